@@ -1,0 +1,1 @@
+"""newsarchive: an archival crawler for news sites."""

@@ -1,0 +1,138 @@
+"""The `newsarchive` command: a thin click layer over the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.request
+from pathlib import Path
+
+import click
+
+from newsarchive import fixtures as fixture_cases
+from newsarchive.parsers import ParseError, parse_page
+from newsarchive.profiles import find_site
+
+
+@click.group()
+@click.version_option(package_name="newsarchive")
+def cli():
+    """Archive news sites into one SQLite file.
+
+    \b
+    Quick look at what the archive would keep of one page:
+        newsarchive extract saved-page.html --url https://diyaruna.com/en_GB/articles/...
+    """
+
+
+# extract -------------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", required=True, help="The URL the page was fetched from.")
+@click.option("--site", help="Site profile name, when the URL's host is not the site's (a mirror).")
+@click.option("--charset", help="The charset the server declared, if known.")
+def extract(file: Path, url: str, site: str | None, charset: str | None):
+    """Print one saved page's record as JSON, each field with the layer that gave it.
+
+    \b
+    Example:
+        newsarchive extract page.html --url https://diyaruna.com/en_GB/articles/cnmi_di/features/2019/02/26/feature-03
+    """
+    profile, site_record = _profile_and_site(site)
+    content_type = f"text/html; charset={charset}" if charset else None
+    try:
+        record = parse_page(url, file.read_bytes(), profile=profile, site=site_record, content_type=content_type)
+    except ParseError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
+
+
+def _profile_and_site(site: str | None):
+    if not site:
+        return None, None
+    found = find_site(site)
+    if not found:
+        raise click.BadParameter(f"no site profile has a site named {site!r}", param_hint="--site")
+    return found
+
+
+# fixtures ------------------------------------------------------------------------------------
+
+fixtures_dir_option = click.option(
+    "--dir", "fixtures_dir", type=click.Path(file_okay=False, path_type=Path),
+    default=Path("tests/fixtures"), show_default=True, help="Folder of fixture cases.",
+)
+
+
+@cli.group()
+def fixtures():
+    """Saved pages with their expected records: check the parsers against them, record new ones."""
+
+
+@fixtures.command("check")
+@click.argument("site", required=False)
+@fixtures_dir_option
+def fixtures_check(site: str | None, fixtures_dir: Path):
+    """Re-parse every saved page and diff it against its expected record; exit 1 on a difference.
+
+    \b
+    Example:
+        newsarchive fixtures check diyaruna --dir tests/fixtures
+    """
+    cases = fixture_cases.find_cases(fixtures_dir, site)
+    if not cases:
+        raise click.ClickException(f"no fixture cases under {fixtures_dir}" + (f" for site {site}" if site else ""))
+    failed = 0
+    for case in cases:
+        differences = fixture_cases.check_case(case)
+        if differences:
+            failed += 1
+            click.echo(f"FAIL {case.label}: {len(differences)} difference(s)")
+            for difference in differences:
+                click.echo(difference.describe())
+        else:
+            click.echo(f"ok   {case.label}")
+    click.echo(f"{len(cases) - failed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+@fixtures.command("record")
+@click.argument("source")
+@click.option("--site", required=True, help="Site name: the folder under the fixtures dir.")
+@click.option("--name", required=True, help="Case name, after what it exercises (windows-1256-charset).")
+@click.option("--url", help="The page's URL, when SOURCE is a file (default: SOURCE when it is a URL).")
+@click.option("--charset", help="The charset the page's bytes are in, when known.")
+@click.option("--description", default="", help="One sentence: what this case exercises.")
+@fixtures_dir_option
+def fixtures_record(source, site, name, url, charset, description, fixtures_dir):
+    """Save a page (a URL or a file) as a fixture case and write its current parse to review.
+
+    \b
+    Example:
+        newsarchive fixtures record saved.html --site diyaruna --name arabic-article \\
+            --url https://diyaruna.com/ar/articles/cnmi_di/features/2020/03/15/feature-01
+    """
+    if "://" in source:
+        body, charset = _download(source, charset)
+        url = url or source
+    else:
+        if not url:
+            raise click.BadParameter("give the page's --url when recording from a file", param_hint="--url")
+        body = Path(source).read_bytes()
+    case = fixture_cases.record_case(fixtures_dir, site, name, url, body, charset, description)
+    click.echo(f"recorded {case.label} in {case.folder}: review {fixture_cases.EXPECTED_FILE} before committing")
+
+
+def _download(url: str, charset: str | None) -> tuple[bytes, str | None]:
+    request = urllib.request.Request(url, headers={"User-Agent": "newsarchive fixtures record"})
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (user-given URL)
+        return response.read(), charset or response.headers.get_content_charset()
+
+
+def main():
+    cli()
+
+
+if __name__ == "__main__":
+    main()

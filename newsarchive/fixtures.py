@@ -1,0 +1,126 @@
+"""Fixture cases: saved pages with the records the parsers must return, and the check over them.
+
+A case is a folder `<fixtures>/<site>/<name>/` holding `page.html` (the bytes as served),
+`case.json` (`url`, `charset`, `description`) and `expected.json` (the record). `check_cases`
+re-parses every page and reports each field that differs, so an archivist's CI fails, with a
+readable diff, the day a site's markup and our parsers part ways.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsarchive.parsers import ParseError, parse_page
+from newsarchive.profiles import find_site
+
+PAGE_FILE, CASE_FILE, EXPECTED_FILE = "page.html", "case.json", "expected.json"
+
+
+@dataclass
+class FixtureCase:
+    site: str
+    name: str
+    folder: Path
+
+    @property
+    def label(self) -> str:
+        return f"{self.site}/{self.name}"
+
+    def meta(self) -> dict:
+        return json.loads((self.folder / CASE_FILE).read_text(encoding="utf-8"))
+
+    def body(self) -> bytes:
+        return (self.folder / PAGE_FILE).read_bytes()
+
+    def expected(self) -> dict:
+        return json.loads((self.folder / EXPECTED_FILE).read_text(encoding="utf-8"))
+
+    def parse(self) -> dict:
+        """The record the parsers make of the saved page now, as plain JSON data."""
+        meta = self.meta()
+        content_type = f"text/html; charset={meta['charset']}" if meta.get("charset") else None
+        found = find_site(self.site)
+        profile, site = found if found else (None, None)
+        try:
+            record = parse_page(meta["url"], self.body(), profile=profile, site=site, content_type=content_type)
+        except ParseError as error:
+            return {"kind": "error", "reason": error.reason, "message": str(error)}
+        return json.loads(json.dumps(record.to_dict(), ensure_ascii=False))
+
+
+@dataclass
+class Difference:
+    path: str
+    expected: object
+    got: object
+
+    def describe(self) -> str:
+        if self.expected is _MISSING:
+            return f"  {self.path}: unexpected field, got {_show(self.got)}"
+        if self.got is _MISSING:
+            return f"  {self.path}: missing, expected {_show(self.expected)}"
+        return f"  {self.path}\n    expected: {_show(self.expected)}\n    got:      {_show(self.got)}"
+
+
+_MISSING = object()
+
+
+def find_cases(root: Path, site: str | None = None) -> list[FixtureCase]:
+    cases = []
+    for case_file in sorted(Path(root).glob(f"{site or '*'}/*/{CASE_FILE}")):
+        folder = case_file.parent
+        cases.append(FixtureCase(site=folder.parent.name, name=folder.name, folder=folder))
+    return cases
+
+
+def diff_records(expected, got, path: str = "") -> list[Difference]:
+    """Field-by-field differences between two JSON values, with dotted paths."""
+    if isinstance(expected, dict) and isinstance(got, dict):
+        differences = []
+        for key in list(expected) + [k for k in got if k not in expected]:
+            child = f"{path}.{key}" if path else key
+            differences += diff_records(expected.get(key, _MISSING), got.get(key, _MISSING), child)
+        return differences
+    if isinstance(expected, list) and isinstance(got, list):
+        differences = []
+        if len(expected) != len(got):
+            differences.append(Difference(f"{path} (length)", len(expected), len(got)))
+        for index in range(max(len(expected), len(got))):
+            differences += diff_records(
+                expected[index] if index < len(expected) else _MISSING,
+                got[index] if index < len(got) else _MISSING,
+                f"{path}[{index}]",
+            )
+        return differences
+    if expected is _MISSING and got is _MISSING:
+        return []
+    return [] if expected == got else [Difference(path, expected, got)]
+
+
+def check_case(case: FixtureCase) -> list[Difference]:
+    return diff_records(case.expected(), case.parse())
+
+
+def record_case(root: Path, site: str, name: str, url: str, body: bytes, charset: str | None,
+                description: str = "") -> FixtureCase:
+    """Save a page as a new case, with the parsers' current output as the expected record."""
+    folder = Path(root) / site / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / PAGE_FILE).write_bytes(body)
+    meta = {"url": url, "charset": charset, "description": description}
+    (folder / CASE_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    case = FixtureCase(site=site, name=name, folder=folder)
+    write_expected(case, case.parse())
+    return case
+
+
+def write_expected(case: FixtureCase, record: dict) -> None:
+    text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+    (case.folder / EXPECTED_FILE).write_text(text, encoding="utf-8")
+
+
+def _show(value) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 160 else text[:157] + "..."

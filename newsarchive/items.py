@@ -1,0 +1,130 @@
+"""The records parsers return and pipelines store.
+
+Plain dataclasses, used through itemadapter by Scrapy. Each normalised value keeps its raw twin
+(`*_raw`): the byline as printed beside the parsed author names, the date as printed beside the
+ISO 8601 value, the caption as printed beside the caption and credit split from it.
+
+`Article.sources` records, per field, the extraction layer that gave it: "profile" (the site
+profile's selectors), "url" (the article URL pattern), "jsonld", "opengraph", "meta",
+"microdata" or "generic".
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Byline:
+    """One author as printed in the byline and as parsed from it."""
+
+    name: str
+    name_raw: str
+    position: int
+    role: str | None = None  # e.g. "AFP", "Reuters", "correspondent": kept apart from the name
+
+
+@dataclass
+class Photo:
+    url: str
+    position: int
+    caption: str | None = None  # the caption without its credit
+    caption_raw: str | None = None  # the caption as printed
+    credit: str | None = None  # e.g. "Kurdish Peshmerga Ministry"
+    credit_raw: str | None = None  # e.g. "[Photo courtesy of the Kurdish Peshmerga Ministry]"
+    alt: str | None = None
+    width: int | None = None
+    height: int | None = None
+    is_lead: bool = False
+
+
+@dataclass
+class Comment:
+    body_text: str
+    position: int  # document order within the page, 0-based
+    site_comment_id: str | None = None
+    parent_id: str | None = None  # site_comment_id of the comment this one replies to
+    depth: int = 0
+    author_name: str | None = None
+    posted_at: str | None = None
+    posted_at_raw: str | None = None
+
+
+@dataclass
+class BodyBlock:
+    kind: str  # "paragraph" or "heading"
+    text: str
+
+
+@dataclass
+class Article:
+    url: str
+    site: str | None = None
+    site_code: str | None = None
+    canonical_url: str | None = None
+    locale: str | None = None
+    language: str | None = None
+    direction: str | None = None  # "ltr" or "rtl"
+    section_path: list[str] = field(default_factory=list)
+    section: str | None = None  # the last, most specific, breadcrumb entry
+    title: str | None = None
+    published_at: str | None = None  # ISO 8601: a date, or a UTC time ending in Z
+    published_at_raw: str | None = None
+    modified_at: str | None = None
+    modified_at_raw: str | None = None
+    byline_raw: str | None = None
+    authors: list[Byline] = field(default_factory=list)
+    photos: list[Photo] = field(default_factory=list)
+    body_blocks: list[BodyBlock] = field(default_factory=list)
+    body_text: str | None = None
+    comment_count: int | None = None  # as shown on the page
+    comment_count_raw: str | None = None
+    comments: list[Comment] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    kind: str = "article"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ListingLink:
+    url: str
+    position: int
+    title: str | None = None
+    section: str | None = None
+    published_at_raw: str | None = None
+
+
+@dataclass
+class Listing:
+    """A section page, a monthly archive page or the archive index."""
+
+    url: str
+    site: str | None = None
+    locale: str | None = None
+    page: int = 1
+    last_page: int | None = None
+    next_page_url: str | None = None
+    links: list[ListingLink] = field(default_factory=list)  # article links
+    section_links: list[ListingLink] = field(default_factory=list)  # archive index sections
+    kind: str = "listing"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class PageFailure:
+    """A page that could not be turned into a record: stored as a failure, never dropped."""
+
+    url: str
+    reason: str  # short machine-readable reason, e.g. "http_404", "not_html", "no_title"
+    detail: str | None = None
+    status: int | None = None
+    kind: str = "failure"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,53 @@
+"""Pure page parsers: `(url, html) -> record`, with no Scrapy engine, network or database.
+
+`parse_page` is the one entry point the spiders, the CLI and the fixture check use: it finds the
+site profile for the URL (unless one is given), tells an article page from a listing page, and
+returns an `Article` or a `Listing`. Pages that are no HTML raise a `ParseError` subclass naming
+the page.
+"""
+
+from __future__ import annotations
+
+from newsarchive.items import Article, Listing
+from newsarchive.parsers.article import extract_article, parse_article
+from newsarchive.parsers.document import Document, parse_document
+from newsarchive.parsers.errors import EmptyPageError, NotHtmlError, ParseError
+from newsarchive.parsers.listing import extract_listing, parse_listing
+from newsarchive.profiles import Site, SiteProfile, find_site
+
+__all__ = [
+    "EmptyPageError", "NotHtmlError", "ParseError", "parse_article", "parse_listing", "parse_page",
+    "page_kind",
+]
+
+
+def parse_page(
+    url: str,
+    body: bytes | str,
+    profile: SiteProfile | None = None,
+    site: Site | None = None,
+    content_type: str | None = None,
+    kind: str | None = None,
+) -> Article | Listing:
+    """Parse any page of a news site into an Article or a Listing."""
+    if profile is None:
+        found = find_site(url)
+        if found:
+            profile, site = found[0], site or found[1]
+    doc = parse_document(url, body, content_type)
+    kind = kind or page_kind(doc, profile)
+    if kind == "listing" and profile is not None:
+        return extract_listing(doc, profile, site)
+    return extract_article(doc, profile, site)
+
+
+def page_kind(doc: Document, profile: SiteProfile | None) -> str:
+    """"article" or "listing": from the profile's URL patterns, else from the page itself."""
+    kind = profile.page_kind(doc.url) if profile else None
+    if kind:
+        return kind
+    if profile is not None:
+        listing_items = profile.listing_selector("item")
+        if listing_items and len(profile.select(doc.root, listing_items)) >= 2:
+            return "listing"
+    return "article"

@@ -1,0 +1,367 @@
+"""Article pages to Article records, field by field, layer by layer.
+
+Each field is filled by the first layer that has it: the site profile's selectors ("profile"),
+then structured metadata ("jsonld", "opengraph", "meta", "microdata"), then the URL ("url", for
+the date) or generic extraction ("generic"). `Article.sources` names the layer of every field
+filled, so a crawl report shows when a profile selector stops matching. The expensive generic
+body extraction runs only when no cheaper layer found a body, and at most once a page.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from newsarchive.items import Article, BodyBlock, Byline, Comment, Photo
+from newsarchive.parsers.bylines import bylines_from_names, split_byline
+from newsarchive.parsers.captions import split_credit
+from newsarchive.parsers.dates import date_part, normalise_date
+from newsarchive.parsers.document import Document, parse_document
+from newsarchive.parsers.metadata import Metadata, extract_metadata
+from newsarchive.parsers.text import element_text, normalise_text, western_digits
+from newsarchive.profiles import Site, SiteProfile, compiled_selector
+
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_NOT_BODY_TAGS = frozenset({"figure", "figcaption", "aside", "nav", "form", "footer", "script", "style"})
+_TITLE_SITE_SUFFIX = re.compile(r"\s+[-|–—:]\s+[^-|–—:]{1,40}$")
+_FIRST_NUMBER = re.compile(r"\d+")
+
+
+def parse_article(
+    url: str,
+    body: bytes | str,
+    profile: SiteProfile | None = None,
+    site: Site | None = None,
+    content_type: str | None = None,
+) -> Article:
+    """Parse an article page. Raises EmptyPageError / NotHtmlError for pages that are not HTML."""
+    return extract_article(parse_document(url, body, content_type), profile, site)
+
+
+def extract_article(doc: Document, profile: SiteProfile | None, site: Site | None = None) -> Article:
+    page = _ArticlePage(doc, profile, site)
+    article = page.article
+    for fill in (
+        page.fill_site, page.fill_canonical_url, page.fill_language, page.fill_section,
+        page.fill_title, page.fill_dates, page.fill_authors, page.fill_photos, page.fill_body,
+        page.fill_comments,
+    ):
+        fill()
+    return article
+
+
+class _ArticlePage:
+    """The state of one article being parsed: the document, its profile and the record so far."""
+
+    def __init__(self, doc: Document, profile: SiteProfile | None, site: Site | None):
+        self.doc = doc
+        self.root = doc.root
+        self.profile = profile
+        self.site = site or (profile.site_for_url(doc.url) if profile else None)
+        self.article = Article(url=doc.url)
+        self._metadata: Metadata | None = None
+
+    # helpers ------------------------------------------------------------------------------------
+
+    @property
+    def metadata(self) -> Metadata:
+        if self._metadata is None:  # read once, and only when a profile selector came up empty
+            self._metadata = extract_metadata(self.root)
+        return self._metadata
+
+    def select(self, name: str, within=None) -> list:
+        selector = self.profile.article_selector(name) if self.profile else None
+        if not selector:
+            return []
+        return self.profile.select(self.root if within is None else within, selector)
+
+    def select_first(self, name: str, within=None):
+        found = self.select(name, within)
+        return found[0] if found else None
+
+    def set(self, field_name: str, value, source: str) -> None:
+        setattr(self.article, field_name, value)
+        self.article.sources[field_name] = source
+
+    def from_metadata(self, field_name: str, metadata_name: str | None = None):
+        """Offer a metadata value for a field; return it (or None)."""
+        value = self.metadata.get(metadata_name or field_name)
+        if value is not None:
+            self.article.sources[field_name] = self.metadata.source(metadata_name or field_name)
+        return value
+
+    # fields -------------------------------------------------------------------------------------
+
+    def fill_site(self) -> None:
+        if self.site:
+            self.article.site = self.site.name
+            self.article.site_code = self.site.code
+        else:
+            self.article.site = urlsplit(self.doc.url).hostname
+
+    def fill_canonical_url(self) -> None:
+        link = self.root.find('.//link[@rel="canonical"]')
+        if link is not None and link.get("href"):
+            self.set("canonical_url", self.doc.absolute(link.get("href")), "meta")
+            return
+        canonical = self.from_metadata("canonical_url")
+        if canonical:
+            self.article.canonical_url = self.doc.absolute(canonical)
+
+    def fill_language(self) -> None:
+        article = self.article
+        locale = self.profile.locale_for_url(self.doc.url) if self.profile else None
+        if locale:
+            article.locale = locale
+            article.language = self.profile.languages.get(locale, locale.split("_")[0])
+            article.sources["language"] = "url"
+        else:
+            declared = self.root.get("lang") or self.from_metadata("language")
+            if declared:
+                article.language = declared.replace("_", "-").split("-")[0].lower()
+                article.sources.setdefault("language", "meta")
+        rtl = (locale in self.profile.rtl_locales) if (self.profile and locale) else None
+        if rtl is None:
+            rtl = (self.root.get("dir") or "").lower() == "rtl" or article.language in {"ar", "fa", "he", "ur"}
+        article.direction = "rtl" if rtl else "ltr"
+
+    def fill_section(self) -> None:
+        path = [text for text in map(element_text, self.select("breadcrumb")) if text]
+        if path:
+            self.set("section_path", path, "profile")
+        else:
+            section = self.from_metadata("section_path", "section")
+            if section:
+                self.article.section_path = [section]
+        self.article.section = self.article.section_path[-1] if self.article.section_path else None
+
+    def fill_title(self) -> None:
+        title = element_text(self.select_first("title"))
+        if title:
+            self.set("title", title, "profile")
+            return
+        title = self.from_metadata("title")
+        if title:
+            self.article.title = title
+            return
+        self.article.title = self._generic_title()
+        if self.article.title:
+            self.article.sources["title"] = "generic"
+
+    def _generic_title(self) -> str | None:
+        heading = element_text(self.root.find(".//h1"))
+        if heading:
+            return heading
+        title = element_text(self.root.find(".//title"))
+        return _TITLE_SITE_SUFFIX.sub("", title) if title else None
+
+    def fill_dates(self) -> None:
+        article = self.article
+        raw = element_text(self.select_first("date"))
+        source = "profile"
+        if not raw:
+            raw, source = self.metadata.get("published_at"), self.metadata.source("published_at")
+        published = normalise_date(raw, article.language) if raw else None
+        url_date = self._url_date()
+        if published:
+            article.published_at, article.published_at_raw = published, raw
+            article.sources["published_at"] = source
+            if url_date and date_part(published) != url_date:
+                article.warnings.append(f"published_at: the page says {published}, the URL says {url_date}")
+        elif url_date:
+            article.published_at = url_date
+            article.sources["published_at"] = "url"
+            if raw:
+                article.published_at_raw = raw
+                article.warnings.append(f"published_at: cannot read the date {raw!r}; used the URL's")
+        modified_raw = self.from_metadata("modified_at")
+        if modified_raw:
+            article.modified_at_raw = modified_raw
+            article.modified_at = normalise_date(modified_raw, article.language)
+
+    def _url_date(self) -> str | None:
+        match = self.profile.match_url("article", self.doc.url) if self.profile else None
+        if not match or "year" not in match.groupdict():
+            return None
+        return normalise_date(f"{match['year']}-{match['month']}-{match['day']}")
+
+    def fill_authors(self) -> None:
+        byline_element = self.select_first("byline")
+        if byline_element is not None:
+            self.article.byline_raw = element_text(byline_element)
+            names = [element_text(span) for span in self.select("authors", byline_element)]
+            authors = bylines_from_names(names) if any(names) else split_byline(self.article.byline_raw)
+            if authors:
+                self.set("authors", authors, "profile")
+                return
+        names = self.from_metadata("authors")
+        if names:
+            self.article.authors = _authors_from_metadata(names)
+
+    def fill_photos(self) -> None:
+        figures = []
+        lead = self.select_first("lead_photo")
+        if lead is not None:
+            figures.append((lead, True))
+        body = self.select_first("body")
+        if body is not None:
+            figures.extend((figure, False) for figure in self.select("body_photos", body) if figure is not lead)
+        photos: list[Photo] = []
+        for figure, is_lead in figures:
+            photo = self._photo_from_figure(figure, is_lead, len(photos))
+            if photo and all(photo.url != seen.url for seen in photos):
+                photos.append(photo)
+        if photos:
+            self.set("photos", photos, "profile")
+            return
+        image = self.from_metadata("photos", "image")
+        if image:
+            url = self.doc.absolute(image)
+            width, height = self._image_size(url, None)
+            self.article.photos = [Photo(url=url, position=0, width=width, height=height, is_lead=True)]
+
+    def _photo_from_figure(self, figure, is_lead: bool, position: int) -> Photo | None:
+        image = self.select_first("photo_image", figure)
+        if image is None:
+            image = figure.find(".//img")
+        if image is None:
+            return None
+        url = self.doc.absolute(image.get("src") or image.get("data-src"))
+        if not url:
+            return None
+        caption = self.select_first("photo_caption", figure)
+        caption_raw = element_text(caption if caption is not None else figure.find(".//figcaption"))
+        caption, credit, credit_raw = split_credit(caption_raw)
+        width, height = self._image_size(url, image)
+        return Photo(
+            url=url, position=position, caption=caption, caption_raw=caption_raw, credit=credit,
+            credit_raw=credit_raw, alt=normalise_text(image.get("alt")), width=width,
+            height=height, is_lead=is_lead,
+        )
+
+    def _image_size(self, url: str, image) -> tuple[int | None, int | None]:
+        match = self.profile.match_url("image", url) if self.profile else None
+        if match and match.groupdict().get("width"):
+            return int(match["width"]), int(match["height"])
+        if image is not None:
+            return _int_or_none(image.get("width")), _int_or_none(image.get("height"))
+        return None, None
+
+    def fill_body(self) -> None:
+        body = self.select_first("body")
+        blocks = self._blocks_from_element(body) if body is not None else []
+        source = "profile"
+        if not blocks:
+            blocks, source = self._body_from_metadata()
+        if not blocks:
+            blocks, source = _generic_body_blocks(self.root), "generic"
+        if blocks:
+            self.article.body_blocks = blocks
+            self.article.body_text = "\n\n".join(block.text for block in blocks)
+            self.article.sources["body_text"] = source
+
+    def _blocks_from_element(self, container) -> list[BodyBlock]:
+        selector = (self.profile.article_selector("body_blocks") if self.profile else None) or "p, h2, h3, h4"
+        blocks = []
+        for element in compiled_selector(selector)(container):
+            if _inside_non_body(element, container):
+                continue
+            text = element_text(element)
+            if text:
+                blocks.append(BodyBlock("heading" if element.tag in _HEADING_TAGS else "paragraph", text))
+        return blocks
+
+    def _body_from_metadata(self) -> tuple[list[BodyBlock], str | None]:
+        text = self.metadata.get("body")
+        if text:
+            paragraphs = [normalise_text(part) for part in re.split(r"\n\s*\n|\n", text)]
+            return [BodyBlock("paragraph", p) for p in paragraphs if p], self.metadata.source("body")
+        element = self.metadata.get("body_element")
+        if element is not None:
+            return self._blocks_from_element(element), "microdata"
+        return [], None
+
+    def fill_comments(self) -> None:
+        count_raw = element_text(self.select_first("comment_count"))
+        if count_raw:
+            number = _FIRST_NUMBER.search(western_digits(count_raw))
+            self.article.comment_count_raw = count_raw
+            self.article.comment_count = int(number.group()) if number else None
+        items = self.select("comments")
+        if items:
+            self.set("comments", self._comments_from_items(items), "profile")
+
+    def _comments_from_items(self, items: list) -> list[Comment]:
+        item_set = set(items)
+        id_attribute = self.profile.article_selector("comment_id_attribute") or "data-comment-id"
+        ids = {item: _comment_id(item, id_attribute) for item in items}
+        comments = []
+        for position, item in enumerate(items):  # document order: each comment before its replies
+            ancestors = [a for a in item.iterancestors() if a in item_set]
+            posted = self._own_first("comment_date", item, item_set)
+            posted_raw = element_text(posted)
+            posted_value = posted.get("datetime") if posted is not None else None
+            comments.append(
+                Comment(
+                    body_text=element_text(self._own_first("comment_body", item, item_set)) or "",
+                    position=position,
+                    site_comment_id=ids[item],
+                    parent_id=ids[ancestors[0]] if ancestors else None,
+                    depth=len(ancestors),
+                    author_name=element_text(self._own_first("comment_author", item, item_set)),
+                    posted_at=normalise_date(posted_value or posted_raw, self.article.language),
+                    posted_at_raw=posted_raw,
+                )
+            )
+        return comments
+
+    def _own_first(self, name: str, item, item_set: set):
+        """The first match inside a comment that belongs to it, not to one of its replies."""
+        for element in self.select(name, item):
+            owner = next((a for a in element.iterancestors() if a in item_set), None)
+            if owner is item:
+                return element
+        return None
+
+
+def _authors_from_metadata(names: list[str]) -> list[Byline]:
+    # A single metadata value may hold a joined byline ("A and B"): split it like a byline.
+    if len(names) == 1:
+        return split_byline(names[0])
+    return bylines_from_names(names)
+
+
+def _comment_id(item, id_attribute: str) -> str | None:
+    value = item.get(id_attribute) or item.get("id")
+    if not value:
+        return None
+    return re.sub(r"^(?:comment|li-comment|div-comment)[-_]", "", value)
+
+
+def _inside_non_body(element, container) -> bool:
+    for ancestor in element.iterancestors():
+        if ancestor is container:
+            return False
+        if ancestor.tag in _NOT_BODY_TAGS:
+            return True
+    return False
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _generic_body_blocks(root) -> list[BodyBlock]:
+    """Main text by trafilatura: the costly last layer, for pages no cheaper layer could read."""
+    import trafilatura  # imported on first need: a profiled crawl may never use it
+
+    text = trafilatura.extract(
+        root, output_format="txt", include_comments=False, include_tables=False,
+        include_images=False, favor_precision=True,
+    )
+    if not text:
+        return []
+    return [BodyBlock("paragraph", line) for line in map(normalise_text, text.split("\n")) if line]

@@ -1,0 +1,67 @@
+"""Bylines as printed to author names.
+
+"By Khalid al-Taie and Sara Ahmed" -> two authors. The lead-in ("By", "بقلم", "Автор:", "Von",
+"Par") is dropped; names are split on commas and the word for "and" in the page's languages;
+news agencies and roles ("AFP", "Staff writer") are kept apart as roles, not authors.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsarchive.items import Byline
+from newsarchive.parsers.text import normalise_text
+
+_LEAD_IN = re.compile(
+    r"^(?:by|written by|story by|reported by|بقلم|كتب|كتبه|إعداد|автор(?:ы)?\s*:?|текст\s*:|"
+    r"von|par|por|di|door)\s*:?\s+",
+    re.IGNORECASE,
+)
+_SEPARATORS = re.compile(r"\s*,\s*|\s*;\s*|\s+(?:and|und|et|y|e|и|та)\s+|\s+و\s*(?=\S)|\s*&\s*|\s*\|\s*")
+AGENCIES = frozenset(
+    "afp ap reuters xinhua anadolu tass ria novosti interfax efe dpa ansa kyodo bloomberg "
+    "associated press agence france-presse".split(" ")
+) | {"associated press", "agence france-presse", "ria novosti"}
+_ROLE_WORDS = re.compile(
+    r"\b(?:staff|correspondent|reporter|editor|writer|contributor|bureau|desk|special to)\b",
+    re.IGNORECASE,
+)
+
+
+def strip_lead_in(byline: str) -> str:
+    return _LEAD_IN.sub("", byline.strip(), count=1)
+
+
+def is_role(part: str) -> bool:
+    """A byline part that is an agency or a role rather than a person."""
+    lowered = part.lower().strip(" .()")
+    return lowered in AGENCIES or bool(_ROLE_WORDS.search(part))
+
+
+def split_byline(byline: str | None) -> list[Byline]:
+    """Authors in printed order; a trailing agency or role attaches to the author before it."""
+    text = normalise_text(byline)
+    if not text:
+        return []
+    parts = [part for part in _SEPARATORS.split(strip_lead_in(text)) if part and part.strip()]
+    authors: list[Byline] = []
+    for part in parts:
+        cleaned = part.strip(" .:")
+        if not cleaned:
+            continue
+        if is_role(cleaned):
+            if authors and authors[-1].role is None:
+                authors[-1].role = cleaned
+            continue
+        authors.append(Byline(name=cleaned, name_raw=part.strip(), position=len(authors)))
+    return authors
+
+
+def bylines_from_names(names: list[str]) -> list[Byline]:
+    """Author records from names given one by one (profile spans, JSON-LD authors)."""
+    authors: list[Byline] = []
+    for raw in names:
+        name = normalise_text(strip_lead_in(raw or ""))
+        if name and not any(a.name == name for a in authors):
+            authors.append(Byline(name=name, name_raw=normalise_text(raw), position=len(authors)))
+    return authors

@@ -1,0 +1,146 @@
+"""Site profiles: what a family of sites looks like, as data.
+
+A profile file (`<name>.toml` beside this module) names the family's sites (name, code, hosts,
+start paths), its locales, URL patterns for each kind of page and CSS selectors for each field.
+Parser code stays generic; everything site-specific lives in the profile.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from lxml.cssselect import CSSSelector
+
+PROFILE_DIR = Path(__file__).parent
+
+
+class ProfileError(ValueError):
+    """A profile file that cannot be used: named in the message with what is wrong."""
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    code: str
+    hosts: tuple[str, ...]
+    start_paths: tuple[str, ...]
+
+    @property
+    def base_url(self) -> str:
+        return f"https://{self.hosts[0]}"
+
+
+@dataclass
+class SiteProfile:
+    name: str
+    sites: list[Site]
+    locales: list[str]
+    default_locale: str
+    languages: dict[str, str]
+    rtl_locales: list[str]
+    url_patterns: dict[str, re.Pattern]
+    page_parameter: str
+    article_selectors: dict[str, str]
+    listing_selectors: dict[str, str]
+
+    def select(self, element, selector: str) -> list:
+        """Elements under `element` matching a CSS selector, in document order."""
+        return compiled_selector(selector)(element)
+
+    def article_selector(self, name: str) -> str | None:
+        return self.article_selectors.get(name)
+
+    def listing_selector(self, name: str) -> str | None:
+        return self.listing_selectors.get(name)
+
+    def match_url(self, kind: str, url: str) -> re.Match | None:
+        pattern = self.url_patterns.get(kind)
+        return pattern.search(urlsplit(url).path) if pattern else None
+
+    def page_kind(self, url: str) -> str | None:
+        """"article", "listing" or None, from the URL alone."""
+        if self.match_url("article", url):
+            return "article"
+        if any(self.match_url(kind, url) for kind in ("archive_index", "archive_month", "section")):
+            return "listing"
+        return None
+
+    def site_for_url(self, url: str) -> Site | None:
+        """The site a URL belongs to: by host, else by the site code in an article URL."""
+        host = (urlsplit(url).hostname or "").lower()
+        for site in self.sites:
+            if host in site.hosts:
+                return site
+        match = self.match_url("article", url)
+        if match and "code" in match.groupdict():
+            return self.site_by_code(match["code"])
+        return None
+
+    def site_by_code(self, code: str) -> Site | None:
+        return next((site for site in self.sites if site.code == code), None)
+
+    def site_by_name(self, name: str) -> Site | None:
+        return next((site for site in self.sites if site.name == name), None)
+
+    def locale_for_url(self, url: str) -> str | None:
+        first_segment = urlsplit(url).path.strip("/").split("/")[0]
+        return first_segment if first_segment in self.locales else None
+
+
+@lru_cache(maxsize=1024)
+def compiled_selector(selector: str) -> CSSSelector:
+    """A CSS selector translated to XPath once per process: translation costs more than matching."""
+    return CSSSelector(selector)
+
+
+def profile_from_dict(data: dict, source: str = "<dict>") -> SiteProfile:
+    try:
+        urls = dict(data["urls"])
+        page_parameter = urls.pop("page_parameter", "page")
+        return SiteProfile(
+            name=data["name"],
+            sites=[
+                Site(s["name"], s["code"], tuple(s["hosts"]), tuple(s.get("start_paths", ["/"])))
+                for s in data["sites"]
+            ],
+            locales=list(data.get("locales", [])),
+            default_locale=data.get("default_locale", ""),
+            languages=dict(data.get("languages", {})),
+            rtl_locales=list(data.get("rtl_locales", [])),
+            url_patterns={kind: re.compile(pattern) for kind, pattern in urls.items()},
+            page_parameter=page_parameter,
+            article_selectors=dict(data["selectors"]["article"]),
+            listing_selectors=dict(data["selectors"]["listing"]),
+        )
+    except (KeyError, TypeError, re.error) as error:
+        raise ProfileError(f"profile {source}: {error!r}") from error
+
+
+@cache
+def load_profile(name: str) -> SiteProfile:
+    """Load a bundled profile by name (`diyaruna`) or a profile file by path."""
+    path = Path(name) if name.endswith(".toml") else PROFILE_DIR / f"{name}.toml"
+    if not path.exists():
+        raise ProfileError(f"no profile named {name!r} (looked for {path})")
+    with path.open("rb") as handle:
+        return profile_from_dict(tomllib.load(handle), source=str(path))
+
+
+def bundled_profiles() -> list[SiteProfile]:
+    return [load_profile(path.stem) for path in sorted(PROFILE_DIR.glob("*.toml"))]
+
+
+def find_site(name_or_url: str) -> tuple[SiteProfile, Site] | None:
+    """The bundled profile and site for a site name (`diyaruna`) or a URL on one of its hosts."""
+    for profile in bundled_profiles():
+        site = profile.site_by_name(name_or_url)
+        if site is None and "://" in name_or_url:
+            site = profile.site_for_url(name_or_url)
+        if site is not None:
+            return profile, site
+    return None
