@@ -130,6 +130,74 @@ def _download(url: str, charset: str | None) -> tuple[bytes, str | None]:
         return response.read(), charset or response.headers.get_content_charset()
 
 
+# crawl -----------------------------------------------------------------------------------------
+
+db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+                         default=Path("archive.db"), show_default=True, help="The SQLite archive file.")
+
+
+@cli.command()
+@click.argument("site")
+@db_option
+@click.option("--sections", help="Comma-separated section paths or URLs to start from.")
+@click.option("--max-pages", type=int, default=0, help="Listing pages to follow per section (0: all).")
+@click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")
+@click.option("--until", help="Only articles published on or before this date (YYYY-MM-DD).")
+@click.option("--locales", help="Comma-separated locales to keep, e.g. en_GB,ar.")
+@click.option("--base-url", help="Fetch the site from this origin instead (a mirror, the demo).")
+@click.option("--allow-private", is_flag=True, help="Allow start URLs on loopback or private addresses.")
+@click.option("--contact", help="URL or e-mail where site operators can reach you (in the user agent).")
+@click.option("--job-dir", type=click.Path(file_okay=False), help="Keep crawl state here to pause and resume.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
+def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, allow_private, contact,
+          job_dir, overrides):
+    """Crawl a site into the archive; exit 0 when the crawl finished, 1 otherwise.
+
+    \b
+    Example:
+        newsarchive crawl diyaruna --db archive.db --sections /en_GB/news/iraq --max-pages 3 --since 2024-01-01
+    """
+    from newsarchive.crawling import archive_counts, run_crawl
+
+    if not find_site(site):
+        raise click.BadParameter(f"no site profile has a site named {site!r}", param_hint="SITE")
+    settings = dict(_parse_overrides(overrides))
+    if contact:
+        settings["NEWSARCHIVE_CONTACT_URL"] = contact
+    if job_dir:
+        settings["JOBDIR"] = job_dir
+    _refuse_private_start(site, base_url, sections, allow_private)
+    arguments = {"sections": sections, "max_pages": max_pages, "since": since, "until": until,
+                 "locales": locales, "base_url": base_url, "allow_private": "1" if allow_private else ""}
+    summary = run_crawl(site, str(db_path), arguments, settings)
+    counts = archive_counts(str(db_path))
+    click.echo(f"crawl {summary.crawl_id} of {site}: {summary.finish_reason}; archive {db_path} holds "
+               + ", ".join(f"{n} {table}" for table, n in counts.items()))
+    sys.exit(0 if summary.succeeded else 1)
+
+
+def _parse_overrides(overrides) -> list[tuple[str, str]]:
+    pairs = []
+    for override in overrides:
+        name, sep, value = override.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{override!r} is not NAME=VALUE", param_hint="--set")
+        pairs.append((name.strip(), value))
+    return pairs
+
+
+def _refuse_private_start(site, base_url, sections, allow_private) -> None:
+    from newsarchive.safety import refuse_private_host
+
+    if allow_private:
+        return
+    start_urls = [u for u in [base_url, *(sections or "").split(",")] if u and "://" in u]
+    for url in start_urls:
+        refusal = refuse_private_host(url)
+        if refusal:
+            raise click.ClickException(refusal)
+
+
 def main():
     cli()
 

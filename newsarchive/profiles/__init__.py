@@ -47,6 +47,7 @@ class SiteProfile:
     page_parameter: str
     article_selectors: dict[str, str]
     listing_selectors: dict[str, str]
+    key: str = ""  # the name load_profile() finds it by: its file name without .toml
 
     def select(self, element, selector: str) -> list:
         """Elements under `element` matching a CSS selector, in document order."""
@@ -128,7 +129,9 @@ def load_profile(name: str) -> SiteProfile:
     if not path.exists():
         raise ProfileError(f"no profile named {name!r} (looked for {path})")
     with path.open("rb") as handle:
-        return profile_from_dict(tomllib.load(handle), source=str(path))
+        profile = profile_from_dict(tomllib.load(handle), source=str(path))
+    profile.key = str(path) if name.endswith(".toml") else name
+    return profile
 
 
 def bundled_profiles() -> list[SiteProfile]:

@@ -1,0 +1,16 @@
+"""Scrapy add-ons: settings derived from other settings once all of them are known."""
+
+from __future__ import annotations
+
+
+class ContactUserAgent:
+    """Build USER_AGENT from NEWSARCHIVE_USER_AGENT and NEWSARCHIVE_CONTACT_URL.
+
+    An add-on rather than a middleware so that every request Scrapy makes, robots.txt included,
+    names the crawler and whoever runs it.
+    """
+
+    def update_settings(self, settings) -> None:
+        template = settings.get("NEWSARCHIVE_USER_AGENT")
+        contact = settings.get("NEWSARCHIVE_CONTACT_URL")
+        settings.set("USER_AGENT", template.format(contact=contact), priority="addon")

@@ -1,0 +1,114 @@
+"""The archive's schema, changed only through these named, recorded migrations.
+
+Table and column names are the contract with researchers (docs/schema.md): add, never rename.
+Times are ISO 8601 UTC text ending in Z (`*_at`); raw twins as printed end in `_raw`; JSON lists
+and objects are stored as JSON text.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("newsarchive")
+
+
+@migrations()
+def m001_core_tables(db: Database) -> None:
+    db["crawls"].create(
+        {
+            "id": int, "site": str, "spider": str, "started_at": str, "finished_at": str,
+            "finish_reason": str, "settings": str, "requests": int, "responses": int,
+            "items": int, "articles_stored": int, "articles_new": int, "articles_changed": int,
+            "duplicates": int, "failures": int, "coverage": str,
+        },
+        pk="id",
+    )
+    db["articles"].create(
+        {
+            "id": int, "url": str, "canonical_url": str, "site": str, "site_code": str,
+            "locale": str, "language": str, "direction": str, "section": str, "section_path": str,
+            "title": str, "published_at": str, "published_at_raw": str, "modified_at": str,
+            "modified_at_raw": str, "byline_raw": str, "body_text": str, "comment_count": int,
+            "comment_count_raw": str, "content_hash": str, "version_count": int, "sources": str,
+            "warnings": str, "first_seen_at": str, "last_seen_at": str, "first_crawl_id": int,
+            "last_crawl_id": int,
+        },
+        pk="id",
+        not_null={"url", "canonical_url", "title", "body_text", "content_hash"},
+        foreign_keys=[("first_crawl_id", "crawls", "id"), ("last_crawl_id", "crawls", "id")],
+    )
+    db["articles"].create_index(["canonical_url"], unique=True)
+    db["articles"].create_index(["site", "published_at"])
+    db["article_urls"].create(
+        {"url": str, "article_id": int, "first_seen_at": str},
+        pk="url",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_urls"].create_index(["article_id"])
+    db["article_versions"].create(
+        {
+            "article_id": int, "version": int, "captured_at": str, "crawl_id": int, "title": str,
+            "body_text": str, "content_hash": str,
+        },
+        pk=("article_id", "version"),
+        foreign_keys=[("article_id", "articles", "id"), ("crawl_id", "crawls", "id")],
+    )
+    db["authors"].create({"id": int, "name": str}, pk="id", not_null={"name"})
+    db["authors"].create_index(["name"], unique=True)
+    db["article_authors"].create(
+        {"article_id": int, "author_id": int, "position": int, "name_raw": str, "role": str},
+        pk=("article_id", "author_id"),
+        foreign_keys=[("article_id", "articles", "id"), ("author_id", "authors", "id")],
+    )
+    db["article_authors"].create_index(["author_id"])
+    db["photos"].create(
+        {
+            "id": int, "article_id": int, "url": str, "caption": str, "caption_raw": str,
+            "credit": str, "credit_raw": str, "alt": str, "width": int, "height": int,
+            "position": int, "is_lead": int, "first_seen_at": str,
+        },
+        pk="id",
+        not_null={"url"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["photos"].create_index(["article_id", "url"], unique=True)
+    db["comments"].create(
+        {
+            "id": int, "article_id": int, "comment_key": str, "site_comment_id": str,
+            "parent_id": int, "parent_site_comment_id": str, "author_name": str,
+            "posted_at": str, "posted_at_raw": str, "body_text": str, "position": int,
+            "depth": int, "first_seen_at": str, "last_seen_at": str, "removed_at": str,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id"), ("parent_id", "comments", "id")],
+    )
+    db["comments"].create_index(["article_id", "comment_key"], unique=True)
+    db["comments"].create_index(["parent_id"])
+    db["failures"].create(
+        {
+            "id": int, "crawl_id": int, "url": str, "reason": str, "detail": str, "status": int,
+            "failed_at": str,
+        },
+        pk="id",
+        foreign_keys=[("crawl_id", "crawls", "id")],
+    )
+    db["failures"].create_index(["crawl_id", "reason"])
+    db["articles"].enable_fts(["title", "body_text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+    db["comments"].enable_fts(["body_text", "author_name"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+
+
+@migrations()
+def m002_captures(db: Database) -> None:
+    db["captures"].create(
+        {
+            "id": int, "crawl_id": int, "url": str, "fetched_at": str, "status": int,
+            "request_headers": str, "response_headers": str, "content_type": str,
+            "body": bytes, "body_encoding": str, "body_size": int, "body_digest": str,
+            "revisit_of": int,
+        },
+        pk="id",
+        foreign_keys=[("crawl_id", "crawls", "id"), ("revisit_of", "captures", "id")],
+    )
+    db["captures"].create_index(["url", "fetched_at"])
+    db["captures"].create_index(["body_digest"])

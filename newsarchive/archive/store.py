@@ -1,0 +1,162 @@
+"""Writing records into the archive, with the archive's rules: nothing is overwritten in place.
+
+An article is one row however many URLs it was seen under (`article_urls`); a changed title or
+body adds a row to `article_versions`; authors, photos and comments are matched to what is
+already stored and added only when new. Call these inside `Archive.write()`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from sqlite_utils import Database
+
+ARTICLE_COLUMNS = (
+    "url", "canonical_url", "site", "site_code", "locale", "language", "direction", "section",
+    "title", "published_at", "published_at_raw", "modified_at", "modified_at_raw", "byline_raw",
+    "body_text", "comment_count", "comment_count_raw",
+)
+PHOTO_COLUMNS = ("url", "caption", "caption_raw", "credit", "credit_raw", "alt", "width", "height", "position")
+
+
+def content_hash(title: str | None, body_text: str | None) -> str:
+    return hashlib.sha256(f"{title or ''}\n{body_text or ''}".encode("utf-8")).hexdigest()
+
+
+def comment_key(comment: dict) -> str:
+    """The site's id where the markup has one, else a digest of author, date and text."""
+    if comment.get("site_comment_id"):
+        return f"id:{comment['site_comment_id']}"
+    basis = "\x1f".join(str(comment.get(k) or "") for k in ("author_name", "posted_at_raw", "body_text"))
+    return "h:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:20]
+
+
+def store_article(db: Database, article: dict, crawl_id: int, seen_at: str) -> str:
+    """Store one article; return "new", "changed" or "unchanged"."""
+    key = article["canonical_url"] or article["url"]
+    digest = content_hash(article["title"], article["body_text"])
+    existing = db.execute(
+        "SELECT a.id, a.content_hash, a.version_count FROM article_urls u "
+        "JOIN articles a ON a.id = u.article_id WHERE u.url IN (?, ?) LIMIT 1",
+        [key, article["url"]],
+    ).fetchone()
+    if existing is None:
+        article_id, status = _insert_article(db, article, digest, crawl_id, seen_at), "new"
+    elif existing[1] != digest:
+        article_id, status = existing[0], "changed"
+        _update_article(db, article_id, article, digest, existing[2] + 1, crawl_id, seen_at)
+    else:
+        article_id, status = existing[0], "unchanged"
+        db.execute(
+            "UPDATE articles SET last_seen_at = ?, last_crawl_id = ?, comment_count = ?, "
+            "comment_count_raw = ? WHERE id = ?",
+            [seen_at, crawl_id, article["comment_count"], article["comment_count_raw"], article_id],
+        )
+    for url in {key, article["url"]}:
+        db.execute("INSERT OR IGNORE INTO article_urls (url, article_id, first_seen_at) VALUES (?, ?, ?)",
+                   [url, article_id, seen_at])
+    _store_authors(db, article_id, article["authors"])
+    _store_photos(db, article_id, article["photos"], seen_at)
+    _store_comments(db, article_id, article["comments"], seen_at)
+    return status
+
+
+def _article_values(article: dict) -> dict:
+    values = {column: article.get(column) for column in ARTICLE_COLUMNS}
+    values["canonical_url"] = article["canonical_url"] or article["url"]
+    values["section_path"] = json.dumps(article.get("section_path") or [], ensure_ascii=False)
+    values["sources"] = json.dumps(article.get("sources") or {}, sort_keys=True)
+    values["warnings"] = json.dumps(article.get("warnings") or [], ensure_ascii=False)
+    return values
+
+
+def _insert_article(db: Database, article: dict, digest: str, crawl_id: int, seen_at: str) -> int:
+    values = _article_values(article) | {
+        "content_hash": digest, "version_count": 1, "first_seen_at": seen_at,
+        "last_seen_at": seen_at, "first_crawl_id": crawl_id, "last_crawl_id": crawl_id,
+    }
+    article_id = db["articles"].insert(values).last_pk
+    _insert_version(db, article_id, 1, article, digest, crawl_id, seen_at)
+    return article_id
+
+
+def _update_article(db, article_id, article, digest, version, crawl_id, seen_at) -> None:
+    values = _article_values(article) | {
+        "content_hash": digest, "version_count": version, "last_seen_at": seen_at,
+        "last_crawl_id": crawl_id,
+    }
+    values.pop("canonical_url")  # the row keeps the key it was first stored under
+    db["articles"].update(article_id, values)
+    _insert_version(db, article_id, version, article, digest, crawl_id, seen_at)
+
+
+def _insert_version(db, article_id, version, article, digest, crawl_id, seen_at) -> None:
+    db["article_versions"].insert({
+        "article_id": article_id, "version": version, "captured_at": seen_at, "crawl_id": crawl_id,
+        "title": article["title"], "body_text": article["body_text"], "content_hash": digest,
+    })
+
+
+def _store_authors(db: Database, article_id: int, authors: list[dict]) -> None:
+    for author in authors:
+        db.execute("INSERT OR IGNORE INTO authors (name) VALUES (?)", [author["name"]])
+        author_id = db.execute("SELECT id FROM authors WHERE name = ?", [author["name"]]).fetchone()[0]
+        db.execute(
+            "INSERT OR IGNORE INTO article_authors (article_id, author_id, position, name_raw, role) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [article_id, author_id, author["position"], author.get("name_raw"), author.get("role")],
+        )
+
+
+def _store_photos(db: Database, article_id: int, photos: list[dict], seen_at: str) -> None:
+    for photo in photos:
+        values = [photo.get(column) for column in PHOTO_COLUMNS]
+        db.execute(
+            f"INSERT OR IGNORE INTO photos (article_id, {', '.join(PHOTO_COLUMNS)}, is_lead, first_seen_at) "
+            f"VALUES (?, {', '.join('?' for _ in PHOTO_COLUMNS)}, ?, ?)",
+            [article_id, *values, int(bool(photo.get("is_lead"))), seen_at],
+        )
+
+
+def _store_comments(db: Database, article_id: int, comments: list[dict], seen_at: str) -> None:
+    ids_by_site_id: dict[str, int] = {}
+    for comment in comments:  # document order: a parent always comes before its replies
+        key = comment_key(comment)
+        parent_id = ids_by_site_id.get(comment.get("parent_id")) if comment.get("parent_id") else None
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO comments (article_id, comment_key, site_comment_id, parent_id, "
+            "parent_site_comment_id, author_name, posted_at, posted_at_raw, body_text, position, "
+            "depth, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [article_id, key, comment.get("site_comment_id"), parent_id, comment.get("parent_id"),
+             comment.get("author_name"), comment.get("posted_at"), comment.get("posted_at_raw"),
+             comment["body_text"], comment["position"], comment.get("depth", 0), seen_at, seen_at],
+        )
+        if cursor.rowcount == 0:
+            db.execute("UPDATE comments SET last_seen_at = ? WHERE article_id = ? AND comment_key = ?",
+                       [seen_at, article_id, key])
+        if comment.get("site_comment_id"):
+            row = db.execute("SELECT id FROM comments WHERE article_id = ? AND comment_key = ?",
+                             [article_id, key]).fetchone()
+            ids_by_site_id[comment["site_comment_id"]] = row[0]
+
+
+def store_failure(db: Database, failure: dict, crawl_id: int | None, failed_at: str) -> None:
+    db["failures"].insert({
+        "crawl_id": crawl_id, "url": failure["url"], "reason": failure["reason"],
+        "detail": failure.get("detail"), "status": failure.get("status"), "failed_at": failed_at,
+    })
+
+
+def start_crawl(db: Database, site: str | None, spider: str, settings: dict, started_at: str) -> int:
+    return db["crawls"].insert({
+        "site": site, "spider": spider, "started_at": started_at,
+        "settings": json.dumps(settings, sort_keys=True, default=str),
+    }).last_pk
+
+
+def finish_crawl(db: Database, crawl_id: int, values: dict) -> None:
+    values = dict(values)
+    if isinstance(values.get("coverage"), dict):
+        values["coverage"] = json.dumps(values["coverage"], sort_keys=True)
+    db["crawls"].update(crawl_id, values)

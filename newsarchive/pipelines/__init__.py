@@ -1,0 +1,1 @@
+"""Item pipelines, one job each, in this order: normalise, validate, dedupe, store."""

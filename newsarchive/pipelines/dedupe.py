@@ -1,0 +1,50 @@
+"""DedupePipeline: one article once per crawl, whatever URL it was reached by.
+
+Across crawls the archive's keys do the same (an article row per canonical URL, photos per
+article and URL, comments per article and comment key): a second crawl adds no rows.
+"""
+
+from __future__ import annotations
+
+from scrapy.exceptions import DropItem
+
+from newsarchive.items import Article
+
+
+class DedupePipeline:
+    def __init__(self, stats):
+        self.stats = stats
+        self.seen_keys: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    def process_item(self, item):
+        if not isinstance(item, Article):
+            return item
+        keys = {item.canonical_url or item.url, item.url}
+        if keys & self.seen_keys:
+            self.stats.inc_value("newsarchive/dedupe/duplicate_count")
+            raise DropItem(f"duplicate article {item.url} (canonical {item.canonical_url})")
+        self.seen_keys |= keys
+        dedupe_parts(item)
+        return item
+
+
+def dedupe_parts(article: Article) -> Article:
+    """Photos by URL, authors by name; a page listing one twice is one record."""
+    article.photos = _unique(article.photos, lambda photo: photo.url)
+    article.authors = _unique(article.authors, lambda author: author.name)
+    for position, author in enumerate(article.authors):
+        author.position = position
+    return article
+
+
+def _unique(records: list, key) -> list:
+    seen, unique = set(), []
+    for record in records:
+        if key(record) not in seen:
+            seen.add(key(record))
+            unique.append(record)
+    return unique

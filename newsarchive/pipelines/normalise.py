@@ -1,0 +1,63 @@
+"""NormalisePipeline: canonical URLs and clean text before anything compares or stores them."""
+
+from __future__ import annotations
+
+import unicodedata
+from urllib.parse import urlsplit
+
+from newsarchive.items import Article
+from newsarchive.parsers.text import normalise_text
+from newsarchive.parsers.urls import canonicalise_url
+
+
+class NormalisePipeline:
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls()
+        pipeline.stats = crawler.stats
+        return pipeline
+
+    def process_item(self, item):
+        if isinstance(item, Article):
+            normalise_article(item, self.stats)
+        return item
+
+
+def normalise_article(article: Article, stats=None) -> Article:
+    article.url = canonicalise_url(article.url) or article.url
+    article.canonical_url = choose_canonical_url(article.url, article.canonical_url)
+    if article.canonical_url != canonicalise_url(article.url) and stats is not None:
+        stats.inc_value("newsarchive/normalise/rel_canonical_count")
+    article.title = normalise_text(article.title)
+    article.byline_raw = normalise_text(article.byline_raw)
+    for block in article.body_blocks:
+        block.text = normalise_text(block.text) or ""
+    article.body_blocks = [block for block in article.body_blocks if block.text]
+    if article.body_blocks:
+        article.body_text = "\n\n".join(block.text for block in article.body_blocks)
+    elif article.body_text:
+        article.body_text = unicodedata.normalize("NFC", article.body_text.strip()) or None
+    for author in article.authors:
+        author.name = normalise_text(author.name) or author.name
+    for photo in article.photos:
+        photo.url = canonicalise_url(photo.url) or photo.url
+    for comment in article.comments:
+        comment.body_text = normalise_text(comment.body_text) or ""
+        comment.author_name = normalise_text(comment.author_name)
+    return article
+
+
+def choose_canonical_url(url: str, declared: str | None) -> str:
+    """The page's rel=canonical when it is trustworthy, else the fetched URL.
+
+    A canonical on another host or pointing at the site's front page is a template mistake
+    seen on real sites; trusting it would merge unrelated articles into one.
+    """
+    canonical = canonicalise_url(declared)
+    if not canonical:
+        return url
+    fetched, declared_parts = urlsplit(url), urlsplit(canonical)
+    same_host = (fetched.hostname or "").removeprefix("www.") == (declared_parts.hostname or "").removeprefix("www.")
+    if not same_host or declared_parts.path.strip("/") == "":
+        return url
+    return canonical

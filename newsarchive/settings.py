@@ -1,0 +1,57 @@
+"""Scrapy settings for newsarchive: every setting has its one default here.
+
+Project settings are named NEWSARCHIVE_<COMPONENT>_<NAME>. Override any of them with
+`scrapy crawl diyaruna -s NAME=VALUE`, or with the `newsarchive crawl` options.
+"""
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# The archive ---------------------------------------------------------------------------------
+NEWSARCHIVE_DB_PATH = "archive.db"
+# Items written to SQLite in one transaction; bigger batches write faster, smaller lose less
+# work to a crash (a killed crawl loses at most one batch, which a re-crawl fetches again).
+NEWSARCHIVE_STORE_BATCH_SIZE = 100
+# Seconds a writer waits for another process's write transaction before it retries.
+NEWSARCHIVE_STORE_BUSY_TIMEOUT = 60
+
+# Politeness and identity ------------------------------------------------------------------------
+NEWSARCHIVE_CONTACT_URL = "https://github.com/newsarchive/newsarchive"
+# The user agent names the crawler and how to reach its operator; {contact} is filled in.
+NEWSARCHIVE_USER_AGENT = "newsarchive/0.1 (archival crawler; +{contact})"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+COOKIES_ENABLED = False
+
+# Safety: what the crawler will fetch ------------------------------------------------------------
+# Start URLs on loopback, private or link-local addresses are refused unless this is set (the
+# demo and the tests set it), so a crawl service cannot be pointed at internal hosts.
+NEWSARCHIVE_ALLOW_PRIVATE_HOSTS = False
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # a bigger page is cancelled and recorded as a failure
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 10
+
+# Components ----------------------------------------------------------------------------------
+ADDONS = {"newsarchive.addons.ContactUserAgent": 0}
+ITEM_PIPELINES = {
+    "newsarchive.pipelines.normalise.NormalisePipeline": 100,
+    "newsarchive.pipelines.validate.ValidatePipeline": 200,
+    "newsarchive.pipelines.dedupe.DedupePipeline": 300,
+    "newsarchive.pipelines.store.StorePipeline": 400,
+}
+
+# Scrapy defaults we pin so behaviour does not change under us --------------------------------
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False

@@ -1,0 +1,1 @@
+"""The Scrapy spiders (SPIDER_MODULES = ["spiders"]): thin, they route responses to parsers."""
