@@ -3,8 +3,10 @@
 Arabic sites still serve windows-1256 pages, sometimes declared as UTF-8 or not declared at all.
 Order of trust: a byte-order mark; UTF-8 when the bytes are valid UTF-8 (a single-byte charset
 almost never produces valid multi-byte UTF-8 by accident); the charset the HTTP header or the page
-declares, when the bytes decode with it; a statistical guess (charset-normalizer); and last the
-declared charset with replacement characters, so that no page is lost.
+declares, when the bytes decode with it; the legacy charset of the page's language (`<html
+lang="ar">` -> windows-1256), which short pages need since statistics on a few words mislead; a
+statistical guess (charset-normalizer); and last the declared charset with replacement
+characters, so that no page is lost.
 """
 
 from __future__ import annotations
@@ -16,6 +18,13 @@ import charset_normalizer
 from w3lib.encoding import http_content_type_encoding, html_body_declared_encoding, read_bom
 
 _BINARY_SIGNATURES = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b")
+_HTML_LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
+# The single-byte charset pages in a language used before UTF-8.
+LEGACY_CHARSETS = {
+    "ar": "cp1256", "fa": "cp1256", "ur": "cp1256", "ru": "cp1251", "uk": "cp1251", "bg": "cp1251",
+    "sr": "cp1251", "kk": "cp1251", "el": "cp1253", "he": "cp1255", "tr": "cp1254", "pl": "cp1250",
+    "cs": "cp1250", "hu": "cp1250", "vi": "cp1258", "th": "cp874",
+}
 _MARKUP = re.compile(rb"<\s*(!doctype|html|head|body|meta|title|div|p|article|a)\b", re.I)
 
 
@@ -45,6 +54,12 @@ def decode_html(body: bytes | str, content_type: str | None = None) -> tuple[str
             return body.decode(declared), declared
         except (UnicodeDecodeError, LookupError):
             pass
+    legacy = _legacy_charset_for_language(body)
+    if legacy:
+        try:
+            return body.decode(legacy), legacy
+        except UnicodeDecodeError:
+            pass
     guess = charset_normalizer.from_bytes(body[:200_000]).best()
     if guess is not None:
         return body.decode(guess.encoding, errors="replace"), guess.encoding
@@ -61,3 +76,8 @@ def _declared_encoding(body: bytes, content_type: str | None) -> str | None:
         return codecs.lookup(declared).name
     except LookupError:
         return None
+
+
+def _legacy_charset_for_language(body: bytes) -> str | None:
+    match = _HTML_LANG.search(body[:4096])
+    return LEGACY_CHARSETS.get(match.group(1).decode("ascii").lower()) if match else None

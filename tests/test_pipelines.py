@@ -1,0 +1,174 @@
+"""Pipeline units with a real crawler object and a real SQLite file per test."""
+
+import json
+import sqlite3
+from copy import deepcopy
+from pathlib import Path
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from newsarchive.items import Article, BodyBlock, Byline, Comment, PageFailure, Photo
+from newsarchive.parsers import parse_page
+from newsarchive.pipelines.dedupe import DedupePipeline
+from newsarchive.pipelines.normalise import NormalisePipeline, choose_canonical_url
+from newsarchive.pipelines.store import StorePipeline
+from newsarchive.pipelines.validate import ValidatePipeline
+
+SAMPLE = Path(__file__).parent / "fixtures" / "diyaruna" / "sample-article-en"
+SAMPLE_URL = "https://diyaruna.com/en_GB/articles/cnmi_di/features/2019/02/26/feature-03"
+
+
+def sample_article() -> Article:
+    return parse_page(SAMPLE_URL, (SAMPLE / "page.html").read_bytes())
+
+
+def crawler_for(tmp_path, **settings):
+    from scrapy import Spider
+
+    crawler = get_crawler(Spider, {"NEWSARCHIVE_DB_PATH": str(tmp_path / "archive.db"), **settings})
+    crawler.spider = Spider(name="unit")
+    crawler.stats.open_spider()
+    return crawler
+
+
+def test_normalise_strips_tracking_and_uses_canonical(tmp_path):
+    article = sample_article()
+    article.url = SAMPLE_URL + "?utm_source=newsletter#comments"
+    article.title = "  Iraqi forces,\u00a0Peshmerga  "
+    item = NormalisePipeline.from_crawler(crawler_for(tmp_path)).process_item(article)
+    assert item.url == SAMPLE_URL
+    assert item.canonical_url == SAMPLE_URL
+    assert item.title == "Iraqi forces, Peshmerga"
+
+
+@pytest.mark.parametrize("declared, expected", [
+    ("https://diyaruna.com/en_GB/articles/x/1", "https://diyaruna.com/en_GB/articles/x/1"),
+    ("https://www.diyaruna.com/en_GB/articles/x/1", "https://www.diyaruna.com/en_GB/articles/x/1"),
+    ("https://diyaruna.com/", "https://diyaruna.com/en_GB/articles/x/1?id=2"),  # front page: ignored
+    ("https://elsewhere.example/story", "https://diyaruna.com/en_GB/articles/x/1?id=2"),  # off-site: ignored
+    (None, "https://diyaruna.com/en_GB/articles/x/1?id=2"),
+])
+def test_choose_canonical_url(declared, expected):
+    assert choose_canonical_url("https://diyaruna.com/en_GB/articles/x/1?id=2", declared) == expected
+
+
+def test_validate_turns_an_article_without_body_into_a_failure(tmp_path):
+    pipeline = ValidatePipeline.from_crawler(crawler_for(tmp_path))
+    item = pipeline.process_item(Article(url="https://diyaruna.com/a", title="A title"))
+    assert isinstance(item, PageFailure)
+    assert item.reason == "missing_body_text"
+    assert pipeline.stats.get_value("newsarchive/validate/invalid_count") == 1
+
+
+def test_validate_passes_a_complete_article(tmp_path):
+    article = sample_article()
+    assert ValidatePipeline.from_crawler(crawler_for(tmp_path)).process_item(article) is article
+
+
+def test_dedupe_drops_the_same_article_reached_by_another_url(tmp_path):
+    pipeline = DedupePipeline.from_crawler(crawler_for(tmp_path))
+    first = sample_article()
+    second = sample_article()
+    second.url = SAMPLE_URL + "?page=1"  # canonical still the same
+    pipeline.process_item(first)
+    with pytest.raises(DropItem):
+        pipeline.process_item(second)
+    assert pipeline.stats.get_value("newsarchive/dedupe/duplicate_count") == 1
+
+
+def test_dedupe_removes_repeated_photos_and_authors(tmp_path):
+    article = sample_article()
+    article.photos.append(deepcopy(article.photos[0]))
+    article.authors.append(Byline(name="Khalid al-Taie", name_raw="Khalid al-Taie", position=1))
+    item = DedupePipeline.from_crawler(crawler_for(tmp_path)).process_item(article)
+    assert len(item.photos) == 1 and len(item.authors) == 1
+
+
+def store_items(tmp_path, items, batch_size=100):
+    crawler = crawler_for(tmp_path, NEWSARCHIVE_STORE_BATCH_SIZE=batch_size)
+    pipeline = StorePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    for item in items:
+        pipeline.process_item(item)
+    pipeline.close_spider()
+    pipeline.spider_closed(crawler.spider, "finished")
+    return sqlite3.connect(tmp_path / "archive.db")
+
+
+def count(db, table):
+    return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_store_writes_article_with_authors_photos_comments(tmp_path):
+    db = store_items(tmp_path, [sample_article()])
+    assert count(db, "articles") == 1
+    title, section_path, published = db.execute("SELECT title, section_path, published_at FROM articles").fetchone()
+    assert title == "Iraqi forces, Peshmerga increase co-operation against ISIS"
+    assert json.loads(section_path) == ["Iraq News", "Security"]
+    assert published == "2019-02-26"
+    assert db.execute("SELECT name FROM authors").fetchall() == [("Khalid al-Taie",)]
+    assert db.execute("SELECT credit FROM photos").fetchall() == [("Kurdish Peshmerga Ministry",)]
+    assert db.execute("SELECT site_comment_id FROM comments").fetchall() == [("54317",)]
+    assert count(db, "article_versions") == 1
+
+
+def test_store_twice_adds_no_rows(tmp_path):
+    store_items(tmp_path, [sample_article()])
+    db = store_items(tmp_path, [sample_article()])
+    for table in ("articles", "article_versions", "authors", "article_authors", "photos", "comments"):
+        assert count(db, table) == 1, table
+    assert count(db, "crawls") == 2
+
+
+def test_store_keeps_a_version_when_the_body_changes(tmp_path):
+    store_items(tmp_path, [sample_article()])
+    changed = sample_article()
+    changed.body_blocks.append(BodyBlock("paragraph", "A correction was added."))
+    changed.body_text += "\n\nA correction was added."
+    db = store_items(tmp_path, [changed])
+    assert count(db, "articles") == 1
+    assert db.execute("SELECT version FROM article_versions ORDER BY version").fetchall() == [(1,), (2,)]
+    assert db.execute("SELECT body_text FROM articles").fetchone()[0].endswith("A correction was added.")
+
+
+def test_store_links_replies_to_their_parents(tmp_path):
+    article = sample_article()
+    article.comments.append(Comment(body_text="I agree", position=1, site_comment_id="60000",
+                                    parent_id="54317", depth=1, author_name="Reader"))
+    db = store_items(tmp_path, [article])
+    rows = dict(db.execute(
+        "SELECT c.site_comment_id, p.site_comment_id FROM comments c LEFT JOIN comments p ON p.id = c.parent_id"
+    ).fetchall())
+    assert rows == {"54317": None, "60000": "54317"}
+
+
+def test_store_records_failures_and_crawl_row(tmp_path):
+    failure = PageFailure(url="https://diyaruna.com/missing", reason="http_404", status=404)
+    db = store_items(tmp_path, [sample_article(), failure])
+    assert db.execute("SELECT url, reason, status FROM failures").fetchall() == [("https://diyaruna.com/missing", "http_404", 404)]
+    reason, coverage = db.execute("SELECT finish_reason, coverage FROM crawls").fetchone()
+    coverage = json.loads(coverage)
+    assert reason == "finished"
+    assert coverage["share"] == {"byline": 1.0, "date": 1.0, "photo": 1.0, "comments": 1.0}
+    assert coverage["sources"]["title:profile"] == 1
+
+
+def test_store_full_text_search_finds_titles_and_comments(tmp_path):
+    db = store_items(tmp_path, [sample_article()])
+    assert db.execute("SELECT title FROM articles_fts WHERE articles_fts MATCH 'peshmerga'").fetchall()
+    assert db.execute("SELECT rowid FROM comments_fts WHERE comments_fts MATCH 'Irbil'").fetchall()
+
+
+def test_store_batches_many_items(tmp_path):
+    articles = []
+    for number in range(25):
+        article = sample_article()
+        article.url = article.canonical_url = f"https://diyaruna.com/en_GB/articles/cnmi_di/features/2019/02/26/feature-{number:02d}"
+        article.title = f"Story {number}"
+        articles.append(article)
+    db = store_items(tmp_path, articles, batch_size=10)
+    assert count(db, "articles") == 25
+    assert count(db, "authors") == 1
+    assert count(db, "photos") == 25  # the same image on 25 articles: one row per article
