@@ -255,6 +255,8 @@ class _ArticlePage:
             blocks, source = self._body_from_metadata()
         if not blocks:
             blocks, source = _generic_body_blocks(self.root), "generic"
+        while blocks and blocks[0].text == self.article.title:  # a generic layer repeats the headline
+            blocks = blocks[1:]
         if blocks:
             self.article.body_blocks = blocks
             self.article.body_text = "\n\n".join(block.text for block in blocks)
