@@ -198,6 +198,27 @@ def _refuse_private_start(site, base_url, sections, allow_private) -> None:
             raise click.ClickException(refusal)
 
 
+# demo ------------------------------------------------------------------------------------------
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("demo-archive.db"), show_default=True, help="The SQLite archive to write.")
+@click.option("--articles", type=int, default=200, show_default=True, help="Articles on the demo site.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the generated site.")
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the generated site (default: a temporary folder).")
+def demo(db_path: Path, articles: int, seed: int, site_dir: Path | None):
+    """Generate an offline Diyaruna-like site, serve it on 127.0.0.1 and crawl it into an archive.
+
+    \b
+    Example:
+        newsarchive demo --articles 500 --db demo-archive.db
+    """
+    from newsarchive.demo.run import run_demo
+
+    run_demo(db_path, articles=articles, seed=seed, site_dir=site_dir, echo=click.echo)
+
+
 def main():
     cli()
 
