@@ -128,3 +128,16 @@ class PageFailure:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class Capture:
+    """One HTTP response as fetched: what an archive keeps of every page, listings too."""
+
+    url: str
+    fetched_at: str
+    status: int
+    request_headers: dict[str, list[str]]
+    response_headers: dict[str, list[str]]
+    body: bytes
+    kind: str = "capture"

@@ -16,6 +16,10 @@ NEWSARCHIVE_STORE_BATCH_SIZE = 100
 # Seconds a writer waits for another process's write transaction before it retries.
 NEWSARCHIVE_STORE_BUSY_TIMEOUT = 60
 
+# Every response is kept in `captures` (body compressed; an unchanged body is stored as a
+# revisit pointing at the earlier capture). Switch off to keep only the parsed records.
+NEWSARCHIVE_CAPTURE_ENABLED = True
+
 # Politeness and identity ------------------------------------------------------------------------
 NEWSARCHIVE_CONTACT_URL = "https://github.com/newsarchive/newsarchive"
 # The user agent names the crawler and how to reach its operator; {contact} is filled in.
@@ -42,6 +46,7 @@ REDIRECT_MAX_TIMES = 10
 
 # Components ----------------------------------------------------------------------------------
 ADDONS = {"newsarchive.addons.ContactUserAgent": 0}
+SPIDER_MIDDLEWARES = {"newsarchive.middlewares.capture.CaptureSpiderMiddleware": 950}
 ITEM_PIPELINES = {
     "newsarchive.pipelines.normalise.NormalisePipeline": 100,
     "newsarchive.pipelines.validate.ValidatePipeline": 200,

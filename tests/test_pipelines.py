@@ -172,3 +172,22 @@ def test_store_batches_many_items(tmp_path):
     assert count(db, "articles") == 25
     assert count(db, "authors") == 1
     assert count(db, "photos") == 25  # the same image on 25 articles: one row per article
+
+
+def capture(body: bytes, url: str = SAMPLE_URL):
+    from newsarchive.items import Capture
+
+    return Capture(url=url, fetched_at="2026-01-01T00:00:00.000000Z", status=200,
+                   request_headers={"User-Agent": ["newsarchive"]},
+                   response_headers={"Content-Type": ["text/html; charset=utf-8"]}, body=body)
+
+
+def test_store_keeps_an_unchanged_body_as_a_revisit(tmp_path):
+    import zlib
+
+    page = (SAMPLE / "page.html").read_bytes()
+    db = store_items(tmp_path, [capture(page), capture(page), capture(page + b"<!-- changed -->")])
+    rows = db.execute("SELECT id, body IS NULL, revisit_of, body_size FROM captures ORDER BY id").fetchall()
+    assert rows == [(1, 0, None, len(page)), (2, 1, 1, len(page)), (3, 0, None, len(page) + 16)]
+    stored = db.execute("SELECT body FROM captures WHERE id = 1").fetchone()[0]
+    assert zlib.decompress(stored) == page

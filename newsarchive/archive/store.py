@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 
 from sqlite_utils import Database
 
@@ -160,3 +161,26 @@ def finish_crawl(db: Database, crawl_id: int, values: dict) -> None:
     if isinstance(values.get("coverage"), dict):
         values["coverage"] = json.dumps(values["coverage"], sort_keys=True)
     db["crawls"].update(crawl_id, values)
+
+
+def store_capture(db: Database, capture: dict, crawl_id: int | None) -> str:
+    """Store a response; a body identical to the URL's last capture becomes a revisit record."""
+    body = capture["body"] or b""
+    digest = "sha256:" + hashlib.sha256(body).hexdigest()
+    last = db.execute(
+        "SELECT id, body_digest, revisit_of FROM captures WHERE url = ? ORDER BY id DESC LIMIT 1",
+        [capture["url"]],
+    ).fetchone()
+    revisit_of = (last[2] or last[0]) if last and last[1] == digest else None
+    headers = capture["response_headers"]
+    db["captures"].insert({
+        "crawl_id": crawl_id, "url": capture["url"], "fetched_at": capture["fetched_at"],
+        "status": capture["status"],
+        "request_headers": json.dumps(capture["request_headers"], ensure_ascii=False),
+        "response_headers": json.dumps(headers, ensure_ascii=False),
+        "content_type": next(iter(headers.get("Content-Type", [])), None),
+        "body": None if revisit_of else zlib.compress(body, 6),
+        "body_encoding": None if revisit_of else "zlib",
+        "body_size": len(body), "body_digest": digest, "revisit_of": revisit_of,
+    })
+    return "revisit" if revisit_of else "response"

@@ -13,8 +13,8 @@ from dataclasses import asdict
 from scrapy import signals
 
 from newsarchive.archive import open_archive, utc_now
-from newsarchive.archive.store import finish_crawl, start_crawl, store_article, store_failure
-from newsarchive.items import Article, PageFailure
+from newsarchive.archive.store import finish_crawl, start_crawl, store_article, store_capture, store_failure
+from newsarchive.items import Article, Capture, PageFailure
 
 # Settings worth keeping with each crawl row: what was asked for, not the whole Scrapy config.
 RECORDED_SETTINGS = (
@@ -59,7 +59,7 @@ class StorePipeline:
         self.stats.set_value("newsarchive/crawl_id", self.crawl_id)
 
     def process_item(self, item):
-        if isinstance(item, (Article, PageFailure)):
+        if isinstance(item, (Article, PageFailure, Capture)):
             self.pending.append(item)
             if len(self.pending) >= self.batch_size:
                 self.flush()
@@ -79,6 +79,9 @@ class StorePipeline:
                     status = store_article(db, asdict(item), self.crawl_id, seen_at)
                     self.stats.inc_value(f"newsarchive/store/article_{status}_count")
                     self._count_coverage(item)
+                elif isinstance(item, Capture):
+                    kind = store_capture(db, asdict(item), self.crawl_id)
+                    self.stats.inc_value(f"newsarchive/store/capture_{kind}_count")
                 else:
                     store_failure(db, asdict(item), self.crawl_id, seen_at)
                     self.stats.inc_value(f"newsarchive/store/failure_count/{item.reason}")
