@@ -106,14 +106,14 @@ def main():
         print(json.dumps(result))
         return
 
-    from newsarchive.demo.generate import generate_site
+    from newsarchive.demo.site import generate_site
 
     with tempfile.TemporaryDirectory(prefix="newsarchive-bench-") as scratch:
         site_dir = Path(scratch) / "site"
         started = time.perf_counter()
         generate_site(site_dir, articles=args.articles, seed=1)
         print(f"generated {args.articles} articles in {time.perf_counter() - started:.1f} s")
-        server = subprocess.Popen([sys.executable, "-m", "newsarchive.demo.server", str(site_dir), "--port", "0"],
+        server = subprocess.Popen([sys.executable, "-m", "newsarchive.demo.serve", str(site_dir), "--port", "0"],
                                   stdout=subprocess.PIPE, text=True, cwd=ROOT)
         try:
             base_url = server.stdout.readline().strip()

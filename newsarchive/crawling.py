@@ -35,7 +35,7 @@ def run_crawl(site: str, db_path: str, arguments: dict, settings: dict | None = 
     from scrapy.crawler import CrawlerProcess
 
     merged = {"NEWSARCHIVE_DB_PATH": str(db_path), **(settings or {})}
-    process = CrawlerProcess(project_settings(merged), install_root_handler=True)
+    process = CrawlerProcess(project_settings(merged))
     spider_class = process.spider_loader.load(site)
     crawler = process.create_crawler(spider_class)
     process.crawl(crawler, **{k: str(v) for k, v in arguments.items() if v not in (None, "", False)})

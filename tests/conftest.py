@@ -24,7 +24,7 @@ class ServedSite:
 
 def serve_in_subprocess(site_dir: Path):
     process = subprocess.Popen(
-        [sys.executable, "-m", "newsarchive.demo.server", str(site_dir), "--port", "0"],
+        [sys.executable, "-m", "newsarchive.demo.serve", str(site_dir), "--port", "0"],
         stdout=subprocess.PIPE, text=True,
     )
     base_url = process.stdout.readline().strip()
@@ -36,7 +36,7 @@ def serve_in_subprocess(site_dir: Path):
 
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory):
-    from newsarchive.demo.generate import generate_site
+    from newsarchive.demo.site import generate_site
 
     site_dir = tmp_path_factory.mktemp("demo") / "site"
     generate_site(site_dir, articles=DEMO_ARTICLES, seed=7)

@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 
 from newsarchive.crawling import archive_counts, run_crawl
-from newsarchive.demo.generate import generate_site
-from newsarchive.demo.server import start_in_thread
+from newsarchive.demo.site import generate_site
+from newsarchive.demo.serve import start_in_thread
 
 # A local site needs no politeness delay; everything else is the crawl a user would run.
 DEMO_SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING", "CONCURRENT_REQUESTS_PER_DOMAIN": 16}

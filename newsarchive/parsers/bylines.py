@@ -17,7 +17,10 @@ _LEAD_IN = re.compile(
     r"von|par|por|di|door)\s*:?\s+",
     re.IGNORECASE,
 )
-_SEPARATORS = re.compile(r"\s*,\s*|\s*;\s*|\s+(?:and|und|et|y|e|и|та)\s+|\s+و\s*(?=\S)|\s*&\s*|\s*\|\s*")
+# Commas (Latin and Arabic), semicolons, "&", and the word for "and" standing alone. The Arabic
+# "و" is often written joined to the next name ("وأحمد"); only a free-standing one is split, since
+# names themselves begin with the letter (وليد).
+_SEPARATORS = re.compile(r"\s*[,،;|&]\s*|\s+(?:and|und|et|y|e|и|та|و)\s+")
 AGENCIES = frozenset(
     "afp ap reuters xinhua anadolu tass ria novosti interfax efe dpa ansa kyodo bloomberg "
     "associated press agence france-presse".split(" ")

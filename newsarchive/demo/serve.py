@@ -1,0 +1,171 @@
+"""A loopback HTTP server for the generated demo site, with fault routes for crawler tests.
+
+    python -m newsarchive.demo.serve SITE_DIR [--port 0]
+
+prints one line, the base URL (`http://127.0.0.1:PORT`), once it listens, then serves until
+killed. `?page=N` maps to the listing's page file; other query parameters (utm_*) are ignored.
+ETag and Last-Modified are sent and conditional requests answered with 304. Images answer a tiny
+JPEG. Under `/faults/`: 404, 500, slow?seconds=N, redirect-loop, binary, not-html, huge, empty.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import threading
+import time
+from email.utils import formatdate, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+# The smallest well-formed JPEG: a 1x1 grey pixel.
+TINY_JPEG = bytes.fromhex(
+    "ffd8ffe000104a46494600010100000100010000ffdb004300080606070605080707070909080a0c140d0c0b0b0c1912"
+    "130f141d1a1f1e1d1a1c1c20242e2720222c231c1c2837292c30313434341f27393d38323c2e333432ffc0000b080001"
+    "000101011100ffc4001f0000010501010101010100000000000000000102030405060708090a0bffc400b51000020103"
+    "03020403050504040000017d01020300041105122131410613516107227114328191a1082342b1c11552d1f02433627282"
+    "090a161718191a25262728292a3435363738393a434445464748494a535455565758595a636465666768696a737475767778"
+    "797a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4"
+    "d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffda0008010100003f00fbd3ffd9"
+)
+CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/rss+xml; charset=utf-8",
+                 ".txt": "text/plain; charset=utf-8", ".json": "application/json"}
+HUGE_PAGE_BYTES = 20 * 1024 * 1024
+
+
+class DemoSiteHandler(BaseHTTPRequestHandler):
+    server_version = "newsarchive-demo/1"
+    protocol_version = "HTTP/1.1"
+    site_dir: Path  # set on the class made by make_handler()
+
+    def log_message(self, format, *args):  # quiet: a crawl makes thousands of requests
+        pass
+
+    def do_GET(self):
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        if path.startswith("/faults/"):
+            return self.serve_fault(path[len("/faults/"):], parse_qs(parts.query))
+        if path.endswith(".jpg"):
+            return self.send_body(200, "image/jpeg", TINY_JPEG)
+        file = self.file_for(path, parse_qs(parts.query))
+        if file is None:
+            return self.send_body(404, "text/html; charset=utf-8", b"<html><body><h1>Not found</h1></body></html>")
+        self.serve_file(file)
+
+    def file_for(self, path: str, query: dict) -> Path | None:
+        root = self.site_dir.resolve()
+        target = (root / path.strip("/")).resolve()
+        if root != target and root not in target.parents:
+            return None  # no escaping the site folder
+        if target.is_file():
+            return target
+        page = query.get("page", ["1"])[0]
+        name = "index.html" if page in ("", "1") else f"page-{page}.html"
+        for candidate in (target / name, target / "index.xml"):
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def serve_file(self, file: Path) -> None:
+        stat = file.stat()
+        etag = '"' + hashlib.md5(f"{stat.st_mtime_ns}:{stat.st_size}".encode()).hexdigest() + '"'
+        last_modified = formatdate(stat.st_mtime, usegmt=True)
+        if self.not_modified(etag, stat.st_mtime):
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        content_type = CONTENT_TYPES.get(file.suffix, "application/octet-stream")
+        self.send_body(200, content_type, file.read_bytes(), {"ETag": etag, "Last-Modified": last_modified})
+
+    def not_modified(self, etag: str, mtime: float) -> bool:
+        if self.headers.get("If-None-Match"):
+            return etag in self.headers["If-None-Match"]
+        since = self.headers.get("If-Modified-Since")
+        if since:
+            try:
+                return int(mtime) <= parsedate_to_datetime(since).timestamp()
+            except (TypeError, ValueError):
+                return False
+        return False
+
+    def send_body(self, status: int, content_type: str, body: bytes, headers: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def serve_fault(self, fault: str, query: dict) -> None:
+        html = "text/html; charset=utf-8"
+        if fault in ("404", "500"):
+            return self.send_body(int(fault), html, f"<html><body>error {fault}</body></html>".encode())
+        if fault == "slow":
+            time.sleep(min(float(query.get("seconds", ["5"])[0]), 30))
+            return self.send_body(200, html, b"<html><body><p>slow page</p></body></html>")
+        if fault == "redirect-loop":
+            self.send_response(302)
+            self.send_header("Location", "/faults/redirect-loop")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        if fault == "binary":
+            return self.send_body(200, "application/octet-stream", bytes(range(256)) * 64)
+        if fault == "not-html":
+            return self.send_body(200, "application/pdf", b"%PDF-1.4\n" + bytes(range(256)) * 16)
+        if fault == "empty":
+            return self.send_body(200, html, b"")
+        if fault == "huge":
+            return self.serve_huge(html)
+        return self.send_body(404, html, b"<html><body>no such fault</body></html>")
+
+    def serve_huge(self, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(HUGE_PAGE_BYTES))
+        self.end_headers()
+        chunk = b"<p>" + b"x" * 1017 + b"</p>\n"
+        try:
+            for _ in range(HUGE_PAGE_BYTES // len(chunk)):
+                self.wfile.write(chunk)
+            self.wfile.write(b" " * (HUGE_PAGE_BYTES % len(chunk)))
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the crawler gave up on it, as it should
+
+
+def make_server(site_dir: str | Path, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
+    handler = type("BoundDemoSiteHandler", (DemoSiteHandler,), {"site_dir": Path(site_dir)})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
+
+
+def base_url_of(server: ThreadingHTTPServer) -> str:
+    host, port = server.server_address[:2]
+    return f"http://{host}:{port}"
+
+
+def start_in_thread(site_dir: str | Path) -> tuple[ThreadingHTTPServer, str]:
+    """Serve from a background thread of this process; call server.shutdown() to stop."""
+    server = make_server(site_dir)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, base_url_of(server)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve a generated demo site on 127.0.0.1.")
+    parser.add_argument("site_dir", type=Path)
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    server = make_server(args.site_dir, port=args.port)
+    print(base_url_of(server), flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

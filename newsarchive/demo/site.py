@@ -1,0 +1,252 @@
+"""The offline demo site: a Diyaruna-family news site rendered to static files, of any size.
+
+`generate_site(out_dir, articles=N, seed=S)` writes the pages in the platform's markup (the
+same as the fixture pages, docs/site-markup.md) and `manifest.json`, the ground truth a crawl of
+the site must reproduce: every article with its section, authors, photos and comments.
+
+Deterministic for a seed. English and Arabic articles; sections with pagination; monthly
+archives; an archive index per locale; an RSS feed; robots.txt. Some articles are listed in two
+sections, and some listing links carry tracking parameters: the crawler must store them once.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from newsarchive.demo import pages
+from newsarchive.demo.words import LANGUAGES, LanguagePack
+
+PAGE_SIZE = 10
+SITE_CODE, HOST = "cnmi_di", "diyaruna.com"
+FIRST_DAY = date(2019, 1, 1)
+CREDIT_STYLES = ("[Photo courtesy of {source}]", "[Photo: {agency}]", "[Photo by {author}/Diyaruna]",
+                 "[File photo]", "")
+
+
+@dataclass
+class DemoComment:
+    id: str
+    parent_id: str | None
+    author: str
+    posted_at: str
+    text: str
+    replies: list["DemoComment"] = field(default_factory=list)
+
+
+@dataclass
+class DemoPhoto:
+    path: str
+    caption: str
+    credit: str | None
+    caption_printed: str
+    alt: str
+
+
+@dataclass
+class DemoArticle:
+    path: str
+    locale: str
+    title: str
+    section_path: list[str]
+    section_url: str
+    published_date: str
+    authors: list[str]
+    photos: list[DemoPhoto]
+    blocks: list[tuple[str, str]]  # ("paragraph" | "heading", text)
+    comments: list[DemoComment]  # top level, replies nested
+
+    def flat_comments(self) -> list[DemoComment]:
+        def walk(comments):
+            for comment in comments:
+                yield comment
+                yield from walk(comment.replies)
+        return list(walk(self.comments))
+
+
+def generate_site(out_dir: str | Path, articles: int = 60, seed: int = 0) -> dict:
+    """Write the demo site under out_dir; return (and write) its manifest."""
+    out_dir = Path(out_dir)
+    rng = random.Random(seed)
+    made = _make_articles(rng, articles)
+    writer = _SiteWriter(out_dir)
+    for article in made:
+        writer.write(article.path, pages.article_page(article, LANGUAGES[article.locale]))
+    sections = _write_sections(writer, made, rng)
+    archives = _write_archives(writer, made)
+    _write_front_pages(writer, made)
+    manifest = _manifest(made, sections, archives)
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    return manifest
+
+
+# making the articles -------------------------------------------------------------------------
+
+def _make_articles(rng: random.Random, count: int) -> list[DemoArticle]:
+    per_day: dict[tuple[str, str], int] = {}
+    comment_ids = iter(range(100_001, 10**9))
+    made = []
+    for number in range(count):
+        locale = "ar" if rng.random() < 0.2 else "en_GB"
+        language = LANGUAGES[locale]
+        day = FIRST_DAY + timedelta(days=number * 2 // 3)
+        key = (locale, day.isoformat())
+        per_day[key] = per_day.get(key, 0) + 1
+        slug = f"feature-{per_day[key]:02d}"
+        path = f"/{locale}/articles/{SITE_CODE}/features/{day:%Y/%m/%d}/{slug}"
+        section = rng.choice(language.sections)
+        made.append(DemoArticle(
+            path=path, locale=locale, title=language.headline(rng), section_path=list(section.breadcrumb),
+            section_url=section.url, published_date=day.isoformat(),
+            authors=_authors(rng, language), photos=_photos(rng, language, day, number),
+            blocks=_blocks(rng, language), comments=_comments(rng, language, day, comment_ids),
+        ))
+    return made
+
+
+def _authors(rng, language: LanguagePack) -> list[str]:
+    if rng.random() < 0.1:
+        return []
+    return rng.sample(language.author_pool, rng.choice((1, 1, 1, 2, 3)))
+
+
+def _photos(rng, language: LanguagePack, day: date, number: int) -> list[DemoPhoto]:
+    photos = []
+    for index in range(rng.choice((0, 1, 1, 1, 2, 3, 4))):
+        caption = language.sentence(rng)
+        style = rng.choice(CREDIT_STYLES)
+        credit_printed = language.credit(style, rng)
+        credit = language.credit_value(style, credit_printed)
+        width, height = rng.choice(((600, 384), (1200, 800), (800, 533)))
+        photos.append(DemoPhoto(
+            path=f"/{SITE_CODE}/images/{day:%Y/%m/%d}/{number}-{index}-photo-{width}_{height}.jpg",
+            caption=caption, credit=credit,
+            caption_printed=f"{caption} {credit_printed}".strip(), alt=language.sentence(rng, words=5),
+        ))
+    return photos
+
+
+def _blocks(rng, language: LanguagePack) -> list[tuple[str, str]]:
+    paragraphs = [("paragraph", language.paragraph(rng)) for _ in range(rng.randint(3, 12))]
+    if rng.random() < 0.5:
+        paragraphs.insert(rng.randint(1, len(paragraphs) - 1), ("heading", language.sentence(rng, words=3)))
+    return paragraphs
+
+
+def _comments(rng, language: LanguagePack, day: date, ids) -> list[DemoComment]:
+    published = datetime(day.year, day.month, day.day, 9, tzinfo=timezone.utc)
+    flat: list[DemoComment] = []
+    top: list[DemoComment] = []
+    for _ in range(rng.choice((0, 0, 1, 2, 3, 5, 8))):
+        parent = rng.choice(flat) if flat and rng.random() < 0.4 else None
+        if parent is not None and _depth(parent, flat) >= 2:
+            parent = None
+        moment = published + timedelta(minutes=rng.randint(10, 60 * 24 * 5))
+        comment = DemoComment(
+            id=str(next(ids)), parent_id=parent.id if parent else None,
+            author=rng.choice(language.commenter_pool), posted_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            text=language.paragraph(rng, sentences=rng.randint(1, 3)),
+        )
+        (parent.replies if parent else top).append(comment)
+        flat.append(comment)
+    return top
+
+
+def _depth(comment: DemoComment, flat: list[DemoComment]) -> int:
+    by_id = {c.id: c for c in flat}
+    depth = 0
+    while comment.parent_id:
+        comment, depth = by_id[comment.parent_id], depth + 1
+    return depth
+
+
+# writing listings ----------------------------------------------------------------------------
+
+class _SiteWriter:
+    """Maps URL paths to files: /a/b -> a/b/index.html, page N -> a/b/page-N.html."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def write(self, url_path: str, html: str, page: int = 1) -> None:
+        folder = self.root / url_path.strip("/")
+        folder.mkdir(parents=True, exist_ok=True)
+        name = "index.html" if page == 1 else f"page-{page}.html"
+        (folder / name).write_text(html, encoding="utf-8")
+
+    def write_file(self, relative: str, text: str) -> None:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _write_paged_listing(writer, url_path, title, locale, entries, rng=None) -> int:
+    """entries: newest first. Returns the number of pages written."""
+    page_count = max(1, -(-len(entries) // PAGE_SIZE))
+    for page in range(1, page_count + 1):
+        chunk = entries[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+        links = [(a, a.path + ("?utm_source=newsletter" if rng and rng.random() < 0.1 else "")) for a in chunk]
+        writer.write(url_path, pages.listing_page(url_path, title, locale, links, page, page_count,
+                                                  LANGUAGES[locale]), page)
+    return page_count
+
+
+def _write_sections(writer, made, rng) -> list[dict]:
+    sections = []
+    for locale, language in LANGUAGES.items():
+        for section in language.sections:
+            entries = [a for a in made if a.section_url == section.url]
+            # Cross-listing: some articles of other sections also appear here (stored once).
+            entries += [a for a in made if a.locale == locale and a.section_url != section.url and rng.random() < 0.03]
+            entries.sort(key=lambda a: (a.published_date, a.path), reverse=True)
+            count = _write_paged_listing(writer, section.url, section.breadcrumb[-1], locale, entries, rng)
+            sections.append({"path": section.url, "locale": locale, "title": section.breadcrumb[-1], "pages": count})
+    return sections
+
+
+def _write_archives(writer, made) -> list[dict]:
+    archives = []
+    for locale, language in LANGUAGES.items():
+        months: dict[str, list[DemoArticle]] = {}
+        for article in made:
+            if article.locale == locale:
+                months.setdefault(article.published_date[:7].replace("-", "/"), []).append(article)
+        for month, entries in sorted(months.items()):
+            entries.sort(key=lambda a: (a.published_date, a.path), reverse=True)
+            url_path = f"/{locale}/archives/{month}"
+            count = _write_paged_listing(writer, url_path, month, locale, entries)
+            archives.append({"path": url_path, "locale": locale, "pages": count})
+        writer.write(f"/{locale}/archives", pages.archive_index_page(locale, language.sections, LANGUAGES[locale]))
+    return archives
+
+
+def _write_front_pages(writer, made) -> None:
+    writer.write("/", pages.home_page(list(LANGUAGES)))
+    for locale in LANGUAGES:
+        writer.write(f"/{locale}", pages.home_page([locale]))
+        newest = sorted((a for a in made if a.locale == locale), key=lambda a: a.published_date, reverse=True)[:50]
+        writer.write_file(f"{locale}/rss/index.xml", pages.rss_feed(locale, newest))
+    writer.write_file("robots.txt", "User-agent: *\nDisallow: /private/\n")
+
+
+def _manifest(made, sections, archives) -> dict:
+    return {
+        "site_code": SITE_CODE, "host": HOST, "sections": sections, "archives": archives,
+        "articles": [
+            {
+                "path": a.path, "locale": a.locale, "title": a.title, "section_path": a.section_path,
+                "published_date": a.published_date, "authors": a.authors,
+                "photos": [{"path": p.path, "caption": p.caption, "credit": p.credit} for p in a.photos],
+                "body_paragraphs": [text for _, text in a.blocks],
+                "comments": [
+                    {"id": c.id, "parent_id": c.parent_id, "author": c.author, "posted_at": c.posted_at, "text": c.text}
+                    for c in a.flat_comments()
+                ],
+            }
+            for a in made
+        ],
+    }
+
