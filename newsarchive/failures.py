@@ -15,18 +15,18 @@ def describe_failure(failure) -> tuple[str, str, int | None]:
     detail = f"{type(value).__name__}: {value}"
     if failure.check(HttpError):
         return f"http_{status}", detail, status
-    if failure.check(net_errors.TimeoutError, net_errors.TCPTimedOutError):
+    if failure.check(net_errors.TimeoutError, net_errors.TCPTimedOutError) or "Timeout" in type(value).__name__:
         return "timeout", detail, status
     if failure.check(net_errors.DNSLookupError):
         return "dns_error", detail, status
     if failure.check(net_errors.ConnectionRefusedError):
         return "connection_refused", detail, status
     message = str(value).lower()
+    if "redirect" in message and failure.check(IgnoreRequest):
+        return "redirect_loop" if "loop" in message or "max redirections" in message else "redirect", detail, status
     if "maxsize" in message or "max size" in message or "download size" in message or "warnsize" in message:
         return "too_large", detail, status
     if failure.check(IgnoreRequest):
-        if "redirect" in message:
-            return "redirect_loop", detail, status
         if "robots.txt" in message:
             return "robots_forbidden", detail, status
         if "offsite" in message:

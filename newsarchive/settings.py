@@ -46,6 +46,10 @@ REDIRECT_MAX_TIMES = 10
 
 # Components ----------------------------------------------------------------------------------
 ADDONS = {"newsarchive.addons.ContactUserAgent": 0}
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "newsarchive.middlewares.redirect.LoopAwareRedirectMiddleware": 600,
+}
 SPIDER_MIDDLEWARES = {"newsarchive.middlewares.capture.CaptureSpiderMiddleware": 950}
 ITEM_PIPELINES = {
     "newsarchive.pipelines.normalise.NormalisePipeline": 100,

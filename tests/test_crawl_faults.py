@@ -1,0 +1,109 @@
+"""Bad input and faults during a crawl: recorded as failures, the crawl goes on and finishes."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from urllib.parse import urlsplit
+
+from tests.conftest import run_cli
+
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"]
+
+
+def crawl(demo_site, db_path, *args):
+    return run_cli("crawl", "diyaruna", "--db", str(db_path), "--base-url", demo_site.base_url,
+                   "--allow-private", *FAST, *args)
+
+
+def test_faults_are_recorded_and_the_crawl_finishes(demo_site, tmp_path):
+    faults = ["/faults/404", "/faults/500", "/faults/redirect-loop", "/faults/binary", "/faults/not-html",
+              "/faults/empty", "/faults/huge", "/faults/slow?seconds=6", "/en_GB/news/iraq/security"]
+    db_path = tmp_path / "faults.db"
+    result = crawl(demo_site, db_path, "--sections", ",".join(faults), "--max-pages", "1",
+                   "-s", "DOWNLOAD_MAXSIZE=1000000", "-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=0",
+                   "-s", "REDIRECT_MAX_TIMES=3")
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = sqlite3.connect(db_path)
+    reasons = {urlsplit(url).path: reason for url, reason in db.execute("SELECT url, reason FROM failures")}
+    assert reasons == {
+        "/faults/404": "http_404",
+        "/faults/500": "http_500",
+        "/faults/redirect-loop": "redirect_loop",
+        "/faults/binary": "not_html",
+        "/faults/not-html": "not_html",
+        "/faults/empty": "empty_page",
+        "/faults/huge": "too_large",
+        "/faults/slow": "timeout",
+    }
+    assert db.execute("SELECT finish_reason FROM crawls").fetchone() == ("finished",)
+    # The good section on the same run was still crawled.
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] >= 5
+
+
+def test_a_private_start_url_is_refused_without_the_flag(demo_site, tmp_path):
+    result = run_cli("crawl", "diyaruna", "--db", str(tmp_path / "x.db"), "--base-url", demo_site.base_url)
+    assert result.returncode == 1
+    assert "refused http://127.0.0.1:" in result.stderr
+    assert "is an internal address (127.0.0.1)" in result.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_scrapy_crawl_records_a_refused_private_start_url(demo_site, tmp_path):
+    db_path = tmp_path / "scrapy.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "diyaruna", "-a", f"base_url={demo_site.base_url}",
+         "-s", f"NEWSARCHIVE_DB_PATH={db_path}", "-s", "LOG_LEVEL=WARNING"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    db = sqlite3.connect(db_path)
+    # One failure per start URL (the English and the Arabic archive index), nothing fetched.
+    assert db.execute("SELECT reason FROM failures").fetchall() == [("refused_private_host",)] * 2
+    assert db.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+
+
+def test_off_site_links_and_other_locales_are_not_fetched(demo_site, tmp_path):
+    db_path = tmp_path / "locale.db"
+    result = crawl(demo_site, db_path, "--locales", "ar")
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = sqlite3.connect(db_path)
+    urls = [url for (url,) in db.execute("SELECT url FROM captures")]
+    assert urls and all(urlsplit(url).path.startswith(("/ar/", "/robots.txt")) for url in urls)
+    languages = {language for (language,) in db.execute("SELECT DISTINCT language FROM articles")}
+    assert languages == {"ar"}
+
+
+def test_since_until_and_max_pages_limit_the_crawl(demo_site, tmp_path):
+    articles = demo_site.manifest["articles"]
+    dates = sorted(a["published_date"] for a in articles if a["locale"] == "en_GB")
+    since, until = dates[len(dates) // 3], dates[2 * len(dates) // 3]
+    db_path = tmp_path / "window.db"
+    result = crawl(demo_site, db_path, "--since", since, "--until", until, "--locales", "en_GB")
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = sqlite3.connect(db_path)
+    stored = {urlsplit(url).path for (url,) in db.execute("SELECT url FROM articles")}
+    expected = {a["path"] for a in articles if a["locale"] == "en_GB" and since <= a["published_date"] <= until}
+    assert stored == expected
+
+    one_page = tmp_path / "onepage.db"
+    result = crawl(demo_site, one_page, "--sections", "/en_GB/news/iraq/security", "--max-pages", "1")
+    assert result.returncode == 0
+    listing_pages = sqlite3.connect(one_page).execute(
+        "SELECT count(*) FROM captures WHERE url LIKE '%/news/iraq/security%'").fetchone()[0]
+    assert listing_pages == 1
+
+
+def test_two_crawls_writing_one_archive_at_once_lose_nothing(demo_site, tmp_path):
+    db_path = tmp_path / "shared.db"
+    command = [sys.executable, "-m", "newsarchive.cli", "crawl", "diyaruna", "--db", str(db_path),
+               "--base-url", demo_site.base_url, "--allow-private", *FAST, "-s", "NEWSARCHIVE_STORE_BATCH_SIZE=5"]
+    runs = [subprocess.Popen([*command, "--locales", locale], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for locale in ("en_GB", "ar")]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], [err[-2000:] for _, err in outputs]
+    db = sqlite3.connect(db_path)
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == len(demo_site.manifest["articles"])
+    assert db.execute("SELECT count(*), count(finished_at) FROM crawls").fetchone() == (2, 2)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
