@@ -13,6 +13,8 @@ import zlib
 
 from sqlite_utils import Database
 
+from newsarchive.items import Article, Byline, Capture, Comment, PageFailure, Photo
+
 ARTICLE_COLUMNS = (
     "url", "canonical_url", "site", "site_code", "locale", "language", "direction", "section",
     "title", "published_at", "published_at_raw", "modified_at", "modified_at_raw", "byline_raw",
@@ -21,26 +23,33 @@ ARTICLE_COLUMNS = (
 PHOTO_COLUMNS = ("url", "caption", "caption_raw", "credit", "credit_raw", "alt", "width", "height", "position")
 
 
+def insert_row(db: Database, table: str, values: dict) -> int:
+    """INSERT one row and return its rowid: plain SQL, as this runs for every page of a crawl."""
+    columns = ", ".join(values)
+    placeholders = ", ".join("?" for _ in values)
+    return db.execute(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", list(values.values())).lastrowid
+
+
 def content_hash(title: str | None, body_text: str | None) -> str:
     return hashlib.sha256(f"{title or ''}\n{body_text or ''}".encode("utf-8")).hexdigest()
 
 
-def comment_key(comment: dict) -> str:
+def comment_key(comment: Comment) -> str:
     """The site's id where the markup has one, else a digest of author, date and text."""
-    if comment.get("site_comment_id"):
-        return f"id:{comment['site_comment_id']}"
-    basis = "\x1f".join(str(comment.get(k) or "") for k in ("author_name", "posted_at_raw", "body_text"))
+    if comment.site_comment_id:
+        return f"id:{comment.site_comment_id}"
+    basis = "\x1f".join(str(value or "") for value in (comment.author_name, comment.posted_at_raw, comment.body_text))
     return "h:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:20]
 
 
-def store_article(db: Database, article: dict, crawl_id: int, seen_at: str) -> str:
+def store_article(db: Database, article: Article, crawl_id: int, seen_at: str) -> str:
     """Store one article; return "new", "changed" or "unchanged"."""
-    key = article["canonical_url"] or article["url"]
-    digest = content_hash(article["title"], article["body_text"])
+    key = article.canonical_url or article.url
+    digest = content_hash(article.title, article.body_text)
     existing = db.execute(
         "SELECT a.id, a.content_hash, a.version_count FROM article_urls u "
         "JOIN articles a ON a.id = u.article_id WHERE u.url IN (?, ?) LIMIT 1",
-        [key, article["url"]],
+        [key, article.url],
     ).fetchone()
     if existing is None:
         article_id, status = _insert_article(db, article, digest, crawl_id, seen_at), "new"
@@ -52,23 +61,23 @@ def store_article(db: Database, article: dict, crawl_id: int, seen_at: str) -> s
         db.execute(
             "UPDATE articles SET last_seen_at = ?, last_crawl_id = ?, comment_count = ?, "
             "comment_count_raw = ? WHERE id = ?",
-            [seen_at, crawl_id, article["comment_count"], article["comment_count_raw"], article_id],
+            [seen_at, crawl_id, article.comment_count, article.comment_count_raw, article_id],
         )
-    for url in {key, article["url"]}:
+    for url in {key, article.url}:
         db.execute("INSERT OR IGNORE INTO article_urls (url, article_id, first_seen_at) VALUES (?, ?, ?)",
                    [url, article_id, seen_at])
-    _store_authors(db, article_id, article["authors"])
-    _store_photos(db, article_id, article["photos"], seen_at)
-    _store_comments(db, article_id, article["comments"], seen_at)
+    _store_authors(db, article_id, article.authors)
+    _store_photos(db, article_id, article.photos, seen_at)
+    _store_comments(db, article_id, article.comments, seen_at)
     return status
 
 
-def _article_values(article: dict) -> dict:
-    values = {column: article.get(column) for column in ARTICLE_COLUMNS}
-    values["canonical_url"] = article["canonical_url"] or article["url"]
-    values["section_path"] = json.dumps(article.get("section_path") or [], ensure_ascii=False)
-    values["sources"] = json.dumps(article.get("sources") or {}, sort_keys=True)
-    values["warnings"] = json.dumps(article.get("warnings") or [], ensure_ascii=False)
+def _article_values(article: Article) -> dict:
+    values = {column: getattr(article, column) for column in ARTICLE_COLUMNS}
+    values["canonical_url"] = article.canonical_url or article.url
+    values["section_path"] = json.dumps(article.section_path, ensure_ascii=False)
+    values["sources"] = json.dumps(article.sources, sort_keys=True)
+    values["warnings"] = json.dumps(article.warnings, ensure_ascii=False)
     return values
 
 
@@ -77,7 +86,7 @@ def _insert_article(db: Database, article: dict, digest: str, crawl_id: int, see
         "content_hash": digest, "version_count": 1, "first_seen_at": seen_at,
         "last_seen_at": seen_at, "first_crawl_id": crawl_id, "last_crawl_id": crawl_id,
     }
-    article_id = db["articles"].insert(values).last_pk
+    article_id = insert_row(db, "articles", values)
     _insert_version(db, article_id, 1, article, digest, crawl_id, seen_at)
     return article_id
 
@@ -93,67 +102,69 @@ def _update_article(db, article_id, article, digest, version, crawl_id, seen_at)
 
 
 def _insert_version(db, article_id, version, article, digest, crawl_id, seen_at) -> None:
-    db["article_versions"].insert({
+    insert_row(db, "article_versions", {
         "article_id": article_id, "version": version, "captured_at": seen_at, "crawl_id": crawl_id,
-        "title": article["title"], "body_text": article["body_text"], "content_hash": digest,
+        "title": article.title, "body_text": article.body_text, "content_hash": digest,
     })
 
 
-def _store_authors(db: Database, article_id: int, authors: list[dict]) -> None:
+def _store_authors(db: Database, article_id: int, authors: list[Byline]) -> None:
     for author in authors:
-        db.execute("INSERT OR IGNORE INTO authors (name) VALUES (?)", [author["name"]])
-        author_id = db.execute("SELECT id FROM authors WHERE name = ?", [author["name"]]).fetchone()[0]
+        row = db.execute("SELECT id FROM authors WHERE name = ?", [author.name]).fetchone()
+        author_id = row[0] if row else db.execute("INSERT INTO authors (name) VALUES (?)", [author.name]).lastrowid
         db.execute(
             "INSERT OR IGNORE INTO article_authors (article_id, author_id, position, name_raw, role) "
             "VALUES (?, ?, ?, ?, ?)",
-            [article_id, author_id, author["position"], author.get("name_raw"), author.get("role")],
+            [article_id, author_id, author.position, author.name_raw, author.role],
         )
 
 
-def _store_photos(db: Database, article_id: int, photos: list[dict], seen_at: str) -> None:
+def _store_photos(db: Database, article_id: int, photos: list[Photo], seen_at: str) -> None:
     for photo in photos:
-        values = [photo.get(column) for column in PHOTO_COLUMNS]
+        values = [getattr(photo, column) for column in PHOTO_COLUMNS]
         db.execute(
             f"INSERT OR IGNORE INTO photos (article_id, {', '.join(PHOTO_COLUMNS)}, is_lead, first_seen_at) "
             f"VALUES (?, {', '.join('?' for _ in PHOTO_COLUMNS)}, ?, ?)",
-            [article_id, *values, int(bool(photo.get("is_lead"))), seen_at],
+            [article_id, *values, int(photo.is_lead), seen_at],
         )
 
 
-def _store_comments(db: Database, article_id: int, comments: list[dict], seen_at: str) -> None:
+def _store_comments(db: Database, article_id: int, comments: list[Comment], seen_at: str) -> None:
     ids_by_site_id: dict[str, int] = {}
     for comment in comments:  # document order: a parent always comes before its replies
         key = comment_key(comment)
-        parent_id = ids_by_site_id.get(comment.get("parent_id")) if comment.get("parent_id") else None
+        parent_id = ids_by_site_id.get(comment.parent_id) if comment.parent_id else None
         cursor = db.execute(
             "INSERT OR IGNORE INTO comments (article_id, comment_key, site_comment_id, parent_id, "
             "parent_site_comment_id, author_name, posted_at, posted_at_raw, body_text, position, "
             "depth, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [article_id, key, comment.get("site_comment_id"), parent_id, comment.get("parent_id"),
-             comment.get("author_name"), comment.get("posted_at"), comment.get("posted_at_raw"),
-             comment["body_text"], comment["position"], comment.get("depth", 0), seen_at, seen_at],
+            [article_id, key, comment.site_comment_id, parent_id, comment.parent_id, comment.author_name,
+             comment.posted_at, comment.posted_at_raw, comment.body_text, comment.position, comment.depth,
+             seen_at, seen_at],
         )
-        if cursor.rowcount == 0:
-            db.execute("UPDATE comments SET last_seen_at = ? WHERE article_id = ? AND comment_key = ?",
-                       [seen_at, article_id, key])
-        if comment.get("site_comment_id"):
-            row = db.execute("SELECT id FROM comments WHERE article_id = ? AND comment_key = ?",
-                             [article_id, key]).fetchone()
-            ids_by_site_id[comment["site_comment_id"]] = row[0]
+        if cursor.rowcount:
+            comment_id = cursor.lastrowid
+        else:  # stored by an earlier crawl: only note that it is still there
+            comment_id = db.execute(
+                "UPDATE comments SET last_seen_at = ? WHERE article_id = ? AND comment_key = ? RETURNING id",
+                [seen_at, article_id, key],
+            ).fetchone()[0]
+        if comment.site_comment_id:
+            ids_by_site_id[comment.site_comment_id] = comment_id
 
 
-def store_failure(db: Database, failure: dict, crawl_id: int | None, failed_at: str) -> None:
-    db["failures"].insert({
-        "crawl_id": crawl_id, "url": failure["url"], "reason": failure["reason"],
-        "detail": failure.get("detail"), "status": failure.get("status"), "failed_at": failed_at,
+def store_failure(db: Database, failure: PageFailure, crawl_id: int | None, failed_at: str) -> None:
+    insert_row(db, "failures", {
+        "crawl_id": crawl_id, "url": failure.url, "reason": failure.reason,
+        "detail": failure.detail, "status": failure.status, "failed_at": failed_at,
     })
 
 
 def start_crawl(db: Database, site: str | None, spider: str, settings: dict, started_at: str) -> int:
-    return db["crawls"].insert({
+    return insert_row(db, "crawls", {
         "site": site, "spider": spider, "started_at": started_at,
         "settings": json.dumps(settings, sort_keys=True, default=str),
-    }).last_pk
+    })
 
 
 def finish_crawl(db: Database, crawl_id: int, values: dict) -> None:
@@ -163,20 +174,20 @@ def finish_crawl(db: Database, crawl_id: int, values: dict) -> None:
     db["crawls"].update(crawl_id, values)
 
 
-def store_capture(db: Database, capture: dict, crawl_id: int | None) -> str:
+def store_capture(db: Database, capture: Capture, crawl_id: int | None) -> str:
     """Store a response; a body identical to the URL's last capture becomes a revisit record."""
-    body = capture["body"] or b""
+    body = capture.body or b""
     digest = "sha256:" + hashlib.sha256(body).hexdigest()
     last = db.execute(
         "SELECT id, body_digest, revisit_of FROM captures WHERE url = ? ORDER BY id DESC LIMIT 1",
-        [capture["url"]],
+        [capture.url],
     ).fetchone()
     revisit_of = (last[2] or last[0]) if last and last[1] == digest else None
-    headers = capture["response_headers"]
-    db["captures"].insert({
-        "crawl_id": crawl_id, "url": capture["url"], "fetched_at": capture["fetched_at"],
-        "status": capture["status"],
-        "request_headers": json.dumps(capture["request_headers"], ensure_ascii=False),
+    headers = capture.response_headers
+    insert_row(db, "captures", {
+        "crawl_id": crawl_id, "url": capture.url, "fetched_at": capture.fetched_at,
+        "status": capture.status,
+        "request_headers": json.dumps(capture.request_headers, ensure_ascii=False),
         "response_headers": json.dumps(headers, ensure_ascii=False),
         "content_type": next(iter(headers.get("Content-Type", [])), None),
         "body": None if revisit_of else zlib.compress(body, 6),

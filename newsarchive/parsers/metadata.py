@@ -179,19 +179,20 @@ def _read_meta_tags(doc, metadata: Metadata) -> None:
 
 # microdata -------------------------------------------------------------------------------------
 
+_MICRODATA_FIELDS = {"headline": "title", "datePublished": "published_at", "dateModified": "modified_at"}
+
+
 def _read_microdata(doc, metadata: Metadata) -> None:
-    for prop, name in (("headline", "title"), ("datePublished", "published_at"),
-                       ("dateModified", "modified_at")):
-        for element in doc.xpath(f'//*[@itemprop="{prop}"]'):
+    authors = []
+    for element in doc.xpath("//*[@itemprop]"):  # one pass over the page for every property
+        prop = element.get("itemprop")
+        if prop in _MICRODATA_FIELDS and metadata.source(_MICRODATA_FIELDS[prop]) != "microdata":
             value = element.get("content") or element.get("datetime") or element_text(element)
-            if value:
-                metadata.offer(name, normalise_text(value), "microdata")
-                break
-    authors = [
-        element_text(element) for element in doc.xpath('//*[@itemprop="author"]')
-        if element_text(element)
-    ]
+            metadata.offer(_MICRODATA_FIELDS[prop], normalise_text(value), "microdata")
+        elif prop == "author":
+            name = element_text(element)
+            if name:
+                authors.append(name)
+        elif prop == "articleBody":
+            metadata.offer("body_element", element, "microdata")
     metadata.offer("authors", authors, "microdata")
-    bodies = doc.xpath('//*[@itemprop="articleBody"]')
-    if bodies:
-        metadata.offer("body_element", bodies[0], "microdata")

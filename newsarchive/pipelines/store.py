@@ -8,8 +8,6 @@ and per-field coverage, so that a site's layout change shows up as a coverage dr
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict
-
 from scrapy import signals
 
 from newsarchive.archive import open_archive, utc_now
@@ -76,14 +74,14 @@ class StorePipeline:
         with self.archive.write() as db:
             for item in batch:
                 if isinstance(item, Article):
-                    status = store_article(db, asdict(item), self.crawl_id, seen_at)
+                    status = store_article(db, item, self.crawl_id, seen_at)
                     self.stats.inc_value(f"newsarchive/store/article_{status}_count")
                     self._count_coverage(item)
                 elif isinstance(item, Capture):
-                    kind = store_capture(db, asdict(item), self.crawl_id)
+                    kind = store_capture(db, item, self.crawl_id)
                     self.stats.inc_value(f"newsarchive/store/capture_{kind}_count")
                 else:
-                    store_failure(db, asdict(item), self.crawl_id, seen_at)
+                    store_failure(db, item, self.crawl_id, seen_at)
                     self.stats.inc_value(f"newsarchive/store/failure_count/{item.reason}")
                     self.stats.inc_value("newsarchive/store/failure_count")
 
