@@ -1,0 +1,64 @@
+"""Bad pages give an empty result or a typed error naming the page, never an unhandled exception."""
+
+from pathlib import Path
+
+import pytest
+
+from newsarchive.items import Article
+from newsarchive.parsers import EmptyPageError, NotHtmlError, ParseError, parse_page
+
+SAMPLE = Path(__file__).parent / "fixtures" / "diyaruna" / "sample-article-en" / "page.html"
+URL = "https://diyaruna.com/en_GB/articles/cnmi_di/features/2019/02/26/feature-03"
+
+
+@pytest.mark.parametrize("body, error", [
+    (b"", EmptyPageError),
+    (b"   \n\t ", EmptyPageError),
+    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj", NotHtmlError),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", NotHtmlError),
+    (b"just some plain text, no markup at all", NotHtmlError),
+    (bytes(range(256)) * 10, NotHtmlError),
+])
+def test_non_pages_raise_a_typed_error_naming_the_page(body, error):
+    with pytest.raises(error) as raised:
+        parse_page(URL, body)
+    assert isinstance(raised.value, ParseError)
+    assert raised.value.url == URL
+    assert str(raised.value).startswith(URL)
+
+
+def test_a_truncated_page_still_yields_what_it_has():
+    body = SAMPLE.read_bytes()
+    cut = body[: body.index(b"'Shared enemy'")]  # cut off in the middle of the body
+    article = parse_page(URL, cut)
+    assert article.title == "Iraqi forces, Peshmerga increase co-operation against ISIS"
+    assert article.authors[0].name == "Khalid al-Taie"
+    assert article.body_blocks[0].text.startswith("Iraqi and Kurdish forces will carry out")
+    assert article.comments == []
+
+
+def test_a_page_with_no_article_gives_an_empty_record():
+    article = parse_page(URL, b"<html><head><title></title></head><body><div></div></body></html>")
+    assert isinstance(article, Article)
+    assert article.title is None and article.body_text is None and article.authors == []
+    assert article.published_at == "2019-02-26" and article.sources["published_at"] == "url"
+
+
+def test_malformed_markup_is_parsed_leniently():
+    body = b'<html><body><h1 class="article__title">Unclosed <b>title</h1><div class="article__content"><p class="article__p">One<p class="article__p">Two</div>'
+    article = parse_page(URL, body)
+    assert article.title == "Unclosed title"
+    assert [block.text for block in article.body_blocks] == ["One", "Two"]
+
+
+def test_a_printed_date_that_disagrees_with_the_url_is_kept_and_flagged():
+    body = SAMPLE.read_bytes().replace(b'<p class="article__date">2019-02-26</p>', b'<p class="article__date">2019-02-25</p>')
+    article = parse_page(URL, body)
+    assert article.published_at == "2019-02-25"
+    assert article.warnings == ["published_at: the page says 2019-02-25, the URL says 2019-02-26"]
+
+
+def test_an_unreadable_printed_date_falls_back_to_the_url():
+    body = SAMPLE.read_bytes().replace(b'<p class="article__date">2019-02-26</p>', b'<p class="article__date">sometime</p>')
+    article = parse_page(URL, body)
+    assert (article.published_at, article.published_at_raw, article.sources["published_at"]) == ("2019-02-26", "sometime", "url")
