@@ -81,6 +81,9 @@ class Article:
     comment_count: int | None = None  # as shown on the page
     comment_count_raw: str | None = None
     comments: list[Comment] = field(default_factory=list)
+    # True when the page's whole comment section was read, so a stored comment missing from it
+    # has been removed from the site (never set from a partial or unrecognised section).
+    comments_complete: bool = False
     sources: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     kind: str = "article"
@@ -96,6 +99,9 @@ class ListingLink:
     title: str | None = None
     section: str | None = None
     published_at_raw: str | None = None
+    # Change signals some listings show: the refresh policy re-fetches a known article on them.
+    modified_at_raw: str | None = None
+    comment_count_raw: str | None = None
 
 
 @dataclass
@@ -125,6 +131,18 @@ class PageFailure:
     detail: str | None = None
     status: int | None = None
     kind: str = "failure"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ArticleNotModified:
+    """A known article the server answered 304 Not Modified: it is still there, unchanged."""
+
+    url: str
+    status: int = 304
+    kind: str = "not_modified"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

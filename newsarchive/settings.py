@@ -20,6 +20,13 @@ NEWSARCHIVE_STORE_BUSY_TIMEOUT = 60
 # revisit pointing at the earlier capture). Switch off to keep only the parsed records.
 NEWSARCHIVE_CAPTURE_ENABLED = True
 
+# Incremental crawls (newsarchive/refresh.py): a known article is fetched again while it is
+# younger than this many days, or when a listing shows it changed; --full fetches everything.
+NEWSARCHIVE_REFRESH_WINDOW_DAYS = 7
+NEWSARCHIVE_REFRESH_FULL = False
+# Re-fetch known articles with If-None-Match / If-Modified-Since from their last capture.
+NEWSARCHIVE_CONDITIONAL_REQUESTS = True
+
 # Politeness and identity ------------------------------------------------------------------------
 NEWSARCHIVE_CONTACT_URL = "https://github.com/newsarchive/newsarchive"
 # The user agent names the crawler and how to reach its operator; {contact} is filled in.

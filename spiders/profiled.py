@@ -11,6 +11,12 @@ Arguments (`scrapy crawl diyaruna -a name=value`, or `newsarchive crawl` options
     since, until   YYYY-MM-DD: only articles published in this window
     locales        comma-separated locales to keep (default: all the profile's)
     allow_private  "1" to allow start URLs on loopback or private addresses
+    full           "1" to fetch every article again, not only what the refresh policy picks
+
+Which known articles a crawl fetches again is the refresh policy's choice (newsarchive/refresh.py):
+listings always, articles that are new, young, or shown changed by the listing; the rest is
+skipped. Known articles are fetched with conditional requests; a 304 answer becomes an
+ArticleNotModified record.
 """
 
 from __future__ import annotations
@@ -20,11 +26,13 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 
-from newsarchive.items import PageFailure
+from newsarchive.archive.queries import ArchiveLookup
+from newsarchive.items import ArticleNotModified, PageFailure
 from newsarchive.parsers import ParseError, parse_page
 from newsarchive.parsers.dates import date_part, normalise_date
 from newsarchive.profiles import bundled_profiles, load_profile
 from newsarchive.failures import describe_failure
+from newsarchive.refresh import RefreshPolicy
 from newsarchive.safety import refuse_private_host
 
 
@@ -35,11 +43,12 @@ class ProfileSpider(scrapy.Spider):
     site_name: str = ""
 
     def __init__(self, sections: str = "", base_url: str = "", max_pages: str = "0", since: str = "",
-                 until: str = "", locales: str = "", allow_private: str = "", **kwargs):
+                 until: str = "", locales: str = "", allow_private: str = "", full: str = "", **kwargs):
         super().__init__(**kwargs)
         self.arguments = {k: v for k, v in dict(
             sections=sections, base_url=base_url, max_pages=max_pages, since=since, until=until,
-            locales=locales, allow_private=allow_private).items() if v}
+            locales=locales, allow_private=allow_private, full=full).items() if v}
+        self.full = _flag(full)
         self.profile = load_profile(self.profile_name)
         self.site = self.profile.site_by_name(self.site_name)
         self.base_url = (base_url or self.site.base_url).rstrip("/")
@@ -47,7 +56,7 @@ class ProfileSpider(scrapy.Spider):
         self.since = _parse_day(since, "since")
         self.until = _parse_day(until, "until")
         self.locales = [loc for loc in locales.split(",") if loc] or list(self.profile.locales)
-        self.allow_private = allow_private.lower() in ("1", "true", "yes")
+        self.allow_private = _flag(allow_private)
         self.allowed_hosts = {urlsplit(self.base_url).hostname} | set(self.site.hosts if not base_url else ())
         self.allowed_domains = sorted(self.allowed_hosts)
         paths = [p for p in sections.split(",") if p] or list(self.site.start_paths)
@@ -56,8 +65,16 @@ class ProfileSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.allow_private = spider.allow_private or crawler.settings.getbool("NEWSARCHIVE_ALLOW_PRIVATE_HOSTS")
+        settings = crawler.settings
+        spider.allow_private = spider.allow_private or settings.getbool("NEWSARCHIVE_ALLOW_PRIVATE_HOSTS")
+        spider.refresh = RefreshPolicy(window_days=settings.getfloat("NEWSARCHIVE_REFRESH_WINDOW_DAYS"),
+                                       full=spider.full or settings.getbool("NEWSARCHIVE_REFRESH_FULL"))
+        spider.conditional_requests = settings.getbool("NEWSARCHIVE_CONDITIONAL_REQUESTS")
+        spider.archive_lookup = ArchiveLookup(settings.get("NEWSARCHIVE_DB_PATH"))
         return spider
+
+    def closed(self, reason):
+        self.archive_lookup.close()
 
     async def start(self):
         for url in self.start_urls:
@@ -74,8 +91,20 @@ class ProfileSpider(scrapy.Spider):
     def listing_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error, priority=10)
 
-    def article_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error)
+    def article_request(self, url: str, headers: dict | None = None) -> scrapy.Request:
+        # A 304 comes to parse_article too: it answers a conditional request for a known article.
+        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error, headers=headers,
+                              meta={"handle_httpstatus_list": [304]})
+
+    def article_request_if_due(self, link) -> scrapy.Request | None:
+        """The request for a listed article, if the refresh policy wants it fetched on this run."""
+        known = self.archive_lookup.known_article(link.url)
+        reason = self.refresh.reason_to_fetch(link, known)
+        self.crawler.stats.inc_value(f"newsarchive/refresh/{reason or 'skipped'}_count")
+        if reason is None:
+            return None
+        conditional = known is not None and reason != "full" and self.conditional_requests
+        return self.article_request(link.url, self.archive_lookup.conditional_headers(link.url) if conditional else None)
 
     def parse_listing(self, response):
         listing = self.parse_response(response, "listing")
@@ -89,12 +118,16 @@ class ProfileSpider(scrapy.Spider):
                 yield self.listing_request(link.url)
         in_window = [link for link in listing.links if self.in_date_window(link)]
         for link in in_window:
-            if self.is_allowed(link.url):
-                yield self.article_request(link.url)
+            request = self.article_request_if_due(link) if self.is_allowed(link.url) else None
+            if request is not None:
+                yield request
         if self.follow_next_page(listing, in_window):
             yield self.listing_request(listing.next_page_url)
 
     def parse_article(self, response):
+        if response.status == 304:
+            yield ArticleNotModified(response.url)
+            return
         yield self.parse_response(response, "article")
 
     def parse_response(self, response, kind: str):
@@ -147,6 +180,10 @@ class ProfileSpider(scrapy.Spider):
         if self.since and listing.links and not in_window and all(d and d < self.since for d in dates):
             return False
         return True
+
+
+def _flag(value: str) -> bool:
+    return str(value).lower() in ("1", "true", "yes")
 
 
 def _parse_day(value: str, name: str) -> str | None:

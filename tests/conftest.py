@@ -22,9 +22,9 @@ class ServedSite:
         return self.base_url + path
 
 
-def serve_in_subprocess(site_dir: Path):
+def serve_in_subprocess(site_dir: Path, *extra_args: str):
     process = subprocess.Popen(
-        [sys.executable, "-m", "newsarchive.demo.serve", str(site_dir), "--port", "0"],
+        [sys.executable, "-m", "newsarchive.demo.serve", str(site_dir), "--port", "0", *extra_args],
         stdout=subprocess.PIPE, text=True,
     )
     base_url = process.stdout.readline().strip()

@@ -112,3 +112,14 @@ def m002_captures(db: Database) -> None:
     )
     db["captures"].create_index(["url", "fetched_at"])
     db["captures"].create_index(["body_digest"])
+
+
+@migrations()
+def m003_incremental_crawls_and_photo_files(db: Database) -> None:
+    # What the refresh policy spared: known articles answered 304 or unchanged, and links skipped.
+    db["crawls"].add_column("articles_not_modified", int)
+    db["crawls"].add_column("articles_skipped", int)
+    # Downloaded photo files (off by default): where, how big, what type, content hash.
+    for column, kind in (("file_path", str), ("file_size", int), ("file_type", str), ("file_sha256", str)):
+        db["photos"].add_column(column, kind)
+    db["photos"].create_index(["file_sha256"])

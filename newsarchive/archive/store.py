@@ -69,7 +69,19 @@ def store_article(db: Database, article: Article, crawl_id: int, seen_at: str) -
     _store_authors(db, article_id, article.authors)
     _store_photos(db, article_id, article.photos, seen_at)
     _store_comments(db, article_id, article.comments, seen_at)
+    if article.comments_complete:
+        _mark_removed_comments(db, article_id, article.comments, seen_at)
     return status
+
+
+def store_not_modified(db: Database, url: str, crawl_id: int, seen_at: str) -> bool:
+    """A 304 for a known article: it, and every comment it still had, was seen again."""
+    row = db.execute("SELECT article_id FROM article_urls WHERE url = ?", [url]).fetchone()
+    if row is None:
+        return False
+    db.execute("UPDATE articles SET last_seen_at = ?, last_crawl_id = ? WHERE id = ?", [seen_at, crawl_id, row[0]])
+    db.execute("UPDATE comments SET last_seen_at = ? WHERE article_id = ? AND removed_at IS NULL", [seen_at, row[0]])
+    return True
 
 
 def _article_values(article: Article) -> dict:
@@ -144,13 +156,28 @@ def _store_comments(db: Database, article_id: int, comments: list[Comment], seen
         )
         if cursor.rowcount:
             comment_id = cursor.lastrowid
-        else:  # stored by an earlier crawl: only note that it is still there
+        else:  # stored by an earlier crawl: only note that it is (again) there
             comment_id = db.execute(
-                "UPDATE comments SET last_seen_at = ? WHERE article_id = ? AND comment_key = ? RETURNING id",
+                "UPDATE comments SET last_seen_at = ?, removed_at = NULL WHERE article_id = ? AND comment_key = ? "
+                "RETURNING id",
                 [seen_at, article_id, key],
             ).fetchone()[0]
         if comment.site_comment_id:
             ids_by_site_id[comment.site_comment_id] = comment_id
+
+
+def _mark_removed_comments(db: Database, article_id: int, comments: list[Comment], seen_at: str) -> int:
+    """Stored comments missing from a page whose comment section was read whole: removed, not deleted.
+
+    removed_at keeps the time a comment was first missed; a comment that comes back is cleared.
+    """
+    keys = [comment_key(comment) for comment in comments]
+    placeholders = ", ".join("?" for _ in keys) or "NULL"
+    return db.execute(
+        f"UPDATE comments SET removed_at = ? WHERE article_id = ? AND removed_at IS NULL "
+        f"AND comment_key NOT IN ({placeholders})",
+        [seen_at, article_id, *keys],
+    ).rowcount
 
 
 def store_failure(db: Database, failure: PageFailure, crawl_id: int | None, failed_at: str) -> None:
@@ -175,14 +202,22 @@ def finish_crawl(db: Database, crawl_id: int, values: dict) -> None:
 
 
 def store_capture(db: Database, capture: Capture, crawl_id: int | None) -> str:
-    """Store a response; a body identical to the URL's last capture becomes a revisit record."""
+    """Store a response, or a revisit pointing at the capture that holds its body.
+
+    A revisit is a body identical to the URL's last full capture (WARC's identical-payload-digest
+    profile), or a 304 Not Modified answer to a conditional request (server-not-modified).
+    """
     body = capture.body or b""
     digest = "sha256:" + hashlib.sha256(body).hexdigest()
     last = db.execute(
-        "SELECT id, body_digest, revisit_of FROM captures WHERE url = ? ORDER BY id DESC LIMIT 1",
+        "SELECT id, body_digest FROM captures WHERE url = ? AND revisit_of IS NULL AND status != 304 "
+        "ORDER BY id DESC LIMIT 1",
         [capture.url],
     ).fetchone()
-    revisit_of = (last[2] or last[0]) if last and last[1] == digest else None
+    if capture.status == 304 and last:
+        revisit_of, digest = last[0], last[1]
+    else:
+        revisit_of = last[0] if last and last[1] == digest else None
     headers = capture.response_headers
     insert_row(db, "captures", {
         "crawl_id": crawl_id, "url": capture.url, "fetched_at": capture.fetched_at,

@@ -49,6 +49,8 @@ def article_page(article, language) -> str:
 </article>
 {_comments_section(article.comments, language)}"""
     head = f'<link rel="canonical" href="{escape(article.path)}">\n'
+    if article.modified_date:
+        head += f'<meta property="article:modified_time" content="{article.modified_date}T12:00:00Z">\n'
     return _document(article.locale, language.direction, article.title, head, body)
 
 
@@ -102,11 +104,20 @@ def listing_page(url_path, title, locale, links, page, page_count, language) -> 
         f'<div class="article--block"><a href="{escape(href)}"><img src="/static/img/thumb.jpg" alt=""></a>'
         f'<a class="article__keyword" href="{escape(article.section_url)}">{escape(article.section_path[-1])}</a>'
         f'<h5 class="article__title"><a href="{escape(href)}">{escape(article.title)}</a></h5>'
-        f'<p class="article__date">{escape(language.printed_date(article.published_date))}</p></div>\n'
+        f'<p class="article__date">{escape(language.printed_date(article.published_date))}</p>'
+        f'{_listing_signals(article, language)}</div>\n'
         for article, href in links
     )
     body = f'<h1 class="listing__title">{escape(title)}</h1>\n{blocks}{_pager(page, page_count)}'
     return _document(locale, language.direction, title, "", body)
+
+
+def _listing_signals(article, language) -> str:
+    """What a reader of the listing sees change: an "Updated" date and the comment counter."""
+    updated = (f'<p class="article__updated">{escape(language.updated_word)} '
+               f'{escape(language.printed_date(article.modified_date))}</p>' if article.modified_date else "")
+    count = _count(article.comments)
+    return f'{updated}<span class="article__comments">{escape(language.comment_count(count))}</span>'
 
 
 def _pager(page: int, page_count: int) -> str:

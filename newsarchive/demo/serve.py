@@ -1,11 +1,12 @@
 """A loopback HTTP server for the generated demo site, with fault routes for crawler tests.
 
-    python -m newsarchive.demo.serve SITE_DIR [--port 0]
+    python -m newsarchive.demo.serve SITE_DIR [--port 0] [--access-log FILE]
 
 prints one line, the base URL (`http://127.0.0.1:PORT`), once it listens, then serves until
 killed. `?page=N` maps to the listing's page file; other query parameters (utm_*) are ignored.
 ETag and Last-Modified are sent and conditional requests answered with 304. Images answer a tiny
 JPEG. Under `/faults/`: 404, 500, slow?seconds=N, redirect-loop, binary, not-html, huge, empty.
+With --access-log, every request is appended to FILE as "PATH STATUS" (tests count requests).
 """
 
 from __future__ import annotations
@@ -37,10 +38,17 @@ HUGE_PAGE_BYTES = 20 * 1024 * 1024
 class DemoSiteHandler(BaseHTTPRequestHandler):
     server_version = "newsarchive-demo/1"
     protocol_version = "HTTP/1.1"
-    site_dir: Path  # set on the class made by make_handler()
+    site_dir: Path  # set on the class made by make_server()
+    access_log: Path | None = None
+    _log_lock = threading.Lock()
 
     def log_message(self, format, *args):  # quiet: a crawl makes thousands of requests
         pass
+
+    def log_request(self, code="-", size="-"):
+        if self.access_log is not None:
+            with self._log_lock, open(self.access_log, "a", encoding="utf-8") as log:
+                log.write(f"{self.path} {int(code) if isinstance(code, int) else code}\n")
 
     def do_GET(self):
         parts = urlsplit(self.path)
@@ -138,8 +146,10 @@ class DemoSiteHandler(BaseHTTPRequestHandler):
             pass  # the crawler gave up on it, as it should
 
 
-def make_server(site_dir: str | Path, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
-    handler = type("BoundDemoSiteHandler", (DemoSiteHandler,), {"site_dir": Path(site_dir)})
+def make_server(site_dir: str | Path, host: str = "127.0.0.1", port: int = 0,
+                access_log: str | Path | None = None) -> ThreadingHTTPServer:
+    handler = type("BoundDemoSiteHandler", (DemoSiteHandler,), {
+        "site_dir": Path(site_dir), "access_log": Path(access_log) if access_log else None})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server
@@ -161,8 +171,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Serve a generated demo site on 127.0.0.1.")
     parser.add_argument("site_dir", type=Path)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--access-log", type=Path, help="append each request's path and status here")
     args = parser.parse_args()
-    server = make_server(args.site_dir, port=args.port)
+    server = make_server(args.site_dir, port=args.port, access_log=args.access_log)
     print(base_url_of(server), flush=True)
     server.serve_forever()
 

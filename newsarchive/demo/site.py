@@ -7,6 +7,11 @@ the site must reproduce: every article with its section, authors, photos and com
 Deterministic for a seed. English and Arabic articles; sections with pagination; monthly
 archives; an archive index per locale; an RSS feed; robots.txt. Some articles are listed in two
 sections, and some listing links carry tracking parameters: the crawler must store them once.
+
+Re-crawl tests regenerate the same site with `changes=SiteChanges(...)`: some articles edited
+(listings then show "Updated"), comments added or removed (listings show comment counts), new
+articles published. Files whose content did not change are not rewritten, so the server's
+ETag and Last-Modified stay the same for them; the manifest lists what changed.
 """
 
 from __future__ import annotations
@@ -47,6 +52,17 @@ class DemoPhoto:
 
 
 @dataclass
+class SiteChanges:
+    """What happened on the site since an earlier generation of the same seed."""
+
+    edited: int = 0  # articles revised: a new title and an added paragraph
+    comments_added: int = 0  # articles that gain a comment
+    comments_removed: int = 0  # articles that lose a comment (one without replies)
+    new_articles: int = 0  # published since, dated after every earlier article
+    seed: int = 1
+
+
+@dataclass
 class DemoArticle:
     path: str
     locale: str
@@ -58,6 +74,7 @@ class DemoArticle:
     photos: list[DemoPhoto]
     blocks: list[tuple[str, str]]  # ("paragraph" | "heading", text)
     comments: list[DemoComment]  # top level, replies nested
+    modified_date: str | None = None
 
     def flat_comments(self) -> list[DemoComment]:
         def walk(comments):
@@ -67,11 +84,16 @@ class DemoArticle:
         return list(walk(self.comments))
 
 
-def generate_site(out_dir: str | Path, articles: int = 60, seed: int = 0) -> dict:
-    """Write the demo site under out_dir; return (and write) its manifest."""
+def generate_site(out_dir: str | Path, articles: int = 60, seed: int = 0, first_day: date = FIRST_DAY,
+                  changes: SiteChanges | None = None) -> dict:
+    """Write the demo site under out_dir; return (and write) its manifest.
+
+    Articles are dated from first_day on, about three every two days.
+    """
     out_dir = Path(out_dir)
     rng = random.Random(seed)
-    made = _make_articles(rng, articles)
+    made = _make_articles(rng, articles + (changes.new_articles if changes else 0), first_day)
+    applied = _apply_changes(made[:articles], made[articles:], changes) if changes else None
     writer = _SiteWriter(out_dir)
     for article in made:
         writer.write(article.path, pages.article_page(article, LANGUAGES[article.locale]))
@@ -79,20 +101,22 @@ def generate_site(out_dir: str | Path, articles: int = 60, seed: int = 0) -> dic
     archives = _write_archives(writer, made)
     _write_front_pages(writer, made)
     manifest = _manifest(made, sections, archives)
+    if applied is not None:
+        manifest["changes"] = applied
     (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     return manifest
 
 
 # making the articles -------------------------------------------------------------------------
 
-def _make_articles(rng: random.Random, count: int) -> list[DemoArticle]:
+def _make_articles(rng: random.Random, count: int, first_day: date) -> list[DemoArticle]:
     per_day: dict[tuple[str, str], int] = {}
     comment_ids = iter(range(100_001, 10**9))
     made = []
     for number in range(count):
         locale = "ar" if rng.random() < 0.2 else "en_GB"
         language = LANGUAGES[locale]
-        day = FIRST_DAY + timedelta(days=number * 2 // 3)
+        day = first_day + timedelta(days=number * 2 // 3)
         key = (locale, day.isoformat())
         per_day[key] = per_day.get(key, 0) + 1
         slug = f"feature-{per_day[key]:02d}"
@@ -163,6 +187,52 @@ def _depth(comment: DemoComment, flat: list[DemoComment]) -> int:
     return depth
 
 
+# changing the site for re-crawls -------------------------------------------------------------
+
+def _apply_changes(earlier: list[DemoArticle], new: list[DemoArticle], changes: SiteChanges) -> dict:
+    """Edit, comment on and moderate some of the earlier articles; return what was done."""
+    rng = random.Random(f"changes-{changes.seed}")
+    today = max(a.published_date for a in earlier + new)
+    comment_ids = iter(range(900_000_001, 10**10))
+    edited = rng.sample(earlier, min(changes.edited, len(earlier)))
+    for article in edited:
+        language = LANGUAGES[article.locale]
+        article.title = f"{article.title} {language.sentence(rng, words=2)}".strip(" .")
+        article.blocks.append(("paragraph", language.paragraph(rng, sentences=2)))
+        article.modified_date = today
+    with_comments = [a for a in earlier if a.flat_comments()]
+    removed: dict[str, list[str]] = {}
+    for article in rng.sample(with_comments, min(changes.comments_removed, len(with_comments))):
+        leaf = [c for c in article.flat_comments() if not c.replies][-1]
+        _remove_comment(article.comments, leaf)
+        removed[article.path] = [leaf.id]
+    added: dict[str, list[str]] = {}
+    for article in rng.sample(earlier, min(changes.comments_added, len(earlier))):
+        language = LANGUAGES[article.locale]
+        parent = rng.choice(article.flat_comments() + [None])
+        if parent is not None and _depth(parent, article.flat_comments()) >= 2:
+            parent = None
+        comment = DemoComment(
+            id=str(next(comment_ids)), parent_id=parent.id if parent else None,
+            author=rng.choice(language.commenter_pool), posted_at=f"{today}T12:00:00Z",
+            text=language.paragraph(rng, sentences=1),
+        )
+        (parent.replies if parent else article.comments).append(comment)
+        added.setdefault(article.path, []).append(comment.id)
+    return {
+        "edited": [a.path for a in edited], "comments_added": added, "comments_removed": removed,
+        "new_articles": [a.path for a in new],
+    }
+
+
+def _remove_comment(comments: list[DemoComment], target: DemoComment) -> None:
+    for comment in comments:
+        if comment is target:
+            comments.remove(comment)
+            return
+        _remove_comment(comment.replies, target)
+
+
 # writing listings ----------------------------------------------------------------------------
 
 class _SiteWriter:
@@ -172,15 +242,17 @@ class _SiteWriter:
         self.root = root
 
     def write(self, url_path: str, html: str, page: int = 1) -> None:
-        folder = self.root / url_path.strip("/")
-        folder.mkdir(parents=True, exist_ok=True)
         name = "index.html" if page == 1 else f"page-{page}.html"
-        (folder / name).write_text(html, encoding="utf-8")
+        self.write_file(f"{url_path.strip('/')}/{name}".lstrip("/"), html)
 
     def write_file(self, relative: str, text: str) -> None:
+        """Write unless the file already holds this text: an unchanged page keeps its mtime."""
         path = self.root / relative
+        data = text.encode("utf-8")
+        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(data)
 
 
 def _write_paged_listing(writer, url_path, title, locale, entries, rng=None) -> int:
@@ -238,7 +310,7 @@ def _manifest(made, sections, archives) -> dict:
         "articles": [
             {
                 "path": a.path, "locale": a.locale, "title": a.title, "section_path": a.section_path,
-                "published_date": a.published_date, "authors": a.authors,
+                "published_date": a.published_date, "modified_date": a.modified_date, "authors": a.authors,
                 "photos": [{"path": p.path, "caption": p.caption, "credit": p.credit} for p in a.photos],
                 "body_paragraphs": [text for _, text in a.blocks],
                 "comments": [

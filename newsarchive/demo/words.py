@@ -25,6 +25,7 @@ class LanguagePack:
     months: tuple[str, ...]
     digits: str
     comments_label: str
+    updated_word: str
 
     def sentence(self, rng, words: int | None = None) -> str:
         count = words or rng.randint(8, 18)
@@ -101,7 +102,7 @@ ENGLISH = LanguagePack(
     byline_lead="By", and_word="and",
     months=("January", "February", "March", "April", "May", "June", "July", "August", "September",
             "October", "November", "December"),
-    digits="0123456789", comments_label="{} Comment(s)",
+    digits="0123456789", comments_label="{} Comment(s)", updated_word="Updated",
 )
 
 ARABIC = LanguagePack(
@@ -124,7 +125,7 @@ ARABIC = LanguagePack(
     byline_lead="بقلم", and_word="و",
     months=("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
             "أكتوبر", "نوفمبر", "ديسمبر"),
-    digits="٠١٢٣٤٥٦٧٨٩", comments_label="{} تعليقات",
+    digits="٠١٢٣٤٥٦٧٨٩", comments_label="{} تعليقات", updated_word="تم التحديث",
 )
 
 LANGUAGES = {"en_GB": ENGLISH, "ar": ARABIC}

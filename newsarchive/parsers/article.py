@@ -292,6 +292,10 @@ class _ArticlePage:
         items = self.select("comments")
         if items:
             self.set("comments", self._comments_from_items(items), "profile")
+        shown = self.article.comment_count
+        # Complete only when what the page says it holds was all read: a counter of zero, or
+        # items at least as many as the counter (a paged or half-recognised list is not).
+        self.article.comments_complete = shown == 0 or bool(items) and (shown is None or len(items) >= shown)
 
     def _comments_from_items(self, items: list) -> list[Comment]:
         item_set = set(items)

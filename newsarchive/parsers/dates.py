@@ -49,6 +49,17 @@ def to_utc_iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def find_date(raw: str | None, language: str | None = None, max_leading_words: int = 4) -> str | None:
+    """A date in text that may start with a label ("Updated 20 May 2024", "تم التحديث ..."):
+    the whole text, else the text without its first word, two words, ... as printed."""
+    words = (raw or "").split()
+    for skip in range(min(max_leading_words, max(len(words) - 1, 0)) + 1):
+        found = normalise_date(" ".join(words[skip:]), language)
+        if found:
+            return found
+    return None
+
+
 def date_part(iso: str | None) -> str | None:
     return iso[:10] if iso else None
 

@@ -72,6 +72,8 @@ def _article_links(doc: Document, profile: SiteProfile) -> list[ListingLink]:
                 title=_first_text(doc, profile, "item_title", item),
                 section=_first_text(doc, profile, "item_section", item),
                 published_at_raw=_first_text(doc, profile, "item_date", item),
+                modified_at_raw=_first_text(doc, profile, "item_modified", item),
+                comment_count_raw=_first_text(doc, profile, "item_comment_count", item),
             )
         )
     return links

@@ -11,8 +11,10 @@ from collections import Counter
 from scrapy import signals
 
 from newsarchive.archive import open_archive, utc_now
-from newsarchive.archive.store import finish_crawl, start_crawl, store_article, store_capture, store_failure
-from newsarchive.items import Article, Capture, PageFailure
+from newsarchive.archive.store import (
+    finish_crawl, start_crawl, store_article, store_capture, store_failure, store_not_modified,
+)
+from newsarchive.items import Article, ArticleNotModified, Capture, PageFailure
 
 # Settings worth keeping with each crawl row: what was asked for, not the whole Scrapy config.
 RECORDED_SETTINGS = (
@@ -57,7 +59,7 @@ class StorePipeline:
         self.stats.set_value("newsarchive/crawl_id", self.crawl_id)
 
     def process_item(self, item):
-        if isinstance(item, (Article, PageFailure, Capture)):
+        if isinstance(item, (Article, PageFailure, Capture, ArticleNotModified)):
             self.pending.append(item)
             if len(self.pending) >= self.batch_size:
                 self.flush()
@@ -77,6 +79,9 @@ class StorePipeline:
                     status = store_article(db, item, self.crawl_id, seen_at)
                     self.stats.inc_value(f"newsarchive/store/article_{status}_count")
                     self._count_coverage(item)
+                elif isinstance(item, ArticleNotModified):
+                    known = store_not_modified(db, item.url, self.crawl_id, seen_at)
+                    self.stats.inc_value(f"newsarchive/store/article_{'not_modified' if known else 'unknown_304'}_count")
                 elif isinstance(item, Capture):
                     kind = store_capture(db, item, self.crawl_id)
                     self.stats.inc_value(f"newsarchive/store/capture_{kind}_count")
@@ -114,6 +119,9 @@ class StorePipeline:
                 "articles_stored": self.coverage["articles"],
                 "articles_new": get("newsarchive/store/article_new_count", 0),
                 "articles_changed": get("newsarchive/store/article_changed_count", 0),
+                "articles_not_modified": get("newsarchive/store/article_not_modified_count", 0)
+                + get("newsarchive/store/article_unchanged_count", 0),
+                "articles_skipped": get("newsarchive/refresh/skipped_count", 0),
                 "duplicates": get("newsarchive/dedupe/duplicate_count", 0),
                 "failures": get("newsarchive/store/failure_count", 0),
                 "coverage": self.coverage_report(),

@@ -1,0 +1,77 @@
+"""Reading the archive during a crawl: what is already known about a URL.
+
+The refresh policy asks, for every article link a listing shows, whether the archive has the
+article and how it looked last time. Lookups go through their own connection, one indexed
+query per link, so a crawl of a large archive holds no copy of it in memory. WAL mode lets
+these reads run beside the store pipeline's writes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class KnownArticle:
+    article_id: int
+    published_at: str | None
+    modified_at: str | None
+    first_seen_at: str
+    last_seen_at: str
+    comment_count: int | None
+
+
+# Validators of the last full response, turned into the headers of a conditional request.
+_CONDITIONAL_HEADERS = {"etag": "If-None-Match", "last-modified": "If-Modified-Since"}
+
+
+class ArchiveLookup:
+    def __init__(self, db_path: str | Path):
+        self.db_path = Path(db_path)
+        self._conn: sqlite3.Connection | None = None
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if self._conn is None and self.db_path.is_file():
+            self._conn = sqlite3.connect(str(self.db_path), check_same_thread=False)
+            self._conn.execute("PRAGMA query_only=ON")
+        return self._conn
+
+    def _one(self, sql: str, params: list):
+        conn = self._connection()
+        if conn is None:
+            return None
+        try:
+            return conn.execute(sql, params).fetchone()
+        except sqlite3.OperationalError:  # an archive not yet migrated has no such tables
+            return None
+
+    def known_article(self, url: str) -> KnownArticle | None:
+        row = self._one(
+            "SELECT a.id, a.published_at, a.modified_at, a.first_seen_at, a.last_seen_at, a.comment_count "
+            "FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
+            [url],
+        )
+        return KnownArticle(*row) if row else None
+
+    def conditional_headers(self, url: str) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since from the URL's last successful capture, if any."""
+        row = self._one(
+            "SELECT response_headers FROM captures WHERE url = ? AND status = 200 ORDER BY id DESC LIMIT 1",
+            [url],
+        )
+        if not row or not row[0]:
+            return {}
+        headers = {name.lower(): values for name, values in json.loads(row[0]).items()}
+        return {
+            request_header: headers[name][0]
+            for name, request_header in _CONDITIONAL_HEADERS.items()
+            if headers.get(name)
+        }
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

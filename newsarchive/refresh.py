@@ -1,0 +1,71 @@
+"""The refresh policy of incremental crawls: which article links of a listing to fetch again.
+
+Listing pages are always fetched: they are how new articles are found. An article link is
+fetched when the archive does not have it yet; when it is still young (comments and edits
+arrive in an article's first days: NEWSARCHIVE_REFRESH_WINDOW_DAYS); when the listing shows it
+changed since it was stored (a newer "Updated" date, a different comment count); or on a
+`--full` crawl. Anything else is skipped, so a scheduled crawl fetches only what is new or
+still changing. Re-fetches of known articles are conditional requests where the server gave
+validators, so an unchanged article costs a 304 and no body.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from newsarchive.archive.queries import KnownArticle
+from newsarchive.items import ListingLink
+from newsarchive.parsers.dates import date_part, find_date
+from newsarchive.parsers.text import western_digits
+
+_FIRST_NUMBER = re.compile(r"\d+")
+
+
+@dataclass
+class RefreshPolicy:
+    window_days: float = 7.0
+    full: bool = False
+    now: datetime | None = None
+
+    def __post_init__(self):
+        self.now = self.now or datetime.now(timezone.utc)
+        self.window_start = (self.now - timedelta(days=self.window_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def reason_to_fetch(self, link: ListingLink, known: KnownArticle | None) -> str | None:
+        """Why this link should be fetched now ("new", "full", ...), or None to skip it."""
+        if known is None:
+            return "new"
+        if self.full:
+            return "full"
+        if self.is_young(known):
+            return "in_window"
+        if self.listing_shows_newer_edit(link, known):
+            return "listing_modified"
+        if self.listing_shows_other_comment_count(link, known):
+            return "listing_comments"
+        return None
+
+    def is_young(self, known: KnownArticle) -> bool:
+        published = known.published_at or known.first_seen_at
+        if len(published) == 10:  # a date only: young while any part of that day is in the window
+            return published >= self.window_start[:10]
+        return published >= self.window_start
+
+    @staticmethod
+    def listing_shows_newer_edit(link: ListingLink, known: KnownArticle) -> bool:
+        listed = date_part(find_date(link.modified_at_raw))
+        if not listed:
+            return False
+        if known.modified_at:
+            return listed > date_part(known.modified_at)
+        # We never saw an edit date: the edit may be later than our last visit that same day.
+        return listed >= date_part(known.last_seen_at)
+
+    @staticmethod
+    def listing_shows_other_comment_count(link: ListingLink, known: KnownArticle) -> bool:
+        if not link.comment_count_raw:
+            return False
+        number = _FIRST_NUMBER.search(western_digits(link.comment_count_raw))
+        return number is not None and int(number.group()) != (known.comment_count or 0)

@@ -1,0 +1,196 @@
+"""Re-crawls: the site changes between two crawls, and the archive keeps the history.
+
+The demo site is generated, served by a real server process that logs every request, and
+crawled. Then the same site is generated again with changes (articles edited, comments added
+and one removed, new articles published) and crawled again with the default refresh policy.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date, timedelta
+from urllib.parse import urlsplit
+
+import pytest
+
+from newsarchive.demo.site import SiteChanges, generate_site
+from tests.conftest import run_cli, serve_in_subprocess
+
+ARTICLES, NEW_ARTICLES, SEED = 60, 6, 11
+CHANGES = SiteChanges(edited=2, comments_added=3, comments_removed=1, new_articles=NEW_ARTICLES, seed=5)
+WINDOW_DAYS = 7
+CRAWL_SETTINGS = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING")
+
+
+class Recrawl:
+    """The site, its server's access log and the archive, crawled once before and once after."""
+
+    def __init__(self, tmp_path):
+        self.site_dir = tmp_path / "site"
+        self.db_path = tmp_path / "archive.db"
+        self.access_log = tmp_path / "access.log"
+        # Dated so that the newest article is published today: a few are inside the window.
+        self.first_day = date.today() - timedelta(days=(ARTICLES + NEW_ARTICLES - 1) * 2 // 3)
+        self.before = generate_site(self.site_dir, ARTICLES, SEED, first_day=self.first_day)
+        self.server, self.base_url = serve_in_subprocess(self.site_dir, "--access-log", str(self.access_log))
+
+    def crawl(self, *options: str):
+        self.access_log.write_text("")
+        result = run_cli("crawl", "diyaruna", "--db", str(self.db_path), "--base-url", self.base_url,
+                         "--allow-private", "--refresh-window", str(WINDOW_DAYS), *CRAWL_SETTINGS, *options)
+        assert result.returncode == 0, result.stderr[-3000:]
+        return [line.rsplit(" ", 1) for line in self.access_log.read_text().splitlines()]
+
+    def change_site(self) -> dict:
+        self.after = generate_site(self.site_dir, ARTICLES, SEED, first_day=self.first_day, changes=CHANGES)
+        return self.after["changes"]
+
+    def stop(self):
+        self.server.terminate()
+        self.server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def recrawl(tmp_path_factory):
+    run = Recrawl(tmp_path_factory.mktemp("recrawl"))
+    run.first_requests = run.crawl()
+    run.changes = run.change_site()
+    run.second_requests = run.crawl()
+    db = sqlite3.connect(run.db_path)
+    db.row_factory = sqlite3.Row
+    run.db = db
+    yield run
+    db.close()
+    run.stop()
+
+
+def rows(db, sql, *params):
+    return [dict(row) for row in db.execute(sql, params)]
+
+
+def article_paths(requests) -> dict[str, str]:
+    return {urlsplit(path).path: status for path, status in requests if "/articles/" in path}
+
+
+def article_row(db, path):
+    return rows(db, "SELECT * FROM articles WHERE url LIKE ?", f"%{path}")[0]
+
+
+def in_window(run, article) -> bool:
+    return article["published_date"] >= (date.today() - timedelta(days=WINDOW_DAYS)).isoformat()
+
+
+def test_the_changes_are_real(recrawl):
+    changes = recrawl.changes
+    assert len(changes["edited"]) == 2 and len(changes["new_articles"]) == NEW_ARTICLES
+    assert sum(map(len, changes["comments_added"].values())) == 3
+    assert sum(map(len, changes["comments_removed"].values())) == 1
+
+
+def test_second_crawl_fetches_only_new_changed_and_young_articles(recrawl):
+    changes, after = recrawl.changes, recrawl.after
+    changed = set(changes["edited"]) | set(changes["comments_added"]) | set(changes["comments_removed"])
+    young = {a["path"] for a in after["articles"] if in_window(recrawl, a)}
+    expected = set(changes["new_articles"]) | changed | young
+    fetched = article_paths(recrawl.second_requests)
+    assert set(fetched) == expected
+    assert len(article_paths(recrawl.first_requests)) == ARTICLES
+    # Far fewer requests than the first crawl: the listings, and the few articles above.
+    assert len(recrawl.second_requests) < len(recrawl.first_requests) * 0.75
+
+
+def test_unchanged_young_articles_answer_304_to_conditional_requests(recrawl):
+    changes, after = recrawl.changes, recrawl.after
+    changed = set(changes["edited"]) | set(changes["comments_added"]) | set(changes["comments_removed"])
+    young_unchanged = {a["path"] for a in after["articles"] if in_window(recrawl, a)} - changed
+    young_unchanged -= set(changes["new_articles"])
+    assert young_unchanged, "the site must have a young article that did not change"
+    fetched = article_paths(recrawl.second_requests)
+    assert {fetched[path] for path in young_unchanged} == {"304"}
+    assert {fetched[path] for path in changes["new_articles"]} == {"200"}
+    for path in young_unchanged:
+        row = article_row(recrawl.db, path)
+        assert row["last_crawl_id"] == 2 and row["version_count"] == 1
+
+
+def test_an_edited_article_keeps_one_row_and_gains_a_version(recrawl):
+    before = {a["path"]: a for a in recrawl.before["articles"]}
+    after = {a["path"]: a for a in recrawl.after["articles"]}
+    for path in recrawl.changes["edited"]:
+        row = article_row(recrawl.db, path)
+        assert row["title"] == after[path]["title"] != before[path]["title"]
+        assert row["version_count"] == 2
+        versions = rows(recrawl.db, "SELECT * FROM article_versions WHERE article_id = ? ORDER BY version", row["id"])
+        assert [v["title"] for v in versions] == [before[path]["title"], after[path]["title"]]
+        assert [v["crawl_id"] for v in versions] == [1, 2]
+        assert versions[0]["content_hash"] != versions[1]["content_hash"]
+        assert versions[1]["body_text"].endswith(after[path]["body_paragraphs"][-1])
+        assert row["modified_at"] is not None
+
+
+def test_unchanged_articles_only_had_last_seen_updated(recrawl):
+    counts = rows(recrawl.db, "SELECT count(*) AS n, sum(version_count) AS versions FROM articles")[0]
+    assert counts["n"] == ARTICLES + NEW_ARTICLES
+    assert counts["versions"] == counts["n"] + len(recrawl.changes["edited"])
+    assert rows(recrawl.db, "SELECT count(*) AS n FROM article_versions")[0]["n"] == counts["versions"]
+
+
+def test_new_comments_accrue_and_old_ones_are_kept(recrawl):
+    after = {a["path"]: a for a in recrawl.after["articles"]}
+    for path, ids in recrawl.changes["comments_added"].items():
+        article_id = article_row(recrawl.db, path)["id"]
+        stored = {c["site_comment_id"]: c for c in rows(recrawl.db, "SELECT * FROM comments WHERE article_id = ?", article_id)}
+        for comment in after[path]["comments"]:
+            assert comment["id"] in stored
+        for new_id in ids:
+            comment = stored[new_id]
+            assert comment["removed_at"] is None
+            assert comment["first_seen_at"] > rows(recrawl.db, "SELECT started_at FROM crawls WHERE id = 2")[0]["started_at"]
+            parent = next(c for c in after[path]["comments"] if c["id"] == new_id)["parent_id"]
+            assert comment["parent_site_comment_id"] == parent
+            if parent:
+                assert comment["parent_id"] == stored[parent]["id"]
+
+
+def test_a_removed_comment_is_marked_not_deleted(recrawl):
+    second_started = rows(recrawl.db, "SELECT started_at FROM crawls WHERE id = 2")[0]["started_at"]
+    (path, [removed_id]), = recrawl.changes["comments_removed"].items()
+    row = rows(recrawl.db, "SELECT * FROM comments WHERE site_comment_id = ?", removed_id)[0]
+    assert row["removed_at"] is not None and row["removed_at"] > second_started
+    assert row["body_text"]  # the text is kept
+    marked = rows(recrawl.db, "SELECT site_comment_id FROM comments WHERE removed_at IS NOT NULL")
+    assert [r["site_comment_id"] for r in marked] == [removed_id]
+    total_on_site = sum(len(a["comments"]) for a in recrawl.after["articles"])
+    assert rows(recrawl.db, "SELECT count(*) AS n FROM comments")[0]["n"] == total_on_site + 1
+
+
+def test_unchanged_listing_bodies_are_stored_as_revisits(recrawl):
+    captures = rows(recrawl.db, "SELECT * FROM captures WHERE crawl_id = 2")
+    index = [c for c in captures if urlsplit(c["url"]).path == "/en_GB/archives"]
+    assert index and index[0]["revisit_of"] is not None and index[0]["body"] is None
+    original = rows(recrawl.db, "SELECT * FROM captures WHERE id = ?", index[0]["revisit_of"])[0]
+    assert original["crawl_id"] == 1 and original["body_digest"] == index[0]["body_digest"]
+    not_modified = [c for c in captures if c["status"] == 304]
+    assert not_modified and all(c["revisit_of"] is not None for c in not_modified)
+    changed_listing = [c for c in captures if "/news/" in c["url"] and c["revisit_of"] is None]
+    assert changed_listing, "listings that show new articles are stored in full"
+
+
+def test_crawl_rows_count_what_the_refresh_policy_spared(recrawl):
+    second = rows(recrawl.db, "SELECT * FROM crawls WHERE id = 2")[0]
+    assert second["articles_new"] == NEW_ARTICLES
+    assert second["articles_changed"] == len(recrawl.changes["edited"])
+    assert second["articles_skipped"] > 0
+    assert second["articles_not_modified"] > 0
+
+
+def test_a_full_crawl_fetches_every_article_again_and_changes_nothing(recrawl):
+    before = rows(recrawl.db, "SELECT count(*) AS n, sum(version_count) AS v FROM articles")[0]
+    requests = recrawl.crawl("--full")
+    fetched = article_paths(requests)
+    assert len(fetched) == ARTICLES + NEW_ARTICLES and set(fetched.values()) == {"200"}
+    assert rows(recrawl.db, "SELECT count(*) AS n, sum(version_count) AS v FROM articles")[0] == before
+    # An unchanged third crawl after it fetches no article that is neither young nor changed.
+    fetched = article_paths(recrawl.crawl())
+    assert all(in_window(recrawl, a) for a in recrawl.after["articles"] if a["path"] in fetched)
