@@ -224,6 +224,32 @@ def demo(db_path: Path, articles: int, seed: int, site_dir: Path | None):
     run_demo(db_path, articles=articles, seed=seed, site_dir=site_dir, echo=click.echo)
 
 
+# export ----------------------------------------------------------------------------------------
+
+@cli.group()
+def export():
+    """Write the archive, or part of it, in another format."""
+
+
+@export.command("warc")
+@click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=Path("archive.db"), show_default=True, help="The SQLite archive file.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The WARC file to write; gzipped per record when it ends in .gz.")
+@click.option("--crawl", "crawl_ids", type=int, multiple=True, help="Only the captures of this crawl (repeatable).")
+def export_warc_command(db_path: Path, out_path: Path, crawl_ids: tuple[int, ...]):
+    """Captures as WARC 1.1: warcinfo, request, response and revisit records.
+
+    \b
+    Example:
+        newsarchive export warc --db archive.db --out crawl.warc.gz
+    """
+    from exports.warc import export_warc
+
+    summary = export_warc(db_path, out_path, list(crawl_ids) or None)
+    click.echo(f"wrote {out_path}: " + ", ".join(f"{n} {kind}" for kind, n in sorted(summary.records.items())))
+
+
 def main():
     cli()
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import venv
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,22 @@ def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the newsarchive command as a user would, in its own process."""
     return subprocess.run([sys.executable, "-m", "newsarchive.cli", *args], capture_output=True,
                           text=True, timeout=timeout)
+
+
+# pywb pins old versions of redis and werkzeug: it gets a virtual environment of its own, made
+# once and reused (CI makes it in .ci/run; a developer's first test run makes it here).
+PYWB_VENV = Path(os.environ.get("NEWSARCHIVE_PYWB_VENV", Path.home() / ".cache" / "newsarchive" / "pywb-venv"))
+PYWB_REQUIREMENT = "pywb>=2.8"
+
+
+@pytest.fixture(scope="session")
+def pywb_bin() -> Path:
+    """The bin folder of a virtual environment with pywb's wayback and wb-manager."""
+    bin_dir = PYWB_VENV / "bin"
+    if not (bin_dir / "wayback").exists():
+        venv.create(PYWB_VENV, with_pip=True, clear=True)
+        install = subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", PYWB_REQUIREMENT],
+                                 capture_output=True, text=True, timeout=900)
+        if install.returncode != 0:
+            raise RuntimeError(f"could not install {PYWB_REQUIREMENT} into {PYWB_VENV}:\n{install.stderr[-3000:]}")
+    return bin_dir

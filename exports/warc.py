@@ -1,0 +1,156 @@
+"""The archive's captures as a WARC 1.1 file, for replay tools and other archives (warcio).
+
+    newsarchive export warc --db archive.db --out crawl.warc.gz [--crawl ID ...]
+
+One `warcinfo` record names the crawler and the settings of the crawls exported. Each capture
+becomes a `request` record and, concurrent to it, a `response` record, or a `revisit` record
+where the archive stored the capture as a revisit:
+
+- the same body as an earlier capture of the URL: profile identical-payload-digest;
+- a 304 Not Modified answer to a conditional request: profile server-not-modified.
+
+Both refer to the capture holding the body (WARC-Refers-To-Target-URI / -Date). Bodies are
+written as the crawler received them after decoding any Content-Encoding, so the HTTP headers
+written say so: Content-Encoding and Transfer-Encoding are dropped and Content-Length is the
+body's length (the original values are kept as X-Archive-Orig-* headers, as pywb does).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import sqlite3
+import zlib
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from importlib.metadata import version
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+PROFILES = {
+    "identical": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
+    "not_modified": "http://netpreserve.org/warc/1.1/revisit/server-not-modified",
+}
+# Headers that described the bytes on the wire, not the decoded body we keep.
+_WIRE_HEADERS = ("content-encoding", "transfer-encoding", "content-length")
+
+
+@dataclass
+class WarcExportSummary:
+    path: Path
+    records: dict[str, int] = field(default_factory=dict)
+
+    def count(self, record_type: str) -> None:
+        self.records[record_type] = self.records.get(record_type, 0) + 1
+
+
+def export_warc(db_path: str | Path, out_path: str | Path, crawl_ids: list[int] | None = None) -> WarcExportSummary:
+    """Write the captures (of the given crawls, or all) to out_path; gzip when it ends in .gz."""
+    out_path = Path(out_path)
+    conn = sqlite3.connect(str(db_path))
+    conn.row_factory = sqlite3.Row
+    summary = WarcExportSummary(out_path)
+    try:
+        with open(out_path, "wb") as out:
+            writer = WARCWriter(out, gzip=out_path.suffix == ".gz", warc_version="1.1")
+            warcinfo_id = _write_warcinfo(writer, conn, out_path.name, crawl_ids)
+            summary.count("warcinfo")
+            for capture in _captures(conn, crawl_ids):
+                _write_capture(writer, conn, capture, warcinfo_id, summary)
+    finally:
+        conn.close()
+    return summary
+
+
+def _captures(conn: sqlite3.Connection, crawl_ids: list[int] | None):
+    sql = "SELECT * FROM captures"
+    if crawl_ids:
+        sql += f" WHERE crawl_id IN ({', '.join('?' for _ in crawl_ids)})"
+    return conn.execute(sql + " ORDER BY id", crawl_ids or [])
+
+
+def _write_warcinfo(writer: WARCWriter, conn, filename: str, crawl_ids) -> str:
+    crawls = [dict(row) for row in conn.execute("SELECT id, site, spider, started_at, finished_at, finish_reason, "
+                                                "settings FROM crawls ORDER BY id")
+              if not crawl_ids or row["id"] in crawl_ids]
+    info = {
+        "software": f"newsarchive/{version('newsarchive')} (warcio/{version('warcio')})",
+        "format": "WARC File Format 1.1",
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+        "isPartOf": ", ".join(sorted({c["site"] or c["spider"] for c in crawls})) or "newsarchive",
+        "description": "Captures of newsarchive crawls " + ", ".join(str(c["id"]) for c in crawls),
+        "robots": "obey",
+        "json-metadata": json.dumps({"crawls": [{**c, "settings": json.loads(c["settings"] or "{}")}
+                                                for c in crawls]}, sort_keys=True),
+    }
+    record = writer.create_warcinfo_record(filename, info)
+    writer.write_record(record)
+    return record.rec_headers.get_header("WARC-Record-ID")
+
+
+def _write_capture(writer: WARCWriter, conn, capture: sqlite3.Row, warcinfo_id: str, summary) -> None:
+    url, date = capture["url"], capture["fetched_at"]
+    common = {"WARC-Date": date, "WARC-Warcinfo-ID": warcinfo_id}
+    response_headers = json.loads(capture["response_headers"] or "{}")
+    if capture["revisit_of"] is None:
+        body = _body(capture)
+        http_headers = _response_headers(capture["status"], response_headers, len(body))
+        response = writer.create_warc_record(url, "response", payload=io.BytesIO(body), length=len(body),
+                                             http_headers=http_headers, warc_headers_dict=common)
+        record_type = "response"
+    else:
+        original = conn.execute("SELECT url, fetched_at, body, body_encoding FROM captures WHERE id = ?",
+                                [capture["revisit_of"]]).fetchone()
+        profile = "not_modified" if capture["status"] == 304 else "identical"
+        http_headers = _response_headers(capture["status"], response_headers, None)
+        response = writer.create_revisit_record(
+            url, payload_digest_of(_body(original)), original["url"], original["fetched_at"],
+            http_headers=http_headers, warc_headers_dict={**common, "WARC-Profile": PROFILES[profile]},
+        )
+        record_type = "revisit"
+    request = writer.create_warc_record(url, "request", http_headers=_request_headers(url, capture),
+                                        warc_headers_dict=common)
+    writer.write_request_response_pair(request, response)
+    summary.count(record_type)
+    summary.count("request")
+
+
+def _body(row) -> bytes:
+    body = row["body"] or b""
+    return zlib.decompress(body) if row["body_encoding"] == "zlib" else body
+
+
+def payload_digest_of(body: bytes) -> str:
+    """WARC-Payload-Digest as warcio writes it: SHA-1, base32."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def _response_headers(status: int, headers: dict[str, list[str]], body_length: int | None) -> StatusAndHeaders:
+    pairs = []
+    for name, values in headers.items():
+        for value in values:
+            if name.lower() in _WIRE_HEADERS:
+                pairs.append((f"X-Archive-Orig-{name}", value))
+            else:
+                pairs.append((name, value))
+    if body_length is not None:
+        pairs.append(("Content-Length", str(body_length)))
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = "Unknown"
+    return StatusAndHeaders(f"{status} {reason}", pairs, protocol="HTTP/1.1")
+
+
+def _request_headers(url: str, capture: sqlite3.Row) -> StatusAndHeaders:
+    parts = urlsplit(url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    pairs = [("Host", parts.netloc)]
+    for name, values in json.loads(capture["request_headers"] or "{}").items():
+        pairs += [(name, value) for value in values if name.lower() != "host"]
+    return StatusAndHeaders(f"GET {target} HTTP/1.1", pairs, is_http_request=True)
