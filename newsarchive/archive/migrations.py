@@ -119,6 +119,9 @@ def m003_incremental_crawls_and_photo_files(db: Database) -> None:
     # What the refresh policy spared: known articles answered 304 or unchanged, and links skipped.
     db["crawls"].add_column("articles_not_modified", int)
     db["crawls"].add_column("articles_skipped", int)
+    # Which process ran a crawl, so a crawl whose process was killed can be told from a running one.
+    db["crawls"].add_column("host", str)
+    db["crawls"].add_column("pid", int)
     # Downloaded photo files (off by default): where, how big, what type, content hash.
     for column, kind in (("file_path", str), ("file_size", int), ("file_type", str), ("file_sha256", str)):
         db["photos"].add_column(column, kind)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import zlib
 
 from sqlite_utils import Database
@@ -191,7 +193,37 @@ def start_crawl(db: Database, site: str | None, spider: str, settings: dict, sta
     return insert_row(db, "crawls", {
         "site": site, "spider": spider, "started_at": started_at,
         "settings": json.dumps(settings, sort_keys=True, default=str),
+        "host": socket.gethostname(), "pid": os.getpid(),
     })
+
+
+def mark_interrupted_crawls(db: Database) -> list[int]:
+    """Crawls left unfinished by a process of this host that no longer runs: killed, or crashed.
+
+    They get finish_reason "interrupted" and, as finished_at, the time of their last capture.
+    """
+    interrupted = [
+        crawl_id for crawl_id, pid in db.execute(
+            "SELECT id, pid FROM crawls WHERE finished_at IS NULL AND host = ?", [socket.gethostname()])
+        if pid and not _process_alive(pid)
+    ]
+    for crawl_id in interrupted:
+        db.execute(
+            "UPDATE crawls SET finish_reason = 'interrupted', finished_at = coalesce("
+            "(SELECT max(fetched_at) FROM captures WHERE crawl_id = ?), started_at) WHERE id = ?",
+            [crawl_id, crawl_id],
+        )
+    return interrupted
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def finish_crawl(db: Database, crawl_id: int, values: dict) -> None:

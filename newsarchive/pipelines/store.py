@@ -12,7 +12,7 @@ from scrapy import signals
 
 from newsarchive.archive import open_archive, utc_now
 from newsarchive.archive.store import (
-    finish_crawl, start_crawl, store_article, store_capture, store_failure, store_not_modified,
+    finish_crawl, mark_interrupted_crawls, start_crawl, store_article, store_capture, store_failure, store_not_modified,
 )
 from newsarchive.items import Article, ArticleNotModified, Capture, PageFailure
 
@@ -55,6 +55,8 @@ class StorePipeline:
         settings = {name: self.crawler.settings.get(name) for name in RECORDED_SETTINGS}
         settings["spider_arguments"] = getattr(spider, "arguments", {})
         with self.archive.write() as db:
+            for crawl_id in mark_interrupted_crawls(db):
+                spider.logger.warning(f"crawl {crawl_id} in {self.db_path} was interrupted (its process is gone)")
             self.crawl_id = start_crawl(db, getattr(spider, "site_name", None), spider.name, settings, utc_now())
         self.stats.set_value("newsarchive/crawl_id", self.crawl_id)
 
