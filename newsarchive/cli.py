@@ -148,12 +148,13 @@ db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path
 @click.option("--allow-private", is_flag=True, help="Allow start URLs on loopback or private addresses.")
 @click.option("--contact", help="URL or e-mail where site operators can reach you (in the user agent).")
 @click.option("--job-dir", type=click.Path(file_okay=False), help="Keep crawl state here to pause and resume.")
+@click.option("--photos-dir", type=click.Path(file_okay=False), help="Download photo files into this directory.")
 @click.option("--full", is_flag=True, help="Fetch every article again, not only new and changing ones.")
 @click.option("--refresh-window", type=float, metavar="DAYS",
               help="Re-fetch known articles younger than this (default: NEWSARCHIVE_REFRESH_WINDOW_DAYS, 7).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
 def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, allow_private, contact,
-          job_dir, full, refresh_window, overrides):
+          job_dir, photos_dir, full, refresh_window, overrides):
     """Crawl a site into the archive; exit 0 when the crawl finished, 1 otherwise.
 
     \b
@@ -169,6 +170,8 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
         settings["NEWSARCHIVE_CONTACT_URL"] = contact
     if job_dir:
         settings["JOBDIR"] = job_dir
+    if photos_dir:
+        settings["NEWSARCHIVE_PHOTOS_DIR"] = str(Path(photos_dir).resolve())
     if refresh_window is not None:
         settings["NEWSARCHIVE_REFRESH_WINDOW_DAYS"] = refresh_window
     _refuse_private_start(site, base_url, sections, allow_private)

@@ -37,6 +37,12 @@ class Photo:
     width: int | None = None
     height: int | None = None
     is_lead: bool = False
+    # The downloaded file, when photo downloads are on (NEWSARCHIVE_PHOTOS_DIR): its path under
+    # that directory, named after its SHA-256; its size in bytes and its media type.
+    file_path: str | None = None
+    file_size: int | None = None
+    file_type: str | None = None
+    file_sha256: str | None = None
 
 
 @dataclass

@@ -20,6 +20,9 @@ NEWSARCHIVE_STORE_BUSY_TIMEOUT = 60
 # revisit pointing at the earlier capture). Switch off to keep only the parsed records.
 NEWSARCHIVE_CAPTURE_ENABLED = True
 
+# Photo files: downloaded into this directory (named by content hash) when set; off when empty.
+NEWSARCHIVE_PHOTOS_DIR = ""
+
 # Incremental crawls (newsarchive/refresh.py): a known article is fetched again while it is
 # younger than this many days, or when a listing shows it changed; --full fetches everything.
 NEWSARCHIVE_REFRESH_WINDOW_DAYS = 7
@@ -62,6 +65,7 @@ ITEM_PIPELINES = {
     "newsarchive.pipelines.normalise.NormalisePipeline": 100,
     "newsarchive.pipelines.validate.ValidatePipeline": 200,
     "newsarchive.pipelines.dedupe.DedupePipeline": 300,
+    "newsarchive.pipelines.photos.PhotoFilesPipeline": 350,
     "newsarchive.pipelines.store.StorePipeline": 400,
 }
 

@@ -141,6 +141,13 @@ def _store_photos(db: Database, article_id: int, photos: list[Photo], seen_at: s
             f"VALUES (?, {', '.join('?' for _ in PHOTO_COLUMNS)}, ?, ?)",
             [article_id, *values, int(photo.is_lead), seen_at],
         )
+        if photo.file_sha256:
+            db.execute(
+                "UPDATE photos SET file_path = ?, file_size = ?, file_type = ?, file_sha256 = ? "
+                "WHERE article_id = ? AND url = ? AND file_sha256 IS NOT ?",
+                [photo.file_path, photo.file_size, photo.file_type, photo.file_sha256, article_id, photo.url,
+                 photo.file_sha256],
+            )
 
 
 def _store_comments(db: Database, article_id: int, comments: list[Comment], seen_at: str) -> None:

@@ -30,6 +30,12 @@ TINY_JPEG = bytes.fromhex(
     "797a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4"
     "d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffda0008010100003f00fbd3ffd9"
 )
+def demo_jpeg(path: str) -> bytes:
+    """The tiny JPEG with a comment segment naming the path: each photo URL its own image."""
+    comment = path.encode("utf-8")[:60000]
+    return TINY_JPEG[:2] + b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment + TINY_JPEG[2:]
+
+
 CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/rss+xml; charset=utf-8",
                  ".txt": "text/plain; charset=utf-8", ".json": "application/json"}
 HUGE_PAGE_BYTES = 20 * 1024 * 1024
@@ -56,7 +62,7 @@ class DemoSiteHandler(BaseHTTPRequestHandler):
         if path.startswith("/faults/"):
             return self.serve_fault(path[len("/faults/"):], parse_qs(parts.query))
         if path.endswith(".jpg"):
-            return self.send_body(200, "image/jpeg", TINY_JPEG)
+            return self.send_body(200, "image/jpeg", demo_jpeg(path))
         file = self.file_for(path, parse_qs(parts.query))
         if file is None:
             return self.send_body(404, "text/html; charset=utf-8", b"<html><body><h1>Not found</h1></body></html>")

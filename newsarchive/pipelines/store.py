@@ -19,7 +19,9 @@ from newsarchive.items import Article, ArticleNotModified, Capture, PageFailure
 # Settings worth keeping with each crawl row: what was asked for, not the whole Scrapy config.
 RECORDED_SETTINGS = (
     "NEWSARCHIVE_DB_PATH", "USER_AGENT", "ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED",
-    "CONCURRENT_REQUESTS", "DOWNLOAD_MAXSIZE", "DOWNLOAD_TIMEOUT", "JOBDIR",
+    "CONCURRENT_REQUESTS", "DOWNLOAD_MAXSIZE", "DOWNLOAD_TIMEOUT", "JOBDIR", "NEWSARCHIVE_CAPTURE_ENABLED",
+    "NEWSARCHIVE_REFRESH_WINDOW_DAYS", "NEWSARCHIVE_REFRESH_FULL", "NEWSARCHIVE_CONDITIONAL_REQUESTS",
+    "NEWSARCHIVE_PHOTOS_DIR",
 )
 COVERAGE_FIELDS = ("byline", "date", "photo", "comments")
 
