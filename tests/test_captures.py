@@ -1,0 +1,55 @@
+"""Captures: every response of a crawl kept with its headers and compressed body; can be switched off."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from urllib.parse import urlsplit
+
+from tests.conftest import run_cli
+
+SETTINGS = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING")
+
+
+def crawl(demo_site, db_path, *options):
+    result = run_cli("crawl", "diyaruna", "--db", str(db_path), "--base-url", demo_site.base_url,
+                     "--allow-private", "--locales", "ar", *SETTINGS, *options)
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = sqlite3.connect(db_path)
+    db.row_factory = sqlite3.Row
+    return db
+
+
+def served_file(demo_site, url):
+    path = urlsplit(url).path.strip("/")
+    page = dict(part.split("=") for part in urlsplit(url).query.split("&") if part).get("page", "1")
+    return demo_site.site_dir / path / ("index.html" if page == "1" else f"page-{page}.html")
+
+
+def test_every_response_listings_too_is_captured_as_served(demo_site, tmp_path):
+    db = crawl(demo_site, tmp_path / "archive.db")
+    captures = [dict(row) for row in db.execute("SELECT * FROM captures")]
+    crawl_row = dict(db.execute("SELECT * FROM crawls").fetchone())
+    assert len(captures) == crawl_row["responses"] - 1  # all but robots.txt, fetched by middleware
+    kinds = {("articles" if "/articles/" in c["url"] else "listing") for c in captures}
+    assert kinds == {"articles", "listing"}
+    for capture in captures:
+        assert capture["crawl_id"] == crawl_row["id"] and capture["status"] == 200
+        body = zlib.decompress(capture["body"])
+        assert body == served_file(demo_site, capture["url"]).read_bytes()
+        assert capture["body_size"] == len(body) and capture["body_digest"].startswith("sha256:")
+        request_headers = json.loads(capture["request_headers"])
+        assert request_headers["User-Agent"][0].startswith("newsarchive/")
+        assert json.loads(capture["response_headers"])["Etag"]
+        assert capture["content_type"].startswith("text/html")
+    total_served = sum(c["body_size"] for c in captures)
+    total_stored = sum(len(c["body"]) for c in captures)
+    assert total_stored < total_served / 2  # compressed
+
+
+def test_captures_can_be_switched_off(demo_site, tmp_path):
+    db = crawl(demo_site, tmp_path / "archive.db", "-s", "NEWSARCHIVE_CAPTURE_ENABLED=0")
+    assert db.execute("SELECT count(*) FROM captures").fetchone()[0] == 0
+    articles = sum(1 for a in demo_site.manifest["articles"] if a["locale"] == "ar")
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == articles
