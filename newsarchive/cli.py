@@ -152,9 +152,11 @@ db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path
 @click.option("--full", is_flag=True, help="Fetch every article again, not only new and changing ones.")
 @click.option("--refresh-window", type=float, metavar="DAYS",
               help="Re-fetch known articles younger than this (default: NEWSARCHIVE_REFRESH_WINDOW_DAYS, 7).")
+@click.option("--stale-pages", type=int, metavar="N",
+              help="Stop paginating a listing after N pages with nothing to fetch (0: walk all; default 3).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
 def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, allow_private, contact,
-          job_dir, photos_dir, full, refresh_window, overrides):
+          job_dir, photos_dir, full, refresh_window, stale_pages, overrides):
     """Crawl a site into the archive; exit 0 when the crawl finished, 1 otherwise.
 
     \b
@@ -172,6 +174,8 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
         settings["JOBDIR"] = job_dir
     if photos_dir:
         settings["NEWSARCHIVE_PHOTOS_DIR"] = str(Path(photos_dir).resolve())
+    if stale_pages is not None:
+        settings["NEWSARCHIVE_REFRESH_STALE_PAGES"] = stale_pages
     if refresh_window is not None:
         settings["NEWSARCHIVE_REFRESH_WINDOW_DAYS"] = refresh_window
     _refuse_private_start(site, base_url, sections, allow_private)

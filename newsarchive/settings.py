@@ -27,6 +27,9 @@ NEWSARCHIVE_PHOTOS_DIR = ""
 # younger than this many days, or when a listing shows it changed; --full fetches everything.
 NEWSARCHIVE_REFRESH_WINDOW_DAYS = 7
 NEWSARCHIVE_REFRESH_FULL = False
+# Stop following a listing's next pages after this many pages in a row that had nothing to fetch
+# (listings run newest first); 0 walks every page. Edits deeper down are found by --full crawls.
+NEWSARCHIVE_REFRESH_STALE_PAGES = 3
 # Re-fetch known articles with If-None-Match / If-Modified-Since from their last capture.
 NEWSARCHIVE_CONDITIONAL_REQUESTS = True
 

@@ -15,7 +15,8 @@ Arguments (`scrapy crawl diyaruna -a name=value`, or `newsarchive crawl` options
 
 Which known articles a crawl fetches again is the refresh policy's choice (newsarchive/refresh.py):
 listings always, articles that are new, young, or shown changed by the listing; the rest is
-skipped. Known articles are fetched with conditional requests; a 304 answer becomes an
+skipped. A listing's pagination stops after NEWSARCHIVE_REFRESH_STALE_PAGES pages in a row that
+had nothing to fetch. Known articles are fetched with conditional requests; a 304 answer becomes an
 ArticleNotModified record.
 """
 
@@ -70,6 +71,7 @@ class ProfileSpider(scrapy.Spider):
         spider.refresh = RefreshPolicy(window_days=settings.getfloat("NEWSARCHIVE_REFRESH_WINDOW_DAYS"),
                                        full=spider.full or settings.getbool("NEWSARCHIVE_REFRESH_FULL"))
         spider.conditional_requests = settings.getbool("NEWSARCHIVE_CONDITIONAL_REQUESTS")
+        spider.stale_pages_limit = settings.getint("NEWSARCHIVE_REFRESH_STALE_PAGES")
         spider.archive_lookup = ArchiveLookup(settings.get("NEWSARCHIVE_DB_PATH"))
         return spider
 
@@ -117,12 +119,17 @@ class ProfileSpider(scrapy.Spider):
             if self.is_allowed(link.url):
                 yield self.listing_request(link.url)
         in_window = [link for link in listing.links if self.in_date_window(link)]
+        due = 0
         for link in in_window:
             request = self.article_request_if_due(link) if self.is_allowed(link.url) else None
             if request is not None:
+                due += 1
                 yield request
-        if self.follow_next_page(listing, in_window):
-            yield self.listing_request(listing.next_page_url)
+        stale_pages = 0 if due or not listing.links else response.meta.get("stale_pages", 0) + 1
+        if self.follow_next_page(listing, in_window, stale_pages):
+            request = self.listing_request(listing.next_page_url)
+            request.meta["stale_pages"] = stale_pages
+            yield request
 
     def parse_article(self, response):
         if response.status == 304:
@@ -170,10 +177,15 @@ class ProfileSpider(scrapy.Spider):
             return True  # unknown date: fetch, the article page will tell
         return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
 
-    def follow_next_page(self, listing, in_window: list) -> bool:
+    def follow_next_page(self, listing, in_window: list, stale_pages: int = 0) -> bool:
         if not listing.next_page_url or not self.is_allowed(listing.next_page_url):
             return False
         if self.max_pages and listing.page >= self.max_pages:
+            return False
+        # Incremental crawls: listings run newest first, so after this many pages in a row with
+        # nothing new or changing on them, the rest of the listing is what the archive has.
+        if self.stale_pages_limit and stale_pages >= self.stale_pages_limit and not self.refresh.full:
+            self.crawler.stats.inc_value("newsarchive/refresh/pagination_stopped_count")
             return False
         # Listings run newest first: once a whole page is older than --since, stop paginating.
         dates = [self.link_date(link) for link in listing.links]

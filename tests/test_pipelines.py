@@ -191,3 +191,45 @@ def test_store_keeps_an_unchanged_body_as_a_revisit(tmp_path):
     assert rows == [(1, 0, None, len(page)), (2, 1, 1, len(page)), (3, 0, None, len(page) + 16)]
     stored = db.execute("SELECT body FROM captures WHERE id = 1").fetchone()[0]
     assert zlib.decompress(stored) == page
+
+
+def with_comments(*ids: str, complete: bool = True) -> Article:
+    article = sample_article()
+    article.comments = [Comment(body_text=f"comment {cid}", position=n, site_comment_id=cid, author_name="Reader")
+                        for n, cid in enumerate(ids)]
+    article.comment_count = len(ids)
+    article.comments_complete = complete
+    return article
+
+
+def removed(db) -> dict:
+    return dict(db.execute("SELECT site_comment_id, removed_at IS NOT NULL FROM comments").fetchall())
+
+
+def test_store_marks_a_comment_missing_from_a_complete_section_as_removed(tmp_path):
+    store_items(tmp_path, [with_comments("1", "2", "3")])
+    db = store_items(tmp_path, [with_comments("1", "3")])
+    assert removed(db) == {"1": 0, "2": 1, "3": 0}
+    first_missed = db.execute("SELECT removed_at FROM comments WHERE site_comment_id = '2'").fetchone()[0]
+    db = store_items(tmp_path, [with_comments("1", "3")])
+    assert db.execute("SELECT removed_at FROM comments WHERE site_comment_id = '2'").fetchone()[0] == first_missed
+
+
+def test_store_marks_every_comment_removed_when_none_is_left(tmp_path):
+    store_items(tmp_path, [with_comments("1", "2")])
+    db = store_items(tmp_path, [with_comments()])
+    assert removed(db) == {"1": 1, "2": 1}
+
+
+def test_store_never_marks_removals_from_an_incomplete_comment_section(tmp_path):
+    store_items(tmp_path, [with_comments("1", "2")])
+    db = store_items(tmp_path, [with_comments(complete=False)])
+    assert removed(db) == {"1": 0, "2": 0}
+
+
+def test_store_clears_the_mark_of_a_comment_that_comes_back(tmp_path):
+    store_items(tmp_path, [with_comments("1", "2")])
+    store_items(tmp_path, [with_comments("1")])
+    db = store_items(tmp_path, [with_comments("1", "2")])
+    assert removed(db) == {"1": 0, "2": 0}
+    assert count(db, "comments") == 2

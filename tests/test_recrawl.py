@@ -194,3 +194,30 @@ def test_a_full_crawl_fetches_every_article_again_and_changes_nothing(recrawl):
     # An unchanged third crawl after it fetches no article that is neither young nor changed.
     fetched = article_paths(recrawl.crawl())
     assert all(in_window(recrawl, a) for a in recrawl.after["articles"] if a["path"] in fetched)
+
+
+def test_pagination_stops_after_stale_pages_and_walks_all_with_zero(tmp_path):
+    """On an unchanged site of old articles every listing page is stale: only first pages are read."""
+    manifest = generate_site(tmp_path / "site", 200, seed=2)
+    access_log = tmp_path / "access.log"
+    server, base_url = serve_in_subprocess(tmp_path / "site", "--access-log", str(access_log))
+    try:
+        def crawl(*options):
+            access_log.write_text("")
+            result = run_cli("crawl", "diyaruna", "--db", str(tmp_path / "archive.db"), "--base-url", base_url,
+                             "--allow-private", *CRAWL_SETTINGS, *options)
+            assert result.returncode == 0, result.stderr[-3000:]
+            return [path for path, _ in (line.rsplit(" ", 1) for line in access_log.read_text().splitlines())]
+
+        first = crawl()
+        section_pages = sum(section["pages"] for section in manifest["sections"])
+        assert sum("/news/" in path for path in first) == section_pages > len(manifest["sections"])
+        stopped = crawl("--stale-pages", "1")
+        assert sum("/news/" in path for path in stopped) == len(manifest["sections"])
+        assert not any("page=" in path or "/articles/" in path for path in stopped)
+        walked = crawl("--stale-pages", "0")
+        assert sum("/news/" in path for path in walked) == section_pages
+        assert not any("/articles/" in path for path in walked)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

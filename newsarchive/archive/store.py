@@ -181,10 +181,11 @@ def _mark_removed_comments(db: Database, article_id: int, comments: list[Comment
     removed_at keeps the time a comment was first missed; a comment that comes back is cleared.
     """
     keys = [comment_key(comment) for comment in comments]
-    placeholders = ", ".join("?" for _ in keys) or "NULL"
+    # No comments left on the page: every stored one is gone ("NOT IN ()" is not SQL, and
+    # "NOT IN (NULL)" matches nothing).
+    still_there = f"AND comment_key NOT IN ({', '.join('?' for _ in keys)})" if keys else ""
     return db.execute(
-        f"UPDATE comments SET removed_at = ? WHERE article_id = ? AND removed_at IS NULL "
-        f"AND comment_key NOT IN ({placeholders})",
+        f"UPDATE comments SET removed_at = ? WHERE article_id = ? AND removed_at IS NULL {still_there}",
         [seen_at, article_id, *keys],
     ).rowcount
 

@@ -59,6 +59,7 @@ class SiteChanges:
     comments_added: int = 0  # articles that gain a comment
     comments_removed: int = 0  # articles that lose a comment (one without replies)
     new_articles: int = 0  # published since, dated after every earlier article
+    among_newest: int = 0  # pick the changed articles among this many newest ones (0: among all)
     seed: int = 1
 
 
@@ -194,20 +195,21 @@ def _apply_changes(earlier: list[DemoArticle], new: list[DemoArticle], changes: 
     rng = random.Random(f"changes-{changes.seed}")
     today = max(a.published_date for a in earlier + new)
     comment_ids = iter(range(900_000_001, 10**10))
-    edited = rng.sample(earlier, min(changes.edited, len(earlier)))
+    pool = earlier[-changes.among_newest:] if changes.among_newest else earlier  # oldest first
+    edited = rng.sample(pool, min(changes.edited, len(pool)))
     for article in edited:
         language = LANGUAGES[article.locale]
         article.title = f"{article.title} {language.sentence(rng, words=2)}".strip(" .")
         article.blocks.append(("paragraph", language.paragraph(rng, sentences=2)))
         article.modified_date = today
-    with_comments = [a for a in earlier if a.flat_comments()]
+    with_comments = [a for a in pool if a.flat_comments()]
     removed: dict[str, list[str]] = {}
     for article in rng.sample(with_comments, min(changes.comments_removed, len(with_comments))):
         leaf = [c for c in article.flat_comments() if not c.replies][-1]
         _remove_comment(article.comments, leaf)
         removed[article.path] = [leaf.id]
     added: dict[str, list[str]] = {}
-    for article in rng.sample(earlier, min(changes.comments_added, len(earlier))):
+    for article in rng.sample(pool, min(changes.comments_added, len(pool))):
         language = LANGUAGES[article.locale]
         parent = rng.choice(article.flat_comments() + [None])
         if parent is not None and _depth(parent, article.flat_comments()) >= 2:
