@@ -14,3 +14,14 @@ class ContactUserAgent:
         template = settings.get("NEWSARCHIVE_USER_AGENT")
         contact = settings.get("NEWSARCHIVE_CONTACT_URL")
         settings.set("USER_AGENT", template.format(contact=contact), priority="addon")
+
+
+class PhotoDownloads:
+    """Add the photo files pipeline only when NEWSARCHIVE_PHOTOS_DIR is set (off by default)."""
+
+    PIPELINE = "newsarchive.pipelines.photos.PhotoFilesPipeline"
+
+    def update_settings(self, settings) -> None:
+        if settings.get("NEWSARCHIVE_PHOTOS_DIR"):
+            # After dedupe (300): a duplicate's photos are not fetched; before the store (400).
+            settings["ITEM_PIPELINES"][self.PIPELINE] = 350

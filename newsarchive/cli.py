@@ -219,7 +219,8 @@ def _refuse_private_start(site, base_url, sections, allow_private) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the generated site.")
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where to write the generated site (default: a temporary folder).")
-def demo(db_path: Path, articles: int, seed: int, site_dir: Path | None):
+@click.option("--port", type=int, default=0, help="Serve it on this loopback port (default: a free one).")
+def demo(db_path: Path, articles: int, seed: int, site_dir: Path | None, port: int):
     """Generate an offline Diyaruna-like site, serve it on 127.0.0.1 and crawl it into an archive.
 
     \b
@@ -228,7 +229,7 @@ def demo(db_path: Path, articles: int, seed: int, site_dir: Path | None):
     """
     from newsarchive.demo.run import run_demo
 
-    run_demo(db_path, articles=articles, seed=seed, site_dir=site_dir, echo=click.echo)
+    run_demo(db_path, articles=articles, seed=seed, site_dir=site_dir, port=port, echo=click.echo)
 
 
 # export ----------------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 10
 
 # Components ----------------------------------------------------------------------------------
-ADDONS = {"newsarchive.addons.ContactUserAgent": 0}
+ADDONS = {"newsarchive.addons.ContactUserAgent": 0, "newsarchive.addons.PhotoDownloads": 0}
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newsarchive.middlewares.redirect.LoopAwareRedirectMiddleware": 600,
@@ -68,7 +68,6 @@ ITEM_PIPELINES = {
     "newsarchive.pipelines.normalise.NormalisePipeline": 100,
     "newsarchive.pipelines.validate.ValidatePipeline": 200,
     "newsarchive.pipelines.dedupe.DedupePipeline": 300,
-    "newsarchive.pipelines.photos.PhotoFilesPipeline": 350,
     "newsarchive.pipelines.store.StorePipeline": 400,
 }
 

@@ -125,3 +125,26 @@ def test_full_text_search_finds_arabic_and_english(crawled):
         found = rows(db, "SELECT a.url FROM articles_fts f JOIN articles a ON a.id = f.rowid "
                          "WHERE articles_fts MATCH ?", f'"{word}"')
         assert any(urlsplit(r["url"]).path == article["path"] for r in found)
+
+
+def test_scrapy_list_and_scrapy_crawl_work_from_the_project_root(demo_site, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=root, capture_output=True, text=True,
+                            timeout=120)
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    assert listed.stdout.split() == ["almashareq", "caravanserai", "diyaruna", "salaamtimes"]
+    db_path = tmp_path / "scrapy.db"
+    crawled = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "diyaruna", "-a", f"base_url={demo_site.base_url}",
+         "-a", "allow_private=1", "-a", "locales=ar", "-s", f"NEWSARCHIVE_DB_PATH={db_path}",
+         "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"],
+        cwd=root, capture_output=True, text=True, timeout=300)
+    assert crawled.returncode == 0, crawled.stderr[-2000:]
+    db = sqlite3.connect(db_path)
+    arabic = sum(1 for a in demo_site.manifest["articles"] if a["locale"] == "ar")
+    assert db.execute("SELECT count(*), min(language), max(language) FROM articles").fetchone() == (arabic, "ar", "ar")
+    assert db.execute("SELECT finish_reason FROM crawls").fetchone() == ("finished",)

@@ -14,13 +14,14 @@ from newsarchive.demo.serve import start_in_thread
 DEMO_SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING", "CONCURRENT_REQUESTS_PER_DOMAIN": 16}
 
 
-def run_demo(db_path: Path, articles: int = 200, seed: int = 0, site_dir: Path | None = None, echo=print) -> dict:
+def run_demo(db_path: Path, articles: int = 200, seed: int = 0, site_dir: Path | None = None, port: int = 0,
+             echo=print) -> dict:
     with tempfile.TemporaryDirectory(prefix="newsarchive-demo-") as scratch:
         site_dir = Path(site_dir or Path(scratch) / "site")
         started = time.perf_counter()
         generate_site(site_dir, articles=articles, seed=seed)
         echo(f"generated a demo site of {articles} articles in {site_dir} ({time.perf_counter() - started:.1f} s)")
-        server, base_url = start_in_thread(site_dir)
+        server, base_url = start_in_thread(site_dir, port)
         try:
             echo(f"serving it on {base_url}; crawling into {db_path} ...")
             started = time.perf_counter()

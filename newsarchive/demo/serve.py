@@ -166,9 +166,9 @@ def base_url_of(server: ThreadingHTTPServer) -> str:
     return f"http://{host}:{port}"
 
 
-def start_in_thread(site_dir: str | Path) -> tuple[ThreadingHTTPServer, str]:
+def start_in_thread(site_dir: str | Path, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
     """Serve from a background thread of this process; call server.shutdown() to stop."""
-    server = make_server(site_dir)
+    server = make_server(site_dir, port=port)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, base_url_of(server)
 
