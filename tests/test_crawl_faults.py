@@ -107,3 +107,13 @@ def test_two_crawls_writing_one_archive_at_once_lose_nothing(demo_site, tmp_path
     assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == len(demo_site.manifest["articles"])
     assert db.execute("SELECT count(*), count(finished_at) FROM crawls").fetchone() == (2, 2)
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_error_responses_are_captured_too(demo_site, tmp_path):
+    db_path = tmp_path / "errors.db"
+    result = crawl(demo_site, db_path, "--sections", "/faults/404,/faults/500,/faults/not-html",
+                   "-s", "RETRY_TIMES=0")
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = sqlite3.connect(db_path)
+    captured = {urlsplit(url).path: status for url, status in db.execute("SELECT url, status FROM captures")}
+    assert captured == {"/faults/404": 404, "/faults/500": 500, "/faults/not-html": 200}
