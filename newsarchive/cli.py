@@ -232,6 +232,28 @@ def demo(db_path: Path, articles: int, seed: int, site_dir: Path | None, port: i
     run_demo(db_path, articles=articles, seed=seed, site_dir=site_dir, port=port, echo=click.echo)
 
 
+# schema ----------------------------------------------------------------------------------------
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Describe this archive (default: a new, empty one: the schema this version makes).")
+def schema(db_path: Path | None):
+    """Print the archive's schema as Markdown: every table, view, column, key and index, with meanings.
+
+    \b
+    Example:
+        newsarchive schema > docs/schema.md
+    """
+    from newsarchive.archive import open_archive
+    from newsarchive.archive.schema import schema_markdown
+
+    archive = open_archive(db_path or ":memory:")
+    try:
+        click.echo(schema_markdown(archive.db), nl=False)
+    finally:
+        archive.close()
+
+
 # export ----------------------------------------------------------------------------------------
 
 @cli.group()

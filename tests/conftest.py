@@ -71,3 +71,34 @@ def pywb_bin() -> Path:
         if install.returncode != 0:
             raise RuntimeError(f"could not install {PYWB_REQUIREMENT} into {PYWB_VENV}:\n{install.stderr[-3000:]}")
     return bin_dir
+
+
+class ResearchArchive:
+    """A demo archive with history: crawled, then the site changed and crawled again."""
+
+    def __init__(self, db_path: Path, before: dict, after: dict):
+        self.db_path, self.before, self.after = db_path, before, after
+
+
+@pytest.fixture(scope="session")
+def research_archive(tmp_path_factory) -> ResearchArchive:
+    from newsarchive.demo.site import SiteChanges, generate_site
+
+    folder = tmp_path_factory.mktemp("research")
+    site_dir, db_path = folder / "site", folder / "archive.db"
+    before = generate_site(site_dir, articles=80, seed=5)
+    server, base_url = serve_in_subprocess(site_dir)
+    try:
+        options = ["--db", str(db_path), "--base-url", base_url, "--allow-private",
+                   "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"]
+        first = run_cli("crawl", "diyaruna", *options)
+        assert first.returncode == 0, first.stderr[-3000:]
+        after = generate_site(site_dir, articles=80, seed=5, changes=SiteChanges(
+            edited=3, comments_added=4, comments_removed=3, new_articles=5))
+        second = run_cli("crawl", "diyaruna", *options, "--full",
+                         "--sections", "/en_GB/archives,/ar/archives,/faults/404,/faults/not-html")
+        assert second.returncode == 0, second.stderr[-3000:]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return ResearchArchive(db_path, before, after)

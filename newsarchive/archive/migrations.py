@@ -126,3 +126,34 @@ def m003_incremental_crawls_and_photo_files(db: Database) -> None:
     for column, kind in (("file_path", str), ("file_size", int), ("file_type", str), ("file_sha256", str)):
         db["photos"].add_column(column, kind)
     db["photos"].create_index(["file_sha256"])
+
+
+@migrations()
+def m004_research_views_and_indexes(db: Database) -> None:
+    # Researchers' common filters and groupings: by site and section, by date, comments by date.
+    db["articles"].create_index(["site", "section", "published_at"])
+    db["articles"].create_index(["published_at"])
+    db["comments"].create_index(["posted_at"])
+    db["photos"].create_index(["credit"])
+    db.execute("""
+        CREATE VIEW article_overview AS
+        SELECT a.id, a.site, a.locale, a.language, a.section, a.title, a.published_at,
+               (SELECT group_concat(name, '; ') FROM (
+                    SELECT au.name FROM article_authors aa JOIN authors au ON au.id = aa.author_id
+                    WHERE aa.article_id = a.id ORDER BY aa.position)) AS authors,
+               (SELECT count(*) FROM photos p WHERE p.article_id = a.id) AS photo_count,
+               (SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.removed_at IS NULL) AS comment_count,
+               (SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.removed_at IS NOT NULL)
+                   AS removed_comment_count,
+               a.version_count, a.canonical_url AS url, a.first_seen_at, a.last_seen_at
+        FROM articles a
+    """)
+    db.execute("""
+        CREATE VIEW comment_overview AS
+        SELECT c.id, c.article_id, a.title AS article_title, a.site, a.published_at AS article_published_at,
+               c.author_name, c.posted_at, c.body_text, c.depth, c.parent_id,
+               p.author_name AS parent_author_name, c.removed_at
+        FROM comments c
+        JOIN articles a ON a.id = c.article_id
+        LEFT JOIN comments p ON p.id = c.parent_id
+    """)

@@ -1,0 +1,1 @@
+"""The researchers' side of the archive: canned queries, search, stats, reports, Datasette."""

@@ -1,0 +1,36 @@
+"""Every research query of docs/queries.md runs against a crawled, re-crawled demo archive."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from newsarchive.research.queries import load_queries
+
+QUERIES = load_queries()
+
+
+def test_the_document_has_at_least_ten_queries_with_unique_names():
+    names = [query.name for query in QUERIES]
+    assert len(names) >= 10 and len(set(names)) == len(names)
+    assert all(query.title and query.description for query in QUERIES)
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda query: query.name)
+def test_query_runs_and_finds_rows(query, research_archive):
+    db = sqlite3.connect(research_archive.db_path)
+    db.row_factory = sqlite3.Row
+    assert set(query.parameters) == set(query.example), "every parameter needs an example value"
+    rows = db.execute(query.sql, query.example).fetchall()
+    assert rows, f"{query.name} found nothing in the demo archive"
+    assert all(name for name in rows[0].keys())
+
+
+def test_changed_and_removed_show_up_in_their_queries(research_archive):
+    db = sqlite3.connect(research_archive.db_path)
+    by_name = {query.name: query for query in QUERIES}
+    changed = {row[0] for row in db.execute(by_name["articles_changed_after_publication"].sql)}
+    assert len(changed) == len(research_archive.after["changes"]["edited"])
+    removed = db.execute(by_name["removed_comments"].sql).fetchall()
+    assert len(removed) == sum(len(ids) for ids in research_archive.after["changes"]["comments_removed"].values())
