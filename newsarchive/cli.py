@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import urllib.request
 from pathlib import Path
@@ -230,6 +231,106 @@ def demo(db_path: Path, articles: int, seed: int, site_dir: Path | None, port: i
     from newsarchive.demo.run import run_demo
 
     run_demo(db_path, articles=articles, seed=seed, site_dir=site_dir, port=port, echo=click.echo)
+
+
+# researchers: search, stats --------------------------------------------------------------------
+
+existing_db_option = click.option(
+    "--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=Path("archive.db"), show_default=True, help="The SQLite archive file.")
+
+
+def _open_for_reading(db_path: Path):
+    """A read-only connection to an archive, or a clear error when the file is not one."""
+    import sqlite3
+
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        db.execute("SELECT 1 FROM articles LIMIT 1")
+    except sqlite3.DatabaseError as error:
+        db.close()
+        raise click.ClickException(f"{db_path} is not a newsarchive archive ({error})") from None
+    return db
+
+
+@cli.command()
+@click.argument("query")
+@existing_db_option
+@click.option("--in", "target", type=click.Choice(["articles", "comments"]), default="articles", show_default=True)
+@click.option("--site", help="Only this site.")
+@click.option("--since", help="Published (or, for comments, posted) on or after this date, YYYY-MM-DD.")
+@click.option("--until", help="Published (or posted) on or before this date, YYYY-MM-DD.")
+@click.option("--author", help="Only articles by this author (or comments by this commenter).")
+@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+def search(query, db_path, target, site, since, until, author, limit, as_json):
+    """Full-text search of articles or comments, best matches first, with the matching passage.
+
+    \b
+    QUERY is FTS5 syntax: words, "a phrase", prefix*, AND / OR / NOT, title:word.
+    Examples:
+        newsarchive search peshmerga --db archive.db
+        newsarchive search '"border crossing" OR smuggl*' --since 2024-01-01 --json
+        newsarchive search reconstruction --in comments --site diyaruna
+    """
+    from newsarchive.research.search import MATCH_END, MATCH_START, SearchFilters, SearchQueryError
+    from newsarchive.research.search import search as run_search
+
+    db = _open_for_reading(db_path)
+    try:
+        hits = run_search(db, query, target, SearchFilters(site, since, until, author, limit))
+    except SearchQueryError as error:
+        raise click.UsageError(str(error)) from None
+    finally:
+        db.close()
+    if as_json:
+        for hit in hits:
+            hit["passage"] = hit["passage"].replace(MATCH_START, "[").replace(MATCH_END, "]")
+        click.echo(json.dumps(hits, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo(f"no {target} match {query!r}")
+    for number, hit in enumerate(hits, 1):
+        who = f" · {hit['author_name']}" if target == "comments" and hit.get("author_name") else ""
+        click.echo(click.style(f"{number:>3}. {hit['title']}", bold=True)
+                   + f"  ({hit['site']}, {(hit['published_at'] or '')[:10]}{who})")
+        passage = hit["passage"].replace(MATCH_START, click.style("", fg="yellow", bold=True, reset=False)
+                                         if _colour() else "[")
+        passage = passage.replace(MATCH_END, "\x1b[0m" if _colour() else "]")
+        click.echo(f"     {passage}")
+        click.echo(f"     {hit['url']}")
+
+
+def _colour() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+@cli.command()
+@existing_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def stats(db_path, as_json):
+    """What the archive holds: per site and section, its crawls, field coverage over time.
+
+    \b
+    Example:
+        newsarchive stats --db archive.db
+    """
+    from newsarchive.research.stats import archive_stats, format_table
+
+    db = _open_for_reading(db_path)
+    try:
+        figures = archive_stats(db)
+    finally:
+        db.close()
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        return
+    totals = figures["totals"]
+    click.echo(f"{db_path}: " + ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in totals.items()))
+    for title, rows in (("Sites and sections", figures["sections"]), ("Crawls", figures["crawls"]),
+                        ("Failures by reason", figures["failure_reasons"]),
+                        ("Field coverage by crawl (share of articles)", figures["coverage"])):
+        click.echo(f"\n{title}\n{format_table(rows)}")
 
 
 # schema ----------------------------------------------------------------------------------------
