@@ -362,6 +362,85 @@ def export():
     """Write the archive, or part of it, in another format."""
 
 
+def export_filter_options(function):
+    for option in reversed([
+        click.option("--site", help="Only this site."),
+        click.option("--section", help="Only this section (its last breadcrumb entry)."),
+        click.option("--language", help="Only this language, e.g. ar."),
+        click.option("--since", help="Published on or after this date, YYYY-MM-DD."),
+        click.option("--until", help="Published on or before this date, YYYY-MM-DD."),
+    ]):
+        function = option(function)
+    return function
+
+
+def _export_table(kind: str, db_path: Path, out_path: Path, table: str, filters) -> None:
+    from exports.records import connect, count_articles
+    from exports.tabular import export_format
+    from newsarchive.progress import ProgressLine
+
+    _open_for_reading(db_path).close()
+    with connect(db_path) as db:
+        total = count_articles(db, filters) if table == "articles" else None
+    progress = ProgressLine(f"exporting {kind}", "articles" if table == "articles" else "rows", total)
+    try:
+        written = export_format(kind, db_path, out_path, filters, table, progress.update)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
+    progress.finish(written)
+    click.echo(f"wrote {written} {table if table != 'articles' else 'articles'} to {out_path}")
+
+
+@export.command("jsonl")
+@existing_db_option
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@export_filter_options
+def export_jsonl_command(db_path, out_path, site, section, language, since, until):
+    """Articles as JSON Lines, each with its authors, photos and comments nested.
+
+    \b
+    Example:
+        newsarchive export jsonl --db archive.db --out articles.jsonl --since 2024-01-01
+    """
+    from exports.records import ExportFilters
+
+    _export_table("jsonl", db_path, out_path, "articles", ExportFilters(site, section, language, since, until))
+
+
+@export.command("csv")
+@existing_db_option
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--table", type=click.Choice(["articles", "authors", "photos", "comments", "article_versions"]),
+              default="articles", show_default=True, help="Which flat table to write.")
+@export_filter_options
+def export_csv_command(db_path, out_path, table, site, section, language, since, until):
+    """One flat table as CSV (UTF-8): articles with their authors joined, or photos, comments ...
+
+    \b
+    Example:
+        newsarchive export csv --db archive.db --out comments.csv --table comments --site diyaruna
+    """
+    from exports.records import ExportFilters
+
+    _export_table("csv", db_path, out_path, table, ExportFilters(site, section, language, since, until))
+
+
+@export.command("parquet")
+@existing_db_option
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@export_filter_options
+def export_parquet_command(db_path, out_path, site, section, language, since, until):
+    """Articles as Parquet, with authors, photos and comments as nested lists (needs the [parquet] extra).
+
+    \b
+    Example:
+        newsarchive export parquet --db archive.db --out articles.parquet
+    """
+    from exports.records import ExportFilters
+
+    _export_table("parquet", db_path, out_path, "articles", ExportFilters(site, section, language, since, until))
+
+
 @export.command("warc")
 @click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=Path("archive.db"), show_default=True, help="The SQLite archive file.")

@@ -1,0 +1,113 @@
+"""Reading the archive for export: articles with their parts, in chunks, in constant memory.
+
+Articles are read in id order, CHUNK_SIZE at a time (a keyset query, not OFFSET, so each chunk
+costs the same however deep into the archive it is), and the authors, photos and comments of a
+chunk come from one query each. Memory therefore depends on the chunk size, never on the size of
+the archive.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Iterator
+
+CHUNK_SIZE = 500
+
+ARTICLE_FIELDS = (
+    "id", "url", "canonical_url", "site", "site_code", "locale", "language", "direction", "section",
+    "section_path", "title", "published_at", "published_at_raw", "modified_at", "modified_at_raw", "byline_raw",
+    "body_text", "comment_count", "comment_count_raw", "version_count", "sources", "warnings",
+    "first_seen_at", "last_seen_at",
+)
+JSON_FIELDS = ("section_path", "sources", "warnings")
+AUTHOR_FIELDS = ("name", "name_raw", "role", "position")
+PHOTO_FIELDS = ("url", "caption", "caption_raw", "credit", "credit_raw", "alt", "width", "height", "position",
+                "is_lead", "file_path", "file_sha256")
+COMMENT_FIELDS = ("id", "site_comment_id", "parent_id", "parent_site_comment_id", "author_name", "posted_at",
+                  "posted_at_raw", "body_text", "depth", "position", "first_seen_at", "removed_at")
+
+
+@dataclass
+class ExportFilters:
+    site: str | None = None
+    section: str | None = None
+    language: str | None = None
+    since: str | None = None  # publication date, YYYY-MM-DD
+    until: str | None = None
+
+    def where(self, alias: str = "a") -> tuple[str, list]:
+        clauses, params = [], []
+        for column, value in (("site", self.site), ("section", self.section), ("language", self.language)):
+            if value:
+                clauses.append(f"{alias}.{column} = ?")
+                params.append(value)
+        if self.since:
+            clauses.append(f"{alias}.published_at >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append(f"substr({alias}.published_at, 1, 10) <= ?")
+            params.append(self.until)
+        return (" AND ".join(clauses) or "1"), params
+
+
+def connect(db_path) -> sqlite3.Connection:
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    db.row_factory = sqlite3.Row
+    return db
+
+
+def count_articles(db: sqlite3.Connection, filters: ExportFilters) -> int:
+    where, params = filters.where()
+    return db.execute(f"SELECT count(*) FROM articles a WHERE {where}", params).fetchone()[0]
+
+
+def article_chunks(db: sqlite3.Connection, filters: ExportFilters, chunk_size: int = CHUNK_SIZE) -> Iterator[list[dict]]:
+    """Lists of article rows (plain dicts, JSON columns still text), in id order."""
+    where, params = filters.where()
+    columns = ", ".join(f"a.{field}" for field in ARTICLE_FIELDS)
+    last_id = 0
+    while True:
+        rows = db.execute(f"SELECT {columns} FROM articles a WHERE a.id > ? AND {where} ORDER BY a.id LIMIT ?",
+                          [last_id, *params, chunk_size]).fetchall()
+        if not rows:
+            return
+        yield [dict(row) for row in rows]
+        last_id = rows[-1]["id"]
+
+
+def nested_articles(db: sqlite3.Connection, filters: ExportFilters, chunk_size: int = CHUNK_SIZE) -> Iterator[dict]:
+    """Each article as one JSON-ready record with its authors, photos and comments."""
+    for chunk in article_chunks(db, filters, chunk_size):
+        ids = [row["id"] for row in chunk]
+        authors = _children(db, ids, "SELECT aa.article_id, au.name, aa.name_raw, aa.role, aa.position "
+                                     "FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
+                                     "WHERE aa.article_id IN ({ids}) ORDER BY aa.article_id, aa.position")
+        photos = _children(db, ids, f"SELECT article_id, {', '.join(PHOTO_FIELDS)} FROM photos "
+                                    "WHERE article_id IN ({ids}) ORDER BY article_id, position, id")
+        comments = _children(db, ids, f"SELECT article_id, {', '.join(COMMENT_FIELDS)} FROM comments "
+                                      "WHERE article_id IN ({ids}) ORDER BY article_id, id")
+        for row in chunk:
+            record = decode_json_fields(row)
+            record["authors"] = authors.get(row["id"], [])
+            record["photos"] = photos.get(row["id"], [])
+            record["comments"] = comments.get(row["id"], [])
+            yield record
+
+
+def decode_json_fields(row: dict) -> dict:
+    record = dict(row)
+    for field in JSON_FIELDS:
+        if record.get(field) is not None:
+            record[field] = json.loads(record[field])
+    return record
+
+
+def _children(db: sqlite3.Connection, ids: list[int], sql: str) -> dict[int, list[dict]]:
+    grouped: dict[int, list[dict]] = {}
+    placeholders = ", ".join("?" for _ in ids)
+    for row in db.execute(sql.format(ids=placeholders), ids):
+        child = dict(row)
+        grouped.setdefault(child.pop("article_id"), []).append(child)
+    return grouped
