@@ -333,6 +333,42 @@ def stats(db_path, as_json):
         click.echo(f"\n{title}\n{format_table(rows)}")
 
 
+@cli.command()
+@existing_db_option
+@click.option("--crawl", "crawl_id", type=int, help="The crawl to report on (default: the latest).")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the report as one self-contained HTML file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def report(db_path, crawl_id, html_path, as_json):
+    """Summarise a crawl: pages, items, failures by reason, coverage against the previous crawl.
+
+    \b
+    A field whose coverage fell by more than 10 points is warned about loudly, and the command
+    exits with status 3, so a scheduled job can alert on it.
+    Example:
+        newsarchive report --db archive.db --html crawl-report.html
+    """
+    from newsarchive.research.report import ReportError, crawl_report, report_html, report_text
+
+    db = _open_for_reading(db_path)
+    try:
+        figures = crawl_report(db, crawl_id)
+    except ReportError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        db.close()
+    if html_path:
+        html_path.write_text(report_html(figures), encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+    else:
+        click.echo(report_text(figures), nl=False)
+        if html_path:
+            click.echo(f"HTML report: {html_path}")
+    if figures["warnings"]:
+        sys.exit(3)
+
+
 # schema ----------------------------------------------------------------------------------------
 
 @cli.command()

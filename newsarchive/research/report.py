@@ -1,0 +1,211 @@
+"""Crawl reports: what a crawl fetched and stored, what failed and why, and coverage warnings.
+
+The coverage of each field (share of stored articles with a byline, a date, a photo, comments)
+is compared with the previous crawl of the same site that stored articles; a drop of more than
+COVERAGE_DROP (10 points) is the sign that the site changed its layout, and is warned about
+loudly. The HTML form is one self-contained file (inline CSS and SVG, no script), and everything
+in it that comes from pages (titles, comments, URLs) is escaped: strangers write those.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from html import escape
+from urllib.parse import urlsplit
+
+COVERAGE_DROP = 0.10
+COVERAGE_FIELDS = ("byline", "date", "photo", "comments")
+EXAMPLES_PER_REASON = 3
+
+
+class ReportError(ValueError):
+    pass
+
+
+def crawl_report(db: sqlite3.Connection, crawl_id: int | None = None) -> dict:
+    db.row_factory = sqlite3.Row
+    crawl = _crawl(db, crawl_id)
+    previous = db.execute(
+        "SELECT * FROM crawls WHERE site IS ? AND id < ? AND coalesce(articles_stored, 0) > 0 ORDER BY id DESC LIMIT 1",
+        [crawl["site"], crawl["id"]]).fetchone()
+    coverage = _coverage_rows(crawl, dict(previous) if previous else None)
+    return {
+        "crawl": crawl,
+        "previous_crawl_id": previous["id"] if previous else None,
+        "failures": _failures(db, crawl["id"]),
+        "coverage": coverage,
+        "warnings": [row["warning"] for row in coverage if row["warning"]],
+        "articles_per_day": [dict(row) for row in db.execute(
+            "SELECT substr(published_at, 1, 10) AS day, count(*) AS articles FROM articles "
+            "WHERE first_crawl_id = ? AND published_at IS NOT NULL GROUP BY day ORDER BY day", [crawl["id"]])],
+        "changed_articles": [dict(row) for row in db.execute(
+            "SELECT a.id, a.title, a.canonical_url AS url, v.version FROM article_versions v "
+            "JOIN articles a ON a.id = v.article_id WHERE v.crawl_id = ? AND v.version > 1 ORDER BY a.id LIMIT 50",
+            [crawl["id"]])],
+        "newest_comments": [dict(row) for row in db.execute(
+            "SELECT c.author_name, c.posted_at, c.body_text, a.title AS article_title FROM comments c "
+            "JOIN articles a ON a.id = c.article_id WHERE c.first_seen_at >= ? AND c.first_seen_at <= ? "
+            "ORDER BY c.posted_at DESC LIMIT 10", [crawl["started_at"], crawl["finished_at"] or "9999"])],
+    }
+
+
+def _crawl(db, crawl_id: int | None) -> dict:
+    if crawl_id is None:
+        row = db.execute("SELECT * FROM crawls ORDER BY id DESC LIMIT 1").fetchone()
+        if row is None:
+            raise ReportError("the archive has no crawls yet")
+    else:
+        row = db.execute("SELECT * FROM crawls WHERE id = ?", [crawl_id]).fetchone()
+        if row is None:
+            raise ReportError(f"the archive has no crawl {crawl_id}")
+    crawl = dict(row)
+    crawl["coverage"] = json.loads(crawl["coverage"]) if crawl.get("coverage") else {}
+    crawl["settings"] = json.loads(crawl["settings"]) if crawl.get("settings") else {}
+    return crawl
+
+
+def _failures(db, crawl_id: int) -> list[dict]:
+    reasons = []
+    for reason, pages in db.execute("SELECT reason, count(*) FROM failures WHERE crawl_id = ? GROUP BY reason "
+                                    "ORDER BY count(*) DESC, reason", [crawl_id]):
+        examples = [row[0] for row in db.execute("SELECT url FROM failures WHERE crawl_id = ? AND reason = ? "
+                                                 "ORDER BY id LIMIT ?", [crawl_id, reason, EXAMPLES_PER_REASON])]
+        reasons.append({"reason": reason, "pages": pages, "examples": examples})
+    return reasons
+
+
+def _coverage_rows(crawl: dict, previous: dict | None) -> list[dict]:
+    now = (crawl.get("coverage") or {}).get("share") or {}
+    before = (json.loads(previous["coverage"]).get("share") or {}) if previous and previous.get("coverage") else {}
+    rows = []
+    for field in COVERAGE_FIELDS:
+        share, earlier = now.get(field), before.get(field)
+        warning = None
+        if share is not None and earlier is not None and earlier - share > COVERAGE_DROP:
+            warning = (f"{field} coverage fell from {earlier:.0%} to {share:.0%} since crawl {previous['id']}: "
+                       f"the site may have changed its layout")
+        rows.append({"field": field, "share": share, "previous_share": earlier, "warning": warning})
+    return rows
+
+
+def report_text(report: dict) -> str:
+    crawl = report["crawl"]
+    lines = [
+        f"Crawl {crawl['id']} of {crawl['site']}: {crawl['finish_reason'] or 'still running or interrupted'}",
+        f"  {crawl['started_at']} to {crawl['finished_at'] or '?'}",
+        f"  {crawl['requests'] or 0} requests, {crawl['responses'] or 0} responses, {crawl['items'] or 0} items",
+        f"  articles: {crawl['articles_new'] or 0} new, {crawl['articles_changed'] or 0} changed, "
+        f"{crawl.get('articles_not_modified') or 0} unchanged, {crawl.get('articles_skipped') or 0} skipped; "
+        f"{crawl['failures'] or 0} failures",
+    ]
+    for warning in report["warnings"]:
+        lines.append(f"WARNING: {warning.upper()}")
+    if report["failures"]:
+        lines.append("Failures by reason:")
+        for failure in report["failures"]:
+            lines.append(f"  {failure['reason']}: {failure['pages']}  e.g. {', '.join(failure['examples'])}")
+    lines.append(f"Coverage (previous crawl: {report['previous_crawl_id'] or 'none'}):")
+    for row in report["coverage"]:
+        lines.append(f"  {row['field']:9s} {_share(row['share']):>5s}  (before {_share(row['previous_share'])})")
+    if report["articles_per_day"]:
+        lines.append("New articles per publication day:")
+        peak = max(day["articles"] for day in report["articles_per_day"])
+        for day in report["articles_per_day"][-31:]:
+            lines.append(f"  {day['day']} {'#' * max(1, round(20 * day['articles'] / peak))} {day['articles']}")
+    return "\n".join(lines) + "\n"
+
+
+def _share(value) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+# HTML ----------------------------------------------------------------------------------------
+
+_CSS = """
+body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;width:100%}td,th{padding:.3rem .6rem;border-bottom:1px solid #eee;text-align:left;
+vertical-align:top}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.warning{background:#fff0f0;border:2px solid #c00;color:#900;padding:.8rem;font-weight:bold;margin:1rem 0}
+.muted{color:#777}.bidi{unicode-bidi:plaintext}svg text{font-size:10px;fill:#555}
+"""
+
+
+def report_html(report: dict) -> str:
+    crawl = report["crawl"]
+    title = f"Crawl {crawl['id']} of {crawl['site'] or 'a site'}"
+    parts = [f"<h1>{escape(title)}</h1>",
+             f"<p>{escape(crawl['finish_reason'] or 'unfinished')} · {escape(crawl['started_at'] or '')} to "
+             f"{escape(crawl['finished_at'] or '?')}</p>"]
+    parts += [f'<div class="warning">{escape(warning)}</div>' for warning in report["warnings"]]
+    parts.append(_table(["", "count"], [
+        ["requests", crawl["requests"]], ["responses", crawl["responses"]], ["items", crawl["items"]],
+        ["new articles", crawl["articles_new"]], ["changed articles", crawl["articles_changed"]],
+        ["unchanged articles", crawl.get("articles_not_modified")],
+        ["article links skipped (refresh policy)", crawl.get("articles_skipped")],
+        ["failures", crawl["failures"]]]))
+    parts.append("<h2>Field coverage</h2>")
+    parts.append(_table(["field", "this crawl", f"crawl {report['previous_crawl_id'] or '-'}"], [
+        [row["field"], _share(row["share"]), _share(row["previous_share"])] for row in report["coverage"]]))
+    parts.append("<h2>New articles per publication day</h2>")
+    parts.append(_bar_chart(report["articles_per_day"]))
+    parts.append("<h2>Failures by reason</h2>")
+    parts.append(_table(["reason", "pages", "examples"], [
+        [f["reason"], f["pages"], _links(f["examples"])] for f in report["failures"]], raw_columns={2}))
+    parts.append("<h2>Articles changed in this crawl</h2>")
+    parts.append(_table(["article", "version"], [
+        [_link(a["url"], a["title"]), a["version"]] for a in report["changed_articles"]], raw_columns={0}))
+    parts.append("<h2>Newest comments</h2>")
+    parts.append(_table(["author", "posted", "article", "comment"], [
+        [c["author_name"], c["posted_at"], c["article_title"], c["body_text"]] for c in report["newest_comments"]]))
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>\n"
+            + "\n".join(parts) + "\n</body></html>\n")
+
+
+def _table(header: list[str], rows: list[list], raw_columns: set[int] = frozenset()) -> str:
+    if not rows:
+        return '<p class="muted">none</p>'
+    head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
+    body = []
+    for row in rows:
+        cells = []
+        for index, value in enumerate(row):
+            if index in raw_columns:  # already built from escaped parts
+                cells.append(f'<td class="bidi">{value}</td>')
+            elif isinstance(value, (int, float)):
+                cells.append(f'<td class="n">{value}</td>')
+            else:
+                cells.append(f'<td class="bidi">{escape("" if value is None else str(value))}</td>')
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def _link(url: str | None, text: str | None) -> str:
+    """A link only to an http(s) URL; anything else (javascript:, data:) is shown as text."""
+    label = escape(text or url or "")
+    if url and urlsplit(url).scheme in ("http", "https"):
+        return f'<a href="{escape(url, quote=True)}" rel="noopener noreferrer">{label}</a>'
+    return label
+
+
+def _links(urls: list[str]) -> str:
+    return "<br>".join(_link(url, url) for url in urls)
+
+
+def _bar_chart(days: list[dict], width: int = 720, height: int = 140) -> str:
+    if not days:
+        return '<p class="muted">no new articles</p>'
+    peak = max(day["articles"] for day in days)
+    bar = width / len(days)
+    bars = []
+    for index, day in enumerate(days):
+        bar_height = (height - 20) * day["articles"] / peak
+        bars.append(f'<rect x="{index * bar:.1f}" y="{height - 20 - bar_height:.1f}" width="{max(bar - 1, 1):.1f}" '
+                    f'height="{bar_height:.1f}" fill="#4a78b5"><title>{escape(day["day"])}: {day["articles"]}</title></rect>')
+    labels = (f'<text x="0" y="{height - 5}">{escape(days[0]["day"])}</text>'
+              f'<text x="{width}" y="{height - 5}" text-anchor="end">{escape(days[-1]["day"])}</text>'
+              f'<text x="{width}" y="10" text-anchor="end">max {peak}/day</text>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+            f'aria-label="new articles per publication day">{"".join(bars)}{labels}</svg>')

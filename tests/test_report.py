@@ -1,0 +1,82 @@
+"""`newsarchive report`: a crawl summarised, coverage drops warned about, HTML safe from page text."""
+
+from __future__ import annotations
+
+import json
+
+from lxml import html as lxml_html
+
+from newsarchive.archive import open_archive
+from newsarchive.archive.store import finish_crawl, start_crawl, store_article, store_failure
+from newsarchive.items import Article, Byline, Comment, PageFailure
+from tests.conftest import run_cli
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror="alert(1)">'
+
+
+def test_report_of_the_latest_crawl(research_archive, tmp_path):
+    result = run_cli("report", "--db", str(research_archive.db_path), "--json")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["crawl"]["id"] == 2 and figures["previous_crawl_id"] == 1
+    reasons = {f["reason"]: f for f in figures["failures"]}
+    assert set(reasons) == {"http_404", "not_html"}
+    assert reasons["http_404"]["examples"][0].endswith("/faults/404")
+    changed = {a["url"].split("/", 3)[3] for a in figures["changed_articles"]}
+    assert changed == {path.lstrip("/") for path in research_archive.after["changes"]["edited"]}
+    assert figures["warnings"] == []
+    assert len(figures["articles_per_day"]) > 0
+
+
+def test_text_report_and_self_contained_html(research_archive, tmp_path):
+    out = tmp_path / "report.html"
+    result = run_cli("report", "--db", str(research_archive.db_path), "--crawl", "1", "--html", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "Crawl 1 of diyaruna: finished" in result.stdout and "New articles per publication day" in result.stdout
+    page = out.read_text(encoding="utf-8")
+    tree = lxml_html.fromstring(page)
+    assert tree.xpath("//svg//rect") and not tree.xpath("//script | //link | //img | //iframe")
+    assert "http" not in "".join(tree.xpath("//style/text()"))  # nothing fetched from elsewhere
+
+
+def hostile_archive(path):
+    """An archive whose page-derived text is markup and script, and whose coverage then drops."""
+    archive = open_archive(path)
+    with archive.write() as db:
+        for crawl_number, with_bylines in ((1, True), (2, False)):
+            crawl_id = start_crawl(db, "evil", "evil", {}, f"2026-01-0{crawl_number}T00:00:00Z")
+            for n in range(10):
+                article = Article(
+                    url=f"https://evil.example/a/{n}", title=f"{HOSTILE} {n} {crawl_number}", body_text=f"body {n}",
+                    published_at="2026-01-01",
+                    authors=[Byline(name=HOSTILE, name_raw=HOSTILE, position=0)] if with_bylines else [],
+                    comments=[Comment(body_text=HOSTILE, position=0, author_name=HOSTILE, site_comment_id=f"{crawl_number}-{n}")],
+                )
+                store_article(db, article, crawl_id, f"2026-01-0{crawl_number}T00:00:01Z")
+            store_failure(db, PageFailure(url='javascript:alert(1)//"><script>x</script>', reason="http_404"),
+                          crawl_id, f"2026-01-0{crawl_number}T00:00:02Z")
+            shares = {"byline": 1.0 if with_bylines else 0.0, "date": 1.0, "photo": 0.0, "comments": 1.0}
+            finish_crawl(db, crawl_id, {"finished_at": f"2026-01-0{crawl_number}T00:00:03Z", "finish_reason": "finished",
+                                        "articles_stored": 10, "coverage": {"articles": 10, "share": shares}})
+    archive.close()
+
+
+def test_a_coverage_drop_is_warned_loudly_and_page_text_cannot_run(tmp_path):
+    db_path, out = tmp_path / "evil.db", tmp_path / "evil.html"
+    hostile_archive(db_path)  # crawl 2 changed every title: they are listed, hostile text and all
+    result = run_cli("report", "--db", str(db_path), "--html", str(out))
+    assert result.returncode == 3, result.stderr
+    assert "WARNING: BYLINE COVERAGE FELL FROM 100% TO 0%" in result.stdout
+    page = out.read_text(encoding="utf-8")
+    tree = lxml_html.fromstring(page)
+    assert not tree.xpath("//script | //img | //iframe | //object")
+    assert not [attribute for element in tree.iter() for attribute in element.attrib if attribute.startswith("on")]
+    assert all(href.startswith(("http://", "https://")) for href in tree.xpath("//a/@href"))
+    # Shown as text: ten changed titles, ten new comments (author and text), the failure URL.
+    assert page.count("&lt;script&gt;") >= 31
+    assert tree.xpath("//div[@class='warning']/text()")[0].startswith("byline coverage fell")
+
+
+def test_reporting_on_a_crawl_that_does_not_exist_is_a_clear_error(research_archive):
+    result = run_cli("report", "--db", str(research_archive.db_path), "--crawl", "99")
+    assert result.returncode == 1 and "no crawl 99" in result.stderr
