@@ -369,6 +369,30 @@ def report(db_path, crawl_id, html_path, as_json):
         sys.exit(3)
 
 
+@cli.command()
+@existing_db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
+@click.option("--port", type=int, default=8001, show_default=True)
+@click.option("--metadata", "metadata_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write Datasette's metadata file (default: beside the archive).")
+def browse(db_path, host, port, metadata_path):
+    """Open the archive in Datasette: described tables, search boxes, facets, canned research queries.
+
+    \b
+    Needs the [browse] extra (pip install -e ".[browse]"). Example:
+        newsarchive browse --db archive.db          # then open http://127.0.0.1:8001/
+    """
+    from newsarchive.research.browse import run_datasette
+
+    _open_for_reading(db_path).close()
+    metadata_path = metadata_path or db_path.with_name(db_path.stem + ".datasette.json")
+    click.echo(f"serving {db_path} on http://{host}:{port}/ (metadata: {metadata_path}); Ctrl-C stops")
+    try:
+        sys.exit(run_datasette(db_path, metadata_path, host, port))
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
+
+
 # schema ----------------------------------------------------------------------------------------
 
 @cli.command()

@@ -138,7 +138,7 @@ def m004_research_views_and_indexes(db: Database) -> None:
     db.execute("""
         CREATE VIEW article_overview AS
         SELECT a.id, a.site, a.locale, a.language, a.section, a.title, a.published_at,
-               (SELECT group_concat(name, '; ') FROM (
+               (SELECT json_group_array(name) FROM (
                     SELECT au.name FROM article_authors aa JOIN authors au ON au.id = aa.author_id
                     WHERE aa.article_id = a.id ORDER BY aa.position)) AS authors,
                (SELECT count(*) FROM photos p WHERE p.article_id = a.id) AS photo_count,

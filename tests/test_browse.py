@@ -1,0 +1,90 @@
+"""`newsarchive browse`: Datasette on loopback, with our metadata, queried through its JSON API."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from newsarchive.research.queries import load_queries
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def datasette(research_archive, tmp_path_factory):
+    port = free_port()
+    metadata = tmp_path_factory.mktemp("browse") / "metadata.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsarchive.cli", "browse", "--db", str(research_archive.db_path),
+         "--port", str(port), "--metadata", str(metadata)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=2)
+            break
+        except OSError:
+            assert process.poll() is None, process.communicate()[1][-3000:]
+            assert time.monotonic() < deadline, "Datasette did not start"
+            time.sleep(0.2)
+    yield base + "/" + research_archive.db_path.stem, metadata
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def get(url: str, **params) -> dict | list:
+    query = urllib.parse.urlencode(params)
+    with urllib.request.urlopen(f"{url}?{query}" if query else url, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def test_tables_and_columns_carry_their_descriptions(datasette):
+    base, metadata_file = datasette
+    metadata = json.loads(metadata_file.read_text(encoding="utf-8"))
+    database = next(iter(metadata["databases"].values()))
+    assert database["tables"]["articles"]["columns"]["published_at"].startswith("Publication time")
+    table = get(base + "/articles.json", _size=1)
+    assert table["human_description_en"] and table["table"] == "articles"
+    served = get(base.rsplit("/", 1)[0] + "/-/metadata.json")
+    assert served["databases"][base.rsplit("/", 1)[1]]["tables"]["comments"]["title"] == "Comments"
+
+
+def test_full_text_search_box_uses_the_fts_index(datasette, research_archive):
+    base, _ = datasette
+    article = research_archive.after["articles"][3]
+    rows = get(base + "/articles.json", _search=f'"{article["title"]}"', _shape="array")
+    assert rows and rows[0]["canonical_url"].endswith(article["path"])
+    comment = next(c for a in research_archive.after["articles"] for c in a["comments"])
+    phrase = " ".join(comment["text"].split()[:3]).strip(".,")
+    found = get(base + "/comments.json", _search=f'"{phrase}"', _shape="array")
+    assert any(row["author_name"] == comment["author"] for row in found)
+
+
+def test_facets_on_site_section_language_and_authors(datasette):
+    base, _ = datasette
+    data = get(base + "/article_overview.json", _size=1)
+    facets = data["facet_results"]
+    facets = facets.get("results", facets)
+    assert {"site", "section", "language", "authors"} <= set(facets)
+    languages = {value["value"]: value["count"] for value in facets["language"]["results"]}
+    assert set(languages) == {"en", "ar"}
+    assert any(value["value"] == "Khalid al-Taie" for value in facets["authors"]["results"])
+
+
+@pytest.mark.parametrize("query", load_queries(), ids=lambda q: q.name)
+def test_every_research_query_is_a_working_canned_query(datasette, query):
+    base, _ = datasette
+    rows = get(f"{base}/{query.name}.json", _shape="array", **query.example)
+    assert isinstance(rows, list) and rows, query.name
