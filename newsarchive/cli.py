@@ -169,6 +169,8 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
     if not find_site(site):
         raise click.BadParameter(f"no site profile has a site named {site!r}", param_hint="SITE")
     settings = dict(_parse_overrides(overrides))
+    if sys.stderr.isatty() and "LOG_LEVEL" not in settings:
+        settings["LOG_LEVEL"] = "WARNING"  # the progress line shows how it goes; logs would scroll it away
     if contact:
         settings["NEWSARCHIVE_CONTACT_URL"] = contact
     if job_dir:
