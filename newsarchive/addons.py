@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 
 class ContactUserAgent:
     """Build USER_AGENT from NEWSARCHIVE_USER_AGENT and NEWSARCHIVE_CONTACT_URL.
@@ -25,3 +27,18 @@ class PhotoDownloads:
         if settings.get("NEWSARCHIVE_PHOTOS_DIR"):
             # After dedupe (300): a duplicate's photos are not fetched; before the store (400).
             settings["ITEM_PIPELINES"][self.PIPELINE] = 350
+
+
+class TerminalProgress:
+    """Add the progress line extension when NEWSARCHIVE_PROGRESS asks for it (auto: on a terminal).
+
+    Decided here rather than by the extension raising NotConfigured, which Scrapy logs as a
+    warning in every cron job's log.
+    """
+
+    EXTENSION = "newsarchive.extensions.CrawlProgress"
+
+    def update_settings(self, settings) -> None:
+        mode = settings.get("NEWSARCHIVE_PROGRESS", "auto")
+        if mode == "always" or (mode == "auto" and sys.stderr.isatty()):
+            settings["EXTENSIONS"][self.EXTENSION] = 500

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
 
 from newsarchive.progress import ProgressLine
 
@@ -13,7 +10,8 @@ from newsarchive.progress import ProgressLine
 class CrawlProgress:
     """One status line on a terminal: pages fetched, articles stored, failures, rate, elapsed.
 
-    NEWSARCHIVE_PROGRESS: "auto" (on when stderr is a terminal), "always" or "never".
+    Added by the TerminalProgress add-on according to NEWSARCHIVE_PROGRESS: "auto" (on when stderr
+    is a terminal), "always" or "never".
     """
 
     def __init__(self, stats, interval: float):
@@ -22,9 +20,6 @@ class CrawlProgress:
 
     @classmethod
     def from_crawler(cls, crawler):
-        mode = crawler.settings.get("NEWSARCHIVE_PROGRESS", "auto")
-        if mode == "never" or (mode == "auto" and not sys.stderr.isatty()):
-            raise NotConfigured("no progress line: not on a terminal (NEWSARCHIVE_PROGRESS)")
         extension = cls(crawler.stats, crawler.settings.getfloat("NEWSARCHIVE_PROGRESS_INTERVAL", 0.5))
         crawler.signals.connect(extension.response_received, signal=signals.response_received)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)

@@ -62,12 +62,12 @@ NEWSARCHIVE_PROGRESS = "auto"
 NEWSARCHIVE_PROGRESS_INTERVAL = 0.5
 
 # Components ----------------------------------------------------------------------------------
-ADDONS = {"newsarchive.addons.ContactUserAgent": 0, "newsarchive.addons.PhotoDownloads": 0}
+ADDONS = {"newsarchive.addons.ContactUserAgent": 0, "newsarchive.addons.PhotoDownloads": 0,
+          "newsarchive.addons.TerminalProgress": 0}
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newsarchive.middlewares.redirect.LoopAwareRedirectMiddleware": 600,
 }
-EXTENSIONS = {"newsarchive.extensions.CrawlProgress": 500}
 SPIDER_MIDDLEWARES = {"newsarchive.middlewares.capture.CaptureSpiderMiddleware": 950}
 ITEM_PIPELINES = {
     "newsarchive.pipelines.normalise.NormalisePipeline": 100,
