@@ -33,13 +33,17 @@ class SearchFilters:
 
 def search(db: sqlite3.Connection, query: str, target: str = "articles",
            filters: SearchFilters | None = None) -> list[dict]:
+    """The best `filters.limit` hits, best first.
+
+    Two steps, because FTS5's snippet() is costly and SQLite would compute it for every match
+    before sorting: first the ranked ids (bm25 only), then passages and rows for those few.
+    """
     filters = filters or SearchFilters()
     if not query.strip():
         raise SearchQueryError(f"an empty search query finds nothing: {HELP}")
-    sql, params = (_article_sql if target == "articles" else _comment_sql)(query, filters)
     db.row_factory = sqlite3.Row
     try:
-        return [dict(row) for row in db.execute(sql, params)]
+        return _hits(db, query, target, _ranked_ids(db, query, target, filters))
     except sqlite3.OperationalError as error:
         message = str(error)
         if "no such table" in message or "locked" in message:
@@ -48,37 +52,53 @@ def search(db: sqlite3.Connection, query: str, target: str = "articles",
         raise SearchQueryError(f"not a valid search query: {query!r} ({message}); {HELP}") from None
 
 
-def _article_sql(query: str, filters: SearchFilters) -> tuple[str, list]:
-    where, params = ["articles_fts MATCH ?"], [query]
-    _common_filters(where, params, filters, site="a.site", date="a.published_at")
-    if filters.author:
-        where.append("EXISTS (SELECT 1 FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
-                     "WHERE aa.article_id = a.id AND au.name = ?)")
-        params.append(filters.author)
-    sql = (
-        "SELECT a.id, a.site, a.published_at, a.title, a.canonical_url AS url, "
-        f"snippet(articles_fts, 1, '{MATCH_START}', '{MATCH_END}', ' … ', 16) AS passage, "
-        f"round(bm25(articles_fts, {_ARTICLE_WEIGHTS}), 3) AS score "
-        "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-        f"WHERE {' AND '.join(where)} ORDER BY bm25(articles_fts, {_ARTICLE_WEIGHTS}) LIMIT ?"
-    )
-    return sql, params + [filters.limit]
+def _ranked_ids(db, query: str, target: str, filters: SearchFilters) -> list[tuple[int, float]]:
+    table = f"{target}_fts"  # FTS5 wants MATCH and bm25() on the table's own name, not an alias
+    where, params = [f"{table} MATCH ?"], [query]
+    if target == "articles":
+        joins, weights = f"JOIN articles a ON a.id = {table}.rowid", f", {_ARTICLE_WEIGHTS}"
+        _common_filters(where, params, filters, site="a.site", date="a.published_at")
+        if filters.author:
+            where.append("EXISTS (SELECT 1 FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
+                         "WHERE aa.article_id = a.id AND au.name = ?)")
+            params.append(filters.author)
+    else:
+        joins, weights = f"JOIN comments c ON c.id = {table}.rowid JOIN articles a ON a.id = c.article_id", ""
+        _common_filters(where, params, filters, site="a.site", date="c.posted_at")
+        if filters.author:
+            where.append("c.author_name = ?")
+            params.append(filters.author)
+    if len(where) == 1:
+        joins = ""  # nothing to filter on: rank the index alone
+    sql = (f"SELECT {table}.rowid, bm25({table}{weights}) AS score FROM {table} {joins} "
+           f"WHERE {' AND '.join(where)} ORDER BY score LIMIT ?")
+    return [(row[0], row[1]) for row in db.execute(sql, params + [filters.limit])]
 
 
-def _comment_sql(query: str, filters: SearchFilters) -> tuple[str, list]:
-    where, params = ["comments_fts MATCH ?"], [query]
-    _common_filters(where, params, filters, site="a.site", date="c.posted_at")
-    if filters.author:
-        where.append("c.author_name = ?")
-        params.append(filters.author)
-    sql = (
-        "SELECT c.id, a.site, c.posted_at AS published_at, c.author_name, a.title, a.canonical_url AS url, "
-        f"c.removed_at, snippet(comments_fts, 0, '{MATCH_START}', '{MATCH_END}', ' … ', 16) AS passage, "
-        "round(bm25(comments_fts), 3) AS score "
-        "FROM comments_fts JOIN comments c ON c.id = comments_fts.rowid JOIN articles a ON a.id = c.article_id "
-        f"WHERE {' AND '.join(where)} ORDER BY bm25(comments_fts) LIMIT ?"
-    )
-    return sql, params + [filters.limit]
+def _hits(db, query: str, target: str, ranked: list[tuple[int, float]]) -> list[dict]:
+    if not ranked:
+        return []
+    ids = [rowid for rowid, _ in ranked]
+    placeholders = ", ".join("?" for _ in ids)
+    if target == "articles":
+        rows = db.execute("SELECT a.id, a.site, a.published_at, a.title, a.canonical_url AS url FROM articles a "
+                          f"WHERE a.id IN ({placeholders})", ids)
+        passage_column = 1  # articles_fts(title, body_text)
+    else:
+        rows = db.execute("SELECT c.id, a.site, c.posted_at AS published_at, c.author_name, a.title, "
+                          "a.canonical_url AS url, c.removed_at FROM comments c JOIN articles a ON a.id = c.article_id "
+                          f"WHERE c.id IN ({placeholders})", ids)
+        passage_column = 0  # comments_fts(body_text, author_name)
+    by_id = {row["id"]: dict(row) for row in rows}
+    hits = []
+    for rowid, score in ranked:
+        hit = by_id[rowid]
+        hit["passage"] = db.execute(
+            f"SELECT snippet({target}_fts, {passage_column}, '{MATCH_START}', '{MATCH_END}', ' … ', 16) "
+            f"FROM {target}_fts WHERE {target}_fts MATCH ? AND rowid = ?", [query, rowid]).fetchone()[0]
+        hit["score"] = round(score, 3)
+        hits.append(hit)
+    return hits
 
 
 def _common_filters(where: list, params: list, filters: SearchFilters, site: str, date: str) -> None:
