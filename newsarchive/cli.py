@@ -158,7 +158,8 @@ db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
 def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, allow_private, contact,
           job_dir, photos_dir, full, refresh_window, stale_pages, overrides):
-    """Crawl a site into the archive; exit 0 when the crawl finished, 1 otherwise.
+    """Crawl a site into the archive; exit 0 when the crawl finished, 1 otherwise, 75 when another
+    crawl of the site into the same archive is running.
 
     \b
     Example:
@@ -184,7 +185,14 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
     _refuse_private_start(site, base_url, sections, allow_private)
     arguments = {"sections": sections, "max_pages": max_pages, "since": since, "until": until,
                  "locales": locales, "base_url": base_url, "allow_private": "1" if allow_private else "", "full": "1" if full else ""}
-    summary = run_crawl(site, str(db_path), arguments, settings)
+    from newsarchive.locking import EXIT_LOCKED, CrawlLocked, crawl_lock
+
+    try:
+        with crawl_lock(db_path, site):
+            summary = run_crawl(site, str(db_path), arguments, settings)
+    except CrawlLocked as error:
+        click.echo(f"not started: {error}", err=True)
+        sys.exit(EXIT_LOCKED)
     counts = archive_counts(str(db_path))
     click.echo(f"crawl {summary.crawl_id} of {site}: {summary.finish_reason}; archive {db_path} holds "
                + ", ".join(f"{n} {table}" for table, n in counts.items()))
@@ -233,6 +241,62 @@ def demo(db_path: Path, articles: int, seed: int, site_dir: Path | None, port: i
     from newsarchive.demo.run import run_demo
 
     run_demo(db_path, articles=articles, seed=seed, site_dir=site_dir, port=port, echo=click.echo)
+
+
+# schedule --------------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("sites", nargs=-1, required=True, metavar="SITE[:EVERY]...")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("archive.db"),
+              show_default=True, help="The archive the crawls write.")
+@click.option("--every", default="6h", show_default=True, help="Default interval: 30m, 6h, 1d, 1w ...")
+@click.option("--full-every", help="Also a --full crawl at this interval, e.g. 1w.")
+@click.option("--format", "output", type=click.Choice(["cron", "systemd", "scrapyd"]), default="cron",
+              show_default=True)
+@click.option("--log-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("logs"),
+              show_default=True, help="cron: where each site's log goes.")
+@click.option("--scrapyd-url", default="http://127.0.0.1:6800", show_default=True)
+@click.option("--unit-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path.home() / ".config" / "systemd" / "user", show_default=True)
+@click.option("--install", is_flag=True, help="Install into the crontab, or write the systemd units.")
+@click.option("--crawl-option", "extra", multiple=True, help="Extra option for each crawl, e.g. --contact=...")
+def schedule(sites, db_path, every, full_every, output, log_dir, scrapyd_url, unit_dir, install, extra):
+    """Print (or --install) recurring incremental crawls for these sites: cron, systemd or Scrapyd.
+
+    \b
+    Examples:
+        newsarchive schedule diyaruna:6h almashareq:1d --db /srv/news/archive.db --full-every 1w
+        newsarchive schedule diyaruna --format systemd --install
+        newsarchive schedule diyaruna --format scrapyd --scrapyd-url http://127.0.0.1:6800
+    """
+    from newsarchive import scheduling
+
+    try:
+        jobs = scheduling.parse_jobs(list(sites), every, full_every)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    for job in jobs:
+        if not find_site(job.site):
+            raise click.BadParameter(f"no site profile has a site named {job.site!r}", param_hint="SITE")
+    if output == "systemd":
+        units = scheduling.systemd_units(jobs, db_path, list(extra))
+        if install:
+            for path in scheduling.install_systemd(units, unit_dir):
+                click.echo(f"wrote {path}")
+            timers = " ".join(name for name in units if name.endswith(".timer"))
+            click.echo(f"now run: systemctl --user daemon-reload && systemctl --user enable --now {timers}")
+            return
+        for name, text in units.items():
+            click.echo(f"# {unit_dir / name}\n{text}")
+        return
+    block = (scheduling.scrapyd_cron_lines(jobs, db_path, scrapyd_url, "newsarchive") if output == "scrapyd"
+             else scheduling.cron_lines(jobs, db_path, log_dir, list(extra)))
+    if install:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        scheduling.install_crontab(block)
+        click.echo(f"installed {len(jobs)} crontab lines (crontab -l shows them)")
+        return
+    click.echo(block, nl=False)
 
 
 # researchers: search, stats --------------------------------------------------------------------

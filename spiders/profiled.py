@@ -218,6 +218,4 @@ def _spider_classes():
             })
 
 
-for _spider_class in _spider_classes():
-    globals()[_spider_class.__name__] = _spider_class
-del _spider_class
+globals().update({spider_class.__name__: spider_class for spider_class in _spider_classes()})

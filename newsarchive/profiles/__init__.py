@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from importlib.resources import files
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -16,7 +17,8 @@ from urllib.parse import urlsplit
 
 from lxml.cssselect import CSSSelector
 
-PROFILE_DIR = Path(__file__).parent
+# Read through importlib.resources, not the file system: Scrapyd runs the project from a zipped egg.
+BUNDLED = files("newsarchive.profiles")
 
 
 class ProfileError(ValueError):
@@ -125,8 +127,8 @@ def profile_from_dict(data: dict, source: str = "<dict>") -> SiteProfile:
 @cache
 def load_profile(name: str) -> SiteProfile:
     """Load a bundled profile by name (`diyaruna`) or a profile file by path."""
-    path = Path(name) if name.endswith(".toml") else PROFILE_DIR / f"{name}.toml"
-    if not path.exists():
+    path = Path(name) if name.endswith(".toml") else BUNDLED.joinpath(f"{name}.toml")
+    if not path.is_file():
         raise ProfileError(f"no profile named {name!r} (looked for {path})")
     with path.open("rb") as handle:
         profile = profile_from_dict(tomllib.load(handle), source=str(path))
@@ -135,7 +137,8 @@ def load_profile(name: str) -> SiteProfile:
 
 
 def bundled_profiles() -> list[SiteProfile]:
-    return [load_profile(path.stem) for path in sorted(PROFILE_DIR.glob("*.toml"))]
+    names = sorted(entry.name[:-len(".toml")] for entry in BUNDLED.iterdir() if entry.name.endswith(".toml"))
+    return [load_profile(name) for name in names]
 
 
 def find_site(name_or_url: str) -> tuple[SiteProfile, Site] | None:

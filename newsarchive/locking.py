@@ -1,0 +1,47 @@
+"""One crawl of a site into an archive at a time: a lock file beside the archive.
+
+Scheduled crawls (cron, systemd timers, Scrapyd) can overlap when one runs long; two crawls of
+the same site into the same archive would fetch everything twice. `newsarchive crawl` takes an
+exclusive, non-blocking lock on `<archive>.<site>.lock` and exits with EXIT_LOCKED (75,
+EX_TEMPFAIL: "try again later") when another run holds it. The kernel releases the lock when the
+process ends, however it ends, so a killed crawl never leaves a stale lock behind.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+EXIT_LOCKED = 75
+
+
+class CrawlLocked(RuntimeError):
+    pass
+
+
+def lock_path(db_path: str | Path, site: str) -> Path:
+    db_path = Path(db_path).resolve()
+    return db_path.with_name(f"{db_path.name}.{site}.lock")
+
+
+@contextmanager
+def crawl_lock(db_path: str | Path, site: str):
+    path = lock_path(db_path, site)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise CrawlLocked(f"another crawl of {site} into {Path(db_path)} is running ({holder}; lock {path})") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield path
+        finally:
+            handle.truncate(0)

@@ -1,0 +1,130 @@
+"""Recurring crawls: crontab lines, systemd timer units and Scrapyd calls for a list of sites.
+
+`newsarchive schedule diyaruna:6h almashareq:1d --db /srv/archive.db` prints what to install;
+`--install` installs it (crontab via `crontab -`, systemd units into the user unit folder). Each
+run is `newsarchive crawl`, which is incremental, holds a per-site lock (exit 75 when the previous
+run is still going) and exits non-zero when the crawl did not finish, so cron mail and systemd's
+journal show failures. `--full-every 1w` adds a weekly `--full` crawl (docs/archival.md says why).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+BEGIN, END = "# >>> newsarchive schedule >>>", "# <<< newsarchive schedule <<<"
+_INTERVAL = re.compile(r"^(\d+)([mhdw])$")
+
+
+@dataclass
+class Job:
+    site: str
+    every: str  # 30m, 6h, 1d, 1w
+    full: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"newsarchive-{self.site}" + ("-full" if self.full else "")
+
+
+def parse_jobs(specs: list[str], default_every: str, full_every: str | None) -> list[Job]:
+    jobs = []
+    for spec in specs:
+        site, _, every = spec.partition(":")
+        jobs.append(Job(site, every or default_every))
+        if full_every:
+            jobs.append(Job(site, full_every, full=True))
+    for job in jobs:
+        cron_schedule(job)  # fail early on a bad interval
+    return jobs
+
+
+def cron_schedule(job: Job) -> str:
+    """Five cron fields; the minute is spread by site so that sites do not all start at once."""
+    match = _INTERVAL.match(job.every)
+    if not match:
+        raise ValueError(f"interval {job.every!r}: use a number and m, h, d or w, e.g. 30m, 6h, 1d, 1w")
+    number, unit = int(match[1]), match[2]
+    minute = zlib.crc32(job.name.encode()) % 60
+    hour = zlib.crc32(job.name.encode()) % 24
+    if unit == "m":
+        if 60 % number:
+            raise ValueError(f"interval {job.every!r}: minutes must divide 60 (5m, 10m, 15m, 20m, 30m)")
+        return f"*/{number} * * * *"
+    if unit == "h":
+        if 24 % number:
+            raise ValueError(f"interval {job.every!r}: hours must divide 24 (1h, 2h, 3h, 4h, 6h, 8h, 12h)")
+        return f"{minute} */{number} * * *" if number > 1 else f"{minute} * * * *"
+    if unit == "d":
+        return f"{minute} {hour} */{number} * *" if number > 1 else f"{minute} {hour} * * *"
+    return f"{minute} {hour} * * {zlib.crc32(job.site.encode()) % 7}"
+
+
+def crawl_command(job: Job, db_path: Path, extra: list[str]) -> str:
+    executable = shutil.which("newsarchive") or f"{sys.executable} -m newsarchive.cli"
+    parts = [executable, "crawl", job.site, "--db", str(db_path.resolve()), *extra]
+    if job.full:
+        parts.append("--full")
+    return " ".join(shlex.quote(part) if " " not in part else part for part in parts)
+
+
+def cron_lines(jobs: list[Job], db_path: Path, log_dir: Path, extra: list[str]) -> str:
+    lines = [BEGIN]
+    for job in jobs:
+        log = log_dir.resolve() / f"{job.name}.log"
+        lines.append(f"{cron_schedule(job)} {crawl_command(job, db_path, extra)} >> {shlex.quote(str(log))} 2>&1")
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def systemd_units(jobs: list[Job], db_path: Path, extra: list[str]) -> dict[str, str]:
+    units = {}
+    for job in jobs:
+        seconds = {"m": "min", "h": "h", "d": "d", "w": "w"}[job.every[-1]]
+        units[f"{job.name}.service"] = (
+            f"[Unit]\nDescription=newsarchive crawl of {job.site}{' (full)' if job.full else ''}\n\n"
+            f"[Service]\nType=oneshot\nExecStart={crawl_command(job, db_path, extra)}\n"
+            # 75: the previous run still holds the lock; not a failure worth an alert.
+            "SuccessExitStatus=75\n")
+        units[f"{job.name}.timer"] = (
+            f"[Unit]\nDescription=Run {job.name} every {job.every}\n\n"
+            f"[Timer]\nOnBootSec=5min\nOnUnitActiveSec={job.every[:-1]}{seconds}\nRandomizedDelaySec=5min\n"
+            "Persistent=true\n\n[Install]\nWantedBy=timers.target\n")
+    return units
+
+
+def scrapyd_cron_lines(jobs: list[Job], db_path: Path, scrapyd_url: str, project: str) -> str:
+    lines = [BEGIN]
+    for job in jobs:
+        data = [f"project={project}", f"spider={job.site}", f"setting=NEWSARCHIVE_DB_PATH={db_path.resolve()}"]
+        if job.full:
+            data.append("full=1")
+        fields = " ".join(f"-d {shlex.quote(item)}" for item in data)
+        lines.append(f"{cron_schedule(job)} curl -fsS {scrapyd_url.rstrip('/')}/schedule.json {fields} > /dev/null")
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def install_crontab(block: str) -> str:
+    """Put the block into the user's crontab, replacing an earlier newsarchive block."""
+    current = subprocess.run(["crontab", "-l"], capture_output=True, text=True)
+    existing = current.stdout if current.returncode == 0 else ""
+    kept = re.sub(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", "", existing, flags=re.S)
+    new = (kept.rstrip("\n") + "\n" if kept.strip() else "") + block
+    subprocess.run(["crontab", "-"], input=new, text=True, check=True)
+    return new
+
+
+def install_systemd(units: dict[str, str], unit_dir: Path) -> list[Path]:
+    unit_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in units.items():
+        (unit_dir / name).write_text(text, encoding="utf-8")
+        written.append(unit_dir / name)
+    return written

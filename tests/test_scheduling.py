@@ -1,0 +1,95 @@
+"""Recurring crawls: the per-site lock, and the cron / systemd lines `newsarchive schedule` writes."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sqlite3
+import subprocess
+import sys
+
+from newsarchive.locking import EXIT_LOCKED, crawl_lock
+from tests.conftest import run_cli
+
+
+def test_a_second_crawl_of_the_same_site_and_archive_does_not_start(demo_site, tmp_path):
+    db_path = tmp_path / "archive.db"
+    arguments = ["crawl", "diyaruna", "--db", str(db_path), "--base-url", demo_site.base_url, "--allow-private",
+                 "--locales", "ar", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"]
+    with crawl_lock(db_path, "diyaruna"):
+        blocked = run_cli(*arguments)
+    assert blocked.returncode == EXIT_LOCKED
+    assert "another crawl of diyaruna" in blocked.stderr and f"pid {os.getpid()}" in blocked.stderr
+    assert not db_path.exists()
+    assert run_cli(*arguments).returncode == 0  # the lock went with its holder
+
+
+def crawl_options(demo_site):
+    return ["--crawl-option", f"--base-url={demo_site.base_url}", "--crawl-option", "--allow-private",
+            "--crawl-option", "--locales=ar"]
+
+
+def test_printed_cron_lines_schedule_working_crawls(demo_site, tmp_path):
+    db_path = tmp_path / "archive.db"
+    result = run_cli("schedule", "diyaruna:6h", "almashareq:1d", "--full-every", "1w", "--db", str(db_path),
+                     "--log-dir", str(tmp_path / "logs"), *crawl_options(demo_site))
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if not line.startswith("#")]
+    assert len(lines) == 4
+    diyaruna = lines[0].split()
+    assert diyaruna[1:5] == ["*/6", "*", "*", "*"] and 0 <= int(diyaruna[0]) < 60
+    assert [line.endswith("2>&1") for line in lines] == [True] * 4
+    assert sum("--full" in line for line in lines) == 2
+    # The line's command, run as cron would run it, crawls into the archive.
+    command = lines[0].split(None, 5)[5]
+    (tmp_path / "logs").mkdir()
+    ran = subprocess.run(command, shell=True, timeout=300)
+    assert ran.returncode == 0, (tmp_path / "logs" / "newsarchive-diyaruna.log").read_text()[-3000:]
+    arabic = sum(1 for a in demo_site.manifest["articles"] if a["locale"] == "ar")
+    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM articles").fetchone()[0] == arabic
+
+
+def test_install_replaces_its_own_crontab_block_and_keeps_the_rest(tmp_path):
+    fake_bin, store = tmp_path / "bin", tmp_path / "crontab.txt"
+    fake_bin.mkdir()
+    store.write_text("MAILTO=me@example.org\n0 1 * * * backup\n")
+    (fake_bin / "crontab").write_text(
+        "#!/bin/sh\n"
+        f'if [ "$1" = "-l" ]; then cat {shlex.quote(str(store))}; else cat > {shlex.quote(str(store))}; fi\n')
+    (fake_bin / "crontab").chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake_bin}:{os.environ['PATH']}"}
+    for every in ("6h", "12h"):
+        result = subprocess.run([sys.executable, "-m", "newsarchive.cli", "schedule", f"diyaruna:{every}",
+                                 "--db", str(tmp_path / "a.db"), "--log-dir", str(tmp_path / "logs"), "--install"],
+                                env=env, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+    crontab = store.read_text()
+    assert crontab.startswith("MAILTO=me@example.org\n0 1 * * * backup\n")
+    assert crontab.count("# >>> newsarchive schedule >>>") == 1 and " */12 * * * " in crontab and "*/6" not in crontab
+
+
+def test_systemd_units_are_written_with_a_timer_per_site(tmp_path):
+    unit_dir = tmp_path / "units"
+    result = run_cli("schedule", "diyaruna:6h", "--full-every", "1w", "--db", str(tmp_path / "a.db"),
+                     "--format", "systemd", "--install", "--unit-dir", str(unit_dir))
+    assert result.returncode == 0, result.stderr
+    names = sorted(path.name for path in unit_dir.iterdir())
+    assert names == ["newsarchive-diyaruna-full.service", "newsarchive-diyaruna-full.timer",
+                     "newsarchive-diyaruna.service", "newsarchive-diyaruna.timer"]
+    service = (unit_dir / "newsarchive-diyaruna.service").read_text()
+    assert "ExecStart=" in service and " crawl diyaruna --db " in service and "SuccessExitStatus=75" in service
+    assert "OnUnitActiveSec=6h" in (unit_dir / "newsarchive-diyaruna.timer").read_text()
+    assert "OnUnitActiveSec=1w" in (unit_dir / "newsarchive-diyaruna-full.timer").read_text()
+    assert "systemctl --user enable --now" in result.stdout
+
+
+def test_scrapyd_lines_call_schedule_json(tmp_path):
+    result = run_cli("schedule", "diyaruna:1d", "--format", "scrapyd", "--scrapyd-url", "http://127.0.0.1:6800",
+                     "--db", str(tmp_path / "a.db"))
+    line = result.stdout.splitlines()[1]
+    assert "curl -fsS http://127.0.0.1:6800/schedule.json -d project=newsarchive -d spider=diyaruna" in line
+
+
+def test_a_bad_interval_or_site_is_refused(tmp_path):
+    assert run_cli("schedule", "diyaruna:7h").returncode == 2
+    assert run_cli("schedule", "nosuchsite").returncode == 2
