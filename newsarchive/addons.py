@@ -42,3 +42,23 @@ class TerminalProgress:
         mode = settings.get("NEWSARCHIVE_PROGRESS", "auto")
         if mode == "always" or (mode == "auto" and sys.stderr.isatty()):
             settings["EXTENSIONS"][self.EXTENSION] = 500
+
+
+class DistributedCrawl:
+    """With NEWSARCHIVE_REDIS_URL set, share the crawl through Redis (newsarchive/distributed.py)."""
+
+    def update_settings(self, settings) -> None:
+        url = settings.get("NEWSARCHIVE_REDIS_URL")
+        if not url:
+            return
+        name = settings.get("NEWSARCHIVE_CRAWL_NAME") or "%(spider)s"
+        for setting, value in {
+            "SCHEDULER": "newsarchive.distributed.ReliableScheduler",
+            "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+            "SCHEDULER_PERSIST": True,  # other workers still need the queue when one stops
+            "SCHEDULER_QUEUE_KEY": f"newsarchive:{name}:requests",
+            "SCHEDULER_DUPEFILTER_KEY": f"newsarchive:{name}:dupefilter",
+            "NEWSARCHIVE_CRAWL_NAME": name,
+            "REDIS_URL": url,
+        }.items():
+            settings.set(setting, value, priority="addon")

@@ -153,11 +153,14 @@ db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path
 @click.option("--full", is_flag=True, help="Fetch every article again, not only new and changing ones.")
 @click.option("--refresh-window", type=float, metavar="DAYS",
               help="Re-fetch known articles younger than this (default: NEWSARCHIVE_REFRESH_WINDOW_DAYS, 7).")
+@click.option("--redis", "redis_url", metavar="URL", help="Share this crawl with other processes through Redis.")
+@click.option("--crawl-name", help="Name of the shared crawl (default: the site): all its workers use the same.")
+@click.option("--lookup-db", type=click.Path(dir_okay=False), help="Archive to look up known articles in.")
 @click.option("--stale-pages", type=int, metavar="N",
               help="Stop paginating a listing after N pages with nothing to fetch (0: walk all; default 3).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
 def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, allow_private, contact,
-          job_dir, photos_dir, full, refresh_window, stale_pages, overrides):
+          job_dir, photos_dir, full, refresh_window, redis_url, crawl_name, lookup_db, stale_pages, overrides):
     """Crawl a site into the archive; exit 0 when the crawl finished, 1 otherwise, 75 when another
     crawl of the site into the same archive is running.
 
@@ -180,6 +183,12 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
         settings["NEWSARCHIVE_PHOTOS_DIR"] = str(Path(photos_dir).resolve())
     if stale_pages is not None:
         settings["NEWSARCHIVE_REFRESH_STALE_PAGES"] = stale_pages
+    if redis_url:
+        settings["NEWSARCHIVE_REDIS_URL"] = redis_url
+    if crawl_name:
+        settings["NEWSARCHIVE_CRAWL_NAME"] = crawl_name
+    if lookup_db:
+        settings["NEWSARCHIVE_LOOKUP_DB_PATH"] = str(Path(lookup_db).resolve())
     if refresh_window is not None:
         settings["NEWSARCHIVE_REFRESH_WINDOW_DAYS"] = refresh_window
     _refuse_private_start(site, base_url, sections, allow_private)

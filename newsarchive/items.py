@@ -164,4 +164,5 @@ class Capture:
     request_headers: dict[str, list[str]]
     response_headers: dict[str, list[str]]
     body: bytes
+    request_fingerprint: str | None = None  # set in distributed crawls, to acknowledge the request
     kind: str = "capture"

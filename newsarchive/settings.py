@@ -33,6 +33,15 @@ NEWSARCHIVE_REFRESH_STALE_PAGES = 3
 # Re-fetch known articles with If-None-Match / If-Modified-Since from their last capture.
 NEWSARCHIVE_CONDITIONAL_REQUESTS = True
 
+# Distributed crawls (newsarchive/distributed.py): several processes share one crawl through
+# Redis when this is set; each writes its own archive shard, merged with `newsarchive merge`.
+NEWSARCHIVE_REDIS_URL = ""
+NEWSARCHIVE_CRAWL_NAME = ""  # names the crawl's Redis keys; default: the spider's name
+NEWSARCHIVE_REDIS_OUTAGE_SECONDS = 60
+# Where the refresh policy looks up known articles (default: NEWSARCHIVE_DB_PATH); point the
+# shards of a distributed crawl at the merged archive.
+NEWSARCHIVE_LOOKUP_DB_PATH = ""
+
 # Politeness and identity ------------------------------------------------------------------------
 NEWSARCHIVE_CONTACT_URL = "https://github.com/newsarchive/newsarchive"
 # The user agent names the crawler and how to reach its operator; {contact} is filled in.
@@ -63,7 +72,7 @@ NEWSARCHIVE_PROGRESS_INTERVAL = 0.5
 
 # Components ----------------------------------------------------------------------------------
 ADDONS = {"newsarchive.addons.ContactUserAgent": 0, "newsarchive.addons.PhotoDownloads": 0,
-          "newsarchive.addons.TerminalProgress": 0}
+          "newsarchive.addons.TerminalProgress": 0, "newsarchive.addons.DistributedCrawl": 0}
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newsarchive.middlewares.redirect.LoopAwareRedirectMiddleware": 600,

@@ -27,6 +27,7 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 
+from newsarchive import signals as newsarchive_signals
 from newsarchive.archive.queries import ArchiveLookup
 from newsarchive.items import ArticleNotModified, PageFailure
 from newsarchive.parsers import ParseError, parse_page
@@ -72,7 +73,9 @@ class ProfileSpider(scrapy.Spider):
                                        full=spider.full or settings.getbool("NEWSARCHIVE_REFRESH_FULL"))
         spider.conditional_requests = settings.getbool("NEWSARCHIVE_CONDITIONAL_REQUESTS")
         spider.stale_pages_limit = settings.getint("NEWSARCHIVE_REFRESH_STALE_PAGES")
-        spider.archive_lookup = ArchiveLookup(settings.get("NEWSARCHIVE_DB_PATH"))
+        # What the archive already has; a shard of a distributed crawl can look in the merged archive.
+        spider.archive_lookup = ArchiveLookup(settings.get("NEWSARCHIVE_LOOKUP_DB_PATH")
+                                              or settings.get("NEWSARCHIVE_DB_PATH"))
         return spider
 
     def closed(self, reason):
@@ -148,6 +151,7 @@ class ProfileSpider(scrapy.Spider):
     def on_error(self, failure):
         reason, detail, status = describe_failure(failure)
         self.crawler.stats.inc_value(f"newsarchive/fetch_error/{reason}")
+        self.crawler.signals.send_catch_log(newsarchive_signals.request_failed, request=failure.request)
         yield PageFailure(url=failure.request.url, reason=reason, detail=detail, status=status)
 
     # limits -------------------------------------------------------------------------------------

@@ -97,10 +97,12 @@ def test_since_until_and_max_pages_limit_the_crawl(demo_site, tmp_path):
 
 def test_two_crawls_writing_one_archive_at_once_lose_nothing(demo_site, tmp_path):
     db_path = tmp_path / "shared.db"
-    command = [sys.executable, "-m", "newsarchive.cli", "crawl", "diyaruna", "--db", str(db_path),
+    # Two sites' crawls (the demo site served as each), each holding its own site's lock.
+    command = [sys.executable, "-m", "newsarchive.cli", "crawl", "--db", str(db_path),
                "--base-url", demo_site.base_url, "--allow-private", *FAST, "-s", "NEWSARCHIVE_STORE_BATCH_SIZE=5"]
-    runs = [subprocess.Popen([*command, "--locales", locale], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for locale in ("en_GB", "ar")]
+    runs = [subprocess.Popen([*command[:4], site, *command[4:], "--locales", locale], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+            for site, locale in (("diyaruna", "en_GB"), ("almashareq", "ar"))]
     outputs = [run.communicate(timeout=300) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], [err[-2000:] for _, err in outputs]
     db = sqlite3.connect(db_path)

@@ -1,7 +1,8 @@
 """CaptureSpiderMiddleware: every response a spider receives becomes a Capture item.
 
-A spider middleware, so spiders stay routing-only: the capture enters the item pipelines ahead of
-whatever the callback made of the page, and the store keeps it (an unchanged body as a revisit).
+A spider middleware, so spiders stay routing-only. The capture enters the item pipelines after
+whatever the callback made of the page, so that once the capture is committed, the records made
+from it are too (distributed crawls acknowledge a request when its capture is committed).
 """
 
 from __future__ import annotations
@@ -24,17 +25,17 @@ class CaptureSpiderMiddleware:
         return cls(crawler.stats)
 
     def process_spider_output(self, response, result):
-        if isinstance(response, Response):
-            yield capture_of(response)
-            self.stats.inc_value("newsarchive/capture/response_count")
         yield from result
+        if isinstance(response, Response):
+            self.stats.inc_value("newsarchive/capture/response_count")
+            yield capture_of(response)
 
     async def process_spider_output_async(self, response, result):
-        if isinstance(response, Response):
-            yield capture_of(response)
-            self.stats.inc_value("newsarchive/capture/response_count")
         async for item in result:
             yield item
+        if isinstance(response, Response):
+            self.stats.inc_value("newsarchive/capture/response_count")
+            yield capture_of(response)
 
 
 def capture_of(response: Response) -> Capture:
@@ -45,6 +46,7 @@ def capture_of(response: Response) -> Capture:
         request_headers=_headers(response.request.headers) if response.request is not None else {},
         response_headers=_headers(response.headers),
         body=response.body,
+        request_fingerprint=response.request.meta.get("newsarchive_fingerprint") if response.request else None,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from scrapy import signals
 
+from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import open_archive, utc_now
 from newsarchive.archive.store import (
     finish_crawl, mark_interrupted_crawls, start_crawl, store_article, store_capture, store_failure, store_not_modified,
@@ -50,6 +51,7 @@ class StorePipeline:
             busy_timeout=settings.getfloat("NEWSARCHIVE_STORE_BUSY_TIMEOUT"),
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.flush, signal=newsarchive_signals.flush_requested)
         return pipeline
 
     def open_spider(self):
@@ -78,6 +80,8 @@ class StorePipeline:
             return
         batch, self.pending = self.pending, []
         seen_at = utc_now()
+        committed = [item.request_fingerprint for item in batch
+                     if isinstance(item, Capture) and item.request_fingerprint]
         with self.archive.write() as db:
             for item in batch:
                 if isinstance(item, Article):
@@ -94,6 +98,8 @@ class StorePipeline:
                     store_failure(db, item, self.crawl_id, seen_at)
                     self.stats.inc_value(f"newsarchive/store/failure_count/{item.reason}")
                     self.stats.inc_value("newsarchive/store/failure_count")
+        if committed:
+            self.crawler.signals.send_catch_log(newsarchive_signals.requests_committed, fingerprints=committed)
 
     def _count_coverage(self, article: Article) -> None:
         self.coverage["articles"] += 1

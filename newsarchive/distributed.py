@@ -1,0 +1,247 @@
+"""Distributed crawls: several crawler processes share one crawl through Redis (scrapy-redis).
+
+With NEWSARCHIVE_REDIS_URL set (`newsarchive crawl SITE --redis redis://host:6379/0`), the
+DistributedCrawl add-on swaps Scrapy's scheduler for ReliableScheduler: scrapy-redis's shared
+request queue and duplicate filter, under keys named after the crawl (NEWSARCHIVE_CRAWL_NAME,
+default the site), plus what an archive needs on top:
+
+- in-flight tracking: a request taken from the queue is recorded in the worker's in-flight hash
+  until what it produced is committed to the worker's archive shard (the store pipeline sends
+  REQUESTS_COMMITTED with the fingerprints of the captures it wrote) or its failure was handled.
+  Each worker keeps a heartbeat key alive; the in-flight requests of a worker whose heartbeat
+  expired (killed, crashed, machine gone) are put back in the queue by a surviving worker, so a
+  killed process loses no requests;
+- a crawl ends when the queue is empty and no live worker has requests in flight (an idle worker
+  waits while others may still find links), and the last one clears the crawl's keys;
+- a Redis outage is survived: requests found meanwhile are kept in memory and sent when Redis is
+  back; after NEWSARCHIVE_REDIS_OUTAGE_SECONDS the worker stops with finish reason
+  "redis_unavailable" and says so in its log.
+
+SQLite has one writer, so each worker writes its own archive shard (`--db shard-N.db`);
+`newsarchive merge` combines them (newsarchive/archive/merge.py).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet import task
+
+from newsarchive import signals as newsarchive_signals
+
+REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
+HEARTBEAT_SECONDS = 2.0
+HEARTBEAT_TTL = 10  # a worker silent this long is taken for dead
+
+
+
+class ReliableScheduler(Scheduler):
+    @classmethod
+    def from_crawler(cls, crawler):
+        scheduler = super().from_crawler(crawler)
+        scheduler.crawler = crawler
+        settings = crawler.settings
+        scheduler.crawl_name = settings.get("NEWSARCHIVE_CRAWL_NAME")
+        scheduler.outage_limit = settings.getfloat("NEWSARCHIVE_REDIS_OUTAGE_SECONDS", 60)
+        scheduler.ack_on_response = not settings.getbool("NEWSARCHIVE_CAPTURE_ENABLED")
+        scheduler.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        scheduler.unsent = []  # requests found while Redis was unreachable
+        scheduler.outage_since = None
+        crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(scheduler.requests_committed, signal=newsarchive_signals.requests_committed)
+        crawler.signals.connect(scheduler.request_failed, signal=newsarchive_signals.request_failed)
+        crawler.signals.connect(scheduler.response_received, signal=signals.response_received)
+        return scheduler
+
+    # keys -------------------------------------------------------------------------------------
+
+    def key(self, *parts: str) -> str:
+        return ":".join(("newsarchive", self.crawl_name, *parts))
+
+    @property
+    def inflight_key(self) -> str:
+        return self.key("inflight", self.worker_id)
+
+    # lifecycle ------------------------------------------------------------------------------------
+
+    def open(self, spider):
+        self.crawl_name = self.crawl_name % {"spider": spider.name}
+        result = super().open(spider)
+        self.heartbeat()
+        self.heartbeat_loop = task.LoopingCall(self.heartbeat)
+        self.heartbeat_loop.start(HEARTBEAT_SECONDS, now=False)
+        return result
+
+    def close(self, reason):
+        if getattr(self, "heartbeat_loop", None) and self.heartbeat_loop.running:
+            self.heartbeat_loop.stop()
+        try:
+            if reason == "finished" and not self.live_workers_with_work(include_self=False) and not len(self.queue):
+                self.clear_crawl()  # the crawl is over: the next one starts afresh
+            elif reason == "finished":
+                self.server.delete(self.inflight_key)
+            self.server.delete(self.key("worker", self.worker_id))
+        except REDIS_ERRORS as error:
+            self.spider.logger.error(f"could not tidy crawl {self.crawl_name} in Redis: {error}")
+        return super().close(reason)
+
+    def clear_crawl(self) -> None:
+        self.spider.logger.info(f"distributed crawl {self.crawl_name} is complete: clearing its Redis keys")
+        for key in self.server.scan_iter(match=self.key("*")):
+            self.server.delete(key)
+        self.queue.clear()
+        self.df.clear()
+
+    def heartbeat(self) -> None:
+        try:
+            self.server.set(self.key("worker", self.worker_id), "1", ex=HEARTBEAT_TTL)
+            self.redis_back()
+        except REDIS_ERRORS as error:
+            self.redis_down(error)
+
+    # the queue, with in-flight tracking and outage handling -----------------------------------------
+
+    def enqueue_request(self, request):
+        if self.unsent:
+            self.send_unsent()
+        try:
+            return super().enqueue_request(request)
+        except REDIS_ERRORS as error:
+            self.redis_down(error)
+            self.unsent.append(request)
+            return True
+
+    def next_request(self):
+        if self.outage_since is not None:
+            self.send_unsent()
+            if self.outage_since is not None:
+                return None
+        try:
+            request = super().next_request()
+            if request is not None:
+                fingerprint = self.fingerprint(request)
+                request.meta["newsarchive_fingerprint"] = fingerprint
+                self.server.hset(self.inflight_key, fingerprint, self.queue._encode_request(request))
+            return request
+        except REDIS_ERRORS as error:
+            self.redis_down(error)
+            return None
+
+    def has_pending_requests(self):
+        if self.unsent or self.outage_since is not None:
+            return True
+        try:
+            return super().has_pending_requests()
+        except REDIS_ERRORS as error:
+            self.redis_down(error)
+            return True
+
+    def fingerprint(self, request) -> str:
+        return self.crawler.request_fingerprinter.fingerprint(request).hex()
+
+    def ack(self, fingerprints) -> None:
+        fingerprints = [fp for fp in fingerprints if fp]
+        if not fingerprints:
+            return
+        try:
+            self.server.hdel(self.inflight_key, *fingerprints)
+        except REDIS_ERRORS as error:
+            self.redis_down(error)  # they stay in flight: at worst fetched again, never lost
+
+    def requests_committed(self, fingerprints):
+        self.ack(fingerprints)
+
+    def response_received(self, response, request, spider):
+        if self.ack_on_response:  # no captures: nothing later to wait for
+            self.ack([request.meta.get("newsarchive_fingerprint")])
+
+    def request_failed(self, request):
+        """Called by the spider's errback: a failed request is done (its failure is recorded)."""
+        self.ack([request.meta.get("newsarchive_fingerprint")])
+
+    # the end of the crawl, and other workers' deaths ----------------------------------------------
+
+    def spider_idle(self, spider):
+        try:
+            if len(self.queue) or self.unsent:
+                raise DontCloseSpider
+            self.crawler.signals.send_catch_log(newsarchive_signals.flush_requested)
+            self.server.delete(self.inflight_key)  # engine idle: nothing of ours is in flight any more
+            if self.requeue_dead_workers() or len(self.queue):
+                raise DontCloseSpider
+            if self.live_workers_with_work(include_self=False):
+                raise DontCloseSpider  # they may still find links for us
+        except REDIS_ERRORS as error:
+            self.redis_down(error)
+            raise DontCloseSpider from None
+
+    def workers(self) -> list[str]:
+        prefix = self.key("inflight", "")
+        return [key.decode()[len(prefix):] for key in self.server.scan_iter(match=prefix + "*")]
+
+    def live_workers_with_work(self, include_self: bool) -> list[str]:
+        return [worker for worker in self.workers()
+                if (include_self or worker != self.worker_id)
+                and self.server.exists(self.key("worker", worker))
+                and self.server.hlen(self.key("inflight", worker))]
+
+    def requeue_dead_workers(self) -> int:
+        """Put the in-flight requests of workers whose heartbeat expired back in the queue."""
+        requeued = 0
+        for worker in self.workers():
+            if worker == self.worker_id or self.server.exists(self.key("worker", worker)):
+                continue
+            claimed = self.key("requeuing", self.worker_id, worker)
+            try:
+                self.server.rename(self.key("inflight", worker), claimed)  # only one survivor wins
+            except Exception:  # noqa: BLE001 (another worker claimed it first)
+                continue
+            for encoded in self.server.hvals(claimed):
+                request = self.queue._decode_request(encoded)
+                request.dont_filter = True  # the duplicate filter has seen it already
+                self.queue.push(request)
+                requeued += 1
+            self.server.delete(claimed)
+            self.spider.logger.warning(f"worker {worker} is gone: {requeued} of its requests are back in the queue")
+            self.stats.inc_value("newsarchive/distributed/requeued_count", requeued)
+        return requeued
+
+    # outages -----------------------------------------------------------------------------------
+
+    def redis_down(self, error) -> None:
+        now = time.monotonic()
+        if self.outage_since is None:
+            self.outage_since = now
+            self.spider.logger.error(
+                f"Redis is unreachable ({error}); keeping new requests in memory and retrying for "
+                f"{self.outage_limit:.0f} s")
+        elif now - self.outage_since > self.outage_limit:
+            self.spider.logger.error(
+                f"Redis has been unreachable for {now - self.outage_since:.0f} s: stopping this worker; "
+                f"{len(self.unsent)} requests found meanwhile were not shared")
+            self.stats.set_value("newsarchive/distributed/unsent_requests", len(self.unsent))
+            self.crawler.engine.close_spider(self.spider, "redis_unavailable")
+
+    def redis_back(self) -> None:
+        if self.outage_since is not None:
+            self.spider.logger.warning(f"Redis is back after {time.monotonic() - self.outage_since:.0f} s")
+            self.outage_since = None
+
+    def send_unsent(self) -> None:
+        try:
+            self.server.ping()
+        except REDIS_ERRORS as error:
+            self.redis_down(error)
+            return
+        self.redis_back()
+        pending, self.unsent = self.unsent, []
+        for request in pending:
+            super().enqueue_request(request)
