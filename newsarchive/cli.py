@@ -252,6 +252,32 @@ def demo(db_path: Path, articles: int, seed: int, site_dir: Path | None, port: i
     run_demo(db_path, articles=articles, seed=seed, site_dir=site_dir, port=port, echo=click.echo)
 
 
+# merge -----------------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--into", "target", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The archive to merge into (created if missing).")
+def merge(sources, target):
+    """Merge archives (the shards of a distributed crawl, or any two) into one; safe to repeat.
+
+    \b
+    Example:
+        newsarchive merge shard-1.db shard-2.db shard-3.db --into archive.db
+    """
+    from newsarchive.archive.merge import MergeError, merge_archives
+
+    try:
+        summary = merge_archives(list(sources), target)
+    except MergeError as error:
+        raise click.ClickException(str(error)) from None
+    for note in summary.notes:
+        click.echo(note)
+    rate = summary.articles / summary.seconds if summary.seconds else 0
+    click.echo(f"merged {summary.sources} archives into {target}: {summary.articles} articles ({rate:,.0f}/s), "
+               f"{summary.crawls_added} crawls added, {summary.crawls_already_merged} already merged")
+
+
 # schedule --------------------------------------------------------------------------------------
 
 @cli.command()

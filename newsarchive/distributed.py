@@ -40,6 +40,7 @@ from newsarchive import signals as newsarchive_signals
 REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
 HEARTBEAT_SECONDS = 2.0
 HEARTBEAT_TTL = 10  # a worker silent this long is taken for dead
+STARTUP_GRACE_SECONDS = 30  # how long a worker waits for the crawl's first request to appear
 
 
 
@@ -55,6 +56,8 @@ class ReliableScheduler(Scheduler):
         scheduler.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         scheduler.unsent = []  # requests found while Redis was unreachable
         scheduler.outage_since = None
+        scheduler.started = False
+        scheduler.opened_at = time.monotonic()
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(scheduler.requests_committed, signal=newsarchive_signals.requests_committed)
         crawler.signals.connect(scheduler.request_failed, signal=newsarchive_signals.request_failed)
@@ -84,11 +87,11 @@ class ReliableScheduler(Scheduler):
         if getattr(self, "heartbeat_loop", None) and self.heartbeat_loop.running:
             self.heartbeat_loop.stop()
         try:
-            if reason == "finished" and not self.live_workers_with_work(include_self=False) and not len(self.queue):
+            if reason == "finished" and not self.busy_workers() and not len(self.queue):
                 self.clear_crawl()  # the crawl is over: the next one starts afresh
             elif reason == "finished":
                 self.server.delete(self.inflight_key)
-            self.server.delete(self.key("worker", self.worker_id))
+            self.server.delete(self.key("worker", self.worker_id), self.key("idle", self.worker_id))
         except REDIS_ERRORS as error:
             self.spider.logger.error(f"could not tidy crawl {self.crawl_name} in Redis: {error}")
         return super().close(reason)
@@ -99,6 +102,8 @@ class ReliableScheduler(Scheduler):
             self.server.delete(key)
         self.queue.clear()
         self.df.clear()
+        # Workers still waiting see this and stop; it expires before the next crawl of this name.
+        self.server.set(self.key("done"), "1", ex=HEARTBEAT_TTL)
 
     def heartbeat(self) -> None:
         try:
@@ -113,27 +118,36 @@ class ReliableScheduler(Scheduler):
         if self.unsent:
             self.send_unsent()
         try:
-            return super().enqueue_request(request)
+            queued = super().enqueue_request(request)
+            if queued and not self.started:
+                self.server.set(self.key("started"), "1")
+                self.server.delete(self.key("done"))
+                self.started = True
+            return queued
         except REDIS_ERRORS as error:
             self.redis_down(error)
             self.unsent.append(request)
             return True
 
     def next_request(self):
-        if self.outage_since is not None:
+        if self.unsent or self.outage_since is not None:
             self.send_unsent()
             if self.outage_since is not None:
                 return None
         try:
             request = super().next_request()
-            if request is not None:
-                fingerprint = self.fingerprint(request)
-                request.meta["newsarchive_fingerprint"] = fingerprint
-                self.server.hset(self.inflight_key, fingerprint, self.queue._encode_request(request))
-            return request
         except REDIS_ERRORS as error:
             self.redis_down(error)
             return None
+        if request is not None:
+            fingerprint = self.fingerprint(request)
+            request.meta["newsarchive_fingerprint"] = fingerprint
+            try:
+                self.server.delete(self.key("idle", self.worker_id))
+                self.server.hset(self.inflight_key, fingerprint, self.queue._encode_request(request))
+            except REDIS_ERRORS as error:
+                self.redis_down(error)  # not recorded in flight, but this worker has it: crawl it
+        return request
 
     def has_pending_requests(self):
         if self.unsent or self.outage_since is not None:
@@ -170,14 +184,21 @@ class ReliableScheduler(Scheduler):
     # the end of the crawl, and other workers' deaths ----------------------------------------------
 
     def spider_idle(self, spider):
+        """Close only when the crawl has begun, the queue is empty and every live worker is idle."""
         try:
             if len(self.queue) or self.unsent:
                 raise DontCloseSpider
             self.crawler.signals.send_catch_log(newsarchive_signals.flush_requested)
             self.server.delete(self.inflight_key)  # engine idle: nothing of ours is in flight any more
+            self.server.set(self.key("idle", self.worker_id), "1", ex=HEARTBEAT_TTL)
             if self.requeue_dead_workers() or len(self.queue):
                 raise DontCloseSpider
-            if self.live_workers_with_work(include_self=False):
+            if self.server.exists(self.key("done")):
+                return  # another worker saw the crawl end and tidied up
+            begun = self.server.exists(self.key("started"))
+            if not begun and time.monotonic() - self.opened_at < STARTUP_GRACE_SECONDS:
+                raise DontCloseSpider  # the worker with the start requests may not have sent them yet
+            if self.busy_workers():
                 raise DontCloseSpider  # they may still find links for us
         except REDIS_ERRORS as error:
             self.redis_down(error)
@@ -186,6 +207,18 @@ class ReliableScheduler(Scheduler):
     def workers(self) -> list[str]:
         prefix = self.key("inflight", "")
         return [key.decode()[len(prefix):] for key in self.server.scan_iter(match=prefix + "*")]
+
+    def busy_workers(self) -> list[str]:
+        """Other live workers that are not idle, or still have requests in flight."""
+        prefix = self.key("worker", "")
+        busy = []
+        for key in self.server.scan_iter(match=prefix + "*"):
+            worker = key.decode()[len(prefix):]
+            if worker == self.worker_id:
+                continue
+            if not self.server.exists(self.key("idle", worker)) or self.server.hlen(self.key("inflight", worker)):
+                busy.append(worker)
+        return busy
 
     def live_workers_with_work(self, include_self: bool) -> list[str]:
         return [worker for worker in self.workers()

@@ -157,3 +157,11 @@ def m004_research_views_and_indexes(db: Database) -> None:
         JOIN articles a ON a.id = c.article_id
         LEFT JOIN comments p ON p.id = c.parent_id
     """)
+
+
+@migrations()
+def m005_crawl_uuid(db: Database) -> None:
+    # A crawl's identity across archives: merging a shard twice must not add its crawl twice.
+    db["crawls"].add_column("uuid", str)
+    db.execute("UPDATE crawls SET uuid = lower(hex(randomblob(16))) WHERE uuid IS NULL")
+    db["crawls"].create_index(["uuid"], unique=True)

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import socket
+import uuid
 import zlib
 
 from sqlite_utils import Database
@@ -201,7 +202,7 @@ def start_crawl(db: Database, site: str | None, spider: str, settings: dict, sta
     return insert_row(db, "crawls", {
         "site": site, "spider": spider, "started_at": started_at,
         "settings": json.dumps(settings, sort_keys=True, default=str),
-        "host": socket.gethostname(), "pid": os.getpid(),
+        "host": socket.gethostname(), "pid": os.getpid(), "uuid": uuid.uuid4().hex,
     })
 
 

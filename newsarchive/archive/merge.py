@@ -1,0 +1,292 @@
+"""Merging archives: the shards of a distributed crawl, or any two archives, into one.
+
+    newsarchive merge shard-1.db shard-2.db shard-3.db --into archive.db
+
+The rules are those of a single crawl: an article is one row per canonical URL (or any URL it
+was seen under); its versions are the union of both sides' versions in capture order, a version
+identical to the one before it collapsed; authors by name, photos by article and URL, comments
+by article and comment key (earliest first seen, latest last seen; removed only if missed after
+it was last seen). Crawl rows carry a uuid: the captures and failures of a crawl already merged
+are not added again, so merging is idempotent. A source written by an older newsarchive is
+migrated (a copy; the file itself is left as it is); one written by a newer version, or that is
+not an archive, is refused with a message saying why.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsarchive.archive import open_archive
+from newsarchive.archive.migrations import migrations
+from newsarchive.archive.store import insert_row
+
+CHUNK = 500
+CRAWL_COPY = ("site", "spider", "started_at", "finished_at", "finish_reason", "settings", "requests", "responses",
+              "items", "articles_stored", "articles_new", "articles_changed", "duplicates", "failures", "coverage",
+              "articles_not_modified", "articles_skipped", "host", "pid", "uuid")
+ARTICLE_COPY = ("url", "canonical_url", "site", "site_code", "locale", "language", "direction", "section",
+                "section_path", "title", "published_at", "published_at_raw", "modified_at", "modified_at_raw",
+                "byline_raw", "body_text", "comment_count", "comment_count_raw", "content_hash", "sources", "warnings")
+PHOTO_COPY = ("url", "caption", "caption_raw", "credit", "credit_raw", "alt", "width", "height", "position", "is_lead",
+              "first_seen_at", "file_path", "file_size", "file_type", "file_sha256")
+COMMENT_COPY = ("comment_key", "site_comment_id", "parent_site_comment_id", "author_name", "posted_at",
+                "posted_at_raw", "body_text", "position", "depth")
+
+
+class MergeError(ValueError):
+    pass
+
+
+@dataclass
+class MergeSummary:
+    sources: int = 0
+    crawls_added: int = 0
+    crawls_already_merged: int = 0
+    articles: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def merge_archives(sources: list[Path], target: Path) -> MergeSummary:
+    summary = MergeSummary()
+    started = time.perf_counter()
+    archive = open_archive(target)
+    try:
+        for source in sources:
+            if Path(source).resolve() == Path(target).resolve():
+                raise MergeError(f"{source} is the archive being merged into")
+            with _readable_copy(Path(source), summary) as source_db:
+                _merge_one(source_db, archive, summary)
+            summary.sources += 1
+    finally:
+        archive.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+class _readable_copy:
+    """The source as a connection, checked, and migrated in a temporary copy when it is older."""
+
+    def __init__(self, path: Path, summary: MergeSummary):
+        self.path, self.summary, self.scratch = path, summary, None
+
+    def __enter__(self) -> sqlite3.Connection:
+        if not self.path.is_file():
+            raise MergeError(f"{self.path}: no such file")
+        applied = _applied_migrations(self.path)
+        known = [m.name for m in migrations._migrations]
+        unknown = [name for name in applied if name not in known]
+        if unknown:
+            raise MergeError(f"{self.path} was written by a newer newsarchive (migrations {', '.join(unknown)}); "
+                             "upgrade newsarchive to merge it")
+        path = self.path
+        if len(applied) < len(known):
+            self.scratch = tempfile.TemporaryDirectory(prefix="newsarchive-merge-")
+            path = Path(self.scratch.name) / self.path.name
+            shutil.copy(self.path, path)
+            for suffix in ("-wal", "-shm"):
+                if Path(str(self.path) + suffix).exists():
+                    shutil.copy(str(self.path) + suffix, str(path) + suffix)
+            open_archive(path).close()  # applies the missing migrations to the copy
+            self.summary.notes.append(f"{self.path}: older schema ({len(applied)} of {len(known)} migrations): "
+                                      "merged from a migrated copy")
+        self.db = sqlite3.connect(path)
+        self.db.row_factory = sqlite3.Row
+        return self.db
+
+    def __exit__(self, *exc):
+        self.db.close()
+        if self.scratch:
+            self.scratch.cleanup()
+
+
+def _applied_migrations(path: Path) -> list[str]:
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            return [row[0] for row in db.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = 'newsarchive' ORDER BY id")]
+    except sqlite3.DatabaseError as error:
+        raise MergeError(f"{path} is not a newsarchive archive ({error})") from None
+
+
+def _merge_one(source: sqlite3.Connection, archive, summary: MergeSummary) -> None:
+    with archive.write() as db:
+        crawl_ids, new_crawls = _merge_crawls(source, db, summary)
+        _merge_captures(source, db, crawl_ids, new_crawls)
+        _merge_failures(source, db, crawl_ids, new_crawls)
+    last_id = 0
+    while True:
+        rows = source.execute("SELECT * FROM articles WHERE id > ? ORDER BY id LIMIT ?", [last_id, CHUNK]).fetchall()
+        if not rows:
+            break
+        with archive.write() as db:
+            for row in rows:
+                _merge_article(source, db, dict(row), crawl_ids)
+                summary.articles += 1
+        last_id = rows[-1]["id"]
+
+
+def _merge_crawls(source, db, summary) -> tuple[dict[int, int], set[int]]:
+    crawl_ids, new_crawls = {}, set()
+    for crawl in source.execute("SELECT * FROM crawls ORDER BY id"):
+        crawl = dict(crawl)
+        crawl["uuid"] = crawl.get("uuid") or uuid.uuid4().hex
+        existing = db.execute("SELECT id FROM crawls WHERE uuid = ?", [crawl["uuid"]]).fetchone()
+        if existing:
+            crawl_ids[crawl["id"]] = existing[0]
+            summary.crawls_already_merged += 1
+            continue
+        crawl_ids[crawl["id"]] = insert_row(db, "crawls", {column: crawl.get(column) for column in CRAWL_COPY})
+        new_crawls.add(crawl["id"])
+        summary.crawls_added += 1
+    return crawl_ids, new_crawls
+
+
+def _merge_captures(source, db, crawl_ids, new_crawls) -> None:
+    capture_ids: dict[int, int] = {}
+    for capture in source.execute("SELECT * FROM captures ORDER BY id"):
+        capture = dict(capture)
+        old_id = capture.pop("id")
+        if capture["crawl_id"] not in new_crawls:
+            continue
+        capture["crawl_id"] = crawl_ids[capture["crawl_id"]]
+        if capture["revisit_of"] is not None:
+            capture["revisit_of"] = capture_ids.get(capture["revisit_of"]) or _target_capture(
+                source, db, capture["revisit_of"])
+        capture_ids[old_id] = insert_row(db, "captures", capture)
+
+
+def _target_capture(source, db, source_capture_id: int) -> int | None:
+    url, fetched_at = source.execute("SELECT url, fetched_at FROM captures WHERE id = ?", [source_capture_id]).fetchone()
+    row = db.execute("SELECT id FROM captures WHERE url = ? AND fetched_at = ?", [url, fetched_at]).fetchone()
+    return row[0] if row else None
+
+
+def _merge_failures(source, db, crawl_ids, new_crawls) -> None:
+    for failure in source.execute("SELECT * FROM failures ORDER BY id"):
+        failure = dict(failure)
+        failure.pop("id")
+        if failure["crawl_id"] in new_crawls:
+            failure["crawl_id"] = crawl_ids[failure["crawl_id"]]
+            insert_row(db, "failures", failure)
+
+
+def _merge_article(source, db, article: dict, crawl_ids: dict[int, int]) -> None:
+    urls = [row[0] for row in source.execute("SELECT url FROM article_urls WHERE article_id = ?", [article["id"]])]
+    keys = [article["canonical_url"], *urls]
+    found = db.execute(f"SELECT article_id FROM article_urls WHERE url IN ({', '.join('?' for _ in keys)}) LIMIT 1",
+                       keys).fetchone()
+    versions = [dict(v) for v in source.execute("SELECT * FROM article_versions WHERE article_id = ?", [article["id"]])]
+    if found is None:
+        values = {column: article[column] for column in ARTICLE_COPY}
+        values.update(first_seen_at=article["first_seen_at"], last_seen_at=article["last_seen_at"],
+                      first_crawl_id=crawl_ids.get(article["first_crawl_id"]),
+                      last_crawl_id=crawl_ids.get(article["last_crawl_id"]), version_count=0)
+        target_id = insert_row(db, "articles", values)
+    else:
+        target_id = found[0]
+        _merge_article_row(db, target_id, article, crawl_ids)
+    _merge_versions(db, target_id, versions, crawl_ids)
+    for url in urls or [article["canonical_url"]]:
+        db.execute("INSERT OR IGNORE INTO article_urls (url, article_id, first_seen_at) VALUES (?, ?, ?)",
+                   [url, target_id, article["first_seen_at"]])
+    _merge_authors(source, db, article["id"], target_id)
+    _merge_photos(source, db, article["id"], target_id)
+    _merge_comments(source, db, article["id"], target_id)
+    _mark_comments_missing_from_the_latest_visit(db, target_id)
+
+
+def _mark_comments_missing_from_the_latest_visit(db, article_id: int) -> None:
+    """As a crawl would have: when the latest visit read the whole comment section (the page's
+    counter equals the comments seen on that visit), a comment last seen before it is removed."""
+    last_seen, shown = db.execute("SELECT last_seen_at, comment_count FROM articles WHERE id = ?", [article_id]).fetchone()
+    seen_then = db.execute("SELECT count(*) FROM comments WHERE article_id = ? AND last_seen_at = ?",
+                           [article_id, last_seen]).fetchone()[0]
+    if shown is None or shown != seen_then:
+        return
+    db.execute("UPDATE comments SET removed_at = ? WHERE article_id = ? AND removed_at IS NULL AND last_seen_at < ?",
+               [last_seen, article_id, last_seen])
+
+
+def _merge_article_row(db, target_id: int, article: dict, crawl_ids) -> None:
+    """The side seen last gives the article's fields; first and last seen span both."""
+    current = db.execute("SELECT first_seen_at, last_seen_at FROM articles WHERE id = ?", [target_id]).fetchone()
+    values = {"first_seen_at": min(current[0], article["first_seen_at"]),
+              "last_seen_at": max(current[1], article["last_seen_at"])}
+    if article["last_seen_at"] > current[1]:
+        values.update({column: article[column] for column in ARTICLE_COPY if column != "canonical_url"})
+        values["last_crawl_id"] = crawl_ids.get(article["last_crawl_id"])
+    if article["first_seen_at"] < current[0]:
+        values["first_crawl_id"] = crawl_ids.get(article["first_crawl_id"])
+    db["articles"].update(target_id, values)
+
+
+def _merge_versions(db, target_id: int, source_versions: list[dict], crawl_ids) -> None:
+    """Both sides' versions in capture order; a version identical to the previous one collapses."""
+    existing = list(db.query("SELECT * FROM article_versions WHERE article_id = ? ORDER BY version", [target_id]))
+    incoming = [{**v, "crawl_id": crawl_ids.get(v["crawl_id"])} for v in source_versions]
+    combined = sorted(existing + incoming, key=lambda v: (v["captured_at"], v["version"]))
+    merged = []
+    for version in combined:
+        if merged and merged[-1]["content_hash"] == version["content_hash"]:
+            continue
+        merged.append(version)
+    if [(v["content_hash"], v["captured_at"]) for v in merged] == [(v["content_hash"], v["captured_at"]) for v in existing]:
+        return
+    db.execute("DELETE FROM article_versions WHERE article_id = ?", [target_id])
+    for number, version in enumerate(merged, 1):
+        insert_row(db, "article_versions", {
+            "article_id": target_id, "version": number, "captured_at": version["captured_at"],
+            "crawl_id": version["crawl_id"], "title": version["title"], "body_text": version["body_text"],
+            "content_hash": version["content_hash"]})
+    latest = merged[-1]
+    db.execute("UPDATE articles SET version_count = ?, title = ?, body_text = ?, content_hash = ? WHERE id = ?",
+               [len(merged), latest["title"], latest["body_text"], latest["content_hash"], target_id])
+
+
+def _merge_authors(source, db, source_id: int, target_id: int) -> None:
+    for row in source.execute("SELECT au.name, aa.position, aa.name_raw, aa.role FROM article_authors aa "
+                              "JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = ?", [source_id]):
+        found = db.execute("SELECT id FROM authors WHERE name = ?", [row["name"]]).fetchone()
+        author_id = found[0] if found else db.execute("INSERT INTO authors (name) VALUES (?)", [row["name"]]).lastrowid
+        db.execute("INSERT OR IGNORE INTO article_authors (article_id, author_id, position, name_raw, role) "
+                   "VALUES (?, ?, ?, ?, ?)", [target_id, author_id, row["position"], row["name_raw"], row["role"]])
+
+
+def _merge_photos(source, db, source_id: int, target_id: int) -> None:
+    for row in source.execute(f"SELECT {', '.join(PHOTO_COPY)} FROM photos WHERE article_id = ?", [source_id]):
+        db.execute(f"INSERT OR IGNORE INTO photos (article_id, {', '.join(PHOTO_COPY)}) "
+                   f"VALUES (?, {', '.join('?' for _ in PHOTO_COPY)})", [target_id, *row])
+        if row["file_sha256"]:
+            db.execute("UPDATE photos SET file_path = ?, file_size = ?, file_type = ?, file_sha256 = ? "
+                       "WHERE article_id = ? AND url = ? AND file_sha256 IS NULL",
+                       [row["file_path"], row["file_size"], row["file_type"], row["file_sha256"], target_id, row["url"]])
+
+
+def _merge_comments(source, db, source_id: int, target_id: int) -> None:
+    # Parents before replies: order by depth, then position.
+    for row in source.execute("SELECT * FROM comments WHERE article_id = ? ORDER BY depth, position, id", [source_id]):
+        row = dict(row)
+        current = db.execute("SELECT id, first_seen_at, last_seen_at, removed_at FROM comments "
+                             "WHERE article_id = ? AND comment_key = ?", [target_id, row["comment_key"]]).fetchone()
+        if current is None:
+            parent = None
+            if row["parent_site_comment_id"]:
+                found = db.execute("SELECT id FROM comments WHERE article_id = ? AND site_comment_id = ?",
+                                   [target_id, row["parent_site_comment_id"]]).fetchone()
+                parent = found[0] if found else None
+            values = {column: row[column] for column in COMMENT_COPY}
+            values.update(article_id=target_id, parent_id=parent, first_seen_at=row["first_seen_at"],
+                          last_seen_at=row["last_seen_at"], removed_at=row["removed_at"])
+            insert_row(db, "comments", values)
+            continue
+        last_seen = max(current[2], row["last_seen_at"])
+        removals = [r for r in (current[3], row["removed_at"]) if r and r > last_seen]
+        db.execute("UPDATE comments SET first_seen_at = ?, last_seen_at = ?, removed_at = ? WHERE id = ?",
+                   [min(current[1], row["first_seen_at"]), last_seen, min(removals) if removals else None, current[0]])

@@ -1,0 +1,202 @@
+"""Distributed crawls: worker processes share one crawl through a real redis-server on 127.0.0.1,
+each writes a shard, and `newsarchive merge` makes them one archive equal to a single crawl's."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from newsarchive.demo.site import generate_site
+from tests.conftest import run_cli, serve_in_subprocess
+
+ARTICLES = 90
+WORKER_SETTINGS = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=INFO", "-s", "DOWNLOAD_DELAY=0.1",
+                   "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", "-s", "NEWSARCHIVE_STORE_BATCH_SIZE=10"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    def __init__(self, folder: Path):
+        self.folder, self.port = folder, free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.start()
+
+    def start(self):
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is needed (apt-get install redis-server; .ci/run installs it)"
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder),
+             "--appendonly", "yes", "--save", ""], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    server = RedisServer(tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("distributed")
+    manifest = generate_site(folder / "site", ARTICLES, seed=31)
+    access_log = folder / "access.log"
+    server, base_url = serve_in_subprocess(folder / "site", "--access-log", str(access_log))
+    yield manifest, base_url, access_log
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def start_worker(base_url, redis_url, shard: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "newsarchive.cli", "crawl", "diyaruna", "--db", str(shard), "--base-url", base_url,
+         "--allow-private", "--redis", redis_url, "--crawl-name", "test", *WORKER_SETTINGS, *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def records(db_path) -> dict[str, set]:
+    """What a crawl archived, independent of row ids and crawl rows."""
+    db = sqlite3.connect(db_path)
+    def rows(sql):
+        return set(db.execute(sql).fetchall())
+    data = {
+        "articles": rows("SELECT canonical_url, title, body_text, published_at, section FROM articles"),
+        "authors": rows("SELECT a.canonical_url, au.name, aa.position FROM article_authors aa "
+                        "JOIN authors au ON au.id = aa.author_id JOIN articles a ON a.id = aa.article_id"),
+        "photos": rows("SELECT a.canonical_url, p.url, p.caption, p.credit FROM photos p JOIN articles a ON a.id = p.article_id"),
+        "comments": rows("SELECT a.canonical_url, c.site_comment_id, p.site_comment_id, c.author_name, c.body_text "
+                         "FROM comments c JOIN articles a ON a.id = c.article_id LEFT JOIN comments p ON p.id = c.parent_id"),
+        "versions": rows("SELECT a.canonical_url, v.version, v.content_hash FROM article_versions v "
+                         "JOIN articles a ON a.id = v.article_id"),
+    }
+    db.close()
+    return data
+
+
+def captures_in(shard: Path) -> int:
+    try:
+        with sqlite3.connect(shard) as db:
+            return db.execute("SELECT count(*) FROM captures").fetchone()[0]
+    except sqlite3.OperationalError:  # not created, or not migrated yet
+        return 0
+
+
+def fetched(access_log) -> Counter:
+    return Counter(line.rsplit(" ", 1)[0] for line in access_log.read_text().splitlines()
+                   if not line.startswith("/robots.txt"))
+
+
+def test_three_workers_share_a_crawl_and_the_merge_equals_a_single_crawl(site, redis_server, tmp_path):
+    manifest, base_url, access_log = site
+    single = tmp_path / "single.db"
+    result = run_cli("crawl", "diyaruna", "--db", str(single), "--base-url", base_url, "--allow-private",
+                     "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING")
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    access_log.write_text("")
+    shards = [tmp_path / f"shard-{n}.db" for n in (1, 2, 3)]
+    # Slow enough (about 8 s) that a worker whose process starts last still gets its share.
+    workers = [start_worker(base_url, redis_server.url, shard, "-s", "DOWNLOAD_DELAY=0.25") for shard in shards]
+    outputs = [worker.communicate(timeout=300) for worker in workers]
+    assert [w.returncode for w in workers] == [0, 0, 0], [err[-2000:] for _, err in outputs]
+    counts = fetched(access_log)
+    assert max(counts.values()) == 1, [url for url, n in counts.items() if n > 1]  # no URL fetched twice
+    per_shard = [sqlite3.connect(s).execute("SELECT count(*) FROM captures").fetchone()[0] for s in shards]
+    assert sum(per_shard) == sum(counts.values()) and min(per_shard) > 0  # every worker took part
+
+    merged = tmp_path / "merged.db"
+    result = run_cli("merge", *map(str, shards), "--into", str(merged))
+    assert result.returncode == 0, result.stderr
+    assert records(merged) == records(single)
+    assert len(records(merged)["articles"]) == len(manifest["articles"])
+
+    again = run_cli("merge", *map(str, shards), "--into", str(merged))
+    assert again.returncode == 0 and "3 already merged" in again.stdout
+    db = sqlite3.connect(merged)
+    assert db.execute("SELECT count(*) FROM crawls").fetchone()[0] == 3
+    assert db.execute("SELECT count(*) FROM captures").fetchone()[0] == sum(per_shard)
+    assert records(merged) == records(single)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    leftover = subprocess.run(["redis-cli", "-p", str(redis_server.port), "keys", "newsarchive:*"],
+                              capture_output=True, text=True).stdout.split()
+    assert leftover in ([], ["newsarchive:test:done"])  # the finished crawl tidied its keys
+
+
+def test_a_killed_worker_loses_no_requests(site, redis_server, tmp_path):
+    manifest, base_url, access_log = site
+    shards = [tmp_path / f"shard-{n}.db" for n in (1, 2, 3)]
+    workers = [start_worker(base_url, redis_server.url, shard, "-s", "DOWNLOAD_DELAY=0.25") for shard in shards]
+    deadline = time.monotonic() + 60
+    while True:  # kill the first worker that is well into its share, in the middle of a batch
+        busy = [n for n, shard in enumerate(shards) if captures_in(shard) >= 5]
+        if busy:
+            break
+        assert time.monotonic() < deadline and all(w.poll() is None for w in workers)
+        time.sleep(0.05)
+    victim = busy[0]
+    workers[victim].send_signal(signal.SIGKILL)
+    survivors = [w for n, w in enumerate(workers) if n != victim]
+    outputs = [worker.communicate(timeout=300) for worker in survivors]
+    assert [w.returncode for w in survivors] == [0, 0], [err[-2000:] for _, err in outputs]
+    assert any("requests are back in the queue" in err for _, err in outputs)
+    merged = tmp_path / "merged.db"
+    assert run_cli("merge", *map(str, shards), "--into", str(merged)).returncode == 0
+    stored = {row[0].split("/", 3)[3] for row in sqlite3.connect(merged).execute("SELECT canonical_url FROM articles")}
+    assert stored == {a["path"].lstrip("/") for a in manifest["articles"]}
+
+
+def test_a_redis_restart_is_survived(site, redis_server, tmp_path):
+    manifest, base_url, _ = site
+    shards = [tmp_path / f"shard-{n}.db" for n in (1, 2)]
+    workers = [start_worker(base_url, redis_server.url, shard) for shard in shards]
+    time.sleep(2)
+    redis_server.stop()
+    time.sleep(2)
+    redis_server.start()  # same data folder: the append-only file brings the queue back
+    outputs = [worker.communicate(timeout=300) for worker in workers]
+    assert [w.returncode for w in workers] == [0, 0], [err[-2000:] for _, err in outputs]
+    assert any("Redis is unreachable" in err for _, err in outputs)
+    assert any("Redis is back" in err for _, err in outputs)
+    merged = tmp_path / "merged.db"
+    assert run_cli("merge", *map(str, shards), "--into", str(merged)).returncode == 0
+    count = sqlite3.connect(merged).execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert count == len(manifest["articles"])
+
+
+def test_redis_gone_for_good_stops_the_worker_with_a_clear_reason(site, redis_server, tmp_path):
+    _, base_url, _ = site
+    shard = tmp_path / "shard.db"
+    worker = start_worker(base_url, redis_server.url, shard, "-s", "DOWNLOAD_DELAY=0.1",
+                          "-s", "NEWSARCHIVE_REDIS_OUTAGE_SECONDS=3")
+    time.sleep(2)
+    redis_server.stop()
+    _, err = worker.communicate(timeout=120)
+    redis_server.start()
+    assert worker.returncode == 1
+    assert "Redis has been unreachable" in err
+    assert sqlite3.connect(shard).execute("SELECT finish_reason FROM crawls").fetchone() == ("redis_unavailable",)

@@ -1,0 +1,124 @@
+"""`newsarchive merge`: the same rules as one crawl, idempotent, in any order; old shards migrated,
+newer ones refused."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from newsarchive.archive import open_archive
+from newsarchive.archive.migrations import m001_core_tables, m002_captures
+from newsarchive.archive.store import finish_crawl, start_crawl, store_article
+from newsarchive.items import Article, Byline, Comment, Photo
+from tests.conftest import run_cli
+
+
+def article(url, title, body, comments=(), photos=()):
+    return Article(url=url, canonical_url=url, title=title, body_text=body, published_at="2026-01-01",
+                   authors=[Byline(name="Sara Ahmed", name_raw="Sara Ahmed", position=0)],
+                   photos=[Photo(url=p, position=n) for n, p in enumerate(photos)],
+                   comments=[Comment(body_text=f"text {c}", position=n, site_comment_id=c, author_name="Reader")
+                             for n, c in enumerate(comments)],
+                   comment_count=len(comments), comments_complete=True)
+
+
+def build(path, crawl_time, articles):
+    archive = open_archive(path)
+    with archive.write() as db:
+        crawl_id = start_crawl(db, "diyaruna", "diyaruna", {}, crawl_time)
+        for item in articles:
+            store_article(db, item, crawl_id, crawl_time)
+        finish_crawl(db, crawl_id, {"finished_at": crawl_time, "finish_reason": "finished"})
+    archive.close()
+
+
+def snapshot(path):
+    db = sqlite3.connect(path)
+    data = {
+        "articles": set(db.execute("SELECT canonical_url, title, body_text, version_count FROM articles")),
+        "versions": set(db.execute("SELECT a.canonical_url, v.version, v.title, v.captured_at FROM article_versions v "
+                                   "JOIN articles a ON a.id = v.article_id")),
+        "comments": set(db.execute("SELECT a.canonical_url, c.site_comment_id, c.removed_at IS NOT NULL, c.first_seen_at "
+                                   "FROM comments c JOIN articles a ON a.id = c.article_id")),
+        "photos": set(db.execute("SELECT a.canonical_url, p.url FROM photos p JOIN articles a ON a.id = p.article_id")),
+        "authors": set(db.execute("SELECT name FROM authors")),
+        "crawls": db.execute("SELECT count(*) FROM crawls").fetchone()[0],
+    }
+    db.close()
+    return data
+
+
+def two_archives(tmp_path):
+    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    build(first, "2026-01-01T10:00:00Z", [article("https://d.example/x", "X", "body one", ["c1", "c2"], ["p1"])])
+    build(second, "2026-01-02T10:00:00Z", [
+        article("https://d.example/x", "X changed", "body two", ["c1", "c3"], ["p1", "p2"]),
+        article("https://d.example/y", "Y", "body y"),
+    ])
+    return first, second
+
+
+def test_merge_follows_the_rules_of_one_crawl(tmp_path):
+    first, second = two_archives(tmp_path)
+    merged = tmp_path / "merged.db"
+    result = run_cli("merge", str(first), str(second), "--into", str(merged))
+    assert result.returncode == 0, result.stderr
+    data = snapshot(merged)
+    assert data["articles"] == {("https://d.example/x", "X changed", "body two", 2), ("https://d.example/y", "Y", "body y", 1)}
+    assert {(url, v, title) for url, v, title, _ in data["versions"]} == {
+        ("https://d.example/x", 1, "X"), ("https://d.example/x", 2, "X changed"), ("https://d.example/y", 1, "Y")}
+    assert {(c, removed) for _, c, removed, _ in data["comments"]} == {("c1", 0), ("c2", 1), ("c3", 0)}
+    assert data["photos"] == {("https://d.example/x", "p1"), ("https://d.example/x", "p2")}
+    assert data["authors"] == {("Sara Ahmed",)} and data["crawls"] == 2
+
+
+def test_merge_is_idempotent_and_order_does_not_matter(tmp_path):
+    first, second = two_archives(tmp_path)
+    forward, backward = tmp_path / "forward.db", tmp_path / "backward.db"
+    assert run_cli("merge", str(first), str(second), "--into", str(forward)).returncode == 0
+    once = snapshot(forward)
+    again = run_cli("merge", str(first), str(second), "--into", str(forward))
+    assert again.returncode == 0 and "0 crawls added, 2 already merged" in again.stdout
+    assert snapshot(forward) == once
+    assert run_cli("merge", str(second), str(first), "--into", str(backward)).returncode == 0
+    assert snapshot(backward) == once
+
+
+def test_a_shard_from_an_older_schema_is_migrated_in_a_copy(tmp_path):
+    old = tmp_path / "old.db"
+    old_migrations = Migrations("newsarchive")
+    old_migrations()(m001_core_tables)
+    old_migrations()(m002_captures)
+    db = Database(old)
+    old_migrations.apply(db)
+    db.execute("INSERT INTO crawls (id, site, spider, started_at, finished_at, finish_reason) "
+               "VALUES (1, 'diyaruna', 'diyaruna', '2025-01-01T00:00:00Z', '2025-01-01T01:00:00Z', 'finished')")
+    db.execute("INSERT INTO articles (id, url, canonical_url, title, body_text, content_hash, version_count, "
+               "first_seen_at, last_seen_at, first_crawl_id, last_crawl_id) VALUES (1, 'https://d.example/old', "
+               "'https://d.example/old', 'Old', 'old body', 'h1', 1, '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z', 1, 1)")
+    db.execute("INSERT INTO article_versions VALUES (1, 1, '2025-01-01T00:00:00Z', 1, 'Old', 'old body', 'h1')")
+    db.execute("INSERT INTO article_urls VALUES ('https://d.example/old', 1, '2025-01-01T00:00:00Z')")
+    db.conn.commit()
+    db.close()
+    before = old.read_bytes()
+    merged = tmp_path / "merged.db"
+    result = run_cli("merge", str(old), "--into", str(merged))
+    assert result.returncode == 0, result.stderr
+    assert "older schema (2 of" in result.stdout
+    assert snapshot(merged)["articles"] == {("https://d.example/old", "Old", "old body", 1)}
+    assert old.read_bytes() == before  # the shard itself is left as it was
+
+
+def test_a_shard_from_a_newer_version_or_not_an_archive_is_refused(tmp_path):
+    first, _ = two_archives(tmp_path)
+    with sqlite3.connect(first) as db:
+        db.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                   "VALUES ('newsarchive', 'm999_from_the_future', '2030-01-01')")
+    refused = run_cli("merge", str(first), "--into", str(tmp_path / "merged.db"))
+    assert refused.returncode == 1 and "newer newsarchive" in refused.stderr and "m999_from_the_future" in refused.stderr
+    notes = tmp_path / "notes.db"
+    notes.write_text("not a database")
+    refused = run_cli("merge", str(notes), "--into", str(tmp_path / "merged.db"))
+    assert refused.returncode == 1 and "is not a newsarchive archive" in refused.stderr
