@@ -55,6 +55,7 @@ class DistributedCrawl:
         for setting, value in {
             "SCHEDULER": "newsarchive.distributed.ReliableScheduler",
             "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+            "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",  # ReliableScheduler's scripts use its sorted set
             "SCHEDULER_PERSIST": True,  # other workers still need the queue when one stops
             "SCHEDULER_QUEUE_KEY": f"newsarchive:{name}:requests",
             "SCHEDULER_DUPEFILTER_KEY": f"newsarchive:{name}:dupefilter",

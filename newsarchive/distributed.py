@@ -42,6 +42,21 @@ HEARTBEAT_SECONDS = 2.0
 HEARTBEAT_TTL = 10  # a worker silent this long is taken for dead
 STARTUP_GRACE_SECONDS = 30  # how long a worker waits for the crawl's first request to appear
 
+# One round trip each, and atomic: a request is never out of the queue without being in flight.
+ENQUEUE = """
+if ARGV[4] == '0' and redis.call('sadd', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('zadd', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+POP_TO_INFLIGHT = """
+local found = redis.call('zrange', KEYS[1], 0, 0)
+if #found == 0 then return false end
+redis.call('zremrangebyrank', KEYS[1], 0, 0)
+local id = redis.sha1hex(found[1])
+redis.call('hset', KEYS[2], id, found[1])
+return {id, found[1]}
+"""
+
 
 
 class ReliableScheduler(Scheduler):
@@ -78,6 +93,9 @@ class ReliableScheduler(Scheduler):
     def open(self, spider):
         self.crawl_name = self.crawl_name % {"spider": spider.name}
         result = super().open(spider)
+        self.enqueue_script = self.server.register_script(ENQUEUE)
+        self.pop_script = self.server.register_script(POP_TO_INFLIGHT)
+        self.idle_flagged = False
         self.heartbeat()
         self.heartbeat_loop = task.LoopingCall(self.heartbeat)
         self.heartbeat_loop.start(HEARTBEAT_SECONDS, now=False)
@@ -118,16 +136,27 @@ class ReliableScheduler(Scheduler):
         if self.unsent:
             self.send_unsent()
         try:
-            queued = super().enqueue_request(request)
-            if queued and not self.started:
-                self.server.set(self.key("started"), "1")
-                self.server.delete(self.key("done"))
-                self.started = True
-            return queued
+            queued = self.push(request)
         except REDIS_ERRORS as error:
             self.redis_down(error)
             self.unsent.append(request)
             return True
+        if not queued:
+            self.df.log(request, self.spider)
+            return False
+        self.stats.inc_value("scheduler/enqueued/redis")
+        if not self.started:
+            self.server.set(self.key("started"), "1")
+            self.server.delete(self.key("done"))
+            self.started = True
+        return True
+
+    def push(self, request) -> bool:
+        """Duplicate check and queueing in one atomic round trip (scrapy-redis's keys and formats)."""
+        return bool(self.enqueue_script(
+            keys=[self.df.key, self.queue.key],
+            args=[self.df.request_fingerprint(request), -request.priority, self.queue._encode_request(request),
+                  "1" if request.dont_filter else "0"]))
 
     def next_request(self):
         if self.unsent or self.outage_since is not None:
@@ -135,18 +164,19 @@ class ReliableScheduler(Scheduler):
             if self.outage_since is not None:
                 return None
         try:
-            request = super().next_request()
+            found = self.pop_script(keys=[self.queue.key, self.inflight_key])
+            if found and self.idle_flagged:
+                self.server.delete(self.key("idle", self.worker_id))
+                self.idle_flagged = False
         except REDIS_ERRORS as error:
             self.redis_down(error)
             return None
-        if request is not None:
-            fingerprint = self.fingerprint(request)
-            request.meta["newsarchive_fingerprint"] = fingerprint
-            try:
-                self.server.delete(self.key("idle", self.worker_id))
-                self.server.hset(self.inflight_key, fingerprint, self.queue._encode_request(request))
-            except REDIS_ERRORS as error:
-                self.redis_down(error)  # not recorded in flight, but this worker has it: crawl it
+        if not found:
+            return None
+        request_id, encoded = found
+        request = self.queue._decode_request(encoded)
+        request.meta["newsarchive_fingerprint"] = request_id.decode() if isinstance(request_id, bytes) else request_id
+        self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def has_pending_requests(self):
@@ -157,9 +187,6 @@ class ReliableScheduler(Scheduler):
         except REDIS_ERRORS as error:
             self.redis_down(error)
             return True
-
-    def fingerprint(self, request) -> str:
-        return self.crawler.request_fingerprinter.fingerprint(request).hex()
 
     def ack(self, fingerprints) -> None:
         fingerprints = [fp for fp in fingerprints if fp]
@@ -191,6 +218,7 @@ class ReliableScheduler(Scheduler):
             self.crawler.signals.send_catch_log(newsarchive_signals.flush_requested)
             self.server.delete(self.inflight_key)  # engine idle: nothing of ours is in flight any more
             self.server.set(self.key("idle", self.worker_id), "1", ex=HEARTBEAT_TTL)
+            self.idle_flagged = True
             if self.requeue_dead_workers() or len(self.queue):
                 raise DontCloseSpider
             if self.server.exists(self.key("done")):
@@ -277,4 +305,4 @@ class ReliableScheduler(Scheduler):
         self.redis_back()
         pending, self.unsent = self.unsent, []
         for request in pending:
-            super().enqueue_request(request)
+            self.push(request)

@@ -1,0 +1,111 @@
+"""Distributed crawls: pages per second for 1, 2 and 4 worker processes sharing a crawl through
+Redis, against one process without Redis, and the rate of merging their shards.
+
+    python bench/distributed.py [--articles 3000]
+
+The demo site is served from its own process on 127.0.0.1 and Redis runs as a real
+redis-server started here. Each crawl starts from an empty archive (the refresh policy would
+otherwise skip what is known). Rates come from the crawls' own start and finish times in the
+archives, so process start-up is not counted; the multi-process rate is all pages over the span
+from the first worker's start to the last worker's finish (which includes the idle wait of
+workers for each other at the end). Target: Redis coordination costs a single process under
+15% against running without Redis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SETTINGS = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def crawl_span(shards: list[Path]) -> tuple[int, float]:
+    """Pages fetched by all shards, and seconds from the first start to the last finish."""
+    pages, starts, finishes = 0, [], []
+    for shard in shards:
+        with sqlite3.connect(shard) as db:
+            responses, started, finished = db.execute(
+                "SELECT responses, started_at, finished_at FROM crawls ORDER BY id DESC LIMIT 1").fetchone()
+        pages += responses or 0
+        starts.append(_time(started))
+        finishes.append(_time(finished))
+    return pages, max(finishes) - min(starts)
+
+
+def _time(iso: str) -> float:
+    return datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
+
+
+def run_workers(count: int, base_url: str, folder: Path, redis_url: str | None, name: str) -> list[Path]:
+    shards = [folder / f"{name}-{n}.db" for n in range(count)]
+    extra = ["--redis", redis_url, "--crawl-name", name] if redis_url else []
+    workers = [subprocess.Popen([sys.executable, "-m", "newsarchive.cli", "crawl", "diyaruna", "--db", str(shard),
+                                 "--base-url", base_url, "--allow-private", *SETTINGS, *extra],
+                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+               for shard in shards]
+    for worker in workers:
+        _, err = worker.communicate()
+        if worker.returncode != 0:
+            raise RuntimeError(f"a worker failed:\n{err[-3000:]}")
+    return shards
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=3000)
+    args = parser.parse_args()
+    from newsarchive.demo.site import generate_site
+
+    with tempfile.TemporaryDirectory(prefix="newsarchive-distributed-") as scratch:
+        folder = Path(scratch)
+        generate_site(folder / "site", articles=args.articles, seed=4)
+        site = subprocess.Popen([sys.executable, "-m", "newsarchive.demo.serve", str(folder / "site")],
+                                stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        port = free_port()
+        redis = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
+                                  "--save", "", "--dir", scratch], stdout=subprocess.DEVNULL)
+        try:
+            base_url = site.stdout.readline().strip()
+            time.sleep(0.5)
+            redis_url = f"redis://127.0.0.1:{port}/0"
+            rows = [("1 process, no Redis", *crawl_span(run_workers(1, base_url, folder, None, "plain")))]
+            for count in (1, 2, 4):
+                shards = run_workers(count, base_url, folder, redis_url, f"redis{count}")
+                rows.append((f"{count} process{'es' if count > 1 else ''}, Redis", *crawl_span(shards)))
+            started = time.perf_counter()
+            merged = subprocess.run([sys.executable, "-m", "newsarchive.cli", "merge", *map(str, shards), "--into",
+                                     str(folder / "merged.db")], cwd=ROOT, capture_output=True, text=True, check=True)
+            merge_seconds = time.perf_counter() - started
+            articles = sqlite3.connect(folder / "merged.db").execute("SELECT count(*) FROM articles").fetchone()[0]
+        finally:
+            site.terminate()
+            redis.terminate()
+    print(f"demo site: {args.articles} articles, served from its own process; 2 CPU cores")
+    for label, pages, seconds in rows:
+        print(f"{label:22s} {pages:6d} pages in {seconds:6.1f} s = {pages / seconds:6.1f} pages/s")
+    plain, single = rows[0][1] / rows[0][2], rows[1][1] / rows[1][2]
+    print(f"Redis coordination overhead for one process: {1 - single / plain:.1%} (target < 15%)")
+    print(f"merge of the 4 shards: {articles} articles in {merge_seconds:.1f} s = {articles / merge_seconds:,.0f} "
+          f"articles/s (including process start-up); {merged.stdout.strip().splitlines()[-1]}")
+
+
+if __name__ == "__main__":
+    main()
