@@ -13,6 +13,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Iterator
 
+from newsarchive.archive.queries import date_window
+
 CHUNK_SIZE = 500
 
 ARTICLE_FIELDS = (
@@ -43,13 +45,8 @@ class ExportFilters:
             if value:
                 clauses.append(f"{alias}.{column} = ?")
                 params.append(value)
-        if self.since:
-            clauses.append(f"{alias}.published_at >= ?")
-            params.append(self.since)
-        if self.until:
-            clauses.append(f"substr({alias}.published_at, 1, 10) <= ?")
-            params.append(self.until)
-        return (" AND ".join(clauses) or "1"), params
+        window, window_params = date_window(f"{alias}.published_at", self.since, self.until)
+        return (" AND ".join(clauses + window) or "1"), params + window_params
 
 
 def connect(db_path) -> sqlite3.Connection:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import venv
@@ -22,6 +23,13 @@ class ServedSite:
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now, for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def serve_in_subprocess(site_dir: Path, *extra_args: str):

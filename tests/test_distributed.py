@@ -16,17 +16,12 @@ from pathlib import Path
 import pytest
 
 from newsarchive.demo.site import generate_site
-from tests.conftest import run_cli, serve_in_subprocess
+from tests.conftest import free_port, run_cli, serve_in_subprocess
 
 ARTICLES = 90
 WORKER_SETTINGS = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=INFO", "-s", "DOWNLOAD_DELAY=0.1",
                    "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", "-s", "NEWSARCHIVE_STORE_BATCH_SIZE=10"]
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class RedisServer:

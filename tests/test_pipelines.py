@@ -9,7 +9,7 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from newsarchive.items import Article, BodyBlock, Byline, Comment, PageFailure, Photo
+from newsarchive.items import Article, BodyBlock, Byline, Comment, PageFailure
 from newsarchive.parsers import parse_page
 from newsarchive.pipelines.dedupe import DedupePipeline
 from newsarchive.pipelines.normalise import NormalisePipeline, choose_canonical_url

@@ -7,7 +7,6 @@ and one removed, new articles published) and crawled again with the default refr
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from datetime import date, timedelta
 from urllib.parse import urlsplit

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,7 +22,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from exports.warc import PROFILES, payload_digest_of
-from tests.conftest import run_cli
+from tests.conftest import free_port, run_cli
 from tests.test_recrawl import Recrawl
 
 
@@ -163,11 +162,6 @@ def test_cdxj_indexer_indexes_every_capture(exported):
     assert {e["url"] for e in indexed} == {c["url"] for c in captures}
     assert sum(1 for e in indexed if e["mime"] == "warc/revisit") == sum(1 for c in captures if c["revisit_of"])
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -75,3 +75,15 @@ class ArchiveLookup:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+def date_window(column: str, since: str | None, until: str | None) -> tuple[list[str], list[str]]:
+    """SQL conditions for `since <= column <= until` on ISO dates or times (until: the whole day)."""
+    clauses, params = [], []
+    if since:
+        clauses.append(f"{column} >= ?")
+        params.append(since)
+    if until:
+        clauses.append(f"substr({column}, 1, 10) <= ?")
+        params.append(until)
+    return clauses, params

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from newsarchive.archive.queries import date_window
+
 # Markers around matched words in passages; the CLI turns them into colour or brackets.
 MATCH_START, MATCH_END = "\x02", "\x03"
 # A hit in a title counts five times one in the body.
@@ -105,9 +107,6 @@ def _common_filters(where: list, params: list, filters: SearchFilters, site: str
     if filters.site:
         where.append(f"{site} = ?")
         params.append(filters.site)
-    if filters.since:
-        where.append(f"{date} >= ?")
-        params.append(filters.since)
-    if filters.until:
-        where.append(f"substr({date}, 1, 10) <= ?")
-        params.append(filters.until)
+    window, window_params = date_window(date, filters.since, filters.until)
+    where += window
+    params += window_params
