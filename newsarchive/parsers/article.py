@@ -9,12 +9,14 @@ body extraction runs only when no cheaper layer found a body, and at most once a
 
 from __future__ import annotations
 
+import copy
 import re
 from urllib.parse import urlsplit
 
 from newsarchive.items import Article, BodyBlock, Byline, Comment, Photo
 from newsarchive.parsers.bylines import bylines_from_names, split_byline
 from newsarchive.parsers.captions import split_credit
+from newsarchive.parsers.comments import extract_comments
 from newsarchive.parsers.dates import date_part, normalise_date
 from newsarchive.parsers.document import Document, parse_document
 from newsarchive.parsers.metadata import Metadata, extract_metadata
@@ -60,6 +62,7 @@ class _ArticlePage:
         self.site = site or (profile.site_for_url(doc.url) if profile else None)
         self.article = Article(url=doc.url)
         self._metadata: Metadata | None = None
+        self._generic: dict | None = None
 
     # helpers ------------------------------------------------------------------------------------
 
@@ -68,6 +71,13 @@ class _ArticlePage:
         if self._metadata is None:  # read once, and only when a profile selector came up empty
             self._metadata = extract_metadata(self.root)
         return self._metadata
+
+    @property
+    def generic(self) -> dict:
+        """The generic layer: one trafilatura pass per page, at most, shared by every field."""
+        if self._generic is None:
+            self._generic = _generic_extraction(self.root, self.doc.url)
+        return self._generic
 
     def select(self, name: str, within=None) -> list:
         selector = self.profile.article_selector(name) if self.profile else None
@@ -174,6 +184,9 @@ class _ArticlePage:
             if raw:
                 article.published_at_raw = raw
                 article.warnings.append(f"published_at: cannot read the date {raw!r}; used the URL's")
+        elif self.generic.get("date"):
+            article.published_at = article.published_at_raw = self.generic["date"]
+            article.sources["published_at"] = "generic"
         modified_raw = self.from_metadata("modified_at")
         if modified_raw:
             article.modified_at_raw = modified_raw
@@ -197,6 +210,13 @@ class _ArticlePage:
         names = self.from_metadata("authors")
         if names:
             self.article.authors = _authors_from_metadata(names)
+            return
+        generic = self.generic.get("author")
+        if generic:
+            self.article.byline_raw = self.article.byline_raw or generic
+            self.article.authors = _authors_from_metadata([n for n in generic.split(";") if n.strip()])
+            if self.article.authors:
+                self.article.sources["authors"] = "generic"
 
     def fill_photos(self) -> None:
         figures = []
@@ -254,7 +274,7 @@ class _ArticlePage:
         if not blocks:
             blocks, source = self._body_from_metadata()
         if not blocks:
-            blocks, source = _generic_body_blocks(self.root), "generic"
+            blocks, source = self.generic["body"], "generic"
         while blocks and blocks[0].text == self.article.title:  # a generic layer repeats the headline
             blocks = blocks[1:]
         if blocks:
@@ -292,10 +312,23 @@ class _ArticlePage:
         items = self.select("comments")
         if items:
             self.set("comments", self._comments_from_items(items), "profile")
+        elif count_raw is None:  # the profile found no comment section at all: try the generic layers
+            self._generic_comments()
         shown = self.article.comment_count
         # Complete only when what the page says it holds was all read: a counter of zero, or
         # items at least as many as the counter (a paged or half-recognised list is not).
         self.article.comments_complete = shown == 0 or bool(items) and (shown is None or len(items) >= shown)
+
+    def _generic_comments(self) -> None:
+        """Comment markup of the common platforms; else the comment text the generic layer found."""
+        comments = extract_comments(self.root)
+        if comments:
+            self.article.comments, self.article.sources["comments"] = comments, "markup"
+            return
+        lines = self.generic.get("comments") or []
+        if lines:
+            self.article.comments = [Comment(body_text=line, position=n) for n, line in enumerate(lines)]
+            self.article.sources["comments"] = "generic"
 
     def _comments_from_items(self, items: list) -> list[Comment]:
         item_set = set(items)
@@ -360,14 +393,22 @@ def _int_or_none(value) -> int | None:
         return None
 
 
-def _generic_body_blocks(root) -> list[BodyBlock]:
-    """Main text by trafilatura: the costly last layer, for pages no cheaper layer could read."""
+def _generic_extraction(root, url: str) -> dict:
+    """Body, author, date and comments by trafilatura: the costly last layer, run once per page and
+    only for pages no cheaper layer could read whole."""
     import trafilatura  # imported on first need: a profiled crawl may never use it
 
-    text = trafilatura.extract(
-        root, output_format="txt", include_comments=False, include_tables=False,
-        include_images=False, favor_precision=True,
+    found = trafilatura.bare_extraction(
+        copy.deepcopy(root), url=url, with_metadata=True, include_comments=True, include_tables=False,
+        include_images=False,  # trafilatura prunes the tree it is given: it gets a copy
     )
-    if not text:
-        return []
-    return [BodyBlock("paragraph", line) for line in map(normalise_text, text.split("\n")) if line]
+    if found is None:
+        return {"body": [], "author": None, "date": None, "comments": []}
+    lines = [normalise_text(line) for line in (found.text or "").split("\n")]
+    comments = [normalise_text(line) for line in (found.comments or "").split("\n")]
+    return {
+        "body": [BodyBlock("paragraph", line) for line in lines if line],
+        "author": normalise_text(found.author) or None,
+        "date": found.date or None,
+        "comments": [line for line in comments if line],
+    }

@@ -1,0 +1,148 @@
+"""Extraction quality on the shared dev set, next to trafilatura on the same pages in the same run.
+
+    python bench/extraction.py [--devset ../shared/bench/extraction-devset] [--show-misses N]
+
+Reads the dev set where it lies (its README: never copy its pages into this repository). For
+each page, newsarchive's parser (no profile matches these sites: structured metadata, then the
+generic layer) and trafilatura.extract (with metadata and comments) are scored the same way:
+
+- body: a `with` snippet found in the body is a true positive, one not found a false negative;
+  a `without` snippet found is a false positive; precision, recall and F1 over all pages;
+- title, author, date: exact match after whitespace and case normalisation (authors as a set of
+  names, however joined: "A, B & C" = "A and B; C"); date as YYYY-MM-DD;
+- comments: share of the `comments` snippets found in the extracted comments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DEFAULT_DEVSET = ROOT.parent / "shared" / "bench" / "extraction-devset"
+
+
+def normalise(text) -> str:
+    if isinstance(text, list):  # some gold fields list several values
+        text = "; ".join(text)
+    return " ".join(unicodedata.normalize("NFC", text or "").split()).casefold()
+
+
+def author_set(text: str | None) -> frozenset[str]:
+    parts = re.split(r"\s*(?:[,;&|/]|\band\b|\bund\b)\s*", normalise(text))
+    return frozenset(part.strip() for part in parts if part.strip())
+
+
+def newsarchive_extract(url: str, html: bytes) -> dict:
+    from newsarchive.parsers import ParseError, parse_page
+
+    try:
+        article = parse_page(url, html, kind="article")
+    except ParseError:
+        return {"body": "", "title": None, "author": None, "date": None, "comments": ""}
+    return {
+        "body": article.body_text or "",
+        "title": article.title,
+        "author": "; ".join(author.name for author in article.authors) or None,
+        "date": (article.published_at or "")[:10] or None,
+        "comments": "\n".join(comment.body_text for comment in article.comments),
+    }
+
+
+def trafilatura_extract(url: str, html: bytes) -> dict:
+    import trafilatura
+
+    result = trafilatura.extract(html, url=url, output_format="json", with_metadata=True, include_comments=True)
+    data = json.loads(result) if result else {}
+    return {
+        "body": data.get("text") or "",
+        "title": data.get("title"),
+        "author": data.get("author"),
+        "date": (data.get("date") or "")[:10] or None,
+        "comments": data.get("comments") or "",
+    }
+
+
+class Score:
+    def __init__(self):
+        self.tp = self.fn = self.fp = 0
+        self.fields = {"title": [0, 0], "author": [0, 0], "date": [0, 0]}
+        self.comments = [0, 0]
+        self.seconds = 0.0
+        self.misses: dict[str, list[str]] = {}
+
+    def add(self, url: str, gold: dict, got: dict) -> None:
+        body = normalise(got["body"])
+        for snippet in gold.get("with", []):
+            if normalise(snippet) in body:
+                self.tp += 1
+            else:
+                self.fn += 1
+                self.misses.setdefault("body", []).append(url)
+        for snippet in gold.get("without", []):
+            if normalise(snippet) in body:
+                self.fp += 1
+        for field in ("title", "author", "date"):
+            expected = gold.get(field)
+            if isinstance(expected, list):
+                expected = "; ".join(expected)
+            if not expected:
+                continue
+            self.fields[field][1] += 1
+            same = (author_set(expected) == author_set(got[field]) if field == "author"
+                    else normalise(expected) == normalise(got[field]))
+            self.fields[field][0] += same
+            if not same:
+                self.misses.setdefault(field, []).append(f"{url}\n      expected {expected!r}, got {got[field]!r}")
+        comments = normalise(got["comments"])
+        for snippet in gold.get("comments", []):
+            self.comments[1] += 1
+            self.comments[0] += normalise(snippet) in comments
+
+    def summary(self) -> dict:
+        precision = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        recall = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        accuracy = {field: hits / total if total else 0.0 for field, (hits, total) in self.fields.items()}
+        comment_recall = self.comments[0] / self.comments[1] if self.comments[1] else 0.0
+        return {"precision": precision, "recall": recall, "f1": f1, **accuracy, "comment_recall": comment_recall}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devset", type=Path, default=DEFAULT_DEVSET)
+    parser.add_argument("--show-misses", type=int, default=0, help="print this many misses per field (newsarchive)")
+    args = parser.parse_args()
+    gold = json.loads((args.devset / "gold.json").read_text(encoding="utf-8"))
+    scores = {"newsarchive": Score(), "trafilatura": Score()}
+    extractors = {"newsarchive": newsarchive_extract, "trafilatura": trafilatura_extract}
+    for url, expected in gold.items():
+        html = gzip.decompress((args.devset / "pages" / expected["file"]).read_bytes())
+        for name, extract in extractors.items():
+            started = time.perf_counter()
+            got = extract(url, html)
+            scores[name].seconds += time.perf_counter() - started
+            scores[name].add(url, expected, got)
+    print(f"{len(gold)} pages of {args.devset}")
+    print(f"{'':12s} {'precision':>9s} {'recall':>7s} {'F1':>6s} {'title':>6s} {'author':>7s} {'date':>6s} "
+          f"{'comments':>9s} {'ms/page':>8s}")
+    for name, score in scores.items():
+        s = score.summary()
+        print(f"{name:12s} {s['precision']:9.3f} {s['recall']:7.3f} {s['f1']:6.3f} {s['title']:6.3f} "
+              f"{s['author']:7.3f} {s['date']:6.3f} {s['comment_recall']:9.3f} {1000 * score.seconds / len(gold):8.1f}")
+    if args.show_misses:
+        for field, misses in scores["newsarchive"].misses.items():
+            print(f"\nnewsarchive misses, {field} ({len(misses)}):")
+            for miss in misses[:args.show_misses]:
+                print(f"  {miss}")
+
+
+if __name__ == "__main__":
+    main()

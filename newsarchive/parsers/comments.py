@@ -1,0 +1,173 @@
+"""Comments on any site: the server-rendered markup of the common platforms, threading kept.
+
+A comment item is an element that the markup marks as one: a class `comment` (WordPress's
+`li.comment`, `article.comment`, `div.comment`), an id like `comment-123` / `li-comment-123`, or
+schema.org `Comment` microdata. Replies are items nested in another item (WordPress's
+`ul.children`), so threading is the nesting. Within an item, and outside its replies: the author
+(`.fn`, `.comment-author`, `[itemprop=author]`, `cite` ...), the time (`time[datetime]`, date
+classes) and the text (`.comment-content`, `.comment-body`, `[itemprop=text]`, else the item's own
+paragraphs). The site's id comes from the item's id.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsarchive.items import Comment
+from newsarchive.parsers.dates import find_date
+from newsarchive.parsers.text import element_text
+
+_ITEM_CLASSES = {"comment", "comment-item", "commentlist-item", "comment-entry", "comments-item", "c-comment"}
+_ID = re.compile(r"^(?:li-|div-)?comment-?(\d[\w-]*)$")
+_AUTHOR_CLASSES = ("fn", "comment-author", "comment__author", "comment-author-name", "author", "username", "user-name")
+_DATE_CLASSES = ("comment-date", "comment__date", "comment-metadata", "comment-meta", "date", "timestamp")
+_TEXT_CLASSES = ("comment-content", "comment__body", "comment-body", "comment-text", "comment__text", "text")
+_SKIP_CLASSES = ("reply", "comment-reply-link", "comment-reply", "comment-meta", "comment-metadata",
+                 "comment-author", "says", "comment-awaiting-moderation", "edit-link")
+
+
+def _classes(element) -> set[str]:
+    return set((element.get("class") or "").split())
+
+
+def is_comment_item(element) -> bool:
+    if not isinstance(element.tag, str) or element.tag in ("html", "body", "form", "textarea", "ol", "ul", "section"):
+        return False
+    if _classes(element) & _ITEM_CLASSES:
+        return True
+    if _ID.match(element.get("id") or "") and element.tag in ("li", "article", "div"):
+        return True
+    return "schema.org/Comment" in (element.get("itemtype") or "")
+
+
+def extract_comments(root) -> list[Comment]:
+    """Every comment item of the page, in document order (a parent before its replies)."""
+    items = [element for element in root.iter() if is_comment_item(element)]
+    items = _outermost_per_comment(items)
+    item_set = set(items)
+    ids = {item: _site_id(item) for item in items}
+    comments = []
+    for item in items:
+        parent = _parent_item(item, item_set)
+        text = _text(item, item_set)
+        if not text:
+            continue
+        author = _first_text(item, item_set, _AUTHOR_CLASSES, itemprop="author")
+        posted_raw = _date_raw(item, item_set)
+        comments.append(Comment(
+            body_text=text, position=len(comments), site_comment_id=ids[item],
+            parent_id=ids.get(parent) if parent is not None else None,
+            depth=_depth(item, item_set), author_name=author,
+            posted_at=find_date(posted_raw) if posted_raw else None, posted_at_raw=posted_raw,
+        ))
+    return comments
+
+
+def _outermost_per_comment(items: list) -> list:
+    """WordPress wraps `div.comment-body` (id div-comment-N) in `li.comment` (id comment-N): one
+    comment, two matching elements. Keep the outer one when the inner adds no reply level."""
+    item_set = set(items)
+    kept = []
+    for item in items:
+        parent = _parent_item(item, item_set)
+        if parent is not None and _site_id(parent) and _site_id(parent) == _site_id(item):
+            continue
+        if parent is not None and not _site_id(item) and _site_id(parent) and not _has_list_between(item, parent):
+            continue  # an inner wrapper of its parent comment, not a reply
+        kept.append(item)
+    return kept
+
+
+def _has_list_between(item, ancestor) -> bool:
+    element = item.getparent()
+    while element is not None and element is not ancestor:
+        if element.tag in ("ul", "ol") or _classes(element) & {"children", "replies", "comment-replies"}:
+            return True
+        element = element.getparent()
+    return False
+
+
+def _site_id(item) -> str | None:
+    match = _ID.match(item.get("id") or "")
+    if match:
+        return match.group(1)
+    for attribute in ("data-comment-id", "data-id"):
+        if item.get(attribute):
+            return item.get(attribute)
+    return None
+
+
+def _parent_item(item, item_set):
+    element = item.getparent()
+    while element is not None:
+        if element in item_set:
+            return element
+        element = element.getparent()
+    return None
+
+
+def _depth(item, item_set) -> int:
+    depth, parent = 0, _parent_item(item, item_set)
+    while parent is not None:
+        depth, parent = depth + 1, _parent_item(parent, item_set)
+    return depth
+
+
+def _own(item, item_set):
+    """The descendants of an item that belong to it, not to one of its replies."""
+    for element in item.iterdescendants():
+        if not isinstance(element.tag, str):
+            continue
+        owner = _parent_item(element, item_set) if element not in item_set else None
+        if element in item_set or owner is not item:
+            continue
+        yield element
+
+
+def _first_text(item, item_set, classes, itemprop: str) -> str | None:
+    for element in _own(item, item_set):
+        names = _classes(element)
+        if element.get("itemprop") == itemprop or names & set(classes) or element.tag == "cite":
+            name_element = next((e for e in element.iter() if isinstance(e.tag, str) and
+                                 (_classes(e) & {"fn", "name"} or e.get("itemprop") == "name")), element)
+            text = element_text(name_element)
+            if text:
+                return re.sub(r"\s+(says|sagt|a dit|пишет):?$", "", text, flags=re.I)
+    return None
+
+
+def _date_raw(item, item_set) -> str | None:
+    for element in _own(item, item_set):
+        if element.tag == "time":
+            return element.get("datetime") or element_text(element)
+        if element.get("itemprop") in ("dateCreated", "datePublished"):
+            return element.get("content") or element.get("datetime") or element_text(element)
+    for element in _own(item, item_set):
+        if _classes(element) & set(_DATE_CLASSES):
+            return element_text(element)
+    return None
+
+
+def _text(item, item_set) -> str | None:
+    for element in _own(item, item_set):
+        if element.get("itemprop") == "text" or _classes(element) & set(_TEXT_CLASSES):
+            text = _paragraphs(element, item, item_set)
+            if text:
+                return text
+    return _paragraphs(item, item, item_set)
+
+
+def _paragraphs(container, owner, item_set) -> str | None:
+    """The paragraphs of `container` that belong to the comment `owner`, or its text if it has none."""
+    parts = []
+    for element in container.iter("p"):
+        if _parent_item(element, item_set) is not owner:
+            continue  # a reply's paragraph
+        if any(_classes(a) & set(_SKIP_CLASSES) for a in element.iterancestors()):
+            continue
+        text = element_text(element)
+        if text:
+            parts.append(text)
+    if parts:
+        return "\n\n".join(parts)
+    return None if container is owner else element_text(container)

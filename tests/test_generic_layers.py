@@ -1,0 +1,101 @@
+"""Any site, no profile: comment markup of the common platforms, per-field layers, no comment leaks."""
+
+from __future__ import annotations
+
+from newsarchive.parsers import parse_page
+
+WORDPRESS_COMMENTS = """
+<div id="comments" class="comments-area">
+  <h2 class="comments-title">3 thoughts on “Bridge reopens”</h2>
+  <ol class="comment-list">
+    <li id="comment-101" class="comment even thread-even depth-1 parent">
+      <article id="div-comment-101" class="comment-body">
+        <footer class="comment-meta">
+          <div class="comment-author vcard"><b class="fn">Amira K.</b> <span class="says">says:</span></div>
+          <div class="comment-metadata"><a href="#comment-101"><time datetime="2024-03-04T09:15:00+00:00">4 March 2024 at 9:15</time></a></div>
+        </footer>
+        <div class="comment-content"><p>Finally the bridge is open again.</p><p>It took two years.</p></div>
+        <div class="reply"><a class="comment-reply-link" href="#">Reply</a></div>
+      </article>
+      <ul class="children">
+        <li id="comment-102" class="comment odd alt depth-2">
+          <article id="div-comment-102" class="comment-body">
+            <footer class="comment-meta">
+              <div class="comment-author vcard"><b class="fn">Jonas</b> <span class="says">says:</span></div>
+              <div class="comment-metadata"><time datetime="2024-03-04T10:00:00+00:00">4 March 2024 at 10:00</time></div>
+            </footer>
+            <div class="comment-content"><p>Three years, actually.</p></div>
+            <div class="reply"><a class="comment-reply-link" href="#">Reply</a></div>
+          </article>
+        </li>
+      </ul>
+    </li>
+    <li id="comment-103" class="comment even thread-odd depth-1">
+      <article id="div-comment-103" class="comment-body">
+        <footer class="comment-meta"><div class="comment-author vcard"><b class="fn">Lena</b></div>
+          <div class="comment-metadata"><time datetime="2024-03-05T08:00:00+00:00">5 March 2024</time></div></footer>
+        <div class="comment-content"><p>Good news for the market traders.</p></div>
+      </article>
+    </li>
+  </ol>
+</div>"""
+
+BODY = "".join(f"<p>Paragraph {n} of the report on the bridge over the river, with enough words to count as text "
+               f"that a reader came for, and some more words to be sure of it.</p>" for n in range(8))
+
+
+def page(extra_head: str = "", comments: str = WORDPRESS_COMMENTS) -> bytes:
+    return (f"<!DOCTYPE html><html lang='en'><head><title>Bridge reopens - The Town Paper</title>{extra_head}</head>"
+            f"<body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav><main><article class='post'>"
+            f"<h1>Bridge reopens</h1><div class='entry-content'>{BODY}</div></article>{comments}</main>"
+            f"<footer>© The Town Paper</footer></body></html>").encode()
+
+
+def test_wordpress_comments_keep_their_authors_times_and_threads():
+    article = parse_page("https://town.example/2024/03/bridge-reopens/", page(), kind="article")
+    assert article.sources["comments"] == "markup"
+    assert [(c.site_comment_id, c.parent_id, c.depth, c.author_name) for c in article.comments] == [
+        ("101", None, 0, "Amira K."), ("102", "101", 1, "Jonas"), ("103", None, 0, "Lena")]
+    assert article.comments[0].body_text == "Finally the bridge is open again.\n\nIt took two years."
+    assert article.comments[1].posted_at == "2024-03-04T10:00:00Z"
+    assert all("Reply" not in c.body_text and "says" not in c.body_text for c in article.comments)
+
+
+def test_comments_never_leak_into_the_body():
+    article = parse_page("https://town.example/2024/03/bridge-reopens/", page(), kind="article")
+    assert article.body_text.startswith("Paragraph 0 of the report")
+    for text in ("Finally the bridge", "Three years", "market traders", "Amira"):
+        assert text not in article.body_text
+
+
+def test_article_and_microdata_comment_items():
+    comments = """<section class="comments">
+      <article class="comment" id="comment-7" itemscope itemtype="https://schema.org/Comment">
+        <span itemprop="author">Olga</span> <time itemprop="dateCreated" datetime="2024-05-01">1 May</time>
+        <div itemprop="text"><p>Где это было?</p></div>
+        <article class="comment" id="comment-8"><span class="author">Ivan</span><p>В центре.</p></article>
+      </article></section>"""
+    article = parse_page("https://town.example/ru/story", page(comments=comments), kind="article")
+    assert [(c.site_comment_id, c.parent_id, c.author_name, c.body_text) for c in article.comments] == [
+        ("7", None, "Olga", "Где это было?"), ("8", "7", "Ivan", "В центре.")]
+    assert article.comments[0].posted_at == "2024-05-01"
+
+
+def test_each_field_comes_from_the_cheapest_layer_that_has_it():
+    json_ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Bridge reopens",'
+               ' "datePublished": "2024-03-03T18:00:00+01:00", "author": {"@type": "Person", "name": "Sara Ali"}}'
+               '</script>')
+    article = parse_page("https://town.example/2024/03/bridge-reopens/", page(json_ld, comments=""), kind="article")
+    assert article.published_at == "2024-03-03T17:00:00Z" and article.sources["published_at"] == "jsonld"
+    assert [a.name for a in article.authors] == ["Sara Ali"]
+    assert article.sources["body_text"] == "generic" and "Paragraph 7" in article.body_text
+    assert "Home" not in article.body_text and "©" not in article.body_text
+
+
+def test_the_generic_layer_fills_a_date_and_author_nothing_else_gives():
+    dated = page(comments="").replace(b"<h1>Bridge reopens</h1>",
+                                      b"<h1>Bridge reopens</h1><p class='byline'>By Tom Berg</p>"
+                                      b"<p class='date'>Published 3 March 2024</p>")
+    article = parse_page("https://town.example/news/bridge-reopens", dated, kind="article")
+    assert article.published_at == "2024-03-03" and article.sources["published_at"] == "generic"
+    assert [a.name for a in article.authors] == ["Tom Berg"] and article.sources["authors"] == "generic"
