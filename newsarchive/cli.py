@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import urllib.request
+from urllib.parse import urlsplit
 from pathlib import Path
 
 import click
@@ -164,14 +165,19 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
     """Crawl a site into the archive; exit 0 when the crawl finished, 1 otherwise, 75 when another
     crawl of the site into the same archive is running.
 
+    SITE is a profiled site's name (`newsarchive schedule` and `scrapy list` show them), or a
+    section URL of any other site, crawled by the generic spider (sitemaps and feeds included).
+
     \b
     Example:
         newsarchive crawl diyaruna --db archive.db --sections /en_GB/news/iraq --max-pages 3 --since 2024-01-01
     """
     from newsarchive.crawling import archive_counts, run_crawl
 
-    if not find_site(site):
-        raise click.BadParameter(f"no site profile has a site named {site!r}", param_hint="SITE")
+    generic = "://" in site  # a URL: any site, through the generic spider
+    if not generic and not find_site(site):
+        raise click.BadParameter(f"no site profile has a site named {site!r} (or give a section URL)",
+                                 param_hint="SITE")
     settings = dict(_parse_overrides(overrides))
     if sys.stderr.isatty() and "LOG_LEVEL" not in settings:
         settings["LOG_LEVEL"] = "WARNING"  # the progress line shows how it goes; logs would scroll it away
@@ -191,14 +197,21 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
         settings["NEWSARCHIVE_LOOKUP_DB_PATH"] = str(Path(lookup_db).resolve())
     if refresh_window is not None:
         settings["NEWSARCHIVE_REFRESH_WINDOW_DAYS"] = refresh_window
-    _refuse_private_start(site, base_url, sections, allow_private)
-    arguments = {"sections": sections, "max_pages": max_pages, "since": since, "until": until,
-                 "locales": locales, "base_url": base_url, "allow_private": "1" if allow_private else "", "full": "1" if full else ""}
+    _refuse_private_start(site, base_url, ",".join(filter(None, [site if generic else "", sections or ""])),
+                          allow_private)
+    common = {"max_pages": max_pages, "since": since, "until": until,
+              "allow_private": "1" if allow_private else "", "full": "1" if full else ""}
+    if generic:
+        spider, lock_name = "generic", urlsplit(site).hostname
+        arguments = {"start_urls": ",".join(filter(None, [site, sections or ""])), **common}
+    else:
+        spider, lock_name = site, site
+        arguments = {"sections": sections, "locales": locales, "base_url": base_url, **common}
     from newsarchive.locking import EXIT_LOCKED, CrawlLocked, crawl_lock
 
     try:
-        with crawl_lock(db_path, site):
-            summary = run_crawl(site, str(db_path), arguments, settings)
+        with crawl_lock(db_path, lock_name):
+            summary = run_crawl(spider, str(db_path), arguments, settings)
     except CrawlLocked as error:
         click.echo(f"not started: {error}", err=True)
         sys.exit(EXIT_LOCKED)

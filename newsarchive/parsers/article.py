@@ -325,7 +325,8 @@ class _ArticlePage:
         if comments:
             self.article.comments, self.article.sources["comments"] = comments, "markup"
             return
-        lines = self.generic.get("comments") or []
+        # The comment text the generic layer found, less counters such as "0 comments".
+        lines = [line for line in self.generic.get("comments") or [] if not _COUNTER_LINE.match(line)]
         if lines:
             self.article.comments = [Comment(body_text=line, position=n) for n, line in enumerate(lines)]
             self.article.sources["comments"] = "generic"
@@ -384,6 +385,9 @@ def _inside_non_body(element, container) -> bool:
         if ancestor.tag in _NOT_BODY_TAGS:
             return True
     return False
+
+
+_COUNTER_LINE = re.compile(r"^\W*\d+\W*\s*\S+\W*$")
 
 
 def _int_or_none(value) -> int | None:

@@ -18,7 +18,7 @@ from newsarchive.parsers.dates import find_date
 from newsarchive.parsers.text import element_text
 
 _ITEM_CLASSES = {"comment", "comment-item", "commentlist-item", "comment-entry", "comments-item", "c-comment"}
-_ID = re.compile(r"^(?:li-|div-)?comment-?(\d[\w-]*)$")
+_ID = re.compile(r"^(?:li-|div-)?comment-?([a-z]{0,3}\d[\w-]*)$", re.I)
 _AUTHOR_CLASSES = ("fn", "comment-author", "comment__author", "comment-author-name", "author", "username", "user-name")
 _DATE_CLASSES = ("comment-date", "comment__date", "comment-metadata", "comment-meta", "date", "timestamp")
 _TEXT_CLASSES = ("comment-content", "comment__body", "comment-body", "comment-text", "comment__text", "text")
@@ -65,16 +65,16 @@ def extract_comments(root) -> list[Comment]:
 
 def _outermost_per_comment(items: list) -> list:
     """WordPress wraps `div.comment-body` (id div-comment-N) in `li.comment` (id comment-N): one
-    comment, two matching elements. Keep the outer one when the inner adds no reply level."""
+    comment, two matching elements. An item inside another with no reply list between them is a
+    wrapper of that comment, not a reply: keep the outer one."""
     item_set = set(items)
     kept = []
     for item in items:
         parent = _parent_item(item, item_set)
-        if parent is not None and _site_id(parent) and _site_id(parent) == _site_id(item):
-            continue
-        if parent is not None and not _site_id(item) and _site_id(parent) and not _has_list_between(item, parent):
-            continue  # an inner wrapper of its parent comment, not a reply
-        kept.append(item)
+        wrapper = (parent is not None and not _has_list_between(item, parent)
+                   and (_site_id(item) is None or _site_id(item) == _site_id(parent)))
+        if not wrapper:
+            kept.append(item)
     return kept
 
 
