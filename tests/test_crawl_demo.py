@@ -136,7 +136,7 @@ def test_scrapy_list_and_scrapy_crawl_work_from_the_project_root(demo_site, tmp_
     listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=root, capture_output=True, text=True,
                             timeout=120)
     assert listed.returncode == 0, listed.stderr[-2000:]
-    assert listed.stdout.split() == ["almashareq", "caravanserai", "diyaruna", "salaamtimes"]
+    assert listed.stdout.split() == ["almashareq", "caravanserai", "diyaruna", "generic", "salaamtimes"]
     db_path = tmp_path / "scrapy.db"
     crawled = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "diyaruna", "-a", f"base_url={demo_site.base_url}",

@@ -59,9 +59,9 @@ def test_deploy_schedule_and_crawl_the_demo_site(scrapyd, demo_site, tmp_path):
     with open(egg, "rb") as egg_file:
         added = requests.post(url + "/addversion.json", data={"project": "newsarchive", "version": "1"},
                               files={"egg": egg_file}, timeout=60).json()
-    assert added["status"] == "ok" and added["spiders"] == 4, added
+    assert added["status"] == "ok" and added["spiders"] == 5, added
     listed = requests.get(url + "/listspiders.json", params={"project": "newsarchive"}, timeout=30).json()
-    assert listed["spiders"] == ["almashareq", "caravanserai", "diyaruna", "salaamtimes"]
+    assert listed["spiders"] == ["almashareq", "caravanserai", "diyaruna", "generic", "salaamtimes"]
 
     db_path = tmp_path / "scrapyd-archive.db"
     scheduled = requests.post(url + "/schedule.json", data=[
