@@ -99,3 +99,28 @@ def test_the_generic_layer_fills_a_date_and_author_nothing_else_gives():
     article = parse_page("https://town.example/news/bridge-reopens", dated, kind="article")
     assert article.published_at == "2024-03-03" and article.sources["published_at"] == "generic"
     assert [a.name for a in article.authors] == ["Tom Berg"] and article.sources["authors"] == "generic"
+
+
+def test_an_undeclared_language_is_detected():
+    html = ("<html><head><title>Brücke</title></head><body><article><h1>Die Brücke ist wieder offen</h1>"
+            + "".join("<p>Nach zwei Jahren Bauzeit ist die Brücke über den Fluss wieder für den Verkehr geöffnet, "
+                      "sagte die Bürgermeisterin am Montag vor zahlreichen Gästen.</p>" for _ in range(5))
+            + "</article></body></html>").encode()
+    article = parse_page("https://stadt.example/bruecke-offen", html, kind="article")
+    assert article.language == "de" and article.sources["language"] == "detected"
+    arabic = ("<html><body><article><h1>افتتاح الجسر</h1>" + "<p>افتتح الجسر فوق النهر من جديد بعد عامين من أعمال "
+              "الإصلاح، وقال رئيس البلدية إن السكان ينتظرون هذا اليوم منذ وقت طويل.</p>" * 5 + "</article></body></html>")
+    article = parse_page("https://madina.example/jisr", arabic.encode(), kind="article")
+    assert (article.language, article.direction) == ("ar", "rtl")
+
+
+def test_extract_shows_the_layer_of_each_field_for_a_site_with_no_profile(tmp_path):
+    from tests.conftest import run_cli
+
+    saved = tmp_path / "page.html"
+    saved.write_bytes(page())
+    result = run_cli("extract", str(saved), "--url", "https://town.example/2024/03/bridge-reopens/")
+    assert result.returncode == 0, result.stderr
+    record = __import__("json").loads(result.stdout)
+    assert record["sources"]["body_text"] == "generic" and record["sources"]["comments"] == "markup"
+    assert record["title"] == "Bridge reopens" and len(record["comments"]) == 3

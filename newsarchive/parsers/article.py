@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from newsarchive.items import Article, BodyBlock, Byline, Comment, Photo
 from newsarchive.parsers.bylines import bylines_from_names, split_byline
 from newsarchive.parsers.captions import split_credit
-from newsarchive.parsers.comments import extract_comments
+from newsarchive.parsers.comments import extract_comments, is_comment_item
 from newsarchive.parsers.dates import date_part, normalise_date
 from newsarchive.parsers.document import Document, parse_document
 from newsarchive.parsers.metadata import Metadata, extract_metadata
@@ -46,7 +46,7 @@ def extract_article(doc: Document, profile: SiteProfile | None, site: Site | Non
     for fill in (
         page.fill_site, page.fill_canonical_url, page.fill_language, page.fill_section,
         page.fill_title, page.fill_dates, page.fill_authors, page.fill_photos, page.fill_body,
-        page.fill_comments,
+        page.fill_comments, page.detect_language,
     ):
         fill()
     return article
@@ -132,8 +132,20 @@ class _ArticlePage:
                 article.sources.setdefault("language", "meta")
         rtl = (locale in self.profile.rtl_locales) if (self.profile and locale) else None
         if rtl is None:
-            rtl = (self.root.get("dir") or "").lower() == "rtl" or article.language in {"ar", "fa", "he", "ur"}
+            rtl = (self.root.get("dir") or "").lower() == "rtl" or article.language in _RTL_LANGUAGES
         article.direction = "rtl" if rtl else "ltr"
+
+    def detect_language(self) -> None:
+        """When neither the URL nor the page declares a language: detect it from the text."""
+        article = self.article
+        if article.language or not (article.body_text or article.title):
+            return
+        import py3langid  # imported on first need: declared languages are the common case
+
+        language, _ = py3langid.classify(f"{article.title or ''}\n{(article.body_text or '')[:2000]}")
+        article.language, article.sources["language"] = language, "detected"
+        if language in _RTL_LANGUAGES:
+            article.direction = "rtl"
 
     def fill_section(self) -> None:
         path = [text for text in map(element_text, self.select("breadcrumb")) if text]
@@ -273,6 +285,8 @@ class _ArticlePage:
         source = "profile"
         if not blocks:
             blocks, source = self._body_from_metadata()
+            if blocks and not self._covers_the_page_text(blocks):
+                blocks = []  # a teaser or a truncated articleBody: the page itself says more
         if not blocks:
             blocks, source = self.generic["body"], "generic"
         while blocks and blocks[0].text == self.article.title:  # a generic layer repeats the headline
@@ -281,6 +295,17 @@ class _ArticlePage:
             self.article.body_blocks = blocks
             self.article.body_text = "\n\n".join(block.text for block in blocks)
             self.article.sources["body_text"] = source
+
+    def _covers_the_page_text(self, blocks: list[BodyBlock]) -> bool:
+        """Whether a body from metadata holds most of the page's prose (paragraphs of 40+ characters,
+        outside navigation and comments): articleBody is often a teaser or cut short."""
+        prose = 0
+        for paragraph in self.root.iter("p"):
+            if any(a.tag in ("nav", "footer", "header", "aside") or is_comment_item(a) for a in paragraph.iterancestors()):
+                continue
+            length = len(element_text(paragraph) or "")
+            prose += length if length >= 40 else 0
+        return sum(len(block.text) for block in blocks) >= 0.6 * prose
 
     def _blocks_from_element(self, container) -> list[BodyBlock]:
         selector = (self.profile.article_selector("body_blocks") if self.profile else None) or "p, h2, h3, h4"
@@ -387,6 +412,7 @@ def _inside_non_body(element, container) -> bool:
     return False
 
 
+_RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "yi"}
 _COUNTER_LINE = re.compile(r"^\W*\d+\W*\s*\S+\W*$")
 
 
