@@ -76,8 +76,16 @@ class _ArticlePage:
     def generic(self) -> dict:
         """The generic layer: one trafilatura pass per page, at most, shared by every field."""
         if self._generic is None:
-            self._generic = _generic_extraction(self.root, self.doc.url)
+            # A page the profile reads (its title and body selectors match) lacks what its selectors
+            # do not find: the generic layer is for pages nothing cheaper can read.
+            self._generic = _NOTHING_GENERIC if self._profile_fits() else _generic_extraction(self.root, self.doc.url)
         return self._generic
+
+    def _profile_fits(self) -> bool:
+        if self.profile is None or self.select_first("title") is None:
+            return False
+        body = self.select_first("body")
+        return body is not None and bool(element_text(body))
 
     def select(self, name: str, within=None) -> list:
         selector = self.profile.article_selector(name) if self.profile else None
@@ -337,8 +345,8 @@ class _ArticlePage:
         items = self.select("comments")
         if items:
             self.set("comments", self._comments_from_items(items), "profile")
-        elif count_raw is None:  # the profile found no comment section at all: try the generic layers
-            self._generic_comments()
+        elif count_raw is None and not self._profile_fits():
+            self._generic_comments()  # no profile, or one that no longer fits the page: other layers
         shown = self.article.comment_count
         # Complete only when what the page says it holds was all read: a counter of zero, or
         # items at least as many as the counter (a paged or half-recognised list is not).
@@ -412,6 +420,7 @@ def _inside_non_body(element, container) -> bool:
     return False
 
 
+_NOTHING_GENERIC = {"body": [], "author": None, "date": None, "comments": []}
 _RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "yi"}
 _COUNTER_LINE = re.compile(r"^\W*\d+\W*\s*\S+\W*$")
 
