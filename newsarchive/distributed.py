@@ -23,6 +23,7 @@ SQLite has one writer, so each worker writes its own archive shard (`--db shard-
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
@@ -37,6 +38,7 @@ from twisted.internet import task
 
 from newsarchive import signals as newsarchive_signals
 
+logger = logging.getLogger(__name__)
 REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
 HEARTBEAT_SECONDS = 2.0
 HEARTBEAT_TTL = 10  # a worker silent this long is taken for dead
@@ -62,7 +64,7 @@ return {id, found[1]}
 class ReliableScheduler(Scheduler):
     @classmethod
     def from_crawler(cls, crawler):
-        scheduler = super().from_crawler(crawler)
+        scheduler = cls._built_when_redis_answers(crawler)
         scheduler.crawler = crawler
         settings = crawler.settings
         scheduler.crawl_name = settings.get("NEWSARCHIVE_CRAWL_NAME")
@@ -78,6 +80,29 @@ class ReliableScheduler(Scheduler):
         crawler.signals.connect(scheduler.request_failed, signal=newsarchive_signals.request_failed)
         crawler.signals.connect(scheduler.response_received, signal=signals.response_received)
         return scheduler
+
+    @classmethod
+    def _built_when_redis_answers(cls, crawler):
+        """scrapy-redis pings Redis as it builds the scheduler: a worker started during an outage
+        waits for Redis as a running one does, up to NEWSARCHIVE_REDIS_OUTAGE_SECONDS."""
+        limit = crawler.settings.getfloat("NEWSARCHIVE_REDIS_OUTAGE_SECONDS", 60)
+        started, attempts = time.monotonic(), 0
+        while True:
+            attempts += 1
+            try:
+                scheduler = super().from_crawler(crawler)
+            except REDIS_ERRORS as error:
+                waited = time.monotonic() - started
+                if waited > limit:
+                    logger.error(f"Redis has been unreachable for {waited:.0f} s at start-up: stopping this worker")
+                    raise
+                if attempts == 1:
+                    logger.error(f"Redis is unreachable ({error}); waiting for it for {limit:.0f} s")
+                time.sleep(1)  # nothing to crawl before the scheduler exists: blocking is harmless
+                continue
+            if attempts > 1:
+                logger.warning(f"Redis is back after {time.monotonic() - started:.0f} s")
+            return scheduler
 
     # keys -------------------------------------------------------------------------------------
 

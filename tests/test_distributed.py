@@ -183,6 +183,20 @@ def test_a_redis_restart_is_survived(site, redis_server, tmp_path):
     assert count == len(manifest["articles"])
 
 
+def test_a_worker_started_while_redis_is_down_waits_for_it(site, redis_server, tmp_path):
+    manifest, base_url, _ = site
+    redis_server.stop()
+    shard = tmp_path / "shard.db"
+    worker = start_worker(base_url, redis_server.url, shard)
+    time.sleep(3)
+    redis_server.start()
+    _, err = worker.communicate(timeout=300)
+    assert worker.returncode == 0, err[-2000:]
+    assert "Redis is unreachable" in err and "Redis is back" in err
+    count = sqlite3.connect(shard).execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert count == len(manifest["articles"])
+
+
 def test_redis_gone_for_good_stops_the_worker_with_a_clear_reason(site, redis_server, tmp_path):
     _, base_url, _ = site
     shard = tmp_path / "shard.db"
