@@ -9,7 +9,9 @@ generic layer) and trafilatura.extract (with metadata and comments) are scored t
 - body: a `with` snippet found in the body is a true positive, one not found a false negative;
   a `without` snippet found is a false positive; precision, recall and F1 over all pages;
 - title, author, date: exact match after whitespace and case normalisation (authors as a set of
-  names, however joined: "A, B & C" = "A and B; C"); date as YYYY-MM-DD;
+  names, however joined: "A, B & C" = "A and B; C"); date as YYYY-MM-DD, the day where it was
+  published (the gold's sense; newsarchive stores the UTC instant beside the date as printed, and
+  the day is read from the latter);
 - comments: share of the `comments` snippets found in the extracted comments.
 """
 
@@ -42,6 +44,7 @@ def author_set(text: str | None) -> frozenset[str]:
 
 def newsarchive_extract(url: str, html: bytes) -> dict:
     from newsarchive.parsers import ParseError, parse_page
+    from newsarchive.parsers.article import publication_day
 
     try:
         article = parse_page(url, html, kind="article")
@@ -51,8 +54,10 @@ def newsarchive_extract(url: str, html: bytes) -> dict:
         "body": article.body_text or "",
         "title": article.title,
         "author": "; ".join(author.name for author in article.authors) or None,
-        "date": (article.published_at or "")[:10] or None,
-        "comments": "\n".join(comment.body_text for comment in article.comments),
+        # The day as published (the archive stores the UTC instant and the text as printed).
+        "date": publication_day(article),
+        # A comment record keeps its author beside its text; gold snippets may quote either.
+        "comments": "\n".join(f"{comment.author_name or ''}\n{comment.body_text}" for comment in article.comments),
     }
 
 

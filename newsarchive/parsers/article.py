@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import copy
 import re
+from datetime import date
 from urllib.parse import urlsplit
 
 from newsarchive.items import Article, BodyBlock, Byline, Comment, Photo
 from newsarchive.parsers.bylines import bylines_from_names, split_byline
 from newsarchive.parsers.captions import split_credit
 from newsarchive.parsers.comments import extract_comments, is_comment_item
-from newsarchive.parsers.dates import date_part, normalise_date
+from newsarchive.parsers.dates import date_part, local_day, normalise_date
 from newsarchive.parsers.document import Document, parse_document
 from newsarchive.parsers.metadata import Metadata, extract_metadata
-from newsarchive.parsers.text import element_text, normalise_text, western_digits
+from newsarchive.parsers.text import element_text, normalise_text, text_blocks, western_digits
 from newsarchive.profiles import Site, SiteProfile, compiled_selector
 
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -69,7 +70,7 @@ class _ArticlePage:
     @property
     def metadata(self) -> Metadata:
         if self._metadata is None:  # read once, and only when a profile selector came up empty
-            self._metadata = extract_metadata(self.root)
+            self._metadata = extract_metadata(self.root, self.doc.url)
         return self._metadata
 
     @property
@@ -190,10 +191,16 @@ class _ArticlePage:
         raw = element_text(self.select_first("date"))
         source = "profile"
         if not raw:
-            raw, source = self.metadata.get("published_at"), self.metadata.source("published_at")
+            raw, source = self._metadata_date()
         published = normalise_date(raw, article.language) if raw else None
         url_date = self._url_date()
-        if published:
+        if published and url_date and _url_date_is_earlier(url_date, published):
+            # The URL was minted when the story first went out: a later date on the page is an
+            # update or a re-publication, kept as modified_at when the page gives none.
+            article.published_at, article.published_at_raw = url_date, raw
+            article.sources["published_at"] = "url"
+            article.warnings.append(f"published_at: the page says {published}, the URL says {url_date}; used the URL's")
+        elif published:
             article.published_at, article.published_at_raw = published, raw
             article.sources["published_at"] = source
             if url_date and date_part(published) != url_date:
@@ -212,11 +219,25 @@ class _ArticlePage:
             article.modified_at_raw = modified_raw
             article.modified_at = normalise_date(modified_raw, article.language)
 
+    def _metadata_date(self) -> tuple[str | None, str | None]:
+        """The most trusted published date; written in UTC, the same moment in the site's own time
+        from another layer is preferred as the text kept (it holds the local day)."""
+        raw, source = self.metadata.get("published_at"), self.metadata.source("published_at")
+        if raw and _UTC_STAMP.search(raw):
+            moment = normalise_date(raw)
+            for layer, other in self.metadata.candidates.get("published_at", []):
+                if not _UTC_STAMP.search(other) and _OFFSET_STAMP.search(other) and normalise_date(other) == moment:
+                    return other, layer
+        return raw, source
+
     def _url_date(self) -> str | None:
-        match = self.profile.match_url("article", self.doc.url) if self.profile else None
+        if self.profile is None:
+            match = _DATE_IN_URL.search(urlsplit(self.doc.url).path)
+        else:
+            match = self.profile.match_url("article", self.doc.url)
         if not match or "year" not in match.groupdict():
             return None
-        return normalise_date(f"{match['year']}-{match['month']}-{match['day']}")
+        return _valid_day(match)
 
     def fill_authors(self) -> None:
         byline_element = self.select_first("byline")
@@ -316,6 +337,7 @@ class _ArticlePage:
         return sum(len(block.text) for block in blocks) >= 0.6 * prose
 
     def _blocks_from_element(self, container) -> list[BodyBlock]:
+        """Text blocks of the body element the profile names, by its block selector."""
         selector = (self.profile.article_selector("body_blocks") if self.profile else None) or "p, h2, h3, h4"
         blocks = []
         for element in compiled_selector(selector)(container):
@@ -333,7 +355,7 @@ class _ArticlePage:
             return [BodyBlock("paragraph", p) for p in paragraphs if p], self.metadata.source("body")
         element = self.metadata.get("body_element")
         if element is not None:
-            return self._blocks_from_element(element), "microdata"
+            return text_blocks(element, skip=_is_boilerplate), "microdata"
         return [], None
 
     def fill_comments(self) -> None:
@@ -420,6 +442,62 @@ def _inside_non_body(element, container) -> bool:
     return False
 
 
+# Words in class and id names that mark what is around an article, not in it (a theme's related
+# posts and teasers, sharing buttons, comment lists, tag lists, post navigation, hidden text).
+_BOILERPLATE_WORDS = frozenset(
+    "related teaser share sharing social sidebar widget newsletter subscribe promo advert ads nav "
+    "navigation pagination breadcrumb breadcrumbs tags comments comment respond meta byline hidden hide".split()
+)
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # "vw-related-posts", "hideCompletely"
+
+
+def _is_boilerplate(element) -> bool:
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    if "display:none" in (element.get("style") or "").replace(" ", ""):
+        return True
+    return bool(names.strip()) and (
+        not _BOILERPLATE_WORDS.isdisjoint(word.lower() for word in _NAME_WORDS.findall(names))
+        or is_comment_item(element)
+    )
+
+
+# A publication date in the path of a site with no profile: /2019/01/31/, /2019/1/31/, /2019-01-31-.
+_DATE_IN_URL = re.compile(
+    r"/(?P<year>(?:19|20)\d{2})([/-])(?P<month>0?[1-9]|1[0-2])\2(?P<day>0?[1-9]|[12]\d|3[01])(?:[/_.-]|$)"
+)
+
+
+def publication_day(article: Article) -> str | None:
+    """The day of publication where it was published. `published_at` is in UTC, and a story out
+    at 00:30 in Berlin is the previous day's in UTC: the day is read from the date as printed,
+    and where that is a UTC time, from a date in the URL a day apart, which the site minted in
+    its own time zone."""
+    day = date_part(article.published_at)
+    raw = article.published_at_raw
+    if not raw or article.sources.get("published_at") == "url":
+        return day
+    day = local_day(raw, article.language) or day
+    match = _DATE_IN_URL.search(urlsplit(article.url).path)
+    if match and day and _UTC_STAMP.search(raw):
+        url_day = _valid_day(match)
+        if url_day and abs((date.fromisoformat(url_day) - date.fromisoformat(day)).days) == 1:
+            return url_day
+    return day
+
+
+_UTC_STAMP = re.compile(r"(?:Z|[+-]00:?00)$")
+_OFFSET_STAMP = re.compile(r"[+-]\d\d:?\d\d$")
+
+
+def _valid_day(match) -> str | None:
+    return normalise_date(f"{match['year']}-{int(match['month']):02d}-{int(match['day']):02d}")
+
+
+def _url_date_is_earlier(url_date: str, published: str) -> bool:
+    """More than a day before the page's date: not a time-zone difference but an older story."""
+    return (date.fromisoformat(published[:10]) - date.fromisoformat(url_date)).days > 1
+
+
 _NOTHING_GENERIC = {"body": [], "author": None, "date": None, "comments": []}
 _RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "yi"}
 _COUNTER_LINE = re.compile(r"^\W*\d+\W*\s*\S+\W*$")
@@ -438,7 +516,7 @@ def _generic_extraction(root, url: str) -> dict:
     import trafilatura  # imported on first need: a profiled crawl may never use it
 
     found = trafilatura.bare_extraction(
-        copy.deepcopy(root), url=url, with_metadata=True, include_comments=True, include_tables=False,
+        copy.deepcopy(root), url=url, with_metadata=True, include_comments=True, include_tables=True,
         include_images=False,  # trafilatura prunes the tree it is given: it gets a copy
     )
     if found is None:

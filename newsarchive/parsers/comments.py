@@ -11,6 +11,7 @@ paragraphs). The site's id comes from the item's id.
 
 from __future__ import annotations
 
+import copy
 import re
 
 from newsarchive.items import Comment
@@ -26,14 +27,25 @@ _SKIP_CLASSES = ("reply", "comment-reply-link", "comment-reply", "comment-meta",
                  "comment-author", "says", "comment-awaiting-moderation", "edit-link")
 
 
+_ITEM_TAGS = frozenset({"li", "article", "section", "div", "dd", "blockquote", "aside"})
+# A class that names one comment ends in the word (`comment`, `kb-comment`, `MtnComment`,
+# `c-comment`) or in one of the item words after it; `comment-list`, `comments`,
+# `comment-content` and `ajax-comment-wrapper` name its containers and parts.
+_ITEM_CLASS = re.compile(r"comment(?:[-_]?(?:item|entry|container|thread-item|node))?$", re.I)
+
+
+def _names_a_comment(class_name: str) -> bool:
+    return class_name.lower() in _ITEM_CLASSES or bool(_ITEM_CLASS.search(class_name))
+
+
 def _classes(element) -> set[str]:
     return set((element.get("class") or "").split())
 
 
 def is_comment_item(element) -> bool:
-    if not isinstance(element.tag, str) or element.tag in ("html", "body", "form", "textarea", "ol", "ul", "section"):
+    if not isinstance(element.tag, str) or element.tag not in _ITEM_TAGS:
         return False
-    if _classes(element) & _ITEM_CLASSES:
+    if any(_names_a_comment(name) for name in _classes(element)):
         return True
     if _ID.match(element.get("id") or "") and element.tag in ("li", "article", "div"):
         return True
@@ -149,12 +161,34 @@ def _date_raw(item, item_set) -> str | None:
 
 
 def _text(item, item_set) -> str | None:
-    for element in _own(item, item_set):
-        if element.get("itemprop") == "text" or _classes(element) & set(_TEXT_CLASSES):
-            text = _paragraphs(element, item, item_set)
-            if text:
-                return text
-    return _paragraphs(item, item, item_set)
+    """The comment's text part (the longest, since a `secondary-text` date may match too), else its
+    own paragraphs, else its own text."""
+    parts = [
+        _paragraphs(element, item, item_set) or ""
+        for element in _own(item, item_set)
+        if element.get("itemprop") == "text" or any(_TEXT_PART.search(name) for name in _classes(element))
+    ]
+    return max(parts, key=len, default="") or _paragraphs(item, item, item_set) or _own_text(item, item_set)
+
+
+# The part of a comment that holds its text: `comment-content`, `MtnCommentContent`,
+# `media-object_body`, `comment__text`, `message`.
+_TEXT_PART = re.compile(r"(?:content|body|text|message)$", re.I)
+
+
+def _own_text(item, item_set) -> str | None:
+    """A comment whose text stands in no paragraph or text part: the item's text less its replies,
+    author, date, reply links and forms."""
+    pruned = copy.deepcopy(item)
+    for element in list(pruned.iterdescendants()):
+        if not isinstance(element.tag, str) or element.getparent() is None:
+            continue
+        names = _classes(element)
+        if (is_comment_item(element) or element.tag in ("form", "button", "time", "cite", "script", "style")
+                or names & set(_SKIP_CLASSES) or names & set(_AUTHOR_CLASSES) or names & set(_DATE_CLASSES)
+                or names & {"children", "replies", "comment-replies"}):
+            element.drop_tree() if hasattr(element, "drop_tree") else element.getparent().remove(element)
+    return element_text(pruned)
 
 
 def _paragraphs(container, owner, item_set) -> str | None:

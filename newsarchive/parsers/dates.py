@@ -60,6 +60,17 @@ def find_date(raw: str | None, language: str | None = None, max_leading_words: i
     return None
 
 
+def local_day(raw: str | None, language: str | None = None) -> str | None:
+    """The calendar day as the publisher printed it: `2022-05-03T22:30:00-03:00` is the 3rd where
+    it was published, though the 4th in UTC (what `normalise_date` stores)."""
+    text = western_digits(normalise_text(raw) or "")
+    if _ISO_DATETIME.match(text):
+        parsed = _from_isoformat(text)
+        if parsed is not None:
+            return parsed.date().isoformat()
+    return date_part(find_date(text, language))
+
+
 def date_part(iso: str | None) -> str | None:
     return iso[:10] if iso else None
 

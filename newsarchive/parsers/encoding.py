@@ -48,6 +48,8 @@ def decode_html(body: bytes | str, content_type: str | None = None) -> tuple[str
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if _mostly_utf8(body):
+        return body.decode("utf-8", errors=_STRAY_BYTES_HANDLER), "utf-8"
     declared = _declared_encoding(body, content_type)
     if declared and declared != "utf-8":
         try:
@@ -65,6 +67,28 @@ def decode_html(body: bytes | str, content_type: str | None = None) -> tuple[str
         return body.decode(guess.encoding, errors="replace"), guess.encoding
     fallback = declared or "windows-1252"
     return body.decode(fallback, errors="replace"), fallback
+
+
+# UTF-8 sequences of two to four bytes: a page in a single-byte charset rarely holds any.
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_STRAY_BYTES_HANDLER = "newsarchive-stray-bytes"
+
+
+def _mostly_utf8(body: bytes) -> bool:
+    """A UTF-8 page with a few stray single-byte characters (text pasted from an old system):
+    many valid multi-byte sequences, few invalid bytes. Decoding it whole in a guessed single-byte
+    charset would garble every other non-ASCII character."""
+    invalid = len(body.decode("utf-8", errors="replace").split("\ufffd")) - 1
+    return len(_UTF8_MULTIBYTE.findall(body)) >= 4 * invalid
+
+
+def _read_stray_bytes(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Stray bytes in a UTF-8 page read as windows-1252, the usual source of them."""
+    stray = error.object[error.start:error.end]
+    return stray.decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error(_STRAY_BYTES_HANDLER, _read_stray_bytes)
 
 
 def _declared_encoding(body: bytes, content_type: str | None) -> str | None:

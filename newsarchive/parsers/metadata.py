@@ -9,8 +9,14 @@ section, canonical_url, page_type.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
+from urllib.parse import urlsplit
+
+from w3lib.html import remove_tags, replace_entities
+
+from newsarchive.parsers.comments import is_comment_item
 from newsarchive.parsers.text import element_text, normalise_text
 
 ARTICLE_TYPES = frozenset(
@@ -49,6 +55,8 @@ _META_FIELDS = [
     ("section", "opengraph", "article:section"),
     ("canonical_url", "opengraph", "og:url"),
     ("page_type", "opengraph", "og:type"),
+    ("publisher", "opengraph", "og:site_name"),
+    ("publisher", "meta", "application-name"),
 ]
 _LAYER_ORDER = {"jsonld": 0, "opengraph": 1, "meta": 2, "microdata": 3}
 
@@ -57,11 +65,14 @@ _LAYER_ORDER = {"jsonld": 0, "opengraph": 1, "meta": 2, "microdata": 3}
 class Metadata:
     values: dict[str, object] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
+    # Every value offered, by layer: a field's best value may turn out unusable (authors).
+    candidates: dict[str, list[tuple[str, object]]] = field(default_factory=dict)
 
     def offer(self, name: str, value, layer: str) -> None:
         """Keep a value unless one from a more trusted layer is already there."""
         if value in (None, "", []):
             return
+        self.candidates.setdefault(name, []).append((layer, value))
         current = self.sources.get(name)
         if current is None or _LAYER_ORDER[layer] < _LAYER_ORDER[current]:
             self.values[name] = value
@@ -74,12 +85,36 @@ class Metadata:
         return self.sources.get(name)
 
 
-def extract_metadata(doc) -> Metadata:
+def extract_metadata(doc, url: str | None = None) -> Metadata:
     metadata = Metadata()
     _read_jsonld(doc, metadata)
     _read_meta_tags(doc, metadata)
     _read_microdata(doc, metadata)
+    _choose_authors(metadata, url)
     return metadata
+
+
+def _choose_authors(metadata: Metadata, url: str | None) -> None:
+    """Authors from the most trusted layer that names people: a profile URL (`article:author` is
+    often a Facebook page) or the publisher itself (an Organization author, the site's name) is
+    no byline, and a less trusted layer may still have one."""
+    publishers = {_name_key(name) for layer, name in metadata.candidates.get("publisher", [])}
+    host = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""
+    publishers |= {_name_key(host), _name_key(host.split(".")[0])} - {""}
+    metadata.values.pop("authors", None)
+    metadata.sources.pop("authors", None)
+    for layer, names in sorted(metadata.candidates.get("authors", []), key=lambda c: _LAYER_ORDER[c[0]]):
+        people = [name for name in names if not _URL.match(name) and _name_key(name) not in publishers]
+        if people:
+            metadata.values["authors"], metadata.sources["authors"] = people, layer
+            return
+
+
+_URL = re.compile(r"^(?:https?:|www\.|@\w)|^\S+\.\w{2,}/", re.I)
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"\W|_", "", name.casefold())
 
 
 # JSON-LD ---------------------------------------------------------------------------------------
@@ -124,12 +159,18 @@ def _offer_jsonld_article(node: dict, metadata: Metadata) -> None:
     metadata.offer("language", _first_text(node.get("inLanguage")), "jsonld")
     metadata.offer("section", _first_text(node.get("articleSection")), "jsonld")
     metadata.offer("canonical_url", _first_text(node.get("url")), "jsonld")
+    metadata.offer("publisher", _first_text(node.get("publisher")), "jsonld")
     if _jsonld_types(node) - {"WebPage"}:
         metadata.offer("page_type", "article", "jsonld")
 
 
 def _plain(value) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+    """articleBody as text: some sites put escaped HTML in it (tags and entities)."""
+    if not isinstance(value, str):
+        return None
+    if "<" in value or "&" in value:
+        value = replace_entities(remove_tags(value.replace("</p>", "\n").replace("<br", "\n<br")))
+    return value.strip() or None
 
 
 def _first_text(value) -> str | None:
@@ -183,16 +224,28 @@ _MICRODATA_FIELDS = {"headline": "title", "datePublished": "published_at", "date
 
 
 def _read_microdata(doc, metadata: Metadata) -> None:
-    authors = []
+    authors_by_item: dict = {}  # the item (article, teaser, comment) each author belongs to
     for element in doc.xpath("//*[@itemprop]"):  # one pass over the page for every property
         prop = element.get("itemprop")
         if prop in _MICRODATA_FIELDS and metadata.source(_MICRODATA_FIELDS[prop]) != "microdata":
             value = element.get("content") or element.get("datetime") or element_text(element)
             metadata.offer(_MICRODATA_FIELDS[prop], normalise_text(value), "microdata")
         elif prop == "author":
-            name = element_text(element)
-            if name:
-                authors.append(name)
+            item = next((a for a in element.iterancestors() if a.get("itemscope") is not None), None)
+            name = _microdata_name(element)
+            if name and not _is_comment_scope(element):
+                authors_by_item.setdefault(item, []).append(name)
         elif prop == "articleBody":
             metadata.offer("body_element", element, "microdata")
-    metadata.offer("authors", authors, "microdata")
+    # The page's first item with authors is the article; later ones are teasers of other posts.
+    metadata.offer("authors", next(iter(authors_by_item.values()), []), "microdata")
+
+
+def _microdata_name(author) -> str | None:
+    """A Person item's name property, else the element's own text (no biography around it)."""
+    name = next((e for e in author.iterdescendants() if e.get("itemprop") == "name"), author)
+    return normalise_text(name.get("content")) or element_text(name)
+
+
+def _is_comment_scope(element) -> bool:
+    return any("Comment" in (a.get("itemtype") or "") or is_comment_item(a) for a in element.iterancestors())

@@ -50,5 +50,46 @@ def _collect_text(element, parts: list[str]) -> None:
         parts.append(" ")
 
 
+def text_blocks(container, skip=None) -> list:
+    """The text of an element no selector describes, as blocks in reading order: each block
+    element's own text (its inline children included, its block children as blocks of their
+    own), so a paragraph written as `div.paragraph` counts as one as well as a `p`. `skip(element)`
+    leaves out an element and all it holds (related links, sharing buttons)."""
+    from newsarchive.items import BodyBlock
+
+    blocks: list = []
+    _collect_blocks(container, blocks, skip)
+    return blocks
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_NOT_TEXT = SKIPPED_TAGS | {"figure", "figcaption", "aside", "nav", "form", "footer", "button", "select"}
+
+
+def _collect_blocks(element, blocks: list, skip) -> None:
+    from newsarchive.items import BodyBlock
+
+    parts: list[str] = [element.text or ""]
+
+    def flush() -> None:
+        text = normalise_text("".join(parts))
+        if text:
+            blocks.append(BodyBlock("heading" if element.tag in _HEADINGS else "paragraph", text))
+        parts.clear()
+
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str) or tag in _NOT_TEXT or (skip and skip(child)):
+            parts.append(child.tail or "")
+            continue
+        if tag in BLOCK_TAGS and tag != "br":
+            flush()  # text before a nested block is a block of its own
+            _collect_blocks(child, blocks, skip)
+        else:
+            _collect_text(child, parts)
+        parts.append(child.tail or "")
+    flush()
+
+
 def western_digits(text: str) -> str:
     return text.translate(EASTERN_DIGITS)
