@@ -352,11 +352,17 @@ class _ArticlePage:
         text = self.metadata.get("body")
         if text:
             paragraphs = [normalise_text(part) for part in re.split(r"\n\s*\n|\n", text)]
-            return [BodyBlock("paragraph", p) for p in paragraphs if p], self.metadata.source("body")
+            not_prose = self._captions_and_link_texts()
+            return [BodyBlock("paragraph", p) for p in paragraphs if p and p not in not_prose], self.metadata.source("body")
         element = self.metadata.get("body_element")
         if element is not None:
             return text_blocks(element, skip=_is_boilerplate), "microdata"
         return [], None
+
+    def _captions_and_link_texts(self) -> set[str]:
+        """Texts that articleBody often carries but that are no prose of the story: photo captions
+        and "read also" links, both of which the page shows as what they are."""
+        return {text for element in self.root.iter("figcaption", "a") if (text := element_text(element))}
 
     def fill_comments(self) -> None:
         count_raw = element_text(self.select_first("comment_count"))
@@ -376,7 +382,7 @@ class _ArticlePage:
 
     def _generic_comments(self) -> None:
         """Comment markup of the common platforms; else the comment text the generic layer found."""
-        comments = extract_comments(self.root)
+        comments = extract_comments(self.root, self.article.language)
         if comments:
             self.article.comments, self.article.sources["comments"] = comments, "markup"
             return

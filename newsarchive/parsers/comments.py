@@ -14,14 +14,18 @@ from __future__ import annotations
 import copy
 import re
 
+from lxml import etree
+
 from newsarchive.items import Comment
 from newsarchive.parsers.dates import find_date
 from newsarchive.parsers.text import element_text
 
 _ITEM_CLASSES = {"comment", "comment-item", "commentlist-item", "comment-entry", "comments-item", "c-comment"}
 _ID = re.compile(r"^(?:li-|div-)?comment-?([a-z]{0,3}\d[\w-]*)$", re.I)
-_AUTHOR_CLASSES = ("fn", "comment-author", "comment__author", "comment-author-name", "author", "username", "user-name")
-_DATE_CLASSES = ("comment-date", "comment__date", "comment-metadata", "comment-meta", "date", "timestamp")
+# Parts of a comment by class: `fn`, `comment-author`, `kb-comment-author`, `username`; `comment-date`,
+# `datetime`, `timestamp`, `comment-metadata`.
+_AUTHOR_CLASS = re.compile(r"author|user-?name|nickname|^fn$", re.I)
+_DATE_CLASS = re.compile(r"date|time|comment-?meta", re.I)
 _TEXT_CLASSES = ("comment-content", "comment__body", "comment-body", "comment-text", "comment__text", "text")
 _SKIP_CLASSES = ("reply", "comment-reply-link", "comment-reply", "comment-meta", "comment-metadata",
                  "comment-author", "says", "comment-awaiting-moderation", "edit-link")
@@ -42,6 +46,10 @@ def _classes(element) -> set[str]:
     return set((element.get("class") or "").split())
 
 
+def _has_class(element, pattern: re.Pattern) -> bool:
+    return any(pattern.search(name) for name in _classes(element))
+
+
 def is_comment_item(element) -> bool:
     if not isinstance(element.tag, str) or element.tag not in _ITEM_TAGS:
         return False
@@ -52,9 +60,16 @@ def is_comment_item(element) -> bool:
     return "schema.org/Comment" in (element.get("itemtype") or "")
 
 
-def extract_comments(root) -> list[Comment]:
+# Elements that may be comment items, found in C by lxml before the Python checks: every item
+# carries "comment" in its class, id or item type (any case).
+_MAYBE_COMMENT = etree.XPath(
+    "//*[contains(translate(concat(@class, ' ', @id, ' ', @itemtype), 'COMENT', 'coment'), 'comment')]"
+)
+
+
+def extract_comments(root, language: str | None = None) -> list[Comment]:
     """Every comment item of the page, in document order (a parent before its replies)."""
-    items = [element for element in root.iter() if is_comment_item(element)]
+    items = [element for element in _MAYBE_COMMENT(root) if is_comment_item(element)]
     items = _outermost_per_comment(items)
     item_set = set(items)
     ids = {item: _site_id(item) for item in items}
@@ -64,13 +79,13 @@ def extract_comments(root) -> list[Comment]:
         text = _text(item, item_set)
         if not text:
             continue
-        author = _first_text(item, item_set, _AUTHOR_CLASSES, itemprop="author")
+        author = _first_text(item, item_set, itemprop="author")
         posted_raw = _date_raw(item, item_set)
         comments.append(Comment(
             body_text=text, position=len(comments), site_comment_id=ids[item],
             parent_id=ids.get(parent) if parent is not None else None,
             depth=_depth(item, item_set), author_name=author,
-            posted_at=find_date(posted_raw) if posted_raw else None, posted_at_raw=posted_raw,
+            posted_at=find_date(posted_raw, language) if posted_raw else None, posted_at_raw=posted_raw,
         ))
     return comments
 
@@ -136,10 +151,10 @@ def _own(item, item_set):
         yield element
 
 
-def _first_text(item, item_set, classes, itemprop: str) -> str | None:
+def _first_text(item, item_set, itemprop: str) -> str | None:
+    """The comment's author: its first own element marked as one (itemprop, class, `cite`)."""
     for element in _own(item, item_set):
-        names = _classes(element)
-        if element.get("itemprop") == itemprop or names & set(classes) or element.tag == "cite":
+        if element.get("itemprop") == itemprop or _has_class(element, _AUTHOR_CLASS) or element.tag == "cite":
             name_element = next((e for e in element.iter() if isinstance(e.tag, str) and
                                  (_classes(e) & {"fn", "name"} or e.get("itemprop") == "name")), element)
             text = element_text(name_element)
@@ -155,7 +170,7 @@ def _date_raw(item, item_set) -> str | None:
         if element.get("itemprop") in ("dateCreated", "datePublished"):
             return element.get("content") or element.get("datetime") or element_text(element)
     for element in _own(item, item_set):
-        if _classes(element) & set(_DATE_CLASSES):
+        if _has_class(element, _DATE_CLASS):
             return element_text(element)
     return None
 
@@ -185,7 +200,7 @@ def _own_text(item, item_set) -> str | None:
             continue
         names = _classes(element)
         if (is_comment_item(element) or element.tag in ("form", "button", "time", "cite", "script", "style")
-                or names & set(_SKIP_CLASSES) or names & set(_AUTHOR_CLASSES) or names & set(_DATE_CLASSES)
+                or names & set(_SKIP_CLASSES) or _has_class(element, _AUTHOR_CLASS) or _has_class(element, _DATE_CLASS)
                 or names & {"children", "replies", "comment-replies"}):
             element.drop_tree() if hasattr(element, "drop_tree") else element.getparent().remove(element)
     return element_text(pruned)

@@ -23,8 +23,9 @@ _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\.?\s+([^\d\s,]+?)\.?,?\s+(\d{4})$")
 _MONTH_DAY_YEAR = re.compile(r"^([^\d\s,]+?)\.?\s+(\d{1,2}),?\s+(\d{4})$")
 
 
-def normalise_date(raw: str | None, language: str | None = None) -> str | None:
-    """ISO 8601 for a date or date-time as printed, or None when it is not a date."""
+def normalise_date(raw: str | None, language: str | None = None, costly: bool = True) -> str | None:
+    """ISO 8601 for a date or date-time as printed, or None when it is not a date. `costly=False`:
+    only the cheap parsers, not dateparser."""
     text = normalise_text(raw)
     if not text:
         return None
@@ -40,7 +41,7 @@ def normalise_date(raw: str | None, language: str | None = None) -> str | None:
         day = _with_month_names(text, language)
         if day:
             return day
-    return _with_dateparser(text, language)
+    return _with_dateparser(text, language) if costly else None
 
 
 def to_utc_iso(moment: datetime) -> str:
@@ -53,8 +54,13 @@ def find_date(raw: str | None, language: str | None = None, max_leading_words: i
     """A date in text that may start with a label ("Updated 20 May 2024", "تم التحديث ..."):
     the whole text, else the text without its first word, two words, ... as printed."""
     words = (raw or "").split()
-    for skip in range(min(max_leading_words, max(len(words) - 1, 0)) + 1):
-        found = normalise_date(" ".join(words[skip:]), language)
+    variants = [" ".join(words[skip:]) for skip in range(min(max_leading_words, max(len(words) - 1, 0)) + 1)]
+    for text in variants:  # the cheap parsers on every variant first: dateparser costs milliseconds
+        found = normalise_date(text, language, costly=False)
+        if found:
+            return found
+    for text in variants[:2]:  # the whole text, and less a label word ("Updated ...")
+        found = _with_dateparser(western_digits(normalise_text(text) or ""), language) if text else None
         if found:
             return found
     return None
