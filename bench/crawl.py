@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from measure import peak_rss_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -82,8 +83,9 @@ def _result(stats: dict, seconds: float) -> dict:
         "pages": stats.get("downloader/response_count", 0),
         "items": stats.get("item_scraped_count", 0),
         "seconds": seconds,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
     }
+
 
 
 def run_child(mode: str, base_url: str, db_path: str) -> dict:

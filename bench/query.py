@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import sqlite3
 import statistics
 import subprocess
@@ -26,6 +25,8 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+from measure import peak_rss_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -182,7 +183,7 @@ def child_export(db_path: str, out: str, until: str | None) -> None:
     written = export_jsonl(db_path, out, ExportFilters(until=until))
     seconds = time.perf_counter() - started
     print(json.dumps({"articles": written, "seconds": seconds,
-                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "peak_rss_mb": peak_rss_mb()}))
 
 
 def main():

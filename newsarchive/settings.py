@@ -54,6 +54,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 COOKIES_ENABLED = False
+# Scrapy starts this many item workers for every callback's output; a page yields a handful of
+# items and the pipelines write to one SQLite file in turn, so the default 100 only costs tasks.
+CONCURRENT_ITEMS = 4
 
 # Safety: what the crawler will fetch ------------------------------------------------------------
 # Start URLs on loopback, private or link-local addresses are refused unless this is set (the

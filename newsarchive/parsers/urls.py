@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -23,6 +24,7 @@ def strip_tracking(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
+@lru_cache(maxsize=65536)  # an article's URL comes by from its listing, its page and the pipelines
 def canonicalise_url(url: str | None) -> str | None:
     """Canonical http(s) URL (no fragment, no tracking parameters, sorted query), else None."""
     if not url:
