@@ -12,7 +12,8 @@ generic layer) and trafilatura.extract (with metadata and comments) are scored t
   names, however joined: "A, B & C" = "A and B; C"); date as YYYY-MM-DD, the day where it was
   published (the gold's sense; newsarchive stores the UTC instant beside the date as printed, and
   the day is read from the latter);
-- comments: share of the `comments` snippets found in the extracted comments.
+- comments: share of the `comments` snippets found in the extracted comments (a comment's author
+  and text), and the share present in the saved page at all, which no extractor can exceed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import re
 import sys
 import time
 import unicodedata
+from html import unescape
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,6 +122,17 @@ class Score:
         return {"precision": precision, "recall": recall, "f1": f1, **accuracy, "comment_recall": comment_recall}
 
 
+def _count_present(snippets: list[str], html: bytes, counts: list[int]) -> None:
+    """How many of a page's gold comment snippets occur anywhere in its text: the ceiling of recall."""
+    if not snippets:
+        return
+    from newsarchive.parsers.encoding import decode_html
+
+    text = normalise(unescape(decode_html(html)[0]))
+    counts[0] += sum(normalise(snippet) in text for snippet in snippets)
+    counts[1] += len(snippets)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devset", type=Path, default=DEFAULT_DEVSET)
@@ -128,8 +141,10 @@ def main():
     gold = json.loads((args.devset / "gold.json").read_text(encoding="utf-8"))
     scores = {"newsarchive": Score(), "trafilatura": Score()}
     extractors = {"newsarchive": newsarchive_extract, "trafilatura": trafilatura_extract}
+    comments_in_pages = [0, 0]
     for url, expected in gold.items():
         html = gzip.decompress((args.devset / "pages" / expected["file"]).read_bytes())
+        _count_present(expected.get("comments", []), html, comments_in_pages)
         for name, extract in extractors.items():
             started = time.perf_counter()
             got = extract(url, html)
@@ -142,6 +157,9 @@ def main():
         s = score.summary()
         print(f"{name:12s} {s['precision']:9.3f} {s['recall']:7.3f} {s['f1']:6.3f} {s['title']:6.3f} "
               f"{s['author']:7.3f} {s['date']:6.3f} {s['comment_recall']:9.3f} {1000 * score.seconds / len(gold):8.1f}")
+    present, total = comments_in_pages
+    print(f"comment snippets present in the saved pages at all: {present}/{total} = {present / max(total, 1):.3f} "
+          "(the others were loaded by scripts after the page was saved: no extractor of the page can reach them)")
     if args.show_misses:
         for field, misses in scores["newsarchive"].misses.items():
             print(f"\nnewsarchive misses, {field} ({len(misses)}):")

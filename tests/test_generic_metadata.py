@@ -191,3 +191,35 @@ def test_captions_and_read_also_links_inside_article_body_are_left_out():
     article = parse_page("https://harbour.example/news/works", page(head, body=body), kind="article")
     assert article.sources["body_text"] == "jsonld"
     assert article.body_text.split("\n\n") == story
+
+
+# photos ---------------------------------------------------------------------------------------------
+
+def test_photos_on_a_site_with_no_profile_come_from_its_figures_with_captions_and_credits():
+    body = (
+        "<aside><figure><img src='/sidebar-ad.jpg'></figure></aside>"
+        "<article><h1>Harbour works begin</h1>"
+        "<figure><img src='data:image/gif;base64,R0lGOD' data-src='/img/top.jpg' alt='The harbour at dawn'>"
+        "<figcaption>The harbour at dawn. <span class='credit'>Jane Doe/Reuters</span></figcaption></figure>"
+        f"{PROSE}"
+        "<figure><img src='/img/cranes.jpg'><figcaption>Cranes at work. (AFP)</figcaption></figure>"
+        "<div class='wp-caption'><img src='/img/crew.jpg'><p class='wp-caption-text'>The crew. Photo: Port Office</p></div>"
+        "<div class='related-posts'><figure><img src='/img/older-story.jpg'></figure></div>"
+        "</article>"
+    )
+    head = og("og:image", "https://harbour.example/img/social-card.jpg")
+    article = parse_page("https://harbour.example/news/works", page(head, body=body), kind="article")
+    assert article.sources["photos"] == "markup"
+    assert [(p.url.rsplit("/", 1)[1], p.is_lead, p.caption, p.credit, p.credit_raw) for p in article.photos] == [
+        ("top.jpg", True, "The harbour at dawn.", "Jane Doe/Reuters", "Jane Doe/Reuters"),
+        ("cranes.jpg", False, "Cranes at work.", "AFP", "(AFP)"),
+        ("crew.jpg", False, "The crew.", "Port Office", "Photo: Port Office"),
+    ]
+    assert article.photos[0].alt == "The harbour at dawn"
+
+
+def test_the_metadata_image_is_the_lead_photo_when_the_page_shows_none():
+    head = og("og:image", "/img/social-card.jpg")
+    article = parse_page("https://harbour.example/news/works", page(head), kind="article")
+    assert [(p.url, p.is_lead) for p in article.photos] == [("https://harbour.example/img/social-card.jpg", True)]
+    assert article.sources["photos"] == "opengraph"

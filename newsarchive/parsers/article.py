@@ -14,9 +14,11 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
+from lxml import etree
+
 from newsarchive.items import Article, BodyBlock, Byline, Comment, Photo
 from newsarchive.parsers.bylines import bylines_from_names, split_byline
-from newsarchive.parsers.captions import split_credit
+from newsarchive.parsers.captions import normalise_credit, split_credit
 from newsarchive.parsers.comments import extract_comments, is_comment_item
 from newsarchive.parsers.dates import date_part, local_day, normalise_date
 from newsarchive.parsers.document import Document, parse_document
@@ -275,11 +277,38 @@ class _ArticlePage:
         if photos:
             self.set("photos", photos, "profile")
             return
+        if not self._profile_fits():  # no profile, or one that no longer fits: the page's figures
+            photos = self._photos_in_markup()
+            if photos:
+                self.set("photos", photos, "markup")
+                return
         image = self.from_metadata("photos", "image")
         if image:
             url = self.doc.absolute(image)
             width, height = self._image_size(url, None)
             self.article.photos = [Photo(url=url, position=0, width=width, height=height, is_lead=True)]
+
+    def _photos_in_markup(self) -> list[Photo]:
+        """Photos of a page no profile describes: its `figure`s (and WordPress `.wp-caption`s) in the
+        article, outside navigation, asides, comments, teasers and related links. The first is the
+        lead photo when it stands before the story's first paragraph."""
+        container = self.metadata.get("body_element")
+        if container is None:
+            container = next((a for a in self.root.iter("article") if a.find(".//h1") is not None), None)
+        if container is None:
+            container = self.root.find(".//main")
+        if container is None:
+            container = self.root
+        figures = [f for f in _FIGURES(container) if not _outside_the_story(f, container)]
+        first_paragraph = next((p for p in container.iter("p") if element_text(p)), None)
+        order = {element: n for n, element in enumerate(container.iter())}
+        photos: list[Photo] = []
+        for figure in figures:
+            is_lead = not photos and (first_paragraph is None or order[figure] < order.get(first_paragraph, 0))
+            photo = self._photo_from_figure(figure, is_lead, len(photos))
+            if photo and all(photo.url != seen.url for seen in photos):
+                photos.append(photo)
+        return photos
 
     def _photo_from_figure(self, figure, is_lead: bool, position: int) -> Photo | None:
         image = self.select_first("photo_image", figure)
@@ -287,12 +316,13 @@ class _ArticlePage:
             image = figure.find(".//img")
         if image is None:
             return None
-        url = self.doc.absolute(image.get("src") or image.get("data-src"))
+        url = self.doc.absolute(_image_source(image))
         if not url:
             return None
         caption = self.select_first("photo_caption", figure)
-        caption_raw = element_text(caption if caption is not None else figure.find(".//figcaption"))
-        caption, credit, credit_raw = split_credit(caption_raw)
+        if caption is None:
+            caption = next(iter(_CAPTIONS(figure)), None)
+        caption, credit, credit_raw, caption_raw = _caption_and_credit(caption)
         width, height = self._image_size(url, image)
         return Photo(
             url=url, position=position, caption=caption, caption_raw=caption_raw, credit=credit,
@@ -423,6 +453,46 @@ class _ArticlePage:
             if owner is item:
                 return element
         return None
+
+
+_FIGURES = etree.XPath("descendant::figure[.//img] | descendant::*[contains(concat(' ', @class, ' '), ' wp-caption ')]")
+_CAPTIONS = etree.XPath("descendant::figcaption | descendant::*[contains(@class, 'caption')]")
+_CREDITS = etree.XPath("descendant::*[contains(@class, 'credit') or contains(@class, 'copyright') "
+                       "or contains(@class, 'source')]")
+
+
+def _outside_the_story(figure, container) -> bool:
+    for ancestor in figure.iterancestors():
+        if ancestor is container:
+            return False
+        if ancestor.tag in ("nav", "header", "footer", "aside", "a") or _is_boilerplate(ancestor):
+            return True
+    return False
+
+
+def _image_source(image) -> str | None:
+    """The image's address: lazy-loading pages keep it in data-* attributes or srcset."""
+    for attribute in ("src", "data-src", "data-lazy-src", "data-original"):
+        value = (image.get(attribute) or "").strip()
+        if value and not value.startswith("data:"):
+            return value
+    srcset = (image.get("srcset") or image.get("data-srcset") or "").strip()
+    return srcset.split(",")[0].split()[0] if srcset else None
+
+
+def _caption_and_credit(caption) -> tuple[str | None, str | None, str | None, str | None]:
+    """(caption, credit, credit_raw, caption_raw): a credit in an element of its own (class
+    `credit`, `copyright`, `source`), else one written at the caption's end."""
+    caption_raw = element_text(caption)
+    credit_element = next(iter(_CREDITS(caption)), None) if caption is not None else None
+    credit_raw = element_text(credit_element)
+    if credit_raw and caption_raw:
+        without = copy.deepcopy(caption)
+        for element in _CREDITS(without):
+            element.drop_tree()
+        return element_text(without), normalise_credit(credit_raw), credit_raw, caption_raw
+    caption_text, credit, credit_raw = split_credit(caption_raw)
+    return caption_text, credit, credit_raw, caption_raw
 
 
 def _authors_from_metadata(names: list[str]) -> list[Byline]:
