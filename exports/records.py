@@ -104,7 +104,10 @@ def decode_json_fields(row: dict) -> dict:
 def _children(db: sqlite3.Connection, ids: list[int], sql: str) -> dict[int, list[dict]]:
     grouped: dict[int, list[dict]] = {}
     placeholders = ", ".join("?" for _ in ids)
-    for row in db.execute(sql.format(ids=placeholders), ids):
-        child = dict(row)
-        grouped.setdefault(child.pop("article_id"), []).append(child)
+    cursor = db.cursor()
+    cursor.row_factory = None  # plain tuples: building sqlite3.Row objects costs more than the query
+    cursor.execute(sql.format(ids=placeholders), ids)
+    names = [column[0] for column in cursor.description][1:]  # the first is article_id
+    for article_id, *values in cursor:
+        grouped.setdefault(article_id, []).append(dict(zip(names, values)))
     return grouped

@@ -16,6 +16,8 @@ import csv
 import json
 from typing import Callable, Iterator
 
+import orjson
+
 from exports.records import (
     ARTICLE_FIELDS, AUTHOR_FIELDS, COMMENT_FIELDS, PHOTO_FIELDS, ExportFilters, article_chunks, connect,
     nested_articles,
@@ -46,9 +48,9 @@ FLAT_ARTICLE_FIELDS = [f for f in ARTICLE_FIELDS if f not in ("sources", "warnin
 def export_jsonl(db_path, out_path, filters: ExportFilters, progress: Progress | None = None) -> int:
     db = connect(db_path)
     written = 0
-    with open(out_path, "w", encoding="utf-8", newline="\n") as out:
+    with open(out_path, "wb") as out:
         for record in nested_articles(db, filters):
-            out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+            out.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))  # UTF-8, compact
             written += 1
             if progress and written % 1000 == 0:
                 progress(written)
