@@ -202,7 +202,10 @@ def test_redis_gone_for_good_stops_the_worker_with_a_clear_reason(site, redis_se
     shard = tmp_path / "shard.db"
     worker = start_worker(base_url, redis_server.url, shard, "-s", "DOWNLOAD_DELAY=0.1",
                           "-s", "NEWSARCHIVE_REDIS_OUTAGE_SECONDS=3")
-    time.sleep(2)
+    deadline = time.monotonic() + 60
+    while captures_in(shard) == 0:  # Redis goes away mid-crawl, not before the worker started
+        assert time.monotonic() < deadline and worker.poll() is None
+        time.sleep(0.05)
     redis_server.stop()
     _, err = worker.communicate(timeout=120)
     redis_server.start()

@@ -3,7 +3,7 @@
 `extract_metadata(doc)` reads all of them once and returns, per field, the first value found in
 order of trust (JSON-LD, then OpenGraph, then plain meta tags, then microdata) with the name of
 the layer it came from. Fields: title, published_at, modified_at, authors, body, image, language,
-section, canonical_url, page_type.
+section, canonical_url, page_type, publisher (to tell a byline from the site's own name).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-
 from urllib.parse import urlsplit
 
 from w3lib.html import remove_tags, replace_entities
