@@ -162,6 +162,18 @@ def test_comment_items_named_by_any_class_ending_in_comment():
     assert "Tried it twice" not in article.body_text
 
 
+def test_comment_forms_and_placeholders_are_no_comments():
+    around = (
+        "<div class='no-comment'>No comments yet. Be the first to write one.</div>"
+        "<div class='leave-comment'><h3>Leave a comment</h3><p>Your email address will not be published.</p></div>"
+        "<div class='comment'><h3>Reply</h3><form><textarea name='comment'></textarea><button>Send</button></form></div>"
+    )
+    body = f"<article><h1>Harbour works begin</h1>{PROSE}</article>{around}"
+    article = parse_page("https://harbour.example/news/works", page(body=body), kind="article")
+    assert article.sources.get("comments") != "markup"
+    assert not any("Leave a comment" in c.body_text or "No comments" in c.body_text for c in article.comments)
+
+
 # encodings -------------------------------------------------------------------------------------------
 
 def test_a_utf8_page_with_a_stray_single_byte_character_stays_utf8():

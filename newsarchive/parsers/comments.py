@@ -35,7 +35,12 @@ _ITEM_TAGS = frozenset({"li", "article", "section", "div", "dd", "blockquote", "
 # A class that names one comment ends in the word (`comment`, `kb-comment`, `MtnComment`,
 # `c-comment`) or in one of the item words after it; `comment-list`, `comments`,
 # `comment-content` and `ajax-comment-wrapper` name its containers and parts.
-_ITEM_CLASS = re.compile(r"comment(?:[-_]?(?:item|entry|container|thread-item|node))?$", re.I)
+# `leave-comment`, `no-comment`, `add-comment` name the form and the placeholders around them.
+_ITEM_CLASS = re.compile(
+    r"(?<!leave)(?<!leave[-_])(?<!no)(?<!no[-_])(?<!add)(?<!add[-_])(?<!post[-_])(?<!write)(?<!write[-_])"
+    r"(?<!your[-_])(?<!new[-_])comment(?:[-_]?(?:item|entry|container|thread-item|node))?$",
+    re.I,
+)
 
 
 def _names_a_comment(class_name: str) -> bool:
@@ -54,7 +59,7 @@ def is_comment_item(element) -> bool:
     if not isinstance(element.tag, str) or element.tag not in _ITEM_TAGS:
         return False
     if any(_names_a_comment(name) for name in _classes(element)):
-        return True
+        return element.find(".//textarea") is None  # a comment form is no comment
     if _ID.match(element.get("id") or "") and element.tag in ("li", "article", "div"):
         return True
     return "schema.org/Comment" in (element.get("itemtype") or "")
