@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from newsarchive.items import BodyBlock
+
 # Arabic-Indic and Extended Arabic-Indic (Persian/Urdu) digits to ASCII digits.
 EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
@@ -50,14 +52,12 @@ def _collect_text(element, parts: list[str]) -> None:
         parts.append(" ")
 
 
-def text_blocks(container, skip=None) -> list:
+def text_blocks(container, skip=None) -> list[BodyBlock]:
     """The text of an element no selector describes, as blocks in reading order: each block
     element's own text (its inline children included, its block children as blocks of their
     own), so a paragraph written as `div.paragraph` counts as one as well as a `p`. `skip(element)`
     leaves out an element and all it holds (related links, sharing buttons)."""
-    from newsarchive.items import BodyBlock
-
-    blocks: list = []
+    blocks: list[BodyBlock] = []
     _collect_blocks(container, blocks, skip)
     return blocks
 
@@ -66,9 +66,7 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _NOT_TEXT = SKIPPED_TAGS | {"figure", "figcaption", "aside", "nav", "form", "footer", "button", "select"}
 
 
-def _collect_blocks(element, blocks: list, skip) -> None:
-    from newsarchive.items import BodyBlock
-
+def _collect_blocks(element, blocks: list[BodyBlock], skip) -> None:
     parts: list[str] = [element.text or ""]
 
     def flush() -> None:
