@@ -198,7 +198,7 @@ class _ArticlePage:
         url_date = self._url_date()
         if published and url_date and _url_date_is_earlier(url_date, published):
             # The URL was minted when the story first went out: a later date on the page is an
-            # update or a re-publication, kept as modified_at when the page gives none.
+            # update or a re-publication (kept as printed in published_at_raw, and warned about).
             article.published_at, article.published_at_raw = url_date, raw
             article.sources["published_at"] = "url"
             article.warnings.append(f"published_at: the page says {published}, the URL says {url_date}; used the URL's")
@@ -301,10 +301,9 @@ class _ArticlePage:
             container = self.root
         figures = [f for f in _FIGURES(container) if not _outside_the_story(f, container)]
         first_paragraph = next((p for p in container.iter("p") if element_text(p)), None)
-        order = {element: n for n, element in enumerate(container.iter())}
         photos: list[Photo] = []
         for figure in figures:
-            is_lead = not photos and (first_paragraph is None or order[figure] < order.get(first_paragraph, 0))
+            is_lead = not photos and (first_paragraph is None or _comes_first(figure, first_paragraph, container))
             photo = self._photo_from_figure(figure, is_lead, len(photos))
             if photo and all(photo.url != seen.url for seen in photos):
                 photos.append(photo)
@@ -468,6 +467,11 @@ def _outside_the_story(figure, container) -> bool:
         if ancestor.tag in ("nav", "header", "footer", "aside", "a") or _is_boilerplate(ancestor):
             return True
     return False
+
+
+def _comes_first(element, other, container) -> bool:
+    """Whether `element` stands before `other` in the document (neither inside the other)."""
+    return next(e for e in container.iter() if e is element or e is other) is element
 
 
 def _image_source(image) -> str | None:

@@ -26,9 +26,8 @@ _ID = re.compile(r"^(?:li-|div-)?comment-?([a-z]{0,3}\d[\w-]*)$", re.I)
 # `datetime`, `timestamp`, `comment-metadata`.
 _AUTHOR_CLASS = re.compile(r"author|user-?name|nickname|^fn$", re.I)
 _DATE_CLASS = re.compile(r"date|time|comment-?meta", re.I)
-_TEXT_CLASSES = ("comment-content", "comment__body", "comment-body", "comment-text", "comment__text", "text")
-_SKIP_CLASSES = ("reply", "comment-reply-link", "comment-reply", "comment-meta", "comment-metadata",
-                 "comment-author", "says", "comment-awaiting-moderation", "edit-link")
+_SKIP_CLASSES = frozenset({"reply", "comment-reply-link", "comment-reply", "comment-meta", "comment-metadata",
+                           "comment-author", "says", "comment-awaiting-moderation", "edit-link"})
 
 
 _ITEM_TAGS = frozenset({"li", "article", "section", "div", "dd", "blockquote", "aside"})
@@ -205,9 +204,9 @@ def _own_text(item, item_set) -> str | None:
             continue
         names = _classes(element)
         if (is_comment_item(element) or element.tag in ("form", "button", "time", "cite", "script", "style")
-                or names & set(_SKIP_CLASSES) or _has_class(element, _AUTHOR_CLASS) or _has_class(element, _DATE_CLASS)
+                or names & _SKIP_CLASSES or _has_class(element, _AUTHOR_CLASS) or _has_class(element, _DATE_CLASS)
                 or names & {"children", "replies", "comment-replies"}):
-            element.drop_tree() if hasattr(element, "drop_tree") else element.getparent().remove(element)
+            element.drop_tree()  # lxml.html keeps the text that follows it
     return element_text(pruned)
 
 
@@ -217,7 +216,7 @@ def _paragraphs(container, owner, item_set) -> str | None:
     for element in container.iter("p"):
         if _parent_item(element, item_set) is not owner:
             continue  # a reply's paragraph
-        if any(_classes(a) & set(_SKIP_CLASSES) for a in element.iterancestors()):
+        if any(_classes(a) & _SKIP_CLASSES for a in element.iterancestors()):
             continue
         text = element_text(element)
         if text:
