@@ -212,6 +212,8 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
     try:
         with crawl_lock(db_path, lock_name):
             summary = run_crawl(spider, str(db_path), arguments, settings)
+        if not redis_url:  # a shard is searched after its merge, which rebuilds the lists
+            _rebuild_search_lists(db_path)
     except CrawlLocked as error:
         click.echo(f"not started: {error}", err=True)
         sys.exit(EXIT_LOCKED)
@@ -219,6 +221,14 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
     click.echo(f"crawl {summary.crawl_id} of {site}: {summary.finish_reason}; archive {db_path} holds "
                + ", ".join(f"{n} {table}" for table, n in counts.items()))
     sys.exit(0 if summary.succeeded else 1)
+
+
+def _rebuild_search_lists(db_path: Path) -> None:
+    """The best rows of frequent words, for fast ranked search (newsarchive/archive/search_lists.py)."""
+    from newsarchive.archive.search_lists import rebuild_file
+
+    for summary in rebuild_file(db_path):
+        click.echo(summary.describe(), err=True)
 
 
 def _parse_overrides(overrides) -> list[tuple[str, str]]:
@@ -263,6 +273,7 @@ def demo(db_path: Path, articles: int, seed: int, site_dir: Path | None, port: i
     from newsarchive.demo.run import run_demo
 
     run_demo(db_path, articles=articles, seed=seed, site_dir=site_dir, port=port, echo=click.echo)
+    _rebuild_search_lists(db_path)
 
 
 # merge -----------------------------------------------------------------------------------------
@@ -289,6 +300,7 @@ def merge(sources, target):
     rate = summary.articles / summary.seconds if summary.seconds else 0
     click.echo(f"merged {summary.sources} archives into {target}: {summary.articles} articles ({rate:,.0f}/s), "
                f"{summary.crawls_added} crawls added, {summary.crawls_already_merged} already merged")
+    _rebuild_search_lists(target)
 
 
 # schedule --------------------------------------------------------------------------------------
@@ -413,6 +425,21 @@ def search(query, db_path, target, site, since, until, author, limit, as_json):
         passage = passage.replace(MATCH_END, "\x1b[0m" if _colour() else "]")
         click.echo(f"     {passage}")
         click.echo(f"     {hit['url']}")
+
+
+@cli.command()
+@existing_db_option
+def index(db_path):
+    """Rebuild the search lists: the best rows of every frequent word, which make ranked search of
+    common words fast. `crawl`, `demo` and `merge` do it when they finish; run it after a crawl
+    started another way (`scrapy crawl`, Scrapyd). Until then, search ranks every match: the same
+    hits, more slowly.
+
+    \b
+    Example:
+        newsarchive index --db archive.db
+    """
+    _rebuild_search_lists(db_path)
 
 
 def _colour() -> bool:

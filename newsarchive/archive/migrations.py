@@ -12,6 +12,9 @@ from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("newsarchive")
 
+# How article and comment text is split into search terms: lower-cased, accents removed.
+FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+
 
 @migrations()
 def m001_core_tables(db: Database) -> None:
@@ -94,8 +97,8 @@ def m001_core_tables(db: Database) -> None:
         foreign_keys=[("crawl_id", "crawls", "id")],
     )
     db["failures"].create_index(["crawl_id", "reason"])
-    db["articles"].enable_fts(["title", "body_text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
-    db["comments"].enable_fts(["body_text", "author_name"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+    db["articles"].enable_fts(["title", "body_text"], create_triggers=True, tokenize=FTS_TOKENIZER)
+    db["comments"].enable_fts(["body_text", "author_name"], create_triggers=True, tokenize=FTS_TOKENIZER)
 
 
 @migrations()
@@ -165,3 +168,37 @@ def m005_crawl_uuid(db: Database) -> None:
     db["crawls"].add_column("uuid", str)
     db.execute("UPDATE crawls SET uuid = lower(hex(randomblob(16))) WHERE uuid IS NULL")
     db["crawls"].create_index(["uuid"], unique=True)
+
+
+# Indexes whose frequent terms get precomputed best-match lists (newsarchive/archive/search_lists.py),
+# with the columns whose change makes those lists stale.
+SEARCH_LIST_SOURCES = {"articles_fts": ("articles", ("title", "body_text")),
+                       "comments_fts": ("comments", ("body_text", "author_name"))}
+
+
+@migrations()
+def m006_search_lists(db: Database) -> None:
+    # Derived data that makes ranked search of frequent terms fast (see search_lists.py). Any
+    # insert, delete or text change of the indexed rows deletes the index's state row, so the
+    # lists are used only while they describe the archive exactly.
+    db.execute("""
+        CREATE TABLE search_lists (
+            index_name TEXT PRIMARY KEY, status TEXT NOT NULL, build_token TEXT, built_at TEXT,
+            indexed_rows INTEGER, terms INTEGER, min_documents INTEGER, list_length INTEGER, seconds REAL)
+    """)
+    db.execute("""
+        CREATE TABLE search_terms (
+            index_name TEXT NOT NULL, term TEXT NOT NULL, documents INTEGER NOT NULL, cutoff REAL NOT NULL,
+            PRIMARY KEY (index_name, term)) WITHOUT ROWID
+    """)
+    db.execute("""
+        CREATE TABLE search_term_hits (
+            index_name TEXT NOT NULL, term TEXT NOT NULL, rank INTEGER NOT NULL, row_id INTEGER NOT NULL,
+            score REAL NOT NULL, PRIMARY KEY (index_name, term, rank)) WITHOUT ROWID
+    """)
+    for index_name, (table, text_columns) in SEARCH_LIST_SOURCES.items():
+        forget = f"BEGIN DELETE FROM search_lists WHERE index_name = '{index_name}'; END"
+        db.execute(f"CREATE TRIGGER {table}_search_lists_insert AFTER INSERT ON {table} {forget}")
+        db.execute(f"CREATE TRIGGER {table}_search_lists_delete AFTER DELETE ON {table} {forget}")
+        db.execute(f"CREATE TRIGGER {table}_search_lists_update AFTER UPDATE OF {', '.join(text_columns)} "
+                   f"ON {table} {forget}")
