@@ -38,6 +38,10 @@ def test_crawl_finishes_and_reports(crawled):
     _, db_path, db, result = crawled
     assert result.returncode == 0, result.stderr[-3000:]
     assert "crawl 1 of diyaruna: finished" in result.stdout
+    # The crawl command leaves the search lists built (few words are frequent in 60 articles).
+    assert "search lists of articles_fts:" in result.stderr
+    assert {row["index_name"]: row["status"] for row in db.execute("SELECT * FROM search_lists")} == \
+        {"articles_fts": "ready", "comments_fts": "ready"}
     crawl = rows(db, "SELECT * FROM crawls")[0]
     assert crawl["finish_reason"] == "finished"
     assert crawl["responses"] >= crawl["articles_stored"] > 0

@@ -137,6 +137,9 @@ def test_three_workers_share_a_crawl_and_the_merge_equals_a_single_crawl(site, r
     assert db.execute("SELECT count(*) FROM captures").fetchone()[0] == sum(per_shard)
     assert records(merged) == records(single)
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    # Shards have no search lists (searched only once merged); the merged archive has them.
+    assert [sqlite3.connect(s).execute("SELECT count(*) FROM search_lists").fetchone()[0] for s in shards] == [0, 0, 0]
+    assert db.execute("SELECT count(*) FROM search_lists WHERE status = 'ready'").fetchone()[0] == 2
     leftover = subprocess.run(["redis-cli", "-p", str(redis_server.port), "keys", "newsarchive:*"],
                               capture_output=True, text=True).stdout.split()
     assert leftover in ([], ["newsarchive:test:done"])  # the finished crawl tidied its keys

@@ -78,34 +78,47 @@ def rebuild_all(archive, min_documents: int = MIN_DOCUMENTS, list_length: int = 
 
 def rebuild(archive, index_name: str, min_documents: int = MIN_DOCUMENTS,
             list_length: int = LIST_LENGTH) -> ListsSummary:
-    """Recompute one index's lists without holding the write lock while ranking.
-
-    A "building" row with a fresh token comes first; any write to the indexed table deletes it
-    (trigger). The lists are then computed by reads, and stored only if the token is still
-    there, i.e. nothing changed in between: a crawl writing meanwhile is never kept waiting.
-    """
+    """Recompute one index's lists without holding the write lock while ranking: a crawl writing
+    meanwhile is never kept waiting, and lists it made stale are not kept."""
     started = time.perf_counter()
+    token = begin_build(archive, index_name)
+    lists = compute_lists(archive.conn, index_name, min_documents, list_length)
+    stored = store_build(archive, index_name, token, lists, min_documents, list_length, started)
+    hits = sum(len(rows) for _, rows in lists.values())
+    return ListsSummary(index_name, len(lists), hits, time.perf_counter() - started, stored)
+
+
+def begin_build(archive, index_name: str) -> str:
+    """A "building" row with a fresh token: any write to the indexed table deletes it (trigger)."""
     token = uuid.uuid4().hex
     with archive.write() as db:
         db.execute("INSERT OR REPLACE INTO search_lists (index_name, status, build_token) VALUES (?, 'building', ?)",
                    [index_name, token])
-    conn = archive.conn
-    lists = {term: (documents, _best_rows_of_term(conn, index_name, term, list_length))
-             for term, documents in _frequent_terms(conn, index_name, min_documents)}
+    return token
+
+
+def compute_lists(conn, index_name: str, min_documents: int, list_length: int) -> dict:
+    """{term: (rows containing it, [(rowid, score), ...] best first)} for every frequent term."""
+    return {term: (documents, _best_rows_of_term(conn, index_name, term, list_length))
+            for term, documents in _frequent_terms(conn, index_name, min_documents)}
+
+
+def store_build(archive, index_name: str, token: str, lists: dict, min_documents: int, list_length: int,
+                started: float) -> bool:
+    """Keep the lists if the build's token is still there, i.e. nothing changed since it began."""
     table = SEARCH_LIST_SOURCES[index_name][0]
-    indexed_rows = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     with archive.write() as db:
-        stored = db.execute("SELECT 1 FROM search_lists WHERE index_name = ? AND build_token = ?",
-                            [index_name, token]).fetchone() is not None
-        if stored:
-            _store_lists(db, index_name, lists, list_length)
-            db.execute(
-                "UPDATE search_lists SET status = 'ready', built_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
-                "indexed_rows = ?, terms = ?, min_documents = ?, list_length = ?, seconds = ? WHERE index_name = ?",
-                [indexed_rows, len(lists), min_documents, list_length,
-                 round(time.perf_counter() - started, 3), index_name])
-    hits = sum(len(rows) for _, rows in lists.values())
-    return ListsSummary(index_name, len(lists), hits, time.perf_counter() - started, stored)
+        if db.execute("SELECT 1 FROM search_lists WHERE index_name = ? AND build_token = ?",
+                      [index_name, token]).fetchone() is None:
+            return False
+        _store_lists(db, index_name, lists)
+        indexed_rows = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        db.execute(
+            "UPDATE search_lists SET status = 'ready', built_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
+            "indexed_rows = ?, terms = ?, min_documents = ?, list_length = ?, seconds = ? WHERE index_name = ?",
+            [indexed_rows, len(lists), min_documents, list_length, round(time.perf_counter() - started, 3),
+             index_name])
+    return True
 
 
 def _frequent_terms(conn, index_name: str, min_documents: int) -> list[tuple[str, int]]:
@@ -121,7 +134,7 @@ def _best_rows_of_term(conn, index_name: str, term: str, list_length: int) -> li
                         f"WHERE {index_name} MATCH ? ORDER BY score DESC LIMIT ?", [phrase, list_length]).fetchall()
 
 
-def _store_lists(db, index_name: str, lists: dict, list_length: int) -> None:
+def _store_lists(db, index_name: str, lists: dict) -> None:
     db.execute("DELETE FROM search_term_hits WHERE index_name = ?", [index_name])
     db.execute("DELETE FROM search_terms WHERE index_name = ?", [index_name])
     for term, (documents, rows) in lists.items():

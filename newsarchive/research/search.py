@@ -62,9 +62,9 @@ def _ranked_ids(db, query: str, target: str, filters: SearchFilters) -> list[tup
     ranked = best_rows(db, index, query, filters.limit, passing)
     if ranked is not None:
         return ranked
-    joins = f"JOIN {source} ON {row_id} = {index}.rowid" if where else ""  # no filters: rank the index alone
-    conditions = " AND ".join([f"{index} MATCH ?", *where])
-    sql = (f"SELECT {index}.rowid, {bm25_sql(index)} AS score FROM {index} {joins} "
+    tables = f"{index}, {source}" if where else index  # no filters: rank the index alone
+    conditions = " AND ".join([f"{index} MATCH ?", *([f"{row_id} = {index}.rowid"] if where else []), *where])
+    sql = (f"SELECT {index}.rowid, {bm25_sql(index)} AS score FROM {tables} "
            f"WHERE {conditions} ORDER BY score LIMIT ?")
     return [(row[0], row[1]) for row in db.execute(sql, [query, *params, filters.limit])]
 
