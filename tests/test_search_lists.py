@@ -260,3 +260,5 @@ def test_the_index_command_builds_the_lists_and_search_gives_the_same_hits(tmp_p
     assert db.execute("SELECT count(*) FROM search_term_hits WHERE index_name = 'articles_fts' AND term = 'security'").fetchone()[0] == 1000
     after = run_cli("search", "security", "--db", db_path, "--json", "--limit", "5")
     assert after.returncode == 0 and after.stdout == before.stdout
+    again = run_cli("index", "--db", db_path)  # nothing written since: the lists stand
+    assert again.returncode == 0 and again.stderr.count(", unchanged (") == 2, again.stderr

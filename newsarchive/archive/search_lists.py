@@ -54,11 +54,13 @@ class ListsSummary:
     hits: int
     seconds: float
     stored: bool  # False: the archive changed while the lists were computed; they were not kept
-
+    unchanged: bool = False  # True: nothing was written since the last build, which stands
 
     def describe(self) -> str:
-        what = f"{self.terms} frequent terms, {self.hits:,} best rows" if self.stored else \
-            "not kept: the archive changed meanwhile (run `newsarchive index` again)"
+        if not self.stored:
+            what = "not kept: the archive changed meanwhile (run `newsarchive index` again)"
+        else:
+            what = f"{self.terms} frequent terms, {self.hits:,} best rows{', unchanged' if self.unchanged else ''}"
         return f"search lists of {self.index_name}: {what} ({self.seconds:.1f} s)"
 
 
@@ -81,6 +83,12 @@ def rebuild(archive, index_name: str, min_documents: int = MIN_DOCUMENTS,
     """Recompute one index's lists without holding the write lock while ranking: a crawl writing
     meanwhile is never kept waiting, and lists it made stale are not kept."""
     started = time.perf_counter()
+    current = archive.conn.execute(
+        "SELECT terms, (SELECT count(*) FROM search_term_hits WHERE index_name = ?) FROM search_lists "
+        "WHERE index_name = ? AND status = 'ready' AND min_documents = ? AND list_length = ?",
+        [index_name, index_name, min_documents, list_length]).fetchone()
+    if current is not None:  # nothing written since the last build (the triggers would have said)
+        return ListsSummary(index_name, current[0], current[1], time.perf_counter() - started, True, unchanged=True)
     token = begin_build(archive, index_name)
     lists = compute_lists(archive.conn, index_name, min_documents, list_length)
     stored = store_build(archive, index_name, token, lists, min_documents, list_length, started)
