@@ -183,7 +183,7 @@ def test_queries_the_lists_cannot_answer_fall_back_with_the_same_hits(listed_arc
 
 def test_a_malformed_query_of_listed_words_is_still_refused(listed_archive):
     db = sqlite3.connect(f"file:{listed_archive}?mode=ro", uri=True)
-    for query in ("security AND", "(security border", "OR security"):
+    for query in ("security AND", "(security border", "OR security", "NOT security", "(security", "security)"):
         with pytest.raises(SearchQueryError, match="not a valid search query"):
             search(db, query, "articles")
 

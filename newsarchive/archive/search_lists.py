@@ -176,7 +176,7 @@ def best_rows(conn: sqlite3.Connection, index_name: str, query: str, limit: int,
         [index_name, *terms]))
     if len(cutoffs) < len(set(terms)):
         return None  # a term with no list: a rare one, which FTS5 ranks quickly anyway
-    if len(words) > 1:
+    if len(_QUERY_TOKEN.findall(query)) > 1:  # operators can be misplaced: "NOT a", "a AND", "(a"
         _check_syntax(conn, index_name, query)
     scores = {term: dict(conn.execute("SELECT row_id, score FROM search_term_hits WHERE index_name = ? AND term = ?",
                                       [index_name, term])) for term in set(terms)}
