@@ -529,7 +529,7 @@ def browse(db_path, host, port, metadata_path):
     metadata_path = metadata_path or db_path.with_name(db_path.stem + ".datasette.json")
     click.echo(f"serving {db_path} on http://{host}:{port}/ (metadata: {metadata_path}); Ctrl-C stops")
     try:
-        sys.exit(run_datasette(db_path, metadata_path, host, port))
+        run_datasette(db_path, metadata_path, host, port)  # replaces this process
     except RuntimeError as error:
         raise click.ClickException(str(error)) from None
 

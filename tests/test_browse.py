@@ -35,8 +35,10 @@ def datasette(research_archive, tmp_path_factory):
             assert time.monotonic() < deadline, "Datasette did not start"
             time.sleep(0.2)
     yield base + "/" + research_archive.db_path.stem, metadata
-    process.terminate()
+    process.terminate()  # as a service manager stops it: the server must go with it
     process.wait(timeout=10)
+    with pytest.raises(OSError):
+        urllib.request.urlopen(base + "/-/versions.json", timeout=2)
 
 
 def get(url: str, **params) -> dict | list:

@@ -188,7 +188,7 @@ def m006_search_lists(db: Database) -> None:
     """)
     db.execute("""
         CREATE TABLE search_terms (
-            index_name TEXT NOT NULL, term TEXT NOT NULL, documents INTEGER NOT NULL, cutoff REAL NOT NULL,
+            index_name TEXT NOT NULL, term TEXT NOT NULL, documents INTEGER NOT NULL, cutoff REAL,
             PRIMARY KEY (index_name, term)) WITHOUT ROWID
     """)
     db.execute("""

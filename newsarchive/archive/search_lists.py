@@ -3,9 +3,10 @@
 FTS5 ranks a query by computing bm25() for every row that matches it, 1-2 µs a row, so a word
 found in 75,000 articles costs 100-200 ms however few hits are shown. For every term found in
 at least MIN_DOCUMENTS rows of an index, `rebuild()` stores its LIST_LENGTH best rows with their
-scores (the term's "champion list", as IR textbooks call it). `best_rows()` answers a query made
-of words and AND / OR / NOT / parentheses from those lists whenever it can prove that the answer
-is the one ranking every match would give, and returns None when it cannot.
+scores (the term's "champion list", as IR textbooks call it), and every term's row count (to
+expand prefixes). `best_rows()` answers a query made of words, prefixes* and AND / OR / NOT /
+parentheses from those lists whenever it can prove that the answer is the one ranking every
+match would give, and returns None when it cannot.
 
 The proof rests on bm25 being a sum over the query's terms. A row in none of the lists of the
 query's terms scores at most the sum of the lists' cutoffs (each list's lowest score). Rows in
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import math
 import re
 import sqlite3
 import time
@@ -36,6 +38,12 @@ from newsarchive.archive.migrations import FTS_TOKENIZER, SEARCH_LIST_SOURCES
 MIN_DOCUMENTS = 2000
 # Best rows kept per term: enough for a page of hits after filters such as --site remove most.
 LIST_LENGTH = 1000
+# A prefix* with more listed forms than this cannot be proven (the bound adds their cut-offs), nor
+# one whose forms without a list hold more rows than that (all would be candidates).
+MAX_LISTED_FORMS = 4
+MAX_UNLISTED_ROWS = 5000
+# FTS5's bm25 constant k1 (fixed in fts5_aux.c): a phrase's score stays below IDF * (k1 + 1).
+BM25_K1 = 1.2
 # bm25 column weights of each index: a hit in an article's title counts five times one in its body.
 RANK_WEIGHTS = {"articles_fts": (5.0, 1.0), "comments_fts": ()}
 
@@ -92,8 +100,8 @@ def rebuild(archive, index_name: str, min_documents: int = MIN_DOCUMENTS,
     token = begin_build(archive, index_name)
     lists = compute_lists(archive.conn, index_name, min_documents, list_length)
     stored = store_build(archive, index_name, token, lists, min_documents, list_length, started)
-    hits = sum(len(rows) for _, rows in lists.values())
-    return ListsSummary(index_name, len(lists), hits, time.perf_counter() - started, stored)
+    listed = [rows for _, rows in lists.values() if rows is not None]
+    return ListsSummary(index_name, len(listed), sum(map(len, listed)), time.perf_counter() - started, stored)
 
 
 def begin_build(archive, index_name: str) -> str:
@@ -106,9 +114,11 @@ def begin_build(archive, index_name: str) -> str:
 
 
 def compute_lists(conn, index_name: str, min_documents: int, list_length: int) -> dict:
-    """{term: (rows containing it, [(rowid, score), ...] best first)} for every frequent term."""
-    return {term: (documents, _best_rows_of_term(conn, index_name, term, list_length))
-            for term, documents in _frequent_terms(conn, index_name, min_documents)}
+    """{term: (rows containing it, its best [(rowid, score), ...] or None)} for every term of the
+    index: frequent terms get their list; the others are kept for expanding prefixes."""
+    return {term: (documents, _best_rows_of_term(conn, index_name, term, list_length)
+                   if documents >= min_documents else None)
+            for term, documents in _vocabulary(conn, index_name)}
 
 
 def store_build(archive, index_name: str, token: str, lists: dict, min_documents: int, list_length: int,
@@ -124,94 +134,182 @@ def store_build(archive, index_name: str, token: str, lists: dict, min_documents
         db.execute(
             "UPDATE search_lists SET status = 'ready', built_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
             "indexed_rows = ?, terms = ?, min_documents = ?, list_length = ?, seconds = ? WHERE index_name = ?",
-            [indexed_rows, len(lists), min_documents, list_length, round(time.perf_counter() - started, 3),
-             index_name])
+            [indexed_rows, sum(rows is not None for _, rows in lists.values()), min_documents, list_length,
+             round(time.perf_counter() - started, 3), index_name])
     return True
 
 
-def _frequent_terms(conn, index_name: str, min_documents: int) -> list[tuple[str, int]]:
+def _vocabulary(conn, index_name: str) -> list[tuple[str, int]]:
     vocabulary = f"temp.{index_name}_vocabulary"
     conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {vocabulary} USING fts5vocab(main, {index_name}, row)")
-    return conn.execute(f"SELECT term, doc FROM {vocabulary} WHERE doc >= ? ORDER BY term",
-                        [min_documents]).fetchall()
+    return conn.execute(f"SELECT term, doc FROM {vocabulary}").fetchall()
 
 
 def _best_rows_of_term(conn, index_name: str, term: str, list_length: int) -> list[tuple[int, float]]:
-    phrase = '"' + term.replace('"', '""') + '"'
     return conn.execute(f"SELECT rowid, -{bm25_sql(index_name)} AS score FROM {index_name} "
-                        f"WHERE {index_name} MATCH ? ORDER BY score DESC LIMIT ?", [phrase, list_length]).fetchall()
+                        f"WHERE {index_name} MATCH ? ORDER BY score DESC LIMIT ?",
+                        [_quoted(term), list_length]).fetchall()
 
 
 def _store_lists(db, index_name: str, lists: dict) -> None:
     db.execute("DELETE FROM search_term_hits WHERE index_name = ?", [index_name])
     db.execute("DELETE FROM search_terms WHERE index_name = ?", [index_name])
-    for term, (documents, rows) in lists.items():
-        # A complete list leaves no row outside it: those score 0 for this term.
-        cutoff = rows[-1][1] if documents > len(rows) else 0.0
-        db.execute("INSERT INTO search_terms (index_name, term, documents, cutoff) VALUES (?, ?, ?, ?)",
-                   [index_name, term, documents, cutoff])
-        db.conn.executemany("INSERT INTO search_term_hits (index_name, term, rank, row_id, score) VALUES (?, ?, ?, ?, ?)",
-                       [(index_name, term, rank, row_id, score) for rank, (row_id, score) in enumerate(rows, 1)])
+    db.conn.executemany("INSERT INTO search_terms (index_name, term, documents, cutoff) VALUES (?, ?, ?, ?)",
+                        [(index_name, term, documents, _cutoff(documents, rows))
+                         for term, (documents, rows) in lists.items()])
+    for term, (_, rows) in lists.items():
+        if rows is not None:
+            db.conn.executemany(
+                "INSERT INTO search_term_hits (index_name, term, rank, row_id, score) VALUES (?, ?, ?, ?, ?)",
+                [(index_name, term, rank, row_id, score) for rank, (row_id, score) in enumerate(rows, 1)])
+
+
+def _cutoff(documents: int, rows: list | None) -> float | None:
+    """No row outside the list scores more than this for the term (None: the term has no list)."""
+    if rows is None:
+        return None
+    return rows[-1][1] if documents > len(rows) else 0.0  # a complete list leaves only rows without the term
 
 
 # searching ---------------------------------------------------------------------------------------
 
+@dataclass
+class _Phrase:
+    """What the lists say of one phrase of a query (a word, or a prefix*) for any row."""
+    cutoff: float  # no row outside `candidates` scores more than this for the phrase
+    scores: dict[int, float] | None  # the candidates' exact scores; None: unknown, FTS5 scores them
+    candidates: set[int]
+    maximum: float  # no row scores more than this for the phrase
+
+    def upper_bound(self, row: int) -> float:
+        if self.scores is not None:
+            return self.scores.get(row, self.cutoff)
+        return math.inf if row in self.candidates else self.cutoff
+
+
 def best_rows(conn: sqlite3.Connection, index_name: str, query: str, limit: int,
               passing: Callable[[set[int]], set[int]] | None = None) -> list[tuple[int, float]] | None:
     """The `limit` best (rowid, bm25) of `query`, best first, as FTS5 would rank them; None when
-    the lists cannot prove that answer (not a query of plain words, a word without a list, stale
-    lists, too few hits after filters): the caller then ranks every match.
+    the lists cannot prove that answer (not a query of plain words and prefixes, a rare word,
+    stale lists, too few hits after filters): the caller then ranks every match.
 
     `passing(rowids)` keeps the rows that pass the caller's filters (site, dates, author).
     """
-    words = _plain_words(query)
-    if words is None or not _lists_ready(conn, index_name):
+    parsed = _plain_query(query)
+    indexed_rows = _lists_ready(conn, index_name) if parsed is not None else None
+    if indexed_rows is None:
         return None
-    words, has_not = words
-    terms = _index_terms(conn, words)
+    items, has_not = parsed
+    terms = _index_terms(conn, [text for text, _ in items])
     if terms is None:
         return None
-    cutoffs = dict(conn.execute(
-        f"SELECT term, cutoff FROM search_terms WHERE index_name = ? AND term IN ({', '.join('?' * len(terms))})",
-        [index_name, *terms]))
-    if len(cutoffs) < len(set(terms)):
-        return None  # a term with no list: a rare one, which FTS5 ranks quickly anyway
     if len(_QUERY_TOKEN.findall(query)) > 1:  # operators can be misplaced: "NOT a", "a AND", "(a"
         _check_syntax(conn, index_name, query)
-    scores = {term: dict(conn.execute("SELECT row_id, score FROM search_term_hits WHERE index_name = ? AND term = ?",
-                                      [index_name, term])) for term in set(terms)}
-    candidates = set().union(*scores.values())
+    phrases = []
+    for term, (_, is_prefix) in zip(terms, items):
+        phrase = (_prefix_phrase(conn, index_name, term, indexed_rows) if is_prefix
+                  else _word_phrase(conn, index_name, term))
+        if phrase is None:
+            return None
+        phrases.append(phrase)
+    outside_bound = sum(phrase.cutoff for phrase in phrases)
+    if sum(phrase.maximum for phrase in phrases) < outside_bound:
+        return None  # no row can reach the bound: spare the scoring pass (prefixes of several forms)
+    candidates = set().union(*(phrase.candidates for phrase in phrases))
     if passing is not None:
         candidates = passing(candidates)
     exact, upper_bounds = {}, {}
     for row in candidates:
-        parts = [scores[term].get(row) for term in terms]
+        parts = [None if phrase.scores is None else phrase.scores.get(row) for phrase in phrases]
         if None not in parts and not has_not:
-            exact[row] = sum(parts)  # holds every term, so matches a query without NOT
+            exact[row] = sum(parts)  # holds every phrase, so matches a query without NOT
         else:
-            upper_bounds[row] = sum(cutoffs[term] if part is None else part for term, part in zip(terms, parts))
+            upper_bounds[row] = sum(phrase.upper_bound(row) for phrase in phrases)
     threshold = _nth_best(exact.values(), limit)
     unsure = [row for row, upper in upper_bounds.items() if upper >= threshold]
     if unsure:
         exact.update(_fts_scores(conn, index_name, query, unsure))
     ranked = heapq.nsmallest(limit, exact.items(), key=lambda item: (-item[1], item[0]))
-    outside_bound = sum(cutoffs[term] for term in terms)
     if len(ranked) < limit or ranked[-1][1] < outside_bound:
         return None
     return [(row, -score) for row, score in ranked]
 
 
-def _plain_words(query: str) -> tuple[list[str], bool] | None:
-    """The words of a query made of words, AND, OR, NOT and parentheses, and whether it has NOT."""
-    words, has_not = [], False
+def _word_phrase(conn, index_name: str, term: str) -> _Phrase | None:
+    known = conn.execute("SELECT cutoff FROM search_terms WHERE index_name = ? AND term = ?",
+                         [index_name, term]).fetchone()
+    if known is None:
+        return _Phrase(0.0, {}, set(), 0.0)  # in no row: scores 0 everywhere
+    if known[0] is None:
+        return None  # a rare word, which FTS5 ranks quickly anyway
+    scores = _term_list(conn, index_name, term)
+    return _Phrase(known[0], scores, set(scores), max(scores.values(), default=0.0))
+
+
+def _prefix_phrase(conn, index_name: str, prefix: str, indexed_rows: int) -> _Phrase | None:
+    """A prefix* is one phrase whose hits are those of all its forms. With one form it ranks as
+    that word. Otherwise a row in no form's list scores at most the sum of the forms' cut-offs
+    (bm25 of a sum of hits is at most the sum of the forms' bm25: the score grows ever more slowly
+    with hits, and the prefix is no rarer than any form), and the rows of forms without a list
+    are candidates too, which FTS5 scores."""
+    forms = conn.execute("SELECT term, documents, cutoff FROM search_terms WHERE index_name = ? "
+                         "AND term >= ? AND term < ?", [index_name, prefix, prefix + "\U0010ffff"]).fetchall()
+    listed = [(term, cutoff) for term, _, cutoff in forms if cutoff is not None]
+    unlisted = [(term, documents) for term, documents, cutoff in forms if cutoff is None]
+    if not forms:
+        return _Phrase(0.0, {}, set(), 0.0)  # in no row
+    if not listed:
+        return None  # only rare forms, which FTS5 ranks quickly anyway
+    if len(forms) == 1:
+        return _word_phrase(conn, index_name, listed[0][0])
+    if len(listed) > MAX_LISTED_FORMS or sum(documents for _, documents in unlisted) > MAX_UNLISTED_ROWS:
+        return None  # a short prefix: the bound would fail, or the candidates be too many
+    candidates, maximum = set(), 0.0
+    for term, _ in listed:
+        scores = _term_list(conn, index_name, term)
+        candidates |= set(scores)
+        maximum += max(scores.values(), default=0.0)
+    if unlisted:
+        any_form = " OR ".join(_quoted(term) for term, _ in unlisted)
+        candidates |= {row for (row,) in conn.execute(
+            f"SELECT rowid FROM {index_name} WHERE {index_name} MATCH ?", [any_form])}
+        maximum += sum(_idf(documents, indexed_rows) * (BM25_K1 + 1) for _, documents in unlisted)
+    # Nor more than bm25's ceiling, IDF * (k1 + 1), with the IDF of the prefix's most common form
+    # (the prefix, in at least as many rows, has an IDF no higher).
+    widest = max(documents for _, documents, _ in forms)
+    maximum = min(maximum, _idf(widest, indexed_rows) * (BM25_K1 + 1))
+    return _Phrase(sum(cutoff for _, cutoff in listed), None, candidates, maximum)
+
+
+def _idf(documents: int, indexed_rows: int) -> float:
+    """FTS5's bm25 IDF of a phrase found in `documents` of `indexed_rows` rows (fts5_aux.c)."""
+    idf = math.log((indexed_rows - documents + 0.5) / (documents + 0.5))
+    return idf if idf > 0 else 1e-6
+
+
+def _term_list(conn, index_name: str, term: str) -> dict[int, float]:
+    return dict(conn.execute("SELECT row_id, score FROM search_term_hits WHERE index_name = ? AND term = ?",
+                             [index_name, term]))
+
+
+def _quoted(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _plain_query(query: str) -> tuple[list[tuple[str, bool]], bool] | None:
+    """The words and prefixes (text, is_prefix) of a query made of them and AND, OR, NOT and
+    parentheses, and whether it has NOT; None for any other query."""
+    items, has_not = [], False
     for token in _QUERY_TOKEN.findall(query):
         if token in _OPERATORS:
             has_not |= token == "NOT"
         elif token.isalnum() and token != "NEAR":
-            words.append(token)
+            items.append((token, False))
+        elif token.endswith("*") and token[:-1].isalnum():
+            items.append((token[:-1], True))
         else:
-            return None  # phrase, prefix, column filter, NEAR: ranked by FTS5 itself
-    return (words, has_not) if words else None
+            return None  # phrase, column filter, NEAR, initial-token ^: ranked by FTS5 itself
+    return (items, has_not) if items else None
 
 
 def _index_terms(conn, words: list[str]) -> list[str] | None:
@@ -232,14 +330,16 @@ def _index_terms(conn, words: list[str]) -> list[str] | None:
     return [terms[position] for position in range(len(words))]
 
 
-def _lists_ready(conn, index_name: str) -> bool:
+def _lists_ready(conn, index_name: str) -> int | None:
+    """The number of rows the index held when its lists were built; None when they are not usable."""
     try:
-        return conn.execute("SELECT 1 FROM search_lists WHERE index_name = ? AND status = 'ready'",
-                            [index_name]).fetchone() is not None
+        state = conn.execute("SELECT indexed_rows FROM search_lists WHERE index_name = ? AND status = 'ready'",
+                             [index_name]).fetchone()
     except sqlite3.OperationalError as error:
         if "no such table" in str(error):
-            return False  # an archive from before the lists existed, opened read-only
+            return None  # an archive from before the lists existed, opened read-only
         raise
+    return state[0] if state else None
 
 
 def _check_syntax(conn, index_name: str, query: str) -> None:

@@ -8,7 +8,7 @@ site, section, language and authors; and every query of docs/queries.md is a can
 from __future__ import annotations
 
 import json
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -70,10 +70,14 @@ def datasette_command(db_path: Path, metadata_path: Path, host: str, port: int) 
             "--setting", "sql_time_limit_ms", "5000", "--setting", "facet_time_limit_ms", "1000"]
 
 
-def run_datasette(db_path: Path, metadata_path: Path, host: str = "127.0.0.1", port: int = 8001) -> int:
+def run_datasette(db_path: Path, metadata_path: Path, host: str = "127.0.0.1", port: int = 8001) -> None:
     try:
         import datasette  # noqa: F401
     except ImportError:
         raise RuntimeError('newsarchive browse needs Datasette: pip install -e ".[browse]"') from None
     metadata_path.write_text(json.dumps(datasette_metadata(db_path), ensure_ascii=False, indent=2), encoding="utf-8")
-    return subprocess.call(datasette_command(db_path, metadata_path, host, port))
+    # Become Datasette rather than wait for it: a signal to stop this process (a service manager's
+    # SIGTERM) then stops the server too, instead of leaving it running, orphaned.
+    sys.stdout.flush()
+    command = datasette_command(db_path, metadata_path, host, port)
+    os.execv(command[0], command)
