@@ -104,7 +104,7 @@ def main():
     plain, single = rows[0][1] / rows[0][2], rows[1][1] / rows[1][2]
     print(f"Redis coordination overhead for one process: {1 - single / plain:.1%} (target < 15%)")
     print(f"merge of the 4 shards: {articles} articles in {merge_seconds:.1f} s = {articles / merge_seconds:,.0f} "
-          f"articles/s (including process start-up); {merged.stdout.strip().splitlines()[-1]}")
+          f"articles/s (including process start-up and building the search lists); {merged.stdout.strip().splitlines()[-1]}")
 
 
 if __name__ == "__main__":
