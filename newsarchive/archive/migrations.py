@@ -186,15 +186,11 @@ def m006_search_lists(db: Database) -> None:
             index_name TEXT PRIMARY KEY, status TEXT NOT NULL, build_token TEXT, built_at TEXT,
             indexed_rows INTEGER, terms INTEGER, min_documents INTEGER, list_length INTEGER, seconds REAL)
     """)
+    # A frequent term's list is two blobs (row ids, scores): read whole, 10,000 rows in a millisecond.
     db.execute("""
         CREATE TABLE search_terms (
             index_name TEXT NOT NULL, term TEXT NOT NULL, documents INTEGER NOT NULL, cutoff REAL,
-            PRIMARY KEY (index_name, term)) WITHOUT ROWID
-    """)
-    db.execute("""
-        CREATE TABLE search_term_hits (
-            index_name TEXT NOT NULL, term TEXT NOT NULL, rank INTEGER NOT NULL, row_id INTEGER NOT NULL,
-            score REAL NOT NULL, PRIMARY KEY (index_name, term, rank)) WITHOUT ROWID
+            best_rows BLOB, best_scores BLOB, PRIMARY KEY (index_name, term))
     """)
     for index_name, (table, text_columns) in SEARCH_LIST_SOURCES.items():
         forget = f"BEGIN DELETE FROM search_lists WHERE index_name = '{index_name}'; END"

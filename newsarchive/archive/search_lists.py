@@ -4,20 +4,20 @@ FTS5 ranks a query by computing bm25() for every row that matches it, 1-2 µs a 
 found in 75,000 articles costs 100-200 ms however few hits are shown. For every term found in
 at least MIN_DOCUMENTS rows of an index, `rebuild()` stores its LIST_LENGTH best rows with their
 scores (the term's "champion list", as IR textbooks call it), and every term's row count (to
-expand prefixes). `best_rows()` answers a query made of words, prefixes* and AND / OR / NOT /
+expand prefixes). `best_rows()` answers a query made of words, prefixes* and AND / OR /
 parentheses from those lists whenever it can prove that the answer is the one ranking every
 match would give, and returns None when it cannot.
 
 The proof rests on bm25 being a sum over the query's phrases (its words and prefixes). A row in
 none of the lists of the query's words scores at most the sum of the lists' cut-offs (each
 list's lowest score). Rows in the lists are scored exactly: from the lists when a row is in all
-of them and the query has no NOT (the row then matches, and its score is the sum), otherwise by
-FTS5 itself, restricted to those rows. If the limit-th best of them scores at least that bound,
-no other row can beat it. (Prefixes: see _prefix_phrase.)
+of them (the row then matches, and its score is the sum), otherwise by FTS5 itself, restricted
+to those rows. If the limit-th best of them scores at least that bound, no other row can beat
+it. (Prefixes: see _prefix_phrase.)
 
-Measured on 100,000 generated articles (bench/query.py): a word in 76% of them, 150 ms when
-every match is ranked, 4-6 ms from its list; two such words 30 ms; building the lists of
-articles and 500,000 comments about 40 s.
+Measured on 100,000 generated articles (bench/query.py): a word in 76% of them takes 110-150 ms
+when every match is ranked and 5 ms from its list; two such words 190 ms and 13 ms. Building the
+lists of 100,000 articles and 500,000 comments takes about 55 s.
 
 The lists are derived data. Triggers (migration m006) delete an index's `search_lists` row on
 any insert, delete or text change of the indexed table, and the lists are used only while that
@@ -27,33 +27,37 @@ rebuild. Crawls and merges rebuild at their end; `newsarchive index` rebuilds by
 
 from __future__ import annotations
 
-import heapq
 import json
 import math
 import re
 import sqlite3
+import sys
 import time
 import uuid
-from dataclasses import dataclass
+from array import array
+from dataclasses import dataclass, field
 from typing import Callable
 
 from newsarchive.archive.migrations import FTS_TOKENIZER, SEARCH_LIST_SOURCES
 
 # Below this many matching rows FTS5 ranks a term in a few milliseconds: no list needed.
 MIN_DOCUMENTS = 2000
-# Best rows kept per term: enough for a page of hits after filters such as --site remove most.
-LIST_LENGTH = 1000
+# Best rows kept per term: deep enough that the best rows of two or three frequent words together
+# are mostly in all their lists (see _ranked_from_lists), and filters such as --site leave a page.
+LIST_LENGTH = 10_000
 # A prefix* with more listed forms than this cannot be proven (the bound adds their cut-offs), nor
 # one whose forms without a list hold more rows than that (all would be candidates).
 MAX_LISTED_FORMS = 4
 MAX_UNLISTED_ROWS = 5000
+# Candidates FTS5 may be asked to score in one pass (a prefix of several forms).
+MAX_SCORED_CANDIDATES = 40_000
 # FTS5's bm25 constant k1 (fixed in fts5_aux.c): a phrase's score stays below IDF * (k1 + 1).
 BM25_K1 = 1.2
 # bm25 column weights of each index: a hit in an article's title counts five times one in its body.
 RANK_WEIGHTS = {"articles_fts": (5.0, 1.0), "comments_fts": ()}
 
 _QUERY_TOKEN = re.compile(r"[()]|[^\s()]+")
-_OPERATORS = {"AND", "OR", "NOT", "(", ")"}
+_OPERATORS = {"AND", "OR", "(", ")"}
 
 
 def bm25_sql(index_name: str) -> str:
@@ -97,7 +101,7 @@ def rebuild(archive, index_name: str, min_documents: int = MIN_DOCUMENTS,
     meanwhile is never kept waiting, and lists it made stale are not kept."""
     started = time.perf_counter()
     current = archive.conn.execute(
-        "SELECT terms, (SELECT count(*) FROM search_term_hits WHERE index_name = ?) FROM search_lists "
+        "SELECT terms, (SELECT sum(length(best_rows)) / 8 FROM search_terms WHERE index_name = ?) FROM search_lists "
         "WHERE index_name = ? AND status = 'ready' AND min_documents = ? AND list_length = ?",
         [index_name, index_name, min_documents, list_length]).fetchone()
     if current is not None:  # nothing written since the last build (the triggers would have said)
@@ -157,16 +161,12 @@ def _best_rows_of_term(conn, index_name: str, term: str, list_length: int) -> li
 
 
 def _store_lists(db, index_name: str, lists: dict) -> None:
-    db.execute("DELETE FROM search_term_hits WHERE index_name = ?", [index_name])
     db.execute("DELETE FROM search_terms WHERE index_name = ?", [index_name])
-    db.conn.executemany("INSERT INTO search_terms (index_name, term, documents, cutoff) VALUES (?, ?, ?, ?)",
-                        [(index_name, term, documents, _cutoff(documents, rows))
-                         for term, (documents, rows) in lists.items()])
-    for term, (_, rows) in lists.items():
-        if rows is not None:
-            db.conn.executemany(
-                "INSERT INTO search_term_hits (index_name, term, rank, row_id, score) VALUES (?, ?, ?, ?, ?)",
-                [(index_name, term, rank, row_id, score) for rank, (row_id, score) in enumerate(rows, 1)])
+    db.conn.executemany(
+        "INSERT INTO search_terms (index_name, term, documents, cutoff, best_rows, best_scores) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(index_name, term, documents, _cutoff(documents, rows), *_encoded(rows))
+         for term, (documents, rows) in lists.items()])
 
 
 def _cutoff(documents: int, rows: list | None) -> float | None:
@@ -176,19 +176,52 @@ def _cutoff(documents: int, rows: list | None) -> float | None:
     return rows[-1][1] if documents > len(rows) else 0.0  # a complete list leaves only rows without the term
 
 
+def _encoded(rows: list[tuple[int, float]] | None) -> tuple[bytes | None, bytes | None]:
+    """Row ids as 8-byte signed and scores as 8-byte floating-point numbers, little-endian."""
+    if rows is None:
+        return None, None
+    ids, scores = array("q", (row for row, _ in rows)), array("d", (score for _, score in rows))
+    if sys.byteorder == "big":
+        ids.byteswap()
+        scores.byteswap()
+    return ids.tobytes(), scores.tobytes()
+
+
+def _decoded(kind: str, blob: bytes) -> list:
+    values = array(kind)
+    values.frombytes(blob)
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values.tolist()
+
+
 # searching ---------------------------------------------------------------------------------------
 
 @dataclass
 class _Phrase:
-    """What the lists say of one phrase of a query (a word, or a prefix*) for any row."""
-    cutoff: float  # no row outside `candidates` scores more than this for the phrase
-    scores: dict[int, float] | None  # the candidates' exact scores; None: unknown, FTS5 scores them
-    candidates: set[int]
-    maximum: float  # no row scores more than this for the phrase
+    """What the lists say of one phrase of a query (a word, or a prefix*) for any row.
+
+    A listed phrase has its best rows and their exact scores, best first; an unlisted one (a
+    prefix of several forms) only candidates, which FTS5 must score."""
+    cutoff: float  # no row outside the list (or the candidates) scores more than this
+    maximum: float  # no row at all scores more than this
+    rows: list[int] | None = None
+    scores: list[float] | None = None
+    candidates: set[int] = field(default_factory=set)
+    _lookup: dict[int, float] | None = None
+
+    @property
+    def listed(self) -> bool:
+        return self.rows is not None
+
+    def lookup(self) -> dict[int, float]:
+        if self._lookup is None:
+            self._lookup = dict(zip(self.rows, self.scores))
+        return self._lookup
 
     def upper_bound(self, row: int) -> float:
-        if self.scores is not None:
-            return self.scores.get(row, self.cutoff)
+        if self.listed:
+            return self.lookup().get(row, self.cutoff)
         return math.inf if row in self.candidates else self.cutoff
 
 
@@ -200,11 +233,10 @@ def best_rows(conn: sqlite3.Connection, index_name: str, query: str, limit: int,
 
     `passing(rowids)` keeps the rows that pass the caller's filters (site, dates, author).
     """
-    parsed = _plain_query(query)
-    indexed_rows = _lists_ready(conn, index_name) if parsed is not None else None
+    items = _plain_query(query)
+    indexed_rows = _lists_ready(conn, index_name) if items is not None else None
     if indexed_rows is None:
         return None
-    items, has_not = parsed
     phrases = _query_phrases(conn, index_name, items, indexed_rows)
     if phrases is None:
         return None
@@ -213,14 +245,72 @@ def best_rows(conn: sqlite3.Connection, index_name: str, query: str, limit: int,
     outside_bound = sum(phrase.cutoff for phrase in phrases)
     if sum(phrase.maximum for phrase in phrases) < outside_bound:
         return None  # no row can reach the bound: spare the scoring pass (prefixes of several forms)
-    candidates = set().union(*(phrase.candidates for phrase in phrases))
-    if passing is not None:
-        candidates = passing(candidates)
-    scores = _candidate_scores(conn, index_name, query, phrases, candidates, has_not, limit)
-    ranked = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
-    if len(ranked) < limit or ranked[-1][1] < outside_bound:
+    passing = passing or (lambda rows: rows)
+    if not all(phrase.listed for phrase in phrases):
+        ranked = _ranked_by_fts(conn, index_name, query, phrases, limit, passing)
+    else:
+        ranked = _ranked_from_lists(conn, index_name, query, phrases, limit, passing)
+    if ranked is None or len(ranked) < limit or ranked[-1][1] < outside_bound:
         return None
     return [(row, -score) for row, score in ranked]
+
+
+def _ranked_from_lists(conn, index_name: str, query: str, phrases: list[_Phrase], limit: int,
+                       passing) -> list[tuple[int, float]]:
+    """The best rows when every phrase is listed. A row in every list
+    holds every phrase, so it matches and its score is the sum of its list scores. A row in some
+    lists only scores at most its known scores plus the others' cut-offs: only those that could
+    beat the limit-th best of the first kind are scored by FTS5, usually none."""
+    if len(phrases) == 1:  # its list is the answer, in order
+        return _first_passing(list(zip(phrases[0].rows, phrases[0].scores)), limit, passing)
+    lookups = [phrase.lookup() for phrase in phrases]
+    common = set(phrases[0].rows).intersection(*(phrase.rows for phrase in phrases[1:]))
+    in_every_list = {row: sum(lookup[row] for lookup in lookups) for row in common}  # in query order, as FTS5 sums
+    best = _first_passing(sorted(in_every_list.items(), key=_best_first), limit, passing)
+    threshold = best[-1][1] if len(best) == limit else -math.inf
+    unsure = set()
+    for phrase in phrases:
+        others = [other for other in phrases if other is not phrase]
+        # A row of this list missing from some other list gets at most that list's cut-off from it.
+        others_most = sum(other.maximum for other in others) - min(other.maximum - other.cutoff for other in others)
+        for row, score in zip(phrase.rows, phrase.scores):
+            if score + others_most < threshold:
+                break  # best first: no later row of this list can reach the threshold either
+            if row not in in_every_list and sum(p.upper_bound(row) for p in phrases) >= threshold:
+                unsure.add(row)
+    scores = dict(best)
+    if unsure:
+        scores.update(_fts_scores(conn, index_name, query, sorted(passing(unsure))))
+    return sorted(scores.items(), key=_best_first)[:limit]
+
+
+def _ranked_by_fts(conn, index_name: str, query: str, phrases: list[_Phrase], limit: int,
+                   passing) -> list[tuple[int, float]] | None:
+    """The best candidates, all scored by FTS5 in one pass (a prefix of several forms); None when
+    the candidates are too many to be worth it."""
+    candidates = set()
+    for phrase in phrases:
+        candidates |= set(phrase.rows) if phrase.listed else phrase.candidates
+    if len(candidates) > MAX_SCORED_CANDIDATES:
+        return None
+    scores = _fts_scores(conn, index_name, query, sorted(passing(candidates)))
+    return sorted(scores.items(), key=_best_first)[:limit]
+
+
+def _first_passing(ordered: list[tuple[int, float]], limit: int, passing) -> list[tuple[int, float]]:
+    """The first `limit` rows that pass the filters, asking about a chunk of rows at a time (each
+    chunk four times the last: a filter that keeps few rows costs a few queries, not hundreds)."""
+    kept, start, chunk = [], 0, max(4 * limit, 256)
+    while start < len(ordered) and len(kept) < limit:
+        part = ordered[start:start + chunk]
+        allowed = passing({row for row, _ in part})
+        kept += [(row, score) for row, score in part if row in allowed]
+        start, chunk = start + chunk, chunk * 4
+    return kept[:limit]
+
+
+def _best_first(item: tuple[int, float]) -> tuple[float, int]:
+    return -item[1], item[0]
 
 
 def _query_phrases(conn, index_name: str, items: list[tuple[str, bool]], indexed_rows: int) -> list[_Phrase] | None:
@@ -237,32 +327,16 @@ def _query_phrases(conn, index_name: str, items: list[tuple[str, bool]], indexed
     return phrases
 
 
-def _candidate_scores(conn, index_name: str, query: str, phrases: list[_Phrase], candidates: set[int],
-                      has_not: bool, limit: int) -> dict[int, float]:
-    """Exact scores of the candidates that may be among the `limit` best (and match the query)."""
-    exact, upper_bounds = {}, {}
-    for row in candidates:
-        parts = [None if phrase.scores is None else phrase.scores.get(row) for phrase in phrases]
-        if None not in parts and not has_not:
-            exact[row] = sum(parts)  # holds every phrase, so matches a query without NOT
-        else:
-            upper_bounds[row] = sum(phrase.upper_bound(row) for phrase in phrases)
-    threshold = _nth_best(exact.values(), limit)
-    unsure = [row for row, upper in upper_bounds.items() if upper >= threshold]
-    if unsure:
-        exact.update(_fts_scores(conn, index_name, query, unsure))
-    return exact
-
-
 def _word_phrase(conn, index_name: str, term: str) -> _Phrase | None:
-    known = conn.execute("SELECT cutoff FROM search_terms WHERE index_name = ? AND term = ?",
+    known = conn.execute("SELECT cutoff, best_rows, best_scores FROM search_terms WHERE index_name = ? AND term = ?",
                          [index_name, term]).fetchone()
     if known is None:
-        return _Phrase(0.0, {}, set(), 0.0)  # in no row: scores 0 everywhere
-    if known[0] is None:
+        return _Phrase(0.0, 0.0, rows=[], scores=[])  # in no row: scores 0 everywhere
+    cutoff, rows, scores = known
+    if cutoff is None:
         return None  # a rare word, which FTS5 ranks quickly anyway
-    scores = _term_list(conn, index_name, term)
-    return _Phrase(known[0], scores, set(scores), max(scores.values(), default=0.0))
+    scores = _decoded("d", scores)
+    return _Phrase(cutoff, scores[0] if scores else 0.0, rows=_decoded("q", rows), scores=scores)
 
 
 def _prefix_phrase(conn, index_name: str, prefix: str, indexed_rows: int) -> _Phrase | None:
@@ -273,31 +347,31 @@ def _prefix_phrase(conn, index_name: str, prefix: str, indexed_rows: int) -> _Ph
     are candidates too, which FTS5 scores."""
     forms = conn.execute("SELECT term, documents, cutoff FROM search_terms WHERE index_name = ? "
                          "AND term >= ? AND term < ?", [index_name, prefix, prefix + "\U0010ffff"]).fetchall()
-    listed = [(term, cutoff) for term, _, cutoff in forms if cutoff is not None]
+    listed = [term for term, _, cutoff in forms if cutoff is not None]
     unlisted = [(term, documents) for term, documents, cutoff in forms if cutoff is None]
     if not forms:
-        return _Phrase(0.0, {}, set(), 0.0)  # in no row
+        return _Phrase(0.0, 0.0, rows=[], scores=[])  # in no row
     if not listed:
         return None  # only rare forms, which FTS5 ranks quickly anyway
     if len(forms) == 1:
-        return _word_phrase(conn, index_name, listed[0][0])
+        return _word_phrase(conn, index_name, listed[0])
     if len(listed) > MAX_LISTED_FORMS or sum(documents for _, documents in unlisted) > MAX_UNLISTED_ROWS:
         return None  # a short prefix: the bound would fail, or the candidates be too many
-    candidates, maximum = set(), 0.0
-    for term, _ in listed:
-        scores = _term_list(conn, index_name, term)
-        candidates |= set(scores)
-        maximum += max(scores.values(), default=0.0)
+    phrase = _Phrase(0.0, 0.0)
+    for form in map(lambda term: _word_phrase(conn, index_name, term), listed):
+        phrase.candidates.update(form.rows)
+        phrase.cutoff += form.cutoff
+        phrase.maximum += form.maximum
     if unlisted:
         any_form = " OR ".join(_quoted(term) for term, _ in unlisted)
-        candidates |= {row for (row,) in conn.execute(
-            f"SELECT rowid FROM {index_name} WHERE {index_name} MATCH ?", [any_form])}
-        maximum += sum(_idf(documents, indexed_rows) * (BM25_K1 + 1) for _, documents in unlisted)
+        phrase.candidates.update(row for (row,) in conn.execute(
+            f"SELECT rowid FROM {index_name} WHERE {index_name} MATCH ?", [any_form]))
+        phrase.maximum += sum(_idf(documents, indexed_rows) * (BM25_K1 + 1) for _, documents in unlisted)
     # Nor more than bm25's ceiling, IDF * (k1 + 1), with the IDF of the prefix's most common form
     # (the prefix, in at least as many rows, has an IDF no higher).
     widest = max(documents for _, documents, _ in forms)
-    maximum = min(maximum, _idf(widest, indexed_rows) * (BM25_K1 + 1))
-    return _Phrase(sum(cutoff for _, cutoff in listed), None, candidates, maximum)
+    phrase.maximum = min(phrase.maximum, _idf(widest, indexed_rows) * (BM25_K1 + 1))
+    return phrase
 
 
 def _idf(documents: int, indexed_rows: int) -> float:
@@ -306,29 +380,25 @@ def _idf(documents: int, indexed_rows: int) -> float:
     return idf if idf > 0 else 1e-6
 
 
-def _term_list(conn, index_name: str, term: str) -> dict[int, float]:
-    return dict(conn.execute("SELECT row_id, score FROM search_term_hits WHERE index_name = ? AND term = ?",
-                             [index_name, term]))
-
-
 def _quoted(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _plain_query(query: str) -> tuple[list[tuple[str, bool]], bool] | None:
-    """The words and prefixes (text, is_prefix) of a query made of them and AND, OR, NOT and
-    parentheses, and whether it has NOT; None for any other query."""
-    items, has_not = [], False
+def _plain_query(query: str) -> list[tuple[str, bool]] | None:
+    """The words and prefixes (text, is_prefix) of a query made of them and AND, OR and
+    parentheses; None for any other query. (With NOT, a row in every list does not match, and
+    the bound, which counts the excluded word's cut-off, rarely holds: FTS5 ranks those.)"""
+    items = []
     for token in _QUERY_TOKEN.findall(query):
         if token in _OPERATORS:
-            has_not |= token == "NOT"
-        elif token.isalnum() and token != "NEAR":
+            continue
+        elif token.isalnum() and token not in ("NOT", "NEAR"):
             items.append((token, False))
         elif token.endswith("*") and token[:-1].isalnum():
             items.append((token[:-1], True))
         else:
-            return None  # phrase, column filter, NEAR, initial-token ^: ranked by FTS5 itself
-    return (items, has_not) if items else None
+            return None  # NOT, phrase, column filter, NEAR, initial-token ^: ranked by FTS5 itself
+    return items or None
 
 
 def _index_terms(conn, words: list[str]) -> list[str] | None:
@@ -372,8 +442,3 @@ def _fts_scores(conn, index_name: str, query: str, rows: list[int]) -> dict[int,
     return {row: -score for row, score in conn.execute(
         f"SELECT rowid, {bm25_sql(index_name)} FROM {index_name} WHERE {index_name} MATCH ? "
         f"AND +rowid IN (SELECT value FROM json_each(?))", [query, json.dumps(rows)])}
-
-
-def _nth_best(scores, n: int) -> float:
-    best = heapq.nlargest(n, scores)
-    return best[-1] if len(best) == n else float("-inf")

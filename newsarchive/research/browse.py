@@ -33,8 +33,7 @@ TABLE_OPTIONS = {
 }
 STATIC_DIR = Path(str(files("newsarchive.research").joinpath("static")))
 # Internal tables researchers rarely need: hidden from the database page, still reachable.
-HIDDEN = ("article_urls", "_sqlite_migrations", "articles_fts", "comments_fts", "search_lists", "search_terms",
-          "search_term_hits")
+HIDDEN = ("article_urls", "_sqlite_migrations", "articles_fts", "comments_fts", "search_lists", "search_terms")
 
 
 def datasette_metadata(db_path: str | Path) -> dict:
