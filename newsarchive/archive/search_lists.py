@@ -101,7 +101,8 @@ def rebuild(archive, index_name: str, min_documents: int = MIN_DOCUMENTS,
     meanwhile is never kept waiting, and lists it made stale are not kept."""
     started = time.perf_counter()
     current = archive.conn.execute(
-        "SELECT terms, (SELECT sum(length(best_rows)) / 8 FROM search_terms WHERE index_name = ?) FROM search_lists "
+        "SELECT terms, (SELECT coalesce(sum(length(best_rows)), 0) / 8 FROM search_terms WHERE index_name = ?) "
+        "FROM search_lists "
         "WHERE index_name = ? AND status = 'ready' AND min_documents = ? AND list_length = ?",
         [index_name, index_name, min_documents, list_length]).fetchone()
     if current is not None:  # nothing written since the last build (the triggers would have said)
@@ -266,7 +267,7 @@ def _ranked_from_lists(conn, index_name: str, query: str, phrases: list[_Phrase]
     lookups = [phrase.lookup() for phrase in phrases]
     common = set(phrases[0].rows).intersection(*(phrase.rows for phrase in phrases[1:]))
     in_every_list = {row: sum(lookup[row] for lookup in lookups) for row in common}  # in query order, as FTS5 sums
-    best = _first_passing(sorted(in_every_list.items(), key=_best_first), limit, passing)
+    best = _first_passing(sorted(in_every_list.items(), key=best_first), limit, passing)
     threshold = best[-1][1] if len(best) == limit else -math.inf
     unsure = set()
     for phrase in phrases:
@@ -280,8 +281,8 @@ def _ranked_from_lists(conn, index_name: str, query: str, phrases: list[_Phrase]
                 unsure.add(row)
     scores = dict(best)
     if unsure:
-        scores.update(_fts_scores(conn, index_name, query, sorted(passing(unsure))))
-    return sorted(scores.items(), key=_best_first)[:limit]
+        scores.update(fts_scores(conn, index_name, query, sorted(passing(unsure))))
+    return sorted(scores.items(), key=best_first)[:limit]
 
 
 def _ranked_by_fts(conn, index_name: str, query: str, phrases: list[_Phrase], limit: int,
@@ -293,8 +294,8 @@ def _ranked_by_fts(conn, index_name: str, query: str, phrases: list[_Phrase], li
         candidates |= set(phrase.rows) if phrase.listed else phrase.candidates
     if len(candidates) > MAX_SCORED_CANDIDATES:
         return None
-    scores = _fts_scores(conn, index_name, query, sorted(passing(candidates)))
-    return sorted(scores.items(), key=_best_first)[:limit]
+    scores = fts_scores(conn, index_name, query, sorted(passing(candidates)))
+    return sorted(scores.items(), key=best_first)[:limit]
 
 
 def _first_passing(ordered: list[tuple[int, float]], limit: int, passing) -> list[tuple[int, float]]:
@@ -309,7 +310,7 @@ def _first_passing(ordered: list[tuple[int, float]], limit: int, passing) -> lis
     return kept[:limit]
 
 
-def _best_first(item: tuple[int, float]) -> tuple[float, int]:
+def best_first(item: tuple[int, float]) -> tuple[float, int]:
     return -item[1], item[0]
 
 
@@ -436,7 +437,7 @@ def _check_syntax(conn, index_name: str, query: str) -> None:
     conn.execute(f"SELECT rowid FROM {index_name} WHERE {index_name} MATCH ? LIMIT 1", [query]).fetchall()
 
 
-def _fts_scores(conn, index_name: str, query: str, rows: list[int]) -> dict[int, float]:
+def fts_scores(conn, index_name: str, query: str, rows: list[int]) -> dict[int, float]:
     """Scores of those rows that match, by FTS5: one pass over the matches, bm25 only for these rows
     (the + keeps the IN list a filter; as a rowid constraint FTS5 would restart the query per row)."""
     return {row: -score for row, score in conn.execute(

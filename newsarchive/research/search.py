@@ -16,6 +16,10 @@ from newsarchive.archive.search_lists import best_rows, bm25_sql
 
 # Markers around matched words in passages; the CLI turns them into colour or brackets.
 MATCH_START, MATCH_END = "\x02", "\x03"
+# A filter on site or dates keeping at most this many rows (a day, a small site) is applied first:
+# FTS5 then scores only the matches it keeps, instead of every match; the search lists would rarely
+# hold a page of hits among so few rows.
+FILTER_FIRST_ROWS = 2_000
 HELP = 'use words, "a phrase", prefix*, AND / OR / NOT, or title:word (see docs/queries.md)'
 
 
@@ -57,6 +61,10 @@ def search(db: sqlite3.Connection, query: str, target: str = "articles",
 def _ranked_ids(db, query: str, target: str, filters: SearchFilters) -> list[tuple[int, float]]:
     index = f"{target}_fts"  # FTS5 wants MATCH and bm25() on the table's own name, not an alias
     source, row_id, where, params = _filter_clauses(target, filters)
+    kept = f"SELECT {row_id} FROM {source} WHERE {' AND '.join(where)}"
+    if (filters.site or filters.since or filters.until) and _count_at_most(db, kept, params, FILTER_FIRST_ROWS) \
+            <= FILTER_FIRST_ROWS:
+        return _ranked_among(db, index, query, kept, params, filters.limit)
     passing = (lambda rows: _passing(db, source, row_id, where, params, rows)) if where else None
     # Frequent words first from their precomputed best rows (search_lists.py), when that is exact.
     ranked = best_rows(db, index, query, filters.limit, passing)
@@ -67,6 +75,18 @@ def _ranked_ids(db, query: str, target: str, filters: SearchFilters) -> list[tup
     sql = (f"SELECT {index}.rowid, {bm25_sql(index)} AS score FROM {tables} "
            f"WHERE {conditions} ORDER BY score LIMIT ?")
     return [(row[0], row[1]) for row in db.execute(sql, [query, *params, filters.limit])]
+
+
+def _count_at_most(db, rows_sql: str, params: list, most: int) -> int:
+    """How many rows the query gives, counting no further than most + 1."""
+    return db.execute(f"SELECT count(*) FROM ({rows_sql} LIMIT ?)", [*params, most + 1]).fetchone()[0]
+
+
+def _ranked_among(db, index: str, query: str, kept_sql: str, params: list, limit: int) -> list[tuple[int, float]]:
+    """Rank only the matches among a few rows (a day, a small site): FTS5 passes over its matches
+    once and scores those rows alone."""
+    return db.execute(f"SELECT rowid, {bm25_sql(index)} AS score FROM {index} WHERE {index} MATCH ? "
+                      f"AND +rowid IN ({kept_sql}) ORDER BY score LIMIT ?", [query, *params, limit]).fetchall()
 
 
 def _filter_clauses(target: str, filters: SearchFilters) -> tuple[str, str, list[str], list]:
