@@ -16,8 +16,8 @@ to those rows. If the limit-th best of them scores at least that bound, no other
 it. (Prefixes: see _prefix_phrase.)
 
 Measured on 100,000 generated articles (bench/query.py): a word in 76% of them takes 110-150 ms
-when every match is ranked and 5 ms from its list; two such words 190 ms and 13 ms. Building the
-lists of 100,000 articles and 500,000 comments takes about 55 s.
+when every match is ranked and 4-6 ms from its list; two such words 190 ms and 9-13 ms. Building
+the lists of 100,000 articles and 500,000 comments takes 40-50 s and adds 4% to the file.
 
 The lists are derived data. Triggers (migration m006) delete an index's `search_lists` row on
 any insert, delete or text change of the indexed table, and the lists are used only while that
