@@ -200,6 +200,24 @@ def test_a_worker_started_while_redis_is_down_waits_for_it(site, redis_server, t
     assert count == len(manifest["articles"])
 
 
+def test_a_worker_that_never_reaches_redis_leaves_a_crawl_row_saying_why(site, redis_server, tmp_path):
+    _, base_url, _ = site
+    redis_server.stop()
+    shard = tmp_path / "shard.db"
+    worker = start_worker(base_url, redis_server.url, shard, "-s", "NEWSARCHIVE_REDIS_OUTAGE_SECONDS=2")
+    _, err = worker.communicate(timeout=120)
+    redis_server.start()
+    assert worker.returncode == 1
+    assert "Redis has been unreachable" in err and "failed to start" in err
+    db = sqlite3.connect(shard)
+    crawl_id, reason, finished_at = db.execute("SELECT id, finish_reason, finished_at FROM crawls").fetchone()
+    assert reason == "failed_to_start" and finished_at
+    failure = db.execute("SELECT reason, detail FROM failures WHERE crawl_id = ?", [crawl_id]).fetchone()
+    assert failure[0] == "crawl_failed_to_start" and "ConnectionError" in failure[1]  # the cause, not the clean-up
+    report = run_cli("report", "--db", str(shard))
+    assert "failed_to_start" in report.stdout and "crawl_failed_to_start: 1  e.g. ConnectionRefusedError" in report.stdout
+
+
 def test_redis_gone_for_good_stops_the_worker_with_a_clear_reason(site, redis_server, tmp_path):
     _, base_url, _ = site
     shard = tmp_path / "shard.db"

@@ -69,8 +69,10 @@ def _failures(db, crawl_id: int) -> list[dict]:
     reasons = []
     for reason, pages in db.execute("SELECT reason, count(*) FROM failures WHERE crawl_id = ? GROUP BY reason "
                                     "ORDER BY count(*) DESC, reason", [crawl_id]):
-        examples = [row[0] for row in db.execute("SELECT url FROM failures WHERE crawl_id = ? AND reason = ? "
-                                                 "ORDER BY id LIMIT ?", [crawl_id, reason, EXAMPLES_PER_REASON])]
+        # A failure of the crawl itself (it failed to start) has no URL: its detail says what happened.
+        examples = [row[0] for row in db.execute("SELECT coalesce(nullif(url, ''), detail) FROM failures "
+                                                 "WHERE crawl_id = ? AND reason = ? ORDER BY id LIMIT ?",
+                                                 [crawl_id, reason, EXAMPLES_PER_REASON])]
         reasons.append({"reason": reason, "pages": pages, "examples": examples})
     return reasons
 
