@@ -159,9 +159,13 @@ db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path
 @click.option("--lookup-db", type=click.Path(dir_okay=False), help="Archive to look up known articles in.")
 @click.option("--stale-pages", type=int, metavar="N",
               help="Stop paginating a listing after N pages with nothing to fetch (0: walk all; default 3).")
+@click.option("--no-index", is_flag=True,
+              help="Do not rebuild the search lists at the end (for frequent crawls of a large archive: "
+                   "run `newsarchive index` later, e.g. nightly).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
 def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, allow_private, contact,
-          job_dir, photos_dir, full, refresh_window, redis_url, crawl_name, lookup_db, stale_pages, overrides):
+          job_dir, photos_dir, full, refresh_window, redis_url, crawl_name, lookup_db, stale_pages, no_index,
+          overrides):
     """Crawl a site into the archive; exit 0 when the crawl finished, 1 otherwise, 75 when another
     crawl of the site into the same archive is running.
 
@@ -212,7 +216,7 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
     try:
         with crawl_lock(db_path, lock_name):
             summary = run_crawl(spider, str(db_path), arguments, settings)
-        if not redis_url:  # a shard is searched after its merge, which rebuilds the lists
+        if not (redis_url or no_index):  # a shard is searched after its merge, which rebuilds the lists
             _rebuild_search_lists(db_path)
     except CrawlLocked as error:
         click.echo(f"not started: {error}", err=True)

@@ -49,7 +49,9 @@ def test_every_response_listings_too_is_captured_as_served(demo_site, tmp_path):
 
 
 def test_captures_can_be_switched_off(demo_site, tmp_path):
-    db = crawl(demo_site, tmp_path / "archive.db", "-s", "NEWSARCHIVE_CAPTURE_ENABLED=0")
+    db = crawl(demo_site, tmp_path / "archive.db", "-s", "NEWSARCHIVE_CAPTURE_ENABLED=0", "--no-index")
     assert db.execute("SELECT count(*) FROM captures").fetchone()[0] == 0
     articles = sum(1 for a in demo_site.manifest["articles"] if a["locale"] == "ar")
     assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == articles
+    # --no-index: no search lists were built (search ranks every match until `newsarchive index`).
+    assert db.execute("SELECT count(*) FROM search_lists").fetchone()[0] == 0
