@@ -329,5 +329,10 @@ class ReliableScheduler(Scheduler):
             return
         self.redis_back()
         pending, self.unsent = self.unsent, []
-        for request in pending:
-            self.push(request)
+        for position, request in enumerate(pending):
+            try:
+                self.push(request)
+            except REDIS_ERRORS as error:  # gone again: keep the rest for next time
+                self.unsent = pending[position:] + self.unsent
+                self.redis_down(error)
+                return
