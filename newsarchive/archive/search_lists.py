@@ -258,10 +258,10 @@ def best_rows(conn: sqlite3.Connection, index_name: str, query: str, limit: int,
 
 def _ranked_from_lists(conn, index_name: str, query: str, phrases: list[_Phrase], limit: int,
                        passing) -> list[tuple[int, float]]:
-    """The best rows when every phrase is listed. A row in every list
-    holds every phrase, so it matches and its score is the sum of its list scores. A row in some
-    lists only scores at most its known scores plus the others' cut-offs: only those that could
-    beat the limit-th best of the first kind are scored by FTS5, usually none."""
+    """The best rows when every phrase is listed. A row in every list holds every phrase, so it
+    matches and its score is the sum of its list scores. A row in some lists only scores at most
+    its known scores plus the others' cut-offs: only those that could beat the limit-th best of
+    the first kind are scored by FTS5, usually none."""
     if len(phrases) == 1:  # its list is the answer, in order
         return _first_passing(list(zip(phrases[0].rows, phrases[0].scores)), limit, passing)
     lookups = [phrase.lookup() for phrase in phrases]
