@@ -176,10 +176,11 @@ def test_lists_with_filters_give_the_filtered_ranking(listed_archive):
 
 
 def lists_with_filters(db, query: str, limit: int, filters: SearchFilters):
-    from newsarchive.research.search import _filter_clauses, _passing
+    from newsarchive.research.search import _filter_clauses, _kept_among, _kept_sql
 
     source, row_id, where, params = _filter_clauses("articles", filters)
-    passing = lambda rows: _passing(db, source, row_id, where, params, rows)  # noqa: E731
+    kept = _kept_sql(source, row_id, where)
+    passing = lambda rows: _kept_among(db, kept, row_id, params, rows)  # noqa: E731
     return best_rows(db, "articles_fts", query, limit, passing)
 
 

@@ -38,6 +38,7 @@ from array import array
 from dataclasses import dataclass, field
 from typing import Callable
 
+from newsarchive.archive import open_archive
 from newsarchive.archive.migrations import FTS_TOKENIZER, SEARCH_LIST_SOURCES
 
 # Below this many matching rows FTS5 ranks a term in a few milliseconds: no list needed.
@@ -82,8 +83,6 @@ class ListsSummary:
 
 
 def rebuild_file(db_path, min_documents: int = MIN_DOCUMENTS, list_length: int = LIST_LENGTH) -> list[ListsSummary]:
-    from newsarchive.archive import open_archive  # the package imports this module's neighbours
-
     archive = open_archive(db_path)
     try:
         return rebuild_all(archive, min_documents, list_length)
@@ -267,7 +266,7 @@ def _ranked_from_lists(conn, index_name: str, query: str, phrases: list[_Phrase]
     lookups = [phrase.lookup() for phrase in phrases]
     common = set(phrases[0].rows).intersection(*(phrase.rows for phrase in phrases[1:]))
     in_every_list = {row: sum(lookup[row] for lookup in lookups) for row in common}  # in query order, as FTS5 sums
-    best = _first_passing(sorted(in_every_list.items(), key=best_first), limit, passing)
+    best = _first_passing(sorted(in_every_list.items(), key=_best_first), limit, passing)
     threshold = best[-1][1] if len(best) == limit else -math.inf
     unsure = set()
     for phrase in phrases:
@@ -281,8 +280,8 @@ def _ranked_from_lists(conn, index_name: str, query: str, phrases: list[_Phrase]
                 unsure.add(row)
     scores = dict(best)
     if unsure:
-        scores.update(fts_scores(conn, index_name, query, sorted(passing(unsure))))
-    return sorted(scores.items(), key=best_first)[:limit]
+        scores.update(_fts_scores(conn, index_name, query, sorted(passing(unsure))))
+    return sorted(scores.items(), key=_best_first)[:limit]
 
 
 def _ranked_by_fts(conn, index_name: str, query: str, phrases: list[_Phrase], limit: int,
@@ -294,8 +293,8 @@ def _ranked_by_fts(conn, index_name: str, query: str, phrases: list[_Phrase], li
         candidates |= set(phrase.rows) if phrase.listed else phrase.candidates
     if len(candidates) > MAX_SCORED_CANDIDATES:
         return None
-    scores = fts_scores(conn, index_name, query, sorted(passing(candidates)))
-    return sorted(scores.items(), key=best_first)[:limit]
+    scores = _fts_scores(conn, index_name, query, sorted(passing(candidates)))
+    return sorted(scores.items(), key=_best_first)[:limit]
 
 
 def _first_passing(ordered: list[tuple[int, float]], limit: int, passing) -> list[tuple[int, float]]:
@@ -310,7 +309,7 @@ def _first_passing(ordered: list[tuple[int, float]], limit: int, passing) -> lis
     return kept[:limit]
 
 
-def best_first(item: tuple[int, float]) -> tuple[float, int]:
+def _best_first(item: tuple[int, float]) -> tuple[float, int]:
     return -item[1], item[0]
 
 
@@ -437,7 +436,7 @@ def _check_syntax(conn, index_name: str, query: str) -> None:
     conn.execute(f"SELECT rowid FROM {index_name} WHERE {index_name} MATCH ? LIMIT 1", [query]).fetchall()
 
 
-def fts_scores(conn, index_name: str, query: str, rows: list[int]) -> dict[int, float]:
+def _fts_scores(conn, index_name: str, query: str, rows: list[int]) -> dict[int, float]:
     """Scores of those rows that match, by FTS5: one pass over the matches, bm25 only for these rows
     (the + keeps the IN list a filter; as a rowid constraint FTS5 would restart the query per row)."""
     return {row: -score for row, score in conn.execute(

@@ -61,11 +61,11 @@ def search(db: sqlite3.Connection, query: str, target: str = "articles",
 def _ranked_ids(db, query: str, target: str, filters: SearchFilters) -> list[tuple[int, float]]:
     index = f"{target}_fts"  # FTS5 wants MATCH and bm25() on the table's own name, not an alias
     source, row_id, where, params = _filter_clauses(target, filters)
-    kept = f"SELECT {row_id} FROM {source} WHERE {' AND '.join(where)}"
+    kept = _kept_sql(source, row_id, where) if where else None
     if (filters.site or filters.since or filters.until) and _count_at_most(db, kept, params, FILTER_FIRST_ROWS) \
             <= FILTER_FIRST_ROWS:
         return _ranked_among(db, index, query, kept, params, filters.limit)
-    passing = (lambda rows: _passing(db, source, row_id, where, params, rows)) if where else None
+    passing = (lambda rows: _kept_among(db, kept, row_id, params, rows)) if kept else None
     # Frequent words first from their precomputed best rows (search_lists.py), when that is exact.
     ranked = best_rows(db, index, query, filters.limit, passing)
     if ranked is not None:
@@ -110,10 +110,14 @@ def _filter_clauses(target: str, filters: SearchFilters) -> tuple[str, str, list
     return source, row_id, where + window, params + window_params
 
 
-def _passing(db, source: str, row_id: str, where: list[str], params: list, rows: set[int]) -> set[int]:
-    conditions = " AND ".join([f"{row_id} IN (SELECT value FROM json_each(?))", *where])
-    return {row[0] for row in db.execute(f"SELECT {row_id} FROM {source} WHERE {conditions}",
-                                         [json.dumps(sorted(rows)), *params])}
+def _kept_sql(source: str, row_id: str, where: list[str]) -> str:
+    return f"SELECT {row_id} FROM {source} WHERE {' AND '.join(where)}"
+
+
+def _kept_among(db, kept_sql: str, row_id: str, params: list, rows: set[int]) -> set[int]:
+    """Those of the rows the filters keep."""
+    return {row[0] for row in db.execute(f"{kept_sql} AND {row_id} IN (SELECT value FROM json_each(?))",
+                                         [*params, json.dumps(sorted(rows))])}
 
 
 def _hits(db, query: str, target: str, ranked: list[tuple[int, float]]) -> list[dict]:
