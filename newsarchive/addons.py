@@ -39,7 +39,7 @@ class TerminalProgress:
     EXTENSION = "newsarchive.extensions.CrawlProgress"
 
     def update_settings(self, settings) -> None:
-        mode = settings.get("NEWSARCHIVE_PROGRESS", "auto")
+        mode = settings.get("NEWSARCHIVE_PROGRESS")
         if mode == "always" or (mode == "auto" and sys.stderr.isatty()):
             settings["EXTENSIONS"][self.EXTENSION] = 500
 
@@ -58,6 +58,8 @@ class DistributedCrawl:
             "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",  # ReliableScheduler's scripts use its sorted set
             "SCHEDULER_PERSIST": True,  # other workers still need the queue when one stops
             "SCHEDULER_QUEUE_KEY": f"newsarchive:{name}:requests",
+            # Redis keeps the crawl's state across workers; a shard's frontier would only see its part.
+            "NEWSARCHIVE_FRONTIER_ENABLED": False,
             "SCHEDULER_DUPEFILTER_KEY": f"newsarchive:{name}:dupefilter",
             "NEWSARCHIVE_CRAWL_NAME": name,
             "REDIS_URL": url,

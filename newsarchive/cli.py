@@ -149,7 +149,10 @@ db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path
 @click.option("--base-url", help="Fetch the site from this origin instead (a mirror, the demo).")
 @click.option("--allow-private", is_flag=True, help="Allow start URLs on loopback or private addresses.")
 @click.option("--contact", help="URL or e-mail where site operators can reach you (in the user agent).")
-@click.option("--job-dir", type=click.Path(file_okay=False), help="Keep crawl state here to pause and resume.")
+@click.option("--job-dir", type=click.Path(file_okay=False), hidden=True,
+              help="Ignored: the crawl's state lives in the archive, and a rerun resumes from it.")
+@click.option("--no-resume", is_flag=True,
+              help="Start afresh even if the last crawl of the site was interrupted (default: resume it).")
 @click.option("--photos-dir", type=click.Path(file_okay=False), help="Download photo files into this directory.")
 @click.option("--full", is_flag=True, help="Fetch every article again, not only new and changing ones.")
 @click.option("--refresh-window", type=float, metavar="DAYS",
@@ -158,73 +161,82 @@ db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path
 @click.option("--crawl-name", help="Name of the shared crawl (default: the site): all its workers use the same.")
 @click.option("--lookup-db", type=click.Path(dir_okay=False), help="Archive to look up known articles in.")
 @click.option("--stale-pages", type=int, metavar="N",
-              help="Stop paginating a listing after N pages with nothing to fetch (0: walk all; default 3).")
+              help="Stop paginating a listing after N pages that offered no article not yet requested "
+                   "(0: walk all; default 3).")
 @click.option("--no-index", is_flag=True,
               help="Do not rebuild the search lists at the end (for frequent crawls of a large archive: "
                    "run `newsarchive index` later, e.g. nightly).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
 def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, allow_private, contact,
-          job_dir, photos_dir, full, refresh_window, redis_url, crawl_name, lookup_db, stale_pages, no_index,
-          overrides):
-    """Crawl a site into the archive; exit 0 when the crawl finished, 1 otherwise, 75 when another
-    crawl of the site into the same archive is running.
+          job_dir, no_resume, photos_dir, full, refresh_window, redis_url, crawl_name, lookup_db, stale_pages,
+          no_index, overrides):
+    """Crawl a site into the archive. A crawl that was interrupted (killed, Ctrl-C) is resumed by
+    running the same command again: its state lives in the archive.
 
     SITE is a profiled site's name (`newsarchive schedule` and `scrapy list` show them), or a
     section URL of any other site, crawled by the generic spider (sitemaps and feeds included).
 
     \b
+    Exit status: 0 the crawl finished and archived something; 1 it did not finish; 2 bad
+    options; 4 it finished but archived nothing (no response, or every article page failed);
+    75 another crawl of the site into the same archive is running.
+
+    \b
     Example:
         newsarchive crawl diyaruna --db archive.db --sections /en_GB/news/iraq --max-pages 3 --since 2024-01-01
     """
-    from newsarchive.crawling import archive_counts, run_crawl
-
-    generic = "://" in site  # a URL: any site, through the generic spider
-    if not generic and not find_site(site):
-        raise click.BadParameter(f"no site profile has a site named {site!r} (or give a section URL)",
-                                 param_hint="SITE")
-    settings = dict(_parse_overrides(overrides))
-    if sys.stderr.isatty() and "LOG_LEVEL" not in settings:
-        settings["LOG_LEVEL"] = "WARNING"  # the progress line shows how it goes; logs would scroll it away
-    if contact:
-        settings["NEWSARCHIVE_CONTACT_URL"] = contact
-    if job_dir:
-        settings["JOBDIR"] = job_dir
-    if photos_dir:
-        settings["NEWSARCHIVE_PHOTOS_DIR"] = str(Path(photos_dir).resolve())
-    if stale_pages is not None:
-        settings["NEWSARCHIVE_REFRESH_STALE_PAGES"] = stale_pages
-    if redis_url:
-        settings["NEWSARCHIVE_REDIS_URL"] = redis_url
-    if crawl_name:
-        settings["NEWSARCHIVE_CRAWL_NAME"] = crawl_name
-    if lookup_db:
-        settings["NEWSARCHIVE_LOOKUP_DB_PATH"] = str(Path(lookup_db).resolve())
-    if refresh_window is not None:
-        settings["NEWSARCHIVE_REFRESH_WINDOW_DAYS"] = refresh_window
-    _refuse_private_start(site, base_url, ",".join(filter(None, [site if generic else "", sections or ""])),
-                          allow_private)
-    common = {"max_pages": max_pages, "since": since, "until": until,
-              "allow_private": "1" if allow_private else "", "full": "1" if full else ""}
-    if generic:
-        spider, lock_name = "generic", urlsplit(site).hostname
-        arguments = {"start_urls": ",".join(filter(None, [site, sections or ""])), **common}
-    else:
-        spider, lock_name = site, site
-        arguments = {"sections": sections, "locales": locales, "base_url": base_url, **common}
+    from newsarchive.crawling import OptionError, crawl_plan, run_crawl
     from newsarchive.locking import EXIT_LOCKED, CrawlLocked, crawl_lock
 
     try:
-        with crawl_lock(db_path, lock_name):
-            summary = run_crawl(spider, str(db_path), arguments, settings)
+        plan = crawl_plan(site, sections=sections, max_pages=max_pages, since=since, until=until, locales=locales,
+                          base_url=base_url, allow_private=allow_private, full=full, contact=contact,
+                          photos_dir=photos_dir, stale_pages=stale_pages, refresh_window=refresh_window,
+                          redis_url=redis_url, crawl_name=crawl_name, lookup_db=lookup_db, resume=not no_resume,
+                          overrides=dict(_parse_overrides(overrides)))
+    except OptionError as error:
+        raise click.UsageError(str(error)) from None
+    start_urls = plan.arguments.get("start_urls", "").split(",") + [plan.arguments.get("base_url") or ""]
+    _refuse_private_start([url for url in start_urls + (sections or "").split(",") if "://" in url], allow_private)
+    if job_dir:
+        click.echo("note: --job-dir is no longer needed and is ignored: the crawl's state lives in the archive, "
+                   "and running the same command again resumes an interrupted crawl", err=True)
+    if sys.stderr.isatty() and "LOG_LEVEL" not in plan.settings:
+        plan.settings["LOG_LEVEL"] = "WARNING"  # the progress line shows how it goes; logs would scroll it away
+    try:
+        with crawl_lock(db_path, plan.lock_name):
+            _check_archive_for_writing(db_path)
+            summary = run_crawl(plan.spider, str(db_path), plan.arguments, plan.settings)
         if not (redis_url or no_index):  # a shard is searched after its merge, which rebuilds the lists
             _rebuild_search_lists(db_path)
     except CrawlLocked as error:
         click.echo(f"not started: {error}", err=True)
         sys.exit(EXIT_LOCKED)
-    counts = archive_counts(str(db_path))
-    click.echo(f"crawl {summary.crawl_id} of {site}: {summary.finish_reason}; archive {db_path} holds "
-               + ", ".join(f"{n} {table}" for table, n in counts.items()))
-    sys.exit(0 if summary.succeeded else 1)
+    click.echo(f"crawl {summary.crawl_id} of {site}: {summary.finish_reason}; {summary.describe()}")
+    click.echo(f"archive {db_path} holds " + ", ".join(f"{n} {table}" for table, n in _archive_counts(db_path).items()))
+    if summary.verdict():
+        click.echo(f"exit {summary.exit_code}: {summary.verdict()}", err=True)
+    sys.exit(summary.exit_code)
+
+
+def _check_archive_for_writing(db_path: Path) -> None:
+    """Refuse a damaged file, or one that is no archive, before the crawl starts (one line)."""
+    from newsarchive.archive import ArchiveError, open_archive
+
+    try:
+        open_archive(db_path).close()
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _archive_counts(db_path: Path) -> dict[str, int]:
+    from newsarchive.archive.queries import archive_counts
+
+    conn = _open_for_reading(db_path)
+    try:
+        return archive_counts(conn)
+    finally:
+        conn.close()
 
 
 def _rebuild_search_lists(db_path: Path) -> None:
@@ -245,12 +257,11 @@ def _parse_overrides(overrides) -> list[tuple[str, str]]:
     return pairs
 
 
-def _refuse_private_start(site, base_url, sections, allow_private) -> None:
+def _refuse_private_start(start_urls: list[str], allow_private: bool) -> None:
     from newsarchive.safety import refuse_private_host
 
     if allow_private:
         return
-    start_urls = [u for u in [base_url, *(sections or "").split(",")] if u and "://" in u]
     for url in start_urls:
         refusal = refuse_private_host(url)
         if refusal:
@@ -372,15 +383,15 @@ existing_db_option = click.option(
 
 def _open_for_reading(db_path: Path):
     """A read-only connection to an archive, or a clear error when the file is not one."""
-    import sqlite3
+    from newsarchive.archive import ArchiveError, open_for_reading
 
-    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        db.execute("SELECT 1 FROM articles LIMIT 1")
-    except sqlite3.DatabaseError as error:
-        db.close()
-        raise click.ClickException(f"{db_path} is not a newsarchive archive ({error})") from None
-    return db
+        conn = open_for_reading(db_path)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+    if conn.immutable:
+        click.echo(f"note: {db_path} is on read-only media: opened as an immutable copy", err=True)
+    return conn
 
 
 @cli.command()

@@ -1,16 +1,37 @@
-"""Running a crawl from Python: the code behind `newsarchive crawl` and `newsarchive demo`."""
+"""Running a crawl from Python: the code behind `newsarchive crawl` and `newsarchive demo`.
+
+`crawl_plan()` turns what a user asked for (the CLI's options) into the spider, its arguments and
+the Scrapy settings, checking every value first: a bad one is an OptionError (one line) before
+anything is started or written. `run_crawl()` runs the plan in this process and returns a
+CrawlSummary whose `exit_code` cron and systemd can trust:
+
+    0   the crawl finished and archived something (pages ended as articles, listings or revisits)
+    1   the crawl did not finish (killed, stopped, failed to start, the archive could not be written)
+        or a page it received is unaccounted for
+    2   bad options (nothing was started)
+    4   the crawl finished but archived nothing: no response at all, or every page, or every
+        article page, failed
+    75  another crawl of the site into the same archive is running (newsarchive/locking.py)
+"""
 
 from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
 
 from newsarchive.archive import open_archive, utc_now
 from newsarchive.archive.store import finish_crawl, start_crawl, store_failure
 from newsarchive.items import PageFailure
+from newsarchive.options import (
+    OptionError, check_choices, check_date_order, check_start_url, did_you_mean, parse_count, parse_day,
+)
 
 logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_NOT_FINISHED, EXIT_USAGE, EXIT_NOTHING_ARCHIVED = 0, 1, 2, 4
+PAGE_OUTCOMES = ("article", "listing", "unchanged", "failure")
 
 
 @dataclass
@@ -21,7 +42,128 @@ class CrawlSummary:
 
     @property
     def succeeded(self) -> bool:
-        return self.finish_reason == "finished"
+        return self.exit_code == EXIT_OK
+
+    def pages(self, outcome: str | None = None, kind: str | None = None) -> int:
+        """Pages the crawl handled (responses and fetch errors), by outcome and kind of request."""
+        key = "received" if outcome is None else f"{kind}_{outcome}" if kind else outcome
+        return self.stats.get(f"newsarchive/pages/{key}_count", 0)
+
+    @property
+    def unaccounted(self) -> int:
+        """Pages received but not stored as any outcome: 0 unless something was lost."""
+        return self.pages() - sum(self.pages(outcome) for outcome in PAGE_OUTCOMES)
+
+    @property
+    def exit_code(self) -> int:
+        if self.finish_reason != "finished" or self.unaccounted:
+            return EXIT_NOT_FINISHED
+        kept = sum(self.pages(outcome) for outcome in ("article", "listing", "unchanged"))
+        article_pages = sum(self.pages(outcome, "article") for outcome in PAGE_OUTCOMES)
+        articles_kept = self.pages("article", "article") + self.pages("unchanged", "article")
+        if not kept or (article_pages and not articles_kept):
+            return EXIT_NOTHING_ARCHIVED
+        return EXIT_OK
+
+    def describe(self) -> str:
+        """The crawl's tally: every page it handled, by outcome."""
+        counts = ", ".join(f"{self.pages(outcome)} {name}" for outcome, name in (
+            ("article", "articles"), ("listing", "listings"), ("unchanged", "unchanged"), ("failure", "failures")))
+        text = f"{self.pages()} pages: {counts}"
+        lost = self.stats.get("newsarchive/pages/not_fetched_count", 0)
+        if lost:
+            text += f"; {lost} requests never answered (recorded as not_fetched failures)"
+        if self.unaccounted:
+            text += f"; {self.unaccounted} pages UNACCOUNTED FOR (not stored: a bug, please report it)"
+        if self.stats.get("newsarchive/resumed_from"):
+            text += (f"; resumed crawl {self.stats['newsarchive/resumed_from']} "
+                     f"({self.stats.get('newsarchive/resumed_pending', 0)} requests were pending)")
+        return text
+
+    def verdict(self) -> str:
+        """One line on why the exit code is what it is, or '' when all is well."""
+        code = self.exit_code
+        if code == EXIT_NOT_FINISHED:
+            return f"the crawl did not finish ({self.finish_reason})" if self.finish_reason != "finished" \
+                else "pages were lost between the spider and the archive"
+        if code == EXIT_NOTHING_ARCHIVED:
+            if not self.pages():
+                return "nothing could be fetched: no response and no error reached the spider"
+            return "nothing was archived: every page (or every article page) failed; see `newsarchive report`"
+        return ""
+
+
+@dataclass
+class CrawlPlan:
+    """What to run: the spider, its arguments and the settings, all checked."""
+
+    spider: str
+    lock_name: str
+    arguments: dict = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
+
+
+def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, since: str | None = None,
+               until: str | None = None, locales: str | None = None, base_url: str | None = None,
+               allow_private: bool = False, full: bool = False, contact: str | None = None,
+               photos_dir: str | None = None, stale_pages: int | None = None, refresh_window: float | None = None,
+               redis_url: str | None = None, crawl_name: str | None = None, lookup_db: str | None = None,
+               resume: bool = True, overrides: dict | None = None) -> CrawlPlan:
+    """Check a crawl's options and turn them into a plan; raise OptionError for a bad one."""
+    from newsarchive.profiles import all_site_names, find_site
+
+    since, until = parse_day(since, "--since"), parse_day(until, "--until")
+    check_date_order(since, until)
+    parse_count(max_pages, "--max-pages")
+    if stale_pages is not None:
+        parse_count(stale_pages, "--stale-pages")
+    if refresh_window is not None and refresh_window < 0:
+        raise OptionError(f"--refresh-window must be 0 or more days, not {refresh_window}")
+    common = {"max_pages": max_pages, "since": since, "until": until,
+              "allow_private": "1" if allow_private else "", "full": "1" if full else ""}
+    section_list = [part.strip() for part in (sections or "").split(",") if part.strip()]
+    if "://" in site:  # a URL: any site, through the generic spider
+        if locales or base_url:
+            raise OptionError("--locales and --base-url are for profiled sites; give the URL itself instead")
+        start_urls = [check_start_url(site, "SITE")] + [check_start_url(urljoin(site, s), "--sections")
+                                                         for s in section_list]
+        plan = CrawlPlan("generic", urlsplit(site).hostname, {"start_urls": ",".join(start_urls), **common})
+    else:
+        found = find_site(site)
+        if not found:
+            raise OptionError(f"no site profile has a site named {site!r}{did_you_mean(site, all_site_names())} "
+                              f"(or give a section URL); sites: {', '.join(all_site_names())}")
+        profile, _ = found
+        if base_url:
+            check_start_url(base_url, "--base-url")
+        for section in section_list:
+            if "://" in section:
+                check_start_url(section, "--sections")
+        check_choices([loc.strip() for loc in (locales or "").split(",") if loc.strip()], profile.locales, "--locales")
+        plan = CrawlPlan(site, site, {"sections": sections, "locales": locales, "base_url": base_url, **common})
+    plan.settings = crawl_settings(contact=contact, photos_dir=photos_dir, stale_pages=stale_pages,
+                                   refresh_window=refresh_window, redis_url=redis_url, crawl_name=crawl_name,
+                                   lookup_db=lookup_db, resume=resume, overrides=overrides)
+    return plan
+
+
+def crawl_settings(*, contact=None, photos_dir=None, stale_pages=None, refresh_window=None, redis_url=None,
+                   crawl_name=None, lookup_db=None, resume=True, overrides=None) -> dict:
+    """The Scrapy settings the CLI's options stand for (every default is in settings.py)."""
+    settings = dict(overrides or {})
+    for name, value in {
+        "NEWSARCHIVE_CONTACT_URL": contact,
+        "NEWSARCHIVE_PHOTOS_DIR": os.path.abspath(photos_dir) if photos_dir else None,
+        "NEWSARCHIVE_REFRESH_STALE_PAGES": stale_pages,
+        "NEWSARCHIVE_REFRESH_WINDOW_DAYS": refresh_window,
+        "NEWSARCHIVE_REDIS_URL": redis_url,
+        "NEWSARCHIVE_CRAWL_NAME": crawl_name,
+        "NEWSARCHIVE_LOOKUP_DB_PATH": os.path.abspath(lookup_db) if lookup_db else None,
+        "NEWSARCHIVE_FRONTIER_RESUME": None if resume else False,
+    }.items():
+        if value is not None:
+            settings[name] = value
+    return settings
 
 
 def project_settings(overrides: dict | None = None):
@@ -78,14 +220,3 @@ def _error_chain(error: BaseException) -> str:
         chain.append(f"{type(error).__name__}: {error}")
         error = error.__cause__ or error.__context__
     return " -> ".join(reversed(chain))
-
-
-def archive_counts(db_path: str) -> dict[str, int]:
-    archive = open_archive(db_path)
-    try:
-        return {
-            table: archive.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in ("articles", "article_versions", "authors", "photos", "comments", "failures", "crawls")
-        }
-    finally:
-        archive.close()

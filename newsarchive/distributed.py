@@ -6,8 +6,8 @@ request queue and duplicate filter, under keys named after the crawl (NEWSARCHIV
 default the site), plus what an archive needs on top:
 
 - in-flight tracking: a request taken from the queue is recorded in the worker's in-flight hash
-  until what it produced is committed to the worker's archive shard (the store pipeline sends
-  REQUESTS_COMMITTED with the fingerprints of the captures it wrote) or its failure was handled.
+  until the page it gave (article, listing, revisit or failure) is committed to the worker's
+  archive shard (the store pipeline sends REQUESTS_COMMITTED with the requests' fingerprints).
   Each worker keeps a heartbeat key alive; the in-flight requests of a worker whose heartbeat
   expired (killed, crashed, machine gone) are put back in the queue by a surviving worker, so a
   killed process loses no requests;
@@ -68,8 +68,7 @@ class ReliableScheduler(Scheduler):
         scheduler.crawler = crawler
         settings = crawler.settings
         scheduler.crawl_name = settings.get("NEWSARCHIVE_CRAWL_NAME")
-        scheduler.outage_limit = settings.getfloat("NEWSARCHIVE_REDIS_OUTAGE_SECONDS", 60)
-        scheduler.ack_on_response = not settings.getbool("NEWSARCHIVE_CAPTURE_ENABLED")
+        scheduler.outage_limit = settings.getfloat("NEWSARCHIVE_REDIS_OUTAGE_SECONDS")
         scheduler.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         scheduler.unsent = []  # requests found while Redis was unreachable
         scheduler.outage_since = None
@@ -77,15 +76,13 @@ class ReliableScheduler(Scheduler):
         scheduler.opened_at = time.monotonic()
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(scheduler.requests_committed, signal=newsarchive_signals.requests_committed)
-        crawler.signals.connect(scheduler.request_failed, signal=newsarchive_signals.request_failed)
-        crawler.signals.connect(scheduler.response_received, signal=signals.response_received)
         return scheduler
 
     @classmethod
     def _built_when_redis_answers(cls, crawler):
         """scrapy-redis pings Redis as it builds the scheduler: a worker started during an outage
         waits for Redis as a running one does, up to NEWSARCHIVE_REDIS_OUTAGE_SECONDS."""
-        limit = crawler.settings.getfloat("NEWSARCHIVE_REDIS_OUTAGE_SECONDS", 60)
+        limit = crawler.settings.getfloat("NEWSARCHIVE_REDIS_OUTAGE_SECONDS")
         started, attempts = time.monotonic(), 0
         while True:
             attempts += 1
@@ -225,14 +222,6 @@ class ReliableScheduler(Scheduler):
     def requests_committed(self, fingerprints):
         self.ack(fingerprints)
 
-    def response_received(self, response, request, spider):
-        if self.ack_on_response:  # no captures: nothing later to wait for
-            self.ack([request.meta.get("newsarchive_fingerprint")])
-
-    def request_failed(self, request):
-        """Called by the spider's errback: a failed request is done (its failure is recorded)."""
-        self.ack([request.meta.get("newsarchive_fingerprint")])
-
     # the end of the crawl, and other workers' deaths ----------------------------------------------
 
     def spider_idle(self, spider):
@@ -272,12 +261,6 @@ class ReliableScheduler(Scheduler):
             if not self.server.exists(self.key("idle", worker)) or self.server.hlen(self.key("inflight", worker)):
                 busy.append(worker)
         return busy
-
-    def live_workers_with_work(self, include_self: bool) -> list[str]:
-        return [worker for worker in self.workers()
-                if (include_self or worker != self.worker_id)
-                and self.server.exists(self.key("worker", worker))
-                and self.server.hlen(self.key("inflight", worker))]
 
     def requeue_dead_workers(self) -> int:
         """Put the in-flight requests of workers whose heartbeat expired back in the queue."""

@@ -1,35 +1,95 @@
-"""Fetch failures in words an archivist can group by: `http_404`, `timeout`, `too_large` ..."""
+"""Failures in words an archivist can group by: `http_404`, `timeout`, `too_large`, `parse_error` ...
+
+Fetch errors are told apart by the type of the exception, never by the words of its message.
+"""
 
 from __future__ import annotations
 
+import traceback
+from pathlib import Path
+
+from scrapy import exceptions as scrapy_errors
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet import defer
 from twisted.internet import error as net_errors
+
+
+class RedirectLoop(IgnoreRequest):
+    """A redirect back to a URL already in the redirect chain, or too many redirects."""
+
+
+class OffsiteRedirect(IgnoreRequest):
+    """A redirect to a URL outside the crawl's origins."""
+
+
+class RobotsForbidden(IgnoreRequest):
+    """robots.txt forbids the URL."""
+
+
+# Exception types, most specific first, and the reason each is recorded under.
+_FETCH_ERRORS = (
+    (RedirectLoop, "redirect_loop"),
+    (OffsiteRedirect, "offsite_redirect"),
+    (RobotsForbidden, "robots_forbidden"),
+    ((scrapy_errors.DownloadTimeoutError, net_errors.TimeoutError, net_errors.TCPTimedOutError,
+      defer.TimeoutError), "timeout"),
+    ((scrapy_errors.CannotResolveHostError, net_errors.DNSLookupError), "dns_error"),
+    ((scrapy_errors.DownloadConnectionRefusedError, net_errors.ConnectionRefusedError), "connection_refused"),
+    # Scrapy cancels a download that passes DOWNLOAD_MAXSIZE; nothing else cancels one here.
+    ((scrapy_errors.DownloadCancelledError, defer.CancelledError), "too_large"),
+    ((scrapy_errors.ResponseDataLossError,), "data_loss"),
+    ((scrapy_errors.UnsupportedURLSchemeError, scrapy_errors.NotSupported), "unsupported_url"),
+    (IgnoreRequest, "ignored"),
+)
 
 
 def describe_failure(failure) -> tuple[str, str, int | None]:
     """(reason, detail, HTTP status or None) for a Twisted Failure from a request's errback."""
     value = failure.value
-    response = getattr(value, "response", None)
-    status = getattr(response, "status", None)
+    status = getattr(getattr(value, "response", None), "status", None)
     detail = f"{type(value).__name__}: {value}"
-    if failure.check(HttpError):
+    if isinstance(value, HttpError):
         return f"http_{status}", detail, status
-    if failure.check(net_errors.TimeoutError, net_errors.TCPTimedOutError) or "Timeout" in type(value).__name__:
-        return "timeout", detail, status
-    if failure.check(net_errors.DNSLookupError):
-        return "dns_error", detail, status
-    if failure.check(net_errors.ConnectionRefusedError):
-        return "connection_refused", detail, status
-    message = str(value).lower()
-    if "redirect" in message and failure.check(IgnoreRequest):
-        return "redirect_loop" if "loop" in message or "max redirections" in message else "redirect", detail, status
-    if "maxsize" in message or "max size" in message or "download size" in message or "warnsize" in message:
-        return "too_large", detail, status
-    if failure.check(IgnoreRequest):
-        if "robots.txt" in message:
-            return "robots_forbidden", detail, status
-        if "offsite" in message:
-            return "offsite", detail, status
-        return "ignored", detail, status
+    for types, reason in _FETCH_ERRORS:
+        if isinstance(value, types):
+            return reason, detail, status
     return "fetch_error", detail, status
+
+
+def describe_exception(error: BaseException) -> str:
+    """The exception's type and message, and where in this project it was raised.
+
+    The innermost frame of newsarchive's own code names the layer or pipeline that failed
+    (`parsers/article.py, _url_date_is_earlier`), even when the error came from a library it called.
+    """
+    message = str(error)
+    if len(message) > 500:
+        message = message[:500] + "..."
+    where = _where_raised(error)
+    return f"{type(error).__name__}: {message}" + (f" (in {where})" if where else "")
+
+
+_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _where_raised(error: BaseException) -> str | None:
+    frames = traceback.extract_tb(error.__traceback__) if error.__traceback__ else []
+    own = [frame for frame in frames if _is_project_file(frame.filename)]
+    frame = (own or frames or [None])[-1]
+    if frame is None:
+        return None
+    path = Path(frame.filename)
+    try:
+        path = path.resolve().relative_to(_PROJECT_ROOT)
+    except ValueError:
+        path = Path(path.name)
+    return f"{path.as_posix()}, {frame.name}, line {frame.lineno}"
+
+
+def _is_project_file(filename: str) -> bool:
+    try:
+        relative = Path(filename).resolve().relative_to(_PROJECT_ROOT)
+    except ValueError:
+        return False
+    return relative.parts[:1] in (("newsarchive",), ("spiders",), ("exports",))

@@ -164,5 +164,74 @@ class Capture:
     request_headers: dict[str, list[str]]
     response_headers: dict[str, list[str]]
     body: bytes
-    request_fingerprint: str | None = None  # set in distributed crawls, to acknowledge the request
     kind: str = "capture"
+
+
+@dataclass
+class ListingPage:
+    """A listing page read: a section or archive page, a sitemap, a feed or robots.txt."""
+
+    url: str
+    kind: str = "listing"  # listing, sitemap, feed or robots
+    page: int | None = None
+    links: int = 0  # article, section and next-page links the page offered
+    requested: int = 0  # of those, requested because of this page (filled in by the page-result middleware)
+
+
+@dataclass
+class ArticleDuplicate:
+    """An article page this crawl already stored under another URL: the URL is linked to it."""
+
+    url: str
+    canonical_url: str
+    kind: str = "duplicate"
+
+
+@dataclass
+class FrontierEntry:
+    """A URL a page sent the crawl to: what it is expected to be and what its request needs."""
+
+    url: str  # canonicalised: the frontier's key
+    kind: str  # listing, article, sitemap, feed or robots
+    priority: int = 0
+    meta: dict = field(default_factory=dict)  # JSON-safe: page number, stale pages, conditional headers
+
+
+# What a page ended as, strongest first: a page giving a failure and something else is a failure.
+OUTCOMES = ("failure", "article", "unchanged", "listing")
+
+
+@dataclass
+class PageResult:
+    """Everything one response (or fetch error) gave, stored in one transaction.
+
+    The spider's callback yields records and requests; the page-result middleware gathers them
+    into this one item, so that the records, the capture, the URLs discovered and the settling of
+    the page's own frontier entry are written together: a crawl killed at any instant has either
+    all of them or none.
+    """
+
+    url: str  # the frontier key of the request (before redirects)
+    records: list = field(default_factory=list)  # Article, ArticleNotModified, ArticleDuplicate, ListingPage, PageFailure
+    capture: Capture | None = None
+    discovered: list[FrontierEntry] = field(default_factory=list)
+    request_fingerprint: str | None = None  # distributed crawls acknowledge the request once stored
+    kind: str = "page"
+
+    @property
+    def outcome(self) -> str:
+        found = {_outcome_of(record) for record in self.records}
+        return next((outcome for outcome in OUTCOMES if outcome in found), "failure")
+
+    def articles(self) -> list[Article]:
+        return [record for record in self.records if isinstance(record, Article)]
+
+
+def _outcome_of(record) -> str:
+    if isinstance(record, Article):
+        return "article"
+    if isinstance(record, (ArticleNotModified, ArticleDuplicate)):
+        return "unchanged"
+    if isinstance(record, ListingPage):
+        return "listing"
+    return "failure"

@@ -10,11 +10,19 @@ NEWSPIDER_MODULE = "spiders"
 
 # The archive ---------------------------------------------------------------------------------
 NEWSARCHIVE_DB_PATH = "archive.db"
-# Items written to SQLite in one transaction; bigger batches write faster, smaller lose less
-# work to a crash (a killed crawl loses at most one batch, which a re-crawl fetches again).
+# Pages written to SQLite in one transaction; bigger batches write faster, smaller lose less
+# work to a crash (a killed crawl loses at most one batch, which the resumed crawl fetches again).
 NEWSARCHIVE_STORE_BATCH_SIZE = 100
 # Seconds a writer waits for another process's write transaction before it retries.
 NEWSARCHIVE_STORE_BUSY_TIMEOUT = 60
+
+# The crawl's state lives in the archive (`frontier`, newsarchive/archive/frontier.py): a crawl
+# killed at any instant resumes from it when run again. RESUME off starts afresh instead.
+NEWSARCHIVE_FRONTIER_ENABLED = True
+NEWSARCHIVE_FRONTIER_RESUME = True
+# The spiders request a URL once per crawl themselves (spiders/base.py, `follow`), so Scrapy's
+# duplicate filter, and the seen-set it keeps in a JOBDIR, has nothing to add.
+DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 
 # Every response is kept in `captures` (body compressed; an unchanged body is stored as a
 # revisit pointing at the earlier capture). Switch off to keep only the parsed records.
@@ -77,10 +85,13 @@ NEWSARCHIVE_PROGRESS_INTERVAL = 0.5
 ADDONS = {"newsarchive.addons.ContactUserAgent": 0, "newsarchive.addons.PhotoDownloads": 0,
           "newsarchive.addons.TerminalProgress": 0, "newsarchive.addons.DistributedCrawl": 0}
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newsarchive.middlewares.robots.ArchiveRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newsarchive.middlewares.redirect.LoopAwareRedirectMiddleware": 600,
 }
-SPIDER_MIDDLEWARES = {"newsarchive.middlewares.capture.CaptureSpiderMiddleware": 950}
+# Closest to the spider: it sees each callback's own output, exceptions included.
+SPIDER_MIDDLEWARES = {"newsarchive.middlewares.pageresult.PageResultSpiderMiddleware": 990}
 ITEM_PIPELINES = {
     "newsarchive.pipelines.normalise.NormalisePipeline": 100,
     "newsarchive.pipelines.validate.ValidatePipeline": 200,
@@ -89,7 +100,6 @@ ITEM_PIPELINES = {
 }
 
 # Scrapy defaults we pin so behaviour does not change under us --------------------------------
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

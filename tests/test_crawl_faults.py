@@ -115,7 +115,9 @@ def test_error_responses_are_captured_too(demo_site, tmp_path):
     db_path = tmp_path / "errors.db"
     result = crawl(demo_site, db_path, "--sections", "/faults/404,/faults/500,/faults/not-html",
                    "-s", "RETRY_TIMES=0")
-    assert result.returncode == 0, result.stderr[-3000:]
+    # Every page failed: nothing archived, and the exit status says so (4), after capturing them.
+    assert result.returncode == 4, result.stderr[-3000:]
+    assert "exit 4: nothing was archived" in result.stderr
     db = sqlite3.connect(db_path)
     captured = {urlsplit(url).path: status for url, status in db.execute("SELECT url, status FROM captures")}
     assert captured == {"/faults/404": 404, "/faults/500": 500, "/faults/not-html": 200}

@@ -6,10 +6,9 @@ from copy import deepcopy
 from pathlib import Path
 
 import pytest
-from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from newsarchive.items import Article, BodyBlock, Byline, Comment, PageFailure
+from newsarchive.items import Article, ArticleDuplicate, BodyBlock, Byline, Comment, PageFailure, PageResult
 from newsarchive.parsers import parse_page
 from newsarchive.pipelines.dedupe import DedupePipeline
 from newsarchive.pipelines.normalise import NormalisePipeline, choose_canonical_url
@@ -33,11 +32,16 @@ def crawler_for(tmp_path, **settings):
     return crawler
 
 
+def page(*records, capture=None) -> PageResult:
+    """The item a crawl gives for one response."""
+    return PageResult(url=records[0].url if records else capture.url, records=list(records), capture=capture)
+
+
 def test_normalise_strips_tracking_and_uses_canonical(tmp_path):
     article = sample_article()
     article.url = SAMPLE_URL + "?utm_source=newsletter#comments"
     article.title = "  Iraqi forces,\u00a0Peshmerga  "
-    item = NormalisePipeline.from_crawler(crawler_for(tmp_path)).process_item(article)
+    item = NormalisePipeline.from_crawler(crawler_for(tmp_path)).process_item(page(article)).records[0]
     assert item.url == SAMPLE_URL
     assert item.canonical_url == SAMPLE_URL
     assert item.title == "Iraqi forces, Peshmerga"
@@ -56,7 +60,7 @@ def test_choose_canonical_url(declared, expected):
 
 def test_validate_turns_an_article_without_body_into_a_failure(tmp_path):
     pipeline = ValidatePipeline.from_crawler(crawler_for(tmp_path))
-    item = pipeline.process_item(Article(url="https://diyaruna.com/a", title="A title"))
+    item = pipeline.process_item(page(Article(url="https://diyaruna.com/a", title="A title"))).records[0]
     assert isinstance(item, PageFailure)
     assert item.reason == "missing_body_text"
     assert pipeline.stats.get_value("newsarchive/validate/invalid_count") == 1
@@ -64,26 +68,33 @@ def test_validate_turns_an_article_without_body_into_a_failure(tmp_path):
 
 def test_validate_passes_a_complete_article(tmp_path):
     article = sample_article()
-    assert ValidatePipeline.from_crawler(crawler_for(tmp_path)).process_item(article) is article
+    assert ValidatePipeline.from_crawler(crawler_for(tmp_path)).process_item(page(article)).records == [article]
 
 
-def test_dedupe_drops_the_same_article_reached_by_another_url(tmp_path):
+def test_dedupe_turns_the_same_article_reached_by_another_url_into_a_duplicate(tmp_path):
     pipeline = DedupePipeline.from_crawler(crawler_for(tmp_path))
     first = sample_article()
     second = sample_article()
     second.url = SAMPLE_URL + "?page=1"  # canonical still the same
-    pipeline.process_item(first)
-    with pytest.raises(DropItem):
-        pipeline.process_item(second)
+    assert pipeline.process_item(page(first)).records == [first]
+    assert pipeline.process_item(page(second)).records == [ArticleDuplicate(SAMPLE_URL + "?page=1", SAMPLE_URL)]
     assert pipeline.stats.get_value("newsarchive/dedupe/duplicate_count") == 1
+
+
+def test_a_duplicate_page_is_linked_to_the_stored_article(tmp_path):
+    db = store_items(tmp_path, [sample_article(), ArticleDuplicate(SAMPLE_URL + "?page=1", SAMPLE_URL)])
+    assert count(db, "articles") == 1
+    assert db.execute("SELECT url FROM article_urls ORDER BY url").fetchall() == [(SAMPLE_URL,), (SAMPLE_URL + "?page=1",)]
+    assert db.execute("SELECT pages, unchanged, articles_stored FROM crawls").fetchone() == (0, 1, 1)
 
 
 def test_dedupe_removes_repeated_photos_and_authors(tmp_path):
     article = sample_article()
     article.photos.append(deepcopy(article.photos[0]))
     article.authors.append(Byline(name="Khalid al-Taie", name_raw="Khalid al-Taie", position=1))
-    item = DedupePipeline.from_crawler(crawler_for(tmp_path)).process_item(article)
+    item = DedupePipeline.from_crawler(crawler_for(tmp_path)).process_item(page(article)).records[0]
     assert len(item.photos) == 1 and len(item.authors) == 1
+    assert [author.position for author in item.authors] == [0]
 
 
 def store_items(tmp_path, items, batch_size=100):
@@ -91,7 +102,7 @@ def store_items(tmp_path, items, batch_size=100):
     pipeline = StorePipeline.from_crawler(crawler)
     pipeline.open_spider()
     for item in items:
-        pipeline.process_item(item)
+        pipeline.process_item(item if isinstance(item, PageResult) else page(item))
     pipeline.close_spider()
     pipeline.spider_closed(crawler.spider, "finished")
     return sqlite3.connect(tmp_path / "archive.db")
@@ -185,12 +196,12 @@ def capture(body: bytes, url: str = SAMPLE_URL):
 def test_store_keeps_an_unchanged_body_as_a_revisit(tmp_path):
     import zlib
 
-    page = (SAMPLE / "page.html").read_bytes()
-    db = store_items(tmp_path, [capture(page), capture(page), capture(page + b"<!-- changed -->")])
+    body = (SAMPLE / "page.html").read_bytes()
+    db = store_items(tmp_path, [page(capture=capture(body)) for body in (body, body, body + b"<!-- changed -->")])
     rows = db.execute("SELECT id, body IS NULL, revisit_of, body_size FROM captures ORDER BY id").fetchall()
-    assert rows == [(1, 0, None, len(page)), (2, 1, 1, len(page)), (3, 0, None, len(page) + 16)]
+    assert rows == [(1, 0, None, len(body)), (2, 1, 1, len(body)), (3, 0, None, len(body) + 16)]
     stored = db.execute("SELECT body FROM captures WHERE id = 1").fetchone()[0]
-    assert zlib.decompress(stored) == page
+    assert zlib.decompress(stored) == body
 
 
 def with_comments(*ids: str, complete: bool = True) -> Article:

@@ -1,15 +1,14 @@
-"""Pause and resume: a crawl with a job directory stopped by Ctrl-C or killed, then run again.
+"""Crash safety: a real crawl process stopped (Ctrl-C) or killed (SIGKILL) at random points, then
+run again with the same command, ends with the archive a clean crawl gives.
 
-Either way the resumed crawl ends with every article of the site stored exactly once and an
-archive that passes SQLite's integrity check. After Ctrl-C, Scrapy keeps its queue and seen-set
-in the job directory and the resumed crawl fetches nothing twice; after SIGKILL, the queue on
-disk is not trustworthy, and the archive itself tells the resumed crawl what it already has
-(the refresh policy skips stored articles): only pages fetched but not yet written (the last
-unflushed batch) are fetched again.
+The crawl's state lives in the archive (the frontier table): every article, comment and photo of
+the site stored exactly once, nothing fetched twice but what was fetched and not yet written when
+the process died, with or without --job-dir (now ignored).
 """
 
 from __future__ import annotations
 
+import random
 import signal
 import sqlite3
 import subprocess
@@ -24,8 +23,8 @@ from tests.conftest import run_cli, serve_in_subprocess
 
 ARTICLES = 120
 # Slow enough to stop half-way: one request at a time, a short delay, small write batches.
-SLOW = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0.03", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
-        "-s", "NEWSARCHIVE_STORE_BATCH_SIZE=10", "-s", "LOG_LEVEL=INFO")
+SLOW = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0.02", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
+        "-s", "NEWSARCHIVE_STORE_BATCH_SIZE=7", "-s", "LOG_LEVEL=INFO")
 
 
 @pytest.fixture
@@ -38,30 +37,29 @@ def site(tmp_path):
     server.wait(timeout=10)
 
 
-def crawl_arguments(db_path, base_url, job_dir):
-    return ["crawl", "diyaruna", "--db", str(db_path), "--base-url", base_url, "--allow-private",
-            "--job-dir", str(job_dir)]
+def crawl_arguments(db_path, base_url, *extra):
+    return ["crawl", "diyaruna", "--db", str(db_path), "--base-url", base_url, "--allow-private", *extra]
 
 
-def stored_articles(db_path) -> int:
+def stored(db_path, table="articles") -> int:
     try:
         with sqlite3.connect(db_path) as db:
-            return db.execute("SELECT count(*) FROM articles").fetchone()[0]
+            return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     except sqlite3.OperationalError:
         return 0
 
 
-def start_and_stop(db_path, base_url, job_dir, stop_signal, after_articles=20):
-    """Start a crawl in its own process and send it stop_signal once it has stored some articles."""
-    process = subprocess.Popen([sys.executable, "-m", "newsarchive.cli", *crawl_arguments(db_path, base_url, job_dir),
+def start_and_stop(db_path, base_url, stop_signal, after_articles, *extra):
+    """Start a crawl in its own process and send it stop_signal once it has stored that many articles."""
+    process = subprocess.Popen([sys.executable, "-m", "newsarchive.cli", *crawl_arguments(db_path, base_url, *extra),
                                 *SLOW], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while stored_articles(db_path) < after_articles:
+    while stored(db_path) < after_articles:
         assert process.poll() is None, process.communicate()[1][-3000:]
         assert time.monotonic() < deadline, "the crawl stored nothing for two minutes"
-        time.sleep(0.05)
+        time.sleep(0.02)
     process.send_signal(stop_signal)
-    out, err = process.communicate(timeout=120)
+    _, err = process.communicate(timeout=120)
     return process.returncode, err
 
 
@@ -69,49 +67,131 @@ def article_fetches(access_log) -> Counter:
     return Counter(line.rsplit(" ", 1)[0] for line in access_log.read_text().splitlines() if "/articles/" in line)
 
 
-def check_archive(db_path, manifest):
+def all_fetches(access_log) -> Counter:
+    return Counter(line.rsplit(" ", 1)[0] for line in access_log.read_text().splitlines()
+                   if not line.startswith("/robots.txt"))
+
+
+def settled_paths(db_path) -> set[str]:
+    """Paths of the pages whose outcome the archive holds (articles by any URL, listings)."""
+    with sqlite3.connect(db_path) as db:
+        urls = [url for (url,) in db.execute("SELECT url FROM article_urls UNION SELECT url FROM listings")]
+    return {"/" + url.split("/", 3)[3] for url in urls}
+
+
+def archive_contents(db_path) -> dict:
+    """What a researcher gets: articles, their versions, comments and photos, as comparable sets."""
     with sqlite3.connect(db_path) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
-        paths = [row[0].split("/", 3)[3] for row in db.execute("SELECT url FROM articles")]
-        versions = db.execute("SELECT count(*) FROM article_versions").fetchone()[0]
-        comments = db.execute("SELECT count(*) FROM comments").fetchone()[0]
-        crawls = db.execute("SELECT finish_reason FROM crawls ORDER BY id").fetchall()
-    assert sorted("/" + path for path in paths) == sorted(a["path"] for a in manifest["articles"])
-    assert versions == ARTICLES
-    assert comments == sum(len(a["comments"]) for a in manifest["articles"])
-    return [reason for (reason,) in crawls]
+        path = "substr(a.url, instr(substr(a.url, 8), '/') + 7)"
+        return {
+            "articles": Counter(db.execute(f"SELECT {path}, title FROM articles a")),
+            "versions": Counter(db.execute(f"SELECT {path}, v.version FROM article_versions v "
+                                           "JOIN articles a ON a.id = v.article_id")),
+            "comments": Counter(db.execute(f"SELECT {path}, c.comment_key, c.parent_site_comment_id FROM comments c "
+                                           "JOIN articles a ON a.id = c.article_id")),
+            "photos": Counter(db.execute(f"SELECT {path}, substr(p.url, instr(substr(p.url, 8), '/') + 7) "
+                                         "FROM photos p JOIN articles a ON a.id = p.article_id")),
+            "failures": db.execute("SELECT count(*) FROM failures").fetchone()[0],
+            "pending": db.execute("SELECT count(*) FROM frontier").fetchone()[0],
+        }
+
+
+def expected_contents(manifest) -> dict:
+    articles = manifest["articles"]
+    return {
+        "articles": Counter((a["path"], a["title"]) for a in articles),
+        "comments": sum(len(a["comments"]) for a in articles),
+        "photos": sum(len(a["photos"]) for a in articles),
+    }
+
+
+def assert_complete(db_path, manifest):
+    got, expected = archive_contents(db_path), expected_contents(manifest)
+    assert got["articles"] == expected["articles"]
+    assert set(got["versions"].values()) == {1} and len(got["versions"]) == ARTICLES
+    assert set(got["comments"].values()) == {1} and sum(got["comments"].values()) == expected["comments"]
+    assert set(got["photos"].values()) == {1} and sum(got["photos"].values()) == expected["photos"]
+    assert got["failures"] == 0 and got["pending"] == 0  # a finished crawl leaves no frontier behind
+    return got
+
+
+def finish_reasons(db_path) -> list[str]:
+    with sqlite3.connect(db_path) as db:
+        return [reason for (reason,) in db.execute("SELECT finish_reason FROM crawls ORDER BY id")]
+
+
+def test_a_clean_crawl_matches_the_site(site, tmp_path):
+    manifest, base_url, access_log = site
+    result = run_cli(*crawl_arguments(tmp_path / "clean.db", base_url), "-s", "AUTOTHROTTLE_ENABLED=0")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_complete(tmp_path / "clean.db", manifest)
+    assert set(article_fetches(access_log).values()) == {1}
+    # The summary accounts for every page: 120 articles, and the listing pages.
+    with sqlite3.connect(tmp_path / "clean.db") as db:
+        pages, listings, articles, unchanged, failures = db.execute(
+            "SELECT pages, listings, articles_stored, unchanged, failures FROM crawls").fetchone()
+    assert (articles, unchanged, failures) == (ARTICLES, 0, 0)
+    assert pages == articles + listings and listings == stored(tmp_path / "clean.db", "listings")
+    assert f"{pages} pages: {ARTICLES} articles, {listings} listings, 0 unchanged, 0 failures" in result.stdout
 
 
 def test_ctrl_c_then_resume_fetches_nothing_twice(site, tmp_path):
     manifest, base_url, access_log = site
-    db_path, job_dir = tmp_path / "archive.db", tmp_path / "job"
-    returncode, log = start_and_stop(db_path, base_url, job_dir, signal.SIGINT)
+    db_path = tmp_path / "archive.db"
+    returncode, _ = start_and_stop(db_path, base_url, signal.SIGINT, 20)
     assert returncode == 1  # not finished: stopped
-    stored_at_stop = stored_articles(db_path)
-    assert 0 < stored_at_stop < ARTICLES
-    assert (job_dir / "requests.seen").stat().st_size > 0, "Scrapy kept its seen-set on a graceful stop"
-    resumed = run_cli(*crawl_arguments(db_path, base_url, job_dir), "-s", "AUTOTHROTTLE_ENABLED=0")
+    assert 0 < stored(db_path) < ARTICLES
+    resumed = run_cli(*crawl_arguments(db_path, base_url), "-s", "AUTOTHROTTLE_ENABLED=0")
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert check_archive(db_path, manifest) == ["shutdown", "finished"]
+    assert "resumed crawl 1" in resumed.stdout
+    assert_complete(db_path, manifest)
+    assert finish_reasons(db_path) == ["shutdown", "finished"]
     fetches = article_fetches(access_log)
     assert len(fetches) == ARTICLES and set(fetches.values()) == {1}
 
 
-def test_sigkill_then_resume_stores_every_article_once(site, tmp_path):
+@pytest.mark.parametrize("seed, job_dir", [(1, False), (2, False), (3, True)])
+def test_sigkill_at_a_random_point_then_rerun_gives_the_clean_archive(site, tmp_path, seed, job_dir):
     manifest, base_url, access_log = site
-    db_path, job_dir = tmp_path / "archive.db", tmp_path / "job"
-    returncode, _ = start_and_stop(db_path, base_url, job_dir, signal.SIGKILL)
+    db_path = tmp_path / "archive.db"
+    extra = ("--job-dir", str(tmp_path / "job")) if job_dir else ()
+    kill_at = random.Random(seed).randint(1, ARTICLES - 10)
+    returncode, _ = start_and_stop(db_path, base_url, signal.SIGKILL, kill_at, *extra)
     assert returncode == -signal.SIGKILL
-    stored_at_kill = stored_articles(db_path)
-    assert 0 < stored_at_kill < ARTICLES
-    fetched_before_kill = set(article_fetches(access_log))
-    resumed = run_cli(*crawl_arguments(db_path, base_url, job_dir), "-s", "AUTOTHROTTLE_ENABLED=0")
+    settled_at_kill = settled_paths(db_path)
+    fetched_before_kill = set(all_fetches(access_log))
+    assert settled_at_kill and settled_at_kill <= fetched_before_kill
+    resumed = run_cli(*crawl_arguments(db_path, base_url, *extra), "-s", "AUTOTHROTTLE_ENABLED=0")
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert check_archive(db_path, manifest) == ["interrupted", "finished"]
-    fetches = article_fetches(access_log)
-    assert len(fetches) == ARTICLES
-    fetched_twice = {path for path, count in fetches.items() if count > 1}
-    # Only what was fetched but not yet written when the process died is fetched again.
-    assert fetched_twice <= fetched_before_kill
-    assert len(fetched_twice) <= len(fetched_before_kill) - stored_at_kill
+    assert "resumed crawl 1" in resumed.stdout
+    assert_complete(db_path, manifest)
+    assert finish_reasons(db_path) == ["interrupted", "finished"]
+    assert len(article_fetches(access_log)) == ARTICLES
+    # Only pages fetched but not yet written when the process died are fetched again: no
+    # settled article or listing page (the start pages included) is asked for twice.
+    fetched_twice = {path for path, count in all_fetches(access_log).items() if count > 1}
+    assert fetched_twice <= fetched_before_kill - settled_at_kill
+
+
+def test_killed_twice_then_rerun_and_a_fresh_start_on_request(site, tmp_path):
+    manifest, base_url, _ = site
+    db_path = tmp_path / "archive.db"
+    start_and_stop(db_path, base_url, signal.SIGKILL, 15)
+    start_and_stop(db_path, base_url, signal.SIGKILL, 50)
+    resumed = run_cli(*crawl_arguments(db_path, base_url), "-s", "AUTOTHROTTLE_ENABLED=0")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert_complete(db_path, manifest)
+    assert finish_reasons(db_path) == ["interrupted", "interrupted", "finished"]
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT id, resumed_from FROM crawls").fetchall() == [(1, None), (2, 1), (3, 2)]
+    # --no-resume after a kill: the pending requests are dropped and the crawl starts from the
+    # start pages; with nothing new on them, the stale-pages rule ends it early.
+    start_and_stop(tmp_path / "second.db", base_url, signal.SIGKILL, 30)
+    fresh = run_cli(*crawl_arguments(tmp_path / "second.db", base_url), "--no-resume", "-s", "AUTOTHROTTLE_ENABLED=0")
+    assert fresh.returncode == 0, fresh.stderr[-3000:]
+    assert "resumed" not in fresh.stdout
+    with sqlite3.connect(tmp_path / "second.db") as db:
+        assert db.execute("SELECT resumed_from FROM crawls ORDER BY id").fetchall() == [(None,), (None,)]
+        assert db.execute("SELECT count(*) FROM frontier").fetchone()[0] == 0

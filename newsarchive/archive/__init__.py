@@ -3,13 +3,23 @@
 One file, WAL mode, foreign keys on. Writes go through `Archive.write()`, a `BEGIN IMMEDIATE`
 transaction: the write lock is taken up front, so two crawls writing the same file queue for it
 (waiting up to the busy timeout) instead of failing half-way with "database is locked".
+
+Two ways in, both checking the file first and refusing with an ArchiveError (one line) rather
+than a traceback or a write into the wrong file:
+- `open_archive(path)` to write: a new file, or an existing newsarchive archive that passes
+  SQLite's quick_check; a damaged file, another program's SQLite database, a file that is not
+  SQLite or an archive of a newer newsarchive is refused and left untouched.
+- `open_for_reading(path)`: a read-only connection; on read-only media, where a WAL archive
+  cannot be opened the usual way, the file is opened immutable (and `immutable` says so).
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from contextlib import contextmanager
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,6 +28,11 @@ from sqlite_utils import Database
 from newsarchive.archive.migrations import migrations
 
 _LOCK_RETRIES = 5
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class ArchiveError(Exception):
+    """An archive that cannot be opened as asked: the message is one line saying why."""
 
 
 def utc_now() -> str:
@@ -27,17 +42,23 @@ def utc_now() -> str:
 class Archive:
     def __init__(self, path: str | Path, busy_timeout: float = 60.0):
         self.path = Path(path)
-        if self.path.parent and not self.path.parent.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit mode: transactions are opened explicitly by write().
-        self.conn = sqlite3.connect(
-            str(self.path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
-        )
-        self.db = Database(self.conn)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        self._retry_on_lock(lambda: migrations.apply(self.db))
+        in_memory = str(path) == ":memory:"
+        if not in_memory:
+            _check_before_writing(self.path)
+        try:
+            # Autocommit mode: transactions are opened explicitly by write().
+            self.conn = sqlite3.connect(
+                str(self.path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+            if not in_memory:
+                _check_archive(self.conn, self.path, writing=True)
+            self.db = Database(self.conn)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self._retry_on_lock(lambda: migrations.apply(self.db))
+        except sqlite3.Error as error:
+            raise ArchiveError(f"cannot open {self.path} for writing: {error}") from None
 
     @contextmanager
     def write(self):
@@ -50,6 +71,20 @@ class Archive:
             raise
         else:
             self.conn.execute("COMMIT")
+
+    @contextmanager
+    def savepoint(self):
+        """A nested part of a write() transaction that can fail alone: rolled back on an
+        exception (which goes on), leaving what the transaction wrote before it."""
+        self.conn.execute("SAVEPOINT part")
+        try:
+            yield self.db
+        except BaseException:
+            self.conn.execute("ROLLBACK TO part")
+            self.conn.execute("RELEASE part")
+            raise
+        else:
+            self.conn.execute("RELEASE part")
 
     def _retry_on_lock(self, action):
         for attempt in range(_LOCK_RETRIES):
@@ -68,4 +103,112 @@ class Archive:
 
 
 def open_archive(path: str | Path, busy_timeout: float = 60.0) -> Archive:
+    """The archive at path, to write: created (with its folder) when missing, checked when not."""
     return Archive(path, busy_timeout)
+
+
+class ReadConnection(sqlite3.Connection):
+    """A read-only connection; `immutable` is True when the file was opened as read-only media."""
+
+    immutable = False
+
+
+def open_for_reading(path: str | Path) -> ReadConnection:
+    """A read-only connection to an existing archive, or an ArchiveError saying why not."""
+    path = Path(path)
+    if not path.is_file():
+        raise ArchiveError(f"{path} does not exist" if not path.exists() else f"{path} is not a file")
+    _check_header(path)
+    for mode in ("ro", "ro&immutable=1"):
+        conn = None
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, factory=ReadConnection,
+                                   check_same_thread=False)
+            _check_archive(conn, path, writing=False)
+        except sqlite3.OperationalError as error:
+            if conn is not None:
+                conn.close()
+            # A WAL archive needs its -shm file beside it; on read-only media it cannot be made.
+            if mode == "ro" and ("unable to open" in str(error) or "readonly" in str(error)):
+                continue
+            raise ArchiveError(f"cannot read {path}: {error}") from None
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            raise
+        conn.immutable = "immutable" in mode
+        return conn
+    raise AssertionError("unreachable")
+
+
+def _check_before_writing(path: Path) -> None:
+    if path.exists() and not path.is_file():
+        raise ArchiveError(f"{path} is not a file")
+    if path.is_file():
+        _check_header(path)
+        if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+            raise ArchiveError(f"cannot write to {path}: no permission (read-only file or folder)")
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ArchiveError(f"cannot create {path}: {error.strerror or error}") from None
+
+
+def _tables_and_migrations(conn: sqlite3.Connection, path: Path) -> tuple[set[str], set[str]]:
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        applied = set()
+        if "_sqlite_migrations" in tables:
+            applied = {row[0] for row in conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = 'newsarchive'")}
+    except sqlite3.DatabaseError as error:
+        raise ArchiveError(f"{path} is damaged or not an SQLite file ({error})") from None
+    return tables, applied
+
+
+@lru_cache(maxsize=1)
+def _archive_table_names() -> set[str]:
+    """Every table a newsarchive archive has (the migrations applied to an empty database)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        migrations.apply(Database(conn))
+        return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        conn.close()
+
+
+def _check_header(path: Path) -> None:
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+    except OSError as error:
+        raise ArchiveError(f"cannot read {path}: {error.strerror or error}") from None
+    if header and header != _SQLITE_HEADER:
+        raise ArchiveError(f"{path} is not a newsarchive archive (not an SQLite file)")
+
+
+def _check_archive(conn: sqlite3.Connection, path: Path, writing: bool) -> None:
+    """A newsarchive archive, undamaged, of a schema this version knows; an empty file is a new one."""
+    deadline = time.monotonic() + 10
+    while True:
+        tables, applied = _tables_and_migrations(conn, path)
+        if not tables and writing:
+            return  # a new archive
+        # Another process may be creating this archive right now: its tables appear one by one.
+        if applied or not tables <= _archive_table_names() or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    if not applied or "articles" not in tables:
+        raise ArchiveError(f"{path} is an SQLite database but not a newsarchive archive "
+                           f"(tables: {', '.join(sorted(tables)[:5]) or 'none'})")
+    unknown = applied - {migration.name for migration in migrations._migrations}
+    if unknown:
+        raise ArchiveError(f"{path} was written by a newer newsarchive (schema {sorted(unknown)[-1]}): "
+                           "upgrade newsarchive to use it")
+    if writing:
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
+        if problems != ["ok"]:
+            raise ArchiveError(f"{path} is damaged and was left untouched (SQLite quick_check: "
+                               f"{'; '.join(problems)[:300]}); restore it from a backup, or recover it "
+                               "with `sqlite3 {path} .recover`".replace("{path}", str(path)))

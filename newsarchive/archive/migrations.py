@@ -198,3 +198,28 @@ def m006_search_lists(db: Database) -> None:
         db.execute(f"CREATE TRIGGER {table}_search_lists_delete AFTER DELETE ON {table} {forget}")
         db.execute(f"CREATE TRIGGER {table}_search_lists_update AFTER UPDATE OF {', '.join(text_columns)} "
                    f"ON {table} {forget}")
+
+
+@migrations()
+def m007_frontier_and_listings(db: Database) -> None:
+    # The crawl's state lives in the archive (see newsarchive/archive/frontier.py): every URL a
+    # crawl requested, pending until the transaction that stores what its page gave settles it.
+    # A crawl killed at any instant resumes from its pending rows.
+    db.execute("""
+        CREATE TABLE frontier (
+            crawl_id INTEGER NOT NULL REFERENCES crawls(id), url TEXT NOT NULL, kind TEXT NOT NULL,
+            priority INTEGER NOT NULL DEFAULT 0, meta TEXT, discovered_at TEXT NOT NULL,
+            settled_at TEXT, outcome TEXT, PRIMARY KEY (crawl_id, url))
+    """)
+    db.execute("CREATE INDEX frontier_pending ON frontier (crawl_id) WHERE settled_at IS NULL")
+    # Listing pages (sections, archives, sitemaps, feeds, robots.txt) are an outcome of their own.
+    db["listings"].create(
+        {"id": int, "crawl_id": int, "url": str, "kind": str, "page": int, "links": int, "requested": int,
+         "fetched_at": str},
+        pk="id",
+        foreign_keys=[("crawl_id", "crawls", "id")],
+    )
+    db["listings"].create_index(["crawl_id"])
+    # Every response a crawl handled, by outcome: the crawl's own proof that nothing was lost.
+    for column in ("pages", "listings", "unchanged", "resumed_from"):
+        db["crawls"].add_column(column, int)

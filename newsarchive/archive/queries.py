@@ -71,6 +71,20 @@ class ArchiveLookup:
             if headers.get(name)
         }
 
+    def stored_photo_files(self, urls: list[str], photos_dir: Path) -> dict[str, tuple]:
+        """Files the archive already has for these photo URLs, still present under photos_dir:
+        url -> (file_path, file_size, file_type, file_sha256)."""
+        conn = self._connection()
+        if not urls or conn is None:
+            return {}
+        try:
+            rows = conn.execute(
+                "SELECT url, file_path, file_size, file_type, file_sha256 FROM photos WHERE file_sha256 IS NOT NULL "
+                f"AND url IN ({', '.join('?' for _ in urls)})", urls).fetchall()
+        except sqlite3.OperationalError:  # not migrated yet
+            return {}
+        return {row[0]: row[1:] for row in rows if (Path(photos_dir) / row[1]).is_file()}
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
@@ -87,3 +101,11 @@ def date_window(column: str, since: str | None, until: str | None) -> tuple[list
         clauses.append(f"substr({column}, 1, 10) <= ?")
         params.append(until)
     return clauses, params
+
+
+ARCHIVE_TABLES = ("articles", "article_versions", "authors", "photos", "comments", "listings", "failures", "crawls")
+
+
+def archive_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Rows in each of the archive's main tables."""
+    return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ARCHIVE_TABLES}

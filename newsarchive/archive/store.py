@@ -16,7 +16,7 @@ import zlib
 
 from sqlite_utils import Database
 
-from newsarchive.items import Article, Byline, Capture, Comment, PageFailure, Photo
+from newsarchive.items import Article, ArticleDuplicate, Byline, Capture, Comment, ListingPage, PageFailure, Photo
 
 ARTICLE_COLUMNS = (
     "url", "canonical_url", "site", "site_code", "locale", "language", "direction", "section",
@@ -85,6 +85,23 @@ def store_not_modified(db: Database, url: str, crawl_id: int, seen_at: str) -> b
     db.execute("UPDATE articles SET last_seen_at = ?, last_crawl_id = ? WHERE id = ?", [seen_at, crawl_id, row[0]])
     db.execute("UPDATE comments SET last_seen_at = ? WHERE article_id = ? AND removed_at IS NULL", [seen_at, row[0]])
     return True
+
+
+def store_duplicate(db: Database, duplicate: ArticleDuplicate, seen_at: str) -> bool:
+    """A page of an article already stored in this crawl under another URL: link the URL to it."""
+    row = db.execute("SELECT article_id FROM article_urls WHERE url = ?", [duplicate.canonical_url]).fetchone()
+    if row is None:
+        return False
+    db.execute("INSERT OR IGNORE INTO article_urls (url, article_id, first_seen_at) VALUES (?, ?, ?)",
+               [duplicate.url, row[0], seen_at])
+    return True
+
+
+def store_listing(db: Database, listing: ListingPage, crawl_id: int | None, seen_at: str) -> None:
+    insert_row(db, "listings", {
+        "crawl_id": crawl_id, "url": listing.url, "kind": listing.kind, "page": listing.page,
+        "links": listing.links, "requested": listing.requested, "fetched_at": seen_at,
+    })
 
 
 def _article_values(article: Article) -> dict:

@@ -6,7 +6,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from newsarchive.crawling import archive_counts, run_crawl
+from newsarchive.archive import open_for_reading
+from newsarchive.archive.queries import archive_counts
+from newsarchive.crawling import run_crawl
 from newsarchive.demo.site import generate_site
 from newsarchive.demo.serve import start_in_thread
 
@@ -29,7 +31,11 @@ def run_demo(db_path: Path, articles: int = 200, seed: int = 0, site_dir: Path |
             elapsed = time.perf_counter() - started
         finally:
             server.shutdown()
-    counts = archive_counts(str(db_path))
+    conn = open_for_reading(db_path)
+    try:
+        counts = archive_counts(conn)
+    finally:
+        conn.close()
     pages = summary.stats.get("downloader/response_count", 0)
     echo(f"crawl {summary.crawl_id} {summary.finish_reason} in {elapsed:.1f} s: {pages} pages "
          f"({pages / elapsed if elapsed else 0:.0f} pages/s)")

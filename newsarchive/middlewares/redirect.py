@@ -1,7 +1,11 @@
-"""LoopAwareRedirectMiddleware: a redirect back to a URL already in the chain is a failure.
+"""LoopAwareRedirectMiddleware: redirects that would lose a page silently become failures.
 
-Scrapy's duplicate filter would otherwise drop the looping request without a word (the URL was
-already requested), and the page would vanish from the crawl without a trace in the archive.
+- A redirect back to a URL already in the chain: Scrapy's duplicate filter would otherwise drop
+  the looping request without a word, and the page would vanish from the crawl.
+- A redirect out of the crawl's origins (newsarchive/scope.py): not followed, recorded as
+  `offsite_redirect` with its target, so the archivist sees where the site sent the crawler.
+- Too many redirects: `redirect_loop` as well.
+- A redirect to a URL already fetched is fetched again rather than dropped as a duplicate.
 """
 
 from __future__ import annotations
@@ -9,10 +13,24 @@ from __future__ import annotations
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 
+from newsarchive.failures import OffsiteRedirect, RedirectLoop
+
 
 class LoopAwareRedirectMiddleware(RedirectMiddleware):
     def _redirect(self, redirected, request, reason):
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if redirected.url in chain:
-            raise IgnoreRequest(f"redirect loop: {' -> '.join(chain + [redirected.url])}")
-        return super()._redirect(redirected, request, reason)
+            raise RedirectLoop(f"redirect loop: {' -> '.join(chain + [redirected.url])}")
+        scope = getattr(self.crawler.spider, "scope", None)
+        if scope is not None and not scope.allows(redirected.url):
+            raise OffsiteRedirect(f"redirect out of the crawl's scope ({scope.describe()}): "
+                                  f"{' -> '.join(chain + [redirected.url])}")
+        try:
+            followed = super()._redirect(redirected, request, reason)
+        except IgnoreRequest as error:  # Scrapy's "max redirections reached"
+            raise RedirectLoop(f"{error}: {' -> '.join(chain + [redirected.url])}") from error
+        # The target may have been requested already under its own URL: the duplicate filter
+        # would drop it and the redirected page would never be settled. Fetch it: at worst the
+        # article is stored once and this page ends as its duplicate.
+        followed.dont_filter = True
+        return followed

@@ -1,1 +1,26 @@
-"""Item pipelines, one job each, in this order: normalise, validate, dedupe, store."""
+"""Item pipelines, one job each, in this order: normalise, validate, dedupe, (photo files), store.
+
+A crawl's items are PageResults (newsarchive/items.py): one per response, holding the page's
+records. Each pipeline works on the articles inside; an exception while it does becomes a
+`store_error` failure of that page, naming the pipeline, and the crawl goes on.
+"""
+
+from __future__ import annotations
+
+from newsarchive.failures import describe_exception
+from newsarchive.items import Article, PageFailure, PageResult
+
+
+def update_articles(item, work, stage: str, stats):
+    """Replace each Article of a PageResult by work(article): the article, or a record instead."""
+    if not isinstance(item, PageResult):
+        return item
+    for position, record in enumerate(item.records):
+        if not isinstance(record, Article):
+            continue
+        try:
+            item.records[position] = work(record)
+        except Exception as error:  # noqa: BLE001 (any error is this page's failure, not the crawl's)
+            stats.inc_value(f"newsarchive/store_error/{stage}")
+            item.records[position] = PageFailure(record.url, "store_error", f"{stage}: {describe_exception(error)}")
+    return item

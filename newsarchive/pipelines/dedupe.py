@@ -1,14 +1,15 @@
 """DedupePipeline: one article once per crawl, whatever URL it was reached by.
 
-Across crawls the archive's keys do the same (an article row per canonical URL, photos per
-article and URL, comments per article and comment key): a second crawl adds no rows.
+The second page of an article this crawl already stored (another URL, the same canonical URL)
+becomes an ArticleDuplicate: the store links its URL to the article and counts the page as
+unchanged. Across crawls the archive's keys do the same (an article row per canonical URL,
+photos per article and URL, comments per article and comment key): a second crawl adds no rows.
 """
 
 from __future__ import annotations
 
-from scrapy.exceptions import DropItem
-
-from newsarchive.items import Article
+from newsarchive.items import Article, ArticleDuplicate
+from newsarchive.pipelines import update_articles
 
 
 class DedupePipeline:
@@ -21,15 +22,15 @@ class DedupePipeline:
         return cls(crawler.stats)
 
     def process_item(self, item):
-        if not isinstance(item, Article):
-            return item
-        keys = {item.canonical_url or item.url, item.url}
+        return update_articles(item, self.dedupe, "dedupe", self.stats)
+
+    def dedupe(self, article: Article) -> Article | ArticleDuplicate:
+        keys = {article.canonical_url or article.url, article.url}
         if keys & self.seen_keys:
             self.stats.inc_value("newsarchive/dedupe/duplicate_count")
-            raise DropItem(f"duplicate article {item.url} (canonical {item.canonical_url})")
+            return ArticleDuplicate(article.url, article.canonical_url or article.url)
         self.seen_keys |= keys
-        dedupe_parts(item)
-        return item
+        return dedupe_parts(article)
 
 
 def dedupe_parts(article: Article) -> Article:

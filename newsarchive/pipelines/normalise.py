@@ -8,19 +8,19 @@ from urllib.parse import urlsplit
 from newsarchive.items import Article
 from newsarchive.parsers.text import normalise_text
 from newsarchive.parsers.urls import canonicalise_url
+from newsarchive.pipelines import update_articles
 
 
 class NormalisePipeline:
+    def __init__(self, stats):
+        self.stats = stats
+
     @classmethod
     def from_crawler(cls, crawler):
-        pipeline = cls()
-        pipeline.stats = crawler.stats
-        return pipeline
+        return cls(crawler.stats)
 
     def process_item(self, item):
-        if isinstance(item, Article):
-            normalise_article(item, self.stats)
-        return item
+        return update_articles(item, lambda article: normalise_article(article, self.stats), "normalise", self.stats)
 
 
 def normalise_article(article: Article, stats=None) -> Article:

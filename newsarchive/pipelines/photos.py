@@ -5,15 +5,15 @@ Off by default; on when NEWSARCHIVE_PHOTOS_DIR names a directory (`newsarchive c
 picks the photo URLs of each article, names each file after the SHA-256 of its bytes
 (`ab/abcdef....jpg`, so a photo used by many articles, or under many URLs, is one file), and
 writes size, type and hash onto the Photo records for the store. Photos the archive already
-holds a file for are not fetched again. A photo that cannot be fetched leaves its record without
-a file and adds a warning to the article; the crawl goes on.
+holds a file for are not fetched again, nor are photos outside the crawl's origins
+(newsarchive/scope.py). A photo that cannot be fetched leaves its record without a file and adds
+a warning to the article; the crawl goes on.
 """
 
 from __future__ import annotations
 
 import hashlib
 import mimetypes
-import sqlite3
 from pathlib import Path
 
 from scrapy import Request
@@ -21,14 +21,15 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http.request import NO_CALLBACK
 from scrapy.pipelines.files import FilesPipeline
 
-from newsarchive.items import Article
+from newsarchive.archive.queries import ArchiveLookup
+from newsarchive.items import PageResult
 
 
 class PhotoFilesPipeline(FilesPipeline):
     def __init__(self, photos_dir: str, *, crawler, db_path: str):
         super().__init__(photos_dir, crawler=crawler)
         self.photos_dir = Path(photos_dir)
-        self.db_path = db_path
+        self.lookup = ArchiveLookup(db_path)
         self.downloaded: dict[str, dict] = {}  # request URL -> sha256, size, type of its file
 
     @classmethod
@@ -39,17 +40,28 @@ class PhotoFilesPipeline(FilesPipeline):
         cls._update_stores(crawler.settings)
         return cls(photos_dir, crawler=crawler, db_path=crawler.settings.get("NEWSARCHIVE_DB_PATH"))
 
+    def close_spider(self):
+        self.lookup.close()
+
     def get_media_requests(self, item, info):
-        if not isinstance(item, Article):
+        if not isinstance(item, PageResult):
             return []
-        stored = self.stored_files([photo.url for photo in item.photos])
         requests = []
-        for photo in item.photos:
-            if photo.url in stored:
-                photo.file_path, photo.file_size, photo.file_type, photo.file_sha256 = stored[photo.url]
-            else:
-                requests.append(Request(photo.url, callback=NO_CALLBACK))
+        for article in item.articles():
+            stored = self.lookup.stored_photo_files([photo.url for photo in article.photos], self.photos_dir)
+            for photo in article.photos:
+                if photo.url in stored:
+                    photo.file_path, photo.file_size, photo.file_type, photo.file_sha256 = stored[photo.url]
+                elif not self.in_scope(photo.url):
+                    article.warnings.append(f"photo not downloaded: {photo.url} is outside the crawl's scope")
+                    self.crawler.stats.inc_value("newsarchive/photos/offsite_count")
+                else:
+                    requests.append(Request(photo.url, callback=NO_CALLBACK))
         return requests
+
+    def in_scope(self, url: str) -> bool:
+        scope = getattr(self.crawler.spider, "scope", None)
+        return scope is None or scope.allows(url)
 
     def file_path(self, request, response=None, info=None, *, item=None) -> str:
         if response is None:  # asked before the download, to look for a stored copy: never one
@@ -61,30 +73,21 @@ class PhotoFilesPipeline(FilesPipeline):
         return f"{digest[:2]}/{digest}{extension}"
 
     def item_completed(self, results, item, info):
-        if not isinstance(item, Article):
+        if not isinstance(item, PageResult):
             return item
         by_url = {result["url"]: result for ok, result in results if ok}
-        failed = [photo.url for photo in item.photos if photo.file_sha256 is None and photo.url not in by_url]
-        for photo in item.photos:
+        for article in item.articles():
+            self.attach_files(article, by_url)
+        return item
+
+    def attach_files(self, article, by_url: dict) -> None:
+        requested = [photo for photo in article.photos if photo.file_sha256 is None and self.in_scope(photo.url)]
+        for photo in requested:
             result = by_url.get(photo.url)
             meta = self.downloaded.pop(photo.url, None)
             if result and meta:
                 photo.file_path, photo.file_size = result["path"], meta["size"]
                 photo.file_type, photo.file_sha256 = meta["type"], meta["sha256"]
-        for url in failed:
-            item.warnings.append(f"photo not downloaded: {url}")
-            self.crawler.stats.inc_value("newsarchive/photos/failed_count")
-        return item
-
-    def stored_files(self, urls: list[str]) -> dict[str, tuple]:
-        """Files the archive already has for these photo URLs, still present on disk."""
-        if not urls or not Path(self.db_path).is_file():
-            return {}
-        with sqlite3.connect(self.db_path) as db:
-            try:
-                rows = db.execute(
-                    f"SELECT url, file_path, file_size, file_type, file_sha256 FROM photos WHERE file_sha256 IS NOT NULL "
-                    f"AND url IN ({', '.join('?' for _ in urls)})", urls).fetchall()
-            except sqlite3.OperationalError:  # not migrated yet
-                return {}
-        return {row[0]: row[1:] for row in rows if (self.photos_dir / row[1]).is_file()}
+            else:
+                article.warnings.append(f"photo not downloaded: {photo.url}")
+                self.crawler.stats.inc_value("newsarchive/photos/failed_count")

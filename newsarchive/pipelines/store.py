@@ -1,40 +1,57 @@
-"""StorePipeline: write articles and failures to the SQLite archive, in batched transactions.
+"""StorePipeline: write each page's result to the SQLite archive, in batched transactions.
 
-It also keeps the crawl's row in `crawls`: opened when the spider opens, finished on the
-`spider_closed` signal (which carries the finish reason) with counts from the stats collector
-and per-field coverage, so that a site's layout change shows up as a coverage drop.
+A PageResult (newsarchive/items.py) is written whole: its records (article, listing, unchanged
+revisit or failure), its capture, the URLs it led to (frontier entries) and the settling of its
+own frontier entry, in one transaction, inside a savepoint of its own: a page that cannot be
+stored becomes a `store_error` failure and the batch goes on. A batch is committed every
+NEWSARCHIVE_STORE_BATCH_SIZE pages; a crawl killed between two commits loses only pages that are
+still pending in the frontier, which the next run fetches again.
+
+It also keeps the crawl's row in `crawls`: opened when the spider opens (taking over the frontier
+of an interrupted crawl of the same site, unless NEWSARCHIVE_FRONTIER_RESUME is off), finished
+on the `spider_closed` signal with the finish reason, counts, per-field coverage, and the tally
+of pages by outcome, so that a site's layout change shows up as a coverage drop and a lost page
+as a difference between pages received and pages stored.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
+
 from scrapy import signals
 
 from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import open_archive, utc_now
+from newsarchive.archive import frontier
 from newsarchive.archive.store import (
-    finish_crawl, mark_interrupted_crawls, start_crawl, store_article, store_capture, store_failure, store_not_modified,
+    finish_crawl, mark_interrupted_crawls, start_crawl, store_article, store_capture, store_duplicate,
+    store_failure, store_listing, store_not_modified,
 )
-from newsarchive.items import Article, ArticleNotModified, Capture, PageFailure
+from newsarchive.failures import describe_exception
+from newsarchive.items import Article, ArticleDuplicate, ArticleNotModified, ListingPage, PageFailure, PageResult
 
 # Settings worth keeping with each crawl row: what was asked for, not the whole Scrapy config.
 RECORDED_SETTINGS = (
     "NEWSARCHIVE_DB_PATH", "USER_AGENT", "ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED",
     "CONCURRENT_REQUESTS", "DOWNLOAD_MAXSIZE", "DOWNLOAD_TIMEOUT", "JOBDIR", "NEWSARCHIVE_CAPTURE_ENABLED",
     "NEWSARCHIVE_REFRESH_WINDOW_DAYS", "NEWSARCHIVE_REFRESH_FULL", "NEWSARCHIVE_REFRESH_STALE_PAGES",
-    "NEWSARCHIVE_CONDITIONAL_REQUESTS",
-    "NEWSARCHIVE_PHOTOS_DIR",
+    "NEWSARCHIVE_CONDITIONAL_REQUESTS", "NEWSARCHIVE_FRONTIER_ENABLED", "NEWSARCHIVE_PHOTOS_DIR",
 )
 COVERAGE_FIELDS = ("byline", "date", "photo", "comments")
+PAGE_OUTCOMES = ("article", "listing", "unchanged", "failure")
 
 
 class StorePipeline:
-    def __init__(self, crawler, db_path: str, batch_size: int, busy_timeout: float):
+    def __init__(self, crawler, db_path: str, batch_size: int, busy_timeout: float, frontier_enabled: bool,
+                 resume: bool):
         self.crawler = crawler
         self.stats = crawler.stats
         self.db_path = db_path
         self.batch_size = batch_size
         self.busy_timeout = busy_timeout
+        self.frontier_enabled = frontier_enabled
+        self.resume = resume
         self.pending: list = []
         self.archive = None
         self.crawl_id: int | None = None
@@ -49,24 +66,45 @@ class StorePipeline:
             db_path=settings.get("NEWSARCHIVE_DB_PATH"),
             batch_size=settings.getint("NEWSARCHIVE_STORE_BATCH_SIZE"),
             busy_timeout=settings.getfloat("NEWSARCHIVE_STORE_BUSY_TIMEOUT"),
+            frontier_enabled=settings.getbool("NEWSARCHIVE_FRONTIER_ENABLED"),
+            resume=settings.getbool("NEWSARCHIVE_FRONTIER_RESUME"),
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.flush, signal=newsarchive_signals.flush_requested)
         return pipeline
+
+    # opening: the crawl's row, and the frontier of an interrupted crawl ---------------------------
 
     def open_spider(self):
         self.archive = open_archive(self.db_path, self.busy_timeout)
         spider = self.crawler.spider
         settings = {name: self.crawler.settings.get(name) for name in RECORDED_SETTINGS}
         settings["spider_arguments"] = getattr(spider, "arguments", {})
+        site = getattr(spider, "site_name", None)
+        resumed_from = None
         with self.archive.write() as db:
             for crawl_id in mark_interrupted_crawls(db):
                 spider.logger.warning(f"crawl {crawl_id} in {self.db_path} was interrupted (its process is gone)")
-            self.crawl_id = start_crawl(db, getattr(spider, "site_name", None), spider.name, settings, utc_now())
+            self.crawl_id = start_crawl(db, site, spider.name, settings, utc_now())
+            if self.frontier_enabled and self.resume:
+                resumed_from = frontier.adopt_unfinished(db, self.crawl_id, spider.name, site)
+            if self.frontier_enabled:
+                frontier.forget_unfinished(db, spider.name, site)
         self.stats.set_value("newsarchive/crawl_id", self.crawl_id)
+        pending, settled = [], []
+        if resumed_from is not None:
+            pending, settled = frontier.read_frontier(self.archive.conn, self.crawl_id)
+            self.stats.set_value("newsarchive/resumed_from", resumed_from)
+            self.stats.set_value("newsarchive/resumed_pending", len(pending))
+            spider.logger.warning(f"resuming crawl {resumed_from}: {len(pending)} requests pending, "
+                                  f"{len(settled)} already done")
+        self.crawler.signals.send_catch_log(newsarchive_signals.crawl_started, crawl_id=self.crawl_id,
+                                            resumed=pending, settled=settled)
+
+    # storing pages ------------------------------------------------------------------------------
 
     def process_item(self, item):
-        if isinstance(item, (Article, PageFailure, Capture, ArticleNotModified)):
+        if isinstance(item, PageResult):
             self.pending.append(item)
             if len(self.pending) >= self.batch_size:
                 self.flush()
@@ -80,26 +118,70 @@ class StorePipeline:
             return
         batch, self.pending = self.pending, []
         seen_at = utc_now()
-        committed = [item.request_fingerprint for item in batch
-                     if isinstance(item, Capture) and item.request_fingerprint]
-        with self.archive.write() as db:
-            for item in batch:
-                if isinstance(item, Article):
-                    status = store_article(db, item, self.crawl_id, seen_at)
-                    self.stats.inc_value(f"newsarchive/store/article_{status}_count")
-                    self._count_coverage(item)
-                elif isinstance(item, ArticleNotModified):
-                    known = store_not_modified(db, item.url, self.crawl_id, seen_at)
-                    self.stats.inc_value(f"newsarchive/store/article_{'not_modified' if known else 'unknown_304'}_count")
-                elif isinstance(item, Capture):
-                    kind = store_capture(db, item, self.crawl_id)
+        try:
+            with self.archive.write() as db:
+                outcomes = [self.store_page(db, result, seen_at) for result in batch]
+        except Exception as error:  # noqa: BLE001
+            # The archive itself cannot be written (disk full, file damaged, a bug in the store):
+            # stop rather than fetch pages that cannot be kept. The frontier still lists the
+            # batch's pages as pending, so the next run fetches them again.
+            self.crawler.spider.logger.error(f"cannot write to {self.db_path}: {describe_exception(error)}; "
+                                             f"stopping the crawl", exc_info=True)
+            self.stats.set_value("newsarchive/store/write_error", describe_exception(error))
+            self.crawler.engine.close_spider(self.crawler.spider, "archive_write_failed")
+            return
+        for outcome in outcomes:
+            self.stats.inc_value(f"newsarchive/pages/{outcome}_count")
+        fingerprints = [result.request_fingerprint for result in batch if result.request_fingerprint]
+        if fingerprints:
+            self.crawler.signals.send_catch_log(newsarchive_signals.requests_committed, fingerprints=fingerprints)
+
+    def store_page(self, db, result: PageResult, seen_at: str) -> str:
+        """Store one page whole, or, if that fails, its failure; return the page's outcome."""
+        try:
+            with self.archive.savepoint():
+                for record in result.records:
+                    self.store_record(db, record, seen_at)
+                if result.capture is not None:
+                    kind = store_capture(db, result.capture, self.crawl_id)
                     self.stats.inc_value(f"newsarchive/store/capture_{kind}_count")
-                else:
-                    store_failure(db, item, self.crawl_id, seen_at)
-                    self.stats.inc_value(f"newsarchive/store/failure_count/{item.reason}")
-                    self.stats.inc_value("newsarchive/store/failure_count")
-        if committed:
-            self.crawler.signals.send_catch_log(newsarchive_signals.requests_committed, fingerprints=committed)
+                outcome = result.outcome
+                self.keep_frontier(db, result, outcome, seen_at)
+        except sqlite3.OperationalError:
+            raise  # the file, not the page: locked, full, read-only
+        except Exception as error:  # noqa: BLE001 (a page that cannot be stored is that page's failure)
+            failure = PageFailure(result.url, "store_error", f"store: {describe_exception(error)}")
+            with self.archive.savepoint():
+                self.store_record(db, failure, seen_at)
+                outcome = "failure"
+                self.keep_frontier(db, result, outcome, seen_at)
+        return outcome
+
+    def keep_frontier(self, db, result: PageResult, outcome: str, seen_at: str) -> None:
+        if not self.frontier_enabled:
+            return
+        frontier.add_entries(db, self.crawl_id, result.discovered, seen_at)
+        if result.url:
+            frontier.settle(db, self.crawl_id, result.url, outcome, seen_at)
+
+    def store_record(self, db, record, seen_at: str) -> None:
+        if isinstance(record, Article):
+            status = store_article(db, record, self.crawl_id, seen_at)
+            self.stats.inc_value(f"newsarchive/store/article_{status}_count")
+            self._count_coverage(record)
+        elif isinstance(record, ArticleNotModified):
+            known = store_not_modified(db, record.url, self.crawl_id, seen_at)
+            self.stats.inc_value(f"newsarchive/store/article_{'not_modified' if known else 'unknown_304'}_count")
+        elif isinstance(record, ArticleDuplicate):
+            store_duplicate(db, record, seen_at)
+        elif isinstance(record, ListingPage):
+            store_listing(db, record, self.crawl_id, seen_at)
+        elif isinstance(record, PageFailure):
+            store_failure(db, record, self.crawl_id, seen_at)
+            self.stats.inc_value(f"newsarchive/store/failure_count/{record.reason}")
+            self.stats.inc_value("newsarchive/store/failure_count")
+        else:
+            raise TypeError(f"no way to store a {type(record).__name__}")
 
     def _count_coverage(self, article: Article) -> None:
         self.coverage["articles"] += 1
@@ -115,27 +197,42 @@ class StorePipeline:
         shares = {name: round(self.coverage[name] / articles, 4) if articles else None for name in COVERAGE_FIELDS}
         return {"articles": articles, "share": shares, "sources": dict(sorted(self.sources.items()))}
 
+    # closing ------------------------------------------------------------------------------------
+
     def spider_closed(self, spider, reason):
         if self.archive is None:
             return
         self.flush()  # close_spider normally did; a crawl that failed to start may not have
         get = self.stats.get_value
-        with self.archive.write() as db:
-            finish_crawl(db, self.crawl_id, {
-                "finished_at": utc_now(),
-                "finish_reason": reason,
-                "requests": get("downloader/request_count", 0),
-                "responses": get("downloader/response_count", 0),
-                "items": get("item_scraped_count", 0),
-                "articles_stored": self.coverage["articles"],
-                "articles_new": get("newsarchive/store/article_new_count", 0),
-                "articles_changed": get("newsarchive/store/article_changed_count", 0),
-                "articles_not_modified": get("newsarchive/store/article_not_modified_count", 0)
-                + get("newsarchive/store/article_unchanged_count", 0),
-                "articles_skipped": get("newsarchive/refresh/skipped_count", 0),
-                "duplicates": get("newsarchive/dedupe/duplicate_count", 0),
-                "failures": get("newsarchive/store/failure_count", 0),
-                "coverage": self.coverage_report(),
-            })
-        self.archive.close()
-        self.archive = None
+        try:
+            with self.archive.write() as db:
+                if reason == "finished" and self.frontier_enabled:
+                    lost = frontier.close_frontier(db, self.crawl_id, utc_now())
+                    self.stats.inc_value("newsarchive/pages/not_fetched_count", lost)
+                    self.stats.inc_value("newsarchive/store/failure_count", lost)
+                finish_crawl(db, self.crawl_id, self.crawl_figures(reason))
+        finally:
+            self.archive.close()
+            self.archive = None
+
+    def crawl_figures(self, reason: str) -> dict:
+        get = self.stats.get_value
+        return {
+            "finished_at": utc_now(),
+            "finish_reason": reason,
+            "requests": get("downloader/request_count", 0),
+            "responses": get("downloader/response_count", 0),
+            "items": get("item_scraped_count", 0),
+            "pages": get("newsarchive/pages/received_count", 0),
+            "listings": get("newsarchive/pages/listing_count", 0),
+            "unchanged": get("newsarchive/pages/unchanged_count", 0),
+            "articles_stored": self.coverage["articles"],
+            "articles_new": get("newsarchive/store/article_new_count", 0),
+            "articles_changed": get("newsarchive/store/article_changed_count", 0),
+            "articles_not_modified": get("newsarchive/store/article_not_modified_count", 0)
+            + get("newsarchive/store/article_unchanged_count", 0),
+            "articles_skipped": get("newsarchive/refresh/skipped_count", 0),
+            "duplicates": get("newsarchive/dedupe/duplicate_count", 0),
+            "failures": get("newsarchive/store/failure_count", 0),
+            "coverage": self.coverage_report(),
+        }

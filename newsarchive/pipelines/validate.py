@@ -3,29 +3,32 @@
 from __future__ import annotations
 
 from newsarchive.items import Article, PageFailure
+from newsarchive.pipelines import update_articles
 
 REQUIRED_FIELDS = ("url", "title", "body_text")
 
 
 class ValidatePipeline:
+    def __init__(self, stats):
+        self.stats = stats
+
     @classmethod
     def from_crawler(cls, crawler):
-        pipeline = cls()
-        pipeline.stats = crawler.stats
-        return pipeline
+        return cls(crawler.stats)
 
     def process_item(self, item):
-        if not isinstance(item, Article):
-            return item
-        missing = missing_fields(item)
+        return update_articles(item, self.validate, "validate", self.stats)
+
+    def validate(self, article: Article) -> Article | PageFailure:
+        missing = missing_fields(article)
         if not missing:
-            return item
+            return article
         self.stats.inc_value("newsarchive/validate/invalid_count")
         # Not dropped: the failure goes on to the store, with the reason, so nothing is lost.
         return PageFailure(
-            url=item.url or "",
+            url=article.url or "",
             reason="missing_" + "_".join(missing),
-            detail=f"the page has no {', '.join(missing)}; fields found: {sorted(item.sources)}",
+            detail=f"the page has no {', '.join(missing)}; fields found: {sorted(article.sources)}",
         )
 
 

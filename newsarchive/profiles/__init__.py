@@ -150,3 +150,8 @@ def find_site(name_or_url: str) -> tuple[SiteProfile, Site] | None:
         if site is not None:
             return profile, site
     return None
+
+
+def all_site_names() -> list[str]:
+    """The names of every site of the bundled profiles, as `newsarchive crawl` takes them."""
+    return [site.name for profile in bundled_profiles() for site in profile.sites]

@@ -1,0 +1,91 @@
+"""The crawl frontier, kept in the archive: where a crawl is going, and where it has been.
+
+Every URL a crawl requests has a row in `frontier` (crawl_id, url). The row is added in the
+transaction that stores the page that offered the URL, and settled (settled_at, outcome) in the
+transaction that stores what the URL's own page gave: its article, listing, unchanged revisit or
+failure. So at any instant, even right after a SIGKILL, the archive says exactly which requests
+of the crawl are still to be done: the pending rows.
+
+A crawl that did not finish (killed, stopped, closed by a limit) leaves its rows; the next crawl
+of the same site and spider takes them over (`adopt_unfinished`) and fetches the pending ones,
+and nothing it settled. A crawl that finished deletes its rows; a pending row left at that point
+would be a request lost on the way (a middleware that dropped it), and becomes a failure.
+Call these inside `Archive.write()`, but for the readers at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from sqlite_utils import Database
+
+from newsarchive.items import FrontierEntry
+
+# Crawls whose frontier a new crawl of the same site may take over: every way of ending but
+# "finished" (SIGKILL: "interrupted"; Ctrl-C or SIGTERM: "shutdown"; a CLOSESPIDER_* limit ...).
+_NOT_RESUMABLE = ("finished",)
+
+
+def add_entries(db: Database, crawl_id: int, entries: list[FrontierEntry], discovered_at: str) -> None:
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO frontier (crawl_id, url, kind, priority, meta, discovered_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [(crawl_id, entry.url, entry.kind, entry.priority, json.dumps(entry.meta, sort_keys=True) if entry.meta else None,
+          discovered_at) for entry in entries],
+    )
+
+
+def settle(db: Database, crawl_id: int, url: str, outcome: str, settled_at: str) -> None:
+    """The URL's page is stored: its row (added now if its request came from no stored page,
+    like a start URL's) is settled with the page's outcome."""
+    db.execute(
+        "INSERT INTO frontier (crawl_id, url, kind, discovered_at, settled_at, outcome) VALUES (?, ?, '', ?, ?, ?) "
+        "ON CONFLICT (crawl_id, url) DO UPDATE SET settled_at = excluded.settled_at, outcome = excluded.outcome",
+        [crawl_id, url, settled_at, settled_at, outcome],
+    )
+
+
+def adopt_unfinished(db: Database, crawl_id: int, spider: str, site: str | None) -> int | None:
+    """Take over the frontier of the last crawl of this spider and site, if it did not finish and
+    left requests pending; return that crawl's id."""
+    last = db.execute(
+        "SELECT id, finish_reason FROM crawls WHERE spider = ? AND site IS ? AND id != ? AND finished_at IS NOT NULL "
+        "ORDER BY id DESC LIMIT 1", [spider, site, crawl_id]).fetchone()
+    if last is None or last[1] in _NOT_RESUMABLE:
+        return None
+    pending = db.execute("SELECT 1 FROM frontier WHERE crawl_id = ? AND settled_at IS NULL LIMIT 1", [last[0]]).fetchone()
+    if pending is None:
+        return None
+    db.execute("UPDATE frontier SET crawl_id = ? WHERE crawl_id = ?", [crawl_id, last[0]])
+    db.execute("UPDATE crawls SET resumed_from = ? WHERE id = ?", [last[0], crawl_id])
+    return last[0]
+
+
+def forget_unfinished(db: Database, spider: str, site: str | None) -> int:
+    """Drop the frontier of earlier unfinished crawls of this spider and site (a fresh start)."""
+    return db.execute(
+        "DELETE FROM frontier WHERE crawl_id IN (SELECT id FROM crawls WHERE spider = ? AND site IS ? "
+        "AND finished_at IS NOT NULL)", [spider, site]).rowcount
+
+
+def read_frontier(conn: sqlite3.Connection, crawl_id: int) -> tuple[list[FrontierEntry], list[str]]:
+    """(pending entries, URLs already settled) of a crawl."""
+    pending, settled = [], []
+    for url, kind, priority, meta, settled_at in conn.execute(
+            "SELECT url, kind, priority, meta, settled_at FROM frontier WHERE crawl_id = ? ORDER BY rowid", [crawl_id]):
+        if settled_at is None:
+            pending.append(FrontierEntry(url, kind, priority, json.loads(meta) if meta else {}))
+        else:
+            settled.append(url)
+    return pending, settled
+
+
+def close_frontier(db: Database, crawl_id: int, failed_at: str) -> int:
+    """A finished crawl: pending rows become failures (`not_fetched`), and the rows go."""
+    lost = db.execute(
+        "INSERT INTO failures (crawl_id, url, reason, detail, failed_at) "
+        "SELECT crawl_id, url, 'not_fetched', 'requested, but no response or error ever reached the spider "
+        "(dropped on the way, e.g. by a depth or URL-length limit)', ? FROM frontier "
+        "WHERE crawl_id = ? AND settled_at IS NULL", [failed_at, crawl_id]).rowcount
+    db.execute("DELETE FROM frontier WHERE crawl_id = ?", [crawl_id])
+    return lost

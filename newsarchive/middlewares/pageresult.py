@@ -1,0 +1,99 @@
+"""PageResultSpiderMiddleware: every response a spider receives ends as one PageResult item.
+
+A spider middleware, so spiders stay routing-only. Around each callback it
+
+- passes requests on to the scheduler and notes each as a frontier entry of the page;
+- gathers the records the callback yielded (article, listing, revisit, failure);
+- turns any exception the callback or a parser layer raised into a `parse_error` failure naming
+  the exception and where it was raised, and keeps what the page gave before it;
+- adds the response as a Capture (unless NEWSARCHIVE_CAPTURE_ENABLED is off);
+
+and yields one PageResult last, which the store pipeline writes in one transaction with the
+settling of the page's own frontier entry. Fetch errors reach the spider's errback, which builds
+its PageResult with `page_result()` too.
+"""
+
+from __future__ import annotations
+
+from scrapy import Request
+from scrapy.http import Response
+
+from newsarchive.archive import utc_now
+from newsarchive.failures import describe_exception
+from newsarchive.items import Capture, FrontierEntry, PageFailure, PageResult
+
+FRONTIER_META = "newsarchive_frontier"  # request.meta key: the FrontierEntry a request was made for
+
+
+class PageResultSpiderMiddleware:
+    def __init__(self, stats, capture: bool):
+        self.stats = stats
+        self.capture = capture
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats, crawler.settings.getbool("NEWSARCHIVE_CAPTURE_ENABLED"))
+
+    async def process_spider_output(self, response, result):
+        records, discovered = [], []
+        try:
+            async for output in result:
+                if isinstance(output, Request):
+                    discovered += [entry for entry in [output.meta.get(FRONTIER_META)] if entry]
+                    yield output
+                elif isinstance(output, PageResult):
+                    # The errback's result for a response the spider refused (an HTTP error):
+                    # the response is still what the site sent, and is captured.
+                    if output.capture is None and self.capture:
+                        output.capture = capture_of(response)
+                    yield output
+                    return
+                else:
+                    records.append(output)
+        except Exception as error:  # noqa: BLE001 (any error of a page is that page's failure)
+            self.stats.inc_value(f"newsarchive/parse_error/{type(error).__name__}")
+            records.append(PageFailure(response.url, "parse_error", describe_exception(error), response.status))
+        yield self.result_of(response, records, discovered)
+
+    def process_spider_exception(self, response, exception):
+        """A callback that raised before giving any output (not a generator)."""
+        self.stats.inc_value(f"newsarchive/parse_error/{type(exception).__name__}")
+        failure = PageFailure(response.url, "parse_error", describe_exception(exception), response.status)
+        return [self.result_of(response, [failure], [])]
+
+    def result_of(self, response, records: list, discovered: list) -> PageResult:
+        return page_result(response.request, records, discovered,
+                           capture_of(response) if self.capture else None, self.stats)
+
+
+def page_result(request: Request | None, records: list, discovered: list[FrontierEntry],
+                capture: Capture | None, stats) -> PageResult:
+    """The PageResult of a request: its frontier key, records, capture and the URLs it led to."""
+    entry = request.meta.get(FRONTIER_META) if request is not None else None
+    url = entry.url if entry else (request.meta.get("redirect_urls", [request.url])[0] if request else "")
+    if not records:  # a callback that gave nothing: say so rather than lose the page
+        records = [PageFailure(url, "no_record", "the spider gave no record for this page")]
+    for record in records:
+        if hasattr(record, "requested"):
+            record.requested = len(discovered)
+    stats.inc_value("newsarchive/pages/received_count")
+    return PageResult(url=url, records=records, capture=capture, discovered=discovered,
+                      request_fingerprint=request.meta.get("newsarchive_fingerprint") if request else None)
+
+
+def capture_of(response: Response) -> Capture:
+    return Capture(
+        url=response.url,
+        fetched_at=utc_now(),
+        status=response.status,
+        request_headers=_headers(response.request.headers) if response.request is not None else {},
+        response_headers=_headers(response.headers),
+        body=response.body,
+    )
+
+
+def _headers(headers) -> dict[str, list[str]]:
+    return {
+        key.decode("latin-1"): [value.decode("latin-1") for value in values]
+        for key, values in headers.items()
+    }

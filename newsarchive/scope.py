@@ -1,0 +1,53 @@
+"""What a crawl may fetch: the origins (scheme, host, port) of its start URLs, and nothing else.
+
+Host names alone do not make a site: 127.0.0.1:8000 and 127.0.0.1:9000 are two servers, and a
+crawl of one must not archive pages of the other. Links, redirects, sitemaps, feeds and photos
+are all held to the same origins. One allowance: a site reached on a default port is the same
+site under the other web scheme on its default port (http://example.org links on
+https://example.org pages are common and redirect to https anyway).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+WEB_SCHEMES = {"http": 80, "https": 443}
+
+Origin = tuple[str, str, int]
+
+
+def origin_of(url: str) -> Origin | None:
+    """(scheme, host, port) of an http(s) URL, the port filled in; None for anything else."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a port that is not a number, or out of range
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in WEB_SCHEMES or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower().rstrip("."), port or WEB_SCHEMES[scheme]
+
+
+class Scope:
+    def __init__(self, urls):
+        self.origins: set[Origin] = set()
+        for url in urls:
+            origin = origin_of(url)
+            if origin is None:
+                continue
+            self.origins.add(origin)
+            scheme, host, port = origin
+            if port == WEB_SCHEMES[scheme]:
+                other = "https" if scheme == "http" else "http"
+                self.origins.add((other, host, WEB_SCHEMES[other]))
+
+    def allows(self, url: str) -> bool:
+        return origin_of(url) in self.origins
+
+    @property
+    def hosts(self) -> list[str]:
+        return sorted({host for _, host, _ in self.origins})
+
+    def describe(self) -> str:
+        return ", ".join(f"{scheme}://{host}:{port}" for scheme, host, port in sorted(self.origins))

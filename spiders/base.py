@@ -1,0 +1,166 @@
+"""ArchiveSpider: what the profiled and the generic spider share.
+
+- Scope: only URLs on the origins of the start URLs (newsarchive/scope.py) are followed; start
+  URLs on loopback or private addresses are refused unless allowed.
+- Requests are made in one place, `follow()`, which knows what this crawl has requested already
+  (a URL is requested once per crawl) and tags each request with its frontier entry, so the
+  page-result middleware can record where the crawl is going.
+- Resuming: when the store pipeline finds an interrupted crawl of the same site, it hands over
+  that crawl's frontier (`crawl_started` signal); the pending entries are requested again and
+  the settled ones are not.
+- Incremental crawls: the refresh policy decides which known articles are fetched again, and a
+  listing's pagination stops after NEWSARCHIVE_REFRESH_STALE_PAGES pages in a row that offered
+  no article this crawl had not requested yet (so a pager that never ends is stopped too).
+- Failures: a fetch error becomes a PageResult with a PageFailure, like any other page.
+
+Arguments shared by both spiders (`-a name=value`): max_pages, since, until (YYYY-MM-DD),
+allow_private ("1"), full ("1").
+"""
+
+from __future__ import annotations
+
+import scrapy
+
+from newsarchive import signals as newsarchive_signals
+from newsarchive.archive.queries import ArchiveLookup
+from newsarchive.failures import describe_failure
+from newsarchive.items import FrontierEntry, PageFailure
+from newsarchive.middlewares.pageresult import FRONTIER_META, page_result
+from newsarchive.options import check_date_order, parse_count, parse_day, parse_flag
+from newsarchive.parsers.urls import canonicalise_url
+from newsarchive.refresh import RefreshPolicy
+from newsarchive.safety import refuse_private_host
+from newsarchive.scope import Scope
+
+# Listings are read before the articles they list; discovery files before listings.
+PRIORITIES = {"robots": 20, "sitemap": 15, "feed": 15, "listing": 10, "article": 0}
+
+
+class ArchiveSpider(scrapy.Spider):
+    site_name: str | None = None
+
+    def __init__(self, max_pages: str = "0", since: str = "", until: str = "", allow_private: str = "",
+                 full: str = "", **kwargs):
+        super().__init__(**kwargs)
+        self.max_pages = parse_count(max_pages, "max_pages")
+        self.since, self.until = parse_day(since, "since"), parse_day(until, "until")
+        check_date_order(self.since, self.until)
+        self.allow_private = parse_flag(allow_private)
+        self.full = parse_flag(full)
+        self.requested: set[str] = set()  # canonical URLs requested in this crawl
+        self.resumed_entries: list[FrontierEntry] = []
+        self.arguments: dict[str, str] = {}
+
+    def keep_arguments(self, **arguments) -> None:
+        """The arguments the crawl was started with, kept in its crawls row."""
+        self.arguments = {name: value for name, value in arguments.items() if value}
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.allow_private = spider.allow_private or settings.getbool("NEWSARCHIVE_ALLOW_PRIVATE_HOSTS")
+        spider.refresh = RefreshPolicy(window_days=settings.getfloat("NEWSARCHIVE_REFRESH_WINDOW_DAYS"),
+                                       full=spider.full or settings.getbool("NEWSARCHIVE_REFRESH_FULL"))
+        spider.conditional_requests = settings.getbool("NEWSARCHIVE_CONDITIONAL_REQUESTS")
+        spider.stale_pages_limit = settings.getint("NEWSARCHIVE_REFRESH_STALE_PAGES")
+        # What the archive already has; a shard of a distributed crawl can look in the merged archive.
+        spider.archive_lookup = ArchiveLookup(settings.get("NEWSARCHIVE_LOOKUP_DB_PATH")
+                                              or settings.get("NEWSARCHIVE_DB_PATH"))
+        crawler.signals.connect(spider.crawl_started, signal=newsarchive_signals.crawl_started)
+        return spider
+
+    def crawl_started(self, crawl_id: int, resumed: list[FrontierEntry], settled: list[str]) -> None:
+        """The store pipeline opened the crawl; `resumed` are the pending entries of the interrupted
+        crawl it took over, `settled` the URLs that crawl already finished with."""
+        self.resumed_entries = resumed
+        for url in [*settled, *(entry.url for entry in resumed)]:
+            self.requested.add(canonicalise_url(url) or url)
+
+    def closed(self, reason):
+        self.archive_lookup.close()
+
+    # starting -----------------------------------------------------------------------------------
+
+    async def start(self):
+        for entry in self.resumed_entries:
+            yield self.request_for(entry)
+        if self.resumed_entries:
+            self.logger.info(f"resuming an interrupted crawl: {len(self.resumed_entries)} pending requests")
+        for url in self.start_urls:
+            refusal = None if self.allow_private else refuse_private_host(url)
+            if refusal:
+                self.logger.error(refusal)
+                yield page_result(None, [PageFailure(url=url, reason="refused_private_host", detail=refusal)], [],
+                                  None, self.crawler.stats)
+                continue
+            for request in self.start_requests_for(url):
+                yield request
+
+    def start_requests_for(self, url: str):
+        """The requests a start URL begins with (a listing; the generic spider adds robots.txt)."""
+        request = self.follow(url, "listing") if self.is_allowed(url) else None
+        return [request] if request is not None else []
+
+    # requests -----------------------------------------------------------------------------------
+
+    def follow(self, url: str, kind: str, priority: int | None = None, **meta) -> scrapy.Request | None:
+        """The request for a URL this crawl has not requested yet, else None."""
+        key = canonicalise_url(url) or url
+        if key in self.requested:
+            return None
+        self.requested.add(key)
+        return self.request_for(FrontierEntry(url, kind, PRIORITIES[kind] if priority is None else priority, meta))
+
+    def request_for(self, entry: FrontierEntry) -> scrapy.Request:
+        meta = {FRONTIER_META: entry, **{k: v for k, v in entry.meta.items() if k != "headers"}}
+        if entry.kind == "article":
+            meta["handle_httpstatus_list"] = [304]  # a conditional request's answer comes to parse_article
+        return scrapy.Request(entry.url, callback=getattr(self, f"parse_{entry.kind}"), errback=self.on_error,
+                              priority=entry.priority, headers=entry.meta.get("headers"), meta=meta)
+
+    def article_request_if_due(self, link) -> scrapy.Request | None:
+        """The request for a listed article, if the refresh policy wants it fetched on this run."""
+        if not self.is_allowed(link.url):
+            return None
+        known = self.archive_lookup.known_article(link.url)
+        reason = self.refresh.reason_to_fetch(link, known)
+        self.crawler.stats.inc_value(f"newsarchive/refresh/{reason or 'skipped'}_count")
+        if reason is None:
+            return None
+        conditional = known is not None and reason != "full" and self.conditional_requests
+        headers = self.archive_lookup.conditional_headers(link.url) if conditional else {}
+        return self.follow(link.url, "article", **({"headers": headers} if headers else {}))
+
+    def next_page_request(self, url: str | None, page: int, stale_pages: int) -> scrapy.Request | None:
+        """The listing's next page, unless --max-pages or the stale-pages rule stops here."""
+        if not url or not self.is_allowed(url) or (self.max_pages and page >= self.max_pages):
+            return None
+        # Listings run newest first: after this many pages in a row that offered no article this
+        # crawl had not requested, the rest is what the archive has (or a pager that never ends).
+        if self.stale_pages_limit and stale_pages >= self.stale_pages_limit and not self.refresh.full:
+            self.crawler.stats.inc_value("newsarchive/refresh/pagination_stopped_count")
+            return None
+        return self.follow(url, "listing", page=page + 1, stale_pages=stale_pages)
+
+    @staticmethod
+    def stale_count(previous: int, articles_requested: int, links: int) -> int:
+        """Pages in a row that offered nothing new: reset by a page that led to an article request."""
+        return 0 if articles_requested or not links else previous + 1
+
+    # failures -----------------------------------------------------------------------------------
+
+    def on_error(self, failure):
+        reason, detail, status = describe_failure(failure)
+        self.crawler.stats.inc_value(f"newsarchive/fetch_error/{reason}")
+        record = PageFailure(url=failure.request.url, reason=reason, detail=detail, status=status)
+        return [page_result(failure.request, [record], [], None, self.crawler.stats)]
+
+    # scope --------------------------------------------------------------------------------------
+
+    def is_allowed(self, url: str) -> bool:
+        """Only URLs on the crawl's origins are fetched."""
+        allowed = self.scope.allows(url)
+        if not allowed:
+            self.crawler.stats.inc_value("newsarchive/offsite_or_locale_skipped_count")
+        return allowed
