@@ -45,11 +45,17 @@ class TerminalProgress:
 
 
 class DistributedCrawl:
-    """With NEWSARCHIVE_REDIS_URL set, share the crawl through Redis (newsarchive/distributed.py)."""
+    """With NEWSARCHIVE_REDIS_URL set, share the crawl through Redis (newsarchive/distributed.py).
+
+    Without it, one process crawls: the spiders request a URL once per crawl themselves
+    (spiders/base.py, `follow`), so Scrapy's duplicate filter has nothing to add, and the seen-set
+    it would keep in a JOBDIR could only drop the requests a resumed crawl takes from the frontier.
+    """
 
     def update_settings(self, settings) -> None:
         url = settings.get("NEWSARCHIVE_REDIS_URL")
         if not url:
+            settings.set("DUPEFILTER_CLASS", "scrapy.dupefilters.BaseDupeFilter", priority="addon")
             return
         name = settings.get("NEWSARCHIVE_CRAWL_NAME") or "%(spider)s"
         for setting, value in {
@@ -58,8 +64,6 @@ class DistributedCrawl:
             "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",  # ReliableScheduler's scripts use its sorted set
             "SCHEDULER_PERSIST": True,  # other workers still need the queue when one stops
             "SCHEDULER_QUEUE_KEY": f"newsarchive:{name}:requests",
-            # Redis keeps the crawl's state across workers; a shard's frontier would only see its part.
-            "NEWSARCHIVE_FRONTIER_ENABLED": False,
             "SCHEDULER_DUPEFILTER_KEY": f"newsarchive:{name}:dupefilter",
             "NEWSARCHIVE_CRAWL_NAME": name,
             "REDIS_URL": url,

@@ -20,9 +20,9 @@ NEWSARCHIVE_STORE_BUSY_TIMEOUT = 60
 # killed at any instant resumes from it when run again. RESUME off starts afresh instead.
 NEWSARCHIVE_FRONTIER_ENABLED = True
 NEWSARCHIVE_FRONTIER_RESUME = True
-# The spiders request a URL once per crawl themselves (spiders/base.py, `follow`), so Scrapy's
-# duplicate filter, and the seen-set it keeps in a JOBDIR, has nothing to add.
-DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
+# (Distributed crawls keep their state in Redis instead: the frontier is off when
+# NEWSARCHIVE_REDIS_URL is set. Scrapy's duplicate filter is replaced by the DistributedCrawl
+# add-on: the spiders request a URL once per crawl themselves.)
 
 # Every response is kept in `captures` (body compressed; an unchanged body is stored as a
 # revisit pointing at the earlier capture). Switch off to keep only the parsed records.

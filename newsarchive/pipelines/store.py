@@ -66,7 +66,8 @@ class StorePipeline:
             db_path=settings.get("NEWSARCHIVE_DB_PATH"),
             batch_size=settings.getint("NEWSARCHIVE_STORE_BATCH_SIZE"),
             busy_timeout=settings.getfloat("NEWSARCHIVE_STORE_BUSY_TIMEOUT"),
-            frontier_enabled=settings.getbool("NEWSARCHIVE_FRONTIER_ENABLED"),
+            # Redis keeps a distributed crawl's state; a shard's frontier would see only its part.
+            frontier_enabled=settings.getbool("NEWSARCHIVE_FRONTIER_ENABLED") and not settings.get("NEWSARCHIVE_REDIS_URL"),
             resume=settings.getbool("NEWSARCHIVE_FRONTIER_RESUME"),
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
