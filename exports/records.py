@@ -13,6 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Iterator
 
+from newsarchive.archive import open_for_reading
 from newsarchive.archive.queries import date_window
 
 CHUNK_SIZE = 500
@@ -50,7 +51,7 @@ class ExportFilters:
 
 
 def connect(db_path) -> sqlite3.Connection:
-    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    db = open_for_reading(db_path)
     db.row_factory = sqlite3.Row
     return db
 

@@ -18,6 +18,7 @@ from typing import Callable, Iterator
 
 import orjson
 
+from exports import output_file
 from exports.records import (
     ARTICLE_FIELDS, AUTHOR_FIELDS, COMMENT_FIELDS, PHOTO_FIELDS, ExportFilters, article_chunks, connect,
     nested_articles,
@@ -156,9 +157,11 @@ def parquet_schema(pa):
 
 def export_format(kind: str, db_path, out_path, filters: ExportFilters, table: str = "articles",
                   progress: Progress | None = None) -> int:
-    if kind == "jsonl":
-        return export_jsonl(db_path, out_path, filters, progress)
-    if kind == "csv":
-        return export_csv(db_path, out_path, filters, table, progress)
-    return export_parquet(db_path, out_path, filters, progress)
+    """Write the export to out_path, whole or not at all (exports.output_file)."""
+    with output_file(out_path) as partial:
+        if kind == "jsonl":
+            return export_jsonl(db_path, partial, filters, progress)
+        if kind == "csv":
+            return export_csv(db_path, partial, filters, table, progress)
+        return export_parquet(db_path, partial, filters, progress)
 

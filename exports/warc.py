@@ -32,6 +32,9 @@ from urllib.parse import urlsplit
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from exports import ExportError, output_file
+from newsarchive.archive import open_for_reading
+
 PROFILES = {
     "identical": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
     "not_modified": "http://netpreserve.org/warc/1.1/revisit/server-not-modified",
@@ -52,11 +55,16 @@ class WarcExportSummary:
 def export_warc(db_path: str | Path, out_path: str | Path, crawl_ids: list[int] | None = None) -> WarcExportSummary:
     """Write the captures (of the given crawls, or all) to out_path; gzip when it ends in .gz."""
     out_path = Path(out_path)
-    conn = sqlite3.connect(str(db_path))
+    conn = open_for_reading(db_path)
     conn.row_factory = sqlite3.Row
     summary = WarcExportSummary(out_path)
     try:
-        with open(out_path, "wb") as out:
+        known = {row[0] for row in conn.execute("SELECT id FROM crawls")}
+        missing = sorted(set(crawl_ids or []) - known)
+        if missing:
+            raise ExportError(f"no crawl {', '.join(map(str, missing))} in {db_path} (crawls: "
+                              f"{', '.join(map(str, sorted(known))) or 'none'})")
+        with output_file(out_path) as partial, open(partial, "wb") as out:
             writer = WARCWriter(out, gzip=out_path.suffix == ".gz", warc_version="1.1")
             warcinfo_id = _write_warcinfo(writer, conn, out_path.name, crawl_ids)
             summary.count("warcinfo")

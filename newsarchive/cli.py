@@ -186,7 +186,7 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
         newsarchive crawl diyaruna --db archive.db --sections /en_GB/news/iraq --max-pages 3 --since 2024-01-01
     """
     from newsarchive.crawling import OptionError, crawl_plan, run_crawl
-    from newsarchive.locking import EXIT_LOCKED, CrawlLocked, crawl_lock
+    from newsarchive.locking import EXIT_LOCKED, CrawlLocked, LockUnavailable, crawl_lock
 
     try:
         plan = crawl_plan(site, sections=sections, max_pages=max_pages, since=since, until=until, locales=locales,
@@ -212,6 +212,8 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
     except CrawlLocked as error:
         click.echo(f"not started: {error}", err=True)
         sys.exit(EXIT_LOCKED)
+    except LockUnavailable as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"crawl {summary.crawl_id} of {site}: {summary.finish_reason}; {summary.describe()}")
     click.echo(f"archive {db_path} holds " + ", ".join(f"{n} {table}" for table, n in _archive_counts(db_path).items()))
     if summary.verdict():
@@ -241,10 +243,14 @@ def _archive_counts(db_path: Path) -> dict[str, int]:
 
 def _rebuild_search_lists(db_path: Path) -> None:
     """The best rows of frequent words, for fast ranked search (newsarchive/archive/search_lists.py)."""
+    from newsarchive.archive import ArchiveError
     from newsarchive.archive.search_lists import rebuild_file
 
-    for summary in rebuild_file(db_path):
-        click.echo(summary.describe(), err=True)
+    try:
+        for summary in rebuild_file(db_path):
+            click.echo(summary.describe(), err=True)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _parse_overrides(overrides) -> list[tuple[str, str]]:
@@ -306,9 +312,11 @@ def merge(sources, target):
     """
     from newsarchive.archive.merge import MergeError, merge_archives
 
+    from newsarchive.archive import ArchiveError
+
     try:
         summary = merge_archives(list(sources), target)
-    except MergeError as error:
+    except (MergeError, ArchiveError) as error:
         raise click.ClickException(str(error)) from None
     for note in summary.notes:
         click.echo(note)
@@ -561,10 +569,19 @@ def schema(db_path: Path | None):
     Example:
         newsarchive schema > docs/schema.md
     """
+    from sqlite_utils import Database
+
     from newsarchive.archive import open_archive
     from newsarchive.archive.schema import schema_markdown
 
-    archive = open_archive(db_path or ":memory:")
+    if db_path:  # read only: describing an archive must not migrate it
+        conn = _open_for_reading(db_path)
+        try:
+            click.echo(schema_markdown(Database(conn)), nl=False)
+        finally:
+            conn.close()
+        return
+    archive = open_archive(":memory:")
     try:
         click.echo(schema_markdown(archive.db), nl=False)
     finally:
@@ -591,6 +608,7 @@ def export_filter_options(function):
 
 
 def _export_table(kind: str, db_path: Path, out_path: Path, table: str, filters) -> None:
+    from exports import ExportError
     from exports.records import connect, count_articles
     from exports.tabular import export_format
     from newsarchive.progress import ProgressLine
@@ -601,7 +619,7 @@ def _export_table(kind: str, db_path: Path, out_path: Path, table: str, filters)
     progress = ProgressLine(f"exporting {kind}", "articles" if table == "articles" else "rows", total)
     try:
         written = export_format(kind, db_path, out_path, filters, table, progress.update)
-    except RuntimeError as error:
+    except (RuntimeError, ExportError) as error:
         raise click.ClickException(str(error)) from None
     progress.finish(written)
     click.echo(f"wrote {written} {table if table != 'articles' else 'articles'} to {out_path}")
@@ -670,9 +688,14 @@ def export_warc_command(db_path: Path, out_path: Path, crawl_ids: tuple[int, ...
     Example:
         newsarchive export warc --db archive.db --out crawl.warc.gz
     """
+    from exports import ExportError
     from exports.warc import export_warc
 
-    summary = export_warc(db_path, out_path, list(crawl_ids) or None)
+    _open_for_reading(db_path).close()
+    try:
+        summary = export_warc(db_path, out_path, list(crawl_ids) or None)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"wrote {out_path}: " + ", ".join(f"{n} {kind}" for kind, n in sorted(summary.records.items())))
 
 

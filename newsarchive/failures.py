@@ -66,7 +66,7 @@ def describe_exception(error: BaseException) -> str:
     message = str(error)
     if len(message) > 500:
         message = message[:500] + "..."
-    where = _where_raised(error)
+    where = "; ".join(filter(None, [_where_raised(error), *getattr(error, "__notes__", [])]))
     return f"{type(error).__name__}: {message}" + (f" (in {where})" if where else "")
 
 

@@ -18,7 +18,11 @@ EXIT_LOCKED = 75
 
 
 class CrawlLocked(RuntimeError):
-    pass
+    """Another crawl of the site into the archive holds the lock."""
+
+
+class LockUnavailable(RuntimeError):
+    """The lock file cannot be made (a read-only folder): no crawl can write there anyway."""
 
 
 def lock_path(db_path: str | Path, site: str) -> Path:
@@ -29,8 +33,13 @@ def lock_path(db_path: str | Path, site: str) -> Path:
 @contextmanager
 def crawl_lock(db_path: str | Path, site: str):
     path = lock_path(db_path, site)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as handle:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+")
+    except OSError as error:
+        raise LockUnavailable(f"cannot create the lock file {path}: {error.strerror or error} "
+                              "(the archive's folder must be writable to crawl into it)") from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

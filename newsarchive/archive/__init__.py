@@ -124,7 +124,7 @@ def open_for_reading(path: str | Path) -> ReadConnection:
         try:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, factory=ReadConnection,
                                    check_same_thread=False)
-            _check_archive(conn, path, writing=False)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.OperationalError as error:
             if conn is not None:
                 conn.close()
@@ -132,9 +132,13 @@ def open_for_reading(path: str | Path) -> ReadConnection:
             if mode == "ro" and ("unable to open" in str(error) or "readonly" in str(error)):
                 continue
             raise ArchiveError(f"cannot read {path}: {error}") from None
+        except sqlite3.DatabaseError as error:
+            conn.close()
+            raise ArchiveError(f"{path} is damaged or not an SQLite file ({error})") from None
+        try:
+            _check_archive(conn, path, writing=False)
         except BaseException:
-            if conn is not None:
-                conn.close()
+            conn.close()
             raise
         conn.immutable = "immutable" in mode
         return conn
@@ -207,8 +211,16 @@ def _check_archive(conn: sqlite3.Connection, path: Path, writing: bool) -> None:
         raise ArchiveError(f"{path} was written by a newer newsarchive (schema {sorted(unknown)[-1]}): "
                            "upgrade newsarchive to use it")
     if writing:
-        problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
-        if problems != ["ok"]:
-            raise ArchiveError(f"{path} is damaged and was left untouched (SQLite quick_check: "
-                               f"{'; '.join(problems)[:300]}); restore it from a backup, or recover it "
-                               "with `sqlite3 {path} .recover`".replace("{path}", str(path)))
+        check_integrity(conn, path)
+
+
+def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
+    """SQLite's quick_check: an ArchiveError naming what is damaged, before anything reads on or writes."""
+    try:
+        problems = [" ".join(str(row[0]).split()) for row in conn.execute("PRAGMA quick_check(3)")]
+    except sqlite3.DatabaseError as error:
+        problems = [str(error)]
+    if problems != ["ok"]:
+        raise ArchiveError(f"{path} is damaged and was left untouched (SQLite quick_check: "
+                           f"{'; '.join(problems)[:300]}); restore it from a backup, or recover it "
+                           f"with `sqlite3 {path} .recover`")

@@ -22,7 +22,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsarchive.archive import open_archive
+from newsarchive.archive import check_integrity, open_archive, open_for_reading
 from newsarchive.archive.migrations import migrations
 from newsarchive.archive.store import insert_row
 
@@ -79,6 +79,11 @@ class _readable_copy:
     def __enter__(self) -> sqlite3.Connection:
         if not self.path.is_file():
             raise MergeError(f"{self.path}: no such file")
+        checked = open_for_reading(self.path)  # an archive, of a schema this version knows
+        try:
+            check_integrity(checked, self.path)
+        finally:
+            checked.close()
         applied = _applied_migrations(self.path)
         known = [m.name for m in migrations._migrations]
         unknown = [name for name in applied if name not in known]

@@ -5,7 +5,9 @@
 prints one line, the base URL (`http://127.0.0.1:PORT`), once it listens, then serves until
 killed. `?page=N` maps to the listing's page file; other query parameters (utm_*) are ignored.
 ETag and Last-Modified are sent and conditional requests answered with 304. Images answer a tiny
-JPEG. Under `/faults/`: 404, 500, slow?seconds=N, redirect-loop, binary, not-html, huge, empty.
+JPEG. Under `/faults/`: 404, 500, slow?seconds=N, redirect-loop, redirect?to=URL, binary, not-html,
+huge, empty, and pager?page=N: a listing that never ends, each page linking the same article
+(`/faults/pager/2019/05/03/the-same-story-on-every-page`) and its next page.
 With --access-log, every request is appended to FILE as "PATH STATUS" (tests count requests).
 """
 
@@ -128,6 +130,16 @@ class DemoSiteHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return None
+        if fault == "redirect":
+            self.send_response(302)
+            self.send_header("Location", query.get("to", ["/"])[0])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        if fault == "pager":
+            return self.send_body(200, html, pager_page(int(query.get("page", ["1"])[0] or 1)))
+        if fault.startswith("pager/"):
+            return self.send_body(200, html, PAGER_ARTICLE)
         if fault == "binary":
             return self.send_body(200, "application/octet-stream", bytes(range(256)) * 64)
         if fault == "not-html":
@@ -150,6 +162,24 @@ class DemoSiteHandler(BaseHTTPRequestHandler):
             self.wfile.write(b" " * (HUGE_PAGE_BYTES % len(chunk)))
         except (BrokenPipeError, ConnectionResetError):
             pass  # the crawler gave up on it, as it should
+
+
+PAGER_ARTICLE = (
+    "<html><head><title>The same story</title><meta property='og:type' content='article'></head><body>"
+    "<article><h1>The same story on every page</h1>"
+    + "".join(f"<p>Paragraph {n} of a story that every page of an endless listing links to, so that a "
+              f"crawler walking the pager finds nothing new after the first page.</p>" for n in range(6))
+    + "</article></body></html>"
+).encode()
+
+
+def pager_page(page: int) -> bytes:
+    """A page of a listing without end: the same article link, and a link to the next page."""
+    links = "".join(f"<li><a href='/faults/pager/2019/05/03/the-same-story-on-every-page'>Story {n}</a></li>"
+                    for n in range(3))
+    return (f"<html><head><title>Archive, page {page}</title><meta property='og:type' content='website'></head>"
+            f"<body><h1>Archive</h1><ul>{links}</ul>"
+            f"<a rel='next' href='/faults/pager?page={page + 1}'>Next</a></body></html>").encode()
 
 
 def make_server(site_dir: str | Path, host: str = "127.0.0.1", port: int = 0,

@@ -5,7 +5,8 @@ A spider middleware, so spiders stay routing-only. Around each callback it
 - passes requests on to the scheduler and notes each as a frontier entry of the page;
 - gathers the records the callback yielded (article, listing, revisit, failure);
 - turns any exception the callback or a parser layer raised into a `parse_error` failure naming
-  the exception and where it was raised, and keeps what the page gave before it;
+  the exception and where it was raised (Scrapy hands it to process_spider_exception), and keeps
+  the requests the page gave before it;
 - adds the response as a Capture (unless NEWSARCHIVE_CAPTURE_ENABLED is off);
 
 and yields one PageResult last, which the store pipeline writes in one transaction with the
@@ -29,13 +30,16 @@ class PageResultSpiderMiddleware:
     def __init__(self, stats, capture: bool):
         self.stats = stats
         self.capture = capture
+        # Responses whose callback output this middleware is reading, and the failure of those
+        # whose callback raised meanwhile (Scrapy hands that to process_spider_exception).
+        self.reading: dict[int, list] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler.stats, crawler.settings.getbool("NEWSARCHIVE_CAPTURE_ENABLED"))
 
     async def process_spider_output(self, response, result):
-        records, discovered = [], []
+        records, discovered = self.reading.setdefault(id(response), []), []
         try:
             async for output in result:
                 if isinstance(output, Request):
@@ -50,16 +54,19 @@ class PageResultSpiderMiddleware:
                     return
                 else:
                     records.append(output)
-        except Exception as error:  # noqa: BLE001 (any error of a page is that page's failure)
-            self.stats.inc_value(f"newsarchive/parse_error/{type(error).__name__}")
-            records.append(PageFailure(response.url, "parse_error", describe_exception(error), response.status))
+        finally:
+            self.reading.pop(id(response), None)
         yield self.result_of(response, records, discovered)
 
     def process_spider_exception(self, response, exception):
-        """A callback that raised before giving any output (not a generator)."""
+        """A callback (or a parser it called) raised: the page's failure, with what it gave before."""
         self.stats.inc_value(f"newsarchive/parse_error/{type(exception).__name__}")
         failure = PageFailure(response.url, "parse_error", describe_exception(exception), response.status)
-        return [self.result_of(response, [failure], [])]
+        records = self.reading.get(id(response))
+        if records is not None:  # raised while its output was being read: it ends there
+            records.append(failure)
+            return []
+        return [self.result_of(response, [failure], [])]  # raised before giving any output
 
     def result_of(self, response, records: list, discovered: list) -> PageResult:
         return page_result(response.request, records, discovered,

@@ -20,7 +20,7 @@ from newsarchive.items import Article, BodyBlock, Byline, Comment, Photo
 from newsarchive.parsers.bylines import bylines_from_names, split_byline
 from newsarchive.parsers.captions import normalise_credit, split_credit
 from newsarchive.parsers.comments import extract_comments, is_comment_item
-from newsarchive.parsers.dates import date_part, local_day, normalise_date
+from newsarchive.parsers.dates import date_part, local_day, normalise_date, plausible_publication_date
 from newsarchive.parsers.document import Document, parse_document
 from newsarchive.parsers.metadata import Metadata, extract_metadata
 from newsarchive.parsers.text import element_text, normalise_text, text_blocks, western_digits
@@ -51,7 +51,11 @@ def extract_article(doc: Document, profile: SiteProfile | None, site: Site | Non
         page.fill_title, page.fill_dates, page.fill_authors, page.fill_photos, page.fill_body,
         page.fill_comments, page.detect_language,
     ):
-        fill()
+        try:
+            fill()
+        except Exception as error:
+            error.add_note(f"layer: {fill.__name__}")  # the failure row names the field that failed
+            raise
     return article
 
 
@@ -196,6 +200,11 @@ class _ArticlePage:
             raw, source = self._metadata_date()
         published = normalise_date(raw, article.language) if raw else None
         url_date = self._url_date()
+        if published and not plausible_publication_date(published) and date_part(published) != url_date:
+            # 0001-01-01 placeholders and dates in the future are template mistakes, not dates:
+            # one source alone is not believed (the URL, when it agrees, is the second).
+            article.warnings.append(f"published_at: {published} is not a plausible publication date; ignored")
+            published = None
         if published and url_date and _url_date_is_earlier(url_date, published):
             # The URL was minted when the story first went out: a later date on the page is an
             # update or a re-publication (kept as printed in published_at_raw, and warned about).
@@ -574,8 +583,12 @@ def _valid_day(match) -> str | None:
 
 
 def _url_date_is_earlier(url_date: str, published: str) -> bool:
-    """More than a day before the page's date: not a time-zone difference but an older story."""
-    return (date.fromisoformat(published[:10]) - date.fromisoformat(url_date)).days > 1
+    """More than a day before the page's date: not a time-zone difference but an older story.
+    False when either is not a calendar date."""
+    try:
+        return (date.fromisoformat(published[:10]) - date.fromisoformat(url_date[:10])).days > 1
+    except ValueError:
+        return False
 
 
 _NOTHING_GENERIC = {"body": [], "author": None, "date": None, "comments": []}

@@ -11,7 +11,7 @@ call, only for the rest.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
 from newsarchive.parsers.text import normalise_text, western_digits
@@ -47,7 +47,9 @@ def normalise_date(raw: str | None, language: str | None = None, costly: bool = 
 def to_utc_iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Not strftime("%Y"): it prints year 1 as "1", which is no ISO date.
+    moment = moment.astimezone(timezone.utc)
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
 
 
 def find_date(raw: str | None, language: str | None = None, max_leading_words: int = 4) -> str | None:
@@ -145,3 +147,15 @@ def _dateparser_parse(text: str, language: str | None) -> datetime | None:
         return dateparser.parse(text, languages=languages, settings=settings)
     except (ValueError, OverflowError, TypeError):
         return None
+
+
+EARLIEST_PLAUSIBLE_YEAR = 1990  # before the web had news sites
+
+
+def plausible_publication_date(iso: str) -> bool:
+    """A web article's publication date: not before 1990, not after tomorrow (UTC)."""
+    try:
+        day = date.fromisoformat(iso[:10])
+    except ValueError:
+        return False
+    return day.year >= EARLIEST_PLAUSIBLE_YEAR and day <= datetime.now(timezone.utc).date() + timedelta(days=1)

@@ -128,8 +128,8 @@ def _read_jsonld(doc, metadata: Metadata) -> None:
 def _jsonld_nodes(text: str) -> list[dict]:
     try:
         data = json.loads(text)
-    except ValueError:
-        return []  # broken JSON-LD is common; the other layers still count
+    except (ValueError, RecursionError):
+        return []  # broken (or absurdly nested) JSON-LD is common; the other layers still count
     pending, nodes = [data], []
     while pending:
         item = pending.pop(0)

@@ -1,0 +1,142 @@
+"""Bad options and bad archives get one clear line and an exit status, never a traceback, and
+nothing is started or written: no archive, no lock file, no partial output."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newsarchive.archive import open_archive
+from newsarchive.cli import cli
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def one_line_error(result, code: int, *words: str) -> str:
+    """The command failed with this code and said why in one line naming these words."""
+    assert result.exit_code == code, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    error_lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(error_lines) == 1, result.output
+    for word in words:
+        assert word in error_lines[0], result.output
+    assert "Traceback" not in result.output
+    return error_lines[0]
+
+
+@pytest.mark.parametrize("options, words", [
+    (["diyaruna", "--since", "2019-13-45"], ["--since", "YYYY-MM-DD", "2019-13-45"]),
+    (["diyaruna", "--since", "2020-01-02", "--until", "2020-01-01"], ["--since 2020-01-02 is after --until 2020-01-01"]),
+    (["diyaruna", "--locales", "en_GB,xx"], ["--locales", "'xx'", "known: en_GB, ar, ru"]),
+    (["diyaruna", "--locales", "en_gb"], ["did you mean en_GB?"]),
+    (["diyarna"], ["no site profile has a site named 'diyarna'", "did you mean diyaruna?"]),
+    (["diyaruna", "--base-url", "ftp://x"], ["--base-url", "http:// or https://"]),
+    (["https://example.org/news and views/"], ["contains a space"]),
+    (["https://example.org:99999/news/"], ["not a valid URL"]),
+    (["https:///news/"], ["has no host"]),
+    (["diyaruna", "--max-pages", "-1"], ["--max-pages must be 0 or more"]),
+    (["diyaruna", "--stale-pages", "-2"], ["--stale-pages must be 0 or more"]),
+    (["https://example.org/news/", "--locales", "ar"], ["--locales and --base-url are for profiled sites"]),
+    (["diyaruna", "-s", "LOG_LEVEL"], ["'LOG_LEVEL' is not NAME=VALUE"]),
+])
+def test_bad_crawl_options_are_refused_before_anything_is_written(tmp_path, options, words):
+    db_path = tmp_path / "archive.db"
+    result = run("crawl", *options, "--db", str(db_path))
+    one_line_error(result, 2, *words)
+    assert list(tmp_path.iterdir()) == []  # no archive, no lock file
+
+
+def archive_with_rows(path: Path) -> Path:
+    archive = open_archive(path)
+    with archive.write() as db:
+        for number in range(400):  # enough pages that one in the middle can be damaged
+            db.execute("INSERT INTO failures (url, reason, detail) VALUES (?, 'http_404', ?)",
+                       [f"https://example.org/{number}", "x" * 500])
+    archive.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    archive.close()
+    return path
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_damaged_archive_is_refused_and_left_untouched(tmp_path):
+    path = archive_with_rows(tmp_path / "damaged.db")
+    data = bytearray(path.read_bytes())
+    page_size = 4096
+    middle = (len(data) // page_size // 2) * page_size
+    data[middle + 100: middle + 2100] = b"\xff" * 2000  # a page of the failures table's b-tree
+    path.write_bytes(bytes(data))
+    before = digest(path)
+    line = one_line_error(run("crawl", "diyaruna", "--db", str(path), "--base-url", "http://127.0.0.1:9",
+                              "--allow-private"), 1,
+                          "is damaged and was left untouched", "quick_check")
+    assert ".recover" in line
+    one_line_error(run("index", "--db", str(path)), 1, "is damaged")
+    one_line_error(run("merge", str(path), "--into", str(tmp_path / "merged.db")), 1)
+    assert digest(path) == before
+    assert not (tmp_path / "damaged.db-wal").exists() or (tmp_path / "damaged.db-wal").stat().st_size == 0
+
+
+@pytest.mark.parametrize("command", [["crawl", "diyaruna"], ["index"], ["stats"], ["search", "x"], ["report"],
+                                     ["export", "jsonl", "--out", "x.jsonl"], ["export", "warc", "--out", "x.warc"],
+                                     ["schema"]])
+def test_files_that_are_no_archive_get_one_line(tmp_path, command):
+    text = tmp_path / "notes.db"
+    text.write_text("these are my notes, not a database\n" * 100)
+    truncated = archive_with_rows(tmp_path / "truncated.db")
+    truncated.write_bytes(truncated.read_bytes()[:5000])
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE birds (name TEXT)")
+    for path, words in ((text, ["not an SQLite file"]), (other, ["not a newsarchive archive", "birds"]),
+                        (truncated, [str(truncated)])):
+        before = digest(path)
+        one_line_error(run(*command, "--db", str(path)), 1, *words)
+        assert digest(path) == before  # e.g. `index` no longer installs the schema into other.db
+    with sqlite3.connect(other) as db:
+        assert [row[0] for row in db.execute("SELECT name FROM sqlite_master")] == ["birds"]
+
+
+def test_exports_to_a_missing_folder_or_an_unknown_crawl_leave_no_file(tmp_path):
+    db_path = archive_with_rows(tmp_path / "archive.db")
+    for kind in ("jsonl", "csv", "warc"):
+        missing = tmp_path / "no" / "such" / f"out.{kind}"
+        one_line_error(run("export", kind, "--db", str(db_path), "--out", str(missing)), 1,
+                       "the folder", "does not exist")
+    out = tmp_path / "crawl.warc.gz"
+    one_line_error(run("export", "warc", "--db", str(db_path), "--out", str(out), "--crawl", "42"), 1, "no crawl 42")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive.db", "archive.db-shm", "archive.db-wal"] \
+        or sorted(p.name for p in tmp_path.iterdir()) == ["archive.db"]
+
+
+def test_an_archive_on_read_only_media_is_read_but_not_written(tmp_path):
+    """A researcher's copy on read-only media (here a read-only bind mount in a namespace of its own):
+    SQLite cannot make the WAL index beside it, so it is opened immutable, and said so."""
+    import subprocess
+    import sys
+
+    media = tmp_path / "media"
+    path = archive_with_rows(media / "copy.db")
+    assert sorted(p.name for p in media.iterdir()) == ["copy.db"]
+    newsarchive = f"{sys.executable} -m newsarchive.cli"
+    script = (f"mount --bind -o ro {media} {media} && touch {media}/probe 2>/dev/null && exit 9; "
+              f"{newsarchive} stats --db {path} && {newsarchive} export csv --db {path} --table articles "
+              f"--out {tmp_path}/articles.csv && {newsarchive} crawl diyaruna --db {path}")
+    result = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script],
+                            capture_output=True, text=True, timeout=120)
+    assert "opened as an immutable copy" in result.stderr
+    assert f"{path}: 0 articles" in result.stdout and "400 failures" in result.stdout
+    assert (tmp_path / "articles.csv").read_text().startswith("id,url,")
+    assert result.returncode == 1  # the crawl: refused, in one line
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: cannot create the lock file {path}.diyaruna.lock: Read-only file system "
+        "(the archive's folder must be writable to crawl into it)")
+    assert sorted(p.name for p in media.iterdir()) == ["copy.db"]

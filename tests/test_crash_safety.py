@@ -1,0 +1,216 @@
+"""Nothing lost silently: exceptions anywhere become failures, scope is the origin, pagers that
+never end are stopped, and every page a crawl handles ends as exactly one outcome row.
+
+Real crawls of loopback servers in their own processes; exceptions are injected by wrapping a
+real parser layer, pipeline or store function in the crawl's process, as a bug there would raise.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import textwrap
+from collections import Counter
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import run_cli, serve_in_subprocess
+
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"]
+
+
+def crawl(demo_site, db_path, *args):
+    return run_cli("crawl", "diyaruna", "--db", str(db_path), "--base-url", demo_site.base_url,
+                   "--allow-private", *FAST, *args)
+
+
+def outcomes_add_up(db_path) -> tuple[int, int, int, int, int]:
+    """(pages, articles, listings, unchanged, failures) of the last crawl; pages is their sum."""
+    with sqlite3.connect(db_path) as db:
+        row = db.execute("SELECT pages, articles_stored, listings, unchanged, failures FROM crawls "
+                         "ORDER BY id DESC LIMIT 1").fetchone()
+    assert row[0] == sum(row[1:]), row
+    return row
+
+
+def crawl_with_injected_fault(tmp_path, demo_site, db_path, patch: str):
+    """`newsarchive crawl` in its own process after `patch` (Python) has broken part of the code."""
+    script = tmp_path / "faulty_crawl.py"
+    script.write_text(textwrap.dedent(patch) + textwrap.dedent(f"""
+        from newsarchive.cli import main
+        sys.argv = ["newsarchive", "crawl", "diyaruna", "--db", {str(db_path)!r}, "--base-url", {demo_site.base_url!r},
+                    "--allow-private", "--locales", "en_GB", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING",
+                    "-s", "NEWSARCHIVE_STORE_BATCH_SIZE=7"]
+        main()
+    """), encoding="utf-8")
+    import subprocess
+
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+
+
+def english_articles(demo_site) -> list[dict]:
+    return [a for a in demo_site.manifest["articles"] if a["locale"] == "en_GB"]
+
+
+def test_an_exception_in_a_parser_layer_becomes_a_failure_and_the_crawl_goes_on(demo_site, tmp_path):
+    victims = [a["path"] for a in english_articles(demo_site)[:3]]
+    db_path = tmp_path / "parser.db"
+    result = crawl_with_injected_fault(tmp_path, demo_site, db_path, f"""
+        import sys
+        from newsarchive.parsers import article
+        real = article._ArticlePage.fill_photos
+        def fill_photos(page):
+            if any(page.doc.url.endswith(path) for path in {victims!r}):
+                raise ValueError("Invalid isoformat string: '1-01-01T00'")
+            return real(page)
+        article._ArticlePage.fill_photos = fill_photos
+    """)
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = sqlite3.connect(db_path)
+    failures = {urlsplit(url).path: (reason, detail) for url, reason, detail in
+                db.execute("SELECT url, reason, detail FROM failures")}
+    assert set(failures) == set(victims)
+    for reason, detail in failures.values():
+        assert reason == "parse_error"
+        assert detail.startswith("ValueError: Invalid isoformat string: '1-01-01T00' (in newsarchive/parsers/")
+        assert detail.endswith("; layer: fill_photos)")
+    stored = {urlsplit(url).path for (url,) in db.execute("SELECT url FROM articles")}
+    assert stored == {a["path"] for a in english_articles(demo_site)} - set(victims)
+    pages, articles, listings, unchanged, failed = outcomes_add_up(db_path)
+    assert (articles, failed) == (len(stored), 3)
+
+
+def test_an_exception_in_a_pipeline_or_the_store_becomes_a_store_error(demo_site, tmp_path):
+    english = english_articles(demo_site)
+    in_pipeline, in_store = english[0]["path"], english[1]["path"]
+    db_path = tmp_path / "store.db"
+    result = crawl_with_injected_fault(tmp_path, demo_site, db_path, f"""
+        import sys
+        from newsarchive.pipelines import normalise
+        from newsarchive.archive import store
+        from newsarchive.pipelines import store as store_pipeline
+        real_normalise, real_store = normalise.normalise_article, store.store_article
+        def normalise_article(article, stats=None):
+            if article.url.endswith({in_pipeline!r}):
+                raise KeyError("no such field")
+            return real_normalise(article, stats)
+        def store_article(db, article, crawl_id, seen_at):
+            real_store(db, article, crawl_id, seen_at)  # written, then the error: rolled back
+            if article.url.endswith({in_store!r}):
+                raise RuntimeError("constraint failed half-way")
+            return "new"
+        normalise.normalise_article = normalise_article
+        store_pipeline.store_article = store_article
+    """)
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = sqlite3.connect(db_path)
+    failures = {urlsplit(url).path: (reason, detail) for url, reason, detail in
+                db.execute("SELECT url, reason, detail FROM failures")}
+    assert failures[in_pipeline][0] == "store_error"
+    assert failures[in_pipeline][1].startswith("normalise: KeyError: 'no such field'")
+    assert failures[in_store][0] == "store_error"
+    assert failures[in_store][1].startswith("store: RuntimeError: constraint failed half-way")
+    assert len(failures) == 2
+    # The article written before the error was rolled back with everything it brought.
+    urls = {urlsplit(url).path for (url,) in db.execute("SELECT url FROM article_urls")}
+    assert in_store not in urls and in_pipeline not in urls
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == len(english) - 2
+    assert db.execute("SELECT count(*) FROM comments WHERE article_id NOT IN (SELECT id FROM articles)").fetchone() \
+        == (0,)
+    outcomes_add_up(db_path)
+
+
+def test_every_fault_page_ends_as_one_outcome(demo_site, tmp_path):
+    db_path = tmp_path / "faults.db"
+    faults = ["/faults/404", "/faults/redirect-loop", "/faults/not-html", "/faults/empty", "/private/page",
+              "/en_GB/news/iraq/security"]
+    result = crawl(demo_site, db_path, "--sections", ",".join(faults), "--max-pages", "1", "-s", "RETRY_TIMES=0")
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = sqlite3.connect(db_path)
+    reasons = {urlsplit(url).path: reason for url, reason in db.execute("SELECT url, reason FROM failures")}
+    assert reasons == {"/faults/404": "http_404", "/faults/redirect-loop": "redirect_loop",
+                       "/faults/not-html": "not_html", "/faults/empty": "empty_page",
+                       "/private/page": "robots_forbidden"}
+    pages, articles, listings, unchanged, failed = outcomes_add_up(db_path)
+    assert (listings, failed) == (1, 5)
+    assert articles == db.execute("SELECT count(*) FROM articles").fetchone()[0] > 0
+    assert pages == articles + 6
+    assert f"{pages} pages: {articles} articles, 1 listings, 0 unchanged, 5 failures" in result.stdout
+
+
+@pytest.fixture
+def other_site(tmp_path):
+    """A second server on another port of the same host, logging what it is asked for."""
+    folder = tmp_path / "other"
+    folder.mkdir()
+    (folder / "story.html").write_text("<html><head><meta property='og:type' content='article'></head><body>"
+                                       "<h1>Another site's story</h1>" + "<p>Text of another site.</p>" * 40
+                                       + "</body></html>")
+    (folder / "sitemap.xml").write_text("<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/"
+                                        "sitemap/0.9'><url><loc>/story.html</loc></url></urlset>")
+    log = tmp_path / "other-access.log"
+    server, base_url = serve_in_subprocess(folder, "--access-log", str(log))
+    yield base_url, log
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_scope_is_the_origin_not_the_host(tmp_path, other_site):
+    other_url, other_log = other_site
+    site = tmp_path / "site"
+    (site / "news").mkdir(parents=True)
+    stories = "".join(f"<li><a href='/2024/05/0{n}/a-story-about-the-town-number-{n}'>Story {n}</a></li>"
+                      for n in range(1, 6))
+    (site / "news" / "index.html").write_text(
+        f"<html><head><meta property='og:type' content='website'></head><body><ul>{stories}"
+        f"<li><a href='{other_url}/story.html'>Elsewhere</a></li></ul></body></html>")
+    for n in range(1, 6):
+        folder = site / "2024" / "05" / f"0{n}" / f"a-story-about-the-town-number-{n}"
+        folder.mkdir(parents=True)
+        (folder / "index.html").write_text("<html><head><meta property='og:type' content='article'></head><body>"
+                                           f"<h1>Story {n}</h1>" + "<p>Words of the town's story.</p>" * 40
+                                           + "</body></html>")
+    (site / "robots.txt").write_text(f"User-agent: *\nSitemap: {other_url}/sitemap.xml\n")
+    server, base_url = serve_in_subprocess(site)
+    try:
+        db_path = tmp_path / "scope.db"
+        redirect = f"{base_url}/faults/redirect?to={other_url}/story.html"
+        result = run_cli("crawl", f"{base_url}/news/", "--sections", redirect, "--db", str(db_path),
+                         "--allow-private", *FAST)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert not other_log.exists() or other_log.read_text() == ""  # nothing asked of the other port
+    db = sqlite3.connect(db_path)
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 5
+    assert db.execute("SELECT reason, detail LIKE '%" + other_url + "/story.html%' FROM failures").fetchall() \
+        == [("offsite_redirect", 1)]
+    outcomes_add_up(db_path)
+
+
+def test_an_endless_pager_is_stopped_after_the_stale_pages_limit(demo_site, tmp_path):
+    db_path = tmp_path / "trap.db"
+    result = run_cli("crawl", demo_site.url("/faults/pager?page=1"), "--db", str(db_path), "--allow-private",
+                     "--stale-pages", "3", "-s", "NEWSARCHIVE_REFRESH_WINDOW_DAYS=100000", *FAST)
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = sqlite3.connect(db_path)
+    pages = Counter(urlsplit(url).query for (url,) in db.execute("SELECT url FROM listings WHERE kind = 'listing'"))
+    # Page 1 led to the article; pages 2, 3 and 4 offered nothing new: the walk stops there,
+    # although the article is young (always due) and every page links it.
+    assert sorted(pages) == ["page=1", "page=2", "page=3", "page=4"]
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+
+
+def test_a_site_that_is_down_exits_4(tmp_path):
+    from tests.conftest import free_port
+
+    db_path = tmp_path / "down.db"
+    result = run_cli("crawl", f"http://127.0.0.1:{free_port()}/news/", "--db", str(db_path), "--allow-private",
+                     "--stale-pages", "3", "-s", "RETRY_TIMES=0", *FAST)
+    assert result.returncode == 4, result.stderr[-3000:]
+    assert "exit 4: nothing was archived" in result.stderr
+    db = sqlite3.connect(db_path)
+    assert db.execute("SELECT reason FROM failures").fetchall() == [("connection_refused",)] * 2  # page, robots.txt
+    assert db.execute("SELECT finish_reason FROM crawls").fetchall() == [("finished",)]
