@@ -4,14 +4,15 @@ newer ones refused."""
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from newsarchive.archive import open_archive
 from newsarchive.archive.migrations import m001_core_tables, m002_captures
-from newsarchive.archive.store import finish_crawl, start_crawl, store_article
-from newsarchive.items import Article, Byline, Comment, Photo
+from newsarchive.archive.store import finish_crawl, start_crawl, store_article, store_capture, store_failure, store_listing
+from newsarchive.items import Article, Byline, Capture, Comment, ListingPage, PageFailure, Photo
 from tests.conftest import run_cli
 
 
@@ -30,6 +31,9 @@ def build(path, crawl_time, articles):
         crawl_id = start_crawl(db, "diyaruna", "diyaruna", {}, crawl_time)
         for item in articles:
             store_article(db, item, crawl_id, crawl_time)
+            store_capture(db, Capture(item.url, crawl_time, 200, {}, {}, item.body_text.encode()), crawl_id)
+        store_failure(db, PageFailure(f"https://d.example/gone-{crawl_time[:10]}", "http_404"), crawl_id, crawl_time)
+        store_listing(db, ListingPage("https://d.example/news", "listing", 1, len(articles)), crawl_id, crawl_time)
         finish_crawl(db, crawl_id, {"finished_at": crawl_time, "finish_reason": "finished"})
     archive.close()
 
@@ -45,6 +49,9 @@ def snapshot(path):
         "photos": set(db.execute("SELECT a.canonical_url, p.url FROM photos p JOIN articles a ON a.id = p.article_id")),
         "authors": set(db.execute("SELECT name FROM authors")),
         "crawls": db.execute("SELECT count(*) FROM crawls").fetchone()[0],
+        "captures": Counter(db.execute("SELECT url, fetched_at, status, body_digest, revisit_of IS NULL FROM captures")),
+        "failures": Counter(db.execute("SELECT url, reason, failed_at FROM failures")),
+        "listings": Counter(db.execute("SELECT url, page, links, fetched_at FROM listings")),
     }
     db.close()
     return data
@@ -72,6 +79,13 @@ def test_merge_follows_the_rules_of_one_crawl(tmp_path):
     assert {(c, removed) for _, c, removed, _ in data["comments"]} == {("c1", 0), ("c2", 1), ("c3", 0)}
     assert data["photos"] == {("https://d.example/x", "p1"), ("https://d.example/x", "p2")}
     assert data["authors"] == {("Sara Ahmed",)} and data["crawls"] == 2
+    assert sorted(data["failures"]) == [("https://d.example/gone-2026-01-01", "http_404", "2026-01-01T10:00:00Z"),
+                                        ("https://d.example/gone-2026-01-02", "http_404", "2026-01-02T10:00:00Z")]
+    assert set(data["failures"].values()) == {1}
+    assert sorted((url, when) for url, when, *_ in data["captures"]) == [
+        ("https://d.example/x", "2026-01-01T10:00:00Z"), ("https://d.example/x", "2026-01-02T10:00:00Z"),
+        ("https://d.example/y", "2026-01-02T10:00:00Z")]
+    assert sum(data["listings"].values()) == 2
 
 
 def test_merge_is_idempotent_and_order_does_not_matter(tmp_path):
@@ -100,6 +114,8 @@ def test_a_shard_from_an_older_schema_is_migrated_in_a_copy(tmp_path):
                "'https://d.example/old', 'Old', 'old body', 'h1', 1, '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z', 1, 1)")
     db.execute("INSERT INTO article_versions VALUES (1, 1, '2025-01-01T00:00:00Z', 1, 'Old', 'old body', 'h1')")
     db.execute("INSERT INTO article_urls VALUES ('https://d.example/old', 1, '2025-01-01T00:00:00Z')")
+    db.execute("INSERT INTO failures (crawl_id, url, reason, failed_at) VALUES (1, 'https://d.example/gone', "
+               "'http_404', '2025-01-01T00:30:00Z')")
     db.conn.commit()
     db.close()
     before = old.read_bytes()
@@ -109,6 +125,13 @@ def test_a_shard_from_an_older_schema_is_migrated_in_a_copy(tmp_path):
     assert "older schema (2 of" in result.stdout
     assert snapshot(merged)["articles"] == {("https://d.example/old", "Old", "old body", 1)}
     assert old.read_bytes() == before  # the shard itself is left as it was
+    # Merged again (migrated again, in a new copy): its crawl is recognised, nothing is added twice.
+    once = snapshot(merged)
+    again = run_cli("merge", str(old), "--into", str(merged))
+    assert again.returncode == 0 and "0 crawls added, 1 already merged" in again.stdout
+    assert snapshot(merged) == once
+    assert once["crawls"] == 1 and once["failures"] == Counter({("https://d.example/gone", "http_404",
+                                                                  "2025-01-01T00:30:00Z"): 1})
 
 
 def test_a_shard_from_a_newer_version_or_not_an_archive_is_refused(tmp_path):

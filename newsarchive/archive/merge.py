@@ -29,7 +29,7 @@ from newsarchive.archive.store import insert_row
 CHUNK = 500
 CRAWL_COPY = ("site", "spider", "started_at", "finished_at", "finish_reason", "settings", "requests", "responses",
               "items", "articles_stored", "articles_new", "articles_changed", "duplicates", "failures", "coverage",
-              "articles_not_modified", "articles_skipped", "host", "pid", "uuid")
+              "articles_not_modified", "articles_skipped", "host", "pid", "uuid", "pages", "listings", "unchanged")
 ARTICLE_COPY = ("url", "canonical_url", "site", "site_code", "locale", "language", "direction", "section",
                 "section_path", "title", "published_at", "published_at_raw", "modified_at", "modified_at_raw",
                 "byline_raw", "body_text", "comment_count", "comment_count_raw", "content_hash", "sources", "warnings")
@@ -124,7 +124,8 @@ def _merge_one(source: sqlite3.Connection, archive, summary: MergeSummary) -> No
     with archive.write() as db:
         crawl_ids, new_crawls = _merge_crawls(source, db, summary)
         _merge_captures(source, db, crawl_ids, new_crawls)
-        _merge_failures(source, db, crawl_ids, new_crawls)
+        for table in ("failures", "listings"):
+            _merge_crawl_rows(source, db, table, crawl_ids, new_crawls)
     last_id = 0
     while True:
         rows = source.execute("SELECT * FROM articles WHERE id > ? ORDER BY id LIMIT ?", [last_id, CHUNK]).fetchall()
@@ -173,13 +174,14 @@ def _target_capture(source, db, source_capture_id: int) -> int | None:
     return row[0] if row else None
 
 
-def _merge_failures(source, db, crawl_ids, new_crawls) -> None:
-    for failure in source.execute("SELECT * FROM failures ORDER BY id"):
-        failure = dict(failure)
-        failure.pop("id")
-        if failure["crawl_id"] in new_crawls:
-            failure["crawl_id"] = crawl_ids[failure["crawl_id"]]
-            insert_row(db, "failures", failure)
+def _merge_crawl_rows(source, db, table: str, crawl_ids, new_crawls) -> None:
+    """Rows of a table that belong to a crawl (failures, listings), for the crawls new to the target."""
+    for row in source.execute(f"SELECT * FROM {table} ORDER BY id"):
+        row = dict(row)
+        row.pop("id")
+        if row["crawl_id"] in new_crawls:
+            row["crawl_id"] = crawl_ids[row["crawl_id"]]
+            insert_row(db, table, row)
 
 
 def _merge_article(source, db, article: dict, crawl_ids: dict[int, int]) -> None:

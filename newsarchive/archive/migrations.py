@@ -7,6 +7,8 @@ and objects are stored as JSON text.
 
 from __future__ import annotations
 
+import uuid
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -166,7 +168,12 @@ def m004_research_views_and_indexes(db: Database) -> None:
 def m005_crawl_uuid(db: Database) -> None:
     # A crawl's identity across archives: merging a shard twice must not add its crawl twice.
     db["crawls"].add_column("uuid", str)
-    db.execute("UPDATE crawls SET uuid = lower(hex(randomblob(16))) WHERE uuid IS NULL")
+    # Derived from the row, not random: an older archive migrated twice (each merge migrates a
+    # copy of it) must give its crawls the same identity both times, or they merge twice.
+    rows = db.execute("SELECT id, site, spider, started_at, host, pid FROM crawls WHERE uuid IS NULL").fetchall()
+    for crawl_id, *identity in rows:
+        name = "|".join(str(part) for part in (crawl_id, *identity))
+        db.execute("UPDATE crawls SET uuid = ? WHERE id = ?", [uuid.uuid5(uuid.NAMESPACE_URL, name).hex, crawl_id])
     db["crawls"].create_index(["uuid"], unique=True)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import sys
 import threading
 import time
 from email.utils import formatdate, parsedate_to_datetime
@@ -186,9 +187,16 @@ def make_server(site_dir: str | Path, host: str = "127.0.0.1", port: int = 0,
                 access_log: str | Path | None = None) -> ThreadingHTTPServer:
     handler = type("BoundDemoSiteHandler", (DemoSiteHandler,), {
         "site_dir": Path(site_dir), "access_log": Path(access_log) if access_log else None})
-    server = ThreadingHTTPServer((host, port), handler)
+    server = QuietServer((host, port), handler)
     server.daemon_threads = True
     return server
+
+
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A crawler that hangs up (killed, or giving up on a huge page) is no server error."""
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
 
 
 def base_url_of(server: ThreadingHTTPServer) -> str:

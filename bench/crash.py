@@ -1,0 +1,174 @@
+"""Crash safety: crawls killed with SIGKILL at random points, then run again, against a clean crawl.
+
+    python bench/crash.py [--articles 3000] [--trials 10] [--seed 1]
+    python bench/crash.py --real-pages ../shared/bench/extraction-devset/pages --articles 2000
+
+Builds a site (the demo site, or with --real-pages a site of real saved pages made by
+../shared/tools/news_site.py and crawled by the generic spider), serves it from its own process
+on 127.0.0.1, crawls it once cleanly for reference, then for each trial: starts
+`newsarchive crawl` into a fresh archive, kills it with SIGKILL once a random share of the
+articles is stored, and runs the same command again. Prints, per trial and in total, the
+articles, comments and photos lost or stored twice against the clean crawl (target: 0 and 0),
+the exit status and finish reasons, the pages the rerun fetched again, and the time the rerun
+took to store its first page and to finish.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NEWS_SITE = ROOT.parent / "shared" / "tools" / "news_site.py"
+CRAWL_SETTINGS = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
+
+
+def serve(site_dir: Path, access_log: Path) -> tuple[subprocess.Popen, str]:
+    server = subprocess.Popen([sys.executable, "-m", "newsarchive.demo.serve", str(site_dir), "--port", "0",
+                               "--access-log", str(access_log)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    return server, server.stdout.readline().strip()
+
+
+def crawl_command(target: str, db_path: Path) -> list[str]:
+    site_arguments = ["diyaruna", "--base-url", target] if not target.endswith("/news/") else [target]
+    return [sys.executable, "-m", "newsarchive.cli", "crawl", *site_arguments, "--db", str(db_path),
+            "--allow-private", "--no-index", *CRAWL_SETTINGS]
+
+
+def count(db_path: Path, sql: str) -> int:
+    try:
+        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
+            return db.execute(sql).fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def contents(db_path: Path) -> dict[str, Counter]:
+    """Articles, comments and photos as counted keys: a key counted twice is stored twice."""
+    with sqlite3.connect(db_path) as db:
+        path = "substr(a.url, instr(substr(a.url, 8), '/') + 7)"
+        return {
+            "articles": Counter(db.execute(f"SELECT {path} FROM articles a")),
+            "versions": Counter(db.execute(f"SELECT {path}, v.version FROM article_versions v "
+                                           "JOIN articles a ON a.id = v.article_id")),
+            "comments": Counter(db.execute(f"SELECT {path}, c.comment_key FROM comments c "
+                                           "JOIN articles a ON a.id = c.article_id")),
+            "photos": Counter(db.execute(f"SELECT {path}, substr(p.url, instr(substr(p.url, 8), '/') + 7) "
+                                         "FROM photos p JOIN articles a ON a.id = p.article_id")),
+        }
+
+
+def compare(reference: dict[str, Counter], got: dict[str, Counter]) -> dict[str, tuple[int, int]]:
+    """Per kind: (lost, stored twice) against the clean crawl."""
+    return {kind: (len(set(reference[kind]) - set(got[kind])), sum(n - 1 for n in got[kind].values() if n > 1))
+            for kind in reference}
+
+
+def requested(access_log: Path) -> list[str]:
+    return [line.rsplit(" ", 1)[0] for line in access_log.read_text().splitlines()
+            if not line.startswith("/robots.txt")]
+
+
+def trial(target: str, db_path: Path, kill_at: int, access_log: Path) -> dict:
+    access_log.write_text("")
+    first = subprocess.Popen(crawl_command(target, db_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             cwd=ROOT, text=True)
+    while count(db_path, "SELECT count(*) FROM articles") < kill_at and first.poll() is None:
+        time.sleep(0.01)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    stored_at_kill = count(db_path, "SELECT count(*) FROM articles")
+    captures_at_kill = count(db_path, "SELECT count(*) FROM captures")
+    lines_at_kill = requested(access_log)
+    before_kill = set(lines_at_kill)
+    started = time.perf_counter()
+    second = subprocess.Popen(crawl_command(target, db_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              cwd=ROOT, text=True)
+    first_page = None
+    while second.poll() is None:
+        if first_page is None and count(db_path, "SELECT count(*) FROM captures") > captures_at_kill:
+            first_page = time.perf_counter() - started
+        time.sleep(0.01)
+    out, err = second.communicate()
+    with sqlite3.connect(db_path) as db:
+        reasons = [reason for (reason,) in db.execute("SELECT finish_reason FROM crawls ORDER BY id")]
+    # Pages the killed crawl had asked for that the rerun asked for again.
+    refetched = len(set(requested(access_log)[len(lines_at_kill):]) & before_kill)
+    return {"kill_at": kill_at, "stored_at_kill": stored_at_kill, "exit": second.returncode, "reasons": reasons,
+            "first_page": first_page or 0.0, "rerun_seconds": time.perf_counter() - started,
+            "refetched": refetched, "stderr": err[-500:] if second.returncode else ""}
+
+
+def build_site(args, scratch: Path) -> tuple[Path, str | None]:
+    site_dir = scratch / "site"
+    if args.real_pages:
+        subprocess.run([sys.executable, str(NEWS_SITE), "--pages", str(args.real_pages), "--out", str(site_dir),
+                        "--articles", str(args.articles), "--base", "http://127.0.0.1"], check=True,
+                       stdout=subprocess.DEVNULL)
+        return site_dir, "/news/"
+    sys.path.insert(0, str(ROOT))
+    from newsarchive.demo.site import generate_site
+
+    generate_site(site_dir, articles=args.articles, seed=args.seed)
+    return site_dir, None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=3000)
+    parser.add_argument("--trials", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--real-pages", type=Path, help="build the site from these saved pages (generic spider)")
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    with tempfile.TemporaryDirectory(prefix="newsarchive-crash-") as scratch:
+        scratch = Path(scratch)
+        site_dir, start_path = build_site(args, scratch)
+        access_log = scratch / "access.log"
+        server, base_url = serve(site_dir, access_log)
+        target = base_url + start_path if start_path else base_url
+        try:
+            started = time.perf_counter()
+            clean = subprocess.run(crawl_command(target, scratch / "clean.db"), capture_output=True, text=True,
+                                   cwd=ROOT)
+            clean_seconds = time.perf_counter() - started
+            reference = contents(scratch / "clean.db")
+            total = len(reference["articles"])
+            print(f"clean crawl: exit {clean.returncode}, {total} articles, {sum(reference['comments'].values())} "
+                  f"comments, {sum(reference['photos'].values())} photos in {clean_seconds:.1f} s")
+            totals = Counter()
+            for number in range(1, args.trials + 1):
+                db_path = scratch / f"trial-{number}.db"
+                result = trial(target, db_path, rng.randint(max(1, total // 20), total - total // 20), access_log)
+                differences = compare(reference, contents(db_path))
+                for kind, (lost, twice) in differences.items():
+                    totals[f"{kind} lost"] += lost
+                    totals[f"{kind} twice"] += twice
+                totals["bad exits"] += result["exit"] != 0
+                print(f"trial {number:2d}: killed at {result['stored_at_kill']:5d} articles; rerun exit "
+                      f"{result['exit']} ({' -> '.join(result['reasons'])}), first page after "
+                      f"{result['first_page']:.2f} s, done in {result['rerun_seconds']:.1f} s, "
+                      f"{result['refetched']} pages fetched again; "
+                      + ", ".join(f"{kind} lost {lost} / twice {twice}" for kind, (lost, twice) in differences.items())
+                      + (f"\n    {result['stderr']}" if result["stderr"] else ""))
+                db_path.unlink()
+        finally:
+            server.terminate()
+            server.wait()
+    print("over all trials: " + ", ".join(f"{name} {value}" for name, value in sorted(totals.items())))
+    lost = sum(v for k, v in totals.items() if k.endswith("lost"))
+    twice = sum(v for k, v in totals.items() if k.endswith("twice"))
+    print(f"target: 0 lost and 0 stored twice over {args.trials} trials: "
+          f"{'met' if lost == twice == totals['bad exits'] == 0 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
