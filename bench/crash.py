@@ -10,7 +10,7 @@ on 127.0.0.1, crawls it once cleanly for reference, then for each trial: starts
 articles is stored, and runs the same command again. Prints, per trial and in total, the
 articles, comments and photos lost or stored twice against the clean crawl (target: 0 and 0),
 the exit status and finish reasons, the pages the rerun fetched again, and the time the rerun
-took to store its first page and to finish.
+took to take over the interrupted crawl (process start, archive check, frontier) and to finish.
 """
 
 from __future__ import annotations
@@ -86,16 +86,15 @@ def trial(target: str, db_path: Path, kill_at: int, access_log: Path) -> dict:
     first.send_signal(signal.SIGKILL)
     first.wait()
     stored_at_kill = count(db_path, "SELECT count(*) FROM articles")
-    captures_at_kill = count(db_path, "SELECT count(*) FROM captures")
     lines_at_kill = requested(access_log)
     before_kill = set(lines_at_kill)
     started = time.perf_counter()
     second = subprocess.Popen(crawl_command(target, db_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               cwd=ROOT, text=True)
-    first_page = None
+    crawls_at_kill, resumed_after = count(db_path, "SELECT count(*) FROM crawls"), None
     while second.poll() is None:
-        if first_page is None and count(db_path, "SELECT count(*) FROM captures") > captures_at_kill:
-            first_page = time.perf_counter() - started
+        if resumed_after is None and count(db_path, "SELECT count(*) FROM crawls") > crawls_at_kill:
+            resumed_after = time.perf_counter() - started  # the archive checked, the frontier taken over
         time.sleep(0.01)
     out, err = second.communicate()
     with sqlite3.connect(db_path) as db:
@@ -103,7 +102,7 @@ def trial(target: str, db_path: Path, kill_at: int, access_log: Path) -> dict:
     # Pages the killed crawl had asked for that the rerun asked for again.
     refetched = len(set(requested(access_log)[len(lines_at_kill):]) & before_kill)
     return {"kill_at": kill_at, "stored_at_kill": stored_at_kill, "exit": second.returncode, "reasons": reasons,
-            "first_page": first_page or 0.0, "rerun_seconds": time.perf_counter() - started,
+            "resumed_after": resumed_after or 0.0, "rerun_seconds": time.perf_counter() - started,
             "refetched": refetched, "stderr": err[-500:] if second.returncode else ""}
 
 
@@ -143,7 +142,8 @@ def main() -> None:
             reference = contents(scratch / "clean.db")
             total = len(reference["articles"])
             print(f"clean crawl: exit {clean.returncode}, {total} articles, {sum(reference['comments'].values())} "
-                  f"comments, {sum(reference['photos'].values())} photos in {clean_seconds:.1f} s")
+                  f"comments, {sum(reference['photos'].values())} photos in {clean_seconds:.1f} s; "
+                  + clean.stdout.splitlines()[0].split("; ", 1)[-1])
             totals = Counter()
             for number in range(1, args.trials + 1):
                 db_path = scratch / f"trial-{number}.db"
@@ -154,8 +154,8 @@ def main() -> None:
                     totals[f"{kind} twice"] += twice
                 totals["bad exits"] += result["exit"] != 0
                 print(f"trial {number:2d}: killed at {result['stored_at_kill']:5d} articles; rerun exit "
-                      f"{result['exit']} ({' -> '.join(result['reasons'])}), first page after "
-                      f"{result['first_page']:.2f} s, done in {result['rerun_seconds']:.1f} s, "
+                      f"{result['exit']} ({' -> '.join(result['reasons'])}), resumed after "
+                      f"{result['resumed_after']:.2f} s, done in {result['rerun_seconds']:.1f} s, "
                       f"{result['refetched']} pages fetched again; "
                       + ", ".join(f"{kind} lost {lost} / twice {twice}" for kind, (lost, twice) in differences.items())
                       + (f"\n    {result['stderr']}" if result["stderr"] else ""))
