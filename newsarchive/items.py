@@ -122,6 +122,7 @@ class Listing:
     next_page_url: str | None = None
     links: list[ListingLink] = field(default_factory=list)  # article links
     section_links: list[ListingLink] = field(default_factory=list)  # archive index sections
+    feeds: list[str] = field(default_factory=list)  # RSS/Atom feeds the page announces
     kind: str = "listing"
 
     def to_dict(self) -> dict[str, Any]:

@@ -50,6 +50,20 @@ NEWSARCHIVE_REDIS_OUTAGE_SECONDS = 60
 # shards of a distributed crawl at the merged archive.
 NEWSARCHIVE_LOOKUP_DB_PATH = ""
 
+# Any site, no profile (spiders/generic.py): the content links of a listing are fetched to let
+# each page say what it is, up to this many listings away from a start page, and at most this
+# many such pages a crawl (0: no limit).
+NEWSARCHIVE_DISCOVERY_DEPTH = 2
+NEWSARCHIVE_DISCOVERY_MAX_PAGES = 10000
+
+# Parsing runs in worker processes (newsarchive/workers.py): -1 one per CPU core, 0 in the crawl's
+# own process (for debugging); at most NEWSARCHIVE_PARSER_QUEUE pages wait for a worker (0: twice
+# the workers). NEWSARCHIVE_PARSER is the function the workers call, (url, body, profile, site,
+# content_type, kind=...) -> Article | Listing.
+NEWSARCHIVE_PARSER_WORKERS = -1
+NEWSARCHIVE_PARSER_QUEUE = 0
+NEWSARCHIVE_PARSER = "newsarchive.parsers.parse_page"
+
 # Politeness and identity ------------------------------------------------------------------------
 NEWSARCHIVE_CONTACT_URL = "https://github.com/newsarchive/newsarchive"
 # The user agent names the crawler and how to reach its operator; {contact} is filled in.

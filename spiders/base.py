@@ -12,6 +12,8 @@
   listing's pagination stops after NEWSARCHIVE_REFRESH_STALE_PAGES pages in a row that offered
   no article this crawl had not requested yet (so a pager that never ends is stopped too).
 - Failures: a fetch error becomes a PageResult with a PageFailure, like any other page.
+- Parsing: `parse_response()` sends the page to the parser pool (newsarchive/workers.py), so
+  the CPU work runs in worker processes while the reactor goes on fetching and storing.
 
 Arguments shared by both spiders (`-a name=value`): max_pages, since, until (YYYY-MM-DD),
 allow_private ("1"), full ("1").
@@ -30,10 +32,10 @@ from newsarchive.options import check_date_order, parse_count, parse_day, parse_
 from newsarchive.parsers.urls import canonicalise_url
 from newsarchive.refresh import RefreshPolicy
 from newsarchive.safety import refuse_private_host
-from newsarchive.scope import Scope
+from newsarchive.workers import ParseJob, ParserPool
 
 # Listings are read before the articles they list; discovery files before listings.
-PRIORITIES = {"robots": 20, "sitemap": 15, "feed": 15, "listing": 10, "article": 0}
+PRIORITIES = {"sitemap": 15, "feed": 15, "listing": 10, "page": 2, "article": 0}
 
 
 class ArchiveSpider(scrapy.Spider):
@@ -67,6 +69,7 @@ class ArchiveSpider(scrapy.Spider):
         # What the archive already has; a shard of a distributed crawl can look in the merged archive.
         spider.archive_lookup = ArchiveLookup(settings.get("NEWSARCHIVE_LOOKUP_DB_PATH")
                                               or settings.get("NEWSARCHIVE_DB_PATH"))
+        spider.parser_pool = ParserPool.from_crawler(crawler)
         crawler.signals.connect(spider.crawl_started, signal=newsarchive_signals.crawl_started)
         return spider
 
@@ -79,6 +82,21 @@ class ArchiveSpider(scrapy.Spider):
 
     def closed(self, reason):
         self.archive_lookup.close()
+        self.parser_pool.close()
+
+    # parsing ------------------------------------------------------------------------------------
+
+    profile_key: str | None = None  # the profile the parsers use (None: found by URL, or none)
+
+    async def parse_response(self, response, kind: str | None):
+        """The page's record (Article, Listing) or PageFailure, parsed in a worker process."""
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        record = await self.parser_pool.parse(ParseJob(
+            response.url, response.body, content_type, kind, self.profile_key,
+            self.site_name if self.profile_key else None, response.status))
+        if isinstance(record, PageFailure):
+            self.crawler.stats.inc_value(f"newsarchive/parse_error/{record.reason}")
+        return record
 
     # starting -----------------------------------------------------------------------------------
 
@@ -98,7 +116,7 @@ class ArchiveSpider(scrapy.Spider):
                 yield request
 
     def start_requests_for(self, url: str):
-        """The requests a start URL begins with (a listing; the generic spider adds robots.txt)."""
+        """The requests a start URL begins with (a listing; the generic spider may add a sitemap)."""
         request = self.follow(url, "listing") if self.is_allowed(url) else None
         return [request] if request is not None else []
 
@@ -132,7 +150,7 @@ class ArchiveSpider(scrapy.Spider):
         headers = self.archive_lookup.conditional_headers(link.url) if conditional else {}
         return self.follow(link.url, "article", **({"headers": headers} if headers else {}))
 
-    def next_page_request(self, url: str | None, page: int, stale_pages: int) -> scrapy.Request | None:
+    def next_page_request(self, url: str | None, page: int, stale_pages: int, **meta) -> scrapy.Request | None:
         """The listing's next page, unless --max-pages or the stale-pages rule stops here."""
         if not url or not self.is_allowed(url) or (self.max_pages and page >= self.max_pages):
             return None
@@ -141,7 +159,7 @@ class ArchiveSpider(scrapy.Spider):
         if self.stale_pages_limit and stale_pages >= self.stale_pages_limit and not self.refresh.full:
             self.crawler.stats.inc_value("newsarchive/refresh/pagination_stopped_count")
             return None
-        return self.follow(url, "listing", page=page + 1, stale_pages=stale_pages)
+        return self.follow(url, "listing", page=page + 1, stale_pages=stale_pages, **meta)
 
     @staticmethod
     def stale_count(previous: int, articles_requested: int, links: int) -> int:

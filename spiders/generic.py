@@ -1,30 +1,37 @@
 """The generic spider: any news site, no profile (`newsarchive crawl https://example.com/news/`).
 
-It starts from the given section URLs and also reads the site's robots.txt for sitemaps (or
-tries /sitemap.xml), following sitemap indexes and news sitemaps, and the RSS/Atom feeds that
-pages announce. Each page is told apart as an article or a listing (newsarchive/parsers/
-discovery.py); listings give article links and their next page. Articles go through the same
-layers, refresh policy, limits and pipelines as on a profiled site; scope, frontier, resume and
-failures are ArchiveSpider's (spiders/base.py).
+Each page it fetches says what it is (newsarchive/parsers/discovery.py): an article is stored;
+a listing offers its content links, its next page and the RSS/Atom feeds it announces. Every
+same-site content link is fetched, within a budget, so articles are found whatever their URLs
+look like; a URL with an article's shape (a date, an id, a long slug) is only fetched first.
+Sitemaps come from robots.txt, read once by Scrapy's robots.txt middleware (or /sitemap.xml when
+robots.txt names none, whose absence is no failure); sitemap indexes, news sitemaps and gzipped
+sitemaps are followed. Articles go through the same layers, refresh policy, limits and
+pipelines as on a profiled site; scope, frontier, resume and failures are ArchiveSpider's
+(spiders/base.py).
 
 Arguments: start_urls (comma-separated), sitemaps ("0" to skip them), feeds ("0" to skip them),
-and ArchiveSpider's (max_pages, since, until, allow_private, full).
+and ArchiveSpider's (max_pages, since, until, allow_private, full). Settings:
+NEWSARCHIVE_DISCOVERY_DEPTH (listings away from a start page whose links are still followed) and
+NEWSARCHIVE_DISCOVERY_MAX_PAGES (pages of unknown kind fetched in one crawl, 0: no limit).
 """
 
 from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
-from newsarchive.items import ArticleNotModified, ListingLink, ListingPage, PageFailure
+from scrapy import signals
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from newsarchive.items import Article, ArticleNotModified, ListingLink, ListingPage, PageFailure
 from newsarchive.options import OptionError, check_start_url, parse_flag
-from newsarchive.parsers import ParseError, parse_page
-from newsarchive.parsers.article import extract_article
 from newsarchive.parsers.dates import date_part
-from newsarchive.parsers.discovery import before, discover, parse_feed, parse_sitemap, sitemaps_from_robots
-from newsarchive.parsers.document import parse_document
-from newsarchive.profiles import find_site
+from newsarchive.parsers.discovery import before, looks_like_article_url, parse_feed, parse_sitemap
 from newsarchive.scope import Scope
 from spiders.base import ArchiveSpider
+
+# A page of unknown kind is fetched after listings, articles with an article's URL before others.
+LIKELY_ARTICLE_PRIORITY, OTHER_PAGE_PRIORITY = 5, 2
 
 
 class GenericSpider(ArchiveSpider):
@@ -40,21 +47,39 @@ class GenericSpider(ArchiveSpider):
         self.scope = Scope(self.start_urls)
         self.allowed_domains = self.scope.hosts
         self.site_name = urlsplit(self.start_urls[0]).hostname
+        self.pages_of_unknown_kind = 0
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.max_depth = crawler.settings.getint("NEWSARCHIVE_DISCOVERY_DEPTH")
+        spider.max_unknown_pages = crawler.settings.getint("NEWSARCHIVE_DISCOVERY_MAX_PAGES")
+        spider.sitemaps_from_robots = spider.use_sitemaps and crawler.settings.getbool("ROBOTSTXT_OBEY")
+        if spider.sitemaps_from_robots:
+            crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
+        return spider
 
     def start_requests_for(self, url: str):
         requests = super().start_requests_for(url)
-        if self.use_sitemaps:
-            origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
-            requests.append(self.follow(origin + "/robots.txt", "robots"))
+        if self.use_sitemaps and not self.sitemaps_from_robots:  # no robots.txt read: guess
+            requests.append(self.guessed_sitemap(url))
         return [request for request in requests if request is not None]
 
-    # discovery ----------------------------------------------------------------------------------
+    # discovery files: robots.txt, sitemaps, feeds -----------------------------------------------
 
-    def parse_robots(self, response):
-        sitemaps = sitemaps_from_robots(response.body) or ["/sitemap.xml"]
-        urls = [urljoin(response.url, sitemap) for sitemap in sitemaps]
-        yield from self.follow_all(urls, "sitemap")
-        yield ListingPage(response.url, "robots", links=len(urls))
+    def robots_parsed(self, robotparser, request):
+        """Scrapy's robots.txt middleware read an origin's robots.txt: follow the sitemaps it names."""
+        if not self.scope.allows(request.url):
+            return
+        named = [urljoin(request.url, url) for url in getattr(getattr(robotparser, "rp", None), "sitemaps", [])]
+        requests = list(self.follow_all(named, "sitemap")) if named else [self.guessed_sitemap(request.url)]
+        for sitemap_request in requests:
+            if sitemap_request is not None:
+                self.crawler.engine.crawl(sitemap_request)
+
+    def guessed_sitemap(self, url: str):
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+        return self.follow(origin + "/sitemap.xml", "sitemap", guessed=True)
 
     def parse_sitemap(self, response):
         children, links = parse_sitemap(response.body)
@@ -86,35 +111,63 @@ class GenericSpider(ArchiveSpider):
             if request is not None:
                 yield request
 
-    def parse_listing(self, response):
-        try:
-            doc = parse_document(response.url, response.body,
-                                 response.headers.get(b"Content-Type", b"").decode("latin-1") or None)
-        except ParseError as error:
-            yield PageFailure(response.url, error.reason, str(error), response.status)
-            return
-        found = discover(doc)
-        if found.kind == "article":  # a start URL or a listing link that is itself an article
-            yield extract_article(doc, *(find_site(doc.url) or (None, None)))
-            return
-        if self.use_feeds:
-            yield from self.follow_all(found.feeds, "feed")
-        links = [ListingLink(url=link.url, position=n) for n, link in enumerate(found.links)]
-        articles = [request for request in map(self.article_request_if_due, links) if request is not None]
-        yield from articles
-        page = response.meta.get("page", 1)
-        stale = self.stale_count(response.meta.get("stale_pages", 0), len(articles), len(links))
-        request = self.next_page_request(found.next_page_url, page, stale)
-        if request is not None:
-            yield request
-        yield ListingPage(response.url, "listing", page, len(links) + bool(found.next_page_url))
+    def on_error(self, failure):
+        # A /sitemap.xml we only guessed at and the site does not have: nothing is missing.
+        if failure.check(HttpError) and failure.request.meta.get("guessed"):
+            from newsarchive.middlewares.pageresult import page_result
 
-    def parse_article(self, response):
+            listing = ListingPage(failure.request.url, "sitemap", links=0)
+            return [page_result(failure.request, [listing], [], None, self.crawler.stats)]
+        return super().on_error(failure)
+
+    # pages: articles and listings, each saying which it is ----------------------------------------
+
+    async def parse_listing(self, response):
+        async for output in self.parse_any_page(response, kind=None):
+            yield output
+
+    async def parse_page(self, response):
+        async for output in self.parse_any_page(response, kind=None):
+            yield output
+
+    async def parse_article(self, response):
         if response.status == 304:
             yield ArticleNotModified(response.url)
             return
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
-        try:
-            yield parse_page(response.url, response.body, content_type=content_type, kind="article")
-        except ParseError as error:
-            yield PageFailure(response.url, error.reason, str(error), response.status)
+        yield await self.parse_response(response, "article")
+
+    async def parse_any_page(self, response, kind):
+        page = await self.parse_response(response, kind)
+        if isinstance(page, (Article, PageFailure)):
+            yield page
+            return
+        depth = response.meta.get("depth_of_discovery", 0)
+        if self.use_feeds:
+            for request in self.follow_all(page.feeds, "feed"):
+                yield request
+        followed = [request for request in (self.request_for_link(link, depth + 1) for link in page.links)
+                    if request is not None]
+        for request in followed:
+            yield request
+        number = response.meta.get("page", 1)
+        stale = self.stale_count(response.meta.get("stale_pages", 0), len(followed), len(page.links))
+        request = self.next_page_request(page.next_page_url, number, stale, depth_of_discovery=depth)
+        if request is not None:
+            yield request
+        yield ListingPage(response.url, "listing", number, len(page.links) + bool(page.next_page_url))
+
+    def request_for_link(self, link: ListingLink, depth: int):
+        """A known article: as the refresh policy says. Anything else on the site: fetched, within
+        the discovery budget, to let the page say what it is."""
+        if not self.is_allowed(link.url):
+            return None
+        if self.archive_lookup.known_article(link.url) is not None:
+            return self.article_request_if_due(link)
+        if depth > self.max_depth or (self.max_unknown_pages and self.pages_of_unknown_kind >= self.max_unknown_pages):
+            self.crawler.stats.inc_value("newsarchive/discovery/beyond_budget_count")
+            return None
+        priority = LIKELY_ARTICLE_PRIORITY if looks_like_article_url(link.url) else OTHER_PAGE_PRIORITY
+        request = self.follow(link.url, "page", priority, depth_of_discovery=depth)
+        if request is not None:
+            self.pages_of_unknown_kind += 1
+        return request

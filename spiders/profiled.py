@@ -23,7 +23,6 @@ from urllib.parse import urljoin
 
 from newsarchive.items import ArticleNotModified, ListingPage, PageFailure
 from newsarchive.options import check_choices, check_start_url
-from newsarchive.parsers import ParseError, parse_page
 from newsarchive.parsers.dates import date_part, normalise_date
 from newsarchive.profiles import bundled_profiles, load_profile
 from newsarchive.scope import Scope
@@ -39,6 +38,7 @@ class ProfileSpider(ArchiveSpider):
         super().__init__(**kwargs)
         self.keep_arguments(sections=sections, base_url=base_url, locales=locales, **kwargs)
         self.profile = load_profile(self.profile_name)
+        self.profile_key = self.profile.key
         self.site = self.profile.site_by_name(self.site_name)
         self.base_url = check_start_url(base_url, "base_url").rstrip("/") if base_url else self.site.base_url
         self.locales = check_choices([loc for loc in locales.split(",") if loc], self.profile.locales, "locales") \
@@ -52,8 +52,8 @@ class ProfileSpider(ArchiveSpider):
 
     # routing ------------------------------------------------------------------------------------
 
-    def parse_listing(self, response):
-        listing = self.parse_response(response, "listing")
+    async def parse_listing(self, response):
+        listing = await self.parse_response(response, "listing")
         if isinstance(listing, PageFailure):
             yield listing
             return
@@ -66,7 +66,8 @@ class ProfileSpider(ArchiveSpider):
                 yield request
         in_window = [link for link in listing.links if self.in_date_window(link)]
         articles = [request for request in map(self.article_request_if_due, in_window) if request is not None]
-        yield from articles
+        for request in articles:
+            yield request
         stale = self.stale_count(response.meta.get("stale_pages", 0), len(articles), len(listing.links))
         if self.more_pages_in_window(listing, in_window):
             request = self.next_page_request(listing.next_page_url, listing.page, stale)
@@ -75,19 +76,11 @@ class ProfileSpider(ArchiveSpider):
         yield ListingPage(response.url, "listing", listing.page,
                           len(listing.links) + len(listing.section_links) + bool(listing.next_page_url))
 
-    def parse_article(self, response):
+    async def parse_article(self, response):
         if response.status == 304:
             yield ArticleNotModified(response.url)
             return
-        yield self.parse_response(response, "article")
-
-    def parse_response(self, response, kind: str):
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
-        try:
-            return parse_page(response.url, response.body, self.profile, self.site, content_type, kind=kind)
-        except ParseError as error:
-            self.crawler.stats.inc_value(f"newsarchive/parse_error/{error.reason}")
-            return PageFailure(response.url, error.reason, str(error), response.status)
+        yield await self.parse_response(response, "article")
 
     # limits -------------------------------------------------------------------------------------
 

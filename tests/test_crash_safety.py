@@ -37,12 +37,15 @@ def outcomes_add_up(db_path) -> tuple[int, int, int, int, int]:
 def crawl_with_injected_fault(tmp_path, demo_site, db_path, patch: str):
     """`newsarchive crawl` in its own process after `patch` (Python) has broken part of the code."""
     script = tmp_path / "faulty_crawl.py"
+    # Parsed in the crawl's own process (no worker processes), where the patch applies.
     script.write_text(textwrap.dedent(patch) + textwrap.dedent(f"""
         from newsarchive.cli import main
-        sys.argv = ["newsarchive", "crawl", "diyaruna", "--db", {str(db_path)!r}, "--base-url", {demo_site.base_url!r},
-                    "--allow-private", "--locales", "en_GB", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING",
-                    "-s", "NEWSARCHIVE_STORE_BATCH_SIZE=7"]
-        main()
+        if __name__ == "__main__":
+            sys.argv = ["newsarchive", "crawl", "diyaruna", "--db", {str(db_path)!r}, "--base-url",
+                        {demo_site.base_url!r}, "--allow-private", "--locales", "en_GB", "-s", "AUTOTHROTTLE_ENABLED=0",
+                        "-s", "LOG_LEVEL=WARNING", "-s", "NEWSARCHIVE_STORE_BATCH_SIZE=7",
+                        "-s", "NEWSARCHIVE_PARSER_WORKERS=0"]
+            main()
     """), encoding="utf-8")
     import subprocess
 
@@ -212,5 +215,6 @@ def test_a_site_that_is_down_exits_4(tmp_path):
     assert result.returncode == 4, result.stderr[-3000:]
     assert "exit 4: nothing was archived" in result.stderr
     db = sqlite3.connect(db_path)
-    assert db.execute("SELECT reason FROM failures").fetchall() == [("connection_refused",)] * 2  # page, robots.txt
+    # The start page; robots.txt is read by Scrapy's middleware, once, and is no page of the crawl.
+    assert db.execute("SELECT reason FROM failures").fetchall() == [("connection_refused",)]
     assert db.execute("SELECT finish_reason FROM crawls").fetchall() == [("finished",)]

@@ -1,7 +1,8 @@
 """Pure page parsers: `(url, html) -> record`, with no Scrapy engine, network or database.
 
 `parse_page` is the one entry point the spiders, the CLI and the fixture check use: it finds the
-site profile for the URL (unless one is given), tells an article page from a listing page, and
+site profile for the URL (unless one is given), tells an article page from a listing page (by the
+profile's URL patterns and listing items, else by the page itself: parsers/discovery.py), and
 returns an `Article` or a `Listing`. Pages that are no HTML raise a `ParseError` subclass naming
 the page.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from newsarchive.items import Article, Listing
 from newsarchive.parsers.article import extract_article, parse_article
+from newsarchive.parsers import discovery
 from newsarchive.parsers.document import Document, parse_document
 from newsarchive.parsers.errors import EmptyPageError, NotHtmlError, ParseError
 from newsarchive.parsers.listing import extract_listing, parse_listing
@@ -35,14 +37,19 @@ def parse_page(
         if found:
             profile, site = found[0], site or found[1]
     doc = parse_document(url, body, content_type)
-    kind = kind or page_kind(doc, profile)
-    if kind == "listing" and profile is not None:
+    if profile is None:
+        links = discovery.content_links(doc) if kind is None else None  # shared by both steps
+        if (kind or discovery.page_kind(doc, links)) == "listing":
+            return discovery.listing_from_page(doc, links)
+        return extract_article(doc, None, site)
+    if (kind or page_kind(doc, profile)) == "listing":
         return extract_listing(doc, profile, site)
     return extract_article(doc, profile, site)
 
 
 def page_kind(doc: Document, profile: SiteProfile | None) -> str:
-    """"article" or "listing": from the profile's URL patterns, else from the page itself."""
+    """"article" or "listing": from the profile's URL patterns and listing items, else from the
+    page itself."""
     kind = profile.page_kind(doc.url) if profile else None
     if kind:
         return kind
@@ -50,4 +57,4 @@ def page_kind(doc: Document, profile: SiteProfile | None) -> str:
         listing_items = profile.listing_selector("item")
         if listing_items and len(profile.select(doc.root, listing_items)) >= 2:
             return "listing"
-    return "article"
+    return discovery.page_kind(doc)

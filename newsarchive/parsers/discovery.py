@@ -1,22 +1,29 @@
 """Finding articles on a site with no profile: article or listing, links, pagination, feeds, sitemaps.
 
-An article page is told from a listing by what the page says of itself (og:type article, a
+A page is told apart as an article or a listing by what it says of itself (og:type article, a
 JSON-LD Article type), else by its shape: one long run of text against many links to other
-pages of the site. A listing's article links are same-site links whose path looks like an
-article's (a date, a long slug, a numeric id) and that are not navigation; its next page is
+pages of the site. A listing offers every same-site link of its content (not navigation,
+header, footer or asides, not files such as images or PDFs): the crawl fetches them and lets each
+page say what it is, so an article is found whatever its URL looks like. The shape of a URL (a
+date, a long slug, a numeric id) only says which to fetch first. A listing's next page is
 rel=next, a "next"/"older" link, or the page-number link one above the current one. RSS/Atom
-feeds and XML sitemaps (index, news sitemaps) give article URLs with their dates, which
-`--since` filters on.
+feeds and XML sitemaps (gzipped or not, indexes, news sitemaps; read with Scrapy's sitemap
+parser) give article URLs with their dates, which `--since` filters on.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import re
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from lxml import etree
+from scrapy.linkextractors import IGNORED_EXTENSIONS
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap
 
+from newsarchive.items import Listing, ListingLink
 from newsarchive.parsers.dates import date_part, normalise_date
 from newsarchive.parsers.document import Document
 from newsarchive.parsers.text import element_text
@@ -29,7 +36,9 @@ _NOT_ARTICLE = re.compile(r"/(tag|tags|category|categories|author|page|search|fe
                           r"privacy|impressum|datenschutz|kontakt)(/|$)", re.I)
 _NEXT_TEXT = re.compile(r"^(next|older|more|weiter|suivant|siguiente|далее|التالي|›|»|→)\b|^(›|»|→)$", re.I)
 _NAV_ANCESTORS = {"nav", "header", "footer", "aside"}
+_FILE_EXTENSIONS = frozenset(f".{extension}" for extension in IGNORED_EXTENSIONS)
 ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle"}
+SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
 
 
 @dataclass
@@ -38,61 +47,89 @@ class DiscoveredLink:
     published_at: str | None = None  # ISO date or time, when a feed or sitemap gives one
 
 
-@dataclass
-class Discovery:
-    kind: str  # "article" or "listing"
-    links: list[DiscoveredLink] = field(default_factory=list)
-    next_page_url: str | None = None
-    feeds: list[str] = field(default_factory=list)
-
-
 def looks_like_article_url(url: str) -> bool:
+    """Whether a URL has an article's shape: used to order the queue, never to drop a link."""
     path = urlsplit(url).path
     if _NOT_ARTICLE.search(path) or path.count("/") < 1 or path in ("", "/"):
         return False
     return bool(_DATE_PATH.search(path) or _ID_PATH.search(path) or _SLUG.search(path))
 
 
-def page_kind(doc: Document) -> str:
+def is_file_url(url: str) -> bool:
+    """An image, document, archive, media file ...: no page to archive (Scrapy's IGNORED_EXTENSIONS)."""
+    path = urlsplit(url).path.lower()
+    dot = path.rfind(".")
+    return dot > path.rfind("/") and path[dot:] in _FILE_EXTENSIONS
+
+
+def page_kind(doc: Document, links: list[str] | None = None) -> str:
+    """"article" or "listing", from what the page says of itself, else from its shape."""
     root = doc.root
     og_type = root.xpath("string(//meta[@property='og:type']/@content)").strip().lower()
-    if og_type == "article":
+    if og_type == "article" or root.xpath("boolean(//meta[@property='article:published_time'])"):
         return "article"
     for script in root.xpath("//script[@type='application/ld+json']/text()"):
         types = {t.lower() for t in re.findall(r'"@type"\s*:\s*"([^"]+)"', script)}
         if types & ARTICLE_TYPES:
             return "article"
+    story, prose = _prose(root)
+    # One run of prose (the paragraphs of one element) as long as a short story: an article,
+    # however many links its theme adds; unless the page repeats <article>s (a blog's front page).
+    if story >= STORY_CHARACTERS and (story >= 2 * STORY_CHARACTERS or len(root.xpath("//article")) < 3):
+        return "article"
+    links = len(content_links(doc) if links is None else links)
+    # Text density: an article is mostly prose; a listing is mostly links to articles.
+    if links >= 5 and prose < 300 * links:
+        return "listing"
+    if prose >= 500:  # prose, whatever og:type a theme prints on every page
+        return "article"
     if og_type in ("website", "blog"):
         return "listing"
-    paragraphs = [len(element_text(p) or "") for p in root.iter("p")]
-    text = sum(length for length in paragraphs if length > 80)
-    links = len(_content_links(doc))
-    # Text density: an article is mostly prose; a listing is mostly links to articles.
-    if links >= 5 and text < 300 * links:
-        return "listing"
-    return "article" if text >= 500 or looks_like_article_url(doc.url) else "listing"
+    return "article" if looks_like_article_url(doc.url) else "listing"
 
 
-def discover(doc: Document) -> Discovery:
-    kind = page_kind(doc)
-    discovery = Discovery(kind=kind, feeds=feed_links(doc))
-    if kind == "listing":
-        discovery.links = [DiscoveredLink(url) for url in _content_links(doc) if looks_like_article_url(url)]
-        discovery.next_page_url = next_page(doc)
-    return discovery
+STORY_CHARACTERS = 700
 
 
-def _content_links(doc: Document) -> list[str]:
-    host = urlsplit(doc.url).hostname
-    own = canonicalise_url(doc.url)
+def _prose(root) -> tuple[int, int]:
+    """(the longest run of prose in one element, all prose): paragraphs of 60 or more characters."""
+    by_parent: dict = {}
+    for paragraph in root.iter("p"):
+        length = len(element_text(paragraph) or "")
+        if length >= 60:
+            parent = paragraph.getparent()
+            by_parent[parent] = by_parent.get(parent, 0) + length
+    return max(by_parent.values(), default=0), sum(by_parent.values())
+
+
+def listing_from_page(doc: Document, links: list[str] | None = None) -> Listing:
+    """A listing page of a site with no profile: every content link, its next page, its feeds."""
+    links = content_links(doc) if links is None else links
+    next_url = next_page(doc)
+    next_key = canonicalise_url(next_url) if next_url else None
+    return Listing(
+        url=doc.url,
+        links=[ListingLink(url=url, position=position)
+               for position, url in enumerate(link for link in links if link != next_key)],
+        next_page_url=next_url,
+        feeds=feed_links(doc),
+    )
+
+
+def content_links(doc: Document) -> list[str]:
+    """Same-site links of the page's content, canonical, once each, in document order: not those
+    of navigation, header, footer or asides, nor links to files (images, PDFs, archives ...)."""
+    own = urlsplit(doc.url)
+    own_key = canonicalise_url(doc.url)
     seen, links = set(), []
     for anchor in doc.root.iter("a"):
-        if any(ancestor.tag in _NAV_ANCESTORS for ancestor in anchor.iterancestors()):
-            continue
         url = canonicalise_url(doc.absolute(anchor.get("href")) or "")
-        if not url or urlsplit(url).hostname != host or url == own or url in seen:
+        if not url or url == own_key or url in seen:
             continue
-        if urlsplit(url).scheme not in ("http", "https"):
+        parts = urlsplit(url)
+        if (parts.hostname, parts.port) != (own.hostname, own.port) or is_file_url(url):
+            continue
+        if any(ancestor.tag in _NAV_ANCESTORS for ancestor in anchor.iterancestors()):
             continue
         seen.add(url)
         links.append(url)
@@ -148,34 +185,39 @@ def parse_feed(body: bytes) -> list[DiscoveredLink]:
     return links
 
 
+class _NewsSitemap(Sitemap):
+    """Scrapy's sitemap parser, also reading a news sitemap's nested publication date."""
+
+    __slots__ = ()
+
+    def _process_sitemap_element(self, elem):
+        found = super()._process_sitemap_element(elem)
+        if found is not None:
+            dates = elem.xpath(".//*[local-name()='publication_date']/text()")
+            if dates:
+                found["publication_date"] = dates[0].strip()
+        return found
+
+
 def parse_sitemap(body: bytes) -> tuple[list[str], list[DiscoveredLink]]:
-    """(sub-sitemaps of a sitemap index, article links of a urlset with lastmod or news date)."""
-    root = _xml(body)
-    if root is None:
+    """(sub-sitemaps of a sitemap index, page links of a urlset with their news date or lastmod).
+    A gzipped sitemap (.xml.gz) is read as well; anything that is no sitemap gives nothing."""
+    if body[:3] == b"\x1f\x8b\x08":
+        try:
+            body = gunzip(body, max_size=SITEMAP_MAX_BYTES)
+        except (OSError, EOFError, ValueError):
+            return [], []
+    try:
+        sitemap = _NewsSitemap(body)
+        entries = list(sitemap)
+    except (StopIteration, etree.XMLSyntaxError):  # empty, or not XML at all
         return [], []
-    if _local(root.tag) == "sitemapindex":
-        return [(loc.text or "").strip() for loc in root.iter() if _local(loc.tag) == "loc"], []
-    links = []
-    for entry in root:
-        if _local(entry.tag) != "url":
-            continue
-        url, date = None, None
-        for child in entry.iter():
-            name = _local(child.tag)
-            if name == "loc" and url is None:
-                url = (child.text or "").strip()
-            elif name == "publication_date":
-                date = normalise_date((child.text or "").strip()) or date
-            elif name == "lastmod" and date is None:
-                date = normalise_date((child.text or "").strip())
-        if url:
-            links.append(DiscoveredLink(url, date))
-    return [], links
-
-
-def sitemaps_from_robots(body: bytes) -> list[str]:
-    return [line.split(":", 1)[1].strip() for line in body.decode("utf-8", "replace").splitlines()
-            if line.lower().startswith("sitemap:")]
+    if sitemap.type == "sitemapindex":
+        return [entry["loc"] for entry in entries], []
+    if sitemap.type != "urlset":
+        return [], []
+    return [], [DiscoveredLink(entry["loc"], normalise_date(entry.get("publication_date") or entry.get("lastmod")))
+                for entry in entries]
 
 
 def before(day: str | None, since: str | None) -> bool:

@@ -1,0 +1,246 @@
+"""Any-site crawl speed: bare Scrapy against `newsarchive crawl URL` on a site of real pages.
+
+    python bench/generic_crawl.py [--articles 2000] [--runs 3] [--variant dated|plain|both]
+
+Builds a static news site from real saved pages with ../shared/tools/news_site.py (the pages are
+read where they lie and never copied into this repository): 2,000 articles of about 160 KB and
+100 listing pages. Variant `plain` rewrites every article path to one with no date, no number and
+no long slug (`/read/qk/`), to show that discovery does not depend on the shape of URLs. The site
+is served by nginx when it is installed (one worker, no access log), else by the demo's threaded
+Python server, in a process of its own.
+
+Each run crawls it twice with the same engine settings (16 concurrent requests, no AutoThrottle):
+(a) bare Scrapy following the listing links and the next page, parsing nothing, storing nothing;
+(b) `newsarchive crawl URL` into a fresh archive (the generic spider, all its layers, captures).
+Runs alternate the order (bare first, then newsarchive first, ...), so neither always meets a cold
+server. Printed: pages/s of each (median and range over the runs), the ratio of the medians,
+the peak resident memory of each crawl's whole process tree (worker processes included), and what
+the archive kept: articles, unchanged duplicates and failures, which must add up to the articles
+of the site. Targets (issue 13): ratio >= 0.35 on a 2-core machine, peak tree RSS < 250 MB,
+articles + failures = 2,000 with at least 1,995 articles, in both variants.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+            "LOG_LEVEL": "WARNING", "ROBOTSTXT_OBEY": True, "TELNETCONSOLE_ENABLED": False}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# the site ------------------------------------------------------------------------------------------
+
+def build_site(out: Path, articles: int, base: str, plain: bool) -> None:
+    subprocess.run([sys.executable, str(SHARED / "tools" / "news_site.py"), "--pages",
+                    str(SHARED / "bench" / "extraction-devset" / "pages"), "--out", str(out),
+                    "--articles", str(articles), "--base", base], check=True, stdout=subprocess.DEVNULL)
+    if plain:
+        make_paths_plain(out)
+
+
+def short_name(number: int) -> str:
+    """qk, qm, ...: two or more lowercase letters, no digit, nothing like a slug."""
+    letters, name = "bcdfghjkmnpqrstvwxz", ""
+    number += len(letters)  # at least two letters
+    while number:
+        number, rest = divmod(number, len(letters))
+        name = letters[rest] + name
+    return name
+
+
+def make_paths_plain(site: Path) -> None:
+    """Move /news/YYYY/MM/DD/story-N/ to /read/<letters>/ and rewrite every link to it."""
+    story = re.compile(r"/news/\d{4}/\d{2}/\d{2}/story-(\d+)/")
+    for index in sorted(site.glob("news/[0-9]*/*/*/story-*/index.html")):
+        number = int(index.parent.name.split("-")[1])
+        target = site / "read" / short_name(number) / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        index.rename(target)
+    for folder in sorted(site.glob("news/[0-9]*"), reverse=True):
+        shutil.rmtree(folder)
+    for file in [*site.rglob("*.html"), site / "rss.xml", site / "sitemap.xml"]:
+        text = file.read_text(encoding="utf-8")
+        file.write_text(story.sub(lambda m: f"/read/{short_name(int(m.group(1)))}/", text), encoding="utf-8")
+
+
+def serve(site: Path, port: int, scratch: Path) -> subprocess.Popen:
+    nginx = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
+    if nginx:
+        conf = scratch / "nginx.conf"
+        conf.write_text(f"""worker_processes 1; pid {scratch}/nginx.pid; error_log {scratch}/nginx-error.log;
+events {{ worker_connections 256; }}
+http {{ access_log off; default_type text/html; sendfile on;
+  server {{ listen 127.0.0.1:{port}; root {site}; index index.html; }} }}
+""")
+        process = subprocess.Popen([nginx, "-c", str(conf), "-p", str(scratch), "-g", "daemon off;"],
+                                   stderr=subprocess.DEVNULL)
+    else:
+        process = subprocess.Popen([sys.executable, "-m", "newsarchive.demo.serve", str(site), "--port", str(port)],
+                                   stdout=subprocess.DEVNULL, cwd=ROOT)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the site's server did not start")
+
+
+# the crawls ----------------------------------------------------------------------------------------
+
+def bare_crawl(start_url: str) -> None:
+    """Bare Scrapy: listing links and next pages followed, nothing parsed or stored."""
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    class BareSpider(scrapy.Spider):
+        name = "bare"
+        start_urls = [start_url]
+
+        def parse(self, response):
+            for href in response.css("a.teaser__link::attr(href)").getall():
+                yield response.follow(href, callback=self.parse_article)
+            for href in response.css("a[rel=next]::attr(href)").getall():
+                yield response.follow(href, callback=self.parse)
+
+        def parse_article(self, response):
+            return None
+
+    process = CrawlerProcess({**SETTINGS, "USER_AGENT": "bench"})
+    crawler = process.create_crawler(BareSpider)
+    process.crawl(crawler)
+    process.start()
+    print(json.dumps({"pages": crawler.stats.get_value("downloader/response_count", 0)}))
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, now."""
+    children: dict[int, list[int]] = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except (OSError, ValueError):
+            continue
+        children.setdefault(int(fields.get("PPid", "0").strip()), []).append(int(fields["Pid"].strip()))
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        pending += children.get(current, [])
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def timed(command: list[str]) -> tuple[float, float, str]:
+    """Run a command, sampling its process tree's memory; (seconds, peak MB, stdout)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, tree_rss_mb(process.pid))
+        time.sleep(0.2)
+    return time.perf_counter() - started, peak, process.stdout.read()
+
+
+def run_bare(start_url: str) -> dict:
+    seconds, peak, out = timed([sys.executable, __file__, "--bare", start_url])
+    return {"seconds": seconds, "peak_mb": peak, "pages": json.loads(out.strip().splitlines()[-1])["pages"]}
+
+
+def run_newsarchive(start_url: str, db_path: Path) -> dict:
+    settings = [item for name, value in SETTINGS.items() for item in ("-s", f"{name}={value}")]
+    seconds, peak, out = timed([sys.executable, "-m", "newsarchive.cli", "crawl", start_url, "--db", str(db_path),
+                                "--allow-private", "--no-index", *settings])
+    with sqlite3.connect(db_path) as db:
+        pages, articles, unchanged, failures = db.execute(
+            "SELECT responses, articles_stored, unchanged, failures FROM crawls").fetchone()
+        reasons = dict(db.execute("SELECT reason, count(*) FROM failures GROUP BY reason"))
+    db_path.unlink()
+    return {"seconds": seconds, "peak_mb": peak, "pages": pages, "articles": articles, "unchanged": unchanged,
+            "failures": failures, "reasons": reasons, "summary": out.strip().splitlines()[0] if out.strip() else ""}
+
+
+def measure(variant: str, args, scratch: Path) -> None:
+    port = free_port()
+    site = scratch / f"site-{variant}"
+    build_site(site, args.articles, f"http://127.0.0.1:{port}", plain=variant == "plain")
+    server = serve(site, port, scratch)
+    start_url = f"http://127.0.0.1:{port}/news/"
+    bare, full = [], []
+    try:
+        for run in range(args.runs):
+            order = ("bare", "full") if run % 2 == 0 else ("full", "bare")
+            for which in order:
+                if which == "bare":
+                    bare.append(run_bare(start_url))
+                else:
+                    full.append(run_newsarchive(start_url, scratch / f"{variant}-{run}.db"))
+    finally:
+        server.terminate()
+        server.wait()
+    report(variant, args.articles, bare, full)
+
+
+def rates(results: list[dict]) -> list[float]:
+    return [result["pages"] / result["seconds"] for result in results]
+
+
+def report(variant: str, articles: int, bare: list[dict], full: list[dict]) -> None:
+    print(f"\nvariant {variant}: {articles} articles, {len(bare)} runs each, order alternating")
+    for name, results in (("bare Scrapy", bare), ("newsarchive", full)):
+        speed = rates(results)
+        print(f"  {name:12s} {statistics.median(speed):6.1f} pages/s (range {min(speed):.1f}-{max(speed):.1f}), "
+              f"{results[0]['pages']} pages, peak tree RSS {max(r['peak_mb'] for r in results):.0f} MB")
+    ratio = statistics.median(rates(full)) / statistics.median(rates(bare))
+    last = full[-1]
+    kept = last["articles"] + last["unchanged"] + sum(last["reasons"].values())
+    print(f"  ratio {ratio:.2f} (target >= 0.35); peak tree RSS {max(r['peak_mb'] for r in full):.0f} MB (target < 250)")
+    print(f"  archive: {last['articles']} articles, {last['unchanged']} unchanged duplicates, failures "
+          f"{last['reasons'] or 0}; articles + unchanged + failures = {kept} (listings and robots.txt included "
+          f"in failures if any); target: {articles} with >= {articles - 5} articles")
+    print(f"  {last['summary']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--variant", choices=["dated", "plain", "both"], default="both")
+    parser.add_argument("--bare", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare:
+        bare_crawl(args.bare)
+        return
+    print(f"{os.cpu_count()} CPU cores; server: {'nginx' if shutil.which('nginx') else 'threaded Python'}")
+    with tempfile.TemporaryDirectory(prefix="newsarchive-generic-") as scratch:
+        os.chmod(scratch, 0o755)  # nginx's workers run as another user
+        for variant in (["dated", "plain"] if args.variant == "both" else [args.variant]):
+            measure(variant, args, Path(scratch))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""ParserPool: the pure page parsers, run in worker processes, off the reactor thread.
+
+Decoding, parsing and every extraction layer are CPU work. Done in the process that also drives
+Scrapy, they stop the downloads while they run and leave the machine's other cores idle. The
+spiders hand each response's URL, body and content type to this pool and await the record; the
+reactor only fetches, routes and stores.
+
+- NEWSARCHIVE_PARSER_WORKERS worker processes (-1: one per CPU core; 0: parse in the crawl's own
+  process, for debugging), started fresh (spawn: they share no lock with the reactor's threads)
+  and bound to the crawl's life: a worker whose crawl dies (SIGKILL included) exits at once, so
+  nothing is left running, holding the crawl's output or memory. A Python script that starts
+  crawls must guard them with `if __name__ == "__main__":`, as multiprocessing requires.
+- At most NEWSARCHIVE_PARSER_QUEUE pages wait for a worker (a semaphore): with Scrapy's own limit
+  on responses held by callbacks, memory stays flat however fast pages arrive.
+- The work is `NEWSARCHIVE_PARSER` (default `newsarchive.parsers.parse_page`), loaded by dotted
+  path in each worker: a project with its own parsers plugs them in here.
+- What goes wrong is a record, never a hang: a ParseError is a failure with its reason, any other
+  exception a `parse_error` naming where it was raised (computed in the worker, where the
+  traceback is), and a worker that dies (a crash in a C extension, the OOM killer) loses no other
+  page: the pages it took down with it are parsed again one at a time in a pool of their own, and
+  only the page that kills that one too becomes a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from functools import lru_cache
+
+from scrapy.utils.misc import load_object
+
+from newsarchive.failures import describe_exception
+from newsarchive.items import PageFailure
+
+
+@dataclass(frozen=True)
+class ParseJob:
+    """One page to parse: plain data, cheap to send to a worker."""
+
+    url: str
+    body: bytes
+    content_type: str | None
+    kind: str | None
+    profile: str | None = None  # a profile's key (load_profile) and a site's name, or None
+    site: str | None = None
+    status: int | None = None
+
+
+def run_job(parser_path: str, job: ParseJob):
+    """Parse one page (in a worker, or inline): its record, or a PageFailure saying why not."""
+    from newsarchive.parsers import ParseError
+
+    try:
+        profile, site = _profile_and_site(job.profile, job.site)
+        return _parser(parser_path)(job.url, job.body, profile, site, job.content_type, kind=job.kind)
+    except ParseError as error:
+        return PageFailure(job.url, error.reason, str(error), job.status)
+    except Exception as error:  # noqa: BLE001 (any error of a page is that page's failure)
+        return PageFailure(job.url, "parse_error", describe_exception(error), job.status)
+
+
+def _worker_started(crawl_pid: int) -> None:
+    """In each worker: die with the crawl, then load the parsers before the first page comes."""
+    _exit_when_parent_dies(crawl_pid)
+    import newsarchive.parsers  # noqa: F401 (imported now, not on the first page)
+
+
+def _exit_when_parent_dies(parent_pid: int) -> None:
+    try:  # Linux: the kernel sends SIGKILL when the parent goes
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent_pid:  # it went before the line above took effect
+        os._exit(1)
+
+    def watch() -> None:  # elsewhere: look every second
+        while os.getppid() == parent_pid:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="crawl-watch").start()
+
+
+@lru_cache(maxsize=8)
+def _parser(path: str):
+    return load_object(path)
+
+
+def _profile_and_site(profile_key: str | None, site_name: str | None):
+    if profile_key is None:
+        return None, None
+    from newsarchive.profiles import load_profile
+
+    profile = load_profile(profile_key)
+    return profile, profile.site_by_name(site_name) if site_name else None
+
+
+class ParserPool:
+    def __init__(self, workers: int, queue: int, parser_path: str):
+        self.workers = (os.cpu_count() or 1) if workers < 0 else workers
+        self.parser_path = parser_path
+        self.waiting = asyncio.Semaphore(max(1, queue)) if self.workers else None
+        self.executor = self._new_executor(self.workers) if self.workers else None
+        self.quarantine: ProcessPoolExecutor | None = None  # for pages of a worker that died
+        self.quarantine_turn = asyncio.Lock() if self.workers else None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        workers = settings.getint("NEWSARCHIVE_PARSER_WORKERS")
+        queue = settings.getint("NEWSARCHIVE_PARSER_QUEUE")
+        return cls(workers, queue if queue > 0 else 2 * ((os.cpu_count() or 1) if workers < 0 else workers),
+                   settings.get("NEWSARCHIVE_PARSER"))
+
+    @staticmethod
+    def _new_executor(workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_worker_started, initargs=(os.getpid(),))
+
+    async def parse(self, job: ParseJob):
+        """The page's record, or a PageFailure: parsed in a worker, or inline without workers."""
+        if self.executor is None:
+            return run_job(self.parser_path, job)
+        async with self.waiting:
+            executor = self.executor
+            try:
+                return await asyncio.wrap_future(executor.submit(run_job, self.parser_path, job))
+            except BrokenProcessPool:
+                if self.executor is executor:  # the first page to notice replaces the pool
+                    executor.shutdown(wait=False, cancel_futures=True)
+                    self.executor = self._new_executor(self.workers)
+        return await self._parse_alone(job)
+
+    async def _parse_alone(self, job: ParseJob):
+        """A page whose worker died: parsed again on its own; if it kills this worker too, it is
+        the page that does it, and its failure says so."""
+        async with self.quarantine_turn:
+            if self.quarantine is None:
+                self.quarantine = self._new_executor(1)
+            try:
+                return await asyncio.wrap_future(self.quarantine.submit(run_job, self.parser_path, job))
+            except BrokenProcessPool:
+                self.quarantine.shutdown(wait=False, cancel_futures=True)
+                self.quarantine = None
+                return PageFailure(job.url, "parse_error", "the parser process died while parsing this page "
+                                   "(twice: a crash in a C extension, or the memory limit)", job.status)
+
+    def close(self) -> None:
+        for executor in (self.executor, self.quarantine):
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+        self.executor = self.quarantine = None
