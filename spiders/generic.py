@@ -83,12 +83,17 @@ class GenericSpider(ArchiveSpider):
 
     def parse_sitemap(self, response):
         children, links = parse_sitemap(response.body)
+        children = [urljoin(response.url, child) for child in children]
+        for link in links:  # sitemaps should give absolute URLs; some give paths
+            link.url = urljoin(response.url, link.url)
         yield from self.follow_all(children, "sitemap")
         yield from self.requests_for(links, "sitemap")
         yield ListingPage(response.url, "sitemap", links=len(children) + len(links))
 
     def parse_feed(self, response):
         links = parse_feed(response.body)
+        for link in links:
+            link.url = urljoin(response.url, link.url)
         yield from self.requests_for(links, "feed")
         yield ListingPage(response.url, "feed", links=len(links))
 

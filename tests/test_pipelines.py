@@ -244,3 +244,18 @@ def test_store_clears_the_mark_of_a_comment_that_comes_back(tmp_path):
     db = store_items(tmp_path, [with_comments("1", "2")])
     assert removed(db) == {"1": 0, "2": 0}
     assert count(db, "comments") == 2
+
+
+def test_a_page_claiming_another_storys_canonical_url_keeps_its_own(tmp_path):
+    pipeline = DedupePipeline.from_crawler(crawler_for(tmp_path))
+    first, other = sample_article(), sample_article()
+    other.url = SAMPLE_URL.replace("feature-03", "feature-04")  # canonical still feature-03
+    other.title = "A different story"
+    assert pipeline.process_item(page(first)).records == [first]
+    kept = pipeline.process_item(page(other)).records[0]
+    assert isinstance(kept, Article) and kept.canonical_url == other.url
+    assert kept.warnings[-1].startswith(f"canonical_url: {SAMPLE_URL} is the canonical URL of another story")
+    # The same page again is a duplicate of itself.
+    again = sample_article()
+    again.url, again.title = other.url, "A different story"
+    assert pipeline.process_item(page(again)).records == [ArticleDuplicate(other.url, other.url)]

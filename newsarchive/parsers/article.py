@@ -88,6 +88,24 @@ class _ArticlePage:
             self._generic = _NOTHING_GENERIC if self._profile_fits() else _generic_extraction(self.root, self.doc.url)
         return self._generic
 
+    def _generic_date(self) -> str | None:
+        """htmldate's rules, for a page whose profile and metadata give no date (trafilatura's own
+        date source, asked alone: the rest of its metadata pass costs more than it adds)."""
+        if self._profile_fits():
+            return None
+        from htmldate import find_date
+        from trafilatura.metadata import set_date_params
+
+        return find_date(self.root, **{**set_date_params(True), "url": self.doc.url}) or None
+
+    def _generic_author(self) -> str | None:
+        """trafilatura's byline rules (author XPaths of the visible page), when nothing cheaper named one."""
+        if self._profile_fits():
+            return None
+        from trafilatura.metadata import extract_author
+
+        return normalise_text(extract_author(self.root)) or None
+
     def _profile_fits(self) -> bool:
         if self.profile is None or self.select_first("title") is None:
             return False
@@ -222,8 +240,8 @@ class _ArticlePage:
             if raw:
                 article.published_at_raw = raw
                 article.warnings.append(f"published_at: cannot read the date {raw!r}; used the URL's")
-        elif self.generic.get("date"):
-            article.published_at = article.published_at_raw = self.generic["date"]
+        elif generic_date := self._generic_date():
+            article.published_at = article.published_at_raw = generic_date
             article.sources["published_at"] = "generic"
         modified_raw = self.from_metadata("modified_at")
         if modified_raw:
@@ -263,7 +281,7 @@ class _ArticlePage:
         if names:
             self.article.authors = _authors_from_metadata(names)
             return
-        generic = self.generic.get("author")
+        generic = self._generic_author()
         if generic:
             self.article.byline_raw = self.article.byline_raw or generic
             self.article.authors = _authors_from_metadata([n for n in generic.split(";") if n.strip()])
@@ -591,7 +609,7 @@ def _url_date_is_earlier(url_date: str, published: str) -> bool:
         return False
 
 
-_NOTHING_GENERIC = {"body": [], "author": None, "date": None, "comments": []}
+_NOTHING_GENERIC = {"body": [], "comments": []}
 _RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "yi"}
 _COUNTER_LINE = re.compile(r"^\W*\d+\W*\s*\S+\W*$")
 
@@ -604,21 +622,20 @@ def _int_or_none(value) -> int | None:
 
 
 def _generic_extraction(root, url: str) -> dict:
-    """Body, author, date and comments by trafilatura: the costly last layer, run once per page and
-    only for pages no cheaper layer could read whole."""
+    """Body and comments by trafilatura: the costly last layer, run once per page and only for
+    pages no cheaper layer could read whole; without its metadata pass (half its cost), which the
+    metadata layers and the two rules above stand in for."""
     import trafilatura  # imported on first need: a profiled crawl may never use it
 
     found = trafilatura.bare_extraction(
-        copy.deepcopy(root), url=url, with_metadata=True, include_comments=True, include_tables=True,
+        copy.deepcopy(root), url=url, with_metadata=False, include_comments=True, include_tables=True,
         include_images=False,  # trafilatura prunes the tree it is given: it gets a copy
     )
     if found is None:
-        return {"body": [], "author": None, "date": None, "comments": []}
+        return _NOTHING_GENERIC
     lines = [normalise_text(line) for line in (found.text or "").split("\n")]
     comments = [normalise_text(line) for line in (found.comments or "").split("\n")]
     return {
         "body": [BodyBlock("paragraph", line) for line in lines if line],
-        "author": normalise_text(found.author) or None,
-        "date": found.date or None,
         "comments": [line for line in comments if line],
     }

@@ -74,14 +74,17 @@ def page_kind(doc: Document, links: list[str] | None = None) -> str:
             return "article"
     story, prose = _prose(root)
     # One run of prose (the paragraphs of one element) as long as a short story: an article,
-    # however many links its theme adds; unless the page repeats <article>s (a blog's front page).
-    if story >= STORY_CHARACTERS and (story >= 2 * STORY_CHARACTERS or len(root.xpath("//article")) < 3):
+    # however many links its theme adds (related stories, tags, comments).
+    if story >= STORY_CHARACTERS:
         return "article"
     links = len(content_links(doc) if links is None else links)
     # Text density: an article is mostly prose; a listing is mostly links to articles.
     if links >= 5 and prose < 300 * links:
         return "listing"
     if prose >= 500:  # prose, whatever og:type a theme prints on every page
+        return "article"
+    body = root.find("body")
+    if links < 3 and body is not None and len(body.text_content()) >= 1000:  # lists nothing, says a lot
         return "article"
     if og_type in ("website", "blog"):
         return "listing"
@@ -191,11 +194,10 @@ class _NewsSitemap(Sitemap):
     __slots__ = ()
 
     def _process_sitemap_element(self, elem):
+        dates = elem.xpath(".//*[local-name()='publication_date']/text()")  # read before Scrapy clears it
         found = super()._process_sitemap_element(elem)
-        if found is not None:
-            dates = elem.xpath(".//*[local-name()='publication_date']/text()")
-            if dates:
-                found["publication_date"] = dates[0].strip()
+        if found is not None and dates:
+            found["publication_date"] = dates[0].strip()
         return found
 
 

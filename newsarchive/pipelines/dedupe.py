@@ -1,13 +1,16 @@
 """DedupePipeline: one article once per crawl, whatever URL it was reached by.
 
-The second page of an article this crawl already stored (another URL, the same canonical URL)
-becomes an ArticleDuplicate: the store links its URL to the article and counts the page as
-unchanged. Across crawls the archive's keys do the same (an article row per canonical URL,
+The second page of an article this crawl already stored (another URL, the same canonical URL
+and the same title and body) becomes an ArticleDuplicate: the store links its URL to the article
+and counts the page as unchanged. A page that declares the canonical URL of a different story
+(a template's og:url pointing at a section, say) is no duplicate: it keeps its own URL as its
+canonical one, with a warning. Across crawls the archive's keys do the same (an article row per canonical URL,
 photos per article and URL, comments per article and comment key): a second crawl adds no rows.
 """
 
 from __future__ import annotations
 
+from newsarchive.archive.store import content_hash
 from newsarchive.items import Article, ArticleDuplicate
 from newsarchive.pipelines import update_articles
 
@@ -15,7 +18,7 @@ from newsarchive.pipelines import update_articles
 class DedupePipeline:
     def __init__(self, stats):
         self.stats = stats
-        self.seen_keys: set[str] = set()
+        self.seen_keys: dict[str, str] = {}  # URL or canonical URL -> content hash
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -25,11 +28,17 @@ class DedupePipeline:
         return update_articles(item, self.dedupe, "dedupe", self.stats)
 
     def dedupe(self, article: Article) -> Article | ArticleDuplicate:
-        keys = {article.canonical_url or article.url, article.url}
-        if keys & self.seen_keys:
+        digest = content_hash(article.title, article.body_text)
+        canonical = article.canonical_url or article.url
+        if article.url in self.seen_keys or self.seen_keys.get(canonical) == digest:
             self.stats.inc_value("newsarchive/dedupe/duplicate_count")
-            return ArticleDuplicate(article.url, article.canonical_url or article.url)
-        self.seen_keys |= keys
+            return ArticleDuplicate(article.url, article.url if article.url in self.seen_keys else canonical)
+        if canonical in self.seen_keys:  # another story under the same canonical URL
+            article.warnings.append(f"canonical_url: {canonical} is the canonical URL of another story "
+                                    "in this crawl; kept this page's own URL")
+            article.canonical_url = canonical = article.url
+            self.stats.inc_value("newsarchive/dedupe/shared_canonical_count")
+        self.seen_keys[canonical] = self.seen_keys[article.url] = digest
         return dedupe_parts(article)
 
 

@@ -1,0 +1,186 @@
+"""Discovery on sites with no profile: each page says what it is, every content link is a
+candidate whatever its shape, sitemaps (indexes, news, gzipped) and feeds give articles."""
+
+from __future__ import annotations
+
+import gzip
+import sqlite3
+from urllib.parse import urlsplit
+
+import pytest
+
+from newsarchive.parsers import parse_page
+from newsarchive.parsers.discovery import (
+    content_links, is_file_url, looks_like_article_url, page_kind, parse_feed, parse_sitemap,
+)
+from newsarchive.parsers.document import parse_document
+from newsarchive.items import Article, Listing
+from tests.conftest import run_cli, serve_in_subprocess
+
+PROSE = "<p>" + "A sentence of the story that goes on for a while, as stories do. " * 4 + "</p>"
+
+
+def doc(html: str, url: str = "https://news.example/section/"):
+    return parse_document(url, html.encode())
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://news.example/2024/05/03/bridge-opens/", True),
+    ("https://news.example/politics/the-long-road-to-the-new-bridge", True),
+    ("https://news.example/article/38341", True),
+    ("https://news.example/read/qk/", False),  # fetched all the same, later
+    ("https://news.example/tag/bridges/", False),
+    ("https://news.example/", False),
+])
+def test_url_shape_only_orders_the_queue(url, expected):
+    assert looks_like_article_url(url) is expected
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://news.example/photo.JPG", True), ("https://news.example/report.pdf", True),
+    ("https://news.example/a/archive.zip", True), ("https://news.example/story.html", False),
+    ("https://news.example/v1.2/story/", False), ("https://news.example/read/qk", False),
+])
+def test_files_are_no_pages(url, expected):
+    assert is_file_url(url) is expected
+
+
+def test_content_links_leave_out_navigation_other_origins_and_files():
+    page = doc("""<html><body><header><a href="/about/">About</a></header>
+        <nav><a href="/sport/">Sport</a></nav>
+        <main><a href="/read/qk/">One</a><a href="/read/qk/#comments">One again</a>
+        <a href="https://news.example:8443/read/zz/">Other port</a><a href="https://elsewhere.example/x">Away</a>
+        <a href="/files/report.pdf">PDF</a><a href="/section/">Itself</a><a href="mailto:a@b.c">Mail</a>
+        <a href="/read/qm/?utm_source=x">Two</a></main>
+        <aside><a href="/popular/">Popular</a></aside><footer><a href="/imprint/">Imprint</a></footer></body></html>""")
+    assert content_links(page) == ["https://news.example/read/qk/", "https://news.example/read/qm/"]
+
+
+def listing_html(links: int, prose: str = "") -> str:
+    items = "".join(f"<li><a href='/read/{chr(98 + n)}x/'>Story {n}</a></li>" for n in range(links))
+    return f"<html><head><title>News</title></head><body><h1>News</h1>{prose}<ul>{items}</ul></body></html>"
+
+
+def test_a_page_says_what_it_is():
+    assert page_kind(doc(listing_html(12))) == "listing"
+    # Many links, but one long run of prose: an article with a theme full of related links.
+    assert page_kind(doc(listing_html(40, "<div class='story'>" + PROSE * 4 + "</div>"))) == "article"
+    # Teasers: short texts beside their links.
+    teasers = "".join(f"<article><h2><a href='/read/{n}x/'>Post</a></h2><p>Two lines about it.</p></article>"
+                      for n in "bcdef")
+    assert page_kind(doc(f"<html><body>{teasers}</body></html>")) == "listing"
+    # A news section with no story yet: neither prose nor links.
+    assert page_kind(doc("<html><body><h1>News</h1><p>Nothing here yet.</p></body></html>")) == "listing"
+    # Nothing listed and a story told in <div>s: an article, whatever og:type the theme prints.
+    story_in_divs = "<div>" + "A line of the story, written without paragraphs. " * 30 + "</div>"
+    assert page_kind(doc("<html><head><meta property='og:type' content='website'></head><body><h1>Hi</h1>"
+                         f"{story_in_divs}<a href='/news/'>News</a></body></html>")) == "article"
+    assert page_kind(doc("<html><head><meta property='og:type' content='article'></head><body>"
+                         + listing_html(30) + "</body></html>")) == "article"
+
+
+def test_parse_page_gives_a_listing_for_an_unprofiled_listing_page():
+    html = listing_html(6).replace("</ul>", "</ul><a rel='next' href='/news/?page=2'>Older</a>").replace(
+        "<head>", "<head><link rel='alternate' type='application/rss+xml' href='/feed.xml'>")
+    listing = parse_page("https://news.example/news/", html.encode())
+    assert isinstance(listing, Listing)
+    assert [link.url for link in listing.links] == [f"https://news.example/read/{chr(98 + n)}x/" for n in range(6)]
+    assert listing.next_page_url == "https://news.example/news/?page=2"
+    assert listing.feeds == ["https://news.example/feed.xml"]
+    assert isinstance(parse_page("https://news.example/read/bx/", f"<html><body><h1>T</h1>{PROSE * 3}</body></html>"
+                                 .encode()), Article)
+
+
+URLSET = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc>https://news.example/read/bx/</loc><lastmod>2024-05-03</lastmod></url>
+<url><loc>https://news.example/read/cx/</loc><lastmod>2024-05-09T10:00:00+00:00</lastmod>
+  <news:news><news:publication_date>2024-05-04T08:30:00+02:00</news:publication_date></news:news></url>
+<url><loc>https://news.example/read/dx/</loc></url>
+</urlset>"""
+
+
+def test_sitemaps_urlsets_news_dates_indexes_and_gzip():
+    children, links = parse_sitemap(URLSET)
+    assert children == []
+    assert [(link.url, link.published_at) for link in links] == [
+        ("https://news.example/read/bx/", "2024-05-03"),
+        ("https://news.example/read/cx/", "2024-05-04T06:30:00Z"),  # the publication date, not lastmod
+        ("https://news.example/read/dx/", None)]
+    index = (b"<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+             b"<sitemap><loc>https://news.example/posts.xml.gz</loc></sitemap></sitemapindex>")
+    assert parse_sitemap(index) == (["https://news.example/posts.xml.gz"], [])
+    assert parse_sitemap(gzip.compress(URLSET))[1] == links
+    for garbage in (b"", b"<html><body>Not found</body></html>", b"\x1f\x8b\x08broken", b"plain text"):
+        assert parse_sitemap(garbage) == ([], [])
+
+
+def test_feeds_rss_and_atom():
+    rss = (b"<rss version='2.0'><channel><item><title>A</title><link>https://news.example/read/bx/</link>"
+           b"<pubDate>Fri, 03 May 2024 08:00:00 +0000</pubDate></item></channel></rss>")
+    atom = (b"<feed xmlns='http://www.w3.org/2005/Atom'><entry><link rel='alternate' href='https://news.example/read/cx/'/>"
+            b"<updated>2024-05-04T10:00:00Z</updated></entry></feed>")
+    assert [(link.url, link.published_at) for link in parse_feed(rss)] == [
+        ("https://news.example/read/bx/", "2024-05-03T08:00:00Z")]
+    assert [(link.url, link.published_at) for link in parse_feed(atom)] == [
+        ("https://news.example/read/cx/", "2024-05-04T10:00:00Z")]
+
+
+def write_article(site, path: str, title: str) -> None:
+    folder = site / path.strip("/")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "index.html").write_text(f"<html lang='en'><head><title>{title}</title></head><body><article>"
+                                       f"<h1>{title}</h1>{PROSE * 3}</article></body></html>", encoding="utf-8")
+
+
+def crawl_site(site, tmp_path, *extra):
+    server, base_url = serve_in_subprocess(site)
+    try:
+        db_path = tmp_path / "discovery.db"
+        result = run_cli("crawl", base_url + "/news/", "--db", str(db_path), "--allow-private",
+                         "-s", "AUTOTHROTTLE_ENABLED=0", *extra)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return sqlite3.connect(db_path)
+
+
+def test_articles_with_shapeless_urls_are_found_by_walking_the_listing(tmp_path):
+    site = tmp_path / "site"
+    names = [a + b for a in "bcdfg" for b in "kmnp"]  # /read/bk/, /read/bm/ ...: no date, no id, no slug
+    for number, name in enumerate(names):
+        write_article(site, f"/read/{name}/", f"Story number {number}")
+    pages = [names[i:i + 5] for i in range(0, len(names), 5)]
+    for page, chunk in enumerate(pages, 1):
+        items = "".join(f"<li><a href='/read/{name}/'>Story</a></li>" for name in chunk)
+        more = f"<a rel='next' href='/news/?page={page + 1}'>Older</a>" if page < len(pages) else ""
+        (site / "news").mkdir(parents=True, exist_ok=True)
+        (site / "news" / ("index.html" if page == 1 else f"page-{page}.html")).write_text(
+            f"<html><body><h1>News</h1><ul>{items}</ul>{more}</body></html>", encoding="utf-8")
+    (site / "robots.txt").write_text("User-agent: *\nAllow: /\n")  # names no sitemap; /sitemap.xml is 404
+    db = crawl_site(site, tmp_path)
+    stored = {urlsplit(url).path for (url,) in db.execute("SELECT url FROM articles")}
+    assert stored == {f"/read/{name}/" for name in names}
+    assert db.execute("SELECT count(*) FROM failures").fetchone() == (0,)  # the missing sitemap included
+    kinds = dict(db.execute("SELECT kind, count(*) FROM listings GROUP BY kind"))
+    assert kinds == {"listing": 4, "sitemap": 1}
+
+
+def test_articles_only_in_a_gzipped_sitemap_behind_an_index_are_found(tmp_path):
+    site = tmp_path / "site"
+    (site / "news").mkdir(parents=True)
+    (site / "news" / "index.html").write_text("<html><body><h1>News</h1><p>Nothing here yet.</p></body></html>")
+    for name in ("bk", "bm", "bn"):
+        write_article(site, f"/read/{name}/", f"Hidden story {name}")
+    urls = "".join(f"<url><loc>/read/{name}/</loc><lastmod>2024-05-03</lastmod></url>" for name in ("bk", "bm", "bn"))
+    (site / "posts.xml.gz").write_bytes(gzip.compress(
+        f"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>".encode()))
+    (site / "index.xml").write_text("<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/"
+                                    "sitemap/0.9'><sitemap><loc>/posts.xml.gz</loc></sitemap></sitemapindex>")
+    (site / "robots.txt").write_text("User-agent: *\nSitemap: /index.xml\n")
+    db = crawl_site(site, tmp_path)
+    assert {urlsplit(url).path for (url,) in db.execute("SELECT url FROM articles")} == {
+        "/read/bk/", "/read/bm/", "/read/bn/"}
+    assert sorted(urlsplit(url).path for (url,) in db.execute("SELECT url FROM listings WHERE kind = 'sitemap'")) \
+        == ["/index.xml", "/posts.xml.gz"]
