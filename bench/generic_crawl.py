@@ -36,6 +36,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from measure import tree_rss_mb
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
@@ -131,28 +133,6 @@ def bare_crawl(start_url: str) -> None:
     process.crawl(crawler)
     process.start()
     print(json.dumps({"pages": crawler.stats.get_value("downloader/response_count", 0)}))
-
-
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, now."""
-    children: dict[int, list[int]] = {}
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
-        except (OSError, ValueError):
-            continue
-        children.setdefault(int(fields.get("PPid", "0").strip()), []).append(int(fields["Pid"].strip()))
-    total, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
-        pending += children.get(current, [])
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
 
 
 def timed(command: list[str]) -> tuple[float, float, str]:
