@@ -14,6 +14,10 @@ generic layer) and trafilatura.extract (with metadata and comments) are scored t
   the day is read from the latter);
 - comments: share of the `comments` snippets found in the extracted comments (a comment's author
   and text), and the share present in the saved page at all, which no extractor can exceed.
+
+Then the cost of newsarchive's extraction, step by step (ms a page, averaged over all pages): the
+parse, each field's step, and inside them the costly generic parts (trafilatura's body and
+comments, htmldate, trafilatura's byline rules), with how many pages needed each.
 """
 
 from __future__ import annotations
@@ -133,6 +137,54 @@ def _count_present(snippets: list[str], html: bytes, counts: list[int]) -> None:
     counts[1] += len(snippets)
 
 
+def print_layer_costs(gold: dict, devset: Path) -> None:
+    """Milliseconds a page for each step of newsarchive's extraction, and for its generic parts."""
+    from collections import Counter
+
+    from newsarchive.parsers import article as article_module
+    from newsarchive.parsers.document import parse_document
+
+    seconds, calls = Counter(), Counter()
+
+    def timed(name, function):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                seconds[name] += time.perf_counter() - started
+                calls[name] += 1
+        return wrapper
+
+    generic_parts = {"_generic_extraction": "  trafilatura body+comments", "_generic_date": "  htmldate",
+                     "_generic_author": "  trafilatura byline rules"}
+    originals = {name: getattr(article_module._ArticlePage, name, None) for name in generic_parts}
+    originals["_generic_extraction"] = article_module._generic_extraction
+    article_module._generic_extraction = timed(generic_parts["_generic_extraction"], originals["_generic_extraction"])
+    for name in ("_generic_date", "_generic_author"):
+        setattr(article_module._ArticlePage, name, timed(generic_parts[name], originals[name]))
+    try:
+        for url, expected in gold.items():
+            html = gzip.decompress((devset / "pages" / expected["file"]).read_bytes())
+            started = time.perf_counter()
+            doc = parse_document(url, html, None)
+            seconds["parse_document"] += time.perf_counter() - started
+            page = article_module._ArticlePage(doc, None, None)
+            for step in article_module.FIELD_STEPS:
+                timed(step, getattr(page, step))()
+    finally:
+        article_module._generic_extraction = originals["_generic_extraction"]
+        for name in ("_generic_date", "_generic_author"):
+            setattr(article_module._ArticlePage, name, originals[name])
+    pages = len(gold)
+    print(f"\nnewsarchive's extraction, step by step ({pages} pages; generic parts inside their steps):")
+    for name in ["parse_document", *article_module.FIELD_STEPS, *generic_parts.values()]:
+        runs = f"  ({calls[name]} pages)" if name.startswith("  ") else ""
+        print(f"  {name:28s} {1000 * seconds[name] / pages:6.2f} ms/page{runs}")
+    total = seconds["parse_document"] + sum(seconds[step] for step in article_module.FIELD_STEPS)
+    print(f"  {'total':28s} {1000 * total / pages:6.2f} ms/page")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devset", type=Path, default=DEFAULT_DEVSET)
@@ -160,6 +212,7 @@ def main():
     present, total = comments_in_pages
     print(f"comment snippets present in the saved pages at all: {present}/{total} = {present / max(total, 1):.3f} "
           "(the others were loaded by scripts after the page was saved: no extractor of the page can reach them)")
+    print_layer_costs(gold, args.devset)
     if args.show_misses:
         for field, misses in scores["newsarchive"].misses.items():
             print(f"\nnewsarchive misses, {field} ({len(misses)}):")

@@ -86,7 +86,7 @@ def build_archive(db_path: Path, articles: int, comments_per_article: int, seed:
         crawl_id = db.execute("INSERT INTO crawls (site, spider, started_at, finished_at, finish_reason, coverage) "
                               "VALUES ('diyaruna', 'diyaruna', '2026-01-01T00:00:00Z', '2026-01-01T01:00:00Z', "
                               "'finished', '{\"articles\": 0, \"share\": {}}')").lastrowid
-        for language_key, language in languages:
+        for _, language in languages:
             for name in language.author_pool:
                 author_ids[name] = db.execute("INSERT INTO authors (name) VALUES (?)", [name]).lastrowid
     for start in range(0, articles, 5000):

@@ -110,5 +110,5 @@ def _children(db: sqlite3.Connection, ids: list[int], sql: str) -> dict[int, lis
     cursor.execute(sql.format(ids=placeholders), ids)
     names = [column[0] for column in cursor.description][1:]  # the first is article_id
     for article_id, *values in cursor:
-        grouped.setdefault(article_id, []).append(dict(zip(names, values)))
+        grouped.setdefault(article_id, []).append(dict(zip(names, values, strict=True)))
     return grouped

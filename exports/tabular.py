@@ -20,7 +20,13 @@ import orjson
 
 from exports import output_file
 from exports.records import (
-    ARTICLE_FIELDS, AUTHOR_FIELDS, COMMENT_FIELDS, PHOTO_FIELDS, ExportFilters, article_chunks, connect,
+    ARTICLE_FIELDS,
+    AUTHOR_FIELDS,
+    COMMENT_FIELDS,
+    PHOTO_FIELDS,
+    ExportFilters,
+    article_chunks,
+    connect,
     nested_articles,
 )
 

@@ -6,7 +6,6 @@ import json
 import os
 import sys
 import urllib.request
-from urllib.parse import urlsplit
 from pathlib import Path
 
 import click
@@ -310,9 +309,8 @@ def merge(sources, target):
     Example:
         newsarchive merge shard-1.db shard-2.db shard-3.db --into archive.db
     """
-    from newsarchive.archive.merge import MergeError, merge_archives
-
     from newsarchive.archive import ArchiveError
+    from newsarchive.archive.merge import MergeError, merge_archives
 
     try:
         summary = merge_archives(list(sources), target)

@@ -25,7 +25,13 @@ from newsarchive.archive import open_archive, utc_now
 from newsarchive.archive.store import finish_crawl, start_crawl, store_failure
 from newsarchive.items import PageFailure
 from newsarchive.options import (
-    OptionError, check_choices, check_date_order, check_start_url, did_you_mean, parse_count, parse_day,
+    OptionError,
+    check_choices,
+    check_date_order,
+    check_start_url,
+    did_you_mean,
+    parse_count,
+    parse_day,
 )
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,6 @@ from newsarchive.research.queries import load_queries
 from tests.conftest import free_port
 
 
-
 @pytest.fixture(scope="module")
 def datasette(research_archive, tmp_path_factory):
     port = free_port()

@@ -9,12 +9,17 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from newsarchive.items import Article, Listing
 from newsarchive.parsers import parse_page
 from newsarchive.parsers.discovery import (
-    content_links, is_file_url, looks_like_article_url, page_kind, parse_feed, parse_sitemap,
+    content_links,
+    is_file_url,
+    looks_like_article_url,
+    page_kind,
+    parse_feed,
+    parse_sitemap,
 )
 from newsarchive.parsers.document import parse_document
-from newsarchive.items import Article, Listing
 from tests.conftest import run_cli, serve_in_subprocess
 
 PROSE = "<p>" + "A sentence of the story that goes on for a while, as stories do. " * 4 + "</p>"

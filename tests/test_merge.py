@@ -11,7 +11,14 @@ from sqlite_utils.migrations import Migrations
 
 from newsarchive.archive import open_archive
 from newsarchive.archive.migrations import m001_core_tables, m002_captures
-from newsarchive.archive.store import finish_crawl, start_crawl, store_article, store_capture, store_failure, store_listing
+from newsarchive.archive.store import (
+    finish_crawl,
+    start_crawl,
+    store_article,
+    store_capture,
+    store_failure,
+    store_listing,
+)
 from newsarchive.items import Article, Byline, Capture, Comment, ListingPage, PageFailure, Photo
 from tests.conftest import run_cli
 

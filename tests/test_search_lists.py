@@ -16,7 +16,12 @@ import pytest
 
 from newsarchive.archive import open_archive
 from newsarchive.archive.search_lists import (
-    begin_build, best_rows, bm25_sql, compute_lists, rebuild_all, store_build,
+    begin_build,
+    best_rows,
+    bm25_sql,
+    compute_lists,
+    rebuild_all,
+    store_build,
 )
 from newsarchive.research.search import SearchFilters, SearchQueryError, search
 from tests.conftest import run_cli

@@ -19,8 +19,8 @@ import os
 import sqlite3
 import time
 from contextlib import contextmanager
-from functools import lru_cache
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 from sqlite_utils import Database

@@ -216,7 +216,7 @@ class _Phrase:
 
     def lookup(self) -> dict[int, float]:
         if self._lookup is None:
-            self._lookup = dict(zip(self.rows, self.scores))
+            self._lookup = dict(zip(self.rows, self.scores, strict=True))
         return self._lookup
 
     def upper_bound(self, row: int) -> float:
@@ -262,7 +262,7 @@ def _ranked_from_lists(conn, index_name: str, query: str, phrases: list[_Phrase]
     its known scores plus the others' cut-offs: only those that could beat the limit-th best of
     the first kind are scored by FTS5, usually none."""
     if len(phrases) == 1:  # its list is the answer, in order
-        return _first_passing(list(zip(phrases[0].rows, phrases[0].scores)), limit, passing)
+        return _first_passing(list(zip(phrases[0].rows, phrases[0].scores, strict=True)), limit, passing)
     lookups = [phrase.lookup() for phrase in phrases]
     common = set(phrases[0].rows).intersection(*(phrase.rows for phrase in phrases[1:]))
     in_every_list = {row: sum(lookup[row] for lookup in lookups) for row in common}  # in query order, as FTS5 sums
@@ -273,7 +273,7 @@ def _ranked_from_lists(conn, index_name: str, query: str, phrases: list[_Phrase]
         others = [other for other in phrases if other is not phrase]
         # A row of this list missing from some other list gets at most that list's cut-off from it.
         others_most = sum(other.maximum for other in others) - min(other.maximum - other.cutoff for other in others)
-        for row, score in zip(phrase.rows, phrase.scores):
+        for row, score in zip(phrase.rows, phrase.scores, strict=True):
             if score + others_most < threshold:
                 break  # best first: no later row of this list can reach the threshold either
             if row not in in_every_list and sum(p.upper_bound(row) for p in phrases) >= threshold:
@@ -318,7 +318,7 @@ def _query_phrases(conn, index_name: str, items: list[tuple[str, bool]], indexed
     if terms is None:
         return None
     phrases = []
-    for term, (_, is_prefix) in zip(terms, items):
+    for term, (_, is_prefix) in zip(terms, items, strict=True):
         phrase = (_prefix_phrase(conn, index_name, term, indexed_rows) if is_prefix
                   else _word_phrase(conn, index_name, term))
         if phrase is None:

@@ -9,8 +9,8 @@ from pathlib import Path
 from newsarchive.archive import open_for_reading
 from newsarchive.archive.queries import archive_counts
 from newsarchive.crawling import run_crawl
-from newsarchive.demo.site import generate_site
 from newsarchive.demo.serve import start_in_thread
+from newsarchive.demo.site import generate_site
 
 # A local site needs no politeness delay; everything else is the crawl a user would run.
 DEMO_SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING", "CONCURRENT_REQUESTS_PER_DOMAIN": 16}

@@ -10,8 +10,8 @@ the page.
 from __future__ import annotations
 
 from newsarchive.items import Article, Listing
-from newsarchive.parsers.article import extract_article, parse_article
 from newsarchive.parsers import discovery
+from newsarchive.parsers.article import extract_article, parse_article
 from newsarchive.parsers.document import Document, parse_document
 from newsarchive.parsers.errors import EmptyPageError, NotHtmlError, ParseError
 from newsarchive.parsers.listing import extract_listing, parse_listing

@@ -13,9 +13,8 @@ parser) give article URLs with their dates, which `--since` filters on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -77,14 +76,14 @@ def page_kind(doc: Document, links: list[str] | None = None) -> str:
     # however many links its theme adds (related stories, tags, comments).
     if story >= STORY_CHARACTERS:
         return "article"
-    links = len(content_links(doc) if links is None else links)
+    link_count = len(content_links(doc) if links is None else links)
     # Text density: an article is mostly prose; a listing is mostly links to articles.
-    if links >= 5 and prose < 300 * links:
+    if link_count >= 5 and prose < 300 * link_count:
         return "listing"
     if prose >= 500:  # prose, whatever og:type a theme prints on every page
         return "article"
     body = root.find("body")
-    if links < 3 and body is not None and len(body.text_content()) >= 1000:  # lists nothing, says a lot
+    if link_count < 3 and body is not None and len(body.text_content()) >= 1000:  # lists nothing, says a lot
         return "article"
     if og_type in ("website", "blog"):
         return "listing"

@@ -22,11 +22,17 @@ from collections import Counter
 from scrapy import signals
 
 from newsarchive import signals as newsarchive_signals
-from newsarchive.archive import open_archive, utc_now
-from newsarchive.archive import frontier
+from newsarchive.archive import frontier, open_archive, utc_now
 from newsarchive.archive.store import (
-    finish_crawl, mark_interrupted_crawls, start_crawl, store_article, store_capture, store_duplicate,
-    store_failure, store_listing, store_not_modified,
+    finish_crawl,
+    mark_interrupted_crawls,
+    start_crawl,
+    store_article,
+    store_capture,
+    store_duplicate,
+    store_failure,
+    store_listing,
+    store_not_modified,
 )
 from newsarchive.failures import describe_exception
 from newsarchive.items import Article, ArticleDuplicate, ArticleNotModified, ListingPage, PageFailure, PageResult
@@ -204,7 +210,6 @@ class StorePipeline:
         if self.archive is None:
             return
         self.flush()  # close_spider normally did; a crawl that failed to start may not have
-        get = self.stats.get_value
         try:
             with self.archive.write() as db:
                 if reason == "finished" and self.frontier_enabled:

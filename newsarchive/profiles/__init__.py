@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import tomllib
-from importlib.resources import files
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from importlib.resources import files
 from pathlib import Path
 from urllib.parse import urlsplit
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
-
 from importlib.resources import files
+from pathlib import Path
 
 from newsarchive.archive.schema import schema_docs
 from newsarchive.research.queries import load_queries
