@@ -63,12 +63,28 @@ def run_job(parser_path: str, job: ParseJob):
         return PageFailure(job.url, error.reason, str(error), job.status)
     except Exception as error:  # noqa: BLE001 (any error of a page is that page's failure)
         return PageFailure(job.url, "parse_error", describe_exception(error), job.status)
+    finally:
+        if _release_memory is not None:
+            _release_memory(0)
+
+
+# In a worker: glibc's malloc_trim, which hands the memory a page's parse tree used back to the
+# system (without it a worker keeps the high-water mark of the biggest page it ever parsed).
+_release_memory = None
 
 
 def _worker_started(crawl_pid: int) -> None:
     """In each worker: die with the crawl, then load the parsers before the first page comes."""
+    global _release_memory
     _exit_when_parent_dies(crawl_pid)
     import newsarchive.parsers  # noqa: F401 (imported now, not on the first page)
+
+    try:
+        import ctypes
+
+        _release_memory = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _exit_when_parent_dies(parent_pid: int) -> None:
