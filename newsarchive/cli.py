@@ -93,8 +93,10 @@ def fixtures_check(site: str | None, fixtures_dir: Path):
             for difference in differences:
                 click.echo(difference.describe())
         else:
-            click.echo(f"ok   {case.label}")
-    click.echo(f"{len(cases) - failed} passed, {failed} failed")
+            click.echo(f"ok   {case.label}" + ("" if case.checked_by_hand else "  (expected output not checked by hand)"))
+    unchecked = sum(not case.checked_by_hand for case in cases)
+    click.echo(f"{len(cases) - failed} passed, {failed} failed"
+               + (f"; {unchecked} with expected output nobody has checked against its page" if unchecked else ""))
     sys.exit(1 if failed else 0)
 
 

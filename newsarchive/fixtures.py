@@ -1,7 +1,10 @@
 """Fixture cases: saved pages with the records the parsers must return, and the check over them.
 
 A case is a folder `<fixtures>/<site>/<name>/` holding `page.html` (the bytes as served),
-`case.json` (`url`, `charset`, `description`) and `expected.json` (the record). `check_cases`
+`case.json` (`url`, `charset`, `description`, and `checked_by_hand` with `checked`: whether a
+person compared expected.json with the page, and what they compared) and `expected.json` (the
+record). A recorded case holds what the parsers make of the page *today*: until someone checks
+it, it catches changes, not errors, and `fixtures check` says so. `check_cases`
 re-parses every page and reports each field that differs, so an archivist's CI fails, with a
 readable diff, the day a site's markup and our parsers part ways.
 """
@@ -33,6 +36,10 @@ class FixtureCase:
 
     def body(self) -> bytes:
         return (self.folder / PAGE_FILE).read_bytes()
+
+    @property
+    def checked_by_hand(self) -> bool:
+        return bool(self.meta().get("checked_by_hand"))
 
     def expected(self) -> dict:
         return json.loads((self.folder / EXPECTED_FILE).read_text(encoding="utf-8"))
@@ -109,7 +116,8 @@ def record_case(root: Path, site: str, name: str, url: str, body: bytes, charset
     folder = Path(root) / site / name
     folder.mkdir(parents=True, exist_ok=True)
     (folder / PAGE_FILE).write_bytes(body)
-    meta = {"url": url, "charset": charset, "description": description}
+    meta = {"url": url, "charset": charset, "description": description, "checked_by_hand": False,
+            "checked": "not yet: compare every field of expected.json with the page, then say what you checked"}
     (folder / CASE_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     case = FixtureCase(site=site, name=name, folder=folder)
     write_expected(case, case.parse())

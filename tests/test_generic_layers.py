@@ -92,13 +92,23 @@ def test_each_field_comes_from_the_cheapest_layer_that_has_it():
     assert "Home" not in article.body_text and "©" not in article.body_text
 
 
-def test_the_generic_layer_fills_a_date_and_author_nothing_else_gives():
+def test_the_generic_and_markup_layers_fill_a_date_and_author_no_metadata_gives():
     dated = page(comments="").replace(b"<h1>Bridge reopens</h1>",
                                       b"<h1>Bridge reopens</h1><p class='byline'>By Tom Berg</p>"
                                       b"<p class='date'>Published 3 March 2024</p>")
     article = parse_page("https://town.example/news/bridge-reopens", dated, kind="article")
     assert article.published_at == "2024-03-03" and article.sources["published_at"] == "generic"
-    assert [a.name for a in article.authors] == ["Tom Berg"] and article.sources["authors"] == "generic"
+    # The byline as the page prints it (a class naming it) comes before trafilatura's guesses.
+    assert [a.name for a in article.authors] == ["Tom Berg"] and article.sources["authors"] == "markup"
+    assert article.byline_raw == "By Tom Berg"
+    unmarked = dated.replace(b"<p class='byline'>By Tom Berg</p>", b"<div><span>By Tom Berg and Lena Fischer</span></div>")
+    article = parse_page("https://town.example/news/bridge-reopens", unmarked, kind="article")
+    assert [a.name for a in article.authors] == ["Tom Berg", "Lena Fischer"] and article.sources["authors"] == "markup"
+    comment_author = dated.replace(b"<p class='byline'>By Tom Berg</p>", b"").replace(
+        b"</article>", b"<ol><li class='comment' id='comment-1'><span class='comment-author'>Rita</span>"
+                       b"<p>Nice.</p></li></ol></article>")
+    article = parse_page("https://town.example/news/bridge-reopens", comment_author, kind="article")
+    assert "Rita" not in [a.name for a in article.authors] and article.byline_raw is None  # a commenter is no author
 
 
 def test_an_undeclared_language_is_detected():

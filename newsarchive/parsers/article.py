@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from newsarchive.items import Article, BodyBlock, Byline, Comment, Photo
-from newsarchive.parsers.bylines import bylines_from_names, split_byline
+from newsarchive.parsers.bylines import bylines_from_names, find_byline, split_byline
 from newsarchive.parsers.captions import normalise_credit, split_credit
-from newsarchive.parsers.comments import extract_comments, is_comment_item
+from newsarchive.parsers.comments import comment_counter, extract_comments, is_comment_item
 from newsarchive.parsers.dates import date_part, local_day, normalise_date, plausible_publication_date
 from newsarchive.parsers.document import Document, parse_document
 from newsarchive.parsers.metadata import Metadata, extract_metadata
@@ -46,7 +46,7 @@ def parse_article(
 # The steps of an article's extraction, in order: each fills its fields from the cheapest layer
 # that has them (bench/extraction.py times them one by one).
 FIELD_STEPS = ("fill_site", "fill_canonical_url", "fill_language", "fill_section", "fill_title", "fill_dates",
-               "fill_authors", "fill_photos", "fill_body", "fill_comments", "detect_language")
+               "fill_authors", "fill_photos", "fill_body", "fill_comments", "tidy_body", "detect_language")
 
 
 def extract_article(doc: Document, profile: SiteProfile | None, site: Site | None = None) -> Article:
@@ -279,8 +279,17 @@ class _ArticlePage:
                 self.set("authors", authors, "profile")
                 return
         names = self.from_metadata("authors")
+        # The byline as the page shows it, wherever it is: for the names when no layer above has
+        # them, and on a profiled page for the byline as printed (which the body then leaves out).
+        printed = find_byline(self.root) if not names or self.profile is not None else None
         if names:
             self.article.authors = _authors_from_metadata(names)
+            if printed and self.article.authors and self.article.authors[0].name in printed:
+                self.article.byline_raw = self.article.byline_raw or printed  # the same names, as printed
+            return
+        if printed and (authors := split_byline(printed)):
+            self.article.byline_raw = self.article.byline_raw or printed
+            self.set("authors", authors, "markup")
             return
         generic = self._generic_author()
         if generic:
@@ -302,14 +311,21 @@ class _ArticlePage:
             photo = self._photo_from_figure(figure, is_lead, len(photos))
             if photo and all(photo.url != seen.url for seen in photos):
                 photos.append(photo)
+        # No profile, one that no longer fits, or a lead photo the profile's selector (a guess)
+        # does not find: the figures of the article, wherever they stand in it.
+        if lead is None or not self._profile_fits():
+            in_markup = self._photos_in_markup()
+            missed = {photo.url for photo in in_markup} - {photo.url for photo in photos}
+            if missed:
+                extra = [photo for photo in photos if photo.url not in {p.url for p in in_markup}]
+                photos = in_markup + extra
+                for position, photo in enumerate(photos):
+                    photo.position = position
+                self.set("photos", photos, "markup")
+                return
         if photos:
             self.set("photos", photos, "profile")
             return
-        if not self._profile_fits():  # no profile, or one that no longer fits: the page's figures
-            photos = self._photos_in_markup()
-            if photos:
-                self.set("photos", photos, "markup")
-                return
         image = self.from_metadata("photos", "image")
         if image:
             url = self.doc.absolute(image)
@@ -328,7 +344,8 @@ class _ArticlePage:
         if container is None:
             container = self.root
         figures = [f for f in _FIGURES(container) if not _outside_the_story(f, container)]
-        first_paragraph = next((p for p in container.iter("p") if element_text(p)), None)
+        # The story's first paragraph: a line of prose, not a byline or date line above it.
+        first_paragraph = next((p for p in container.iter("p") if len(element_text(p) or "") >= 60), None)
         photos: list[Photo] = []
         for figure in figures:
             is_lead = not photos and (first_paragraph is None or _comes_first(figure, first_paragraph, container))
@@ -382,6 +399,28 @@ class _ArticlePage:
             self.article.body_text = "\n\n".join(block.text for block in blocks)
             self.article.sources["body_text"] = source
 
+    def tidy_body(self) -> None:
+        """Lines that other fields hold are not the story's: a body from a layer that read past
+        the story (the generic one, a guessed container) loses its byline, captions and comments,
+        and the generic layer's author guesses lose the commenters."""
+        article = self.article
+        if article.sources.get("authors") == "generic":
+            commenters = {comment.author_name for comment in article.comments}
+            article.authors = [author for author in article.authors if author.name not in commenters]
+            for position, author in enumerate(article.authors):
+                author.position = position
+            if not article.authors:
+                article.sources.pop("authors")
+                article.byline_raw = None if article.byline_raw in commenters else article.byline_raw
+        if article.sources.get("body_text") == "profile" and self._profile_fits():
+            return
+        elsewhere = {article.byline_raw, article.title, *(photo.caption_raw for photo in article.photos),
+                     *(photo.caption for photo in article.photos), *(comment.body_text for comment in article.comments)}
+        kept = [block for block in article.body_blocks if block.text not in elsewhere]
+        if kept and len(kept) < len(article.body_blocks):
+            article.body_blocks = kept
+            article.body_text = "\n\n".join(block.text for block in kept)
+
     def _covers_the_page_text(self, blocks: list[BodyBlock]) -> bool:
         """Whether a body from metadata holds most of the page's prose (paragraphs of 40+ characters,
         outside navigation and comments): articleBody is often a teaser or cut short."""
@@ -422,28 +461,36 @@ class _ArticlePage:
         return {text for element in self.root.iter("figcaption", "a") if (text := element_text(element))}
 
     def fill_comments(self) -> None:
-        count_raw = element_text(self.select_first("comment_count"))
+        self._fill_comment_count()
+        items = self.select("comments")
+        if items:
+            self.set("comments", self._comments_from_items(items), "profile")
+        else:  # the profile's selector (a guess) finds none, or no profile: the markup's comment items
+            comments = extract_comments(self.root, self.article.language)
+            if comments:
+                self.set("comments", comments, "markup")
+            elif not self._profile_fits():
+                self._generic_comments()
+        shown, read = self.article.comment_count, len(self.article.comments)
+        # Complete only when what the page says it holds was all read: a counter of zero, or
+        # items at least as many as the counter (a paged or half-recognised list is not); items
+        # found by markup alone count only against a counter.
+        by_profile = bool(items) and (shown is None or read >= shown)
+        by_markup = self.article.sources.get("comments") == "markup" and shown is not None and read >= shown
+        self.article.comments_complete = shown == 0 or by_profile or by_markup
+
+    def _fill_comment_count(self) -> None:
+        count_raw, source = element_text(self.select_first("comment_count")), "profile"
+        if not count_raw:
+            (count_raw, _), source = comment_counter(self.root), "markup"
         if count_raw:
             number = _FIRST_NUMBER.search(western_digits(count_raw))
             self.article.comment_count_raw = count_raw
             self.article.comment_count = int(number.group()) if number else None
-        items = self.select("comments")
-        if items:
-            self.set("comments", self._comments_from_items(items), "profile")
-        elif count_raw is None and not self._profile_fits():
-            self._generic_comments()  # no profile, or one that no longer fits the page: other layers
-        shown = self.article.comment_count
-        # Complete only when what the page says it holds was all read: a counter of zero, or
-        # items at least as many as the counter (a paged or half-recognised list is not).
-        self.article.comments_complete = shown == 0 or bool(items) and (shown is None or len(items) >= shown)
+            self.article.sources["comment_count"] = source
 
     def _generic_comments(self) -> None:
-        """Comment markup of the common platforms; else the comment text the generic layer found."""
-        comments = extract_comments(self.root, self.article.language)
-        if comments:
-            self.article.comments, self.article.sources["comments"] = comments, "markup"
-            return
-        # The comment text the generic layer found, less counters such as "0 comments".
+        """The comment text the generic layer found, less counters such as "0 comments"."""
         lines = [line for line in self.generic.get("comments") or [] if not _COUNTER_LINE.match(line)]
         if lines:
             self.article.comments = [Comment(body_text=line, position=n) for n, line in enumerate(lines)]
@@ -542,10 +589,11 @@ def _comment_id(item, id_attribute: str) -> str | None:
 
 
 def _inside_non_body(element, container) -> bool:
+    """Inside a figure, an aside, a form ... or a widget (rating, sharing, related links) of the body."""
     for ancestor in element.iterancestors():
         if ancestor is container:
             return False
-        if ancestor.tag in _NOT_BODY_TAGS:
+        if ancestor.tag in _NOT_BODY_TAGS or _is_boilerplate(ancestor):
             return True
     return False
 
@@ -554,7 +602,8 @@ def _inside_non_body(element, container) -> bool:
 # posts and teasers, sharing buttons, comment lists, tag lists, post navigation, hidden text).
 _BOILERPLATE_WORDS = frozenset(
     "related teaser share sharing social sidebar widget newsletter subscribe promo advert ads nav "
-    "navigation pagination breadcrumb breadcrumbs tags comments comment respond meta byline hidden hide".split()
+    "navigation pagination breadcrumb breadcrumbs tags comments comment respond meta byline hidden hide "
+    "rating poll vote survey reactions feedback".split()
 )
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # "vw-related-posts", "hideCompletely"
 

@@ -1,12 +1,14 @@
 """Comments on any site: the server-rendered markup of the common platforms, threading kept.
 
 A comment item is an element that the markup marks as one: a class `comment` (WordPress's
-`li.comment`, `article.comment`, `div.comment`), an id like `comment-123` / `li-comment-123`, or
-schema.org `Comment` microdata. Replies are items nested in another item (WordPress's
-`ul.children`), so threading is the nesting. Within an item, and outside its replies: the author
-(`.fn`, `.comment-author`, `[itemprop=author]`, `cite` ...), the time (`time[datetime]`, date
-classes) and the text (`.comment-content`, `.comment-body`, `[itemprop=text]`, else the item's own
-paragraphs). The site's id comes from the item's id.
+`li.comment`, `article.comment`, `div.comment`), an id like `comment-123` / `li-comment-123`, a
+`data-comment-id`, or schema.org `Comment` microdata. Replies are items nested in another item
+(WordPress's `ul.children`), or items naming their parent (`data-parent-id`): threading is the
+nesting or the parent id. Within an item, and outside its replies: the author (`.fn`,
+`.comment-author`, `.discussion__name`, `[itemprop=author]`, `cite` ...), the time
+(`time[datetime]`, date classes) and the text (`.comment-content`, `.comment-body`,
+`[itemprop=text]`, else the item's own paragraphs). The site's id comes from the item's id.
+`comment_counter` finds the "3 Comment(s)" a page prints above them.
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ from lxml import etree
 
 from newsarchive.items import Comment
 from newsarchive.parsers.dates import find_date
-from newsarchive.parsers.text import element_text
+from newsarchive.parsers.text import element_text, western_digits
 
 _ITEM_CLASSES = {"comment", "comment-item", "commentlist-item", "comment-entry", "comments-item", "c-comment"}
 _ID = re.compile(r"^(?:li-|div-)?comment-?([a-z]{0,3}\d[\w-]*)$", re.I)
 # Parts of a comment by class: `fn`, `comment-author`, `kb-comment-author`, `username`; `comment-date`,
 # `datetime`, `timestamp`, `comment-metadata`.
-_AUTHOR_CLASS = re.compile(r"author|user-?name|nickname|^fn$", re.I)
+_AUTHOR_CLASS = re.compile(r"author|user-?name|nickname|^fn$|[-_]name$", re.I)
 _DATE_CLASS = re.compile(r"date|time|comment-?meta", re.I)
 _SKIP_CLASSES = frozenset({"reply", "comment-reply-link", "comment-reply", "comment-meta", "comment-metadata",
                            "comment-author", "says", "comment-awaiting-moderation", "edit-link"})
@@ -61,13 +63,16 @@ def is_comment_item(element) -> bool:
         return element.find(".//textarea") is None  # a comment form is no comment
     if _ID.match(element.get("id") or "") and element.tag in ("li", "article", "div"):
         return True
+    if element.get("data-comment-id") and element.find(".//textarea") is None:
+        return True
     return "schema.org/Comment" in (element.get("itemtype") or "")
 
 
 # Elements that may be comment items, found in C by lxml before the Python checks: every item
 # carries "comment" in its class, id or item type (any case).
 _MAYBE_COMMENT = etree.XPath(
-    "//*[contains(translate(concat(@class, ' ', @id, ' ', @itemtype), 'COMENT', 'coment'), 'comment')]"
+    "//*[contains(translate(concat(@class, ' ', @id, ' ', @itemtype), 'COMENT', 'coment'), 'comment')"
+    " or @data-comment-id]"
 )
 
 
@@ -78,20 +83,51 @@ def extract_comments(root, language: str | None = None) -> list[Comment]:
     item_set = set(items)
     ids = {item: _site_id(item) for item in items}
     comments = []
+    depths: dict[str, int] = {}
     for item in items:
         parent = _parent_item(item, item_set)
+        parent_id = ids.get(parent) if parent is not None else item.get("data-parent-id") or None
         text = _text(item, item_set)
         if not text:
             continue
         author = _first_text(item, item_set, itemprop="author")
         posted_raw = _date_raw(item, item_set)
+        depth = _depth(item, item_set) if parent is not None else depths.get(parent_id, -1) + 1 if parent_id else 0
+        if ids[item]:
+            depths[ids[item]] = depth
         comments.append(Comment(
-            body_text=text, position=len(comments), site_comment_id=ids[item],
-            parent_id=ids.get(parent) if parent is not None else None,
-            depth=_depth(item, item_set), author_name=author,
+            body_text=text, position=len(comments), site_comment_id=ids[item], parent_id=parent_id,
+            depth=depth, author_name=author,
             posted_at=find_date(posted_raw, language) if posted_raw else None, posted_at_raw=posted_raw,
         ))
     return comments
+
+
+# "3 Comment(s)", "12 comments", "1 комментарий", "٣ تعليقات", "Comments (4)": a counter, alone in its element.
+_COUNTER = re.compile(r"^\W*(?:(\d+)\s*(?:comments?|comment\(s\)|kommentare?|commentaires?|комментари\w*|"
+                      r"تعليقات|تعليق)|(?:comments?|kommentare|commentaires|комментарии|التعليقات)\s*\(?(\d+)\)?)\W*$",
+                      re.IGNORECASE)
+
+
+# Elements whose own text speaks of comments: the few worth reading whole (found in C by lxml).
+_MAYBE_COUNTER = etree.XPath(
+    "//*[text()[" + " or ".join(f"contains(., '{w}')" for w in ("omment", "OMMENT", "ommentar", "оммент", "تعليق"))
+    + "]]"
+)
+
+
+def comment_counter(root) -> tuple[str | None, int | None]:
+    """The comment count a page prints (as printed, and its number), from a heading or counter
+    element whose whole text is a count of comments."""
+    for element in _MAYBE_COUNTER(root):
+        if len(element) > 2 or is_comment_item(element):
+            continue  # a counter is a short element, not a container or a comment
+        text = element_text(element)
+        if text and len(text) < 40:
+            match = _COUNTER.match(western_digits(text))
+            if match:
+                return text, int(match.group(1) or match.group(2))
+    return None, None
 
 
 def _outermost_per_comment(items: list) -> list:
