@@ -133,6 +133,60 @@ def _download(url: str, charset: str | None) -> tuple[bytes, str | None]:
         return response.read(), charset or response.headers.get_content_charset()
 
 
+# profile ---------------------------------------------------------------------------------------
+
+@cli.group()
+def profile():
+    """Site profiles: how well one matches the pages a site serves today."""
+
+
+@profile.command("check")
+@click.argument("source")
+@click.option("--url", help="The page's URL, when SOURCE is a saved file (default: SOURCE when it is a URL).")
+@click.option("--site", help="Site name, when the URL's host is not the site's (a mirror).")
+@click.option("--profile", "profile_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A profile file to check instead of the bundled one (after editing a selector).")
+@click.option("--charset", help="The charset the page's bytes are in, when known.")
+def profile_check(source, url, site, profile_path, charset):
+    """Each selector of the profile against one page: confirmed or guessed, how many elements it
+    matches, the field it fills and from which layer, and, where it matched nothing, the element
+    the fallback layer found instead (a ready selector).
+
+    \b
+    Examples:
+        newsarchive profile check https://diyaruna.com/en_GB/articles/cnmi_di/features/2019/02/26/feature-03
+        newsarchive profile check saved.html --url https://diyaruna.com/en_GB/articles/... --profile mine.toml
+    """
+    from newsarchive.profiles import ProfileError, load_profile
+    from newsarchive.profiles.check import check_page, format_checks
+
+    if "://" in source:
+        body, charset = _download(source, charset)
+        url = url or source
+    else:
+        if not url:
+            raise click.BadParameter("give the page's --url when checking a saved file", param_hint="--url")
+        path = Path(source)
+        if not path.is_file():
+            raise click.BadParameter(f"{source} is not a file or a URL", param_hint="SOURCE")
+        body = path.read_bytes()
+    found = find_site(site or url)
+    if profile_path:
+        try:
+            chosen = load_profile(str(profile_path))
+        except ProfileError as error:
+            raise click.ClickException(str(error)) from None
+        found = (chosen, chosen.site_by_name(site) if site else chosen.site_for_url(url))
+    if not found:
+        raise click.UsageError(f"no site profile knows {url} (give --site NAME for a mirror, or --profile FILE)")
+    content_type = f"text/html; charset={charset}" if charset else None
+    try:
+        kind, checks = check_page(url, body, found[0], found[1], content_type)
+    except ParseError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(format_checks(kind, checks), nl=False)
+
+
 # crawl -----------------------------------------------------------------------------------------
 
 db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),

@@ -80,3 +80,29 @@ def test_a_coverage_drop_is_warned_loudly_and_page_text_cannot_run(tmp_path):
 def test_reporting_on_a_crawl_that_does_not_exist_is_a_clear_error(research_archive):
     result = run_cli("report", "--db", str(research_archive.db_path), "--crawl", "99")
     assert result.returncode == 1 and "no crawl 99" in result.stderr
+
+
+def test_a_profile_selector_that_stops_matching_is_named(tmp_path):
+    """Every byline came from the profile's selector; then it matched on 2 pages of 10 (the markup
+    layer found the others): the coverage holds, the selector is what broke, and the report says so."""
+    db_path = tmp_path / "selectors.db"
+    archive = open_archive(db_path)
+    with archive.write() as db:
+        for number, from_profile in ((1, 10), (2, 2)):
+            crawl_id = start_crawl(db, "diyaruna", "diyaruna", {}, f"2026-02-0{number}T00:00:00Z")
+            sources = {"authors:profile": from_profile, "authors:markup": 10 - from_profile, "title:profile": 10}
+            finish_crawl(db, crawl_id, {"finished_at": f"2026-02-0{number}T01:00:00Z", "finish_reason": "finished",
+                                        "articles_stored": 10, "coverage": {"articles": 10, "share": {"byline": 1.0},
+                                                                            "sources": sources}})
+    archive.close()
+    result = run_cli("report", "--db", str(db_path), "--json")
+    assert result.returncode == 3, result.stderr
+    figures = json.loads(result.stdout)
+    rows = {row["field"]: row for row in figures["profile_selectors"]}
+    assert (rows["authors"]["share"], rows["authors"]["previous_share"]) == (0.2, 1.0)
+    assert rows["title"]["warning"] is None
+    assert figures["warnings"] == [
+        "the profile's selector for authors found it on 20% of pages (crawl 1: 100%): the markup changed; "
+        "`newsarchive profile check URL` shows what to fix"]
+    text = run_cli("report", "--db", str(db_path)).stdout
+    assert "  authors          20%  (before 100%)" in text

@@ -93,17 +93,30 @@ _NOT_BYLINE_ANCESTORS = frozenset({"nav", "footer", "aside", "form"})
 
 
 def find_byline(root) -> str | None:
-    """The byline a page shows, on any site: an element marked as the author's (rel=author,
-    itemprop=author, a class or id naming a byline or author), else a short line that begins the
-    way bylines do ("By ...", "Автор: ...", "بقلم ..."); never one in comments or navigation."""
+    """The byline a page shows, on any site, as printed (see `byline_element`)."""
+    found = byline_element(root)
+    return _byline_text(found) if found is not None else None
+
+
+def byline_element(root):
+    """The element holding the byline a page shows, on any site: one marked as the author's
+    (rel=author, itemprop=author, a class or id naming a byline or author), else a short line that
+    begins the way bylines do ("By ...", "Автор: ...", "بقلم ..."); never one in comments or
+    navigation."""
     for candidates in (_marked(root), _LEAD_IN_LINES(root)):
         for element in candidates:
             if element.tag in ("meta", "link", "script") or len(element) > 6:
                 continue
-            text = normalise_text(" ".join(element.itertext()))
+            text = _byline_text(element)
             if text and len(text) <= 120 and len(text.split()) <= 15 and _outside_comments_and_navigation(element):
-                return text
+                return element
     return None
+
+
+def _byline_text(element) -> str | None:
+    return normalise_text(" ".join(element.itertext()))
+
+
 def _outside_comments_and_navigation(element) -> bool:
     from newsarchive.parsers.comments import is_comment_item
 

@@ -76,10 +76,14 @@ _MAYBE_COMMENT = etree.XPath(
 )
 
 
+def comment_items(root) -> list:
+    """The elements that are the page's comments, one per comment, in document order."""
+    return _outermost_per_comment([element for element in _MAYBE_COMMENT(root) if is_comment_item(element)])
+
+
 def extract_comments(root, language: str | None = None) -> list[Comment]:
     """Every comment item of the page, in document order (a parent before its replies)."""
-    items = [element for element in _MAYBE_COMMENT(root) if is_comment_item(element)]
-    items = _outermost_per_comment(items)
+    items = comment_items(root)
     item_set = set(items)
     ids = {item: _site_id(item) for item in items}
     comments = []
@@ -119,15 +123,23 @@ _MAYBE_COUNTER = etree.XPath(
 def comment_counter(root) -> tuple[str | None, int | None]:
     """The comment count a page prints (as printed, and its number), from a heading or counter
     element whose whole text is a count of comments."""
+    element = comment_counter_element(root)
+    if element is None:
+        return None, None
+    text = element_text(element)
+    match = _COUNTER.match(western_digits(text))
+    return text, int(match.group(1) or match.group(2))
+
+
+def comment_counter_element(root):
+    """The element whose whole text is the page's count of comments, if any."""
     for element in _MAYBE_COUNTER(root):
         if len(element) > 2 or is_comment_item(element):
             continue  # a counter is a short element, not a container or a comment
         text = element_text(element)
-        if text and len(text) < 40:
-            match = _COUNTER.match(western_digits(text))
-            if match:
-                return text, int(match.group(1) or match.group(2))
-    return None, None
+        if text and len(text) < 40 and _COUNTER.match(western_digits(text)):
+            return element
+    return None
 
 
 def _outermost_per_comment(items: list) -> list:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -50,6 +50,12 @@ class SiteProfile:
     article_selectors: dict[str, str]
     listing_selectors: dict[str, str]
     key: str = ""  # the name load_profile() finds it by: its file name without .toml
+    # Selectors that public copies of the sites confirm, by kind ("article", "listing"); every
+    # other selector is a guess, whose misses the cheap any-site layers make up for.
+    confirmed: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def is_confirmed(self, kind: str, name: str) -> bool:
+        return name in self.confirmed.get(kind, frozenset())
 
     def select(self, element, selector: str) -> list:
         """Elements under `element` matching a CSS selector, in document order."""
@@ -119,6 +125,7 @@ def profile_from_dict(data: dict, source: str = "<dict>") -> SiteProfile:
             page_parameter=page_parameter,
             article_selectors=dict(data["selectors"]["article"]),
             listing_selectors=dict(data["selectors"]["listing"]),
+            confirmed={kind: frozenset(names) for kind, names in data["selectors"].get("confirmed", {}).items()},
         )
     except (KeyError, TypeError, re.error) as error:
         raise ProfileError(f"profile {source}: {error!r}") from error

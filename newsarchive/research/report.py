@@ -3,7 +3,9 @@
 The coverage of each field (share of stored articles with a byline, a date, a photo, comments)
 is compared with the previous crawl of the same site that stored articles; a drop of more than
 COVERAGE_DROP (10 points) is the sign that the site changed its layout, and is warned about
-loudly. The HTML form is one self-contained file (inline CSS and SVG, no script), and everything
+loudly. So is a profile selector that found its field on fewer pages than before (the field then
+came from a fallback layer, or from nowhere): the share of articles whose field came from the
+`profile` layer, field by field, against the previous crawl. The HTML form is one self-contained file (inline CSS and SVG, no script), and everything
 in it that comes from pages (titles, comments, URLs) is escaped: strangers write those.
 """
 
@@ -30,12 +32,14 @@ def crawl_report(db: sqlite3.Connection, crawl_id: int | None = None) -> dict:
         "SELECT * FROM crawls WHERE site IS ? AND id < ? AND coalesce(articles_stored, 0) > 0 ORDER BY id DESC LIMIT 1",
         [crawl["site"], crawl["id"]]).fetchone()
     coverage = _coverage_rows(crawl, dict(previous) if previous else None)
+    selectors = _selector_rows(crawl, dict(previous) if previous else None)
     return {
         "crawl": crawl,
         "previous_crawl_id": previous["id"] if previous else None,
         "failures": _failures(db, crawl["id"]),
         "coverage": coverage,
-        "warnings": [row["warning"] for row in coverage if row["warning"]],
+        "profile_selectors": selectors,
+        "warnings": [row["warning"] for row in coverage + selectors if row["warning"]],
         "articles_per_day": [dict(row) for row in db.execute(
             "SELECT substr(published_at, 1, 10) AS day, count(*) AS articles FROM articles "
             "WHERE first_crawl_id = ? AND published_at IS NOT NULL GROUP BY day ORDER BY day", [crawl["id"]])],
@@ -91,6 +95,31 @@ def _coverage_rows(crawl: dict, previous: dict | None) -> list[dict]:
     return rows
 
 
+def _profile_shares(coverage: dict) -> dict[str, float]:
+    """Field -> share of the crawl's stored articles whose field came from the profile's selectors."""
+    articles = coverage.get("articles") or 0
+    shares = {}
+    for key, count in (coverage.get("sources") or {}).items():
+        field, _, layer = key.partition(":")
+        if layer == "profile" and articles:
+            shares[field] = count / articles
+    return shares
+
+
+def _selector_rows(crawl: dict, previous: dict | None) -> list[dict]:
+    now = _profile_shares(crawl.get("coverage") or {})
+    before = _profile_shares(json.loads(previous["coverage"]) if previous and previous.get("coverage") else {})
+    rows = []
+    for field in sorted(set(now) | set(before)):
+        share, earlier = now.get(field, 0.0), before.get(field)
+        warning = None
+        if earlier is not None and earlier - share > COVERAGE_DROP:
+            warning = (f"the profile's selector for {field} found it on {share:.0%} of pages (crawl {previous['id']}: "
+                       f"{earlier:.0%}): the markup changed; `newsarchive profile check URL` shows what to fix")
+        rows.append({"field": field, "share": share, "previous_share": earlier, "warning": warning})
+    return rows
+
+
 def report_text(report: dict) -> str:
     crawl = report["crawl"]
     lines = [
@@ -110,6 +139,10 @@ def report_text(report: dict) -> str:
     lines.append(f"Coverage (previous crawl: {report['previous_crawl_id'] or 'none'}):")
     for row in report["coverage"]:
         lines.append(f"  {row['field']:9s} {_share(row['share']):>5s}  (before {_share(row['previous_share'])})")
+    if report.get("profile_selectors"):
+        lines.append("Fields found by the profile's selectors (share of articles):")
+        for row in report["profile_selectors"]:
+            lines.append(f"  {row['field']:14s} {_share(row['share']):>5s}  (before {_share(row['previous_share'])})")
     if report["articles_per_day"]:
         lines.append("New articles per publication day:")
         peak = max(day["articles"] for day in report["articles_per_day"])

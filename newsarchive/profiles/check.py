@@ -1,0 +1,123 @@
+"""A profile against one page: each selector, whether it matched, and what was found instead.
+
+    newsarchive profile check https://diyaruna.com/en_GB/articles/cnmi_di/features/2019/02/26/feature-03
+    newsarchive profile check saved.html --url https://... --profile my-diyaruna.toml
+
+For every selector of the page's kind (article or listing): the CSS, whether public copies of the
+site confirm it or it is our guess, how many elements it matches, and the field it fills with the
+layer that filled it. Where a selector matched nothing and another layer found its field in the
+page's markup (a byline, figures, comments, a counter), the element that layer found is named as
+`tag.class`, ready to become the selector: fixing the profile is then a one-line change in its
+TOML file, checked again with `--profile`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from newsarchive.parsers import page_kind, parse_page
+from newsarchive.parsers.bylines import byline_element
+from newsarchive.parsers.comments import comment_counter_element, comment_items
+from newsarchive.parsers.document import parse_document
+from newsarchive.profiles import Site, SiteProfile
+
+# The record field each article selector fills.
+ARTICLE_FIELDS = {
+    "title": "title", "date": "published_at", "byline": "authors", "authors": "authors",
+    "breadcrumb": "section_path", "lead_photo": "photos", "body": "body_text", "body_blocks": "body_text",
+    "body_photos": "photos", "photo_image": "photos", "photo_caption": "photos", "comment_count": "comment_count",
+    "comments": "comments", "comment_author": "comments", "comment_date": "comments", "comment_body": "comments",
+}
+NOT_SELECTORS = {"comment_id_attribute"}
+
+
+@dataclass
+class SelectorCheck:
+    name: str
+    css: str
+    confirmed: bool
+    matches: int
+    field: str | None = None
+    source: str | None = None  # the layer that filled the field
+    found: str | None = None  # the field's value, short
+    suggestion: str | None = None  # the element another layer found, as a selector
+
+    @property
+    def status(self) -> str:
+        return "confirmed" if self.confirmed else "guessed"
+
+
+def check_page(url: str, body: bytes, profile: SiteProfile, site: Site | None,
+               content_type: str | None = None) -> tuple[str, list[SelectorCheck]]:
+    """(the page's kind, a check per selector of that kind)."""
+    doc = parse_document(url, body, content_type)
+    kind = page_kind(doc, profile)
+    record = parse_page(url, body, profile, site, content_type, kind=kind).to_dict()
+    selectors = profile.article_selectors if kind == "article" else profile.listing_selectors
+    suggestions = _what_other_layers_found(doc.root) if kind == "article" else {}
+    checks = []
+    for name, css in selectors.items():
+        if name in NOT_SELECTORS:
+            continue
+        check = SelectorCheck(name, css, profile.is_confirmed(kind, name), len(profile.select(doc.root, css)))
+        if kind == "article" and name in ARTICLE_FIELDS:
+            check.field = ARTICLE_FIELDS[name]
+            check.source = record["sources"].get(check.field)
+            check.found = _short(record.get(check.field))
+            if check.matches == 0 and check.source not in (None, "profile"):
+                check.suggestion = suggestions.get(check.field)
+        checks.append(check)
+    return kind, checks
+
+
+def _what_other_layers_found(root) -> dict[str, str]:
+    """Field -> the markup element the any-site layers found it in, as `tag.class`."""
+    found = {}
+    byline = byline_element(root)
+    if byline is not None:
+        found["authors"] = css_of(byline)
+    items = comment_items(root)
+    if items:
+        parent = items[0].getparent()
+        found["comments"] = f"{css_of(parent)} {css_of(items[0])}" if parent is not None else css_of(items[0])
+    counter = comment_counter_element(root)
+    if counter is not None:
+        found["comment_count"] = css_of(counter)
+    figures = root.xpath("//article//figure[.//img] | //main//figure[.//img]")
+    if figures:
+        found["photos"] = css_of(figures[0])
+    return found
+
+
+def css_of(element) -> str:
+    """`tag.first-class`: the shortest selector a profile would write for an element."""
+    classes = (element.get("class") or "").split()
+    return element.tag + (f".{classes[0]}" if classes else "")
+
+
+def _short(value) -> str | None:
+    if value in (None, "", []):
+        return None
+    if isinstance(value, list):
+        first = value[0]
+        label = first.get("name") or first.get("url") or first.get("body_text") if isinstance(first, dict) else first
+        return f"{len(value)}: {str(label)[:50]}"
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def format_checks(kind: str, checks: list[SelectorCheck]) -> str:
+    lines = [f"a {kind} page; {sum(c.matches > 0 for c in checks)} of {len(checks)} selectors match"]
+    width = max(len(check.name) for check in checks)
+    for check in checks:
+        mark = "ok  " if check.matches else "MISS"
+        line = f"{mark} {check.name:{width}s}  {check.status:9s}  {check.matches:3d}  {check.css}"
+        if check.field:
+            line += f"  -> {check.field} from {check.source or 'nothing'}"
+            if check.found:
+                line += f" ({check.found})"
+        lines.append(line)
+        if check.suggestion:
+            lines.append(f"     {'':{width}s}  found by the {check.source} layer in {check.suggestion}: "
+                         f'try {check.name} = "{check.suggestion}"')
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,58 @@
+"""`newsarchive profile check`: each selector against a page, what the fallbacks found instead, and
+the one-line profile change that makes the selector match again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from newsarchive.cli import cli
+from newsarchive.profiles import BUNDLED
+
+FIXTURES = Path(__file__).parent / "fixtures"
+COMMENTS_PAGE = FIXTURES / "diyaruna" / "comments-in-ul" / "page.html"
+COMMENTS_URL = "https://diyaruna.com/en_GB/articles/cnmi_di/features/2022/10/14/feature-01"
+
+
+def check(*args: str):
+    return CliRunner().invoke(cli, ["profile", "check", *args])
+
+
+def line_of(output: str, name: str) -> list[str]:
+    lines = output.splitlines()
+    index = next(n for n, line in enumerate(lines) if line[5:].startswith(name + " "))
+    return lines[index:index + 2]
+
+
+def test_a_guessed_selector_that_misses_is_named_with_what_was_found_instead():
+    result = check(str(COMMENTS_PAGE), "--url", COMMENTS_URL)
+    assert result.exit_code == 0, result.output
+    comments, hint = line_of(result.output, "comments")
+    assert comments.startswith("MISS comments ") and "guessed" in comments
+    assert "ol.comments__list li.comment  -> comments from markup (2: Finally." in comments
+    assert hint.strip() == ('found by the markup layer in ul.comments__list li.comment: '
+                            'try comments = "ul.comments__list li.comment"')
+    title = line_of(result.output, "title")[0]
+    assert title.startswith("ok   title ") and "confirmed" in title and "-> title from profile" in title
+
+
+def test_the_suggested_one_line_change_makes_the_selector_match(tmp_path):
+    profile = tmp_path / "diyaruna-fixed.toml"
+    text = BUNDLED.joinpath("diyaruna.toml").read_text(encoding="utf-8")
+    old = 'comments = "ol.comments__list li.comment"'
+    assert text.count(old) == 1
+    profile.write_text(text.replace(old, 'comments = "ul.comments__list li.comment"'), encoding="utf-8")
+    result = check(str(COMMENTS_PAGE), "--url", COMMENTS_URL, "--profile", str(profile))
+    assert result.exit_code == 0, result.output
+    comments = line_of(result.output, "comments")[0]
+    assert comments.startswith("ok   comments ") and "-> comments from profile (2:" in comments
+
+
+def test_bad_input_gets_one_line():
+    result = check(str(COMMENTS_PAGE))
+    assert result.exit_code == 2 and "give the page's --url" in result.output
+    result = check(str(COMMENTS_PAGE), "--url", "https://unknown.example/a")
+    assert result.exit_code == 2 and "no site profile knows https://unknown.example/a" in result.output
+    result = check("no-such-file.html", "--url", COMMENTS_URL)
+    assert result.exit_code == 2 and "is not a file or a URL" in result.output
