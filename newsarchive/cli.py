@@ -338,9 +338,12 @@ def _refuse_private_start(start_urls: list[str], allow_private: bool) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the generated site.")
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where to write the generated site (default: a temporary folder).")
-@click.option("--port", type=int, default=0, help="Serve it on this loopback port (default: a free one).")
+@click.option("--port", type=int, default=8642, show_default=True,
+              help="Serve it on this loopback port: the same one every run, so the archive knows the site again.")
 def demo(db_path: Path, articles: int, seed: int, site_dir: Path | None, port: int):
     """Generate an offline Diyaruna-like site, serve it on 127.0.0.1 and crawl it into an archive.
+    Run it again on the same archive: the site has changed (an edited article, new and removed
+    comments, new articles) and the crawl, incremental, shows what the archive learnt.
 
     \b
     Example:

@@ -84,6 +84,14 @@ def start_worker(base_url, redis_url, shard: Path, *extra: str) -> subprocess.Po
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def stored_articles(db_path) -> int:
+    try:
+        with sqlite3.connect(db_path) as db:
+            return db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
 def records(db_path) -> dict[str, set]:
     """What a crawl archived, independent of row ids and crawl rows."""
     db = sqlite3.connect(db_path)
@@ -182,10 +190,14 @@ def test_a_killed_worker_loses_no_requests(site, redis_server, tmp_path):
 def test_a_redis_restart_is_survived(site, redis_server, tmp_path):
     manifest, base_url, _ = site
     shards = [tmp_path / f"shard-{n}.db" for n in (1, 2)]
-    workers = [start_worker(base_url, redis_server.url, shard) for shard in shards]
-    time.sleep(2)
+    # Slower than the others, and Redis stopped only once the crawl is under way: mid-crawl.
+    workers = [start_worker(base_url, redis_server.url, shard, "-s", "DOWNLOAD_DELAY=0.3") for shard in shards]
+    deadline = time.monotonic() + 60
+    while sum(stored_articles(shard) for shard in shards) < 5:
+        assert time.monotonic() < deadline and all(worker.poll() is None for worker in workers)
+        time.sleep(0.1)
     redis_server.stop()
-    time.sleep(2)
+    time.sleep(3)
     redis_server.start()  # same data folder: the append-only file brings the queue back
     outputs = [worker.communicate(timeout=300) for worker in workers]
     assert [w.returncode for w in workers] == [0, 0], [err[-2000:] for _, err in outputs]

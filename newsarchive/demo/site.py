@@ -141,7 +141,7 @@ def _authors(rng, language: LanguagePack) -> list[str]:
 def _photos(rng, language: LanguagePack, day: date, number: int) -> list[DemoPhoto]:
     photos = []
     for index in range(rng.choice((0, 1, 1, 1, 2, 3, 4))):
-        caption = language.sentence(rng)
+        caption = language.caption(rng)
         style = rng.choice(CREDIT_STYLES)
         credit_printed = language.credit(style, rng)
         credit = language.credit_value(style, credit_printed)
@@ -149,7 +149,7 @@ def _photos(rng, language: LanguagePack, day: date, number: int) -> list[DemoPho
         photos.append(DemoPhoto(
             path=f"/{SITE_CODE}/images/{day:%Y/%m/%d}/{number}-{index}-photo-{width}_{height}.jpg",
             caption=caption, credit=credit,
-            caption_printed=f"{caption} {credit_printed}".strip(), alt=language.sentence(rng, words=5),
+            caption_printed=f"{caption} {credit_printed}".strip(), alt=language.alt(rng),
         ))
     return photos
 
@@ -157,7 +157,7 @@ def _photos(rng, language: LanguagePack, day: date, number: int) -> list[DemoPho
 def _blocks(rng, language: LanguagePack) -> list[tuple[str, str]]:
     paragraphs = [("paragraph", language.paragraph(rng)) for _ in range(rng.randint(3, 12))]
     if rng.random() < 0.5:
-        paragraphs.insert(rng.randint(1, len(paragraphs) - 1), ("heading", language.sentence(rng, words=3)))
+        paragraphs.insert(rng.randint(1, len(paragraphs) - 1), ("heading", language.heading(rng)))
     return paragraphs
 
 
@@ -173,7 +173,7 @@ def _comments(rng, language: LanguagePack, day: date, ids) -> list[DemoComment]:
         comment = DemoComment(
             id=str(next(ids)), parent_id=parent.id if parent else None,
             author=rng.choice(language.commenter_pool), posted_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            text=language.paragraph(rng, sentences=rng.randint(1, 3)),
+            text=language.comment(rng),
         )
         (parent.replies if parent else top).append(comment)
         flat.append(comment)
@@ -197,11 +197,13 @@ def _apply_changes(earlier: list[DemoArticle], new: list[DemoArticle], changes: 
     comment_ids = iter(range(900_000_001, 10**10))
     pool = earlier[-changes.among_newest:] if changes.among_newest else earlier  # oldest first
     edited = rng.sample(pool, min(changes.edited, len(pool)))
+    # An edit is made now, whenever the story was published: the listing's "Updated" date says so.
+    edited_on = datetime.now(timezone.utc).date().isoformat()
     for article in edited:
         language = LANGUAGES[article.locale]
-        article.title = f"{article.title} {language.sentence(rng, words=2)}".strip(" .")
-        article.blocks.append(("paragraph", language.paragraph(rng, sentences=2)))
-        article.modified_date = today
+        article.title = f"{article.title}{language.edit_suffix}"
+        article.blocks.append(("paragraph", language.correction))
+        article.modified_date = edited_on
     with_comments = [a for a in pool if a.flat_comments()]
     removed: dict[str, list[str]] = {}
     for article in rng.sample(with_comments, min(changes.comments_removed, len(with_comments))):
@@ -217,7 +219,7 @@ def _apply_changes(earlier: list[DemoArticle], new: list[DemoArticle], changes: 
         comment = DemoComment(
             id=str(next(comment_ids)), parent_id=parent.id if parent else None,
             author=rng.choice(language.commenter_pool), posted_at=f"{today}T12:00:00Z",
-            text=language.paragraph(rng, sentences=1),
+            text=language.comment(rng),
         )
         (parent.replies if parent else article.comments).append(comment)
         added.setdefault(article.path, []).append(comment.id)
