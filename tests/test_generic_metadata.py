@@ -129,9 +129,9 @@ def test_a_microdata_body_is_read_as_blocks_without_teasers_sharing_or_hidden_pa
         "and long enough to be prose.</div>"
         f"{PROSE}"
         "<ul><li>A list item of the story with its own words.</li></ul>"
-        "<div class='vw-related-posts'><a>Related: the bridge story</a></div>"
+        "<div class='zq-related-links'><a>Related: the bridge story</a></div>"
         "<a class='teaser'><div>Read also: the ferry story</div></a>"
-        "<span class='hideCompletely'>Hidden helper text</span>"
+        "<span class='hideForReaders'>Hidden helper text</span>"
         "<div class='share-buttons'>Share on social media</div>"
         "<div style='display: none'>Invisible text</div>"
         "</div>"
@@ -148,11 +148,11 @@ def test_a_microdata_body_is_read_as_blocks_without_teasers_sharing_or_hidden_pa
 
 def test_comment_items_named_by_any_class_ending_in_comment():
     comments = (
-        "<div id='kb-comments'>"
-        "<div class='kb-comment'><div class='kb-comment-author'>Ines</div>"
-        "<div class='kb-recipe-comment-box'>Tried it twice, works well.</div></div>"
-        "<div class='MtnComment'><span class='datetime secondary-text'>7 March 2024</span>"
-        "<div class='MtnCommentContent'>The second comment, in a text part of its own.</div></div>"
+        "<div id='rz-comments'>"
+        "<div class='rz-comment'><div class='rz-comment-author'>Ines</div>"
+        "<div class='rz-story-comment-box'>Tried it twice, works well.</div></div>"
+        "<div class='PostComment'><span class='datetime secondary-text'>7 March 2024</span>"
+        "<div class='PostCommentContent'>The second comment, in a text part of its own.</div></div>"
         "</div>"
     )
     body = f"<article><h1>Harbour works begin</h1>{PROSE}</article>{comments}"

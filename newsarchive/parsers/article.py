@@ -605,7 +605,7 @@ _BOILERPLATE_WORDS = frozenset(
     "navigation pagination breadcrumb breadcrumbs tags comments comment respond meta byline hidden hide "
     "rating poll vote survey reactions feedback".split()
 )
-_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # "vw-related-posts", "hideCompletely"
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # "xy-related-posts", "hideOnPrint": words of names
 
 
 def _is_boilerplate(element) -> bool:

@@ -24,7 +24,7 @@ from newsarchive.parsers.text import element_text, western_digits
 
 _ITEM_CLASSES = {"comment", "comment-item", "commentlist-item", "comment-entry", "comments-item", "c-comment"}
 _ID = re.compile(r"^(?:li-|div-)?comment-?([a-z]{0,3}\d[\w-]*)$", re.I)
-# Parts of a comment by class: `fn`, `comment-author`, `kb-comment-author`, `username`; `comment-date`,
+# Parts of a comment by class: `fn`, `comment-author`, `xy-comment-author`, `username`; `comment-date`,
 # `datetime`, `timestamp`, `comment-metadata`.
 _AUTHOR_CLASS = re.compile(r"author|user-?name|nickname|^fn$|[-_]name$", re.I)
 _DATE_CLASS = re.compile(r"date|time|comment-?meta", re.I)
@@ -33,7 +33,7 @@ _SKIP_CLASSES = frozenset({"reply", "comment-reply-link", "comment-reply", "comm
 
 
 _ITEM_TAGS = frozenset({"li", "article", "section", "div", "dd", "blockquote", "aside"})
-# A class that names one comment ends in the word (`comment`, `kb-comment`, `MtnComment`,
+# A class that names one comment ends in the word (`comment`, `xy-comment`, `PostComment`,
 # `c-comment`) or in one of the item words after it; `comment-list`, `comments`,
 # `comment-content` and `ajax-comment-wrapper` name its containers and parts.
 # `leave-comment`, `no-comment`, `add-comment` name the form and the placeholders around them.
@@ -238,7 +238,7 @@ def _text(item, item_set) -> str | None:
     return max(parts, key=len, default="") or _paragraphs(item, item, item_set) or _own_text(item, item_set)
 
 
-# The part of a comment that holds its text: `comment-content`, `MtnCommentContent`,
+# The part of a comment that holds its text: `comment-content`, `PostCommentContent`,
 # `media-object_body`, `comment__text`, `message`.
 _TEXT_PART = re.compile(r"(?:content|body|text|message)$", re.I)
 
