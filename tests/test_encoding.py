@@ -1,0 +1,154 @@
+"""Bytes to text, each step of decode_html's order of trust with the text and the encoding it
+names: a page that decodes right for the wrong reason would be read wrong by the next page."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from newsarchive.parsers.encoding import decode_html, looks_binary, looks_like_html
+
+ARABIC = "قوات الأمن العراقية تنفذ عمليات مشتركة"
+RUSSIAN = "Силы безопасности провели совместную операцию"
+
+
+def page(text: str, head: str = "", lang: str = "") -> str:
+    lang_attribute = f" lang='{lang}'" if lang else ""
+    return f"<html{lang_attribute}><head>{head}<title>t</title></head><body><p>{text}</p></body></html>"
+
+
+def test_text_is_text():
+    assert decode_html("<p>already text</p>") == ("<p>already text</p>", "unicode")
+
+
+@pytest.mark.parametrize("bom, codec, name", [(codecs.BOM_UTF8, "utf-8", "utf-8"),
+                                              (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16-le"),
+                                              (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16-be")])
+def test_a_byte_order_mark_wins_over_any_declaration(bom, codec, name):
+    body = bom + page(ARABIC, "<meta charset='windows-1256'>").encode(codec)
+    assert decode_html(body, "text/html; charset=iso-8859-1") == (page(ARABIC, "<meta charset='windows-1256'>"), name)
+
+
+def test_valid_utf8_is_utf8_whatever_is_declared():
+    text = page(ARABIC, "<meta charset='windows-1256'>")
+    assert decode_html(text.encode("utf-8"), "text/html; charset=windows-1256") == (text, "utf-8")
+
+
+def test_a_utf8_page_with_stray_windows_1252_bytes_keeps_its_utf8():
+    body = page(f"{ARABIC} caf\xe9 {ARABIC}").encode("utf-8").replace("caf\xe9".encode("utf-8"), b"caf\xe9")
+    assert decode_html(body) == (page(f"{ARABIC} café {ARABIC}"), "utf-8")
+
+
+def test_mostly_single_byte_text_is_not_taken_for_utf8_with_strays():
+    # One accidental UTF-8 pair among many windows-1252 letters: not a UTF-8 page.
+    text = page("déjà vu à la café crème " * 5)
+    body = text.encode("cp1252") + "é".encode("utf-8")
+    decoded, name = decode_html(body, "text/html; charset=windows-1252")
+    assert name == "cp1252" and decoded.startswith(text)
+
+
+def test_the_declared_charset_decides_for_a_short_page_without_a_language():
+    # Too few words for statistics; no lang attribute: only the declaration can say.
+    for declared, text in (("windows-1256", "جنود"), ("windows-1251", "Солдаты")):
+        body = page(text, f"<meta charset='{declared}'>").encode(declared)
+        assert decode_html(body) == (page(text, f"<meta charset='{declared}'>"), codecs.lookup(declared).name)
+        undeclared = page(text).encode(declared)
+        assert decode_html(undeclared, f"text/html; charset={declared}") == (page(text), codecs.lookup(declared).name)
+
+
+@pytest.mark.parametrize("declared", ["us-ascii", "iso-8859-1", "windows-1252"])
+def test_a_western_declaration_on_an_arabic_page_gives_way_to_its_language(declared):
+    # A template's default charset on an Arabic page: latin-1 would decode every byte, wrongly.
+    body = page(ARABIC, f"<meta charset='{declared}'>", lang="ar").encode("cp1256")
+    assert decode_html(body) == (page(ARABIC, f"<meta charset='{declared}'>", lang="ar"), "cp1256")
+
+
+def test_a_western_declaration_on_a_western_page_is_trusted():
+    text = page("déjà vu à la café", "<meta charset='iso-8859-1'>", lang="fr")
+    assert decode_html(text.encode("latin-1")) == (text, "cp1252")
+
+
+@pytest.mark.parametrize("lang, text, codec", [("ar", ARABIC, "cp1256"), ("ru", RUSSIAN, "cp1251"),
+                                               ("ar-IQ", ARABIC, "cp1256")])
+def test_an_undeclared_page_in_a_legacy_language(lang, text, codec):
+    assert decode_html(page(text, lang=lang).encode(codec)) == (page(text, lang=lang), codec)
+
+
+def test_an_unknown_declared_charset_is_ignored():
+    body = page(RUSSIAN * 20, "<meta charset='no-such-charset'>").encode("cp1251")
+    decoded, _ = decode_html(body)  # left to the statistical guess
+    assert RUSSIAN in decoded
+
+
+def test_binary_and_markup_signatures():
+    assert looks_binary(b"%PDF-1.4 ...") and looks_binary(b"\x89PNG\r\n") and looks_binary(b"<html>\x00")
+    assert not looks_binary(b"<html><body>" + b"x" * 2000 + b"\x00")  # a NUL past the first kilobyte
+    assert looks_like_html(b"<!DOCTYPE html><p>x</p>") and looks_like_html(b"  <DIV>x</DIV>")
+    assert not looks_like_html(b"plain text, no markup") and not looks_like_html(b"x" * 70000 + b"<p>late</p>")
+
+
+@pytest.mark.parametrize("guesses, chosen", [
+    ([("mac_cyrillic", 0.0), ("cp1251", 0.041), ("koi8_r", 0.045)], "cp1251"),  # a look-alike first
+    ([("mac_cyrillic", 0.0), ("cp1251", 0.1)], "cp1251"),  # at the margin: still as clean
+    ([("mac_cyrillic", 0.0), ("cp1251", 0.35)], "mac_cyrillic"),  # much less clean: the best stands
+    ([("cp1256", 0.02), ("cp1251", 0.0)], "cp1256"),  # both common: the better ranked
+    ([("mac_roman", 0.0), ("hp_roman8", 0.01)], "mac_roman"),  # nothing common: the best
+    ([], None),
+])
+def test_choosing_among_statistical_guesses(guesses, chosen):
+    from newsarchive.parsers.encoding import choose_charset
+
+    assert choose_charset(guesses) == chosen
+
+
+def test_a_stray_byte_no_single_byte_charset_defines_is_replaced_not_fatal():
+    body = page(f"{ARABIC} x\x81y {ARABIC}").encode("utf-8").replace("x\x81y".encode("utf-8"), b"x\x81y")
+    assert decode_html(body) == (page(f"{ARABIC} x\ufffdy {ARABIC}"), "utf-8")
+
+
+def test_the_signatures_are_looked_for_where_they_are():
+    assert looks_binary(b"<" + b"x" * 1022 + b"\x00")  # the last byte of the first kilobyte
+    assert not looks_binary(b"<" + b"x" * 1023 + b"\x00")  # the first byte after it
+    assert looks_like_html(b"x" * 65534 + b"<p>x</p>")  # "<p" are the last two bytes of the first 64 KiB
+    assert not looks_like_html(b"x" * 65535 + b"<p>x</p>")  # the "p" is one byte beyond them
+
+
+def test_after_a_byte_order_mark_broken_bytes_are_replaced():
+    body = codecs.BOM_UTF8 + b"<html><body><p>ok \xff\xfe bytes</p></body></html>"
+    assert decode_html(body) == ("<html><body><p>ok \ufffd\ufffd bytes</p></body></html>", "utf-8")
+
+
+def test_stray_bytes_take_four_good_sequences_each_to_keep_a_page_utf8():
+    # Four valid two-byte sequences per invalid byte: still UTF-8 with a stray; three: not.
+    four = "éèàç".encode("utf-8") + b" \xa0 " + b"<p>x</p>"
+    assert decode_html(four) == ("éèàç \xa0 <p>x</p>", "utf-8")
+    three = "éèà".encode("utf-8") + b" \xa0 " + b"<p>x</p>"
+    assert decode_html(three, "text/html; charset=windows-1252")[1] == "cp1252"
+
+
+def test_bytes_nothing_can_read_fall_back_with_replacement_characters():
+    import random
+
+    noise = random.Random(3).randbytes(400)  # no charset reads these, not even statistically
+    text, name = decode_html(noise)
+    assert name == "windows-1252" and text == noise.decode("windows-1252", errors="replace")
+    text, name = decode_html(noise, "text/html; charset=utf-8")  # declared, and wrong
+    assert name == "utf-8" and text == noise.decode("utf-8", errors="replace")
+
+
+def test_the_language_is_read_in_the_first_four_kilobytes_of_the_page():
+    def arabic_page(padding: int) -> bytes:
+        return b" " * padding + "<html lang='ar'><p>جنود</p></html>".encode("cp1256")
+    inside = 4096 - len("<html lang='ar")  # "ar" are the last two bytes of the first 4 KiB
+    assert decode_html(arabic_page(inside)) == (" " * inside + "<html lang='ar'><p>جنود</p></html>", "cp1256")
+    assert decode_html(arabic_page(inside + 1))[1] != "cp1256"  # the "r" is one byte beyond them
+
+
+def test_a_guessed_charset_replaces_what_it_cannot_read_beyond_the_sample():
+    # The guess is made on the first 200,000 bytes; a byte windows-1251 leaves undefined (0x98)
+    # comes after them, and must not lose the page.
+    russian = (RUSSIAN + ". ").encode("cp1251")
+    body = b"<html><body><p>" + russian * (200_000 // len(russian) + 1) + b"\x98</p></body></html>"
+    text, name = decode_html(body)
+    assert name == "cp1251" and text.endswith("\ufffd</p></body></html>") and text.count(RUSSIAN) > 3000
