@@ -261,3 +261,60 @@ def test_a_page_claiming_another_storys_canonical_url_keeps_its_own(tmp_path):
     again = sample_article()
     again.url, again.title = other.url, "A different story"
     assert pipeline.process_item(page(again)).records == [ArticleDuplicate(other.url, other.url)]
+
+
+def test_a_pipeline_step_that_raises_turns_that_article_alone_into_a_store_error(tmp_path):
+    from newsarchive.pipelines import update_articles
+
+    crawler = crawler_for(tmp_path)
+    broken, fine = sample_article(), sample_article()
+    broken.url = SAMPLE_URL + "?broken"
+    listing = PageFailure("https://diyaruna.com/x", "http_404")  # not an article: left alone
+    item = PageResult(url=SAMPLE_URL, records=[broken, listing, fine])
+
+    def work(article):
+        if article.url.endswith("?broken"):
+            raise KeyError("byline")
+        article.title = "worked"
+        return article
+
+    result = update_articles(item, work, "normalise", crawler.stats)
+    assert result is item
+    failure = item.records[0]
+    assert (failure.url, failure.reason) == (SAMPLE_URL + "?broken", "store_error")
+    assert failure.detail.startswith("normalise: KeyError: 'byline' (in newsarchive/pipelines/__init__.py, update_articles")
+    assert item.records[1] is listing and item.records[2].title == "worked"
+    assert crawler.stats.get_value("newsarchive/store_error/normalise") == 1
+    assert update_articles(listing, work, "normalise", crawler.stats) is listing  # no page result: as it was
+
+
+def test_validate_names_what_is_missing_and_what_was_found(tmp_path):
+    pipeline = ValidatePipeline.from_crawler(crawler_for(tmp_path))
+    nothing = Article(url="", sources={"language": "meta", "title": "jsonld"})
+    failure = pipeline.process_item(page(nothing)).records[0]
+    assert (failure.url, failure.reason) == ("", "missing_url_title_body_text")
+    assert failure.detail == "the page has no url, title, body_text; fields found: ['language', 'title']"
+    assert pipeline.stats.get_value("newsarchive/validate/invalid_count") == 1
+
+
+def test_dedupe_warns_and_counts_a_shared_canonical_url(tmp_path):
+    pipeline = DedupePipeline.from_crawler(crawler_for(tmp_path))
+    first, other = sample_article(), sample_article()
+    other.url = SAMPLE_URL.replace("feature-03", "feature-04")
+    other.body_text += " Another story."
+    pipeline.process_item(page(first))
+    kept = pipeline.process_item(page(other)).records[0]
+    assert kept.warnings == [f"canonical_url: {SAMPLE_URL} is the canonical URL of another story in this crawl; "
+                             "kept this page's own URL"]
+    assert pipeline.stats.get_value("newsarchive/dedupe/shared_canonical_count") == 1
+    assert pipeline.stats.get_value("newsarchive/dedupe/duplicate_count") is None
+
+
+def test_dedupe_drops_repeated_photo_urls_only(tmp_path):
+    article = sample_article()
+    second = deepcopy(article.photos[0])
+    second.url += "?size=large"
+    article.photos.append(second)
+    article.photos.append(deepcopy(article.photos[0]))
+    item = DedupePipeline.from_crawler(crawler_for(tmp_path)).process_item(page(article)).records[0]
+    assert [photo.url for photo in item.photos] == [article.photos[0].url, second.url]
