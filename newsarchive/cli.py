@@ -466,25 +466,45 @@ def _open_for_reading(db_path: Path):
 @click.option("--site", help="Only this site.")
 @click.option("--since", help="Published (or, for comments, posted) on or after this date, YYYY-MM-DD.")
 @click.option("--until", help="Published (or posted) on or before this date, YYYY-MM-DD.")
-@click.option("--author", help="Only articles by this author (or comments by this commenter).")
-@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--author", help="Only articles by this author (or comments by this commenter); any case.")
+@click.option("--language", help="Only articles (or comments on articles) in this language: ar, en, ru ...")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Hits to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
-def search(query, db_path, target, site, since, until, author, limit, as_json):
+def search(query, db_path, target, site, since, until, author, language, limit, as_json):
     """Full-text search of articles or comments, best matches first, with the matching passage.
 
     \b
-    QUERY is FTS5 syntax: words, "a phrase", prefix*, AND / OR / NOT, title:word.
+    QUERY is words (as written: al-Taie, o'brien), "a phrase", prefix*, AND / OR / NOT, title:word.
+    Arabic words are found however they are spelled (alef and hamza forms, ta marbuta, diacritics,
+    with or without the article al-); Russian ё is е.
     Examples:
         newsarchive search peshmerga --db archive.db
         newsarchive search '"border crossing" OR smuggl*' --since 2024-01-01 --json
         newsarchive search reconstruction --in comments --site diyaruna
+        newsarchive search الحدود --language ar
     """
-    from newsarchive.research.search import MATCH_END, MATCH_START, SearchFilters, SearchQueryError
+    from newsarchive.options import OptionError, check_date_order, parse_day
+    from newsarchive.research.search import (
+        MATCH_END,
+        MATCH_START,
+        SearchFilters,
+        SearchQueryError,
+        count_matches,
+        language_code,
+    )
     from newsarchive.research.search import search as run_search
 
+    try:
+        since, until = parse_day(since, "--since"), parse_day(until, "--until")
+        check_date_order(since, until)
+        language = language_code(language) if language else None
+    except OptionError as error:
+        raise click.UsageError(str(error)) from None
+    filters = SearchFilters(site, since, until, author, limit, language)
     db = _open_for_reading(db_path)
     try:
-        hits = run_search(db, query, target, SearchFilters(site, since, until, author, limit))
+        hits = run_search(db, query, target, filters)
+        total = count_matches(db, query, target, filters) if hits else 0
     except SearchQueryError as error:
         raise click.UsageError(str(error)) from None
     finally:
@@ -496,6 +516,8 @@ def search(query, db_path, target, site, since, until, author, limit, as_json):
         return
     if not hits:
         click.echo(f"no {target} match {query!r}")
+        return
+    click.echo(f"showing {len(hits)} of {total} {target} matching {query!r}, best first")
     for number, hit in enumerate(hits, 1):
         who = f" · {hit['author_name']}" if target == "comments" and hit.get("author_name") else ""
         click.echo(click.style(f"{number:>3}. {hit['title']}", bold=True)

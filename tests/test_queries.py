@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from newsarchive.archive.folding import register as register_fold
 from newsarchive.research.queries import load_queries
 
 QUERIES = load_queries()
@@ -20,6 +21,7 @@ def test_the_document_has_at_least_ten_queries_with_unique_names():
 @pytest.mark.parametrize("query", QUERIES, ids=lambda query: query.name)
 def test_query_runs_and_finds_rows(query, research_archive):
     db = sqlite3.connect(research_archive.db_path)
+    register_fold(db)
     db.row_factory = sqlite3.Row
     assert set(query.parameters) == set(query.example), "every parameter needs an example value"
     rows = db.execute(query.sql, query.example).fetchall()
@@ -29,6 +31,7 @@ def test_query_runs_and_finds_rows(query, research_archive):
 
 def test_changed_and_removed_show_up_in_their_queries(research_archive):
     db = sqlite3.connect(research_archive.db_path)
+    register_fold(db)
     by_name = {query.name: query for query in QUERIES}
     changed = {row[0] for row in db.execute(by_name["articles_changed_after_publication"].sql)}
     assert len(changed) == len(research_archive.after["changes"]["edited"])

@@ -9,6 +9,7 @@ import sqlite3
 import pytest
 
 from newsarchive.archive import open_archive
+from newsarchive.archive.folding import register as register_fold
 from newsarchive.archive.store import finish_crawl, start_crawl, store_article, store_failure
 from newsarchive.items import Article, Byline, Comment, PageFailure, Photo
 from newsarchive.research.queries import load_queries
@@ -72,6 +73,7 @@ def archive(tmp_path_factory):
                                                                         "comments": 1.0}}})
     archive.close()
     db = sqlite3.connect(path)
+    register_fold(db)
     yield db
     db.close()
 
@@ -149,3 +151,10 @@ def test_versions_search_coverage_and_failures(archive):
         (2, "diyaruna", CRAWL_2, "finished", 2, 1.0, 1.0, 0.5, 1.0)]
     assert rows(archive, "failures_by_reason") == [
         (1, "http_404", 1, f"{BASE}/missing"), (2, "http_500", 2, f"{BASE}/a")]
+
+
+def test_the_search_query_folds_its_term_and_finds_nothing_for_none(archive):
+    arabic = article_id(archive, BRIDGE_AR)
+    for term in ("الجسر", "جسر", "الجِسْر", "والجسر"):  # the article al-, diacritics, wa-: one word
+        assert [row[0] for row in rows(archive, "search_articles", term=term)] == [arabic], term
+    assert rows(archive, "search_articles", term="") == [] and rows(archive, "search_articles", term="  ") == []

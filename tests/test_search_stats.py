@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
+
 from tests.conftest import run_cli
 
 
@@ -61,10 +63,31 @@ def test_filters_narrow_the_hits(research_archive):
 
 
 def test_a_malformed_query_gets_a_clear_message_not_a_traceback(research_archive):
-    for bad in ('"unbalanced', "nosuchcolumn:word", "AND", ""):
+    for bad in ("AND", "", "(security", "security OR", "NOT"):
         result = search(research_archive, bad)
         assert result.returncode == 2, (bad, result.stderr)
         assert "search query" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_names_and_ordinary_words_are_plain_words(research_archive):
+    # Hyphens, apostrophes, plus signs, a stray quote, a colon: searched as written, not errors.
+    for plain in ("al-Taie", "o'brien", "C++", '"unbalanced', "nosuchcolumn:word", "security,"):
+        result = search(research_archive, plain)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, (plain, result.stderr)
+    assert search(research_archive, "security,").stdout.startswith("showing ")
+
+
+@pytest.mark.parametrize("query, prepared", [
+    ("al-Taie", '"al-Taie"'), ("o'brien", '"o\'brien"'), ("C++", '"C++"'),
+    ('"border crossing" OR smuggl*', '"border crossing" OR smuggl*'),
+    ("title:peshmerga", "title:peshmerga"), ("title:al-Taie", 'title:"al-Taie"'), ("x:y", '"x:y"'),
+    ("NEAR(a b, 3)", "NEAR ( a b , 3 )"), ("a, b", "a b"), ('o"brien', "o brien"),
+    ("(a OR b) AND NOT c", "( a OR b ) AND NOT c"),
+])
+def test_queries_keep_the_fts5_syntax_and_quote_the_rest(query, prepared):
+    from newsarchive.research.search import prepare_query
+
+    assert prepare_query(query, ("title", "body_text")) == prepared
 
 
 def test_stats_json_matches_the_archive(research_archive):
@@ -94,3 +117,31 @@ def test_a_file_that_is_not_an_archive_is_refused_clearly(tmp_path):
     not_archive.write_text("hello")
     result = run_cli("stats", "--db", str(not_archive))
     assert result.returncode == 1 and "is not a newsarchive archive" in result.stderr
+
+
+def test_arabic_words_are_found_however_they_are_spelled(research_archive):
+    spellings = [search(research_archive, word, "--json") for word in ("الأمنية", "الامنية", "امنية", "الأَمْنِيَّة")]
+    found = [[hit["id"] for hit in json.loads(result.stdout)] for result in spellings]
+    assert found[0] and all(ids == found[0] for ids in found)
+    # Without the article al-: the word as a reader would look it up; the passage shows the page's word.
+    borders = json.loads(search(research_archive, "حدود", "--json").stdout)
+    assert borders and any("[الحدود]" in hit["passage"] for hit in borders)
+    assert [h["id"] for h in borders] == [h["id"] for h in json.loads(search(research_archive, "الحدود", "--json").stdout)]
+
+
+def test_search_options_are_checked_and_the_total_is_shown(research_archive):
+    for options, words in ((["--limit", "0"], "--limit"), (["--since", "2019-13-01"], "--since"),
+                           (["--since", "yesterday"], "YYYY-MM-DD"), (["--language", "Arabc"], "did you mean arabic?"),
+                           (["--since", "2020-01-02", "--until", "2020-01-01"], "is after")):
+        result = search(research_archive, "security", *options)
+        assert result.returncode == 2 and words in result.stderr and "Traceback" not in result.stderr, options
+    english = search(research_archive, "security", "--language", "English", "--limit", "2")
+    total = int(english.stdout.split(" of ")[1].split()[0])
+    assert english.returncode == 0 and english.stdout.startswith(f"showing 2 of {total} articles matching")
+    assert total == len(json.loads(search(research_archive, "security", "--language", "en", "--limit", "10000",
+                                          "--json").stdout))
+    assert search(research_archive, "security", "--language", "Arabic").stdout.startswith("no articles match")
+    db = sqlite3.connect(research_archive.db_path)
+    author = db.execute("SELECT name FROM authors ORDER BY name LIMIT 1").fetchone()[0]
+    assert search(research_archive, "security", "--author", author.upper(), "--json").stdout == \
+        search(research_archive, "security", "--author", author, "--json").stdout

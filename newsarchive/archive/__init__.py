@@ -25,6 +25,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from newsarchive.archive import folding
 from newsarchive.archive.migrations import migrations
 
 _LOCK_RETRIES = 5
@@ -52,6 +53,7 @@ class Archive:
             )
             if not in_memory:
                 _check_archive(self.conn, self.path, writing=True)
+            folding.register(self.conn)  # the search indexes' triggers fold what they index
             self.db = Database(self.conn)
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -141,6 +143,7 @@ def open_for_reading(path: str | Path) -> ReadConnection:
             conn.close()
             raise
         conn.immutable = "immutable" in mode
+        folding.register(conn)
         return conn
     raise AssertionError("unreachable")
 
@@ -175,6 +178,7 @@ def _tables_and_migrations(conn: sqlite3.Connection, path: Path) -> tuple[set[st
 def _archive_table_names() -> set[str]:
     """Every table a newsarchive archive has (the migrations applied to an empty database)."""
     conn = sqlite3.connect(":memory:", isolation_level=None)
+    folding.register(conn)
     try:
         migrations.apply(Database(conn))
         return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

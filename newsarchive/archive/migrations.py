@@ -12,9 +12,12 @@ import uuid
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from newsarchive.archive.folding import ARABIC_MARKS
+
 migrations = Migrations("newsarchive")
 
-# How article and comment text is split into search terms: lower-cased, accents removed.
+# How article and comment text is split into search terms: lower-cased, accents removed. (m001's
+# tokenizer; m008 rebuilt the indexes with FOLDED_TOKENIZER over folded text.)
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 
 
@@ -230,3 +233,36 @@ def m007_frontier_and_listings(db: Database) -> None:
     # Every response a crawl handled, by outcome: the crawl's own proof that nothing was lost.
     for column in ("pages", "listings", "unchanged", "resumed_from"):
         db["crawls"].add_column(column, int)
+
+
+# The Arabic marks are word characters (else "الأَمْنِيَّة" is five words), so that the folded text
+# (folding.py, which drops them) has the same words as the original: snippets show the original.
+FOLDED_TOKENIZER = f"unicode61 remove_diacritics 2 tokenchars '{ARABIC_MARKS}'"
+# Index -> (table, indexed columns).
+FOLDED_INDEXES = {"articles_fts": ("articles", ("title", "body_text")),
+                  "comments_fts": ("comments", ("body_text", "author_name"))}
+
+
+@migrations()
+def m008_folded_search(db: Database) -> None:
+    # Arabic and Russian spelling variants found alike (newsarchive/archive/folding.py): the indexes
+    # hold folded text, kept in step by triggers that fold what they index; the search lists
+    # of the old indexes are dropped (`newsarchive index` builds them again).
+    for index, (table, columns) in FOLDED_INDEXES.items():
+        for suffix in ("ai", "ad", "au"):
+            db.execute(f"DROP TRIGGER IF EXISTS [{table}_{suffix}]")
+        db.execute(f"DROP TABLE IF EXISTS [{index}]")
+        names = ", ".join(columns)
+        db.execute(f"CREATE VIRTUAL TABLE [{index}] USING fts5({names}, content=[{table}], content_rowid='id', "
+                   f"tokenize=\"{FOLDED_TOKENIZER}\")")
+        folded_new = ", ".join(f"fold(new.[{column}])" for column in columns)
+        folded_old = ", ".join(f"fold(old.[{column}])" for column in columns)
+        insert = f"INSERT INTO [{index}] (rowid, {names}) VALUES (new.id, {folded_new});"
+        delete = f"INSERT INTO [{index}] ([{index}], rowid, {names}) VALUES ('delete', old.id, {folded_old});"
+        db.execute(f"CREATE TRIGGER [{table}_ai] AFTER INSERT ON [{table}] BEGIN {insert} END")
+        db.execute(f"CREATE TRIGGER [{table}_ad] AFTER DELETE ON [{table}] BEGIN {delete} END")
+        db.execute(f"CREATE TRIGGER [{table}_au] AFTER UPDATE OF {names} ON [{table}] BEGIN {delete} {insert} END")
+        db.execute(f"INSERT INTO [{index}] (rowid, {names}) SELECT id, "
+                   + ", ".join(f"fold([{column}])" for column in columns) + f" FROM [{table}]")
+    db.execute("DELETE FROM search_terms")
+    db.execute("DELETE FROM search_lists")

@@ -19,7 +19,7 @@ from newsarchive.research.queries import load_queries
 # Per table or view: what Datasette should show first and offer to filter by.
 TABLE_OPTIONS = {
     "articles": {"fts_table": "articles_fts", "fts_pk": "id", "sort_desc": "published_at",
-                 "facets": ["site", "section", "language"], "label_column": "title", "size": 50},
+                 "facets": ["site", "section"], "label_column": "title", "size": 50},
     "article_overview": {"sort_desc": "published_at", "facets": ["site", "section", "language", {"array": "authors"}]},
     "comments": {"fts_table": "comments_fts", "fts_pk": "id", "sort_desc": "posted_at",
                  "facets": ["author_name", "depth"], "label_column": "author_name"},
@@ -31,6 +31,7 @@ TABLE_OPTIONS = {
     "captures": {"sort_desc": "id", "facets": ["status", "content_type"], "hidden": False},
 }
 STATIC_DIR = Path(str(files("newsarchive.research").joinpath("static")))
+PLUGINS_DIR = Path(str(files("newsarchive.research").joinpath("datasette_plugins")))
 # Internal tables researchers rarely need: hidden from the database page, still reachable.
 HIDDEN = ("article_urls", "_sqlite_migrations", "articles_fts", "comments_fts", "search_lists", "search_terms")
 
@@ -64,6 +65,7 @@ def datasette_metadata(db_path: str | Path) -> dict:
 def datasette_command(db_path: Path, metadata_path: Path, host: str, port: int) -> list[str]:
     return [sys.executable, "-m", "datasette", "serve", str(db_path), "--metadata", str(metadata_path),
             "--host", host, "--port", str(port), "--static", f"newsarchive:{STATIC_DIR}",
+            "--plugins-dir", str(PLUGINS_DIR),  # fold(), for the canned searches
             "--setting", "default_page_size", "50",
             "--setting", "sql_time_limit_ms", "5000", "--setting", "facet_time_limit_ms", "1000"]
 

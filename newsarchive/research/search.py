@@ -8,9 +8,11 @@ saying so, never a traceback.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 
+from newsarchive.archive.folding import fold
 from newsarchive.archive.queries import date_window
 from newsarchive.archive.search_lists import best_rows, bm25_sql
 
@@ -27,13 +29,50 @@ class SearchQueryError(ValueError):
     pass
 
 
+INDEX_COLUMNS = {"articles": ("title", "body_text"), "comments": ("body_text", "author_name")}
+_PIECES = re.compile(r'"[^"]*"|[(),]|[^\s(),"]+')
+_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
+_WORD = re.compile(r"^\w+\*?$")
+
+
+def prepare_query(query: str, columns: tuple[str, ...] = ()) -> str:
+    """A query as FTS5 will read it: plain words stay plain words, so a name such as al-Taie,
+    o'brien or C++ is searched as written (as a phrase of its parts), while the FTS5 syntax
+    stays: "quoted phrases", AND / OR / NOT, NEAR(...), parentheses, prefix*, column:word."""
+    if query.count('"') % 2:  # an unbalanced quote is part of a word, not a phrase
+        query = query.replace('"', " ")
+    prepared, near_depth, depth = [], None, 0
+    for piece in _PIECES.findall(query):
+        if piece == "(":
+            depth += 1
+            near_depth = depth if prepared and prepared[-1] == "NEAR" else near_depth
+        elif piece == ")":
+            near_depth = None if near_depth == depth else near_depth
+            depth -= 1
+        elif piece == "," and near_depth is None:
+            continue  # punctuation between plain words; FTS5 reads a comma only in NEAR(...)
+        prepared.append(_prepared_piece(piece, columns))
+    return " ".join(prepared)
+
+
+def _prepared_piece(piece: str, columns: tuple[str, ...]) -> str:
+    if piece.startswith('"') or piece in ("(", ")", ",") or piece in _OPERATORS or _WORD.match(piece):
+        return piece
+    column, colon, rest = piece.partition(":")
+    if colon and column in columns and rest:
+        return f"{column}:{_prepared_piece(rest, ())}"
+    return '"' + piece.replace('"', '""') + '"'
+
+
+
 @dataclass
 class SearchFilters:
     site: str | None = None
     since: str | None = None  # YYYY-MM-DD, on publication (articles) or posting (comments)
     until: str | None = None
-    author: str | None = None  # an author of the article, or the commenter
+    author: str | None = None  # an author of the article, or the commenter (any case)
     limit: int = 20
+    language: str | None = None  # ISO 639-1 code of the article's language
 
 
 def search(db: sqlite3.Connection, query: str, target: str = "articles",
@@ -47,6 +86,7 @@ def search(db: sqlite3.Connection, query: str, target: str = "articles",
     filters = filters or SearchFilters()
     if not query.strip():
         raise SearchQueryError(f"an empty search query finds nothing: {HELP}")
+    query = fold(prepare_query(query, INDEX_COLUMNS[target]))  # the indexes hold folded text (archive/folding.py)
     db.row_factory = sqlite3.Row
     try:
         return _hits(db, query, target, _ranked_ids(db, query, target, filters))
@@ -58,11 +98,41 @@ def search(db: sqlite3.Connection, query: str, target: str = "articles",
         raise SearchQueryError(f"not a valid search query: {query!r} ({message}); {HELP}") from None
 
 
+def count_matches(db, query: str, target: str, filters: SearchFilters) -> int:
+    """How many rows match the query and the filters (the "of N" of a page of hits)."""
+    query = fold(prepare_query(query, INDEX_COLUMNS[target]))
+    index = f"{target}_fts"
+    source, row_id, where, params = _filter_clauses(target, filters)
+    if not where:
+        return db.execute(f"SELECT count(*) FROM {index} WHERE {index} MATCH ?", [query]).fetchone()[0]
+    return db.execute(f"SELECT count(*) FROM {index}, {source} WHERE {index} MATCH ? AND {row_id} = {index}.rowid "
+                      f"AND {' AND '.join(where)}", [query, *params]).fetchone()[0]
+
+
+# Language names a researcher may type, to their ISO 639-1 codes.
+LANGUAGE_NAMES = {"arabic": "ar", "english": "en", "russian": "ru", "french": "fr", "german": "de",
+                  "persian": "fa", "farsi": "fa", "urdu": "ur", "turkish": "tr", "kurdish": "ku", "pashto": "ps",
+                  "uzbek": "uz", "kazakh": "kk", "tajik": "tg", "kyrgyz": "ky", "spanish": "es"}
+
+
+def language_code(value: str) -> str:
+    """An ISO 639-1 code from a code or a language's English name ("Arabic" -> "ar")."""
+    from newsarchive.options import OptionError, did_you_mean
+
+    cleaned = value.strip().lower()
+    if cleaned in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[cleaned]
+    if re.fullmatch(r"[a-z]{2}", cleaned):
+        return cleaned
+    raise OptionError(f"--language: {value!r} is neither a two-letter code (ar, en, ru) nor a language name"
+                      f"{did_you_mean(cleaned, LANGUAGE_NAMES)}")
+
+
 def _ranked_ids(db, query: str, target: str, filters: SearchFilters) -> list[tuple[int, float]]:
     index = f"{target}_fts"  # FTS5 wants MATCH and bm25() on the table's own name, not an alias
     source, row_id, where, params = _filter_clauses(target, filters)
     kept = _kept_sql(source, row_id, where) if where else None
-    if (filters.site or filters.since or filters.until) and _count_at_most(db, kept, params, FILTER_FIRST_ROWS) \
+    if (filters.site or filters.since or filters.until or filters.language) and _count_at_most(db, kept, params, FILTER_FIRST_ROWS) \
             <= FILTER_FIRST_ROWS:
         return _ranked_among(db, index, query, kept, params, filters.limit)
     passing = (lambda rows: _kept_among(db, kept, row_id, params, rows)) if kept else None
@@ -96,16 +166,19 @@ def _filter_clauses(target: str, filters: SearchFilters) -> tuple[str, str, list
         source, row_id, date = "articles a", "a.id", "a.published_at"
         if filters.author:
             where.append("EXISTS (SELECT 1 FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
-                         "WHERE aa.article_id = a.id AND au.name = ?)")
+                         "WHERE aa.article_id = a.id AND au.name = ? COLLATE NOCASE)")
             params.append(filters.author)
     else:
         source, row_id, date = "comments c JOIN articles a ON a.id = c.article_id", "c.id", "c.posted_at"
         if filters.author:
-            where.append("c.author_name = ?")
+            where.append("c.author_name = ? COLLATE NOCASE")
             params.append(filters.author)
     if filters.site:
         where.append("a.site = ?")
         params.append(filters.site)
+    if filters.language:
+        where.append("a.language = ?")
+        params.append(filters.language)
     window, window_params = date_window(date, filters.since, filters.until)
     return source, row_id, where + window, params + window_params
 
