@@ -118,8 +118,10 @@ def _write_capture(writer: WARCWriter, conn, capture: sqlite3.Row, warcinfo_id: 
         http_headers = _response_headers(capture["status"], response_headers, None)
         response = writer.create_revisit_record(
             url, payload_digest_of(_body(original)), original["url"], original["fetched_at"],
-            http_headers=http_headers, warc_headers_dict={**common, "WARC-Profile": PROFILES[profile]},
+            http_headers=http_headers, warc_headers_dict=common,
         )
+        # warcio writes the identical-payload profile itself: replaced, not written twice.
+        response.rec_headers.replace_header("WARC-Profile", PROFILES[profile])
         record_type = "revisit"
     request = writer.create_warc_record(url, "request", http_headers=_request_headers(url, capture),
                                         warc_headers_dict=common)

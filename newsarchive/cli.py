@@ -415,9 +415,19 @@ def schedule(sites, db_path, every, full_every, output, log_dir, scrapyd_url, un
         jobs = scheduling.parse_jobs(list(sites), every, full_every)
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
+    from newsarchive.options import OptionError, check_start_url, did_you_mean
+    from newsarchive.profiles import all_site_names
+
     for job in jobs:
-        if not find_site(job.site):
-            raise click.BadParameter(f"no site profile has a site named {job.site!r}", param_hint="SITE")
+        if "://" in job.site:  # any site, by a section URL: the generic spider
+            try:
+                check_start_url(job.site, "SITE")
+            except OptionError as error:
+                raise click.BadParameter(str(error), param_hint="SITE") from None
+        elif not find_site(job.site):
+            raise click.BadParameter(f"no site profile has a site named {job.site!r}"
+                                     f"{did_you_mean(job.site, all_site_names())} (or give a section URL)",
+                                     param_hint="SITE")
     if output == "systemd":
         units = scheduling.systemd_units(jobs, db_path, list(extra))
         if install:

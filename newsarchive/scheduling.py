@@ -30,13 +30,20 @@ class Job:
 
     @property
     def name(self) -> str:
-        return f"newsarchive-{self.site}" + ("-full" if self.full else "")
+        return f"newsarchive-{_slug(self.site)}" + ("-full" if self.full else "")
+
+
+def _slug(site: str) -> str:
+    """A site's name as is; a section URL as its host and path in characters that file names and
+    systemd unit names accept (https://example.org/news/ -> example.org-news)."""
+    without_scheme = site.split("://", 1)[-1]
+    return re.sub(r"[^A-Za-z0-9._]+", "-", without_scheme).strip("-") or "site"
 
 
 def parse_jobs(specs: list[str], default_every: str, full_every: str | None) -> list[Job]:
     jobs = []
     for spec in specs:
-        site, _, every = spec.partition(":")
+        site, every = split_spec(spec)
         jobs.append(Job(site, every or default_every))
         if full_every:
             jobs.append(Job(site, full_every, full=True))
@@ -45,12 +52,22 @@ def parse_jobs(specs: list[str], default_every: str, full_every: str | None) -> 
     return jobs
 
 
+def split_spec(spec: str) -> tuple[str, str | None]:
+    """SITE[:EVERY]: a site's name or a section URL (whose own colons belong to it), and its interval."""
+    site, colon, every = spec.rpartition(":")
+    if colon and _INTERVAL.match(every):
+        return site, every
+    return spec, None
+
+
 def cron_schedule(job: Job) -> str:
     """Five cron fields; the minute is spread by site so that sites do not all start at once."""
     match = _INTERVAL.match(job.every)
     if not match:
         raise ValueError(f"interval {job.every!r}: use a number and m, h, d or w, e.g. 30m, 6h, 1d, 1w")
     number, unit = int(match[1]), match[2]
+    if number < 1:
+        raise ValueError(f"interval {job.every!r}: it must be at least 1 ({unit})")
     minute = zlib.crc32(job.name.encode()) % 60
     hour = zlib.crc32(job.name.encode()) % 24
     if unit == "m":
@@ -63,6 +80,9 @@ def cron_schedule(job: Job) -> str:
         return f"{minute} */{number} * * *" if number > 1 else f"{minute} * * * *"
     if unit == "d":
         return f"{minute} {hour} */{number} * *" if number > 1 else f"{minute} {hour} * * *"
+    if number > 1:
+        raise ValueError(f"interval {job.every!r}: cron has no every-{number}-weeks; use 1w, or days ({7 * number}d "
+                         "runs on days of the month, which drift against weeks)")
     return f"{minute} {hour} * * {zlib.crc32(job.site.encode()) % 7}"
 
 
@@ -78,7 +98,8 @@ def cron_lines(jobs: list[Job], db_path: Path, log_dir: Path, extra: list[str]) 
     lines = [BEGIN]
     for job in jobs:
         log = log_dir.resolve() / f"{job.name}.log"
-        lines.append(f"{cron_schedule(job)} {crawl_command(job, db_path, extra)} >> {shlex.quote(str(log))} 2>&1")
+        command = f"{crawl_command(job, db_path, extra)} >> {shlex.quote(str(log))} 2>&1"
+        lines.append(f"{cron_schedule(job)} {_cron_escaped(command)}")
     lines.append(END)
     return "\n".join(lines) + "\n"
 
@@ -89,7 +110,8 @@ def systemd_units(jobs: list[Job], db_path: Path, extra: list[str]) -> dict[str,
         seconds = {"m": "min", "h": "h", "d": "d", "w": "w"}[job.every[-1]]
         units[f"{job.name}.service"] = (
             f"[Unit]\nDescription=newsarchive crawl of {job.site}{' (full)' if job.full else ''}\n\n"
-            f"[Service]\nType=oneshot\nExecStart={crawl_command(job, db_path, extra)}\n"
+            # systemd expands %-specifiers in ExecStart: a URL's %20 must be written %%20.
+            f"[Service]\nType=oneshot\nExecStart={crawl_command(job, db_path, extra).replace('%', '%%')}\n"
             # 75: the previous run still holds the lock; not a failure worth an alert.
             "SuccessExitStatus=75\n")
         units[f"{job.name}.timer"] = (
@@ -102,13 +124,20 @@ def systemd_units(jobs: list[Job], db_path: Path, extra: list[str]) -> dict[str,
 def scrapyd_cron_lines(jobs: list[Job], db_path: Path, scrapyd_url: str, project: str) -> str:
     lines = [BEGIN]
     for job in jobs:
-        data = [f"project={project}", f"spider={job.site}", f"setting=NEWSARCHIVE_DB_PATH={db_path.resolve()}"]
+        spider = ["spider=generic", f"start_urls={job.site}"] if "://" in job.site else [f"spider={job.site}"]
+        data = [f"project={project}", *spider, f"setting=NEWSARCHIVE_DB_PATH={db_path.resolve()}"]
         if job.full:
             data.append("full=1")
         fields = " ".join(f"-d {shlex.quote(item)}" for item in data)
-        lines.append(f"{cron_schedule(job)} curl -fsS {scrapyd_url.rstrip('/')}/schedule.json {fields} > /dev/null")
+        command = f"curl -fsS {scrapyd_url.rstrip('/')}/schedule.json {fields} > /dev/null"
+        lines.append(f"{cron_schedule(job)} {_cron_escaped(command)}")
     lines.append(END)
     return "\n".join(lines) + "\n"
+
+
+def _cron_escaped(command: str) -> str:
+    """cron turns an unescaped % into a newline (crontab(5)): a URL's %20 must be written \\%20."""
+    return command.replace("%", "\\%")
 
 
 def install_crontab(block: str) -> str:

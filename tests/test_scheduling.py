@@ -93,3 +93,26 @@ def test_scrapyd_lines_call_schedule_json(tmp_path):
 def test_a_bad_interval_or_site_is_refused(tmp_path):
     assert run_cli("schedule", "diyaruna:7h").returncode == 2
     assert run_cli("schedule", "nosuchsite").returncode == 2
+
+
+def test_a_section_url_is_scheduled_with_the_generic_spider(tmp_path):
+    url = "https://example.org/news/a%20b/"
+    result = run_cli("schedule", f"{url}:6h", "--db", str(tmp_path / "a.db"), "--log-dir", str(tmp_path / "logs"))
+    assert result.returncode == 0, result.stderr
+    line = result.stdout.splitlines()[1]
+    # The URL's own colon is not an interval; cron's % is escaped; the log is named by host and path.
+    assert line.split()[1] == "*/6"
+    assert " crawl https://example.org/news/a\\%20b/ --db " in line
+    assert line.endswith(f"{tmp_path / 'logs' / 'newsarchive-example.org-news-a-20b.log'} 2>&1")
+    units = run_cli("schedule", url, "--format", "systemd", "--db", str(tmp_path / "a.db"))
+    assert "ExecStart=" in units.stdout and "/news/a%%20b/ --db" in units.stdout
+    scrapyd = run_cli("schedule", f"{url}:1d", "--format", "scrapyd", "--db", str(tmp_path / "a.db"))
+    assert "-d spider=generic -d start_urls=https://example.org/news/a\\%20b/" in scrapyd.stdout
+
+
+def test_intervals_cron_cannot_keep_are_refused(tmp_path):
+    for spec, words in (("diyaruna:0h", "at least 1"), ("diyaruna:2w", "every-2-weeks"),
+                        ("diyarna", "did you mean diyaruna?"), ("http://exa mple.org/", "SITE")):
+        result = run_cli("schedule", spec, "--db", str(tmp_path / "a.db"))
+        assert result.returncode == 2 and words in result.stderr, (spec, result.stderr)
+        assert "Traceback" not in result.stderr

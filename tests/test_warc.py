@@ -136,6 +136,7 @@ def test_revisits_point_at_the_response_that_holds_the_body(exported):
             assert headers.get_header("WARC-Payload-Digest") == digests[refers_to]  # written before it
             profile = headers.get_header("WARC-Profile")
             assert profile == PROFILES["not_modified" if by_key[key]["status"] == 304 else "identical"]
+            assert [name for name, _ in headers.headers].count("WARC-Profile") == 1  # WARC 1.1: once
             profiles.add(profile)
             assert content == b""
     assert profiles == set(PROFILES.values())
