@@ -61,7 +61,7 @@ def describe_exception(error: BaseException) -> str:
     """The exception's type and message, and where in this project it was raised.
 
     The innermost frame of newsarchive's own code names the layer or pipeline that failed
-    (`parsers/article.py, _url_date_is_earlier`), even when the error came from a library it called.
+    (`parsers/dates.py, url_date_is_earlier`), even when the error came from a library it called.
     """
     message = str(error)
     if len(message) > 500:

@@ -4,15 +4,29 @@ Plain dataclasses, used through itemadapter by Scrapy. Each normalised value kee
 (`*_raw`): the byline as printed beside the parsed author names, the date as printed beside the
 ISO 8601 value, the caption as printed beside the caption and credit split from it.
 
-`Article.sources` records, per field, the extraction layer that gave it: "profile" (the site
-profile's selectors), "url" (the article URL pattern), "jsonld", "opengraph", "meta",
-"microdata" or "generic".
+`Article.sources` records, per field, the extraction layer that gave it: one of `Layer`.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
+
+
+class Layer(StrEnum):
+    """Where a field's value came from (`Article.sources`; docs/schema.md lists the same names).
+    Strings, so the JSON stored in the archive holds the plain names."""
+
+    PROFILE = "profile"  # the site profile's selectors
+    JSONLD = "jsonld"  # schema.org JSON-LD
+    OPENGRAPH = "opengraph"  # og:* and article:* meta properties
+    META = "meta"  # other meta tags and link rel=canonical
+    MICRODATA = "microdata"  # itemprop attributes
+    MARKUP = "markup"  # the page's own marks: byline and comment classes, figures, printed counters
+    URL = "url"  # the URL (a date in its path, a locale in its prefix)
+    GENERIC = "generic"  # trafilatura's and htmldate's rules (parsers/generic.py)
+    DETECTED = "detected"  # guessed from the text (the language)
 
 
 @dataclass

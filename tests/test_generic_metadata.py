@@ -8,7 +8,7 @@ import json
 import pytest
 
 from newsarchive.parsers import parse_page
-from newsarchive.parsers.article import publication_day
+from newsarchive.parsers.dates import publication_day
 from newsarchive.parsers.encoding import decode_html
 
 PROSE = "".join(f"<p>Paragraph {n} of the story on the harbour works, long enough to be prose that a reader "

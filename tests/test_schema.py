@@ -38,3 +38,19 @@ def test_schema_doc_lists_keys_and_indexes(tmp_path):
     text = schema_markdown(archive.db)
     assert "| `article_id` | INTEGER | → `articles.id` |" in text
     assert "`idx_articles_canonical_url` (canonical_url, unique)" in text
+
+
+def test_the_extraction_layers_are_named_once():
+    """Every layer a parser can record is documented, and every source a fixture records is a layer."""
+    import json
+    import re
+
+    from newsarchive.items import Layer
+
+    documented = next(line for line in SCHEMA_DOC.read_text().splitlines() if line.startswith("| `sources` |"))
+    words = set(re.findall(r"\w+", documented))
+    assert [layer.value for layer in Layer if layer.value not in words] == []
+    recorded = set()
+    for expected in (SCHEMA_DOC.parents[1] / "tests" / "fixtures").glob("*/*/expected.json"):
+        recorded.update(json.loads(expected.read_text()).get("sources", {}).values())
+    assert recorded and recorded <= {layer.value for layer in Layer}

@@ -1,33 +1,40 @@
 """Article pages to Article records, field by field, layer by layer.
 
-Each field is filled by the first layer that has it: the site profile's selectors ("profile"),
-then structured metadata ("jsonld", "opengraph", "meta", "microdata"), then the URL ("url", for
-the date) or generic extraction ("generic"). `Article.sources` names the layer of every field
+Each field is filled by the first layer that has it (`items.Layer`): the site profile's selectors,
+then structured metadata (JSON-LD, OpenGraph, meta tags, microdata), the page's own marks, then
+the URL (for the date) or generic extraction. `Article.sources` names the layer of every field
 filled, so a crawl report shows when a profile selector stops matching. The expensive generic
 body extraction runs only when no cheaper layer found a body, and at most once a page.
 """
 
 from __future__ import annotations
 
-import copy
 import re
-from datetime import date
 from urllib.parse import urlsplit
 
-from lxml import etree
-
-from newsarchive.items import Article, BodyBlock, Byline, Comment, Photo
+from newsarchive.items import Article, BodyBlock, Byline, Comment, Layer, Photo
+from newsarchive.parsers import generic
+from newsarchive.parsers.boilerplate import inside_non_body, is_boilerplate
 from newsarchive.parsers.bylines import bylines_from_names, find_byline, split_byline
-from newsarchive.parsers.captions import normalise_credit, split_credit
 from newsarchive.parsers.comments import comment_counter, extract_comments, is_comment_item
-from newsarchive.parsers.dates import date_part, local_day, normalise_date, plausible_publication_date
+from newsarchive.parsers.dates import (
+    DATE_IN_URL,
+    OFFSET_STAMP,
+    UTC_STAMP,
+    date_part,
+    day_of_match,
+    normalise_date,
+    plausible_publication_date,
+    url_date_is_earlier,
+)
 from newsarchive.parsers.document import Document, parse_document
+from newsarchive.parsers.generic import GenericExtraction
 from newsarchive.parsers.metadata import Metadata, extract_metadata
+from newsarchive.parsers.photos import figure_caption, image_source, photo, photos_in_story, story_container
 from newsarchive.parsers.text import element_text, normalise_text, text_blocks, western_digits
 from newsarchive.profiles import Site, SiteProfile, compiled_selector
 
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_NOT_BODY_TAGS = frozenset({"figure", "figcaption", "aside", "nav", "form", "footer", "script", "style"})
 _TITLE_SITE_SUFFIX = re.compile(r"\s+[-|–—:]\s+[^-|–—:]{1,40}$")
 _FIRST_NUMBER = re.compile(r"\d+")
 
@@ -70,7 +77,7 @@ class _ArticlePage:
         self.site = site or (profile.site_for_url(doc.url) if profile else None)
         self.article = Article(url=doc.url)
         self._metadata: Metadata | None = None
-        self._generic: dict | None = None
+        self._generic: GenericExtraction | None = None
 
     # helpers ------------------------------------------------------------------------------------
 
@@ -81,31 +88,22 @@ class _ArticlePage:
         return self._metadata
 
     @property
-    def generic(self) -> dict:
+    def generic(self) -> GenericExtraction:
         """The generic layer: one trafilatura pass per page, at most, shared by every field."""
         if self._generic is None:
             # A page the profile reads (its title and body selectors match) lacks what its selectors
             # do not find: the generic layer is for pages nothing cheaper can read.
-            self._generic = _NOTHING_GENERIC if self._profile_fits() else _generic_extraction(self.root, self.doc.url)
+            self._generic = generic.NOTHING if self._profile_fits() else generic.extract_body_and_comments(self.root, self.doc.url)
         return self._generic
 
     def _generic_date(self) -> str | None:
         """htmldate's rules, for a page whose profile and metadata give no date (trafilatura's own
         date source, asked alone: the rest of its metadata pass costs more than it adds)."""
-        if self._profile_fits():
-            return None
-        from htmldate import find_date
-        from trafilatura.metadata import set_date_params
-
-        return find_date(self.root, **{**set_date_params(True), "url": self.doc.url}) or None
+        return None if self._profile_fits() else generic.find_publication_date(self.root, self.doc.url)
 
     def _generic_author(self) -> str | None:
         """trafilatura's byline rules (author XPaths of the visible page), when nothing cheaper named one."""
-        if self._profile_fits():
-            return None
-        from trafilatura.metadata import extract_author
-
-        return normalise_text(extract_author(self.root)) or None
+        return None if self._profile_fits() else generic.find_author(self.root)
 
     def _profile_fits(self) -> bool:
         if self.profile is None or self.select_first("title") is None:
@@ -146,7 +144,7 @@ class _ArticlePage:
     def fill_canonical_url(self) -> None:
         link = self.root.find('.//link[@rel="canonical"]')
         if link is not None and link.get("href"):
-            self.set("canonical_url", self.doc.absolute(link.get("href")), "meta")
+            self.set("canonical_url", self.doc.absolute(link.get("href")), Layer.META)
             return
         canonical = self.from_metadata("canonical_url")
         if canonical:
@@ -158,12 +156,12 @@ class _ArticlePage:
         if locale:
             article.locale = locale
             article.language = self.profile.languages.get(locale, locale.split("_")[0])
-            article.sources["language"] = "url"
+            article.sources["language"] = Layer.URL
         else:
             declared = self.root.get("lang") or self.from_metadata("language")
             if declared:
                 article.language = declared.replace("_", "-").split("-")[0].lower()
-                article.sources.setdefault("language", "meta")
+                article.sources.setdefault("language", Layer.META)
         rtl = (locale in self.profile.rtl_locales) if (self.profile and locale) else None
         if rtl is None:
             rtl = (self.root.get("dir") or "").lower() == "rtl" or article.language in _RTL_LANGUAGES
@@ -177,14 +175,14 @@ class _ArticlePage:
         import py3langid  # imported on first need: declared languages are the common case
 
         language, _ = py3langid.classify(f"{article.title or ''}\n{(article.body_text or '')[:2000]}")
-        article.language, article.sources["language"] = language, "detected"
+        article.language, article.sources["language"] = language, Layer.DETECTED
         if language in _RTL_LANGUAGES:
             article.direction = "rtl"
 
     def fill_section(self) -> None:
         path = [text for text in map(element_text, self.select("breadcrumb")) if text]
         if path:
-            self.set("section_path", path, "profile")
+            self.set("section_path", path, Layer.PROFILE)
         else:
             section = self.from_metadata("section_path", "section")
             if section:
@@ -194,7 +192,7 @@ class _ArticlePage:
     def fill_title(self) -> None:
         title = element_text(self.select_first("title"))
         if title:
-            self.set("title", title, "profile")
+            self.set("title", title, Layer.PROFILE)
             return
         title = self.from_metadata("title")
         if title:
@@ -202,7 +200,7 @@ class _ArticlePage:
             return
         self.article.title = self._generic_title()
         if self.article.title:
-            self.article.sources["title"] = "generic"
+            self.article.sources["title"] = Layer.GENERIC
 
     def _generic_title(self) -> str | None:
         heading = element_text(self.root.find(".//h1"))
@@ -214,7 +212,7 @@ class _ArticlePage:
     def fill_dates(self) -> None:
         article = self.article
         raw = element_text(self.select_first("date"))
-        source = "profile"
+        source = Layer.PROFILE
         if not raw:
             raw, source = self._metadata_date()
         published = normalise_date(raw, article.language) if raw else None
@@ -224,11 +222,11 @@ class _ArticlePage:
             # one source alone is not believed (the URL, when it agrees, is the second).
             article.warnings.append(f"published_at: {published} is not a plausible publication date; ignored")
             published = None
-        if published and url_date and _url_date_is_earlier(url_date, published):
+        if published and url_date and url_date_is_earlier(url_date, published):
             # The URL was minted when the story first went out: a later date on the page is an
             # update or a re-publication (kept as printed in published_at_raw, and warned about).
             article.published_at, article.published_at_raw = url_date, raw
-            article.sources["published_at"] = "url"
+            article.sources["published_at"] = Layer.URL
             article.warnings.append(f"published_at: the page says {published}, the URL says {url_date}; used the URL's")
         elif published:
             article.published_at, article.published_at_raw = published, raw
@@ -237,13 +235,13 @@ class _ArticlePage:
                 article.warnings.append(f"published_at: the page says {published}, the URL says {url_date}")
         elif url_date:
             article.published_at = url_date
-            article.sources["published_at"] = "url"
+            article.sources["published_at"] = Layer.URL
             if raw:
                 article.published_at_raw = raw
                 article.warnings.append(f"published_at: cannot read the date {raw!r}; used the URL's")
         elif generic_date := self._generic_date():
             article.published_at = article.published_at_raw = generic_date
-            article.sources["published_at"] = "generic"
+            article.sources["published_at"] = Layer.GENERIC
         modified_raw = self.from_metadata("modified_at")
         if modified_raw:
             article.modified_at_raw = modified_raw
@@ -253,21 +251,21 @@ class _ArticlePage:
         """The most trusted published date; written in UTC, the same moment in the site's own time
         from another layer is preferred as the text kept (it holds the local day)."""
         raw, source = self.metadata.get("published_at"), self.metadata.source("published_at")
-        if raw and _UTC_STAMP.search(raw):
+        if raw and UTC_STAMP.search(raw):
             moment = normalise_date(raw)
             for layer, other in self.metadata.candidates.get("published_at", []):
-                if not _UTC_STAMP.search(other) and _OFFSET_STAMP.search(other) and normalise_date(other) == moment:
+                if not UTC_STAMP.search(other) and OFFSET_STAMP.search(other) and normalise_date(other) == moment:
                     return other, layer
         return raw, source
 
     def _url_date(self) -> str | None:
         if self.profile is None:
-            match = _DATE_IN_URL.search(urlsplit(self.doc.url).path)
+            match = DATE_IN_URL.search(urlsplit(self.doc.url).path)
         else:
             match = self.profile.match_url("article", self.doc.url)
         if not match or "year" not in match.groupdict():
             return None
-        return _valid_day(match)
+        return day_of_match(match)
 
     def fill_authors(self) -> None:
         byline_element = self.select_first("byline")
@@ -276,7 +274,7 @@ class _ArticlePage:
             names = [element_text(span) for span in self.select("authors", byline_element)]
             authors = bylines_from_names(names) if any(names) else split_byline(self.article.byline_raw)
             if authors:
-                self.set("authors", authors, "profile")
+                self.set("authors", authors, Layer.PROFILE)
                 return
         names = self.from_metadata("authors")
         # The byline as the page shows it, wherever it is: for the names when no layer above has
@@ -289,14 +287,14 @@ class _ArticlePage:
             return
         if printed and (authors := split_byline(printed)):
             self.article.byline_raw = self.article.byline_raw or printed
-            self.set("authors", authors, "markup")
+            self.set("authors", authors, Layer.MARKUP)
             return
         generic = self._generic_author()
         if generic:
             self.article.byline_raw = self.article.byline_raw or generic
             self.article.authors = _authors_from_metadata([n for n in generic.split(";") if n.strip()])
             if self.article.authors:
-                self.article.sources["authors"] = "generic"
+                self.article.sources["authors"] = Layer.GENERIC
 
     def fill_photos(self) -> None:
         figures = []
@@ -321,10 +319,10 @@ class _ArticlePage:
                 photos = in_markup + extra
                 for position, photo in enumerate(photos):
                     photo.position = position
-                self.set("photos", photos, "markup")
+                self.set("photos", photos, Layer.MARKUP)
                 return
         if photos:
-            self.set("photos", photos, "profile")
+            self.set("photos", photos, Layer.PROFILE)
             return
         image = self.from_metadata("photos", "image")
         if image:
@@ -333,26 +331,8 @@ class _ArticlePage:
             self.article.photos = [Photo(url=url, position=0, width=width, height=height, is_lead=True)]
 
     def _photos_in_markup(self) -> list[Photo]:
-        """Photos of a page no profile describes: its `figure`s (and WordPress `.wp-caption`s) in the
-        article, outside navigation, asides, comments, teasers and related links. The first is the
-        lead photo when it stands before the story's first paragraph."""
-        container = self.metadata.get("body_element")
-        if container is None:
-            container = next((a for a in self.root.iter("article") if a.find(".//h1") is not None), None)
-        if container is None:
-            container = self.root.find(".//main")
-        if container is None:
-            container = self.root
-        figures = [f for f in _FIGURES(container) if not _outside_the_story(f, container)]
-        # The story's first paragraph: a line of prose, not a byline or date line above it.
-        first_paragraph = next((p for p in container.iter("p") if len(element_text(p) or "") >= 60), None)
-        photos: list[Photo] = []
-        for figure in figures:
-            is_lead = not photos and (first_paragraph is None or _comes_first(figure, first_paragraph, container))
-            photo = self._photo_from_figure(figure, is_lead, len(photos))
-            if photo and all(photo.url != seen.url for seen in photos):
-                photos.append(photo)
-        return photos
+        """Photos of a page no profile describes: the figures of its story (photos.py)."""
+        return photos_in_story(story_container(self.root, self.metadata.get("body_element")), self._photo_from_figure)
 
     def _photo_from_figure(self, figure, is_lead: bool, position: int) -> Photo | None:
         image = self.select_first("photo_image", figure)
@@ -360,19 +340,13 @@ class _ArticlePage:
             image = figure.find(".//img")
         if image is None:
             return None
-        url = self.doc.absolute(_image_source(image))
+        url = self.doc.absolute(image_source(image))
         if not url:
             return None
         caption = self.select_first("photo_caption", figure)
         if caption is None:
-            caption = next(iter(_CAPTIONS(figure)), None)
-        caption, credit, credit_raw, caption_raw = _caption_and_credit(caption)
-        width, height = self._image_size(url, image)
-        return Photo(
-            url=url, position=position, caption=caption, caption_raw=caption_raw, credit=credit,
-            credit_raw=credit_raw, alt=normalise_text(image.get("alt")), width=width,
-            height=height, is_lead=is_lead,
-        )
+            caption = figure_caption(figure)
+        return photo(url, image, caption, is_lead, position, self._image_size(url, image))
 
     def _image_size(self, url: str, image) -> tuple[int | None, int | None]:
         match = self.profile.match_url("image", url) if self.profile else None
@@ -385,13 +359,13 @@ class _ArticlePage:
     def fill_body(self) -> None:
         body = self.select_first("body")
         blocks = self._blocks_from_element(body) if body is not None else []
-        source = "profile"
+        source = Layer.PROFILE
         if not blocks:
             blocks, source = self._body_from_metadata()
             if blocks and not self._covers_the_page_text(blocks):
                 blocks = []  # a teaser or a truncated articleBody: the page itself says more
         if not blocks:
-            blocks, source = self.generic["body"], "generic"
+            blocks, source = self.generic.body, Layer.GENERIC
         while blocks and blocks[0].text == self.article.title:  # a generic layer repeats the headline
             blocks = blocks[1:]
         if blocks:
@@ -404,7 +378,7 @@ class _ArticlePage:
         the story (the generic one, a guessed container) loses its byline, captions and comments,
         and the generic layer's author guesses lose the commenters."""
         article = self.article
-        if article.sources.get("authors") == "generic":
+        if article.sources.get("authors") == Layer.GENERIC:
             commenters = {comment.author_name for comment in article.comments}
             article.authors = [author for author in article.authors if author.name not in commenters]
             for position, author in enumerate(article.authors):
@@ -412,7 +386,7 @@ class _ArticlePage:
             if not article.authors:
                 article.sources.pop("authors")
                 article.byline_raw = None if article.byline_raw in commenters else article.byline_raw
-        if article.sources.get("body_text") == "profile" and self._profile_fits():
+        if article.sources.get("body_text") == Layer.PROFILE and self._profile_fits():
             return
         elsewhere = {article.byline_raw, article.title, *(photo.caption_raw for photo in article.photos),
                      *(photo.caption for photo in article.photos), *(comment.body_text for comment in article.comments)}
@@ -437,7 +411,7 @@ class _ArticlePage:
         selector = (self.profile.article_selector("body_blocks") if self.profile else None) or "p, h2, h3, h4"
         blocks = []
         for element in compiled_selector(selector)(container):
-            if _inside_non_body(element, container):
+            if inside_non_body(element, container):
                 continue
             text = element_text(element)
             if text:
@@ -452,7 +426,7 @@ class _ArticlePage:
             return [BodyBlock("paragraph", p) for p in paragraphs if p and p not in not_prose], self.metadata.source("body")
         element = self.metadata.get("body_element")
         if element is not None:
-            return text_blocks(element, skip=_is_boilerplate), "microdata"
+            return text_blocks(element, skip=is_boilerplate), Layer.MICRODATA
         return [], None
 
     def _captions_and_link_texts(self) -> set[str]:
@@ -464,11 +438,11 @@ class _ArticlePage:
         self._fill_comment_count()
         items = self.select("comments")
         if items:
-            self.set("comments", self._comments_from_items(items), "profile")
+            self.set("comments", self._comments_from_items(items), Layer.PROFILE)
         else:  # the profile's selector (a guess) finds none, or no profile: the markup's comment items
             comments = extract_comments(self.root, self.article.language)
             if comments:
-                self.set("comments", comments, "markup")
+                self.set("comments", comments, Layer.MARKUP)
             elif not self._profile_fits():
                 self._generic_comments()
         shown, read = self.article.comment_count, len(self.article.comments)
@@ -476,13 +450,13 @@ class _ArticlePage:
         # items at least as many as the counter (a paged or half-recognised list is not); items
         # found by markup alone count only against a counter.
         by_profile = bool(items) and (shown is None or read >= shown)
-        by_markup = self.article.sources.get("comments") == "markup" and shown is not None and read >= shown
+        by_markup = self.article.sources.get("comments") == Layer.MARKUP and shown is not None and read >= shown
         self.article.comments_complete = shown == 0 or by_profile or by_markup
 
     def _fill_comment_count(self) -> None:
-        count_raw, source = element_text(self.select_first("comment_count")), "profile"
+        count_raw, source = element_text(self.select_first("comment_count")), Layer.PROFILE
         if not count_raw:
-            (count_raw, _), source = comment_counter(self.root), "markup"
+            (count_raw, _), source = comment_counter(self.root), Layer.MARKUP
         if count_raw:
             number = _FIRST_NUMBER.search(western_digits(count_raw))
             self.article.comment_count_raw = count_raw
@@ -490,11 +464,11 @@ class _ArticlePage:
             self.article.sources["comment_count"] = source
 
     def _generic_comments(self) -> None:
-        """The comment text the generic layer found, less counters such as "0 comments"."""
-        lines = [line for line in self.generic.get("comments") or [] if not _COUNTER_LINE.match(line)]
+        """The comment lines the generic layer found."""
+        lines = self.generic.comments
         if lines:
             self.article.comments = [Comment(body_text=line, position=n) for n, line in enumerate(lines)]
-            self.article.sources["comments"] = "generic"
+            self.article.sources["comments"] = Layer.GENERIC
 
     def _comments_from_items(self, items: list) -> list[Comment]:
         item_set = set(items)
@@ -529,49 +503,7 @@ class _ArticlePage:
         return None
 
 
-_FIGURES = etree.XPath("descendant::figure[.//img] | descendant::*[contains(concat(' ', @class, ' '), ' wp-caption ')]")
-_CAPTIONS = etree.XPath("descendant::figcaption | descendant::*[contains(@class, 'caption')]")
-_CREDITS = etree.XPath("descendant::*[contains(@class, 'credit') or contains(@class, 'copyright') "
-                       "or contains(@class, 'source')]")
-
-
-def _outside_the_story(figure, container) -> bool:
-    for ancestor in figure.iterancestors():
-        if ancestor is container:
-            return False
-        if ancestor.tag in ("nav", "header", "footer", "aside", "a") or _is_boilerplate(ancestor):
-            return True
-    return False
-
-
-def _comes_first(element, other, container) -> bool:
-    """Whether `element` stands before `other` in the document (neither inside the other)."""
-    return next(e for e in container.iter() if e is element or e is other) is element
-
-
-def _image_source(image) -> str | None:
-    """The image's address: lazy-loading pages keep it in data-* attributes or srcset."""
-    for attribute in ("src", "data-src", "data-lazy-src", "data-original"):
-        value = (image.get(attribute) or "").strip()
-        if value and not value.startswith("data:"):
-            return value
-    srcset = (image.get("srcset") or image.get("data-srcset") or "").strip()
-    return srcset.split(",")[0].split()[0] if srcset else None
-
-
-def _caption_and_credit(caption) -> tuple[str | None, str | None, str | None, str | None]:
-    """(caption, credit, credit_raw, caption_raw): a credit in an element of its own (class
-    `credit`, `copyright`, `source`), else one written at the caption's end."""
-    caption_raw = element_text(caption)
-    credit_element = next(iter(_CREDITS(caption)), None) if caption is not None else None
-    credit_raw = element_text(credit_element)
-    if credit_raw and caption_raw:
-        without = copy.deepcopy(caption)
-        for element in _CREDITS(without):
-            element.drop_tree()
-        return element_text(without), normalise_credit(credit_raw), credit_raw, caption_raw
-    caption_text, credit, credit_raw = split_credit(caption_raw)
-    return caption_text, credit, credit_raw, caption_raw
+_RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "yi"}
 
 
 def _authors_from_metadata(names: list[str]) -> list[Byline]:
@@ -588,104 +520,8 @@ def _comment_id(item, id_attribute: str) -> str | None:
     return re.sub(r"^(?:comment|li-comment|div-comment)[-_]", "", value)
 
 
-def _inside_non_body(element, container) -> bool:
-    """Inside a figure, an aside, a form ... or a widget (rating, sharing, related links) of the body."""
-    for ancestor in element.iterancestors():
-        if ancestor is container:
-            return False
-        if ancestor.tag in _NOT_BODY_TAGS or _is_boilerplate(ancestor):
-            return True
-    return False
-
-
-# Words in class and id names that mark what is around an article, not in it (a theme's related
-# posts and teasers, sharing buttons, comment lists, tag lists, post navigation, hidden text).
-_BOILERPLATE_WORDS = frozenset(
-    "related teaser share sharing social sidebar widget newsletter subscribe promo advert ads nav "
-    "navigation pagination breadcrumb breadcrumbs tags comments comment respond meta byline hidden hide "
-    "rating poll vote survey reactions feedback".split()
-)
-_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # "xy-related-posts", "hideOnPrint": words of names
-
-
-def _is_boilerplate(element) -> bool:
-    names = f"{element.get('class') or ''} {element.get('id') or ''}"
-    if "display:none" in (element.get("style") or "").replace(" ", ""):
-        return True
-    return bool(names.strip()) and (
-        not _BOILERPLATE_WORDS.isdisjoint(word.lower() for word in _NAME_WORDS.findall(names))
-        or is_comment_item(element)
-    )
-
-
-# A publication date in the path of a site with no profile: /2019/01/31/, /2019/1/31/, /2019-01-31-.
-_DATE_IN_URL = re.compile(
-    r"/(?P<year>(?:19|20)\d{2})([/-])(?P<month>0?[1-9]|1[0-2])\2(?P<day>0?[1-9]|[12]\d|3[01])(?:[/_.-]|$)"
-)
-
-
-def publication_day(article: Article) -> str | None:
-    """The day of publication where it was published. `published_at` is in UTC, and a story out
-    at 00:30 in Berlin is the previous day's in UTC: the day is read from the date as printed,
-    and where that is a UTC time, from a date in the URL a day apart, which the site minted in
-    its own time zone."""
-    day = date_part(article.published_at)
-    raw = article.published_at_raw
-    if not raw or article.sources.get("published_at") == "url":
-        return day
-    day = local_day(raw, article.language) or day
-    match = _DATE_IN_URL.search(urlsplit(article.url).path)
-    if match and day and _UTC_STAMP.search(raw):
-        url_day = _valid_day(match)
-        if url_day and abs((date.fromisoformat(url_day) - date.fromisoformat(day)).days) == 1:
-            return url_day
-    return day
-
-
-_UTC_STAMP = re.compile(r"(?:Z|[+-]00:?00)$")
-_OFFSET_STAMP = re.compile(r"[+-]\d\d:?\d\d$")
-
-
-def _valid_day(match) -> str | None:
-    return normalise_date(f"{match['year']}-{int(match['month']):02d}-{int(match['day']):02d}")
-
-
-def _url_date_is_earlier(url_date: str, published: str) -> bool:
-    """More than a day before the page's date: not a time-zone difference but an older story.
-    False when either is not a calendar date."""
-    try:
-        return (date.fromisoformat(published[:10]) - date.fromisoformat(url_date[:10])).days > 1
-    except ValueError:
-        return False
-
-
-_NOTHING_GENERIC = {"body": [], "comments": []}
-_RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "yi"}
-_COUNTER_LINE = re.compile(r"^\W*\d+\W*\s*\S+\W*$")
-
-
 def _int_or_none(value) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _generic_extraction(root, url: str) -> dict:
-    """Body and comments by trafilatura: the costly last layer, run once per page and only for
-    pages no cheaper layer could read whole; without its metadata pass (half its cost), which the
-    metadata layers and the two rules above stand in for."""
-    import trafilatura  # imported on first need: a profiled crawl may never use it
-
-    found = trafilatura.bare_extraction(
-        copy.deepcopy(root), url=url, with_metadata=False, include_comments=True, include_tables=True,
-        include_images=False,  # trafilatura prunes the tree it is given: it gets a copy
-    )
-    if found is None:
-        return _NOTHING_GENERIC
-    lines = [normalise_text(line) for line in (found.text or "").split("\n")]
-    comments = [normalise_text(line) for line in (found.comments or "").split("\n")]
-    return {
-        "body": [BodyBlock("paragraph", line) for line in lines if line],
-        "comments": [line for line in comments if line],
-    }

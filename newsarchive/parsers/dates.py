@@ -13,8 +13,14 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
+from newsarchive.items import Layer
 from newsarchive.parsers.text import normalise_text, western_digits
+
+if TYPE_CHECKING:
+    from newsarchive.items import Article
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -167,3 +173,45 @@ def plausible_publication_date(iso: str) -> bool:
     except ValueError:
         return False
     return day.year >= EARLIEST_PLAUSIBLE_YEAR and day <= datetime.now(timezone.utc).date() + timedelta(days=1)
+
+
+# Dates in URLs ---------------------------------------------------------------------------------
+
+# A publication date in the path of a site with no profile: /2019/01/31/, /2019/1/31/, /2019-01-31-.
+DATE_IN_URL = re.compile(
+    r"/(?P<year>(?:19|20)\d{2})([/-])(?P<month>0?[1-9]|1[0-2])\2(?P<day>0?[1-9]|[12]\d|3[01])(?:[/_.-]|$)"
+)
+UTC_STAMP = re.compile(r"(?:Z|[+-]00:?00)$")
+OFFSET_STAMP = re.compile(r"[+-]\d\d:?\d\d$")
+
+
+def day_of_match(match) -> str | None:
+    """The calendar day a URL pattern's year, month and day groups name (None for 2019-02-30)."""
+    return normalise_date(f"{match['year']}-{int(match['month']):02d}-{int(match['day']):02d}")
+
+
+def url_date_is_earlier(url_date: str, published: str) -> bool:
+    """More than a day before the page's date: not a time-zone difference but an older story.
+    False when either is not a calendar date."""
+    try:
+        return (date.fromisoformat(published[:10]) - date.fromisoformat(url_date[:10])).days > 1
+    except ValueError:
+        return False
+
+
+def publication_day(article: Article) -> str | None:
+    """The day of publication where it was published. `published_at` is in UTC, and a story out
+    at 00:30 in Berlin is the previous day's in UTC: the day is read from the date as printed,
+    and where that is a UTC time, from a date in the URL a day apart, which the site minted in
+    its own time zone."""
+    day = date_part(article.published_at)
+    raw = article.published_at_raw
+    if not raw or article.sources.get("published_at") == Layer.URL:
+        return day
+    day = local_day(raw, article.language) or day
+    match = DATE_IN_URL.search(urlsplit(article.url).path)
+    if match and day and UTC_STAMP.search(raw):
+        url_day = day_of_match(match)
+        if url_day and abs((date.fromisoformat(url_day) - date.fromisoformat(day)).days) == 1:
+            return url_day
+    return day

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from w3lib.html import remove_tags, replace_entities
 
+from newsarchive.items import Layer
 from newsarchive.parsers.comments import is_comment_item
 from newsarchive.parsers.text import element_text, normalise_text
 
@@ -28,36 +29,36 @@ ARTICLE_TYPES = frozenset(
 
 # (field, layer, how to find it): meta tags by property or name, lower-cased.
 _META_FIELDS = [
-    ("title", "opengraph", "og:title"),
-    ("title", "meta", "twitter:title"),
-    ("title", "meta", "dc.title"),
-    ("published_at", "opengraph", "article:published_time"),
-    ("published_at", "meta", "date"),
-    ("published_at", "meta", "pubdate"),
-    ("published_at", "meta", "publishdate"),
-    ("published_at", "meta", "dc.date"),
-    ("published_at", "meta", "dc.date.issued"),
-    ("published_at", "meta", "sailthru.date"),
-    ("published_at", "meta", "parsely-pub-date"),
-    ("modified_at", "opengraph", "article:modified_time"),
-    ("modified_at", "opengraph", "og:updated_time"),
-    ("authors", "opengraph", "article:author"),
-    ("authors", "meta", "author"),
-    ("authors", "meta", "dc.creator"),
-    ("authors", "meta", "sailthru.author"),
-    ("authors", "meta", "parsely-author"),
-    ("image", "opengraph", "og:image"),
-    ("image", "meta", "twitter:image"),
-    ("language", "opengraph", "og:locale"),
-    ("language", "meta", "language"),
-    ("language", "meta", "dc.language"),
-    ("section", "opengraph", "article:section"),
-    ("canonical_url", "opengraph", "og:url"),
-    ("page_type", "opengraph", "og:type"),
-    ("publisher", "opengraph", "og:site_name"),
-    ("publisher", "meta", "application-name"),
+    ("title", Layer.OPENGRAPH, "og:title"),
+    ("title", Layer.META, "twitter:title"),
+    ("title", Layer.META, "dc.title"),
+    ("published_at", Layer.OPENGRAPH, "article:published_time"),
+    ("published_at", Layer.META, "date"),
+    ("published_at", Layer.META, "pubdate"),
+    ("published_at", Layer.META, "publishdate"),
+    ("published_at", Layer.META, "dc.date"),
+    ("published_at", Layer.META, "dc.date.issued"),
+    ("published_at", Layer.META, "sailthru.date"),
+    ("published_at", Layer.META, "parsely-pub-date"),
+    ("modified_at", Layer.OPENGRAPH, "article:modified_time"),
+    ("modified_at", Layer.OPENGRAPH, "og:updated_time"),
+    ("authors", Layer.OPENGRAPH, "article:author"),
+    ("authors", Layer.META, "author"),
+    ("authors", Layer.META, "dc.creator"),
+    ("authors", Layer.META, "sailthru.author"),
+    ("authors", Layer.META, "parsely-author"),
+    ("image", Layer.OPENGRAPH, "og:image"),
+    ("image", Layer.META, "twitter:image"),
+    ("language", Layer.OPENGRAPH, "og:locale"),
+    ("language", Layer.META, "language"),
+    ("language", Layer.META, "dc.language"),
+    ("section", Layer.OPENGRAPH, "article:section"),
+    ("canonical_url", Layer.OPENGRAPH, "og:url"),
+    ("page_type", Layer.OPENGRAPH, "og:type"),
+    ("publisher", Layer.OPENGRAPH, "og:site_name"),
+    ("publisher", Layer.META, "application-name"),
 ]
-_LAYER_ORDER = {"jsonld": 0, "opengraph": 1, "meta": 2, "microdata": 3}
+_LAYER_ORDER = {Layer.JSONLD: 0, Layer.OPENGRAPH: 1, Layer.META: 2, Layer.MICRODATA: 3}
 
 
 @dataclass
@@ -149,18 +150,18 @@ def _jsonld_types(node: dict) -> set[str]:
 
 def _offer_jsonld_article(node: dict, metadata: Metadata) -> None:
     # A plain WebPage only counts for the fields a real article node has not given.
-    metadata.offer("title", _first_text(node.get("headline") or node.get("name")), "jsonld")
-    metadata.offer("published_at", _first_text(node.get("datePublished")), "jsonld")
-    metadata.offer("modified_at", _first_text(node.get("dateModified")), "jsonld")
-    metadata.offer("authors", _jsonld_names(node.get("author")), "jsonld")
-    metadata.offer("body", _plain(node.get("articleBody")), "jsonld")
-    metadata.offer("image", _jsonld_url(node.get("image")), "jsonld")
-    metadata.offer("language", _first_text(node.get("inLanguage")), "jsonld")
-    metadata.offer("section", _first_text(node.get("articleSection")), "jsonld")
-    metadata.offer("canonical_url", _first_text(node.get("url")), "jsonld")
-    metadata.offer("publisher", _first_text(node.get("publisher")), "jsonld")
+    metadata.offer("title", _first_text(node.get("headline") or node.get("name")), Layer.JSONLD)
+    metadata.offer("published_at", _first_text(node.get("datePublished")), Layer.JSONLD)
+    metadata.offer("modified_at", _first_text(node.get("dateModified")), Layer.JSONLD)
+    metadata.offer("authors", _jsonld_names(node.get("author")), Layer.JSONLD)
+    metadata.offer("body", _plain(node.get("articleBody")), Layer.JSONLD)
+    metadata.offer("image", _jsonld_url(node.get("image")), Layer.JSONLD)
+    metadata.offer("language", _first_text(node.get("inLanguage")), Layer.JSONLD)
+    metadata.offer("section", _first_text(node.get("articleSection")), Layer.JSONLD)
+    metadata.offer("canonical_url", _first_text(node.get("url")), Layer.JSONLD)
+    metadata.offer("publisher", _first_text(node.get("publisher")), Layer.JSONLD)
     if _jsonld_types(node) - {"WebPage"}:
-        metadata.offer("page_type", "article", "jsonld")
+        metadata.offer("page_type", "article", Layer.JSONLD)
 
 
 def _plain(value) -> str | None:
@@ -226,18 +227,18 @@ def _read_microdata(doc, metadata: Metadata) -> None:
     authors_by_item: dict = {}  # the item (article, teaser, comment) each author belongs to
     for element in doc.xpath("//*[@itemprop]"):  # one pass over the page for every property
         prop = element.get("itemprop")
-        if prop in _MICRODATA_FIELDS and metadata.source(_MICRODATA_FIELDS[prop]) != "microdata":
+        if prop in _MICRODATA_FIELDS and metadata.source(_MICRODATA_FIELDS[prop]) != Layer.MICRODATA:
             value = element.get("content") or element.get("datetime") or element_text(element)
-            metadata.offer(_MICRODATA_FIELDS[prop], normalise_text(value), "microdata")
+            metadata.offer(_MICRODATA_FIELDS[prop], normalise_text(value), Layer.MICRODATA)
         elif prop == "author":
             item = next((a for a in element.iterancestors() if a.get("itemscope") is not None), None)
             name = _microdata_name(element)
             if name and not _is_comment_scope(element):
                 authors_by_item.setdefault(item, []).append(name)
         elif prop == "articleBody":
-            metadata.offer("body_element", element, "microdata")
+            metadata.offer("body_element", element, Layer.MICRODATA)
     # The page's first item with authors is the article; later ones are teasers of other posts.
-    metadata.offer("authors", next(iter(authors_by_item.values()), []), "microdata")
+    metadata.offer("authors", next(iter(authors_by_item.values()), []), Layer.MICRODATA)
 
 
 def _microdata_name(author) -> str | None:

@@ -1,0 +1,62 @@
+"""The generic layer: trafilatura's and htmldate's rules, for what no cheaper layer found.
+
+The costliest layer, so it is asked field by field and only when needed: the body and comments
+in one trafilatura pass (without its metadata pass, which costs half of it and which the metadata
+layers stand in for), the date from htmldate, an author from trafilatura's byline rules.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+
+from newsarchive.items import BodyBlock
+from newsarchive.parsers.text import normalise_text
+
+# A line such as "0 comments" or "12 Reactions": a counter, not a comment.
+_COUNTER_LINE = re.compile(r"^\W*\d+\W*\s*\S+\W*$")
+
+
+@dataclass(frozen=True)
+class GenericExtraction:
+    """What trafilatura read of a page: body blocks and comment lines (no counters)."""
+
+    body: list[BodyBlock] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+
+
+NOTHING = GenericExtraction()
+
+
+def extract_body_and_comments(root, url: str) -> GenericExtraction:
+    """One trafilatura pass over the page's tree (a copy: trafilatura prunes what it is given)."""
+    import trafilatura  # imported on first need: a profiled crawl may never use it
+
+    found = trafilatura.bare_extraction(
+        copy.deepcopy(root), url=url, with_metadata=False, include_comments=True, include_tables=True,
+        include_images=False,
+    )
+    if found is None:
+        return NOTHING
+    lines = [normalise_text(line) for line in (found.text or "").split("\n")]
+    comments = [normalise_text(line) for line in (found.comments or "").split("\n")]
+    return GenericExtraction(
+        body=[BodyBlock("paragraph", line) for line in lines if line],
+        comments=[line for line in comments if line and not _COUNTER_LINE.match(line)],
+    )
+
+
+def find_publication_date(root, url: str) -> str | None:
+    """htmldate's rules with the settings trafilatura gives them (publication, not modification)."""
+    from htmldate import find_date
+    from trafilatura.metadata import set_date_params
+
+    return find_date(root, **{**set_date_params(True), "url": url}) or None
+
+
+def find_author(root) -> str | None:
+    """trafilatura's byline rules (author XPaths of the visible page); names joined by ';'."""
+    from trafilatura.metadata import extract_author
+
+    return normalise_text(extract_author(root)) or None

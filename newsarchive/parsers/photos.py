@@ -1,0 +1,105 @@
+"""Photos of an article: its figures, which one leads, their captions, credits and sizes.
+
+A profile names the lead photo and the body's figures; for a page no profile describes (or a
+profile whose guessed selector misses), the figures are found in the story's own container,
+outside navigation, asides, teasers and comments. Captions and credits are split in captions.py.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from lxml import etree
+
+from newsarchive.items import Photo
+from newsarchive.parsers.boilerplate import is_boilerplate
+from newsarchive.parsers.captions import normalise_credit, split_credit
+from newsarchive.parsers.text import element_text, normalise_text
+
+_FIGURES = etree.XPath("descendant::figure[.//img] | descendant::*[contains(concat(' ', @class, ' '), ' wp-caption ')]")
+_CAPTIONS = etree.XPath("descendant::figcaption | descendant::*[contains(@class, 'caption')]")
+_CREDITS = etree.XPath("descendant::*[contains(@class, 'credit') or contains(@class, 'copyright') "
+                       "or contains(@class, 'source')]")
+# Lazy-loading pages keep the image's address in one of these, or in a srcset.
+_SOURCE_ATTRIBUTES = ("src", "data-src", "data-lazy-src", "data-original")
+
+
+def story_container(root, body_element=None):
+    """The element that holds the story: the body element metadata names (articleBody), else the
+    `article` with the headline, else `main`, else the whole page."""
+    if body_element is not None:
+        return body_element
+    container = next((a for a in root.iter("article") if a.find(".//h1") is not None), None)
+    if container is None:
+        container = root.find(".//main")
+    return root if container is None else container
+
+
+def photos_in_story(container, read_figure) -> list[Photo]:
+    """Every figure of the story as a Photo, read by `read_figure(figure, is_lead, position)`; the
+    first is the lead photo when it stands before the story's first paragraph."""
+    figures = [f for f in _FIGURES(container) if not _outside_the_story(f, container)]
+    # The story's first paragraph: a line of prose, not a byline or date line above it.
+    first_paragraph = next((p for p in container.iter("p") if len(element_text(p) or "") >= 60), None)
+    photos: list[Photo] = []
+    for figure in figures:
+        is_lead = not photos and (first_paragraph is None or _comes_first(figure, first_paragraph, container))
+        photo = read_figure(figure, is_lead, len(photos))
+        if photo and all(photo.url != seen.url for seen in photos):
+            photos.append(photo)
+    return photos
+
+
+def figure_caption(figure):
+    """A figure's caption element: its figcaption or an element whose class names a caption."""
+    return next(iter(_CAPTIONS(figure)), None)
+
+
+def photo(url: str, image, caption, is_lead: bool, position: int, size: tuple[int | None, int | None]) -> Photo:
+    """A Photo from its image element and caption element (either may be None)."""
+    caption_text, credit, credit_raw, caption_raw = caption_and_credit(caption)
+    width, height = size
+    return Photo(
+        url=url, position=position, caption=caption_text, caption_raw=caption_raw, credit=credit,
+        credit_raw=credit_raw, alt=normalise_text(image.get("alt")) if image is not None else None,
+        width=width, height=height, is_lead=is_lead,
+    )
+
+
+def image_source(image) -> str | None:
+    """The image's address, wherever a lazy-loading page keeps it."""
+    for attribute in _SOURCE_ATTRIBUTES:
+        value = (image.get(attribute) or "").strip()
+        if value and not value.startswith("data:"):
+            return value
+    srcset = (image.get("srcset") or image.get("data-srcset") or "").strip()
+    return srcset.split(",")[0].split()[0] if srcset else None
+
+
+def caption_and_credit(caption) -> tuple[str | None, str | None, str | None, str | None]:
+    """(caption, credit, credit_raw, caption_raw): a credit in an element of its own (class
+    `credit`, `copyright`, `source`), else one written at the caption's end."""
+    caption_raw = element_text(caption)
+    credit_element = next(iter(_CREDITS(caption)), None) if caption is not None else None
+    credit_raw = element_text(credit_element)
+    if credit_raw and caption_raw:
+        without = copy.deepcopy(caption)
+        for element in _CREDITS(without):
+            element.drop_tree()
+        return element_text(without), normalise_credit(credit_raw), credit_raw, caption_raw
+    caption_text, credit, credit_raw = split_credit(caption_raw)
+    return caption_text, credit, credit_raw, caption_raw
+
+
+def _outside_the_story(figure, container) -> bool:
+    for ancestor in figure.iterancestors():
+        if ancestor is container:
+            return False
+        if ancestor.tag in ("nav", "header", "footer", "aside", "a") or is_boilerplate(ancestor):
+            return True
+    return False
+
+
+def _comes_first(element, other, container) -> bool:
+    """Whether `element` stands before `other` in the document (neither inside the other)."""
+    return next(e for e in container.iter() if e is element or e is other) is element
