@@ -13,6 +13,7 @@ from newsarchive.items import Article, Listing
 from newsarchive.parsers import parse_page
 from newsarchive.parsers.discovery import (
     content_links,
+    feed_links,
     is_file_url,
     looks_like_article_url,
     page_kind,
@@ -129,6 +130,22 @@ def test_feeds_rss_and_atom():
         ("https://news.example/read/bx/", "2024-05-03T08:00:00Z")]
     assert [(link.url, link.published_at) for link in parse_feed(atom)] == [
         ("https://news.example/read/cx/", "2024-05-04T10:00:00Z")]
+
+
+def test_json_feeds_and_the_feeds_a_page_announces():
+    feed = (b'{"version": "https://jsonfeed.org/version/1.1", "items": ['
+            b'{"id": "1", "url": "https://news.example/read/ex/", "date_published": "2024-05-05T08:00:00+02:00"},'
+            b'{"id": "2", "external_url": "/read/fx/"}, {"id": "3"}, "not an item"]}')
+    assert [(link.url, link.published_at) for link in parse_feed(feed)] == [
+        ("https://news.example/read/ex/", "2024-05-05T06:00:00Z"), ("/read/fx/", None)]
+    for garbage in (b"{", b'{"items": 5}', b"[1, 2]", b"{" * 100_000):
+        assert parse_feed(garbage) == []
+    page = parse_document("https://news.example/", b"<html><head>"
+                          b"<link rel='alternate' type='application/rss+xml' href='/rss'>"
+                          b"<link rel='alternate' type='application/feed+json' href='/feed.json'>"
+                          b"<link rel='alternate' type='text/html' hreflang='ar' href='/ar/'>"
+                          b"</head><body></body></html>", None)
+    assert feed_links(page) == ["https://news.example/rss", "https://news.example/feed.json"]
 
 
 def write_article(site, path: str, title: str) -> None:

@@ -13,6 +13,7 @@ parser) give article URLs with their dates, which `--since` filters on.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -149,10 +150,13 @@ def next_page(doc: Document) -> str | None:
     return None
 
 
+_FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/feed+json", "application/json"})
+
+
 def feed_links(doc: Document) -> list[str]:
-    types = ("application/rss+xml", "application/atom+xml", "application/feed+json")
+    """The feeds a page announces: RSS, Atom and JSON Feed (`link rel=alternate` with their types)."""
     return [doc.absolute(link.get("href")) for link in doc.root.xpath("//link[@rel='alternate'][@href]")
-            if (link.get("type") or "").lower() in types[:2]]
+            if (link.get("type") or "").lower().split(";")[0].strip() in _FEED_TYPES]
 
 
 # feeds and sitemaps ------------------------------------------------------------------------------
@@ -167,7 +171,9 @@ def _local(tag) -> str:
 
 
 def parse_feed(body: bytes) -> list[DiscoveredLink]:
-    """RSS 2.0 items and Atom entries: their links and dates."""
+    """RSS 2.0 items, Atom entries and JSON Feed items: their links and dates."""
+    if body.lstrip()[:1] == b"{":
+        return _parse_json_feed(body)
     root = _xml(body)
     if root is None:
         return []
@@ -184,6 +190,24 @@ def parse_feed(body: bytes) -> list[DiscoveredLink]:
                 date = normalise_date((child.text or "").strip())
         if url:
             links.append(DiscoveredLink(url.strip(), date))
+    return links
+
+
+def _parse_json_feed(body: bytes) -> list[DiscoveredLink]:
+    """JSON Feed 1.0/1.1 (jsonfeed.org): `items[].url` (or `external_url`) and `date_published`."""
+    try:
+        feed = json.loads(body)
+    except (ValueError, RecursionError):
+        return []
+    items = feed.get("items") if isinstance(feed, dict) else None
+    links = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        url = item.get("url") or item.get("external_url")
+        if isinstance(url, str) and url.strip():
+            published = item.get("date_published") or item.get("date_modified")
+            links.append(DiscoveredLink(url.strip(), normalise_date(published) if isinstance(published, str) else None))
     return links
 
 
