@@ -71,6 +71,11 @@ def entity_names(count: int, rng: random.Random) -> list[str]:
     return names
 
 
+def comment_text(language, rng) -> str:
+    """A reader's comment: one of the demo's reader lines, sometimes with a sentence or two more."""
+    return " ".join([language.comment(rng), *(language.sentence(rng) for _ in range(rng.randint(0, 2)))])
+
+
 def build_archive(db_path: Path, articles: int, comments_per_article: int, seed: int = 3) -> float:
     from newsarchive.archive import open_archive
     from newsarchive.demo.words import LANGUAGES
@@ -120,7 +125,7 @@ def build_archive(db_path: Path, articles: int, comments_per_article: int, seed:
                     comment_id += 1
                     comments.append((comment_id, article_id, f"id:{comment_id}", str(comment_id),
                                      rng.choice(language.commenter_pool), f"{day}T18:00:00Z",
-                                     language.paragraph(rng, sentences=rng.randint(1, 3)), position, seen, seen))
+                                     comment_text(language, rng), position, seen, seen))
             db.conn.executemany(
                 "INSERT INTO articles (id, url, canonical_url, site, site_code, locale, language, section, section_path, "
                 "title, published_at, body_text, content_hash, first_seen_at, last_seen_at, first_crawl_id, "
