@@ -39,6 +39,7 @@ class ExportFilters:
     language: str | None = None
     since: str | None = None  # publication date, YYYY-MM-DD
     until: str | None = None
+    since_crawl: int | None = None  # only articles new or changed after this crawl (CHANGED_AFTER_CRAWL)
 
     def where(self, alias: str = "a") -> tuple[str, list]:
         clauses, params = [], []
@@ -47,13 +48,48 @@ class ExportFilters:
                 clauses.append(f"{alias}.{column} = ?")
                 params.append(value)
         window, window_params = date_window(f"{alias}.published_at", self.since, self.until)
+        if self.since_crawl is not None:
+            clauses.append(CHANGED_AFTER_CRAWL.format(a=alias))
+            params += [self.since_crawl] * 3
         return (" AND ".join(clauses + window) or "1"), params + window_params
+
+
+# An article is new or changed after crawl N when a later crawl (id > N) first stored it, or stored
+# a new version of its title and body, or when a comment of it was first stored or found removed
+# after the earliest start of a later crawl. Comments carry times, not crawl ids: a crawl running
+# alongside crawl N may make an article count as changed, never the other way round, so
+# incremental exports can repeat an article but never miss one.
+CHANGED_AFTER_CRAWL = (
+    "({a}.first_crawl_id > ? "
+    "OR EXISTS (SELECT 1 FROM article_versions sv WHERE sv.article_id = {a}.id AND sv.crawl_id > ?) "
+    "OR EXISTS (SELECT 1 FROM comments sc, (SELECT min(started_at) AS later FROM crawls WHERE id > ?) lc "
+    "WHERE sc.article_id = {a}.id AND (sc.first_seen_at >= lc.later OR sc.removed_at >= lc.later)))"
+)
 
 
 def connect(db_path) -> sqlite3.Connection:
     db = open_for_reading(db_path)
     db.row_factory = sqlite3.Row
     return db
+
+
+def crawl_ids(db: sqlite3.Connection) -> tuple[int | None, int | None]:
+    """The first and latest crawl ids of the archive, (None, None) when it has none."""
+    return tuple(db.execute("SELECT min(id), max(id) FROM crawls").fetchone())
+
+
+def settled_crawl_id(db: sqlite3.Connection) -> int | None:
+    """The latest crawl that had finished, as had every crawl before it: the N of the next
+    incremental export (--since-crawl N), read before this one starts, so that what a running
+    crawl stores after this export read is exported next time, not missed."""
+    running = db.execute("SELECT min(id) FROM crawls WHERE finished_at IS NULL").fetchone()[0]
+    if running is None:
+        return db.execute("SELECT max(id) FROM crawls").fetchone()[0]
+    return db.execute("SELECT max(id) FROM crawls WHERE id < ?", [running]).fetchone()[0]
+
+
+def crawl_exists(db: sqlite3.Connection, crawl_id: int) -> bool:
+    return db.execute("SELECT 1 FROM crawls WHERE id = ?", [crawl_id]).fetchone() is not None
 
 
 def count_articles(db: sqlite3.Connection, filters: ExportFilters) -> int:
