@@ -13,6 +13,13 @@ Both refer to the capture holding the body (WARC-Refers-To-Target-URI / -Date). 
 written as the crawler received them after decoding any Content-Encoding, so the HTTP headers
 written say so: Content-Encoding and Transfer-Encoding are dropped and Content-Length is the
 body's length (the original values are kept as X-Archive-Orig-* headers, as pywb does).
+
+Captures of every kind are written: pages, robots.txt and photo files. A photo's body is read
+from its file under the photos folder its crawl recorded (NEWSARCHIVE_PHOTOS_DIR), or under
+`photos_dir` when given (the folder moved), and checked against the capture's SHA-256.
+
+With `cdx=True` a CDXJ index (cdxj-indexer, sorted, as pywb reads it) is written beside the
+WARC: the same name plus `.cdxj`, one line per response or revisit record, with its offset.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from cdxj_indexer.main import write_cdx_index
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -47,13 +55,19 @@ _WIRE_HEADERS = ("content-encoding", "transfer-encoding", "content-length")
 class WarcExportSummary:
     path: Path
     records: dict[str, int] = field(default_factory=dict)
+    index_path: Path | None = None
 
     def count(self, record_type: str) -> None:
         self.records[record_type] = self.records.get(record_type, 0) + 1
 
 
-def export_warc(db_path: str | Path, out_path: str | Path, crawl_ids: list[int] | None = None) -> WarcExportSummary:
-    """Write the captures (of the given crawls, or all) to out_path; gzip when it ends in .gz."""
+def export_warc(db_path: str | Path, out_path: str | Path, crawl_ids: list[int] | None = None, *,
+                photos_dir: str | Path | None = None, cdx: bool = False) -> WarcExportSummary:
+    """Write the captures (of the given crawls, or all) to out_path; gzip when it ends in .gz.
+
+    photos_dir: where the photo files are, when not where their crawl wrote them. cdx: write
+    out_path + ".cdxj" too.
+    """
     out_path = Path(out_path)
     conn = open_for_reading(db_path)
     conn.row_factory = sqlite3.Row
@@ -68,11 +82,60 @@ def export_warc(db_path: str | Path, out_path: str | Path, crawl_ids: list[int] 
             writer = WARCWriter(out, gzip=out_path.suffix == ".gz", warc_version="1.1")
             warcinfo_id = _write_warcinfo(writer, conn, out_path.name, crawl_ids)
             summary.count("warcinfo")
+            bodies = CaptureBodies(conn, photos_dir)
             for capture in _captures(conn, crawl_ids):
-                _write_capture(writer, conn, capture, warcinfo_id, summary)
+                _write_capture(writer, conn, capture, warcinfo_id, summary, bodies)
     finally:
         conn.close()
+    if cdx:
+        summary.index_path = write_cdxj(out_path)
     return summary
+
+
+def write_cdxj(warc_path: Path) -> Path:
+    """The sorted CDXJ index of warc_path, beside it (warc_path + ".cdxj"); its path."""
+    index_path = warc_path.with_name(warc_path.name + ".cdxj")
+    with output_file(index_path) as partial:
+        write_cdx_index(str(partial), [str(warc_path)], {"sort": True})
+    return index_path
+
+
+class CaptureBodies:
+    """The bodies of captures: from the archive, or for a photo from its file (checked by digest)."""
+
+    def __init__(self, conn: sqlite3.Connection, photos_dir: str | Path | None):
+        self.conn = conn
+        self.photos_dir = Path(photos_dir) if photos_dir else None
+        self.crawl_folders: dict[int, str | None] = {}
+
+    def body(self, row: sqlite3.Row) -> bytes:
+        if row["body_encoding"] == "file":
+            return self.file_body(row)
+        body = row["body"] or b""
+        return zlib.decompress(body) if row["body_encoding"] == "zlib" else body
+
+    def file_body(self, row: sqlite3.Row) -> bytes:
+        folder = self.photos_dir or self.crawl_folder(row["crawl_id"])
+        if folder is None:
+            raise ExportError(f"capture {row['id']} ({row['url']}) is in a photo file, and crawl {row['crawl_id']} "
+                              f"recorded no photos folder: give it with --photos-dir")
+        path = Path(folder) / row["body_file"]
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise ExportError(f"cannot read the photo file of capture {row['id']} ({row['url']}): {path}: "
+                              f"{error.strerror or error}; give the photos folder with --photos-dir") from None
+        if "sha256:" + hashlib.sha256(data).hexdigest() != row["body_digest"]:
+            raise ExportError(f"{path} is not the photo captured from {row['url']} (capture {row['id']}): "
+                              f"its SHA-256 differs")
+        return data
+
+    def crawl_folder(self, crawl_id: int) -> str | None:
+        if crawl_id not in self.crawl_folders:
+            row = self.conn.execute("SELECT settings FROM crawls WHERE id = ?", [crawl_id]).fetchone()
+            settings = json.loads(row["settings"] or "{}") if row else {}
+            self.crawl_folders[crawl_id] = settings.get("NEWSARCHIVE_PHOTOS_DIR") or None
+        return self.crawl_folders[crawl_id]
 
 
 def _captures(conn: sqlite3.Connection, crawl_ids: list[int] | None):
@@ -101,23 +164,23 @@ def _write_warcinfo(writer: WARCWriter, conn, filename: str, crawl_ids) -> str:
     return record.rec_headers.get_header("WARC-Record-ID")
 
 
-def _write_capture(writer: WARCWriter, conn, capture: sqlite3.Row, warcinfo_id: str, summary) -> None:
+def _write_capture(writer: WARCWriter, conn, capture: sqlite3.Row, warcinfo_id: str, summary,
+                   bodies: CaptureBodies) -> None:
     url, date = capture["url"], capture["fetched_at"]
     common = {"WARC-Date": date, "WARC-Warcinfo-ID": warcinfo_id}
     response_headers = json.loads(capture["response_headers"] or "{}")
     if capture["revisit_of"] is None:
-        body = _body(capture)
+        body = bodies.body(capture)
         http_headers = _response_headers(capture["status"], response_headers, len(body))
         response = writer.create_warc_record(url, "response", payload=io.BytesIO(body), length=len(body),
                                              http_headers=http_headers, warc_headers_dict=common)
         record_type = "response"
     else:
-        original = conn.execute("SELECT url, fetched_at, body, body_encoding FROM captures WHERE id = ?",
-                                [capture["revisit_of"]]).fetchone()
+        original = conn.execute("SELECT * FROM captures WHERE id = ?", [capture["revisit_of"]]).fetchone()
         profile = "not_modified" if capture["status"] == 304 else "identical"
         http_headers = _response_headers(capture["status"], response_headers, None)
         response = writer.create_revisit_record(
-            url, payload_digest_of(_body(original)), original["url"], original["fetched_at"],
+            url, payload_digest_of(bodies.body(original)), original["url"], original["fetched_at"],
             http_headers=http_headers, warc_headers_dict=common,
         )
         # warcio writes the identical-payload profile itself: replaced, not written twice.
@@ -128,11 +191,6 @@ def _write_capture(writer: WARCWriter, conn, capture: sqlite3.Row, warcinfo_id: 
     writer.write_request_response_pair(request, response)
     summary.count(record_type)
     summary.count("request")
-
-
-def _body(row) -> bytes:
-    body = row["body"] or b""
-    return zlib.decompress(body) if row["body_encoding"] == "zlib" else body
 
 
 def payload_digest_of(body: bytes) -> str:

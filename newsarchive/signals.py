@@ -1,8 +1,9 @@
 """newsarchive's own Scrapy signals (objects, as Scrapy's are), shared by the components that send
 and receive them without importing each other."""
 
-# The store pipeline opened the crawl's row: crawl_id=..., resumed=[FrontierEntry, ...] (pending
-# requests of the interrupted crawl it took over), settled=[url, ...] (what that crawl finished).
+# The store pipeline opened the crawl's row: crawl_id=..., archive=... (its open Archive: the one
+# connection of this process to the file, which other writers of the crawl share), resumed=
+# [FrontierEntry, ...] (pending requests of the interrupted crawl it took over), settled=[url, ...].
 crawl_started = object()
 # The store pipeline committed a batch: fingerprints=[...] of the requests whose pages it wrote.
 requests_committed = object()

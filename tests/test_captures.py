@@ -29,9 +29,15 @@ def served_file(demo_site, url):
 
 def test_every_response_listings_too_is_captured_as_served(demo_site, tmp_path):
     db = crawl(demo_site, tmp_path / "archive.db")
-    captures = [dict(row) for row in db.execute("SELECT * FROM captures")]
+    every_capture = [dict(row) for row in db.execute("SELECT * FROM captures")]
     crawl_row = dict(db.execute("SELECT * FROM crawls").fetchone())
-    assert len(captures) == crawl_row["responses"] - 1  # all but robots.txt, fetched by middleware
+    assert len(every_capture) == crawl_row["responses"]  # robots.txt too, fetched by middleware
+    robots = [c for c in every_capture if c["kind"] == "robots"]
+    assert [(c["url"], c["status"], c["crawl_id"]) for c in robots] == [(demo_site.url("/robots.txt"), 200, crawl_row["id"])]
+    assert zlib.decompress(robots[0]["body"]) == b"User-agent: *\nDisallow: /private/\n"
+    assert robots[0]["content_type"] == "text/plain; charset=utf-8" and robots[0]["body_file"] is None
+    captures = [c for c in every_capture if c["kind"] == "page"]
+    assert len(captures) == len(every_capture) - 1
     kinds = {("articles" if "/articles/" in c["url"] else "listing") for c in captures}
     assert kinds == {"articles", "listing"}
     for capture in captures:

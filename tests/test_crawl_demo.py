@@ -101,9 +101,9 @@ def test_comments_threaded_once(crawled):
 def test_every_response_captured(crawled):
     _, _, db, _ = crawled
     crawl = rows(db, "SELECT responses FROM crawls")[0]
-    captured = db.execute("SELECT count(*) FROM captures WHERE crawl_id = 1").fetchone()[0]
-    # robots.txt is fetched by a middleware, not a spider callback: everything else is kept.
-    assert captured == crawl["responses"] - 1
+    kinds = dict(db.execute("SELECT kind, count(*) FROM captures WHERE crawl_id = 1 GROUP BY kind").fetchall())
+    # Every response: the pages, and robots.txt (fetched by a middleware, captured there).
+    assert kinds == {"page": crawl["responses"] - 1, "robots": 1}
 
 
 def test_second_crawl_adds_no_rows(crawled):

@@ -123,4 +123,4 @@ def test_error_responses_are_captured_too(demo_site, tmp_path):
     assert "exit 4: nothing was archived" in result.stderr
     db = sqlite3.connect(db_path)
     captured = {urlsplit(url).path: status for url, status in db.execute("SELECT url, status FROM captures")}
-    assert captured == {"/faults/404": 404, "/faults/500": 500, "/faults/not-html": 200}
+    assert captured == {"/faults/404": 404, "/faults/500": 500, "/faults/not-html": 200, "/robots.txt": 200}

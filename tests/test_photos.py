@@ -45,6 +45,29 @@ def test_photo_files_are_stored_by_content_hash_and_linked(demo_site, tmp_path):
     assert len(stored_files) == len({row["file_sha256"] for row in rows}) == len(expected_urls)
 
 
+def photo_captures(db_path):
+    with sqlite3.connect(db_path) as db:
+        db.row_factory = sqlite3.Row
+        return [dict(row) for row in db.execute("SELECT * FROM captures WHERE kind = 'photo' ORDER BY id")]
+
+
+def test_each_photo_download_is_a_capture_naming_its_file_not_a_second_copy(demo_site, tmp_path):
+    db_path, photos_dir = tmp_path / "archive.db", tmp_path / "photos"
+    crawl(demo_site, db_path, "--photos-dir", str(photos_dir), "--locales", "ar")
+    files = {row["url"]: row for row in photo_rows(db_path)}
+    captures = photo_captures(db_path)
+    assert sorted(c["url"] for c in captures) == sorted(files)  # one capture a download
+    for capture in captures:
+        photo = files[capture["url"]]
+        assert (capture["status"], capture["content_type"], capture["crawl_id"]) == (200, "image/jpeg", 1)
+        assert (capture["body"], capture["body_encoding"], capture["revisit_of"]) == (None, "file", None)
+        assert capture["body_file"] == photo["file_path"]
+        assert capture["body_digest"] == f"sha256:{photo['file_sha256']}"
+        assert capture["body_size"] == photo["file_size"] == (photos_dir / photo["file_path"]).stat().st_size
+        assert json.loads(capture["response_headers"])["Content-Length"] == [str(photo["file_size"])]
+        assert json.loads(capture["request_headers"])["User-Agent"][0].startswith("newsarchive/")
+
+
 def test_a_full_recrawl_downloads_no_photo_again(demo_site, tmp_path):
     db_path, photos_dir = tmp_path / "archive.db", tmp_path / "photos"
     crawl(demo_site, db_path, "--photos-dir", str(photos_dir), "--locales", "ar")
@@ -54,6 +77,7 @@ def test_a_full_recrawl_downloads_no_photo_again(demo_site, tmp_path):
           "-s", "NEWSARCHIVE_STORE_BATCH_SIZE=1")
     assert {row["url"]: row["file_sha256"] for row in photo_rows(db_path)} == first
     assert {path: path.stat().st_mtime_ns for path in photos_dir.rglob("*") if path.is_file()} == files
+    assert len(photo_captures(db_path)) == len(first)  # nor captures it again
     with sqlite3.connect(db_path) as db:
         settings = json.loads(db.execute("SELECT settings FROM crawls ORDER BY id DESC LIMIT 1").fetchone()[0])
     assert settings["NEWSARCHIVE_PHOTOS_DIR"] == str(photos_dir.resolve())

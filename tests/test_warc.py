@@ -1,27 +1,37 @@
 """WARC export: the captures of two crawls (the second with revisits) written, checked and replayed.
 
-Checked by warcio's own `warcio check`, indexed by `cdxj-indexer`, read back byte for byte with
-warcio's reader, and replayed by pywb started on loopback. pywb pins old versions of libraries we
-use, so it runs from its own virtual environment (tests/conftest.py: pywb_bin).
+The crawls download photo files, so pages, robots.txt and photos are all captures. Checked by
+warcio's own `warcio check`, indexed by `cdxj-indexer`, read back byte for byte with warcio's
+reader, and replayed by pywb started on loopback. pywb pins old versions of libraries we use, so
+it runs from its own virtual environment (tests/conftest.py: pywb_bin). The WACZ package of the
+same archive is checked file by file and by py-wacz's validator.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import hashlib
+import io
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+import zipfile
 import zlib
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import pytest
+from wacz.main import main as wacz_main
 from warcio.archiveiterator import ArchiveIterator
 
 from exports.warc import PROFILES, payload_digest_of
+from newsarchive.demo.serve import demo_jpeg
 from tests.conftest import free_port, run_cli
 from tests.test_recrawl import Recrawl
 
@@ -35,11 +45,12 @@ def console_script(module_main: str, *args: str) -> subprocess.CompletedProcess:
 def exported(tmp_path_factory):
     folder = tmp_path_factory.mktemp("warc")
     run = Recrawl(folder)
+    run.photos_dir = folder / "photos"
     try:
-        run.crawl()
+        run.crawl("--photos-dir", str(run.photos_dir))
         run.change_site()
         time.sleep(1.1)  # replay tools tell captures apart by the second
-        run.crawl()
+        run.crawl("--photos-dir", str(run.photos_dir))
     finally:
         run.stop()
     warc_path = folder / "crawl.warc.gz"
@@ -49,6 +60,9 @@ def exported(tmp_path_factory):
     db.row_factory = sqlite3.Row
     captures = [dict(row) for row in db.execute("SELECT * FROM captures ORDER BY id")]
     db.close()
+    for capture in captures:  # a photo's body is its file under the photos folder
+        if capture["body_file"]:
+            capture["body"] = zlib.compress((run.photos_dir / capture["body_file"]).read_bytes())
     return run, warc_path, captures, result.stdout
 
 
@@ -118,6 +132,71 @@ def test_every_capture_round_trips_byte_for_byte(exported):
     assert set(responses) | {key for key, _ in revisits} == set(by_key)
 
 
+def photo_urls_of(run) -> set[str]:
+    """Every photo of every article the site had, before and after it changed."""
+    return {run.base_url + photo["path"] for manifest in (run.before, run.after)
+            for article in manifest["articles"] for photo in article["photos"]}
+
+
+def test_each_downloaded_photo_is_a_response_record_with_its_bytes(exported):
+    run, warc_path, _, _ = exported
+    photos = {}
+    for record, content in read_records(warc_path):
+        if record.rec_type in ("response", "revisit") and record.http_headers.get_header("Content-Type") == "image/jpeg":
+            assert record.rec_type == "response"  # the second crawl fetched no photo again
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            assert url not in photos
+            photos[url] = content
+    assert set(photos) == photo_urls_of(run)
+    for url, content in photos.items():
+        assert content == demo_jpeg(urlsplit(url).path), url  # exactly what the server sent
+
+
+def test_robots_txt_is_captured_by_each_crawl(exported):
+    run, warc_path, _, _ = exported
+    robots_url = run.base_url + "/robots.txt"
+    records = [(record.rec_type, content) for record, content in read_records(warc_path)
+               if record.rec_type != "request" and record.rec_headers.get_header("WARC-Target-URI") == robots_url]
+    served = (run.site_dir / "robots.txt").read_bytes()
+    assert served == b"User-agent: *\nDisallow: /private/\n"
+    assert records == [("response", served), ("revisit", b"")]  # the second crawl's is the same body
+
+
+def test_photos_are_read_from_the_folder_given_when_they_moved(exported, tmp_path):
+    run, _, captures, _ = exported
+    moved = tmp_path / "moved"
+    shutil.copytree(run.photos_dir, moved)
+    out = tmp_path / "moved.warc"
+    result = run_cli("export", "warc", "--db", str(run.db_path), "--out", str(out), "--crawl", "1",
+                     "--photos-dir", str(moved))
+    assert result.returncode == 0, result.stderr
+    photos = {record.rec_headers.get_header("WARC-Target-URI"): content for record, content in read_records(out)
+              if record.rec_type == "response" and record.http_headers.get_header("Content-Type") == "image/jpeg"}
+    assert len(photos) == sum(1 for c in captures if c["kind"] == "photo" and c["crawl_id"] == 1) > 0
+    assert all(content == demo_jpeg(urlsplit(url).path) for url, content in photos.items())
+
+
+def test_a_missing_or_altered_photo_file_is_one_line_and_no_warc(exported, tmp_path):
+    run, _, captures, _ = exported
+    first_photo = next(c for c in captures if c["kind"] == "photo")
+    out = tmp_path / "out.warc"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    missing = run_cli("export", "warc", "--db", str(run.db_path), "--out", str(out), "--photos-dir", str(empty))
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert missing.stderr == (f"Error: cannot read the photo file of capture {first_photo['id']} ({first_photo['url']}): "
+                              f"{empty / first_photo['body_file']}: No such file or directory; give the photos "
+                              f"folder with --photos-dir\n")
+    altered = tmp_path / "altered"
+    shutil.copytree(run.photos_dir, altered)
+    (altered / first_photo["body_file"]).write_bytes(b"not the photo")
+    wrong = run_cli("export", "warc", "--db", str(run.db_path), "--out", str(out), "--photos-dir", str(altered))
+    assert wrong.returncode == 1
+    assert wrong.stderr == (f"Error: {altered / first_photo['body_file']} is not the photo captured from "
+                            f"{first_photo['url']} (capture {first_photo['id']}): its SHA-256 differs\n")
+    assert not out.exists() and list(tmp_path.glob(".*partial")) == []
+
+
 def test_revisits_point_at_the_response_that_holds_the_body(exported):
     _, warc_path, captures, _ = exported
     by_id = {c["id"]: c for c in captures}
@@ -165,6 +244,94 @@ def test_cdxj_indexer_indexes_every_capture(exported):
 
 
 
+def test_cdx_option_writes_a_sorted_cdxj_index_with_each_record_at_its_offset(exported, tmp_path):
+    run, _, captures, _ = exported
+    out = tmp_path / "indexed.warc.gz"
+    result = run_cli("export", "warc", "--db", str(run.db_path), "--out", str(out), "--cdx")
+    assert result.returncode == 0, result.stderr
+    index = tmp_path / "indexed.warc.gz.cdxj"
+    assert result.stdout.splitlines()[-1] == f"wrote {index}"
+    lines = index.read_text().splitlines()
+    assert lines == sorted(lines)
+    entries = [json.loads(line.split(" ", 2)[2]) for line in lines]
+    assert len(entries) == len(captures)  # one line for each response or revisit record
+    with open(out, "rb") as stream:
+        records = [(record.rec_type, record.rec_headers.get_header("WARC-Target-URI"), iterator.get_record_offset())
+                   for iterator in [ArchiveIterator(stream)] for record in iterator]
+    indexed = {(int(e["offset"]), e["url"]) for e in entries}
+    assert indexed == {(offset, url) for kind, url, offset in records if kind in ("response", "revisit")}
+    with open(out, "rb") as stream:
+        for entry in entries:  # each offset is where a record of that URL starts
+            stream.seek(int(entry["offset"]))
+            record = next(iter(ArchiveIterator(stream)))
+            assert record.rec_headers.get_header("WARC-Target-URI") == entry["url"]
+            assert record.rec_type in ("response", "revisit")
+            assert entry["filename"] == "indexed.warc.gz"
+
+
+@pytest.fixture(scope="module")
+def wacz_package(exported, tmp_path_factory):
+    run, _, _, _ = exported
+    out = tmp_path_factory.mktemp("wacz") / "archive.wacz"
+    result = run_cli("export", "wacz", "--db", str(run.db_path), "--out", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out, result.stdout
+
+
+def test_wacz_holds_the_warc_its_index_and_the_article_pages(exported, wacz_package):
+    run, _, captures, _ = exported
+    out, stdout = wacz_package
+    articles = {run.base_url + a["path"]: a["title"] for a in run.after["articles"]}
+    assert stdout.startswith(f"wrote {out}: {len(articles)} article pages; WARC: ")
+    with zipfile.ZipFile(out) as package:
+        names = set(package.namelist())
+        assert names == {"archive/archive.warc.gz", "indexes/index.cdx.gz", "indexes/index.idx",
+                         "pages/pages.jsonl", "datapackage.json", "datapackage-digest.json"}
+        warc = package.read("archive/archive.warc.gz")
+        records = [r for r in ArchiveIterator(io.BytesIO(warc)) if r.rec_type in ("response", "revisit")]
+        assert len(records) == len(captures)
+        index = gzip.decompress(package.read("indexes/index.cdx.gz")).decode().splitlines()
+        assert len(index) == len(captures)
+        header, *pages = [json.loads(line) for line in package.read("pages/pages.jsonl").decode().splitlines()]
+        assert header == {"format": "json-pages-1.0", "id": "pages", "title": "Articles"}
+        assert {page["url"]: page["title"] for page in pages} == articles
+        captured_at = {(c["url"], c["fetched_at"]) for c in captures if c["status"] == 200}
+        assert all((page["url"], page["ts"]) in captured_at for page in pages)
+
+
+def test_wacz_datapackage_lists_every_file_with_its_hash_and_digest(wacz_package):
+    out, _ = wacz_package
+    with zipfile.ZipFile(out) as package:
+        datapackage = package.read("datapackage.json")
+        resources = json.loads(datapackage)["resources"]
+        assert {r["path"] for r in resources} == set(package.namelist()) - {"datapackage.json", "datapackage-digest.json"}
+        for resource in resources:
+            data = package.read(resource["path"])
+            assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+            assert resource["bytes"] == len(data)
+        digest = json.loads(package.read("datapackage-digest.json"))
+        assert digest["hash"] == "sha256:" + hashlib.sha256(datapackage).hexdigest()
+
+
+def test_wacz_validator_passes(wacz_package):
+    out, _ = wacz_package
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        status = wacz_main(["validate", "--file", str(out)])
+    assert status == 0, printed.getvalue()
+    assert printed.getvalue().strip().endswith("Validation succeeded, the passed WACZ is valid")
+
+
+def test_wacz_of_a_missing_crawl_or_into_a_missing_folder_is_refused(exported, tmp_path):
+    run, _, _, _ = exported
+    missing = run_cli("export", "wacz", "--db", str(run.db_path), "--out", str(tmp_path / "a.wacz"), "--crawl", "42")
+    assert (missing.returncode, missing.stderr) == (1, f"Error: no crawl 42 in {run.db_path} (crawls: 1, 2)\n")
+    nowhere = run_cli("export", "wacz", "--db", str(run.db_path), "--out", str(tmp_path / "no" / "a.wacz"))
+    assert (nowhere.returncode, nowhere.stderr) == (
+        1, f"Error: cannot write {tmp_path / 'no' / 'a.wacz'}: the folder {tmp_path / 'no'} does not exist\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.fixture(scope="module")
 def pywb_replay(exported, pywb_bin, tmp_path_factory):
     _, warc_path, _, _ = exported
@@ -203,11 +370,13 @@ def test_pywb_replays_every_page_as_captured(exported, pywb_replay):
     _, _, captures, _ = exported
     by_id = {c["id"]: c for c in captures}
     replayed = {"response": 0, "identical": 0, "not_modified": 0}
+    kinds = set()
     for capture in captures:
         status, body = replay(f"{pywb_replay}/{warc_timestamp(capture['fetched_at'])}id_/{capture['url']}")
         if capture["revisit_of"] is None:
             assert (status, body) == (capture["status"], capture_body(capture)), capture["url"]
             replayed["response"] += 1
+            kinds.add(capture["kind"])
         elif capture["status"] == 304:
             assert status == 304, capture["url"]  # what the server answered, kept as it was
             original = by_id[capture["revisit_of"]]
@@ -218,3 +387,4 @@ def test_pywb_replays_every_page_as_captured(exported, pywb_replay):
             assert (status, body) == (200, capture_body(by_id[capture["revisit_of"]])), capture["url"]
             replayed["identical"] += 1
     assert all(replayed.values()), replayed
+    assert kinds == {"page", "photo", "robots"}  # the photos replay as captured, robots.txt too

@@ -135,7 +135,8 @@ def open_for_reading(path: str | Path) -> ReadConnection:
                 continue
             raise ArchiveError(f"cannot read {path}: {error}") from None
         except sqlite3.DatabaseError as error:
-            conn.close()
+            if conn is not None:
+                conn.close()
             raise ArchiveError(f"{path} is damaged or not an SQLite file ({error})") from None
         try:
             _check_archive(conn, path, writing=False)
@@ -187,6 +188,8 @@ def _archive_table_names() -> set[str]:
 
 
 def _check_header(path: Path) -> None:
+    # Only before this process has the file open in SQLite: closing any other handle on it drops
+    # the POSIX locks of all the process's connections to it (the crawl shares one Archive).
     try:
         with open(path, "rb") as handle:
             header = handle.read(len(_SQLITE_HEADER))

@@ -30,7 +30,10 @@ def insert_row(db: Database, table: str, values: dict) -> int:
     """INSERT one row and return its rowid: plain SQL, as this runs for every page of a crawl."""
     columns = ", ".join(values)
     placeholders = ", ".join("?" for _ in values)
-    return db.execute(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", list(values.values())).lastrowid
+    cursor = db.execute(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", list(values.values()))
+    if cursor.lastrowid is None:  # never: sqlite3 sets it after every INSERT
+        raise RuntimeError(f"no rowid after an INSERT INTO {table}")
+    return cursor.lastrowid
 
 
 def content_hash(title: str | None, body_text: str | None) -> str:
@@ -113,7 +116,7 @@ def _article_values(article: Article) -> dict:
     return values
 
 
-def _insert_article(db: Database, article: dict, digest: str, crawl_id: int, seen_at: str) -> int:
+def _insert_article(db: Database, article: Article, digest: str, crawl_id: int, seen_at: str) -> int:
     values = _article_values(article) | {
         "content_hash": digest, "version_count": 1, "first_seen_at": seen_at,
         "last_seen_at": seen_at, "first_crawl_id": crawl_id, "last_crawl_id": crawl_id,
@@ -181,7 +184,7 @@ def _store_comments(db: Database, article_id: int, comments: list[Comment], seen
              comment.posted_at, comment.posted_at_raw, comment.body_text, comment.position, comment.depth,
              seen_at, seen_at],
         )
-        if cursor.rowcount:
+        if cursor.rowcount and cursor.lastrowid is not None:  # always has a rowid when inserted
             comment_id = cursor.lastrowid
         else:  # stored by an earlier crawl: only note that it is (again) there
             comment_id = db.execute(
@@ -256,14 +259,17 @@ def finish_crawl(db: Database, crawl_id: int, values: dict) -> None:
     values = dict(values)
     if isinstance(values.get("coverage"), dict):
         values["coverage"] = json.dumps(values["coverage"], sort_keys=True)
-    db["crawls"].update(crawl_id, values)
+    db.table("crawls").update(crawl_id, values)  # a Table, typed as one (db[name] may be a View)
 
 
-def store_capture(db: Database, capture: Capture, crawl_id: int | None) -> str:
+def store_capture(db: Database, capture: Capture, crawl_id: int | None, kind: str = "page",
+                  body_file: str | None = None) -> str:
     """Store a response, or a revisit pointing at the capture that holds its body.
 
     A revisit is a body identical to the URL's last full capture (WARC's identical-payload-digest
     profile), or a 304 Not Modified answer to a conditional request (server-not-modified).
+    kind is page, photo or robots; a body kept in a file already (a photo under the photos
+    folder) is not stored again: body_file names that file, relative to the folder.
     """
     body = capture.body or b""
     digest = "sha256:" + hashlib.sha256(body).hexdigest()
@@ -283,8 +289,9 @@ def store_capture(db: Database, capture: Capture, crawl_id: int | None) -> str:
         "request_headers": json.dumps(capture.request_headers, ensure_ascii=False),
         "response_headers": json.dumps(headers, ensure_ascii=False),
         "content_type": next(iter(headers.get("Content-Type", [])), None),
-        "body": None if revisit_of else zlib.compress(body, 6),
-        "body_encoding": None if revisit_of else "zlib",
+        "body": None if revisit_of or body_file else zlib.compress(body, 6),
+        "body_encoding": None if revisit_of else ("file" if body_file else "zlib"),
         "body_size": len(body), "body_digest": digest, "revisit_of": revisit_of,
+        "kind": kind, "body_file": None if revisit_of else body_file,
     })
     return "revisit" if revisit_of else "response"

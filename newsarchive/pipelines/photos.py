@@ -8,6 +8,11 @@ writes size, type and hash onto the Photo records for the store. Photos the arch
 holds a file for are not fetched again, nor are photos outside the crawl's origins
 (newsarchive/scope.py). A photo that cannot be fetched leaves its record without a file and adds
 a warning to the article; the crawl goes on.
+
+Every photo response is also a capture of kind `photo` (newsarchive/archive/capture_writer.py),
+so a WARC export replays the photos: its body is not stored twice, the capture names its file
+under the photos directory (`body_file`); a response that gave no file (a 404) keeps its body
+in the capture itself.
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http.request import NO_CALLBACK
 from scrapy.pipelines.files import FilesPipeline
 
+from newsarchive.archive.capture_writer import CaptureWriter
 from newsarchive.archive.queries import ArchiveLookup
 from newsarchive.items import PageResult
+from newsarchive.middlewares.pageresult import capture_of
 
 
 class PhotoFilesPipeline(FilesPipeline):
@@ -31,6 +38,7 @@ class PhotoFilesPipeline(FilesPipeline):
         self.photos_dir = Path(photos_dir)
         self.lookup = ArchiveLookup(db_path)
         self.downloaded: dict[str, dict] = {}  # request URL -> sha256, size, type of its file
+        self.captures = CaptureWriter.from_crawler(crawler)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -71,6 +79,17 @@ class PhotoFilesPipeline(FilesPipeline):
         extension = mimetypes.guess_extension(content_type or "") or Path(request.url).suffix[:5] or ""
         self.downloaded[request.url] = {"sha256": digest, "size": len(response.body), "type": content_type}
         return f"{digest[:2]}/{digest}{extension}"
+
+    async def media_downloaded(self, response, request, info, *, item=None):
+        """Store the file (FilesPipeline), and the response as a capture naming it."""
+        capture = capture_of(response)
+        try:
+            result = await super().media_downloaded(response, request, info, item=item)
+        except Exception:
+            self.captures.write(capture, "photo")  # no file was made: the body is kept in the archive
+            raise
+        self.captures.write(capture, "photo", body_file=result["path"])
+        return result
 
     def item_completed(self, results, item, info):
         if not isinstance(item, PageResult):
