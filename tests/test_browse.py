@@ -13,6 +13,7 @@ import pytest
 
 from newsarchive.research.queries import load_queries
 from tests.conftest import free_port
+from tests.test_queries import NOTHING_IN_THE_DEMO
 
 
 @pytest.fixture(scope="module")
@@ -83,4 +84,7 @@ def test_facets_on_site_section_language_and_authors(datasette):
 def test_every_research_query_is_a_working_canned_query(datasette, query):
     base, _ = datasette
     rows = get(f"{base}/{query.name}.json", _shape="array", **query.example)
+    if query.name in NOTHING_IN_THE_DEMO:
+        assert rows == [], query.name
+        return
     assert isinstance(rows, list) and rows, query.name

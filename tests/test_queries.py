@@ -10,6 +10,9 @@ from newsarchive.archive.folding import register as register_fold
 from newsarchive.research.queries import load_queries
 
 QUERIES = load_queries()
+# The demo site is one site and republishes nothing: these find no row in its archive, and their
+# rows are checked on hand-made archives (tests/test_duplicates.py).
+NOTHING_IN_THE_DEMO = {"stories_republished_across_sites"}
 
 
 def test_the_document_has_at_least_ten_queries_with_unique_names():
@@ -25,6 +28,9 @@ def test_query_runs_and_finds_rows(query, research_archive):
     db.row_factory = sqlite3.Row
     assert set(query.parameters) == set(query.example), "every parameter needs an example value"
     rows = db.execute(query.sql, query.example).fetchall()
+    if query.name in NOTHING_IN_THE_DEMO:
+        assert rows == []
+        return
     assert rows, f"{query.name} found nothing in the demo archive"
     assert all(name for name in rows[0].keys())
 

@@ -15,6 +15,8 @@ from sqlite_utils.migrations import Migrations
 from newsarchive.archive.folding import ARABIC_MARKS
 
 migrations = Migrations("newsarchive")
+# Tables are named with db.table("name"), not db["name"]: the same Table, typed as one (db["name"]
+# may also be a View, which has no create or add_column).
 
 # How article and comment text is split into search terms: lower-cased, accents removed. (m001's
 # tokenizer; m008 rebuilt the indexes with FOLDED_TOKENIZER over folded text.)
@@ -23,7 +25,7 @@ FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 
 @migrations()
 def m001_core_tables(db: Database) -> None:
-    db["crawls"].create(
+    db.table("crawls").create(
         {
             "id": int, "site": str, "spider": str, "started_at": str, "finished_at": str,
             "finish_reason": str, "settings": str, "requests": int, "responses": int,
@@ -32,7 +34,7 @@ def m001_core_tables(db: Database) -> None:
         },
         pk="id",
     )
-    db["articles"].create(
+    db.table("articles").create(
         {
             "id": int, "url": str, "canonical_url": str, "site": str, "site_code": str,
             "locale": str, "language": str, "direction": str, "section": str, "section_path": str,
@@ -46,15 +48,15 @@ def m001_core_tables(db: Database) -> None:
         not_null={"url", "canonical_url", "title", "body_text", "content_hash"},
         foreign_keys=[("first_crawl_id", "crawls", "id"), ("last_crawl_id", "crawls", "id")],
     )
-    db["articles"].create_index(["canonical_url"], unique=True)
-    db["articles"].create_index(["site", "published_at"])
-    db["article_urls"].create(
+    db.table("articles").create_index(["canonical_url"], unique=True)
+    db.table("articles").create_index(["site", "published_at"])
+    db.table("article_urls").create(
         {"url": str, "article_id": int, "first_seen_at": str},
         pk="url",
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["article_urls"].create_index(["article_id"])
-    db["article_versions"].create(
+    db.table("article_urls").create_index(["article_id"])
+    db.table("article_versions").create(
         {
             "article_id": int, "version": int, "captured_at": str, "crawl_id": int, "title": str,
             "body_text": str, "content_hash": str,
@@ -62,15 +64,15 @@ def m001_core_tables(db: Database) -> None:
         pk=("article_id", "version"),
         foreign_keys=[("article_id", "articles", "id"), ("crawl_id", "crawls", "id")],
     )
-    db["authors"].create({"id": int, "name": str}, pk="id", not_null={"name"})
-    db["authors"].create_index(["name"], unique=True)
-    db["article_authors"].create(
+    db.table("authors").create({"id": int, "name": str}, pk="id", not_null={"name"})
+    db.table("authors").create_index(["name"], unique=True)
+    db.table("article_authors").create(
         {"article_id": int, "author_id": int, "position": int, "name_raw": str, "role": str},
         pk=("article_id", "author_id"),
         foreign_keys=[("article_id", "articles", "id"), ("author_id", "authors", "id")],
     )
-    db["article_authors"].create_index(["author_id"])
-    db["photos"].create(
+    db.table("article_authors").create_index(["author_id"])
+    db.table("photos").create(
         {
             "id": int, "article_id": int, "url": str, "caption": str, "caption_raw": str,
             "credit": str, "credit_raw": str, "alt": str, "width": int, "height": int,
@@ -80,8 +82,8 @@ def m001_core_tables(db: Database) -> None:
         not_null={"url"},
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["photos"].create_index(["article_id", "url"], unique=True)
-    db["comments"].create(
+    db.table("photos").create_index(["article_id", "url"], unique=True)
+    db.table("comments").create(
         {
             "id": int, "article_id": int, "comment_key": str, "site_comment_id": str,
             "parent_id": int, "parent_site_comment_id": str, "author_name": str,
@@ -91,9 +93,9 @@ def m001_core_tables(db: Database) -> None:
         pk="id",
         foreign_keys=[("article_id", "articles", "id"), ("parent_id", "comments", "id")],
     )
-    db["comments"].create_index(["article_id", "comment_key"], unique=True)
-    db["comments"].create_index(["parent_id"])
-    db["failures"].create(
+    db.table("comments").create_index(["article_id", "comment_key"], unique=True)
+    db.table("comments").create_index(["parent_id"])
+    db.table("failures").create(
         {
             "id": int, "crawl_id": int, "url": str, "reason": str, "detail": str, "status": int,
             "failed_at": str,
@@ -101,14 +103,14 @@ def m001_core_tables(db: Database) -> None:
         pk="id",
         foreign_keys=[("crawl_id", "crawls", "id")],
     )
-    db["failures"].create_index(["crawl_id", "reason"])
-    db["articles"].enable_fts(["title", "body_text"], create_triggers=True, tokenize=FTS_TOKENIZER)
-    db["comments"].enable_fts(["body_text", "author_name"], create_triggers=True, tokenize=FTS_TOKENIZER)
+    db.table("failures").create_index(["crawl_id", "reason"])
+    db.table("articles").enable_fts(["title", "body_text"], create_triggers=True, tokenize=FTS_TOKENIZER)
+    db.table("comments").enable_fts(["body_text", "author_name"], create_triggers=True, tokenize=FTS_TOKENIZER)
 
 
 @migrations()
 def m002_captures(db: Database) -> None:
-    db["captures"].create(
+    db.table("captures").create(
         {
             "id": int, "crawl_id": int, "url": str, "fetched_at": str, "status": int,
             "request_headers": str, "response_headers": str, "content_type": str,
@@ -118,31 +120,31 @@ def m002_captures(db: Database) -> None:
         pk="id",
         foreign_keys=[("crawl_id", "crawls", "id"), ("revisit_of", "captures", "id")],
     )
-    db["captures"].create_index(["url", "fetched_at"])
-    db["captures"].create_index(["body_digest"])
+    db.table("captures").create_index(["url", "fetched_at"])
+    db.table("captures").create_index(["body_digest"])
 
 
 @migrations()
 def m003_incremental_crawls_and_photo_files(db: Database) -> None:
     # What the refresh policy spared: known articles answered 304 or unchanged, and links skipped.
-    db["crawls"].add_column("articles_not_modified", int)
-    db["crawls"].add_column("articles_skipped", int)
+    db.table("crawls").add_column("articles_not_modified", int)
+    db.table("crawls").add_column("articles_skipped", int)
     # Which process ran a crawl, so a crawl whose process was killed can be told from a running one.
-    db["crawls"].add_column("host", str)
-    db["crawls"].add_column("pid", int)
+    db.table("crawls").add_column("host", str)
+    db.table("crawls").add_column("pid", int)
     # Downloaded photo files (off by default): where, how big, what type, content hash.
     for column, kind in (("file_path", str), ("file_size", int), ("file_type", str), ("file_sha256", str)):
-        db["photos"].add_column(column, kind)
-    db["photos"].create_index(["file_sha256"])
+        db.table("photos").add_column(column, kind)
+    db.table("photos").create_index(["file_sha256"])
 
 
 @migrations()
 def m004_research_views_and_indexes(db: Database) -> None:
     # Researchers' common filters and groupings: by site and section, by date, comments by date.
-    db["articles"].create_index(["site", "section", "published_at"])
-    db["articles"].create_index(["published_at"])
-    db["comments"].create_index(["posted_at"])
-    db["photos"].create_index(["credit"])
+    db.table("articles").create_index(["site", "section", "published_at"])
+    db.table("articles").create_index(["published_at"])
+    db.table("comments").create_index(["posted_at"])
+    db.table("photos").create_index(["credit"])
     db.execute("""
         CREATE VIEW article_overview AS
         SELECT a.id, a.site, a.locale, a.language, a.section, a.title, a.published_at,
@@ -170,14 +172,14 @@ def m004_research_views_and_indexes(db: Database) -> None:
 @migrations()
 def m005_crawl_uuid(db: Database) -> None:
     # A crawl's identity across archives: merging a shard twice must not add its crawl twice.
-    db["crawls"].add_column("uuid", str)
+    db.table("crawls").add_column("uuid", str)
     # Derived from the row, not random: an older archive migrated twice (each merge migrates a
     # copy of it) must give its crawls the same identity both times, or they merge twice.
     rows = db.execute("SELECT id, site, spider, started_at, host, pid FROM crawls WHERE uuid IS NULL").fetchall()
     for crawl_id, *identity in rows:
         name = "|".join(str(part) for part in (crawl_id, *identity))
         db.execute("UPDATE crawls SET uuid = ? WHERE id = ?", [uuid.uuid5(uuid.NAMESPACE_URL, name).hex, crawl_id])
-    db["crawls"].create_index(["uuid"], unique=True)
+    db.table("crawls").create_index(["uuid"], unique=True)
 
 
 # Indexes whose frequent terms get precomputed best-match lists (newsarchive/archive/search_lists.py),
@@ -223,16 +225,16 @@ def m007_frontier_and_listings(db: Database) -> None:
     """)
     db.execute("CREATE INDEX frontier_pending ON frontier (crawl_id) WHERE settled_at IS NULL")
     # Listing pages (sections, archives, sitemaps, feeds, robots.txt) are an outcome of their own.
-    db["listings"].create(
+    db.table("listings").create(
         {"id": int, "crawl_id": int, "url": str, "kind": str, "page": int, "links": int, "requested": int,
          "fetched_at": str},
         pk="id",
         foreign_keys=[("crawl_id", "crawls", "id")],
     )
-    db["listings"].create_index(["crawl_id"])
+    db.table("listings").create_index(["crawl_id"])
     # Every response a crawl handled, by outcome: the crawl's own proof that nothing was lost.
     for column in ("pages", "listings", "unchanged", "resumed_from"):
-        db["crawls"].add_column(column, int)
+        db.table("crawls").add_column(column, int)
 
 
 # The Arabic marks are word characters (else "الأَمْنِيَّة" is five words), so that the folded text
@@ -266,3 +268,36 @@ def m008_folded_search(db: Database) -> None:
                    + ", ".join(f"fold([{column}])" for column in columns) + f" FROM [{table}]")
     db.execute("DELETE FROM search_terms")
     db.execute("DELETE FROM search_lists")
+
+
+@migrations()
+def m009_duplicates(db: Database) -> None:
+    # Different articles with the same or nearly the same body: the same story under URLs that do
+    # not say so, or republished by a sister site (newsarchive/archive/duplicates.py). One row a
+    # pair, the article stored later first. Derived data: `newsarchive duplicates --rebuild`.
+    db.execute("""
+        CREATE TABLE duplicates (
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            duplicate_of INTEGER NOT NULL REFERENCES articles(id),
+            kind TEXT NOT NULL CHECK (kind IN ('exact', 'near')),
+            similarity REAL NOT NULL CHECK (similarity BETWEEN 0 AND 1),
+            found_at TEXT NOT NULL, crawl_id INTEGER REFERENCES crawls(id),
+            PRIMARY KEY (article_id, duplicate_of), CHECK (duplicate_of < article_id))
+    """)
+    db.execute("CREATE INDEX duplicates_duplicate_of ON duplicates (duplicate_of, article_id)")
+    # Each article's signature, with the content hash it was made from: a run compares only the
+    # articles that are new or changed since, without hashing the archive again.
+    db.execute("""
+        CREATE TABLE duplicate_signatures (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id), content_hash TEXT NOT NULL,
+            words INTEGER NOT NULL, body_hash TEXT, minhash BLOB, signed_at TEXT NOT NULL)
+    """)
+    db.execute("CREATE INDEX duplicate_signatures_body_hash ON duplicate_signatures (body_hash)")
+
+
+@migrations()
+def m010_capture_kinds(db: Database) -> None:
+    # Photo files and robots.txt are captures too (page, photo or robots): a WARC export replays
+    # them. A photo's body stays in its file under the photos folder (body_file), not copied here.
+    db.table("captures").add_column("kind", str, not_null_default="page")
+    db.table("captures").add_column("body_file", str)
