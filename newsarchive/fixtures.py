@@ -110,10 +110,36 @@ def check_case(case: FixtureCase) -> list[Difference]:
     return diff_records(case.expected(), case.parse())
 
 
+class CaseExists(FileExistsError):
+    """A case of that name is already recorded: replacing it (and its checked_by_hand) needs force."""
+
+
+class BadCaseName(ValueError):
+    """A site or case name that is not one plain folder name."""
+
+
+def case_folder(root: Path, site: str, name: str) -> Path:
+    """The folder of a case; site and name must each be one folder name (no separators, no ..)."""
+    for label, value in (("site", site), ("case name", name)):
+        if not value or value in (".", "..") or "/" in value or "\\" in value:
+            raise BadCaseName(f"{label} {value!r} must be a plain folder name, e.g. windows-1256-charset")
+    return Path(root) / site / name
+
+
+def existing_case(root: Path, site: str, name: str) -> FixtureCase | None:
+    folder = case_folder(root, site, name)
+    return FixtureCase(site=site, name=name, folder=folder) if (folder / CASE_FILE).exists() else None
+
+
 def record_case(root: Path, site: str, name: str, url: str, body: bytes, charset: str | None,
-                description: str = "") -> FixtureCase:
-    """Save a page as a new case, with the parsers' current output as the expected record."""
-    folder = Path(root) / site / name
+                description: str = "", force: bool = False) -> FixtureCase:
+    """Save a page as a new case, with the parsers' current output as the expected record.
+
+    An existing case is replaced only with force: its expected record may have been checked by hand.
+    """
+    if existing_case(root, site, name) and not force:
+        raise CaseExists(f"fixture case {site}/{name} already exists in {root}")
+    folder = case_folder(root, site, name)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / PAGE_FILE).write_bytes(body)
     meta = {"url": url, "charset": charset, "description": description, "checked_by_hand": False,

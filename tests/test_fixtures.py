@@ -97,3 +97,67 @@ def test_extract_reports_a_non_html_file_clearly(tmp_path):
     result = CliRunner().invoke(cli, ["extract", str(binary), "--url", "https://diyaruna.com/x.jpg"])
     assert result.exit_code == 1
     assert "Error: https://diyaruna.com/x.jpg: the body is not HTML" in result.output
+
+
+def record(tmp_path, *extra, site="diyaruna", name="copy"):
+    page = FIXTURES / "diyaruna" / "sample-article-en" / "page.html"
+    url = "https://diyaruna.com/en_GB/articles/cnmi_di/features/2019/02/26/feature-03"
+    return CliRunner().invoke(cli, ["fixtures", "record", str(page), "--site", site, "--name", name,
+                                    "--url", url, "--dir", str(tmp_path), *extra])
+
+
+def test_fixtures_record_keeps_an_existing_case_without_force(tmp_path):
+    assert record(tmp_path).exit_code == 0
+    case_file = tmp_path / "diyaruna" / "copy" / "case.json"
+    meta = json.loads(case_file.read_text(encoding="utf-8"))
+    case_file.write_text(json.dumps(meta | {"checked_by_hand": True}), encoding="utf-8")  # someone checked it
+
+    refused = record(tmp_path)
+
+    assert refused.exit_code == 2
+    assert refused.output.splitlines()[-1] == (
+        f"Error: fixture case diyaruna/copy already exists in {tmp_path / 'diyaruna' / 'copy'}: "
+        "give --force to replace it")
+    assert json.loads(case_file.read_text(encoding="utf-8"))["checked_by_hand"] is True
+    replaced = record(tmp_path, "--force")
+    assert replaced.exit_code == 0, replaced.output
+    assert json.loads(case_file.read_text(encoding="utf-8"))["checked_by_hand"] is False
+
+
+@pytest.mark.parametrize("site, name, message", [
+    ("diyarun", "copy", "Error: Invalid value for --site: no site profile has a site named 'diyarun' "
+                        "(did you mean diyaruna?); known: diyaruna, almashareq, caravanserai, salaamtimes"),
+    ("bbc", "copy", "Error: Invalid value for --site: no site profile has a site named 'bbc'; "
+                    "known: diyaruna, almashareq, caravanserai, salaamtimes"),
+    ("diyaruna", "../escape", "Error: Invalid value for --name: case name '../escape' must be a plain folder "
+                              "name, e.g. windows-1256-charset"),
+])
+def test_fixtures_record_refuses_an_unknown_site_or_a_path_as_name(tmp_path, site, name, message):
+    result = record(tmp_path, site=site, name=name)
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_fixtures_record_of_a_missing_file_is_one_line(tmp_path):
+    result = CliRunner().invoke(cli, ["fixtures", "record", str(tmp_path / "gone.html"), "--site", "diyaruna",
+                                      "--name", "x", "--url", "https://diyaruna.com/x", "--dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == f"Error: Invalid value for SOURCE: {tmp_path / 'gone.html'} is not a file or a URL"
+
+
+def test_sites_lists_every_profiled_site_in_aligned_columns():
+    result = CliRunner().invoke(cli, ["sites"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "site          profile          code     hosts                               locales",
+        "------------  ---------------  -------  ----------------------------------  ---------",
+        "diyaruna      diyaruna-family  cnmi_di  diyaruna.com, www.diyaruna.com      en_GB, ar",
+        "almashareq    diyaruna-family  cnmi_am  almashareq.com, www.almashareq.com  en_GB, ar",
+        "caravanserai  diyaruna-family  cnmi_ca  central.asia-news.com               en_GB, ru",
+        "salaamtimes   diyaruna-family  cnmi_pf  pakistan.asia-news.com              en_GB",
+    ]
+    listed = json.loads(CliRunner().invoke(cli, ["sites", "--json"]).output)
+    assert listed[2] == {"site": "caravanserai", "profile": "diyaruna-family", "code": "cnmi_ca",
+                         "hosts": ["central.asia-news.com"], "locales": ["en_GB", "ru"]}
+    assert [site["site"] for site in listed] == ["diyaruna", "almashareq", "caravanserai", "salaamtimes"]

@@ -6,10 +6,12 @@ import json
 
 from lxml import html as lxml_html
 
-from newsarchive.archive import open_archive
+from newsarchive.archive import open_archive, open_for_reading
 from newsarchive.archive.store import finish_crawl, start_crawl, store_article, store_failure
 from newsarchive.items import Article, Byline, Comment, PageFailure
+from newsarchive.research.report import crawl_report
 from tests.conftest import run_cli
+from tests.test_diff import AR_URL, URL, versions_archive
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror="alert(1)">'
 
@@ -24,6 +26,12 @@ def test_report_of_the_latest_crawl(research_archive, tmp_path):
     assert reasons["http_404"]["examples"][0].endswith("/faults/404")
     changed = {a["url"].split("/", 3)[3] for a in figures["changed_articles"]}
     assert changed == {path.lstrip("/") for path in research_archive.after["changes"]["edited"]}
+    # Each demo edit adds ", officials say" (2 words) and a 14-word correction; in Arabic, 2 and 10.
+    for article in figures["changed_articles"]:
+        english = "/en_GB/" in article["url"]
+        assert (article["fields_changed"], article["words_added"], article["words_removed"]) == (
+            ["title", "body"], 16 if english else 12, 0)
+        assert article["diff_command"] == f"newsarchive diff {article['id']} --db {research_archive.db_path}"
     assert figures["warnings"] == []
     assert len(figures["articles_per_day"]) > 0
 
@@ -106,3 +114,56 @@ def test_a_profile_selector_that_stops_matching_is_named(tmp_path):
         "`newsarchive profile check URL` shows what to fix"]
     text = run_cli("report", "--db", str(db_path)).stdout
     assert "  authors          20%  (before 100%)" in text
+
+
+def test_changed_articles_with_fields_words_and_the_diff_command(tmp_path):
+    """Crawl 3 of the hand-made archive of test_diff: the English article's third version
+    (noon -> 1 pm) and the Arabic one's second (a word added to the title, two body words edited)."""
+    db_path = tmp_path / "versions.db"
+    versions_archive(db_path)
+    text = run_cli("report", "--db", str(db_path))
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    start = lines.index("Articles changed in this crawl (2):")
+    assert lines[start:start + 7] == [
+        "Articles changed in this crawl (2):",
+        "  Mosul bridge reopens after repairs",
+        f"    {URL}",
+        f"    body changed: 2 words added, 1 removed; see: newsarchive diff 1 --from 2 --to 3 --db {db_path}",
+        "  إعادة افتتاح جسر الموصل",
+        f"    {AR_URL}",
+        f"    title, body changed: 3 words added, 2 removed; see: newsarchive diff 2 --db {db_path}",
+    ]
+    figures = json.loads(run_cli("report", "--db", str(db_path), "--crawl", "2", "--json").stdout)
+    assert figures["changed_articles"] == [{
+        "id": 1, "title": "Mosul bridge reopens after repairs", "url": URL, "version": 2,
+        "fields_changed": ["title", "body"], "words_added": 13, "words_removed": 1,
+        "diff_command": f"newsarchive diff 1 --db {db_path}"}]
+
+
+def test_html_lists_changed_articles_with_their_diff_command(tmp_path):
+    db_path, out = tmp_path / "archive.db", tmp_path / "report.html"
+    versions_archive(db_path)
+    result = run_cli("report", "--db", str(db_path), "--html", str(out))
+    assert result.returncode == 0, result.stderr
+    tree = lxml_html.fromstring(out.read_text(encoding="utf-8"))
+    heading = tree.xpath("//h2[text()='Articles changed in this crawl']")[0]
+    rows = [[cell.text_content() for cell in row.xpath("td")] for row in heading.getnext().xpath("tr[td]")]
+    assert rows == [
+        ["Mosul bridge reopens after repairs", "3", "body", "2", "1",
+         f"newsarchive diff 1 --from 2 --to 3 --db {db_path}"],
+        ["إعادة افتتاح جسر الموصل", "2", "title, body", "3", "2", f"newsarchive diff 2 --db {db_path}"],
+    ]
+
+
+def test_the_diff_command_names_only_an_archive_other_than_the_default(tmp_path):
+    db_path = tmp_path / "it's mine.db"
+    versions_archive(db_path)
+    db = open_for_reading(db_path)
+    try:
+        default = [a["diff_command"] for a in crawl_report(db)["changed_articles"]]
+        named = [a["diff_command"] for a in crawl_report(db, db_path=str(db_path))["changed_articles"]]
+    finally:
+        db.close()
+    assert default == ["newsarchive diff 1 --from 2 --to 3", "newsarchive diff 2"]
+    assert named[1] == f"newsarchive diff 2 --db '{tmp_path}/it'\"'\"'s mine.db'"  # quoted for the shell

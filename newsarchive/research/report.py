@@ -5,13 +5,16 @@ is compared with the previous crawl of the same site that stored articles; a dro
 COVERAGE_DROP (10 points) is the sign that the site changed its layout, and is warned about
 loudly. So is a profile selector that found its field on fewer pages than before (the field then
 came from a fallback layer, or from nowhere): the share of articles whose field came from the
-`profile` layer, field by field, against the previous crawl. The HTML form is one self-contained file (inline CSS and SVG, no script), and everything
+`profile` layer, field by field, against the previous crawl. Each article the crawl found changed
+is listed with the fields that changed, the words added and removed, and the `newsarchive diff`
+command that shows the change. The HTML form is one self-contained file (inline CSS and SVG, no script), and everything
 in it that comes from pages (titles, comments, URLs) is escaped: strangers write those.
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 import sqlite3
 from html import escape
 from urllib.parse import urlsplit
@@ -19,13 +22,16 @@ from urllib.parse import urlsplit
 COVERAGE_DROP = 0.10
 COVERAGE_FIELDS = ("byline", "date", "photo", "comments")
 EXAMPLES_PER_REASON = 3
+CHANGED_ARTICLES_SHOWN = 50
+DEFAULT_DB = "archive.db"  # the --db default: a diff command for it need not name it
 
 
 class ReportError(ValueError):
     pass
 
 
-def crawl_report(db: sqlite3.Connection, crawl_id: int | None = None) -> dict:
+def crawl_report(db: sqlite3.Connection, crawl_id: int | None = None, db_path: str = DEFAULT_DB) -> dict:
+    """The report's figures; db_path is named in the `newsarchive diff` command of each changed article."""
     db.row_factory = sqlite3.Row
     crawl = _crawl(db, crawl_id)
     previous = db.execute(
@@ -43,10 +49,7 @@ def crawl_report(db: sqlite3.Connection, crawl_id: int | None = None) -> dict:
         "articles_per_day": [dict(row) for row in db.execute(
             "SELECT substr(published_at, 1, 10) AS day, count(*) AS articles FROM articles "
             "WHERE first_crawl_id = ? AND published_at IS NOT NULL GROUP BY day ORDER BY day", [crawl["id"]])],
-        "changed_articles": [dict(row) for row in db.execute(
-            "SELECT a.id, a.title, a.canonical_url AS url, v.version FROM article_versions v "
-            "JOIN articles a ON a.id = v.article_id WHERE v.crawl_id = ? AND v.version > 1 ORDER BY a.id LIMIT 50",
-            [crawl["id"]])],
+        "changed_articles": _changed_articles(db, crawl["id"], db_path),
         "newest_comments": [dict(row) for row in db.execute(
             "SELECT c.author_name, c.posted_at, c.body_text, a.title AS article_title FROM comments c "
             "JOIN articles a ON a.id = c.article_id WHERE c.first_seen_at >= ? AND c.first_seen_at <= ? "
@@ -67,6 +70,29 @@ def _crawl(db, crawl_id: int | None) -> dict:
     crawl["coverage"] = json.loads(crawl["coverage"]) if crawl.get("coverage") else {}
     crawl["settings"] = json.loads(crawl["settings"]) if crawl.get("settings") else {}
     return crawl
+
+
+def _changed_articles(db, crawl_id: int, db_path: str) -> list[dict]:
+    """The articles this crawl found changed: which fields, how many words, and how to see the diff."""
+    from newsarchive.research.diffing import ADDED, REMOVED, article_versions, diff_versions
+
+    rows = db.execute("SELECT a.id, a.title, a.canonical_url AS url, v.version FROM article_versions v "
+                      "JOIN articles a ON a.id = v.article_id WHERE v.crawl_id = ? AND v.version > 1 "
+                      "ORDER BY a.id LIMIT ?", [crawl_id, CHANGED_ARTICLES_SHOWN]).fetchall()
+    changed = []
+    for row in rows:
+        versions = {version.version: version for version in article_versions(db, row["id"])}
+        diff = diff_versions(db, row["id"], versions[row["version"] - 1], versions[row["version"]])
+        changed.append(dict(row) | {
+            "fields_changed": diff.fields_changed, "words_added": diff.words(ADDED),
+            "words_removed": diff.words(REMOVED), "diff_command": _diff_command(row["id"], row["version"], db_path)})
+    return changed
+
+
+def _diff_command(article_id: int, version: int, db_path: str) -> str:
+    # Without --from/--to, diff shows every consecutive pair: for version 2, exactly this change.
+    command = f"newsarchive diff {article_id}" + (f" --from {version - 1} --to {version}" if version > 2 else "")
+    return command + (f" --db {shlex.quote(db_path)}" if db_path != DEFAULT_DB else "")
 
 
 def _failures(db, crawl_id: int) -> list[dict]:
@@ -143,12 +169,30 @@ def report_text(report: dict) -> str:
         lines.append("Fields found by the profile's selectors (share of articles):")
         for row in report["profile_selectors"]:
             lines.append(f"  {row['field']:14s} {_share(row['share']):>5s}  (before {_share(row['previous_share'])})")
+    lines += _changed_articles_text(report)
     if report["articles_per_day"]:
         lines.append("New articles per publication day:")
         peak = max(day["articles"] for day in report["articles_per_day"])
         for day in report["articles_per_day"][-31:]:
             lines.append(f"  {day['day']} {'#' * max(1, round(20 * day['articles'] / peak))} {day['articles']}")
     return "\n".join(lines) + "\n"
+
+
+def _changed_articles_text(report: dict) -> list[str]:
+    articles, total = report["changed_articles"], report["crawl"]["articles_changed"] or 0
+    if not articles:
+        return []
+    shown = f"{len(articles)}" if len(articles) >= total else f"showing {len(articles)} of {total}"
+    lines = [f"Articles changed in this crawl ({shown}):"]
+    for article in articles:
+        lines += [f"  {article['title']}", f"    {article['url']}",
+                  f"    {_changed_summary(article)}; see: {article['diff_command']}"]
+    return lines
+
+
+def _changed_summary(article: dict) -> str:
+    return (f"{', '.join(article['fields_changed']) or 'whitespace'} changed: "
+            f"{article['words_added']} words added, {article['words_removed']} removed")
 
 
 def _share(value) -> str:
@@ -189,8 +233,10 @@ def report_html(report: dict) -> str:
     parts.append(_table(["reason", "pages", "examples"], [
         [f["reason"], f["pages"], _links(f["examples"])] for f in report["failures"]], raw_columns={2}))
     parts.append("<h2>Articles changed in this crawl</h2>")
-    parts.append(_table(["article", "version"], [
-        [_link(a["url"], a["title"]), a["version"]] for a in report["changed_articles"]], raw_columns={0}))
+    parts.append(_table(["article", "version", "changed", "words added", "words removed", "to see the changes"], [
+        [_link(a["url"], a["title"]), a["version"], ", ".join(a["fields_changed"]), a["words_added"],
+         a["words_removed"], f"<code>{escape(a['diff_command'])}</code>"] for a in report["changed_articles"]],
+        raw_columns={0, 5}))
     parts.append("<h2>Newest comments</h2>")
     parts.append(_table(["author", "posted", "article", "comment"], [
         [c["author_name"], c["posted_at"], c["article_title"], c["body_text"]] for c in report["newest_comments"]]))
