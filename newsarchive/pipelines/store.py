@@ -105,7 +105,7 @@ class StorePipeline:
             self.stats.set_value("newsarchive/resumed_pending", len(pending))
             spider.logger.warning(f"resuming crawl {resumed_from}: {len(pending)} requests pending, "
                                   f"{len(settled)} already done")
-        self.crawler.signals.send_catch_log(newsarchive_signals.crawl_started, crawl_id=self.crawl_id,
+        self.crawler.signals.send_catch_log(newsarchive_signals.crawl_started, crawl_id=self.crawl_id, archive=self.archive,
                                             resumed=pending, settled=settled)
 
     # storing pages ------------------------------------------------------------------------------
