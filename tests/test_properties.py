@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from newsarchive.parsers.bylines import split_byline
@@ -71,6 +71,14 @@ def test_a_printed_english_date_is_read(day):
     assert normalise_date(f"{ENGLISH_MONTHS[day.month - 1]} {day.day}, {day.year}", "en") == day.isoformat()
 
 
+def _valid_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not data.isascii()
+
+
 TEXTS = {
     "windows-1256": st.text(alphabet="ابتثجحخدذرزسشصضطظعغفقكلمنهوي ،.", min_size=1, max_size=60),
     "koi8-r": st.text(alphabet="абвгдежзийклмнопрстуфхцчшщыэюяАБВГД ,.", min_size=1, max_size=60),
@@ -83,6 +91,10 @@ TEXTS = {
 def test_a_page_in_its_declared_charset_decodes_to_its_text(charset, data):
     text = data.draw(TEXTS[charset]).strip() or "x"
     page = f"<html><head><meta charset='{charset}'><title>t</title></head><body><p>{text}</p></body></html>"
+    # Bytes that also read as UTF-8 are read as UTF-8 whatever the declaration (pages that declare a
+    # legacy charset and serve UTF-8 are common; parsers/encoding.py): for such rare short texts
+    # ("ا،" is two valid UTF-8 bytes in windows-1256) the declaration is not what decides.
+    assume(charset == "utf-8" or not _valid_utf8(text.encode(charset)))
     decoded, _ = decode_html(page.encode(charset))
     assert f"<p>{text}</p>" in decoded
     # The same page declared by the server instead of the page.

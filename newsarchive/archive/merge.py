@@ -74,7 +74,8 @@ class _readable_copy:
     """The source as a connection, checked, and migrated in a temporary copy when it is older."""
 
     def __init__(self, path: Path, summary: MergeSummary):
-        self.path, self.summary, self.scratch = path, summary, None
+        self.path, self.summary = path, summary
+        self.scratch: tempfile.TemporaryDirectory[str] | None = None  # only for an older archive
 
     def __enter__(self) -> sqlite3.Connection:
         if not self.path.is_file():
@@ -239,7 +240,7 @@ def _merge_versions(db, target_id: int, source_versions: list[dict], crawl_ids) 
     existing = list(db.query("SELECT * FROM article_versions WHERE article_id = ? ORDER BY version", [target_id]))
     incoming = [{**v, "crawl_id": crawl_ids.get(v["crawl_id"])} for v in source_versions]
     combined = sorted(existing + incoming, key=lambda v: (v["captured_at"], v["version"]))
-    merged = []
+    merged: list[dict] = []
     for version in combined:
         if merged and merged[-1]["content_hash"] == version["content_hash"]:
             continue

@@ -35,6 +35,7 @@ import sys
 import time
 import uuid
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -214,9 +215,15 @@ class _Phrase:
     def listed(self) -> bool:
         return self.rows is not None
 
+    def best(self) -> Iterator[tuple[int, float]]:
+        """A listed phrase's rows and their scores, best first."""
+        if self.rows is None or self.scores is None:  # a bug: only listed phrases have them
+            raise ValueError("an unlisted phrase has no list of best rows")
+        return zip(self.rows, self.scores, strict=True)
+
     def lookup(self) -> dict[int, float]:
         if self._lookup is None:
-            self._lookup = dict(zip(self.rows, self.scores, strict=True))
+            self._lookup = dict(self.best())
         return self._lookup
 
     def upper_bound(self, row: int) -> float:
@@ -234,7 +241,9 @@ def best_rows(conn: sqlite3.Connection, index_name: str, query: str, limit: int,
     `passing(rowids)` keeps the rows that pass the caller's filters (site, dates, author).
     """
     items = _plain_query(query)
-    indexed_rows = _lists_ready(conn, index_name) if items is not None else None
+    if items is None:
+        return None
+    indexed_rows = _lists_ready(conn, index_name)
     if indexed_rows is None:
         return None
     phrases = _query_phrases(conn, index_name, items, indexed_rows)
@@ -262,9 +271,9 @@ def _ranked_from_lists(conn, index_name: str, query: str, phrases: list[_Phrase]
     its known scores plus the others' cut-offs: only those that could beat the limit-th best of
     the first kind are scored by FTS5, usually none."""
     if len(phrases) == 1:  # its list is the answer, in order
-        return _first_passing(list(zip(phrases[0].rows, phrases[0].scores, strict=True)), limit, passing)
+        return _first_passing(list(phrases[0].best()), limit, passing)
     lookups = [phrase.lookup() for phrase in phrases]
-    common = set(phrases[0].rows).intersection(*(phrase.rows for phrase in phrases[1:]))
+    common = set(lookups[0]).intersection(*lookups[1:])
     in_every_list = {row: sum(lookup[row] for lookup in lookups) for row in common}  # in query order, as FTS5 sums
     best = _first_passing(sorted(in_every_list.items(), key=_best_first), limit, passing)
     threshold = best[-1][1] if len(best) == limit else -math.inf
@@ -273,7 +282,7 @@ def _ranked_from_lists(conn, index_name: str, query: str, phrases: list[_Phrase]
         others = [other for other in phrases if other is not phrase]
         # A row of this list missing from some other list gets at most that list's cut-off from it.
         others_most = sum(other.maximum for other in others) - min(other.maximum - other.cutoff for other in others)
-        for row, score in zip(phrase.rows, phrase.scores, strict=True):
+        for row, score in phrase.best():
             if score + others_most < threshold:
                 break  # best first: no later row of this list can reach the threshold either
             if row not in in_every_list and sum(p.upper_bound(row) for p in phrases) >= threshold:
@@ -288,9 +297,9 @@ def _ranked_by_fts(conn, index_name: str, query: str, phrases: list[_Phrase], li
                    passing) -> list[tuple[int, float]] | None:
     """The best candidates, all scored by FTS5 in one pass (a prefix of several forms); None when
     the candidates are too many to be worth it."""
-    candidates = set()
+    candidates: set[int] = set()
     for phrase in phrases:
-        candidates |= set(phrase.rows) if phrase.listed else phrase.candidates
+        candidates |= {row for row, _ in phrase.best()} if phrase.listed else phrase.candidates
     if len(candidates) > MAX_SCORED_CANDIDATES:
         return None
     scores = _fts_scores(conn, index_name, query, sorted(passing(candidates)))
@@ -300,7 +309,8 @@ def _ranked_by_fts(conn, index_name: str, query: str, phrases: list[_Phrase], li
 def _first_passing(ordered: list[tuple[int, float]], limit: int, passing) -> list[tuple[int, float]]:
     """The first `limit` rows that pass the filters, asking about a chunk of rows at a time (each
     chunk four times the last: a filter that keeps few rows costs a few queries, not hundreds)."""
-    kept, start, chunk = [], 0, max(4 * limit, 256)
+    kept: list[tuple[int, float]] = []
+    start, chunk = 0, max(4 * limit, 256)
     while start < len(ordered) and len(kept) < limit:
         part = ordered[start:start + chunk]
         allowed = passing({row for row, _ in part})
@@ -359,7 +369,9 @@ def _prefix_phrase(conn, index_name: str, prefix: str, indexed_rows: int) -> _Ph
         return None  # a short prefix: the bound would fail, or the candidates be too many
     phrase = _Phrase(0.0, 0.0)
     for form in map(lambda term: _word_phrase(conn, index_name, term), listed):
-        phrase.candidates.update(form.rows)
+        if form is None:  # never: a form with a cut-off has a list
+            return None
+        phrase.candidates.update(row for row, _ in form.best())
         phrase.cutoff += form.cutoff
         phrase.maximum += form.maximum
     if unlisted:

@@ -113,7 +113,7 @@ class _ArticlePage:
 
     def select(self, name: str, within=None) -> list:
         selector = self.profile.article_selector(name) if self.profile else None
-        if not selector:
+        if self.profile is None or not selector:
             return []
         return self.profile.select(self.root if within is None else within, selector)
 
@@ -121,15 +121,16 @@ class _ArticlePage:
         found = self.select(name, within)
         return found[0] if found else None
 
-    def set(self, field_name: str, value, source: str) -> None:
+    def set_field(self, field_name: str, value, source: Layer) -> None:
         setattr(self.article, field_name, value)
         self.article.sources[field_name] = source
 
     def from_metadata(self, field_name: str, metadata_name: str | None = None):
         """Offer a metadata value for a field; return it (or None)."""
         value = self.metadata.get(metadata_name or field_name)
-        if value is not None:
-            self.article.sources[field_name] = self.metadata.source(metadata_name or field_name)
+        source = self.metadata.source(metadata_name or field_name)
+        if value is not None and source is not None:  # Metadata keeps a source beside every value
+            self.article.sources[field_name] = source
         return value
 
     # fields -------------------------------------------------------------------------------------
@@ -144,18 +145,18 @@ class _ArticlePage:
     def fill_canonical_url(self) -> None:
         link = self.root.find('.//link[@rel="canonical"]')
         if link is not None and link.get("href"):
-            self.set("canonical_url", self.doc.absolute(link.get("href")), Layer.META)
+            self.set_field("canonical_url", self.doc.absolute(link.get("href")), Layer.META)
             return
         canonical = self.from_metadata("canonical_url")
         if canonical:
             self.article.canonical_url = self.doc.absolute(canonical)
 
     def fill_language(self) -> None:
-        article = self.article
-        locale = self.profile.locale_for_url(self.doc.url) if self.profile else None
-        if locale:
+        article, profile = self.article, self.profile
+        locale = profile.locale_for_url(self.doc.url) if profile else None
+        if profile and locale:
             article.locale = locale
-            article.language = self.profile.languages.get(locale, locale.split("_")[0])
+            article.language = profile.languages.get(locale, locale.split("_")[0])
             article.sources["language"] = Layer.URL
         else:
             declared = self.root.get("lang") or self.from_metadata("language")
@@ -182,7 +183,7 @@ class _ArticlePage:
     def fill_section(self) -> None:
         path = [text for text in map(element_text, self.select("breadcrumb")) if text]
         if path:
-            self.set("section_path", path, Layer.PROFILE)
+            self.set_field("section_path", path, Layer.PROFILE)
         else:
             section = self.from_metadata("section_path", "section")
             if section:
@@ -192,7 +193,7 @@ class _ArticlePage:
     def fill_title(self) -> None:
         title = element_text(self.select_first("title"))
         if title:
-            self.set("title", title, Layer.PROFILE)
+            self.set_field("title", title, Layer.PROFILE)
             return
         title = self.from_metadata("title")
         if title:
@@ -213,8 +214,8 @@ class _ArticlePage:
         article = self.article
         raw = element_text(self.select_first("date"))
         source = Layer.PROFILE
-        if not raw:
-            raw, source = self._metadata_date()
+        if not raw and (from_metadata := self._metadata_date()):
+            raw, source = from_metadata
         published = normalise_date(raw, article.language) if raw else None
         url_date = self._url_date()
         if published and not plausible_publication_date(published) and date_part(published) != url_date:
@@ -247,14 +248,18 @@ class _ArticlePage:
             article.modified_at_raw = modified_raw
             article.modified_at = normalise_date(modified_raw, article.language)
 
-    def _metadata_date(self) -> tuple[str | None, str | None]:
-        """The most trusted published date; written in UTC, the same moment in the site's own time
-        from another layer is preferred as the text kept (it holds the local day)."""
+    def _metadata_date(self) -> tuple[str, Layer] | None:
+        """The most trusted published date and its layer, if any; written in UTC, the same moment
+        in the site's own time from another layer is preferred as the text kept (it holds the
+        local day)."""
         raw, source = self.metadata.get("published_at"), self.metadata.source("published_at")
-        if raw and UTC_STAMP.search(raw):
+        if not raw or source is None:
+            return None
+        if UTC_STAMP.search(raw):
             moment = normalise_date(raw)
             for layer, other in self.metadata.candidates.get("published_at", []):
-                if not UTC_STAMP.search(other) and OFFSET_STAMP.search(other) and normalise_date(other) == moment:
+                if (isinstance(other, str) and not UTC_STAMP.search(other) and OFFSET_STAMP.search(other)
+                        and normalise_date(other) == moment):
                     return other, layer
         return raw, source
 
@@ -274,7 +279,7 @@ class _ArticlePage:
             names = [element_text(span) for span in self.select("authors", byline_element)]
             authors = bylines_from_names(names) if any(names) else split_byline(self.article.byline_raw)
             if authors:
-                self.set("authors", authors, Layer.PROFILE)
+                self.set_field("authors", authors, Layer.PROFILE)
                 return
         names = self.from_metadata("authors")
         # The byline as the page shows it, wherever it is: for the names when no layer above has
@@ -287,7 +292,7 @@ class _ArticlePage:
             return
         if printed and (authors := split_byline(printed)):
             self.article.byline_raw = self.article.byline_raw or printed
-            self.set("authors", authors, Layer.MARKUP)
+            self.set_field("authors", authors, Layer.MARKUP)
             return
         generic = self._generic_author()
         if generic:
@@ -319,14 +324,13 @@ class _ArticlePage:
                 photos = in_markup + extra
                 for position, photo in enumerate(photos):
                     photo.position = position
-                self.set("photos", photos, Layer.MARKUP)
+                self.set_field("photos", photos, Layer.MARKUP)
                 return
         if photos:
-            self.set("photos", photos, Layer.PROFILE)
+            self.set_field("photos", photos, Layer.PROFILE)
             return
-        image = self.from_metadata("photos", "image")
-        if image:
-            url = self.doc.absolute(image)
+        url = self.doc.absolute(self.from_metadata("photos", "image"))
+        if url:
             width, height = self._image_size(url, None)
             self.article.photos = [Photo(url=url, position=0, width=width, height=height, is_lead=True)]
 
@@ -360,8 +364,8 @@ class _ArticlePage:
         body = self.select_first("body")
         blocks = self._blocks_from_element(body) if body is not None else []
         source = Layer.PROFILE
-        if not blocks:
-            blocks, source = self._body_from_metadata()
+        if not blocks and (from_metadata := self._body_from_metadata()):
+            blocks, source = from_metadata
             if blocks and not self._covers_the_page_text(blocks):
                 blocks = []  # a teaser or a truncated articleBody: the page itself says more
         if not blocks:
@@ -418,16 +422,16 @@ class _ArticlePage:
                 blocks.append(BodyBlock("heading" if element.tag in _HEADING_TAGS else "paragraph", text))
         return blocks
 
-    def _body_from_metadata(self) -> tuple[list[BodyBlock], str | None]:
-        text = self.metadata.get("body")
-        if text:
+    def _body_from_metadata(self) -> tuple[list[BodyBlock], Layer] | None:
+        text, source = self.metadata.get("body"), self.metadata.source("body")
+        if text and source is not None:
             paragraphs = [normalise_text(part) for part in re.split(r"\n\s*\n|\n", text)]
             not_prose = self._captions_and_link_texts()
-            return [BodyBlock("paragraph", p) for p in paragraphs if p and p not in not_prose], self.metadata.source("body")
+            return [BodyBlock("paragraph", p) for p in paragraphs if p and p not in not_prose], source
         element = self.metadata.get("body_element")
         if element is not None:
             return text_blocks(element, skip=is_boilerplate), Layer.MICRODATA
-        return [], None
+        return None
 
     def _captions_and_link_texts(self) -> set[str]:
         """Texts that articleBody often carries but that are no prose of the story: photo captions
@@ -438,11 +442,11 @@ class _ArticlePage:
         self._fill_comment_count()
         items = self.select("comments")
         if items:
-            self.set("comments", self._comments_from_items(items), Layer.PROFILE)
+            self.set_field("comments", self._comments_from_items(items), Layer.PROFILE)
         else:  # the profile's selector (a guess) finds none, or no profile: the markup's comment items
             comments = extract_comments(self.root, self.article.language)
             if comments:
-                self.set("comments", comments, Layer.MARKUP)
+                self.set_field("comments", comments, Layer.MARKUP)
             elif not self._profile_fits():
                 self._generic_comments()
         shown, read = self.article.comment_count, len(self.article.comments)
@@ -472,7 +476,7 @@ class _ArticlePage:
 
     def _comments_from_items(self, items: list) -> list[Comment]:
         item_set = set(items)
-        id_attribute = self.profile.article_selector("comment_id_attribute") or "data-comment-id"
+        id_attribute = (self.profile.article_selector("comment_id_attribute") if self.profile else None) or "data-comment-id"
         ids = {item: _comment_id(item, id_attribute) for item in items}
         comments = []
         for position, item in enumerate(items):  # document order: each comment before its replies

@@ -8,6 +8,7 @@ news agencies and roles ("AFP", "Staff writer") are kept apart as roles, not aut
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from lxml import etree
 
@@ -62,13 +63,13 @@ def split_byline(byline: str | None) -> list[Byline]:
     return authors
 
 
-def bylines_from_names(names: list[str]) -> list[Byline]:
-    """Author records from names given one by one (profile spans, JSON-LD authors)."""
+def bylines_from_names(names: Iterable[str | None]) -> list[Byline]:
+    """Author records from names given one by one (profile spans, JSON-LD authors); empty ones skipped."""
     authors: list[Byline] = []
     for raw in names:
-        name = normalise_text(strip_lead_in(raw or ""))
-        if name and not any(a.name == name for a in authors):
-            authors.append(Byline(name=name, name_raw=normalise_text(raw), position=len(authors)))
+        name, name_raw = normalise_text(strip_lead_in(raw or "")), normalise_text(raw)
+        if name and name_raw and not any(a.name == name for a in authors):
+            authors.append(Byline(name=name, name_raw=name_raw, position=len(authors)))
     return authors
 
 

@@ -86,7 +86,7 @@ def extract_comments(root, language: str | None = None) -> list[Comment]:
     items = comment_items(root)
     item_set = set(items)
     ids = {item: _site_id(item) for item in items}
-    comments = []
+    comments: list[Comment] = []
     depths: dict[str, int] = {}
     for item in items:
         parent = _parent_item(item, item_set)
@@ -97,8 +97,8 @@ def extract_comments(root, language: str | None = None) -> list[Comment]:
         author = _first_text(item, item_set, itemprop="author")
         posted_raw = _date_raw(item, item_set)
         depth = _depth(item, item_set) if parent is not None else depths.get(parent_id, -1) + 1 if parent_id else 0
-        if ids[item]:
-            depths[ids[item]] = depth
+        if site_id := ids[item]:
+            depths[site_id] = depth
         comments.append(Comment(
             body_text=text, position=len(comments), site_comment_id=ids[item], parent_id=parent_id,
             depth=depth, author_name=author,
@@ -127,7 +127,9 @@ def comment_counter(root) -> tuple[str | None, int | None]:
     if element is None:
         return None, None
     text = element_text(element)
-    match = _COUNTER.match(western_digits(text))
+    match = _COUNTER.match(western_digits(text or ""))
+    if text is None or match is None:  # never: comment_counter_element matched this very text
+        return None, None
     return text, int(match.group(1) or match.group(2))
 
 

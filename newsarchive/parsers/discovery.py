@@ -154,9 +154,11 @@ _FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "applica
 
 
 def feed_links(doc: Document) -> list[str]:
-    """The feeds a page announces: RSS, Atom and JSON Feed (`link rel=alternate` with their types)."""
-    return [doc.absolute(link.get("href")) for link in doc.root.xpath("//link[@rel='alternate'][@href]")
-            if (link.get("type") or "").lower().split(";")[0].strip() in _FEED_TYPES]
+    """The feeds a page announces: RSS, Atom and JSON Feed (`link rel=alternate` with their types;
+    a blank href announces none)."""
+    return [url for link in doc.root.xpath("//link[@rel='alternate'][@href]")
+            if (link.get("type") or "").lower().split(";")[0].strip() in _FEED_TYPES
+            and (url := doc.absolute(link.get("href")))]
 
 
 # feeds and sitemaps ------------------------------------------------------------------------------
@@ -246,4 +248,5 @@ def parse_sitemap(body: bytes) -> tuple[list[str], list[DiscoveredLink]]:
 
 
 def before(day: str | None, since: str | None) -> bool:
-    return bool(day and since and date_part(day) < since)
+    day_part = date_part(day)
+    return bool(day_part and since and day_part < since)

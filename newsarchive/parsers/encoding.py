@@ -44,7 +44,7 @@ def decode_html(body: bytes | str, content_type: str | None = None) -> tuple[str
     if isinstance(body, str):
         return body, "unicode"
     bom_encoding, bom = read_bom(body)
-    if bom_encoding:
+    if bom_encoding and bom:
         return body[len(bom):].decode(bom_encoding, errors="replace"), bom_encoding
     try:
         return body.decode("utf-8"), "utf-8"  # pragma: no mutate (codec names ignore case)
@@ -111,8 +111,10 @@ def _mostly_utf8(body: bytes) -> bool:
     return len(_UTF8_MULTIBYTE.findall(body)) >= 4 * invalid
 
 
-def _read_stray_bytes(error: UnicodeDecodeError) -> tuple[str, int]:
+def _read_stray_bytes(error: UnicodeError) -> tuple[str, int]:
     """Stray bytes in a UTF-8 page read as windows-1252, the usual source of them."""
+    if not isinstance(error, UnicodeDecodeError):  # registered for decoding only
+        raise error
     stray = error.object[error.start:error.end]
     return stray.decode("cp1252", errors="replace"), error.end  # pragma: no mutate (codec names ignore case)
 

@@ -35,9 +35,9 @@ def extract_body_and_comments(root, url: str) -> GenericExtraction:
 
     found = trafilatura.bare_extraction(
         copy.deepcopy(root), url=url, with_metadata=False, include_comments=True, include_tables=True,
-        include_images=False,
+        include_images=False, as_dict=False,
     )
-    if found is None:
+    if found is None or isinstance(found, dict):  # a dict only with as_dict=True
         return NOTHING
     lines = [normalise_text(line) for line in (found.text or "").split("\n")]
     comments = [normalise_text(line) for line in (found.comments or "").split("\n")]

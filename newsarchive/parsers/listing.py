@@ -80,7 +80,7 @@ def _article_links(doc: Document, profile: SiteProfile) -> list[ListingLink]:
 
 
 def _section_links(doc: Document, profile: SiteProfile) -> list[ListingLink]:
-    links = []
+    links: list[ListingLink] = []
     for anchor in _select(doc, profile, "section_links"):
         url = canonicalise_url(doc.absolute(anchor.get("href")))
         if url:

@@ -64,11 +64,11 @@ _LAYER_ORDER = {Layer.JSONLD: 0, Layer.OPENGRAPH: 1, Layer.META: 2, Layer.MICROD
 @dataclass
 class Metadata:
     values: dict[str, object] = field(default_factory=dict)
-    sources: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, Layer] = field(default_factory=dict)
     # Every value offered, by layer: a field's best value may turn out unusable (authors).
-    candidates: dict[str, list[tuple[str, object]]] = field(default_factory=dict)
+    candidates: dict[str, list[tuple[Layer, object]]] = field(default_factory=dict)
 
-    def offer(self, name: str, value, layer: str) -> None:
+    def offer(self, name: str, value, layer: Layer) -> None:
         """Keep a value unless one from a more trusted layer is already there."""
         if value in (None, "", []):
             return
@@ -81,7 +81,7 @@ class Metadata:
     def get(self, name: str):
         return self.values.get(name)
 
-    def source(self, name: str) -> str | None:
+    def source(self, name: str) -> Layer | None:
         return self.sources.get(name)
 
 
@@ -98,12 +98,14 @@ def _choose_authors(metadata: Metadata, url: str | None) -> None:
     """Authors from the most trusted layer that names people: a profile URL (`article:author` is
     often a Facebook page) or the publisher itself (an Organization author, the site's name) is
     no byline, and a less trusted layer may still have one."""
-    publishers = {_name_key(name) for layer, name in metadata.candidates.get("publisher", [])}
+    publishers = {_name_key(name) for layer, name in metadata.candidates.get("publisher", []) if isinstance(name, str)}
     host = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""
     publishers |= {_name_key(host), _name_key(host.split(".")[0])} - {""}
     metadata.values.pop("authors", None)
     metadata.sources.pop("authors", None)
     for layer, names in sorted(metadata.candidates.get("authors", []), key=lambda c: _LAYER_ORDER[c[0]]):
+        if not isinstance(names, list):  # never: every layer offers authors as a list of names
+            continue
         people = [name for name in names if not _URL.match(name) and _name_key(name) not in publishers]
         if people:
             metadata.values["authors"], metadata.sources["authors"] = people, layer
@@ -186,8 +188,8 @@ def _jsonld_names(value) -> list[str]:
     names = []
     for item in items:
         name = item.get("name") if isinstance(item, dict) else item
-        if isinstance(name, str) and normalise_text(name):
-            names.append(normalise_text(name))
+        if isinstance(name, str) and (text := normalise_text(name)):
+            names.append(text)
     return names
 
 
