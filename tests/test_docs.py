@@ -45,3 +45,10 @@ def test_the_reference_catches_an_undocumented_option():
         assert REFERENCE.read_text(encoding="utf-8") != commands_markdown()
     finally:
         del cli.commands["probe-command"]
+
+
+def test_the_research_queries_are_one_document():
+    """docs/queries.md is what readers open; the package's copy is what Datasette and the tests run."""
+    packaged = ROOT / "newsarchive" / "research" / "queries.md"
+    assert (ROOT / "docs" / "queries.md").read_text(encoding="utf-8") == packaged.read_text(encoding="utf-8"), (
+        "docs/queries.md and newsarchive/research/queries.md differ: edit one, copy it over the other")
