@@ -754,13 +754,15 @@ def browse(db_path, host, port, metadata_path):
     Needs the [browse] extra (pip install -e ".[browse]"). Example:
         newsarchive browse --db archive.db          # then open http://127.0.0.1:8001/
     """
-    from newsarchive.research.browse import run_datasette
+    from newsarchive.research.browse import default_metadata_path, run_datasette
 
-    _open_for_reading(db_path).close()
-    metadata_path = metadata_path or db_path.with_name(db_path.stem + ".datasette.json")
+    conn = _open_for_reading(db_path)  # says so when the archive is on read-only media
+    immutable = conn.immutable
+    conn.close()
+    metadata_path = metadata_path or default_metadata_path(db_path)
     click.echo(f"serving {db_path} on http://{host}:{port}/ (metadata: {metadata_path}); Ctrl-C stops")
     try:
-        run_datasette(db_path, metadata_path, host, port)  # replaces this process
+        run_datasette(db_path, metadata_path, host, port, immutable)  # replaces this process
     except RuntimeError as error:
         raise click.ClickException(str(error)) from None
 

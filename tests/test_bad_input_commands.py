@@ -4,6 +4,7 @@ nothing is started or written: no archive, no lock file, no partial output."""
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from pathlib import Path
 
@@ -139,4 +140,35 @@ def test_an_archive_on_read_only_media_is_read_but_not_written(tmp_path):
     assert result.stderr.strip().splitlines()[-1] == (
         f"Error: cannot create the lock file {path}.diyaruna.lock: Read-only file system "
         "(the archive's folder must be writable to crawl into it)")
+    assert sorted(p.name for p in media.iterdir()) == ["copy.db"]
+
+
+def test_browse_serves_a_copy_on_read_only_media(tmp_path):
+    """Datasette on a read-only copy: immutable mode, its metadata file written elsewhere."""
+    import subprocess
+    import sys
+
+    from tests.conftest import free_port
+
+    media = tmp_path / "media"
+    path = archive_with_rows(media / "copy.db")
+    port = free_port()
+    fetch = ("import json, sys, time, urllib.request\n"
+             "for _ in range(60):\n"
+             "    try:\n"
+             f"        rows = json.load(urllib.request.urlopen('http://127.0.0.1:{port}/copy/failures.json"
+             "?_shape=array&_size=max'))\n"
+             "        print('rows', len(rows)); sys.exit(0)\n"
+             "    except OSError:\n"
+             "        time.sleep(0.5)\n"
+             "sys.exit(7)\n")
+    script = (f"mount --bind -o ro {media} {media} && touch {media}/probe 2>/dev/null && exit 9; "
+              f"{sys.executable} -m newsarchive.cli browse --db {path} --port {port} & server=$!; "
+              f"{sys.executable} -c \"$FETCH\"; status=$?; kill $server; wait $server; exit $status")
+    result = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script],
+                            capture_output=True, text=True, timeout=120, env={**os.environ, "FETCH": fetch})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "rows 400" in result.stdout
+    assert "opened as an immutable copy" in result.stderr
+    assert "(metadata: /tmp" in result.stdout or "newsarchive-browse-" in result.stdout
     assert sorted(p.name for p in media.iterdir()) == ["copy.db"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from importlib.resources import files
 from pathlib import Path
 
@@ -62,15 +63,26 @@ def datasette_metadata(db_path: str | Path) -> dict:
     }
 
 
-def datasette_command(db_path: Path, metadata_path: Path, host: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "datasette", "serve", str(db_path), "--metadata", str(metadata_path),
+def datasette_command(db_path: Path, metadata_path: Path, host: str, port: int, immutable: bool = False) -> list[str]:
+    # -i: Datasette's immutable mode, for a copy on read-only media (no WAL index can be made there).
+    database = ["-i", str(db_path)] if immutable else [str(db_path)]
+    return [sys.executable, "-m", "datasette", "serve", *database, "--metadata", str(metadata_path),
             "--host", host, "--port", str(port), "--static", f"newsarchive:{STATIC_DIR}",
             "--plugins-dir", str(PLUGINS_DIR),  # fold(), for the canned searches
             "--setting", "default_page_size", "50",
             "--setting", "sql_time_limit_ms", "5000", "--setting", "facet_time_limit_ms", "1000"]
 
 
-def run_datasette(db_path: Path, metadata_path: Path, host: str = "127.0.0.1", port: int = 8001) -> None:
+def default_metadata_path(db_path: Path) -> Path:
+    """Beside the archive; in a temporary folder when the archive's folder cannot be written."""
+    beside = db_path.with_name(db_path.stem + ".datasette.json")
+    if os.access(db_path.parent, os.W_OK):
+        return beside
+    return Path(tempfile.mkdtemp(prefix="newsarchive-browse-")) / beside.name
+
+
+def run_datasette(db_path: Path, metadata_path: Path, host: str = "127.0.0.1", port: int = 8001,
+                  immutable: bool = False) -> None:
     try:
         import datasette  # noqa: F401
     except ImportError:
@@ -79,5 +91,5 @@ def run_datasette(db_path: Path, metadata_path: Path, host: str = "127.0.0.1", p
     # Become Datasette rather than wait for it: a signal to stop this process (a service manager's
     # SIGTERM) then stops the server too, instead of leaving it running, orphaned.
     sys.stdout.flush()
-    command = datasette_command(db_path, metadata_path, host, port)
+    command = datasette_command(db_path, metadata_path, host, port, immutable)
     os.execv(command[0], command)
