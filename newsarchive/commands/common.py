@@ -1,0 +1,49 @@
+"""What several command modules share: the --db option of commands that read an existing archive,
+opening one for reading with a one-line error, and the upkeep `crawl`, `demo`, `merge`, `index` and
+`duplicates` run at their end (search lists, duplicate articles)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+existing_db_option = click.option(
+    "--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=Path("archive.db"), show_default=True, help="The SQLite archive file.")
+
+
+def open_archive_for_reading(db_path: Path):
+    """A read-only connection to an archive, or a clear error when the file is not one."""
+    from newsarchive.archive import ArchiveError, open_for_reading
+
+    try:
+        conn = open_for_reading(db_path)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+    if conn.immutable:
+        click.echo(f"note: {db_path} is on read-only media: opened as an immutable copy", err=True)
+    return conn
+
+
+def rebuild_search_lists(db_path: Path) -> None:
+    """The best rows of frequent words, for fast ranked search (newsarchive/archive/search_lists.py)."""
+    from newsarchive.archive import ArchiveError
+    from newsarchive.archive.search_lists import rebuild_file
+
+    try:
+        for summary in rebuild_file(db_path):
+            click.echo(summary.describe(), err=True)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def find_duplicates(db_path: Path, rebuild: bool = False) -> None:
+    """Pairs of articles with the same or nearly the same body (newsarchive/archive/duplicates.py)."""
+    from newsarchive.archive import ArchiveError
+    from newsarchive.archive.duplicates import find_duplicates_in_file
+
+    try:
+        click.echo(find_duplicates_in_file(db_path, rebuild).describe(), err=True)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
