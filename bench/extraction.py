@@ -13,7 +13,7 @@ generic layer) and trafilatura.extract (with metadata and comments) are scored t
   function to the calendar day they name where written (the gold's sense);
 - comments: share of the `comments` snippets found in the extracted comment texts (the same shape
   for both: texts, no author names), and the share present in the saved page at all, which no
-  extractor can exceed.
+  extractor can exceed; `invented`: pages whose gold has no comments that got some anyway.
 
 trafilatura runs in its default mode and with favor_precision; the better of the two is the one
 to beat.
@@ -96,6 +96,7 @@ class Score:
         self.tp = self.fn = self.fp = 0
         self.fields = {"title": [0, 0], "author": [0, 0], "date": [0, 0]}
         self.comments = [0, 0]
+        self.invented = [0, 0]  # pages without comments: how many got some anyway, of how many
         self.seconds = 0.0
         self.misses: dict[str, list[str]] = {}
 
@@ -123,6 +124,9 @@ class Score:
             if not same:
                 self.misses.setdefault(field, []).append(f"{url}\n      expected {expected!r}, got {got[field]!r}")
         comments = normalise(got["comments"])
+        if not gold.get("comments"):
+            self.invented[0] += bool(comments)
+            self.invented[1] += 1
         for snippet in gold.get("comments", []):
             self.comments[1] += 1
             self.comments[0] += normalise(snippet) in comments
@@ -214,14 +218,15 @@ def main():
             scores[name].add(url, expected, got)
     print(f"{len(gold)} pages of {args.devset}")
     print(f"{'':22s} {'precision':>9s} {'recall':>7s} {'F1':>6s} {'title':>6s} {'author':>7s} {'date':>6s} "
-          f"{'comments':>9s} {'ms/page':>8s}")
+          f"{'comments':>9s} {'invented':>9s} {'ms/page':>8s}")
     for name, score in scores.items():
         s = score.summary()
         print(f"{name:22s} {s['precision']:9.3f} {s['recall']:7.3f} {s['f1']:6.3f} {s['title']:6.3f} "
-              f"{s['author']:7.3f} {s['date']:6.3f} {s['comment_recall']:9.3f} {1000 * score.seconds / len(gold):8.1f}")
+              f"{s['author']:7.3f} {s['date']:6.3f} {s['comment_recall']:9.3f} {score.invented[0]:9d} {1000 * score.seconds / len(gold):8.1f}")
     present, total = comments_in_pages
     print(f"comment snippets present in the saved pages at all: {present}/{total} = {present / max(total, 1):.3f} "
           "(the others were loaded by scripts after the page was saved: no extractor of the page can reach them)")
+    print(f"pages without comments in the gold: {scores['newsarchive'].invented[1]} (invented: how many got some)")
     print_layer_costs(gold, args.devset)
     if args.show_misses:
         for field, misses in scores["newsarchive"].misses.items():

@@ -9,14 +9,21 @@ body extraction runs only when no cheaper layer found a body, and at most once a
 
 from __future__ import annotations
 
+import copy
 import re
 from urllib.parse import urlsplit
 
 from newsarchive.items import Article, BodyBlock, Byline, Comment, Layer, Photo
-from newsarchive.parsers import generic
+from newsarchive.parsers import generic, titles
 from newsarchive.parsers.boilerplate import inside_non_body, is_boilerplate
 from newsarchive.parsers.bylines import bylines_from_names, find_byline, split_byline
-from newsarchive.parsers.comments import comment_counter, extract_comments, is_comment_item
+from newsarchive.parsers.comments import (
+    comment_counter,
+    extract_comments,
+    is_comment_item,
+    is_not_a_comment,
+    shows_a_comment_list,
+)
 from newsarchive.parsers.dates import (
     DATE_IN_URL,
     OFFSET_STAMP,
@@ -35,7 +42,6 @@ from newsarchive.parsers.text import element_text, normalise_text, text_blocks, 
 from newsarchive.profiles import Site, SiteProfile, compiled_selector
 
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_TITLE_SITE_SUFFIX = re.compile(r"\s+[-|–—:]\s+[^-|–—:]{1,40}$")
 _FIRST_NUMBER = re.compile(r"\d+")
 
 
@@ -195,20 +201,15 @@ class _ArticlePage:
         if title:
             self.set_field("title", title, Layer.PROFILE)
             return
-        title = self.from_metadata("title")
-        if title:
-            self.article.title = title
-            return
-        self.article.title = self._generic_title()
-        if self.article.title:
-            self.article.sources["title"] = Layer.GENERIC
-
-    def _generic_title(self) -> str | None:
-        heading = element_text(self.root.find(".//h1"))
-        if heading:
-            return heading
-        title = element_text(self.root.find(".//title"))
-        return _TITLE_SITE_SUFFIX.sub("", title) if title else None
+        # The headline as the page shows it, agreed between its h1, its metadata and its <title>.
+        headings = [text for h1 in self.root.iter("h1") if not _is_logo(h1, self.doc) and (text := _shown_headline(h1))]
+        candidates = sorted(self.metadata.candidates.get("title", []), key=lambda c: _TITLE_LAYER_ORDER[c[0]])
+        metadata_titles = [t for _, t in [*self.metadata.candidates.get("headline", []), *candidates] if isinstance(t, str)]
+        publishers = [name for _, name in self.metadata.candidates.get("publisher", []) if isinstance(name, str)]
+        page_title = element_text(self.root.find(".//title"))
+        chosen = titles.choose_title(headings[:10], metadata_titles, page_title, publishers, urlsplit(self.doc.url).hostname)
+        if chosen:
+            self.set_field("title", chosen, _title_layer(chosen, headings, candidates))
 
     def fill_dates(self) -> None:
         article = self.article
@@ -468,8 +469,18 @@ class _ArticlePage:
             self.article.sources["comment_count"] = source
 
     def _generic_comments(self) -> None:
-        """The comment lines the generic layer found."""
-        lines = self.generic.comments
+        """The comment lines the generic layer found, when the page shows it has comments (a
+        counter above zero, or a list of comments: trafilatura reads any comment section, empty
+        ones too), less the section's furniture and the teasers of other articles (lines that
+        are a link's or a heading's text, or the headline)."""
+        # The evidence first: it costs less than a trafilatura pass on a page whose body came from metadata.
+        if not self.article.comment_count and (self.article.comment_count == 0 or not shows_a_comment_list(self.root)):
+            return
+        if not self.generic.comments:
+            return
+        elsewhere = {self.article.title, *(element_text(element) for element in
+                                           self.root.iter("a", "h1", "h2", "h3", "h4", "h5", "h6"))}
+        lines = [line for line in self.generic.comments if line not in elsewhere and not is_not_a_comment(line)]
         if lines:
             self.article.comments = [Comment(body_text=line, position=n) for n, line in enumerate(lines)]
             self.article.sources["comments"] = Layer.GENERIC
@@ -515,6 +526,64 @@ def _authors_from_metadata(names: list[str]) -> list[Byline]:
     if len(names) == 1:
         return split_byline(names[0])
     return bylines_from_names(names)
+
+
+_TITLE_LAYER_ORDER = {Layer.JSONLD: 0, Layer.OPENGRAPH: 1, Layer.META: 2, Layer.MICRODATA: 3}
+# An h1 that holds the site's logo or name, not a headline (a theme's `site-title`, a link home).
+_LOGO_CLASS = re.compile(r"logo|site-?(?:title|name|branding)|brand|blog-?(?:title|name)|masthead", re.I)
+
+
+# A heading the page hides (for screen readers) or a subtitle inside an h1 is no headline shown.
+_HIDDEN_CLASS = re.compile(r"sr-only|visually-?hidden|screen-?reader|hide|hidden|invisible|offscreen", re.I)
+_SUBTITLE_CLASS = re.compile(r"sub-?title|sub-?line|subhead|standfirst|dek\b", re.I)
+
+
+def _shown_headline(heading) -> str | None:
+    """The text of an h1 as a headline: none for a hidden one, and without a `small` or subtitle
+    part after the headline inside it ("Headline <small>Its subtitle</small>"; a part before it
+    is a kicker that the page shows as part of the headline)."""
+    if _HIDDEN_CLASS.search(heading.get("class") or "") or heading.get("hidden") is not None:
+        return None
+    text = element_text(heading)
+    if not text or not any(_is_subtitle(part, text) for part in heading.iterdescendants()):
+        return text
+    pruned = copy.deepcopy(heading)
+    for part in [part for part in pruned.iterdescendants() if _is_subtitle(part, text)]:
+        part.drop_tree()  # lxml.html keeps the text that follows it
+    return element_text(pruned)
+
+
+def _is_subtitle(part, heading_text: str) -> bool:
+    if not isinstance(part.tag, str) or not (part.tag == "small" or _SUBTITLE_CLASS.search(part.get("class") or "")):
+        return False
+    text = element_text(part)
+    return text is not None and not heading_text.startswith(text)
+
+
+def _is_logo(heading, doc: Document) -> bool:
+    marked = [heading, *(element for element in heading.iterancestors() if element.tag not in ("body", "html"))][:3]
+    if any(_LOGO_CLASS.search(f"{element.get('class') or ''} {element.get('id') or ''}") for element in marked):
+        return True
+    for link in heading.iter("a"):
+        href = doc.absolute(link.get("href"))
+        if "home" in (link.get("rel") or "").split() or (href and urlsplit(href).path in ("", "/")
+                                                          and urlsplit(href).hostname == urlsplit(doc.url).hostname):
+            return True
+    return False
+
+
+def _title_layer(title: str, headings: list[str], candidates: list[tuple[Layer, object]]) -> Layer:
+    """Where the chosen headline is written: the most trusted metadata layer that gives it as it
+    is, else an h1 (the markup), else the first metadata title that holds it (less a site name),
+    else the <title> (read by the generic rules)."""
+    wanted = titles.key(title)
+    keys = [(layer, titles.key(titles.clean_title(value) or "")) for layer, value in candidates if isinstance(value, str)]
+    exact = next((layer for layer, value in keys if value == wanted), None)
+    if exact is not None:
+        return exact
+    if any(titles.key(heading) == wanted for heading in headings):
+        return Layer.MARKUP
+    return next((layer for layer, value in keys if wanted in value), Layer.GENERIC)
 
 
 def _comment_id(item, id_attribute: str) -> str | None:

@@ -92,7 +92,7 @@ def extract_comments(root, language: str | None = None) -> list[Comment]:
         parent = _parent_item(item, item_set)
         parent_id = ids.get(parent) if parent is not None else item.get("data-parent-id") or None
         text = _text(item, item_set)
-        if not text:
+        if not text or is_not_a_comment(text) or _is_teaser(item, text):
             continue
         author = _first_text(item, item_set, itemprop="author")
         posted_raw = _date_raw(item, item_set)
@@ -105,6 +105,102 @@ def extract_comments(root, language: str | None = None) -> list[Comment]:
             posted_at=find_date(posted_raw, language) if posted_raw else None, posted_at_raw=posted_raw,
         ))
     return comments
+
+
+# What a comment section says around its comments, never a comment itself: the form's prompts
+# and notes, the empty state, the login prompt, the section's headings (several languages). A
+# short text that is (almost) only one of these is no comment; a long one quoting it may be.
+_NOT_A_COMMENT = re.compile(
+    r"leave an? (?:reply|comment|response)|(?:post|add|write|submit) an? (?:new )?comment|"
+    r"your e-?mail(?: address)? will not be published|required fields are marked|"
+    r"^no comments?(?: yet)?$|there are no comments|no comments yet|be the first to comment|(?:log|sign) ?in to (?:leave a )?comment|"
+    r"please (?:log|sign) ?in (?:here )?to|comments are (?:closed|moderated)|commenting (?:is|has been) (?:closed|disabled)|"
+    r"(?:please )?enter your comment|join the (?:conversation|discussion)|cancel reply|"
+    r"^(?:user|recent|latest|newest) comments$|^comments?$|^reply$|^post$|"
+    r"hinterlasse (?:jetzt )?einen kommentar|schreibe? (?:einen|deinen) kommentar|kommentar (?:verfassen|hinzufügen|schreiben|abgeben)|"
+    r"^jetzt kommentieren|^kommentieren(?: sie)?$|^(?:noch |bisher |derzeit |leider )?keine kommentare|sind (?:noch |derzeit )?keine kommentare|"
+    r"(?:erstellen sie|schreiben sie|sei) (?:jetzt )?(?:den|der) erste|ersten kommentar|"
+    r"bitte geben sie ihren kommentar ein|melde dich an,? um|melden sie sich an,? um|"
+    r"^(?:neueste|letzte|aktuelle) kommentare$|^kommentare?$|e-mail-adresse wird nicht veröffentlicht|"
+    r"kommentieren dieses artikels wurde deaktiviert|kommentarfunktion (?:ist |wurde )?(?:deaktiviert|geschlossen)|"
+    r"laisser un commentaire|laissez un commentaire|^aucun commentaire|soyez le premier|"
+    r"adresse (?:e-?mail|de messagerie) ne sera pas publiée|connectez-vous pour commenter|"
+    r"deja (?:un comentario|una respuesta)|no hay comentarios|sé el primero en comentar|"
+    r"inici(?:ar|a) sesión para comentar|para comentar .{0,40}iniciar sesión|"
+    r"lascia un commento|^nessun commento|"
+    r"оставьте комментарий|(?:нет|пока нет) комментариев|комментариев (?:пока )?нет|"
+    r"أضف تعليق|اترك تعليقا|لا توجد تعليقات",
+    re.IGNORECASE,
+)
+# A form's notes run to a few sentences; a comment quoting one of them is longer.
+_FORM_TEXT_MAX = 200
+
+
+def is_not_a_comment(text: str) -> bool:
+    """Whether a text from a comment section is its furniture, not a comment: a counter or a
+    number alone, or a short text that is a form prompt, a note, an empty state or a heading.
+
+    >>> is_not_a_comment("Leave a Reply"), is_not_a_comment("3 Kommentare"), is_not_a_comment("Great piece, thanks.")
+    (True, True, False)
+    """
+    text = " ".join(text.split()).strip(" .:!?…*-–")
+    if not text or re.fullmatch(r"\W*\d+\W*", text) or _COUNTER.match(western_digits(text)):
+        return True
+    return len(text) <= _FORM_TEXT_MAX and bool(_NOT_A_COMMENT.search(text))
+
+
+def _is_teaser(item, text: str) -> bool:
+    """A teaser of another article marked like a comment ("recent comments" widgets, related
+    stories): its whole text is the text of a link it holds."""
+    return any(element_text(link) == text for link in item.iter("a") if link.get("href"))
+
+
+# Elements whose id or class speaks of comments (`#comments`, `.comment-list`, `.kommentare`).
+_MAYBE_CONTAINER = etree.XPath(
+    "//*[contains(translate(concat(@id, ' ', @class), 'COMENT', 'coment'), 'comment')"
+    " or contains(translate(concat(@id, ' ', @class), 'KOMENTAR', 'komentar'), 'kommentar')]"
+)
+_FORM_TAGS = frozenset({"form", "textarea", "input", "button"})
+# The least text of an item of a comment list (a form's labels and links are shorter).
+_ITEM_TEXT_MIN = 20
+
+
+def shows_a_comment_list(root) -> bool:
+    """Whether the page holds a list of comments, whatever its markup: inside an element whose
+    id or class names comments, two or more sibling items (`li`, `div`, `article` ...) of the same
+    tag and class, each with text of its own (not only a link's: a list of teasers) and no form
+    field.
+
+    >>> from lxml import html
+    >>> shows_a_comment_list(html.fromstring(
+    ...     "<div id='comments'><div class='e'><p>First reply to the story, with words.</p></div>"
+    ...     "<div class='e'><p>Second reply to the story, with words.</p></div></div>"))
+    True
+    >>> shows_a_comment_list(html.fromstring("<div id='comments'><h3>Leave a Reply</h3><form><textarea></textarea></form></div>"))
+    False
+    """
+    for container in _MAYBE_CONTAINER(root):
+        if container.tag in _FORM_TAGS or container.tag == "a":
+            continue
+        for element in container.iter(*_ITEM_TAGS, "ul", "ol", "dl"):
+            if _has_repeated_items(element):
+                return True
+    return False
+
+
+def _has_repeated_items(parent) -> bool:
+    shapes: dict[tuple[str, str], int] = {}
+    for child in parent:
+        if not isinstance(child.tag, str) or child.tag not in _ITEM_TAGS:
+            continue  # paragraphs side by side are one notice's text, not a list of comments
+        text = element_text(child) or ""
+        if len(text) < _ITEM_TEXT_MIN or any(True for _ in child.iter(*_FORM_TAGS)) or _is_teaser(child, text):
+            continue
+        shape = (child.tag, child.get("class") or "")
+        shapes[shape] = shapes.get(shape, 0) + 1
+        if shapes[shape] >= 2:
+            return True
+    return False
 
 
 # "3 Comment(s)", "12 comments", "1 комментарий", "٣ تعليقات", "Comments (4)": a counter, alone in its element.

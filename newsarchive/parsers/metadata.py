@@ -164,6 +164,8 @@ def _offer_jsonld_article(node: dict, metadata: Metadata) -> None:
     metadata.offer("publisher", _first_text(node.get("publisher")), Layer.JSONLD)
     if _jsonld_types(node) - {"WebPage"}:
         metadata.offer("page_type", "article", Layer.JSONLD)
+        # The article's own headline, apart from a WebPage's name ("Story | Site") met before it.
+        metadata.offer("headline", _first_text(node.get("headline")), Layer.JSONLD)
 
 
 def _plain(value) -> str | None:

@@ -1,0 +1,172 @@
+"""The headline as the page shows it: agreement between h1, metadata and <title>, site names cut.
+
+Pure rules (newsarchive/parsers/titles.py) on strings, then whole pages we write through
+parse_page (no profile), which also gives the layer the headline was taken from.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newsarchive.parsers import parse_page
+from newsarchive.parsers.titles import (
+    agree,
+    choose_title,
+    clean_title,
+    is_site_name,
+    learn_site_names,
+    strip_site_name,
+)
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("Rain in Spain | Daily Planet", "Rain in Spain"),
+    ("Rain in Spain - Daily Planet", "Rain in Spain"),
+    ("Rain in Spain – Daily Planet", "Rain in Spain"),
+    ("Rain in Spain » Daily Planet", "Rain in Spain"),
+    ("Rain in Spain |Daily Planet", "Rain in Spain"),
+    ("Daily Planet: Rain in Spain", "Rain in Spain"),
+    ("Daily Planet | Rain in Spain", "Rain in Spain"),
+    ("Rain in Spain - Weather | Daily Planet", "Rain in Spain - Weather"),  # "Weather" is no site name
+    ("Rain in Spain - dailyplanet.example", "Rain in Spain"),  # a bare domain always is
+    ("Spain-Rain: all - and more", "Spain-Rain: all - and more"),  # no site name in it
+])
+def test_strip_site_name_cuts_only_a_known_site_name_at_a_separator(title, expected):
+    assert strip_site_name(title, {"dailyplanet"}) == expected
+
+
+def test_clean_title_decodes_entities_escaped_twice():
+    assert clean_title("Rene &amp;#8211; Signa &amp;quot;now&amp;quot;") == 'Rene – Signa "now"'
+    assert clean_title("   ") is None
+
+
+def test_site_names_are_learned_from_what_one_title_adds_to_another():
+    # og:title "Story" beside <title> "Story | Site": the site is "Site".
+    assert learn_site_names(["Rain in Spain", "Rain in Spain | Daily Planet"], []) == {"dailyplanet"}
+    # "Site: Story" beside "Story".
+    assert learn_site_names(["Daily Planet: Rain in Spain", "Rain in Spain"], []) == {"dailyplanet"}
+    # An h1 teaches the part after it only: a logo h1 "Daily Planet" makes no site of the story.
+    assert learn_site_names(["Rain in Spain | Daily Planet"], ["Daily Planet"]) == set()
+    assert learn_site_names(["Rain in Spain | Daily Planet"], ["Rain in Spain"]) == {"dailyplanet"}
+
+
+def test_is_site_name_knows_domains_and_learned_names():
+    assert is_site_name("http://www.example.com", set())
+    assert is_site_name("Daily-Planet", {"dailyplanet"})
+    assert not is_site_name("Rain in Spain", {"dailyplanet"})
+
+
+@pytest.mark.parametrize("heading, other, expected", [
+    ("Rain in Spain", "Rain in Spain", True),
+    ("Oakhaven", "Oakhaven - Sights and attractions", True),  # one word, as a whole part of the title
+    ("Rain", "Rain in Spain | Daily Planet", False),  # one word, inside a part
+    ("Harbour Cafe", "Harbour CafeGuide to cafes | Guide to cafes", True),  # two words: a plain prefix
+    ("Neue Brücke eröffnet", "Inland: Neue Brücke eröffnet", True),
+    ("Der Regen in Spanien fällt auf die Ebene", "Spanien: Regen fällt auf Ebene", True),
+    ("Home", "Home Office rules change", False),  # too short to say anything
+    ("Weather", "Rain in Spain", False),
+    ("Two words", "Two other words entirely", False),  # two shared words are not enough
+])
+def test_agree(heading, other, expected):
+    assert agree(heading, other) is expected
+
+
+def test_an_h1_agreeing_with_the_metadata_is_the_headline_as_shown():
+    # The metadata's shortened headline and the page's own h1 name the same story: the h1 wins.
+    assert choose_title(["Der Streit um die neue Brücke geht in die nächste Runde"],
+                        ["Brücke: Streit geht in nächste Runde"], None, [], None) == \
+        "Der Streit um die neue Brücke geht in die nächste Runde"
+    # A kicker in the metadata ("Inland: ") is not part of the headline shown.
+    assert choose_title(["Neue Brücke eröffnet"], ["Inland: Neue Brücke eröffnet"], None, [], None) == \
+        "Neue Brücke eröffnet"
+    # A short kicker inside the h1 before the metadata's headline: the headline.
+    assert choose_title(["Wetterlage Regen fällt auf die Ebene"], ["Regen fällt auf die Ebene"],
+                        None, [], None) == "Regen fällt auf die Ebene"
+
+
+def test_the_most_trusted_title_decides_between_h1s():
+    # A section h1 that agrees only with the <title> loses to the h1 agreeing with og:title.
+    assert choose_title(["detail", "Local elections in the north"], ["Local elections in the north"],
+                        "Museum - detail", [], None) == "Local elections in the north"
+
+
+def test_without_an_agreeing_h1_the_metadata_then_the_h1_then_the_title():
+    assert choose_title(["Newsletter"], ["Rain in Spain | Daily Planet"], None, ["Daily Planet"], None) == \
+        "Rain in Spain"
+    assert choose_title(["Rain in Spain"], [], "Something else entirely", [], None) == "Rain in Spain"
+    # A <title> nothing confirms loses its short last part (most often the site's name).
+    assert choose_title([], [], "Wie man Brot backt - Ein Forum", [], None) == "Wie man Brot backt"
+    assert choose_title([], [], None, [], None) is None
+
+
+def test_a_host_name_in_the_title_is_cut():
+    assert choose_title([], ["Rain in Spain - Dailyplanet.example"], None, [], "www.dailyplanet.example") == \
+        "Rain in Spain"
+    assert choose_title([], ["Daily Planet | Rain in Spain"], None, [], "dailyplanet.example") == "Rain in Spain"
+
+
+BODY = "".join(f"<p>Paragraph {n} of the report on the weather in Spain, long enough to be a paragraph of an "
+               f"article that someone came to read.</p>" for n in range(6))
+
+
+def article_page(head: str, before_body: str) -> bytes:
+    return (f"<!DOCTYPE html><html lang='en'><head>{head}</head><body>{before_body}"
+            f"<article><div class='entry-content'>{BODY}</div></article></body></html>").encode()
+
+
+def test_a_logo_h1_is_no_headline_and_the_site_suffix_goes():
+    page = article_page(
+        "<title>Rain in Spain | Daily Planet</title>",
+        "<header><h1 class='site-title'><a href='https://news.example/' rel='home'>Daily Planet</a></h1></header>"
+        "<h1 class='entry-title'>Rain in Spain</h1>",
+    )
+    article = parse_page("https://news.example/2024/rain", page, kind="article")
+    assert article.title == "Rain in Spain"
+    assert article.sources["title"] == "markup"
+
+
+def test_a_link_home_marks_a_logo_h1_without_a_logo_class():
+    page = article_page("<title>Rain in Spain | Daily Planet</title>",
+                        "<h1><a href='/'>Daily Planet</a></h1><h1>Rain in Spain</h1>")
+    assert parse_page("https://news.example/2024/rain", page, kind="article").title == "Rain in Spain"
+
+
+def test_og_title_with_the_site_name_yields_to_the_agreeing_h1():
+    page = article_page(
+        "<title>Rain in Spain - Daily Planet</title><meta property='og:title' content='Rain in Spain - Daily Planet'>"
+        "<meta property='og:site_name' content='Daily Planet'>",
+        "<h1>Rain in Spain</h1>",
+    )
+    article = parse_page("https://news.example/2024/rain", page, kind="article")
+    assert article.title == "Rain in Spain"
+    assert article.sources["title"] == "markup"  # no metadata layer gives it as it is
+
+
+def test_the_article_headline_beats_the_web_page_name_in_json_ld():
+    graph = ('{"@context": "https://schema.org", "@graph": ['
+             '{"@type": "WebPage", "name": "Rain in Spain &amp;ndash; Daily Planet"},'
+             '{"@type": "NewsArticle", "headline": "Rain in Spain"}]}')
+    page = article_page(f"<title>Rain in Spain</title><script type='application/ld+json'>{graph}</script>", "")
+    article = parse_page("https://news.example/2024/rain", page, kind="article")
+    assert article.title == "Rain in Spain"
+    assert article.sources["title"] == "jsonld"
+
+
+def test_hidden_h1s_and_subtitles_are_not_the_headline():
+    page = article_page(
+        "<meta property='og:title' content='Rain in Spain'>",
+        "<h1 class='sr-only'>Navigation</h1>"
+        "<h1>Rain in Spain <small>Mainly on the plain, say forecasters</small></h1>",
+    )
+    article = parse_page("https://news.example/2024/rain", page, kind="article")
+    assert article.title == "Rain in Spain"
+    assert article.sources["title"] == "opengraph"
+
+
+def test_a_kicker_at_the_start_of_an_h1_stays_part_of_the_headline():
+    page = article_page(
+        "<meta property='og:title' content='Tubeless tyres: step by step, made easy'>",
+        "<h1><span class='article-subtitle'>Tubeless tyres</span> step by step, made easy</h1>",
+    )
+    assert parse_page("https://news.example/2024/tyres", page, kind="article").title == \
+        "Tubeless tyres step by step, made easy"
