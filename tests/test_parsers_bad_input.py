@@ -62,3 +62,20 @@ def test_an_unreadable_printed_date_falls_back_to_the_url():
     body = SAMPLE.read_bytes().replace(b'<p class="article__date">2019-02-26</p>', b'<p class="article__date">sometime</p>')
     article = parse_page(URL, body)
     assert (article.published_at, article.published_at_raw, article.sources["published_at"]) == ("2019-02-26", "sometime", "url")
+
+
+@pytest.mark.parametrize("href", [
+    "https://news.example: Headline with spaces/",  # a port that is no number
+    "http://[::1/broken",  # an unclosed IPv6 host
+    "https://news.example:99999999/",  # a port out of range
+])
+def test_a_link_no_url_parser_reads_is_skipped_not_fatal(href):
+    from newsarchive.items import Listing
+    from newsarchive.parsers.urls import canonicalise_url
+
+    assert canonicalise_url(href) is None
+    links = "".join(f"<p><a href='/read/{n}/'>Story number {n} of the day</a></p>" for n in range(12))
+    page = (f"<html lang='en'><body><main>{links}<p><a href='{href}'>Odd link</a></p></main></body></html>")
+    listing = parse_page("https://news.example/news/", page.encode())
+    assert isinstance(listing, Listing)
+    assert [link.url for link in listing.links] == [f"https://news.example/read/{n}/" for n in range(12)]

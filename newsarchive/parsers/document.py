@@ -26,7 +26,10 @@ class Document:
     def absolute(self, link: str | None) -> str | None:
         if not link or not link.strip():
             return None
-        return urljoin(self.base_url, link.strip())
+        try:
+            return urljoin(self.base_url, link.strip())
+        except ValueError:  # "http://[::1/": no URL at all, and one bad link must not cost the page
+            return None
 
 
 def parse_document(url: str, body: bytes | str, content_type: str | None = None) -> Document:

@@ -29,7 +29,10 @@ def canonicalise_url(url: str | None) -> str | None:
     """Canonical http(s) URL (no fragment, no tracking parameters, sorted query), else None."""
     if not url:
         return None
-    parts = urlsplit(url.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url.strip())
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return None
+        return canonicalize_url(strip_tracking(url.strip()))
+    except ValueError:  # a port that is no number, a bad IPv6 host: pages link such things too
         return None
-    return canonicalize_url(strip_tracking(url.strip()))
