@@ -15,19 +15,32 @@ re-crawled, each time from a copy of the first archive, in two scenarios:
 Prints the requests the server saw, the time, and how many of the changes the archive picked
 up (new versions, new and removed comments); then the archive size per stored page with
 captures on and off. Target: incremental requests under 10% of the full crawl's.
+
+    python bench/recrawl.py --days 30 [--articles 5000]
+
+simulates instead a site that changes over that many days, crawled once a day by each policy:
+today's refresh window alone, the window plus the revisit schedule at two budgets (5% and 10%
+of the articles a run), and a full crawl. It runs the policies' rules on a model of the site
+(no HTTP): every day each article changes with probability 1 - exp(-rate), rate =
+0.5 / (1 + age in days) + 0.002 (edits and comments fall off with age; no listing shows them),
+and the schedule is newsarchive/revisits.py's own. Prints per policy the article requests per
+run as a share of a full crawl's, the share of changes found in the next run and within three,
+the same for articles younger than a week, and the mean delay (runs) until found.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import random
 import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,11 +117,98 @@ def size_per_page(db_path: Path) -> tuple[float, int]:
     return size / pages, size
 
 
+WINDOW_DAYS, NEW_PER_DAY = 7, 1.5
+
+
+def simulated_change_rate(age_days: float) -> float:
+    return 0.5 / (1 + age_days) + 0.002
+
+
+def simulate_days(days: int, articles: int, ceiling_days: float = 60.0, seed: int = 1) -> None:
+    """Daily crawls of a modelled site by each policy; see the module's docstring."""
+    from newsarchive.revisits import Limits, after_visit, expected_missed
+
+    rng, limits = random.Random(seed), Limits(ceiling_days=ceiling_days)
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+    def at(day: float) -> str:
+        return (start + timedelta(days=day)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    # The site at day 0 (crawled whole then), and what is published each later day.
+    published = [-(number / NEW_PER_DAY) for number in range(articles)]
+    born = {0: list(range(articles))}
+    for day in range(1, days + 1):
+        first = len(published)
+        published += [day - 0.5] * int(NEW_PER_DAY * day - len(published) + articles)
+        born[day] = list(range(first, len(published)))
+    changes = [(day, article) for day in range(1, days + 1) for article in range(len(published))
+               if published[article] < day - 1
+               and rng.random() < 1 - math.exp(-simulated_change_rate(day - published[article]))]
+    policies = {"window (today)": None, "window + revisits 5%": 0.05, "window + revisits 10%": 0.10,
+                "full": "full"}
+    print(f"{days} simulated days, {articles} articles at day 0 (+{NEW_PER_DAY}/day), {len(changes)} changes; "
+          f"revisit ceiling {ceiling_days:g} days; requests are article requests per run, as a share of a full "
+          f"crawl's")
+    for name, budget in policies.items():
+        pending: dict[int, list[int]] = {}
+        schedule = {article: after_visit(None, published_at=at(published[article]), previous_seen_at=None,
+                                         seen_at=at(0), changed=False, comment_count=0, limits=limits)
+                    for article in born[0]}
+        last_seen = dict.fromkeys(born[0], 0)
+        by_day: dict[int, list[int]] = {}
+        for day, article in changes:
+            by_day.setdefault(day, []).append(article)
+        delays, young_delays, requests, full_requests = {}, {}, 0, 0
+        for day in range(1, days + 1):
+            for article in by_day.get(day, []):
+                pending.setdefault(article, []).append(day)
+            alive = [article for article in range(len(published)) if published[article] < day]
+            full_requests += len(alive)
+            young = {a for a in alive if day - published[a] < WINDOW_DAYS}
+            visit = set(alive) if budget == "full" else young | set(born[day])
+            if isinstance(budget, float):
+                due = [a for a in alive if a not in visit and schedule[a].next_visit_at <= at(day)]
+                due.sort(key=lambda a: -expected_missed(schedule[a].change_rate, at(published[a]), 0,
+                                                        at(last_seen[a]), at(day)))
+                visit |= set(due[:round(budget * articles)])
+            requests += len(visit)
+            for article in visit:
+                found = pending.pop(article, [])
+                for changed_on in found:
+                    delays[(changed_on, article)] = day - changed_on + 1
+                    if changed_on - published[article] < WINDOW_DAYS:
+                        young_delays[(changed_on, article)] = day - changed_on + 1
+                schedule[article] = after_visit(schedule.get(article), published_at=at(published[article]),
+                                                previous_seen_at=at(last_seen[article]) if article in last_seen
+                                                else None, seen_at=at(day), changed=bool(found), comment_count=0,
+                                                limits=limits)
+                last_seen[article] = day
+        counted = [(d, a) for d, a in changes if d <= days - 2]  # each had three runs to be found
+        young_counted = [(d, a) for d, a in counted if d - published[a] < WINDOW_DAYS]
+
+        def share(pairs, table, runs):
+            return sum(table.get(pair, runs + 1) <= runs for pair in pairs) / len(pairs) if pairs else 1.0
+
+        found = [delays[pair] for pair in counted if pair in delays]
+        print(f"{name:22s} requests {requests / full_requests:6.1%}; found next run {share(counted, delays, 1):6.1%}, "
+              f"within 3 runs {share(counted, delays, 3):6.1%} (younger than a week: "
+              f"{share(young_counted, young_delays, 1):6.1%} next run); "
+              f"mean delay {sum(found) / len(found) if found else 0:5.1f} runs; never found "
+              f"{len(counted) - len(found)}/{len(counted)}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--changed", type=float, default=0.02, help="share of articles changed")
+    parser.add_argument("--days", type=int, default=0,
+                        help="simulate this many days of daily crawls of a changing site instead")
+    parser.add_argument("--ceiling-days", type=float, default=60.0,
+                        help="with --days: the revisit schedule's ceiling (NEWSARCHIVE_REVISIT_CEILING_DAYS)")
     args = parser.parse_args()
+    if args.days:
+        simulate_days(args.days, args.articles, args.ceiling_days)
+        return
     runs = {}
     with tempfile.TemporaryDirectory(prefix="newsarchive-recrawl-") as scratch:
         folder = Path(scratch)

@@ -79,6 +79,10 @@ class CrawlSummary:
         lost = self.stats.get("newsarchive/pages/not_fetched_count", 0)
         if lost:
             text += f"; {lost} requests never answered (recorded as not_fetched failures)"
+        revisits = self.stats.get("newsarchive/revisit/requested_count", 0)
+        if revisits:
+            text += (f"; {revisits} due articles revisited, "
+                     f"{self.stats.get('newsarchive/revisit/changed_count', 0)} found changed")
         if self.unaccounted:
             text += f"; {self.unaccounted} pages UNACCOUNTED FOR (not stored: a bug, please report it)"
         if self.stats.get("newsarchive/resumed_from"):
@@ -114,7 +118,7 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
                allow_private: bool = False, full: bool = False, contact: str | None = None,
                photos_dir: str | None = None, stale_pages: int | None = None, refresh_window: float | None = None,
                redis_url: str | None = None, crawl_name: str | None = None, lookup_db: str | None = None,
-               resume: bool = True, overrides: dict | None = None) -> CrawlPlan:
+               resume: bool = True, revisit_budget: int | None = None, overrides: dict | None = None) -> CrawlPlan:
     """Check a crawl's options and turn them into a plan; raise OptionError for a bad one."""
     from newsarchive.profiles import all_site_names, find_site
 
@@ -123,6 +127,8 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
     parse_count(max_pages, "--max-pages")
     if stale_pages is not None:
         parse_count(stale_pages, "--stale-pages")
+    if revisit_budget is not None:
+        parse_count(revisit_budget, "--revisit-budget")
     if refresh_window is not None and refresh_window < 0:
         raise OptionError(f"--refresh-window must be 0 or more days, not {refresh_window}")
     common = {"max_pages": max_pages, "since": since, "until": until,
@@ -149,12 +155,13 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
         plan = CrawlPlan(site, site, {"sections": sections, "locales": locales, "base_url": base_url, **common})
     plan.settings = crawl_settings(contact=contact, photos_dir=photos_dir, stale_pages=stale_pages,
                                    refresh_window=refresh_window, redis_url=redis_url, crawl_name=crawl_name,
-                                   lookup_db=lookup_db, resume=resume, overrides=overrides)
+                                   lookup_db=lookup_db, resume=resume, revisit_budget=revisit_budget,
+                                   overrides=overrides)
     return plan
 
 
 def crawl_settings(*, contact=None, photos_dir=None, stale_pages=None, refresh_window=None, redis_url=None,
-                   crawl_name=None, lookup_db=None, resume=True, overrides=None) -> dict:
+                   crawl_name=None, lookup_db=None, resume=True, revisit_budget=None, overrides=None) -> dict:
     """The Scrapy settings the CLI's options stand for (every default is in settings.py)."""
     settings = dict(overrides or {})
     for name, value in {
@@ -166,6 +173,7 @@ def crawl_settings(*, contact=None, photos_dir=None, stale_pages=None, refresh_w
         "NEWSARCHIVE_CRAWL_NAME": crawl_name,
         "NEWSARCHIVE_LOOKUP_DB_PATH": os.path.abspath(lookup_db) if lookup_db else None,
         "NEWSARCHIVE_FRONTIER_RESUME": None if resume else False,
+        "NEWSARCHIVE_REVISIT_BUDGET": revisit_budget,
     }.items():
         if value is not None:
             settings[name] = value

@@ -40,6 +40,12 @@ NEWSARCHIVE_REFRESH_FULL = False
 NEWSARCHIVE_REFRESH_STALE_PAGES = 3
 # Re-fetch known articles with If-None-Match / If-Modified-Since from their last capture.
 NEWSARCHIVE_CONDITIONAL_REQUESTS = True
+# The revisit schedule (newsarchive/revisits.py): each article is due again 1/(its estimated change
+# rate) after a visit, kept between the floor and the ceiling. A crawl fetches up to BUDGET due
+# articles no listing offered, most expected missed changes first (0: off; `--revisit-budget`).
+NEWSARCHIVE_REVISIT_BUDGET = 0
+NEWSARCHIVE_REVISIT_FLOOR_HOURS = 6
+NEWSARCHIVE_REVISIT_CEILING_DAYS = 60
 
 # Distributed crawls (newsarchive/distributed.py): several processes share one crawl through
 # Redis when this is set; each writes its own archive shard, merged with `newsarchive merge`.

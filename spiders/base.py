@@ -11,6 +11,11 @@
 - Incremental crawls: the refresh policy decides which known articles are fetched again, and a
   listing's pagination stops after NEWSARCHIVE_REFRESH_STALE_PAGES pages in a row that offered
   no article this crawl had not requested yet (so a pager that never ends is stopped too).
+- Revisits: with NEWSARCHIVE_REVISIT_BUDGET (`--revisit-budget N`) above 0, an incremental crawl
+  also requests up to N known articles older than the refresh window whose revisit is due
+  (newsarchive/revisits.py), most expected missed changes first, whether or not a listing shows
+  them: conditional requests, at a priority below every listed article, so new articles come
+  first. The store pipeline counts those that found a change.
 - Failures: a fetch error becomes a PageResult with a PageFailure, like any other page.
 - Parsing: `parse_response()` sends the page to the parser pool (newsarchive/workers.py), so
   the CPU work runs in worker processes while the reactor goes on fetching and storing.
@@ -24,6 +29,7 @@ from __future__ import annotations
 import scrapy
 
 from newsarchive import signals as newsarchive_signals
+from newsarchive.archive import utc_now
 from newsarchive.archive.queries import ArchiveLookup
 from newsarchive.failures import describe_failure
 from newsarchive.items import FrontierEntry, PageFailure
@@ -36,6 +42,7 @@ from newsarchive.workers import ParseJob, ParserPool
 
 # Listings are read before the articles they list; discovery files before listings.
 PRIORITIES = {"sitemap": 15, "feed": 15, "listing": 10, "page": 2, "article": 0}
+REVISIT_PRIORITY = -1  # due known articles after every article a listing offered
 
 
 class ArchiveSpider(scrapy.Spider):
@@ -51,6 +58,7 @@ class ArchiveSpider(scrapy.Spider):
         self.full = parse_flag(full)
         self.requested: set[str] = set()  # canonical URLs requested in this crawl
         self.resumed_entries: list[FrontierEntry] = []
+        self.revisit_urls: set[str] = set()  # frontier keys of the revisits this crawl requested
         self.arguments: dict[str, str] = {}
 
     def keep_arguments(self, **arguments) -> None:
@@ -66,6 +74,7 @@ class ArchiveSpider(scrapy.Spider):
                                        full=spider.full or settings.getbool("NEWSARCHIVE_REFRESH_FULL"))
         spider.conditional_requests = settings.getbool("NEWSARCHIVE_CONDITIONAL_REQUESTS")
         spider.stale_pages_limit = settings.getint("NEWSARCHIVE_REFRESH_STALE_PAGES")
+        spider.revisit_budget = settings.getint("NEWSARCHIVE_REVISIT_BUDGET")
         # What the archive already has; a shard of a distributed crawl can look in the merged archive.
         spider.archive_lookup = ArchiveLookup(settings.get("NEWSARCHIVE_LOOKUP_DB_PATH")
                                               or settings.get("NEWSARCHIVE_DB_PATH"))
@@ -114,6 +123,8 @@ class ArchiveSpider(scrapy.Spider):
                 continue
             for request in self.start_requests_for(url):
                 yield request
+        for request in self.revisit_requests():
+            yield request
 
     def start_requests_for(self, url: str):
         """The requests a start URL begins with (a listing; the generic spider may add a sitemap)."""
@@ -131,6 +142,8 @@ class ArchiveSpider(scrapy.Spider):
         return self.request_for(FrontierEntry(url, kind, PRIORITIES[kind] if priority is None else priority, meta))
 
     def request_for(self, entry: FrontierEntry) -> scrapy.Request:
+        if entry.meta.get("revisit"):
+            self.revisit_urls.add(entry.url)
         meta = {FRONTIER_META: entry, **{k: v for k, v in entry.meta.items() if k != "headers"}}
         if entry.kind == "article":
             meta["handle_httpstatus_list"] = [304]  # a conditional request's answer comes to parse_article
@@ -149,6 +162,29 @@ class ArchiveSpider(scrapy.Spider):
         conditional = known is not None and reason != "full" and self.conditional_requests
         headers = self.archive_lookup.conditional_headers(link.url) if conditional else {}
         return self.follow(link.url, "article", **({"headers": headers} if headers else {}))
+
+    def revisit_requests(self) -> list[scrapy.Request]:
+        """Conditional requests for up to the budget's number of due known articles (none on a
+        --full crawl, which fetches everything anyway)."""
+        if self.revisit_budget <= 0 or self.refresh.full:
+            return []
+        requests: list[scrapy.Request] = []
+        due = self.archive_lookup.due_articles(self.site_name, utc_now(), self.refresh.window_start,
+                                               self.since, self.until)
+        for url in due:
+            if len(requests) >= self.revisit_budget:
+                break
+            if not self.is_allowed(url):
+                continue
+            headers = self.archive_lookup.conditional_headers(url) if self.conditional_requests else {}
+            request = self.follow(url, "article", REVISIT_PRIORITY, revisit=1, **({"headers": headers} if headers else {}))
+            if request is not None:
+                requests.append(request)
+        due.close()
+        self.crawler.stats.set_value("newsarchive/revisit/requested_count", len(requests))
+        if requests:
+            self.logger.info(f"revisiting {len(requests)} known articles the schedule says are due")
+        return requests
 
     def next_page_request(self, url: str | None, page: int, stale_pages: int, **meta) -> scrapy.Request | None:
         """The listing's next page, unless --max-pages or the stale-pages rule stops here."""

@@ -301,3 +301,20 @@ def m010_capture_kinds(db: Database) -> None:
     # them. A photo's body stays in its file under the photos folder (body_file), not copied here.
     db.table("captures").add_column("kind", str, not_null_default="page")
     db.table("captures").add_column("body_file", str)
+
+
+@migrations()
+def m011_revisit_schedule(db: Database) -> None:
+    # When each article is to be fetched again, whether or not a listing shows it
+    # (newsarchive/revisits.py): kept here so the schedule survives restarts. An article with no
+    # row yet (stored before this migration) is scheduled from the prior alone.
+    db.execute("""
+        CREATE TABLE revisits (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id), next_visit_at TEXT NOT NULL,
+            change_rate REAL NOT NULL, visits INTEGER NOT NULL DEFAULT 0,
+            changes_found INTEGER NOT NULL DEFAULT 0, visited_days REAL NOT NULL DEFAULT 0)
+    """)
+    # No index on next_visit_at: choosing the due articles ranks every article anyway.
+    # Known articles a crawl fetched because they were due, and how many of them had changed.
+    for column in ("revisits", "revisits_changed"):
+        db.table("crawls").add_column(column, int)

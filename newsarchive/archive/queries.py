@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from newsarchive.revisits import expected_missed
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,31 @@ class ArchiveLookup:
             for name, request_header in _CONDITIONAL_HEADERS.items()
             if headers.get(name)
         }
+
+    def due_articles(self, site: str | None, now: str, older_than: str, since: str | None = None,
+                     until: str | None = None) -> Iterator[str]:
+        """URLs of the site's articles whose revisit is due at `now`, published before `older_than`
+        (younger ones are the refresh window's), most expected missed changes first; lazily, as
+        the caller stops at its budget. An archive without a schedule yet gives none."""
+        conn = self._connection()
+        if conn is None:
+            return
+        conn.create_function("expected_missed", 5, expected_missed, deterministic=True)
+        published = "coalesce(a.published_at, a.first_seen_at)"
+        clauses, params = date_window(published, since, until)
+        where = "".join(f" AND {clause}" for clause in clauses)
+        try:
+            rows = conn.execute(
+                f"SELECT a.url FROM articles a LEFT JOIN revisits r ON r.article_id = a.id "
+                f"WHERE a.site IS ? AND (r.next_visit_at IS NULL OR r.next_visit_at <= ?) "
+                # a date without a time is young while any part of that day is in the window
+                f"AND CASE WHEN length({published}) = 10 THEN {published} < substr(?, 1, 10) "
+                f"ELSE {published} < ? END{where} "
+                f"ORDER BY expected_missed(r.change_rate, {published}, a.comment_count, a.last_seen_at, ?) DESC, a.id",
+                [site, now, older_than, older_than, *params, now])
+            yield from (row[0] for row in rows)
+        except sqlite3.OperationalError:  # not migrated yet
+            return
 
     def stored_photo_files(self, urls: list[str], photos_dir: Path) -> dict[str, tuple]:
         """Files the archive already has for these photo URLs, still present under photos_dir:

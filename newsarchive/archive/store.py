@@ -16,6 +16,7 @@ import zlib
 
 from sqlite_utils import Database
 
+from newsarchive import revisits
 from newsarchive.items import Article, ArticleDuplicate, Byline, Capture, Comment, ListingPage, PageFailure, Photo
 
 ARTICLE_COLUMNS = (
@@ -88,6 +89,41 @@ def store_not_modified(db: Database, url: str, crawl_id: int, seen_at: str) -> b
     db.execute("UPDATE articles SET last_seen_at = ?, last_crawl_id = ? WHERE id = ?", [seen_at, crawl_id, row[0]])
     db.execute("UPDATE comments SET last_seen_at = ? WHERE article_id = ? AND removed_at IS NULL", [seen_at, row[0]])
     return True
+
+
+def visit_before(db: Database, urls: list[str]) -> tuple[int, str, int] | None:
+    """What a visit is compared with, read before the page is stored: (article id, last seen,
+    version count), or None for an article not stored yet."""
+    return db.execute(
+        f"SELECT a.id, a.last_seen_at, a.version_count FROM article_urls u JOIN articles a ON a.id = u.article_id "
+        f"WHERE u.url IN ({', '.join('?' for _ in urls)}) LIMIT 1", urls).fetchone()
+
+
+def schedule_visit(db: Database, urls: list[str], before: tuple[int, str, int] | None, seen_at: str,
+                   limits: revisits.Limits) -> bool | None:
+    """After a page of the article was stored: note the visit in its revisit schedule (`revisits`)
+    and return whether it found a change (a new version, or comments added or removed at seen_at);
+    None when the page stored the article for the first time."""
+    row = db.execute(
+        f"SELECT a.id, coalesce(a.published_at, a.first_seen_at), a.comment_count, a.version_count "
+        f"FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url IN ({', '.join('?' for _ in urls)}) "
+        f"LIMIT 1", urls).fetchone()
+    if row is None:
+        return None
+    article_id, published_at, comment_count, version_count = row
+    changed = before is not None and (version_count > before[2] or db.execute(
+        "SELECT 1 FROM comments WHERE article_id = ? AND (first_seen_at = ? OR removed_at = ?) LIMIT 1",
+        [article_id, seen_at, seen_at]).fetchone() is not None)
+    stored = db.execute("SELECT next_visit_at, change_rate, visits, changes_found, visited_days FROM revisits "
+                        "WHERE article_id = ?", [article_id]).fetchone()
+    schedule = revisits.after_visit(revisits.Schedule(*stored) if stored else None, published_at=published_at,
+                                    previous_seen_at=before[1] if before else None, seen_at=seen_at,
+                                    changed=changed, comment_count=comment_count, limits=limits)
+    db.execute("INSERT OR REPLACE INTO revisits (article_id, next_visit_at, change_rate, visits, changes_found, "
+               "visited_days) VALUES (?, ?, ?, ?, ?, ?)",
+               [article_id, schedule.next_visit_at, schedule.change_rate, schedule.visits, schedule.changes_found,
+                schedule.visited_days])
+    return changed if before is not None else None
 
 
 def store_duplicate(db: Database, duplicate: ArticleDuplicate, seen_at: str) -> bool:

@@ -26,6 +26,7 @@ from newsarchive.archive import frontier, open_archive, utc_now
 from newsarchive.archive.store import (
     finish_crawl,
     mark_interrupted_crawls,
+    schedule_visit,
     start_crawl,
     store_article,
     store_capture,
@@ -33,9 +34,11 @@ from newsarchive.archive.store import (
     store_failure,
     store_listing,
     store_not_modified,
+    visit_before,
 )
 from newsarchive.failures import describe_exception
 from newsarchive.items import Article, ArticleDuplicate, ArticleNotModified, ListingPage, PageFailure, PageResult
+from newsarchive.revisits import Limits
 
 # Settings worth keeping with each crawl row: what was asked for, not the whole Scrapy config.
 RECORDED_SETTINGS = (
@@ -43,12 +46,15 @@ RECORDED_SETTINGS = (
     "CONCURRENT_REQUESTS", "DOWNLOAD_MAXSIZE", "DOWNLOAD_TIMEOUT", "JOBDIR", "NEWSARCHIVE_CAPTURE_ENABLED",
     "NEWSARCHIVE_REFRESH_WINDOW_DAYS", "NEWSARCHIVE_REFRESH_FULL", "NEWSARCHIVE_REFRESH_STALE_PAGES",
     "NEWSARCHIVE_CONDITIONAL_REQUESTS", "NEWSARCHIVE_FRONTIER_ENABLED", "NEWSARCHIVE_PHOTOS_DIR",
+    "NEWSARCHIVE_REVISIT_BUDGET", "NEWSARCHIVE_REVISIT_FLOOR_HOURS", "NEWSARCHIVE_REVISIT_CEILING_DAYS",
 )
 COVERAGE_FIELDS = ("byline", "date", "photo", "comments")
 PAGE_OUTCOMES = ("article", "listing", "unchanged", "failure")
 
 
 class StorePipeline:
+    revisit_limits = Limits()  # the revisit schedule's floor and ceiling (settings)
+
     def __init__(self, crawler, db_path: str, batch_size: int, busy_timeout: float, frontier_enabled: bool,
                  resume: bool):
         self.crawler = crawler
@@ -76,6 +82,8 @@ class StorePipeline:
             frontier_enabled=settings.getbool("NEWSARCHIVE_FRONTIER_ENABLED") and not settings.get("NEWSARCHIVE_REDIS_URL"),
             resume=settings.getbool("NEWSARCHIVE_FRONTIER_RESUME"),
         )
+        pipeline.revisit_limits = Limits(settings.getfloat("NEWSARCHIVE_REVISIT_FLOOR_HOURS"),
+                                         settings.getfloat("NEWSARCHIVE_REVISIT_CEILING_DAYS"))
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.flush, signal=newsarchive_signals.flush_requested)
         return pipeline
@@ -146,9 +154,11 @@ class StorePipeline:
     def store_page(self, db, result: PageResult, seen_at: str) -> str:
         """Store one page whole, or, if that fails, its failure; return the page's outcome."""
         try:
+            # A known article the revisit schedule sent the spider to (spiders/base.py).
+            revisit = result.url in getattr(self.crawler.spider, "revisit_urls", ())
             with self.archive.savepoint():
                 for record in result.records:
-                    self.store_record(db, record, seen_at)
+                    self.store_record(db, record, seen_at, revisit)
                 if result.capture is not None:
                     kind = store_capture(db, result.capture, self.crawl_id)
                     self.stats.inc_value(f"newsarchive/store/capture_{kind}_count")
@@ -171,14 +181,19 @@ class StorePipeline:
         if result.url:
             frontier.settle(db, self.crawl_id, result.url, outcome, seen_at)
 
-    def store_record(self, db, record, seen_at: str) -> None:
+    def store_record(self, db, record, seen_at: str, revisit: bool = False) -> None:
         if isinstance(record, Article):
+            urls = list({record.canonical_url or record.url, record.url})
+            before = visit_before(db, urls)
             status = store_article(db, record, self.crawl_id, seen_at)
             self.stats.inc_value(f"newsarchive/store/article_{status}_count")
             self._count_coverage(record)
+            self._count_revisit(revisit, schedule_visit(db, urls, before, seen_at, self.revisit_limits))
         elif isinstance(record, ArticleNotModified):
+            before = visit_before(db, [record.url])
             known = store_not_modified(db, record.url, self.crawl_id, seen_at)
             self.stats.inc_value(f"newsarchive/store/article_{'not_modified' if known else 'unknown_304'}_count")
+            self._count_revisit(revisit, schedule_visit(db, [record.url], before, seen_at, self.revisit_limits))
         elif isinstance(record, ArticleDuplicate):
             store_duplicate(db, record, seen_at)
         elif isinstance(record, ListingPage):
@@ -189,6 +204,10 @@ class StorePipeline:
             self.stats.inc_value("newsarchive/store/failure_count")
         else:
             raise TypeError(f"no way to store a {type(record).__name__}")
+
+    def _count_revisit(self, revisit: bool, changed: bool | None) -> None:
+        if revisit and changed:
+            self.stats.inc_value("newsarchive/revisit/changed_count")
 
     def _count_coverage(self, article: Article) -> None:
         self.coverage["articles"] += 1
@@ -238,6 +257,8 @@ class StorePipeline:
             "articles_not_modified": get("newsarchive/store/article_not_modified_count", 0)
             + get("newsarchive/store/article_unchanged_count", 0),
             "articles_skipped": get("newsarchive/refresh/skipped_count", 0),
+            "revisits": get("newsarchive/revisit/requested_count", 0),
+            "revisits_changed": get("newsarchive/revisit/changed_count", 0),
             "duplicates": get("newsarchive/dedupe/duplicate_count", 0),
             "failures": get("newsarchive/store/failure_count", 0),
             "coverage": self.coverage_report(),

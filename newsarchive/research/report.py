@@ -156,6 +156,9 @@ def report_text(report: dict) -> str:
         f"{crawl.get('articles_not_modified') or 0} unchanged, {crawl.get('articles_skipped') or 0} skipped; "
         f"{crawl['failures'] or 0} failures",
     ]
+    if crawl.get("revisits"):
+        lines.append(f"  revisits (due articles no listing offered): {crawl['revisits']} fetched, "
+                     f"{crawl.get('revisits_changed') or 0} found changed")
     for warning in report["warnings"]:
         lines.append(f"WARNING: {warning.upper()}")
     if report["failures"]:
@@ -223,6 +226,8 @@ def report_html(report: dict) -> str:
         ["new articles", crawl["articles_new"]], ["changed articles", crawl["articles_changed"]],
         ["unchanged articles", crawl.get("articles_not_modified")],
         ["article links skipped (refresh policy)", crawl.get("articles_skipped")],
+        ["revisits of due articles (--revisit-budget)", crawl.get("revisits") or 0],
+        ["revisits that found a change", crawl.get("revisits_changed") or 0],
         ["failures", crawl["failures"]]]))
     parts.append("<h2>Field coverage</h2>")
     parts.append(_table(["field", "this crawl", f"crawl {report['previous_crawl_id'] or '-'}"], [
