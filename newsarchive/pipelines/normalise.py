@@ -56,8 +56,15 @@ def choose_canonical_url(url: str, declared: str | None) -> str:
     canonical = canonicalise_url(declared)
     if not canonical:
         return url
-    fetched, declared_parts = urlsplit(url), urlsplit(canonical)
-    same_host = (fetched.hostname or "").removeprefix("www.") == (declared_parts.hostname or "").removeprefix("www.")
-    if not same_host or declared_parts.path.strip("/") == "":
+    declared_parts = urlsplit(canonical)
+    if _site_host(url) != _site_host(canonical) or declared_parts.path.strip("/") == "":
         return url
     return canonical
+
+
+def _site_host(url: str) -> str:
+    """The host without a leading www.; "" for a URL without one (a fetched URL that is not http)."""
+    # No mutate: any other placeholder compares alike, since a canonical URL always has a host
+    # and hosts are lower case.
+    host = urlsplit(url).hostname or ""  # pragma: no mutate
+    return host.removeprefix("www.")
