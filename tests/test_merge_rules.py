@@ -370,3 +370,26 @@ def test_an_article_without_url_rows_is_found_by_its_canonical_url(tmp_path, sha
     merged = tmp_path / "merged.db"
     merge_archives([first], merged)
     assert rows(merged, "SELECT url, article_id, first_seen_at FROM article_urls") == [(X, 1, T1)]
+
+
+def schedule(path, url, next_visit_at, rate, visits, changes, days):
+    """A revisit schedule row for the article at url, as the store writes it after visits."""
+    with sqlite3.connect(path) as db:
+        article_id = db.execute("SELECT article_id FROM article_urls WHERE url = ?", [url]).fetchone()[0]
+        db.execute("INSERT OR REPLACE INTO revisits VALUES (?, ?, ?, ?, ?, ?)",
+                   [article_id, next_visit_at, rate, visits, changes, days])
+
+
+def test_revisit_schedules_merge_to_the_soonest_and_merging_again_changes_nothing(shards, tmp_path):
+    first, second = shards
+    schedule(first, X, "2026-01-09T10:00:00Z", 0.25, 4, 1, 8.0)
+    schedule(second, X, "2026-01-05T10:00:00Z", 0.10, 2, 0, 3.0)
+    schedule(second, Y, "2026-02-01T10:00:00Z", 0.02, 1, 0, 1.0)
+    target = tmp_path / "merged.db"
+    for _ in range(2):
+        merge_archives([first, second], target)
+        assert rows(target, "SELECT a.canonical_url, r.next_visit_at, r.change_rate, r.visits, r.changes_found, "
+                            "r.visited_days FROM revisits r JOIN articles a ON a.id = r.article_id "
+                            "ORDER BY a.canonical_url") == [
+            (X, "2026-01-05T10:00:00Z", 0.25, 4, 1, 8.0),
+            (Y, "2026-02-01T10:00:00Z", 0.02, 1, 0, 1.0)]

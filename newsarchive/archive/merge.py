@@ -29,7 +29,8 @@ from newsarchive.archive.store import insert_row
 CHUNK = 500
 CRAWL_COPY = ("site", "spider", "started_at", "finished_at", "finish_reason", "settings", "requests", "responses",
               "items", "articles_stored", "articles_new", "articles_changed", "duplicates", "failures", "coverage",
-              "articles_not_modified", "articles_skipped", "host", "pid", "uuid", "pages", "listings", "unchanged")
+              "articles_not_modified", "articles_skipped", "host", "pid", "uuid", "pages", "listings", "unchanged",
+              "revisits", "revisits_changed")
 ARTICLE_COPY = ("url", "canonical_url", "site", "site_code", "locale", "language", "direction", "section",
                 "section_path", "title", "published_at", "published_at_raw", "modified_at", "modified_at_raw",
                 "byline_raw", "body_text", "comment_count", "comment_count_raw", "content_hash", "sources", "warnings")
@@ -220,6 +221,27 @@ def _merge_article(source, db, article: dict, crawl_ids: dict[int, int]) -> None
     _merge_photos(source, db, article["id"], target_id)
     _merge_comments(source, db, article["id"], target_id)
     _mark_comments_missing_from_the_latest_visit(db, target_id)
+    _merge_revisit_schedule(source, db, article["id"], target_id)
+
+
+def _merge_revisit_schedule(source, db, source_id: int, target_id: int) -> None:
+    """The schedule that revisits the article soonest: the higher change rate, the earlier next
+    visit, the longer history of visits. Maxima and minima, not sums, so that merging the same
+    archive again changes nothing (merge is safe to repeat); shards that visited the article in
+    different crawls each count only their own visits, an undercount the next visits make good."""
+    row = source.execute(
+        "SELECT next_visit_at, change_rate, visits, changes_found, visited_days FROM revisits "  # pragma: no mutate
+        "WHERE article_id = ?", [source_id]).fetchone()
+    if row is None:
+        return
+    db.execute(
+        "INSERT INTO revisits (article_id, next_visit_at, change_rate, visits, changes_found, visited_days) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id) DO UPDATE SET "
+        "next_visit_at = min(next_visit_at, excluded.next_visit_at), "
+        "change_rate = max(change_rate, excluded.change_rate), visits = max(visits, excluded.visits), "
+        "changes_found = max(changes_found, excluded.changes_found), "
+        "visited_days = max(visited_days, excluded.visited_days)",
+        [target_id, *row])
 
 
 def _mark_comments_missing_from_the_latest_visit(db, article_id: int) -> None:
