@@ -55,12 +55,27 @@ class Archive:
                 _check_archive(self.conn, self.path, writing=True)
             folding.register(self.conn)  # the search indexes' triggers fold what they index
             self.db = Database(self.conn)
-            self.conn.execute("PRAGMA journal_mode=WAL")
+            self._use_wal()
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
-            self._retry_on_lock(lambda: migrations.apply(self.db))
+            self._migrate()
         except sqlite3.Error as error:
             raise ArchiveError(f"cannot open {self.path} for writing: {error}") from None
+
+    def _use_wal(self) -> None:
+        """WAL mode, set once in the file's life: switching takes an exclusive lock, which another
+        process creating the same new archive at the same moment may hold (retried, not failed)."""
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self._retry_on_lock(lambda: self.conn.execute("PRAGMA journal_mode=WAL"))
+
+    def _migrate(self) -> None:
+        """Apply the pending migrations under the write lock: two processes opening a new archive
+        at once would otherwise both find m009 pending, and the second fail on what the first
+        made ("duplicate column name")."""
+        if not migrations.pending(self.db):
+            return
+        with self.write():  # nested migrations run as savepoints of this transaction
+            migrations.apply(self.db)
 
     @contextmanager
     def write(self):
