@@ -118,7 +118,8 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
                allow_private: bool = False, full: bool = False, contact: str | None = None,
                photos_dir: str | None = None, stale_pages: int | None = None, refresh_window: float | None = None,
                redis_url: str | None = None, crawl_name: str | None = None, lookup_db: str | None = None,
-               resume: bool = True, revisit_budget: int | None = None, overrides: dict | None = None) -> CrawlPlan:
+               resume: bool = True, revisit_budget: int | None = None, render: str | None = None,
+               overrides: dict | None = None) -> CrawlPlan:
     """Check a crawl's options and turn them into a plan; raise OptionError for a bad one."""
     from newsarchive.profiles import all_site_names, find_site
 
@@ -131,6 +132,7 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
         parse_count(revisit_budget, "--revisit-budget")
     if refresh_window is not None and refresh_window < 0:
         raise OptionError(f"--refresh-window must be 0 or more days, not {refresh_window}")
+    check_render(render, (overrides or {}).get("NEWSARCHIVE_CHROMIUM"))
     common = {"max_pages": max_pages, "since": since, "until": until,
               "allow_private": "1" if allow_private else "", "full": "1" if full else ""}
     section_list = [part.strip() for part in (sections or "").split(",") if part.strip()]
@@ -156,12 +158,13 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
     plan.settings = crawl_settings(contact=contact, photos_dir=photos_dir, stale_pages=stale_pages,
                                    refresh_window=refresh_window, redis_url=redis_url, crawl_name=crawl_name,
                                    lookup_db=lookup_db, resume=resume, revisit_budget=revisit_budget,
-                                   overrides=overrides)
+                                   render=render, overrides=overrides)
     return plan
 
 
 def crawl_settings(*, contact=None, photos_dir=None, stale_pages=None, refresh_window=None, redis_url=None,
-                   crawl_name=None, lookup_db=None, resume=True, revisit_budget=None, overrides=None) -> dict:
+                   crawl_name=None, lookup_db=None, resume=True, revisit_budget=None, render=None,
+                   overrides=None) -> dict:
     """The Scrapy settings the CLI's options stand for (every default is in settings.py)."""
     settings = dict(overrides or {})
     for name, value in {
@@ -174,10 +177,23 @@ def crawl_settings(*, contact=None, photos_dir=None, stale_pages=None, refresh_w
         "NEWSARCHIVE_LOOKUP_DB_PATH": os.path.abspath(lookup_db) if lookup_db else None,
         "NEWSARCHIVE_FRONTIER_RESUME": None if resume else False,
         "NEWSARCHIVE_REVISIT_BUDGET": revisit_budget,
+        "NEWSARCHIVE_RENDER": render,
     }.items():
         if value is not None:
             settings[name] = value
     return settings
+
+
+def check_render(render: str | None, chromium: str | None) -> None:
+    """--render is auto, always or never; always needs a browser (auto goes on without one)."""
+    from newsarchive.rendering import RENDER_MODES, browser_missing
+
+    if render is not None and render not in RENDER_MODES:
+        raise OptionError(f"--render must be one of {', '.join(RENDER_MODES)}, not {render!r}")
+    if render == "always":
+        missing = browser_missing(chromium or project_settings().get("NEWSARCHIVE_CHROMIUM"))
+        if missing:
+            raise OptionError(f"--render always needs a browser: {missing}")
 
 
 def project_settings(overrides: dict | None = None):

@@ -27,6 +27,7 @@ class Layer(StrEnum):
     URL = "url"  # the URL (a date in its path, a locale in its prefix)
     GENERIC = "generic"  # trafilatura's and htmldate's rules (parsers/generic.py)
     DETECTED = "detected"  # guessed from the text (the language)
+    RENDERED = "rendered"  # the page as a headless browser rendered it, scripts run (newsarchive/rendering.py)
 
 
 @dataclass
@@ -104,6 +105,9 @@ class Article:
     # True when the page's whole comment section was read, so a stored comment missing from it
     # has been removed from the site (never set from a partial or unrecognised section).
     comments_complete: bool = False
+    # complete (the comments were read), unreached (the page says it has comments, by a counter or
+    # a comment service's script, and they were not in the page read) or none (no sign of any).
+    comments_status: str = "none"
     sources: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     kind: str = "article"

@@ -70,6 +70,17 @@ NEWSARCHIVE_PARSER_WORKERS = -1
 NEWSARCHIVE_PARSER_QUEUE = 0
 NEWSARCHIVE_PARSER = "newsarchive.parsers.parse_page"
 
+# Rendering in a headless browser (newsarchive/rendering.py, `--render`): auto renders only the
+# articles whose page says it has comments the HTML lacks (loaded by script), always every
+# article, never none. Chromium is the system's (a path, or a name looked up on PATH), driven by
+# scrapy-playwright (the `browser` extra) at its own small concurrency; each page gets TIMEOUT
+# seconds to load and at most MAX_CLICKS clicks on "load more comments".
+NEWSARCHIVE_RENDER = "auto"
+NEWSARCHIVE_CHROMIUM = "chromium"
+NEWSARCHIVE_RENDER_CONCURRENCY = 2
+NEWSARCHIVE_RENDER_TIMEOUT = 20.0
+NEWSARCHIVE_RENDER_MAX_CLICKS = 5
+
 # Politeness and identity ------------------------------------------------------------------------
 NEWSARCHIVE_CONTACT_URL = "https://github.com/newsarchive/newsarchive"
 # The user agent names the crawler and how to reach its operator; {contact} is filled in.
@@ -103,7 +114,8 @@ NEWSARCHIVE_PROGRESS_INTERVAL = 0.5
 
 # Components ----------------------------------------------------------------------------------
 ADDONS = {"newsarchive.addons.ContactUserAgent": 0, "newsarchive.addons.PhotoDownloads": 0,
-          "newsarchive.addons.TerminalProgress": 0, "newsarchive.addons.DistributedCrawl": 0}
+          "newsarchive.addons.TerminalProgress": 0, "newsarchive.addons.DistributedCrawl": 0,
+          "newsarchive.rendering.BrowserRendering": 0}
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "newsarchive.middlewares.robots.ArchiveRobotsTxtMiddleware": 100,

@@ -32,11 +32,12 @@ from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import utc_now
 from newsarchive.archive.queries import ArchiveLookup
 from newsarchive.failures import describe_failure
-from newsarchive.items import FrontierEntry, PageFailure
+from newsarchive.items import Article, FrontierEntry, PageFailure
 from newsarchive.middlewares.pageresult import FRONTIER_META, page_result
 from newsarchive.options import check_date_order, parse_count, parse_day, parse_flag
 from newsarchive.parsers.urls import canonicalise_url
 from newsarchive.refresh import RefreshPolicy
+from newsarchive.rendering import Renderer
 from newsarchive.safety import refuse_private_host
 from newsarchive.workers import ParseJob, ParserPool
 
@@ -79,6 +80,7 @@ class ArchiveSpider(scrapy.Spider):
         spider.archive_lookup = ArchiveLookup(settings.get("NEWSARCHIVE_LOOKUP_DB_PATH")
                                               or settings.get("NEWSARCHIVE_DB_PATH"))
         spider.parser_pool = ParserPool.from_crawler(crawler)
+        spider.renderer = Renderer.from_crawler(crawler)
         crawler.signals.connect(spider.crawl_started, signal=newsarchive_signals.crawl_started)
         return spider
 
@@ -97,15 +99,22 @@ class ArchiveSpider(scrapy.Spider):
 
     profile_key: str | None = None  # the profile the parsers use (None: found by URL, or none)
 
-    async def parse_response(self, response, kind: str | None):
-        """The page's record (Article, Listing) or PageFailure, parsed in a worker process."""
+    async def parse_response(self, response, kind: str | None, render: bool = True):
+        """The page's record (Article, Listing) or PageFailure, parsed in a worker process; an
+        article is completed from its rendered page when --render asks for it (newsarchive/rendering.py)."""
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
         record = await self.parser_pool.parse(ParseJob(
             response.url, response.body, content_type, kind, self.profile_key,
             self.site_name if self.profile_key else None, response.status))
         if isinstance(record, PageFailure):
             self.crawler.stats.inc_value(f"newsarchive/parse_error/{record.reason}")
+        if render and isinstance(record, Article):  # comments loaded by script: from the page a browser rendered
+            record = await self.renderer.complete(record, self.parse_rendered)
         return record
+
+    async def parse_rendered(self, response):
+        """The article a browser's rendering of its page gives, parsed like the page as sent."""
+        return await self.parse_response(response, "article", render=False)
 
     # starting -----------------------------------------------------------------------------------
 

@@ -318,3 +318,11 @@ def m011_revisit_schedule(db: Database) -> None:
     # Known articles a crawl fetched because they were due, and how many of them had changed.
     for column in ("revisits", "revisits_changed"):
         db.table("crawls").add_column(column, int)
+
+
+@migrations()
+def m012_comments_status(db: Database) -> None:
+    # Whether an article's comments were read: complete, unreached (the page says it has some, by
+    # a counter or a comment service's script, and they were not in what was read) or none.
+    # NULL for articles stored before this migration: nobody looked.
+    db.table("articles").add_column("comments_status", str)

@@ -22,7 +22,7 @@ from newsarchive.items import Article, ArticleDuplicate, Byline, Capture, Commen
 ARTICLE_COLUMNS = (
     "url", "canonical_url", "site", "site_code", "locale", "language", "direction", "section",
     "title", "published_at", "published_at_raw", "modified_at", "modified_at_raw", "byline_raw",
-    "body_text", "comment_count", "comment_count_raw",
+    "body_text", "comment_count", "comment_count_raw", "comments_status",
 )
 PHOTO_COLUMNS = ("url", "caption", "caption_raw", "credit", "credit_raw", "alt", "width", "height", "position")
 
@@ -67,8 +67,9 @@ def store_article(db: Database, article: Article, crawl_id: int, seen_at: str) -
         article_id, status = existing[0], "unchanged"
         db.execute(
             "UPDATE articles SET last_seen_at = ?, last_crawl_id = ?, comment_count = ?, "
-            "comment_count_raw = ? WHERE id = ?",
-            [seen_at, crawl_id, article.comment_count, article.comment_count_raw, article_id],
+            "comment_count_raw = ?, comments_status = ? WHERE id = ?",
+            [seen_at, crawl_id, article.comment_count, article.comment_count_raw, article.comments_status,
+             article_id],
         )
     for url in {key, article.url}:
         db.execute("INSERT OR IGNORE INTO article_urls (url, article_id, first_seen_at) VALUES (?, ?, ?)",
@@ -304,15 +305,15 @@ def store_capture(db: Database, capture: Capture, crawl_id: int | None, kind: st
 
     A revisit is a body identical to the URL's last full capture (WARC's identical-payload-digest
     profile), or a 304 Not Modified answer to a conditional request (server-not-modified).
-    kind is page, photo or robots; a body kept in a file already (a photo under the photos
+    kind is page, photo, robots or rendered; a body kept in a file already (a photo under the photos
     folder) is not stored again: body_file names that file, relative to the folder.
     """
     body = capture.body or b""
     digest = "sha256:" + hashlib.sha256(body).hexdigest()
     last = db.execute(
-        "SELECT id, body_digest FROM captures WHERE url = ? AND revisit_of IS NULL AND status != 304 "
+        "SELECT id, body_digest FROM captures WHERE url = ? AND kind = ? AND revisit_of IS NULL AND status != 304 "
         "ORDER BY id DESC LIMIT 1",
-        [capture.url],
+        [capture.url, kind],  # a rendered DOM is no revisit of the page as sent, nor the reverse
     ).fetchone()
     if capture.status == 304 and last:
         revisit_of, digest = last[0], last[1]

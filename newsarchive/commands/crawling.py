@@ -45,13 +45,16 @@ db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path
 @click.option("--revisit-budget", type=int, metavar="N",
               help="Also fetch up to N known articles no listing offered whose revisit is due, most expected "
                    "missed changes first (default: NEWSARCHIVE_REVISIT_BUDGET, 0: off).")
+@click.option("--render", type=click.Choice(["auto", "always", "never"]),
+              help="Render article pages in the system's Chromium: auto (default) only those whose page says it "
+                   "has comments the HTML lacks (loaded by script), always every article, never none.")
 @click.option("--no-index", is_flag=True,
               help="Do not rebuild the search lists at the end (for frequent crawls of a large archive: "
                    "run `newsarchive index` later, e.g. nightly).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
 def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, allow_private, contact,
           job_dir, no_resume, photos_dir, full, refresh_window, redis_url, crawl_name, lookup_db, stale_pages,
-          revisit_budget, no_index, overrides):
+          revisit_budget, render, no_index, overrides):
     """Crawl a site into the archive. A crawl that was interrupted (killed, Ctrl-C) is resumed by
     running the same command again: its state lives in the archive.
 
@@ -67,6 +70,7 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
     Examples:
         newsarchive crawl diyaruna --db archive.db --sections /en_GB/news/iraq --max-pages 3 --since 2024-01-01
         newsarchive crawl diyaruna --db archive.db --revisit-budget 200
+        newsarchive crawl https://example.com/news/ --db archive.db --render always
     """
     from newsarchive.crawling import OptionError, crawl_plan, run_crawl
     from newsarchive.locking import EXIT_LOCKED, CrawlLocked, LockUnavailable, crawl_lock
@@ -76,7 +80,8 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
                           base_url=base_url, allow_private=allow_private, full=full, contact=contact,
                           photos_dir=photos_dir, stale_pages=stale_pages, refresh_window=refresh_window,
                           redis_url=redis_url, crawl_name=crawl_name, lookup_db=lookup_db, resume=not no_resume,
-                          revisit_budget=revisit_budget, overrides=dict(_parse_overrides(overrides)))
+                          revisit_budget=revisit_budget, render=render,
+                          overrides=dict(_parse_overrides(overrides)))
     except OptionError as error:
         raise click.UsageError(str(error)) from None
     start_urls = plan.arguments.get("start_urls", "").split(",") + [plan.arguments.get("base_url") or ""]

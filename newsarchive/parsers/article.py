@@ -19,6 +19,8 @@ from newsarchive.parsers.boilerplate import inside_non_body, is_boilerplate
 from newsarchive.parsers.bylines import bylines_from_names, find_byline, split_byline
 from newsarchive.parsers.comments import (
     comment_counter,
+    comments_loaded_by_script,
+    comments_status,
     extract_comments,
     is_comment_item,
     is_not_a_comment,
@@ -457,6 +459,8 @@ class _ArticlePage:
         by_profile = bool(items) and (shown is None or read >= shown)
         by_markup = self.article.sources.get("comments") == Layer.MARKUP and shown is not None and read >= shown
         self.article.comments_complete = shown == 0 or by_profile or by_markup
+        loaded_by_script = not read and comments_loaded_by_script(self.root)  # only looked for when none were read
+        self.article.comments_status = comments_status(read, shown, loaded_by_script)
 
     def _fill_comment_count(self) -> None:
         count_raw, source = element_text(self.select_first("comment_count")), Layer.PROFILE

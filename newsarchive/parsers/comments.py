@@ -370,3 +370,57 @@ def _paragraphs(container, owner, item_set) -> str | None:
     if parts:
         return "\n\n".join(parts)
     return None if container is owner else element_text(container)
+
+
+# Comment services a page loads by script: the placeholder element or the script that fills it.
+# Disqus (`#disqus_thread`, embed.js), Facebook (`.fb-comments`), Commento (`#commento`),
+# Hyvor Talk (`<hyvor-talk-comments>`), Remark42, Coral, Giscus and utterances.
+_EMBED_PLACEHOLDER = etree.XPath(
+    "//*[@id='disqus_thread' or @id='commento' or @id='remark42' or @id='coral_thread'"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' fb-comments ')]"
+    " | //hyvor-talk-comments | //*[@data-hyvor-talk-id or @data-fb-comments]"
+)
+_EMBED_SCRIPT = re.compile(r"disqus\.com/|commento\.io|talk\.hyvor\.com|remark42|coral\.js|giscus\.app|utteranc\.es"
+                           r"|facebook\.net/[^\"']*(?:xfbml|sdk)", re.I)
+# A `data-` attribute naming a comment API or thread, e.g. data-comments-url="/api/comments/12".
+_DATA_COMMENT_ATTRIBUTE = etree.XPath("//@*[starts-with(name(), 'data-') and contains(name(), 'comment')]")
+_DATA_COMMENT_NAMES = frozenset({"data-comment-id", "data-parent-id"})  # a comment item's own marks
+_EMPTY_CONTAINER = etree.XPath(
+    "//*[not(self::a or self::form or self::script) and (@id='comments' or @id='comment-list'"
+    " or @id='comments-container' or contains(concat(' ', normalize-space(@class), ' '), ' comments '))"
+    " and not(*) and not(normalize-space())]"
+)
+
+
+def comments_loaded_by_script(root) -> bool:
+    """Whether the page says comments come later, by script: a known comment service's
+    placeholder or script, a `data-` attribute naming a comment API, or an empty comments
+    container (a section with a form or a "no comments yet" notice is no sign: it is rendered).
+
+    >>> from lxml import html
+    >>> comments_loaded_by_script(html.fromstring("<div><div id='disqus_thread'></div></div>"))
+    True
+    >>> comments_loaded_by_script(html.fromstring("<div><div id='comments'><p>No comments yet.</p></div></div>"))
+    False
+    """
+    if _EMBED_PLACEHOLDER(root) or _EMPTY_CONTAINER(root):
+        return True
+    if any(_EMBED_SCRIPT.search(script.get("src") or script.text or "") for script in root.iter("script")):
+        return True
+    return any(attribute.attrname not in _DATA_COMMENT_NAMES for attribute in _DATA_COMMENT_ATTRIBUTE(root))
+
+
+def comments_status(read: int, shown: int | None, loaded_by_script: bool) -> str:
+    """Whether a page's comments were all read: `complete` (comments read, and no fewer than its
+    counter says), `unreached` (the page says it has comments, by a counter above what was read
+    or a sign they come by script, and they are not in the HTML) or `none` (no comments and no
+    sign of any).
+
+    >>> comments_status(0, 5, False), comments_status(5, 5, False), comments_status(0, None, False)
+    ('unreached', 'complete', 'none')
+    """
+    if shown is not None and shown > read:
+        return "unreached"
+    if read:
+        return "complete"
+    return "unreached" if loaded_by_script and shown is None else "none"
