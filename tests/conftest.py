@@ -25,6 +25,34 @@ class ServedSite:
         return self.base_url + path
 
 
+def start_browse(db_path: Path, folder: Path) -> tuple[subprocess.Popen, str]:
+    """`newsarchive browse` as a real process on a free loopback port, once it answers: the process
+    and its base URL. Its metadata goes to folder/metadata.json, its log to folder/browse.log (a
+    file, not a pipe: Datasette logs every request, and a full pipe would block it)."""
+    import time
+    import urllib.request
+
+    port = free_port()
+    log_path = folder / "browse.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "newsarchive.cli", "browse", "--db", str(db_path), "--port", str(port),
+             "--metadata", str(folder / "metadata.json")], stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=2)
+            return process, base
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(f"newsarchive browse exited: {log_path.read_text()[-3000:]}", pytrace=False)
+            if time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("newsarchive browse did not answer within 60 s", pytrace=False)
+            time.sleep(0.2)
+
+
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 now, for a server a test starts."""
     with socket.socket() as sock:

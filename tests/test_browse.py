@@ -3,37 +3,21 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 
 import pytest
 
 from newsarchive.research.queries import load_queries
-from tests.conftest import free_port
+from tests.conftest import start_browse
 from tests.test_queries import NOTHING_IN_THE_DEMO
 
 
 @pytest.fixture(scope="module")
 def datasette(research_archive, tmp_path_factory):
-    port = free_port()
-    metadata = tmp_path_factory.mktemp("browse") / "metadata.json"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "newsarchive.cli", "browse", "--db", str(research_archive.db_path),
-         "--port", str(port), "--metadata", str(metadata)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=2)
-            break
-        except OSError:
-            assert process.poll() is None, process.communicate()[1][-3000:]
-            assert time.monotonic() < deadline, "Datasette did not start"
-            time.sleep(0.2)
+    folder = tmp_path_factory.mktemp("browse")
+    process, base = start_browse(research_archive.db_path, folder)
+    metadata = folder / "metadata.json"
     yield base + "/" + research_archive.db_path.stem, metadata
     process.terminate()  # as a service manager stops it: the server must go with it
     process.wait(timeout=10)

@@ -161,14 +161,27 @@ def export_sqlite_command(db_path: Path, out_path: Path):
                + ", ".join(f"{count} {table}" for table, count in copy.rows.items()))
 
 
+def capture_export_options(out_help: str):
+    """The options of the exports of captures (WARC, WACZ): archive, output, crawls, photo folder."""
+    def decorate(function):
+        for option in reversed([
+            click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                         default=Path("archive.db"), show_default=True, help="The SQLite archive file."),
+            click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+                         help=out_help),
+            click.option("--crawl", "crawl_ids", type=int, multiple=True,
+                         help="Only the captures of this crawl (repeatable)."),
+            click.option("--photos-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                         help="Where the photo files are, when not where the crawl wrote them "
+                              "(default: its --photos-dir)."),
+        ]):
+            function = option(function)
+        return function
+    return decorate
+
+
 @export.command("warc")
-@click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=Path("archive.db"), show_default=True, help="The SQLite archive file.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The WARC file to write; gzipped per record when it ends in .gz.")
-@click.option("--crawl", "crawl_ids", type=int, multiple=True, help="Only the captures of this crawl (repeatable).")
-@click.option("--photos-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Where the photo files are, when not where the crawl wrote them (default: its --photos-dir).")
+@capture_export_options("The WARC file to write; gzipped per record when it ends in .gz.")
 @click.option("--cdx", is_flag=True, help="Also write a CDXJ index beside the WARC (its name + .cdxj).")
 def export_warc_command(db_path: Path, out_path: Path, crawl_ids: tuple[int, ...], photos_dir: Path | None,
                         cdx: bool):
@@ -194,13 +207,7 @@ def export_warc_command(db_path: Path, out_path: Path, crawl_ids: tuple[int, ...
 
 
 @export.command("wacz")
-@click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=Path("archive.db"), show_default=True, help="The SQLite archive file.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The WACZ file to write.")
-@click.option("--crawl", "crawl_ids", type=int, multiple=True, help="Only the captures of this crawl (repeatable).")
-@click.option("--photos-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Where the photo files are, when not where the crawl wrote them (default: its --photos-dir).")
+@capture_export_options("The WACZ file to write.")
 def export_wacz_command(db_path: Path, out_path: Path, crawl_ids: tuple[int, ...], photos_dir: Path | None):
     """Captures as a WACZ package (WARC, CDXJ index, article page list) for ReplayWeb.page.
 

@@ -115,17 +115,21 @@ def fixtures_record(source, site, name, url, charset, description, force, fixtur
     from newsarchive import fixtures as fixture_cases
 
     _check_new_case(fixtures_dir, site, name, force)
-    if "://" in source:
-        body, charset = _download(source, charset)
-        url = url or source
-    else:
-        if not url:
-            raise click.BadParameter("give the page's --url when recording from a file", param_hint="--url")
-        if not Path(source).is_file():
-            raise click.BadParameter(f"{source} is not a file or a URL", param_hint="SOURCE")
-        body = Path(source).read_bytes()
+    body, url, charset = _page_source(source, url, charset)
     case = fixture_cases.record_case(fixtures_dir, site, name, url, body, charset, description, force=force)
     click.echo(f"recorded {case.label} in {case.folder}: review {fixture_cases.EXPECTED_FILE} before committing")
+
+
+def _page_source(source: str, url: str | None, charset: str | None) -> tuple[bytes, str, str | None]:
+    """A page's bytes, URL and charset, from a URL (downloaded) or a saved file (with --url)."""
+    if "://" in source:
+        body, charset = _download(source, charset)
+        return body, url or source, charset
+    if not url:
+        raise click.BadParameter("give the page's --url when SOURCE is a saved file", param_hint="--url")
+    if not Path(source).is_file():
+        raise click.BadParameter(f"{source} is not a file or a URL", param_hint="SOURCE")
+    return Path(source).read_bytes(), url, charset
 
 
 def _check_new_case(fixtures_dir: Path, site: str, name: str, force: bool) -> None:
@@ -185,16 +189,7 @@ def profile_check(source, url, site, profile_path, charset):
     from newsarchive.profiles import ProfileError, find_site, load_profile
     from newsarchive.profiles.check import check_page, format_checks
 
-    if "://" in source:
-        body, charset = _download(source, charset)
-        url = url or source
-    else:
-        if not url:
-            raise click.BadParameter("give the page's --url when checking a saved file", param_hint="--url")
-        path = Path(source)
-        if not path.is_file():
-            raise click.BadParameter(f"{source} is not a file or a URL", param_hint="SOURCE")
-        body = path.read_bytes()
+    body, url, charset = _page_source(source, url, charset)
     found = find_site(site or url)
     if profile_path:
         try:

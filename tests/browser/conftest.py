@@ -15,15 +15,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, run_cli
+from tests.conftest import run_cli, start_browse
 
 # Quiet and offline: no first-run pages, no component or safe-browsing downloads, no sync, no QUIC.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -115,27 +111,7 @@ def demo_archive(tmp_path_factory) -> DemoArchive:
 def datasette_url(demo_archive, tmp_path_factory):
     """`newsarchive browse` on the demo archive, as a real process on a free loopback port: the
     database's URL (http://127.0.0.1:PORT/demo)."""
-    port = free_port()
-    folder = tmp_path_factory.mktemp("browse")
-    log_path = folder / "browse.log"  # a file, not a pipe: Datasette logs every request, and a full pipe blocks it
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "newsarchive.cli", "browse", "--db", str(demo_archive.db_path),
-             "--port", str(port), "--metadata", str(folder / "metadata.json")],
-            stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=2)
-            break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"newsarchive browse exited: {log_path.read_text()[-3000:]}", pytrace=False)
-            if time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("newsarchive browse did not answer within 60 s", pytrace=False)
-            time.sleep(0.2)
+    process, base = start_browse(demo_archive.db_path, tmp_path_factory.mktemp("browse"))
     yield f"{base}/{demo_archive.db_path.stem}"
     process.terminate()
     process.wait(timeout=10)
