@@ -242,3 +242,30 @@ def test_a_negative_budget_is_refused_in_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == "Error: --revisit-budget must be 0 or more, not -1"
     assert not (tmp_path / "a.db").exists()
+
+
+def test_the_report_estimates_the_archives_staleness(tmp_path):
+    """Two articles, worked out by hand at the crawl's end (2026-01-20): one scheduled at 0.2
+    changes a day, last fetched 10 days before (2.0 expected); one never scheduled, published
+    2026-01-01 (prior 1/(1+19) = 0.05 a day), last fetched 10 days before (0.5): 2.5 in all."""
+    from newsarchive.archive import open_archive
+    from newsarchive.archive.store import finish_crawl, start_crawl, store_article
+    from newsarchive.items import Article
+    from newsarchive.research.report import crawl_report, report_text
+
+    archive = open_archive(tmp_path / "a.db")
+    with archive.write() as db:
+        crawl_id = start_crawl(db, "news", "generic", {}, "2026-01-10T00:00:00Z")
+        for path in ("a", "b"):
+            store_article(db, Article(url=f"https://news.example/{path}", title=path, body_text="Text.", site="news",
+                                      published_at="2026-01-01", comment_count=0), crawl_id, "2026-01-10T00:00:00Z")
+        db.execute("DELETE FROM revisits")
+        db.execute("INSERT INTO revisits (article_id, next_visit_at, change_rate) SELECT id, '2026-01-15T00:00:00Z', "
+                   "0.2 FROM articles WHERE url = 'https://news.example/a'")
+        finish_crawl(db, crawl_id, {"finished_at": "2026-01-20T00:00:00Z", "finish_reason": "finished"})
+    archive.close()
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        report = crawl_report(db, crawl_id)
+    assert report["staleness"] == {"expected_unseen_changes": 2.5, "articles": 2, "at": "2026-01-20T00:00:00Z"}
+    assert ("  estimated staleness: 2.5 changes expected since the last visit, over 2 articles of the site "
+            "(at 2026-01-20T00:00:00Z)") in report_text(report)

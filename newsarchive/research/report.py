@@ -50,11 +50,26 @@ def crawl_report(db: sqlite3.Connection, crawl_id: int | None = None, db_path: s
             "SELECT substr(published_at, 1, 10) AS day, count(*) AS articles FROM articles "
             "WHERE first_crawl_id = ? AND published_at IS NOT NULL GROUP BY day ORDER BY day", [crawl["id"]])],
         "changed_articles": _changed_articles(db, crawl["id"], db_path),
+        "staleness": _staleness(db, crawl),
         "newest_comments": [dict(row) for row in db.execute(
             "SELECT c.author_name, c.posted_at, c.body_text, a.title AS article_title FROM comments c "
             "JOIN articles a ON a.id = c.article_id WHERE c.first_seen_at >= ? AND c.first_seen_at <= ? "
             "ORDER BY c.posted_at DESC LIMIT 10", [crawl["started_at"], crawl["finished_at"] or "9999"])],
     }
+
+
+def _staleness(db, crawl: dict) -> dict:
+    """The archive's estimated staleness when the crawl ended: the changes its site's articles are
+    expected to have had since each was last fetched (newsarchive/revisits.py, expected_missed:
+    each article's estimated change rate, or the prior, times the days since its last visit)."""
+    from newsarchive.revisits import expected_missed
+
+    at = crawl["finished_at"] or crawl["started_at"]
+    rows = db.execute(
+        "SELECT r.change_rate, a.published_at, a.comment_count, a.last_seen_at FROM articles a "
+        "LEFT JOIN revisits r ON r.article_id = a.id WHERE a.site IS ?", [crawl["site"]]).fetchall()
+    expected = sum(expected_missed(rate, published, comments, seen, at) for rate, published, comments, seen in rows)
+    return {"expected_unseen_changes": round(expected, 1), "articles": len(rows), "at": at}
 
 
 def _crawl(db, crawl_id: int | None) -> dict:
@@ -159,6 +174,9 @@ def report_text(report: dict) -> str:
     if crawl.get("revisits"):
         lines.append(f"  revisits (due articles no listing offered): {crawl['revisits']} fetched, "
                      f"{crawl.get('revisits_changed') or 0} found changed")
+    staleness = report["staleness"]
+    lines.append(f"  estimated staleness: {staleness['expected_unseen_changes']} changes expected since the last "
+                 f"visit, over {staleness['articles']} articles of the site (at {staleness['at']})")
     for warning in report["warnings"]:
         lines.append(f"WARNING: {warning.upper()}")
     if report["failures"]:
@@ -228,6 +246,8 @@ def report_html(report: dict) -> str:
         ["article links skipped (refresh policy)", crawl.get("articles_skipped")],
         ["revisits of due articles (--revisit-budget)", crawl.get("revisits") or 0],
         ["revisits that found a change", crawl.get("revisits_changed") or 0],
+        ["changes expected since the last visit (estimated staleness)",
+         report["staleness"]["expected_unseen_changes"]],
         ["failures", crawl["failures"]]]))
     parts.append("<h2>Field coverage</h2>")
     parts.append(_table(["field", "this crawl", f"crawl {report['previous_crawl_id'] or '-'}"], [
