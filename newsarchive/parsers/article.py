@@ -38,6 +38,7 @@ from newsarchive.parsers.dates import (
 )
 from newsarchive.parsers.document import Document, parse_document
 from newsarchive.parsers.generic import GenericExtraction
+from newsarchive.parsers.language import detect_language
 from newsarchive.parsers.metadata import Metadata, extract_metadata
 from newsarchive.parsers.photos import figure_caption, image_source, photo, photos_in_story, story_container
 from newsarchive.parsers.text import element_text, normalise_text, text_blocks, western_digits
@@ -181,9 +182,9 @@ class _ArticlePage:
         article = self.article
         if article.language or not (article.body_text or article.title):
             return
-        import py3langid  # imported on first need: declared languages are the common case
-
-        language, _ = py3langid.classify(f"{article.title or ''}\n{(article.body_text or '')[:2000]}")
+        language = detect_language(f"{article.title or ''}\n{article.body_text or ''}")
+        if language is None:
+            return
         article.language, article.sources["language"] = language, Layer.DETECTED
         if language in _RTL_LANGUAGES:
             article.direction = "rtl"

@@ -124,19 +124,26 @@ def content_links(doc: Document) -> list[str]:
     of navigation, header, footer or asides, nor links to files (images, PDFs, archives ...)."""
     own = urlsplit(doc.url)
     own_key = canonicalise_url(doc.url)
-    seen, links = set(), []
-    for anchor in doc.root.iter("a"):
-        url = canonicalise_url(doc.absolute(anchor.get("href")) or "")
+    seen_hrefs, seen, links = set(), set(), []
+    # The XPath engine skips navigation in C: a page holds hundreds of anchors, most repeated.
+    for href in _CONTENT_HREFS(doc.root):
+        if href in seen_hrefs or href.startswith(_NOT_PAGES):
+            continue
+        seen_hrefs.add(href)
+        url = canonicalise_url(doc.absolute(href) or "")
         if not url or url == own_key or url in seen:
             continue
         parts = urlsplit(url)
         if (parts.hostname, parts.port) != (own.hostname, own.port) or is_file_url(url):
             continue
-        if any(ancestor.tag in _NAV_ANCESTORS for ancestor in anchor.iterancestors()):
-            continue
         seen.add(url)
         links.append(url)
     return links
+
+
+_CONTENT_HREFS = etree.XPath("//a[not(ancestor::{})]/@href".format(" or ancestor::".join(sorted(_NAV_ANCESTORS))),
+                             smart_strings=False)  # plain strings: no reference back to each element
+_NOT_PAGES = ("javascript:", "mailto:", "tel:", "data:")  # no page whatever the base URL
 
 
 def next_page(doc: Document) -> str | None:
