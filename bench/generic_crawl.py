@@ -1,6 +1,6 @@
 """Any-site crawl speed: bare Scrapy against `newsarchive crawl URL` on a site of real pages.
 
-    python bench/generic_crawl.py [--articles 2000] [--runs 3] [--variant dated|plain|both]
+    python bench/generic_crawl.py [--articles 2000] [--runs 3] [--variant dated|plain|both] [--render never|auto]
 
 Builds a static news site from real saved pages with ../shared/tools/news_site.py (the pages are
 read where they lie and never copied into this repository): 2,000 articles of about 160 KB and
@@ -11,7 +11,10 @@ Python server, in a process of its own.
 
 Each run crawls it twice with the same engine settings (16 concurrent requests, no AutoThrottle):
 (a) bare Scrapy following the listing links and the next page, parsing nothing, storing nothing;
-(b) `newsarchive crawl URL` into a fresh archive (the generic spider, all its layers, captures).
+(b) `newsarchive crawl URL` into a fresh archive (the generic spider, all its layers, captures),
+with `--render never` unless told otherwise: real pages offline (their comment services and
+scripts unreachable) would otherwise measure a browser waiting on them; bench/render.py measures
+rendering.
 Runs alternate the order (bare first, then newsarchive first, ...), so neither always meets a cold
 server. Printed: pages/s of each (median and range over the runs), the ratio of the medians,
 the peak resident memory of each crawl's whole process tree (worker processes included), and what
@@ -151,10 +154,10 @@ def run_bare(start_url: str) -> dict:
     return {"seconds": seconds, "peak_mb": peak, "pages": json.loads(out.strip().splitlines()[-1])["pages"]}
 
 
-def run_newsarchive(start_url: str, db_path: Path) -> dict:
+def run_newsarchive(start_url: str, db_path: Path, render: str) -> dict:
     settings = [item for name, value in SETTINGS.items() for item in ("-s", f"{name}={value}")]
     seconds, peak, out = timed([sys.executable, "-m", "newsarchive.cli", "crawl", start_url, "--db", str(db_path),
-                                "--allow-private", "--no-index", *settings])
+                                "--allow-private", "--no-index", "--render", render, *settings])
     with sqlite3.connect(db_path) as db:
         pages, articles, unchanged, failures = db.execute(
             "SELECT responses, articles_stored, unchanged, failures FROM crawls").fetchone()
@@ -178,19 +181,19 @@ def measure(variant: str, args, scratch: Path) -> None:
                 if which == "bare":
                     bare.append(run_bare(start_url))
                 else:
-                    full.append(run_newsarchive(start_url, scratch / f"{variant}-{run}.db"))
+                    full.append(run_newsarchive(start_url, scratch / f"{variant}-{run}.db", args.render))
     finally:
         server.terminate()
         server.wait()
-    report(variant, args.articles, bare, full)
+    report(variant, args.articles, bare, full, args.render)
 
 
 def rates(results: list[dict]) -> list[float]:
     return [result["pages"] / result["seconds"] for result in results]
 
 
-def report(variant: str, articles: int, bare: list[dict], full: list[dict]) -> None:
-    print(f"\nvariant {variant}: {articles} articles, {len(bare)} runs each, order alternating")
+def report(variant: str, articles: int, bare: list[dict], full: list[dict], render: str) -> None:
+    print(f"\nvariant {variant}: {articles} articles, {len(bare)} runs each, order alternating, --render {render}")
     for name, results in (("bare Scrapy", bare), ("newsarchive", full)):
         speed = rates(results)
         print(f"  {name:12s} {statistics.median(speed):6.1f} pages/s (range {min(speed):.1f}-{max(speed):.1f}), "
@@ -210,6 +213,9 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--variant", choices=["dated", "plain", "both"], default="both")
+    parser.add_argument("--render", choices=["never", "auto"], default="never",
+                        help="newsarchive's --render: never (the default) measures fetching and parsing; auto adds "
+                             "the browser for the pages it judges to need one (bench/render.py measures that)")
     parser.add_argument("--bare", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare:

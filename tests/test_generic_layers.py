@@ -134,3 +134,24 @@ def test_extract_shows_the_layer_of_each_field_for_a_site_with_no_profile(tmp_pa
     record = __import__("json").loads(result.stdout)
     assert record["sources"]["body_text"] == "generic" and record["sources"]["comments"] == "markup"
     assert record["title"] == "Bridge reopens" and len(record["comments"]) == 3
+
+
+def test_the_generic_layer_leaves_the_page_tree_as_it_was():
+    # The layers after it (comments, photos, captions) read the same tree: trafilatura must prune
+    # a copy, never the page itself.
+    from lxml import html as lxml_html
+
+    from newsarchive.parsers.document import parse_document
+    from newsarchive.parsers.generic import extract_body_and_comments
+
+    page = ("<html><body><nav><a href='/'>Home</a></nav><article><h1>Bridge reopens</h1>"
+            + "<p>After two years of work the bridge over the river is open to traffic again, the mayor said.</p>" * 4
+            + "</article><aside class='related'><a href='/other'>Other story</a></aside>"
+              "<div id='comments'><p class='comment'>Finally! Took them long enough to fix it.</p></div>"
+              "<footer>Contact</footer></body></html>")
+    doc = parse_document("https://town.example/news/bridge", page.encode(), "text/html")
+    before = lxml_html.tostring(doc.root)
+    found = extract_body_and_comments(doc.root, doc.url)
+    assert [block.text for block in found.body][:2] == [
+        "Bridge reopens", "After two years of work the bridge over the river is open to traffic again, the mayor said."]
+    assert lxml_html.tostring(doc.root) == before

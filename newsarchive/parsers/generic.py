@@ -7,7 +7,6 @@ layers stand in for), the date from htmldate, an author from trafilatura's bylin
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
 
@@ -30,11 +29,12 @@ NOTHING = GenericExtraction()
 
 
 def extract_body_and_comments(root, url: str) -> GenericExtraction:
-    """One trafilatura pass over the page's tree (a copy: trafilatura prunes what it is given)."""
+    """One trafilatura pass over the page's tree, which stays as it was: trafilatura (2.3 on) prunes
+    a copy of a tree it is given, so the page is neither parsed nor copied a second time here."""
     import trafilatura  # imported on first need: a profiled crawl may never use it
 
     found = trafilatura.bare_extraction(
-        copy.deepcopy(root), url=url, with_metadata=False, include_comments=True, include_tables=True,
+        root, url=url, with_metadata=False, include_comments=True, include_tables=True,
         include_images=False, as_dict=False,
     )
     if found is None or isinstance(found, dict):  # a dict only with as_dict=True
