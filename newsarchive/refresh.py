@@ -3,9 +3,9 @@
 Listing pages are always fetched: they are how new articles are found. An article link is
 fetched when the archive does not have it yet; when it is still young (comments and edits
 arrive in an article's first days: NEWSARCHIVE_REFRESH_WINDOW_DAYS); when the listing shows it
-changed since it was stored (a newer "Updated" date, a different comment count); or on a
-`--full` crawl. Anything else is skipped, so a scheduled crawl fetches only what is new or
-still changing. Re-fetches of known articles are conditional requests where the server gave
+changed since it was stored (a newer "Updated" date, sitemap lastmod or feed <updated>, a
+different comment count); or on a `--full` crawl. Anything else is skipped, so a scheduled
+crawl fetches only what is new or still changing. Re-fetches of known articles are conditional requests where the server gave
 validators, so an unchanged article costs a 304 and no body.
 """
 
@@ -19,6 +19,7 @@ from newsarchive.archive.queries import KnownArticle
 from newsarchive.items import ListingLink
 from newsarchive.parsers.dates import date_part, find_date
 from newsarchive.parsers.text import western_digits
+from newsarchive.revisits import parse_time
 
 _FIRST_NUMBER = re.compile(r"\d+")
 
@@ -55,9 +56,15 @@ class RefreshPolicy:
 
     @staticmethod
     def listing_shows_newer_edit(link: ListingLink, known: KnownArticle) -> bool:
-        listed = date_part(find_date(link.modified_at_raw))
+        """Whether the listed last change (an "Updated" date, a sitemap lastmod, an Atom <updated>)
+        is later than what we stored. A time is compared with the moment of our last visit; a date
+        alone with days, and on the day of our last visit it counts unless we stored that day's edit."""
+        listed = find_date(link.modified_at_raw)
         if not listed:
             return False
+        if len(listed) > 10:  # a moment: changed after we last fetched (or were told "not modified")
+            return parse_time(listed) > parse_time(known.last_seen_at)
+        listed = date_part(listed)
         if known.modified_at:
             return listed > date_part(known.modified_at)
         # We never saw an edit date: the edit may be later than our last visit that same day.

@@ -27,12 +27,13 @@ allow_private ("1"), full ("1").
 from __future__ import annotations
 
 import scrapy
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import utc_now
 from newsarchive.archive.queries import ArchiveLookup
 from newsarchive.failures import describe_failure
-from newsarchive.items import Article, FrontierEntry, PageFailure
+from newsarchive.items import Article, FrontierEntry, ListingPage, PageFailure
 from newsarchive.middlewares.pageresult import FRONTIER_META, page_result
 from newsarchive.options import check_date_order, parse_count, parse_day, parse_flag
 from newsarchive.parsers.urls import canonicalise_url
@@ -214,6 +215,12 @@ class ArchiveSpider(scrapy.Spider):
     # failures -----------------------------------------------------------------------------------
 
     def on_error(self, failure):
+        # A sitemap or feed we only guessed at (or a profile names, unconfirmed) that the site does
+        # not have: nothing is missing, the crawl records an empty one.
+        if failure.check(HttpError) and failure.request.meta.get("guessed"):
+            kind = failure.request.meta[FRONTIER_META].kind
+            return [page_result(failure.request, [ListingPage(failure.request.url, kind, links=0)], [], None,
+                                self.crawler.stats)]
         reason, detail, status = describe_failure(failure)
         self.crawler.stats.inc_value(f"newsarchive/fetch_error/{reason}")
         record = PageFailure(url=failure.request.url, reason=reason, detail=detail, status=status)

@@ -21,7 +21,6 @@ from __future__ import annotations
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import signals
-from scrapy.spidermiddlewares.httperror import HttpError
 
 from newsarchive.items import Article, ArticleNotModified, ListingLink, ListingPage, PageFailure
 from newsarchive.options import OptionError, check_start_url, parse_flag
@@ -106,24 +105,16 @@ class GenericSpider(ArchiveSpider):
     def requests_for(self, links, origin: str):
         """Article requests for feed or sitemap entries in the date window, as the refresh policy says."""
         for position, found in enumerate(links):
-            if before(found.published_at, self.since):
+            if before(found.dated, self.since):
                 continue
-            if self.until and found.published_at and date_part(found.published_at) > self.until:
+            if self.until and found.dated and date_part(found.dated) > self.until:
                 continue
+            # A lastmod or an Atom <updated> is a change signal; a publication date is not.
             link = ListingLink(url=found.url, position=position, published_at_raw=found.published_at,
-                               modified_at_raw=found.published_at if origin == "sitemap" else None)
+                               modified_at_raw=found.modified_at)
             request = self.article_request_if_due(link)
             if request is not None:
                 yield request
-
-    def on_error(self, failure):
-        # A /sitemap.xml we only guessed at and the site does not have: nothing is missing.
-        if failure.check(HttpError) and failure.request.meta.get("guessed"):
-            from newsarchive.middlewares.pageresult import page_result
-
-            listing = ListingPage(failure.request.url, "sitemap", links=0)
-            return [page_result(failure.request, [listing], [], None, self.crawler.stats)]
-        return super().on_error(failure)
 
     # pages: articles and listings, each saying which it is ----------------------------------------
 

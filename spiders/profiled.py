@@ -15,16 +15,27 @@ Which known articles a crawl fetches again is the refresh policy's choice (newsa
 listings always, articles that are new, young, or shown changed by the listing; the rest is
 skipped. Known articles are fetched with conditional requests; a 304 answer becomes an
 ArticleNotModified record.
+
+Sitemaps and feeds the profile names (`[discovery]`: `sitemaps` and `feeds`, paths on the site)
+are read first, for their change signals only: a known article whose <lastmod> (or Atom
+<updated>, JSON Feed date_modified) is later than our last visit is fetched again, however old
+it is and whatever the listings show. New articles are left to the listings, which say where
+each is listed and whose pagination stops once its pages offer nothing new. A named file the
+site does not have (404) is recorded as an empty one, not as a failure.
 """
 
 from __future__ import annotations
 
+import tomllib
+from functools import cache
+from pathlib import Path
 from urllib.parse import urljoin
 
-from newsarchive.items import ArticleNotModified, ListingPage, PageFailure
+from newsarchive.items import ArticleNotModified, ListingLink, ListingPage, PageFailure
 from newsarchive.options import check_choices, check_start_url
 from newsarchive.parsers.dates import date_part, normalise_date
-from newsarchive.profiles import bundled_profiles, load_profile
+from newsarchive.parsers.discovery import parse_feed, parse_sitemap
+from newsarchive.profiles import BUNDLED, bundled_profiles, load_profile
 from newsarchive.scope import Scope
 from spiders.base import ArchiveSpider
 
@@ -49,6 +60,16 @@ class ProfileSpider(ArchiveSpider):
         origins = [self.base_url] if base_url else [f"https://{host}" for host in self.site.hosts]
         self.scope = Scope(origins + self.start_urls)
         self.allowed_domains = self.scope.hosts
+        discovery = discovery_files(self.profile_name)
+        self.discovery_urls = [(urljoin(self.base_url + "/", path), kind)
+                               for kind in ("sitemap", "feed") for path in discovery.get(f"{kind}s", [])]
+
+    def start_requests_for(self, url: str):
+        requests = super().start_requests_for(url)
+        if url == self.start_urls[0]:  # the discovery files once, with the first start URL
+            requests += [request for url, kind in self.discovery_urls if self.scope.allows(url)
+                         and (request := self.follow(url, kind, guessed=True)) is not None]
+        return requests
 
     # routing ------------------------------------------------------------------------------------
 
@@ -75,6 +96,36 @@ class ProfileSpider(ArchiveSpider):
                 yield request
         yield ListingPage(response.url, "listing", listing.page,
                           len(listing.links) + len(listing.section_links) + bool(listing.next_page_url))
+
+    def parse_sitemap(self, response):
+        children, links = parse_sitemap(response.body)
+        for url in (urljoin(response.url, child) for child in children):
+            request = self.follow(url, "sitemap") if self.is_allowed(url) else None
+            if request is not None:
+                yield request
+        yield from self.changed_article_requests(response.url, links)
+        yield ListingPage(response.url, "sitemap", links=len(children) + len(links))
+
+    def parse_feed(self, response):
+        links = parse_feed(response.body)
+        yield from self.changed_article_requests(response.url, links)
+        yield ListingPage(response.url, "feed", links=len(links))
+
+    def changed_article_requests(self, page_url: str, links):
+        """Requests for the known articles whose sitemap or feed entry shows a change since we
+        last fetched them (as the refresh policy judges it); nothing for new articles."""
+        for position, found in enumerate(links):
+            url = urljoin(page_url, found.url)
+            link = ListingLink(url=url, position=position, published_at_raw=found.published_at,
+                               modified_at_raw=found.modified_at)
+            if not self.profile.match_url("article", url) or not self.in_date_window(link):
+                continue
+            known = self.archive_lookup.known_article(url)
+            if known is None or self.refresh.reason_to_fetch(link, known) is None:
+                continue
+            request = self.article_request_if_due(link)
+            if request is not None:
+                yield request
 
     async def parse_article(self, response):
         if response.status == 304:
@@ -109,6 +160,16 @@ class ProfileSpider(ArchiveSpider):
         if not (self.since and listing.links) or in_window:
             return True
         return not all((day := self.link_date(link)) and day < self.since for link in listing.links)
+
+
+@cache
+def discovery_files(profile_key: str) -> dict[str, list[str]]:
+    """The profile's `[discovery]` table: paths of the sitemaps and feeds to read for change signals.
+    Read from the profile file itself, as load_profile() keeps no such table."""
+    path = Path(profile_key) if profile_key.endswith(".toml") else BUNDLED.joinpath(f"{profile_key}.toml")
+    with path.open("rb") as handle:
+        table = tomllib.load(handle).get("discovery") or {}
+    return {kind: [str(p) for p in table.get(kind, [])] for kind in ("sitemaps", "feeds")}
 
 
 def _spider_classes():

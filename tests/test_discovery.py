@@ -109,10 +109,12 @@ URLSET = b"""<?xml version="1.0" encoding="UTF-8"?>
 def test_sitemaps_urlsets_news_dates_indexes_and_gzip():
     children, links = parse_sitemap(URLSET)
     assert children == []
-    assert [(link.url, link.published_at) for link in links] == [
-        ("https://news.example/read/bx/", "2024-05-03"),
-        ("https://news.example/read/cx/", "2024-05-04T06:30:00Z"),  # the publication date, not lastmod
-        ("https://news.example/read/dx/", None)]
+    # The publication date apart from lastmod: only the last change is a sign of an edit.
+    assert [(link.url, link.published_at, link.modified_at) for link in links] == [
+        ("https://news.example/read/bx/", None, "2024-05-03"),
+        ("https://news.example/read/cx/", "2024-05-04T06:30:00Z", "2024-05-09T10:00:00Z"),
+        ("https://news.example/read/dx/", None, None)]
+    assert [link.dated for link in links] == ["2024-05-03", "2024-05-04T06:30:00Z", None]
     index = (b"<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
              b"<sitemap><loc>https://news.example/posts.xml.gz</loc></sitemap></sitemapindex>")
     assert parse_sitemap(index) == (["https://news.example/posts.xml.gz"], [])
@@ -128,8 +130,8 @@ def test_feeds_rss_and_atom():
             b"<updated>2024-05-04T10:00:00Z</updated></entry></feed>")
     assert [(link.url, link.published_at) for link in parse_feed(rss)] == [
         ("https://news.example/read/bx/", "2024-05-03T08:00:00Z")]
-    assert [(link.url, link.published_at) for link in parse_feed(atom)] == [
-        ("https://news.example/read/cx/", "2024-05-04T10:00:00Z")]
+    assert [(link.url, link.published_at, link.modified_at) for link in parse_feed(atom)] == [
+        ("https://news.example/read/cx/", None, "2024-05-04T10:00:00Z")]  # <updated>: a change, not publication
 
 
 def test_json_feeds_and_the_feeds_a_page_announces():

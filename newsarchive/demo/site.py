@@ -5,13 +5,17 @@ same as the fixture pages, docs/site-markup.md) and `manifest.json`, the ground 
 the site must reproduce: every article with its section, authors, photos and comments.
 
 Deterministic for a seed. English and Arabic articles; sections with pagination; monthly
-archives; an archive index per locale; an RSS feed; robots.txt. Some articles are listed in two
-sections, and some listing links carry tracking parameters: the crawler must store them once.
+archives; an archive index per locale; an RSS feed and an Atom feed per locale; a sitemap
+(/sitemap.xml); robots.txt. Some articles are listed in two sections, and some listing links
+carry tracking parameters: the crawler must store them once.
 
 Re-crawl tests regenerate the same site with `changes=SiteChanges(...)`: some articles edited
 (listings then show "Updated"), comments added or removed (listings show comment counts), new
-articles published. Files whose content did not change are not rewritten, so the server's
-ETag and Last-Modified stay the same for them; the manifest lists what changed.
+articles published. As many CMSs do, the sitemap's <lastmod> and the Atom feed's <updated> of an
+article become the moment of the change when it is edited or its comments change (else they
+are its publication date); with `stealth=True` an edit shows no "Updated" date anywhere else,
+so those are its only signs. Files whose content did not change are not rewritten, so the
+server's ETag and Last-Modified stay the same for them; the manifest lists what changed.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from newsarchive.demo import pages
 from newsarchive.demo.words import LANGUAGES, LanguagePack
@@ -61,6 +66,7 @@ class SiteChanges:
     new_articles: int = 0  # published since, dated after every earlier article
     among_newest: int = 0  # pick the changed articles among this many newest ones (0: among all)
     seed: int = 1
+    stealth: bool = False  # edits print no "Updated" date: only the sitemap and the Atom feed show them
 
 
 @dataclass
@@ -75,7 +81,13 @@ class DemoArticle:
     photos: list[DemoPhoto]
     blocks: list[tuple[str, str]]  # ("paragraph" | "heading", text)
     comments: list[DemoComment]  # top level, replies nested
-    modified_date: str | None = None
+    modified_date: str | None = None  # the "Updated" date pages print
+    changed_at: str | None = None  # when it was last edited or its comments changed (UTC, to the second)
+
+    @property
+    def last_change(self) -> str:
+        """The sitemap's <lastmod>: the last change, else the publication date."""
+        return self.changed_at or self.published_date
 
     def flat_comments(self) -> list[DemoComment]:
         def walk(comments):
@@ -198,18 +210,21 @@ def _apply_changes(earlier: list[DemoArticle], new: list[DemoArticle], changes: 
     pool = earlier[-changes.among_newest:] if changes.among_newest else earlier  # oldest first
     edited = rng.sample(pool, min(changes.edited, len(pool)))
     # An edit is made now, whenever the story was published: the listing's "Updated" date says so.
-    edited_on = datetime.now(timezone.utc).date().isoformat()
+    now = datetime.now(timezone.utc)
+    edited_on, changed_at = now.date().isoformat(), now.strftime("%Y-%m-%dT%H:%M:%SZ")
     for article in edited:
         language = LANGUAGES[article.locale]
         article.title = f"{article.title}{language.edit_suffix}"
         article.blocks.append(("paragraph", language.correction))
-        article.modified_date = edited_on
+        article.modified_date = None if changes.stealth else edited_on
+        article.changed_at = changed_at
     with_comments = [a for a in pool if a.flat_comments()]
     removed: dict[str, list[str]] = {}
     for article in rng.sample(with_comments, min(changes.comments_removed, len(with_comments))):
         leaf = [c for c in article.flat_comments() if not c.replies][-1]
         _remove_comment(article.comments, leaf)
         removed[article.path] = [leaf.id]
+        article.changed_at = changed_at
     added: dict[str, list[str]] = {}
     for article in rng.sample(pool, min(changes.comments_added, len(pool))):
         language = LANGUAGES[article.locale]
@@ -223,6 +238,7 @@ def _apply_changes(earlier: list[DemoArticle], new: list[DemoArticle], changes: 
         )
         (parent.replies if parent else article.comments).append(comment)
         added.setdefault(article.path, []).append(comment.id)
+        article.changed_at = changed_at
     return {
         "edited": [a.path for a in edited], "comments_added": added, "comments_removed": removed,
         "new_articles": [a.path for a in new],
@@ -305,7 +321,36 @@ def _write_front_pages(writer, made) -> None:
         writer.write(f"/{locale}", pages.home_page([locale]))
         newest = sorted((a for a in made if a.locale == locale), key=lambda a: a.published_date, reverse=True)[:50]
         writer.write_file(f"{locale}/rss/index.xml", pages.rss_feed(locale, newest))
+        writer.write_file(f"{locale}/atom/index.xml", _atom_feed(locale, [a for a in made if a.locale == locale]))
+    writer.write_file("sitemap.xml", _sitemap(made))
     writer.write_file("robots.txt", "User-agent: *\nDisallow: /private/\n")
+
+
+def _sitemap(made) -> str:
+    """Every article with its <lastmod>: the publication date, or the moment of its last change."""
+    urls = "".join(f"<url><loc>{xml_escape(a.path)}</loc><lastmod>{a.last_change}</lastmod></url>\n" for a in made)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n')
+
+
+ATOM_ENTRIES = 50
+
+
+def _atom_feed(locale: str, articles) -> str:
+    """The locale's ATOM_ENTRIES most recently updated articles, newest change first (Atom's
+    <updated> is a moment: publication is taken as 09:00 UTC of its day)."""
+    def updated(article) -> str:
+        return article.changed_at or f"{article.published_date}T09:00:00Z"
+
+    newest = sorted(articles, key=lambda a: (updated(a), a.path), reverse=True)[:ATOM_ENTRIES]
+    entries = "".join(
+        f'<entry><title>{xml_escape(a.title)}</title><link rel="alternate" href="{xml_escape(a.path)}"/>'
+        f"<id>{xml_escape(a.path)}</id><published>{a.published_date}T09:00:00Z</published>"
+        f"<updated>{updated(a)}</updated></entry>\n" for a in newest)
+    feed_updated = updated(newest[0]) if newest else "2019-01-01T00:00:00Z"
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+            f"<title>Diyaruna {locale}</title><id>/{locale}/atom</id><updated>{feed_updated}</updated>\n"
+            f"{entries}</feed>\n")
 
 
 def _manifest(made, sections, archives) -> dict:

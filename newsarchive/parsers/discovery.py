@@ -8,7 +8,10 @@ page say what it is, so an article is found whatever its URL looks like. The sha
 date, a long slug, a numeric id) only says which to fetch first. A listing's next page is
 rel=next, a "next"/"older" link, or the page-number link one above the current one. RSS/Atom
 feeds and XML sitemaps (gzipped or not, indexes, news sitemaps; read with Scrapy's sitemap
-parser) give article URLs with their dates, which `--since` filters on.
+parser) give article URLs with their dates, which `--since` filters on: the publication date
+(news sitemap, RSS pubDate, Atom published) apart from the date of the last change (sitemap
+lastmod, Atom updated, JSON Feed date_modified), which the refresh policy reads as a sign that a
+known article changed.
 """
 
 from __future__ import annotations
@@ -44,7 +47,15 @@ SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncomp
 @dataclass
 class DiscoveredLink:
     url: str
-    published_at: str | None = None  # ISO date or time, when a feed or sitemap gives one
+    published_at: str | None = None  # ISO date or time of publication, when a feed or sitemap gives one
+    # ISO date or time of the last change (sitemap lastmod, Atom updated, JSON Feed date_modified):
+    # a change signal, kept apart from publication, which says nothing of later edits.
+    modified_at: str | None = None
+
+    @property
+    def dated(self) -> str | None:
+        """The date --since and --until filter on: publication, else the last change."""
+        return self.published_at or self.modified_at
 
 
 def looks_like_article_url(url: str) -> bool:
@@ -190,20 +201,23 @@ def parse_feed(body: bytes) -> list[DiscoveredLink]:
     for item in root.iter():
         if _local(item.tag) not in ("item", "entry"):
             continue
-        url = date = None
+        url = published = modified = None
         for child in item:
             name = _local(child.tag)
             if name == "link":
                 url = url or (child.get("href") if child.get("rel") in (None, "alternate") else None) or (child.text or "").strip()
-            elif name in ("pubdate", "published", "date", "updated") and not date:
-                date = normalise_date((child.text or "").strip())
+            elif name in ("pubdate", "published", "date") and not published:
+                published = normalise_date((child.text or "").strip())
+            elif name == "updated" and not modified:  # Atom's last change; RSS has none
+                modified = normalise_date((child.text or "").strip())
         if url:
-            links.append(DiscoveredLink(url.strip(), date))
+            links.append(DiscoveredLink(url.strip(), published, modified))
     return links
 
 
 def _parse_json_feed(body: bytes) -> list[DiscoveredLink]:
-    """JSON Feed 1.0/1.1 (jsonfeed.org): `items[].url` (or `external_url`) and `date_published`."""
+    """JSON Feed 1.0/1.1 (jsonfeed.org): `items[].url` (or `external_url`), `date_published` and
+    `date_modified`."""
     try:
         feed = json.loads(body)
     except (ValueError, RecursionError):
@@ -215,9 +229,13 @@ def _parse_json_feed(body: bytes) -> list[DiscoveredLink]:
             continue
         url = item.get("url") or item.get("external_url")
         if isinstance(url, str) and url.strip():
-            published = item.get("date_published") or item.get("date_modified")
-            links.append(DiscoveredLink(url.strip(), normalise_date(published) if isinstance(published, str) else None))
+            links.append(DiscoveredLink(url.strip(), _json_date(item.get("date_published")),
+                                        _json_date(item.get("date_modified"))))
     return links
+
+
+def _json_date(value) -> str | None:
+    return normalise_date(value) if isinstance(value, str) else None
 
 
 class _NewsSitemap(Sitemap):
@@ -234,8 +252,9 @@ class _NewsSitemap(Sitemap):
 
 
 def parse_sitemap(body: bytes) -> tuple[list[str], list[DiscoveredLink]]:
-    """(sub-sitemaps of a sitemap index, page links of a urlset with their news date or lastmod).
-    A gzipped sitemap (.xml.gz) is read as well; anything that is no sitemap gives nothing."""
+    """(sub-sitemaps of a sitemap index, page links of a urlset with their news sitemap's
+    publication date and their lastmod, apart). A gzipped sitemap (.xml.gz) is read as well;
+    anything that is no sitemap gives nothing."""
     if body[:3] == b"\x1f\x8b\x08":
         try:
             body = gunzip(body, max_size=SITEMAP_MAX_BYTES)
@@ -250,8 +269,8 @@ def parse_sitemap(body: bytes) -> tuple[list[str], list[DiscoveredLink]]:
         return [entry["loc"] for entry in entries], []
     if sitemap.type != "urlset":
         return [], []
-    return [], [DiscoveredLink(entry["loc"], normalise_date(entry.get("publication_date") or entry.get("lastmod")))
-                for entry in entries]
+    return [], [DiscoveredLink(entry["loc"], normalise_date(entry.get("publication_date")),
+                               normalise_date(entry.get("lastmod"))) for entry in entries]
 
 
 def before(day: str | None, since: str | None) -> bool:
