@@ -14,7 +14,16 @@ written as the crawler received them after decoding any Content-Encoding, so the
 written say so: Content-Encoding and Transfer-Encoding are dropped and Content-Length is the
 body's length (the original values are kept as X-Archive-Orig-* headers, as pywb does).
 
-Captures of every kind are written: pages, robots.txt and photo files. A photo's body is read
+Captures of every kind are written: pages, robots.txt, photo files, and what `crawl --render`
+kept. The responses a page's scripts loaded (kind script: a JSON comment API, a comment iframe)
+are request and response records like any page, so a replay tool that runs the page's scripts
+finds them. The DOM a browser rendered (kind rendered) is no response of the server: it is a
+`conversion` record (WARC 1.1: "an alternative version of another record's content that was
+created as the result of an archival process") for the page's URL, whose WARC-Refers-To names
+the response (or revisit) record of the page as the crawl fetched it, and which replay indexes
+leave out (cdxj-indexer indexes response, revisit, resource and metadata records): the page's
+URL replays what the server sent. Conversions come after the other records, as their page's
+record must be written first. A photo's body is read
 from its file under the photos folder its crawl recorded (NEWSARCHIVE_PHOTOS_DIR), or under
 `photos_dir` when given (the folder moved), and checked against the capture's SHA-256.
 
@@ -83,8 +92,19 @@ def export_warc(db_path: str | Path, out_path: str | Path, crawl_ids: list[int] 
             warcinfo_id = _write_warcinfo(writer, conn, out_path.name, crawl_ids)
             summary.count("warcinfo")
             bodies = CaptureBodies(conn, photos_dir)
+            page_records: dict[tuple[int, str], str] = {}  # (crawl, URL) -> its page's response record
+            rendered = []
             for capture in _captures(conn, crawl_ids):
-                _write_capture(writer, conn, capture, warcinfo_id, summary, bodies)
+                if capture["kind"] == "rendered":
+                    rendered.append(capture["id"])
+                    continue
+                record_id = _write_capture(writer, conn, capture, warcinfo_id, summary, bodies)
+                if capture["kind"] == "page":
+                    page_records[(capture["crawl_id"], capture["url"])] = record_id
+            for capture_id in rendered:
+                capture = conn.execute("SELECT * FROM captures WHERE id = ?", [capture_id]).fetchone()
+                _write_rendered(writer, conn, capture, warcinfo_id, summary, bodies,
+                                page_records.get((capture["crawl_id"], capture["url"])))
     finally:
         conn.close()
     if cdx:
@@ -165,7 +185,8 @@ def _write_warcinfo(writer: WARCWriter, conn, filename: str, crawl_ids) -> str:
 
 
 def _write_capture(writer: WARCWriter, conn, capture: sqlite3.Row, warcinfo_id: str, summary,
-                   bodies: CaptureBodies) -> None:
+                   bodies: CaptureBodies) -> str:
+    """The capture's request and response (or revisit) records; the response record's ID."""
     url, date = capture["url"], capture["fetched_at"]
     common = {"WARC-Date": date, "WARC-Warcinfo-ID": warcinfo_id}
     response_headers = json.loads(capture["response_headers"] or "{}")
@@ -191,6 +212,24 @@ def _write_capture(writer: WARCWriter, conn, capture: sqlite3.Row, warcinfo_id: 
     writer.write_request_response_pair(request, response)
     summary.count(record_type)
     summary.count("request")
+    return response.rec_headers.get_header("WARC-Record-ID")
+
+
+def _write_rendered(writer: WARCWriter, conn, capture: sqlite3.Row, warcinfo_id: str, summary,
+                    bodies: CaptureBodies, page_record_id: str | None) -> None:
+    """A rendered DOM as a conversion record of the page's response record (page_record_id, when
+    the export holds it)."""
+    source = capture if capture["revisit_of"] is None else \
+        conn.execute("SELECT * FROM captures WHERE id = ?", [capture["revisit_of"]]).fetchone()
+    body = bodies.body(source)
+    headers = {"WARC-Date": capture["fetched_at"], "WARC-Warcinfo-ID": warcinfo_id}
+    if page_record_id:
+        headers["WARC-Refers-To"] = page_record_id
+    record = writer.create_warc_record(capture["url"], "conversion", payload=io.BytesIO(body), length=len(body),
+                                       warc_content_type=capture["content_type"] or "text/html",
+                                       warc_headers_dict=headers)
+    writer.write_record(record)
+    summary.count("conversion")
 
 
 def payload_digest_of(body: bytes) -> str:

@@ -33,6 +33,7 @@ from newsarchive.options import (
     parse_count,
     parse_day,
 )
+from newsarchive.rendering import describe_rendering, rendering_figures
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,9 @@ class CrawlSummary:
         if revisits:
             text += (f"; {revisits} due articles revisited, "
                      f"{self.stats.get('newsarchive/revisit/changed_count', 0)} found changed")
+        rendering = describe_rendering(rendering_figures(self.stats))
+        if rendering:
+            text += f"; {rendering}"
         if self.unaccounted:
             text += f"; {self.unaccounted} pages UNACCOUNTED FOR (not stored: a bug, please report it)"
         if self.stats.get("newsarchive/resumed_from"):

@@ -6,19 +6,40 @@ page to render would carry two idle drivers, doubling its memory: this handler s
 driver when the first page needs the browser, and never otherwise. Imported only through
 DOWNLOAD_HANDLERS (newsarchive/rendering.py), so crawls on machines without scrapy-playwright
 never import it.
+
+It also holds the browser to the crawl: every request a page makes (scripts, XHR, iframes,
+beacons) goes through `browser_request_refusal` (newsarchive/rendering.py) with the spider's
+scope, and is aborted when it leaves the crawl's origins or is not a GET or HEAD; each abort is
+counted (`newsarchive/render/aborted/<why>_count`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+from newsarchive.rendering import browser_request_refusal
+
+logger = logging.getLogger(__name__)
 
 
 class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
     def __init__(self, crawler) -> None:
         super().__init__(crawler)
         self._start_lock = asyncio.Lock()
+        self.crawler = crawler
+        self.abort_request = self.refuses  # scrapy-playwright asks it of every request a page makes
+
+    def refuses(self, request) -> bool:
+        """PLAYWRIGHT_ABORT_REQUEST, with the crawl's scope: whether to abort a browser request."""
+        why = browser_request_refusal(request.method, request.url, request.resource_type,
+                                      getattr(self.crawler.spider, "scope", None))
+        if why:
+            self.crawler.stats.inc_value(f"newsarchive/render/aborted/{why}_count")
+            logger.debug(f"the browser may not send {request.method} {request.url} ({why})")
+        return why is not None
 
     # scrapy-playwright connects these to engine_started: nothing to start yet.
     async def _maybe_launch_in_thread(self) -> None:

@@ -7,7 +7,19 @@ through scrapy-playwright in the system's Chromium (NEWSARCHIVE_CHROMIUM; Playwr
 browser download is never used), clicks "load more comments" up to NEWSARCHIVE_RENDER_MAX_CLICKS
 times, parses the rendered DOM with the same parsers and takes the comments (and any field the
 HTML lacked) from it, their `sources` marked `rendered`; the DOM is kept as a capture of kind
-`rendered`. `--render always` renders every article, `--render never` none.
+`rendered`. `--render always` renders every article, `--render never` none. A profile that lists
+a field in `rendered_fields` (e.g. `rendered_fields = ["comments"]`) has its articles rendered
+when the page as sent lacks that field. Each rendered page is counted under why
+(`rendering_figures`): always, profile_field, comment_counter (a counter above the comments read),
+comment_embed (a comment service's placeholder or script, or a `data-` attribute naming a comment
+API) or empty_comment_container; the counts go to the crawl summary, crawls.coverage and `report`.
+
+The browser's own requests stay in the crawl's scope (newsarchive/scope.py): a script, XHR,
+iframe or beacon to any other origin is aborted, and so is every request that is not a GET or
+HEAD (an archival crawl submits no form and fires no analytics). Images, media and fonts are
+skipped. What the page's scripts loaded that carried content (xhr, fetch and iframe documents
+answered 200 with JSON or HTML) is kept as captures of kind `script`, so a WARC replays the
+comments; their request headers carry the Referer, the page they were loaded for.
 
 The browser's download handler is installed only when rendering is wanted and possible
 (`BrowserRendering`, an add-on): a crawl that renders nothing fetches as fast as before. Without
@@ -17,15 +29,21 @@ Chromium or scrapy-playwright, an auto crawl goes on: it warns once and the arti
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import logging
 import os
 import re
 import shutil
+import time
+
+from lxml import html as lxml_html
 
 from newsarchive import signals as newsarchive_signals
+from newsarchive.archive import utc_now
 from newsarchive.archive.capture_writer import CaptureWriter
-from newsarchive.items import Article, Layer
+from newsarchive.items import Article, Capture, Layer
+from newsarchive.parsers.comments import comments_loaded_by_script
 
 logger = logging.getLogger(__name__)
 
@@ -41,25 +59,101 @@ FILLABLE_FIELDS = ("title", "published_at", "published_at_raw", "modified_at", "
                    "authors", "body_blocks", "body_text", "comment_count", "comment_count_raw")
 
 
-def render_reason(article: Article, mode: str) -> str | None:
-    """Why the article's page is to be rendered in a browser (always, comments_unreached), or None.
+# Why a page is rendered, in the order they are looked for (the first that holds is counted).
+RENDER_REASONS = ("always", "comment_counter", "comment_embed", "empty_comment_container", "profile_field")
+# Before rendering, a page whose comments come by script has this reason; the rendered DOM tells
+# which sign it was (comment_embed or empty_comment_container: see script_sign).
+BY_SCRIPT = "comments_by_script"
+# What a browser may send: reading only. A POST from a page script submits a form or a beacon.
+READ_METHODS = ("GET", "HEAD")
+HEAVY_RESOURCES = ("image", "media", "font")  # they carry no comments; the browser skips them
+# Responses loaded by the page's scripts that may hold content, and the types of body kept.
+SCRIPT_RESOURCES = ("xhr", "fetch", "document")
+BROWSER_SLOT = "newsarchive-browser"  # the downloader slot of the pages rendered
+# A page has settled when none of its requests has been in flight for this long (Playwright's
+# networkidle: 500 ms): scripts that load comments on load or on a click send their requests at once.
+QUIET_MS = 200
+CONTENT_TYPES = re.compile(r"^\s*(?:application/(?:[\w.+-]+\+)?json|text/json|text/html|application/xhtml\+xml)\b",
+                           re.I)
 
-    >>> render_reason(Article(url="https://example.com/a", comments_status="unreached"), "auto")
-    'comments_unreached'
+
+def render_reason(article: Article, mode: str, rendered_fields: tuple[str, ...] = ()) -> str | None:
+    """Why the article's page is to be rendered in a browser, or None. rendered_fields: the fields
+    the site's profile marks as loaded by script.
+
+    >>> render_reason(Article(url="https://example.com/a", comments_status="unreached", comment_count=4), "auto")
+    'comment_counter'
     >>> render_reason(Article(url="https://example.com/a", comments_status="none"), "auto") is None
     True
+    >>> render_reason(Article(url="https://example.com/a", comments_status="none"), "auto", ("comments",))
+    'profile_field'
     """
     if mode == "always":
         return "always"
-    if mode == "auto" and article.comments_status == "unreached":
-        return "comments_unreached"
+    if mode != "auto":
+        return None
+    if article.comments_status == "unreached":
+        counted = article.comment_count is not None and article.comment_count > len(article.comments)
+        return "comment_counter" if counted else BY_SCRIPT
+    if any(lacks_field(article, name) for name in rendered_fields):
+        return "profile_field"
     return None
 
 
-def needs_rendering(article: Article, mode: str) -> bool:
+def lacks_field(article: Article, name: str) -> bool:
+    """Whether the page as sent lacks a field; comments are lacking unless all were read."""
+    if name == "comments":
+        return article.comments_status != "complete"
+    return getattr(article, name, None) in (None, "", [])
+
+
+def needs_rendering(article: Article, mode: str, rendered_fields: tuple[str, ...] = ()) -> bool:
     """Whether `--render MODE` renders this article's page: auto renders exactly the articles whose
-    comments were not reached, always every article, never none."""
-    return render_reason(article, mode) is not None
+    comments were not reached (or whose profile-marked field is missing), always every article,
+    never none."""
+    return render_reason(article, mode, rendered_fields) is not None
+
+
+def script_sign(rendered_html: str) -> str:
+    """Which sign said the comments come by script, read in the rendered DOM: comment_embed (a
+    comment service's placeholder or script, a `data-` attribute naming a comment API: rendering
+    leaves them in place) or, when none is left, empty_comment_container (the container the
+    scripts filled).
+
+    >>> script_sign("<div id='disqus_thread'><p>A comment</p></div>"), script_sign("<div id='comments'><p>A</p></div>")
+    ('comment_embed', 'empty_comment_container')
+    """
+    root = lxml_html.fromstring(rendered_html or "<html></html>")
+    for element in root.iter():  # a container the scripts left empty is no embed either
+        if isinstance(element.tag, str) and not len(element) and not (element.text or "").strip():
+            element.text = "-"
+    return "comment_embed" if comments_loaded_by_script(root) else "empty_comment_container"
+
+
+def browser_request_refusal(method: str, url: str, resource_type: str, scope) -> str | None:
+    """Why the browser must not send a request (method, offsite, heavy), or None to let it go.
+    scope: the crawl's Scope (newsarchive/scope.py); None allows any origin.
+
+    >>> from newsarchive.scope import Scope
+    >>> scope = Scope(["http://127.0.0.1:8000/news/"])
+    >>> [browser_request_refusal(m, u, "fetch", scope) for m, u in [("GET", "http://127.0.0.1:8000/api"),
+    ...  ("POST", "http://127.0.0.1:8000/api"), ("GET", "http://127.0.0.1:9000/api")]]
+    [None, 'method', 'offsite']
+    """
+    if method.upper() not in READ_METHODS:
+        return "method"
+    if scope is not None and not scope.allows(url):
+        return "offsite"
+    if resource_type in HEAVY_RESOURCES:
+        return "heavy"
+    return None
+
+
+def carries_content(resource_type: str, status: int, method: str, content_type: str, main_frame: bool) -> bool:
+    """Whether a response the page's scripts loaded is kept as a capture: an xhr, fetch or iframe
+    document (not the page itself) read with GET, answered 200, with a JSON or HTML body."""
+    return (resource_type in SCRIPT_RESOURCES and not (resource_type == "document" and main_frame)
+            and status == 200 and method.upper() == "GET" and bool(CONTENT_TYPES.match(content_type or "")))
 
 
 def chromium_path(setting: str) -> str | None:
@@ -96,14 +190,10 @@ def merge_rendered(article: Article, rendered: Article) -> list[str]:
     return taken
 
 
-def skip_heavy_resource(request) -> bool:
-    """PLAYWRIGHT_ABORT_REQUEST: images, media and fonts carry no comments; the browser skips them."""
-    return request.resource_type in ("image", "media", "font")
-
-
-async def load_more_comments(page, max_clicks: int, wait_ms: int) -> int:
+async def load_more_comments(page, max_clicks: int, wait_ms: int, activity: PageActivity | None = None) -> int:
     """Click "load more comments" buttons and links until none is left or max_clicks were made;
-    after each click, wait (at most wait_ms) for the page to change. Returns the clicks made."""
+    after each click, wait (at most wait_ms) for the page to change and its requests to settle.
+    Returns the clicks made."""
     clicks = 0
     while clicks < max_clicks:
         button = page.locator("button, a, [role=button]").filter(has_text=LOAD_MORE)
@@ -114,9 +204,10 @@ async def load_more_comments(page, max_clicks: int, wait_ms: int) -> int:
         clicks += 1
         try:
             await page.wait_for_function(f"document.body.innerHTML.length !== {before}", timeout=wait_ms)
-            await page.wait_for_load_state("networkidle", timeout=wait_ms)
         except Exception:  # noqa: BLE001 (a click that changed nothing ends the loop below)
             pass
+        if activity is not None:
+            await activity.settle(page, wait_ms)
     return clicks
 
 
@@ -138,33 +229,137 @@ class BrowserRendering:
             "PLAYWRIGHT_MAX_CONTEXTS": 1,
             "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": settings.getint("NEWSARCHIVE_RENDER_CONCURRENCY"),
             "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": timeout_ms,
-            "PLAYWRIGHT_ABORT_REQUEST": "newsarchive.rendering.skip_heavy_resource",
         }.items():
             settings.set(name, value, priority="addon")
+
+
+class PageActivity:
+    """One rendered page's requests, followed through its event handlers (`handlers`): how many are
+    in flight, for `settle`, and the responses its scripts loaded that carried content (see
+    carries_content), which `read`, the last page method, turns into captures."""
+
+    def __init__(self, quiet_ms: int = QUIET_MS):
+        self.quiet_ms = quiet_ms
+        self.in_flight, self.last_change = 0, time.monotonic()
+        self.seen: list[tuple[object, str]] = []  # (Playwright response, when it arrived)
+        self.captures: list[Capture] = []
+        # playwright_page_event_handlers, made once: a page going back to the pool drops these very ones.
+        self.handlers = {"request": self.request_sent, "requestfinished": self.request_ended,
+                         "requestfailed": self.request_ended, "response": self.seen_response}
+
+    def detach(self, page) -> None:
+        """Stop following a page that goes back to the pool of open pages."""
+        for event, handler in self.handlers.items():
+            page.remove_listener(event, handler)
+
+    def request_sent(self, request) -> None:
+        self.in_flight, self.last_change = self.in_flight + 1, time.monotonic()
+
+    def request_ended(self, request) -> None:
+        self.in_flight, self.last_change = max(0, self.in_flight - 1), time.monotonic()
+
+    def seen_response(self, response) -> None:
+        request = response.request
+        if carries_content(request.resource_type, response.status, request.method,
+                           response.headers.get("content-type", ""), response.frame.parent_frame is None):
+            self.seen.append((response, utc_now()))
+
+    async def settle(self, page, timeout_ms: int) -> None:
+        """Wait until no request of the page has been in flight for quiet_ms (at most timeout_ms).
+        Playwright's networkidle waits 500 ms of quiet; scripts that load comments start their
+        requests at once, and a render is mostly this wait."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout_ms / 1000:
+            # Quiet counts from the call at the earliest: a request a load handler just sent may not
+            # have been reported yet.
+            if not self.in_flight and time.monotonic() - max(self.last_change, started) >= self.quiet_ms / 1000:
+                return
+            await asyncio.sleep(0.02)
+
+    async def read(self, page) -> None:
+        for response, fetched_at in self.seen:
+            try:
+                self.captures.append(Capture(
+                    url=response.url, fetched_at=fetched_at, status=response.status,
+                    request_headers=_header_lists(await response.request.all_headers()),
+                    response_headers=_header_lists(await response.all_headers()), body=await response.body()))
+            except Exception as error:  # noqa: BLE001 (a body the browser no longer has is not kept)
+                logger.warning(f"cannot keep {response.url}, loaded by {page.url}: {error}")
+
+
+def _header_lists(headers: dict[str, str]) -> dict[str, list[str]]:
+    """Playwright's headers as the captures keep Scrapy's: Title-Case names, a list of values
+    (Playwright joins a repeated header's values with newlines)."""
+    return {"-".join(part.capitalize() for part in name.split("-")): value.split("\n")
+            for name, value in headers.items()}
+
+
+def rendering_figures(stats: dict) -> dict:
+    """The crawl's rendering counts from its stats: pages rendered, by reason, and those that could
+    not be (failed, unavailable); browser requests aborted, by why; {} when nothing was to render."""
+    def get(name):
+        return stats.get(f"newsarchive/render/{name}_count", 0)
+
+    figures = {"rendered": get("rendered"), "failed": get("failed"), "unavailable": get("unavailable"),
+               "comments_found": get("comments_found"),
+               "reasons": {reason: get(f"reason/{reason}") for reason in RENDER_REASONS if get(f"reason/{reason}")},
+               "aborted": {why: get(f"aborted/{why}") for why in ("method", "offsite", "heavy") if get(f"aborted/{why}")},
+               "script_captures": sum(stats.get(f"newsarchive/captures/script_{stored}_count", 0)
+                                      for stored in ("response", "revisit"))}
+    return figures if figures["rendered"] or figures["failed"] or figures["unavailable"] else {}
+
+
+def describe_rendering(figures: dict) -> str:
+    """One clause for the crawl summary: '3 pages rendered (2 comment_counter, 1 comment_embed)'.
+
+    >>> describe_rendering({"rendered": 3, "failed": 0, "unavailable": 0,
+    ...                     "reasons": {"comment_counter": 2, "comment_embed": 1}})
+    '3 pages rendered (2 comment_counter, 1 comment_embed)'
+    """
+    if not figures:
+        return ""
+    reasons = ", ".join(f"{count} {reason}" for reason, count in figures["reasons"].items())
+    text = f"{figures['rendered']} pages rendered" + (f" ({reasons})" if reasons else "")
+    for name, words in (("failed", "could not be rendered"), ("unavailable", "not rendered: no browser")):
+        if figures.get(name):
+            text += f", {figures[name]} {words}"
+    return text
 
 
 class Renderer:
     """The spider's side: render the articles the mode asks for, and merge what the browser saw."""
 
-    def __init__(self, crawler, mode: str, missing: str | None, max_clicks: int, timeout: float):
+    def __init__(self, crawler, mode: str, missing: str | None, max_clicks: int, timeout: float,
+                 concurrency: int = 2):
         self.crawler = crawler
         self.mode, self.missing = mode, missing
         self.max_clicks, self.timeout = max_clicks, timeout
         self.warned = False
         self.captures: CaptureWriter | None = None
+        # A page waiting for the browser would hold a place among the downloader's
+        # CONCURRENT_REQUESTS, and starve the crawl of the pages that need no browser.
+        self.pages = asyncio.Semaphore(concurrency)
+        self.open_pages: list = []  # browser tabs free for the next page
 
     @classmethod
     def from_crawler(cls, crawler) -> Renderer:
         settings = crawler.settings
         mode = settings.get("NEWSARCHIVE_RENDER")
         renderer = cls(crawler, mode, browser_missing(settings.get("NEWSARCHIVE_CHROMIUM")) if mode != "never" else None,
-                       settings.getint("NEWSARCHIVE_RENDER_MAX_CLICKS"), settings.getfloat("NEWSARCHIVE_RENDER_TIMEOUT"))
+                       settings.getint("NEWSARCHIVE_RENDER_MAX_CLICKS"), settings.getfloat("NEWSARCHIVE_RENDER_TIMEOUT"),
+                       settings.getint("NEWSARCHIVE_RENDER_CONCURRENCY"))
         crawler.signals.connect(renderer.crawl_started, signal=newsarchive_signals.crawl_started)
         return renderer
 
     @property
     def stats(self):
         return self.crawler.stats  # set when the crawl starts, after the spider is made
+
+    @property
+    def rendered_fields(self) -> tuple[str, ...]:
+        """The fields the crawl's site profile marks as loaded by script (none without a profile)."""
+        profile = getattr(self.crawler.spider, "profile", None)
+        return tuple(getattr(profile, "rendered_fields", ()))
 
     def crawl_started(self, crawl_id: int, archive) -> None:
         """The store pipeline opened the crawl: rendered DOMs are written as captures of it."""
@@ -174,49 +369,81 @@ class Renderer:
     async def complete(self, article: Article, parse_rendered) -> Article:
         """The article, completed from its rendered page when the mode asks for it. parse_rendered:
         an async function from a response to the parsed record."""
-        reason = render_reason(article, self.mode)
+        reason = render_reason(article, self.mode, self.rendered_fields)
         if reason is None:
             return article
-        self.stats.inc_value(f"newsarchive/render/{reason}_count")
         if self.missing:
             self._warn_once(f"--render {self.mode}: cannot render {article.url} and the like: {self.missing}; "
                             f"their comments are recorded as unreached")
             self.stats.inc_value("newsarchive/render/unavailable_count")
             return article
+        activity = PageActivity()
         try:
-            response = await self.crawler.engine.download_async(self.request_for(article.url))
+            async with self.pages:  # the others wait here, not in the downloader
+                response = await self._render(article.url, activity)
             rendered = await parse_rendered(response)
         except Exception as error:  # noqa: BLE001 (a page the browser cannot render keeps what the HTML gave)
             logger.warning(f"cannot render {article.url}: {type(error).__name__}: {error}")
             self.stats.inc_value("newsarchive/render/failed_count")
             return article
         self.stats.inc_value("newsarchive/render/rendered_count")
-        self._keep_capture(response)
+        reason = script_sign(response.text) if reason == BY_SCRIPT else reason
+        self.stats.inc_value(f"newsarchive/render/reason/{reason}_count")
+        self._keep_captures(response, activity.captures)
         if isinstance(rendered, Article):
             taken = merge_rendered(article, rendered)
             self.stats.inc_value("newsarchive/render/comments_found_count", int("comments" in taken))
         return article
 
-    def request_for(self, url: str):
+    async def _render(self, url: str, activity: PageActivity):
+        """The page as the browser rendered it, in a tab of the pool: opening a tab starts a
+        renderer process, which cost more than the rendering itself (bench/render.py)."""
+        request = self.request_for(url, activity, self.open_pages.pop() if self.open_pages else None)
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except Exception:
+            page = request.meta.get("playwright_page")
+            if page is not None and not page.is_closed():
+                await page.close()  # in an unknown state: not reused
+            raise
+        page = response.meta.get("playwright_page")
+        if page is not None and not page.is_closed():
+            activity.detach(page)
+            self.open_pages.append(page)
+        return response
+
+    def request_for(self, url: str, activity: PageActivity | None = None, page=None):
+        """The browser's request for a page, in `page` (an open tab) or a new tab; `activity`
+        follows its requests and keeps what its scripts loaded."""
         from scrapy import Request
         from scrapy_playwright.page import PageMethod
 
+        activity = activity or PageActivity()
         wait_ms = int(self.timeout * 1000)
         return Request(url, dont_filter=True, meta={
             "playwright": True,
+            "playwright_include_page": True,  # the tab comes back with the response, for the next page
+            **({"playwright_page": page} if page is not None else {}),
+            "download_slot": BROWSER_SLOT,  # not queued behind the site's pages in their slot
             "download_timeout": self.timeout * 2,
             "playwright_page_goto_kwargs": {"wait_until": "load"},
+            "playwright_page_event_handlers": activity.handlers,
             "playwright_page_methods": [
-                PageMethod("wait_for_load_state", "networkidle", timeout=wait_ms),
-                PageMethod(load_more_comments, self.max_clicks, min(wait_ms, 5000)),
+                PageMethod(activity.settle, wait_ms),
+                PageMethod(load_more_comments, self.max_clicks, min(wait_ms, 5000), activity),
+                PageMethod(activity.read),
             ],
         })
 
-    def _keep_capture(self, response) -> None:
+    def _keep_captures(self, response, scripts: list[Capture]) -> None:
+        """The rendered DOM (kind rendered), then what the page's scripts loaded (kind script)."""
         from newsarchive.middlewares.pageresult import capture_of
 
-        if self.captures is not None:
-            self.captures.write(capture_of(response), "rendered")
+        if self.captures is None:
+            return
+        self.captures.write(capture_of(response), "rendered")
+        for capture in scripts:
+            self.captures.write(capture, "script")
 
     def _warn_once(self, message: str) -> None:
         if not self.warned:

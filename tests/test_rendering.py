@@ -1,17 +1,37 @@
 """Honest absence and the decision to render, without a browser: an article's comments_status
-from small pages, `needs_rendering` for each --render mode, merging a rendered page, the option's
-checks and the stored column. Rendering itself is tested in tests/browser/test_rendering.py."""
+from small pages, `needs_rendering` and its reason for each --render mode and a profile's
+rendered_fields, which browser requests are refused and which script responses kept, merging a
+rendered page, the rendering counts (summary, report), the WARC records of rendered and script
+captures, the option's checks and the stored column. Rendering itself is tested in
+tests/browser/test_rendering.py."""
 
 from __future__ import annotations
 
-import pytest
+import sqlite3
 
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from exports.warc import export_warc
 from newsarchive.archive import open_archive
-from newsarchive.archive.store import start_crawl, store_article
-from newsarchive.crawling import OptionError, crawl_plan
-from newsarchive.items import Article, Comment, Layer
+from newsarchive.archive.store import finish_crawl, start_crawl, store_article, store_capture
+from newsarchive.crawling import CrawlSummary, OptionError, crawl_plan
+from newsarchive.items import Article, Capture, Comment, Layer
 from newsarchive.parsers.article import parse_article
-from newsarchive.rendering import browser_missing, merge_rendered, needs_rendering, render_reason
+from newsarchive.profiles import ProfileError, load_profile, profile_from_dict
+from newsarchive.rendering import (
+    browser_missing,
+    browser_request_refusal,
+    carries_content,
+    describe_rendering,
+    merge_rendered,
+    needs_rendering,
+    render_reason,
+    rendering_figures,
+    script_sign,
+)
+from newsarchive.research.report import crawl_report, report_html, report_text
+from newsarchive.scope import Scope
 
 URL = "https://news.example/2024/05/01/story"
 STORY = "<h1>Storm hits the coast</h1><article><p>" + "The storm reached the coast on Monday night. " * 8 + "</p></article>"
@@ -44,18 +64,152 @@ def test_comments_status(extra, status, count):
     assert (article.comments_status, len(article.comments)) == (status, count)
 
 
-@pytest.mark.parametrize(("status", "mode", "reason"), [
-    ("unreached", "auto", "comments_unreached"),
-    ("complete", "auto", None),
-    ("none", "auto", None),
-    ("none", "always", "always"),
-    ("complete", "always", "always"),
-    ("unreached", "never", None),
+@pytest.mark.parametrize(("status", "count", "read", "mode", "fields", "reason"), [
+    ("unreached", 5, 2, "auto", (), "comment_counter"),
+    ("unreached", None, 0, "auto", (), "comments_by_script"),  # embed or empty container: script_sign tells
+    ("complete", 2, 2, "auto", (), None),
+    ("none", None, 0, "auto", (), None),
+    ("none", None, 0, "auto", ("comments",), "profile_field"),
+    ("complete", 2, 2, "auto", ("comments",), None),
+    ("complete", 2, 2, "auto", ("byline_raw",), "profile_field"),  # the page as sent has no byline
+    ("none", None, 0, "always", (), "always"),
+    ("complete", 2, 2, "always", (), "always"),
+    ("unreached", 5, 0, "never", ("comments",), None),
 ])
-def test_needs_rendering(status, mode, reason):
-    article = Article(url=URL, comments_status=status)
-    assert render_reason(article, mode) == reason
-    assert needs_rendering(article, mode) is (reason is not None)
+def test_render_reason(status, count, read, mode, fields, reason):
+    article = Article(url=URL, comments_status=status, comment_count=count,
+                      comments=[Comment(f"Comment {n}", n) for n in range(read)])
+    assert render_reason(article, mode, fields) == reason
+    assert needs_rendering(article, mode, fields) is (reason is not None)
+
+
+@pytest.mark.parametrize(("rendered", "sign"), [
+    ("<div id='disqus_thread'><ol><li class='comment'><p>Hi</p></li></ol></div>", "comment_embed"),
+    ("<ol id='comment-list' data-comments-url='/api/c.json'><li class='comment'><p>Hi</p></li></ol>",
+     "comment_embed"),
+    ("<div><script src='https://news-example.disqus.com/embed.js'></script><p>Hi</p></div>", "comment_embed"),
+    ("<ol id='comment-list'><li class='comment'><p>Hi</p></li></ol>", "empty_comment_container"),
+    ("<div id='comments'></div>", "empty_comment_container"),  # the scripts failed to fill it: still no embed
+])
+def test_script_sign_reads_the_rendered_dom(rendered, sign):
+    assert script_sign(f"<html><body><h1>T</h1>{rendered}</body></html>") == sign
+
+
+SCOPE = Scope(["http://127.0.0.1:8000/news/"])
+
+
+@pytest.mark.parametrize(("method", "url", "resource_type", "refusal"), [
+    ("GET", "http://127.0.0.1:8000/api/comments.json", "fetch", None),
+    ("GET", "http://127.0.0.1:8000/2024/05/01/story", "document", None),
+    ("HEAD", "http://127.0.0.1:8000/api/comments.json", "xhr", None),
+    ("POST", "http://127.0.0.1:8000/api/comments", "fetch", "method"),
+    ("POST", "http://127.0.0.1:8000/beacon", "ping", "method"),
+    ("PUT", "http://127.0.0.1:9000/api", "xhr", "method"),
+    ("GET", "http://127.0.0.1:9000/api/comments.json", "fetch", "offsite"),  # another port: another origin
+    ("GET", "https://cdn.example/track.js", "script", "offsite"),
+    ("GET", "http://127.0.0.1:8000/photo.jpg", "image", "heavy"),
+    ("GET", "http://127.0.0.1:8000/font.woff2", "font", "heavy"),
+])
+def test_browser_request_refusal(method, url, resource_type, refusal):
+    assert browser_request_refusal(method, url, resource_type, SCOPE) == refusal
+
+
+@pytest.mark.parametrize(("resource_type", "status", "method", "content_type", "main_frame", "kept"), [
+    ("fetch", 200, "GET", "application/json", False, True),
+    ("xhr", 200, "GET", "application/ld+json; charset=utf-8", False, True),
+    ("document", 200, "GET", "text/html; charset=utf-8", False, True),  # a comment iframe
+    ("document", 200, "GET", "text/html", True, False),  # the page itself: the rendered capture
+    ("fetch", 404, "GET", "application/json", False, False),
+    ("fetch", 200, "GET", "text/javascript", False, False),
+    ("script", 200, "GET", "application/json", False, False),
+    ("fetch", 200, "POST", "application/json", False, False),
+])
+def test_carries_content(resource_type, status, method, content_type, main_frame, kept):
+    assert carries_content(resource_type, status, method, content_type, main_frame) is kept
+
+
+STATS = {"newsarchive/render/rendered_count": 5, "newsarchive/render/failed_count": 1,
+         "newsarchive/render/comments_found_count": 4,
+         "newsarchive/render/reason/comment_counter_count": 3, "newsarchive/render/reason/comment_embed_count": 1,
+         "newsarchive/render/reason/profile_field_count": 1, "newsarchive/render/aborted/offsite_count": 7,
+         "newsarchive/captures/script_response_count": 2, "newsarchive/captures/script_revisit_count": 1}
+FIGURES = {"rendered": 5, "failed": 1, "unavailable": 0, "comments_found": 4,
+           "reasons": {"comment_counter": 3, "comment_embed": 1, "profile_field": 1},
+           "aborted": {"offsite": 7}, "script_captures": 3}
+
+
+def test_rendering_figures_and_the_crawl_summary():
+    assert rendering_figures(STATS) == FIGURES
+    assert rendering_figures({"newsarchive/render/aborted/offsite_count": 2}) == {}  # nothing was to render
+    summary = CrawlSummary(1, "finished", {"newsarchive/pages/received_count": 5,
+                                           "newsarchive/pages/article_count": 5, **STATS})
+    assert summary.describe() == ("5 pages: 5 articles, 0 listings, 0 unchanged, 0 failures; "
+                                  "5 pages rendered (3 comment_counter, 1 comment_embed, 1 profile_field), "
+                                  "1 could not be rendered")
+    assert describe_rendering({"rendered": 0, "failed": 0, "unavailable": 4, "reasons": {}}) == (
+        "0 pages rendered, 4 not rendered: no browser")
+
+
+def test_report_gives_rendered_pages_and_why(tmp_path):
+    archive = open_archive(tmp_path / "a.db")
+    with archive.write() as db:
+        crawl_id = start_crawl(db, "news", "generic", {}, "2024-05-01T00:00:00Z")
+        finish_crawl(db, crawl_id, {"finished_at": "2024-05-01T01:00:00Z", "finish_reason": "finished",
+                                    "coverage": {"articles": 0, "share": {}, "rendering": FIGURES}})
+    archive.close()
+    report = crawl_report(sqlite3.connect(tmp_path / "a.db"))
+    assert report["rendering"] == FIGURES
+    assert ("  rendered in a browser: 5 pages (3 comment_counter, 1 comment_embed, 1 profile_field); "
+            "1 failed, 0 not rendered (no browser); 3 script responses kept") in report_text(report).splitlines()
+    assert ("<h2>Pages rendered in a browser</h2>\n<table><tr><th></th><th>pages</th></tr>"
+            '<tr><td class="bidi">rendered</td><td class="n">5</td></tr>'
+            '<tr><td class="bidi">rendered: comment_counter</td><td class="n">3</td></tr>') in report_html(report)
+
+
+def test_profile_rendered_fields():
+    data = {"name": "t", "sites": [{"name": "t", "code": "t", "hosts": ["t.example"]}], "urls": {},
+            "selectors": {"article": {}, "listing": {}}}
+    assert profile_from_dict(data).rendered_fields == ()
+    assert profile_from_dict({**data, "rendered_fields": ["comments", "byline_raw"]}).rendered_fields == (
+        "comments", "byline_raw")
+    with pytest.raises(ProfileError, match="^profile <dict>: rendered_fields names no article field: replies$"):
+        profile_from_dict({**data, "rendered_fields": ["comments", "replies"]})
+    with pytest.raises(ProfileError, match="^profile <dict>: rendered_fields must be a list of field names, "
+                                           "not 'comments'$"):
+        profile_from_dict({**data, "rendered_fields": "comments"})
+    assert load_profile("diyaruna").rendered_fields == ()  # its comments are in the HTML
+
+
+def capture(url: str, body: bytes, content_type: str, referer: str | None = None) -> Capture:
+    return Capture(url=url, fetched_at="2024-05-01T00:00:01Z", status=200,
+                   request_headers={"Referer": [referer]} if referer else {},
+                   response_headers={"Content-Type": [content_type]}, body=body)
+
+
+def test_warc_writes_the_rendered_dom_as_a_conversion_of_the_page(tmp_path):
+    page, api = "http://127.0.0.1:8000/2024/05/01/story", "http://127.0.0.1:8000/api/comments.json"
+    archive = open_archive(tmp_path / "a.db")
+    with archive.write() as db:
+        crawl_id = start_crawl(db, "news", "generic", {}, "2024-05-01T00:00:00Z")
+        # The renderer writes its captures before the store pipeline writes the page's.
+        store_capture(db, capture(page, b"<ol id='comments'><li>Hi</li></ol>", "text/html"), crawl_id, "rendered")
+        store_capture(db, capture(api, b'["Hi"]', "application/json", referer=page), crawl_id, "script")
+        store_capture(db, capture(page, b"<ol id='comments'></ol>", "text/html"), crawl_id, "page")
+    archive.close()
+    summary = export_warc(tmp_path / "a.db", tmp_path / "a.warc")
+    assert summary.records == {"warcinfo": 1, "request": 2, "response": 2, "conversion": 1}
+    with open(tmp_path / "a.warc", "rb") as stream:
+        records = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.rec_headers,
+                    r.http_headers.get_header("Referer") if r.http_headers else None, r.content_stream().read())
+                   for r in ArchiveIterator(stream)]
+    assert [(kind, url) for kind, url, *_ in records] == [
+        ("warcinfo", None), ("response", api), ("request", api), ("response", page), ("request", page),
+        ("conversion", page)]  # warcio writes a response before its request
+    assert (records[2][3], records[1][4]) == (page, b'["Hi"]')  # the script's request names its page
+    conversion = records[5]
+    assert conversion[2].get_header("WARC-Refers-To") == records[3][2].get_header("WARC-Record-ID")
+    assert (conversion[2].get_header("Content-Type"), conversion[4]) == (
+        "text/html", b"<ol id='comments'><li>Hi</li></ol>")
 
 
 def test_merge_rendered_takes_comments_and_missing_fields_only():

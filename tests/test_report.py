@@ -125,7 +125,7 @@ def test_changed_articles_with_fields_words_and_the_diff_command(tmp_path):
     assert text.returncode == 0, text.stderr
     lines = text.stdout.splitlines()
     start = lines.index("Articles changed in this crawl (2):")
-    assert lines[start:start + 7] == [
+    assert lines[start:start + 8] == [
         "Articles changed in this crawl (2):",
         "  Mosul bridge reopens after repairs",
         f"    {URL}",
@@ -133,12 +133,20 @@ def test_changed_articles_with_fields_words_and_the_diff_command(tmp_path):
         "  إعادة افتتاح جسر الموصل",
         f"    {AR_URL}",
         f"    title, body changed: 3 words added, 2 removed; see: newsarchive diff 2 --db {db_path}",
+        "    title: {+إعادة+} افتتاح جسر الموصل",
     ]
+    # Crawl 2: two words added to the title; comment 3 (Omar) added and comment 2 (Sara) removed.
     figures = json.loads(run_cli("report", "--db", str(db_path), "--crawl", "2", "--json").stdout)
     assert figures["changed_articles"] == [{
         "id": 1, "title": "Mosul bridge reopens after repairs", "url": URL, "version": 2,
-        "fields_changed": ["title", "body"], "words_added": 13, "words_removed": 1,
-        "diff_command": f"newsarchive diff 1 --db {db_path}"}]
+        "fields_changed": ["title", "body"], "title_diff": "Mosul bridge reopens {+after repairs+}",
+        "title_pieces": [["equal", "Mosul bridge reopens "], ["added", "after repairs"]],
+        "words_added": 13, "words_removed": 1, "comments_added": 1, "comments_removed": 1,
+        "removed_comments": ["Spam!"], "diff_command": f"newsarchive diff 1 --db {db_path}"}]
+    assert figures["comments_changed"] == []
+    text = run_cli("report", "--db", str(db_path), "--crawl", "2").stdout.splitlines()
+    start = text.index("    title: Mosul bridge reopens {+after repairs+}")
+    assert text[start + 1:start + 3] == ["    comments: 1 added, 1 removed", "      - Spam!"]
 
 
 def test_html_lists_changed_articles_with_their_diff_command(tmp_path):
@@ -150,10 +158,18 @@ def test_html_lists_changed_articles_with_their_diff_command(tmp_path):
     heading = tree.xpath("//h2[text()='Articles changed in this crawl']")[0]
     rows = [[cell.text_content() for cell in row.xpath("td")] for row in heading.getnext().xpath("tr[td]")]
     assert rows == [
-        ["Mosul bridge reopens after repairs", "3", "body", "2", "1",
+        ["Mosul bridge reopens after repairs", "3", "body", "unchanged", "2", "1", "0 added, 0 removed",
          f"newsarchive diff 1 --from 2 --to 3 --db {db_path}"],
-        ["إعادة افتتاح جسر الموصل", "2", "title, body", "3", "2", f"newsarchive diff 2 --db {db_path}"],
+        ["إعادة افتتاح جسر الموصل", "2", "title, body", "إعادة افتتاح جسر الموصل", "3", "2",
+         "0 added, 0 removed", f"newsarchive diff 2 --db {db_path}"],
     ]
+    assert [cell.text for cell in heading.getnext().xpath(".//ins")] == ["إعادة"]
+    assert not heading.getnext().xpath(".//del")
+    run_cli("report", "--db", str(db_path), "--crawl", "2", "--html", str(out))
+    table = lxml_html.fromstring(out.read_text(encoding="utf-8")).xpath(
+        "//h2[text()='Articles changed in this crawl']")[0].getnext()
+    assert [cell.text for cell in table.xpath(".//ins")] == ["after repairs"]
+    assert [cell.text for cell in table.xpath(".//del")] == ["Spam!"]  # the removed comment
 
 
 def test_the_diff_command_names_only_an_archive_other_than_the_default(tmp_path):
@@ -167,3 +183,47 @@ def test_the_diff_command_names_only_an_archive_other_than_the_default(tmp_path)
         db.close()
     assert default == ["newsarchive diff 1 --from 2 --to 3", "newsarchive diff 2"]
     assert named[1] == f"newsarchive diff 2 --db '{tmp_path}/it'\"'\"'s mine.db'"  # quoted for the shell
+
+
+LONG_COMMENT = "This   comment was removed by the moderators because it named the official who " \
+    "leaked the report."  # 95 characters once its run of spaces is one
+
+
+def moderated_archive(path):
+    """Two crawls of two articles. Crawl 2 finds the first one's title reworded and the second one
+    unchanged in text but with a comment removed (LONG_COMMENT) and one added."""
+    archive = open_archive(path)
+    with archive.write() as db:
+        for number in (1, 2):
+            day = f"2026-02-0{number}"
+            crawl_id = start_crawl(db, "diyaruna", "diyaruna", {}, f"{day}T00:00:00Z")
+            title = "Old minister opens the bridge" if number == 1 else "New minister opens a bridge"
+            store_article(db, Article(url=URL, title=title, body_text="Body."), crawl_id, f"{day}T01:00:00Z")
+            comments = [Comment(body_text=LONG_COMMENT, position=0, site_comment_id="1"),
+                        Comment(body_text="Kept.", position=1, site_comment_id="2")] if number == 1 else \
+                [Comment(body_text="Kept.", position=0, site_comment_id="2"),
+                 Comment(body_text="First!", position=1, site_comment_id="3")]
+            store_article(db, Article(url=AR_URL, title="Moderated", body_text="Same.", comments=comments,
+                                      comments_complete=True), crawl_id, f"{day}T01:00:01Z")
+            finish_crawl(db, crawl_id, {"finished_at": f"{day}T02:00:00Z", "finish_reason": "finished",
+                                        "articles_stored": 2, "articles_changed": number - 1})
+    archive.close()
+
+
+def test_a_reworded_title_and_comments_moderated_on_an_unchanged_article(tmp_path):
+    db_path = tmp_path / "moderated.db"
+    moderated_archive(db_path)
+    figures = json.loads(run_cli("report", "--db", str(db_path), "--json").stdout)
+    [changed] = figures["changed_articles"]
+    assert changed["title_diff"] == "[-Old-]{+New+} minister opens [-the-]{+a+} bridge"
+    assert (changed["words_added"], changed["words_removed"], changed["comments_added"]) == (2, 2, 0)
+    cut = "This comment was removed by the moderators because it named the official who lea"
+    assert len(cut) == 80
+    assert figures["comments_changed"] == [{
+        "id": 2, "title": "Moderated", "url": AR_URL, "comments_added": 1, "comments_removed": 1,
+        "removed_comments": [cut]}]
+    text = run_cli("report", "--db", str(db_path)).stdout.splitlines()
+    start = text.index("Comments added or removed on articles whose text did not change (1):")
+    assert text[start + 1:start + 5] == ["  Moderated", f"    {AR_URL}", "    comments: 1 added, 1 removed",
+                                         f"      - {cut}"]
+    assert "    title: [-Old-]{+New+} minister opens [-the-]{+a+} bridge" in text

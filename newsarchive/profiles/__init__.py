@@ -2,14 +2,17 @@
 
 A profile file (`<name>.toml` beside this module) names the family's sites (name, code, hosts,
 start paths), its locales, URL patterns for each kind of page and CSS selectors for each field.
-Parser code stays generic; everything site-specific lives in the profile.
+Parser code stays generic; everything site-specific lives in the profile. `rendered_fields`
+(optional, e.g. `rendered_fields = ["comments"]`) names the article fields the sites load by
+script: `crawl --render auto` renders an article in a browser when its page as sent lacks one
+(newsarchive/rendering.py).
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -53,6 +56,7 @@ class SiteProfile:
     # Selectors that public copies of the sites confirm, by kind ("article", "listing"); every
     # other selector is a guess, whose misses the cheap any-site layers make up for.
     confirmed: dict[str, frozenset[str]] = field(default_factory=dict)
+    rendered_fields: tuple[str, ...] = ()  # article fields the sites load by script
 
     def is_confirmed(self, kind: str, name: str) -> bool:
         return name in self.confirmed.get(kind, frozenset())
@@ -126,9 +130,23 @@ def profile_from_dict(data: dict, source: str = "<dict>") -> SiteProfile:
             article_selectors=dict(data["selectors"]["article"]),
             listing_selectors=dict(data["selectors"]["listing"]),
             confirmed={kind: frozenset(names) for kind, names in data["selectors"].get("confirmed", {}).items()},
+            rendered_fields=_rendered_fields(data.get("rendered_fields", []), source),
         )
     except (KeyError, TypeError, re.error) as error:
         raise ProfileError(f"profile {source}: {error!r}") from error
+
+
+def _rendered_fields(names: list, source: str) -> tuple[str, ...]:
+    """The profile's rendered_fields, each an Article field."""
+    from newsarchive.items import Article
+
+    if not isinstance(names, list):
+        raise ProfileError(f"profile {source}: rendered_fields must be a list of field names, not {names!r}")
+    known = {item.name for item in fields(Article)}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ProfileError(f"profile {source}: rendered_fields names no article field: {', '.join(map(str, unknown))}")
+    return tuple(names)
 
 
 @cache

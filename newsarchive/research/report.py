@@ -6,8 +6,10 @@ COVERAGE_DROP (10 points) is the sign that the site changed its layout, and is w
 loudly. So is a profile selector that found its field on fewer pages than before (the field then
 came from a fallback layer, or from nowhere): the share of articles whose field came from the
 `profile` layer, field by field, against the previous crawl. Each article the crawl found changed
-is listed with the fields that changed, the words added and removed, and the `newsarchive diff`
-command that shows the change. The HTML form is one self-contained file (inline CSS and SVG, no script), and everything
+is listed with the fields that changed, its title's word diff when the title changed, the words
+added and removed, the comments the crawl found added and removed (the removed ones' first
+REMOVED_COMMENT_CHARACTERS characters), and the `newsarchive diff` command that shows the
+change; then the articles whose text did not change but whose comments did. The HTML form is one self-contained file (inline CSS and SVG, no script), and everything
 in it that comes from pages (titles, comments, URLs) is escaped: strangers write those.
 """
 
@@ -23,6 +25,7 @@ COVERAGE_DROP = 0.10
 COVERAGE_FIELDS = ("byline", "date", "photo", "comments")
 EXAMPLES_PER_REASON = 3
 CHANGED_ARTICLES_SHOWN = 50
+REMOVED_COMMENT_CHARACTERS = 80  # of each removed comment, in the list of changed articles
 DEFAULT_DB = "archive.db"  # the --db default: a diff command for it need not name it
 
 
@@ -49,8 +52,10 @@ def crawl_report(db: sqlite3.Connection, crawl_id: int | None = None, db_path: s
         "articles_per_day": [dict(row) for row in db.execute(
             "SELECT substr(published_at, 1, 10) AS day, count(*) AS articles FROM articles "
             "WHERE first_crawl_id = ? AND published_at IS NOT NULL GROUP BY day ORDER BY day", [crawl["id"]])],
-        "changed_articles": _changed_articles(db, crawl["id"], db_path),
+        "changed_articles": _changed_articles(db, crawl, db_path),
+        "comments_changed": _comments_changed(db, crawl),
         "staleness": _staleness(db, crawl),
+        "rendering": _rendering(crawl),
         "newest_comments": [dict(row) for row in db.execute(
             "SELECT c.author_name, c.posted_at, c.body_text, a.title AS article_title FROM comments c "
             "JOIN articles a ON a.id = c.article_id WHERE c.first_seen_at >= ? AND c.first_seen_at <= ? "
@@ -72,6 +77,32 @@ def _staleness(db, crawl: dict) -> dict:
     return {"expected_unseen_changes": round(expected, 1), "articles": len(rows), "at": at}
 
 
+def _rendering(crawl: dict) -> dict:
+    """Pages the crawl rendered in a browser, by reason (newsarchive/rendering.py): the figures the
+    store pipeline kept in crawls.coverage; {} when nothing was to render."""
+    return (crawl.get("coverage") or {}).get("rendering") or {}
+
+
+def _rendering_text(report: dict) -> list[str]:
+    rendering = report.get("rendering")
+    if not rendering:
+        return []
+    reasons = ", ".join(f"{count} {reason}" for reason, count in rendering["reasons"].items()) or "none"
+    return [f"  rendered in a browser: {rendering['rendered']} pages ({reasons}); "
+            f"{rendering['failed']} failed, {rendering['unavailable']} not rendered (no browser); "
+            f"{rendering.get('script_captures', 0)} script responses kept"]
+
+
+def _rendering_html(report: dict) -> list[str]:
+    rendering = report.get("rendering")
+    if not rendering:
+        return []
+    rows = [[f"rendered: {reason}", count] for reason, count in rendering["reasons"].items()]
+    rows += [["could not be rendered", rendering["failed"]], ["not rendered: no browser", rendering["unavailable"]],
+             ["script responses kept", rendering.get("script_captures", 0)]]
+    return ["<h2>Pages rendered in a browser</h2>", _table(["", "pages"], [["rendered", rendering["rendered"]], *rows])]
+
+
 def _crawl(db, crawl_id: int | None) -> dict:
     if crawl_id is None:
         row = db.execute("SELECT * FROM crawls ORDER BY id DESC LIMIT 1").fetchone()
@@ -87,21 +118,52 @@ def _crawl(db, crawl_id: int | None) -> dict:
     return crawl
 
 
-def _changed_articles(db, crawl_id: int, db_path: str) -> list[dict]:
-    """The articles this crawl found changed: which fields, how many words, and how to see the diff."""
-    from newsarchive.research.diffing import ADDED, REMOVED, article_versions, diff_versions
+def _changed_articles(db, crawl: dict, db_path: str) -> list[dict]:
+    """The articles this crawl found changed: which fields, the title's word diff, how many words,
+    the comments added and removed, and how to see the diff."""
+    from newsarchive.research.diffing import ADDED, REMOVED, article_versions, diff_versions, render
 
     rows = db.execute("SELECT a.id, a.title, a.canonical_url AS url, v.version FROM article_versions v "
                       "JOIN articles a ON a.id = v.article_id WHERE v.crawl_id = ? AND v.version > 1 "
-                      "ORDER BY a.id LIMIT ?", [crawl_id, CHANGED_ARTICLES_SHOWN]).fetchall()
+                      "ORDER BY a.id LIMIT ?", [crawl["id"], CHANGED_ARTICLES_SHOWN]).fetchall()
     changed = []
     for row in rows:
         versions = {version.version: version for version in article_versions(db, row["id"])}
         diff = diff_versions(db, row["id"], versions[row["version"] - 1], versions[row["version"]])
+        title_changed = "title" in diff.fields_changed
         changed.append(dict(row) | {
-            "fields_changed": diff.fields_changed, "words_added": diff.words(ADDED),
-            "words_removed": diff.words(REMOVED), "diff_command": _diff_command(row["id"], row["version"], db_path)})
+            "fields_changed": diff.fields_changed,
+            "title_diff": render(diff.title, colour=False) if title_changed else None,
+            "title_pieces": [[piece.kind, piece.text] for piece in diff.title if piece.text] if title_changed else [],
+            "words_added": diff.words(ADDED), "words_removed": diff.words(REMOVED),
+            **_comments_in_crawl(db, row["id"], crawl),
+            "diff_command": _diff_command(row["id"], row["version"], db_path)})
     return changed
+
+
+def _comments_in_crawl(db, article_id: int, crawl: dict) -> dict:
+    """The article's comments this crawl first stored or first found gone."""
+    from newsarchive.research.diffing import ADDED, comment_changes
+
+    changes = comment_changes(db, article_id, crawl["started_at"], crawl["finished_at"] or "9999")
+    removed = [" ".join(change.body_text.split())[:REMOVED_COMMENT_CHARACTERS]
+               for change in changes if change.kind != ADDED]
+    return {"comments_added": len(changes) - len(removed), "comments_removed": len(removed),
+            "removed_comments": removed}
+
+
+def _comments_changed(db, crawl: dict) -> list[dict]:
+    """Articles stored before this crawl whose text it found unchanged but whose comments it found
+    added or removed (moderation is a change too)."""
+    until = crawl["finished_at"] or "9999"
+    rows = db.execute(
+        "SELECT DISTINCT a.id, a.title, a.canonical_url AS url FROM comments c JOIN articles a ON a.id = c.article_id "
+        "WHERE a.first_crawl_id < ? AND ((c.first_seen_at > ? AND c.first_seen_at <= ?) "
+        "OR (c.removed_at > ? AND c.removed_at <= ?)) AND a.id NOT IN "
+        "(SELECT article_id FROM article_versions WHERE crawl_id = ? AND version > 1) ORDER BY a.id LIMIT ?",
+        [crawl["id"], crawl["started_at"], until, crawl["started_at"], until, crawl["id"],
+         CHANGED_ARTICLES_SHOWN]).fetchall()
+    return [dict(row) | _comments_in_crawl(db, row["id"], crawl) for row in rows]
 
 
 def _diff_command(article_id: int, version: int, db_path: str) -> str:
@@ -174,6 +236,7 @@ def report_text(report: dict) -> str:
     if crawl.get("revisits"):
         lines.append(f"  revisits (due articles no listing offered): {crawl['revisits']} fetched, "
                      f"{crawl.get('revisits_changed') or 0} found changed")
+    lines += _rendering_text(report)
     staleness = report["staleness"]
     lines.append(f"  estimated staleness: {staleness['expected_unseen_changes']} changes expected since the last "
                  f"visit, over {staleness['articles']} articles of the site (at {staleness['at']})")
@@ -191,6 +254,7 @@ def report_text(report: dict) -> str:
         for row in report["profile_selectors"]:
             lines.append(f"  {row['field']:14s} {_share(row['share']):>5s}  (before {_share(row['previous_share'])})")
     lines += _changed_articles_text(report)
+    lines += _comments_changed_text(report)
     if report["articles_per_day"]:
         lines.append("New articles per publication day:")
         peak = max(day["articles"] for day in report["articles_per_day"])
@@ -208,7 +272,27 @@ def _changed_articles_text(report: dict) -> list[str]:
     for article in articles:
         lines += [f"  {article['title']}", f"    {article['url']}",
                   f"    {_changed_summary(article)}; see: {article['diff_command']}"]
+        if article.get("title_diff"):
+            lines.append(f"    title: {article['title_diff']}")
+        lines += _comments_text(article)
     return lines
+
+
+def _comments_changed_text(report: dict) -> list[str]:
+    articles = report.get("comments_changed") or []
+    if not articles:
+        return []
+    lines = [f"Comments added or removed on articles whose text did not change ({len(articles)}):"]
+    for article in articles:
+        lines += [f"  {article['title']}", f"    {article['url']}", *_comments_text(article)]
+    return lines
+
+
+def _comments_text(article: dict) -> list[str]:
+    if not (article.get("comments_added") or article.get("comments_removed")):
+        return []
+    lines = [f"    comments: {article['comments_added']} added, {article['comments_removed']} removed"]
+    return lines + [f"      - {text}" for text in article["removed_comments"]]
 
 
 def _changed_summary(article: dict) -> str:
@@ -228,7 +312,7 @@ h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid
 table{border-collapse:collapse;width:100%}td,th{padding:.3rem .6rem;border-bottom:1px solid #eee;text-align:left;
 vertical-align:top}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .warning{background:#fff0f0;border:2px solid #c00;color:#900;padding:.8rem;font-weight:bold;margin:1rem 0}
-.muted{color:#777}.bidi{unicode-bidi:plaintext}svg text{font-size:10px;fill:#555}
+del{color:#900;background:#fee}ins{color:#060;background:#efe;text-decoration:none}.muted{color:#777}.bidi{unicode-bidi:plaintext}svg text{font-size:10px;fill:#555}
 """
 
 
@@ -249,6 +333,7 @@ def report_html(report: dict) -> str:
         ["changes expected since the last visit (estimated staleness)",
          report["staleness"]["expected_unseen_changes"]],
         ["failures", crawl["failures"]]]))
+    parts += _rendering_html(report)
     parts.append("<h2>Field coverage</h2>")
     parts.append(_table(["field", "this crawl", f"crawl {report['previous_crawl_id'] or '-'}"], [
         [row["field"], _share(row["share"]), _share(row["previous_share"])] for row in report["coverage"]]))
@@ -258,16 +343,36 @@ def report_html(report: dict) -> str:
     parts.append(_table(["reason", "pages", "examples"], [
         [f["reason"], f["pages"], _links(f["examples"])] for f in report["failures"]], raw_columns={2}))
     parts.append("<h2>Articles changed in this crawl</h2>")
-    parts.append(_table(["article", "version", "changed", "words added", "words removed", "to see the changes"], [
-        [_link(a["url"], a["title"]), a["version"], ", ".join(a["fields_changed"]), a["words_added"],
-         a["words_removed"], f"<code>{escape(a['diff_command'])}</code>"] for a in report["changed_articles"]],
-        raw_columns={0, 5}))
+    parts.append(_table(["article", "version", "changed", "title", "words added", "words removed", "comments",
+                         "to see the changes"], [
+        [_link(a["url"], a["title"]), a["version"], ", ".join(a["fields_changed"]), _title_diff_html(a),
+         a["words_added"], a["words_removed"], _comments_html(a), f"<code>{escape(a['diff_command'])}</code>"]
+        for a in report["changed_articles"]], raw_columns={0, 3, 6, 7}))
+    parts.append("<h2>Comments added or removed on articles whose text did not change</h2>")
+    parts.append(_table(["article", "comments"], [
+        [_link(a["url"], a["title"]), _comments_html(a)] for a in report.get("comments_changed") or []],
+        raw_columns={0, 1}))
     parts.append("<h2>Newest comments</h2>")
     parts.append(_table(["author", "posted", "article", "comment"], [
         [c["author_name"], c["posted_at"], c["article_title"], c["body_text"]] for c in report["newest_comments"]]))
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>\n"
             + "\n".join(parts) + "\n</body></html>\n")
+
+
+def _title_diff_html(article: dict) -> str:
+    """The title's word diff: removed words in <del>, added ones in <ins>; "unchanged" otherwise."""
+    if not article.get("title_pieces"):
+        return '<span class="muted">unchanged</span>'
+    tags = {"removed": "del", "added": "ins"}
+    return "".join(f"<{tags[kind]}>{escape(text)}</{tags[kind]}>" if kind in tags else escape(text)
+                   for kind, text in article["title_pieces"])
+
+
+def _comments_html(article: dict) -> str:
+    summary = f"{article['comments_added']} added, {article['comments_removed']} removed"
+    removed = "".join(f"<br><del>{escape(text)}</del>" for text in article["removed_comments"])
+    return escape(summary) + removed
 
 
 def _table(header: list[str], rows: list[list], raw_columns: set[int] = frozenset()) -> str:

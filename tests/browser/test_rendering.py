@@ -1,15 +1,20 @@
 """Rendering as a layer (newsarchive/rendering.py), end to end: `newsarchive crawl` of a loopback
 site whose comments come by script, in the system's Chromium through scrapy-playwright. Exact
-comment texts and comments_status per article; the page that needs no browser is fetched once."""
+comment texts and comments_status per article; the page that needs no browser is fetched once;
+the browser's requests to another origin and its POSTs never reach a server; the JSON the
+scripts loaded is a capture, in the WARC export too; the rendered pages are counted by reason
+in the crawl summary, crawls.coverage and `report`."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 import threading
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from tests.conftest import run_cli
 
@@ -30,7 +35,8 @@ def article(slug: str, title: str, comments: str) -> str:
 PAGES = {
     "/news/": "<html><body><h1>News</h1>" + "".join(
         f"<p><a href='/2024/05/01/{slug}'>Storm story {slug}</a></p>"
-        for slug in ("inline-comments", "json-comments", "more-comments", "no-comments")) + "</body></html>",
+        for slug in ("inline-comments", "json-comments", "more-comments", "no-comments", "embed-comments",
+                     "container-comments", "guarded-comments")) + "</body></html>",
     "/2024/05/01/inline-comments": article("inline-comments", "Storm with inline comments", (
         "<h3>2 Comments</h3><ol id='comment-list'></ol><script>" + ITEM_JS
         + "addComment('First inline comment, added by a script.');"
@@ -45,6 +51,22 @@ PAGES = {
           "fetch('/api/more.json?page=' + pages).then(r => r.json()).then(function (items) { items.forEach(addComment);"
           "pages += 1; if (pages >= 2) document.getElementById('more').remove(); }); });</script>")),
     "/2024/05/01/no-comments": article("no-comments", "Storm with no comments", ""),
+    "/2024/05/01/embed-comments": article("embed-comments", "Storm with an embedded comment service", (
+        "<div id='disqus_thread'><ol id='comment-list'></ol></div><script>" + ITEM_JS
+        + "addComment('A comment in the embedded service.');</script>")),
+    "/2024/05/01/container-comments": article("container-comments", "Storm with an empty comments list", (
+        "<ol id='comment-list'></ol><script>" + ITEM_JS + "addComment('A comment added to the empty list.');</script>")),
+    # Its script reaches for another origin (a script, an iframe, a fetch) and POSTs to its own
+    # (a fetch and a beacon): the browser may send none of these; the comments still come.
+    "/2024/05/01/guarded-comments": article("guarded-comments", "Storm with a tracking script", (
+        "<h3>2 Comments</h3><ol id='comment-list'></ol>"
+        "<script src='http://127.0.0.1:{elsewhere}/track.js'></script>"
+        "<iframe src='http://127.0.0.1:{elsewhere}/frame.html'></iframe><script>" + ITEM_JS
+        + "fetch('http://127.0.0.1:{elsewhere}/api/comments.json').catch(function () {});"
+          "fetch('/api/beacon', {method: 'POST', body: 'seen'}).catch(function () {});"
+          "navigator.sendBeacon('/api/beacon', 'left');"
+          "fetch('/api/guarded.json').then(r => r.json()).then(items => items.forEach(addComment));</script>")),
+    "/api/guarded.json": json.dumps(["A guarded comment, number one.", "A guarded comment, number two."]),
     "/api/comments.json": json.dumps(["A comment the API sent, number one.", "A comment the API sent, number two."]),
 }
 MORE = [["The first comment behind the button."], ["The second comment behind the button.",
@@ -53,6 +75,8 @@ MORE = [["The first comment behind the button."], ["The second comment behind th
 
 class Site(BaseHTTPRequestHandler):
     requests: list[str] = []
+    posts: list[str] = []
+    elsewhere_port = 0  # the port of the other origin, written into the pages that name it
 
     def do_GET(self):  # noqa: N802 (http.server's name)
         Site.requests.append(self.path)
@@ -61,6 +85,8 @@ class Site(BaseHTTPRequestHandler):
             body, kind = json.dumps(MORE[int(query.split("=")[1])]), "application/json"
         elif path in PAGES:
             body, kind = PAGES[path], "application/json" if path.endswith(".json") else "text/html; charset=utf-8"
+            if "{elsewhere}" in body:
+                body = body.replace("{elsewhere}", str(Site.elsewhere_port))
         else:
             self.send_error(404)
             return
@@ -71,20 +97,55 @@ class Site(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def do_POST(self):  # noqa: N802
+        Site.posts.append(self.path)
+        self.send_response(204)
+        self.end_headers()
+
     def log_message(self, *args):
         pass
 
 
+class Elsewhere(Site):
+    """Another origin (another port): the browser must send it nothing."""
+    requests: list[str] = []
+
+    def do_GET(self):  # noqa: N802
+        Elsewhere.requests.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'["A comment from elsewhere."]')
+
+    do_POST = do_GET
+
+
+def serve(handler) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class Crawled:
+    def __init__(self, db_path, stdout: str):
+        self.db_path, self.stdout = db_path, stdout
+        self.db = sqlite3.connect(db_path)
+
+    def execute(self, sql, parameters=()):
+        return self.db.execute(sql, parameters)
+
+
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server, elsewhere = serve(Site), serve(Elsewhere)
+    Site.elsewhere_port = elsewhere.server_port
     db_path = tmp_path_factory.mktemp("render") / "render.db"
     result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
                      "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False")
     server.shutdown()
+    elsewhere.shutdown()
     assert result.returncode == 0, result.stderr[-3000:]
-    yield sqlite3.connect(db_path)
+    yield Crawled(db_path, result.stdout)
 
 
 def comments_of(db, slug: str) -> tuple[str, list[str], str | None]:
@@ -117,4 +178,71 @@ def test_a_page_without_comments_is_not_rendered(crawled):
     assert Site.requests.count("/2024/05/01/no-comments") == 1
     assert Site.requests.count("/2024/05/01/inline-comments") == 2  # as sent, then in the browser
     rendered = [row[0] for row in crawled.execute("SELECT url FROM captures WHERE kind = 'rendered' ORDER BY url")]
-    assert [url.rsplit("/", 1)[1] for url in rendered] == ["inline-comments", "json-comments", "more-comments"]
+    assert [url.rsplit("/", 1)[1] for url in rendered] == [
+        "container-comments", "embed-comments", "guarded-comments", "inline-comments", "json-comments",
+        "more-comments"]
+
+
+def test_comments_of_an_embed_and_of_an_empty_list(crawled):
+    assert comments_of(crawled, "embed-comments") == ("complete", ["A comment in the embedded service."], "rendered")
+    assert comments_of(crawled, "container-comments") == ("complete", ["A comment added to the empty list."],
+                                                           "rendered")
+
+
+def test_the_browser_stays_on_the_crawl_origin_and_sends_no_post(crawled):
+    assert comments_of(crawled, "guarded-comments") == ("complete", [
+        "A guarded comment, number one.", "A guarded comment, number two."], "rendered")
+    assert Elsewhere.requests == []
+    assert Site.posts == []
+    assert Site.requests.count("/api/guarded.json") == 1
+
+
+JSON_PAGE = "/2024/05/01/json-comments"
+
+
+def test_script_loaded_responses_are_captures(crawled):
+    rows = crawled.execute("SELECT url, status, body, body_encoding, request_headers, content_type FROM captures "
+                           "WHERE kind = 'script' ORDER BY id").fetchall()
+    paths = ["/" + url.split("/", 3)[3] for url, *_ in rows]
+    assert sorted(paths) == ["/api/comments.json", "/api/guarded.json", "/api/more.json?page=0",
+                             "/api/more.json?page=1"]
+    url, status, body, encoding, request_headers, content_type = rows[paths.index("/api/comments.json")]
+    assert (status, content_type, zlib.decompress(body) if encoding == "zlib" else body) == (
+        200, "application/json", PAGES["/api/comments.json"].encode("utf-8"))
+    assert json.loads(request_headers)["Referer"] == [url.replace("/api/comments.json", JSON_PAGE)]
+
+
+def test_warc_export_replays_the_script_responses_and_the_rendered_dom(crawled, tmp_path):
+    warc_path = tmp_path / "render.warc.gz"
+    result = run_cli("export", "warc", "--db", str(crawled.db_path), "--out", str(warc_path))
+    assert result.returncode == 0, result.stderr
+    records = {}
+    with open(warc_path, "rb") as stream:
+        for record in ArchiveIterator(stream):
+            key = (record.rec_type, (record.rec_headers.get_header("WARC-Target-URI") or "").split("/", 3)[-1])
+            records[key] = (record.rec_headers, record.content_stream().read())
+    headers, body = records[("response", "api/comments.json")]
+    assert body == PAGES["/api/comments.json"].encode("utf-8")
+    page_headers, _ = records[("response", JSON_PAGE[1:])]
+    dom_headers, dom = records[("conversion", JSON_PAGE[1:])]
+    assert dom_headers.get_header("WARC-Refers-To") == page_headers.get_header("WARC-Record-ID")
+    assert b"A comment the API sent, number two." in dom
+    assert sum(1 for rec_type, _ in records if rec_type == "conversion") == 6
+
+
+RENDERING = {"rendered": 6, "failed": 0, "unavailable": 0, "comments_found": 6,
+             "reasons": {"comment_counter": 3, "comment_embed": 2, "empty_comment_container": 1},
+             "aborted": {"method": 2, "offsite": 3}, "script_captures": 4}
+
+
+def test_rendered_pages_are_counted_by_reason(crawled, tmp_path):
+    assert ("; 6 pages rendered (3 comment_counter, 2 comment_embed, 1 empty_comment_container)"
+            in crawled.stdout)
+    coverage = json.loads(crawled.execute("SELECT coverage FROM crawls").fetchone()[0])
+    assert coverage["rendering"] == RENDERING
+    report = run_cli("report", "--db", str(crawled.db_path), "--json")
+    assert json.loads(report.stdout)["rendering"] == RENDERING
+    text = run_cli("report", "--db", str(crawled.db_path), "--html", str(tmp_path / "report.html")).stdout
+    assert ("  rendered in a browser: 6 pages (3 comment_counter, 2 comment_embed, 1 empty_comment_container); "
+            "0 failed, 0 not rendered (no browser); 4 script responses kept") in text.splitlines()
+    assert "<h2>Pages rendered in a browser</h2>" in (tmp_path / "report.html").read_text(encoding="utf-8")
