@@ -8,7 +8,7 @@ import pytest
 from lxml import html
 
 from newsarchive.parsers import parse_page
-from newsarchive.parsers.comments import is_not_a_comment, shows_a_comment_list
+from newsarchive.parsers.comments import is_not_a_comment, shows_a_comment_list, structural_comment_items
 
 URL = "https://news.example/2024/03/04/bridge-reopens"
 BODY = "".join(f"<p>Paragraph {n} of the report on the bridge over the river, with enough words to count as text "
@@ -41,6 +41,9 @@ def comment_texts(comments: str) -> list[str]:
     "Derzeit sind keine Kommentare vorhanden.", "Erstellen Sie jetzt den ersten Kommentar", "Neueste Kommentare",
     "Bitte melde Dich an, um einen Kommentar abzugeben", "Laisser un commentaire", "Aucun commentaire",
     "Iniciar Sesión para comentar", "Deja un comentario", "Lascia un commento", "Оставьте комментарий",
+    # A button with its count beside it, and login notices.
+    "Kommentieren16", "Reply (3)", "Sie sind aktuell nicht eingeloggt.", "You must be logged in to post a comment.",
+    "Werden Sie Teil unserer Community und diskutieren Sie mit! Dazu benötigen Sie ein Nutzerkonto.",
 ])
 def test_comment_section_furniture_is_no_comment(text):
     assert is_not_a_comment(text)
@@ -134,3 +137,84 @@ def test_a_comment_list_needs_repeated_items_with_their_own_text():
     assert not shows("<div class='comments'><div class='t'><a href='/a'>Another story about the harbour</a></div>"
                      "<div class='t'><a href='/b'>Yet another story about the school</a></div></div>")
     assert not shows(f"<div id='comments'>{WORDPRESS_FORM}</div>")
+    # Rows of a form, each a label long enough and a field, are no list.
+    assert not shows("<div id='comments'>" + "".join(
+        f"<div class='row'><label>Your {field}, as others will see it</label><input name='{field}'></div>"
+        for field in ("name", "website")) + "</div>")
+
+
+def test_the_boxes_of_a_comment_form_are_no_comment_list():
+    # Login prompt and notes beside the form, each with a name-like part: named as the form's.
+    boxes = ("<div class='comment-box add-comment comment-login'><span class='username'>Anna</span>"
+             "<p>Log in with your account to write here.</p></div>"
+             "<div class='comment-box add-comment information-text'><span class='username'>Editors</span>"
+             "<p>Messages appear at once and are not checked by the newsroom.</p></div>")
+    section = f"<div class='comments'>{boxes}</div>"
+    assert comment_texts(section) == []
+    assert not shows_a_comment_list(html.fromstring(f"<html><body>{section}</body></html>"))
+
+
+# Structures that repeat, with dates or names, inside or near a comment section, and are no comments.
+def test_a_recent_comments_widget_with_dates_and_names_gives_no_comment():
+    items = "".join(f"<li class='footer-item'><div class='footer-item-meta'>06.11.23 - 14:0{n} von {name} zu</div>"
+                    f"<a href='/2023/11/0{n}/story-{n}'>Another story of the week, number {n}, with its headline</a></li>"
+                    for n, name in enumerate(["Gastleser", "Willi", "Peter"]))
+    for widget_class in ("box-aktuelle-kommentare", "recent-comments", "most-commented"):
+        assert comment_texts(f"<section class='{widget_class}'><ul>{items}</ul></section>") == []
+
+
+def test_a_widget_quoting_recent_comments_gives_no_comment():
+    # Its items look like comments (a time, a name, a text) but sit in a recent/latest widget.
+    items = "".join(f"<li class='entry'><span class='time'>06.11.23</span> <b class='author'>{name}</b>"
+                    f"<p>A quoted comment from another story, long enough to be read.</p><a href='/s/{name}'>more</a></li>"
+                    for name in ("Gastleser", "Willi"))
+    for widget_class in ("box-aktuelle-kommentare", "recent-comments", "latest-comments"):
+        assert comment_texts(f"<section class='{widget_class}'><ul>{items}</ul></section>") == []
+
+
+def test_stories_listed_in_a_comment_section_are_no_comments():
+    # Dated items whose text is mostly a link's: teasers of other stories, whatever the section says.
+    items = "".join(f"<div class='item'><span class='time'>4 March 2024</span> "
+                    f"<a href='/2024/03/0{n}/story'>Another story from the town about the ferry, part {n}</a>"
+                    f" <span>({n} replies)</span></div>"
+                    for n in (1, 2))
+    assert comment_texts(f"<section class='comments'>{items}</section>") == []
+
+
+def test_the_services_of_a_comment_form_give_no_comment():
+    services = "".join(
+        f"<div id='comment-form-{service}' class='comment-form-service'><div class='comment-form-fields'>"
+        f"<input type='hidden' name='{service}_avatar' class='comment-meta-{service}' value=''>"
+        f"<p class='comment-form-posting-as'>You are commenting using your {service} account. ( Log Out / Change )</p>"
+        f"</div></div>" for service in ("wordpress", "google", "twitter"))
+    assert comment_texts(f"<div id='comments'><div id='respond'>{services}</div></div>") == []
+
+
+def test_a_counter_of_zero_means_a_dated_list_is_no_comments():
+    items = "".join(f"<div class='box'><span class='who'>{name}</span><span class='time'>4 March 2024</span>"
+                    f"<p>A story of the week that readers discussed a lot.</p></div>" for name in ("Ana", "Ben"))
+    assert comment_texts(f"<div class='block'><h3>0 Comments</h3>{items}</div>") == []
+
+
+def test_a_counter_linked_from_the_headline_does_not_make_the_article_a_comment_list():
+    # "(1 Kommentar)" is a link to the comments further down, printed beside the headline: the
+    # dated box after it is no comment.
+    article = parse_page(URL, page(
+        "<div class='news'><a href='#kommentare'>(1 Kommentar)</a>"
+        "<div class='nl-teaser'><p>Melden Sie sich jetzt für den kostenlosen Newsletter an!</p>"
+        "<small>Stand: 06.11.2023</small></div></div>"), kind="article")
+    assert article.comments == []
+    assert (article.comment_count, article.comments_status) == (1, "unreached")
+
+
+def test_a_class_word_holding_date_inside_another_word_is_no_time_part():
+    # "Datenschutz" (privacy) and "update" hold "date" but name no time: rows with only those are
+    # no items of the structural finder (the generic layer's lines have their own evidence rule).
+    rows = "".join(f"<div class='row'><div class='label nl-datenschutz'>Datenschutzbestimmung {n}</div>"
+                   f"<p class='update-note'>Wir informieren Sie täglich über die Themen.</p></div>" for n in (1, 2))
+
+    def items(markup: str) -> int:
+        return len(structural_comment_items(html.fromstring(f"<html><body>{markup}</body></html>")))
+
+    assert items(f"<div class='comments'>{rows}</div>") == 0
+    assert items(f"<div class='comments'>{rows.replace('nl-datenschutz', 'nl-date')}</div>") == 2

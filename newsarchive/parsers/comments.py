@@ -9,12 +9,19 @@ nesting or the parent id. Within an item, and outside its replies: the author (`
 (`time[datetime]`, date classes) and the text (`.comment-content`, `.comment-body`,
 `[itemprop=text]`, else the item's own paragraphs). The site's id comes from the item's id.
 `comment_counter` finds the "3 Comment(s)" a page prints above them.
+
+Markup that no such class names is read by structure (`structural_comment_items`): in a comment
+section (`comment_containers`: an id or class word such as comments, kommentar, comentarios,
+discussion, replies) or after a printed counter, sibling elements of one shape, each with a text
+part and an author or time part; the same shape nested in an item is a reply. The same sections
+tell `shows_a_comment_list` whether the generic layer's comment lines have a list behind them.
 """
 
 from __future__ import annotations
 
 import copy
 import re
+import threading
 
 from lxml import etree
 
@@ -82,10 +89,15 @@ def comment_items(root) -> list:
 
 
 def extract_comments(root, language: str | None = None) -> list[Comment]:
-    """Every comment item of the page, in document order (a parent before its replies)."""
-    items = comment_items(root)
+    """Every comment of the page, in document order (a parent before its replies): the items its
+    markup marks as comments, else the items of a comment list known by structure alone."""
+    return (_comments_of(comment_items(root), language, structural=False)
+            or _comments_of(structural_comment_items(root), language, structural=True))
+
+
+def _comments_of(items: list, language: str | None, structural: bool) -> list[Comment]:
     item_set = set(items)
-    ids = {item: _site_id(item) for item in items}
+    ids = {item: _site_id(item) or (_numbered_id(item) if structural else None) for item in items}
     comments: list[Comment] = []
     depths: dict[str, int] = {}
     for item in items:
@@ -95,16 +107,25 @@ def extract_comments(root, language: str | None = None) -> list[Comment]:
         if not text or is_not_a_comment(text) or _is_teaser(item, text):
             continue
         author = _first_text(item, item_set, itemprop="author")
-        posted_raw = _date_raw(item, item_set)
+        posted_raw, posted_text = _date_raw(item, item_set), None
+        if posted_raw is None and structural and (time_part := _time_part(item)) is not None:
+            posted_raw = element_text(time_part)  # "Georg N. am 10.4.2020": the date is the part to read
+            posted_text = match.group() if (match := _DATE_TEXT.search(posted_raw or "")) else None
         depth = _depth(item, item_set) if parent is not None else depths.get(parent_id, -1) + 1 if parent_id else 0
         if site_id := ids[item]:
             depths[site_id] = depth
         comments.append(Comment(
             body_text=text, position=len(comments), site_comment_id=ids[item], parent_id=parent_id,
-            depth=depth, author_name=author,
-            posted_at=find_date(posted_raw, language) if posted_raw else None, posted_at_raw=posted_raw,
+            depth=depth, author_name=author, posted_at_raw=posted_raw,
+            posted_at=find_date(posted_text or posted_raw, language) if posted_raw else None,
         ))
     return comments
+
+
+def _numbered_id(item) -> str | None:
+    """A structural item's id when it numbers the comment (`6963`, `c-6963`), not a style hook."""
+    value = item.get("id") or ""
+    return value if re.search(r"\d", value) else None
 
 
 # What a comment section says around its comments, never a comment itself: the form's prompts
@@ -116,11 +137,14 @@ _NOT_A_COMMENT = re.compile(
     r"^no comments?(?: yet)?$|there are no comments|no comments yet|be the first to comment|(?:log|sign) ?in to (?:leave a )?comment|"
     r"please (?:log|sign) ?in (?:here )?to|comments are (?:closed|moderated)|commenting (?:is|has been) (?:closed|disabled)|"
     r"(?:please )?enter your comment|join the (?:conversation|discussion)|cancel reply|"
+    r"(?:you must|you need to) (?:be )?(?:log|sign)(?:ged)? ?in|have your say|"
     r"^(?:user|recent|latest|newest) comments$|^comments?$|^reply$|^post$|"
     r"hinterlasse (?:jetzt )?einen kommentar|schreibe? (?:einen|deinen) kommentar|kommentar (?:verfassen|hinzufügen|schreiben|abgeben)|"
     r"^jetzt kommentieren|^kommentieren(?: sie)?$|^(?:noch |bisher |derzeit |leider )?keine kommentare|sind (?:noch |derzeit )?keine kommentare|"
     r"(?:erstellen sie|schreiben sie|sei) (?:jetzt )?(?:den|der) erste|ersten kommentar|"
     r"bitte geben sie ihren kommentar ein|melde dich an,? um|melden sie sich an,? um|"
+    r"diskutieren sie mit|diskutiere mit|ihre meinung (?:ist )?gefragt|loggen sie sich .{0,20}ein|"
+    r"(?:sie sind|du bist) (?:aktuell |derzeit )?nicht (?:eingeloggt|angemeldet)|"
     r"^(?:neueste|letzte|aktuelle) kommentare$|^kommentare?$|e-mail-adresse wird nicht veröffentlicht|"
     r"kommentieren dieses artikels wurde deaktiviert|kommentarfunktion (?:ist |wurde )?(?:deaktiviert|geschlossen)|"
     r"laisser un commentaire|laissez un commentaire|^aucun commentaire|soyez le premier|"
@@ -146,7 +170,9 @@ def is_not_a_comment(text: str) -> bool:
     text = " ".join(text.split()).strip(" .:!?…*-–")
     if not text or re.fullmatch(r"\W*\d+\W*", text) or _COUNTER.match(western_digits(text)):
         return True
-    return len(text) <= _FORM_TEXT_MAX and bool(_NOT_A_COMMENT.search(text))
+    # A button with its count beside it ("Kommentieren16", "Reply (3)") is the button.
+    bare = re.sub(r"\s*\(?\d+\)?$", "", western_digits(text))
+    return len(text) <= _FORM_TEXT_MAX and bool(_NOT_A_COMMENT.search(text) or _NOT_A_COMMENT.search(bare))
 
 
 def _is_teaser(item, text: str) -> bool:
@@ -155,21 +181,92 @@ def _is_teaser(item, text: str) -> bool:
     return any(element_text(link) == text for link in item.iter("a") if link.get("href"))
 
 
-# Elements whose id or class speaks of comments (`#comments`, `.comment-list`, `.kommentare`).
-_MAYBE_CONTAINER = etree.XPath(
-    "//*[contains(translate(concat(@id, ' ', @class), 'COMENT', 'coment'), 'comment')"
-    " or contains(translate(concat(@id, ' ', @class), 'KOMENTAR', 'komentar'), 'kommentar')]"
+# A comment section by its id or class: one of these words as a word of its own (`comments`,
+# `comment-list`, `kommentarModul`, `comentarios`, `discussion`, `replies`), several languages.
+_CONTAINER_WORD = re.compile(
+    r"^(?:comments?|commentlist|commentaires?|kommentare?|komentarz[ey]?|komentari|comentarios?|comentários?|"
+    r"commenti|reacties|reactions|replies|responses|discussions?|diskussion|комментари\w*|"
+    r"коментар\w*|تعليقات|تعليق)$"
 )
+# Words that make a comment-named element something else: a counter, a link or button, the form,
+# a heading, or a widget of other articles' comments ("recent comments", "most commented").
+_NOT_A_CONTAINER_WORD = frozenset({"count", "counter", "number", "num", "link", "icon", "btn", "button", "form",
+                                   "respond", "title", "heading", "open", "closed", "recent", "latest", "most",
+                                   "popular", "top", "widget", "teaser", "social", "share", "aktuelle",
+                                   "neueste", "letzte", "derniers", "recientes", "ultimos", "последние",
+                                   # states of the article, not sections: `has-comments`, `comments-enabled`
+                                   "has", "with", "enabled", "disabled", "allowed"})
+# A cheap first test of an id or class, before splitting it into words: a stem of those words.
+_CONTAINER_STEM = re.compile(r"omment|oment|eaction|eacties|eplies|esponses|iscussion|iskussion|оммент|омент|تعليق",
+                             re.IGNORECASE)
+_NO_CONTAINER_TAGS = frozenset({"html", "body", "main", "form", "a", "button", "input", "textarea", "label",
+                                "script", "style", "span", "p", "h1", "h2", "h3", "h4", "h5", "h6", "time"})
 _FORM_TAGS = frozenset({"form", "textarea", "input", "button"})
 # The least text of an item of a comment list (a form's labels and links are shorter).
 _ITEM_TEXT_MIN = 20
 
 
+def _words(value: str) -> list[str]:
+    """The words of an id or class: `kommentarModul comments-area` -> kommentar, modul, comments, area."""
+    return re.split(r"[\W\d_]+", re.sub(r"(?<=[a-z])(?=[A-Z])", " ", value).lower())
+
+
+def _names_a_comment_section(element) -> bool:
+    if not isinstance(element.tag, str) or element.tag in _NO_CONTAINER_TAGS:
+        return False
+    words = _words(f"{element.get('id') or ''} {element.get('class') or ''}")
+    return any(_CONTAINER_WORD.match(word) for word in words) and not _NOT_A_CONTAINER_WORD.intersection(words)
+
+
+def comment_containers(root) -> list:
+    """The page's comment sections: the outermost elements whose id or class names comments (not a
+    counter, a form, a link or a widget of other articles' comments). One notion for the comment
+    list finder below and for `shows_a_comment_list`.
+
+    >>> from lxml import html
+    >>> page = html.fromstring("<div><section id='comments'><ol class='commentlist'></ol></section>"
+    ...                        "<aside class='recent-comments'></aside><a class='comments-link'>3</a></div>")
+    >>> [element.get("id") or element.get("class") for element in comment_containers(page)]
+    ['comments']
+    """
+    return _per_page(root, "containers", _find_containers)
+
+
+def _find_containers(root) -> list:
+    found = []
+    for element in root.iter(etree.Element):  # faster than an XPath that folds case on every element
+        names = f"{element.get('id') or ''} {element.get('class') or ''}"
+        if len(names) > 1 and _has_a_stem(names.lower()) and _names_a_comment_section(element):
+            found.append(element)
+    inside = set(found)
+    return [element for element in found if not any(a in inside for a in element.iterancestors())]
+
+
+def _has_a_stem(names: str) -> bool:
+    """Substring tests first (fast, and false for nearly every element), then the stems."""
+    return any(part in names for part in ("ment", "eact", "epl", "espon", "ussion", "мент", "تعليق")) and bool(
+        _CONTAINER_STEM.search(names))
+
+
+# What several steps ask of one page (its comment sections, its counter), found once: the last
+# page's answers, kept with its root (parsers never change a page's tree in place), per thread.
+_LAST_PAGE = threading.local()
+
+
+def _per_page(root, name: str, find):
+    if getattr(_LAST_PAGE, "root", None) is not root:
+        _LAST_PAGE.root, _LAST_PAGE.answers = root, {}
+    answers = _LAST_PAGE.answers
+    if name not in answers:
+        answers[name] = find(root)
+    return answers[name]
+
+
 def shows_a_comment_list(root) -> bool:
-    """Whether the page holds a list of comments, whatever its markup: inside an element whose
-    id or class names comments, two or more sibling items (`li`, `div`, `article` ...) of the same
-    tag and class, each with text of its own (not only a link's: a list of teasers) and no form
-    field.
+    """Whether the page holds a list of comments, whatever its markup: inside a comment section
+    (`comment_containers`), two or more sibling items (`li`, `div`, `article` ...) of one shape
+    (tag and first class), each with text of its own (not mostly a link's: a list of teasers) and
+    no form field, unless it shows an author or a time (a comment with its own reply box).
 
     >>> from lxml import html
     >>> shows_a_comment_list(html.fromstring(
@@ -179,28 +276,177 @@ def shows_a_comment_list(root) -> bool:
     >>> shows_a_comment_list(html.fromstring("<div id='comments'><h3>Leave a Reply</h3><form><textarea></textarea></form></div>"))
     False
     """
-    for container in _MAYBE_CONTAINER(root):
-        if container.tag in _FORM_TAGS or container.tag == "a":
-            continue
-        for element in container.iter(*_ITEM_TAGS, "ul", "ol", "dl"):
-            if _has_repeated_items(element):
-                return True
-    return False
+    return any(True for _ in _comment_lists(root, with_parts=False))
 
 
-def _has_repeated_items(parent) -> bool:
-    shapes: dict[tuple[str, str], int] = {}
+def structural_comment_items(root) -> list:
+    """Comment items known by their structure alone, for markup no class of ours names: in a
+    comment section, or after a printed "N comments" counter, sibling elements of one shape (tag
+    and first class) each with a text part and an author or time part; the same shape nested in
+    an item is a reply. At least two items, or one when the counter says one.
+
+    >>> from lxml import html
+    >>> page = html.fromstring("<div class='discussion'>"
+    ...     "<div class='entry'><b class='who'>Ana</b><small>4 March 2024</small><p>The bridge took two years.</p></div>"
+    ...     "<div class='entry'><b class='who'>Ben</b><small>5 March 2024</small><p>Three, and it was worth it.</p></div></div>")
+    >>> [element_text(item.find("p")) for item in structural_comment_items(page)]
+    ['The bridge took two years.', 'Three, and it was worth it.']
+    """
+    items: list = []
+    for found in _comment_lists(root, with_parts=True):
+        seen = set(items)
+        items.extend(item for item in found if item not in seen)
+    return _outermost_per_comment(items)
+
+
+def _comment_lists(root, with_parts: bool):
+    """Each comment list of the page: in each comment section (or after a comment counter, when
+    looking for parts), the first element whose children repeat one shape; then every element of
+    that shape in the section, replies included. One item is a list when the counter says one."""
+    counter = comment_counter_element(root) if with_parts else None
+    counted = _counted(counter) if counter is not None else None
+    if counted == 0:
+        return  # the page says it has none: a list is of other articles' comments
+    needed = 1 if counted == 1 else 2
+    for container, after in _sections(root, counter):
+        allowed = _after(after, container) if after is not None else None
+        for parent in container.iter(*_ITEM_TAGS, "ul", "ol", "dl"):
+            if allowed is not None and parent is not container and parent not in allowed:
+                continue  # a list before the counter is something else
+            shape = _repeated_shape(parent, with_parts, needed, allowed)
+            if shape is None:
+                continue
+            yield [element for element in container.iter(shape[0])
+                   if _shape(element) == shape and (allowed is None or element in allowed)
+                   and _is_list_item(element, with_parts)]
+            break
+
+
+def _sections(root, counter):
+    """The comment sections, then the two elements around a printed counter that stands outside
+    them, with the counter: their items must come after it."""
+    containers = comment_containers(root)
+    yield from ((container, None) for container in containers)
+    if counter is None or any(a in containers for a in counter.iterancestors()):
+        return
+    if counter.tag == "a" or any(a.tag == "a" for a in counter.iterancestors()):
+        return  # a link to the comments, printed with the headline: not the heading of a list
+    parent = counter.getparent()
+    for container in (parent, parent.getparent() if parent is not None else None):
+        if container is not None and container.tag not in ("html", "body", "main", "article"):
+            yield container, counter
+
+
+def _after(counter, container) -> set:
+    """The elements of the container that come after the counter in document order."""
+    after, element = set(), counter
+    while element is not None and element is not container:
+        for sibling in element.itersiblings():
+            after.update(sibling.iter())
+        element = element.getparent()
+    return after
+
+
+def _counted(counter) -> int | None:
+    match = _COUNTER.match(western_digits(element_text(counter) or ""))
+    return int(match.group(1) or match.group(2)) if match else None
+
+
+def _shape(element) -> tuple[str, str]:
+    """An item's shape: its tag and first class (`comment odd` and `comment even` are one shape)."""
+    return element.tag, (element.get("class") or "").split(" ", 1)[0]
+
+
+def _repeated_shape(parent, with_parts: bool, needed: int, allowed: set | None) -> tuple[str, str] | None:
+    counts: dict[tuple[str, str], int] = {}
     for child in parent:
         if not isinstance(child.tag, str) or child.tag not in _ITEM_TAGS:
             continue  # paragraphs side by side are one notice's text, not a list of comments
-        text = element_text(child) or ""
-        if len(text) < _ITEM_TEXT_MIN or any(True for _ in child.iter(*_FORM_TAGS)) or _is_teaser(child, text):
+        if allowed is not None and child not in allowed:
+            continue  # before the counter
+        if not _is_list_item(child, with_parts):
             continue
-        shape = (child.tag, child.get("class") or "")
-        shapes[shape] = shapes.get(shape, 0) + 1
-        if shapes[shape] >= 2:
+        shape = _shape(child)
+        counts[shape] = counts.get(shape, 0) + 1
+        if counts[shape] >= needed:
+            return shape
+    return None
+
+
+def _is_list_item(element, with_parts: bool) -> bool:
+    """An item of a comment list: text of its own (not a teaser's link), and no form field unless
+    it shows a comment's parts (an item may hold its own reply box)."""
+    words = _words(f"{element.get('id') or ''} {element.get('class') or ''}")
+    if _FORM_WORDS.intersection(words):
+        return False
+    text = element_text(element) or ""
+    if len(text) < _ITEM_TEXT_MIN or _is_teaser(element, text) or _mostly_links(element, text):
+        return False
+    has_parts = _has_author_part(element) or _time_part(element) is not None
+    if with_parts:
+        return has_parts
+    return has_parts or not any(True for _ in element.iter(*_FORM_TAGS))
+
+
+# Words of an id or class that name the comment form or its notes, never a comment
+# (`comment-form-service`, `add-comment`, `comment-login`).
+_FORM_WORDS = frozenset({"form", "login", "signin", "register", "respond", "add", "write", "leave", "field",
+                         "fields", "editor", "input"})
+
+
+def _mostly_links(element, text: str) -> bool:
+    """A teaser of other stories: most of its text is link text."""
+    linked = sum(len(element_text(link) or "") for link in element.iter("a"))
+    return linked > 0.5 * len(text)
+
+
+# The href of a link to a commenter's page.
+_PROFILE_LINK = re.compile(r"/(?:users?|members?|profiles?|people|autor|author|nutzer|benutzer|u)/", re.I)
+
+
+def _has_author_part(item) -> bool:
+    for element in item.iter():
+        if not isinstance(element.tag, str) or element.tag in _FORM_TAGS or element.tag == "label":
+            continue  # a form's name field is no author
+        if (element.tag == "cite" or element.get("itemprop") == "author" or element.get("rel") == "author"
+                or _has_class(element, _AUTHOR_CLASS)
+                or (element.tag == "a" and _PROFILE_LINK.search(element.get("href") or ""))) and element_text(element):
             return True
     return False
+
+
+# Class words of a comment's time part (whole words: `datenschutz` and `update` are none).
+_TIME_WORDS = frozenset({"date", "time", "datetime", "timestamp", "posted", "published", "ago", "datum", "zeit",
+                         "fecha"})
+# A date or time as comments print it: 10.4.2020, 2024-03-04, 21. Jan 2022, March 4, 2024,
+# 3 hours ago, vor 3 Stunden, 09:15.
+_DATE_TEXT = re.compile(
+    r"\b\d{1,2}[./-]\s?\d{1,2}[./-]\s?(?:\d{4}|\d{2})\b|\b\d{4}-\d{2}-\d{2}\b"
+    r"|\b\d{1,2}\.?\s+[^\W\d_]{3,}\.?,?\s+\d{4}\b|\b[^\W\d_]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b"
+    r"|\b\d+\s+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b"
+    r"|\bvor\s+\d+\s+(?:sekunden?|minuten?|stunden?|tag(?:en)?|wochen?|monat(?:en)?|jahr(?:en)?)\b"
+    r"|\b\d{1,2}:\d{2}\b",
+    re.IGNORECASE,
+)
+# The longest text of an element read as a time part: a date with a few words around it.
+_TIME_TEXT_MAX = 60
+
+
+def _time_part(item):
+    """The element of an item that gives its time: `time`, a date itemprop or class, else a short
+    element whose text holds a date."""
+    for element in item.iter():
+        if not isinstance(element.tag, str) or element.tag in _FORM_TAGS:
+            continue
+        if element.tag == "time" or element.get("itemprop") in ("dateCreated", "datePublished"):
+            return element
+        if _TIME_WORDS.intersection(_words(element.get("class") or "")) and element_text(element):
+            return element
+    for element in item.iter("small", "span", "p", "div", "a", "abbr", "em", "i", "b", "strong", "footer", "header"):
+        text = element_text(element) or ""
+        if len(text) <= _TIME_TEXT_MAX and _DATE_TEXT.search(text):
+            return element
+    return None
 
 
 # "3 Comment(s)", "12 comments", "1 комментарий", "٣ تعليقات", "Comments (4)": a counter, alone in its element.
@@ -231,6 +477,10 @@ def comment_counter(root) -> tuple[str | None, int | None]:
 
 def comment_counter_element(root):
     """The element whose whole text is the page's count of comments, if any."""
+    return _per_page(root, "counter", _find_counter)
+
+
+def _find_counter(root):
     for element in _MAYBE_COUNTER(root):
         if len(element) > 2 or is_comment_item(element):
             continue  # a counter is a short element, not a container or a comment
@@ -255,10 +505,14 @@ def _outermost_per_comment(items: list) -> list:
     return kept
 
 
+# Class words of the list that holds an item's replies (`children`, `comment-replies`, `answers`).
+_REPLY_LIST_WORDS = frozenset({"children", "replies", "answers", "antworten", "respuestas", "reponses", "subcomments"})
+
+
 def _has_list_between(item, ancestor) -> bool:
     element = item.getparent()
     while element is not None and element is not ancestor:
-        if element.tag in ("ul", "ol") or _classes(element) & {"children", "replies", "comment-replies"}:
+        if element.tag in ("ul", "ol") or _REPLY_LIST_WORDS.intersection(_words(element.get("class") or "")):
             return True
         element = element.getparent()
     return False
@@ -310,6 +564,9 @@ def _first_text(item, item_set, itemprop: str) -> str | None:
             text = element_text(name_element)
             if text:
                 return re.sub(r"\s+(says|sagt|a dit|пишет):?$", "", text, flags=re.I)
+    for element in _own(item, item_set):  # else the link to the commenter's page
+        if element.tag == "a" and _PROFILE_LINK.search(element.get("href") or "") and (text := element_text(element)):
+            return text
     return None
 
 
