@@ -26,16 +26,13 @@ site does not have (404) is recorded as an empty one, not as a failure.
 
 from __future__ import annotations
 
-import tomllib
-from functools import cache
-from pathlib import Path
 from urllib.parse import urljoin
 
 from newsarchive.items import ArticleNotModified, ListingLink, ListingPage, PageFailure
 from newsarchive.options import check_choices, check_start_url
 from newsarchive.parsers.dates import date_part, normalise_date
 from newsarchive.parsers.discovery import parse_feed, parse_sitemap
-from newsarchive.profiles import BUNDLED, bundled_profiles, load_profile
+from newsarchive.profiles import bundled_profiles, load_profile
 from newsarchive.scope import Scope
 from spiders.base import ArchiveSpider
 
@@ -60,9 +57,9 @@ class ProfileSpider(ArchiveSpider):
         origins = [self.base_url] if base_url else [f"https://{host}" for host in self.site.hosts]
         self.scope = Scope(origins + self.start_urls)
         self.allowed_domains = self.scope.hosts
-        discovery = discovery_files(self.profile_name)
         self.discovery_urls = [(urljoin(self.base_url + "/", path), kind)
-                               for kind in ("sitemap", "feed") for path in discovery.get(f"{kind}s", [])]
+                               for kind, paths in (("sitemap", self.profile.sitemaps), ("feed", self.profile.feeds))
+                               for path in paths]
 
     def start_requests_for(self, url: str):
         requests = super().start_requests_for(url)
@@ -160,16 +157,6 @@ class ProfileSpider(ArchiveSpider):
         if not (self.since and listing.links) or in_window:
             return True
         return not all((day := self.link_date(link)) and day < self.since for link in listing.links)
-
-
-@cache
-def discovery_files(profile_key: str) -> dict[str, list[str]]:
-    """The profile's `[discovery]` table: paths of the sitemaps and feeds to read for change signals.
-    Read from the profile file itself, as load_profile() keeps no such table."""
-    path = Path(profile_key) if profile_key.endswith(".toml") else BUNDLED.joinpath(f"{profile_key}.toml")
-    with path.open("rb") as handle:
-        table = tomllib.load(handle).get("discovery") or {}
-    return {kind: [str(p) for p in table.get(kind, [])] for kind in ("sitemaps", "feeds")}
 
 
 def _spider_classes():

@@ -5,7 +5,8 @@ start paths), its locales, URL patterns for each kind of page and CSS selectors 
 Parser code stays generic; everything site-specific lives in the profile. `rendered_fields`
 (optional, e.g. `rendered_fields = ["comments"]`) names the article fields the sites load by
 script: `crawl --render auto` renders an article in a browser when its page as sent lacks one
-(newsarchive/rendering.py).
+(newsarchive/rendering.py). `[discovery]` (optional: `sitemaps`, `feeds`, paths on the site)
+names the files read for change signals (spiders/profiled.py).
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ class SiteProfile:
     # other selector is a guess, whose misses the cheap any-site layers make up for.
     confirmed: dict[str, frozenset[str]] = field(default_factory=dict)
     rendered_fields: tuple[str, ...] = ()  # article fields the sites load by script
+    # [discovery]: paths of sitemaps and feeds read for change signals (spiders/profiled.py)
+    sitemaps: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
 
     def is_confirmed(self, kind: str, name: str) -> bool:
         return name in self.confirmed.get(kind, frozenset())
@@ -131,8 +135,10 @@ def profile_from_dict(data: dict, source: str = "<dict>") -> SiteProfile:
             listing_selectors=dict(data["selectors"]["listing"]),
             confirmed={kind: frozenset(names) for kind, names in data["selectors"].get("confirmed", {}).items()},
             rendered_fields=_rendered_fields(data.get("rendered_fields", []), source),
+            sitemaps=tuple(map(str, data.get("discovery", {}).get("sitemaps", []))),
+            feeds=tuple(map(str, data.get("discovery", {}).get("feeds", []))),
         )
-    except (KeyError, TypeError, re.error) as error:
+    except (KeyError, TypeError, AttributeError, re.error) as error:  # a missing key, a table of the wrong type
         raise ProfileError(f"profile {source}: {error!r}") from error
 
 
