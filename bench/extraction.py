@@ -164,11 +164,14 @@ def print_layer_costs(gold: dict, devset: Path) -> None:
     def timed(name, function):
         def wrapper(*args, **kwargs):
             started = time.perf_counter()
+            result = None
             try:
-                return function(*args, **kwargs)
+                result = function(*args, **kwargs)
+                return result
             finally:
                 seconds[name] += time.perf_counter() - started
                 calls[name] += 1
+                calls[f"{name} fallback"] += bool(getattr(result, "fallback", False))
         return wrapper
 
     # The generic layer's three parts, timed where article.py calls them (module attributes).
@@ -193,6 +196,8 @@ def print_layer_costs(gold: dict, devset: Path) -> None:
     print(f"\nnewsarchive's extraction, step by step ({pages} pages; generic parts inside their steps):")
     for name in ["parse_document", *article_module.FIELD_STEPS, *generic_parts.values()]:
         runs = f"  ({calls[name]} pages)" if name.startswith("  ") else ""
+        if calls[f"{name} fallback"]:
+            runs = f"  ({calls[name]} pages, the full pass on {calls[f'{name} fallback']})"
         print(f"  {name:28s} {1000 * seconds[name] / pages:6.2f} ms/page{runs}")
     total = seconds["parse_document"] + sum(seconds[step] for step in article_module.FIELD_STEPS)
     print(f"  {'total':28s} {1000 * total / pages:6.2f} ms/page")

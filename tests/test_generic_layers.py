@@ -155,3 +155,22 @@ def test_the_generic_layer_leaves_the_page_tree_as_it_was():
     assert [block.text for block in found.body][:2] == [
         "Bridge reopens", "After two years of work the bridge over the river is open to traffic again, the mayor said."]
     assert lxml_html.tostring(doc.root) == before
+
+
+def test_the_full_generic_pass_runs_only_when_the_fast_one_finds_little():
+    from newsarchive.parsers.document import parse_document
+    from newsarchive.parsers.generic import SHORT_TEXT, extract_body_and_comments
+
+    sentences = ["The council met on Tuesday to decide the future of the old bridge over the river.",
+                 "Engineers said the repairs would take two years and cost more than planned.",
+                 "Residents asked for a ferry in the meantime, which the mayor promised to consider.",
+                 "Shops on both banks said they had lost customers since the bridge closed in spring."]
+    long_story = "".join(f"<p>{sentence} {index}</p>" for index in range(4) for sentence in sentences)
+    short_story = "<p>The bridge is open again, the mayor said on Tuesday.</p>"
+    for story, fallback in ((long_story, False), (short_story, True)):
+        page = f"<html><body><article><h1>Bridge</h1>{story}</article></body></html>"
+        found = extract_body_and_comments(parse_document("https://town.example/b", page.encode(), "text/html").root,
+                                          "https://town.example/b")
+        text = "\n".join(block.text for block in found.body)
+        assert (len(text) < SHORT_TEXT, found.fallback) == (fallback, fallback)
+        assert "The bridge is open again" in text if fallback else "Shops on both banks said" in text
