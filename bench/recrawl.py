@@ -32,7 +32,7 @@ comments fall off with age; no listing shows them); a third of the changes are e
 comments added or removed. The schedule is newsarchive/revisits.py's own. An article whose
 lastmod shows a change since its last fetch is fetched on the next run, as the crawler does
 (spiders/profiled.py): such fetches are not charged against the revisit budget, which goes to
-the schedule's due articles, but they are counted in the requests printed, with the sitemap
+the known articles the schedule ranks first, but they are counted in the requests printed, with the sitemap
 itself (one request per 50,000 URLs). Prints per policy the requests per run as a share of a
 full crawl's; the body bytes per run as a share of a full crawl's (an article's page, or the
 sitemap, at the demo site's mean size; an unchanged article answers 304 with no body, as its
@@ -228,10 +228,12 @@ def _run_policy(days, articles, published, born, changes, edits, budget, signal,
             requests += -(-len(alive) // SITEMAP_URLS_PER_FILE)
             body_bytes += len(alive) * entry_bytes
         if isinstance(budget, float):
-            due = [a for a in alive if a not in visit and schedule[a].next_visit_at <= at(day)]
-            due.sort(key=lambda a: -expected_missed(schedule[a].change_rate, at(published[a]), 0,
-                                                    at(last_seen[a]), at(day)))
-            visit |= set(due[:round(budget * articles)])
+            # As ArchiveLookup.revisit_candidates: not seen today (the floor is under a day), due
+            # ones first, then by most expected missed changes.
+            candidates = [a for a in alive if a not in visit and last_seen.get(a, day) < day]
+            candidates.sort(key=lambda a: (schedule[a].next_visit_at > at(day), -expected_missed(
+                schedule[a].change_rate, at(published[a]), 0, at(last_seen[a]), at(day))))
+            visit |= set(candidates[:round(budget * articles)])
         requests += len(visit)
         signalled -= visit
         for article in visit:

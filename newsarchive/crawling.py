@@ -82,7 +82,7 @@ class CrawlSummary:
             text += f"; {lost} requests never answered (recorded as not_fetched failures)"
         revisits = self.stats.get("newsarchive/revisit/requested_count", 0)
         if revisits:
-            text += (f"; {revisits} due articles revisited, "
+            text += (f"; {revisits} known articles revisited, "
                      f"{self.stats.get('newsarchive/revisit/changed_count', 0)} found changed")
         rendering = describe_rendering(rendering_figures(self.stats))
         if rendering:

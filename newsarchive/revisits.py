@@ -17,11 +17,12 @@ young ones change more (edits and comments arrive in the first days), and commen
 The next visit comes 1/λ days after this one (the mean time to the next change), kept between a
 floor and a ceiling (NEWSARCHIVE_REVISIT_FLOOR_HOURS, NEWSARCHIVE_REVISIT_CEILING_DAYS), so
 every article is seen again eventually and the active ones often. A crawl with a revisit budget
-of N (`newsarchive crawl SITE --revisit-budget N`) fetches the N due articles with the most
-expected missed changes: λ × days since the last visit.
+of N (`newsarchive crawl SITE --revisit-budget N`) fetches N known articles: the due ones first,
+then the others not seen within the floor, each by most expected missed changes (λ × days
+since the last visit).
 
 Everything here is a pure function of its arguments; newsarchive/archive/store.py keeps the
-schedule in the `revisits` table and newsarchive/archive/queries.py picks the due articles.
+schedule in the `revisits` table and newsarchive/archive/queries.py ranks the articles.
 """
 
 from __future__ import annotations

@@ -26,6 +26,8 @@ allow_private ("1"), full ("1").
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
@@ -39,6 +41,7 @@ from newsarchive.options import check_date_order, parse_count, parse_day, parse_
 from newsarchive.parsers.urls import canonicalise_url
 from newsarchive.refresh import RefreshPolicy
 from newsarchive.rendering import Renderer
+from newsarchive.revisits import TIME_FORMAT, parse_time
 from newsarchive.safety import refuse_private_host
 from newsarchive.workers import ParseJob, ParserPool
 
@@ -174,13 +177,16 @@ class ArchiveSpider(scrapy.Spider):
         return self.follow(link.url, "article", **({"headers": headers} if headers else {}))
 
     def revisit_requests(self) -> list[scrapy.Request]:
-        """Conditional requests for up to the budget's number of due known articles (none on a
-        --full crawl, which fetches everything anyway)."""
+        """Conditional requests for up to the budget's number of known articles, due ones first
+        (none on a --full crawl, which fetches everything anyway)."""
         if self.revisit_budget <= 0 or self.refresh.full:
             return []
         requests: list[scrapy.Request] = []
-        due = self.archive_lookup.due_articles(self.site_name, utc_now(), self.refresh.window_start,
-                                               self.since, self.until)
+        now = utc_now()
+        floor = timedelta(hours=self.crawler.settings.getfloat("NEWSARCHIVE_REVISIT_FLOOR_HOURS"))
+        seen_before = (parse_time(now) - floor).strftime(TIME_FORMAT)
+        due = self.archive_lookup.revisit_candidates(self.site_name, now, self.refresh.window_start, seen_before,
+                                                     self.since, self.until)
         for url in due:
             if len(requests) >= self.revisit_budget:
                 break
@@ -193,7 +199,7 @@ class ArchiveSpider(scrapy.Spider):
         due.close()
         self.crawler.stats.set_value("newsarchive/revisit/requested_count", len(requests))
         if requests:
-            self.logger.info(f"revisiting {len(requests)} known articles the schedule says are due")
+            self.logger.info(f"revisiting {len(requests)} known articles, due ones first")
         return requests
 
     def next_page_request(self, url: str | None, page: int, stale_pages: int, **meta) -> scrapy.Request | None:

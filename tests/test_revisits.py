@@ -192,7 +192,7 @@ def test_with_a_budget_every_due_article_is_revisited_and_the_edit_found(stealth
     assert set(fetched.values()) == {"304"}  # conditional requests: the rest cost no body
     row = crawl_row(stealth.db_path, 3)
     assert (row["revisits"], row["revisits_changed"], row["articles_changed"]) == (ARTICLES, 1, 1)
-    assert f"; {ARTICLES} due articles revisited, 1 found changed" in stealth.summary
+    assert f"; {ARTICLES} known articles revisited, 1 found changed" in stealth.summary
     edited = stealth.schedule_after_budget[stealth.edited["path"]]
     assert edited["version_count"] == 2
     db = sqlite3.connect(stealth.db_path)
@@ -208,7 +208,7 @@ def test_with_a_budget_every_due_article_is_revisited_and_the_edit_found(stealth
 def test_the_report_says_what_the_revisits_found(stealth):
     result = run_cli("report", "--db", str(stealth.db_path), "--crawl", "3")
     assert result.returncode == 0, result.stderr[-2000:]
-    assert f"  revisits (due articles no listing offered): {ARTICLES} fetched, 1 found changed\n" in result.stdout
+    assert f"  revisits (known articles no listing offered): {ARTICLES} fetched, 1 found changed\n" in result.stdout
     quiet = run_cli("report", "--db", str(stealth.db_path), "--crawl", "2")
     assert "revisits" not in quiet.stdout  # a crawl without a budget says nothing of them
 
@@ -269,3 +269,35 @@ def test_the_report_estimates_the_archives_staleness(tmp_path):
     assert report["staleness"] == {"expected_unseen_changes": 2.5, "articles": 2, "at": "2026-01-20T00:00:00Z"}
     assert ("  estimated staleness: 2.5 changes expected since the last visit, over 2 articles of the site "
             "(at 2026-01-20T00:00:00Z)") in report_text(report)
+
+
+def test_a_budget_goes_first_to_due_articles_then_to_the_most_expected_missed_changes(tmp_path):
+    from newsarchive.archive import open_archive
+    from newsarchive.archive.queries import ArchiveLookup
+    from newsarchive.archive.store import start_crawl, store_article
+    from newsarchive.items import Article
+
+    now, base = "2026-03-01T12:00:00.000000Z", "https://site.example/news"
+    # (path, published, last fetched, next visit, estimated changes a day), hand-made: expected
+    # missed changes = rate x days since the last fetch.
+    rows = [("due-low", "2026-01-01", "2026-02-28T12:00:00.000000Z", "2026-03-01T00:00:00.000000Z", 0.1),  # 0.1
+            ("due-high", "2026-01-01", "2026-02-19T12:00:00.000000Z", "2026-03-01T11:00:00.000000Z", 0.1),  # 1.0
+            ("later-high", "2026-01-01", "2026-02-21T12:00:00.000000Z", "2026-03-05T00:00:00.000000Z", 0.5),  # 4.0
+            ("later-low", "2026-01-01", "2026-02-27T12:00:00.000000Z", "2026-03-05T00:00:00.000000Z", 0.1),  # 0.2
+            ("seen-this-morning", "2026-01-01", "2026-03-01T09:00:00.000000Z", "2026-03-01T10:00:00.000000Z", 9.0),
+            ("young", "2026-02-27", "2026-02-20T12:00:00.000000Z", "2026-03-01T00:00:00.000000Z", 9.0)]
+    archive = open_archive(tmp_path / "archive.db")
+    with archive.write() as db:
+        crawl = start_crawl(db, "site", "generic", {}, "2026-02-01T00:00:00.000000Z")
+        for path, published, seen, next_visit, rate in rows:
+            store_article(db, Article(url=f"{base}/{path}", canonical_url=f"{base}/{path}", site="site", title=path,
+                                      published_at=published, body_text=f"The {path} story."), crawl, seen)
+            db.execute("INSERT INTO revisits (article_id, next_visit_at, change_rate, visits, changes_found, "
+                       "visited_days) SELECT id, ?, ?, 1, 0, 1.0 FROM articles WHERE url = ?",
+                       [next_visit, rate, f"{base}/{path}"])
+    archive.close()
+    lookup = ArchiveLookup(tmp_path / "archive.db")
+    # the window starts on 2026-02-22 (young: published after); the floor is 6 hours (seen before 06:00)
+    candidates = list(lookup.revisit_candidates("site", now, "2026-02-22T12:00:00Z", "2026-03-01T06:00:00.000000Z"))
+    lookup.close()
+    assert [url.rsplit("/", 1)[1] for url in candidates] == ["due-high", "due-low", "later-high", "later-low"]

@@ -74,11 +74,13 @@ class ArchiveLookup:
             if headers.get(name)
         }
 
-    def due_articles(self, site: str | None, now: str, older_than: str, since: str | None = None,
-                     until: str | None = None) -> Iterator[str]:
-        """URLs of the site's articles whose revisit is due at `now`, published before `older_than`
-        (younger ones are the refresh window's), most expected missed changes first; lazily, as
-        the caller stops at its budget. An archive without a schedule yet gives none."""
+    def revisit_candidates(self, site: str | None, now: str, older_than: str, seen_before: str,
+                           since: str | None = None, until: str | None = None) -> Iterator[str]:
+        """URLs of the site's known articles a revisit budget is spent on, best first; lazily, as
+        the caller stops at its budget. Those published before `older_than` (younger ones are the
+        refresh window's) and last fetched before `seen_before` (the schedule's floor): first the
+        ones whose scheduled visit is due at `now`, then the rest, each by most expected missed
+        changes, so a budget larger than what is due still goes where changes most likely wait."""
         conn = self._connection()
         if conn is None:
             return
@@ -89,12 +91,13 @@ class ArchiveLookup:
         try:
             rows = conn.execute(
                 f"SELECT a.url FROM articles a LEFT JOIN revisits r ON r.article_id = a.id "
-                f"WHERE a.site IS ? AND (r.next_visit_at IS NULL OR r.next_visit_at <= ?) "
+                f"WHERE a.site IS ? AND a.last_seen_at < ? "
                 # a date without a time is young while any part of that day is in the window
                 f"AND CASE WHEN length({published}) = 10 THEN {published} < substr(?, 1, 10) "
                 f"ELSE {published} < ? END{where} "
-                f"ORDER BY expected_missed(r.change_rate, {published}, a.comment_count, a.last_seen_at, ?) DESC, a.id",
-                [site, now, older_than, older_than, *params, now])
+                f"ORDER BY coalesce(r.next_visit_at <= ?, 1) DESC, "
+                f"expected_missed(r.change_rate, {published}, a.comment_count, a.last_seen_at, ?) DESC, a.id",
+                [site, seen_before, older_than, older_than, *params, now, now])
             yield from (row[0] for row in rows)
         except sqlite3.OperationalError:  # not migrated yet
             return

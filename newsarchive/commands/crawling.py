@@ -43,8 +43,8 @@ db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path
               help="Stop paginating a listing after N pages that offered no article not yet requested "
                    "(0: walk all; default 3).")
 @click.option("--revisit-budget", type=int, metavar="N",
-              help="Also fetch up to N known articles no listing offered whose revisit is due, most expected "
-                   "missed changes first (default: NEWSARCHIVE_REVISIT_BUDGET, 0: off).")
+              help="Also fetch up to N known articles no listing offered: those whose revisit is due first, then "
+                   "the others, most expected missed changes first (default: NEWSARCHIVE_REVISIT_BUDGET, 0: off).")
 @click.option("--render", type=click.Choice(["auto", "always", "never"]),
               help="Render article pages in the system's Chromium: auto (default) only those whose page says it "
                    "has comments the HTML lacks (loaded by script), always every article, never none.")

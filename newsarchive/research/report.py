@@ -234,7 +234,7 @@ def report_text(report: dict) -> str:
         f"{crawl['failures'] or 0} failures",
     ]
     if crawl.get("revisits"):
-        lines.append(f"  revisits (due articles no listing offered): {crawl['revisits']} fetched, "
+        lines.append(f"  revisits (known articles no listing offered): {crawl['revisits']} fetched, "
                      f"{crawl.get('revisits_changed') or 0} found changed")
     lines += _rendering_text(report)
     staleness = report["staleness"]
@@ -328,7 +328,7 @@ def report_html(report: dict) -> str:
         ["new articles", crawl["articles_new"]], ["changed articles", crawl["articles_changed"]],
         ["unchanged articles", crawl.get("articles_not_modified")],
         ["article links skipped (refresh policy)", crawl.get("articles_skipped")],
-        ["revisits of due articles (--revisit-budget)", crawl.get("revisits") or 0],
+        ["revisits of known articles (--revisit-budget)", crawl.get("revisits") or 0],
         ["revisits that found a change", crawl.get("revisits_changed") or 0],
         ["changes expected since the last visit (estimated staleness)",
          report["staleness"]["expected_unseen_changes"]],
