@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from newsarchive.items import Article, BodyBlock, Byline, Comment, Layer, Photo
 from newsarchive.parsers import generic, titles
 from newsarchive.parsers.boilerplate import inside_non_body, is_boilerplate
-from newsarchive.parsers.bylines import bylines_from_names, find_byline, split_byline
+from newsarchive.parsers.bylines import bylines_from_names, find_byline_authors, prefer_shown, split_byline
 from newsarchive.parsers.comments import (
     comment_counter,
     comments_loaded_by_script,
@@ -31,7 +31,9 @@ from newsarchive.parsers.dates import (
     OFFSET_STAMP,
     UTC_STAMP,
     date_part,
+    date_shown,
     day_of_match,
+    local_day,
     normalise_date,
     plausible_publication_date,
     url_date_is_earlier,
@@ -220,6 +222,10 @@ class _ArticlePage:
         source = Layer.PROFILE
         if not raw and (from_metadata := self._metadata_date()):
             raw, source = from_metadata
+            # A plain <meta name="date"> is often the day of the last change: the date the page
+            # shows beside the story says when it came out.
+            if source == Layer.META and (shown := date_shown(self.root, article.language)) and shown != local_day(raw):
+                raw, source = shown, Layer.MARKUP
         published = normalise_date(raw, article.language) if raw else None
         url_date = self._url_date()
         if published and not plausible_publication_date(published) and date_part(published) != url_date:
@@ -287,14 +293,16 @@ class _ArticlePage:
                 return
         names = self.from_metadata("authors")
         # The byline as the page shows it, wherever it is: for the names when no layer above has
-        # them, and on a profiled page for the byline as printed (which the body then leaves out).
-        printed = find_byline(self.root) if not names or self.profile is not None else None
-        if names:
+        # them or when it reads better than the metadata's (see `prefer_shown`), and on a profiled
+        # page for the byline as printed (the body then leaves it out).
+        printed, authors = find_byline_authors(self.root)
+        site_wide = self.metadata.source("authors") == Layer.META  # <meta name="author">: often the site's
+        if names and not (self.profile is None and prefer_shown(_authors_from_metadata(names), authors, site_wide)):
             self.article.authors = _authors_from_metadata(names)
             if printed and self.article.authors and self.article.authors[0].name in printed:
                 self.article.byline_raw = self.article.byline_raw or printed  # the same names, as printed
             return
-        if printed and (authors := split_byline(printed)):
+        if printed and authors:
             self.article.byline_raw = self.article.byline_raw or printed
             self.set_field("authors", authors, Layer.MARKUP)
             return

@@ -3,35 +3,84 @@
 "By Khalid al-Taie and Sara Ahmed" -> two authors. The lead-in ("By", "بقلم", "Автор:", "Von",
 "Par") is dropped; names are split on commas and the word for "and" in the page's languages;
 news agencies and roles ("AFP", "Staff writer") are kept apart as roles, not authors.
+
+On any site (`find_byline_authors`), the byline is the one the page shows: marked in its markup
+(rel=author, itemprop=author, a class or id naming a byline or an author), else a line that begins
+the way bylines do; within it, the names' own elements, and from its text the lead-in, labels, the
+date, the category and the reading time printed beside the names are left out. Every layer's
+names (metadata, markup, trafilatura's rules) go through the same `split_byline`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from lxml import etree
 
 from newsarchive.items import Byline
-from newsarchive.parsers.text import normalise_text
+from newsarchive.parsers.text import BLOCK_TAGS, SKIPPED_TAGS, normalise_text
 
+# The words that introduce a byline ("By", "Posted by", "Veröffentlicht von", "Автор:", "بقلم"), at
+# its start; a lead-in alone ("Published by", "Author") names nobody.
 _LEAD_IN = re.compile(
-    r"^(?:by|written by|story by|reported by|بقلم|كتب|كتبه|إعداد|автор(?:ы)?\s*:?|текст\s*:|"
-    r"von|par|por|di|door)\s*:?\s+",
+    r"^(?:(?:posted|published|written|story|reported|words|text)\s+by|by|(?:ein|eine)\s+(?:artikel|beitrag)\s+von|"
+    r"(?:publicado|escrito|publié|écrit)\s+(?:por|par)|redaktion\s*:|"
+    r"(?:geschrieben|veröffentlicht|verfasst|erstellt|gepostet|eingetragen|publiziert)\s+(?:von|vom)|von|vom|"
+    r"par|por|di|door|author(?:s)?|autor(?:in|en|innen|/in)?|auteur(?:s)?|autore|"
+    r"بقلم|كتب|كتبه|إعداد|автор(?:ы)?|текст\s*:)(?:\s*:?\s+|\s*:?$)",
     re.IGNORECASE,
 )
-# Commas (Latin and Arabic), semicolons, "&", and the word for "and" standing alone. The Arabic
-# "و" is often written joined to the next name ("وأحمد"); only a free-standing one is split, since
-# names themselves begin with the letter (وليد).
-_SEPARATORS = re.compile(r"\s*[,،;|&]\s*|\s+(?:and|und|et|y|e|и|та|و)\s+")
+# A lead-in inside a line of page furniture ("Posted on 3 May 2024 by Ana Ruiz", "Beitrag von r23"):
+# "by", "par", "por" anywhere; "von" only after a verb or noun that announces an author, since
+# it is also a particle inside names (Ursula von der Leyen).
+_INNER_LEAD_IN = re.compile(
+    r"(?:^|\s)(?:by|par|por)\s+(?=\S)|(?<=\d)\s+(?:von|vom)\s+(?=\S)|"
+    r"\b(?:veröffentlicht|geschrieben|verfasst|erstellt|gepostet|eingetragen|publiziert|beitrag|artikel|"
+    r"blogbeitrag|pressemitteilung|kommentar|interview)\s+(?:von|vom)\s+(?=\S)",
+    re.IGNORECASE,
+)
+# Commas (Latin and Arabic), semicolons, "&", a spaced slash, and the word for "and" standing
+# alone. The Arabic "و" is often written joined to the next name ("وأحمد"); only a free-standing
+# one is split, since names themselves begin with the letter (وليد).
+_SEPARATORS = re.compile(r"\s*[,،;|&]\s*|\s+/\s+|\s+(?:and|und|et|y|e|и|та|و)\s+")
+# Spaced marks that part a byline from the date, category or reading time printed on its line.
+_SEGMENTS = re.compile(r"\s+[·•|»–—-]\s+|\s+//\s+|\s*[·•»]\s*")
+# "Label: value" fields on one line ("Datum: 19.11.2021 Autor: Ada Roth Quelle: dpa").
+_LABEL = re.compile(r"(?:^|(?<=\s))([^\W\d_][\w/-]*)\s?(?::(?=\s|$)|：)")
+_AUTHOR_LABELS = frozenset(
+    "by von author authors autor autorin autoren auteur auteurs autore text texte interview redaktion writer "
+    "reporter verfasser verfasserin por par автор авторы текст 作者 记者 编辑 责任编辑 autor/in".split()
+)
+# Where the date printed after a name begins: 21.01.2009, 2019-08-02, 10:29, 8 January 2020,
+# 07 Dezember, 2022, August 3, 2019, a lone year.
+_DATE_START = re.compile(
+    r"\b\d{1,4}[./-]\d{1,2}\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}\.?\s+[^\W\d_]{3,}\.?,?\s+\d{4}\b"
+    r"|\b[^\W\d_]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|\b(?:19|20)\d{2}\b"
+)
+# Words that join a name to the date after it ("lupa am 26/10/13", "Ana on May 3").
+_TRAILING_JOINERS = frozenset(
+    "am on le el il op at um den the vom du del da , updated published posted last zuletzt aktualisiert "
+    "veröffentlicht geändert actualizado publicado publié modifié mis à jour übersetzt translated traduit "
+    "traducido".split()
+)
+_PHOTO_CREDIT = re.compile(r"^(?:fotos?|photos?|bild|bilder|image|picture|credit|quelle|source)\b\s*:", re.I)
 AGENCIES = frozenset(
     "afp ap reuters xinhua anadolu tass ria novosti interfax efe dpa ansa kyodo bloomberg "
-    "associated press agence france-presse".split(" ")
+    "associated press agence france-presse agencies".split(" ")
 ) | {"associated press", "agence france-presse", "ria novosti"}
 _ROLE_WORDS = re.compile(
-    r"\b(?:staff|correspondent|reporter|editor|writer|contributor|bureau|desk|special to)\b",
+    r"\b(?:staff|correspondent|reporter|editor|writer|contributor|bureau|desk|special to|agencies|wire services?)\b"
+    r"|\w-redaktion\b|^[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|info|news|[a-z]{2})$",  # an "Online-Redaktion", the outlet's domain ("Phys.org")
     re.IGNORECASE,
 )
+_COMMENTER_WORDS = frozenset("says said sagt schreibt meint dice escribió écrit".split())
+_QUOTES = re.compile(r"[\"„“”«»]")
+_DEGREES = re.compile(r"^(?:ph\.?\s?d|md|mba|msc|m\.?a|b\.?a|jr|sr|dr|prof)\.?$", re.I)
+_COPYRIGHT = re.compile(r"\S.*©|rights reserved|droits réservés|rechte vorbehalten|derechos reservados", re.I)
+_PARENTHESES = re.compile(r"\s*\(([^()]*)\)")
+_INITIAL_AT_END = re.compile(r"(?:^|[\s.])\w\.$")
 
 
 def strip_lead_in(byline: str) -> str:
@@ -41,26 +90,113 @@ def strip_lead_in(byline: str) -> str:
 def is_role(part: str) -> bool:
     """A byline part that is an agency or a role rather than a person."""
     lowered = part.lower().strip(" .()")
-    return lowered in AGENCIES or bool(_ROLE_WORDS.search(part))
+    return lowered in AGENCIES or bool(_ROLE_WORDS.search(part)) or bool(_DEGREES.match(lowered))
+
+
+def clean_byline(byline: str | None) -> str:
+    """The names part of a byline line as printed: without its lead-in, labels, the date, category
+    or reading time printed beside it ("Posted on May 3, 2024 by Ana Ruiz · in Travel" -> "Ana Ruiz")."""
+    lines = [line for line in (byline or "").split("\n") if line.strip()]
+    # A byline printed over several lines ("By Ana Ruiz<br>Lisbon"): the line that names.
+    line = next((line for line in lines if _LEAD_IN.match(line.strip()) or _INNER_LEAD_IN.search(line)
+                 or _starts_with_author_label(line)), lines[0] if lines else "")
+    if _COPYRIGHT.search(line):
+        return ""  # "Published by Example Media. © 2024. All rights reserved": the site's notice
+    text = normalise_text(_PARENTHESES.sub(_role_in_parentheses, line.lstrip(" ©").replace("(c) ", ""))) or ""
+    if not text or _PHOTO_CREDIT.match(text):
+        return ""
+    if any(word.casefold().rstrip(":") in _COMMENTER_WORDS for word in text.split()):
+        return ""  # "Art Edwards says:": a commenter, not the author
+    text = _labelled_author(text)
+    segments = [segment for segment in _SEGMENTS.split(text) if segment.strip()]
+    chosen = next((s for s in segments if _LEAD_IN.match(s) or _INNER_LEAD_IN.search(s)), None)
+    if chosen is None:  # no lead-in: the first part that is not a date
+        chosen = next((s for s in segments if _cut_at_date(s)), "")
+    inner = _INNER_LEAD_IN.search(chosen) if not _LEAD_IN.match(chosen) else None
+    chosen = chosen[inner.end():] if inner else strip_lead_in(chosen)
+    return _cut_at_date(chosen)
+
+
+def _starts_with_author_label(line: str) -> bool:
+    label = _LABEL.match(line.strip())
+    return bool(label) and label[1].casefold() in _AUTHOR_LABELS
+
+
+def _role_in_parentheses(match) -> str:
+    """"Ana Ruiz (AFP)" keeps its agency as a role; "(press officer)" and the like are left out."""
+    inside = match[1].strip()
+    return f", {inside}" if is_role(inside) else ""
+
+
+def _labelled_author(text: str) -> str:
+    """The value of an author label among "Label: value" fields, else what precedes the first label."""
+    labels = list(_LABEL.finditer(text))
+    if not labels:
+        return text
+    for label, after in zip(labels, [*labels[1:], None], strict=True):
+        if label[1].casefold() in _AUTHOR_LABELS:
+            return text[label.end():after.start() if after else len(text)].strip()
+    return text[:labels[0].start()].strip()
+
+
+def _cut_at_date(text: str) -> str:
+    date = _DATE_START.search(text)
+    words = (text[:date.start()] if date else text).replace(",", " , ").split()
+    while words and (words[-1].casefold() in _TRAILING_JOINERS or words[-1].casefold().rstrip(".,") in weekday_names()):
+        words.pop()
+    return " ".join(words).replace(" , ", ", ").strip(" ,;:|-–@")
+
+
+@lru_cache(maxsize=1)
+def weekday_names() -> frozenset[str]:
+    """Weekday names and abbreviations ("Do", "Di.", "Mon") in the languages most of the web is
+    written in, from CLDR: a byline line often prints one before the date."""
+    from babel.dates import get_day_names
+
+    names = set()
+    for language in ("en", "de", "fr", "es", "it", "pt", "nl", "ru"):
+        for width in ("abbreviated", "wide"):
+            names |= {name.casefold().rstrip(".") for name in get_day_names(width, "format", locale=language).values()}
+    return frozenset(names)
 
 
 def split_byline(byline: str | None) -> list[Byline]:
     """Authors in printed order; a trailing agency or role attaches to the author before it."""
-    text = normalise_text(byline)
+    text = clean_byline(byline)
     if not text:
         return []
-    parts = [part for part in _SEPARATORS.split(strip_lead_in(text)) if part and part.strip()]
     authors: list[Byline] = []
-    for part in parts:
-        cleaned = part.strip(" .:")
-        if not cleaned:
+    for part in _SEPARATORS.split(text):
+        cleaned = _tidy_name(strip_lead_in(part or ""))
+        if not cleaned or not _could_be_a_name(cleaned):
             continue
-        if is_role(cleaned):
+        if is_role(cleaned) or (authors and _describes_a_job(cleaned)):
             if authors and authors[-1].role is None:
                 authors[-1].role = cleaned
             continue
         authors.append(Byline(name=cleaned, name_raw=part.strip(), position=len(authors)))
     return authors
+
+
+def _describes_a_job(part: str) -> bool:
+    """After a name, four or more words with lower-case ones among them are the author's job, not
+    a co-author ("Autorin: Ana Ruiz, project lead in Tunis"; "J. I. DA SILVA" is a name)."""
+    words = part.split()
+    return len(words) >= 4 and any(word.islower() for word in words)
+
+
+def _tidy_name(part: str) -> str:
+    """Surrounding punctuation off, but the full stop of a last initial kept ("Joe S.")."""
+    cleaned = part.strip(" :,;")
+    return cleaned if _INITIAL_AT_END.search(cleaned) else cleaned.strip(" .:")
+
+
+def _could_be_a_name(part: str) -> bool:
+    """Not an address, a link, a quotation or a sentence: a person's or a desk's name is a few
+    words, hardly any of them long lower-case ones (particles are short: de, la, von, der, bin)."""
+    words = part.split()
+    return ("@" not in part and "://" not in part and len(words) <= 6 and not _QUOTES.search(part)
+            and sum(word.islower() and len(word) > 3 for word in words) < 2)
 
 
 def bylines_from_names(names: Iterable[str | None]) -> list[Byline]:
@@ -74,52 +210,191 @@ def bylines_from_names(names: Iterable[str | None]) -> list[Byline]:
 
 
 # Elements marked as a byline: rel=author, itemprop=author, or a class or id naming a byline or
-# an author in the languages of the sites we archive (found in C by lxml).
-_MARKED_NAME = re.compile(r"byline|author|writer|autor|auteur", re.IGNORECASE)
+# an author in the languages of the sites we archive (found in C by lxml); not a commenter's name,
+# nor the parts of an author box that are not the name (biography, photo, follow button).
+_MARKED_NAME = re.compile(r"byline|author|writer|autor|auteur|کاتب|автор", re.IGNORECASE)
+_NOT_THE_NAME = re.compile(r"comment|bio|avatar|photo|image|img|follow|share|social|descr|modal|tooltip|label|heading",
+                           re.IGNORECASE)
 _HAS_NAMES = etree.XPath("//*[@class or @id or @rel or @itemprop]")
+# Inside a marked byline, the element that holds just the name: microformats' `fn`, a class
+# naming a name, or a link to the author's page.
+_NAME_CLASS = re.compile(r"(?:^|\s)fn(?:\s|$)|name", re.IGNORECASE)
+_AUTHOR_PAGE = re.compile(r"/(?:author|autor|auteur|autore|writers?|reporters?|journalists?|creator|redakteur|profile)s?/",
+                          re.IGNORECASE)
+
+
+def _is_marked(element) -> bool:
+    if element.get("rel") == "author" or element.get("itemprop") == "author":
+        return True
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return bool(_MARKED_NAME.search(names)) and not _NOT_THE_NAME.search(names)
 
 
 def _marked(root) -> list:
-    return [element for element in _HAS_NAMES(root)
-            if element.get("rel") == "author" or element.get("itemprop") == "author"
-            or _MARKED_NAME.search(f"{element.get('class') or ''} {element.get('id') or ''}")]
+    return [element for element in _HAS_NAMES(root) if _is_marked(element)]
 
 
-# Short lines that begin the way bylines do ("By ...", "Автор: ...", "بقلم ...").
-_LEAD_IN_LINES = etree.XPath(
-    "//*[self::p or self::span or self::div or self::address or self::small or self::em or self::strong]"
-    "[text()[starts-with(normalize-space(.), 'By ') or starts-with(normalize-space(.), 'by ') or starts-with(normalize-space(.), 'BY ') or starts-with(normalize-space(.), 'Written by ') or starts-with(normalize-space(.), 'Von ') or starts-with(normalize-space(.), 'von ') or starts-with(normalize-space(.), 'Par ') or starts-with(normalize-space(.), 'par ') or starts-with(normalize-space(.), 'Por ') or starts-with(normalize-space(.), 'Door ') or starts-with(normalize-space(.), 'Автор') or starts-with(normalize-space(.), 'автор') or starts-with(normalize-space(.), 'بقلم') or starts-with(normalize-space(.), 'كتب ')]]"
+# Short lines that begin the way bylines do ("By ...", "Autor: ...", "Автор: ...", "بقلم ..."), a
+# no-break space after the lead-in read as a space. Read in Python, element by element: an XPath
+# testing each lead-in on each text node costs several milliseconds a page.
+_LEAD_IN_START = re.compile(
+    r"^\s*(?:[-–|·]\s*|\d[\d.:/, -]*\s+)?(?:By|by|BY|(?:Written|Posted|Published) by|Von|von|Par|par|Por|por|Door|"
+    r"Authors?\s?:|Autor(?:in|en)?\s?:|Autoren|Auteurs?\s?:|Texte?\s?:|Redaktion\s?:|Автор|автор|بقلم|كتب|"
+    r"(?:Geschrieben|Veröffentlicht|Verfasst) von|Ein (?:Artikel|Beitrag) von|(?:Publicado|Escrito) por|Publié par)(?:\s|$)"
 )
+_LINE_TAGS = ("p", "span", "div", "address", "small", "em", "strong", "li")
+
+
+def _lead_in_lines(root) -> list:
+    lines = []
+    for element in root.iter(_LINE_TAGS):
+        if (element.text and _LEAD_IN_START.match(element.text)) or any(
+                child.tail and _LEAD_IN_START.match(child.tail) for child in element):
+            lines.append(element)
+    return lines
+
+
 _NOT_BYLINE_ANCESTORS = frozenset({"nav", "footer", "aside", "form"})
 
 
 def find_byline(root) -> str | None:
     """The byline a page shows, on any site, as printed (see `byline_element`)."""
-    found = byline_element(root)
-    return _byline_text(found) if found is not None else None
+    return find_byline_authors(root)[0]
+
+
+def find_byline_authors(root) -> tuple[str | None, list[Byline]]:
+    """The byline a page shows as printed, and the authors it names (see `byline_element`)."""
+    for element, authors in _bylines_shown(root):
+        return _byline_text(element), authors
+    return None, []
 
 
 def byline_element(root):
     """The element holding the byline a page shows, on any site: one marked as the author's
     (rel=author, itemprop=author, a class or id naming a byline or author), else a short line that
     begins the way bylines do ("By ...", "Автор: ...", "بقلم ..."); never one in comments or
-    navigation."""
-    for candidates in (_marked(root), _LEAD_IN_LINES(root)):
-        for element in candidates:
-            if element.tag in ("meta", "link", "script") or len(element) > 6:
+    navigation, nor one that names nobody ("Published by", "By the numbers:")."""
+    return next((element for element, _ in _bylines_shown(root)), None)
+
+
+def _bylines_shown(root):
+    """(element, authors) for each byline the page shows that names someone, in page order."""
+    for marked, find in ((True, _marked), (False, _lead_in_lines)):
+        for element in find(root):
+            if element.tag in ("meta", "link", "script", "button") or len(element) > 6:
                 continue
             text = _byline_text(element)
-            if text and len(text) <= 120 and len(text.split()) <= 15 and _outside_comments_and_navigation(element):
-                return element
+            if not text or len(text) > 120 or len(text.split()) > 15:
+                continue
+            names = _name_parts(element) if marked else None
+            authors = split_byline(names or _lines_text(element))
+            if not authors and not marked and (parent := element.getparent()) is not None:
+                # A label alone ("<strong>Text:</strong> Ana Ruiz"): the names follow it on its line.
+                lines = [line for line in _lines_text(parent).split("\n") if len(normalise_text(line) or "") <= 120]
+                authors = split_byline("\n".join(lines))
+            # An unmarked line must read as a byline: names are capitalised ("By the numbers:" is not).
+            if authors and (marked or authors[0].name[:1].isupper() or not authors[0].name[:1].isalpha()) \
+                    and _outside_comments_and_navigation(element):
+                yield element, authors
+
+
+def _name_parts(element) -> str | None:
+    """The names inside a marked byline, when its markup sets them apart from the words around them
+    ("8 May 2024 · by <a rel=author>Ana Ruiz</a> · in Travel"): the innermost elements of the
+    surest kind (a name's own mark, then a link to an author page, then any author mark), and
+    of those only the ones written like the first (co-authors share their markup; "All articles"
+    and "Twitter" links beside the name do not)."""
+    for tier in (1, 2, 3):
+        inner = [e for e in element.iterdescendants() if isinstance(e.tag, str) and _name_tier(e) == tier]
+        innermost = [e for e in inner if not any(other is not e and _is_ancestor(e, other) for other in inner)]
+        named = [e for e in innermost if _byline_text(e)]
+        if named:
+            first = named[0]
+            alike = [e for e in named if e.tag == first.tag and e.get("class") == first.get("class")]
+            return ", ".join(dict.fromkeys(_byline_text(e) for e in alike))
     return None
+
+
+def _name_tier(element) -> int | None:
+    """How surely an element inside a byline holds just a name: 1 its own mark (rel=author,
+    itemprop=name, microformats' `fn`, a class naming a name), 2 a link to an author page, 3 any
+    other author mark; None for the rest (labels, biographies, photos)."""
+    classes = element.get("class") or ""
+    if _NOT_THE_NAME.search(classes):
+        return None
+    if element.get("rel") == "author" or element.get("itemprop") in ("author", "name") or _NAME_CLASS.search(classes):
+        return 1
+    if element.tag == "a" and _AUTHOR_PAGE.search(element.get("href") or ""):
+        return 2
+    return 3 if _is_marked(element) else None
+
+
+def _is_ancestor(ancestor, element) -> bool:
+    return any(parent is ancestor for parent in element.iterancestors())
 
 
 def _byline_text(element) -> str | None:
     return normalise_text(" ".join(element.itertext()))
 
 
+def _lines_text(element) -> str:
+    """An element's text with its line breaks (<br>, blocks) kept as newlines."""
+    parts: list[str] = []
+    _collect_lines(element, parts)
+    return "".join(parts)
+
+
+def _collect_lines(element, parts: list[str]) -> None:
+    if element.tag == "br" or element.tag in BLOCK_TAGS:
+        parts.append("\n")
+    if isinstance(element.tag, str) and element.tag not in SKIPPED_TAGS:
+        parts.append(_one_line(element.text))  # the source's own line breaks are mere spaces
+        for child in element:
+            _collect_lines(child, parts)
+            parts.append(_one_line(child.tail))
+
+
+def _one_line(text: str | None) -> str:
+    return text.replace("\n", " ").replace("\r", " ") if text else ""
+
+
 def _outside_comments_and_navigation(element) -> bool:
     from newsarchive.parsers.comments import is_comment_item
 
-    return not any(ancestor.tag in _NOT_BYLINE_ANCESTORS or is_comment_item(ancestor)
-                   for ancestor in element.iterancestors())
+    ancestors = list(element.iterancestors())
+    # An article's own footer often carries its byline; the page's footer does not.
+    in_article = any(ancestor.tag in ("article", "main") for ancestor in ancestors)
+    return not any((ancestor.tag in _NOT_BYLINE_ANCESTORS and not (ancestor.tag == "footer" and in_article))
+                   or is_comment_item(ancestor) for ancestor in ancestors)
+
+
+def prefer_shown(from_metadata: list[Byline], shown: list[Byline], site_wide: bool = False) -> bool:
+    """Whether the byline the page shows names the authors better than its metadata does: it
+    prints the metadata's names in full (see `prints_in_full`), or the metadata is a site-wide
+    `<meta name="author">` (often the owner, the company or the web agency) and the page shows
+    as many authors of its own."""
+    if not shown:
+        return False
+    return prints_in_full(from_metadata, shown) or (site_wide and len(shown) >= len(from_metadata))
+
+
+def prints_in_full(from_metadata: list[Byline], shown: list[Byline]) -> bool:
+    """The byline shown names every metadata author, written out in full or beside co-authors
+    the metadata left out ("jdoe" in the metadata, "Jane Doe" shown; "Ana" -> "Ana Ruiz"): the
+    names as a reader sees them are then the shown ones."""
+    if not from_metadata or len(shown) < len(from_metadata):
+        return False
+    shown_keys = [_name_key(author.name) for author in shown]
+    metadata_keys = [_name_key(author.name) for author in from_metadata]
+    if shown_keys == metadata_keys and [a.name for a in shown] == [a.name for a in from_metadata]:
+        return False  # the same names, written the same: nothing to prefer
+    if not all(key and any(key in shown_key for shown_key in shown_keys) for key in metadata_keys):
+        return False
+    # Co-authors the metadata left out are people's names, not a team or a company after the name.
+    extra = [a.name for a, key in zip(shown, shown_keys, strict=True) if not any(m in key for m in metadata_keys)]
+    return all(len(name.split()) >= 2 for name in extra)
+
+
+def _name_key(name: str) -> str:
+    """A name's letters alone, case folded: "Jane Doe", "jane.doe" and "JANE DOE" share one."""
+    return re.sub(r"\W|_", "", name.casefold())

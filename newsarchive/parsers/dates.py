@@ -16,6 +16,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from lxml import etree
+
 from newsarchive.items import Layer
 from newsarchive.parsers.text import normalise_text, western_digits
 
@@ -215,3 +217,40 @@ def publication_day(article: Article) -> str | None:
         if url_day and abs((date.fromisoformat(url_day) - date.fromisoformat(day)).days) == 1:
             return url_day
     return day
+
+
+# The date a page shows ----------------------------------------------------------------------------
+
+# An element showing a date: <time>, or a class naming a date or a timestamp ("date", "Datum",
+# "Stand", "published", "fecha").
+_DATE_ELEMENTS = etree.XPath("//time | //*[@class][not(self::body or self::html or self::article)]")
+_DATE_CLASS = re.compile(r"date|time|datum|stand|publish|posted|fecha|fec-pub", re.IGNORECASE)
+_NUMERIC_DAY = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?\d{4}\b|\b\d{4}-\d{2}-\d{2}\b")
+_NOT_THE_STORY = frozenset({"nav", "aside", "footer", "form"})
+
+
+def date_shown(root, language: str | None = None) -> str | None:
+    """The day of the first date the page shows in a date element (`<time>`, a class naming a
+    date) outside navigation, sidebars and comments: what a reader sees under the headline.
+
+    >>> from lxml import html
+    >>> date_shown(html.fromstring("<div><span class='stand'>Stand: 28.04.2020 18:00 Uhr</span></div>"), "de")
+    '2020-04-28'
+    """
+    for element in _DATE_ELEMENTS(root):
+        if element.tag != "time" and not _DATE_CLASS.search(element.get("class") or ""):
+            continue
+        text = normalise_text(element.get("datetime") or " ".join(element.itertext())) or ""
+        numeric = _NUMERIC_DAY.search(text)
+        if not text or len(text) > (120 if numeric else 60) or not _in_the_story(element):
+            continue
+        day = date_part(find_date(numeric[0] if numeric else text, language))
+        if day and plausible_publication_date(day):
+            return day
+    return None
+
+
+def _in_the_story(element) -> bool:
+    from newsarchive.parsers.comments import is_comment_item
+
+    return not any(a.tag in _NOT_THE_STORY or is_comment_item(a) for a in element.iterancestors())

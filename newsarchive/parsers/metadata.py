@@ -106,13 +106,21 @@ def _choose_authors(metadata: Metadata, url: str | None) -> None:
     for layer, names in sorted(metadata.candidates.get("authors", []), key=lambda c: _LAYER_ORDER[c[0]]):
         if not isinstance(names, list):  # never: every layer offers authors as a list of names
             continue
-        people = [name for name in names if not _URL.match(name) and _name_key(name) not in publishers]
+        people = [name for name in names
+                  if not _URL.match(name) and not _NOT_A_PERSON.search(name) and _name_key(name) not in publishers]
         if people:
             metadata.values["authors"], metadata.sources["authors"] = people, layer
             return
 
 
 _URL = re.compile(r"^(?:https?:|www\.|@\w)|^\S+\.\w{2,}/", re.I)
+# A company, a web agency or a theme's maker in `<meta name="author">` (a site-wide value, not the
+# story's byline): a legal form, an address, a domain name or a credit line.
+_NOT_A_PERSON = re.compile(
+    r"https?://|www\.|\S@\S|\[at\]|\b(?:GmbH|mbH|AG|e\.\s?V|Inc|Ltd|LLC|Corp|S\.\s?A|S\.\s?L|SE|KG|plc|designed|theme)\b"
+    r"|\b[a-z0-9-]{2,}\.(?:com|org|net|info|de|at|ch|fr|es|it|nl|uk|eu|io|pl|ru)\b",
+    re.I,
+)
 
 
 def _name_key(name: str) -> str:
@@ -130,7 +138,7 @@ def _read_jsonld(doc, metadata: Metadata) -> None:
 
 def _jsonld_nodes(text: str) -> list[dict]:
     try:
-        data = json.loads(text)
+        data = json.loads(text, strict=False)  # raw line breaks inside strings are common
     except (ValueError, RecursionError):
         return []  # broken (or absurdly nested) JSON-LD is common; the other layers still count
     pending, nodes = [data], []

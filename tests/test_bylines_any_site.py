@@ -1,0 +1,189 @@
+"""Bylines on any site, no profile: the names a reader sees, from the markup kinds that hold them,
+with the same normalisation on every layer. Every page here is written for the test."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from newsarchive.parsers import parse_page
+from newsarchive.parsers.bylines import split_byline
+
+PROSE = "".join(f"<p>Paragraph {n} of the story on the harbour works, long enough to be prose that a reader "
+                f"came for, with a few more words to be sure of it.</p>" for n in range(6))
+
+
+def page(byline: str = "", head: str = "", after: str = "") -> bytes:
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Harbour works begin</title>"
+            f"{head}</head><body><main><article><h1>Harbour works begin</h1>{byline}{PROSE}</article>{after}</main>"
+            f"</body></html>").encode()
+
+
+def jsonld(author) -> str:
+    return ("<script type='application/ld+json'>" + json.dumps(
+        {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Harbour works begin", "author": author})
+        + "</script>")
+
+
+def names(html: bytes) -> list[str]:
+    return [author.name for author in parse_page("https://harbour.example/news/works", html, kind="article").authors]
+
+
+# the text of a byline line ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("byline, expected", [
+    # the date, time and counters printed after the name
+    ("von lupa am 26/10/13, 03:48 pm", ["lupa"]),
+    ("By Emily Stone 8 January 2020, 3:51 pm 11 Edit", ["Emily Stone"]),
+    ("Heiko Brand Do 9 Apr 2020", ["Heiko Brand"]),  # a weekday's short name before the date
+    ("por Raúl Soto 4 mayo, 2022", ["Raúl Soto"]),
+    ("Von Christian Thal , 07 Dezember, 2022", ["Christian Thal"]),
+    ("By John Walk - January 10, 2020 21 minutes - 4312 words", ["John Walk"]),
+    ("Carla Chávez Actualizado el 08/05/2022 02:14 a.m.", ["Carla Chávez"]),
+    # lead-ins inside a line of page furniture
+    ("Posted on September 21, 2020 by Adi Levin", ["Adi Levin"]),
+    ("8. Januar 2020 · by Aureliana · in Gefühle", ["Aureliana"]),
+    ("Posted in Privacy by jdoe on August 3, 2019", ["jdoe"]),
+    ("Beitrag von r23 » 21.01.2009, 05:42", ["r23"]),
+    ("Veröffentlicht von HansG", ["HansG"]),
+    ("06.11.2023 13:30 von Olga", ["Olga"]),
+    ("Ursula von der Leyen", ["Ursula von der Leyen"]),  # "von" inside a name is no lead-in
+    # labels
+    ("Datum: 19.11.2021 Autor: Fritz Baum Quelle: Livenet", ["Fritz Baum"]),
+    ("Sara Linde Stand: 05. Februar 2020", ["Sara Linde"]),
+    ("Von Katrin Schmid Kategorien: Mode 6. November 2023, 15:25 Uhr", ["Katrin Schmid"]),
+    ("AUTOR/IN Julius Reich", ["Julius Reich"]),
+    ("责任编辑：孔德明", ["孔德明"]),
+    ("Author Andreas Kalt", ["Andreas Kalt"]),
+    ("© Kathrin Fuhr", ["Kathrin Fuhr"]),
+    # names as a reader writes them
+    ("By : Joe S.", ["Joe S."]),  # the full stop of a last initial stays
+    ("E. BARRO / J. I. DA SILVA", ["E. BARRO", "J. I. DA SILVA"]),
+    # names nobody: a lead-in or label alone, a photo credit, a sentence, a quotation, a notice
+    ("Published by", []),
+    ("Foto: Ingo Berg", []),
+    ("Von „Bikepark Feeling“ zu sprechen", []),
+    ("Publié par Groupe Exemple. © 2020 GEG. Tous droits réservés.", []),
+    ("birgit.posselt@example.org", []),
+    ("Art Edwards says:", []),  # a commenter
+])
+def test_the_names_in_a_byline_line(byline, expected):
+    assert [author.name for author in split_byline(byline)] == expected
+
+
+@pytest.mark.parametrize("byline, expected", [
+    ("Ana Ruiz (AFP)", [("Ana Ruiz", "AFP")]),
+    ("Eberhard Kurz (Pressesprecher des Verbands)", [("Eberhard Kurz", None)]),
+    ("von Mathilda Traut, Online-Redaktion Veröffentlicht: 26.12.2022", [("Mathilda Traut", "Online-Redaktion")]),
+    ("by Bob Lake , Phys.org", [("Bob Lake", "Phys.org")]),  # the outlet's domain
+    ("Autorin: Uta Berg, Projektleiterin der Stiftung in Tunis.", [("Uta Berg", "Projektleiterin der Stiftung in Tunis")]),
+    ("Michael L. Anders, PhD , Carla Dobs, PhD", [("Michael L. Anders", "PhD"), ("Carla Dobs", "PhD")]),
+    ("By Staff", []),
+])
+def test_roles_agencies_and_jobs_are_kept_apart_from_names(byline, expected):
+    assert [(author.name, author.role) for author in split_byline(byline)] == expected
+
+
+# the markup that holds a byline -------------------------------------------------------------------
+
+def test_the_name_inside_a_marked_line_of_page_furniture():
+    line = ("<p class='byline'>8 May 2024 · by <a rel='author' href='/author/ana'>Ana Ruiz</a>"
+            " · in <a href='/travel/'>Travel</a></p>")
+    article = parse_page("https://harbour.example/news/works", page(line), kind="article")
+    assert [a.name for a in article.authors] == ["Ana Ruiz"] and article.sources["authors"] == "markup"
+    assert article.byline_raw == "8 May 2024 · by Ana Ruiz · in Travel"  # as printed
+
+
+def test_co_authors_share_their_markup_and_links_beside_them_do_not_count():
+    line = ("<div class='author-box'><a class='author-name' href='/author/ana'>Ana Ruiz</a> and "
+            "<a class='author-name' href='/author/li'>Li Wen</a> <a href='/authors/'>All authors</a></div>")
+    assert names(page(line)) == ["Ana Ruiz", "Li Wen"]
+
+
+def test_an_author_box_gives_its_name_not_its_biography_or_follow_button():
+    box = ("<div class='author-info'><span class='author-name'>von Birgit Post</span>"
+           "<p class='author-bio'>Birgit writes about the harbour since 2009.</p>"
+           "<button class='author-follow'>Follow</button></div>")
+    assert names(page(box)) == ["Birgit Post"]
+
+
+def test_a_marked_element_that_names_nobody_gives_way_to_the_next():
+    line = "<div class='post-author'>Posted by</div><span class='byline'>By Ana Ruiz</span>"
+    assert names(page(line)) == ["Ana Ruiz"]
+
+
+def test_a_commenter_in_a_recent_comments_list_is_no_author():
+    widget = ("<ul id='recentcomments'><li><span class='comment-author-link'>Flappy Bird</span> on "
+              "<a href='/old-post/#comment-2'>An old post</a></li></ul>")
+    line = "<p>Posted by Konstantin @ 12:00 am</p>"
+    assert names(page(line, after=widget)) == ["Konstantin"]
+
+
+def test_a_lead_in_with_a_no_break_space():
+    assert names(page("<div class='story'>By&nbsp;<a href='/reporters/jose'>Jose de la Cruz</a></div>")) == [
+        "Jose de la Cruz"]
+
+
+def test_a_label_in_bold_and_the_names_after_it():
+    line = "<p>(to be continued)<br><strong>Text:</strong> Klaus Fried</p>"
+    assert names(page(after=line)) == ["Klaus Fried"]
+
+
+def test_a_byline_over_two_lines_keeps_the_line_with_the_names():
+    line = "<p>Von <strong>Rolf Brock</strong> und <strong>Sina Dres</strong><br/>\nKakuma / Kenia</p>"
+    assert names(page(line)) == ["Rolf Brock", "Sina Dres"]
+
+
+def test_an_article_footer_holds_a_byline_the_page_footer_does_not():
+    footer = "<footer><ul><li><span>Author: </span><span>Jacopo Casc</span></li></ul></footer>"
+    assert names(page(footer)) == ["Jacopo Casc"]
+    site_footer = "<footer><p>By Site Owner</p></footer>"
+    html = page().replace(b"</main>", b"</main>" + site_footer.encode())
+    assert names(html) == []
+
+
+@pytest.mark.parametrize("line", ["<p>By the numbers:</p>", "<p>Von der Ringform zur Kastenform und umgekehrt</p>"])
+def test_a_line_that_starts_like_a_byline_but_names_nobody(line):
+    assert names(page(line)) == []
+
+
+# metadata against the byline shown ---------------------------------------------------------------
+
+def test_a_company_or_a_web_agency_in_meta_author_gives_way_to_the_byline_shown():
+    for company in ("Example Media GmbH", "Web Commerce GmbH www.w-commerce.de", "harbour.de, Frankfurt, Germany",
+                    "Peter Lang; Fuchsy designed"):
+        head = f"<meta name='author' content='{company}'>"
+        article = parse_page("https://harbour.example/news/works", page("<p class='byline'>By Ana Ruiz</p>", head),
+                             kind="article")
+        assert ([a.name for a in article.authors], article.sources["authors"]) == (["Ana Ruiz"], "markup")
+
+
+def test_a_site_wide_meta_author_gives_way_to_a_byline_shown():
+    head = "<meta name='author' content='Harbour Fan Club'>"
+    line = "<span class='itemPoster'>Geschrieben von <a href='/user/6'>Cooper</a></span>"
+    assert names(page(line, head)) == ["Cooper"]
+
+
+def test_a_login_name_in_json_ld_is_written_as_the_page_prints_it():
+    head = jsonld({"@type": "Person", "name": "arianschlich"})
+    line = "<div class='post-header_author'><span>von</span> <a href='/creator/arian/'> Arian Schlich </a></div>"
+    assert names(page(line, head)) == ["Arian Schlich"]
+
+
+def test_co_authors_json_ld_left_out_come_from_the_byline_shown():
+    head = jsonld({"@type": "Person", "name": "Rudi Fisch"})
+    assert names(page("<p class='byline'>By Rudi Fisch and Simon Kohl</p>", head)) == ["Rudi Fisch", "Simon Kohl"]
+
+
+def test_a_team_and_company_after_the_name_are_no_co_authors():
+    head = jsonld({"@type": "Person", "name": "Alex Dur"})
+    line = "<span class='byline-author'>Posted by Alex Dur, AMP Project Marketing, Google</span>"
+    assert names(page(line, head)) == ["Alex Dur"]
+
+
+def test_json_ld_with_raw_line_breaks_in_its_strings_is_read():
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Harbour works begin",'
+            ' "articleBody": "Line one\nline two", "author": {"@type": "Person", "name": "Mira Holm"}}</script>')
+    article = parse_page("https://harbour.example/news/works", page(head=head), kind="article")
+    assert ([a.name for a in article.authors], article.sources["authors"]) == (["Mira Holm"], "jsonld")

@@ -1,0 +1,109 @@
+"""Publication dates on any site, no profile: the date as the page states it, not a modification
+date, a site-wide meta date or the UTC day of a story out near midnight. Every page here is
+written for the test."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from lxml import html as lxml_html
+
+from newsarchive.parsers import parse_page
+from newsarchive.parsers.dates import date_shown, url_date_is_earlier
+
+PROSE = "".join(f"<p>Paragraph {n} of the story on the harbour works, long enough to be prose that a reader "
+                f"came for, with a few more words to be sure of it.</p>" for n in range(6))
+
+
+def page(head: str = "", shown: str = "", after: str = "", lang: str = "en") -> bytes:
+    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>Harbour works begin</title>"
+            f"{head}</head><body><article><h1>Harbour works begin</h1>{shown}{PROSE}</article>{after}</body></html>"
+            ).encode()
+
+
+def jsonld(**fields) -> str:
+    return ("<script type='application/ld+json'>" + json.dumps(
+        {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Harbour works begin", **fields})
+        + "</script>")
+
+
+def parse(html: bytes, url: str = "https://harbour.example/news/works"):
+    return parse_page(url, html, kind="article")
+
+
+# a site-wide <meta name="date"> against the date shown ---------------------------------------------
+
+def test_the_date_shown_beside_the_story_wins_over_a_site_wide_meta_date():
+    head = "<meta name='date' content='2020-04-30'>"
+    shown = "<ul class='Infoline'><li class='Date'><time>29.04.2020, 12:01 Uhr</time></li></ul>"
+    article = parse(page(head, shown, lang="de"))
+    assert (article.published_at_raw, article.published_at, article.sources["published_at"]) == (
+        "2020-04-29", "2020-04-29", "markup")
+
+
+def test_a_meta_date_the_page_shows_too_stays_as_the_metadata_gave_it():
+    head = "<meta name='date' content='2020-04-29T11:52:23'>"
+    shown = "<p><span class='stand'>Stand: 29.04.2020 11:52 Uhr</span></p>"
+    article = parse(page(head, shown, lang="de"))
+    assert (article.published_at_raw, article.sources["published_at"]) == ("2020-04-29T11:52:23", "meta")
+
+
+def test_json_ld_dates_are_not_second_guessed_by_a_date_shown():
+    head = jsonld(datePublished="2020-04-30")
+    article = parse(page(head, "<time>29.04.2020</time>", lang="de"))
+    assert (article.published_at, article.sources["published_at"]) == ("2020-04-30", "jsonld")
+
+
+@pytest.mark.parametrize("markup, expected", [
+    ("<div><span class='stand'>Stand: 28.04.2020 18:00 Uhr</span></div>", "2020-04-28"),
+    ("<div class='news-single-timedata'>05.02.2020 <span>- Redaktion: Eberhard Kurz (press officer of the "
+     "regional association)</span></div>", "2020-02-05"),
+    ("<p><time datetime='2021-10-13T09:00:00+02:00'>Wednesday</time></p>", "2021-10-13"),
+    # a sidebar's or a comment's date is not the story's; neither is a class that is no date
+    ("<aside><time>01.01.2020</time></aside><p class='lead'>03.03.2020</p>", None),
+    ("<ol><li class='comment' id='comment-3'><time>02.02.2020</time><p>Nice.</p></li></ol>", None),
+])
+def test_the_date_a_page_shows(markup, expected):
+    assert date_shown(lxml_html.fromstring(f"<html><body>{markup}</body></html>"), "de") == expected
+
+
+# a UTC time: published_at_raw keeps it as printed --------------------------------------------------
+
+def test_a_day_shown_on_the_page_does_not_move_a_utc_stamp():
+    # A date one day later printed on the page is as often an update's: only the URL is trusted.
+    head = "<meta property='article:published_time' content='2018-12-31T23:11:59+00:00'>"
+    article = parse(page(head, "<p class='date'><time datetime='2019-01-01'>1 January 2019</time></p>"))
+    assert article.published_at_raw == "2018-12-31T23:11:59+00:00"
+
+
+def test_a_modification_day_is_never_taken_for_the_local_day():
+    head = (jsonld(datePublished="2022-12-21T05:49:28+00:00", dateModified="2022-12-20T16:55:21+00:00")
+            + "<meta property='article:modified_time' content='2022-12-20T16:55:21+00:00'>")
+    article = parse(page(head), url="https://harbour.example/2022/12/20/works/")
+    assert (article.published_at, article.published_at_raw) == ("2022-12-21T05:49:28Z", "2022-12-21T05:49:28+00:00")
+
+
+# implausible dates and URL dates ---------------------------------------------------------------------
+
+def test_a_date_before_1990_alone_is_not_believed():
+    head = jsonld(datePublished="1970-01-01T00:00:00Z")
+    article = parse(page(head))
+    assert article.published_at != "1970-01-01T00:00:00Z"
+    assert any("not a plausible publication date" in warning for warning in article.warnings)
+
+
+def test_a_future_date_alone_is_not_believed():
+    article = parse(page(jsonld(datePublished="2999-05-01")))
+    assert article.published_at != "2999-05-01"
+
+
+@pytest.mark.parametrize("url_date, published", [
+    ("2019-02-30", "2019-03-05"), ("", "2019-03-05"), ("2019-03-01", "sometime"), ("2019-03-01", "")])
+def test_the_url_date_comparison_never_raises(url_date, published):
+    assert url_date_is_earlier(url_date, published) is False
+
+
+def test_an_impossible_date_in_the_url_is_no_date():
+    article = parse(page(jsonld(datePublished="2019-03-05")), url="https://harbour.example/2019/02/30/works/")
+    assert (article.published_at, article.sources["published_at"]) == ("2019-03-05", "jsonld")
