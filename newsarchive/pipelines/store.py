@@ -50,7 +50,6 @@ RECORDED_SETTINGS = (
     "NEWSARCHIVE_REVISIT_BUDGET", "NEWSARCHIVE_REVISIT_FLOOR_HOURS", "NEWSARCHIVE_REVISIT_CEILING_DAYS",
 )
 COVERAGE_FIELDS = ("byline", "date", "photo", "comments")
-PAGE_OUTCOMES = ("article", "listing", "unchanged", "failure")
 
 
 class StorePipeline:

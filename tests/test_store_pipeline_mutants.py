@@ -1,0 +1,488 @@
+"""StorePipeline called in this process, every figure it keeps checked against values worked out
+by hand: a crawl runs it in a child process, where mutmut cannot see which code a test reached
+(docs/testing.md, mutation testing)."""
+
+import json
+import logging
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from pydispatch import dispatcher
+from scrapy import Spider, signals
+from scrapy.utils.test import get_crawler
+
+from newsarchive import signals as newsarchive_signals
+from newsarchive.archive import open_archive
+from newsarchive.archive.store import start_crawl
+from newsarchive.items import (
+    Article,
+    ArticleDuplicate,
+    ArticleNotModified,
+    Byline,
+    Capture,
+    Comment,
+    FrontierEntry,
+    ListingPage,
+    PageFailure,
+    PageResult,
+    Photo,
+)
+from newsarchive.pipelines.store import StorePipeline
+from newsarchive.revisits import Limits
+
+X, Y, Z = "https://d.example/x", "https://d.example/y", "https://d.example/z"
+NEWS = "https://d.example/news"
+# The settings a pipeline reads, each given a value no default has.
+SETTINGS = {
+    "NEWSARCHIVE_STORE_BATCH_SIZE": 100, "NEWSARCHIVE_STORE_BUSY_TIMEOUT": 2.5,
+    "NEWSARCHIVE_FRONTIER_ENABLED": True, "NEWSARCHIVE_FRONTIER_RESUME": True,
+    "NEWSARCHIVE_REVISIT_FLOOR_HOURS": 3, "NEWSARCHIVE_REVISIT_CEILING_DAYS": 9,
+}
+
+
+class RecordingEngine:
+    """Stands in for the Scrapy engine, which needs a running reactor: it only notes why the
+    pipeline asked it to stop the crawl."""
+
+    def __init__(self):
+        self.closed = []
+
+    def close_spider(self, spider, reason):
+        self.closed.append((spider.name, reason))
+
+
+def crawler_for(tmp_path, spider=None, **settings):
+    crawler = get_crawler(Spider, {"NEWSARCHIVE_DB_PATH": str(tmp_path / "archive.db"), **SETTINGS, **settings})
+    crawler.spider = spider or Spider(name="unit")
+    crawler.engine = RecordingEngine()
+    crawler.stats.open_spider()
+    return crawler
+
+
+def opened(tmp_path, spider=None, **settings) -> StorePipeline:
+    pipeline = StorePipeline.from_crawler(crawler_for(tmp_path, spider, **settings))
+    pipeline.open_spider()
+    return pipeline
+
+
+def received(crawler, signal) -> list[dict]:
+    """The keyword arguments of every time the signal is sent from now on."""
+    calls = []
+
+    def receiver(**kwargs):
+        kwargs.pop("signal")
+        kwargs.pop("sender")
+        calls.append(kwargs)
+
+    crawler.signals.connect(receiver, signal=signal, weak=False)
+    return calls
+
+
+def rows(tmp_path, sql, params=()):
+    """What another process would read: committed rows only."""
+    with sqlite3.connect(tmp_path / "archive.db") as db:
+        return db.execute(sql, params).fetchall()
+
+
+def stat(pipeline, name):
+    return pipeline.stats.get_value(name)
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+# settings and opening -------------------------------------------------------------------------
+
+def test_from_crawler_reads_every_setting(tmp_path):
+    pipeline = StorePipeline.from_crawler(crawler_for(tmp_path, NEWSARCHIVE_STORE_BATCH_SIZE=7,
+                                                      NEWSARCHIVE_FRONTIER_RESUME=False))
+    assert (pipeline.db_path, pipeline.batch_size, pipeline.busy_timeout, pipeline.frontier_enabled,
+            pipeline.resume) == (str(tmp_path / "archive.db"), 7, 2.5, True, False)
+    assert pipeline.revisit_limits == Limits(3.0, 9.0)
+    assert (pipeline.pending, pipeline.archive, pipeline.crawl_id) == ([], None, None)
+    # Redis keeps a distributed crawl's frontier: the archive's is off, whatever the setting says.
+    redis = StorePipeline.from_crawler(crawler_for(tmp_path, NEWSARCHIVE_REDIS_URL="redis://127.0.0.1:1"))
+    assert (redis.frontier_enabled, redis.resume) == (False, True)
+    off = StorePipeline.from_crawler(crawler_for(tmp_path, NEWSARCHIVE_FRONTIER_ENABLED=False))
+    assert off.frontier_enabled is False
+
+
+def receivers(crawler, signal, of) -> list:
+    """The methods of `of` connected to the signal (Scrapy's own extensions listen too)."""
+    connected = dispatcher.liveReceivers(dispatcher.getAllReceivers(crawler.signals.sender, signal))
+    return [receiver for receiver in connected if getattr(receiver, "__self__", None) is of]
+
+
+def test_from_crawler_connects_the_closing_and_flushing_signals(tmp_path):
+    # Checked as connections, not by sending: under mutmut a method is a trampoline taking any
+    # keyword, so the dispatcher would pass it the signal's own arguments too.
+    crawler = crawler_for(tmp_path)
+    pipeline = StorePipeline.from_crawler(crawler)
+    assert receivers(crawler, signals.spider_closed, pipeline) == [pipeline.spider_closed]
+    assert receivers(crawler, newsarchive_signals.flush_requested, pipeline) == [pipeline.flush]
+
+
+def test_open_spider_records_the_settings_asked_for_and_announces_the_crawl(tmp_path):
+    spider = Spider(name="diyaruna")
+    spider.site_name, spider.arguments = "diyaruna", {"pages": "2"}
+    crawler = crawler_for(tmp_path, spider, USER_AGENT="unit-agent", JOBDIR="jobs")
+    started = received(crawler, newsarchive_signals.crawl_started)
+    pipeline = StorePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    assert (pipeline.crawl_id, stat(pipeline, "newsarchive/crawl_id")) == (1, 1)
+    assert pipeline.archive.conn.execute("PRAGMA busy_timeout").fetchone() == (2500,)  # 2.5 s, in ms
+    assert started == [{"crawl_id": 1, "archive": pipeline.archive, "resumed": [], "settled": []}]
+    site, spider_name, settings, finished_at = rows(tmp_path, "SELECT site, spider, settings, finished_at FROM crawls")[0]
+    assert (site, spider_name, finished_at) == ("diyaruna", "diyaruna", None)
+    recorded = json.loads(settings)
+    assert sorted(recorded) == [
+        "AUTOTHROTTLE_ENABLED", "CONCURRENT_REQUESTS", "DOWNLOAD_MAXSIZE", "DOWNLOAD_TIMEOUT", "JOBDIR",
+        "NEWSARCHIVE_CAPTURE_ENABLED", "NEWSARCHIVE_CONDITIONAL_REQUESTS", "NEWSARCHIVE_DB_PATH",
+        "NEWSARCHIVE_FRONTIER_ENABLED", "NEWSARCHIVE_PHOTOS_DIR", "NEWSARCHIVE_REFRESH_FULL",
+        "NEWSARCHIVE_REFRESH_STALE_PAGES", "NEWSARCHIVE_REFRESH_WINDOW_DAYS", "NEWSARCHIVE_REVISIT_BUDGET",
+        "NEWSARCHIVE_REVISIT_CEILING_DAYS", "NEWSARCHIVE_REVISIT_FLOOR_HOURS", "ROBOTSTXT_OBEY", "USER_AGENT",
+        "spider_arguments"]
+    assert (recorded["USER_AGENT"], recorded["JOBDIR"], recorded["NEWSARCHIVE_DB_PATH"], recorded["spider_arguments"],
+            recorded["NEWSARCHIVE_PHOTOS_DIR"]) == ("unit-agent", "jobs", str(tmp_path / "archive.db"), {"pages": "2"}, None)
+    pipeline.archive.close()
+
+
+def test_a_spider_without_site_or_arguments_is_recorded_as_such(tmp_path):
+    pipeline = opened(tmp_path)
+    pipeline.archive.close()
+    site, settings = rows(tmp_path, "SELECT site, settings FROM crawls")[0]
+    assert (site, json.loads(settings)["spider_arguments"]) == (None, {})
+
+
+def test_open_spider_warns_of_a_crawl_whose_process_is_gone(tmp_path, caplog):
+    archive = open_archive(tmp_path / "archive.db")
+    with archive.write() as db:
+        start_crawl(db, None, "unit", {}, "2026-01-01T10:00:00Z")
+        db.execute("UPDATE crawls SET pid = ?, host = ?", [dead_pid(), socket.gethostname()])
+    archive.close()
+    with caplog.at_level(logging.WARNING):
+        pipeline = opened(tmp_path)
+    pipeline.archive.close()
+    assert [record.getMessage() for record in caplog.records] == [
+        f"crawl 1 in {tmp_path / 'archive.db'} was interrupted (its process is gone)"]
+    assert rows(tmp_path, "SELECT id, finish_reason, pid FROM crawls ORDER BY id") == [
+        (1, "interrupted", rows(tmp_path, "SELECT pid FROM crawls WHERE id = 1")[0][0]), (2, None, os.getpid())]
+
+
+def site_spider() -> Spider:
+    spider = Spider(name="unit")
+    spider.site_name = "diyaruna"  # the frontier is taken over per spider and site
+    return spider
+
+
+def stopped_crawl(tmp_path):
+    """A crawl that stopped (Ctrl-C) with X settled and Y, Z pending in its frontier."""
+    pipeline = opened(tmp_path, site_spider())
+    pipeline.process_item(PageResult(NEWS, [ListingPage(NEWS, page=1, links=3)], discovered=[
+        FrontierEntry(X, "article"), FrontierEntry(Y, "article", 2, {"page": 1}), FrontierEntry(Z, "article")]))
+    pipeline.process_item(PageResult(X, [PageFailure(X, "http_404", status=404)]))
+    pipeline.close_spider()
+    pipeline.spider_closed(pipeline.crawler.spider, "shutdown")
+
+
+def test_the_next_crawl_takes_over_the_frontier_of_a_stopped_one(tmp_path, caplog):
+    stopped_crawl(tmp_path)
+    crawler = crawler_for(tmp_path, site_spider())
+    started = received(crawler, newsarchive_signals.crawl_started)
+    pipeline = StorePipeline.from_crawler(crawler)
+    with caplog.at_level(logging.WARNING):
+        pipeline.open_spider()
+    pipeline.archive.close()
+    assert [record.getMessage() for record in caplog.records] == ["resuming crawl 1: 2 requests pending, 2 already done"]
+    assert (stat(pipeline, "newsarchive/resumed_from"), stat(pipeline, "newsarchive/resumed_pending")) == (1, 2)
+    assert started == [{"crawl_id": 2, "archive": pipeline.archive, "settled": [X, NEWS],  # rowid order: X was discovered before NEWS was settled
+                        "resumed": [FrontierEntry(Y, "article", 2, {"page": 1}), FrontierEntry(Z, "article")]}]
+    assert rows(tmp_path, "SELECT crawl_id, count(*) FROM frontier GROUP BY crawl_id") == [(2, 4)]
+
+
+@pytest.mark.parametrize("settings, frontier_left", [
+    ({"NEWSARCHIVE_FRONTIER_RESUME": False}, []),  # a fresh start drops the old frontier
+    ({"NEWSARCHIVE_FRONTIER_ENABLED": False}, [(1, 4)]),  # without a frontier, nothing touches it
+])
+def test_a_fresh_start_or_no_frontier_resumes_nothing(tmp_path, caplog, settings, frontier_left):
+    stopped_crawl(tmp_path)
+    crawler = crawler_for(tmp_path, site_spider(), **settings)
+    started = received(crawler, newsarchive_signals.crawl_started)
+    pipeline = StorePipeline.from_crawler(crawler)
+    with caplog.at_level(logging.WARNING):
+        pipeline.open_spider()
+    pipeline.archive.close()
+    assert (caplog.records, stat(pipeline, "newsarchive/resumed_from")) == ([], None)
+    assert (started[0]["resumed"], started[0]["settled"]) == ([], [])
+    assert rows(tmp_path, "SELECT crawl_id, count(*) FROM frontier GROUP BY crawl_id") == frontier_left
+    assert rows(tmp_path, "SELECT resumed_from FROM crawls WHERE id = 2") == [(None,)]
+
+
+# storing pages --------------------------------------------------------------------------------
+
+def article(url=X, title="Title", body="Body", **fields) -> Article:
+    return Article(url=url, title=title, body_text=body, **fields)
+
+
+def test_pages_are_committed_a_batch_at_a_time(tmp_path):
+    pipeline = opened(tmp_path, NEWSARCHIVE_STORE_BATCH_SIZE=2)
+    committed = received(pipeline.crawler, newsarchive_signals.requests_committed)
+    first = PageResult(X, [article(X)], request_fingerprint="fx")
+    assert pipeline.process_item(first) is first
+    assert (pipeline.pending, rows(tmp_path, "SELECT count(*) FROM articles")) == ([first], [(0,)])
+    other = {"not": "a page"}
+    assert pipeline.process_item(other) is other  # not a page: passed on, not stored
+    pipeline.process_item(PageResult(Y, [article(Y)]))  # the second page: the batch is full
+    assert (pipeline.pending, rows(tmp_path, "SELECT url FROM articles ORDER BY id")) == ([], [(X,), (Y,)])
+    assert committed == [{"fingerprints": ["fx"]}]  # Y's request has no fingerprint to acknowledge
+    pipeline.process_item(PageResult(Z, [article(Z)]))
+    pipeline.flush()
+    assert rows(tmp_path, "SELECT count(*) FROM articles") == [(3,)]
+    assert committed == [{"fingerprints": ["fx"]}]  # no fingerprint in that batch: no signal
+    assert stat(pipeline, "newsarchive/pages/article_count") == 3
+    pipeline.archive.close()
+
+
+def test_flush_waits_for_an_open_archive(tmp_path):
+    pipeline = StorePipeline.from_crawler(crawler_for(tmp_path, NEWSARCHIVE_STORE_BATCH_SIZE=1))
+    page = PageResult(X, [article(X)])
+    pipeline.process_item(page)  # the archive is not open yet: the page waits
+    assert pipeline.pending == [page]
+    pipeline.spider_closed(pipeline.crawler.spider, "finished")  # a crawl that never opened: nothing to close
+    assert (pipeline.pending, pipeline.archive) == ([page], None)
+
+
+def test_each_outcome_is_counted_once_per_page(tmp_path):
+    pipeline = opened(tmp_path)
+    for result in [PageResult(X, [article(X)]), PageResult(Y, [article(Y)]),
+                   PageResult(NEWS, [ListingPage(NEWS)]), PageResult(X, [ArticleDuplicate(X + "?p=1", X)]),
+                   PageResult(Z, [PageFailure(Z, "http_500", status=500)]), PageResult(Z, [])]:
+        pipeline.process_item(result)
+    pipeline.close_spider()
+    pipeline.archive.close()
+    assert [stat(pipeline, f"newsarchive/pages/{outcome}_count") for outcome in
+            ("article", "listing", "unchanged", "failure")] == [2, 1, 1, 2]
+
+
+def test_an_archive_that_cannot_be_written_stops_the_crawl(tmp_path, caplog):
+    pipeline = opened(tmp_path)
+    with sqlite3.connect(tmp_path / "archive.db") as other:
+        other.execute("DROP TABLE listings")  # a damaged archive: the file, not the page, is at fault
+    pipeline.process_item(PageResult(X, [article(X)]))
+    pipeline.process_item(PageResult(NEWS, [ListingPage(NEWS)]))
+    with caplog.at_level(logging.ERROR):
+        pipeline.close_spider()
+    assert pipeline.crawler.engine.closed == [("unit", "archive_write_failed")]
+    error = stat(pipeline, "newsarchive/store/write_error")
+    assert error.startswith("OperationalError: no such table: listings")
+    assert [record.getMessage() for record in caplog.records] == [
+        f"cannot write to {tmp_path / 'archive.db'}: {error}; stopping the crawl"]
+    assert caplog.records[0].exc_info[0] is sqlite3.OperationalError
+    # The whole batch was rolled back and nothing counted: the frontier fetches it again.
+    assert rows(tmp_path, "SELECT count(*) FROM articles") == [(0,)]
+    assert (pipeline.pending, stat(pipeline, "newsarchive/pages/article_count")) == ([], None)
+    pipeline.archive.close()
+
+
+def test_a_page_that_cannot_be_stored_becomes_its_failure_and_the_batch_goes_on(tmp_path):
+    pipeline = opened(tmp_path)
+    entry = FrontierEntry(Z, "article")
+    pipeline.process_item(PageResult(X, [article(X), entry], discovered=[FrontierEntry(Y, "article")]))
+    pipeline.process_item(PageResult(Y, [article(Y)]))
+    pipeline.close_spider()
+    pipeline.archive.close()
+    # X's article went with its savepoint; Y, in the same batch, is stored.
+    assert rows(tmp_path, "SELECT url FROM articles") == [(Y,)]
+    (url, reason, detail, crawl_id, failed_at), = rows(tmp_path, "SELECT url, reason, detail, crawl_id, failed_at "
+                                                                 "FROM failures")
+    assert (url, reason, crawl_id, failed_at) == (X, "store_error", 1, rows(tmp_path, "SELECT first_seen_at FROM articles")[0][0])
+    assert detail.startswith("store: TypeError: no way to store a FrontierEntry")
+    # The failed page's discoveries went with it; its own entry is settled as a failure.
+    assert rows(tmp_path, "SELECT url, outcome FROM frontier ORDER BY url") == [(X, "failure"), (Y, "article")]
+    assert [stat(pipeline, name) for name in ("newsarchive/pages/failure_count", "newsarchive/pages/article_count",
+                                              "newsarchive/store/failure_count", "newsarchive/store/failure_count/store_error",
+                                              "newsarchive/store/article_new_count")] == [1, 1, 1, 1, 2]
+
+
+def test_the_frontier_gets_each_page_s_discoveries_and_settles_its_url(tmp_path):
+    pipeline = opened(tmp_path)
+    pipeline.process_item(PageResult(NEWS, [ListingPage(NEWS)], discovered=[
+        FrontierEntry(X, "article", 1, {"stale": True}), FrontierEntry(Y, "article")]))
+    pipeline.process_item(PageResult("", [PageFailure("", "bad_url")], discovered=[FrontierEntry(Z, "listing")]))
+    pipeline.close_spider()
+    pipeline.archive.close()
+    seen_at = rows(tmp_path, "SELECT fetched_at FROM listings")[0][0]
+    assert rows(tmp_path, "SELECT crawl_id, url, kind, priority, meta, discovered_at = ?, settled_at = ?, outcome "
+                          "FROM frontier ORDER BY rowid", [seen_at, seen_at]) == [
+        (1, X, "article", 1, '{"stale": true}', 1, None, None), (1, Y, "article", 0, None, 1, None, None),
+        (1, NEWS, "", 0, None, 1, 1, "listing"), (1, Z, "listing", 0, None, 1, None, None)]  # no URL: nothing settled
+
+
+def test_without_a_frontier_no_page_touches_it(tmp_path):
+    pipeline = opened(tmp_path, NEWSARCHIVE_FRONTIER_ENABLED=False)
+    pipeline.process_item(PageResult(NEWS, [ListingPage(NEWS)], discovered=[FrontierEntry(X, "article")]))
+    pipeline.close_spider()
+    pipeline.spider_closed(pipeline.crawler.spider, "finished")
+    assert rows(tmp_path, "SELECT count(*) FROM frontier") == [(0,)]
+    assert rows(tmp_path, "SELECT count(*) FROM failures") == [(0,)]
+
+
+def test_every_record_kind_is_stored_and_counted(tmp_path):
+    pipeline = opened(tmp_path)
+    capture = Capture(X, "2026-01-01T10:00:00Z", 200, {}, {"Content-Type": ["text/html"]}, b"<p>x</p>")
+    pipeline.process_item(PageResult(X, [article(X)], capture=capture))
+    pipeline.process_item(PageResult(X, [article(X)], capture=capture))  # the same body: a revisit capture
+    pipeline.process_item(PageResult(X, [article(X, body="Body two")]))
+    pipeline.process_item(PageResult(X, [ArticleNotModified(X)]))
+    pipeline.process_item(PageResult(Y, [ArticleNotModified(Y)]))  # a 304 for an article never stored
+    pipeline.process_item(PageResult(X, [ArticleDuplicate(X + "?p=1", X)]))
+    pipeline.process_item(PageResult(NEWS, [ListingPage(NEWS, "listing", 2, 5, 3)]))
+    pipeline.process_item(PageResult(Z, [PageFailure(Z, "http_404", "Not Found", 404)]))
+    pipeline.process_item(PageResult(Y, [PageFailure(Y, "http_404")]))
+    pipeline.process_item(PageResult(Y, [PageFailure(Y, "timeout")]))
+    pipeline.close_spider()
+    pipeline.archive.close()
+    counts = {name.removeprefix("newsarchive/store/"): value for name, value in pipeline.stats.get_stats().items()
+              if name.startswith("newsarchive/store/")}
+    assert counts == {"capture_response_count": 1, "capture_revisit_count": 1, "article_new_count": 1,
+                      "article_unchanged_count": 1, "article_changed_count": 1, "article_not_modified_count": 1,
+                      "article_unknown_304_count": 1, "failure_count/http_404": 2, "failure_count/timeout": 1,
+                      "failure_count": 3}
+    assert rows(tmp_path, "SELECT crawl_id, revisit_of FROM captures ORDER BY id") == [(1, None), (1, 1)]
+    seen_at, = rows(tmp_path, "SELECT fetched_at FROM listings")[0]  # one batch: one time for every page
+    assert rows(tmp_path, "SELECT url, first_seen_at = ? FROM article_urls ORDER BY url", [seen_at]) == [
+        (X, 1), (X + "?p=1", 1)]
+    assert rows(tmp_path, "SELECT first_crawl_id, last_crawl_id, last_seen_at = ? FROM articles", [seen_at]) == [(1, 1, 1)]
+    assert rows(tmp_path, "SELECT crawl_id, url, kind, page, links, requested FROM listings") == [(1, NEWS, "listing", 2, 5, 3)]
+    assert rows(tmp_path, "SELECT crawl_id, url, reason, detail, status, failed_at = ? FROM failures ORDER BY id",
+                [seen_at]) == [(1, Z, "http_404", "Not Found", 404, 1), (1, Y, "http_404", None, None, 1),
+                               (1, Y, "timeout", None, None, 1)]
+    # Three visits after the first storing: the new version, the 304 and nothing else counted.
+    assert rows(tmp_path, "SELECT article_id, visits, changes_found FROM revisits") == [(1, 3, 1)]
+
+
+def test_a_revisit_that_found_a_change_is_counted(tmp_path):
+    spider = Spider(name="unit")
+    spider.revisit_urls = {X, Y}
+    pipeline = opened(tmp_path, spider)
+    pipeline.process_item(PageResult(X, [article(X)]))  # the first storing: no visit to compare
+    pipeline.process_item(PageResult(Z, [article(Z)]))
+    pipeline.flush()
+    pipeline.process_item(PageResult(X, [article(X)]))  # a revisit, unchanged
+    pipeline.process_item(PageResult(Z, [article(Z, body="Z changed")]))  # changed, but no revisit
+    pipeline.flush()
+    assert stat(pipeline, "newsarchive/revisit/changed_count") is None
+    pipeline.process_item(PageResult(X, [article(X, body="X changed")]))  # a revisit that found a change
+    pipeline.flush()
+    assert stat(pipeline, "newsarchive/revisit/changed_count") == 1
+    pipeline.process_item(PageResult(X, [ArticleNotModified(X)]))  # a 304 is no change
+    pipeline.flush()
+    assert stat(pipeline, "newsarchive/revisit/changed_count") == 1
+    # A 304 in the batch that added a comment finds the change made at its own time.
+    pipeline.process_item(PageResult(X, [article(X, body="X changed", comments=[Comment("new", 0, "c1")])]))
+    pipeline.process_item(PageResult(X, [ArticleNotModified(X)]))
+    pipeline.flush()
+    assert stat(pipeline, "newsarchive/revisit/changed_count") == 3
+    pipeline.archive.close()
+
+
+def test_a_page_under_a_new_url_is_a_visit_of_the_article_its_canonical_names(tmp_path):
+    pipeline = opened(tmp_path)
+    pipeline.process_item(PageResult(X, [article(X)]))
+    pipeline.flush()
+    pipeline.process_item(PageResult(X + "?amp=1", [article(X + "?amp=1", canonical_url=X)]))
+    pipeline.close_spider()
+    pipeline.archive.close()
+    assert rows(tmp_path, "SELECT article_id, visits, changes_found FROM revisits") == [(1, 1, 0)]
+    assert rows(tmp_path, "SELECT url, article_id FROM article_urls ORDER BY url") == [(X, 1), (X + "?amp=1", 1)]
+
+
+# closing ------------------------------------------------------------------------------------
+
+def test_coverage_shares_and_sources(tmp_path):
+    pipeline = opened(tmp_path)
+    assert pipeline.coverage_report() == {"articles": 0, "sources": {},
+                                          "share": {"byline": None, "date": None, "photo": None, "comments": None}}
+    pipeline.process_item(PageResult(X, [article(X, authors=[Byline("A", "A", 0)], photos=[Photo("p", 0)],
+                                                 comments=[Comment("c", 0)], sources={"title": "profile"})]))
+    pipeline.process_item(PageResult(Y, [article(Y, published_at="2026-01-01", comment_count=4,
+                                                 sources={"title": "profile", "date": "jsonld"})]))
+    pipeline.process_item(PageResult(Z, [article(Z)]))
+    pipeline.close_spider()
+    pipeline.archive.close()
+    assert pipeline.coverage_report() == {
+        "articles": 3, "share": {"byline": 0.3333, "date": 0.3333, "photo": 0.3333, "comments": 0.6667},
+        "sources": {"date:jsonld": 1, "title:profile": 2}}
+    assert list(pipeline.coverage_report()["sources"]) == ["date:jsonld", "title:profile"]  # sorted
+
+
+FIGURES = {  # a stat each, every value different, so that no column can take another's
+    "downloader/request_count": 101, "downloader/response_count": 102, "item_scraped_count": 103,
+    "newsarchive/pages/received_count": 104, "newsarchive/pages/listing_count": 105,
+    "newsarchive/pages/unchanged_count": 106, "newsarchive/store/article_new_count": 107,
+    "newsarchive/store/article_changed_count": 108, "newsarchive/store/article_not_modified_count": 11,
+    "newsarchive/store/article_unchanged_count": 13, "newsarchive/refresh/skipped_count": 109,
+    "newsarchive/revisit/requested_count": 110, "newsarchive/revisit/changed_count": 111,
+    "newsarchive/dedupe/duplicate_count": 112, "newsarchive/store/failure_count": 113,
+}
+FIGURE_COLUMNS = ("finish_reason, requests, responses, items, pages, listings, unchanged, articles_stored, articles_new, "
+                  "articles_changed, articles_not_modified, articles_skipped, revisits, revisits_changed, duplicates, "
+                  "failures, coverage")
+
+
+def test_the_crawl_row_gets_every_figure_at_the_end(tmp_path):
+    pipeline = opened(tmp_path)
+    pipeline.process_item(PageResult(X, [article(X, authors=[Byline("A", "A", 0)])]))
+    pipeline.close_spider()
+    for name, value in FIGURES.items():
+        pipeline.stats.set_value(name, value)
+    pipeline.stats.set_value("newsarchive/render/rendered_count", 2)  # pages rendered: kept with the coverage
+    pipeline.spider_closed(pipeline.crawler.spider, "closespider_pagecount")
+    assert pipeline.archive is None
+    *figures, coverage = rows(tmp_path, f"SELECT {FIGURE_COLUMNS} FROM crawls")[0]
+    assert figures == ["closespider_pagecount", 101, 102, 103, 104, 105, 106, 1, 107, 108, 24, 109, 110, 111, 112, 113]
+    coverage = json.loads(coverage)
+    assert (coverage.pop("rendering")["rendered"], coverage) == (
+        2, {"articles": 1, "share": {"byline": 1.0, "comments": 0.0, "date": 0.0, "photo": 0.0}, "sources": {}})
+    started_at, finished_at = rows(tmp_path, "SELECT started_at, finished_at FROM crawls")[0]
+    assert started_at <= finished_at and finished_at.endswith("Z") and len(finished_at) == len(started_at)
+
+
+@pytest.mark.parametrize("reason", ["finished", "shutdown"])  # a finished crawl counts its lost requests
+def test_a_crawl_without_figures_counts_zeros(tmp_path, reason):
+    pipeline = opened(tmp_path)
+    pipeline.spider_closed(pipeline.crawler.spider, reason)
+    assert pipeline.archive is None
+    assert rows(tmp_path, f"SELECT {FIGURE_COLUMNS} FROM crawls") == [
+        (reason, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+         json.dumps({"articles": 0, "share": dict.fromkeys(["byline", "comments", "date", "photo"]), "sources": {}},
+                    sort_keys=True))]
+
+
+def test_a_finished_crawl_turns_its_pending_requests_into_failures(tmp_path):
+    pipeline = opened(tmp_path)
+    pipeline.stats.set_value("newsarchive/store/failure_count", 5)
+    pipeline.process_item(PageResult(NEWS, [ListingPage(NEWS)], discovered=[FrontierEntry(X, "article"),
+                                                                            FrontierEntry(Y, "article")]))
+    pipeline.spider_closed(pipeline.crawler.spider, "finished")  # flushes the page first
+    assert (stat(pipeline, "newsarchive/pages/not_fetched_count"), stat(pipeline, "newsarchive/store/failure_count")) == (2, 7)
+    assert rows(tmp_path, "SELECT f.url, f.reason, f.failed_at >= c.started_at FROM failures f JOIN crawls c "
+                          "ON c.id = f.crawl_id ORDER BY f.url") == [(X, "not_fetched", 1), (Y, "not_fetched", 1)]
+    assert rows(tmp_path, "SELECT failures, finish_reason FROM crawls") == [(7, "finished")]
+    assert rows(tmp_path, "SELECT count(*) FROM frontier") == [(0,)]
+
+
+def test_a_crawl_that_did_not_finish_keeps_its_frontier(tmp_path):
+    pipeline = opened(tmp_path)
+    pipeline.process_item(PageResult(NEWS, [ListingPage(NEWS)], discovered=[FrontierEntry(X, "article")]))
+    pipeline.spider_closed(pipeline.crawler.spider, "shutdown")
+    assert stat(pipeline, "newsarchive/pages/not_fetched_count") is None
+    assert rows(tmp_path, "SELECT url, settled_at IS NULL FROM frontier ORDER BY url") == [(NEWS, 0), (X, 1)]
+    assert rows(tmp_path, "SELECT count(*) FROM failures") == [(0,)]
