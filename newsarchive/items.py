@@ -73,9 +73,25 @@ class Comment:
 
 
 @dataclass
+class Link:
+    """A link in the story's text: where it points and the words that carry it."""
+
+    url: str  # absolute (resolved against the page's base URL); http and https only
+    text: str  # the anchor text, whitespace collapsed; "" for a link on an image alone
+
+
+@dataclass
 class BodyBlock:
-    kind: str  # "paragraph" or "heading"
+    """One block of the story in reading order; `Article.body_text` is their texts joined by blank lines.
+
+    kind: "paragraph", "heading", "quote" (a paragraph of a blockquote), "list_item" or "table" (one
+    row of a data table: its cells joined by " | ", a table being its consecutive table blocks). The
+    generic layer's texts are trafilatura's plain-text lines, as stored before blocks had kinds: a
+    list item after "- ", a table row between pipes and a "|---|" rule under a header row."""
+
+    kind: str
     text: str
+    links: list[Link] = field(default_factory=list)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from newsarchive.archive.store import (
     store_failure,
     store_listing,
 )
-from newsarchive.items import Byline, Capture, ListingPage, PageFailure, Photo
+from newsarchive.items import BodyBlock, Byline, Capture, Link, ListingPage, PageFailure, Photo
 from tests.test_merge import article
 
 T1, T2, T3, T4, T5 = (f"2026-01-0{day}T10:00:00Z" for day in range(1, 6))
@@ -393,3 +393,38 @@ def test_revisit_schedules_merge_to_the_soonest_and_merging_again_changes_nothin
                             "ORDER BY a.canonical_url") == [
             (X, "2026-01-05T10:00:00Z", 0.25, 4, 1, 8.0),
             (Y, "2026-02-01T10:00:00Z", 0.02, 1, 0, 1.0)]
+
+
+def with_blocks(item, *blocks):
+    item.body_blocks = list(blocks)
+    return item
+
+
+def blocks_of(path):
+    return (rows(path, "SELECT a.canonical_url, b.position, b.kind, b.text FROM article_blocks b "
+                       "JOIN articles a ON a.id = b.article_id ORDER BY a.canonical_url, b.position"),
+            rows(path, "SELECT a.canonical_url, l.block_position, l.position, l.url, l.anchor_text FROM article_links l "
+                       "JOIN articles a ON a.id = l.article_id ORDER BY a.canonical_url, l.block_position, l.position"))
+
+
+def test_blocks_and_links_come_with_the_body_from_the_side_it_is_taken_from(tmp_path):
+    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    crawl(first, T1, [with_blocks(article(X, "X", "body one"), BodyBlock("paragraph", "body one", [Link(Y, "y")]))])
+    crawl(second, T2, [with_blocks(article(X, "X changed", "body two"), BodyBlock("heading", "body"),
+                                   BodyBlock("quote", "two", [Link("https://e.example/a", "a"), Link(Y, "y too")])),
+                       with_blocks(article(Y, "Y", "body y"), BodyBlock("paragraph", "body y"))])
+    expected = ([(X, 0, "heading", "body"), (X, 1, "quote", "two"), (Y, 0, "paragraph", "body y")],
+                [(X, 1, 0, "https://e.example/a", "a"), (X, 1, 1, Y, "y too")])
+    for order, name in (([first, second], "forward.db"), ([second, first], "backward.db")):
+        merged = tmp_path / name
+        merge_archives(order, merged)
+        # X's body is the second side's, whichever was merged first: so are its blocks and links.
+        assert blocks_of(merged) == expected, name
+        merge_archives(order, merged)  # merging again changes nothing
+        assert blocks_of(merged) == expected, name
+    # The first side alone: its own blocks, then replaced when the newer side is merged into it.
+    alone = tmp_path / "alone.db"
+    merge_archives([first], alone)
+    assert blocks_of(alone) == ([(X, 0, "paragraph", "body one")], [(X, 0, 0, Y, "y")])
+    merge_archives([second], alone)
+    assert blocks_of(alone) == expected

@@ -10,9 +10,10 @@ from newsarchive.archive.folding import register as register_fold
 from newsarchive.research.queries import load_queries
 
 QUERIES = load_queries()
-# The demo site is one site and republishes nothing: these find no row in its archive, and their
-# rows are checked on hand-made archives (tests/test_duplicates.py).
-NOTHING_IN_THE_DEMO = {"stories_republished_across_sites"}
+# The demo site is one site and republishes nothing, and its stories hold no links: these find no
+# row in its archive, and their rows are checked on hand-made archives (tests/test_duplicates.py,
+# tests/test_queries_exact.py).
+NOTHING_IN_THE_DEMO = {"stories_republished_across_sites", "articles_linking_to_url"}
 
 
 def test_the_document_has_at_least_ten_queries_with_unique_names():

@@ -11,7 +11,7 @@ import pytest
 from newsarchive.archive import open_archive
 from newsarchive.archive.folding import register as register_fold
 from newsarchive.archive.store import finish_crawl, start_crawl, store_article, store_failure
-from newsarchive.items import Article, Byline, Comment, PageFailure, Photo
+from newsarchive.items import Article, BodyBlock, Byline, Comment, Link, PageFailure, Photo
 from newsarchive.research.queries import load_queries
 
 QUERIES = {query.name: query for query in load_queries()}
@@ -20,6 +20,7 @@ BRIDGE_EN = f"{BASE}/en_GB/articles/cnmi_di/features/2026/01/02/feature-01"
 BRIDGE_AR = f"{BASE}/ar/articles/cnmi_di/features/2026/01/02/feature-01"
 MARKET = f"{BASE}/en_GB/articles/cnmi_di/features/2026/02/10/feature-02"
 CRAWL_1, CRAWL_2 = "2026-01-05T10:00:00Z", "2026-02-15T10:00:00Z"
+REPORT = "https://example.org/bridge-report"
 
 
 def byline(*names):
@@ -27,7 +28,10 @@ def byline(*names):
 
 
 def bridge(title: str) -> Article:
+    """The edited version links to the market story instead of the engineers' report."""
+    link = Link(MARKET, "market story") if "repairs" in title else Link(REPORT, "the report")
     return Article(
+        body_blocks=[BodyBlock("paragraph", "The bridge over the Tigris reopened.", [link])],
         url=BRIDGE_EN, canonical_url=BRIDGE_EN, site="diyaruna", locale="en_GB", language="en", section="Security",
         title=title, published_at="2026-01-02", body_text="The bridge over the Tigris reopened.",
         authors=byline("Khalid al-Taie", "Sara Ahmed"),
@@ -43,6 +47,8 @@ def market(comments: list[Comment]) -> Article:
     return Article(
         url=MARKET, canonical_url=MARKET, site="diyaruna", locale="en_GB", language="en", section="Economy",
         title="Market prices fall", published_at="2026-02-10", body_text="Prices fell in the main market.",
+        body_blocks=[BodyBlock("paragraph", "Prices fell in the main market."),
+                     BodyBlock("quote", "Trade came back with the bridge.", [Link(BRIDGE_EN, "the bridge")])],
         authors=byline("Sara Ahmed"), comments=comments, comment_count=len(comments), comments_complete=True)
 
 
@@ -92,7 +98,7 @@ def test_the_document_names_every_query_tested_here():
         "articles_changed_after_publication", "locale_versions_of_the_same_story", "most_discussed_articles",
         "most_active_commenters", "removed_comments", "replies_and_whom_they_answer", "section_output_per_month",
         "co_authors", "search_articles", "articles_by_author", "field_coverage_across_crawls", "failures_by_reason",
-        "stories_republished_across_sites"}  # its rows: tests/test_duplicates.py
+        "stories_republished_across_sites", "articles_linking_to_url"}  # its rows: tests/test_duplicates.py
 
 
 def test_authorship_queries(archive):
@@ -159,3 +165,15 @@ def test_the_search_query_folds_its_term_and_finds_nothing_for_none(archive):
     for term in ("الجسر", "جسر", "الجِسْر", "والجسر"):  # the article al-, diacritics, wa-: one word
         assert [row[0] for row in rows(archive, "search_articles", term=term)] == [arabic], term
     assert rows(archive, "search_articles", term="") == [] and rows(archive, "search_articles", term="  ") == []
+
+
+def test_links_query_finds_the_citing_block_of_the_latest_version_only(archive):
+    market_id, bridge_id = article_id(archive, MARKET), article_id(archive, BRIDGE_EN)
+    assert rows(archive, "articles_linking_to_url", linked_url=BRIDGE_EN) == [
+        (market_id, "2026-02-10", "Market prices fall", "diyaruna", "quote", "the bridge",
+         "Trade came back with the bridge.", MARKET)]
+    assert rows(archive, "articles_linking_to_url", linked_url=MARKET) == [
+        (bridge_id, "2026-01-02", "Bridge reopens in Mosul after repairs", "diyaruna", "paragraph", "market story",
+         "The bridge over the Tigris reopened.", BRIDGE_EN)]
+    # The first version's link went with its blocks when the edited version replaced them.
+    assert rows(archive, "articles_linking_to_url", linked_url=REPORT) == []

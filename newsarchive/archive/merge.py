@@ -4,7 +4,8 @@
 
 The rules are those of a single crawl: an article is one row per canonical URL (or any URL it
 was seen under); its versions are the union of both sides' versions in capture order, a version
-identical to the one before it collapsed; authors by name, photos by article and URL, comments
+identical to the one before it collapsed; the body's blocks and links with the body (from the
+side whose content the merged article has); authors by name, photos by article and URL, comments
 by article and comment key (earliest first seen, latest last seen; removed only if missed after
 it was last seen). Crawl rows carry a uuid: the captures and failures of a crawl already merged
 are not added again, so merging is idempotent. A source written by an older newsarchive is
@@ -37,6 +38,8 @@ ARTICLE_COPY = ("url", "canonical_url", "site", "site_code", "locale", "language
 PHOTO_COPY = ("url", "caption", "caption_raw", "credit", "credit_raw", "alt", "width", "height", "position", "is_lead",
               "first_seen_at", "file_path", "file_size", "file_type", "file_sha256")
 VERSION_COPY = ("captured_at", "crawl_id", "title", "body_text", "content_hash")
+BLOCK_COPY = ("position", "kind", "text")
+LINK_COPY = ("block_position", "position", "url", "anchor_text")
 COMMENT_COPY = ("comment_key", "site_comment_id", "parent_site_comment_id", "author_name", "posted_at",
                 "posted_at_raw", "body_text", "position", "depth")
 
@@ -201,6 +204,7 @@ def _merge_article(source, db, article: dict, crawl_ids: dict[int, int]) -> None
     versions = [dict(v) for v in source.execute(
         "SELECT * FROM article_versions WHERE article_id = ?",  # pragma: no mutate
         [article["id"]])]
+    hash_before = None  # the target's content before this side is merged in
     if found is None:
         values = {column: article[column] for column in ARTICLE_COPY}
         values.update(first_seen_at=article["first_seen_at"], last_seen_at=article["last_seen_at"],
@@ -212,8 +216,11 @@ def _merge_article(source, db, article: dict, crawl_ids: dict[int, int]) -> None
         target_id = insert_row(db, "articles", values)  # pragma: no mutate
     else:
         target_id = found[0]
+        hash_before = db.execute("SELECT content_hash FROM articles WHERE id = ?",  # pragma: no mutate
+                                 [target_id]).fetchone()[0]
         _merge_article_row(db, target_id, article, crawl_ids)
     _merge_versions(db, target_id, versions, crawl_ids)
+    _merge_blocks(source, db, article, target_id, hash_before)
     for url in urls or [article["canonical_url"]]:
         db.execute("INSERT OR IGNORE INTO article_urls (url, article_id, first_seen_at) VALUES (?, ?, ?)",  # pragma: no mutate
                    [url, target_id, article["first_seen_at"]])
@@ -298,6 +305,25 @@ def _merge_versions(db, target_id: int, source_versions: list[dict], crawl_ids) 
     latest = merged[-1]
     db.execute("UPDATE articles SET version_count = ?, title = ?, body_text = ?, content_hash = ? WHERE id = ?",  # pragma: no mutate
                [len(merged), latest["title"], latest["body_text"], latest["content_hash"], target_id])
+
+
+def _merge_blocks(source, db, article: dict, target_id: int, hash_before: str | None) -> None:
+    """The body's blocks and links come with the body: from this side when the merged article now
+    has its content (a new article, or this side's version is the latest), unless both sides had
+    that content and the target has its blocks already (merging again changes nothing)."""
+    merged_hash = db.execute("SELECT content_hash FROM articles WHERE id = ?", [target_id]).fetchone()[0]  # pragma: no mutate
+    if merged_hash != article["content_hash"]:
+        return
+    if hash_before == merged_hash and db.execute(
+            "SELECT 1 FROM article_blocks WHERE article_id = ? LIMIT 1", [target_id]).fetchone():  # pragma: no mutate
+        return
+    db.execute("DELETE FROM article_links WHERE article_id = ?", [target_id])  # pragma: no mutate
+    db.execute("DELETE FROM article_blocks WHERE article_id = ?", [target_id])  # pragma: no mutate
+    for table, columns in (("article_blocks", BLOCK_COPY), ("article_links", LINK_COPY)):  # pragma: no mutate
+        rows = source.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE article_id = ?",  # pragma: no mutate
+                              [article["id"]]).fetchall()
+        db.conn.executemany(f"INSERT INTO {table} (article_id, {', '.join(columns)}) "  # pragma: no mutate
+                            f"VALUES (?, {', '.join('?' for _ in columns)})", [(target_id, *row) for row in rows])
 
 
 def _merge_authors(source, db, source_id: int, target_id: int) -> None:

@@ -326,3 +326,24 @@ def m012_comments_status(db: Database) -> None:
     # a counter or a comment service's script, and they were not in what was read) or none.
     # NULL for articles stored before this migration: nobody looked.
     db.table("articles").add_column("comments_status", str)
+
+
+@migrations()
+def m013_article_blocks_and_links(db: Database) -> None:
+    # The body's structure (items.BodyBlock): the latest version's blocks in reading order and the
+    # links in their text, replaced when the article's content changes (store.store_article), so
+    # researchers can find quotes and cross-references. body_text stays their texts joined.
+    db.execute("""
+        CREATE TABLE article_blocks (
+            article_id INTEGER NOT NULL REFERENCES articles(id), position INTEGER NOT NULL,
+            kind TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (article_id, position))
+    """)
+    db.execute("""
+        CREATE TABLE article_links (
+            article_id INTEGER NOT NULL REFERENCES articles(id), block_position INTEGER NOT NULL,
+            position INTEGER NOT NULL, url TEXT NOT NULL, anchor_text TEXT NOT NULL,
+            PRIMARY KEY (article_id, block_position, position))
+    """)
+    # Who links to X: an exact URL, or a site's URLs as a range (url >= 'https://x.org/' AND
+    # url < 'https://x.org0').
+    db.execute("CREATE INDEX article_links_url ON article_links (url, article_id)")

@@ -43,7 +43,14 @@ from newsarchive.parsers.generic import GenericExtraction
 from newsarchive.parsers.language import detect_language
 from newsarchive.parsers.metadata import Metadata, extract_metadata
 from newsarchive.parsers.photos import figure_caption, image_source, photo, photos_in_story, story_container
-from newsarchive.parsers.text import element_text, normalise_text, text_blocks, western_digits
+from newsarchive.parsers.text import (
+    block_kind,
+    block_links,
+    element_text,
+    normalise_text,
+    text_blocks,
+    western_digits,
+)
 from newsarchive.profiles import Site, SiteProfile, compiled_selector
 
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -431,7 +438,8 @@ class _ArticlePage:
                 continue
             text = element_text(element)
             if text:
-                blocks.append(BodyBlock("heading" if element.tag in _HEADING_TAGS else "paragraph", text))
+                links = block_links(element.iter("a"), self.doc.base_url)
+                blocks.append(BodyBlock(block_kind(element, container), text, links))
         return blocks
 
     def _body_from_metadata(self) -> tuple[list[BodyBlock], Layer] | None:
@@ -442,7 +450,7 @@ class _ArticlePage:
             return [BodyBlock("paragraph", p) for p in paragraphs if p and p not in not_prose], source
         element = self.metadata.get("body_element")
         if element is not None:
-            return text_blocks(element, skip=is_boilerplate), Layer.MICRODATA
+            return text_blocks(element, skip=is_boilerplate, base_url=self.doc.base_url), Layer.MICRODATA
         return None
 
     def _captions_and_link_texts(self) -> set[str]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from newsarchive.items import BodyBlock
-from newsarchive.parsers.text import normalise_text
+from newsarchive.items import BodyBlock, Link
+from newsarchive.parsers.text import BLOCK_TAGS, absolute_url, block_links, normalise_text, text_blocks
 
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 SHORT_TEXT = 1000  # characters: less than a short article's body, so worth the full pass
 
 # A line such as "0 comments" or "12 Reactions": a counter, not a comment.
@@ -38,17 +39,21 @@ def extract_body_and_comments(root, url: str) -> GenericExtraction:
 
     Its fast pass first; its full pass (which also runs readability and jusText and keeps the
     better text) only when the fast one found little: on real pages the two differ almost only
-    there, and the full pass costs a third more (numbers in bench/extraction.py)."""
+    there, and the full pass costs a third more (numbers in bench/extraction.py).
+
+    The body's blocks are the lines of trafilatura's plain text, as the archive has always stored
+    them (a changed text would make a new version of every such article), with the kinds of its
+    tree and the links of the page's own block of that text (see _lines_as_blocks)."""
     found = _trafilatura(root, url, fast=True)
     fallback = found is None or len(found.text or "") < SHORT_TEXT
     if fallback:
         found = _trafilatura(root, url, fast=False) or found
     if found is None:
         return GenericExtraction(fallback=fallback)
-    lines = [normalise_text(line) for line in (found.text or "").split("\n")]
+    lines = [line for line in map(normalise_text, (found.text or "").split("\n")) if line]
     comments = [normalise_text(line) for line in (found.comments or "").split("\n")]
     return GenericExtraction(
-        body=[BodyBlock("paragraph", line) for line in lines if line],
+        body=_lines_as_blocks(lines, _tree_blocks(found.body), _links_by_text(root, url, lines)),
         comments=[line for line in comments if line and not _COUNTER_LINE.match(line)],
         fallback=fallback,
     )
@@ -57,11 +62,86 @@ def extract_body_and_comments(root, url: str) -> GenericExtraction:
 def _trafilatura(root, url: str, fast: bool):
     import trafilatura  # imported on first need: a profiled crawl may never use it
 
+    # Without include_links: with it, trafilatura keeps other lines (link-heavy ones) and so
+    # another text; the links are read from the page (_links_by_text).
     found = trafilatura.bare_extraction(
         root, url=url, with_metadata=False, include_comments=True, include_tables=True,
         include_images=False, as_dict=False, fast=fast,
     )
     return None if isinstance(found, dict) else found  # a dict only with as_dict=True
+
+
+# What trafilatura's plain text adds to a line: a list item's "- ", a table row's pipes, its rule
+# under a header row ("|---|---|").
+_LIST_MARK = re.compile(r"^- ")
+_TABLE_LINE = re.compile(r"^\|.*\|$")
+
+
+def _lines_as_blocks(lines: list[str], tree_blocks: list[BodyBlock], links: dict[str, list[Link]]) -> list[BodyBlock]:
+    """Each line of trafilatura's plain text as a block: its kind that of the block of trafilatura's
+    tree with the same words (matched in order, a few blocks ahead at most), its links those of
+    the page's block with the same words. A line no tree block matches (a code listing's lines,
+    which the tree holds as one) is a paragraph; a table line (the rule) a table block."""
+    blocks, next_block = [], 0
+    for line in lines:
+        key = _line_key(line)
+        match = next((index for index in range(next_block, min(next_block + 3, len(tree_blocks)))
+                      if _words(tree_blocks[index].text) == key), None)
+        if match is not None:
+            kind, next_block = tree_blocks[match].kind, match + 1
+        else:
+            kind = "table" if _TABLE_LINE.match(line) else "paragraph"
+        blocks.append(BodyBlock(kind, line, list(links.get(key, ()))))
+    return blocks
+
+
+def _words(text: str) -> str:
+    """A block's text without spaces and table pipes: what a line, a tree block and the page's
+    block of the same text share."""
+    return "".join(text.replace("|", " ").split())
+
+
+# trafilatura's body tree (TEI-like tags) as the HTML tags text_blocks reads, for the kinds of its
+# blocks: the same reading as every layer's. A line break ends a block, as it ends a line of text.
+_HTML_TAGS = {"p": "p", "quote": "blockquote", "list": "ul", "item": "li", "table": "table", "row": "tr",
+              "cell": "td", "lb": "hr", "div": "div"}
+
+
+def _tree_blocks(body) -> list[BodyBlock]:
+    """The blocks of trafilatura's body tree (renamed in place: the tree is this extraction's own)."""
+    if body is None:
+        return []
+    for element in body.iter():
+        if element.tag == "head":
+            element.tag = element.get("rend") if element.get("rend") in _HEADING_TAGS else "h2"
+        elif isinstance(element.tag, str) and element is not body:
+            element.tag = _HTML_TAGS.get(element.tag, "span")
+    return text_blocks(body)
+
+
+def _links_by_text(root, url: str, lines: list[str]) -> dict[str, list[Link]]:
+    """The page's links by the words of the block that holds them (its nearest block element, and
+    a table cell's row too), for the blocks whose words are those of a line of the body."""
+    keys = {_line_key(line) for line in lines}
+    anchors: dict[object, list] = {}
+    for anchor in root.iter("a"):
+        if not anchor.get("href"):
+            continue
+        block = next((a for a in anchor.iterancestors() if a.tag in BLOCK_TAGS and a.tag != "br"), None)
+        for holder in (block, block.getparent() if block is not None and block.tag in ("td", "th") else None):
+            if holder is not None:
+                anchors.setdefault(holder, []).append(anchor)
+    base = root.find(".//base[@href]")
+    base_url = absolute_url(base.get("href"), url) or url if base is not None else url
+    found = {}
+    for holder, held in anchors.items():
+        if (key := _words(holder.text_content())) in keys:
+            found[key] = block_links(held, base_url)
+    return found
+
+
+def _line_key(line: str) -> str:
+    return _words(_LIST_MARK.sub("", line))
 
 
 def find_publication_date(root, url: str) -> str | None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
+from urllib.parse import urljoin, urlsplit
 
-from newsarchive.items import BodyBlock
+from newsarchive.items import BodyBlock, Link
 
 # Arabic-Indic and Extended Arabic-Indic (Persian/Urdu) digits to ASCII digits.
 EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -52,41 +53,140 @@ def _collect_text(element, parts: list[str]) -> None:
         parts.append(" ")
 
 
-def text_blocks(container, skip=None) -> list[BodyBlock]:
+def text_blocks(container, skip=None, base_url: str | None = None) -> list[BodyBlock]:
     """The text of an element no selector describes, as blocks in reading order: each block
     element's own text (its inline children included, its block children as blocks of their
     own), so a paragraph written as `div.paragraph` counts as one as well as a `p`. `skip(element)`
-    leaves out an element and all it holds (related links, sharing buttons)."""
+    leaves out an element and all it holds (related links, sharing buttons).
+
+    A block's kind comes from its own tag or the nearest one around it: h1-h6 give headings,
+    blockquote quotes, li list items, and each row of a data table (cells holding no blocks) is a
+    table block, its cells joined by " | "; a table that lays out blocks is read as those blocks.
+    Each block keeps the links of its text, resolved against base_url (see block_links)."""
     blocks: list[BodyBlock] = []
-    _collect_blocks(container, blocks, skip)
+    _collect_blocks(container, blocks, _Reading(skip, base_url), _kind_of(container, "paragraph"))
     return blocks
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _NOT_TEXT = SKIPPED_TAGS | {"figure", "figcaption", "aside", "nav", "form", "footer", "button", "select"}
+# Block tags whose kind the blocks inside them take (the nearest one counts).
+_KINDS = {"blockquote": "quote", "li": "list_item", **{heading: "heading" for heading in _HEADINGS}}
+_CELLS = ("td", "th")
+# Inside a table cell, these make the table a layout of blocks rather than a table of data.
+_LAYOUT_TAGS = BLOCK_TAGS - {"br", "tr", "td", "th"}
 
 
-def _collect_blocks(element, blocks: list[BodyBlock], skip) -> None:
+class _Reading:
+    def __init__(self, skip, base_url: str | None):
+        self.skip, self.base_url = skip, base_url
+
+    def skipped(self, element) -> bool:
+        tag = element.tag
+        return not isinstance(tag, str) or tag in _NOT_TEXT or bool(self.skip and self.skip(element))
+
+
+def _kind_of(element, around: str) -> str:
+    tag = element.tag
+    return _KINDS.get(tag, around) if isinstance(tag, str) else around
+
+
+def block_kind(element, container=None) -> str:
+    """The kind of a block element a selector picked: its own tag's, else that of the nearest
+    quote or list item around it inside container; a paragraph otherwise."""
+    for candidate in (element, *element.iterancestors()):
+        if candidate is container:
+            break
+        if candidate.tag in _KINDS:
+            return _KINDS[candidate.tag]
+    return "paragraph"
+
+
+def _collect_blocks(element, blocks: list[BodyBlock], reading: _Reading, kind: str) -> None:
     parts: list[str] = [element.text or ""]
+    anchors: list = []
 
     def flush() -> None:
         text = normalise_text("".join(parts))
         if text:
-            blocks.append(BodyBlock("heading" if element.tag in _HEADINGS else "paragraph", text))
+            blocks.append(BodyBlock(kind, text, block_links(anchors, reading.base_url)))
         parts.clear()
+        anchors.clear()
 
     for child in element:
         tag = child.tag
-        if not isinstance(tag, str) or tag in _NOT_TEXT or (skip and skip(child)):
+        if reading.skipped(child):
             parts.append(child.tail or "")
             continue
-        if tag in BLOCK_TAGS and tag != "br":
+        if tag == "table" and _is_data_table(child):
+            flush()
+            blocks.extend(_table_rows(child, reading))
+        elif tag in BLOCK_TAGS and tag != "br":
             flush()  # text before a nested block is a block of its own
-            _collect_blocks(child, blocks, skip)
+            _collect_blocks(child, blocks, reading, _kind_of(child, kind))
         else:
             _collect_text(child, parts)
+            anchors.extend(a for a in child.iter("a") if not _inside_skipped(a, child, reading))
         parts.append(child.tail or "")
     flush()
+
+
+def _inside_skipped(anchor, stop, reading: _Reading) -> bool:
+    """Whether a link sits in something left out of the text (a script template, a form)."""
+    element = anchor
+    while element is not None:
+        if reading.skipped(element):
+            return True
+        if element is stop:
+            return False
+        element = element.getparent()
+    return False
+
+
+def _is_data_table(table) -> bool:
+    """A table of values, not a page laid out in cells: no cell holds a paragraph, list or table."""
+    return not any(isinstance(element.tag, str) and element.tag in _LAYOUT_TAGS
+                   for cell in table.iter(*_CELLS) for element in cell.iterdescendants())
+
+
+def _table_rows(table, reading: _Reading) -> list[BodyBlock]:
+    """One table block a row, cells in order joined by " | " (an empty cell stays, so columns line
+    up), after the table's caption as a paragraph."""
+    rows = [BodyBlock("paragraph", text, block_links(caption.iter("a"), reading.base_url))
+            for caption in table.iter("caption") if (text := element_text(caption))]
+    for row in table.iter("tr"):
+        cells = [cell for cell in row if cell.tag in _CELLS and not reading.skipped(cell)]
+        texts = [element_text(cell) or "" for cell in cells]
+        if any(texts):
+            anchors = [a for cell in cells for a in cell.iter("a") if not _inside_skipped(a, cell, reading)]
+            rows.append(BodyBlock("table", " | ".join(texts), block_links(anchors, reading.base_url)))
+    return rows
+
+
+# Links that lead to a page: scripts, mail addresses, phone numbers and data are no cross-references.
+_WEB_SCHEMES = ("http", "https")
+
+
+def block_links(anchors, base_url: str | None) -> list[Link]:
+    """The links of a block's anchors, in order: absolute http(s) URLs with their anchor text."""
+    links = []
+    for anchor in anchors:
+        url = absolute_url(anchor.get("href"), base_url)
+        if url:
+            links.append(Link(url, element_text(anchor) or ""))
+    return links
+
+
+def absolute_url(href: str | None, base_url: str | None) -> str | None:
+    """href resolved against base_url, or None for no web URL (javascript:, mailto:, a broken URL)."""
+    if not href or not href.strip():
+        return None
+    try:
+        url = urljoin(base_url or "", href.strip())
+        scheme = urlsplit(url).scheme
+    except ValueError:  # "http://[::1/": one bad link must not cost the page
+        return None
+    return url if scheme in _WEB_SCHEMES else None
 
 
 def western_digits(text: str) -> str:
