@@ -11,8 +11,9 @@ HTML lacked) from it, their `sources` marked `rendered`; the DOM is kept as a ca
 a field in `rendered_fields` (e.g. `rendered_fields = ["comments"]`) has its articles rendered
 when the page as sent lacks that field. Each rendered page is counted under why
 (`rendering_figures`): always, profile_field, comment_counter (a counter above the comments read),
-comment_embed (a comment service's placeholder or script, or a `data-` attribute naming a comment
-API) or empty_comment_container; the counts go to the crawl summary, crawls.coverage and `report`.
+comment_embed (a comment service, the site's own comments script, a `data-` attribute naming a
+comment API or a noscript note) or empty_comment_container, read in the page as sent; the counts go
+to the crawl summary, crawls.coverage and `report`.
 
 The browser's own requests stay in the crawl's scope (newsarchive/scope.py): a script, XHR,
 iframe or beacon to any other origin is aborted, and so is every request that is not a GET or
@@ -30,6 +31,7 @@ Chromium or scrapy-playwright, an auto crawl goes on: it warns once and the arti
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import logging
 import os
@@ -43,7 +45,7 @@ from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import utc_now
 from newsarchive.archive.capture_writer import CaptureWriter
 from newsarchive.items import Article, Capture, Layer
-from newsarchive.parsers.comments import comments_loaded_by_script
+from newsarchive.parsers.comments import script_comments_sign
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +63,7 @@ FILLABLE_FIELDS = ("title", "published_at", "published_at_raw", "modified_at", "
 
 # Why a page is rendered, in the order they are looked for (the first that holds is counted).
 RENDER_REASONS = ("always", "comment_counter", "comment_embed", "empty_comment_container", "profile_field")
-# Before rendering, a page whose comments come by script has this reason; the rendered DOM tells
+# Before rendering, a page whose comments come by script has this reason; the page as sent tells
 # which sign it was (comment_embed or empty_comment_container: see script_sign).
 BY_SCRIPT = "comments_by_script"
 # What a browser may send: reading only. A POST from a page script submits a form or a beacon.
@@ -71,8 +73,12 @@ HEAVY_RESOURCES = ("image", "media", "font")  # they carry no comments; the brow
 SCRIPT_RESOURCES = ("xhr", "fetch", "document")
 BROWSER_SLOT = "newsarchive-browser"  # the downloader slot of the pages rendered
 # A page has settled when none of its requests has been in flight for this long (Playwright's
-# networkidle: 500 ms): scripts that load comments on load or on a click send their requests at once.
-QUIET_MS = 200
+# networkidle: 500 ms) and its main thread is idle (PageActivity.settle): scripts that load
+# comments on load or on a click send their requests at once. On bench/render.py's site, on 2
+# busy cores, a load handler's request was reported within 22 ms of the page's load; the quiet
+# was most of a render (it was 200 ms), and waiting for the idle main thread, not a longer quiet,
+# is what lets a starved page's scripts put their comments in.
+QUIET_MS = 50
 CONTENT_TYPES = re.compile(r"^\s*(?:application/(?:[\w.+-]+\+)?json|text/json|text/html|application/xhtml\+xml)\b",
                            re.I)
 
@@ -114,20 +120,17 @@ def needs_rendering(article: Article, mode: str, rendered_fields: tuple[str, ...
     return render_reason(article, mode, rendered_fields) is not None
 
 
-def script_sign(rendered_html: str) -> str:
-    """Which sign said the comments come by script, read in the rendered DOM: comment_embed (a
-    comment service's placeholder or script, a `data-` attribute naming a comment API: rendering
-    leaves them in place) or, when none is left, empty_comment_container (the container the
-    scripts filled).
+def script_sign(sent_html: str) -> str:
+    """Which sign said the comments come by script, read in the page as sent (the parser's
+    reading, newsarchive/parsers/comments.py): comment_embed (a comment service, the site's
+    comments script, a `data-` attribute naming a comment API, a noscript note) or
+    empty_comment_container (nothing else but an empty comments container).
 
-    >>> script_sign("<div id='disqus_thread'><p>A comment</p></div>"), script_sign("<div id='comments'><p>A</p></div>")
+    >>> script_sign("<div><div id='disqus_thread'></div></div>"), script_sign("<div><div id='comments'></div></div>")
     ('comment_embed', 'empty_comment_container')
     """
-    root = lxml_html.fromstring(rendered_html or "<html></html>")
-    for element in root.iter():  # a container the scripts left empty is no embed either
-        if isinstance(element.tag, str) and not len(element) and not (element.text or "").strip():
-            element.text = "-"
-    return "comment_embed" if comments_loaded_by_script(root) else "empty_comment_container"
+    root = lxml_html.fromstring(sent_html or "<html></html>")
+    return script_comments_sign(root) or "empty_comment_container"
 
 
 def browser_request_refusal(method: str, url: str, resource_type: str, scope) -> str | None:
@@ -190,22 +193,40 @@ def merge_rendered(article: Article, rendered: Article) -> list[str]:
     return taken
 
 
+# Find the first visible "load more comments" button or link, click it and return the length of
+# the page's HTML before the click (null when there is none): one round trip to the page a click.
+# The click is the element's own click(), as a script would make it: Playwright's click first
+# waits for the button to stand still over two animation frames and to be the topmost element (a
+# third of a render on a busy machine, bench/render.py), and waits out its whole timeout, then
+# fails the render, when a cookie banner covers the button.
+CLICK_LOAD_MORE_JS = """pattern => {
+  const wanted = new RegExp(pattern, 'i');
+  for (const element of document.querySelectorAll('button, a, [role=button]')) {
+    const style = getComputedStyle(element);
+    if (wanted.test(element.textContent) && element.getClientRects().length && style.visibility !== 'hidden') {
+      const before = document.body.innerHTML.length;
+      element.click();
+      return before;
+    }
+  }
+  return null;
+}"""
+
+
 async def load_more_comments(page, max_clicks: int, wait_ms: int, activity: PageActivity | None = None) -> int:
-    """Click "load more comments" buttons and links until none is left or max_clicks were made;
-    after each click, wait (at most wait_ms) for the page to change and its requests to settle.
-    Returns the clicks made."""
+    """Click "load more comments" buttons and links until none is left, a click changed nothing or
+    max_clicks were made; after each click, wait (at most wait_ms) for the page to change and its
+    requests to settle. Returns the clicks made."""
     clicks = 0
     while clicks < max_clicks:
-        button = page.locator("button, a, [role=button]").filter(has_text=LOAD_MORE)
-        if not await button.count() or not await button.first.is_visible():
+        before = await page.evaluate(CLICK_LOAD_MORE_JS, LOAD_MORE.pattern)
+        if before is None:
             break
-        before = await page.evaluate("document.body.innerHTML.length")
-        await button.first.click(timeout=wait_ms)
         clicks += 1
         try:
             await page.wait_for_function(f"document.body.innerHTML.length !== {before}", timeout=wait_ms)
-        except Exception:  # noqa: BLE001 (a click that changed nothing ends the loop below)
-            pass
+        except Exception:  # noqa: BLE001 (a button that changes nothing, e.g. one asking to log in, is not clicked again)
+            break
         if activity is not None:
             await activity.settle(page, wait_ms)
     return clicks
@@ -265,16 +286,27 @@ class PageActivity:
             self.seen.append((response, utc_now()))
 
     async def settle(self, page, timeout_ms: int) -> None:
-        """Wait until no request of the page has been in flight for quiet_ms (at most timeout_ms).
-        Playwright's networkidle waits 500 ms of quiet; scripts that load comments start their
-        requests at once, and a render is mostly this wait."""
+        """Wait until no request of the page has been in flight for quiet_ms and the page's scripts
+        have run what those requests brought (at most timeout_ms). Playwright's networkidle waits
+        500 ms of quiet; scripts that load comments start their requests at once, and a render is
+        mostly this wait."""
         started = time.monotonic()
         while time.monotonic() - started < timeout_ms / 1000:
             # Quiet counts from the call at the earliest: a request a load handler just sent may not
             # have been reported yet.
             if not self.in_flight and time.monotonic() - max(self.last_change, started) >= self.quiet_ms / 1000:
-                return
+                checked = self.last_change
+                await self._scripts_idle(page, timeout_ms)
+                if not self.in_flight and self.last_change == checked:  # no request of theirs came meanwhile
+                    return
             await asyncio.sleep(0.02)
+
+    @staticmethod
+    async def _scripts_idle(page, timeout_ms: int) -> None:
+        """Wait until the page's main thread is idle: a response has arrived, but on a busy machine
+        the script that puts its comments in the page may not have run yet, however long the quiet."""
+        with contextlib.suppress(Exception):  # a page without requestIdleCallback settles by the quiet alone
+            await page.evaluate("timeout => new Promise(done => requestIdleCallback(done, {timeout}))", timeout_ms)
 
     async def read(self, page) -> None:
         for response, fetched_at in self.seen:
@@ -366,9 +398,10 @@ class Renderer:
         self.captures = CaptureWriter(self.stats, self.crawler.settings.getbool("NEWSARCHIVE_CAPTURE_ENABLED"))
         self.captures.crawl_started(crawl_id, archive)
 
-    async def complete(self, article: Article, parse_rendered) -> Article:
+    async def complete(self, article: Article, parse_rendered, sent=None) -> Article:
         """The article, completed from its rendered page when the mode asks for it. parse_rendered:
-        an async function from a response to the parsed record."""
+        an async function from a response to the parsed record; sent: the response as sent, read
+        for why its comments come by script (the rendered DOM no longer shows an empty container)."""
         reason = render_reason(article, self.mode, self.rendered_fields)
         if reason is None:
             return article
@@ -387,7 +420,7 @@ class Renderer:
             self.stats.inc_value("newsarchive/render/failed_count")
             return article
         self.stats.inc_value("newsarchive/render/rendered_count")
-        reason = script_sign(response.text) if reason == BY_SCRIPT else reason
+        reason = script_sign(getattr(sent, "text", "")) if reason == BY_SCRIPT else reason
         self.stats.inc_value(f"newsarchive/render/reason/{reason}_count")
         self._keep_captures(response, activity.captures)
         if isinstance(rendered, Article):
@@ -428,12 +461,16 @@ class Renderer:
             "download_timeout": self.timeout * 2,
             "playwright_page_goto_kwargs": {"wait_until": "load"},
             "playwright_page_event_handlers": activity.handlers,
-            "playwright_page_methods": [
-                PageMethod(activity.settle, wait_ms),
-                PageMethod(load_more_comments, self.max_clicks, min(wait_ms, 5000), activity),
-                PageMethod(activity.read),
-            ],
+            # One method: scrapy-playwright waits for the load state again after each.
+            "playwright_page_methods": [PageMethod(self.browse, activity, wait_ms)],
         })
+
+    async def browse(self, page, activity: PageActivity, wait_ms: int) -> None:
+        """What the browser does on a loaded page: let its scripts' requests settle, click "load
+        more comments" (a click waits 5 s at most), keep what the scripts loaded."""
+        await activity.settle(page, wait_ms)
+        await load_more_comments(page, self.max_clicks, min(wait_ms, 5000), activity)
+        await activity.read(page)
 
     def _keep_captures(self, response, scripts: list[Capture]) -> None:
         """The rendered DOM (kind rendered), then what the page's scripts loaded (kind script)."""

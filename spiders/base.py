@@ -113,7 +113,7 @@ class ArchiveSpider(scrapy.Spider):
         if isinstance(record, PageFailure):
             self.crawler.stats.inc_value(f"newsarchive/parse_error/{record.reason}")
         if render and isinstance(record, Article):  # comments loaded by script: from the page a browser rendered
-            record = await self.renderer.complete(record, self.parse_rendered)
+            record = await self.renderer.complete(record, self.parse_rendered, response)
         return record
 
     async def parse_rendered(self, response):

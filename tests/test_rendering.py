@@ -58,6 +58,24 @@ def comment(n: int) -> str:
     ("", "none", 0),
     ("<div id='comments'><h3>Leave a Reply</h3><form><textarea name='c'></textarea></form></div>", "none", 0),
     ("<h3>0 Comments</h3><div id='disqus_thread'></div>", "none", 0),
+    # What else says comments come by script: a comment service named as an element, in a
+    # preconnect link or a script's src; the site's own comments script; a noscript note.
+    ("<div class='viafoura comments-page'></div>", "unreached", 0),
+    ("<div id='spotim-conversation'></div>", "unreached", 0),
+    ("<link rel='dns-prefetch' href='https://livecomments.viafoura.co'>", "unreached", 0),
+    ("<script async src='https://launcher.spot.im/spot/sp_Abc123'></script>", "unreached", 0),
+    ("<div id='thread'></div><script src='/static/js/comments,30.js'></script>", "unreached", 0),
+    ("<script src='/assets/yle-comments-plugin.js?v=2'></script>", "unreached", 0),
+    ("<noscript>Please enable JavaScript to view the comments.</noscript>", "unreached", 0),
+    # ...and what does not: WordPress's reply-form helper, a "recent comments" widget, a consent
+    # script that lists a comment service's host in its text, a tag named after a service, a
+    # noscript note about posting with no word of JavaScript, a counter of zero.
+    ("<script src='/wp-includes/js/comment-reply.min.js?ver=6.4'></script>", "none", 0),
+    ("<script src='/widgets/recent_comments_widget.js'></script>", "none", 0),
+    ("<script>var blocked = ['doubleclick.net', 'publisher-assets.spot.im', 'viafoura.net'];</script>", "none", 0),
+    ("<p class='tag-discourse tag-forum'>Tags</p>", "none", 0),
+    ("<noscript>Log in to comment.</noscript>", "none", 0),
+    ("<h3>0 Comments</h3><script src='/js/comments.js'></script>", "none", 0),
 ])
 def test_comments_status(extra, status, count):
     article = parse_article(URL, page(extra))
@@ -83,16 +101,20 @@ def test_render_reason(status, count, read, mode, fields, reason):
     assert needs_rendering(article, mode, fields) is (reason is not None)
 
 
-@pytest.mark.parametrize(("rendered", "sign"), [
-    ("<div id='disqus_thread'><ol><li class='comment'><p>Hi</p></li></ol></div>", "comment_embed"),
-    ("<ol id='comment-list' data-comments-url='/api/c.json'><li class='comment'><p>Hi</p></li></ol>",
-     "comment_embed"),
-    ("<div><script src='https://news-example.disqus.com/embed.js'></script><p>Hi</p></div>", "comment_embed"),
-    ("<ol id='comment-list'><li class='comment'><p>Hi</p></li></ol>", "empty_comment_container"),
-    ("<div id='comments'></div>", "empty_comment_container"),  # the scripts failed to fill it: still no embed
+@pytest.mark.parametrize(("sent", "sign"), [
+    ("<div id='disqus_thread'></div>", "comment_embed"),
+    ("<ol id='comment-list' data-comments-url='/api/c.json'></ol>", "comment_embed"),
+    ("<div><script src='https://news-example.disqus.com/embed.js'></script></div>", "comment_embed"),
+    ("<div class='viafoura'></div><ol id='comment-list'></ol>", "comment_embed"),  # the service comes first
+    ("<ol id='comment-list'></ol><script src='/js/comments.js'></script>", "comment_embed"),
+    ("<ol id='comment-list'></ol>", "empty_comment_container"),
+    # The comments a script puts in an empty list may carry `data-comment-*` marks of their own:
+    # read in the rendered DOM, they would pass for an embed; the page as sent is what told.
+    ("<div id='comments'></div><script>add('<li data-comment-votes=\"3\">Hi</li>')</script>",
+     "empty_comment_container"),
 ])
-def test_script_sign_reads_the_rendered_dom(rendered, sign):
-    assert script_sign(f"<html><body><h1>T</h1>{rendered}</body></html>") == sign
+def test_script_sign_reads_the_page_as_sent(sent, sign):
+    assert script_sign(f"<html><body><h1>T</h1>{sent}</body></html>") == sign
 
 
 SCOPE = Scope(["http://127.0.0.1:8000/news/"])

@@ -639,6 +639,23 @@ _EMBED_PLACEHOLDER = etree.XPath(
 )
 _EMBED_SCRIPT = re.compile(r"disqus\.com/|commento\.io|talk\.hyvor\.com|remark42|coral\.js|giscus\.app|utteranc\.es"
                            r"|facebook\.net/[^\"']*(?:xfbml|sdk)", re.I)
+# The other common services (Viafoura, OpenWeb/Spot.IM, Vuukle, Livefyre, Insticator,
+# GraphComment) by their hosts, in a script's or an iframe's src or a preconnect / dns-prefetch
+# link, which a page adds only for a service it is about to load (not in a script's text: ad
+# and consent scripts list such hosts).
+_SERVICE_HOST = re.compile(r"(?:\.|//)(?:viafoura\.(?:co|net|com)|spot\.im|openweb\.com|vuukle\.com|livefyre\.com"
+                           r"|fyre\.co|insticator\.com|graphcomment\.com)\b", re.I)
+_HINT_LINKS = etree.XPath("//link[contains(' preconnect dns-prefetch preload ', concat(' ', normalize-space(@rel), ' '))]/@href")
+# An element a comment service fills, by the service's name as a class or id: `class="viafoura"`,
+# `id="spotim-conversation"`, `class="vuukle-comments"` (a name, not a part of one: `tag-discourse`).
+_SERVICE_NAME = re.compile(r"^(?:disqus|viafoura|spot-?im|openweb|vuukle|livefyre|fyre|insticator|commento|remark42"
+                           r"|hyvor-talk|giscus|utterances|graphcomment)(?:[-_]\w[\w-]*)?$", re.I)
+# The site's own script that loads the comments, by its file name: comments.js, comments,30.js,
+# yle-comments-plugin.js, kommentare.min.js (plural: WordPress's comment-reply.js only moves the
+# reply form; a "recent comments" widget lists other articles' comments).
+_COMMENTS_SCRIPT = re.compile(r"(?<![a-z])(?:comments|kommentare|comentarios|commentaires|commenti)(?![a-z])", re.I)
+# A <noscript> note that the comments need JavaScript: "enable JavaScript to view the comments".
+_NOSCRIPT_COMMENTS = re.compile(r"(?=.*\bjava\s*script\b)(?=.*(?:comment|kommentar|comentario))", re.I | re.S)
 # A `data-` attribute naming a comment API or thread, e.g. data-comments-url="/api/comments/12".
 _DATA_COMMENT_ATTRIBUTE = etree.XPath("//@*[starts-with(name(), 'data-') and contains(name(), 'comment')]")
 _DATA_COMMENT_NAMES = frozenset({"data-comment-id", "data-parent-id"})  # a comment item's own marks
@@ -649,10 +666,53 @@ _EMPTY_CONTAINER = etree.XPath(
 )
 
 
+def script_comments_sign(root) -> str | None:
+    """What in the page says its comments come later, by script, or None: `comment_embed` (a
+    comment service's placeholder, script, iframe or preconnect link, an element named after the
+    service, the site's own comments script, a `data-` attribute naming a comment API, a
+    <noscript> note that comments need JavaScript) or `empty_comment_container` (a comments
+    container with nothing in it). A section with a form or a "no comments yet" notice is no sign:
+    it is rendered.
+
+    >>> from lxml import html
+    >>> page = html.fromstring
+    >>> script_comments_sign(page("<div><div class='viafoura'></div><div id='comments'></div></div>"))
+    'comment_embed'
+    >>> script_comments_sign(page("<div><script src='/js/comments,30.js'></script></div>"))
+    'comment_embed'
+    >>> script_comments_sign(page("<div><ol id='comment-list'></ol></div>"))
+    'empty_comment_container'
+    >>> script_comments_sign(page("<div><script src='/wp-includes/js/comment-reply.min.js'></script></div>")) is None
+    True
+    """
+    if _EMBED_PLACEHOLDER(root) or _embeds_a_comment_script(root) or _names_a_comment_service(root):
+        return "comment_embed"
+    if any(_NOSCRIPT_COMMENTS.match(note.text_content()) for note in root.iter("noscript")):
+        return "comment_embed"
+    if any(attribute.attrname not in _DATA_COMMENT_NAMES for attribute in _DATA_COMMENT_ATTRIBUTE(root)):
+        return "comment_embed"
+    return "empty_comment_container" if _EMPTY_CONTAINER(root) else None
+
+
+def _embeds_a_comment_script(root) -> bool:
+    """A comment service's script, iframe or preconnect link, or the site's own comments script."""
+    for element in root.iter("script", "iframe"):
+        source = element.get("src") or ""
+        file_name = source.split("?", 1)[0].rsplit("/", 1)[-1]
+        if _EMBED_SCRIPT.search(source or element.text or "") or _SERVICE_HOST.search(source) or (
+                _COMMENTS_SCRIPT.search(file_name) and "recent" not in file_name.lower()):
+            return True
+    return any(_EMBED_SCRIPT.search(href) or _SERVICE_HOST.search(href) for href in _HINT_LINKS(root))
+
+
+def _names_a_comment_service(root) -> bool:
+    return any(_SERVICE_NAME.match(name) for element in root.iter() if isinstance(element.tag, str)
+               and element.tag not in ("script", "style", "link")
+               for name in (*_classes(element), element.get("id") or ""))
+
+
 def comments_loaded_by_script(root) -> bool:
-    """Whether the page says comments come later, by script: a known comment service's
-    placeholder or script, a `data-` attribute naming a comment API, or an empty comments
-    container (a section with a form or a "no comments yet" notice is no sign: it is rendered).
+    """Whether the page says comments come later, by script (see script_comments_sign).
 
     >>> from lxml import html
     >>> comments_loaded_by_script(html.fromstring("<div><div id='disqus_thread'></div></div>"))
@@ -660,11 +720,7 @@ def comments_loaded_by_script(root) -> bool:
     >>> comments_loaded_by_script(html.fromstring("<div><div id='comments'><p>No comments yet.</p></div></div>"))
     False
     """
-    if _EMBED_PLACEHOLDER(root) or _EMPTY_CONTAINER(root):
-        return True
-    if any(_EMBED_SCRIPT.search(script.get("src") or script.text or "") for script in root.iter("script")):
-        return True
-    return any(attribute.attrname not in _DATA_COMMENT_NAMES for attribute in _DATA_COMMENT_ATTRIBUTE(root))
+    return script_comments_sign(root) is not None
 
 
 def comments_status(read: int, shown: int | None, loaded_by_script: bool) -> str:

@@ -19,8 +19,11 @@ from warcio.archiveiterator import ArchiveIterator
 from tests.conftest import run_cli
 
 BODY = "<p>" + "Rain and wind reached the coast on Monday night, and the river rose. " * 8 + "</p>"
+# The items carry a `data-comment-*` mark, as many services' do: read in the rendered DOM it would
+# pass for a comment API's attribute; the reason a page is rendered is read in the page as sent.
 ITEM_JS = """function addComment(text) {
   var li = document.createElement('li'); li.className = 'comment'; li.id = 'comment-' + text.length + '-' + Math.random().toString().slice(2, 6);
+  li.setAttribute('data-comment-votes', '0');
   li.innerHTML = '<div class="comment-content"><p></p></div>'; li.querySelector('p').textContent = text;
   document.getElementById('comment-list').appendChild(li);
 }"""
@@ -36,7 +39,8 @@ PAGES = {
     "/news/": "<html><body><h1>News</h1>" + "".join(
         f"<p><a href='/2024/05/01/{slug}'>Storm story {slug}</a></p>"
         for slug in ("inline-comments", "json-comments", "more-comments", "no-comments", "embed-comments",
-                     "container-comments", "guarded-comments")) + "</body></html>",
+                     "container-comments", "guarded-comments", "site-script-comments", "login-comments"))
+    + "</body></html>",
     "/2024/05/01/inline-comments": article("inline-comments", "Storm with inline comments", (
         "<h3>2 Comments</h3><ol id='comment-list'></ol><script>" + ITEM_JS
         + "addComment('First inline comment, added by a script.');"
@@ -46,7 +50,9 @@ PAGES = {
         + "window.addEventListener('load', function () { fetch('/api/comments.json').then(r => r.json())"
           ".then(items => items.forEach(addComment)); });</script>")),
     "/2024/05/01/more-comments": article("more-comments", "Storm with comments behind a button", (
-        "<h3>3 Comments</h3><ol id='comment-list'></ol><button id='more'>Load more comments</button><script>"
+        # A hidden button of the same words comes first: the visible one is clicked.
+        "<h3>3 Comments</h3><ol id='comment-list'></ol><button style='display: none'>Load more comments</button>"
+        "<button id='more'>Load more comments</button><script>"
         + ITEM_JS + "var pages = 0; document.getElementById('more').addEventListener('click', function () {"
           "fetch('/api/more.json?page=' + pages).then(r => r.json()).then(function (items) { items.forEach(addComment);"
           "pages += 1; if (pages >= 2) document.getElementById('more').remove(); }); });</script>")),
@@ -66,9 +72,23 @@ PAGES = {
           "fetch('/api/beacon', {method: 'POST', body: 'seen'}).catch(function () {});"
           "navigator.sendBeacon('/api/beacon', 'left');"
           "fetch('/api/guarded.json').then(r => r.json()).then(items => items.forEach(addComment));</script>")),
+    # The site's own comments script (by its file name) is the only sign: no counter, no container.
+    "/2024/05/01/site-script-comments": article("site-script-comments", "Storm with the site's comments script", (
+        "<div class='discussion'></div><script src='/static/comments.js'></script>")),
+    "/static/comments.js": ITEM_JS + ("var list = document.createElement('ol'); list.id = 'comment-list';"
+                                      "document.querySelector('.discussion').appendChild(list);"
+                                      "addComment('A comment the site script added.');"),
+    # Its button asks the server and changes nothing (the rest is for readers who log in): it is
+    # clicked once, not up to NEWSARCHIVE_RENDER_MAX_CLICKS times, 5 s each.
+    "/2024/05/01/login-comments": article("login-comments", "Storm with comments behind a login", (
+        "<h3>3 Comments</h3><ol id='comment-list'></ol><button id='more'>Show more comments</button><script>" + ITEM_JS
+        + "addComment('A comment anyone can read.'); addComment('Another comment anyone can read.');"
+          "document.getElementById('more').addEventListener('click', function () { fetch('/api/login-check'); });"
+          "</script>")),
     "/api/guarded.json": json.dumps(["A guarded comment, number one.", "A guarded comment, number two."]),
     "/api/comments.json": json.dumps(["A comment the API sent, number one.", "A comment the API sent, number two."]),
 }
+CONTENT_TYPES = {"json": "application/json", "js": "text/javascript"}
 MORE = [["The first comment behind the button."], ["The second comment behind the button.",
                                                     "The third comment behind the button."]]
 
@@ -84,7 +104,7 @@ class Site(BaseHTTPRequestHandler):
         if path == "/api/more.json":
             body, kind = json.dumps(MORE[int(query.split("=")[1])]), "application/json"
         elif path in PAGES:
-            body, kind = PAGES[path], "application/json" if path.endswith(".json") else "text/html; charset=utf-8"
+            body, kind = PAGES[path], CONTENT_TYPES.get(path.rsplit(".", 1)[-1], "text/html; charset=utf-8")
             if "{elsewhere}" in body:
                 body = body.replace("{elsewhere}", str(Site.elsewhere_port))
         else:
@@ -180,13 +200,24 @@ def test_a_page_without_comments_is_not_rendered(crawled):
     rendered = [row[0] for row in crawled.execute("SELECT url FROM captures WHERE kind = 'rendered' ORDER BY url")]
     assert [url.rsplit("/", 1)[1] for url in rendered] == [
         "container-comments", "embed-comments", "guarded-comments", "inline-comments", "json-comments",
-        "more-comments"]
+        "login-comments", "more-comments", "site-script-comments"]
 
 
 def test_comments_of_an_embed_and_of_an_empty_list(crawled):
     assert comments_of(crawled, "embed-comments") == ("complete", ["A comment in the embedded service."], "rendered")
     assert comments_of(crawled, "container-comments") == ("complete", ["A comment added to the empty list."],
                                                            "rendered")
+
+
+def test_comments_of_the_sites_own_comments_script(crawled):
+    assert comments_of(crawled, "site-script-comments") == ("complete", ["A comment the site script added."],
+                                                             "rendered")
+
+
+def test_a_button_that_changes_nothing_is_clicked_once(crawled):
+    assert comments_of(crawled, "login-comments") == ("unreached", [
+        "A comment anyone can read.", "Another comment anyone can read."], "rendered")
+    assert Site.requests.count("/api/login-check") == 1
 
 
 def test_the_browser_stays_on_the_crawl_origin_and_sends_no_post(crawled):
@@ -227,22 +258,22 @@ def test_warc_export_replays_the_script_responses_and_the_rendered_dom(crawled, 
     dom_headers, dom = records[("conversion", JSON_PAGE[1:])]
     assert dom_headers.get_header("WARC-Refers-To") == page_headers.get_header("WARC-Record-ID")
     assert b"A comment the API sent, number two." in dom
-    assert sum(1 for rec_type, _ in records if rec_type == "conversion") == 6
+    assert sum(1 for rec_type, _ in records if rec_type == "conversion") == 8
 
 
-RENDERING = {"rendered": 6, "failed": 0, "unavailable": 0, "comments_found": 6,
-             "reasons": {"comment_counter": 3, "comment_embed": 2, "empty_comment_container": 1},
+RENDERING = {"rendered": 8, "failed": 0, "unavailable": 0, "comments_found": 8,
+             "reasons": {"comment_counter": 4, "comment_embed": 3, "empty_comment_container": 1},
              "aborted": {"method": 2, "offsite": 3}, "script_captures": 4}
 
 
 def test_rendered_pages_are_counted_by_reason(crawled, tmp_path):
-    assert ("; 6 pages rendered (3 comment_counter, 2 comment_embed, 1 empty_comment_container)"
+    assert ("; 8 pages rendered (4 comment_counter, 3 comment_embed, 1 empty_comment_container)"
             in crawled.stdout)
     coverage = json.loads(crawled.execute("SELECT coverage FROM crawls").fetchone()[0])
     assert coverage["rendering"] == RENDERING
     report = run_cli("report", "--db", str(crawled.db_path), "--json")
     assert json.loads(report.stdout)["rendering"] == RENDERING
     text = run_cli("report", "--db", str(crawled.db_path), "--html", str(tmp_path / "report.html")).stdout
-    assert ("  rendered in a browser: 6 pages (3 comment_counter, 2 comment_embed, 1 empty_comment_container); "
+    assert ("  rendered in a browser: 8 pages (4 comment_counter, 3 comment_embed, 1 empty_comment_container); "
             "0 failed, 0 not rendered (no browser); 4 script responses kept") in text.splitlines()
     assert "<h2>Pages rendered in a browser</h2>" in (tmp_path / "report.html").read_text(encoding="utf-8")
