@@ -17,9 +17,10 @@ skipped. Known articles are fetched with conditional requests; a 304 answer beco
 ArticleNotModified record.
 
 Sitemaps and feeds the profile names (`[discovery]`: `sitemaps` and `feeds`, paths on the site)
-are read first, for their change signals only: a known article whose <lastmod> (or Atom
-<updated>, JSON Feed date_modified) is later than our last visit is fetched again, however old
-it is and whatever the listings show. New articles are left to the listings, which say where
+are read first, for their change signals only, on a whole-site crawl (no --sections) of a site
+the archive already holds: a known article whose <lastmod> (or Atom <updated>, JSON Feed
+date_modified) is later than our last visit is fetched again, however old it is and whatever
+the listings show. New articles are left to the listings, which say where
 each is listed and whose pagination stops once its pages offer nothing new. A named file the
 site does not have (404) is recorded as an empty one, not as a failure.
 """
@@ -51,6 +52,7 @@ class ProfileSpider(ArchiveSpider):
         self.base_url = check_start_url(base_url, "base_url").rstrip("/") if base_url else self.site.base_url
         self.locales = check_choices([loc for loc in locales.split(",") if loc], self.profile.locales, "locales") \
             or list(self.profile.locales)
+        self.sections_given = any(p.strip() for p in sections.split(","))
         paths = [p.strip() for p in sections.split(",") if p.strip()] or list(self.site.start_paths)
         self.start_urls = [check_start_url(urljoin(self.base_url + "/", path), "section") for path in paths]
         # A mirror (base_url) is the whole scope; otherwise the site's own hosts.
@@ -63,10 +65,16 @@ class ProfileSpider(ArchiveSpider):
 
     def start_requests_for(self, url: str):
         requests = super().start_requests_for(url)
-        if url == self.start_urls[0]:  # the discovery files once, with the first start URL
+        if url == self.start_urls[0] and self.reads_discovery_files():  # once, with the first start URL
             requests += [request for url, kind in self.discovery_urls if self.scope.allows(url)
                          and (request := self.follow(url, kind, guessed=True)) is not None]
         return requests
+
+    def reads_discovery_files(self) -> bool:
+        """Sitemaps and feeds give change signals of known articles only (new ones are the
+        listings'): read on a whole-site crawl of a site the archive already holds, not on a
+        first crawl (nothing is known) nor on one limited to --sections (the files span the site)."""
+        return not self.sections_given and self.archive_lookup.knows_site(self.site_name)
 
     # routing ------------------------------------------------------------------------------------
 

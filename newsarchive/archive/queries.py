@@ -51,6 +51,10 @@ class ArchiveLookup:
         except sqlite3.OperationalError:  # an archive not yet migrated has no such tables
             return None
 
+    def knows_site(self, site: str | None) -> bool:
+        """Whether the archive holds any article of this site."""
+        return self._one("SELECT 1 FROM articles WHERE site IS ? LIMIT 1", [site]) is not None
+
     def known_article(self, url: str) -> KnownArticle | None:
         row = self._one(
             "SELECT a.id, a.published_at, a.modified_at, a.first_seen_at, a.last_seen_at, a.comment_count "
