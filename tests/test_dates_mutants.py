@@ -233,10 +233,15 @@ def test_find_date_skips_four_leading_words_by_default():
     assert find_date("one two three four five 20 May 2024", "en") is None
 
 
-def test_dateparser_reads_only_the_whole_text_and_the_text_less_one_word():
+def test_dateparser_reads_the_text_less_up_to_four_label_words_and_no_relative_date():
     assert find_date("Stand 03.04.2020", "de") == "2020-04-03"
-    assert find_date("one two 03.04.2020", "de") is None
-    assert find_date("one two three 03.04.2020", "de") is None
+    assert find_date("one two 03.04.2020", "de") == "2020-04-03"
+    assert find_date("one two three four 03.04.2020", "de") == "2020-04-03"
+    assert find_date("one two three four five 03.04.2020", "de") is None
+    # "heute" (today) is no date of publication, and must not hide the printed one after it
+    assert find_date("Stand heute 03.04.2020", "de") == "2020-04-03"
+    assert find_date("heute", "de") is None and find_date("vor 2 Stunden", "de") is None
+    assert find_date("yesterday", "en") is None
 
 
 def test_tomorrow_is_counted_in_utc_whatever_the_machines_time_zone(monkeypatch):

@@ -69,7 +69,7 @@ def find_date(raw: str | None, language: str | None = None, max_leading_words: i
         found = normalise_date(text, language, costly=False)
         if found:
             return found
-    for text in variants[:2]:  # the whole text, and less a label word ("Updated ...")
+    for text in variants:  # then dateparser, the whole text first, then less each label word
         # pragma below: variants are words joined, never blank; an empty one is no date to dateparser either
         found = _with_dateparser(western_digits(normalise_text(text) or ""), language) if text else None  # pragma: no mutate
         if found:
@@ -152,7 +152,11 @@ def _with_dateparser(text: str, language: str | None) -> str | None:
 def _dateparser_parse(text: str, language: str | None) -> datetime | None:
     import dateparser  # imported on first need: it takes a second to load its language data
 
-    settings = {"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"]}
+    # No relative dates ("today", "heute", "2 hours ago"): they are relative to when the page was
+    # made, which an archive cannot know (a cached or saved page says "today" for years), and a
+    # label word read as "today" hid the printed date after it ("Stand heute 03.04.2020").
+    settings = {"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"],
+                "PARSERS": ["timestamp", "custom-formats", "absolute-time"]}
     # Without a language dateparser tries all 200 of its locales, loading each one's data (some
     # 60 MB a process); the page's language, else the languages most of the web is written in.
     languages = [language] if language else UNDECLARED_LANGUAGES
