@@ -119,7 +119,7 @@ def clean_byline(byline: str | None) -> str:
 
 def _starts_with_author_label(line: str) -> bool:
     label = _LABEL.match(line.strip())
-    return bool(label) and label[1].casefold() in _AUTHOR_LABELS
+    return label is not None and label[1].casefold() in _AUTHOR_LABELS
 
 
 def _role_in_parentheses(match) -> str:
@@ -311,7 +311,7 @@ def _name_parts(element) -> str | None:
         if named:
             first = named[0]
             alike = [e for e in named if e.tag == first.tag and e.get("class") == first.get("class")]
-            return ", ".join(dict.fromkeys(_byline_text(e) for e in alike))
+            return ", ".join(dict.fromkeys(text for e in alike if (text := _byline_text(e))))
     return None
 
 

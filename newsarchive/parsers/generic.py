@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from newsarchive.items import BodyBlock, Link
 from newsarchive.parsers.text import BLOCK_TAGS, absolute_url, block_links, normalise_text, text_blocks
@@ -123,7 +124,7 @@ def _links_by_text(root, url: str, lines: list[str]) -> dict[str, list[Link]]:
     """The page's links by the words of the block that holds them (its nearest block element, and
     a table cell's row too), for the blocks whose words are those of a line of the body."""
     keys = {_line_key(line) for line in lines}
-    anchors: dict[object, list] = {}
+    anchors: dict[Any, list] = {}  # lxml elements (untyped) -> their links
     for anchor in root.iter("a"):
         if not anchor.get("href"):
             continue
