@@ -1,0 +1,112 @@
+"""The refresh policy's rules, in the test's own process, on values worked out by hand
+(newsarchive/refresh.py; the crawls that use it are in test_recrawl.py and test_change_signals.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from newsarchive.archive.queries import KnownArticle
+from newsarchive.items import ListingLink
+from newsarchive.refresh import RefreshPolicy
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)  # window of 7 days: from 2026-03-03T12:00:00Z
+URL = "https://site.example/news/story"
+
+
+def known(published_at="2026-01-01T08:00:00Z", modified_at=None, last_seen_at="2026-03-01T10:00:00.000000Z",
+          comment_count=None, first_seen_at="2026-01-01T09:00:00.000000Z") -> KnownArticle:
+    return KnownArticle(1, published_at, modified_at, first_seen_at, last_seen_at, comment_count)
+
+
+def link(modified=None, comments=None) -> ListingLink:
+    return ListingLink(url=URL, position=0, modified_at_raw=modified, comment_count_raw=comments)
+
+
+def policy(**options) -> RefreshPolicy:
+    return RefreshPolicy(now=NOW, **options)
+
+
+def test_the_window_starts_window_days_before_now():
+    assert policy().window_start == "2026-03-03T12:00:00Z"
+    assert policy(window_days=1.5).window_start == "2026-03-09T00:00:00Z"
+
+
+def test_the_first_reason_that_holds_is_given_in_order():
+    old_and_unchanged = known()
+    assert policy().reason_to_fetch(link(), None) == "new"
+    assert policy(full=True).reason_to_fetch(link(), None) == "new"  # new before full
+    assert policy(full=True).reason_to_fetch(link(), old_and_unchanged) == "full"
+    assert policy().reason_to_fetch(link(), old_and_unchanged) is None
+    young = known(published_at="2026-03-09T08:00:00Z")
+    assert policy().reason_to_fetch(link(modified="2026-03-10T09:00:00Z", comments="3"), young) == "in_window"
+    edited = link(modified="2026-03-05T09:00:00Z", comments="3")
+    assert policy().reason_to_fetch(edited, old_and_unchanged) == "listing_modified"  # before the comments
+    assert policy().reason_to_fetch(link(comments="3"), old_and_unchanged) == "listing_comments"
+
+
+@pytest.mark.parametrize(("published_at", "young"), [
+    ("2026-03-03T12:00:00Z", True),    # the window's first second
+    ("2026-03-03T11:59:59Z", False),
+    ("2026-03-03", True),              # a date alone: young while any part of that day is in the window
+    ("2026-03-02", False),
+])
+def test_young_is_published_inside_the_window(published_at, young):
+    assert policy().is_young(known(published_at=published_at)) is young
+
+
+def test_an_article_without_a_publication_date_is_as_young_as_its_first_sighting():
+    assert policy().is_young(known(published_at=None, first_seen_at="2026-03-09T00:00:00.000000Z")) is True
+    assert policy().is_young(known(published_at=None, first_seen_at="2026-02-09T00:00:00.000000Z")) is False
+
+
+@pytest.mark.parametrize(("listed", "stored_modification", "shows"), [
+    # a time is compared with the moment of our last visit (2026-03-01T10:00Z)
+    ("2026-03-01T10:00:01Z", None, True),
+    ("2026-03-01T10:00:00Z", None, False),
+    ("2026-03-01T09:00:00Z", "2026-02-01T00:00:00Z", False),  # a stored older edit does not matter
+    ("2026-03-01T12:00:00+03:00", None, False),               # 09:00 UTC: before the visit
+    # a date alone: after the stored edit's day; without a stored edit, on or after the visit's day
+    ("2026-02-02", "2026-02-01T00:00:00Z", True),
+    ("2026-02-01", "2026-02-01T23:00:00Z", False),
+    ("2026-03-01", None, True),
+    ("2026-02-28", None, False),
+    ("Updated 2 March 2026", None, True),
+    ("no date here", None, False),
+    (None, None, False),
+])
+def test_a_listing_shows_a_newer_edit(listed, stored_modification, shows):
+    article = known(modified_at=stored_modification)
+    assert RefreshPolicy.listing_shows_newer_edit(link(modified=listed), article) is shows
+
+
+@pytest.mark.parametrize(("listed", "stored", "shows"), [
+    ("12 comments", 12, False),
+    ("13 comments", 12, True),
+    ("٣ تعليقات", 3, False),       # Arabic-Indic digits
+    ("1", None, True),              # none stored counts as 0
+    ("0", None, False),
+    ("comments", 5, False),         # no number: no signal
+    (None, 5, False),
+    ("", 5, False),
+])
+def test_a_listing_shows_another_comment_count(listed, stored, shows):
+    article = known(comment_count=stored)
+    assert RefreshPolicy.listing_shows_other_comment_count(link(comments=listed), article) is shows
+
+
+def test_without_a_given_time_the_window_is_counted_from_now_in_utc(monkeypatch):
+    import time
+    from datetime import timedelta
+
+    # UTC+14: a clock read in local time would start the window 14 hours late.
+    monkeypatch.setenv("TZ", "Etc/GMT-14")
+    time.tzset()
+    try:
+        start = datetime.strptime(RefreshPolicy().window_start, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        expected = datetime.now(timezone.utc) - timedelta(days=7)
+        assert abs((start - expected).total_seconds()) < 60
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
