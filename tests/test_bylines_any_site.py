@@ -187,3 +187,17 @@ def test_json_ld_with_raw_line_breaks_in_its_strings_is_read():
             ' "articleBody": "Line one\nline two", "author": {"@type": "Person", "name": "Mira Holm"}}</script>')
     article = parse_page("https://harbour.example/news/works", page(head=head), kind="article")
     assert ([a.name for a in article.authors], article.sources["authors"]) == (["Mira Holm"], "jsonld")
+
+
+@pytest.mark.parametrize(("byline", "expected"), [
+    # a job after the name, whose lower-case words no name has
+    ("Autorin: Ana Ruiz, project lead in Tunis", [("Ana Ruiz", "project lead in Tunis")]),
+    # after an author label, a "by" names someone else: the photographer is no author
+    ("Text: Ana Ruiz, photos by Li Wei", [("Ana Ruiz", "photos by Li Wei")]),
+    # a surname that is also a weekday's short form stays, unless a date follows it
+    ("By Aaa Jeu", [("Aaa Jeu", None)]),
+    ("By Ana Sam", [("Ana Sam", None)]),
+    ("Ana Ruiz, Mon 3 May 2024", [("Ana Ruiz", None)]),
+])
+def test_jobs_photo_credits_and_weekday_names_beside_a_byline(byline, expected):
+    assert [(author.name, author.role) for author in split_byline(byline)] == expected

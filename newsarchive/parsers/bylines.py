@@ -107,12 +107,13 @@ def clean_byline(byline: str | None) -> str:
         return ""
     if any(word.casefold().rstrip(":") in _COMMENTER_WORDS for word in text.split()):
         return ""  # "Art Edwards says:": a commenter, not the author
-    text = _labelled_author(text)
+    text, by_label = _labelled_author(text)
     segments = [segment for segment in _SEGMENTS.split(text) if segment.strip()]
-    chosen = next((s for s in segments if _LEAD_IN.match(s) or _INNER_LEAD_IN.search(s)), None)
+    # After an author label ("Text:", "Autorin:") a "by" names someone else ("photos by Li Wei").
+    chosen = None if by_label else next((s for s in segments if _LEAD_IN.match(s) or _INNER_LEAD_IN.search(s)), None)
     if chosen is None:  # no lead-in: the first part that is not a date
         chosen = next((s for s in segments if _cut_at_date(s)), "")
-    inner = _INNER_LEAD_IN.search(chosen) if not _LEAD_IN.match(chosen) else None
+    inner = _INNER_LEAD_IN.search(chosen) if not by_label and not _LEAD_IN.match(chosen) else None
     chosen = chosen[inner.end():] if inner else strip_lead_in(chosen)
     return _cut_at_date(chosen)
 
@@ -128,21 +129,25 @@ def _role_in_parentheses(match) -> str:
     return f", {inside}" if is_role(inside) else ""
 
 
-def _labelled_author(text: str) -> str:
-    """The value of an author label among "Label: value" fields, else what precedes the first label."""
+def _labelled_author(text: str) -> tuple[str, bool]:
+    """The value of an author label among "Label: value" fields, else what precedes the first
+    label; and whether an author label gave it."""
     labels = list(_LABEL.finditer(text))
     if not labels:
-        return text
+        return text, False
     for label, after in zip(labels, [*labels[1:], None], strict=True):
         if label[1].casefold() in _AUTHOR_LABELS:
-            return text[label.end():after.start() if after else len(text)].strip()
-    return text[:labels[0].start()].strip()
+            return text[label.end():after.start() if after else len(text)].strip(), True
+    return text[:labels[0].start()].strip(), False
 
 
 def _cut_at_date(text: str) -> str:
     date = _DATE_START.search(text)
     words = (text[:date.start()] if date else text).replace(",", " , ").split()
-    while words and (words[-1].casefold() in _TRAILING_JOINERS or words[-1].casefold().rstrip(".,") in weekday_names()):
+    # A weekday only where it stands before the date cut off ("Ana Ruiz, Mon 3 May"): without a
+    # date it may be a name ("By Ana Sam", "Aaa Jeu").
+    while words and (words[-1].casefold() in _TRAILING_JOINERS
+                     or (date and words[-1].casefold().rstrip(".,") in weekday_names())):
         words.pop()
     return " ".join(words).replace(" , ", ", ").strip(" ,;:|-–@")
 
@@ -168,11 +173,14 @@ def split_byline(byline: str | None) -> list[Byline]:
     authors: list[Byline] = []
     for part in _SEPARATORS.split(text):
         cleaned = _tidy_name(strip_lead_in(part or ""))
-        if not cleaned or not _could_be_a_name(cleaned):
+        if not cleaned or "@" in cleaned or "://" in cleaned:
             continue
+        # A job after a name is read before the name test, which its lower-case words would fail.
         if is_role(cleaned) or (authors and _describes_a_job(cleaned)):
             if authors and authors[-1].role is None:
                 authors[-1].role = cleaned
+            continue
+        if not _could_be_a_name(cleaned):
             continue
         authors.append(Byline(name=cleaned, name_raw=part.strip(), position=len(authors)))
     return authors
