@@ -65,7 +65,10 @@ class RefreshPolicy:
         # a moment: changed after we last fetched (or were told "not modified"); find_date gives a
         # 10-character date or a longer time, never 11 characters (so "> 11" is the same test)
         if len(listed) > 10:  # pragma: no mutate
-            return parse_time(listed) > parse_time(known.last_seen_at)
+            # Sites give the moment to the second, we keep ours to the microsecond: a change in the
+            # second of our visit may have come after it, so that second counts (a fetch too many
+            # at worst, never a change missed).
+            return parse_time(listed) >= parse_time(known.last_seen_at).replace(microsecond=0)
         listed = date_part(listed)
         if known.modified_at:
             return listed > date_part(known.modified_at)

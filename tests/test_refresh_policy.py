@@ -15,7 +15,7 @@ NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)  # window of 7 days: fro
 URL = "https://site.example/news/story"
 
 
-def known(published_at="2026-01-01T08:00:00Z", modified_at=None, last_seen_at="2026-03-01T10:00:00.000000Z",
+def known(published_at="2026-01-01T08:00:00Z", modified_at=None, last_seen_at="2026-03-01T10:00:00.400000Z",
           comment_count=None, first_seen_at="2026-01-01T09:00:00.000000Z") -> KnownArticle:
     return KnownArticle(1, published_at, modified_at, first_seen_at, last_seen_at, comment_count)
 
@@ -62,9 +62,11 @@ def test_an_article_without_a_publication_date_is_as_young_as_its_first_sighting
 
 
 @pytest.mark.parametrize(("listed", "stored_modification", "shows"), [
-    # a time is compared with the moment of our last visit (2026-03-01T10:00Z)
+    # a time is compared with the moment of our last visit (2026-03-01T10:00:00.4Z)
     ("2026-03-01T10:00:01Z", None, True),
-    ("2026-03-01T10:00:00Z", None, False),
+    ("2026-03-01T09:59:59Z", None, False),
+    # the second of our visit counts: the site's time has no fraction to tell before from after
+    ("2026-03-01T10:00:00Z", None, True),
     ("2026-03-01T09:00:00Z", "2026-02-01T00:00:00Z", False),  # a stored older edit does not matter
     ("2026-03-01T12:00:00+03:00", None, False),               # 09:00 UTC: before the visit
     # a date alone: after the stored edit's day; without a stored edit, on or after the visit's day
