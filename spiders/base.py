@@ -27,6 +27,7 @@ allow_private ("1"), full ("1").
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urljoin
 
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -38,6 +39,7 @@ from newsarchive.failures import describe_failure
 from newsarchive.items import Article, FrontierEntry, ListingPage, PageFailure
 from newsarchive.middlewares.pageresult import FRONTIER_META, page_result
 from newsarchive.options import check_date_order, parse_count, parse_day, parse_flag
+from newsarchive.parsers.discovery import parse_feed, parse_sitemap
 from newsarchive.parsers.urls import canonicalise_url
 from newsarchive.refresh import RefreshPolicy
 from newsarchive.rendering import Renderer
@@ -218,6 +220,31 @@ class ArchiveSpider(scrapy.Spider):
         """Pages in a row that offered nothing new: reset by a page that led to an article request."""
         return 0 if articles_requested or not links else previous + 1
 
+    # discovery files: sitemaps and feeds ----------------------------------------------------------
+
+    def parse_sitemap(self, response):
+        """A sitemap (or sitemap index): its child sitemaps followed, its entries handed to
+        article_requests_from with absolute URLs (some sitemaps give paths)."""
+        children, links = parse_sitemap(response.body)
+        yield from self.follow_all([urljoin(response.url, child) for child in children], "sitemap")
+        yield from self.article_requests_from(_absolute(links, response.url))
+        yield ListingPage(response.url, "sitemap", links=len(children) + len(links))
+
+    def parse_feed(self, response):
+        links = parse_feed(response.body)
+        yield from self.article_requests_from(_absolute(links, response.url))
+        yield ListingPage(response.url, "feed", links=len(links))
+
+    def article_requests_from(self, links):
+        """The article requests a spider makes of sitemap or feed entries (DiscoveredLinks)."""
+        raise NotImplementedError
+
+    def follow_all(self, urls, kind: str):
+        for url in urls:
+            request = self.follow(url, kind) if self.is_allowed(url) else None
+            if request is not None:
+                yield request
+
     # failures -----------------------------------------------------------------------------------
 
     def on_error(self, failure):
@@ -240,3 +267,9 @@ class ArchiveSpider(scrapy.Spider):
         if not allowed:
             self.crawler.stats.inc_value("newsarchive/offsite_or_locale_skipped_count")
         return allowed
+
+
+def _absolute(links, page_url: str):
+    for link in links:
+        link.url = urljoin(page_url, link.url)
+    return links

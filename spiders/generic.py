@@ -25,7 +25,7 @@ from scrapy import signals
 from newsarchive.items import Article, ArticleNotModified, ListingLink, ListingPage, PageFailure
 from newsarchive.options import OptionError, check_start_url, parse_flag
 from newsarchive.parsers.dates import date_part
-from newsarchive.parsers.discovery import before, looks_like_article_url, parse_feed, parse_sitemap
+from newsarchive.parsers.discovery import before, looks_like_article_url
 from newsarchive.scope import Scope
 from spiders.base import ArchiveSpider
 
@@ -80,29 +80,7 @@ class GenericSpider(ArchiveSpider):
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
         return self.follow(origin + "/sitemap.xml", "sitemap", guessed=True)
 
-    def parse_sitemap(self, response):
-        children, links = parse_sitemap(response.body)
-        children = [urljoin(response.url, child) for child in children]
-        for link in links:  # sitemaps should give absolute URLs; some give paths
-            link.url = urljoin(response.url, link.url)
-        yield from self.follow_all(children, "sitemap")
-        yield from self.requests_for(links, "sitemap")
-        yield ListingPage(response.url, "sitemap", links=len(children) + len(links))
-
-    def parse_feed(self, response):
-        links = parse_feed(response.body)
-        for link in links:
-            link.url = urljoin(response.url, link.url)
-        yield from self.requests_for(links, "feed")
-        yield ListingPage(response.url, "feed", links=len(links))
-
-    def follow_all(self, urls, kind: str):
-        for url in urls:
-            request = self.follow(url, kind) if self.is_allowed(url) else None
-            if request is not None:
-                yield request
-
-    def requests_for(self, links, origin: str):
+    def article_requests_from(self, links):
         """Article requests for feed or sitemap entries in the date window, as the refresh policy says."""
         for position, found in enumerate(links):
             if before(found.dated, self.since):

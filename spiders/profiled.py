@@ -32,7 +32,6 @@ from urllib.parse import urljoin
 from newsarchive.items import ArticleNotModified, ListingLink, ListingPage, PageFailure
 from newsarchive.options import check_choices, check_start_url
 from newsarchive.parsers.dates import date_part, normalise_date
-from newsarchive.parsers.discovery import parse_feed, parse_sitemap
 from newsarchive.profiles import bundled_profiles, load_profile
 from newsarchive.scope import Scope
 from spiders.base import ArchiveSpider
@@ -102,25 +101,11 @@ class ProfileSpider(ArchiveSpider):
         yield ListingPage(response.url, "listing", listing.page,
                           len(listing.links) + len(listing.section_links) + bool(listing.next_page_url))
 
-    def parse_sitemap(self, response):
-        children, links = parse_sitemap(response.body)
-        for url in (urljoin(response.url, child) for child in children):
-            request = self.follow(url, "sitemap") if self.is_allowed(url) else None
-            if request is not None:
-                yield request
-        yield from self.changed_article_requests(response.url, links)
-        yield ListingPage(response.url, "sitemap", links=len(children) + len(links))
-
-    def parse_feed(self, response):
-        links = parse_feed(response.body)
-        yield from self.changed_article_requests(response.url, links)
-        yield ListingPage(response.url, "feed", links=len(links))
-
-    def changed_article_requests(self, page_url: str, links):
+    def article_requests_from(self, links):
         """Requests for the known articles whose sitemap or feed entry shows a change since we
         last fetched them (as the refresh policy judges it); nothing for new articles."""
         for position, found in enumerate(links):
-            url = urljoin(page_url, found.url)
+            url = found.url
             link = ListingLink(url=url, position=position, published_at_raw=found.published_at,
                                modified_at_raw=found.modified_at)
             if not self.profile.match_url("article", url) or not self.in_date_window(link):
