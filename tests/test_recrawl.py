@@ -7,13 +7,14 @@ and one removed, new articles published) and crawled again with the default refr
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import date, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from newsarchive.demo.site import SiteChanges, generate_site
+from newsarchive.demo.site import PAGE_SIZE, SiteChanges, generate_site
 from tests.conftest import run_cli, serve_in_subprocess
 
 ARTICLES, NEW_ARTICLES, SEED = 60, 6, 11
@@ -62,6 +63,21 @@ def recrawl(tmp_path_factory):
     yield run
     db.close()
     run.stop()
+
+
+ARTICLE_HREF = re.compile(r'href="([^"]*/articles/[^"]*)"')
+
+
+def skipped_in_last_crawl(db_path) -> int:
+    with sqlite3.connect(db_path) as db:
+        return db.execute("SELECT articles_skipped FROM crawls ORDER BY id DESC LIMIT 1").fetchone()[0]
+
+
+def listing_file(run, path_and_query):
+    """The file the demo server sends for a listing URL: ?page=N is the page-N.html file."""
+    parts = urlsplit(path_and_query)
+    page = parse_qs(parts.query).get("page", ["1"])[0]
+    return run.site_dir / parts.path.lstrip("/") / ("index.html" if page == "1" else f"page-{page}.html")
 
 
 def rows(db, sql, *params):
@@ -180,7 +196,15 @@ def test_crawl_rows_count_what_the_refresh_policy_spared(recrawl):
     second = rows(recrawl.db, "SELECT * FROM crawls WHERE id = 2")[0]
     assert second["articles_new"] == NEW_ARTICLES
     assert second["articles_changed"] == len(recrawl.changes["edited"])
-    assert second["articles_skipped"] > 0
+    # Skipped: on each listing page served in full, each article linked there that this crawl did
+    # not fetch (once per page: the headline and photo links are one listing link).
+    listed_not_fetched = [
+        {urlsplit(href).path for href in ARTICLE_HREF.findall(listing_file(recrawl, path).read_text(encoding="utf-8"))}
+        - set(article_paths(recrawl.second_requests))
+        for path, status in recrawl.second_requests
+        if status == "200" and ("/news/" in path or "/archives" in path)
+    ]
+    assert second["articles_skipped"] == sum(map(len, listed_not_fetched)) > 0
     # Every known article fetched again whose text had not changed: the young ones (304) and those
     # whose comments alone changed; edited and new articles are not among them.
     fetched = set(article_paths(recrawl.second_requests))
@@ -218,6 +242,11 @@ def test_pagination_stops_after_stale_pages_and_walks_all_with_zero(tmp_path):
         stopped = crawl("--stale-pages", "1")
         assert sum("/news/" in path for path in stopped) == len(manifest["sections"])
         assert not any("page=" in path or "/articles/" in path for path in stopped)
+        # Every article link on the first pages read is known and old: each is counted as skipped,
+        # once per page it is listed on (a page links each article by headline and by photo).
+        first_pages = [tmp_path / "site" / section["path"].lstrip("/") / "index.html" for section in manifest["sections"]]
+        listed = sum(len(set(ARTICLE_HREF.findall(page.read_text(encoding="utf-8")))) for page in first_pages)
+        assert skipped_in_last_crawl(tmp_path / "archive.db") == listed == PAGE_SIZE * len(manifest["sections"])
         walked = crawl("--stale-pages", "0")
         assert sum("/news/" in path for path in walked) == section_pages
         assert not any("/articles/" in path for path in walked)
