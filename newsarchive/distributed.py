@@ -33,6 +33,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
@@ -297,7 +298,8 @@ class ReliableScheduler(Scheduler):
                 f"Redis has been unreachable for {now - self.outage_since:.0f} s: stopping this worker; "
                 f"{len(self.unsent)} requests found meanwhile were not shared")
             self.stats.set_value("newsarchive/distributed/unsent_requests", len(self.unsent))
-            self.crawler.engine.close_spider(self.spider, "redis_unavailable")
+            # Scheduled, not awaited: this runs inside the scheduler, which the engine drives.
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="redis_unavailable"))
 
     def redis_back(self) -> None:
         if self.outage_since is not None:
