@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import urllib.request
 import zlib
 from urllib.parse import urlsplit
 
-from newsarchive.demo.serve import CONTENT_TYPES
+import pytest
+
+from newsarchive.demo.serve import content_type_of
 from tests.conftest import run_cli
 
 SETTINGS = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING")
@@ -51,7 +54,7 @@ def test_every_response_listings_too_is_captured_as_served(demo_site, tmp_path):
         request_headers = json.loads(capture["request_headers"])
         assert request_headers["User-Agent"][0].startswith("newsarchive/")
         assert json.loads(capture["response_headers"])["Etag"]
-        assert capture["content_type"] == CONTENT_TYPES[served_file(demo_site, capture["url"]).suffix]
+        assert capture["content_type"] == content_type_of(served_file(demo_site, capture["url"]))
     total_served = sum(c["body_size"] for c in captures)
     total_stored = sum(len(c["body"]) for c in captures)
     assert total_stored < total_served / 2  # compressed
@@ -64,3 +67,15 @@ def test_captures_can_be_switched_off(demo_site, tmp_path):
     assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == articles
     # --no-index: no search lists were built (search ranks every match until `newsarchive index`).
     assert db.execute("SELECT count(*) FROM search_lists").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(("path", "content_type"), [
+    ("/sitemap.xml", "application/xml; charset=utf-8"),
+    ("/en_GB/atom/index.xml", "application/atom+xml; charset=utf-8"),
+    ("/ar/rss/index.xml", "application/rss+xml; charset=utf-8"),
+    ("/en_GB/archives", "text/html; charset=utf-8"),
+])
+def test_the_demo_server_sends_each_feed_with_its_own_type(demo_site, path, content_type):
+    with urllib.request.urlopen(demo_site.url(path)) as response:
+        assert response.headers["Content-Type"] == content_type
+

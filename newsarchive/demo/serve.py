@@ -39,8 +39,16 @@ def demo_jpeg(path: str) -> bytes:
     return TINY_JPEG[:2] + b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment + TINY_JPEG[2:]
 
 
-CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/rss+xml; charset=utf-8",
+CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml; charset=utf-8",
                  ".txt": "text/plain; charset=utf-8", ".json": "application/json"}
+# The site's feeds live in rss/ and atom/ folders; any other XML file (the sitemap) is plain XML.
+FEED_TYPES = {"rss": "application/rss+xml; charset=utf-8", "atom": "application/atom+xml; charset=utf-8"}
+
+
+def content_type_of(file: Path) -> str:
+    if file.suffix == ".xml" and file.parent.name in FEED_TYPES:
+        return FEED_TYPES[file.parent.name]
+    return CONTENT_TYPES.get(file.suffix, "application/octet-stream")
 HUGE_PAGE_BYTES = 20 * 1024 * 1024
 
 
@@ -95,7 +103,7 @@ class DemoSiteHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        content_type = CONTENT_TYPES.get(file.suffix, "application/octet-stream")
+        content_type = content_type_of(file)
         self.send_body(200, content_type, file.read_bytes(), {"ETag": etag, "Last-Modified": last_modified})
 
     def not_modified(self, etag: str, mtime: float) -> bool:
