@@ -6,6 +6,7 @@ links resolve against the page's `<base href>`, else its URL; a link that is no 
 """
 
 import pytest
+from lxml import etree as lxml_etree
 from lxml import html as lxml_html
 
 from newsarchive.parsers.document import Document, parse_document
@@ -74,3 +75,19 @@ def test_a_document_keeps_what_it_was_given():
     root = lxml_html.document_fromstring("<p>x</p>")
     doc = Document(URL, root, "cp1252")
     assert (doc.url, doc.root, doc.encoding) == (URL, root, "cp1252")
+
+
+def test_every_element_of_a_parsed_page_is_an_html_element():
+    """Forms and inputs too (lxml.html's own parser gives them classes of their own): the parsers
+    call HtmlElement's methods on any element, and comments keep their own class."""
+    root = parse_document(URL, "<html><body><form><input name='q'><textarea></textarea></form><!-- note --></body></html>").root
+    elements = list(root.iter(lxml_etree.Element))
+    assert [element.tag for element in elements] == ["html", "body", "form", "input", "textarea"]
+    assert {type(element) for element in elements} == {lxml_html.HtmlElement}
+    assert [type(node) for node in root.iter(lxml_etree.Comment)] == [lxml_html.HtmlComment]
+    assert root.find(".//form").text_content() == ""
+
+
+def test_an_xhtml_page_keeps_html_elements_too():
+    text = '<?xml version="1.0" encoding="utf-8"?><html><body><form><p>Zürich</p></form></body></html>'
+    assert {type(element) for element in parse_document(URL, text).root.iter()} == {lxml_html.HtmlElement}
