@@ -107,3 +107,74 @@ def test_the_url_date_comparison_never_raises(url_date, published):
 def test_an_impossible_date_in_the_url_is_no_date():
     article = parse(page(jsonld(datePublished="2019-03-05")), url="https://harbour.example/2019/02/30/works/")
     assert (article.published_at, article.sources["published_at"]) == ("2019-03-05", "jsonld")
+
+
+# no metadata date: the date shown nearest the headline, before htmldate's ----------------------------
+
+CLOCK = ("<div class='top'><span class='current-time'>Saturday, 14 March 2020</span><ul>"
+         + "".join(f"<li><a href='/s{n}'>Section {n}</a></li>" for n in range(6)) + "</ul></div>")
+RELATED = ("<div class='more'><h2>More</h2><ul>" + "".join(
+    f"<li><a href='/r{n}'>Older story {n}</a> <time datetime='2019-0{n + 1}-10'>10.0{n + 1}.2019</time></li>"
+    for n in range(3)) + "</ul></div>")
+
+
+def page_without_metadata(head: str = "", byline_date: str = "<span class='date'>12 March 2020</span>",
+                          lang: str = "en") -> bytes:
+    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>Harbour works begin</title>{head}"
+            f"</head><body>{CLOCK}<div class='story'><h1>Harbour works begin</h1><p class='byline'>By Ana Ruiz "
+            f"{byline_date}</p>{PROSE}</div>{RELATED}</body></html>").encode()
+
+
+def test_without_metadata_the_date_under_the_headline_beats_a_clock_and_older_teasers():
+    # The clock is the first date element and the one htmldate takes (14 March); the teasers are older.
+    article = parse(page_without_metadata())
+    assert (article.published_at, article.published_at_raw, article.sources["published_at"]) == (
+        "2020-03-12", "2020-03-12", "generic")
+
+
+def test_without_a_published_date_the_modification_time_is_not_taken_for_one():
+    # htmldate reads og:updated_time when it finds no publication date in the metadata.
+    head = "<meta property='og:updated_time' content='2020-06-02T11:57:06+02:00'>"
+    article = parse(page_without_metadata(head, "<time>31.03.2020</time>", lang="de"))
+    assert (article.published_at, article.modified_at) == ("2020-03-31", "2020-06-02T09:57:06Z")
+
+
+@pytest.mark.parametrize("body, expected", [
+    # a clock above the headline, the byline's date under it, a teaser's below the story
+    ("<p class='date'>14 March 2020</p><div><p>Menu</p><p>Search</p></div><h1>Works</h1>"
+     "<p class='date'>12 March 2020</p><p>Story.</p><p>More.</p><p class='date'>1 March 2020</p>", "2020-03-12"),
+    # one element away on both sides: the earlier (a date above the headline, as many sites print it)
+    ("<p>x</p><p class='date'>11 March 2020</p><h1>Works</h1><p class='date'>12 March 2020</p>", "2020-03-11"),
+    # the nearest one that is no date is passed over for the next nearest
+    # (positions in the page's order: 14 March 4 elements above the headline, 12 March 3 below)
+    ("<p class='date'>14 March 2020</p><p>a</p><p>b</p><p>c</p><h1>Works</h1><p class='date'>soon</p><p>d</p>"
+     "<p class='date'>12 March 2020</p>", "2020-03-12"),
+])
+def test_the_date_shown_nearest_the_headline(body, expected):
+    root = lxml_html.fromstring(f"<html><body>{body}</body></html>")
+    assert date_shown(root, "en", near=root.find(".//h1")) == expected
+
+
+# metadata that disagree: the date the page shows settles it -------------------------------------------
+
+def test_when_json_ld_and_opengraph_disagree_the_day_shown_under_the_headline_decides():
+    head = (jsonld(datePublished="2023-11-03T10:25:56+00:00")
+            + "<meta property='article:published_time' content='2023-11-06T14:25:00+00:00'>")
+    shown = "<p class='byline'><time datetime='2023-11-06T15:25:00+01:00'>6 November 2023, 15:25</time></p>"
+    article = parse(page(head, shown))
+    assert (article.published_at, article.published_at_raw, article.sources["published_at"]) == (
+        "2023-11-06T14:25:00Z", "2023-11-06T14:25:00+00:00", "opengraph")
+
+
+def test_metadata_that_agree_are_kept_whatever_the_page_shows():
+    head = jsonld(datePublished="2023-11-03") + "<meta property='article:published_time' content='2023-11-03'>"
+    article = parse(page(head, "<p class='date'>6 November 2023</p>"))
+    assert (article.published_at, article.sources["published_at"]) == ("2023-11-03", "jsonld")
+
+
+def test_a_microdata_date_is_no_second_opinion_on_the_date_it_marks():
+    # The <time> carrying the microdata is the date shown: it would always agree with itself.
+    head = "<meta property='article:published_time' content='2022-12-04T15:00:00+01:00'>"
+    shown = "<time itemprop='datePublished' datetime='2022-12-06T14:42:13+01:00'></time>"
+    article = parse(page(head, shown))
+    assert (article.published_at_raw, article.sources["published_at"]) == ("2022-12-04T15:00:00+01:00", "opengraph")

@@ -115,9 +115,16 @@ class _ArticlePage:
         return self._generic
 
     def _generic_date(self) -> str | None:
-        """htmldate's rules, for a page whose profile and metadata give no date (trafilatura's own
-        date source, asked alone: the rest of its metadata pass costs more than it adds)."""
-        return None if self._profile_fits() else generic.find_publication_date(self.root, self.doc.url)
+        """For a page whose profile and metadata give no date: the date shown nearest the headline,
+        else htmldate's rules (trafilatura's own date source, asked alone: the rest of its metadata
+        pass costs more than it adds). htmldate, looking for the oldest date, takes a sidebar's,
+        a comment's or the page's modification time as readily; the date under the headline is
+        the story's. No headline, no such date: on a forum or a list the date shown is a clock's."""
+        if self._profile_fits():
+            return None
+        headline = self.root.find(".//h1")
+        shown = date_shown(self.root, self.article.language, near=headline) if headline is not None else None
+        return shown or generic.find_publication_date(self.root, self.doc.url)
 
     def _generic_author(self) -> str | None:
         """trafilatura's byline rules (author XPaths of the visible page), when nothing cheaper named one."""
@@ -233,6 +240,8 @@ class _ArticlePage:
             # shows beside the story says when it came out.
             if source == Layer.META and (shown := date_shown(self.root, article.language)) and shown != local_day(raw):
                 raw, source = shown, Layer.MARKUP
+            elif shown_candidate := self._metadata_date_shown(raw):
+                raw, source = shown_candidate
         published = normalise_date(raw, article.language) if raw else None
         url_date = self._url_date()
         if published and not plausible_publication_date(published) and date_part(published) != url_date:
@@ -279,6 +288,20 @@ class _ArticlePage:
                         and normalise_date(other) == moment):
                     return other, layer
         return raw, source
+
+    def _metadata_date_shown(self, raw: str) -> tuple[str, Layer] | None:
+        """When the page's metadata disagree on the day of publication (JSON-LD one day, OpenGraph
+        another), the one the page shows nearest its headline: the page settles what its metadata
+        leave open. None when they agree or the page shows neither. Microdata are not asked: read
+        from the page's own date elements, they would always agree with the date shown."""
+        by_day: dict[str, tuple[str, Layer]] = {}
+        for layer, other in self.metadata.candidates.get("published_at", []):
+            if layer != Layer.MICRODATA and isinstance(other, str) and (day := local_day(other)):
+                by_day.setdefault(day, (other, layer))  # the most trusted layer's text for each day
+        if len(by_day) < 2:
+            return None
+        shown = date_shown(self.root, self.article.language, near=self.root.find(".//h1"))
+        return by_day[shown] if shown in by_day and shown != local_day(raw) else None
 
     def _url_date(self) -> str | None:
         if self.profile is None:

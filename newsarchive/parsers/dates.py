@@ -236,18 +236,27 @@ _NUMERIC_DAY = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?\d{4}\b|\b\d{4}-\d{2}-\d{2
 _NOT_THE_STORY = frozenset({"nav", "aside", "footer", "form"})
 
 
-def date_shown(root, language: str | None = None) -> str | None:
+def date_shown(root, language: str | None = None, near=None) -> str | None:
     """The day of the first date the page shows in a date element (`<time>`, a class naming a
     date) outside navigation, sidebars and comments: what a reader sees under the headline.
+    With `near` (the headline element), the date element nearest it in the page's order instead
+    of the first: the date under the headline, not a clock in the page's header above it or a
+    teaser's date below the story.
 
     >>> from lxml import html
     >>> date_shown(html.fromstring("<div><span class='stand'>Stand: 28.04.2020 18:00 Uhr</span></div>"), "de")
     '2020-04-28'
+    >>> page = html.fromstring("<div><p class='date'>1 May 2020</p><div><p>Menu</p><p>Search</p></div>"
+    ...                        "<h1>Harbour works</h1><p class='date'>28 April 2020</p></div>")
+    >>> date_shown(page, "en", near=page.find(".//h1"))
+    '2020-04-28'
     """
-    for element in _DATE_ELEMENTS(root):
-        # pragma below: every element here but <time> has a class, and no placeholder names a date
-        if element.tag != "time" and not _DATE_CLASS.search(element.get("class") or ""):  # pragma: no mutate
-            continue
+    elements = [element for element in _DATE_ELEMENTS(root)
+                # pragma below: every element here but <time> has a class, and no placeholder names a date
+                if element.tag == "time" or _DATE_CLASS.search(element.get("class") or "")]  # pragma: no mutate
+    if near is not None:
+        elements = _nearest_first(root, elements, near)
+    for element in elements:
         text = normalise_text(element.get("datetime") or " ".join(element.itertext())) or ""
         numeric = _NUMERIC_DAY.search(text)
         if not text or len(text) > (120 if numeric else 60) or not _in_the_story(element):
@@ -256,6 +265,15 @@ def date_shown(root, language: str | None = None) -> str | None:
         if day and plausible_publication_date(day):
             return day
     return None
+
+
+def _nearest_first(root, elements: list, near) -> list:
+    """The elements by their distance from `near` in the page's order (elements between them),
+    the earlier first at equal distance. Dates are read in this order, so the page's far dates
+    are never parsed when a near one reads."""
+    position = {element: index for index, element in enumerate(root.iter())}
+    anchor = position.get(near, 0)
+    return sorted(elements, key=lambda element: (abs(position[element] - anchor), position[element]))
 
 
 def _in_the_story(element) -> bool:
