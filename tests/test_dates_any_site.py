@@ -9,7 +9,7 @@ import json
 import pytest
 from lxml import html as lxml_html
 
-from newsarchive.parsers import parse_page
+from newsarchive.parsers import generic, parse_page
 from newsarchive.parsers.dates import date_shown, url_date_is_earlier
 
 PROSE = "".join(f"<p>Paragraph {n} of the story on the harbour works, long enough to be prose that a reader "
@@ -28,7 +28,10 @@ def jsonld(**fields) -> str:
         + "</script>")
 
 
-def parse(html: bytes, url: str = "https://harbour.example/news/works"):
+URL = "https://harbour.example/news/works"
+
+
+def parse(html: bytes, url: str = URL):
     return parse_page(url, html, kind="article")
 
 
@@ -178,3 +181,34 @@ def test_a_microdata_date_is_no_second_opinion_on_the_date_it_marks():
     shown = "<time itemprop='datePublished' datetime='2022-12-06T14:42:13+01:00'></time>"
     article = parse(page(head, shown))
     assert (article.published_at_raw, article.sources["published_at"]) == ("2022-12-04T15:00:00+01:00", "opengraph")
+
+
+# htmldate's last resort, dateparser on a line of free text, is told the page's language -----------------
+
+def free_text_page(line: str):
+    return lxml_html.fromstring(f"<html><body><h1>Ремонт гавани</h1><span class='date'>{line}</span>"
+                                f"<p>{'слово ' * 80}</p></body></html>")
+
+
+def test_a_date_in_free_text_is_read_in_the_pages_language():
+    # htmldate's own patterns do not know Russian month names: dateparser reads the line.
+    assert generic.find_publication_date(free_text_page("6 марта 2021 г."), URL, "ru") == "2021-03-06"
+
+
+def test_a_free_text_date_with_a_time_zone_is_read_too():
+    # An aware time from dateparser: the day as written (10 March; in UTC it is still 9 March).
+    assert generic.find_publication_date(free_text_page("10 марта 2021 01:30 +0300"), URL, "ru") == "2021-03-10"
+
+
+def test_the_free_text_date_is_read_in_that_language_only():
+    # Greek page, Russian month name: not read as a Russian date (htmldate's year-only guess stays).
+    assert generic.find_publication_date(free_text_page("12 марта 2021"), URL, "el") == "2021-01-01"
+    # No language: the web's most used languages, Russian among them.
+    assert generic.find_publication_date(free_text_page("13 марта 2021"), URL, None) == "2021-03-13"
+
+
+def test_htmldate_keeps_its_own_last_resort_for_other_users():
+    import htmldate.extractors
+
+    generic.find_publication_date(free_text_page("14 марта 2021"), URL, "ru")
+    assert htmldate.extractors._external_date.__module__ == "htmldate.extractors"

@@ -124,7 +124,7 @@ class _ArticlePage:
             return None
         headline = self.root.find(".//h1")
         shown = date_shown(self.root, self.article.language, near=headline) if headline is not None else None
-        return shown or generic.find_publication_date(self.root, self.doc.url)
+        return shown or generic.find_publication_date(self.root, self.doc.url, self.article.language)
 
     def _generic_author(self) -> str | None:
         """trafilatura's byline rules (author XPaths of the visible page), when nothing cheaper named one."""

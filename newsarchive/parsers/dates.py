@@ -148,6 +148,18 @@ def _with_dateparser(text: str, language: str | None) -> str | None:
     return parsed.date().isoformat()
 
 
+def parse_free_text_date(text: str, language: str | None) -> datetime | None:
+    """The full date (day, month, year) a short text is, read by dateparser in the page's language
+    (else in the web's most used ones); never a relative date ("today", "2 hours ago").
+
+    >>> parse_free_text_date("3 mars 2020", "fr").date().isoformat()
+    '2020-03-03'
+    >>> parse_free_text_date("Posted today", "en") is None
+    True
+    """
+    return _dateparser_parse(text, language)
+
+
 @lru_cache(maxsize=4096)
 def _dateparser_parse(text: str, language: str | None) -> datetime | None:
     import dateparser  # imported on first need: it takes a second to load its language data
