@@ -32,5 +32,8 @@ def detect_language(text: str) -> str | None:
     sample = " ".join(text[:SAMPLE_CHARACTERS].split())
     if not sample:
         return None
-    found = _detector().detect(sample, model="lite", k=1)
+    found = _detector().detect(
+        sample, model="lite",
+        k=1,  # pragma: no mutate (results come best first: any k gives the same first one)
+    )
     return found[0]["lang"] if found else None
