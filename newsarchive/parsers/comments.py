@@ -75,17 +75,27 @@ def is_comment_item(element) -> bool:
     return "schema.org/Comment" in (element.get("itemtype") or "")
 
 
-# Elements that may be comment items, found in C by lxml before the Python checks: every item
-# carries "comment" in its class, id or item type (any case).
-_MAYBE_COMMENT = etree.XPath(
-    "//*[contains(translate(concat(@class, ' ', @id, ' ', @itemtype), 'COMENT', 'coment'), 'comment')"
-    " or @data-comment-id]"
-)
-
-
 def comment_items(root) -> list:
-    """The elements that are the page's comments, one per comment, in document order."""
-    return _outermost_per_comment([element for element in _MAYBE_COMMENT(root) if is_comment_item(element)])
+    """The elements that are the page's comments, one per comment, in document order. Every item
+    carries "comment" in its class, id or item type (any case), or a comment id."""
+    return _outermost_per_comment([element for element, names in _named_elements(root)
+                                   if ("comment" in names or element.get("data-comment-id") is not None)
+                                   and is_comment_item(element)])
+
+
+# The elements that have a class, an id, an item type or a comment id, with those names in lower
+# case, in page order (found by lxml in C). Several steps look for words in them: each reads this
+# list, made once a page, rather than walking every element of the page again.
+_NAMED = etree.XPath("descendant-or-self::*[@class or @id or @itemtype or @data-comment-id]")
+
+
+def _named_elements(root) -> list[tuple]:
+    return _per_page(root, "named", _find_named)
+
+
+def _find_named(root) -> list[tuple]:
+    return [(element, f"{element.get('class') or ''} {element.get('id') or ''} {element.get('itemtype') or ''}".lower())
+            for element in _NAMED(root)]
 
 
 def extract_comments(root, language: str | None = None) -> list[Comment]:
@@ -233,13 +243,8 @@ def comment_containers(root) -> list:
 
 
 def _find_containers(root) -> list:
-    found = []
-    # Faster than an XPath that folds case on every element. Every node would do as well (comment
-    # nodes have no id or class), so the tag filter's mutant is equivalent.
-    for element in root.iter(etree.Element):  # pragma: no mutate
-        names = f"{element.get('id') or ''} {element.get('class') or ''}"
-        if len(names) > 1 and _has_a_stem(names.lower()) and _names_a_comment_section(element):
-            found.append(element)
+    found = [element for element, names in _named_elements(root)
+             if _has_a_stem(names) and _names_a_comment_section(element)]
     inside = set(found)
     return [element for element in found if not any(a in inside for a in element.iterancestors())]
 
@@ -634,13 +639,17 @@ def _paragraphs(container, owner, item_set) -> str | None:
 # Comment services a page loads by script: the placeholder element or the script that fills it.
 # Disqus (`#disqus_thread`, embed.js), Facebook (`.fb-comments`), Commento (`#commento`),
 # Hyvor Talk (`<hyvor-talk-comments>`), Remark42, Coral, Giscus and utterances.
-_EMBED_PLACEHOLDER = etree.XPath(
-    "//*[@id='disqus_thread' or @id='commento' or @id='remark42' or @id='coral_thread'"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' fb-comments ')]"
-    " | //hyvor-talk-comments | //*[@data-hyvor-talk-id or @data-fb-comments]"
+_EMBED_PLACEHOLDER = etree.XPath(  # one walk of the page (a union of paths walks it once a path)
+    "//*[@id='disqus_thread' or @id='commento' or @id='remark42' or @id='coral_thread' or self::hyvor-talk-comments"
+    " or @data-hyvor-talk-id or @data-fb-comments"
+    " or (contains(@class, 'fb-comments') and contains(concat(' ', normalize-space(@class), ' '), ' fb-comments '))]"
 )
 _EMBED_SCRIPT = re.compile(r"disqus\.com/|commento\.io|talk\.hyvor\.com|remark42|coral\.js|giscus\.app|utteranc\.es"
                            r"|facebook\.net/[^\"']*(?:xfbml|sdk)", re.I)
+# What _EMBED_SCRIPT needs to find, as plain substrings: a page's inline scripts run to hundreds of
+# kilobytes, which substring tests read ten times faster than the pattern does.
+_EMBED_SCRIPT_PARTS = ("disqus.com/", "commento.io", "talk.hyvor.com", "remark42", "coral.js", "giscus.app",
+                       "utteranc.es", "facebook.net/")
 # The other common services (Viafoura, OpenWeb/Spot.IM, Vuukle, Livefyre, Insticator,
 # GraphComment) by their hosts, in a script's or an iframe's src or a preconnect / dns-prefetch
 # link, which a page adds only for a service it is about to load (not in a script's text: ad
@@ -701,15 +710,25 @@ def _embeds_a_comment_script(root) -> bool:
     for element in root.iter("script", "iframe"):
         source = element.get("src") or ""
         file_name = source.split("?", 1)[0].rsplit("/", 1)[-1]
-        if _EMBED_SCRIPT.search(source or element.text or "") or _SERVICE_HOST.search(source) or (
+        if _names_an_embed(source or element.text or "") or _SERVICE_HOST.search(source) or (
                 _COMMENTS_SCRIPT.search(file_name) and "recent" not in file_name.lower()):
             return True
     return any(_EMBED_SCRIPT.search(href) or _SERVICE_HOST.search(href) for href in _HINT_LINKS(root))
 
 
+def _names_an_embed(text: str) -> bool:
+    lowered = text.lower()
+    return any(part in lowered for part in _EMBED_SCRIPT_PARTS) and bool(_EMBED_SCRIPT.search(text))
+
+
+# _SERVICE_NAME's names as plain substrings, a first test of an element's names.
+_SERVICE_NAME_PARTS = ("disqus", "viafoura", "spot", "openweb", "vuukle", "fyre", "insticator", "commento", "remark42",
+                       "hyvor", "giscus", "utterances", "graphcomment")
+
+
 def _names_a_comment_service(root) -> bool:
-    return any(_SERVICE_NAME.match(name) for element in root.iter() if isinstance(element.tag, str)
-               and element.tag not in ("script", "style", "link")
+    return any(_SERVICE_NAME.match(name) for element, names in _named_elements(root)
+               if element.tag not in ("script", "style", "link") and any(part in names for part in _SERVICE_NAME_PARTS)
                for name in (*_classes(element), element.get("id") or ""))
 
 
