@@ -439,3 +439,28 @@ def test_comment_counter(markup, expected):
 ])
 def test_script_comments_sign(markup, sign):
     assert script_comments_sign(parse(markup)) == sign
+
+
+# Each comment service, by an element named after it and by its script ------------------------------
+
+@pytest.mark.parametrize("name", ["disqus-thread", "viafoura", "spot-im-frame", "spotim-conversation", "openweb-thread",
+                                  "vuukle-comments", "livefyre", "fyre-widget", "insticator-unit", "commento-root",
+                                  "remark42-box", "hyvor-talk-view", "giscus", "utterances-frame", "graphcomment"])
+def test_an_element_named_after_a_comment_service_is_a_sign(name):
+    assert script_comments_sign(html.fromstring(f"<div><p>Story.</p><div class='{name.upper()}'></div></div>")) == "comment_embed"
+    assert script_comments_sign(html.fromstring(f"<div><p>Story.</p><section id='{name}'></section></div>")) == "comment_embed"
+
+
+@pytest.mark.parametrize("script", [
+    "var d = 'https://harbour.DISQUS.com/embed.js';", "load('https://cdn.commento.io/js/commento.js')",
+    "s.src = 'https://talk.hyvor.com/embed/embed.js';", "new Remark42({host: '/r'})", "import('/static/coral.js')",
+    "s.src = 'https://giscus.app/client.js';", "s.src = 'https://utteranc.es/client.js';",
+    "s.src = 'https://connect.facebook.net/en_GB/sdk.js#xfbml=1';",
+])
+def test_an_inline_script_loading_a_comment_service_is_a_sign(script):
+    assert script_comments_sign(html.fromstring(f"<div><p>Story.</p><script>{script}</script></div>")) == "comment_embed"
+
+
+def test_a_script_naming_facebook_without_its_sdk_is_no_sign():
+    page = "<div><p>Story.</p><script>track('https://www.facebook.net/tr?id=1')</script></div>"
+    assert script_comments_sign(html.fromstring(page)) is None
