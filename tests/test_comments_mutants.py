@@ -464,3 +464,11 @@ def test_an_inline_script_loading_a_comment_service_is_a_sign(script):
 def test_a_script_naming_facebook_without_its_sdk_is_no_sign():
     page = "<div><p>Story.</p><script>track('https://www.facebook.net/tr?id=1')</script></div>"
     assert script_comments_sign(html.fromstring(page)) is None
+
+
+@pytest.mark.parametrize(("printed", "count"), [
+    ("3 Comments", 3), ("12 COMMENTS", 12), ("Kommentare (4)", 4), ("5 комментариев", 5), ("٧ تعليقات", 7),
+])
+def test_a_counter_is_found_in_any_case_and_in_the_languages_it_knows(printed, count):
+    page = html.fromstring(f"<div><h1>Harbour works</h1><p>Story.</p><h3>{printed}</h3><p>Comments are open.</p></div>")
+    assert comment_counter(page) == (printed, count)
