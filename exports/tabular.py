@@ -115,13 +115,13 @@ def _flat_articles(db, filters: ExportFilters) -> Iterator[dict]:
         ids = [row["id"] for row in chunk]
         placeholders = ", ".join("?" for _ in ids)
         authors = dict(db.execute(
-            "SELECT article_id, group_concat(name, '; ') FROM (SELECT aa.article_id, au.name FROM article_authors aa "
-            f"JOIN authors au ON au.id = aa.author_id WHERE aa.article_id IN ({placeholders}) "
-            "ORDER BY aa.article_id, aa.position) GROUP BY article_id", ids).fetchall())
+            "SELECT article_id, group_concat(name, '; ') FROM (SELECT aa.article_id, au.name FROM article_authors aa "  # pragma: no mutate
+            f"JOIN authors au ON au.id = aa.author_id WHERE aa.article_id IN ({placeholders}) "  # pragma: no mutate
+            "ORDER BY aa.article_id, aa.position) GROUP BY article_id", ids).fetchall())  # pragma: no mutate
         photos = dict(db.execute(f"SELECT article_id, count(*) FROM photos WHERE article_id IN ({placeholders}) "
-                                 "GROUP BY article_id", ids).fetchall())
+                                 "GROUP BY article_id", ids).fetchall())  # pragma: no mutate
         comments = dict(db.execute(f"SELECT article_id, count(*) FROM comments WHERE article_id IN ({placeholders}) "
-                                   "GROUP BY article_id", ids).fetchall())
+                                   "GROUP BY article_id", ids).fetchall())  # pragma: no mutate
         for row in chunk:
             flat = {field: row[field] for field in FLAT_ARTICLE_FIELDS[:-3]}
             flat["section_path"] = " > ".join(json.loads(row["section_path"] or "[]"))
@@ -179,8 +179,8 @@ PARQUET_SOURCE_FIELDS = ("authors", "body_text", "canonical_url", "comment_count
 def parquet_source_fields(db) -> list[str]:
     """The fields of the sources struct: PARQUET_SOURCE_FIELDS and every key stored in the archive."""
     found = db.execute(
-        "SELECT DISTINCT key FROM articles, json_each(CASE WHEN json_valid(sources) "
-        "AND json_type(sources) = 'object' THEN sources ELSE '{}' END)").fetchall()
+        "SELECT DISTINCT key FROM articles, json_each(CASE WHEN json_valid(sources) "  # pragma: no mutate
+        "AND json_type(sources) = 'object' THEN sources ELSE '{}' END)").fetchall()  # pragma: no mutate
     return sorted(set(PARQUET_SOURCE_FIELDS) | {row[0] for row in found})
 
 

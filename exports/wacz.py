@@ -55,8 +55,9 @@ def export_wacz(db_path: str | Path, out_path: str | Path, crawl_ids: list[int] 
 
 def article_pages(db_path: str | Path, crawl_ids: list[int] | None) -> list[dict]:
     """The latest exported capture of each article: {url, ts, title}, in the order first captured."""
-    sql = ("SELECT a.id, c.url, c.fetched_at, a.title FROM captures c "
-           "JOIN article_urls u ON u.url = c.url JOIN articles a ON a.id = u.article_id WHERE c.status = 200")
+    sql = ("SELECT a.id, c.url, c.fetched_at, a.title FROM captures c "  # pragma: no mutate
+           "JOIN article_urls u ON u.url = c.url JOIN articles a ON a.id = u.article_id "  # pragma: no mutate
+           "WHERE c.status = 200 AND c.kind = 'page'")  # a rendered DOM is a conversion, not a capture to replay
     if crawl_ids:
         sql += f" AND c.crawl_id IN ({', '.join('?' for _ in crawl_ids)})"
     conn = open_for_reading(db_path)
