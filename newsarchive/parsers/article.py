@@ -248,7 +248,7 @@ class _ArticlePage:
             # 0001-01-01 placeholders and dates in the future are template mistakes, not dates:
             # one source alone is not believed (the URL, when it agrees, is the second).
             article.warnings.append(f"published_at: {published} is not a plausible publication date; ignored")
-            published = None
+            published = None  # pragma: no mutate (read only as true or false below: "" is the same)
         if published and url_date and url_date_is_earlier(url_date, published):
             # The URL was minted when the story first went out: a later date on the page is an
             # update or a re-publication (kept as printed in published_at_raw, and warned about).
@@ -409,7 +409,7 @@ class _ArticlePage:
         if not blocks and (from_metadata := self._body_from_metadata()):
             blocks, source = from_metadata
             if blocks and not self._covers_the_page_text(blocks):
-                blocks = []  # a teaser or a truncated articleBody: the page itself says more
+                blocks = []  # a teaser or a truncated articleBody: the page itself says more  # pragma: no mutate (None is the same)
         if not blocks:
             blocks, source = self.generic.body, Layer.GENERIC
         while blocks and blocks[0].text == self.article.title:  # a generic layer repeats the headline
@@ -591,7 +591,7 @@ def _shown_headline(heading) -> str | None:
     text = element_text(heading)
     if not text or not any(_is_subtitle(part, text) for part in heading.iterdescendants()):
         return text
-    pruned = copy.deepcopy(heading)
+    pruned = copy.deepcopy(heading)  # pragma: no mutate (lxml's copy.copy copies the subtree too)
     for part in [part for part in pruned.iterdescendants() if _is_subtitle(part, text)]:
         part.drop_tree()  # lxml.html keeps the text that follows it
     return element_text(pruned)
