@@ -472,3 +472,18 @@ def test_a_script_naming_facebook_without_its_sdk_is_no_sign():
 def test_a_counter_is_found_in_any_case_and_in_the_languages_it_knows(printed, count):
     page = html.fromstring(f"<div><h1>Harbour works</h1><p>Story.</p><h3>{printed}</h3><p>Comments are open.</p></div>")
     assert comment_counter(page) == (printed, count)
+
+
+def test_schema_org_microdata_alone_marks_a_comment_item():
+    page = html.fromstring("<div><p>Story.</p><div itemscope itemtype='https://schema.org/Comment'>"
+                           "<span itemprop='author'>Ana</span><p itemprop='text'>Well said, and well argued.</p></div></div>")
+    assert [comment.body_text for comment in extract_comments(page)] == ["Well said, and well argued."]
+
+
+@pytest.mark.parametrize(("link", "sign"), [
+    ("<link rel='preconnect' href='https://harbour.disqus.com/'>", "comment_embed"),
+    ("<link rel='dns-prefetch' href='//cdn.vuukle.com'>", "comment_embed"),
+    ("<link rel='preconnect' href='https://fonts.example.com'>", None),
+])
+def test_a_preconnect_link_to_a_comment_service_is_a_sign(link, sign):
+    assert script_comments_sign(html.fromstring(f"<html><head>{link}</head><body><p>Story.</p></body></html>")) == sign
