@@ -104,16 +104,19 @@ def test_the_author_of_a_marked_comment(author_markup, author):
     assert comments(markup)[0][3] == author
 
 
-@pytest.mark.parametrize(("date_markup", "raw"), [
-    ("<time>4 March 2024</time>", "4 March 2024"),
-    ("<span itemprop='dateCreated' content='2024-03-04T10:00'>Monday</span>", "2024-03-04T10:00"),
-    ("<span itemprop='datePublished' datetime='2024-03-05'>Tuesday</span>", "2024-03-05"),
-    ("<span itemprop='dateCreated'>5 March 2024</span>", "5 March 2024"),
-    ("<span class='comment-date'>6 March 2024</span>", "6 March 2024"),
+@pytest.mark.parametrize(("date_markup", "raw", "posted"), [
+    ("<time>4 March 2024</time>", "4 March 2024", "2024-03-04"),
+    # As printed, and read from the machine-readable attribute beside it.
+    ("<span itemprop='dateCreated' content='2024-03-03'>Monday</span>", "Monday", "2024-03-03"),
+    ("<span itemprop='datePublished' datetime='2024-03-05'>Tuesday</span>", "Tuesday", "2024-03-05"),
+    ("<time datetime='2024-03-06'>yesterday</time>", "yesterday", "2024-03-06"),
+    ("<time datetime='2024-03-07'></time>", "2024-03-07", "2024-03-07"),  # nothing printed: the attribute
+    ("<span itemprop='dateCreated'>5 March 2024</span>", "5 March 2024", "2024-03-05"),
+    ("<span class='comment-date'>6 March 2024</span>", "6 March 2024", "2024-03-06"),
 ])
-def test_the_time_of_a_marked_comment(date_markup, raw):
+def test_the_time_of_a_marked_comment(date_markup, raw, posted):
     markup = f"<div><li class='comment'>{date_markup}<p>Great piece, thanks.</p></li></div>"
-    assert comments(markup)[0][4] == raw
+    assert comments(markup)[0][4:6] == (raw, posted)
 
 
 def test_a_time_after_the_replies_is_the_comments_own():
@@ -121,7 +124,7 @@ def test_a_time_after_the_replies_is_the_comments_own():
               "<ul class='children'><li><article class='comment' id='comment-2'><p>Agreed.</p></article></li></ul>"
               "<footer><time datetime='2024-03-04'>Monday</time></footer></article></div>")
     assert comments(markup) == [
-        ("1", None, 0, None, "2024-03-04", "2024-03-04", "Great piece, thanks."),
+        ("1", None, 0, None, "Monday", "2024-03-04", "Great piece, thanks."),
         ("2", "1", 1, None, None, None, "Agreed."),
     ]
 

@@ -117,7 +117,7 @@ def _comments_of(items: list, language: str | None, structural: bool) -> list[Co
         if not text or is_not_a_comment(text) or _is_teaser(item, text):
             continue
         author = _first_text(item, item_set, itemprop="author")
-        posted_raw, posted_text = _date_raw(item, item_set), None
+        posted_raw, posted_text = _date_parts(item, item_set)
         if posted_raw is None and structural and (time_part := _time_part(item)) is not None:
             posted_raw = element_text(time_part)  # "Georg N. am 10.4.2020": the date is the part to read
             posted_text = match.group() if (match := _DATE_TEXT.search(posted_raw or "")) else None
@@ -577,16 +577,18 @@ def _first_text(item, item_set, itemprop: str) -> str | None:
     return None
 
 
-def _date_raw(item, item_set) -> str | None:
+def _date_parts(item, item_set) -> tuple[str | None, str | None]:
+    """The comment's time as printed, and the machine-readable time beside it (a `datetime` or
+    `content` attribute), which is the one to read; each may be missing (an empty element prints
+    nothing, and the attribute stands in for it)."""
     for element in _own(item, item_set):
-        if element.tag == "time":
-            return element.get("datetime") or element_text(element)
-        if element.get("itemprop") in ("dateCreated", "datePublished"):
-            return element.get("content") or element.get("datetime") or element_text(element)
+        if element.tag == "time" or element.get("itemprop") in ("dateCreated", "datePublished"):
+            machine = element.get("content") or element.get("datetime")
+            return element_text(element) or machine, machine
     for element in _own(item, item_set):
         if _has_class(element, _DATE_CLASS):
-            return element_text(element)
-    return None
+            return element_text(element), None
+    return None, None
 
 
 def _text(item, item_set) -> str | None:
