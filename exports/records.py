@@ -28,6 +28,7 @@ JSON_FIELDS = ("section_path", "sources", "warnings")
 AUTHOR_FIELDS = ("name", "name_raw", "role", "position")
 PHOTO_FIELDS = ("url", "caption", "caption_raw", "credit", "credit_raw", "alt", "width", "height", "position",
                 "is_lead", "file_path", "file_sha256")
+LINK_FIELDS = ("block_position", "position", "url", "anchor_text")
 COMMENT_FIELDS = ("id", "site_comment_id", "parent_id", "parent_site_comment_id", "author_name", "posted_at",
                   "posted_at_raw", "body_text", "depth", "position", "first_seen_at", "removed_at")
 
@@ -112,7 +113,8 @@ def article_chunks(db: sqlite3.Connection, filters: ExportFilters, chunk_size: i
 
 
 def nested_articles(db: sqlite3.Connection, filters: ExportFilters, chunk_size: int = CHUNK_SIZE) -> Iterator[dict]:
-    """Each article as one JSON-ready record with its authors, photos and comments."""
+    """Each article as one JSON-ready record with its authors, photos, comments and the links in its
+    text (article_links: the block holding each, its URL and anchor text)."""
     for chunk in article_chunks(db, filters, chunk_size):
         ids = [row["id"] for row in chunk]
         authors = _children(db, ids, "SELECT aa.article_id, au.name, aa.name_raw, aa.role, aa.position "  # pragma: no mutate
@@ -122,11 +124,14 @@ def nested_articles(db: sqlite3.Connection, filters: ExportFilters, chunk_size: 
                                     "WHERE article_id IN ({ids}) ORDER BY article_id, position, id")  # pragma: no mutate
         comments = _children(db, ids, f"SELECT article_id, {', '.join(COMMENT_FIELDS)} FROM comments "
                                       "WHERE article_id IN ({ids}) ORDER BY article_id, id")  # pragma: no mutate
+        links = _children(db, ids, f"SELECT article_id, {', '.join(LINK_FIELDS)} FROM article_links "
+                                   "WHERE article_id IN ({ids}) ORDER BY article_id, block_position, position")  # pragma: no mutate
         for row in chunk:
             record = decode_json_fields(row)
             record["authors"] = authors.get(row["id"], [])
             record["photos"] = photos.get(row["id"], [])
             record["comments"] = comments.get(row["id"], [])
+            record["links"] = links.get(row["id"], [])
             yield record
 
 

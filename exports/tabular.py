@@ -29,6 +29,7 @@ from exports.records import (
     ARTICLE_FIELDS,
     AUTHOR_FIELDS,
     COMMENT_FIELDS,
+    LINK_FIELDS,
     PHOTO_FIELDS,
     ExportFilters,
     article_chunks,
@@ -53,6 +54,13 @@ FLAT_TABLES = {
     "article_versions": "SELECT v.article_id, v.version, v.captured_at, v.crawl_id, v.title, v.body_text, "
                         "v.content_hash FROM article_versions v JOIN articles a ON a.id = v.article_id "
                         "WHERE {where} ORDER BY v.article_id, v.version",
+    # The body's structure (docs/schema.md): its blocks in reading order, and the links in them.
+    "article_blocks": "SELECT b.article_id, a.canonical_url AS article_url, b.position, b.kind, b.text "
+                      "FROM article_blocks b JOIN articles a ON a.id = b.article_id "
+                      "WHERE {where} ORDER BY b.article_id, b.position",
+    "article_links": "SELECT l.article_id, a.canonical_url AS article_url, l.block_position, l.position, l.url, "
+                     "l.anchor_text FROM article_links l JOIN articles a ON a.id = l.article_id "
+                     "WHERE {where} ORDER BY l.article_id, l.block_position, l.position",
 }
 FLAT_ARTICLE_FIELDS = [f for f in ARTICLE_FIELDS if f not in ("sources", "warnings")] + [
     "authors", "photo_count", "stored_comment_count"]
@@ -198,8 +206,9 @@ def parquet_schema(pa, source_fields: list[str]):
     author = pa.struct([(f, column_type(f, ("position",))) for f in AUTHOR_FIELDS])
     photo = pa.struct([(f, column_type(f, ("width", "height", "position", "is_lead"))) for f in PHOTO_FIELDS])
     comment = pa.struct([(f, column_type(f, ("id", "parent_id", "depth", "position"))) for f in COMMENT_FIELDS])
+    link = pa.struct([(f, column_type(f, ("block_position", "position"))) for f in LINK_FIELDS])
     return pa.schema([*article_types.items(), ("authors", pa.list_(author)), ("photos", pa.list_(photo)),
-                      ("comments", pa.list_(comment))])
+                      ("comments", pa.list_(comment)), ("links", pa.list_(link))])
 
 
 def parquet_record(record: dict, source_fields: list[str]) -> dict:

@@ -50,7 +50,7 @@ from exports.wacz import PAGES_HEADER, _run_wacz, article_pages, export_wacz, wa
 from exports.warc import PROFILES, WarcExportSummary, export_warc, payload_digest_of
 from newsarchive.archive import open_archive
 from newsarchive.archive.store import finish_crawl, start_crawl, store_article, store_capture
-from newsarchive.items import Article, Byline, Capture, Comment, Photo
+from newsarchive.items import Article, BodyBlock, Byline, Capture, Comment, Link, Photo
 
 BASE = "https://diyaruna.com"
 BRIDGE = f"{BASE}/en_GB/articles/2026/01/02/bridge"
@@ -73,7 +73,9 @@ def bridge(comments: list[Comment]) -> Article:
         photos=[Photo(LEAD, 0, "The bridge", "The bridge [AFP]", "AFP", "[AFP]", "bridge", 800, 600, is_lead=True,
                       file_path=PHOTO_FILE, file_sha256="sha256:" + hashlib.sha256(PHOTO_BYTES).hexdigest()),
                 Photo(SECOND, 1)],
-        body_text="The bridge reopened.", comment_count=len(comments), comment_count_raw=f"{len(comments)} Comments",
+        body_text="The bridge reopened.", body_blocks=[BodyBlock("paragraph", "The bridge reopened.", [
+            Link(f"{BASE}/roads", "The bridge"), Link("https://ministry.example/report.pdf", "reopened")])],
+        comment_count=len(comments), comment_count_raw=f"{len(comments)} Comments",
         comments=comments, comments_complete=True,
         sources={"title": "profile", "byline_raw": "markup"}, warnings=["date differs from the URL's"])
 
@@ -235,10 +237,13 @@ def test_a_nested_record_holds_every_field_and_its_parts(db):
             {"id": 2, "site_comment_id": "c2", "parent_id": 1, "parent_site_comment_id": "c1", "author_name": "Noor",
              "posted_at": "2026-01-04T09:00:00Z", "posted_at_raw": None, "body_text": "I crossed it.", "depth": 1,
              "position": 1, "first_seen_at": CRAWL_1, "removed_at": CRAWL_2}],
+        "links": [
+            {"block_position": 0, "position": 0, "url": f"{BASE}/roads", "anchor_text": "The bridge"},
+            {"block_position": 0, "position": 1, "url": "https://ministry.example/report.pdf", "anchor_text": "reopened"}],
     }
     market_record, new_record = list(nested_articles(db, ExportFilters(since="2026-01-25")))
-    assert (market_record["authors"], market_record["photos"], market_record["comments"]) == (
-        [{"name": "Sara Ahmed", "name_raw": "С. Ахмед", "role": None, "position": 0}], [], [])
+    assert (market_record["authors"], market_record["photos"], market_record["comments"], market_record["links"]) == (
+        [{"name": "Sara Ahmed", "name_raw": "С. Ахмед", "role": None, "position": 0}], [], [], [])
     assert (new_record["authors"], new_record["section_path"], new_record["version_count"]) == ([], [], 1)
     assert market_record["version_count"] == 2
 
@@ -305,6 +310,15 @@ def test_csv_of_the_other_tables(archive):
         ["article_id", "version", "captured_at", "crawl_id", "title", "body_text", "content_hash"],
         ["3", "1", CRAWL_1, "1", "Цены на рынке", "Цены упали.", table("article_versions", site="other")[1][6]],
         ["3", "2", CRAWL_2, "2", "Цены снова на рынке", "Цены упали.", table("article_versions", site="other")[2][6]]]
+    assert table("article_blocks", site="diyaruna") == [
+        ["article_id", "article_url", "position", "kind", "text"],
+        ["1", BRIDGE, "0", "paragraph", "The bridge reopened."]]
+    assert table("article_links") == [
+        ["article_id", "article_url", "block_position", "position", "url", "anchor_text"],
+        ["1", BRIDGE, "0", "0", f"{BASE}/roads", "The bridge"],
+        ["1", BRIDGE, "0", "1", "https://ministry.example/report.pdf", "reopened"]]
+    assert table("article_links", language="ru") == [
+        ["article_id", "article_url", "block_position", "position", "url", "anchor_text"]]
 
 
 def test_csv_with_nothing_to_write_is_its_header_alone_and_a_bom_comes_first(archive):
@@ -336,7 +350,10 @@ def test_parquet_schema_types_every_column():
     comment = {f.name: str(f.type) for f in schema.field("comments").type.value_type}
     assert [name for name, kind in comment.items() if kind == "int64"] == ["id", "parent_id", "depth", "position"]
     assert comment["removed_at"] == "timestamp[us, tz=UTC]" and comment["body_text"] == "string"
-    assert schema.names[-3:] == ["authors", "photos", "comments"]
+    link = schema.field("links").type.value_type
+    assert [(f.name, str(f.type)) for f in link] == [
+        ("block_position", "int64"), ("position", "int64"), ("url", "string"), ("anchor_text", "string")]
+    assert schema.names[-4:] == ["authors", "photos", "comments", "links"]
 
 
 def test_parquet_sources_have_the_known_fields_and_those_stored(db):
@@ -773,9 +790,10 @@ def test_nested_articles_read_the_archive_in_chunks(db):
     db.set_trace_callback(queries.append)
     assert len(list(nested_articles(db, ExportFilters(), chunk_size=3))) == 4
     db.set_trace_callback(None)
-    # Two chunks (3 and 1 articles) and the empty read that ends them; their parts, three queries a chunk.
+    # Two chunks (3 and 1 articles) and the empty read that ends them; their parts (authors, photos,
+    # comments, links), four queries a chunk.
     assert sum(query.startswith("SELECT a.id, a.url,") for query in queries) == 3
-    assert len(queries) == 3 + 2 * 3
+    assert len(queries) == 3 + 2 * 4
 
 
 def test_an_archive_with_no_crawl(tmp_path):

@@ -84,7 +84,7 @@ def _discard_stdout() -> None:
 @export_out_option
 @export_filter_options
 def export_jsonl_command(db_path, out_path, site, section, language, since, until, since_crawl):
-    """Articles as JSON Lines, each with its authors, photos and comments nested.
+    """Articles as JSON Lines, each with its authors, photos, comments and text links nested.
 
     \b
     Example:
@@ -100,7 +100,8 @@ def export_jsonl_command(db_path, out_path, site, section, language, since, unti
 @export.command("csv")
 @existing_db_option
 @export_out_option
-@click.option("--table", type=click.Choice(["articles", "authors", "photos", "comments", "article_versions"]),
+@click.option("--table", type=click.Choice(["articles", "authors", "photos", "comments", "article_versions",
+                                            "article_blocks", "article_links"]),
               default="articles", show_default=True, help="Which flat table to write.")
 @click.option("--bom", is_flag=True, help="Start with a UTF-8 byte-order mark, for Excel to read Arabic right.")
 @export_filter_options
@@ -111,6 +112,7 @@ def export_csv_command(db_path, out_path, table, bom, site, section, language, s
     Example:
         newsarchive export csv --db archive.db --out comments.csv --table comments --site diyaruna
         newsarchive export csv --db archive.db --out articles.csv --bom --language ar   # for Excel
+        newsarchive export csv --db archive.db --out links.csv --table article_links   # who links where
     """
     from exports.records import ExportFilters
 
@@ -123,7 +125,7 @@ def export_csv_command(db_path, out_path, table, bom, site, section, language, s
 @export_out_option
 @export_filter_options
 def export_parquet_command(db_path, out_path, site, section, language, since, until, since_crawl):
-    """Articles as Parquet, with authors, photos and comments as nested lists (needs the [parquet] extra).
+    """Articles as Parquet, with authors, photos, comments and text links as nested lists (needs the [parquet] extra).
 
     \b
     Example:
