@@ -75,8 +75,15 @@ class PhotoFilesPipeline(FilesPipeline):
         if response is None:  # asked before the download, to look for a stored copy: never one
             return f"pending/{hashlib.sha1(request.url.encode()).hexdigest()}"
         digest = hashlib.sha256(response.body).hexdigest()
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").split(";")[0].strip() or None
-        extension = mimetypes.guess_extension(content_type or "") or Path(request.url).suffix[:5] or ""
+        header = response.headers.get(
+            b"Content-Type",  # pragma: no mutate (Scrapy's headers read names in any case)
+            b"",
+        ).decode(
+            "latin-1",  # pragma: no mutate (codec names are read in any case)
+        )
+        content_type = header.split(";")[0].strip() or None
+        known = mimetypes.guess_extension(content_type) if content_type else None
+        extension = known or Path(request.url).suffix[:5] or ""
         self.downloaded[request.url] = {"sha256": digest, "size": len(response.body), "type": content_type}
         return f"{digest[:2]}/{digest}{extension}"
 

@@ -1,0 +1,303 @@
+"""PhotoFilesPipeline called in this process, with a real crawler, a real archive and a real photos
+folder: crawls run it in a child process, where mutmut cannot see which code a test reached
+(docs/testing.md, mutation testing). Every expected value follows from the rules in the module's
+docstring: a file is named after the SHA-256 of its bytes, its extension comes from its media type,
+else from its URL."""
+
+import asyncio
+import hashlib
+import sqlite3
+
+import pytest
+from scrapy import Request, Spider
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
+from scrapy.pipelines.media import MediaPipeline
+from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
+
+from newsarchive.archive import open_archive
+from newsarchive.archive.store import start_crawl
+from newsarchive.items import Article, PageFailure, PageResult, Photo
+from newsarchive.pipelines import update_articles
+from newsarchive.pipelines.photos import PhotoFilesPipeline
+from newsarchive.pipelines.store import StorePipeline
+from newsarchive.scope import Scope
+
+PAGE = "https://d.example/news/1"
+HERE = "https://d.example/img/here.jpg"  # in the crawl's scope
+KEPT = "https://d.example/img/kept.jpg"  # its file is in the archive already
+AWAY = "https://cdn.elsewhere.example/away.jpg"  # outside the crawl's scope
+BYTES = b"abc"
+BYTES_SHA256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"  # sha256("abc"), FIPS 180-2
+
+
+class ScopedSpider(Spider):
+    name = "scoped"
+    scope = Scope([PAGE])
+
+
+def crawler_for(tmp_path, spider=None, **settings):
+    base = {"NEWSARCHIVE_DB_PATH": str(tmp_path / "archive.db"), "NEWSARCHIVE_PHOTOS_DIR": str(tmp_path / "photos")}
+    crawler = get_crawler(Spider, {**base, **settings})
+    crawler.spider = spider or ScopedSpider()
+    crawler.stats.open_spider()
+    return crawler
+
+
+def pipeline_for(tmp_path, spider=None, **settings) -> PhotoFilesPipeline:
+    return PhotoFilesPipeline.from_crawler(crawler_for(tmp_path, spider, **settings))
+
+
+def article(*urls) -> Article:
+    return Article(PAGE, title="News", body_text="Text.", photos=[Photo(url, position) for position, url in enumerate(urls)])
+
+
+def files_of(photo) -> tuple:
+    return photo.file_path, photo.file_size, photo.file_type, photo.file_sha256
+
+
+def store_kept_photo(tmp_path, on_disk=True) -> None:
+    """An earlier crawl stored KEPT's file as ab/abc.png (3 bytes, image/png, sha256 "abc")."""
+    stored = article(KEPT)
+    stored.photos[0].file_path, stored.photos[0].file_size = "ab/abc.png", 3
+    stored.photos[0].file_type, stored.photos[0].file_sha256 = "image/png", "abc"
+    crawler = crawler_for(tmp_path)
+    store = StorePipeline.from_crawler(crawler)
+    store.open_spider()
+    store.process_item(PageResult(PAGE, [stored]))
+    store.close_spider()
+    store.spider_closed(crawler.spider, "finished")
+    if on_disk:
+        (tmp_path / "photos" / "ab").mkdir(parents=True)
+        (tmp_path / "photos" / "ab" / "abc.png").write_bytes(BYTES)
+
+
+def response(url, body=BYTES, status=200, content_type=None) -> Response:
+    headers = {"Content-Type": content_type} if content_type is not None else {}
+    return Response(url, status=status, headers=headers, body=body, request=Request(url))
+
+
+# from_crawler
+
+
+@pytest.mark.parametrize("photos_dir", [None, ""])
+def test_without_a_photos_dir_the_pipeline_is_off(tmp_path, photos_dir):
+    with pytest.raises(NotConfigured) as error:
+        pipeline_for(tmp_path, NEWSARCHIVE_PHOTOS_DIR=photos_dir)
+    assert str(error.value) == "photo downloads are off (NEWSARCHIVE_PHOTOS_DIR)"
+
+
+def test_from_crawler_reads_the_photos_dir_and_the_archive(tmp_path):
+    crawler = crawler_for(tmp_path)
+    pipeline = PhotoFilesPipeline.from_crawler(crawler)
+    assert pipeline.photos_dir == tmp_path / "photos"
+    assert pipeline.store.basedir == str(tmp_path / "photos")  # FilesPipeline stores there
+    assert pipeline.lookup.db_path == tmp_path / "archive.db"
+    assert pipeline.crawler is crawler
+    assert pipeline.downloaded == {}
+    assert pipeline.captures.stats is crawler.stats
+
+
+def test_close_spider_closes_the_archive_lookup(tmp_path):
+    store_kept_photo(tmp_path)
+    pipeline = pipeline_for(tmp_path)
+    pipeline.get_media_requests(PageResult(PAGE, [article(KEPT)]), None)
+    assert pipeline.lookup._conn is not None
+    pipeline.close_spider()
+    assert pipeline.lookup._conn is None
+
+
+# get_media_requests
+
+
+def test_only_pages_ask_for_photos(tmp_path):
+    assert pipeline_for(tmp_path).get_media_requests(article(HERE), None) == []
+
+
+def test_each_photo_is_taken_from_the_archive_refused_or_requested(tmp_path):
+    store_kept_photo(tmp_path)
+    pipeline = pipeline_for(tmp_path)
+    page = article(KEPT, AWAY, HERE)
+    requests = pipeline.get_media_requests(PageResult(PAGE, [page]), None)
+    assert [(request.url, request.callback) for request in requests] == [(HERE, NO_CALLBACK)]
+    kept, away, here = page.photos
+    assert files_of(kept) == ("ab/abc.png", 3, "image/png", "abc")
+    assert files_of(away) == files_of(here) == (None, None, None, None)
+    assert page.warnings == [f"photo not downloaded: {AWAY} is outside the crawl's scope"]
+    assert pipeline.crawler.stats.get_value("newsarchive/photos/offsite_count") == 1
+
+
+def test_a_stored_photo_whose_file_is_gone_is_fetched_again(tmp_path):
+    store_kept_photo(tmp_path, on_disk=False)
+    requests = pipeline_for(tmp_path).get_media_requests(PageResult(PAGE, [article(KEPT)]), None)
+    assert [request.url for request in requests] == [KEPT]
+
+
+def test_every_article_of_a_page_asks_for_its_photos(tmp_path):
+    second = Article("https://d.example/news/2", photos=[Photo(KEPT, 0)])
+    requests = pipeline_for(tmp_path).get_media_requests(PageResult(PAGE, [article(HERE), second]), None)
+    assert [request.url for request in requests] == [HERE, KEPT]
+
+
+def test_a_spider_without_a_scope_fetches_photos_from_anywhere(tmp_path):
+    pipeline = pipeline_for(tmp_path, Spider(name="unscoped"))
+    page = article(AWAY)
+    assert [request.url for request in pipeline.get_media_requests(PageResult(PAGE, [page]), None)] == [AWAY]
+    assert page.warnings == []
+    assert pipeline.crawler.stats.get_value("newsarchive/photos/offsite_count") is None
+
+
+# file_path
+
+
+def test_before_the_download_a_photo_has_a_pending_name_from_its_url(tmp_path):
+    pipeline = pipeline_for(tmp_path)
+    expected = "pending/" + hashlib.sha1(HERE.encode()).hexdigest()
+    assert pipeline.file_path(Request(HERE)) == expected
+    assert pipeline.downloaded == {}
+
+
+@pytest.mark.parametrize("url, content_type, extension, media_type", [
+    (HERE, "image/png; charset=binary", ".png", "image/png"),  # the type wins over the URL's .jpg
+    (HERE, "image/webp", ".webp", "image/webp"),
+    ("https://d.example/img/a.jpeg99", None, ".jpeg", None),  # the URL's suffix, 5 characters at most
+    ("https://d.example/img/a.gif", "application/x-no-such-type", ".gif", "application/x-no-such-type"),
+    ("https://d.example/img/a.gif", " ; q=1", ".gif", None),  # a blank type is none
+    ("https://d.example/img/photo", None, "", None),  # no type, no suffix: no extension
+])
+def test_a_downloaded_photo_is_named_after_the_sha256_of_its_bytes(tmp_path, url, content_type, extension,
+                                                                    media_type):
+    pipeline = pipeline_for(tmp_path)
+    path = pipeline.file_path(Request(url), response(url, content_type=content_type))
+    assert path == f"ba/{BYTES_SHA256}{extension}"
+    assert pipeline.downloaded == {url: {"sha256": BYTES_SHA256, "size": 3, "type": media_type}}
+
+
+def test_a_media_type_is_read_from_the_header_bytes_as_latin_1(tmp_path):
+    url = "https://d.example/img/b"
+    pipeline = pipeline_for(tmp_path)
+    pipeline.file_path(Request(url), response(url, content_type=b"image/x-caf\xe9"))
+    assert pipeline.downloaded[url]["type"] == "image/x-caf\u00e9"
+
+
+# media_downloaded
+
+
+def capture_rows(tmp_path) -> list[tuple]:
+    db = sqlite3.connect(tmp_path / "archive.db")
+    return db.execute("SELECT url, status, kind, body_encoding, body_file, body IS NULL FROM captures").fetchall()
+
+
+class ItemRecordingPipeline(PhotoFilesPipeline):
+    """Notes the item FilesPipeline hands to file_path, as it does for any subclass naming files."""
+
+    def file_path(self, request, response=None, info=None, *, item=None):
+        self.items_seen.append(item)
+        return super().file_path(request, response, info, item=item)
+
+
+def recording_pipeline(tmp_path) -> PhotoFilesPipeline:
+    pipeline = ItemRecordingPipeline.from_crawler(crawler_for(tmp_path, NEWSARCHIVE_CAPTURE_ENABLED=True))
+    pipeline.items_seen = []
+    archive = open_archive(tmp_path / "archive.db")
+    with archive.write() as db:
+        crawl_id = start_crawl(db, None, "unit", {}, "2026-01-01T00:00:00Z")
+    pipeline.captures.crawl_started(crawl_id, archive)
+    return pipeline
+
+
+def test_a_downloaded_photo_is_stored_once_and_its_capture_names_the_file(tmp_path):
+    pipeline = recording_pipeline(tmp_path)
+    page = PageResult(PAGE, [article(HERE)])
+    info = MediaPipeline.SpiderInfo(pipeline.crawler.spider)
+    result = asyncio.run(pipeline.media_downloaded(response(HERE, content_type="image/png"), Request(HERE), info,
+                                                   item=page))
+    path = f"ba/{BYTES_SHA256}.png"
+    assert (result["url"], result["path"]) == (HERE, path)
+    assert (tmp_path / "photos" / path).read_bytes() == BYTES
+    assert pipeline.items_seen == [page, page]  # named once to store it, once to report it
+    assert capture_rows(tmp_path) == [(HERE, 200, "photo", "file", path, 1)]
+
+
+def test_a_photo_that_gave_no_file_keeps_its_body_in_the_capture(tmp_path):
+    pipeline = recording_pipeline(tmp_path)
+    info = MediaPipeline.SpiderInfo(pipeline.crawler.spider)
+    with pytest.raises(Exception, match="download-error"):
+        asyncio.run(pipeline.media_downloaded(response(HERE, b"gone", status=404), Request(HERE), info))
+    assert capture_rows(tmp_path) == [(HERE, 404, "photo", "zlib", None, 0)]
+    assert list((tmp_path / "photos").glob("**/*.*")) == []
+
+
+# item_completed and attach_files
+
+
+def test_only_pages_get_files(tmp_path):
+    other = article(HERE)
+    assert pipeline_for(tmp_path).item_completed([], other, None) is other
+    assert other.warnings == []
+
+
+def test_each_requested_photo_gets_its_file_or_a_warning(tmp_path):
+    pipeline = pipeline_for(tmp_path)
+    for url, content_type in ((HERE, "image/jpeg"), (KEPT, "image/gif")):
+        pipeline.file_path(Request(url), response(url, content_type=content_type))
+    first, second = article(HERE, AWAY), article(KEPT, "https://d.example/img/lost.jpg")
+    stored = Photo("https://d.example/img/old.png", 2, file_path="cd/cd.png", file_size=9, file_type="image/png",
+                   file_sha256="cd")
+    second.photos.append(stored)
+    page = PageResult(PAGE, [first, second])
+    results = [
+        (True, {"url": HERE, "path": "ba/here.jpg", "checksum": "x", "status": "downloaded"}),
+        (True, {"url": KEPT, "path": "ba/kept.gif", "checksum": "y", "status": "downloaded"}),
+        (False, Failure(ValueError("download-error"))),
+    ]
+    assert pipeline.item_completed(results, page, None) is page
+    assert files_of(first.photos[0]) == ("ba/here.jpg", 3, "image/jpeg", BYTES_SHA256)
+    assert files_of(second.photos[0]) == ("ba/kept.gif", 3, "image/gif", BYTES_SHA256)
+    assert files_of(first.photos[1]) == files_of(second.photos[1]) == (None, None, None, None)
+    assert files_of(stored) == ("cd/cd.png", 9, "image/png", "cd")
+    assert first.warnings == []  # the out-of-scope photo was warned of when it was refused
+    assert second.warnings == ["photo not downloaded: https://d.example/img/lost.jpg"]
+    assert pipeline.crawler.stats.get_value("newsarchive/photos/failed_count") == 1
+    assert pipeline.downloaded == {}  # each download's details are used once
+
+
+def test_a_file_named_but_not_stored_is_a_failed_photo(tmp_path):
+    pipeline = pipeline_for(tmp_path)
+    pipeline.file_path(Request(HERE), response(HERE, content_type="image/jpeg"))
+    page = article(HERE)
+    pipeline.attach_files(page, {})
+    assert files_of(page.photos[0]) == (None, None, None, None)
+    assert page.warnings == [f"photo not downloaded: {HERE}"]
+    assert pipeline.downloaded == {}
+
+
+# update_articles (newsarchive/pipelines/__init__.py), the loop every pipeline step runs
+
+
+def test_each_article_of_a_page_is_worked_on_and_a_failing_one_becomes_a_store_error(tmp_path):
+    stats = crawler_for(tmp_path).stats
+    refused = PageFailure(PAGE, "http_404", status=404)
+    good, bad = article(HERE), Article("https://d.example/news/bad")
+
+    def retitle(record):
+        if record is bad:
+            raise KeyError("byline")
+        record.title = "Worked on"
+        return record
+
+    page = PageResult(PAGE, [refused, good, bad])
+    assert update_articles(page, retitle, "unit", stats) is page
+    assert page.records[:2] == [refused, good]  # a record other than an article is passed over, not an end
+    assert good.title == "Worked on"
+    failure = page.records[2]
+    assert (failure.url, failure.reason) == ("https://d.example/news/bad", "store_error")
+    assert failure.detail.startswith("unit: KeyError: 'byline'")
+    assert stats.get_value("newsarchive/store_error/unit") == 1
+
+
+def test_update_articles_passes_anything_but_a_page_on(tmp_path):
+    other = article(HERE)
+    assert update_articles(other, None, "unit", crawler_for(tmp_path).stats) is other
