@@ -15,7 +15,13 @@ from urllib.parse import urlsplit
 
 from newsarchive.items import Article, BodyBlock, Byline, Comment, Layer, Photo
 from newsarchive.parsers import generic, titles
-from newsarchive.parsers.boilerplate import inside_non_body, is_boilerplate
+from newsarchive.parsers.boilerplate import (
+    before_comments,
+    inside_non_body,
+    is_boilerplate,
+    without_colophon,
+    without_link_lists,
+)
 from newsarchive.parsers.bylines import bylines_from_names, find_byline_authors, prefer_shown, split_byline
 from newsarchive.parsers.comments import (
     comment_counter,
@@ -412,6 +418,8 @@ class _ArticlePage:
                 blocks = []  # a teaser or a truncated articleBody: the page itself says more  # pragma: no mutate (None is the same)
         if not blocks:
             blocks, source = self.generic.body, Layer.GENERIC
+        if source != Layer.PROFILE:  # a profile's selectors know where its story starts
+            blocks = generic.with_standfirst(self.root, blocks)
         while blocks and blocks[0].text == self.article.title:  # a generic layer repeats the headline
             blocks = blocks[1:]
         if blocks:
@@ -422,7 +430,8 @@ class _ArticlePage:
     def tidy_body(self) -> None:
         """Lines that other fields hold are not the story's: a body from a layer that read past
         the story (the generic one, a guessed container) loses its byline, captions and comments,
-        and the generic layer's author guesses lose the commenters."""
+        and the generic layer's author guesses lose the commenters. Nor are what follows the comment
+        counter, lists of links to other pages and the closing credits (rules in boilerplate.py)."""
         article = self.article
         if article.sources.get("authors") == Layer.GENERIC:
             commenters = {comment.author_name for comment in article.comments}
@@ -437,6 +446,7 @@ class _ArticlePage:
         elsewhere = {article.byline_raw, article.title, *(photo.caption_raw for photo in article.photos),
                      *(photo.caption for photo in article.photos), *(comment.body_text for comment in article.comments)}
         kept = [block for block in article.body_blocks if block.text not in elsewhere]
+        kept = without_colophon(without_link_lists(before_comments(kept, comment_counter(self.root)[0])))
         if kept and len(kept) < len(article.body_blocks):
             article.body_blocks = kept
             article.body_text = "\n\n".join(block.text for block in kept)

@@ -42,3 +42,105 @@ def inside_non_body(element, container) -> bool:
         if ancestor.tag in NOT_BODY_TAGS or is_boilerplate(ancestor):
             return True
     return False
+
+
+# A line that ends a sentence; a shorter line without such an end is a label ("Read more", "Topics").
+_SENTENCE_END = re.compile(r"[.!…\"”“»«)]$")
+_LABEL_LENGTH = 60  # characters: longer than "More on this subject:", shorter than a sentence of prose
+_URL_TEXT = re.compile(r"^(?:https?://|www\.)", re.I)
+
+
+def without_link_lists(blocks: list) -> list:
+    """The body without the lists of links that lead away from the story: a label ("Read more:",
+    a heading) over two or more lines that are all link text, anywhere; at the end, any lines of
+    link text and the labels over them, and a last heading or "...:" label that introduces nothing.
+    A line of bare URLs is a source list and stays. Never the whole body.
+
+    >>> from newsarchive.items import BodyBlock, Link
+    >>> teaser = BodyBlock("paragraph", "Other story", [Link("https://a.test/x", "Other story")])
+    >>> [b.text for b in without_link_lists([BodyBlock("paragraph", "Story."), BodyBlock("heading", "More:"), teaser])]
+    ['Story.']
+    """
+    drop = set()
+    for start, end in _link_runs(blocks):
+        if end - start >= 2 and start > 0 and _is_label(blocks[start - 1]):
+            drop.update(range(start - 1, end))
+    last = len(blocks)
+    while last and (last - 1 in drop or _is_link_line(blocks[last - 1])):
+        last -= 1
+    if last < len(blocks):  # a list of links ended the body: its labels go with it
+        while last and _is_label(blocks[last - 1]):
+            last -= 1
+    while last and (blocks[last - 1].kind == "heading" or _ends_in_colon(blocks[last - 1])):
+        last -= 1
+    kept = [block for position, block in enumerate(blocks[:last]) if position not in drop]
+    return kept or blocks
+
+
+def _link_runs(blocks: list):
+    """(start, end) of each run of consecutive lines of link text."""
+    start = None
+    for position, block in enumerate([*blocks, None]):
+        if block is not None and _is_link_line(block):
+            start = position if start is None else start
+        elif start is not None:
+            yield start, position
+            start = None
+
+
+def _is_link_line(block) -> bool:
+    """A line that is (nearly) all the text of its links, and the links are not bare URLs."""
+    text = block.text.removeprefix("- ")
+    linked = sum(len(link.text) for link in block.links)
+    return linked >= 0.8 * len(text) and not any(_URL_TEXT.match(link.text) for link in block.links)
+
+
+def _is_label(block) -> bool:
+    text = block.text.removeprefix("- ")
+    return len(text) <= _LABEL_LENGTH and (block.kind == "heading" or not _SENTENCE_END.search(text))
+
+
+def _ends_in_colon(block) -> bool:
+    return len(block.text) <= _LABEL_LENGTH and block.text.endswith(":")
+
+
+def before_comments(blocks: list, counter_text: str | None) -> list:
+    """The body up to the page's comment counter ("3 comments"): what follows it is the comments
+    and their form, not the story (trafilatura reads them as text where they carry no comment marks).
+
+    >>> from newsarchive.items import BodyBlock
+    >>> [b.text for b in before_comments([BodyBlock("paragraph", "Story."), BodyBlock("heading", "2 Comments"),
+    ...                                   BodyBlock("paragraph", "Log in to comment.")], "2 Comments")]
+    ['Story.']
+    """
+    cut = next((position for position, block in enumerate(blocks) if position and block.text == counter_text), None)
+    return blocks if cut is None else blocks[:cut]
+
+
+# "Photo: A. Name", "Crédits photos : Agence", "Source: Agency": a label of a word or a few, a colon,
+# a value. At the body's end such lines are its colophon: credits, sources, contacts.
+_LABELLED_LINE = re.compile(r"^([^\W\d][\w\s-]{1,24}?)\s?:\s+\S")
+_COLOPHON_LENGTH = 80  # characters: a credit or a contact line, not a paragraph
+
+
+def without_colophon(blocks: list) -> list:
+    """The body without the short "Label: value" lines that end it (photo credits, sources,
+    contacts). A label that also opens an earlier line is a speaker of an interview, and stays.
+    Never the whole body.
+
+    >>> from newsarchive.items import BodyBlock
+    >>> [b.text for b in without_colophon([BodyBlock("paragraph", "Story."), BodyBlock("paragraph", "Photo: A. Lens")])]
+    ['Story.']
+    """
+    last = len(blocks)
+    while last > 1 and _is_colophon_line(blocks[last - 1].text, blocks[:last - 1]):
+        last -= 1
+    return blocks[:last]
+
+
+def _is_colophon_line(text: str, before: list) -> bool:
+    match = _LABELLED_LINE.match(text)
+    if match is None or len(text) > _COLOPHON_LENGTH:
+        return False
+    label = match.group(1).strip()
+    return not any(block.text.startswith(f"{label}:") or block.text.startswith(f"{label} :") for block in before)

@@ -16,8 +16,9 @@ from datetime import datetime
 from typing import Any
 
 from newsarchive.items import BodyBlock, Link
+from newsarchive.parsers.boilerplate import NOT_BODY_TAGS
 from newsarchive.parsers.dates import parse_free_text_date
-from newsarchive.parsers.text import BLOCK_TAGS, absolute_url, block_links, normalise_text, text_blocks
+from newsarchive.parsers.text import BLOCK_TAGS, absolute_url, block_links, element_text, normalise_text, text_blocks
 
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 SHORT_TEXT = 1000  # characters: less than a short article's body, so worth the full pass
@@ -147,6 +148,76 @@ def _links_by_text(root, url: str, lines: list[str]) -> dict[str, list[Link]]:
 
 def _line_key(line: str) -> str:
     return _words(_LIST_MARK.sub("", line))
+
+
+_DESCRIPTION_NAMES = frozenset({"description", "og:description", "twitter:description"})
+_LEAD_HOLDERS = frozenset({"p", "div", "h2", "h3", "h4", "header", "section"})
+_LEAD_KEY = 40  # characters compared: a description is often the lead cut short
+_LEAD_LENGTH = range(_LEAD_KEY, 1001)  # characters: a sentence or a few, not the whole story
+
+
+def with_standfirst(root, blocks: list[BodyBlock]) -> list[BodyBlock]:
+    """The body with its standfirst first: the lead under the headline that the page's description
+    (meta, og: or twitter:) repeats. Themes print it in the header, outside the text container that
+    trafilatura and articleBody read, yet it is the story's first paragraph. Only a lead shown
+    between the headline and the body's first line, outside asides, figures and forms, and not
+    in the body already.
+
+    >>> from lxml import html
+    >>> page = html.fromstring('<html><head><meta name="description" content="The council voted to '
+    ...     'close the old bridge for two years of repairs."></head><body><h1>Bridge closes</h1><p>The '
+    ...     'council voted to close the old bridge for two years of repairs.</p><div><p>Work starts in '
+    ...     'May.</p></div></body></html>')
+    >>> [block.text[:20] for block in with_standfirst(page, [BodyBlock("paragraph", "Work starts in May.")])]
+    ['The council voted to', 'Work starts in May.']
+    """
+    descriptions = {_lead_key(text) for text in _descriptions(root)}
+    if not blocks or not descriptions:
+        return blocks
+    lead = _shown_lead(root, descriptions, _lead_key(blocks[0].text)[:30])
+    if lead is None or any(lead[:_LEAD_KEY] in block.text for block in blocks):
+        return blocks
+    return [BodyBlock("paragraph", lead), *blocks]
+
+
+def _descriptions(root) -> list[str]:
+    found = []
+    for meta in root.iter("meta"):
+        if (meta.get("name") or meta.get("property") or "").lower() in _DESCRIPTION_NAMES:
+            text = (normalise_text(meta.get("content")) or "").rstrip(".…").rstrip()
+            if len(text) >= _LEAD_KEY:
+                found.append(text)
+    return found
+
+
+def _lead_key(text: str) -> str:
+    return text[:_LEAD_KEY].casefold()
+
+
+def _shown_lead(root, descriptions: set[str], body_start: str) -> str | None:
+    """The text of the first block after the headline that opens as a description does and holds
+    it, unless the body's first line comes first (one pass over the page, in reading order)."""
+    openings = {description[:20] for description in descriptions}
+    after_headline = False
+    for element in root.iter():
+        if element.tag == "h1":
+            after_headline = True
+            continue
+        if not isinstance(element.tag, str) or not element.text or element.text.isspace():
+            continue
+        own = _lead_key(normalise_text(element.text))
+        if own.startswith(body_start):
+            return None
+        if after_headline and own[:20] in openings:
+            holder = element if element.tag in _LEAD_HOLDERS else next(
+                (a for a in element.iterancestors() if a.tag in _LEAD_HOLDERS), None)
+            text = element_text(holder) if holder is not None else None
+            # The description anywhere in the block: a lead may open with a kicker ("Live: ...").
+            # Only the tags say what is no body: layout classes ("overflow-hidden") would too often.
+            if text and len(text) in _LEAD_LENGTH and any(key in text.casefold() for key in descriptions) \
+                    and not any(a.tag in NOT_BODY_TAGS for a in holder.iterancestors()):
+                return text
+    return None
 
 
 def find_publication_date(root, url: str, language: str | None = None) -> str | None:

@@ -1,0 +1,196 @@
+"""Body rules that hold on any news site (issue 14, body target): the standfirst the page's
+description repeats, kept though it stands outside the text container; lists of links that lead
+away from the story, dropped. Pages and blocks written here; the real parser and trafilatura."""
+
+from __future__ import annotations
+
+import json
+
+import lxml.html
+
+from newsarchive.items import BodyBlock, Layer, Link
+from newsarchive.parsers import generic, parse_page
+from newsarchive.parsers.boilerplate import before_comments, without_colophon, without_link_lists
+
+URL = "https://news.example/city/2024/05/bridge-closes"
+LEAD = "The council voted on Tuesday to close the old river bridge for two years of repairs."
+STORY = [
+    "The vote followed a survey by the city's engineers, who found cracks in three of the five arches "
+    "of the bridge and rust on most of the steel ties that hold the deck in place.",
+    "Drivers will have to use the ring road, which adds about ten minutes to a crossing at rush hour, "
+    "and the buses of lines 4 and 7 will follow the same detour until the works end.",
+    "Shop owners on the old town side said they feared losing customers, and asked the council for a "
+    "footbridge; the mayor said one would open in the autumn, before the winter markets.",
+    "The works will cost 38 million euros, of which the region pays half, and are due to start in June "
+    "once the last permits from the river authority have been signed.",
+    "Residents can send their questions to the council until the end of May, and a public meeting will "
+    "be held in the town hall on the second Monday of June at seven in the evening.",
+]
+
+
+def page(head: str = "", header: str = "", story: str = "", after: str = "") -> bytes:
+    paragraphs = story or "".join(f"<p>{text}</p>" for text in STORY)
+    return (f"<html lang='en'><head><meta charset='utf-8'><title>Bridge closes</title>{head}</head><body>"
+            f"<nav><a href='/'>Home</a> <a href='/city'>City</a></nav>"
+            f"<main><header><h1>Bridge closes for two years</h1>{header}</header>"
+            f"<article><div class='story-text'>{paragraphs}{after}</div></article></main>"
+            f"<footer><p>© News Example</p></footer></body></html>").encode()
+
+
+DESCRIPTION = f'<meta name="description" content="{LEAD}">'
+
+
+def body_texts(html: bytes) -> list[str]:
+    return [block.text for block in parse_page(URL, html, kind="article").body_blocks]
+
+
+# The standfirst ------------------------------------------------------------------------------
+
+
+def test_the_lead_under_the_headline_that_the_description_repeats_opens_the_body():
+    html = page(head=DESCRIPTION, header=f"<p class='intro'>{LEAD}</p>")
+    # The lead stands outside the story's container, where trafilatura does not look.
+    assert [b.text for b in generic.extract_body_and_comments(lxml.html.fromstring(html), URL).body] == STORY
+    assert body_texts(html) == [LEAD, *STORY]
+
+
+def test_the_lead_is_kept_whole_when_the_description_is_cut_short():
+    cut = LEAD[:60] + "..."
+    html = page(head=f'<meta property="og:description" content="{cut}">', header=f"<p>{LEAD}</p>")
+    assert body_texts(html) == [LEAD, *STORY]
+
+
+def test_an_articlebody_from_json_ld_gets_the_lead_the_page_shows():
+    data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Bridge closes for two years",
+            "articleBody": "\n".join(STORY)}
+    head = DESCRIPTION + f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    article = parse_page(URL, page(head=head, header=f"<p>{LEAD}</p>"), kind="article")
+    assert article.sources["body_text"] == Layer.JSONLD
+    assert [block.text for block in article.body_blocks] == [LEAD, *STORY]
+
+
+def test_no_lead_without_a_description_or_when_it_is_only_the_sites_tagline_above_the_headline():
+    assert body_texts(page(header=f"<p>{LEAD}</p>")) == STORY
+    tagline_above = page(head=DESCRIPTION).replace(b"<nav>", f"<div class='brand'><p>{LEAD}</p></div><nav>".encode())
+    assert body_texts(tagline_above) == STORY
+
+
+def test_a_description_that_is_the_first_paragraph_is_not_doubled():
+    html = page(head=f'<meta name="description" content="{STORY[0][:80]}">')
+    assert body_texts(html) == STORY
+
+
+def test_a_description_shown_in_an_aside_is_no_lead():
+    html = page(head=DESCRIPTION, header=f"<aside><p>{LEAD}</p></aside>")
+    assert body_texts(html) == STORY
+
+
+def test_with_standfirst_needs_the_lead_before_the_bodys_first_line():
+    root = lxml.html.fromstring(page(head=DESCRIPTION, after=f"<p>{LEAD}</p>"))
+    blocks = [BodyBlock("paragraph", text) for text in STORY]
+    assert generic.with_standfirst(root, blocks) == blocks
+
+
+# Lists of links that lead away ----------------------------------------------------------------
+
+# Teasers of other stories: headlines long enough that trafilatura keeps them as lines of text.
+TEASERS = [("/city/2024/04/ring-road", "Ring road to get a third lane after years of traffic jams at the northern junction"),
+           ("/city/2024/03/markets", "Winter markets move to the harbour while the old square is rebuilt for the summer")]
+TEASER_LINES = "".join(f"<p><a href='{href}'>{text}</a></p>" for href, text in TEASERS)
+
+
+def test_a_read_more_list_at_the_end_of_the_story_is_dropped():
+    html = page(after=f"<p><strong>Read more:</strong></p>{TEASER_LINES}")
+    # trafilatura keeps the list: the rule is what takes it out.
+    trafilatura_lines = [b.text for b in generic.extract_body_and_comments(lxml.html.fromstring(html), URL).body]
+    assert trafilatura_lines == [*STORY, "Read more:", *(text for _, text in TEASERS)]
+    assert body_texts(html) == STORY
+
+
+def test_a_last_label_whose_list_trafilatura_dropped_is_dropped_too():
+    short_teasers = "".join(f"<li><a href='{href}'>{text[:30]}</a></li>" for href, text in TEASERS)
+    html = page(after=f"<p>More from the city:</p><ul>{short_teasers}</ul>")
+    trafilatura_lines = [b.text for b in generic.extract_body_and_comments(lxml.html.fromstring(html), URL).body]
+    assert trafilatura_lines == [*STORY, "More from the city:"]
+    assert body_texts(html) == STORY
+
+
+def test_a_labelled_list_of_links_inside_the_story_is_dropped_and_the_story_around_it_kept():
+    blocks = [BodyBlock("paragraph", STORY[0]), BodyBlock("heading", "Related"),
+              *(BodyBlock("list_item", f"- {text}", [Link(f"https://news.example{href}", text)]) for href, text in TEASERS),
+              BodyBlock("paragraph", STORY[1])]
+    assert [block.text for block in without_link_lists(blocks)] == [STORY[0], STORY[1]]
+
+
+def test_links_without_a_label_one_link_line_inside_and_a_source_list_of_urls_stay():
+    teaser = BodyBlock("paragraph", "Ring road to get a third lane", [Link("https://news.example/r", "Ring road to get a third lane")])
+    unlabelled = [BodyBlock("paragraph", STORY[0]), teaser, teaser, BodyBlock("paragraph", STORY[1])]
+    assert without_link_lists(unlabelled) == unlabelled
+    one_inside = [BodyBlock("paragraph", STORY[0]), BodyBlock("paragraph", "See also:"), teaser, BodyBlock("paragraph", STORY[1])]
+    assert without_link_lists(one_inside) == one_inside
+    url = "https://stats.example/bridges.csv"
+    sources = [BodyBlock("paragraph", STORY[0]), BodyBlock("paragraph", "Sources:"),
+               BodyBlock("list_item", f"- {url}", [Link(url, url)])]
+    assert without_link_lists(sources) == sources
+
+
+def test_a_last_heading_or_label_that_introduces_nothing_is_dropped():
+    blocks = [BodyBlock("paragraph", STORY[0]), BodyBlock("paragraph", STORY[1]),
+              BodyBlock("paragraph", "More stories from the city:")]
+    assert [block.text for block in without_link_lists(blocks)] == STORY[:2]
+    blocks = [BodyBlock("paragraph", STORY[0]), BodyBlock("heading", "Top stories")]
+    assert [block.text for block in without_link_lists(blocks)] == STORY[:1]
+
+
+def test_the_labels_over_a_last_list_of_links_go_with_it_but_never_the_whole_body():
+    link = BodyBlock("paragraph", "Winter markets move to the harbour", [Link("https://news.example/m", "Winter markets move to the harbour")])
+    blocks = [BodyBlock("paragraph", STORY[0]), BodyBlock("paragraph", "Follow us"), BodyBlock("paragraph", "Already read?"), link]
+    assert [block.text for block in without_link_lists(blocks)] == STORY[:1]
+    assert without_link_lists([link, link]) == [link, link]
+    assert without_link_lists([BodyBlock("heading", "Top stories")]) == [BodyBlock("heading", "Top stories")]
+
+
+# Comments read as text ------------------------------------------------------------------------
+
+COMMENTS_AS_TEXT = ("<h3>2 Comments</h3><div class='talk'><p><b>Anna</b> 3 May 2024</p><p>The detour is far too "
+                    "long for the buses, it should be shorter.</p><p><b>Ben</b> 4 May 2024</p><p>Good news, the "
+                    "bridge was unsafe for years.</p></div><p>You must be logged in to post a comment.</p>")
+
+
+def test_what_follows_the_pages_comment_counter_is_not_the_story():
+    html = page(after=COMMENTS_AS_TEXT)
+    trafilatura_lines = [b.text for b in generic.extract_body_and_comments(lxml.html.fromstring(html), URL).body]
+    assert trafilatura_lines[len(STORY):] == ["2 Comments", "Anna 3 May 2024",
+                                              "The detour is far too long for the buses, it should be shorter.",
+                                              "Ben 4 May 2024", "Good news, the bridge was unsafe for years.",
+                                              "You must be logged in to post a comment."]
+    assert body_texts(html) == STORY
+
+
+def test_a_counter_text_that_opens_the_body_or_is_not_the_pages_counter_cuts_nothing():
+    blocks = [BodyBlock("heading", "2 Comments"), BodyBlock("paragraph", STORY[0])]
+    assert before_comments(blocks, "2 Comments") == blocks
+    blocks = [BodyBlock("paragraph", STORY[0]), BodyBlock("paragraph", "2 Comments"), BodyBlock("paragraph", STORY[1])]
+    assert before_comments(blocks, None) == blocks
+    assert before_comments(blocks, "5 Comments") == blocks
+
+
+# The colophon: credits, sources, contacts -------------------------------------------------------
+
+
+def test_credit_and_source_lines_that_end_the_body_are_dropped():
+    html = page(after="<p>Photo: Jane Doe / City Press</p><p>Crédits photos : Agence Lumière</p>")
+    trafilatura_lines = [b.text for b in generic.extract_body_and_comments(lxml.html.fromstring(html), URL).body]
+    assert trafilatura_lines[len(STORY):] == ["Photo: Jane Doe / City Press", "Crédits photos : Agence Lumière"]
+    assert body_texts(html) == STORY
+
+
+def test_an_interviews_last_answer_a_long_labelled_line_and_a_label_inside_the_story_stay():
+    mayor = [BodyBlock("paragraph", "Mayor: The bridge had to close, there was no other way to keep it safe."),
+             BodyBlock("paragraph", STORY[0]), BodyBlock("paragraph", "Mayor: Thank you.")]
+    assert without_colophon(mayor) == mayor
+    long_line = BodyBlock("paragraph", "Note: " + STORY[1])
+    assert without_colophon([BodyBlock("paragraph", STORY[0]), long_line]) == [BodyBlock("paragraph", STORY[0]), long_line]
+    inside = [BodyBlock("paragraph", "Source: city engineers"), BodyBlock("paragraph", STORY[0])]
+    assert without_colophon(inside) == inside
+    assert without_colophon([BodyBlock("paragraph", "Photo: Jane Doe")]) == [BodyBlock("paragraph", "Photo: Jane Doe")]
