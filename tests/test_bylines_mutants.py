@@ -361,3 +361,15 @@ def test_one_line_reads_carriage_returns_as_spaces():
 
 def test_prefer_shown_takes_metadata_as_the_article_own_by_default():
     assert prefer_shown(names("Example Media"), names("Ana Ruiz")) is False
+
+
+@pytest.mark.parametrize("name", ["Byline", "post-AUTHOR", "writerName", "autor-box", "Auteur", "کاتب", "Автор-статьи"])
+def test_a_class_or_id_naming_a_byline_in_any_case_marks_it(name):
+    assert find_byline(body(f"<h1>Harbour works</h1><div class='{name}'>Ana Ruiz</div><p>The story.</p>")) == "Ana Ruiz"
+    assert find_byline(body(f"<h1>Harbour works</h1><span id='{name}'>Ana Ruiz</span><p>The story.</p>")) == "Ana Ruiz"
+
+
+@pytest.mark.parametrize("mark", ["rel='author'", "itemprop='author'"])
+def test_rel_or_itemprop_author_marks_a_byline_without_class_or_id(mark):
+    assert find_byline(body(f"<h1>Harbour works</h1><p>Text by <a {mark} href='/ana'>Ana Ruiz</a></p><p>The story.</p>")) \
+        == "Ana Ruiz"

@@ -17,9 +17,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from lxml import etree
-
 from newsarchive.items import Byline
+from newsarchive.parsers.page_cache import named_elements
 from newsarchive.parsers.text import BLOCK_TAGS, SKIPPED_TAGS, normalise_text
 
 # The words that introduce a byline ("By", "Posted by", "Veröffentlicht von", "Автор:", "بقلم"), at
@@ -223,7 +222,8 @@ def bylines_from_names(names: Iterable[str | None]) -> list[Byline]:
 _MARKED_NAME = re.compile(r"byline|author|writer|autor|auteur|کاتب|автор", re.IGNORECASE)
 _NOT_THE_NAME = re.compile(r"comment|bio|avatar|photo|image|img|follow|share|social|descr|modal|tooltip|label|heading",
                            re.IGNORECASE)
-_HAS_NAMES = etree.XPath("//*[@class or @id or @rel or @itemprop]")
+# _MARKED_NAME's words in lower case: a first test of an element's lower-cased names.
+_MARKED_WORDS = ("byline", "author", "writer", "autor", "auteur", "کاتب", "автор")
 # Inside a marked byline, the element that holds just the name: microformats' `fn`, a class
 # naming a name, or a link to the author's page.
 _NAME_CLASS = re.compile(r"(?:^|\s)fn(?:\s|$)|name", re.IGNORECASE)
@@ -239,7 +239,9 @@ def _is_marked(element) -> bool:
 
 
 def _marked(root) -> list:
-    return [element for element in _HAS_NAMES(root) if _is_marked(element)]
+    return [element for element, names in named_elements(root)
+            if (element.get("rel") == "author" or element.get("itemprop") == "author"
+                or any(word in names for word in _MARKED_WORDS)) and _is_marked(element)]
 
 
 # Short lines that begin the way bylines do ("By ...", "Autor: ...", "Автор: ...", "بقلم ..."), a

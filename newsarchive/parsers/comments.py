@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import copy
 import re
-import threading
 
 from lxml import etree
 
 from newsarchive.items import Comment
 from newsarchive.parsers.dates import find_date
+from newsarchive.parsers.page_cache import named_elements, per_page
 from newsarchive.parsers.text import element_text, western_digits
 
 _ITEM_CLASSES = {"comment", "comment-item", "commentlist-item", "comment-entry", "comments-item", "c-comment"}
@@ -78,24 +78,9 @@ def is_comment_item(element) -> bool:
 def comment_items(root) -> list:
     """The elements that are the page's comments, one per comment, in document order. Every item
     carries "comment" in its class, id or item type (any case), or a comment id."""
-    return _outermost_per_comment([element for element, names in _named_elements(root)
+    return _outermost_per_comment([element for element, names in named_elements(root)
                                    if ("comment" in names or element.get("data-comment-id") is not None)
                                    and is_comment_item(element)])
-
-
-# The elements that have a class, an id, an item type or a comment id, with those names in lower
-# case, in page order (found by lxml in C). Several steps look for words in them: each reads this
-# list, made once a page, rather than walking every element of the page again.
-_NAMED = etree.XPath("descendant-or-self::*[@class or @id or @itemtype or @data-comment-id]")
-
-
-def _named_elements(root) -> list[tuple]:
-    return _per_page(root, "named", _find_named)
-
-
-def _find_named(root) -> list[tuple]:
-    return [(element, f"{element.get('class') or ''} {element.get('id') or ''} {element.get('itemtype') or ''}".lower())
-            for element in _NAMED(root)]
 
 
 def extract_comments(root, language: str | None = None) -> list[Comment]:
@@ -239,11 +224,11 @@ def comment_containers(root) -> list:
     >>> [element.get("id") or element.get("class") for element in comment_containers(page)]
     ['comments']
     """
-    return _per_page(root, "containers", _find_containers)
+    return per_page(root, "containers", _find_containers)
 
 
 def _find_containers(root) -> list:
-    found = [element for element, names in _named_elements(root)
+    found = [element for element, names in named_elements(root)
              if _has_a_stem(names) and _names_a_comment_section(element)]
     inside = set(found)
     return [element for element in found if not any(a in inside for a in element.iterancestors())]
@@ -253,20 +238,6 @@ def _has_a_stem(names: str) -> bool:
     """Substring tests first (fast, and false for nearly every element), then the stems."""
     return any(part in names for part in ("ment", "eact", "epl", "espon", "ussion", "мент", "تعليق")) and bool(
         _CONTAINER_STEM.search(names))
-
-
-# What several steps ask of one page (its comment sections, its counter), found once: the last
-# page's answers, kept with its root (parsers never change a page's tree in place), per thread.
-_LAST_PAGE = threading.local()
-
-
-def _per_page(root, name: str, find):
-    if getattr(_LAST_PAGE, "root", None) is not root:
-        _LAST_PAGE.root, _LAST_PAGE.answers = root, {}
-    answers = _LAST_PAGE.answers
-    if name not in answers:
-        answers[name] = find(root)
-    return answers[name]
 
 
 def shows_a_comment_list(root) -> bool:
@@ -484,7 +455,7 @@ def comment_counter(root) -> tuple[str | None, int | None]:
 
 def comment_counter_element(root):
     """The element whose whole text is the page's count of comments, if any."""
-    return _per_page(root, "counter", _find_counter)
+    return per_page(root, "counter", _find_counter)
 
 
 def _find_counter(root):
@@ -729,7 +700,7 @@ _SERVICE_NAME_PARTS = ("disqus", "viafoura", "spot", "openweb", "vuukle", "fyre"
 
 
 def _names_a_comment_service(root) -> bool:
-    return any(_SERVICE_NAME.match(name) for element, names in _named_elements(root)
+    return any(_SERVICE_NAME.match(name) for element, names in named_elements(root)
                if element.tag not in ("script", "style", "link") and any(part in names for part in _SERVICE_NAME_PARTS)
                for name in (*_classes(element), element.get("id") or ""))
 
