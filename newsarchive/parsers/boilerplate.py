@@ -61,7 +61,7 @@ def without_link_lists(blocks: list) -> list:
     >>> [b.text for b in without_link_lists([BodyBlock("paragraph", "Story."), BodyBlock("heading", "More:"), teaser])]
     ['Story.']
     """
-    drop = set()
+    drop: set[int] = set()
     for start, end in _link_runs(blocks):
         if end - start >= 2 and start > 0 and _is_label(blocks[start - 1]):
             drop.update(range(start - 1, end))

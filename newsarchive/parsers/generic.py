@@ -205,7 +205,7 @@ def _shown_lead(root, descriptions: set[str], body_start: str) -> str | None:
             continue
         if not isinstance(element.tag, str) or not element.text or element.text.isspace():
             continue
-        own = _lead_key(normalise_text(element.text))
+        own = _lead_key(normalise_text(element.text) or "")
         if own.startswith(body_start):
             return None
         if after_headline and own[:20] in openings:
@@ -214,7 +214,8 @@ def _shown_lead(root, descriptions: set[str], body_start: str) -> str | None:
             text = element_text(holder) if holder is not None else None
             # The description anywhere in the block: a lead may open with a kicker ("Live: ...").
             # Only the tags say what is no body: layout classes ("overflow-hidden") would too often.
-            if text and len(text) in _LEAD_LENGTH and any(key in text.casefold() for key in descriptions) \
+            if holder is not None and text and len(text) in _LEAD_LENGTH \
+                    and any(key in text.casefold() for key in descriptions) \
                     and not any(a.tag in NOT_BODY_TAGS for a in holder.iterancestors()):
                 return text
     return None
@@ -253,8 +254,8 @@ def _free_text_dates_in(language: str | None):
         htmldate.extractors._external_date = _HTMLDATE_OWN[0]
 
 
-def _free_text_date(text: str) -> datetime | None:
-    return parse_free_text_date(text, getattr(_PAGE, "language", None))
+def _free_text_date(string: str) -> datetime | None:  # htmldate's own takes `string`
+    return parse_free_text_date(string, getattr(_PAGE, "language", None))
 
 
 def find_author(root) -> str | None:
