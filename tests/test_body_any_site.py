@@ -194,3 +194,91 @@ def test_an_interviews_last_answer_a_long_labelled_line_and_a_label_inside_the_s
     inside = [BodyBlock("paragraph", "Source: city engineers"), BodyBlock("paragraph", STORY[0])]
     assert without_colophon(inside) == inside
     assert without_colophon([BodyBlock("paragraph", "Photo: Jane Doe")]) == [BodyBlock("paragraph", "Photo: Jane Doe")]
+
+
+# The rules at their edges -----------------------------------------------------------------------
+
+def linked(text: str, anchor: str, kind: str = "paragraph") -> BodyBlock:
+    return BodyBlock(kind, text, [Link("https://news.example/other", anchor)])
+
+
+def test_a_link_line_is_four_fifths_link_text_at_least_after_a_list_mark():
+    label = BodyBlock("heading", "More")
+    # "- " is the list mark, not the line's text: 8 of 10 characters are the link's.
+    list_items = [linked("- Abcdefgh.j", "Abcdefgh"), linked("- Klmnopqr.t", "Klmnopqr")]
+    assert without_link_lists([BodyBlock("paragraph", STORY[0]), label, *list_items]) == [BodyBlock("paragraph", STORY[0])]
+    # 7 of 10 is a sentence with a link in it: the label over it stays, the line too.
+    sentences = [linked("Abcdefg.ij", "Abcdefg"), linked("Klmnopq.st", "Klmnopq"), BodyBlock("paragraph", STORY[1])]
+    kept = [BodyBlock("paragraph", STORY[0]), label, *sentences]
+    assert without_link_lists(kept) == kept
+
+
+def test_a_label_is_sixty_characters_at_most_and_a_heading_however_it_ends():
+    lines = [linked("Winter markets move to the harbour", "Winter markets move to the harbour")] * 2
+    tail = BodyBlock("paragraph", STORY[1])
+    for label, dropped in ((BodyBlock("paragraph", "x" * 60), True), (BodyBlock("paragraph", "x" * 61), False),
+                           (BodyBlock("heading", "More on this."), True), (BodyBlock("paragraph", "More on this."), False)):
+        blocks = [BodyBlock("paragraph", STORY[0]), label, *lines, tail]
+        expected = [blocks[0], tail] if dropped else blocks
+        assert without_link_lists(blocks) == expected, label
+
+
+def test_a_last_label_ending_in_a_colon_is_sixty_characters_at_most():
+    story = [BodyBlock("paragraph", STORY[0])]
+    assert without_link_lists([*story, BodyBlock("paragraph", "y" * 59 + ":")]) == story
+    long_label = BodyBlock("paragraph", "y" * 60 + ":")
+    assert without_link_lists([*story, long_label]) == [*story, long_label]
+
+
+def test_the_labels_over_a_last_link_list_go_one_by_one_up_to_the_story():
+    link = linked("Winter markets move to the harbour", "Winter markets move to the harbour")
+    blocks = [BodyBlock("paragraph", STORY[0]), BodyBlock("paragraph", STORY[1]), BodyBlock("paragraph", "Follow us"),
+              BodyBlock("paragraph", "Newsletter"), BodyBlock("paragraph", "Already read?"), link]
+    assert without_link_lists(blocks) == blocks[:2]
+
+
+def test_a_link_run_opening_the_body_has_no_label_over_it():
+    # The run starts the body: there is no line above it to be its label (not the body's last line).
+    link = linked("Winter markets move to the harbour", "Winter markets move to the harbour")
+    blocks = [link, link, BodyBlock("paragraph", STORY[0]), BodyBlock("paragraph", STORY[1]), BodyBlock("heading", "Sp")]
+    assert without_link_lists(blocks) == blocks[:4]
+
+
+def test_the_body_is_cut_at_the_counter_wherever_it_stands_after_the_first_line():
+    blocks = [BodyBlock("paragraph", STORY[0]), BodyBlock("paragraph", "3 Comments"), BodyBlock("paragraph", STORY[1])]
+    assert before_comments(blocks, "3 Comments") == blocks[:1]
+
+
+def test_a_colophon_line_is_eighty_characters_at_most():
+    story = [BodyBlock("paragraph", STORY[0])]
+    credit = "Photo: " + "z" * 73  # 80 characters
+    assert len(credit) == 80 and without_colophon([*story, BodyBlock("paragraph", credit)]) == story
+    longer = BodyBlock("paragraph", credit + "z")
+    assert without_colophon([*story, longer]) == [*story, longer]
+
+
+def test_closing_credits_go_one_by_one_but_the_first_line_stays():
+    story = [BodyBlock("paragraph", STORY[0])]
+    credits = [BodyBlock("paragraph", "Photo: Jane Doe"), BodyBlock("paragraph", "Source: City Press"),
+               BodyBlock("paragraph", "Contact: desk@news.example")]
+    assert without_colophon([*story, *credits]) == story
+    assert without_colophon(credits) == credits[:1]
+
+
+def test_a_label_that_opens_the_line_just_before_is_a_speaker():
+    blocks = [BodyBlock("paragraph", STORY[0]), BodyBlock("paragraph", "Ana Ruiz: Why now?"),
+              BodyBlock("paragraph", "Ana Ruiz: Because the arches cracked.")]
+    assert without_colophon(blocks) == blocks
+
+
+def test_a_label_opening_the_body_goes_with_the_links_under_it():
+    link = linked("Winter markets move to the harbour", "Winter markets move to the harbour")
+    blocks = [BodyBlock("heading", "Most read"), link, link, BodyBlock("paragraph", STORY[0])]
+    assert without_link_lists(blocks) == blocks[3:]
+
+
+def test_a_labels_list_mark_is_not_counted_in_its_length():
+    link = linked("Winter markets move to the harbour", "Winter markets move to the harbour")
+    label = BodyBlock("list_item", "- " + "w" * 60)  # 60 characters after the mark
+    blocks = [BodyBlock("paragraph", STORY[0]), label, link, link, BodyBlock("paragraph", STORY[1])]
+    assert without_link_lists(blocks) == [blocks[0], blocks[4]]
