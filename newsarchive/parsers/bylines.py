@@ -219,11 +219,11 @@ def bylines_from_names(names: Iterable[str | None]) -> list[Byline]:
 # Elements marked as a byline: rel=author, itemprop=author, or a class or id naming a byline or
 # an author in the languages of the sites we archive (found in C by lxml); not a commenter's name,
 # nor the parts of an author box that are not the name (biography, photo, follow button).
-_MARKED_NAME = re.compile(r"byline|author|writer|autor|auteur|کاتب|автор", re.IGNORECASE)
+# In lower case: _marked tests an element's lower-cased names for them first, as plain substrings.
+_MARKED_WORDS = ("byline", "author", "writer", "autor", "auteur", "کاتب", "автор")
+_MARKED_NAME = re.compile("|".join(_MARKED_WORDS), re.IGNORECASE)
 _NOT_THE_NAME = re.compile(r"comment|bio|avatar|photo|image|img|follow|share|social|descr|modal|tooltip|label|heading",
                            re.IGNORECASE)
-# _MARKED_NAME's words in lower case: a first test of an element's lower-cased names.
-_MARKED_WORDS = ("byline", "author", "writer", "autor", "auteur", "کاتب", "автор")
 # Inside a marked byline, the element that holds just the name: microformats' `fn`, a class
 # naming a name, or a link to the author's page.
 _NAME_CLASS = re.compile(r"(?:^|\s)fn(?:\s|$)|name", re.IGNORECASE)

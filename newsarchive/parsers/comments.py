@@ -617,12 +617,11 @@ _EMBED_PLACEHOLDER = etree.XPath(  # one walk of the page (a union of paths walk
     " or @data-hyvor-talk-id or @data-fb-comments"
     " or (contains(@class, 'fb-comments') and contains(concat(' ', normalize-space(@class), ' '), ' fb-comments '))]"
 )
-_EMBED_SCRIPT = re.compile(r"disqus\.com/|commento\.io|talk\.hyvor\.com|remark42|coral\.js|giscus\.app|utteranc\.es"
-                           r"|facebook\.net/[^\"']*(?:xfbml|sdk)", re.I)
+_EMBED_HOSTS = ("disqus.com/", "commento.io", "talk.hyvor.com", "remark42", "coral.js", "giscus.app", "utteranc.es")
+_EMBED_SCRIPT = re.compile("|".join(map(re.escape, _EMBED_HOSTS)) + r"|facebook\.net/[^\"']*(?:xfbml|sdk)", re.I)
 # What _EMBED_SCRIPT needs to find, as plain substrings: a page's inline scripts run to hundreds of
 # kilobytes, which substring tests read ten times faster than the pattern does.
-_EMBED_SCRIPT_PARTS = ("disqus.com/", "commento.io", "talk.hyvor.com", "remark42", "coral.js", "giscus.app",
-                       "utteranc.es", "facebook.net/")
+_EMBED_SCRIPT_PARTS = (*_EMBED_HOSTS, "facebook.net/")
 # The other common services (Viafoura, OpenWeb/Spot.IM, Vuukle, Livefyre, Insticator,
 # GraphComment) by their hosts, in a script's or an iframe's src or a preconnect / dns-prefetch
 # link, which a page adds only for a service it is about to load (not in a script's text: ad
@@ -632,8 +631,10 @@ _SERVICE_HOST = re.compile(r"(?:\.|//)(?:viafoura\.(?:co|net|com)|spot\.im|openw
 _HINT_LINKS = etree.XPath("//link[contains(' preconnect dns-prefetch preload ', concat(' ', normalize-space(@rel), ' '))]/@href")
 # An element a comment service fills, by the service's name as a class or id: `class="viafoura"`,
 # `id="spotim-conversation"`, `class="vuukle-comments"` (a name, not a part of one: `tag-discourse`).
-_SERVICE_NAME = re.compile(r"^(?:disqus|viafoura|spot-?im|openweb|vuukle|livefyre|fyre|insticator|commento|remark42"
-                           r"|hyvor-talk|giscus|utterances|graphcomment)(?:[-_]\w[\w-]*)?$", re.I)
+_SERVICES = (r"disqus|viafoura|spot-?im|openweb|vuukle|livefyre|fyre|insticator|commento|remark42|hyvor-talk|giscus"
+             r"|utterances|graphcomment")
+_SERVICE_NAME = re.compile(rf"^(?:{_SERVICES})(?:[-_]\w[\w-]*)?$", re.I)
+_SERVICE_IN_NAMES = re.compile(_SERVICES)  # a first test of an element's lower-cased names
 # The site's own script that loads the comments, by its file name: comments.js, comments,30.js,
 # yle-comments-plugin.js, kommentare.min.js (plural: WordPress's comment-reply.js only moves the
 # reply form; a "recent comments" widget lists other articles' comments).
@@ -694,14 +695,9 @@ def _names_an_embed(text: str) -> bool:
     return any(part in lowered for part in _EMBED_SCRIPT_PARTS) and bool(_EMBED_SCRIPT.search(text))
 
 
-# _SERVICE_NAME's names as plain substrings, a first test of an element's names.
-_SERVICE_NAME_PARTS = ("disqus", "viafoura", "spot", "openweb", "vuukle", "fyre", "insticator", "commento", "remark42",
-                       "hyvor", "giscus", "utterances", "graphcomment")
-
-
 def _names_a_comment_service(root) -> bool:
     return any(_SERVICE_NAME.match(name) for element, names in named_elements(root)
-               if element.tag not in ("script", "style", "link") and any(part in names for part in _SERVICE_NAME_PARTS)
+               if element.tag not in ("script", "style", "link") and _SERVICE_IN_NAMES.search(names)
                for name in (*_classes(element), element.get("id") or ""))
 
 

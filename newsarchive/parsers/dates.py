@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from newsarchive.items import Layer
+from newsarchive.parsers.page_cache import per_page
 from newsarchive.parsers.text import normalise_text, western_digits
 
 if TYPE_CHECKING:
@@ -283,9 +284,13 @@ def _nearest_first(root, elements: list, near) -> list:
     """The elements by their distance from `near` in the page's order (elements between them),
     the earlier first at equal distance. Dates are read in this order, so the page's far dates
     are never parsed when a near one reads."""
-    position = {element: index for index, element in enumerate(root.iter())}
+    position = per_page(root, "positions", _positions)
     anchor = position.get(near, 0)
     return sorted(elements, key=lambda element: (abs(position[element] - anchor), position[element]))
+
+
+def _positions(root) -> dict:
+    return {element: index for index, element in enumerate(root.iter())}
 
 
 def _in_the_story(element) -> bool:

@@ -13,6 +13,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from newsarchive.items import BodyBlock, Link
@@ -237,21 +238,27 @@ def find_publication_date(root, url: str, language: str | None = None) -> str | 
 # line goes instead to the dates module's own dateparser call, told the page's language (else the
 # web's most used ones) and keeping its rules (no relative dates): the same dates on the dev set.
 _PAGE = threading.local()
-_HTMLDATE_OWN: list = []  # htmldate's own last resort, put back after each page
+
+
+@cache
+def _htmldate_own_last_resort():
+    """htmldate's own, read once, before the first page puts ours in its place."""
+    import htmldate.extractors
+
+    return htmldate.extractors._external_date
 
 
 @contextmanager
 def _free_text_dates_in(language: str | None):
     import htmldate.extractors
 
-    if not _HTMLDATE_OWN:
-        _HTMLDATE_OWN.append(htmldate.extractors._external_date)
+    htmldate_own = _htmldate_own_last_resort()
     _PAGE.language = language
     htmldate.extractors._external_date = _free_text_date
     try:
         yield
     finally:  # htmldate as it was, for any other user of it in the process
-        htmldate.extractors._external_date = _HTMLDATE_OWN[0]
+        htmldate.extractors._external_date = htmldate_own
 
 
 def _free_text_date(string: str) -> datetime | None:  # htmldate's own takes `string`
