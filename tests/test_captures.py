@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 import urllib.request
 import zlib
@@ -11,7 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from newsarchive.demo.serve import content_type_of
-from tests.conftest import run_cli
+from newsarchive.demo.site import generate_site
+from tests.conftest import run_cli, serve_in_subprocess
 
 SETTINGS = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING")
 
@@ -79,3 +81,24 @@ def test_the_demo_server_sends_each_feed_with_its_own_type(demo_site, path, cont
     with urllib.request.urlopen(demo_site.url(path)) as response:
         assert response.headers["Content-Type"] == content_type
 
+
+
+def test_the_demo_server_answers_a_broken_request_line_and_logs_it(tmp_path):
+    """A crawl killed while it sends a request leaves half a request line: a 400 and a log line."""
+    generate_site(tmp_path / "site", 3, seed=1)
+    log = tmp_path / "access.log"
+    server, base_url = serve_in_subprocess(tmp_path / "site", "--access-log", str(log))
+    try:
+        host, port = urlsplit(base_url).hostname, urlsplit(base_url).port
+        with socket.create_connection((host, port), timeout=5) as connection:
+            connection.sendall(b"GET /en_GB/archives HTTP/1.1 extra words\r\n\r\n")
+            answer = b"".join(iter(lambda: connection.recv(4096), b""))
+            assert b"Error code: 400" in answer  # http.server's error page (no status line for it)
+        with urllib.request.urlopen(base_url + "/en_GB/archives") as response:  # still serving
+            assert response.status == 200
+        assert log.read_text(encoding="utf-8").splitlines() == [
+            "GET /en_GB/archives HTTP/1.1 extra words 400", "/en_GB/archives 200"]
+        assert server.poll() is None
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -64,8 +64,10 @@ class DemoSiteHandler(BaseHTTPRequestHandler):
 
     def log_request(self, code="-", size="-"):
         if self.access_log is not None:
+            # A request line that cannot be parsed (a crawl killed while it sent one) leaves no path.
+            target = getattr(self, "path", None) or self.requestline or "-"
             with self._log_lock, open(self.access_log, "a", encoding="utf-8") as log:
-                log.write(f"{self.path} {int(code) if isinstance(code, int) else code}\n")
+                log.write(f"{target} {int(code) if isinstance(code, int) else code}\n")
 
     def do_GET(self):
         parts = urlsplit(self.path)
