@@ -54,6 +54,10 @@ HANDLER = "newsarchive.render_handler.LazyPlaywrightDownloadHandler"  # starts P
 # Quiet and offline: no first-run pages, no component or safe-browsing downloads, no sync, no QUIC.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# The browsers looked for on PATH when NEWSARCHIVE_CHROMIUM names none, the first found taken.
+# Debian's headless shell (the old headless mode, no browser UI behind it) renders a page for about
+# half the CPU of the full browser's --headless, in its browser process most (bench/render.py).
+CHROMIUM_NAMES = ("chromium-headless-shell", "chromium")
 # Buttons and links that load more comments: "Load more comments", "Show comments (12)", "View more comments".
 LOAD_MORE = re.compile(r"\b(?:load|show|view|see|more)\b.*\bcomments?\b", re.I)
 # Article fields the rendered page may give when the HTML as sent lacked them.
@@ -79,8 +83,16 @@ BROWSER_SLOT = "newsarchive-browser"  # the downloader slot of the pages rendere
 # was most of a render (it was 200 ms), and waiting for the idle main thread, not a longer quiet,
 # is what lets a starved page's scripts put their comments in.
 QUIET_MS = 50
+# The longest wait for a page's main thread to go idle. A page that never idles (an animation), or
+# whose browser makes no frames to idle between, is read after this: with the render timeout as the
+# bound, one such page held a render slot for 20 s in the headless shell.
+IDLE_WAIT_MS = 1000
 CONTENT_TYPES = re.compile(r"^\s*(?:application/(?:[\w.+-]+\+)?json|text/json|text/html|application/xhtml\+xml)\b",
                            re.I)
+
+
+class RenderTimeout(Exception):
+    """A rendered page's scripts kept the browser waiting longer than the render allows."""
 
 
 def render_reason(article: Article, mode: str, rendered_fields: tuple[str, ...] = ()) -> str | None:
@@ -160,18 +172,28 @@ def carries_content(resource_type: str, status: int, method: str, content_type: 
 
 
 def chromium_path(setting: str) -> str | None:
-    """The Chromium binary NEWSARCHIVE_CHROMIUM names (a path, or a name looked up on PATH)."""
-    found = shutil.which(setting) if setting else None
-    return found if found and os.path.isfile(found) else None
+    """The Chromium binary NEWSARCHIVE_CHROMIUM names (a path, or a name looked up on PATH); when
+    it names none, the first of CHROMIUM_NAMES on PATH."""
+    for name in (setting,) if setting else CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found and os.path.isfile(found):
+            return found
+    return None
 
 
 def browser_missing(chromium: str) -> str | None:
     """What keeps this machine from rendering, in one line, or None when it can."""
     if importlib.util.find_spec("scrapy_playwright") is None:
         return 'scrapy-playwright is not installed (pip install "newsarchive[browser]")'
-    if chromium_path(chromium) is None:
-        return f"no Chromium at NEWSARCHIVE_CHROMIUM={chromium!r} (apt-get install -y chromium)"
-    return None
+    return chromium_missing(chromium)
+
+
+def chromium_missing(chromium: str) -> str | None:
+    """Where no Chromium was found, in one line, or None when NEWSARCHIVE_CHROMIUM's is there."""
+    if chromium_path(chromium) is not None:
+        return None
+    where = f"at NEWSARCHIVE_CHROMIUM={chromium!r}" if chromium else f"on PATH ({' or '.join(CHROMIUM_NAMES)})"
+    return f"no Chromium {where} (apt-get install -y {CHROMIUM_NAMES[0]})"
 
 
 def merge_rendered(article: Article, rendered: Article) -> list[str]:
@@ -193,23 +215,29 @@ def merge_rendered(article: Article, rendered: Article) -> list[str]:
     return taken
 
 
-# Find the first visible "load more comments" button or link, click it and return the length of
-# the page's HTML before the click (null when there is none): one round trip to the page a click.
-# The click is the element's own click(), as a script would make it: Playwright's click first
-# waits for the button to stand still over two animation frames and to be the topmost element (a
-# third of a render on a busy machine, bench/render.py), and waits out its whole timeout, then
-# fails the render, when a cookie banner covers the button.
-CLICK_LOAD_MORE_JS = """pattern => {
+# Click the first visible "load more comments" button or link and wait (at most timeout ms) for the
+# page to change: "changed", "unchanged" or "none" (no such button). One round trip to the page a
+# click, and no polling: a MutationObserver sees the change, where Playwright's wait_for_function
+# polls on each animation frame and so makes the browser draw frames for the whole wait (a third
+# of a render's CPU on bench/render.py's button pages). The click is the element's own click(), as
+# a script would make it: Playwright's click first waits for the button to stand still over two
+# animation frames and to be the topmost element, and waits out its whole timeout, then fails the
+# render, when a cookie banner covers the button.
+CLICK_LOAD_MORE_JS = """([pattern, timeout]) => {
   const wanted = new RegExp(pattern, 'i');
   for (const element of document.querySelectorAll('button, a, [role=button]')) {
     const style = getComputedStyle(element);
     if (wanted.test(element.textContent) && element.getClientRects().length && style.visibility !== 'hidden') {
-      const before = document.body.innerHTML.length;
-      element.click();
-      return before;
+      return new Promise(done => {
+        const finish = outcome => { observer.disconnect(); clearTimeout(timer); done(outcome); };
+        const observer = new MutationObserver(() => finish('changed'));
+        const timer = setTimeout(() => finish('unchanged'), timeout);
+        observer.observe(document.body, {childList: true, subtree: true, characterData: true, attributes: true});
+        element.click();
+      });
     }
   }
-  return null;
+  return 'none';
 }"""
 
 
@@ -219,13 +247,11 @@ async def load_more_comments(page, max_clicks: int, wait_ms: int, activity: Page
     requests to settle. Returns the clicks made."""
     clicks = 0
     while clicks < max_clicks:
-        before = await page.evaluate(CLICK_LOAD_MORE_JS, LOAD_MORE.pattern)
-        if before is None:
+        outcome = await page.evaluate(CLICK_LOAD_MORE_JS, [LOAD_MORE.pattern, wait_ms])
+        if outcome == "none":
             break
         clicks += 1
-        try:
-            await page.wait_for_function(f"document.body.innerHTML.length !== {before}", timeout=wait_ms)
-        except Exception:  # noqa: BLE001 (a button that changes nothing, e.g. one asking to log in, is not clicked again)
+        if outcome == "unchanged":  # a button that changes nothing, e.g. one asking to log in, is not clicked again
             break
         if activity is not None:
             await activity.settle(page, wait_ms)
@@ -296,17 +322,21 @@ class PageActivity:
             # have been reported yet.
             if not self.in_flight and time.monotonic() - max(self.last_change, started) >= self.quiet_ms / 1000:
                 checked = self.last_change
-                await self._scripts_idle(page, timeout_ms)
+                await self._scripts_idle(page, min(timeout_ms, IDLE_WAIT_MS))
                 if not self.in_flight and self.last_change == checked:  # no request of theirs came meanwhile
                     return
             await asyncio.sleep(0.02)
 
     @staticmethod
     async def _scripts_idle(page, timeout_ms: int) -> None:
-        """Wait until the page's main thread is idle: a response has arrived, but on a busy machine
-        the script that puts its comments in the page may not have run yet, however long the quiet."""
-        with contextlib.suppress(Exception):  # a page without requestIdleCallback settles by the quiet alone
-            await page.evaluate("timeout => new Promise(done => requestIdleCallback(done, {timeout}))", timeout_ms)
+        """Wait until the page's main thread is idle (at most timeout_ms): a response has arrived,
+        but on a busy machine the script that puts its comments in the page may not have run yet,
+        however long the quiet. The bound is kept here, not only by requestIdleCallback's own
+        timeout: a page may have replaced that function by one that never calls back."""
+        # A page without requestIdleCallback, or whose idle wait ran out, settles by the quiet alone.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(page.evaluate(
+                "timeout => new Promise(done => requestIdleCallback(done, {timeout}))", timeout_ms), timeout_ms / 1000)
 
     async def read(self, page) -> None:
         for response, fetched_at in self.seen:
@@ -362,7 +392,7 @@ class Renderer:
     """The spider's side: render the articles the mode asks for, and merge what the browser saw."""
 
     def __init__(self, crawler, mode: str, missing: str | None, max_clicks: int, timeout: float,
-                 concurrency: int = 2):
+                 concurrency: int = 4):
         self.crawler = crawler
         self.mode, self.missing = mode, missing
         self.max_clicks, self.timeout = max_clicks, timeout
@@ -467,10 +497,20 @@ class Renderer:
 
     async def browse(self, page, activity: PageActivity, wait_ms: int) -> None:
         """What the browser does on a loaded page: let its scripts' requests settle, click "load
-        more comments" (a click waits 5 s at most), keep what the scripts loaded."""
-        await activity.settle(page, wait_ms)
-        await load_more_comments(page, self.max_clicks, min(wait_ms, 5000), activity)
-        await activity.read(page)
+        more comments" (a click waits 5 s at most), keep what the scripts loaded; all of it within
+        twice the render timeout. scrapy-playwright puts no bound on a page method, and the waits
+        run in the page, whose scripts may have replaced what they count on (setTimeout,
+        MutationObserver): without this bound one such page stopped the whole crawl. A page that
+        runs out of time fails its render; the crawl goes on."""
+        async def steps():
+            await activity.settle(page, wait_ms)
+            await load_more_comments(page, self.max_clicks, min(wait_ms, 5000), activity)
+            await activity.read(page)
+
+        try:
+            await asyncio.wait_for(steps(), 2 * wait_ms / 1000)
+        except asyncio.TimeoutError:
+            raise RenderTimeout(f"the page did not settle within {2 * wait_ms / 1000:g} s") from None
 
     def _keep_captures(self, response, scripts: list[Capture]) -> None:
         """The rendered DOM (kind rendered), then what the page's scripts loaded (kind script)."""

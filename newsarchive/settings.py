@@ -72,12 +72,13 @@ NEWSARCHIVE_PARSER = "newsarchive.parsers.parse_page"
 
 # Rendering in a headless browser (newsarchive/rendering.py, `--render`): auto renders only the
 # articles whose page says it has comments the HTML lacks (loaded by script), always every
-# article, never none. Chromium is the system's (a path, or a name looked up on PATH), driven by
+# article, never none. Chromium is the system's (a path, or a name looked up on PATH; empty: the
+# first of chromium-headless-shell and chromium found on PATH), driven by
 # scrapy-playwright (the `browser` extra) at its own small concurrency; each page gets TIMEOUT
 # seconds to load and at most MAX_CLICKS clicks on "load more comments".
 NEWSARCHIVE_RENDER = "auto"
-NEWSARCHIVE_CHROMIUM = "chromium"
-NEWSARCHIVE_RENDER_CONCURRENCY = 2
+NEWSARCHIVE_CHROMIUM = ""
+NEWSARCHIVE_RENDER_CONCURRENCY = 4
 NEWSARCHIVE_RENDER_TIMEOUT = 20.0
 NEWSARCHIVE_RENDER_MAX_CLICKS = 5
 

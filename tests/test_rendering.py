@@ -23,6 +23,8 @@ from newsarchive.rendering import (
     browser_missing,
     browser_request_refusal,
     carries_content,
+    chromium_missing,
+    chromium_path,
     describe_rendering,
     merge_rendered,
     needs_rendering,
@@ -266,11 +268,46 @@ def test_crawl_plan_refuses_bad_render_mode_and_always_without_browser():
     # the refusal names it, whichever it is.
     missing = browser_missing("/nonexistent/chromium")
     assert missing in ('scrapy-playwright is not installed (pip install "newsarchive[browser]")',
-                       "no Chromium at NEWSARCHIVE_CHROMIUM='/nonexistent/chromium' (apt-get install -y chromium)")
+                       "no Chromium at NEWSARCHIVE_CHROMIUM='/nonexistent/chromium' "
+                       "(apt-get install -y chromium-headless-shell)")
     with pytest.raises(OptionError) as refused:
         crawl_plan("https://news.example/news/", render="always",
                    overrides={"NEWSARCHIVE_CHROMIUM": "/nonexistent/chromium"})
     assert str(refused.value) == f"--render always needs a browser: {missing}"
+
+
+def executables(folder, *names):
+    for name in names:
+        (folder / name).write_text("#!/bin/sh\n")
+        (folder / name).chmod(0o755)
+    return folder
+
+
+def test_chromium_is_the_named_one_else_the_headless_shell_else_the_full_browser(tmp_path, monkeypatch):
+    both, full_only, none = (tmp_path / name for name in ("both", "full", "none"))
+    for folder in (both, full_only, none):
+        folder.mkdir()
+    executables(both, "chromium-headless-shell", "chromium")
+    executables(full_only, "chromium")
+    monkeypatch.setenv("PATH", str(both))
+    assert chromium_path("") == str(both / "chromium-headless-shell")
+    assert chromium_path("chromium") == str(both / "chromium")  # a name given is the one taken
+    assert chromium_path(str(full_only / "chromium")) == str(full_only / "chromium")
+    monkeypatch.setenv("PATH", str(full_only))
+    assert chromium_path("") == str(full_only / "chromium")
+    assert chromium_path("chromium-headless-shell") is None
+    monkeypatch.setenv("PATH", str(none))
+    assert chromium_path("") is None
+    (none / "chromium").mkdir()  # a folder of that name is not a browser
+    assert chromium_path(str(none / "chromium")) is None
+
+
+def test_a_machine_without_chromium_is_told_which_names_were_looked_for(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(executables(tmp_path, "chromium")))
+    assert chromium_missing("") is None
+    (tmp_path / "chromium").unlink()
+    assert chromium_missing("") == ("no Chromium on PATH (chromium-headless-shell or chromium) "
+                                   "(apt-get install -y chromium-headless-shell)")
 
 
 def test_comments_status_is_stored_and_updated(tmp_path):

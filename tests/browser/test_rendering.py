@@ -39,12 +39,24 @@ PAGES = {
     "/news/": "<html><body><h1>News</h1>" + "".join(
         f"<p><a href='/2024/05/01/{slug}'>Storm story {slug}</a></p>"
         for slug in ("inline-comments", "json-comments", "more-comments", "no-comments", "embed-comments",
-                     "container-comments", "guarded-comments", "site-script-comments", "login-comments"))
+                     "container-comments", "guarded-comments", "site-script-comments", "login-comments",
+                     "never-idle-comments", "frozen-comments"))
     + "</body></html>",
     "/2024/05/01/inline-comments": article("inline-comments", "Storm with inline comments", (
         "<h3>2 Comments</h3><ol id='comment-list'></ol><script>" + ITEM_JS
         + "addComment('First inline comment, added by a script.');"
           "addComment('Second inline comment, added by a script.');</script>")),
+    # A broken requestIdleCallback polyfill that never calls back: the wait for an idle page has
+    # its own bound, or this page would hold its render until the download timeout and fail.
+    "/2024/05/01/never-idle-comments": article("never-idle-comments", "Storm on a page that never idles", (
+        "<h3>1 Comment</h3><ol id='comment-list'></ol><script>window.requestIdleCallback = function () {};"
+        + ITEM_JS + "addComment('A comment on a page that never idles.');</script>")),
+    # Its scripts replace the timer and the observer a click waits with, and its button changes
+    # nothing: the wait never ends in the page. The render fails in bounded time; the crawl goes on.
+    "/2024/05/01/frozen-comments": article("frozen-comments", "Storm on a page that freezes the waits", (
+        "<h3>2 Comments</h3><ol id='comment-list'><li class='comment'><p>The one comment sent with the page.</p>"
+        "</li></ol><button>Load more comments</button><script>window.setTimeout = function () {};"
+        "window.MutationObserver = function () { return {observe() {}, disconnect() {}}; };</script>")),
     "/2024/05/01/json-comments": article("json-comments", "Storm with comments from an API", (
         "<ol id='comment-list' data-comments-url='/api/comments.json'></ol><script>" + ITEM_JS
         + "window.addEventListener('load', function () { fetch('/api/comments.json').then(r => r.json())"
@@ -146,9 +158,14 @@ def serve(handler) -> ThreadingHTTPServer:
     return server
 
 
+# Seconds a page may take to load and settle: a click that changes nothing waits this long (5 s at
+# most), and the frozen page fails after twice this.
+RENDER_TIMEOUT = 3
+
+
 class Crawled:
-    def __init__(self, db_path, stdout: str):
-        self.db_path, self.stdout = db_path, stdout
+    def __init__(self, db_path, stdout: str, stderr: str):
+        self.db_path, self.stdout, self.stderr = db_path, stdout, stderr
         self.db = sqlite3.connect(db_path)
 
     def execute(self, sql, parameters=()):
@@ -161,11 +178,12 @@ def crawled(tmp_path_factory):
     Site.elsewhere_port = elsewhere.server_port
     db_path = tmp_path_factory.mktemp("render") / "render.db"
     result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
-                     "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False")
+                     "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
+                     "-s", f"NEWSARCHIVE_RENDER_TIMEOUT={RENDER_TIMEOUT}")
     server.shutdown()
     elsewhere.shutdown()
     assert result.returncode == 0, result.stderr[-3000:]
-    yield Crawled(db_path, result.stdout)
+    yield Crawled(db_path, result.stdout, result.stderr)
 
 
 def comments_of(db, slug: str) -> tuple[str, list[str], str | None]:
@@ -180,6 +198,16 @@ def comments_of(db, slug: str) -> tuple[str, list[str], str | None]:
 def test_comments_injected_by_an_inline_script(crawled):
     assert comments_of(crawled, "inline-comments") == ("complete", [
         "First inline comment, added by a script.", "Second inline comment, added by a script."], "rendered")
+
+
+def test_a_page_that_never_calls_back_when_idle_is_read_all_the_same(crawled):
+    assert comments_of(crawled, "never-idle-comments") == ("complete", ["A comment on a page that never idles."],
+                                                            "rendered")
+
+
+def test_a_page_whose_scripts_freeze_the_waits_fails_its_render_and_the_crawl_goes_on(crawled):
+    assert comments_of(crawled, "frozen-comments") == ("unreached", ["The one comment sent with the page."], "markup")
+    assert "cannot render" in crawled.stderr and "frozen-comments: RenderTimeout" in crawled.stderr
 
 
 def test_comments_fetched_from_a_json_endpoint_after_load(crawled):
@@ -200,7 +228,7 @@ def test_a_page_without_comments_is_not_rendered(crawled):
     rendered = [row[0] for row in crawled.execute("SELECT url FROM captures WHERE kind = 'rendered' ORDER BY url")]
     assert [url.rsplit("/", 1)[1] for url in rendered] == [
         "container-comments", "embed-comments", "guarded-comments", "inline-comments", "json-comments",
-        "login-comments", "more-comments", "site-script-comments"]
+        "login-comments", "more-comments", "never-idle-comments", "site-script-comments"]
 
 
 def test_comments_of_an_embed_and_of_an_empty_list(crawled):
@@ -258,22 +286,22 @@ def test_warc_export_replays_the_script_responses_and_the_rendered_dom(crawled, 
     dom_headers, dom = records[("conversion", JSON_PAGE[1:])]
     assert dom_headers.get_header("WARC-Refers-To") == page_headers.get_header("WARC-Record-ID")
     assert b"A comment the API sent, number two." in dom
-    assert sum(1 for rec_type, _ in records if rec_type == "conversion") == 8
+    assert sum(1 for rec_type, _ in records if rec_type == "conversion") == 9
 
 
-RENDERING = {"rendered": 8, "failed": 0, "unavailable": 0, "comments_found": 8,
-             "reasons": {"comment_counter": 4, "comment_embed": 3, "empty_comment_container": 1},
+RENDERING = {"rendered": 9, "failed": 1, "unavailable": 0, "comments_found": 9,
+             "reasons": {"comment_counter": 5, "comment_embed": 3, "empty_comment_container": 1},
              "aborted": {"method": 2, "offsite": 3}, "script_captures": 4}
 
 
 def test_rendered_pages_are_counted_by_reason(crawled, tmp_path):
-    assert ("; 8 pages rendered (4 comment_counter, 3 comment_embed, 1 empty_comment_container)"
+    assert ("; 9 pages rendered (5 comment_counter, 3 comment_embed, 1 empty_comment_container)"
             in crawled.stdout)
     coverage = json.loads(crawled.execute("SELECT coverage FROM crawls").fetchone()[0])
     assert coverage["rendering"] == RENDERING
     report = run_cli("report", "--db", str(crawled.db_path), "--json")
     assert json.loads(report.stdout)["rendering"] == RENDERING
     text = run_cli("report", "--db", str(crawled.db_path), "--html", str(tmp_path / "report.html")).stdout
-    assert ("  rendered in a browser: 8 pages (4 comment_counter, 3 comment_embed, 1 empty_comment_container); "
-            "0 failed, 0 not rendered (no browser); 4 script responses kept") in text.splitlines()
+    assert ("  rendered in a browser: 9 pages (5 comment_counter, 3 comment_embed, 1 empty_comment_container); "
+            "1 failed, 0 not rendered (no browser); 4 script responses kept") in text.splitlines()
     assert "<h2>Pages rendered in a browser</h2>" in (tmp_path / "report.html").read_text(encoding="utf-8")
