@@ -40,7 +40,7 @@ PAGES = {
         f"<p><a href='/2024/05/01/{slug}'>Storm story {slug}</a></p>"
         for slug in ("inline-comments", "json-comments", "more-comments", "no-comments", "embed-comments",
                      "container-comments", "guarded-comments", "site-script-comments", "login-comments",
-                     "never-idle-comments", "frozen-comments"))
+                     "never-idle-comments", "frozen-comments", "looping-comments"))
     + "</body></html>",
     "/2024/05/01/inline-comments": article("inline-comments", "Storm with inline comments", (
         "<h3>2 Comments</h3><ol id='comment-list'></ol><script>" + ITEM_JS
@@ -57,6 +57,10 @@ PAGES = {
         "<h3>2 Comments</h3><ol id='comment-list'><li class='comment'><p>The one comment sent with the page.</p>"
         "</li></ol><button>Load more comments</button><script>window.setTimeout = function () {};"
         "window.MutationObserver = function () { return {observe() {}, disconnect() {}}; };</script>")),
+    # Its script never returns: the page's one thread is taken for good, and every wait in it with it.
+    "/2024/05/01/looping-comments": article("looping-comments", "Storm on a page whose script never ends", (
+        "<h3>2 Comments</h3><ol id='comment-list'><li class='comment'><p>The comment sent before the loop.</p>"
+        "</li></ol><script>setTimeout(function () { for (;;) {} }, 50);</script>")),
     "/2024/05/01/json-comments": article("json-comments", "Storm with comments from an API", (
         "<ol id='comment-list' data-comments-url='/api/comments.json'></ol><script>" + ITEM_JS
         + "window.addEventListener('load', function () { fetch('/api/comments.json').then(r => r.json())"
@@ -207,7 +211,12 @@ def test_a_page_that_never_calls_back_when_idle_is_read_all_the_same(crawled):
 
 def test_a_page_whose_scripts_freeze_the_waits_fails_its_render_and_the_crawl_goes_on(crawled):
     assert comments_of(crawled, "frozen-comments") == ("unreached", ["The one comment sent with the page."], "markup")
-    assert "cannot render" in crawled.stderr and "frozen-comments: RenderTimeout" in crawled.stderr
+    assert "/frozen-comments: RenderTimeout: the page did not settle within 6 s" in crawled.stderr
+
+
+def test_a_page_whose_script_never_ends_fails_its_render_and_the_crawl_goes_on(crawled):
+    assert comments_of(crawled, "looping-comments") == ("unreached", ["The comment sent before the loop."], "markup")
+    assert "/looping-comments: RenderTimeout: the page did not settle within 6 s" in crawled.stderr
 
 
 def test_comments_fetched_from_a_json_endpoint_after_load(crawled):
@@ -289,7 +298,7 @@ def test_warc_export_replays_the_script_responses_and_the_rendered_dom(crawled, 
     assert sum(1 for rec_type, _ in records if rec_type == "conversion") == 9
 
 
-RENDERING = {"rendered": 9, "failed": 1, "unavailable": 0, "comments_found": 9,
+RENDERING = {"rendered": 9, "failed": 2, "unavailable": 0, "comments_found": 9,
              "reasons": {"comment_counter": 5, "comment_embed": 3, "empty_comment_container": 1},
              "aborted": {"method": 2, "offsite": 3}, "script_captures": 4}
 
@@ -303,5 +312,5 @@ def test_rendered_pages_are_counted_by_reason(crawled, tmp_path):
     assert json.loads(report.stdout)["rendering"] == RENDERING
     text = run_cli("report", "--db", str(crawled.db_path), "--html", str(tmp_path / "report.html")).stdout
     assert ("  rendered in a browser: 9 pages (5 comment_counter, 3 comment_embed, 1 empty_comment_container); "
-            "1 failed, 0 not rendered (no browser); 4 script responses kept") in text.splitlines()
+            "2 failed, 0 not rendered (no browser); 4 script responses kept") in text.splitlines()
     assert "<h2>Pages rendered in a browser</h2>" in (tmp_path / "report.html").read_text(encoding="utf-8")
