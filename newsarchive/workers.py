@@ -19,13 +19,21 @@ reactor only fetches, routes and stores.
   traceback is), and a worker that dies (a crash in a C extension, the OOM killer) loses no other
   page: the pages it took down with it are parsed again one at a time in a pool of their own, and
   only the page that kills that one too becomes a failure.
+- A page gets NEWSARCHIVE_PARSE_TIME_LIMIT seconds in a worker (0: no limit). A hostile or
+  pathological page (a regular expression that backtracks for ever, a parser's endless loop)
+  would otherwise hold its worker, and at last the whole crawl, for good. At the limit the parse
+  is stopped by an alarm and the page is a `parse_time_limit` failure; a parse stuck in C code,
+  where the alarm cannot reach it, is ended by the kernel after as many seconds again of CPU
+  (SIGPROF), which is a worker that died: the path above.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -52,13 +60,22 @@ class ParseJob:
     status: int | None = None
 
 
-def run_job(parser_path: str, job: ParseJob):
-    """Parse one page (in a worker, or inline): its record, or a PageFailure saying why not."""
+class ParseTimeLimit(Exception):
+    """Raised in a worker by its alarm: the page's parse ran out of time."""
+
+
+def run_job(parser_path: str, job: ParseJob, time_limit: float = 0):
+    """Parse one page (in a worker, or inline): its record, or a PageFailure saying why not.
+    time_limit: seconds the parse may take (0: no limit; a worker's main thread only)."""
     from newsarchive.parsers import ParseError
 
     try:
-        profile, site = _profile_and_site(job.profile, job.site)
-        return _parser(parser_path)(job.url, job.body, profile, site, job.content_type, kind=job.kind)
+        with _time_limit(time_limit):
+            profile, site = _profile_and_site(job.profile, job.site)
+            return _parser(parser_path)(job.url, job.body, profile, site, job.content_type, kind=job.kind)
+    except ParseTimeLimit:
+        return PageFailure(job.url, "parse_time_limit", f"the parser took more than {time_limit:g} s on this page "
+                           "and was stopped (NEWSARCHIVE_PARSE_TIME_LIMIT)", job.status)
     except ParseError as error:
         return PageFailure(job.url, error.reason, str(error), job.status)
     except Exception as error:  # noqa: BLE001 (any error of a page is that page's failure)
@@ -66,6 +83,29 @@ def run_job(parser_path: str, job: ParseJob):
     finally:
         if _release_memory is not None:
             _release_memory(0)
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Stop the parse after `seconds` of wall time (SIGALRM raises ParseTimeLimit at the next Python
+    instruction); if it is stuck in C code that never returns to Python, the kernel ends the
+    process after as many seconds again of its CPU time (SIGPROF's default action)."""
+    if seconds <= 0:
+        yield
+        return
+
+    def alarm(signum, frame):
+        raise ParseTimeLimit
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_PROF, 2 * seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 # In a worker: glibc's malloc_trim, which hands the memory a page's parse tree used back to the
@@ -122,9 +162,10 @@ def _profile_and_site(profile_key: str | None, site_name: str | None):
 
 
 class ParserPool:
-    def __init__(self, workers: int, queue: int, parser_path: str):
+    def __init__(self, workers: int, queue: int, parser_path: str, time_limit: float = 0):
         self.workers = (os.cpu_count() or 1) if workers < 0 else workers
         self.parser_path = parser_path
+        self.time_limit = time_limit  # in workers only: an alarm in the crawl's own process would hit the reactor
         self.waiting = asyncio.Semaphore(max(1, queue)) if self.workers else None
         self.executor = self._new_executor(self.workers) if self.workers else None
         self.quarantine: ProcessPoolExecutor | None = None  # for pages of a worker that died
@@ -136,7 +177,7 @@ class ParserPool:
         workers = settings.getint("NEWSARCHIVE_PARSER_WORKERS")
         queue = settings.getint("NEWSARCHIVE_PARSER_QUEUE")
         return cls(workers, queue if queue > 0 else 2 * ((os.cpu_count() or 1) if workers < 0 else workers),
-                   settings.get("NEWSARCHIVE_PARSER"))
+                   settings.get("NEWSARCHIVE_PARSER"), settings.getfloat("NEWSARCHIVE_PARSE_TIME_LIMIT"))
 
     @staticmethod
     def _new_executor(workers: int) -> ProcessPoolExecutor:
@@ -150,7 +191,7 @@ class ParserPool:
         async with self.waiting:
             executor = self.executor
             try:
-                return await asyncio.wrap_future(executor.submit(run_job, self.parser_path, job))
+                return await asyncio.wrap_future(executor.submit(run_job, self.parser_path, job, self.time_limit))
             except BrokenProcessPool:
                 if self.executor is executor:  # the first page to notice replaces the pool
                     executor.shutdown(wait=False, cancel_futures=True)
@@ -164,12 +205,14 @@ class ParserPool:
             if self.quarantine is None:
                 self.quarantine = self._new_executor(1)
             try:
-                return await asyncio.wrap_future(self.quarantine.submit(run_job, self.parser_path, job))
+                return await asyncio.wrap_future(self.quarantine.submit(run_job, self.parser_path, job,
+                                                                         self.time_limit))
             except BrokenProcessPool:
                 self.quarantine.shutdown(wait=False, cancel_futures=True)
                 self.quarantine = None
                 return PageFailure(job.url, "parse_error", "the parser process died while parsing this page "
-                                   "(twice: a crash in a C extension, or the memory limit)", job.status)
+                                   "(twice: a crash in a C extension, the memory limit, or a parse stuck in C "
+                                   "code past its time limit)", job.status)
 
     def close(self) -> None:
         for executor in (self.executor, self.quarantine):

@@ -1,9 +1,12 @@
 """A parser that breaks on purpose, for the worker-pool tests: plugged in with
 `-s NEWSARCHIVE_PARSER=tests.faulty_parser.parse_page`, it kills its worker process on pages whose
-URL contains "crash-me", raises on pages whose URL contains "raise-me", and parses the others."""
+URL contains "crash-me", raises on pages whose URL contains "raise-me", never ends on "loop-me"
+(a Python loop), works in C code for minutes on "stall-me" (where no Python signal handler can
+run), and parses the others."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 from newsarchive.parsers import parse_page as real_parse_page
@@ -14,4 +17,8 @@ def parse_page(url, body, profile=None, site=None, content_type=None, kind=None)
         os._exit(3)  # as a crash in a C extension would end the process: no exception, no clean-up
     if "raise-me" in url:
         raise LookupError("no such layer")
+    while "loop-me" in url:
+        pass
+    if "stall-me" in url:
+        hashlib.pbkdf2_hmac("sha256", b"page", b"salt", 2**31 - 1)  # C code, minutes long
     return real_parse_page(url, body, profile, site, content_type, kind=kind)

@@ -4,6 +4,7 @@ of that page, never a hang or a lost page."""
 from __future__ import annotations
 
 import asyncio
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -50,22 +51,53 @@ def test_a_worker_that_dies_costs_only_its_own_page():
     assert all(isinstance(by_url[f"/{name}"], Article) for name in "abcdef")
 
 
+def test_a_parse_past_its_time_limit_is_that_page_s_failure():
+    urls = [f"https://example.org/{name}" for name in ("a", "loop-me", "b", "c")]
+    records = parse_all(ParserPool(2, 4, FAULTY, time_limit=1), urls)
+    by_url = {urlsplit(record.url).path: record for record in records}
+    assert (by_url["/loop-me"].reason, by_url["/loop-me"].detail) == (
+        "parse_time_limit", "the parser took more than 1 s on this page and was stopped (NEWSARCHIVE_PARSE_TIME_LIMIT)")
+    assert all(isinstance(by_url[f"/{name}"], Article) for name in "abc")
+
+
+def test_a_parse_stuck_in_c_code_is_ended_by_the_kernel_and_costs_only_its_page():
+    urls = [f"https://example.org/{name}" for name in ("a", "stall-me", "b", "c")]
+    started = time.monotonic()
+    records = parse_all(ParserPool(2, 4, FAULTY, time_limit=1), urls)
+    assert time.monotonic() - started < 60  # the C call alone would take half an hour
+    by_url = {urlsplit(record.url).path: record for record in records}
+    assert by_url["/stall-me"].reason == "parse_error"
+    assert by_url["/stall-me"].detail == ("the parser process died while parsing this page (twice: a crash in a C "
+                                          "extension, the memory limit, or a parse stuck in C code past its time limit)")
+    assert all(isinstance(by_url[f"/{name}"], Article) for name in "abc")
+
+
+def test_without_a_time_limit_no_alarm_is_set():
+    from newsarchive.workers import run_job
+
+    record = run_job("newsarchive.parsers.parse_page", ParseJob("https://example.org/a", PAGE, "text/html", "article"))
+    assert isinstance(record, Article)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0) and signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) == signal.SIG_DFL
+
+
 def test_a_crawl_whose_workers_crash_records_the_pages_and_finishes(demo_site, tmp_path):
     articles = [a for a in demo_site.manifest["articles"] if a["locale"] == "en_GB"]
     site = tmp_path / "site"
     import shutil
 
     shutil.copytree(demo_site.site_dir, site)
-    # Two article files renamed so that their URLs ask the faulty parser to kill its worker.
-    victims = [articles[0]["path"], articles[5]["path"]]
+    # Two article files renamed so that their URLs ask the faulty parser to kill its worker, and
+    # one so that its parse never ends.
+    victims = {articles[0]["path"]: "-crash-me", articles[5]["path"]: "-crash-me", articles[3]["path"]: "-loop-me"}
     for path in site.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
-        for victim in victims:
-            text = text.replace(victim, victim + "-crash-me")
+        for victim, mark in victims.items():
+            text = text.replace(victim, victim + mark)
         path.write_text(text, encoding="utf-8")
-    for victim in victims:
+    for victim, mark in victims.items():
         folder = site / victim.strip("/")
-        folder.rename(folder.with_name(folder.name + "-crash-me"))
+        folder.rename(folder.with_name(folder.name + mark))
     from tests.conftest import serve_in_subprocess
 
     server, base_url = serve_in_subprocess(site)
@@ -73,15 +105,16 @@ def test_a_crawl_whose_workers_crash_records_the_pages_and_finishes(demo_site, t
         db_path = tmp_path / "crash.db"
         result = run_cli("crawl", "diyaruna", "--db", str(db_path), "--base-url", base_url, "--allow-private",
                          "--locales", "en_GB", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", f"NEWSARCHIVE_PARSER={FAULTY}",
-                         "-s", "NEWSARCHIVE_PARSER_WORKERS=2", timeout=240)
+                         "-s", "NEWSARCHIVE_PARSER_WORKERS=2", "-s", "NEWSARCHIVE_PARSE_TIME_LIMIT=2", timeout=240)
     finally:
         server.terminate()
         server.wait(timeout=10)
     assert result.returncode == 0, result.stderr[-3000:]
     db = sqlite3.connect(db_path)
     failures = {urlsplit(url).path: reason for url, reason in db.execute("SELECT url, reason FROM failures")}
-    assert failures == {victim + "-crash-me": "parse_error" for victim in victims}
-    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == len(articles) - 2
+    assert failures == {articles[0]["path"] + "-crash-me": "parse_error", articles[5]["path"] + "-crash-me": "parse_error",
+                        articles[3]["path"] + "-loop-me": "parse_time_limit"}
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == len(articles) - 3
     pages, articles_stored, listings, unchanged, failed = db.execute(
         "SELECT pages, articles_stored, listings, unchanged, failures FROM crawls").fetchone()
     assert pages == articles_stored + listings + unchanged + failed
