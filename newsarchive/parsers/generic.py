@@ -90,10 +90,11 @@ def _lines_as_blocks(lines: list[str], tree_blocks: list[BodyBlock], links: dict
     the page's block with the same words. A line no tree block matches (a code listing's lines,
     which the tree holds as one) is a paragraph; a table line (the rule) a table block."""
     blocks, next_block = [], 0
+    tree_keys = [_words(block.text) for block in tree_blocks]  # once: a long block read for each line was quadratic
     for line in lines:
         key = _line_key(line)
         match = next((index for index in range(next_block, min(next_block + 3, len(tree_blocks)))
-                      if _words(tree_blocks[index].text) == key), None)
+                      if tree_keys[index] == key), None)
         if match is not None:
             kind, next_block = tree_blocks[match].kind, match + 1
         else:
