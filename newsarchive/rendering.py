@@ -32,12 +32,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import importlib.util
 import logging
 import os
 import re
 import shutil
 import time
+from urllib.parse import urldefrag
 
 from lxml import html as lxml_html
 
@@ -93,6 +95,10 @@ CONTENT_TYPES = re.compile(r"^\s*(?:application/(?:[\w.+-]+\+)?json|text/json|te
 
 class RenderTimeout(Exception):
     """A rendered page's scripts kept the browser waiting longer than the render allows."""
+
+
+class RenderLeftPage(Exception):
+    """A rendered page's scripts sent the browser to another page: nothing is taken from it."""
 
 
 def render_reason(article: Article, mode: str, rendered_fields: tuple[str, ...] = ()) -> str | None:
@@ -289,6 +295,7 @@ class PageActivity:
         self.quiet_ms = quiet_ms
         self.in_flight, self.last_change = 0, time.monotonic()
         self.seen: list[tuple[object, str]] = []  # (Playwright response, when it arrived)
+        self.documents: list[str] = []  # the URLs the tab loaded a page from, in order (redirects too)
         self.captures: list[Capture] = []
         # playwright_page_event_handlers, made once: a page going back to the pool drops these very ones.
         self.handlers = {"request": self.request_sent, "requestfinished": self.request_ended,
@@ -301,6 +308,15 @@ class PageActivity:
 
     def request_sent(self, request) -> None:
         self.in_flight, self.last_change = self.in_flight + 1, time.monotonic()
+        if request.is_navigation_request() and request.frame.parent_frame is None:
+            self.documents.append(request.url)
+
+    def left_page(self) -> str | None:
+        """Where the page's scripts sent the tab, when it ended on another page than it loaded
+        first (a consent page, a paywall, another article): what it shows is not that page.
+        A URL changed through the history API, or a reload, is still the same page."""
+        first, last = (urldefrag(url)[0] for url in (self.documents[0], self.documents[-1])) if self.documents else ("", "")
+        return self.documents[-1] if first != last else None
 
     def request_ended(self, request) -> None:
         self.in_flight, self.last_change = max(0, self.in_flight - 1), time.monotonic()
@@ -444,6 +460,8 @@ class Renderer:
         try:
             async with self.pages:  # the others wait here, not in the downloader
                 response = await self._render(article.url, activity)
+            if activity.left_page():
+                raise RenderLeftPage(f"the page's scripts sent the browser to {activity.left_page()}")
             rendered = await parse_rendered(response)
         except Exception as error:  # noqa: BLE001 (a page the browser cannot render keeps what the HTML gave)
             logger.warning(f"cannot render {article.url}: {type(error).__name__}: {error}")
@@ -452,7 +470,7 @@ class Renderer:
         self.stats.inc_value("newsarchive/render/rendered_count")
         reason = script_sign(getattr(sent, "text", "")) if reason == BY_SCRIPT else reason
         self.stats.inc_value(f"newsarchive/render/reason/{reason}_count")
-        self._keep_captures(response, activity.captures)
+        self._keep_captures(article.url, response, activity.captures)
         if isinstance(rendered, Article):
             taken = merge_rendered(article, rendered)
             self.stats.inc_value("newsarchive/render/comments_found_count", int("comments" in taken))
@@ -512,13 +530,14 @@ class Renderer:
         except asyncio.TimeoutError:
             raise RenderTimeout(f"the page did not settle within {2 * wait_ms / 1000:g} s") from None
 
-    def _keep_captures(self, response, scripts: list[Capture]) -> None:
-        """The rendered DOM (kind rendered), then what the page's scripts loaded (kind script)."""
+    def _keep_captures(self, url: str, response, scripts: list[Capture]) -> None:
+        """The rendered DOM (kind rendered) under the URL the page was rendered for (its scripts may
+        have rewritten the address the browser shows), then what they loaded (kind script)."""
         from newsarchive.middlewares.pageresult import capture_of
 
         if self.captures is None:
             return
-        self.captures.write(capture_of(response), "rendered")
+        self.captures.write(dataclasses.replace(capture_of(response), url=url), "rendered")
         for capture in scripts:
             self.captures.write(capture, "script")
 

@@ -40,7 +40,8 @@ PAGES = {
         f"<p><a href='/2024/05/01/{slug}'>Storm story {slug}</a></p>"
         for slug in ("inline-comments", "json-comments", "more-comments", "no-comments", "embed-comments",
                      "container-comments", "guarded-comments", "site-script-comments", "login-comments",
-                     "never-idle-comments", "frozen-comments", "looping-comments"))
+                     "never-idle-comments", "frozen-comments", "looping-comments", "leaving-comments",
+                     "history-comments"))
     + "</body></html>",
     "/2024/05/01/inline-comments": article("inline-comments", "Storm with inline comments", (
         "<h3>2 Comments</h3><ol id='comment-list'></ol><script>" + ITEM_JS
@@ -61,6 +62,16 @@ PAGES = {
     "/2024/05/01/looping-comments": article("looping-comments", "Storm on a page whose script never ends", (
         "<h3>2 Comments</h3><ol id='comment-list'><li class='comment'><p>The comment sent before the loop.</p>"
         "</li></ol><script>setTimeout(function () { for (;;) {} }, 50);</script>")),
+    # Its script sends the browser to another page of the site (a paywall, a consent page): what the
+    # browser shows then is not this article.
+    "/2024/05/01/leaving-comments": article("leaving-comments", "Storm on a page that sends the reader away", (
+        "<h3>2 Comments</h3><ol id='comment-list'></ol><script>location.replace('/consent?next=story');"
+        "</script>")),
+    # Its script changes the address shown (the history API) but stays on the page.
+    "/2024/05/01/history-comments": article("history-comments", "Storm on a page that rewrites its address", (
+        "<h3>1 Comment</h3><ol id='comment-list'></ol><script>" + ITEM_JS
+        + "history.replaceState(null, '', location.pathname + '?from=list#comments');"
+          "addComment('A comment on a page that rewrote its address.');</script>")),
     "/2024/05/01/json-comments": article("json-comments", "Storm with comments from an API", (
         "<ol id='comment-list' data-comments-url='/api/comments.json'></ol><script>" + ITEM_JS
         + "window.addEventListener('load', function () { fetch('/api/comments.json').then(r => r.json())"
@@ -219,6 +230,19 @@ def test_a_page_whose_script_never_ends_fails_its_render_and_the_crawl_goes_on(c
     assert "/looping-comments: RenderTimeout: the page did not settle within 6 s" in crawled.stderr
 
 
+def test_a_page_that_sends_the_browser_elsewhere_takes_nothing_from_where_it_went(crawled):
+    assert comments_of(crawled, "leaving-comments") == ("unreached", [], None)
+    assert "/leaving-comments: RenderLeftPage: the page's scripts sent the browser to http://127.0.0.1:" in crawled.stderr
+    assert "/consent?next=story" in Site.requests
+    assert "/leaving-comments" not in {url.split("/2024")[-1] for url, in crawled.execute(
+        "SELECT url FROM captures WHERE kind = 'rendered'")}
+
+
+def test_a_page_that_rewrites_its_address_is_still_the_page(crawled):
+    assert comments_of(crawled, "history-comments") == (
+        "complete", ["A comment on a page that rewrote its address."], "rendered")
+
+
 def test_comments_fetched_from_a_json_endpoint_after_load(crawled):
     assert comments_of(crawled, "json-comments") == ("complete", [
         "A comment the API sent, number one.", "A comment the API sent, number two."], "rendered")
@@ -236,8 +260,8 @@ def test_a_page_without_comments_is_not_rendered(crawled):
     assert Site.requests.count("/2024/05/01/inline-comments") == 2  # as sent, then in the browser
     rendered = [row[0] for row in crawled.execute("SELECT url FROM captures WHERE kind = 'rendered' ORDER BY url")]
     assert [url.rsplit("/", 1)[1] for url in rendered] == [
-        "container-comments", "embed-comments", "guarded-comments", "inline-comments", "json-comments",
-        "login-comments", "more-comments", "never-idle-comments", "site-script-comments"]
+        "container-comments", "embed-comments", "guarded-comments", "history-comments", "inline-comments",
+        "json-comments", "login-comments", "more-comments", "never-idle-comments", "site-script-comments"]
 
 
 def test_comments_of_an_embed_and_of_an_empty_list(crawled):
@@ -295,22 +319,22 @@ def test_warc_export_replays_the_script_responses_and_the_rendered_dom(crawled, 
     dom_headers, dom = records[("conversion", JSON_PAGE[1:])]
     assert dom_headers.get_header("WARC-Refers-To") == page_headers.get_header("WARC-Record-ID")
     assert b"A comment the API sent, number two." in dom
-    assert sum(1 for rec_type, _ in records if rec_type == "conversion") == 9
+    assert sum(1 for rec_type, _ in records if rec_type == "conversion") == 10
 
 
-RENDERING = {"rendered": 9, "failed": 2, "unavailable": 0, "comments_found": 9,
-             "reasons": {"comment_counter": 5, "comment_embed": 3, "empty_comment_container": 1},
+RENDERING = {"rendered": 10, "failed": 3, "unavailable": 0, "comments_found": 10,
+             "reasons": {"comment_counter": 6, "comment_embed": 3, "empty_comment_container": 1},
              "aborted": {"method": 2, "offsite": 3}, "script_captures": 4}
 
 
 def test_rendered_pages_are_counted_by_reason(crawled, tmp_path):
-    assert ("; 9 pages rendered (5 comment_counter, 3 comment_embed, 1 empty_comment_container)"
+    assert ("; 10 pages rendered (6 comment_counter, 3 comment_embed, 1 empty_comment_container)"
             in crawled.stdout)
     coverage = json.loads(crawled.execute("SELECT coverage FROM crawls").fetchone()[0])
     assert coverage["rendering"] == RENDERING
     report = run_cli("report", "--db", str(crawled.db_path), "--json")
     assert json.loads(report.stdout)["rendering"] == RENDERING
     text = run_cli("report", "--db", str(crawled.db_path), "--html", str(tmp_path / "report.html")).stdout
-    assert ("  rendered in a browser: 9 pages (5 comment_counter, 3 comment_embed, 1 empty_comment_container); "
-            "2 failed, 0 not rendered (no browser); 4 script responses kept") in text.splitlines()
+    assert ("  rendered in a browser: 10 pages (6 comment_counter, 3 comment_embed, 1 empty_comment_container); "
+            "3 failed, 0 not rendered (no browser); 4 script responses kept") in text.splitlines()
     assert "<h2>Pages rendered in a browser</h2>" in (tmp_path / "report.html").read_text(encoding="utf-8")
