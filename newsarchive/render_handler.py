@@ -41,6 +41,21 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
             logger.debug(f"the browser may not send {request.method} {request.url} ({why})")
         return why is not None
 
+    async def _create_browser_context(self, name, context_kwargs, spider=None):
+        """scrapy-playwright's context, with the same guard on the requests of every tab in it. Its
+        own guard is set on the pages it opens; a tab a page's script opens (window.open, which
+        Playwright lets through Chromium's popup blocker) would otherwise send its requests
+        anywhere. Such a tab is closed at once (PageActivity), but its first request is sent first."""
+        wrapper = await super()._create_browser_context(name, context_kwargs, spider)
+        await wrapper.context.route("**", self._guard)
+        return wrapper
+
+    async def _guard(self, route) -> None:
+        if self.refuses(route.request):
+            await route.abort()
+        else:
+            await route.fallback()
+
     # scrapy-playwright connects these to engine_started: nothing to start yet.
     async def _maybe_launch_in_thread(self) -> None:
         return None

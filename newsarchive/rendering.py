@@ -299,7 +299,8 @@ class PageActivity:
         self.captures: list[Capture] = []
         # playwright_page_event_handlers, made once: a page going back to the pool drops these very ones.
         self.handlers = {"request": self.request_sent, "requestfinished": self.request_ended,
-                         "requestfailed": self.request_ended, "response": self.seen_response}
+                         "requestfailed": self.request_ended, "response": self.seen_response,
+                         "popup": self.close_popup}
 
     def detach(self, page) -> None:
         """Stop following a page that goes back to the pool of open pages."""
@@ -310,6 +311,14 @@ class PageActivity:
         self.in_flight, self.last_change = self.in_flight + 1, time.monotonic()
         if request.is_navigation_request() and request.frame.parent_frame is None:
             self.documents.append(request.url)
+
+    @staticmethod
+    async def close_popup(popup) -> None:
+        """A tab the page's scripts opened (window.open): no reader will look at it, and it would
+        stay open for the rest of the crawl. Its requests are guarded like the page's
+        (newsarchive/render_handler.py)."""
+        with contextlib.suppress(Exception):  # closed already, with the browser
+            await popup.close()
 
     def left_page(self) -> str | None:
         """Where the page's scripts sent the tab, when it ended on another page than it loaded

@@ -89,8 +89,9 @@ PAGES = {
         + "addComment('A comment in the embedded service.');</script>")),
     "/2024/05/01/container-comments": article("container-comments", "Storm with an empty comments list", (
         "<ol id='comment-list'></ol><script>" + ITEM_JS + "addComment('A comment added to the empty list.');</script>")),
-    # Its script reaches for another origin (a script, an iframe, a fetch) and POSTs to its own
-    # (a fetch and a beacon): the browser may send none of these; the comments still come.
+    # Its script reaches for another origin (a script, an iframe, a fetch, a tab it opens, a worker's
+    # fetch) and POSTs to its own (a fetch and a beacon): the browser may send none of these; the
+    # comments still come.
     "/2024/05/01/guarded-comments": article("guarded-comments", "Storm with a tracking script", (
         "<h3>2 Comments</h3><ol id='comment-list'></ol>"
         "<script src='http://127.0.0.1:{elsewhere}/track.js'></script>"
@@ -98,6 +99,9 @@ PAGES = {
         + "fetch('http://127.0.0.1:{elsewhere}/api/comments.json').catch(function () {});"
           "fetch('/api/beacon', {method: 'POST', body: 'seen'}).catch(function () {});"
           "navigator.sendBeacon('/api/beacon', 'left');"
+          "window.open('http://127.0.0.1:{elsewhere}/popup.html');"
+          "new Worker(URL.createObjectURL(new Blob(["
+          "\"fetch('http://127.0.0.1:{elsewhere}/api/worker.json').catch(function () {});\"])));"
           "fetch('/api/guarded.json').then(r => r.json()).then(items => items.forEach(addComment));</script>")),
     # The site's own comments script (by its file name) is the only sign: no counter, no container.
     "/2024/05/01/site-script-comments": article("site-script-comments", "Storm with the site's comments script", (
@@ -324,7 +328,7 @@ def test_warc_export_replays_the_script_responses_and_the_rendered_dom(crawled, 
 
 RENDERING = {"rendered": 10, "failed": 3, "unavailable": 0, "comments_found": 10,
              "reasons": {"comment_counter": 6, "comment_embed": 3, "empty_comment_container": 1},
-             "aborted": {"method": 2, "offsite": 3}, "script_captures": 4}
+             "aborted": {"method": 2, "offsite": 5}, "script_captures": 4}
 
 
 def test_rendered_pages_are_counted_by_reason(crawled, tmp_path):
