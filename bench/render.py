@@ -16,7 +16,9 @@ with exactly the text the site holds, over all the site's comments; target 100% 
 share of articles rendered (target at most 22%), pages/s of the whole crawl and the ratio auto /
 never (target at least 0.5), and the peak memory of the browser (the sum of the resident memory of
 the Chromium processes under the crawl, sampled every 0.1 s; RSS counts the pages they share once
-per process, so PSS, which divides them, is printed beside it) and of the whole process tree.
+per process, so PSS, which divides them, is printed beside it) and of the whole process tree, and
+the CPU seconds each part of the tree used (the crawl, its parser workers, Playwright's driver, the
+browser and its renderers): on two cores, a crawl can take no less than half their sum.
 """
 
 from __future__ import annotations
@@ -146,6 +148,27 @@ def memory_mb(pids: list[int], name_part: str = "", field: str = "Rss") -> float
     return total / 1024
 
 
+def cpu_seconds(pid: int) -> tuple[str, float] | None:
+    """A process's part (crawl, parser workers, Playwright's driver, browser, renderers) and the CPU
+    seconds it has used so far."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return None
+    name, fields = stat[stat.index("(") + 1:stat.rindex(")")], stat.rsplit(")", 1)[1].split()
+    seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    if "chrom" in command or "chrom" in name:  # a process that is ending shows no command line
+        part = "browser renderers" if "--type=renderer" in command else "browser"
+    elif "node" in name:
+        part = "Playwright driver"
+    elif "multiprocessing" in command:
+        part = "parser workers"
+    else:
+        part = "crawl"
+    return part, seconds
+
+
 def crawl(base_url: str, db_path: Path, render: str, concurrency: int | None) -> dict:
     """One crawl in its own process, its memory sampled from here."""
     command = [sys.executable, "-m", "newsarchive.cli", "crawl", f"{base_url}/news/", "--db", str(db_path),
@@ -156,8 +179,13 @@ def crawl(base_url: str, db_path: Path, render: str, concurrency: int | None) ->
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peaks = {"browser_rss": 0.0, "browser_pss": 0.0, "tree_rss": 0.0}
+    cpu: dict[int, tuple[str, float]] = {}  # each process's last reading: its total when it ended
     while child.poll() is None:
         tree = process_tree(child.pid)
+        for pid in tree:
+            reading = cpu_seconds(pid)
+            if reading:  # the part as first told: an ending process no longer shows its command line
+                cpu[pid] = (cpu[pid][0] if pid in cpu and cpu[pid][0] != "browser" else reading[0], reading[1])
         for name, now in (("browser_rss", memory_mb(tree, "chrom")), ("browser_pss", memory_mb(tree, "chrom", "Pss")),
                           ("tree_rss", memory_mb(tree))):
             peaks[name] = max(peaks[name], now)
@@ -166,7 +194,10 @@ def crawl(base_url: str, db_path: Path, render: str, concurrency: int | None) ->
     out, err = child.communicate()
     if child.returncode != 0:
         raise SystemExit(f"the --render {render} crawl failed ({child.returncode}): {err[-2000:]}")
-    return {"seconds": seconds, **peaks, "summary": out.splitlines()[0]}
+    parts: dict[str, float] = {}
+    for part, used in cpu.values():
+        parts[part] = parts.get(part, 0.0) + used
+    return {"seconds": seconds, **peaks, "cpu": parts, "summary": out.splitlines()[0]}
 
 
 def archive_figures(db_path: Path, expected: dict[str, list[str]]) -> dict:
@@ -217,6 +248,8 @@ def main():
               f"articles ({rendered / result['articles']:.1%}); browser peak {result['browser_rss']:.0f} MB RSS "
               f"({result['browser_pss']:.0f} MB PSS), process tree peak {result['tree_rss']:.0f} MB RSS")
         print(f"    {result['summary']}")
+        print("    CPU seconds: " + ", ".join(f"{part} {used:.1f}" for part, used in
+                                           sorted(result["cpu"].items(), key=lambda item: -item[1])))
     auto, never = results["auto"], results["never"]
     ratio = (auto["pages"] / auto["seconds"]) / (never["pages"] / never["seconds"])
     share = auto["rendering"].get("rendered", 0) / auto["articles"]
