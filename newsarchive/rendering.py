@@ -77,6 +77,7 @@ READ_METHODS = ("GET", "HEAD")
 HEAVY_RESOURCES = ("image", "media", "font")  # they carry no comments; the browser skips them
 # Responses loaded by the page's scripts that may hold content, and the types of body kept.
 SCRIPT_RESOURCES = ("xhr", "fetch", "document")
+ERROR_PAGE = "chrome-error:"  # the scheme of the page Chromium shows for a navigation that failed
 BROWSER_SLOT = "newsarchive-browser"  # the downloader slot of the pages rendered
 # A page has settled when none of its requests has been in flight for this long (Playwright's
 # networkidle: 500 ms) and its main thread is idle (PageActivity.settle): scripts that load
@@ -295,12 +296,12 @@ class PageActivity:
         self.quiet_ms = quiet_ms
         self.in_flight, self.last_change = 0, time.monotonic()
         self.seen: list[tuple[object, str]] = []  # (Playwright response, when it arrived)
-        self.documents: list[str] = []  # the URLs the tab loaded a page from, in order (redirects too)
+        self.documents: list[str] = []  # the URLs of the pages the tab showed, in order
         self.captures: list[Capture] = []
         # playwright_page_event_handlers, made once: a page going back to the pool drops these very ones.
         self.handlers = {"request": self.request_sent, "requestfinished": self.request_ended,
                          "requestfailed": self.request_ended, "response": self.seen_response,
-                         "popup": self.close_popup}
+                         "popup": self.close_popup, "framenavigated": self.frame_navigated}
 
     def detach(self, page) -> None:
         """Stop following a page that goes back to the pool of open pages."""
@@ -309,8 +310,6 @@ class PageActivity:
 
     def request_sent(self, request) -> None:
         self.in_flight, self.last_change = self.in_flight + 1, time.monotonic()
-        if request.is_navigation_request() and request.frame.parent_frame is None:
-            self.documents.append(request.url)
 
     @staticmethod
     async def close_popup(popup) -> None:
@@ -319,6 +318,12 @@ class PageActivity:
         (newsarchive/render_handler.py)."""
         with contextlib.suppress(Exception):  # closed already, with the browser
             await popup.close()
+
+    def frame_navigated(self, frame) -> None:
+        # A navigation the guard aborted (the page's script sent the tab to another origin) shows
+        # Chromium's error page in its place: that is not the page either.
+        if frame.parent_frame is None and frame.url.startswith(ERROR_PAGE):
+            self.documents.append(frame.url)
 
     def left_page(self) -> str | None:
         """Where the page's scripts sent the tab, when it ended on another page than it loaded
@@ -332,6 +337,10 @@ class PageActivity:
 
     def seen_response(self, response) -> None:
         request = response.request
+        # A page the tab went on to show: a navigation the guard aborted, or that failed, has no
+        # response and leaves the tab where it was; a redirect is not a page shown.
+        if request.is_navigation_request() and response.frame.parent_frame is None and not 300 <= response.status < 400:
+            self.documents.append(response.url)
         if carries_content(request.resource_type, response.status, request.method,
                            response.headers.get("content-type", ""), response.frame.parent_frame is None):
             self.seen.append((response, utc_now()))

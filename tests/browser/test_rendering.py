@@ -41,7 +41,7 @@ PAGES = {
         for slug in ("inline-comments", "json-comments", "more-comments", "no-comments", "embed-comments",
                      "container-comments", "guarded-comments", "site-script-comments", "login-comments",
                      "never-idle-comments", "frozen-comments", "looping-comments", "leaving-comments",
-                     "history-comments"))
+                     "history-comments", "held-comments"))
     + "</body></html>",
     "/2024/05/01/inline-comments": article("inline-comments", "Storm with inline comments", (
         "<h3>2 Comments</h3><ol id='comment-list'></ol><script>" + ITEM_JS
@@ -67,6 +67,12 @@ PAGES = {
     "/2024/05/01/leaving-comments": article("leaving-comments", "Storm on a page that sends the reader away", (
         "<h3>2 Comments</h3><ol id='comment-list'></ol><script>location.replace('/consent?next=story');"
         "</script>")),
+    # Its script tries to send the browser to another origin: the guard aborts that navigation, and
+    # Chromium shows its error page in the tab: nothing is read from it.
+    "/2024/05/01/held-comments": article("held-comments", "Storm on a page that tries to leave the site", (
+        "<h3>1 Comment</h3><ol id='comment-list'></ol><script>" + ITEM_JS
+        + "addComment('A comment on a page that could not leave.');"
+          "location.href = 'http://127.0.0.1:{elsewhere}/elsewhere.html';</script>")),
     # Its script changes the address shown (the history API) but stays on the page.
     "/2024/05/01/history-comments": article("history-comments", "Storm on a page that rewrites its address", (
         "<h3>1 Comment</h3><ol id='comment-list'></ol><script>" + ITEM_JS
@@ -242,6 +248,12 @@ def test_a_page_that_sends_the_browser_elsewhere_takes_nothing_from_where_it_wen
         "SELECT url FROM captures WHERE kind = 'rendered'")}
 
 
+def test_a_page_whose_way_out_the_guard_closes_fails_its_render(crawled):
+    assert comments_of(crawled, "held-comments") == ("unreached", [], None)
+    assert "/held-comments: RenderLeftPage: the page's scripts sent the browser to chrome-error:" in crawled.stderr
+    assert Elsewhere.requests == []
+
+
 def test_a_page_that_rewrites_its_address_is_still_the_page(crawled):
     assert comments_of(crawled, "history-comments") == (
         "complete", ["A comment on a page that rewrote its address."], "rendered")
@@ -326,9 +338,9 @@ def test_warc_export_replays_the_script_responses_and_the_rendered_dom(crawled, 
     assert sum(1 for rec_type, _ in records if rec_type == "conversion") == 10
 
 
-RENDERING = {"rendered": 10, "failed": 3, "unavailable": 0, "comments_found": 10,
+RENDERING = {"rendered": 10, "failed": 4, "unavailable": 0, "comments_found": 10,
              "reasons": {"comment_counter": 6, "comment_embed": 3, "empty_comment_container": 1},
-             "aborted": {"method": 2, "offsite": 5}, "script_captures": 4}
+             "aborted": {"method": 2, "offsite": 6}, "script_captures": 4}
 
 
 def test_rendered_pages_are_counted_by_reason(crawled, tmp_path):
@@ -340,5 +352,5 @@ def test_rendered_pages_are_counted_by_reason(crawled, tmp_path):
     assert json.loads(report.stdout)["rendering"] == RENDERING
     text = run_cli("report", "--db", str(crawled.db_path), "--html", str(tmp_path / "report.html")).stdout
     assert ("  rendered in a browser: 10 pages (6 comment_counter, 3 comment_embed, 1 empty_comment_container); "
-            "3 failed, 0 not rendered (no browser); 4 script responses kept") in text.splitlines()
+            "4 failed, 0 not rendered (no browser); 4 script responses kept") in text.splitlines()
     assert "<h2>Pages rendered in a browser</h2>" in (tmp_path / "report.html").read_text(encoding="utf-8")
