@@ -1,0 +1,389 @@
+"""Rendering decisions at their edges, without a browser (issue 20, mutation testing of
+newsarchive/rendering.py).
+
+Every value here is worked out by hand from the rule the module states: a counter renders only
+when it is above the comments read, a field is lacking when empty, the browser reads only, what
+the rendered page may fill in, the figures a crawl reports, the settings the add-on installs, the
+request a page is rendered with, and what the spider's Renderer does when it cannot render.
+Rendering itself (the async browser code) runs in tests/browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import logging
+import sqlite3
+import sys
+
+import pytest
+from pydispatch import dispatcher
+from scrapy import Spider
+from scrapy.http import HtmlResponse
+from scrapy.settings import SETTINGS_PRIORITIES, Settings
+from scrapy.utils.test import get_crawler
+
+from newsarchive import signals as newsarchive_signals
+from newsarchive.archive import open_archive
+from newsarchive.archive.store import start_crawl
+from newsarchive.items import Article, Byline, Capture, Comment, Layer
+from newsarchive.rendering import (
+    BROWSER_SLOT,
+    CHROMIUM_ARGS,
+    HANDLER,
+    QUIET_MS,
+    BrowserRendering,
+    PageActivity,
+    Renderer,
+    _header_lists,
+    browser_missing,
+    browser_request_refusal,
+    carries_content,
+    describe_rendering,
+    lacks_field,
+    merge_rendered,
+    render_reason,
+    rendering_figures,
+    script_sign,
+)
+
+URL = "https://news.example/2024/05/01/story"
+HAS_PLAYWRIGHT = importlib.util.find_spec("scrapy_playwright") is not None
+
+
+def comments(count: int) -> list[Comment]:
+    return [Comment(f"Comment {n}", n) for n in range(count)]
+
+
+# --- what to render -------------------------------------------------------------------------
+
+def test_a_counter_equal_to_the_comments_read_is_no_counter_reason():
+    article = Article(url=URL, comments_status="unreached", comment_count=2, comments=comments(2))
+    assert render_reason(article, "auto") == "comments_by_script"
+    assert render_reason(article, "sometimes") is None  # a mode that is not auto renders nothing
+
+
+def test_any_lacking_profile_field_renders():
+    article = Article(url=URL, title="Storm", comments_status="none")
+    assert render_reason(article, "auto", ("title", "comments")) == "profile_field"
+    assert render_reason(article, "auto", ("title",)) is None
+
+
+@pytest.mark.parametrize(("article", "name", "lacking"), [
+    (Article(url=URL, title="Storm"), "title", False),
+    (Article(url=URL, title=""), "title", True),
+    (Article(url=URL, authors=[]), "authors", True),
+    (Article(url=URL, authors=[Byline(name="Ana Ruiz", name_raw="Ana Ruiz", position=0)]), "authors", False),
+    (Article(url=URL, comments_status="complete"), "comments", False),
+    (Article(url=URL, comments_status="unreached"), "comments", True),
+])
+def test_lacks_field(article, name, lacking):
+    assert lacks_field(article, name) is lacking
+
+
+def test_a_page_with_no_sign_at_all_reads_as_an_empty_container():
+    assert script_sign("<html><body><p>Hello</p></body></html>") == "empty_comment_container"
+    assert script_sign("") == "empty_comment_container"
+
+
+# --- what the browser may load and keep -------------------------------------------------------
+
+@pytest.mark.parametrize(("method", "url", "resource_type", "refusal"), [
+    ("get", "https://cdn.example/comments.json", "fetch", None),  # no scope: any origin; any case
+    ("head", "https://cdn.example/comments.json", "xhr", None),
+    ("post", "https://cdn.example/comments", "fetch", "method"),
+    ("GET", "https://cdn.example/clip.mp4", "media", "heavy"),
+])
+def test_browser_request_refusal_without_a_scope(method, url, resource_type, refusal):
+    assert browser_request_refusal(method, url, resource_type, None) == refusal
+
+
+@pytest.mark.parametrize(("resource_type", "status", "method", "content_type", "main_frame", "kept"), [
+    ("xhr", 200, "get", "text/json", True, True),  # only a document is the page itself
+    ("fetch", 200, "GET", "  application/xhtml+xml", False, True),
+    ("fetch", 201, "GET", "application/json", False, False),
+    ("fetch", 200, "GET", None, False, False),
+    ("fetch", 200, "GET", "application/jsonp", False, False),
+])
+def test_carries_content_edges(resource_type, status, method, content_type, main_frame, kept):
+    assert carries_content(resource_type, status, method, content_type, main_frame) is kept
+
+
+@pytest.mark.skipif(not HAS_PLAYWRIGHT, reason="scrapy-playwright is not installed")
+def test_browser_missing_names_the_missing_chromium():
+    assert browser_missing("/nonexistent/chromium") == (
+        "no Chromium at NEWSARCHIVE_CHROMIUM='/nonexistent/chromium' (apt-get install -y chromium-headless-shell)")
+
+
+def test_browser_missing_names_the_missing_package(monkeypatch):
+    # None in sys.modules is Python's own mark of a module that cannot be imported.
+    monkeypatch.setitem(sys.modules, "scrapy_playwright", None)
+    assert browser_missing("") == 'scrapy-playwright is not installed (pip install "newsarchive[browser]")'
+
+
+def test_header_lists_title_case_names_and_split_values():
+    assert _header_lists({"content-type": "text/html; charset=utf-8", "set-cookie": "a=1\nb=2", "x-request-id": "7"}) == {
+        "Content-Type": ["text/html; charset=utf-8"], "Set-Cookie": ["a=1", "b=2"], "X-Request-Id": ["7"]}
+
+
+# --- merging the rendered page ------------------------------------------------------------------
+
+def test_merge_rendered_fills_empty_fields_only_and_marks_their_layer():
+    article = Article(url=URL, title="", byline_raw=None, body_text="Sent text", comment_count=3,
+                      comments=comments(1), comments_status="unreached")
+    rendered = Article(url=URL, title="Storm", byline_raw="", body_text="Rendered text", comment_count=3,
+                       comments=comments(3), comments_complete=True, comments_status="complete",
+                       sources={"title": Layer.MARKUP, "comments": Layer.MARKUP})
+    assert merge_rendered(article, rendered) == ["title", "comments"]
+    assert (article.title, article.byline_raw, article.body_text) == ("Storm", None, "Sent text")
+    assert (len(article.comments), article.comments_complete, article.comments_status) == (3, True, "complete")
+    assert article.sources == {"title": Layer.RENDERED, "comments": Layer.RENDERED}
+
+
+def test_merge_rendered_marks_only_fields_the_rendered_page_sourced():
+    article = Article(url=URL)
+    rendered = Article(url=URL, title="Storm", comment_count=2, comments=comments(2), comments_status="complete")
+    assert merge_rendered(article, rendered) == ["title", "comment_count", "comments"]
+    assert article.sources == {"comments": Layer.RENDERED}  # comments always; title had no source
+
+
+def test_merge_rendered_keeps_as_many_comments_as_sent():
+    article = Article(url=URL, comments=comments(2), comments_status="unreached")
+    rendered = Article(url=URL, comments=comments(2), comments_complete=True, comments_status="complete")
+    assert merge_rendered(article, rendered) == []
+    assert (article.comments_complete, article.comments_status, article.sources) == (False, "unreached", {})
+
+
+# --- figures --------------------------------------------------------------------------------------
+
+def count(name: str) -> str:
+    return f"newsarchive/render/{name}_count"
+
+
+def test_rendering_figures_each_count_under_its_own_name():
+    stats = {count("unavailable"): 4, count("aborted/method"): 2, count("aborted/heavy"): 5,
+             "newsarchive/captures/script_revisit_count": 1}
+    assert rendering_figures(stats) == {
+        "rendered": 0, "failed": 0, "unavailable": 4, "comments_found": 0, "reasons": {},
+        "aborted": {"method": 2, "heavy": 5}, "script_captures": 1}
+    assert rendering_figures({count("failed"): 1})["failed"] == 1  # a failure alone is reported
+    assert rendering_figures({}) == {}
+
+
+def test_describe_rendering_of_nothing_and_of_everything():
+    assert describe_rendering({}) == ""
+    assert describe_rendering({"rendered": 2, "failed": 1, "unavailable": 3, "reasons": {"always": 2}}) == (
+        "2 pages rendered (2 always), 1 could not be rendered, 3 not rendered: no browser")
+
+
+# --- the add-on ------------------------------------------------------------------------------------
+
+def chromium_folder(tmp_path, monkeypatch):
+    """A folder on PATH holding a headless shell, and a named Chromium beside it."""
+    for name in ("chromium-headless-shell", "chromium"):
+        (tmp_path / name).write_text("#!/bin/sh\n")
+        (tmp_path / name).chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    return tmp_path
+
+
+def addon_settings(**values) -> Settings:
+    settings = Settings({"NEWSARCHIVE_RENDER": "auto", "NEWSARCHIVE_CHROMIUM": "", "NEWSARCHIVE_RENDER_TIMEOUT": 2.5,
+                         "NEWSARCHIVE_RENDER_CONCURRENCY": 3, **values})
+    BrowserRendering().update_settings(settings)
+    return settings
+
+
+@pytest.mark.skipif(not HAS_PLAYWRIGHT, reason="scrapy-playwright is not installed")
+def test_browser_rendering_installs_the_named_chromium(tmp_path, monkeypatch):
+    named = str(chromium_folder(tmp_path, monkeypatch) / "chromium")
+    settings = addon_settings(NEWSARCHIVE_CHROMIUM=named)
+    assert dict(settings["DOWNLOAD_HANDLERS"]) == {"http": HANDLER, "https": HANDLER}
+    installed = {"PLAYWRIGHT_BROWSER_TYPE": "chromium",
+                 "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": named, "headless": True, "args": CHROMIUM_ARGS},
+                 "PLAYWRIGHT_MAX_CONTEXTS": 1, "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 3,
+                 "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 2500}
+    assert {name: settings[name] for name in installed} == installed
+    assert {settings.getpriority(name) for name in installed} == {SETTINGS_PRIORITIES["addon"]}
+
+
+@pytest.mark.parametrize("values", [{"NEWSARCHIVE_RENDER": "never"}, {"NEWSARCHIVE_CHROMIUM": "/nonexistent/chromium"}])
+def test_browser_rendering_installs_nothing_when_it_cannot_or_need_not(tmp_path, monkeypatch, values):
+    chromium_folder(tmp_path, monkeypatch)
+    settings = addon_settings(**values)
+    assert (dict(settings["DOWNLOAD_HANDLERS"]), settings.get("PLAYWRIGHT_BROWSER_TYPE")) == ({}, None)
+
+
+# --- the spider's Renderer ------------------------------------------------------------------------
+
+def renderer_of(mode="auto", chromium="/nonexistent/chromium", **settings) -> Renderer:
+    crawler = get_crawler(Spider, {"NEWSARCHIVE_RENDER": mode, "NEWSARCHIVE_CHROMIUM": chromium,
+                                   "NEWSARCHIVE_RENDER_MAX_CLICKS": 3, "NEWSARCHIVE_RENDER_TIMEOUT": 2.5,
+                                   "NEWSARCHIVE_RENDER_CONCURRENCY": 2, **settings})
+    return Renderer.from_crawler(crawler)
+
+
+def test_renderer_from_crawler_reads_the_settings():
+    renderer = renderer_of()
+    assert (renderer.mode, renderer.max_clicks, renderer.timeout, renderer.warned, renderer.captures,
+            renderer.open_pages) == ("auto", 3, 2.5, False, None, [])
+    missing = browser_missing("/nonexistent/chromium")
+    assert missing is not None and renderer.missing == missing
+    assert renderer_of("never").missing is None  # never looked for
+    connected = dispatcher.liveReceivers(dispatcher.getAllReceivers(renderer.crawler.signals.sender,
+                                                                    newsarchive_signals.crawl_started))
+    assert [r for r in connected if getattr(r, "__self__", None) is renderer] == [renderer.crawl_started]
+
+
+def test_renderer_pages_wait_beyond_the_concurrency():
+    async def acquire(renderer):
+        # Bounded: a semaphore of no places would wait forever.
+        await asyncio.wait_for(renderer.pages.acquire(), 1)
+        first = renderer.pages.locked()
+        await asyncio.wait_for(renderer.pages.acquire(), 1)
+        return first, renderer.pages.locked()
+
+    assert asyncio.run(acquire(renderer_of())) == (False, True)  # NEWSARCHIVE_RENDER_CONCURRENCY 2
+
+
+def test_renderer_renders_four_pages_at_once_unless_told():
+    async def places(renderer):
+        taken = 0
+        while not renderer.pages.locked():
+            await asyncio.wait_for(renderer.pages.acquire(), 1)
+            taken += 1
+        return taken
+
+    crawler = get_crawler(Spider)
+    assert asyncio.run(places(Renderer(crawler, "auto", None, 5, 20.0))) == 4  # NEWSARCHIVE_RENDER_CONCURRENCY's default
+
+
+def test_renderer_rendered_fields_come_from_the_profile():
+    renderer = renderer_of()
+    assert renderer.rendered_fields == ()  # no spider, no profile
+    renderer.crawler.spider = Spider("news")
+    renderer.crawler.spider.profile = type("Profile", (), {"rendered_fields": ["comments"]})()
+    assert renderer.rendered_fields == ("comments",)
+
+
+def test_renderer_without_a_browser_counts_unavailable_and_warns_once(caplog):
+    renderer = renderer_of()
+    articles = [Article(url=f"{URL}-{n}", comments_status="unreached") for n in range(2)]
+    with caplog.at_level(logging.WARNING, logger="newsarchive.rendering"):
+        done = [asyncio.run(renderer.complete(article, None)) for article in articles]
+    assert done == articles and done[0] is articles[0]
+    assert renderer.stats.get_stats() == {"newsarchive/render/unavailable_count": 2}
+    assert [record.getMessage() for record in caplog.records] == [
+        f"--render auto: cannot render {URL}-0 and the like: {renderer.missing}; "
+        "their comments are recorded as unreached"]
+
+
+def test_renderer_renders_for_a_field_the_profile_marks():
+    renderer = renderer_of()
+    renderer.crawler.spider = Spider("news")
+    renderer.crawler.spider.profile = type("Profile", (), {"rendered_fields": ["title"]})()
+    article = Article(url=URL, comments_status="none")  # no title in the page as sent
+    assert asyncio.run(renderer.complete(article, None)) is article
+    assert renderer.stats.get_stats() == {"newsarchive/render/unavailable_count": 1}
+
+
+def test_renderer_leaves_an_article_it_need_not_render():
+    renderer = renderer_of()
+    article = Article(url=URL, comments_status="complete", comments=comments(1))
+    assert asyncio.run(renderer.complete(article, None)) is article
+    assert renderer.stats.get_stats() == {}
+
+
+@pytest.mark.skipif(not HAS_PLAYWRIGHT, reason="scrapy-playwright is not installed")
+def test_renderer_counts_a_page_it_could_not_render(caplog):
+    renderer = renderer_of(chromium="")
+    renderer.missing = None  # as on a machine with a browser; no crawl runs, so its download fails
+    article = Article(url=URL, title="Storm", comments_status="unreached")
+    with caplog.at_level(logging.WARNING, logger="newsarchive.rendering"):
+        assert asyncio.run(renderer.complete(article, None)) is article
+    assert renderer.stats.get_stats() == {"newsarchive/render/failed_count": 1}
+    assert (article.title, article.comments_status) == ("Storm", "unreached")
+    assert [record.getMessage().startswith(f"cannot render {URL}: RuntimeError: ") for record in caplog.records] == [
+        True]
+
+
+@pytest.mark.skipif(not HAS_PLAYWRIGHT, reason="scrapy-playwright is not installed")
+def test_request_for_a_page_in_a_new_tab_and_in_an_open_one():
+    renderer = renderer_of()
+    activity = PageActivity()
+    request = renderer.request_for(URL, activity)
+    methods = request.meta.pop("playwright_page_methods")
+    assert (request.url, request.dont_filter) == (URL, True)
+    assert request.meta == {
+        "playwright": True, "playwright_include_page": True, "download_slot": BROWSER_SLOT,
+        "download_timeout": 5.0, "playwright_page_goto_kwargs": {"wait_until": "load"},
+        "playwright_page_event_handlers": activity.handlers}
+    assert [(m.method, m.args, m.kwargs) for m in methods] == [(renderer.browse, (activity, 2500), {})]
+    tab = object()
+    in_tab = renderer.request_for(URL, page=tab)
+    assert in_tab.meta["playwright_page"] is tab
+    assert in_tab.meta["playwright_page_event_handlers"]["response"].__self__ is not activity  # a new one follows it
+
+
+def test_page_activity_starts_idle_and_never_counts_below_none():
+    activity = PageActivity()
+    assert (activity.quiet_ms, activity.in_flight, activity.seen, activity.captures) == (QUIET_MS, 0, [], [])
+    followed = ("request", "requestfinished", "requestfailed", "response", "popup")
+    assert {event: activity.handlers[event] for event in followed} == {
+        "request": activity.request_sent, "requestfinished": activity.request_ended,
+        "requestfailed": activity.request_ended, "response": activity.seen_response,
+        "popup": activity.close_popup}
+    started = activity.last_change
+    activity.in_flight = 2  # two requests the page sent
+    activity.request_ended(None)
+    assert (activity.in_flight, activity.last_change >= started) == (1, True)
+    activity.request_ended(None)
+    activity.request_ended(None)  # an end reported twice never counts below none
+    assert activity.in_flight == 0
+    assert PageActivity(quiet_ms=7).quiet_ms == 7
+
+
+@pytest.mark.parametrize(("documents", "left_for"), [
+    ([], None),
+    ([URL], None),
+    ([URL, URL], None),  # a reload is the same page
+    ([URL, f"{URL}#comments"], None),  # so is a URL changed through the history API
+    ([URL, "https://news.example/consent", URL], None),  # back where it began
+    ([URL, "https://news.example/consent#form"], "https://news.example/consent#form"),
+    ([URL, "https://news.example/consent", "https://news.example/paywall"], "https://news.example/paywall"),
+])
+def test_page_activity_left_page(documents, left_for):
+    activity = PageActivity()
+    assert activity.documents == []
+    activity.documents = documents  # the page loads the tab made, in order
+    assert activity.left_page() == left_for
+
+
+def test_renderer_keeps_the_rendered_dom_then_the_script_captures(tmp_path):
+    renderer = renderer_of(NEWSARCHIVE_CAPTURE_ENABLED=True)
+    archive = open_archive(tmp_path / "a.db")
+    with archive.write() as db:
+        crawl_id = start_crawl(db, "news", "generic", {}, "2024-05-01T00:00:00Z")
+    renderer.crawl_started(crawl_id, archive)
+    # The page's scripts rewrote the address the browser shows: kept under the URL rendered for.
+    page = HtmlResponse(f"{URL}?view=comments", body=b"<ol id='comments'><li>Hi</li></ol>",
+                        headers={"Content-Type": "text/html"})
+    script = Capture(url="https://news.example/api/comments.json", fetched_at="2024-05-01T00:00:01Z", status=200,
+                     request_headers={"Referer": [URL]}, response_headers={"Content-Type": ["application/json"]},
+                     body=b'["Hi"]')
+    renderer._keep_captures(URL, page, [script])
+    archive.close()
+    rows = sqlite3.connect(tmp_path / "a.db").execute("SELECT crawl_id, kind, url FROM captures ORDER BY id").fetchall()
+    assert rows == [(crawl_id, "rendered", URL), (crawl_id, "script", "https://news.example/api/comments.json")]
+    assert renderer.stats.get_value("newsarchive/captures/script_response_count") == 1
+
+
+def test_renderer_with_captures_disabled_keeps_none(tmp_path):
+    renderer = renderer_of(NEWSARCHIVE_CAPTURE_ENABLED=False)
+    archive = open_archive(tmp_path / "a.db")
+    with archive.write() as db:
+        crawl_id = start_crawl(db, "news", "generic", {}, "2024-05-01T00:00:00Z")
+    renderer.crawl_started(crawl_id, archive)
+    renderer._keep_captures(URL, HtmlResponse(URL, body=b"<p>Hi</p>"), [])
+    archive.close()
+    assert sqlite3.connect(tmp_path / "a.db").execute("SELECT count(*) FROM captures").fetchone() == (0,)
