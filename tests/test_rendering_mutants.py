@@ -11,7 +11,6 @@ Rendering itself (the async browser code) runs in tests/browser.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import logging
 import sqlite3
 import sys
@@ -20,7 +19,7 @@ import pytest
 from pydispatch import dispatcher
 from scrapy import Spider
 from scrapy.http import HtmlResponse
-from scrapy.settings import SETTINGS_PRIORITIES, Settings
+from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from newsarchive import signals as newsarchive_signals
@@ -28,9 +27,6 @@ from newsarchive.archive import open_archive
 from newsarchive.archive.store import start_crawl
 from newsarchive.items import Article, Byline, Capture, Comment, Layer
 from newsarchive.rendering import (
-    BROWSER_SLOT,
-    CHROMIUM_ARGS,
-    HANDLER,
     QUIET_MS,
     BrowserRendering,
     PageActivity,
@@ -48,7 +44,6 @@ from newsarchive.rendering import (
 )
 
 URL = "https://news.example/2024/05/01/story"
-HAS_PLAYWRIGHT = importlib.util.find_spec("scrapy_playwright") is not None
 
 
 def comments(count: int) -> list[Comment]:
@@ -107,12 +102,6 @@ def test_browser_request_refusal_without_a_scope(method, url, resource_type, ref
 ])
 def test_carries_content_edges(resource_type, status, method, content_type, main_frame, kept):
     assert carries_content(resource_type, status, method, content_type, main_frame) is kept
-
-
-@pytest.mark.skipif(not HAS_PLAYWRIGHT, reason="scrapy-playwright is not installed")
-def test_browser_missing_names_the_missing_chromium():
-    assert browser_missing("/nonexistent/chromium") == (
-        "no Chromium at NEWSARCHIVE_CHROMIUM='/nonexistent/chromium' (apt-get install -y chromium-headless-shell)")
 
 
 def test_browser_missing_names_the_missing_package(monkeypatch):
@@ -192,19 +181,6 @@ def addon_settings(**values) -> Settings:
                          "NEWSARCHIVE_RENDER_CONCURRENCY": 3, **values})
     BrowserRendering().update_settings(settings)
     return settings
-
-
-@pytest.mark.skipif(not HAS_PLAYWRIGHT, reason="scrapy-playwright is not installed")
-def test_browser_rendering_installs_the_named_chromium(tmp_path, monkeypatch):
-    named = str(chromium_folder(tmp_path, monkeypatch) / "chromium")
-    settings = addon_settings(NEWSARCHIVE_CHROMIUM=named)
-    assert dict(settings["DOWNLOAD_HANDLERS"]) == {"http": HANDLER, "https": HANDLER}
-    installed = {"PLAYWRIGHT_BROWSER_TYPE": "chromium",
-                 "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": named, "headless": True, "args": CHROMIUM_ARGS},
-                 "PLAYWRIGHT_MAX_CONTEXTS": 1, "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 3,
-                 "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 2500}
-    assert {name: settings[name] for name in installed} == installed
-    assert {settings.getpriority(name) for name in installed} == {SETTINGS_PRIORITIES["addon"]}
 
 
 @pytest.mark.parametrize("values", [{"NEWSARCHIVE_RENDER": "never"}, {"NEWSARCHIVE_CHROMIUM": "/nonexistent/chromium"}])
@@ -292,37 +268,6 @@ def test_renderer_leaves_an_article_it_need_not_render():
     article = Article(url=URL, comments_status="complete", comments=comments(1))
     assert asyncio.run(renderer.complete(article, None)) is article
     assert renderer.stats.get_stats() == {}
-
-
-@pytest.mark.skipif(not HAS_PLAYWRIGHT, reason="scrapy-playwright is not installed")
-def test_renderer_counts_a_page_it_could_not_render(caplog):
-    renderer = renderer_of(chromium="")
-    renderer.missing = None  # as on a machine with a browser; no crawl runs, so its download fails
-    article = Article(url=URL, title="Storm", comments_status="unreached")
-    with caplog.at_level(logging.WARNING, logger="newsarchive.rendering"):
-        assert asyncio.run(renderer.complete(article, None)) is article
-    assert renderer.stats.get_stats() == {"newsarchive/render/failed_count": 1}
-    assert (article.title, article.comments_status) == ("Storm", "unreached")
-    assert [record.getMessage().startswith(f"cannot render {URL}: RuntimeError: ") for record in caplog.records] == [
-        True]
-
-
-@pytest.mark.skipif(not HAS_PLAYWRIGHT, reason="scrapy-playwright is not installed")
-def test_request_for_a_page_in_a_new_tab_and_in_an_open_one():
-    renderer = renderer_of()
-    activity = PageActivity()
-    request = renderer.request_for(URL, activity)
-    methods = request.meta.pop("playwright_page_methods")
-    assert (request.url, request.dont_filter) == (URL, True)
-    assert request.meta == {
-        "playwright": True, "playwright_include_page": True, "download_slot": BROWSER_SLOT,
-        "download_timeout": 5.0, "playwright_page_goto_kwargs": {"wait_until": "load"},
-        "playwright_page_event_handlers": activity.handlers}
-    assert [(m.method, m.args, m.kwargs) for m in methods] == [(renderer.browse, (activity, 2500), {})]
-    tab = object()
-    in_tab = renderer.request_for(URL, page=tab)
-    assert in_tab.meta["playwright_page"] is tab
-    assert in_tab.meta["playwright_page_event_handlers"]["response"].__self__ is not activity  # a new one follows it
 
 
 def test_page_activity_starts_idle_and_never_counts_below_none():

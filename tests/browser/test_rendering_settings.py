@@ -1,0 +1,61 @@
+"""The rendering add-on and the spider's Renderer where they need scrapy-playwright installed (the
+browser extra), without rendering a page: the settings the add-on installs for the Chromium named,
+the request a page is rendered with, a render that fails. They run with the browser tests, whose
+command installs the extra; the rest of these edge cases are in tests/test_rendering_mutants.py."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from scrapy.settings import SETTINGS_PRIORITIES
+
+from newsarchive.items import Article
+from newsarchive.rendering import BROWSER_SLOT, CHROMIUM_ARGS, HANDLER, PageActivity, browser_missing
+from tests.test_rendering_mutants import URL, addon_settings, chromium_folder, renderer_of
+
+
+def test_browser_missing_names_the_missing_chromium():
+    assert browser_missing("/nonexistent/chromium") == (
+        "no Chromium at NEWSARCHIVE_CHROMIUM='/nonexistent/chromium' (apt-get install -y chromium-headless-shell)")
+
+
+def test_browser_rendering_installs_the_named_chromium(tmp_path, monkeypatch):
+    named = str(chromium_folder(tmp_path, monkeypatch) / "chromium")
+    settings = addon_settings(NEWSARCHIVE_CHROMIUM=named)
+    assert dict(settings["DOWNLOAD_HANDLERS"]) == {"http": HANDLER, "https": HANDLER}
+    installed = {"PLAYWRIGHT_BROWSER_TYPE": "chromium",
+                 "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": named, "headless": True, "args": CHROMIUM_ARGS},
+                 "PLAYWRIGHT_MAX_CONTEXTS": 1, "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 3,
+                 "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 2500}
+    assert {name: settings[name] for name in installed} == installed
+    assert {settings.getpriority(name) for name in installed} == {SETTINGS_PRIORITIES["addon"]}
+
+
+def test_renderer_counts_a_page_it_could_not_render(caplog):
+    renderer = renderer_of(chromium="")
+    renderer.missing = None  # as on a machine with a browser; no crawl runs, so its download fails
+    article = Article(url=URL, title="Storm", comments_status="unreached")
+    with caplog.at_level(logging.WARNING, logger="newsarchive.rendering"):
+        assert asyncio.run(renderer.complete(article, None)) is article
+    assert renderer.stats.get_stats() == {"newsarchive/render/failed_count": 1}
+    assert (article.title, article.comments_status) == ("Storm", "unreached")
+    assert [record.getMessage().startswith(f"cannot render {URL}: RuntimeError: ") for record in caplog.records] == [
+        True]
+
+
+def test_request_for_a_page_in_a_new_tab_and_in_an_open_one():
+    renderer = renderer_of()
+    activity = PageActivity()
+    request = renderer.request_for(URL, activity)
+    methods = request.meta.pop("playwright_page_methods")
+    assert (request.url, request.dont_filter) == (URL, True)
+    assert request.meta == {
+        "playwright": True, "playwright_include_page": True, "download_slot": BROWSER_SLOT,
+        "download_timeout": 5.0, "playwright_page_goto_kwargs": {"wait_until": "load"},
+        "playwright_page_event_handlers": activity.handlers}
+    assert [(m.method, m.args, m.kwargs) for m in methods] == [(renderer.browse, (activity, 2500), {})]
+    tab = object()
+    in_tab = renderer.request_for(URL, page=tab)
+    assert in_tab.meta["playwright_page"] is tab
+    assert in_tab.meta["playwright_page_event_handlers"]["response"].__self__ is not activity  # a new one follows it
