@@ -6,6 +6,7 @@ command installs the extra; the rest of these edge cases are in tests/test_rende
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 
 from scrapy.settings import SETTINGS_PRIORITIES
@@ -13,6 +14,13 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from newsarchive.items import Article
 from newsarchive.rendering import BROWSER_SLOT, CHROMIUM_ARGS, HANDLER, PageActivity, browser_missing
 from tests.test_rendering_mutants import URL, addon_settings, chromium_folder, renderer_of
+
+
+def in_own_loop(coroutine):
+    """Run a coroutine in a thread of its own: the browser fixtures keep Playwright's event loop
+    running in this one, where asyncio.run refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def test_browser_missing_names_the_missing_chromium():
@@ -37,7 +45,7 @@ def test_renderer_counts_a_page_it_could_not_render(caplog):
     renderer.missing = None  # as on a machine with a browser; no crawl runs, so its download fails
     article = Article(url=URL, title="Storm", comments_status="unreached")
     with caplog.at_level(logging.WARNING, logger="newsarchive.rendering"):
-        assert asyncio.run(renderer.complete(article, None)) is article
+        assert in_own_loop(renderer.complete(article, None)) is article
     assert renderer.stats.get_stats() == {"newsarchive/render/failed_count": 1}
     assert (article.title, article.comments_status) == ("Storm", "unreached")
     assert [record.getMessage().startswith(f"cannot render {URL}: RuntimeError: ") for record in caplog.records] == [
