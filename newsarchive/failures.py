@@ -27,6 +27,10 @@ class RobotsForbidden(IgnoreRequest):
     """robots.txt forbids the URL."""
 
 
+class ResponseTooLarge(IgnoreRequest):
+    """A compressed body that inflated past DOWNLOAD_MAXSIZE (a decompression bomb, or a huge page)."""
+
+
 # Exception types, most specific first, and the reason each is recorded under.
 _FETCH_ERRORS = (
     (RedirectLoop, "redirect_loop"),
@@ -37,7 +41,7 @@ _FETCH_ERRORS = (
     ((scrapy_errors.CannotResolveHostError, net_errors.DNSLookupError), "dns_error"),
     ((scrapy_errors.DownloadConnectionRefusedError, net_errors.ConnectionRefusedError), "connection_refused"),
     # Scrapy cancels a download that passes DOWNLOAD_MAXSIZE; nothing else cancels one here.
-    ((scrapy_errors.DownloadCancelledError, defer.CancelledError), "too_large"),
+    ((scrapy_errors.DownloadCancelledError, defer.CancelledError, ResponseTooLarge), "too_large"),
     ((scrapy_errors.ResponseDataLossError,), "data_loss"),
     ((scrapy_errors.UnsupportedURLSchemeError, scrapy_errors.NotSupported), "unsupported_url"),
     (IgnoreRequest, "ignored"),

@@ -124,6 +124,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newsarchive.middlewares.robots.ArchiveRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newsarchive.middlewares.redirect.LoopAwareRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newsarchive.middlewares.compression.SizeCheckedCompressionMiddleware": 590,
 }
 # Closest to the spider: it sees each callback's own output, exceptions included.
 SPIDER_MIDDLEWARES = {"newsarchive.middlewares.pageresult.PageResultSpiderMiddleware": 990}

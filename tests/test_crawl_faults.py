@@ -20,7 +20,8 @@ def crawl(demo_site, db_path, *args):
 
 def test_faults_are_recorded_and_the_crawl_finishes(demo_site, tmp_path):
     faults = ["/faults/404", "/faults/500", "/faults/redirect-loop", "/faults/binary", "/faults/not-html",
-              "/faults/empty", "/faults/huge", "/faults/slow?seconds=6", "/en_GB/news/iraq/security"]
+              "/faults/empty", "/faults/huge", "/faults/gzip-bomb", "/faults/slow?seconds=6",
+              "/en_GB/news/iraq/security"]
     db_path = tmp_path / "faults.db"
     result = crawl(demo_site, db_path, "--sections", ",".join(faults), "--max-pages", "1",
                    "-s", "DOWNLOAD_MAXSIZE=1000000", "-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=0",
@@ -36,6 +37,7 @@ def test_faults_are_recorded_and_the_crawl_finishes(demo_site, tmp_path):
         "/faults/not-html": "not_html",
         "/faults/empty": "empty_page",
         "/faults/huge": "too_large",
+        "/faults/gzip-bomb": "too_large",  # about 64 KB sent, 64 MB inflated: stopped at DOWNLOAD_MAXSIZE
         "/faults/slow": "timeout",
     }
     assert db.execute("SELECT finish_reason FROM crawls").fetchone() == ("finished",)

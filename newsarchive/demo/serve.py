@@ -6,7 +6,7 @@ prints one line, the base URL (`http://127.0.0.1:PORT`), once it listens, then s
 killed. `?page=N` maps to the listing's page file; other query parameters (utm_*) are ignored.
 ETag and Last-Modified are sent and conditional requests answered with 304. Images answer a tiny
 JPEG. Under `/faults/`: 404, 500, slow?seconds=N, redirect-loop, redirect?to=URL, binary, not-html,
-huge, empty, and pager?page=N: a listing that never ends, each page linking the same article
+huge, gzip-bomb (a page of a few hundred kilobytes that inflates to 64 MB), empty, and pager?page=N: a listing that never ends, each page linking the same article
 (`/faults/pager/2019/05/03/the-same-story-on-every-page`) and its next page.
 With --access-log, every request is appended to FILE as "PATH STATUS" (tests count requests).
 """
@@ -14,7 +14,10 @@ With --access-log, every request is appended to FILE as "PATH STATUS" (tests cou
 from __future__ import annotations
 
 import argparse
+import functools
+import gzip
 import hashlib
+import io
 import sys
 import threading
 import time
@@ -159,6 +162,8 @@ class DemoSiteHandler(BaseHTTPRequestHandler):
             return self.send_body(200, html, b"")
         if fault == "huge":
             return self.serve_huge(html)
+        if fault == "gzip-bomb":
+            return self.send_body(200, html, gzip_bomb(), {"Content-Encoding": "gzip"})
         return self.send_body(404, html, b"<html><body>no such fault</body></html>")
 
     def serve_huge(self, content_type: str) -> None:
@@ -173,6 +178,18 @@ class DemoSiteHandler(BaseHTTPRequestHandler):
             self.wfile.write(b" " * (HUGE_PAGE_BYTES % len(chunk)))
         except (BrokenPipeError, ConnectionResetError):
             pass  # the crawler gave up on it, as it should
+
+
+@functools.lru_cache(maxsize=1)
+def gzip_bomb() -> bytes:
+    """An article's opening, then 64 MB of spaces, gzip-compressed: about 64 KB on the wire."""
+    stream = io.BytesIO()
+    with gzip.GzipFile(fileobj=stream, mode="wb", compresslevel=9, mtime=0) as page:
+        page.write(b"<html><head><title>A bomb</title></head><body><h1>A bomb</h1><p>The story.</p>")
+        for _ in range(64):
+            page.write(b" " * (1024 * 1024))
+        page.write(b"</body></html>")
+    return stream.getvalue()
 
 
 PAGER_ARTICLE = (
