@@ -124,6 +124,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newsarchive.middlewares.robots.ArchiveRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newsarchive.middlewares.redirect.LoopAwareRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newsarchive.middlewares.redirect.LoopAwareMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "newsarchive.middlewares.compression.SizeCheckedCompressionMiddleware": 590,
 }

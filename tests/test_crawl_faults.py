@@ -19,7 +19,8 @@ def crawl(demo_site, db_path, *args):
 
 
 def test_faults_are_recorded_and_the_crawl_finishes(demo_site, tmp_path):
-    faults = ["/faults/404", "/faults/500", "/faults/redirect-loop", "/faults/binary", "/faults/not-html",
+    faults = ["/faults/404", "/faults/500", "/faults/redirect-loop", "/faults/refresh-loop", "/faults/binary",
+              "/faults/not-html",
               "/faults/empty", "/faults/huge", "/faults/gzip-bomb", "/faults/slow?seconds=6",
               "/en_GB/news/iraq/security"]
     db_path = tmp_path / "faults.db"
@@ -33,6 +34,7 @@ def test_faults_are_recorded_and_the_crawl_finishes(demo_site, tmp_path):
         "/faults/404": "http_404",
         "/faults/500": "http_500",
         "/faults/redirect-loop": "redirect_loop",
+        "/faults/refresh-loop": "redirect_loop",  # at the first repeat, not after 20 fetches as `ignored`
         "/faults/binary": "not_html",
         "/faults/not-html": "not_html",
         "/faults/empty": "empty_page",

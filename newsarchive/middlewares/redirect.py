@@ -1,4 +1,5 @@
-"""LoopAwareRedirectMiddleware: redirects that would lose a page silently become failures.
+"""LoopAwareRedirectMiddleware and LoopAwareMetaRefreshMiddleware: redirects (HTTP, and a page's
+`<meta http-equiv="refresh">`) that would lose a page silently become failures.
 
 - A redirect back to a URL already in the chain: Scrapy's duplicate filter would otherwise drop
   the looping request without a word, and the page would vanish from the crawl.
@@ -10,13 +11,15 @@
 
 from __future__ import annotations
 
-from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 
 from newsarchive.failures import OffsiteRedirect, RedirectLoop
 
 
-class LoopAwareRedirectMiddleware(RedirectMiddleware):
+class LoopAwareRedirects:
+    """The rules above, for any of Scrapy's redirect middlewares (they share `_redirect`)."""
+
     def _redirect(self, redirected, request, reason):
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if redirected.url in chain:
@@ -34,3 +37,13 @@ class LoopAwareRedirectMiddleware(RedirectMiddleware):
         # article is stored once and this page ends as its duplicate.
         followed.dont_filter = True
         return followed
+
+
+class LoopAwareRedirectMiddleware(LoopAwareRedirects, RedirectMiddleware):
+    """HTTP redirects (3xx with a Location)."""
+
+
+class LoopAwareMetaRefreshMiddleware(LoopAwareRedirects, MetaRefreshMiddleware):
+    """A page that sends the browser on with `<meta http-equiv="refresh" content="0; url=...">`: one
+    that refreshes to itself, or two that refresh to each other, were fetched until Scrapy's limit
+    of 20 redirects and recorded as `ignored`."""
