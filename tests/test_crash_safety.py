@@ -178,8 +178,8 @@ def test_scope_is_the_origin_not_the_host(tmp_path, other_site):
     server, base_url = serve_in_subprocess(site)
     try:
         db_path = tmp_path / "scope.db"
-        redirect = f"{base_url}/faults/redirect?to={other_url}/story.html"
-        result = run_cli("crawl", f"{base_url}/news/", "--sections", redirect, "--db", str(db_path),
+        redirects = [f"{base_url}/faults/{kind}?to={other_url}/story.html" for kind in ("redirect", "refresh")]
+        result = run_cli("crawl", f"{base_url}/news/", "--sections", ",".join(redirects), "--db", str(db_path),
                          "--allow-private", *FAST)
     finally:
         server.terminate()
@@ -189,7 +189,7 @@ def test_scope_is_the_origin_not_the_host(tmp_path, other_site):
     db = sqlite3.connect(db_path)
     assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 5
     assert db.execute("SELECT reason, detail LIKE '%" + other_url + "/story.html%' FROM failures").fetchall() \
-        == [("offsite_redirect", 1)]
+        == [("offsite_redirect", 1)] * 2  # an HTTP redirect, and a page's meta refresh
     outcomes_add_up(db_path)
 
 

@@ -5,8 +5,8 @@
 prints one line, the base URL (`http://127.0.0.1:PORT`), once it listens, then serves until
 killed. `?page=N` maps to the listing's page file; other query parameters (utm_*) are ignored.
 ETag and Last-Modified are sent and conditional requests answered with 304. Images answer a tiny
-JPEG. Under `/faults/`: 404, 500, slow?seconds=N, redirect-loop, refresh-loop (a page whose
-`<meta http-equiv="refresh">` names itself), redirect?to=URL, binary, not-html,
+JPEG. Under `/faults/`: 404, 500, slow?seconds=N, redirect-loop, redirect?to=URL, refresh?to=URL and
+refresh-loop (the same by `<meta http-equiv="refresh">`), binary, not-html,
 huge, gzip-bomb (a page of a few hundred kilobytes that inflates to 64 MB), empty, and pager?page=N: a listing that never ends, each page linking the same article
 (`/faults/pager/2019/05/03/the-same-story-on-every-page`) and its next page.
 With --access-log, every request is appended to FILE as "PATH STATUS" (tests count requests).
@@ -145,10 +145,11 @@ class DemoSiteHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return None
-        if fault == "refresh-loop":
-            return self.send_body(200, html, b"<html><head><title>Moved</title><meta http-equiv='refresh' "
-                                             b"content='0; url=/faults/refresh-loop'></head><body><h1>Moved</h1>"
-                                             b"<p>This page moved.</p></body></html>")
+        if fault in ("refresh", "refresh-loop"):
+            target = query.get("to", ["/"])[0] if fault == "refresh" else "/faults/refresh-loop"
+            return self.send_body(200, html, f"<html><head><title>Moved</title><meta http-equiv='refresh' "
+                                             f"content='0; url={target}'></head><body><h1>Moved</h1>"
+                                             f"<p>This page moved.</p></body></html>".encode())
         if fault == "redirect":
             self.send_response(302)
             self.send_header("Location", query.get("to", ["/"])[0])
