@@ -152,3 +152,26 @@ def test_a_guessed_charset_replaces_what_it_cannot_read_beyond_the_sample():
     body = b"<html><body><p>" + russian * (200_000 // len(russian) + 1) + b"\x98</p></body></html>"
     text, name = decode_html(body)
     assert name == "cp1251" and text.endswith("\ufffd</p></body></html>") and text.count(RUSSIAN) > 3000
+
+
+# UTF-16 and UTF-32: half the bytes of an ASCII-heavy page are NULs -----------------------------
+
+@pytest.mark.parametrize("declared, codec", [("utf-16le", "utf-16-le"), ("UTF-16BE", "utf-16-be"),
+                                             ("utf-32le", "utf-32-le")])
+def test_a_wide_charset_the_header_declares_is_read_before_utf8(declared, codec):
+    # These bytes are also valid UTF-8 (letters between NULs): the declaration must come first.
+    body = page(ARABIC).encode(codec)
+    assert decode_html(body, f"text/html; charset={declared}") == (page(ARABIC), codec)
+
+
+def test_a_wide_page_is_sniffed_as_its_text_not_its_nul_bytes():
+    from newsarchive.parsers.document import parse_document
+    from newsarchive.parsers.encoding import sniffable
+
+    with_bom = codecs.BOM_UTF16_LE + page(ARABIC).encode("utf-16-le")
+    assert looks_binary(with_bom)  # as bytes it reads as binary ...
+    assert sniffable(with_bom) == page(ARABIC).encode("utf-8")  # ... as text it is a page
+    assert sniffable(page(ARABIC).encode("utf-32-be"), "text/html; charset=utf-32be") == page(ARABIC).encode("utf-8")
+    assert sniffable(b"\x00\x01binary", "text/html; charset=utf-8") == b"\x00\x01binary"  # others as they are
+    document = parse_document("https://example.org/a", with_bom)
+    assert (document.encoding, document.root.findtext(".//p")) == ("utf-16-le", ARABIC)

@@ -7,7 +7,7 @@ from urllib.parse import urljoin
 import lxml.etree
 import lxml.html
 
-from newsarchive.parsers.encoding import decode_html, looks_binary, looks_like_html
+from newsarchive.parsers.encoding import decode_html, looks_binary, looks_like_html, sniffable
 from newsarchive.parsers.errors import EmptyPageError, NotHtmlError
 
 
@@ -37,7 +37,8 @@ def parse_document(url: str, body: bytes | str, content_type: str | None = None)
     if body is None or not body.strip():
         raise EmptyPageError(url, "the page is empty")
     if isinstance(body, bytes):
-        if looks_binary(body) or not looks_like_html(body):
+        sniffed = sniffable(body, content_type)
+        if looks_binary(sniffed) or not looks_like_html(sniffed):
             raise NotHtmlError(url, f"the body is not HTML ({content_type or 'no content type'})")
     text, encoding = decode_html(body, content_type)
     try:

@@ -1,7 +1,7 @@
 """Turn a response body into text, whatever its declared charset says.
 
 Arabic sites still serve windows-1256 pages, sometimes declared as UTF-8 or not declared at all.
-Order of trust: a byte-order mark; UTF-8 when the bytes are valid UTF-8 (a single-byte charset
+Order of trust: a byte-order mark; UTF-16 or UTF-32 when the HTTP header declares it; UTF-8 when the bytes are valid UTF-8 (a single-byte charset
 almost never produces valid multi-byte UTF-8 by accident); the charset the HTTP header or the page
 declares, when the bytes decode with it (but not a Western single-byte charset, which decodes
 anything, on a page whose language has a legacy charset of its own); the legacy charset of the page's language (`<html
@@ -30,6 +30,27 @@ _WESTERN_SINGLE_BYTE = frozenset({"cp1252", "latin-1", "iso8859-1", "iso8859-15"
 _MARKUP = re.compile(rb"<\s*(!doctype|html|head|body|meta|title|div|p|article|a)\b", re.I)
 
 
+def sniffable(body: bytes, content_type: str | None = None) -> bytes:
+    """The bytes to tell HTML from binary by: a page in UTF-16 or UTF-32 (by its byte-order mark or
+    the charset its header declares) is half NUL bytes, which would read as binary; its text
+    re-encoded as UTF-8 is not. Any other page as it is."""
+    encoding, bom = read_bom(body)
+    encoding = encoding or _declared_wide_encoding(content_type)
+    if not encoding or not encoding.startswith(_WIDE_ENCODINGS):
+        return body
+    return body[len(bom or b""):].decode(encoding, errors="replace").encode("utf-8")
+
+
+_WIDE_ENCODINGS = ("utf-16", "utf-32")
+
+
+def _declared_wide_encoding(content_type: str | None) -> str | None:
+    """UTF-16 or UTF-32 when the HTTP header declares it: such bytes (ASCII letters between NULs)
+    are also valid UTF-8, so the declaration must be read before UTF-8 is tried."""
+    declared = http_content_type_encoding(content_type) if content_type else None
+    return declared if declared and declared.startswith(_WIDE_ENCODINGS) else None
+
+
 def looks_binary(body: bytes) -> bool:
     head = body[:1024]
     return head.startswith(_BINARY_SIGNATURES) or b"\x00" in head
@@ -46,6 +67,9 @@ def decode_html(body: bytes | str, content_type: str | None = None) -> tuple[str
     bom_encoding, bom = read_bom(body)
     if bom_encoding and bom:
         return body[len(bom):].decode(bom_encoding, errors="replace"), bom_encoding
+    wide = _declared_wide_encoding(content_type)
+    if wide:
+        return body.decode(wide, errors="replace"), wide
     try:
         return body.decode("utf-8"), "utf-8"  # pragma: no mutate (codec names ignore case)
     except UnicodeDecodeError:
