@@ -304,12 +304,18 @@ def test_page_activity_left_page(documents, left_for):
     assert activity.left_page() == left_for
 
 
-def test_renderer_keeps_the_rendered_dom_then_the_script_captures(tmp_path):
-    renderer = renderer_of(NEWSARCHIVE_CAPTURE_ENABLED=True)
+def renderer_of_a_crawl(tmp_path, captures: bool):
+    """A Renderer whose crawl has started, in a real archive at tmp_path/a.db: (renderer, archive, crawl id)."""
+    renderer = renderer_of(NEWSARCHIVE_CAPTURE_ENABLED=captures)
     archive = open_archive(tmp_path / "a.db")
     with archive.write() as db:
         crawl_id = start_crawl(db, "news", "generic", {}, "2024-05-01T00:00:00Z")
     renderer.crawl_started(crawl_id, archive)
+    return renderer, archive, crawl_id
+
+
+def test_renderer_keeps_the_rendered_dom_then_the_script_captures(tmp_path):
+    renderer, archive, crawl_id = renderer_of_a_crawl(tmp_path, captures=True)
     # The page's scripts rewrote the address the browser shows: kept under the URL rendered for.
     page = HtmlResponse(f"{URL}?view=comments", body=b"<ol id='comments'><li>Hi</li></ol>",
                         headers={"Content-Type": "text/html"})
@@ -324,11 +330,7 @@ def test_renderer_keeps_the_rendered_dom_then_the_script_captures(tmp_path):
 
 
 def test_renderer_with_captures_disabled_keeps_none(tmp_path):
-    renderer = renderer_of(NEWSARCHIVE_CAPTURE_ENABLED=False)
-    archive = open_archive(tmp_path / "a.db")
-    with archive.write() as db:
-        crawl_id = start_crawl(db, "news", "generic", {}, "2024-05-01T00:00:00Z")
-    renderer.crawl_started(crawl_id, archive)
+    renderer, archive, _ = renderer_of_a_crawl(tmp_path, captures=False)
     renderer._keep_captures(URL, HtmlResponse(URL, body=b"<p>Hi</p>"), [])
     archive.close()
     assert sqlite3.connect(tmp_path / "a.db").execute("SELECT count(*) FROM captures").fetchone() == (0,)
