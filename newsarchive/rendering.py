@@ -86,9 +86,11 @@ BROWSER_SLOT = "newsarchive-browser"  # the downloader slot of the pages rendere
 # was most of a render (it was 200 ms), and waiting for the idle main thread, not a longer quiet,
 # is what lets a starved page's scripts put their comments in.
 QUIET_MS = 50
-# The longest wait for a page's main thread to go idle. A page that never idles (an animation), or
-# whose browser makes no frames to idle between, is read after this: with the render timeout as the
-# bound, one such page held a render slot for 20 s in the headless shell.
+# The longest wait for a page's main thread to go idle; after it the page is read as it is. With
+# the render timeout as the only bound, one page of bench/render.py in the headless shell held its
+# render slot for the whole 20 s (the cause was not found; a busy page still idles within a
+# quarter second), and a page that replaced requestIdleCallback by a function that never calls
+# back held it for good (PageActivity._scripts_idle).
 IDLE_WAIT_MS = 1000
 CONTENT_TYPES = re.compile(r"^\s*(?:application/(?:[\w.+-]+\+)?json|text/json|text/html|application/xhtml\+xml)\b",
                            re.I)
@@ -224,9 +226,9 @@ def merge_rendered(article: Article, rendered: Article) -> list[str]:
 
 # Click the first visible "load more comments" button or link and wait (at most timeout ms) for the
 # page to change: "changed", "unchanged" or "none" (no such button). One round trip to the page a
-# click, and no polling: a MutationObserver sees the change, where Playwright's wait_for_function
-# polls on each animation frame and so makes the browser draw frames for the whole wait (a third
-# of a render's CPU on bench/render.py's button pages). The click is the element's own click(), as
+# click, and no polling: a MutationObserver sees the change (Playwright's wait_for_function, used
+# before, is a second round trip and polls on each animation frame; bench/render.py measured no
+# difference in time between the two, within its noise). The click is the element's own click(), as
 # a script would make it: Playwright's click first waits for the button to stand still over two
 # animation frames and to be the topmost element, and waits out its whole timeout, then fails the
 # render, when a cookie banner covers the button.
@@ -478,8 +480,9 @@ class Renderer:
         try:
             async with self.pages:  # the others wait here, not in the downloader
                 response = await self._render(article.url, activity)
-            if activity.left_page():
-                raise RenderLeftPage(f"the page's scripts sent the browser to {activity.left_page()}")
+            elsewhere = activity.left_page()
+            if elsewhere:
+                raise RenderLeftPage(f"the page's scripts sent the browser to {elsewhere}")
             rendered = await parse_rendered(response)
         except Exception as error:  # noqa: BLE001 (a page the browser cannot render keeps what the HTML gave)
             logger.warning(f"cannot render {article.url}: {type(error).__name__}: {error}")
