@@ -1,4 +1,5 @@
-"""Failures in words an archivist can group by: `http_404`, `timeout`, `too_large`, `parse_error` ...
+"""Failures in words an archivist can group by: `http_404`, `timeout`, `too_large`, `connection_lost`,
+`bad_response`, `parse_error` ...
 
 Fetch errors are told apart by the type of the exception, never by the words of its message.
 """
@@ -13,6 +14,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import defer
 from twisted.internet import error as net_errors
+from twisted.web._newclient import ParseError as HttpParseError
+from twisted.web.client import ResponseFailed
 
 
 class RedirectLoop(IgnoreRequest):
@@ -48,6 +51,14 @@ _FETCH_ERRORS = (
 )
 
 
+# What broke a download Scrapy reports as DownloadFailedError: the errors Twisted's HTTP client
+# gathered (ResponseFailed.reasons), by type.
+_RESPONSE_ERRORS = (
+    ((net_errors.ConnectionLost, net_errors.ConnectionDone), "connection_lost"),
+    ((HttpParseError,), "bad_response"),  # what came back is not HTTP
+)
+
+
 def describe_failure(failure) -> tuple[str, str, int | None]:
     """(reason, detail, HTTP status or None) for a Twisted Failure from a request's errback."""
     value = failure.value
@@ -58,7 +69,19 @@ def describe_failure(failure) -> tuple[str, str, int | None]:
     for types, reason in _FETCH_ERRORS:
         if isinstance(value, types):
             return reason, detail, status
+    for cause in _response_errors(value):
+        for types, reason in _RESPONSE_ERRORS:
+            if isinstance(cause, types):
+                return reason, detail, status
     return "fetch_error", detail, status
+
+
+def _response_errors(error: BaseException) -> list[BaseException]:
+    """The errors behind a failed download: Twisted's ResponseFailed keeps them as Failures."""
+    cause = error.__cause__ if isinstance(error, scrapy_errors.DownloadFailedError) else error
+    if not isinstance(cause, ResponseFailed):
+        return []
+    return [reason.value for reason in cause.reasons]
 
 
 def describe_exception(error: BaseException) -> str:

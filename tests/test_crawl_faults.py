@@ -21,7 +21,8 @@ def crawl(demo_site, db_path, *args):
 def test_faults_are_recorded_and_the_crawl_finishes(demo_site, tmp_path):
     faults = ["/faults/404", "/faults/500", "/faults/redirect-loop", "/faults/refresh-loop", "/faults/binary",
               "/faults/not-html",
-              "/faults/empty", "/faults/huge", "/faults/gzip-bomb", "/faults/slow?seconds=6",
+              "/faults/empty", "/faults/huge", "/faults/gzip-bomb", "/faults/not-http", "/faults/reset",
+              "/faults/slow?seconds=6",
               "/en_GB/news/iraq/security"]
     db_path = tmp_path / "faults.db"
     result = crawl(demo_site, db_path, "--sections", ",".join(faults), "--max-pages", "1",
@@ -40,6 +41,8 @@ def test_faults_are_recorded_and_the_crawl_finishes(demo_site, tmp_path):
         "/faults/empty": "empty_page",
         "/faults/huge": "too_large",
         "/faults/gzip-bomb": "too_large",  # about 64 KB sent, 64 MB inflated: stopped at DOWNLOAD_MAXSIZE
+        "/faults/not-http": "bad_response",
+        "/faults/reset": "connection_lost",
         "/faults/slow": "timeout",
     }
     assert db.execute("SELECT finish_reason FROM crawls").fetchone() == ("finished",)

@@ -7,7 +7,8 @@ killed. `?page=N` maps to the listing's page file; other query parameters (utm_*
 ETag and Last-Modified are sent and conditional requests answered with 304. Images answer a tiny
 JPEG. Under `/faults/`: 404, 500, slow?seconds=N, redirect-loop, redirect?to=URL, refresh?to=URL and
 refresh-loop (the same by `<meta http-equiv="refresh">`), binary, not-html,
-huge, gzip-bomb (a page of a few hundred kilobytes that inflates to 64 MB), empty, and pager?page=N: a listing that never ends, each page linking the same article
+huge, gzip-bomb (a page of a few hundred kilobytes that inflates to 64 MB), not-http (an answer
+that is not HTTP), reset (the connection reset unanswered), empty, and pager?page=N: a listing that never ends, each page linking the same article
 (`/faults/pager/2019/05/03/the-same-story-on-every-page`) and its next page.
 With --access-log, every request is appended to FILE as "PATH STATUS" (tests count requests).
 """
@@ -19,6 +20,8 @@ import functools
 import gzip
 import hashlib
 import io
+import socket
+import struct
 import sys
 import threading
 import time
@@ -168,6 +171,15 @@ class DemoSiteHandler(BaseHTTPRequestHandler):
             return self.send_body(200, html, b"")
         if fault == "huge":
             return self.serve_huge(html)
+        if fault == "not-http":  # the server answers, but not in HTTP
+            self.close_connection = True
+            self.wfile.write(b"THIS IS NOT HTTP\r\n\r\n<html><body>hello</body></html>")
+            return None
+        if fault == "reset":  # the connection is reset before any answer
+            self.close_connection = True
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            return None
         if fault == "gzip-bomb":
             return self.send_body(200, html, gzip_bomb(), {"Content-Encoding": "gzip"})
         return self.send_body(404, html, b"<html><body>no such fault</body></html>")
