@@ -1,0 +1,107 @@
+"""The downloader middlewares that keep a redirect or an oversized body from losing a page without
+its reason (newsarchive/middlewares/redirect.py, compression.py), in the test's own process with a
+real crawler: HTTP and meta-refresh redirects that loop, leave the crawl's origins or lead to a
+page already fetched; a gzip body that inflates past DOWNLOAD_MAXSIZE. The same cases in a crawl
+are in tests/test_crawl_faults.py and tests/test_crash_safety.py."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from scrapy import Request, Spider
+from scrapy.http import HtmlResponse, Response
+from scrapy.utils.test import get_crawler
+
+from newsarchive.failures import OffsiteRedirect, RedirectLoop, ResponseTooLarge, describe_failure
+from newsarchive.middlewares.compression import SizeCheckedCompressionMiddleware
+from newsarchive.middlewares.redirect import LoopAwareMetaRefreshMiddleware, LoopAwareRedirectMiddleware
+from newsarchive.scope import Scope
+
+SITE = "http://127.0.0.1:8000"
+
+
+def middleware(kind, **settings):
+    crawler = get_crawler(Spider, {"REDIRECT_MAX_TIMES": 3, **settings})
+    spider = Spider("test")
+    spider.scope = Scope([f"{SITE}/news/"])
+    crawler.spider = spider
+    return kind.from_crawler(crawler)
+
+
+def http_redirect(request: Request, to: str) -> Response:
+    return Response(request.url, status=302, headers={"Location": to}, request=request)
+
+
+def meta_refresh(request: Request, to: str) -> HtmlResponse:
+    body = f"<html><head><meta http-equiv='refresh' content='0; url={to}'></head><body>Moved</body></html>"
+    return HtmlResponse(request.url, body=body.encode(), request=request)
+
+
+REDIRECTS = [(LoopAwareRedirectMiddleware, http_redirect), (LoopAwareMetaRefreshMiddleware, meta_refresh)]
+
+
+@pytest.mark.parametrize(("kind", "answer"), REDIRECTS)
+def test_a_redirect_to_itself_is_a_loop_at_once(kind, answer):
+    request = Request(f"{SITE}/a")
+    with pytest.raises(RedirectLoop) as loop:
+        middleware(kind).process_response(request, answer(request, f"{SITE}/a"))
+    assert str(loop.value) == f"redirect loop: {SITE}/a -> {SITE}/a"
+
+
+@pytest.mark.parametrize(("kind", "answer"), REDIRECTS)
+def test_two_pages_that_redirect_to_each_other_are_a_loop_at_the_first_repeat(kind, answer):
+    first = Request(f"{SITE}/a")
+    followed = middleware(kind).process_response(first, answer(first, f"{SITE}/b"))
+    assert (followed.url, followed.meta["redirect_urls"], followed.dont_filter) == (f"{SITE}/b", [f"{SITE}/a"], True)
+    with pytest.raises(RedirectLoop) as loop:
+        middleware(kind).process_response(followed, answer(followed, f"{SITE}/a"))
+    assert str(loop.value) == f"redirect loop: {SITE}/a -> {SITE}/b -> {SITE}/a"
+
+
+@pytest.mark.parametrize(("kind", "answer"), REDIRECTS)
+def test_a_redirect_out_of_the_crawl_s_origins_is_not_followed(kind, answer):
+    request = Request(f"{SITE}/a")
+    with pytest.raises(OffsiteRedirect) as offsite:
+        middleware(kind).process_response(request, answer(request, "http://127.0.0.1:9000/story"))
+    assert str(offsite.value) == (f"redirect out of the crawl's scope (http://127.0.0.1:8000): "
+                                  f"{SITE}/a -> http://127.0.0.1:9000/story")
+
+
+@pytest.mark.parametrize(("kind", "answer"), REDIRECTS)
+def test_too_many_redirects_are_a_loop_too(kind, answer):
+    request = Request(f"{SITE}/d", meta={"redirect_times": 3, "redirect_urls": [f"{SITE}/a", f"{SITE}/b", f"{SITE}/c"]})
+    with pytest.raises(RedirectLoop) as loop:
+        middleware(kind).process_response(request, answer(request, f"{SITE}/e"))
+    assert str(loop.value) == f"max redirections reached: {SITE}/a -> {SITE}/b -> {SITE}/c -> {SITE}/d -> {SITE}/e"
+
+
+def test_a_meta_refresh_after_a_long_delay_is_a_page_not_a_redirect():
+    request = Request(f"{SITE}/a")
+    page = HtmlResponse(request.url, body=b"<meta http-equiv='refresh' content='600; url=/a'><p>Live</p>", request=request)
+    assert middleware(LoopAwareMetaRefreshMiddleware).process_response(request, page) is page
+
+
+# --- a body that inflates past DOWNLOAD_MAXSIZE ----------------------------------------------------
+
+def gzipped(size: int) -> bytes:
+    return gzip.compress(b"<html><body>" + b" " * size + b"</body></html>", mtime=0)
+
+
+def test_a_gzip_body_that_inflates_past_the_limit_is_too_large():
+    request = Request(f"{SITE}/bomb")
+    body = gzipped(200_000)
+    response = Response(request.url, body=body, headers={"Content-Encoding": "gzip"}, request=request)
+    with pytest.raises(ResponseTooLarge) as too_large:
+        middleware(SizeCheckedCompressionMiddleware, DOWNLOAD_MAXSIZE=100_000).process_response(request, response)
+    assert str(too_large.value).endswith("exceeded DOWNLOAD_MAXSIZE (100000 B) during decompression.")
+    from twisted.python.failure import Failure
+
+    assert describe_failure(Failure(too_large.value))[0] == "too_large"
+
+
+def test_a_gzip_body_within_the_limit_is_inflated():
+    request = Request(f"{SITE}/page")
+    response = Response(request.url, body=gzipped(50_000), headers={"Content-Encoding": "gzip"}, request=request)
+    inflated = middleware(SizeCheckedCompressionMiddleware, DOWNLOAD_MAXSIZE=100_000).process_response(request, response)
+    assert len(inflated.body) == 50_000 + len(b"<html><body></body></html>")
