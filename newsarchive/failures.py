@@ -101,7 +101,7 @@ _PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _where_raised(error: BaseException) -> str | None:
-    frames = traceback.extract_tb(error.__traceback__) if error.__traceback__ else []
+    frames = traceback.extract_tb(error.__traceback__)  # none for an exception never raised
     own = [frame for frame in frames if _is_project_file(frame.filename)]
     frame = (own or frames or [None])[-1]
     if frame is None:

@@ -100,8 +100,31 @@ def test_an_exception_names_the_innermost_frame_of_the_project():
     assert re.search(r"\(in decoder\.py, raw_decode, line \d+\)$", described)
 
 
+def test_a_library_error_names_the_project_code_that_called_the_library():
+    from newsarchive.workers import _parser
+
+    try:
+        _parser("newsarchive.no_such_module.parse")  # scrapy's load_object raises, called from workers.py
+    except ModuleNotFoundError as error:
+        error.add_note("while parsing https://news.example/a")
+        described = describe_exception(error)
+    assert re.fullmatch(r"ModuleNotFoundError: No module named 'newsarchive.no_such_module' \(in "
+                        r"newsarchive/workers\.py, _parser, line \d+; while parsing https://news\.example/a\)",
+                        described)
+
+
+def test_project_files_are_those_of_its_three_packages():
+    from newsarchive.failures import _PROJECT_ROOT, _is_project_file
+
+    assert [_is_project_file(str(_PROJECT_ROOT / folder / "x.py")) for folder in
+            ("newsarchive", "spiders", "exports", "tests", "bench")] == [True, True, True, False, False]
+    assert _is_project_file("/usr/lib/python3.11/json/decoder.py") is False
+
+
 def test_a_long_message_is_cut_and_notes_are_kept():
     error = RuntimeError("x" * 600)
     error.add_note("while storing https://news.example/a")
     assert describe_exception(error) == f"RuntimeError: {'x' * 500}... (in while storing https://news.example/a)"
+    assert describe_exception(RuntimeError("x" * 500)) == f"RuntimeError: {'x' * 500}"  # at the limit: whole
+    assert describe_exception(RuntimeError("x" * 501)) == f"RuntimeError: {'x' * 500}..."
     assert describe_exception(KeyError("k")) == "KeyError: 'k'"

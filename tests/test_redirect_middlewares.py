@@ -59,6 +59,21 @@ def test_two_pages_that_redirect_to_each_other_are_a_loop_at_the_first_repeat(ki
     assert str(loop.value) == f"redirect loop: {SITE}/a -> {SITE}/b -> {SITE}/a"
 
 
+@pytest.mark.parametrize(("kind", "answer", "reason"), [(*REDIRECTS[0], 302), (*REDIRECTS[1], "meta refresh")])
+def test_a_followed_redirect_keeps_its_reason(kind, answer, reason):
+    request = Request(f"{SITE}/a")
+    assert middleware(kind).process_response(request, answer(request, f"{SITE}/b")).meta["redirect_reasons"] == [reason]
+
+
+def test_a_spider_without_a_scope_follows_any_origin():
+    crawler = get_crawler(Spider)
+    crawler.spider = Spider("plain")  # a Scrapy spider of the project's users: no `scope`
+    request = Request(f"{SITE}/a")
+    followed = LoopAwareRedirectMiddleware.from_crawler(crawler).process_response(
+        request, http_redirect(request, "http://127.0.0.1:9000/story"))
+    assert followed.url == "http://127.0.0.1:9000/story"
+
+
 @pytest.mark.parametrize(("kind", "answer"), REDIRECTS)
 def test_a_redirect_out_of_the_crawl_s_origins_is_not_followed(kind, answer):
     request = Request(f"{SITE}/a")
