@@ -137,6 +137,7 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
     if refresh_window is not None and refresh_window < 0:
         raise OptionError(f"--refresh-window must be 0 or more days, not {refresh_window}")
     check_render(render, (overrides or {}).get("NEWSARCHIVE_CHROMIUM"))
+    check_render_origins((overrides or {}).get("NEWSARCHIVE_RENDER_ORIGINS"))
     common = {"max_pages": max_pages, "since": since, "until": until,
               "allow_private": "1" if allow_private else "", "full": "1" if full else ""}
     section_list = [part.strip() for part in (sections or "").split(",") if part.strip()]
@@ -198,6 +199,20 @@ def check_render(render: str | None, chromium: str | None) -> None:
         missing = browser_missing(chromium or project_settings().get("NEWSARCHIVE_CHROMIUM"))
         if missing:
             raise OptionError(f"--render always needs a browser: {missing}")
+
+
+def check_render_origins(value) -> None:
+    """NEWSARCHIVE_RENDER_ORIGINS (a list, or comma-separated as `-s` gives it) names origins:
+    scheme://host[:port]. A name that is none would be dropped without a word, and the service
+    it meant stay blocked."""
+    from scrapy.settings import BaseSettings
+
+    from newsarchive.scope import origin_of
+
+    for entry in BaseSettings({"origins": value or []}).getlist("origins"):
+        if origin_of(entry.strip()) is None:
+            raise OptionError(f"NEWSARCHIVE_RENDER_ORIGINS: {entry.strip()!r} is not an origin "
+                              f"(scheme://host[:port], e.g. https://disqus.com)")
 
 
 def project_settings(overrides: dict | None = None):

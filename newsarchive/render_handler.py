@@ -9,7 +9,8 @@ never import it.
 
 It also holds the browser to the crawl: every request a page makes (scripts, XHR, iframes,
 beacons) goes through `browser_request_refusal` (newsarchive/rendering.py) with the spider's
-scope, and is aborted when it leaves the crawl's origins or is not a GET or HEAD; each abort is
+scope, and is aborted when it leaves the crawl's origins (and those NEWSARCHIVE_RENDER_ORIGINS
+names) or is not a GET or HEAD; each abort is
 counted (`newsarchive/render/aborted/<why>_count`).
 """
 
@@ -21,6 +22,7 @@ import logging
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from newsarchive.rendering import browser_request_refusal
+from newsarchive.scope import Scope
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +33,12 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         self._start_lock = asyncio.Lock()
         self.crawler = crawler
         self.abort_request = self.refuses  # scrapy-playwright asks it of every request a page makes
+        self.other_origins = Scope(crawler.settings.getlist("NEWSARCHIVE_RENDER_ORIGINS"))
 
     def refuses(self, request) -> bool:
         """PLAYWRIGHT_ABORT_REQUEST, with the crawl's scope: whether to abort a browser request."""
         why = browser_request_refusal(request.method, request.url, request.resource_type,
-                                      getattr(self.crawler.spider, "scope", None))
+                                      getattr(self.crawler.spider, "scope", None), self.other_origins)
         if why:
             self.crawler.stats.inc_value(f"newsarchive/render/aborted/{why}_count")
             logger.debug(f"the browser may not send {request.method} {request.url} ({why})")

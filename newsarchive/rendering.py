@@ -16,7 +16,8 @@ comment API or a noscript note) or empty_comment_container, read in the page as 
 to the crawl summary, crawls.coverage and `report`.
 
 The browser's own requests stay in the crawl's scope (newsarchive/scope.py): a script, XHR,
-iframe or beacon to any other origin is aborted, and so is every request that is not a GET or
+iframe or beacon to any other origin is aborted, unless NEWSARCHIVE_RENDER_ORIGINS names that
+origin (a comment service the site embeds), and so is every request that is not a GET or
 HEAD (an archival crawl submits no form and fires no analytics). Images, media and fonts are
 skipped. What the page's scripts loaded that carried content (xhr, fetch and iframe documents
 answered 200 with JSON or HTML) is kept as captures of kind `script`, so a WARC replays the
@@ -155,19 +156,21 @@ def script_sign(sent_html: str) -> str:
     return script_comments_sign(root) or "empty_comment_container"
 
 
-def browser_request_refusal(method: str, url: str, resource_type: str, scope) -> str | None:
+def browser_request_refusal(method: str, url: str, resource_type: str, scope, also=None) -> str | None:
     """Why the browser must not send a request (method, offsite, heavy), or None to let it go.
-    scope: the crawl's Scope (newsarchive/scope.py); None allows any origin.
+    scope: the crawl's Scope (newsarchive/scope.py); None allows any origin. also: a Scope of the
+    other origins a rendered page may read from (NEWSARCHIVE_RENDER_ORIGINS: comment services).
 
     >>> from newsarchive.scope import Scope
     >>> scope = Scope(["http://127.0.0.1:8000/news/"])
     >>> [browser_request_refusal(m, u, "fetch", scope) for m, u in [("GET", "http://127.0.0.1:8000/api"),
     ...  ("POST", "http://127.0.0.1:8000/api"), ("GET", "http://127.0.0.1:9000/api")]]
     [None, 'method', 'offsite']
+    >>> browser_request_refusal("GET", "http://127.0.0.1:9000/api", "fetch", scope, Scope(["http://127.0.0.1:9000"]))
     """
     if method.upper() not in READ_METHODS:
         return "method"
-    if scope is not None and not scope.allows(url):
+    if scope is not None and not scope.allows(url) and not (also is not None and also.allows(url)):
         return "offsite"
     if resource_type in HEAVY_RESOURCES:
         return "heavy"

@@ -83,6 +83,10 @@ NEWSARCHIVE_CHROMIUM = ""
 NEWSARCHIVE_RENDER_CONCURRENCY = 4
 NEWSARCHIVE_RENDER_TIMEOUT = 20.0
 NEWSARCHIVE_RENDER_MAX_CLICKS = 5
+# Origins besides the crawl's that a rendered page may read from (GET and HEAD only): the comment
+# services its sites embed, e.g. ["https://disqus.com", "https://c.disquscdn.com"]. Every other
+# origin's request is aborted.
+NEWSARCHIVE_RENDER_ORIGINS: list[str] = []
 
 # Politeness and identity ------------------------------------------------------------------------
 NEWSARCHIVE_CONTACT_URL = "https://github.com/newsarchive/newsarchive"

@@ -310,6 +310,29 @@ def test_a_machine_without_chromium_is_told_which_names_were_looked_for(tmp_path
                                    "(apt-get install -y chromium-headless-shell)")
 
 
+def test_the_browser_may_read_the_other_origins_the_settings_name():
+    from newsarchive.scope import Scope
+
+    service = Scope(["https://comments.example"])
+    assert browser_request_refusal("GET", "https://comments.example/embed.js", "script", SCOPE, service) is None
+    assert browser_request_refusal("POST", "https://comments.example/post", "fetch", SCOPE, service) == "method"
+    assert browser_request_refusal("GET", "https://tracker.example/t.js", "script", SCOPE, service) == "offsite"
+
+
+@pytest.mark.parametrize("origins", ["https://disqus.com", "https://disqus.com, http://127.0.0.1:9000", ["https://a.example"], ""])
+def test_render_origins_that_are_origins_are_taken(origins):
+    plan = crawl_plan("https://news.example/news/", overrides={"NEWSARCHIVE_RENDER_ORIGINS": origins})
+    assert plan.settings.get("NEWSARCHIVE_RENDER_ORIGINS") == origins
+
+
+@pytest.mark.parametrize("entry", ["disqus.com", "ftp://files.example", "https://"])
+def test_a_render_origin_that_is_no_origin_is_refused_in_one_line(entry):
+    with pytest.raises(OptionError) as refused:
+        crawl_plan("https://news.example/news/", overrides={"NEWSARCHIVE_RENDER_ORIGINS": f"https://ok.example,{entry}"})
+    assert str(refused.value) == (f"NEWSARCHIVE_RENDER_ORIGINS: {entry!r} is not an origin "
+                                  f"(scheme://host[:port], e.g. https://disqus.com)")
+
+
 def test_comments_status_is_stored_and_updated(tmp_path):
     archive = open_archive(tmp_path / "a.db")
     with archive.write() as db:

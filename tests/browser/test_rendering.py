@@ -354,3 +354,69 @@ def test_rendered_pages_are_counted_by_reason(crawled, tmp_path):
     assert ("  rendered in a browser: 10 pages (6 comment_counter, 3 comment_embed, 1 empty_comment_container); "
             "4 failed, 0 not rendered (no browser); 4 script responses kept") in text.splitlines()
     assert "<h2>Pages rendered in a browser</h2>" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+# A comment service on another origin, which NEWSARCHIVE_RENDER_ORIGINS lets the browser read ------
+
+class CommentService(BaseHTTPRequestHandler):
+    """The other origin of an embedded comment service: a script that adds its comments."""
+    requests: list[str] = []
+
+    def do_GET(self):  # noqa: N802
+        CommentService.requests.append(self.path)
+        body = b"addComment('A comment the embedded service sent.');"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/javascript")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def service_site(service_port: int) -> dict[str, str]:
+    return {
+        "/embeds/": "<html><body><h1>Embeds</h1><p><a href='/2024/05/02/service-comments'>A story</a></p></body></html>",
+        "/2024/05/02/service-comments": article("service-comments", "Storm with an embedded comment service", (
+            "<div id='comments'><ol id='comment-list'></ol></div><script>" + ITEM_JS + "</script>"
+            f"<script src='http://127.0.0.1:{service_port}/embed.js'></script>")),
+    }
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_a_comment_service_the_settings_name_is_read_and_no_other(tmp_path, allowed):
+    service = serve(CommentService)
+    CommentService.requests = []
+    pages = service_site(service.server_port)
+
+    class EmbedSite(Site):
+        def do_GET(self):  # noqa: N802
+            body = pages.get(self.path)
+            if body is None:
+                self.send_error(404)
+                return
+            data = body.encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    site = serve(EmbedSite)
+    db_path = tmp_path / "service.db"
+    origins = f"http://127.0.0.1:{service.server_port}" if allowed else ""
+    result = run_cli("crawl", f"http://127.0.0.1:{site.server_port}/embeds/", "--db", str(db_path),
+                     "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
+                     "-s", f"NEWSARCHIVE_RENDER_ORIGINS={origins}")
+    site.shutdown()
+    service.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = sqlite3.connect(db_path)
+    if allowed:
+        assert comments_of(db, "service-comments") == (
+            "complete", ["A comment the embedded service sent."], "rendered")
+        assert CommentService.requests == ["/embed.js"]
+    else:
+        assert comments_of(db, "service-comments") == ("unreached", [], None)
+        assert CommentService.requests == []
