@@ -88,6 +88,9 @@ BROWSER_SLOT = "newsarchive-browser"  # the downloader slot of the pages rendere
 # was most of a render (it was 200 ms), and waiting for the idle main thread, not a longer quiet,
 # is what lets a starved page's scripts put their comments in.
 QUIET_MS = 50
+# A request of a rendered page still open after this long is a stream (a live page's long poll or
+# server-sent events): the page is not waiting for it to end, and neither is the render.
+STREAM_MS = 2000
 # The longest wait for a page's main thread to go idle; after it the page is read as it is. With
 # the render timeout as the only bound, one page of bench/render.py in the headless shell held its
 # render slot for the whole 20 s (the cause was not found; a busy page still idles within a
@@ -300,7 +303,8 @@ class PageActivity:
 
     def __init__(self, quiet_ms: int = QUIET_MS):
         self.quiet_ms = quiet_ms
-        self.in_flight, self.last_change = 0, time.monotonic()
+        self.last_change = time.monotonic()
+        self.pending: dict[object, float] = {}  # the page's requests in flight, and when each was sent
         self.seen: list[tuple[object, str]] = []  # (Playwright response, when it arrived)
         self.documents: list[str] = []  # the URLs of the pages the tab showed, in order
         self.captures: list[Capture] = []
@@ -315,7 +319,15 @@ class PageActivity:
             page.remove_listener(event, handler)
 
     def request_sent(self, request) -> None:
-        self.in_flight, self.last_change = self.in_flight + 1, time.monotonic()
+        self.last_change = self.pending[request] = time.monotonic()
+
+    @property
+    def in_flight(self) -> int:
+        """The requests in flight that the page may still be waiting for: one open for longer than
+        STREAM_MS is a stream (a long poll, server-sent events on a live page), which never ends
+        and which no settling waits out."""
+        recent = time.monotonic() - STREAM_MS / 1000
+        return sum(1 for sent in self.pending.values() if sent >= recent)
 
     @staticmethod
     async def close_popup(popup) -> None:
@@ -339,7 +351,8 @@ class PageActivity:
         return self.documents[-1] if first != last else None
 
     def request_ended(self, request) -> None:
-        self.in_flight, self.last_change = max(0, self.in_flight - 1), time.monotonic()
+        self.pending.pop(request, None)
+        self.last_change = time.monotonic()
 
     def seen_response(self, response) -> None:
         request = response.request
@@ -380,6 +393,9 @@ class PageActivity:
 
     async def read(self, page) -> None:
         for response, fetched_at in self.seen:
+            if response.request in self.pending:  # still loading (a stream): its body would never come
+                logger.info(f"not kept: {response.url}, loaded by {page.url}, was still loading")
+                continue
             try:
                 self.captures.append(Capture(
                     url=response.url, fetched_at=fetched_at, status=response.status,

@@ -28,6 +28,7 @@ from newsarchive.archive.store import start_crawl
 from newsarchive.items import Article, Byline, Capture, Comment, Layer
 from newsarchive.rendering import (
     QUIET_MS,
+    STREAM_MS,
     BrowserRendering,
     PageActivity,
     Renderer,
@@ -270,21 +271,26 @@ def test_renderer_leaves_an_article_it_need_not_render():
     assert renderer.stats.get_stats() == {}
 
 
-def test_page_activity_starts_idle_and_never_counts_below_none():
+def test_page_activity_counts_the_requests_in_flight_and_not_the_streams():
     activity = PageActivity()
     assert (activity.quiet_ms, activity.in_flight, activity.seen, activity.captures) == (QUIET_MS, 0, [], [])
-    followed = ("request", "requestfinished", "requestfailed", "response", "popup")
+    followed = ("request", "requestfinished", "requestfailed", "response", "popup", "framenavigated")
     assert {event: activity.handlers[event] for event in followed} == {
         "request": activity.request_sent, "requestfinished": activity.request_ended,
         "requestfailed": activity.request_ended, "response": activity.seen_response,
-        "popup": activity.close_popup}
+        "popup": activity.close_popup, "framenavigated": activity.frame_navigated}
     started = activity.last_change
-    activity.in_flight = 2  # two requests the page sent
-    activity.request_ended(None)
-    assert (activity.in_flight, activity.last_change >= started) == (1, True)
-    activity.request_ended(None)
-    activity.request_ended(None)  # an end reported twice never counts below none
-    assert activity.in_flight == 0
+    first, second, stream = object(), object(), object()  # the page's requests, as Playwright's objects
+    for request in (first, second, stream):
+        activity.request_sent(request)
+    assert activity.in_flight == 3
+    activity.pending[stream] -= STREAM_MS / 1000 + 0.1  # sent longer ago than a page waits
+    assert activity.in_flight == 2
+    activity.request_ended(first)
+    assert (activity.in_flight, activity.last_change >= started, set(activity.pending)) == (1, True, {second, stream})
+    activity.request_ended(second)
+    activity.request_ended(second)  # an end reported twice ends nothing more
+    assert (activity.in_flight, set(activity.pending)) == (0, {stream})
     assert PageActivity(quiet_ms=7).quiet_ms == 7
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -41,7 +42,7 @@ PAGES = {
         for slug in ("inline-comments", "json-comments", "more-comments", "no-comments", "embed-comments",
                      "container-comments", "guarded-comments", "site-script-comments", "login-comments",
                      "never-idle-comments", "frozen-comments", "looping-comments", "leaving-comments",
-                     "history-comments", "held-comments"))
+                     "history-comments", "held-comments", "live-comments"))
     + "</body></html>",
     "/2024/05/01/inline-comments": article("inline-comments", "Storm with inline comments", (
         "<h3>2 Comments</h3><ol id='comment-list'></ol><script>" + ITEM_JS
@@ -73,6 +74,12 @@ PAGES = {
         "<h3>1 Comment</h3><ol id='comment-list'></ol><script>" + ITEM_JS
         + "addComment('A comment on a page that could not leave.');"
           "location.href = 'http://127.0.0.1:{elsewhere}/elsewhere.html';</script>")),
+    # A live page: its script keeps a request open for updates (a long poll that never ends). The
+    # page is read all the same, and the open request's body is not waited for.
+    "/2024/05/01/live-comments": article("live-comments", "Storm on a live page", (
+        "<h3>1 Comment</h3><ol id='comment-list'></ol><script>" + ITEM_JS
+        + "addComment('A comment on a live page.');"
+          "fetch('/api/live.json').catch(function () {});</script>")),
     # Its script changes the address shown (the history API) but stays on the page.
     "/2024/05/01/history-comments": article("history-comments", "Storm on a page that rewrites its address", (
         "<h3>1 Comment</h3><ol id='comment-list'></ol><script>" + ITEM_JS
@@ -138,6 +145,14 @@ class Site(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 (http.server's name)
         Site.requests.append(self.path)
         path, _, query = self.path.partition("?")
+        if path == "/api/live.json":  # headers, the start of a body, then nothing for a minute
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b"[")
+            self.wfile.flush()
+            time.sleep(60)
+            return
         if path == "/api/more.json":
             body, kind = json.dumps(MORE[int(query.split("=")[1])]), "application/json"
         elif path in PAGES:
@@ -254,6 +269,10 @@ def test_a_page_whose_way_out_the_guard_closes_fails_its_render(crawled):
     assert Elsewhere.requests == []
 
 
+def test_a_live_page_with_a_request_that_never_ends_is_read(crawled):
+    assert comments_of(crawled, "live-comments") == ("complete", ["A comment on a live page."], "rendered")
+
+
 def test_a_page_that_rewrites_its_address_is_still_the_page(crawled):
     assert comments_of(crawled, "history-comments") == (
         "complete", ["A comment on a page that rewrote its address."], "rendered")
@@ -277,7 +296,8 @@ def test_a_page_without_comments_is_not_rendered(crawled):
     rendered = [row[0] for row in crawled.execute("SELECT url FROM captures WHERE kind = 'rendered' ORDER BY url")]
     assert [url.rsplit("/", 1)[1] for url in rendered] == [
         "container-comments", "embed-comments", "guarded-comments", "history-comments", "inline-comments",
-        "json-comments", "login-comments", "more-comments", "never-idle-comments", "site-script-comments"]
+        "json-comments", "live-comments", "login-comments", "more-comments", "never-idle-comments",
+        "site-script-comments"]
 
 
 def test_comments_of_an_embed_and_of_an_empty_list(crawled):
@@ -335,23 +355,23 @@ def test_warc_export_replays_the_script_responses_and_the_rendered_dom(crawled, 
     dom_headers, dom = records[("conversion", JSON_PAGE[1:])]
     assert dom_headers.get_header("WARC-Refers-To") == page_headers.get_header("WARC-Record-ID")
     assert b"A comment the API sent, number two." in dom
-    assert sum(1 for rec_type, _ in records if rec_type == "conversion") == 10
+    assert sum(1 for rec_type, _ in records if rec_type == "conversion") == 11
 
 
-RENDERING = {"rendered": 10, "failed": 4, "unavailable": 0, "comments_found": 10,
-             "reasons": {"comment_counter": 6, "comment_embed": 3, "empty_comment_container": 1},
+RENDERING = {"rendered": 11, "failed": 4, "unavailable": 0, "comments_found": 11,
+             "reasons": {"comment_counter": 7, "comment_embed": 3, "empty_comment_container": 1},
              "aborted": {"method": 2, "offsite": 6}, "script_captures": 4}
 
 
 def test_rendered_pages_are_counted_by_reason(crawled, tmp_path):
-    assert ("; 10 pages rendered (6 comment_counter, 3 comment_embed, 1 empty_comment_container)"
+    assert ("; 11 pages rendered (7 comment_counter, 3 comment_embed, 1 empty_comment_container)"
             in crawled.stdout)
     coverage = json.loads(crawled.execute("SELECT coverage FROM crawls").fetchone()[0])
     assert coverage["rendering"] == RENDERING
     report = run_cli("report", "--db", str(crawled.db_path), "--json")
     assert json.loads(report.stdout)["rendering"] == RENDERING
     text = run_cli("report", "--db", str(crawled.db_path), "--html", str(tmp_path / "report.html")).stdout
-    assert ("  rendered in a browser: 10 pages (6 comment_counter, 3 comment_embed, 1 empty_comment_container); "
+    assert ("  rendered in a browser: 11 pages (7 comment_counter, 3 comment_embed, 1 empty_comment_container); "
             "4 failed, 0 not rendered (no browser); 4 script responses kept") in text.splitlines()
     assert "<h2>Pages rendered in a browser</h2>" in (tmp_path / "report.html").read_text(encoding="utf-8")
 
