@@ -82,7 +82,7 @@ def run_job(parser_path: str, job: ParseJob, time_limit: float = 0):
         return PageFailure(job.url, "parse_error", describe_exception(error), job.status)
     finally:
         if _release_memory is not None:
-            _release_memory(0)
+            _release_memory(0)  # pragma: no mutate (malloc_trim's padding: 0, 1 or NULL free the same)
 
 
 @contextlib.contextmanager
@@ -194,7 +194,7 @@ class ParserPool:
                 return await asyncio.wrap_future(executor.submit(run_job, self.parser_path, job, self.time_limit))
             except BrokenProcessPool:
                 if self.executor is executor:  # the first page to notice replaces the pool
-                    executor.shutdown(wait=False, cancel_futures=True)
+                    executor.shutdown(wait=False, cancel_futures=True)  # pragma: no mutate (broken pool: no page to cancel or wait for)
                     self.executor = self._new_executor(self.workers)
         return await self._parse_alone(job)
 
@@ -208,7 +208,7 @@ class ParserPool:
                 return await asyncio.wrap_future(self.quarantine.submit(run_job, self.parser_path, job,
                                                                          self.time_limit))
             except BrokenProcessPool:
-                self.quarantine.shutdown(wait=False, cancel_futures=True)
+                self.quarantine.shutdown(wait=False, cancel_futures=True)  # pragma: no mutate (broken pool: no page to cancel or wait for)
                 self.quarantine = None
                 return PageFailure(job.url, "parse_error", "the parser process died while parsing this page "
                                    "(twice: a crash in a C extension, the memory limit, or a parse stuck in C "

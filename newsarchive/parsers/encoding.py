@@ -38,7 +38,8 @@ def sniffable(body: bytes, content_type: str | None = None) -> bytes:
     encoding = encoding or _declared_wide_encoding(content_type)
     if not encoding or not encoding.startswith(_WIDE_ENCODINGS):
         return body
-    return body[len(bom or b""):].decode(encoding, errors="replace").encode("utf-8")
+    text = body[len(bom or b""):].decode(encoding, errors="replace")
+    return text.encode("utf-8")  # pragma: no mutate (codec names ignore case)
 
 
 _WIDE_ENCODINGS = ("utf-16", "utf-32")
@@ -47,7 +48,7 @@ _WIDE_ENCODINGS = ("utf-16", "utf-32")
 def _declared_wide_encoding(content_type: str | None) -> str | None:
     """UTF-16 or UTF-32 when the HTTP header declares it: such bytes (ASCII letters between NULs)
     are also valid UTF-8, so the declaration must be read before UTF-8 is tried."""
-    declared = http_content_type_encoding(content_type) if content_type else None
+    declared = http_content_type_encoding(content_type) if content_type else None  # pragma: no mutate (None in, None out)
     return declared if declared and declared.startswith(_WIDE_ENCODINGS) else None
 
 
@@ -65,7 +66,7 @@ def decode_html(body: bytes | str, content_type: str | None = None) -> tuple[str
     if isinstance(body, str):
         return body, "unicode"
     bom_encoding, bom = read_bom(body)
-    if bom_encoding and bom:
+    if bom_encoding and bom:  # pragma: no mutate (read_bom gives both or neither)
         return body[len(bom):].decode(bom_encoding, errors="replace"), bom_encoding
     wide = _declared_wide_encoding(content_type)
     if wide:
