@@ -175,3 +175,32 @@ def test_a_wide_page_is_sniffed_as_its_text_not_its_nul_bytes():
     assert sniffable(b"\x00\x01binary", "text/html; charset=utf-8") == b"\x00\x01binary"  # others as they are
     document = parse_document("https://example.org/a", with_bom)
     assert (document.encoding, document.root.findtext(".//p")) == ("utf-16-le", ARABIC)
+
+
+# The page's language as a hint among equally clean statistical guesses ---------------------------
+
+SPANISH = "Niño pequeño, señal de años: «Qué día»"
+
+
+def test_a_western_page_misdeclared_as_utf8_is_read_in_windows_1252_not_a_look_alike():
+    # windows-1250 reads these bytes as cleanly (ñ as ń); the page says it is Spanish.
+    text = page(SPANISH * 3, lang="es")
+    assert decode_html(text.encode("cp1252"), "text/html; charset=utf-8") == (text, "cp1252")
+
+
+@pytest.mark.parametrize("text, codec", [(ARABIC * 10, "cp1256"), (RUSSIAN * 10, "cp1251")])
+def test_a_template_s_lang_en_does_not_turn_other_scripts_into_windows_1252(text, codec):
+    body = page(text, lang="en").encode(codec)
+    assert decode_html(body) == (page(text, lang="en"), codec)
+
+
+@pytest.mark.parametrize("guesses, preferred, chosen", [
+    ([("cp1250", 0.0), ("cp1252", 0.0)], "cp1252", "cp1252"),
+    ([("cp1250", 0.0), ("cp1252", 0.1)], "cp1252", "cp1252"),  # within the margin
+    ([("cp1256", 0.0), ("cp1252", 0.2)], "cp1252", "cp1256"),  # reads the page worse: not taken
+    ([("cp1250", 0.0), ("cp1252", 0.0)], None, "cp1250"),
+])
+def test_the_preferred_charset_wins_only_among_the_cleanest(guesses, preferred, chosen):
+    from newsarchive.parsers.encoding import choose_charset
+
+    assert choose_charset(guesses, preferred=preferred) == chosen

@@ -94,7 +94,7 @@ def decode_html(body: bytes | str, content_type: str | None = None) -> tuple[str
             return body.decode(legacy), legacy
         except UnicodeDecodeError:
             pass
-    guess = _statistical_guess(body)
+    guess = _statistical_guess(body, _western_charset_for_language(body))
     if guess is not None:
         return body.decode(guess, errors="replace"), guess
     fallback = declared or "windows-1252"  # pragma: no mutate (the name's case)
@@ -112,19 +112,27 @@ WEB_CHARSETS = ("cp1251", "cp1256", "cp1252", "koi8_r", "cp1250", "cp1253", "cp1
                 "shift_jis", "euc_jp", "gb18030", "big5", "euc_kr", "cp874", "cp1258")
 
 
-def _statistical_guess(body: bytes) -> str | None:
+def _statistical_guess(body: bytes, preferred: str | None = None) -> str | None:
     # The sample's size is a cost bound, not a rule (a byte more or less reads the same).
     guesses = [(match.encoding, match.chaos) for match in charset_normalizer.from_bytes(body[:200_000])]  # pragma: no mutate
-    return choose_charset(guesses)
+    return choose_charset(guesses, preferred=preferred)
 
 
-def choose_charset(guesses: list[tuple[str, float]], margin: float = 0.1) -> str | None:
-    """Among statistical guesses (charset, chaos), best first: the first charset web pages are
-    written in whose chaos is within `margin` of the cleanest, else the best guess."""
+def choose_charset(guesses: list[tuple[str, float]], margin: float = 0.1, preferred: str | None = None) -> str | None:
+    """Among statistical guesses (charset, chaos), best first: `preferred` (the page language's
+    charset) when it reads the page within `margin` of the cleanest, else the first charset web
+    pages are written in that does, else the best guess.
+
+    >>> choose_charset([("cp1250", 0.0), ("cp1252", 0.0)]), choose_charset([("cp1250", 0.0), ("cp1252", 0.0)], preferred="cp1252")
+    ('cp1250', 'cp1252')
+    """
     if not guesses:
         return None
     cleanest = min(chaos for _, chaos in guesses)
-    common = [charset for charset, chaos in guesses if charset in WEB_CHARSETS and chaos <= cleanest + margin]
+    close = [charset for charset, chaos in guesses if chaos <= cleanest + margin]
+    if preferred in close:
+        return preferred
+    common = [charset for charset in close if charset in WEB_CHARSETS]
     return common[0] if common else guesses[0][0]
 
 
@@ -156,6 +164,19 @@ def _declared_encoding(body: bytes, content_type: str | None) -> str | None:
         return codecs.lookup(declared).name
     except LookupError:
         return None
+
+
+# Languages written in windows-1252 before UTF-8. Only a hint among equally clean statistical
+# guesses, never a decision: a template's lang="en" also sits on Arabic and Russian pages. Without
+# it a short Spanish page in windows-1252 "declared" UTF-8 was read as windows-1250 (ñ as ń), the
+# two reading its bytes equally cleanly.
+WESTERN_LANGUAGES = frozenset({"en", "es", "fr", "de", "it", "pt", "nl", "ca", "da", "sv", "no", "nb", "nn", "fi",
+                               "is", "ga", "gl", "eu", "af", "sq"})
+
+
+def _western_charset_for_language(body: bytes) -> str | None:
+    match = _HTML_LANG.search(body[:4096])
+    return "cp1252" if match and match.group(1).decode("ascii").lower() in WESTERN_LANGUAGES else None
 
 
 def _legacy_charset_for_language(body: bytes) -> str | None:
