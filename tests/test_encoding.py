@@ -204,3 +204,10 @@ def test_the_preferred_charset_wins_only_among_the_cleanest(guesses, preferred, 
     from newsarchive.parsers.encoding import choose_charset
 
     assert choose_charset(guesses, preferred=preferred) == chosen
+
+
+@pytest.mark.parametrize("lang, hint", [("ES", "cp1252"), ("en-GB", "cp1252"), ("ru", None), ("", None)])
+def test_the_language_hint_is_windows_1252_for_western_languages_only(lang, hint):
+    from newsarchive.parsers.encoding import _western_charset_for_language
+
+    assert _western_charset_for_language(page("text", lang=lang).encode("ascii")) == hint

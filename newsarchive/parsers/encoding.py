@@ -175,10 +175,14 @@ WESTERN_LANGUAGES = frozenset({"en", "es", "fr", "de", "it", "pt", "nl", "ca", "
 
 
 def _western_charset_for_language(body: bytes) -> str | None:
-    match = _HTML_LANG.search(body[:4096])
-    return "cp1252" if match and match.group(1).decode("ascii").lower() in WESTERN_LANGUAGES else None
+    return "cp1252" if _page_language(body) in WESTERN_LANGUAGES else None
 
 
 def _legacy_charset_for_language(body: bytes) -> str | None:
+    return LEGACY_CHARSETS.get(_page_language(body))
+
+
+def _page_language(body: bytes) -> str | None:
+    """The primary language `<html lang>` names, in lower case, read in the page's first 4 KB."""
     match = _HTML_LANG.search(body[:4096])
-    return LEGACY_CHARSETS.get(match.group(1).decode("ascii").lower()) if match else None  # pragma: no mutate
+    return match.group(1).decode("ascii").lower() if match else None  # pragma: no mutate (codec case)
