@@ -179,7 +179,7 @@ def _western_charset_for_language(body: bytes) -> str | None:
 
 
 def _legacy_charset_for_language(body: bytes) -> str | None:
-    return LEGACY_CHARSETS.get(_page_language(body))
+    return LEGACY_CHARSETS.get(_page_language(body) or "")
 
 
 def _page_language(body: bytes) -> str | None:
