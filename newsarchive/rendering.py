@@ -347,7 +347,9 @@ class PageActivity:
         """Where the page's scripts sent the tab, when it ended on another page than it loaded
         first (a consent page, a paywall, another article): what it shows is not that page.
         A URL changed through the history API, or a reload, is still the same page."""
-        first, last = (urldefrag(url)[0] for url in (self.documents[0], self.documents[-1])) if self.documents else ("", "")
+        if not self.documents:
+            return None
+        first, last = urldefrag(self.documents[0])[0], urldefrag(self.documents[-1])[0]
         return self.documents[-1] if first != last else None
 
     def request_ended(self, request) -> None:

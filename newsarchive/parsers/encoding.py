@@ -1,8 +1,9 @@
 """Turn a response body into text, whatever its declared charset says.
 
 Arabic sites still serve windows-1256 pages, sometimes declared as UTF-8 or not declared at all.
-Order of trust: a byte-order mark; UTF-16 or UTF-32 when the HTTP header declares it; UTF-8 when the bytes are valid UTF-8 (a single-byte charset
-almost never produces valid multi-byte UTF-8 by accident); the charset the HTTP header or the page
+Order of trust: a byte-order mark; UTF-16 or UTF-32 when the HTTP header declares it; UTF-8 when
+the bytes are valid UTF-8 (a single-byte charset almost never produces valid multi-byte UTF-8 by
+accident); the charset the HTTP header or the page
 declares, when the bytes decode with it (but not a Western single-byte charset, which decodes
 anything, on a page whose language has a legacy charset of its own); the legacy charset of the page's language (`<html
 lang="ar">` -> windows-1256), which short pages need since statistics on a few words mislead; a
@@ -30,6 +31,9 @@ _WESTERN_SINGLE_BYTE = frozenset({"cp1252", "latin-1", "iso8859-1", "iso8859-15"
 _MARKUP = re.compile(rb"<\s*(!doctype|html|head|body|meta|title|div|p|article|a)\b", re.I)
 
 
+_WIDE_ENCODINGS = ("utf-16", "utf-32")
+
+
 def sniffable(body: bytes, content_type: str | None = None) -> bytes:
     """The bytes to tell HTML from binary by: a page in UTF-16 or UTF-32 (by its byte-order mark or
     the charset its header declares) is half NUL bytes, which would read as binary; its text
@@ -41,8 +45,6 @@ def sniffable(body: bytes, content_type: str | None = None) -> bytes:
     text = body[len(bom or b""):].decode(encoding, errors="replace")
     return text.encode("utf-8")  # pragma: no mutate (codec names ignore case)
 
-
-_WIDE_ENCODINGS = ("utf-16", "utf-32")
 
 
 def _declared_wide_encoding(content_type: str | None) -> str | None:
