@@ -9,8 +9,9 @@ generic layer) and trafilatura.extract (with metadata and comments) are scored t
 - body: a `with` snippet found in the body is a true positive, one not found a false negative;
   a `without` snippet found is a false positive; precision, recall and F1 over all pages;
 - title, author, date: exact match after whitespace and case normalisation (authors as a set of
-  names, however joined: "A, B & C" = "A and B; C"); both extractors' dates reduced by the same
-  function to the calendar day they name where written (the gold's sense);
+  names, however joined: "A, B & C" = "A and B; C"); the date is the calendar day of publication
+  where the story came out (the gold's sense): newsarchive's `published_day`, the column the
+  archive stores, and trafilatura's date reduced to the day it names where written;
 - comments: share of the `comments` snippets found in the extracted comment texts (the same shape
   for both: texts, no author names), and the share present in the saved page at all, which no
   extractor can exceed; `invented`: pages whose gold has no comments that got some anyway.
@@ -53,8 +54,8 @@ def author_set(text: str | None) -> frozenset[str]:
 
 
 def day_of(value: str | None) -> str | None:
-    """The calendar day a date names where it was written: one reduction for both extractors'
-    dates (an offset time keeps its own day; a plain date is itself)."""
+    """The calendar day a date names where it was written (an offset time keeps its own day; a
+    plain date, what trafilatura gives, is itself)."""
     from newsarchive.parsers.dates import local_day
 
     return local_day(value) if value else None
@@ -72,7 +73,7 @@ def newsarchive_extract(url: str, html: bytes) -> dict:
         "title": article.title,
         "author": "; ".join(author.name for author in article.authors) or None,
         # The date as the page gave it (the archive also stores it as a UTC instant).
-        "date": day_of(article.published_at_raw or article.published_at),
+        "date": article.published_day,  # the day it came out where it came out (see publication_day)
         "comments": "\n".join(comment.body_text for comment in article.comments),  # text only, as trafilatura's
     }
 

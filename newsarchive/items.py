@@ -108,6 +108,9 @@ class Article:
     title: str | None = None
     published_at: str | None = None  # ISO 8601: a date, or a UTC time ending in Z
     published_at_raw: str | None = None
+    # The calendar day the story came out where it came out (YYYY-MM-DD): an evening story in
+    # Chicago is the next day's in UTC (see dates.publication_day).
+    published_day: str | None = None
     modified_at: str | None = None
     modified_at_raw: str | None = None
     byline_raw: str | None = None

@@ -65,7 +65,7 @@ CHROMIUM_NAMES = ("chromium-headless-shell", "chromium")
 # Buttons and links that load more comments: "Load more comments", "Show comments (12)", "View more comments".
 LOAD_MORE = re.compile(r"\b(?:load|show|view|see|more)\b.*\bcomments?\b", re.I)
 # Article fields the rendered page may give when the HTML as sent lacked them.
-FILLABLE_FIELDS = ("title", "published_at", "published_at_raw", "modified_at", "modified_at_raw", "byline_raw",
+FILLABLE_FIELDS = ("title", "published_at", "published_at_raw", "published_day", "modified_at", "modified_at_raw", "byline_raw",
                    "authors", "body_blocks", "body_text", "comment_count", "comment_count_raw")
 
 

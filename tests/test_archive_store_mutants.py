@@ -111,7 +111,7 @@ def full_article(**changes) -> Article:
     values = dict(
         url=X + "?amp=1", canonical_url=X, site="diyaruna", site_code="di", locale="ar", language="ar",
         direction="rtl", section_path=["أخبار", "أمن"], section="أمن", title="T", published_at="2026-01-02",
-        published_at_raw="2 Jan 2026", modified_at="2026-01-02T12:00:00Z", modified_at_raw="noon",
+        published_at_raw="2 Jan 2026", published_day="2026-01-01", modified_at="2026-01-02T12:00:00Z", modified_at_raw="noon",
         byline_raw="By A and B", body_text="B", comment_count=10, comment_count_raw="10 comments",
         comments_status="open", sources={"title": "profile", "date": "jsonld"}, warnings=["تحذير"],
         authors=[Byline("A", "By A", 0), Byline("B", "B", 1, "AFP")])
@@ -119,7 +119,7 @@ def full_article(**changes) -> Article:
 
 
 ARTICLE_COLUMNS = ("url, canonical_url, site, site_code, locale, language, direction, section, section_path, title, "
-                   "published_at, published_at_raw, modified_at, modified_at_raw, byline_raw, body_text, comment_count, "
+                   "published_at, published_at_raw, published_day, modified_at, modified_at_raw, byline_raw, body_text, comment_count, "
                    "comment_count_raw, comments_status, sources, warnings, content_hash, version_count, first_seen_at, "
                    "last_seen_at, first_crawl_id, last_crawl_id")
 
@@ -128,7 +128,7 @@ def test_a_new_article_is_stored_with_every_field(archive):
     assert write(archive, store_article, full_article(), 7, T1) == "new"
     assert rows(archive, f"SELECT {ARTICLE_COLUMNS} FROM articles") == [(
         X + "?amp=1", X, "diyaruna", "di", "ar", "ar", "rtl", "أمن", '["أخبار", "أمن"]', "T", "2026-01-02",
-        "2 Jan 2026", "2026-01-02T12:00:00Z", "noon", "By A and B", "B", 10, "10 comments", "open",
+        "2 Jan 2026", "2026-01-01", "2026-01-02T12:00:00Z", "noon", "By A and B", "B", 10, "10 comments", "open",
         '{"date": "jsonld", "title": "profile"}', '["تحذير"]', sha256("T\nB"), 1, T1, T1, 7, 7)]
     assert rows(archive, "SELECT article_id, version, captured_at, crawl_id, title, body_text, content_hash "
                          "FROM article_versions") == [(1, 1, T1, 7, "T", "B", sha256("T\nB"))]

@@ -10,7 +10,7 @@ import pytest
 from lxml import html as lxml_html
 
 from newsarchive.parsers import generic, parse_page
-from newsarchive.parsers.dates import date_shown, url_date_is_earlier
+from newsarchive.parsers.dates import date_in_byline, date_shown, dateline_day, url_date_is_earlier
 
 PROSE = "".join(f"<p>Paragraph {n} of the story on the harbour works, long enough to be prose that a reader "
                 f"came for, with a few more words to be sure of it.</p>" for n in range(6))
@@ -74,10 +74,12 @@ def test_the_date_a_page_shows(markup, expected):
 # a UTC time: published_at_raw keeps it as printed --------------------------------------------------
 
 def test_a_day_shown_on_the_page_does_not_move_a_utc_stamp():
-    # A date one day later printed on the page is as often an update's: only the URL is trusted.
+    # The moment stays the metadata's, as printed; the day shown under the headline, one day
+    # apart, is the site's own day for it (23:11 in London is 00:11 in Berlin).
     head = "<meta property='article:published_time' content='2018-12-31T23:11:59+00:00'>"
     article = parse(page(head, "<p class='date'><time datetime='2019-01-01'>1 January 2019</time></p>"))
-    assert article.published_at_raw == "2018-12-31T23:11:59+00:00"
+    assert (article.published_at_raw, article.published_at, article.published_day) == (
+        "2018-12-31T23:11:59+00:00", "2018-12-31T23:11:59Z", "2019-01-01")
 
 
 def test_a_modification_day_is_never_taken_for_the_local_day():
@@ -217,3 +219,155 @@ def test_htmldate_keeps_its_own_last_resort_for_other_users():
 
     generic.find_publication_date(free_text_page("14 марта 2021"), URL, "ru")
     assert htmldate.extractors._external_date.__module__ == "htmldate.extractors"
+
+
+# the day of publication where the story came out ----------------------------------------------------
+
+def test_the_day_is_the_printed_dates_own_not_its_utc_day():
+    head = "<meta property='article:published_time' content='2023-11-08T23:30:59-06:00'>"
+    article = parse(page(head))
+    assert (article.published_at, article.published_day) == ("2023-11-09T05:30:59Z", "2023-11-08")
+
+
+def test_a_utc_time_takes_the_day_its_url_names_one_day_apart():
+    head = "<meta property='article:published_time' content='2023-11-09T05:30:59Z'>"
+    assert parse(page(head), url="https://harbour.example/2023/11/08/works/").published_day == "2023-11-08"
+    # two days later: the URL names another day than this time's, and the time's own day stays
+    assert parse(page(head), url="https://harbour.example/2023/11/11/works/").published_day == "2023-11-09"
+    # two days earlier: an older story's URL, whose date is the story's (see url_date_is_earlier)
+    assert parse(page(head), url="https://harbour.example/2023/11/07/works/").published_day == "2023-11-07"
+
+
+def test_a_utc_time_keeps_its_day_when_the_day_shown_is_two_days_apart_or_the_same():
+    head = "<meta property='article:published_time' content='2021-11-04T23:00:00Z'>"
+    for shown, day in (("<p class='date'>5. November 2021</p>", "2021-11-05"),
+                       ("<p class='date'>6. November 2021</p>", "2021-11-04"),
+                       ("<p class='date'>4. November 2021</p>", "2021-11-04"),
+                       ("", "2021-11-04")):
+        assert parse(page(head, shown, lang="de")).published_day == day, shown
+
+
+def test_a_time_with_its_own_offset_is_not_second_guessed_by_the_day_shown():
+    head = "<meta property='article:published_time' content='2021-11-04T23:00:00+01:00'>"
+    assert parse(page(head, "<p class='date'>5. November 2021</p>", lang="de")).published_day == "2021-11-04"
+
+
+def test_a_page_dated_by_its_url_alone_is_of_the_urls_day():
+    article = parse(page(), url="https://harbour.example/2017/7/12/works")
+    assert (article.published_at, article.published_day) == ("2017-07-12", "2017-07-12")
+    assert parse(page()).published_day is None
+
+
+# what the words before a date say it is ------------------------------------------------------------
+
+@pytest.mark.parametrize("markup, expected", [
+    # a date labelled as a change's is passed over, whatever its class
+    ("<div><h4>Zuletzt geändert am:</h4><ul><li class='timestamp'>15.10.2021</li></ul></div>", None),
+    ("<p class='date'>Aktualisiert: 11.04.2020</p>", None),
+    ("<p class='date'>Updated <time>6.5.2019</time></p>", None),
+    ("<p class='date'>Updated 6.5.2019</p><p class='date'>1.5.2019</p>", "2019-05-01"),
+    # both labels: the publication date comes first in such a line
+    ("<p class='date'>Published 1.5.2019, updated 6.5.2019</p>", "2019-05-01"),
+    # a publication label makes any element a date's
+    ("<div><span>Erschienen am:</span><h2>13.10.2021</h2></div>", "2021-10-13"),
+    ("<p>Veröffentlicht am 13.10.2021 von der Pressestelle</p>", "2021-10-13"),
+    ("<div><span>Erschienen am:</span><h2>13.10.2021</h2><h4>Zuletzt geändert am:</h4>"
+     "<p class='date'>15.10.2021</p></div>", "2021-10-13"),
+    # a date element the page shows beats a label farther off; a label inside a sentence is none
+    ("<p class='date'>14.10.2021</p><div><span>Erschienen am:</span><h2>13.10.2021</h2></div>", "2021-10-14"),
+    ("<p>The report was first published on 13.10.2021 by the ministry.</p>", None),
+    # a label in a sidebar is not the story's
+    ("<aside><span>Published:</span> <b>13.10.2021</b></aside>", None),
+    # a word holding a label's letters is no label, and the labels after it are still read
+    ("<p>Unpublished notes</p><div><span>Erschienen am:</span><h2>13.10.2021</h2></div>", "2021-10-13"),
+    # a label as the text after an element ("<b>Berlin</b> Published: ...")
+    ("<p><b>Berlin</b> Published: <i>13.10.2021</i></p>", "2021-10-13"),
+    # the label words before a date may come as several texts
+    ("<p><b>Updated</b> <i>on</i> <span class='date'>6.5.2019</span></p>", None),
+    # a label as the text after an element with texts of its own
+    ("<p><span><b>a</b><b>b</b><b>c</b><b>d</b></span> Published: <i>13.10.2021</i></p>", "2021-10-13"),
+    # a labelled publication date stays one whatever was said before its label
+    ("<p>Zuletzt geändert</p><div><span>Erschienen am:</span><h2>13.10.2021</h2></div>", "2021-10-13"),
+    # an empty date element is passed over
+    ("<span class='date'></span><p class='date'>28.04.2020</p>", "2020-04-28"),
+])
+def test_labels_before_a_date(markup, expected):
+    assert date_shown(lxml_html.fromstring(f"<html><body>{markup}</body></html>"), "de") == expected
+
+
+def test_a_meta_date_of_the_last_change_gives_way_to_the_labelled_publication_date():
+    head = "<meta name='date' content='2021-10-15'>"
+    shown = ("<div><span>Erschienen am:</span><h2>13.10.2021</h2></div>"
+             "<div><h4>Zuletzt geändert am:</h4><ul><li class='timestamp'>15.10.2021</li></ul></div>")
+    article = parse(page(head, shown, lang="de"))
+    assert (article.published_at, article.published_day, article.sources["published_at"]) == (
+        "2021-10-13", "2021-10-13", "markup")
+
+
+# dates in the byline and the dateline, for a page nothing else dates -----------------------------
+
+def test_a_page_with_no_date_but_its_bylines_takes_the_bylines():
+    shown = "<p class='byline'>von Marianne am 20.09.2020</p>"
+    after = "<aside><p>Neu: <span class='date'>22.09.2020</span></p></aside>"
+    article = parse(page(shown=shown, after=after, lang="de"))
+    assert (article.published_at, article.sources["published_at"]) == ("2020-09-20", "generic")
+
+
+def test_a_page_with_no_date_but_its_datelines_takes_the_datelines():
+    body = ("<!DOCTYPE html><html lang='de'><head><meta charset='utf-8'><title>Die Branche protestiert</title>"
+            "</head><body><div class='story'><h1>Die Branche protestiert</h1><p>29.11.2022 – Mehrfach und vehement "
+            "hatte die Branche die Nachteile der Abschöpfung betont, und sie tut es wieder.</p>" + PROSE +
+            "</div><div class='comments'><p>Marth 02.12.2022, 15:57</p></div></body></html>").encode()
+    article = parse(body)
+    assert (article.published_at, article.published_day) == ("2022-11-29", "2022-11-29")
+
+
+@pytest.mark.parametrize("byline, expected", [
+    ("von Marianne am 20.09.2020", "2020-09-20"),
+    ("By Ana Ruiz, March 3, 2020", "2020-03-03"),
+    ("By Ana Ruiz", None),
+    ("By Ana Ruiz 2020", None),  # a year names no day
+    ("By Ana Ruiz, March 3, 2999", None),  # nor a day to come
+    (None, None),
+])
+def test_date_in_byline(byline, expected):
+    assert date_in_byline(byline, "en" if byline and "By" in byline else "de") == expected
+
+
+@pytest.mark.parametrize("lines, expected", [
+    (["29.11.2022 – Die Branche protestiert."], "2022-11-29"),
+    (["BERLIN, 3 March 2020 - The ministry said."], "2020-03-03"),
+    (["Karlsruhe, (12.11.2021). Traditionell gedenken ..."], "2021-11-12"),
+    (["Titel", "Ein Vorspann.", "(21. November 2022) Verbraucher zahlen mehr."], "2022-11-21"),
+    (["In 2019 - and after - prices rose."], None),
+    (["The minister said on 3 March 2020 that works begin - at last."], None),  # no dateline: a sentence
+    (["12.11.2021"], None),  # a date alone is no dateline: the text goes on after it
+    ([], None),
+])
+def test_dateline_day(lines, expected):
+    assert dateline_day(lines, "en" if lines and lines[0][:1] in "BIT" else "de") == expected
+
+
+def test_a_label_is_read_for_sixty_characters_after_it():
+    def shown(filler: int):
+        return date_shown(lxml_html.fromstring(
+            f"<html><body><p>Published: {'x' * filler} 13.10.2021</p></body></html>"), "de")
+    # after "Published": ": ", the filler, " 13.10.2021": 60 characters with a filler of 47
+    assert shown(47) == "2021-10-13"
+    assert shown(48) is None
+
+
+def test_a_dateline_ends_within_sixty_characters():
+    # the place, the date, then " – ": the dash's match must end by the 60th character
+    place = "A" * 45 + ", 29.11.2022"  # 57 characters
+    assert dateline_day([place + " – Die Branche protestiert."], "de") == "2022-11-29"
+    assert dateline_day(["A" + place + " – Die Branche protestiert."], "de") is None
+
+
+def test_a_byline_date_is_read_in_the_pages_language():
+    assert date_in_byline("von Ana am 3. März 2020", "de") == "2020-03-03"
+    # the date is the byline's last words, however many names come before it
+    assert date_in_byline("By Ana Ruiz and Omar Ali, March 3, 2020", "en") == "2020-03-03"
+    # Greek is not among the languages tried for a page that does not say its own
+    assert date_in_byline("Του Νίκου Παππά, 5 Μαρτίου 2024", "el") == "2024-03-05"
+    assert date_in_byline("von Ana am 20.09.1985", "de") is None  # before the web had news sites

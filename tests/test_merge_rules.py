@@ -428,3 +428,12 @@ def test_blocks_and_links_come_with_the_body_from_the_side_it_is_taken_from(tmp_
     assert blocks_of(alone) == ([(X, 0, "paragraph", "body one")], [(X, 0, 0, Y, "y")])
     merge_archives([second], alone)
     assert blocks_of(alone) == expected
+
+
+def test_the_day_of_publication_comes_with_the_article(tmp_path):
+    shard, merged = tmp_path / "shard.db", tmp_path / "merged.db"
+    evening_in_chicago = article(X, "X", "body")
+    evening_in_chicago.published_at, evening_in_chicago.published_day = "2023-11-09T05:30:59Z", "2023-11-08"
+    crawl(shard, T1, [evening_in_chicago])
+    merge_archives([shard], merged)
+    assert rows(merged, "SELECT published_at, published_day FROM articles") == [("2023-11-09T05:30:59Z", "2023-11-08")]

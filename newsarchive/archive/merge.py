@@ -33,7 +33,7 @@ CRAWL_COPY = ("site", "spider", "started_at", "finished_at", "finish_reason", "s
               "articles_not_modified", "articles_skipped", "host", "pid", "uuid", "pages", "listings", "unchanged",
               "revisits", "revisits_changed")
 ARTICLE_COPY = ("url", "canonical_url", "site", "site_code", "locale", "language", "direction", "section",
-                "section_path", "title", "published_at", "published_at_raw", "modified_at", "modified_at_raw",
+                "section_path", "title", "published_at", "published_at_raw", "published_day", "modified_at", "modified_at_raw",
                 "byline_raw", "body_text", "comment_count", "comment_count_raw", "content_hash", "sources", "warnings")
 PHOTO_COPY = ("url", "caption", "caption_raw", "credit", "credit_raw", "alt", "width", "height", "position", "is_lead",
               "first_seen_at", "file_path", "file_size", "file_type", "file_sha256")

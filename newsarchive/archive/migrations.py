@@ -347,3 +347,11 @@ def m013_article_blocks_and_links(db: Database) -> None:
     # Who links to X: an exact URL, or a site's URLs as a range (url >= 'https://x.org/' AND
     # url < 'https://x.org0').
     db.execute("CREATE INDEX article_links_url ON article_links (url, article_id)")
+
+
+@migrations()
+def m014_published_day(db: Database) -> None:
+    # The day of publication as the site counts days (items.Article.published_day): what a
+    # researcher means by "published on 7 November", which published_at's UTC day is not for a
+    # story out near midnight. NULL for articles stored before, until a crawl stores them again.
+    db.table("articles").add_column("published_day", str)

@@ -32,7 +32,7 @@ from newsarchive.items import (
 
 ARTICLE_COLUMNS = (
     "url", "canonical_url", "site", "site_code", "locale", "language", "direction", "section",
-    "title", "published_at", "published_at_raw", "modified_at", "modified_at_raw", "byline_raw",
+    "title", "published_at", "published_at_raw", "published_day", "modified_at", "modified_at_raw", "byline_raw",
     "body_text", "comment_count", "comment_count_raw", "comments_status",
 )
 PHOTO_COLUMNS = ("url", "caption", "caption_raw", "credit", "credit_raw", "alt", "width", "height", "position")

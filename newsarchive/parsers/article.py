@@ -36,12 +36,15 @@ from newsarchive.parsers.dates import (
     DATE_IN_URL,
     OFFSET_STAMP,
     UTC_STAMP,
+    date_in_byline,
     date_part,
     date_shown,
+    dateline_day,
     day_of_match,
     local_day,
     normalise_date,
     plausible_publication_date,
+    publication_day,
     url_date_is_earlier,
 )
 from newsarchive.parsers.document import Document, parse_document
@@ -77,7 +80,8 @@ def parse_article(
 # The steps of an article's extraction, in order: each fills its fields from the cheapest layer
 # that has them (bench/extraction.py times them one by one).
 FIELD_STEPS = ("fill_site", "fill_canonical_url", "fill_language", "fill_section", "fill_title", "fill_dates",
-               "fill_authors", "fill_photos", "fill_body", "fill_comments", "tidy_body", "detect_language")
+               "fill_authors", "fill_photos", "fill_body", "fill_shown_date", "fill_comments", "tidy_body",
+               "detect_language")
 
 
 def extract_article(doc: Document, profile: SiteProfile | None, site: Site | None = None) -> Article:
@@ -121,16 +125,21 @@ class _ArticlePage:
         return self._generic
 
     def _generic_date(self) -> str | None:
-        """For a page whose profile and metadata give no date: the date shown nearest the headline,
-        else htmldate's rules (trafilatura's own date source, asked alone: the rest of its metadata
-        pass costs more than it adds). htmldate, looking for the oldest date, takes a sidebar's,
-        a comment's or the page's modification time as readily; the date under the headline is
-        the story's. No headline, no such date: on a forum or a list the date shown is a clock's."""
+        """For a page whose profile, metadata and URL give no date: the date shown nearest the
+        headline, else the date in the byline ("von Ana am 20.09.2020"), else the story's dateline
+        (its first line opens with its date), else htmldate's rules (trafilatura's own date source,
+        asked alone: the rest of its metadata pass costs more than it adds). htmldate, looking for
+        the oldest date, takes a sidebar's, a comment's or the page's modification time as
+        readily; the dates the story itself shows are the story's. No headline, no date shown:
+        on a forum or a list the date shown is a clock's."""
         if self._profile_fits():
             return None
+        language = self.article.language
         headline = self.root.find(".//h1")
-        shown = date_shown(self.root, self.article.language, near=headline) if headline is not None else None
-        return shown or generic.find_publication_date(self.root, self.doc.url, self.article.language)
+        shown = date_shown(self.root, language, near=headline) if headline is not None else None
+        return (shown or date_in_byline(self.article.byline_raw, language)
+                or dateline_day([block.text for block in self.article.body_blocks[:3]], language)
+                or generic.find_publication_date(self.root, self.doc.url, language))
 
     def _generic_author(self) -> str | None:
         """trafilatura's byline rules (author XPaths of the visible page), when nothing cheaper named one."""
@@ -272,13 +281,15 @@ class _ArticlePage:
             if raw:
                 article.published_at_raw = raw
                 article.warnings.append(f"published_at: cannot read the date {raw!r}; used the URL's")
-        elif generic_date := self._generic_date():
-            article.published_at = article.published_at_raw = generic_date
-            article.sources["published_at"] = Layer.GENERIC
         modified_raw = self.from_metadata("modified_at")
         if modified_raw:
             article.modified_at_raw = modified_raw
             article.modified_at = normalise_date(modified_raw, article.language)
+
+    def _day_shown(self) -> str | None:
+        """The day shown under the headline (None with no headline)."""
+        headline = self.root.find(".//h1")
+        return date_shown(self.root, self.article.language, near=headline) if headline is not None else None
 
     def _metadata_date(self) -> tuple[str, Layer] | None:
         """The most trusted published date and its layer, if any; written in UTC, the same moment
@@ -426,6 +437,15 @@ class _ArticlePage:
             self.article.body_blocks = blocks
             self.article.body_text = "\n\n".join(block.text for block in blocks)
             self.article.sources["body_text"] = source
+
+    def fill_shown_date(self) -> None:
+        """After the byline and the body are known: for a page no cheaper layer dated, the date
+        the page shows (see `_generic_date`); then the day of publication."""
+        article = self.article
+        if article.published_at is None and (generic_date := self._generic_date()):
+            article.published_at = article.published_at_raw = generic_date
+            article.sources["published_at"] = Layer.GENERIC
+        article.published_day = publication_day(article, shown=self._day_shown)
 
     def tidy_body(self) -> None:
         """Lines that other fields hold are not the story's: a body from a layer that read past

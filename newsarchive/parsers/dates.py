@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -221,21 +221,23 @@ def url_date_is_earlier(url_date: str, published: str) -> bool:
         return False
 
 
-def publication_day(article: Article) -> str | None:
+def publication_day(article: Article, shown: Callable[[], str | None] = lambda: None) -> str | None:
     """The day of publication where it was published. `published_at` is in UTC, and a story out
     at 00:30 in Berlin is the previous day's in UTC: the day is read from the date as printed,
-    and where that is a UTC time, from a date in the URL a day apart, which the site minted in
-    its own time zone."""
+    and where that is a UTC time, from a day one apart that the page names in its own time: the
+    date in its URL, which the site minted in its own time zone, else the date the page shows
+    under its headline (`shown()`, asked only then: finding it costs milliseconds)."""
     day = date_part(article.published_at)
     raw = article.published_at_raw
     if not raw or article.sources.get("published_at") == Layer.URL:
         return day
     day = local_day(raw, article.language) or day
-    match = DATE_IN_URL.search(urlsplit(article.url).path)
-    if match and day and UTC_STAMP.search(raw):
-        url_day = day_of_match(match)
-        if url_day and abs((date.fromisoformat(url_day) - date.fromisoformat(day)).days) == 1:
-            return url_day
+    if day and UTC_STAMP.search(raw):
+        match = DATE_IN_URL.search(urlsplit(article.url).path)
+        for local_day_of in (lambda: match and day_of_match(match), shown):
+            local = local_day_of()
+            if local and abs((date.fromisoformat(local) - date.fromisoformat(day)).days) == 1:
+                return local
     return day
 
 
@@ -247,6 +249,29 @@ _DATE_ELEMENTS = etree.XPath("//time | //*[@class][not(self::body or self::html 
 _DATE_CLASS = re.compile(r"date|time|datum|stand|publish|posted|fecha|fec-pub", re.IGNORECASE)
 _NUMERIC_DAY = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?\d{4}\b|\b\d{4}-\d{2}-\d{2}\b")
 _NOT_THE_STORY = frozenset({"nav", "aside", "footer", "form"})
+# What the words before a date say it is. After a publication label the date is the story's, in
+# any element ("<span>Erschienen am:</span> <h2>13.10.2021</h2>"); after a modification label it
+# is not, whatever its element's class ("Zuletzt geändert am: 15.10.2021", "Updated May 6").
+_PUBLICATION_WORDS = (r"published|posted|first published|veröffentlicht|erschienen|publiziert|publié|mis en ligne|"
+                      r"publicad[oa]|pubblicat[oa]|gepubliceerd|julkaistu|publicerad|publisert|publiceret|opublikowan[oy]")
+_MODIFICATION_WORDS = (r"updated|modified|changed|aktualisiert|geändert|mis à jour|actualizad[oa]|atualizad[oa]|"
+                       r"aggiornat[oa]|bijgewerkt|päivitetty|uppdaterad|oppdatert|opdateret|zaktualizowan[oy]")
+_PUBLICATION_LABEL = re.compile(rf"\b(?:{_PUBLICATION_WORDS})\b", re.IGNORECASE)
+_MODIFICATION_LABEL = re.compile(rf"\b(?:{_MODIFICATION_WORDS})\b", re.IGNORECASE)
+# A short text that opens with a publication label: "Erschienen am:", "Published on". lxml finds
+# the texts holding a label word's stem in C (its regular expressions call back into Python for
+# every text of the page: ten times the cost); the label's place is checked in Python.
+_LABEL_STEMS = ("ublish", "osted", "öffentlicht", "rschienen", "ubliziert", "ublié", "en ligne", "ublicad",
+                "ubblicat", "ubliceerd", "ulkaistu", "ublicer", "ublisert", "publikowan")
+_SHORT_TEXTS_WITH_A_STEM = etree.XPath(
+    "//text()[string-length() < 80][{}]".format(" or ".join(f"contains(., '{stem}')" for stem in _LABEL_STEMS)))
+_OPENS_WITH_A_LABEL = re.compile(rf"^\W*(?:{_PUBLICATION_WORDS})\b", re.IGNORECASE)
+_TEXTS_FROM_A_TEXT = etree.XPath("(descendant::text() | following::text())[normalize-space()][position() <= 4]")
+_TEXTS_AFTER_A_TAIL = etree.XPath("following::text()[normalize-space()][position() <= 4]")
+_LABEL_WINDOW = 60  # characters after a label read for its date
+_TEXTS_BEFORE = etree.XPath("preceding::text()[normalize-space()][position() <= 2]")
+_UP_TO_THE_LAST_DIGIT = re.compile(r".*\d", re.DOTALL)
+_FROM_THE_FIRST_DIGIT = re.compile(r"\d.*", re.DOTALL)
 
 
 def date_shown(root, language: str | None = None, near=None) -> str | None:
@@ -254,7 +279,9 @@ def date_shown(root, language: str | None = None, near=None) -> str | None:
     date) outside navigation, sidebars and comments: what a reader sees under the headline.
     With `near` (the headline element), the date element nearest it in the page's order instead
     of the first: the date under the headline, not a clock in the page's header above it or a
-    teaser's date below the story.
+    teaser's date below the story. A date the words before it call a change's ("Updated") is not
+    taken. With no date element left, a date after a publication label ("Erschienen am:") in
+    any element; looked for last, as finding labels costs more than the date elements.
 
     >>> from lxml import html
     >>> date_shown(html.fromstring("<div><span class='stand'>Stand: 28.04.2020 18:00 Uhr</span></div>"), "de")
@@ -267,16 +294,114 @@ def date_shown(root, language: str | None = None, near=None) -> str | None:
     elements = [element for element in _DATE_ELEMENTS(root)
                 # pragma below: every element here but <time> has a class, and no placeholder names a date
                 if element.tag == "time" or _DATE_CLASS.search(element.get("class") or "")]  # pragma: no mutate
+    day = _first_day(root, elements, near, language, _shown_text, after_a_label=False)
+    if day is None:
+        labelled = _labelled_dates(root)
+        day = _first_day(root, list(labelled), near, language, labelled.get, after_a_label=True)
+    return day
+
+
+def _first_day(root, elements: list, near, language: str | None, text_of, after_a_label: bool) -> str | None:
+    """The day of the first of `elements` (nearest `near` first) whose text (`text_of`) reads as
+    a plausible date in the story; one of them labelled as a change's is passed over, unless all
+    were found `after_a_label` of publication."""
     if near is not None:
         elements = _nearest_first(root, elements, near)
     for element in elements:
-        text = normalise_text(element.get("datetime") or " ".join(element.itertext())) or ""
+        text = text_of(element)
+        if not text:
+            continue
         numeric = _NUMERIC_DAY.search(text)
-        if not text or len(text) > (120 if numeric else 60) or not _in_the_story(element):
+        if len(text) > (120 if numeric else 60) or not _in_the_story(element):
             continue
         day = date_part(find_date(numeric[0] if numeric else text, language))
-        if day and plausible_publication_date(day):
+        if day and plausible_publication_date(day) and (after_a_label or not _labelled_as_modified(element, text)):
             return day
+    return None
+
+
+def _shown_text(element) -> str | None:
+    return normalise_text(element.get("datetime") or " ".join(element.itertext()))
+
+
+def _labelled_dates(root) -> dict:
+    """{element: the text after its publication label} for each short text of the page that
+    opens with one ("Erschienen am:", "Published on"): the date after it, in the same element or
+    the next, is the story's, whatever its element."""
+    found = {}
+    for label in _SHORT_TEXTS_WITH_A_STEM(root):
+        opening = _OPENS_WITH_A_LABEL.match(label)
+        owner = label.getparent()  # the element whose text, or tail, the label is
+        if opening is None or owner in found:
+            continue
+        # The texts from the label on; the first of them is the label itself.
+        texts = _TEXTS_AFTER_A_TAIL(owner) if label.is_tail else _TEXTS_FROM_A_TEXT(owner)
+        after = normalise_text(" ".join([label[opening.end():], *texts[1:]])[:_LABEL_WINDOW])
+        if after:
+            found[owner] = after
+    return found
+
+
+def _labelled_as_modified(element, text: str) -> bool:
+    """Whether the words before a date element's date (in it, or just before it) say it is the
+    date of a change: "Aktualisiert: 11.04.2020", "<h4>Zuletzt geändert am:</h4><li>15.10.2021"."""
+    # The words since the last number before it ("Updated 6.5.2019 <p>1.5.2019" labels the first
+    # only) and its own words before its first digit.
+    preceding = _UP_TO_THE_LAST_DIGIT.sub("", " ".join(_TEXTS_BEFORE(element)))
+    before = f"{preceding} {_FROM_THE_FIRST_DIGIT.sub('', text)}"
+    return bool(_MODIFICATION_LABEL.search(before)) and not _PUBLICATION_LABEL.search(before)
+
+
+# A date in a byline: "von Ana am 20.09.2020", "By Ana Ruiz, March 3, 2020".
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def date_in_byline(byline: str | None, language: str | None = None) -> str | None:
+    """The day a printed byline dates the story, if it does (its date is the last thing in it).
+
+    >>> date_in_byline("von Marianne am 20.09.2020", "de")
+    '2020-09-20'
+    >>> date_in_byline("By Ana Ruiz, March 3, 2020", "en"), date_in_byline("By Ana Ruiz", "en")
+    ('2020-03-03', None)
+    """
+    if not byline or not _YEAR.search(byline):
+        return None
+    numeric = _NUMERIC_DAY.search(byline)
+    # A day with a month's name is its last three words: "3 March 2020", "March 3, 2020", "3. März 2020".
+    day = date_part(find_date(numeric[0] if numeric else " ".join(byline.split()[-3:]), language, max_leading_words=0))
+    return day if day and plausible_publication_date(day) else None
+
+
+# A dateline: the story's first line opens with its date, alone or after a place, and then the
+# text goes on after a dash, a bracket or a full stop: "29.11.2022 – The ...", "(21. November
+# 2022) The ...", "Karlsruhe, (12.11.2021). The ...", "BERLIN, 3 March 2020 - The ...".
+_DATELINE_END = re.compile(r"\s[–—-]\s|\)[\s.:]|\.\s|:\s")
+# A day and a year in the opening: "12.11.2021", "3 March 2020", "March 3, 2020" (a year alone,
+# "In 2019 - ...", dates nothing).
+_DATELINE_LENGTH = 60  # characters: a place, a date and the dash after them
+_DAY_AND_YEAR = re.compile(r"\b\d{1,2}\b.*\b(?:19|20)\d\d\b|\b(?:19|20)\d\d\b.*\b\d{1,2}\b")
+
+
+def dateline_day(lines: list[str], language: str | None = None) -> str | None:
+    """The day the story's dateline names, in the first of `lines` (the body's first blocks: a
+    standfirst or the headline again may come before the dateline) that opens with one.
+
+    >>> dateline_day(["29.11.2022 – Die Branche protestiert."], "de")
+    '2022-11-29'
+    >>> dateline_day(["Karlsruhe, (12.11.2021). Traditionell ..."], "de")
+    '2021-11-12'
+    >>> dateline_day(["A standfirst.", "(21. November 2022) Verbraucher zahlen mehr."], "de")
+    '2022-11-21'
+    >>> dateline_day(["In 2019 - and after - prices rose."], "en") is None
+    True
+    """
+    for line in lines:
+        for end in _DATELINE_END.finditer(line[:_DATELINE_LENGTH]):
+            opening = line[:end.start()]
+            # pragma below: the guard spares dateparser's milliseconds on openings with no day in them
+            day = date_part(find_date(opening, language)) if _DAY_AND_YEAR.search(opening) else None  # pragma: no mutate
+            if day and plausible_publication_date(day):
+                return day
     return None
 
 
