@@ -20,7 +20,8 @@ CHUNK_SIZE = 500
 
 ARTICLE_FIELDS = (
     "id", "url", "canonical_url", "site", "site_code", "locale", "language", "direction", "section",
-    "section_path", "title", "published_at", "published_at_raw", "modified_at", "modified_at_raw", "byline_raw",
+    "section_path", "title", "published_at", "published_at_raw", "published_day", "modified_at", "modified_at_raw",
+    "byline_raw",
     "body_text", "comment_count", "comment_count_raw", "version_count", "sources", "warnings",
     "first_seen_at", "last_seen_at",
 )

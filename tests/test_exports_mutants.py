@@ -68,7 +68,8 @@ def bridge(comments: list[Comment]) -> Article:
     return Article(
         url=BRIDGE, canonical_url=BRIDGE, site="diyaruna", site_code="cnmi_di", locale="en_GB", language="en",
         direction="ltr", section_path=["Iraq News", "Security"], section="Security", title="Bridge reopens",
-        published_at="2026-01-02T09:00:00Z", published_at_raw="2 January 2026", byline_raw="By Khalid and Sara",
+        published_at="2026-01-02T09:00:00Z", published_at_raw="2 January 2026", published_day="2026-01-02",
+        byline_raw="By Khalid and Sara",
         authors=[Byline("Khalid al-Taie", "Khalid al-Taie", 0), Byline("Sara Ahmed", "Sara Ahmed", 1, "correspondent")],
         photos=[Photo(LEAD, 0, "The bridge", "The bridge [AFP]", "AFP", "[AFP]", "bridge", 800, 600, is_lead=True,
                       file_path=PHOTO_FILE, file_sha256="sha256:" + hashlib.sha256(PHOTO_BYTES).hexdigest()),
@@ -218,7 +219,7 @@ def test_a_nested_record_holds_every_field_and_its_parts(db):
         "id": 1, "url": BRIDGE, "canonical_url": BRIDGE, "site": "diyaruna", "site_code": "cnmi_di",
         "locale": "en_GB", "language": "en", "direction": "ltr", "section": "Security",
         "section_path": ["Iraq News", "Security"], "title": "Bridge reopens", "published_at": "2026-01-02T09:00:00Z",
-        "published_at_raw": "2 January 2026", "modified_at": None, "modified_at_raw": None,
+        "published_at_raw": "2 January 2026", "published_day": "2026-01-02", "modified_at": None, "modified_at_raw": None,
         "byline_raw": "By Khalid and Sara", "body_text": "The bridge reopened.", "comment_count": 1,
         "comment_count_raw": "1 Comments", "version_count": 1, "sources": {"byline_raw": "markup", "title": "profile"},
         "warnings": ["date differs from the URL's"], "first_seen_at": CRAWL_1, "last_seen_at": CRAWL_2,
@@ -277,11 +278,11 @@ def test_csv_articles_are_flat_with_authors_joined_and_parts_counted(archive, tm
     header, first, second = csv_rows(out.read_bytes())
     assert header == FLAT_ARTICLE_FIELDS == [
         "id", "url", "canonical_url", "site", "site_code", "locale", "language", "direction", "section",
-        "section_path", "title", "published_at", "published_at_raw", "modified_at", "modified_at_raw", "byline_raw",
-        "body_text", "comment_count", "comment_count_raw", "version_count", "first_seen_at", "last_seen_at",
-        "authors", "photo_count", "stored_comment_count"]
+        "section_path", "title", "published_at", "published_at_raw", "published_day", "modified_at", "modified_at_raw",
+        "byline_raw", "body_text", "comment_count", "comment_count_raw", "version_count", "first_seen_at",
+        "last_seen_at", "authors", "photo_count", "stored_comment_count"]
     assert first == ["1", BRIDGE, BRIDGE, "diyaruna", "cnmi_di", "en_GB", "en", "ltr", "Security",
-                     "Iraq News > Security", "Bridge reopens", "2026-01-02T09:00:00Z", "2 January 2026", "", "",
+                     "Iraq News > Security", "Bridge reopens", "2026-01-02T09:00:00Z", "2 January 2026", "2026-01-02", "", "",
                      "By Khalid and Sara", "The bridge reopened.", "1", "1 Comments", "1", CRAWL_1, CRAWL_2,
                      "Khalid al-Taie; Sara Ahmed", "2", "2"]
     assert second[9:11] == ["العراق > الأمن", "افتتاح الجسر"] and second[-3:] == ["", "0", "0"]

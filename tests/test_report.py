@@ -227,3 +227,21 @@ def test_a_reworded_title_and_comments_moderated_on_an_unchanged_article(tmp_pat
     assert text[start + 1:start + 5] == ["  Moderated", f"    {AR_URL}", "    comments: 1 added, 1 removed",
                                          f"      - {cut}"]
     assert "    title: [-Old-]{+New+} minister opens [-the-]{+a+} bridge" in text
+
+
+def test_articles_are_counted_on_the_day_they_came_out_where_they_came_out(tmp_path):
+    path = tmp_path / "days.db"
+    archive = open_archive(path)
+    with archive.write() as db:
+        crawl_id = start_crawl(db, "any", "any", {}, "2023-11-10T00:00:00Z")
+        for n, published_at, published_day in (
+                (1, "2023-11-09T05:30:59Z", "2023-11-08"),  # 23:30 in Chicago: the 8th there
+                (2, "2023-11-09T10:00:00Z", "2023-11-09"),
+                (3, "2023-11-09T12:00:00Z", None)):  # stored before published_day was kept: its UTC day
+            store_article(db, Article(url=f"https://n.example/{n}", title=f"T{n}", body_text="b",
+                                      published_at=published_at, published_day=published_day),
+                          crawl_id, "2023-11-10T00:00:01Z")
+    archive.close()
+    with open_for_reading(path) as db:
+        assert crawl_report(db)["articles_per_day"] == [
+            {"day": "2023-11-08", "articles": 1}, {"day": "2023-11-09", "articles": 2}]

@@ -50,7 +50,8 @@ def crawl_report(db: sqlite3.Connection, crawl_id: int | None = None, db_path: s
         "profile_selectors": selectors,
         "warnings": [row["warning"] for row in coverage + selectors if row["warning"]],
         "articles_per_day": [dict(row) for row in db.execute(
-            "SELECT substr(published_at, 1, 10) AS day, count(*) AS articles FROM articles "
+            # The site's own day of publication; the UTC day for articles stored before it was kept.
+            "SELECT coalesce(published_day, substr(published_at, 1, 10)) AS day, count(*) AS articles FROM articles "
             "WHERE first_crawl_id = ? AND published_at IS NOT NULL GROUP BY day ORDER BY day", [crawl["id"]])],
         "changed_articles": _changed_articles(db, crawl, db_path),
         "comments_changed": _comments_changed(db, crawl),
