@@ -7,6 +7,10 @@ changed since it was stored (a newer "Updated" date, sitemap lastmod or feed <up
 different comment count); or on a `--full` crawl. Anything else is skipped, so a scheduled
 crawl fetches only what is new or still changing. Re-fetches of known articles are conditional requests where the server gave
 validators, so an unchanged article costs a 304 and no body.
+
+An article whose comments were `unreached` (they come by script, and the crawl that stored it did
+not render it: `--render never`, no browser, or a render that failed) is fetched again, in full,
+by every crawl that can render, until its comments are read: a 304 would leave them unread.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ class RefreshPolicy:
     window_days: float = 7.0
     full: bool = False
     now: datetime | None = None
+    # This crawl renders pages that need it (--render auto or always, and a browser to do it).
+    can_render: bool = False
 
     def __post_init__(self):
         self.now = self.now or datetime.now(timezone.utc)
@@ -40,6 +46,8 @@ class RefreshPolicy:
             return "new"
         if self.full:
             return "full"
+        if self.retries_comments(known):
+            return "comments_unreached"
         if self.is_young(known):
             return "in_window"
         if self.listing_shows_newer_edit(link, known):
@@ -47,6 +55,15 @@ class RefreshPolicy:
         if self.listing_shows_other_comment_count(link, known):
             return "listing_comments"
         return None
+
+    def retries_comments(self, known: KnownArticle) -> bool:
+        """Whether this crawl fetches the article again, in full, for comments never read."""
+        return self.can_render and known.comments_status == "unreached"
+
+    def wants_conditional(self, reason: str) -> bool:
+        """Whether a known article fetched for this reason may be asked for conditionally: not
+        for everything again (full), nor for comments a 304 would leave unread."""
+        return reason not in ("full", "comments_unreached")
 
     def is_young(self, known: KnownArticle) -> bool:
         published = known.published_at or known.first_seen_at

@@ -472,6 +472,11 @@ class Renderer:
         return renderer
 
     @property
+    def can_render(self) -> bool:
+        """Whether this crawl renders the pages that need it: a mode other than never, and a browser."""
+        return self.mode != "never" and not self.missing
+
+    @property
     def stats(self):
         return self.crawler.stats  # set when the crawl starts, after the spider is made
 

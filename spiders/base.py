@@ -77,8 +77,10 @@ class ArchiveSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.allow_private = spider.allow_private or settings.getbool("NEWSARCHIVE_ALLOW_PRIVATE_HOSTS")
+        spider.renderer = Renderer.from_crawler(crawler)
         spider.refresh = RefreshPolicy(window_days=settings.getfloat("NEWSARCHIVE_REFRESH_WINDOW_DAYS"),
-                                       full=spider.full or settings.getbool("NEWSARCHIVE_REFRESH_FULL"))
+                                       full=spider.full or settings.getbool("NEWSARCHIVE_REFRESH_FULL"),
+                                       can_render=spider.renderer.can_render)
         spider.conditional_requests = settings.getbool("NEWSARCHIVE_CONDITIONAL_REQUESTS")
         spider.stale_pages_limit = settings.getint("NEWSARCHIVE_REFRESH_STALE_PAGES")
         spider.revisit_budget = settings.getint("NEWSARCHIVE_REVISIT_BUDGET")
@@ -86,7 +88,6 @@ class ArchiveSpider(scrapy.Spider):
         spider.archive_lookup = ArchiveLookup(settings.get("NEWSARCHIVE_LOOKUP_DB_PATH")
                                               or settings.get("NEWSARCHIVE_DB_PATH"))
         spider.parser_pool = ParserPool.from_crawler(crawler)
-        spider.renderer = Renderer.from_crawler(crawler)
         crawler.signals.connect(spider.crawl_started, signal=newsarchive_signals.crawl_started)
         return spider
 
@@ -174,7 +175,7 @@ class ArchiveSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"newsarchive/refresh/{reason or 'skipped'}_count")
         if reason is None:
             return None
-        conditional = known is not None and reason != "full" and self.conditional_requests
+        conditional = known is not None and self.refresh.wants_conditional(reason) and self.conditional_requests
         headers = self.archive_lookup.conditional_headers(link.url) if conditional else {}
         return self.follow(link.url, "article", **({"headers": headers} if headers else {}))
 
@@ -194,7 +195,9 @@ class ArchiveSpider(scrapy.Spider):
                 break
             if not self.is_allowed(url):
                 continue
-            headers = self.archive_lookup.conditional_headers(url) if self.conditional_requests else {}
+            known = self.archive_lookup.known_article(url)
+            conditional = self.conditional_requests and not (known and self.refresh.retries_comments(known))
+            headers = self.archive_lookup.conditional_headers(url) if conditional else {}
             request = self.follow(url, "article", REVISIT_PRIORITY, revisit=1, **({"headers": headers} if headers else {}))
             if request is not None:
                 requests.append(request)

@@ -168,11 +168,12 @@ def test_a_changed_article_gets_a_version_and_keeps_its_key_and_first_sighting(a
 
 def test_an_unchanged_article_notes_the_visit_and_its_comment_figures(archive):
     write(archive, store_article, full_article(), 7, T1)
-    again = full_article(site="other", comment_count=11, comment_count_raw="11", comments_status="closed")
+    again = full_article(site="other", comment_count=11, comment_count_raw="11", comments_status="closed",
+                         sources={"title": "profile", "comments": "rendered"})
     assert write(archive, store_article, again, 8, T2) == "unchanged"
     assert rows(archive, "SELECT site, last_seen_at, last_crawl_id, first_crawl_id, comment_count, comment_count_raw, "
-                         "comments_status, version_count FROM articles") == [
-        ("diyaruna", T2, 8, 7, 11, "11", "closed", 1)]
+                         "comments_status, version_count, sources FROM articles") == [
+        ("diyaruna", T2, 8, 7, 11, "11", "closed", 1, '{"comments": "rendered", "title": "profile"}')]
 
 
 def test_a_304_notes_the_visit_of_the_article_and_of_its_comments_still_there(archive):

@@ -16,8 +16,8 @@ URL = "https://site.example/news/story"
 
 
 def known(published_at="2026-01-01T08:00:00Z", modified_at=None, last_seen_at="2026-03-01T10:00:00.400000Z",
-          comment_count=None, first_seen_at="2026-01-01T09:00:00.000000Z") -> KnownArticle:
-    return KnownArticle(1, published_at, modified_at, first_seen_at, last_seen_at, comment_count)
+          comment_count=None, first_seen_at="2026-01-01T09:00:00.000000Z", comments_status=None) -> KnownArticle:
+    return KnownArticle(1, published_at, modified_at, first_seen_at, last_seen_at, comment_count, comments_status)
 
 
 def link(modified=None, comments=None) -> ListingLink:
@@ -112,3 +112,22 @@ def test_without_a_given_time_the_window_is_counted_from_now_in_utc(monkeypatch)
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_comments_never_read_are_fetched_again_by_a_crawl_that_can_render():
+    unreached = known(comments_status="unreached")
+    assert policy(can_render=True).reason_to_fetch(link(), unreached) == "comments_unreached"
+    assert policy(can_render=False).reason_to_fetch(link(), unreached) is None  # it would not read them either
+    for status in ("complete", "none", None):
+        assert policy(can_render=True).reason_to_fetch(link(), known(comments_status=status)) is None
+    # in order: after new and full, before the window (whose fetch may be conditional)
+    assert policy(can_render=True).reason_to_fetch(link(), None) == "new"
+    assert policy(can_render=True, full=True).reason_to_fetch(link(), unreached) == "full"
+    young = known(published_at="2026-03-09T08:00:00Z", comments_status="unreached")
+    assert policy(can_render=True).reason_to_fetch(link(), young) == "comments_unreached"
+
+
+def test_a_fetch_for_everything_or_for_comments_is_never_conditional():
+    assert [policy().wants_conditional(reason) for reason in (
+        "full", "comments_unreached", "in_window", "listing_modified", "listing_comments")] == [
+        False, False, True, True, True]

@@ -25,6 +25,7 @@ class KnownArticle:
     first_seen_at: str
     last_seen_at: str
     comment_count: int | None
+    comments_status: str | None = None  # complete, unreached or none (NULL before m012)
 
 
 # Validators of the last full response, turned into the headers of a conditional request.
@@ -57,7 +58,8 @@ class ArchiveLookup:
 
     def known_article(self, url: str) -> KnownArticle | None:
         row = self._one(
-            "SELECT a.id, a.published_at, a.modified_at, a.first_seen_at, a.last_seen_at, a.comment_count "
+            "SELECT a.id, a.published_at, a.modified_at, a.first_seen_at, a.last_seen_at, a.comment_count, "
+            "a.comments_status "
             "FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
             [url],
         )

@@ -440,3 +440,62 @@ def test_a_comment_service_the_settings_name_is_read_and_no_other(tmp_path, allo
     else:
         assert comments_of(db, "service-comments") == ("unreached", [], None)
         assert CommentService.requests == []
+
+
+def test_comments_a_crawl_could_not_reach_are_read_by_the_next_crawl_that_can(tmp_path):
+    # The first crawl may not ask the comment service (not named in NEWSARCHIVE_RENDER_ORIGINS):
+    # the article's comments are unreached. The next crawl may: the story is old (out of the
+    # refresh window) and unchanged (its ETag the same), and is fetched again all the same, in
+    # full (a 304 would leave its comments unread), rendered, and its comments stored.
+    service = serve(CommentService)
+    CommentService.requests = []
+    pages = service_site(service.server_port)
+    conditional_asks: list[str | None] = []
+
+    class EmbedSiteWithValidators(Site):
+        def do_GET(self):  # noqa: N802
+            body = pages.get(self.path)
+            if body is None:
+                self.send_error(404)
+                return
+            if self.path.startswith("/2024/"):
+                conditional_asks.append(self.headers.get("If-None-Match"))
+                if self.headers.get("If-None-Match") == '"v1"':
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+            data = body.encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("ETag", '"v1"')
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    site = serve(EmbedSiteWithValidators)
+    db_path = tmp_path / "retry.db"
+
+    def crawl(origins: str):
+        return run_cli("crawl", f"http://127.0.0.1:{site.server_port}/embeds/", "--db", str(db_path),
+                       "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
+                       "-s", f"NEWSARCHIVE_RENDER_ORIGINS={origins}")
+
+    try:
+        first = crawl("")
+        assert first.returncode == 0, first.stderr[-3000:]
+        assert comments_of(sqlite3.connect(db_path), "service-comments") == ("unreached", [], None)
+        second = crawl(f"http://127.0.0.1:{service.server_port}")
+        assert second.returncode == 0, second.stderr[-3000:]
+        assert comments_of(sqlite3.connect(db_path), "service-comments") == (
+            "complete", ["A comment the embedded service sent."], "rendered")
+        # The article was asked for twice, by each crawl, never conditionally (each time also by
+        # the browser, which sends no validators of its own).
+        assert conditional_asks and set(conditional_asks) == {None}
+        # A third crawl has nothing left to read: the old, unchanged story is not fetched.
+        asked_before = len(conditional_asks)
+        third = crawl(f"http://127.0.0.1:{service.server_port}")
+        assert third.returncode == 0, third.stderr[-3000:]
+        assert len(conditional_asks) == asked_before
+    finally:
+        site.shutdown()
+        service.shutdown()
