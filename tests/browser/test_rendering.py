@@ -442,11 +442,13 @@ def test_a_comment_service_the_settings_name_is_read_and_no_other(tmp_path, allo
         assert CommentService.requests == []
 
 
-def test_comments_a_crawl_could_not_reach_are_read_by_the_next_crawl_that_can(tmp_path):
+@pytest.mark.parametrize("found_by", ["listing", "revisit"])
+def test_comments_a_crawl_could_not_reach_are_read_by_the_next_crawl_that_can(tmp_path, found_by):
     # The first crawl may not ask the comment service (not named in NEWSARCHIVE_RENDER_ORIGINS):
     # the article's comments are unreached. The next crawl may: the story is old (out of the
     # refresh window) and unchanged (its ETag the same), and is fetched again all the same, in
-    # full (a 304 would leave its comments unread), rendered, and its comments stored.
+    # full (a 304 would leave its comments unread), rendered, and its comments stored. Found on
+    # its listing again, or, no longer listed, among the known articles a crawl revisits.
     service = serve(CommentService)
     CommentService.requests = []
     pages = service_site(service.server_port)
@@ -478,12 +480,15 @@ def test_comments_a_crawl_could_not_reach_are_read_by_the_next_crawl_that_can(tm
     def crawl(origins: str):
         return run_cli("crawl", f"http://127.0.0.1:{site.server_port}/embeds/", "--db", str(db_path),
                        "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
-                       "-s", f"NEWSARCHIVE_RENDER_ORIGINS={origins}")
+                       "-s", f"NEWSARCHIVE_RENDER_ORIGINS={origins}", "-s", "NEWSARCHIVE_REVISIT_FLOOR_HOURS=0",
+                       "-s", f"NEWSARCHIVE_REVISIT_BUDGET={5 if found_by == 'revisit' else 0}")
 
     try:
         first = crawl("")
         assert first.returncode == 0, first.stderr[-3000:]
         assert comments_of(sqlite3.connect(db_path), "service-comments") == ("unreached", [], None)
+        if found_by == "revisit":
+            pages["/embeds/"] = "<html><body><h1>Embeds</h1><p>Nothing listed today.</p></body></html>"
         second = crawl(f"http://127.0.0.1:{service.server_port}")
         assert second.returncode == 0, second.stderr[-3000:]
         assert comments_of(sqlite3.connect(db_path), "service-comments") == (
@@ -491,11 +496,12 @@ def test_comments_a_crawl_could_not_reach_are_read_by_the_next_crawl_that_can(tm
         # The article was asked for twice, by each crawl, never conditionally (each time also by
         # the browser, which sends no validators of its own).
         assert conditional_asks and set(conditional_asks) == {None}
-        # A third crawl has nothing left to read: the old, unchanged story is not fetched.
+        # A third crawl has nothing left to read: the old, unchanged story is not fetched from its
+        # listing, and a revisit asks for it conditionally again.
         asked_before = len(conditional_asks)
         third = crawl(f"http://127.0.0.1:{service.server_port}")
         assert third.returncode == 0, third.stderr[-3000:]
-        assert len(conditional_asks) == asked_before
+        assert conditional_asks[asked_before:] == ([] if found_by == "listing" else ['"v1"'])
     finally:
         site.shutdown()
         service.shutdown()
