@@ -7,10 +7,17 @@ from __future__ import annotations
 import json
 
 import lxml.html
+import pytest
 
 from newsarchive.items import BodyBlock, Layer, Link
 from newsarchive.parsers import generic, parse_page
-from newsarchive.parsers.boilerplate import before_comments, without_colophon, without_link_lists
+from newsarchive.parsers.boilerplate import (
+    before_comments,
+    without_colophon,
+    without_link_lists,
+    without_more_stories,
+    without_reader_appeals,
+)
 
 URL = "https://news.example/city/2024/05/bridge-closes"
 LEAD = "The council voted on Tuesday to close the old river bridge for two years of repairs."
@@ -282,3 +289,89 @@ def test_a_labels_list_mark_is_not_counted_in_its_length():
     label = BodyBlock("list_item", "- " + "w" * 60)  # 60 characters after the mark
     blocks = [BodyBlock("paragraph", STORY[0]), label, link, link, BodyBlock("paragraph", STORY[1])]
     assert without_link_lists(blocks) == [blocks[0], blocks[4]]
+
+
+# labels of other stories, and the site's appeals to its readers -----------------------------------
+
+def paragraphs(*texts: str) -> list[BodyBlock]:
+    return [BodyBlock("paragraph", text) for text in texts]
+
+
+def test_teasers_under_a_label_of_other_stories_are_not_the_story():
+    # no links left to tell them by: trafilatura kept the teasers' texts, not their links
+    html = page(after="<h3>Weitere Themen</h3><p>Bahnstreik: Was Pendler jetzt wissen müssen, und wie lange er dauert.</p>"
+                      "<p>Neue Radwege für die Altstadt: der Plan des Stadtrats für das kommende Jahr.</p>")
+    assert body_texts(html) == STORY
+
+
+@pytest.mark.parametrize("label", [
+    "More stories", "Related articles", "Read also:", "You may also like", "Most read", "Weitere Themen",
+    "Mehr zum Thema", "Top-Themen bei News Example", "Zum Weiterlesen:", "Lesen Sie auch", "À lire aussi",
+    "Sur le même sujet", "Lee también", "Te puede interesar", "Leggi anche"])
+def test_labels_that_announce_other_stories(label):
+    blocks = paragraphs(*STORY[:3], label, "Another story's teaser.")
+    assert [b.text for b in without_more_stories(blocks)] == STORY[:3]
+
+
+@pytest.mark.parametrize("label", [
+    "More information", "Weitere Informationen", "Weitere Infos:", "More details",  # the story's own
+    "More than a bridge",  # a sentence's start, not a label: it ends like one
+])
+def test_labels_of_the_storys_own_information_stay(label):
+    text = label if label != "More than a bridge" else "More than a bridge was lost that night, said the mayor."
+    blocks = paragraphs(*STORY[:3], text, "Call the council on 0123 456.")
+    assert without_more_stories(blocks) == blocks
+
+
+def test_a_label_of_other_stories_in_the_first_half_is_the_storys():
+    # "Related" as a sub-heading early on: too early for the end of a story
+    blocks = paragraphs(STORY[0], "Related", *STORY[1:4])
+    assert without_more_stories(blocks) == blocks
+    # from the middle on it counts (position 2 of 4), never at the first line
+    assert [b.text for b in without_more_stories(paragraphs(*STORY[:2], "Related", STORY[2]))] == STORY[:2]
+    assert without_more_stories(paragraphs("Related", STORY[0])) == paragraphs("Related", STORY[0])
+
+
+@pytest.mark.parametrize("appeal", [
+    "Sign up for our daily newsletter and never miss a story.",
+    "Get our morning edition by email",
+    "Abonnieren Sie unseren Newsletter!",
+    "Lust auf mehr? Lass dir die besten Geschichten jede Woche in deinen Posteingang liefern.",
+    "If you enjoyed this post, would you consider supporting our work?",
+    "Jetzt mit wenigen Klicks unterstützen!",
+    "We need your help to keep going. Donate",
+    "Follow us on Facebook and Instagram.",
+    "Síguenos en Twitter",
+    "Puede seguir a Materia en Facebook, Twitter e Instagram.",
+    "Suivez-nous sur les réseaux sociaux",
+    "Anzeige, enthält Affiliate-Links",
+    "Die aktuelle Ausgabe jetzt am Kiosk und als E-Paper.",
+])
+def test_the_sites_appeals_to_its_readers_are_not_the_story(appeal):
+    blocks = paragraphs(STORY[0], appeal, STORY[1])
+    assert [b.text for b in without_reader_appeals(blocks)] == STORY[:2]
+
+
+@pytest.mark.parametrize("line", [
+    "Cancelling newsletters and catalogues went smoothly in most cases, the consumer office found.",
+    "The union said it would support the strike, and asked its members to donate to the strike fund.",
+    "A team affiliated with three universities found the tool.",
+    "Das Abo kostet ab November 2,22 Euro im Monat.",
+])
+def test_a_story_about_newsletters_support_or_subscriptions_stays(line):
+    blocks = paragraphs(STORY[0], line)
+    assert without_reader_appeals(blocks) == blocks
+
+
+def test_an_appeal_is_a_line_or_two_and_never_the_whole_body():
+    long_line = "Sign up to read on. " + "x" * 300  # 320 characters
+    assert without_reader_appeals(paragraphs(STORY[0], long_line)) == paragraphs(STORY[0])
+    longer = long_line + "x"
+    assert without_reader_appeals(paragraphs(STORY[0], longer)) == paragraphs(STORY[0], longer)
+    only_appeals = paragraphs("Follow us on Facebook.", "Sign up for our newsletter.")
+    assert without_reader_appeals(only_appeals) == only_appeals
+
+
+def test_an_appeal_in_the_page_is_not_in_the_archived_body():
+    html = page(after="<p>Sign up for our daily newsletter and never miss a story.</p>")
+    assert body_texts(html) == STORY

@@ -74,12 +74,16 @@ def test_the_date_a_page_shows(markup, expected):
 # a UTC time: published_at_raw keeps it as printed --------------------------------------------------
 
 def test_a_day_shown_on_the_page_does_not_move_a_utc_stamp():
-    # The moment stays the metadata's, as printed; the day shown under the headline, one day
-    # apart, is the site's own day for it (23:11 in London is 00:11 in Berlin).
+    # A moment to the second: a date one day later printed on the page is as often an update's,
+    # and only a URL is trusted with its local day.
     head = "<meta property='article:published_time' content='2018-12-31T23:11:59+00:00'>"
     article = parse(page(head, "<p class='date'><time datetime='2019-01-01'>1 January 2019</time></p>"))
     assert (article.published_at_raw, article.published_at, article.published_day) == (
-        "2018-12-31T23:11:59+00:00", "2018-12-31T23:11:59Z", "2019-01-01")
+        "2018-12-31T23:11:59+00:00", "2018-12-31T23:11:59Z", "2018-12-31")
+    # A whole hour: a day written as the site's midnight in UTC; the day shown is the site's.
+    head = "<meta property='article:published_time' content='2018-12-31T23:00:00+00:00'>"
+    article = parse(page(head, "<p class='date'><time datetime='2019-01-01'>1 January 2019</time></p>"))
+    assert (article.published_at, article.published_day) == ("2018-12-31T23:00:00Z", "2019-01-01")
 
 
 def test_a_modification_day_is_never_taken_for_the_local_day():
@@ -371,3 +375,14 @@ def test_a_byline_date_is_read_in_the_pages_language():
     # Greek is not among the languages tried for a page that does not say its own
     assert date_in_byline("Του Νίκου Παππά, 5 Μαρτίου 2024", "el") == "2024-03-05"
     assert date_in_byline("von Ana am 20.09.1985", "de") is None  # before the web had news sites
+
+
+@pytest.mark.parametrize("moment, day", [
+    ("2021-11-04T18:30:00Z", "2021-11-05"),  # midnight in Delhi
+    ("2021-11-04T18:15:00Z", "2021-11-05"),  # midnight in Kathmandu (+05:45)
+    ("2021-11-04T18:31:00Z", "2021-11-04"),  # no zone's midnight: a moment, its own UTC day
+    ("2021-11-04T18:30:01Z", "2021-11-04"),
+])
+def test_the_day_shown_settles_the_day_of_a_utc_time_that_is_some_zones_midnight(moment, day):
+    head = f"<meta property='article:published_time' content='{moment}'>"
+    assert parse(page(head, "<p class='date'>5 November 2021</p>")).published_day == day

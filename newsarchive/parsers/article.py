@@ -21,6 +21,8 @@ from newsarchive.parsers.boilerplate import (
     is_boilerplate,
     without_colophon,
     without_link_lists,
+    without_more_stories,
+    without_reader_appeals,
 )
 from newsarchive.parsers.bylines import bylines_from_names, find_byline_authors, prefer_shown, split_byline
 from newsarchive.parsers.comments import (
@@ -451,7 +453,8 @@ class _ArticlePage:
         """Lines that other fields hold are not the story's: a body from a layer that read past
         the story (the generic one, a guessed container) loses its byline, captions and comments,
         and the generic layer's author guesses lose the commenters. Nor are what follows the comment
-        counter, lists of links to other pages and the closing credits (rules in boilerplate.py)."""
+        counter, the site's appeals to its readers, labels of other stories and what follows them,
+        lists of links to other pages and the closing credits (rules in boilerplate.py)."""
         article = self.article
         if article.sources.get("authors") == Layer.GENERIC:
             commenters = {comment.author_name for comment in article.comments}
@@ -466,7 +469,8 @@ class _ArticlePage:
         elsewhere = {article.byline_raw, article.title, *(photo.caption_raw for photo in article.photos),
                      *(photo.caption for photo in article.photos), *(comment.body_text for comment in article.comments)}
         kept = [block for block in article.body_blocks if block.text not in elsewhere]
-        kept = without_colophon(without_link_lists(before_comments(kept, comment_counter(self.root)[0])))
+        kept = before_comments(kept, comment_counter(self.root)[0])
+        kept = without_colophon(without_link_lists(without_more_stories(without_reader_appeals(kept))))
         if kept and len(kept) < len(article.body_blocks):
             article.body_blocks = kept
             article.body_text = "\n\n".join(block.text for block in kept)

@@ -2,6 +2,10 @@
 
 Judged by an element's tag and by the words of its class and id names ("xy-related-posts",
 "hideOnPrint"), the vocabulary themes use the world over, so that no site's own names are needed.
+Where only text is left (the generic layer's lines), by the shape of the lines (labels over lists
+of links, closing credits) and by the turns of phrase sites use the world over to address their
+readers ("Sign up for our newsletter", "Follow us") and to announce other stories ("More
+stories", "Weitere Themen", "À lire aussi").
 """
 
 from __future__ import annotations
@@ -144,3 +148,54 @@ def _is_colophon_line(text: str, before: list) -> bool:
         return False
     label = match.group(1).strip()
     return not any(block.text.startswith(f"{label}:") or block.text.startswith(f"{label} :") for block in before)
+
+
+# A label that announces other pages, not more of this one: "More stories", "Weitere Themen",
+# "Top-Themen bei ...", "Zum Weiterlesen:", "À lire aussi", "Lee también", "Leggi anche". Not
+# "More information" or "Weitere Informationen": the story's own contacts and links follow those.
+_MORE_STORIES = re.compile(
+    r"^(?:(?:more|weitere)\b(?!\s+(?:info|details|hinweise|angaben))|related\b|read (?:more|also|next)\b|"
+    r"recommended\b|you (?:may|might) also\b|popular\b|mehr (?:zum|aus|von|über)\b|top-themen\b|"
+    r"zum weiterlesen\b|lesen sie (?:auch|mehr)\b|auch interessant\b|das könnte\b|meistgelesen|most read\b|"
+    r"trending\b|(?:à )?lire aussi\b|sur le même sujet\b|lee (?:también|más)\b|te puede interesar\b|"
+    r"más noticias\b|leggi anche\b|potrebbe interessarti\b)", re.IGNORECASE)
+
+
+def without_more_stories(blocks: list) -> list:
+    """The body up to a label in its second half that announces other pages ("Weitere Themen",
+    "More on this topic"): what follows it is teasers, not the story. Never the whole body."""
+    for position in range(max(1, len(blocks) // 2), len(blocks)):
+        if _is_label(blocks[position]) and _MORE_STORIES.match(blocks[position].text):
+            return blocks[:position]
+    return blocks
+
+
+# What a site says to its readers around a story, in any of its lines: sign up for the newsletter,
+# subscribe, follow us, support us, donate; and the disclosure of affiliate links. The story itself
+# may speak of newsletters, subscriptions and support: only the appeal's own turns of phrase count.
+_READER_APPEAL = re.compile(
+    r"(?:abonnier|anmeld|sign up|subscribe|suscr[ií]b|melde dich|inscri|iscriviti|abonneer).{0,60}newsletter|"
+    r"newsletter.{0,60}(?:abonnier|anmeld|sign up|subscribe|suscr[ií]b|inscri|iscriviti|abonneer)|"
+    r"\bsign up\b|\bsubscribe\b|suscríbete|abonnez-vous|iscriviti\b|\be-paper\b|\bby email\b|rss-feed|"
+    r"posteingang|ihr postfach|"
+    r"support(?:ing)? (?:our|us)\b|unterstütze uns|unterstützen sie uns|jetzt .{0,30}unterstützen|soutenez-nous|"
+    r"apóyanos|\bplease donate\b|\bdonate(?: now| today)?\W*$|jetzt spenden|faire un don|\bdona ahora\b|"
+    r"follow us\b|folg(?:en sie|e) uns|suivez-nous|síguenos|seguici\b|volg ons\b|siga-nos|"
+    r"seguir a .{0,40} en (?:facebook|twitter|instagram)|"
+    r"affiliate[- ]links?\b|partnerlinks?\b",
+    re.IGNORECASE)
+_APPEAL_LENGTH = 320  # characters: an appeal is a line or two; a paragraph of the story is longer
+
+
+def without_reader_appeals(blocks: list) -> list:
+    """The body without the lines where the site addresses its readers (newsletter sign-ups,
+    "follow us", calls for support or donations, affiliate-link notices), wherever they stand.
+    Never the whole body.
+
+    >>> from newsarchive.items import BodyBlock
+    >>> [b.text for b in without_reader_appeals([BodyBlock("paragraph", "The council voted."),
+    ...                                          BodyBlock("paragraph", "Sign up for our daily newsletter!")])]
+    ['The council voted.']
+    """
+    kept = [block for block in blocks if len(block.text) > _APPEAL_LENGTH or not _READER_APPEAL.search(block.text)]
+    return kept or blocks

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from newsarchive.items import Layer
-from newsarchive.parsers.page_cache import per_page
+from newsarchive.parsers.page_cache import named_elements, per_page
 from newsarchive.parsers.text import normalise_text, western_digits
 
 if TYPE_CHECKING:
@@ -204,6 +204,8 @@ DATE_IN_URL = re.compile(
     r"/(?P<year>(?:19|20)\d{2})([/-])(?P<month>0?[1-9]|1[0-2])\2(?P<day>0?[1-9]|[12]\d|3[01])(?:[/_.-]|$)"
 )
 UTC_STAMP = re.compile(r"(?:Z|[+-]00:?00)$")
+# A time some zone's midnight is in UTC: a whole hour, or :30 (India, Iran ...) or :15 (Nepal).
+_MIDNIGHT_ELSEWHERE = re.compile(r"T\d\d:(?:00|15|30):00Z$")
 OFFSET_STAMP = re.compile(r"[+-]\d\d:?\d\d$")
 
 
@@ -225,8 +227,13 @@ def publication_day(article: Article, shown: Callable[[], str | None] = lambda: 
     """The day of publication where it was published. `published_at` is in UTC, and a story out
     at 00:30 in Berlin is the previous day's in UTC: the day is read from the date as printed,
     and where that is a UTC time, from a day one apart that the page names in its own time: the
-    date in its URL, which the site minted in its own time zone, else the date the page shows
-    under its headline (`shown()`, asked only then: finding it costs milliseconds)."""
+    date in its URL, which the site minted in its own time zone; else, for a time that is some
+    zone's midnight (a whole hour, or :30 or :15), the date the page shows under its headline: such
+    a time is what a date without a time becomes when a site writes its own midnight in UTC
+    (5 November in Berlin: 2021-11-04T23:00Z; in Delhi: 2021-11-04T18:30Z);
+    a time to the minute is a moment, whose local day only the URL is trusted to give (a date
+    shown one day later is as often an update's). `shown()` is asked only then: finding the date
+    shown costs milliseconds."""
     day = date_part(article.published_at)
     raw = article.published_at_raw
     if not raw or article.sources.get("published_at") == Layer.URL:
@@ -234,7 +241,8 @@ def publication_day(article: Article, shown: Callable[[], str | None] = lambda: 
     day = local_day(raw, article.language) or day
     if day and UTC_STAMP.search(raw):
         match = DATE_IN_URL.search(urlsplit(article.url).path)
-        for local_day_of in (lambda: match and day_of_match(match), shown):
+        midnight_elsewhere = bool(_MIDNIGHT_ELSEWHERE.search(article.published_at or ""))
+        for local_day_of in (lambda: match and day_of_match(match), lambda: midnight_elsewhere and shown()):
             local = local_day_of()
             if local and abs((date.fromisoformat(local) - date.fromisoformat(day)).days) == 1:
                 return local
@@ -245,7 +253,7 @@ def publication_day(article: Article, shown: Callable[[], str | None] = lambda: 
 
 # An element showing a date: <time>, or a class naming a date or a timestamp ("date", "Datum",
 # "Stand", "published", "fecha").
-_DATE_ELEMENTS = etree.XPath("//time | //*[@class][not(self::body or self::html or self::article)]")
+_NO_DATE_ELEMENTS = frozenset({"body", "html", "article"})
 _DATE_CLASS = re.compile(r"date|time|datum|stand|publish|posted|fecha|fec-pub", re.IGNORECASE)
 _NUMERIC_DAY = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?\d{4}\b|\b\d{4}-\d{2}-\d{2}\b")
 _NOT_THE_STORY = frozenset({"nav", "aside", "footer", "form"})
@@ -291,14 +299,23 @@ def date_shown(root, language: str | None = None, near=None) -> str | None:
     >>> date_shown(page, "en", near=page.find(".//h1"))
     '2020-04-28'
     """
-    elements = [element for element in _DATE_ELEMENTS(root)
-                # pragma below: every element here but <time> has a class, and no placeholder names a date
-                if element.tag == "time" or _DATE_CLASS.search(element.get("class") or "")]  # pragma: no mutate
+    elements = per_page(root, "date elements", _date_elements)  # a page's dates may be asked for more than once
     day = _first_day(root, elements, near, language, _shown_text, after_a_label=False)
     if day is None:
-        labelled = _labelled_dates(root)
+        labelled = per_page(root, "labelled dates", _labelled_dates)
         day = _first_day(root, list(labelled), near, language, labelled.get, after_a_label=True)
     return day
+
+
+def _date_elements(root) -> list:
+    """The page's <time> elements and those whose class names a date, in page order: from the
+    page's named elements (page_cache), found once a page for every step that reads class names."""
+    classed = {element for element, _ in named_elements(root)
+               if element.tag not in _NO_DATE_ELEMENTS and _DATE_CLASS.search(element.get("class") or "")}
+    if not classed:
+        return list(root.iter("time"))
+    position = per_page(root, "positions", _positions)
+    return sorted(classed.union(root.iter("time")), key=position.__getitem__)
 
 
 def _first_day(root, elements: list, near, language: str | None, text_of, after_a_label: bool) -> str | None:
