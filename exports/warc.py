@@ -38,6 +38,7 @@ import hashlib
 import io
 import json
 import sqlite3
+import warnings
 import zlib
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -45,7 +46,11 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cdxj_indexer.main import write_cdx_index
+with warnings.catch_warnings():
+    # cdxj-indexer imports pyamf, which imports setuptools' pkg_resources: setuptools 80 warns
+    # about that on every export command's stderr, where a user expects one line or none.
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+    from cdxj_indexer.main import write_cdx_index
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 

@@ -329,6 +329,7 @@ def test_a_label_of_other_stories_in_the_first_half_is_the_storys():
     assert without_more_stories(blocks) == blocks
     # from the middle on it counts (position 2 of 4), never at the first line
     assert [b.text for b in without_more_stories(paragraphs(*STORY[:2], "Related", STORY[2]))] == STORY[:2]
+    assert [b.text for b in without_more_stories(paragraphs(STORY[0], "Related", STORY[1]))] == STORY[:1]
     assert without_more_stories(paragraphs("Related", STORY[0])) == paragraphs("Related", STORY[0])
 
 

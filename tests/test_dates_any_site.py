@@ -386,3 +386,11 @@ def test_a_byline_date_is_read_in_the_pages_language():
 def test_the_day_shown_settles_the_day_of_a_utc_time_that_is_some_zones_midnight(moment, day):
     head = f"<meta property='article:published_time' content='{moment}'>"
     assert parse(page(head, "<p class='date'>5 November 2021</p>")).published_day == day
+
+
+def test_a_time_element_without_a_class_counts_among_classed_date_elements():
+    page_ = ("<p class='date'>1 May 2020</p><div><p>Menu</p><p>Search</p><p>Login</p></div>"
+             "<h1>Harbour works</h1><p><time>28 April 2020</time></p>")
+    root = lxml_html.fromstring(f"<html><body>{page_}</body></html>")
+    assert date_shown(root, "en", near=root.find(".//h1")) == "2020-04-28"
+    assert date_shown(root, "en") == "2020-05-01"  # the first in the page's order

@@ -241,7 +241,8 @@ def publication_day(article: Article, shown: Callable[[], str | None] = lambda: 
     day = local_day(raw, article.language) or day
     if day and UTC_STAMP.search(raw):
         match = DATE_IN_URL.search(urlsplit(article.url).path)
-        midnight_elsewhere = bool(_MIDNIGHT_ELSEWHERE.search(article.published_at or ""))
+        # pragma below: a placeholder is no time either (and published_at is set where raw is)
+        midnight_elsewhere = bool(_MIDNIGHT_ELSEWHERE.search(article.published_at or ""))  # pragma: no mutate
         for local_day_of in (lambda: match and day_of_match(match), lambda: midnight_elsewhere and shown()):
             local = local_day_of()
             if local and abs((date.fromisoformat(local) - date.fromisoformat(day)).days) == 1:
@@ -310,11 +311,11 @@ def date_shown(root, language: str | None = None, near=None) -> str | None:
 def _date_elements(root) -> list:
     """The page's <time> elements and those whose class names a date, in page order: from the
     page's named elements (page_cache), found once a page for every step that reads class names."""
-    classed = {element for element, _ in named_elements(root)
-               if element.tag not in _NO_DATE_ELEMENTS and _DATE_CLASS.search(element.get("class") or "")}
+    classed = {element for element, _ in named_elements(root)  # pragma below: a placeholder class names no date
+               if element.tag not in _NO_DATE_ELEMENTS and _DATE_CLASS.search(element.get("class") or "")}  # pragma: no mutate
     if not classed:
         return list(root.iter("time"))
-    position = per_page(root, "positions", _positions)
+    position = per_page(root, "positions", _positions)  # pragma: no mutate (the cache's key: any name works)
     return sorted(classed.union(root.iter("time")), key=position.__getitem__)
 
 
