@@ -10,7 +10,9 @@ validators, so an unchanged article costs a 304 and no body.
 
 An article whose comments were `unreached` (they come by script, and the crawl that stored it did
 not render it: `--render never`, no browser, or a render that failed) is fetched again, in full,
-by every crawl that can render, until its comments are read: a 304 would leave them unread.
+by every crawl that can render, until its comments are read (a 304 would leave them unread), or
+until NEWSARCHIVE_RENDER_ATTEMPTS renders of it read none: what a browser could not reach on
+three visits (a comment service no setting lets it ask) it will not reach on the fourth.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class RefreshPolicy:
     now: datetime | None = None
     # This crawl renders pages that need it (--render auto or always, and a browser to do it).
     can_render: bool = False
+    render_attempts: int = 3  # renders that read no comments before an article is left unreached
 
     def __post_init__(self):
         self.now = self.now or datetime.now(timezone.utc)
@@ -58,7 +61,7 @@ class RefreshPolicy:
 
     def retries_comments(self, known: KnownArticle) -> bool:
         """Whether this crawl fetches the article again, in full, for comments never read."""
-        return self.can_render and known.comments_status == "unreached"
+        return self.can_render and known.comments_status == "unreached" and known.renders < self.render_attempts
 
     def wants_conditional(self, reason: str) -> bool:
         """Whether a known article fetched for this reason may be asked for conditionally: not

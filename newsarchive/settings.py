@@ -87,6 +87,10 @@ NEWSARCHIVE_RENDER_MAX_CLICKS = 5
 # services its sites embed, e.g. ["https://disqus.com", "https://c.disquscdn.com"]. Every other
 # origin's request is aborted.
 NEWSARCHIVE_RENDER_ORIGINS: list[str] = []
+# An article whose comments stayed unreached is fetched and rendered again by later crawls, until
+# this many renders of it have read no comments (a render that failed does not count: it may work
+# next time; one that read nothing will again, e.g. a comment service out of RENDER_ORIGINS).
+NEWSARCHIVE_RENDER_ATTEMPTS = 3
 
 # Politeness and identity ------------------------------------------------------------------------
 NEWSARCHIVE_CONTACT_URL = "https://github.com/newsarchive/newsarchive"

@@ -80,7 +80,8 @@ class ArchiveSpider(scrapy.Spider):
         spider.renderer = Renderer.from_crawler(crawler)
         spider.refresh = RefreshPolicy(window_days=settings.getfloat("NEWSARCHIVE_REFRESH_WINDOW_DAYS"),
                                        full=spider.full or settings.getbool("NEWSARCHIVE_REFRESH_FULL"),
-                                       can_render=spider.renderer.can_render)
+                                       can_render=spider.renderer.can_render,
+                                       render_attempts=settings.getint("NEWSARCHIVE_RENDER_ATTEMPTS"))
         spider.conditional_requests = settings.getbool("NEWSARCHIVE_CONDITIONAL_REQUESTS")
         spider.stale_pages_limit = settings.getint("NEWSARCHIVE_REFRESH_STALE_PAGES")
         spider.revisit_budget = settings.getint("NEWSARCHIVE_REVISIT_BUDGET")

@@ -16,8 +16,10 @@ URL = "https://site.example/news/story"
 
 
 def known(published_at="2026-01-01T08:00:00Z", modified_at=None, last_seen_at="2026-03-01T10:00:00.400000Z",
-          comment_count=None, first_seen_at="2026-01-01T09:00:00.000000Z", comments_status=None) -> KnownArticle:
-    return KnownArticle(1, published_at, modified_at, first_seen_at, last_seen_at, comment_count, comments_status)
+          comment_count=None, first_seen_at="2026-01-01T09:00:00.000000Z", comments_status=None,
+          renders=0) -> KnownArticle:
+    return KnownArticle(1, published_at, modified_at, first_seen_at, last_seen_at, comment_count, comments_status,
+                        renders)
 
 
 def link(modified=None, comments=None) -> ListingLink:
@@ -131,3 +133,12 @@ def test_a_fetch_for_everything_or_for_comments_is_never_conditional():
     assert [policy().wants_conditional(reason) for reason in (
         "full", "comments_unreached", "in_window", "listing_modified", "listing_comments")] == [
         False, False, True, True, True]
+
+
+def test_comments_are_asked_for_again_until_so_many_renders_read_none():
+    assert policy(can_render=True).render_attempts == 3
+    for renders, reason in ((0, "comments_unreached"), (2, "comments_unreached"), (3, None), (4, None)):
+        assert policy(can_render=True).reason_to_fetch(link(), known(comments_status="unreached", renders=renders)) \
+            == reason, renders
+    assert policy(can_render=True, render_attempts=1).reason_to_fetch(
+        link(), known(comments_status="unreached", renders=1)) is None

@@ -26,6 +26,7 @@ class KnownArticle:
     last_seen_at: str
     comment_count: int | None
     comments_status: str | None = None  # complete, unreached or none (NULL before m012)
+    renders: int = 0  # renders of the article kept (captures of kind rendered)
 
 
 # Validators of the last full response, turned into the headers of a conditional request.
@@ -59,7 +60,7 @@ class ArchiveLookup:
     def known_article(self, url: str) -> KnownArticle | None:
         row = self._one(
             "SELECT a.id, a.published_at, a.modified_at, a.first_seen_at, a.last_seen_at, a.comment_count, "
-            "a.comments_status "
+            "a.comments_status, (SELECT count(*) FROM captures c WHERE c.url = u.url AND c.kind = 'rendered') "
             "FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
             [url],
         )

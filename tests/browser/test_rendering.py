@@ -505,3 +505,45 @@ def test_comments_a_crawl_could_not_reach_are_read_by_the_next_crawl_that_can(tm
     finally:
         site.shutdown()
         service.shutdown()
+
+
+def test_comments_no_render_could_reach_are_asked_for_so_many_times_only(tmp_path):
+    # The comment service is never named: every render reads no comments. With two attempts, the
+    # first crawl's render and the second's are all: the third crawl leaves the old story alone.
+    service = serve(CommentService)
+    pages = service_site(service.server_port)
+    asks: list[str] = []
+
+    class EmbedSite(Site):
+        def do_GET(self):  # noqa: N802
+            body = pages.get(self.path)
+            if body is None:
+                self.send_error(404)
+                return
+            if self.path.startswith("/2024/"):
+                asks.append(self.path)
+            data = body.encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    site = serve(EmbedSite)
+    db_path = tmp_path / "attempts.db"
+    try:
+        renders = []
+        for _ in range(3):
+            result = run_cli("crawl", f"http://127.0.0.1:{site.server_port}/embeds/", "--db", str(db_path),
+                             "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
+                             "-s", "NEWSARCHIVE_RENDER_ATTEMPTS=2")
+            assert result.returncode == 0, result.stderr[-3000:]
+            renders.append(sqlite3.connect(db_path).execute(
+                "SELECT count(*) FROM captures WHERE kind = 'rendered'").fetchone()[0])
+        assert renders == [1, 2, 2]
+        assert comments_of(sqlite3.connect(db_path), "service-comments") == ("unreached", [], None)
+        # asked for by the crawl and by its browser in each of the first two crawls, not in the third
+        assert len(asks) == 4
+    finally:
+        site.shutdown()
+        service.shutdown()
