@@ -394,3 +394,18 @@ def test_a_time_element_without_a_class_counts_among_classed_date_elements():
     root = lxml_html.fromstring(f"<html><body>{page_}</body></html>")
     assert date_shown(root, "en", near=root.find(".//h1")) == "2020-04-28"
     assert date_shown(root, "en") == "2020-05-01"  # the first in the page's order
+
+
+def test_labelled_dates_are_read_nearest_the_headline_first_in_the_pages_language():
+    page_ = ("<div><span>Published:</span> <b>1.5.2020</b></div><div><p>Menu</p><p>Search</p><p>Login</p></div>"
+             "<h1>Harbour works</h1><div><span>Published:</span> <b>28.4.2020</b></div>")
+    root = lxml_html.fromstring(f"<html><body>{page_}</body></html>")
+    assert date_shown(root, "en", near=root.find(".//h1")) == "2020-04-28"
+    greek = lxml_html.fromstring("<html><body><div><span>Published:</span> <b>5 Μαρτίου 2024</b></div></body></html>")
+    assert date_shown(greek, "el") == "2024-03-05"  # Greek is not among the languages tried without one
+
+
+def test_an_element_with_no_date_class_is_no_date_element():
+    page_ = "<h1>Harbour works</h1><p>28 April 2020</p><p>More</p><p>Text</p><p class='date'>1 May 2020</p>"
+    root = lxml_html.fromstring(f"<html><body>{page_}</body></html>")
+    assert date_shown(root, "en", near=root.find(".//h1")) == "2020-05-01"

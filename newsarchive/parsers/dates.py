@@ -300,10 +300,12 @@ def date_shown(root, language: str | None = None, near=None) -> str | None:
     >>> date_shown(page, "en", near=page.find(".//h1"))
     '2020-04-28'
     """
-    elements = per_page(root, "date elements", _date_elements)  # a page's dates may be asked for more than once
-    day = _first_day(root, elements, near, language, _shown_text, after_a_label=False)
+    # A page's dates may be asked for more than once. (pragmas: a cache's key, any name works; a
+    # flag's None is as false)
+    elements = per_page(root, "date elements", _date_elements)  # pragma: no mutate
+    day = _first_day(root, elements, near, language, _shown_text, after_a_label=False)  # pragma: no mutate
     if day is None:
-        labelled = per_page(root, "labelled dates", _labelled_dates)
+        labelled = per_page(root, "labelled dates", _labelled_dates)  # pragma: no mutate
         day = _first_day(root, list(labelled), near, language, labelled.get, after_a_label=True)
     return day
 
@@ -311,8 +313,9 @@ def date_shown(root, language: str | None = None, near=None) -> str | None:
 def _date_elements(root) -> list:
     """The page's <time> elements and those whose class names a date, in page order: from the
     page's named elements (page_cache), found once a page for every step that reads class names."""
-    classed = {element for element, _ in named_elements(root)  # pragma below: a placeholder class names no date
-               if element.tag not in _NO_DATE_ELEMENTS and _DATE_CLASS.search(element.get("class") or "")}  # pragma: no mutate
+    # pragma below: a placeholder class names no date
+    classed = {element for element, _ in named_elements(root)  # pragma: no mutate
+               if element.tag not in _NO_DATE_ELEMENTS and _DATE_CLASS.search(element.get("class") or "")}
     if not classed:
         return list(root.iter("time"))
     position = per_page(root, "positions", _positions)  # pragma: no mutate (the cache's key: any name works)
