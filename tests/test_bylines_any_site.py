@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from lxml import html as lxml_html
 
 from newsarchive.parsers import parse_page
-from newsarchive.parsers.bylines import split_byline
+from newsarchive.parsers.bylines import shown_as_a_name, split_byline
 
 PROSE = "".join(f"<p>Paragraph {n} of the story on the harbour works, long enough to be prose that a reader "
                 f"came for, with a few more words to be sure of it.</p>" for n in range(6))
@@ -201,3 +202,38 @@ def test_json_ld_with_raw_line_breaks_in_its_strings_is_read():
 ])
 def test_jobs_photo_credits_and_weekday_names_beside_a_byline(byline, expected):
     assert [(author.name, author.role) for author in split_byline(byline)] == expected
+
+
+# a guessed author is a name the page shows --------------------------------------------------------
+
+def test_the_generic_layers_guess_of_a_comment_forms_name_field_is_no_author():
+    comment_form = ("<div id='respond'><form><div class='comment-form-author'><label for='author'>Name</label>"
+                    "<input id='author'></div></form></div>")
+    assert names(page(after=comment_form)) == []
+    assert names(page(byline="<div class='author'><span>Ana Ruiz</span></div>", after=comment_form)) == ["Ana Ruiz"]
+
+
+def furniture_page(markup: str):
+    return lxml_html.fromstring(f"<html><body><h1>Harbour works begin</h1>{markup}{PROSE}</body></html>")
+
+
+@pytest.mark.parametrize("markup, name, shown", [
+    ("<p class='byline'>Ana Ruiz</p>", "Ana Ruiz", True),
+    ("<p>Text and photos: <b>Ana Ruiz</b></p>", "Ana Ruiz", True),
+    # furniture: a form's label, a button, a link styled as one, a tag link, a menu, a comment
+    ("<form><label>Name</label></form>", "Name", False),
+    ("<p><button>Follow</button></p>", "Follow", False),
+    ("<div class='author-info'><a class='author-info__follow-button' href='/login'>Follow</a></div>", "Follow", False),
+    ("<div><a rel='tag' href='/topic/solar'>Solar</a></div>", "Solar", False),
+    ("<div><a class='post-tag' href='/topic/solar'>Solar</a></div>", "Solar", False),
+    ("<ul class='menu'><li><a href='/s'>Solar</a></li></ul>", "Solar", False),
+    ("<nav><a href='/s'>Solar</a></nav>", "Solar", False),
+    ("<ol><li class='comment' id='comment-2'><p>Omar Ali</p></li></ol>", "Omar Ali", False),
+    # a word inside another word, a name the page never shows, a commenter's "said"
+    ("<p><a href='/h'>Humanökologie</a></p>", "Human", False),
+    ("<p class='byline'>Ana Ruiz</p>", "Omar Ali", False),
+    ("<p>Stephan said on August 3</p>", "Stephan Said", False),
+    ("", "", False),
+])
+def test_shown_as_a_name(markup, name, shown):
+    assert shown_as_a_name(furniture_page(markup), name) is shown

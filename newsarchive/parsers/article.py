@@ -24,7 +24,13 @@ from newsarchive.parsers.boilerplate import (
     without_more_stories,
     without_reader_appeals,
 )
-from newsarchive.parsers.bylines import bylines_from_names, find_byline_authors, prefer_shown, split_byline
+from newsarchive.parsers.bylines import (
+    bylines_from_names,
+    find_byline_authors,
+    prefer_shown,
+    shown_as_a_name,
+    split_byline,
+)
 from newsarchive.parsers.comments import (
     comment_counter,
     comments_loaded_by_script,
@@ -144,8 +150,11 @@ class _ArticlePage:
                 or generic.find_publication_date(self.root, self.doc.url, language))
 
     def _generic_author(self) -> str | None:
-        """trafilatura's byline rules (author XPaths of the visible page), when nothing cheaper named one."""
-        return None if self._profile_fits() else generic.find_author(self.root)
+        """trafilatura's byline rules (author XPaths of the visible page), when nothing cheaper named
+        one: the names of them the page shows as text of its own (see `shown_as_a_name`)."""
+        found = None if self._profile_fits() else generic.find_author(self.root)
+        names = [name.strip() for name in (found or "").split(";") if shown_as_a_name(self.root, name.strip())]
+        return "; ".join(names) or None
 
     def _profile_fits(self) -> bool:
         if self.profile is None or self.select_first("title") is None:

@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from lxml import etree
+
 from newsarchive.items import Byline
 from newsarchive.parsers.page_cache import named_elements
 from newsarchive.parsers.text import BLOCK_TAGS, SKIPPED_TAGS, normalise_text
@@ -408,3 +410,42 @@ def prints_in_full(from_metadata: list[Byline], shown: list[Byline]) -> bool:
 def _name_key(name: str) -> str:
     """A name's letters alone, case folded: "Jane Doe", "jane.doe" and "JANE DOE" share one."""
     return re.sub(r"\W|_", "", name.casefold())
+
+
+# Where a text is the page's furniture, not a byline: form labels and buttons ("Name *", "Follow"),
+# menus, comments, and links to a tag or category ("Photovoltaik").
+_FURNITURE_TAGS = frozenset({"label", "button", "option", "select", "textarea", "script", "style", "title"})
+_FURNITURE_ANCESTORS = frozenset({"form", "nav", "label", "button", "select"})
+_FURNITURE_CLASS_WORDS = frozenset({"button", "btn", "follow", "tag", "tags", "category", "categories", "menu"})
+_TEXTS_HOLDING = etree.XPath("//text()[contains(., $name)]")
+
+
+def shown_as_a_name(root, name: str) -> bool:
+    """Whether the page shows `name` as text of its own, as a whole word or words, outside its
+    furniture (forms, buttons, menus, comments, tag links), and not as a commenter's ("X said"):
+    a guessed author's name must be one the page gives the story, not the label of its comment
+    form's name field, a "Follow" button, a tag or a word of another word ("Human" in
+    "Humanökologie").
+
+    >>> from lxml import html
+    >>> page = html.fromstring("<div><p class='by'>Ana Ruiz</p><form><label>Name</label></form></div>")
+    >>> shown_as_a_name(page, "Ana Ruiz"), shown_as_a_name(page, "Name"), shown_as_a_name(page, "Ruiz Ana")
+    (True, False, False)
+    """
+    if not name or any(word.casefold() in _COMMENTER_WORDS for word in name.split()):
+        return False
+    whole = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+    return any(whole.search(text) and not _furniture(text.getparent()) for text in _TEXTS_HOLDING(root, name=name))
+
+
+def _furniture(element) -> bool:
+    from newsarchive.parsers.comments import is_comment_item
+
+    chain = [element, *element.iterancestors()]
+    return (element.tag in _FURNITURE_TAGS or element.get("rel") in ("tag", "category", "category tag")
+            or any(a.tag in _FURNITURE_ANCESTORS or is_comment_item(a) for a in chain)
+            or any(not _FURNITURE_CLASS_WORDS.isdisjoint(_class_words(a)) for a in chain[:3]))
+
+
+def _class_words(element) -> set[str]:
+    return {word.lower() for word in re.findall(r"[A-Za-z]+", element.get("class") or "")}
