@@ -422,6 +422,8 @@ def rendering_figures(stats: dict) -> dict:
 
     figures = {"rendered": get("rendered"), "failed": get("failed"), "unavailable": get("unavailable"),
                "comments_found": get("comments_found"),
+               # known articles asked for again for comments an earlier crawl could not reach
+               "retried": get("retried"),
                "reasons": {reason: get(f"reason/{reason}") for reason in RENDER_REASONS if get(f"reason/{reason}")},
                "aborted": {why: get(f"aborted/{why}") for why in ("method", "offsite", "heavy") if get(f"aborted/{why}")},
                "script_captures": sum(stats.get(f"newsarchive/captures/script_{stored}_count", 0)
@@ -440,7 +442,8 @@ def describe_rendering(figures: dict) -> str:
         return ""
     reasons = ", ".join(f"{count} {reason}" for reason, count in figures["reasons"].items())
     text = f"{figures['rendered']} pages rendered" + (f" ({reasons})" if reasons else "")
-    for name, words in (("failed", "could not be rendered"), ("unavailable", "not rendered: no browser")):
+    for name, words in (("failed", "could not be rendered"), ("unavailable", "not rendered: no browser"),
+                        ("retried", "known articles asked for again for unreached comments")):
         if figures.get(name):
             text += f", {figures[name]} {words}"
     return text

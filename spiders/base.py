@@ -178,7 +178,10 @@ class ArchiveSpider(scrapy.Spider):
             return None
         conditional = known is not None and self.refresh.wants_conditional(reason) and self.conditional_requests
         headers = self.archive_lookup.conditional_headers(link.url) if conditional else {}
-        return self.follow(link.url, "article", **({"headers": headers} if headers else {}))
+        request = self.follow(link.url, "article", **({"headers": headers} if headers else {}))
+        if request is not None and reason == "comments_unreached":
+            self.crawler.stats.inc_value("newsarchive/render/retried_count")
+        return request
 
     def revisit_requests(self) -> list[scrapy.Request]:
         """Conditional requests for up to the budget's number of known articles, due ones first
@@ -197,11 +200,13 @@ class ArchiveSpider(scrapy.Spider):
             if not self.is_allowed(url):
                 continue
             known = self.archive_lookup.known_article(url)
-            conditional = self.conditional_requests and not (known and self.refresh.retries_comments(known))
-            headers = self.archive_lookup.conditional_headers(url) if conditional else {}
+            retried = bool(known and self.refresh.retries_comments(known))
+            headers = self.archive_lookup.conditional_headers(url) if self.conditional_requests and not retried else {}
             request = self.follow(url, "article", REVISIT_PRIORITY, revisit=1, **({"headers": headers} if headers else {}))
             if request is not None:
                 requests.append(request)
+                if retried:
+                    self.crawler.stats.inc_value("newsarchive/render/retried_count")
         due.close()
         self.crawler.stats.set_value("newsarchive/revisit/requested_count", len(requests))
         if requests:

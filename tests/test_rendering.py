@@ -156,8 +156,9 @@ STATS = {"newsarchive/render/rendered_count": 5, "newsarchive/render/failed_coun
          "newsarchive/render/comments_found_count": 4,
          "newsarchive/render/reason/comment_counter_count": 3, "newsarchive/render/reason/comment_embed_count": 1,
          "newsarchive/render/reason/profile_field_count": 1, "newsarchive/render/aborted/offsite_count": 7,
-         "newsarchive/captures/script_response_count": 2, "newsarchive/captures/script_revisit_count": 1}
-FIGURES = {"rendered": 5, "failed": 1, "unavailable": 0, "comments_found": 4,
+         "newsarchive/captures/script_response_count": 2, "newsarchive/captures/script_revisit_count": 1,
+         "newsarchive/render/retried_count": 2}
+FIGURES = {"rendered": 5, "failed": 1, "unavailable": 0, "comments_found": 4, "retried": 2,
            "reasons": {"comment_counter": 3, "comment_embed": 1, "profile_field": 1},
            "aborted": {"offsite": 7}, "script_captures": 3}
 
@@ -169,7 +170,7 @@ def test_rendering_figures_and_the_crawl_summary():
                                            "newsarchive/pages/article_count": 5, **STATS})
     assert summary.describe() == ("5 pages: 5 articles, 0 listings, 0 unchanged, 0 failures; "
                                   "5 pages rendered (3 comment_counter, 1 comment_embed, 1 profile_field), "
-                                  "1 could not be rendered")
+                                  "1 could not be rendered, 2 known articles asked for again for unreached comments")
     assert describe_rendering({"rendered": 0, "failed": 0, "unavailable": 4, "reasons": {}}) == (
         "0 pages rendered, 4 not rendered: no browser")
 
@@ -184,7 +185,8 @@ def test_report_gives_rendered_pages_and_why(tmp_path):
     report = crawl_report(sqlite3.connect(tmp_path / "a.db"))
     assert report["rendering"] == FIGURES
     assert ("  rendered in a browser: 5 pages (3 comment_counter, 1 comment_embed, 1 profile_field); "
-            "1 failed, 0 not rendered (no browser); 3 script responses kept") in report_text(report).splitlines()
+            "1 failed, 0 not rendered (no browser); 3 script responses kept; "
+            "2 known articles asked for again for unreached comments") in report_text(report).splitlines()
     assert ("<h2>Pages rendered in a browser</h2>\n<table><tr><th></th><th>pages</th></tr>"
             '<tr><td class="bidi">rendered</td><td class="n">5</td></tr>'
             '<tr><td class="bidi">rendered: comment_counter</td><td class="n">3</td></tr>') in report_html(report)

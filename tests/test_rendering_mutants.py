@@ -154,9 +154,10 @@ def test_rendering_figures_each_count_under_its_own_name():
     stats = {count("unavailable"): 4, count("aborted/method"): 2, count("aborted/heavy"): 5,
              "newsarchive/captures/script_revisit_count": 1}
     assert rendering_figures(stats) == {
-        "rendered": 0, "failed": 0, "unavailable": 4, "comments_found": 0, "reasons": {},
+        "rendered": 0, "failed": 0, "unavailable": 4, "comments_found": 0, "retried": 0, "reasons": {},
         "aborted": {"method": 2, "heavy": 5}, "script_captures": 1}
     assert rendering_figures({count("failed"): 1})["failed"] == 1  # a failure alone is reported
+    assert rendering_figures({count("rendered"): 2, count("retried"): 2})["retried"] == 2
     assert rendering_figures({}) == {}
 
 
@@ -164,6 +165,9 @@ def test_describe_rendering_of_nothing_and_of_everything():
     assert describe_rendering({}) == ""
     assert describe_rendering({"rendered": 2, "failed": 1, "unavailable": 3, "reasons": {"always": 2}}) == (
         "2 pages rendered (2 always), 1 could not be rendered, 3 not rendered: no browser")
+    assert describe_rendering({"rendered": 2, "failed": 0, "unavailable": 0, "retried": 2,
+                               "reasons": {"comment_embed": 2}}) == (
+        "2 pages rendered (2 comment_embed), 2 known articles asked for again for unreached comments")
 
 
 # --- the add-on ------------------------------------------------------------------------------------

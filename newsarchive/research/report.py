@@ -91,7 +91,8 @@ def _rendering_text(report: dict) -> list[str]:
     reasons = ", ".join(f"{count} {reason}" for reason, count in rendering["reasons"].items()) or "none"
     return [f"  rendered in a browser: {rendering['rendered']} pages ({reasons}); "
             f"{rendering['failed']} failed, {rendering['unavailable']} not rendered (no browser); "
-            f"{rendering.get('script_captures', 0)} script responses kept"]
+            f"{rendering.get('script_captures', 0)} script responses kept; "
+            f"{rendering.get('retried', 0)} known articles asked for again for unreached comments"]
 
 
 def _rendering_html(report: dict) -> list[str]:
@@ -100,7 +101,8 @@ def _rendering_html(report: dict) -> list[str]:
         return []
     rows = [[f"rendered: {reason}", count] for reason, count in rendering["reasons"].items()]
     rows += [["could not be rendered", rendering["failed"]], ["not rendered: no browser", rendering["unavailable"]],
-             ["script responses kept", rendering.get("script_captures", 0)]]
+             ["script responses kept", rendering.get("script_captures", 0)],
+             ["known articles asked for again for unreached comments", rendering.get("retried", 0)]]
     return ["<h2>Pages rendered in a browser</h2>", _table(["", "pages"], [["rendered", rendering["rendered"]], *rows])]
 
 

@@ -491,6 +491,7 @@ def test_comments_a_crawl_could_not_reach_are_read_by_the_next_crawl_that_can(tm
             pages["/embeds/"] = "<html><body><h1>Embeds</h1><p>Nothing listed today.</p></body></html>"
         second = crawl(f"http://127.0.0.1:{service.server_port}")
         assert second.returncode == 0, second.stderr[-3000:]
+        assert "1 known articles asked for again for unreached comments" in second.stdout
         assert comments_of(sqlite3.connect(db_path), "service-comments") == (
             "complete", ["A comment the embedded service sent."], "rendered")
         # The article was asked for twice, by each crawl, never conditionally (each time also by
