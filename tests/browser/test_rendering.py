@@ -358,7 +358,7 @@ def test_warc_export_replays_the_script_responses_and_the_rendered_dom(crawled, 
     assert sum(1 for rec_type, _ in records if rec_type == "conversion") == 11
 
 
-RENDERING = {"rendered": 11, "failed": 4, "unavailable": 0, "comments_found": 11,
+RENDERING = {"rendered": 11, "failed": 4, "unavailable": 0, "comments_found": 11, "retried": 0,
              "reasons": {"comment_counter": 7, "comment_embed": 3, "empty_comment_container": 1},
              "aborted": {"method": 2, "offsite": 6}, "script_captures": 4}
 
@@ -372,7 +372,8 @@ def test_rendered_pages_are_counted_by_reason(crawled, tmp_path):
     assert json.loads(report.stdout)["rendering"] == RENDERING
     text = run_cli("report", "--db", str(crawled.db_path), "--html", str(tmp_path / "report.html")).stdout
     assert ("  rendered in a browser: 11 pages (7 comment_counter, 3 comment_embed, 1 empty_comment_container); "
-            "4 failed, 0 not rendered (no browser); 4 script responses kept") in text.splitlines()
+            "4 failed, 0 not rendered (no browser); 4 script responses kept; "
+            "0 known articles asked for again for unreached comments") in text.splitlines()
     assert "<h2>Pages rendered in a browser</h2>" in (tmp_path / "report.html").read_text(encoding="utf-8")
 
 
