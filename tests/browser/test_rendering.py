@@ -405,11 +405,10 @@ def service_site(service_port: int) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("allowed", [True, False])
-def test_a_comment_service_the_settings_name_is_read_and_no_other(tmp_path, allowed):
-    service = serve(CommentService)
-    CommentService.requests = []
-    pages = service_site(service.server_port)
+def embed_site(pages: dict[str, str], asks: list | None = None, etag: str | None = None) -> ThreadingHTTPServer:
+    """A site serving `pages` (read at each request: a test may change them between crawls). Each
+    request for an article (/2024/...) adds its If-None-Match (None without one) to `asks`; with
+    `etag`, pages carry it and a request that sends it back is answered 304."""
 
     class EmbedSite(Site):
         def do_GET(self):  # noqa: N802
@@ -417,23 +416,45 @@ def test_a_comment_service_the_settings_name_is_read_and_no_other(tmp_path, allo
             if body is None:
                 self.send_error(404)
                 return
+            if asks is not None and self.path.startswith("/2024/"):
+                asks.append(self.headers.get("If-None-Match"))
+            if etag and self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.end_headers()
+                return
             data = body.encode("utf-8")
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
+            if etag:
+                self.send_header("ETag", etag)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
 
-    site = serve(EmbedSite)
-    db_path = tmp_path / "service.db"
-    origins = f"http://127.0.0.1:{service.server_port}" if allowed else ""
+    return serve(EmbedSite)
+
+
+def crawl_embeds(site: ThreadingHTTPServer, db_path, *settings: str):
+    """`newsarchive crawl` of the embed site's listing, with these settings ("NAME=value")."""
     result = run_cli("crawl", f"http://127.0.0.1:{site.server_port}/embeds/", "--db", str(db_path),
                      "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
-                     "-s", f"NEWSARCHIVE_RENDER_ORIGINS={origins}")
-    site.shutdown()
-    service.shutdown()
+                     *(argument for setting in settings for argument in ("-s", setting)))
     assert result.returncode == 0, result.stderr[-3000:]
-    db = sqlite3.connect(db_path)
+    return result
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_a_comment_service_the_settings_name_is_read_and_no_other(tmp_path, allowed):
+    service = serve(CommentService)
+    CommentService.requests = []
+    site = embed_site(service_site(service.server_port))
+    origins = f"http://127.0.0.1:{service.server_port}" if allowed else ""
+    try:
+        crawl_embeds(site, tmp_path / "service.db", f"NEWSARCHIVE_RENDER_ORIGINS={origins}")
+    finally:
+        site.shutdown()
+        service.shutdown()
+    db = sqlite3.connect(tmp_path / "service.db")
     if allowed:
         assert comments_of(db, "service-comments") == (
             "complete", ["A comment the embedded service sent."], "rendered")
@@ -454,44 +475,16 @@ def test_comments_a_crawl_could_not_reach_are_read_by_the_next_crawl_that_can(tm
     CommentService.requests = []
     pages = service_site(service.server_port)
     conditional_asks: list[str | None] = []
-
-    class EmbedSiteWithValidators(Site):
-        def do_GET(self):  # noqa: N802
-            body = pages.get(self.path)
-            if body is None:
-                self.send_error(404)
-                return
-            if self.path.startswith("/2024/"):
-                conditional_asks.append(self.headers.get("If-None-Match"))
-                if self.headers.get("If-None-Match") == '"v1"':
-                    self.send_response(304)
-                    self.end_headers()
-                    return
-            data = body.encode("utf-8")
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("ETag", '"v1"')
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    site = serve(EmbedSiteWithValidators)
+    site = embed_site(pages, conditional_asks, etag='"v1"')
     db_path = tmp_path / "retry.db"
-
-    def crawl(origins: str):
-        return run_cli("crawl", f"http://127.0.0.1:{site.server_port}/embeds/", "--db", str(db_path),
-                       "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
-                       "-s", f"NEWSARCHIVE_RENDER_ORIGINS={origins}", "-s", "NEWSARCHIVE_REVISIT_FLOOR_HOURS=0",
-                       "-s", f"NEWSARCHIVE_REVISIT_BUDGET={5 if found_by == 'revisit' else 0}")
-
+    revisits = [f"NEWSARCHIVE_REVISIT_BUDGET={5 if found_by == 'revisit' else 0}", "NEWSARCHIVE_REVISIT_FLOOR_HOURS=0"]
+    service_named = f"NEWSARCHIVE_RENDER_ORIGINS=http://127.0.0.1:{service.server_port}"
     try:
-        first = crawl("")
-        assert first.returncode == 0, first.stderr[-3000:]
+        crawl_embeds(site, db_path, "NEWSARCHIVE_RENDER_ORIGINS=", *revisits)
         assert comments_of(sqlite3.connect(db_path), "service-comments") == ("unreached", [], None)
         if found_by == "revisit":
             pages["/embeds/"] = "<html><body><h1>Embeds</h1><p>Nothing listed today.</p></body></html>"
-        second = crawl(f"http://127.0.0.1:{service.server_port}")
-        assert second.returncode == 0, second.stderr[-3000:]
+        second = crawl_embeds(site, db_path, service_named, *revisits)
         assert "1 known articles asked for again for unreached comments" in second.stdout
         assert comments_of(sqlite3.connect(db_path), "service-comments") == (
             "complete", ["A comment the embedded service sent."], "rendered")
@@ -501,8 +494,7 @@ def test_comments_a_crawl_could_not_reach_are_read_by_the_next_crawl_that_can(tm
         # A third crawl has nothing left to read: the old, unchanged story is not fetched from its
         # listing, and a revisit asks for it conditionally again.
         asked_before = len(conditional_asks)
-        third = crawl(f"http://127.0.0.1:{service.server_port}")
-        assert third.returncode == 0, third.stderr[-3000:]
+        crawl_embeds(site, db_path, service_named, *revisits)
         assert conditional_asks[asked_before:] == ([] if found_by == "listing" else ['"v1"'])
     finally:
         site.shutdown()
@@ -513,33 +505,13 @@ def test_comments_no_render_could_reach_are_asked_for_so_many_times_only(tmp_pat
     # The comment service is never named: every render reads no comments. With two attempts, the
     # first crawl's render and the second's are all: the third crawl leaves the old story alone.
     service = serve(CommentService)
-    pages = service_site(service.server_port)
-    asks: list[str] = []
-
-    class EmbedSite(Site):
-        def do_GET(self):  # noqa: N802
-            body = pages.get(self.path)
-            if body is None:
-                self.send_error(404)
-                return
-            if self.path.startswith("/2024/"):
-                asks.append(self.path)
-            data = body.encode("utf-8")
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    site = serve(EmbedSite)
+    asks: list[str | None] = []
+    site = embed_site(service_site(service.server_port), asks)
     db_path = tmp_path / "attempts.db"
     try:
         renders = []
         for _ in range(3):
-            result = run_cli("crawl", f"http://127.0.0.1:{site.server_port}/embeds/", "--db", str(db_path),
-                             "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
-                             "-s", "NEWSARCHIVE_RENDER_ATTEMPTS=2")
-            assert result.returncode == 0, result.stderr[-3000:]
+            crawl_embeds(site, db_path, "NEWSARCHIVE_RENDER_ATTEMPTS=2")
             renders.append(sqlite3.connect(db_path).execute(
                 "SELECT count(*) FROM captures WHERE kind = 'rendered'").fetchone()[0])
         assert renders == [1, 2, 2]
