@@ -7,12 +7,14 @@ and objects are stored as JSON text.
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from newsarchive.archive.folding import ARABIC_MARKS
+from newsarchive.items import Article
 
 migrations = Migrations("newsarchive")
 # Tables are named with db.table("name"), not db["name"]: the same Table, typed as one (db["name"]
@@ -353,5 +355,25 @@ def m013_article_blocks_and_links(db: Database) -> None:
 def m014_published_day(db: Database) -> None:
     # The day of publication as the site counts days (items.Article.published_day): what a
     # researcher means by "published on 7 November", which published_at's UTC day is not for a
-    # story out near midnight. NULL for articles stored before, until a crawl stores them again.
+    # story out near midnight. Articles already stored get it from what the archive kept (the date
+    # as printed, its URL); only the date shown on the page, asked for a UTC time at some zone's
+    # midnight, needs the page, and is not read here.
     db.table("articles").add_column("published_day", str)
+    from newsarchive.parsers.dates import publication_day
+
+    rows = db.execute("SELECT id, url, language, published_at, published_at_raw, sources FROM articles "
+                      "WHERE published_at IS NOT NULL").fetchall()
+    days = []
+    for article_id, url, language, published_at, raw, sources in rows:
+        article = Article(url=url, language=language, published_at=published_at, published_at_raw=raw,
+                          sources=_json_object(sources))
+        days.append((publication_day(article), article_id))
+    db.conn.executemany("UPDATE articles SET published_day = ? WHERE id = ?", days)
+
+
+def _json_object(text: str | None) -> dict:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
