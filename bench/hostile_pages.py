@@ -5,7 +5,8 @@ a page that can hold a worker for minutes (NEWSARCHIVE_PARSE_TIME_LIMIT stops it
 
 Each shape is a page written here at three sizes (n, 2n, 4n of its repeated part): many
 paragraphs, many <time> elements, many comments, many links, deep nesting, long runs of words
-or digits, JSON-LD with many authors, many author meta tags. Printed for each: seconds of
+or digits, JSON-LD with many authors, many author meta tags, many publication labels and dates
+labelled as updates, many appeals to readers, an author's name shown many times. Printed for each: seconds of
 `parse_page` at each size, the growth from n to 4n (about 4 when the cost is linear, 16 when it is
 quadratic) and `SUPERLINEAR` above 6. The parse runs in this process, as a worker runs it.
 """
@@ -35,6 +36,11 @@ SHAPES = {
                                               "\"author\": [" + ", ".join(["{\"name\": \"Ann Lee\"}"] * n) + "]}"
                                               "</script></head>") + BODY,
     "author meta tags": lambda n: HEAD.replace("</head>", "<meta name='author' content='Ann Lee'>" * n + "</head>") + BODY,
+    # labels before dates that are not dates: every label is read, none gives a date
+    "publication labels": lambda n: HEAD + "<div><span>Published:</span> <b>soon</b></div>" * n + BODY,
+    "updated dates": lambda n: HEAD + "<p><b>Updated</b> <span class='date'>1.5.2024</span></p>" * n + BODY,
+    "reader appeals": lambda n: HEAD + "<article>" + BODY + "<p>Sign up for our newsletter.</p>" * n + "</article>",
+    "author names shown": lambda n: HEAD + "<div class='author'>Ann Lee</div>" + "<p>Ann Lee wrote this.</p>" * n + BODY,
 }
 
 
