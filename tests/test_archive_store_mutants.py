@@ -2,6 +2,7 @@
 they write checked against values worked out by hand (docs/testing.md, mutation testing)."""
 
 import hashlib
+import json
 import math
 import os
 import socket
@@ -463,3 +464,32 @@ def test_a_body_kept_in_a_file_is_not_stored_again(archive):
     assert write(archive, store_capture, capture(body=b"jpeg", when=T2), 1, "photo", "ab/cd.jpg") == "revisit"
     assert rows(archive, "SELECT kind, body, body_encoding, body_file, revisit_of FROM captures ORDER BY id") == [
         ("photo", None, "file", "ab/cd.jpg", None), ("photo", None, None, None, 1)]
+
+
+
+@pytest.mark.parametrize("stored, visit, status, comments_source", [
+    # a visit that did not reach the comments does not undo one that did
+    (("complete", {"comments": "rendered"}), ("unreached", {}), "complete", "rendered"),
+    (("complete", {}), ("unreached", {}), "complete", None),
+    # a visit that read them, or found none, says so; unreached stays unreached
+    (("complete", {"comments": "rendered"}), ("complete", {"comments": "markup"}), "complete", "markup"),
+    (("complete", {"comments": "rendered"}), ("none", {}), "none", None),
+    (("unreached", {}), ("unreached", {}), "unreached", None),
+    (("none", {}), ("unreached", {}), "unreached", None),
+])
+@pytest.mark.parametrize("changed", [False, True])
+def test_comments_once_read_stay_read(archive, stored, visit, status, comments_source, changed):
+    write(archive, store_article, full_article(comments_status=stored[0], sources=stored[1]), 7, T1)
+    again = full_article(comments_status=visit[0], sources=visit[1], **({"body_text": "B2"} if changed else {}))
+    assert write(archive, store_article, again, 8, T2) == ("changed" if changed else "unchanged")
+    (got_status, got_sources), = rows(archive, "SELECT comments_status, sources FROM articles")
+    assert (got_status, json.loads(got_sources).get("comments")) == (status, comments_source)
+
+
+@pytest.mark.parametrize("damaged", ["not json", "[]"])
+def test_damaged_stored_sources_keep_nothing_and_raise_nothing(archive, damaged):
+    write(archive, store_article, full_article(comments_status="complete"), 7, T1)
+    with archive.write() as db:
+        db.execute("UPDATE articles SET sources = ?", [damaged])
+    write(archive, store_article, full_article(comments_status="unreached", sources={}), 8, T2)
+    assert rows(archive, "SELECT comments_status, sources FROM articles") == [("complete", "{}")]

@@ -8,6 +8,7 @@ already stored and added only when new; the body's blocks and links (`article_bl
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -70,10 +71,12 @@ def store_article(db: Database, article: Article, crawl_id: int, seen_at: str) -
     key = article.canonical_url or article.url
     digest = content_hash(article.title, article.body_text)
     existing = db.execute(
-        "SELECT a.id, a.content_hash, a.version_count FROM article_urls u "  # pragma: no mutate
+        "SELECT a.id, a.content_hash, a.version_count, a.comments_status, a.sources FROM article_urls u "  # pragma: no mutate
         "JOIN articles a ON a.id = u.article_id WHERE u.url IN (?, ?) LIMIT 1",  # pragma: no mutate
         [key, article.url],
     ).fetchone()
+    if existing is not None:
+        article = _keeping_comments_read(article, existing[3], existing[4])
     if existing is None:
         article_id, status = _insert_article(db, article, digest, crawl_id, seen_at), "new"
     elif existing[1] != digest:
@@ -99,6 +102,22 @@ def store_article(db: Database, article: Article, crawl_id: int, seen_at: str) -
     if article.comments_complete:
         _mark_removed_comments(db, article_id, article.comments, seen_at)
     return status
+
+
+def _keeping_comments_read(article: Article, stored_status: str | None, stored_sources: str | None) -> Article:
+    """A visit that did not reach the comments (`unreached`: not rendered this time, or its render
+    failed) does not undo one that did: the article stays `complete`, and its stored comments keep
+    the source they were read from."""
+    if article.comments_status != "unreached" or stored_status != "complete":
+        return article
+    sources = dict(article.sources)
+    try:
+        read_from = json.loads(stored_sources or "{}").get("comments")
+    except (ValueError, AttributeError):  # damaged or not an object: nothing to keep
+        read_from = None
+    if read_from:
+        sources["comments"] = read_from
+    return dataclasses.replace(article, comments_status="complete", sources=sources)
 
 
 def store_not_modified(db: Database, url: str, crawl_id: int, seen_at: str) -> bool:
