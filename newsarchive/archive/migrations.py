@@ -7,7 +7,6 @@ and objects are stored as JSON text.
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from sqlite_utils import Database
@@ -359,6 +358,7 @@ def m014_published_day(db: Database) -> None:
     # as printed, its URL); only the date shown on the page, asked for a UTC time at some zone's
     # midnight, needs the page, and is not read here.
     db.table("articles").add_column("published_day", str)
+    from newsarchive.archive.store import json_object
     from newsarchive.parsers.dates import publication_day
 
     rows = db.execute("SELECT id, url, language, published_at, published_at_raw, sources FROM articles "
@@ -366,14 +366,7 @@ def m014_published_day(db: Database) -> None:
     days = []
     for article_id, url, language, published_at, raw, sources in rows:
         article = Article(url=url, language=language, published_at=published_at, published_at_raw=raw,
-                          sources=_json_object(sources))
+                          sources=json_object(sources))
         days.append((publication_day(article), article_id))
     db.conn.executemany("UPDATE articles SET published_day = ? WHERE id = ?", days)
 
-
-def _json_object(text: str | None) -> dict:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}

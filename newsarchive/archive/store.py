@@ -111,13 +111,19 @@ def _keeping_comments_read(article: Article, stored_status: str | None, stored_s
     if article.comments_status != "unreached" or stored_status != "complete":
         return article
     sources = dict(article.sources)
-    try:
-        read_from = json.loads(stored_sources or "{}").get("comments")
-    except (ValueError, AttributeError):  # damaged or not an object: nothing to keep
-        read_from = None
+    read_from = json_object(stored_sources).get("comments")
     if read_from:
         sources["comments"] = read_from
     return dataclasses.replace(article, comments_status="complete", sources=sources)
+
+
+def json_object(text: str | None) -> dict:
+    """The JSON object a column holds (sources, coverage ...); {} when it holds none or is damaged."""
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def store_not_modified(db: Database, url: str, crawl_id: int, seen_at: str) -> bool:

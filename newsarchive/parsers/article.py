@@ -114,6 +114,7 @@ class _ArticlePage:
         self.article = Article(url=doc.url)
         self._metadata: Metadata | None = None
         self._generic: GenericExtraction | None = None
+        self._shown_under_headline: tuple[str | None] | None = None  # (day,) once looked for
 
     # helpers ------------------------------------------------------------------------------------
 
@@ -143,9 +144,7 @@ class _ArticlePage:
         if self._profile_fits():
             return None
         language = self.article.language
-        headline = self.root.find(".//h1")
-        shown = date_shown(self.root, language, near=headline) if headline is not None else None
-        return (shown or date_in_byline(self.article.byline_raw, language)
+        return (self._day_shown() or date_in_byline(self.article.byline_raw, language)
                 or dateline_day([block.text for block in self.article.body_blocks[:3]], language)
                 or generic.find_publication_date(self.root, self.doc.url, language))
 
@@ -153,7 +152,7 @@ class _ArticlePage:
         """trafilatura's byline rules (author XPaths of the visible page), when nothing cheaper named
         one: the names of them the page shows as text of its own (see `shown_as_a_name`)."""
         found = None if self._profile_fits() else generic.find_author(self.root)
-        names = [name.strip() for name in (found or "").split(";") if shown_as_a_name(self.root, name.strip())]
+        names = [name for name in (part.strip() for part in (found or "").split(";")) if shown_as_a_name(self.root, name)]
         return "; ".join(names) or None
 
     def _profile_fits(self) -> bool:
@@ -298,9 +297,13 @@ class _ArticlePage:
             article.modified_at = normalise_date(modified_raw, article.language)
 
     def _day_shown(self) -> str | None:
-        """The day shown under the headline (None with no headline)."""
-        headline = self.root.find(".//h1")
-        return date_shown(self.root, self.article.language, near=headline) if headline is not None else None
+        """The day shown under the headline (None with no headline), looked for once a page: the
+        undated page's date and its day of publication may both ask."""
+        if self._shown_under_headline is None:
+            headline = self.root.find(".//h1")
+            self._shown_under_headline = (
+                date_shown(self.root, self.article.language, near=headline) if headline is not None else None,)
+        return self._shown_under_headline[0]
 
     def _metadata_date(self) -> tuple[str, Layer] | None:
         """The most trusted published date and its layer, if any; written in UTC, the same moment

@@ -77,6 +77,11 @@ _ROLE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _COMMENTER_WORDS = frozenset("says said sagt schreibt meint dice escribió écrit".split())
+
+
+def _names_a_commenter(text: str) -> bool:
+    """Whether a line reads as a commenter's ("Art Edwards says:", "Ana said on May 3")."""
+    return any(word.casefold().rstrip(":") in _COMMENTER_WORDS for word in text.split())
 _QUOTES = re.compile(r"[\"„“”«»]")
 _DEGREES = re.compile(r"^(?:ph\.?\s?d|md|mba|msc|m\.?a|b\.?a|jr|sr|dr|prof)\.?$", re.I)
 _COPYRIGHT = re.compile(r"\S.*©|rights reserved|droits réservés|rechte vorbehalten|derechos reservados", re.I)
@@ -106,7 +111,7 @@ def clean_byline(byline: str | None) -> str:
     text = normalise_text(_PARENTHESES.sub(_role_in_parentheses, line.lstrip(" ©").replace("(c) ", ""))) or ""
     if not text or _PHOTO_CREDIT.match(text):
         return ""
-    if any(word.casefold().rstrip(":") in _COMMENTER_WORDS for word in text.split()):
+    if _names_a_commenter(text):
         return ""  # "Art Edwards says:": a commenter, not the author
     text, by_label = _labelled_author(text)
     segments = [segment for segment in _SEGMENTS.split(text) if segment.strip()]
@@ -432,7 +437,7 @@ def shown_as_a_name(root, name: str) -> bool:
     >>> shown_as_a_name(page, "Ana Ruiz"), shown_as_a_name(page, "Name"), shown_as_a_name(page, "Ruiz Ana")
     (True, False, False)
     """
-    if not name or any(word.casefold() in _COMMENTER_WORDS for word in name.split()):
+    if not name or _names_a_commenter(name):
         return False
     whole = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
     return any(whole.search(text) and not _furniture(text.getparent()) for text in _TEXTS_HOLDING(root, name=name))

@@ -397,9 +397,9 @@ def date_in_byline(byline: str | None, language: str | None = None) -> str | Non
 # text goes on after a dash, a bracket or a full stop: "29.11.2022 – The ...", "(21. November
 # 2022) The ...", "Karlsruhe, (12.11.2021). The ...", "BERLIN, 3 March 2020 - The ...".
 _DATELINE_END = re.compile(r"\s[–—-]\s|\)[\s.:]|\.\s|:\s")
+_DATELINE_LENGTH = 60  # characters: a place, a date and the dash after them
 # A day and a year in the opening: "12.11.2021", "3 March 2020", "March 3, 2020" (a year alone,
 # "In 2019 - ...", dates nothing).
-_DATELINE_LENGTH = 60  # characters: a place, a date and the dash after them
 _DAY_AND_YEAR = re.compile(r"\b\d{1,2}\b.*\b(?:19|20)\d\d\b|\b(?:19|20)\d\d\b.*\b\d{1,2}\b")
 
 
