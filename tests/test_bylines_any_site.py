@@ -237,3 +237,31 @@ def furniture_page(markup: str):
 ])
 def test_shown_as_a_name(markup, name, shown):
     assert shown_as_a_name(furniture_page(markup), name) is shown
+
+
+# a first name alone, completed from the page --------------------------------------------------------
+
+@pytest.mark.parametrize("shown, expected", [
+    # the author box's name and its biography, which starts with the name in full
+    ("<div class='author-box'><div class='author-box__bio'>Todd Bates - science writer since 2002.</div></div>",
+     ["Todd Bates"]),
+    ("<aside class='x'></aside><div class='meta'><p class='full-name'>Todd Bates</p></div>", ["Todd Bates"]),
+    ("<div class='author-box__bio'>Todd van Bates - writer.</div>", ["Todd"]),  # "van": no capitalised word
+    ("<div class='author'><p>Todd Bates Senior Writer</p></div>", ["Todd"]),  # more than a name
+    ("<div class='lead'><p>Todd Bates - science writer.</p></div>", ["Todd"]),  # no author or name mark
+    ("<p class='byline-note'>Todd said it would rain.</p>", ["Todd"]),  # no surname follows
+    ("<nav class='authors'><a>Todd Bates</a></nav>", ["Todd"]),  # a menu of the site's authors
+    ("<nav><div class='author-name'>Todd Bates</div></nav>", ["Todd"]),
+    ("<ol class='comments'><li class='comment' id='comment-1'><div class='comment-author'>Todd Bates</div>"
+     "<p>First!</p></li></ol>", ["Todd"]),  # a commenter of the same first name
+    ("<div class='author-name'>Ana María Ruiz</div>", ["Todd"]),  # another first name
+])
+def test_a_first_name_alone_is_completed_from_the_authors_box(shown, expected):
+    assert names(page(head=jsonld({"@type": "Person", "name": "Todd"}), after=shown)) == expected
+
+
+def test_names_of_two_words_and_a_profiles_byline_are_kept_as_they_are():
+    shown = "<div class='author-box__bio'>Todd Bates - science writer.</div>"
+    assert names(page(head=jsonld({"@type": "Person", "name": "Todd Smith"}), after=shown)) == ["Todd Smith"]
+    assert names(page(head=jsonld([{"name": "Todd"}, {"name": "Ana Ruiz"}]),
+                      after="<p class='author-bio'>Todd Bates, science.</p>")) == ["Todd Bates", "Ana Ruiz"]

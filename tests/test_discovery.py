@@ -85,6 +85,15 @@ def test_a_page_says_what_it_is():
                          + listing_html(30) + "</body></html>")) == "article"
 
 
+def test_a_page_of_any_schema_org_story_type_is_an_article():
+    for declared in ['"DiscussionForumPosting"', '"schema:ReviewNewsArticle"', '["https://schema.org/SatiricalArticle"]']:
+        script = f'<script type="application/ld+json">{{"@type": {declared}, "headline": "Hi"}}</script>'
+        assert page_kind(doc(listing_html(12).replace("</head>", script + "</head>"))) == "article", declared
+    for declared in ['"WebPage"', '"CollectionPage"', '"https://schema.org/Organization"']:
+        script = f'<script type="application/ld+json">{{"@type": {declared}, "name": "News"}}</script>'
+        assert page_kind(doc(listing_html(12).replace("</head>", script + "</head>"))) == "listing", declared
+
+
 def test_parse_page_gives_a_listing_for_an_unprofiled_listing_page():
     html = listing_html(6).replace("</ul>", "</ul><a rel='next' href='/news/?page=2'>Older</a>").replace(
         "<head>", "<head><link rel='alternate' type='application/rss+xml' href='/feed.xml'>")

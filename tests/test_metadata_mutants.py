@@ -54,6 +54,18 @@ def test_a_webpage_node_gives_only_what_the_article_node_does_not():
     assert "page_type" not in only_page.values and "headline" not in only_page.values
 
 
+def test_every_story_type_of_schema_org_however_spelled():
+    # A forum thread and a review are stories too; a type may carry its vocabulary's prefix,
+    # and a list of types may hold something that is not a name.
+    for kind in ["DiscussionForumPosting", "ReviewNewsArticle", "schema:BlogPosting",
+                 "https://schema.org/NewsArticle", ["http://schema.org/Report", {"@id": "x"}]]:
+        metadata = _metadata({"@type": kind, "headline": "Rain in Spain", "author": {"name": "Ana Ruiz"}})
+        assert metadata.values.get("headline") == "Rain in Spain", kind
+        assert metadata.values.get("authors") == ["Ana Ruiz"], kind
+    for kind in ["Organization", "Person", "BreadcrumbList", "https://schema.org/ImageObject"]:
+        assert _metadata({"@type": kind, "headline": "Rain in Spain"}).values == {}, kind
+
+
 def test_offer_keeps_the_most_trusted_layer_and_every_candidate():
     metadata = Metadata()
     metadata.offer("title", "From meta", Layer.META)

@@ -163,6 +163,24 @@ def test_hidden_h1s_and_subtitles_are_not_the_headline():
     assert article.sources["title"] == "opengraph"
 
 
+def test_a_kicker_that_the_metadata_puts_after_the_headline_is_not_part_of_it():
+    # The h1 shows "Kicker Headline"; og:title says "Headline - Kicker": the site's own order
+    # tells which part is the headline, whatever the <title> keeps.
+    page = article_page(
+        "<meta property='og:title' content='Data of an arms maker hacked - Internal papers online'>"
+        "<title>Internal papers online: Data of an arms maker hacked | Daily Planet</title>",
+        "<h1><span class='roofline'>Internal papers online</span> <span>Data of an arms maker hacked</span></h1>",
+    )
+    assert parse_page("https://news.example/2024/leak", page, kind="article").title == "Data of an arms maker hacked"
+    # A long first part is no kicker: the h1 stays whole.
+    page = article_page(
+        "<meta property='og:title' content='Data of an arms maker hacked - Internal papers of the company found online'>",
+        "<h1><span>Internal papers of the company found online</span> Data of an arms maker hacked</h1>",
+    )
+    assert parse_page("https://news.example/2024/leak", page, kind="article").title == \
+        "Internal papers of the company found online Data of an arms maker hacked"
+
+
 def test_a_kicker_at_the_start_of_an_h1_stays_part_of_the_headline():
     page = article_page(
         "<meta property='og:title' content='Tubeless tyres: step by step, made easy'>",

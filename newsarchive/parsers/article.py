@@ -30,6 +30,7 @@ from newsarchive.parsers.bylines import (
     prefer_shown,
     shown_as_a_name,
     split_byline,
+    with_full_names,
 )
 from newsarchive.parsers.comments import (
     comment_counter,
@@ -344,6 +345,11 @@ class _ArticlePage:
         return day_of_match(match)
 
     def fill_authors(self) -> None:
+        self._choose_authors()
+        if self.article.sources.get("authors") != Layer.PROFILE:
+            self.article.authors = with_full_names(self.article.authors, self.root)
+
+    def _choose_authors(self) -> None:
         byline_element = self.select_first("byline")
         if byline_element is not None:
             self.article.byline_raw = element_text(byline_element)

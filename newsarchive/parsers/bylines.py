@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 
 from lxml import etree
@@ -382,7 +383,56 @@ def _outside_comments_and_navigation(element) -> bool:
     # An article's own footer often carries its byline; the page's footer does not.
     in_article = any(ancestor.tag in ("article", "main") for ancestor in ancestors)
     return not any((ancestor.tag in _NOT_BYLINE_ANCESTORS and not (ancestor.tag == "footer" and in_article))
-                   or is_comment_item(ancestor) for ancestor in ancestors)
+                   or is_comment_item(ancestor) for ancestor in [element, *ancestors])  # a <nav class=authors> too
+
+
+# A name of one word ("Todd", "Stefanus"): a first name or a handle that metadata gives alone.
+_ONE_WORD_NAME = re.compile(r"^[^\W\d_][^\W\d_'’-]+$")
+_CAPITALISED_WORD = r"[^\W\d_a-zà-ÿ][^\W\d_]*(?:[-'’][^\W\d_]+)?"
+# The author marks of `_marked` and a class or id naming a name ("full-name", "author-box__bio").
+_AUTHOR_OR_NAME_MARK = re.compile("|".join((*_MARKED_WORDS, "name")), re.IGNORECASE)
+
+
+def with_full_names(authors: list[Byline], root) -> list[Byline]:
+    """The authors, each name of one word completed by the surname the page shows after it in an
+    element (or its parent or grandparent) marked as the author's or a name ("Todd" in the metadata, "<p class=full-name>Todd
+    Bates</p>" or an author box's "Stefanus Stahl - engineer and ..." on the page). The text must
+    begin with the name and a capitalised word, which the whole text is, or a separator follows:
+    "Todd said" or "Todd Bates Senior Writer" completes nothing."""
+    if not any(_ONE_WORD_NAME.match(author.name) for author in authors):
+        return authors
+    return [replace(author, name=_full_name(author.name, root) or author.name)
+            if _ONE_WORD_NAME.match(author.name) else author for author in authors]
+
+
+def _full_name(first: str, root) -> str | None:
+    for text in _TEXTS_HOLDING(root, name=first):
+        name = _written_out(first, " ".join(text.split()))
+        owner = text.getparent() if text.is_text else text.getparent().getparent()
+        if name and owner is not None and _marked_as_a_name(owner) and _outside_comments_and_navigation(owner):
+            return name
+    return None
+
+
+def _written_out(first: str, line: str) -> str | None:
+    """The name in full at the start of a line: the whole line when it is the first name and one or
+    two capitalised words, else the first name and one such word before a separator.
+
+    >>> _written_out("Ana", "Ana Ruiz Soto"), _written_out("Ana", "Ana Ruiz - reporter"), _written_out("Ana", "Ana Ruiz Writer 2")
+    ('Ana Ruiz Soto', 'Ana Ruiz', None)
+    """
+    match = re.match(rf"{re.escape(first)}\s+{_CAPITALISED_WORD}(?:\s+{_CAPITALISED_WORD})?", line)
+    if match is None:
+        return None
+    if match.end() == len(line):
+        return line
+    surname = re.match(rf"{re.escape(first)}\s+{_CAPITALISED_WORD}(?=\s*[-–—,|(:]|$)", line)
+    return surname.group() if surname else None
+
+
+def _marked_as_a_name(element) -> bool:
+    family = [element, *list(element.iterancestors())[:2]]
+    return any(_AUTHOR_OR_NAME_MARK.search(f"{e.get('class') or ''} {e.get('id') or ''}") for e in family)
 
 
 def prefer_shown(from_metadata: list[Byline], shown: list[Byline], site_wide: bool = False) -> bool:

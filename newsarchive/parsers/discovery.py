@@ -29,6 +29,7 @@ from scrapy.utils.sitemap import Sitemap
 from newsarchive.items import Listing, ListingLink
 from newsarchive.parsers.dates import date_part, normalise_date
 from newsarchive.parsers.document import Document
+from newsarchive.parsers.metadata import STORY_TYPES
 from newsarchive.parsers.text import element_text
 from newsarchive.parsers.urls import canonicalise_url
 
@@ -40,7 +41,10 @@ _NOT_ARTICLE = re.compile(r"/(tag|tags|category|categories|author|page|search|fe
 _NEXT_TEXT = re.compile(r"^(next|older|more|weiter|suivant|siguiente|далее|التالي|›|»|→)\b|^(›|»|→)$", re.I)
 _NAV_ANCESTORS = {"nav", "header", "footer", "aside"}
 _FILE_EXTENSIONS = frozenset(f".{extension}" for extension in IGNORED_EXTENSIONS)
-ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle"}
+_STORY_TYPES = frozenset(name.casefold() for name in STORY_TYPES)
+# A JSON-LD type, without its schema.org prefix ("https://schema.org/NewsArticle", "schema:NewsArticle").
+# A list of types is read by its first.
+_JSONLD_TYPE = re.compile(r'"@type"\s*:\s*\[?\s*"(?:[^"]*[/:])?([^"/:]+)"')
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
 
 
@@ -80,8 +84,8 @@ def page_kind(doc: Document, links: list[str] | None = None) -> str:
     if og_type == "article" or root.xpath("boolean(//meta[@property='article:published_time'])"):
         return "article"
     for script in root.xpath("//script[@type='application/ld+json']/text()"):
-        types = {t.lower() for t in re.findall(r'"@type"\s*:\s*"([^"]+)"', script)}
-        if types & ARTICLE_TYPES:
+        types = {name.casefold() for name in _JSONLD_TYPE.findall(script)}
+        if types & _STORY_TYPES:
             return "article"
     story, prose = _prose(root)
     # One run of prose (the paragraphs of one element) as long as a short story: an article,

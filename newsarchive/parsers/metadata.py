@@ -19,13 +19,20 @@ from newsarchive.items import Layer
 from newsarchive.parsers.comments import is_comment_item
 from newsarchive.parsers.text import element_text, normalise_text
 
-ARTICLE_TYPES = frozenset(
+# schema.org's Article and every type below it (https://schema.org/Article, "More specific Types"):
+# a story, a report, a post or a forum thread all carry a headline, a byline and dates.
+STORY_TYPES = frozenset(
     {
-        "Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting",
-        "OpinionNewsArticle", "BackgroundNewsArticle", "Report", "LiveBlogPosting", "ScholarlyArticle",
-        "SocialMediaPosting", "TechArticle", "WebPage", "Posting",
+        "Article", "AdvertiserContentArticle", "NewsArticle", "AnalysisNewsArticle", "AskPublicNewsArticle",
+        "BackgroundNewsArticle", "OpinionNewsArticle", "ReportageNewsArticle", "ReviewNewsArticle", "Report",
+        "SatiricalArticle", "ScholarlyArticle", "MedicalScholarlyArticle", "SocialMediaPosting", "BlogPosting",
+        "LiveBlogPosting", "DiscussionForumPosting", "TechArticle", "APIReference", "Posting",
     }
 )
+# A plain WebPage also names a headline and dates, trusted only for what no story node gives.
+ARTICLE_TYPES = STORY_TYPES | {"WebPage"}
+# How JSON-LD may spell a type: "NewsArticle", "schema:NewsArticle", "https://schema.org/NewsArticle".
+_SCHEMA_PREFIX = re.compile(r"^(?:https?://(?:www\.)?schema\.org/|schema:)", re.I)
 
 # (field, layer, how to find it): meta tags by property or name, lower-cased.
 _META_FIELDS = [
@@ -132,7 +139,7 @@ def _name_key(name: str) -> str:
 def _read_jsonld(doc, metadata: Metadata) -> None:
     for script in doc.xpath('//script[@type="application/ld+json"]'):
         for node in _jsonld_nodes(script.text or ""):
-            if _jsonld_types(node) & ARTICLE_TYPES:
+            if jsonld_types(node) & ARTICLE_TYPES:
                 _offer_jsonld_article(node, metadata)
 
 
@@ -153,9 +160,14 @@ def _jsonld_nodes(text: str) -> list[dict]:
     return nodes
 
 
-def _jsonld_types(node: dict) -> set[str]:
+def jsonld_types(node: dict) -> set[str]:
+    """A JSON-LD node's types, without a schema.org prefix.
+
+    >>> sorted(jsonld_types({"@type": ["schema:NewsArticle", "https://schema.org/WebPage"]}))
+    ['NewsArticle', 'WebPage']
+    """
     kind = node.get("@type", [])
-    return set(kind) if isinstance(kind, list) else {kind}
+    return {_SCHEMA_PREFIX.sub("", name) for name in (kind if isinstance(kind, list) else [kind]) if isinstance(name, str)}
 
 
 def _offer_jsonld_article(node: dict, metadata: Metadata) -> None:
@@ -170,7 +182,7 @@ def _offer_jsonld_article(node: dict, metadata: Metadata) -> None:
     metadata.offer("section", _first_text(node.get("articleSection")), Layer.JSONLD)
     metadata.offer("canonical_url", _first_text(node.get("url")), Layer.JSONLD)
     metadata.offer("publisher", _first_text(node.get("publisher")), Layer.JSONLD)
-    if _jsonld_types(node) - {"WebPage"}:
+    if jsonld_types(node) - {"WebPage"}:
         metadata.offer("page_type", "article", Layer.JSONLD)
         # The article's own headline, apart from a WebPage's name ("Story | Site") met before it.
         metadata.offer("headline", _first_text(node.get("headline")), Layer.JSONLD)

@@ -176,6 +176,24 @@ def _after_kicker(heading: str, other: str) -> bool:
     return 0 < len(head_words) - len(_WORD.findall(other)) <= _KICKER_WORDS
 
 
+def _without_kicker(heading: str, other: str) -> str:
+    """An h1 that agrees with another title, less a short kicker before it. The other title tells
+    the kicker: it is the h1's rest alone, or it puts the kicker after the rest ("Headline - Kicker").
+    A title that keeps the h1's order ("Kicker: Headline") shows the kicker as part of the headline.
+
+    >>> _without_kicker("Wetterlage Regen fällt auf die Ebene", "Regen fällt auf die Ebene - Wetterlage")
+    'Regen fällt auf die Ebene'
+    >>> _without_kicker("Wetterlage Regen fällt auf die Ebene", "Wetterlage: Regen fällt auf die Ebene")
+    'Wetterlage Regen fällt auf die Ebene'
+    """
+    if _after_kicker(heading, other):
+        return other
+    for before, after in _splits(other):
+        if key(heading) == key(after) + key(before) and _after_kicker(heading, before):
+            return before
+    return heading
+
+
 def choose_title(
     headings: list[str],
     metadata_titles: list[str],
@@ -206,7 +224,7 @@ def choose_title(
     for other in others:  # the most trusted title first: an h1 agreeing with it is the headline
         for heading in headings:
             if agree(heading, other):
-                return other if _after_kicker(heading, other) else heading
+                return _without_kicker(heading, other)
     if metadata:
         return others[0]
     if headings:
