@@ -181,6 +181,32 @@ def test_a_kicker_that_the_metadata_puts_after_the_headline_is_not_part_of_it():
         "Internal papers of the company found online Data of an arms maker hacked"
 
 
+def test_an_h1_leading_up_to_a_folder_of_the_page_is_a_logo():
+    # A blog archived under another address: its logo links to the blog's home, a folder above
+    # the post; the <title>'s last part is then the site's name.
+    url = "https://archive.example/web/2008/http://blog.example/2008/07/29/viral/"
+    page = article_page("<title>What is viral marketing? | Dimi Blog</title>",
+                        "<h1><a href='https://archive.example/web/2008/http://blog.example/'>Dimi Blog</a></h1>")
+    assert parse_page(url, page, kind="article").title == "What is viral marketing?"
+    # A link to the page itself, or to a page beside it, is no way up.
+    for href in [url, "https://archive.example/web/2008/http://blog.example/2008/07/29/other/"]:
+        page = article_page("<title>Dimi Blog</title>", f"<h1><a href='{href}'>What is viral marketing?</a></h1>")
+        assert parse_page(url, page, kind="article").title == "What is viral marketing?"
+
+
+def test_an_old_blog_themes_headline_is_the_title_part_an_h2_shows():
+    page = article_page(
+        "<title>Four Years Remaining &raquo; Blog Archive &raquo; Interning of Small Integers</title>",
+        "<h1><a href='https://blog.example/'>Four Years Remaining</a></h1><h2>Archives</h2>"
+        "<h2><a href='https://blog.example/2019/10/21/interning/' rel='bookmark'>Interning of Small Integers</a></h2>",
+    )
+    assert parse_page("https://blog.example/2019/10/21/interning/", page, kind="article").title == \
+        "Interning of Small Integers"
+    # No h2 shows a part: the <title> less its last part, as before.
+    page = article_page("<title>Small Integers - Four Years</title>", "<h2>Archives</h2>")
+    assert parse_page("https://blog.example/2019/10/21/interning/", page, kind="article").title == "Small Integers"
+
+
 def test_a_kicker_at_the_start_of_an_h1_stays_part_of_the_headline():
     page = article_page(
         "<meta property='og:title' content='Tubeless tyres: step by step, made easy'>",

@@ -252,7 +252,10 @@ class _ArticlePage:
         metadata_titles = [t for _, t in [*self.metadata.candidates.get("headline", []), *candidates] if isinstance(t, str)]
         publishers = [name for _, name in self.metadata.candidates.get("publisher", []) if isinstance(name, str)]
         page_title = element_text(self.root.find(".//title"))
-        chosen = titles.choose_title(headings[:10], metadata_titles, page_title, publishers, urlsplit(self.doc.url).hostname)
+        # h2s only when nothing better names the story (a tree walk saved on most pages)
+        subheadings = [] if headings or metadata_titles else [text for h2 in self.root.iter("h2") if (text := element_text(h2))]
+        chosen = titles.choose_title(headings[:10], metadata_titles, page_title, publishers,
+                                     urlsplit(self.doc.url).hostname, subheadings[:10])
         if chosen:
             self.set_field("title", chosen, _title_layer(chosen, headings, candidates))
 
@@ -662,10 +665,23 @@ def _is_logo(heading, doc: Document) -> bool:
         return True
     for link in heading.iter("a"):
         href = doc.absolute(link.get("href"))
-        if "home" in (link.get("rel") or "").split() or (href and urlsplit(href).path in ("", "/")
-                                                          and urlsplit(href).hostname == urlsplit(doc.url).hostname):
+        if "home" in (link.get("rel") or "").split() or (href and _above(href, doc.url)):
             return True
     return False
+
+
+def _above(href: str, url: str) -> bool:
+    """Whether a link leads up from a page: to its site's home, or to a folder it is in (a
+    section, or the home of a site archived under another's address: web.archive.org/web/.../site/).
+
+    >>> _above("https://n.example/news/", "https://n.example/news/2024/rain"), _above("https://n.example/news/2024/rain", "https://n.example/news/2024/rain")
+    (True, False)
+    """
+    link, page = urlsplit(href), urlsplit(url)
+    if link.hostname != page.hostname:
+        return False
+    return link.path in ("", "/") or (link.path.endswith("/") and f"{page.path}?{page.query}".startswith(link.path)
+                                      and len(link.path) < len(page.path))
 
 
 def _title_layer(title: str, headings: list[str], candidates: list[tuple[Layer, object]]) -> Layer:

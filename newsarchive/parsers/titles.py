@@ -21,6 +21,7 @@ A page names its story several times: the visible `h1`, JSON-LD `headline`, `og:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from html import unescape
 
 # A separator between a headline and a site name: a bar, a double colon, guillemets or a bullet
@@ -200,12 +201,14 @@ def choose_title(
     page_title: str | None,
     publishers: list[str],
     host: str | None,
+    subheadings: Sequence[str] = (),
 ) -> str | None:
     """The page's headline (see the module's rules), or None when the page names none.
 
     `headings`: the page's `h1` texts in document order, the logos among them found by the
     caller or by name here; `metadata_titles`: JSON-LD headlines, then og:title and the other
-    meta titles, most trusted first; `page_title`: the `<title>` text.
+    meta titles, most trusted first; `page_title`: the `<title>` text; `subheadings`: `h2` texts,
+    read for a page with neither an h1 headline nor metadata titles.
 
     >>> choose_title([], ["Rain in Spain - Daily Planet"], None, ["Daily Planet"], None)
     'Rain in Spain'
@@ -229,7 +232,21 @@ def choose_title(
         return others[0]
     if headings:
         return headings[0]
-    return _without_last_part(others[0]) if others else None
+    if not others:
+        return None
+    return _part_shown(others[0], subheadings) or _without_last_part(others[0])
+
+
+def _part_shown(title: str, subheadings: Sequence[str]) -> str | None:
+    """The part of a <title> that the page shows whole as a lesser heading: an old blog theme's
+    headline is an `h2` under the site's `h1` ("Site » Blog Archive » Story").
+
+    >>> _part_shown("Four Years » Blog Archive » Small Integers", ["Archives", "Small Integers"])
+    'Small Integers'
+    """
+    shown = {key(text) for text in (clean_title(text) for text in subheadings) if text}
+    parts = [part.strip() for part in _SEPARATOR.split(title)]
+    return next((part for part in parts if len(parts) > 1 and key(part) in shown), None)
 
 
 def _without_last_part(title: str) -> str:
