@@ -265,3 +265,16 @@ def test_names_of_two_words_and_a_profiles_byline_are_kept_as_they_are():
     assert names(page(head=jsonld({"@type": "Person", "name": "Todd Smith"}), after=shown)) == ["Todd Smith"]
     assert names(page(head=jsonld([{"name": "Todd"}, {"name": "Ana Ruiz"}]),
                       after="<p class='author-bio'>Todd Bates, science.</p>")) == ["Todd Bates", "Ana Ruiz"]
+
+
+@pytest.mark.parametrize("label, data, expected", [
+    ("Written by", "Karoline Herr", ["Karoline Herr"]),
+    ("Verfasst von", "Karoline Herr", ["Karoline Herr"]),
+    ("Écrit par", "Karoline Herr", ["Karoline Herr"]),
+    ("Est. reading time", "9 minutes", []),  # the other pair an SEO plugin writes
+    ("Written by", "", []),
+])
+def test_the_byline_an_seo_plugin_writes_as_twitter_label_and_data(label, data, expected):
+    head = (f"<meta name='twitter:label2' content='{label}'><meta name='twitter:data2' content='{data}'>"
+            "<meta name='twitter:label1' content='Reading time'><meta name='twitter:data1' content='Ana Ruiz'>")
+    assert names(page(head=head)) == expected

@@ -240,6 +240,25 @@ def _read_meta_tags(doc, metadata: Metadata) -> None:
             metadata.offer(name, [normalise_text(v) for v in values if normalise_text(v)], layer)
         else:
             metadata.offer(name, normalise_text(values[0]) if name != "image" else values[0], layer)
+    metadata.offer("authors", _labelled_twitter_authors(tags), Layer.META)
+
+
+# Twitter's label-and-data pairs: SEO plugins (Yoast, on many WordPress sites) write the byline as
+# twitter:label1 "Written by" / "Verfasst von" and twitter:data1 the name, in the site's language.
+_WRITTEN_BY = re.compile(
+    r"^(?:written by|posted by|author|authors|verfasst von|geschrieben von|autor|autorin|autoren|écrit par|auteur|"
+    r"escrito por|scritto da|autore|geschreven door|skrevet af|skrevet av|skriven av|kirjoittanut|"
+    r"napisane przez|автор)\s*:?$", re.I)
+
+
+def _labelled_twitter_authors(tags: dict[str, list[str]]) -> list[str]:
+    """The names a `twitter:labelN` "Written by" pairs with its `twitter:dataN`."""
+    names = []
+    for key, labels in tags.items():
+        if key.startswith("twitter:label") and _WRITTEN_BY.match(normalise_text(labels[0]) or ""):
+            data = tags.get("twitter:data" + key.removeprefix("twitter:label"), [])
+            names.extend(name for name in map(normalise_text, data[:1]) if name)
+    return names
 
 
 # microdata -------------------------------------------------------------------------------------
