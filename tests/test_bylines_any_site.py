@@ -126,6 +126,18 @@ def test_a_lead_in_with_a_no_break_space():
         "Jose de la Cruz"]
 
 
+@pytest.mark.parametrize("line, expected", [
+    ("<p>Blog Beitrag von Margit Koren</p>", ["Margit Koren"]),
+    ("<p>Ein Gastbeitrag von Margit Koren</p>", ["Margit Koren"]),
+    ("<p>Gastbeitrag von Margit Koren</p>", ["Margit Koren"]),
+    ("<p>Blogbeitrag von Margit Koren</p>", ["Margit Koren"]),
+    ("<p>Ein Artikel von Margit Koren</p>", ["Margit Koren"]),
+    ("<p>Beiträge von Margit Koren</p>", []),
+])
+def test_a_post_announced_as_someones(line, expected):
+    assert names(page(line)) == expected
+
+
 def test_a_label_in_bold_and_the_names_after_it():
     line = "<p>(to be continued)<br><strong>Text:</strong> Klaus Fried</p>"
     assert names(page(after=line)) == ["Klaus Fried"]

@@ -40,7 +40,7 @@ _LEAD_IN = re.compile(
 _INNER_LEAD_IN = re.compile(
     r"(?:^|\s)(?:by|par|por)\s+(?=\S)|(?<=\d)\s+(?:von|vom)\s+(?=\S)|"
     r"\b(?:veröffentlicht|geschrieben|verfasst|erstellt|gepostet|eingetragen|publiziert|beitrag|artikel|"
-    r"blogbeitrag|pressemitteilung|kommentar|interview)\s+(?:von|vom)\s+(?=\S)",
+    r"blogbeitrag|gastbeitrag|pressemitteilung|kommentar|interview)\s+(?:von|vom)\s+(?=\S)",
     re.IGNORECASE,
 )
 # Commas (Latin and Arabic), semicolons, "&", a spaced slash, and the word for "and" standing
@@ -258,7 +258,7 @@ def _marked(root) -> list:
 _LEAD_IN_START = re.compile(
     r"^\s*(?:[-–|·]\s*|\d[\d.:/, -]*\s+)?(?:By|by|BY|(?:Written|Posted|Published) by|Von|von|Par|par|Por|por|Door|"
     r"Authors?\s?:|Autor(?:in|en)?\s?:|Autoren|Auteurs?\s?:|Texte?\s?:|Redaktion\s?:|Автор|автор|بقلم|كتب|"
-    r"(?:Geschrieben|Veröffentlicht|Verfasst) von|Ein (?:Artikel|Beitrag) von|(?:Publicado|Escrito) por|Publié par)(?:\s|$)"
+    r"(?:Geschrieben|Veröffentlicht|Verfasst) von|(?:Ein )?(?:Blog[ -]?|Gast)?(?:[Aa]rtikel|[Bb]eitrag) von|(?:Publicado|Escrito) por|Publié par)(?:\s|$)"
 )
 _LINE_TAGS = ("p", "span", "div", "address", "small", "em", "strong", "li")
 
