@@ -114,6 +114,7 @@ class Score:
         for snippet in gold.get("without", []):
             if normalise(snippet) in body:
                 self.fp += 1
+                self.misses.setdefault("body, text that is not the story's", []).append(f"{url}\n      {snippet!r}")
         for field in ("title", "author", "date"):
             expected = gold.get(field)
             if isinstance(expected, list):
@@ -130,6 +131,8 @@ class Score:
         if not gold.get("comments"):
             self.invented[0] += bool(comments)
             self.invented[1] += 1
+            if comments:
+                self.misses.setdefault("invented comments", []).append(f"{url}\n      got {got['comments'][:160]!r}")
         for snippet in gold.get("comments", []):
             self.comments[1] += 1
             self.comments[0] += normalise(snippet) in comments
