@@ -432,6 +432,22 @@ def test_comment_counter(markup, expected):
     ("<div><p>This JavaScript tutorial has comments below.</p></div>", None),  # not a noscript note
     ("<div><div data-comments-url='/api/comments/12'></div></div>", "comment_embed"),
     ("<div><div id='comments'></div></div>", "empty_comment_container"),
+    ("<div><ul class='list comments'><!-- filled by script --> </ul></div>", "empty_comment_container"),
+    ("<div><div id='comment-list'>\n </div></div>", "empty_comment_container"),
+    ("<div><div id='comments-container'></div></div>", "empty_comment_container"),
+    ("<div><div id='comments'><p></p></div></div>", None),  # an element inside
+    ("<div><div id='comments'>No comments yet.</div></div>", None),  # a notice: rendered as it is
+    ("<div><a class='comments' href='#c'></a><form id='comments'></form><script class='comments'></script></div>", None),
+    ("<div><div class='comments-area'></div><div id='Comments'></div></div>", None),  # not the names
+    ("<div><div id='disqus_thread'></div></div>", "comment_embed"),
+    ("<div><p id='commento'>x</p></div>", "comment_embed"),
+    ("<div><p id='remark42'>x</p></div>", "comment_embed"),
+    ("<div><div id='coral_thread'>x</div></div>", "comment_embed"),
+    ("<div><div class='fb-comments' data-href='x'>x</div></div>", "comment_embed"),
+    ("<div><div class='fb-comments-count'>x</div></div>", None),
+    ("<div><hyvor-talk-comments website-id='1'></hyvor-talk-comments></div>", "comment_embed"),
+    ("<div><p data-hyvor-talk-id='1'>x</p></div>", "comment_embed"),
+    ("<div><p data-fb-comments='1'>x</p></div>", "comment_embed"),
     ("<div><iframe src='https://disqus.com/embed/comments/'></iframe></div>", "comment_embed"),
     ("<div><script>var s = 'https://example.disqus.com/embed.js';</script></div>", "comment_embed"),
     ("<div><script src='/js/comments/loader.js'></script></div>", None),  # a folder, not the file name

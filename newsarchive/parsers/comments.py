@@ -612,11 +612,10 @@ def _paragraphs(container, owner, item_set) -> str | None:
 # Comment services a page loads by script: the placeholder element or the script that fills it.
 # Disqus (`#disqus_thread`, embed.js), Facebook (`.fb-comments`), Commento (`#commento`),
 # Hyvor Talk (`<hyvor-talk-comments>`), Remark42, Coral, Giscus and utterances.
-_EMBED_PLACEHOLDER = etree.XPath(  # one walk of the page (a union of paths walks it once a path)
-    "//*[@id='disqus_thread' or @id='commento' or @id='remark42' or @id='coral_thread' or self::hyvor-talk-comments"
-    " or @data-hyvor-talk-id or @data-fb-comments"
-    " or (contains(@class, 'fb-comments') and contains(concat(' ', normalize-space(@class), ' '), ' fb-comments '))]"
-)
+# The placeholders by id or class are read from the page's named elements (found once a page); the
+# others by their tag or attribute, in one walk of the page that tests no strings.
+_PLACEHOLDER_IDS = frozenset({"disqus_thread", "commento", "remark42", "coral_thread"})
+_UNNAMED_PLACEHOLDER = etree.XPath("//*[self::hyvor-talk-comments or @data-hyvor-talk-id or @data-fb-comments]")
 _EMBED_HOSTS = ("disqus.com/", "commento.io", "talk.hyvor.com", "remark42", "coral.js", "giscus.app", "utteranc.es")
 _EMBED_SCRIPT = re.compile("|".join(map(re.escape, _EMBED_HOSTS)) + r"|facebook\.net/[^\"']*(?:xfbml|sdk)", re.I)
 # What _EMBED_SCRIPT needs to find, as plain substrings: a page's inline scripts run to hundreds of
@@ -644,11 +643,7 @@ _NOSCRIPT_COMMENTS = re.compile(r"(?=.*\bjava\s*script\b)(?=.*(?:comment|komment
 # A `data-` attribute naming a comment API or thread, e.g. data-comments-url="/api/comments/12".
 _DATA_COMMENT_ATTRIBUTE = etree.XPath("//@*[starts-with(name(), 'data-') and contains(name(), 'comment')]")
 _DATA_COMMENT_NAMES = frozenset({"data-comment-id", "data-parent-id"})  # a comment item's own marks
-_EMPTY_CONTAINER = etree.XPath(
-    "//*[not(self::a or self::form or self::script) and (@id='comments' or @id='comment-list'"
-    " or @id='comments-container' or contains(concat(' ', normalize-space(@class), ' '), ' comments '))"
-    " and not(*) and not(normalize-space())]"
-)
+_CONTAINER_IDS = frozenset({"comments", "comment-list", "comments-container"})
 
 
 def script_comments_sign(root) -> str | None:
@@ -670,13 +665,32 @@ def script_comments_sign(root) -> str | None:
     >>> script_comments_sign(page("<div><script src='/wp-includes/js/comment-reply.min.js'></script></div>")) is None
     True
     """
-    if _EMBED_PLACEHOLDER(root) or _embeds_a_comment_script(root) or _names_a_comment_service(root):
+    if _has_an_embed_placeholder(root) or _embeds_a_comment_script(root) or _names_a_comment_service(root):
         return "comment_embed"
     if any(_NOSCRIPT_COMMENTS.match(note.text_content()) for note in root.iter("noscript")):
         return "comment_embed"
     if any(attribute.attrname not in _DATA_COMMENT_NAMES for attribute in _DATA_COMMENT_ATTRIBUTE(root)):
         return "comment_embed"
-    return "empty_comment_container" if _EMPTY_CONTAINER(root) else None
+    return "empty_comment_container" if _has_an_empty_comments_container(root) else None
+
+
+def _has_an_embed_placeholder(root) -> bool:
+    """A comment service's placeholder: Disqus, Commento, Remark42 and Coral by id, Facebook by class,
+    Hyvor Talk by its element or attribute."""
+    return any(element.get("id") in _PLACEHOLDER_IDS or "fb-comments" in (element.get("class") or "").split()
+               for element, _ in named_elements(root)) or bool(_UNNAMED_PLACEHOLDER(root))
+
+
+def _has_an_empty_comments_container(root) -> bool:
+    """An element named as the comments' container (id comments, comment-list or comments-container,
+    class comments) with nothing in it; not a link, form or script."""
+    return any((element.get("id") in _CONTAINER_IDS or "comments" in (element.get("class") or "").split())
+               and element.tag not in ("a", "form", "script") and _empty(element) for element, _ in named_elements(root))
+
+
+def _empty(element) -> bool:
+    """No element and no text in it (an HTML comment is neither)."""
+    return not any(isinstance(child.tag, str) for child in element) and not "".join(element.itertext()).strip()
 
 
 def _embeds_a_comment_script(root) -> bool:
