@@ -253,7 +253,7 @@ _WRITTEN_BY = re.compile(
 
 def _labelled_twitter_authors(tags: dict[str, list[str]]) -> list[str]:
     """The names a `twitter:labelN` "Written by" pairs with its `twitter:dataN`."""
-    names = []
+    names: list[str] = []
     for key, labels in tags.items():
         if key.startswith("twitter:label") and _WRITTEN_BY.match(normalise_text(labels[0]) or ""):
             data = tags.get("twitter:data" + key.removeprefix("twitter:label"), [])
