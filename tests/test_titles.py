@@ -207,6 +207,17 @@ def test_an_old_blog_themes_headline_is_the_title_part_an_h2_shows():
     assert parse_page("https://blog.example/2019/10/21/interning/", page, kind="article").title == "Small Integers"
 
 
+def test_a_pages_only_h1_a_sentence_long_is_the_headline_against_an_seo_title():
+    seo = "<meta property='og:title' content='Best cat toys 2022 - Comparison'><title>Best cat toys 2022</title>"
+    page = article_page(seo, "<h1>Buying guide: toys that keep a cat busy</h1>")
+    assert parse_page("https://pets.example/cat-toys/", page, kind="article").title == "Buying guide: toys that keep a cat busy"
+    # Three words may name a section; of two h1s, one may be a teaser's: the metadata is trusted.
+    page = article_page(seo, "<h1>Pets and toys</h1>")
+    assert parse_page("https://pets.example/cat-toys/", page, kind="article").title == "Best cat toys 2022"
+    page = article_page(seo, "<h1>Buying guide: toys that keep a cat busy</h1><h1>Our newsletter for cat owners</h1>")
+    assert parse_page("https://pets.example/cat-toys/", page, kind="article").title == "Best cat toys 2022"
+
+
 def test_a_kicker_at_the_start_of_an_h1_stays_part_of_the_headline():
     page = article_page(
         "<meta property='og:title' content='Tubeless tyres: step by step, made easy'>",

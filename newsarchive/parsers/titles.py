@@ -11,8 +11,9 @@ A page names its story several times: the visible `h1`, JSON-LD `headline`, `og:
 3. an `h1` that agrees with another title (the same text, one inside the other, or most of the
    same words) is the headline as shown; an `h1` that is the site's name is the logo, not a
    headline; an `h1` that only adds a short kicker before another title gives that title;
-4. else the first metadata headline, else the first `h1`, else the `<title>`, each without the
-   site's name.
+4. else the page's only `h1` when it is four words or more, else the first metadata headline,
+   else the first `h1`, else the `<title>` (the part an `h2` shows, or less its last part), each
+   without the site's name.
 
 >>> choose_title(["My Blog", "Rain in Spain"], ["Rain in Spain | My Blog"], "Rain in Spain | My Blog", [], "blog.example")
 'Rain in Spain'
@@ -33,6 +34,8 @@ _WORD = re.compile(r"\w+")
 _DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/?$", re.I)
 # At most this many words of kicker ("Inland:", "Wetterlage") before a headline inside an h1.
 _KICKER_WORDS = 4
+# At least this many words make a page's only h1 its headline against metadata that disagrees.
+_HEADLINE_WORDS = 4
 
 
 def clean_title(text: str | None) -> str | None:
@@ -228,6 +231,11 @@ def choose_title(
         for heading in headings:
             if agree(heading, other):
                 return _without_kicker(heading, other)
+    # Nothing agrees. The metadata's title is often written for search engines ("Best cat toys 2022
+    # - Comparison"); a page's only h1, a sentence long, is the headline its readers see. A short h1
+    # may be a section's name, and one of several may be a teaser's.
+    if len(headings) == 1 and len(_WORD.findall(headings[0])) >= _HEADLINE_WORDS:
+        return headings[0]
     if metadata:
         return others[0]
     if headings:
