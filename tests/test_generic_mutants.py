@@ -16,8 +16,10 @@ import pytest
 
 from newsarchive.items import BodyBlock, Link
 from newsarchive.parsers.generic import (
+    LEFT_OUT_SHARE,
     SHORT_TEXT,
     GenericExtraction,
+    _left_out_structure,
     _lines_as_blocks,
     _links_by_text,
     _tree_blocks,
@@ -92,6 +94,44 @@ def test_the_full_pass_runs_below_short_text_characters(last_length, fallback):
     found = extract_body_and_comments(root_of(story("".join(f"<p>{text}</p>" for text in texts))), URL)
     assert [block.text for block in found.body] == texts
     assert found.fallback is fallback
+
+
+# _left_out_structure: when the fast pass's text lacks the story's subheadings and lists
+
+STORY_LINES = [sized(f"Line {n}", 100) for n in range(10)]  # 1,009 characters with their line breaks
+
+
+def structured(left_out: str, first_paragraph: str = STORY_LINES[0]) -> object:
+    paragraphs = "".join(f"<p>{text}</p>" for text in [first_paragraph, *STORY_LINES[1:]])
+    return root_of(story(f"<div class='entry'>{paragraphs}{left_out}</div><aside><ul><li>{'x' * 900}</li></ul></aside>"))
+
+
+@pytest.mark.parametrize(("left_out", "expected"), [
+    ("<h2>" + "h" * 150 + "</h2><ol><li>" + "l" * 152 + "</li></ol>", False),  # 302 characters: 0.3 of 1,009 is 302.7
+    ("<h2>" + "h" * 150 + "</h2><ol><li>" + "l" * 153 + "</li></ol>", True),
+    ("<h3>" + "h" * 303 + "</h3>", True),
+    ("<h4>" + "h" * 303 + "</h4>", True),
+    ("<h5>" + "h" * 303 + "</h5>", False),  # not a subheading the fast pass drops
+    ("<div><ul><li>" + "l" * 303 + "</li></ul></div>", True),  # anywhere inside the story's element
+])
+def test_the_full_pass_runs_when_the_fast_one_left_out_subheadings_and_lists(left_out, expected):
+    assert LEFT_OUT_SHARE == 0.3
+    text = "\n".join(STORY_LINES)
+    assert _left_out_structure(structured(left_out), text) is expected
+
+
+def test_what_the_fast_pass_kept_or_what_stands_elsewhere_is_not_left_out():
+    text = "\n".join(STORY_LINES)
+    kept = "<h2>" + "h" * 400 + "</h2><ul><li>" + "l" * 400 + "</li></ul>"
+    assert _left_out_structure(structured(kept), "\n".join([*STORY_LINES, "h" * 400, "- " + "l" * 400])) is False
+    # The story's element is found by a first line of prose: 60 characters or more, among the first three.
+    short_first = sized("Short", 59)
+    page = structured("<h2>" + "h" * 400 + "</h2>", first_paragraph=short_first)
+    assert _left_out_structure(page, "\n".join([short_first, *STORY_LINES[1:]])) is True  # by its second line
+    assert _left_out_structure(page, "\n".join([short_first, "x" * 60, "y" * 60, *STORY_LINES[1:]])) is False
+    assert _left_out_structure(structured("<h2>" + "h" * 400 + "</h2>"), "") is False
+    # A first paragraph that is the page's root has no element around it.
+    assert _left_out_structure(root_of(f"<p>{STORY_LINES[0]}</p>"), text) is False
 
 
 # _lines_as_blocks

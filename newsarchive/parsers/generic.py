@@ -45,14 +45,15 @@ def extract_body_and_comments(root, url: str) -> GenericExtraction:
     on) prunes a copy of a tree it is given, so the page is neither parsed nor copied again here.
 
     Its fast pass first; its full pass (which also runs readability and jusText and keeps the
-    better text) only when the fast one found little: on real pages the two differ almost only
-    there, and the full pass costs a third more (numbers in bench/extraction.py).
+    better text) only when the fast one found little, or left out the story's subheadings and
+    lists (see _left_out_structure): on real pages the two differ almost only there, and the full
+    pass costs a third more (numbers in bench/extraction.py).
 
     The body's blocks are the lines of trafilatura's plain text, as the archive has always stored
     them (a changed text would make a new version of every such article), with the kinds of its
     tree and the links of the page's own block of that text (see _lines_as_blocks)."""
     found = _trafilatura(root, url, fast=True)
-    fallback = found is None or len(found.text or "") < SHORT_TEXT
+    fallback = found is None or len(found.text or "") < SHORT_TEXT or _left_out_structure(root, found.text or "")
     if fallback:
         found = _trafilatura(root, url, fast=False) or found
     if found is None:
@@ -64,6 +65,24 @@ def extract_body_and_comments(root, url: str) -> GenericExtraction:
         comments=[line for line in comments if line and not _COUNTER_LINE.match(line)],
         fallback=fallback,
     )
+
+
+def _left_out_structure(root, text: str) -> bool:
+    """Whether the fast pass left out much of the story's structure: the element holding the
+    story's first paragraphs (one of the text's first three lines, 60 characters or more) holds
+    subheadings and list items, not in the text, of more than LEFT_OUT_SHARE of its length."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    firsts = {_words(line) for line in lines[:3] if len(line) >= _FIRST_LINE}
+    paragraph = next((p for p in root.iter("p") if _words(p.text_content()) in firsts), None) if firsts else None
+    if paragraph is None or paragraph.getparent() is None:
+        return False
+    kept = {_line_key(line) for line in lines}
+    left_out = (" ".join(element.text_content().split()) for element in paragraph.getparent().iter("h2", "h3", "h4", "li"))
+    return sum(len(part) for part in left_out if part and _words(part) not in kept) > LEFT_OUT_SHARE * len(text)
+
+
+_FIRST_LINE = 60  # characters: a line of prose, not a label or a date
+LEFT_OUT_SHARE = 0.3
 
 
 def _trafilatura(root, url: str, fast: bool):
