@@ -82,6 +82,17 @@ def test_no_lead_without_a_description_or_when_it_is_only_the_sites_tagline_abov
     assert body_texts(tagline_above) == STORY
 
 
+def test_a_lead_whose_tag_is_never_closed_is_its_own_text_not_the_page_it_swallowed():
+    # <h2>Lead</h3>: the parser keeps the h2 open, and the blocks after it fall inside it.
+    paragraphs = "".join(f"<p>{text}</p>" for text in STORY)
+    html = page(head=DESCRIPTION, story=f"<h2 class='excerpt'>{LEAD}</h3><div class='ad'></div><div>{paragraphs}</div>")
+    assert len(lxml.html.fromstring(html).find(".//h2").text_content()) > 900  # the page inside the lead
+    assert body_texts(html) == [LEAD, *STORY]
+    # A lead with a link inside is still read whole.
+    linked = LEAD.replace("old river bridge", "old <a href='/bridge'>river bridge</a>")
+    assert body_texts(page(head=DESCRIPTION, header=f"<h2>{linked}</h2>")) == [LEAD, *STORY]
+
+
 def test_a_description_that_is_the_first_paragraph_is_not_doubled():
     html = page(head=f'<meta name="description" content="{STORY[0][:80]}">')
     assert body_texts(html) == STORY

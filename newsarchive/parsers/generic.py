@@ -232,14 +232,26 @@ def _shown_lead(root, descriptions: set[str], body_start: str) -> str | None:
         if after_headline and own[:20] in openings:
             holder = element if element.tag in _LEAD_HOLDERS else next(
                 (a for a in element.iterancestors() if a.tag in _LEAD_HOLDERS), None)
-            text = element_text(holder) if holder is not None else None
+            # A lead whose tag is never closed (<h2>Lead</h3>) holds the rest of the page: then
+            # only its own text is the lead.
+            text = normalise_text(element.text) if _holds_blocks(holder) else element_text(holder)
+            text = text if text and len(text) in _LEAD_LENGTH else None
             # The description anywhere in the block: a lead may open with a kicker ("Live: ...").
             # Only the tags say what is no body: layout classes ("overflow-hidden") would too often.
-            if holder is not None and text and len(text) in _LEAD_LENGTH \
-                    and any(key in text.casefold() for key in descriptions) \
+            if holder is not None and text and any(key in text.casefold() for key in descriptions) \
                     and not any(a.tag in NOT_BODY_TAGS for a in holder.iterancestors()):
                 return text
     return None
+
+
+def _holds_blocks(holder) -> bool:
+    """A paragraph or heading with blocks inside: markup whose end tag is missing or wrong."""
+    return holder is not None and holder.tag in _LINE_HOLDERS and any(
+        element.tag in _BLOCKS_INSIDE for element in holder.iterdescendants())
+
+
+_LINE_HOLDERS = frozenset({"p", "h2", "h3", "h4"})
+_BLOCKS_INSIDE = frozenset({"div", "p", "section", "article", "ul", "ol", "table", "figure"})
 
 
 def find_publication_date(root, url: str, language: str | None = None) -> str | None:
