@@ -74,6 +74,28 @@ def test_the_names_in_a_byline_line(byline, expected):
 
 
 @pytest.mark.parametrize("byline, expected", [
+    # a journalist's job before the name: a role, not part of the name
+    ("Korrespondentin Ana Ruiz", [("Ana Ruiz", "Korrespondentin")]),
+    ("SZ-Korrespondent Ana Ruiz", [("Ana Ruiz", "SZ-Korrespondent")]),
+    ("FOCUS-Online-Experte Robin Stahl", [("Robin Stahl", "FOCUS-Online-Experte")]),
+    ("Chefredakteurin Ana Ruiz", [("Ana Ruiz", "Chefredakteurin")]),
+    ("Journalistin Ana Ruiz und Li Wei", [("Ana Ruiz", "Journalistin"), ("Li Wei", None)]),
+    ("Periodista Ana Ruiz", [("Ana Ruiz", "Periodista")]),
+    ("Корреспондент Иван Петров", [("Иван Петров", "Корреспондент")]),
+    ("Reporter Ana", []),  # one word after the job: no name to part it from
+    ("Expert Advice Team", [("Expert Advice Team", None)]),  # "Expert" alone is no German job
+    # a job after a name: the name's role, not a co-author
+    ("Ana Ruiz, Korrespondentin", [("Ana Ruiz", "Korrespondentin")]),
+    ("Ana Ruiz, Reporterin", [("Ana Ruiz", "Reporterin")]),
+    ("Ana Ruiz und Li Wei, Redakteure", [("Ana Ruiz", None), ("Li Wei", "Redakteure")]),
+    ("Ana Ruiz and Li Wei, correspondents", [("Ana Ruiz", None), ("Li Wei", "correspondents")]),
+    ("Ana Ruiz, Reporters Without Borders", [("Ana Ruiz", "Reporters Without Borders")]),
+])
+def test_a_journalists_job_beside_the_name_is_its_role(byline, expected):
+    assert [(author.name, author.role) for author in split_byline(byline)] == expected
+
+
+@pytest.mark.parametrize("byline, expected", [
     ("Ana Ruiz (AFP)", [("Ana Ruiz", "AFP")]),
     ("Eberhard Kurz (Pressesprecher des Verbands)", [("Eberhard Kurz", None)]),
     ("von Mathilda Traut, Online-Redaktion Veröffentlicht: 26.12.2022", [("Mathilda Traut", "Online-Redaktion")]),

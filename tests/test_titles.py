@@ -202,6 +202,9 @@ def test_an_old_blog_themes_headline_is_the_title_part_an_h2_shows():
     )
     assert parse_page("https://blog.example/2019/10/21/interning/", page, kind="article").title == \
         "Interning of Small Integers"
+    # The part shown may be the last.
+    page = article_page("<title>Four Years &raquo; Small Integers</title>", "<h2>Small Integers</h2>")
+    assert parse_page("https://blog.example/2019/10/21/interning/", page, kind="article").title == "Small Integers"
     # No h2 shows a part: the <title> less its last part, as before.
     page = article_page("<title>Small Integers - Four Years</title>", "<h2>Archives</h2>")
     assert parse_page("https://blog.example/2019/10/21/interning/", page, kind="article").title == "Small Integers"
@@ -212,6 +215,8 @@ def test_a_pages_only_h1_a_sentence_long_is_the_headline_against_an_seo_title():
     page = article_page(seo, "<h1>Buying guide: toys that keep a cat busy</h1>")
     assert parse_page("https://pets.example/cat-toys/", page, kind="article").title == "Buying guide: toys that keep a cat busy"
     # Three words may name a section; of two h1s, one may be a teaser's: the metadata is trusted.
+    page = article_page(seo, "<h1>Toys that keep cats</h1>")  # four words
+    assert parse_page("https://pets.example/cat-toys/", page, kind="article").title == "Toys that keep cats"
     page = article_page(seo, "<h1>Pets and toys</h1>")
     assert parse_page("https://pets.example/cat-toys/", page, kind="article").title == "Best cat toys 2022"
     page = article_page(seo, "<h1>Buying guide: toys that keep a cat busy</h1><h1>Our newsletter for cat owners</h1>")

@@ -72,11 +72,19 @@ AGENCIES = frozenset(
     "afp ap reuters xinhua anadolu tass ria novosti interfax efe dpa ansa kyodo bloomberg "
     "associated press agence france-presse agencies".split(" ")
 ) | {"associated press", "agence france-presse", "ria novosti"}
+# A journalist's job in the languages of the sites we archive, as a whole word or the end of a
+# compound ("Chefredakteurin", "SZ-Korrespondent", "FOCUS-Online-Experte").
+_JOBS = (r"(?:[\w.]+-)*\w*(?:korrespondent|redakteur|kolumnist|journalist|volontär|reporter)(?:in|innen|en|e)?"
+         r"|(?:[\w.]+-)*expert(?:e|in)|correspondent|columnist|correspondant|correspondante|journaliste|rédacteur"
+         r"|rédactrice|corresponsal|periodista|redactora?|corrispondente|giornalista|корреспондент\w*|журналист\w*")
 _ROLE_WORDS = re.compile(
-    r"\b(?:staff|correspondent|reporter|editor|writer|contributor|bureau|desk|special to|agencies|wire services?)\b"
-    r"|\w-redaktion\b|^[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|info|news|[a-z]{2})$",  # an "Online-Redaktion", the outlet's domain ("Phys.org")
+    r"\b(?:staff|correspondents?|reporters?|editors?|writers?|contributors?|bureau|desk|special to|agencies|wire services?)\b"
+    r"|\w-redaktion\b|^[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|info|news|[a-z]{2})$"  # an "Online-Redaktion", the outlet's domain ("Phys.org")
+    rf"|^(?:{_JOBS})$",  # a job alone, after a name ("Ana Ruiz, Korrespondentin")
     re.IGNORECASE,
 )
+# A job before a name, one word ("Korrespondentin Ana Ruiz", "FOCUS-Online-Experte Robin Tschöpe").
+_JOB_BEFORE_NAME = re.compile(rf"^({_JOBS})\s+(?=[^\W\d_])", re.IGNORECASE)
 _COMMENTER_WORDS = frozenset("says said sagt schreibt meint dice escribió écrit".split())
 
 
@@ -182,15 +190,29 @@ def split_byline(byline: str | None) -> list[Byline]:
         cleaned = _tidy_name(strip_lead_in(part or ""))
         if not cleaned or "@" in cleaned or "://" in cleaned:
             continue
+        job, cleaned = _job_before_name(cleaned)
         # A job after a name is read before the name test, which its lower-case words would fail.
-        if is_role(cleaned) or (authors and _describes_a_job(cleaned)):
+        if job is None and (is_role(cleaned) or (authors and _describes_a_job(cleaned))):
             if authors and authors[-1].role is None:
                 authors[-1].role = cleaned
             continue
         if not _could_be_a_name(cleaned):
             continue
-        authors.append(Byline(name=cleaned, name_raw=part.strip(), position=len(authors)))
+        authors.append(Byline(name=cleaned, name_raw=part.strip(), position=len(authors), role=job))
     return authors
+
+
+def _job_before_name(part: str) -> tuple[str | None, str]:
+    """(the job, the name) of a part that opens with one ("Korrespondentin Ana Ruiz"), else (None,
+    the part); a name is two words at least ("Reporter Ana" is no job before a name).
+
+    >>> _job_before_name("SZ-Korrespondent Ana Ruiz"), _job_before_name("Reporter Ana")
+    (('SZ-Korrespondent', 'Ana Ruiz'), (None, 'Reporter Ana'))
+    """
+    job = _JOB_BEFORE_NAME.match(part)
+    if job is None or len(part[job.end():].split()) < 2:
+        return None, part
+    return job[1], part[job.end():]
 
 
 def _describes_a_job(part: str) -> bool:

@@ -253,8 +253,7 @@ def _part_shown(title: str, subheadings: Sequence[str]) -> str | None:
     'Small Integers'
     """
     shown = {key(text) for text in (clean_title(text) for text in subheadings) if text}
-    parts = [part.strip() for part in _SEPARATOR.split(title)]
-    return next((part for part in parts if len(parts) > 1 and key(part) in shown), None)
+    return next((part for part in map(str.strip, _SEPARATOR.split(title)) if key(part) in shown), None)
 
 
 def _without_last_part(title: str) -> str:
