@@ -289,16 +289,21 @@ def test_shown_as_a_name(markup, name, shown):
     ("<ol class='comments'><li class='comment' id='comment-1'><div class='comment-author'>Todd Bates</div>"
      "<p>First!</p></li></ol>", ["Todd"]),  # a commenter of the same first name
     ("<div class='author-name'>Ana María Ruiz</div>", ["Todd"]),  # another first name
+    ("<p id='full-name'>Todd Bates</p>", ["Todd Bates"]),  # marked by its id
+    # the name in a tail, its line marked two levels up; three levels up is too far
+    ("<div class='profile-name'><div><p><b>x</b> Todd Bates</p></div></div>", ["Todd Bates"]),
+    ("<div class='profile-name'><div><div><p>Todd Bates</p></div></div></div>", ["Todd"]),
 ])
 def test_a_first_name_alone_is_completed_from_the_authors_box(shown, expected):
     assert names(page(head=jsonld({"@type": "Person", "name": "Todd"}), after=shown)) == expected
 
 
 def test_names_of_two_words_and_a_profiles_byline_are_kept_as_they_are():
-    shown = "<div class='author-box__bio'>Todd Bates - science writer.</div>"
+    shown = "<div class='author-box__bio'>Todd Bates - science writer.</div><p class='name'>Todd Smith Jones</p>"
     assert names(page(head=jsonld({"@type": "Person", "name": "Todd Smith"}), after=shown)) == ["Todd Smith"]
     assert names(page(head=jsonld([{"name": "Todd"}, {"name": "Ana Ruiz"}]),
-                      after="<p class='author-bio'>Todd Bates, science.</p>")) == ["Todd Bates", "Ana Ruiz"]
+                      after="<p class='author-bio'>Todd Bates, science.</p><p class='name'>Ana Ruiz Soto</p>")) == [
+        "Todd Bates", "Ana Ruiz"]
 
 
 @pytest.mark.parametrize("label, data, expected", [
