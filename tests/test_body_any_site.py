@@ -93,6 +93,17 @@ def test_a_lead_whose_tag_is_never_closed_is_its_own_text_not_the_page_it_swallo
     assert body_texts(page(head=DESCRIPTION, header=f"<h2>{linked}</h2>")) == [LEAD, *STORY]
 
 
+def test_a_lead_is_read_by_its_block_whole_and_only_a_lead_length_long():
+    # The description opens inside a span: the lead is the paragraph that holds it, kicker and all.
+    html = page(head=DESCRIPTION, header=f"<p class='intro'><b>Live:</b> <span>{LEAD}</span></p>")
+    assert body_texts(html) == [f"Live: {LEAD}", *STORY]
+    # A block of 1,001 characters that opens as the description is no lead; 1,000 is.
+    for length, lead_kept in [(1000, True), (1001, False)]:
+        long_lead = (LEAD + " More words of the lead." * 50)[:length]
+        html = page(head=DESCRIPTION, header=f"<p class='intro'>{long_lead}</p>")
+        assert body_texts(html) == ([long_lead] if lead_kept else []) + STORY
+
+
 def test_a_description_that_is_the_first_paragraph_is_not_doubled():
     html = page(head=f'<meta name="description" content="{STORY[0][:80]}">')
     assert body_texts(html) == STORY

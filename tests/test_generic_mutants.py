@@ -98,26 +98,35 @@ def test_the_full_pass_runs_below_short_text_characters(last_length, fallback):
 
 # _left_out_structure: when the fast pass's text lacks the story's subheadings and lists
 
-STORY_LINES = [sized(f"Line {n}", 100) for n in range(10)]  # 1,009 characters with their line breaks
+STORY_LINES = [sized(f"Line {n}", 100) for n in range(9)] + [sized("Last", 91)]  # 1,000 characters in all
 
 
-def structured(left_out: str, first_paragraph: str = STORY_LINES[0]) -> object:
-    paragraphs = "".join(f"<p>{text}</p>" for text in [first_paragraph, *STORY_LINES[1:]])
+def structured(left_out: str, first_paragraph: str = STORY_LINES[0], wrap: bool = False) -> object:
+    first = f"<div class='para'><p>{first_paragraph}</p></div>" if wrap else f"<p>{first_paragraph}</p>"
+    paragraphs = first + "".join(f"<p>{text}</p>" for text in STORY_LINES[1:])
     return root_of(story(f"<div class='entry'>{paragraphs}{left_out}</div><aside><ul><li>{'x' * 900}</li></ul></aside>"))
 
 
+def spaced(length: int) -> str:
+    """Words of two letters, `length` characters with their spaces."""
+    return ("ab " * length)[:length].strip().ljust(length, "c")
+
+
 @pytest.mark.parametrize(("left_out", "expected"), [
-    ("<h2>" + "h" * 150 + "</h2><ol><li>" + "l" * 152 + "</li></ol>", False),  # 302 characters: 0.3 of 1,009 is 302.7
-    ("<h2>" + "h" * 150 + "</h2><ol><li>" + "l" * 153 + "</li></ol>", True),
-    ("<h3>" + "h" * 303 + "</h3>", True),
-    ("<h4>" + "h" * 303 + "</h4>", True),
-    ("<h5>" + "h" * 303 + "</h5>", False),  # not a subheading the fast pass drops
-    ("<div><ul><li>" + "l" * 303 + "</li></ul></div>", True),  # anywhere inside the story's element
+    (f"<h2>{spaced(149)}</h2><ol><li>{'l' * 151}</li></ol>", False),  # 300 characters: 0.3 of 1,000
+    (f"<h2>{spaced(149)}</h2><ol><li>{'l' * 152}</li></ol>", True),
+    ("<h3>" + "h" * 301 + "</h3>", True),
+    ("<h4>" + "h" * 301 + "</h4>", True),
+    ("<h5>" + "h" * 301 + "</h5>", False),  # not a subheading the fast pass drops
+    ("<div><ul><li>" + "l" * 301 + "</li></ul></div>", True),  # anywhere inside the story's element
 ])
 def test_the_full_pass_runs_when_the_fast_one_left_out_subheadings_and_lists(left_out, expected):
     assert LEFT_OUT_SHARE == 0.3
     text = "\n".join(STORY_LINES)
+    assert len(text) == 1000 and len(spaced(149)) == 149
     assert _left_out_structure(structured(left_out), text) is expected
+    # A wrapper of the first paragraph alone is not the story's element: the one around it is.
+    assert _left_out_structure(structured(left_out, wrap=True), text) is expected
 
 
 def test_what_the_fast_pass_kept_or_what_stands_elsewhere_is_not_left_out():
@@ -125,11 +134,18 @@ def test_what_the_fast_pass_kept_or_what_stands_elsewhere_is_not_left_out():
     kept = "<h2>" + "h" * 400 + "</h2><ul><li>" + "l" * 400 + "</li></ul>"
     assert _left_out_structure(structured(kept), "\n".join([*STORY_LINES, "h" * 400, "- " + "l" * 400])) is False
     # The story's element is found by a first line of prose: 60 characters or more, among the first three.
-    short_first = sized("Short", 59)
-    page = structured("<h2>" + "h" * 400 + "</h2>", first_paragraph=short_first)
-    assert _left_out_structure(page, "\n".join([short_first, *STORY_LINES[1:]])) is True  # by its second line
-    assert _left_out_structure(page, "\n".join([short_first, "x" * 60, "y" * 60, *STORY_LINES[1:]])) is False
+    for length, found in [(59, False), (60, True)]:
+        first = sized("First", length)
+        page = structured("<h2>" + "h" * 400 + "</h2>", first_paragraph=first)
+        assert _left_out_structure(page, "\n".join([first, "x" * 59, "y" * 59, *STORY_LINES[1:]])) is found
+        assert _left_out_structure(page, "\n".join([first, *STORY_LINES[1:]])) is True  # by its second line
     assert _left_out_structure(structured("<h2>" + "h" * 400 + "</h2>"), "") is False
+    # A first line no paragraph of the page holds: no story's element to look in.
+    assert _left_out_structure(structured("<h2>" + "h" * 400 + "</h2>"), "\n".join(["z" * 80, "y" * 80, "w" * 80, *STORY_LINES])) is False
+    # Paragraphs of the page before the story's (a header's tagline) are not the story's.
+    page = structured("<h2>" + "h" * 400 + "</h2>")
+    page.find(".//body").insert(0, lxml.html.fromstring("<header><p>Tagline</p><span>x</span></header>"))
+    assert _left_out_structure(page, text) is True
     # A first paragraph that is the page's root has no element around it.
     assert _left_out_structure(root_of(f"<p>{STORY_LINES[0]}</p>"), text) is False
 

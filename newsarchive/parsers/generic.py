@@ -74,11 +74,19 @@ def _left_out_structure(root, text: str) -> bool:
     lines = [line for line in text.split("\n") if line.strip()]
     firsts = {_words(line) for line in lines[:3] if len(line) >= _FIRST_LINE}
     paragraph = next((p for p in root.iter("p") if _words(p.text_content()) in firsts), None) if firsts else None
-    if paragraph is None or paragraph.getparent() is None:
+    story = _around(paragraph) if paragraph is not None else None
+    if story is None:
         return False
     kept = {_line_key(line) for line in lines}
-    left_out = (" ".join(element.text_content().split()) for element in paragraph.getparent().iter("h2", "h3", "h4", "li"))
+    left_out = (" ".join(element.text_content().split()) for element in story.iter("h2", "h3", "h4", "li"))
     return sum(len(part) for part in left_out if part and _words(part) not in kept) > LEFT_OUT_SHARE * len(text)
+
+
+def _around(paragraph):
+    """The nearest element around a paragraph that holds more than it: a wrapper of that paragraph
+    alone (`<div class="para"><p>...</p></div>`) is not the story's element."""
+    own = _words(paragraph.text_content())
+    return next((element for element in paragraph.iterancestors() if _words(element.text_content()) != own), None)
 
 
 _FIRST_LINE = 60  # characters: a line of prose, not a label or a date
