@@ -432,7 +432,7 @@ def test_comment_counter(markup, expected):
     ("<div><p>This JavaScript tutorial has comments below.</p></div>", None),  # not a noscript note
     ("<div><div data-comments-url='/api/comments/12'></div></div>", "comment_embed"),
     ("<div><div id='comments'></div></div>", "empty_comment_container"),
-    ("<div><ul class='list comments'><!-- filled by script --> </ul></div>", "empty_comment_container"),
+    ("<div><ul class='list comments'> <!-- filled by script --> </ul></div>", "empty_comment_container"),
     ("<div><div id='comment-list'>\n </div></div>", "empty_comment_container"),
     ("<div><div id='comments-container'></div></div>", "empty_comment_container"),
     ("<div><div id='comments'><p></p></div></div>", None),  # an element inside
