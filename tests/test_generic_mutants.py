@@ -140,6 +140,16 @@ def test_what_the_fast_pass_kept_or_what_stands_elsewhere_is_not_left_out():
         assert _left_out_structure(page, "\n".join([first, "x" * 59, "y" * 59, *STORY_LINES[1:]])) is found
         assert _left_out_structure(page, "\n".join([first, *STORY_LINES[1:]])) is True  # by its second line
     assert _left_out_structure(structured("<h2>" + "h" * 400 + "</h2>"), "") is False
+    # ... and 5,000 characters at most: a longer line is a page of text, not a paragraph.
+    for length, found in [(5000, True), (5001, False)]:
+        first = ("Long " + "the bridge is open again " * 400)[:length - 1] + "."
+        page = structured("<h2>" + "h" * 4000 + "</h2>", first_paragraph=first)
+        assert _left_out_structure(page, "\n".join([first, "x" * 59, "y" * 59, *STORY_LINES[1:]])) is found
+    # A paragraph's markup may space its words out, to twice that length.
+    spaced_out = ("Wide " + "the bridge is open again " * 400)[:3999] + "."
+    for spaces, found in [(6000, True), (6001, False)]:
+        page = structured("<h2>" + "h" * 4000 + "</h2>", first_paragraph=spaced_out + " " * spaces)
+        assert _left_out_structure(page, "\n".join([spaced_out, "x" * 59, "y" * 59, *STORY_LINES[1:]])) is found
     # A first line no paragraph of the page holds: no story's element to look in.
     assert _left_out_structure(structured("<h2>" + "h" * 400 + "</h2>"), "\n".join(["z" * 80, "y" * 80, "w" * 80, *STORY_LINES])) is False
     # Paragraphs of the page before the story's (a header's tagline) are not the story's.

@@ -72,14 +72,24 @@ def _left_out_structure(root, text: str) -> bool:
     story's first paragraphs (one of the text's first three lines, 60 characters or more) holds
     subheadings and list items, not in the text, of more than LEFT_OUT_SHARE of its length."""
     lines = [line for line in text.split("\n") if line.strip()]
-    firsts = {_words(line) for line in lines[:3] if len(line) >= _FIRST_LINE}
-    paragraph = next((p for p in root.iter("p") if _words(p.text_content()) in firsts), None) if firsts else None
+    firsts = {_words(line) for line in lines[:3] if _FIRST_LINE <= len(line) <= _LONGEST_LINE}
+    paragraph = _paragraph_holding(root, firsts) if firsts else None
     story = _around(paragraph) if paragraph is not None else None
     if story is None:
         return False
     kept = {_line_key(line) for line in lines}
     left_out = (" ".join(element.text_content().split()) for element in story.iter("h2", "h3", "h4", "li"))
     return sum(len(part) for part in left_out if part and _words(part) not in kept) > LEFT_OUT_SHARE * len(text)
+
+
+def _paragraph_holding(root, firsts: set[str]):
+    """The first `<p>` whose words are one of `firsts` (a paragraph's length at most, in case its
+    markup spaces them out: a page-long `<p>` is not compared)."""
+    for paragraph in root.iter("p"):
+        text = paragraph.text_content()
+        if len(text) <= 2 * _LONGEST_LINE and _words(text) in firsts:
+            return paragraph
+    return None
 
 
 def _around(paragraph):
@@ -90,6 +100,7 @@ def _around(paragraph):
 
 
 _FIRST_LINE = 60  # characters: a line of prose, not a label or a date
+_LONGEST_LINE = 5000  # characters: a paragraph; a longer line is a page of text, no story's structure
 LEFT_OUT_SHARE = 0.3
 
 
