@@ -6,6 +6,8 @@ language; a URL's day wins over the page's UTC day only a day apart; the date sh
 plausible one in a date element outside navigation, sidebars, footers and forms.
 """
 
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -47,9 +49,33 @@ from newsarchive.parsers.dates import (
     ("26 February 2019", "xx", None),
     ("", "en", None),
     (None, "en", None),
+    # RFC 2822 (RSS pubDate, HTTP dates): an offset or a zone the standard names
+    ("Tue, 10 Jun 2003 04:00:00 GMT", None, "2003-06-10T04:00:00Z"),
+    ("Wed, 02 Oct 2002 13:00:00 +0200", None, "2002-10-02T11:00:00Z"),
+    ("2 Oct 2002 13:00 EST", None, "2002-10-02T18:00:00Z"),
+    ("Tue, 10 Jun 2003 04:00:00 PDT", None, "2003-06-10T11:00:00Z"),
+    ("Tue, 10 Jun 2003 04:00:00 UT", None, "2003-06-10T04:00:00Z"),
+    ("Tue, 10 Jun 03 04:00:00 -0130", None, "2003-06-10T05:30:00Z"),
+    ("Mon, 6 May 2024 08:15:00 -0000", None, "2024-05-06T08:15:00Z"),
+    ("Sun, 31 Feb 2024 10:00:00 GMT", None, None),  # no such day
+    ("Tue, 10 Jun 2003 04:00:00 +9900", None, None),  # no such offset
+    ("Tue, 10 Jun 2003 04:00:00 CEST", None, None),  # a zone RFC 2822 does not name: dateparser's
+    ("Tue, 10 Jun 2003 04:00:00", None, None),  # no zone: dateparser's
 ])
 def test_normalise_date_cheap_paths(raw, language, expected):
     assert normalise_date(raw, language, costly=False) == expected
+
+
+def test_an_rss_feeds_dates_are_read_without_dateparser():
+    # The feed is read in the crawl's own process: dateparser would cost a second to load and its
+    # memory there, and a millisecond a date on the reactor thread.
+    feed = ("<rss><channel><item><link>https://n.example/a</link><pubDate>Tue, 10 Jun 2003 04:00:00 GMT</pubDate>"
+            "</item></channel></rss>")
+    code = ("import sys; from newsarchive.parsers.discovery import parse_feed; "
+            f"links = parse_feed({feed.encode()!r}); print(links[0].published_at, 'dateparser' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["2003-06-10T04:00:00Z", "False"]
+    assert normalise_date("Tue, 10 Jun 2003 04:00:00 CEST") == "2003-06-10T02:00:00Z"  # dateparser's zone names
 
 
 def test_the_cheap_parsers_come_before_dateparser():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
+from email.utils import parsedate_tz
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
@@ -30,6 +31,10 @@ _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\.?\s+([^\d\s,]+?)\.?,?\s+(\d{4})$")
 _MONTH_DAY_YEAR = re.compile(r"^([^\d\s,]+?)\.?\s+(\d{1,2}),?\s+(\d{4})$")
+# RSS's pubDate and HTTP's dates (RFC 2822): "Tue, 10 Jun 2003 04:00:00 GMT", "2 Oct 2002 13:00 +0200",
+# with an offset or a zone the standard names (others, such as CEST, are dateparser's to read).
+_RFC_2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s+"
+                       r"(?:[+-]\d{4}|UT|UTC|GMT|Z|[ECMP][SD]T)$")
 
 
 def normalise_date(raw: str | None, language: str | None = None, costly: bool = True) -> str | None:
@@ -46,11 +51,25 @@ def normalise_date(raw: str | None, language: str | None = None, costly: bool = 
         parsed = _from_isoformat(text)
         if parsed is not None:
             return to_utc_iso(parsed)
+    if _RFC_2822.match(text) and (parts := parsedate_tz(text)) is not None:
+        return _rfc_2822_moment(parts)
     if language:
         day = _with_month_names(text, language)
         if day:
             return day
     return _with_dateparser(text, language) if costly else None
+
+
+def _rfc_2822_moment(parts: tuple) -> str | None:
+    """An RFC 2822 date (parsedate_tz's parts) in UTC; None for no such day.
+
+    >>> _rfc_2822_moment(parsedate_tz("Wed, 02 Oct 2002 13:00:00 +0200"))
+    '2002-10-02T11:00:00Z'
+    """
+    try:
+        return to_utc_iso(datetime(*parts[:6], tzinfo=timezone(timedelta(seconds=parts[9]))))
+    except (ValueError, OverflowError):  # 31 February; an offset of a day or more
+        return None
 
 
 def to_utc_iso(moment: datetime) -> str:
