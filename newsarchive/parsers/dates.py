@@ -67,7 +67,8 @@ def _rfc_2822_moment(parts: tuple) -> str | None:
     '2002-10-02T11:00:00Z'
     """
     try:
-        return to_utc_iso(datetime(*parts[:6], tzinfo=timezone(timedelta(seconds=parts[9]))))
+        year, month, day, hour, minute, second = parts[:6]
+        return to_utc_iso(datetime(year, month, day, hour, minute, second, tzinfo=timezone(timedelta(seconds=parts[9]))))
     except (ValueError, OverflowError):  # 31 February; an offset of a day or more
         return None
 
