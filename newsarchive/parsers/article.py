@@ -680,7 +680,7 @@ def _above(href: str, url: str) -> bool:
     link, page = urlsplit(href), urlsplit(url)
     if link.hostname != page.hostname:
         return False
-    return link.path in ("", "/") or (link.path.endswith("/") and f"{page.path}?{page.query}".startswith(link.path)
+    return link.path in ("", "/") or (link.path.endswith("/") and page.path.startswith(link.path)
                                       and len(link.path) < len(page.path))
 
 

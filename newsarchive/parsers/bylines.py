@@ -417,10 +417,10 @@ _AUTHOR_OR_NAME_MARK = re.compile("|".join((*_MARKED_WORDS, "name")), re.IGNOREC
 
 def with_full_names(authors: list[Byline], root) -> list[Byline]:
     """The authors, each name of one word completed by the surname the page shows after it in an
-    element (or its parent or grandparent) marked as the author's or a name ("Todd" in the metadata, "<p class=full-name>Todd
-    Bates</p>" or an author box's "Stefanus Stahl - engineer and ..." on the page). The text must
-    begin with the name and a capitalised word, which the whole text is, or a separator follows:
-    "Todd said" or "Todd Bates Senior Writer" completes nothing."""
+    element (or its parent or grandparent) marked as the author's or as a name: "Todd" in the
+    metadata, "<p class=full-name>Todd Bates</p>" or an author box's "Stefanus Stahl - engineer
+    and ..." on the page. The text must begin with the name and a capitalised word, which the whole
+    text is, or a separator follows: "Todd said" or "Todd Bates Senior Writer" completes nothing."""
     if not any(_ONE_WORD_NAME.match(author.name) for author in authors):
         return authors
     return [replace(author, name=_full_name(author.name, root) or author.name)
