@@ -421,8 +421,6 @@ def with_full_names(authors: list[Byline], root) -> list[Byline]:
     metadata, "<p class=full-name>Todd Bates</p>" or an author box's "Stefanus Stahl - engineer
     and ..." on the page. The text must begin with the name and a capitalised word, which the whole
     text is, or a separator follows: "Todd said" or "Todd Bates Senior Writer" completes nothing."""
-    if not any(_ONE_WORD_NAME.match(author.name) for author in authors):
-        return authors
     return [replace(author, name=_full_name(author.name, root) or author.name)
             if _ONE_WORD_NAME.match(author.name) else author for author in authors]
 

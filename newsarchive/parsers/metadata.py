@@ -139,7 +139,7 @@ def _name_key(name: str) -> str:
 def _read_jsonld(doc, metadata: Metadata) -> None:
     for script in doc.xpath('//script[@type="application/ld+json"]'):
         for node in _jsonld_nodes(script.text or ""):
-            if jsonld_types(node) & ARTICLE_TYPES:
+            if _jsonld_types(node) & ARTICLE_TYPES:
                 _offer_jsonld_article(node, metadata)
 
 
@@ -160,10 +160,10 @@ def _jsonld_nodes(text: str) -> list[dict]:
     return nodes
 
 
-def jsonld_types(node: dict) -> set[str]:
+def _jsonld_types(node: dict) -> set[str]:
     """A JSON-LD node's types, without a schema.org prefix.
 
-    >>> sorted(jsonld_types({"@type": ["schema:NewsArticle", "https://schema.org/WebPage"]}))
+    >>> sorted(_jsonld_types({"@type": ["schema:NewsArticle", "https://schema.org/WebPage"]}))
     ['NewsArticle', 'WebPage']
     """
     kind = node.get("@type", [])
@@ -182,7 +182,7 @@ def _offer_jsonld_article(node: dict, metadata: Metadata) -> None:
     metadata.offer("section", _first_text(node.get("articleSection")), Layer.JSONLD)
     metadata.offer("canonical_url", _first_text(node.get("url")), Layer.JSONLD)
     metadata.offer("publisher", _first_text(node.get("publisher")), Layer.JSONLD)
-    if jsonld_types(node) - {"WebPage"}:
+    if _jsonld_types(node) - {"WebPage"}:
         metadata.offer("page_type", "article", Layer.JSONLD)
         # The article's own headline, apart from a WebPage's name ("Story | Site") met before it.
         metadata.offer("headline", _first_text(node.get("headline")), Layer.JSONLD)
