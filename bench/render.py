@@ -15,7 +15,7 @@ NEWSARCHIVE_CHROMIUM) and with `--render never`. Printed for each: comment recal
 with exactly the text the site holds, over all the site's comments; target 100% with auto), the
 share of articles rendered (target at most 22%), pages/s of the whole crawl and the ratio auto /
 never (target at least 0.5), and the peak memory of the browser (the sum of the resident memory of
-the Chromium processes under the crawl, sampled every 0.1 s; RSS counts the pages they share once
+the Chromium processes under the crawl, sampled every 0.1 s, PSS every 0.5 s; RSS counts the pages they share once
 per process, so PSS, which divides them, is printed beside it) and of the whole process tree, and
 the CPU seconds each part of the tree used (the crawl, its parser workers, Playwright's driver, the
 browser and its renderers): on two cores, a crawl can take no less than half their sum.
@@ -24,8 +24,10 @@ browser and its renderers): on two cores, a crawl can take no less than half the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import random
 import sqlite3
 import subprocess
 import sys
@@ -37,7 +39,12 @@ ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
             "LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False}
 PER_LISTING = 50
-BODY = "<p>" + "The river rose through the night and the town's lower streets flooded by morning. " * 6 + "</p>"
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+PSS_EVERY = 5  # samples: Pss every half second, Rss every tenth
+# Each article's story is its own (a site whose 500 articles had one body would give the crawl's
+# duplicate pass 124,750 exact pairs to record, a cost of the bench, not of rendering).
+PLACES = ("bridge", "mill", "harbour", "school", "market", "station", "church", "farm", "road", "park")
+DEEDS = ("rose past", "flooded", "cut off", "closed", "reached", "spared", "damaged", "emptied", "surrounded")
 # Adds one comment to the list, as comment scripts do (the markup the parsers read on any site).
 ITEM_JS = """function addComment(text) {
   var li = document.createElement('li'); li.className = 'comment';
@@ -86,6 +93,14 @@ def comments_markup(number: int, files: dict[str, str]) -> str:
               f"document.getElementById('more').remove(); }}); }});</script>")
 
 
+def story_body(number: int) -> str:
+    """Ninety words or so, told of this article alone: its sentences are drawn by its number."""
+    draw = random.Random(number)
+    sentences = [f"At {draw.randint(1, 12)} o'clock the water {draw.choice(DEEDS)} the {draw.choice(PLACES)} "
+                 f"and {draw.randint(2, 90)} people near the {draw.choice(PLACES)} were told to leave." for _ in range(6)]
+    return "<p>" + " ".join(sentences) + "</p>"
+
+
 def article_path(number: int) -> str:
     return f"2024/05/{1 + number % 28:02d}/flood-story-{number}"
 
@@ -97,7 +112,7 @@ def build_site(folder: Path, articles: int) -> dict[str, list[str]]:
         title = f"Flood story {number}: the river at the bridge"
         files[article_path(number) + "/index.html"] = (
             f"<!doctype html><html lang='en'><head><title>{title}</title><meta property='article:published_time' "
-            f"content='2024-05-{1 + number % 28:02d}T08:00:00Z'></head><body><h1>{title}</h1><article>{BODY}"
+            f"content='2024-05-{1 + number % 28:02d}T08:00:00Z'></head><body><h1>{title}</h1><article>{story_body(number)}"
             f"</article>{comments_markup(number, files)}</body></html>")
         expected["/" + article_path(number)] = comment_texts(number) if style_of(number) != "none" else []
     pages = (articles + PER_LISTING - 1) // PER_LISTING
@@ -117,33 +132,34 @@ def build_site(folder: Path, articles: int) -> dict[str, list[str]]:
 # measuring -----------------------------------------------------------------------------------------
 
 def process_tree(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for status in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = status.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        children.setdefault(int(fields[1]), []).append(int(status.parent.name))
+    """The process and its descendants, read from the kernel's child lists (a walk over the whole of
+    /proc ten times a second cost the machine more than some of the parts measured)."""
     tree, pending = [], [pid]
     while pending:
         current = pending.pop()
         tree.append(current)
-        pending += children.get(current, [])
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                pending += [int(child) for child in task.read_text().split()]
     return tree
 
 
 def memory_mb(pids: list[int], name_part: str = "", field: str = "Rss") -> float:
     """Resident memory (Rss, or Pss: shared pages divided among their sharers) of the processes
-    whose name contains name_part, now."""
-    total = 0
+    whose name contains name_part, now. Rss is read from statm, which costs nothing; Pss from
+    smaps_rollup, which walks the process's page tables (sampled less often: see crawl)."""
+    total = 0.0
     for pid in pids:
         try:
             if name_part not in Path(f"/proc/{pid}/comm").read_text():
                 continue
+            if field == "Rss":
+                total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_KB
+                continue
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                 if line.startswith(f"{field}:"):
                     total += int(line.split()[1])
-        except OSError:
+        except (OSError, IndexError, ValueError):
             pass
     return total / 1024
 
@@ -180,15 +196,17 @@ def crawl(base_url: str, db_path: Path, render: str, concurrency: int | None) ->
     child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peaks = {"browser_rss": 0.0, "browser_pss": 0.0, "tree_rss": 0.0}
     cpu: dict[int, tuple[str, float]] = {}  # each process's last reading: its total when it ended
+    samples = 0
     while child.poll() is None:
-        tree = process_tree(child.pid)
+        tree, samples = process_tree(child.pid), samples + 1
         for pid in tree:
             reading = cpu_seconds(pid)
             if reading:  # the part as first told: an ending process no longer shows its command line
                 cpu[pid] = (cpu[pid][0] if pid in cpu and cpu[pid][0] != "browser" else reading[0], reading[1])
-        for name, now in (("browser_rss", memory_mb(tree, "chrom")), ("browser_pss", memory_mb(tree, "chrom", "Pss")),
-                          ("tree_rss", memory_mb(tree))):
-            peaks[name] = max(peaks[name], now)
+        readings = [("browser_rss", "chrom", "Rss"), ("tree_rss", "", "Rss")]
+        readings += [("browser_pss", "chrom", "Pss")] if samples % PSS_EVERY == 1 else []
+        for name, part, field in readings:
+            peaks[name] = max(peaks[name], memory_mb(tree, part, field))
         time.sleep(0.1)
     seconds = time.perf_counter() - started
     out, err = child.communicate()

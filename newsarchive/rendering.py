@@ -301,6 +301,10 @@ class PageActivity:
     in flight, for `settle`, and the responses its scripts loaded that carried content (see
     carries_content), which `read`, the last page method, turns into captures."""
 
+    # The page's events followed, and the method each is handed to (through its Tab's handlers).
+    EVENTS = {"request": "request_sent", "requestfinished": "request_ended", "requestfailed": "request_ended",
+              "response": "seen_response", "popup": "close_popup", "framenavigated": "frame_navigated"}
+
     def __init__(self, quiet_ms: int = QUIET_MS):
         self.quiet_ms = quiet_ms
         self.last_change = time.monotonic()
@@ -308,15 +312,6 @@ class PageActivity:
         self.seen: list[tuple[object, str]] = []  # (Playwright response, when it arrived)
         self.documents: list[str] = []  # the URLs of the pages the tab showed, in order
         self.captures: list[Capture] = []
-        # playwright_page_event_handlers, made once: a page going back to the pool drops these very ones.
-        self.handlers = {"request": self.request_sent, "requestfinished": self.request_ended,
-                         "requestfailed": self.request_ended, "response": self.seen_response,
-                         "popup": self.close_popup, "framenavigated": self.frame_navigated}
-
-    def detach(self, page) -> None:
-        """Stop following a page that goes back to the pool of open pages."""
-        for event, handler in self.handlers.items():
-            page.remove_listener(event, handler)
 
     def request_sent(self, request) -> None:
         self.last_change = self.pending[request] = time.monotonic()
@@ -407,6 +402,24 @@ class PageActivity:
                 logger.warning(f"cannot keep {response.url}, loaded by {page.url}: {error}")
 
 
+class Tab:
+    """A browser tab of the Renderer's pool: its Playwright page, once the browser has opened it,
+    and its event handlers, attached when it opens and kept while it stays open. Each render hands
+    them its own PageActivity. Attaching and removing handlers for each render cost the crawl a
+    round trip through Playwright's driver per event each time (12 a render), because Playwright
+    subscribes to an event when its first handler comes and unsubscribes when its last goes."""
+
+    def __init__(self):
+        self.page = None
+        self.activity = PageActivity()  # the last render's, until the next begins
+        self.handlers = {event: self._handing_to(method) for event, method in PageActivity.EVENTS.items()}
+
+    def _handing_to(self, method: str):
+        def handler(*args):
+            return getattr(self.activity, method)(*args)  # a coroutine (close_popup) goes back to Playwright
+        return handler
+
+
 def _header_lists(headers: dict[str, str]) -> dict[str, list[str]]:
     """Playwright's headers as the captures keep Scrapy's: Title-Case names, a list of values
     (Playwright joins a repeated header's values with newlines)."""
@@ -462,7 +475,7 @@ class Renderer:
         # A page waiting for the browser would hold a place among the downloader's
         # CONCURRENT_REQUESTS, and starve the crawl of the pages that need no browser.
         self.pages = asyncio.Semaphore(concurrency)
-        self.open_pages: list = []  # browser tabs free for the next page
+        self.open_tabs: list[Tab] = []  # browser tabs free for the next page
 
     @classmethod
     def from_crawler(cls, crawler) -> Renderer:
@@ -530,7 +543,8 @@ class Renderer:
     async def _render(self, url: str, activity: PageActivity):
         """The page as the browser rendered it, in a tab of the pool: opening a tab starts a
         renderer process, which cost more than the rendering itself (bench/render.py)."""
-        request = self.request_for(url, activity, self.open_pages.pop() if self.open_pages else None)
+        tab = self.open_tabs.pop() if self.open_tabs else Tab()
+        request = self.request_for(url, activity, tab)
         try:
             response = await self.crawler.engine.download_async(request)
         except Exception:
@@ -540,26 +554,29 @@ class Renderer:
             raise
         page = response.meta.get("playwright_page")
         if page is not None and not page.is_closed():
-            activity.detach(page)
-            self.open_pages.append(page)
+            tab.page = page
+            self.open_tabs.append(tab)
         return response
 
-    def request_for(self, url: str, activity: PageActivity | None = None, page=None):
-        """The browser's request for a page, in `page` (an open tab) or a new tab; `activity`
-        follows its requests and keeps what its scripts loaded."""
+    def request_for(self, url: str, activity: PageActivity | None = None, tab: Tab | None = None):
+        """The browser's request for a page, in the tab's open page or, for a new tab, a new page
+        given the tab's event handlers; `activity` follows its requests and keeps what its scripts
+        loaded."""
         from scrapy import Request
         from scrapy_playwright.page import PageMethod
 
-        activity = activity or PageActivity()
+        activity, tab = activity or PageActivity(), tab or Tab()
+        tab.activity = activity
         wait_ms = int(self.timeout * 1000)
         return Request(url, dont_filter=True, meta={
             "playwright": True,
             "playwright_include_page": True,  # the tab comes back with the response, for the next page
-            **({"playwright_page": page} if page is not None else {}),
+            **({"playwright_page": tab.page} if tab.page is not None else {}),
             "download_slot": BROWSER_SLOT,  # not queued behind the site's pages in their slot
             "download_timeout": self.timeout * 2,
             "playwright_page_goto_kwargs": {"wait_until": "load"},
-            "playwright_page_event_handlers": activity.handlers,
+            # An open page has its handlers already (Tab).
+            "playwright_page_event_handlers": tab.handlers if tab.page is None else {},
             # One method: scrapy-playwright waits for the load state again after each.
             "playwright_page_methods": [PageMethod(self.browse, activity, wait_ms)],
         })

@@ -32,6 +32,7 @@ from newsarchive.rendering import (
     BrowserRendering,
     PageActivity,
     Renderer,
+    Tab,
     _header_lists,
     browser_missing,
     browser_request_refusal,
@@ -207,7 +208,7 @@ def renderer_of(mode="auto", chromium="/nonexistent/chromium", **settings) -> Re
 def test_renderer_from_crawler_reads_the_settings():
     renderer = renderer_of()
     assert (renderer.mode, renderer.max_clicks, renderer.timeout, renderer.warned, renderer.captures,
-            renderer.open_pages) == ("auto", 3, 2.5, False, None, [])
+            renderer.open_tabs) == ("auto", 3, 2.5, False, None, [])
     missing = browser_missing("/nonexistent/chromium")
     assert missing is not None and renderer.missing == missing
     assert renderer_of("never").missing is None  # never looked for
@@ -278,8 +279,7 @@ def test_renderer_leaves_an_article_it_need_not_render():
 def test_page_activity_counts_the_requests_in_flight_and_not_the_streams():
     activity = PageActivity()
     assert (activity.quiet_ms, activity.in_flight, activity.seen, activity.captures) == (QUIET_MS, 0, [], [])
-    followed = ("request", "requestfinished", "requestfailed", "response", "popup", "framenavigated")
-    assert {event: activity.handlers[event] for event in followed} == {
+    assert {event: getattr(activity, method) for event, method in PageActivity.EVENTS.items()} == {
         "request": activity.request_sent, "requestfinished": activity.request_ended,
         "requestfailed": activity.request_ended, "response": activity.seen_response,
         "popup": activity.close_popup, "framenavigated": activity.frame_navigated}
@@ -296,6 +296,27 @@ def test_page_activity_counts_the_requests_in_flight_and_not_the_streams():
     activity.request_ended(second)  # an end reported twice ends nothing more
     assert (activity.in_flight, set(activity.pending)) == (0, {stream})
     assert PageActivity(quiet_ms=7).quiet_ms == 7
+
+
+def test_a_tab_hands_each_event_to_the_activity_of_its_render():
+    tab, first, second = Tab(), PageActivity(), PageActivity()
+    assert (tab.page, set(tab.handlers)) == (None, set(PageActivity.EVENTS))
+    request = object()
+    tab.activity = first
+    tab.handlers["request"](request)
+    assert list(first.pending) == [request]
+    tab.activity = second  # the next render in the same tab
+    tab.handlers["request"](request)
+    tab.handlers["requestfinished"](request)
+    assert (list(first.pending), list(second.pending)) == ([request], [])
+    popup = type("Popup", (), {"closed": False})()
+
+    async def close():
+        popup.closed = True
+    popup.close = close
+    closing = tab.handlers["popup"](popup)  # a coroutine, which Playwright's event emitter runs
+    asyncio.run(closing)
+    assert popup.closed
 
 
 @pytest.mark.parametrize(("documents", "left_for"), [

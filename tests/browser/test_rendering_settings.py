@@ -12,7 +12,7 @@ import logging
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from newsarchive.items import Article
-from newsarchive.rendering import BROWSER_SLOT, CHROMIUM_ARGS, HANDLER, PageActivity, browser_missing
+from newsarchive.rendering import BROWSER_SLOT, CHROMIUM_ARGS, HANDLER, PageActivity, Tab, browser_missing
 from tests.test_rendering_mutants import URL, addon_settings, chromium_folder, renderer_of
 
 
@@ -54,16 +54,20 @@ def test_renderer_counts_a_page_it_could_not_render(caplog):
 
 def test_request_for_a_page_in_a_new_tab_and_in_an_open_one():
     renderer = renderer_of()
-    activity = PageActivity()
-    request = renderer.request_for(URL, activity)
+    activity, tab = PageActivity(), Tab()
+    request = renderer.request_for(URL, activity, tab)
     methods = request.meta.pop("playwright_page_methods")
     assert (request.url, request.dont_filter) == (URL, True)
     assert request.meta == {
         "playwright": True, "playwright_include_page": True, "download_slot": BROWSER_SLOT,
         "download_timeout": 5.0, "playwright_page_goto_kwargs": {"wait_until": "load"},
-        "playwright_page_event_handlers": activity.handlers}
+        "playwright_page_event_handlers": tab.handlers}  # a new page: the tab's handlers go on it
     assert [(m.method, m.args, m.kwargs) for m in methods] == [(renderer.browse, (activity, 2500), {})]
-    tab = object()
-    in_tab = renderer.request_for(URL, page=tab)
-    assert in_tab.meta["playwright_page"] is tab
-    assert in_tab.meta["playwright_page_event_handlers"]["response"].__self__ is not activity  # a new one follows it
+    assert tab.activity is activity
+    tab.page = object()
+    following = PageActivity()
+    in_tab = renderer.request_for(URL, following, tab)
+    assert in_tab.meta["playwright_page"] is tab.page
+    assert in_tab.meta["playwright_page_event_handlers"] == {}  # the open page has them already
+    assert tab.activity is following  # and they hand its events to the new render's activity
+
