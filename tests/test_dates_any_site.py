@@ -225,6 +225,39 @@ def test_htmldate_keeps_its_own_last_resort_for_other_users():
     assert htmldate.extractors._external_date.__module__ == "htmldate.extractors"
 
 
+# a stylesheet's or script's version is not the story's date ---------------------------------------------
+
+ASSETS = ("<link rel='stylesheet' href='/css/site.css?v=2022-06-15'>"
+          "<link rel='preload' as='font' href='/fonts/serif.woff2?2022-06-16'>"
+          "<script src='/js/site.min.js?ver=2022-06-17-12-15'></script>")
+
+
+@pytest.mark.parametrize("asset", [
+    "<link rel='stylesheet' href='/css/site.css?v=2022-06-15'>",
+    "<link rel='Preload' as='font' href='/fonts/serif.woff2?2022-06-16'>",
+    "<link rel='modulepreload' href='/js/app.mjs?v=2022-06-16'>",
+    "<link rel='prefetch' href='/js/next.js?v=2022-06-16'>",
+    "<script src='/js/site.min.js?ver=2022-06-17-12-15'></script>",
+    ASSETS])
+def test_a_version_date_in_a_stylesheet_or_script_url_is_no_publication_date(asset):
+    # Without the rule, htmldate's search of the markup gives each of these dates.
+    article = parse(page(asset))
+    assert (article.published_at, article.published_day) == (None, None)
+
+
+def test_the_asset_urls_are_left_as_the_page_gave_them():
+    root = lxml_html.fromstring(page(ASSETS))
+    assert generic.find_publication_date(root, URL, "en") is None
+    assert [element.get("href") or element.get("src") for element in root.iter("link", "script")] == [
+        "/css/site.css?v=2022-06-15", "/fonts/serif.woff2?2022-06-16", "/js/site.min.js?ver=2022-06-17-12-15"]
+
+
+def test_a_date_in_a_links_query_still_counts_where_it_is_no_asset():
+    # An alternate version of the page (its feed, its print edition) may name the story's day.
+    head = "<link rel='alternate' type='application/rss+xml' href='/feed?day=2022-06-18'>"
+    assert parse(page(head)).published_day == "2022-06-18"
+
+
 # the day of publication where the story came out ----------------------------------------------------
 
 def test_the_day_is_the_printed_dates_own_not_its_utc_day():

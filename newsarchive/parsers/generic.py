@@ -279,8 +279,32 @@ def find_publication_date(root, url: str, language: str | None = None) -> str | 
     from htmldate import find_date
     from trafilatura.metadata import set_date_params
 
-    with _free_text_dates_in(language):
+    with _free_text_dates_in(language), _asset_versions_hidden(root):
         return find_date(root, **{**set_date_params(True), "url": url}) or None
+
+
+# Stylesheets and scripts, whose URLs often carry the day the site's theme was deployed as a
+# cache-busting version ("main.css?v=2022-06-15"): htmldate's last search, over the page's markup,
+# took that for the story's date when the page states none.
+_ASSET_RELS = frozenset({"stylesheet", "preload", "modulepreload", "prefetch"})
+
+
+@contextmanager
+def _asset_versions_hidden(root):
+    """The page's stylesheet and script URLs without their query strings while htmldate reads it
+    (they are put back after)."""
+    hidden = []
+    for element in root.iter("link", "script"):
+        name = "src" if element.tag == "script" else "href"
+        value = element.get(name) or ""
+        if "?" in value and (element.tag == "script" or _ASSET_RELS & set((element.get("rel") or "").lower().split())):
+            hidden.append((element, name, value))
+            element.set(name, value.split("?", 1)[0])
+    try:
+        yield
+    finally:
+        for element, name, value in hidden:
+            element.set(name, value)
 
 
 # htmldate's last resort hands a line of free text ("Posted on 3 March 2020") to dateparser with no
