@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from newsarchive.parsers import parse_page
+import subprocess
+import sys
+
+import pytest
+
+from newsarchive.parsers import generic, parse_page
 
 WORDPRESS_COMMENTS = """
 <div id="comments" class="comments-area">
@@ -174,3 +179,44 @@ def test_the_full_generic_pass_runs_only_when_the_fast_one_finds_little():
         text = "\n".join(block.text for block in found.body)
         assert (len(text) < SHORT_TEXT, found.fallback) == (fallback, fallback)
         assert "The bridge is open again" in text if fallback else "Shops on both banks said" in text
+
+
+# jusText, in trafilatura's full pass, told the page's language -------------------------------------
+
+SHORT_GERMAN_STORY = ("Die Regierung hat am Mittwoch beschlossen, dass die Brücke über den Fluss im Frühjahr "
+                      "neu gebaut wird.")
+
+
+def justext_gathered_all_languages(lang_attribute: str) -> list[str]:
+    """In a fresh process (trafilatura keeps the all-languages list for good once gathered): a page
+    short enough for the full pass; whether its body was found and the list was gathered."""
+    page = (f"<html{lang_attribute}><head><title>Neue Brücke</title></head><body><div><p>{SHORT_GERMAN_STORY}"
+            "</p></div></body></html>").encode()
+    code = ("import trafilatura.external as external; from newsarchive.parsers import parse_page; "
+            f"article = parse_page('https://bridge.example/news/story', {page!r}, kind='article'); "
+            "print(bool(article.body_text), external.JT_STOPLIST is not None)")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+
+
+@pytest.mark.parametrize("lang_attribute, gathered", [
+    (" lang='de'", "False"),  # the language declared
+    (" lang='de-AT'", "False"),  # with a region
+    ("", "False"),  # none declared: the fast pass's text tells it
+    (" lang='tlh'", "True"),  # one jusText has no stop words for: all of them, as trafilatura does
+])
+def test_justext_gets_the_stop_words_of_the_pages_language(lang_attribute, gathered):
+    assert justext_gathered_all_languages(lang_attribute) == ["True", gathered]
+
+
+def test_the_stop_words_of_all_languages_are_back_after_the_page():
+    import justext
+    import trafilatura.external as external
+
+    before = external.JT_STOPLIST
+    with generic._justext_stoplist_of("fr"):
+        assert external.JT_STOPLIST == justext.get_stoplist("French")
+    with generic._justext_stoplist_of("PT-br"):  # a language tag as a page may write it
+        assert external.JT_STOPLIST == justext.get_stoplist("Portuguese")
+    assert external.JT_STOPLIST is before
+    with generic._justext_stoplist_of(None):
+        assert external.JT_STOPLIST is before

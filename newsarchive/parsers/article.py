@@ -131,7 +131,8 @@ class _ArticlePage:
         if self._generic is None:
             # A page the profile reads (its title and body selectors match) lacks what its selectors
             # do not find: the generic layer is for pages nothing cheaper can read.
-            self._generic = generic.NOTHING if self._profile_fits() else generic.extract_body_and_comments(self.root, self.doc.url)
+            self._generic = generic.NOTHING if self._profile_fits() else generic.extract_body_and_comments(
+                self.root, self.doc.url, self.article.language)
         return self._generic
 
     def _generic_date(self) -> str | None:
