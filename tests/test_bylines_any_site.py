@@ -317,3 +317,25 @@ def test_the_byline_an_seo_plugin_writes_as_twitter_label_and_data(label, data, 
     head = (f"<meta name='twitter:label2' content='{label}'><meta name='twitter:data2' content='{data}'>"
             "<meta name='twitter:label1' content='Reading time'><meta name='twitter:data1' content='Ana Ruiz'>")
     assert names(page(head=head)) == expected
+
+
+# what the page hides is no byline ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("hidden", [
+    "<a rel='author' href='https://plus.example/112' style='display: none;'>Harbour Blog</a>",
+    "<a rel='author' href='https://plus.example/112' style='VISIBILITY:hidden'>Harbour Blog</a>",
+    "<a rel='author' href='https://plus.example/112' hidden>Harbour Blog</a>",
+    "<div style='display:none'><span class='author'>Harbour Blog</span></div>",  # hidden around it
+])
+def test_a_hidden_author_link_gives_way_to_the_byline_shown(hidden):
+    # The hidden one comes first in the page, where the first byline found would be taken.
+    assert names(page(hidden + "<p class='byline'>Posted by Ana Ruiz</p>")) == ["Ana Ruiz"]
+
+
+def test_four_co_authors_and_their_team_make_one_byline():
+    # 17 words, 97 characters: still a byline, not a paragraph (and trafilatura's byline rules,
+    # asked when the page shows none, would take the hidden link's name).
+    byline = ("<a rel='author' style='display:none' href='https://plus.example/112'>Harbour Blog</a>"
+              "<span class='byline-author'>Posted by Nathan Park, Varun Khan, Eric Millar and Kiran C Nair - "
+              "Harbour Safety Browsing team</span>")
+    assert names(page(byline)) == ["Nathan Park", "Varun Khan", "Eric Millar", "Kiran C Nair"]

@@ -243,9 +243,10 @@ def test_a_byline_too_long_is_furniture():
     assert len(at_most) == 120
     assert shown(f'<span class="byline">{at_most}</span>') == (at_most, ["Ana " + "y" * 113])
     assert shown(f'<span class="byline">{at_most}y</span>') == (None, [])
-    fifteen_words = "By Ana Ruiz, Eva Berg, Li Wei, Tom Hall, Jo Ng, Al Bo, Ed Li"
-    assert len(shown(f'<span class="byline">{fifteen_words}</span>')[1]) == 7
-    assert shown(f'<span class="byline">{fifteen_words}, Xi</span>') == (None, [])
+    twenty_words = "By Ana Ruiz, Eva Berg, Li Wei, Tom Hall, Jo Ng, Al Bo, Ed Li, Xi Lu, Bo Ma, Ty"
+    assert len(twenty_words.split()) == 20
+    assert len(shown(f'<span class="byline">{twenty_words}</span>')[1]) == 10
+    assert shown(f'<span class="byline">{twenty_words}, Xi</span>') == (None, [])
 
 
 def test_a_byline_with_more_than_six_children_is_a_block():

@@ -324,7 +324,7 @@ def _bylines_shown(root):
             if element.tag in ("meta", "link", "script", "button") or len(element) > 6:
                 continue
             text = _byline_text(element)
-            if not text or len(text) > 120 or len(text.split()) > 15:
+            if not text or len(text) > 120 or len(text.split()) > 20:
                 continue
             names = _name_parts(element) if marked else None
             authors = split_byline(names or _lines_text(element))
@@ -334,7 +334,7 @@ def _bylines_shown(root):
                 authors = split_byline("\n".join(lines))
             # An unmarked line must read as a byline: names are capitalised ("By the numbers:" is not).
             if authors and (marked or authors[0].name[:1].isupper() or not authors[0].name[:1].isalpha()) \
-                    and _outside_comments_and_navigation(element):
+                    and _outside_comments_and_navigation(element) and not _hidden(element):
                 yield element, authors
 
 
@@ -406,6 +406,17 @@ def _outside_comments_and_navigation(element) -> bool:
     in_article = any(ancestor.tag in ("article", "main") for ancestor in ancestors)
     return not any((ancestor.tag in _NOT_BYLINE_ANCESTORS and not (ancestor.tag == "footer" and in_article))
                    or is_comment_item(ancestor) for ancestor in [element, *ancestors])  # a <nav class=authors> too
+
+
+def _hidden(element) -> bool:
+    """Whether the page hides the element or an element around it (`hidden`, an inline style
+    `display: none` or `visibility: hidden`): a link kept for search engines ("<a rel=author
+    style='display:none'>Site</a>") is no byline a reader sees."""
+    for each in (element, *element.iterancestors()):
+        style = (each.get("style") or "").replace(" ", "").lower()
+        if each.get("hidden") is not None or "display:none" in style or "visibility:hidden" in style:
+            return True
+    return False
 
 
 # A name of one word ("Todd", "Stefanus"): a first name or a handle that metadata gives alone.
