@@ -9,7 +9,7 @@ import pytest
 from lxml import html as lxml_html
 
 from newsarchive.parsers import parse_page
-from newsarchive.parsers.bylines import shown_as_a_name, split_byline
+from newsarchive.parsers.bylines import find_byline_authors, shown_as_a_name, split_byline
 
 PROSE = "".join(f"<p>Paragraph {n} of the story on the harbour works, long enough to be prose that a reader "
                 f"came for, with a few more words to be sure of it.</p>" for n in range(6))
@@ -339,3 +339,49 @@ def test_four_co_authors_and_their_team_make_one_byline():
               "<span class='byline-author'>Posted by Nathan Park, Varun Khan, Eric Millar and Kiran C Nair - "
               "Harbour Safety Browsing team</span>")
     assert names(page(byline)) == ["Nathan Park", "Varun Khan", "Eric Millar", "Kiran C Nair"]
+
+
+# another article's teaser, a picture's credit: not the story's byline ---------------------------------
+
+TEASER = ("<ul class='more'><li><a href='/news/2024/bridge-closes'><h3>Bridge closes</h3>"
+          "<span class='article-author'>Von Clara Berg</span></a></li></ul>")
+
+
+def test_the_byline_of_a_teaser_linking_to_another_article_is_not_the_storys():
+    # The teaser comes first in the page; the story's own byline after it.
+    assert names(page(TEASER + "<p class='byline'>By Ana Ruiz</p>")) == ["Ana Ruiz"]
+
+
+def markup_byline(html: bytes) -> list[str]:
+    """The names of the byline the markup layer finds (trafilatura's rules, asked after it, left out)."""
+    return [author.name for author in find_byline_authors(lxml_html.fromstring(html))[1]]
+
+
+@pytest.mark.parametrize("link", ["/author/ana-ruiz/", "/user/AnaR.html", "/members/ana", "/people/ana-ruiz"])
+def test_a_byline_inside_a_link_to_the_authors_own_page_is_kept(link):
+    box = f"<a href='{link}' class='userbox'><span class='author'>Von Ana Ruiz</span></a>"
+    assert markup_byline(page(box)) == ["Ana Ruiz"]
+
+
+def test_a_byline_inside_a_link_marked_as_the_authors_or_an_anchor_is_kept():
+    box = "<a rel='author' href='https://profiles.example/112'><span class='author'>Ana Ruiz</span></a>"
+    assert markup_byline(page(box)) == ["Ana Ruiz"]  # the link is the byline
+    assert markup_byline(page("<a name='top'><span class='author'>Ana Ruiz</span></a>")) == ["Ana Ruiz"]
+
+
+@pytest.mark.parametrize("credit", [
+    "<figure><img src='/p.jpg'><span class='author'>Tom Lens</span></figure>",
+    "<div><img src='/p.jpg'><figcaption><span class='author'>Tom Lens</span></figcaption></div>",  # no figure
+    "<div class='img-holder'><div class='license-info'><span class='author-name'>Tom Lens</span></div></div>",
+    "<div class='photo-credit'><span class='author'>Tom Lens</span></div>",
+    "<div class='wp-caption'><p><span class='author'>Tom Lens</span></p></div>",
+    "<p class='copyright'><span class='author'>Tom Lens</span></p>",
+])
+def test_a_pictures_credit_is_not_the_storys_byline(credit):
+    assert names(page(credit + "<p class='byline'>By Ana Ruiz</p>")) == ["Ana Ruiz"]
+
+
+def test_a_credit_box_counts_only_near_the_byline():
+    # Three levels up at most: a page's layout named "has-caption" far above is no credit box.
+    far = "<div class='has-caption'><div><div><div><p class='byline'>By Ana Ruiz</p></div></div></div></div>"
+    assert markup_byline(page(far)) == ["Ana Ruiz"]

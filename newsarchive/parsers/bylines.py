@@ -334,7 +334,8 @@ def _bylines_shown(root):
                 authors = split_byline("\n".join(lines))
             # An unmarked line must read as a byline: names are capitalised ("By the numbers:" is not).
             if authors and (marked or authors[0].name[:1].isupper() or not authors[0].name[:1].isalpha()) \
-                    and _outside_comments_and_navigation(element) and not _hidden(element):
+                    and _outside_comments_and_navigation(element) and not _hidden(element) \
+                    and not _in_a_teaser_or_credit(element):
                 yield element, authors
 
 
@@ -415,6 +416,28 @@ def _hidden(element) -> bool:
     for each in (element, *element.iterancestors()):
         style = (each.get("style") or "").replace(" ", "").lower()
         if each.get("hidden") is not None or "display:none" in style or "visibility:hidden" in style:
+            return True
+    return False
+
+
+# Names of the elements around a picture's credit line ("license-info", "photo-credit", "wp-caption").
+_CREDIT_NAMES = re.compile(r"credit|licen[cs]e|copyright|caption", re.IGNORECASE)
+_CREDIT_LEVELS = 3  # ancestors looked at: a credit's own box, not the page's layout around it
+# A link to a person's page: an author page, or a user's or member's profile (a community's posts).
+_PERSON_PAGE = re.compile(f"{_AUTHOR_PAGE.pattern}|/(?:users?|members?|people)/", re.IGNORECASE)
+
+
+def _in_a_teaser_or_credit(element) -> bool:
+    """Whether a byline belongs to something else than the story: another article's teaser (it is
+    inside a link, and that link does not lead to an author's page) or a picture (it is in a
+    figure or a credit, licence or caption box: the photographer's name)."""
+    for level, ancestor in enumerate(element.iterancestors()):
+        if ancestor.tag == "a" and ancestor.get("href") and not _PERSON_PAGE.search(ancestor.get("href")):
+            return True
+        if ancestor.tag in ("figure", "figcaption"):
+            return True
+        names = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"
+        if level < _CREDIT_LEVELS and _CREDIT_NAMES.search(names):
             return True
     return False
 
