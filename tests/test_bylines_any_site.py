@@ -374,6 +374,7 @@ def test_a_byline_inside_a_link_marked_as_the_authors_or_an_anchor_is_kept():
     "<div><img src='/p.jpg'><figcaption><span class='author'>Tom Lens</span></figcaption></div>",  # no figure
     "<div class='img-holder'><div class='license-info'><span class='author-name'>Tom Lens</span></div></div>",
     "<div class='photo-credit'><span class='author'>Tom Lens</span></div>",
+    "<div id='image-copyright'><span class='author'>Tom Lens</span></div>",  # named by its id
     "<div class='wp-caption'><p><span class='author'>Tom Lens</span></p></div>",
     "<p class='copyright'><span class='author'>Tom Lens</span></p>",
 ])
