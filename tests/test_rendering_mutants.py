@@ -301,6 +301,7 @@ def test_page_activity_counts_the_requests_in_flight_and_not_the_streams():
 def test_a_tab_hands_each_event_to_the_activity_of_its_render():
     tab, first, second = Tab(), PageActivity(), PageActivity()
     assert (tab.page, set(tab.handlers)) == (None, set(PageActivity.EVENTS))
+    tab.handlers["request"](object())  # before its first render, an event has somewhere to go
     request = object()
     tab.activity = first
     tab.handlers["request"](request)
