@@ -12,11 +12,6 @@ beacons) goes through `browser_request_refusal` (newsarchive/rendering.py) with 
 scope, and is aborted when it leaves the crawl's origins (and those NEWSARCHIVE_RENDER_ORIGINS
 names) or is not a GET or HEAD; each abort is
 counted (`newsarchive/render/aborted/<why>_count`).
-
-scrapy-playwright logs every browser request and response at DEBUG, and to do so asks the browser
-for a header of each (a round trip through Playwright's driver) whenever its logger lets DEBUG
-through, which Scrapy's logging set-up leaves it doing at any LOG_LEVEL. The handler sets that
-logger to the crawl's level, so those questions are asked only when their answer is logged.
 """
 
 from __future__ import annotations
@@ -30,7 +25,6 @@ from newsarchive.rendering import browser_request_refusal
 from newsarchive.scope import Scope
 
 logger = logging.getLogger(__name__)
-PLAYWRIGHT_LOGGER = "scrapy-playwright"  # the logger scrapy-playwright's handler writes to
 
 
 class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
@@ -40,7 +34,6 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         self.crawler = crawler
         self.abort_request = self.refuses  # scrapy-playwright asks it of every request a page makes
         self.other_origins = Scope(crawler.settings.getlist("NEWSARCHIVE_RENDER_ORIGINS"))
-        logging.getLogger(PLAYWRIGHT_LOGGER).setLevel(crawler.settings.get("LOG_LEVEL") or logging.DEBUG)
 
     def refuses(self, request) -> bool:
         """PLAYWRIGHT_ABORT_REQUEST, with the crawl's scope: whether to abort a browser request."""

@@ -81,6 +81,7 @@ HEAVY_RESOURCES = ("image", "media", "font")  # they carry no comments; the brow
 SCRIPT_RESOURCES = ("xhr", "fetch", "document")
 ERROR_PAGE = "chrome-error:"  # the scheme of the page Chromium shows for a navigation that failed
 BROWSER_SLOT = "newsarchive-browser"  # the downloader slot of the pages rendered
+PLAYWRIGHT_LOGGER = "scrapy-playwright"  # the logger scrapy-playwright's download handler writes to
 # A page has settled when none of its requests has been in flight for this long (Playwright's
 # networkidle: 500 ms) and its main thread is idle (PageActivity.settle): scripts that load
 # comments on load or on a click send their requests at once. On bench/render.py's site, on 2
@@ -284,6 +285,12 @@ class BrowserRendering:
             return
         for scheme in ("http", "https"):
             settings["DOWNLOAD_HANDLERS"][scheme] = HANDLER
+        # scrapy-playwright attaches a debug logger to every tab, which reads a header of each
+        # request and response the browser sees, whenever its logger lets DEBUG through; Scrapy's
+        # logging set-up leaves that so at any LOG_LEVEL. Its logger takes the crawl's level.
+        level = settings.get("LOG_LEVEL") or logging.DEBUG
+        with contextlib.suppress(ValueError, TypeError):  # a level Scrapy's own logging set-up refuses too
+            logging.getLogger(PLAYWRIGHT_LOGGER).setLevel(level.upper() if isinstance(level, str) else level)
         timeout_ms = int(settings.getfloat("NEWSARCHIVE_RENDER_TIMEOUT") * 1000)
         for name, value in {
             "PLAYWRIGHT_BROWSER_TYPE": "chromium",
@@ -297,7 +304,7 @@ class BrowserRendering:
 
 
 class PageActivity:
-    """One rendered page's requests, followed through its event handlers (`handlers`): how many are
+    """One rendered page's requests, followed through its tab's event handlers (Tab, EVENTS): how many are
     in flight, for `settle`, and the responses its scripts loaded that carried content (see
     carries_content), which `read`, the last page method, turns into captures."""
 
