@@ -15,8 +15,9 @@ NEWSARCHIVE_CHROMIUM) and with `--render never`. Printed for each: comment recal
 with exactly the text the site holds, over all the site's comments; target 100% with auto), the
 share of articles rendered (target at most 22%), pages/s of the whole crawl and the ratio auto /
 never (target at least 0.5), and the peak memory of the browser (the sum of the resident memory of
-the Chromium processes under the crawl, sampled every 0.1 s, PSS every 0.5 s; RSS counts the pages they share once
-per process, so PSS, which divides them, is printed beside it) and of the whole process tree, and
+the Chromium processes under the crawl, sampled every 0.1 s, PSS every 0.5 s; RSS counts the pages
+they share once per process, so PSS, which divides them, is printed beside it) and of the whole
+process tree, and
 the CPU seconds each part of the tree used (the crawl, its parser workers, Playwright's driver, the
 browser and its renderers): on two cores, a crawl can take no less than half their sum.
 """
@@ -94,7 +95,7 @@ def comments_markup(number: int, files: dict[str, str]) -> str:
 
 
 def story_body(number: int) -> str:
-    """Ninety words or so, told of this article alone: its sentences are drawn by its number."""
+    """About 115 words, told of this article alone: its sentences are drawn by its number."""
     draw = random.Random(number)
     sentences = [f"At {draw.randint(1, 12)} o'clock the water {draw.choice(DEEDS)} the {draw.choice(PLACES)} "
                  f"and {draw.randint(2, 90)} people near the {draw.choice(PLACES)} were told to leave." for _ in range(6)]
