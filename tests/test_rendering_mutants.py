@@ -27,7 +27,6 @@ from newsarchive.archive import open_archive
 from newsarchive.archive.store import start_crawl
 from newsarchive.items import Article, Byline, Capture, Comment, Layer
 from newsarchive.rendering import (
-    PLAYWRIGHT_LOGGER,
     QUIET_MS,
     STREAM_MS,
     BrowserRendering,
@@ -198,20 +197,6 @@ def test_browser_rendering_installs_nothing_when_it_cannot_or_need_not(tmp_path,
 
 
 # --- the spider's Renderer ------------------------------------------------------------------------
-
-@pytest.mark.parametrize("level, expected", [("WARNING", logging.WARNING), ("info", logging.INFO),
-                                             (logging.ERROR, logging.ERROR), ("DEBUG", logging.DEBUG),
-                                             ("LOUD", logging.NOTSET)])  # a level no logger knows: left as it was
-def test_scrapy_playwrights_logger_takes_the_crawls_level(level, expected):
-    # Left at Scrapy's NOTSET, it lets DEBUG through, and scrapy-playwright then attaches a logger
-    # to every tab that reads a header of each browser request and response.
-    playwright_logger = logging.getLogger(PLAYWRIGHT_LOGGER)
-    try:
-        addon_settings(LOG_LEVEL=level)
-        assert playwright_logger.level == expected
-    finally:
-        playwright_logger.setLevel(logging.NOTSET)
-
 
 def renderer_of(mode="auto", chromium="/nonexistent/chromium", **settings) -> Renderer:
     crawler = get_crawler(Spider, {"NEWSARCHIVE_RENDER": mode, "NEWSARCHIVE_CHROMIUM": chromium,

@@ -9,10 +9,19 @@ import asyncio
 import concurrent.futures
 import logging
 
+import pytest
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from newsarchive.items import Article
-from newsarchive.rendering import BROWSER_SLOT, CHROMIUM_ARGS, HANDLER, PageActivity, Tab, browser_missing
+from newsarchive.rendering import (
+    BROWSER_SLOT,
+    CHROMIUM_ARGS,
+    HANDLER,
+    PLAYWRIGHT_LOGGER,
+    PageActivity,
+    Tab,
+    browser_missing,
+)
 from tests.test_rendering_mutants import URL, addon_settings, chromium_folder, renderer_of
 
 
@@ -71,3 +80,17 @@ def test_request_for_a_page_in_a_new_tab_and_in_an_open_one():
     assert in_tab.meta["playwright_page_event_handlers"] == {}  # the open page has them already
     assert tab.activity is following  # and they hand its events to the new render's activity
 
+
+@pytest.mark.parametrize("level, expected", [("WARNING", logging.WARNING), ("info", logging.INFO),
+                                             (logging.ERROR, logging.ERROR), ("DEBUG", logging.DEBUG),
+                                             ("LOUD", logging.NOTSET)])  # a level no logger knows: left as it was
+def test_scrapy_playwrights_logger_takes_the_crawls_level(tmp_path, monkeypatch, level, expected):
+    # Left at Scrapy's NOTSET, it lets DEBUG through, and scrapy-playwright then attaches a logger
+    # to every tab that reads a header of each browser request and response.
+    playwright_logger = logging.getLogger(PLAYWRIGHT_LOGGER)
+    try:
+        chromium_folder(tmp_path, monkeypatch)  # the add-on installs only where it can render
+        addon_settings(LOG_LEVEL=level)
+        assert playwright_logger.level == expected
+    finally:
+        playwright_logger.setLevel(logging.NOTSET)
