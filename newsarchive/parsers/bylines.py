@@ -432,7 +432,7 @@ def _in_a_teaser_or_credit(element) -> bool:
     inside a link, and that link does not lead to an author's page) or a picture (it is in a
     figure or a credit, licence or caption box: the photographer's name)."""
     for level, ancestor in enumerate(element.iterancestors()):
-        if ancestor.tag == "a" and ancestor.get("href") and not _PERSON_PAGE.search(ancestor.get("href")):
+        if ancestor.tag == "a" and (href := ancestor.get("href")) and not _PERSON_PAGE.search(href):
             return True
         if ancestor.tag in ("figure", "figcaption"):
             return True
