@@ -7,12 +7,16 @@ site. This module finds those pairs in the archive and records them in `duplicat
 
 - exact: the same words in the same order (case, whitespace, punctuation and the Arabic and
   Russian spelling variants that search folds all set aside): the SHA-256 of the normalised
-  body is the same (`duplicate_signatures.body_hash`);
+  body is the same (`duplicate_signatures.body_hash`). The copies of one body are linked to its
+  first article (the smallest id), one row a copy: every pair would be n(n-1)/2 rows for n
+  copies (a paywall notice on 5,000 pages: 12.5 million), where n - 1 say the same;
 - near: the Jaccard similarity of the two bodies' sets of SHINGLE_WORDS-word shingles is at
   least THRESHOLD (0.8: a tenth of the words rewritten in one place gives about 0.82, a fifth
   0.67, a shared lead paragraph much less). Candidates come from a MinHash LSH index (datasketch) queried at the lower
   LSH_THRESHOLD, so that 98.6% of the pairs at 0.8 are candidates; each candidate is then
-  checked against the exact Jaccard of the shingle sets, which is the `similarity` stored.
+  checked against the exact Jaccard of the shingle sets, which is the `similarity` stored. The
+  index holds the first article of each body only, so a near pair links the first articles of
+  two bodies, and their copies are found through the exact rows.
 
 Bodies under MIN_WORDS words (briefs, photo galleries, "this page has moved") are not compared:
 such pages are alike without being the same story.
@@ -38,6 +42,7 @@ import time
 import unicodedata
 import zlib
 from dataclasses import dataclass
+from typing import Any
 
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
@@ -144,7 +149,8 @@ class _Signed:
 
 
 class _Index:
-    """The LSH index of the archive's signatures, kept in step with duplicate_signatures."""
+    """The LSH index of the archive's signatures, kept in step with duplicate_signatures: the
+    first article of each body only (a copy is compared through the first)."""
 
     def __init__(self):
         self.lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
@@ -153,7 +159,9 @@ class _Index:
 
     def catch_up(self, db) -> None:
         """Index the signatures written since the last call (by this run or by another process)."""
-        stored = dict(db.execute("SELECT article_id, content_hash FROM duplicate_signatures WHERE minhash IS NOT NULL"))
+        stored = dict(db.execute(
+            "SELECT article_id, content_hash FROM duplicate_signatures s WHERE minhash IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM duplicate_signatures o WHERE o.body_hash = s.body_hash AND o.article_id < s.article_id)"))
         for article_id in [key for key, digest in self.indexed.items() if stored.get(key) != digest]:
             self.discard(article_id)
         missing = [key for key in stored if key not in self.indexed]
@@ -227,47 +235,103 @@ def _sign(article_id: int, content_hash: str, body_text: str, crawl_id: int | No
                    _Compared(body_hash(words), minhash(shingle_set), shingle_set))
 
 
+@dataclass
+class _Run:
+    """What recording a run's articles shares: the archive, the index, the threshold, the figures."""
+
+    db: Any  # the archive's write connection (sqlite_utils.Database)
+    index: _Index
+    threshold: float
+    summary: DuplicatesSummary
+    now: str
+
+
 def _record(db, index: _Index, signed: _Signed, threshold: float, summary: DuplicatesSummary) -> None:
     """Store the article's signature, replace its pairs with those it has now."""
-    now, compared = utc_now(), signed.compared
+    run, compared = _Run(db, index, threshold, summary, utc_now()), signed.compared
+    # The body it had, and whether it was its first article (its copies are linked to it).
+    left_body, led_its_body = db.execute(
+        "SELECT s.body_hash, NOT EXISTS (SELECT 1 FROM duplicate_signatures o WHERE o.body_hash = s.body_hash "
+        "AND o.article_id < s.article_id) FROM duplicate_signatures s WHERE s.article_id = ?",
+        [signed.article_id]).fetchone() or (None, False)
     db.execute("DELETE FROM duplicates WHERE article_id = ? OR duplicate_of = ?", [signed.article_id] * 2)
     db.execute("INSERT OR REPLACE INTO duplicate_signatures (article_id, content_hash, words, body_hash, minhash, "
                "signed_at) VALUES (?, ?, ?, ?, ?, ?)",
                [signed.article_id, signed.content_hash, signed.words, compared and compared.body_hash,
-                compared and _to_blob(compared.signature), now])
+                compared and _to_blob(compared.signature), run.now])
     summary.articles += 1
-    if compared is None:
-        summary.short += 1
-        index.discard(signed.article_id)  # it may have been long enough before it changed
+    summary.short += compared is None
+    index.discard(signed.article_id)  # indexed again below if it is the first of its body
+    if compared is not None:
+        _link_body(run, compared.body_hash, signed)
+    if left_body is not None and led_its_body and left_body != (compared and compared.body_hash):
+        _link_body(run, left_body)  # the copies it led, now without it: linked to the next first
+
+
+def _link_body(run: _Run, body: str, signed: _Signed | None = None) -> None:
+    """Link the articles of one body: each copy to the first (smallest id) by an exact row, and the
+    first to its near duplicates. `signed`: the article just signed, alone to link when it comes
+    after the first; otherwise the first is new, and all are linked."""
+    members = _articles_of_body(run.db, body)  # [(article id, crawl id of its text)], by id
+    if not members:  # the body's only article changed
         return
-    for other, kind, similarity, crawl_id in _matches(db, index, signed.article_id, compared, threshold):
-        pair = (max(signed.article_id, other), min(signed.article_id, other))
-        inserted = db.execute("INSERT OR IGNORE INTO duplicates (article_id, duplicate_of, kind, similarity, "
+    first, first_crawl = members[0]
+    if signed is not None and signed.article_id != first:  # a copy joins: one row
+        crawl = dict(members)[signed.article_id]
+        _insert_pair(run, signed.article_id, first, "exact", 1.0, _later(crawl, first_crawl))
+        return
+    for copy, crawl in members[1:]:
+        run.db.execute("DELETE FROM duplicates WHERE article_id = ? OR duplicate_of = ?", [copy, copy])
+        run.index.discard(copy)
+        _insert_pair(run, copy, first, "exact", 1.0, _later(crawl, first_crawl))
+    if signed is not None and signed.compared is not None:
+        compared, content_hash = signed.compared, signed.content_hash
+    else:
+        compared, content_hash = _compared_of(run.db, first)
+    for other, similarity, crawl in _near_matches(run, first, compared):
+        _insert_pair(run, first, other, "near", similarity, _later(crawl, first_crawl))
+    run.index.add(first, content_hash, compared.signature)
+
+
+def _insert_pair(run: _Run, one: int, other: int, kind: str, similarity: float, crawl_id: int | None) -> None:
+    inserted = run.db.execute("INSERT OR IGNORE INTO duplicates (article_id, duplicate_of, kind, similarity, "
                               "found_at, crawl_id) VALUES (?, ?, ?, ?, ?, ?)",
-                              [*pair, kind, similarity, now, _later(crawl_id, signed.crawl_id)]).rowcount
-        if inserted:
-            summary.exact_found += kind == "exact"
-            summary.near_found += kind == "near"
-    index.add(signed.article_id, signed.content_hash, compared.signature)
+                              [max(one, other), min(one, other), kind, similarity, run.now, crawl_id]).rowcount
+    if inserted:
+        run.summary.exact_found += kind == "exact"
+        run.summary.near_found += kind == "near"
 
 
-def _matches(db, index: _Index, article_id: int, compared: _Compared, threshold: float):
-    """(article id, kind, similarity, crawl id of its text) of every other article like this one."""
-    exact = dict(db.execute(
-        "SELECT s.article_id, v.crawl_id FROM duplicate_signatures s JOIN articles a ON a.id = s.article_id "
-        "LEFT JOIN article_versions v ON v.article_id = a.id AND v.version = a.version_count "
-        "WHERE s.body_hash = ? AND s.article_id <> ?", [compared.body_hash, article_id]))
-    for other, crawl_id in exact.items():
-        yield other, "exact", 1.0, crawl_id
-    for other in sorted(set(index.lsh.query(compared.signature)) - set(exact) - {article_id}):
-        if compared.signature.jaccard(index.signatures[other]) < threshold - ESTIMATE_MARGIN:
+_TEXT_OF = ("SELECT a.id, v.crawl_id FROM articles a LEFT JOIN article_versions v "
+            "ON v.article_id = a.id AND v.version = a.version_count")
+
+
+def _articles_of_body(db, body: str) -> list[tuple[int, int | None]]:
+    return db.execute(f"{_TEXT_OF} JOIN duplicate_signatures s ON s.article_id = a.id WHERE s.body_hash = ? "
+                      "ORDER BY a.id", [body]).fetchall()
+
+
+def _compared_of(db, article_id: int) -> tuple[_Compared, str]:
+    """What a stored article is compared by, from its body (one that now leads its body's copies),
+    and the content hash of its signature."""
+    body_text, content_hash = db.execute("SELECT a.body_text, s.content_hash FROM articles a JOIN duplicate_signatures s "
+                                         "ON s.article_id = a.id WHERE a.id = ?", [article_id]).fetchone()
+    words = body_words(body_text)
+    shingle_set = shingles(words)
+    return _Compared(body_hash(words), minhash(shingle_set), shingle_set), content_hash
+
+
+def _near_matches(run: _Run, article_id: int, compared: _Compared):
+    """(article id, similarity, crawl id of its text) of the first articles of other bodies like this one."""
+    for other in sorted(set(run.index.lsh.query(compared.signature)) - {article_id}):
+        if compared.signature.jaccard(run.index.signatures[other]) < run.threshold - ESTIMATE_MARGIN:
             continue  # most candidates of templated or wire-service prose: alike, not the same story
-        body_text, crawl_id = db.execute(
+        body_text, crawl_id = run.db.execute(
             "SELECT a.body_text, v.crawl_id FROM articles a LEFT JOIN article_versions v "
             "ON v.article_id = a.id AND v.version = a.version_count WHERE a.id = ?", [other]).fetchone()
         similarity = jaccard(compared.shingles, shingles(body_words(body_text)))
-        if similarity >= threshold:
-            yield other, "near", round(similarity, 4), crawl_id
+        if similarity >= run.threshold:
+            yield other, round(similarity, 4), crawl_id
 
 
 def _later(first: int | None, second: int | None) -> int | None:

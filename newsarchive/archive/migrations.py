@@ -370,3 +370,15 @@ def m014_published_day(db: Database) -> None:
         days.append((publication_day(article), article_id))
     db.conn.executemany("UPDATE articles SET published_day = ? WHERE id = ?", days)
 
+
+
+@migrations()
+def m015_copies_linked_to_the_first(db: Database) -> None:
+    # Exact copies of one body were recorded as every pair of them (n(n-1)/2 rows for n copies);
+    # now each copy is linked to the first article of the body (the smallest id), and near pairs
+    # link first articles only (newsarchive/archive/duplicates.py). Every pair held the copy's
+    # row to the first, so the rows to keep are there: the others go. A copy is an article with
+    # an exact row to an earlier one.
+    copies = "SELECT article_id FROM duplicates WHERE kind = 'exact'"
+    db.execute(f"DELETE FROM duplicates WHERE kind = 'exact' AND duplicate_of IN ({copies})")
+    db.execute(f"DELETE FROM duplicates WHERE kind = 'near' AND (article_id IN ({copies}) OR duplicate_of IN ({copies}))")
