@@ -1,6 +1,7 @@
 """Any-site crawl speed: bare Scrapy against `newsarchive crawl URL` on a site of real pages.
 
     python bench/generic_crawl.py [--articles 2000] [--runs 3] [--variant dated|plain|both] [--render never|auto]
+                                  [--no-trafilatura]
 
 Builds a static news site from real saved pages with ../shared/tools/news_site.py (the pages are
 read where they lie and never copied into this repository): 2,000 articles of about 160 KB and
@@ -9,14 +10,17 @@ no long slug (`/read/qk/`), to show that discovery does not depend on the shape 
 is served by nginx when it is installed (one worker, no access log), else by the demo's threaded
 Python server, in a process of its own.
 
-Each run crawls it twice with the same engine settings (16 concurrent requests, no AutoThrottle):
+Each run crawls it three times with the same engine settings (16 concurrent requests, no AutoThrottle):
 (a) bare Scrapy following the listing links and the next page, parsing nothing, storing nothing;
-(b) `newsarchive crawl URL` into a fresh archive (the generic spider, all its layers, captures),
+(b) the naive any-site news crawler: the same spider calling `trafilatura.extract()` (with its
+metadata) on each article in the callback, storing nothing (`--no-trafilatura` leaves it out);
+(c) `newsarchive crawl URL` into a fresh archive (the generic spider, all its layers, captures),
 with `--render never` unless told otherwise: real pages offline (their comment services and
 scripts unreachable) would otherwise measure a browser waiting on them; bench/render.py measures
 rendering.
 Runs alternate the order (bare first, then newsarchive first, ...), so neither always meets a cold
-server. Printed: pages/s of each (median and range over the runs), the ratio of the medians,
+server. Printed: pages/s of each (median and range over the runs), its ratio to bare Scrapy's,
+the articles trafilatura extracted text from,
 the peak resident memory of each crawl's whole process tree (worker processes included), and what
 the archive kept: articles, unchanged duplicates and failures, which must add up to the articles
 of the site. Targets (issue 13): ratio >= 0.35 on a 2-core machine, peak tree RSS < 250 MB,
@@ -113,10 +117,13 @@ http {{ access_log off; default_type text/html; sendfile on;
 
 # the crawls ----------------------------------------------------------------------------------------
 
-def bare_crawl(start_url: str) -> None:
-    """Bare Scrapy: listing links and next pages followed, nothing parsed or stored."""
+def bare_crawl(start_url: str, extract: bool) -> None:
+    """Bare Scrapy: listing links and next pages followed, nothing stored; with extract, each
+    article read by trafilatura.extract() in the callback (the naive any-site news crawler)."""
     import scrapy
     from scrapy.crawler import CrawlerProcess
+
+    extracted = []
 
     class BareSpider(scrapy.Spider):
         name = "bare"
@@ -129,13 +136,18 @@ def bare_crawl(start_url: str) -> None:
                 yield response.follow(href, callback=self.parse)
 
         def parse_article(self, response):
-            return None
+            if extract:
+                import trafilatura
+
+                text = trafilatura.extract(response.text, url=response.url, with_metadata=True)
+                extracted.append(bool(text))
 
     process = CrawlerProcess({**SETTINGS, "USER_AGENT": "bench"})
     crawler = process.create_crawler(BareSpider)
     process.crawl(crawler)
     process.start()
-    print(json.dumps({"pages": crawler.stats.get_value("downloader/response_count", 0)}))
+    print(json.dumps({"pages": crawler.stats.get_value("downloader/response_count", 0),
+                      **({"extracted": sum(extracted)} if extract else {})}))
 
 
 def timed(command: list[str]) -> tuple[float, float, str]:
@@ -149,9 +161,9 @@ def timed(command: list[str]) -> tuple[float, float, str]:
     return time.perf_counter() - started, peak, process.stdout.read()
 
 
-def run_bare(start_url: str) -> dict:
-    seconds, peak, out = timed([sys.executable, __file__, "--bare", start_url])
-    return {"seconds": seconds, "peak_mb": peak, "pages": json.loads(out.strip().splitlines()[-1])["pages"]}
+def run_bare(start_url: str, extract: bool = False) -> dict:
+    seconds, peak, out = timed([sys.executable, __file__, "--trafilatura" if extract else "--bare", start_url])
+    return {"seconds": seconds, "peak_mb": peak, **json.loads(out.strip().splitlines()[-1])}
 
 
 def run_newsarchive(start_url: str, db_path: Path, render: str) -> dict:
@@ -173,31 +185,38 @@ def measure(variant: str, args, scratch: Path) -> None:
     build_site(site, args.articles, f"http://127.0.0.1:{port}", plain=variant == "plain")
     server = serve(site, port, scratch)
     start_url = f"http://127.0.0.1:{port}/news/"
-    bare, full = [], []
+    bare, naive, full = [], [], []
     try:
         for run in range(args.runs):
-            order = ("bare", "full") if run % 2 == 0 else ("full", "bare")
+            order = ["bare", "naive", "full"] if run % 2 == 0 else ["full", "naive", "bare"]
             for which in order:
                 if which == "bare":
                     bare.append(run_bare(start_url))
+                elif which == "naive":
+                    if not args.no_trafilatura:
+                        naive.append(run_bare(start_url, extract=True))
                 else:
                     full.append(run_newsarchive(start_url, scratch / f"{variant}-{run}.db", args.render))
     finally:
         server.terminate()
         server.wait()
-    report(variant, args.articles, bare, full, args.render)
+    report(variant, args.articles, bare, naive, full, args.render)
 
 
 def rates(results: list[dict]) -> list[float]:
     return [result["pages"] / result["seconds"] for result in results]
 
 
-def report(variant: str, articles: int, bare: list[dict], full: list[dict], render: str) -> None:
+def report(variant: str, articles: int, bare: list[dict], naive: list[dict], full: list[dict], render: str) -> None:
     print(f"\nvariant {variant}: {articles} articles, {len(bare)} runs each, order alternating, --render {render}")
-    for name, results in (("bare Scrapy", bare), ("newsarchive", full)):
+    for name, results in (("bare Scrapy", bare), ("Scrapy + trafilatura", naive), ("newsarchive", full)):
+        if not results:
+            continue
         speed = rates(results)
-        print(f"  {name:12s} {statistics.median(speed):6.1f} pages/s (range {min(speed):.1f}-{max(speed):.1f}), "
-              f"{results[0]['pages']} pages, peak tree RSS {max(r['peak_mb'] for r in results):.0f} MB")
+        extracted = f", text of {results[-1]['extracted']} articles" if "extracted" in results[-1] else ""
+        print(f"  {name:20s} {statistics.median(speed):6.1f} pages/s (range {min(speed):.1f}-{max(speed):.1f}, "
+              f"{statistics.median(speed) / statistics.median(rates(bare)):.2f} of bare), {results[0]['pages']} pages, "
+              f"peak tree RSS {max(r['peak_mb'] for r in results):.0f} MB{extracted}")
     ratio = statistics.median(rates(full)) / statistics.median(rates(bare))
     last = full[-1]
     kept = last["articles"] + last["unchanged"] + sum(last["reasons"].values())
@@ -216,10 +235,13 @@ def main() -> None:
     parser.add_argument("--render", choices=["never", "auto"], default="never",
                         help="newsarchive's --render: never (the default) measures fetching and parsing; auto adds "
                              "the browser for the pages it judges to need one (bench/render.py measures that)")
+    parser.add_argument("--no-trafilatura", action="store_true",
+                        help="leave out the third crawler, Scrapy + trafilatura.extract() in the callback")
     parser.add_argument("--bare", help=argparse.SUPPRESS)
+    parser.add_argument("--trafilatura", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.bare:
-        bare_crawl(args.bare)
+    if args.bare or args.trafilatura:
+        bare_crawl(args.bare or args.trafilatura, extract=bool(args.trafilatura))
         return
     print(f"{os.cpu_count()} CPU cores; server: {'nginx' if shutil.which('nginx') else 'threaded Python'}")
     with tempfile.TemporaryDirectory(prefix="newsarchive-generic-") as scratch:
