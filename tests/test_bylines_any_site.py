@@ -262,6 +262,15 @@ def furniture_page(markup: str):
     ("<div><a class='post-tag' href='/topic/solar'>Solar</a></div>", "Solar", False),
     ("<ul class='menu'><li><a href='/s'>Solar</a></li></ul>", "Solar", False),
     ("<nav><a href='/s'>Solar</a></nav>", "Solar", False),
+    # a plain list of links to topic pages (a sidebar's widget, no class to say so)
+    ("<div class='textwidget'><ul><li><a href='https://n.example/thema/solar/'>Solar</a></li></ul></div>", "Solar", False),
+    ("<ul><li><a href='/category/energy/solar'>Solar</a></li></ul>", "Solar", False),
+    ("<p>Read more by <a href='/author/solar/'>Solar</a></p>", "Solar", True),  # an author's page
+    ("<p><a href='/stories/themenwoche-solar/'>Solar</a></p>", "Solar", True),  # no topic folder
+    # a byline's line with its date, not a sentence of the story that mentions the word
+    ("<p>Von Ana Ruiz am 12. Mai 2022 um 10:30 Uhr, aktualisiert am 13. Mai 2022</p>", "Ana Ruiz", True),
+    ("<p>The plant adds Solar power to the grid's mix, the minister said on Monday in Dubai, where the first "
+     "of its parabolic troughs went into service.</p>", "Solar", False),
     ("<ol><li class='comment' id='comment-2'><p>Omar Ali</p></li></ol>", "Omar Ali", False),
     # a word inside another word, a name the page never shows, a commenter's "said"
     ("<p><a href='/h'>Humanökologie</a></p>", "Human", False),

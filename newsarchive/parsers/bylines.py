@@ -527,11 +527,17 @@ _FURNITURE_TAGS = frozenset({"label", "button", "option", "select", "textarea", 
 _FURNITURE_ANCESTORS = frozenset({"form", "nav", "label", "button", "select"})
 _FURNITURE_CLASS_WORDS = frozenset({"button", "btn", "follow", "tag", "tags", "category", "categories", "menu"})
 _TEXTS_HOLDING = etree.XPath("//text()[contains(., $name)]")
+# A link to a topic, tag or category page (`/thema/solarthermie/`, `/tag/cats/`, `/rubrique/monde`):
+# its text names a subject, also in a sidebar's plain list with no class to say so.
+_SUBJECT_PAGE = re.compile(r"/(?:tags?|categor(?:y|ies)|topics?|thema|themen?|rubri(?:k|ken|que|ques)|schlagw[oö]rter"
+                           r"|schlagwort|stichw[oö]rter|stichwort|etiquetas?|categorias?|temas?|sujets?|keywords?)/",
+                           re.IGNORECASE)
 
 
 def shown_as_a_name(root, name: str) -> bool:
     """Whether the page shows `name` as text of its own, as a whole word or words, outside its
-    furniture (forms, buttons, menus, comments, tag links), and not as a commenter's ("X said"):
+    furniture (forms, buttons, menus, comments, links to tag, topic or category pages), and not as
+    a commenter's ("X said"):
     a guessed author's name must be one the page gives the story, not the label of its comment
     form's name field, a "Follow" button, a tag or a word of another word ("Human" in
     "Humanökologie").
@@ -544,7 +550,13 @@ def shown_as_a_name(root, name: str) -> bool:
     if not name or _names_a_commenter(name):
         return False
     whole = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
-    return any(whole.search(text) and not _furniture(text.getparent()) for text in _TEXTS_HOLDING(root, name=name))
+    return any(len(text) <= len(name) + _AROUND_A_NAME and whole.search(text) and not _furniture(text.getparent())
+               for text in _TEXTS_HOLDING(root, name=name))
+
+
+# Characters a text may hold besides the name: a byline's "Von ... am 12. Mai 2022 um 10:30 Uhr",
+# not a sentence of the story that mentions a word ("... an Photovoltaik und ...").
+_AROUND_A_NAME = 80
 
 
 def _furniture(element) -> bool:
@@ -552,6 +564,7 @@ def _furniture(element) -> bool:
 
     chain = [element, *element.iterancestors()]
     return (element.tag in _FURNITURE_TAGS or element.get("rel") in ("tag", "category", "category tag")
+            or (element.tag == "a" and bool(_SUBJECT_PAGE.search(element.get("href") or "")))
             or any(a.tag in _FURNITURE_ANCESTORS or is_comment_item(a) for a in chain)
             or any(not _FURNITURE_CLASS_WORDS.isdisjoint(_class_words(a)) for a in chain[:3]))
 
