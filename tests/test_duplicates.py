@@ -180,9 +180,59 @@ def test_an_earlier_article_that_becomes_a_copy_is_the_first_of_its_body(archive
           article("b", "one", body(STORY)), article("d", "edited", body(changed(STORY, 30, 90))))
     find_duplicates(archive)
     assert rows(archive) == [("b one", "a one", "exact"), ("d edited", "a one", "near")]
-    store(archive, article("x", "one", body(STORY)))  # x (the smallest id) now has their body
+    # x (the smallest id) now has their body; in the same run, e is near it: near x alone. Each
+    # pair's crawl is the later of its texts': x's (of that crawl) for all.
+    later = store(archive, article("x", "one", body(STORY)), article("e", "edited", body(changed(STORY, 60))))
     find_duplicates(archive)
-    assert rows(archive) == [("a one", "x one", "exact"), ("b one", "x one", "exact"), ("d edited", "x one", "near")]
+    assert pairs(archive) == [("a one", "x one", "exact", 1.0, later), ("b one", "x one", "exact", 1.0, later),
+                              ("d edited", "x one", "near", round(106 / 126, 4), later),
+                              ("e edited", "x one", "near", round(111 / 121, 4), later)]
+
+
+def found_at(archive) -> dict:
+    return dict(((later, earlier), when) for later, earlier, when in archive.conn.execute(
+        "SELECT article_id, duplicate_of, found_at FROM duplicates"))
+
+
+def test_a_copy_that_changes_leaves_the_other_copies_rows_as_they_were(archive):
+    store(archive, article("a", "one", body(STORY)), article("b", "one", body(STORY)),
+          article("c", "one", body(STORY)))
+    find_duplicates(archive)
+    before = found_at(archive)
+    retitled = article("b", "one", body(STORY))
+    retitled.title = "b one, retitled"  # a new version with the same body: b is compared again
+    store(archive, retitled)
+    summary = find_duplicates(archive)
+    assert (summary.articles, summary.exact_found) == (1, 1)  # b's own row, found again
+    assert rows(archive) == [("b one, retitled", "a one", "exact"), ("c one", "a one", "exact")]
+    assert found_at(archive)[(3, 1)] == before[(3, 1)]  # c's row untouched
+    store(archive, article("c", "one", body(words(120, prefix="new"))))  # c's body is its own now
+    summary = find_duplicates(archive)
+    assert (summary.articles, summary.exact_found) == (1, 0)
+    assert rows(archive) == [("b one, retitled", "a one", "exact")]
+
+
+def test_a_pair_has_the_crawl_of_the_later_of_its_two_texts(archive):
+    first = store(archive, article("a", "one", body(words(120, prefix="own"))), article("b", "one", body(STORY)))
+    second = store(archive, article("a", "one", body(STORY)))  # a, the smaller id, takes b's body later
+    find_duplicates(archive)
+    assert pairs(archive) == [("b one", "a one", "exact", 1.0, second)]
+    third = store(archive, article("c", "one", body(STORY)))
+    find_duplicates(archive)
+    store(archive, article("a", "one", body(words(120, prefix="new"))))  # a leaves: c is linked to b
+    find_duplicates(archive)
+    assert pairs(archive) == [("c one", "b one", "exact", 1.0, third)]
+    assert first < second < third
+
+
+def test_an_article_that_becomes_a_copy_is_no_longer_compared_as_the_first_of_its_old_body(archive):
+    store(archive, article("a", "one", body(words(120, prefix="own"))), article("b", "one", body(STORY)))
+    find_duplicates(archive)
+    # In one run: b takes a's body, and c is near b's old body, which no article has any more.
+    store(archive, article("b", "one", body(words(120, prefix="own"))),
+          article("c", "edited", body(changed(STORY, 30, 90))))
+    find_duplicates(archive)
+    assert rows(archive) == [("b one", "a one", "exact")]
 
 
 def test_rebuild_finds_the_same_pairs(archive):
