@@ -238,6 +238,32 @@ def test_jobs_photo_credits_and_weekday_names_beside_a_byline(byline, expected):
     assert [(author.name, author.role) for author in split_byline(byline)] == expected
 
 
+# a translator is no author ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("byline", "expected"), [
+    ("Von Ana Ruiz. Übersetzung: Li Wei", ["Ana Ruiz"]),
+    ("By Ana Ruiz; translated by Li Wei", ["Ana Ruiz"]),
+    ("By Ana Ruiz. Translated from the Spanish by Li Wei", ["Ana Ruiz"]),
+    ("Par Ana Ruiz, traduit par Li Wei", ["Ana Ruiz"]),
+    ("Автор: Анна Руиз, перевод Ли Вэй", ["Анна Руиз"]),
+    ("Translated by Li Wei", []),  # a translator's credit alone names no author
+    ("Aus dem Englischen von Li Wei", []),
+    ("By Ana Translationova", ["Ana Translationova"]),  # a name that begins like the word
+])
+def test_a_translators_credit_names_no_author(byline, expected):
+    assert [author.name for author in split_byline(byline)] == expected
+
+
+def test_a_translators_linked_name_in_a_marked_byline_is_no_author():
+    # Both names link to author pages; the one after "Übersetzung" is the translator's.
+    byline = ("<div class='byline'><p>Text <a href='/author/ana-ruiz/'>Ana Ruiz</a></p>"
+              "<p>Übersetzung: <a href='/author/li-wei/'>Li Wei</a></p></div>")
+    assert names(page(byline)) == ["Ana Ruiz"]
+    translator_first = ("<div class='byline'><p>Übersetzung: <a href='/author/li-wei/'>Li Wei</a></p>"
+                        "<p>Text <a href='/author/ana-ruiz/'>Ana Ruiz</a></p></div>")
+    assert names(page(translator_first)) == ["Ana Ruiz"]
+
+
 # a guessed author is a name the page shows --------------------------------------------------------
 
 def test_the_generic_layers_guess_of_a_comment_forms_name_field_is_no_author():

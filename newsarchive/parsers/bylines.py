@@ -68,6 +68,14 @@ _TRAILING_JOINERS = frozenset(
     "traducido".split()
 )
 _PHOTO_CREDIT = re.compile(r"^(?:fotos?|photos?|bild|bilder|image|picture|credit|quelle|source)\b\s*:", re.I)
+# A translator's credit ("Translated by", "Übersetzung:", "Aus dem Englischen von", "Перевод"): the
+# names after it are the translator's, not the author's.
+_TRANSLATOR = (r"(?:translat(?:ed|ion)(?:\s+(?:by|from\s+\w+(?:\s+by)?))?|übersetzung|übersetzt(?:\s+von)?"
+               r"|aus\s+dem\s+\w+\s+(?:übersetzt\s+)?von|traduction|traduit(?:\s+par)?|traducci[óo]n"
+               r"|traducido(?:\s+por)?|traduzione|tradott[oa](?:\s+da)?|tradução|traduzido(?:\s+por)?"
+               r"|перевод|переведено|vertaling|vertaald(?:\s+door)?)")
+_TRANSLATOR_CREDIT = re.compile(rf"(?:^|(?<=[\s,;.(|·–-])){_TRANSLATOR}(?!\w)", re.IGNORECASE)
+_BEFORE_A_TRANSLATOR = re.compile(rf"(?:^|(?<=[\s,;.(|·–-])){_TRANSLATOR}\s*:?\s*$", re.IGNORECASE)
 AGENCIES = frozenset(
     "afp ap reuters xinhua anadolu tass ria novosti interfax efe dpa ansa kyodo bloomberg "
     "associated press agence france-presse agencies".split(" ")
@@ -119,6 +127,9 @@ def clean_byline(byline: str | None) -> str:
         return ""  # "Published by Example Media. © 2024. All rights reserved": the site's notice
     text = normalise_text(_PARENTHESES.sub(_role_in_parentheses, line.lstrip(" ©").replace("(c) ", ""))) or ""
     if not text or _PHOTO_CREDIT.match(text):
+        return ""
+    text = _TRANSLATOR_CREDIT.split(text, maxsplit=1)[0].strip()  # the author's part, before the translator's
+    if not text:
         return ""
     if _names_a_commenter(text):
         return ""  # "Art Edwards says:": a commenter, not the author
@@ -348,12 +359,20 @@ def _name_parts(element) -> str | None:
     for tier in (1, 2, 3):
         inner = [e for e in element.iterdescendants() if isinstance(e.tag, str) and _name_tier(e) == tier]
         innermost = [e for e in inner if not any(other is not e and _is_ancestor(e, other) for other in inner)]
-        named = [e for e in innermost if _byline_text(e)]
+        named = [e for e in innermost if _byline_text(e) and not _after_a_translator_credit(e)]
         if named:
             first = named[0]
             alike = [e for e in named if e.tag == first.tag and e.get("class") == first.get("class")]
             return ", ".join(dict.fromkeys(text for e in alike if (text := _byline_text(e))))
     return None
+
+
+_NEAREST_TEXTS = etree.XPath("preceding::text()[position() <= 3]")
+
+
+def _after_a_translator_credit(element) -> bool:
+    """Whether the text just before a name is a translator's credit ("Übersetzung <a>Li Wei</a>")."""
+    return bool(_BEFORE_A_TRANSLATOR.search(" ".join(" ".join(_NEAREST_TEXTS(element)).split())))
 
 
 def _name_tier(element) -> int | None:
