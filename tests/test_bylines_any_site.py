@@ -42,6 +42,12 @@ def names(html: bytes) -> list[str]:
     ("Von Christian Thal , 07 Dezember, 2022", ["Christian Thal"]),
     ("By John Walk - January 10, 2020 21 minutes - 4312 words", ["John Walk"]),
     ("Carla Chávez Actualizado el 08/05/2022 02:14 a.m.", ["Carla Chávez"]),
+    # a time ago, as forums print it, even glued to the lead-in
+    ("Posted by u/anaruiz 6 years ago", ["u/anaruiz"]),
+    ("Posted by6 years ago", []),
+    ("von Ana Ruiz vor 3 Stunden", ["Ana Ruiz"]),
+    ("Por Ana Ruiz hace 5 minutos", ["Ana Ruiz"]),
+    ("Von Ana Vorberg", ["Ana Vorberg"]),  # "vor" begins a name here, with no number after it
     # lead-ins inside a line of page furniture
     ("Posted on September 21, 2020 by Adi Levin", ["Adi Levin"]),
     ("8. Januar 2020 · by Aureliana · in Gefühle", ["Aureliana"]),

@@ -60,6 +60,10 @@ _AUTHOR_LABELS = frozenset(
 _DATE_START = re.compile(
     r"\b\d{1,4}[./-]\d{1,2}\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}\.?\s+[^\W\d_]{3,}\.?,?\s+\d{4}\b"
     r"|\b[^\W\d_]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|\b(?:19|20)\d{2}\b"
+    # a time ago, printed the way forums and social sites do ("Posted by u/ana 6 years ago", "vor 3 Stunden")
+    r"|(?<!\d)\d+\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|yrs?)\s+ago\b"
+    r"|\b(?:vor|il y a|hace)\s+\d+\s+[^\W\d_]+",
+    re.IGNORECASE,
 )
 # Words that join a name to the date after it ("lupa am 26/10/13", "Ana on May 3").
 _TRAILING_JOINERS = frozenset(
