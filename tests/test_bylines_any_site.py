@@ -299,6 +299,11 @@ def furniture_page(markup: str):
     ("<ul><li><a href='/category/energy/solar'>Solar</a></li></ul>", "Solar", False),
     ("<p>Read more by <a href='/author/solar/'>Solar</a></p>", "Solar", True),  # an author's page
     ("<p><a href='/stories/themenwoche-solar/'>Solar</a></p>", "Solar", True),  # no topic folder
+    # another article's teaser (a quotation box linking to it), a picture's credit
+    ("<a href='/jan-fleischhauer-journalist-365867'><blockquote><p>Quote.</p>"
+     "<span class='quote-author'>Jan Fleischhauer, Kolumnist</span></blockquote></a>", "Jan Fleischhauer", False),
+    ("<figure><img src='/a.jpg'><figcaption><span class='author'>Li Wei</span></figcaption></figure>", "Li Wei", False),
+    ("<p class='byline'><a href='/people/li-wei'><span>Li Wei</span></a></p>", "Li Wei", True),  # a person's page
     # a byline's line with its date, not a sentence of the story that mentions the word
     ("<p>Von Ana Ruiz am 12. Mai 2022 um 10:30 Uhr, aktualisiert am 13. Mai 2022</p>", "Ana Ruiz", True),
     ("<p>The plant adds Solar power to the grid's mix, the minister said on Monday in Dubai, where the first "

@@ -559,8 +559,9 @@ _SUBJECT_PAGE = re.compile(r"/(?:tags?|categor(?:y|ies)|topics?|thema|themen?|ru
 
 def shown_as_a_name(root, name: str) -> bool:
     """Whether the page shows `name` as text of its own, as a whole word or words, outside its
-    furniture (forms, buttons, menus, comments, links to tag, topic or category pages), and not as
-    a commenter's ("X said"):
+    furniture (forms, buttons, menus, comments, links to tag, topic or category pages), nor in
+    another article's teaser or a picture's credit (as for the bylines shown: see
+    `_in_a_teaser_or_credit`), and not as a commenter's ("X said"):
     a guessed author's name must be one the page gives the story, not the label of its comment
     form's name field, a "Follow" button, a tag or a word of another word ("Human" in
     "Humanökologie").
@@ -574,7 +575,7 @@ def shown_as_a_name(root, name: str) -> bool:
         return False
     whole = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
     return any(len(text) <= len(name) + _AROUND_A_NAME and whole.search(text) and not _furniture(text.getparent())
-               for text in _TEXTS_HOLDING(root, name=name))
+               and not _in_a_teaser_or_credit(text.getparent()) for text in _TEXTS_HOLDING(root, name=name))
 
 
 # Characters a text may hold besides the name: a byline's "Von ... am 12. Mai 2022 um 10:30 Uhr",
