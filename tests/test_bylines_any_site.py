@@ -244,6 +244,27 @@ def test_jobs_photo_credits_and_weekday_names_beside_a_byline(byline, expected):
     assert [(author.name, author.role) for author in split_byline(byline)] == expected
 
 
+# the site's own name is no person's ------------------------------------------------------------------
+
+def site(name: str) -> str:
+    return f"<meta property='og:site_name' content='{name}'>"
+
+
+def test_a_byline_of_the_sites_initials_is_its_desk_and_the_next_one_names_the_author():
+    # The site's posts widget prints "JF" for its own pieces; the story's byline is further down.
+    bylines = ("<ul><li class='post-meta post-meta--author'>JF</li></ul>"
+               "<p class='post-meta post-meta--author'>Boris Kaiser</p>")
+    assert names(page(bylines, head=site("Junge Freiheit"))) == ["Boris Kaiser"]
+    # The initials in the metadata are the site's too.
+    head = site("Neue Zürcher Zeitung") + jsonld({"@type": "Person", "name": "NZZ"})
+    assert names(page("<p class='byline'>Von Ana Ruiz</p>", head=head)) == ["Ana Ruiz"]
+
+
+def test_a_blog_named_after_its_author_keeps_the_authors_byline():
+    assert names(page("<p class='byline'>Creeny</p>", head=site("Creeny"))) == ["Creeny"]
+    assert names(page("<p class='byline'>Ana Ruiz</p>", head=site("Ana Ruiz"))) == ["Ana Ruiz"]
+
+
 # a translator is no author ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("byline", "expected"), [

@@ -14,7 +14,7 @@ from lxml import etree
 from newsarchive.items import Byline
 from newsarchive.parsers.bylines import (
     _lines_text,
-    _name_key,
+    name_key,
     byline_element,
     bylines_from_names,
     clean_byline,
@@ -329,7 +329,7 @@ def test_prefer_shown(metadata, page, site_wide, expected):
 
 
 def test_name_key_keeps_letters_and_digits_only():
-    assert _name_key("Jane_Doe-2, JR.") == "janedoe2jr"
+    assert name_key("Jane_Doe-2, JR.") == "janedoe2jr"
 
 
 @pytest.mark.parametrize("tag", ["meta", "link", "script", "button"])

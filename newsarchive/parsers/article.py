@@ -59,7 +59,7 @@ from newsarchive.parsers.dates import (
 from newsarchive.parsers.document import Document, parse_document
 from newsarchive.parsers.generic import GenericExtraction
 from newsarchive.parsers.language import detect_language
-from newsarchive.parsers.metadata import Metadata, extract_metadata
+from newsarchive.parsers.metadata import Metadata, extract_metadata, site_initials
 from newsarchive.parsers.photos import figure_caption, image_source, photo, photos_in_story, story_container
 from newsarchive.parsers.text import (
     block_kind,
@@ -366,7 +366,7 @@ class _ArticlePage:
         # The byline as the page shows it, wherever it is: for the names when no layer above has
         # them or when it reads better than the metadata's (see `prefer_shown`), and on a profiled
         # page for the byline as printed (the body then leaves it out).
-        printed, authors = find_byline_authors(self.root)
+        printed, authors = find_byline_authors(self.root, site_initials(self.metadata))
         site_wide = self.metadata.source("authors") == Layer.META  # <meta name="author">: often the site's
         if names and not (self.profile is None and prefer_shown(_authors_from_metadata(names), authors, site_wide)):
             self.article.authors = _authors_from_metadata(names)

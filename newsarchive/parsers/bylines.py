@@ -317,10 +317,13 @@ def find_byline(root) -> str | None:
     return find_byline_authors(root)[0]
 
 
-def find_byline_authors(root) -> tuple[str | None, list[Byline]]:
-    """The byline a page shows as printed, and the authors it names (see `byline_element`)."""
+def find_byline_authors(root, site_names: frozenset[str] = frozenset()) -> tuple[str | None, list[Byline]]:
+    """The byline a page shows as printed, and the authors it names (see `byline_element`); a
+    byline naming only the site (`site_names`, keyed by `name_key`: the initials of its name) is
+    the site's desk, and the next one is read."""
     for element, authors in _bylines_shown(root):
-        return _byline_text(element), authors
+        if not all(name_key(author.name) in site_names for author in authors):
+            return _byline_text(element), authors
     return None, []
 
 
@@ -528,8 +531,8 @@ def prints_in_full(from_metadata: list[Byline], shown: list[Byline]) -> bool:
     names as a reader sees them are then the shown ones."""
     if not from_metadata or len(shown) < len(from_metadata):
         return False
-    shown_keys = [_name_key(author.name) for author in shown]
-    metadata_keys = [_name_key(author.name) for author in from_metadata]
+    shown_keys = [name_key(author.name) for author in shown]
+    metadata_keys = [name_key(author.name) for author in from_metadata]
     if shown_keys == metadata_keys and [a.name for a in shown] == [a.name for a in from_metadata]:
         return False  # the same names, written the same: nothing to prefer
     if not all(key and any(key in shown_key for shown_key in shown_keys) for key in metadata_keys):
@@ -539,7 +542,7 @@ def prints_in_full(from_metadata: list[Byline], shown: list[Byline]) -> bool:
     return all(len(name.split()) >= 2 for name in extra)
 
 
-def _name_key(name: str) -> str:
+def name_key(name: str) -> str:
     """A name's letters alone, case folded: "Jane Doe", "jane.doe" and "JANE DOE" share one."""
     return re.sub(r"\W|_", "", name.casefold())
 

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from w3lib.html import remove_tags, replace_entities
 
 from newsarchive.items import Layer
+from newsarchive.parsers.bylines import name_key
 from newsarchive.parsers.comments import is_comment_item
 from newsarchive.parsers.text import element_text, normalise_text
 
@@ -105,19 +106,34 @@ def _choose_authors(metadata: Metadata, url: str | None) -> None:
     """Authors from the most trusted layer that names people: a profile URL (`article:author` is
     often a Facebook page) or the publisher itself (an Organization author, the site's name) is
     no byline, and a less trusted layer may still have one."""
-    publishers = {_name_key(name) for layer, name in metadata.candidates.get("publisher", []) if isinstance(name, str)}
-    host = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""
-    publishers |= {_name_key(host), _name_key(host.split(".")[0])} - {""}
+    publishers = site_name_keys(metadata, url)
     metadata.values.pop("authors", None)
     metadata.sources.pop("authors", None)
     for layer, names in sorted(metadata.candidates.get("authors", []), key=lambda c: _LAYER_ORDER[c[0]]):
         if not isinstance(names, list):  # never: every layer offers authors as a list of names
             continue
         people = [name for name in names
-                  if not _URL.match(name) and not _NOT_A_PERSON.search(name) and _name_key(name) not in publishers]
+                  if not _URL.match(name) and not _NOT_A_PERSON.search(name) and name_key(name) not in publishers]
         if people:
             metadata.values["authors"], metadata.sources["authors"] = people, layer
             return
+
+
+def site_name_keys(metadata: Metadata, url: str | None) -> set[str]:
+    """The site's names as `name_key` keys them: its publisher's names (og:site_name, JSON-LD's
+    publisher), their initials (see site_initials) and its host name: an author of that name in
+    the metadata is the site itself, no person."""
+    names = [name for layer, name in metadata.candidates.get("publisher", []) if isinstance(name, str)]
+    host = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""
+    return ({name_key(name) for name in names} | site_initials(metadata) | {name_key(host), name_key(host.split(".")[0])}) - {""}
+
+
+def site_initials(metadata: Metadata) -> frozenset[str]:
+    """The initials of the publisher's names of two words or more, as `name_key` keys them ("jf" of
+    "Junge Freiheit", "nzz"): a byline of them is the site's desk. (A byline of the site's full
+    name may be its owner's: a personal blog is named after its author.)"""
+    names = [name for layer, name in metadata.candidates.get("publisher", []) if isinstance(name, str)]
+    return frozenset(_initials(name) for name in names if len(name.split()) >= 2)
 
 
 _URL = re.compile(r"^(?:https?:|www\.|@\w)|^\S+\.\w{2,}/", re.I)
@@ -130,8 +146,9 @@ _NOT_A_PERSON = re.compile(
 )
 
 
-def _name_key(name: str) -> str:
-    return re.sub(r"\W|_", "", name.casefold())
+def _initials(name: str) -> str:
+    """The first letters of a name's words, as name_key keys them: "Neue Zürcher Zeitung" -> "nzz"."""
+    return name_key("".join(word[0] for word in re.findall(r"\w+", name)))
 
 
 # JSON-LD ---------------------------------------------------------------------------------------
