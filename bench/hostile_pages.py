@@ -6,7 +6,8 @@ a page that can hold a worker for minutes (NEWSARCHIVE_PARSE_TIME_LIMIT stops it
 Each shape is a page written here at three sizes (n, 2n, 4n of its repeated part): many
 paragraphs, many <time> elements, many comments, many links, deep nesting, long runs of words
 or digits, JSON-LD with many authors, many author meta tags, many publication labels and dates
-labelled as updates, many appeals to readers, an author's name shown many times. Printed for each: seconds of
+labelled as updates, many appeals to readers, an author's name shown many times, many other stories'
+teasers with their authors' linked names. Printed for each: seconds of
 `parse_page` at each size, the growth from n to 4n (about 4 when the cost is linear, 16 when it is
 quadratic) and `SUPERLINEAR` above 6. The parse runs in this process, as a worker runs it.
 """
@@ -41,6 +42,9 @@ SHAPES = {
     "updated dates": lambda n: HEAD + "<p><b>Updated</b> <span class='date'>1.5.2024</span></p>" * n + BODY,
     "reader appeals": lambda n: HEAD + "<article>" + BODY + "<p>Sign up for our newsletter.</p>" * n + "</article>",
     "author names shown": lambda n: HEAD + "<div class='author'>Ann Lee</div>" + "<p>Ann Lee wrote this.</p>" * n + BODY,
+    # other stories' teasers, each with its author's linked name: every byline is read and passed over
+    "teasers with bylines": lambda n: HEAD + BODY + (
+        "<a href='/story'><p>Another story</p><span class='author'><a href='/author/ann'>Ann Lee</a></span></a>" * n),
 }
 
 

@@ -14,13 +14,13 @@ from lxml import etree
 from newsarchive.items import Byline
 from newsarchive.parsers.bylines import (
     _lines_text,
-    name_key,
     byline_element,
     bylines_from_names,
     clean_byline,
     find_byline,
     find_byline_authors,
     is_role,
+    name_key,
     prefer_shown,
     prints_in_full,
     split_byline,

@@ -374,12 +374,28 @@ def _name_parts(element) -> str | None:
     return None
 
 
-_NEAREST_TEXTS = etree.XPath("preceding::text()[position() <= 3]")
-
-
 def _after_a_translator_credit(element) -> bool:
     """Whether the text just before a name is a translator's credit ("Übersetzung <a>Li Wei</a>")."""
-    return bool(_BEFORE_A_TRANSLATOR.search(" ".join(" ".join(_NEAREST_TEXTS(element)).split())))
+    return bool(_BEFORE_A_TRANSLATOR.search(" ".join(_text_just_before(element).split())))
+
+
+def _text_just_before(element, steps: int = 3) -> str:
+    """The text the page shows right before an element, read back through at most `steps`
+    previous siblings or parents (the preceding axis of XPath reads back to the page's start:
+    for each of a page's thousands of names, that was a quadratic cost)."""
+    parts: list[str] = []
+    node = element
+    for _ in range(steps):
+        previous = node.getprevious()
+        if previous is not None:
+            parts += [previous.tail or "", previous.text_content() if isinstance(previous.tag, str) else ""]
+            node = previous
+        elif (parent := node.getparent()) is not None:
+            parts.append(parent.text or "")
+            node = parent
+        else:
+            break
+    return " ".join(reversed(parts))
 
 
 def _name_tier(element) -> int | None:
