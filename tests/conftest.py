@@ -84,6 +84,26 @@ def demo_site(tmp_path_factory):
     process.wait(timeout=10)
 
 
+def archive_without_migration(path: Path, name: str):
+    """An archive file with every migration but `name` applied, as an older newsarchive left it:
+    an open sqlite_utils Database, for the test to fill and close before opening it (which
+    applies `name`)."""
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+    from newsarchive.archive.folding import register as register_fold
+    from newsarchive.archive.migrations import migrations
+
+    earlier = Migrations("newsarchive")
+    for migration in migrations._migrations:
+        if migration.name != name:
+            earlier()(migration.fn)
+    db = Database(path)
+    register_fold(db.conn)  # the search indexes' triggers call it
+    earlier.apply(db)
+    return db
+
+
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the newsarchive command as a user would, in its own process."""
     return subprocess.run([sys.executable, "-m", "newsarchive.cli", *args], capture_output=True,

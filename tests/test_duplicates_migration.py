@@ -4,12 +4,8 @@ The pairs of an archive written before are worked out by hand."""
 
 import sqlite3
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
-
 from newsarchive.archive import open_archive
-from newsarchive.archive.folding import register as register_fold
-from newsarchive.archive.migrations import migrations
+from tests.conftest import archive_without_migration
 
 # Articles 1, 2 and 4 share a body; 3 and 5 are near it, 6 and 7 share another, 8 has its own.
 OLD_PAIRS = [(2, 1, "exact"), (4, 1, "exact"), (4, 2, "exact"),  # every pair of the three copies
@@ -19,13 +15,7 @@ OLD_PAIRS = [(2, 1, "exact"), (4, 1, "exact"), (4, 2, "exact"),  # every pair of
 
 
 def archive_before_m015(path):
-    earlier = Migrations("newsarchive")
-    for migration in migrations._migrations:
-        if migration.name != "m015_copies_linked_to_the_first":
-            earlier()(migration.fn)
-    db = Database(path)
-    register_fold(db.conn)  # the search indexes' triggers call it
-    earlier.apply(db)
+    db = archive_without_migration(path, "m015_copies_linked_to_the_first")
     for n in range(1, 9):
         db.execute("INSERT INTO articles (id, url, canonical_url, title, body_text, content_hash) "
                    "VALUES (?, ?, ?, 'T', 'B', 'h')", [n, f"https://n.example/{n}", f"https://n.example/{n}"])

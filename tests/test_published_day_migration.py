@@ -3,12 +3,8 @@ the date as printed and the URL (newsarchive/parsers/dates.py, publication_day).
 
 import sqlite3
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
-
 from newsarchive.archive import open_archive
-from newsarchive.archive.folding import register as register_fold
-from newsarchive.archive.migrations import migrations
+from tests.conftest import archive_without_migration
 
 T1 = "2026-01-01T10:00:00Z"
 ARTICLES = [
@@ -26,13 +22,7 @@ ARTICLES = [
 
 
 def archive_before_m014(path):
-    earlier = Migrations("newsarchive")
-    for migration in migrations._migrations:
-        if migration.name != "m014_published_day":
-            earlier()(migration.fn)
-    db = Database(path)
-    register_fold(db.conn)  # the search indexes' triggers call it
-    earlier.apply(db)
+    db = archive_without_migration(path, "m014_published_day")
     for n, (url, published_at, raw, language, sources, _) in enumerate(ARTICLES, 1):
         db.execute("INSERT INTO articles (id, url, canonical_url, title, body_text, content_hash, language, "
                    "published_at, published_at_raw, sources) VALUES (?, ?, ?, 'T', 'B', 'h', ?, ?, ?, ?)",
