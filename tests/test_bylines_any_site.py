@@ -453,3 +453,61 @@ def test_a_credit_box_counts_only_near_the_byline():
     # Three levels up at most: a page's layout named "has-caption" far above is no credit box.
     far = "<div class='has-caption'><div><div><div><p class='byline'>By Ana Ruiz</p></div></div></div></div>"
     assert markup_byline(page(far)) == ["Ana Ruiz"]
+
+
+# a story signed at its end ---------------------------------------------------------------------------
+
+def signed(signature: str, before: str = "") -> bytes:
+    """The story with a last block after its prose, and no byline above it."""
+    return page(after="", byline="").replace(b"</article>", f"{before}{signature}</article>".encode())
+
+
+def parsed(html: bytes):
+    return parse_page("https://harbour.example/news/works", html, kind="article")
+
+
+@pytest.mark.parametrize("signature, expected", [
+    ("<p><b><i>Stefan Wasmer</i></b></p>", ["Stefan Wasmer"]),
+    ("<p class='right'>  <strong>Marina Mucha</strong>  </p>", ["Marina Mucha"]),
+    ("<p><em>Ursula von der Leyen</em></p>", ["Ursula von der Leyen"]),  # particles inside the name
+    ("<p><strong>Ana María Ruiz Soto</strong></p>", ["Ana María Ruiz Soto"]),  # four words
+])
+def test_a_story_signed_in_bold_or_italics_at_its_end_names_its_author(signature, expected):
+    article = parsed(signed(signature))
+    assert [author.name for author in article.authors] == expected
+    assert article.sources["authors"] == "markup" and article.byline_raw == expected[0]
+    # the signature is the byline, not a line of the story
+    assert not article.body_text.endswith(expected[0]) and article.body_text.endswith("to be sure of it.")
+
+
+@pytest.mark.parametrize("signature", [
+    "<p>Stefan Wasmer</p>",  # not set apart from the story
+    "<p><b>Stefan Wasmer</b> scored twice.</p>",  # a bold name inside a sentence
+    "<p><strong>Stefan</strong></p>",  # one word: a first name or a word of the story
+    "<p><strong>Stefan Wasmer Meier Roth Lang</strong></p>",  # five words: no name
+    "<p><strong>Blessing, 816 Seiten</strong></p>",  # a book's details
+    "<p><strong>Staff Reporter</strong></p>",  # a role, not a person
+    "<p><strong>dpa Agentur</strong></p>",  # not capitalised
+    # the last block plain, the name set apart only in another story's teaser or in the page's furniture
+    "<p>Stefan Wasmer</p><aside><p><a href='/news/other-story'><strong>Stefan Wasmer</strong></a></p></aside>",
+    "<p>Stefan Wasmer</p><nav><p><strong>Stefan Wasmer</strong></p></nav>",
+    # the last block plain, the name in bold only inside a sentence above it
+    "<p>Coach <b>Stefan Wasmer</b> said the works were late.</p><p>Stefan Wasmer</p>",
+])
+def test_a_last_block_that_is_no_signature_names_nobody(signature):
+    article = parsed(signed(signature))
+    assert article.authors == []
+
+
+def test_a_signature_only_counts_when_nothing_above_named_the_author():
+    html = signed("<p><strong>Stefan Wasmer</strong></p>").replace(b"<h1>Harbour works begin</h1>",
+                                                                  b"<h1>Harbour works begin</h1><p class='byline'>By Ana Ruiz</p>")
+    article = parsed(html)
+    assert [author.name for author in article.authors] == ["Ana Ruiz"]
+    assert article.body_text.endswith("Stefan Wasmer")  # a name at the end, kept as the story's own line
+
+
+def test_a_signature_in_the_middle_of_the_story_is_not_its_last_block():
+    article = parsed(signed("<p>The works go on until the spring, the harbour master told the town council on Monday.</p>",
+                            before="<p><strong>Stefan Wasmer</strong></p>"))
+    assert article.authors == []

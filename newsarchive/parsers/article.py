@@ -29,6 +29,7 @@ from newsarchive.parsers.bylines import (
     find_byline_authors,
     prefer_shown,
     shown_as_a_name,
+    signature,
     split_byline,
     with_full_names,
 )
@@ -89,7 +90,7 @@ def parse_article(
 # The steps of an article's extraction, in order: each fills its fields from the cheapest layer
 # that has them (bench/extraction.py times them one by one).
 FIELD_STEPS = ("fill_site", "fill_canonical_url", "fill_language", "fill_section", "fill_title", "fill_dates",
-               "fill_authors", "fill_photos", "fill_body", "fill_shown_date", "fill_comments", "tidy_body",
+               "fill_authors", "fill_photos", "fill_body", "fill_signature", "fill_shown_date", "fill_comments", "tidy_body",
                "detect_language")
 
 
@@ -461,6 +462,19 @@ class _ArticlePage:
             self.article.body_blocks = blocks
             self.article.body_text = "\n\n".join(block.text for block in blocks)
             self.article.sources["body_text"] = source
+
+    def fill_signature(self) -> None:
+        """After the body: a story no layer above found an author for may be signed at its end (see
+        `bylines.signature`); the signature is then its byline, not a line of the story."""
+        article = self.article
+        if article.authors or not article.body_blocks:
+            return
+        signed = signature(self.root, article.body_blocks[-1].text)
+        if signed is not None:
+            article.byline_raw = article.byline_raw or signed.name
+            self.set_field("authors", [signed], Layer.MARKUP)
+            article.body_blocks = article.body_blocks[:-1]
+            article.body_text = "\n\n".join(block.text for block in article.body_blocks) or None
 
     def fill_shown_date(self) -> None:
         """After the byline and the body are known: for a page no cheaper layer dated, the date

@@ -614,3 +614,43 @@ def _furniture(element) -> bool:
 
 def _class_words(element) -> set[str]:
     return {word.lower() for word in re.findall(r"[A-Za-z]+", element.get("class") or "")}
+
+
+# A story signed at its end, as many papers close a report: its last block the author's name alone,
+# set whole in bold or italics ("<p><strong>Marina Mucha</strong></p>"). Two to four capitalised
+# words; short lower-case particles between them (von, de, van der, bin).
+_SIGNED_NAME = re.compile(rf"^{_CAPITALISED_WORD}(?:\s+(?:[^\W\d_]{{1,3}}\s+){{0,2}}{_CAPITALISED_WORD}){{1,3}}$")
+_EMPHASIS_TAGS = frozenset({"b", "strong", "em", "i"})
+
+
+def signature(root, last_block: str) -> Byline | None:
+    """The author who signed the story: the body's last block when it is a person's name alone (not
+    an agency or a role) and the page sets that block whole in bold or italics, outside its
+    furniture, teasers and credits.
+
+    >>> from lxml import html
+    >>> page = html.fromstring("<div><p>The river rose.</p><p><b><i>Stefan Wasmer</i></b></p></div>")
+    >>> signature(page, "Stefan Wasmer").name, signature(page, "The river rose.")
+    ('Stefan Wasmer', None)
+    >>> signature(html.fromstring("<div><p>Stefan Wasmer</p></div>"), "Stefan Wasmer") is None  # not set apart
+    True
+    """
+    if not _SIGNED_NAME.match(last_block) or is_role(last_block):
+        return None
+    for text in _TEXTS_HOLDING(root, name=last_block):
+        emphasis = text.getparent()
+        if (emphasis.tag in _EMPHASIS_TAGS and _whole_block(emphasis, last_block) and not _furniture(emphasis)
+                and not _in_a_teaser_or_credit(emphasis)):
+            return Byline(name=last_block, name_raw=last_block, position=0)
+    return None
+
+
+def _whole_block(emphasis, name: str) -> bool:
+    """Whether the emphasis and the elements around it up to their block (a paragraph, a div) hold
+    the name and nothing else: "<p><b><i>Name</i></b></p>", not a bold name inside a sentence."""
+    for element in (emphasis, *emphasis.iterancestors()):
+        if normalise_text(element.text_content()) != name:
+            return False
+        if element.tag in BLOCK_TAGS:
+            return True
+    return False
