@@ -276,8 +276,17 @@ def test_a_blog_named_after_its_author_keeps_the_authors_byline():
     ("Translated by Li Wei", []),  # a translator's credit alone names no author
     ("Aus dem Englischen von Li Wei", []),
     ("By Ana Translationova", ["Ana Translationova"]),  # a name that begins like the word
+    # a reviewer's credit, as health and fact-checking pages print it
+    ("By Ana Ruiz. Medically reviewed by Dr. Li Wei", ["Ana Ruiz"]),
+    ("Ana Ruiz | Fact-checked by Bo Lin", ["Ana Ruiz"]),
+    ("Ana Ruiz · checked by Bo Lin", ["Ana Ruiz"]),
+    ("Von Ana Ruiz, fachlich geprüft von Li Wei", ["Ana Ruiz"]),
+    ("Geprüft von Dr. med. Li Wei", []),
+    ("Por Ana Ruiz, revisado por Li Wei", ["Ana Ruiz"]),
+    ("Par Ana Ruiz, relu par Li Wei", ["Ana Ruiz"]),
+    ("Reviewed by Ana Ruiz", ["Ana Ruiz"]),  # a book or film review's own author
 ])
-def test_a_translators_credit_names_no_author(byline, expected):
+def test_a_translators_or_reviewers_credit_names_no_author(byline, expected):
     assert [author.name for author in split_byline(byline)] == expected
 
 
@@ -447,6 +456,31 @@ def test_a_byline_inside_a_link_marked_as_the_authors_or_an_anchor_is_kept():
 ])
 def test_a_pictures_credit_is_not_the_storys_byline(credit):
     assert names(page(credit + "<p class='byline'>By Ana Ruiz</p>")) == ["Ana Ruiz"]
+
+
+@pytest.mark.parametrize("link", ["/autoren/ana-ruiz-684124", "/author/ana-ruiz/", "/autori/ana-ruiz", "/autores/ana-ruiz"])
+def test_a_bare_link_to_the_authors_page_is_the_byline(link):
+    # No class, no "By": a theme's author line with the author's picture and name in its link.
+    byline = (f"<span><a href='{link}'><img src='/ana.jpg' alt='Ana Ruiz'><div class='job'>Reporterin</div>"
+              f"<div><span itemprop='name'>Ana Ruiz</span></div></a></span>")
+    assert markup_byline(page(byline)) == ["Ana Ruiz"]
+
+
+@pytest.mark.parametrize("link, expected", [
+    ("<a href='/autoren/ana-ruiz'>9 articles</a>", []),  # the author's count of articles: no name
+    ("<a href='/autoren/ana-ruiz'>ana</a>", []),  # lower case, as a handle in a sentence's link
+    ("<aside><a href='/autoren/ana-ruiz'>Ana Ruiz</a></aside>", []),  # a sidebar's list of authors
+    ("<a href='/author/li-wei'>Geprüft von Dr. med. Li Wei</a>", []),  # a reviewer's credit
+    # nor, when its own text names nobody, the text around it (as after a label alone, "Text: Ana Ruiz")
+    ("<div><a href='/guide'>Innere Ruhe</a> <a href='/author/li-wei'>Geprüft von Dr. med. Li Wei</a></div>", []),
+    ("<a href='/autoren-werden'>Ana Ruiz</a>", []),  # a page about becoming one: no author's page
+    ("<a href='/autoren/'>Alle Autoren</a>", []),  # the list of all authors
+    # a marked byline or a line that begins like one is surer, wherever it is
+    ("<a href='/autoren/li-wei'>Li Wei</a><p class='byline'>Ana Ruiz</p>", ["Ana Ruiz"]),
+    ("<a href='/autoren/li-wei'>Li Wei</a><p>By Ana Ruiz</p>", ["Ana Ruiz"]),
+])
+def test_a_link_to_an_authors_page_that_is_no_byline(link, expected):
+    assert markup_byline(page(link)) == expected
 
 
 def test_a_credit_box_counts_only_near_the_byline():

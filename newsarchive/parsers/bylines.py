@@ -72,14 +72,18 @@ _TRAILING_JOINERS = frozenset(
     "traducido".split()
 )
 _PHOTO_CREDIT = re.compile(r"^(?:fotos?|photos?|bild|bilder|image|picture|credit|quelle|source)\b\s*:", re.I)
-# A translator's credit ("Translated by", "Übersetzung:", "Aus dem Englischen von", "Перевод"): the
-# names after it are the translator's, not the author's.
+# The credit of someone who worked on the story without writing it: a translator ("Translated by",
+# "Übersetzung:", "Aus dem Englischen von", "Перевод") or a reviewer ("Medically reviewed by",
+# "Fact checked by", "Geprüft von", "Revisado por"). The names after it are not the author's.
+# A plain "Reviewed by" is left alone: on a book or film review it names the review's author.
+_REVIEWER = (r"(?:medically|medical)\s+reviewed\s+by|(?:fact[\s-]*)?checked\s+by"
+             r"|(?:(?:fachlich|medizinisch|fakten)[\s-]*)?(?:geprüft|überprüft)\s+von|revisado\s+por|relu\s+par|vérifié\s+par")
 _TRANSLATOR = (r"(?:translat(?:ed|ion)(?:\s+(?:by|from\s+\w+(?:\s+by)?))?|übersetzung|übersetzt(?:\s+von)?"
                r"|aus\s+dem\s+\w+\s+(?:übersetzt\s+)?von|traduction|traduit(?:\s+par)?|traducci[óo]n"
                r"|traducido(?:\s+por)?|traduzione|tradott[oa](?:\s+da)?|tradução|traduzido(?:\s+por)?"
                r"|перевод|переведено|vertaling|vertaald(?:\s+door)?)")
-_TRANSLATOR_CREDIT = re.compile(rf"(?:^|(?<=[\s,;.(|·–-])){_TRANSLATOR}(?!\w)", re.IGNORECASE)
-_BEFORE_A_TRANSLATOR = re.compile(rf"(?:^|(?<=[\s,;.(|·–-])){_TRANSLATOR}\s*:?\s*$", re.IGNORECASE)
+_OTHERS_CREDIT = re.compile(rf"(?:^|(?<=[\s,;.(|·–-]))(?:{_TRANSLATOR}|{_REVIEWER})(?!\w)", re.IGNORECASE)
+_BEFORE_OTHERS_CREDIT = re.compile(rf"(?:^|(?<=[\s,;.(|·–-]))(?:{_TRANSLATOR}|{_REVIEWER})\s*:?\s*$", re.IGNORECASE)
 AGENCIES = frozenset(
     "afp ap reuters xinhua anadolu tass ria novosti interfax efe dpa ansa kyodo bloomberg "
     "associated press agence france-presse agencies".split(" ")
@@ -132,7 +136,7 @@ def clean_byline(byline: str | None) -> str:
     text = normalise_text(_PARENTHESES.sub(_role_in_parentheses, line.lstrip(" ©").replace("(c) ", ""))) or ""
     if not text or _PHOTO_CREDIT.match(text):
         return ""
-    text = _TRANSLATOR_CREDIT.split(text, maxsplit=1)[0].strip()  # the author's part, before the translator's
+    text = _OTHERS_CREDIT.split(text, maxsplit=1)[0].strip()  # the author's part, before a translator's or reviewer's
     if not text:
         return ""
     if _names_a_commenter(text):
@@ -272,7 +276,7 @@ _NOT_THE_NAME = re.compile(r"comment|bio|avatar|photo|image|img|follow|share|soc
 # Inside a marked byline, the element that holds just the name: microformats' `fn`, a class
 # naming a name, or a link to the author's page.
 _NAME_CLASS = re.compile(r"(?:^|\s)fn(?:\s|$)|name", re.IGNORECASE)
-_AUTHOR_PAGE = re.compile(r"/(?:author|autor|auteur|autore|writers?|reporters?|journalists?|creator|redakteur|profile)s?/",
+_AUTHOR_PAGE = re.compile(r"/(?:author|autor|autoren|autori|auteur|autore|writers?|reporters?|journalists?|creator|redakteur|profile)s?/",
                           re.IGNORECASE)
 
 
@@ -287,6 +291,16 @@ def _marked(root) -> list:
     return [element for element, names in named_elements(root)
             if (element.get("rel") == "author" or element.get("itemprop") == "author"
                 or any(word in names for word in _MARKED_WORDS)) and _is_marked(element)]
+
+
+# An author page of one author (`/autoren/ana-ruiz`), not the list of them all (`/autoren/`).
+_ONE_AUTHORS_PAGE = re.compile(rf"{_AUTHOR_PAGE.pattern}[^/?#\s]", re.IGNORECASE)
+
+
+def _author_links(root) -> list:
+    """Links to an author's page (`/autoren/ana-ruiz`), unmarked: a byline a theme left without a
+    class, tried after the marked bylines and the lines that begin like one."""
+    return [link for link in root.iter("a") if _ONE_AUTHORS_PAGE.search(link.get("href") or "")]
 
 
 # Short lines that begin the way bylines do ("By ...", "Autor: ...", "Автор: ...", "بقلم ..."), a
@@ -337,21 +351,23 @@ def byline_element(root):
 
 def _bylines_shown(root):
     """(element, authors) for each byline the page shows that names someone, in page order."""
-    for marked, find in ((True, _marked), (False, _lead_in_lines)):
+    for kind, find in (("marked", _marked), ("line", _lead_in_lines), ("link", _author_links)):
         for element in find(root):
             if element.tag in ("meta", "link", "script", "button") or len(element) > 6:
                 continue
             text = _byline_text(element)
             if not text or len(text) > 120 or len(text.split()) > 20:
                 continue
-            names = _name_parts(element) if marked else None
+            names = _name_parts(element) if kind != "line" else None
             authors = split_byline(names or _lines_text(element))
-            if not authors and not marked and (parent := element.getparent()) is not None:
+            if not authors and kind == "line" and (parent := element.getparent()) is not None:
                 # A label alone ("<strong>Text:</strong> Ana Ruiz"): the names follow it on its line.
                 lines = [line for line in _lines_text(parent).split("\n") if len(normalise_text(line) or "") <= 120]
                 authors = split_byline("\n".join(lines))
-            # An unmarked line must read as a byline: names are capitalised ("By the numbers:" is not).
-            if authors and (marked or authors[0].name[:1].isupper() or not authors[0].name[:1].isalpha()) \
+            # An unmarked line must read as a byline: names are capitalised ("By the numbers:" is not),
+            # and a bare link to an author's page must hold a name ("9 articles" is its count).
+            if authors and (kind == "marked" or authors[0].name[:1].isupper()
+                            or (kind == "line" and not authors[0].name[:1].isalpha())) \
                     and _outside_comments_and_navigation(element) and not _hidden(element) \
                     and not _in_a_teaser_or_credit(element):
                 yield element, authors
@@ -366,7 +382,7 @@ def _name_parts(element) -> str | None:
     for tier in (1, 2, 3):
         inner = [e for e in element.iterdescendants() if isinstance(e.tag, str) and _name_tier(e) == tier]
         innermost = [e for e in inner if not any(other is not e and _is_ancestor(e, other) for other in inner)]
-        named = [e for e in innermost if _byline_text(e) and not _after_a_translator_credit(e)]
+        named = [e for e in innermost if _byline_text(e) and not _after_others_credit(e)]
         if named:
             first = named[0]
             alike = [e for e in named if e.tag == first.tag and e.get("class") == first.get("class")]
@@ -374,9 +390,9 @@ def _name_parts(element) -> str | None:
     return None
 
 
-def _after_a_translator_credit(element) -> bool:
-    """Whether the text just before a name is a translator's credit ("Übersetzung <a>Li Wei</a>")."""
-    return bool(_BEFORE_A_TRANSLATOR.search(" ".join(_text_just_before(element).split())))
+def _after_others_credit(element) -> bool:
+    """Whether the text just before a name is a translator's or reviewer's credit ("Übersetzung <a>Li Wei</a>")."""
+    return bool(_BEFORE_OTHERS_CREDIT.search(" ".join(_text_just_before(element).split())))
 
 
 def _text_just_before(element, steps: int = 3) -> str:
