@@ -6,9 +6,6 @@ Fetch errors are told apart by the type of the exception, never by the words of 
 
 from __future__ import annotations
 
-import traceback
-from pathlib import Path
-
 from scrapy import exceptions as scrapy_errors
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -82,41 +79,3 @@ def _response_errors(error: BaseException) -> list[BaseException]:
     if not isinstance(cause, ResponseFailed):
         return []
     return [reason.value for reason in cause.reasons]
-
-
-def describe_exception(error: BaseException) -> str:
-    """The exception's type and message, and where in this project it was raised.
-
-    The innermost frame of newsarchive's own code names the layer or pipeline that failed
-    (`parsers/dates.py, url_date_is_earlier`), even when the error came from a library it called.
-    """
-    message = str(error)
-    if len(message) > 500:
-        message = message[:500] + "..."
-    where = "; ".join(filter(None, [_where_raised(error), *getattr(error, "__notes__", [])]))
-    return f"{type(error).__name__}: {message}" + (f" (in {where})" if where else "")
-
-
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _where_raised(error: BaseException) -> str | None:
-    frames = traceback.extract_tb(error.__traceback__)  # none for an exception never raised
-    own = [frame for frame in frames if _is_project_file(frame.filename)]
-    frame = (own or frames or [None])[-1]
-    if frame is None:
-        return None
-    path = Path(frame.filename)
-    try:
-        path = path.resolve().relative_to(_PROJECT_ROOT)
-    except ValueError:
-        path = Path(path.name)
-    return f"{path.as_posix()}, {frame.name}, line {frame.lineno}"
-
-
-def _is_project_file(filename: str) -> bool:
-    try:
-        relative = Path(filename).resolve().relative_to(_PROJECT_ROOT)
-    except ValueError:
-        return False
-    return relative.parts[:1] in (("newsarchive",), ("spiders",), ("exports",))

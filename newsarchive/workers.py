@@ -40,11 +40,11 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import import_module
 
-from scrapy.utils.misc import load_object
-
-from newsarchive.failures import describe_exception
 from newsarchive.items import PageFailure
+from newsarchive.parsers.discovery import file_extensions
+from newsarchive.tracebacks import describe_exception
 
 
 @dataclass(frozen=True)
@@ -113,11 +113,14 @@ def _time_limit(seconds: float):
 _release_memory = None
 
 
-def _worker_started(crawl_pid: int) -> None:
-    """In each worker: die with the crawl, then load the parsers before the first page comes."""
+def _worker_started(crawl_pid: int, file_extensions: frozenset[str]) -> None:
+    """In each worker: die with the crawl, then load the parsers before the first page comes,
+    with the crawl's list of file extensions (see discovery.file_extensions: not Scrapy's import)."""
     global _release_memory
     _exit_when_parent_dies(crawl_pid)
-    import newsarchive.parsers  # noqa: F401 (imported now, not on the first page)
+    from newsarchive.parsers import discovery  # imported now, not on the first page
+
+    discovery.use_file_extensions(file_extensions)
 
     try:
         import ctypes
@@ -149,7 +152,11 @@ def _exit_when_parent_dies(parent_pid: int) -> None:
 
 @lru_cache(maxsize=8)
 def _parser(path: str):
-    return load_object(path)
+    """The function a dotted path names ("newsarchive.parsers.parse_page"), loaded here rather than
+    by Scrapy's load_object: a worker that imported Scrapy for it would carry Scrapy and Twisted,
+    about 45 MB, for nothing."""
+    module, _, name = path.rpartition(".")
+    return getattr(import_module(module), name)
 
 
 def _profile_and_site(profile_key: str | None, site_name: str | None):
@@ -182,7 +189,7 @@ class ParserPool:
     @staticmethod
     def _new_executor(workers: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_worker_started, initargs=(os.getpid(),))
+                                   initializer=_worker_started, initargs=(os.getpid(), file_extensions()))
 
     async def parse(self, job: ParseJob):
         """The page's record, or a PageFailure: parsed in a worker, or inline without workers."""

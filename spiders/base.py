@@ -39,7 +39,8 @@ from newsarchive.failures import describe_failure
 from newsarchive.items import Article, FrontierEntry, ListingPage, PageFailure
 from newsarchive.middlewares.pageresult import FRONTIER_META, page_result
 from newsarchive.options import check_date_order, parse_count, parse_day, parse_flag
-from newsarchive.parsers.discovery import parse_feed, parse_sitemap
+from newsarchive.parsers.discovery import parse_feed
+from newsarchive.parsers.sitemaps import parse_sitemap
 from newsarchive.parsers.urls import canonicalise_url
 from newsarchive.refresh import RefreshPolicy
 from newsarchive.rendering import Renderer

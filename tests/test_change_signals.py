@@ -17,7 +17,8 @@ import pytest
 from newsarchive.archive.queries import KnownArticle
 from newsarchive.demo.site import SiteChanges, generate_site
 from newsarchive.items import ListingLink
-from newsarchive.parsers.discovery import parse_feed, parse_sitemap
+from newsarchive.parsers.discovery import parse_feed
+from newsarchive.parsers.sitemaps import parse_sitemap
 from newsarchive.refresh import RefreshPolicy
 from tests.conftest import run_cli, serve_in_subprocess
 

@@ -18,9 +18,9 @@ from newsarchive.parsers.discovery import (
     looks_like_article_url,
     page_kind,
     parse_feed,
-    parse_sitemap,
 )
 from newsarchive.parsers.document import parse_document
+from newsarchive.parsers.sitemaps import parse_sitemap
 from tests.conftest import run_cli, serve_in_subprocess
 
 PROSE = "<p>" + "A sentence of the story that goes on for a while, as stories do. " * 4 + "</p>"

@@ -22,9 +22,9 @@ from newsarchive.failures import (
     RedirectLoop,
     ResponseTooLarge,
     RobotsForbidden,
-    describe_exception,
     describe_failure,
 )
+from newsarchive.tracebacks import describe_exception
 
 URL = "https://news.example/a"
 
@@ -104,7 +104,7 @@ def test_a_library_error_names_the_project_code_that_called_the_library():
     from newsarchive.workers import _parser
 
     try:
-        _parser("newsarchive.no_such_module.parse")  # scrapy's load_object raises, called from workers.py
+        _parser("newsarchive.no_such_module.parse")  # the standard library's loader raises, called from workers.py
     except ModuleNotFoundError as error:
         error.add_note("while parsing https://news.example/a")
         described = describe_exception(error)
@@ -114,7 +114,7 @@ def test_a_library_error_names_the_project_code_that_called_the_library():
 
 
 def test_project_files_are_those_of_its_three_packages():
-    from newsarchive.failures import _PROJECT_ROOT, _is_project_file
+    from newsarchive.tracebacks import _PROJECT_ROOT, _is_project_file
 
     assert [_is_project_file(str(_PROJECT_ROOT / folder / "x.py")) for folder in
             ("newsarchive", "spiders", "exports", "tests", "bench")] == [True, True, True, False, False]

@@ -298,3 +298,22 @@ def test_a_page_a_worker_parses_is_the_record_of_the_parser():
     finally:
         pool.close()
     assert isinstance(record, Article) and record.title == "A story"
+
+
+def test_a_worker_never_imports_scrapy_and_skips_file_links_with_the_crawl_s_extensions():
+    # A listing with links to a story, a PDF and a picture: its links come from discovery, whose list
+    # of file extensions a worker is given by the crawl. Importing Scrapy for it would cost each
+    # worker about 45 MB (newsarchive/parsers/discovery.py, file_extensions).
+    links = "".join(f"<li><a href='/{path}'>Link {n}</a></li>" for n, path in enumerate(
+        ["2024/05/01/harbour-works-begin", "files/report.pdf", "photos/harbour.JPG", "2024/05/02/bridge-closes"]))
+    listing = f"<html><head><title>News</title></head><body><h1>News</h1><ul>{links}</ul></body></html>".encode()
+    pool = ParserPool(1, 1, "newsarchive.parsers.parse_page", 30)
+    try:
+        record = asyncio.run(pool.parse(ParseJob("https://example.org/news/", listing, "text/html", "listing")))
+        # eval is pickled by name: the expression runs in the worker that parsed the page.
+        imported = pool.executor.submit(eval, "[name in __import__('sys').modules for name in ('scrapy', 'twisted')]")
+        assert imported.result(timeout=60) == [False, False]
+    finally:
+        pool.close()
+    assert [link.url for link in record.links] == ["https://example.org/2024/05/01/harbour-works-begin",
+                                                  "https://example.org/2024/05/02/bridge-closes"]

@@ -20,8 +20,8 @@ from scrapy import Request
 from scrapy.http import Response
 
 from newsarchive.archive import utc_now
-from newsarchive.failures import describe_exception
 from newsarchive.items import Capture, FrontierEntry, PageFailure, PageResult
+from newsarchive.tracebacks import describe_exception
 
 FRONTIER_META = "newsarchive_frontier"  # request.meta key: the FrontierEntry a request was made for
 

@@ -8,7 +8,7 @@ page say what it is, so an article is found whatever its URL looks like. The sha
 date, a long slug, a numeric id) only says which to fetch first. A listing's next page is
 rel=next, a "next"/"older" link, or the page-number link one above the current one. RSS/Atom
 feeds and XML sitemaps (gzipped or not, indexes, news sitemaps; read with Scrapy's sitemap
-parser) give article URLs with their dates, which `--since` filters on: the publication date
+parser in parsers/sitemaps.py, by the crawl itself) give article URLs with their dates, which `--since` filters on: the publication date
 (news sitemap, RSS pubDate, Atom published) apart from the date of the last change (sitemap
 lastmod, Atom updated, JSON Feed date_modified), which the refresh policy reads as a sign that a
 known article changed.
@@ -22,9 +22,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from lxml import etree
-from scrapy.linkextractors import IGNORED_EXTENSIONS
-from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap
 
 from newsarchive.items import Listing, ListingLink
 from newsarchive.parsers.dates import date_part, normalise_date
@@ -40,12 +37,10 @@ _NOT_ARTICLE = re.compile(r"/(tag|tags|category|categories|author|page|search|fe
                           r"privacy|impressum|datenschutz|kontakt)(/|$)", re.I)
 _NEXT_TEXT = re.compile(r"^(next|older|more|weiter|suivant|siguiente|далее|التالي|›|»|→)\b|^(›|»|→)$", re.I)
 _NAV_ANCESTORS = {"nav", "header", "footer", "aside"}
-_FILE_EXTENSIONS = frozenset(f".{extension}" for extension in IGNORED_EXTENSIONS)
 _STORY_TYPES = frozenset(name.casefold() for name in STORY_TYPES)
 # A JSON-LD type, without its schema.org prefix ("https://schema.org/NewsArticle", "schema:NewsArticle").
 # A list of types is read by its first.
 _JSONLD_TYPE = re.compile(r'"@type"\s*:\s*\[?\s*"(?:[^"]*[/:])?([^"/:]+)"')
-SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
 
 
 @dataclass
@@ -74,7 +69,27 @@ def is_file_url(url: str) -> bool:
     """An image, document, archive, media file ...: no page to archive (Scrapy's IGNORED_EXTENSIONS)."""
     path = urlsplit(url).path.lower()
     dot = path.rfind(".")
-    return dot > path.rfind("/") and path[dot:] in _FILE_EXTENSIONS
+    return dot > path.rfind("/") and path[dot:] in file_extensions()
+
+
+# Scrapy's IGNORED_EXTENSIONS, with their dots. A parser worker is given them by its crawl
+# (`use_file_extensions`, newsarchive/workers.py): importing Scrapy for this one list would make
+# each worker carry Scrapy and Twisted, about 45 MB. Elsewhere they are read from Scrapy on first use.
+_file_extensions: frozenset[str] | None = None
+
+
+def file_extensions() -> frozenset[str]:
+    if _file_extensions is None:
+        from scrapy.linkextractors import IGNORED_EXTENSIONS
+
+        use_file_extensions(frozenset(f".{extension}" for extension in IGNORED_EXTENSIONS))
+    assert _file_extensions is not None
+    return _file_extensions
+
+
+def use_file_extensions(extensions: frozenset[str]) -> None:
+    global _file_extensions
+    _file_extensions = extensions
 
 
 def page_kind(doc: Document, links: list[str] | None = None) -> str:
@@ -240,41 +255,6 @@ def _parse_json_feed(body: bytes) -> list[DiscoveredLink]:
 
 def _json_date(value) -> str | None:
     return normalise_date(value) if isinstance(value, str) else None
-
-
-class _NewsSitemap(Sitemap):
-    """Scrapy's sitemap parser, also reading a news sitemap's nested publication date."""
-
-    __slots__ = ()
-
-    def _process_sitemap_element(self, elem):
-        dates = elem.xpath(".//*[local-name()='publication_date']/text()")  # read before Scrapy clears it
-        found = super()._process_sitemap_element(elem)
-        if found is not None and dates:
-            found["publication_date"] = dates[0].strip()
-        return found
-
-
-def parse_sitemap(body: bytes) -> tuple[list[str], list[DiscoveredLink]]:
-    """(sub-sitemaps of a sitemap index, page links of a urlset with their news sitemap's
-    publication date and their lastmod, apart). A gzipped sitemap (.xml.gz) is read as well;
-    anything that is no sitemap gives nothing."""
-    if body[:3] == b"\x1f\x8b\x08":
-        try:
-            body = gunzip(body, max_size=SITEMAP_MAX_BYTES)
-        except (OSError, EOFError, ValueError):
-            return [], []
-    try:
-        sitemap = _NewsSitemap(body)
-        entries = list(sitemap)
-    except (StopIteration, etree.XMLSyntaxError):  # empty, or not XML at all
-        return [], []
-    if sitemap.type == "sitemapindex":
-        return [entry["loc"] for entry in entries], []
-    if sitemap.type != "urlset":
-        return [], []
-    return [], [DiscoveredLink(entry["loc"], normalise_date(entry.get("publication_date")),
-                               normalise_date(entry.get("lastmod"))) for entry in entries]
 
 
 def before(day: str | None, since: str | None) -> bool:

@@ -7,8 +7,8 @@ records. Each pipeline works on the articles inside; an exception while it does 
 
 from __future__ import annotations
 
-from newsarchive.failures import describe_exception
 from newsarchive.items import Article, PageFailure, PageResult
+from newsarchive.tracebacks import describe_exception
 
 
 def update_articles(item, work, stage: str, stats):

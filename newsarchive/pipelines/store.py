@@ -36,10 +36,10 @@ from newsarchive.archive.store import (
     store_not_modified,
     visit_before,
 )
-from newsarchive.failures import describe_exception
 from newsarchive.items import Article, ArticleDuplicate, ArticleNotModified, ListingPage, PageFailure, PageResult
 from newsarchive.rendering import rendering_figures
 from newsarchive.revisits import Limits
+from newsarchive.tracebacks import describe_exception
 
 # Settings worth keeping with each crawl row: what was asked for, not the whole Scrapy config.
 RECORDED_SETTINGS = (
