@@ -466,6 +466,11 @@ def test_a_bare_link_to_the_authors_page_is_the_byline(link):
     assert markup_byline(page(byline)) == ["Ana Ruiz"]
 
 
+def test_a_marked_byline_keeps_a_login_name_in_lower_case():
+    # The capital a bare link or a "By" line must begin with is not asked of a marked byline.
+    assert markup_byline(page("<span class='author'>jancak</span>")) == ["jancak"]
+
+
 @pytest.mark.parametrize("link, expected", [
     ("<a href='/autoren/ana-ruiz'>9 articles</a>", []),  # the author's count of articles: no name
     ("<a href='/autoren/ana-ruiz'>ana</a>", []),  # lower case, as a handle in a sentence's link
@@ -508,7 +513,7 @@ def parsed(html: bytes):
 ])
 def test_a_story_signed_in_bold_or_italics_at_its_end_names_its_author(signature, expected):
     article = parsed(signed(signature))
-    assert [author.name for author in article.authors] == expected
+    assert [(author.name, author.name_raw, author.position) for author in article.authors] == [(expected[0], expected[0], 0)]
     assert article.sources["authors"] == "markup" and article.byline_raw == expected[0]
     # the signature is the byline, not a line of the story
     assert not article.body_text.endswith(expected[0]) and article.body_text.endswith("to be sure of it.")
