@@ -212,6 +212,18 @@ def test_a_login_name_in_json_ld_is_written_as_the_page_prints_it():
     assert names(page(line, head)) == ["Arian Schlich"]
 
 
+def test_json_ld_creator_names_the_author_when_author_is_missing():
+    # schema.org: creator "is the same as the author property for CreativeWork".
+    creator_only = ("<script type='application/ld+json'>" + json.dumps(
+        {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Harbour works begin",
+         "creator": ["Ana Ruiz"]}) + "</script>")
+    # A commenter's name marked as an author, which the page shows before the story's byline.
+    commenter = "<span itemprop='author' itemscope><span itemprop='name'>Li Wei</span></span>"
+    assert names(page(commenter, creator_only)) == ["Ana Ruiz"]
+    both = creator_only.replace('"creator"', '"author": "Bo Lin", "creator"')
+    assert names(page("", both)) == ["Bo Lin"]
+
+
 def test_co_authors_json_ld_left_out_come_from_the_byline_shown():
     head = jsonld({"@type": "Person", "name": "Rudi Fisch"})
     assert names(page("<p class='byline'>By Rudi Fisch and Simon Kohl</p>", head)) == ["Rudi Fisch", "Simon Kohl"]

@@ -192,7 +192,8 @@ def _offer_jsonld_article(node: dict, metadata: Metadata) -> None:
     metadata.offer("title", _first_text(node.get("headline") or node.get("name")), Layer.JSONLD)
     metadata.offer("published_at", _first_text(node.get("datePublished")), Layer.JSONLD)
     metadata.offer("modified_at", _first_text(node.get("dateModified")), Layer.JSONLD)
-    metadata.offer("authors", _jsonld_names(node.get("author")), Layer.JSONLD)
+    # schema.org's creator "is the same as the author property for CreativeWork"; some sites give only it.
+    metadata.offer("authors", _jsonld_names(node.get("author") or node.get("creator")), Layer.JSONLD)
     metadata.offer("body", _plain(node.get("articleBody")), Layer.JSONLD)
     metadata.offer("image", _jsonld_url(node.get("image")), Layer.JSONLD)
     metadata.offer("language", _first_text(node.get("inLanguage")), Layer.JSONLD)
