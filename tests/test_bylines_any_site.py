@@ -224,6 +224,14 @@ def test_json_ld_creator_names_the_author_when_author_is_missing():
     assert names(page("", both)) == ["Bo Lin"]
 
 
+def test_a_commenters_marked_name_in_a_comment_item_of_schema_org_is_no_byline():
+    # The comment item is marked by its item property and a type written in lower case.
+    comment = ("<ul><li itemprop='comment' itemscope itemtype='http://schema.org/comment'><header>"
+               "<span itemprop='author' itemscope><span itemprop='name'>Li Wei</span></span></header>"
+               "<p>A reader's view of the works.</p></li></ul>")
+    assert names(page("<p class='byline'>By Ana Ruiz</p>").replace(b"<main>", b"<main>" + comment.encode())) == ["Ana Ruiz"]
+
+
 def test_co_authors_json_ld_left_out_come_from_the_byline_shown():
     head = jsonld({"@type": "Person", "name": "Rudi Fisch"})
     assert names(page("<p class='byline'>By Rudi Fisch and Simon Kohl</p>", head)) == ["Rudi Fisch", "Simon Kohl"]

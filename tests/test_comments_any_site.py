@@ -136,3 +136,9 @@ def test_a_wrapper_of_the_same_shape_inside_an_item_is_the_same_comment():
         (None, None, 0, "Ana", "2024-03-04", "The bridge took two long years."),
         (None, None, 0, "Ben", "2024-03-04", "Three, and it was worth the wait."),
     ]
+
+
+def test_an_item_marked_by_its_schema_org_property_alone_is_a_comment():
+    # No class, id or item type names it: itemprop=comment, the article's comment property.
+    section = "<h3>Reader views</h3><ul><li itemprop='comment'><b>Anna</b> <p>Nice to have the bridge back.</p></li></ul>"
+    assert [text for *_, text in comments_of(section)] == ["Nice to have the bridge back."]

@@ -58,7 +58,12 @@ def texts(markup: str, language: str | None = "en") -> list[str]:
     ("<div data-comment-id='5'>Hi</div>", True),
     ("<div data-comment-id='5'><textarea></textarea></div>", False),
     ("<div itemtype='https://schema.org/Comment'>Hi</div>", True),
-    ("<div itemtype='https://schema.org/comment'>Hi</div>", False),
+    # the property's name written as the type, as some sites do ("http://schema.org/comment")
+    ("<div itemtype='http://schema.org/comment'>Hi</div>", True),
+    ("<li itemprop='comment'>Hi</li>", True),  # an article's comment property
+    ("<li itemprop='comments'>Hi</li>", False),
+    ("<div itemtype='https://schema.org/CommentAction'>Hi</div>", False),  # another type
+    ("<div itemtype='https://schema.org/Article'>Hi</div>", False),
 ])
 def test_is_comment_item(markup, expected):
     assert is_comment_item(parse(markup)) is expected

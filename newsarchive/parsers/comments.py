@@ -63,6 +63,10 @@ def _has_class(element, pattern: re.Pattern) -> bool:
     return any(pattern.search(name) for name in _classes(element))
 
 
+# schema.org's Comment type, in any case ("http://schema.org/comment" is common), not CommentAction.
+_COMMENT_TYPE = re.compile(r"schema\.org/comment\b", re.IGNORECASE)
+
+
 def is_comment_item(element) -> bool:
     if not isinstance(element.tag, str) or element.tag not in _ITEM_TAGS:
         return False
@@ -72,14 +76,15 @@ def is_comment_item(element) -> bool:
         return True
     if element.get("data-comment-id") and element.find(".//textarea") is None:
         return True
-    return "schema.org/Comment" in (element.get("itemtype") or "")
+    return bool(_COMMENT_TYPE.search(element.get("itemtype") or "")) or element.get("itemprop") == "comment"
 
 
 def comment_items(root) -> list:
     """The elements that are the page's comments, one per comment, in document order. Every item
-    carries "comment" in its class, id or item type (any case), or a comment id."""
+    carries "comment" in its class, id or item type (any case), a comment id, or itemprop=comment."""
     return _outermost_per_comment([element for element, names in named_elements(root)
-                                   if ("comment" in names or element.get("data-comment-id") is not None)
+                                   if ("comment" in names or element.get("data-comment-id") is not None
+                                       or element.get("itemprop") == "comment")
                                    and is_comment_item(element)])
 
 
