@@ -210,6 +210,25 @@ def test_an_old_blog_themes_headline_is_the_title_part_an_h2_shows():
     assert parse_page("https://blog.example/2019/10/21/interning/", page, kind="article").title == "Small Integers"
 
 
+@pytest.mark.parametrize("head, body, expected", [
+    # The h1 is the blog's name (no link says so); the story's headline an h3 that begins the <title>,
+    # before a colon and the blog's parts.
+    ("<title>The river rose in the night :  River Blog | Notes from the valley | Since 2005</title>",
+     "<h1>River Blog</h1><h3>The river rose in the night</h3>", "The river rose in the night"),
+    ("<title>The river rose in the night - River Blog</title>",
+     "<h1>River Blog</h1><h2>The river rose in the night</h2>", "The river rose in the night"),
+    # A short heading is a section's name, not the story's, even at the start of the <title>.
+    ("<title>Local news: the river rose in the night | River Blog</title>",
+     "<h1>River Blog</h1><h2>Local news</h2>", "Local news: the river rose in the night"),
+    # A heading that only begins the <title>'s first words, not up to a mark, is another one's.
+    ("<title>The river rose in the night again | River Blog</title>",
+     "<h1>River Blog</h1><h3>The river rose in the night</h3>", "The river rose in the night again"),
+])
+def test_a_lesser_heading_that_begins_the_title_is_the_headline_under_a_sites_h1(head, body, expected):
+    page = article_page(head, body)
+    assert parse_page("https://riverblog.example/?p=2895", page, kind="article").title == expected
+
+
 def test_a_pages_only_h1_a_sentence_long_is_the_headline_against_an_seo_title():
     seo = "<meta property='og:title' content='Best cat toys 2022 - Comparison'><title>Best cat toys 2022</title>"
     page = article_page(seo, "<h1>Buying guide: toys that keep a cat busy</h1>")

@@ -254,8 +254,10 @@ class _ArticlePage:
         metadata_titles = [t for _, t in [*self.metadata.candidates.get("headline", []), *candidates] if isinstance(t, str)]
         publishers = [name for _, name in self.metadata.candidates.get("publisher", []) if isinstance(name, str)]
         page_title = element_text(self.root.find(".//title"))
-        # h2s only when nothing better names the story (a tree walk saved on most pages)
-        subheadings = [] if headings or metadata_titles else [text for h2 in self.root.iter("h2") if (text := element_text(h2))]
+        # Lesser headings only for a page whose metadata names no story (a tree walk saved on most
+        # pages): its h1s may all be the site's name, and the story's headline an h2 or h3.
+        subheadings = [] if metadata_titles else [text for heading in self.root.iter("h2", "h3")
+                                                  if (text := element_text(heading))]
         chosen = titles.choose_title(headings[:10], metadata_titles, page_title, publishers,
                                      urlsplit(self.doc.url).hostname, subheadings[:10])
         if chosen:

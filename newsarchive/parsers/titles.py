@@ -36,6 +36,8 @@ _DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/?
 _KICKER_WORDS = 4
 # At least this many words make a page's only h1 its headline against metadata that disagrees.
 _HEADLINE_WORDS = 4
+# What follows a headline that begins a <title>: a mark before the site's part.
+_HEADING_THEN_MARK = re.compile(r"^(?:\s*[:|»«·•]|\s+[-–—/]\s)")
 
 
 def clean_title(text: str | None) -> str | None:
@@ -210,8 +212,8 @@ def choose_title(
 
     `headings`: the page's `h1` texts in document order, the logos among them found by the
     caller or by name here; `metadata_titles`: JSON-LD headlines, then og:title and the other
-    meta titles, most trusted first; `page_title`: the `<title>` text; `subheadings`: `h2` texts,
-    read for a page with neither an h1 headline nor metadata titles.
+    meta titles, most trusted first; `page_title`: the `<title>` text; `subheadings`: `h2` and `h3`
+    texts, read for a page whose metadata names no story.
 
     >>> choose_title([], ["Rain in Spain - Daily Planet"], None, ["Daily Planet"], None)
     'Rain in Spain'
@@ -247,13 +249,20 @@ def choose_title(
 
 def _part_shown(title: str, subheadings: Sequence[str]) -> str | None:
     """The part of a <title> that the page shows whole as a lesser heading: an old blog theme's
-    headline is an `h2` under the site's `h1` ("Site » Blog Archive » Story").
+    headline is an `h2` or `h3` under the site's `h1` ("Site » Blog Archive » Story"). A heading
+    of four words or more that begins the <title>, before any mark, is one too ("Story : Site |
+    Its motto", where a colon may also belong to a headline and so parts nothing by itself).
 
     >>> _part_shown("Four Years » Blog Archive » Small Integers", ["Archives", "Small Integers"])
     'Small Integers'
+    >>> _part_shown("The river rose in the night : River Blog | Since 2005", ["The river rose in the night"])
+    'The river rose in the night'
     """
-    shown = {key(text) for text in (clean_title(text) for text in subheadings) if text}
-    return next((part for part in map(str.strip, _SEPARATOR.split(title)) if key(part) in shown), None)
+    cleaned = [text for text in (clean_title(text) for text in subheadings) if text]
+    shown = {key(text) for text in cleaned}
+    part = next((part for part in map(str.strip, _SEPARATOR.split(title)) if key(part) in shown), None)
+    return part or next((text for text in cleaned if len(_WORD.findall(text)) >= _HEADLINE_WORDS
+                         and _HEADING_THEN_MARK.match(title[len(text):]) and title.startswith(text)), None)
 
 
 def _without_last_part(title: str) -> str:
