@@ -6,9 +6,11 @@ news agencies and roles ("AFP", "Staff writer") are kept apart as roles, not aut
 
 On any site (`find_byline_authors`), the byline is the one the page shows: marked in its markup
 (rel=author, itemprop=author, a class or id naming a byline or an author), else a line that begins
-the way bylines do; within it, the names' own elements, and from its text the lead-in, labels, the
-date, the category and the reading time printed beside the names are left out. Every layer's
-names (metadata, markup, trafilatura's rules) go through the same `split_byline`.
+the way bylines do, else a bare link to one author's page; within it, the names' own elements,
+and from its text the lead-in, labels, the date, the category and the reading time printed beside
+the names are left out, and so are the names a translator's or reviewer's credit introduces. A
+story no layer found an author for may be signed at its end (`signature`). Every layer's names
+(metadata, markup, trafilatura's rules) go through the same `split_byline`.
 """
 
 from __future__ import annotations
