@@ -70,9 +70,25 @@ def test_five_hundred_characters_of_prose_make_an_article(last, kind):
 @pytest.mark.parametrize("characters, links, kind", [
     (1000, 0, "article"), (999, 0, "listing"), (1000, 2, "article"), (1000, 3, "listing")])
 def test_a_page_that_lists_nothing_and_says_a_lot_is_an_article(characters, links, kind):
-    # Text without paragraphs (no prose), links with no text, so the body holds `characters`.
+    # Text that is no prose (lines under 60 characters), links with no text, so the body holds `characters`.
     anchors = "".join(f"<a href='/s{n}/'></a>" for n in range(links))
-    assert _kind(f"<div>{'b' * characters}</div>{anchors}") == kind
+    lines = "<br>".join("b" * min(50, characters - start) for start in range(0, characters, 50))
+    assert _kind(f"<div>{lines}</div>{anchors}") == kind
+
+
+def test_a_listing_whose_teasers_set_their_lines_straight_in_divs_stays_a_listing():
+    # Each teaser's summary is one line of its own block: none is a story's run of prose.
+    teasers = "".join(f"<div class='teaser'><a href='/story-{n}/'>Story {n}</a><div class='excerpt'>{'a' * 150}</div></div>"
+                      for n in range(10))
+    assert _kind(teasers) == "listing"
+
+
+@pytest.mark.parametrize("line, kind", [(60, "article"), (59, "listing")])
+def test_lines_set_straight_in_a_block_between_line_breaks_are_prose(line, kind):
+    # An old blog theme's post: its lines in one div, parted by <br>, no paragraph; the theme's
+    # links (five) beside it. Twelve lines of 60 characters make 720: a story's run of prose.
+    post = "<div class='post-body'>" + "<br><br>".join("a" * line for _ in range(12)) + "</div>"
+    assert _kind(post + _links(5)) == kind
 
 
 @pytest.mark.parametrize("og_type, kind", [("website", "listing"), ("Blog", "listing"), ("profile", "article")])

@@ -125,14 +125,29 @@ STORY_CHARACTERS = 700
 
 
 def _prose(root) -> tuple[int, int]:
-    """(the longest run of prose in one element, all prose): paragraphs of 60 or more characters."""
+    """(the longest run of prose in one element, all prose): paragraphs of 60 or more characters,
+    and lines of as many set straight in a block between line breaks, as old blog themes and
+    forums write their posts ("<div class=post-body>Line one.<br><br>Line two.</div>")."""
     by_parent: dict = {}
     for paragraph in root.iter("p"):
         length = len(element_text(paragraph) or "")
-        if length >= 60:
+        if length >= _PROSE_LINE:
             parent = paragraph.getparent()
             by_parent[parent] = by_parent.get(parent, 0) + length
+    for block in root.iter(_LINE_BLOCKS):
+        length = sum(len(line) for line in (_own_line(block.text), *(_own_line(child.tail) for child in block))
+                     if len(line) >= _PROSE_LINE)
+        if length:
+            by_parent[block] = by_parent.get(block, 0) + length
     return max(by_parent.values(), default=0), sum(by_parent.values())
+
+
+_PROSE_LINE = 60  # characters: shorter lines are labels, captions and menus
+_LINE_BLOCKS = ("div", "td", "article", "section", "main", "blockquote", "dd")
+
+
+def _own_line(text: str | None) -> str:
+    return " ".join(text.split()) if text else ""
 
 
 def listing_from_page(doc: Document, links: list[str] | None = None) -> Listing:
