@@ -461,9 +461,13 @@ class _ArticlePage:
         while blocks and blocks[0].text == self.article.title:  # a generic layer repeats the headline
             blocks = blocks[1:]
         if blocks:
-            self.article.body_blocks = blocks
-            self.article.body_text = "\n\n".join(block.text for block in blocks)
+            self._set_body(blocks)
             self.article.sources["body_text"] = source
+
+    def _set_body(self, blocks: list[BodyBlock]) -> None:
+        """The body's blocks and its text, always the blocks joined (None for no block)."""
+        self.article.body_blocks = blocks
+        self.article.body_text = "\n\n".join(block.text for block in blocks) or None
 
     def fill_signature(self) -> None:
         """After the body: a story no layer above found an author for may be signed at its end (see
@@ -475,8 +479,7 @@ class _ArticlePage:
         if signed is not None:
             article.byline_raw = article.byline_raw or signed.name
             self.set_field("authors", [signed], Layer.MARKUP)
-            article.body_blocks = article.body_blocks[:-1]
-            article.body_text = "\n\n".join(block.text for block in article.body_blocks) or None
+            self._set_body(article.body_blocks[:-1])
 
     def fill_shown_date(self) -> None:
         """After the byline and the body are known: for a page no cheaper layer dated, the date
@@ -510,8 +513,7 @@ class _ArticlePage:
         kept = before_comments(kept, comment_counter(self.root)[0])
         kept = without_colophon(without_link_lists(without_more_stories(without_reader_appeals(kept))))
         if kept and len(kept) < len(article.body_blocks):
-            article.body_blocks = kept
-            article.body_text = "\n\n".join(block.text for block in kept)
+            self._set_body(kept)
 
     def _covers_the_page_text(self, blocks: list[BodyBlock]) -> bool:
         """Whether a body from metadata holds most of the page's prose (paragraphs of 40+ characters,

@@ -7,11 +7,11 @@ header, footer or asides, not files such as images or PDFs): the crawl fetches t
 page say what it is, so an article is found whatever its URL looks like. The shape of a URL (a
 date, a long slug, a numeric id) only says which to fetch first. A listing's next page is
 rel=next, a "next"/"older" link, or the page-number link one above the current one. RSS/Atom
-feeds and XML sitemaps (gzipped or not, indexes, news sitemaps; read with Scrapy's sitemap
-parser in parsers/sitemaps.py, by the crawl itself) give article URLs with their dates, which `--since` filters on: the publication date
-(news sitemap, RSS pubDate, Atom published) apart from the date of the last change (sitemap
-lastmod, Atom updated, JSON Feed date_modified), which the refresh policy reads as a sign that a
-known article changed.
+feeds and XML sitemaps (gzipped or not, indexes, news sitemaps; read by the crawl itself with
+Scrapy's sitemap parser, in parsers/sitemaps.py) give article URLs with their dates, which
+`--since` filters on: the publication date (news sitemap, RSS pubDate, Atom published) apart from
+the date of the last change (sitemap lastmod, Atom updated, JSON Feed date_modified), which the
+refresh policy reads as a sign that a known article changed.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from newsarchive.items import Listing, ListingLink
 from newsarchive.parsers.dates import date_part, normalise_date
 from newsarchive.parsers.document import Document
 from newsarchive.parsers.metadata import STORY_TYPES
-from newsarchive.parsers.text import element_text
+from newsarchive.parsers.text import element_text, normalise_text
 from newsarchive.parsers.urls import canonicalise_url
 
 _DATE_PATH = re.compile(r"/(19|20)\d{2}[/-]\d{1,2}([/-]\d{1,2})?/")
@@ -122,6 +122,8 @@ def page_kind(doc: Document, links: list[str] | None = None) -> str:
 
 
 STORY_CHARACTERS = 700
+_PROSE_LINE = 60  # characters: shorter lines are labels, captions and menus
+_LINE_BLOCKS = ("div", "td", "article", "section", "main", "blockquote", "dd")
 
 
 def _prose(root) -> tuple[int, int]:
@@ -135,19 +137,12 @@ def _prose(root) -> tuple[int, int]:
             parent = paragraph.getparent()
             by_parent[parent] = by_parent.get(parent, 0) + length
     for block in root.iter(_LINE_BLOCKS):
-        length = sum(len(line) for line in (_own_line(block.text), *(_own_line(child.tail) for child in block))
-                     if len(line) >= _PROSE_LINE)
+        lines = (normalise_text(block.text), *(normalise_text(child.tail) for child in block))
+        length = sum(len(line) for line in lines if line and len(line) >= _PROSE_LINE)
         if length:
             by_parent[block] = by_parent.get(block, 0) + length
     return max(by_parent.values(), default=0), sum(by_parent.values())
 
-
-_PROSE_LINE = 60  # characters: shorter lines are labels, captions and menus
-_LINE_BLOCKS = ("div", "td", "article", "section", "main", "blockquote", "dd")
-
-
-def _own_line(text: str | None) -> str:
-    return " ".join(text.split()) if text else ""
 
 
 def listing_from_page(doc: Document, links: list[str] | None = None) -> Listing:
