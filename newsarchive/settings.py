@@ -63,8 +63,8 @@ NEWSARCHIVE_DISCOVERY_DEPTH = 2
 NEWSARCHIVE_DISCOVERY_MAX_PAGES = 10000
 
 # Parsing runs in worker processes (newsarchive/workers.py): -1 one per CPU core, 0 in the crawl's
-# own process (for debugging); at most NEWSARCHIVE_PARSER_QUEUE pages wait for a worker (0: twice
-# the workers). NEWSARCHIVE_PARSER is the function the workers call, (url, body, profile, site,
+# own process (for debugging); at most NEWSARCHIVE_PARSER_QUEUE pages wait for a worker (0: eight
+# per worker). NEWSARCHIVE_PARSER is the function the workers call, (url, body, profile, site,
 # content_type, kind=...) -> Article | Listing. A page's parse in a worker is stopped after
 # NEWSARCHIVE_PARSE_TIME_LIMIT seconds (0: no limit) and recorded as a parse_time_limit failure.
 NEWSARCHIVE_PARSER_WORKERS = -1

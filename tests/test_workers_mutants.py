@@ -178,11 +178,12 @@ def test_a_pool_without_workers_parses_inline_and_holds_nothing():
 
 
 @pytest.mark.parametrize("workers, queue, expected_workers, expected_places", [
-    (3, 0, 3, 6),  # a queue of 0: twice the workers
+    (3, 0, 3, 24),  # a queue of 0: eight pages per worker
     (3, 4, 3, 4),
     (3, 1, 3, 1),  # a queue of one page is one page
-    (1, 0, 1, 2),
-    (-1, 0, os.cpu_count(), 2 * os.cpu_count()),  # -1: one worker per core
+    (1, 0, 1, 8),
+    (-1, 0, os.cpu_count(), 8 * os.cpu_count()),  # -1: one worker per core
+    (-1, 5, os.cpu_count(), 5),
 ])
 def test_a_pool_from_the_crawl_s_settings(workers, queue, expected_workers, expected_places):
     crawler = get_crawler(settings_dict={"NEWSARCHIVE_PARSER_WORKERS": workers, "NEWSARCHIVE_PARSER_QUEUE": queue,
