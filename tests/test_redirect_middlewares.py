@@ -15,7 +15,12 @@ from scrapy.utils.test import get_crawler
 
 from newsarchive.failures import OffsiteRedirect, RedirectLoop, ResponseTooLarge, describe_failure
 from newsarchive.middlewares.compression import SizeCheckedCompressionMiddleware
-from newsarchive.middlewares.redirect import LoopAwareMetaRefreshMiddleware, LoopAwareRedirectMiddleware
+from newsarchive.middlewares.redirect import (
+    REFRESH_HEAD_BYTES,
+    LoopAwareMetaRefreshMiddleware,
+    LoopAwareRedirectMiddleware,
+    page_head,
+)
 from newsarchive.scope import Scope
 
 SITE = "http://127.0.0.1:8000"
@@ -95,6 +100,43 @@ def test_a_meta_refresh_after_a_long_delay_is_a_page_not_a_redirect():
     request = Request(f"{SITE}/a")
     page = HtmlResponse(request.url, body=b"<meta http-equiv='refresh' content='600; url=/a'><p>Live</p>", request=request)
     assert middleware(LoopAwareMetaRefreshMiddleware).process_response(request, page) is page
+
+
+# --- a refresh read from the page's head alone ----------------------------------------------------
+
+def long_page(request: Request, head: str, filler: str = "é") -> HtmlResponse:
+    """A page in UTF-8 that names no charset, whose text runs far past the head the refresh is
+    read from; its one byte "x" puts the 16,384th byte in the middle of a two-byte "é"."""
+    body = f"<html><head>{head}</head><body>x{filler * 20_000}</body></html>".encode()
+    return HtmlResponse(request.url, body=body, request=request)
+
+
+def test_a_long_page_s_refresh_is_followed_from_its_head():
+    request = Request(f"{SITE}/a")
+    page = long_page(request, "<meta http-equiv='refresh' content='0; url=/café'>")
+    assert len(page.body) > 2 * REFRESH_HEAD_BYTES
+    followed = middleware(LoopAwareMetaRefreshMiddleware).process_response(request, page)
+    # Cut inside an "é", the head would be guessed to be in another encoding than UTF-8, and the
+    # URL would be read as other characters.
+    assert followed.url == f"{SITE}/caf%C3%A9"
+
+
+def test_a_long_page_without_a_refresh_goes_on_whole_and_undecoded():
+    request = Request(f"{SITE}/a")
+    page = long_page(request, "<title>Story</title>")
+    assert middleware(LoopAwareMetaRefreshMiddleware).process_response(request, page) is page
+    # Scrapy keeps the text it decoded with the response: the head was decoded, not the page.
+    assert page._cached_ubody is None
+    assert page.text.endswith("é</body></html>")  # the whole page is still there to read
+
+
+def test_a_head_is_cut_at_the_end_of_a_tag_or_where_there_is_none():
+    request = Request(f"{SITE}/a")
+    assert page_head(long_page(request, "<title>Story</title>")).body.endswith(b"<body>")
+    no_tag_in_reach = HtmlResponse(request.url, body=b"x" * (REFRESH_HEAD_BYTES + 1) + b"<p>", request=request)
+    assert page_head(no_tag_in_reach).body == b"x" * REFRESH_HEAD_BYTES
+    short = HtmlResponse(request.url, body=b"<p>" + b"x" * (REFRESH_HEAD_BYTES - 3), request=request)
+    assert page_head(short) is short
 
 
 # --- a body that inflates past DOWNLOAD_MAXSIZE ----------------------------------------------------

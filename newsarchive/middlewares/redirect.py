@@ -7,12 +7,17 @@
   `offsite_redirect` with its target, so the archivist sees where the site sent the crawler.
 - Too many redirects: `redirect_loop` as well.
 - A redirect to a URL already fetched is fetched again rather than dropped as a duplicate.
+
+A page's refresh is read from its head alone (`LoopAwareMetaRefreshMiddleware`): Scrapy decodes the
+whole body for the 4,096 characters it reads and keeps that text with the response for as long as
+the page waits for its parse, which reads the bytes again in a worker.
 """
 
 from __future__ import annotations
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse
 
 from newsarchive.failures import OffsiteRedirect, RedirectLoop
 
@@ -43,7 +48,29 @@ class LoopAwareRedirectMiddleware(LoopAwareRedirects, RedirectMiddleware):
     """HTTP redirects (3xx with a Location)."""
 
 
+# The bytes that hold the 4,096 characters Scrapy reads for a refresh, in any encoding (UTF-8 takes
+# at most four bytes a character).
+REFRESH_HEAD_BYTES = 4 * 4096
+
+
 class LoopAwareMetaRefreshMiddleware(LoopAwareRedirects, MetaRefreshMiddleware):
     """A page that sends the browser on with `<meta http-equiv="refresh" content="0; url=...">`: one
     that refreshes to itself, or two that refresh to each other, were fetched until Scrapy's limit
     of 20 redirects and recorded as `ignored`."""
+
+    def process_response(self, request, response, spider=None):
+        head = page_head(response)
+        followed = super().process_response(request, head)
+        return response if followed is head else followed
+
+
+def page_head(response):
+    """A long HTML page cut to its first REFRESH_HEAD_BYTES, at the end of a tag: a `>` is one
+    byte of its own in UTF-8 and the legacy encodings, so no character is cut in two (a cut one
+    would make the UTF-8 guess of a page that names no charset fail)."""
+    if not isinstance(response, HtmlResponse) or len(response.body) <= REFRESH_HEAD_BYTES:
+        return response
+    head = response.body[:REFRESH_HEAD_BYTES]
+    # A new response, not response.replace(): replace() copies the encoding, which decodes the body.
+    return HtmlResponse(response.url, status=response.status, headers=response.headers,
+                        body=head[:head.rfind(b">") + 1] or head, request=response.request)
