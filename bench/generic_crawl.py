@@ -19,8 +19,8 @@ with `--render never` unless told otherwise: real pages offline (their comment s
 scripts unreachable) would otherwise measure a browser waiting on them; bench/render.py measures
 rendering.
 Runs alternate the order (bare first, then newsarchive first, ...), so neither always meets a cold
-server. Printed: pages/s of each (median and range over the runs), its ratio to bare Scrapy's,
-the articles trafilatura extracted text from,
+server. Printed: pages/s of each (median and range over the runs), its ratio to bare Scrapy's
+(and newsarchive's to Scrapy + trafilatura's), the articles trafilatura extracted text from,
 the peak resident memory of each crawl's whole process tree (worker processes included), and what
 the archive kept: articles, unchanged duplicates and failures, which must add up to the articles
 of the site. Targets (issue 13): ratio >= 0.35 on a 2-core machine, peak tree RSS < 250 MB,
@@ -221,6 +221,9 @@ def report(variant: str, articles: int, bare: list[dict], naive: list[dict], ful
     last = full[-1]
     kept = last["articles"] + last["unchanged"] + sum(last["reasons"].values())
     print(f"  ratio {ratio:.2f} (target >= 0.35); peak tree RSS {max(r['peak_mb'] for r in full):.0f} MB (target < 250)")
+    if naive:  # the naive any-site crawler, which stores nothing: the tool to beat
+        print(f"  newsarchive / Scrapy + trafilatura: "
+              f"{statistics.median(rates(full)) / statistics.median(rates(naive)):.2f} (pages/s, medians)")
     print(f"  archive: {last['articles']} articles, {last['unchanged']} unchanged duplicates, failures "
           f"{last['reasons'] or 0}; articles + unchanged + failures = {kept} (listings and robots.txt included "
           f"in failures if any); target: {articles} with >= {articles - 5} articles")
