@@ -195,6 +195,11 @@ def test_a_pool_from_the_crawl_s_settings(workers, queue, expected_workers, expe
     finally:
         pool.close()
 
+def test_no_workers_in_the_settings_parse_in_the_crawl_s_own_process():
+    crawler = get_crawler(settings_dict={"NEWSARCHIVE_PARSER_WORKERS": 0, "NEWSARCHIVE_PARSER": FAULTY})
+    pool = ParserPool.from_crawler(crawler)
+    assert (pool.workers, pool.executor, pool.waiting) == (0, None, None)
+
 
 def test_workers_are_spawned_children_of_the_crawl_set_up_by_worker_started():
     SEEN_BY_WORKERS["set_in_the_test"] = True
