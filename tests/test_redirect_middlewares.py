@@ -121,6 +121,16 @@ def test_a_long_page_s_refresh_is_followed_from_its_head():
     assert followed.url == f"{SITE}/caf%C3%A9"
 
 
+def test_a_long_page_s_charset_named_in_its_header_reads_its_refresh():
+    request = Request(f"{SITE}/a")
+    body = ("<html><head><meta http-equiv='refresh' content='0; url=/новости'></head><body>"
+            + "п" * 40_000 + "</body></html>").encode("windows-1251")
+    page = HtmlResponse(request.url, body=body, request=request,
+                        headers={"Content-Type": "text/html; charset=windows-1251"})
+    followed = middleware(LoopAwareMetaRefreshMiddleware).process_response(request, page)
+    assert followed.url == f"{SITE}/%D0%BD%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8"
+
+
 def test_a_long_page_without_a_refresh_goes_on_whole_and_undecoded():
     request = Request(f"{SITE}/a")
     page = long_page(request, "<title>Story</title>")
