@@ -20,8 +20,9 @@ scripts unreachable) would otherwise measure a browser waiting on them; bench/re
 rendering.
 Runs alternate the order (bare first, then newsarchive first, ...), so neither always meets a cold
 server. Printed: pages/s of each (median and range over the runs), its ratio to bare Scrapy's
-(and newsarchive's to Scrapy + trafilatura's), the articles trafilatura extracted text from,
-the peak resident memory of each crawl's whole process tree (worker processes included), and what
+(and newsarchive's to Scrapy + trafilatura's), the articles trafilatura extracted text from, the
+CPU milliseconds a page of each part of each crawl's process tree (the crawl's own process, its
+parser workers; start-up and the duplicates pass included), the peak resident memory of each crawl's whole process tree (worker processes included), and what
 the archive kept: articles, unchanged duplicates and failures, which must add up to the articles
 of the site. Targets (issue 13): ratio >= 0.35 on a 2-core machine, peak tree RSS < 250 MB,
 articles + failures = 2,000 with at least 1,995 articles, in both variants.
@@ -43,7 +44,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from measure import tree_rss_mb
+from measure import cpu_seconds, process_tree, tree_rss_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -150,32 +151,39 @@ def bare_crawl(start_url: str, extract: bool) -> None:
                       **({"extracted": sum(extracted)} if extract else {})}))
 
 
-def timed(command: list[str]) -> tuple[float, float, str]:
-    """Run a command, sampling its process tree's memory; (seconds, peak MB, stdout)."""
+def timed(command: list[str]) -> tuple[float, float, dict[str, float], str]:
+    """Run a command, sampling its process tree's memory and each process's CPU time; (seconds,
+    peak MB, CPU seconds by part of the tree, stdout). A process's last sample stands for its
+    whole CPU time: a worker's last 0.2 s before it ends may be missed."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
-    peak = 0.0
+    peak, cpu = 0.0, {}
     while process.poll() is None:
         peak = max(peak, tree_rss_mb(process.pid))
+        for pid in process_tree(process.pid):
+            cpu[pid] = cpu_seconds(pid) or cpu.get(pid)
         time.sleep(0.2)
-    return time.perf_counter() - started, peak, process.stdout.read()
+    parts: dict[str, float] = {}
+    for part, seconds in filter(None, cpu.values()):
+        parts[part] = parts.get(part, 0.0) + seconds
+    return time.perf_counter() - started, peak, parts, process.stdout.read()
 
 
 def run_bare(start_url: str, extract: bool = False) -> dict:
-    seconds, peak, out = timed([sys.executable, __file__, "--trafilatura" if extract else "--bare", start_url])
-    return {"seconds": seconds, "peak_mb": peak, **json.loads(out.strip().splitlines()[-1])}
+    seconds, peak, cpu, out = timed([sys.executable, __file__, "--trafilatura" if extract else "--bare", start_url])
+    return {"seconds": seconds, "peak_mb": peak, "cpu": cpu, **json.loads(out.strip().splitlines()[-1])}
 
 
 def run_newsarchive(start_url: str, db_path: Path, render: str) -> dict:
     settings = [item for name, value in SETTINGS.items() for item in ("-s", f"{name}={value}")]
-    seconds, peak, out = timed([sys.executable, "-m", "newsarchive.cli", "crawl", start_url, "--db", str(db_path),
+    seconds, peak, cpu, out = timed([sys.executable, "-m", "newsarchive.cli", "crawl", start_url, "--db", str(db_path),
                                 "--allow-private", "--no-index", "--render", render, *settings])
     with sqlite3.connect(db_path) as db:
         pages, articles, unchanged, failures = db.execute(
             "SELECT responses, articles_stored, unchanged, failures FROM crawls").fetchone()
         reasons = dict(db.execute("SELECT reason, count(*) FROM failures GROUP BY reason"))
     db_path.unlink()
-    return {"seconds": seconds, "peak_mb": peak, "pages": pages, "articles": articles, "unchanged": unchanged,
+    return {"seconds": seconds, "peak_mb": peak, "cpu": cpu, "pages": pages, "articles": articles, "unchanged": unchanged,
             "failures": failures, "reasons": reasons, "summary": out.strip().splitlines()[0] if out.strip() else ""}
 
 
@@ -217,6 +225,9 @@ def report(variant: str, articles: int, bare: list[dict], naive: list[dict], ful
         print(f"  {name:20s} {statistics.median(speed):6.1f} pages/s (range {min(speed):.1f}-{max(speed):.1f}, "
               f"{statistics.median(speed) / statistics.median(rates(bare)):.2f} of bare), {results[0]['pages']} pages, "
               f"peak tree RSS {max(r['peak_mb'] for r in results):.0f} MB{extracted}")
+        last = results[-1]  # where the time went: CPU of each part of the process tree, per page
+        print("      CPU ms a page: " + ", ".join(f"{part} {1000 * seconds / last['pages']:.1f}"
+                                                   for part, seconds in sorted(last["cpu"].items())))
     ratio = statistics.median(rates(full)) / statistics.median(rates(bare))
     last = full[-1]
     kept = last["articles"] + last["unchanged"] + sum(last["reasons"].values())

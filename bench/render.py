@@ -25,7 +25,6 @@ browser and its renderers): on two cores, a crawl can take no less than half the
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import random
@@ -35,6 +34,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from measure import cpu_seconds, process_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
@@ -132,19 +133,6 @@ def build_site(folder: Path, articles: int) -> dict[str, list[str]]:
 
 # measuring -----------------------------------------------------------------------------------------
 
-def process_tree(pid: int) -> list[int]:
-    """The process and its descendants, read from the kernel's child lists (a walk over the whole of
-    /proc ten times a second cost the machine more than some of the parts measured)."""
-    tree, pending = [], [pid]
-    while pending:
-        current = pending.pop()
-        tree.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*/children"):
-            with contextlib.suppress(OSError):
-                pending += [int(child) for child in task.read_text().split()]
-    return tree
-
-
 def memory_mb(pids: list[int], name_part: str = "", field: str = "Rss") -> float:
     """Resident memory (Rss, or Pss: shared pages divided among their sharers) of the processes
     whose name contains name_part, now. Rss is read from statm, which costs nothing; Pss from
@@ -163,27 +151,6 @@ def memory_mb(pids: list[int], name_part: str = "", field: str = "Rss") -> float
         except (OSError, IndexError, ValueError):
             pass
     return total / 1024
-
-
-def cpu_seconds(pid: int) -> tuple[str, float] | None:
-    """A process's part (crawl, parser workers, Playwright's driver, browser, renderers) and the CPU
-    seconds it has used so far."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return None
-    name, fields = stat[stat.index("(") + 1:stat.rindex(")")], stat.rsplit(")", 1)[1].split()
-    seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    if "chrom" in command or "chrom" in name:  # a process that is ending shows no command line
-        part = "browser renderers" if "--type=renderer" in command else "browser"
-    elif "node" in name:
-        part = "Playwright driver"
-    elif "multiprocessing" in command:
-        part = "parser workers"
-    else:
-        part = "crawl"
-    return part, seconds
 
 
 def crawl(base_url: str, db_path: Path, render: str, concurrency: int | None) -> dict:
