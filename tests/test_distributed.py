@@ -10,6 +10,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -212,16 +213,39 @@ def test_a_redis_restart_is_survived(site, redis_server, tmp_path):
     assert count == len(manifest["articles"])
 
 
+def read_in_background(stream) -> tuple[list[str], threading.Thread]:
+    """The lines of a child's pipe as they come, and the thread that reads them (so the child
+    never blocks on a full pipe); the thread ends with the pipe."""
+    lines: list[str] = []
+
+    def read() -> None:
+        for line in stream:
+            lines.append(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return lines, reader
+
+
 def test_a_worker_started_while_redis_is_down_waits_for_it(site, redis_server, tmp_path):
     manifest, base_url, _ = site
     redis_server.stop()
     shard = tmp_path / "shard.db"
     worker = start_worker(base_url, redis_server.url, shard)
-    time.sleep(3)
+    (err_lines, err_reader), (_, out_reader) = read_in_background(worker.stderr), read_in_background(worker.stdout)
+    # Redis comes back once the worker has found it down: a worker slow to start (a busy machine)
+    # would otherwise find it back already, and the test would show nothing.
+    deadline = time.monotonic() + 120
+    while not any("Redis is unreachable" in line for line in err_lines):
+        assert time.monotonic() < deadline and worker.poll() is None, "".join(err_lines)[-2000:]
+        time.sleep(0.1)
     redis_server.start()
-    _, err = worker.communicate(timeout=300)
+    worker.wait(timeout=300)
+    for reader in (err_reader, out_reader):
+        reader.join(timeout=30)
+    err = "".join(err_lines)
     assert worker.returncode == 0, err[-2000:]
-    assert "Redis is unreachable" in err and "Redis is back" in err
+    assert "Redis is back" in err
     count = sqlite3.connect(shard).execute("SELECT count(*) FROM articles").fetchone()[0]
     assert count == len(manifest["articles"])
 
