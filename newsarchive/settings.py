@@ -10,8 +10,8 @@ NEWSPIDER_MODULE = "spiders"
 
 # The archive ---------------------------------------------------------------------------------
 NEWSARCHIVE_DB_PATH = "archive.db"
-# Pages written to SQLite in one transaction: a killed crawl loses at most one batch, which the
-# resumed crawl fetches again. Writing a batch holds the reactor (no fetching, no page handed to a
+# Pages written to SQLite in one transaction: the pages of a batch not yet committed when a crawl
+# is killed are fetched again when it resumes. Writing a batch holds the reactor (no fetching, no page handed to a
 # parser worker meanwhile), so a smaller batch also keeps the crawl even, and holds fewer bodies:
 # 25 against 100, on two cores, an any-site crawl of 2,000 real pages was faster in both paired
 # runs (by 2 and 12%) with a peak 10 MB lower, and bench/crawl.py's ratio was 0.83 against 0.76.

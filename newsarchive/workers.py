@@ -47,9 +47,9 @@ from newsarchive.parsers.discovery import file_extensions
 from newsarchive.tracebacks import describe_exception
 
 # Pages that may wait for the workers, per worker, unless NEWSARCHIVE_PARSER_QUEUE says otherwise.
-# The reactor stores pages in batches, and while it writes one (about half a second for 100 real
-# pages) it hands the workers nothing new: the queue must hold enough pages to keep them busy
-# meanwhile. On two cores, in an any-site crawl of 2,000 real pages (bench/generic_crawl.py's
+# The reactor stores pages in batches, and while it writes one it hands the workers nothing new
+# (a batch of 100 real pages held it about half a second): the queue must hold enough pages to
+# keep them busy meanwhile. On two cores, in an any-site crawl of 2,000 real pages (bench/generic_crawl.py's
 # site), two per worker left both workers idle for half a second every three seconds or so; with
 # eight they stay busy, sharing the cores with the batch's writing. That crawl was faster in each
 # of four runs taken in turn with the old setting: by 1 to 17% (the machine's speed varied).
