@@ -169,8 +169,10 @@ class ArchiveSpider(scrapy.Spider):
                               priority=entry.priority, headers=entry.meta.get("headers"), meta=meta)
 
     def article_request_if_due(self, link) -> scrapy.Request | None:
-        """The request for a listed article, if the refresh policy wants it fetched on this run."""
-        if not self.is_allowed(link.url):
+        """The request for a listed article, if the refresh policy wants it fetched on this run.
+        One this crawl has requested already is neither fetched again nor counted: once stored, it
+        would be known to the policy, and counted as skipped although this crawl fetched it."""
+        if (canonicalise_url(link.url) or link.url) in self.requested or not self.is_allowed(link.url):
             return None
         known = self.archive_lookup.known_article(link.url)
         reason = self.refresh.reason_to_fetch(link, known)
