@@ -191,28 +191,6 @@ def test_a_killed_worker_loses_no_requests(site, redis_server, tmp_path):
     assert stored == {a["path"].lstrip("/") for a in manifest["articles"]}
 
 
-def test_a_redis_restart_is_survived(site, redis_server, tmp_path):
-    manifest, base_url, _ = site
-    shards = [tmp_path / f"shard-{n}.db" for n in (1, 2)]
-    # Slower than the others, and Redis stopped only once the crawl is under way: mid-crawl.
-    workers = [start_worker(base_url, redis_server.url, shard, "-s", "DOWNLOAD_DELAY=0.3") for shard in shards]
-    deadline = time.monotonic() + 60
-    while sum(stored_articles(shard) for shard in shards) < 5:
-        assert time.monotonic() < deadline and all(worker.poll() is None for worker in workers)
-        time.sleep(0.1)
-    redis_server.stop()
-    time.sleep(3)
-    redis_server.start()  # same data folder: the append-only file brings the queue back
-    outputs = [worker.communicate(timeout=300) for worker in workers]
-    assert [w.returncode for w in workers] == [0, 0], [err[-2000:] for _, err in outputs]
-    assert any("Redis is unreachable" in err for _, err in outputs)
-    assert any("Redis is back" in err for _, err in outputs)
-    merged = tmp_path / "merged.db"
-    assert run_cli("merge", *map(str, shards), "--into", str(merged)).returncode == 0
-    count = sqlite3.connect(merged).execute("SELECT count(*) FROM articles").fetchone()[0]
-    assert count == len(manifest["articles"])
-
-
 def read_in_background(stream) -> tuple[list[str], threading.Thread]:
     """The lines of a child's pipe as they come, and the thread that reads them (so the child
     never blocks on a full pipe); the thread ends with the pipe."""
@@ -225,6 +203,39 @@ def read_in_background(stream) -> tuple[list[str], threading.Thread]:
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     return lines, reader
+
+
+def test_a_redis_restart_is_survived(site, redis_server, tmp_path):
+    manifest, base_url, _ = site
+    shards = [tmp_path / f"shard-{n}.db" for n in (1, 2)]
+    # Slower than the others, and Redis stopped only once the crawl is under way: mid-crawl.
+    workers = [start_worker(base_url, redis_server.url, shard, "-s", "DOWNLOAD_DELAY=0.3") for shard in shards]
+    deadline = time.monotonic() + 60
+    while sum(stored_articles(shard) for shard in shards) < 5:
+        assert time.monotonic() < deadline and all(worker.poll() is None for worker in workers)
+        time.sleep(0.1)
+    pipes = [(read_in_background(worker.stderr), read_in_background(worker.stdout)) for worker in workers]
+    redis_server.stop()
+    # Redis comes back once a worker has found it down (a fixed wait can pass unnoticed on a busy
+    # machine), and after three seconds at least.
+    down_since, deadline = time.monotonic(), time.monotonic() + 120
+    while not any("Redis is unreachable" in line for (err_lines, _), _ in pipes for line in err_lines):
+        assert time.monotonic() < deadline and all(worker.poll() is None for worker in workers)
+        time.sleep(0.1)
+    time.sleep(max(0.0, 3 - (time.monotonic() - down_since)))
+    redis_server.start()  # same data folder: the append-only file brings the queue back
+    for worker in workers:
+        worker.wait(timeout=300)
+    for (_, err_reader), (_, out_reader) in pipes:
+        err_reader.join(timeout=30)
+        out_reader.join(timeout=30)
+    errs = ["".join(err_lines) for (err_lines, _), _ in pipes]
+    assert [w.returncode for w in workers] == [0, 0], [err[-2000:] for err in errs]
+    assert any("Redis is back" in err for err in errs)
+    merged = tmp_path / "merged.db"
+    assert run_cli("merge", *map(str, shards), "--into", str(merged)).returncode == 0
+    count = sqlite3.connect(merged).execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert count == len(manifest["articles"])
 
 
 def test_a_worker_started_while_redis_is_down_waits_for_it(site, redis_server, tmp_path):
