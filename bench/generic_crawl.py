@@ -24,8 +24,9 @@ server. Printed: pages/s of each (median and range over the runs), its ratio to 
 CPU milliseconds a page of each part of each crawl's process tree (the crawl's own process, its
 parser workers; start-up and the duplicates pass included), the peak resident memory of each
 crawl's whole process tree (worker processes included), and what the archive kept: articles,
-unchanged duplicates and failures, which must add up to the articles of the site. Targets (issue 13): ratio >= 0.35 on a 2-core machine, peak tree RSS < 250 MB,
-articles + failures = 2,000 with at least 1,995 articles, in both variants.
+unchanged duplicates and failures, which must add up to the articles of the site. Targets (issue
+13): ratio >= 0.35 on a 2-core machine, peak tree RSS < 250 MB, articles + failures = 2,000 with
+at least 1,995 articles, in both variants.
 """
 
 from __future__ import annotations

@@ -177,9 +177,14 @@ def _profile_and_site(profile_key: str | None, site_name: str | None):
     return profile, profile.site_by_name(site_name) if site_name else None
 
 
+def _worker_count(workers: int) -> int:
+    """NEWSARCHIVE_PARSER_WORKERS as a number of processes: -1 is one per CPU core."""
+    return (os.cpu_count() or 1) if workers < 0 else workers
+
+
 class ParserPool:
     def __init__(self, workers: int, queue: int, parser_path: str, time_limit: float = 0):
-        self.workers = (os.cpu_count() or 1) if workers < 0 else workers
+        self.workers = _worker_count(workers)
         self.parser_path = parser_path
         self.time_limit = time_limit  # in workers only: an alarm in the crawl's own process would hit the reactor
         self.waiting = asyncio.Semaphore(max(1, queue)) if self.workers else None
@@ -192,8 +197,7 @@ class ParserPool:
         settings = crawler.settings
         workers = settings.getint("NEWSARCHIVE_PARSER_WORKERS")
         queue = settings.getint("NEWSARCHIVE_PARSER_QUEUE")
-        workers = (os.cpu_count() or 1) if workers < 0 else workers
-        return cls(workers, queue if queue > 0 else PAGES_QUEUED_PER_WORKER * workers,
+        return cls(workers, queue if queue > 0 else PAGES_QUEUED_PER_WORKER * _worker_count(workers),
                    settings.get("NEWSARCHIVE_PARSER"), settings.getfloat("NEWSARCHIVE_PARSE_TIME_LIMIT"))
 
     @staticmethod

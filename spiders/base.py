@@ -98,7 +98,7 @@ class ArchiveSpider(scrapy.Spider):
         crawl it took over, `settled` the URLs that crawl already finished with."""
         self.resumed_entries = resumed
         for url in [*settled, *(entry.url for entry in resumed)]:
-            self.requested.add(canonicalise_url(url) or url)
+            self.requested.add(request_key(url))
 
     def closed(self, reason):
         self.archive_lookup.close()
@@ -153,7 +153,7 @@ class ArchiveSpider(scrapy.Spider):
 
     def follow(self, url: str, kind: str, priority: int | None = None, **meta) -> scrapy.Request | None:
         """The request for a URL this crawl has not requested yet, else None."""
-        key = canonicalise_url(url) or url
+        key = request_key(url)
         if key in self.requested:
             return None
         self.requested.add(key)
@@ -172,7 +172,7 @@ class ArchiveSpider(scrapy.Spider):
         """The request for a listed article, if the refresh policy wants it fetched on this run.
         One this crawl has requested already is neither fetched again nor counted: once stored, it
         would be known to the policy, and counted as skipped although this crawl fetched it."""
-        if (canonicalise_url(link.url) or link.url) in self.requested or not self.is_allowed(link.url):
+        if request_key(link.url) in self.requested or not self.is_allowed(link.url):
             return None
         known = self.archive_lookup.known_article(link.url)
         reason = self.refresh.reason_to_fetch(link, known)
@@ -279,6 +279,11 @@ class ArchiveSpider(scrapy.Spider):
         if not allowed:
             self.crawler.stats.inc_value("newsarchive/offsite_or_locale_skipped_count")
         return allowed
+
+
+def request_key(url: str) -> str:
+    """What `requested` holds of a URL: its canonical form (one key for its spellings)."""
+    return canonicalise_url(url) or url
 
 
 def _absolute(links, page_url: str):

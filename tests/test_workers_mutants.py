@@ -195,6 +195,7 @@ def test_a_pool_from_the_crawl_s_settings(workers, queue, expected_workers, expe
     finally:
         pool.close()
 
+
 def test_no_workers_in_the_settings_parse_in_the_crawl_s_own_process():
     crawler = get_crawler(settings_dict={"NEWSARCHIVE_PARSER_WORKERS": 0, "NEWSARCHIVE_PARSER": FAULTY})
     pool = ParserPool.from_crawler(crawler)
