@@ -1,0 +1,208 @@
+"""What `newsarchive crawl` tells cron (newsarchive/crawling.py), in the test's process: the exit
+code and the one-line verdict of a crawl from its figures, worked out by hand for each case, the
+tally it prints, and the checks a crawl's options pass before anything starts."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from newsarchive.crawling import (
+    EXIT_NOT_FINISHED,
+    EXIT_NOTHING_ARCHIVED,
+    EXIT_OK,
+    CrawlSummary,
+    _error_chain,
+    crawl_plan,
+    crawl_settings,
+)
+from newsarchive.options import OptionError
+
+SITE = "http://127.0.0.1:8000/news/"
+
+
+def summary(reason: str | None = "finished", **pages) -> CrawlSummary:
+    """A crawl's summary from its page counts: received=N, article=N, article_failure=N ..."""
+    return CrawlSummary(1, reason, {f"newsarchive/pages/{key}_count": count for key, count in pages.items()})
+
+
+def test_a_crawl_that_kept_its_pages_exits_0():
+    done = summary(received=5, article=3, listing=1, failure=1, article_article=3, article_failure=1)
+    assert (done.exit_code, done.succeeded, done.unaccounted, done.verdict()) == (EXIT_OK, True, 0, "")
+
+
+def test_a_crawl_of_listings_only_exits_0():
+    # A listing that led to no article of a new kind (an incremental run found nothing new).
+    assert summary(received=2, listing=2).exit_code == EXIT_OK
+
+
+def test_a_crawl_whose_articles_were_all_unchanged_exits_0():
+    assert summary(received=3, listing=1, unchanged=2, article_unchanged=2).exit_code == EXIT_OK
+
+
+@pytest.mark.parametrize("reason", ["shutdown", "interrupted", "closespider_pagecount", "failed_to_start", None])
+def test_a_crawl_that_did_not_finish_exits_1_and_says_how_it_ended(reason):
+    stopped = summary(reason, received=2, article=2, article_article=2)
+    assert (stopped.exit_code, stopped.succeeded) == (EXIT_NOT_FINISHED, False)
+    assert stopped.verdict() == f"the crawl did not finish ({reason})"
+
+
+def test_a_page_received_but_not_stored_exits_1_even_when_finished():
+    lost = summary(received=4, article=2, listing=1, article_article=2)
+    assert (lost.unaccounted, lost.exit_code) == (1, EXIT_NOT_FINISHED)
+    assert lost.verdict() == "pages were lost between the spider and the archive"
+    assert lost.describe() == ("4 pages: 2 articles, 1 listings, 0 unchanged, 0 failures; 1 pages UNACCOUNTED FOR "
+                               "(not stored: a bug, please report it)")
+
+
+def test_a_crawl_that_received_nothing_exits_4():
+    empty = summary()
+    assert (empty.exit_code, empty.verdict()) == (
+        EXIT_NOTHING_ARCHIVED, "nothing could be fetched: no response and no error reached the spider")
+
+
+def test_a_crawl_whose_every_page_failed_exits_4():
+    failed = summary(received=3, failure=3, listing_failure=1, article_failure=2)
+    assert failed.exit_code == EXIT_NOTHING_ARCHIVED
+    assert failed.verdict() == ("nothing was archived: every page (or every article page) failed; "
+                                "see `newsarchive report`")
+
+
+def test_a_crawl_whose_every_article_page_failed_exits_4_though_its_listings_were_kept():
+    assert summary(received=4, listing=2, failure=2, listing_listing=2, article_failure=2).exit_code \
+        == EXIT_NOTHING_ARCHIVED
+    one_kept = summary(received=5, listing=2, article=1, failure=2, article_article=1, article_failure=2)
+    assert one_kept.exit_code == EXIT_OK
+    one_unchanged = summary(received=5, listing=2, unchanged=1, failure=2, article_unchanged=1, article_failure=2)
+    assert one_unchanged.exit_code == EXIT_OK
+
+
+def test_the_tally_names_every_outcome_and_what_else_happened():
+    stats = {"newsarchive/pages/received_count": 9, "newsarchive/pages/article_count": 4,
+             "newsarchive/pages/listing_count": 2, "newsarchive/pages/unchanged_count": 1,
+             "newsarchive/pages/failure_count": 2, "newsarchive/pages/not_fetched_count": 1,
+             "newsarchive/revisit/requested_count": 3, "newsarchive/revisit/changed_count": 1,
+             "newsarchive/resumed_from": 7, "newsarchive/resumed_pending": 12}
+    assert CrawlSummary(8, "finished", stats).describe() == (
+        "9 pages: 4 articles, 2 listings, 1 unchanged, 2 failures; 1 requests never answered (recorded as "
+        "not_fetched failures); 3 known articles revisited, 1 found changed; resumed crawl 7 (12 requests were "
+        "pending)")
+    assert summary(received=1, article=1).describe() == "1 pages: 1 articles, 0 listings, 0 unchanged, 0 failures"
+    # Figures a crawl did not set count as none.
+    sparse = {"newsarchive/pages/received_count": 1, "newsarchive/pages/article_count": 1,
+              "newsarchive/revisit/requested_count": 2, "newsarchive/resumed_from": 3}
+    assert CrawlSummary(4, "finished", sparse).describe() == (
+        "1 pages: 1 articles, 0 listings, 0 unchanged, 0 failures; 2 known articles revisited, 0 found changed; "
+        "resumed crawl 3 (0 requests were pending)")
+
+
+def test_the_tally_says_what_was_rendered():
+    stats = {"newsarchive/pages/received_count": 2, "newsarchive/pages/article_count": 2,
+             "newsarchive/render/rendered_count": 2, "newsarchive/render/reason/comment_counter_count": 2,
+             "newsarchive/render/failed_count": 1}
+    assert CrawlSummary(1, "finished", stats).describe() == (
+        "2 pages: 2 articles, 0 listings, 0 unchanged, 0 failures; 2 pages rendered (2 comment_counter), "
+        "1 could not be rendered")
+
+
+def test_an_error_chain_reads_first_cause_first():
+    try:
+        try:
+            raise ConnectionError("redis down")
+        except ConnectionError as cause:
+            raise RuntimeError("Engine slot not assigned") from cause
+    except RuntimeError as error:
+        assert _error_chain(error) == "ConnectionError: redis down -> RuntimeError: Engine slot not assigned"
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"since": "2026-02-30"}, "--since "),
+    ({"until": "tomorrow"}, "--until "),
+    ({"since": "2026-03-01", "until": "2026-02-01"}, "--since "),
+    ({"max_pages": -1}, "--max-pages must be 0 or more, not -1"),
+    ({"stale_pages": -2}, "--stale-pages must be 0 or more, not -2"),
+    ({"revisit_budget": -3}, "--revisit-budget must be 0 or more, not -3"),
+    ({"refresh_window": -0.5}, "--refresh-window must be 0 or more days, not -0.5"),
+    ({"render": "sometimes"}, "--render must be one of auto, always, never, not 'sometimes'"),
+    ({"render": "always", "overrides": {"NEWSARCHIVE_CHROMIUM": "/nonexistent/chromium"}},
+     "--render always needs a browser: "),
+    ({"locales": "en"}, "--locales and --base-url are for profiled sites; give the URL itself instead"),
+    ({"sections": "ftp://127.0.0.1/x"}, "--sections "),
+    ({"overrides": {"NEWSARCHIVE_RENDER_ORIGINS": "disqus.com"}}, "NEWSARCHIVE_RENDER_ORIGINS: 'disqus.com' is not"),
+])
+def test_a_bad_option_is_refused_before_anything_starts(options, message):
+    with pytest.raises(OptionError) as refused:
+        crawl_plan(SITE, **options)
+    assert str(refused.value).startswith(message)
+
+
+def test_a_site_url_that_is_not_http_is_refused_by_name():
+    with pytest.raises(OptionError, match=r"^SITE 'ftp://127.0.0.1/news/'"):
+        crawl_plan("ftp://127.0.0.1/news/")
+
+
+def test_the_edges_of_the_numeric_options_are_accepted():
+    plan = crawl_plan(SITE, refresh_window=0, stale_pages=0, revisit_budget=0, max_pages=0)
+    assert (plan.settings["NEWSARCHIVE_REFRESH_WINDOW_DAYS"], plan.settings["NEWSARCHIVE_REVISIT_BUDGET"]) == (0, 0)
+    assert crawl_plan(SITE, refresh_window=0.5).settings["NEWSARCHIVE_REFRESH_WINDOW_DAYS"] == 0.5
+
+
+def test_a_site_no_profile_names_is_refused_with_the_names_there_are():
+    with pytest.raises(OptionError, match=r"no site profile has a site named 'diyarona'.*; sites: diyaruna, "
+                                          r"almashareq, caravanserai, salaamtimes$"):
+        crawl_plan("diyarona")
+
+
+def test_a_url_is_crawled_by_the_generic_spider_with_its_sections():
+    plan = crawl_plan(SITE, sections="/world/, /sport/", max_pages=3, since="2026-01-01", full=True,
+                      allow_private=True)
+    assert (plan.spider, plan.lock_name) == ("generic", "127.0.0.1")
+    assert plan.arguments == {"start_urls": f"{SITE},http://127.0.0.1:8000/world/,http://127.0.0.1:8000/sport/",
+                              "max_pages": 3, "since": "2026-01-01", "until": None, "allow_private": "1",
+                              "full": "1"}
+    assert plan.settings == {}
+
+
+def test_a_profiled_site_is_crawled_by_its_own_spider():
+    plan = crawl_plan("diyaruna", sections="news", locales="en_GB")
+    assert (plan.spider, plan.lock_name, plan.arguments["sections"], plan.arguments["locales"]) == (
+        "diyaruna", "diyaruna", "news", "en_GB")
+    assert plan.arguments["allow_private"] == "" and plan.arguments["full"] == ""
+    assert plan.arguments["max_pages"] == 0 and plan.arguments["base_url"] is None
+    assert crawl_plan("diyaruna", locales="en_GB, ar").arguments["locales"] == "en_GB, ar"
+
+
+def test_options_become_the_settings_they_stand_for_and_nothing_else():
+    assert crawl_settings() == {}
+    settings = crawl_settings(contact="https://example.org/about", photos_dir="photos", stale_pages=0,
+                              refresh_window=0.0, redis_url="redis://127.0.0.1:6399/0", crawl_name="nightly",
+                              lookup_db="merged.db", resume=False, revisit_budget=10, render="never",
+                              overrides={"CONCURRENT_REQUESTS": 4})
+    assert settings == {
+        "CONCURRENT_REQUESTS": 4, "NEWSARCHIVE_CONTACT_URL": "https://example.org/about",
+        "NEWSARCHIVE_PHOTOS_DIR": os.path.abspath("photos"), "NEWSARCHIVE_REFRESH_STALE_PAGES": 0,
+        "NEWSARCHIVE_REFRESH_WINDOW_DAYS": 0.0, "NEWSARCHIVE_REDIS_URL": "redis://127.0.0.1:6399/0",
+        "NEWSARCHIVE_CRAWL_NAME": "nightly", "NEWSARCHIVE_LOOKUP_DB_PATH": os.path.abspath("merged.db"),
+        "NEWSARCHIVE_FRONTIER_RESUME": False, "NEWSARCHIVE_REVISIT_BUDGET": 10, "NEWSARCHIVE_RENDER": "never"}
+
+
+def test_a_profiled_site_refuses_a_locale_it_does_not_have():
+    with pytest.raises(OptionError, match=r"--locales: unknown 'en'.*en_GB"):
+        crawl_plan("diyaruna", locales="en")
+    with pytest.raises(OptionError, match="^--base-url 'diyaruna.com'"):
+        crawl_plan("diyaruna", base_url="diyaruna.com")
+    with pytest.raises(OptionError, match="^--sections 'ftp://diyaruna.com/x'"):
+        crawl_plan("diyaruna", sections="news, ftp://diyaruna.com/x")
+
+
+def test_a_plan_carries_every_option_that_is_a_setting():
+    plan = crawl_plan(SITE, contact="https://example.org/about", photos_dir="photos", stale_pages=2,
+                      refresh_window=1.5, redis_url="redis://127.0.0.1:6399/0", crawl_name="nightly",
+                      lookup_db="merged.db", resume=False, revisit_budget=4, render="never",
+                      overrides={"DOWNLOAD_DELAY": 1})
+    assert plan.settings == crawl_settings(
+        contact="https://example.org/about", photos_dir="photos", stale_pages=2, refresh_window=1.5,
+        redis_url="redis://127.0.0.1:6399/0", crawl_name="nightly", lookup_db="merged.db", resume=False,
+        revisit_budget=4, render="never", overrides={"DOWNLOAD_DELAY": 1})
+    assert len(plan.settings) == 11  # each option, and the override
