@@ -1,0 +1,110 @@
+"""Three guards of a crawl, in the test's process: the origins it may fetch (newsarchive/scope.py),
+the addresses it refuses to be pointed at (newsarchive/safety.py), and one crawl of a site into
+an archive at a time (newsarchive/locking.py, a real lock file)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from newsarchive.locking import CrawlLocked, LockUnavailable, crawl_lock, lock_path
+from newsarchive.safety import refuse_private_host
+from newsarchive.scope import Scope, origin_of
+
+
+@pytest.mark.parametrize(("url", "origin"), [
+    ("http://example.org/news/", ("http", "example.org", 80)),
+    ("HTTPS://Example.ORG./a?b#c", ("https", "example.org", 443)),
+    ("http://127.0.0.1:8000/", ("http", "127.0.0.1", 8000)),
+    ("https://[::1]:8443/x", ("https", "::1", 8443)),
+    ("ftp://example.org/", None),
+    ("mailto:desk@example.org", None),
+    ("http:///no-host", None),
+    ("http://example.org:99999/", None),  # out of range
+    ("http://example.org:port/", None),
+    ("/news/a-story", None),
+])
+def test_the_origin_of_a_url(url, origin):
+    assert origin_of(url) == origin
+
+
+def test_a_site_on_a_default_port_is_the_same_site_under_the_other_scheme():
+    scope = Scope(["http://example.org/news/"])
+    assert scope.allows("https://example.org/news/a") and scope.allows("http://EXAMPLE.org:80/b")
+    assert not scope.allows("https://example.org:8443/a")
+    assert not scope.allows("http://example.org:8080/a")
+    assert not scope.allows("http://www.example.org/a") and not scope.allows("http://example.org.evil.test/a")
+    assert scope.describe() == "http://example.org:80, https://example.org:443"
+    assert Scope(["https://example.org/"]).origins == {("https", "example.org", 443), ("http", "example.org", 80)}
+
+
+def test_a_site_on_another_port_is_that_origin_alone():
+    scope = Scope(["http://127.0.0.1:8000/news/", "not a url", "http://127.0.0.1:8000/world/", "http://[::1]:8001/"])
+    assert scope.origins == {("http", "127.0.0.1", 8000), ("http", "::1", 8001)}  # past the URL that is none
+    assert not scope.allows("http://127.0.0.1:9000/news/") and not scope.allows("https://127.0.0.1:8000/news/")
+    assert not scope.allows("http://127.0.0.1/news/")
+
+
+def test_the_hosts_of_a_scope_are_each_named_once_in_order():
+    scope = Scope(["https://b.example/", "http://a.example:8080/", "http://b.example/"])
+    assert scope.hosts == ["a.example", "b.example"]
+    assert Scope([]).hosts == [] and not Scope([]).allows("http://a.example/")
+
+
+@pytest.mark.parametrize(("url", "host", "address"), [
+    ("http://127.0.0.1:8000/news/", "127.0.0.1", "127.0.0.1"),
+    ("http://10.1.2.3/", "10.1.2.3", "10.1.2.3"),
+    ("http://192.168.0.10/", "192.168.0.10", "192.168.0.10"),
+    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254", "169.254.169.254"),  # a cloud's metadata
+    ("http://0.0.0.0/", "0.0.0.0", "0.0.0.0"),
+    ("http://224.0.0.1/", "224.0.0.1", "224.0.0.1"),
+    ("http://240.0.0.1/", "240.0.0.1", "240.0.0.1"),  # reserved
+    ("http://[::1]/", "::1", "::1"),
+    ("http://[fe80::1]/", "fe80::1", "fe80::1"),
+    ("https://localhost/", "localhost", None),  # resolved by the machine (no network needed)
+])
+def test_a_start_url_on_an_internal_address_is_refused(url, host, address):
+    refusal = refuse_private_host(url)
+    assert refusal is not None
+    assert refusal.startswith(f"refused {url}: {host} is an internal address (")
+    assert refusal.endswith("); allow it explicitly (--allow-private) if this is intended")
+    if address:
+        assert f"({address})" in refusal
+
+
+@pytest.mark.parametrize("url", ["http://93.184.215.14/news/", "https://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]/"])
+def test_a_start_url_on_a_public_address_is_let_through(url):
+    assert refuse_private_host(url) is None
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/", "http:///news/", "file:///etc/passwd"])
+def test_a_start_url_that_is_not_http_with_a_host_is_refused(url):
+    assert refuse_private_host(url) == f"refused {url}: only http(s) URLs with a host are crawled"
+
+
+def test_the_lock_is_named_after_the_archive_and_the_site(tmp_path):
+    assert lock_path(tmp_path / "a" / ".." / "archive.db", "127.0.0.1") == tmp_path / "archive.db.127.0.0.1.lock"
+
+
+def test_a_second_crawl_of_the_site_is_refused_while_the_first_holds_the_lock(tmp_path):
+    db = tmp_path / "archive.db"
+    with crawl_lock(db, "example.org") as path:
+        assert path.read_text() == f"pid {os.getpid()}"
+        with pytest.raises(CrawlLocked) as refused, crawl_lock(db, "example.org"):
+            pass
+        assert str(refused.value) == (f"another crawl of example.org into {db} is running (pid {os.getpid()}; "
+                                      f"lock {path})")
+        with crawl_lock(db, "other.example"):  # another site: its own lock
+            pass
+    assert path.read_text() == ""  # released and emptied
+    with crawl_lock(db, "example.org"):
+        pass
+
+
+def test_a_lock_that_cannot_be_made_is_one_clear_error(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(LockUnavailable, match=r"^cannot create the lock file .*a-file/archive.db.example.org.lock: "
+                                              r".*\(the archive's folder must be writable to crawl into it\)$"):
+        with crawl_lock(tmp_path / "a-file" / "archive.db", "example.org"):
+            pass
