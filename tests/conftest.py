@@ -158,3 +158,34 @@ def research_archive(tmp_path_factory) -> ResearchArchive:
         server.terminate()
         server.wait(timeout=10)
     return ResearchArchive(db_path, before, after)
+
+
+LOOPBACK_SITE = "http://127.0.0.1:8000"  # a site no test serves: the spider only makes requests
+
+
+@pytest.fixture
+def make_generic_spider(tmp_path):
+    """A real generic spider with the project's settings, its archive a real SQLite file under
+    tmp_path, pages parsed in the test's own process and nothing rendered; `arguments` (start_urls,
+    allow_private, since ...) and settings override those defaults. Each is closed after the test."""
+    from scrapy.utils.test import get_crawler
+
+    from newsarchive import settings as project_module
+    from spiders.generic import GenericSpider
+
+    made = []
+
+    def make(arguments: dict | None = None, **settings):
+        crawler = get_crawler(GenericSpider, {
+            **{name: value for name, value in vars(project_module).items() if name.isupper()},
+            "NEWSARCHIVE_DB_PATH": str(tmp_path / "archive.db"), "NEWSARCHIVE_PARSER_WORKERS": 0,
+            "NEWSARCHIVE_RENDER": "never", "ROBOTSTXT_OBEY": False, **settings})
+        spider = GenericSpider.from_crawler(crawler, **{"start_urls": f"{LOOPBACK_SITE}/news/", "allow_private": "1",
+                                                        **(arguments or {})})
+        crawler.spider = spider
+        made.append(spider)
+        return spider
+
+    yield make
+    for spider in made:
+        spider.closed("finished")

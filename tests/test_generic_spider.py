@@ -9,18 +9,16 @@ import asyncio
 
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
-from scrapy.utils.test import get_crawler
 
-from newsarchive import settings as project_settings
 from newsarchive.archive import open_archive
 from newsarchive.archive.store import start_crawl, store_article
 from newsarchive.items import Article, ArticleNotModified, ListingLink, ListingPage, PageFailure
 from newsarchive.middlewares.pageresult import FRONTIER_META
 from newsarchive.options import OptionError
 from spiders.generic import LIKELY_ARTICLE_PRIORITY, OTHER_PAGE_PRIORITY, GenericSpider
+from tests.conftest import LOOPBACK_SITE
 
-SITE = "http://127.0.0.1:8000"
-PROJECT_SETTINGS = {name: value for name, value in vars(project_settings).items() if name.isupper()}
+SITE = LOOPBACK_SITE
 LISTING = """<html><head><title>News</title>
 <link rel="alternate" type="application/rss+xml" href="/rss.xml"></head><body><h1>News</h1><ul>
 <li><a href="/news/2026/01/02/a-story-about-things">A story about many things today</a></li>
@@ -33,22 +31,8 @@ ARTICLE = (b"<html><head><title>A story</title></head><body><article><h1>A story
 
 
 @pytest.fixture
-def make_spider(tmp_path):
-    made = []
-
-    def make(arguments: dict | None = None, **settings):
-        crawler = get_crawler(GenericSpider, {**PROJECT_SETTINGS, "NEWSARCHIVE_DB_PATH": str(tmp_path / "archive.db"),
-                                              "NEWSARCHIVE_PARSER_WORKERS": 0, "NEWSARCHIVE_RENDER": "never",
-                                              "ROBOTSTXT_OBEY": False, **settings})
-        spider = GenericSpider.from_crawler(crawler, **{"start_urls": f"{SITE}/news/", "allow_private": "1",
-                                                        **(arguments or {})})
-        crawler.spider = spider
-        made.append(spider)
-        return spider
-
-    yield make
-    for spider in made:
-        spider.closed("finished")
+def make_spider(make_generic_spider):
+    return make_generic_spider
 
 
 def outputs_of(callback, url: str, body: bytes, **meta) -> list:

@@ -11,11 +11,9 @@ import logging
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.test import get_crawler
 from twisted.internet.error import ConnectionRefusedError
 from twisted.python.failure import Failure
 
-from newsarchive import settings as project_settings
 from newsarchive.archive import open_archive
 from newsarchive.archive.store import start_crawl, store_article, store_capture
 from newsarchive.items import Article, Capture, FrontierEntry, ListingLink, ListingPage, PageFailure, PageResult
@@ -23,28 +21,14 @@ from newsarchive.middlewares.pageresult import FRONTIER_META
 from newsarchive.options import OptionError
 from spiders.base import PRIORITIES, REVISIT_PRIORITY, ArchiveSpider
 from spiders.generic import GenericSpider
+from tests.conftest import LOOPBACK_SITE
 
-SITE = "http://127.0.0.1:8000"
-PROJECT_SETTINGS = {name: value for name, value in vars(project_settings).items() if name.isupper()}
+SITE = LOOPBACK_SITE
 
 
 @pytest.fixture
-def make_spider(tmp_path):
-    made = []
-
-    def make(start_urls: str = f"{SITE}/news/", allow_private: str = "1", arguments: dict | None = None, **settings):
-        crawler = get_crawler(GenericSpider, {**PROJECT_SETTINGS, "NEWSARCHIVE_DB_PATH": str(tmp_path / "archive.db"),
-                                              "NEWSARCHIVE_PARSER_WORKERS": 0, "NEWSARCHIVE_RENDER": "never",
-                                              "ROBOTSTXT_OBEY": False, **settings})
-        spider = GenericSpider.from_crawler(crawler, start_urls=start_urls, allow_private=allow_private,
-                                            **(arguments or {}))
-        crawler.spider = spider
-        made.append(spider)
-        return spider
-
-    yield make
-    for spider in made:
-        spider.closed("finished")
+def make_spider(make_generic_spider):
+    return make_generic_spider
 
 
 def start_outputs(spider) -> list:
@@ -108,7 +92,7 @@ def test_a_fresh_crawl_starts_with_its_section_and_a_guessed_sitemap(make_spider
 
 
 def test_a_start_url_on_a_private_address_is_refused_as_a_failure(make_spider, caplog):
-    outputs = start_outputs(make_spider(start_urls=f"{SITE}/news/,{SITE}/world/", allow_private=""))
+    outputs = start_outputs(make_spider(arguments={"start_urls": f"{SITE}/news/,{SITE}/world/", "allow_private": ""}))
     assert [type(output) for output in outputs] == [PageResult, PageResult]  # each refused, none requested
     for output, section in zip(outputs, ("news", "world"), strict=True):
         failure, = output.records
@@ -232,7 +216,7 @@ def test_the_spider_takes_its_arguments_and_settings(make_spider, tmp_path):
     spider = make_spider(NEWSARCHIVE_ALLOW_PRIVATE_HOSTS=True, NEWSARCHIVE_REFRESH_FULL=True,
                          NEWSARCHIVE_REFRESH_WINDOW_DAYS=3, NEWSARCHIVE_RENDER_ATTEMPTS=5,
                          NEWSARCHIVE_CONDITIONAL_REQUESTS=False, NEWSARCHIVE_REFRESH_STALE_PAGES=7,
-                         NEWSARCHIVE_REVISIT_BUDGET=4, allow_private="")
+                         NEWSARCHIVE_REVISIT_BUDGET=4, arguments={"allow_private": ""})
     assert (spider.allow_private, spider.refresh.full, spider.refresh.window_days, spider.refresh.render_attempts,
             spider.conditional_requests, spider.stale_pages_limit, spider.revisit_budget) == (
         True, True, 3.0, 5, False, 7, 4)
