@@ -363,6 +363,8 @@ def test_revisits_keep_to_the_floor_the_date_window_and_the_site(make_spider, kn
     assert make_spider(NEWSARCHIVE_REVISIT_BUDGET=3, NEWSARCHIVE_REVISIT_FLOOR_HOURS=24 * 365).revisit_requests() == []
     assert make_spider(NEWSARCHIVE_REVISIT_BUDGET=3, arguments={"since": "2021-01-01"}).revisit_requests() == []
     assert make_spider(NEWSARCHIVE_REVISIT_BUDGET=3, arguments={"until": "2019-12-31"}).revisit_requests() == []
+    window = make_spider(NEWSARCHIVE_REVISIT_BUDGET=3, arguments={"since": "2020-05-01", "until": "2020-05-01"})
+    assert len(window.revisit_requests()) == 3  # published that day: inside the window, both ends
     archive = open_archive(tmp_path / "archive.db")
     with archive.write() as db:  # the site's article at another origin, most commented: out of scope
         store_article(db, Article(url="http://127.0.0.1:9000/news/elsewhere", site="127.0.0.1", title="E",
