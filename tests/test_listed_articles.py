@@ -4,32 +4,17 @@ generic spider whose archive is a real, empty SQLite file: the policy's counts i
 
 from __future__ import annotations
 
-from scrapy.utils.test import get_crawler
-
 from newsarchive.items import ListingLink
-from spiders.generic import GenericSpider
-
-SITE = "http://127.0.0.1:8000"
+from tests.conftest import LOOPBACK_SITE as SITE
 
 
-def generic_spider(tmp_path):
-    crawler = get_crawler(GenericSpider, {"NEWSARCHIVE_DB_PATH": str(tmp_path / "archive.db"),
-                                          "NEWSARCHIVE_PARSER_WORKERS": 0, "NEWSARCHIVE_RENDER": "never"})
-    spider = GenericSpider.from_crawler(crawler, start_urls=f"{SITE}/news/", allow_private="1")
-    crawler.spider = spider
-    return spider
-
-
-def test_an_article_listed_twice_is_requested_and_counted_once(tmp_path):
-    spider = generic_spider(tmp_path)
-    try:
-        first = spider.article_request_if_due(ListingLink(f"{SITE}/news/a-story", 0))
-        # Listed again, here under another spelling of its URL: once this crawl had stored it, the
-        # policy would know it, and would have counted it as skipped.
-        again = spider.article_request_if_due(ListingLink(f"{SITE}/news/a-story#comments", 3))
-        assert (first.url, again) == (f"{SITE}/news/a-story", None)
-        stats = spider.crawler.stats.get_stats()
-        assert {name: count for name, count in stats.items() if name.startswith("newsarchive/refresh/")} == {
-            "newsarchive/refresh/new_count": 1}
-    finally:
-        spider.closed("finished")
+def test_an_article_listed_twice_is_requested_and_counted_once(make_generic_spider):
+    spider = make_generic_spider()
+    first = spider.article_request_if_due(ListingLink(f"{SITE}/news/a-story", 0))
+    # Listed again, here under another spelling of its URL: once this crawl had stored it, the
+    # policy would know it, and would have counted it as skipped.
+    again = spider.article_request_if_due(ListingLink(f"{SITE}/news/a-story#comments", 3))
+    assert (first.url, again) == (f"{SITE}/news/a-story", None)
+    stats = spider.crawler.stats.get_stats()
+    assert {name: count for name, count in stats.items() if name.startswith("newsarchive/refresh/")} == {
+        "newsarchive/refresh/new_count": 1}
