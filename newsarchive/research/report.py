@@ -194,11 +194,18 @@ def _coverage_rows(crawl: dict, previous: dict | None) -> list[dict]:
     for field in COVERAGE_FIELDS:
         share, earlier = now.get(field), before.get(field)
         warning = None
-        if share is not None and earlier is not None and earlier - share > COVERAGE_DROP:
+        if share is not None and earlier is not None and _fell(earlier, share):
             warning = (f"{field} coverage fell from {earlier:.0%} to {share:.0%} since crawl {previous['id']}: "
                        f"the site may have changed its layout")
         rows.append({"field": field, "share": share, "previous_share": earlier, "warning": warning})
     return rows
+
+
+def _fell(earlier: float, share: float) -> bool:
+    """Whether a share fell by more than COVERAGE_DROP. Rounded first: in floats 0.8 - 0.7 is
+    0.10000000000000009 and 0.9 - 0.8 is 0.09999999999999998, so a drop of exactly 10 points
+    warned on some shares and not on others."""
+    return round(earlier - share, 9) > COVERAGE_DROP
 
 
 def _profile_shares(coverage: dict) -> dict[str, float]:
@@ -219,7 +226,7 @@ def _selector_rows(crawl: dict, previous: dict | None) -> list[dict]:
     for field in sorted(set(now) | set(before)):
         share, earlier = now.get(field, 0.0), before.get(field)
         warning = None
-        if earlier is not None and earlier - share > COVERAGE_DROP:
+        if earlier is not None and _fell(earlier, share):
             warning = (f"the profile's selector for {field} found it on {share:.0%} of pages (crawl {previous['id']}: "
                        f"{earlier:.0%}): the markup changed; `newsarchive profile check URL` shows what to fix")
         rows.append({"field": field, "share": share, "previous_share": earlier, "warning": warning})
