@@ -159,3 +159,62 @@ def test_an_archive_without_crawls_has_no_report(tmp_path):
     open_archive(tmp_path / "empty.db").close()
     with sqlite3.connect(tmp_path / "empty.db") as empty, pytest.raises(ReportError, match="^the archive has no crawls yet$"):
         crawl_report(empty)
+
+
+def one_article_archive(path, running: bool) -> sqlite3.Connection:
+    """One article published 2026-01-01 with 4 comments, last fetched 2026-01-04 by crawl 1, which
+    ended on 2026-01-06 (its settings and rendering figures kept); with `running`, a crawl 2 that
+    started, found a new comment, and has not ended."""
+    archive = open_archive(path)
+    with archive.write() as write:
+        first = start_crawl(write, "alpha", "generic", {"NEWSARCHIVE_RENDER": "auto"}, "2026-01-03T00:00:00Z")
+        store_article(write, Article(url="https://alpha.example/1", site="alpha", title="T", body_text="B.",
+                                     published_at="2026-01-01T00:00:00Z", comment_count=4), first,
+                      "2026-01-04T00:00:00Z")
+        finish_crawl(write, first, {"finished_at": "2026-01-06T00:00:00Z", "finish_reason": "finished",
+                                    "articles_stored": 1, "coverage": {"rendering": {"rendered": 3, "failed": 1}}})
+        if running:
+            second = start_crawl(write, "alpha", "generic", {}, "2026-01-07T00:00:00Z")
+            store_article(write, Article(url="https://alpha.example/1", site="alpha", title="T", body_text="B.",
+                                         published_at="2026-01-01T00:00:00Z",
+                                         comments=[Comment(body_text="Late", position=0, site_comment_id="1")],
+                                         comments_complete=True), second, "2026-01-07T00:00:05Z")
+    archive.close()
+    return sqlite3.connect(path)
+
+
+@pytest.fixture
+def one_article(tmp_path):
+    connection = one_article_archive(tmp_path / "one.db", running=False)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def with_running_crawl(tmp_path):
+    connection = one_article_archive(tmp_path / "running.db", running=True)
+    yield connection
+    connection.close()
+
+
+def test_staleness_is_the_changes_expected_since_each_articles_last_visit(one_article):
+    # Crawl 1 ended 5 days after publication: prior rate 1 / (1 + 5) x (1 + 4 / 10) = 0.2333 a day,
+    # times the 2 days since the article was fetched = 0.4667.
+    assert crawl_report(one_article, 1)["staleness"] == {"expected_unseen_changes": 0.5, "articles": 1,
+                                                        "at": "2026-01-06T00:00:00Z"}
+
+
+def test_a_crawls_settings_and_rendering_figures_are_read_back(with_running_crawl):
+    report = crawl_report(with_running_crawl, 1)
+    assert report["crawl"]["settings"] == {"NEWSARCHIVE_RENDER": "auto"}
+    assert report["rendering"] == {"rendered": 3, "failed": 1}
+    assert crawl_report(with_running_crawl, 2)["rendering"] == {}
+
+
+def test_a_crawl_that_has_not_ended_reports_up_to_now(with_running_crawl):
+    report = crawl_report(with_running_crawl)  # the last crawl: still running
+    assert report["crawl"]["id"] == 2 and report["crawl"]["settings"] == {}
+    assert report["staleness"]["at"] == "2026-01-07T00:00:00Z"  # its start, having no end
+    changed, = report["comments_changed"]
+    assert (changed["id"], changed["comments_added"], changed["comments_removed"]) == (1, 1, 0)
+    assert [comment["body_text"] for comment in report["newest_comments"]] == ["Late"]
