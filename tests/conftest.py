@@ -189,3 +189,8 @@ def make_generic_spider(tmp_path):
     yield make
     for spider in made:
         spider.closed("finished")
+
+
+def spider_stat(spider, name: str):
+    """One figure of a spider's crawl stats (None when never set)."""
+    return spider.crawler.stats.get_value(name)

@@ -17,6 +17,7 @@ from newsarchive.middlewares.pageresult import FRONTIER_META
 from newsarchive.options import OptionError
 from spiders.generic import LIKELY_ARTICLE_PRIORITY, OTHER_PAGE_PRIORITY, GenericSpider
 from tests.conftest import LOOPBACK_SITE
+from tests.conftest import spider_stat as stat
 
 SITE = LOOPBACK_SITE
 LISTING = """<html><head><title>News</title>
@@ -49,9 +50,6 @@ def described(outputs) -> list[tuple]:
     return [(output.url, output.meta[FRONTIER_META].kind, output.priority, output.meta.get("depth_of_discovery"))
             if isinstance(output, Request) else output for output in outputs]
 
-
-def stat(spider, name: str):
-    return spider.crawler.stats.get_value(name)
 
 
 def test_a_listing_leads_to_its_feed_its_content_links_and_its_next_page(make_spider):

@@ -5,6 +5,7 @@ on a hand-made archive written through the archive's own store."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -15,8 +16,9 @@ from newsarchive.items import Article, Comment, PageFailure
 from newsarchive.research.report import ReportError, _coverage_rows, _diff_command, _selector_rows, crawl_report
 
 
-def coverage(share: dict) -> dict:
-    return {"coverage": '{"share": %s}' % str(share).replace("'", '"'), "id": 1}
+def previous_crawl(coverage: dict, crawl_id: int = 1) -> dict:
+    """A crawls row as the report reads it: its coverage as the JSON text the column holds."""
+    return {"id": crawl_id, "coverage": json.dumps(coverage)}
 
 
 @pytest.mark.parametrize(("before", "now", "warned"), [
@@ -28,7 +30,7 @@ def coverage(share: dict) -> dict:
     (0.5, 0.6, False),  # a rise
 ])
 def test_coverage_warns_of_a_drop_of_more_than_ten_points(before, now, warned):
-    rows = _coverage_rows({"coverage": {"share": {"byline": now}}}, coverage({"byline": before}))
+    rows = _coverage_rows({"coverage": {"share": {"byline": now}}}, previous_crawl({"share": {"byline": before}}))
     byline = rows[0]
     assert (byline["field"], byline["share"], byline["previous_share"]) == ("byline", now, before)
     if warned:
@@ -47,7 +49,7 @@ def test_coverage_rows_name_every_field_with_or_without_figures():
 
 @pytest.mark.parametrize(("before", "now", "warned"), [(9, 5, True), (8, 7, False), (9, 8, False), (3, 2, False)])
 def test_a_profile_selector_that_finds_its_field_less_often_is_warned_of(before, now, warned):
-    previous = {"id": 4, "coverage": '{"articles": 10, "sources": {"byline:profile": %d, "byline:generic": 1}}' % before}
+    previous = previous_crawl({"articles": 10, "sources": {"byline:profile": before, "byline:generic": 1}}, 4)
     crawl = {"coverage": {"articles": 10, "sources": {"byline:profile": now, "title:profile": 10}}}
     rows = _selector_rows(crawl, previous)
     assert [(row["field"], row["share"], row["previous_share"]) for row in rows] == [
@@ -58,7 +60,7 @@ def test_a_profile_selector_that_finds_its_field_less_often_is_warned_of(before,
 
 
 def test_a_selector_that_no_longer_finds_its_field_at_all_is_warned_of():
-    previous = {"id": 2, "coverage": '{"articles": 4, "sources": {"date:profile": 4}}'}
+    previous = previous_crawl({"articles": 4, "sources": {"date:profile": 4}}, 2)
     rows = _selector_rows({"coverage": {"articles": 5, "sources": {}}}, previous)
     assert [(row["field"], row["share"], row["previous_share"]) for row in rows] == [("date", 0.0, 1.0)]
     assert rows[0]["warning"].startswith("the profile's selector for date found it on 0% of pages (crawl 2: 100%)")

@@ -22,6 +22,7 @@ from newsarchive.options import OptionError
 from spiders.base import PRIORITIES, REVISIT_PRIORITY, ArchiveSpider
 from spiders.generic import GenericSpider
 from tests.conftest import LOOPBACK_SITE
+from tests.conftest import spider_stat as stat
 
 SITE = LOOPBACK_SITE
 
@@ -37,9 +38,6 @@ def start_outputs(spider) -> list:
 
     return asyncio.run(collect())
 
-
-def stat(spider, name: str):
-    return spider.crawler.stats.get_value(name)
 
 
 def test_a_url_is_requested_once_a_crawl_whatever_its_spelling(make_spider):
