@@ -4,12 +4,16 @@ The second page of an article this crawl already stored (another URL, the same c
 and the same title and body) becomes an ArticleDuplicate: the store links its URL to the article
 and counts the page as unchanged. A page that declares the canonical URL of a different story
 (a template's og:url pointing at a section, say) is no duplicate: it keeps its own URL as its
-canonical one, with a warning. Across crawls the archive's keys do the same (an article row per canonical URL,
+canonical one, with a warning. A resumed crawl starts out knowing the articles the interrupted
+crawl stored (`crawl_started`), so it ends with the archive it would have given had it never
+stopped. Across crawls the archive's keys do the same (an article row per canonical URL,
 photos per article and URL, comments per article and comment key): a second crawl adds no rows.
 """
 
 from __future__ import annotations
 
+from newsarchive import signals as newsarchive_signals
+from newsarchive.archive.queries import articles_settled_by_crawl
 from newsarchive.archive.store import content_hash
 from newsarchive.items import Article, ArticleDuplicate
 from newsarchive.pipelines import update_articles
@@ -22,7 +26,15 @@ class DedupePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.stats)
+        pipeline = cls(crawler.stats)
+        crawler.signals.connect(pipeline.crawl_started, signal=newsarchive_signals.crawl_started)
+        return pipeline
+
+    def crawl_started(self, crawl_id: int, archive, settled: list[str]) -> None:
+        """The store pipeline opened the crawl; `settled` are the URLs the crawl it resumed was done
+        with, whose articles are this crawl's already."""
+        if settled:
+            self.seen_keys.update(articles_settled_by_crawl(archive.conn, crawl_id))
 
     def process_item(self, item):
         return update_articles(item, self.dedupe, "dedupe", self.stats)
