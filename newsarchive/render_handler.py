@@ -11,7 +11,8 @@ It also holds the browser to the crawl: every request a page makes (scripts, XHR
 beacons) goes through `browser_request_refusal` (newsarchive/rendering.py) with the spider's
 scope, and is aborted when it leaves the crawl's origins (and those NEWSARCHIVE_RENDER_ORIGINS
 names) or is not a GET or HEAD; each abort is
-counted (`newsarchive/render/aborted/<why>_count`).
+counted (`newsarchive/render/aborted/<why>_count`). The browser is started through
+newsarchive/browser_launcher.py.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import logging
 
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
+from newsarchive.browser_launcher import launcher_for
 from newsarchive.rendering import browser_request_refusal
 from newsarchive.scope import Scope
 
@@ -69,5 +71,13 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
     async def _download_request(self, request, spider=None):
         async with self._start_lock:
             if getattr(self, "browser_provider", None) is None:
+                self._use_launcher()
                 await self._launch()
         return await super()._download_request(request, spider)
+
+    def _use_launcher(self) -> None:
+        """Run the configured Chromium through newsarchive/browser_launcher.py, which turns off the
+        features rendering does not need without undoing Playwright's own list."""
+        options = self.config.launch_options
+        if options.get("executable_path"):
+            options["executable_path"] = launcher_for(options["executable_path"])

@@ -104,10 +104,11 @@ def archive_without_migration(path: Path, name: str):
     return db
 
 
-def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run the newsarchive command as a user would, in its own process."""
+def run_cli(*args: str, timeout: float = 300, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the newsarchive command as a user would, in its own process (env: variables to add to
+    this process's environment)."""
     return subprocess.run([sys.executable, "-m", "newsarchive.cli", *args], capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, env={**os.environ, **env} if env else None)
 
 
 # pywb pins old versions of redis and werkzeug: it gets a virtual environment of its own, made

@@ -206,6 +206,7 @@ RENDER_TIMEOUT = 3
 class Crawled:
     def __init__(self, db_path, stdout: str, stderr: str):
         self.db_path, self.stdout, self.stderr = db_path, stdout, stderr
+        self.cache = db_path.parent / "cache" / "newsarchive"
         self.db = sqlite3.connect(db_path)
 
     def execute(self, sql, parameters=()):
@@ -216,10 +217,12 @@ class Crawled:
 def crawled(tmp_path_factory):
     server, elsewhere = serve(Site), serve(Elsewhere)
     Site.elsewhere_port = elsewhere.server_port
-    db_path = tmp_path_factory.mktemp("render") / "render.db"
+    folder = tmp_path_factory.mktemp("render")
+    db_path = folder / "render.db"
     result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
                      "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
-                     "-s", f"NEWSARCHIVE_RENDER_TIMEOUT={RENDER_TIMEOUT}")
+                     "-s", f"NEWSARCHIVE_RENDER_TIMEOUT={RENDER_TIMEOUT}",
+                     env={"XDG_CACHE_HOME": str(folder / "cache")})  # where the browser's launcher is written
     server.shutdown()
     elsewhere.shutdown()
     assert result.returncode == 0, result.stderr[-3000:]
@@ -233,6 +236,16 @@ def comments_of(db, slug: str) -> tuple[str, list[str], str | None]:
         "SELECT c.body_text FROM comments c JOIN articles a ON a.id = c.article_id WHERE a.url LIKE ? "
         "ORDER BY c.position", [f"%/{slug}"])]
     return status, texts, json.loads(sources).get("comments")
+
+
+def test_the_browser_was_started_through_the_launcher(crawled):
+    """newsarchive/browser_launcher.py: written when the browser starts, not before."""
+    from newsarchive.rendering import chromium_path
+
+    launchers = list(crawled.cache.iterdir())
+    assert len(launchers) == 1
+    assert launchers[0].read_text().splitlines()[-1] == (
+        f'exec {chromium_path("")} "--disable-features=$disabled" "$@"')
 
 
 def test_comments_injected_by_an_inline_script(crawled):

@@ -94,3 +94,36 @@ def test_scrapy_playwrights_logger_takes_the_crawls_level(tmp_path, monkeypatch,
         assert playwright_logger.level == expected
     finally:
         playwright_logger.setLevel(logging.NOTSET)
+
+
+# What the browser reads of its features, seen from a page on a secure origin (localhost): the
+# FedCM API (IdentityCredential) and WebUSB (navigator.usb) exist only while their features are on.
+FEATURES_SEEN = "[typeof IdentityCredential, typeof navigator.usb].join(' ')"
+
+
+async def features_seen(executable: str, args: list[str]) -> str:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=executable, headless=True, args=args)
+        try:
+            page = await browser.new_page()
+            await page.route("**", lambda route: route.fulfill(body="<p>page</p>", content_type="text/html"))
+            await page.goto("http://localhost/")
+            return await page.evaluate(FEATURES_SEEN)
+        finally:
+            await browser.close()
+
+
+def test_the_launcher_turns_its_features_off_and_keeps_every_other_list(tmp_path, monkeypatch):
+    """Playwright's own --disable-features list comes first, a caller's second: Chromium alone keeps
+    only the last (the control below), the launcher all of them and its own."""
+    from newsarchive import browser_launcher
+    from newsarchive.rendering import chromium_path
+
+    chromium = chromium_path("")
+    assert in_own_loop(features_seen(chromium, [*CHROMIUM_ARGS, "--disable-features=WebUSB"])) == "function undefined"
+    monkeypatch.setattr(browser_launcher, "DISABLED_FEATURES", ("FedCm",))
+    launcher = browser_launcher.launcher_for(chromium, tmp_path)
+    assert in_own_loop(features_seen(launcher, CHROMIUM_ARGS)) == "undefined object"
+    assert in_own_loop(features_seen(launcher, [*CHROMIUM_ARGS, "--disable-features=WebUSB"])) == "undefined undefined"
