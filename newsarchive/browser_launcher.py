@@ -55,10 +55,10 @@ def launcher_for(chromium: str, folder: Path | None = None) -> str:
         return chromium
     text = LAUNCHER.format(chromium=shlex.quote(chromium), features=shlex.quote(",".join(DISABLED_FEATURES)))
     name = f"chromium-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
-    for where in ([folder] if folder is not None else [_cache_folder(), None]):
+    for where in [lambda: folder] if folder is not None else [_cache_folder, _scratch_folder]:
         try:
-            return str(_written(where if where is not None else _scratch_folder(), name, text))
-        except OSError:
+            return str(_written(where(), name, text))
+        except (OSError, RuntimeError):  # RuntimeError: Path.home() of a user without a home
             continue
     return chromium
 

@@ -88,3 +88,13 @@ def test_without_a_posix_shell_the_browser_runs_as_it_is(tmp_path, monkeypatch):
     monkeypatch.setattr(browser_launcher.os, "name", "nt")
     assert launcher_for("/usr/bin/chromium", tmp_path) == "/usr/bin/chromium"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_user_without_a_home_gets_a_scratch_folder(tmp_path, monkeypatch):
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(browser_launcher.Path, "home", staticmethod(no_home))
+    launcher = Path(launcher_for(str(stand_in_browser(tmp_path / "bin"))))
+    assert launcher.parent.name.startswith("newsarchive-chromium-")
