@@ -12,6 +12,12 @@ DISABLED_FEATURES:
   each the browser did about a fifth more work. 100 renders of bench/render.py's pages, goto and
   read, in 4 tabs of the headless shell, three runs each: browser processes 6.0 to 7.9 CPU seconds
   with it, 5.1 to 6.4 without.
+- LocalNetworkAccessChecks: the browser is handed the page the crawl received rather than fetching
+  it again (rendering.sent_page), and a page handed over has no network address; Chromium then
+  takes it for a public page and blocks what it loads from a private or loopback host (a site on an
+  intranet, and its comment service on another host of it). What a rendered page may load is
+  decided by the crawl's own, narrower guard (newsarchive/render_handler.py: the crawl's origins
+  and NEWSARCHIVE_RENDER_ORIGINS, nothing else).
 
 The script is written once per Chromium binary, under the user's cache folder (XDG_CACHE_HOME, else
 ~/.cache; the temporary folder when neither can be written), named by a digest of its text, and `exec`s
@@ -29,7 +35,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-DISABLED_FEATURES = ("RenderDocument",)
+DISABLED_FEATURES = ("RenderDocument", "LocalNetworkAccessChecks")
 
 # {chromium} is the binary, quoted for the shell; {features} the features turned off, comma-separated.
 LAUNCHER = """#!/bin/sh

@@ -11,8 +11,9 @@ It also holds the browser to the crawl: every request a page makes (scripts, XHR
 beacons) goes through `browser_request_refusal` (newsarchive/rendering.py) with the spider's
 scope, and is aborted when it leaves the crawl's origins (and those NEWSARCHIVE_RENDER_ORIGINS
 names) or is not a GET or HEAD; each abort is
-counted (`newsarchive/render/aborted/<why>_count`). The browser is started through
-newsarchive/browser_launcher.py.
+counted (`newsarchive/render/aborted/<why>_count`). The page itself is not fetched again: the
+browser is given the response the crawl received (rendering.sent_page). The browser is started
+through newsarchive/browser_launcher.py.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import logging
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from newsarchive.browser_launcher import launcher_for
-from newsarchive.rendering import browser_request_refusal
+from newsarchive.rendering import SENT_PAGE_META, browser_request_refusal
 from newsarchive.scope import Scope
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         self.crawler = crawler
         self.abort_request = self.refuses  # scrapy-playwright asks it of every request a page makes
         self.other_origins = Scope(crawler.settings.getlist("NEWSARCHIVE_RENDER_ORIGINS"))
+        self.sent_pages: dict = {}  # URL -> the page as the crawl received it (SentPage), while it renders
 
     def refuses(self, request) -> bool:
         """PLAYWRIGHT_ABORT_REQUEST, with the crawl's scope: whether to abort a browser request."""
@@ -73,7 +75,33 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
             if getattr(self, "browser_provider", None) is None:
                 self._use_launcher()
                 await self._launch()
-        return await super()._download_request(request, spider)
+        sent = request.meta.get(SENT_PAGE_META)
+        if sent is None:
+            return await super()._download_request(request, spider)
+        self.sent_pages[request.url] = sent
+        try:
+            return await super()._download_request(request, spider)
+        finally:
+            self.sent_pages.pop(request.url, None)
+
+    def _make_request_handler(self, context_name, method, url, headers, body, encoding, spider, initial_request_done):
+        """scrapy-playwright's handler of a tab's requests; the page itself, when the crawl has it
+        already (rendering.sent_page), is answered with what the site sent the crawl."""
+        handler = super()._make_request_handler(context_name, method, url, headers, body, encoding, spider,
+                                                initial_request_done)
+        sent = self.sent_pages.get(url)
+        if sent is None:
+            return handler
+
+        async def answer_with_the_page_as_sent(route, request) -> None:
+            if (not initial_request_done.is_set() and request.is_navigation_request()
+                    and request.frame.parent_frame is None and request.url == url):
+                initial_request_done.set()
+                await route.fulfill(status=sent.status, headers=sent.headers, body=sent.body)
+                return
+            await handler(route, request)
+
+        return answer_with_the_page_as_sent
 
     def _use_launcher(self) -> None:
         """Run the configured Chromium through newsarchive/browser_launcher.py, which turns off the

@@ -81,6 +81,7 @@ HEAVY_RESOURCES = ("image", "media", "font")  # they carry no comments; the brow
 SCRIPT_RESOURCES = ("xhr", "fetch", "document")
 ERROR_PAGE = "chrome-error:"  # the scheme of the page Chromium shows for a navigation that failed
 BROWSER_SLOT = "newsarchive-browser"  # the downloader slot of the pages rendered
+SENT_PAGE_META = "newsarchive_sent_page"  # request meta: the page as sent (SentPage), for the browser
 PLAYWRIGHT_LOGGER = "scrapy-playwright"  # the logger scrapy-playwright's download handler writes to
 # A page has settled when none of its requests has been in flight for this long (Playwright's
 # networkidle: 500 ms) and its main thread is idle (PageActivity.settle): scripts that load
@@ -186,6 +187,31 @@ def carries_content(resource_type: str, status: int, method: str, content_type: 
     document (not the page itself) read with GET, answered 200, with a JSON or HTML body."""
     return (resource_type in SCRIPT_RESOURCES and not (resource_type == "document" and main_frame)
             and status == 200 and method.upper() == "GET" and bool(CONTENT_TYPES.match(content_type or "")))
+
+
+@dataclasses.dataclass(frozen=True)
+class SentPage:
+    """A page as the crawl received it, handed to the browser in place of a second fetch."""
+
+    status: int
+    headers: dict[str, str]  # a repeated header's values joined by newlines, as Playwright takes them
+    body: bytes
+
+
+# Response headers that describe the bytes on the wire, not the body Scrapy decoded from them.
+WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+def sent_page(response, url: str) -> SentPage | None:
+    """The page as sent, for the browser to render instead of fetching it again: so the rendered DOM
+    is the archived response's, not another version the site served a moment later, and the site
+    is asked for the page once. Only a 200 answered at the very URL rendered (not a redirect's
+    target, which the browser must reach by the redirect); None otherwise."""
+    if getattr(response, "status", None) != 200 or urldefrag(response.url)[0] != urldefrag(url)[0]:
+        return None
+    headers = {name.decode("latin-1"): "\n".join(value.decode("latin-1") for value in values)
+               for name, values in response.headers.items() if name.decode("latin-1").lower() not in WIRE_HEADERS}
+    return SentPage(200, headers, response.body)
 
 
 def chromium_path(setting: str) -> str | None:
@@ -529,7 +555,7 @@ class Renderer:
         activity = PageActivity()
         try:
             async with self.pages:  # the others wait here, not in the downloader
-                response = await self._render(article.url, activity)
+                response = await self._render(article.url, activity, sent_page(sent, article.url))
             elsewhere = activity.left_page()
             if elsewhere:
                 raise RenderLeftPage(f"the page's scripts sent the browser to {elsewhere}")
@@ -547,11 +573,11 @@ class Renderer:
             self.stats.inc_value("newsarchive/render/comments_found_count", int("comments" in taken))
         return article
 
-    async def _render(self, url: str, activity: PageActivity):
+    async def _render(self, url: str, activity: PageActivity, sent: SentPage | None = None):
         """The page as the browser rendered it, in a tab of the pool: opening a tab starts a
         renderer process, which cost more than the rendering itself (bench/render.py)."""
         tab = self.open_tabs.pop() if self.open_tabs else Tab()
-        request = self.request_for(url, activity, tab)
+        request = self.request_for(url, activity, tab, sent)
         try:
             response = await self.crawler.engine.download_async(request)
         except Exception:
@@ -565,10 +591,11 @@ class Renderer:
             self.open_tabs.append(tab)
         return response
 
-    def request_for(self, url: str, activity: PageActivity | None = None, tab: Tab | None = None):
+    def request_for(self, url: str, activity: PageActivity | None = None, tab: Tab | None = None,
+                    sent: SentPage | None = None):
         """The browser's request for a page, in the tab's open page or, for a new tab, a new page
         given the tab's event handlers; `activity` follows its requests and keeps what its scripts
-        loaded."""
+        loaded; `sent`, the page as the crawl received it, is what the browser is given for it."""
         from scrapy import Request
         from scrapy_playwright.page import PageMethod
 
@@ -586,6 +613,7 @@ class Renderer:
             "playwright_page_event_handlers": tab.handlers if tab.page is None else {},
             # One method: scrapy-playwright waits for the load state again after each.
             "playwright_page_methods": [PageMethod(self.browse, activity, wait_ms)],
+            **({SENT_PAGE_META: sent} if sent is not None else {}),
         })
 
     async def browse(self, page, activity: PageActivity, wait_ms: int) -> None:

@@ -28,19 +28,19 @@ def test_every_disable_features_list_is_merged_into_one_after_its_own(tmp_path):
     launcher = launcher_for(str(stand_in_browser(tmp_path / "bin")), tmp_path / "cache")
     assert run(launcher, "--headless", "--disable-features=HttpsUpgrades,PaintHolding", "--user-agent=Archive bot 1.0",
                "--disable-features=Translate", "--enable-features=A", "about:blank") == [
-        "--disable-features=RenderDocument,HttpsUpgrades,PaintHolding,Translate",
+        "--disable-features=RenderDocument,LocalNetworkAccessChecks,HttpsUpgrades,PaintHolding,Translate",
         "--headless", "--user-agent=Archive bot 1.0", "--enable-features=A", "about:blank"]
 
 
 def test_without_a_list_of_its_callers_its_own_features_are_still_off(tmp_path):
     launcher = launcher_for(str(stand_in_browser(tmp_path / "bin")), tmp_path / "cache")
-    assert run(launcher, "--headless", "--a=b c", "") == ["--disable-features=RenderDocument", "--headless", "--a=b c", ""]
+    assert run(launcher, "--headless", "--a=b c", "") == ["--disable-features=RenderDocument,LocalNetworkAccessChecks", "--headless", "--a=b c", ""]
 
 
 def test_a_browser_whose_path_the_shell_would_split_or_expand_is_run(tmp_path):
     browser = stand_in_browser(tmp_path / "it's a $HOME dir", "chromium `x`")
     assert run(launcher_for(str(browser), tmp_path / "cache"), "--headless") == [
-        "--disable-features=RenderDocument", "--headless"]
+        "--disable-features=RenderDocument,LocalNetworkAccessChecks", "--headless"]
 
 
 def test_the_launcher_is_written_once_and_rewritten_when_it_was_changed(tmp_path):
@@ -51,7 +51,7 @@ def test_the_launcher_is_written_once_and_rewritten_when_it_was_changed(tmp_path
     assert launcher_for(browser, cache) == str(first) and first.stat().st_mtime_ns == written
     first.write_text("#!/bin/sh\nexit 3\n")
     assert launcher_for(browser, cache) == str(first)
-    assert run(str(first), "--x") == ["--disable-features=RenderDocument", "--x"]
+    assert run(str(first), "--x") == ["--disable-features=RenderDocument,LocalNetworkAccessChecks", "--x"]
     assert [path.name for path in cache.iterdir()] == [first.name]  # no half-written file left beside it
 
 
@@ -75,7 +75,7 @@ def test_an_unwritable_cache_falls_back_to_a_scratch_folder(tmp_path, monkeypatc
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     launcher = Path(launcher_for(str(stand_in_browser(tmp_path / "bin"))))
     assert launcher.parent.name.startswith("newsarchive-chromium-")
-    assert run(str(launcher), "--x") == ["--disable-features=RenderDocument", "--x"]
+    assert run(str(launcher), "--x") == ["--disable-features=RenderDocument,LocalNetworkAccessChecks", "--x"]
 
 
 def test_where_no_launcher_can_be_written_the_browser_runs_as_it_is(tmp_path):

@@ -43,6 +43,7 @@ from newsarchive.rendering import (
     render_reason,
     rendering_figures,
     script_sign,
+    sent_page,
 )
 
 URL = "https://news.example/2024/05/01/story"
@@ -50,6 +51,31 @@ URL = "https://news.example/2024/05/01/story"
 
 def comments(count: int) -> list[Comment]:
     return [Comment(f"Comment {n}", n) for n in range(count)]
+
+
+# --- the page handed to the browser -----------------------------------------------------------
+
+def sent(url: str = URL, status: int = 200, headers=None) -> HtmlResponse:
+    return HtmlResponse(url, status=status, body=b"<html><body><p>as sent</p></body></html>", headers=headers or {
+        "Content-Type": "text/html; charset=windows-1252", "Content-Length": "41", "Content-Encoding": "gzip",
+        "Transfer-Encoding": "chunked", "Set-Cookie": ["a=1", "b=2"], "Cache-Control": "max-age=60"})
+
+
+def test_the_browser_is_handed_the_page_as_sent_with_the_headers_of_its_body():
+    page = sent_page(sent(), URL + "#comments")
+    assert (page.status, page.body) == (200, b"<html><body><p>as sent</p></body></html>")
+    # Scrapy's body is decoded: the headers of the bytes on the wire (their coding and length) go.
+    assert page.headers == {"Content-Type": "text/html; charset=windows-1252", "Set-Cookie": "a=1\nb=2",
+                            "Cache-Control": "max-age=60"}
+
+
+@pytest.mark.parametrize(("response", "why"), [
+    (sent(URL + "?page=2"), "the crawl landed elsewhere (a redirect's target, or another query)"),
+    (sent(status=203), "not a plain 200"),
+    (None, "no response"),
+])
+def test_no_page_as_sent_is_handed_over_unless_it_is_a_200_of_that_very_url(response, why):
+    assert sent_page(response, URL) is None, why
 
 
 # --- what to render -------------------------------------------------------------------------

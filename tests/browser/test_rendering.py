@@ -132,6 +132,11 @@ PAGES = {
     "/api/guarded.json": json.dumps(["A guarded comment, number one.", "A guarded comment, number two."]),
     "/api/comments.json": json.dumps(["A comment the API sent, number one.", "A comment the API sent, number two."]),
 }
+# What the site serves for a page it is asked for again: a story that changed a moment later. The
+# browser renders the page as the crawl received it, never this.
+SERVED_AGAIN = {"/2024/05/01/inline-comments": article("inline-comments", "Storm with inline comments", (
+    "<h3>1 Comment</h3><ol id='comment-list'></ol><script>" + ITEM_JS
+    + "addComment('A comment only a second fetch of the page shows.');</script>"))}
 CONTENT_TYPES = {"json": "application/json", "js": "text/javascript"}
 MORE = [["The first comment behind the button."], ["The second comment behind the button.",
                                                     "The third comment behind the button."]]
@@ -143,8 +148,9 @@ class Site(BaseHTTPRequestHandler):
     elsewhere_port = 0  # the port of the other origin, written into the pages that name it
 
     def do_GET(self):  # noqa: N802 (http.server's name)
-        Site.requests.append(self.path)
         path, _, query = self.path.partition("?")
+        again = path in SERVED_AGAIN and self.path in Site.requests
+        Site.requests.append(self.path)
         if path == "/api/live.json":  # headers, the start of a body, then nothing for a minute
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -156,7 +162,8 @@ class Site(BaseHTTPRequestHandler):
         if path == "/api/more.json":
             body, kind = json.dumps(MORE[int(query.split("=")[1])]), "application/json"
         elif path in PAGES:
-            body, kind = PAGES[path], CONTENT_TYPES.get(path.rsplit(".", 1)[-1], "text/html; charset=utf-8")
+            body = SERVED_AGAIN[path] if again else PAGES[path]
+            kind = CONTENT_TYPES.get(path.rsplit(".", 1)[-1], "text/html; charset=utf-8")
             if "{elsewhere}" in body:
                 body = body.replace("{elsewhere}", str(Site.elsewhere_port))
         else:
@@ -253,6 +260,20 @@ def test_comments_injected_by_an_inline_script(crawled):
         "First inline comment, added by a script.", "Second inline comment, added by a script."], "rendered")
 
 
+def test_the_browser_renders_the_page_the_crawl_received_not_a_second_fetch(crawled):
+    """The site serves another version of inline-comments when asked again (SERVED_AGAIN): the
+    rendered DOM is that of the archived response, and the site was asked for each rendered page once."""
+    rendered = [url.rsplit("/", 1)[1] for url, in crawled.execute("SELECT url FROM captures WHERE kind = 'rendered'")]
+    assert len(rendered) == 11
+    assert all(Site.requests.count(f"/2024/05/01/{slug}") == 1 for slug in rendered)
+    dom = zlib.decompress(crawled.execute("SELECT body FROM captures WHERE kind = 'rendered' AND url LIKE ?",
+                                          ["%/inline-comments"]).fetchone()[0]).decode()
+    assert "Second inline comment, added by a script." in dom and "second fetch" not in dom
+    status, headers = crawled.execute("SELECT status, response_headers FROM captures WHERE kind = 'rendered' "
+                                      "AND url LIKE ?", ["%/inline-comments"]).fetchone()
+    assert (status, json.loads(headers)["Content-Type"]) == (200, ["text/html; charset=utf-8"])
+
+
 def test_a_page_that_never_calls_back_when_idle_is_read_all_the_same(crawled):
     assert comments_of(crawled, "never-idle-comments") == ("complete", ["A comment on a page that never idles."],
                                                             "rendered")
@@ -305,7 +326,7 @@ def test_comments_behind_a_load_more_button(crawled):
 def test_a_page_without_comments_is_not_rendered(crawled):
     assert comments_of(crawled, "no-comments") == ("none", [], None)
     assert Site.requests.count("/2024/05/01/no-comments") == 1
-    assert Site.requests.count("/2024/05/01/inline-comments") == 2  # as sent, then in the browser
+    assert Site.requests.count("/2024/05/01/inline-comments") == 1  # the browser renders the page as sent
     rendered = [row[0] for row in crawled.execute("SELECT url FROM captures WHERE kind = 'rendered' ORDER BY url")]
     assert [url.rsplit("/", 1)[1] for url in rendered] == [
         "container-comments", "embed-comments", "guarded-comments", "history-comments", "inline-comments",
@@ -501,8 +522,8 @@ def test_comments_a_crawl_could_not_reach_are_read_by_the_next_crawl_that_can(tm
         assert "1 known articles asked for again for unreached comments" in second.stdout
         assert comments_of(sqlite3.connect(db_path), "service-comments") == (
             "complete", ["A comment the embedded service sent."], "rendered")
-        # The article was asked for twice, by each crawl, never conditionally (each time also by
-        # the browser, which sends no validators of its own).
+        # The article was asked for by each crawl, never conditionally (the browser renders the page
+        # as the crawl received it, and asks for nothing).
         assert conditional_asks and set(conditional_asks) == {None}
         # A third crawl has nothing left to read: the old, unchanged story is not fetched from its
         # listing, and a revisit asks for it conditionally again.
@@ -529,8 +550,9 @@ def test_comments_no_render_could_reach_are_asked_for_so_many_times_only(tmp_pat
                 "SELECT count(*) FROM captures WHERE kind = 'rendered'").fetchone()[0])
         assert renders == [1, 2, 2]
         assert comments_of(sqlite3.connect(db_path), "service-comments") == ("unreached", [], None)
-        # asked for by the crawl and by its browser in each of the first two crawls, not in the third
-        assert len(asks) == 4
+        # asked for by the crawl in each of the first two crawls (its browser renders the page as
+        # sent, asking nothing), not in the third
+        assert len(asks) == 2
     finally:
         site.shutdown()
         service.shutdown()

@@ -18,7 +18,9 @@ from newsarchive.rendering import (
     CHROMIUM_ARGS,
     HANDLER,
     PLAYWRIGHT_LOGGER,
+    SENT_PAGE_META,
     PageActivity,
+    SentPage,
     Tab,
     browser_missing,
 )
@@ -95,6 +97,11 @@ def test_scrapy_playwrights_logger_takes_the_crawls_level(tmp_path, monkeypatch,
     finally:
         playwright_logger.setLevel(logging.NOTSET)
 
+
+def test_a_page_the_crawl_has_goes_to_the_browser_with_its_request():
+    page = SentPage(200, {"Content-Type": "text/html"}, b"<p>as sent</p>")
+    assert renderer_of().request_for(URL, sent=page).meta[SENT_PAGE_META] is page
+    assert SENT_PAGE_META not in renderer_of().request_for(URL).meta
 
 # What the browser reads of its features, seen from a page on a secure origin (localhost): the
 # FedCM API (IdentityCredential) and WebUSB (navigator.usb) exist only while their features are on.
