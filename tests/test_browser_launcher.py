@@ -4,7 +4,9 @@ reading of the merged list is checked in tests/browser/test_rendering_settings.p
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 from newsarchive import browser_launcher
@@ -98,3 +100,31 @@ def test_a_user_without_a_home_gets_a_scratch_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(browser_launcher.Path, "home", staticmethod(no_home))
     launcher = Path(launcher_for(str(stand_in_browser(tmp_path / "bin"))))
     assert launcher.parent.name.startswith("newsarchive-chromium-")
+
+
+def test_without_xdg_cache_home_the_launcher_goes_to_the_homes_cache(tmp_path, monkeypatch):
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    launcher = Path(launcher_for(str(stand_in_browser(tmp_path / "bin"))))
+    assert launcher.parent == tmp_path / "home" / ".cache" / "newsarchive"
+
+
+def test_a_scratch_folder_goes_when_its_process_ends(tmp_path):
+    (tmp_path / "xdg").write_text("a file where the cache folder would be")
+    browser = stand_in_browser(tmp_path / "bin")
+    child = subprocess.run([sys.executable, "-c", "import sys; from newsarchive.browser_launcher import launcher_for; "
+                            "print(launcher_for(sys.argv[1]))", str(browser)], capture_output=True, text=True,
+                           check=True, env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")})
+    launcher = Path(child.stdout.strip())
+    assert launcher.parent.name.startswith("newsarchive-chromium-")
+    assert not launcher.parent.exists()
+
+
+def test_a_launcher_that_cannot_be_put_in_place_leaves_nothing_behind(tmp_path, monkeypatch):
+    def refuse(source, target):
+        raise PermissionError(f"cannot replace {target}")
+
+    monkeypatch.setattr(browser_launcher.os, "replace", refuse)
+    browser = str(stand_in_browser(tmp_path / "bin"))
+    assert launcher_for(browser, tmp_path / "cache") == browser
+    assert list((tmp_path / "cache").iterdir()) == []
