@@ -56,13 +56,12 @@ from warcio.warcwriter import WARCWriter
 
 from exports import ExportError, output_file
 from newsarchive.archive import open_for_reading
+from newsarchive.items import WIRE_HEADERS
 
 PROFILES = {
     "identical": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
     "not_modified": "http://netpreserve.org/warc/1.1/revisit/server-not-modified",
 }
-# Headers that described the bytes on the wire, not the decoded body we keep.
-_WIRE_HEADERS = ("content-encoding", "transfer-encoding", "content-length")
 
 
 @dataclass
@@ -247,7 +246,7 @@ def _response_headers(status: int, headers: dict[str, list[str]], body_length: i
     pairs = []
     for name, values in headers.items():
         for value in values:
-            if name.lower() in _WIRE_HEADERS:
+            if name.lower() in WIRE_HEADERS:
                 pairs.append((f"X-Archive-Orig-{name}", value))
             else:
                 pairs.append((name, value))

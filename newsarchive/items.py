@@ -192,6 +192,11 @@ class ArticleNotModified:
         return asdict(self)
 
 
+# Response headers that describe the bytes on the wire, not the body Scrapy decoded from them (a
+# Capture's body): whoever hands that body on (the WARC export, the browser) leaves them out.
+WIRE_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+
+
 @dataclass
 class Capture:
     """One HTTP response as fetched: what an archive keeps of every page, listings too."""

@@ -76,13 +76,13 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
                 self._use_launcher()
                 await self._launch()
         sent = request.meta.get(SENT_PAGE_META)
-        if sent is None:
-            return await super()._download_request(request, spider)
-        self.sent_pages[request.url] = sent
+        if sent is not None:
+            self.sent_pages[request.url] = sent
         try:
             return await super()._download_request(request, spider)
         finally:
-            self.sent_pages.pop(request.url, None)
+            if sent is not None:
+                self.sent_pages.pop(request.url, None)
 
     def _make_request_handler(self, context_name, method, url, headers, body, encoding, spider, initial_request_done):
         """scrapy-playwright's handler of a tab's requests; the page itself, when the crawl has it

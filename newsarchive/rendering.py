@@ -47,7 +47,7 @@ from lxml import html as lxml_html
 from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import utc_now
 from newsarchive.archive.capture_writer import CaptureWriter
-from newsarchive.items import Article, Capture, Layer
+from newsarchive.items import WIRE_HEADERS, Article, Capture, Layer
 from newsarchive.parsers.comments import script_comments_sign
 
 logger = logging.getLogger(__name__)
@@ -198,19 +198,17 @@ class SentPage:
     body: bytes
 
 
-# Response headers that describe the bytes on the wire, not the body Scrapy decoded from them.
-WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
-
-
 def sent_page(response, url: str) -> SentPage | None:
     """The page as sent, for the browser to render instead of fetching it again: so the rendered DOM
     is the archived response's, not another version the site served a moment later, and the site
     is asked for the page once. Only a 200 answered at the very URL rendered (not a redirect's
     target, which the browser must reach by the redirect); None otherwise."""
+    from newsarchive.middlewares.pageresult import header_lists
+
     if getattr(response, "status", None) != 200 or urldefrag(response.url)[0] != urldefrag(url)[0]:
         return None
-    headers = {name.decode("latin-1"): "\n".join(value.decode("latin-1") for value in values)
-               for name, values in response.headers.items() if name.decode("latin-1").lower() not in WIRE_HEADERS}
+    headers = {name: "\n".join(values) for name, values in header_lists(response.headers).items()
+               if name.lower() not in WIRE_HEADERS}
     return SentPage(200, headers, response.body)
 
 

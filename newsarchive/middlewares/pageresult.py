@@ -93,13 +93,14 @@ def capture_of(response: Response) -> Capture:
         url=response.url,
         fetched_at=utc_now(),
         status=response.status,
-        request_headers=_headers(response.request.headers) if response.request is not None else {},
-        response_headers=_headers(response.headers),
+        request_headers=header_lists(response.request.headers) if response.request is not None else {},
+        response_headers=header_lists(response.headers),
         body=response.body,
     )
 
 
-def _headers(headers) -> dict[str, list[str]]:
+def header_lists(headers) -> dict[str, list[str]]:
+    """Scrapy's headers as text: each name and its list of values."""
     return {
         key.decode("latin-1"): [value.decode("latin-1") for value in values]
         for key, values in headers.items()
