@@ -13,7 +13,9 @@ scope, and is aborted when it leaves the crawl's origins (and those NEWSARCHIVE_
 names) or is not a GET or HEAD; each abort is
 counted (`newsarchive/render/aborted/<why>_count`). The page itself is not fetched again: the
 browser is given the response the crawl received (rendering.sent_page). The browser is started
-through newsarchive/browser_launcher.py.
+through newsarchive/browser_launcher.py, and a render takes scrapy-playwright's page pool and
+browser but a download path of its own (_download_request_with_retry), which does only what a
+render keeps.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import logging
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from newsarchive.browser_launcher import launcher_for
-from newsarchive.rendering import SENT_PAGE_META, browser_request_refusal
+from newsarchive.rendering import SENT_PAGE_META, browser_request_refusal, rendered_html, rendered_response
 from newsarchive.scope import Scope
 
 logger = logging.getLogger(__name__)
@@ -35,12 +37,11 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         super().__init__(crawler)
         self._start_lock = asyncio.Lock()
         self.crawler = crawler
-        self.abort_request = self.refuses  # scrapy-playwright asks it of every request a page makes
         self.other_origins = Scope(crawler.settings.getlist("NEWSARCHIVE_RENDER_ORIGINS"))
         self.sent_pages: dict = {}  # URL -> the page as the crawl received it (SentPage), while it renders
 
     def refuses(self, request) -> bool:
-        """PLAYWRIGHT_ABORT_REQUEST, with the crawl's scope: whether to abort a browser request."""
+        """Whether to abort a request of the browser's, by the crawl's scope (browser_request_refusal)."""
         why = browser_request_refusal(request.method, request.url, request.resource_type,
                                       getattr(self.crawler.spider, "scope", None), self.other_origins)
         if why:
@@ -49,19 +50,28 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         return why is not None
 
     async def _create_browser_context(self, name, context_kwargs, spider=None):
-        """scrapy-playwright's context, with the same guard on the requests of every tab in it. Its
-        own guard is set on the pages it opens; a tab a page's script opens (window.open, which
-        Playwright lets through Chromium's popup blocker) would otherwise send its requests
-        anywhere. Such a tab is closed at once (PageActivity), but its first request is sent first."""
+        """scrapy-playwright's context, with the crawl's User-Agent (archivists name a contact in
+        it) and one route for the requests of all its tabs (_route), a tab a page's script opens
+        (window.open) included: Playwright lets such a tab through Chromium's popup blocker, and
+        it is closed at once (PageActivity), but its first request is sent first."""
+        context_kwargs = {"user_agent": self.crawler.settings.get("USER_AGENT"), **(context_kwargs or {})}
         wrapper = await super()._create_browser_context(name, context_kwargs, spider)
-        await wrapper.context.route("**", self._guard)
+        await wrapper.context.route("**", self._route)
         return wrapper
 
-    async def _guard(self, route) -> None:
-        if self.refuses(route.request):
+    async def _route(self, route) -> None:
+        """Every request a tab makes: aborted when the guard refuses it; the page being rendered
+        answered with the response the crawl received (rendering.sent_page); any other sent as the
+        browser made it."""
+        request = route.request
+        if self.refuses(request):
             await route.abort()
+            return
+        sent = self.sent_pages.get(request.url)
+        if sent is not None and request.is_navigation_request() and request.frame.parent_frame is None:
+            await route.fulfill(status=sent.status, headers=sent.headers, body=sent.body)
         else:
-            await route.fallback()
+            await route.continue_()
 
     # scrapy-playwright connects these to engine_started: nothing to start yet.
     async def _maybe_launch_in_thread(self) -> None:
@@ -75,33 +85,43 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
             if getattr(self, "browser_provider", None) is None:
                 self._use_launcher()
                 await self._launch()
+        return await super()._download_request(request, spider)  # which retries a page the browser closed
+
+    async def _download_request_with_retry(self, request, spider):
+        """A render in a tab: go to the page, run the request's page methods, read the DOM.
+        scrapy-playwright's own download replaces the tab's route for every page and awaits the
+        headers of each request a page sends, the page's security details and server address,
+        none of which a render keeps: about 18 ms of CPU a render, in the crawl, Playwright's
+        driver and the browser (bench/render.py, 100 renders: 23.0 CPU s against 24.8). The guard
+        and the page as sent are on the context's route (_route)."""
+        page = await self._open_page(request, spider)
         sent = request.meta.get(SENT_PAGE_META)
         if sent is not None:
             self.sent_pages[request.url] = sent
         try:
-            return await super()._download_request(request, spider)
+            shown = await page.goto(request.url, **(request.meta.get("playwright_page_goto_kwargs") or {}))
+            await self._apply_page_methods(page, request, spider)
+            html = await rendered_html(page)
         finally:
             if sent is not None:
                 self.sent_pages.pop(request.url, None)
+        if sent is not None:
+            status, headers = sent.status, sent.headers
+        else:
+            status, headers = (shown.status, await shown.all_headers()) if shown is not None else (200, {})
+        return rendered_response(request, page.url, status, headers, html)
 
-    def _make_request_handler(self, context_name, method, url, headers, body, encoding, spider, initial_request_done):
-        """scrapy-playwright's handler of a tab's requests; the page itself, when the crawl has it
-        already (rendering.sent_page), is answered with what the site sent the crawl."""
-        handler = super()._make_request_handler(context_name, method, url, headers, body, encoding, spider,
-                                                initial_request_done)
-        sent = self.sent_pages.get(url)
-        if sent is None:
-            return handler
-
-        async def answer_with_the_page_as_sent(route, request) -> None:
-            if (not initial_request_done.is_set() and request.is_navigation_request()
-                    and request.frame.parent_frame is None and request.url == url):
-                initial_request_done.set()
-                await route.fulfill(status=sent.status, headers=sent.headers, body=sent.body)
-                return
-            await handler(route, request)
-
-        return answer_with_the_page_as_sent
+    async def _open_page(self, request, spider):
+        """The request's tab (meta playwright_page), or a new one given the handlers of meta
+        playwright_page_event_handlers when it has none or the browser closed it. The page is
+        left in the request's meta, open, for the renderer to use again or close."""
+        page = request.meta.get("playwright_page")
+        if page is None or page.is_closed():
+            page = await self._create_page(request=request, spider=spider)
+            for event, handler in (request.meta.get("playwright_page_event_handlers") or {}).items():
+                page.on(event, handler)
+            request.meta["playwright_page"] = page
+        return page
 
     def _use_launcher(self) -> None:
         """Run the configured Chromium through newsarchive/browser_launcher.py, which turns off the

@@ -43,6 +43,7 @@ import time
 from urllib.parse import urldefrag
 
 from lxml import html as lxml_html
+from w3lib.encoding import http_content_type_encoding
 
 from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import utc_now
@@ -83,6 +84,13 @@ ERROR_PAGE = "chrome-error:"  # the scheme of the page Chromium shows for a navi
 BROWSER_SLOT = "newsarchive-browser"  # the downloader slot of the pages rendered
 SENT_PAGE_META = "newsarchive_sent_page"  # request meta: the page as sent (SentPage), for the browser
 PLAYWRIGHT_LOGGER = "scrapy-playwright"  # the logger scrapy-playwright's download handler writes to
+# The rendered page's HTML, read in the page's own world: Playwright's page.content() reads it with
+# its injected script in a world of its own, which the browser builds again for each page a tab
+# shows: about 25 ms of the browser's CPU a render, a third of all it spends (100 renders of
+# bench/render.py's pages, 4 tabs: 4.9 s against 7.7 s). The page's scripts could replace what
+# this calls; rendered_html falls back on page.content() when they broke it.
+DOCUMENT_HTML_JS = """() => (document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '')
+  + (document.documentElement ? document.documentElement.outerHTML : '')"""
 # A page has settled when none of its requests has been in flight for this long (Playwright's
 # networkidle: 500 ms) and its main thread is idle (PageActivity.settle): scripts that load
 # comments on load or on a click send their requests at once. On bench/render.py's site, on 2
@@ -210,6 +218,53 @@ def sent_page(response, url: str) -> SentPage | None:
     headers = {name: "\n".join(values) for name, values in header_lists(response.headers).items()
                if name.lower() not in WIRE_HEADERS}
     return SentPage(200, headers, response.body)
+
+
+async def rendered_html(page) -> str:
+    """The rendered page's HTML, doctype and root element, read in the page's own world
+    (DOCUMENT_HTML_JS); by Playwright's page.content() when the page's scripts broke what that
+    calls."""
+    try:
+        html = await page.evaluate(DOCUMENT_HTML_JS)
+    except Exception:  # noqa: BLE001 (a page that replaced XMLSerializer or the like; a closed page fails below too)
+        html = None
+    return html if isinstance(html, str) else await page.content()
+
+
+def rendered_response(request, url: str, status: int, headers: dict[str, str], html: str):
+    """The rendered DOM as a response to the crawl's request for it: the status and headers of the
+    page as the browser got it, less the wire headers (the body is not what was sent); the body in
+    the charset of the Content-Type (encoded_for_header)."""
+    from scrapy.http import HtmlResponse
+
+    headers = {name: value for name, value in headers.items() if name.lower() not in WIRE_HEADERS}
+    content_type = next((value for name, value in headers.items() if name.lower() == "content-type"), "")
+    body, restated = encoded_for_header(html, content_type)
+    if restated:
+        headers = {name: value for name, value in headers.items() if name.lower() != "content-type"}
+        headers["Content-Type"] = restated
+    return HtmlResponse(url, status=status, headers=headers, body=body, request=request, flags=["playwright"])
+
+
+def encoded_for_header(html: str, content_type: str) -> tuple[bytes, str | None]:
+    """The rendered HTML in the charset its Content-Type declares, when that charset holds it, and
+    None; else in UTF-8, and the Content-Type to state instead (the page was sent without a
+    charset, or its scripts added text the charset cannot hold): so a capture's bytes read right
+    by its own headers, whatever its <meta> says.
+
+    >>> encoded_for_header("<p>Ж</p>", "text/html; charset=windows-1251")
+    (b'<p>\xc6</p>', None)
+    >>> encoded_for_header("<p>€ Ж</p>", "text/html; charset=iso-8859-1")
+    (b'<p>\xe2\x82\xac \xd0\x96</p>', 'text/html; charset=utf-8')
+    >>> encoded_for_header("<p>a</p>", "")
+    (b'<p>a</p>', 'text/html; charset=utf-8')
+    """
+    declared = http_content_type_encoding(content_type)
+    if declared:
+        with contextlib.suppress(UnicodeEncodeError, LookupError):
+            return html.encode(declared), None
+    kind = content_type.split(";")[0].strip() or "text/html"
+    return html.encode("utf-8"), f"{kind}; charset=utf-8"
 
 
 def chromium_path(setting: str) -> str | None:
@@ -602,13 +657,13 @@ class Renderer:
         wait_ms = int(self.timeout * 1000)
         return Request(url, dont_filter=True, meta={
             "playwright": True,
-            "playwright_include_page": True,  # the tab comes back with the response, for the next page
+            # The tab comes back with the response (render_handler.py), for the next page.
             **({"playwright_page": tab.page} if tab.page is not None else {}),
             "download_slot": BROWSER_SLOT,  # not queued behind the site's pages in their slot
             "download_timeout": self.timeout * 2,
             "playwright_page_goto_kwargs": {"wait_until": "load"},
-            # An open page has its handlers already (Tab).
-            "playwright_page_event_handlers": tab.handlers if tab.page is None else {},
+            # Attached to a new page only (the tab's page, or its replacement if the browser closed it).
+            "playwright_page_event_handlers": tab.handlers,
             # One method: scrapy-playwright waits for the load state again after each.
             "playwright_page_methods": [PageMethod(self.browse, activity, wait_ms)],
             **({SENT_PAGE_META: sent} if sent is not None else {}),

@@ -18,7 +18,7 @@ import sys
 import pytest
 from pydispatch import dispatcher
 from scrapy import Spider
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, Request
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
@@ -26,6 +26,7 @@ from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import open_archive
 from newsarchive.archive.store import start_crawl
 from newsarchive.items import Article, Byline, Capture, Comment, Layer
+from newsarchive.middlewares.pageresult import header_lists
 from newsarchive.rendering import (
     QUIET_MS,
     STREAM_MS,
@@ -41,6 +42,7 @@ from newsarchive.rendering import (
     lacks_field,
     merge_rendered,
     render_reason,
+    rendered_response,
     rendering_figures,
     script_sign,
     sent_page,
@@ -76,6 +78,26 @@ def test_the_browser_is_handed_the_page_as_sent_with_the_headers_of_its_body():
 ])
 def test_no_page_as_sent_is_handed_over_unless_it_is_a_200_of_that_very_url(response, why):
     assert sent_page(response, URL) is None, why
+
+
+def test_the_rendered_dom_answers_the_request_with_the_pages_status_and_headers_less_the_wire_ones():
+    request = Request(URL)
+    response = rendered_response(request, URL + "?from=list", 200, {
+        "content-type": "text/html; charset=windows-1251", "content-length": "41", "content-encoding": "gzip",
+        "set-cookie": "a=1\nb=2"}, "<p>Ж</p>")
+    assert (response.url, response.status, response.request, response.flags) == (
+        URL + "?from=list", 200, request, ["playwright"])
+    assert (response.body, response.text) == (b"<p>\xc6</p>", "<p>Ж</p>")
+    assert header_lists(response.headers) == {"Content-Type": ["text/html; charset=windows-1251"],
+                                              "Set-Cookie": ["a=1\nb=2"]}
+
+
+@pytest.mark.parametrize("content_type", ["text/html; charset=iso-8859-1", "text/html", None])
+def test_a_rendered_dom_the_headers_charset_cannot_hold_is_utf8_and_its_content_type_says_so(content_type):
+    headers = {"Content-Type": content_type, "X-Served-By": "cache-1"} if content_type else {"X-Served-By": "cache-1"}
+    response = rendered_response(Request(URL), URL, 203, headers, "<p>Ж €</p>")
+    assert (response.status, response.body) == (203, "<p>Ж €</p>".encode())
+    assert header_lists(response.headers) == {"X-Served-By": ["cache-1"], "Content-Type": ["text/html; charset=utf-8"]}
 
 
 # --- what to render -------------------------------------------------------------------------

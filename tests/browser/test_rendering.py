@@ -556,3 +556,98 @@ def test_comments_no_render_could_reach_are_asked_for_so_many_times_only(tmp_pat
     finally:
         site.shutdown()
         service.shutdown()
+
+
+# What the browser reads and sends: the DOM in the page's own charset, a page that broke the
+# serialiser, the crawl's User-Agent on the browser's requests -------------------------------------
+
+CYRILLIC = "Первый комментарий, добавленный скриптом."
+CONTACT = "https://archive.example/contact"
+
+
+class CharsetSite(BaseHTTPRequestHandler):
+    """Pages in the charsets their Content-Type names; the User-Agent of each API request kept."""
+    agents: list[str] = []
+    pages = {
+        "/news/": ("<html><body>" + "".join(f"<p><a href='/2024/05/03/{slug}'>Story {slug}</a></p>" for slug in (
+            "cyrillic-comments", "outgrown-comments", "serializer-comments")) + "</body></html>", "utf-8"),
+        # windows-1251 holds every character its script adds: the rendered DOM stays in it.
+        "/2024/05/03/cyrillic-comments": (article("cyrillic-comments", "Шторм на побережье", (
+            "<h3>1 Comment</h3><ol id='comment-list'></ol><script>" + ITEM_JS
+            + f"addComment('{CYRILLIC}'); fetch('/api/seen.json');</script>")).replace(
+                "<head>", "<head><meta charset='windows-1251'>"), "windows-1251"),
+        # Its script adds a Cyrillic letter, which windows-1252 cannot hold: the rendered DOM is
+        # stored in UTF-8, and its Content-Type says so.
+        "/2024/05/03/outgrown-comments": (article("outgrown-comments", "Storm at the café", (
+            "<h3>1 Comment</h3><ol id='comment-list'></ol><script>" + ITEM_JS
+            + "addComment('A comment signed \\u0416. at the caf\\u00e9.');</script>")), "windows-1252"),
+        # Its script replaces the serialiser the DOM is read with: read all the same.
+        "/2024/05/03/serializer-comments": (article("serializer-comments", "Storm on a page without a serialiser", (
+            "<h3>1 Comment</h3><ol id='comment-list'></ol><script>" + ITEM_JS
+            + "window.XMLSerializer = function () { throw new Error('not here'); };"
+              "addComment('A comment on a page without a serialiser.');</script>")), "utf-8"),
+    }
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        if self.path.startswith("/api/"):
+            CharsetSite.agents.append(self.headers.get("User-Agent"))
+            body, charset = "[]", "utf-8"
+        elif self.path in self.pages:
+            body, charset = self.pages[self.path]
+        else:
+            self.send_error(404)
+            return
+        data = body.encode(charset)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json" if self.path.startswith("/api/")
+                         else f"text/html; charset={charset}")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def charsets_crawled(tmp_path_factory):
+    site = serve(CharsetSite)
+    db_path = tmp_path_factory.mktemp("charsets") / "charsets.db"
+    result = run_cli("crawl", f"http://127.0.0.1:{site.server_port}/news/", "--db", str(db_path), "--allow-private",
+                     "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
+                     "-s", f"NEWSARCHIVE_CONTACT_URL={CONTACT}")
+    site.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    return sqlite3.connect(db_path)
+
+
+def rendered_capture(db, slug: str) -> tuple[str, bytes]:
+    headers, body, encoding = db.execute("SELECT response_headers, body, body_encoding FROM captures "
+                                         "WHERE kind = 'rendered' AND url LIKE ?", [f"%/{slug}"]).fetchone()
+    return json.loads(headers)["Content-Type"], zlib.decompress(body) if encoding == "zlib" else body
+
+
+def test_the_rendered_dom_is_kept_in_the_charset_its_headers_name(charsets_crawled):
+    assert comments_of(charsets_crawled, "cyrillic-comments") == ("complete", [CYRILLIC], "rendered")
+    content_type, body = rendered_capture(charsets_crawled, "cyrillic-comments")
+    assert content_type == ["text/html; charset=windows-1251"]
+    assert CYRILLIC.encode("windows-1251") in body and "Шторм на побережье".encode("windows-1251") in body
+    assert body.startswith(b"<!DOCTYPE html><html lang=")
+
+
+def test_a_rendered_dom_its_charset_cannot_hold_is_kept_in_utf8_and_says_so(charsets_crawled):
+    comment = "A comment signed Ж. at the café."
+    assert comments_of(charsets_crawled, "outgrown-comments") == ("complete", [comment], "rendered")
+    content_type, body = rendered_capture(charsets_crawled, "outgrown-comments")
+    assert content_type == ["text/html; charset=utf-8"]
+    assert comment.encode("utf-8") in body and "Storm at the café".encode("utf-8") in body
+
+
+def test_a_page_whose_scripts_replaced_the_serialiser_is_read(charsets_crawled):
+    assert comments_of(charsets_crawled, "serializer-comments") == (
+        "complete", ["A comment on a page without a serialiser."], "rendered")
+    assert rendered_capture(charsets_crawled, "serializer-comments")[1].startswith(b"<!DOCTYPE html><html lang=")
+
+
+def test_the_browser_sends_the_crawls_user_agent(charsets_crawled):
+    assert CharsetSite.agents == [f"newsarchive/0.1 (archival crawler; +{CONTACT})"]

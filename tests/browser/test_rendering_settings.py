@@ -70,7 +70,7 @@ def test_request_for_a_page_in_a_new_tab_and_in_an_open_one():
     methods = request.meta.pop("playwright_page_methods")
     assert (request.url, request.dont_filter) == (URL, True)
     assert request.meta == {
-        "playwright": True, "playwright_include_page": True, "download_slot": BROWSER_SLOT,
+        "playwright": True, "download_slot": BROWSER_SLOT,
         "download_timeout": 5.0, "playwright_page_goto_kwargs": {"wait_until": "load"},
         "playwright_page_event_handlers": tab.handlers}  # a new page: the tab's handlers go on it
     assert [(m.method, m.args, m.kwargs) for m in methods] == [(renderer.browse, (activity, 2500), {})]
@@ -79,7 +79,9 @@ def test_request_for_a_page_in_a_new_tab_and_in_an_open_one():
     following = PageActivity()
     in_tab = renderer.request_for(URL, following, tab)
     assert in_tab.meta["playwright_page"] is tab.page
-    assert in_tab.meta["playwright_page_event_handlers"] == {}  # the open page has them already
+    # The handler puts them on a page it opens for the tab only: its page has them, and a page
+    # replacing it (the browser closed it) gets them too.
+    assert in_tab.meta["playwright_page_event_handlers"] is tab.handlers
     assert tab.activity is following  # and they hand its events to the new render's activity
 
 
