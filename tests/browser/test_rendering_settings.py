@@ -51,6 +51,59 @@ def test_browser_rendering_installs_the_named_chromium(tmp_path, monkeypatch):
     assert {settings.getpriority(name) for name in installed} == {SETTINGS_PRIORITIES["addon"]}
 
 
+@pytest.mark.parametrize(("values", "slot"), [
+    ({}, {"concurrency": 3, "delay": 0.0}),
+    ({"DOWNLOAD_DELAY": 2.0}, {"concurrency": 3, "delay": 2.0}),  # the delay the crawl asks between requests
+    # A slot the crawl configures itself is left as it is, and the others it names are kept.
+    ({"DOWNLOAD_SLOTS": {BROWSER_SLOT: {"concurrency": 1}, "example.com": {"delay": 5}}}, {"concurrency": 1}),
+])
+def test_browser_rendering_gives_the_renders_a_slot_of_their_own(tmp_path, monkeypatch, values, slot):
+    named = str(chromium_folder(tmp_path, monkeypatch) / "chromium")
+    settings = addon_settings(NEWSARCHIVE_CHROMIUM=named, **values)
+    assert settings.getdict("DOWNLOAD_SLOTS") == {**values.get("DOWNLOAD_SLOTS", {}), BROWSER_SLOT: slot}
+
+
+def test_autothrottle_neither_delays_nor_adjusts_the_renders(tmp_path, monkeypatch):
+    """Scrapy's own downloader and AutoThrottle, with the add-on's slot: a render starts without
+    AUTOTHROTTLE_START_DELAY's wait, and its latency (the browser's work, not the server's) leaves
+    its slot's delay as it was; the site's own slot is throttled as ever."""
+    from scrapy import Request, Spider
+    from scrapy.core.downloader import Downloader
+    from scrapy.extensions.throttle import AutoThrottle
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    named = str(chromium_folder(tmp_path, monkeypatch) / "chromium")
+    slots = addon_settings(NEWSARCHIVE_CHROMIUM=named).getdict("DOWNLOAD_SLOTS")
+    crawler = get_crawler(Spider, {"DOWNLOAD_SLOTS": slots, "AUTOTHROTTLE_ENABLED": True,
+                                   "AUTOTHROTTLE_START_DELAY": 1.0, "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0})
+    render, page = renderer_of().request_for(URL), Request(URL)
+
+    async def slots_after_a_response(*requests):
+        """In a running loop, as in a crawl: the downloader starts its slots' clean-up there."""
+        downloader = Downloader(crawler)
+        crawler.engine = type("Engine", (), {"downloader": downloader})()
+        throttle = AutoThrottle(crawler)
+        throttle._spider_opened(crawler._create_spider("news"))
+        try:
+            slots = []
+            for request in requests:
+                request.meta["download_slot"] = downloader.get_slot_key(request)  # as the downloader queues it
+                slot = downloader._get_slot(request)[1]
+                slots.append((slot.concurrency, slot.delay))
+                request.meta["download_latency"] = 0.2
+                throttle._response_downloaded(HtmlResponse(URL, body=b"<p>a</p>"), request, None)
+                slots[-1] += (slot.delay,)
+            return slots
+        finally:
+            downloader.close()
+            await downloader.handlers._close()  # the HTTP handlers the downloader opened
+
+    # (concurrency, delay, delay after a response of 0.2 s): AutoThrottle moves the page's slot
+    # halfway to latency / target concurrency, (1.0 + 0.2) / 2.
+    assert in_own_loop(slots_after_a_response(render, page)) == [(3, 0.0, 0.0), (8, 1.0, 0.6)]
+
+
 def test_renderer_counts_a_page_it_could_not_render(caplog):
     renderer = renderer_of(chromium="")
     renderer.missing = None  # as on a machine with a browser; no crawl runs, so its download fails
@@ -70,7 +123,7 @@ def test_request_for_a_page_in_a_new_tab_and_in_an_open_one():
     methods = request.meta.pop("playwright_page_methods")
     assert (request.url, request.dont_filter) == (URL, True)
     assert request.meta == {
-        "playwright": True, "download_slot": BROWSER_SLOT,
+        "playwright": True, "download_slot": BROWSER_SLOT, "autothrottle_dont_adjust_delay": True,
         "download_timeout": 5.0, "playwright_page_goto_kwargs": {"wait_until": "load"},
         "playwright_page_event_handlers": tab.handlers}  # a new page: the tab's handlers go on it
     assert [(m.method, m.args, m.kwargs) for m in methods] == [(renderer.browse, (activity, 2500), {})]
