@@ -99,6 +99,7 @@ DOCUMENT_HTML_JS = """() => (document.doctype ? new XMLSerializer().serializeToS
 # was most of a render (it was 200 ms), and waiting for the idle main thread, not a longer quiet,
 # is what lets a starved page's scripts put their comments in.
 QUIET_MS = 50
+IN_FLIGHT_POLL_S = 0.02  # how often a settling page's requests in flight are looked at again
 # A request of a rendered page still open after this long is a stream (a live page's long poll or
 # server-sent events): the page is not waiting for it to end, and neither is the render.
 STREAM_MS = 2000
@@ -469,15 +470,18 @@ class PageActivity:
         500 ms of quiet; scripts that load comments start their requests at once, and a render is
         mostly this wait."""
         started = time.monotonic()
-        while time.monotonic() - started < timeout_ms / 1000:
+        while (now := time.monotonic()) - started < timeout_ms / 1000:
             # Quiet counts from the call at the earliest: a request a load handler just sent may not
             # have been reported yet.
-            if not self.in_flight and time.monotonic() - max(self.last_change, started) >= self.quiet_ms / 1000:
-                checked = self.last_change
-                await self._scripts_idle(page, min(timeout_ms, IDLE_WAIT_MS))
-                if not self.in_flight and self.last_change == checked:  # no request of theirs came meanwhile
-                    return
-            await asyncio.sleep(0.02)
+            quiet_left = self.quiet_ms / 1000 - (now - max(self.last_change, started))
+            if self.in_flight or quiet_left > 0:
+                # Up to the quiet's end, not a tick past it: a render settles once, and again after each click.
+                await asyncio.sleep(IN_FLIGHT_POLL_S if self.in_flight else quiet_left)
+                continue
+            checked = self.last_change
+            await self._scripts_idle(page, min(timeout_ms, IDLE_WAIT_MS))
+            if not self.in_flight and self.last_change == checked:  # no request of theirs came meanwhile
+                return
 
     @staticmethod
     async def _scripts_idle(page, timeout_ms: int) -> None:
