@@ -249,7 +249,7 @@ def rendered_response(request, url: str, status: int, headers: dict[str, str], h
 
 
 def encoded_for_header(html: str, content_type: str) -> tuple[bytes, str | None]:
-    """The rendered HTML in the charset its Content-Type declares, when that charset holds it, and
+    r"""The rendered HTML in the charset its Content-Type declares, when that charset holds it, and
     None; else in UTF-8, and the Content-Type to state instead (the page was sent without a
     charset, or its scripts added text the charset cannot hold): so a capture's bytes read right
     by its own headers, whatever its <meta> says.
