@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 from itertools import combinations
 from urllib.parse import urlsplit
 
@@ -132,6 +134,29 @@ def test_a_second_run_adds_nothing_and_a_new_article_is_compared_with_the_archiv
     # c is near the body that a and b share: one row, to its first article.
     assert later.articles == 1 and (later.exact_pairs, later.near_pairs) == (1, 1)
     assert pairs(archive)[1:] == [("c one", "a one", "near", round(111 / 121, 4), third)]
+
+
+RUN_IN_A_FRESH_PROCESS = """
+import sys
+from newsarchive.archive.duplicates import find_duplicates_in_file
+summary = find_duplicates_in_file(sys.argv[1])
+print(summary.articles, summary.exact_pairs, summary.near_pairs, "datasketch" in sys.modules)
+"""
+
+
+def test_datasketch_is_imported_only_by_a_run_with_articles_to_sign(archive, tmp_path):
+    # It imports scipy (most of a second), which every crawl paid at its end, new articles or not.
+    store(archive, article("a", "one", body(STORY)), article("b", "one", body(STORY)))
+
+    def run() -> list[str]:
+        done = subprocess.run([sys.executable, "-c", RUN_IN_A_FRESH_PROCESS, str(tmp_path / "archive.db")],
+                              capture_output=True, text=True, check=True)
+        return done.stdout.split()
+
+    assert run() == ["2", "1", "0", "True"]  # two articles signed: an exact pair
+    assert run() == ["0", "1", "0", "False"]  # nothing new or changed: the pairs counted, datasketch never imported
+    store(archive, article("c", "one", body(changed(STORY, 60))))
+    assert run() == ["1", "1", "1", "True"]  # c signed: near its body's first article
 
 
 def test_an_article_that_changes_is_compared_again(archive):

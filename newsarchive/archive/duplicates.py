@@ -44,9 +44,7 @@ import time
 import unicodedata
 import zlib
 from dataclasses import dataclass
-from typing import Any
-
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from typing import TYPE_CHECKING, Any
 
 from newsarchive.archive import open_archive, utc_now
 from newsarchive.archive.folding import fold
@@ -64,6 +62,12 @@ CHUNK = 500  # articles signed and compared per write transaction: crawls writin
 
 _WORD = re.compile(r"\w+")
 _MINHASH_TEMPLATE: MinHash | None = None
+
+# datasketch is imported where a signature is made or read, not with this module: it imports
+# scipy.integrate (0.7 to 0.9 s), which a crawl paid at its end even when no article was new or
+# changed, and the research commands that only read the pairs paid too.
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash, MinHash
 
 
 # The text's form -----------------------------------------------------------------------------
@@ -96,6 +100,8 @@ def jaccard(first: set, second: set) -> float:
 
 
 def minhash(shingle_set: set[bytes]) -> LeanMinHash:
+    from datasketch import LeanMinHash, MinHash
+
     global _MINHASH_TEMPLATE
     if _MINHASH_TEMPLATE is None:  # its permutations take a while to draw: once, then copied
         # CRC-32 hashes a shingle 15 times faster than datasketch's default SHA-1, and MinHash mixes
@@ -111,6 +117,12 @@ def _to_blob(signature: LeanMinHash) -> bytes:
     buffer = bytearray(signature.bytesize())
     signature.serialize(buffer)
     return bytes(buffer)
+
+
+def _from_blob(blob: bytes) -> LeanMinHash:
+    from datasketch import LeanMinHash
+
+    return LeanMinHash.deserialize(blob)
 
 
 # A run -----------------------------------------------------------------------------------------
@@ -155,6 +167,8 @@ class _Index:
     first article of each body only (a copy is compared through the first)."""
 
     def __init__(self):
+        from datasketch import MinHashLSH
+
         self.lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
         self.indexed: dict[int, str] = {}  # article id -> content hash of the signature indexed
         self.signatures: dict[int, LeanMinHash] = {}
@@ -172,7 +186,7 @@ class _Index:
             rows = db.execute(f"SELECT article_id, content_hash, minhash FROM duplicate_signatures "
                               f"WHERE article_id IN ({', '.join('?' * len(part))})", part)
             for article_id, digest, blob in rows:
-                self.add(article_id, digest, LeanMinHash.deserialize(blob))
+                self.add(article_id, digest, _from_blob(blob))
 
     def add(self, article_id: int, digest: str, signature: LeanMinHash) -> None:
         self.discard(article_id)
@@ -193,14 +207,15 @@ def find_duplicates(archive, rebuild: bool = False, threshold: float = THRESHOLD
         with archive.write() as db:
             db.execute("DELETE FROM duplicates")
             db.execute("DELETE FROM duplicate_signatures")
-    index, after_id = _Index(), 0
+    index, after_id = None, 0
     while True:
         with archive.write() as db:
             pending = _pending_articles(db, after_id, CHUNK)
             if pending:  # loading the archive's signatures is most of a small run's cost
+                index = index or _Index()
                 index.catch_up(db)
-            for signed in pending:
-                _record(db, index, signed, threshold, summary)
+                for signed in pending:
+                    _record(db, index, signed, threshold, summary)
         if len(pending) < CHUNK:
             break
         after_id = pending[-1].article_id
