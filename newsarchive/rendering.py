@@ -263,7 +263,7 @@ def encoded_for_header(html: str, content_type: str) -> tuple[bytes, str | None]
     """
     declared = http_content_type_encoding(content_type)
     if declared:
-        with contextlib.suppress(UnicodeEncodeError, LookupError):
+        with contextlib.suppress(UnicodeEncodeError):  # w3lib names only codecs Python has
             return html.encode(declared), None
     kind = content_type.split(";")[0].strip() or "text/html"
     return html.encode("utf-8"), f"{kind}; charset=utf-8"
