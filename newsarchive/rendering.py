@@ -237,15 +237,13 @@ def rendered_response(request, url: str, status: int, headers: dict[str, str], h
     """The rendered DOM as a response to the crawl's request for it: the status and headers of the
     page as the browser got it, less the wire headers (the body is not what was sent); the body in
     the charset of the Content-Type (encoded_for_header)."""
-    from scrapy.http import HtmlResponse
+    from scrapy.http import Headers, HtmlResponse
 
-    headers = {name: value for name, value in headers.items() if name.lower() not in WIRE_HEADERS}
-    content_type = next((value for name, value in headers.items() if name.lower() == "content-type"), "")
-    body, restated = encoded_for_header(html, content_type)
+    kept = Headers({name: value for name, value in headers.items() if name.lower() not in WIRE_HEADERS})
+    body, restated = encoded_for_header(html, (kept.get("Content-Type") or b"").decode("latin-1"))
     if restated:
-        headers = {name: value for name, value in headers.items() if name.lower() != "content-type"}
-        headers["Content-Type"] = restated
-    return HtmlResponse(url, status=status, headers=headers, body=body, request=request, flags=["playwright"])
+        kept["Content-Type"] = restated  # Scrapy's Headers ignore the case of a name: replaced, not doubled
+    return HtmlResponse(url, status=status, headers=kept, body=body, request=request, flags=["playwright"])
 
 
 def encoded_for_header(html: str, content_type: str) -> tuple[bytes, str | None]:
