@@ -62,6 +62,22 @@ def test_none_gives_none():
     assert normalise_text(None) is None
 
 
+def test_soft_hyphens_and_zero_width_spaces_are_dropped_inside_words():
+    # "&shy;" marks where a word may break; a zero-width space, where a line may: neither is text.
+    assert normalise_text("St. Mag\u00adda\u00adle\u00adner") == "St. Magdalener"
+    assert normalise_text("news\u200broom \u2060and\ufeff") == "newsroom and"
+
+
+def test_zero_width_joiners_stay():
+    # Persian writes some words with a zero-width non-joiner; emoji sequences use the joiner.
+    assert normalise_text("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645") == "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    assert normalise_text("\U0001f469\u200d\U0001f4bb") == "\U0001f469\u200d\U0001f4bb"
+
+
+def test_only_invisible_characters_give_none():
+    assert normalise_text("\u00ad\u200b ") is None
+
+
 # element_text
 
 

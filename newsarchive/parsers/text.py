@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from urllib.parse import urljoin, urlsplit
 
@@ -11,11 +12,23 @@ from newsarchive.items import BodyBlock, Link
 EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
+# Characters a page holds for its layout, never shown as text: the soft hyphen (`&shy;`, where a word
+# may break), the zero-width space, the word joiner and a stray byte-order mark. Kept, they split a
+# word for full-text search ("Mag\xaddalener" is two tokens to SQLite's FTS) and for comparison with
+# the same text elsewhere. The zero-width (non-)joiners stay: Persian spelling and emoji need them.
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
+
+
 def normalise_text(text: str | None) -> str | None:
-    """Collapse whitespace runs (NBSP and other Unicode spaces too), strip, NFC. Empty -> None."""
+    """Collapse whitespace runs (NBSP and other Unicode spaces too), strip, drop the invisible layout
+    characters (soft hyphens, zero-width spaces), NFC. Empty -> None.
+
+    >>> normalise_text("  Mag\u00adda\u00adle\u00adner\u00a0wines\u200b ")
+    'Magdalener wines'
+    """
     if text is None:
         return None
-    collapsed = " ".join(text.split())
+    collapsed = " ".join(_INVISIBLE.sub("", text).split()) if not text.isascii() else " ".join(text.split())
     return unicodedata.normalize("NFC", collapsed) if collapsed else None
 
 

@@ -1,0 +1,47 @@
+"""Soft hyphens and zero-width spaces, which pages put in long words so that browsers may break
+them, are layout, not text: a researcher searching the archive for "Magdalener" must find the
+article whose page wrote "Mag&shy;da&shy;le&shy;ner", and its headline, byline and body must read
+as the page shows them."""
+
+from __future__ import annotations
+
+from newsarchive.archive import open_archive
+from newsarchive.archive.store import start_crawl, store_article
+from newsarchive.parsers import parse_page
+from newsarchive.research.search import SearchFilters, search
+
+PAGE = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Wein</title></head><body>
+<article>
+  <h1>St. Mag&shy;da&shy;le&shy;ner im Glas</h1>
+  <p class="byline">Von <span class="author">Anna Bau&shy;mann</span></p>
+  <p>An den H&auml;ngen oberhalb Bozens wachsen Weine, die mit Finesse &uuml;berzeugen. Der St. Mag&shy;da&shy;le&shy;ner
+     ist einer von ihnen, und er war schon im Mittelalter ein gesuchter Wein der Stadt.</p>
+  <p>Die Winzer&#8203;genossenschaft keltert ihn seit hundert Jahren, aus Vernatsch und etwas Lagrein,
+     und verkauft ihn in die ganze Welt; die Nachfrage ist in den letzten Jahren stark gestiegen.</p>
+  <p>Im Glas zeigt er sich hell und fruchtig, mit einem Duft von Kirschen und Mandeln, der lange bleibt.</p>
+</article></body></html>"""
+
+
+def parsed():
+    return parse_page("https://wein.example/2026/03/magdalener", PAGE.encode(), content_type="text/html; charset=utf-8")
+
+
+def test_headline_byline_and_body_read_without_the_invisible_characters():
+    article = parsed()
+    assert article.title == "St. Magdalener im Glas"
+    assert [author.name for author in article.authors] == ["Anna Baumann"]
+    assert "Der St. Magdalener ist einer von ihnen" in article.body_text
+    assert "Die Winzergenossenschaft keltert ihn" in article.body_text
+    assert not any(character in article.body_text for character in "\u00ad\u200b")
+
+
+def test_search_finds_the_word_the_page_hyphenated(tmp_path):
+    path = tmp_path / "archive.db"
+    archive = open_archive(path)
+    with archive.write() as db:
+        crawl_id = start_crawl(db, None, "generic", {}, "2026-03-01T00:00:00Z")
+        store_article(db, parsed(), crawl_id, "2026-03-01T00:00:00Z")
+    hits = search(archive.conn, "Magdalener", filters=SearchFilters(limit=10))
+    assert [hit["title"] for hit in hits] == ["St. Magdalener im Glas"]
+    assert len(search(archive.conn, "Winzergenossenschaft", filters=SearchFilters(limit=10))) == 1
+    archive.close()
