@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import import_module
 
-from newsarchive.items import PageFailure
+from newsarchive.items import PageFailure, StoredBody
 from newsarchive.parsers.discovery import file_extensions
 from newsarchive.tracebacks import describe_exception
 
@@ -92,6 +92,12 @@ def run_job(parser_path: str, job: ParseJob, time_limit: float = 0):
     finally:
         if _release_memory is not None:
             _release_memory(0)  # pragma: no mutate (malloc_trim's padding: 0, 1 or NULL free the same)
+
+
+def run_job_storing_body(parser_path: str, job: ParseJob, time_limit: float = 0) -> tuple[object, StoredBody]:
+    """run_job, and the page's body as the archive will store it (hashed and compressed here, in the
+    worker that holds the body already, rather than on the reactor's thread)."""
+    return run_job(parser_path, job, time_limit), StoredBody.of(job.body)
 
 
 @contextlib.contextmanager
@@ -207,26 +213,37 @@ class ParserPool:
 
     async def parse(self, job: ParseJob):
         """The page's record, or a PageFailure: parsed in a worker, or inline without workers."""
+        return await self._run(run_job, job)
+
+    async def parse_storing_body(self, job: ParseJob) -> tuple[object, StoredBody | None]:
+        """The page's record or PageFailure, and its body as the archive stores it (None when the
+        worker died on the page: the store then makes it)."""
+        outcome = await self._run(run_job_storing_body, job)
+        return (outcome, None) if isinstance(outcome, PageFailure) else outcome
+
+    async def _run(self, work, job: ParseJob):
+        """work(parser path, job, time limit) in a worker (inline without workers); a PageFailure
+        if the page kills its worker twice."""
         if self.executor is None:
-            return run_job(self.parser_path, job)
+            return work(self.parser_path, job)
         async with self.waiting:
             executor = self.executor
             try:
-                return await asyncio.wrap_future(executor.submit(run_job, self.parser_path, job, self.time_limit))
+                return await asyncio.wrap_future(executor.submit(work, self.parser_path, job, self.time_limit))
             except BrokenProcessPool:
                 if self.executor is executor:  # the first page to notice replaces the pool
                     executor.shutdown(wait=False, cancel_futures=True)  # pragma: no mutate (broken pool: no page to cancel or wait for)
                     self.executor = self._new_executor(self.workers)
-        return await self._parse_alone(job)
+        return await self._parse_alone(work, job)
 
-    async def _parse_alone(self, job: ParseJob):
+    async def _parse_alone(self, work, job: ParseJob):
         """A page whose worker died: parsed again on its own; if it kills this worker too, it is
         the page that does it, and its failure says so."""
         async with self.quarantine_turn:
             if self.quarantine is None:
                 self.quarantine = self._new_executor(1)
             try:
-                return await asyncio.wrap_future(self.quarantine.submit(run_job, self.parser_path, job,
+                return await asyncio.wrap_future(self.quarantine.submit(work, self.parser_path, job,
                                                                          self.time_limit))
             except BrokenProcessPool:
                 self.quarantine.shutdown(wait=False, cancel_futures=True)  # pragma: no mutate (broken pool: no page to cancel or wait for)

@@ -37,7 +37,7 @@ from newsarchive.archive import utc_now
 from newsarchive.archive.queries import ArchiveLookup
 from newsarchive.failures import describe_failure
 from newsarchive.items import Article, FrontierEntry, ListingPage, PageFailure
-from newsarchive.middlewares.pageresult import FRONTIER_META, page_result
+from newsarchive.middlewares.pageresult import FRONTIER_META, STORED_BODY_META, page_result
 from newsarchive.options import check_date_order, parse_count, parse_day, parse_flag
 from newsarchive.parsers.discovery import parse_feed
 from newsarchive.parsers.sitemaps import parse_sitemap
@@ -55,6 +55,7 @@ REVISIT_PRIORITY = -1  # due known articles after every article a listing offere
 
 class ArchiveSpider(scrapy.Spider):
     site_name: str | None = None
+    capture_enabled = False  # NEWSARCHIVE_CAPTURE_ENABLED (from_crawler)
 
     def __init__(self, max_pages: str = "0", since: str = "", until: str = "", allow_private: str = "",
                  full: str = "", **kwargs):
@@ -90,6 +91,7 @@ class ArchiveSpider(scrapy.Spider):
         spider.archive_lookup = ArchiveLookup(settings.get("NEWSARCHIVE_LOOKUP_DB_PATH")
                                               or settings.get("NEWSARCHIVE_DB_PATH"))
         spider.parser_pool = ParserPool.from_crawler(crawler)
+        spider.capture_enabled = settings.getbool("NEWSARCHIVE_CAPTURE_ENABLED")
         crawler.signals.connect(spider.crawl_started, signal=newsarchive_signals.crawl_started)
         return spider
 
@@ -112,9 +114,13 @@ class ArchiveSpider(scrapy.Spider):
         """The page's record (Article, Listing) or PageFailure, parsed in a worker process; an
         article is completed from its rendered page when --render asks for it (newsarchive/rendering.py)."""
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
-        record = await self.parser_pool.parse(ParseJob(
-            response.url, response.body, content_type, kind, self.profile_key,
-            self.site_name if self.profile_key else None, response.status))
+        job = ParseJob(response.url, response.body, content_type, kind, self.profile_key,
+                       self.site_name if self.profile_key else None, response.status)
+        if self.capture_enabled and response.request is not None:  # the worker stores the body too (StoredBody)
+            record, stored = await self.parser_pool.parse_storing_body(job)
+            response.meta[STORED_BODY_META] = (response.body, stored)  # for this very body only (capture_of)
+        else:
+            record = await self.parser_pool.parse(job)
         if isinstance(record, PageFailure):
             self.crawler.stats.inc_value(f"newsarchive/parse_error/{record.reason}")
         if render and isinstance(record, Article):  # comments loaded by script: from the page a browser rendered

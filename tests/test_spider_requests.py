@@ -16,8 +16,17 @@ from twisted.python.failure import Failure
 
 from newsarchive.archive import open_archive
 from newsarchive.archive.store import start_crawl, store_article, store_capture
-from newsarchive.items import Article, Capture, FrontierEntry, ListingLink, ListingPage, PageFailure, PageResult
-from newsarchive.middlewares.pageresult import FRONTIER_META
+from newsarchive.items import (
+    Article,
+    Capture,
+    FrontierEntry,
+    ListingLink,
+    ListingPage,
+    PageFailure,
+    PageResult,
+    StoredBody,
+)
+from newsarchive.middlewares.pageresult import FRONTIER_META, STORED_BODY_META, capture_of
 from newsarchive.options import OptionError
 from spiders.base import PRIORITIES, REVISIT_PRIORITY, ArchiveSpider
 from spiders.generic import GenericSpider
@@ -329,6 +338,20 @@ def test_a_page_is_parsed_into_its_record_and_a_parser_failure_is_counted(make_s
     assert isinstance(failure, PageFailure) and (failure.url, failure.status) == (f"{SITE}/news/b", 203)
     assert stat(spider, f"newsarchive/parse_error/{failure.reason}") == 1
 
+
+
+def test_the_worker_that_parses_a_page_also_makes_its_stored_body_for_its_capture(make_spider):
+    page = (b"<html><head><title>A story</title></head><body><article><h1>A story</h1>"
+            + b"<p>" + b"Words of the story. " * 40 + b"</p></article></body></html>")
+
+    def parsed_response(spider):
+        response = HtmlResponse(f"{SITE}/news/a", body=page, headers={"Content-Type": "text/html"},
+                                request=Request(f"{SITE}/news/a"))
+        asyncio.run(spider.parse_response(response, "article"))
+        return response
+    assert capture_of(parsed_response(make_spider())).stored == StoredBody.of(page)
+    # Captures off: nothing is stored, so the worker makes nothing.
+    assert STORED_BODY_META not in parsed_response(make_spider(NEWSARCHIVE_CAPTURE_ENABLED=False)).meta
 
 
 def test_a_page_is_decoded_by_the_charset_its_content_type_header_names(make_spider):

@@ -14,7 +14,6 @@ import json
 import os
 import socket
 import uuid
-import zlib
 
 from sqlite_utils import Database
 
@@ -29,6 +28,7 @@ from newsarchive.items import (
     ListingPage,
     PageFailure,
     Photo,
+    StoredBody,
 )
 
 ARTICLE_COLUMNS = (
@@ -375,7 +375,8 @@ def store_capture(db: Database, capture: Capture, crawl_id: int | None, kind: st
     folder) is not stored again: body_file names that file, relative to the folder.
     """
     body = capture.body or b""
-    digest = "sha256:" + hashlib.sha256(body).hexdigest()
+    stored = capture.stored if capture.stored is not None and capture.stored.size == len(body) else None
+    digest = stored.digest if stored else "sha256:" + hashlib.sha256(body).hexdigest()
     last = db.execute(
         "SELECT id, body_digest FROM captures WHERE url = ? AND kind = ? AND revisit_of IS NULL AND status != 304 "  # pragma: no mutate
         "ORDER BY id DESC LIMIT 1",  # pragma: no mutate
@@ -392,7 +393,7 @@ def store_capture(db: Database, capture: Capture, crawl_id: int | None, kind: st
         "request_headers": json.dumps(capture.request_headers, ensure_ascii=False),  # pragma: no mutate (ensure_ascii=None is as false)
         "response_headers": json.dumps(headers, ensure_ascii=False),  # pragma: no mutate (ensure_ascii=None is as false)
         "content_type": next(iter(headers.get("Content-Type", [])), None),  # pragma: no mutate
-        "body": None if revisit_of or body_file else zlib.compress(body, 6),  # pragma: no mutate (6 is zlib's default level)
+        "body": None if revisit_of or body_file else (stored or StoredBody.of(body)).compressed,  # pragma: no mutate
         "body_encoding": None if revisit_of else ("file" if body_file else "zlib"),  # pragma: no mutate
         "body_size": len(body), "body_digest": digest, "revisit_of": revisit_of,  # pragma: no mutate
         "kind": kind, "body_file": None if revisit_of else body_file,  # pragma: no mutate

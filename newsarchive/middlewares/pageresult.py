@@ -24,6 +24,9 @@ from newsarchive.items import Capture, FrontierEntry, PageFailure, PageResult
 from newsarchive.tracebacks import describe_exception
 
 FRONTIER_META = "newsarchive_frontier"  # request.meta key: the FrontierEntry a request was made for
+# response.meta key: (the response's body, that body as the archive stores it), the second made by
+# the parser worker (StoredBody)
+STORED_BODY_META = "newsarchive_stored_body"
 
 
 class PageResultSpiderMiddleware:
@@ -89,13 +92,18 @@ def page_result(request: Request | None, records: list, discovered: list[Frontie
 
 
 def capture_of(response: Response) -> Capture:
+    """The response as the archive keeps it, with the body the parser worker stored when it was
+    made from this response's very body (not a copy's of another response's meta)."""
+    request = response.request
+    made_from, stored = request.meta.get(STORED_BODY_META, (None, None)) if request is not None else (None, None)
     return Capture(
         url=response.url,
         fetched_at=utc_now(),
         status=response.status,
-        request_headers=header_lists(response.request.headers) if response.request is not None else {},
+        request_headers=header_lists(request.headers) if request is not None else {},
         response_headers=header_lists(response.headers),
         body=response.body,
+        stored=stored if made_from is response.body else None,
     )
 
 
