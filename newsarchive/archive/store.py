@@ -393,7 +393,7 @@ def store_capture(db: Database, capture: Capture, crawl_id: int | None, kind: st
         "request_headers": json.dumps(capture.request_headers, ensure_ascii=False),  # pragma: no mutate (ensure_ascii=None is as false)
         "response_headers": json.dumps(headers, ensure_ascii=False),  # pragma: no mutate (ensure_ascii=None is as false)
         "content_type": next(iter(headers.get("Content-Type", [])), None),  # pragma: no mutate
-        "body": None if revisit_of or body_file else (stored or StoredBody.of(body)).compressed,  # pragma: no mutate
+        "body": None if revisit_of or body_file else (stored or StoredBody.of(body)).compressed,
         "body_encoding": None if revisit_of else ("file" if body_file else "zlib"),  # pragma: no mutate
         "body_size": len(body), "body_digest": digest, "revisit_of": revisit_of,  # pragma: no mutate
         "kind": kind, "body_file": None if revisit_of else body_file,  # pragma: no mutate

@@ -28,7 +28,7 @@ def normalise_text(text: str | None) -> str | None:
     """
     if text is None:
         return None
-    collapsed = " ".join(_INVISIBLE.sub("", text).split()) if not text.isascii() else " ".join(text.split())
+    collapsed = " ".join((text if text.isascii() else _INVISIBLE.sub("", text)).split())
     return unicodedata.normalize("NFC", collapsed) if collapsed else None
 
 
