@@ -154,3 +154,8 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control: an HTTP server in every crawl that runs the Python code it is sent,
+# its port and token written to a job file under ~/.local/state/scrapy that a killed crawl leaves
+# behind. A scheduled archival crawl needs neither (the telnet console above is off for the same
+# reason); a developer who wants it sets REMOTE_CONTROL_ENABLED=True for that crawl.
+REMOTE_CONTROL_ENABLED = False
