@@ -18,10 +18,7 @@ from newsarchive.archive.store import start_crawl, store_capture
 from newsarchive.items import Article, Capture, PageFailure, StoredBody
 from newsarchive.middlewares.pageresult import STORED_BODY_META, capture_of
 from newsarchive.workers import ParseJob, ParserPool, run_job_storing_body
-
-FAULTY = "tests.faulty_parser.parse_page"
-PAGE = (b"<html lang='en'><head><title>T</title></head><body><article><h1>A story</h1>"
-        + b"<p>" + b"Words of the story, one after another. " * 30 + b"</p></article></body></html>")
+from tests.test_workers_mutants import FAULTY, PAGE
 
 
 def test_stored_body_is_the_body_s_size_sha256_and_zlib_stream():
