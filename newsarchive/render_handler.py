@@ -1,11 +1,10 @@
-"""scrapy-playwright's download handler, started at the first page to render.
+"""scrapy-playwright's download handler, made at the first page to render
+(newsarchive/download_handler.py hands it the renders), which starts its browser then.
 
-scrapy-playwright starts Playwright (a Node.js driver process of about 120 MB) for each handler
-(one for http, one for https) when the engine starts. An `--render auto` crawl that finds no
-page to render would carry two idle drivers, doubling its memory: this handler starts its
-driver when the first page needs the browser, and never otherwise. Imported only through
-DOWNLOAD_HANDLERS (newsarchive/rendering.py), so crawls on machines without scrapy-playwright
-never import it.
+scrapy-playwright starts Playwright (a Node.js driver process of about 120 MB) when the engine
+starts. This handler is made later, at the first render, and starts its driver and browser there.
+Imported only by newsarchive/download_handler.py, so crawls that render nothing, and machines
+without scrapy-playwright, never import it.
 
 It also holds the browser to the crawl: every request a page makes (scripts, XHR, iframes,
 beacons) goes through `browser_request_refusal` (newsarchive/rendering.py) with the spider's

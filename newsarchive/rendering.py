@@ -55,7 +55,7 @@ from newsarchive.parsers.comments import script_comments_sign
 logger = logging.getLogger(__name__)
 
 RENDER_MODES = ("auto", "always", "never")
-HANDLER = "newsarchive.render_handler.LazyPlaywrightDownloadHandler"  # starts Playwright on first need
+HANDLER = "newsarchive.download_handler.RenderingDownloadHandler"  # imports and starts Playwright on first need
 # Quiet and offline: no first-run pages, no component or safe-browsing downloads, no sync, no QUIC.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -127,7 +127,8 @@ NEWSARCHIVE_PROGRESS = "auto"
 NEWSARCHIVE_PROGRESS_INTERVAL = 0.5
 
 # Components ----------------------------------------------------------------------------------
-ADDONS = {"newsarchive.addons.ContactUserAgent": 0, "newsarchive.addons.PhotoDownloads": 0,
+ADDONS = {"newsarchive.addons.ContactUserAgent": 0, "newsarchive.addons.SwitchedOffExtensions": 0,
+          "newsarchive.addons.PhotoDownloads": 0,
           "newsarchive.addons.TerminalProgress": 0, "newsarchive.addons.DistributedCrawl": 0,
           "newsarchive.rendering.BrowserRendering": 0}
 DOWNLOADER_MIDDLEWARES = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -109,6 +110,26 @@ def run_cli(*args: str, timeout: float = 300, env: dict[str, str] | None = None)
     this process's environment)."""
     return subprocess.run([sys.executable, "-m", "newsarchive.cli", *args], capture_output=True,
                           text=True, timeout=timeout, env={**os.environ, **env} if env else None)
+
+
+# The command run in this process, which at its end writes which of the modules named in its first
+# argument it imported (a crawl runs in the command's own process).
+_IMPORT_PROBE = """import atexit, sys
+names = sys.argv[1].split(",")
+atexit.register(lambda: print("imported:", ",".join(n for n in names if n in sys.modules), file=sys.stderr))
+sys.argv = ["newsarchive", *sys.argv[2:]]
+from newsarchive.cli import main
+main()
+"""
+
+
+def run_cli_noting_imports(modules: list[str], *args: str, timeout: float = 300) -> tuple[subprocess.CompletedProcess, set[str]]:
+    """run_cli, and which of `modules` the command's process had imported when it ended."""
+    done = subprocess.run([sys.executable, "-c", _IMPORT_PROBE, ",".join(modules), *args], capture_output=True,
+                          text=True, timeout=timeout)
+    noted = re.findall(r"^imported: (.*)$", done.stderr, re.M)
+    assert noted, done.stderr[-3000:]
+    return done, set(noted[-1].split(",")) - {""}
 
 
 # pywb pins old versions of redis and werkzeug: it gets a virtual environment of its own, made

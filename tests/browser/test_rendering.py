@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_cli_noting_imports
 
 BODY = "<p>" + "Rain and wind reached the coast on Monday night, and the river rose. " * 8 + "</p>"
 # The items carry a `data-comment-*` mark, as many services' do: read in the rendered DOM it would
@@ -651,3 +651,27 @@ def test_a_page_whose_scripts_replaced_the_serialiser_is_read(charsets_crawled):
 
 def test_the_browser_sends_the_crawls_user_agent(charsets_crawled):
     assert CharsetSite.agents == [f"newsarchive/0.1 (archival crawler; +{CONTACT})"]
+
+
+PLAYWRIGHT_MODULES = ["scrapy_playwright", "playwright", "newsarchive.render_handler"]
+
+
+@pytest.mark.parametrize("needs_the_browser", [False, True])
+def test_scrapy_playwright_is_imported_at_the_first_render_and_not_before(tmp_path, needs_the_browser):
+    """A crawl in the default mode whose pages need no browser imports neither scrapy-playwright nor
+    Playwright (0.32 s of the reactor's thread and 26 MB); one page that needs it brings them in."""
+    story = "/2024/05/01/inline-comments" if needs_the_browser else "/2024/05/01/no-comments"
+    site = embed_site({"/embeds/": f"<html><body><h1>Embeds</h1><p><a href='{story}'>A story</a></p></body></html>",
+                       story: PAGES[story]})
+    try:
+        done, imported = run_cli_noting_imports(
+            PLAYWRIGHT_MODULES, "crawl", f"http://127.0.0.1:{site.server_port}/embeds/", "--db", str(tmp_path / "a.db"),
+            "--allow-private", "--render", "auto", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False")
+    finally:
+        site.shutdown()
+    assert done.returncode == 0, done.stderr[-3000:]
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        rendered = db.execute("SELECT count(*) FROM captures WHERE kind = 'rendered'").fetchone()[0]
+        comments = db.execute("SELECT count(*) FROM comments").fetchone()[0]
+    assert (rendered, comments) == ((1, 2) if needs_the_browser else (0, 0))
+    assert imported == (set(PLAYWRIGHT_MODULES) if needs_the_browser else set())
