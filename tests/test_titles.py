@@ -249,3 +249,50 @@ def test_a_kicker_at_the_start_of_an_h1_stays_part_of_the_headline():
     )
     assert parse_page("https://news.example/2024/tyres", page, kind="article").title == \
         "Tubeless tyres step by step, made easy"
+
+
+def test_a_kicker_the_h1_sets_apart_is_not_part_of_the_headline_nor_of_the_body():
+    # Kicker and headline each in an element of their own, a separator between them: the headline
+    # alone, though the metadata's title keeps the kicker; the story, whose first block repeated the
+    # whole h1, does not begin with it either.
+    h1 = ("<h1><span class='topline'>Floods and storms</span><span aria-hidden='true'> – </span>"
+          "<span class='headline'>How the river rose in the night</span></h1>")
+    page = (f"<!DOCTYPE html><html lang='en'><head><meta property='og:title' content='Floods and storms – How the "
+            f"river rose in the night'></head><body><article>{h1}{BODY}</article></body></html>").encode()
+    article = parse_page("https://news.example/2024/river", page, kind="article")
+    assert article.title == "How the river rose in the night"
+    assert article.sources["title"] == "markup"  # not the metadata's title, which holds the kicker
+    assert article.body_blocks[0].text.startswith("Paragraph 0 of the report")
+
+
+@pytest.mark.parametrize("h1, expected", [
+    # set apart by its class, or by a separator, or by a separator it ends with
+    ("<h1><span class='kicker'>Storms</span> <span>How the river rose</span></h1>", "How the river rose"),
+    ("<h1><span>Storms</span><span>: </span><span>How the river rose</span></h1>", "How the river rose"),
+    ("<h1><b>Local News |</b> <span>How the river rose in the night</span></h1>", "How the river rose in the night"),
+    # four words at most, and a headline at least as long
+    ("<h1><span class='k'>Floods and other storms</span> <span>The river rose</span></h1>",
+     "Floods and other storms The river rose"),
+    ("<h1><span class='k'>Floods and other storms</span> <span>How the river rose</span></h1>", "How the river rose"),
+    ("<h1><span class='k'>Floods and some other storms</span> <span>How the river rose at night</span></h1>",
+     "Floods and some other storms How the river rose at night"),
+    ("<h1><span class='k'>Floods and other storms</span> <span>River rose</span></h1>",
+     "Floods and other storms River rose"),
+    # nothing sets the first part apart: one line of two spans
+    ("<h1><span>Rain</span> <span>in Spain today</span></h1>", "Rain in Spain today"),
+    # the headline runs on in the h1's own text, or the h1 holds text before its parts
+    ("<h1><span class='k'>Tubeless tyres</span> step by step, made easy</h1>", "Tubeless tyres step by step, made easy"),
+    ("<h1>Report: <span class='k'>Storms</span> <span>How the river rose</span></h1>",
+     "Report: Storms How the river rose"),
+    ("<h1><span class='k'>Storms</span> hit <span>the river and the town</span></h1>",
+     "Storms hit the river and the town"),
+    # a word in each span (an effect), not a kicker and its headline
+    ("<h1><span class='w'>How</span> <span class='w'>the</span> <span class='w'>river</span> <span class='w'>rose</span></h1>",
+     "How the river rose"),
+])
+def test_only_a_short_kicker_set_apart_in_its_own_element_leaves_the_headline(h1, expected):
+    from lxml import html
+
+    from newsarchive.parsers.article import _shown_headline
+
+    assert _shown_headline(html.fromstring(h1)) == expected

@@ -458,7 +458,10 @@ class _ArticlePage:
             blocks, source = self.generic.body, Layer.GENERIC
         if source != Layer.PROFILE:  # a profile's selectors know where its story starts
             blocks = generic.with_standfirst(self.root, blocks)
-        while blocks and blocks[0].text == self.article.title:  # a generic layer repeats the headline
+        # A generic layer repeats the headline, and an h1's kicker with it (_without_marked_kicker),
+        # its separator not always kept: compared by their words.
+        headlines = {titles.key(text) for text in (self.article.title, *map(element_text, self.root.iter("h1"))) if text}
+        while blocks and titles.key(blocks[0].text) in headlines - {""}:
             blocks = blocks[1:]
         if blocks:
             self._set_body(blocks)
@@ -658,17 +661,54 @@ _SUBTITLE_CLASS = re.compile(r"sub-?title|sub-?line|subhead|standfirst|dek\b", r
 
 def _shown_headline(heading) -> str | None:
     """The text of an h1 as a headline: none for a hidden one, and without a `small` or subtitle
-    part after the headline inside it ("Headline <small>Its subtitle</small>"; a part before it
-    is a kicker that the page shows as part of the headline)."""
+    part after the headline inside it ("Headline <small>Its subtitle</small>"), nor a kicker that
+    the h1 sets apart before it (see _without_marked_kicker)."""
     if _HIDDEN_CLASS.search(heading.get("class") or "") or heading.get("hidden") is not None:
         return None
     text = element_text(heading)
     if not text or not any(_is_subtitle(part, text) for part in heading.iterdescendants()):
-        return text
+        return _without_marked_kicker(heading, text) if text else text
     pruned = copy.deepcopy(heading)  # pragma: no mutate (lxml's copy.copy copies the subtree too)
     for part in [part for part in pruned.iterdescendants() if _is_subtitle(part, text)]:
         part.drop_tree()  # lxml.html keeps the text that follows it
-    return element_text(pruned)
+    pruned_text = element_text(pruned)
+    return _without_marked_kicker(pruned, pruned_text) if pruned_text else pruned_text
+
+
+_NO_WORD = re.compile(r"^\W*$")  # nothing but spaces and separators (" – ", ": ", "|")
+_WORD = re.compile(r"\w+")
+
+
+def _without_marked_kicker(heading, text: str) -> str:
+    """The headline of an h1 made of two parts, each an element of its own, separators aside: a
+    kicker of four words at most (titles.KICKER_WORDS), marked by a class or an id or followed by a
+    separator, then the headline, at least as long. `<h1><span class="topline">Leak</span>
+    <span>Data of an arms maker hacked</span></h1>` is "Data of an arms maker hacked", whatever
+    the metadata's title keeps. A kicker whose headline runs on in the h1's own text stays part of
+    it ("<h1><span>Tubeless tyres</span> step by step</h1>"): the page reads them as one line; so
+    do an h1 of more parts (a word in each span, for an effect) and a longer first part (a title
+    before its subtitle).
+
+    >>> from lxml import html
+    >>> _without_marked_kicker(html.fromstring("<h1><span class='kicker'>Leak</span> <span>Data hacked</span></h1>"), "Leak Data hacked")
+    'Data hacked'
+    """
+    if not _NO_WORD.match(heading.text or "") or any(not _NO_WORD.match(child.tail or "") for child in heading):
+        return text
+    parts = [child for child in heading if isinstance(child.tag, str) and not _NO_WORD.match(element_text(child) or "")]
+    if len(parts) != 2:
+        return text
+    kicker, headline = element_text(parts[0]) or "", element_text(parts[1]) or ""
+    kicker_words, headline_words = len(_WORD.findall(kicker)), len(_WORD.findall(headline))
+    first, second = heading.index(parts[0]), heading.index(parts[1])
+    separators = (parts[0].tail or "") + "".join(
+        (element_text(child) or "" if isinstance(child.tag, str) else "") + (child.tail or "")
+        for child in heading[first + 1:second])
+    set_apart = bool(parts[0].get("class") or parts[0].get("id") or separators.strip()
+                     or kicker.endswith((":", "|", "–", "—", "-")))
+    if set_apart and 0 < kicker_words <= titles.KICKER_WORDS and headline_words >= kicker_words:
+        return headline
+    return text
 
 
 def _is_subtitle(part, heading_text: str) -> bool:

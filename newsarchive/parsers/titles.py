@@ -2,7 +2,9 @@
 
 A page names its story several times: the visible `h1`, JSON-LD `headline`, `og:title` and the
 `<title>` in the browser's tab, which usually adds the site's name ("Story | Site", "Site: Story").
-`choose_title` takes them all (strings, no markup) and returns the headline:
+`choose_title` takes them all (strings, no markup) and returns the headline. Its caller reads each
+`h1` as the page shows it, less a subtitle after the headline and less a short kicker the `h1` sets
+apart in an element of its own before it (newsarchive/parsers/article.py, `_shown_headline`):
 
 1. every title is unescaped once more (`&amp;quot;` written twice is common in metadata);
 2. the site's name is learned from the page itself: its publisher names (`og:site_name`, JSON-LD
@@ -33,7 +35,7 @@ _LEADING_COLON = re.compile(r":\s+")
 _WORD = re.compile(r"\w+")
 _DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/?$", re.I)
 # At most this many words of kicker ("Inland:", "Wetterlage") before a headline inside an h1.
-_KICKER_WORDS = 4
+KICKER_WORDS = 4
 # At least this many words make a page's only h1 its headline against metadata that disagrees.
 _HEADLINE_WORDS = 4
 # What follows a headline that begins a <title>: a mark before the site's part.
@@ -179,7 +181,7 @@ def _after_kicker(heading: str, other: str) -> bool:
     if len(a) <= len(b) or not a.endswith(b):
         return False
     head_words = _WORD.findall(heading)
-    return 0 < len(head_words) - len(_WORD.findall(other)) <= _KICKER_WORDS
+    return 0 < len(head_words) - len(_WORD.findall(other)) <= KICKER_WORDS
 
 
 def _without_kicker(heading: str, other: str) -> str:
