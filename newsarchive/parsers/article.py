@@ -666,13 +666,12 @@ def _shown_headline(heading) -> str | None:
     if _HIDDEN_CLASS.search(heading.get("class") or "") or heading.get("hidden") is not None:
         return None
     text = element_text(heading)
-    if not text or not any(_is_subtitle(part, text) for part in heading.iterdescendants()):
-        return _without_marked_kicker(heading, text) if text else text
-    pruned = copy.deepcopy(heading)  # pragma: no mutate (lxml's copy.copy copies the subtree too)
-    for part in [part for part in pruned.iterdescendants() if _is_subtitle(part, text)]:
-        part.drop_tree()  # lxml.html keeps the text that follows it
-    pruned_text = element_text(pruned)
-    return _without_marked_kicker(pruned, pruned_text) if pruned_text else pruned_text
+    if text and any(_is_subtitle(part, text) for part in heading.iterdescendants()):
+        pruned = copy.deepcopy(heading)  # pragma: no mutate (lxml's copy.copy copies the subtree too)
+        for part in [part for part in pruned.iterdescendants() if _is_subtitle(part, text)]:
+            part.drop_tree()  # lxml.html keeps the text that follows it
+        heading, text = pruned, element_text(pruned)
+    return _without_marked_kicker(heading, text) if text else text
 
 
 _NO_WORD = re.compile(r"^\W*$")  # nothing but spaces and separators (" – ", ": ", "|")
@@ -702,7 +701,7 @@ def _without_marked_kicker(heading, text: str) -> str:
     kicker_words, headline_words = len(_WORD.findall(kicker)), len(_WORD.findall(headline))
     first, second = heading.index(parts[0]), heading.index(parts[1])
     separators = (parts[0].tail or "") + "".join(
-        (element_text(child) or "" if isinstance(child.tag, str) else "") + (child.tail or "")
+        ((element_text(child) or "") if isinstance(child.tag, str) else "") + (child.tail or "")
         for child in heading[first + 1:second])
     set_apart = bool(parts[0].get("class") or parts[0].get("id") or separators.strip()
                      or kicker.endswith((":", "|", "–", "—", "-")))
