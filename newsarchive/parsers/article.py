@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from newsarchive.items import Article, BodyBlock, Byline, Comment, Layer, Photo
@@ -119,6 +120,11 @@ class _ArticlePage:
         self._shown_under_headline: tuple[str | None] | None = None  # (day,) once looked for
 
     # helpers ------------------------------------------------------------------------------------
+
+    @cached_property
+    def h1s(self) -> list:
+        """The page's h1 elements, found once: the title and the body both read them."""
+        return list(self.root.iter("h1"))
 
     @property
     def metadata(self) -> Metadata:
@@ -249,7 +255,7 @@ class _ArticlePage:
             self.set_field("title", title, Layer.PROFILE)
             return
         # The headline as the page shows it, agreed between its h1, its metadata and its <title>.
-        headings = [text for h1 in self.root.iter("h1") if not _is_logo(h1, self.doc) and (text := _shown_headline(h1))]
+        headings = [text for h1 in self.h1s if not _is_logo(h1, self.doc) and (text := _shown_headline(h1))]
         candidates = sorted(self.metadata.candidates.get("title", []), key=lambda c: _TITLE_LAYER_ORDER[c[0]])
         metadata_titles = [t for _, t in [*self.metadata.candidates.get("headline", []), *candidates] if isinstance(t, str)]
         publishers = [name for _, name in self.metadata.candidates.get("publisher", []) if isinstance(name, str)]
@@ -458,14 +464,19 @@ class _ArticlePage:
             blocks, source = self.generic.body, Layer.GENERIC
         if source != Layer.PROFILE:  # a profile's selectors know where its story starts
             blocks = generic.with_standfirst(self.root, blocks)
-        # A generic layer repeats the headline, and an h1's kicker with it (_without_marked_kicker),
-        # its separator not always kept: compared by their words.
-        headlines = {titles.key(text) for text in (self.article.title, *map(element_text, self.root.iter("h1"))) if text}
-        while blocks and titles.key(blocks[0].text) in headlines - {""}:
+        headlines = self._headline_keys() if blocks else set()
+        while blocks and titles.key(blocks[0].text) in headlines:  # a generic layer repeats the headline
             blocks = blocks[1:]
         if blocks:
             self._set_body(blocks)
             self.article.sources["body_text"] = source
+
+    def _headline_keys(self) -> set[str]:
+        """The words of the title and of each h1 whole (titles.key): an h1's kicker, left out of
+        the title (_without_marked_kicker), comes with it in a generic body, its separator not
+        always kept."""
+        texts = (self.article.title, *(element_text(h1) for h1 in self.h1s))
+        return {titles.key(text) for text in texts if text} - {""}
 
     def _set_body(self, blocks: list[BodyBlock]) -> None:
         """The body's blocks and its text, always the blocks joined (None for no block)."""
