@@ -66,6 +66,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 CHROMIUM_NAMES = ("chromium-headless-shell", "chromium")
 # Buttons and links that load more comments: "Load more comments", "Show comments (12)", "View more comments".
 LOAD_MORE = re.compile(r"\b(?:load|show|view|see|more)\b.*\bcomments?\b", re.I)
+# Article fields always taken from the rendered page when it has more comments.
+COMMENT_FIELDS = ("comments", "comments_complete", "comments_status")
 # Article fields the rendered page may give when the HTML as sent lacked them.
 FILLABLE_FIELDS = ("title", "published_at", "published_at_raw", "published_day", "modified_at", "modified_at_raw", "byline_raw",
                    "authors", "body_blocks", "body_text", "comment_count", "comment_count_raw")
@@ -290,6 +292,20 @@ def chromium_missing(chromium: str) -> str | None:
         return None
     where = f"at NEWSARCHIVE_CHROMIUM={chromium!r}" if chromium else f"on PATH ({' or '.join(CHROMIUM_NAMES)})"
     return f"no Chromium {where} (apt-get install -y {CHROMIUM_NAMES[0]})"
+
+
+def wanted_from_rendering(article: Article) -> tuple[str, ...]:
+    """The fields merge_rendered may take from the article's rendered page: its comments (their
+    count, status and completeness with them), and the FILLABLE_FIELDS the page as sent lacked. The
+    rendered page is parsed for these alone (newsarchive/parsers/article.py, SKIPPABLE_STEPS): the
+    story's body, most of a parse, only when the page as sent had none.
+
+    >>> wanted_from_rendering(Article(url="https://example.com/a", title="Flood", body_text="Rain."))[:3]
+    ('comments', 'comments_complete', 'comments_status')
+    >>> "body_text" in wanted_from_rendering(Article(url="https://example.com/a", title="Flood"))
+    True
+    """
+    return (*COMMENT_FIELDS, *(name for name in FILLABLE_FIELDS if getattr(article, name) in (None, "", [])))
 
 
 def merge_rendered(article: Article, rendered: Article) -> list[str]:
@@ -613,7 +629,8 @@ class Renderer:
 
     async def complete(self, article: Article, parse_rendered, sent=None) -> Article:
         """The article, completed from its rendered page when the mode asks for it. parse_rendered:
-        an async function from a response to the parsed record; sent: the response as sent, read
+        an async function from a response and the fields wanted (wanted_from_rendering) to the
+        parsed record; sent: the response as sent, read
         for why its comments come by script (the rendered DOM no longer shows an empty container)."""
         reason = render_reason(article, self.mode, self.rendered_fields)
         if reason is None:
@@ -630,7 +647,7 @@ class Renderer:
             elsewhere = activity.left_page()
             if elsewhere:
                 raise RenderLeftPage(f"the page's scripts sent the browser to {elsewhere}")
-            rendered = await parse_rendered(response)
+            rendered = await parse_rendered(response, wanted_from_rendering(article))
         except Exception as error:  # noqa: BLE001 (a page the browser cannot render keeps what the HTML gave)
             logger.warning(f"cannot render {article.url}: {type(error).__name__}: {error}")
             self.stats.inc_value("newsarchive/render/failed_count")

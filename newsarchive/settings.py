@@ -68,7 +68,8 @@ NEWSARCHIVE_DISCOVERY_MAX_PAGES = 10000
 # Parsing runs in worker processes (newsarchive/workers.py): -1 one per CPU core, 0 in the crawl's
 # own process (for debugging); at most NEWSARCHIVE_PARSER_QUEUE pages wait for a worker (0: eight
 # per worker). NEWSARCHIVE_PARSER is the function the workers call, (url, body, profile, site,
-# content_type, kind=...) -> Article | Listing. A page's parse in a worker is stopped after
+# content_type, kind=..., fields=...) -> Article | Listing (fields, the article fields wanted, may be
+# left out of its parameters: see newsarchive/workers.py). A page's parse in a worker is stopped after
 # NEWSARCHIVE_PARSE_TIME_LIMIT seconds (0: no limit) and recorded as a parse_time_limit failure.
 NEWSARCHIVE_PARSER_WORKERS = -1
 NEWSARCHIVE_PARSER_QUEUE = 0

@@ -13,7 +13,9 @@ reactor only fetches, routes and stores.
 - At most NEWSARCHIVE_PARSER_QUEUE pages wait for a worker (a semaphore; 0: eight per worker): with
   Scrapy's own limit on responses held by callbacks, memory stays flat however fast pages arrive.
 - The work is `NEWSARCHIVE_PARSER` (default `newsarchive.parsers.parse_page`), loaded by dotted
-  path in each worker: a project with its own parsers plugs them in here.
+  path in each worker: a project with its own parsers plugs them in here. A parser that takes
+  `fields=` is told, for a rendered page, which article fields are wanted (the comments, and what
+  the page as sent lacked), and may skip the others' work; one that does not is called without.
 - What goes wrong is a record, never a hang: a ParseError is a failure with its reason, any other
   exception a `parse_error` naming where it was raised (computed in the worker, where the
   traceback is), and a worker that dies (a crash in a C extension, the OOM killer) loses no other
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import multiprocessing
 import os
 import signal
@@ -67,6 +70,7 @@ class ParseJob:
     profile: str | None = None  # a profile's key (load_profile) and a site's name, or None
     site: str | None = None
     status: int | None = None
+    fields: tuple[str, ...] | None = None  # the article fields wanted, None for all (a rendered page's parse)
 
 
 class ParseTimeLimit(Exception):
@@ -81,7 +85,9 @@ def run_job(parser_path: str, job: ParseJob, time_limit: float = 0):
     try:
         with _time_limit(time_limit):
             profile, site = _profile_and_site(job.profile, job.site)
-            return _parser(parser_path)(job.url, job.body, profile, site, job.content_type, kind=job.kind)
+            parser = _parser(parser_path)
+            only = {"fields": job.fields} if job.fields is not None and _takes_fields(parser) else {}
+            return parser(job.url, job.body, profile, site, job.content_type, kind=job.kind, **only)
     except ParseTimeLimit:
         return PageFailure(job.url, "parse_time_limit", f"the parser took more than {time_limit:g} s on this page "
                            "and was stopped (NEWSARCHIVE_PARSE_TIME_LIMIT)", job.status)
@@ -172,6 +178,17 @@ def _parser(path: str):
     about 45 MB, for nothing."""
     module, _, name = path.rpartition(".")
     return getattr(import_module(module), name)
+
+
+@lru_cache(maxsize=8)
+def _takes_fields(parser) -> bool:
+    """Whether a parser takes `fields=` (the fields wanted): a project's own parser written before
+    it is called as it was, and parses the whole page."""
+    try:
+        parameters = inspect.signature(parser).parameters.values()
+    except (TypeError, ValueError):  # a callable without a signature Python can read
+        return False
+    return any(parameter.name == "fields" or parameter.kind == parameter.VAR_KEYWORD for parameter in parameters)
 
 
 def _profile_and_site(profile_key: str | None, site_name: str | None):

@@ -110,12 +110,14 @@ class ArchiveSpider(scrapy.Spider):
 
     profile_key: str | None = None  # the profile the parsers use (None: found by URL, or none)
 
-    async def parse_response(self, response, kind: str | None, render: bool = True):
+    async def parse_response(self, response, kind: str | None, render: bool = True,
+                             fields: tuple[str, ...] | None = None):
         """The page's record (Article, Listing) or PageFailure, parsed in a worker process; an
-        article is completed from its rendered page when --render asks for it (newsarchive/rendering.py)."""
+        article is completed from its rendered page when --render asks for it (newsarchive/rendering.py).
+        fields: the article fields wanted, None for all."""
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
         job = ParseJob(response.url, response.body, content_type, kind, self.profile_key,
-                       self.site_name if self.profile_key else None, response.status)
+                       self.site_name if self.profile_key else None, response.status, fields)
         if self.capture_enabled and response.request is not None:  # the worker stores the body too (StoredBody)
             record, stored = await self.parser_pool.parse_storing_body(job)
             response.meta[STORED_BODY_META] = (response.body, stored)  # for this very body only (capture_of)
@@ -127,9 +129,10 @@ class ArchiveSpider(scrapy.Spider):
             record = await self.renderer.complete(record, self.parse_rendered, response)
         return record
 
-    async def parse_rendered(self, response):
-        """The article a browser's rendering of its page gives, parsed like the page as sent."""
-        return await self.parse_response(response, "article", render=False)
+    async def parse_rendered(self, response, fields: tuple[str, ...] | None = None):
+        """The article a browser's rendering of its page gives, parsed like the page as sent, for
+        the fields wanted (None: all)."""
+        return await self.parse_response(response, "article", render=False, fields=fields)
 
     # starting -----------------------------------------------------------------------------------
 

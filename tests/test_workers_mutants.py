@@ -9,6 +9,7 @@ ParserPool directly, so that what each rule does is seen where it runs.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import multiprocessing
 import os
 import signal
@@ -47,6 +48,15 @@ def crash_or_timers_seen(url, body, profile=None, site=None, content_type=None, 
     return timers()
 
 
+def fields_seen(url, body, profile=None, site=None, content_type=None, kind=None, fields=None):
+    """A parser that takes `fields=` (the article fields wanted) and returns what it was told."""
+    return fields
+
+
+def options_seen(url, body, profile=None, site=None, content_type=None, kind=None, **options):
+    return options
+
+
 def sleep_then_pid(seconds: float) -> int:
     time.sleep(seconds)
     return os.getpid()
@@ -75,6 +85,15 @@ def test_run_job_hands_the_parser_every_part_of_the_job():
     assert run_job(FAULTY, job) == {"url": "https://example.org/echo-me", "body": b"<p>x</p>",
                                     "profile": "diyaruna", "site": "caravanserai",
                                     "content_type": "text/html; charset=utf-8", "kind": "listing"}
+
+
+def test_the_fields_wanted_go_to_a_parser_that_takes_them_and_an_older_parser_is_called_as_before():
+    job = ParseJob("https://example.org/echo-me", b"<p>x</p>", "text/html", "article", fields=("comments", "title"))
+    assert run_job("tests.test_workers_mutants.fields_seen", job) == ("comments", "title")
+    assert run_job("tests.test_workers_mutants.options_seen", job) == {"fields": ("comments", "title")}
+    assert run_job("tests.test_workers_mutants.options_seen", dataclasses.replace(job, fields=None)) == {}
+    # tests/faulty_parser.py takes no fields: called without them, it parses (echoes) the page.
+    assert run_job(FAULTY, job)["url"] == "https://example.org/echo-me"
 
 
 def test_a_profile_without_a_site_and_no_profile_at_all():

@@ -9,6 +9,8 @@ the page.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from newsarchive.items import Article, Listing
 from newsarchive.parsers import discovery
 from newsarchive.parsers.article import extract_article, parse_article
@@ -30,8 +32,10 @@ def parse_page(
     site: Site | None = None,
     content_type: str | None = None,
     kind: str | None = None,
+    fields: Collection[str] | None = None,
 ) -> Article | Listing:
-    """Parse any page of a news site into an Article or a Listing."""
+    """Parse any page of a news site into an Article or a Listing. fields: the article fields
+    wanted, None for all (see article.extract_article: a rendered page's parse)."""
     if profile is None:
         found = find_site(url)
         if found:
@@ -41,10 +45,10 @@ def parse_page(
         links = discovery.content_links(doc) if kind is None else None  # shared by both steps
         if (kind or discovery.page_kind(doc, links)) == "listing":
             return discovery.listing_from_page(doc, links)
-        return extract_article(doc, None, site)
+        return extract_article(doc, None, site, fields)
     if (kind or page_kind(doc, profile)) == "listing":
         return extract_listing(doc, profile, site)
-    return extract_article(doc, profile, site)
+    return extract_article(doc, profile, site, fields)
 
 
 def page_kind(doc: Document, profile: SiteProfile | None) -> str:
