@@ -46,6 +46,7 @@ from lxml import html as lxml_html
 from scrapy.settings import SETTINGS_PRIORITIES
 from w3lib.encoding import http_content_type_encoding
 
+from newsarchive import settings as default_settings
 from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import utc_now
 from newsarchive.archive.capture_writer import CaptureWriter
@@ -586,7 +587,7 @@ class Renderer:
     """The spider's side: render the articles the mode asks for, and merge what the browser saw."""
 
     def __init__(self, crawler, mode: str, missing: str | None, max_clicks: int, timeout: float,
-                 concurrency: int = 4):
+                 concurrency: int = default_settings.NEWSARCHIVE_RENDER_CONCURRENCY):
         self.crawler = crawler
         self.mode, self.missing = mode, missing
         self.max_clicks, self.timeout = max_clicks, timeout

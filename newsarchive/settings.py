@@ -84,7 +84,14 @@ NEWSARCHIVE_PARSE_TIME_LIMIT = 60.0
 # seconds to load and at most MAX_CLICKS clicks on "load more comments".
 NEWSARCHIVE_RENDER = "auto"
 NEWSARCHIVE_CHROMIUM = ""
-NEWSARCHIVE_RENDER_CONCURRENCY = 4
+# Pages rendered at once (browser tabs). A render waits more than it works: a page settles after
+# 50 ms without requests and an idle main thread, and on bench/render.py's pages about a third of
+# a render's time is CPU. With 4 tabs two cores were 1.4 to 1.7 busy once only renders were left,
+# and the crawl ran at 0.43 to 0.48 of `--render never`; with 8, 0.43 to 0.52 (0.49 on average
+# over four sets of three runs, 0.45 for 4), for 412 MB of the browser's PSS against 345 MB. On
+# real pages (the 272 of the extraction dev set, 36 rendered) the browser's peak was the same
+# (669 MB PSS against 680): its heaviest pages, not its tabs, set it.
+NEWSARCHIVE_RENDER_CONCURRENCY = 8
 NEWSARCHIVE_RENDER_TIMEOUT = 20.0
 NEWSARCHIVE_RENDER_MAX_CLICKS = 5
 # Origins besides the crawl's that a rendered page may read from (GET and HEAD only): the comment

@@ -288,7 +288,7 @@ def test_renderer_renders_four_pages_at_once_unless_told():
         return taken
 
     crawler = get_crawler(Spider)
-    assert asyncio.run(places(Renderer(crawler, "auto", None, 5, 20.0))) == 4  # NEWSARCHIVE_RENDER_CONCURRENCY's default
+    assert asyncio.run(places(Renderer(crawler, "auto", None, 5, 20.0))) == 8  # NEWSARCHIVE_RENDER_CONCURRENCY's default
 
 
 def test_renderer_rendered_fields_come_from_the_profile():
