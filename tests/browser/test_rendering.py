@@ -199,6 +199,31 @@ class Elsewhere(Site):
     do_POST = do_GET
 
 
+def test_the_rendered_page_is_parsed_for_its_comments_not_for_the_story_the_page_as_sent_had(tmp_path):
+    """A rendering is parsed for what the crawl takes from it (rendering.wanted_from_rendering):
+    the parser is told the comments and not the story, and the article keeps the story as sent
+    and takes the comments the script put in."""
+    story = "/2024/05/01/inline-comments"
+    site = embed_site({"/embeds/": f"<html><body><h1>Embeds</h1><p><a href='{story}'>A story</a></p></body></html>",
+                       story: PAGES[story]})
+    log = tmp_path / "fields.jsonl"
+    try:
+        done = run_cli("crawl", f"http://127.0.0.1:{site.server_port}/embeds/", "--db", str(tmp_path / "a.db"),
+                       "--allow-private", "--render", "auto", "-s", "AUTOTHROTTLE_ENABLED=False",
+                       "-s", "ROBOTSTXT_OBEY=False", "-s", "NEWSARCHIVE_PARSER=tests.fields_recording_parser.parse_page",
+                       env={"NEWSARCHIVE_TEST_FIELDS_LOG": str(log)})
+    finally:
+        site.shutdown()
+    assert done.returncode == 0, done.stderr[-3000:]
+    asked = [json.loads(line)["fields"] for line in log.read_text().splitlines() if json.loads(line)["url"].endswith(story)]
+    assert len(asked) == 2 and asked[0] is None  # the page as sent, whole; then its rendering
+    assert "comments" in asked[1] and not {"body_text", "body_blocks", "photos"} & set(asked[1])
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        assert "the river rose" in db.execute("SELECT body_text FROM articles").fetchone()[0]
+        assert comments_of(db, "inline-comments")[:2] == ("complete", ["First inline comment, added by a script.",
+                                                                       "Second inline comment, added by a script."])
+
+
 def serve(handler) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
