@@ -194,6 +194,12 @@ class ArticleNotModified:
         return asdict(self)
 
 
+# The article fields a page's rendering in a browser gives (newsarchive/rendering.py): its comments,
+# and these when the page as sent lacked them. A profile's rendered_fields names some of them.
+FILLABLE_FIELDS = ("title", "published_at", "published_at_raw", "published_day", "modified_at", "modified_at_raw",
+                   "byline_raw", "authors", "body_blocks", "body_text", "comment_count", "comment_count_raw")
+
+
 # Response headers that describe the bytes on the wire, not the body Scrapy decoded from them (a
 # Capture's body): whoever hands that body on (the WARC export, the browser) leaves them out.
 WIRE_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})

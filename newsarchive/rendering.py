@@ -50,7 +50,7 @@ from newsarchive import settings as default_settings
 from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import utc_now
 from newsarchive.archive.capture_writer import CaptureWriter
-from newsarchive.items import WIRE_HEADERS, Article, Capture, Layer
+from newsarchive.items import FILLABLE_FIELDS, WIRE_HEADERS, Article, Capture, Layer
 from newsarchive.parsers.comments import script_comments_sign
 
 logger = logging.getLogger(__name__)
@@ -69,9 +69,6 @@ CHROMIUM_NAMES = ("chromium-headless-shell", "chromium")
 LOAD_MORE = re.compile(r"\b(?:load|show|view|see|more)\b.*\bcomments?\b", re.I)
 # Article fields always taken from the rendered page when it has more comments.
 COMMENT_FIELDS = ("comments", "comments_complete", "comments_status")
-# Article fields the rendered page may give when the HTML as sent lacked them.
-FILLABLE_FIELDS = ("title", "published_at", "published_at_raw", "published_day", "modified_at", "modified_at_raw", "byline_raw",
-                   "authors", "body_blocks", "body_text", "comment_count", "comment_count_raw")
 
 
 # Why a page is rendered, in the order they are looked for (the first that holds is counted).

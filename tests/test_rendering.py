@@ -16,7 +16,7 @@ from exports.warc import export_warc
 from newsarchive.archive import open_archive
 from newsarchive.archive.store import finish_crawl, start_crawl, store_article, store_capture
 from newsarchive.crawling import CrawlSummary, OptionError, crawl_plan
-from newsarchive.items import Article, Capture, Comment, Layer
+from newsarchive.items import FILLABLE_FIELDS, Article, Capture, Comment, Layer
 from newsarchive.parsers.article import parse_article
 from newsarchive.profiles import ProfileError, load_profile, profile_from_dict
 from newsarchive.rendering import (
@@ -200,6 +200,12 @@ def test_profile_rendered_fields():
         "comments", "byline_raw")
     with pytest.raises(ProfileError, match="^profile <dict>: rendered_fields names no article field: replies$"):
         profile_from_dict({**data, "rendered_fields": ["comments", "replies"]})
+    every = ["comments", *FILLABLE_FIELDS]
+    assert profile_from_dict({**data, "rendered_fields": every}).rendered_fields == tuple(every)
+    # An article field a rendering never gives: the page would be rendered for it and nothing taken.
+    with pytest.raises(ProfileError, match="^profile <dict>: rendered_fields names a field no rendering gives: "
+                                           "photos, language \\(it gives comments, title, published_at, "):
+        profile_from_dict({**data, "rendered_fields": ["comments", "photos", "body_text", "language"]})
     with pytest.raises(ProfileError, match="^profile <dict>: rendered_fields must be a list of field names, "
                                            "not 'comments'$"):
         profile_from_dict({**data, "rendered_fields": "comments"})

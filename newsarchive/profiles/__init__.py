@@ -143,8 +143,9 @@ def profile_from_dict(data: dict, source: str = "<dict>") -> SiteProfile:
 
 
 def _rendered_fields(names: list, source: str) -> tuple[str, ...]:
-    """The profile's rendered_fields, each an Article field."""
-    from newsarchive.items import Article
+    """The profile's rendered_fields, each an Article field that a rendering gives: the comments,
+    or one of items.FILLABLE_FIELDS. A page would be rendered for any other and nothing taken."""
+    from newsarchive.items import FILLABLE_FIELDS, Article
 
     if not isinstance(names, list):
         raise ProfileError(f"profile {source}: rendered_fields must be a list of field names, not {names!r}")
@@ -152,6 +153,11 @@ def _rendered_fields(names: list, source: str) -> tuple[str, ...]:
     unknown = [name for name in names if name not in known]
     if unknown:
         raise ProfileError(f"profile {source}: rendered_fields names no article field: {', '.join(map(str, unknown))}")
+    renderable = ("comments", *FILLABLE_FIELDS)
+    unfilled = [name for name in names if name not in renderable]
+    if unfilled:
+        raise ProfileError(f"profile {source}: rendered_fields names a field no rendering gives: {', '.join(unfilled)} "
+                           f"(it gives {', '.join(renderable)})")
     return tuple(names)
 
 
