@@ -303,7 +303,7 @@ def wanted_from_rendering(article: Article) -> tuple[str, ...]:
     >>> "body_text" in wanted_from_rendering(Article(url="https://example.com/a", title="Flood"))
     True
     """
-    return (*COMMENT_FIELDS, *(name for name in FILLABLE_FIELDS if getattr(article, name) in (None, "", [])))
+    return (*COMMENT_FIELDS, *(name for name in FILLABLE_FIELDS if lacks_field(article, name)))
 
 
 def merge_rendered(article: Article, rendered: Article) -> list[str]:
@@ -311,7 +311,7 @@ def merge_rendered(article: Article, rendered: Article) -> list[str]:
     comments are taken when the rendered page has more of them."""
     taken = []
     for name in FILLABLE_FIELDS:
-        if getattr(article, name) in (None, "", []) and getattr(rendered, name) not in (None, "", []):
+        if lacks_field(article, name) and not lacks_field(rendered, name):
             setattr(article, name, getattr(rendered, name))
             taken.append(name)
     if len(rendered.comments) > len(article.comments):
