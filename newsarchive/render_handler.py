@@ -25,7 +25,7 @@ import logging
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from newsarchive.browser_launcher import launcher_for
-from newsarchive.rendering import SENT_PAGE_META, browser_request_refusal, rendered_html, rendered_response
+from newsarchive.rendering import BROWSE_META, SENT_PAGE_META, browser_request_refusal, rendered_html, rendered_response
 from newsarchive.scope import Scope
 
 logger = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         return await super()._download_request(request, spider)  # which retries a page the browser closed
 
     async def _download_request_with_retry(self, request, spider):
-        """A render in a tab: go to the page, run the request's page methods, read the DOM.
+        """A render in a tab: go to the page, browse it (meta BROWSE_META), read the DOM.
         scrapy-playwright's own download replaces the tab's route for every page and awaits the
         headers of each request a page sends, the page's security details and server address,
         none of which a render keeps: about 18 ms of CPU a render, in the crawl, Playwright's
@@ -99,7 +99,12 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
             self.sent_pages[request.url] = sent
         try:
             shown = await page.goto(request.url, **(request.meta.get("playwright_page_goto_kwargs") or {}))
-            await self._apply_page_methods(page, request, spider)
+            browse = request.meta.get(BROWSE_META)
+            if browse is not None:
+                # Not as one of scrapy-playwright's page methods, after each of which it waits for the
+                # load state again: three messages to Playwright's driver a render, for a page that
+                # browse has settled already.
+                await browse(page)
             html = await rendered_html(page)
         finally:
             if sent is not None:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import importlib.util
 import logging
 import os
@@ -91,6 +92,7 @@ SCRIPT_RESOURCES = ("xhr", "fetch", "document")
 ERROR_PAGE = "chrome-error:"  # the scheme of the page Chromium shows for a navigation that failed
 BROWSER_SLOT = "newsarchive-browser"  # the downloader slot of the pages rendered
 SENT_PAGE_META = "newsarchive_sent_page"  # request meta: the page as sent (SentPage), for the browser
+BROWSE_META = "newsarchive_browse"  # request meta: what the browser does on the loaded page (Renderer.browse)
 PLAYWRIGHT_LOGGER = "scrapy-playwright"  # the logger scrapy-playwright's download handler writes to
 # The rendered page's HTML, read in the page's own world: Playwright's page.content() reads it with
 # its injected script in a world of its own, which the browser builds again for each page a tab
@@ -690,7 +692,6 @@ class Renderer:
         given the tab's event handlers; `activity` follows its requests and keeps what its scripts
         loaded; `sent`, the page as the crawl received it, is what the browser is given for it."""
         from scrapy import Request
-        from scrapy_playwright.page import PageMethod
 
         activity, tab = activity or PageActivity(), tab or Tab()
         tab.activity = activity
@@ -705,8 +706,8 @@ class Renderer:
             "playwright_page_goto_kwargs": {"wait_until": "load"},
             # Attached to a new page only (the tab's page, or its replacement if the browser closed it).
             "playwright_page_event_handlers": tab.handlers,
-            # One method: scrapy-playwright waits for the load state again after each.
-            "playwright_page_methods": [PageMethod(self.browse, activity, wait_ms)],
+            # Called by render_handler.py with the loaded page.
+            BROWSE_META: functools.partial(self.browse, activity=activity, wait_ms=wait_ms),
             **({SENT_PAGE_META: sent} if sent is not None else {}),
         })
 

@@ -14,6 +14,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 
 from newsarchive.items import Article
 from newsarchive.rendering import (
+    BROWSE_META,
     BROWSER_SLOT,
     CHROMIUM_ARGS,
     HANDLER,
@@ -120,13 +121,13 @@ def test_request_for_a_page_in_a_new_tab_and_in_an_open_one():
     renderer = renderer_of()
     activity, tab = PageActivity(), Tab()
     request = renderer.request_for(URL, activity, tab)
-    methods = request.meta.pop("playwright_page_methods")
+    browse = request.meta.pop(BROWSE_META)
     assert (request.url, request.dont_filter) == (URL, True)
     assert request.meta == {
         "playwright": True, "download_slot": BROWSER_SLOT, "autothrottle_dont_adjust_delay": True,
         "download_timeout": 5.0, "playwright_page_goto_kwargs": {"wait_until": "load"},
         "playwright_page_event_handlers": tab.handlers}  # a new page: the tab's handlers go on it
-    assert [(m.method, m.args, m.kwargs) for m in methods] == [(renderer.browse, (activity, 2500), {})]
+    assert (browse.func, browse.args, browse.keywords) == (renderer.browse, (), {"activity": activity, "wait_ms": 2500})
     assert tab.activity is activity
     tab.page = object()
     following = PageActivity()
