@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from functools import lru_cache
 
 from lxml import etree
 
 from newsarchive.items import Byline
+from newsarchive.parsers.cldr import cldr_table
 from newsarchive.parsers.page_cache import named_elements
 from newsarchive.parsers.text import BLOCK_TAGS, SKIPPED_TAGS, normalise_text
 
@@ -188,7 +188,7 @@ def _cut_at_date(text: str) -> str:
     return " ".join(words).replace(" , ", ", ").strip(" ,;:|-–@")
 
 
-@lru_cache(maxsize=1)
+@cldr_table
 def weekday_names() -> frozenset[str]:
     """Weekday names and abbreviations ("Do", "Di.", "Mon") in the languages most of the web is
     written in, from CLDR: a byline line often prints one before the date."""

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from newsarchive.items import Layer
+from newsarchive.parsers.cldr import cldr_table
 from newsarchive.parsers.page_cache import named_elements, per_page
 from newsarchive.parsers.text import normalise_text, western_digits
 
@@ -142,7 +143,7 @@ def _with_month_names(text: str, language: str) -> str | None:
     return _valid_date(int(year), month, int(day)) if month else None
 
 
-@lru_cache(maxsize=256)
+@cldr_table
 def month_numbers(language: str) -> dict[str, int]:
     """Month names (wide and abbreviated, in running text and alone) to numbers, from CLDR."""
     from babel import UnknownLocaleError
