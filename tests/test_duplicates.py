@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from newsarchive.archive import open_archive
+from newsarchive.archive import duplicates, open_archive
 from newsarchive.archive.duplicates import MIN_WORDS, THRESHOLD, body_words, find_duplicates, jaccard, shingles
 from newsarchive.archive.store import finish_crawl, start_crawl, store_article
 from newsarchive.items import Article
@@ -272,6 +272,19 @@ def test_rebuild_finds_the_same_pairs(archive):
     assert pairs(archive) == found == [("b one", "a one", "near", round(111 / 121, 4), edited),
                                        ("c one", "b one", "near", round(106 / 126, 4), first)]
     assert (rebuilt.articles, rebuilt.exact_found, rebuilt.near_found) == (3, 0, 2)
+
+
+@pytest.mark.parametrize("chunk", [2, 100])
+def test_pairs_are_found_across_chunks(archive, monkeypatch, chunk):
+    # Signed two articles a transaction, each copy is in another chunk than the story it copies.
+    monkeypatch.setattr(duplicates, "CHUNK", chunk)
+    crawl = store(archive, article("a", "story", body(STORY)), article("x", "other", body(words(120, "x"))),
+                  article("b", "copy", body(STORY)), article("y", "other", body(words(120, "y"))),
+                  article("c", "two-words", body(changed(STORY, 30, 90))))
+    summary = find_duplicates(archive)
+    assert pairs(archive) == [("b copy", "a story", "exact", 1.0, crawl),
+                              ("c two-words", "a story", "near", round(106 / 126, 4), crawl)]
+    assert (summary.articles, summary.exact_found, summary.near_found) == (5, 1, 1)
 
 
 def test_the_documented_query_lists_copies_across_sites_with_both_urls(archive):
