@@ -423,7 +423,7 @@ class BrowserRendering:
 class PageActivity:
     """One rendered page's requests, followed through its tab's event handlers (Tab, EVENTS): how many are
     in flight, for `settle`, and the responses its scripts loaded that carried content (see
-    carries_content), which `read`, the last page method, turns into captures."""
+    carries_content), which `read`, the last step of Renderer.browse, turns into captures."""
 
     # The page's events followed, and the method each is handed to (through its Tab's handlers).
     EVENTS = {"request": "request_sent", "requestfinished": "request_ended", "requestfailed": "request_ended",
@@ -714,7 +714,7 @@ class Renderer:
     async def browse(self, page, activity: PageActivity, wait_ms: int) -> None:
         """What the browser does on a loaded page: let its scripts' requests settle, click "load
         more comments" (a click waits 5 s at most), keep what the scripts loaded; all of it within
-        twice the render timeout. scrapy-playwright puts no bound on a page method, and the waits
+        twice the render timeout. Nothing else bounds it (render_handler.py awaits it), and the waits
         run in the page, whose scripts may have replaced what they count on (setTimeout,
         MutationObserver): without this bound one such page stopped the whole crawl. A page that
         runs out of time fails its render; the crawl goes on."""
