@@ -59,15 +59,16 @@ logger = logging.getLogger(__name__)
 RENDER_MODES = ("auto", "always", "never")
 HANDLER = "newsarchive.download_handler.RenderingDownloadHandler"  # imports and starts Playwright on first need
 # Quiet and offline: no first-run pages, no component or safe-browsing downloads, no sync, no QUIC.
-# No images: a page's scripts and comments need none, and each image the browser asked for cost a
-# round trip through the route (Playwright's driver and the crawl's thread) only to be refused as
-# heavy. Blink's own setting keeps the page from asking (img elements, CSS backgrounds, `new Image()`).
-# A news_site.py site of the 272 dev-set pages, 36 to render, `--render auto`, three runs each in
-# turn: 29.1 s median against 32.4, all processes' CPU 45.9 s against 49.8, 29 requests refused as
-# heavy against 195, the same comments and captures.
+# No images and no web fonts: a page's scripts and comments need none, and each one the browser asked
+# for cost a round trip through the route (Playwright's driver and the crawl's thread) only to be
+# refused as heavy. Chromium's own settings keep the page from asking (img elements, CSS
+# backgrounds, `new Image()`, @font-face). A news_site.py site of the 272 dev-set pages, 36 to
+# render, `--render auto`: with images off, three runs each in turn, 29.1 s median against 32.4, all
+# processes' CPU 45.9 s against 49.8, 29 requests refused as heavy against 195; with fonts off too,
+# 7 refused (media); the same comments and captures each time.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--blink-settings=imagesEnabled=false"]
+                 "--blink-settings=imagesEnabled=false", "--disable-remote-fonts"]
 # The browsers looked for on PATH when NEWSARCHIVE_CHROMIUM names none, the first found taken.
 # Debian's headless shell (the old headless mode, no browser UI behind it) renders a page for about
 # two thirds of the CPU of the full browser's --headless (bench/render.py's 100 renders: 8.9 s of

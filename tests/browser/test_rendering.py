@@ -523,20 +523,21 @@ def test_a_comment_service_the_settings_name_is_read_and_no_other(tmp_path, allo
         assert CommentService.requests == []
 
 
-# A page with three images (an img element, a CSS background, one a script makes) and a web font.
+# A page with three images (an img element, a CSS background, one a script makes), a web font and a video.
 PICTURED = {
     "/embeds/": "<html><body><h1>Embeds</h1><p><a href='/2024/05/03/pictured-comments'>A story</a></p></body></html>",
     "/2024/05/03/pictured-comments": article("pictured-comments", "Storm in pictures", (
         "<style>@font-face { font-family: Storm; src: url(/storm.woff2); } h3 { font-family: Storm; }</style>"
         "<img src='/flood.jpg' alt='The flood'><div style='width: 40px; height: 40px; background: url(/sky.png)'></div>"
         "<h3>1 Comment</h3><ol id='comment-list'></ol><script>" + ITEM_JS
-        + "new Image().src = '/pixel.gif'; addComment('A comment under the pictures.');</script>")),
+        + "new Image().src = '/pixel.gif'; addComment('A comment under the pictures.');</script>"
+        "<video src='/flood.mp4' preload='auto'></video>")),
 }
 
 
-def test_the_browser_asks_for_no_image_and_refuses_the_font(tmp_path):
-    """Images are kept from being asked for at all (CHROMIUM_ARGS); what else is heavy, a font
-    here, is asked for and refused by the guard, and counted so."""
+def test_the_browser_asks_for_no_image_nor_font_and_refuses_the_video(tmp_path):
+    """Images and web fonts are kept from being asked for at all (CHROMIUM_ARGS); what else is
+    heavy, a video here, is asked for and refused by the guard, and counted so."""
     site = embed_site(PICTURED)
     try:
         crawl_embeds(site, tmp_path / "pictured.db")
