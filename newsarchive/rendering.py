@@ -87,7 +87,8 @@ RENDER_REASONS = ("always", "comment_counter", "comment_embed", "empty_comment_c
 BY_SCRIPT = "comments_by_script"
 # What a browser may send: reading only. A POST from a page script submits a form or a beacon.
 READ_METHODS = ("GET", "HEAD")
-HEAVY_RESOURCES = ("image", "media", "font")  # they carry no comments; the browser skips them (images: see CHROMIUM_ARGS)
+# They carry no comments: refused when asked for (images and fonts are not even asked for: CHROMIUM_ARGS).
+HEAVY_RESOURCES = ("image", "media", "font")
 # Responses loaded by the page's scripts that may hold content, and the types of body kept.
 SCRIPT_RESOURCES = ("xhr", "fetch", "document")
 ERROR_PAGE = "chrome-error:"  # the scheme of the page Chromium shows for a navigation that failed

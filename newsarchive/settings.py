@@ -86,12 +86,9 @@ NEWSARCHIVE_RENDER = "auto"
 NEWSARCHIVE_CHROMIUM = ""
 # Pages rendered at once (browser tabs). A render waits more than it works: a page settles after
 # 50 ms without requests and an idle main thread, and on bench/render.py's pages about a third of
-# a render's time is CPU. With 4 tabs two cores were 1.4 to 1.7 busy once only renders were left.
-# 8 tabs against 4, taken in turn on 2 cores: bench/render.py's crawl at 0.43 to 0.52 of `--render
-# never` (0.49 on average over four sets of three runs) against 0.45, for 410 MB of the browser's
-# PSS against 345 MB; a site of the 272 real pages of the extraction dev set (36 rendered) in 24.9
-# to 28.0 s against 27.8 to 28.2 s, for a peak of 626 to 780 MB PSS against 616 to 722 (medians
-# 746 and 680: about 115 MB more). A machine short of memory sets fewer.
+# a render's time is CPU. With 4 tabs two cores were 1.4 to 1.7 busy once only renders were left;
+# 8 were faster on bench/render.py's pages and on real ones, for about 115 MB more of the browser's
+# memory on real pages (the figures: docs/archival.md, "Stop 37"). A machine short of memory sets fewer.
 NEWSARCHIVE_RENDER_CONCURRENCY = 8
 NEWSARCHIVE_RENDER_TIMEOUT = 20.0
 NEWSARCHIVE_RENDER_MAX_CLICKS = 5
