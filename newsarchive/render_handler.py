@@ -100,12 +100,12 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         try:
             shown = await page.goto(request.url, **(request.meta.get("playwright_page_goto_kwargs") or {}))
             browse = request.meta.get(BROWSE_META)
-            if browse is not None:
-                # Not as one of scrapy-playwright's page methods, after each of which it waits for the
-                # load state again: three messages to Playwright's driver a render, for a page that
-                # browse has settled already.
-                await browse(page)
-            html = await rendered_html(page)
+            # Not as one of scrapy-playwright's page methods, after each of which it waits for the
+            # load state again: three messages to Playwright's driver a render, for a page that
+            # browse has settled already. Browsing reads the page's HTML as it settles, mostly.
+            html = await browse(page) if browse is not None else None
+            if html is None:
+                html = await rendered_html(page)
         finally:
             if sent is not None:
                 self.sent_pages.pop(request.url, None)

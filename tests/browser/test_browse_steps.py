@@ -1,0 +1,91 @@
+"""Renderer.browse, the steps a render takes on a loaded page (newsarchive/rendering.py), in the real
+Chromium: what it reads and how many scripts it sends the page for it. Each script is a round trip
+through Playwright's driver, the browser and the page; a page without a "load more" button is
+settled and read in one (SETTLED_PAGE_JS)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from newsarchive.rendering import CLICK_LOAD_MORE_JS, SETTLED_PAGE_JS, PageActivity, Renderer
+from tests.browser.conftest import CHROMIUM_ARGS, chromium_executable
+
+ADD_COMMENT_JS = """function addComment(text) {
+  var li = document.createElement('li'); li.className = 'comment'; li.textContent = text;
+  document.getElementById('comment-list').appendChild(li);
+}"""
+INLINE = ("<!doctype html><html><body><h1>Storm</h1><ol id='comment-list'></ol><script>" + ADD_COMMENT_JS
+          + "addComment('First comment, by script.'); addComment('Second comment, by script.');</script></body></html>")
+# Each click adds a comment; the second takes the button away.
+BUTTON = ("<!doctype html><html><body><h1>Storm</h1><ol id='comment-list'><li class='comment'>Sent with the page.</li>"
+          "</ol><button id='more'>Load more comments</button><script>" + ADD_COMMENT_JS
+          + "var clicks = 0; document.getElementById('more').onclick = function () {"
+            "  clicks += 1; addComment('Loaded by click ' + clicks + '.');"
+            "  if (clicks === 2) this.remove(); };</script></body></html>")
+# What reads the page's HTML in the page is broken: the render reads it another way (render_handler.py).
+BROKEN_SERIALISER = ("<!doctype html><html><body><h1>Storm</h1><script>"
+                     "window.XMLSerializer = function () { throw new Error('no'); };</script></body></html>")
+
+
+class ScriptsCounted:
+    """The real page, with the scripts browse sends it kept in order."""
+
+    def __init__(self, page):
+        self.page, self.scripts = page, []
+
+    async def evaluate(self, script, argument=None):
+        self.scripts.append(script)
+        return await self.page.evaluate(script, argument)
+
+    @property
+    def url(self):
+        return self.page.url
+
+
+def browsed(html: str, max_clicks: int = 5) -> tuple[str | None, list[str]]:
+    """What Renderer.browse returns for a page showing html, and the scripts it sent the page."""
+    from playwright.async_api import async_playwright
+
+    async def run():
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
+            try:
+                page = await browser.new_page()
+                await page.set_content(html)
+                counted = ScriptsCounted(page)
+                renderer = Renderer(None, "auto", None, max_clicks, timeout=2.5)
+                return await renderer.browse(counted, PageActivity(), 2500), counted.scripts
+            finally:
+                await browser.close()
+
+    return asyncio.run(run())
+
+
+def comments_in(html: str) -> list[str]:
+    from lxml import html as lxml_html
+
+    return [item.text_content() for item in lxml_html.fromstring(html).xpath("//li[@class='comment']")]
+
+
+def test_a_page_without_a_button_is_settled_and_read_in_one_script():
+    html, scripts = browsed(INLINE)
+    assert scripts == [SETTLED_PAGE_JS]
+    assert html.startswith("<!DOCTYPE html><html>")
+    assert comments_in(html) == ["First comment, by script.", "Second comment, by script."]
+
+
+def test_a_button_is_clicked_until_it_is_gone_and_the_page_is_read_as_it_settled_last():
+    html, scripts = browsed(BUTTON)
+    assert scripts == [SETTLED_PAGE_JS, CLICK_LOAD_MORE_JS, SETTLED_PAGE_JS, CLICK_LOAD_MORE_JS, SETTLED_PAGE_JS]
+    assert comments_in(html) == ["Sent with the page.", "Loaded by click 1.", "Loaded by click 2."]
+
+
+def test_a_page_still_showing_its_button_after_the_last_click_allowed_is_read_by_the_handler():
+    html, scripts = browsed(BUTTON, max_clicks=1)
+    assert scripts == [SETTLED_PAGE_JS, CLICK_LOAD_MORE_JS, SETTLED_PAGE_JS]
+    assert html is None  # render_handler.py reads it (rendered_html)
+
+
+def test_a_page_whose_scripts_broke_the_serialiser_is_left_to_the_handler_to_read():
+    html, scripts = browsed(BROKEN_SERIALISER)
+    assert (html, scripts) == (None, [SETTLED_PAGE_JS])
