@@ -25,7 +25,14 @@ import logging
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from newsarchive.browser_launcher import launcher_for
-from newsarchive.rendering import BROWSE_META, SENT_PAGE_META, browser_request_refusal, rendered_html, rendered_response
+from newsarchive.rendering import (
+    BROWSE_META,
+    SENT_PAGE_META,
+    browser_request_refusal,
+    offsite_guard_args,
+    rendered_html,
+    rendered_response,
+)
 from newsarchive.scope import Scope
 
 logger = logging.getLogger(__name__)
@@ -129,7 +136,12 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
 
     def _use_launcher(self) -> None:
         """Run the configured Chromium through newsarchive/browser_launcher.py, which turns off the
-        features rendering does not need without undoing Playwright's own list."""
+        features rendering does not need without undoing Playwright's own list; and with the
+        offsite guard below the route (rendering.offsite_guard_args), unless the launch options
+        name a proxy of their own, which it would replace."""
         options = self.config.launch_options
         if options.get("executable_path"):
             options["executable_path"] = launcher_for(options["executable_path"])
+        args = list(options.get("args") or ())
+        if not options.get("proxy") and not any(arg.startswith(("--proxy-server", "--proxy-pac-url")) for arg in args):
+            options["args"] = args + offsite_guard_args(getattr(self.crawler.spider, "scope", None), self.other_origins)

@@ -203,6 +203,43 @@ def browser_request_refusal(method: str, url: str, resource_type: str, scope, al
     return None
 
 
+# The proxy every request outside the crawl's origins is sent to (offsite_guard_args): a host under
+# .invalid, which no resolver answers (RFC 2606), so the request fails and no server ever sees it.
+NOWHERE_PROXY = "http://offsite.invalid:9"
+
+
+def offsite_guard_args(scope, also=None) -> list[str]:
+    """Chromium switches that keep the browser's network off every origin but the crawl's (and
+    those of `also`, NEWSARCHIVE_RENDER_ORIGINS), below the route (render_handler.py), for what
+    the route never sees: Playwright hands it a redirect's first request only, so a page's fetch
+    of its own origin that redirects elsewhere went out with no guard, and WebSockets and
+    preconnects do not pass through it either. Every request goes to a proxy that does not exist
+    (NOWHERE_PROXY) except those to the origins on the bypass list, each with its scheme and port;
+    `<-loopback>` takes away Chromium's own bypass of loopback hosts, so another port of the
+    crawl's host is offsite too (the page itself is handed to the browser, not fetched). None for a crawl without a scope (any origin allowed).
+
+    >>> from newsarchive.scope import Scope
+    >>> offsite_guard_args(Scope(["http://127.0.0.1:8000/news/"]), Scope(["https://comments.example"]))
+    ['--proxy-server=http://offsite.invalid:9', '--proxy-bypass-list=<-loopback>;http://127.0.0.1:8000;http://comments.example:80;https://comments.example:443']
+    """
+    if scope is None:
+        return []
+    origins = sorted(scope.origins | (also.origins if also is not None else set()))
+    bypass = [f"{scheme}://{_host_in_url(host)}:{port}" for scheme, host, port in origins]
+    # The last rule that matches decides: <-loopback> first, or it takes the crawl's loopback origins too.
+    return [f"--proxy-server={NOWHERE_PROXY}", f"--proxy-bypass-list={';'.join(['<-loopback>', *bypass])}"]
+
+
+def _host_in_url(host: str) -> str:
+    """A host as it stands in a URL Chromium has parsed: IPv6 in brackets, a name in ASCII (IDNA)."""
+    if ":" in host:
+        return f"[{host}]"
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
 def carries_content(resource_type: str, status: int, method: str, content_type: str, main_frame: bool) -> bool:
     """Whether a response the page's scripts loaded is kept as a capture: an xhr, fetch or iframe
     document (not the page itself) read with GET, answered 200, with a JSON or HTML body."""

@@ -103,8 +103,8 @@ PAGES = {
     "/2024/05/01/container-comments": article("container-comments", "Storm with an empty comments list", (
         "<ol id='comment-list'></ol><script>" + ITEM_JS + "addComment('A comment added to the empty list.');</script>")),
     # Its script reaches for another origin (a script, an iframe, a fetch, a tab it opens, a worker's
-    # fetch) and POSTs to its own (a fetch and a beacon): the browser may send none of these; the
-    # comments still come.
+    # fetch, a WebSocket, a fetch of its own origin redirected there) and POSTs to its own (a fetch
+    # and a beacon): the browser may send none of these; the comments still come.
     "/2024/05/01/guarded-comments": article("guarded-comments", "Storm with a tracking script", (
         "<h3>2 Comments</h3><ol id='comment-list'></ol>"
         "<script src='http://127.0.0.1:{elsewhere}/track.js'></script>"
@@ -115,6 +115,8 @@ PAGES = {
           "window.open('http://127.0.0.1:{elsewhere}/popup.html');"
           "new Worker(URL.createObjectURL(new Blob(["
           "\"fetch('http://127.0.0.1:{elsewhere}/api/worker.json').catch(function () {});\"])));"
+          "try { new WebSocket('ws://127.0.0.1:{elsewhere}/socket'); } catch (error) {}"
+          "fetch('/api/away').catch(function () {});"
           "fetch('/api/guarded.json').then(r => r.json()).then(items => items.forEach(addComment));</script>")),
     # The site's own comments script (by its file name) is the only sign: no counter, no container.
     "/2024/05/01/site-script-comments": article("site-script-comments", "Storm with the site's comments script", (
@@ -158,6 +160,12 @@ class Site(BaseHTTPRequestHandler):
             self.wfile.write(b"[")
             self.wfile.flush()
             time.sleep(60)
+            return
+        if path == "/api/away":  # to the other origin, which the browser may not follow it to
+            self.send_response(302)
+            self.send_header("Location", f"http://127.0.0.1:{Site.elsewhere_port}/api/redirected.json")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
             return
         if path == "/api/more.json":
             body, kind = json.dumps(MORE[int(query.split("=")[1])]), "application/json"
@@ -382,6 +390,7 @@ def test_the_browser_stays_on_the_crawl_origin_and_sends_no_post(crawled):
     assert Elsewhere.requests == []
     assert Site.posts == []
     assert Site.requests.count("/api/guarded.json") == 1
+    assert Site.requests.count("/api/away") == 1  # sent, and its redirect not followed
 
 
 JSON_PAGE = "/2024/05/01/json-comments"
