@@ -9,8 +9,9 @@ without scrapy-playwright, never import it.
 It also holds the browser to the crawl: every request a page makes (scripts, XHR, iframes,
 beacons) goes through `browser_request_refusal` (newsarchive/rendering.py) with the spider's
 scope, and is aborted when it leaves the crawl's origins (and those NEWSARCHIVE_RENDER_ORIGINS
-names) or is not a GET or HEAD; each abort is
-counted (`newsarchive/render/aborted/<why>_count`). The page itself is not fetched again: the
+names) or is not a GET or HEAD; each abort is counted (`newsarchive/render/aborted/<why>_count`).
+What the route never sees (a redirect's next request, WebSockets) is held to the same origins by
+the browser's switches (rendering.offsite_guard_args, added at launch). The page itself is not fetched again: the
 browser is given the response the crawl received (rendering.sent_page). The browser is started
 through newsarchive/browser_launcher.py, and a render takes scrapy-playwright's page pool and
 browser but a download path of its own (_download_request_with_retry), which does only what a
