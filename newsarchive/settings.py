@@ -146,6 +146,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newsarchive.middlewares.redirect.LoopAwareMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "newsarchive.middlewares.compression.SizeCheckedCompressionMiddleware": 590,
+    # Nearest the downloader: it sees each response first, as it arrives.
+    "newsarchive.middlewares.received.ReceivedAtMiddleware": 990,
 }
 # Closest to the spider: it sees each callback's own output, exceptions included.
 SPIDER_MIDDLEWARES = {"newsarchive.middlewares.pageresult.PageResultSpiderMiddleware": 990}

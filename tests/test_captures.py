@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import socket
 import sqlite3
+import threading
 import urllib.request
 import zlib
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,6 +17,7 @@ import pytest
 from newsarchive.demo.serve import content_type_of
 from newsarchive.demo.site import generate_site
 from tests.conftest import run_cli, serve_in_subprocess
+from tests.faulty_parser import SLOW_SECONDS
 
 SETTINGS = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING")
 
@@ -102,3 +106,52 @@ def test_the_demo_server_answers_a_broken_request_line_and_logs_it(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+class TimedSite(BaseHTTPRequestHandler):
+    """A listing and two articles, one of which the test parser takes SLOW_SECONDS over; notes when
+    it answered each path."""
+    served: dict[str, datetime] = {}
+    PAGES = {
+        "/news/": "<html><body><h1>News</h1><a href='/2024/05/01/slow-me-story'>Slow</a> "
+                  "<a href='/2024/05/02/quick-story'>Quick</a></body></html>",
+        "/2024/05/01/slow-me-story": "<html><head><title>Slow</title></head><body><h1>Slow</h1><article>"
+                                     + "<p>The river rose past the old mill overnight.</p>" * 20 + "</article></body></html>",
+        "/2024/05/02/quick-story": "<html><head><title>Quick</title></head><body><h1>Quick</h1><article>"
+                                   + "<p>The bridge reopened to traffic this morning.</p>" * 20 + "</article></body></html>",
+    }
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        page = self.PAGES.get(self.path)
+        if page is None:
+            self.send_error(404)
+            return
+        body = page.encode()
+        TimedSite.served[self.path] = datetime.now(timezone.utc)  # before the crawl can have any of it
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_capture_is_dated_when_its_response_came_not_when_its_parse_ended(tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), TimedSite)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
+                         "--allow-private", "--render", "never", *SETTINGS, "-s", "ROBOTSTXT_OBEY=False",
+                         "-s", "NEWSARCHIVE_PARSER=tests.faulty_parser.parse_page")
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        fetched = {urlsplit(url).path: datetime.fromisoformat(at.replace("Z", "+00:00"))
+                   for url, at in db.execute("SELECT url, fetched_at FROM captures WHERE kind = 'page'")}
+    assert set(fetched) == {*TimedSite.PAGES, "/sitemap.xml"}  # the sitemap the crawl looked for: a 404
+    for path, served in TimedSite.served.items():
+        # Its response came a moment after the server wrote it; the slow page's parse took SLOW_SECONDS more.
+        assert timedelta(0) <= fetched[path] - served < timedelta(seconds=SLOW_SECONDS / 2), path

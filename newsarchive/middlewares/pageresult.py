@@ -21,6 +21,7 @@ from scrapy.http import Response
 
 from newsarchive.archive import utc_now
 from newsarchive.items import Capture, FrontierEntry, PageFailure, PageResult
+from newsarchive.middlewares.received import RECEIVED_AT_META
 from newsarchive.tracebacks import describe_exception
 
 FRONTIER_META = "newsarchive_frontier"  # request.meta key: the FrontierEntry a request was made for
@@ -92,13 +93,14 @@ def page_result(request: Request | None, records: list, discovered: list[Frontie
 
 
 def capture_of(response: Response) -> Capture:
-    """The response as the archive keeps it, with the body the parser worker stored when it was
-    made from this response's very body (not a copy's of another response's meta)."""
+    """The response as the archive keeps it, fetched when it arrived (middlewares/received.py; now
+    for a response no downloader gave), with the body the parser worker stored when it was made
+    from this response's very body (not a copy's of another response's meta)."""
     request = response.request
     made_from, stored = request.meta.get(STORED_BODY_META, (None, None)) if request is not None else (None, None)
     return Capture(
         url=response.url,
-        fetched_at=utc_now(),
+        fetched_at=(request.meta.get(RECEIVED_AT_META) if request is not None else None) or utc_now(),
         status=response.status,
         request_headers=header_lists(request.headers) if request is not None else {},
         response_headers=header_lists(response.headers),
