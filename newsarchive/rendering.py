@@ -216,7 +216,8 @@ def offsite_guard_args(scope, also=None) -> list[str]:
     preconnects do not pass through it either. Every request goes to a proxy that does not exist
     (NOWHERE_PROXY) except those to the origins on the bypass list, each with its scheme and port;
     `<-loopback>` takes away Chromium's own bypass of loopback hosts, so another port of the
-    crawl's host is offsite too (the page itself is handed to the browser, not fetched). None for a crawl without a scope (any origin allowed).
+    crawl's host is offsite too (the page itself is handed to the browser, not fetched). No
+    switches for a crawl without a scope (any origin allowed).
 
     >>> from newsarchive.scope import Scope
     >>> offsite_guard_args(Scope(["http://127.0.0.1:8000/news/"]), Scope(["https://comments.example"]))
