@@ -232,7 +232,11 @@ def offsite_guard_args(scope, also=None) -> list[str]:
 
 
 def _host_in_url(host: str) -> str:
-    """A host as it stands in a URL Chromium has parsed: IPv6 in brackets, a name in ASCII (IDNA)."""
+    """A host as it stands in a URL Chromium has parsed: IPv6 in brackets, a name in ASCII (IDNA).
+
+    >>> [_host_in_url(host) for host in ("::1", "bücher.example", "127.0.0.1")]
+    ['[::1]', 'xn--bcher-kva.example', '127.0.0.1']
+    """
     if ":" in host:
         return f"[{host}]"
     try:
