@@ -6,6 +6,7 @@ settled and read in one (SETTLED_PAGE_JS)."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 
 from newsarchive.rendering import CLICK_LOAD_MORE_JS, SETTLED_PAGE_JS, PageActivity, Renderer
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_executable
@@ -58,7 +59,10 @@ def browsed(html: str, max_clicks: int = 5) -> tuple[str | None, list[str]]:
             finally:
                 await browser.close()
 
-    return asyncio.run(run())
+    # In a thread of its own: the session's sync Playwright (conftest's `browser`) keeps an event
+    # loop running in this one once any test has used it.
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, run()).result()
 
 
 def comments_in(html: str) -> list[str]:
