@@ -204,8 +204,10 @@ def browser_request_refusal(method: str, url: str, resource_type: str, scope, al
 
 
 # The proxy every request outside the crawl's origins is sent to (offsite_guard_args): a host under
-# .invalid, which no resolver answers (RFC 2606), so the request fails and no server ever sees it.
+# .invalid, which no resolver answers (RFC 2606), so the request fails and no server ever sees it;
+# and what the browser then says of it (for http, and for https through a tunnel).
 NOWHERE_PROXY = "http://offsite.invalid:9"
+KEPT_OFF_ERRORS = ("net::ERR_PROXY_CONNECTION_FAILED", "net::ERR_TUNNEL_CONNECTION_FAILED")
 
 
 def offsite_guard_args(scope, also=None) -> list[str]:
@@ -502,7 +504,7 @@ class PageActivity:
     carries_content), which `read`, the last step of Renderer.browse, turns into captures."""
 
     # The page's events followed, and the method each is handed to (through its Tab's handlers).
-    EVENTS = {"request": "request_sent", "requestfinished": "request_ended", "requestfailed": "request_ended",
+    EVENTS = {"request": "request_sent", "requestfinished": "request_ended", "requestfailed": "request_failed",
               "response": "seen_response", "popup": "close_popup", "framenavigated": "frame_navigated"}
 
     def __init__(self, quiet_ms: int = QUIET_MS):
@@ -512,6 +514,7 @@ class PageActivity:
         self.seen: list[tuple[object, str]] = []  # (Playwright response, when it arrived)
         self.documents: list[str] = []  # the URLs of the pages the tab showed, in order
         self.captures: list[Capture] = []
+        self.kept_off: list[str] = []  # URLs of the requests the offsite guard's proxy kept off the network
 
     def request_sent(self, request) -> None:
         self.last_change = self.pending[request] = time.monotonic()
@@ -550,6 +553,14 @@ class PageActivity:
     def request_ended(self, request) -> None:
         self.pending.pop(request, None)
         self.last_change = time.monotonic()
+
+    def request_failed(self, request) -> None:
+        """A request that failed; one the switches of offsite_guard_args kept off the network (the
+        route never saw it: a redirect's next request, to another origin) is noted, for the
+        crawl's count of requests refused as offsite."""
+        if request.failure in KEPT_OFF_ERRORS:
+            self.kept_off.append(request.url)
+        self.request_ended(request)
 
     def seen_response(self, response) -> None:
         request = response.request
@@ -742,6 +753,8 @@ class Renderer:
             logger.warning(f"cannot render {article.url}: {type(error).__name__}: {error}")
             self.stats.inc_value("newsarchive/render/failed_count")
             return article
+        finally:
+            self._count_kept_off(article.url, activity)
         self.stats.inc_value("newsarchive/render/rendered_count")
         reason = script_sign(getattr(sent, "text", "")) if reason == BY_SCRIPT else reason
         self.stats.inc_value(f"newsarchive/render/reason/{reason}_count")
@@ -812,6 +825,13 @@ class Renderer:
             return await asyncio.wait_for(steps(), 2 * wait_ms / 1000)
         except asyncio.TimeoutError:
             raise RenderTimeout(f"the page did not settle within {2 * wait_ms / 1000:g} s") from None
+
+    def _count_kept_off(self, url: str, activity: PageActivity) -> None:
+        """The page's requests the offsite guard's proxy kept off the network, counted with those
+        the route refused as offsite (render_handler.py)."""
+        if activity.kept_off:
+            self.stats.inc_value("newsarchive/render/aborted/offsite_count", len(activity.kept_off))
+            logger.debug(f"the browser was kept from {', '.join(activity.kept_off)}, asked for by {url}")
 
     def _keep_captures(self, url: str, response, scripts: list[Capture]) -> None:
         """The rendered DOM (kind rendered) under the URL the page was rendered for (its scripts may

@@ -426,9 +426,11 @@ def test_warc_export_replays_the_script_responses_and_the_rendered_dom(crawled, 
     assert sum(1 for rec_type, _ in records if rec_type == "conversion") == 11
 
 
+# Offsite: the 6 requests the route refused, and the redirect to the other origin that only the
+# browser's proxy switches saw (rendering.offsite_guard_args).
 RENDERING = {"rendered": 11, "failed": 4, "unavailable": 0, "comments_found": 11, "retried": 0,
              "reasons": {"comment_counter": 7, "comment_embed": 3, "empty_comment_container": 1},
-             "aborted": {"method": 2, "offsite": 6}, "script_captures": 4}
+             "aborted": {"method": 2, "offsite": 7}, "script_captures": 4}
 
 
 def test_rendered_pages_are_counted_by_reason(crawled, tmp_path):
