@@ -332,7 +332,7 @@ def test_page_activity_counts_the_requests_in_flight_and_not_the_streams():
     assert (activity.quiet_ms, activity.in_flight, activity.seen, activity.captures) == (QUIET_MS, 0, [], [])
     assert {event: getattr(activity, method) for event, method in PageActivity.EVENTS.items()} == {
         "request": activity.request_sent, "requestfinished": activity.request_ended,
-        "requestfailed": activity.request_ended, "response": activity.seen_response,
+        "requestfailed": activity.request_failed, "response": activity.seen_response,
         "popup": activity.close_popup, "framenavigated": activity.frame_navigated}
     started = activity.last_change
     first, second, stream = object(), object(), object()  # the page's requests, as Playwright's objects
@@ -347,6 +347,18 @@ def test_page_activity_counts_the_requests_in_flight_and_not_the_streams():
     activity.request_ended(second)  # an end reported twice ends nothing more
     assert (activity.in_flight, set(activity.pending)) == (0, {stream})
     assert PageActivity(quiet_ms=7).quiet_ms == 7
+
+
+def test_a_request_the_offsite_proxy_kept_off_is_noted_and_ended_and_no_other_failure_is_noted():
+    activity = PageActivity()
+    failed = [type("Request", (), {"url": f"http://127.0.0.1:9/{name}", "failure": failure})()
+              for name, failure in (("hop", "net::ERR_PROXY_CONNECTION_FAILED"), ("tunnel", "net::ERR_TUNNEL_CONNECTION_FAILED"),
+                                    ("aborted", "net::ERR_FAILED"), ("refused", "net::ERR_CONNECTION_REFUSED"))]
+    for request in failed:
+        activity.request_sent(request)
+    for request in failed:
+        activity.request_failed(request)
+    assert (activity.kept_off, activity.in_flight) == (["http://127.0.0.1:9/hop", "http://127.0.0.1:9/tunnel"], 0)
 
 
 def test_a_tab_hands_each_event_to_the_activity_of_its_render():
