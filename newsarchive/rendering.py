@@ -208,6 +208,7 @@ def browser_request_refusal(method: str, url: str, resource_type: str, scope, al
 # and what the browser then says of it (for http, and for https through a tunnel).
 NOWHERE_PROXY = "http://offsite.invalid:9"
 KEPT_OFF_ERRORS = ("net::ERR_PROXY_CONNECTION_FAILED", "net::ERR_TUNNEL_CONNECTION_FAILED")
+WEBSOCKET_SCHEMES = {"http": "ws", "https": "wss"}  # the bypass list's rules name their scheme
 
 
 def offsite_guard_args(scope, also=None) -> list[str]:
@@ -216,19 +217,22 @@ def offsite_guard_args(scope, also=None) -> list[str]:
     the route never sees: Playwright hands it a redirect's first request only, so a page's fetch
     of its own origin that redirects elsewhere went out with no guard, and WebSockets and
     preconnects do not pass through it either. Every request goes to a proxy that does not exist
-    (NOWHERE_PROXY) except those to the origins on the bypass list, each with its scheme and port;
+    (NOWHERE_PROXY) except those to the origins on the bypass list, each with its scheme and port,
+    and with the WebSocket scheme of the same server (ws for http, wss for https: a site's own live
+    comments stay reachable);
     `<-loopback>` takes away Chromium's own bypass of loopback hosts, so another port of the
     crawl's host is offsite too (the page itself is handed to the browser, not fetched). No
     switches for a crawl without a scope (any origin allowed).
 
     >>> from newsarchive.scope import Scope
     >>> offsite_guard_args(Scope(["http://127.0.0.1:8000/news/"]), Scope(["https://comments.example"]))
-    ['--proxy-server=http://offsite.invalid:9', '--proxy-bypass-list=<-loopback>;http://127.0.0.1:8000;http://comments.example:80;https://comments.example:443']
+    ['--proxy-server=http://offsite.invalid:9', '--proxy-bypass-list=<-loopback>;http://127.0.0.1:8000;ws://127.0.0.1:8000;http://comments.example:80;ws://comments.example:80;https://comments.example:443;wss://comments.example:443']
     """
     if scope is None:
         return []
     origins = sorted(scope.origins | (also.origins if also is not None else set()))
-    bypass = [f"{scheme}://{_host_in_url(host)}:{port}" for scheme, host, port in origins]
+    bypass = [f"{named}://{_host_in_url(host)}:{port}" for scheme, host, port in origins
+              for named in (scheme, WEBSOCKET_SCHEMES[scheme])]
     # The last rule that matches decides: <-loopback> first, or it takes the crawl's loopback origins too.
     return [f"--proxy-server={NOWHERE_PROXY}", f"--proxy-bypass-list={';'.join(['<-loopback>', *bypass])}"]
 

@@ -104,7 +104,8 @@ PAGES = {
         "<ol id='comment-list'></ol><script>" + ITEM_JS + "addComment('A comment added to the empty list.');</script>")),
     # Its script reaches for another origin (a script, an iframe, a fetch, a tab it opens, a worker's
     # fetch, a WebSocket, a fetch of its own origin redirected there) and POSTs to its own (a fetch
-    # and a beacon): the browser may send none of these; the comments still come.
+    # and a beacon): the browser may send none of these; the comments still come. A WebSocket to its
+    # own origin goes out.
     "/2024/05/01/guarded-comments": article("guarded-comments", "Storm with a tracking script", (
         "<h3>2 Comments</h3><ol id='comment-list'></ol>"
         "<script src='http://127.0.0.1:{elsewhere}/track.js'></script>"
@@ -116,6 +117,7 @@ PAGES = {
           "new Worker(URL.createObjectURL(new Blob(["
           "\"fetch('http://127.0.0.1:{elsewhere}/api/worker.json').catch(function () {});\"])));"
           "try { new WebSocket('ws://127.0.0.1:{elsewhere}/socket'); } catch (error) {}"
+          "try { new WebSocket('ws://' + location.host + '/live'); } catch (error) {}"
           "fetch('/api/away').catch(function () {});"
           "fetch('/api/guarded.json').then(r => r.json()).then(items => items.forEach(addComment));</script>")),
     # The site's own comments script (by its file name) is the only sign: no counter, no container.
@@ -391,6 +393,7 @@ def test_the_browser_stays_on_the_crawl_origin_and_sends_no_post(crawled):
     assert Site.posts == []
     assert Site.requests.count("/api/guarded.json") == 1
     assert Site.requests.count("/api/away") == 1  # sent, and its redirect not followed
+    assert Site.requests.count("/live") == 1  # the page's WebSocket to its own origin
 
 
 JSON_PAGE = "/2024/05/01/json-comments"
