@@ -66,9 +66,13 @@ HANDLER = "newsarchive.download_handler.RenderingDownloadHandler"  # imports and
 # render, `--render auto`: with images off, three runs each in turn, 29.1 s median against 32.4, all
 # processes' CPU 45.9 s against 49.8, 29 requests refused as heavy against 195; with fonts off too,
 # 7 refused (media); the same comments and captures each time.
+# WebRTC only through a proxy: its STUN and peer traffic goes over UDP to any host a page names,
+# below the route and the offsite guard's proxy (offsite_guard_args); a page's
+# RTCPeerConnection sent STUN requests to another host's port until this switch.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--blink-settings=imagesEnabled=false", "--disable-remote-fonts"]
+                 "--blink-settings=imagesEnabled=false", "--disable-remote-fonts",
+                 "--force-webrtc-ip-handling-policy=disable_non_proxied_udp"]
 # The browsers looked for on PATH when NEWSARCHIVE_CHROMIUM names none, the first found taken.
 # Debian's headless shell (the old headless mode, no browser UI behind it) renders a page for about
 # two thirds of the CPU of the full browser's --headless (bench/render.py's 100 renders: 8.9 s of

@@ -7,7 +7,9 @@ in the crawl summary, crawls.coverage and `report`."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import sqlite3
 import threading
 import time
@@ -103,9 +105,9 @@ PAGES = {
     "/2024/05/01/container-comments": article("container-comments", "Storm with an empty comments list", (
         "<ol id='comment-list'></ol><script>" + ITEM_JS + "addComment('A comment added to the empty list.');</script>")),
     # Its script reaches for another origin (a script, an iframe, a fetch, a tab it opens, a worker's
-    # fetch, a WebSocket, a fetch of its own origin redirected there) and POSTs to its own (a fetch
-    # and a beacon): the browser may send none of these; the comments still come. A WebSocket to its
-    # own origin goes out.
+    # fetch, a WebSocket, a fetch of its own origin redirected there, WebRTC's STUN over UDP) and
+    # POSTs to its own (a fetch and a beacon): the browser may send none of these; the comments still
+    # come. A WebSocket to its own origin goes out.
     "/2024/05/01/guarded-comments": article("guarded-comments", "Storm with a tracking script", (
         "<h3>2 Comments</h3><ol id='comment-list'></ol>"
         "<script src='http://127.0.0.1:{elsewhere}/track.js'></script>"
@@ -118,6 +120,9 @@ PAGES = {
           "\"fetch('http://127.0.0.1:{elsewhere}/api/worker.json').catch(function () {});\"])));"
           "try { new WebSocket('ws://127.0.0.1:{elsewhere}/socket'); } catch (error) {}"
           "try { new WebSocket('ws://' + location.host + '/live'); } catch (error) {}"
+          "try { var peer = new RTCPeerConnection({iceServers: [{urls: 'stun:127.0.0.1:{stun}'}]});"
+          "  peer.createDataChannel('c'); peer.createOffer().then(function (o) { return peer.setLocalDescription(o); }); }"
+          " catch (error) {}"
           "fetch('/api/away').catch(function () {});"
           "fetch('/api/guarded.json').then(r => r.json()).then(items => items.forEach(addComment));</script>")),
     # The site's own comments script (by its file name) is the only sign: no counter, no container.
@@ -150,6 +155,7 @@ class Site(BaseHTTPRequestHandler):
     requests: list[str] = []
     posts: list[str] = []
     elsewhere_port = 0  # the port of the other origin, written into the pages that name it
+    stun_port = 0  # the UDP port of a STUN server elsewhere (StunListener), likewise
 
     def do_GET(self):  # noqa: N802 (http.server's name)
         path, _, query = self.path.partition("?")
@@ -175,7 +181,7 @@ class Site(BaseHTTPRequestHandler):
             body = SERVED_AGAIN[path] if again else PAGES[path]
             kind = CONTENT_TYPES.get(path.rsplit(".", 1)[-1], "text/html; charset=utf-8")
             if "{elsewhere}" in body:
-                body = body.replace("{elsewhere}", str(Site.elsewhere_port))
+                body = body.replace("{elsewhere}", str(Site.elsewhere_port)).replace("{stun}", str(Site.stun_port))
         else:
             self.send_error(404)
             return
@@ -255,10 +261,32 @@ class Crawled:
         return self.db.execute(sql, parameters)
 
 
+class StunListener:
+    """A UDP port on loopback that notes every datagram it receives (a STUN server's, for WebRTC)."""
+
+    def __init__(self):
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+        self.datagrams: list[bytes] = []
+        threading.Thread(target=self._listen, daemon=True).start()
+
+    def _listen(self):
+        with contextlib.suppress(OSError):  # closed
+            while True:
+                self.datagrams.append(self.socket.recv(2048))
+
+    def close(self):
+        self.socket.close()
+
+
+STUN = StunListener()
+
+
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
     server, elsewhere = serve(Site), serve(Elsewhere)
-    Site.elsewhere_port = elsewhere.server_port
+    Site.elsewhere_port, Site.stun_port = elsewhere.server_port, STUN.port
     folder = tmp_path_factory.mktemp("render")
     db_path = folder / "render.db"
     result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
@@ -394,6 +422,7 @@ def test_the_browser_stays_on_the_crawl_origin_and_sends_no_post(crawled):
     assert Site.requests.count("/api/guarded.json") == 1
     assert Site.requests.count("/api/away") == 1  # sent, and its redirect not followed
     assert Site.requests.count("/live") == 1  # the page's WebSocket to its own origin
+    assert STUN.datagrams == []
 
 
 JSON_PAGE = "/2024/05/01/json-comments"
