@@ -219,8 +219,8 @@ def offsite_guard_args(scope, also=None) -> list[str]:
     """Chromium switches that keep the browser's network off every origin but the crawl's (and
     those of `also`, NEWSARCHIVE_RENDER_ORIGINS), below the route (render_handler.py), for what
     the route never sees: Playwright hands it a redirect's first request only, so a page's fetch
-    of its own origin that redirects elsewhere went out with no guard, and WebSockets and
-    preconnects do not pass through it either. Every request goes to a proxy that does not exist
+    of its own origin that redirects elsewhere went out with no guard, and WebSockets do not pass
+    through it either (both checked: tests/browser/test_rendering.py). Every request goes to a proxy that does not exist
     (NOWHERE_PROXY) except those to the origins on the bypass list, each with its scheme and port,
     and with the WebSocket scheme of the same server (ws for http, wss for https: a site's own live
     comments stay reachable);
