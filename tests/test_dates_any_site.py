@@ -258,6 +258,52 @@ def test_a_date_in_a_links_query_still_counts_where_it_is_no_asset():
     assert parse(page(head)).published_day == "2022-06-18"
 
 
+# the page's margins (nav, aside, footer outside its article) hold other stories' dates -----------------
+
+THREAD = "".join(f"<p>Post {n} of the thread on the harbour works, long enough to be prose that a reader came for.</p>"
+                 for n in range(6))
+
+
+def thread_page(margin: str, story_footer: str = "") -> str:
+    # A forum thread: its first post's time is the story's date; the page (all of it in one form,
+    # as some site builders make it) also lists older news days in a sidebar or its footer.
+    return (f"<html lang='de'><body><form><main><h1>Hafenarbeiten</h1><div class='post'>"
+            f"<span title='Zeit der Erstellung'>28.09.19 12:44</span>{THREAD}{story_footer}</div></main>{margin}"
+            f"</form></body></html>")
+
+
+def find_date_of(markup: str) -> str | None:
+    from htmldate.extractors import try_date_expr
+
+    try_date_expr.cache_clear()  # htmldate keeps its readings of date strings for the process
+    return generic.find_publication_date(lxml_html.fromstring(markup), "https://forum.example/thread-338679.html", "de")
+
+
+@pytest.mark.parametrize("margin", [
+    "<aside><ul><li><span>21.09.19</span> <a href='/news/day/21'>Andere Meldung</a></li></ul></aside>",
+    "<footer><p>Stand 21.09.2019</p></footer>"])
+def test_a_date_in_a_sidebar_or_the_page_footer_is_not_the_storys(margin):
+    # Without the rule htmldate, which prefers the oldest date it finds, gives 2019-09-21.
+    assert find_date_of(thread_page(margin)) == "2019-09-28"
+
+
+def test_the_storys_own_footer_is_read():
+    # An article's footer ("Posted on ...") is the story's: only margins outside it are left out.
+    markup = ("<html><body><article><h1>Harbour works begin</h1>" + PROSE
+              + "<footer>Published 4 March 2024</footer></article>"
+              "<aside><span class='date'>1 February 2024</span> <a href='/other'>Other story</a></aside></body></html>")
+    assert find_date_of(markup) == "2024-03-04"
+
+
+def test_the_margins_are_put_back_where_they_were():
+    markup = ("<html><body>before<main><p>Story of 28.09.2019</p></main><aside>A 01.09.2019</aside>after A"
+              "<aside>B 02.09.2019</aside><footer>F 03.09.2019</footer>end<nav>N</nav></body></html>")
+    root = lxml_html.fromstring(markup)
+    unchanged = lxml_html.tostring(root)
+    generic.find_publication_date(root, URL, "en")
+    assert lxml_html.tostring(root) == unchanged
+
+
 # the day of publication where the story came out ----------------------------------------------------
 
 def test_the_day_is_the_printed_dates_own_not_its_utc_day():

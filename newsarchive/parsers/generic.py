@@ -305,7 +305,7 @@ def find_publication_date(root, url: str, language: str | None = None) -> str | 
     from htmldate import find_date
     from trafilatura.metadata import set_date_params
 
-    with _free_text_dates_in(language), _asset_versions_hidden(root):
+    with _free_text_dates_in(language), _asset_versions_hidden(root), _page_margins_hidden(root):
         return find_date(root, **{**set_date_params(True), "url": url}) or None
 
 
@@ -331,6 +331,32 @@ def _asset_versions_hidden(root):
     finally:
         for element, name, value in hidden:
             element.set(name, value)
+
+
+# The page's own navigation, sidebars and footer, outside its article: the dates there are other
+# stories' (a sidebar's list of recent news, an archive calendar) or the site's (a copyright year),
+# and htmldate, which prefers the oldest date it finds, took a sidebar's for the story's.
+_MARGINS = ("nav", "aside", "footer")
+_STORY_HOLDERS = frozenset({"article", "main"})
+
+
+@contextmanager
+def _page_margins_hidden(root):
+    """The page without its margins (_MARGINS outside any article or main element) while
+    htmldate reads it: each is taken out of its parent and put back where it was after."""
+    hidden = []
+    for element in root.iter(*_MARGINS):
+        parent = element.getparent()
+        if parent is None or any(a.tag in _STORY_HOLDERS or a.tag in _MARGINS for a in element.iterancestors()):
+            continue
+        hidden.append((parent, parent.index(element), element))
+    for parent, _, element in hidden:
+        parent.remove(element)
+    try:
+        yield
+    finally:
+        for parent, index, element in hidden:  # in document order: each index is right once those before it are back
+            parent.insert(index, element)
 
 
 # htmldate's last resort hands a line of free text ("Posted on 3 March 2020") to dateparser with no
