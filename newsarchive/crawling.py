@@ -39,6 +39,9 @@ logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_NOT_FINISHED, EXIT_USAGE, EXIT_NOTHING_ARCHIVED = 0, 1, 2, 4
 PAGE_OUTCOMES = ("article", "listing", "unchanged", "failure")
+# What a page may be requested as (spiders/base.py, FrontierEntry.kind) when the crawl hopes for an
+# article in it: an article link, or (in an any-site crawl) a page to be classified by its content.
+ARTICLE_KINDS = ("article", "page")
 
 
 @dataclass
@@ -66,9 +69,11 @@ class CrawlSummary:
         if self.finish_reason != "finished" or self.unaccounted:
             return EXIT_NOT_FINISHED
         kept = sum(self.pages(outcome) for outcome in ("article", "listing", "unchanged"))
-        article_pages = sum(self.pages(outcome, "article") for outcome in PAGE_OUTCOMES)
-        articles_kept = self.pages("article", "article") + self.pages("unchanged", "article")
-        if not kept or (article_pages and not articles_kept):
+        # Pages requested for an article that ended as one, unchanged, or a failure (a page of an
+        # any-site crawl that turned out to be a listing was no article page).
+        articles_kept = sum(self.pages(outcome, kind) for outcome in ("article", "unchanged") for kind in ARTICLE_KINDS)
+        article_pages_failed = sum(self.pages("failure", kind) for kind in ARTICLE_KINDS)
+        if not kept or (article_pages_failed and not articles_kept):
             return EXIT_NOTHING_ARCHIVED
         return EXIT_OK
 

@@ -293,7 +293,7 @@ class PageResult:
     capture: Capture | None = None
     discovered: list[FrontierEntry] = field(default_factory=list)
     request_fingerprint: str | None = None  # distributed crawls acknowledge the request once stored
-    kind: str = "page"
+    kind: str | None = None  # what the page was requested as (its FrontierEntry's kind), None when not known
 
     @property
     def outcome(self) -> str:

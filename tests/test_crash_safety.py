@@ -11,11 +11,12 @@ import sqlite3
 import sys
 import textwrap
 from collections import Counter
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import run_cli, serve_in_subprocess
+from tests.conftest import run_cli, serve_handler, serve_in_subprocess
 
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"]
 
@@ -220,3 +221,53 @@ def test_a_site_that_is_down_exits_4(tmp_path):
     # The start page; robots.txt is read by Scrapy's middleware, once, and is no page of the crawl.
     assert db.execute("SELECT reason FROM failures").fetchall() == [("connection_refused",)]
     assert db.execute("SELECT finish_reason FROM crawls").fetchall() == [("finished",)]
+
+
+class ListingOfMissingArticles(BaseHTTPRequestHandler):
+    """A section whose listing is fine and whose article pages answer 404, but those named in
+    `alive` (paths)."""
+
+    alive: tuple[str, ...] = ()
+    ARTICLES = tuple(f"/2024/05/0{n}/harbour-works-begin-{n}" for n in range(1, 4))
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        if self.path == "/news/":
+            links = "".join(f"<li><a href='{path}'>Harbour works, part {n}</a></li>"
+                            for n, path in enumerate(self.ARTICLES, 1))
+            return self.answer(200, f"<html><head><title>News</title></head><body><h1>News</h1><ul>{links}</ul></body></html>")
+        if self.path in self.alive:
+            prose = "".join(f"<p>Paragraph {n} of the story on the harbour works, with words enough to be prose.</p>"
+                            for n in range(6))
+            return self.answer(200, f"<html><head><title>Harbour works begin</title></head><body><article>"
+                                    f"<h1>Harbour works begin</h1><time datetime='2024-05-01'>1 May 2024</time>"
+                                    f"{prose}</article></body></html>")
+        return self.answer(404, "<html><body><h1>Not found</h1></body></html>")
+
+    def answer(self, status: int, page: str) -> None:
+        body = page.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("alive, exit_code", [((), 4), (ListingOfMissingArticles.ARTICLES[1:2], 0)])
+def test_a_crawl_whose_every_article_page_failed_exits_4_though_its_listing_was_kept(tmp_path, alive, exit_code):
+    handler = type("Site", (ListingOfMissingArticles,), {"alive": alive})
+    server = serve_handler(handler)
+    try:
+        db_path = tmp_path / "missing.db"
+        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
+                         "--allow-private", "-s", "RETRY_TIMES=0", *FAST)
+    finally:
+        server.shutdown()
+    assert result.returncode == exit_code, result.stderr[-3000:]
+    assert ("exit 4: nothing was archived: every page (or every article page) failed" in result.stderr) == (exit_code == 4)
+    pages, articles, listings, unchanged, failures = outcomes_add_up(db_path)
+    # The listings: the section, and the /sitemap.xml guessed when robots.txt names none (a 404
+    # there is an empty sitemap, not a failure).
+    assert (articles, listings, failures) == (len(alive), 2, 3 - len(alive))

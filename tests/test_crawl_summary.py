@@ -41,6 +41,18 @@ def test_a_crawl_whose_articles_were_all_unchanged_exits_0():
     assert summary(received=3, listing=1, unchanged=2, article_unchanged=2).exit_code == EXIT_OK
 
 
+
+def test_an_any_site_crawl_whose_every_page_to_classify_failed_exits_4():
+    # An any-site crawl requests the pages it follows as "page": what each is, its content says.
+    assert summary(received=4, listing=1, failure=3, listing_listing=1, page_failure=3).exit_code == EXIT_NOTHING_ARCHIVED
+    assert summary(received=4, listing=1, article=1, failure=2, listing_listing=1, page_article=1,
+                   page_failure=2).exit_code == EXIT_OK
+
+
+def test_pages_that_turned_out_to_be_listings_are_no_failed_articles():
+    assert summary(received=3, listing=3, listing_listing=1, page_listing=2).exit_code == EXIT_OK
+    assert summary(received=3, listing=3, listing_listing=1, article_listing=2).exit_code == EXIT_OK
+
 @pytest.mark.parametrize("reason", ["shutdown", "interrupted", "closespider_pagecount", "failed_to_start", None])
 def test_a_crawl_that_did_not_finish_exits_1_and_says_how_it_ended(reason):
     stopped = summary(reason, received=2, article=2, article_article=2)

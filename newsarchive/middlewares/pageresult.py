@@ -89,7 +89,8 @@ def page_result(request: Request | None, records: list, discovered: list[Frontie
             record.requested = len(discovered)
     stats.inc_value("newsarchive/pages/received_count")
     return PageResult(url=url, records=records, capture=capture, discovered=discovered,
-                      request_fingerprint=request.meta.get("newsarchive_fingerprint") if request else None)
+                      request_fingerprint=request.meta.get("newsarchive_fingerprint") if request else None,
+                      kind=entry.kind if entry else None)
 
 
 def capture_of(response: Response) -> Capture:

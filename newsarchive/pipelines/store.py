@@ -145,8 +145,10 @@ class StorePipeline:
             self.stats.set_value("newsarchive/store/write_error", describe_exception(error))
             self.crawler.engine.close_spider(self.crawler.spider, "archive_write_failed")
             return
-        for outcome in outcomes:
+        for result, outcome in zip(batch, outcomes, strict=True):
             self.stats.inc_value(f"newsarchive/pages/{outcome}_count")
+            if result.kind:  # by what the page was requested as: the exit code asks how the article pages ended
+                self.stats.inc_value(f"newsarchive/pages/{result.kind}_{outcome}_count")
         fingerprints = [result.request_fingerprint for result in batch if result.request_fingerprint]
         if fingerprints:
             self.crawler.signals.send_catch_log(newsarchive_signals.requests_committed, fingerprints=fingerprints)
