@@ -56,21 +56,29 @@ _RESPONSE_ERRORS = (
 )
 
 
+# The reasons that say no server answered at the origin: another request there would fail the same way.
+NO_ANSWER_REASONS = frozenset({"timeout", "dns_error", "connection_refused"})
+
+
 def describe_failure(failure) -> tuple[str, str, int | None]:
     """(reason, detail, HTTP status or None) for a Twisted Failure from a request's errback."""
     value = failure.value
     status = getattr(getattr(value, "response", None), "status", None)
-    detail = f"{type(value).__name__}: {value}"
-    if isinstance(value, HttpError):
-        return f"http_{status}", detail, status
+    return reason_of(value), f"{type(value).__name__}: {value}", status
+
+
+def reason_of(error: BaseException) -> str:
+    """The reason a download that raised `error` is recorded under."""
+    if isinstance(error, HttpError):
+        return f"http_{getattr(error.response, 'status', None)}"
     for types, reason in _FETCH_ERRORS:
-        if isinstance(value, types):
-            return reason, detail, status
-    for cause in _response_errors(value):
+        if isinstance(error, types):
+            return reason
+    for cause in _response_errors(error):
         for types, reason in _RESPONSE_ERRORS:
             if isinstance(cause, types):
-                return reason, detail, status
-    return "fetch_error", detail, status
+                return reason
+    return "fetch_error"
 
 
 def _response_errors(error: BaseException) -> list[BaseException]:

@@ -9,3 +9,6 @@ crawl_started = object()
 requests_committed = object()
 # Commit whatever is pending now (sent by the distributed scheduler when its worker is idle).
 flush_requested = object()
+# An origin's robots.txt could not be fetched at all (middlewares/robots.py): request=... (the request
+# that asked for it), error=... (the exception). Scrapy's robots_parsed is not sent then.
+robots_unreadable = object()

@@ -22,6 +22,8 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import signals
 
+from newsarchive import signals as newsarchive_signals
+from newsarchive.failures import NO_ANSWER_REASONS, reason_of
 from newsarchive.items import Article, ArticleNotModified, ListingLink, ListingPage, PageFailure
 from newsarchive.options import OptionError, check_start_url, parse_flag
 from newsarchive.parsers.dates import date_part
@@ -56,6 +58,7 @@ class GenericSpider(ArchiveSpider):
         spider.sitemaps_from_robots = spider.use_sitemaps and crawler.settings.getbool("ROBOTSTXT_OBEY")
         if spider.sitemaps_from_robots:
             crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
+            crawler.signals.connect(spider.robots_unreadable, signal=newsarchive_signals.robots_unreadable)
         return spider
 
     def start_requests_for(self, url: str):
@@ -75,6 +78,12 @@ class GenericSpider(ArchiveSpider):
         for sitemap_request in requests:
             if sitemap_request is not None:
                 self.crawler.engine.crawl(sitemap_request)
+
+    def robots_unreadable(self, request, error):
+        """An origin's robots.txt could not be fetched: look for its sitemap where it usually is,
+        unless no server answered there (a guess would only add that failure again)."""
+        if reason_of(error) not in NO_ANSWER_REASONS:
+            self.robots_parsed(None, request)
 
     def guessed_sitemap(self, url: str):
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))

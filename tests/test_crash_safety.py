@@ -271,3 +271,75 @@ def test_a_crawl_whose_every_article_page_failed_exits_4_though_its_listing_was_
     # The listings: the section, and the /sitemap.xml guessed when robots.txt names none (a 404
     # there is an empty sitemap, not a failure).
     assert (articles, listings, failures) == (len(alive), 2, 3 - len(alive))
+
+
+class SiteWithBrokenRobots(BaseHTTPRequestHandler):
+    """A section linking one article, a /sitemap.xml naming a second, and a robots.txt that cannot
+    be fetched: `robots` says how ("gzip": a body that will not decompress, "loop": a redirect to
+    itself). `asked` lists the paths requested."""
+
+    robots = "gzip"
+    asked: list[str] = []
+    PAGE = ("<html><head><title>{0}</title></head><body><article><h1>{0}</h1><time datetime='2024-05-01'>1 May 2024"
+            "</time>" + "".join(f"<p>Paragraph {n} of the story, with words enough to be prose for a reader.</p>"
+                                for n in range(6)) + "</article></body></html>")
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        self.asked.append(self.path)
+        base = f"http://127.0.0.1:{self.server.server_port}"
+        if self.path == "/robots.txt":
+            if self.robots == "loop":
+                return self.answer(302, b"", Location="/robots.txt")
+            return self.answer(200, b"\x8b\x1f not gzip at all", **{"Content-Type": "text/plain", "Content-Encoding": "gzip"})
+        if self.path == "/sitemap.xml":
+            sitemap = (f"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                       f"<url><loc>{base}/2024/05/01/only-in-the-sitemap</loc></url></urlset>")
+            return self.answer(200, sitemap.encode(), **{"Content-Type": "application/xml"})
+        if self.path == "/news/":
+            return self.answer(200, b"<html><head><title>News</title></head><body><h1>News</h1>"
+                                    b"<a href='/2024/05/01/linked-from-the-section'>Linked</a></body></html>")
+        if self.path.startswith("/2024/05/01/"):
+            return self.answer(200, self.PAGE.format(self.path.rsplit("/", 1)[1].replace("-", " ")).encode())
+        return self.answer(404, b"not found")
+
+    def answer(self, status: int, body: bytes, **headers: str) -> None:
+        self.send_response(status)
+        for name, value in {"Content-Type": "text/html; charset=utf-8", **headers}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("robots, error", [("gzip", "BadGzipFile"), ("loop", "RedirectLoop")])
+def test_a_robots_txt_that_cannot_be_fetched_is_one_warning_and_the_sitemap_is_still_read(tmp_path, robots, error):
+    handler = type("Site", (SiteWithBrokenRobots,), {"robots": robots, "asked": []})
+    server = serve_handler(handler)
+    try:
+        db_path = tmp_path / "robots.db"
+        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
+                         "--allow-private", *FAST)
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    warned = [line for line in result.stderr.splitlines() if "could not be read" in line]
+    assert len(warned) == 1 and f"robots.txt of 127.0.0.1:{server.server_port} could not be read ({error}" in warned[0]
+    assert handler.asked.count("/sitemap.xml") == 1
+    titles = {title for (title,) in sqlite3.connect(db_path).execute("SELECT title FROM articles")}
+    assert titles == {"linked from the section", "only in the sitemap"}
+
+
+def test_no_sitemap_is_guessed_where_no_server_answers_for_robots_txt(tmp_path):
+    # The site is down: its robots.txt fails as the start page does, and a guessed sitemap would only fail too.
+    from tests.conftest import free_port
+
+    db_path = tmp_path / "down.db"
+    result = run_cli("crawl", f"http://127.0.0.1:{free_port()}/news/", "--db", str(db_path), "--allow-private",
+                     "-s", "RETRY_TIMES=0", *FAST)
+    assert result.returncode == 4
+    assert "Traceback" not in result.stderr and "ConnectionRefusedError" in result.stderr
+    assert sqlite3.connect(db_path).execute("SELECT url LIKE '%/news/' FROM failures").fetchall() == [(1,)]
