@@ -27,8 +27,22 @@ class RobotsForbidden(IgnoreRequest):
     """robots.txt forbids the URL."""
 
 
-class ResponseTooLarge(IgnoreRequest):
+class RefusedResponse(IgnoreRequest):
+    """A response the crawl received but could not use; `response` is what the site sent, which the
+    page's failure keeps as its capture (and its status)."""
+
+    def __init__(self, message: str, response=None):
+        super().__init__(message)
+        self.response = response
+
+
+class ResponseTooLarge(RefusedResponse):
     """A compressed body that inflated past DOWNLOAD_MAXSIZE (a decompression bomb, or a huge page)."""
+
+
+class BadContentEncoding(RefusedResponse):
+    """A body that does not decompress as its Content-Encoding says (garbage labelled gzip, a
+    deflate body labelled brotli, a stream cut short)."""
 
 
 # Exception types, most specific first, and the reason each is recorded under.
@@ -42,6 +56,7 @@ _FETCH_ERRORS = (
     ((scrapy_errors.DownloadConnectionRefusedError, net_errors.ConnectionRefusedError), "connection_refused"),
     # Scrapy cancels a download that passes DOWNLOAD_MAXSIZE; nothing else cancels one here.
     ((scrapy_errors.DownloadCancelledError, defer.CancelledError, ResponseTooLarge), "too_large"),
+    (BadContentEncoding, "bad_content_encoding"),
     ((scrapy_errors.ResponseDataLossError,), "data_loss"),
     ((scrapy_errors.UnsupportedURLSchemeError, scrapy_errors.NotSupported), "unsupported_url"),
     (IgnoreRequest, "ignored"),

@@ -35,9 +35,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import utc_now
 from newsarchive.archive.queries import ArchiveLookup
-from newsarchive.failures import describe_failure
+from newsarchive.failures import RefusedResponse, describe_failure
 from newsarchive.items import Article, FrontierEntry, ListingPage, PageFailure
-from newsarchive.middlewares.pageresult import FRONTIER_META, STORED_BODY_META, page_result
+from newsarchive.middlewares.pageresult import FRONTIER_META, STORED_BODY_META, capture_of, page_result
 from newsarchive.options import check_date_order, parse_count, parse_day, parse_flag
 from newsarchive.parsers.discovery import parse_feed
 from newsarchive.parsers.sitemaps import parse_sitemap
@@ -278,7 +278,11 @@ class ArchiveSpider(scrapy.Spider):
         reason, detail, status = describe_failure(failure)
         self.crawler.stats.inc_value(f"newsarchive/fetch_error/{reason}")
         record = PageFailure(url=failure.request.url, reason=reason, detail=detail, status=status)
-        return [page_result(failure.request, [record], [], None, self.crawler.stats)]
+        # A response the downloader refused (RefusedResponse: a body that would not decompress) is
+        # still what the site sent: it is captured, as the page's error responses are.
+        refused = failure.value.response if isinstance(failure.value, RefusedResponse) else None
+        capture = capture_of(refused) if refused is not None and self.capture_enabled else None
+        return [page_result(failure.request, [record], [], capture, self.crawler.stats)]
 
     # scope --------------------------------------------------------------------------------------
 

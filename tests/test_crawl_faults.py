@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
+import zlib
 from urllib.parse import urlsplit
 
 from newsarchive.demo.site import PAGE_SIZE
@@ -21,7 +23,8 @@ def crawl(demo_site, db_path, *args):
 def test_faults_are_recorded_and_the_crawl_finishes(demo_site, tmp_path):
     faults = ["/faults/404", "/faults/500", "/faults/redirect-loop", "/faults/refresh-loop", "/faults/binary",
               "/faults/not-html",
-              "/faults/empty", "/faults/huge", "/faults/gzip-bomb", "/faults/not-http", "/faults/reset",
+              "/faults/empty", "/faults/huge", "/faults/gzip-bomb", "/faults/bad-gzip", "/faults/not-http",
+              "/faults/reset",
               "/faults/slow?seconds=6",
               "/en_GB/news/iraq/security"]
     db_path = tmp_path / "faults.db"
@@ -41,10 +44,22 @@ def test_faults_are_recorded_and_the_crawl_finishes(demo_site, tmp_path):
         "/faults/empty": "empty_page",
         "/faults/huge": "too_large",
         "/faults/gzip-bomb": "too_large",  # about 64 KB sent, 64 MB inflated: stopped at DOWNLOAD_MAXSIZE
+        "/faults/bad-gzip": "bad_content_encoding",
         "/faults/not-http": "bad_response",
         "/faults/reset": "connection_lost",
         "/faults/slow": "timeout",
     }
+    # A body the crawl received but could not decompress is kept as the site sent it, still encoded,
+    # and its failure has its status.
+    from newsarchive.demo.serve import BAD_GZIP_BODY
+
+    refused = {urlsplit(url).path: (status, json.loads(headers)["Content-Encoding"], zlib.decompress(body))
+               for url, status, headers, body in db.execute(
+                   "SELECT url, status, response_headers, body FROM captures WHERE url LIKE '%/faults/%gzip%'")}
+    assert refused.keys() == {"/faults/gzip-bomb", "/faults/bad-gzip"}
+    assert refused["/faults/bad-gzip"] == (200, ["gzip"], BAD_GZIP_BODY)
+    assert refused["/faults/gzip-bomb"][:2] == (200, ["gzip"]) and refused["/faults/gzip-bomb"][2][:2] == b"\x1f\x8b"
+    assert db.execute("SELECT status FROM failures WHERE url LIKE '%/faults/%gzip%'").fetchall() == [(200,), (200,)]
     assert db.execute("SELECT finish_reason FROM crawls").fetchone() == ("finished",)
     # The good section on the same run was still crawled: its first page, a full page of articles.
     security = next(s for s in demo_site.manifest["sections"] if s["path"] == "/en_GB/news/iraq/security")

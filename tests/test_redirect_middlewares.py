@@ -13,6 +13,7 @@ from scrapy import Request, Spider
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
+from newsarchive.demo.serve import BAD_GZIP_BODY
 from newsarchive.failures import OffsiteRedirect, RedirectLoop, ResponseTooLarge, describe_failure
 from newsarchive.middlewares.compression import SizeCheckedCompressionMiddleware
 from newsarchive.middlewares.redirect import (
@@ -164,7 +165,7 @@ def test_a_gzip_body_that_inflates_past_the_limit_is_too_large():
     assert str(too_large.value).endswith("exceeded DOWNLOAD_MAXSIZE (100000 B) during decompression.")
     from twisted.python.failure import Failure
 
-    assert describe_failure(Failure(too_large.value))[0] == "too_large"
+    assert describe_failure(Failure(too_large.value))[::2] == ("too_large", 200)  # the status of the response as sent
 
 
 def test_a_gzip_body_within_the_limit_is_inflated():
@@ -172,3 +173,19 @@ def test_a_gzip_body_within_the_limit_is_inflated():
     response = Response(request.url, body=gzipped(50_000), headers={"Content-Encoding": "gzip"}, request=request)
     inflated = middleware(SizeCheckedCompressionMiddleware, DOWNLOAD_MAXSIZE=100_000).process_response(request, response)
     assert len(inflated.body) == 50_000 + len(b"<html><body></body></html>")
+
+
+@pytest.mark.parametrize("coding, body", [("gzip", b"<html>plain, not gzip</html>"), ("gzip", BAD_GZIP_BODY),
+                                          ("br", b"not brotli"), ("deflate", b"not deflate")])
+def test_a_body_that_does_not_decompress_is_a_bad_content_encoding_with_the_response_as_sent(coding, body):
+    from twisted.python.failure import Failure
+
+    from newsarchive.failures import BadContentEncoding
+
+    request = Request(f"{SITE}/page")
+    response = Response(request.url, body=body, headers={"Content-Encoding": coding}, request=request)
+    with pytest.raises(BadContentEncoding) as refused:
+        middleware(SizeCheckedCompressionMiddleware).process_response(request, response)
+    assert str(refused.value).startswith(f"the body does not decompress as {coding}: ")
+    assert refused.value.response is response
+    assert describe_failure(Failure(refused.value))[::2] == ("bad_content_encoding", 200)

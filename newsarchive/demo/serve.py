@@ -7,7 +7,8 @@ killed. `?page=N` maps to the listing's page file; other query parameters (utm_*
 ETag and Last-Modified are sent and conditional requests answered with 304. Images answer a tiny
 JPEG. Under `/faults/`: 404, 500, slow?seconds=N, redirect-loop, redirect?to=URL, refresh?to=URL and
 refresh-loop (the same by `<meta http-equiv="refresh">`), binary, not-html,
-huge, gzip-bomb (a page of a few hundred kilobytes that inflates to 64 MB), not-http (an answer
+huge, gzip-bomb (a page of a few hundred kilobytes that inflates to 64 MB), bad-gzip (a body labelled
+gzip that is not), not-http (an answer
 that is not HTTP), reset (the connection reset unanswered), empty, and pager?page=N: a listing that never ends, each page linking the same article
 (`/faults/pager/2019/05/03/the-same-story-on-every-page`) and its next page.
 With --access-log, every request is appended to FILE as "PATH STATUS" (tests count requests).
@@ -57,6 +58,7 @@ def content_type_of(file: Path) -> str:
         return FEED_TYPES[file.parent.name]
     return CONTENT_TYPES.get(file.suffix, "application/octet-stream")
 HUGE_PAGE_BYTES = 20 * 1024 * 1024
+BAD_GZIP_BODY = b"\x1f\x8b\x08\x00 these bytes open like gzip and go on as nothing of the kind"
 
 
 class DemoSiteHandler(BaseHTTPRequestHandler):
@@ -182,6 +184,8 @@ class DemoSiteHandler(BaseHTTPRequestHandler):
             return None
         if fault == "gzip-bomb":
             return self.send_body(200, html, gzip_bomb(), {"Content-Encoding": "gzip"})
+        if fault == "bad-gzip":  # labelled gzip, and not gzip at all
+            return self.send_body(200, html, BAD_GZIP_BODY, {"Content-Encoding": "gzip"})
         return self.send_body(404, html, b"<html><body>no such fault</body></html>")
 
     def serve_huge(self, content_type: str) -> None:
