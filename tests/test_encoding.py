@@ -127,6 +127,19 @@ def test_stray_bytes_take_four_good_sequences_each_to_keep_a_page_utf8():
     assert decode_html(three, "text/html; charset=windows-1252")[1] == "cp1252"
 
 
+
+@pytest.mark.parametrize("declared_by", ["header", "meta"])
+def test_a_page_that_says_utf8_takes_one_good_sequence_for_each_stray_byte(declared_by):
+    # Three accented words and one curly quote pasted from windows-1252 ("it\x92s"): read as
+    # windows-1252 whole, every accent would be garbled ("CafÃ©").
+    head, header = ("", "text/html; charset=utf-8") if declared_by == "header" else ("<meta charset='utf-8'>", None)
+    text = page("Café, café, Zoë: it’s open", head)
+    body = text.encode("utf-8").replace("’".encode("utf-8"), b"\x92")
+    assert decode_html(body, header) == (text, "utf-8")
+    # One sequence for two stray bytes is not enough, declared or not.
+    two_strays = page("Café: it’s open, it’s", head).encode("utf-8").replace("’".encode("utf-8"), b"\x92")
+    assert decode_html(two_strays, header)[1] != "utf-8"
+
 def test_bytes_nothing_can_read_fall_back_with_replacement_characters():
     import random
 

@@ -3,7 +3,8 @@
 Arabic sites still serve windows-1256 pages, sometimes declared as UTF-8 or not declared at all.
 Order of trust: a byte-order mark; UTF-16 or UTF-32 when the HTTP header declares it; UTF-8 when
 the bytes are valid UTF-8 (a single-byte charset almost never produces valid multi-byte UTF-8 by
-accident); the charset the HTTP header or the page
+accident), or nearly so (a few stray bytes among many multi-byte sequences, fewer needed when the
+page says it is UTF-8: SEQUENCES_PER_STRAY_BYTE); the charset the HTTP header or the page
 declares, when the bytes decode with it (but not a Western single-byte charset, which decodes
 anything, on a page whose language has a legacy charset of its own); the legacy charset of the page's language (`<html
 lang="ar">` -> windows-1256), which short pages need since statistics on a few words mislead; a
@@ -77,9 +78,9 @@ def decode_html(body: bytes | str, content_type: str | None = None) -> tuple[str
         return body.decode("utf-8"), "utf-8"  # pragma: no mutate (codec names ignore case)
     except UnicodeDecodeError:
         pass
-    if _mostly_utf8(body):
-        return body.decode("utf-8", errors=_STRAY_BYTES_HANDLER), "utf-8"  # pragma: no mutate (case, default)
     declared = _declared_encoding(body, content_type)
+    if _mostly_utf8(body, SEQUENCES_PER_STRAY_BYTE_DECLARED if declared == "utf-8" else SEQUENCES_PER_STRAY_BYTE):
+        return body.decode("utf-8", errors=_STRAY_BYTES_HANDLER), "utf-8"  # pragma: no mutate (case, default)
     legacy = _legacy_charset_for_language(body)
     # A Western single-byte charset decodes any bytes without an error, so on a page whose
     # language has its own legacy charset (an Arabic page "declared" latin-1 by a template
@@ -138,12 +139,21 @@ def choose_charset(guesses: list[tuple[str, float]], margin: float = 0.1, prefer
     return common[0] if common else guesses[0][0]
 
 
-def _mostly_utf8(body: bytes) -> bool:
+# How many valid UTF-8 multi-byte sequences a page needs for each invalid byte to be read as UTF-8
+# with stray bytes. Text in a single-byte charset shows a few such sequences by chance among many
+# invalid bytes (windows-1256 Arabic: 15 in 690; windows-1251, -1250, -1252: none): a page that
+# says it is UTF-8 and has as many sequences as stray bytes is UTF-8 (three accented words and one
+# pasted curly quote were read as windows-1252, "CafÃ©"); one that says nothing needs more.
+SEQUENCES_PER_STRAY_BYTE = 4
+SEQUENCES_PER_STRAY_BYTE_DECLARED = 1
+
+
+def _mostly_utf8(body: bytes, sequences_per_stray_byte: int) -> bool:
     """A UTF-8 page with a few stray single-byte characters (text pasted from an old system):
     many valid multi-byte sequences, few invalid bytes. Decoding it whole in a guessed single-byte
     charset would garble every other non-ASCII character."""
     invalid = len(body.decode("utf-8", errors="replace").split("\ufffd")) - 1
-    return len(_UTF8_MULTIBYTE.findall(body)) >= 4 * invalid
+    return len(_UTF8_MULTIBYTE.findall(body)) >= sequences_per_stray_byte * invalid
 
 
 def _read_stray_bytes(error: UnicodeError) -> tuple[str, int]:
