@@ -84,6 +84,11 @@ def test_an_unknown_declared_charset_is_ignored():
 def test_binary_and_markup_signatures():
     assert looks_binary(b"%PDF-1.4 ...") and looks_binary(b"\x89PNG\r\n") and looks_binary(b"<html>\x00")
     assert not looks_binary(b"<html><body>" + b"x" * 2000 + b"\x00")  # a NUL past the first kilobyte
+    # A stray NUL in a page's title is no binary file; random bytes (compressed, encrypted) are.
+    assert not looks_binary(b"<html><head><title>Harbour\x00 works</title></head><body>" + b"<p>text</p>" * 90)
+    import random
+
+    assert looks_binary(random.Random(7).randbytes(4096))
     assert looks_like_html(b"<!DOCTYPE html><p>x</p>") and looks_like_html(b"  <DIV>x</DIV>")
     assert not looks_like_html(b"plain text, no markup") and not looks_like_html(b"x" * 70000 + b"<p>late</p>")
 
@@ -108,8 +113,11 @@ def test_a_stray_byte_no_single_byte_charset_defines_is_replaced_not_fatal():
 
 
 def test_the_signatures_are_looked_for_where_they_are():
-    assert looks_binary(b"<" + b"x" * 1022 + b"\x00")  # the last byte of the first kilobyte
-    assert not looks_binary(b"<" + b"x" * 1023 + b"\x00")  # the first byte after it
+    # More than 2% of the first kilobyte's bytes binary (20.48: 21 of them), the last at its last byte.
+    assert looks_binary(b"<" + b"x" * 1002 + b"\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f" + b"\x00" * 10)
+    assert not looks_binary(b"<" + b"x" * 1003 + b"\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f" + b"\x00" * 9)
+    assert not looks_binary(b"<" + b"x" * 1003 + b"\x00" * 20 + b"\x00")  # the 21st after the first kilobyte
+    assert not looks_binary(b"<" + b"\t\n\x0c\r\x1b" * 200)  # tab, newline, form feed, carriage return, escape
     assert looks_like_html(b"x" * 65534 + b"<p>x</p>")  # "<p" are the last two bytes of the first 64 KiB
     assert not looks_like_html(b"x" * 65535 + b"<p>x</p>")  # the "p" is one byte beyond them
 
@@ -224,3 +232,13 @@ def test_the_language_hint_is_windows_1252_for_western_languages_only(lang, hint
     from newsarchive.parsers.encoding import _western_charset_for_language
 
     assert _western_charset_for_language(page("text", lang=lang).encode("ascii")) == hint
+
+
+def test_a_page_with_a_stray_nul_byte_is_parsed_not_refused():
+    from newsarchive.items import Article
+    from newsarchive.parsers import parse_page
+
+    prose = "".join(f"<p>Paragraph {n} of the story on the harbour works, long enough to be prose.</p>" for n in range(6))
+    body = f"<html><head><title>Harbour works\x00 begin</title></head><body><article><h1>Harbour works begin</h1>{prose}</article></body></html>"
+    article = parse_page("https://harbour.example/2024/05/01/works", body.encode(), kind="article")
+    assert isinstance(article, Article) and article.title == "Harbour works begin"

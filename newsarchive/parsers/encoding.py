@@ -55,9 +55,17 @@ def _declared_wide_encoding(content_type: str | None) -> str | None:
     return declared if declared and declared.startswith(_WIDE_ENCODINGS) else None
 
 
+# Bytes no text holds but by accident: controls other than tab, newline, form feed, carriage return
+# and escape (what the WHATWG MIME sniffing standard calls binary data bytes). About one byte in ten
+# of compressed or encrypted data is one; a page of text may hold a stray one (a NUL pasted into a
+# title) and is still a page.
+_BINARY_DATA_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+BINARY_DATA_SHARE = 0.02  # of the first kilobyte, above which a body is binary
+
+
 def looks_binary(body: bytes) -> bool:
     head = body[:1024]
-    return head.startswith(_BINARY_SIGNATURES) or b"\x00" in head
+    return head.startswith(_BINARY_SIGNATURES) or len(_BINARY_DATA_BYTES.findall(head)) > BINARY_DATA_SHARE * len(head)
 
 
 def looks_like_html(body: bytes) -> bool:
