@@ -314,7 +314,8 @@ class SiteWithBrokenRobots(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.mark.parametrize("robots, error", [("gzip", "BadGzipFile"), ("loop", "RedirectLoop")])
+@pytest.mark.parametrize("robots, error", [("gzip", "BadContentEncoding: the body does not decompress as gzip"),
+                                           ("loop", "RedirectLoop")])
 def test_a_robots_txt_that_cannot_be_fetched_is_one_warning_and_the_sitemap_is_still_read(tmp_path, robots, error):
     handler = type("Site", (SiteWithBrokenRobots,), {"robots": robots, "asked": []})
     server = serve_handler(handler)
@@ -329,8 +330,12 @@ def test_a_robots_txt_that_cannot_be_fetched_is_one_warning_and_the_sitemap_is_s
     warned = [line for line in result.stderr.splitlines() if "could not be read" in line]
     assert len(warned) == 1 and f"robots.txt of 127.0.0.1:{server.server_port} could not be read ({error}" in warned[0]
     assert handler.asked.count("/sitemap.xml") == 1
-    titles = {title for (title,) in sqlite3.connect(db_path).execute("SELECT title FROM articles")}
+    db = sqlite3.connect(db_path)
+    titles = {title for (title,) in db.execute("SELECT title FROM articles")}
     assert titles == {"linked from the section", "only in the sitemap"}
+    # A robots.txt that came but would not decompress is kept as it came; a loop gave no robots.txt.
+    robots_captures = db.execute("SELECT status FROM captures WHERE kind = 'robots'").fetchall()
+    assert robots_captures == ([(200,)] if robots == "gzip" else [])
 
 
 def test_no_sitemap_is_guessed_where_no_server_answers_for_robots_txt(tmp_path):

@@ -11,7 +11,8 @@ with a typed refusal.
   hands it to `_parse_robots` only, a method of its own: tests/test_warc.py fails if that changes.
 - A robots.txt that cannot be fetched at all (a connection reset, a body that will not
   decompress, a redirect loop) lets the crawl go on as Scrapy does, as if it allowed everything,
-  with one warning line where Scrapy logs an error and its traceback; and the spider is told
+  with one warning line where Scrapy logs an error and its traceback (a response that came but
+  would not decompress is still its capture); and the spider is told
   (`robots_unreadable`, with the error), so that it still looks for the origin's sitemap where a
   robots.txt that failed with an HTTP error would have sent it, unless no server answered there.
 """
@@ -26,7 +27,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
 from newsarchive.archive.capture_writer import CaptureWriter
-from newsarchive.failures import RobotsForbidden
+from newsarchive.failures import RefusedResponse, RobotsForbidden
 from newsarchive.middlewares.pageresult import capture_of
 from newsarchive.signals import robots_unreadable
 
@@ -70,6 +71,8 @@ class ArchiveRobotsTxtMiddleware(RobotsTxtMiddleware):
 
     def _robots_error(self, exc, netloc) -> None:
         self.unreadable[netloc] = exc
+        if isinstance(exc, RefusedResponse) and exc.response is not None:  # it came, and would not decompress
+            self.captures.write(capture_of(exc.response), "robots")
         logger.warning(f"robots.txt of {netloc} could not be read ({type(exc).__name__}: {exc}): "
                        f"crawling as if it allowed everything")
         super()._robots_error(exc, netloc)
