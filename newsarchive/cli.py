@@ -13,6 +13,11 @@ that needs them, so `newsarchive --help` starts quickly.
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import sys
+import traceback
+
 import click
 
 from newsarchive.commands import crawling, exporting, pages, research
@@ -40,7 +45,26 @@ for command in (
 
 
 def main():
-    cli()
+    """The command, with what its checks did not foresee (a damaged archive met half-way through a
+    read, an output path that cannot be written, a number too big for SQLite, a closed stdout)
+    said in one line, exit status 1, rather than a traceback. NEWSARCHIVE_TRACEBACK=1 shows the
+    traceback too, for a bug report."""
+    try:
+        cli()
+    except Exception as error:  # noqa: BLE001 (click's own errors and exits are handled inside cli())
+        if os.environ.get("NEWSARCHIVE_TRACEBACK"):
+            traceback.print_exc()
+        print(f"Error: {one_line(error)}", file=sys.stderr)
+        sys.exit(1)
+
+
+def one_line(error: BaseException) -> str:
+    """An error as a user can act on it: the file an OSError names, a damaged SQLite file said so."""
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"cannot use {error.filename}: {error.strerror or error}"
+    if isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.OperationalError):
+        return f"the archive cannot be read, it is damaged or no SQLite file ({error})"
+    return f"{type(error).__name__}: {error} (NEWSARCHIVE_TRACEBACK=1 shows where)"
 
 
 if __name__ == "__main__":

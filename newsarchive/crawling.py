@@ -147,7 +147,7 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
               "allow_private": "1" if allow_private else "", "full": "1" if full else ""}
     section_list = [part.strip() for part in (sections or "").split(",") if part.strip()]
     if "://" in site:  # a URL: any site, through the generic spider
-        if locales or base_url:
+        if locales or base_url is not None:
             raise OptionError("--locales and --base-url are for profiled sites; give the URL itself instead")
         start_urls = [check_start_url(site, "SITE")] + [check_start_url(urljoin(site, s), "--sections")
                                                          for s in section_list]
@@ -158,7 +158,7 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
             raise OptionError(f"no site profile has a site named {site!r}{did_you_mean(site, all_site_names())} "
                               f"(or give a section URL); sites: {', '.join(all_site_names())}")
         profile, _ = found
-        if base_url:
+        if base_url is not None:  # given, if empty ("" would crawl the profile's live site instead)
             check_start_url(base_url, "--base-url")
         for section in section_list:
             if "://" in section:

@@ -204,6 +204,11 @@ def test_a_profiled_site_refuses_a_locale_it_does_not_have():
         crawl_plan("diyaruna", locales="en")
     with pytest.raises(OptionError, match="^--base-url 'diyaruna.com'"):
         crawl_plan("diyaruna", base_url="diyaruna.com")
+    # An empty one (a script's unset variable) is no base URL: it would have crawled the live site.
+    with pytest.raises(OptionError, match="^--base-url '' must start with http"):
+        crawl_plan("diyaruna", base_url="")
+    with pytest.raises(OptionError, match="^--locales and --base-url are for profiled sites"):
+        crawl_plan(SITE, base_url="")
     with pytest.raises(OptionError, match="^--sections 'ftp://diyaruna.com/x'"):
         crawl_plan("diyaruna", sections="news, ftp://diyaruna.com/x")
 

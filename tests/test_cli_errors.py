@@ -1,0 +1,45 @@
+"""What the `newsarchive` command says when its own checks did not foresee a failure (cli.main): one
+line and exit status 1, never a traceback; NEWSARCHIVE_TRACEBACK=1 adds the traceback for a bug
+report. Real commands in their own processes, on a real archive."""
+
+from __future__ import annotations
+
+import shutil
+
+from tests.conftest import run_cli
+
+
+def test_a_number_too_big_for_sqlite_is_one_line(research_archive):
+    result = run_cli("search", "bridge", "--db", str(research_archive.db_path), "--limit", "9" * 25)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: OverflowError: Python int too large to convert to SQLite INTEGER (NEWSARCHIVE_TRACEBACK=1 shows where)"]
+
+
+def test_an_output_file_that_cannot_be_written_is_named(research_archive, tmp_path):
+    missing = tmp_path / "no" / "such" / "folder" / "report.html"
+    result = run_cli("report", "--db", str(research_archive.db_path), "--html", str(missing))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == f"Error: cannot use {missing}: No such file or directory"
+    assert "Traceback" not in result.stderr
+
+
+def test_a_damaged_archive_met_half_way_is_said_to_be_damaged(research_archive, tmp_path):
+    damaged = tmp_path / "damaged.db"
+    shutil.copy(research_archive.db_path, damaged)
+    size = damaged.stat().st_size
+    with open(damaged, "r+b") as file:  # the middle third of the file's pages, zeroed
+        file.seek(size // 3)
+        file.write(bytes(size // 3))
+    result = run_cli("stats", "--db", str(damaged))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        "Error: the archive cannot be read, it is damaged or no SQLite file (")
+    assert "Traceback" not in result.stderr
+
+
+def test_the_traceback_is_shown_when_asked_for(research_archive):
+    result = run_cli("search", "bridge", "--db", str(research_archive.db_path), "--limit", "9" * 25,
+                     env={"NEWSARCHIVE_TRACEBACK": "1"})
+    assert result.returncode == 1
+    assert "Traceback (most recent call last)" in result.stderr and "OverflowError" in result.stderr
