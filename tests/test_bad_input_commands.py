@@ -174,3 +174,16 @@ def test_browse_serves_a_copy_on_read_only_media(tmp_path):
     assert "opened as an immutable copy" in result.stderr
     assert "(metadata: /tmp" in result.stdout or "newsarchive-browse-" in result.stdout
     assert sorted(p.name for p in media.iterdir()) == ["copy.db"]
+
+
+@pytest.mark.parametrize("dates, words", [
+    (["--since", "2024-13-45"], ["--since must be a date as YYYY-MM-DD, not '2024-13-45'"]),
+    (["--until", "garbage"], ["--until must be a date as YYYY-MM-DD, not 'garbage'"]),
+    (["--since", "2024-05-01", "--until", "2024-01-01"], ["--since 2024-05-01 is after --until 2024-01-01"])])
+@pytest.mark.parametrize("kind", ["jsonl", "csv", "parquet"])
+def test_export_dates_are_checked_before_anything_is_written(tmp_path, kind, dates, words):
+    # They were passed on as they were: a date that is none exported nothing, or everything, with exit 0.
+    db_path = archive_with_rows(tmp_path / "archive.db")
+    out = tmp_path / f"out.{kind}"
+    one_line_error(run("export", kind, "--db", str(db_path), "--out", str(out), *dates), 2, *words)
+    assert not out.exists()

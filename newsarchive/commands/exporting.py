@@ -31,6 +31,20 @@ def export_filter_options(function):
     return function
 
 
+def export_filters(site, section, language, since, until, since_crawl):
+    """The filters the options give, their dates checked: a date that is none, or a window that
+    ends before it starts, is a usage error (exit 2), not an empty or a whole export."""
+    from exports.records import ExportFilters
+    from newsarchive.options import OptionError, check_date_order, parse_day
+
+    try:
+        since, until = parse_day(since, "--since"), parse_day(until, "--until")
+        check_date_order(since, until)
+    except OptionError as error:
+        raise click.UsageError(str(error)) from None
+    return ExportFilters(site, section, language, since, until, since_crawl)
+
+
 export_out_option = click.option(
     "--out", "out_path", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True), required=True,
     help="The file to write (replaced if it exists), or - for standard output.")
@@ -91,10 +105,8 @@ def export_jsonl_command(db_path, out_path, site, section, language, since, unti
         newsarchive export jsonl --db archive.db --out articles.jsonl --since 2024-01-01
         newsarchive export jsonl --db archive.db --out - --since-crawl 12 | gzip > new.jsonl.gz
     """
-    from exports.records import ExportFilters
-
     _export_table("jsonl", db_path, out_path, "articles",
-                  ExportFilters(site, section, language, since, until, since_crawl))
+                  export_filters(site, section, language, since, until, since_crawl))
 
 
 @export.command("csv")
@@ -114,10 +126,8 @@ def export_csv_command(db_path, out_path, table, bom, site, section, language, s
         newsarchive export csv --db archive.db --out articles.csv --bom --language ar   # for Excel
         newsarchive export csv --db archive.db --out links.csv --table article_links   # who links where
     """
-    from exports.records import ExportFilters
-
     _export_table("csv", db_path, out_path, table,
-                  ExportFilters(site, section, language, since, until, since_crawl), bom)
+                  export_filters(site, section, language, since, until, since_crawl), bom)
 
 
 @export.command("parquet")
@@ -131,10 +141,8 @@ def export_parquet_command(db_path, out_path, site, section, language, since, un
     Example:
         newsarchive export parquet --db archive.db --out articles.parquet
     """
-    from exports.records import ExportFilters
-
     _export_table("parquet", db_path, out_path, "articles",
-                  ExportFilters(site, section, language, since, until, since_crawl))
+                  export_filters(site, section, language, since, until, since_crawl))
 
 
 @export.command("sqlite")
