@@ -87,11 +87,12 @@ def cron_schedule(job: Job) -> str:
 
 
 def crawl_command(job: Job, db_path: Path, extra: list[str]) -> str:
-    executable = shutil.which("newsarchive") or f"{sys.executable} -m newsarchive.cli"
-    parts = [executable, "crawl", job.site, "--db", str(db_path.resolve()), *extra]
+    installed = shutil.which("newsarchive")
+    executable = [installed] if installed else [sys.executable, "-m", "newsarchive.cli"]
+    parts = [*executable, "crawl", job.site, "--db", str(db_path.resolve()), *extra]
     if job.full:
         parts.append("--full")
-    return " ".join(shlex.quote(part) if " " not in part else part for part in parts)
+    return " ".join(shlex.quote(part) for part in parts)  # each part one word, spaces and ; included
 
 
 def cron_lines(jobs: list[Job], db_path: Path, log_dir: Path, extra: list[str]) -> str:

@@ -30,7 +30,7 @@ def crawl_options(demo_site):
 
 
 def test_printed_cron_lines_schedule_working_crawls(demo_site, tmp_path):
-    db_path = tmp_path / "archive.db"
+    db_path = tmp_path / "news archive; 2024.db"  # a space and a ; in the path: quoted, one word
     result = run_cli("schedule", "diyaruna:6h", "almashareq:1d", "--full-every", "1w", "--db", str(db_path),
                      "--log-dir", str(tmp_path / "logs"), *crawl_options(demo_site))
     assert result.returncode == 0, result.stderr
@@ -70,7 +70,7 @@ def test_install_replaces_its_own_crontab_block_and_keeps_the_rest(tmp_path):
 
 def test_systemd_units_are_written_with_a_timer_per_site(tmp_path):
     unit_dir = tmp_path / "units"
-    result = run_cli("schedule", "diyaruna:6h", "--full-every", "1w", "--db", str(tmp_path / "a.db"),
+    result = run_cli("schedule", "diyaruna:6h", "--full-every", "1w", "--db", str(tmp_path / "my archive;x.db"),
                      "--format", "systemd", "--install", "--unit-dir", str(unit_dir))
     assert result.returncode == 0, result.stderr
     names = sorted(path.name for path in unit_dir.iterdir())
@@ -78,6 +78,8 @@ def test_systemd_units_are_written_with_a_timer_per_site(tmp_path):
                      "newsarchive-diyaruna.service", "newsarchive-diyaruna.timer"]
     service = (unit_dir / "newsarchive-diyaruna.service").read_text()
     assert "ExecStart=" in service and " crawl diyaruna --db " in service and "SuccessExitStatus=75" in service
+    exec_start = next(line for line in service.splitlines() if line.startswith("ExecStart="))
+    assert shlex.split(exec_start)[-2:] == ["--db", str(tmp_path / "my archive;x.db")]
     assert "OnUnitActiveSec=6h" in (unit_dir / "newsarchive-diyaruna.timer").read_text()
     assert "OnUnitActiveSec=1w" in (unit_dir / "newsarchive-diyaruna-full.timer").read_text()
     assert "systemctl --user enable --now" in result.stdout
