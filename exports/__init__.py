@@ -4,7 +4,8 @@ and a shareable copy of the SQLite file (sqlite_copy.py).
 Every export to a file writes through `output_file()`: into a temporary file beside the one asked
 for, renamed to it only when the export is complete, so a failed export leaves nothing behind (no
 empty or half-written file a script could mistake for a result). An existing file is replaced,
-except the archive being exported. `--out -` (`output_stream()`) writes to standard output
+except the archive being exported; a symbolic link's target is what is replaced, and a device or
+a named pipe is written into, never replaced. `--out -` (`output_stream()`) writes to standard output
 instead, for the exports that write in one pass.
 """
 
@@ -24,17 +25,29 @@ class ExportError(Exception):
 
 
 @contextmanager
-def output_file(out_path: str | Path):
-    """A temporary path beside out_path, renamed to out_path when the block succeeds."""
+def output_file(out_path: str | Path, stream: bool = False):
+    """A temporary path beside out_path, renamed to out_path when the block succeeds. A symbolic
+    link's target is written (the link stays a link). A device or a named pipe (/dev/null, a FIFO a
+    script reads) is never replaced by a file: a writer that only opens the path and writes it in
+    order (stream=True) is handed it as it is; any other is refused."""
     out_path = Path(out_path)
     if not out_path.parent.is_dir():
         raise ExportError(f"cannot write {out_path}: the folder {out_path.parent} does not exist")
-    if out_path.is_dir():
+    target = Path(os.path.realpath(out_path))
+    if target.is_dir():
         raise ExportError(f"cannot write {out_path}: it is a folder")
-    partial = out_path.with_name(f".{out_path.name}.partial")
+    if target.exists() and not target.is_file():
+        if not stream:
+            raise ExportError(f"cannot write {out_path}: it is a device or a pipe, and this export needs a file")
+        try:
+            yield target
+        except OSError as error:
+            raise ExportError(f"cannot write {out_path}: {error.strerror or error}") from None
+        return
+    partial = target.with_name(f".{target.name}.partial")
     try:
         yield partial
-        os.replace(partial, out_path)
+        os.replace(partial, target)
     except OSError as error:
         raise ExportError(f"cannot write {out_path}: {error.strerror or error}") from None
     finally:
@@ -59,7 +72,7 @@ def output_stream(out_path: str | Path) -> Iterator[BinaryIO]:
     failure to write becomes an ExportError.
     """
     if not is_stdout(out_path):
-        with output_file(out_path) as partial, open(partial, "wb") as out:
+        with output_file(out_path, stream=True) as partial, open(partial, "wb") as out:
             yield out
         return
     try:

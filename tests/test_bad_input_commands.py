@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,32 @@ def test_export_dates_are_checked_before_anything_is_written(tmp_path, kind, dat
     out = tmp_path / f"out.{kind}"
     one_line_error(run("export", kind, "--db", str(db_path), "--out", str(out), *dates), 2, *words)
     assert not out.exists()
+
+
+def test_an_export_to_a_symbolic_link_writes_its_target_and_keeps_the_link(tmp_path):
+    db_path = archive_with_rows(tmp_path / "archive.db")
+    target, link = tmp_path / "articles.csv", tmp_path / "latest.csv"
+    target.write_text("an older export\n")
+    link.symlink_to(target)
+    result = run("export", "csv", "--db", str(db_path), "--out", str(link))
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and target.read_text().startswith("id,")
+
+
+def test_an_export_to_a_named_pipe_streams_into_it_or_is_refused(tmp_path):
+    import threading
+
+    db_path = archive_with_rows(tmp_path / "archive.db")
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    read = []
+    reader = threading.Thread(target=lambda: read.append(pipe.read_bytes()))
+    reader.start()
+    result = run("export", "csv", "--db", str(db_path), "--out", str(pipe))
+    reader.join(timeout=60)
+    assert result.exit_code == 0, result.output
+    assert read and read[0].startswith(b"id,url,") and read[0].count(b"\n") == 1  # the header: the archive has no article
+    # An export that needs a file it can reopen (SQLite's copy) is refused; the pipe stays a pipe.
+    one_line_error(run("export", "sqlite", "--db", str(db_path), "--out", str(pipe)), 1,
+                   "it is a device or a pipe, and this export needs a file")
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
