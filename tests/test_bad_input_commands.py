@@ -207,7 +207,7 @@ def test_an_export_to_a_named_pipe_streams_into_it_or_is_refused(tmp_path):
     pipe = tmp_path / "pipe"
     os.mkfifo(pipe)
     read = []
-    reader = threading.Thread(target=lambda: read.append(pipe.read_bytes()))
+    reader = threading.Thread(target=lambda: read.append(pipe.read_bytes()), daemon=True)
     reader.start()
     result = run("export", "csv", "--db", str(db_path), "--out", str(pipe))
     reader.join(timeout=60)
