@@ -162,3 +162,10 @@ def test_a_short_page_of_hits_is_the_head_of_the_full_ranking(db, target, filter
 def test_the_search_lists_answer_a_short_page(listed_db):
     assert best_rows(listed_db, "articles_fts", "bridge", 2, None) is not None
     assert best_rows(listed_db, "articles_fts", "bridge", 100, None) is None  # more than the matches: FTS5 ranks
+
+
+def test_a_query_of_more_than_a_hundred_words_is_refused(db):
+    # FTS5's passages cost the square of the query's terms: 2,000 words held the command for minutes.
+    assert search(db, " ".join(["bridge"] * 100)) == search(db, "bridge")
+    with pytest.raises(SearchQueryError, match="^a search query of 101 words is too long \\(at most 100\\): use words"):
+        search(db, " ".join(["bridge"] * 101))

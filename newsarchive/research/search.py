@@ -29,6 +29,11 @@ class SearchQueryError(ValueError):
     pass
 
 
+# FTS5's snippet() takes time that grows with the square of a query's terms: 300 words took 2.7 s
+# for one page of hits, 2,000 more than a minute. No one's question has that many words.
+MAX_QUERY_WORDS = 100
+
+
 INDEX_COLUMNS = {"articles": ("title", "body_text"), "comments": ("body_text", "author_name")}
 _PIECES = re.compile(r'"[^"]*"|[(),]|[^\s(),"]+')
 _OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
@@ -86,6 +91,9 @@ def search(db: sqlite3.Connection, query: str, target: str = "articles",
     filters = filters or SearchFilters()
     if not query.strip():
         raise SearchQueryError(f"an empty search query finds nothing: {HELP}")
+    words = len(query.split())
+    if words > MAX_QUERY_WORDS:
+        raise SearchQueryError(f"a search query of {words} words is too long (at most {MAX_QUERY_WORDS}): {HELP}")
     query = fold(prepare_query(query, INDEX_COLUMNS[target]))  # the indexes hold folded text (archive/folding.py)
     db.row_factory = sqlite3.Row
     try:
