@@ -34,3 +34,34 @@ def test_processes_creating_one_archive_at_once_all_open_it(tmp_path):
             assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
             applied = [name for (name,) in db.execute("SELECT name FROM _sqlite_migrations ORDER BY name")]
         assert applied == sorted(migration.name for migration in migrations._migrations)
+
+
+HOLDER = """
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN EXCLUSIVE")
+print("holding", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_writer_gives_up_on_a_file_another_process_holds_within_its_busy_timeout(tmp_path):
+    import pytest
+
+    from newsarchive.archive import open_archive
+
+    path = tmp_path / "held.db"
+    archive = open_archive(path, busy_timeout=1.5)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        started = time.monotonic()
+        with pytest.raises(sqlite3.OperationalError, match=rf"locked: another process held {path} for the whole wait \(1\.\d s\)"):
+            with archive.write():
+                pass
+        # One busy timeout in all: the five tries each waited it whole (and paused between), 10 s here.
+        assert time.monotonic() - started < 3
+    finally:
+        holder.kill()
+        holder.wait()
+        archive.close()

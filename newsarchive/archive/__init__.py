@@ -43,6 +43,7 @@ def utc_now() -> str:
 class Archive:
     def __init__(self, path: str | Path, busy_timeout: float = 60.0):
         self.path = Path(path)
+        self.busy_timeout = busy_timeout
         in_memory = str(path) == ":memory:"
         if not in_memory:
             _check_before_writing(self.path)
@@ -104,13 +105,23 @@ class Archive:
             self.conn.execute("RELEASE part")
 
     def _retry_on_lock(self, action):
+        """action(), tried again while the file is locked, within the busy timeout in all: SQLite
+        waits that long inside each try, and some locks (a switch to WAL, its recovery) fail at
+        once. Five whole waits for a process that held the file (306 s) were too long for cron
+        or a user."""
+        started = time.monotonic()
         for attempt in range(_LOCK_RETRIES):
             try:
                 return action()
             except sqlite3.OperationalError as error:
-                if "locked" not in str(error) or attempt == _LOCK_RETRIES - 1:
+                waited = time.monotonic() - started
+                pause = 0.5 * (attempt + 1)
+                if "locked" not in str(error):
                     raise
-                time.sleep(0.5 * (attempt + 1))
+                if attempt == _LOCK_RETRIES - 1 or waited + pause >= self.busy_timeout:
+                    raise sqlite3.OperationalError(f"{error}: another process held {self.path} for the whole "
+                                                   f"wait ({waited:.1f} s)") from None
+                time.sleep(pause)
 
     def query(self, sql: str, params=()) -> list[dict]:
         return list(self.db.query(sql, params))
