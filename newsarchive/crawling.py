@@ -143,6 +143,7 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
         raise OptionError(f"--refresh-window must be 0 or more days, not {refresh_window}")
     check_render(render, (overrides or {}).get("NEWSARCHIVE_CHROMIUM"))
     check_render_origins((overrides or {}).get("NEWSARCHIVE_RENDER_ORIGINS"))
+    check_setting_types(overrides or {})
     common = {"max_pages": max_pages, "since": since, "until": until,
               "allow_private": "1" if allow_private else "", "full": "1" if full else ""}
     section_list = [part.strip() for part in (sections or "").split(",") if part.strip()]
@@ -218,6 +219,29 @@ def check_render_origins(value) -> None:
         if origin_of(entry.strip()) is None:
             raise OptionError(f"NEWSARCHIVE_RENDER_ORIGINS: {entry.strip()!r} is not an origin "
                               f"(scheme://host[:port], e.g. https://disqus.com)")
+
+
+def check_setting_types(overrides: dict) -> None:
+    """An OptionError for a -s value of the wrong type for its setting (a number, a flag), read from
+    the setting's default: the crawl would otherwise fail to start, exit 1, with Scrapy's traceback."""
+    defaults = project_settings()
+    for name, value in overrides.items():
+        default = defaults.get(name)
+        try:
+            if isinstance(default, bool):
+                _scrapy_bool(value)
+            elif isinstance(default, (int, float)):  # an int default may be a float setting (DOWNLOAD_DELAY: 0)
+                float(value)
+        except ValueError:
+            kind = "true or false" if isinstance(default, bool) else "a number"
+            raise OptionError(f"-s {name}={value}: {name} is {kind} (its default is {default!r})") from None
+
+
+def _scrapy_bool(value) -> bool:
+    """A flag as Scrapy's Settings.getbool reads it; ValueError for anything else."""
+    from scrapy.settings import BaseSettings
+
+    return BaseSettings({"flag": value}).getbool("flag")
 
 
 def project_settings(overrides: dict | None = None):

@@ -223,3 +223,23 @@ def test_a_plan_carries_every_option_that_is_a_setting():
         redis_url="redis://127.0.0.1:6399/0", crawl_name="nightly", lookup_db="merged.db", resume=False,
         revisit_budget=4, render="never", overrides={"DOWNLOAD_DELAY": 1})
     assert len(plan.settings) == 11  # each option, and the override
+
+
+def test_a_setting_given_a_value_of_the_wrong_type_is_a_bad_option():
+    with pytest.raises(OptionError, match=r"^-s CONCURRENT_REQUESTS=abc: CONCURRENT_REQUESTS is a number \(its default is 16\)$"):
+        crawl_plan(SITE, overrides={"CONCURRENT_REQUESTS": "abc"})
+    with pytest.raises(OptionError, match=r"^-s AUTOTHROTTLE_ENABLED=maybe: AUTOTHROTTLE_ENABLED is true or false"):
+        crawl_plan(SITE, overrides={"AUTOTHROTTLE_ENABLED": "maybe"})
+    # Values Scrapy reads: a float where the default is 0, a flag as 0 or False, text, a setting of one's own.
+    plan = crawl_plan(SITE, overrides={"DOWNLOAD_DELAY": "0.5", "AUTOTHROTTLE_ENABLED": "0", "ROBOTSTXT_OBEY": "False",
+                                       "LOG_LEVEL": "WARNING", "MY_OWN_SETTING": "anything"})
+    assert plan.settings["DOWNLOAD_DELAY"] == "0.5"
+
+
+def test_the_crawl_command_exits_2_for_a_setting_of_the_wrong_type(tmp_path):
+    from tests.conftest import run_cli
+
+    result = run_cli("crawl", SITE, "--db", str(tmp_path / "a.db"), "--allow-private", "-s", "CONCURRENT_REQUESTS=abc")
+    assert result.returncode == 2
+    assert "CONCURRENT_REQUESTS is a number" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "a.db").exists()
