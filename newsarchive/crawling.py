@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import sqlite3
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from newsarchive.archive import open_archive, utc_now
+from newsarchive.archive import ArchiveError, open_archive, utc_now
 from newsarchive.archive.store import finish_crawl, start_crawl, store_failure
 from newsarchive.items import PageFailure
 from newsarchive.options import (
@@ -38,6 +40,7 @@ from newsarchive.rendering import describe_rendering, rendering_figures
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_NOT_FINISHED, EXIT_USAGE, EXIT_NOTHING_ARCHIVED = 0, 1, 2, 4
+RECORD_FAILED_START_WAIT = 5.0  # seconds to wait for the archive to record a crawl that failed to start
 PAGE_OUTCOMES = ("article", "listing", "unchanged", "failure")
 # What a page may be requested as (spiders/base.py, FrontierEntry.kind) when the crawl hopes for an
 # article in it: an article link, or (in an any-site crawl) a page to be classified by its content.
@@ -60,9 +63,14 @@ class CrawlSummary:
         return self.stats.get(f"newsarchive/pages/{key}_count", 0)
 
     @property
+    def stored(self) -> int:
+        """Pages the crawl stored, as any outcome."""
+        return sum(self.pages(outcome) for outcome in PAGE_OUTCOMES)
+
+    @property
     def unaccounted(self) -> int:
         """Pages received but not stored as any outcome: 0 unless something was lost."""
-        return self.pages() - sum(self.pages(outcome) for outcome in PAGE_OUTCOMES)
+        return self.pages() - self.stored
 
     @property
     def exit_code(self) -> int:
@@ -267,6 +275,11 @@ def run_crawl(site: str, db_path: str, arguments: dict, settings: dict | None = 
     crawl = process.crawl(crawler, **{k: str(v) for k, v in arguments.items() if v not in (None, "", False)})
     crawl.addErrback(lambda failure: start_errors.append(failure))
     process.start()
+    # Scrapy's handlers, which stop its reactor, stay installed once it has stopped: a SIGTERM (cron's
+    # timeout, systemd stopping the unit) during what follows (the failed start's record, the
+    # duplicates pass) was ignored. The default ends the process.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     stats = crawler.stats.get_stats() if crawler.stats else {}
     crawl_id, reason = stats.get("newsarchive/crawl_id"), stats.get("finish_reason")
     if crawl_id is None and start_errors:
@@ -274,20 +287,25 @@ def run_crawl(site: str, db_path: str, arguments: dict, settings: dict | None = 
     return CrawlSummary(crawl_id, reason, stats)
 
 
-def _record_failed_start(db_path: str, crawler, spider_name: str, started_at: str, failure) -> int:
+def _record_failed_start(db_path: str, crawler, spider_name: str, started_at: str, failure) -> int | None:
     """A crawl that failed before its spider opened (e.g. Redis unreachable for the whole wait)
     still gets its row in `crawls`, and the error as a failure, so reports show the attempt."""
     cause = _error_chain(failure.value)
     logger.error(f"the crawl failed to start: {cause}")
-    archive = open_archive(db_path)
     try:
-        with archive.write() as db:
-            crawl_id = start_crawl(db, getattr(crawler.spider, "site_name", None), spider_name, {}, started_at)
-            finish_crawl(db, crawl_id, {"finished_at": utc_now(), "finish_reason": "failed_to_start", "failures": 1})
-            store_failure(db, PageFailure(url="", reason="crawl_failed_to_start", detail=cause), crawl_id, utc_now())
-        return crawl_id
-    finally:
-        archive.close()
+        # A short wait: the start may have failed because another process holds the file.
+        archive = open_archive(db_path, busy_timeout=RECORD_FAILED_START_WAIT)
+        try:
+            with archive.write() as db:
+                crawl_id = start_crawl(db, getattr(crawler.spider, "site_name", None), spider_name, {}, started_at)
+                finish_crawl(db, crawl_id, {"finished_at": utc_now(), "finish_reason": "failed_to_start", "failures": 1})
+                store_failure(db, PageFailure(url="", reason="crawl_failed_to_start", detail=cause), crawl_id, utc_now())
+            return crawl_id
+        finally:
+            archive.close()
+    except (ArchiveError, sqlite3.Error) as error:
+        logger.error(f"the failed start could not be recorded in {db_path}: {error}")
+        return None
 
 
 def _error_chain(error: BaseException) -> str:

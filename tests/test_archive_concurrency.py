@@ -65,3 +65,30 @@ def test_a_writer_gives_up_on_a_file_another_process_holds_within_its_busy_timeo
         holder.kill()
         holder.wait()
         archive.close()
+
+
+def test_a_crawl_into_an_archive_another_process_holds_fails_to_start_in_one_wait(tmp_path):
+    from newsarchive.archive import open_archive
+    from tests.conftest import free_port, run_cli
+
+    path = tmp_path / "held.db"
+    open_archive(path).close()
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        started = time.monotonic()
+        result = run_cli("crawl", f"http://127.0.0.1:{free_port()}/news/", "--db", str(path), "--allow-private",
+                         "-s", "NEWSARCHIVE_STORE_BUSY_TIMEOUT=2", "-s", "LOG_LEVEL=WARNING", timeout=120)
+        took = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "exit 1: the crawl did not finish (failed_to_start)" in result.stderr
+    assert f"the failed start could not be recorded in {path}: database is locked" in result.stderr
+    # The start's wait (2 s) and the record's (5 s), and no index or duplicates pass waiting a minute
+    # more each; StorePipeline.spider_closed no longer tries to finish a crawl it never began.
+    assert took < 20
+    assert "StorePipeline.spider_closed" not in result.stderr
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM crawls").fetchone() == (0,)

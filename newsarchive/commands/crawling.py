@@ -95,9 +95,11 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
         with crawl_lock(db_path, plan.lock_name):
             _check_archive_for_writing(db_path)
             summary = run_crawl(plan.spider, str(db_path), plan.arguments, plan.settings)
-        if not (redis_url or no_index):  # a shard is searched after its merge, which rebuilds the lists
+        # A crawl that stored nothing (it failed to start: the archive held by another process, say)
+        # leaves the search lists and duplicates as they were, and waits for nothing more.
+        if summary.stored and not (redis_url or no_index):  # a shard is searched after its merge
             rebuild_search_lists(db_path)
-        if not redis_url:  # shards: the merged archive's copies, by `newsarchive duplicates`
+        if summary.stored and not redis_url:  # shards: the merged archive's copies, by `newsarchive duplicates`
             find_duplicates(db_path)
     except CrawlLocked as error:
         click.echo(f"not started: {error}", err=True)

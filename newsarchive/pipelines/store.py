@@ -230,6 +230,10 @@ class StorePipeline:
     def spider_closed(self, spider, reason):
         if self.archive is None:
             return
+        if self.crawl_id is None:  # open_spider failed before the crawl's row was written: nothing to finish
+            self.archive.close()
+            self.archive = None
+            return
         self.flush()  # close_spider normally did; a crawl that failed to start may not have
         try:
             with self.archive.write() as db:
