@@ -250,7 +250,11 @@ def test_what_cannot_be_merged_is_refused_with_the_reason(tmp_path, shards):
                    "VALUES ('newsarchive', 'm999_from_the_future', '2030-01-01')")
     with pytest.raises(ArchiveError, match=r"first\.db was written by a newer newsarchive \(schema m999_from_the_future\)"):
         merge_archives([first], merged)
-    assert rows(merged, "SELECT count(*) FROM crawls") == [(0,)]
+    # Every source is checked before the target is opened: a good shard before a missing one is not
+    # merged alone, and a failed merge leaves no new, empty archive behind.
+    with pytest.raises(MergeError, match=r"^.*missing\.db: no such file$"):
+        merge_archives([shards[1], tmp_path / "missing.db"], merged)
+    assert not merged.exists()
 
 
 def test_an_article_met_under_another_url_keeps_its_canonical_url_and_gains_the_url(tmp_path):

@@ -66,11 +66,11 @@ class MergeSummary:
 def merge_archives(sources: list[Path], target: Path) -> MergeSummary:
     summary = MergeSummary()
     started = time.perf_counter()
+    for source in sources:  # all of them, before the target is opened (a new one made)
+        _check_source(Path(source), Path(target))
     archive = open_archive(target)
     try:
         for source in sources:
-            if Path(source).resolve() == Path(target).resolve():
-                raise MergeError(f"{source} is the archive being merged into")
             with _readable_copy(Path(source), summary) as source_db:
                 _merge_one(source_db, archive, summary)
             summary.sources += 1
@@ -78,6 +78,16 @@ def merge_archives(sources: list[Path], target: Path) -> MergeSummary:
         archive.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _check_source(source: Path, target: Path) -> None:
+    """A MergeError or an ArchiveError for a source that cannot be merged: a failed merge into a new
+    archive left an empty archive behind."""
+    if source.resolve() == target.resolve():
+        raise MergeError(f"{source} is the archive being merged into")
+    if not source.is_file():
+        raise MergeError(f"{source}: no such file")
+    open_for_reading(source).close()  # refuses a file that is no archive, or of a newer schema
 
 
 class _readable_copy:
