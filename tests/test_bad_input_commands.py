@@ -217,3 +217,12 @@ def test_an_export_to_a_named_pipe_streams_into_it_or_is_refused(tmp_path):
     one_line_error(run("export", "sqlite", "--db", str(db_path), "--out", str(pipe)), 1,
                    "it is a device or a pipe, and this export needs a file")
     assert stat.S_ISFIFO(pipe.stat().st_mode)
+
+
+@pytest.mark.parametrize("command", [["index"], ["duplicates"], ["stats"], ["search", "x"]])
+def test_an_empty_file_is_no_archive_and_is_left_empty(tmp_path, command):
+    # `index` and `duplicates` made an archive of it (exit 0), where the read commands refused it.
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    one_line_error(run(*command, "--db", str(empty)), 2, f"{empty} is empty: not a newsarchive archive")
+    assert empty.stat().st_size == 0

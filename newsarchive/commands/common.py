@@ -8,8 +8,17 @@ from pathlib import Path
 
 import click
 
+
+def _not_empty(context, parameter, path: Path) -> Path:
+    """An empty file is no archive: a command on an existing archive (`index`, `duplicates`) would
+    otherwise make one of it, as `crawl` does of a new file."""
+    if path is not None and path.is_file() and path.stat().st_size == 0:
+        raise click.BadParameter(f"{path} is empty: not a newsarchive archive", context, parameter)
+    return path
+
+
 existing_db_option = click.option(
-    "--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    "--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_not_empty,
     default=Path("archive.db"), show_default=True, help="The SQLite archive file.")
 
 
