@@ -85,3 +85,15 @@ def test_each_step_names_itself_in_the_failure_of_an_article_it_cannot_handle(tm
     assert isinstance(failure, PageFailure) and (failure.url, failure.reason) == (STORY, "store_error")
     assert failure.detail.startswith(f"{stage}: TypeError: 'NoneType' object is not iterable")
     assert pipeline.stats.get_value(f"newsarchive/store_error/{stage}") == 1
+
+
+def test_a_failure_made_of_an_article_has_the_status_of_its_page(tmp_path):
+    from newsarchive.items import Capture
+
+    page = Capture(url=STORY, fetched_at="2024-05-01T00:00:00.000000Z", status=203, request_headers={},
+                   response_headers={}, body=b"<html></html>")
+    result = ValidatePipeline.from_crawler(stats_of(tmp_path)).process_item(
+        PageResult(url=STORY, records=[Article(url=STORY, title="Title only")], capture=page))
+    assert (result.records[0].reason, result.records[0].status) == ("missing_body_text", 203)
+    # Without the page's response (no capture kept), the status stays unknown.
+    assert through(ValidatePipeline.from_crawler(stats_of(tmp_path)), Article(url=STORY, title="T")).status is None

@@ -19,8 +19,11 @@ def update_articles(item, work, stage: str, stats):
         if not isinstance(record, Article):
             continue
         try:
-            item.records[position] = work(record)
+            replaced = work(record)
         except Exception as error:  # noqa: BLE001 (any error is this page's failure, not the crawl's)
             stats.inc_value(f"newsarchive/store_error/{stage}")
-            item.records[position] = PageFailure(record.url, "store_error", f"{stage}: {describe_exception(error)}")
+            replaced = PageFailure(record.url, "store_error", f"{stage}: {describe_exception(error)}")
+        if isinstance(replaced, PageFailure) and replaced.status is None and item.capture is not None:
+            replaced.status = item.capture.status  # the page's, as a fetch failure has its own
+        item.records[position] = replaced
     return item
