@@ -40,7 +40,7 @@ from newsarchive.items import Article, FrontierEntry, ListingPage, PageFailure
 from newsarchive.middlewares.pageresult import FRONTIER_META, STORED_BODY_META, capture_of, page_result
 from newsarchive.options import check_date_order, parse_count, parse_day, parse_flag
 from newsarchive.parsers.discovery import parse_feed
-from newsarchive.parsers.sitemaps import parse_sitemap
+from newsarchive.parsers.sitemaps import NotASitemap, parse_sitemap
 from newsarchive.parsers.urls import canonicalise_url
 from newsarchive.refresh import RefreshPolicy
 from newsarchive.rendering import Renderer
@@ -245,8 +245,17 @@ class ArchiveSpider(scrapy.Spider):
 
     def parse_sitemap(self, response):
         """A sitemap (or sitemap index): its child sitemaps followed, its entries handed to
-        article_requests_from with absolute URLs (some sitemaps give paths)."""
-        children, links = parse_sitemap(response.body)
+        article_requests_from with absolute URLs (some sitemaps give paths). A body that is no
+        sitemap is a `not_a_sitemap` failure, unless the crawl only guessed the sitemap's address
+        (a site answering /sitemap.xml with a page of its own has no sitemap there)."""
+        try:
+            children, links = parse_sitemap(response.body)
+        except NotASitemap as error:
+            if response.meta.get("guessed"):
+                yield ListingPage(response.url, "sitemap", links=0)
+            else:
+                yield PageFailure(response.url, "not_a_sitemap", str(error), response.status)
+            return
         yield from self.follow_all([urljoin(response.url, child) for child in children], "sitemap")
         yield from self.article_requests_from(_absolute(links, response.url))
         yield ListingPage(response.url, "sitemap", links=len(children) + len(links))

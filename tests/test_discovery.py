@@ -4,6 +4,7 @@ candidate whatever its shape, sitemaps (indexes, news, gzipped) and feeds give a
 from __future__ import annotations
 
 import gzip
+import re
 import sqlite3
 from urllib.parse import urlsplit
 
@@ -20,7 +21,7 @@ from newsarchive.parsers.discovery import (
     parse_feed,
 )
 from newsarchive.parsers.document import parse_document
-from newsarchive.parsers.sitemaps import parse_sitemap
+from newsarchive.parsers.sitemaps import NotASitemap, parse_sitemap
 from tests.conftest import run_cli, serve_in_subprocess
 
 PROSE = "<p>" + "A sentence of the story that goes on for a while, as stories do. " * 4 + "</p>"
@@ -128,8 +129,18 @@ def test_sitemaps_urlsets_news_dates_indexes_and_gzip():
              b"<sitemap><loc>https://news.example/posts.xml.gz</loc></sitemap></sitemapindex>")
     assert parse_sitemap(index) == (["https://news.example/posts.xml.gz"], [])
     assert parse_sitemap(gzip.compress(URLSET))[1] == links
-    for garbage in (b"", b"<html><body>Not found</body></html>", b"\x1f\x8b\x08broken", b"plain text"):
-        assert parse_sitemap(garbage) == ([], [])
+    assert parse_sitemap(b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'/>") == ([], [])  # empty
+
+
+@pytest.mark.parametrize("garbage, says", [
+    (b"", "not XML"), (b"plain text", "not XML"),
+    (b"<html><body>Not found</body></html>", "XML whose root is <html>, not <urlset> or <sitemapindex>"),
+    (b"\x1f\x8b\x08broken", "gzip that does not inflate to a sitemap"),
+    (gzip.compress(b"\0" * (50 * 1024 * 1024 + 1)), "gzip that does not inflate to a sitemap")])
+def test_what_is_no_sitemap_says_what_it_is(garbage, says):
+    # Garbled gzip was a parse_error and a gzip bomb an empty sitemap; HTML and text were empty sitemaps too.
+    with pytest.raises(NotASitemap, match=f"^{re.escape(says)}"):
+        parse_sitemap(garbage)
 
 
 def test_feeds_rss_and_atom():

@@ -231,3 +231,17 @@ def test_a_known_article_whose_sitemap_entry_shows_a_later_change_is_fetched_aga
                          f"{SITE}/news/undated"]
     assert stat(spider, "newsarchive/refresh/listing_modified_count") == 1
     assert stat(spider, "newsarchive/refresh/skipped_count") == 1
+
+
+@pytest.mark.parametrize("guessed", [False, True])
+def test_a_sitemap_that_is_none_is_a_failure_unless_its_address_was_guessed(make_spider, guessed):
+    spider = make_spider()
+    request = Request(f"{SITE}/sitemap.xml", meta={"guessed": True} if guessed else {})
+    response = TextResponse(request.url, body=b"<html><body>Page not found</body></html>", status=200,
+                            headers={"Content-Type": "text/html"}, request=request)
+    outputs = list(spider.parse_sitemap(response))
+    if guessed:  # a site answering /sitemap.xml with a page of its own has no sitemap there
+        assert outputs == [ListingPage(f"{SITE}/sitemap.xml", "sitemap", links=0)]
+    else:  # robots.txt or the profile named it: the site's sitemap is broken, and the archive says so
+        assert outputs == [PageFailure(f"{SITE}/sitemap.xml", "not_a_sitemap",
+                                       "XML whose root is <html>, not <urlset> or <sitemapindex>", 200)]

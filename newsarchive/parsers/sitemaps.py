@@ -29,23 +29,28 @@ class _NewsSitemap(Sitemap):
         return found
 
 
+class NotASitemap(ValueError):
+    """A body that is no sitemap: gzip that does not inflate (or inflates past the protocol's
+    50 MB), no XML, or XML whose root is neither a urlset nor a sitemap index."""
+
+
 def parse_sitemap(body: bytes) -> tuple[list[str], list[DiscoveredLink]]:
     """(sub-sitemaps of a sitemap index, page links of a urlset with their news sitemap's
     publication date and their lastmod, apart). A gzipped sitemap (.xml.gz) is read as well;
-    anything that is no sitemap gives nothing."""
+    NotASitemap for anything else (an empty sitemap is a sitemap)."""
     if body[:3] == b"\x1f\x8b\x08":
         try:
             body = gunzip(body, max_size=SITEMAP_MAX_BYTES)
-        except (OSError, EOFError, ValueError):
-            return [], []
+        except Exception as error:  # noqa: BLE001 (zlib.error, OSError, EOFError, the size limit's ValueError)
+            raise NotASitemap(f"gzip that does not inflate to a sitemap ({type(error).__name__}: {error})") from None
     try:
         sitemap = _NewsSitemap(body)
         entries = list(sitemap)
-    except (StopIteration, etree.XMLSyntaxError):  # empty, or not XML at all
-        return [], []
+    except (StopIteration, etree.XMLSyntaxError) as error:  # empty, or not XML at all
+        raise NotASitemap(f"not XML ({type(error).__name__}: {error})") from None
     if sitemap.type == "sitemapindex":
         return [entry["loc"] for entry in entries], []
     if sitemap.type != "urlset":
-        return [], []
+        raise NotASitemap(f"XML whose root is <{sitemap.type}>, not <urlset> or <sitemapindex>")
     return [], [DiscoveredLink(entry["loc"], normalise_date(entry.get("publication_date")),
                                normalise_date(entry.get("lastmod"))) for entry in entries]
