@@ -286,7 +286,11 @@ class ArchiveSpider(scrapy.Spider):
                                 self.crawler.stats)]
         reason, detail, status = describe_failure(failure)
         self.crawler.stats.inc_value(f"newsarchive/fetch_error/{reason}")
-        record = PageFailure(url=failure.request.url, reason=reason, detail=detail, status=status)
+        # Under the URL the crawl asked for (the one its listing gave), where it failed after redirects said.
+        asked = failure.request.meta.get("redirect_urls", [failure.request.url])[0]
+        if asked != failure.request.url:
+            detail = f"{detail} (at {failure.request.url}, redirected from {asked})"
+        record = PageFailure(url=asked, reason=reason, detail=detail, status=status)
         # A response the downloader refused (RefusedResponse: a body that would not decompress) is
         # still what the site sent: it is captured, as the page's error responses are.
         refused = failure.value.response if isinstance(failure.value, RefusedResponse) else None

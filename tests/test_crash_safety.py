@@ -348,3 +348,31 @@ def test_no_sitemap_is_guessed_where_no_server_answers_for_robots_txt(tmp_path):
     assert result.returncode == 4
     assert "Traceback" not in result.stderr and "ConnectionRefusedError" in result.stderr
     assert sqlite3.connect(db_path).execute("SELECT url LIKE '%/news/' FROM failures").fetchall() == [(1,)]
+
+
+class MovedAndGone(ListingOfMissingArticles):
+    """The section's articles redirect elsewhere on the site, where they answer 404."""
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        if self.path in self.ARTICLES:
+            self.send_response(302)
+            self.send_header("Location", self.path + "-moved")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        return super().do_GET()
+
+
+def test_a_page_that_fails_after_a_redirect_is_recorded_under_the_url_the_crawl_asked_for(tmp_path):
+    server = serve_handler(MovedAndGone)
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        db_path = tmp_path / "moved.db"
+        run_cli("crawl", f"{base}/news/", "--db", str(db_path), "--allow-private", "-s", "RETRY_TIMES=0", *FAST)
+    finally:
+        server.shutdown()
+    failures = sqlite3.connect(db_path).execute("SELECT url, reason, detail FROM failures ORDER BY url").fetchall()
+    # The listing's links, which the frontier settles and a researcher joins on; where it failed, said.
+    assert [(url, reason) for url, reason, _ in failures] == [
+        (f"{base}{path}", "http_404") for path in ListingOfMissingArticles.ARTICLES]
+    assert all(detail.endswith(f"(at {url}-moved, redirected from {url})") for url, _, detail in failures)
