@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from scrapy import signals
+from scrapy.extensions.corestats import CoreStats
 
 from newsarchive.progress import ProgressLine
+
+
+class CoreStatsOfOpenedSpider(CoreStats):
+    """Scrapy's core stats (start and finish times, the finish reason), which, on a crawl whose
+    spider never opened (its archive held by another process, say), asserted at the close and
+    logged that traceback before the crawl's own line saying why it did not start."""
+
+    def spider_closed(self, spider, reason: str) -> None:
+        if self.start_time is not None:
+            super().spider_closed(spider, reason)
 
 
 class CrawlProgress:

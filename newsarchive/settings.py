@@ -137,6 +137,7 @@ ADDONS = {"newsarchive.addons.ContactUserAgent": 0, "newsarchive.addons.Switched
           "newsarchive.addons.PhotoDownloads": 0,
           "newsarchive.addons.TerminalProgress": 0, "newsarchive.addons.DistributedCrawl": 0,
           "newsarchive.rendering.BrowserRendering": 0}
+EXTENSIONS = {"scrapy.extensions.corestats.CoreStats": None, "newsarchive.extensions.CoreStatsOfOpenedSpider": 0}
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "newsarchive.middlewares.robots.ArchiveRobotsTxtMiddleware": 100,
