@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import venv
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -61,6 +61,23 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class SiteHandler(BaseHTTPRequestHandler):
+    """A request handler of a test site: `answer` sends one whole response, and no request is
+    logged on stderr."""
+
+    def answer(self, status: int, body: bytes | str, **headers: str) -> None:
+        body = body.encode() if isinstance(body, str) else body
+        self.send_response(status)
+        for name, value in {"Content-Type": "text/html; charset=utf-8", **headers}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
 
 
 def serve_handler(handler) -> ThreadingHTTPServer:

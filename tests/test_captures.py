@@ -8,14 +8,13 @@ import sqlite3
 import urllib.request
 import zlib
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
 import pytest
 
 from newsarchive.demo.serve import content_type_of
 from newsarchive.demo.site import generate_site
-from tests.conftest import run_cli, serve_handler, serve_in_subprocess
+from tests.conftest import SiteHandler, run_cli, serve_handler, serve_in_subprocess
 from tests.faulty_parser import SLOW_SECONDS
 
 SETTINGS = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING")
@@ -107,7 +106,7 @@ def test_the_demo_server_answers_a_broken_request_line_and_logs_it(tmp_path):
         server.wait(timeout=10)
 
 
-class TimedSite(BaseHTTPRequestHandler):
+class TimedSite(SiteHandler):
     """A listing and two articles, one of which the test parser takes SLOW_SECONDS over; notes when
     it answered each path."""
     served: dict[str, datetime] = {}
@@ -125,16 +124,8 @@ class TimedSite(BaseHTTPRequestHandler):
         if page is None:
             self.send_error(404)
             return
-        body = page.encode()
         TimedSite.served[self.path] = datetime.now(timezone.utc)  # before the crawl can have any of it
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.answer(200, page)
 
 
 def test_a_capture_is_dated_when_its_response_came_not_when_its_parse_ended(tmp_path):

@@ -11,12 +11,11 @@ import sqlite3
 import sys
 import textwrap
 from collections import Counter
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import run_cli, serve_handler, serve_in_subprocess
+from tests.conftest import SiteHandler, run_cli, serve_handler, serve_in_subprocess
 
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"]
 
@@ -223,7 +222,7 @@ def test_a_site_that_is_down_exits_4(tmp_path):
     assert db.execute("SELECT finish_reason FROM crawls").fetchall() == [("finished",)]
 
 
-class ListingOfMissingArticles(BaseHTTPRequestHandler):
+class ListingOfMissingArticles(SiteHandler):
     """A section whose listing is fine and whose article pages answer 404, but those named in
     `alive` (paths)."""
 
@@ -242,17 +241,6 @@ class ListingOfMissingArticles(BaseHTTPRequestHandler):
                                     f"<h1>Harbour works begin</h1><time datetime='2024-05-01'>1 May 2024</time>"
                                     f"{prose}</article></body></html>")
         return self.answer(404, "<html><body><h1>Not found</h1></body></html>")
-
-    def answer(self, status: int, page: str) -> None:
-        body = page.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.mark.parametrize("alive, exit_code", [((), 4), (ListingOfMissingArticles.ARTICLES[1:2], 0)])
@@ -273,7 +261,7 @@ def test_a_crawl_whose_every_article_page_failed_exits_4_though_its_listing_was_
     assert (articles, listings, failures) == (len(alive), 2, 3 - len(alive))
 
 
-class SiteWithBrokenRobots(BaseHTTPRequestHandler):
+class SiteWithBrokenRobots(SiteHandler):
     """A section linking one article, a /sitemap.xml naming a second, and a robots.txt that cannot
     be fetched: `robots` says how ("gzip": a body that will not decompress, "loop": a redirect to
     itself). `asked` lists the paths requested."""
@@ -301,17 +289,6 @@ class SiteWithBrokenRobots(BaseHTTPRequestHandler):
         if self.path.startswith("/2024/05/01/"):
             return self.answer(200, self.PAGE.format(self.path.rsplit("/", 1)[1].replace("-", " ")).encode())
         return self.answer(404, b"not found")
-
-    def answer(self, status: int, body: bytes, **headers: str) -> None:
-        self.send_response(status)
-        for name, value in {"Content-Type": "text/html; charset=utf-8", **headers}.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.mark.parametrize("robots, error", [("gzip", "BadContentEncoding: the body does not decompress as gzip"),
@@ -355,11 +332,7 @@ class MovedAndGone(ListingOfMissingArticles):
 
     def do_GET(self):  # noqa: N802 (the http.server API)
         if self.path in self.ARTICLES:
-            self.send_response(302)
-            self.send_header("Location", self.path + "-moved")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return None
+            return self.answer(302, b"", Location=self.path + "-moved")
         return super().do_GET()
 
 

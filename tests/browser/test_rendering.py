@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import run_cli, run_cli_noting_imports, serve_handler
+from tests.conftest import SiteHandler, run_cli, run_cli_noting_imports, serve_handler
 
 BODY = "<p>" + "Rain and wind reached the coast on Monday night, and the river rose. " * 8 + "</p>"
 # The items carry a `data-comment-*` mark, as many services' do: read in the rendered DOM it would
@@ -475,21 +475,13 @@ def test_rendered_pages_are_counted_by_reason(crawled, tmp_path):
 
 # A comment service on another origin, which NEWSARCHIVE_RENDER_ORIGINS lets the browser read ------
 
-class CommentService(BaseHTTPRequestHandler):
+class CommentService(SiteHandler):
     """The other origin of an embedded comment service: a script that adds its comments."""
     requests: list[str] = []
 
     def do_GET(self):  # noqa: N802
         CommentService.requests.append(self.path)
-        body = b"addComment('A comment the embedded service sent.');"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/javascript")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.answer(200, b"addComment('A comment the embedded service sent.');", **{"Content-Type": "text/javascript"})
 
 
 def service_site(service_port: int) -> dict[str, str]:
