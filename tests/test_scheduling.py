@@ -118,3 +118,14 @@ def test_intervals_cron_cannot_keep_are_refused(tmp_path):
         result = run_cli("schedule", spec, "--db", str(tmp_path / "a.db"))
         assert result.returncode == 2 and words in result.stderr, (spec, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+def test_crawl_options_every_run_would_refuse_are_refused_now(tmp_path):
+    # They were printed into the crontab as given, and each scheduled crawl then failed, unseen.
+    for extra, says in ((["--crawl-option", "--bogus"], "No such option '--bogus'"),
+                        (["--crawl-option=--max-pages=abc"], "'abc' is not a valid integer")):
+        result = run_cli("schedule", "diyaruna", "--db", str(tmp_path / "a.db"), *extra)
+        assert result.returncode == 2 and "Invalid value for '--crawl-option'" in result.stderr and says in result.stderr
+        assert result.stdout == ""
+    good = run_cli("schedule", "diyaruna", "--db", str(tmp_path / "a.db"), "--crawl-option=--max-pages=3")
+    assert good.returncode == 0 and " --max-pages=3 >> " in good.stdout

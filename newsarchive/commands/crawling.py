@@ -211,6 +211,15 @@ def merge(sources, target):
 
 # schedule --------------------------------------------------------------------------------------
 
+def _check_crawl_options(site: str, db_path: Path, extra: list[str]) -> None:
+    """The --crawl-option words, read by the crawl command's own parser: an option it does not
+    know, or a value of the wrong type, would fail every scheduled run, unseen."""
+    try:
+        crawl.make_context("crawl", [site, "--db", str(db_path), *extra])
+    except click.ClickException as error:
+        raise click.BadParameter(error.format_message(), param_hint="'--crawl-option'") from None
+
+
 @click.command()
 @click.argument("sites", nargs=-1, required=True, metavar="SITE[:EVERY]...")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("archive.db"),
@@ -256,6 +265,7 @@ def schedule(sites, db_path, every, full_every, output, log_dir, scrapyd_url, un
             raise click.BadParameter(f"no site profile has a site named {job.site!r}"
                                      f"{did_you_mean(job.site, all_site_names())} (or give a section URL)",
                                      param_hint="SITE")
+    _check_crawl_options(jobs[0].site, db_path, list(extra))
     if output == "systemd":
         units = scheduling.systemd_units(jobs, db_path, list(extra))
         if install:
