@@ -226,3 +226,10 @@ def test_an_empty_file_is_no_archive_and_is_left_empty(tmp_path, command):
     empty.touch()
     one_line_error(run(*command, "--db", str(empty)), 2, f"{empty} is empty: not a newsarchive archive")
     assert empty.stat().st_size == 0
+
+
+def test_an_empty_archive_name_is_a_bad_option(tmp_path, monkeypatch):
+    # "" (a script's unset variable) was the current folder: "Error: . is not a file", exit 1.
+    monkeypatch.chdir(tmp_path)
+    one_line_error(run("crawl", "diyaruna", "--db", ""), 2, "--db", "give the archive's file name (it is empty)")
+    assert list(tmp_path.iterdir()) == []

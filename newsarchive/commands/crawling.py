@@ -13,7 +13,14 @@ from newsarchive.commands.common import find_duplicates, open_archive_for_readin
 
 # crawl -----------------------------------------------------------------------------------------
 
-db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+def _a_file_name(context, parameter, path: Path) -> Path:
+    """An empty --db ("" from a script's unset variable) names no file: Path("") is the current folder."""
+    if path is not None and not str(path).strip(" ."):
+        raise click.BadParameter("give the archive's file name (it is empty)", context, parameter)
+    return path
+
+
+db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), callback=_a_file_name,
                          default=Path("archive.db"), show_default=True, help="The SQLite archive file.")
 
 
