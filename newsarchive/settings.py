@@ -126,6 +126,9 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 2
+# The longest wait a 429 or 503 answer's Retry-After is granted before its retry (seconds); a site
+# asking for longer is not retried in this crawl (newsarchive/middlewares/retry_after.py).
+NEWSARCHIVE_RETRY_AFTER_MAX = 120
 REDIRECT_MAX_TIMES = 10
 
 # A one-line progress display on terminals: auto (when stderr is one), always, never.
@@ -145,6 +148,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newsarchive.middlewares.redirect.LoopAwareRedirectMiddleware": 600,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "newsarchive.middlewares.redirect.LoopAwareMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newsarchive.middlewares.retry_after.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "newsarchive.middlewares.compression.SizeCheckedCompressionMiddleware": 590,
     # Nearest the downloader: it sees each response first, as it arrives.

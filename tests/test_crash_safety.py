@@ -349,3 +349,41 @@ def test_a_page_that_fails_after_a_redirect_is_recorded_under_the_url_the_crawl_
     assert [(url, reason) for url, reason, _ in failures] == [
         (f"{base}{path}", "http_404") for path in ListingOfMissingArticles.ARTICLES]
     assert all(detail.endswith(f"(at {url}-moved, redirected from {url})") for url, _, detail in failures)
+
+
+class BusySite(SiteHandler):
+    """A section of two articles: one answers 429 with Retry-After: 2 the first time it is asked,
+    the other always answers 429 with a Retry-After of more than a day. `asked`: (path, when)."""
+
+    asked: list[tuple[str, float]] = []
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        import time
+
+        self.asked.append((self.path, time.monotonic()))
+        if self.path == "/news/":
+            return self.answer(200, "<html><body><h1>News</h1><a href='/2024/05/01/busy'>Busy</a> "
+                                    "<a href='/2024/05/01/closed'>Closed</a></body></html>")
+        if self.path == "/2024/05/01/closed" or [path for path, _ in self.asked].count(self.path) == 1:
+            return self.answer(429, "slow down", **{"Retry-After": "100000" if "closed" in self.path else "2"})
+        prose = "".join(f"<p>Paragraph {n} of the story, with words enough to be prose for a reader.</p>" for n in range(6))
+        return self.answer(200, f"<html><head><title>Busy</title></head><body><article><h1>Busy</h1>{prose}"
+                                f"</article></body></html>")
+
+
+def test_a_retry_waits_as_long_as_the_site_asks_and_one_asked_for_too_long_is_not_made(tmp_path):
+    handler = type("Site", (BusySite,), {"asked": []})
+    server = serve_handler(handler)
+    try:
+        db_path = tmp_path / "busy.db"
+        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
+                         "--allow-private", *FAST)
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-2000:]
+    busy = [when for path, when in handler.asked if path == "/2024/05/01/busy"]
+    assert len(busy) == 2 and busy[1] - busy[0] >= 2  # Scrapy retried within a second
+    assert [path for path, _ in handler.asked].count("/2024/05/01/closed") == 1  # not retried in this crawl
+    db = sqlite3.connect(db_path)
+    assert db.execute("SELECT title FROM articles").fetchall() == [("Busy",)]
+    assert db.execute("SELECT url LIKE '%/closed', reason, status FROM failures").fetchall() == [(1, "http_429", 429)]
