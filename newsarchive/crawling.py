@@ -20,6 +20,7 @@ import logging
 import os
 import signal
 import sqlite3
+import threading
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -278,8 +279,9 @@ def run_crawl(site: str, db_path: str, arguments: dict, settings: dict | None = 
     # Scrapy's handlers, which stop its reactor, stay installed once it has stopped: a SIGTERM (cron's
     # timeout, systemd stopping the unit) during what follows (the failed start's record, the
     # duplicates pass) was ignored. The default ends the process.
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if threading.current_thread() is threading.main_thread():  # where Python lets signals be set
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     stats = crawler.stats.get_stats() if crawler.stats else {}
     crawl_id, reason = stats.get("newsarchive/crawl_id"), stats.get("finish_reason")
     if crawl_id is None and start_errors:
