@@ -92,3 +92,29 @@ def test_a_crawl_into_an_archive_another_process_holds_fails_to_start_in_one_wai
     assert "StorePipeline.spider_closed" not in result.stderr and "Traceback" not in result.stderr  # nor CoreStats
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT count(*) FROM crawls").fetchone() == (0,)
+
+
+def test_a_sigterm_after_the_crawl_ends_the_process(tmp_path):
+    # After Scrapy's reactor stopped, its signal handlers stayed and ignored SIGTERM: here, during
+    # the 5 s the failed start's record waits for the archive another process holds.
+    import signal
+
+    from newsarchive.archive import open_archive
+    from tests.conftest import free_port
+
+    path = tmp_path / "held.db"
+    open_archive(path).close()
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        crawl = subprocess.Popen([sys.executable, "-m", "newsarchive.cli", "crawl", f"http://127.0.0.1:{free_port()}/news/",
+                                  "--db", str(path), "--allow-private", "-s", "NEWSARCHIVE_STORE_BUSY_TIMEOUT=1",
+                                  "-s", "LOG_LEVEL=WARNING"], stderr=subprocess.PIPE, text=True)
+        for line in crawl.stderr:
+            if "the crawl failed to start" in line:
+                break
+        crawl.send_signal(signal.SIGTERM)
+        assert crawl.wait(timeout=3) == -signal.SIGTERM
+    finally:
+        holder.kill()
+        holder.wait()
