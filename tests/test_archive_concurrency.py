@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 
 from newsarchive.archive.migrations import migrations
 
@@ -45,6 +46,18 @@ time.sleep(60)
 """
 
 
+@contextmanager
+def held(path):
+    """The archive at path held in an exclusive transaction by another process, for the block."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_a_writer_gives_up_on_a_file_another_process_holds_within_its_busy_timeout(tmp_path):
     import pytest
 
@@ -52,18 +65,16 @@ def test_a_writer_gives_up_on_a_file_another_process_holds_within_its_busy_timeo
 
     path = tmp_path / "held.db"
     archive = open_archive(path, busy_timeout=1.5)
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE, text=True)
     try:
-        assert holder.stdout.readline().strip() == "holding"
-        started = time.monotonic()
-        with pytest.raises(sqlite3.OperationalError, match=rf"locked: another process held {path} for the whole wait \(1\.\d s\)"):
-            with archive.write():
-                pass
-        # One busy timeout in all: the five tries each waited it whole (and paused between), 10 s here.
-        assert time.monotonic() - started < 3
+        with held(path):
+            started = time.monotonic()
+            with pytest.raises(sqlite3.OperationalError,
+                               match=rf"locked: another process held {path} for the whole wait \(1\.\d s\)"):
+                with archive.write():
+                    pass
+            # One busy timeout in all: the five tries each waited it whole (and paused between), 10 s here.
+            assert time.monotonic() - started < 3
     finally:
-        holder.kill()
-        holder.wait()
         archive.close()
 
 
@@ -73,16 +84,11 @@ def test_a_crawl_into_an_archive_another_process_holds_fails_to_start_in_one_wai
 
     path = tmp_path / "held.db"
     open_archive(path).close()
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "holding"
+    with held(path):
         started = time.monotonic()
         result = run_cli("crawl", f"http://127.0.0.1:{free_port()}/news/", "--db", str(path), "--allow-private",
                          "-s", "NEWSARCHIVE_STORE_BUSY_TIMEOUT=2", "-s", "LOG_LEVEL=WARNING", timeout=120)
         took = time.monotonic() - started
-    finally:
-        holder.kill()
-        holder.wait()
     assert result.returncode == 1, result.stderr[-2000:]
     assert "exit 1: the crawl did not finish (failed_to_start)" in result.stderr
     assert f"the failed start could not be recorded in {path}: database is locked" in result.stderr
@@ -104,9 +110,7 @@ def test_a_sigterm_after_the_crawl_ends_the_process(tmp_path):
 
     path = tmp_path / "held.db"
     open_archive(path).close()
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "holding"
+    with held(path):
         crawl = subprocess.Popen([sys.executable, "-m", "newsarchive.cli", "crawl", f"http://127.0.0.1:{free_port()}/news/",
                                   "--db", str(path), "--allow-private", "-s", "NEWSARCHIVE_STORE_BUSY_TIMEOUT=1",
                                   "-s", "LOG_LEVEL=WARNING"], stderr=subprocess.PIPE, text=True)
@@ -115,6 +119,3 @@ def test_a_sigterm_after_the_crawl_ends_the_process(tmp_path):
                 break
         crawl.send_signal(signal.SIGTERM)
         assert crawl.wait(timeout=3) == -signal.SIGTERM
-    finally:
-        holder.kill()
-        holder.wait()
