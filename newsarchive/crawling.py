@@ -233,6 +233,8 @@ def check_render_origins(value) -> None:
 def check_setting_types(overrides: dict) -> None:
     """An OptionError for a -s value of the wrong type for its setting (a number, a flag), read from
     the setting's default: the crawl would otherwise fail to start, exit 1, with Scrapy's traceback."""
+    if not overrides:
+        return
     defaults = project_settings()
     for name, value in overrides.items():
         default = defaults.get(name)

@@ -37,7 +37,7 @@ from newsarchive.archive import utc_now
 from newsarchive.archive.queries import ArchiveLookup
 from newsarchive.failures import RefusedResponse, describe_failure
 from newsarchive.items import Article, FrontierEntry, ListingPage, PageFailure
-from newsarchive.middlewares.pageresult import FRONTIER_META, STORED_BODY_META, capture_of, page_result
+from newsarchive.middlewares.pageresult import FRONTIER_META, STORED_BODY_META, asked_url, capture_of, page_result
 from newsarchive.options import check_date_order, parse_count, parse_day, parse_flag
 from newsarchive.parsers.discovery import parse_feed
 from newsarchive.parsers.sitemaps import NotASitemap, parse_sitemap
@@ -287,7 +287,7 @@ class ArchiveSpider(scrapy.Spider):
         reason, detail, status = describe_failure(failure)
         self.crawler.stats.inc_value(f"newsarchive/fetch_error/{reason}")
         # Under the URL the crawl asked for (the one its listing gave), where it failed after redirects said.
-        asked = failure.request.meta.get("redirect_urls", [failure.request.url])[0]
+        asked = asked_url(failure.request)
         if asked != failure.request.url:
             detail = f"{detail} (at {failure.request.url}, redirected from {asked})"
         record = PageFailure(url=asked, reason=reason, detail=detail, status=status)

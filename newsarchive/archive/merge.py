@@ -98,8 +98,6 @@ class _readable_copy:
         self.scratch: tempfile.TemporaryDirectory[str] | None = None  # only for an older archive
 
     def __enter__(self) -> sqlite3.Connection:
-        if not self.path.is_file():
-            raise MergeError(f"{self.path}: no such file")
         # open_for_reading refuses a file that is not an archive, or one of a newer schema (an
         # unknown migration), with an ArchiveError saying so.
         checked = open_for_reading(self.path)

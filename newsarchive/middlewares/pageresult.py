@@ -81,7 +81,7 @@ def page_result(request: Request | None, records: list, discovered: list[Frontie
                 capture: Capture | None, stats) -> PageResult:
     """The PageResult of a request: its frontier key, records, capture and the URLs it led to."""
     entry = request.meta.get(FRONTIER_META) if request is not None else None
-    url = entry.url if entry else (request.meta.get("redirect_urls", [request.url])[0] if request else "")
+    url = entry.url if entry else (asked_url(request) if request else "")
     if not records:  # a callback that gave nothing: say so rather than lose the page
         records = [PageFailure(url, "no_record", "the spider gave no record for this page")]
     for record in records:
@@ -91,6 +91,11 @@ def page_result(request: Request | None, records: list, discovered: list[Frontie
     return PageResult(url=url, records=records, capture=capture, discovered=discovered,
                       request_fingerprint=request.meta.get("newsarchive_fingerprint") if request else None,
                       kind=entry.kind if entry else None)
+
+
+def asked_url(request: Request) -> str:
+    """The URL the crawl asked for: the first of a redirected request's chain."""
+    return request.meta.get("redirect_urls", [request.url])[0]
 
 
 def capture_of(response: Response) -> Capture:

@@ -64,7 +64,7 @@ class ArchiveRobotsTxtMiddleware(RobotsTxtMiddleware):
             await self.crawler.signals.send_catch_log_async(signal=robots_unreadable, request=request,
                                                             error=self.unreadable[netloc])
         if parser is None:
-            stored = self._parsers.get(urlparse_cached(request).netloc)
+            stored = self._parsers.get(netloc)
             if stored is not None and not isinstance(stored, Deferred):
                 return stored
         return parser
