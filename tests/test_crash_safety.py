@@ -7,6 +7,7 @@ real parser layer, pipeline or store function in the crawl's process, as a bug t
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import sys
@@ -263,6 +264,49 @@ def test_a_crawl_whose_every_article_page_failed_exits_4_though_its_listing_was_
     # The listings: the section, and the /sitemap.xml guessed when robots.txt names none (a 404
     # there is an empty sitemap, not a failure).
     assert (articles, listings, failures) == (len(alive), 2, 3 - len(alive))
+
+
+class SectionAsEveryCanonical(SiteHandler):
+    """A section of stories whose template names the section as each story's og:url (a relative
+    one, as a real site did); the section links the first `published` of them."""
+
+    published = 3
+    STORIES = tuple(f"/2024/05/0{n}/harbour-story-{n}" for n in range(1, 5))
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        if self.path == "/news/":
+            links = "".join(f"<li><a href='{path}'>Story {path[-1]}</a></li>" for path in self.STORIES[:self.published])
+            return self.answer(200, f"<html><head><title>News</title></head><body><h1>News</h1><ul>{links}</ul></body></html>")
+        if self.path in self.STORIES[:self.published]:
+            number = self.path[-1]
+            prose = "".join(f"<p>Paragraph {n} of harbour story {number}, with words enough to be prose.</p>"
+                            for n in range(6))
+            return self.answer(200, f"<html><head><title>Harbour story {number}</title>"
+                                    f"<meta property='og:url' content='/news/'></head><body><article>"
+                                    f"<h1>Harbour story {number}</h1><time datetime='2024-05-0{number}'>May 2024</time>"
+                                    f"{prose}</article></body></html>")
+        return self.answer(404, "<html><body><h1>Not found</h1></body></html>")
+
+
+def test_stories_that_name_their_section_as_canonical_url_stay_apart_across_crawls(tmp_path):
+    """Without the rule, the story stored first kept the section's URL as its key, and the next
+    crawl stored the story published since (crawled first: the newest) as its new version."""
+    db_path, site = tmp_path / "section-canonical.db", type("Site", (SectionAsEveryCanonical,), {})
+    server = serve_handler(site)
+    try:
+        for site.published in (3, 4):
+            result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
+                             "--allow-private", *FAST)
+            assert result.returncode == 0, result.stderr[-3000:]
+    finally:
+        server.shutdown()
+    db = sqlite3.connect(db_path)
+    rows = db.execute("SELECT url, canonical_url, title, version_count FROM articles ORDER BY url").fetchall()
+    assert [(urlsplit(url).path, urlsplit(canonical).path, title, versions) for url, canonical, title, versions in rows] == [
+        (path, path, f"Harbour story {path[-1]}", 1) for path in SectionAsEveryCanonical.STORIES]
+    assert db.execute("SELECT count(*) FROM article_versions").fetchone() == (4,)
+    warnings = [json.loads(text) for (text,) in db.execute("SELECT warnings FROM articles")]
+    assert all(any("is a listing page of this crawl" in warning for warning in found) for found in warnings)
 
 
 class SiteWithBrokenRobots(SiteHandler):

@@ -21,6 +21,7 @@ from tests.conftest import LOOPBACK_SITE as SITE
 T = "2026-01-10T00:00:00.000000Z"
 CANONICAL = f"{SITE}/the-story"
 FIRST, SECOND, OLD_ALIAS = f"{SITE}/news/copy-1", f"{SITE}/news/copy-2", f"{SITE}/old/story"
+SECTION = f"{SITE}/news/"
 
 
 def story(url: str, body: str = "The story.") -> Article:
@@ -37,7 +38,9 @@ def archive(tmp_path):
         store_article(db, Article(url=OLD_ALIAS, canonical_url=CANONICAL, title="A story", body_text="The story."),
                       earlier, T)
         interrupted = start_crawl(db, "127.0.0.1", "generic", {}, T)
-        add_entries(db, interrupted, [FrontierEntry(FIRST, "page"), FrontierEntry(SECOND, "page")], T)
+        add_entries(db, interrupted, [FrontierEntry(SECTION, "listing"), FrontierEntry(FIRST, "page"),
+                                      FrontierEntry(SECOND, "page")], T)
+        settle(db, interrupted, SECTION, "listing", T)
         store_article(db, story(FIRST), interrupted, T)
         settle(db, interrupted, FIRST, "article", T)
     yield archive
@@ -73,6 +76,14 @@ def test_a_copy_whose_text_differs_is_no_duplicate(archive):
 def test_a_crawl_that_resumed_nothing_knows_nothing_yet(archive):
     pipeline = resumed_dedupe(archive, [])
     assert isinstance(pipeline.dedupe(story(SECOND)), Article)
+    assert pipeline.listing_urls == set()
+
+
+def test_the_listings_read_before_the_resume_are_no_storys_canonical_url(archive):
+    pipeline = resumed_dedupe(archive, [SECTION, FIRST])
+    assert pipeline.listing_urls == {SECTION}
+    pointing_at_the_section = Article(url=SECOND, canonical_url=SECTION, title="A story", body_text="The story.")
+    assert pipeline.dedupe(pointing_at_the_section).canonical_url == SECOND
 
 
 def test_urls_an_earlier_crawl_linked_are_not_this_crawls_pages(archive):

@@ -310,6 +310,30 @@ def test_dedupe_warns_and_counts_a_shared_canonical_url(tmp_path):
     assert pipeline.stats.get_value("newsarchive/dedupe/duplicate_count") is None
 
 
+def test_a_story_whose_canonical_url_is_a_listing_of_this_crawl_keeps_its_own(tmp_path):
+    """A template that points every story's canonical URL at its section: each story stays its own
+    article, not a version of the first stored under the section's URL."""
+    from newsarchive.items import ListingPage
+
+    pipeline = DedupePipeline.from_crawler(crawler_for(tmp_path))
+    section = "https://diyaruna.com/en_GB/articles/cnmi_di/features"
+    first, second = sample_article(), sample_article()
+    second.url, second.body_text = SAMPLE_URL.replace("feature-03", "feature-04"), "Another story."
+    for story in (first, second):
+        story.canonical_url = section
+    pipeline.process_item(PageResult(url=section + "?utm_source=x", records=[ListingPage(section + "?utm_source=x")]))
+    kept = [pipeline.process_item(page(story)).records[0] for story in (first, second)]
+    assert [story.canonical_url for story in kept] == [first.url, second.url]
+    assert kept[0].warnings == [f"canonical_url: {section} is a listing page of this crawl, not a story; "
+                                "kept this page's own URL"]
+    assert pipeline.stats.get_value("newsarchive/dedupe/listing_canonical_count") == 2
+    assert pipeline.stats.get_value("newsarchive/dedupe/shared_canonical_count") is None
+    # A canonical URL that is no listing is still trusted.
+    third = sample_article()
+    third.url = SAMPLE_URL + "?page=2"
+    assert pipeline.process_item(page(third)).records[0].canonical_url == SAMPLE_URL
+
+
 def test_dedupe_drops_repeated_photo_urls_only(tmp_path):
     article = sample_article()
     second = deepcopy(article.photos[0])

@@ -161,3 +161,10 @@ def articles_settled_by_crawl(conn: sqlite3.Connection, crawl_id: int) -> dict[s
             "WHERE f.crawl_id = ? AND f.outcome IN ('article', 'unchanged')", [crawl_id]):
         known[url] = known[key] = digest
     return known
+
+
+def listings_settled_by_crawl(conn: sqlite3.Connection, crawl_id: int) -> list[str]:
+    """The URLs of the listing pages (sections, feeds, sitemaps) this crawl, or the interrupted crawl
+    it took over, has already read: no story's canonical URL (see DedupePipeline)."""
+    return [url for (url,) in conn.execute(
+        "SELECT url FROM frontier WHERE crawl_id = ? AND outcome = 'listing'", [crawl_id])]  # pragma: no mutate
