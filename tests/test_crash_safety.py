@@ -267,11 +267,19 @@ def test_a_crawl_whose_every_article_page_failed_exits_4_though_its_listing_was_
 
 
 class SectionAsEveryCanonical(SiteHandler):
-    """A section of stories whose template names the section as each story's og:url (a relative
-    one, as a real site did); the section links the first `published` of them."""
+    """A section of stories whose template names one page, `canonical` (the section, as a real site
+    did, or a tag page the crawl never reads), as each story's og:url (a relative one, as that site
+    did); the section links the first `published` of them."""
 
-    published = 3
+    published, canonical = 3, "/news/"
     STORIES = tuple(f"/2024/05/0{n}/harbour-story-{n}" for n in range(1, 5))
+    # Four stories, told in words of their own (another story shares no run of five words).
+    PROSE = tuple(tuple(f"{subject} {verb} the {place} on day {day}, {aside}." for day in range(1, 6))
+                  for subject, verb, place, aside in [
+                      ("The ferry", "left", "old pier", "an hour late as the tide turned"),
+                      ("A storm", "flooded", "fish market", "and traders carried their stalls uphill"),
+                      ("Divers", "searched", "sunken barge", "while gulls circled above the crane"),
+                      ("The mayor", "opened", "new quay", "cutting a ribbon in front of schoolchildren")])
 
     def do_GET(self):  # noqa: N802 (the http.server API)
         if self.path == "/news/":
@@ -279,19 +287,21 @@ class SectionAsEveryCanonical(SiteHandler):
             return self.answer(200, f"<html><head><title>News</title></head><body><h1>News</h1><ul>{links}</ul></body></html>")
         if self.path in self.STORIES[:self.published]:
             number = self.path[-1]
-            prose = "".join(f"<p>Paragraph {n} of harbour story {number}, with words enough to be prose.</p>"
-                            for n in range(6))
+            prose = "".join(f"<p>{sentence}</p>" for sentence in self.PROSE[int(number) - 1])
             return self.answer(200, f"<html><head><title>Harbour story {number}</title>"
-                                    f"<meta property='og:url' content='/news/'></head><body><article>"
+                                    f"<meta property='og:url' content='{self.canonical}'></head><body><article>"
                                     f"<h1>Harbour story {number}</h1><time datetime='2024-05-0{number}'>May 2024</time>"
                                     f"{prose}</article></body></html>")
         return self.answer(404, "<html><body><h1>Not found</h1></body></html>")
 
 
-def test_stories_that_name_their_section_as_canonical_url_stay_apart_across_crawls(tmp_path):
-    """Without the rule, the story stored first kept the section's URL as its key, and the next
-    crawl stored the story published since (crawled first: the newest) as its new version."""
-    db_path, site = tmp_path / "section-canonical.db", type("Site", (SectionAsEveryCanonical,), {})
+@pytest.mark.parametrize("canonical", ["/news/", "/topics/harbour/"])
+def test_stories_that_name_one_page_as_canonical_url_stay_apart_across_crawls(tmp_path, canonical):
+    """Without the rules, the story stored first kept that page's URL as its key, and the next crawl
+    stored the story published since (crawled first: the newest) as its new version: the older
+    story's row was gone. The section is a listing of the crawl (DedupePipeline); the tag page is
+    not, and a new story shares no text with the stored one (archive/store.py)."""
+    db_path, site = tmp_path / "one-canonical.db", type("Site", (SectionAsEveryCanonical,), {"canonical": canonical})
     server = serve_handler(site)
     try:
         for site.published in (3, 4):
@@ -301,12 +311,15 @@ def test_stories_that_name_their_section_as_canonical_url_stay_apart_across_craw
     finally:
         server.shutdown()
     db = sqlite3.connect(db_path)
-    rows = db.execute("SELECT url, canonical_url, title, version_count FROM articles ORDER BY url").fetchall()
-    assert [(urlsplit(url).path, urlsplit(canonical).path, title, versions) for url, canonical, title, versions in rows] == [
-        (path, path, f"Harbour story {path[-1]}", 1) for path in SectionAsEveryCanonical.STORIES]
+    rows = db.execute("SELECT url, title, version_count FROM articles ORDER BY url").fetchall()
+    assert [(urlsplit(url).path, title, versions) for url, title, versions in rows] == [
+        (path, f"Harbour story {path[-1]}", 1) for path in SectionAsEveryCanonical.STORIES]
     assert db.execute("SELECT count(*) FROM article_versions").fetchone() == (4,)
-    warnings = [json.loads(text) for (text,) in db.execute("SELECT warnings FROM articles")]
-    assert all(any("is a listing page of this crawl" in warning for warning in found) for found in warnings)
+    if canonical == "/news/":  # never a story's key, and each story says why
+        assert [urlsplit(url).path for (url,) in db.execute("SELECT canonical_url FROM articles ORDER BY url")] == list(
+            SectionAsEveryCanonical.STORIES)
+        warnings = [json.loads(text) for (text,) in db.execute("SELECT warnings FROM articles")]
+        assert all(any("is a listing page of this crawl" in warning for warning in found) for found in warnings)
 
 
 class SiteWithBrokenRobots(SiteHandler):

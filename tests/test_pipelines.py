@@ -342,3 +342,65 @@ def test_dedupe_drops_repeated_photo_urls_only(tmp_path):
     article.photos.append(deepcopy(article.photos[0]))
     item = DedupePipeline.from_crawler(crawler_for(tmp_path)).process_item(page(article)).records[0]
     assert [photo.url for photo in item.photos] == [article.photos[0].url, second.url]
+
+
+STORY_WORDS = ("The harbour works began on Monday after two years of planning and the council said the new quay "
+               "would open to ferries in the spring while fishermen moved their boats to the old pier for the "
+               "summer and the cafe on the front stayed open").split()
+
+
+@pytest.fixture
+def archive_with_a_story(tmp_path):
+    """An archive whose one article, stored by crawl 1, has the section's URL as its canonical URL."""
+    from newsarchive.archive import open_archive
+    from newsarchive.archive.store import start_crawl, store_article
+
+    archive = open_archive(tmp_path / "archive.db")
+    with archive.write() as db:
+        start_crawl(db, "diyaruna", "diyaruna", {}, "2026-01-10T00:00:00Z")
+        stored = Article(url=f"{SECTION_URL}/first-story", canonical_url=SECTION_URL, title="Harbour works begin",
+                         body_text=" ".join(STORY_WORDS))
+        assert store_article(db, stored, 1, "2026-01-10T00:00:00Z") == "new"
+    yield archive
+    archive.close()
+
+
+SECTION_URL = "https://diyaruna.com/en_GB/articles/cnmi_di/news"
+
+
+def stored_again(archive, url: str, words: list[str]) -> tuple[str, list]:
+    """Store a page of crawl 2 whose canonical URL is the section's; its status and the articles' rows."""
+    from newsarchive.archive.store import start_crawl, store_article
+
+    page_article = Article(url=url, canonical_url=SECTION_URL, title="Harbour", body_text=" ".join(words))
+    with archive.write() as db:
+        start_crawl(db, "diyaruna", "diyaruna", {}, "2026-01-11T00:00:00Z")
+        status = store_article(db, page_article, 2, "2026-01-11T00:00:00Z")
+    rows = archive.conn.execute("SELECT url, canonical_url, version_count, warnings FROM articles ORDER BY id").fetchall()
+    return status, rows
+
+
+def test_another_story_under_a_stored_articles_canonical_url_is_stored_apart(archive_with_a_story):
+    other = "Rain closed the mountain road for a day and the school bus went the long way round the lake".split()
+    status, rows = stored_again(archive_with_a_story, f"{SECTION_URL}/second-story", other)
+    assert status == "new"
+    assert [row[:3] for row in rows] == [(f"{SECTION_URL}/first-story", SECTION_URL, 1),
+                                         (f"{SECTION_URL}/second-story", f"{SECTION_URL}/second-story", 1)]
+    assert json.loads(rows[1][3]) == [f"canonical_url: {SECTION_URL} is the canonical URL of another story in the "
+                                      "archive; kept this page's own URL"]
+
+
+@pytest.mark.parametrize("kept_words", [len(STORY_WORDS), 30])
+def test_the_story_edited_at_another_url_is_its_new_version(archive_with_a_story, kept_words):
+    """Moved and edited: all its 45 words kept, or the first 30 (26 of the edit's 33 five-word runs are the story's), is the
+    same story; the text of another (the test above) is another story."""
+    edited = STORY_WORDS[:kept_words] + "and a second ferry line was announced".split()
+    status, rows = stored_again(archive_with_a_story, f"{SECTION_URL}/first-story-moved", edited)
+    assert status == "changed"  # the row now has the URL its new version came from
+    assert [row[:3] for row in rows] == [(f"{SECTION_URL}/first-story-moved", SECTION_URL, 2)]
+
+
+def test_the_same_page_rewritten_is_its_new_version(archive_with_a_story):
+    rewritten = "Rain closed the mountain road for a day and the school bus went the long way round the lake".split()
+    status, rows = stored_again(archive_with_a_story, f"{SECTION_URL}/first-story", rewritten)
+    assert (status, [row[:3] for row in rows]) == ("changed", [(f"{SECTION_URL}/first-story", SECTION_URL, 2)])
