@@ -322,6 +322,37 @@ def test_stories_that_name_one_page_as_canonical_url_stay_apart_across_crawls(tm
         assert all(any("is a listing page of this crawl" in warning for warning in found) for found in warnings)
 
 
+class StoryBehindAnUnclosedScript(SiteHandler):
+    """A section of one story whose page's first <script> in the head lost its end tag (a rewriting
+    tool's regular expression ate it, as one did to a real saved page): a browser shows the page blank."""
+
+    STORY = "/2024/05/01/harbour-works-begin"
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        if self.path == "/news/":
+            return self.answer(200, f"<html><head><title>News</title></head><body><h1>News</h1>"
+                                    f"<a href='{self.STORY}'>Harbour works begin</a></body></html>")
+        if self.path == self.STORY:
+            prose = "".join(f"<p>Paragraph {n} of the story on the harbour works, with words enough to be prose.</p>"
+                            for n in range(6))
+            return self.answer(200, "<html><head><script>var main = '/client.js'; s.src=main;<title>Harbour works "
+                                    "begin</title></head><body><article><h1>Harbour works begin</h1><time datetime="
+                                    f"'2024-05-01'>1 May 2024</time>{prose}</article></body></html>")
+        return self.answer(404, "<html><body><h1>Not found</h1></body></html>")
+
+
+def test_a_story_behind_a_script_left_unclosed_is_archived_with_a_warning(tmp_path):
+    db_path = tmp_path / "unclosed.db"
+    result = crawl_of(StoryBehindAnUnclosedScript, db_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = sqlite3.connect(db_path)
+    (title, body, warnings), = db.execute("SELECT title, body_text, warnings FROM articles").fetchall()
+    assert title == "Harbour works begin" and body.count("Paragraph") == 6
+    assert json.loads(warnings) == ["markup: the page's <script> element at character 12 has no end tag and hid the "
+                                    "rest of the page: read without its start tag"]
+    assert db.execute("SELECT count(*) FROM failures").fetchone() == (0,)
+
+
 class SiteWithBrokenRobots(SiteHandler):
     """A section linking one article, a /sitemap.xml naming a second, and a robots.txt that cannot
     be fetched: `robots` says how ("gzip": a body that will not decompress, "loop": a redirect to

@@ -79,3 +79,35 @@ def test_a_link_no_url_parser_reads_is_skipped_not_fatal(href):
     listing = parse_page("https://news.example/news/", page.encode())
     assert isinstance(listing, Listing)
     assert [link.url for link in listing.links] == [f"https://news.example/read/{n}/" for n in range(12)]
+
+
+# A story on a site with no profile: the generic layers read it.
+STORY = ("<html><head><title>Harbour works begin</title>{head}</head><body>{lead}<article><h1>Harbour works begin</h1>"
+         + "".join(f"<p>Paragraph {n} of the story on the harbour works, long enough to be read as prose.</p>"
+                   for n in range(5)) + "</article>{tail}</body></html>")
+STORY_URL = "https://news.example/2024/05/01/harbour-works-begin"
+
+
+@pytest.mark.parametrize("head, lead, element", [
+    ("<script>var config = {main: '/client.js'};", "", "script"),  # the end tag eaten in the head
+    ("", "<div class='ad'><style>.ad {color: red}", "style"),  # in the body, before the story
+    ("", "<form><textarea name='reply'>", "textarea"),
+])
+def test_an_element_left_unclosed_no_longer_hides_the_rest_of_the_page(head, lead, element):
+    """A <script>, <style> or <textarea> without its end tag swallows the rest of the page (a browser
+    shows it blank); the page is read as if its start tag were not there, and the article says so."""
+    page = STORY.format(head=head, lead=lead, tail="")
+    article = parse_page(STORY_URL, page.encode())
+    assert article.title == "Harbour works begin"
+    assert article.body_text.startswith("Paragraph 0 of the story") and article.body_text.endswith("read as prose.")
+    assert article.warnings == [f"markup: the page's <{element}> element at character {page.index('<' + element)} "
+                                "has no end tag and hid the rest of the page: read without its start tag"]
+
+
+@pytest.mark.parametrize("tail", [
+    "<script>document.write('</div>');</script>",  # closed, holding an end tag
+    "<script>var cut = 'the page was cut off here",  # unclosed, but it hides nothing
+])
+def test_a_last_script_that_hides_nothing_is_left_as_it_is(tail):
+    article = parse_page(STORY_URL, STORY.format(head="", lead="", tail=tail).encode())
+    assert article.body_text.endswith("read as prose.") and article.warnings == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin
 
 import lxml.etree
@@ -12,14 +13,16 @@ from newsarchive.parsers.errors import EmptyPageError, NotHtmlError
 
 
 class Document:
-    """A parsed page: its URL, the lxml root and the base for resolving relative links."""
+    """A parsed page: its URL, the lxml root and the base for resolving relative links; `repairs`
+    says what was mended in the markup before it could be read (see _parse_text)."""
 
-    __slots__ = ("url", "root", "base_url", "encoding")
+    __slots__ = ("url", "root", "base_url", "encoding", "repairs")
 
-    def __init__(self, url: str, root, encoding: str):
+    def __init__(self, url: str, root, encoding: str, repairs: tuple[str, ...] = ()):
         self.url = url
         self.root = root
         self.encoding = encoding
+        self.repairs = repairs
         base = root.find(".//base[@href]") if root is not None else None
         self.base_url = urljoin(url, base.get("href")) if base is not None else url
 
@@ -42,10 +45,10 @@ def parse_document(url: str, body: bytes | str, content_type: str | None = None)
             raise NotHtmlError(url, f"the body is not HTML ({content_type or 'no content type'})")
     text, encoding = decode_html(body, content_type)
     try:
-        root = _parse_text(text)
+        root, repairs = _parse_mending(text)
     except lxml.etree.ParserError as error:
         raise NotHtmlError(url, f"the HTML cannot be parsed: {error}") from error
-    return Document(url, root, encoding)
+    return Document(url, root, encoding, repairs)
 
 
 def html_parser(**options) -> lxml.etree.HTMLParser:
@@ -71,3 +74,53 @@ def _parse_text(text: str):
     except ValueError:
         # lxml refuses str input that carries an XML encoding declaration (XHTML pages).
         return lxml.html.document_fromstring(text.encode("utf-8"), parser=_UTF8_PARSER)  # pragma: no mutate (codec case)
+
+
+# Elements whose content an HTML parser reads as raw text, up to their end tag. One left without its
+# end tag (a template's slip, a tool that rewrote the page and ate it) swallows the rest of the page:
+# a browser shows it blank, and nothing of the story can be read. The page's markup is then read as
+# if that start tag were not there, the element's text becoming text of the page, with a repair noted.
+_RAW_TEXT_TAGS = ("script", "style", "textarea", "title", "xmp", "noembed", "noframes", "iframe")
+# An end tag of the page's own elements, not the page's last two (a script cut off at the page's
+# end hides nothing but those): markup a raw-text element hides.
+_HIDDEN_MARKUP = re.compile(r"</(?!body\b|html\b)[a-z]", re.IGNORECASE)
+_MAX_REPAIRS = 3  # pragma: no mutate (a page with more such slips than this is read as it is)
+
+
+def _parse_mending(text: str):
+    """The page's tree, and the repairs made: start tags of raw-text elements that swallowed the rest
+    of the page (see _RAW_TEXT_TAGS), taken out."""
+    root = _parse_text(text)
+    repairs: list[str] = []
+    while len(repairs) < _MAX_REPAIRS and (tag := _swallowing_tag(root)) is not None:
+        start = _unclosed_start_tag(text, tag)
+        if start is None:
+            break
+        repairs.append(f"the page's <{tag}> element at character {start.start()} has no end tag and hid the "
+                       "rest of the page: read without its start tag")
+        text = text[:start.start()] + text[start.end():]
+        root = _parse_text(text)
+    return root, tuple(repairs)
+
+
+def _swallowing_tag(root) -> str | None:
+    """The tag of the page's last element when it is a raw-text element holding the end tag of an
+    element of the page, which is what one left unclosed looks like (cheap to ask;
+    _unclosed_start_tag reads the markup to be sure)."""
+    last = root
+    while len(last):
+        last = last[-1]
+    swallowed = isinstance(last.tag, str) and last.tag in _RAW_TEXT_TAGS and _HIDDEN_MARKUP.search(last.text or "")
+    return last.tag if swallowed else None
+
+
+def _unclosed_start_tag(text: str, tag: str):
+    """The start tag (a match) of the first `tag` element with no end tag after it, or None."""
+    starts, ends = (re.compile(pattern, re.IGNORECASE) for pattern in (rf"<{tag}\b[^>]*>", rf"</{tag}[\s>/]"))
+    position = 0
+    while (start := starts.search(text, position)) is not None:
+        end = ends.search(text, start.end())
+        if end is None:
+            return start
+        position = end.end()
+    return None
