@@ -14,7 +14,7 @@ from newsarchive.parsers.errors import EmptyPageError, NotHtmlError
 
 class Document:
     """A parsed page: its URL, the lxml root and the base for resolving relative links; `repairs`
-    says what was mended in the markup before it could be read (see _parse_text)."""
+    says what was mended in the markup before it could be read (see _parse_mending)."""
 
     __slots__ = ("url", "root", "base_url", "encoding", "repairs")
 

@@ -8,8 +8,11 @@ canonical one, with a warning. So does a page whose canonical URL is a listing p
 (a section, an archive page, a feed), where a template points every story: such a canonical would
 make each story of the section look like a new version of the first one stored under it. A resumed
 crawl starts out knowing the articles and listing pages the interrupted crawl stored
-(`crawl_started`), so it ends with the archive it would have given had it never stopped. Across crawls the archive's keys do the same (an article row per canonical URL,
-photos per article and URL, comments per article and comment key): a second crawl adds no rows.
+(`crawl_started`), so it ends with the archive it would have given had it never stopped.
+Across crawls the archive's keys do the same (an article row per canonical URL, photos per
+article and URL, comments per article and comment key): a second crawl adds no rows; and the
+store keeps apart a story new to the archive that names a stored one's canonical URL without
+sharing its text (archive/store.py, _another_story).
 """
 
 from __future__ import annotations
