@@ -8,7 +8,8 @@ Builds a site (the demo site, or with --real-pages a site of real saved pages ma
 on 127.0.0.1, crawls it once cleanly for reference, then for each trial: starts
 `newsarchive crawl` into a fresh archive, kills it with SIGKILL once a random share of the
 articles is stored, and runs the same command again. Prints, per trial and in total, the
-articles, comments and photos lost or stored twice against the clean crawl (target: 0 and 0),
+articles, comments and photos lost or stored twice against the clean crawl (target: 0 and 0), the
+reasons of the `failures` rows of the article pages lost (a loss, but a recorded one),
 the exit status and finish reasons, the pages the rerun fetched again, and the time the rerun
 took to take over the interrupted crawl (process start, archive check, frontier) and to finish.
 """
@@ -70,6 +71,15 @@ def compare(reference: dict[str, Counter], got: dict[str, Counter]) -> dict[str,
     """Per kind: (lost, stored twice) against the clean crawl."""
     return {kind: (len(set(reference[kind]) - set(got[kind])), sum(n - 1 for n in got[kind].values() if n > 1))
             for kind in reference}
+
+
+def failed_instead(db_path: Path, lost_articles: set) -> Counter:
+    """The reasons of the `failures` rows of the article pages the trial lost: a page lost to a
+    recorded failure (a parser that ran out of time, say) is no silent loss."""
+    paths = {path for (path,) in lost_articles}
+    with sqlite3.connect(db_path) as db:
+        return Counter(reason for path, reason in db.execute(
+            "SELECT substr(url, instr(substr(url, 8), '/') + 7), reason FROM failures") if path in paths)
 
 
 def requested(access_log: Path) -> list[str]:
@@ -148,7 +158,10 @@ def main() -> None:
             for number in range(1, args.trials + 1):
                 db_path = scratch / f"trial-{number}.db"
                 result = trial(target, db_path, rng.randint(max(1, total // 20), total - total // 20), access_log)
-                differences = compare(reference, contents(db_path))
+                got = contents(db_path)
+                differences = compare(reference, got)
+                recorded = failed_instead(db_path, set(reference["articles"]) - set(got["articles"]))
+                totals["articles lost to a recorded failure"] += sum(recorded.values())
                 for kind, (lost, twice) in differences.items():
                     totals[f"{kind} lost"] += lost
                     totals[f"{kind} twice"] += twice
@@ -158,13 +171,14 @@ def main() -> None:
                       f"{result['resumed_after']:.2f} s, done in {result['rerun_seconds']:.1f} s, "
                       f"{result['refetched']} pages fetched again; "
                       + ", ".join(f"{kind} lost {lost} / twice {twice}" for kind, (lost, twice) in differences.items())
+                      + (f" (articles lost to recorded failures: {dict(recorded)})" if recorded else "")
                       + (f"\n    {result['stderr']}" if result["stderr"] else ""))
                 db_path.unlink()
         finally:
             server.terminate()
             server.wait()
     print("over all trials: " + ", ".join(f"{name} {value}" for name, value in sorted(totals.items())))
-    lost = sum(v for k, v in totals.items() if k.endswith("lost"))
+    lost = sum(v for k, v in totals.items() if k.endswith(" lost"))
     twice = sum(v for k, v in totals.items() if k.endswith("twice"))
     print(f"target: 0 lost and 0 stored twice over {args.trials} trials: "
           f"{'met' if lost == twice == totals['bad exits'] == 0 else 'NOT met'}")
