@@ -130,7 +130,7 @@ def scrapyd_cron_lines(jobs: list[Job], db_path: Path, scrapyd_url: str, project
         if job.full:
             data.append("full=1")
         fields = " ".join(f"-d {shlex.quote(item)}" for item in data)
-        command = f"curl -fsS {scrapyd_url.rstrip('/')}/schedule.json {fields} > /dev/null"
+        command = f"curl -fsS {shlex.quote(scrapyd_url.rstrip('/') + '/schedule.json')} {fields} > /dev/null"
         lines.append(f"{cron_schedule(job)} {_cron_escaped(command)}")
     lines.append(END)
     return "\n".join(lines) + "\n"

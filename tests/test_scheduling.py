@@ -8,6 +8,8 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
+
 from newsarchive.locking import EXIT_LOCKED, crawl_lock
 from tests.conftest import run_cli
 
@@ -90,6 +92,29 @@ def test_scrapyd_lines_call_schedule_json(tmp_path):
                      "--db", str(tmp_path / "a.db"))
     line = result.stdout.splitlines()[1]
     assert "curl -fsS http://127.0.0.1:6800/schedule.json -d project=newsarchive -d spider=diyaruna" in line
+
+
+@pytest.mark.parametrize("url", ["not a url", "ftp://127.0.0.1:6800", "http://127.0.0.1:99999", "http://:6800",
+                                 "http://127.0.0.1:6800/a b"])
+def test_a_scrapyd_url_that_is_no_server_is_refused(tmp_path, url):
+    # It was printed into the crontab as given, and every scheduled crawl then failed, unseen.
+    result = run_cli("schedule", "diyaruna", "--format", "scrapyd", "--scrapyd-url", url, "--db", str(tmp_path / "a.db"))
+    assert result.returncode == 2 and result.stdout == ""
+    assert f"Invalid value for '--scrapyd-url': {url!r} is no Scrapyd address" in result.stderr
+
+
+def test_the_scrapyd_url_reaches_curl_whole_through_the_shell(tmp_path):
+    """The printed cron command, run by a real shell with a `curl` of ours that writes down its
+    arguments: a `;` in the URL's path no longer ends the command there."""
+    result = run_cli("schedule", "diyaruna", "--format", "scrapyd", "--scrapyd-url", "https://jobs.example/a;b/",
+                     "--db", str(tmp_path / "a.db"))
+    command = result.stdout.splitlines()[1].split(" ", 5)[5]
+    fake_bin, told = tmp_path / "bin", tmp_path / "curl-arguments"
+    fake_bin.mkdir()
+    (fake_bin / "curl").write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {shlex.quote(str(told))}\n")
+    (fake_bin / "curl").chmod(0o755)
+    subprocess.run(["sh", "-c", command], env={**os.environ, "PATH": f"{fake_bin}:{os.environ['PATH']}"}, check=True)
+    assert told.read_text().splitlines()[:2] == ["-fsS", "https://jobs.example/a;b/schedule.json"]
 
 
 def test_a_bad_interval_or_site_is_refused(tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -22,6 +23,25 @@ def _a_file_name(context, parameter, path: Path) -> Path:
 
 db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), callback=_a_file_name,
                          default=Path("archive.db"), show_default=True, help="The SQLite archive file.")
+
+
+def _scrapyd_server(context, parameter, url: str) -> str:
+    """An http(s) URL with a host, and a port if any that can be one: anything else was printed into
+    the crontab, and every scheduled crawl then failed, unseen."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.hostname and _port_is_valid(parts) and not any(
+            char.isspace() for char in url):
+        return url
+    raise click.BadParameter(f"{url!r} is no Scrapyd address: give one like http://127.0.0.1:6800", context, parameter)
+
+
+def _port_is_valid(parts) -> bool:
+    try:
+        parts.port  # noqa: B018 (urllib raises ValueError for a port that is no number or out of range)
+    except ValueError:
+        return False
+    return True
 
 
 @click.command()
@@ -237,7 +257,7 @@ def _check_crawl_options(site: str, db_path: Path, extra: list[str]) -> None:
               show_default=True, help="crontab lines, systemd timer units, or crontab lines calling Scrapyd.")
 @click.option("--log-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("logs"),
               show_default=True, help="cron: where each site's log goes.")
-@click.option("--scrapyd-url", default="http://127.0.0.1:6800", show_default=True,
+@click.option("--scrapyd-url", default="http://127.0.0.1:6800", show_default=True, callback=_scrapyd_server,
               help="The Scrapyd server that runs the crawls (with --format scrapyd).")
 @click.option("--unit-dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path.home() / ".config" / "systemd" / "user", show_default="~/.config/systemd/user",
