@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 
@@ -26,22 +25,15 @@ db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path
 
 
 def _scrapyd_server(context, parameter, url: str) -> str:
-    """An http(s) URL with a host, and a port if any that can be one: anything else was printed into
-    the crontab, and every scheduled crawl then failed, unseen."""
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme in ("http", "https") and parts.hostname and _port_is_valid(parts) and not any(
-            char.isspace() for char in url):
-        return url
-    raise click.BadParameter(f"{url!r} is no Scrapyd address: give one like http://127.0.0.1:6800", context, parameter)
+    """An http(s) URL with a host (options.check_start_url): anything else was printed into the
+    crontab, and every scheduled crawl then failed, unseen."""
+    from newsarchive.options import OptionError, check_start_url
 
-
-def _port_is_valid(parts) -> bool:
     try:
-        parts.port  # noqa: B018 (urllib raises ValueError for a port that is no number or out of range)
-    except ValueError:
-        return False
-    return True
+        return check_start_url(url, "--scrapyd-url")
+    except OptionError as error:
+        raise click.BadParameter(f"{url.strip()!r} is no Scrapyd address ({error}): give one like "
+                                 "http://127.0.0.1:6800", context, parameter) from None
 
 
 @click.command()
