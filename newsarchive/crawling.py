@@ -69,13 +69,25 @@ class CrawlSummary:
         return sum(self.pages(outcome) for outcome in PAGE_OUTCOMES)
 
     @property
+    def not_stored(self) -> int:
+        """Pages received after the archive failed a write (and the batch that failed): the crawl
+        stopped, and their requests stay pending in its frontier for the next run."""
+        return self.stats.get("newsarchive/pages/not_stored_count", 0)
+
+    @property
+    def write_error(self) -> str | None:
+        """Why the archive could not be written, when it could not (disk full, damaged, read-only)."""
+        return self.stats.get("newsarchive/store/write_error")
+
+    @property
     def unaccounted(self) -> int:
-        """Pages received but not stored as any outcome: 0 unless something was lost."""
-        return self.pages() - self.stored
+        """Pages received but neither stored as any outcome nor left for the next run: 0 unless
+        something was lost."""
+        return self.pages() - self.stored - self.not_stored
 
     @property
     def exit_code(self) -> int:
-        if self.finish_reason != "finished" or self.unaccounted:
+        if self.finish_reason != "finished" or self.unaccounted or self.write_error:
             return EXIT_NOT_FINISHED
         kept = sum(self.pages(outcome) for outcome in ("article", "listing", "unchanged"))
         # Pages requested for an article that ended as one, unchanged, or a failure (a page of an
@@ -101,6 +113,8 @@ class CrawlSummary:
         rendering = describe_rendering(rendering_figures(self.stats))
         if rendering:
             text += f"; {rendering}"
+        if self.not_stored:
+            text += f"; {self.not_stored} pages not stored (the archive could not be written), to be fetched again"
         if self.unaccounted:
             text += f"; {self.unaccounted} pages UNACCOUNTED FOR (not stored: a bug, please report it)"
         if self.stats.get("newsarchive/resumed_from"):
@@ -111,6 +125,9 @@ class CrawlSummary:
     def verdict(self) -> str:
         """One line on why the exit code is what it is, or '' when all is well."""
         code = self.exit_code
+        if self.write_error:
+            return (f"the archive could not be written: {self.write_error}; free space or mend the file, "
+                    f"then run the same command again: it fetches what this crawl could not store")
         if code == EXIT_NOT_FINISHED:
             return f"the crawl did not finish ({self.finish_reason})" if self.finish_reason != "finished" \
                 else "pages were lost between the spider and the archive"

@@ -68,6 +68,22 @@ def test_a_page_received_but_not_stored_exits_1_even_when_finished():
                                "(not stored: a bug, please report it)")
 
 
+@pytest.mark.parametrize("reason", ["archive_write_failed", "finished"])
+def test_pages_the_archive_could_not_take_are_accounted_for_and_the_crawl_exits_1(reason):
+    # "finished": the crawl's pages were stored, but the write of its end failed.
+    full = summary(reason, received=9, article=4, listing=1, not_stored=4, article_article=4)
+    full.stats["newsarchive/store/write_error"] = "OperationalError: database or disk is full"
+    assert (full.not_stored, full.unaccounted, full.exit_code) == (4, 0, EXIT_NOT_FINISHED)
+    assert full.describe() == ("9 pages: 4 articles, 1 listings, 0 unchanged, 0 failures; 4 pages not stored "
+                               "(the archive could not be written), to be fetched again")
+    assert full.verdict() == ("the archive could not be written: OperationalError: database or disk is full; "
+                              "free space or mend the file, then run the same command again: it fetches what "
+                              "this crawl could not store")
+    # Counted as not stored, a page is no loss; one more received and not counted is.
+    lost = summary(reason, received=10, article=4, listing=1, not_stored=4, article_article=4)
+    assert lost.unaccounted == 1 and "1 pages UNACCOUNTED FOR" in lost.describe()
+
+
 def test_a_crawl_that_received_nothing_exits_4():
     empty = summary()
     assert (empty.exit_code, empty.verdict()) == (

@@ -1,5 +1,6 @@
-"""Crash safety: a real crawl process stopped (Ctrl-C) or killed (SIGKILL) at random points, then
-run again with the same command, ends with the archive a clean crawl gives.
+"""Crash safety: a real crawl process stopped (Ctrl-C), killed (SIGKILL) at random points, or
+stopped by an archive that cannot grow (a full disk), then run again with the same command, ends
+with the archive a clean crawl gives.
 
 The crawl's state lives in the archive (the frontier table): every article, comment and photo of
 the site stored exactly once, nothing fetched twice but what was fetched and not yet written when
@@ -9,6 +10,8 @@ the process died, with or without --job-dir (now ignored).
 from __future__ import annotations
 
 import random
+import re
+import resource
 import signal
 import sqlite3
 import subprocess
@@ -195,3 +198,44 @@ def test_killed_twice_then_rerun_and_a_fresh_start_on_request(site, tmp_path):
     with sqlite3.connect(tmp_path / "second.db") as db:
         assert db.execute("SELECT resumed_from FROM crawls ORDER BY id").fetchall() == [(None,), (None,)]
         assert db.execute("SELECT count(*) FROM frontier").fetchone()[0] == 0
+
+
+def files_limited_to(size: int):
+    """For subprocess's preexec_fn: the crawl's files may not grow past `size` bytes, as on a disk
+    that fills. A write past it fails (EFBIG); SIGXFSZ, which would kill the process, is ignored."""
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+    return limit
+
+
+def test_an_archive_that_cannot_grow_stops_the_crawl_in_one_line_and_the_next_run_completes_it(site, tmp_path):
+    manifest, base_url, _ = site
+    db_path = tmp_path / "archive.db"
+    # The clean archive is about 2.4 MB: 1 MB fills a third of the way through the site.
+    stopped = subprocess.run([sys.executable, "-m", "newsarchive.cli", *crawl_arguments(db_path, base_url),
+                              "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "NEWSARCHIVE_STORE_BATCH_SIZE=7"],
+                             preexec_fn=files_limited_to(1_000_000), capture_output=True, text=True, timeout=300)
+    assert stopped.returncode == 1, stopped.stderr[-3000:]
+    errors = [line for line in stopped.stderr.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1 and f"ERROR: cannot write to {db_path}: OperationalError: " in errors[0], errors
+    assert "Traceback" not in stopped.stderr and "Deprecat" not in stopped.stderr
+    verdict = stopped.stderr.strip().splitlines()[-1]
+    assert verdict.startswith("exit 1: the archive could not be written: OperationalError: ")
+    assert verdict.endswith("then run the same command again: it fetches what this crawl could not store")
+    # Every page it received is stored as one outcome or left for the next run; none is lost.
+    tally = re.search(r"archive_write_failed; (\d+) pages: (\d+) articles, (\d+) listings, 0 unchanged, 0 failures; "
+                      r"(\d+) pages not stored \(the archive could not be written\), to be fetched again$",
+                      stopped.stdout, re.M)
+    assert tally, stopped.stdout
+    pages, articles, listings, not_stored = map(int, tally.groups())
+    assert pages == articles + listings + not_stored and not_stored > 0
+    assert 0 < stored(db_path) == articles < ARTICLES
+    with sqlite3.connect(db_path) as db:  # the crawl's row counts what was kept, not what was tried
+        assert db.execute("SELECT finish_reason, pages, articles_stored, json_extract(coverage, '$.articles') "
+                          "FROM crawls").fetchall() == [("archive_write_failed", pages, articles, articles)]
+    resumed = run_cli(*crawl_arguments(db_path, base_url), "-s", "AUTOTHROTTLE_ENABLED=0")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "resumed crawl 1" in resumed.stdout
+    assert_complete(db_path, manifest)
+    assert finish_reasons(db_path) == ["archive_write_failed", "finished"]

@@ -9,11 +9,13 @@ import socket
 import sqlite3
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
 from pydispatch import dispatcher
 from scrapy import Spider, signals
 from scrapy.utils.test import get_crawler
+from twisted.internet.defer import succeed
 
 from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import open_archive
@@ -51,8 +53,9 @@ class RecordingEngine:
     def __init__(self):
         self.closed = []
 
-    def close_spider(self, spider, reason):
-        self.closed.append((spider.name, reason))
+    def close_spider_async(self, *, reason):
+        self.closed.append(reason)
+        return succeed(None)  # as the engine's coroutine would end: the pipeline keeps it (a Deferred)
 
 
 def crawler_for(tmp_path, spider=None, **settings):
@@ -277,17 +280,31 @@ def test_an_archive_that_cannot_be_written_stops_the_crawl(tmp_path, caplog):
         other.execute("DROP TABLE listings")  # a damaged archive: the file, not the page, is at fault
     pipeline.process_item(PageResult(X, [article(X)]))
     pipeline.process_item(PageResult(NEWS, [ListingPage(NEWS)]))
-    with caplog.at_level(logging.ERROR):
+    with caplog.at_level(logging.DEBUG, logger="unit"):
         pipeline.close_spider()
-    assert pipeline.crawler.engine.closed == [("unit", "archive_write_failed")]
+    assert pipeline.crawler.engine.closed == ["archive_write_failed"]
+    assert pipeline.closing.called  # the engine's closing is kept, not dropped
     error = stat(pipeline, "newsarchive/store/write_error")
     assert error.startswith("OperationalError: no such table: listings")
-    assert [record.getMessage() for record in caplog.records] == [
-        f"cannot write to {tmp_path / 'archive.db'}: {error}; stopping the crawl"]
-    assert caplog.records[0].exc_info[0] is sqlite3.OperationalError
+    assert pipeline.write_error == error
+    # One line at ERROR; the traceback only at DEBUG.
+    assert [(record.levelname, record.getMessage(), bool(record.exc_info)) for record in caplog.records] == [
+        ("ERROR", f"cannot write to {tmp_path / 'archive.db'}: {error}; stopping the crawl", False),
+        ("DEBUG", "the failed write:", True)]
+    assert caplog.records[1].exc_info[0] is sqlite3.OperationalError
     # The whole batch was rolled back and nothing counted: the frontier fetches it again.
     assert rows(tmp_path, "SELECT count(*) FROM articles") == [(0,)]
     assert (pipeline.pending, stat(pipeline, "newsarchive/pages/article_count")) == ([], None)
+    assert (stat(pipeline, "newsarchive/store/article_new_count"), pipeline.coverage["articles"]) == (None, 0)
+    assert stat(pipeline, "newsarchive/pages/not_stored_count") == 2
+    # Pages that reach the pipeline while the crawl stops are not written, nor said again: counted.
+    caplog.clear()
+    for url in (Y, Z, NEWS):
+        pipeline.process_item(PageResult(url, [article(url)]))
+    pipeline.flush()
+    assert (caplog.records, pipeline.crawler.engine.closed) == ([], ["archive_write_failed"])
+    assert stat(pipeline, "newsarchive/pages/not_stored_count") == 5
+    assert rows(tmp_path, "SELECT count(*) FROM articles") == [(0,)]
     pipeline.archive.close()
 
 
@@ -308,7 +325,9 @@ def test_a_page_that_cannot_be_stored_becomes_its_failure_and_the_batch_goes_on(
     assert rows(tmp_path, "SELECT url, outcome FROM frontier ORDER BY url") == [(X, "failure"), (Y, "article")]
     assert [stat(pipeline, name) for name in ("newsarchive/pages/failure_count", "newsarchive/pages/article_count",
                                               "newsarchive/store/failure_count", "newsarchive/store/failure_count/store_error",
-                                              "newsarchive/store/article_new_count")] == [1, 1, 1, 1, 2]
+                                              "newsarchive/store/article_new_count")] == [1, 1, 1, 1, 1]
+    # X's article, rolled back, is not counted as stored: Y alone.
+    assert (pipeline.coverage["articles"], pipeline.sources) == (1, Counter())
 
 
 def test_the_frontier_gets_each_page_s_discoveries_and_settles_its_url(tmp_path):
@@ -477,6 +496,21 @@ def test_a_finished_crawl_turns_its_pending_requests_into_failures(tmp_path):
                           "ON c.id = f.crawl_id ORDER BY f.url") == [(X, "not_fetched", 1), (Y, "not_fetched", 1)]
     assert rows(tmp_path, "SELECT failures, finish_reason FROM crawls") == [(7, "finished")]
     assert rows(tmp_path, "SELECT count(*) FROM frontier") == [(0,)]
+
+
+def test_a_crawl_whose_end_cannot_be_written_says_so_in_one_line_and_closes_the_archive(tmp_path, caplog):
+    pipeline = opened(tmp_path)
+    pipeline.process_item(PageResult(X, [article(X)]))
+    pipeline.flush()
+    pipeline.archive.conn.execute("PRAGMA query_only = ON")  # as a file turned read-only would refuse the write
+    with caplog.at_level(logging.ERROR):
+        pipeline.spider_closed(pipeline.crawler.spider, "finished")  # raises nothing into Scrapy's signal
+    assert pipeline.archive is None
+    error = stat(pipeline, "newsarchive/store/write_error")
+    assert error.startswith("OperationalError: attempt to write a readonly database")
+    assert [record.getMessage() for record in caplog.records] == [
+        f"cannot record the end of crawl 1 in {tmp_path / 'archive.db'}: {error}"]
+    assert rows(tmp_path, "SELECT count(*) FROM articles") == [(1,)]  # what the crawl stored stays
 
 
 def test_a_crawl_that_did_not_finish_keeps_its_frontier(tmp_path):

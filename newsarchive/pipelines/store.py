@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from dataclasses import dataclass, field
 
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 
 from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import frontier, open_archive, utc_now
@@ -52,6 +54,32 @@ RECORDED_SETTINGS = (
 COVERAGE_FIELDS = ("byline", "date", "photo", "comments")
 
 
+@dataclass
+class Tally:
+    """What storing pages counted: stats, and the articles' field coverage and sources. Added to
+    the crawl's own figures once the pages are committed (StorePipeline.count), so that a batch
+    the archive could not write, or a page rolled back to its store_error, is not counted as
+    stored (crawls.articles_stored said 205 for a crawl that had kept 164 when its disk filled)."""
+
+    stats: Counter = field(default_factory=Counter)
+    coverage: Counter = field(default_factory=Counter)
+    sources: Counter = field(default_factory=Counter)
+
+    def add(self, other: Tally) -> None:
+        self.stats.update(other.stats)
+        self.coverage.update(other.coverage)
+        self.sources.update(other.sources)
+
+    def count_coverage(self, article: Article) -> None:
+        self.coverage["articles"] += 1
+        self.coverage["byline"] += bool(article.authors)
+        self.coverage["date"] += bool(article.published_at)
+        self.coverage["photo"] += bool(article.photos)
+        self.coverage["comments"] += bool(article.comments or article.comment_count)
+        for field_name, layer in article.sources.items():
+            self.sources[f"{field_name}:{layer}"] += 1
+
+
 class StorePipeline:
     revisit_limits = Limits()  # the revisit schedule's floor and ceiling (settings)
 
@@ -69,6 +97,8 @@ class StorePipeline:
         self.crawl_id: int | None = None
         self.coverage = Counter()
         self.sources = Counter()
+        self.write_error: str | None = None  # why the archive could not be written, once it could not
+        self.closing = None  # the engine closing the spider for that (a Deferred)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -132,19 +162,20 @@ class StorePipeline:
         if not self.pending or self.archive is None:
             return
         batch, self.pending = self.pending, []
-        seen_at = utc_now()
+        if self.write_error:  # the archive failed a write already: the crawl is stopping
+            self.stats.inc_value("newsarchive/pages/not_stored_count", len(batch))
+            return
+        seen_at, tally, outcomes = utc_now(), Tally(), []
         try:
             with self.archive.write() as db:
-                outcomes = [self.store_page(db, result, seen_at) for result in batch]
+                for result in batch:
+                    outcome, counted = self.store_page(db, result, seen_at)
+                    outcomes.append(outcome)
+                    tally.add(counted)
         except Exception as error:  # noqa: BLE001
-            # The archive itself cannot be written (disk full, file damaged, a bug in the store):
-            # stop rather than fetch pages that cannot be kept. The frontier still lists the
-            # batch's pages as pending, so the next run fetches them again.
-            self.crawler.spider.logger.error(f"cannot write to {self.db_path}: {describe_exception(error)}; "
-                                             f"stopping the crawl", exc_info=True)
-            self.stats.set_value("newsarchive/store/write_error", describe_exception(error))
-            self.crawler.engine.close_spider(self.crawler.spider, "archive_write_failed")
+            self.stop_on_write_error(error, len(batch))
             return
+        self.count(tally)
         for result, outcome in zip(batch, outcomes, strict=True):
             self.stats.inc_value(f"newsarchive/pages/{outcome}_count")
             if result.kind:  # by what the page was requested as: the exit code asks how the article pages ended
@@ -153,28 +184,46 @@ class StorePipeline:
         if fingerprints:
             self.crawler.signals.send_catch_log(newsarchive_signals.requests_committed, fingerprints=fingerprints)
 
-    def store_page(self, db, result: PageResult, seen_at: str) -> str:
-        """Store one page whole, or, if that fails, its failure; return the page's outcome."""
+    def stop_on_write_error(self, error: Exception, pages: int) -> None:
+        """The archive itself cannot be written (disk full, file damaged or read-only): stop rather
+        than fetch pages that cannot be kept. The batch was rolled back, and nothing it counted is
+        counted; the frontier still lists its pages as pending, so the next run fetches them again.
+        Said once, in one line (the traceback at DEBUG): the pages that reach the pipeline while the
+        crawl stops are only counted as not stored."""
+        self.write_error = describe_exception(error)
+        logger = self.crawler.spider.logger
+        logger.error(f"cannot write to {self.db_path}: {self.write_error}; stopping the crawl")
+        logger.debug("the failed write:", exc_info=error)
+        self.stats.set_value("newsarchive/store/write_error", self.write_error)
+        self.stats.inc_value("newsarchive/pages/not_stored_count", pages)
+        self.closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_write_failed"))
+
+    def store_page(self, db, result: PageResult, seen_at: str) -> tuple[str, Tally]:
+        """Store one page whole, or, if that fails, its failure; return the page's outcome and
+        what storing it counted (only what was kept: a page rolled back to its failure counts
+        as that failure alone)."""
         try:
             # A known article the revisit schedule sent the spider to (spiders/base.py).
             revisit = result.url in getattr(self.crawler.spider, "revisit_urls", ())
+            tally = Tally()
             with self.archive.savepoint():
                 for record in result.records:
-                    self.store_record(db, record, seen_at, revisit)
+                    self.store_record(db, record, seen_at, tally, revisit)
                 if result.capture is not None:
                     kind = store_capture(db, result.capture, self.crawl_id)
-                    self.stats.inc_value(f"newsarchive/store/capture_{kind}_count")
+                    tally.stats[f"newsarchive/store/capture_{kind}_count"] += 1
                 outcome = result.outcome
                 self.keep_frontier(db, result, outcome, seen_at)
         except sqlite3.OperationalError:
             raise  # the file, not the page: locked, full, read-only
         except Exception as error:  # noqa: BLE001 (a page that cannot be stored is that page's failure)
             failure = PageFailure(result.url, "store_error", f"store: {describe_exception(error)}")
+            tally = Tally()
             with self.archive.savepoint():
-                self.store_record(db, failure, seen_at)
+                self.store_record(db, failure, seen_at, tally)
                 outcome = "failure"
                 self.keep_frontier(db, result, outcome, seen_at)
-        return outcome
+        return outcome, tally
 
     def keep_frontier(self, db, result: PageResult, outcome: str, seen_at: str) -> None:
         if not self.frontier_enabled:
@@ -183,42 +232,40 @@ class StorePipeline:
         if result.url:
             frontier.settle(db, self.crawl_id, result.url, outcome, seen_at)
 
-    def store_record(self, db, record, seen_at: str, revisit: bool = False) -> None:  # pragma: no mutate (the default serves failures only, which count no revisit)
+    def store_record(self, db, record, seen_at: str, tally: Tally, revisit: bool = False) -> None:  # pragma: no mutate (the default serves failures only, which count no revisit)
+        counts = tally.stats
         if isinstance(record, Article):
             urls = list({record.canonical_url or record.url, record.url})
             before = visit_before(db, urls)
             status = store_article(db, record, self.crawl_id, seen_at)
-            self.stats.inc_value(f"newsarchive/store/article_{status}_count")
-            self._count_coverage(record)
-            self._count_revisit(revisit, schedule_visit(db, urls, before, seen_at, self.revisit_limits))
+            counts[f"newsarchive/store/article_{status}_count"] += 1
+            tally.count_coverage(record)
+            changed = schedule_visit(db, urls, before, seen_at, self.revisit_limits)
+            counts["newsarchive/revisit/changed_count"] += bool(revisit and changed)
         elif isinstance(record, ArticleNotModified):
             before = visit_before(db, [record.url])
             known = store_not_modified(db, record.url, self.crawl_id, seen_at)
-            self.stats.inc_value(f"newsarchive/store/article_{'not_modified' if known else 'unknown_304'}_count")
-            self._count_revisit(revisit, schedule_visit(db, [record.url], before, seen_at, self.revisit_limits))
+            counts[f"newsarchive/store/article_{'not_modified' if known else 'unknown_304'}_count"] += 1
+            changed = schedule_visit(db, [record.url], before, seen_at, self.revisit_limits)
+            counts["newsarchive/revisit/changed_count"] += bool(revisit and changed)
         elif isinstance(record, ArticleDuplicate):
             store_duplicate(db, record, seen_at)
         elif isinstance(record, ListingPage):
             store_listing(db, record, self.crawl_id, seen_at)
         elif isinstance(record, PageFailure):
             store_failure(db, record, self.crawl_id, seen_at)
-            self.stats.inc_value(f"newsarchive/store/failure_count/{record.reason}")
-            self.stats.inc_value("newsarchive/store/failure_count")
+            counts[f"newsarchive/store/failure_count/{record.reason}"] += 1
+            counts["newsarchive/store/failure_count"] += 1
         else:
             raise TypeError(f"no way to store a {type(record).__name__}")
 
-    def _count_revisit(self, revisit: bool, changed: bool | None) -> None:
-        if revisit and changed:
-            self.stats.inc_value("newsarchive/revisit/changed_count")
-
-    def _count_coverage(self, article: Article) -> None:
-        self.coverage["articles"] += 1
-        self.coverage["byline"] += bool(article.authors)
-        self.coverage["date"] += bool(article.published_at)
-        self.coverage["photo"] += bool(article.photos)
-        self.coverage["comments"] += bool(article.comments or article.comment_count)
-        for field_name, layer in article.sources.items():
-            self.sources[f"{field_name}:{layer}"] += 1
+    def count(self, tally: Tally) -> None:
+        """What a committed batch counted, into the crawl's stats, coverage and sources."""
+        for name, value in tally.stats.items():
+            if value:
+                self.stats.inc_value(name, value)
+        self.coverage.update(tally.coverage)
+        self.sources.update(tally.sources)
 
     def coverage_report(self) -> dict:
         articles = self.coverage["articles"]
@@ -242,6 +289,12 @@ class StorePipeline:
                     self.stats.inc_value("newsarchive/pages/not_fetched_count", lost)
                     self.stats.inc_value("newsarchive/store/failure_count", lost)
                 finish_crawl(db, self.crawl_id, self.crawl_figures(reason))
+        except Exception as error:  # noqa: BLE001 (one line, not a traceback from Scrapy's signal)
+            # A full disk may refuse this last write too. The crawl's row stays unfinished, and
+            # the next crawl of the site marks it interrupted and takes over its frontier.
+            spider.logger.error(f"cannot record the end of crawl {self.crawl_id} in {self.db_path}: "
+                                f"{describe_exception(error)}")
+            self.stats.set_value("newsarchive/store/write_error", self.write_error or describe_exception(error))
         finally:
             self.archive.close()
             self.archive = None
