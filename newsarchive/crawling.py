@@ -110,6 +110,9 @@ class CrawlSummary:
         if revisits:
             text += (f"; {revisits} known articles revisited, "
                      f"{self.stats.get('newsarchive/revisit/changed_count', 0)} found changed")
+        unwritten = self.stats.get("newsarchive/photos/unwritten_count", 0)
+        if unwritten:
+            text += f"; {unwritten} photo files not written (their bytes are in the captures; --full fetches them again)"
         rendering = describe_rendering(rendering_figures(self.stats))
         if rendering:
             text += f"; {rendering}"

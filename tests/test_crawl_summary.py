@@ -84,6 +84,14 @@ def test_pages_the_archive_could_not_take_are_accounted_for_and_the_crawl_exits_
     assert lost.unaccounted == 1 and "1 pages UNACCOUNTED FOR" in lost.describe()
 
 
+def test_photo_files_not_written_are_counted_and_the_crawl_still_exits_0():
+    kept = summary(received=2, article=2, article_article=2)
+    kept.stats["newsarchive/photos/unwritten_count"] = 3  # their bytes are in the captures
+    assert kept.exit_code == EXIT_OK
+    assert kept.describe() == ("2 pages: 2 articles, 0 listings, 0 unchanged, 0 failures; 3 photo files not written "
+                               "(their bytes are in the captures; --full fetches them again)")
+
+
 def test_a_crawl_that_received_nothing_exits_4():
     empty = summary()
     assert (empty.exit_code, empty.verdict()) == (

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import sqlite3
+import subprocess
+import sys
+import zlib
 
 from tests.conftest import run_cli
 
@@ -81,3 +85,77 @@ def test_a_full_recrawl_downloads_no_photo_again(demo_site, tmp_path):
     with sqlite3.connect(db_path) as db:
         settings = json.loads(db.execute("SELECT settings FROM crawls ORDER BY id DESC LIMIT 1").fetchone()[0])
     assert settings["NEWSARCHIVE_PHOTOS_DIR"] == str(photos_dir.resolve())
+
+
+def test_photo_files_that_cannot_be_written_are_said_once_kept_in_captures_and_fetched_again_with_full(
+        demo_site, tmp_path):
+    db_path, photos_dir = tmp_path / "archive.db", tmp_path / "photos"
+    # A file where the directory of every hash from 0 to 7 must go: those files cannot be written,
+    # as on a full disk or a directory turned read-only (which root, running CI, would still write).
+    blocked = [photos_dir / f"{first}{second}" for first in "01234567" for second in "0123456789abcdef"]
+    photos_dir.mkdir()
+    for blocker in blocked:
+        blocker.write_bytes(b"")
+    result = run_cli("crawl", "diyaruna", "--db", str(db_path), "--base-url", demo_site.base_url, "--allow-private",
+                     "--locales", "ar", "--photos-dir", str(photos_dir), *SETTINGS)
+    assert result.returncode == 0, result.stderr[-3000:]  # every page and photo is archived
+    assert "Traceback" not in result.stderr
+    assert [line.split("] ", 1)[1] for line in result.stderr.splitlines() if "ERROR" in line] == [
+        f"ERROR: cannot write photo files to {photos_dir}: FileExistsError: File exists; their bytes stay in "
+        f"the archive's captures, and `newsarchive crawl --full` downloads them again"]
+    rows = {row["url"]: row for row in photo_rows(db_path)}
+    captured = {capture["url"]: capture for capture in photo_captures(db_path)}
+    unwritten = {url for url, row in rows.items() if row["file_path"] is None}
+    assert unwritten and len(unwritten) < len(rows)
+    for url, row in rows.items():
+        if url in unwritten:  # the bytes are in the capture, and their hash is one of the blocked
+            body = zlib.decompress(captured[url]["body"])
+            assert (captured[url]["body_encoding"], captured[url]["body_file"]) == ("zlib", None)
+            assert hashlib.sha256(body).hexdigest()[0] in "01234567"
+        else:
+            assert row["file_sha256"][0] in "89abcdef"
+            assert hashlib.sha256((photos_dir / row["file_path"]).read_bytes()).hexdigest() == row["file_sha256"]
+    assert f"; {len(unwritten)} photo files not written (their bytes are in the captures; --full fetches them again)" \
+        in result.stdout
+    with sqlite3.connect(db_path) as db:
+        warnings = "\n".join(text for (text,) in db.execute("SELECT warnings FROM articles"))
+    for url in unwritten:
+        assert f"photo file not written: {url} (FileExistsError: File exists); its bytes are in the archive's captures" \
+            in warnings
+    leftovers = [path for path in photos_dir.rglob("*") if path.is_file() and path not in blocked]
+    assert sorted(leftovers) == sorted(photos_dir / row["file_path"] for row in rows.values() if row["file_path"])
+
+    for blocker in blocked:
+        blocker.unlink()
+    crawl(demo_site, db_path, "--locales", "ar", "--photos-dir", str(photos_dir), "--full")
+    rows = {row["url"]: row for row in photo_rows(db_path)}
+    assert all(row["file_path"] for row in rows.values())
+    for url in unwritten:
+        assert (photos_dir / rows[url]["file_path"]).read_bytes() == zlib.decompress(captured[url]["body"])
+
+
+WRITE_PAST_THE_LIMIT = """import resource, signal, sys
+from pathlib import Path
+from newsarchive.pipelines.photos import write_whole
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+try:
+    write_whole(Path(sys.argv[1]), b"x" * 300_000)
+except OSError as error:
+    print(type(error).__name__, error.errno)
+"""
+
+
+def test_a_photo_file_is_written_whole_or_not_at_all(tmp_path):
+    from newsarchive.pipelines.photos import write_whole
+
+    target = tmp_path / "ab" / "abcd.jpg"
+    write_whole(target, b"first")
+    write_whole(target, b"second")  # replaced, never appended to
+    assert target.read_bytes() == b"second" and [p.name for p in target.parent.iterdir()] == ["abcd.jpg"]
+    # A disk that fills mid-write (here a file-size limit: the first 100 kB are written, then EFBIG)
+    # leaves no truncated file under the photo's name, nor the temporary one.
+    partial = tmp_path / "cd" / "cdef.jpg"
+    done = subprocess.run([sys.executable, "-c", WRITE_PAST_THE_LIMIT, str(partial)], capture_output=True, text=True)
+    assert done.stdout.split() == ["OSError", str(errno.EFBIG)], done.stderr
+    assert list(partial.parent.iterdir()) == []

@@ -9,6 +9,12 @@ holds a file for are not fetched again, nor are photos outside the crawl's origi
 (newsarchive/scope.py). A photo that cannot be fetched leaves its record without a file and adds
 a warning to the article; the crawl goes on.
 
+A file is written whole or not at all: into a temporary file beside it, then renamed, so that a
+crawl killed mid-write, or a disk that fills, leaves no truncated file under a hash name. A file
+that cannot be written (a full disk, a read-only directory) is said once, in one line; each such
+photo keeps its bytes in its capture and gets a warning, and a crawl with --full (which reads
+every article again) downloads it again.
+
 Every photo response is also a capture of kind `photo` (newsarchive/archive/capture_writer.py),
 so a WARC export replays the photos: its body is not stored twice, the capture names its file
 under the photos directory (`body_file`); a response that gave no file (a 404) keeps its body
@@ -18,7 +24,10 @@ in the capture itself.
 from __future__ import annotations
 
 import hashlib
+import logging
 import mimetypes
+import os
+import tempfile
 from pathlib import Path
 
 from scrapy import Request
@@ -31,6 +40,21 @@ from newsarchive.archive.queries import ArchiveLookup
 from newsarchive.items import PageResult
 from newsarchive.middlewares.pageresult import capture_of
 
+logger = logging.getLogger(__name__)
+
+
+def write_whole(path: Path, body: bytes) -> None:
+    """Write the file under its final name only once all of it is written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(body)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
 
 class PhotoFilesPipeline(FilesPipeline):
     def __init__(self, photos_dir: str, *, crawler, db_path: str):
@@ -38,6 +62,7 @@ class PhotoFilesPipeline(FilesPipeline):
         self.photos_dir = Path(photos_dir)
         self.lookup = ArchiveLookup(db_path)
         self.downloaded: dict[str, dict] = {}  # request URL -> sha256, size, type of its file
+        self.unwritten: dict[str, str] = {}  # request URL -> why its file could not be written
         self.captures = CaptureWriter.from_crawler(crawler)
 
     @classmethod
@@ -95,8 +120,25 @@ class PhotoFilesPipeline(FilesPipeline):
         except Exception:
             self.captures.write(capture, "photo")  # no file was made: the body is kept in the archive
             raise
-        self.captures.write(capture, "photo", body_file=result["path"])
+        written = request.url not in self.unwritten
+        self.captures.write(capture, "photo", body_file=result["path"] if written else None)
         return result
+
+    def file_downloaded(self, response, request, info, *, item=None) -> str:
+        """Write the photo's file whole (write_whole), and return FilesPipeline's checksum of it.
+        A file that cannot be written is noted (unwritten) rather than raised: FilesPipeline would
+        log two tracebacks for each photo of a full disk."""
+        path = self.file_path(request, response=response, info=info, item=item)
+        try:
+            write_whole(self.photos_dir / path, response.body)
+        except OSError as error:
+            why = f"{type(error).__name__}: {error.strerror or error}"
+            if not self.unwritten:
+                logger.error(f"cannot write photo files to {self.photos_dir}: {why}; their bytes stay in the "
+                             f"archive's captures, and `newsarchive crawl --full` downloads them again")
+            self.unwritten[request.url] = why
+            self.crawler.stats.inc_value("newsarchive/photos/unwritten_count")
+        return hashlib.md5(response.body, usedforsecurity=False).hexdigest()
 
     def item_completed(self, results, item, info):
         if not isinstance(item, PageResult):
@@ -111,7 +153,11 @@ class PhotoFilesPipeline(FilesPipeline):
         for photo in requested:
             result = by_url.get(photo.url)
             meta = self.downloaded.pop(photo.url, None)
-            if result and meta:
+            unwritten = self.unwritten.get(photo.url)
+            if unwritten:
+                article.warnings.append(f"photo file not written: {photo.url} ({unwritten}); "
+                                        f"its bytes are in the archive's captures")
+            elif result and meta:
                 photo.file_path, photo.file_size = result["path"], meta["size"]
                 photo.file_type, photo.file_sha256 = meta["type"], meta["sha256"]
             else:
