@@ -216,6 +216,8 @@ def test_a_downloaded_photo_is_stored_once_and_its_capture_names_the_file(tmp_pa
                                                    item=page))
     path = f"ba/{BYTES_SHA256}.png"
     assert (result["url"], result["path"]) == (HERE, path)
+    assert (result["sha256"], result["size"], result["type"], result["unwritten"]) == (BYTES_SHA256, 3, "image/png", None)
+    assert (pipeline.downloaded, pipeline.unwritten) == ({}, {})  # handed on in the result, not kept
     assert (tmp_path / "photos" / path).read_bytes() == BYTES
     assert pipeline.items_seen == [page, page]  # named once to store it, once to report it
     assert capture_rows(tmp_path) == [(HERE, 200, "photo", "file", path, 1)]
@@ -239,18 +241,22 @@ def test_only_pages_get_files(tmp_path):
     assert other.warnings == []
 
 
+def downloaded(url: str, path: str, media_type: str, unwritten: str | None = None) -> dict:
+    """A result of media_downloaded: FilesPipeline's, with the file's details."""
+    return {"url": url, "path": path, "checksum": "x", "status": "downloaded", "sha256": BYTES_SHA256, "size": 3,
+            "type": media_type, "unwritten": unwritten}
+
+
 def test_each_requested_photo_gets_its_file_or_a_warning(tmp_path):
     pipeline = pipeline_for(tmp_path)
-    for url, content_type in ((HERE, "image/jpeg"), (KEPT, "image/gif")):
-        pipeline.file_path(Request(url), response(url, content_type=content_type))
     first, second = article(HERE, AWAY), article(KEPT, "https://d.example/img/lost.jpg")
     stored = Photo("https://d.example/img/old.png", 2, file_path="cd/cd.png", file_size=9, file_type="image/png",
                    file_sha256="cd")
     second.photos.append(stored)
     page = PageResult(PAGE, [first, second])
     results = [
-        (True, {"url": HERE, "path": "ba/here.jpg", "checksum": "x", "status": "downloaded"}),
-        (True, {"url": KEPT, "path": "ba/kept.gif", "checksum": "y", "status": "downloaded"}),
+        (True, downloaded(HERE, "ba/here.jpg", "image/jpeg")),
+        (True, downloaded(KEPT, "ba/kept.gif", "image/gif")),
         (False, Failure(ValueError("download-error"))),
     ]
     assert pipeline.item_completed(results, page, None) is page
@@ -261,17 +267,28 @@ def test_each_requested_photo_gets_its_file_or_a_warning(tmp_path):
     assert first.warnings == []  # the out-of-scope photo was warned of when it was refused
     assert second.warnings == ["photo not downloaded: https://d.example/img/lost.jpg"]
     assert pipeline.crawler.stats.get_value("newsarchive/photos/failed_count") == 1
-    assert pipeline.downloaded == {}  # each download's details are used once
+    # FilesPipeline hands the same result to every later article showing the photo: it gets the file too.
+    later = article(HERE)
+    assert pipeline.item_completed(results[:1], PageResult(PAGE, [later]), None)
+    assert (files_of(later.photos[0]), later.warnings) == (("ba/here.jpg", 3, "image/jpeg", BYTES_SHA256), [])
 
 
-def test_a_file_named_but_not_stored_is_a_failed_photo(tmp_path):
+def test_a_photo_whose_file_was_not_written_gets_a_warning_naming_why(tmp_path):
     pipeline = pipeline_for(tmp_path)
-    pipeline.file_path(Request(HERE), response(HERE, content_type="image/jpeg"))
     page = article(HERE)
-    pipeline.attach_files(page, {})
+    pipeline.attach_files(page, {HERE: downloaded(HERE, "ba/here.jpg", "image/jpeg", "OSError: No space left on device")})
+    assert files_of(page.photos[0]) == (None, None, None, None)
+    assert page.warnings == [f"photo file not written: {HERE} (OSError: No space left on device); "
+                             f"its bytes are in the archive's captures"]
+    assert pipeline.crawler.stats.get_value("newsarchive/photos/failed_count") is None  # counted as unwritten
+
+
+def test_a_result_without_the_file_s_details_is_a_failed_photo(tmp_path):
+    pipeline = pipeline_for(tmp_path)
+    page = article(HERE)
+    pipeline.attach_files(page, {HERE: {"url": HERE, "path": "ba/here.jpg", "checksum": "x", "status": "downloaded"}})
     assert files_of(page.photos[0]) == (None, None, None, None)
     assert page.warnings == [f"photo not downloaded: {HERE}"]
-    assert pipeline.downloaded == {}
 
 
 # update_articles (newsarchive/pipelines/__init__.py), the loop every pipeline step runs

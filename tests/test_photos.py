@@ -10,7 +10,7 @@ import subprocess
 import sys
 import zlib
 
-from tests.conftest import run_cli
+from tests.conftest import SiteHandler, run_cli, serve_handler
 
 SETTINGS = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING")
 
@@ -159,3 +159,41 @@ def test_a_photo_file_is_written_whole_or_not_at_all(tmp_path):
     done = subprocess.run([sys.executable, "-c", WRITE_PAST_THE_LIMIT, str(partial)], capture_output=True, text=True)
     assert done.stdout.split() == ["OSError", str(errno.EFBIG)], done.stderr
     assert list(partial.parent.iterdir()) == []
+
+
+class StoriesSharingOnePhoto(SiteHandler):
+    """A section of three stories, each showing the same photo: one URL, one file."""
+
+    PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8 + b"\xff\xd9"
+    STORIES = tuple(f"/2024/05/0{n}/harbour-works-part-{n}" for n in range(1, 4))
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        if self.path == "/news/":
+            links = "".join(f"<li><a href='{path}'>Harbour works, part {n}</a></li>" for n, path in enumerate(self.STORIES, 1))
+            return self.answer(200, f"<html><head><title>News</title></head><body><h1>News</h1><ul>{links}</ul></body></html>")
+        if self.path == "/img/harbour.jpg":
+            return self.answer(200, self.PHOTO, **{"Content-Type": "image/jpeg"})
+        if self.path in self.STORIES:
+            prose = "".join(f"<p>Paragraph {n} of part {self.path[-1]} of the story on the harbour works, with words "
+                            f"enough to be prose.</p>" for n in range(6))
+            return self.answer(200, f"<html><head><title>Harbour works, part {self.path[-1]}</title></head><body><article>"
+                                    f"<h1>Harbour works, part {self.path[-1]}</h1><time datetime='2024-05-01'>1 May 2024"
+                                    f"</time><figure><img src='/img/harbour.jpg'><figcaption>The harbour at dawn."
+                                    f"</figcaption></figure>{prose}</article></body></html>")
+        return self.answer(404, "<html><body><h1>Not found</h1></body></html>")
+
+
+def test_a_photo_shown_by_several_stories_of_one_crawl_is_one_file_linked_to_each(tmp_path):
+    db_path, photos_dir = tmp_path / "archive.db", tmp_path / "photos"
+    server = serve_handler(StoriesSharingOnePhoto)
+    try:
+        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
+                         "--allow-private", "--photos-dir", str(photos_dir), *SETTINGS)
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    digest = hashlib.sha256(StoriesSharingOnePhoto.PHOTO).hexdigest()
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT p.file_path, p.file_sha256, a.warnings FROM photos p JOIN articles a "
+                          "ON a.id = p.article_id").fetchall() == [(f"{digest[:2]}/{digest}.jpg", digest, "[]")] * 3
+    assert [path.name for path in photos_dir.rglob("*") if path.is_file()] == [f"{digest}.jpg"]

@@ -61,8 +61,10 @@ class PhotoFilesPipeline(FilesPipeline):
         super().__init__(photos_dir, crawler=crawler)
         self.photos_dir = Path(photos_dir)
         self.lookup = ArchiveLookup(db_path)
-        self.downloaded: dict[str, dict] = {}  # request URL -> sha256, size, type of its file
-        self.unwritten: dict[str, str] = {}  # request URL -> why its file could not be written
+        # request URL -> sha256, size, type of its file; and why it could not be written: from
+        # file_path and file_downloaded to the end of media_downloaded, which puts them in its result.
+        self.downloaded: dict[str, dict] = {}
+        self.unwritten: dict[str, str] = {}
         self.captures = CaptureWriter.from_crawler(crawler)
 
     @classmethod
@@ -113,16 +115,19 @@ class PhotoFilesPipeline(FilesPipeline):
         return f"{digest[:2]}/{digest}{extension}"
 
     async def media_downloaded(self, response, request, info, *, item=None):
-        """Store the file (FilesPipeline), and the response as a capture naming it."""
+        """Store the file (FilesPipeline), and the response as a capture naming it. The result,
+        which FilesPipeline keeps for every later article showing the same photo, carries the
+        file's sha256, size and type, and why its file was not written, if it was not."""
         capture = capture_of(response)
         try:
             result = await super().media_downloaded(response, request, info, item=item)
         except Exception:
             self.captures.write(capture, "photo")  # no file was made: the body is kept in the archive
             raise
-        written = request.url not in self.unwritten
-        self.captures.write(capture, "photo", body_file=result["path"] if written else None)
-        return result
+        details = self.downloaded.pop(request.url)
+        unwritten = self.unwritten.pop(request.url, None)
+        self.captures.write(capture, "photo", body_file=None if unwritten else result["path"])
+        return {**result, **details, "unwritten": unwritten}
 
     def file_downloaded(self, response, request, info, *, item=None) -> str:
         """Write the photo's file whole (write_whole), and return FilesPipeline's checksum of it.
@@ -133,7 +138,7 @@ class PhotoFilesPipeline(FilesPipeline):
             write_whole(self.photos_dir / path, response.body)
         except OSError as error:
             why = f"{type(error).__name__}: {error.strerror or error}"
-            if not self.unwritten:
+            if not self.crawler.stats.get_value("newsarchive/photos/unwritten_count"):
                 logger.error(f"cannot write photo files to {self.photos_dir}: {why}; their bytes stay in the "
                              f"archive's captures, and `newsarchive crawl --full` downloads them again")
             self.unwritten[request.url] = why
@@ -152,14 +157,12 @@ class PhotoFilesPipeline(FilesPipeline):
         requested = [photo for photo in article.photos if photo.file_sha256 is None and self.in_scope(photo.url)]
         for photo in requested:
             result = by_url.get(photo.url)
-            meta = self.downloaded.pop(photo.url, None)
-            unwritten = self.unwritten.get(photo.url)
-            if unwritten:
-                article.warnings.append(f"photo file not written: {photo.url} ({unwritten}); "
+            if result and result.get("unwritten"):
+                article.warnings.append(f"photo file not written: {photo.url} ({result['unwritten']}); "
                                         f"its bytes are in the archive's captures")
-            elif result and meta:
-                photo.file_path, photo.file_size = result["path"], meta["size"]
-                photo.file_type, photo.file_sha256 = meta["type"], meta["sha256"]
+            elif result and result.get("sha256"):
+                photo.file_path, photo.file_size = result["path"], result["size"]
+                photo.file_type, photo.file_sha256 = result["type"], result["sha256"]
             else:
                 article.warnings.append(f"photo not downloaded: {photo.url}")
                 self.crawler.stats.inc_value("newsarchive/photos/failed_count")
