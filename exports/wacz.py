@@ -18,6 +18,7 @@ import contextlib
 import io
 import json
 import sqlite3
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,18 +78,37 @@ def warc_description(warc: WarcExportSummary) -> str:
     return "newsarchive captures: " + ", ".join(f"{n} {kind}" for kind, n in sorted(warc.records.items()))
 
 
+@contextlib.contextmanager
+def _unraisable_reports_dropped():
+    """py-wacz leaves its zip file open when a write fails (a full disk). Freed with the error,
+    the file's close fails again, where nothing can raise: Python then prints "Exception
+    ignored" and a traceback after the export's one line. Such reports are dropped while py-wacz
+    runs and until its error, and what that holds, is freed; the failure itself is the export's
+    error."""
+    report = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        yield
+    finally:
+        sys.unraisablehook = report
+
+
 def _run_wacz(args: list[str]) -> None:
     """py-wacz's command line, called in this process; what it printed goes into any error."""
     try:
         from wacz.main import main as wacz_main
     except ImportError:
         raise ExportError("a WACZ package needs the wacz package: pip install 'newsarchive[wacz]'") from None
-    printed = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(printed):
-            status = wacz_main(args)
-    except (Exception, SystemExit) as error:  # noqa: BLE001 (a failed package is one line, not a traceback)
-        raise ExportError(f"wacz {args[0]} failed: {error or type(error).__name__}") from None
+    printed, failure = io.StringIO(), None
+    with _unraisable_reports_dropped():
+        try:
+            with contextlib.redirect_stdout(printed):
+                status = wacz_main(args)
+        except (Exception, SystemExit) as error:  # noqa: BLE001 (a failed package is one line, not a traceback)
+            failure = f"wacz {args[0]} failed: {error or type(error).__name__}"
+        # Here, as the except clause ends, the error and the zip file its frames hold are freed.
+    if failure:
+        raise ExportError(failure)
     if status != 0:
         last = printed.getvalue().strip().splitlines()[-1:] or ["no reason given"]
         raise ExportError(f"wacz {args[0]} failed: {last[0]}")
