@@ -46,11 +46,20 @@ def crawl_lock(db_path: str | Path, site: str):
             handle.seek(0)
             holder = handle.read().strip() or "another process"
             raise CrawlLocked(f"another crawl of {site} into {Path(db_path)} is running ({holder}; lock {path})") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
+        name_holder(handle.fileno())
         try:
             yield path
         finally:
             handle.truncate(0)
+
+
+def name_holder(descriptor: int) -> None:
+    """Write this process's pid into the lock file, for a second run's message. A courtesy: the
+    lock is the flock, so a disk too full for these bytes leaves the file empty and the crawl goes
+    on (to say, in one line, that it cannot write its archive). Written unbuffered, so that no
+    failed write waits in a buffer to fail again when the file is closed."""
+    try:
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, f"pid {os.getpid()}".encode(), 0)
+    except OSError:
+        pass

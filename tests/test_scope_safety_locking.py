@@ -5,6 +5,8 @@ an archive at a time (newsarchive/locking.py, a real lock file)."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -108,3 +110,22 @@ def test_a_lock_that_cannot_be_made_is_one_clear_error(tmp_path):
                                               r".*\(the archive's folder must be writable to crawl into it\)$"):
         with crawl_lock(tmp_path / "a-file" / "archive.db", "example.org"):
             pass
+
+
+NO_ROOM = """import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))  # no file may grow: a disk without room
+sys.argv = ["newsarchive", *sys.argv[1:]]
+from newsarchive.cli import main
+main()
+"""
+
+
+def test_on_a_disk_without_room_the_lock_is_still_taken_and_the_crawl_says_it_cannot_write_its_archive(tmp_path):
+    # The pid written into the lock file is a courtesy: without room for it the lock (the flock)
+    # holds, and the one line is about the archive, not an OSError from the lock file.
+    db = tmp_path / "archive.db"
+    done = subprocess.run([sys.executable, "-c", NO_ROOM, "crawl", "http://127.0.0.1:9/news/", "--db", str(db),
+                           "--allow-private"], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr, done.stdout) == (1, f"Error: cannot open {db} for writing: disk I/O error\n", "")
+    assert lock_path(db, "127.0.0.1").read_text() == ""
