@@ -20,8 +20,10 @@ import logging
 import os
 import signal
 import sqlite3
+import tempfile
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from newsarchive.archive import ArchiveError, open_archive, utc_now
@@ -199,7 +201,24 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
                                    refresh_window=refresh_window, redis_url=redis_url, crawl_name=crawl_name,
                                    lookup_db=lookup_db, resume=resume, revisit_budget=revisit_budget,
                                    render=render, overrides=overrides)
+    # Last, once every other option is known good: it makes the directory, as the crawl would.
+    check_photos_dir(plan.settings.get("NEWSARCHIVE_PHOTOS_DIR"))
     return plan
+
+
+def check_photos_dir(photos_dir: str | None) -> None:
+    """--photos-dir (or NEWSARCHIVE_PHOTOS_DIR) is a directory this process can make and write a
+    file in. Without this check a path under /proc, or inside a file, failed the crawl's start
+    (exit 1, `failed_to_start`) instead of being a bad option. Permissions alone cannot tell:
+    root passes every access check, and a read-only mount fails only a real write."""
+    if not photos_dir:
+        return
+    try:
+        Path(photos_dir).mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=photos_dir):
+            pass
+    except OSError as error:
+        raise OptionError(f"--photos-dir {photos_dir}: cannot write files there ({error.strerror or error})") from None
 
 
 def crawl_settings(*, contact=None, photos_dir=None, stale_pages=None, refresh_window=None, redis_url=None,

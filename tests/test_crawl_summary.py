@@ -173,6 +173,20 @@ def test_a_bad_option_is_refused_before_anything_starts(options, message):
     assert str(refused.value).startswith(message)
 
 
+def test_a_photos_dir_no_file_can_be_written_in_is_a_bad_option(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    for path, why in ((tmp_path / "a-file" / "photos", "Not a directory"), ("/proc/newsarchive-photos", "No such file or directory")):
+        with pytest.raises(OptionError) as refused:
+            crawl_plan(SITE, photos_dir=str(path))
+        assert str(refused.value) == f"--photos-dir {path}: cannot write files there ({why})"
+    with pytest.raises(OptionError, match=r"^--photos-dir .*a-file/x: cannot write files there \(Not a directory\)$"):
+        crawl_plan(SITE, overrides={"NEWSARCHIVE_PHOTOS_DIR": str(tmp_path / "a-file" / "x")})  # as -s gives it
+    # One that can be is made, as the crawl would, and left empty.
+    plan = crawl_plan(SITE, photos_dir=str(tmp_path / "new" / "photos"))
+    assert plan.settings["NEWSARCHIVE_PHOTOS_DIR"] == str(tmp_path / "new" / "photos")
+    assert list((tmp_path / "new" / "photos").iterdir()) == []
+
+
 def test_a_site_url_that_is_not_http_is_refused_by_name():
     with pytest.raises(OptionError, match=r"^SITE 'ftp://127.0.0.1/news/'"):
         crawl_plan("ftp://127.0.0.1/news/")
