@@ -5,8 +5,13 @@ docstring: a file is named after the SHA-256 of its bytes, its extension comes f
 else from its URL."""
 
 import asyncio
+import errno
 import hashlib
+import logging
 import sqlite3
+import subprocess
+import sys
+import tempfile
 
 import pytest
 from scrapy import Request, Spider
@@ -21,7 +26,7 @@ from newsarchive.archive import open_archive
 from newsarchive.archive.store import start_crawl
 from newsarchive.items import Article, PageFailure, PageResult, Photo
 from newsarchive.pipelines import update_articles
-from newsarchive.pipelines.photos import PhotoFilesPipeline
+from newsarchive.pipelines.photos import PhotoFilesPipeline, write_whole
 from newsarchive.pipelines.store import StorePipeline
 from newsarchive.scope import Scope
 
@@ -217,6 +222,7 @@ def test_a_downloaded_photo_is_stored_once_and_its_capture_names_the_file(tmp_pa
     path = f"ba/{BYTES_SHA256}.png"
     assert (result["url"], result["path"]) == (HERE, path)
     assert (result["sha256"], result["size"], result["type"], result["unwritten"]) == (BYTES_SHA256, 3, "image/png", None)
+    assert result["checksum"] == BYTES_SHA256  # FilesPipeline's checksum: the hash that names the file
     assert (pipeline.downloaded, pipeline.unwritten) == ({}, {})  # handed on in the result, not kept
     assert (tmp_path / "photos" / path).read_bytes() == BYTES
     assert pipeline.items_seen == [page, page]  # named once to store it, once to report it
@@ -230,6 +236,54 @@ def test_a_photo_that_gave_no_file_keeps_its_body_in_the_capture(tmp_path):
         asyncio.run(pipeline.media_downloaded(response(HERE, b"gone", status=404), Request(HERE), info))
     assert capture_rows(tmp_path) == [(HERE, 404, "photo", "zlib", None, 0)]
     assert list((tmp_path / "photos").glob("**/*.*")) == []
+
+
+WRITE_PAST_THE_LIMIT = """import resource, signal, sys
+from pathlib import Path
+from newsarchive.pipelines.photos import write_whole
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+try:
+    write_whole(Path(sys.argv[1]), b"x" * 300_000)
+except OSError as error:
+    print(type(error).__name__, error.errno)
+"""
+
+
+def test_a_photo_file_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    # The temporary file is made beside the photo's (a rename within one filesystem is atomic),
+    # not in the system's temporary directory, here one that does not exist.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-directory"))
+    target = tmp_path / "photos" / "ab" / "abcd.jpg"  # its directories made as needed
+    write_whole(target, b"first")
+    write_whole(target, b"second")  # replaced, never appended to
+    assert target.read_bytes() == b"second" and [p.name for p in target.parent.iterdir()] == ["abcd.jpg"]
+    # A disk that fills mid-write (here a file-size limit: the first 100 kB are written, then EFBIG)
+    # leaves no truncated file under the photo's name, nor the temporary one.
+    partial = tmp_path / "cd" / "cdef.jpg"
+    done = subprocess.run([sys.executable, "-c", WRITE_PAST_THE_LIMIT, str(partial)], capture_output=True, text=True)
+    assert done.stdout.split() == ["OSError", str(errno.EFBIG)], done.stderr
+    assert list(partial.parent.iterdir()) == []
+
+
+def test_a_photo_file_that_cannot_be_written_is_said_once_and_its_bytes_kept_in_its_capture(tmp_path, caplog):
+    pipeline = recording_pipeline(tmp_path)
+    (tmp_path / "photos").mkdir(exist_ok=True)
+    (tmp_path / "photos" / "ba").write_bytes(b"")  # a file where the directory of hashes "ba..." must go
+    info = MediaPipeline.SpiderInfo(pipeline.crawler.spider)
+    said = (f"cannot write photo files to {tmp_path / 'photos'}: FileExistsError: File exists; their bytes stay in "
+            f"the archive's captures, and `newsarchive crawl --full` downloads them again")
+    results = []
+    for url in (HERE, KEPT):  # the same bytes under two URLs: the same file, twice refused, said at the first
+        with caplog.at_level(logging.ERROR):
+            results.append(asyncio.run(pipeline.media_downloaded(response(url, content_type="image/jpeg"), Request(url),
+                                                                 info)))
+        assert [record.getMessage() for record in caplog.records] == [said]
+    assert [(r["url"], r["path"], r["checksum"], r["sha256"], r["unwritten"]) for r in results] == [
+        (url, f"ba/{BYTES_SHA256}.jpg", BYTES_SHA256, BYTES_SHA256, "FileExistsError: File exists") for url in (HERE, KEPT)]
+    assert pipeline.crawler.stats.get_value("newsarchive/photos/unwritten_count") == 2
+    assert capture_rows(tmp_path) == [(HERE, 200, "photo", "zlib", None, 0), (KEPT, 200, "photo", "zlib", None, 0)]
+    assert (pipeline.downloaded, pipeline.unwritten) == ({}, {})
 
 
 # item_completed and attach_files

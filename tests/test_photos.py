@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import sqlite3
-import subprocess
-import sys
 import zlib
 
 from tests.conftest import SiteHandler, run_cli, serve_handler
@@ -132,33 +129,6 @@ def test_photo_files_that_cannot_be_written_are_said_once_kept_in_captures_and_f
     assert all(row["file_path"] for row in rows.values())
     for url in unwritten:
         assert (photos_dir / rows[url]["file_path"]).read_bytes() == zlib.decompress(captured[url]["body"])
-
-
-WRITE_PAST_THE_LIMIT = """import resource, signal, sys
-from pathlib import Path
-from newsarchive.pipelines.photos import write_whole
-signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
-try:
-    write_whole(Path(sys.argv[1]), b"x" * 300_000)
-except OSError as error:
-    print(type(error).__name__, error.errno)
-"""
-
-
-def test_a_photo_file_is_written_whole_or_not_at_all(tmp_path):
-    from newsarchive.pipelines.photos import write_whole
-
-    target = tmp_path / "ab" / "abcd.jpg"
-    write_whole(target, b"first")
-    write_whole(target, b"second")  # replaced, never appended to
-    assert target.read_bytes() == b"second" and [p.name for p in target.parent.iterdir()] == ["abcd.jpg"]
-    # A disk that fills mid-write (here a file-size limit: the first 100 kB are written, then EFBIG)
-    # leaves no truncated file under the photo's name, nor the temporary one.
-    partial = tmp_path / "cd" / "cdef.jpg"
-    done = subprocess.run([sys.executable, "-c", WRITE_PAST_THE_LIMIT, str(partial)], capture_output=True, text=True)
-    assert done.stdout.split() == ["OSError", str(errno.EFBIG)], done.stderr
-    assert list(partial.parent.iterdir()) == []
 
 
 class StoriesSharingOnePhoto(SiteHandler):

@@ -2,6 +2,7 @@
 by hand: a crawl runs it in a child process, where mutmut cannot see which code a test reached
 (docs/testing.md, mutation testing)."""
 
+import dataclasses
 import json
 import logging
 import os
@@ -110,6 +111,7 @@ def test_from_crawler_reads_every_setting(tmp_path):
             pipeline.resume) == (str(tmp_path / "archive.db"), 7, 2.5, True, False)
     assert pipeline.revisit_limits == Limits(3.0, 9.0)
     assert (pipeline.pending, pipeline.archive, pipeline.crawl_id) == ([], None, None)
+    assert (pipeline.write_error, pipeline.closing) == (None, None)
     # Redis keeps a distributed crawl's frontier: the archive's is off, whatever the setting says.
     redis = StorePipeline.from_crawler(crawler_for(tmp_path, NEWSARCHIVE_REDIS_URL="redis://127.0.0.1:1"))
     assert (redis.frontier_enabled, redis.resume) == (False, True)
@@ -262,6 +264,42 @@ def test_flush_waits_for_an_open_archive(tmp_path):
     assert (pipeline.pending, pipeline.archive) == ([page], None)
 
 
+def test_what_a_batch_stored_is_counted_record_by_record_and_page_by_page(tmp_path):
+    pipeline = opened(tmp_path)
+    signed = article(X, authors=[Byline("Huda Karim", "Huda Karim", 0)], published_at="2026-01-02",
+                     photos=[Photo(f"{Y}.jpg", 0)], comments=[Comment("First!", 0, "c1")],
+                     sources={"title": "markup", "body_text": "generic"})
+    pictured = article(Y, photos=[Photo(f"{X}.jpg", 0)], comment_count=3, sources={"title": "markup"})
+    capture = Capture(url=X, fetched_at="2026-01-02T00:00:00Z", status=200, request_headers={}, response_headers={},
+                      body=b"<p>x</p>")
+    pipeline.process_item(PageResult(X, [signed, pictured], capture=capture, kind="article"))
+    pipeline.process_item(PageResult(NEWS, [PageFailure(Z, "http_500", status=500), PageFailure(NEWS, "http_500",
+                                                                                              status=500)],
+                                     capture=dataclasses.replace(capture, url=NEWS), kind="listing"))
+    pipeline.process_item(PageResult(Z, [ArticleNotModified(X), ArticleNotModified(Y)], kind="article"))
+    pipeline.flush()
+    assert {name: stat(pipeline, name) for name in (
+        "newsarchive/store/article_new_count", "newsarchive/store/article_not_modified_count",
+        "newsarchive/store/failure_count", "newsarchive/store/failure_count/http_500",
+        "newsarchive/store/capture_response_count", "newsarchive/pages/article_article_count",
+        "newsarchive/pages/listing_failure_count", "newsarchive/pages/article_unchanged_count")} == {
+        "newsarchive/store/article_new_count": 2, "newsarchive/store/article_not_modified_count": 2,
+        "newsarchive/store/failure_count": 2, "newsarchive/store/failure_count/http_500": 2,
+        "newsarchive/store/capture_response_count": 2, "newsarchive/pages/article_article_count": 1,
+        "newsarchive/pages/listing_failure_count": 1, "newsarchive/pages/article_unchanged_count": 1}
+    assert pipeline.coverage == Counter({"articles": 2, "byline": 1, "date": 1, "photo": 2, "comments": 2})
+    assert pipeline.sources == Counter({"title:markup": 2, "body_text:generic": 1})
+    pipeline.archive.close()
+
+
+def test_a_crawl_whose_row_was_never_written_only_closes_the_archive(tmp_path):
+    pipeline = opened(tmp_path)
+    pipeline.crawl_id = None  # as when open_spider failed after opening the file
+    pipeline.spider_closed(pipeline.crawler.spider, "failed_to_start")
+    assert pipeline.archive is None
+    pipeline.spider_closed(pipeline.crawler.spider, "failed_to_start")  # once closed, nothing more to do
+
+
 def test_each_outcome_is_counted_once_per_page(tmp_path):
     pipeline = opened(tmp_path)
     for result in [PageResult(X, [article(X)]), PageResult(Y, [article(Y)]),
@@ -409,6 +447,15 @@ def test_a_revisit_that_found_a_change_is_counted(tmp_path):
     pipeline.process_item(PageResult(X, [ArticleNotModified(X)]))
     pipeline.flush()
     assert stat(pipeline, "newsarchive/revisit/changed_count") == 3
+    # Each record of a page is counted, not the page once: two changed versions in one page, then
+    # a page of two 304s, each of which finds the change its batch made (as the 304 above did).
+    pipeline.process_item(PageResult(X, [article(X, body="X again"), article(X, body="X once more")]))
+    pipeline.flush()
+    assert stat(pipeline, "newsarchive/revisit/changed_count") == 5
+    pipeline.process_item(PageResult(X, [article(X, body="X once more", comments=[Comment("again", 0, "c2")])]))
+    pipeline.process_item(PageResult(X, [ArticleNotModified(X), ArticleNotModified(X)]))
+    pipeline.flush()
+    assert stat(pipeline, "newsarchive/revisit/changed_count") == 8
     pipeline.archive.close()
 
 

@@ -46,13 +46,13 @@ logger = logging.getLogger(__name__)
 def write_whole(path: Path, body: bytes) -> None:
     """Write the file under its final name only once all of it is written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")  # pragma: no mutate (the name of a file that lives for one write)
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(body)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        Path(temporary).unlink()  # there until the rename, which is the last step
         raise
 
 
@@ -130,10 +130,11 @@ class PhotoFilesPipeline(FilesPipeline):
         return {**result, **details, "unwritten": unwritten}
 
     def file_downloaded(self, response, request, info, *, item=None) -> str:
-        """Write the photo's file whole (write_whole), and return FilesPipeline's checksum of it.
-        A file that cannot be written is noted (unwritten) rather than raised: FilesPipeline would
-        log two tracebacks for each photo of a full disk."""
-        path = self.file_path(request, response=response, info=info, item=item)
+        """Write the photo's file whole (write_whole), and return the checksum FilesPipeline keeps
+        in its result: the file's sha256, which names it. A file that cannot be written is noted
+        (unwritten) rather than raised: FilesPipeline would log two tracebacks for each photo of a
+        full disk."""
+        path = self.file_path(request, response=response, info=info, item=item)  # pragma: no mutate (file_path reads no info)
         try:
             write_whole(self.photos_dir / path, response.body)
         except OSError as error:
@@ -143,7 +144,7 @@ class PhotoFilesPipeline(FilesPipeline):
                              f"archive's captures, and `newsarchive crawl --full` downloads them again")
             self.unwritten[request.url] = why
             self.crawler.stats.inc_value("newsarchive/photos/unwritten_count")
-        return hashlib.md5(response.body, usedforsecurity=False).hexdigest()
+        return self.downloaded[request.url]["sha256"]
 
     def item_completed(self, results, item, info):
         if not isinstance(item, PageResult):

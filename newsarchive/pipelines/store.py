@@ -165,18 +165,18 @@ class StorePipeline:
         if self.write_error:  # the archive failed a write already: the crawl is stopping
             self.stats.inc_value("newsarchive/pages/not_stored_count", len(batch))
             return
-        seen_at, tally, outcomes = utc_now(), Tally(), []
+        seen_at, tally, stored = utc_now(), Tally(), []
         try:
             with self.archive.write() as db:
                 for result in batch:
                     outcome, counted = self.store_page(db, result, seen_at)
-                    outcomes.append(outcome)
+                    stored.append((result, outcome))
                     tally.add(counted)
         except Exception as error:  # noqa: BLE001
             self.stop_on_write_error(error, len(batch))
             return
         self.count(tally)
-        for result, outcome in zip(batch, outcomes, strict=True):
+        for result, outcome in stored:
             self.stats.inc_value(f"newsarchive/pages/{outcome}_count")
             if result.kind:  # by what the page was requested as: the exit code asks how the article pages ended
                 self.stats.inc_value(f"newsarchive/pages/{result.kind}_{outcome}_count")
@@ -211,7 +211,7 @@ class StorePipeline:
                     self.store_record(db, record, seen_at, tally, revisit)
                 if result.capture is not None:
                     kind = store_capture(db, result.capture, self.crawl_id)
-                    tally.stats[f"newsarchive/store/capture_{kind}_count"] += 1
+                    tally.stats[f"newsarchive/store/capture_{kind}_count"] += 1  # pragma: no mutate (one capture a page: = 1 is the same)
                 outcome = result.outcome
                 self.keep_frontier(db, result, outcome, seen_at)
         except sqlite3.OperationalError:
