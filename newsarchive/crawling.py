@@ -105,14 +105,14 @@ class CrawlSummary:
         counts = ", ".join(f"{self.pages(outcome)} {name}" for outcome, name in (
             ("article", "articles"), ("listing", "listings"), ("unchanged", "unchanged"), ("failure", "failures")))
         text = f"{self.pages()} pages: {counts}"
-        lost = self.stats.get("newsarchive/pages/not_fetched_count", 0)
+        lost = self.stats.get("newsarchive/pages/not_fetched_count")
         if lost:
             text += f"; {lost} requests never answered (recorded as not_fetched failures)"
-        revisits = self.stats.get("newsarchive/revisit/requested_count", 0)
+        revisits = self.stats.get("newsarchive/revisit/requested_count")
         if revisits:
             text += (f"; {revisits} known articles revisited, "
                      f"{self.stats.get('newsarchive/revisit/changed_count', 0)} found changed")
-        unwritten = self.stats.get("newsarchive/photos/unwritten_count", 0)
+        unwritten = self.stats.get("newsarchive/photos/unwritten_count")
         if unwritten:
             text += f"; {unwritten} photo files not written (their bytes are in the captures; --full fetches them again)"
         rendering = describe_rendering(rendering_figures(self.stats))

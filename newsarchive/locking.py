@@ -57,9 +57,10 @@ def name_holder(descriptor: int) -> None:
     """Write this process's pid into the lock file, for a second run's message. A courtesy: the
     lock is the flock, so a disk too full for these bytes leaves the file empty and the crawl goes
     on (to say, in one line, that it cannot write its archive). Written unbuffered, so that no
-    failed write waits in a buffer to fail again when the file is closed."""
+    failed write waits in a buffer to fail again when the file is closed; the file is open for
+    appending, so after the truncation the pid is all it holds."""
     try:
         os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, f"pid {os.getpid()}".encode(), 0)
+        os.write(descriptor, f"pid {os.getpid()}".encode())
     except OSError:
         pass

@@ -49,6 +49,11 @@ def test_an_any_site_crawl_whose_every_page_to_classify_failed_exits_4():
                    page_failure=2).exit_code == EXIT_OK
 
 
+def test_listing_pages_that_failed_are_no_failed_articles():
+    # Two pages requested as listings failed, one listing was kept: no article page failed.
+    assert summary(received=3, listing=1, failure=2, listing_listing=1, listing_failure=2).exit_code == EXIT_OK
+
+
 def test_pages_that_turned_out_to_be_listings_are_no_failed_articles():
     assert summary(received=3, listing=3, listing_listing=1, page_listing=2).exit_code == EXIT_OK
     assert summary(received=3, listing=3, listing_listing=1, article_listing=2).exit_code == EXIT_OK
@@ -175,7 +180,8 @@ def test_a_bad_option_is_refused_before_anything_starts(options, message):
 
 def test_a_photos_dir_no_file_can_be_written_in_is_a_bad_option(tmp_path):
     (tmp_path / "a-file").write_text("")
-    for path, why in ((tmp_path / "a-file" / "photos", "Not a directory"), ("/proc/newsarchive-photos", "No such file or directory")):
+    for path, why in ((tmp_path / "a-file" / "photos", "Not a directory"), ("/proc/newsarchive-photos", "No such file or directory"),
+                      ("/proc", "No such file or directory")):  # a directory there is, in which no file can be made
         with pytest.raises(OptionError) as refused:
             crawl_plan(SITE, photos_dir=str(path))
         assert str(refused.value) == f"--photos-dir {path}: cannot write files there ({why})"
