@@ -2,6 +2,7 @@
 
     python bench/crash.py [--articles 3000] [--trials 10] [--seed 1]
     python bench/crash.py --real-pages ../shared/bench/extraction-devset/pages --articles 2000
+    python bench/crash.py --photos --articles 600 --trials 4
 
 Builds a site (the demo site, or with --real-pages a site of real saved pages made by
 ../shared/tools/news_site.py and crawled by the generic spider), serves it from its own process
@@ -12,11 +13,16 @@ articles, comments and photos lost or stored twice against the clean crawl (targ
 reasons of the `failures` rows of the article pages lost (a loss, but a recorded one),
 the exit status and finish reasons, the pages the rerun fetched again, and the time the rerun
 took to take over the interrupted crawl (process start, archive check, frontier) and to finish.
+With --photos every crawl downloads photo files (--photos-dir beside its archive), and each trial
+also counts the photos the clean crawl has a file for and the rerun's archive does not, the files
+whose bytes are not the hash that names them (a write cut short), and the temporary files a
+killed write left (target: 0, 0; leftovers are hidden `.part` files, named apart).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import signal
 import sqlite3
@@ -38,10 +44,33 @@ def serve(site_dir: Path, access_log: Path) -> tuple[subprocess.Popen, str]:
     return server, server.stdout.readline().strip()
 
 
-def crawl_command(target: str, db_path: Path) -> list[str]:
+def crawl_command(target: str, db_path: Path, photos: bool = False) -> list[str]:
     site_arguments = ["diyaruna", "--base-url", target] if not target.endswith("/news/") else [target]
+    photo_arguments = ["--photos-dir", str(photos_dir(db_path))] if photos else []
     return [sys.executable, "-m", "newsarchive.cli", "crawl", *site_arguments, "--db", str(db_path),
-            "--allow-private", "--no-index", *CRAWL_SETTINGS]
+            "--allow-private", "--no-index", *photo_arguments, *CRAWL_SETTINGS]
+
+
+def photos_dir(db_path: Path) -> Path:
+    return db_path.with_suffix(".photos")
+
+
+def photo_files(db_path: Path) -> dict[str, str]:
+    """Photo URL path -> the file the archive names for it."""
+    with sqlite3.connect(db_path) as db:
+        return {url.split("/", 3)[3]: file for url, file in db.execute(
+            "SELECT url, file_path FROM photos WHERE file_path IS NOT NULL")}
+
+
+def photo_figures(reference: dict[str, str], db_path: Path) -> dict[str, int]:
+    """Against the clean crawl: photos without their file, files whose bytes are not their hash,
+    temporary files a killed write left."""
+    folder, files = photos_dir(db_path), photo_files(db_path)
+    damaged = sum(hashlib.sha256((folder / file).read_bytes()).hexdigest() != Path(file).name.split(".")[0]
+                  for file in set(files.values()) if (folder / file).is_file())
+    missing = sum(url not in files or not (folder / files[url]).is_file() for url in reference)
+    return {"photo files missing": missing, "photo files damaged": damaged,
+            "temporary files left": sum(1 for _ in folder.rglob("*.part"))}
 
 
 def count(db_path: Path, sql: str) -> int:
@@ -87,9 +116,9 @@ def requested(access_log: Path) -> list[str]:
             if not line.startswith("/robots.txt")]
 
 
-def trial(target: str, db_path: Path, kill_at: int, access_log: Path) -> dict:
+def trial(target: str, db_path: Path, kill_at: int, access_log: Path, photos: bool = False) -> dict:
     access_log.write_text("")
-    first = subprocess.Popen(crawl_command(target, db_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    first = subprocess.Popen(crawl_command(target, db_path, photos), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                              cwd=ROOT, text=True)
     while count(db_path, "SELECT count(*) FROM articles") < kill_at and first.poll() is None:
         time.sleep(0.01)
@@ -99,7 +128,7 @@ def trial(target: str, db_path: Path, kill_at: int, access_log: Path) -> dict:
     lines_at_kill = requested(access_log)
     before_kill = set(lines_at_kill)
     started = time.perf_counter()
-    second = subprocess.Popen(crawl_command(target, db_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    second = subprocess.Popen(crawl_command(target, db_path, photos), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               cwd=ROOT, text=True)
     crawls_at_kill, resumed_after = count(db_path, "SELECT count(*) FROM crawls"), None
     while second.poll() is None:
@@ -136,6 +165,7 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--real-pages", type=Path, help="build the site from these saved pages (generic spider)")
+    parser.add_argument("--photos", action="store_true", help="download photo files too, and check them")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="newsarchive-crash-") as scratch:
@@ -146,18 +176,23 @@ def main() -> None:
         target = base_url + start_path if start_path else base_url
         try:
             started = time.perf_counter()
-            clean = subprocess.run(crawl_command(target, scratch / "clean.db"), capture_output=True, text=True,
-                                   cwd=ROOT)
+            clean = subprocess.run(crawl_command(target, scratch / "clean.db", args.photos), capture_output=True,
+                                   text=True, cwd=ROOT)
             clean_seconds = time.perf_counter() - started
             reference = contents(scratch / "clean.db")
+            reference_files = photo_files(scratch / "clean.db") if args.photos else {}
             total = len(reference["articles"])
             print(f"clean crawl: exit {clean.returncode}, {total} articles, {sum(reference['comments'].values())} "
                   f"comments, {sum(reference['photos'].values())} photos in {clean_seconds:.1f} s; "
-                  + clean.stdout.splitlines()[0].split("; ", 1)[-1])
+                  + clean.stdout.splitlines()[0].split("; ", 1)[-1]
+                  + (f"; {len(reference_files)} photo files" if args.photos else ""))
             totals = Counter()
             for number in range(1, args.trials + 1):
                 db_path = scratch / f"trial-{number}.db"
-                result = trial(target, db_path, rng.randint(max(1, total // 20), total - total // 20), access_log)
+                result = trial(target, db_path, rng.randint(max(1, total // 20), total - total // 20), access_log,
+                               args.photos)
+                files = photo_figures(reference_files, db_path) if args.photos else {}
+                totals.update(files)
                 got = contents(db_path)
                 differences = compare(reference, got)
                 recorded = failed_instead(db_path, set(reference["articles"]) - set(got["articles"]))
@@ -172,6 +207,7 @@ def main() -> None:
                       f"{result['refetched']} pages fetched again; "
                       + ", ".join(f"{kind} lost {lost} / twice {twice}" for kind, (lost, twice) in differences.items())
                       + (f" (articles lost to recorded failures: {dict(recorded)})" if recorded else "")
+                      + "".join(f", {name} {value}" for name, value in files.items())
                       + (f"\n    {result['stderr']}" if result["stderr"] else ""))
                 db_path.unlink()
         finally:
@@ -180,8 +216,10 @@ def main() -> None:
     print("over all trials: " + ", ".join(f"{name} {value}" for name, value in sorted(totals.items())))
     lost = sum(v for k, v in totals.items() if k.endswith(" lost"))
     twice = sum(v for k, v in totals.items() if k.endswith("twice"))
-    print(f"target: 0 lost and 0 stored twice over {args.trials} trials: "
-          f"{'met' if lost == twice == totals['bad exits'] == 0 else 'NOT met'}")
+    files_bad = totals["photo files missing"] + totals["photo files damaged"]
+    print(f"target: 0 lost and 0 stored twice over {args.trials} trials"
+          + (", every photo file there and whole" if args.photos else "") + ": "
+          f"{'met' if lost == twice == totals['bad exits'] == files_bad == 0 else 'NOT met'}")
 
 
 if __name__ == "__main__":
