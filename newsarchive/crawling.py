@@ -114,7 +114,7 @@ class CrawlSummary:
                      f"{self.stats.get('newsarchive/revisit/changed_count', 0)} found changed")
         unwritten = self.stats.get("newsarchive/photos/unwritten_count")
         if unwritten:
-            text += f"; {unwritten} photo files not written (their bytes are in the captures; --full fetches them again)"
+            text += f"; {unwritten} photo files not written (--full fetches them again)"
         rendering = describe_rendering(rendering_figures(self.stats))
         if rendering:
             text += f"; {rendering}"

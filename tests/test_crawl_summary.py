@@ -94,7 +94,7 @@ def test_photo_files_not_written_are_counted_and_the_crawl_still_exits_0():
     kept.stats["newsarchive/photos/unwritten_count"] = 3  # their bytes are in the captures
     assert kept.exit_code == EXIT_OK
     assert kept.describe() == ("2 pages: 2 articles, 0 listings, 0 unchanged, 0 failures; 3 photo files not written "
-                               "(their bytes are in the captures; --full fetches them again)")
+                               "(--full fetches them again)")
 
 
 def test_a_crawl_that_received_nothing_exits_4():

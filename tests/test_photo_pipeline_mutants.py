@@ -328,13 +328,28 @@ def test_each_requested_photo_gets_its_file_or_a_warning(tmp_path):
 
 
 def test_a_photo_whose_file_was_not_written_gets_a_warning_naming_why(tmp_path):
-    pipeline = pipeline_for(tmp_path)
+    pipeline = pipeline_for(tmp_path, NEWSARCHIVE_CAPTURE_ENABLED=True)
     page = article(HERE)
     pipeline.attach_files(page, {HERE: downloaded(HERE, "ba/here.jpg", "image/jpeg", "OSError: No space left on device")})
     assert files_of(page.photos[0]) == (None, None, None, None)
     assert page.warnings == [f"photo file not written: {HERE} (OSError: No space left on device); "
                              f"its bytes are in the archive's captures"]
     assert pipeline.crawler.stats.get_value("newsarchive/photos/failed_count") is None  # counted as unwritten
+
+
+def test_without_captures_a_photo_whose_file_was_not_written_is_not_said_to_be_kept(tmp_path, caplog):
+    pipeline = pipeline_for(tmp_path, NEWSARCHIVE_CAPTURE_ENABLED=False)
+    page = article(HERE)
+    pipeline.attach_files(page, {HERE: downloaded(HERE, "ba/here.jpg", "image/jpeg", "OSError: No space left on device")})
+    assert page.warnings == [f"photo file not written: {HERE} (OSError: No space left on device)"]
+    (tmp_path / "photos").mkdir(exist_ok=True)
+    (tmp_path / "photos" / "ba").write_bytes(b"")
+    with caplog.at_level(logging.ERROR):
+        pipeline.file_path(Request(HERE), response(HERE))
+        pipeline.file_downloaded(response(HERE), Request(HERE), None)
+    assert [record.getMessage() for record in caplog.records] == [
+        f"cannot write photo files to {tmp_path / 'photos'}: FileExistsError: File exists; "
+        f"`newsarchive crawl --full` downloads them again"]
 
 
 def test_a_result_without_the_file_s_details_is_a_failed_photo(tmp_path):

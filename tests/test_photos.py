@@ -112,7 +112,7 @@ def test_photo_files_that_cannot_be_written_are_said_once_kept_in_captures_and_f
         else:
             assert row["file_sha256"][0] in "89abcdef"
             assert hashlib.sha256((photos_dir / row["file_path"]).read_bytes()).hexdigest() == row["file_sha256"]
-    assert f"; {len(unwritten)} photo files not written (their bytes are in the captures; --full fetches them again)" \
+    assert f"; {len(unwritten)} photo files not written (--full fetches them again)" \
         in result.stdout
     with sqlite3.connect(db_path) as db:
         warnings = "\n".join(text for (text,) in db.execute("SELECT warnings FROM articles"))

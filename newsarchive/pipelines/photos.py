@@ -12,8 +12,8 @@ a warning to the article; the crawl goes on.
 A file is written whole or not at all: into a temporary file beside it, then renamed, so that a
 crawl killed mid-write, or a disk that fills, leaves no truncated file under a hash name. A file
 that cannot be written (a full disk, a read-only directory) is said once, in one line; each such
-photo keeps its bytes in its capture and gets a warning, and a crawl with --full (which reads
-every article again) downloads it again.
+photo keeps its bytes in its capture (unless captures are off) and gets a warning, and a crawl
+with --full (which reads every article again) downloads it again.
 
 Every photo response is also a capture of kind `photo` (newsarchive/archive/capture_writer.py),
 so a WARC export replays the photos: its body is not stored twice, the capture names its file
@@ -140,8 +140,9 @@ class PhotoFilesPipeline(FilesPipeline):
         except OSError as error:
             why = f"{type(error).__name__}: {error.strerror or error}"
             if not self.crawler.stats.get_value("newsarchive/photos/unwritten_count"):
-                logger.error(f"cannot write photo files to {self.photos_dir}: {why}; their bytes stay in the "
-                             f"archive's captures, and `newsarchive crawl --full` downloads them again")
+                kept = "their bytes stay in the archive's captures, and " if self.captures.enabled else ""
+                logger.error(f"cannot write photo files to {self.photos_dir}: {why}; {kept}"
+                             f"`newsarchive crawl --full` downloads them again")
             self.unwritten[request.url] = why
             self.crawler.stats.inc_value("newsarchive/photos/unwritten_count")
         return self.downloaded[request.url]["sha256"]
@@ -159,8 +160,8 @@ class PhotoFilesPipeline(FilesPipeline):
         for photo in requested:
             result = by_url.get(photo.url)
             if result and result.get("unwritten"):
-                article.warnings.append(f"photo file not written: {photo.url} ({result['unwritten']}); "
-                                        f"its bytes are in the archive's captures")
+                kept = "; its bytes are in the archive's captures" if self.captures.enabled else ""
+                article.warnings.append(f"photo file not written: {photo.url} ({result['unwritten']}){kept}")
             elif result and result.get("sha256"):
                 photo.file_path, photo.file_size = result["path"], result["size"]
                 photo.file_type, photo.file_sha256 = result["type"], result["sha256"]
