@@ -131,8 +131,10 @@ class CrawlSummary:
         """One line on why the exit code is what it is, or '' when all is well."""
         code = self.exit_code
         if self.write_error:
-            return (f"the archive could not be written: {self.write_error}; free space or mend the file, "
-                    f"then run the same command again: it fetches what this crawl could not store")
+            remedy = ("when the process holding its lock is done" if "database is locked" in self.write_error
+                      else "once there is room, or the file is mended")
+            return (f"the archive could not be written: {self.write_error}; {remedy}, run the same command "
+                    f"again: it fetches what this crawl could not store")
         if code == EXIT_NOT_FINISHED:
             return f"the crawl did not finish ({self.finish_reason})" if self.finish_reason != "finished" \
                 else "pages were lost between the spider and the archive"

@@ -82,8 +82,13 @@ def test_pages_the_archive_could_not_take_are_accounted_for_and_the_crawl_exits_
     assert full.describe() == ("9 pages: 4 articles, 1 listings, 0 unchanged, 0 failures; 4 pages not stored "
                                "(the archive could not be written), to be fetched again")
     assert full.verdict() == ("the archive could not be written: OperationalError: database or disk is full; "
-                              "free space or mend the file, then run the same command again: it fetches what "
-                              "this crawl could not store")
+                              "once there is room, or the file is mended, run the same command again: it fetches "
+                              "what this crawl could not store")
+    # Another process held the archive's write lock longer than the crawl waits: nothing to mend.
+    full.stats["newsarchive/store/write_error"] = "OperationalError: database is locked: another process held it"
+    assert full.verdict() == ("the archive could not be written: OperationalError: database is locked: another "
+                              "process held it; when the process holding its lock is done, run the same command "
+                              "again: it fetches what this crawl could not store")
     # Counted as not stored, a page is no loss; one more received and not counted is.
     lost = summary(reason, received=10, article=4, listing=1, not_stored=4, article_article=4)
     assert lost.unaccounted == 1 and "1 pages UNACCOUNTED FOR" in lost.describe()

@@ -222,7 +222,8 @@ def test_an_archive_that_cannot_grow_stops_the_crawl_in_one_line_and_the_next_ru
     assert "Traceback" not in stopped.stderr and "Deprecat" not in stopped.stderr
     verdict = stopped.stderr.strip().splitlines()[-1]
     assert verdict.startswith("exit 1: the archive could not be written: OperationalError: ")
-    assert verdict.endswith("then run the same command again: it fetches what this crawl could not store")
+    assert verdict.endswith("once there is room, or the file is mended, run the same command again: it fetches "
+                            "what this crawl could not store")
     # Every page it received is stored as one outcome or left for the next run; none is lost.
     tally = re.search(r"archive_write_failed; (\d+) pages: (\d+) articles, (\d+) listings, 0 unchanged, 0 failures; "
                       r"(\d+) pages not stored \(the archive could not be written\), to be fetched again$",
