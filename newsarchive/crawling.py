@@ -139,6 +139,11 @@ class CrawlSummary:
             return f"the crawl did not finish ({self.finish_reason})" if self.finish_reason != "finished" \
                 else "pages were lost between the spider and the archive"
         if code == EXIT_NOTHING_ARCHIVED:
+            moved = self.stats.get("newsarchive/start_url_moved")  # middlewares/redirect.py, START_MOVED_STAT
+            if moved:
+                start_url, target = moved.split(" -> ", 1)
+                return (f"nothing was archived: the start URL {start_url} redirects to {target}, another origin, "
+                        f"which the crawl does not follow; crawl {target} instead")
             if not self.pages():
                 return "nothing could be fetched: no response and no error reached the spider"
             return "nothing was archived: every page (or every article page) failed; see `newsarchive report`"

@@ -195,6 +195,30 @@ def test_scope_is_the_origin_not_the_host(tmp_path, other_site):
     outcomes_add_up(db_path)
 
 
+def test_a_site_whose_start_url_moved_to_another_origin_exits_4_naming_the_url_to_crawl(tmp_path, other_site):
+    other_url, other_log = other_site
+
+    class Moved(SiteHandler):  # the whole site answers "moved" to the other origin (a new host name)
+        def do_GET(self):  # noqa: N802 (the http.server API)
+            self.send_response(301)
+            self.send_header("Location", other_url + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = serve_handler(Moved)
+    start_url = f"http://127.0.0.1:{server.server_port}/news/"
+    try:
+        result = run_cli("crawl", start_url, "--db", str(tmp_path / "moved.db"), "--allow-private", *FAST)
+    finally:
+        server.shutdown()
+    assert result.returncode == 4, result.stderr[-3000:]
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"exit 4: nothing was archived: the start URL {start_url} redirects to {other_url}/news/, another origin, "
+        f"which the crawl does not follow; crawl {other_url}/news/ instead")
+    assert f"WARNING: the start URL {start_url} redirects to {other_url}/news/" in result.stderr
+    assert not other_log.exists() or other_log.read_text() == ""  # nothing asked of the other origin
+
+
 def test_an_endless_pager_is_stopped_after_the_stale_pages_limit(demo_site, tmp_path):
     db_path = tmp_path / "trap.db"
     result = run_cli("crawl", demo_site.url("/faults/pager?page=1"), "--db", str(db_path), "--allow-private",

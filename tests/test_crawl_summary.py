@@ -102,6 +102,17 @@ def test_photo_files_not_written_are_counted_and_the_crawl_still_exits_0():
                                "(--full fetches them again)")
 
 
+def test_a_crawl_whose_start_url_moved_to_another_origin_names_the_url_to_crawl():
+    moved = summary(received=2, failure=2, listing_failure=2)
+    moved.stats["newsarchive/start_url_moved"] = "http://example.org/news/ -> https://www.example.org/news/"
+    assert (moved.exit_code, moved.verdict()) == (EXIT_NOTHING_ARCHIVED, (
+        "nothing was archived: the start URL http://example.org/news/ redirects to https://www.example.org/news/, "
+        "another origin, which the crawl does not follow; crawl https://www.example.org/news/ instead"))
+    # Another start URL archived something: the crawl exits 0, its warning said the rest.
+    moved.stats.update({"newsarchive/pages/received_count": 3, "newsarchive/pages/listing_count": 1})
+    assert (moved.exit_code, moved.verdict()) == (EXIT_OK, "")
+
+
 def test_a_crawl_that_received_nothing_exits_4():
     empty = summary()
     assert (empty.exit_code, empty.verdict()) == (

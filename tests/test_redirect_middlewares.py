@@ -7,6 +7,7 @@ are in tests/test_crawl_faults.py and tests/test_crash_safety.py."""
 from __future__ import annotations
 
 import gzip
+import logging
 
 import pytest
 from scrapy import Request, Spider
@@ -18,6 +19,7 @@ from newsarchive.failures import OffsiteRedirect, RedirectLoop, ResponseTooLarge
 from newsarchive.middlewares.compression import SizeCheckedCompressionMiddleware
 from newsarchive.middlewares.redirect import (
     REFRESH_HEAD_BYTES,
+    START_MOVED_STAT,
     LoopAwareMetaRefreshMiddleware,
     LoopAwareRedirectMiddleware,
     page_head,
@@ -87,6 +89,30 @@ def test_a_redirect_out_of_the_crawl_s_origins_is_not_followed(kind, answer):
         middleware(kind).process_response(request, answer(request, "http://127.0.0.1:9000/story"))
     assert str(offsite.value) == (f"redirect out of the crawl's scope (http://127.0.0.1:8000): "
                                   f"{SITE}/a -> http://127.0.0.1:9000/story")
+
+
+@pytest.mark.parametrize(("kind", "answer"), REDIRECTS)
+def test_a_start_url_that_redirects_to_another_origin_says_where_to_crawl(kind, answer, caplog):
+    moving = middleware(kind)
+    moving.crawler.spider.start_urls = [f"{SITE}/news/"]
+    moving.crawler.stats.open_spider()
+    elsewhere = Request(f"{SITE}/a")  # not a start URL: its failure row says where it went, no more
+    with pytest.raises(OffsiteRedirect):
+        moving.process_response(elsewhere, answer(elsewhere, "http://127.0.0.1:9000/a"))
+    assert moving.crawler.stats.get_value(START_MOVED_STAT) is None
+    start = Request(f"{SITE}/news/")
+    with caplog.at_level(logging.WARNING), pytest.raises(OffsiteRedirect):
+        moving.process_response(start, answer(start, "http://www.example.org/news/"))
+    assert [record.getMessage() for record in caplog.records] == [
+        f"the start URL {SITE}/news/ redirects to http://www.example.org/news/, another origin, which this crawl "
+        f"does not follow: to archive that site, crawl http://www.example.org/news/"]
+    assert moving.crawler.stats.get_value(START_MOVED_STAT) == f"{SITE}/news/ -> http://www.example.org/news/"
+    # Asked again (a retry), where it went first is kept.
+    moving.crawler.spider.start_urls.append(f"{SITE}/sport/")
+    second = Request(f"{SITE}/sport/")
+    with pytest.raises(OffsiteRedirect):
+        moving.process_response(second, answer(second, "http://www.example.org/sport/"))
+    assert moving.crawler.stats.get_value(START_MOVED_STAT) == f"{SITE}/news/ -> http://www.example.org/news/"
 
 
 @pytest.mark.parametrize(("kind", "answer"), REDIRECTS)

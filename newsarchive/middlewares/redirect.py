@@ -5,6 +5,8 @@
   the looping request without a word, and the page would vanish from the crawl.
 - A redirect out of the crawl's origins (newsarchive/scope.py): not followed, recorded as
   `offsite_redirect` with its target, so the archivist sees where the site sent the crawler.
+  When that is a start URL's own redirect (the site moved: `example.org` to `www.example.org`),
+  the crawl says so at once and its verdict names the URL to crawl instead (START_MOVED_STAT).
 - Too many redirects: `redirect_loop` as well.
 - A redirect to a URL already fetched is fetched again rather than dropped as a duplicate.
 
@@ -21,6 +23,10 @@ from scrapy.http import HtmlResponse
 
 from newsarchive.failures import OffsiteRedirect, RedirectLoop
 
+# Stat: "<start URL> -> <where it redirects>", the first start URL whose own redirect left the
+# crawl's origins (read by CrawlSummary.verdict).
+START_MOVED_STAT = "newsarchive/start_url_moved"
+
 
 class LoopAwareRedirects:
     """The rules above, for any of Scrapy's redirect middlewares (they share `_redirect`)."""
@@ -31,6 +37,8 @@ class LoopAwareRedirects:
             raise RedirectLoop(f"redirect loop: {' -> '.join(chain + [redirected.url])}")
         scope = getattr(self.crawler.spider, "scope", None)
         if scope is not None and not scope.allows(redirected.url):
+            if chain[0] in getattr(self.crawler.spider, "start_urls", ()):
+                self.start_url_moved(chain[0], redirected.url)
             raise OffsiteRedirect(f"redirect out of the crawl's scope ({scope.describe()}): "
                                   f"{' -> '.join(chain + [redirected.url])}")
         try:
@@ -42,6 +50,15 @@ class LoopAwareRedirects:
         # article is stored once and this page ends as its duplicate.
         followed.dont_filter = True
         return followed
+
+
+    def start_url_moved(self, start_url: str, target: str) -> None:
+        """A start URL redirects to another origin: the crawl would archive nothing of that site
+        and say only that every page failed. Said here, in one line, with the URL to give."""
+        self.crawler.spider.logger.warning(f"the start URL {start_url} redirects to {target}, another origin, "
+                                           f"which this crawl does not follow: to archive that site, crawl {target}")
+        if not self.crawler.stats.get_value(START_MOVED_STAT):
+            self.crawler.stats.set_value(START_MOVED_STAT, f"{start_url} -> {target}")
 
 
 class LoopAwareRedirectMiddleware(LoopAwareRedirects, RedirectMiddleware):
