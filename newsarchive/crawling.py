@@ -122,6 +122,12 @@ class CrawlSummary:
             text += f"; {self.not_stored} pages not stored (the archive could not be written), to be fetched again"
         if self.unaccounted:
             text += f"; {self.unaccounted} pages UNACCOUNTED FOR (not stored: a bug, please report it)"
+        if self.stats.get("newsarchive/retried_from"):
+            text += (f"; asked again for {self.stats.get('newsarchive/retried_count', 0)} pages crawl "
+                     f"{self.stats['newsarchive/retried_from']} could not fetch")
+        kept = self.stats.get("newsarchive/pages/kept_for_retry_count")
+        if kept:
+            text += f"; {kept} pages that failed for a passing reason will be asked for again next time"
         if self.stats.get("newsarchive/resumed_from"):
             text += (f"; resumed crawl {self.stats['newsarchive/resumed_from']} "
                      f"({self.stats.get('newsarchive/resumed_pending', 0)} requests were pending)")

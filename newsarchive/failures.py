@@ -73,6 +73,13 @@ _RESPONSE_ERRORS = (
 
 # The reasons that say no server answered at the origin: another request there would fail the same way.
 NO_ANSWER_REASONS = frozenset({"timeout", "dns_error", "connection_refused"})
+# Reasons a later try may not meet: the server or the network failed this time, the page is not
+# at fault. A finished crawl leaves such pages in its frontier for the next crawl to ask for again
+# (newsarchive/archive/frontier.py). With them, the 5xx and 429 statuses (TRANSIENT_STATUSES).
+TRANSIENT_REASONS = frozenset({"timeout", "dns_error", "connection_refused", "connection_lost", "data_loss",
+                               "bad_response", "fetch_error"})
+TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+TRANSIENT_FAILURES = TRANSIENT_REASONS | {f"http_{status}" for status in TRANSIENT_STATUSES}
 
 
 def describe_failure(failure) -> tuple[str, str, int | None]:
@@ -90,9 +97,9 @@ def reason_of(error: BaseException) -> str:
         if isinstance(error, types):
             return reason
     for cause in _response_errors(error):
-        for types, reason in _RESPONSE_ERRORS:
-            if isinstance(cause, types):
-                return reason
+        for cause_types, cause_reason in _RESPONSE_ERRORS:
+            if isinstance(cause, cause_types):
+                return cause_reason
     return "fetch_error"
 
 

@@ -140,7 +140,7 @@ class ArchiveSpider(scrapy.Spider):
         for entry in self.resumed_entries:
             yield self.request_for(entry)
         if self.resumed_entries:
-            self.logger.info(f"resuming an interrupted crawl: {len(self.resumed_entries)} pending requests")
+            self.logger.info(f"{len(self.resumed_entries)} requests taken over from an earlier crawl go first")
         for url in self.start_urls:
             refusal = None if self.allow_private else refuse_private_host(url)
             if refusal:

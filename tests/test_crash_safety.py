@@ -219,6 +219,58 @@ def test_a_site_whose_start_url_moved_to_another_origin_exits_4_naming_the_url_t
     assert not other_log.exists() or other_log.read_text() == ""  # nothing asked of the other origin
 
 
+class PagerWithAPageThatFailsOnce(SiteHandler):
+    """A section of four listing pages of three stories each; page 3 answers 503 the first time."""
+
+    failed: set[str] = set()
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        path = self.path
+        if path.startswith("/news/"):
+            page = int(path.split("page=")[1]) if "page=" in path else 1
+            if page == 3 and path not in self.failed:
+                self.failed.add(path)
+                return self.answer(503, "<html><body>Busy</body></html>")
+            links = "".join(f"<li><a href='/2024/05/0{page}/harbour-story-{page}-{n}'>Story {page}.{n}</a></li>"
+                            for n in range(1, 4))
+            more = f"<a rel='next' href='/news/?page={page + 1}'>Older stories</a>" if page < 4 else ""
+            return self.answer(200, f"<html><head><title>News</title></head><body><h1>News</h1><ul>{links}</ul>"
+                                    f"{more}</body></html>")
+        if path.startswith("/2024/05/"):
+            prose = "".join(f"<p>Paragraph {n} of {path.rsplit('/', 1)[1]}, a story of the harbour with words "
+                            f"enough to be prose.</p>" for n in range(6))
+            return self.answer(200, f"<html><head><title>{path}</title></head><body><article><h1>{path}</h1>"
+                                    f"<time datetime='2024-05-01'>1 May 2024</time>{prose}</article></body></html>")
+        return self.answer(404, "<html><body>Not found</body></html>")
+
+
+def test_a_listing_page_that_failed_for_a_passing_reason_is_asked_for_again_by_the_next_crawl(tmp_path):
+    # Without it, the second crawl met only known stories on page 1, stopped there (--stale-pages 1),
+    # and the six stories behind page 3 were never archived, by that crawl or any later one.
+    db_path = tmp_path / "pager.db"
+    server = serve_handler(type("Site", (PagerWithAPageThatFailsOnce,), {"failed": set()}))
+
+    def crawl():
+        return run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
+                       "--allow-private", "--stale-pages", "1", "-s", "RETRY_TIMES=0", *FAST)
+
+    try:
+        first, second = crawl(), crawl()
+    finally:
+        server.shutdown()
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "1 pages that failed for a passing reason will be asked for again next time" in first.stdout
+    assert "6 articles" in first.stdout
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "asked again for 1 pages crawl 1 could not fetch" in second.stdout
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT crawl_id, url LIKE '%/news/?page=3', reason FROM failures").fetchall() == [
+            (1, 1, "http_503")]
+        assert db.execute("SELECT count(*) FROM articles").fetchone() == (12,)
+        assert db.execute("SELECT count(*) FROM frontier").fetchone() == (0,)  # nothing left to ask again
+    outcomes_add_up(db_path)
+
+
 def test_an_endless_pager_is_stopped_after_the_stale_pages_limit(demo_site, tmp_path):
     db_path = tmp_path / "trap.db"
     result = run_cli("crawl", demo_site.url("/faults/pager?page=1"), "--db", str(db_path), "--allow-private",

@@ -113,6 +113,15 @@ def test_a_crawl_whose_start_url_moved_to_another_origin_names_the_url_to_crawl(
     assert (moved.exit_code, moved.verdict()) == (EXIT_OK, "")
 
 
+def test_the_tally_says_which_pages_are_asked_for_again():
+    retried = summary(received=2, article=2, article_article=2)
+    retried.stats.update({"newsarchive/retried_from": 6, "newsarchive/retried_count": 3,
+                          "newsarchive/pages/kept_for_retry_count": 1})
+    assert retried.describe() == ("2 pages: 2 articles, 0 listings, 0 unchanged, 0 failures; asked again for 3 pages "
+                                  "crawl 6 could not fetch; 1 pages that failed for a passing reason will be asked "
+                                  "for again next time")
+
+
 def test_a_crawl_that_received_nothing_exits_4():
     empty = summary()
     assert (empty.exit_code, empty.verdict()) == (

@@ -1,6 +1,7 @@
 """The crawl frontier's rules (newsarchive/archive/frontier.py) on a real archive, in the test's
 process: which crawl a new one takes over, what it reads back (pending entries with their meta,
-settled URLs), and what a finished crawl leaves (pending rows become `not_fetched` failures)."""
+settled URLs), and what a finished crawl leaves (pending rows become `not_fetched` failures; pages
+that failed for a passing reason stay, pending, for the next crawl)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from newsarchive.archive import open_archive
 from newsarchive.archive.frontier import (
     add_entries,
+    adopt_retries,
     adopt_unfinished,
     close_frontier,
     forget_unfinished,
@@ -162,7 +164,7 @@ def test_closing_a_finished_crawl_turns_its_pending_rows_into_failures(archive):
     crawl_id = unfinished_with_pending(archive)
     other = unfinished_with_pending(archive, site="http://127.0.0.1:9000")
     with archive.write() as db:
-        assert close_frontier(db, crawl_id, T2) == 2
+        assert close_frontier(db, crawl_id, T2) == (2, 0)
     failures = rows(archive, "SELECT crawl_id, url, reason, failed_at FROM failures ORDER BY url")
     assert failures == [(crawl_id, ANOTHER.url, "not_fetched", T2), (crawl_id, LISTING.url, "not_fetched", T2)]
     assert {row["detail"] for row in archive.query("SELECT detail FROM failures")} == {
@@ -176,6 +178,79 @@ def test_closing_a_crawl_with_nothing_pending_records_no_failure(archive):
     with archive.write() as db:
         add_entries(db, crawl_id, [ARTICLE], T1)
         settle(db, crawl_id, ARTICLE.url, "article", T2)
-        assert close_frontier(db, crawl_id, T2) == 0
+        assert close_frontier(db, crawl_id, T2) == (0, 0)
     assert rows(archive, "SELECT count(*) FROM failures") == [(0,)]
     assert rows(archive, "SELECT count(*) FROM frontier") == [(0,)]
+
+
+def failed(archive, crawl_id: int, entry: FrontierEntry, reason: str) -> None:
+    """The entry's page was requested and ended as a failure with this reason."""
+    with archive.write() as db:
+        add_entries(db, crawl_id, [entry], T1)
+        db.execute("INSERT INTO failures (crawl_id, url, reason, failed_at) VALUES (?, ?, ?, ?)",
+                   [crawl_id, entry.url, reason, T2])
+        settle(db, crawl_id, entry.url, "failure", T2)
+
+
+@pytest.mark.parametrize(("reason", "kept"), [
+    ("timeout", True), ("connection_lost", True), ("data_loss", True), ("connection_refused", True),
+    ("dns_error", True), ("bad_response", True), ("fetch_error", True),
+    ("http_503", True), ("http_500", True), ("http_502", True), ("http_504", True), ("http_429", True),
+    ("http_404", False), ("http_410", False), ("http_403", False), ("not_html", False), ("too_large", False),
+    ("offsite_redirect", False), ("redirect_loop", False), ("parse_error", False), ("parse_time_limit", False),
+    ("store_error", False), ("robots_forbidden", False), ("empty_page", False),
+])
+def test_a_finished_crawl_keeps_the_pages_that_failed_for_a_passing_reason(archive, reason, kept):
+    crawl_id = crawl(archive)
+    failed(archive, crawl_id, LISTING, reason)
+    with archive.write() as db:
+        add_entries(db, crawl_id, [ARTICLE], T1)
+        settle(db, crawl_id, ARTICLE.url, "article", T2)
+        assert close_frontier(db, crawl_id, T2) == (0, int(kept))
+    assert rows(archive, "SELECT crawl_id, url, kind, priority, meta, settled_at, outcome FROM frontier") == (
+        [(crawl_id, LISTING.url, "listing", 10, '{"page": 2, "stale_pages": 1}', None, None)] if kept else [])
+
+
+def test_a_page_no_stored_page_offered_is_not_kept_however_it_failed(archive):
+    crawl_id = crawl(archive)
+    with archive.write() as db:  # a start URL's page: its row has no kind, and every crawl asks for it anyway
+        db.execute("INSERT INTO failures (crawl_id, url, reason, failed_at) VALUES (?, ?, 'timeout', ?)",
+                   [crawl_id, f"{SITE}/news/", T2])
+        settle(db, crawl_id, f"{SITE}/news/", "failure", T2)
+        assert close_frontier(db, crawl_id, T2) == (0, 0)
+    assert rows(archive, "SELECT count(*) FROM frontier") == [(0,)]
+
+
+def test_the_next_crawl_of_the_site_takes_over_the_pages_kept_to_ask_again(archive):
+    first = crawl(archive)
+    failed(archive, first, LISTING, "http_503")
+    failed(archive, first, ARTICLE, "timeout")
+    with archive.write() as db:
+        close_frontier(db, first, T2)
+        finish_crawl(db, first, {"finished_at": T2, "finish_reason": "finished"})
+    other_site = crawl(archive, site="http://127.0.0.1:9000")
+    other_spider = crawl(archive, spider="diyaruna")
+    with archive.write() as db:
+        assert adopt_retries(db, other_site, "generic", "http://127.0.0.1:9000") == (None, 0)
+        assert adopt_retries(db, other_spider, "diyaruna", SITE) == (None, 0)
+        assert adopt_unfinished(db, other_spider, "generic", SITE) is None  # a finished crawl is not resumed
+    second = crawl(archive)
+    with archive.write() as db:
+        assert adopt_retries(db, second, "generic", SITE) == (first, 2)
+    assert read_frontier(archive.conn, second) == ([LISTING, ARTICLE], [])
+    assert rows(archive, "SELECT resumed_from FROM crawls WHERE id = ?", [second]) == [(None,)]  # no resume
+    third = crawl(archive)
+    with archive.write() as db:  # taken over once: a crawl after the second finds nothing to ask again
+        assert adopt_retries(db, third, "generic", SITE) == (None, 0)
+
+
+def test_only_the_last_finished_crawl_s_kept_pages_are_taken_over(archive):
+    first = crawl(archive)
+    failed(archive, first, LISTING, "http_503")
+    with archive.write() as db:
+        close_frontier(db, first, T2)
+        finish_crawl(db, first, {"finished_at": T2, "finish_reason": "finished"})
+    crawl(archive, finish_reason="finished")  # a later crawl of the site that kept nothing
+    latest = crawl(archive)
+    with archive.write() as db:
+        assert adopt_retries(db, latest, "generic", SITE) == (None, 0)

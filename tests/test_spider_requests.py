@@ -89,7 +89,7 @@ def test_a_resumed_crawl_requests_its_pending_urls_first_and_neither_those_nor_i
     for url in (f"{SITE}/news/a", f"{SITE}/news/b", f"{SITE}/news/page/3"):
         assert spider.follow(url, "article") is None
     assert spider.follow(f"{SITE}/news/c", "article") is not None
-    assert "resuming an interrupted crawl: 2 pending requests" in caplog.text
+    assert "2 requests taken over from an earlier crawl go first" in caplog.text
 
 
 def test_a_fresh_crawl_starts_with_its_section_and_a_guessed_sitemap(make_spider):

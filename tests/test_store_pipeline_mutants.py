@@ -230,6 +230,49 @@ def test_a_fresh_start_or_no_frontier_resumes_nothing(tmp_path, caplog, settings
     assert rows(tmp_path, "SELECT resumed_from FROM crawls WHERE id = 2") == [(None,)]
 
 
+def crawl_with_a_passing_failure(tmp_path):
+    """A finished crawl whose listing offered X, Y and Z: X stored, Y a 503, Z a 404."""
+    pipeline = opened(tmp_path, site_spider())
+    pipeline.process_item(PageResult(NEWS, [ListingPage(NEWS, page=1, links=3)], discovered=[
+        FrontierEntry(X, "article"), FrontierEntry(Y, "listing", 7, {"page": 2}), FrontierEntry(Z, "article")]))
+    pipeline.process_item(PageResult(X, [article(X)]))
+    pipeline.process_item(PageResult(Y, [PageFailure(Y, "http_503", status=503)]))
+    pipeline.process_item(PageResult(Z, [PageFailure(Z, "http_404", status=404)]))
+    pipeline.close_spider()
+    pipeline.spider_closed(pipeline.crawler.spider, "finished")
+    return pipeline
+
+
+def test_the_next_crawl_asks_again_for_the_pages_a_finished_one_could_not_fetch(tmp_path, caplog):
+    first = crawl_with_a_passing_failure(tmp_path)
+    assert stat(first, "newsarchive/pages/kept_for_retry_count") == 1  # the 503, not the 404
+    assert rows(tmp_path, "SELECT crawl_id, url, kind, settled_at FROM frontier") == [(1, Y, "listing", None)]
+    crawler = crawler_for(tmp_path, site_spider())
+    started = received(crawler, newsarchive_signals.crawl_started)
+    pipeline = StorePipeline.from_crawler(crawler)
+    with caplog.at_level(logging.INFO):
+        pipeline.open_spider()
+    pipeline.archive.close()
+    assert [record.getMessage() for record in caplog.records] == [
+        "asking again for 1 pages crawl 1 could not fetch (a timeout, a lost connection, a 5xx ...)"]
+    assert (stat(pipeline, "newsarchive/retried_from"), stat(pipeline, "newsarchive/retried_count")) == (1, 1)
+    assert stat(pipeline, "newsarchive/resumed_from") is None
+    assert started == [{"crawl_id": 2, "archive": pipeline.archive, "settled": [],
+                        "resumed": [FrontierEntry(Y, "listing", 7, {"page": 2})]}]
+    assert rows(tmp_path, "SELECT crawl_id, url FROM frontier") == [(2, Y)]
+
+
+def test_a_fresh_start_does_not_ask_again(tmp_path):
+    crawl_with_a_passing_failure(tmp_path)
+    crawler = crawler_for(tmp_path, site_spider(), NEWSARCHIVE_FRONTIER_RESUME=False)
+    started = received(crawler, newsarchive_signals.crawl_started)
+    pipeline = StorePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    pipeline.archive.close()
+    assert (stat(pipeline, "newsarchive/retried_from"), started[0]["resumed"]) == (None, [])
+    assert rows(tmp_path, "SELECT count(*) FROM frontier") == [(0,)]
+
+
 # storing pages --------------------------------------------------------------------------------
 
 def article(url=X, title="Title", body="Body", **fields) -> Article:

@@ -9,7 +9,11 @@ of the crawl are still to be done: the pending rows.
 A crawl that did not finish (killed, stopped, closed by a limit) leaves its rows; the next crawl
 of the same site and spider takes them over (`adopt_unfinished`) and fetches the pending ones,
 and nothing it settled. A crawl that finished deletes its rows; a pending row left at that point
-would be a request lost on the way (a middleware that dropped it), and becomes a failure.
+would be a request lost on the way (a middleware that dropped it), and becomes a failure. It
+keeps, pending again, the pages whose failure a later try may not meet (a timeout, a reset, a
+503: newsarchive/failures.py, TRANSIENT_FAILURES), and the next crawl asks for them again
+(`adopt_retries`): a listing page that failed would otherwise cut the site's pagination there
+for good, an incremental crawl stopping at the pages it knows before it reaches the gap.
 Call these inside `Archive.write()`, but for the readers at the end.
 """
 
@@ -20,6 +24,7 @@ import sqlite3
 
 from sqlite_utils import Database
 
+from newsarchive.failures import TRANSIENT_FAILURES
 from newsarchive.items import FrontierEntry
 
 # Crawls whose frontier a new crawl of the same site may take over: every way of ending but
@@ -61,6 +66,19 @@ def adopt_unfinished(db: Database, crawl_id: int, spider: str, site: str | None)
     return last[0]
 
 
+def adopt_retries(db: Database, crawl_id: int, spider: str, site: str | None) -> tuple[int | None, int]:
+    """Take over the pages the last crawl of this spider and site finished with a transient
+    failure (close_frontier kept them, pending); return (that crawl's id, how many), or (None, 0)."""
+    last = db.execute(
+        "SELECT id FROM crawls WHERE spider = ? AND site IS ? AND id != ? AND finish_reason = 'finished' "
+        "ORDER BY id DESC LIMIT 1", [spider, site, crawl_id]).fetchone()
+    if last is None:
+        return None, 0
+    moved = db.execute("UPDATE frontier SET crawl_id = ? WHERE crawl_id = ? AND settled_at IS NULL AND kind != ''",
+                       [crawl_id, last[0]]).rowcount
+    return (last[0], moved) if moved else (None, 0)
+
+
 def forget_unfinished(db: Database, spider: str, site: str | None) -> int:
     """Drop the frontier of earlier unfinished crawls of this spider and site (a fresh start)."""
     return db.execute(
@@ -80,12 +98,23 @@ def read_frontier(conn: sqlite3.Connection, crawl_id: int) -> tuple[list[Frontie
     return pending, settled
 
 
-def close_frontier(db: Database, crawl_id: int, failed_at: str) -> int:
-    """A finished crawl: pending rows become failures (`not_fetched`), and the rows go."""
+def close_frontier(db: Database, crawl_id: int, failed_at: str) -> tuple[int, int]:
+    """A finished crawl: pending rows become failures (`not_fetched`), and the rows go, but those
+    of pages that failed for a transient reason, kept pending for the next crawl. Returns (pages
+    lost on the way, pages kept to ask for again)."""
     lost = db.execute(
         "INSERT INTO failures (crawl_id, url, reason, detail, failed_at) "
         "SELECT crawl_id, url, 'not_fetched', 'requested, but no response or error ever reached the spider "
         "(dropped on the way, e.g. by a depth or URL-length limit)', ? FROM frontier "
         "WHERE crawl_id = ? AND settled_at IS NULL", [failed_at, crawl_id]).rowcount
-    db.execute("DELETE FROM frontier WHERE crawl_id = ?", [crawl_id])
-    return lost
+    db.execute("DELETE FROM frontier WHERE crawl_id = ? AND settled_at IS NULL", [crawl_id])
+    transient = sorted(TRANSIENT_FAILURES)
+    # A row without a kind is a request no stored page offered (a start URL, a sitemap robots.txt
+    # names): every crawl asks for those afresh, and a request needs its kind.
+    kept = db.execute(
+        "UPDATE frontier SET settled_at = NULL, outcome = NULL WHERE crawl_id = ? AND outcome = 'failure' "
+        "AND kind != '' AND url IN (SELECT url FROM failures WHERE crawl_id = ? "
+        f"AND reason IN ({', '.join('?' for _ in transient)}))",
+        [crawl_id, crawl_id, *transient]).rowcount
+    db.execute("DELETE FROM frontier WHERE crawl_id = ? AND settled_at IS NOT NULL", [crawl_id])
+    return lost, kept

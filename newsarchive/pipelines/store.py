@@ -126,23 +126,31 @@ class StorePipeline:
         settings = {name: self.crawler.settings.get(name) for name in RECORDED_SETTINGS}
         settings["spider_arguments"] = getattr(spider, "arguments", {})
         site = getattr(spider, "site_name", None)
-        resumed_from = None
+        resumed_from = retried_from = None
         with self.archive.write() as db:
             for crawl_id in mark_interrupted_crawls(db):
                 spider.logger.warning(f"crawl {crawl_id} in {self.db_path} was interrupted (its process is gone)")
             self.crawl_id = start_crawl(db, site, spider.name, settings, utc_now())
             if self.frontier_enabled and self.resume:
                 resumed_from = frontier.adopt_unfinished(db, self.crawl_id, spider.name, site)
+                if resumed_from is None:
+                    retried_from, _ = frontier.adopt_retries(db, self.crawl_id, spider.name, site)
             if self.frontier_enabled:
                 frontier.forget_unfinished(db, spider.name, site)
         self.stats.set_value("newsarchive/crawl_id", self.crawl_id)
         pending, settled = [], []
-        if resumed_from is not None:
+        if resumed_from is not None or retried_from is not None:
             pending, settled = frontier.read_frontier(self.archive.conn, self.crawl_id)
+        if resumed_from is not None:
             self.stats.set_value("newsarchive/resumed_from", resumed_from)
             self.stats.set_value("newsarchive/resumed_pending", len(pending))
             spider.logger.warning(f"resuming crawl {resumed_from}: {len(pending)} requests pending, "
                                   f"{len(settled)} already done")
+        if retried_from is not None:
+            self.stats.set_value("newsarchive/retried_from", retried_from)
+            self.stats.set_value("newsarchive/retried_count", len(pending))
+            spider.logger.info(f"asking again for {len(pending)} pages crawl {retried_from} could not fetch "
+                               f"(a timeout, a lost connection, a 5xx ...)")
         self.crawler.signals.send_catch_log(newsarchive_signals.crawl_started, crawl_id=self.crawl_id, archive=self.archive,
                                             resumed=pending, settled=settled)
 
@@ -285,9 +293,10 @@ class StorePipeline:
         try:
             with self.archive.write() as db:
                 if reason == "finished" and self.frontier_enabled:
-                    lost = frontier.close_frontier(db, self.crawl_id, utc_now())
+                    lost, kept = frontier.close_frontier(db, self.crawl_id, utc_now())
                     self.stats.inc_value("newsarchive/pages/not_fetched_count", lost)
                     self.stats.inc_value("newsarchive/store/failure_count", lost)
+                    self.stats.set_value("newsarchive/pages/kept_for_retry_count", kept)
                 finish_crawl(db, self.crawl_id, self.crawl_figures(reason))
         except Exception as error:  # noqa: BLE001 (one line, not a traceback from Scrapy's signal)
             # A full disk may refuse this last write too. The crawl's row stays unfinished, and
