@@ -197,15 +197,22 @@ def stopped_crawl(tmp_path):
     pipeline.spider_closed(pipeline.crawler.spider, "shutdown")
 
 
-def test_the_next_crawl_takes_over_the_frontier_of_a_stopped_one(tmp_path, caplog):
-    stopped_crawl(tmp_path)
-    crawler = crawler_for(tmp_path, site_spider())
+def next_crawl(tmp_path, caplog, level=logging.WARNING, **settings) -> tuple[StorePipeline, list[dict], list[str]]:
+    """The next crawl of the site opened (its archive closed again): its pipeline, what its
+    crawl_started signals carried, and the messages it logged at `level` or above."""
+    crawler = crawler_for(tmp_path, site_spider(), **settings)
     started = received(crawler, newsarchive_signals.crawl_started)
     pipeline = StorePipeline.from_crawler(crawler)
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(level):
         pipeline.open_spider()
     pipeline.archive.close()
-    assert [record.getMessage() for record in caplog.records] == ["resuming crawl 1: 2 requests pending, 2 already done"]
+    return pipeline, started, [record.getMessage() for record in caplog.records]
+
+
+def test_the_next_crawl_takes_over_the_frontier_of_a_stopped_one(tmp_path, caplog):
+    stopped_crawl(tmp_path)
+    pipeline, started, messages = next_crawl(tmp_path, caplog)
+    assert messages == ["resuming crawl 1: 2 requests pending, 2 already done"]
     assert (stat(pipeline, "newsarchive/resumed_from"), stat(pipeline, "newsarchive/resumed_pending")) == (1, 2)
     assert started == [{"crawl_id": 2, "archive": pipeline.archive, "settled": [X, NEWS],  # rowid order: X was discovered before NEWS was settled
                         "resumed": [FrontierEntry(Y, "article", 2, {"page": 1}), FrontierEntry(Z, "article")]}]
@@ -218,13 +225,8 @@ def test_the_next_crawl_takes_over_the_frontier_of_a_stopped_one(tmp_path, caplo
 ])
 def test_a_fresh_start_or_no_frontier_resumes_nothing(tmp_path, caplog, settings, frontier_left):
     stopped_crawl(tmp_path)
-    crawler = crawler_for(tmp_path, site_spider(), **settings)
-    started = received(crawler, newsarchive_signals.crawl_started)
-    pipeline = StorePipeline.from_crawler(crawler)
-    with caplog.at_level(logging.WARNING):
-        pipeline.open_spider()
-    pipeline.archive.close()
-    assert (caplog.records, stat(pipeline, "newsarchive/resumed_from")) == ([], None)
+    pipeline, started, messages = next_crawl(tmp_path, caplog, **settings)
+    assert (messages, stat(pipeline, "newsarchive/resumed_from")) == ([], None)
     assert (started[0]["resumed"], started[0]["settled"]) == ([], [])
     assert rows(tmp_path, "SELECT crawl_id, count(*) FROM frontier GROUP BY crawl_id") == frontier_left
     assert rows(tmp_path, "SELECT resumed_from FROM crawls WHERE id = 2") == [(None,)]
@@ -247,14 +249,8 @@ def test_the_next_crawl_asks_again_for_the_pages_a_finished_one_could_not_fetch(
     first = crawl_with_a_passing_failure(tmp_path)
     assert stat(first, "newsarchive/pages/kept_for_retry_count") == 1  # the 503, not the 404
     assert rows(tmp_path, "SELECT crawl_id, url, kind, settled_at FROM frontier") == [(1, Y, "listing", None)]
-    crawler = crawler_for(tmp_path, site_spider())
-    started = received(crawler, newsarchive_signals.crawl_started)
-    pipeline = StorePipeline.from_crawler(crawler)
-    with caplog.at_level(logging.INFO):
-        pipeline.open_spider()
-    pipeline.archive.close()
-    assert [record.getMessage() for record in caplog.records] == [
-        "asking again for 1 pages crawl 1 could not fetch (a timeout, a lost connection, a 5xx ...)"]
+    pipeline, started, messages = next_crawl(tmp_path, caplog, logging.INFO)
+    assert messages == ["asking again for 1 pages crawl 1 could not fetch (a timeout, a lost connection, a 5xx ...)"]
     assert (stat(pipeline, "newsarchive/retried_from"), stat(pipeline, "newsarchive/retried_count")) == (1, 1)
     assert stat(pipeline, "newsarchive/resumed_from") is None
     assert started == [{"crawl_id": 2, "archive": pipeline.archive, "settled": [],
@@ -262,14 +258,10 @@ def test_the_next_crawl_asks_again_for_the_pages_a_finished_one_could_not_fetch(
     assert rows(tmp_path, "SELECT crawl_id, url FROM frontier") == [(2, Y)]
 
 
-def test_a_fresh_start_does_not_ask_again(tmp_path):
+def test_a_fresh_start_does_not_ask_again(tmp_path, caplog):
     crawl_with_a_passing_failure(tmp_path)
-    crawler = crawler_for(tmp_path, site_spider(), NEWSARCHIVE_FRONTIER_RESUME=False)
-    started = received(crawler, newsarchive_signals.crawl_started)
-    pipeline = StorePipeline.from_crawler(crawler)
-    pipeline.open_spider()
-    pipeline.archive.close()
-    assert (stat(pipeline, "newsarchive/retried_from"), started[0]["resumed"]) == (None, [])
+    pipeline, started, messages = next_crawl(tmp_path, caplog, logging.INFO, NEWSARCHIVE_FRONTIER_RESUME=False)
+    assert (stat(pipeline, "newsarchive/retried_from"), started[0]["resumed"], messages) == (None, [], [])
     assert rows(tmp_path, "SELECT count(*) FROM frontier") == [(0,)]
 
 
