@@ -29,6 +29,7 @@ from urllib.parse import urljoin, urlsplit
 from newsarchive.archive import ArchiveError, open_archive, utc_now
 from newsarchive.archive.store import finish_crawl, start_crawl, store_failure
 from newsarchive.items import PageFailure
+from newsarchive.middlewares.redirect import START_MOVED_STAT
 from newsarchive.options import (
     OptionError,
     check_choices,
@@ -145,7 +146,7 @@ class CrawlSummary:
             return f"the crawl did not finish ({self.finish_reason})" if self.finish_reason != "finished" \
                 else "pages were lost between the spider and the archive"
         if code == EXIT_NOTHING_ARCHIVED:
-            moved = self.stats.get("newsarchive/start_url_moved")  # middlewares/redirect.py, START_MOVED_STAT
+            moved = self.stats.get(START_MOVED_STAT)
             if moved:
                 start_url, target = moved.split(" -> ", 1)
                 return (f"nothing was archived: the start URL {start_url} redirects to {target}, another origin, "

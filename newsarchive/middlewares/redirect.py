@@ -51,7 +51,6 @@ class LoopAwareRedirects:
         followed.dont_filter = True
         return followed
 
-
     def start_url_moved(self, start_url: str, target: str) -> None:
         """A start URL redirects to another origin: the crawl would archive nothing of that site
         and say only that every page failed. Said here, in one line, with the URL to give."""
