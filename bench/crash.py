@@ -3,6 +3,7 @@
     python bench/crash.py [--articles 3000] [--trials 10] [--seed 1]
     python bench/crash.py --real-pages ../shared/bench/extraction-devset/pages --articles 2000
     python bench/crash.py --photos --articles 600 --trials 4
+    python bench/crash.py --recrawl --articles 1500 --trials 6
 
 Builds a site (the demo site, or with --real-pages a site of real saved pages made by
 ../shared/tools/news_site.py and crawled by the generic spider), serves it from its own process
@@ -17,6 +18,13 @@ With --photos every crawl downloads photo files (--photos-dir beside its archive
 also counts the photos the clean crawl has a file for and the rerun's archive does not, the files
 whose bytes are not the hash that names them (a write cut short), and the temporary files a
 killed write left (target: 0, 0; leftovers are hidden `.part` files, named apart).
+
+With --recrawl the crawl killed is the next one, of a site that changed: the demo site (its newest
+story today, so the incremental policy has young stories to look at again) is crawled once into a
+base archive, then changes (stories edited, comments added and removed, new stories) as
+bench/recrawl.py's do. The clean re-crawl runs on a copy of the base archive; each trial kills a
+re-crawl on another copy at a random moment of the clean one's duration and runs it again. The
+comparison adds each version's title and each comment's presence (removed or not).
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,14 +91,16 @@ def count(db_path: Path, sql: str) -> int:
 
 
 def contents(db_path: Path) -> dict[str, Counter]:
-    """Articles, comments and photos as counted keys: a key counted twice is stored twice."""
+    """Articles, comments and photos as counted keys: a key counted twice is stored twice. A
+    version's key holds its title, a comment's whether it was found removed: a re-crawl that
+    missed an edit, or a removal, loses that key."""
     with sqlite3.connect(db_path) as db:
         path = "substr(a.url, instr(substr(a.url, 8), '/') + 7)"
         return {
             "articles": Counter(db.execute(f"SELECT {path} FROM articles a")),
-            "versions": Counter(db.execute(f"SELECT {path}, v.version FROM article_versions v "
+            "versions": Counter(db.execute(f"SELECT {path}, v.version, v.content_hash FROM article_versions v "
                                            "JOIN articles a ON a.id = v.article_id")),
-            "comments": Counter(db.execute(f"SELECT {path}, c.comment_key FROM comments c "
+            "comments": Counter(db.execute(f"SELECT {path}, c.comment_key, c.removed_at IS NULL FROM comments c "
                                            "JOIN articles a ON a.id = c.article_id")),
             "photos": Counter(db.execute(f"SELECT {path}, substr(p.url, instr(substr(p.url, 8), '/') + 7) "
                                          "FROM photos p JOIN articles a ON a.id = p.article_id")),
@@ -100,6 +111,20 @@ def compare(reference: dict[str, Counter], got: dict[str, Counter]) -> dict[str,
     """Per kind: (lost, stored twice) against the clean crawl."""
     return {kind: (len(set(reference[kind]) - set(got[kind])), sum(n - 1 for n in got[kind].values() if n > 1))
             for kind in reference}
+
+
+# What a re-crawl of the changed demo site stores, counted in the clean re-crawl's archive.
+RECRAWL_FINDINGS = {
+    "new versions": "SELECT count(*) FROM article_versions WHERE version > 1",
+    "comments found removed": "SELECT count(*) FROM comments WHERE removed_at IS NOT NULL",
+    "comments first stored (new stories included)": "SELECT count(*) FROM comments WHERE first_seen_at > (SELECT min(finished_at) FROM crawls)",
+}
+
+
+def copy_archive(source: Path, target: Path) -> None:
+    """A copy of a finished archive, through SQLite's backup (its WAL included)."""
+    with sqlite3.connect(source) as original, sqlite3.connect(target) as copy:
+        original.backup(copy)
 
 
 def failed_instead(db_path: Path, lost_articles: set) -> Counter:
@@ -116,11 +141,16 @@ def requested(access_log: Path) -> list[str]:
             if not line.startswith("/robots.txt")]
 
 
-def trial(target: str, db_path: Path, kill_at: int, access_log: Path, photos: bool = False) -> dict:
+def trial(target: str, db_path: Path, kill_at: float, access_log: Path, photos: bool = False,
+          by_time: bool = False) -> dict:
+    """Kill a crawl into db_path once it stored kill_at articles (by_time: once it ran kill_at
+    seconds), run it again, and say how the rerun went."""
     access_log.write_text("")
     first = subprocess.Popen(crawl_command(target, db_path, photos), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                              cwd=ROOT, text=True)
-    while count(db_path, "SELECT count(*) FROM articles") < kill_at and first.poll() is None:
+    started = time.perf_counter()
+    while first.poll() is None and (time.perf_counter() - started < kill_at if by_time
+                                    else count(db_path, "SELECT count(*) FROM articles") < kill_at):
         time.sleep(0.01)
     first.send_signal(signal.SIGKILL)
     first.wait()
@@ -155,8 +185,28 @@ def build_site(args, scratch: Path) -> tuple[Path, str | None]:
     sys.path.insert(0, str(ROOT))
     from newsarchive.demo.site import generate_site
 
-    generate_site(site_dir, articles=args.articles, seed=args.seed)
+    generate_site(site_dir, articles=args.articles, seed=args.seed, first_day=first_day(args))
     return site_dir, None
+
+
+def first_day(args) -> date:
+    """The demo's first day: with --recrawl, one that makes its newest story today's (about three
+    stories every two days), so the incremental re-crawl has young stories to look at again."""
+    from newsarchive.demo.site import FIRST_DAY
+
+    return date.today() - timedelta(days=(args.articles - 1) * 2 // 3) if args.recrawl else FIRST_DAY
+
+
+def change_site(args, site_dir: Path) -> dict:
+    """The demo site regenerated with changes since the base crawl: a tenth of its stories edited,
+    gaining or losing a comment, and a twentieth more stories published."""
+    from newsarchive.demo.site import SiteChanges, generate_site
+
+    third = max(1, args.articles // 30)
+    changes = SiteChanges(edited=third, comments_added=third, comments_removed=third,
+                          new_articles=max(1, args.articles // 20), seed=args.seed + 1)
+    return generate_site(site_dir, articles=args.articles, seed=args.seed, first_day=first_day(args),
+                         changes=changes)["changes"]
 
 
 def main() -> None:
@@ -166,7 +216,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--real-pages", type=Path, help="build the site from these saved pages (generic spider)")
     parser.add_argument("--photos", action="store_true", help="download photo files too, and check them")
+    parser.add_argument("--recrawl", action="store_true",
+                        help="kill the next crawl of a site that changed, not the first (demo site only)")
     args = parser.parse_args()
+    if args.recrawl and (args.real_pages or args.photos):
+        parser.error("--recrawl runs on the demo site, without photo files")
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="newsarchive-crash-") as scratch:
         scratch = Path(scratch)
@@ -175,11 +229,21 @@ def main() -> None:
         server, base_url = serve(site_dir, access_log)
         target = base_url + start_path if start_path else base_url
         try:
+            base = scratch / "base.db"
+            if args.recrawl:
+                subprocess.run(crawl_command(target, base), capture_output=True, check=True, cwd=ROOT)
+                changes = change_site(args, site_dir)
+                print(f"base crawl: {count(base, 'SELECT count(*) FROM articles')} articles; then the site changed: "
+                      + ", ".join(f"{name.replace('_', ' ')} {len(value)}" for name, value in changes.items()))
+                copy_archive(base, scratch / "clean.db")
             started = time.perf_counter()
             clean = subprocess.run(crawl_command(target, scratch / "clean.db", args.photos), capture_output=True,
                                    text=True, cwd=ROOT)
             clean_seconds = time.perf_counter() - started
             reference = contents(scratch / "clean.db")
+            if args.recrawl:
+                print("the clean re-crawl found: " + ", ".join(
+                    f"{name} {count(scratch / 'clean.db', sql)}" for name, sql in RECRAWL_FINDINGS.items()))
             reference_files = photo_files(scratch / "clean.db") if args.photos else {}
             total = len(reference["articles"])
             print(f"clean crawl: exit {clean.returncode}, {total} articles, {sum(reference['comments'].values())} "
@@ -189,8 +253,12 @@ def main() -> None:
             totals = Counter()
             for number in range(1, args.trials + 1):
                 db_path = scratch / f"trial-{number}.db"
-                result = trial(target, db_path, rng.randint(max(1, total // 20), total - total // 20), access_log,
-                               args.photos)
+                if args.recrawl:
+                    copy_archive(base, db_path)
+                    result = trial(target, db_path, rng.uniform(0.05, 0.95) * clean_seconds, access_log, by_time=True)
+                else:
+                    result = trial(target, db_path, rng.randint(max(1, total // 20), total - total // 20), access_log,
+                                   args.photos)
                 files = photo_figures(reference_files, db_path) if args.photos else {}
                 totals.update(files)
                 got = contents(db_path)
@@ -201,7 +269,9 @@ def main() -> None:
                     totals[f"{kind} lost"] += lost
                     totals[f"{kind} twice"] += twice
                 totals["bad exits"] += result["exit"] != 0
-                print(f"trial {number:2d}: killed at {result['stored_at_kill']:5d} articles; rerun exit "
+                killed = (f"after {result['kill_at']:.1f} s" if args.recrawl
+                          else f"at {result['stored_at_kill']:5d} articles")
+                print(f"trial {number:2d}: killed {killed}; rerun exit "
                       f"{result['exit']} ({' -> '.join(result['reasons'])}), resumed after "
                       f"{result['resumed_after']:.2f} s, done in {result['rerun_seconds']:.1f} s, "
                       f"{result['refetched']} pages fetched again; "
