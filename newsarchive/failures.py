@@ -75,9 +75,11 @@ _RESPONSE_ERRORS = (
 NO_ANSWER_REASONS = frozenset({"timeout", "dns_error", "connection_refused"})
 # Reasons a later try may not meet: the server or the network failed this time, the page is not
 # at fault. A finished crawl leaves such pages in its frontier for the next crawl to ask for again
-# (newsarchive/archive/frontier.py). With them, the 5xx and 429 statuses (TRANSIENT_STATUSES).
+# (newsarchive/archive/frontier.py). With them, the 5xx and 429 statuses (TRANSIENT_STATUSES), and
+# `not_the_story`: a stored story's URL answered with a maintenance or block page
+# (newsarchive/archive/store.py), which the site shows for a while.
 TRANSIENT_REASONS = frozenset({"timeout", "dns_error", "connection_refused", "connection_lost", "data_loss",
-                               "bad_response", "fetch_error"})
+                               "bad_response", "fetch_error", "not_the_story"})
 TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 TRANSIENT_FAILURES = TRANSIENT_REASONS | {f"http_{status}" for status in TRANSIENT_STATUSES}
 

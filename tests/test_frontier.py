@@ -194,7 +194,7 @@ def failed(archive, crawl_id: int, entry: FrontierEntry, reason: str) -> None:
 
 @pytest.mark.parametrize(("reason", "kept"), [
     ("timeout", True), ("connection_lost", True), ("data_loss", True), ("connection_refused", True),
-    ("dns_error", True), ("bad_response", True), ("fetch_error", True),
+    ("dns_error", True), ("bad_response", True), ("fetch_error", True), ("not_the_story", True),
     ("http_503", True), ("http_500", True), ("http_502", True), ("http_504", True), ("http_429", True),
     ("http_404", False), ("http_410", False), ("http_403", False), ("not_html", False), ("too_large", False),
     ("offsite_redirect", False), ("redirect_loop", False), ("parse_error", False), ("parse_time_limit", False),

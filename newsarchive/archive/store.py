@@ -78,6 +78,10 @@ def store_article(db: Database, article: Article, crawl_id: int, seen_at: str) -
             *article.warnings, f"canonical_url: {key} is the canonical URL of another story in the archive; "
                                "kept this page's own URL"])
         key, existing = article.url, _stored_under(db, article.url, article.url)
+    if existing is not None and existing[1] != digest:
+        why = _why_not_the_story(db, existing[0], article)
+        if why:
+            raise NotTheStory(why)
     if existing is not None:
         article = _keeping_comments_read(article, existing[3], existing[4])
     if existing is None:
@@ -136,6 +140,43 @@ def _another_story(db: Database, stored_id: int, article: Article) -> bool:
     (stored_body,) = db.execute("SELECT body_text FROM articles WHERE id = ?", [stored_id]).fetchone()  # pragma: no mutate
     stored, page = shingles(body_words(stored_body)), shingles(body_words(article.body_text))
     return len(stored & page) < SAME_STORY_SHARE * min(len(stored), len(page))
+
+
+class NotTheStory(Exception):
+    """A page at a stored article's URL that is not that story (_why_not_the_story): the crawl
+    records it as a `not_the_story` failure, with its capture, and the article keeps its versions."""
+
+
+# Where a publication date came from when the page itself does not state one (Article.sources).
+_DATE_NOT_STATED = (None, "url")
+
+
+def _why_not_the_story(db: Database, stored_id: int, article: Article) -> str | None:
+    """Why a page with other content than the stored article it is reached by is not a new version
+    of it, or None when it may be one. During maintenance, behind a block page or a removal
+    notice, sites answer a story's URL with 200 and a page of their own: stored as a version, it
+    would replace the story's title and text with "We'll be back soon" in every archive query. Such
+    a page shares (almost) no text with the story (SAME_STORY_SHARE) and states no publication date
+    (a URL's date is the URL's, not the page's), where the stored story stated one. A story
+    rewritten in place (a live blog) still states its date; a story whose pages never stated one
+    is stored as before."""
+    from newsarchive.archive.duplicates import body_words, shingles
+
+    title, body, sources = db.execute("SELECT title, body_text, sources FROM articles WHERE id = ?",  # pragma: no mutate
+                                      [stored_id]).fetchone()
+    if json_object(sources).get("published_at") in _DATE_NOT_STATED:
+        return None
+    if article.published_at is not None and article.sources.get("published_at") not in _DATE_NOT_STATED:
+        return None
+    words = body_words(article.body_text)
+    stored, page = shingles(body_words(body)), shingles(words) if words else set()
+    shared = len(stored & page)
+    if page and shared >= SAME_STORY_SHARE * min(len(stored), len(page)):
+        return None
+    return (f"the page no longer shows the story archived as article {stored_id} ({title!r}): it states no "
+            f"publication date, where the story did, and shares {shared} of its {len(page)} five-word runs "
+            f"with the story's text (a maintenance, block or removal page); shows {article.title!r}. The "
+            "article keeps its versions; the next crawl asks for the page again")
 
 
 def _keeping_comments_read(article: Article, stored_status: str | None, stored_sources: str | None) -> Article:

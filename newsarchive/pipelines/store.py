@@ -26,6 +26,7 @@ from scrapy.utils.defer import deferred_from_coro
 from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import frontier, open_archive, utc_now
 from newsarchive.archive.store import (
+    NotTheStory,
     finish_crawl,
     mark_interrupted_crawls,
     schedule_visit,
@@ -224,14 +225,26 @@ class StorePipeline:
                 self.keep_frontier(db, result, outcome, seen_at)
         except sqlite3.OperationalError:
             raise  # the file, not the page: locked, full, read-only
+        except NotTheStory as refusal:  # what the site sent is kept, as this page's failure
+            status = result.capture.status if result.capture is not None else None
+            failure = PageFailure(result.url, "not_the_story", str(refusal), status)
+            return self.fail_page(db, result, failure, seen_at, with_capture=True)
         except Exception as error:  # noqa: BLE001 (a page that cannot be stored is that page's failure)
-            failure = PageFailure(result.url, "store_error", f"store: {describe_exception(error)}")
-            tally = Tally()
-            with self.archive.savepoint():
-                self.store_record(db, failure, seen_at, tally)
-                outcome = "failure"
-                self.keep_frontier(db, result, outcome, seen_at)
+            return self.fail_page(db, result, PageFailure(result.url, "store_error",
+                                                          f"store: {describe_exception(error)}"), seen_at)
         return outcome, tally
+
+    def fail_page(self, db, result: PageResult, failure: PageFailure, seen_at: str,
+                  with_capture: bool = False) -> tuple[str, Tally]:
+        """The page's failure in place of what it gave (rolled back), with its capture if asked."""
+        tally = Tally()
+        with self.archive.savepoint():
+            self.store_record(db, failure, seen_at, tally)
+            if with_capture and result.capture is not None:
+                kind = store_capture(db, result.capture, self.crawl_id)
+                tally.stats[f"newsarchive/store/capture_{kind}_count"] += 1
+            self.keep_frontier(db, result, "failure", seen_at)
+        return "failure", tally
 
     def keep_frontier(self, db, result: PageResult, outcome: str, seen_at: str) -> None:
         if not self.frontier_enabled:

@@ -1,0 +1,172 @@
+"""A page at a stored story's own URL that is not that story (a maintenance, block or removal page
+answered with 200) is no new version of it: newsarchive/archive/store.py's _why_not_the_story,
+called here on a real archive file, and a real crawl of a loopback site that goes into
+maintenance and comes back."""
+
+from __future__ import annotations
+
+import sqlite3
+from urllib.parse import urlsplit
+
+import pytest
+
+from newsarchive.archive import open_archive
+from newsarchive.archive.store import NotTheStory, start_crawl, store_article
+from newsarchive.items import Article
+from tests.conftest import SiteHandler, run_cli, serve_handler
+
+URL = "https://harbour.example/2024/05/02/ferry-late"
+T1, T2 = "2026-01-03T00:00:00.000000Z", "2026-01-05T00:00:00.000000Z"
+# The story: 30 words of its own, so 26 runs of five words.
+STORY = ("The ferry left the old pier an hour late on Thursday as the tide turned, and the harbour master "
+         "said the crossing would keep to the winter timetable until the new quay opens")
+NOTICE = "Our website is undergoing scheduled maintenance and will be back online shortly, thank you for your patience"
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"]
+
+
+def story(**changes) -> Article:
+    values = dict(url=URL, site="harbour.example", title="Ferry late", body_text=STORY, published_at="2024-05-02",
+                  sources={"title": "markup", "body_text": "generic", "published_at": "opengraph"})
+    return Article(**values | changes)
+
+
+@pytest.fixture
+def archive(tmp_path):
+    archive = open_archive(tmp_path / "archive.db")
+    with archive.write() as db:
+        for started in (T1, T2):
+            start_crawl(db, "harbour.example", "generic", {}, started)
+    yield archive
+    archive.close()
+
+
+def store_twice(archive, first: Article, second: Article) -> str:
+    with archive.write() as db:
+        assert store_article(db, first, 1, T1) == "new"
+    with archive.write() as db:
+        return store_article(db, second, 2, T2)
+
+
+def stored(archive) -> list[tuple]:
+    return archive.conn.execute("SELECT a.title, a.version_count, v.title FROM articles a "
+                                "JOIN article_versions v ON v.article_id = a.id ORDER BY v.version").fetchall()
+
+
+@pytest.mark.parametrize("date", [
+    {"published_at": None},
+    # A date read from the URL is the URL's: the page itself states none.
+    {"published_at": "2024-05-02", "sources": {"title": "markup", "published_at": "url"}},
+])
+def test_a_page_that_states_no_date_and_shares_no_text_with_the_story_is_not_stored(archive, date):
+    page = story(title="We'll be back soon", body_text=NOTICE, **date)
+    with pytest.raises(NotTheStory) as refusal:
+        store_twice(archive, story(), page)
+    assert str(refusal.value) == (
+        "the page no longer shows the story archived as article 1 ('Ferry late'): it states no publication date, "
+        "where the story did, and shares 0 of its 13 five-word runs with the story's text (a maintenance, block "
+        "or removal page); shows \"We'll be back soon\". The article keeps its versions; the next crawl asks for "
+        "the page again")
+    assert stored(archive) == [("Ferry late", 1, "Ferry late")]
+
+
+def test_a_page_with_no_text_at_all_is_not_the_story_either(archive):
+    with pytest.raises(NotTheStory, match="shares 0 of its 0 five-word runs"):
+        store_twice(archive, story(), story(title="Access denied", body_text="", published_at=None))
+
+
+def test_a_story_rewritten_in_place_that_states_its_date_is_a_new_version(archive):
+    # A live blog's page, rewritten whole: other words, the same stated date.
+    assert store_twice(archive, story(), story(title="Ferry live", body_text=NOTICE)) == "changed"
+    assert stored(archive) == [("Ferry live", 2, "Ferry late"), ("Ferry live", 2, "Ferry live")]
+
+
+def test_an_edit_that_keeps_a_fifth_of_the_text_is_a_new_version_though_no_date_is_shown(archive):
+    # Nine words, so five runs, one of them the story's ("an hour late on Thursday"): exactly a
+    # fifth of the shorter text's runs (SAME_STORY_SHARE), the least a new version keeps.
+    edit = story(body_text="an hour late on Thursday, said the crews ashore", published_at=None)
+    assert store_twice(archive, story(), edit) == "changed"
+    assert stored(archive)[-1] == ("Ferry late", 2, "Ferry late")
+
+
+def test_one_run_short_of_a_fifth_is_not_the_story(archive):
+    # Five runs again, none of them the story's ("an hour late on Friday").
+    with pytest.raises(NotTheStory, match="shares 0 of its 5 five-word runs"):
+        store_twice(archive, story(), story(body_text="an hour late on Friday, said the crews ashore",
+                                            published_at=None))
+
+
+@pytest.mark.parametrize("first_date", [None, "url"])
+def test_a_story_that_never_stated_its_date_takes_any_new_text_as_a_version(archive, first_date):
+    first = story(published_at=None if first_date is None else "2024-05-02",
+                  sources={"published_at": first_date} if first_date else {})
+    assert store_twice(archive, first, story(title="Notice", body_text=NOTICE, published_at=None)) == "changed"
+
+
+def test_the_same_text_again_is_unchanged_whatever_the_date_shows(archive):
+    assert store_twice(archive, story(), story(published_at=None)) == "unchanged"
+
+
+class StoriesThatGoIntoMaintenance(SiteHandler):
+    """A section of three stories that state their dates; while `maintenance` holds, every story's URL answers 200
+    with the site's maintenance page (its section still lists them, as on a real site whose
+    article servers are the ones down)."""
+
+    maintenance = False
+    STORIES = tuple(f"/2024/05/0{n}/harbour-story-{n}" for n in range(1, 4))
+    PROSE = ("The ferry left the old pier an hour late as the tide turned",
+             "A storm flooded the fish market and traders carried their stalls uphill",
+             "Divers searched the sunken barge while gulls circled above the crane")
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        if self.path == "/news/":
+            links = "".join(f"<li><a href='{path}'>Story {path[-1]}</a></li>" for path in self.STORIES)
+            return self.answer(200, f"<html><head><title>News</title></head><body><h1>News</h1><ul>{links}</ul>"
+                                    "</body></html>")
+        if self.path in self.STORIES and self.maintenance:
+            return self.answer(200, f"<html><head><title>Down for maintenance</title></head><body><h1>We'll be back "
+                                    f"soon</h1><p>{NOTICE}.</p></body></html>")
+        if self.path in self.STORIES:
+            number = int(self.path[-1])
+            prose = "".join(f"<p>{self.PROSE[number - 1]}, on day {day} of the month.</p>" for day in range(1, 6))
+            return self.answer(200, f"<html><head><title>Harbour story {number}</title><meta property="
+                                    f"'article:published_time' content='2024-05-0{number}T08:00:00Z'></head><body>"
+                                    f"<article><h1>Harbour story {number}</h1>{prose}</article></body></html>")
+        return self.answer(404, "<html><body><h1>Not found</h1></body></html>")
+
+
+def test_a_site_in_maintenance_leaves_the_stories_as_they_were_and_the_next_crawl_asks_again(tmp_path):
+    """Before the rule, the crawl in maintenance stored "We'll be back soon" as every story's new
+    version, its title and text in every query of the articles, and exited 0."""
+    db_path, site = tmp_path / "maintenance.db", type("Site", (StoriesThatGoIntoMaintenance,), {})
+    server = serve_handler(site)
+
+    def crawl(*args):
+        return run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
+                       "--allow-private", *FAST, *args)
+
+    try:
+        first = crawl()
+        site.maintenance = True
+        during = crawl("--full")  # every known story asked for again
+        site.maintenance = False
+        after = crawl()
+    finally:
+        server.shutdown()
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert during.returncode == 4, during.stderr[-3000:]
+    assert "0 articles, 2 listings, 0 unchanged, 3 failures" in during.stdout
+    assert "3 pages that failed for a passing reason will be asked for again next time" in during.stdout
+    assert after.returncode == 0, after.stderr[-3000:]
+    assert "asked again for 3 pages crawl 2 could not fetch" in after.stdout
+    db = sqlite3.connect(db_path)
+    assert sorted((urlsplit(url).path, title, versions) for url, title, versions in db.execute(
+        "SELECT url, title, version_count FROM articles")) == [
+        (path, f"Harbour story {path[-1]}", 1) for path in StoriesThatGoIntoMaintenance.STORIES]
+    assert sorted((crawl_id, urlsplit(url).path, reason, status) for crawl_id, url, reason, status in db.execute(
+        "SELECT crawl_id, url, reason, status FROM failures")) == [
+        (2, path, "not_the_story", 200) for path in StoriesThatGoIntoMaintenance.STORIES]
+    # What the site answered is kept: each story's maintenance page, captured by crawl 2.
+    maintenance_pages = db.execute("SELECT count(*) FROM captures WHERE crawl_id = 2 AND url LIKE '%/harbour-story-%' "
+                                   "AND status = 200").fetchone()
+    assert maintenance_pages == (3,)
+    assert db.execute("SELECT count(*) FROM frontier").fetchone() == (0,)  # nothing left to ask again
