@@ -75,11 +75,12 @@ _RESPONSE_ERRORS = (
 NO_ANSWER_REASONS = frozenset({"timeout", "dns_error", "connection_refused"})
 # Reasons a later try may not meet: the server or the network failed this time, the page is not
 # at fault. A finished crawl leaves such pages in its frontier for the next crawl to ask for again
-# (newsarchive/archive/frontier.py). With them, the 5xx and 429 statuses (TRANSIENT_STATUSES), and
-# `not_the_story`: a stored story's URL answered with a maintenance or block page
-# (newsarchive/archive/store.py), which the site shows for a while.
+# (newsarchive/archive/frontier.py). With them, the 5xx and 429 statuses (TRANSIENT_STATUSES);
+# `empty_page`, a 200 with no body, which is a server's slip (a script that died before it wrote,
+# an origin a cache gave up on), not a page; and `not_the_story`, a stored story's URL answered
+# with a maintenance or block page (newsarchive/archive/store.py), which the site shows for a while.
 TRANSIENT_REASONS = frozenset({"timeout", "dns_error", "connection_refused", "connection_lost", "data_loss",
-                               "bad_response", "fetch_error", "not_the_story"})
+                               "bad_response", "fetch_error", "empty_page", "not_the_story"})
 TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 TRANSIENT_FAILURES = TRANSIENT_REASONS | {f"http_{status}" for status in TRANSIENT_STATUSES}
 

@@ -198,7 +198,7 @@ def failed(archive, crawl_id: int, entry: FrontierEntry, reason: str) -> None:
     ("http_503", True), ("http_500", True), ("http_502", True), ("http_504", True), ("http_429", True),
     ("http_404", False), ("http_410", False), ("http_403", False), ("not_html", False), ("too_large", False),
     ("offsite_redirect", False), ("redirect_loop", False), ("parse_error", False), ("parse_time_limit", False),
-    ("store_error", False), ("robots_forbidden", False), ("empty_page", False),
+    ("store_error", False), ("robots_forbidden", False), ("empty_page", True),
 ])
 def test_a_finished_crawl_keeps_the_pages_that_failed_for_a_passing_reason(archive, reason, kept):
     crawl_id = crawl(archive)
