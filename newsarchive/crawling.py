@@ -153,8 +153,20 @@ class CrawlSummary:
                         f"which the crawl does not follow; crawl {target} instead")
             if not self.pages():
                 return "nothing could be fetched: no response and no error reached the spider"
-            return "nothing was archived: every page (or every article page) failed; see `newsarchive report`"
+            return (f"nothing was archived: every page (or every article page) failed{self._commonest_failures()}; "
+                    "see `newsarchive report`")
         return ""
+
+    def _commonest_failures(self, shown: int = 3) -> str:
+        """The reasons most pages failed for, most first (" (38 not_the_story, 2 http_404)"), so that
+        the line cron mails says what went wrong: a site in maintenance, robots.txt, a dead host."""
+        prefix = "newsarchive/store/failure_count/"
+        reasons = sorted(((count, name[len(prefix):]) for name, count in self.stats.items()
+                          if name.startswith(prefix) and count), key=lambda item: (-item[0], item[1]))
+        if not reasons:
+            return ""
+        more = f", {len(reasons) - shown} other reasons" if len(reasons) > shown else ""
+        return " (" + ", ".join(f"{count} {reason}" for count, reason in reasons[:shown]) + more + ")"
 
 
 @dataclass

@@ -135,6 +135,19 @@ def test_a_crawl_whose_every_page_failed_exits_4():
                                 "see `newsarchive report`")
 
 
+def test_the_line_on_a_crawl_whose_every_page_failed_names_the_commonest_reasons():
+    failed = summary(received=9, failure=9, article_failure=9)
+    failed.stats.update({"newsarchive/store/failure_count": 9, "newsarchive/store/failure_count/http_404": 2,
+                         "newsarchive/store/failure_count/robots_forbidden": 5})
+    assert failed.verdict() == ("nothing was archived: every page (or every article page) failed "
+                                "(5 robots_forbidden, 2 http_404); see `newsarchive report`")
+    # The three commonest, ties in the order of their names, and how many others there were.
+    failed.stats.update({"newsarchive/store/failure_count/timeout": 1, "newsarchive/store/failure_count/not_html": 1,
+                         "newsarchive/store/failure_count/empty_page": 0})
+    assert failed.verdict() == ("nothing was archived: every page (or every article page) failed "
+                                "(5 robots_forbidden, 2 http_404, 1 not_html, 1 other reasons); see `newsarchive report`")
+
+
 def test_a_crawl_whose_every_article_page_failed_exits_4_though_its_listings_were_kept():
     assert summary(received=4, listing=2, failure=2, listing_listing=2, article_failure=2).exit_code \
         == EXIT_NOTHING_ARCHIVED

@@ -154,6 +154,8 @@ def test_a_site_in_maintenance_leaves_the_stories_as_they_were_and_the_next_craw
         server.shutdown()
     assert first.returncode == 0, first.stderr[-3000:]
     assert during.returncode == 4, during.stderr[-3000:]
+    assert during.stderr.strip().splitlines()[-1] == ("exit 4: nothing was archived: every page (or every article "
+                                                      "page) failed (3 not_the_story); see `newsarchive report`")
     assert "0 articles, 2 listings, 0 unchanged, 3 failures" in during.stdout
     assert "3 pages that failed for a passing reason will be asked for again next time" in during.stdout
     assert after.returncode == 0, after.stderr[-3000:]
