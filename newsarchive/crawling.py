@@ -116,6 +116,11 @@ class CrawlSummary:
         unwritten = self.stats.get("newsarchive/photos/unwritten_count")
         if unwritten:
             text += f"; {unwritten} photo files not written (--full fetches them again)"
+        comment_pages = self.stats.get("newsarchive/comment_pages/articles_count")
+        if comment_pages:
+            unread = self.stats.get("newsarchive/comment_pages/unread_count", 0)
+            text += (f"; {self.stats.get('newsarchive/comment_pages/read_count', 0)} more comment pages read for "
+                     f"{comment_pages} articles" + (f", {unread} could not be" if unread else ""))
         rendering = describe_rendering(rendering_figures(self.stats))
         if rendering:
             text += f"; {rendering}"

@@ -129,6 +129,9 @@ class Article:
     # complete (the comments were read), unreached (the page says it has comments, by a counter or
     # a comment service's script, and they were not in the page read) or none (no sign of any).
     comments_status: str = "none"
+    # The other pages of the story's comments (newsarchive/parsers/comment_pages.py): the crawl reads
+    # them and adds their comments (newsarchive/comment_pages.py).
+    comment_pages: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     kind: str = "article"

@@ -151,7 +151,7 @@ def render_reason(article: Article, mode: str, rendered_fields: tuple[str, ...] 
         return "always"
     if mode != "auto":
         return None
-    if article.comments_status == "unreached":
+    if article.comments_status == "unreached" and not article.comment_pages:  # those come by link, not by script
         counted = article.comment_count is not None and article.comment_count > len(article.comments)
         return "comment_counter" if counted else BY_SCRIPT
     if any(lacks_field(article, name) for name in rendered_fields):

@@ -76,6 +76,10 @@ NEWSARCHIVE_PARSER_QUEUE = 0
 NEWSARCHIVE_PARSER = "newsarchive.parsers.parse_page"
 NEWSARCHIVE_PARSE_TIME_LIMIT = 60.0
 
+# Comments split over pages (newsarchive/comment_pages.py): the other pages of a story's comments
+# are read, at most this many a story (0: none; its comments are then `unreached`).
+NEWSARCHIVE_COMMENT_PAGES = 50
+
 # Rendering in a headless browser (newsarchive/rendering.py, `--render`): auto renders only the
 # articles whose page says it has comments the HTML lacks (loaded by script), always every
 # article, never none. Chromium is the system's (a path, or a name looked up on PATH; empty: the

@@ -35,6 +35,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import utc_now
 from newsarchive.archive.queries import ArchiveLookup
+from newsarchive.comment_pages import CommentPages
 from newsarchive.failures import RefusedResponse, describe_failure
 from newsarchive.items import Article, FrontierEntry, ListingPage, PageFailure
 from newsarchive.middlewares.pageresult import FRONTIER_META, STORED_BODY_META, asked_url, capture_of, page_result
@@ -80,6 +81,7 @@ class ArchiveSpider(scrapy.Spider):
         settings = crawler.settings
         spider.allow_private = spider.allow_private or settings.getbool("NEWSARCHIVE_ALLOW_PRIVATE_HOSTS")
         spider.renderer = Renderer.from_crawler(crawler)
+        spider.comment_pages = CommentPages.from_crawler(crawler)
         spider.refresh = RefreshPolicy(window_days=settings.getfloat("NEWSARCHIVE_REFRESH_WINDOW_DAYS"),
                                        full=spider.full or settings.getbool("NEWSARCHIVE_REFRESH_FULL"),
                                        can_render=spider.renderer.can_render,
@@ -125,13 +127,16 @@ class ArchiveSpider(scrapy.Spider):
             record = await self.parser_pool.parse(job)
         if isinstance(record, PageFailure):
             self.crawler.stats.inc_value(f"newsarchive/parse_error/{record.reason}")
-        if render and isinstance(record, Article):  # comments loaded by script: from the page a browser rendered
-            record = await self.renderer.complete(record, self.parse_rendered, response)
+        if render and isinstance(record, Article):
+            # Comments on other pages of the story (newsarchive/comment_pages.py), then those loaded
+            # by script: from the page a browser rendered.
+            record = await self.comment_pages.complete(record, self.parse_for_fields)
+            record = await self.renderer.complete(record, self.parse_for_fields, response)
         return record
 
-    async def parse_rendered(self, response, fields: tuple[str, ...] | None = None):
-        """The article a browser's rendering of its page gives, parsed like the page as sent, for
-        the fields wanted (None: all)."""
+    async def parse_for_fields(self, response, fields: tuple[str, ...] | None = None):
+        """The article a page gives for the fields wanted (None: all), parsed like any page but never
+        completed further: a browser's rendering of a story's page, a page of its comments."""
         return await self.parse_response(response, "article", render=False, fields=fields)
 
     # starting -----------------------------------------------------------------------------------

@@ -325,3 +325,12 @@ def test_the_crawl_command_exits_2_for_a_setting_of_the_wrong_type(tmp_path):
     assert result.returncode == 2
     assert "CONCURRENT_REQUESTS is a number" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "a.db").exists()
+
+
+def test_the_tally_counts_the_comment_pages_read_for_the_stories():
+    paged = summary(received=2, article=2, article_article=2)
+    paged.stats.update({"newsarchive/comment_pages/articles_count": 2, "newsarchive/comment_pages/read_count": 7})
+    assert paged.describe() == ("2 pages: 2 articles, 0 listings, 0 unchanged, 0 failures; 7 more comment pages read "
+                                "for 2 articles")
+    paged.stats["newsarchive/comment_pages/unread_count"] = 1
+    assert paged.describe().endswith("; 7 more comment pages read for 2 articles, 1 could not be")

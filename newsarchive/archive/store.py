@@ -91,12 +91,14 @@ def store_article(db: Database, article: Article, crawl_id: int, seen_at: str) -
         _update_article(db, article_id, article, digest, existing[2] + 1, crawl_id, seen_at)
     else:
         article_id, status = existing[0], "unchanged"
-        # The same story; its comments may have been read another way (a rendering: `sources`).
+        # The same story; its comments may have been read another way (a rendering: `sources`), and
+        # the warnings are this visit's (a comment page not read last time may have been now).
+        values = _article_values(article)
         db.execute(
             "UPDATE articles SET last_seen_at = ?, last_crawl_id = ?, comment_count = ?, "  # pragma: no mutate
-            "comment_count_raw = ?, comments_status = ?, sources = ? WHERE id = ?",  # pragma: no mutate
+            "comment_count_raw = ?, comments_status = ?, sources = ?, warnings = ? WHERE id = ?",  # pragma: no mutate
             [seen_at, crawl_id, article.comment_count, article.comment_count_raw, article.comments_status,
-             _article_values(article)["sources"], article_id],
+             values["sources"], values["warnings"], article_id],
         )
     for url in {key, article.url}:
         db.execute("INSERT OR IGNORE INTO article_urls (url, article_id, first_seen_at) VALUES (?, ?, ?)",  # pragma: no mutate

@@ -35,6 +35,7 @@ from newsarchive.parsers.bylines import (
     split_byline,
     with_full_names,
 )
+from newsarchive.parsers.comment_pages import other_comment_pages
 from newsarchive.parsers.comments import (
     comment_counter,
     comments_loaded_by_script,
@@ -607,6 +608,9 @@ class _ArticlePage:
         self.article.comments_complete = shown == 0 or by_profile or by_markup
         loaded_by_script = not read and comments_loaded_by_script(self.root)  # only looked for when none were read
         self.article.comments_status = comments_status(read, shown, loaded_by_script)
+        self.article.comment_pages = other_comment_pages(self.root, self.doc.url, self.doc.absolute)
+        if self.article.comment_pages:  # the page shows some of them, the others are on those pages
+            self.article.comments_complete, self.article.comments_status = False, "unreached"
 
     def _fill_comment_count(self) -> None:
         count_raw, source = element_text(self.select_first("comment_count")), Layer.PROFILE

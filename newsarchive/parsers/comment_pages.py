@@ -1,0 +1,80 @@
+"""Comments split over several pages: the links from a story's page to the other pages of its comments.
+
+A story with many comments may show them a page at a time, each page at the story's URL with a
+marker: WordPress's `/comment-page-2/` path segment (and its `?cpage=2` without pretty links), or a
+query parameter such as `comment_page=2` or `commentsPage=2`. A link is one of this story's comment
+pages when its URL, without the marker and its fragment, is the story's own: "recent comments"
+lists link other stories' comment pages, which are theirs. The crawl reads them and adds their
+comments to the story's (newsarchive/comment_pages.py); without them a page showing the first 25 of
+200 comments would pass for a story with 25.
+
+    >>> comment_page_of("https://blog.example/2024/05/01/flood/comment-page-2/#comments")
+    ('https://blog.example/2024/05/01/flood', 2)
+    >>> comment_page_of("https://blog.example/?p=17&cpage=3")
+    ('https://blog.example/?p=17', 3)
+    >>> comment_page_of("https://blog.example/2024/05/01/flood/") is None
+    True
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from lxml import etree
+
+from newsarchive.parsers.urls import canonicalise_url
+
+_PATH_MARKER = re.compile(r"/comment-page-(\d+)/?$", re.IGNORECASE)
+# Query parameters that number a page of comments (compared in lower case, "-" and "_" dropped).
+_PAGE_PARAMETERS = frozenset({"cpage", "commentpage", "commentspage"})
+# Cheap test of a raw href before it is made absolute and canonical (most of a page's links fail it).
+_MAY_BE_A_COMMENT_PAGE = re.compile(r"comments?[-_]?page|cpage", re.IGNORECASE)
+_HREFS = etree.XPath("//a/@href", smart_strings=False)  # plain strings: no reference back to each element
+
+
+def comment_page_of(url: str | None) -> tuple[str, int] | None:
+    """(the story's URL, the page's number) for a URL of a page of a story's comments, else None.
+    The story's URL is compared without a trailing slash: `/flood/` and `/flood/comment-page-2/`."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    marker = _PATH_MARKER.search(parts.path)
+    if marker:
+        return _story_url(parts, parts.path[:marker.start()], parts.query), int(marker.group(1))
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    for index, (name, value) in enumerate(pairs):
+        if name.lower().replace("-", "").replace("_", "") in _PAGE_PARAMETERS and value.isdigit():
+            rest = urlencode(pairs[:index] + pairs[index + 1:])
+            return _story_url(parts, parts.path, rest), int(value)
+    return None
+
+
+def _story_url(parts, path: str, query: str) -> str:
+    return urlunsplit((parts.scheme, parts.netloc, path.rstrip("/") or "/", query, ""))
+
+
+def story_key(url: str) -> str:
+    """A story's URL as comment_page_of gives it: no fragment, no trailing slash."""
+    parts = urlsplit(url)
+    return _story_url(parts, parts.path, parts.query)
+
+
+def other_comment_pages(root, page_url: str, absolute) -> list[str]:
+    """The canonical URLs of the other pages of the comments of the story at page_url (itself a
+    story's page or one of its comment pages), by page number, each once. absolute: the document's
+    function from an href to an absolute URL."""
+    own = canonicalise_url(page_url)
+    if own is None:
+        return []
+    shown = comment_page_of(own)
+    story = shown[0] if shown else story_key(own)
+    found: dict[str, int] = {}
+    for href in _HREFS(root):
+        if not _MAY_BE_A_COMMENT_PAGE.search(href):
+            continue
+        url = canonicalise_url(absolute(href))
+        page = comment_page_of(url)
+        if url and page and page[0] == story and url != own:
+            found.setdefault(url, page[1])
+    return sorted(found, key=lambda url: (found[url], url))
