@@ -9,8 +9,10 @@ each comment page is kept as a capture of kind `comments`.
 
 The comments are `complete` (and a stored comment missing from them is marked removed) only when
 every page was read and the pages' counter, where there is one, is matched; a page that could not
-be fetched or parsed leaves them `unreached`, with a warning naming it, and the next crawl that can
-asks for the story again. At most NEWSARCHIVE_COMMENT_PAGES pages a story (0: none are read).
+be fetched or parsed leaves them `unreached`, with a warning naming it, until a later visit reads it
+(the refresh policy asks again for a story whose comments are unreached when the crawl can render;
+else while the story is young, or with --full). At most NEWSARCHIVE_COMMENT_PAGES pages a story (0:
+none are read).
 """
 
 from __future__ import annotations
