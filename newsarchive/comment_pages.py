@@ -127,16 +127,14 @@ def with_comment_pages(article: Article, read: list[Article], unread: list[str])
     complete = not unread and (shown == 0 or by_profile or (source == Layer.MARKUP and matched))
     return dataclasses.replace(
         article, comments=comments, comments_complete=complete,
-        comments_status="unreached" if unread else comments_status(len(comments), shown, False),
+        comments_status="unreached" if unread else comments_status(len(comments), shown, False),  # pragma: no mutate (None is as False)
         warnings=[*article.warnings, *(f"comments: the comment page {why} was not read" for why in unread)])
 
 
-def _identity(comment: Comment) -> tuple:
+def _identity(comment: Comment) -> str | tuple:
     """What tells two comments apart across pages: the site's id, else author, time and text (as
     the archive's comment_key)."""
-    if comment.site_comment_id:
-        return ("id", comment.site_comment_id)
-    return ("text", comment.author_name, comment.posted_at_raw, comment.body_text)
+    return comment.site_comment_id or (comment.author_name, comment.posted_at_raw, comment.body_text)
 
 
 def _page_number(page: Article) -> int:

@@ -30,6 +30,9 @@ FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"]
     ("https://blog.example/story?comments_page=4&lang=de", ("https://blog.example/story?lang=de", 4)),
     ("https://blog.example/story?commentPage=5", ("https://blog.example/story", 5)),
     ("https://blog.example/story?comments-page=6", ("https://blog.example/story", 6)),
+    # The rest of the URL is kept: its query (a blank value too) and the case of its path.
+    ("https://blog.example/news/FOX/comment-page-2/?lang=de", ("https://blog.example/news/FOX?lang=de", 2)),
+    ("https://blog.example/story?cpage=2&ref=", ("https://blog.example/story?ref=", 2)),
     # Not a comment page: no marker, a marker without a number, pages of the story itself.
     ("https://blog.example/2024/05/01/harbour-flood/", None),
     ("https://blog.example/story?cpage=last", None),
@@ -54,6 +57,17 @@ def test_the_other_comment_pages_are_the_storys_own_by_number_each_once():
     assert other_comment_pages(doc.root, doc.url, doc.absolute) == [
         "https://blog.example/2024/05/01/harbour-flood/comment-page-2/",
         "https://blog.example/2024/05/01/harbour-flood/comment-page-3/"]
+
+
+def test_comment_pages_go_by_number_not_by_spelling():
+    doc = parse_document(STORY, links("/about/", "comment-page-10/", "comment-page-2/", "comment-page-9/"), "text/html")
+    assert other_comment_pages(doc.root, doc.url, doc.absolute) == [
+        STORY + "comment-page-2/", STORY + "comment-page-9/", STORY + "comment-page-10/"]
+
+
+def test_a_story_known_by_its_query_has_its_own_comment_pages():
+    doc = parse_document("https://blog.example/?p=17", links("/?p=18&cpage=2", "/?p=17&cpage=2", "/?p=17"), "text/html")
+    assert other_comment_pages(doc.root, doc.url, doc.absolute) == ["https://blog.example/?cpage=2&p=17"]
 
 
 def test_a_comment_page_lists_its_siblings_and_not_itself():
@@ -106,6 +120,34 @@ def test_the_pages_comments_follow_the_storys_by_page_number_each_once():
     assert [(c.site_comment_id, c.position) for c in merged.comments] == [
         (str(n), position) for position, n in enumerate([9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8])]
     assert (merged.comments_status, merged.comments_complete, merged.warnings) == ("complete", True, [])
+
+
+def test_a_comment_shown_on_two_later_pages_is_added_once():
+    first = page_article(STORY, [1, 2])
+    pages = [page_article(STORY + "comment-page-2/", [3, 4]), page_article(STORY + "comment-page-3/", [4, 5])]
+    assert [c.site_comment_id for c in with_comment_pages(first, pages, []).comments] == ["1", "2", "3", "4", "5"]
+
+
+def test_a_page_read_at_the_storys_own_url_comes_before_the_numbered_ones():
+    # A comment page that redirected to the story: its URL has no number.
+    pages = [page_article(STORY + "comment-page-1/", [3]), page_article(STORY, [2])]
+    merged = with_comment_pages(page_article("https://blog.example/s", [1]), pages, [])
+    assert [c.site_comment_id for c in merged.comments] == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize(("count", "status", "complete"), [
+    (0, "none", True),  # the counter says none, and none was shown
+    (None, "none", False),  # no comment anywhere, and nothing to say there were any
+    (1, "unreached", False),
+])
+def test_stories_without_comments_on_any_page(count, status, complete):
+    merged = with_comment_pages(page_article(STORY, [], count), [page_article(STORY + "comment-page-2/", [], None)], [])
+    assert (merged.comments, merged.comments_status, merged.comments_complete) == ([], status, complete)
+
+
+def test_a_page_not_read_leaves_them_unreached_even_where_no_counter_says_more():
+    merged = with_comment_pages(page_article(STORY, [1, 2], None, "profile"), [], [f"{STORY}comment-page-2/: timeout"])
+    assert (merged.comments_status, merged.comments_complete) == ("unreached", False)
 
 
 def test_comments_without_a_site_id_are_told_apart_by_author_time_and_text():
@@ -231,3 +273,25 @@ def test_a_comment_page_that_fails_leaves_the_comments_unreached_until_a_crawl_r
     assert after_first == ("unreached", [f"comments: the comment page {page_two}: ValueError: HTTP 503 was not read"], 8)
     assert article() == ("complete", [], 12)
     assert [removed for _, _, removed in stored_comments(db_path)] == [False] * 12
+
+
+@pytest.mark.parametrize(("limit", "clause", "comments"), [
+    (1, "; 1 more comment pages read for 1 articles, 2 could not be", 8),  # page 3, linked by the story
+    (0, "", 4),  # none read: the story's own four
+])
+def test_a_story_reads_at_most_so_many_comment_pages(tmp_path, limit, clause, comments):
+    db_path = tmp_path / "paged.db"
+    server = serve_handler(type("Site", (BlogWithPagedComments,), {}))
+    try:
+        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
+                         "--allow-private", "--render", "never", "-s", f"NEWSARCHIVE_COMMENT_PAGES={limit}", *FAST)
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"3 pages: 1 articles, 2 listings, 0 unchanged, 0 failures{clause}\n" in result.stdout
+    with sqlite3.connect(db_path) as db:
+        status, warnings = db.execute("SELECT comments_status, warnings FROM articles").fetchone()
+    assert (status, len(stored_comments(db_path))) == ("unreached", comments)
+    base = f"http://127.0.0.1:{server.server_port}/2024/05/01/harbour-flood/comment-page-"
+    assert json.loads(warnings) == ([f"comments: the comment page {base}{page}/: past NEWSARCHIVE_COMMENT_PAGES (1) "
+                                     "was not read" for page in (1, 2)] if limit else [])
