@@ -95,6 +95,14 @@ def test_one_run_short_of_a_fifth_is_not_the_story(archive):
                                             published_at=None))
 
 
+def test_one_run_in_common_is_not_a_fifth_of_a_long_page(archive):
+    # 31 words, 27 runs, one of them the story's ("an hour late on Thursday"): a notice quoting it.
+    notice = ("We are sorry that the ferry left an hour late on Thursday but this site is down for "
+              "maintenance while our team moves every page to a new server until Monday")
+    with pytest.raises(NotTheStory, match="shares 1 of its 27 five-word runs"):
+        store_twice(archive, story(), story(title="Sorry", body_text=notice, published_at=None))
+
+
 @pytest.mark.parametrize("first_date", [None, "url"])
 def test_a_story_that_never_stated_its_date_takes_any_new_text_as_a_version(archive, first_date):
     first = story(published_at=None if first_date is None else "2024-05-02",
