@@ -63,6 +63,15 @@ def test_content_links_leave_out_navigation_other_origins_and_files():
     assert content_links(page) == ["https://news.example/read/qk/", "https://news.example/read/qm/"]
 
 
+def test_a_link_to_a_page_of_a_storys_comments_is_the_storys():
+    page = doc("""<html><body><main><a href="/read/qk/comment-page-2/#comment-7">Latest comment</a>
+        <a href="/read/qk/">One</a><a href="/read/qm.html/comment-page-3">Two's comments</a>
+        <a href="/read/?p=5&cpage=2">Three's</a><a href="/section/comment-page-2/">The section's own</a></main>
+        </body></html>""")
+    assert content_links(page) == ["https://news.example/read/qk/", "https://news.example/read/qm.html",
+                                   "https://news.example/read/?p=5"]
+
+
 def listing_html(links: int, prose: str = "") -> str:
     items = "".join(f"<li><a href='/read/{chr(98 + n)}x/'>Story {n}</a></li>" for n in range(links))
     return f"<html><head><title>News</title></head><body><h1>News</h1>{prose}<ul>{items}</ul></body></html>"

@@ -29,7 +29,7 @@ _PATH_MARKER = re.compile(r"/comment-page-(\d+)/?$", re.IGNORECASE)
 # Query parameters that number a page of comments (compared in lower case, "-" and "_" dropped).
 _PAGE_PARAMETERS = frozenset({"cpage", "commentpage", "commentspage"})
 # Cheap test of a raw href before it is made absolute and canonical (most of a page's links fail it).
-_MAY_BE_A_COMMENT_PAGE = re.compile(r"comments?[-_]?page|cpage", re.IGNORECASE)
+MAY_BE_A_COMMENT_PAGE = re.compile(r"comments?[-_]?page|cpage", re.IGNORECASE)
 _HREFS = etree.XPath("//a/@href", smart_strings=False)  # plain strings: no reference back to each element
 
 
@@ -54,6 +54,23 @@ def _story_url(parts, path: str, query: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path.rstrip("/") or "/", query, ""))
 
 
+def story_of(url: str) -> str | None:
+    """The URL of the story whose comment page url is, as its own page gives it (a comment page
+    whose path ends in "/" belongs to a story whose path does), or None for any other URL.
+
+    >>> story_of("https://blog.example/2024/05/01/flood/comment-page-2/#comment-7")
+    'https://blog.example/2024/05/01/flood/'
+    """
+    page = comment_page_of(url)
+    if page is None:
+        return None
+    story, slash = page[0], urlsplit(url).path.endswith("/")
+    if not slash:
+        return story
+    parts = urlsplit(story)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") + "/", parts.query, ""))
+
+
 def story_key(url: str) -> str:
     """A story's URL as comment_page_of gives it: no fragment, no trailing slash."""
     parts = urlsplit(url)
@@ -71,7 +88,7 @@ def other_comment_pages(root, page_url: str, absolute) -> list[str]:
     story = shown[0] if shown else story_key(own)
     found: dict[str, int] = {}
     for href in _HREFS(root):
-        if not _MAY_BE_A_COMMENT_PAGE.search(href):
+        if not MAY_BE_A_COMMENT_PAGE.search(href):
             continue
         url = canonicalise_url(absolute(href))
         page = comment_page_of(url)

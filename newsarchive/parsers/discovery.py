@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from newsarchive.items import Listing, ListingLink
+from newsarchive.parsers.comment_pages import MAY_BE_A_COMMENT_PAGE as _MAY_BE_A_COMMENT_PAGE
+from newsarchive.parsers.comment_pages import story_of
 from newsarchive.parsers.dates import date_part, normalise_date
 from newsarchive.parsers.document import Document
 from newsarchive.parsers.metadata import STORY_TYPES
@@ -161,7 +163,9 @@ def listing_from_page(doc: Document, links: list[str] | None = None) -> Listing:
 
 def content_links(doc: Document) -> list[str]:
     """Same-site links of the page's content, canonical, once each, in document order: not those
-    of navigation, header, footer or asides, nor links to files (images, PDFs, archives ...)."""
+    of navigation, header, footer or asides, nor links to files (images, PDFs, archives ...). A
+    link to a page of a story's comments is its story's: they are read with it
+    (newsarchive/comment_pages.py)."""
     own = urlsplit(doc.url)
     own_key = canonicalise_url(doc.url)
     seen_hrefs, seen, links = set(), set(), []
@@ -171,6 +175,8 @@ def content_links(doc: Document) -> list[str]:
             continue
         seen_hrefs.add(href)
         url = canonicalise_url(doc.absolute(href) or "")
+        if url and _MAY_BE_A_COMMENT_PAGE.search(url):
+            url = story_of(url) or url
         if not url or url == own_key or url in seen:
             continue
         parts = urlsplit(url)
