@@ -116,6 +116,11 @@ class CrawlSummary:
         unwritten = self.stats.get("newsarchive/photos/unwritten_count")
         if unwritten:
             text += f"; {unwritten} photo files not written (--full fetches them again)"
+        one_text = self.stats.get("newsarchive/store/one_text_count")
+        if one_text:
+            text += (f"; {one_text} of the {self.stats.get('newsarchive/store/one_text_stored')} articles stored have "
+                     f"one title and text, {self.stats.get('newsarchive/store/one_text_title')!r}: one page under "
+                     "many URLs?")
         comment_pages = self.stats.get("newsarchive/comment_pages/articles_count")
         if comment_pages:
             unread = self.stats.get("newsarchive/comment_pages/unread_count", 0)

@@ -334,3 +334,11 @@ def test_the_tally_counts_the_comment_pages_read_for_the_stories():
                                 "for 2 articles")
     paged.stats["newsarchive/comment_pages/unread_count"] = 1
     assert paged.describe().endswith("; 7 more comment pages read for 2 articles, 1 could not be")
+
+
+def test_the_tally_says_when_most_articles_stored_have_one_text():
+    shell = summary(received=5, article=5, article_article=5)
+    shell.stats.update({"newsarchive/store/one_text_count": 4, "newsarchive/store/one_text_stored": 5,
+                        "newsarchive/store/one_text_title": "Loading…"})
+    assert shell.describe() == ("5 pages: 5 articles, 0 listings, 0 unchanged, 0 failures; 4 of the 5 articles "
+                                "stored have one title and text, 'Loading…': one page under many URLs?")

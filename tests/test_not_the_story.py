@@ -180,3 +180,28 @@ def test_a_site_in_maintenance_leaves_the_stories_as_they_were_and_the_next_craw
                                    "AND status = 200").fetchone()
     assert maintenance_pages == (3,)
     assert db.execute("SELECT count(*) FROM frontier").fetchone() == (0,)  # nothing left to ask again
+
+
+def test_a_first_crawl_of_a_site_in_maintenance_says_it_stored_one_page_under_every_url(tmp_path):
+    """No story is stored yet to compare with: the pages are archived as what they are, and the
+    crawl says that most of them are one page (newsarchive/pipelines/store.py, note_one_text)."""
+    db_path, site = tmp_path / "maintenance.db", type("Site", (StoriesThatGoIntoMaintenance,), {"maintenance": True})
+    server = serve_handler(site)
+    try:
+        during = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
+                         "--allow-private", *FAST)
+        site.maintenance = False
+        after = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
+                        "--allow-private", "--full", *FAST)
+    finally:
+        server.shutdown()
+    assert during.returncode == 0, during.stderr[-3000:]
+    assert ("5 pages: 3 articles, 2 listings, 0 unchanged, 0 failures; 3 of the 3 articles stored have one title "
+            "and text, \"We'll be back soon\": one page under many URLs?") in during.stdout
+    assert "WARNING: 3 of the 3 articles stored have one title and text" in during.stderr
+    # The stories, once the site is back, are their new versions (the pages stated no date to miss).
+    assert after.returncode == 0, after.stderr[-3000:]
+    assert "one page under many URLs" not in after.stdout
+    with sqlite3.connect(db_path) as db:
+        assert sorted(title for (title,) in db.execute("SELECT title FROM articles")) == [
+            f"Harbour story {n}" for n in (1, 2, 3)]

@@ -556,6 +556,31 @@ def test_the_crawl_row_gets_every_figure_at_the_end(tmp_path):
     assert started_at <= finished_at and finished_at.endswith("Z") and len(finished_at) == len(started_at)
 
 
+@pytest.mark.parametrize(("texts", "said"), [
+    # (title, body) of each page stored; what the crawl says of the commonest
+    ([("Back soon", "Down")] * 3, (3, 3, "Back soon")),  # the fewest it speaks of
+    ([("Back soon", "Down")] * 3 + [("A", "a"), ("B", "b")], (3, 5, "Back soon")),
+    ([("Back soon", "Down")] * 2, None),  # too few
+    ([("Back soon", "Down")] * 3 + [("A", "a"), ("B", "b"), ("C", "c")], None),  # half, not most
+    ([("Back soon", "Down")] * 2 + [("Back soon", "Other")], None),  # the same title, other texts
+])
+def test_a_crawl_that_stored_one_text_under_most_urls_says_so(tmp_path, caplog, texts, said):
+    pipeline = opened(tmp_path)
+    urls = [f"https://d.example/{n}" for n in range(len(texts))]
+    for url, (title, body) in zip(urls, texts, strict=True):
+        pipeline.process_item(PageResult(url, [article(url, title, body)]))
+    pipeline.process_item(PageResult(urls[0], [article(urls[0], *texts[0])]))  # unchanged: not counted again
+    pipeline.close_spider()
+    with caplog.at_level(logging.WARNING):
+        pipeline.spider_closed(pipeline.crawler.spider, "finished")
+    figures = tuple(stat(pipeline, f"newsarchive/store/one_text_{name}") for name in ("count", "stored", "title"))
+    assert figures == (said or (None, None, None))
+    warnings = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+    assert warnings == ([f"{said[0]} of the {said[1]} articles stored have one title and text, 'Back soon': a "
+                         "maintenance, block or consent page, or a page its scripts fill (then --render always)"]
+                        if said else [])
+
+
 @pytest.mark.parametrize("reason", ["finished", "shutdown"])  # a finished crawl counts its lost requests
 def test_a_crawl_without_figures_counts_zeros(tmp_path, reason):
     pipeline = opened(tmp_path)

@@ -27,6 +27,7 @@ from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import frontier, open_archive, utc_now
 from newsarchive.archive.store import (
     NotTheStory,
+    content_hash,
     finish_crawl,
     mark_interrupted_crawls,
     schedule_visit,
@@ -53,6 +54,10 @@ RECORDED_SETTINGS = (
     "NEWSARCHIVE_REVISIT_BUDGET", "NEWSARCHIVE_REVISIT_FLOOR_HOURS", "NEWSARCHIVE_REVISIT_CEILING_DAYS",
 )
 COVERAGE_FIELDS = ("byline", "date", "photo", "comments")
+# Articles of one title and text, and more than half of those a crawl stored, that make the crawl
+# say it may have archived one page under many URLs (StorePipeline.note_one_text), and what it says.
+ONE_TEXT_LEAST = 3
+ONE_TEXT_CAUSES = "a maintenance, block or consent page, or a page its scripts fill (then --render always)"
 
 
 @dataclass
@@ -65,11 +70,21 @@ class Tally:
     stats: Counter = field(default_factory=Counter)
     coverage: Counter = field(default_factory=Counter)
     sources: Counter = field(default_factory=Counter)
+    texts: Counter = field(default_factory=Counter)  # new or changed articles by title and text (a digest)
+    titles: dict = field(default_factory=dict)  # the title of each of those texts
 
     def add(self, other: Tally) -> None:
         self.stats.update(other.stats)
         self.coverage.update(other.coverage)
         self.sources.update(other.sources)
+        self.texts.update(other.texts)
+        self.titles.update(other.titles)
+
+    def count_text(self, article: Article) -> None:
+        """An article stored new or changed, by its title and text (see StorePipeline.one_text)."""
+        digest = content_hash(article.title, article.body_text)[:16]  # pragma: no mutate (any prefix tells texts apart)
+        self.texts[digest] += 1
+        self.titles.setdefault(digest, article.title)
 
     def count_coverage(self, article: Article) -> None:
         self.coverage["articles"] += 1
@@ -98,6 +113,8 @@ class StorePipeline:
         self.crawl_id: int | None = None
         self.coverage = Counter()
         self.sources = Counter()
+        self.texts: Counter = Counter()  # see Tally.count_text
+        self.titles: dict = {}
         self.write_error: str | None = None  # why the archive could not be written, once it could not
         self.closing = None  # the engine closing the spider for that (a Deferred)
 
@@ -261,6 +278,8 @@ class StorePipeline:
             status = store_article(db, record, self.crawl_id, seen_at)
             counts[f"newsarchive/store/article_{status}_count"] += 1
             tally.count_coverage(record)
+            if status != "unchanged":
+                tally.count_text(record)
             changed = schedule_visit(db, urls, before, seen_at, self.revisit_limits)
             counts["newsarchive/revisit/changed_count"] += bool(revisit and changed)
         elif isinstance(record, ArticleNotModified):
@@ -287,6 +306,9 @@ class StorePipeline:
                 self.stats.inc_value(name, value)
         self.coverage.update(tally.coverage)
         self.sources.update(tally.sources)
+        self.texts.update(tally.texts)
+        for digest, title in tally.titles.items():
+            self.titles.setdefault(digest, title)
 
     def coverage_report(self) -> dict:
         articles = self.coverage["articles"]
@@ -303,6 +325,7 @@ class StorePipeline:
             self.archive = None
             return
         self.flush()  # close_spider normally did; a crawl that failed to start may not have
+        self.note_one_text(spider)
         try:
             with self.archive.write() as db:
                 if reason == "finished" and self.frontier_enabled:
@@ -320,6 +343,22 @@ class StorePipeline:
         finally:
             self.archive.close()
             self.archive = None
+
+    def note_one_text(self, spider) -> None:
+        """When most of the articles the crawl stored (ONE_TEXT_LEAST of them at least) have one
+        title and text, say so: a site answering its stories' URLs with a maintenance, block or
+        consent page, or with an app shell its scripts fill, archives that one page under every URL."""
+        if not self.texts:
+            return
+        digest, count = self.texts.most_common(1)[0]
+        stored = sum(self.texts.values())
+        if count < ONE_TEXT_LEAST or 2 * count <= stored:
+            return
+        self.stats.set_value("newsarchive/store/one_text_count", count)
+        self.stats.set_value("newsarchive/store/one_text_stored", stored)
+        self.stats.set_value("newsarchive/store/one_text_title", self.titles[digest])
+        spider.logger.warning(f"{count} of the {stored} articles stored have one title and text, "
+                              f"{self.titles[digest]!r}: {ONE_TEXT_CAUSES}")
 
     def crawl_figures(self, reason: str) -> dict:
         get = self.stats.get_value
