@@ -403,6 +403,52 @@ def test_a_page_that_cannot_be_stored_becomes_its_failure_and_the_batch_goes_on(
     assert (pipeline.coverage["articles"], pipeline.sources) == (1, Counter())
 
 
+def test_a_page_that_is_not_the_story_is_its_failure_with_what_the_site_sent(tmp_path):
+    pipeline = opened(tmp_path)
+    dated = {"published_at": "opengraph", "body_text": "generic"}
+    story = "The ferry left the old pier an hour late on Thursday as the tide turned and the harbour filled"
+    pipeline.process_item(PageResult(X, [article(X, "Ferry late", story, published_at="2024-05-02", sources=dated)]))
+    notice = Capture(X, "2026-01-01T10:00:00Z", 503, {}, {"Content-Type": ["text/html"]}, b"<p>Back soon</p>")
+    pipeline.process_item(PageResult(X, [article(X, "Back soon", "Down for maintenance, back online shortly.")],
+                                     capture=notice, discovered=[FrontierEntry(Y, "article")]))
+    pipeline.close_spider()
+    pipeline.archive.close()
+    assert rows(tmp_path, "SELECT title, version_count FROM articles") == [("Ferry late", 1)]
+    (url, reason, detail, status, crawl_id), = rows(tmp_path, "SELECT url, reason, detail, status, crawl_id FROM failures")
+    assert (url, reason, status, crawl_id) == (X, "not_the_story", 503, 1)
+    assert detail.startswith("the page no longer shows the story archived as article 1 ('Ferry late')")
+    # The capture is kept (what the site sent instead), and the links it offered, as for any failure.
+    assert rows(tmp_path, "SELECT crawl_id, url, status, kind FROM captures") == [(1, X, 503, "page")]
+    assert rows(tmp_path, "SELECT url, outcome FROM frontier ORDER BY url") == [(X, "failure"), (Y, None)]
+    assert [stat(pipeline, name) for name in ("newsarchive/pages/failure_count", "newsarchive/store/failure_count",
+                                              "newsarchive/store/failure_count/not_the_story",
+                                              "newsarchive/store/capture_response_count")] == [1, 1, 1, 1]
+    assert pipeline.coverage["articles"] == 1  # the story, once
+
+
+def test_without_captures_a_page_that_is_not_the_story_is_its_failure_all_the_same(tmp_path):
+    pipeline = opened(tmp_path)
+    dated = {"published_at": "opengraph"}
+    pipeline.process_item(PageResult(X, [article(X, "Ferry late", "The ferry left late.", published_at="2024-05-02",
+                                                 sources=dated)]))
+    pipeline.process_item(PageResult(X, [article(X, "Back soon", "Down for maintenance.")]))
+    pipeline.close_spider()
+    pipeline.archive.close()
+    assert rows(tmp_path, "SELECT reason, status FROM failures") == [("not_the_story", None)]
+    assert rows(tmp_path, "SELECT count(*) FROM captures") == [(0,)]
+
+
+def test_a_page_that_cannot_be_stored_keeps_no_capture(tmp_path):
+    # Storing the capture may be what failed: its failure alone is written.
+    pipeline = opened(tmp_path)
+    capture = Capture(X, "2026-01-01T10:00:00Z", 200, {}, {"Content-Type": ["text/html"]}, b"<p>x</p>")
+    pipeline.process_item(PageResult(X, [article(X), FrontierEntry(Z, "article")], capture=capture))
+    pipeline.close_spider()
+    pipeline.archive.close()
+    assert rows(tmp_path, "SELECT reason FROM failures") == [("store_error",)]
+    assert rows(tmp_path, "SELECT count(*) FROM captures") == [(0,)]
+
+
 def test_the_frontier_gets_each_page_s_discoveries_and_settles_its_url(tmp_path):
     pipeline = opened(tmp_path)
     pipeline.process_item(PageResult(NEWS, [ListingPage(NEWS)], discovered=[
@@ -570,6 +616,7 @@ def test_a_crawl_that_stored_one_text_under_most_urls_says_so(tmp_path, caplog, 
     for url, (title, body) in zip(urls, texts, strict=True):
         pipeline.process_item(PageResult(url, [article(url, title, body)]))
     pipeline.process_item(PageResult(urls[0], [article(urls[0], *texts[0])]))  # unchanged: not counted again
+    pipeline.process_item(PageResult(NEWS, [ListingPage(NEWS)]))  # no article: nothing to count
     pipeline.close_spider()
     with caplog.at_level(logging.WARNING):
         pipeline.spider_closed(pipeline.crawler.spider, "finished")
@@ -627,3 +674,12 @@ def test_a_crawl_that_did_not_finish_keeps_its_frontier(tmp_path):
     assert stat(pipeline, "newsarchive/pages/not_fetched_count") is None
     assert rows(tmp_path, "SELECT url, settled_at IS NULL FROM frontier ORDER BY url") == [(NEWS, 0), (X, 1)]
     assert rows(tmp_path, "SELECT count(*) FROM failures") == [(0,)]
+
+
+def test_articles_of_one_text_on_one_page_each_count():
+    from newsarchive.pipelines.store import Tally
+
+    tally = Tally()
+    for url in (X, Y, Z):
+        tally.count_text(article(url, "Back soon", "Down"))
+    assert (list(tally.texts.values()), list(tally.titles.values())) == ([3], ["Back soon"])

@@ -259,7 +259,7 @@ class StorePipeline:
             self.store_record(db, failure, seen_at, tally)
             if with_capture and result.capture is not None:
                 kind = store_capture(db, result.capture, self.crawl_id)
-                tally.stats[f"newsarchive/store/capture_{kind}_count"] += 1
+                tally.stats[f"newsarchive/store/capture_{kind}_count"] += 1  # pragma: no mutate (one capture a page: = 1 is the same)
             self.keep_frontier(db, result, "failure", seen_at)
         return "failure", tally
 
@@ -350,7 +350,7 @@ class StorePipeline:
         consent page, or with an app shell its scripts fill, archives that one page under every URL."""
         if not self.texts:
             return
-        digest, count = self.texts.most_common(1)[0]
+        digest, count = self.texts.most_common(1)[0]  # pragma: no mutate (the first of the commonest, however many)
         stored = sum(self.texts.values())
         if count < ONE_TEXT_LEAST or 2 * count <= stored:
             return
