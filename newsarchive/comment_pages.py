@@ -9,10 +9,9 @@ each comment page is kept as a capture of kind `comments`.
 
 The comments are `complete` (and a stored comment missing from them is marked removed) only when
 every page was read and the pages' counter, where there is one, is matched; a page that could not
-be fetched or parsed leaves them `unreached`, with a warning naming it, until a later visit reads it
-(the refresh policy asks again for a story whose comments are unreached when the crawl can render;
-else while the story is young, or with --full). At most NEWSARCHIVE_COMMENT_PAGES pages a story (0:
-none are read).
+be fetched or parsed leaves them `unreached`, with a warning naming it, and every later crawl asks
+for the story again until it reads them (newsarchive/refresh.py). At most NEWSARCHIVE_COMMENT_PAGES
+pages a story (0: none are read).
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 
+from newsarchive.archive.queries import COMMENT_PAGE_UNREAD
 from newsarchive.items import Article, Comment, Layer
 from newsarchive.parsers.comment_pages import comment_page_of
 from newsarchive.parsers.comments import comments_status
@@ -128,7 +128,7 @@ def with_comment_pages(article: Article, read: list[Article], unread: list[str])
     return dataclasses.replace(
         article, comments=comments, comments_complete=complete,
         comments_status="unreached" if unread else comments_status(len(comments), shown, False),  # pragma: no mutate (None is as False)
-        warnings=[*article.warnings, *(f"comments: the comment page {why} was not read" for why in unread)])
+        warnings=[*article.warnings, *(f"{COMMENT_PAGE_UNREAD}{why} was not read" for why in unread)])
 
 
 def _identity(comment: Comment) -> str | tuple:

@@ -12,7 +12,9 @@ An article whose comments were `unreached` (they come by script, and the crawl t
 not render it: `--render never`, no browser, or a render that failed) is fetched again, in full,
 by every crawl that can render, until its comments are read (a 304 would leave them unread), or
 until NEWSARCHIVE_RENDER_ATTEMPTS renders of it read none: what a browser could not reach on
-three visits (a comment service no setting lets it ask) it will not reach on the fourth.
+three visits (a comment service no setting lets it ask) it will not reach on the fourth. One whose
+last visit could not read a page of its comments (newsarchive/comment_pages.py) is fetched again by
+every crawl until it does.
 """
 
 from __future__ import annotations
@@ -60,8 +62,11 @@ class RefreshPolicy:
         return None
 
     def retries_comments(self, known: KnownArticle) -> bool:
-        """Whether this crawl fetches the article again, in full, for comments never read."""
-        return self.can_render and known.comments_status == "unreached" and known.renders < self.render_attempts
+        """Whether this crawl fetches the article again, in full, for comments never read: a page of
+        them its last visit could not read (any crawl), or comments a browser may read."""
+        if known.comments_status != "unreached":
+            return False
+        return known.comment_pages_unread or (self.can_render and known.renders < self.render_attempts)
 
     def wants_conditional(self, reason: str) -> bool:
         """Whether a known article fetched for this reason may be asked for conditionally: not

@@ -17,9 +17,9 @@ URL = "https://site.example/news/story"
 
 def known(published_at="2026-01-01T08:00:00Z", modified_at=None, last_seen_at="2026-03-01T10:00:00.400000Z",
           comment_count=None, first_seen_at="2026-01-01T09:00:00.000000Z", comments_status=None,
-          renders=0) -> KnownArticle:
+          renders=0, comment_pages_unread=False) -> KnownArticle:
     return KnownArticle(1, published_at, modified_at, first_seen_at, last_seen_at, comment_count, comments_status,
-                        renders)
+                        renders, comment_pages_unread)
 
 
 def link(modified=None, comments=None) -> ListingLink:
@@ -127,6 +127,15 @@ def test_comments_never_read_are_fetched_again_by_a_crawl_that_can_render():
     assert policy(can_render=True, full=True).reason_to_fetch(link(), unreached) == "full"
     young = known(published_at="2026-03-09T08:00:00Z", comments_status="unreached")
     assert policy(can_render=True).reason_to_fetch(link(), young) == "comments_unreached"
+
+
+def test_a_page_of_comments_the_last_visit_could_not_read_is_asked_for_again_by_any_crawl():
+    unread = known(comments_status="unreached", comment_pages_unread=True, renders=5)
+    for can_render in (False, True):  # no browser needed, however many renders read nothing
+        assert policy(can_render=can_render).reason_to_fetch(link(), unread) == "comments_unreached"
+    # Read whole since (a visit that could not read a page does not undo one that did: complete).
+    for status in ("complete", "none"):
+        assert policy().reason_to_fetch(link(), known(comments_status=status, comment_pages_unread=True)) is None
 
 
 def test_a_fetch_for_everything_or_for_comments_is_never_conditional():

@@ -27,6 +27,12 @@ class KnownArticle:
     comment_count: int | None
     comments_status: str | None = None  # complete, unreached or none (NULL before m012)
     renders: int = 0  # renders of the article kept (captures of kind rendered)
+    # Its latest visit could not read a page of its comments (newsarchive/comment_pages.py).
+    comment_pages_unread: bool = False
+
+
+# How an article's warnings begin the line on a page of its comments not read (comment_pages.py).
+COMMENT_PAGE_UNREAD = "comments: the comment page "
 
 
 # Validators of the last full response, turned into the headers of a conditional request.
@@ -60,11 +66,11 @@ class ArchiveLookup:
     def known_article(self, url: str) -> KnownArticle | None:
         row = self._one(
             "SELECT a.id, a.published_at, a.modified_at, a.first_seen_at, a.last_seen_at, a.comment_count, "
-            "a.comments_status, (SELECT count(*) FROM captures c WHERE c.url = u.url AND c.kind = 'rendered') "
-            "FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
-            [url],
+            "a.comments_status, (SELECT count(*) FROM captures c WHERE c.url = u.url AND c.kind = 'rendered'), "
+            "a.warnings LIKE ? FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
+            [f'%"{COMMENT_PAGE_UNREAD}%', url],
         )
-        return KnownArticle(*row) if row else None
+        return KnownArticle(*row[:-1], comment_pages_unread=bool(row[-1])) if row else None
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         """If-None-Match / If-Modified-Since from the URL's last successful capture, if any."""
