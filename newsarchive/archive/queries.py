@@ -70,7 +70,11 @@ class ArchiveLookup:
             "a.warnings LIKE ? FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
             [f'%"{COMMENT_PAGE_UNREAD}%', url],
         )
-        return KnownArticle(*row[:-1], comment_pages_unread=bool(row[-1])) if row else None
+        if row is None:
+            return None
+        article_id, published_at, modified_at, first_seen_at, last_seen_at, comment_count, status, renders, unread = row
+        return KnownArticle(article_id, published_at, modified_at, first_seen_at, last_seen_at, comment_count, status,
+                            renders, bool(unread))
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         """If-None-Match / If-Modified-Since from the URL's last successful capture, if any."""
