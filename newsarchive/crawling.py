@@ -102,47 +102,46 @@ class CrawlSummary:
         return EXIT_OK
 
     def describe(self) -> str:
-        """The crawl's tally: every page it handled, by outcome."""
+        """The crawl's tally: every page it handled, by outcome, then what else happened."""
         counts = ", ".join(f"{self.pages(outcome)} {name}" for outcome, name in (
             ("article", "articles"), ("listing", "listings"), ("unchanged", "unchanged"), ("failure", "failures")))
-        text = f"{self.pages()} pages: {counts}"
-        lost = self.stats.get("newsarchive/pages/not_fetched_count")
-        if lost:
-            text += f"; {lost} requests never answered (recorded as not_fetched failures)"
-        revisits = self.stats.get("newsarchive/revisit/requested_count")
-        if revisits:
-            text += (f"; {revisits} known articles revisited, "
-                     f"{self.stats.get('newsarchive/revisit/changed_count', 0)} found changed")
-        unwritten = self.stats.get("newsarchive/photos/unwritten_count")
-        if unwritten:
-            text += f"; {unwritten} photo files not written (--full fetches them again)"
-        one_text = self.stats.get("newsarchive/store/one_text_count")
-        if one_text:
-            text += (f"; {one_text} of the {self.stats.get('newsarchive/store/one_text_stored')} articles stored have "
-                     f"one title and text, {self.stats.get('newsarchive/store/one_text_title')!r}: one page under "
-                     "many URLs?")
-        comment_pages = self.stats.get("newsarchive/comment_pages/articles_count")
-        if comment_pages:
-            unread = self.stats.get("newsarchive/comment_pages/unread_count", 0)
-            text += (f"; {self.stats.get('newsarchive/comment_pages/read_count', 0)} more comment pages read for "
-                     f"{comment_pages} articles" + (f", {unread} could not be" if unread else ""))
+        return "; ".join([f"{self.pages()} pages: {counts}", *self._remarks()])
+
+    def _remarks(self):
+        """The clauses after the tally, each only when it has something to say."""
+        get = self.stats.get
+        if get("newsarchive/pages/not_fetched_count"):
+            yield f"{get('newsarchive/pages/not_fetched_count')} requests never answered (recorded as not_fetched failures)"
+        if get("newsarchive/revisit/requested_count"):
+            yield (f"{get('newsarchive/revisit/requested_count')} known articles revisited, "
+                   f"{get('newsarchive/revisit/changed_count', 0)} found changed")
+        if get("newsarchive/photos/unwritten_count"):
+            yield f"{get('newsarchive/photos/unwritten_count')} photo files not written (--full fetches them again)"
+        if get("newsarchive/store/one_text_count"):
+            yield (f"{get('newsarchive/store/one_text_count')} of the {get('newsarchive/store/one_text_stored')} "
+                   f"articles stored have one title and text, {get('newsarchive/store/one_text_title')!r}: one page "
+                   "under many URLs?")
+        if get("newsarchive/comment_pages/articles_count"):
+            unread = get("newsarchive/comment_pages/unread_count", 0)
+            yield (f"{get('newsarchive/comment_pages/read_count', 0)} more comment pages read for "
+                   f"{get('newsarchive/comment_pages/articles_count')} articles"
+                   + (f", {unread} could not be" if unread else ""))
         rendering = describe_rendering(rendering_figures(self.stats))
         if rendering:
-            text += f"; {rendering}"
+            yield rendering
         if self.not_stored:
-            text += f"; {self.not_stored} pages not stored (the archive could not be written), to be fetched again"
+            yield f"{self.not_stored} pages not stored (the archive could not be written), to be fetched again"
         if self.unaccounted:
-            text += f"; {self.unaccounted} pages UNACCOUNTED FOR (not stored: a bug, please report it)"
-        if self.stats.get("newsarchive/retried_from"):
-            text += (f"; asked again for {self.stats.get('newsarchive/retried_count', 0)} pages crawl "
-                     f"{self.stats['newsarchive/retried_from']} could not fetch")
-        kept = self.stats.get("newsarchive/pages/kept_for_retry_count")
-        if kept:
-            text += f"; {kept} pages that failed for a passing reason will be asked for again next time"
-        if self.stats.get("newsarchive/resumed_from"):
-            text += (f"; resumed crawl {self.stats['newsarchive/resumed_from']} "
-                     f"({self.stats.get('newsarchive/resumed_pending', 0)} requests were pending)")
-        return text
+            yield f"{self.unaccounted} pages UNACCOUNTED FOR (not stored: a bug, please report it)"
+        if get("newsarchive/retried_from"):
+            yield (f"asked again for {get('newsarchive/retried_count', 0)} pages crawl "
+                   f"{get('newsarchive/retried_from')} could not fetch")
+        if get("newsarchive/pages/kept_for_retry_count"):
+            yield (f"{get('newsarchive/pages/kept_for_retry_count')} pages that failed for a passing reason will be "
+                   "asked for again next time")
+        if get("newsarchive/resumed_from"):
+            yield (f"resumed crawl {get('newsarchive/resumed_from')} "
+                   f"({get('newsarchive/resumed_pending', 0)} requests were pending)")
 
     def verdict(self) -> str:
         """One line on why the exit code is what it is, or '' when all is well."""
