@@ -23,9 +23,8 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from newsarchive.archive import folding
+from newsarchive.archive.database import Database
 from newsarchive.archive.migrations import migrations
 
 _LOCK_RETRIES = 5

@@ -22,8 +22,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from sqlite_utils import Database
-
+from newsarchive.archive.database import Database
 from newsarchive.failures import TRANSIENT_FAILURES
 from newsarchive.items import FrontierEntry
 

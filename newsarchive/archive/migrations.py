@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
-
+from newsarchive.archive.database import Database, Migrations
 from newsarchive.archive.folding import ARABIC_MARKS
 from newsarchive.items import Article
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 
-from sqlite_utils import Database
+from newsarchive.archive.database import Database
 
 # FTS5 keeps its own shadow tables: part of the index, not of the schema researchers use.
 _FTS_SHADOW_SUFFIXES = ("_fts_data", "_fts_idx", "_fts_docsize", "_fts_config")

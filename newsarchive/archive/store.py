@@ -15,9 +15,8 @@ import os
 import socket
 import uuid
 
-from sqlite_utils import Database
-
 from newsarchive import revisits
+from newsarchive.archive.database import Database
 from newsarchive.items import (
     Article,
     ArticleDuplicate,

@@ -287,9 +287,8 @@ def schema(db_path: Path | None):
     Example:
         newsarchive schema > docs/schema.md
     """
-    from sqlite_utils import Database
-
     from newsarchive.archive import open_archive
+    from newsarchive.archive.database import Database
     from newsarchive.archive.schema import schema_markdown
 
     if db_path:  # read only: describing an archive must not migrate it
