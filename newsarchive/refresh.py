@@ -14,7 +14,9 @@ by every crawl that can render, until its comments are read (a 304 would leave t
 until NEWSARCHIVE_RENDER_ATTEMPTS renders of it read none: what a browser could not reach on
 three visits (a comment service no setting lets it ask) it will not reach on the fourth. One whose
 last visit could not read a page of its comments (newsarchive/comment_pages.py) is fetched again by
-every crawl until it does.
+every crawl until it does, or until it has been fetched NEWSARCHIVE_COMMENT_PAGE_ATTEMPTS times in
+all: a comment page that fails on every visit would otherwise cost every crawl the story and its
+pages for good.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class RefreshPolicy:
     # This crawl renders pages that need it (--render auto or always, and a browser to do it).
     can_render: bool = False
     render_attempts: int = 3  # renders that read no comments before an article is left unreached
+    comment_page_attempts: int = 3  # fetches in all of a story whose comment pages could not all be read
 
     def __post_init__(self):
         self.now = self.now or datetime.now(timezone.utc)
@@ -63,10 +66,13 @@ class RefreshPolicy:
 
     def retries_comments(self, known: KnownArticle) -> bool:
         """Whether this crawl fetches the article again, in full, for comments never read: a page of
-        them its last visit could not read (any crawl), or comments a browser may read."""
+        them its last visit could not read (any crawl, while the story has been fetched fewer than
+        comment_page_attempts times), or comments a browser may read."""
         if known.comments_status != "unreached":
             return False
-        return known.comment_pages_unread or (self.can_render and known.renders < self.render_attempts)
+        if known.comment_pages_unread and 1 + known.visits < self.comment_page_attempts:
+            return True
+        return self.can_render and known.renders < self.render_attempts
 
     def wants_conditional(self, reason: str) -> bool:
         """Whether a known article fetched for this reason may be asked for conditionally: not

@@ -79,6 +79,11 @@ NEWSARCHIVE_PARSE_TIME_LIMIT = 60.0
 # Comments split over pages (newsarchive/comment_pages.py): the other pages of a story's comments
 # are read, at most this many a story (0: none; its comments are then `unreached`).
 NEWSARCHIVE_COMMENT_PAGES = 50
+# A story whose visit could not read a page of its comments is fetched again by the next crawls,
+# until its pages are read or it has been fetched this many times in all: a page that answers an
+# error on every visit (a pager whose links never worked) would otherwise have every crawl ask for
+# the story, and its pages, for ever.
+NEWSARCHIVE_COMMENT_PAGE_ATTEMPTS = 3
 
 # Rendering in a headless browser (newsarchive/rendering.py, `--render`): auto renders only the
 # articles whose page says it has comments the HTML lacks (loaded by script), always every

@@ -85,7 +85,8 @@ class ArchiveSpider(scrapy.Spider):
         spider.refresh = RefreshPolicy(window_days=settings.getfloat("NEWSARCHIVE_REFRESH_WINDOW_DAYS"),
                                        full=spider.full or settings.getbool("NEWSARCHIVE_REFRESH_FULL"),
                                        can_render=spider.renderer.can_render,
-                                       render_attempts=settings.getint("NEWSARCHIVE_RENDER_ATTEMPTS"))
+                                       render_attempts=settings.getint("NEWSARCHIVE_RENDER_ATTEMPTS"),
+                                       comment_page_attempts=settings.getint("NEWSARCHIVE_COMMENT_PAGE_ATTEMPTS"))
         spider.conditional_requests = settings.getbool("NEWSARCHIVE_CONDITIONAL_REQUESTS")
         spider.stale_pages_limit = settings.getint("NEWSARCHIVE_REFRESH_STALE_PAGES")
         spider.revisit_budget = settings.getint("NEWSARCHIVE_REVISIT_BUDGET")

@@ -277,6 +277,38 @@ def test_a_comment_page_that_fails_leaves_the_comments_unreached_until_a_crawl_r
     assert [removed for _, _, removed in stored_comments(db_path)] == [False] * 12
 
 
+def test_a_comment_page_that_always_fails_has_the_story_asked_for_three_times_in_all(tmp_path):
+    """NEWSARCHIVE_COMMENT_PAGE_ATTEMPTS (3): the story, old, is fetched by the crawl that stores
+    it and by the next two, which cannot read page 2 either; the fourth leaves it alone."""
+    db_path, story_fetches = tmp_path / "paged.db", []
+
+    class Site(BlogWithPagedComments):
+        failing = frozenset({2})
+
+        def do_GET(self):  # noqa: N802 (the http.server API)
+            if self.path == self.STORY:
+                story_fetches.append(self.path)
+            return super().do_GET()
+
+    server = serve_handler(Site)
+    try:
+        results = [run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
+                           "--allow-private", "--render", "never", "-s", "RETRY_TIMES=0", *FAST) for _ in range(4)]
+        fetches = [len(story_fetches)]
+        results.append(run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
+                               "--allow-private", "--render", "never", "--full", *FAST))
+    finally:
+        server.shutdown()
+    assert [result.returncode for result in results] == [0] * 5, results[-1].stderr[-3000:]
+    assert fetches == [3]
+    assert "2 pages: 0 articles, 2 listings, 0 unchanged, 0 failures" in results[3].stdout
+    assert len(story_fetches) == 4  # --full asks for it as for every story
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT comments_status, visits FROM articles JOIN revisits ON article_id = id").fetchall() \
+            == [("unreached", 3)]
+    assert len(stored_comments(db_path)) == 8
+
+
 @pytest.mark.parametrize(("limit", "clause", "comments"), [
     (1, "; 1 more comment pages read for 1 articles, 2 could not be", 8),  # page 3, linked by the story
     (0, "", 4),  # none read: the story's own four

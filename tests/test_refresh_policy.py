@@ -17,9 +17,9 @@ URL = "https://site.example/news/story"
 
 def known(published_at="2026-01-01T08:00:00Z", modified_at=None, last_seen_at="2026-03-01T10:00:00.400000Z",
           comment_count=None, first_seen_at="2026-01-01T09:00:00.000000Z", comments_status=None,
-          renders=0, comment_pages_unread=False) -> KnownArticle:
+          renders=0, comment_pages_unread=False, visits=0) -> KnownArticle:
     return KnownArticle(1, published_at, modified_at, first_seen_at, last_seen_at, comment_count, comments_status,
-                        renders, comment_pages_unread)
+                        renders, comment_pages_unread, visits)
 
 
 def link(modified=None, comments=None) -> ListingLink:
@@ -136,6 +136,19 @@ def test_a_page_of_comments_the_last_visit_could_not_read_is_asked_for_again_by_
     # Read whole since (a visit that could not read a page does not undo one that did: complete).
     for status in ("complete", "none"):
         assert policy().reason_to_fetch(link(), known(comments_status=status, comment_pages_unread=True)) is None
+
+
+def test_a_page_of_comments_is_asked_for_until_the_story_has_been_fetched_so_many_times_in_all():
+    def reason(visits, **options):  # visits: fetches after the one that stored the story
+        return policy(**options).reason_to_fetch(link(), known(comments_status="unreached", comment_pages_unread=True,
+                                                               visits=visits))
+
+    assert [reason(visits) for visits in (0, 1, 2, 7)] == ["comments_unreached", "comments_unreached", None, None]
+    assert [reason(visits, comment_page_attempts=5) for visits in (3, 4)] == ["comments_unreached", None]
+    assert reason(0, comment_page_attempts=1) is None  # the first fetch was the one attempt
+    # A crawl that can render still asks for comments a browser may read, however many visits.
+    assert reason(9, can_render=True) == "comments_unreached"
+    assert reason(9, can_render=True, render_attempts=0) is None
 
 
 def test_a_fetch_for_everything_or_for_comments_is_never_conditional():

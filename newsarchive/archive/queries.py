@@ -29,6 +29,7 @@ class KnownArticle:
     renders: int = 0  # renders of the article kept (captures of kind rendered)
     # Its latest visit could not read a page of its comments (newsarchive/comment_pages.py).
     comment_pages_unread: bool = False
+    visits: int = 0  # fetches after the one that first stored it (revisits.visits)
 
 
 # How an article's warnings begin the line on a page of its comments not read (comment_pages.py).
@@ -67,14 +68,16 @@ class ArchiveLookup:
         row = self._one(
             "SELECT a.id, a.published_at, a.modified_at, a.first_seen_at, a.last_seen_at, a.comment_count, "
             "a.comments_status, (SELECT count(*) FROM captures c WHERE c.url = u.url AND c.kind = 'rendered'), "
-            "a.warnings LIKE ? FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
+            "a.warnings LIKE ?, (SELECT r.visits FROM revisits r WHERE r.article_id = a.id) "
+            "FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
             [f'%"{COMMENT_PAGE_UNREAD}%', url],
         )
         if row is None:
             return None
-        article_id, published_at, modified_at, first_seen_at, last_seen_at, comment_count, status, renders, unread = row
+        (article_id, published_at, modified_at, first_seen_at, last_seen_at, comment_count, status, renders, unread,
+         visits) = row
         return KnownArticle(article_id, published_at, modified_at, first_seen_at, last_seen_at, comment_count, status,
-                            renders, bool(unread))
+                            renders, bool(unread), visits or 0)
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         """If-None-Match / If-Modified-Since from the URL's last successful capture, if any."""
