@@ -20,6 +20,12 @@ trafilatura runs in its default mode and with favor_precision; the better of the
 to beat. An exception of either extractor is counted (and its page scored as empty), not fatal.
 Then issue 14's targets, each marked met or not.
 
+With --show-misses, each date miss also says where the page states the day expected and the day
+got (`where_stated`): in its markup, by the field the ISO date sits in (a publication or a
+modification field, or elsewhere), and in its visible text, written as readers see it. It is how
+a person tells an extractor's miss from a gold date the page does not state, or states as its
+modification date.
+
 Then the cost of newsarchive's extraction, step by step (ms a page, averaged over all pages): the
 parse, each field's step, and inside them the costly generic parts (trafilatura's body and
 comments, htmldate, trafilatura's byline rules), with how many pages needed each.
@@ -28,6 +34,7 @@ comments, htmldate, trafilatura's byline rules), with how many pages needed each
 from __future__ import annotations
 
 import argparse
+import datetime
 import gzip
 import json
 import re
@@ -59,6 +66,67 @@ def day_of(value: str | None) -> str | None:
     from newsarchive.parsers.dates import local_day
 
     return local_day(value) if value else None
+
+
+# For where_stated: the field a date in the markup belongs to, by the last field name before it.
+PUBLISHED_FIELD = re.compile(r"(?i)date_?published|published_?time|pubdate|date_?created|publiziert|veröffentlicht")
+MODIFIED_FIELD = re.compile(r"(?i)date_?modified|modified_?time|updated|last_?mod|aktualisiert")
+FIELD_WINDOW = 80  # characters before a date in which its field's name is looked for
+MONTH_NAMES = {  # English and German, the dev set's commonest languages
+    1: ("January", "Januar", "Jan"), 2: ("February", "Februar", "Feb"), 3: ("March", "März", "Mar"),
+    4: ("April", "Apr"), 5: ("May", "Mai"), 6: ("June", "Juni", "Jun"), 7: ("July", "Juli", "Jul"),
+    8: ("August", "Aug"), 9: ("September", "Sept", "Sep"), 10: ("October", "Oktober", "Oct", "Okt"),
+    11: ("November", "Nov"), 12: ("December", "Dezember", "Dec", "Dez")}
+
+
+def where_stated(html: bytes, day: str | None) -> str:
+    """Where the page states a day (YYYY-MM-DD): how many times the markup has it in a publication
+    field, in a modification field (its ISO form, or as readers see it: "Di., 25.01.2022"), or
+    elsewhere (ISO form), and how many times the visible text writes it (19.2.2020, 19. Februar
+    2020, February 19, 2020 ...); "nowhere" when none."""
+    try:
+        year, month, date = (int(part) for part in day.split("-")) if day else ()
+        datetime.date(year, month, date)
+    except ValueError:  # None, or no day of the calendar (a gold value of 2022-25-10)
+        return "not a day"
+    names = "|".join(MONTH_NAMES[month])
+    shown = re.compile(rf"(?<!\d)0?{date}\.\s?0?{month}\.\s?(?:{year}|{year % 100:02d})(?!\d)"
+                       rf"|(?<!\d)0?{date}\.?\s+(?:{names})\.?\s+{year}"
+                       rf"|(?:{names})\.?\s+0?{date}(?:st|nd|rd|th)?,?\s+{year}", re.I)
+    markup = html.decode("utf-8", "replace")
+    found: dict[str, int] = {}
+    for pattern in (re.compile(re.escape(day)), shown):
+        for match in pattern.finditer(markup):
+            where = _field_before(markup, match.start())
+            if where is None and pattern is shown:  # a shown form outside a field: counted in the text below
+                continue
+            where = where or "elsewhere in the markup"
+            found[where] = found.get(where, 0) + 1
+    if shown_times := len(shown.findall(_visible_text(html))):
+        found["visible text"] = shown_times
+    return ", ".join(f"{where} {times}" for where, times in found.items()) or "nowhere"
+
+
+def _field_before(markup: str, position: int) -> str | None:
+    """The kind of field whose name comes last in the characters before a date, if any, within the
+    same tag or JSON member (no "<" or ">" between them)."""
+    before = markup[max(0, position - FIELD_WINDOW):position]
+    fields = [(found.end(), name) for name, pattern in (("publication field", PUBLISHED_FIELD),
+                                                        ("modification field", MODIFIED_FIELD))
+              for found in pattern.finditer(before) if not re.search("[<>]", before[found.end():])]
+    return max(fields)[1] if fields else None
+
+
+def _visible_text(html: bytes) -> str:
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.fromstring(html)
+    except Exception:  # noqa: BLE001 (a page lxml cannot read has no text to look in)
+        return ""
+    for hidden in root.xpath("//script|//style|//noscript"):
+        hidden.drop_tree()
+    return " ".join(" ".join(root.itertext()).split())  # each element's text apart: "2020" "1. März"
 
 
 def newsarchive_extract(url: str, html: bytes) -> dict:
@@ -103,7 +171,7 @@ class Score:
         self.misses: dict[str, list[str]] = {}
         self.exceptions: list[str] = []
 
-    def add(self, url: str, gold: dict, got: dict) -> None:
+    def add(self, url: str, gold: dict, got: dict, html: bytes = b"") -> None:
         body = normalise(got["body"])
         for snippet in gold.get("with", []):
             if normalise(snippet) in body:
@@ -126,7 +194,9 @@ class Score:
                     else normalise(expected) == normalise(got[field]))
             self.fields[field][0] += same
             if not same:
-                self.misses.setdefault(field, []).append(f"{url}\n      expected {expected!r}, got {got[field]!r}")
+                stated = (f"\n      the page states the day expected: {where_stated(html, expected)}; "
+                          f"the day got: {where_stated(html, got[field])}") if field == "date" and html else ""
+                self.misses.setdefault(field, []).append(f"{url}\n      expected {expected!r}, got {got[field]!r}{stated}")
         comments = normalise(got["comments"])
         if not gold.get("comments"):
             self.invented[0] += bool(comments)
@@ -261,7 +331,7 @@ def main():
                 scores[name].exceptions.append(f"{url}: {type(error).__name__}: {error}")
                 got = {"body": "", "title": None, "author": None, "date": None, "comments": ""}
             scores[name].seconds += time.perf_counter() - started
-            scores[name].add(url, expected, got)
+            scores[name].add(url, expected, got, html if name == "newsarchive" else b"")
     print(f"{len(gold)} pages of {args.devset}")
     print(f"{'':22s} {'precision':>9s} {'recall':>7s} {'F1':>6s} {'title':>6s} {'author':>7s} {'date':>6s} "
           f"{'comments':>9s} {'invented':>9s} {'ms/page':>8s}")
