@@ -5,12 +5,14 @@ maintenance and comes back."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from urllib.parse import urlsplit
 
 import pytest
 
 from newsarchive.archive import open_archive
+from newsarchive.archive.queries import ArchiveLookup
 from newsarchive.archive.store import NotTheStory, start_crawl, store_article
 from newsarchive.items import Article
 from tests.conftest import SiteHandler, run_cli, serve_handler
@@ -114,6 +116,37 @@ def test_the_same_text_again_is_unchanged_whatever_the_date_shows(archive):
     assert store_twice(archive, story(), story(published_at=None)) == "unchanged"
 
 
+def test_a_shard_refuses_what_is_not_a_story_its_lookup_archive_holds(archive, tmp_path):
+    """A shard of a distributed crawl holds only its own stories; those of the merged archive it
+    looks known stories up in (--lookup-db) count as stored too."""
+    with archive.write() as db:
+        assert store_article(db, story(), 1, T1) == "new"
+    merged = str(tmp_path / "archive.db")
+    shard = open_archive(tmp_path / "shard.db")
+    elsewhere = ArchiveLookup(merged)
+    try:
+        with shard.write() as db:
+            start_crawl(db, "harbour.example", "generic", {}, T2)
+            with pytest.raises(NotTheStory) as refusal:
+                store_article(db, story(title="We'll be back soon", body_text=NOTICE, published_at=None), 1, T2,
+                              elsewhere)
+            # The story rewritten in place, still stating its date: its new version, stored as ever.
+            assert store_article(db, story(title="Ferry live", body_text=NOTICE), 1, T2, elsewhere) == "new"
+            # A page the merged archive does not hold, and one without a merged archive to ask.
+            assert store_article(db, story(url=URL + "-2", title="Notice", body_text=NOTICE, published_at=None), 1, T2,
+                                 elsewhere) == "new"
+        with shard.write() as db:
+            assert store_article(db, story(url=URL + "-3", title="Notice", body_text=NOTICE, published_at=None), 1,
+                                 T2, ArchiveLookup(str(tmp_path / "absent.db"))) == "new"
+        assert shard.conn.execute("SELECT url, title FROM articles ORDER BY id").fetchall() == [
+            (URL, "Ferry live"), (URL + "-2", "Notice"), (URL + "-3", "Notice")]
+    finally:
+        elsewhere.close()
+        shard.close()
+    assert str(refusal.value).startswith(f"the page no longer shows the story archived as article 1 in {merged} "
+                                         "('Ferry late'): it states no publication date, where the story did")
+
+
 class StoriesThatGoIntoMaintenance(SiteHandler):
     """A section of three stories that state their dates; while `maintenance` holds, every story's URL answers 200
     with the site's maintenance page (its section still lists them, as on a real site whose
@@ -205,3 +238,38 @@ def test_a_first_crawl_of_a_site_in_maintenance_says_it_stored_one_page_under_ev
     with sqlite3.connect(db_path) as db:
         assert sorted(title for (title,) in db.execute("SELECT title FROM articles")) == [
             f"Harbour story {n}" for n in (1, 2, 3)]
+
+
+def test_a_shard_crawl_in_maintenance_leaves_the_merged_archive_as_it_was(tmp_path):
+    """A worker of a distributed crawl stores into its shard and looks known stories up in the
+    merged archive (--lookup-db). Before the rule reached the lookup archive, the shard stored the
+    maintenance page as three new articles, and merging it made it every story's latest version."""
+    merged, shard, site = tmp_path / "archive.db", tmp_path / "shard.db", type("Site", (StoriesThatGoIntoMaintenance,), {})
+    server = serve_handler(site)
+    try:
+        first = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(merged),
+                        "--allow-private", *FAST)
+        site.maintenance = True
+        during = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(shard),
+                         "--lookup-db", str(merged), "--allow-private", "--full", *FAST)
+    finally:
+        server.shutdown()
+    merging = run_cli("merge", str(shard), "--into", str(merged))
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert during.returncode == 4, during.stderr[-3000:]
+    assert "0 articles, 2 listings, 0 unchanged, 3 failures" in during.stdout
+    with sqlite3.connect(shard) as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+        details = {urlsplit(url).path: detail for url, detail in db.execute("SELECT url, detail FROM failures")}
+    assert sorted(details) == sorted(StoriesThatGoIntoMaintenance.STORIES)
+    for path, detail in details.items():
+        assert re.match(rf"the page no longer shows the story archived as article \d in {re.escape(str(merged))} "
+                        rf"\('Harbour story {path[-1]}'\): it states no publication date", detail), detail
+    assert merging.returncode == 0, merging.stderr[-3000:]
+    db = sqlite3.connect(merged)
+    assert sorted((urlsplit(url).path, title, versions) for url, title, versions in db.execute(
+        "SELECT url, title, version_count FROM articles")) == [
+        (path, f"Harbour story {path[-1]}", 1) for path in StoriesThatGoIntoMaintenance.STORIES]
+    assert sorted((urlsplit(url).path, reason, status) for url, reason, status in db.execute(
+        "SELECT url, reason, status FROM failures")) == [
+        (path, "not_the_story", 200) for path in StoriesThatGoIntoMaintenance.STORIES]

@@ -32,6 +32,18 @@ class KnownArticle:
     visits: int = 0  # fetches after the one that first stored it (revisits.visits)
 
 
+@dataclass(frozen=True)
+class StoredStory:
+    """What the archive holds of an article's latest version, for telling a page that is not it
+    (archive/store.py, _why_not_the_story)."""
+
+    article_id: int
+    title: str | None
+    body_text: str | None
+    sources: str | None  # the JSON of the article's `sources`
+    content_hash: str
+
+
 # How an article's warnings begin the line on a page of its comments not read (comment_pages.py).
 COMMENT_PAGE_UNREAD = "comments: the comment page "
 
@@ -78,6 +90,14 @@ class ArchiveLookup:
          visits) = row
         return KnownArticle(article_id, published_at, modified_at, first_seen_at, last_seen_at, comment_count, status,
                             renders, bool(unread), visits or 0)
+
+    def stored_story(self, urls: list[str]) -> StoredStory | None:
+        """The article stored under any of these URLs (a page's canonical URL and its own), if any."""
+        row = self._one(
+            f"SELECT a.id, a.title, a.body_text, a.sources, a.content_hash FROM article_urls u "
+            f"JOIN articles a ON a.id = u.article_id WHERE u.url IN ({', '.join('?' for _ in urls)}) LIMIT 1",
+            urls)
+        return StoredStory(*row) if row else None
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         """If-None-Match / If-Modified-Since from the URL's last successful capture, if any."""

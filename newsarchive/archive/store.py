@@ -17,6 +17,7 @@ import uuid
 
 from newsarchive import revisits
 from newsarchive.archive.database import Database
+from newsarchive.archive.queries import ArchiveLookup, StoredStory
 from newsarchive.items import (
     Article,
     ArticleDuplicate,
@@ -65,10 +66,14 @@ def comment_key(comment: Comment) -> str:
     return "h:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:20]  # pragma: no mutate (codec names ignore case)
 
 
-def store_article(db: Database, article: Article, crawl_id: int, seen_at: str) -> str:
+def store_article(db: Database, article: Article, crawl_id: int, seen_at: str,
+                  elsewhere: ArchiveLookup | None = None) -> str:
     """Store one article; return "new", "changed" or "unchanged". A page the archive does not know
     whose canonical URL names a stored article it shares almost no text with is another story
-    (see _another_story): it is stored under its own URL, with a warning."""
+    (see _another_story): it is stored under its own URL, with a warning. A page at a stored
+    story's URL that is not that story raises NotTheStory (_why_not_the_story). elsewhere: another
+    archive whose stories count as stored too, for a page this one does not know (a shard of a
+    distributed crawl holds only its own; the merged archive, --lookup-db, holds the rest)."""
     key = article.canonical_url or article.url
     digest = content_hash(article.title, article.body_text)
     existing = _stored_under(db, key, article.url)
@@ -78,9 +83,11 @@ def store_article(db: Database, article: Article, crawl_id: int, seen_at: str) -
                                "kept this page's own URL"])
         key, existing = article.url, _stored_under(db, article.url, article.url)
     if existing is not None and existing[1] != digest:
-        why = _why_not_the_story(db, existing[0], article)
-        if why:
-            raise NotTheStory(why)
+        _refuse_what_is_not(_stored_story(db, existing[0]), article)
+    elif existing is None and elsewhere is not None:
+        known = elsewhere.stored_story([key, article.url])
+        if known is not None and known.content_hash != digest:
+            _refuse_what_is_not(known, article, f" in {elsewhere.db_path}")
     if existing is not None:
         article = _keeping_comments_read(article, existing[3], existing[4])
     if existing is None:
@@ -152,7 +159,18 @@ class NotTheStory(Exception):
 _DATE_NOT_STATED = (None, "url")
 
 
-def _why_not_the_story(db: Database, stored_id: int, article: Article) -> str | None:
+def _stored_story(db: Database, article_id: int) -> StoredStory:
+    return StoredStory(*db.execute("SELECT id, title, body_text, sources, content_hash FROM articles "  # pragma: no mutate
+                                   "WHERE id = ?", [article_id]).fetchone())  # pragma: no mutate
+
+
+def _refuse_what_is_not(stored: StoredStory, article: Article, where: str = "") -> None:
+    why = _why_not_the_story(stored, article, where)
+    if why:
+        raise NotTheStory(why)
+
+
+def _why_not_the_story(stored: StoredStory, article: Article, where: str = "") -> str | None:
     """Why a page with other content than the stored article it is reached by is not a new version
     of it, or None when it may be one. During maintenance, behind a block page or a removal
     notice, sites answer a story's URL with 200 and a page of their own: stored as a version, it
@@ -163,18 +181,17 @@ def _why_not_the_story(db: Database, stored_id: int, article: Article) -> str | 
     is stored as before."""
     from newsarchive.archive.duplicates import body_words, shingles
 
-    title, body, sources = db.execute("SELECT title, body_text, sources FROM articles WHERE id = ?",  # pragma: no mutate
-                                      [stored_id]).fetchone()
-    if json_object(sources).get("published_at") in _DATE_NOT_STATED:
+    if json_object(stored.sources).get("published_at") in _DATE_NOT_STATED:
         return None
     if article.published_at is not None and article.sources.get("published_at") not in _DATE_NOT_STATED:
         return None
     words = body_words(article.body_text)
-    stored, page = shingles(body_words(body)), shingles(words) if words else set()
-    shared = len(stored & page)
-    if page and shared >= SAME_STORY_SHARE * min(len(stored), len(page)):
+    runs, page = shingles(body_words(stored.body_text)), shingles(words) if words else set()
+    shared = len(runs & page)
+    if page and shared >= SAME_STORY_SHARE * min(len(runs), len(page)):
         return None
-    return (f"the page no longer shows the story archived as article {stored_id} ({title!r}): it states no "
+    return (f"the page no longer shows the story archived as article {stored.article_id}{where} "
+            f"({stored.title!r}): it states no "
             f"publication date, where the story did, and shares {shared} of its {len(page)} five-word runs "
             f"with the story's text (a maintenance, block or removal page); shows {article.title!r}. The "
             "article keeps its versions; the next crawl asks for the page again")

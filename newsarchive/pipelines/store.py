@@ -16,6 +16,7 @@ as a difference between pages received and pages stored.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import frontier, open_archive, utc_now
+from newsarchive.archive.queries import ArchiveLookup
 from newsarchive.archive.store import (
     NotTheStory,
     content_hash,
@@ -117,6 +119,9 @@ class StorePipeline:
         self.titles: dict = {}
         self.write_error: str | None = None  # why the archive could not be written, once it could not
         self.closing = None  # the engine closing the spider for that (a Deferred)
+        # The archive the crawl looks known stories up in, when it is another file (a shard's
+        # --lookup-db: the merged archive): its stories count as stored for NotTheStory too.
+        self.elsewhere: ArchiveLookup | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -132,6 +137,9 @@ class StorePipeline:
         )
         pipeline.revisit_limits = Limits(settings.getfloat("NEWSARCHIVE_REVISIT_FLOOR_HOURS"),
                                          settings.getfloat("NEWSARCHIVE_REVISIT_CEILING_DAYS"))
+        lookup = settings.get("NEWSARCHIVE_LOOKUP_DB_PATH")
+        if lookup and os.path.abspath(lookup) != os.path.abspath(pipeline.db_path or ""):
+            pipeline.elsewhere = ArchiveLookup(lookup)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.flush, signal=newsarchive_signals.flush_requested)
         return pipeline
@@ -275,7 +283,7 @@ class StorePipeline:
         if isinstance(record, Article):
             urls = list({record.canonical_url or record.url, record.url})
             before = visit_before(db, urls)
-            status = store_article(db, record, self.crawl_id, seen_at)
+            status = store_article(db, record, self.crawl_id, seen_at, self.elsewhere)
             counts[f"newsarchive/store/article_{status}_count"] += 1
             tally.count_coverage(record)
             if status != "unchanged":
@@ -343,6 +351,8 @@ class StorePipeline:
         finally:
             self.archive.close()
             self.archive = None
+            if self.elsewhere is not None:
+                self.elsewhere.close()
 
     def note_one_text(self, spider) -> None:
         """When most of the articles the crawl stored (ONE_TEXT_LEAST of them at least) have one
