@@ -114,6 +114,9 @@ def test_a_story_that_never_stated_its_date_takes_any_new_text_as_a_version(arch
 
 def test_the_same_text_again_is_unchanged_whatever_the_date_shows(archive):
     assert store_twice(archive, story(), story(published_at=None)) == "unchanged"
+    # A page with no text at all is no story but the one it was: the same again is unchanged too.
+    assert store_twice(archive, story(url=URL + "-2", body_text=""), story(url=URL + "-2", body_text="",
+                                                                           published_at=None)) == "unchanged"
 
 
 def test_a_shard_refuses_what_is_not_a_story_its_lookup_archive_holds(archive, tmp_path):

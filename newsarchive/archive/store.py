@@ -170,7 +170,7 @@ def _refuse_what_is_not(stored: StoredStory, article: Article, where: str = "") 
         raise NotTheStory(why)
 
 
-def _why_not_the_story(stored: StoredStory, article: Article, where: str = "") -> str | None:
+def _why_not_the_story(stored: StoredStory, article: Article, where: str) -> str | None:
     """Why a page with other content than the stored article it is reached by is not a new version
     of it, or None when it may be one. During maintenance, behind a block page or a removal
     notice, sites answer a story's URL with 200 and a page of their own: stored as a version, it
