@@ -178,22 +178,23 @@ class StoriesThatGoIntoMaintenance(SiteHandler):
         return self.answer(404, "<html><body><h1>Not found</h1></body></html>")
 
 
+def crawl_site(server, db_path, *args):
+    return run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
+                   "--allow-private", *FAST, *args)
+
+
 def test_a_site_in_maintenance_leaves_the_stories_as_they_were_and_the_next_crawl_asks_again(tmp_path):
     """Before the rule, the crawl in maintenance stored "We'll be back soon" as every story's new
     version, its title and text in every query of the articles, and exited 0."""
     db_path, site = tmp_path / "maintenance.db", type("Site", (StoriesThatGoIntoMaintenance,), {})
     server = serve_handler(site)
 
-    def crawl(*args):
-        return run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
-                       "--allow-private", *FAST, *args)
-
     try:
-        first = crawl()
+        first = crawl_site(server, db_path)
         site.maintenance = True
-        during = crawl("--full")  # every known story asked for again
+        during = crawl_site(server, db_path, "--full")  # every known story asked for again
         site.maintenance = False
-        after = crawl()
+        after = crawl_site(server, db_path)
     finally:
         server.shutdown()
     assert first.returncode == 0, first.stderr[-3000:]
@@ -224,11 +225,9 @@ def test_a_first_crawl_of_a_site_in_maintenance_says_it_stored_one_page_under_ev
     db_path, site = tmp_path / "maintenance.db", type("Site", (StoriesThatGoIntoMaintenance,), {"maintenance": True})
     server = serve_handler(site)
     try:
-        during = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
-                         "--allow-private", *FAST)
+        during = crawl_site(server, db_path)
         site.maintenance = False
-        after = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
-                        "--allow-private", "--full", *FAST)
+        after = crawl_site(server, db_path, "--full")
     finally:
         server.shutdown()
     assert during.returncode == 0, during.stderr[-3000:]
@@ -250,11 +249,9 @@ def test_a_shard_crawl_in_maintenance_leaves_the_merged_archive_as_it_was(tmp_pa
     merged, shard, site = tmp_path / "archive.db", tmp_path / "shard.db", type("Site", (StoriesThatGoIntoMaintenance,), {})
     server = serve_handler(site)
     try:
-        first = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(merged),
-                        "--allow-private", *FAST)
+        first = crawl_site(server, merged)
         site.maintenance = True
-        during = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(shard),
-                         "--lookup-db", str(merged), "--allow-private", "--full", *FAST)
+        during = crawl_site(server, shard, "--lookup-db", str(merged), "--full")
     finally:
         server.shutdown()
     merging = run_cli("merge", str(shard), "--into", str(merged))
