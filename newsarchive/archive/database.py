@@ -5,7 +5,7 @@ convert their values in the rows it inserts; the archive inserts none (its rows 
 Python values, its signatures are bytes). numpy is installed with datasketch, and pandas is in many
 a researcher's environment: every crawl's process carried them from its first second to its last.
 numpy alone was 13 MB of the crawl process's memory (78 MB once its imports are done, against
-65 MB now) and 0.1 s of its start. They are kept out of that one import only: whatever imports
+66 MB now) and 0.1 s of its start. They are kept out of that one import only: whatever imports
 them later (datasketch for the duplicates pass, pyarrow for a Parquet export) gets them as usual.
 
 Every module of the archive takes Database from here, and the package's __init__ imports it
