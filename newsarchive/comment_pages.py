@@ -20,7 +20,8 @@ import dataclasses
 import logging
 
 from newsarchive.archive.queries import COMMENT_PAGE_UNREAD
-from newsarchive.items import Article, Comment, Layer
+from newsarchive.archive.store import comment_key
+from newsarchive.items import Article, Layer
 from newsarchive.parsers.comment_pages import comment_page_of
 from newsarchive.parsers.comments import comments_status
 
@@ -47,8 +48,7 @@ class CommentPages:
     def crawl_started(self, crawl_id: int, archive) -> None:
         from newsarchive.archive.capture_writer import CaptureWriter
 
-        self.captures = CaptureWriter(self.crawler.stats, self.crawler.settings.getbool("NEWSARCHIVE_CAPTURE_ENABLED"))
-        self.captures.crawl_started(crawl_id, archive)
+        self.captures = CaptureWriter.started(self.crawler, crawl_id, archive)
 
     async def complete(self, article: Article, parse_page) -> Article:
         """The article with the comments of its other comment pages. parse_page: an async function
@@ -104,6 +104,7 @@ def with_comment_pages(article: Article, read: list[Article], unread: list[str])
     fill_comments), over all the pages: none unread, and the counter, where one is shown, matched
     by the comments the markup or a site profile marks (without a counter, only a profile's).
 
+    >>> from newsarchive.items import Comment
     >>> first = Article(url="https://b.example/s", comments=[Comment("Yes.", 0, site_comment_id="1")],
     ...                 comment_count=2, comment_pages=["https://b.example/s/comment-page-2"],
     ...                 sources={"comments": "markup"})
@@ -113,11 +114,12 @@ def with_comment_pages(article: Article, read: list[Article], unread: list[str])
     >>> [(c.body_text, c.position) for c in merged.comments], merged.comments_status, merged.comments_complete
     ([('Yes.', 0), ('No.', 1)], 'complete', True)
     """
-    comments, seen = list(article.comments), {_identity(comment) for comment in article.comments}
+    # Two pages' comments are one when the archive would store them as one (its comment key).
+    comments, seen = list(article.comments), {comment_key(comment) for comment in article.comments}
     for page in sorted(read, key=_page_number):
         for comment in page.comments:
-            if _identity(comment) not in seen:
-                seen.add(_identity(comment))
+            if comment_key(comment) not in seen:
+                seen.add(comment_key(comment))
                 comments.append(comment)
     comments = [dataclasses.replace(comment, position=position) for position, comment in enumerate(comments)]
     shown = max((count for count in [article.comment_count, *(page.comment_count for page in read)]
@@ -129,12 +131,6 @@ def with_comment_pages(article: Article, read: list[Article], unread: list[str])
         article, comments=comments, comments_complete=complete,
         comments_status="unreached" if unread else comments_status(len(comments), shown, False),  # pragma: no mutate (None is as False)
         warnings=[*article.warnings, *(f"{COMMENT_PAGE_UNREAD}{why} was not read" for why in unread)])
-
-
-def _identity(comment: Comment) -> str | tuple:
-    """What tells two comments apart across pages: the site's id, else author, time and text (as
-    the archive's comment_key)."""
-    return comment.site_comment_id or (comment.author_name, comment.posted_at_raw, comment.body_text)
 
 
 def _page_number(page: Article) -> int:

@@ -733,8 +733,7 @@ class Renderer:
 
     def crawl_started(self, crawl_id: int, archive) -> None:
         """The store pipeline opened the crawl: rendered DOMs are written as captures of it."""
-        self.captures = CaptureWriter(self.stats, self.crawler.settings.getbool("NEWSARCHIVE_CAPTURE_ENABLED"))
-        self.captures.crawl_started(crawl_id, archive)
+        self.captures = CaptureWriter.started(self.crawler, crawl_id, archive)
 
     async def complete(self, article: Article, parse_rendered, sent=None) -> Article:
         """The article, completed from its rendered page when the mode asks for it. parse_rendered:

@@ -41,6 +41,14 @@ class CaptureWriter:
         crawler.signals.connect(writer.spider_closed, signal=signals.spider_closed)
         return writer
 
+    @classmethod
+    def started(cls, crawler, crawl_id: int, archive: Archive) -> CaptureWriter:
+        """A writer for a crawl the store pipeline has just opened: for components made before the
+        crawler's stats exist (a spider's parts), which build theirs at `crawl_started`."""
+        writer = cls(crawler.stats, crawler.settings.getbool("NEWSARCHIVE_CAPTURE_ENABLED"))
+        writer.crawl_started(crawl_id, archive)
+        return writer
+
     def crawl_started(self, crawl_id: int, archive: Archive) -> None:
         self.crawl_id, self.archive = crawl_id, archive
 
