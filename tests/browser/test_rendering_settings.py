@@ -8,6 +8,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import os
+import sys
+from pathlib import Path
 
 import pytest
 from scrapy.settings import SETTINGS_PRIORITIES
@@ -190,3 +193,48 @@ def test_the_launcher_turns_its_features_off_and_keeps_every_other_list(tmp_path
     launcher = browser_launcher.launcher_for(chromium, tmp_path)
     assert in_own_loop(features_seen(launcher, CHROMIUM_ARGS)) == "undefined object"
     assert in_own_loop(features_seen(launcher, [*CHROMIUM_ARGS, "--disable-features=WebUSB"])) == "undefined undefined"
+
+
+def process_types(pids: set[int]) -> list[str]:
+    """The Chromium process types (`--type=`) among these processes; the browser process has none."""
+    types = []
+    for pid in pids:
+        try:
+            # NUL-separated, or (Chromium rewrites its children's) one line separated by spaces.
+            arguments = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").split()
+        except OSError:  # ended meanwhile
+            continue
+        types += [argument.decode()[len("--type="):] for argument in arguments if argument.startswith(b"--type=")]
+    return sorted(types)
+
+
+def processes_now() -> set[int]:
+    return {int(name) for name in os.listdir("/proc") if name.isdigit()}
+
+
+async def types_while_rendering(executable: str, args: list[str]) -> list[str]:
+    """The types of the processes a browser started with these switches runs while it shows a page."""
+    from playwright.async_api import async_playwright
+
+    before = processes_now()
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=executable, headless=True, args=args)
+        try:
+            page = await browser.new_page()
+            await page.route("**", lambda route: route.fulfill(body="<p>page</p>", content_type="text/html"))
+            await page.goto("http://localhost/")
+            return process_types(processes_now() - before)
+        finally:
+            await browser.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the processes' command lines in /proc")
+def test_the_browser_composites_without_a_gpu_process():
+    """CHROMIUM_ARGS keep the compositor in the browser process: no GPU process beside it (the
+    control: the same switches without --in-process-gpu start one)."""
+    from newsarchive.rendering import chromium_path
+
+    chromium = chromium_path("")
+    assert "gpu-process" not in in_own_loop(types_while_rendering(chromium, CHROMIUM_ARGS))
+    without = [arg for arg in CHROMIUM_ARGS if arg != "--in-process-gpu"]
+    assert "gpu-process" in in_own_loop(types_while_rendering(chromium, without))
