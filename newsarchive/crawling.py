@@ -136,6 +136,9 @@ class CrawlSummary:
         if get("newsarchive/retried_from"):
             yield (f"asked again for {get('newsarchive/retried_count', 0)} pages crawl "
                    f"{get('newsarchive/retried_from')} could not fetch")
+        if get("newsarchive/distributed/retried_count"):
+            yield (f"asked again for {get('newsarchive/distributed/retried_count')} pages the last crawl of this "
+                   "name could not fetch")
         if get("newsarchive/pages/kept_for_retry_count"):
             yield (f"{get('newsarchive/pages/kept_for_retry_count')} pages that failed for a passing reason will be "
                    "asked for again next time")

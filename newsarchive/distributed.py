@@ -15,7 +15,16 @@ default the site), plus what an archive needs on top:
   waits while others may still find links), and the last one clears the crawl's keys;
 - a Redis outage is survived: requests found meanwhile are kept in memory and sent when Redis is
   back; after NEWSARCHIVE_REDIS_OUTAGE_SECONDS the worker stops with finish reason
-  "redis_unavailable" and says so in its log.
+  "redis_unavailable" and says so in its log;
+- a page that failed for a passing reason (a timeout, a reset, a 5xx: failures.TRANSIENT_FAILURES)
+  is asked for again by the next crawl of the same name, as a single crawl's frontier does
+  (newsarchive/archive/frontier.py): its failure committed, its request moves from the worker's
+  in-flight hash to the crawl's retry hash, which the crawl's end leaves in place; the first
+  worker of the next crawl moves the requests back into the queue (through the duplicate filter:
+  a page the crawl reaches by a link anyway is fetched once) by way of its own in-flight hash, so
+  a worker killed meanwhile loses none of them. A listing page that failed would otherwise cut the
+  site's pagination there for good, an incremental crawl stopping at the stories it knows before
+  it reaches the gap.
 
 SQLite has one writer, so each worker writes its own archive shard (`--db shard-N.db`);
 `newsarchive merge` combines them (newsarchive/archive/merge.py).
@@ -58,6 +67,27 @@ redis.call('zremrangebyrank', KEYS[1], 0, 0)
 local id = redis.sha1hex(found[1])
 redis.call('hset', KEYS[2], id, found[1])
 return {id, found[1]}
+"""
+# Requests whose pages failed for a passing reason: from the in-flight hash (KEYS[1]) to the retry
+# hash (KEYS[2]), for the next crawl.
+KEEP_FOR_RETRY = """
+local kept = 0
+for _, id in ipairs(ARGV) do
+  local encoded = redis.call('hget', KEYS[1], id)
+  if encoded then
+    redis.call('hset', KEYS[2], id, encoded)
+    redis.call('hdel', KEYS[1], id)
+    kept = kept + 1
+  end
+end
+return kept
+"""
+# The retry hash (KEYS[1]) taken whole into the worker's in-flight hash (KEYS[2]), and returned.
+ADOPT_RETRIES = """
+local entries = redis.call('hgetall', KEYS[1])
+for i = 1, #entries, 2 do redis.call('hset', KEYS[2], entries[i], entries[i + 1]) end
+redis.call('del', KEYS[1])
+return entries
 """
 
 
@@ -111,6 +141,11 @@ class ReliableScheduler(Scheduler):
     def inflight_key(self) -> str:
         return self.key("inflight", self.worker_id)
 
+    @property
+    def retry_key(self) -> str:
+        """The requests the next crawl of this name asks for again; the crawl's end leaves it."""
+        return self.key("retry")
+
     # lifecycle ------------------------------------------------------------------------------------
 
     def open(self, spider):
@@ -118,8 +153,11 @@ class ReliableScheduler(Scheduler):
         result = super().open(spider)
         self.enqueue_script = self.server.register_script(ENQUEUE)
         self.pop_script = self.server.register_script(POP_TO_INFLIGHT)
+        self.keep_script = self.server.register_script(KEEP_FOR_RETRY)
+        self.adopt_script = self.server.register_script(ADOPT_RETRIES)
         self.idle_flagged = False
         self.heartbeat()
+        self.adopt_retries()
         self.heartbeat_loop = task.LoopingCall(self.heartbeat)
         self.heartbeat_loop.start(HEARTBEAT_SECONDS, now=False)
         return result
@@ -140,7 +178,8 @@ class ReliableScheduler(Scheduler):
     def clear_crawl(self) -> None:
         self.spider.logger.info(f"distributed crawl {self.crawl_name} is complete: clearing its Redis keys")
         for key in self.server.scan_iter(match=self.key("*")):
-            self.server.delete(key)
+            if key.decode() != self.retry_key:  # the next crawl's
+                self.server.delete(key)
         self.queue.clear()
         self.df.clear()
         # Workers still waiting see this and stop; it expires before the next crawl of this name.
@@ -220,8 +259,39 @@ class ReliableScheduler(Scheduler):
         except REDIS_ERRORS as error:
             self.redis_down(error)  # they stay in flight: at worst fetched again, never lost
 
-    def requests_committed(self, fingerprints):
-        self.ack(fingerprints)
+    def requests_committed(self, fingerprints, retry=()):
+        """The pages of these requests are in the worker's shard: they are no longer in flight;
+        those in `retry` (their page failed for a passing reason) are kept for the next crawl."""
+        retry = [fingerprint for fingerprint in retry if fingerprint]
+        if retry:
+            try:
+                kept = self.keep_script(keys=[self.inflight_key, self.retry_key], args=retry)
+            except REDIS_ERRORS as error:
+                self.redis_down(error)  # they stay in flight: asked for again if this worker dies
+            else:
+                self.stats.inc_value("newsarchive/pages/kept_for_retry_count", int(kept))
+        self.ack([fingerprint for fingerprint in fingerprints if fingerprint not in retry])
+
+    def adopt_retries(self) -> None:
+        """The first worker of a crawl puts back in the queue the requests the last crawl of this
+        name kept for it (KEEP_FOR_RETRY). A worker that joins a crawl under way leaves them for the
+        next: in this one the duplicate filter has seen them already. They pass through this
+        worker's in-flight hash, so a worker killed meanwhile loses none (requeue_dead_workers)."""
+        try:
+            if self.server.exists(self.key("started")):
+                return
+            entries = self.adopt_script(keys=[self.retry_key, self.inflight_key])
+            for encoded in entries[1::2]:
+                self.enqueue_request(self.queue._decode_request(encoded))  # the filter: a page found by a link too is asked for once
+            if entries:
+                self.server.hdel(self.inflight_key, *entries[::2])
+        except REDIS_ERRORS as error:
+            self.redis_down(error)
+            return
+        if entries:
+            self.stats.set_value("newsarchive/distributed/retried_count", len(entries) // 2)
+            self.spider.logger.info(f"asking again for {len(entries) // 2} pages the last crawl of {self.crawl_name} "
+                                    f"could not fetch (a timeout, a lost connection, a 5xx ...)")
 
     # the end of the crawl, and other workers' deaths ----------------------------------------------
 

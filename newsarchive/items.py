@@ -306,6 +306,11 @@ class PageResult:
     def articles(self) -> list[Article]:
         return [record for record in self.records if isinstance(record, Article)]
 
+    @property
+    def failure_reason(self) -> str | None:
+        """The reason of the page's failure record, None when it has none."""
+        return next((record.reason for record in self.records if isinstance(record, PageFailure)), None)
+
 
 def _outcome_of(record) -> str:
     if isinstance(record, Article):

@@ -5,7 +5,9 @@ and receive them without importing each other."""
 # connection of this process to the file, which other writers of the crawl share), resumed=
 # [FrontierEntry, ...] (pending requests of the interrupted crawl it took over), settled=[url, ...].
 crawl_started = object()
-# The store pipeline committed a batch: fingerprints=[...] of the requests whose pages it wrote.
+# The store pipeline committed a batch: fingerprints=[...] of the requests whose pages it wrote;
+# retry=[...] those of them whose page failed for a passing reason (failures.TRANSIENT_FAILURES),
+# which a distributed crawl keeps for its next crawl (newsarchive/distributed.py).
 requests_committed = object()
 # Commit whatever is pending now (sent by the distributed scheduler when its worker is idle).
 flush_requested = object()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive.demo.site import generate_site
-from tests.conftest import free_port, run_cli, serve_in_subprocess
+from tests.conftest import free_port, run_cli, serve_handler, serve_in_subprocess
 
 ARTICLES = 90
 WORKER_SETTINGS = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=INFO", "-s", "DOWNLOAD_DELAY=0.1",
@@ -294,3 +294,87 @@ def test_redis_gone_for_good_stops_the_worker_with_a_clear_reason(site, redis_se
     assert worker.returncode == 1
     assert "Redis has been unreachable" in err
     assert sqlite3.connect(shard).execute("SELECT finish_reason FROM crawls").fetchone() == ("redis_unavailable",)
+
+
+def test_a_page_that_failed_for_a_passing_reason_is_asked_for_again_by_the_next_distributed_crawl(redis_server, tmp_path):
+    """As a single crawl's frontier does (tests/test_crash_safety.py): listing page 3 answers 503
+    in the first crawl. Without the retry, the second crawl met only known stories on page 1 and
+    stopped there (--stale-pages 1): the six stories behind page 3 were never archived."""
+    import redis
+
+    from tests.test_crash_safety import PagerWithAPageThatFailsOnce
+
+    server = serve_handler(type("Site", (PagerWithAPageThatFailsOnce,), {"failed": set()}))
+    shard = tmp_path / "shard.db"
+    keys = redis.Redis.from_url(redis_server.url)
+
+    def crawl():
+        return run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(shard), "--allow-private",
+                       "--redis", redis_server.url, "--crawl-name", "pager", "--stale-pages", "1",
+                       "-s", "RETRY_TIMES=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=INFO")
+
+    try:
+        first = crawl()
+        kept = sorted(keys.keys("newsarchive:pager:*"))
+        second = crawl()
+    finally:
+        server.shutdown()
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "1 pages that failed for a passing reason will be asked for again next time" in first.stdout
+    assert kept == [b"newsarchive:pager:done", b"newsarchive:pager:retry"]  # "done" lasts a few seconds
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "asked again for 1 pages the last crawl of this name could not fetch" in second.stdout
+    assert "asking again for 1 pages the last crawl of pager could not fetch" in second.stderr
+    db = sqlite3.connect(shard)
+    assert db.execute("SELECT crawl_id, url LIKE '%/news/?page=3', reason FROM failures").fetchall() == [(1, 1, "http_503")]
+    assert db.execute("SELECT crawl_id, count(*) FROM listings WHERE url LIKE '%page=3' GROUP BY crawl_id").fetchall() == [(2, 1)]
+    assert db.execute("SELECT count(*) FROM articles").fetchone() == (12,)
+    assert keys.keys("newsarchive:pager:*") in ([], [b"newsarchive:pager:done"])  # nothing left to ask again
+
+
+def opened_scheduler(redis_url: str):
+    """A worker's scheduler, opened on a real Redis, as the DistributedCrawl add-on configures it."""
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from newsarchive.distributed import ReliableScheduler
+
+    crawler = get_crawler(Spider, {
+        "SCHEDULER": "newsarchive.distributed.ReliableScheduler", "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue", "SCHEDULER_PERSIST": True,
+        "SCHEDULER_QUEUE_KEY": "newsarchive:unit:requests", "SCHEDULER_DUPEFILTER_KEY": "newsarchive:unit:dupefilter",
+        "NEWSARCHIVE_CRAWL_NAME": "unit", "REDIS_URL": redis_url, "NEWSARCHIVE_REDIS_OUTAGE_SECONDS": 5})
+    crawler.spider = crawler._create_spider("news")
+    scheduler = ReliableScheduler.from_crawler(crawler)
+    scheduler.open(crawler.spider)
+    return scheduler
+
+
+def test_retries_wait_for_the_next_crawl_and_pass_through_its_first_worker(redis_server):
+    import redis
+    from scrapy import Request
+
+    keys = redis.Redis.from_url(redis_server.url)
+    first = opened_scheduler(redis_server.url)
+    assert first.enqueue_request(Request("http://127.0.0.1/news/?page=3")) and first.enqueue_request(Request("http://127.0.0.1/a"))
+    busy, story = first.next_request(), first.next_request()
+    assert keys.hlen(first.inflight_key) == 2
+    first.requests_committed(fingerprints=[busy.meta["newsarchive_fingerprint"], story.meta["newsarchive_fingerprint"]],
+                             retry=[busy.meta["newsarchive_fingerprint"]])
+    assert (keys.hlen(first.inflight_key), keys.hlen("newsarchive:unit:retry")) == (0, 1)
+    assert first.stats.get_value("newsarchive/pages/kept_for_retry_count") == 1
+
+    joining = opened_scheduler(redis_server.url)  # joins the crawl under way: the retry is the next crawl's
+    assert (len(joining.queue), keys.hlen("newsarchive:unit:retry")) == (0, 1)
+    joining.close("finished")
+    first.close("finished")  # the crawl is over: its keys go, but the retry
+    assert sorted(keys.keys("newsarchive:unit:*")) == [b"newsarchive:unit:done", b"newsarchive:unit:retry"]
+
+    keys.delete("newsarchive:unit:done")
+    following = opened_scheduler(redis_server.url)  # the next crawl's first worker
+    assert keys.exists("newsarchive:unit:retry") == 0 and keys.hlen(following.inflight_key) == 0
+    again = following.next_request()
+    assert (again.url, again.callback, following.next_request()) == (busy.url, busy.callback, None)
+    assert following.stats.get_value("newsarchive/distributed/retried_count") == 1
+    assert not following.enqueue_request(Request(busy.url))  # found by a link too: asked for once
+    following.close("finished")

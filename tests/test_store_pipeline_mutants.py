@@ -281,12 +281,45 @@ def test_pages_are_committed_a_batch_at_a_time(tmp_path):
     assert pipeline.process_item(other) is other  # not a page: passed on, not stored
     pipeline.process_item(PageResult(Y, [article(Y)]))  # the second page: the batch is full
     assert (pipeline.pending, rows(tmp_path, "SELECT url FROM articles ORDER BY id")) == ([], [(X,), (Y,)])
-    assert committed == [{"fingerprints": ["fx"]}]  # Y's request has no fingerprint to acknowledge
+    assert committed == [{"fingerprints": ["fx"], "retry": []}]  # Y's request has no fingerprint to acknowledge
     pipeline.process_item(PageResult(Z, [article(Z)]))
     pipeline.flush()
     assert rows(tmp_path, "SELECT count(*) FROM articles") == [(3,)]
-    assert committed == [{"fingerprints": ["fx"]}]  # no fingerprint in that batch: no signal
+    assert committed == [{"fingerprints": ["fx"], "retry": []}]  # no fingerprint in that batch: no signal
     assert stat(pipeline, "newsarchive/pages/article_count") == 3
+    pipeline.archive.close()
+
+
+def test_a_batch_names_the_requests_whose_pages_failed_for_a_passing_reason(tmp_path, monkeypatch):
+    """For a distributed crawl to keep them for its next crawl (newsarchive/distributed.py): a 503
+    and a page refused at the store as no story (a maintenance page: NotTheStory) are; an article,
+    a 404, a page the store failed on for another reason and a request without a fingerprint are not."""
+    from newsarchive.pipelines import store as store_module
+
+    refused, broken = "https://d.example/maintenance", "https://d.example/broken"
+    real_store_article = store_module.store_article
+
+    def store_article(db, record, *args):
+        if record.url == refused:
+            raise store_module.NotTheStory("the page at a stored story's URL shows no story")
+        if record.url == broken:
+            raise ValueError("a column too many")
+        return real_store_article(db, record, *args)
+
+    monkeypatch.setattr(store_module, "store_article", store_article)
+    pipeline = opened(tmp_path, NEWSARCHIVE_STORE_BATCH_SIZE=10)
+    committed = received(pipeline.crawler, newsarchive_signals.requests_committed)
+    for page in [PageResult(X, [article(X)], request_fingerprint="article"),
+                 PageResult(Y, [PageFailure(Y, "http_503", "busy", 503)], request_fingerprint="busy"),
+                 PageResult(Z, [PageFailure(Z, "http_404", "gone", 404)], request_fingerprint="gone"),
+                 PageResult(refused, [article(refused)], request_fingerprint="refused"),
+                 PageResult(broken, [article(broken)], request_fingerprint="broken"),
+                 PageResult(Z + "/timeout", [PageFailure(Z + "/timeout", "timeout")])]:
+        pipeline.process_item(page)
+    pipeline.flush()
+    assert rows(tmp_path, "SELECT url, reason FROM failures ORDER BY id") == [
+        (Y, "http_503"), (Z, "http_404"), (refused, "not_the_story"), (broken, "store_error"), (Z + "/timeout", "timeout")]
+    assert committed == [{"fingerprints": ["article", "busy", "gone", "refused", "broken"], "retry": ["busy", "refused"]}]
     pipeline.archive.close()
 
 

@@ -42,6 +42,7 @@ from newsarchive.archive.store import (
     store_not_modified,
     visit_before,
 )
+from newsarchive.failures import TRANSIENT_FAILURES
 from newsarchive.items import Article, ArticleDuplicate, ArticleNotModified, ListingPage, PageFailure, PageResult
 from newsarchive.rendering import rendering_figures
 from newsarchive.revisits import Limits
@@ -203,20 +204,23 @@ class StorePipeline:
         try:
             with self.archive.write() as db:
                 for result in batch:
-                    outcome, counted = self.store_page(db, result, seen_at)
-                    stored.append((result, outcome))
+                    outcome, counted, failed_for = self.store_page(db, result, seen_at)
+                    stored.append((result, outcome, failed_for))
                     tally.add(counted)
         except Exception as error:  # noqa: BLE001
             self.stop_on_write_error(error, len(batch))
             return
         self.count(tally)
-        for result, outcome in stored:
+        for result, outcome, _ in stored:
             self.stats.inc_value(f"newsarchive/pages/{outcome}_count")
             if result.kind:  # by what the page was requested as: the exit code asks how the article pages ended
                 self.stats.inc_value(f"newsarchive/pages/{result.kind}_{outcome}_count")
         fingerprints = [result.request_fingerprint for result in batch if result.request_fingerprint]
         if fingerprints:
-            self.crawler.signals.send_catch_log(newsarchive_signals.requests_committed, fingerprints=fingerprints)
+            retry = [result.request_fingerprint for result, _, failed_for in stored
+                     if result.request_fingerprint and failed_for in TRANSIENT_FAILURES]
+            self.crawler.signals.send_catch_log(newsarchive_signals.requests_committed, fingerprints=fingerprints,
+                                                retry=retry)
 
     def stop_on_write_error(self, error: Exception, pages: int) -> None:
         """The archive itself cannot be written (disk full, file damaged or read-only): stop rather
@@ -232,10 +236,10 @@ class StorePipeline:
         self.stats.inc_value("newsarchive/pages/not_stored_count", pages)
         self.closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_write_failed"))
 
-    def store_page(self, db, result: PageResult, seen_at: str) -> tuple[str, Tally]:
-        """Store one page whole, or, if that fails, its failure; return the page's outcome and
-        what storing it counted (only what was kept: a page rolled back to its failure counts
-        as that failure alone)."""
+    def store_page(self, db, result: PageResult, seen_at: str) -> tuple[str, Tally, str | None]:
+        """Store one page whole, or, if that fails, its failure; return the page's outcome, what
+        storing it counted (only what was kept: a page rolled back to its failure counts as that
+        failure alone) and, for a failure, its reason."""
         try:
             # A known article the revisit schedule sent the spider to (spiders/base.py).
             revisit = result.url in getattr(self.crawler.spider, "revisit_urls", ())
@@ -257,10 +261,10 @@ class StorePipeline:
         except Exception as error:  # noqa: BLE001 (a page that cannot be stored is that page's failure)
             return self.fail_page(db, result, PageFailure(result.url, "store_error",
                                                           f"store: {describe_exception(error)}"), seen_at)
-        return outcome, tally
+        return outcome, tally, result.failure_reason if outcome == "failure" else None
 
     def fail_page(self, db, result: PageResult, failure: PageFailure, seen_at: str,
-                  with_capture: bool = False) -> tuple[str, Tally]:
+                  with_capture: bool = False) -> tuple[str, Tally, str]:
         """The page's failure in place of what it gave (rolled back), with its capture if asked."""
         tally = Tally()
         with self.archive.savepoint():
@@ -269,7 +273,7 @@ class StorePipeline:
                 kind = store_capture(db, result.capture, self.crawl_id)
                 tally.stats[f"newsarchive/store/capture_{kind}_count"] += 1  # pragma: no mutate (one capture a page: = 1 is the same)
             self.keep_frontier(db, result, "failure", seen_at)
-        return "failure", tally
+        return "failure", tally, failure.reason
 
     def keep_frontier(self, db, result: PageResult, outcome: str, seen_at: str) -> None:
         if not self.frontier_enabled:
