@@ -1,7 +1,7 @@
 """Nothing lost on a flaky server: real pages served with connection resets, 503s, cut bodies and
 stalls, crawled, and crawled again.
 
-    python bench/flaky_crawl.py [--articles 500] [--fault-rate 0.3] [--runs 3] [--seed 1]
+    python bench/flaky_crawl.py [--articles 500] [--fault-rate 0.3] [--runs 3] [--seed 1] [--workers N]
 
 Builds a site of real saved pages with ../shared/tools/news_site.py (never copied into the repo)
 and serves it from a process of its own whose every answer is, at random (seeded, per request),
@@ -18,6 +18,12 @@ unchanged + failures (the crawl row), and the article pages of the site that end
 article (under any of its URLs) nor a failures row: silently lost (target: 0). At the end, the
 articles the archive holds after the last run, of the site's (target: all but those the server
 failed every time, which the failures name).
+
+With --workers N, each run is a distributed crawl instead: N worker processes share it through a
+Redis-compatible server started here (bench/distributed.py's), each writes a shard and looks known
+stories up in the merged archive (--lookup-db), and the shards are merged into it after the run; a
+distributed crawl keeps its passing failures for the next run in Redis (docs/distributed.md). The
+tally is then the sum of the run's shards, and the failures those of its N crawls.
 """
 
 from __future__ import annotations
@@ -111,27 +117,70 @@ def article_paths(site: Path) -> set[str]:
     return {f"/{folder}/" for folder in folders if len(folder.parts) > 1 and folder.parts[1] != "page"}
 
 
-def accounted(db_path: Path, paths: set[str]) -> tuple[set[str], set[str]]:
+# The last run's crawls: the newest `crawls` (one, or one per worker once the shards are merged).
+LAST_RUN = "crawl_id IN (SELECT id FROM crawls ORDER BY id DESC LIMIT ?)"
+
+
+def accounted(db_path: Path, paths: set[str], crawls: int = 1) -> tuple[set[str], set[str]]:
     """Of the site's article pages: those the archive holds as an article, and those it holds as
-    a failure (of the last crawl) and not as an article."""
+    a failure (of the last run's crawls) and not as an article."""
     with sqlite3.connect(db_path) as db:
         stored = {urlsplit(url).path for (url,) in db.execute("SELECT url FROM article_urls")}
-        last = db.execute("SELECT max(id) FROM crawls").fetchone()[0]
-        failed = {urlsplit(url).path for (url,) in db.execute("SELECT url FROM failures WHERE crawl_id = ?", [last])}
+        failed = {urlsplit(url).path for (url,) in db.execute(f"SELECT url FROM failures WHERE {LAST_RUN}", [crawls])}
     return paths & stored, (paths & failed) - stored
 
 
-def crawl_row(db_path: Path) -> tuple:
+def crawl_row(db_path: Path, crawls: int = 1) -> tuple:
+    """The last run's pages, articles, listings, unchanged and failures (summed over its crawls)
+    and finish reasons."""
     with sqlite3.connect(db_path) as db:
-        return db.execute("SELECT pages, articles_stored, listings, unchanged, failures, finish_reason FROM crawls "
-                          "ORDER BY id DESC LIMIT 1").fetchone()
+        rows = db.execute("SELECT pages, articles_stored, listings, unchanged, failures, finish_reason FROM crawls "
+                          "ORDER BY id DESC LIMIT ?", [crawls]).fetchall()
+    return (*(sum(row[column] or 0 for row in rows) for column in range(5)), "/".join(sorted({row[5] for row in rows})))
 
 
-def failure_reasons(db_path: Path) -> dict[str, int]:
+def failure_reasons(db_path: Path, crawls: int = 1) -> dict[str, int]:
     with sqlite3.connect(db_path) as db:
-        last = db.execute("SELECT max(id) FROM crawls").fetchone()[0]
-        return dict(db.execute("SELECT reason, count(*) FROM failures WHERE crawl_id = ? GROUP BY reason ORDER BY 2 DESC",
-                               [last]))
+        return dict(db.execute(f"SELECT reason, count(*) FROM failures WHERE {LAST_RUN} GROUP BY reason ORDER BY 2 DESC",
+                               [crawls]))
+
+
+def crawl_once(base_url: str, db_path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "newsarchive.cli", "crawl", f"{base_url}/news/", "--db",
+                           str(db_path), "--allow-private", "--no-index", *CRAWL_SETTINGS],
+                          capture_output=True, text=True, cwd=ROOT)
+
+
+def crawl_distributed(base_url: str, db_path: Path, workers: int, redis_url: str, run: int) -> subprocess.CompletedProcess:
+    """One distributed crawl of `workers` processes, each into a shard of its own, the shards then
+    merged into db_path; the result: the highest exit code, the workers' stderr."""
+    shards = [db_path.with_name(f"run{run}-shard{n}.db") for n in range(workers)]
+    lookup = ["--lookup-db", str(db_path)] if db_path.exists() else []
+    processes = [subprocess.Popen([sys.executable, "-m", "newsarchive.cli", "crawl", f"{base_url}/news/", "--db", str(shard),
+                                   "--allow-private", "--no-index", "--redis", redis_url, "--crawl-name", "flaky",
+                                   *lookup, *CRAWL_SETTINGS], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  text=True, cwd=ROOT) for shard in shards]
+    errors = [process.communicate()[1] for process in processes]
+    merged = subprocess.run([sys.executable, "-m", "newsarchive.cli", "merge", *map(str, shards), "--into", str(db_path)],
+                            capture_output=True, text=True, cwd=ROOT)
+    codes = [process.returncode for process in processes] + [merged.returncode]
+    return subprocess.CompletedProcess([], max(codes), "", "".join(errors) + merged.stderr)
+
+
+def redis_server(folder: Path) -> tuple[subprocess.Popen, str]:
+    from distributed import free_port, server_binary
+
+    port = free_port()
+    server = subprocess.Popen([server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
+                               "--save", ""], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.05)
+    server.kill()
+    sys.exit("the Redis-compatible server did not start")
 
 
 def main() -> None:
@@ -141,6 +190,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="write the archive here (kept) instead of a scratch folder")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="crawl with this many worker processes sharing each run through Redis (0: one process)")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)  # the server process's own mode
     args = parser.parse_args()
     if args.serve:
@@ -155,28 +206,32 @@ def main() -> None:
                                    "--seed", str(args.seed)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         base_url = server.stdout.readline().strip()
         print(f"site: {len(paths)} article pages; faults on {args.fault_rate:.0%} of answers "
-              f"({', '.join(FAULTS)}), seed {args.seed}")
+              f"({', '.join(FAULTS)}), seed {args.seed}"
+              + (f"; {args.workers} workers a run, through Redis" if args.workers else ""))
+        redis, redis_url = redis_server(Path(scratch)) if args.workers else (None, "")
+        crawls = max(args.workers, 1)
         try:
             for run in range(1, args.runs + 1):
                 started = time.perf_counter()
-                done = subprocess.run([sys.executable, "-m", "newsarchive.cli", "crawl", f"{base_url}/news/", "--db",
-                                       str(db_path), "--allow-private", "--no-index", *CRAWL_SETTINGS],
-                                      capture_output=True, text=True, cwd=ROOT)
+                done = (crawl_distributed(base_url, db_path, args.workers, redis_url, run) if args.workers
+                        else crawl_once(base_url, db_path))
                 seconds = time.perf_counter() - started
-                pages, articles, listings, unchanged, failures, reason = crawl_row(db_path)
-                stored, failed = accounted(db_path, paths)
+                pages, articles, listings, unchanged, failures, reason = crawl_row(db_path, crawls)
+                stored, failed = accounted(db_path, paths, crawls)
                 lost = paths - stored - failed
                 print(f"run {run}: exit {done.returncode} ({reason}) in {seconds:.1f} s; {pages} pages = {articles} "
                       f"articles + {listings} listings + {unchanged} unchanged + {failures} failures: "
                       f"{'adds up' if pages == articles + listings + unchanged + failures else 'DOES NOT ADD UP'}; "
-                      f"failures by reason {failure_reasons(db_path)}")
+                      f"failures by reason {failure_reasons(db_path, crawls)}")
                 print(f"    article pages of the site: {len(stored)} in the archive, {len(failed)} failures of this run, "
                       f"{len(lost)} silently lost" + (f": {sorted(lost)[:5]}" if lost else ""))
                 if done.returncode not in (0, 4):
                     print("    " + "\n    ".join(done.stderr.strip().splitlines()[-8:]))
         finally:
-            server.terminate()
-            server.wait()
+            for process in (server, redis):
+                if process is not None:
+                    process.terminate()
+                    process.wait()
     print(f"after {args.runs} runs: {len(stored)} of {len(paths)} article pages archived, {len(failed)} failures of "
           f"the last run; silently lost: {len(lost)} (target 0)")
 
