@@ -10,7 +10,8 @@ CrawlSummary whose `exit_code` cron and systemd can trust:
         or a page it received is unaccounted for
     2   bad options (nothing was started)
     4   the crawl finished but archived nothing: no response at all, or every page, or every
-        article page, failed
+        article page, failed (a worker of a distributed crawl that the other workers left no page
+        to exits 0: it had nothing to do, and says so)
     75  another crawl of the site into the same archive is running (newsarchive/locking.py)
 """
 
@@ -49,6 +50,9 @@ PAGE_OUTCOMES = ("article", "listing", "unchanged", "failure")
 # What a page may be requested as (spiders/base.py, FrontierEntry.kind) when the crawl hopes for an
 # article in it: an article link, or (in an any-site crawl) a page to be classified by its content.
 ARTICLE_KINDS = ("article", "page")
+# Set by a distributed crawl's worker that received no page of a crawl that had begun: the other
+# workers took every request before it asked (newsarchive/distributed.py).
+NO_SHARE_STAT = "newsarchive/distributed/no_share"
 
 
 @dataclass
@@ -92,6 +96,8 @@ class CrawlSummary:
     def exit_code(self) -> int:
         if self.finish_reason != "finished" or self.unaccounted or self.write_error:
             return EXIT_NOT_FINISHED
+        if not self.pages() and self.stats.get(NO_SHARE_STAT):
+            return EXIT_OK
         kept = sum(self.pages(outcome) for outcome in ("article", "listing", "unchanged"))
         # Pages requested for an article that ended as one, unchanged, or a failure (a page of an
         # any-site crawl that turned out to be a listing was no article page).
@@ -136,6 +142,8 @@ class CrawlSummary:
         if get("newsarchive/retried_from"):
             yield (f"asked again for {get('newsarchive/retried_count', 0)} pages crawl "
                    f"{get('newsarchive/retried_from')} could not fetch")
+        if not self.pages() and get(NO_SHARE_STAT):
+            yield "this worker received no page: the crawl's other workers took them all"
         if get("newsarchive/distributed/retried_count"):
             yield (f"asked again for {get('newsarchive/distributed/retried_count')} pages the last crawl of this "
                    "name could not fetch")

@@ -47,6 +47,7 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from newsarchive import signals as newsarchive_signals
+from newsarchive.crawling import NO_SHARE_STAT
 
 logger = logging.getLogger(__name__)
 REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
@@ -104,6 +105,7 @@ class ReliableScheduler(Scheduler):
         scheduler.unsent = []  # requests found while Redis was unreachable
         scheduler.outage_since = None
         scheduler.started = False
+        scheduler.crawl_began = False  # seen begun by any worker (its "started" or "done" key)
         scheduler.opened_at = time.monotonic()
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(scheduler.requests_committed, signal=newsarchive_signals.requests_committed)
@@ -165,6 +167,8 @@ class ReliableScheduler(Scheduler):
     def close(self, reason):
         if getattr(self, "heartbeat_loop", None) and self.heartbeat_loop.running:
             self.heartbeat_loop.stop()
+        if reason == "finished" and self.crawl_began and not self.stats.get_value("scheduler/dequeued/redis"):
+            self.stats.set_value(NO_SHARE_STAT, True)  # no fault of this worker's: its exit code says so
         try:
             if reason == "finished" and not self.busy_workers() and not len(self.queue):
                 self.clear_crawl()  # the crawl is over: the next one starts afresh
@@ -307,8 +311,10 @@ class ReliableScheduler(Scheduler):
             if self.requeue_dead_workers() or len(self.queue):
                 raise DontCloseSpider
             if self.server.exists(self.key("done")):
+                self.crawl_began = True
                 return  # another worker saw the crawl end and tidied up
             begun = self.server.exists(self.key("started"))
+            self.crawl_began = self.crawl_began or bool(begun)
             if not begun and time.monotonic() - self.opened_at < STARTUP_GRACE_SECONDS:
                 raise DontCloseSpider  # the worker with the start requests may not have sent them yet
             if self.busy_workers():

@@ -128,6 +128,20 @@ def test_a_crawl_that_received_nothing_exits_4():
         EXIT_NOTHING_ARCHIVED, "nothing could be fetched: no response and no error reached the spider")
 
 
+def test_a_distributed_worker_the_others_left_no_page_to_exits_0_and_says_so():
+    from newsarchive.crawling import NO_SHARE_STAT
+
+    idle = CrawlSummary(3, "finished", {NO_SHARE_STAT: True})
+    assert (idle.exit_code, idle.verdict()) == (EXIT_OK, "")
+    assert idle.describe() == ("0 pages: 0 articles, 0 listings, 0 unchanged, 0 failures; this worker received no "
+                               "page: the crawl's other workers took them all")
+    # A page it did receive is judged as any crawl's: here it failed.
+    failed = CrawlSummary(3, "finished", {NO_SHARE_STAT: True, "newsarchive/pages/received_count": 1,
+                                          "newsarchive/pages/failure_count": 1})
+    assert failed.exit_code == EXIT_NOTHING_ARCHIVED and "other workers" not in failed.describe()
+    assert CrawlSummary(3, "shutdown", {NO_SHARE_STAT: True}).exit_code == EXIT_NOT_FINISHED
+
+
 def test_a_crawl_whose_every_page_failed_exits_4():
     failed = summary(received=3, failure=3, listing_failure=1, article_failure=2)
     assert failed.exit_code == EXIT_NOTHING_ARCHIVED

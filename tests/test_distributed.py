@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from scrapy.exceptions import DontCloseSpider
 
 from newsarchive.demo.site import generate_site
 from tests.conftest import free_port, run_cli, serve_handler, serve_in_subprocess
@@ -378,3 +379,28 @@ def test_retries_wait_for_the_next_crawl_and_pass_through_its_first_worker(redis
     assert following.stats.get_value("newsarchive/distributed/retried_count") == 1
     assert not following.enqueue_request(Request(busy.url))  # found by a link too: asked for once
     following.close("finished")
+
+
+def test_a_worker_that_received_no_page_of_a_begun_crawl_says_the_others_took_them(redis_server):
+    """Its exit code is then 0, not 4 (CrawlSummary): cron is not told a crawl archived nothing
+    because a second worker came late to a short crawl."""
+    import redis
+    from scrapy import Request
+
+    from newsarchive.crawling import NO_SHARE_STAT
+
+    keys = redis.Redis.from_url(redis_server.url)
+    alone = opened_scheduler(redis_server.url)  # no worker has begun the crawl: its grace time runs
+    with pytest.raises(DontCloseSpider):
+        alone.spider_idle(alone.spider)
+    keys.set("newsarchive:unit:started", "1")  # another worker began it, and took every request
+    assert alone.spider_idle(alone.spider) is None
+    alone.close("finished")
+    assert alone.stats.get_value(NO_SHARE_STAT) is True
+
+    worked = opened_scheduler(redis_server.url)
+    assert worked.enqueue_request(Request("http://127.0.0.1/a")) and worked.next_request() is not None
+    worked.requests_committed(fingerprints=[])  # nothing committed: the engine idles with it in flight
+    assert worked.spider_idle(worked.spider) is None
+    worked.close("finished")
+    assert worked.stats.get_value(NO_SHARE_STAT) is None
