@@ -334,11 +334,18 @@ def test_a_page_that_failed_for_a_passing_reason_is_asked_for_again_by_the_next_
 
 
 def opened_scheduler(redis_url: str):
-    """A worker's scheduler, opened on a real Redis, as the DistributedCrawl add-on configures it."""
+    """A worker's scheduler, opened on a real Redis, as the DistributedCrawl add-on configures it.
+    Its heartbeat loop takes Twisted's global reactor, which importing installs: the one Scrapy
+    crawls with is installed first, as a crawl would, or the other tests' crawls in this process
+    would meet Twisted's default instead."""
     from scrapy import Spider
+    from scrapy.utils.reactor import install_reactor, is_reactor_installed
     from scrapy.utils.test import get_crawler
 
     from newsarchive.distributed import ReliableScheduler
+
+    if not is_reactor_installed():
+        install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
 
     crawler = get_crawler(Spider, {
         "SCHEDULER": "newsarchive.distributed.ReliableScheduler", "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
