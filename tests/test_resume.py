@@ -232,11 +232,16 @@ def test_an_archive_that_cannot_grow_stops_the_crawl_in_one_line_and_the_next_ru
     pages, articles, listings, not_stored = map(int, tally.groups())
     assert pages == articles + listings + not_stored and not_stored > 0
     assert 0 < stored(db_path) == articles < ARTICLES
+    # The crawl's row is one more write, which the full file may refuse too (on a busy machine,
+    # about one run in ten): it then stays unfinished, which is said as a warning (the error was
+    # said once), and the next run marks it interrupted. Either way it takes the crawl over.
+    row_refused = "WARNING: cannot record the end of crawl 1" in stopped.stderr
     with sqlite3.connect(db_path) as db:  # the crawl's row counts what was kept, not what was tried
         assert db.execute("SELECT finish_reason, pages, articles_stored, json_extract(coverage, '$.articles') "
-                          "FROM crawls").fetchall() == [("archive_write_failed", pages, articles, articles)]
+                          "FROM crawls").fetchall() == [
+            (None, None, None, None) if row_refused else ("archive_write_failed", pages, articles, articles)]
     resumed = run_cli(*crawl_arguments(db_path, base_url), "-s", "AUTOTHROTTLE_ENABLED=0")
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert "resumed crawl 1" in resumed.stdout
     assert_complete(db_path, manifest)
-    assert finish_reasons(db_path) == ["archive_write_failed", "finished"]
+    assert finish_reasons(db_path) == ["interrupted" if row_refused else "archive_write_failed", "finished"]

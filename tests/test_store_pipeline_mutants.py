@@ -695,9 +695,25 @@ def test_a_crawl_whose_end_cannot_be_written_says_so_in_one_line_and_closes_the_
     assert pipeline.archive is None
     error = stat(pipeline, "newsarchive/store/write_error")
     assert error.startswith("OperationalError: attempt to write a readonly database")
-    assert [record.getMessage() for record in caplog.records] == [
-        f"cannot record the end of crawl 1 in {tmp_path / 'archive.db'}: {error}"]
+    assert [(record.levelname, record.getMessage()) for record in caplog.records] == [
+        ("ERROR", f"cannot record the end of crawl 1 in {tmp_path / 'archive.db'}: {error}; its row stays "
+                  "unfinished, and the next crawl of the site takes it over")]
     assert rows(tmp_path, "SELECT count(*) FROM articles") == [(1,)]  # what the crawl stored stays
+
+
+def test_after_a_write_error_the_end_that_cannot_be_written_is_a_warning(tmp_path, caplog):
+    """The crawl stopped on a write error (said as an error, once); its end refused by the same
+    file is a consequence of it, not a second error."""
+    pipeline = opened(tmp_path)
+    pipeline.archive.conn.execute("PRAGMA query_only = ON")
+    pipeline.process_item(PageResult(X, [article(X)]))
+    with caplog.at_level(logging.WARNING):
+        pipeline.flush()
+        pipeline.spider_closed(pipeline.crawler.spider, "archive_write_failed")
+    assert [record.levelname for record in caplog.records] == ["ERROR", "WARNING"]
+    assert caplog.records[0].getMessage().startswith(f"cannot write to {tmp_path / 'archive.db'}: OperationalError: ")
+    assert caplog.records[1].getMessage().startswith("cannot record the end of crawl 1 in ")
+    assert rows(tmp_path, "SELECT finish_reason, pages FROM crawls") == [(None, None)]
 
 
 def test_a_crawl_that_did_not_finish_keeps_its_frontier(tmp_path):

@@ -348,9 +348,11 @@ class StorePipeline:
                 finish_crawl(db, self.crawl_id, self.crawl_figures(reason))
         except Exception as error:  # noqa: BLE001 (one line, not a traceback from Scrapy's signal)
             # A full disk may refuse this last write too. The crawl's row stays unfinished, and
-            # the next crawl of the site marks it interrupted and takes over its frontier.
-            spider.logger.error(f"cannot record the end of crawl {self.crawl_id} in {self.db_path}: "
-                                f"{describe_exception(error)}")
+            # the next crawl of the site marks it interrupted and takes over its frontier. After
+            # a write error that stopped the crawl, this is the same cause: said once as an error.
+            log = spider.logger.warning if self.write_error else spider.logger.error
+            log(f"cannot record the end of crawl {self.crawl_id} in {self.db_path}: {describe_exception(error)}; "
+                f"its row stays unfinished, and the next crawl of the site takes it over")
             self.stats.set_value("newsarchive/store/write_error", self.write_error or describe_exception(error))
         finally:
             self.archive.close()
