@@ -100,7 +100,7 @@ def records(db_path) -> dict[str, set]:
     def rows(sql):
         return set(db.execute(sql).fetchall())
     data = {
-        "articles": rows("SELECT canonical_url, title, body_text, published_at, section FROM articles"),
+        "articles": rows("SELECT canonical_url, title, body_text, published_at, section, comments_status FROM articles"),
         "authors": rows("SELECT a.canonical_url, au.name, aa.position FROM article_authors aa "
                         "JOIN authors au ON au.id = aa.author_id JOIN articles a ON a.id = aa.article_id"),
         "photos": rows("SELECT a.canonical_url, p.url, p.caption, p.credit FROM photos p JOIN articles a ON a.id = p.article_id"),

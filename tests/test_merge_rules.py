@@ -441,3 +441,63 @@ def test_the_day_of_publication_comes_with_the_article(tmp_path):
     crawl(shard, T1, [evening_in_chicago])
     merge_archives([shard], merged)
     assert rows(merged, "SELECT published_at, published_day FROM articles") == [("2023-11-09T05:30:59Z", "2023-11-08")]
+
+
+# Columns a merge sets by rules of its own rather than copying: row ids and the ids that point at
+# rows (given the target's), and what the rules above compute (first and last seen, versions, removal).
+MERGED_BY_RULE = {
+    "crawls": {"id"},
+    "articles": {"id", "version_count", "first_seen_at", "last_seen_at", "first_crawl_id", "last_crawl_id"},
+    "article_versions": {"article_id", "version"},
+    "photos": {"id", "article_id"},
+    "comments": {"id", "article_id", "parent_id", "first_seen_at", "last_seen_at", "removed_at"},
+    "article_blocks": {"article_id"},
+    "article_links": {"article_id"},
+}
+
+
+def test_every_column_of_the_archive_is_merged(tmp_path):
+    """A column a migration adds is merged or set by a rule: merge copied a fixed list of columns,
+    and the comments' status (m012) and the crawl a crawl resumed were dropped from every merged
+    shard. Those two are copied now (and ids mapped); this names any column that is neither."""
+    db = open_archive(tmp_path / "archive.db").db  # every migration applied
+    copied = {"crawls": {*merge.CRAWL_COPY, "resumed_from"}, "articles": set(merge.ARTICLE_COPY),
+              "article_versions": set(merge.VERSION_COPY), "photos": set(merge.PHOTO_COPY),
+              "comments": set(merge.COMMENT_COPY), "article_blocks": set(merge.BLOCK_COPY),
+              "article_links": set(merge.LINK_COPY)}
+    left_out = {table: set(db[table].columns_dict) - copied[table] - MERGED_BY_RULE[table] for table in copied}
+    assert left_out == {table: set() for table in copied}
+
+
+def with_comment_status(item, status, comments_from):
+    item.comments_status, item.sources = status, {"title": "html", "comments": comments_from}
+    return item
+
+
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_a_side_that_did_not_reach_the_comments_leaves_them_complete(tmp_path, order):
+    """As a crawl keeps them (store.comments_read_kept): X's comments read by rendering on T1, not
+    reached on T2 (the render failed), are complete with the source they were read from; Y's,
+    read complete on T1 and gone on T2 (no comments, no sign of any), are none; Z, seen once, keeps
+    what it was."""
+    earlier, later = tmp_path / "earlier.db", tmp_path / "later.db"
+    crawl(earlier, T1, [with_comment_status(article(X, "X", "body x", ["c1"]), "complete", "rendered"),
+                        with_comment_status(article(Y, "Y", "body y", ["c2"]), "complete", "html")])
+    crawl(later, T2, [with_comment_status(article(X, "X", "body x", ["c1"]), "unreached", "html"),
+                      with_comment_status(article(Y, "Y", "body y"), "none", "html"),
+                      with_comment_status(article(X2, "Z", "body z"), "unreached", "html")])
+    merged = tmp_path / "merged.db"
+    merge_archives([(earlier, later)[n] for n in order], merged)
+    assert rows(merged, "SELECT canonical_url, comments_status, json_extract(sources, '$.comments'), "
+                        "json_extract(sources, '$.title') FROM articles ORDER BY canonical_url") == [
+        (X, "complete", "rendered", "html"), (X2, "unreached", "html", "html"), (Y, "none", "html", "html")]
+
+
+def test_a_resumed_crawl_points_at_the_crawl_it_took_over_in_the_target(tmp_path, shards):
+    first, _ = shards
+    crawl(first, T3)
+    with sqlite3.connect(first) as db:
+        db.execute("UPDATE crawls SET resumed_from = 1 WHERE id = 2")
+    merged = tmp_path / "merged.db"
+    merge_archives([shards[1], first], merged)  # the second shard's crawl becomes crawl 1 of the target
+    assert rows(merged, "SELECT started_at, resumed_from FROM crawls ORDER BY id") == [(T2, None), (T1, None), (T3, 2)]

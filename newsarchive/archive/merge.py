@@ -7,7 +7,8 @@ was seen under); its versions are the union of both sides' versions in capture o
 identical to the one before it collapsed; the body's blocks and links with the body (from the
 side whose content the merged article has); authors by name, photos by article and URL, comments
 by article and comment key (earliest first seen, latest last seen; removed only if missed after
-it was last seen). Crawl rows carry a uuid: the captures and failures of a crawl already merged
+it was last seen); the comments' status is the side seen last's, but a side that did not reach
+them leaves them `complete` when the other read them all. Crawl rows carry a uuid: the captures and failures of a crawl already merged
 are not added again, so merging is idempotent. A source written by an older newsarchive is
 migrated (a copy; the file itself is left as it is); one written by a newer version, or that is
 not an archive, is refused with a message saying why.
@@ -15,6 +16,7 @@ not an archive, is refused with a message saying why.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import tempfile
@@ -25,7 +27,7 @@ from pathlib import Path
 
 from newsarchive.archive import check_integrity, open_archive, open_for_reading
 from newsarchive.archive.migrations import migrations
-from newsarchive.archive.store import insert_row
+from newsarchive.archive.store import comments_read_kept, insert_row, json_object
 
 CHUNK = 500
 CRAWL_COPY = ("site", "spider", "started_at", "finished_at", "finish_reason", "settings", "requests", "responses",
@@ -34,7 +36,8 @@ CRAWL_COPY = ("site", "spider", "started_at", "finished_at", "finish_reason", "s
               "revisits", "revisits_changed")
 ARTICLE_COPY = ("url", "canonical_url", "site", "site_code", "locale", "language", "direction", "section",
                 "section_path", "title", "published_at", "published_at_raw", "published_day", "modified_at", "modified_at_raw",
-                "byline_raw", "body_text", "comment_count", "comment_count_raw", "content_hash", "sources", "warnings")
+                "byline_raw", "body_text", "comment_count", "comment_count_raw", "comments_status", "content_hash",
+                "sources", "warnings")
 PHOTO_COPY = ("url", "caption", "caption_raw", "credit", "credit_raw", "alt", "width", "height", "position", "is_lead",
               "first_seen_at", "file_path", "file_size", "file_type", "file_sha256")
 VERSION_COPY = ("captured_at", "crawl_id", "title", "body_text", "content_hash")
@@ -160,6 +163,8 @@ def _merge_crawls(source, db, summary) -> tuple[dict[int, int], set[int]]:
             summary.crawls_already_merged += 1
             continue
         row = {column: crawl.get(column) for column in CRAWL_COPY}
+        # The crawl it took over is an earlier row of the same source: merged already.
+        row["resumed_from"] = crawl_ids.get(crawl.get("resumed_from"))
         crawl_ids[crawl["id"]] = insert_row(db, "crawls", row)  # pragma: no mutate
         new_crawls.add(crawl["id"])
         summary.crawls_added += 1
@@ -274,18 +279,26 @@ def _mark_comments_missing_from_the_latest_visit(db, article_id: int) -> None:
 
 
 def _merge_article_row(db, target_id: int, article: dict, crawl_ids) -> None:
-    """The side seen last gives the article's fields; first and last seen span both.
+    """The side seen last gives the article's fields; first and last seen span both. Its
+    comments' status is kept as a crawl keeps it (store.comments_read_kept): a side that did not
+    reach the comments leaves them `complete` when the other read them all.
 
     Two sides seen last at the same time: the one whose content hash sorts last, as in
     _merge_versions, so that the fields and the latest version agree whatever the merge order."""
-    first_seen, last_seen, current_hash = db.execute(
-        "SELECT first_seen_at, last_seen_at, content_hash FROM articles WHERE id = ?",  # pragma: no mutate
+    first_seen, last_seen, current_hash, current_status, current_sources = db.execute(
+        "SELECT first_seen_at, last_seen_at, content_hash, comments_status, sources FROM articles WHERE id = ?",  # pragma: no mutate
         [target_id]).fetchone()
     values = dict(first_seen_at=min(first_seen, article["first_seen_at"]),
                   last_seen_at=max(last_seen, article["last_seen_at"]))
     if (article["last_seen_at"], article["content_hash"]) > (last_seen, current_hash):
         values.update({column: article[column] for column in ARTICLE_COPY if column != "canonical_url"})
         values.update(last_crawl_id=crawl_ids.get(article["last_crawl_id"]))
+        latest, earlier = (article["comments_status"], article["sources"]), (current_status, current_sources)
+    else:
+        latest, earlier = (current_status, current_sources), (article["comments_status"], article["sources"])
+    status, sources = comments_read_kept(latest[0], json_object(latest[1]), *earlier)
+    if status != latest[0]:
+        values.update(comments_status=status, sources=json.dumps(sources, sort_keys=True))
     if article["first_seen_at"] < first_seen:
         values.update(first_crawl_id=crawl_ids.get(article["first_crawl_id"]))
     db["articles"].update(target_id, values)

@@ -198,16 +198,30 @@ def _why_not_the_story(stored: StoredStory, article: Article, where: str) -> str
 
 
 def _keeping_comments_read(article: Article, stored_status: str | None, stored_sources: str | None) -> Article:
-    """A visit that did not reach the comments (`unreached`: not rendered this time, or its render
-    failed) does not undo one that did: the article stays `complete`, and its stored comments keep
-    the source they were read from."""
-    if article.comments_status != "unreached" or stored_status != "complete":
+    """The article as stored after a visit, its comments' status kept (comments_read_kept)."""
+    status, sources = comments_read_kept(article.comments_status, article.sources, stored_status, stored_sources)
+    if status == article.comments_status:
         return article
-    sources = dict(article.sources)
-    read_from = json_object(stored_sources).get("comments")
-    if read_from:
-        sources["comments"] = read_from
-    return dataclasses.replace(article, comments_status="complete", sources=sources)
+    return dataclasses.replace(article, comments_status="complete", sources=sources)  # the one change it makes
+
+
+def comments_read_kept(status: str | None, sources: dict, earlier_status: str | None,
+                       earlier_sources: str | None) -> tuple[str | None, dict]:
+    """The comments' status and the field sources of a visit, after an earlier one's (its sources
+    as stored: JSON): a visit that did not reach the comments (`unreached`: not rendered this time,
+    or its render failed) does not undo one that read them all, which stays `complete`, its comments
+    keeping the source they were read from. newsarchive/archive/merge.py merges two archives' views
+    of an article by the same rule.
+
+    >>> comments_read_kept("unreached", {"title": "html"}, "complete", '{"comments": "rendered"}')
+    ('complete', {'title': 'html', 'comments': 'rendered'})
+    >>> comments_read_kept("none", {}, "complete", '{"comments": "rendered"}')  # the comments are gone
+    ('none', {})
+    """
+    if status != "unreached" or earlier_status != "complete":
+        return status, sources
+    read_from = json_object(earlier_sources).get("comments")
+    return "complete", ({**sources, "comments": read_from} if read_from else dict(sources))
 
 
 def json_object(text: str | None) -> dict:
