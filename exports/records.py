@@ -22,7 +22,7 @@ ARTICLE_FIELDS = (
     "id", "url", "canonical_url", "site", "site_code", "locale", "language", "direction", "section",
     "section_path", "title", "published_at", "published_at_raw", "published_day", "modified_at", "modified_at_raw",
     "byline_raw",
-    "body_text", "comment_count", "comment_count_raw", "version_count", "sources", "warnings",
+    "body_text", "comment_count", "comment_count_raw", "comments_status", "version_count", "sources", "warnings",
     "first_seen_at", "last_seen_at",
 )
 JSON_FIELDS = ("section_path", "sources", "warnings")

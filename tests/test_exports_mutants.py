@@ -80,7 +80,7 @@ def bridge(comments: list[Comment]) -> Article:
         body_text="The bridge reopened.", body_blocks=[BodyBlock("paragraph", "The bridge reopened.", [
             Link(f"{BASE}/roads", "The bridge"), Link("https://ministry.example/report.pdf", "reopened")])],
         comment_count=len(comments), comment_count_raw=f"{len(comments)} Comments",
-        comments=comments, comments_complete=True,
+        comments=comments, comments_complete=True, comments_status="complete",
         sources={"title": "profile", "byline_raw": "markup"}, warnings=["date differs from the URL's"])
 
 
@@ -224,7 +224,8 @@ def test_a_nested_record_holds_every_field_and_its_parts(db):
         "section_path": ["Iraq News", "Security"], "title": "Bridge reopens", "published_at": "2026-01-02T09:00:00Z",
         "published_at_raw": "2 January 2026", "published_day": "2026-01-02", "modified_at": None, "modified_at_raw": None,
         "byline_raw": "By Khalid and Sara", "body_text": "The bridge reopened.", "comment_count": 1,
-        "comment_count_raw": "1 Comments", "version_count": 1, "sources": {"byline_raw": "markup", "title": "profile"},
+        "comment_count_raw": "1 Comments", "comments_status": "complete", "version_count": 1,
+        "sources": {"byline_raw": "markup", "title": "profile"},
         "warnings": ["date differs from the URL's"], "first_seen_at": CRAWL_1, "last_seen_at": CRAWL_2,
         "authors": [{"name": "Khalid al-Taie", "name_raw": "Khalid al-Taie", "role": None, "position": 0},
                     {"name": "Sara Ahmed", "name_raw": "Sara Ahmed", "role": "correspondent", "position": 1}],
@@ -250,6 +251,7 @@ def test_a_nested_record_holds_every_field_and_its_parts(db):
         [{"name": "Sara Ahmed", "name_raw": "С. Ахмед", "role": None, "position": 0}], [], [], [])
     assert (new_record["authors"], new_record["section_path"], new_record["version_count"]) == ([], [], 1)
     assert market_record["version_count"] == 2
+    assert (market_record["comments_status"], new_record["comments_status"]) == ("none", "none")
 
 
 def test_json_fields_are_decoded_and_nulls_kept():
@@ -282,11 +284,11 @@ def test_csv_articles_are_flat_with_authors_joined_and_parts_counted(archive, tm
     assert header == FLAT_ARTICLE_FIELDS == [
         "id", "url", "canonical_url", "site", "site_code", "locale", "language", "direction", "section",
         "section_path", "title", "published_at", "published_at_raw", "published_day", "modified_at", "modified_at_raw",
-        "byline_raw", "body_text", "comment_count", "comment_count_raw", "version_count", "first_seen_at",
+        "byline_raw", "body_text", "comment_count", "comment_count_raw", "comments_status", "version_count", "first_seen_at",
         "last_seen_at", "authors", "photo_count", "stored_comment_count"]
     assert first == ["1", BRIDGE, BRIDGE, "diyaruna", "cnmi_di", "en_GB", "en", "ltr", "Security",
                      "Iraq News > Security", "Bridge reopens", "2026-01-02T09:00:00Z", "2 January 2026", "2026-01-02", "", "",
-                     "By Khalid and Sara", "The bridge reopened.", "1", "1 Comments", "1", CRAWL_1, CRAWL_2,
+                     "By Khalid and Sara", "The bridge reopened.", "1", "1 Comments", "complete", "1", CRAWL_1, CRAWL_2,
                      "Khalid al-Taie; Sara Ahmed", "2", "2"]
     assert second[9:11] == ["العراق > الأمن", "افتتاح الجسر"] and second[-3:] == ["", "0", "0"]
     assert out.read_bytes().count(b"\r\n") == 3  # the csv module's line ends
