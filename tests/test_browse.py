@@ -53,15 +53,20 @@ def test_full_text_search_box_uses_the_fts_index(datasette, research_archive):
     assert any(row["author_name"] == comment["author"] for row in found)
 
 
-def test_facets_on_site_section_language_and_authors(datasette):
+def test_facets_on_site_section_language_comments_status_and_authors(datasette, research_archive):
     base, _ = datasette
     data = get(base + "/article_overview.json", _size=1)
     facets = data["facet_results"]
     facets = facets.get("results", facets)
-    assert {"site", "section", "language", "authors"} <= set(facets)
+    assert {"site", "section", "language", "comments_status", "authors"} <= set(facets)
     languages = {value["value"]: value["count"] for value in facets["language"]["results"]}
     assert set(languages) == {"en", "ar"}
     assert any(value["value"] == "Khalid al-Taie" for value in facets["authors"]["results"])
+    # The demo site's comments are in its pages: read whole where a story has any, none elsewhere.
+    statuses = {value["value"]: value["count"] for value in facets["comments_status"]["results"]}
+    stories = research_archive.after["articles"]
+    assert statuses == {"complete": sum(bool(a["comments"]) for a in stories),
+                        "none": sum(not a["comments"] for a in stories)}
 
 
 @pytest.mark.parametrize("query", load_queries(), ids=lambda q: q.name)

@@ -380,3 +380,24 @@ def m015_copies_linked_to_the_first(db: Database) -> None:
     copies = "SELECT article_id FROM duplicates WHERE kind = 'exact'"
     db.execute(f"DELETE FROM duplicates WHERE kind = 'exact' AND duplicate_of IN ({copies})")
     db.execute(f"DELETE FROM duplicates WHERE kind = 'near' AND (article_id IN ({copies}) OR duplicate_of IN ({copies}))")
+
+
+@migrations()
+def m016_comments_status_at_a_glance(db: Database) -> None:
+    # The researchers' view of articles says whether their comments were read (complete), never
+    # reached (unreached: rendering off or failed) or absent (none): a comment_count of 0 alone
+    # cannot tell a story without comments from one whose comments the crawl could not see.
+    db.execute("DROP VIEW IF EXISTS article_overview")
+    db.execute("""
+        CREATE VIEW article_overview AS
+        SELECT a.id, a.site, a.locale, a.language, a.section, a.title, a.published_at,
+               (SELECT json_group_array(name) FROM (
+                    SELECT au.name FROM article_authors aa JOIN authors au ON au.id = aa.author_id
+                    WHERE aa.article_id = a.id ORDER BY aa.position)) AS authors,
+               (SELECT count(*) FROM photos p WHERE p.article_id = a.id) AS photo_count,
+               (SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.removed_at IS NULL) AS comment_count,
+               (SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.removed_at IS NOT NULL)
+                   AS removed_comment_count,
+               a.comments_status, a.version_count, a.canonical_url AS url, a.first_seen_at, a.last_seen_at
+        FROM articles a
+    """)

@@ -21,7 +21,8 @@ from newsarchive.research.queries import load_queries
 TABLE_OPTIONS = {
     "articles": {"fts_table": "articles_fts", "fts_pk": "id", "sort_desc": "published_at",
                  "facets": ["site", "section"], "label_column": "title", "size": 50},
-    "article_overview": {"sort_desc": "published_at", "facets": ["site", "section", "language", {"array": "authors"}]},
+    "article_overview": {"sort_desc": "published_at", "facets": ["site", "section", "language", "comments_status",
+                                                                 {"array": "authors"}]},
     "comments": {"fts_table": "comments_fts", "fts_pk": "id", "sort_desc": "posted_at",
                  "facets": ["author_name", "depth"], "label_column": "author_name"},
     "comment_overview": {"sort_desc": "posted_at", "facets": ["site", "author_name"]},
