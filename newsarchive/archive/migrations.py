@@ -137,14 +137,10 @@ def m003_incremental_crawls_and_photo_files(db: Database) -> None:
     db.table("photos").create_index(["file_sha256"])
 
 
-@migrations()
-def m004_research_views_and_indexes(db: Database) -> None:
-    # Researchers' common filters and groupings: by site and section, by date, comments by date.
-    db.table("articles").create_index(["site", "section", "published_at"])
-    db.table("articles").create_index(["published_at"])
-    db.table("comments").create_index(["posted_at"])
-    db.table("photos").create_index(["credit"])
-    db.execute("""
+def _create_article_overview(db: Database, *added: str) -> None:
+    """The article_overview view as m004 made it, with the columns of `added` (columns of the
+    articles table `a`, the later migrations' additions) after the comment counts."""
+    db.execute(f"""
         CREATE VIEW article_overview AS
         SELECT a.id, a.site, a.locale, a.language, a.section, a.title, a.published_at,
                (SELECT json_group_array(name) FROM (
@@ -154,9 +150,20 @@ def m004_research_views_and_indexes(db: Database) -> None:
                (SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.removed_at IS NULL) AS comment_count,
                (SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.removed_at IS NOT NULL)
                    AS removed_comment_count,
-               a.version_count, a.canonical_url AS url, a.first_seen_at, a.last_seen_at
+               {"".join(f"{column}, " for column in added)}a.version_count, a.canonical_url AS url, a.first_seen_at,
+               a.last_seen_at
         FROM articles a
     """)
+
+
+@migrations()
+def m004_research_views_and_indexes(db: Database) -> None:
+    # Researchers' common filters and groupings: by site and section, by date, comments by date.
+    db.table("articles").create_index(["site", "section", "published_at"])
+    db.table("articles").create_index(["published_at"])
+    db.table("comments").create_index(["posted_at"])
+    db.table("photos").create_index(["credit"])
+    _create_article_overview(db)
     db.execute("""
         CREATE VIEW comment_overview AS
         SELECT c.id, c.article_id, a.title AS article_title, a.site, a.published_at AS article_published_at,
@@ -388,16 +395,4 @@ def m016_comments_status_at_a_glance(db: Database) -> None:
     # reached (unreached: rendering off or failed) or absent (none): a comment_count of 0 alone
     # cannot tell a story without comments from one whose comments the crawl could not see.
     db.execute("DROP VIEW IF EXISTS article_overview")
-    db.execute("""
-        CREATE VIEW article_overview AS
-        SELECT a.id, a.site, a.locale, a.language, a.section, a.title, a.published_at,
-               (SELECT json_group_array(name) FROM (
-                    SELECT au.name FROM article_authors aa JOIN authors au ON au.id = aa.author_id
-                    WHERE aa.article_id = a.id ORDER BY aa.position)) AS authors,
-               (SELECT count(*) FROM photos p WHERE p.article_id = a.id) AS photo_count,
-               (SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.removed_at IS NULL) AS comment_count,
-               (SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.removed_at IS NOT NULL)
-                   AS removed_comment_count,
-               a.comments_status, a.version_count, a.canonical_url AS url, a.first_seen_at, a.last_seen_at
-        FROM articles a
-    """)
+    _create_article_overview(db, "a.comments_status")

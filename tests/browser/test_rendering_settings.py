@@ -167,7 +167,9 @@ def test_a_page_the_crawl_has_goes_to_the_browser_with_its_request():
 FEATURES_SEEN = "[typeof IdentityCredential, typeof navigator.usb].join(' ')"
 
 
-async def features_seen(executable: str, args: list[str]) -> str:
+async def read_while_shown(executable: str, args: list[str], read):
+    """What `read` (an async function of the page) finds while a browser started with these
+    switches shows a page of localhost."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -176,9 +178,13 @@ async def features_seen(executable: str, args: list[str]) -> str:
             page = await browser.new_page()
             await page.route("**", lambda route: route.fulfill(body="<p>page</p>", content_type="text/html"))
             await page.goto("http://localhost/")
-            return await page.evaluate(FEATURES_SEEN)
+            return await read(page)
         finally:
             await browser.close()
+
+
+async def features_seen(executable: str, args: list[str]) -> str:
+    return await read_while_shown(executable, args, lambda page: page.evaluate(FEATURES_SEEN))
 
 
 def test_the_launcher_turns_its_features_off_and_keeps_every_other_list(tmp_path, monkeypatch):
@@ -214,18 +220,12 @@ def processes_now() -> set[int]:
 
 async def types_while_rendering(executable: str, args: list[str]) -> list[str]:
     """The types of the processes a browser started with these switches runs while it shows a page."""
-    from playwright.async_api import async_playwright
-
     before = processes_now()
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=executable, headless=True, args=args)
-        try:
-            page = await browser.new_page()
-            await page.route("**", lambda route: route.fulfill(body="<p>page</p>", content_type="text/html"))
-            await page.goto("http://localhost/")
-            return process_types(processes_now() - before)
-        finally:
-            await browser.close()
+
+    async def new_processes(page) -> list[str]:
+        return process_types(processes_now() - before)
+
+    return await read_while_shown(executable, args, new_processes)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the processes' command lines in /proc")
