@@ -233,8 +233,9 @@ def test_an_archive_that_cannot_grow_stops_the_crawl_in_one_line_and_the_next_ru
     assert pages == articles + listings + not_stored and not_stored > 0
     assert 0 < stored(db_path) == articles < ARTICLES
     # The crawl's row is one more write, which the full file may refuse too (now and then on a
-    # busy machine: 1 of 6 runs side by side, 1 of 40 in another try): it then stays unfinished, which is said as a warning (the error was
-    # said once), and the next run marks it interrupted. Either way it takes the crawl over.
+    # busy machine: 1 of 6 runs side by side, 1 of 40 in another try). The row then stays
+    # unfinished, which is said as a warning (the error was said once), and the next run marks
+    # it interrupted. Either way it takes the crawl over.
     row_refused = "WARNING: cannot record the end of crawl 1" in stopped.stderr
     with sqlite3.connect(db_path) as db:  # the crawl's row counts what was kept, not what was tried
         assert db.execute("SELECT finish_reason, pages, articles_stored, json_extract(coverage, '$.articles') "
