@@ -85,6 +85,21 @@ def server_binary() -> str:
         return binary
 
 
+def start_redis(folder: Path) -> tuple[subprocess.Popen, str]:
+    """A Redis-compatible server on a free loopback port, once it answers; the process and its URL."""
+    port = free_port()
+    server = subprocess.Popen([server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
+                               "--save", ""], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.05)
+    server.kill()
+    sys.exit("the Redis-compatible server did not start")
+
+
 # Each round runs every configuration once; rounds alternate the order, so no configuration always
 # meets a cold server or a warm page cache first.
 CONFIGURATIONS = [("1 process, no Redis", 1, False), ("1 process, Redis", 1, True),
@@ -118,13 +133,10 @@ def main():
         generate_site(folder / "site", articles=args.articles, seed=4)
         site = subprocess.Popen([sys.executable, "-m", "newsarchive.demo.serve", str(folder / "site")],
                                 stdout=subprocess.PIPE, text=True, cwd=ROOT)
-        port = free_port()
-        redis = subprocess.Popen([server_binary(), "--port", str(port), "--bind", "127.0.0.1",
-                                  "--save", "", "--dir", scratch], stdout=subprocess.DEVNULL)
+        redis, redis_url = start_redis(folder)
         try:
             base_url = site.stdout.readline().strip()
-            time.sleep(0.5)
-            rates, shards = run_rounds(args.rounds, base_url, folder, f"redis://127.0.0.1:{port}/0")
+            rates, shards = run_rounds(args.rounds, base_url, folder, redis_url)
             started = time.perf_counter()
             merged = subprocess.run([sys.executable, "-m", "newsarchive.cli", "merge", *map(str, shards), "--into",
                                      str(folder / "merged.db")], cwd=ROOT, capture_output=True, text=True, check=True)

@@ -42,6 +42,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from distributed import start_redis  # bench/distributed.py
+
 ROOT = Path(__file__).resolve().parents[1]
 NEWS_SITE = ROOT.parent / "shared" / "tools" / "news_site.py"
 PAGES = ROOT.parent / "shared" / "bench" / "extraction-devset" / "pages"
@@ -167,22 +169,6 @@ def crawl_distributed(base_url: str, db_path: Path, workers: int, redis_url: str
     return subprocess.CompletedProcess([], max(codes), "", "".join(errors) + merged.stderr)
 
 
-def redis_server(folder: Path) -> tuple[subprocess.Popen, str]:
-    from distributed import free_port, server_binary
-
-    port = free_port()
-    server = subprocess.Popen([server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
-                               "--save", ""], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server, f"redis://127.0.0.1:{port}/0"
-        except OSError:
-            time.sleep(0.05)
-    server.kill()
-    sys.exit("the Redis-compatible server did not start")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=500)
@@ -208,7 +194,7 @@ def main() -> None:
         print(f"site: {len(paths)} article pages; faults on {args.fault_rate:.0%} of answers "
               f"({', '.join(FAULTS)}), seed {args.seed}"
               + (f"; {args.workers} workers a run, through Redis" if args.workers else ""))
-        redis, redis_url = redis_server(Path(scratch)) if args.workers else (None, "")
+        redis, redis_url = start_redis(Path(scratch)) if args.workers else (None, "")
         crawls = max(args.workers, 1)
         try:
             for run in range(1, args.runs + 1):

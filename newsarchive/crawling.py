@@ -93,10 +93,15 @@ class CrawlSummary:
         return self.pages() - self.stored - self.not_stored
 
     @property
+    def no_share(self) -> bool:
+        """A distributed crawl's worker that received no page: the other workers took them all."""
+        return not self.pages() and bool(self.stats.get(NO_SHARE_STAT))
+
+    @property
     def exit_code(self) -> int:
         if self.finish_reason != "finished" or self.unaccounted or self.write_error:
             return EXIT_NOT_FINISHED
-        if not self.pages() and self.stats.get(NO_SHARE_STAT):
+        if self.no_share:
             return EXIT_OK
         kept = sum(self.pages(outcome) for outcome in ("article", "listing", "unchanged"))
         # Pages requested for an article that ended as one, unchanged, or a failure (a page of an
@@ -142,7 +147,7 @@ class CrawlSummary:
         if get("newsarchive/retried_from"):
             yield (f"asked again for {get('newsarchive/retried_count', 0)} pages crawl "
                    f"{get('newsarchive/retried_from')} could not fetch")
-        if not self.pages() and get(NO_SHARE_STAT):
+        if self.no_share:
             yield "this worker received no page: the crawl's other workers took them all"
         if get("newsarchive/distributed/retried_count"):
             yield (f"asked again for {get('newsarchive/distributed/retried_count')} pages the last crawl of this "

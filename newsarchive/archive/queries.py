@@ -43,6 +43,8 @@ class StoredStory:
     sources: str | None  # the JSON of the article's `sources`
     content_hash: str
 
+    COLUMNS = "a.id, a.title, a.body_text, a.sources, a.content_hash"  # of `articles a`, in field order
+
 
 # How an article's warnings begin the line on a page of its comments not read (comment_pages.py).
 COMMENT_PAGE_UNREAD = "comments: the comment page "
@@ -94,7 +96,7 @@ class ArchiveLookup:
     def stored_story(self, urls: list[str]) -> StoredStory | None:
         """The article stored under any of these URLs (a page's canonical URL and its own), if any."""
         row = self._one(
-            f"SELECT a.id, a.title, a.body_text, a.sources, a.content_hash FROM article_urls u "
+            f"SELECT {StoredStory.COLUMNS} FROM article_urls u "
             f"JOIN articles a ON a.id = u.article_id WHERE u.url IN ({', '.join('?' for _ in urls)}) LIMIT 1",
             urls)
         return StoredStory(*row) if row else None

@@ -160,8 +160,8 @@ _DATE_NOT_STATED = (None, "url")
 
 
 def _stored_story(db: Database, article_id: int) -> StoredStory:
-    return StoredStory(*db.execute("SELECT id, title, body_text, sources, content_hash FROM articles "  # pragma: no mutate
-                                   "WHERE id = ?", [article_id]).fetchone())  # pragma: no mutate
+    return StoredStory(*db.execute(f"SELECT {StoredStory.COLUMNS} FROM articles a WHERE a.id = ?",  # pragma: no mutate
+                                   [article_id]).fetchone())
 
 
 def _refuse_what_is_not(stored: StoredStory, article: Article, where: str = "") -> None:
