@@ -113,3 +113,26 @@ def test_an_element_left_unclosed_no_longer_hides_the_rest_of_the_page(head, lea
 def test_a_last_script_that_hides_nothing_is_left_as_it_is(tail):
     article = parse_page(STORY_URL, STORY.format(head="", lead="", tail=tail).encode())
     assert article.body_text.endswith("read as prose.") and article.warnings == []
+
+
+@pytest.mark.parametrize("unclosed", ["<font color='red'>", "<div class='item'>", "<b>", "<span>"])
+@pytest.mark.parametrize("times", [255, 400, 2000])
+def test_a_story_after_hundreds_of_unclosed_elements_is_read(unclosed, times):
+    """Markup that opens an element again and again without closing it nests each one in the last;
+    libxml2 stops reading at the 256th level by default and dropped the rest of the page, story
+    and all, without a word. Browsers read on, and so do the parsers, to 2048 levels."""
+    article = parse_page(STORY_URL, STORY.format(head="", lead=unclosed * times, tail="").encode())
+    assert article.title == "Harbour works begin"
+    assert article.body_text.startswith("Paragraph 0 of the story") and article.body_text.endswith("read as prose.")
+    assert article.warnings == []
+
+
+def test_a_page_nested_deeper_than_the_parser_reads_says_where_reading_stopped():
+    lead = "<p>The council met on Tuesday to plan the works on the harbour wall and the quay.</p>"
+    page = STORY.format(head="", lead=lead + "\n" + "<div>\n" * 3000, tail="")
+    article = parse_page(STORY_URL, page.encode())
+    assert article.body_text == "The council met on Tuesday to plan the works on the harbour wall and the quay."
+    # <div> number k stands on line k + 1; <html> and <body> are the first two of the 2048 levels
+    # read, the first 2046 <div> the others, and the 2047th, on line 2048, is one too deep.
+    assert article.warnings == ["markup: the parser stopped reading the page at line 2048 "
+                                "(Excessive depth in document: 2048): what follows is missing"]

@@ -133,7 +133,7 @@ class _ArticlePage:
         self.root = doc.root
         self.profile = profile
         self.site = site or (profile.site_for_url(doc.url) if profile else None)
-        self.article = Article(url=doc.url, warnings=[f"markup: {repair}" for repair in doc.repairs])
+        self.article = Article(url=doc.url, warnings=[f"markup: {note}" for note in doc.markup_notes])
         self._metadata: Metadata | None = None
         self._generic: GenericExtraction | None = None
         self._shown_under_headline: tuple[str | None] | None = None  # (day,) once looked for

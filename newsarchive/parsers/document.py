@@ -13,16 +13,17 @@ from newsarchive.parsers.errors import EmptyPageError, NotHtmlError
 
 
 class Document:
-    """A parsed page: its URL, the lxml root and the base for resolving relative links; `repairs`
-    says what was mended in the markup before it could be read (see _parse_mending)."""
+    """A parsed page: its URL, the lxml root and the base for resolving relative links;
+    `markup_notes` says what was mended in the markup before it could be read, or where reading
+    had to stop (see _parse_mending)."""
 
-    __slots__ = ("url", "root", "base_url", "encoding", "repairs")
+    __slots__ = ("url", "root", "base_url", "encoding", "markup_notes")
 
-    def __init__(self, url: str, root, encoding: str, repairs: tuple[str, ...] = ()):
+    def __init__(self, url: str, root, encoding: str, markup_notes: tuple[str, ...] = ()):
         self.url = url
         self.root = root
         self.encoding = encoding
-        self.repairs = repairs
+        self.markup_notes = markup_notes
         base = root.find(".//base[@href]") if root is not None else None
         self.base_url = urljoin(url, base.get("href")) if base is not None else url
 
@@ -45,10 +46,10 @@ def parse_document(url: str, body: bytes | str, content_type: str | None = None)
             raise NotHtmlError(url, f"the body is not HTML ({content_type or 'no content type'})")
     text, encoding = decode_html(body, content_type)
     try:
-        root, repairs = _parse_mending(text)
+        root, markup_notes = _parse_mending(text)
     except lxml.etree.ParserError as error:
         raise NotHtmlError(url, f"the HTML cannot be parsed: {error}") from error
-    return Document(url, root, encoding, repairs)
+    return Document(url, root, encoding, markup_notes)
 
 
 def html_parser(**options) -> lxml.etree.HTMLParser:
@@ -64,16 +65,38 @@ def html_parser(**options) -> lxml.etree.HTMLParser:
     return parser
 
 
-_PARSER = html_parser()
-_UTF8_PARSER = html_parser(encoding="utf-8")
+# huge_tree: without it libxml2 stops reading a page at the 256th level of nesting and drops all
+# that follows, without a word. Markup that leaves an element unclosed over and over (a <font> or
+# a <div> a template opens for each item) gets there: a page with 255 unclosed tags before its
+# story gave no body at all. Browsers read such pages to the end. With huge_tree the depth allowed
+# is 2048 (and a text may pass 10 MB); the trees of the dev set's 272 pages are the same either
+# way, and parse as fast. A page that goes deeper still is read up to there, with a note
+# (_where_reading_stopped).
+_PARSER = html_parser(huge_tree=True)
+_UTF8_PARSER = html_parser(encoding="utf-8", huge_tree=True)
 
 
 def _parse_text(text: str):
+    """The page's tree, and where libxml2 stopped reading it short of its end (see
+    _where_reading_stopped), or None."""
     try:
-        return lxml.html.document_fromstring(text, parser=_PARSER)
+        root = lxml.html.document_fromstring(text, parser=_PARSER)
+        return root, _where_reading_stopped(_PARSER)
     except ValueError:
         # lxml refuses str input that carries an XML encoding declaration (XHTML pages).
-        return lxml.html.document_fromstring(text.encode("utf-8"), parser=_UTF8_PARSER)  # pragma: no mutate (codec case)
+        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=_UTF8_PARSER)  # pragma: no mutate (codec case)
+        return root, _where_reading_stopped(_UTF8_PARSER)
+
+
+def _where_reading_stopped(parser) -> str | None:
+    """A note saying where the parser's last run stopped reading the page, when one of libxml2's
+    limits stopped it (the depth of nesting, above all): what followed is not in the tree."""
+    for error in parser.error_log:
+        if error.type == lxml.etree.ErrorTypes.ERR_RESOURCE_LIMIT:
+            # The line, not the column: libxml2 miscounts columns on long lines (a minified page's).
+            return (f"the parser stopped reading the page at line {error.line} "
+                    f"({error.message.split(',')[0].strip()}): what follows is missing")
+    return None
 
 
 # Elements whose content an HTML parser reads as raw text, up to their end tag. One left without its
@@ -88,9 +111,10 @@ _MAX_REPAIRS = 3  # pragma: no mutate (a page with more such slips than this is 
 
 
 def _parse_mending(text: str):
-    """The page's tree, and the repairs made: start tags of raw-text elements that swallowed the rest
-    of the page (see _RAW_TEXT_TAGS), taken out."""
-    root = _parse_text(text)
+    """The page's tree, and notes on its markup: the repairs made (start tags of raw-text elements
+    that swallowed the rest of the page, taken out: see _RAW_TEXT_TAGS), and where the parser had
+    to stop reading, if it did."""
+    root, stopped = _parse_text(text)
     repairs: list[str] = []
     while len(repairs) < _MAX_REPAIRS and (tag := _swallowing_tag(root)) is not None:
         start = _unclosed_start_tag(text, tag)
@@ -99,8 +123,8 @@ def _parse_mending(text: str):
         repairs.append(f"the page's <{tag}> element at character {start.start()} has no end tag and hid the "
                        "rest of the page: read without its start tag")
         text = text[:start.start()] + text[start.end():]
-        root = _parse_text(text)
-    return root, tuple(repairs)
+        root, stopped = _parse_text(text)
+    return root, (*repairs, *([stopped] if stopped else []))
 
 
 def _swallowing_tag(root) -> str | None:
