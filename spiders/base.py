@@ -235,17 +235,22 @@ class ArchiveSpider(scrapy.Spider):
         """The listing's next page, unless --max-pages or the stale-pages rule stops here."""
         if not url or not self.is_allowed(url) or (self.max_pages and page >= self.max_pages):
             return None
-        # Listings run newest first: after this many pages in a row that offered no article this
-        # crawl had not requested, the rest is what the archive has (or a pager that never ends).
-        if self.stale_pages_limit and stale_pages >= self.stale_pages_limit and not self.refresh.full:
+        # Listings run newest first: after this many pages in a row that led the crawl to nothing it
+        # had not requested (old news an incremental crawl skips, links it followed already, no link
+        # at all), the rest is what the archive has, or the listing's end, or a pager that never ends:
+        # one that shows its last articles, or an empty page, for any page number. A --full crawl
+        # requests every article it is offered, so there only such pages count, and the rule holds
+        # too: without it, a --full crawl walked an endless pager for good (3,000 pages a minute).
+        if self.stale_pages_limit and stale_pages >= self.stale_pages_limit:
             self.crawler.stats.inc_value("newsarchive/refresh/pagination_stopped_count")
             return None
         return self.follow(url, "listing", page=page + 1, stale_pages=stale_pages, **meta)
 
     @staticmethod
-    def stale_count(previous: int, articles_requested: int, links: int) -> int:
-        """Pages in a row that offered nothing new: reset by a page that led to an article request."""
-        return 0 if articles_requested or not links else previous + 1
+    def stale_count(previous: int, requested: int) -> int:
+        """Pages in a row that led to nothing new: reset by a page that led to a request (an article,
+        a page of unknown kind, a section); grown by one that led to none, an empty page included."""
+        return 0 if requested else previous + 1
 
     # discovery files: sitemaps and feeds ----------------------------------------------------------
 

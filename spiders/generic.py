@@ -133,7 +133,7 @@ class GenericSpider(ArchiveSpider):
         for request in followed:
             yield request
         number = response.meta.get("page", 1)
-        stale = self.stale_count(response.meta.get("stale_pages", 0), len(followed), len(page.links))
+        stale = self.stale_count(response.meta.get("stale_pages", 0), len(followed))
         request = self.next_page_request(page.next_page_url, number, stale, depth_of_discovery=depth)
         if request is not None:
             yield request

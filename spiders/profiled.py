@@ -85,15 +85,14 @@ class ProfileSpider(ArchiveSpider):
         if not listing.links and not listing.section_links:
             yield PageFailure(response.url, "empty_listing", "no article or section links found", response.status)
             return
-        for link in listing.section_links:
-            request = self.follow(link.url, "listing") if self.is_allowed(link.url) else None
-            if request is not None:
-                yield request
+        sections = list(self.follow_all([link.url for link in listing.section_links], "listing"))
+        for request in sections:
+            yield request
         in_window = [link for link in listing.links if self.in_date_window(link)]
         articles = [request for request in map(self.article_request_if_due, in_window) if request is not None]
         for request in articles:
             yield request
-        stale = self.stale_count(response.meta.get("stale_pages", 0), len(articles), len(listing.links))
+        stale = self.stale_count(response.meta.get("stale_pages", 0), len(articles) + len(sections))
         if self.more_pages_in_window(listing, in_window):
             request = self.next_page_request(listing.next_page_url, listing.page, stale)
             if request is not None:

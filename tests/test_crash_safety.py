@@ -286,6 +286,27 @@ def test_an_endless_pager_is_stopped_after_the_stale_pages_limit(demo_site, tmp_
     assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 1 + len(demo_site.manifest["articles"])
 
 
+@pytest.mark.parametrize("fault, options", [
+    ("empty-pager", []),  # pages after the first link nothing: no article, old or new
+    ("pager", ["--full"]),  # a full crawl fetches every article it is offered, and is offered none new
+    ("empty-pager", ["--full"]),
+])
+def test_an_endless_pager_is_stopped_whatever_its_pages_hold_and_on_a_full_crawl_too(demo_site, tmp_path,
+                                                                                        fault, options):
+    db_path = tmp_path / "trap.db"
+    # The page-count bound only ends a crawl that the pager rule fails to stop.
+    result = run_cli("crawl", demo_site.url(f"/faults/{fault}?page=1"), "--db", str(db_path), "--allow-private",
+                     "--stale-pages", "3", *options, "-s", "CLOSESPIDER_PAGECOUNT=200", *FAST)
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = sqlite3.connect(db_path)
+    assert db.execute("SELECT finish_reason FROM crawls").fetchall() == [("finished",)]
+    pages = Counter(urlsplit(url).query for (url,) in db.execute("SELECT url FROM listings WHERE kind = 'listing'"))
+    # Page 1 led to the article; pages 2, 3 and 4 led to nothing the crawl had not requested.
+    assert sorted(pages) == ["page=1", "page=2", "page=3", "page=4"]
+    assert db.execute("SELECT url FROM articles WHERE url LIKE '%/faults/%'").fetchall() == [
+        (demo_site.url("/faults/pager/2019/05/03/the-same-story-on-every-page"),)]
+
+
 def test_a_site_that_is_down_exits_4(tmp_path):
     from tests.conftest import free_port
 

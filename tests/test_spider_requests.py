@@ -126,20 +126,22 @@ def test_the_pager_stops_after_the_stale_pages_limit_unless_the_crawl_is_full(ma
     assert (kept.meta["stale_pages"], kept.meta["depth_of_discovery"]) == (1, 1)
     assert spider.next_page_request(f"{SITE}/news/page/3", 2, 2) is None
     assert stat(spider, "newsarchive/refresh/pagination_stopped_count") == 1
+    # A full crawl requests every article it is offered: pages that led to no request are the
+    # pager's end (or a pager without end) there too.
     spider.refresh.full = True
-    assert spider.next_page_request(f"{SITE}/news/page/3", 2, 5) is not None
+    assert spider.next_page_request(f"{SITE}/news/page/3", 2, 2) is None
+    assert spider.next_page_request(f"{SITE}/news/page/3", 2, 1) is not None
     unlimited = make_spider(NEWSARCHIVE_REFRESH_STALE_PAGES=0)
     assert unlimited.next_page_request(f"{SITE}/news/page/2", 1, 50) is not None
 
 
-@pytest.mark.parametrize(("previous", "articles_requested", "links", "stale"), [
-    (2, 1, 5, 0),  # it led to an article: the count starts again
-    (2, 0, 5, 3),  # links, but nothing new
-    (2, 0, 0, 0),  # no links at all: not a page of old news, the count is not grown by it
-    (0, 0, 1, 1),
+@pytest.mark.parametrize(("previous", "requested", "stale"), [
+    (2, 1, 0),  # it led to a request: the count starts again
+    (2, 0, 3),  # nothing new (old news, links followed already, or no link at all)
+    (0, 0, 1),
 ])
-def test_stale_pages_counted(make_spider, previous, articles_requested, links, stale):
-    assert make_spider().stale_count(previous, articles_requested, links) == stale
+def test_stale_pages_counted(make_spider, previous, requested, stale):
+    assert make_spider().stale_count(previous, requested) == stale
 
 
 def http_error(request: Request, status: int) -> Failure:
@@ -422,3 +424,51 @@ def test_known_articles_are_looked_up_in_the_lookup_archive_when_one_is_named(ma
                          NEWSARCHIVE_LOOKUP_DB_PATH=str(tmp_path / "archive.db"))
     assert spider.article_request_if_due(ListingLink(f"{SITE}/news/quiet", 0)) is None
     assert refresh_counts(spider) == {"skipped_count": 1}
+
+
+DIYARUNA = "https://diyaruna.com"
+
+
+def archive_index(sections: list[str], next_page: str) -> bytes:
+    """A page of the Diyaruna archive index (the demo's markup): section links only, and a pager."""
+    entries = "".join(f"<div class='article--listing'><div class='article--listing__text'><a href='{path}'>{path}</a>"
+                      "</div></div>" for path in sections)
+    return (f"<html lang='en'><body><h1>Archives</h1>{entries}<div class='pagination'>"
+            f"<a class='pagination__next' href='{next_page}'>Next</a></div></body></html>").encode()
+
+
+def test_a_profiled_listing_page_that_led_to_sections_is_not_stale(tmp_path):
+    """An archive index page holds no article, only sections: the sections it led to are something
+    new, and the pager goes on; a page whose sections were all requested already is a stale page."""
+    from scrapy.utils.test import get_crawler
+
+    from newsarchive import settings as project_module
+    from spiders.profiled import DiyarunaSpider
+
+    crawler = get_crawler(DiyarunaSpider, {
+        **{name: value for name, value in vars(project_module).items() if name.isupper()},
+        "NEWSARCHIVE_DB_PATH": str(tmp_path / "archive.db"), "NEWSARCHIVE_PARSER_WORKERS": 0,
+        "NEWSARCHIVE_RENDER": "never", "NEWSARCHIVE_REFRESH_STALE_PAGES": 3})
+    spider = DiyarunaSpider.from_crawler(crawler)
+    crawler.spider = spider
+    try:
+        def listing_outputs(url: str, body: bytes, stale_pages: int) -> list:
+            response = HtmlResponse(url, body=body, headers={"Content-Type": "text/html"},
+                                    request=Request(url, meta={"page": 1, "stale_pages": stale_pages}))
+
+            async def collect():
+                return [output async for output in spider.parse_listing(response)]
+            return asyncio.run(collect())
+
+        sections = ["/en_GB/news/iraq", "/en_GB/news/world"]
+        first = listing_outputs(f"{DIYARUNA}/en_GB/archives", archive_index(sections, "/en_GB/archives?page=2"), 2)
+        requests = [output for output in first if isinstance(output, Request)]
+        assert [(request.url, request.meta.get("stale_pages")) for request in requests] == [
+            (f"{DIYARUNA}/en_GB/news/iraq", None), (f"{DIYARUNA}/en_GB/news/world", None),
+            (f"{DIYARUNA}/en_GB/archives?page=2", 0)]
+        # The same sections again: nothing new, and the third such page in a row ends the walk.
+        again = listing_outputs(f"{DIYARUNA}/en_GB/archives?page=2", archive_index(sections, "/en_GB/archives?page=3"), 2)
+        assert [output for output in again if isinstance(output, Request)] == []
+        assert stat(spider, "newsarchive/refresh/pagination_stopped_count") == 1
+    finally:
+        spider.closed("finished")

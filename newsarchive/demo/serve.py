@@ -9,8 +9,10 @@ JPEG. Under `/faults/`: 404, 500, slow?seconds=N, redirect-loop, redirect?to=URL
 refresh-loop (the same by `<meta http-equiv="refresh">`), binary, not-html,
 huge, gzip-bomb (a page of a few hundred kilobytes that inflates to 64 MB), bad-gzip (a body labelled
 gzip that is not), not-http (an answer
-that is not HTTP), reset (the connection reset unanswered), empty, and pager?page=N: a listing that never ends, each page linking the same article
-(`/faults/pager/2019/05/03/the-same-story-on-every-page`) and its next page.
+that is not HTTP), reset (the connection reset unanswered), empty, pager?page=N: a listing that never ends, each page linking the same article
+(`/faults/pager/2019/05/03/the-same-story-on-every-page`) and its next page, and empty-pager?page=N:
+the same listing, whose pages after the first link no article, only their next page (a pager
+that answers any page number).
 With --access-log, every request is appended to FILE as "PATH STATUS" (tests count requests).
 """
 
@@ -161,8 +163,9 @@ class DemoSiteHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return None
-        if fault == "pager":
-            return self.send_body(200, html, pager_page(int(query.get("page", ["1"])[0] or 1)))
+        if fault in ("pager", "empty-pager"):
+            page = int(query.get("page", ["1"])[0] or 1)
+            return self.send_body(200, html, pager_page(page, fault, articles=fault == "pager" or page == 1))
         if fault.startswith("pager/"):
             return self.send_body(200, html, PAGER_ARTICLE)
         if fault == "binary":
@@ -223,13 +226,14 @@ PAGER_ARTICLE = (
 ).encode()
 
 
-def pager_page(page: int) -> bytes:
-    """A page of a listing without end: the same article link, and a link to the next page."""
+def pager_page(page: int, fault: str = "pager", articles: bool = True) -> bytes:
+    """A page of a listing without end (at /faults/FAULT): the same article link, unless articles is
+    False, and a link to the next page."""
     links = "".join(f"<li><a href='/faults/pager/2019/05/03/the-same-story-on-every-page'>Story {n}</a></li>"
-                    for n in range(3))
+                    for n in range(3)) if articles else ""
     return (f"<html><head><title>Archive, page {page}</title><meta property='og:type' content='website'></head>"
             f"<body><h1>Archive</h1><ul>{links}</ul>"
-            f"<a rel='next' href='/faults/pager?page={page + 1}'>Next</a></body></html>").encode()
+            f"<a rel='next' href='/faults/{fault}?page={page + 1}'>Next</a></body></html>").encode()
 
 
 def make_server(site_dir: str | Path, host: str = "127.0.0.1", port: int = 0,
