@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import sqlite3
 import sys
 import textwrap
@@ -561,3 +562,64 @@ def test_a_retry_waits_as_long_as_the_site_asks_and_one_asked_for_too_long_is_no
     db = sqlite3.connect(db_path)
     assert db.execute("SELECT title FROM articles").fetchall() == [("Busy",)]
     assert db.execute("SELECT url LIKE '%/closed', reason, status FROM failures").fetchall() == [(1, "http_429", 429)]
+
+
+class SessionInEveryLink(SiteHandler):
+    """A site that keeps its visitors' sessions in the URL (the crawl sends no cookie): each page it
+    serves writes a new session into each of its links, in the `session` style."""
+
+    STORIES = [f"/news/2024/05/0{number}/harbour-story-{number}" for number in range(1, 5)]
+    requested: list[str] = []
+
+    def with_session(self, path: str) -> str:
+        token = secrets.token_hex(16)
+        if self.session == "jsessionid":
+            return f"{path};jsessionid={token.upper()}"
+        if self.session == "aspnet":
+            return f"/(S({token})){path}"
+        return f"{path}?{self.session}={token}"
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        self.requested.append(self.path)
+        path = re.sub(r";jsessionid=\w+|/\(S\(\w+\)\)|\?\w+=\w+$", "", self.path)
+        if path == "/news/":
+            links = "".join(f"<li><a href='{self.with_session(story)}'>Harbour story {story[-1]}</a></li>"
+                            for story in self.STORIES)
+            return self.answer(200, f"<html><head><title>News</title></head><body><h1>News</h1><ul>{links}</ul></body></html>")
+        if path in self.STORIES:
+            number = path[-1]
+            others = "".join(f"<li><a href='{self.with_session(story)}'>Harbour story {story[-1]}</a></li>"
+                             for story in self.STORIES if story != path)
+            return self.answer(200, f"<html><head><title>Harbour story {number}</title></head><body><article>"
+                                    f"<h1>Harbour story {number}</h1><time datetime='2024-05-0{number}'>May 2024</time>"
+                                    + "".join(f"<p>Paragraph {k} of harbour story {number}, on the works at the quay "
+                                              f"and what they cost the town this year.</p>" for k in range(4))
+                                    + f"</article><aside><ul>{others}</ul></aside></body></html>")
+        return self.answer(404, "<html><body><h1>Not found</h1></body></html>")
+
+
+@pytest.mark.parametrize("session", ["PHPSESSID", "jsessionid", "aspnet", "sid"])
+def test_a_site_that_writes_a_session_into_its_links_is_archived_once(tmp_path, session):
+    """Each story is one article under its URL without the session, and the next crawl knows it:
+    without the rule, every crawl stored the site's stories again, under new URLs."""
+    db_path = tmp_path / "sessions.db"
+    site = type("Site", (SessionInEveryLink,), {"session": session, "requested": []})
+    server = serve_handler(site)
+    try:
+        for crawl in (1, 2):
+            result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
+                             "--allow-private", *FAST)
+            assert result.returncode == 0, result.stderr[-3000:]
+            if crawl == 1:
+                first_requests = list(site.requested)
+    finally:
+        server.shutdown()
+    base = f"http://127.0.0.1:{server.server_port}"
+    db = sqlite3.connect(db_path)
+    assert db.execute("SELECT url FROM articles ORDER BY url").fetchall() == [
+        (base + story,) for story in SessionInEveryLink.STORIES]
+    # Each story was asked for once, by its URL without a session; the second crawl asked for none
+    # (stories from 2024, long out of the refresh window).
+    stories = sorted(path for path in site.requested if "harbour-story" in path)
+    assert stories == sorted(SessionInEveryLink.STORIES)
+    assert all("harbour-story" not in path for path in site.requested[len(first_requests):])
