@@ -438,10 +438,13 @@ _COUNTER = re.compile(r"^\W*(?:(\d+)\s*(?:comments?|comment\(s\)|kommentare?|com
                       re.IGNORECASE)
 
 
-# Elements whose own text speaks of comments: the few worth reading whole (found in C by lxml; by
-# their text nodes, which is cheaper than asking each element for its own).
+# Elements whose own text speaks of comments: the few worth reading whole (found in C by lxml).
+# Asked of each element, not as the parents of the matching text nodes (`//text()[...]/parent::*`):
+# libxml2 merges such a set of parents in quadratic time, and a page with a "Reply to comment" on
+# each of its 32,000 comments spent 1.24 s here (0.09 s now); the elements found are the same on
+# the dev set's 272 pages, 0.09 ms a page slower.
 _MAYBE_COUNTER = etree.XPath(
-    "//text()[" + " or ".join(f"contains(., '{w}')" for w in ("omment", "OMMENT", "оммент", "تعليق")) + "]/parent::*"
+    "//*[text()[" + " or ".join(f"contains(., '{w}')" for w in ("omment", "OMMENT", "оммент", "تعليق")) + "]]"
 )
 
 
