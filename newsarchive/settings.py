@@ -138,6 +138,9 @@ RETRY_TIMES = 2
 # The longest wait a 429 or 503 answer's Retry-After is granted before its retry (seconds); a site
 # asking for longer is not retried in this crawl (newsarchive/middlewares/retry_after.py).
 NEWSARCHIVE_RETRY_AFTER_MAX = 120
+# The pace a site's robots.txt asks for (Crawl-delay, Request-rate: newsarchive/politeness.py) is
+# kept, up to this many seconds between requests (0: ignored).
+NEWSARCHIVE_CRAWL_DELAY_MAX = 60.0
 REDIRECT_MAX_TIMES = 10
 
 # A one-line progress display on terminals: auto (when stderr is one), always, never.
@@ -149,7 +152,9 @@ ADDONS = {"newsarchive.addons.ContactUserAgent": 0, "newsarchive.addons.Switched
           "newsarchive.addons.PhotoDownloads": 0,
           "newsarchive.addons.TerminalProgress": 0, "newsarchive.addons.DistributedCrawl": 0,
           "newsarchive.rendering.BrowserRendering": 0}
-EXTENSIONS = {"scrapy.extensions.corestats.CoreStats": None, "newsarchive.extensions.CoreStatsOfOpenedSpider": 0}
+EXTENSIONS = {"scrapy.extensions.corestats.CoreStats": None, "newsarchive.extensions.CoreStatsOfOpenedSpider": 0,
+              "scrapy.extensions.throttle.AutoThrottle": None, "newsarchive.politeness.FlooredAutoThrottle": 0,
+              "newsarchive.politeness.RobotsCrawlDelay": 0}
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "newsarchive.middlewares.robots.ArchiveRobotsTxtMiddleware": 100,
