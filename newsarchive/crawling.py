@@ -40,6 +40,7 @@ from newsarchive.options import (
     parse_count,
     parse_day,
 )
+from newsarchive.pipelines.store import ONE_TEXT_CAUSES
 from newsarchive.rendering import describe_rendering, rendering_figures
 
 logger = logging.getLogger(__name__)
@@ -108,9 +109,19 @@ class CrawlSummary:
         # any-site crawl that turned out to be a listing was no article page).
         articles_kept = sum(self.pages(outcome, kind) for outcome in ("article", "unchanged") for kind in ARTICLE_KINDS)
         article_pages_failed = sum(self.pages("failure", kind) for kind in ARTICLE_KINDS)
-        if not kept or (article_pages_failed and not articles_kept):
+        if not kept or (article_pages_failed and not articles_kept) or self.one_page_only:
             return EXIT_NOTHING_ARCHIVED
         return EXIT_OK
+
+    @property
+    def one_page_only(self) -> bool:
+        """Every article the crawl stored was one page (a consent, block or maintenance page, an app
+        shell) under many URLs, and no known one answered "not modified": none of the site's stories
+        was archived (StorePipeline.note_one_text)."""
+        get = self.stats.get
+        count = get("newsarchive/store/one_text_count")
+        return bool(count) and count == get("newsarchive/store/one_text_stored") and \
+            not get("newsarchive/store/article_not_modified_count")
 
     def describe(self) -> str:
         """The crawl's tally: every page it handled, by outcome, then what else happened."""
@@ -129,9 +140,10 @@ class CrawlSummary:
         if get("newsarchive/photos/unwritten_count"):
             yield f"{get('newsarchive/photos/unwritten_count')} photo files not written (--full fetches them again)"
         if get("newsarchive/store/one_text_count"):
+            kept = get("newsarchive/store/one_text_kept_count")
             yield (f"{get('newsarchive/store/one_text_count')} of the {get('newsarchive/store/one_text_stored')} "
                    f"articles stored have one title and text, {get('newsarchive/store/one_text_title')!r}: one page "
-                   "under many URLs?")
+                   "under many URLs?" + (f" (the next crawl asks for those {kept} again)" if kept else ""))
         if get("newsarchive/comment_pages/articles_count"):
             unread = get("newsarchive/comment_pages/unread_count", 0)
             yield (f"{get('newsarchive/comment_pages/read_count', 0)} more comment pages read for "
@@ -146,7 +158,7 @@ class CrawlSummary:
             yield f"{self.unaccounted} pages UNACCOUNTED FOR (not stored: a bug, please report it)"
         if get("newsarchive/retried_from"):
             yield (f"asked again for {get('newsarchive/retried_count', 0)} pages crawl "
-                   f"{get('newsarchive/retried_from')} could not fetch")
+                   f"{get('newsarchive/retried_from')} could not archive")
         if self.no_share:
             yield "this worker received no page: the crawl's other workers took them all"
         if get("newsarchive/distributed/retried_count"):
@@ -178,6 +190,9 @@ class CrawlSummary:
                         f"which the crawl does not follow; crawl {target} instead")
             if not self.pages():
                 return "nothing could be fetched: no response and no error reached the spider"
+            if self.one_page_only:
+                return (f"nothing was archived but one page under {self.stats.get('newsarchive/store/one_text_count')} "
+                        f"URLs, {self.stats.get('newsarchive/store/one_text_title')!r}: {ONE_TEXT_CAUSES}")
             return (f"nothing was archived: every page (or every article page) failed{self._commonest_failures()}; "
                     "see `newsarchive report`")
         return ""

@@ -263,7 +263,7 @@ def test_a_listing_page_that_failed_for_a_passing_reason_is_asked_for_again_by_t
     assert "1 pages that failed for a passing reason will be asked for again next time" in first.stdout
     assert "6 articles" in first.stdout
     assert second.returncode == 0, second.stderr[-3000:]
-    assert "asked again for 1 pages crawl 1 could not fetch" in second.stdout
+    assert "asked again for 1 pages crawl 1 could not archive" in second.stdout
     with sqlite3.connect(db_path) as db:
         assert db.execute("SELECT crawl_id, url LIKE '%/news/?page=3', reason FROM failures").fetchall() == [
             (1, 1, "http_503")]

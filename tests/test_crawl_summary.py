@@ -118,7 +118,7 @@ def test_the_tally_says_which_pages_are_asked_for_again():
     retried.stats.update({"newsarchive/retried_from": 6, "newsarchive/retried_count": 3,
                           "newsarchive/pages/kept_for_retry_count": 1})
     assert retried.describe() == ("2 pages: 2 articles, 0 listings, 0 unchanged, 0 failures; asked again for 3 pages "
-                                  "crawl 6 could not fetch; 1 pages that failed for a passing reason will be asked "
+                                  "crawl 6 could not archive; 1 pages that failed for a passing reason will be asked "
                                   "for again next time")
 
 
@@ -356,3 +356,18 @@ def test_the_tally_says_when_most_articles_stored_have_one_text():
                         "newsarchive/store/one_text_title": "Loading…"})
     assert shell.describe() == ("5 pages: 5 articles, 0 listings, 0 unchanged, 0 failures; 4 of the 5 articles "
                                 "stored have one title and text, 'Loading…': one page under many URLs?")
+    assert (shell.exit_code, shell.verdict()) == (0, "")  # one story of the five is archived
+    shell.stats["newsarchive/store/one_text_kept_count"] = 4
+    assert shell.describe().endswith("one page under many URLs? (the next crawl asks for those 4 again)")
+
+
+@pytest.mark.parametrize("not_modified", [0, 1])
+def test_a_crawl_whose_every_article_was_one_page_exits_4_unless_a_known_one_was_unchanged(not_modified):
+    wall = summary(received=4, listing=1, article=3, listing_listing=1, article_article=3)
+    wall.stats.update({"newsarchive/store/one_text_count": 3, "newsarchive/store/one_text_stored": 3,
+                       "newsarchive/store/one_text_title": "Before you continue",
+                       "newsarchive/store/article_not_modified_count": not_modified})
+    assert wall.exit_code == (0 if not_modified else 4)
+    assert wall.verdict() == ("" if not_modified else (
+        "nothing was archived but one page under 3 URLs, 'Before you continue': a maintenance, block or consent "
+        "page, or a page its scripts fill (then --render always)"))

@@ -17,8 +17,8 @@ from newsarchive.archive.frontier import (
     read_frontier,
     settle,
 )
-from newsarchive.archive.store import finish_crawl, start_crawl
-from newsarchive.items import FrontierEntry
+from newsarchive.archive.store import content_hash, finish_crawl, start_crawl, store_article
+from newsarchive.items import Article, FrontierEntry
 
 T0, T1, T2 = "2026-01-01T00:00:00.000000Z", "2026-01-01T00:01:00.000000Z", "2026-01-01T00:02:00.000000Z"
 SITE = "http://127.0.0.1:8000"
@@ -164,7 +164,7 @@ def test_closing_a_finished_crawl_turns_its_pending_rows_into_failures(archive):
     crawl_id = unfinished_with_pending(archive)
     other = unfinished_with_pending(archive, site="http://127.0.0.1:9000")
     with archive.write() as db:
-        assert close_frontier(db, crawl_id, T2) == (2, 0)
+        assert close_frontier(db, crawl_id, T2) == (2, 0, 0)
     failures = rows(archive, "SELECT crawl_id, url, reason, failed_at FROM failures ORDER BY url")
     assert failures == [(crawl_id, ANOTHER.url, "not_fetched", T2), (crawl_id, LISTING.url, "not_fetched", T2)]
     assert {row["detail"] for row in archive.query("SELECT detail FROM failures")} == {
@@ -178,7 +178,7 @@ def test_closing_a_crawl_with_nothing_pending_records_no_failure(archive):
     with archive.write() as db:
         add_entries(db, crawl_id, [ARTICLE], T1)
         settle(db, crawl_id, ARTICLE.url, "article", T2)
-        assert close_frontier(db, crawl_id, T2) == (0, 0)
+        assert close_frontier(db, crawl_id, T2) == (0, 0, 0)
     assert rows(archive, "SELECT count(*) FROM failures") == [(0,)]
     assert rows(archive, "SELECT count(*) FROM frontier") == [(0,)]
 
@@ -206,9 +206,26 @@ def test_a_finished_crawl_keeps_the_pages_that_failed_for_a_passing_reason(archi
     with archive.write() as db:
         add_entries(db, crawl_id, [ARTICLE], T1)
         settle(db, crawl_id, ARTICLE.url, "article", T2)
-        assert close_frontier(db, crawl_id, T2) == (0, int(kept))
+        assert close_frontier(db, crawl_id, T2) == (0, int(kept), 0)
     assert rows(archive, "SELECT crawl_id, url, kind, priority, meta, settled_at, outcome FROM frontier") == (
         [(crawl_id, LISTING.url, "listing", 10, '{"page": 2, "stale_pages": 1}', None, None)] if kept else [])
+
+
+def test_a_finished_crawl_keeps_the_articles_that_were_one_page_under_many_urls(archive):
+    """The wall's pages (stored new, or met unchanged) are asked for again; the story stored beside
+    them, a listing and a failure of another page are not."""
+    crawl_id = crawl(archive)
+    wall, story = ("Before you continue", "We value your privacy."), ("A story", "The river rose.")
+    pages = {f"{SITE}/news/wall-{n}": wall for n in range(3)} | {ARTICLE.url: story}
+    with archive.write() as db:
+        add_entries(db, crawl_id, [FrontierEntry(url, "article", 0) for url in pages] + [LISTING], T1)
+        for url, (title, body) in pages.items():
+            store_article(db, Article(url=url, title=title, body_text=body), crawl_id, T2)
+            settle(db, crawl_id, url, "unchanged" if url.endswith("-2") else "article", T2)
+        settle(db, crawl_id, LISTING.url, "listing", T2)
+        assert close_frontier(db, crawl_id, T2, one_page=content_hash(*wall)[:16]) == (0, 0, 3)
+    assert rows(archive, "SELECT url, kind, settled_at, outcome FROM frontier ORDER BY url") == [
+        (f"{SITE}/news/wall-{n}", "article", None, None) for n in range(3)]
 
 
 def test_a_page_no_stored_page_offered_is_not_kept_however_it_failed(archive):
@@ -217,7 +234,7 @@ def test_a_page_no_stored_page_offered_is_not_kept_however_it_failed(archive):
         db.execute("INSERT INTO failures (crawl_id, url, reason, failed_at) VALUES (?, ?, 'timeout', ?)",
                    [crawl_id, f"{SITE}/news/", T2])
         settle(db, crawl_id, f"{SITE}/news/", "failure", T2)
-        assert close_frontier(db, crawl_id, T2) == (0, 0)
+        assert close_frontier(db, crawl_id, T2) == (0, 0, 0)
     assert rows(archive, "SELECT count(*) FROM frontier") == [(0,)]
 
 

@@ -204,7 +204,7 @@ def test_a_site_in_maintenance_leaves_the_stories_as_they_were_and_the_next_craw
     assert "0 articles, 2 listings, 0 unchanged, 3 failures" in during.stdout
     assert "3 pages that failed for a passing reason will be asked for again next time" in during.stdout
     assert after.returncode == 0, after.stderr[-3000:]
-    assert "asked again for 3 pages crawl 2 could not fetch" in after.stdout
+    assert "asked again for 3 pages crawl 2 could not archive" in after.stdout
     db = sqlite3.connect(db_path)
     assert sorted((urlsplit(url).path, title, versions) for url, title, versions in db.execute(
         "SELECT url, title, version_count FROM articles")) == [
@@ -220,26 +220,38 @@ def test_a_site_in_maintenance_leaves_the_stories_as_they_were_and_the_next_craw
 
 
 def test_a_first_crawl_of_a_site_in_maintenance_says_it_stored_one_page_under_every_url(tmp_path):
-    """No story is stored yet to compare with: the pages are archived as what they are, and the
-    crawl says that most of them are one page (newsarchive/pipelines/store.py, note_one_text)."""
+    """No story is stored yet to compare with: the pages are archived as what they are, the crawl
+    says that they are one page and exits 4 (nothing of the site archived), and the next crawl, an
+    incremental one, asks for them again: the stories (of 2024, long out of the refresh window)
+    would otherwise never be asked for again, the maintenance page standing as each of them."""
     db_path, site = tmp_path / "maintenance.db", type("Site", (StoriesThatGoIntoMaintenance,), {"maintenance": True})
     server = serve_handler(site)
     try:
         during = crawl_site(server, db_path)
+        still = crawl_site(server, db_path)  # still down: met again unchanged, asked for again
         site.maintenance = False
-        after = crawl_site(server, db_path, "--full")
+        after = crawl_site(server, db_path)
     finally:
         server.shutdown()
-    assert during.returncode == 0, during.stderr[-3000:]
+    for down in (during, still):
+        assert down.returncode == 4, down.stderr[-3000:]
+        assert down.stderr.strip().splitlines()[-1] == (
+            "exit 4: nothing was archived but one page under 3 URLs, \"We'll be back soon\": a maintenance, block or "
+            "consent page, or a page its scripts fill (then --render always)")
+        assert "WARNING: 3 of the 3 articles stored have one title and text" in down.stderr
     assert ("5 pages: 3 articles, 2 listings, 0 unchanged, 0 failures; 3 of the 3 articles stored have one title "
-            "and text, \"We'll be back soon\": one page under many URLs?") in during.stdout
-    assert "WARNING: 3 of the 3 articles stored have one title and text" in during.stderr
+            "and text, \"We'll be back soon\": one page under many URLs? (the next crawl asks for those 3 again)"
+            ) in during.stdout
+    assert "asked again for 3 pages crawl 1 could not archive" in still.stdout
+    assert "5 pages: 3 articles, 2 listings" in still.stdout  # the three met again, unchanged
     # The stories, once the site is back, are their new versions (the pages stated no date to miss).
     assert after.returncode == 0, after.stderr[-3000:]
+    assert "asked again for 3 pages crawl 2 could not archive" in after.stdout
     assert "one page under many URLs" not in after.stdout
     with sqlite3.connect(db_path) as db:
         assert sorted(title for (title,) in db.execute("SELECT title FROM articles")) == [
             f"Harbour story {n}" for n in (1, 2, 3)]
+        assert db.execute("SELECT count(*) FROM frontier").fetchone() == (0,)  # nothing left to ask again
 
 
 def test_a_shard_crawl_in_maintenance_leaves_the_merged_archive_as_it_was(tmp_path):

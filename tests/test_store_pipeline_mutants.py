@@ -250,7 +250,7 @@ def test_the_next_crawl_asks_again_for_the_pages_a_finished_one_could_not_fetch(
     assert stat(first, "newsarchive/pages/kept_for_retry_count") == 1  # the 503, not the 404
     assert rows(tmp_path, "SELECT crawl_id, url, kind, settled_at FROM frontier") == [(1, Y, "listing", None)]
     pipeline, started, messages = next_crawl(tmp_path, caplog, logging.INFO)
-    assert messages == ["asking again for 1 pages crawl 1 could not fetch (a timeout, a lost connection, a 5xx ...)"]
+    assert messages == ["asking again for 1 pages crawl 1 could not archive (a timeout, a lost connection, a 5xx, one page under many URLs ...)"]
     assert (stat(pipeline, "newsarchive/retried_from"), stat(pipeline, "newsarchive/retried_count")) == (1, 1)
     assert stat(pipeline, "newsarchive/resumed_from") is None
     assert started == [{"crawl_id": 2, "archive": pipeline.archive, "settled": [],
@@ -648,7 +648,6 @@ def test_a_crawl_that_stored_one_text_under_most_urls_says_so(tmp_path, caplog, 
     urls = [f"https://d.example/{n}" for n in range(len(texts))]
     for url, (title, body) in zip(urls, texts, strict=True):
         pipeline.process_item(PageResult(url, [article(url, title, body)]))
-    pipeline.process_item(PageResult(urls[0], [article(urls[0], *texts[0])]))  # unchanged: not counted again
     pipeline.process_item(PageResult(NEWS, [ListingPage(NEWS)]))  # no article: nothing to count
     pipeline.close_spider()
     with caplog.at_level(logging.WARNING):
@@ -659,6 +658,27 @@ def test_a_crawl_that_stored_one_text_under_most_urls_says_so(tmp_path, caplog, 
     assert warnings == ([f"{said[0]} of the {said[1]} articles stored have one title and text, 'Back soon': a "
                          "maintenance, block or consent page, or a page its scripts fill (then --render always)"]
                         if said else [])
+
+
+def test_a_crawl_that_meets_the_one_page_again_unchanged_says_so_and_keeps_it_to_ask_again(tmp_path, caplog):
+    """The next crawl asks for the pages again (spiders adopt them from the frontier); a wall that
+    is still up is met unchanged, and counted, so the crawl after asks again too."""
+    urls = [f"https://d.example/{n}" for n in range(3)]
+    for crawl_number in (1, 2):
+        pipeline = opened(tmp_path)
+        pipeline.process_item(PageResult(NEWS, [ListingPage(NEWS)], discovered=[FrontierEntry(url, "article") for url in urls]))
+        for url in urls:
+            pipeline.process_item(PageResult(url, [article(url, "Back soon", "Down")]))
+        pipeline.close_spider()
+        with caplog.at_level(logging.WARNING):
+            pipeline.spider_closed(pipeline.crawler.spider, "finished")
+        assert stat(pipeline, f"newsarchive/store/article_{'new' if crawl_number == 1 else 'unchanged'}_count") == 3
+        assert (stat(pipeline, "newsarchive/store/one_text_count"), stat(pipeline, "newsarchive/store/one_text_stored"),
+                stat(pipeline, "newsarchive/store/one_text_kept_count")) == (3, 3, 3)
+        assert stat(pipeline, "newsarchive/pages/kept_for_retry_count") == 0  # no page failed
+        assert rows(tmp_path, "SELECT url, settled_at FROM frontier ORDER BY url") == [(url, None) for url in urls]
+        with sqlite3.connect(tmp_path / "archive.db") as db:  # what the next crawl's spider does: adopt them
+            db.execute("DELETE FROM frontier")
 
 
 @pytest.mark.parametrize("reason", ["finished", "shutdown"])  # a finished crawl counts its lost requests

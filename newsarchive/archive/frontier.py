@@ -97,10 +97,14 @@ def read_frontier(conn: sqlite3.Connection, crawl_id: int) -> tuple[list[Frontie
     return pending, settled
 
 
-def close_frontier(db: Database, crawl_id: int, failed_at: str) -> tuple[int, int]:
+def close_frontier(db: Database, crawl_id: int, failed_at: str, one_page: str | None = None) -> tuple[int, int, int]:
     """A finished crawl: pending rows become failures (`not_fetched`), and the rows go, but those
-    of pages that failed for a transient reason, kept pending for the next crawl. Returns (pages
-    lost on the way, pages kept to ask for again)."""
+    of pages that failed for a transient reason, kept pending for the next crawl, and those of the
+    articles that were one page under many URLs (one_page: a prefix of its content_hash;
+    StorePipeline.note_one_text): a site that answered every story's URL with its
+    consent, block or maintenance page would otherwise keep that page as each story, and
+    incremental crawls would never ask for the stories again. Returns (pages lost on the way,
+    pages that failed kept to ask for again, articles of the one page kept to ask for again)."""
     lost = db.execute(
         "INSERT INTO failures (crawl_id, url, reason, detail, failed_at) "
         "SELECT crawl_id, url, 'not_fetched', 'requested, but no response or error ever reached the spider "
@@ -115,5 +119,11 @@ def close_frontier(db: Database, crawl_id: int, failed_at: str) -> tuple[int, in
         "AND kind != '' AND url IN (SELECT url FROM failures WHERE crawl_id = ? "
         f"AND reason IN ({', '.join('?' for _ in transient)}))",
         [crawl_id, crawl_id, *transient]).rowcount
+    one_page_kept = 0
+    if one_page is not None:
+        one_page_kept = db.execute(
+            "UPDATE frontier SET settled_at = NULL, outcome = NULL WHERE crawl_id = ? AND outcome IN ('article', "
+            "'unchanged') AND kind != '' AND url IN (SELECT u.url FROM article_urls u JOIN articles a ON a.id = "
+            "u.article_id WHERE substr(a.content_hash, 1, ?) = ?)", [crawl_id, len(one_page), one_page]).rowcount
     db.execute("DELETE FROM frontier WHERE crawl_id = ? AND settled_at IS NOT NULL", [crawl_id])
-    return lost, kept
+    return lost, kept, one_page_kept

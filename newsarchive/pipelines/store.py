@@ -84,7 +84,8 @@ class Tally:
         self.titles.update(other.titles)
 
     def count_text(self, article: Article) -> None:
-        """An article stored new or changed, by its title and text (see StorePipeline.one_text)."""
+        """An article stored (new, changed or unchanged), by its title and text (see
+        StorePipeline.note_one_text)."""
         digest = content_hash(article.title, article.body_text)[:16]  # pragma: no mutate (any prefix tells texts apart)
         self.texts[digest] += 1
         self.titles.setdefault(digest, article.title)
@@ -176,8 +177,8 @@ class StorePipeline:
         if retried_from is not None:
             self.stats.set_value("newsarchive/retried_from", retried_from)
             self.stats.set_value("newsarchive/retried_count", len(pending))
-            spider.logger.info(f"asking again for {len(pending)} pages crawl {retried_from} could not fetch "
-                               f"(a timeout, a lost connection, a 5xx ...)")
+            spider.logger.info(f"asking again for {len(pending)} pages crawl {retried_from} could not archive "
+                               f"(a timeout, a lost connection, a 5xx, one page under many URLs ...)")
         self.crawler.signals.send_catch_log(newsarchive_signals.crawl_started, crawl_id=self.crawl_id, archive=self.archive,
                                             resumed=pending, settled=settled)
 
@@ -290,8 +291,7 @@ class StorePipeline:
             status = store_article(db, record, self.crawl_id, seen_at, self.elsewhere)
             counts[f"newsarchive/store/article_{status}_count"] += 1
             tally.count_coverage(record)
-            if status != "unchanged":
-                tally.count_text(record)
+            tally.count_text(record)
             changed = schedule_visit(db, urls, before, seen_at, self.revisit_limits)
             counts["newsarchive/revisit/changed_count"] += bool(revisit and changed)
         elif isinstance(record, ArticleNotModified):
@@ -337,14 +337,15 @@ class StorePipeline:
             self.archive = None
             return
         self.flush()  # close_spider normally did; a crawl that failed to start may not have
-        self.note_one_text(spider)
+        one_page = self.note_one_text(spider)
         try:
             with self.archive.write() as db:
                 if reason == "finished" and self.frontier_enabled:
-                    lost, kept = frontier.close_frontier(db, self.crawl_id, utc_now())
+                    lost, kept, one_page_kept = frontier.close_frontier(db, self.crawl_id, utc_now(), one_page)
                     self.stats.inc_value("newsarchive/pages/not_fetched_count", lost)
                     self.stats.inc_value("newsarchive/store/failure_count", lost)
                     self.stats.set_value("newsarchive/pages/kept_for_retry_count", kept)
+                    self.stats.set_value("newsarchive/store/one_text_kept_count", one_page_kept)
                 finish_crawl(db, self.crawl_id, self.crawl_figures(reason))
         except Exception as error:  # noqa: BLE001 (one line, not a traceback from Scrapy's signal)
             # A full disk may refuse this last write too. The crawl's row stays unfinished, and
@@ -360,21 +361,25 @@ class StorePipeline:
             if self.elsewhere is not None:
                 self.elsewhere.close()
 
-    def note_one_text(self, spider) -> None:
+    def note_one_text(self, spider) -> str | None:
         """When most of the articles the crawl stored (ONE_TEXT_LEAST of them at least) have one
-        title and text, say so: a site answering its stories' URLs with a maintenance, block or
-        consent page, or with an app shell its scripts fill, archives that one page under every URL."""
+        title and text, say so, and return its digest (a prefix of its content_hash), whose pages
+        the next crawl asks for again (frontier.close_frontier): a site answering its
+        stories' URLs with a maintenance, block or consent page, or with an app shell its scripts
+        fill, archives that one page under every URL. Unchanged ones count: a wall that stays up
+        keeps being asked again, until the stories are there."""
         if not self.texts:
-            return
+            return None
         digest, count = self.texts.most_common(1)[0]  # pragma: no mutate (the first of the commonest, however many)
         stored = sum(self.texts.values())
         if count < ONE_TEXT_LEAST or 2 * count <= stored:
-            return
+            return None
         self.stats.set_value("newsarchive/store/one_text_count", count)
         self.stats.set_value("newsarchive/store/one_text_stored", stored)
         self.stats.set_value("newsarchive/store/one_text_title", self.titles[digest])
         spider.logger.warning(f"{count} of the {stored} articles stored have one title and text, "
                               f"{self.titles[digest]!r}: {ONE_TEXT_CAUSES}")
+        return digest
 
     def crawl_figures(self, reason: str) -> dict:
         get = self.stats.get_value
