@@ -11,22 +11,34 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from w3lib.url import safe_url_string
+
 WEB_SCHEMES = {"http": 80, "https": 443}
 
 Origin = tuple[str, str, int]
 
 
 def origin_of(url: str) -> Origin | None:
-    """(scheme, host, port) of an http(s) URL, the port filled in; None for anything else."""
+    """(scheme, host, port) of an http(s) URL, the port filled in; None for anything else. An
+    internationalised host name is taken in its ASCII form (IDNA), as Scrapy requests it
+    (w3lib's safe_url_string): a crawl given https://bücher.example/ fetches
+    https://xn--bcher-kva.example/, and its pages' links may be written either way.
+
+    >>> origin_of("https://Bücher.example/news/") == origin_of("https://xn--bcher-kva.example:443/a")
+    True
+    """
     try:
         parts = urlsplit(url)
         port = parts.port
-    except ValueError:  # a port that is not a number, or out of range
+        host = parts.hostname
+        if host and not host.isascii():
+            host = urlsplit(safe_url_string(url)).hostname
+    except ValueError:  # a port that is not a number, or out of range; a name IDNA refuses
         return None
     scheme = parts.scheme.lower()
-    if scheme not in WEB_SCHEMES or not parts.hostname:
+    if scheme not in WEB_SCHEMES or not host:
         return None
-    return scheme, parts.hostname.lower().rstrip("."), port or WEB_SCHEMES[scheme]
+    return scheme, host.lower().rstrip("."), port or WEB_SCHEMES[scheme]
 
 
 class Scope:

@@ -26,9 +26,29 @@ from newsarchive.scope import Scope, origin_of
     ("http://example.org:99999/", None),  # out of range
     ("http://example.org:port/", None),
     ("/news/a-story", None),
+    # An internationalised name, as Scrapy requests it (IDNA, by the URL standard: w3lib).
+    ("https://Bücher.example/news/", ("https", "xn--bcher-kva.example", 443)),
+    ("http://пример.рф:8080/новости/", ("http", "xn--e1afmkfd.xn--p1ai", 8080)),
+    ("https://faß.de/", ("https", "fass.de", 443)),
+    ("http://bad\udcff.example/", None),  # no name IDNA can write
 ])
 def test_the_origin_of_a_url(url, origin):
     assert origin_of(url) == origin
+
+
+@pytest.mark.parametrize(("start", "link"), [
+    ("https://bücher.example/news/", "https://xn--bcher-kva.example/2024/05/01/a-story"),
+    ("https://xn--bcher-kva.example/news/", "https://BÜCHER.example/2024/05/01/a-story"),
+])
+def test_an_internationalised_site_is_one_origin_however_its_name_is_written(start, link):
+    """A crawl given the site's name in Unicode fetches it under its ASCII name (Scrapy's Request):
+    every link and redirect of the site was offsite, and nothing but the start page was archived."""
+    import scrapy
+
+    scope = Scope([start])
+    assert scope.allows(link) and scope.allows(scrapy.Request(start).url)
+    assert scope.hosts == ["xn--bcher-kva.example"]
+    assert not scope.allows("https://xn--bcher-kva.example.evil.test/") and not scope.allows("https://bucher.example/")
 
 
 def test_a_site_on_a_default_port_is_the_same_site_under_the_other_scheme():
@@ -129,3 +149,34 @@ def test_on_a_disk_without_room_the_lock_is_still_taken_and_the_crawl_says_it_ca
                            "--allow-private"], capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stderr, done.stdout) == (1, f"Error: cannot open {db} for writing: disk I/O error\n", "")
     assert lock_path(db, "127.0.0.1").read_text() == ""
+
+
+def test_a_site_given_by_its_internationalised_name_is_crawled(tmp_path):
+    """Every host name resolves to the loopback server here (tests/loopback_resolver.py). Before its
+    origin was taken in ASCII, the crawl dropped even its start page as offsite: "0 pages", exit 4."""
+    import sqlite3
+
+    from tests.conftest import SiteHandler, run_cli, serve_handler
+
+    class IdnSite(SiteHandler):
+        def do_GET(self):  # noqa: N802 (the http.server API)
+            port = self.server.server_port
+            if self.path == "/news/":  # links in the Unicode name, as a page may write them
+                links = "".join(f"<li><a href='http://bücher.example:{port}/2024/05/0{n}/story-{n}'>Story {n}</a></li>"
+                                for n in (1, 2))
+                return self.answer(200, f"<html><head><title>News</title></head><body><ul>{links}</ul></body></html>")
+            prose = "".join(f"<p>Paragraph {k} of the story, on the river, the bridge and the budget.</p>" for k in range(5))
+            return self.answer(200, f"<html><head><title>Story {self.path[-1]}</title></head><body><article>"
+                                    f"<h1>Story {self.path[-1]}</h1>{prose}</article></body></html>")
+
+    server = serve_handler(IdnSite)
+    try:
+        result = run_cli("crawl", f"http://bücher.example:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
+                         "--allow-private", "--render", "never", "-s", "ROBOTSTXT_OBEY=False",
+                         "-s", "TWISTED_DNS_RESOLVER=tests.loopback_resolver.LoopbackResolver")
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        assert db.execute("SELECT url FROM articles ORDER BY url").fetchall() == [
+            (f"http://xn--bcher-kva.example:{server.server_port}/2024/05/0{n}/story-{n}",) for n in (1, 2)]
