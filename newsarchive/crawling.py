@@ -54,6 +54,11 @@ ARTICLE_KINDS = ("article", "page")
 # Set by a distributed crawl's worker that received no page of a crawl that had begun: the other
 # workers took every request before it asked (newsarchive/distributed.py).
 NO_SHARE_STAT = "newsarchive/distributed/no_share"
+# Set by the spider (spiders/base.py): that a crawl meeting no article is to say so (not set in a
+# distributed or resumed crawl), and the other origin the site's links led to most, with how many
+# links ("ORIGIN N").
+ARTICLES_SOUGHT_STAT = "newsarchive/articles_sought"
+OFFSITE_STAT = "newsarchive/offsite/commonest"
 
 
 @dataclass
@@ -105,13 +110,30 @@ class CrawlSummary:
         if self.no_share:
             return EXIT_OK
         kept = sum(self.pages(outcome) for outcome in ("article", "listing", "unchanged"))
-        # Pages requested for an article that ended as one, unchanged, or a failure (a page of an
-        # any-site crawl that turned out to be a listing was no article page).
-        articles_kept = sum(self.pages(outcome, kind) for outcome in ("article", "unchanged") for kind in ARTICLE_KINDS)
-        article_pages_failed = sum(self.pages("failure", kind) for kind in ARTICLE_KINDS)
-        if not kept or (article_pages_failed and not articles_kept) or self.one_page_only:
+        if not kept or (self.article_pages_failed and not self.articles_kept) or self.one_page_only \
+                or self.found_no_article:
             return EXIT_NOTHING_ARCHIVED
         return EXIT_OK
+
+    @property
+    def articles_kept(self) -> int:
+        """Pages requested for an article that ended as one, or unchanged (a page of an any-site crawl
+        that turned out to be a listing was no article page)."""
+        return sum(self.pages(outcome, kind) for outcome in ("article", "unchanged") for kind in ARTICLE_KINDS)
+
+    @property
+    def article_pages_failed(self) -> int:
+        return sum(self.pages("failure", kind) for kind in ARTICLE_KINDS)
+
+    @property
+    def found_no_article(self) -> bool:
+        """A crawl that met no article, new or known: it read listings alone, whose links led to
+        another origin (www. of the site given, say), to nothing the parsers take for a story, or
+        nowhere (a listing whose markup changed). An incremental crawl that finds nothing new has
+        met the stories it knows (skipped, or answered "not modified")."""
+        get = self.stats.get
+        return bool(get(ARTICLES_SOUGHT_STAT)) and not self.pages("article") and not self.pages("unchanged") \
+            and not get("newsarchive/refresh/skipped_count") and not get("newsarchive/store/article_not_modified_count")
 
     @property
     def one_page_only(self) -> bool:
@@ -190,12 +212,24 @@ class CrawlSummary:
                         f"which the crawl does not follow; crawl {target} instead")
             if not self.pages():
                 return "nothing could be fetched: no response and no error reached the spider"
+            if self.found_no_article and not self.article_pages_failed:
+                return self._nothing_found()
             if self.one_page_only:
                 return (f"nothing was archived but one page under {self.stats.get('newsarchive/store/one_text_count')} "
                         f"URLs, {self.stats.get('newsarchive/store/one_text_title')!r}: {ONE_TEXT_CAUSES}")
             return (f"nothing was archived: every page (or every article page) failed{self._commonest_failures()}; "
                     "see `newsarchive report`")
         return ""
+
+    def _nothing_found(self) -> str:
+        """Why a crawl met no article: where its links led, when they led elsewhere."""
+        found = f"nothing was archived: the crawl met no article, new or known, on its {self.pages()} pages"
+        offsite = self.stats.get(OFFSITE_STAT)
+        if not offsite:
+            return found + "; see `newsarchive report`"
+        origin, links = offsite.rsplit(" ", 1)
+        return (f"{found}; its links led elsewhere, {links} of them to {origin}, an origin the crawl does not follow: "
+                f"to archive that site, crawl {origin} (or give it as a start URL too)")
 
     def _commonest_failures(self, shown: int = 3) -> str:
         """The reasons most pages failed for, most first (" (38 not_the_story, 2 http_404)"), so that

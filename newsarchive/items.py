@@ -165,6 +165,10 @@ class Listing:
     links: list[ListingLink] = field(default_factory=list)  # article links
     section_links: list[ListingLink] = field(default_factory=list)  # archive index sections
     feeds: list[str] = field(default_factory=list)  # RSS/Atom feeds the page announces
+    # Content links to other origins, which no crawl of this one follows: the three commonest
+    # origins and how many links each (an any-site listing's; a crawl that found no article says
+    # where its links led: www. of the site given, say).
+    elsewhere: dict[str, int] = field(default_factory=dict)
     kind: str = "listing"
 
     def to_dict(self) -> dict[str, Any]:

@@ -41,6 +41,17 @@ def origin_of(url: str) -> Origin | None:
     return scheme, host.lower().rstrip("."), port or WEB_SCHEMES[scheme]
 
 
+def origin_text(origin: Origin) -> str:
+    """An origin as a URL's start, its port left out where it is the scheme's own.
+
+    >>> origin_text(("https", "www.example.org", 443)), origin_text(("http", "127.0.0.1", 8000))
+    ('https://www.example.org', 'http://127.0.0.1:8000')
+    """
+    scheme, host, port = origin
+    host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{host}" + ("" if port == WEB_SCHEMES[scheme] else f":{port}")
+
+
 class Scope:
     def __init__(self, urls):
         self.origins: set[Origin] = set()

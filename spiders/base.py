@@ -26,6 +26,7 @@ allow_private ("1"), full ("1").
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 from urllib.parse import urljoin
 
@@ -36,6 +37,7 @@ from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import utc_now
 from newsarchive.archive.queries import ArchiveLookup
 from newsarchive.comment_pages import CommentPages
+from newsarchive.crawling import ARTICLES_SOUGHT_STAT, OFFSITE_STAT
 from newsarchive.failures import RefusedResponse, describe_failure
 from newsarchive.items import Article, FrontierEntry, ListingPage, PageFailure
 from newsarchive.middlewares.pageresult import FRONTIER_META, STORED_BODY_META, asked_url, capture_of, page_result
@@ -47,11 +49,13 @@ from newsarchive.refresh import RefreshPolicy
 from newsarchive.rendering import Renderer
 from newsarchive.revisits import TIME_FORMAT, parse_time
 from newsarchive.safety import refuse_private_host
+from newsarchive.scope import origin_of, origin_text
 from newsarchive.workers import ParseJob, ParserPool
 
 # Listings are read before the articles they list; discovery files before listings.
 PRIORITIES = {"sitemap": 15, "feed": 15, "listing": 10, "page": 2, "article": 0}
 REVISIT_PRIORITY = -1  # due known articles after every article a listing offered
+
 
 
 class ArchiveSpider(scrapy.Spider):
@@ -70,6 +74,7 @@ class ArchiveSpider(scrapy.Spider):
         self.resumed_entries: list[FrontierEntry] = []
         self.revisit_urls: set[str] = set()  # frontier keys of the revisits this crawl requested
         self.arguments: dict[str, str] = {}
+        self.offsite_origins: Counter = Counter()  # the other origins the site's links led to (origin_text), and how often
 
     def keep_arguments(self, **arguments) -> None:
         """The arguments the crawl was started with, kept in its crawls row."""
@@ -104,10 +109,18 @@ class ArchiveSpider(scrapy.Spider):
         self.resumed_entries = resumed
         for url in [*settled, *(entry.url for entry in resumed)]:
             self.requested.add(request_key(url))
+        # A crawl that meets no article, new or known, archived nothing (newsarchive/crawling.py,
+        # CrawlSummary.found_no_article); not said of a distributed worker, whose share may hold
+        # none, nor of a resumed crawl, whose articles the interrupted one may have taken.
+        if not (self.crawler.settings.get("NEWSARCHIVE_REDIS_URL") or resumed or settled):
+            self.crawler.stats.set_value(ARTICLES_SOUGHT_STAT, True)
 
     def closed(self, reason):
         self.archive_lookup.close()
         self.parser_pool.close()
+        if self.offsite_origins:
+            origin, links = self.offsite_origins.most_common(1)[0]
+            self.crawler.stats.set_value(OFFSITE_STAT, f"{origin} {links}")
 
     # parsing ------------------------------------------------------------------------------------
 
@@ -315,6 +328,9 @@ class ArchiveSpider(scrapy.Spider):
         allowed = self.scope.allows(url)
         if not allowed:
             self.crawler.stats.inc_value("newsarchive/offsite_or_locale_skipped_count")
+            origin = origin_of(url)
+            if origin is not None:
+                self.offsite_origins[origin_text(origin)] += 1
         return allowed
 
 

@@ -28,7 +28,7 @@ from newsarchive.items import Article, ArticleNotModified, ListingLink, ListingP
 from newsarchive.options import OptionError, check_start_url, parse_flag
 from newsarchive.parsers.dates import date_part
 from newsarchive.parsers.discovery import before, looks_like_article_url
-from newsarchive.scope import Scope
+from newsarchive.scope import Scope, origin_of
 from spiders.base import ArchiveSpider
 
 # A page of unknown kind is fetched after listings, articles with an article's URL before others.
@@ -48,6 +48,9 @@ class GenericSpider(ArchiveSpider):
         self.scope = Scope(self.start_urls)
         self.allowed_domains = self.scope.hosts
         self.site_name = urlsplit(self.start_urls[0]).hostname
+        origin = origin_of(self.start_urls[0])
+        if origin is not None:  # the host as requested (an internationalised name in ASCII), as articles keep it
+            self.site_name = origin[1]
         self.pages_of_unknown_kind = 0
 
     @classmethod
@@ -125,6 +128,7 @@ class GenericSpider(ArchiveSpider):
             yield page
             return
         depth = response.meta.get("depth_of_discovery", 0)
+        self.offsite_origins.update(page.elsewhere)
         if self.use_feeds:
             for request in self.follow_all(page.feeds, "feed"):
                 yield request

@@ -371,3 +371,32 @@ def test_a_crawl_whose_every_article_was_one_page_exits_4_unless_a_known_one_was
     assert wall.verdict() == ("" if not_modified else (
         "nothing was archived but one page under 3 URLs, 'Before you continue': a maintenance, block or consent "
         "page, or a page its scripts fill (then --render always)"))
+
+
+def sought(offsite=None, sought=True, **pages) -> CrawlSummary:
+    crawl = summary(**pages)
+    crawl.stats.update({"newsarchive/articles_sought": sought} | ({"newsarchive/offsite/commonest": offsite} if offsite else {}))
+    return crawl
+
+
+def test_a_crawl_that_met_no_article_exits_4_and_says_where_its_links_led():
+    listings_only = dict(received=2, listing=2, listing_listing=2)
+    assert sought(sought=None, **listings_only).exit_code == EXIT_OK  # a distributed worker's, a resumed crawl
+    assert sought(**listings_only).verdict() == (
+        "nothing was archived: the crawl met no article, new or known, on its 2 pages; see `newsarchive report`")
+    away = sought("https://www.news.example 38", **listings_only)
+    assert away.exit_code == EXIT_NOTHING_ARCHIVED
+    assert away.verdict() == (
+        "nothing was archived: the crawl met no article, new or known, on its 2 pages; its links led "
+        "elsewhere, 38 of them to https://www.news.example, an origin the crawl does not follow: to archive that "
+        "site, crawl https://www.news.example (or give it as a start URL too)")
+    # It met some: stored one, found one unchanged, skipped known ones, was told one was not modified.
+    assert sought(received=3, listing=2, article=1, listing_listing=2, page_article=1).exit_code == EXIT_OK
+    assert sought(received=3, listing=2, unchanged=1, listing_listing=2, page_unchanged=1).exit_code == EXIT_OK
+    for known in ("newsarchive/refresh/skipped_count", "newsarchive/store/article_not_modified_count"):
+        incremental = sought(**listings_only)
+        incremental.stats[known] = 12
+        assert (incremental.exit_code, incremental.verdict()) == (EXIT_OK, "")
+    # Article pages that failed: their reasons are the verdict.
+    failed = sought(received=3, listing=1, failure=2, listing_listing=1, article_failure=2)
+    assert failed.verdict() == "nothing was archived: every page (or every article page) failed; see `newsarchive report`"

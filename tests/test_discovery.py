@@ -63,6 +63,30 @@ def test_content_links_leave_out_navigation_other_origins_and_files():
     assert content_links(page) == ["https://news.example/read/qk/", "https://news.example/read/qm/"]
 
 
+def test_content_links_count_the_other_origins_they_leave_out():
+    """Counted for the crawl's verdict when it finds no article (www. of the site given, say);
+    not navigation, files or what is no page."""
+    from collections import Counter
+
+    page = doc("""<html><body><nav><a href="https://www.news.example/sport/">Sport</a></nav>
+        <main><a href="/read/qk/">Here</a><a href="https://www.news.example/read/a/">A</a>
+        <a href="https://www.news.example/read/b/">B</a><a href="https://WWW.news.example:443/read/c/">C</a>
+        <a href="http://news.example/read/qm/">Same host, other scheme</a>
+        <a href="https://news.example:8443/read/zz/">Other port</a><a href="https://www.news.example/x.pdf">PDF</a>
+        <a href="mailto:a@news.example">Mail</a><a href="https://cdn.example/p/1">P1</a><a href="https://cdn.example/p/2">P2</a>
+        <a href="https://x.example/">X</a><a href="https://y.example/">Y</a></main></body></html>""")
+    elsewhere: Counter = Counter()
+    assert content_links(page, elsewhere) == ["https://news.example/read/qk/", "http://news.example/read/qm/"]
+    assert elsewhere == {"https://www.news.example": 3, "https://cdn.example": 2, "https://news.example:8443": 1,
+                         "https://x.example": 1, "https://y.example": 1}
+    listing = parse_page("https://news.example/section/", listing_html(6).replace(
+        "</ul>", "</ul><a href='https://www.news.example/read/a/'>A</a><a href='https://www.news.example/read/b/'>B</a>"
+                 "<a href='https://cdn.example/p/1'>P</a><a href='https://x.example/'>X</a><a href='https://y.example/'>Y</a>"
+                 "<a href='https://y.example/2'>Y2</a>").encode())
+    assert isinstance(listing, Listing)
+    assert listing.elsewhere == {"https://www.news.example": 2, "https://y.example": 2, "https://cdn.example": 1}
+
+
 def test_a_link_to_a_page_of_a_storys_comments_is_the_storys():
     page = doc("""<html><body><main><a href="/read/qk/comment-page-2/#comment-7">Latest comment</a>
         <a href="/read/qk/">One</a><a href="/read/qm.html/comment-page-3">Two's comments</a>

@@ -180,3 +180,37 @@ def test_a_site_given_by_its_internationalised_name_is_crawled(tmp_path):
     with sqlite3.connect(tmp_path / "a.db") as db:
         assert db.execute("SELECT url FROM articles ORDER BY url").fetchall() == [
             (f"http://xn--bcher-kva.example:{server.server_port}/2024/05/0{n}/story-{n}",) for n in (1, 2)]
+
+
+def test_a_crawl_whose_links_lead_to_another_origin_exits_4_naming_it(tmp_path):
+    """The site given answers, and its stories are on another origin of the same server (www. of it,
+    as bare domains and www. often are): before, "2 pages: 0 articles" and exit 0, nothing said."""
+    import sqlite3
+
+    from tests.conftest import SiteHandler, run_cli, serve_handler
+
+    class LinksToLocalhost(SiteHandler):
+        def do_GET(self):  # noqa: N802 (the http.server API)
+            port = self.server.server_port
+            if self.path == "/news/":
+                links = "".join(f"<li><a href='http://localhost:{port}/2024/05/0{n}/story-{n}'>Story {n}</a></li>"
+                                for n in (1, 2, 3))
+                return self.answer(200, f"<html><head><title>News</title></head><body><ul>{links}</ul></body></html>")
+            return self.answer(404, "<html><body>no</body></html>")
+
+    server = serve_handler(LinksToLocalhost)
+    try:
+        db_path, start = tmp_path / "a.db", f"http://127.0.0.1:{server.server_port}/news/"
+        result = run_cli("crawl", start, "--db", str(db_path), "--allow-private", "--render", "never",
+                         "-s", "ROBOTSTXT_OBEY=False")
+    finally:
+        server.shutdown()
+    assert result.returncode == 4, result.stderr[-3000:]
+    origin = f"http://localhost:{server.server_port}"
+    # Its 2 pages: the section, and the /sitemap.xml it guessed (a 404, an empty sitemap).
+    assert result.stderr.strip().splitlines()[-1].endswith(
+        f"met no article, new or known, on its 2 pages; its links led elsewhere, 3 of them to {origin}, an origin "
+        f"the crawl does "
+        f"not follow: to archive that site, crawl {origin} (or give it as a start URL too)")
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone() == (0,)

@@ -472,3 +472,27 @@ def test_a_profiled_listing_page_that_led_to_sections_is_not_stale(tmp_path):
         assert stat(spider, "newsarchive/refresh/pagination_stopped_count") == 1
     finally:
         spider.closed("finished")
+
+
+def test_links_to_other_origins_are_counted_by_origin_and_the_commonest_is_told_at_the_close(make_spider):
+    spider = make_spider()
+    for url in ("https://www.news.example/a", "https://www.news.example/b", "http://127.0.0.1:9000/x",
+                "https://www.news.example:443/c", "mailto:desk@news.example"):
+        assert not spider.is_allowed(url)
+    assert spider.is_allowed(f"{SITE}/news/d")
+    assert spider.offsite_origins == {"https://www.news.example": 3, "http://127.0.0.1:9000": 1}
+    assert stat(spider, "newsarchive/offsite_or_locale_skipped_count") == 5
+    spider.closed("finished")
+    assert stat(spider, "newsarchive/offsite/commonest") == "https://www.news.example 3"
+
+
+def test_a_crawl_of_its_own_says_if_it_met_no_article_a_resumed_or_distributed_one_does_not(make_spider):
+    spider = make_spider()
+    spider.crawl_started(1, [], [])
+    assert stat(spider, "newsarchive/articles_sought") is True
+    resumed = make_spider()
+    resumed.crawl_started(2, [FrontierEntry(f"{SITE}/news/page/3", "listing")], [f"{SITE}/news/a"])
+    assert stat(resumed, "newsarchive/articles_sought") is None  # the interrupted crawl may have taken them
+    distributed = make_spider(NEWSARCHIVE_REDIS_URL="redis://127.0.0.1:1/0")
+    distributed.crawl_started(3, [], [])
+    assert stat(distributed, "newsarchive/articles_sought") is None  # a worker's share may hold no article

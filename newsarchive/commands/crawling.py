@@ -82,7 +82,8 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
 
     \b
     Exit status: 0 the crawl finished and archived something; 1 it did not finish; 2 bad
-    options; 4 it finished but archived nothing (no response, or every article page failed);
+    options; 4 it finished but archived nothing (no response, every article page failed, it met
+    no article, new or known, or every article was one page under many URLs);
     75 another crawl of the site into the same archive is running.
 
     \b

@@ -9,6 +9,7 @@ the page.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 
 from newsarchive.items import Article, Listing
@@ -42,9 +43,10 @@ def parse_page(
             profile, site = found[0], site or found[1]
     doc = parse_document(url, body, content_type)
     if profile is None:
-        links = discovery.content_links(doc) if kind is None else None  # shared by both steps
+        elsewhere: Counter = Counter()
+        links = discovery.content_links(doc, elsewhere) if kind is None else None  # shared by both steps
         if (kind or discovery.page_kind(doc, links)) == "listing":
-            return discovery.listing_from_page(doc, links)
+            return discovery.listing_from_page(doc, links, elsewhere)
         return extract_article(doc, None, site, fields)
     if (kind or page_kind(doc, profile)) == "listing":
         return extract_listing(doc, profile, site)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -31,6 +32,7 @@ from newsarchive.parsers.document import Document
 from newsarchive.parsers.metadata import STORY_TYPES
 from newsarchive.parsers.text import element_text, normalise_text
 from newsarchive.parsers.urls import canonicalise_url
+from newsarchive.scope import origin_of, origin_text
 
 _DATE_PATH = re.compile(r"/(19|20)\d{2}[/-]\d{1,2}([/-]\d{1,2})?/")
 _ID_PATH = re.compile(r"[/-]\d{4,}(?:\.html?)?/?$")
@@ -147,9 +149,12 @@ def _prose(root) -> tuple[int, int]:
 
 
 
-def listing_from_page(doc: Document, links: list[str] | None = None) -> Listing:
-    """A listing page of a site with no profile: every content link, its next page, its feeds."""
-    links = content_links(doc) if links is None else links
+def listing_from_page(doc: Document, links: list[str] | None = None, elsewhere: Counter | None = None) -> Listing:
+    """A listing page of a site with no profile: every content link, its next page, its feeds, and
+    the other origins its content links to (`elsewhere`, counted by content_links)."""
+    if links is None:
+        elsewhere = Counter()
+        links = content_links(doc, elsewhere)
     next_url = next_page(doc)
     next_key = canonicalise_url(next_url) if next_url else None
     return Listing(
@@ -158,14 +163,16 @@ def listing_from_page(doc: Document, links: list[str] | None = None) -> Listing:
                for position, url in enumerate(link for link in links if link != next_key)],
         next_page_url=next_url,
         feeds=feed_links(doc),
+        elsewhere=dict((elsewhere or Counter()).most_common(3)),
     )
 
 
-def content_links(doc: Document) -> list[str]:
+def content_links(doc: Document, elsewhere: Counter | None = None) -> list[str]:
     """Same-site links of the page's content, canonical, once each, in document order: not those
     of navigation, header, footer or asides, nor links to files (images, PDFs, archives ...). A
     link to a page of a story's comments is its story's: they are read with it
-    (newsarchive/comment_pages.py)."""
+    (newsarchive/comment_pages.py). elsewhere: a Counter given to count the content links to each
+    other origin in (origin_text: "https://www.example.org")."""
     own = urlsplit(doc.url)
     own_key = canonicalise_url(doc.url)
     seen_hrefs, seen, links = set(), set(), []
@@ -181,6 +188,8 @@ def content_links(doc: Document) -> list[str]:
             continue
         parts = urlsplit(url)
         if (parts.hostname, parts.port) != (own.hostname, own.port) or is_file_url(url):
+            if elsewhere is not None and not is_file_url(url) and (origin := origin_of(url)) is not None:
+                elsewhere[origin_text(origin)] += 1
             continue
         seen.add(url)
         links.append(url)
