@@ -57,7 +57,6 @@ PRIORITIES = {"sitemap": 15, "feed": 15, "listing": 10, "page": 2, "article": 0}
 REVISIT_PRIORITY = -1  # due known articles after every article a listing offered
 
 
-
 class ArchiveSpider(scrapy.Spider):
     site_name: str | None = None
     capture_enabled = False  # NEWSARCHIVE_CAPTURE_ENABLED (from_crawler)
