@@ -101,6 +101,6 @@ def test_a_longer_pace_than_the_setting_allows_is_capped_with_a_warning(tmp_path
 
 def test_a_pace_asked_of_another_crawler_or_switched_off_is_not_kept(tmp_path):
     gaps, log, _ = crawl_pace(tmp_path, "User-agent: otherbot\nCrawl-delay: 5\n")
-    assert max(gaps) < 2, gaps
+    assert max(gaps) < 4, gaps  # the 5 s asked of another crawler are not kept
     gaps, log, _ = crawl_pace(tmp_path / "off", "User-agent: *\nCrawl-delay: 5\n", "-s", "NEWSARCHIVE_CRAWL_DELAY_MAX=0")
-    assert max(gaps) < 2 and "between requests" not in log, gaps
+    assert max(gaps) < 4 and "between requests" not in log, gaps
