@@ -222,8 +222,11 @@ class CrawlSummary:
         return ""
 
     def _nothing_found(self) -> str:
-        """Why a crawl met no article: where its links led, when they led elsewhere."""
+        """Why a crawl met no article: the pages that failed and why (robots.txt forbidding them,
+        say), and where its links led, when they led elsewhere."""
         found = f"nothing was archived: the crawl met no article, new or known, on its {self.pages()} pages"
+        if self.pages("failure"):
+            found += f"; {self.pages('failure')} failed{self._commonest_failures()}"
         offsite = self.stats.get(OFFSITE_STAT)
         if not offsite:
             return found + "; see `newsarchive report`"

@@ -397,6 +397,12 @@ def test_a_crawl_that_met_no_article_exits_4_and_says_where_its_links_led():
         incremental = sought(**listings_only)
         incremental.stats[known] = 12
         assert (incremental.exit_code, incremental.verdict()) == (EXIT_OK, "")
+    # Listing pages that failed (robots.txt forbids the site): the verdict says how many and why.
+    forbidden = sought(received=2, failure=2, listing_failure=2)
+    forbidden.stats["newsarchive/store/failure_count/robots_forbidden"] = 2
+    assert (forbidden.exit_code, forbidden.verdict()) == (EXIT_NOTHING_ARCHIVED, (
+        "nothing was archived: the crawl met no article, new or known, on its 2 pages; 2 failed (2 robots_forbidden); "
+        "see `newsarchive report`"))
     # Article pages that failed: their reasons are the verdict.
     failed = sought(received=3, listing=1, failure=2, listing_listing=1, article_failure=2)
     assert failed.verdict() == "nothing was archived: every page (or every article page) failed; see `newsarchive report`"
