@@ -47,10 +47,9 @@ class GenericSpider(ArchiveSpider):
         self.use_sitemaps, self.use_feeds = parse_flag(sitemaps), parse_flag(feeds)
         self.scope = Scope(self.start_urls)
         self.allowed_domains = self.scope.hosts
-        self.site_name = urlsplit(self.start_urls[0]).hostname
-        origin = origin_of(self.start_urls[0])
-        if origin is not None:  # the host as requested (an internationalised name in ASCII), as articles keep it
-            self.site_name = origin[1]
+        # The host as requested (an internationalised name in ASCII), as articles keep it; check_start_url
+        # let through only http(s) URLs with a host, which have an origin.
+        self.site_name = origin_of(self.start_urls[0])[1]
         self.pages_of_unknown_kind = 0
 
     @classmethod

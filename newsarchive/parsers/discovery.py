@@ -186,9 +186,11 @@ def content_links(doc: Document, elsewhere: Counter | None = None) -> list[str]:
             url = story_of(url) or url
         if not url or url == own_key or url in seen:
             continue
+        if is_file_url(url):
+            continue
         parts = urlsplit(url)
-        if (parts.hostname, parts.port) != (own.hostname, own.port) or is_file_url(url):
-            if elsewhere is not None and not is_file_url(url) and (origin := origin_of(url)) is not None:
+        if (parts.hostname, parts.port) != (own.hostname, own.port):
+            if elsewhere is not None and (origin := origin_of(url)) is not None:
                 elsewhere[origin_text(origin)] += 1
             continue
         seen.add(url)
