@@ -162,6 +162,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newsarchive.middlewares.redirect.LoopAwareRedirectMiddleware": 600,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "newsarchive.middlewares.redirect.LoopAwareMetaRefreshMiddleware": 580,
+    # Where Scrapy's CookiesMiddleware sits (off: COOKIES_ENABLED): the cookies of a site's redirects.
+    "newsarchive.middlewares.site_cookies.EntryCookiesMiddleware": 700,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsarchive.middlewares.retry_after.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,

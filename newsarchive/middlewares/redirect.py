@@ -2,7 +2,10 @@
 `<meta http-equiv="refresh">`) that would lose a page silently become failures.
 
 - A redirect back to a URL already in the chain: Scrapy's duplicate filter would otherwise drop
-  the looping request without a word, and the page would vanish from the crawl.
+  the looping request without a word, and the page would vanish from the crawl. Unless the site
+  has set a cookie since that URL was asked: a cookie check (set a cookie, redirect to the same
+  page) is passed as a browser passes it, the URL asked again with the cookie
+  (newsarchive/middlewares/site_cookies.py).
 - A redirect out of the crawl's origins (newsarchive/scope.py): not followed, recorded as
   `offsite_redirect` with its target, so the archivist sees where the site sent the crawler.
   When that is a start URL's own redirect (the site moved: `example.org` to `www.example.org`),
@@ -22,6 +25,10 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
 
 from newsarchive.failures import OffsiteRedirect, RedirectLoop
+from newsarchive.middlewares.site_cookies import SiteCookies, cookie_pairs
+
+# Meta: {URL: the Cookie header it was asked with} for the URLs of a redirect chain.
+COOKIES_SENT_META = "newsarchive_cookies_sent"
 
 # Stat: "<start URL> -> <where it redirects>", the first start URL whose own redirect left the
 # crawl's origins (read by CrawlSummary.verdict).
@@ -31,10 +38,17 @@ START_MOVED_STAT = "newsarchive/start_url_moved"
 class LoopAwareRedirects:
     """The rules above, for any of Scrapy's redirect middlewares (they share `_redirect`)."""
 
+    def _build_redirect_request(self, source_request, response, **kwargs):
+        SiteCookies.of(self.crawler).take(response.url, response.headers.getlist("Set-Cookie"))
+        return super()._build_redirect_request(source_request, response, **kwargs)
+
     def _redirect(self, redirected, request, reason):
         chain = [*request.meta.get("redirect_urls", []), request.url]
-        if redirected.url in chain:
-            raise RedirectLoop(f"redirect loop: {' -> '.join(chain + [redirected.url])}")
+        asked_with = {**request.meta.get(COOKIES_SENT_META, {}), request.url: request.headers.get("Cookie")}
+        if redirected.url in chain and not self._cookies_since(redirected.url, asked_with.get(redirected.url)):
+            sent = cookie_pairs(asked_with.get(redirected.url))
+            said = f", though it was asked with the cookies the site set ({', '.join(sent)})" if sent else ""
+            raise RedirectLoop(f"redirect loop{said}: {' -> '.join(chain + [redirected.url])}")
         scope = getattr(self.crawler.spider, "scope", None)
         if scope is not None and not scope.allows(redirected.url):
             if chain[0] in getattr(self.crawler.spider, "start_urls", ()):
@@ -49,7 +63,13 @@ class LoopAwareRedirects:
         # would drop it and the redirected page would never be settled. Fetch it: at worst the
         # article is stored once and this page ends as its duplicate.
         followed.dont_filter = True
+        followed.meta[COOKIES_SENT_META] = asked_with
         return followed
+
+    def _cookies_since(self, url: str, sent: bytes | None) -> bool:
+        """Whether the site has set a cookie the request for `url` was not sent with."""
+        held, sent_pairs = cookie_pairs(SiteCookies.of(self.crawler).header_for(url)), cookie_pairs(sent)
+        return any(sent_pairs.get(name) != value for name, value in held.items())
 
     def start_url_moved(self, start_url: str, target: str) -> None:
         """A start URL redirects to another origin: the crawl would archive nothing of that site
