@@ -187,7 +187,8 @@ class CrawlSummary:
             yield (f"asked again for {get('newsarchive/distributed/retried_count')} pages the last crawl of this "
                    "name could not fetch")
         if get("newsarchive/pages/kept_for_retry_count"):
-            yield (f"{get('newsarchive/pages/kept_for_retry_count')} pages that failed for a passing reason will be "
+            yield (f"{get('newsarchive/pages/kept_for_retry_count')} pages that failed for a passing reason"
+                   f"{' or arrived cut short' if get('newsarchive/pages/cut_short_count') else ''} will be "
                    "asked for again next time")
         if get("newsarchive/resumed_from"):
             yield (f"resumed crawl {get('newsarchive/resumed_from')} "

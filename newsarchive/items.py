@@ -301,6 +301,7 @@ class PageResult:
     discovered: list[FrontierEntry] = field(default_factory=list)
     request_fingerprint: str | None = None  # distributed crawls acknowledge the request once stored
     kind: str | None = None  # what the page was requested as (its FrontierEntry's kind), None when not known
+    cut_short: bool = False  # the body arrived short of its Content-Length: asked for again next crawl
 
     @property
     def outcome(self) -> str:

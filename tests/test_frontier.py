@@ -9,6 +9,7 @@ import pytest
 
 from newsarchive.archive import open_archive
 from newsarchive.archive.frontier import (
+    CUT_SHORT,
     add_entries,
     adopt_retries,
     adopt_unfinished,
@@ -226,6 +227,19 @@ def test_a_finished_crawl_keeps_the_articles_that_were_one_page_under_many_urls(
         assert close_frontier(db, crawl_id, T2, one_page=content_hash(*wall)[:16]) == (0, 0, 3)
     assert rows(archive, "SELECT url, kind, settled_at, outcome FROM frontier ORDER BY url") == [
         (f"{SITE}/news/wall-{n}", "article", None, None) for n in range(3)]
+
+
+def test_a_finished_crawl_keeps_the_pages_that_arrived_cut_short(archive):
+    crawl_id = crawl(archive)
+    story = FrontierEntry(f"{SITE}/news/b", "article", 0)
+    with archive.write() as db:
+        add_entries(db, crawl_id, [ARTICLE, story, LISTING], T1)
+        settle(db, crawl_id, ARTICLE.url, CUT_SHORT, T2)
+        settle(db, crawl_id, LISTING.url, CUT_SHORT, T2)
+        settle(db, crawl_id, story.url, "article", T2)
+        assert close_frontier(db, crawl_id, T2) == (0, 2, 0)
+    assert rows(archive, "SELECT url, settled_at, outcome FROM frontier ORDER BY url") == [
+        (ARTICLE.url, None, None), (LISTING.url, None, None)]
 
 
 def test_a_page_no_stored_page_offered_is_not_kept_however_it_failed(archive):

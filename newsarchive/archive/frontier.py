@@ -26,6 +26,10 @@ from newsarchive.archive.database import Database
 from newsarchive.failures import TRANSIENT_FAILURES
 from newsarchive.items import FrontierEntry
 
+# The outcome of a row whose page arrived cut short (PageResult.cut_short): stored, and kept
+# pending like a transient failure, for the next crawl to ask for the whole page.
+CUT_SHORT = "cut_short"
+
 # Crawls whose frontier a new crawl of the same site may take over: every way of ending but
 # "finished" (SIGKILL: "interrupted"; Ctrl-C or SIGTERM: "shutdown"; a CLOSESPIDER_* limit ...).
 _NOT_RESUMABLE = ("finished",)
@@ -99,12 +103,14 @@ def read_frontier(conn: sqlite3.Connection, crawl_id: int) -> tuple[list[Frontie
 
 def close_frontier(db: Database, crawl_id: int, failed_at: str, one_page: str | None = None) -> tuple[int, int, int]:
     """A finished crawl: pending rows become failures (`not_fetched`), and the rows go, but those
-    of pages that failed for a transient reason, kept pending for the next crawl, and those of the
+    of pages that failed for a transient reason or arrived cut short, kept pending for the next
+    crawl, and those of the
     articles that were one page under many URLs (one_page: a prefix of its content_hash;
     StorePipeline.note_one_text): a site that answered every story's URL with its
     consent, block or maintenance page would otherwise keep that page as each story, and
     incremental crawls would never ask for the stories again. Returns (pages lost on the way,
-    pages that failed kept to ask for again, articles of the one page kept to ask for again)."""
+    pages that failed or were cut short kept to ask for again, articles of the one page kept to ask
+    for again)."""
     lost = db.execute(
         "INSERT INTO failures (crawl_id, url, reason, detail, failed_at) "
         "SELECT crawl_id, url, 'not_fetched', 'requested, but no response or error ever reached the spider "
@@ -115,10 +121,10 @@ def close_frontier(db: Database, crawl_id: int, failed_at: str, one_page: str | 
     # A row without a kind is a request no stored page offered (a start URL, a sitemap robots.txt
     # names): every crawl asks for those afresh, and a request needs its kind.
     kept = db.execute(
-        "UPDATE frontier SET settled_at = NULL, outcome = NULL WHERE crawl_id = ? AND outcome = 'failure' "
-        "AND kind != '' AND url IN (SELECT url FROM failures WHERE crawl_id = ? "
-        f"AND reason IN ({', '.join('?' for _ in transient)}))",
-        [crawl_id, crawl_id, *transient]).rowcount
+        "UPDATE frontier SET settled_at = NULL, outcome = NULL WHERE crawl_id = ? AND kind != '' AND (outcome = ? "
+        "OR outcome = 'failure' AND url IN (SELECT url FROM failures WHERE crawl_id = ? "
+        f"AND reason IN ({', '.join('?' for _ in transient)})))",
+        [crawl_id, CUT_SHORT, crawl_id, *transient]).rowcount
     one_page_kept = 0
     if one_page is not None:
         one_page_kept = db.execute(

@@ -8,6 +8,9 @@ A spider middleware, so spiders stay routing-only. Around each callback it
   the exception and where it was raised (Scrapy hands it to process_spider_exception), and keeps
   the requests the page gave before it;
 - adds the response as a Capture (unless NEWSARCHIVE_CAPTURE_ENABLED is off);
+- marks a page whose body arrived cut short (kept by a request's last attempt:
+  middlewares/retry_after.py) on its PageResult, which keeps its frontier row for the next crawl,
+  and on its article's warnings;
 
 and yields one PageResult last, which the store pipeline writes in one transaction with the
 settling of the page's own frontier entry. Fetch errors reach the spider's errback, which builds
@@ -28,6 +31,7 @@ FRONTIER_META = "newsarchive_frontier"  # request.meta key: the FrontierEntry a 
 # response.meta key: (the response's body, that body as the archive stores it), the second made by
 # the parser worker (StoredBody)
 STORED_BODY_META = "newsarchive_stored_body"
+CUT_SHORT_FLAG = "dataloss"  # Scrapy's flag on a response whose body is short of its Content-Length
 
 
 class PageResultSpiderMiddleware:
@@ -73,8 +77,14 @@ class PageResultSpiderMiddleware:
         return [self.result_of(response, [failure], [])]  # raised before giving any output
 
     def result_of(self, response, records: list, discovered: list) -> PageResult:
-        return page_result(response.request, records, discovered,
-                           capture_of(response) if self.capture else None, self.stats)
+        result = page_result(response.request, records, discovered,
+                             capture_of(response) if self.capture else None, self.stats)
+        if CUT_SHORT_FLAG in response.flags:
+            result.cut_short = True
+            self.stats.inc_value("newsarchive/pages/cut_short_count")
+            for article in result.articles():
+                article.warnings.append(cut_short_warning(response))
+        return result
 
 
 def page_result(request: Request | None, records: list, discovered: list[FrontierEntry],
@@ -91,6 +101,13 @@ def page_result(request: Request | None, records: list, discovered: list[Frontie
     return PageResult(url=url, records=records, capture=capture, discovered=discovered,
                       request_fingerprint=request.meta.get("newsarchive_fingerprint") if request else None,
                       kind=entry.kind if entry else None)
+
+
+def cut_short_warning(response: Response) -> str:
+    """The warning of an article whose page arrived cut short."""
+    announced = (response.headers.get(b"Content-Length") or b"?").decode("latin-1")
+    return (f"data_loss: the page arrived cut short, the connection closed before the {announced} bytes its "
+            "Content-Length announced; its text may be incomplete")
 
 
 def asked_url(request: Request) -> str:

@@ -7,6 +7,13 @@ that long first (the request keeps its place among the crawl's concurrent reques
 the crawl slows too), at most NEWSARCHIVE_RETRY_AFTER_MAX seconds: a site that asks for longer is
 not retried in this crawl, and the page is its `http_429` (or `http_503`) failure, as a page whose
 retries ran out.
+
+A request's last attempt also keeps a page the connection cut short (a body shorter than its
+Content-Length: a server that closed the connection early, or one that announces a wrong length):
+Scrapy fails such a download (`data_loss`) and drops what arrived, which was often the whole page.
+The earlier attempts still fail, so a passing cut is retried; what the last one received is the
+page, with a warning and its frontier row kept for the next crawl to ask again
+(newsarchive/middlewares/pageresult.py, CUT_SHORT_FLAG).
 """
 
 from __future__ import annotations
@@ -45,6 +52,14 @@ class RetryAfterMiddleware(RetryMiddleware):
     def __init__(self, settings):
         super().__init__(settings)
         self.longest_wait = settings.getfloat("NEWSARCHIVE_RETRY_AFTER_MAX")
+
+    def process_request(self, request, spider=None):
+        """The last attempt a request has (retries spent, or none allowed) keeps a page cut short."""
+        last = request.meta.get("dont_retry", False) or (
+            request.meta.get("retry_times", 0) >= request.meta.get("max_retry_times", self.max_retry_times))
+        if last:
+            request.meta.setdefault("download_fail_on_dataloss", False)
+        return None
 
     async def process_response(self, request, response, spider=None):
         if response.status in self.retry_http_codes and not request.meta.get("dont_retry", False):

@@ -252,7 +252,8 @@ class StorePipeline:
                     kind = store_capture(db, result.capture, self.crawl_id)
                     tally.stats[f"newsarchive/store/capture_{kind}_count"] += 1  # pragma: no mutate (one capture a page: = 1 is the same)
                 outcome = result.outcome
-                self.keep_frontier(db, result, outcome, seen_at)
+                ask_again = self.asks_again_for_whole(result, tally)
+                self.keep_frontier(db, result, frontier.CUT_SHORT if ask_again else outcome, seen_at)
         except sqlite3.OperationalError:
             raise  # the file, not the page: locked, full, read-only
         except NotTheStory as refusal:  # what the site sent is kept, as this page's failure
@@ -262,7 +263,17 @@ class StorePipeline:
         except Exception as error:  # noqa: BLE001 (a page that cannot be stored is that page's failure)
             return self.fail_page(db, result, PageFailure(result.url, "store_error",
                                                           f"store: {describe_exception(error)}"), seen_at)
+        if ask_again:  # kept, and asked for again like a page that failed for a passing reason
+            return outcome, tally, "data_loss"
         return outcome, tally, result.failure_reason if outcome == "failure" else None
+
+    @staticmethod
+    def asks_again_for_whole(result: PageResult, tally: Tally) -> bool:
+        """Whether the next crawl asks again for a page that arrived cut short: not when it was
+        cut where it was last time (its article met again unchanged), which is then the whole
+        page under a Content-Length that says more; every crawl would fetch it again, three
+        times each (a download cut short is retried)."""
+        return result.cut_short and not tally.stats["newsarchive/store/article_unchanged_count"]
 
     def fail_page(self, db, result: PageResult, failure: PageFailure, seen_at: str,
                   with_capture: bool = False) -> tuple[str, Tally, str]:
