@@ -249,6 +249,7 @@ class Capture:
     body: bytes
     kind: str = "capture"
     stored: StoredBody | None = None
+    location: str | None = None  # a redirect the crawl followed: where it led (kept as a capture of kind redirect)
 
 
 @dataclass
@@ -269,6 +270,9 @@ class ArticleDuplicate:
     url: str
     canonical_url: str
     kind: str = "duplicate"
+    # The page this crawl stored, met again at its own URL: its (title, text digest). Reached by way
+    # of another URL (a redirect), it counts with the articles stored (StorePipeline.note_one_text).
+    same_page: tuple[str, str] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -302,6 +306,7 @@ class PageResult:
     request_fingerprint: str | None = None  # distributed crawls acknowledge the request once stored
     kind: str | None = None  # what the page was requested as (its FrontierEntry's kind), None when not known
     cut_short: bool = False  # the body arrived short of its Content-Length: asked for again next crawl
+    redirects: list[Capture] = field(default_factory=list)  # the redirects followed to the page, in order
 
     @property
     def outcome(self) -> str:

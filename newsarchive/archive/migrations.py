@@ -396,3 +396,12 @@ def m016_comments_status_at_a_glance(db: Database) -> None:
     # cannot tell a story without comments from one whose comments the crawl could not see.
     db.execute("DROP VIEW IF EXISTS article_overview")
     _create_article_overview(db, "a.comments_status")
+
+
+@migrations()
+def m017_redirects_captured(db: Database) -> None:
+    # The redirects a crawl followed are captures too (kind redirect), with where each led
+    # (location): a WARC export replays a listing's link that redirects, and the refresh policy
+    # knows the story such a link leads to (newsarchive/archive/queries.py).
+    db.table("captures").add_column("location", str)
+    db.table("captures").create_index(["location"])

@@ -16,6 +16,10 @@ from pathlib import Path
 
 from newsarchive.revisits import expected_missed
 
+# Redirects followed from a link to the article it leads to (a link to http:// that goes to https://,
+# then to the URL with its slash, is two).
+REDIRECT_HOPS = 4
+
 
 @dataclass(frozen=True)
 class KnownArticle:
@@ -79,6 +83,30 @@ class ArchiveLookup:
         return self._one("SELECT 1 FROM articles WHERE site IS ? LIMIT 1", [site]) is not None
 
     def known_article(self, url: str) -> KnownArticle | None:
+        """The article stored under this URL, or under the URL it redirected to last time
+        (redirect_target), if any."""
+        led_to: str | None = url
+        for _ in range(REDIRECT_HOPS):
+            if led_to is None:
+                return None
+            known = self._article_under(led_to)
+            if known is not None:
+                return known
+            led_to = self.redirect_target(led_to)
+        return None
+
+    def redirect_target(self, url: str) -> str | None:
+        """Where the URL redirected last time the crawl was sent there (a capture of kind
+        redirect), when no other URL ever redirected there: many URLs sent to one page (a consent
+        wall, a login page, a site's front page) are not that page, and are asked for again."""
+        row = self._one("SELECT location FROM captures WHERE url = ? AND kind = 'redirect' ORDER BY id DESC LIMIT 1",
+                        [url])
+        if row is None or row[0] is None:
+            return None
+        sources = self._one("SELECT count(DISTINCT url) FROM captures WHERE location = ? AND kind = 'redirect'", [row[0]])
+        return row[0] if sources == (1,) else None
+
+    def _article_under(self, url: str) -> KnownArticle | None:
         row = self._one(
             "SELECT a.id, a.published_at, a.modified_at, a.first_seen_at, a.last_seen_at, a.comment_count, "
             "a.comments_status, (SELECT count(*) FROM captures c WHERE c.url = u.url AND c.kind = 'rendered'), "

@@ -478,8 +478,9 @@ def store_capture(db: Database, capture: Capture, crawl_id: int | None, kind: st
 
     A revisit is a body identical to the URL's last full capture (WARC's identical-payload-digest
     profile), or a 304 Not Modified answer to a conditional request (server-not-modified).
-    kind is page, photo, robots or rendered; a body kept in a file already (a photo under the photos
-    folder) is not stored again: body_file names that file, relative to the folder.
+    kind is page, photo, robots, rendered or redirect (with capture.location, where it led); a body
+    kept in a file already (a photo under the photos folder) is not stored again: body_file names
+    that file, relative to the folder.
     """
     body = capture.body or b""
     stored = capture.stored if capture.stored is not None and capture.stored.size == len(body) else None
@@ -504,5 +505,6 @@ def store_capture(db: Database, capture: Capture, crawl_id: int | None, kind: st
         "body_encoding": None if revisit_of else ("file" if body_file else "zlib"),  # pragma: no mutate
         "body_size": len(body), "body_digest": digest, "revisit_of": revisit_of,  # pragma: no mutate
         "kind": kind, "body_file": None if revisit_of else body_file,  # pragma: no mutate
+        "location": capture.location,
     })
     return "revisit" if revisit_of else "response"

@@ -7,7 +7,8 @@ A spider middleware, so spiders stay routing-only. Around each callback it
 - turns any exception the callback or a parser layer raised into a `parse_error` failure naming
   the exception and where it was raised (Scrapy hands it to process_spider_exception), and keeps
   the requests the page gave before it;
-- adds the response as a Capture (unless NEWSARCHIVE_CAPTURE_ENABLED is off);
+- adds the response as a Capture (unless NEWSARCHIVE_CAPTURE_ENABLED is off), and those of the
+  redirects followed to it (middlewares/redirect.py);
 - marks a page whose body arrived cut short (kept by a request's last attempt:
   middlewares/retry_after.py) on its PageResult, which keeps its frontier row for the next crawl,
   and on its article's warnings;
@@ -31,6 +32,8 @@ FRONTIER_META = "newsarchive_frontier"  # request.meta key: the FrontierEntry a 
 # response.meta key: (the response's body, that body as the archive stores it), the second made by
 # the parser worker (StoredBody)
 STORED_BODY_META = "newsarchive_stored_body"
+# request.meta key: the Captures of the redirects followed to this request (middlewares/redirect.py)
+REDIRECTS_META = "newsarchive_redirects"
 CUT_SHORT_FLAG = "dataloss"  # Scrapy's flag on a response whose body is short of its Content-Length
 
 
@@ -100,7 +103,8 @@ def page_result(request: Request | None, records: list, discovered: list[Frontie
     stats.inc_value("newsarchive/pages/received_count")
     return PageResult(url=url, records=records, capture=capture, discovered=discovered,
                       request_fingerprint=request.meta.get("newsarchive_fingerprint") if request else None,
-                      kind=entry.kind if entry else None)
+                      kind=entry.kind if entry else None,
+                      redirects=list(request.meta.get(REDIRECTS_META, ())) if request is not None else [])
 
 
 def cut_short_warning(response: Response) -> str:
@@ -115,11 +119,12 @@ def asked_url(request: Request) -> str:
     return request.meta.get("redirect_urls", [request.url])[0]
 
 
-def capture_of(response: Response) -> Capture:
+def capture_of(response: Response, request: Request | None = None) -> Capture:
     """The response as the archive keeps it, fetched when it arrived (middlewares/received.py; now
     for a response no downloader gave), with the body the parser worker stored when it was made
-    from this response's very body (not a copy's of another response's meta)."""
-    request = response.request
+    from this response's very body (not a copy's of another response's meta). request: the
+    response's own, where it is not set on the response yet (a downloader middleware's)."""
+    request = request or response.request
     made_from, stored = request.meta.get(STORED_BODY_META, (None, None)) if request is not None else (None, None)
     return Capture(
         url=response.url,

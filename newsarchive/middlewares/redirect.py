@@ -12,6 +12,9 @@
   the crawl says so at once and its verdict names the URL to crawl instead (START_MOVED_STAT).
 - Too many redirects: `redirect_loop` as well.
 - A redirect to a URL already fetched is fetched again rather than dropped as a duplicate.
+- Each redirect followed is kept as a capture (kind redirect, with where it led), stored with the
+  page it led to (PageResult.redirects): a WARC export replays a link that redirects, and the
+  refresh policy knows the story it leads to (newsarchive/archive/queries.py).
 
 A page's refresh is read from its head alone (`LoopAwareMetaRefreshMiddleware`): Scrapy decodes the
 whole body for the 4,096 characters it reads and keeps that text with the response for as long as
@@ -20,12 +23,15 @@ the page waits for its parse, which reads the bytes again in a worker.
 
 from __future__ import annotations
 
+from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
 
 from newsarchive.failures import OffsiteRedirect, RedirectLoop
+from newsarchive.middlewares.pageresult import REDIRECTS_META, capture_of
 from newsarchive.middlewares.site_cookies import SiteCookies, cookie_pairs
+from newsarchive.parsers.urls import canonicalise_url
 
 # Meta: {URL: the Cookie header it was asked with} for the URLs of a redirect chain.
 COOKIES_SENT_META = "newsarchive_cookies_sent"
@@ -66,6 +72,16 @@ class LoopAwareRedirects:
         followed.meta[COOKIES_SENT_META] = asked_with
         return followed
 
+    def _kept(self, followed, request, response):
+        """A redirect followed (`followed`, the next request): its answer kept as a capture in the
+        next request's meta, with those of the chain before it."""
+        if isinstance(followed, Request) and followed is not request and self.crawler.settings.getbool(
+                "NEWSARCHIVE_CAPTURE_ENABLED"):
+            capture = capture_of(response, request)
+            capture.location = canonicalise_url(followed.url) or followed.url
+            followed.meta[REDIRECTS_META] = [*request.meta.get(REDIRECTS_META, ()), capture]
+        return followed
+
     def _cookies_since(self, url: str, sent: bytes | None) -> bool:
         """Whether the site has set a cookie the request for `url` was not sent with."""
         held, sent_pairs = cookie_pairs(SiteCookies.of(self.crawler).header_for(url)), cookie_pairs(sent)
@@ -83,6 +99,9 @@ class LoopAwareRedirects:
 class LoopAwareRedirectMiddleware(LoopAwareRedirects, RedirectMiddleware):
     """HTTP redirects (3xx with a Location)."""
 
+    def process_response(self, request, response, spider=None):
+        return self._kept(super().process_response(request, response), request, response)
+
 
 # The bytes that hold the 4,096 characters Scrapy reads for a refresh, in any encoding (UTF-8 takes
 # at most four bytes a character).
@@ -97,7 +116,7 @@ class LoopAwareMetaRefreshMiddleware(LoopAwareRedirects, MetaRefreshMiddleware):
     def process_response(self, request, response, spider=None):
         head = page_head(response)
         followed = super().process_response(request, head)
-        return response if followed is head else followed
+        return response if followed is head else self._kept(followed, request, response)
 
 
 def page_head(response):

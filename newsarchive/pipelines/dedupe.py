@@ -61,7 +61,9 @@ class DedupePipeline:
             self.stats.inc_value("newsarchive/dedupe/listing_canonical_count")
         if article.url in self.seen_keys or self.seen_keys.get(canonical) == digest:
             self.stats.inc_value("newsarchive/dedupe/duplicate_count")
-            return ArticleDuplicate(article.url, article.url if article.url in self.seen_keys else canonical)
+            if article.url in self.seen_keys:  # the very page, reached again by way of another URL
+                return ArticleDuplicate(article.url, article.url, same_page=(article.title or "", digest))
+            return ArticleDuplicate(article.url, canonical)
         if canonical in self.seen_keys:  # another story under the same canonical URL
             article.warnings.append(f"canonical_url: {canonical} is the canonical URL of another story "
                                     "in this crawl; kept this page's own URL")

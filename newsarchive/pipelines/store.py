@@ -86,9 +86,14 @@ class Tally:
     def count_text(self, article: Article) -> None:
         """An article stored (new, changed or unchanged), by its title and text (see
         StorePipeline.note_one_text)."""
-        digest = content_hash(article.title, article.body_text)[:16]  # pragma: no mutate (any prefix tells texts apart)
+        self.count_digest(article.title, content_hash(article.title, article.body_text))
+
+    def count_digest(self, title: str | None, digest: str) -> None:
+        """A text by its title and content_hash; a page met again by way of other URLs (a
+        redirect: ArticleDuplicate.same_page) counts once for each."""
+        digest = digest[:16]  # pragma: no mutate (any prefix tells texts apart)
         self.texts[digest] += 1
-        self.titles.setdefault(digest, article.title)
+        self.titles.setdefault(digest, title)
 
     def count_coverage(self, article: Article) -> None:
         self.coverage["articles"] += 1
@@ -248,9 +253,11 @@ class StorePipeline:
             with self.archive.savepoint():
                 for record in result.records:
                     self.store_record(db, record, seen_at, tally, revisit)
+                    self.count_page_reached_again(result, record, tally)
                 if result.capture is not None:
                     kind = store_capture(db, result.capture, self.crawl_id)
                     tally.stats[f"newsarchive/store/capture_{kind}_count"] += 1  # pragma: no mutate (one capture a page: = 1 is the same)
+                self.store_redirects(db, result, tally)
                 outcome = result.outcome
                 ask_again = self.asks_again_for_whole(result, tally)
                 self.keep_frontier(db, result, frontier.CUT_SHORT if ask_again else outcome, seen_at)
@@ -284,8 +291,24 @@ class StorePipeline:
             if with_capture and result.capture is not None:
                 kind = store_capture(db, result.capture, self.crawl_id)
                 tally.stats[f"newsarchive/store/capture_{kind}_count"] += 1  # pragma: no mutate (one capture a page: = 1 is the same)
+            if with_capture:
+                self.store_redirects(db, result, tally)
             self.keep_frontier(db, result, "failure", seen_at)
         return "failure", tally, failure.reason
+
+    @staticmethod
+    def count_page_reached_again(result: PageResult, record, tally: Tally) -> None:
+        """A page this crawl stored, reached again by way of another URL (a redirect): counted
+        with the articles stored, as the same page under another URL is (note_one_text), so many
+        story URLs redirecting to one consent or login page are told as that page."""
+        if isinstance(record, ArticleDuplicate) and record.same_page is not None and result.url != record.url:
+            tally.count_digest(*record.same_page)
+
+    def store_redirects(self, db, result: PageResult, tally: Tally) -> None:
+        """The captures of the redirects followed to the page (kind redirect)."""
+        for hop in result.redirects:
+            kind = store_capture(db, hop, self.crawl_id, kind="redirect")
+            tally.stats[f"newsarchive/store/capture_redirect_{kind}_count"] += 1
 
     def keep_frontier(self, db, result: PageResult, outcome: str, seen_at: str) -> None:
         if not self.frontier_enabled:
