@@ -339,6 +339,11 @@ def request_key(url: str) -> str:
 
 
 def _absolute(links, page_url: str):
+    """Sitemap and feed entries with absolute, canonical URLs, as a listing page's links are: the
+    archive knows its stories by their canonical URLs, and a feed whose links carry tracking
+    parameters (`?utm_source=rss`) or a sitemap that spells its escapes in lower case (`%d9%82`)
+    had every story it lists fetched again on every crawl."""
     for link in links:
-        link.url = urljoin(page_url, link.url)
+        absolute = urljoin(page_url, link.url)
+        link.url = canonicalise_url(absolute) or absolute
     return links
