@@ -43,7 +43,7 @@ from newsarchive.items import Article, FrontierEntry, ListingPage, PageFailure
 from newsarchive.middlewares.pageresult import FRONTIER_META, STORED_BODY_META, asked_url, capture_of, page_result
 from newsarchive.options import check_date_order, parse_count, parse_day, parse_flag
 from newsarchive.parsers.discovery import parse_feed
-from newsarchive.parsers.sitemaps import NotASitemap, parse_sitemap
+from newsarchive.parsers.sitemaps import NotASitemap, drop_lastmod_stamp, parse_sitemap
 from newsarchive.parsers.urls import canonicalise_url
 from newsarchive.refresh import RefreshPolicy
 from newsarchive.rendering import Renderer
@@ -280,6 +280,11 @@ class ArchiveSpider(scrapy.Spider):
                 yield PageFailure(response.url, "not_a_sitemap", str(error), response.status)
             return
         yield from self.follow_all([urljoin(response.url, child) for child in children], "sitemap")
+        stamp = drop_lastmod_stamp(links)
+        if stamp is not None:
+            self.crawler.stats.inc_value("newsarchive/sitemap/lastmod_stamp_count")
+            self.logger.info(f"the sitemap {response.url} gives nearly all its {len(links)} entries one last-modified "
+                             f"time, {stamp}: the sitemap's own date, not theirs; not taken as a change")
         yield from self.article_requests_from(_absolute(links, response.url))
         yield ListingPage(response.url, "sitemap", links=len(children) + len(links))
 

@@ -4,6 +4,7 @@ are (spiders/base.py, _absolute), so an incremental crawl does not fetch again w
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from urllib.parse import quote, unquote
 
@@ -71,3 +72,57 @@ def test_a_sitemap_s_spelling_of_known_stories_fetches_none_again(tmp_path, spel
     assert site.asked == []
     with sqlite3.connect(tmp_path / "a.db") as db:
         assert db.execute("SELECT count(*) FROM articles").fetchone() == (3,)
+
+
+STAMP = "2026-12-06T06:05:00Z"
+
+
+@pytest.mark.parametrize(("stamps", "taken_out"), [
+    ([STAMP] * 5, True),
+    ([STAMP] * 4, False),  # too few to tell
+    ([STAMP] * 9 + ["2024-05-02T08:00:00Z"], True),  # nine in ten
+    ([STAMP] * 8 + ["2024-05-02T08:00:00Z", None], False),  # eight in ten
+    (["2024-05-02"] * 10, False),  # a date alone: one day's stories
+    ([None] * 10, False),
+    ([f"2024-05-0{n}T08:00:00Z" for n in range(1, 10)], False),
+])
+def test_a_sitemap_s_own_date_on_its_entries_is_no_change(stamps, taken_out):
+    from newsarchive.parsers.sitemaps import drop_lastmod_stamp
+
+    links = [DiscoveredLink(f"https://n.example/{n}", None, stamp) for n, stamp in enumerate(stamps)]
+    common = max(set(stamps), key=stamps.count)
+    assert drop_lastmod_stamp(links) == (common if taken_out else None)
+    assert [link.modified_at for link in links] == [None if taken_out and stamp == common else stamp for stamp in stamps]
+
+
+class StampingSite(SpelledSite):
+    """SpelledSite whose sitemap stamps its five stories with the time it is asked for."""
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        if self.path != "/sitemap.xml":
+            return super().do_GET()
+        from datetime import datetime, timezone
+
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+        base = f"http://127.0.0.1:{self.server.server_port}"
+        entries = "".join(f"<url><loc>{base}{quote(STORY.format(n=n))}</loc><lastmod>{now}</lastmod></url>" for n in range(5))
+        return self.answer(200, "<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                                f"{entries}</urlset>", **{"Content-Type": "application/xml"})
+
+
+def test_a_sitemap_that_stamps_its_entries_with_its_own_time_fetches_none_again(tmp_path):
+    site = type("Site", (StampingSite,), {"asked": []})
+    server = serve_handler(site)
+    try:
+        for crawl in (1, 2):
+            result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
+                             "--allow-private", "--render", "never", "-s", "AUTOTHROTTLE_ENABLED=False",
+                             "-s", "LOG_LEVEL=INFO")
+            assert result.returncode == 0, result.stderr[-3000:]
+            if crawl == 1:
+                assert len(site.asked) == 5
+                site.asked.clear()
+    finally:
+        server.shutdown()
+    assert site.asked == []
+    assert re.search(r"the sitemap \S+/sitemap.xml gives nearly all its 5 entries one last-modified time", result.stderr)

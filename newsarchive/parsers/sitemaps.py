@@ -6,6 +6,8 @@ Read by the crawl itself (spiders/base.py), never in a parser worker, which does
 
 from __future__ import annotations
 
+from collections import Counter
+
 from lxml import etree
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
@@ -54,3 +56,32 @@ def parse_sitemap(body: bytes) -> tuple[list[str], list[DiscoveredLink]]:
         raise NotASitemap(f"XML whose root is <{sitemap.type}>, not <urlset> or <sitemapindex>")
     return [], [DiscoveredLink(entry["loc"], normalise_date(entry.get("publication_date")),
                                normalise_date(entry.get("lastmod"))) for entry in entries]
+
+
+# A sitemap whose entries (STAMP_LEAST at least) have, nearly all (STAMP_SHARE), one and the same
+# last-modified time of day gives its own date, not theirs: generators that stamp each entry with
+# the time the sitemap was made. Stories are not all edited in the same second. A date alone shared
+# by many entries (a sitemap of one day's stories) is left as it is.
+STAMP_LEAST = 5
+STAMP_SHARE = 0.9
+
+
+def drop_lastmod_stamp(links: list[DiscoveredLink]) -> str | None:
+    """Take out a lastmod the sitemap stamped on (nearly) all its entries, as no change signal:
+    taken as one, it had every story of the sitemap fetched again on every crawl. Returns the
+    stamp taken out, or None.
+
+    >>> links = [DiscoveredLink(f"/{n}", None, "2026-12-06T06:05:00Z") for n in range(9)] + [DiscoveredLink("/9", None, "2024-05-02T08:00:00Z")]
+    >>> drop_lastmod_stamp(links), links[0].modified_at, links[9].modified_at
+    ('2026-12-06T06:05:00Z', None, '2024-05-02T08:00:00Z')
+    """
+    if len(links) < STAMP_LEAST:
+        return None
+    common = Counter(link.modified_at for link in links).most_common(1)[0]
+    stamp, count = common
+    if stamp is None or "T" not in stamp or count < STAMP_SHARE * len(links):
+        return None
+    for link in links:
+        if link.modified_at == stamp:
+            link.modified_at = None
+    return stamp
