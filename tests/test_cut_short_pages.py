@@ -45,7 +45,8 @@ class CutShortSite(SiteHandler):
     """Story pages whose Content-Length says 400 bytes more than is sent, the connection then
     closed. cut = "header": the whole page is sent (only the length is wrong); cut = "middle":
     the first crawl (`crawl` class attribute 1) gets the page cut after its third paragraph, later
-    crawls get it whole, its length right. `asked` notes every story path asked."""
+    crawls get it whole, its length right; cut = "early": the same, cut before the story's first
+    paragraph. `asked` notes every story path asked."""
 
     def do_GET(self):  # noqa: N802 (the http.server API)
         if self.path == "/robots.txt":
@@ -62,6 +63,8 @@ class CutShortSite(SiteHandler):
         announced = len(page) + 400 if self.cut == "header" or self.crawl[0] == 1 else len(page)
         if self.cut == "middle" and self.crawl[0] == 1:
             page = page[:page.index(b"<p>Paragraph 3")]
+        if self.cut == "early" and self.crawl[0] == 1:
+            page = page[:page.index(b"<p>Paragraph 0")]
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(announced))
@@ -136,3 +139,18 @@ def test_a_page_cut_in_the_middle_is_kept_and_completed_by_the_next_crawl(tmp_pa
     after = stories(tmp_path / "a.db")
     assert [(versions, body.count("Paragraph")) for _, versions, body, _ in after] == [(2, 6)] * 3
     assert not any("data_loss" in warnings for _, _, _, warnings in after)
+
+
+def test_a_page_cut_before_its_story_fails_for_the_cut_and_is_asked_again(tmp_path, cut_site):
+    site, url = cut_site("early")
+    first = crawl_cut_site(tmp_path, site, url, 1)
+    assert first.returncode == 4, first.stderr[-3000:]  # no article
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        failures = db.execute("SELECT reason, detail FROM failures ORDER BY url").fetchall()
+    assert [reason for reason, _ in failures] == ["data_loss"] * 3
+    assert all(detail.startswith("the page arrived cut short of its Content-Length; of what arrived: "
+                                 "missing_body_text: the page has no body_text") for _, detail in failures)
+    assert "3 pages that failed for a passing reason or arrived cut short will be asked for again" in first.stdout
+    second = crawl_cut_site(tmp_path, site, url, 2)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert [(versions, body.count("Paragraph")) for _, versions, body, _ in stories(tmp_path / "a.db")] == [(1, 6)] * 3

@@ -105,6 +105,16 @@ class Tally:
             self.sources[f"{field_name}:{layer}"] += 1
 
 
+def blame_the_cut(result: PageResult) -> None:
+    """A page that arrived cut short and could not be read (no body in what arrived, a parse that
+    failed) failed for the cut, a passing reason: `data_loss`, what the parser said kept in the
+    detail, and asked for again by the next crawl like any data_loss."""
+    for record in result.records:
+        if isinstance(record, PageFailure) and record.reason != "data_loss":
+            record.detail = f"the page arrived cut short of its Content-Length; of what arrived: {record.reason}: {record.detail}"
+            record.reason = "data_loss"
+
+
 class StorePipeline:
     revisit_limits = Limits()  # the revisit schedule's floor and ceiling (settings)
 
@@ -246,6 +256,8 @@ class StorePipeline:
         """Store one page whole, or, if that fails, its failure; return the page's outcome, what
         storing it counted (only what was kept: a page rolled back to its failure counts as that
         failure alone) and, for a failure, its reason."""
+        if result.cut_short:
+            blame_the_cut(result)
         try:
             # A known article the revisit schedule sent the spider to (spiders/base.py).
             revisit = result.url in getattr(self.crawler.spider, "revisit_urls", ())
