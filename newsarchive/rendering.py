@@ -89,7 +89,8 @@ COMMENT_FIELDS = ("comments", "comments_complete", "comments_status")
 
 
 # Why a page is rendered, in the order they are looked for (the first that holds is counted).
-RENDER_REASONS = ("always", "comment_counter", "comment_embed", "empty_comment_container", "profile_field")
+RENDER_REASONS = ("always", "comment_counter", "comment_embed", "empty_comment_container", "profile_field",
+                  "script_body")
 # Before rendering, a page whose comments come by script has this reason; the page as sent tells
 # which sign it was (comment_embed or empty_comment_container: see script_sign).
 BY_SCRIPT = "comments_by_script"
@@ -140,9 +141,13 @@ class RenderLeftPage(Exception):
     """A rendered page's scripts sent the browser to another page: nothing is taken from it."""
 
 
-def render_reason(article: Article, mode: str, rendered_fields: tuple[str, ...] = ()) -> str | None:
+def render_reason(article: Article, mode: str, rendered_fields: tuple[str, ...] = (),
+                  scripts: bool = False) -> str | None:
     """Why the article's page is to be rendered in a browser, or None. rendered_fields: the fields
-    the site's profile marks as loaded by script.
+    the site's profile marks as loaded by script; scripts: whether the page as sent has any
+    (sends_scripts): a story whose text the HTML lacks and whose scripts may write it
+    (`script_body`: an app's shell, a story fetched as JSON) is rendered, where it was a
+    `missing_body_text` failure.
 
     >>> render_reason(Article(url="https://example.com/a", comments_status="unreached", comment_count=4), "auto")
     'comment_counter'
@@ -160,7 +165,24 @@ def render_reason(article: Article, mode: str, rendered_fields: tuple[str, ...] 
         return "comment_counter" if counted else BY_SCRIPT
     if any(lacks_field(article, name) for name in rendered_fields):
         return "profile_field"
+    if scripts and lacks_field(article, "body_text"):
+        return "script_body"
     return None
+
+
+_SCRIPT_TAG = re.compile(rb"<script\b", re.IGNORECASE)
+
+
+def sends_scripts(response) -> bool:
+    """Whether a page as sent has a script (no parse: a search of its bytes).
+
+    >>> from scrapy.http import HtmlResponse
+    >>> sends_scripts(HtmlResponse("https://example.com/", body=b"<div id=app></div><SCRIPT src=/app.js></SCRIPT>"))
+    True
+    >>> sends_scripts(HtmlResponse("https://example.com/", body=b"<p>A page.</p>")), sends_scripts(None)
+    (False, False)
+    """
+    return response is not None and _SCRIPT_TAG.search(getattr(response, "body", b"") or b"") is not None
 
 
 def lacks_field(article: Article, name: str) -> bool:
@@ -744,7 +766,8 @@ class Renderer:
         an async function from a response and the fields wanted (wanted_from_rendering) to the
         parsed record; sent: the response as sent, read
         for why its comments come by script (the rendered DOM no longer shows an empty container)."""
-        reason = render_reason(article, self.mode, self.rendered_fields)
+        reason = render_reason(article, self.mode, self.rendered_fields,
+                               scripts=not article.body_text and sends_scripts(sent))
         if reason is None:
             return article
         if self.missing:

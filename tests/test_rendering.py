@@ -103,6 +103,19 @@ def test_render_reason(status, count, read, mode, fields, reason):
     assert needs_rendering(article, mode, fields) is (reason is not None)
 
 
+@pytest.mark.parametrize(("body", "scripts", "mode", "status", "reason"), [
+    ("", True, "auto", "none", "script_body"),  # its scripts may write the story
+    ("", False, "auto", "none", None),  # nothing could: a missing_body_text failure, not rendered
+    ("The river rose.", True, "auto", "none", None),
+    ("", True, "never", "none", None),
+    ("", True, "always", "none", "always"),
+    ("", True, "auto", "unreached", "comments_by_script"),  # rendered for its comments, and its body taken too
+])
+def test_a_story_without_text_is_rendered_when_its_scripts_may_write_it(body, scripts, mode, status, reason):
+    article = Article(url=URL, title="Flood", body_text=body, comments_status=status)
+    assert render_reason(article, mode, (), scripts=scripts) == reason
+
+
 @pytest.mark.parametrize(("sent", "sign"), [
     ("<div id='disqus_thread'></div>", "comment_embed"),
     ("<ol id='comment-list' data-comments-url='/api/c.json'></ol>", "comment_embed"),

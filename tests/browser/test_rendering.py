@@ -755,3 +755,40 @@ def test_scrapy_playwright_is_imported_at_the_first_render_and_not_before(tmp_pa
         comments = db.execute("SELECT count(*) FROM comments").fetchone()[0]
     assert (rendered, comments) == ((1, 2) if needs_the_browser else (0, 0))
     assert imported == (set(PLAYWRIGHT_MODULES) if needs_the_browser else set())
+
+
+# A story whose text its scripts write: rendered (script_body) ------------------------------------
+
+SCRIPT_STORY = ("<html><head><title>The bridge reopens</title><meta property='og:type' content='article'></head>"
+                "<body><h1>The bridge reopens</h1><div id='app'></div><script>document.getElementById('app')"
+                ".innerHTML = ['The bridge over the river reopened on Tuesday after two years of repairs.', "
+                "'Residents lined the banks to watch the first cars cross, and the mayor thanked the engineers.']"
+                ".map(function (text) { return '<p>' + text + '</p>'; }).join('');</script></body></html>")
+NO_SCRIPT_STORY = ("<html><head><title>A page with no text</title><meta property='og:type' content='article'></head>"
+                   "<body><h1>A page with no text</h1><div id='app'></div></body></html>")
+
+
+def test_a_story_whose_scripts_write_its_text_is_rendered_for_it(tmp_path):
+    pages = {"/news/": "<html><body><h1>News</h1><ul><li><a href='/2024/05/01/script-story'>One</a></li>"
+                       "<li><a href='/2024/05/01/no-script-story'>Two</a></li>"
+                       "<li><a href='/2024/05/01/no-comments'>Three</a></li></ul></body></html>",
+             "/2024/05/01/script-story": SCRIPT_STORY, "/2024/05/01/no-script-story": NO_SCRIPT_STORY,
+             "/2024/05/01/no-comments": PAGES["/2024/05/01/no-comments"]}
+    site = embed_site(pages)
+    try:
+        done = run_cli("crawl", f"http://127.0.0.1:{site.server_port}/news/", "--db", str(tmp_path / "a.db"),
+                       "--allow-private", "--render", "auto", "-s", "AUTOTHROTTLE_ENABLED=False",
+                       "-s", "ROBOTSTXT_OBEY=False")
+    finally:
+        site.shutdown()
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "; 1 pages rendered (1 script_body)" in done.stdout  # not the story with its text, nor the one without scripts
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        body, sources = db.execute("SELECT body_text, sources FROM articles WHERE url LIKE '%/script-story'").fetchone()
+        assert body == ("The bridge over the river reopened on Tuesday after two years of repairs.\n\n"
+                        "Residents lined the banks to watch the first cars cross, and the mayor thanked the engineers.")
+        assert json.loads(sources)["body_text"] == "rendered"
+        assert db.execute("SELECT reason FROM failures WHERE url LIKE '%/no-script-story'").fetchall() == [
+            ("missing_body_text",)]
+        assert [url.rsplit("/", 1)[1] for (url,) in db.execute("SELECT url FROM captures WHERE kind = 'rendered'")] == [
+            "script-story"]
