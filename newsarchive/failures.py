@@ -23,6 +23,10 @@ class OffsiteRedirect(IgnoreRequest):
     """A redirect to a URL outside the crawl's origins."""
 
 
+class UnfollowableRedirect(IgnoreRequest):
+    """A redirect to a URL no crawler can fetch: javascript:, data:, mailto:, ftp: ..."""
+
+
 class RobotsForbidden(IgnoreRequest):
     """robots.txt forbids the URL."""
 
@@ -49,6 +53,7 @@ class BadContentEncoding(RefusedResponse):
 _FETCH_ERRORS = (
     (RedirectLoop, "redirect_loop"),
     (OffsiteRedirect, "offsite_redirect"),
+    (UnfollowableRedirect, "unfollowable_redirect"),
     (RobotsForbidden, "robots_forbidden"),
     ((scrapy_errors.DownloadTimeoutError, net_errors.TimeoutError, net_errors.TCPTimedOutError,
       defer.TimeoutError), "timeout"),

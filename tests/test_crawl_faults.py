@@ -25,7 +25,7 @@ def test_faults_are_recorded_and_the_crawl_finishes(demo_site, tmp_path):
               "/faults/not-html",
               "/faults/empty", "/faults/huge", "/faults/gzip-bomb", "/faults/bad-gzip", "/faults/not-http",
               "/faults/reset",
-              "/faults/slow?seconds=6",
+              "/faults/slow?seconds=6", "/faults/redirect?to=javascript:void(0)",
               "/en_GB/news/iraq/security"]
     db_path = tmp_path / "faults.db"
     result = crawl(demo_site, db_path, "--sections", ",".join(faults), "--max-pages", "1",
@@ -48,6 +48,7 @@ def test_faults_are_recorded_and_the_crawl_finishes(demo_site, tmp_path):
         "/faults/not-http": "bad_response",
         "/faults/reset": "connection_lost",
         "/faults/slow": "timeout",
+        "/faults/redirect": "unfollowable_redirect",  # to javascript:, which it names
     }
     # A body the crawl received but could not decompress is kept as the site sent it, still encoded,
     # and its failure has its status.

@@ -13,9 +13,10 @@ import pytest
 from scrapy import Request, Spider
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
 
 from newsarchive.demo.serve import BAD_GZIP_BODY
-from newsarchive.failures import OffsiteRedirect, RedirectLoop, ResponseTooLarge, describe_failure
+from newsarchive.failures import OffsiteRedirect, RedirectLoop, ResponseTooLarge, UnfollowableRedirect, describe_failure
 from newsarchive.middlewares.compression import SizeCheckedCompressionMiddleware
 from newsarchive.middlewares.redirect import (
     REFRESH_HEAD_BYTES,
@@ -215,3 +216,20 @@ def test_a_body_that_does_not_decompress_is_a_bad_content_encoding_with_the_resp
     assert str(refused.value).startswith(f"the body does not decompress as {coding}: ")
     assert refused.value.response is response
     assert describe_failure(Failure(refused.value))[::2] == ("bad_content_encoding", 200)
+
+
+@pytest.mark.parametrize("target", ["javascript:void(0)", "data:text/html,hi", "mailto:news@example.org",
+                                    " JavaScript:location.reload()", "ftp://127.0.0.1:8000/a"])
+def test_a_redirect_no_crawler_can_follow_is_a_failure_that_says_where_it_pointed(target):
+    request = Request(f"{SITE}/a")
+    with pytest.raises(UnfollowableRedirect) as refused:
+        middleware(LoopAwareRedirectMiddleware).process_response(request, http_redirect(request, target))
+    assert str(refused.value) == f"a redirect to {target.strip()}, which no crawler can fetch: {SITE}/a"
+    assert describe_failure(Failure(refused.value))[0] == "unfollowable_redirect"
+
+
+@pytest.mark.parametrize("target", ["javascript:void(0)", "mailto:news@example.org", "data:text/html,hi"])
+def test_a_page_that_refreshes_to_no_web_page_is_kept_as_the_page(target):
+    request = Request(f"{SITE}/a")
+    page = meta_refresh(request, target)
+    assert middleware(LoopAwareMetaRefreshMiddleware).process_response(request, page) is page

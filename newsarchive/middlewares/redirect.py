@@ -11,6 +11,9 @@
   When that is a start URL's own redirect (the site moved: `example.org` to `www.example.org`),
   the crawl says so at once and its verdict names the URL to crawl instead (START_MOVED_STAT).
 - Too many redirects: `redirect_loop` as well.
+- A redirect to a URL that is not http(s) (`javascript:`, `data:`, `mailto:`): Scrapy hands the
+  3xx to the spider, which recorded an `http_302` "Ignoring non-200 response"; now an
+  `unfollowable_redirect` naming where it pointed.
 - A redirect to a URL already fetched is fetched again rather than dropped as a duplicate.
 - Each redirect followed is kept as a capture (kind redirect, with where it led), stored with the
   page it led to (PageResult.redirects): a WARC export replays a link that redirects, and the
@@ -23,15 +26,21 @@ the page waits for its parse, which reads the bytes again in a worker.
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urljoin, urlsplit
+
 from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
+from scrapy.utils.response import get_meta_refresh
 
-from newsarchive.failures import OffsiteRedirect, RedirectLoop
+from newsarchive.failures import OffsiteRedirect, RedirectLoop, UnfollowableRedirect
 from newsarchive.middlewares.pageresult import REDIRECTS_META, capture_of
 from newsarchive.middlewares.site_cookies import SiteCookies, cookie_pairs
 from newsarchive.parsers.urls import canonicalise_url
+
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)  # those Scrapy follows
 
 # Meta: {URL: the Cookie header it was asked with} for the URLs of a redirect chain.
 COOKIES_SENT_META = "newsarchive_cookies_sent"
@@ -100,6 +109,10 @@ class LoopAwareRedirectMiddleware(LoopAwareRedirects, RedirectMiddleware):
     """HTTP redirects (3xx with a Location)."""
 
     def process_response(self, request, response, spider=None):
+        if response.status in REDIRECT_STATUSES and b"Location" in response.headers:
+            target = response.headers[b"Location"].decode("latin-1").strip()
+            if urlsplit(urljoin(request.url, target)).scheme.lower() not in ("http", "https"):
+                raise UnfollowableRedirect(f"a redirect to {target[:200]}, which no crawler can fetch: {request.url}")
         return self._kept(super().process_response(request, response), request, response)
 
 
@@ -115,8 +128,22 @@ class LoopAwareMetaRefreshMiddleware(LoopAwareRedirects, MetaRefreshMiddleware):
 
     def process_response(self, request, response, spider=None):
         head = page_head(response)
+        if _REFRESH.search(head.body) and not refreshes_to_the_web(head, self._ignore_tags):
+            return response  # a refresh to javascript: or mailto: goes nowhere a crawler can: the page is the page
         followed = super().process_response(request, head)
         return response if followed is head else self._kept(followed, request, response)
+
+
+_REFRESH = re.compile(rb"http-equiv\s*=\s*[\"']?refresh", re.IGNORECASE)
+
+
+def refreshes_to_the_web(head, ignore_tags=()) -> bool:
+    """Whether a page's `<meta http-equiv="refresh">` (if any) leads to an http(s) URL, read as
+    Scrapy's MetaRefreshMiddleware reads it (ignore_tags: its METAREFRESH_IGNORE_TAGS)."""
+    if not isinstance(head, HtmlResponse):
+        return True
+    _, url = get_meta_refresh(head, ignore_tags=ignore_tags)
+    return not url or urlsplit(url).scheme.lower() in ("http", "https")
 
 
 def page_head(response):
