@@ -171,6 +171,11 @@ class CrawlSummary:
             yield (f"{get('newsarchive/comment_pages/read_count', 0)} more comment pages read for "
                    f"{get('newsarchive/comment_pages/articles_count')} articles"
                    + (f", {unread} could not be" if unread else ""))
+        if get("newsarchive/story_pages/articles_count"):
+            unread = get("newsarchive/story_pages/unread_count", 0)
+            yield (f"{get('newsarchive/story_pages/read_count', 0)} more pages read of "
+                   f"{get('newsarchive/story_pages/articles_count')} stories split over pages"
+                   + (f", {unread} could not be" if unread else ""))
         rendering = describe_rendering(rendering_figures(self.stats))
         if rendering:
             yield rendering

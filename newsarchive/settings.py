@@ -79,6 +79,9 @@ NEWSARCHIVE_PARSE_TIME_LIMIT = 60.0
 # Comments split over pages (newsarchive/comment_pages.py): the other pages of a story's comments
 # are read, at most this many a story (0: none; its comments are then `unreached`).
 NEWSARCHIVE_COMMENT_PAGES = 50
+# A story split over pages, each naming the next with <link rel="next"> (newsarchive/story_pages.py):
+# its further pages are read, at most this many a story (0: none; the story is its first page).
+NEWSARCHIVE_STORY_PAGES = 20
 # A story whose visit could not read a page of its comments is fetched again by the next crawls,
 # until its pages are read or it has been fetched this many times in all: a page that answers an
 # error on every visit (a pager whose links never worked) would otherwise have every crawl ask for

@@ -50,6 +50,7 @@ from newsarchive.rendering import Renderer
 from newsarchive.revisits import TIME_FORMAT, parse_time
 from newsarchive.safety import refuse_private_host
 from newsarchive.scope import origin_of, origin_text
+from newsarchive.story_pages import StoryPages
 from newsarchive.workers import ParseJob, ParserPool
 
 # Listings are read before the articles they list; discovery files before listings.
@@ -86,6 +87,7 @@ class ArchiveSpider(scrapy.Spider):
         spider.allow_private = spider.allow_private or settings.getbool("NEWSARCHIVE_ALLOW_PRIVATE_HOSTS")
         spider.renderer = Renderer.from_crawler(crawler)
         spider.comment_pages = CommentPages.from_crawler(crawler)
+        spider.story_pages = StoryPages.from_crawler(crawler)
         spider.refresh = RefreshPolicy(window_days=settings.getfloat("NEWSARCHIVE_REFRESH_WINDOW_DAYS"),
                                        full=spider.full or settings.getbool("NEWSARCHIVE_REFRESH_FULL"),
                                        can_render=spider.renderer.can_render,
@@ -141,8 +143,10 @@ class ArchiveSpider(scrapy.Spider):
         if isinstance(record, PageFailure):
             self.crawler.stats.inc_value(f"newsarchive/parse_error/{record.reason}")
         if render and isinstance(record, Article):
-            # Comments on other pages of the story (newsarchive/comment_pages.py), then those loaded
+            # The rest of a story split over pages (newsarchive/story_pages.py), its comments on
+            # other pages (newsarchive/comment_pages.py), then those loaded
             # by script: from the page a browser rendered.
+            record = await self.story_pages.complete(record, response.body, self.parse_for_fields)
             record = await self.comment_pages.complete(record, self.parse_for_fields)
             record = await self.renderer.complete(record, self.parse_for_fields, response)
         return record

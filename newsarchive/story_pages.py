@@ -1,0 +1,189 @@
+"""StoryPages: a story split over several pages, read whole.
+
+Some sites split a long story over pages ("Page 2", WordPress's paginated posts) and say where the
+next one is with `<link rel="next">` in the page's head (as Yoast and most CMSs print it). Only the
+first page was stored: the rest of the story was lost without a word. Now the spider fetches the
+next page while the first is being parsed (`complete`), parses it for its body alone, follows its
+own `rel="next"`, and appends the blocks of each page to the story, a block a page repeats (a
+standfirst, a caption) once; the story stays one record of its first page, as with comment pages
+(newsarchive/comment_pages.py), and each further page is kept as a capture of kind `page`.
+
+`rel="next"` is also what WordPress prints on a post for the *next post*, another story. So a next
+page is taken only where its URL continues the story's own (next_story_page): the same path with a
+page number added (`/story/2/`, `/story/page/2/`, `/story-2.html`) or the same path and query with
+a page parameter (`?page=2`, `?p=2`). A page that could not be fetched or parsed leaves a warning
+naming it, and the story as far as it was read. At most NEWSARCHIVE_STORY_PAGES pages a story
+(20; 0 reads none).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from newsarchive.items import Article
+
+logger = logging.getLogger(__name__)
+
+STORY_PAGE_FIELDS = ("body_blocks", "body_text")  # what a further page is parsed for
+HEAD_BYTES = 64 * 1024  # where a page's <link rel="next"> is looked for
+
+_LINK_TAG = re.compile(rb"<link\b[^>]*>", re.IGNORECASE)
+_REL_NEXT = re.compile(rb"""\brel\s*=\s*["']?\s*next\b""", re.IGNORECASE)
+_HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+# The page number a further page's path adds to the story's: /2/ or /page/2/ after its path, -2 or
+# _2 before its file extension (/story.html, /story-2.html). Not -2 after an extensionless path:
+# WordPress gives a second post of one title the slug flood-2.
+_PAGE_AFTER_PATH = re.compile(r"^/(?:page/|p/|seite/)?\d{1,3}/?$", re.IGNORECASE)
+_PAGE_BEFORE_EXTENSION = re.compile(r"^[-_]\d{1,3}\.[a-z0-9]{1,5}$", re.IGNORECASE)
+# Query parameters that number a story's pages. `p` only when the story's URL has none: with plain
+# permalinks WordPress names its posts ?p=123, and the next post is ?p=124.
+_PAGE_PARAMETERS = {"page", "p", "pg", "pagina", "seite", "pagenum", "part"}
+
+
+def next_story_page(body: bytes, url: str, story_url: str | None = None) -> str | None:
+    """The page after the page at `url`, from the `<link rel="next">` in its head, when that
+    continues the URL of the story's first page (story_url, else `url`: see the module's
+    docstring); None otherwise.
+
+    >>> page = b"<html><head><link rel='next' href='/news/2024/flood/2/'></head>"
+    >>> next_story_page(page, "https://n.example/news/2024/flood/")
+    'https://n.example/news/2024/flood/2/'
+    >>> next_story_page(b"<link href='/news/2024/drought/' rel=next>", "https://n.example/news/2024/flood/") is None
+    True
+    """
+    head = body[:HEAD_BYTES]
+    for tag in _LINK_TAG.findall(head):
+        if not _REL_NEXT.search(tag):
+            continue
+        href = _HREF.search(tag)
+        if href is None:
+            continue
+        found = next(part for part in href.groups() if part is not None).decode("utf-8", "replace").strip()
+        target = urljoin(url, found.replace("&amp;", "&"))
+        return target if continues(story_url or url, target) else None
+    return None
+
+
+def continues(url: str, target: str) -> bool:
+    """Whether `target` is a further page of the story at `url`: the same origin, and its path a
+    page number added to the story's, or its path the same and its query a page parameter more.
+
+    >>> [continues("https://n.example/a/story.html", t) for t in ("https://n.example/a/story-2.html",
+    ...  "https://n.example/a/story.html?page=2", "https://n.example/a/other.html", "https://m.example/a/story-2.html")]
+    [True, True, False, False]
+    >>> continues("https://n.example/?p=100", "https://n.example/?p=101")  # WordPress's next post
+    False
+    """
+    here, there = urlsplit(url), urlsplit(target)
+    if (here.scheme, here.netloc.lower()) != (there.scheme, there.netloc.lower()) or target == url:
+        return False
+    if here.path == there.path:
+        return _pages_by_query(dict(parse_qsl(here.query)), dict(parse_qsl(there.query)))
+    if here.query != there.query:
+        return False
+    path = here.path.rstrip("/")
+    name = path.rsplit("/", 1)[-1]
+    if "." in name:  # /story.html: /story-2.html
+        stem = path.rsplit(".", 1)[0]
+        return there.path.startswith(stem) and bool(_PAGE_BEFORE_EXTENSION.match(there.path[len(stem):]))
+    return bool(path) and there.path.startswith(path) and bool(_PAGE_AFTER_PATH.match(there.path[len(path):]))
+
+
+def _pages_by_query(here: dict[str, str], there: dict[str, str]) -> bool:
+    """Whether `there` is `here` with a page parameter added, or its page parameter (not `p`) changed."""
+    changed = {name for name in here.keys() | there.keys() if here.get(name) != there.get(name)}
+    return bool(changed) and all(
+        name in there and there[name].isdigit() and name.lower() in _PAGE_PARAMETERS
+        and (name not in here or name.lower() != "p") for name in changed)
+
+
+class StoryPages:
+    def __init__(self, crawler, limit: int):
+        self.crawler = crawler
+        self.limit = limit
+        self.captures = None  # a CaptureWriter once the crawl has started (crawl_started)
+
+    @classmethod
+    def from_crawler(cls, crawler) -> StoryPages:
+        from newsarchive import signals as newsarchive_signals
+
+        pages = cls(crawler, crawler.settings.getint("NEWSARCHIVE_STORY_PAGES"))
+        crawler.signals.connect(pages.crawl_started, signal=newsarchive_signals.crawl_started)
+        return pages
+
+    def crawl_started(self, crawl_id: int, archive) -> None:
+        from newsarchive.archive.capture_writer import CaptureWriter
+
+        self.captures = CaptureWriter.started(self.crawler, crawl_id, archive)
+
+    async def complete(self, article: Article, body: bytes, parse_page) -> Article:
+        """The article with the body of the story's further pages. body: its first page as sent;
+        parse_page: an async function from a response and the fields wanted to the parsed record."""
+        if self.limit <= 0 or not article.body_blocks:
+            return article
+        url = next_story_page(body, article.url)
+        if url is None:
+            return article
+        read: list[Article] = []
+        asked = {article.url}
+        unread = ""
+        while url is not None and url not in asked:
+            if len(read) >= self.limit:
+                unread = f"{url}: past NEWSARCHIVE_STORY_PAGES ({self.limit})"
+                break
+            asked.add(url)
+            page, unread, url = await self._read(url, article.url, parse_page)
+            if page is None:
+                break
+            read.append(page)
+        stats = self.crawler.stats
+        stats.inc_value("newsarchive/story_pages/read_count", len(read))
+        stats.inc_value("newsarchive/story_pages/unread_count", int(bool(unread)))
+        stats.inc_value("newsarchive/story_pages/articles_count")
+        return with_story_pages(article, read, unread)
+
+    async def _read(self, url: str, story_url: str, parse_page) -> tuple[Article | None, str, str | None]:
+        """One further page: (its parse, '', the page after it), or (None, why it was not read, None)."""
+        from scrapy import Request
+
+        from newsarchive.middlewares.pageresult import capture_of
+
+        try:
+            response = await self.crawler.engine.download_async(Request(url, dont_filter=True))
+            if response.status != 200:
+                raise ValueError(f"HTTP {response.status}")
+            if self.captures is not None:
+                self.captures.write(capture_of(response), "page")
+            page = await parse_page(response, STORY_PAGE_FIELDS)
+            if not isinstance(page, Article) or not page.body_blocks:
+                raise ValueError(getattr(page, "detail", None) or "no story text on it")
+        except Exception as error:  # noqa: BLE001 (a page not read leaves the story as far as it was read)
+            logger.warning(f"cannot read the story page {url}: {type(error).__name__}: {error}")
+            return None, f"{url}: {type(error).__name__}: {error}", None
+        return page, "", next_story_page(response.body, url, story_url)
+
+
+def with_story_pages(article: Article, read: list[Article], unread: str) -> Article:
+    """The article with the blocks of its further pages after its own, in order, a block whose text
+    an earlier page holds left out; a warning names the page not read, if any.
+
+    >>> from newsarchive.items import BodyBlock
+    >>> first = Article(url="https://n.example/s/", body_blocks=[BodyBlock("paragraph", "The river rose.")])
+    >>> second = Article(url="https://n.example/s/2/", body_blocks=[BodyBlock("paragraph", "The river rose."),
+    ...                                                             BodyBlock("paragraph", "Then it fell.")])
+    >>> whole = with_story_pages(first, [second], "")
+    >>> whole.body_text, whole.warnings
+    ('The river rose.\\n\\nThen it fell.', [])
+    """
+    blocks, seen = list(article.body_blocks), {block.text for block in article.body_blocks}
+    for page in read:
+        for block in page.body_blocks:
+            if block.text not in seen:
+                seen.add(block.text)
+                blocks.append(block)
+    warnings = [*article.warnings, *([f"story_pages: {unread} was not read; the story is as far as it was"] if unread else [])]
+    return dataclasses.replace(article, body_blocks=blocks, body_text="\n\n".join(block.text for block in blocks),
+                               warnings=warnings)

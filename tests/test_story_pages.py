@@ -1,0 +1,157 @@
+"""A story split over pages, each naming the next with <link rel="next">, is stored whole; a
+rel="next" that leads to another story (WordPress's next post) is not followed
+(newsarchive/story_pages.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+
+import pytest
+
+from newsarchive.items import Article, BodyBlock
+from newsarchive.story_pages import HEAD_BYTES, continues, next_story_page, with_story_pages
+from tests.conftest import SiteHandler, run_cli, serve_handler
+
+BASE = "https://n.example"
+
+
+@pytest.mark.parametrize(("story", "target", "further"), [
+    ("/news/flood/", "/news/flood/2/", True),
+    ("/news/flood/", "/news/flood/page/3/", True),
+    ("/news/flood", "/news/flood/2", True),
+    ("/a/story.html", "/a/story-2.html", True),
+    ("/a/story.html", "/a/story_3.html", True),
+    ("/a/story?page=2", "/a/story?page=3", True),
+    ("/a/story?id=5", "/a/story?id=5&page=2", True),
+    ("/?p=100", "/?p=100&page=2", True),  # a paged WordPress post under plain permalinks
+    ("/news/flood/", "/news/flood-2/", False),  # WordPress's second post of one title
+    ("/news/flood/", "/news/drought/", False),  # the next post
+    ("/?p=100", "/?p=101", False),  # the next post, plain permalinks
+    ("/a/story?id=5", "/a/story?id=6", False),
+    ("/a/story", "/a/story?page=two", False),
+    ("/a/story", "/a/story?utm_source=2", False),
+    ("/a/story.html", "/a/story.html/2", False),
+    ("/news/flood/", "/news/flood/2019/", False),  # a year, not a page
+    ("/news/flood/", "/news/flood/", False),
+    ("/", "/2/", False),
+])
+def test_which_next_page_continues_a_story(story, target, further):
+    assert continues(BASE + story, BASE + target) is further
+    assert continues(BASE + story, "https://other.example" + target) is False
+
+
+@pytest.mark.parametrize(("head", "found"), [
+    ("<link rel='next' href='/news/flood/2/'>", f"{BASE}/news/flood/2/"),
+    ('<LINK HREF="2/" REL="next">', f"{BASE}/news/flood/2/"),  # relative, either order, any case
+    ("<link rel=next href=/news/flood/2/>", f"{BASE}/news/flood/2/"),
+    ("<link rel='next' href='/news/flood/?page=2&amp;part=1'>", f"{BASE}/news/flood/?page=2&part=1"),
+    ("<link rel='prev' href='/news/flood/2/'>", None),
+    ("<link rel='next'>", None),
+    ("<link rel='next' href='/news/drought/'>", None),  # the next post
+    ("<link rel='stylesheet' href='/2/'><link rel='next' href='/news/flood/3/'>", f"{BASE}/news/flood/3/"),
+])
+def test_the_next_page_is_read_in_the_page_s_head(head, found):
+    assert next_story_page(f"<html><head>{head}</head><body></body></html>".encode(), f"{BASE}/news/flood/") == found
+
+
+def test_a_next_link_past_the_head_is_not_read():
+    late = b"<html><head>" + b" " * HEAD_BYTES + b"<link rel='next' href='/news/flood/2/'></head></html>"
+    assert next_story_page(late, f"{BASE}/news/flood/") is None
+
+
+def test_later_pages_continue_the_first_page_s_url():
+    page_two = b"<link rel='next' href='/news/flood/3/'>"
+    assert next_story_page(page_two, f"{BASE}/news/flood/2/") is None  # /3/ does not continue /2/
+    assert next_story_page(page_two, f"{BASE}/news/flood/2/", f"{BASE}/news/flood/") == f"{BASE}/news/flood/3/"
+
+
+def test_pages_are_joined_each_block_once_and_a_page_not_read_is_named():
+    first = Article(url=f"{BASE}/s/", warnings=["kept"], body_blocks=[BodyBlock("paragraph", "Lead."),
+                                                                      BodyBlock("paragraph", "One.")])
+    second = Article(url=f"{BASE}/s/2/", body_blocks=[BodyBlock("paragraph", "Lead."), BodyBlock("heading", "Two")])
+    whole = with_story_pages(first, [second], f"{BASE}/s/3/: ValueError: HTTP 404")
+    assert [(block.kind, block.text) for block in whole.body_blocks] == [
+        ("paragraph", "Lead."), ("paragraph", "One."), ("heading", "Two")]
+    assert whole.body_text == "Lead.\n\nOne.\n\nTwo"
+    assert whole.warnings == ["kept", f"story_pages: {BASE}/s/3/: ValueError: HTTP 404 was not read; "
+                                      "the story is as far as it was"]
+    assert first.body_text is None  # the article given is left as it was
+
+
+class PagedSite(SiteHandler):
+    """Story 1 over three pages (page 3's rel=next is WordPress's next post, story 2); story 2 a
+    page whose page 2 answers 404; story 3 one page. `asked` notes the story paths asked for."""
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        if self.path == "/robots.txt":
+            return self.answer(404, "no")
+        if self.path == "/news/":
+            links = "".join(f"<li><a href='/news/2024/05/02/story-{n}/'>Story {n}</a></li>" for n in range(1, 4))
+            return self.answer(200, f"<html><head><title>News</title></head><body><ul>{links}</ul></body></html>")
+        found = re.fullmatch(r"/news/2024/05/02/story-(\d)/(?:(\d)/)?", self.path)
+        if not found:
+            return self.answer(404, "<html><body>no</body></html>")
+        self.asked.append(self.path)
+        story, page = int(found.group(1)), int(found.group(2) or 1)
+        if (story, page) in ((2, 2),) or (story == 3 and page > 1) or page > 3:
+            return self.answer(404, "<html><body>no</body></html>")
+        following = {(1, 1): "/news/2024/05/02/story-1/2/", (1, 2): "../3/", (1, 3): "/news/2024/05/02/story-2/",
+                     (2, 1): "/news/2024/05/02/story-2/2/"}.get((story, page))
+        link = f"<link rel='next' href='{following}'>" if following else ""
+        prose = "".join(f"<p>Page {page}, paragraph {k} of story {story} on the river and the bridge works.</p>"
+                        for k in range(3))
+        return self.answer(200, f"<html><head><title>Story {story}</title>{link}</head><body><article><h1>Story "
+                                f"{story}</h1><p>The standfirst of story {story}, printed on each of its pages.</p>"
+                                f"{prose}</article></body></html>")
+
+
+def crawl_paged(tmp_path, *settings: str):
+    site = type("Site", (PagedSite,), {"asked": []})
+    server = serve_handler(site)
+    try:
+        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
+                         "--allow-private", "--render", "never", "-s", "AUTOTHROTTLE_ENABLED=False", *settings)
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        stories = {re.search(r"story-\d", url).group(): (body.split("\n\n"), json.loads(warnings or "[]"))
+                   for url, body, warnings in db.execute("SELECT url, body_text, warnings FROM articles")}
+        captured = sorted(url.split("/05/02/")[1] for (url,) in db.execute(
+            "SELECT url FROM captures WHERE kind = 'page' AND url LIKE '%story%'"))
+    return result, site.asked, stories, captured
+
+
+def paragraphs(story: int, pages) -> list[str]:
+    return [f"The standfirst of story {story}, printed on each of its pages."] + [
+        f"Page {page}, paragraph {k} of story {story} on the river and the bridge works." for page in pages for k in range(3)]
+
+
+def test_a_story_over_three_pages_is_stored_whole(tmp_path):
+    result, asked, stories, captured = crawl_paged(tmp_path)
+    assert stories["story-1"] == (paragraphs(1, (1, 2, 3)), [])
+    assert stories["story-2"][0] == paragraphs(2, (1,))
+    (unread,) = [warning for warning in stories["story-2"][1] if warning.startswith("story_pages")]
+    assert re.fullmatch(r"story_pages: http://127\.0\.0\.1:\d+/news/2024/05/02/story-2/2/: ValueError: HTTP 404 "
+                        r"was not read; the story is as far as it was", unread)
+    assert stories["story-3"] == (paragraphs(3, (1,)), [])
+    assert sorted(asked) == sorted(["/news/2024/05/02/story-1/", "/news/2024/05/02/story-1/2/",
+                                    "/news/2024/05/02/story-1/3/", "/news/2024/05/02/story-2/",
+                                    "/news/2024/05/02/story-2/2/", "/news/2024/05/02/story-3/"])
+    assert captured == ["story-1/", "story-1/2/", "story-1/3/", "story-2/", "story-3/"]  # the 404 is the warning's
+    assert "2 more pages read of 2 stories split over pages, 1 could not be" in result.stdout
+
+
+def test_the_pages_read_a_story_are_bounded(tmp_path):
+    _, _, stories, _ = crawl_paged(tmp_path, "-s", "NEWSARCHIVE_STORY_PAGES=1")
+    body, warnings = stories["story-1"]
+    assert body == paragraphs(1, (1, 2))
+    (bounded,) = [warning for warning in warnings if warning.startswith("story_pages")]
+    assert re.fullmatch(r"story_pages: http://127\.0\.0\.1:\d+/news/2024/05/02/story-1/3/: past "
+                        r"NEWSARCHIVE_STORY_PAGES \(1\) was not read; the story is as far as it was", bounded)
+    (tmp_path / "none").mkdir()
+    _, asked, stories, _ = crawl_paged(tmp_path / "none", "-s", "NEWSARCHIVE_STORY_PAGES=0")
+    assert stories["story-1"] == (paragraphs(1, (1,)), [])
+    assert sorted(asked) == [f"/news/2024/05/02/story-{n}/" for n in range(1, 4)]
