@@ -132,8 +132,9 @@ def test_the_hops_followed_are_bounded(tmp_path):
 
 
 class MovedStories(SiteHandler):
-    """A section whose story links lack the slash their pages are served under (301 to it); with
-    wall = True every story link redirects to one consent page instead. `asked` notes the paths."""
+    """A section whose story links lack the slash their pages are served under (301 to it, or with
+    refresh = True a page whose Refresh header sends the browser there); with wall = True every
+    story link redirects to one consent page instead. `asked` notes the paths."""
 
     def do_GET(self):  # noqa: N802 (the http.server API)
         self.asked.append(self.path)
@@ -149,6 +150,8 @@ class MovedStories(SiteHandler):
         number = re.search(r"story-(\d)(/?)$", self.path)
         if number and self.wall:
             return self.answer(302, "", Location="/consent?return=story")
+        if number and not number.group(2) and self.refresh:  # "Redirecting...", by a Refresh header
+            return self.answer(200, "<html><body>Redirecting...</body></html>", Refresh=f"0; url={self.path}/")
         if number and not number.group(2):
             return self.answer(301, "", Location=self.path + "/")
         if number:
@@ -163,8 +166,8 @@ class MovedStories(SiteHandler):
 def moved_site():
     servers = []
 
-    def serve(wall: bool):
-        site = type("Site", (MovedStories,), {"wall": wall, "asked": []})
+    def serve(wall: bool, refresh: bool = False):
+        site = type("Site", (MovedStories,), {"wall": wall, "refresh": refresh, "asked": []})
         servers.append(serve_handler(site))
         return site, f"http://127.0.0.1:{servers[-1].server_port}/news/"
 
@@ -237,3 +240,16 @@ def test_a_page_reached_again_counts_as_another_url_of_its_text_only_by_way_of_a
     StorePipeline.count_page_reached_again(PageResult(url=f"{SITE}/news/b", records=[other]), other, tally)
     assert tally.texts == {again.same_page[1][:16]: 2}
     assert tally.titles == {again.same_page[1][:16]: "Before you continue"}
+
+
+def test_stories_reached_by_a_refresh_header_are_archived(tmp_path, moved_site):
+    site, url = moved_site(wall=False, refresh=True)
+    result = crawl(tmp_path, url)
+    assert result.returncode == 0, result.stderr[-3000:]
+    base = url.removesuffix("/news/")
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        assert sorted(row[0] for row in db.execute("SELECT url FROM articles")) == [
+            f"{base}/news/2024/05/0{n}/story-{n}/" for n in range(1, 5)]
+        assert db.execute("SELECT count(*) FROM failures").fetchone() == (0,)
+        hops = db.execute("SELECT status, location FROM captures WHERE kind = 'redirect' ORDER BY url").fetchall()
+    assert hops == [(200, f"{base}/news/2024/05/0{n}/story-{n}/") for n in range(1, 5)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import re
 
 import pytest
 from scrapy import Request, Spider
@@ -233,3 +234,37 @@ def test_a_page_that_refreshes_to_no_web_page_is_kept_as_the_page(target):
     request = Request(f"{SITE}/a")
     page = meta_refresh(request, target)
     assert middleware(LoopAwareMetaRefreshMiddleware).process_response(request, page) is page
+
+
+def refresh_by_header(request: Request, value: str) -> HtmlResponse:
+    return HtmlResponse(request.url, headers={"Refresh": value}, body=b"<html><body>Redirecting...</body></html>",
+                        request=request)
+
+
+@pytest.mark.parametrize(("value", "to"), [
+    ("0; url=/b", f"{SITE}/b"),
+    ("0;URL='/c'", f"{SITE}/c"),
+    ("2, url=/d", f"{SITE}/d"),
+    (f"0; url={SITE}/e", f"{SITE}/e"),
+    ("0", None),  # the page itself, again: a reload, not followed
+    ("300; url=/f", None),  # past METAREFRESH_MAXDELAY (100 s): a live page's reload
+    ("0; url=javascript:void(0)", None),
+    ("soon", None),
+])
+def test_a_refresh_header_is_followed_as_a_refresh_tag_is(value, to):
+    request = Request(f"{SITE}/a")
+    page = refresh_by_header(request, value)
+    followed = middleware(LoopAwareMetaRefreshMiddleware).process_response(request, page)
+    assert (followed.url if followed is not page else None) == to
+
+
+def test_a_refresh_header_to_itself_is_a_loop():
+    request = Request(f"{SITE}/a")
+    with pytest.raises(RedirectLoop, match=re.escape(f"redirect loop: {SITE}/a -> {SITE}/a")):
+        middleware(LoopAwareMetaRefreshMiddleware).process_response(request, refresh_by_header(request, "0; url=/a"))
+
+
+def test_a_refresh_header_is_not_followed_for_a_head_request_or_one_that_asks_not_to():
+    for request in (Request(f"{SITE}/a", method="HEAD"), Request(f"{SITE}/a", meta={"dont_redirect": True})):
+        page = refresh_by_header(request, "0; url=/b")
+        assert middleware(LoopAwareMetaRefreshMiddleware).process_response(request, page) is page

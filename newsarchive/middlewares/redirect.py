@@ -124,9 +124,14 @@ REFRESH_HEAD_BYTES = 4 * 4096
 class LoopAwareMetaRefreshMiddleware(LoopAwareRedirects, MetaRefreshMiddleware):
     """A page that sends the browser on with `<meta http-equiv="refresh" content="0; url=...">`: one
     that refreshes to itself, or two that refresh to each other, were fetched until Scrapy's limit
-    of 20 redirects and recorded as `ignored`."""
+    of 20 redirects and recorded as `ignored`. A `Refresh: 0; url=...` header, which browsers follow
+    as they follow the tag and Scrapy does not read, is followed the same way: a site whose story
+    links answered "Redirecting..." with one had each stored as a `missing_title` failure."""
 
     def process_response(self, request, response, spider=None):
+        by_header = self._refresh_header(request, response)
+        if by_header is not None:
+            return by_header
         head = page_head(response)
         if _REFRESH.search(head.body) and not refreshes_to_the_web(head, self._ignore_tags):
             return response  # a refresh to javascript: or mailto: goes nowhere a crawler can: the page is the page
@@ -134,7 +139,34 @@ class LoopAwareMetaRefreshMiddleware(LoopAwareRedirects, MetaRefreshMiddleware):
         return response if followed is head else self._kept(followed, request, response)
 
 
+    def _refresh_header(self, request, response):
+        """The request a `Refresh` header sends the crawl on to (as a meta refresh's), or None."""
+        delay, target = refresh_header(response.headers.get(b"Refresh"))
+        if (target is None or delay >= self._maxdelay or request.meta.get("dont_redirect")
+                or request.method == "HEAD" or urlsplit(request.url).scheme not in ("http", "https")):
+            return None
+        url = urljoin(response.url, target)
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            return None  # as a refresh tag to javascript: is, the page is the page
+        return self._kept(self._redirect(self._redirect_request_using_get(request, response, url), request,
+                                         "refresh header"), request, response)
+
+
 _REFRESH = re.compile(rb"http-equiv\s*=\s*[\"']?refresh", re.IGNORECASE)
+_REFRESH_HEADER = re.compile(r"""^\s*(\d+(?:\.\d*)?)\s*(?:[;,]\s*(?:url\s*=\s*)?["']?([^"']+?)["']?\s*)?$""", re.IGNORECASE)
+
+
+def refresh_header(value: bytes | None) -> tuple[float, str | None]:
+    """(delay in seconds, URL) of a `Refresh` header; the URL None when it names none (a refresh of
+    the page itself) or the header does not parse.
+
+    >>> refresh_header(b"0; url=/news/story/"), refresh_header(b"5;URL='https://n.example/a'"), refresh_header(b"30")
+    ((0.0, '/news/story/'), (5.0, 'https://n.example/a'), (30.0, None))
+    """
+    found = _REFRESH_HEADER.match(value.decode("latin-1")) if value else None
+    if found is None:
+        return 0.0, None
+    return float(found.group(1)), (found.group(2) or "").strip() or None
 
 
 def refreshes_to_the_web(head, ignore_tags=()) -> bool:
