@@ -135,6 +135,20 @@ def test_is_file_url(url, expected):
     ("<a class='next'>Next</a><a href='/p/3/'>Next</a>", "", "https://n.example/p/3/"),
     ("<a href='/p/2/' class='NEXT'>2</a><a href='/nextgen/'>Nextgen</a>", "", None),
     ("<a href='/p/2/'>2</a>", "", None),
+    ("", "<link rel='next nofollow' href='/page/2/'>", "https://n.example/page/2/"),
+    ("<a rel='Next' href='/p/2/'>2</a>", "", "https://n.example/p/2/"),
+    ("<a rel='nextgen' href='/p/2/'>x</a>", "", None),
+    ("<a href='/p/2/'>« Ältere Beiträge</a><a href='/p/3/'>Ältere Beiträge</a>", "", "https://n.example/p/3/"),
+    ("<a href='/p/2/'>Página siguiente</a>", "", "https://n.example/p/2/"),
+    ("<a href='/p/2/'>Suivante</a>", "", "https://n.example/p/2/"),
+    ("<a href='/p/2/'>Następna strona</a>", "", "https://n.example/p/2/"),
+    ("<a href='/p/2/'>下一页</a>", "", "https://n.example/p/2/"),
+    ("<a href='/p/2/'>Nextgen</a>", "", None),
+    # a pager of numbers, in any language: the link to page 2 whose URL numbers it so
+    ("<a href='?page=1'>1</a><a href='?page=2'>2</a><a href='?page=3'>3</a>", "", "https://n.example/section/?page=2"),
+    ("<a href='/section/page/2/'>2</a>", "", "https://n.example/section/page/2/"),
+    ("<a href='/2024/05/02/'>2</a>", "", None),  # a calendar's day, not a page
+    ("<a href='?page=3'>2</a>", "", None),
 ])
 def test_next_page(body, head, expected):
     doc = parse_document(SECTION_URL, f"<html><head>{head}</head><body>{body}</body></html>")
@@ -163,6 +177,15 @@ def test_prose_counts_paragraphs_of_sixty_characters_by_parent():
                                 + _paragraph(100) + "</div></body></html>")
     assert _prose(root) == (100, 160)
     assert _prose(lxml_html.fromstring("<html><body><p>short</p></body></html>")) == (0, 0)
+
+
+@pytest.mark.parametrize(("url", "pager", "expected"), [
+    ("https://n.example/section/?page=2", "<a href='?page=1'>1</a><a href='?page=3'>3</a>", "https://n.example/section/?page=3"),
+    ("https://n.example/section/page/4/", "<a href='/section/page/5/'>5</a>", "https://n.example/section/page/5/"),
+    ("https://n.example/section/page/4/", "<a href='/section/page/2/'>2</a>", None),
+])
+def test_the_numbered_next_page_follows_this_page_s_number(url, pager, expected):
+    assert next_page(parse_document(url, f"<html><body>{pager}</body></html>")) == expected
 
 
 def test_a_listing_from_a_page_leaves_its_next_page_out_of_its_links():

@@ -39,7 +39,16 @@ _ID_PATH = re.compile(r"[/-]\d{4,}(?:\.html?)?/?$")
 _SLUG = re.compile(r"/[^/]*[a-z\u0400-\u04ff\u0600-\u06ff]+(?:-[^/-]+){3,}(?:\.html?)?/?$", re.I)
 _NOT_ARTICLE = re.compile(r"/(tag|tags|category|categories|author|page|search|feed|wp-login|login|about|contact|"
                           r"privacy|impressum|datenschutz|kontakt)(/|$)", re.I)
-_NEXT_TEXT = re.compile(r"^(next|older|more|weiter|suivant|siguiente|далее|التالي|›|»|→)\b|^(›|»|→)$", re.I)
+# The label of a link to a listing's next page, in the languages of the news sites met so far: "next",
+# "older posts" and "more" in English; weiter, nächste, ältere; suivant(e); siguiente, página
+# siguiente; successiva, avanti; volgende; próxima, seguinte; następna; sonraki; další; nästa, neste,
+# næste; seuraava; далее, следующая, старые; التالي; 下一页; 次へ; 다음.
+_NEXT_TEXT = re.compile(
+    r"^(next|older|more|weiter|nächste|ältere|suivante?s?|siguiente|página siguiente|successiv[ao]|avanti|"
+    r"volgende|próxima|seguinte|następna|sonraki|další|nästa|neste|næste|seuraava|далее|следующая|старые|"
+    r"التالي|下一页|次へ|다음)\b|^(›|»|→)$", re.I)
+# A page number a listing's URL carries (/page/3/, ?page=3, ?paged=3 ...).
+_PAGE_IN_URL = re.compile(r"(?:/page/|[?&](?:page|paged|pg|p|seite|pagina|pagenum)=)(\d{1,5})(?!\d)", re.I)
 _NAV_ANCESTORS = {"nav", "header", "footer", "aside"}
 _STORY_TYPES = frozenset(name.casefold() for name in STORY_TYPES)
 # A JSON-LD type, without its schema.org prefix ("https://schema.org/NewsArticle", "schema:NewsArticle").
@@ -204,13 +213,35 @@ _NOT_PAGES = ("javascript:", "mailto:", "tel:", "data:")  # no page whatever the
 
 
 def next_page(doc: Document) -> str | None:
-    for href in doc.root.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href"):
+    """A listing's next page: named by rel="next" (a token of it, any case), by its link's label
+    (_NEXT_TEXT) or class, else the link labelled with the page number after this page's whose URL
+    carries that number as a page (a pager "1 2 3" in any language)."""
+    for href in doc.root.xpath(_REL_NEXT):
         return doc.absolute(href)
     for anchor in doc.root.iter("a"):
         label = (element_text(anchor) or anchor.get("aria-label") or "").strip()
         classes = anchor.get("class") or ""
         if anchor.get("href") and (_NEXT_TEXT.search(label) or re.search(r"\bnext\b", classes)):
             return doc.absolute(anchor.get("href"))
+    return _numbered_next(doc)
+
+
+_REL_NEXT = ("//link[contains(concat(' ', translate(normalize-space(@rel), 'NEXT', 'next'), ' '), ' next ')]/@href"
+             " | //a[contains(concat(' ', translate(normalize-space(@rel), 'NEXT', 'next'), ' '), ' next ')]/@href")
+
+
+def _numbered_next(doc: Document) -> str | None:
+    """The link labelled with the number of the page after this one, whose URL has that number as
+    its page (`?page=3` after `?page=2`, `/page/2/` after the first page)."""
+    shown = _PAGE_IN_URL.search(doc.url)
+    wanted = str(int(shown.group(1)) + 1 if shown else 2)
+    for anchor in doc.root.iter("a"):
+        if (element_text(anchor) or "").strip() != wanted or not anchor.get("href"):
+            continue
+        url = doc.absolute(anchor.get("href"))
+        numbered = _PAGE_IN_URL.search(url or "")
+        if url and numbered and numbered.group(1) == wanted:
+            return url
     return None
 
 
