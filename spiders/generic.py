@@ -76,7 +76,14 @@ class GenericSpider(ArchiveSpider):
         if not self.scope.allows(request.url):
             return
         named = [urljoin(request.url, url) for url in getattr(getattr(robotparser, "rp", None), "sitemaps", [])]
-        requests = list(self.follow_all(named, "sitemap")) if named else [self.guessed_sitemap(request.url)]
+        in_scope = [url for url in named if self.scope.allows(url)]
+        if len(in_scope) < len(named):
+            # The site's own word, but on another origin (a CDN, the www. host): not fetched, as any
+            # page there is not; said once, since the stories it lists may be the crawl's.
+            elsewhere = [url for url in named if url not in in_scope]
+            self.logger.warning(f"robots.txt of {urlsplit(request.url).netloc} names sitemaps on other origins, "
+                                f"not fetched: {', '.join(elsewhere[:3])}" + (" ..." if len(elsewhere) > 3 else ""))
+        requests = list(self.follow_all(in_scope, "sitemap")) if in_scope else [self.guessed_sitemap(request.url)]
         for sitemap_request in requests:
             if sitemap_request is not None:
                 self.crawler.engine.crawl(sitemap_request)
