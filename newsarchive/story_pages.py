@@ -23,11 +23,14 @@ import logging
 import re
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
+from newsarchive.comment_pages import COMMENT_PAGE_FIELDS, with_comment_pages
 from newsarchive.items import Article
 
 logger = logging.getLogger(__name__)
 
-STORY_PAGE_FIELDS = ("body_blocks", "body_text")  # what a further page is parsed for
+# What a further page is parsed for: its part of the story, and the comments a story's last page
+# usually shows.
+STORY_PAGE_FIELDS = ("body_blocks", "body_text", *COMMENT_PAGE_FIELDS)
 HEAD_BYTES = 64 * 1024  # where a page's <link rel="next"> is looked for
 
 _LINK_TAG = re.compile(rb"<link\b[^>]*>", re.IGNORECASE)
@@ -143,7 +146,7 @@ class StoryPages:
         stats.inc_value("newsarchive/story_pages/read_count", len(read))
         stats.inc_value("newsarchive/story_pages/unread_count", int(bool(unread)))
         stats.inc_value("newsarchive/story_pages/articles_count")
-        return with_story_pages(article, read, unread)
+        return with_comments_of_pages(with_story_pages(article, read, unread), read)
 
     async def _read(self, url: str, story_url: str, parse_page) -> tuple[Article | None, str, str | None]:
         """One further page: (its parse, '', the page after it), or (None, why it was not read, None)."""
@@ -164,6 +167,31 @@ class StoryPages:
             logger.warning(f"cannot read the story page {url}: {type(error).__name__}: {error}")
             return None, f"{url}: {type(error).__name__}: {error}", None
         return page, "", next_story_page(response.body, url, story_url)
+
+
+def with_comments_of_pages(article: Article, read: list[Article]) -> Article:
+    """The article with the comments its further pages show (a story's comments are usually under
+    its last page), merged as a comment page's are (newsarchive/comment_pages.py), and the other
+    comment pages they link, for CommentPages to read next. A page whose comments come by script
+    leaves them `unreached` when none were read."""
+    showing = [page for page in read if page.comments or page.comment_count is not None or page.comment_pages]
+    if not showing:
+        return article
+    source = article.sources.get("comments") or next(
+        (page.sources["comments"] for page in showing if "comments" in page.sources), None)
+    sources = {**article.sources, **({"comments": source} if source else {})}
+    links = [*article.comment_pages, *(url for page in showing for url in page.comment_pages
+                                       if url not in article.comment_pages)]
+    counted = next((page for page in showing if page.comment_count is not None), None)
+    if article.comment_count is None and counted is not None:  # the counter is with the comments, on the last page
+        article = dataclasses.replace(article, comment_count=counted.comment_count,
+                                      comment_count_raw=counted.comment_count_raw)
+        if "comment_count" in counted.sources:
+            sources["comment_count"] = counted.sources["comment_count"]
+    merged = with_comment_pages(dataclasses.replace(article, sources=sources, comment_pages=links), showing, [])
+    if not merged.comments and any(page.comments_status == "unreached" for page in showing):
+        merged = dataclasses.replace(merged, comments_status="unreached", comments_complete=False)
+    return merged
 
 
 def with_story_pages(article: Article, read: list[Article], unread: str) -> Article:

@@ -80,9 +80,16 @@ def test_pages_are_joined_each_block_once_and_a_page_not_read_is_named():
     assert first.body_text is None  # the article given is left as it was
 
 
+# The comments of story 1, under its last page.
+COMMENTS = ("<section id='comments'><h3>2 Comments</h3><ol class='comment-list'>" + "".join(
+    f"<li class='comment' id='comment-{k}'><p class='comment-author'>Reader {k}</p><div class='comment-content'>"
+    f"<p>Comment {k} on the last page of the story about the bridge.</p></div></li>" for k in (1, 2)) + "</ol></section>")
+
+
 class PagedSite(SiteHandler):
-    """Story 1 over three pages (page 3's rel=next is WordPress's next post, story 2); story 2 a
-    page whose page 2 answers 404; story 3 one page. `asked` notes the story paths asked for."""
+    """Story 1 over three pages (page 3's rel=next is WordPress's next post, story 2; its comments
+    under page 3); story 2 a page whose page 2 answers 404; story 3 one page. `asked` notes the
+    story paths asked for."""
 
     def do_GET(self):  # noqa: N802 (the http.server API)
         if self.path == "/robots.txt":
@@ -102,9 +109,10 @@ class PagedSite(SiteHandler):
         link = f"<link rel='next' href='{following}'>" if following else ""
         prose = "".join(f"<p>Page {page}, paragraph {k} of story {story} on the river and the bridge works.</p>"
                         for k in range(3))
+        comments = COMMENTS if (story, page) == (1, 3) else ""
         return self.answer(200, f"<html><head><title>Story {story}</title>{link}</head><body><article><h1>Story "
                                 f"{story}</h1><p>The standfirst of story {story}, printed on each of its pages.</p>"
-                                f"{prose}</article></body></html>")
+                                f"{prose}</article>{comments}</body></html>")
 
 
 def crawl_paged(tmp_path, *settings: str):
@@ -142,6 +150,12 @@ def test_a_story_over_three_pages_is_stored_whole(tmp_path):
                                     "/news/2024/05/02/story-2/2/", "/news/2024/05/02/story-3/"])
     assert captured == ["story-1/", "story-1/2/", "story-1/3/", "story-2/", "story-3/"]  # the 404 is the warning's
     assert "2 more pages read of 2 stories split over pages, 1 could not be" in result.stdout
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        (status,) = db.execute("SELECT comments_status FROM articles WHERE url LIKE '%/story-1/'").fetchone()
+        comments = [text for (text,) in db.execute(
+            "SELECT c.body_text FROM comments c JOIN articles a ON a.id = c.article_id ORDER BY c.position")]
+    assert (status, comments) == ("complete", [f"Comment {k} on the last page of the story about the bridge."
+                                               for k in (1, 2)])
 
 
 def test_the_pages_read_a_story_are_bounded(tmp_path):
@@ -155,3 +169,22 @@ def test_the_pages_read_a_story_are_bounded(tmp_path):
     _, asked, stories, _ = crawl_paged(tmp_path / "none", "-s", "NEWSARCHIVE_STORY_PAGES=0")
     assert stories["story-1"] == (paragraphs(1, (1,)), [])
     assert sorted(asked) == [f"/news/2024/05/02/story-{n}/" for n in range(1, 4)]
+
+
+def test_comments_of_further_pages_join_the_story_s():
+    from newsarchive.items import Comment
+    from newsarchive.story_pages import with_comments_of_pages
+
+    first = Article(url=f"{BASE}/s/", comments_status="none")
+    last = Article(url=f"{BASE}/s/3/", comments=[Comment("Yes.", 0, site_comment_id="1")], comment_count=1,
+                   comments_status="complete", comment_pages=[f"{BASE}/s/3/comment-page-2/"],
+                   sources={"comments": "markup"})
+    merged = with_comments_of_pages(first, [Article(url=f"{BASE}/s/2/"), last])
+    assert ([comment.body_text for comment in merged.comments], merged.comments_status, merged.comment_count) == (
+        ["Yes."], "complete", 1)
+    assert merged.comment_pages == [f"{BASE}/s/3/comment-page-2/"] and merged.sources["comments"] == "markup"
+    assert with_comments_of_pages(first, [Article(url=f"{BASE}/s/2/")]) is first  # no page shows any
+    by_script = Article(url=f"{BASE}/s/3/", comments_status="unreached", comment_pages=[], comment_count=None)
+    by_script.comment_pages = [f"{BASE}/s/3/c/"]
+    waiting = with_comments_of_pages(first, [by_script])
+    assert (waiting.comments, waiting.comments_status, waiting.comments_complete) == ([], "unreached", False)
