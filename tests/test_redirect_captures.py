@@ -253,3 +253,56 @@ def test_stories_reached_by_a_refresh_header_are_archived(tmp_path, moved_site):
         assert db.execute("SELECT count(*) FROM failures").fetchone() == (0,)
         hops = db.execute("SELECT status, location FROM captures WHERE kind = 'redirect' ORDER BY url").fetchall()
     assert hops == [(200, f"{base}/news/2024/05/0{n}/story-{n}/") for n in range(1, 5)]
+
+
+class EditedHeadline(SiteHandler):
+    """A story whose headline, and slug with it, the site edits between crawls (`edited`, a class
+    attribute); the old URL then redirects to the new one (or, with `to_wall`, to a consent page),
+    and the section still links the old URL."""
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        old, new = "/news/2024/05/01/bridge-closes/", "/news/2024/05/01/bridge-closes-for-repairs/"
+        prose = "".join(f"<p>Paragraph {k} of the story on the river and the bridge works, told at length.</p>"
+                        for k in range(5))
+        if self.path == "/robots.txt":
+            return self.answer(404, "no")
+        if self.path == "/news/":
+            return self.answer(200, f"<html><head><title>News</title></head><body><ul><li><a href='{old}'>The "
+                                    "bridge</a></li></ul></body></html>")
+        if self.path == old and self.edited:
+            return self.answer(301, "", Location="/consent/" if self.to_wall else new)
+        if self.path == old or (self.path == new and self.edited):
+            title = "The bridge closes for repairs" if self.edited else "The bridge closes"
+            return self.answer(200, f"<html><head><title>{title}</title><link rel='canonical' href='{self.path}'>"
+                                    f"<meta property='article:published_time' content='2024-05-01T08:00:00Z'></head>"
+                                    f"<body><article><h1>{title}</h1>{prose}</article></body></html>")
+        if self.path == "/consent/":
+            return self.answer(200, "<html><head><title>Before you continue</title></head><body><h1>Before you "
+                                    "continue</h1><p>" + "We and our partners use cookies to store and access "
+                                    "information on your device. " * 8 + "</p></body></html>")
+        return self.answer(404, "<html><body>no</body></html>")
+
+
+@pytest.mark.parametrize("to_wall", [False, True])
+def test_a_story_whose_url_moved_with_its_headline_keeps_one_history(tmp_path, to_wall):
+    site = type("Site", (EditedHeadline,), {"edited": False, "to_wall": to_wall})
+    server = serve_handler(site)
+    url = f"http://127.0.0.1:{server.server_port}/news/"
+    try:
+        assert crawl(tmp_path, url).returncode == 0
+        site.edited = True
+        again = run_cli("crawl", url, "--db", str(tmp_path / "a.db"), "--allow-private", "--render", "never",
+                        "--full", "-s", "AUTOTHROTTLE_ENABLED=False")
+    finally:
+        server.shutdown()
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        stories = db.execute("SELECT id, title, version_count FROM articles ORDER BY id").fetchall()
+        urls = sorted(url.split("/01/")[-1] for (url,) in db.execute("SELECT url FROM article_urls WHERE article_id = 1"))
+    if to_wall:  # not the story: the story keeps its one version, the wall is a page of its own
+        assert [(title, versions) for _, title, versions in stories] == [("The bridge closes", 1),
+                                                                        ("Before you continue", 1)]
+        assert urls == ["bridge-closes/"]
+    else:
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert stories == [(1, "The bridge closes for repairs", 2)]
+        assert urls == ["bridge-closes-for-repairs/", "bridge-closes/"]

@@ -67,16 +67,20 @@ def comment_key(comment: Comment) -> str:
 
 
 def store_article(db: Database, article: Article, crawl_id: int, seen_at: str,
-                  elsewhere: ArchiveLookup | None = None) -> str:
+                  elsewhere: ArchiveLookup | None = None, moved_from: str | None = None) -> str:
     """Store one article; return "new", "changed" or "unchanged". A page the archive does not know
     whose canonical URL names a stored article it shares almost no text with is another story
     (see _another_story): it is stored under its own URL, with a warning. A page at a stored
     story's URL that is not that story raises NotTheStory (_why_not_the_story). elsewhere: another
     archive whose stories count as stored too, for a page this one does not know (a shard of a
-    distributed crawl holds only its own; the merged archive, --lookup-db, holds the rest)."""
+    distributed crawl holds only its own; the merged archive, --lookup-db, holds the rest).
+    moved_from: the URL the crawl asked for when redirects led from it to this page: a stored story
+    at that URL whose text this page shares (a headline edited, its slug with it, the old URL
+    redirecting) is this page's story, which gains a version and the new URL, rather than a new
+    article with the edit history split in two (_moved_story)."""
     key = article.canonical_url or article.url
     digest = content_hash(article.title, article.body_text)
-    existing = _stored_under(db, key, article.url)
+    existing = _stored_under(db, key, article.url) or _moved_story(db, moved_from, article, digest)
     if existing is not None and existing[1] != digest and key != article.url and _another_story(db, existing[0], article):
         article = dataclasses.replace(article, canonical_url=article.url, warnings=[
             *article.warnings, f"canonical_url: {key} is the canonical URL of another story in the archive; "
@@ -117,6 +121,18 @@ def store_article(db: Database, article: Article, crawl_id: int, seen_at: str,
     if article.comments_complete:
         _mark_removed_comments(db, article_id, article.comments, seen_at)
     return status
+
+
+def _moved_story(db: Database, moved_from: str | None, article: Article, digest: str) -> tuple | None:
+    """The stored story at the URL a redirect led from, when the page is that story moved: it
+    shares the story's text (SAME_STORY_SHARE). A consent or login page many story URLs redirect
+    to shares none, and stays a page of its own."""
+    if not moved_from:
+        return None
+    stored = _stored_under(db, moved_from, moved_from)
+    if stored is None or (stored[1] != digest and _another_story(db, stored[0], article)):
+        return None
+    return stored
 
 
 def _stored_under(db: Database, key: str, url: str) -> tuple | None:

@@ -264,7 +264,8 @@ class StorePipeline:
             tally = Tally()
             with self.archive.savepoint():
                 for record in result.records:
-                    self.store_record(db, record, seen_at, tally, revisit)
+                    self.store_record(db, record, seen_at, tally, revisit,
+                                      moved_from=result.url if result.redirects else None)
                     self.count_page_reached_again(result, record, tally)
                 if result.capture is not None:
                     kind = store_capture(db, result.capture, self.crawl_id)
@@ -329,12 +330,14 @@ class StorePipeline:
         if result.url:
             frontier.settle(db, self.crawl_id, result.url, outcome, seen_at)
 
-    def store_record(self, db, record, seen_at: str, tally: Tally, revisit: bool = False) -> None:  # pragma: no mutate (the default serves failures only, which count no revisit)
+    def store_record(self, db, record, seen_at: str, tally: Tally, revisit: bool = False,  # pragma: no mutate (the default serves failures only, which count no revisit)
+                     moved_from: str | None = None) -> None:
+        """moved_from: the URL the crawl asked for, when redirects led from it to the record's page."""
         counts = tally.stats
         if isinstance(record, Article):
-            urls = list({record.canonical_url or record.url, record.url})
+            urls = list({record.canonical_url or record.url, record.url, *([moved_from] if moved_from else [])})
             before = visit_before(db, urls)
-            status = store_article(db, record, self.crawl_id, seen_at, self.elsewhere)
+            status = store_article(db, record, self.crawl_id, seen_at, self.elsewhere, moved_from)
             counts[f"newsarchive/store/article_{status}_count"] += 1
             tally.count_coverage(record)
             tally.count_text(record)
