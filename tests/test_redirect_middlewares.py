@@ -268,3 +268,10 @@ def test_a_refresh_header_is_not_followed_for_a_head_request_or_one_that_asks_no
     for request in (Request(f"{SITE}/a", method="HEAD"), Request(f"{SITE}/a", meta={"dont_redirect": True})):
         page = refresh_by_header(request, "0; url=/b")
         assert middleware(LoopAwareMetaRefreshMiddleware).process_response(request, page) is page
+
+
+def test_a_redirect_the_request_handles_itself_is_left_to_it():
+    for meta in ({"dont_redirect": True}, {"handle_httpstatus_list": [302]}, {"handle_httpstatus_all": True}):
+        request = Request(f"{SITE}/a", meta=meta)
+        answer = http_redirect(request, "javascript:void(0)")
+        assert middleware(LoopAwareRedirectMiddleware).process_response(request, answer) is answer

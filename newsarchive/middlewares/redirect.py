@@ -109,11 +109,19 @@ class LoopAwareRedirectMiddleware(LoopAwareRedirects, RedirectMiddleware):
     """HTTP redirects (3xx with a Location)."""
 
     def process_response(self, request, response, spider=None):
-        if response.status in REDIRECT_STATUSES and b"Location" in response.headers:
+        if self._follows(request, response):
             target = response.headers[b"Location"].decode("latin-1").strip()
             if urlsplit(urljoin(request.url, target)).scheme.lower() not in ("http", "https"):
                 raise UnfollowableRedirect(f"a redirect to {target[:200]}, which no crawler can fetch: {request.url}")
         return self._kept(super().process_response(request, response), request, response)
+
+    def _follows(self, request, response) -> bool:
+        """Whether Scrapy's RedirectMiddleware follows this answer (its own conditions)."""
+        handled = (*getattr(self.crawler.spider, "handle_httpstatus_list", ()),
+                   *request.meta.get("handle_httpstatus_list", ()))
+        return (response.status in REDIRECT_STATUSES and b"Location" in response.headers
+                and not request.meta.get("dont_redirect") and not request.meta.get("handle_httpstatus_all")
+                and response.status not in handled)
 
 
 # The bytes that hold the 4,096 characters Scrapy reads for a refresh, in any encoding (UTF-8 takes
@@ -137,7 +145,6 @@ class LoopAwareMetaRefreshMiddleware(LoopAwareRedirects, MetaRefreshMiddleware):
             return response  # a refresh to javascript: or mailto: goes nowhere a crawler can: the page is the page
         followed = super().process_response(request, head)
         return response if followed is head else self._kept(followed, request, response)
-
 
     def _refresh_header(self, request, response):
         """The request a `Refresh` header sends the crawl on to (as a meta refresh's), or None."""
