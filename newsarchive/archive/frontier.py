@@ -104,10 +104,9 @@ def read_frontier(conn: sqlite3.Connection, crawl_id: int) -> tuple[list[Frontie
 def close_frontier(db: Database, crawl_id: int, failed_at: str, one_page: str | None = None) -> tuple[int, int, int]:
     """A finished crawl: pending rows become failures (`not_fetched`), and the rows go, but those
     of pages that failed for a transient reason or arrived cut short, kept pending for the next
-    crawl, and those of the
-    articles that were one page under many URLs (one_page: a prefix of its content_hash;
-    StorePipeline.note_one_text): a site that answered every story's URL with its
-    consent, block or maintenance page would otherwise keep that page as each story, and
+    crawl, and those of the articles that were one page under many URLs (one_page: a prefix of
+    its content_hash; StorePipeline.note_one_text): a site that answered every story's URL with
+    its consent, block or maintenance page would otherwise keep that page as each story, and
     incremental crawls would never ask for the stories again. Returns (pages lost on the way,
     pages that failed or were cut short kept to ask for again, articles of the one page kept to ask
     for again)."""
