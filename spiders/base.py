@@ -144,8 +144,8 @@ class ArchiveSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"newsarchive/parse_error/{record.reason}")
         if render and isinstance(record, Article):
             # The rest of a story split over pages (newsarchive/story_pages.py), its comments on
-            # other pages (newsarchive/comment_pages.py), then those loaded
-            # by script: from the page a browser rendered.
+            # other pages (newsarchive/comment_pages.py), then those loaded by script: from the
+            # page a browser rendered.
             record = await self.story_pages.complete(record, response.body, self.parse_for_fields)
             record = await self.comment_pages.complete(record, self.parse_for_fields)
             record = await self.renderer.complete(record, self.parse_for_fields, response)
