@@ -45,7 +45,9 @@ def test_a_set_cookie_line_read(line, cookie):
 
 def test_cookies_are_kept_by_host_and_forgotten_when_expired():
     cookies = SiteCookies()
-    cookies.take(f"{SITE}/a", [b"seen=1; Path=/", b"lang=ar"])
+    assert cookies.take(f"{SITE}/a", [b"seen=1; Path=/", b"lang=ar"]) is True  # the host's first
+    assert cookies.take(f"{SITE}/a", [b"seen=1"]) is False
+    assert cookies.take("http://third.example/", []) is False
     cookies.take("http://other.example/", [b"id=7"])
     assert cookies.header_for(f"{SITE}/any/page") == "seen=1; lang=ar"
     assert cookies.header_for("https://127.0.0.1:9000/x") == "seen=1; lang=ar"  # a host's, whatever the port
@@ -196,6 +198,7 @@ def crawl_checked_site(tmp_path, check: str):
 def test_a_site_behind_a_cookie_check_is_archived(tmp_path, check):
     result, asked, db_path = crawl_checked_site(tmp_path, check)
     assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stderr.count("127.0.0.1 set cookies on a redirect (seen): sent back with its requests") == 1
     with sqlite3.connect(db_path) as db:
         assert db.execute("SELECT count(*) FROM articles").fetchone() == (4,)
         assert db.execute("SELECT count(*) FROM failures").fetchone() == (0,)

@@ -54,7 +54,12 @@ class LoopAwareRedirects:
     """The rules above, for any of Scrapy's redirect middlewares (they share `_redirect`)."""
 
     def _build_redirect_request(self, source_request, response, **kwargs):
-        SiteCookies.of(self.crawler).take(response.url, response.headers.getlist("Set-Cookie"))
+        cookies = SiteCookies.of(self.crawler)
+        if cookies.take(response.url, response.headers.getlist("Set-Cookie")):
+            host = urlsplit(response.url).hostname
+            self.crawler.spider.logger.info(
+                f"{host} set cookies on a redirect ({', '.join(cookies.by_host[host or ''])}): sent back with its "
+                "requests for the rest of the crawl (a cookie check), and kept with each capture's request headers")
         return super()._build_redirect_request(source_request, response, **kwargs)
 
     def _redirect(self, redirected, request, reason):

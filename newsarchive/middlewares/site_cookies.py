@@ -35,10 +35,12 @@ class SiteCookies:
             crawler.newsarchive_site_cookies = cls()
         return crawler.newsarchive_site_cookies
 
-    def take(self, url: str, set_cookie_headers: list[bytes]) -> None:
+    def take(self, url: str, set_cookie_headers: list[bytes]) -> bool:
         """Keep the cookies a response from `url` set (its Set-Cookie header lines); a cookie the
-        line expires (Max-Age 0 or less, an Expires date past) is forgotten."""
+        line expires (Max-Age 0 or less, an Expires date past) is forgotten. Whether these are the
+        first cookies its host set."""
         host = _host(url)
+        first = host not in self.by_host
         now = datetime.now(timezone.utc)
         for line in set_cookie_headers:
             cookie = parse_set_cookie(line.decode("latin-1"), now)
@@ -50,6 +52,7 @@ class SiteCookies:
                 kept.pop(name, None)
             else:
                 kept[name] = value
+        return first and bool(self.by_host.get(host))
 
     def header_for(self, url: str) -> str | None:
         """The Cookie header for a request to `url`: the cookies its host set, or None."""
