@@ -9,6 +9,7 @@ the process died, with or without --job-dir (now ignored).
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import resource
@@ -246,3 +247,51 @@ def test_an_archive_that_cannot_grow_stops_the_crawl_in_one_line_and_the_next_ru
     assert "resumed crawl 1" in resumed.stdout
     assert_complete(db_path, manifest)
     assert finish_reasons(db_path) == ["interrupted" if row_refused else "archive_write_failed", "finished"]
+
+
+def start_and_kill_unreaped(db_path, base_url, after_articles) -> subprocess.Popen:
+    """start_and_stop with SIGKILL, the process left unreaped: a zombie, as under a supervisor
+    that starts the next crawl before it waits for the last."""
+    process = subprocess.Popen([sys.executable, "-m", "newsarchive.cli", *crawl_arguments(db_path, base_url), *SLOW],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while stored(db_path) < after_articles:
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    time.sleep(0.5)  # dead, not reaped: process.poll() would reap it
+    return process
+
+
+def test_a_crawl_killed_and_not_yet_reaped_is_resumed(site, tmp_path):
+    manifest, base_url, _ = site
+    db_path = tmp_path / "archive.db"
+    zombie = start_and_kill_unreaped(db_path, base_url, 10)
+    try:
+        assert open(f"/proc/{zombie.pid}/stat").read().rsplit(")", 1)[1].split()[0] == "Z"
+        resumed = run_cli(*crawl_arguments(db_path, base_url), "-s", "AUTOTHROTTLE_ENABLED=0")
+    finally:
+        zombie.wait()
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "resumed crawl 1" in resumed.stdout
+    assert_complete(db_path, manifest)
+    assert finish_reasons(db_path) == ["interrupted", "finished"]
+
+
+def test_a_crawl_whose_process_id_another_process_has_now_is_resumed(site, tmp_path):
+    """A crawl killed with its machine: after the reboot its process id may be another process's,
+    which was taken for the crawl still running (no resume, and its pending pages never asked
+    for). Here the id is this test's own process, which started at another time."""
+    manifest, base_url, _ = site
+    db_path = tmp_path / "archive.db"
+    returncode, _ = start_and_stop(db_path, base_url, signal.SIGKILL, 10)
+    assert returncode == -signal.SIGKILL
+    with sqlite3.connect(db_path) as db:
+        (started,) = db.execute("SELECT pid_started FROM crawls").fetchone()
+        assert started is not None
+        db.execute("UPDATE crawls SET pid = ?", [os.getpid()])  # alive, and started before the crawl did
+    resumed = run_cli(*crawl_arguments(db_path, base_url), "-s", "AUTOTHROTTLE_ENABLED=0")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "resumed crawl 1" in resumed.stdout
+    assert_complete(db_path, manifest)
+    assert finish_reasons(db_path) == ["interrupted", "finished"]

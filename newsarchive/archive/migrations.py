@@ -405,3 +405,11 @@ def m017_redirects_captured(db: Database) -> None:
     # knows the story such a link leads to (newsarchive/archive/queries.py).
     db.table("captures").add_column("location", str)
     db.table("captures").create_index(["location"])
+
+
+@migrations()
+def m018_crawl_process_start(db: Database) -> None:
+    # With its pid, when the crawl's process started (ticks since boot, from /proc): a crawl killed
+    # with the machine (a reboot, a power cut) left a pid the next boot may give another process,
+    # which was taken for the crawl still running, and its pending pages were never resumed.
+    db.table("crawls").add_column("pid_started", int)

@@ -14,6 +14,7 @@ import json
 import os
 import socket
 import uuid
+from pathlib import Path
 
 from newsarchive import revisits
 from newsarchive.archive.database import Database
@@ -448,6 +449,7 @@ def start_crawl(db: Database, site: str | None, spider: str, settings: dict, sta
         "site": site, "spider": spider, "started_at": started_at,  # pragma: no mutate
         "settings": json.dumps(settings, sort_keys=True, default=str),  # pragma: no mutate
         "host": socket.gethostname(), "pid": os.getpid(), "uuid": uuid.uuid4().hex,  # pragma: no mutate
+        "pid_started": process_started(os.getpid()),
     })
 
 
@@ -457,9 +459,10 @@ def mark_interrupted_crawls(db: Database) -> list[int]:
     They get finish_reason "interrupted" and, as finished_at, the time of their last capture.
     """
     interrupted = [
-        crawl_id for crawl_id, pid in db.execute(
-            "SELECT id, pid FROM crawls WHERE finished_at IS NULL AND host = ?", [socket.gethostname()])  # pragma: no mutate
-        if pid and not _process_alive(pid)
+        crawl_id for crawl_id, pid, started in db.execute(
+            "SELECT id, pid, pid_started FROM crawls WHERE finished_at IS NULL AND host = ?",  # pragma: no mutate
+            [socket.gethostname()])
+        if pid and not _process_alive(pid, started)
     ]
     for crawl_id in interrupted:
         db.execute(
@@ -470,14 +473,37 @@ def mark_interrupted_crawls(db: Database) -> list[int]:
     return interrupted
 
 
-def _process_alive(pid: int) -> bool:
+def _process_alive(pid: int, started: int | None = None) -> bool:
+    """Whether the crawl's process still runs: a process of that id, not a zombie (killed, its
+    parent yet to reap it: a supervisor that starts the next crawl first), and, where its start
+    is known, started when the crawl's did (after a reboot the id may be another process's)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:  # someone else's process: alive
+    except PermissionError:  # someone else's process: alive, unless /proc says otherwise
+        pass
+    state = _proc_stat(pid)
+    if state is None:  # no /proc (not Linux): the id alone
         return True
-    return True
+    status, start = state
+    return status not in ("Z", "X") and (started is None or start == started)
+
+
+def process_started(pid: int) -> int | None:
+    """When a process started, in clock ticks since boot (/proc/PID/stat), or None without /proc."""
+    state = _proc_stat(pid)
+    return state[1] if state else None
+
+
+def _proc_stat(pid: int) -> tuple[str, int] | None:
+    """(state, start time in ticks since boot) of a process, from /proc/PID/stat; None without it."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2:].split()  # after the command name, which may hold spaces
+    return fields[0], int(fields[19])
 
 
 def finish_crawl(db: Database, crawl_id: int, values: dict) -> None:
