@@ -101,8 +101,8 @@ def test_an_exception_in_a_pipeline_or_the_store_becomes_a_store_error(demo_site
             if article.url.endswith({in_pipeline!r}):
                 raise KeyError("no such field")
             return real_normalise(article, stats)
-        def store_article(db, article, crawl_id, seen_at, elsewhere=None):
-            real_store(db, article, crawl_id, seen_at, elsewhere)  # written, then the error: rolled back
+        def store_article(db, article, crawl_id, seen_at, elsewhere=None, moved_from=None):
+            real_store(db, article, crawl_id, seen_at, elsewhere, moved_from)  # written, then the error: rolled back
             if article.url.endswith({in_store!r}):
                 raise RuntimeError("constraint failed half-way")
             return "new"

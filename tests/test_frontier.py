@@ -11,6 +11,7 @@ from newsarchive.archive import open_archive
 from newsarchive.archive.frontier import (
     CUT_SHORT,
     add_entries,
+    adopt_orphans,
     adopt_retries,
     adopt_unfinished,
     close_frontier,
@@ -285,3 +286,35 @@ def test_only_the_last_finished_crawl_s_kept_pages_are_taken_over(archive):
     latest = crawl(archive)
     with archive.write() as db:
         assert adopt_retries(db, latest, "generic", SITE) == (None, 0)
+
+
+def test_pages_an_interrupted_crawl_left_pending_that_no_crawl_resumed_are_taken_over(archive):
+    """Crawl 1 was killed, crawl 2 ran while crawl 1 was taken for running and finished: the next
+    crawl takes crawl 1's pending pages (not a start URL's row, which every crawl asks for anyway),
+    those of another site or spider stay theirs, and a URL the new crawl has already is its own."""
+    killed = crawl(archive, finish_reason="interrupted")
+    other_site = crawl(archive, site="http://127.0.0.1:9000", finish_reason="interrupted")
+    other_spider = crawl(archive, spider="diyaruna", finish_reason="interrupted")
+    story = FrontierEntry(f"{SITE}/news/b", "article", 0)
+    with archive.write() as db:
+        add_entries(db, killed, [ARTICLE, story, LISTING], T1)
+        settle(db, killed, LISTING.url, "listing", T2)
+        settle(db, killed, f"{SITE}/news/", "listing", T2)  # kind ''
+        db.execute("UPDATE frontier SET settled_at = NULL WHERE url = ?", [f"{SITE}/news/"])
+        add_entries(db, other_site, [FrontierEntry("http://127.0.0.1:9000/a", "article", 0)], T1)
+        add_entries(db, other_spider, [ARTICLE], T1)
+    finished = crawl(archive, finish_reason="finished")
+    kept = FrontierEntry(f"{SITE}/news/c", "article", 0)
+    with archive.write() as db:  # a passing failure the finished crawl kept, left when a resume came next
+        add_entries(db, finished, [kept], T1)
+    running = crawl(archive)  # not ended: its rows are its own
+    with archive.write() as db:
+        add_entries(db, running, [FrontierEntry(f"{SITE}/news/d", "article", 0)], T1)
+    new = crawl(archive)
+    with archive.write() as db:
+        add_entries(db, new, [story], T2)  # already its own
+        assert adopt_orphans(db, new, "generic", SITE) == 2
+    assert read_frontier(archive.conn, new) == ([ARTICLE, kept, story], [])  # in the order they were added
+    assert rows(archive, "SELECT crawl_id, url FROM frontier WHERE crawl_id != ? ORDER BY crawl_id, url", [new]) == [
+        (killed, f"{SITE}/news/"), (killed, story.url), (killed, LISTING.url),
+        (other_site, "http://127.0.0.1:9000/a"), (other_spider, ARTICLE.url), (running, f"{SITE}/news/d")]

@@ -299,12 +299,12 @@ def test_a_batch_names_the_requests_whose_pages_failed_for_a_passing_reason(tmp_
     refused, broken = "https://d.example/maintenance", "https://d.example/broken"
     real_store_article = store_module.store_article
 
-    def store_article(db, record, *args):
+    def store_article(db, record, *args, **kwargs):
         if record.url == refused:
             raise store_module.NotTheStory("the page at a stored story's URL shows no story")
         if record.url == broken:
             raise ValueError("a column too many")
-        return real_store_article(db, record, *args)
+        return real_store_article(db, record, *args, **kwargs)
 
     monkeypatch.setattr(store_module, "store_article", store_article)
     pipeline = opened(tmp_path, NEWSARCHIVE_STORE_BATCH_SIZE=10)

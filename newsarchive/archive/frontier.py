@@ -82,6 +82,19 @@ def adopt_retries(db: Database, crawl_id: int, spider: str, site: str | None) ->
     return (last[0], moved) if moved else (None, 0)
 
 
+def adopt_orphans(db: Database, crawl_id: int, spider: str, site: str | None) -> int:
+    """Take over the pages still pending in earlier crawls of this spider and site that neither
+    adopt_unfinished nor adopt_retries took: those of an interrupted crawl no crawl resumed (one
+    ran while it was taken for running), and the passing failures a finished crawl kept when the
+    crawl after it was interrupted and resumed instead. forget_unfinished would drop them, and
+    their pages would never be asked for again. Returns how many; a URL this crawl has already is
+    left to it."""
+    return db.execute(
+        "UPDATE OR IGNORE frontier SET crawl_id = ? WHERE settled_at IS NULL AND kind != '' AND crawl_id IN ("
+        "SELECT id FROM crawls WHERE spider = ? AND site IS ? AND id != ? AND finished_at IS NOT NULL)",
+        [crawl_id, spider, site, crawl_id]).rowcount
+
+
 def forget_unfinished(db: Database, spider: str, site: str | None) -> int:
     """Drop the frontier of earlier unfinished crawls of this spider and site (a fresh start)."""
     return db.execute(

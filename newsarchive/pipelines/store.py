@@ -170,6 +170,7 @@ class StorePipeline:
         settings["spider_arguments"] = getattr(spider, "arguments", {})
         site = getattr(spider, "site_name", None)
         resumed_from = retried_from = None
+        orphans = 0
         with self.archive.write() as db:
             for crawl_id in mark_interrupted_crawls(db):
                 spider.logger.warning(f"crawl {crawl_id} in {self.db_path} was interrupted (its process is gone)")
@@ -178,12 +179,17 @@ class StorePipeline:
                 resumed_from = frontier.adopt_unfinished(db, self.crawl_id, spider.name, site)
                 if resumed_from is None:
                     retried_from, _ = frontier.adopt_retries(db, self.crawl_id, spider.name, site)
+                orphans = frontier.adopt_orphans(db, self.crawl_id, spider.name, site)
             if self.frontier_enabled:
                 frontier.forget_unfinished(db, spider.name, site)
         self.stats.set_value("newsarchive/crawl_id", self.crawl_id)
         pending, settled = [], []
-        if resumed_from is not None or retried_from is not None:
+        if resumed_from is not None or retried_from is not None or orphans:
             pending, settled = frontier.read_frontier(self.archive.conn, self.crawl_id)
+        if orphans:
+            self.stats.set_value("newsarchive/orphans_count", orphans)
+            spider.logger.warning(f"asking for {orphans} pages an earlier interrupted crawl left pending, "
+                                  "which no crawl had resumed")
         if resumed_from is not None:
             self.stats.set_value("newsarchive/resumed_from", resumed_from)
             self.stats.set_value("newsarchive/resumed_pending", len(pending))
@@ -337,7 +343,7 @@ class StorePipeline:
         if isinstance(record, Article):
             urls = list({record.canonical_url or record.url, record.url, *([moved_from] if moved_from else [])})
             before = visit_before(db, urls)
-            status = store_article(db, record, self.crawl_id, seen_at, self.elsewhere, moved_from)
+            status = store_article(db, record, self.crawl_id, seen_at, self.elsewhere, moved_from=moved_from)
             counts[f"newsarchive/store/article_{status}_count"] += 1
             tally.count_coverage(record)
             tally.count_text(record)
