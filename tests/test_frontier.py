@@ -305,7 +305,7 @@ def test_pages_an_interrupted_crawl_left_pending_that_no_crawl_resumed_are_taken
         add_entries(db, other_spider, [ARTICLE], T1)
     finished = crawl(archive, finish_reason="finished")
     kept = FrontierEntry(f"{SITE}/news/c", "article", 0)
-    with archive.write() as db:  # a passing failure the finished crawl kept, left when a resume came next
+    with archive.write() as db:  # a row an earlier finished crawl left pending, however it came to
         add_entries(db, finished, [kept], T1)
     running = crawl(archive)  # not ended: its rows are its own
     with archive.write() as db:

@@ -83,12 +83,11 @@ def adopt_retries(db: Database, crawl_id: int, spider: str, site: str | None) ->
 
 
 def adopt_orphans(db: Database, crawl_id: int, spider: str, site: str | None) -> int:
-    """Take over the pages still pending in earlier crawls of this spider and site that neither
-    adopt_unfinished nor adopt_retries took: those of an interrupted crawl no crawl resumed (one
-    ran while it was taken for running), and the passing failures a finished crawl kept when the
-    crawl after it was interrupted and resumed instead. forget_unfinished would drop them, and
-    their pages would never be asked for again. Returns how many; a URL this crawl has already is
-    left to it."""
+    """Take over the pages still pending in earlier ended crawls of this spider and site that
+    neither adopt_unfinished nor adopt_retries took, which only look at the last crawl: those of
+    an interrupted crawl that another crawl ran past while it was taken for running (its process
+    id another's). forget_unfinished would drop them, and their pages would never be asked for
+    again. Returns how many; a URL this crawl has already is left to it."""
     return db.execute(
         "UPDATE OR IGNORE frontier SET crawl_id = ? WHERE settled_at IS NULL AND kind != '' AND crawl_id IN ("
         "SELECT id FROM crawls WHERE spider = ? AND site IS ? AND id != ? AND finished_at IS NOT NULL)",
