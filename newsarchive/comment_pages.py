@@ -22,6 +22,7 @@ import logging
 from newsarchive.archive.queries import COMMENT_PAGE_UNREAD
 from newsarchive.archive.store import comment_key
 from newsarchive.items import Article, Layer
+from newsarchive.other_pages import OtherPages
 from newsarchive.parsers.comment_pages import comment_page_of
 from newsarchive.parsers.comments import comments_status
 
@@ -31,24 +32,10 @@ logger = logging.getLogger(__name__)
 COMMENT_PAGE_FIELDS = ("comments", "comments_complete", "comments_status", "comment_count", "comment_pages")
 
 
-class CommentPages:
-    def __init__(self, crawler, limit: int):
-        self.crawler = crawler
-        self.limit = limit
-        self.captures = None  # a CaptureWriter once the crawl has started (crawl_started)
-
-    @classmethod
-    def from_crawler(cls, crawler) -> CommentPages:
-        from newsarchive import signals as newsarchive_signals
-
-        pages = cls(crawler, crawler.settings.getint("NEWSARCHIVE_COMMENT_PAGES"))
-        crawler.signals.connect(pages.crawl_started, signal=newsarchive_signals.crawl_started)
-        return pages
-
-    def crawl_started(self, crawl_id: int, archive) -> None:
-        from newsarchive.archive.capture_writer import CaptureWriter
-
-        self.captures = CaptureWriter.started(self.crawler, crawl_id, archive)
+class CommentPages(OtherPages):
+    LIMIT_SETTING = "NEWSARCHIVE_COMMENT_PAGES"
+    CAPTURE_KIND = "comments"
+    FIELDS = COMMENT_PAGE_FIELDS
 
     async def complete(self, article: Article, parse_page) -> Article:
         """The article with the comments of its other comment pages. parse_page: an async function
@@ -78,19 +65,8 @@ class CommentPages:
 
     async def _read(self, url: str, parse_page, unread: list[str]) -> Article | None:
         """One comment page, parsed, or None (and why, in unread)."""
-        from scrapy import Request
-
-        from newsarchive.middlewares.pageresult import capture_of
-
         try:
-            response = await self.crawler.engine.download_async(Request(url, dont_filter=True))
-            if response.status != 200:
-                raise ValueError(f"HTTP {response.status}")
-            if self.captures is not None:
-                self.captures.write(capture_of(response), "comments")
-            page = await parse_page(response, COMMENT_PAGE_FIELDS)
-            if not isinstance(page, Article):
-                raise ValueError(getattr(page, "detail", None) or type(page).__name__)
+            page, _ = await self.fetch(url, parse_page)
         except Exception as error:  # noqa: BLE001 (a page not read leaves the comments unreached; the story is kept)
             logger.warning(f"cannot read the comment page {url}: {type(error).__name__}: {error}")
             unread.append(f"{url}: {type(error).__name__}: {error}")

@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from newsarchive.comment_pages import COMMENT_PAGE_FIELDS, with_comment_pages
 from newsarchive.items import Article
+from newsarchive.other_pages import OtherPages
 
 logger = logging.getLogger(__name__)
 
@@ -103,24 +104,10 @@ def _pages_by_query(here: dict[str, str], there: dict[str, str]) -> bool:
         and (name not in here or name.lower() != "p") for name in changed)
 
 
-class StoryPages:
-    def __init__(self, crawler, limit: int):
-        self.crawler = crawler
-        self.limit = limit
-        self.captures = None  # a CaptureWriter once the crawl has started (crawl_started)
-
-    @classmethod
-    def from_crawler(cls, crawler) -> StoryPages:
-        from newsarchive import signals as newsarchive_signals
-
-        pages = cls(crawler, crawler.settings.getint("NEWSARCHIVE_STORY_PAGES"))
-        crawler.signals.connect(pages.crawl_started, signal=newsarchive_signals.crawl_started)
-        return pages
-
-    def crawl_started(self, crawl_id: int, archive) -> None:
-        from newsarchive.archive.capture_writer import CaptureWriter
-
-        self.captures = CaptureWriter.started(self.crawler, crawl_id, archive)
+class StoryPages(OtherPages):
+    LIMIT_SETTING = "NEWSARCHIVE_STORY_PAGES"
+    CAPTURE_KIND = "page"
+    FIELDS = STORY_PAGE_FIELDS
 
     async def complete(self, article: Article, body: bytes, parse_page) -> Article:
         """The article with the body of the story's further pages. body: its first page as sent;
@@ -150,19 +137,10 @@ class StoryPages:
 
     async def _read(self, url: str, story_url: str, parse_page) -> tuple[Article | None, str, str | None]:
         """One further page: (its parse, '', the page after it), or (None, why it was not read, None)."""
-        from scrapy import Request
-
-        from newsarchive.middlewares.pageresult import capture_of
-
         try:
-            response = await self.crawler.engine.download_async(Request(url, dont_filter=True))
-            if response.status != 200:
-                raise ValueError(f"HTTP {response.status}")
-            if self.captures is not None:
-                self.captures.write(capture_of(response), "page")
-            page = await parse_page(response, STORY_PAGE_FIELDS)
-            if not isinstance(page, Article) or not page.body_blocks:
-                raise ValueError(getattr(page, "detail", None) or "no story text on it")
+            page, response = await self.fetch(url, parse_page)
+            if not page.body_blocks:
+                raise ValueError("no story text on it")
         except Exception as error:  # noqa: BLE001 (a page not read leaves the story as far as it was read)
             logger.warning(f"cannot read the story page {url}: {type(error).__name__}: {error}")
             return None, f"{url}: {type(error).__name__}: {error}", None
