@@ -80,6 +80,19 @@ class SiteHandler(BaseHTTPRequestHandler):
         pass
 
 
+def story_html(number: str | int) -> str:
+    """A test site's story page: its number in title and heading, four paragraphs of prose."""
+    prose = "".join(f"<p>Paragraph {k} of story {number} on the river and the bridge works.</p>" for k in range(4))
+    return (f"<html><head><title>Story {number}</title></head><body><article><h1>Story {number}</h1>{prose}"
+            "</article></body></html>")
+
+
+def section_html(stories: range = range(1, 5)) -> str:
+    """A test site's section page (/news/), linking /news/2024/05/0N/story-N for each N."""
+    links = "".join(f"<li><a href='/news/2024/05/0{n}/story-{n}'>Story {n}</a></li>" for n in stories)
+    return f"<html><head><title>News</title></head><body><ul>{links}</ul></body></html>"
+
+
 def serve_handler(handler) -> ThreadingHTTPServer:
     """A threaded HTTP server on a free loopback port answering with `handler`, in a thread of this
     process (its class attributes are what a test reads back); `shutdown()` stops it."""

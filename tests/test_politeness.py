@@ -12,7 +12,7 @@ import pytest
 from scrapy.robotstxt import ProtegoRobotParser, PythonRobotParser
 
 from newsarchive.politeness import robots_delay
-from tests.conftest import SiteHandler, run_cli, serve_handler
+from tests.conftest import SiteHandler, run_cli, section_html, serve_handler, story_html
 
 FAST = ["-s", "LOG_LEVEL=INFO", "-s", "AUTOTHROTTLE_START_DELAY=0.2"]
 UA = "newsarchive/0.1 (+https://archive.example/contact)"
@@ -58,14 +58,10 @@ class SlowPlease(SiteHandler):
             return self.answer(200, self.robots, **{"Content-Type": "text/plain"})
         self.asked.append((time.monotonic(), self.path))
         if self.path == "/news/":
-            links = "".join(f"<li><a href='/news/2024/05/0{n}/story-{n}'>Story {n}</a></li>" for n in range(1, 5))
-            return self.answer(200, f"<html><head><title>News</title></head><body><ul>{links}</ul></body></html>")
+            return self.answer(200, section_html())
         number = re.search(r"story-(\d)$", self.path)
         if number:
-            prose = "".join(f"<p>Paragraph {k} of story {number.group(1)} on the river and the bridge works.</p>"
-                            for k in range(4))
-            return self.answer(200, f"<html><head><title>Story {number.group(1)}</title></head><body><article>"
-                                    f"<h1>Story {number.group(1)}</h1>{prose}</article></body></html>")
+            return self.answer(200, story_html(number.group(1)))
         return self.answer(404, "<html><body>no</body></html>")
 
 

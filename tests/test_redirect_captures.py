@@ -24,7 +24,7 @@ from newsarchive.middlewares.redirect import (
     LoopAwareRedirectMiddleware,
 )
 from newsarchive.scope import Scope
-from tests.conftest import SiteHandler, run_cli, serve_handler
+from tests.conftest import SiteHandler, run_cli, section_html, serve_handler, story_html
 
 SITE = "http://127.0.0.1:8000"
 SEEN = "2026-01-10T00:00:00.000000Z"
@@ -141,8 +141,7 @@ class MovedStories(SiteHandler):
         if self.path == "/robots.txt":
             return self.answer(404, "no")
         if self.path == "/news/":
-            links = "".join(f"<li><a href='/news/2024/05/0{n}/story-{n}'>Story {n}</a></li>" for n in range(1, 5))
-            return self.answer(200, f"<html><head><title>News</title></head><body><ul>{links}</ul></body></html>")
+            return self.answer(200, section_html())
         if self.path.startswith("/consent"):
             return self.answer(200, "<html><head><title>Before you continue</title></head><body><h1>Before you "
                                     "continue</h1><p>" + "We and our partners use cookies to store and access information on your device. " * 8
@@ -155,10 +154,7 @@ class MovedStories(SiteHandler):
         if number and not number.group(2):
             return self.answer(301, "", Location=self.path + "/")
         if number:
-            prose = "".join(f"<p>Paragraph {k} of story {number.group(1)} on the river and the bridge works.</p>"
-                            for k in range(4))
-            return self.answer(200, f"<html><head><title>Story {number.group(1)}</title></head><body><article>"
-                                    f"<h1>Story {number.group(1)}</h1>{prose}</article></body></html>")
+            return self.answer(200, story_html(number.group(1)))
         return self.answer(404, "<html><body>no</body></html>")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from tests.conftest import SiteHandler, run_cli, serve_handler
+from tests.conftest import SiteHandler, run_cli, serve_handler, story_html
 
 
 class SitemapElsewhere(SiteHandler):
@@ -29,10 +29,7 @@ class SitemapElsewhere(SiteHandler):
                                     f"{entries}</urlset>", **{"Content-Type": "application/xml"})
         number = re.search(r"story-(\d)$", self.path)
         if number:
-            prose = "".join(f"<p>Paragraph {k} of story {number.group(1)} on the river and the bridge works.</p>"
-                            for k in range(4))
-            return self.answer(200, f"<html><head><title>Story {number.group(1)}</title></head><body><article>"
-                                    f"<h1>Story {number.group(1)}</h1>{prose}</article></body></html>")
+            return self.answer(200, story_html(number.group(1)))
         return self.answer(404, "<html><body>no</body></html>")
 
 

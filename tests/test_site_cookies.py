@@ -17,7 +17,7 @@ from newsarchive.failures import RedirectLoop
 from newsarchive.middlewares.redirect import LoopAwareMetaRefreshMiddleware, LoopAwareRedirectMiddleware
 from newsarchive.middlewares.site_cookies import EntryCookiesMiddleware, SiteCookies, cookie_pairs, parse_set_cookie
 from newsarchive.scope import Scope
-from tests.conftest import SiteHandler, run_cli, serve_handler
+from tests.conftest import SiteHandler, run_cli, section_html, serve_handler, story_html
 
 SITE = "http://127.0.0.1:8000"
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -171,15 +171,10 @@ class CookieCheckedSite(SiteHandler):
             extra = {} if self.check == "page" else {"Set-Cookie": "seen=1; Path=/; HttpOnly"}
             return self.answer(302, "", Location=target, **extra)
         if self.path == "/news/":
-            links = "".join(f"<li><a href='/news/2024/05/0{n}/story-{n}'>Story {n}</a></li>" for n in range(1, 5))
-            return self.answer(200, f"<html><head><title>News</title></head><body><ul>{links}</ul></body></html>")
+            return self.answer(200, section_html())
         number = re.search(r"story-(\d)$", self.path)
         if number:
-            prose = "".join(f"<p>Paragraph {k} of story {number.group(1)} on the river and the bridge works.</p>"
-                            for k in range(4))
-            return self.answer(200, f"<html><head><title>Story {number.group(1)}</title></head><body><article>"
-                                    f"<h1>Story {number.group(1)}</h1>{prose}</article></body></html>",
-                               **{"Set-Cookie": "meter=1; Path=/"})
+            return self.answer(200, story_html(number.group(1)), **{"Set-Cookie": "meter=1; Path=/"})
         return self.answer(404, "<html><body>no</body></html>")
 
 
