@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -22,6 +23,7 @@ from newsarchive.archive.store import (
     finish_crawl,
     insert_row,
     mark_interrupted_crawls,
+    process_started,
     schedule_visit,
     start_crawl,
     store_article,
@@ -370,11 +372,17 @@ def dead_pid() -> int:
 def test_crawls_of_this_host_whose_process_is_gone_are_marked_interrupted(bare):
     archive = bare
     gone, running = dead_pid(), subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
-    for crawl_id in range(1, 7):
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    time.sleep(0.5)  # ended, and not reaped: a zombie until zombie.wait()
+    for crawl_id in range(1, 9):
         write(archive, start_crawl, None, "unit", {}, f"2026-01-0{crawl_id}T10:00:00Z")
     with archive.write() as db:
         db.execute("UPDATE crawls SET pid = ?", [gone])
-        db.execute("UPDATE crawls SET pid = ? WHERE id = 2", [running.pid])  # still running
+        db.execute("UPDATE crawls SET pid = ?, pid_started = ? WHERE id = 2",  # still running
+                   [running.pid, process_started(running.pid)])
+        db.execute("UPDATE crawls SET pid = ?, pid_started = ? WHERE id = 7",  # its id, now another process's
+                   [running.pid, process_started(running.pid) + 1])
+        db.execute("UPDATE crawls SET pid = ?, pid_started = NULL WHERE id = 8", [zombie.pid])
         db.execute("UPDATE crawls SET host = 'elsewhere' WHERE id = 3")  # another machine's: not for us to judge
         db.execute("UPDATE crawls SET finished_at = 'then', finish_reason = 'finished' WHERE id = 4")
         db.execute("UPDATE crawls SET pid = NULL WHERE id = 5")  # no process known
@@ -382,13 +390,15 @@ def test_crawls_of_this_host_whose_process_is_gone_are_marked_interrupted(bare):
     write(archive, store_capture, store_capture_at, 6)
     write(archive, store_capture, Capture(Y, "2026-01-08T10:00:00Z", 200, {}, {}, b"y"), 6)
     try:
-        assert write(archive, mark_interrupted_crawls) == [1, 6]
+        assert write(archive, mark_interrupted_crawls) == [1, 6, 7, 8]
     finally:
         running.kill()
         running.wait()
+        zombie.wait()
     assert rows(archive, "SELECT id, finished_at, finish_reason FROM crawls ORDER BY id") == [
         (1, "2026-01-01T10:00:00Z", "interrupted"), (2, None, None), (3, None, None), (4, "then", "finished"),
-        (5, None, None), (6, "2026-01-09T10:00:00Z", "interrupted")]  # the last capture's time
+        (5, None, None), (6, "2026-01-09T10:00:00Z", "interrupted"),  # the last capture's time
+        (7, "2026-01-07T10:00:00Z", "interrupted"), (8, "2026-01-08T10:00:00Z", "interrupted")]
 
 
 def test_a_process_is_alive_unless_the_system_knows_no_such_process():

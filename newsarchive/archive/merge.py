@@ -32,8 +32,8 @@ from newsarchive.archive.store import comments_read_kept, insert_row, json_objec
 CHUNK = 500
 CRAWL_COPY = ("site", "spider", "started_at", "finished_at", "finish_reason", "settings", "requests", "responses",
               "items", "articles_stored", "articles_new", "articles_changed", "duplicates", "failures", "coverage",
-              "articles_not_modified", "articles_skipped", "host", "pid", "uuid", "pages", "listings", "unchanged",
-              "revisits", "revisits_changed")
+              "articles_not_modified", "articles_skipped", "host", "pid", "pid_started", "uuid", "pages", "listings",
+              "unchanged", "revisits", "revisits_changed")
 ARTICLE_COPY = ("url", "canonical_url", "site", "site_code", "locale", "language", "direction", "section",
                 "section_path", "title", "published_at", "published_at_raw", "published_day", "modified_at", "modified_at_raw",
                 "byline_raw", "body_text", "comment_count", "comment_count_raw", "comments_status", "content_hash",
