@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import SiteHandler, run_cli, serve_handler, serve_in_subprocess
+from tests.conftest import crawl_of as crawl_site
 
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"]
 
@@ -323,13 +324,7 @@ def test_a_site_that_is_down_exits_4(tmp_path):
 
 
 def crawl_of(handler, db_path, *options: str):
-    """`newsarchive crawl` of a loopback site served by `handler` (its /news/ section) into db_path."""
-    server = serve_handler(handler)
-    try:
-        return run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
-                       "--allow-private", *options, *FAST)
-    finally:
-        server.shutdown()
+    return crawl_site(handler, db_path, *options, *FAST)
 
 class ListingOfMissingArticles(SiteHandler):
     """A section whose listing is fine and whose article pages answer 404, but those named in

@@ -17,7 +17,7 @@ from newsarchive.failures import RedirectLoop
 from newsarchive.middlewares.redirect import LoopAwareMetaRefreshMiddleware, LoopAwareRedirectMiddleware
 from newsarchive.middlewares.site_cookies import EntryCookiesMiddleware, SiteCookies, cookie_pairs, parse_set_cookie
 from newsarchive.scope import Scope
-from tests.conftest import SiteHandler, run_cli, section_html, serve_handler, story_html
+from tests.conftest import SiteHandler, crawl_of, section_html, story_html
 
 SITE = "http://127.0.0.1:8000"
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -180,12 +180,7 @@ class CookieCheckedSite(SiteHandler):
 
 def crawl_checked_site(tmp_path, check: str):
     site = type("Site", (CookieCheckedSite,), {"check": check, "asked": []})
-    server = serve_handler(site)
-    try:
-        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
-                         "--allow-private", "--render", "never", "-s", "AUTOTHROTTLE_ENABLED=False")
-    finally:
-        server.shutdown()
+    result = crawl_of(site, tmp_path / "a.db", "--render", "never", "-s", "AUTOTHROTTLE_ENABLED=False")
     return result, site.asked, tmp_path / "a.db"
 
 

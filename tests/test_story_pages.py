@@ -12,7 +12,7 @@ import pytest
 
 from newsarchive.items import Article, BodyBlock
 from newsarchive.story_pages import HEAD_BYTES, continues, next_story_page, with_story_pages
-from tests.conftest import SiteHandler, run_cli, serve_handler
+from tests.conftest import SiteHandler, crawl_of
 
 BASE = "https://n.example"
 
@@ -117,12 +117,7 @@ class PagedSite(SiteHandler):
 
 def crawl_paged(tmp_path, *settings: str):
     site = type("Site", (PagedSite,), {"asked": []})
-    server = serve_handler(site)
-    try:
-        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
-                         "--allow-private", "--render", "never", "-s", "AUTOTHROTTLE_ENABLED=False", *settings)
-    finally:
-        server.shutdown()
+    result = crawl_of(site, tmp_path / "a.db", "--render", "never", "-s", "AUTOTHROTTLE_ENABLED=False", *settings)
     assert result.returncode == 0, result.stderr[-3000:]
     with sqlite3.connect(tmp_path / "a.db") as db:
         stories = {re.search(r"story-\d", url).group(): (body.split("\n\n"), json.loads(warnings or "[]"))
