@@ -33,14 +33,11 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
-from scrapy.utils.response import get_meta_refresh
 
 from newsarchive.failures import OffsiteRedirect, RedirectLoop, UnfollowableRedirect
 from newsarchive.middlewares.pageresult import REDIRECTS_META, capture_of
 from newsarchive.middlewares.site_cookies import SiteCookies, cookie_pairs
 from newsarchive.parsers.urls import canonicalise_url
-
-REDIRECT_STATUSES = (301, 302, 303, 307, 308)  # those Scrapy follows
 
 # Meta: {URL: the Cookie header it was asked with} for the URLs of a redirect chain.
 COOKIES_SENT_META = "newsarchive_cookies_sent"
@@ -53,14 +50,18 @@ START_MOVED_STAT = "newsarchive/start_url_moved"
 class LoopAwareRedirects:
     """The rules above, for any of Scrapy's redirect middlewares (they share `_redirect`)."""
 
-    def _build_redirect_request(self, source_request, response, **kwargs):
+    def _build_redirect_request(self, source_request, response, *, url, **kwargs):
+        # Before Scrapy builds the request: a javascript: or mailto: URL makes no Request at all.
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            said = (response.headers.get(b"Location") or b"").decode("latin-1").strip() or url  # as the site wrote it
+            raise UnfollowableRedirect(f"a redirect to {said[:200]}, which no crawler can fetch: {source_request.url}")
         cookies = SiteCookies.of(self.crawler)
         if cookies.take(response.url, response.headers.getlist("Set-Cookie")):
             host = urlsplit(response.url).hostname
             self.crawler.spider.logger.info(
                 f"{host} set cookies on a redirect ({', '.join(cookies.by_host[host or ''])}): sent back with its "
                 "requests for the rest of the crawl (a cookie check), and kept with each capture's request headers")
-        return super()._build_redirect_request(source_request, response, **kwargs)
+        return super()._build_redirect_request(source_request, response, url=url, **kwargs)
 
     def _redirect(self, redirected, request, reason):
         chain = [*request.meta.get("redirect_urls", []), request.url]
@@ -114,19 +115,7 @@ class LoopAwareRedirectMiddleware(LoopAwareRedirects, RedirectMiddleware):
     """HTTP redirects (3xx with a Location)."""
 
     def process_response(self, request, response, spider=None):
-        if self._follows(request, response):
-            target = response.headers[b"Location"].decode("latin-1").strip()
-            if urlsplit(urljoin(request.url, target)).scheme.lower() not in ("http", "https"):
-                raise UnfollowableRedirect(f"a redirect to {target[:200]}, which no crawler can fetch: {request.url}")
         return self._kept(super().process_response(request, response), request, response)
-
-    def _follows(self, request, response) -> bool:
-        """Whether Scrapy's RedirectMiddleware follows this answer (its own conditions)."""
-        handled = (*getattr(self.crawler.spider, "handle_httpstatus_list", ()),
-                   *request.meta.get("handle_httpstatus_list", ()))
-        return (response.status in REDIRECT_STATUSES and b"Location" in response.headers
-                and not request.meta.get("dont_redirect") and not request.meta.get("handle_httpstatus_all")
-                and response.status not in handled)
 
 
 # The bytes that hold the 4,096 characters Scrapy reads for a refresh, in any encoding (UTF-8 takes
@@ -146,9 +135,10 @@ class LoopAwareMetaRefreshMiddleware(LoopAwareRedirects, MetaRefreshMiddleware):
         if by_header is not None:
             return by_header
         head = page_head(response)
-        if _REFRESH.search(head.body) and not refreshes_to_the_web(head, self._ignore_tags):
-            return response  # a refresh to javascript: or mailto: goes nowhere a crawler can: the page is the page
-        followed = super().process_response(request, head)
+        try:
+            followed = super().process_response(request, head)
+        except UnfollowableRedirect:  # a refresh to javascript: or mailto: goes nowhere: the page is the page
+            return response
         return response if followed is head else self._kept(followed, request, response)
 
     def _refresh_header(self, request, response):
@@ -164,7 +154,6 @@ class LoopAwareMetaRefreshMiddleware(LoopAwareRedirects, MetaRefreshMiddleware):
                                          "refresh header"), request, response)
 
 
-_REFRESH = re.compile(rb"http-equiv\s*=\s*[\"']?refresh", re.IGNORECASE)
 _REFRESH_HEADER = re.compile(r"""^\s*(\d+(?:\.\d*)?)\s*(?:[;,]\s*(?:url\s*=\s*)?["']?([^"']+?)["']?\s*)?$""", re.IGNORECASE)
 
 
@@ -179,15 +168,6 @@ def refresh_header(value: bytes | None) -> tuple[float, str | None]:
     if found is None:
         return 0.0, None
     return float(found.group(1)), (found.group(2) or "").strip() or None
-
-
-def refreshes_to_the_web(head, ignore_tags=()) -> bool:
-    """Whether a page's `<meta http-equiv="refresh">` (if any) leads to an http(s) URL, read as
-    Scrapy's MetaRefreshMiddleware reads it (ignore_tags: its METAREFRESH_IGNORE_TAGS)."""
-    if not isinstance(head, HtmlResponse):
-        return True
-    _, url = get_meta_refresh(head, ignore_tags=ignore_tags)
-    return not url or urlsplit(url).scheme.lower() in ("http", "https")
 
 
 def page_head(response):
