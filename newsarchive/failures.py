@@ -31,6 +31,10 @@ class RobotsForbidden(IgnoreRequest):
     """robots.txt forbids the URL."""
 
 
+class UrlTooLong(IgnoreRequest):
+    """A URL longer than URLLENGTH_LIMIT (newsarchive/middlewares/url_length.py)."""
+
+
 class RefusedResponse(IgnoreRequest):
     """A response the crawl received but could not use; `response` is what the site sent, which the
     page's failure keeps as its capture (and its status)."""
@@ -55,6 +59,7 @@ _FETCH_ERRORS = (
     (OffsiteRedirect, "offsite_redirect"),
     (UnfollowableRedirect, "unfollowable_redirect"),
     (RobotsForbidden, "robots_forbidden"),
+    (UrlTooLong, "url_too_long"),
     ((scrapy_errors.DownloadTimeoutError, net_errors.TimeoutError, net_errors.TCPTimedOutError,
       defer.TimeoutError), "timeout"),
     ((scrapy_errors.CannotResolveHostError, net_errors.DNSLookupError), "dns_error"),

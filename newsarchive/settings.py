@@ -135,6 +135,10 @@ CONCURRENT_ITEMS = 4
 NEWSARCHIVE_ALLOW_PRIVATE_HOSTS = False
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # a bigger page is cancelled and recorded as a failure
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+# The longest URL asked for: a server's request line (8 KB in nginx and Apache). Longer ones are
+# `url_too_long` failures (newsarchive/middlewares/url_length.py); Scrapy's 2,083 refused story
+# slugs in Arabic, percent-encoded six characters a letter.
+URLLENGTH_LIMIT = 8192
 DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 2
@@ -159,6 +163,8 @@ EXTENSIONS = {"scrapy.extensions.corestats.CoreStats": None, "newsarchive.extens
               "scrapy.extensions.throttle.AutoThrottle": None, "newsarchive.politeness.FlooredAutoThrottle": 0,
               "newsarchive.politeness.RobotsCrawlDelay": 0}
 DOWNLOADER_MIDDLEWARES = {
+    # Before robots.txt is asked: a URL too long is refused as a failure of its own (url_too_long).
+    "newsarchive.middlewares.url_length.LongUrlMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "newsarchive.middlewares.robots.ArchiveRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
@@ -175,7 +181,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newsarchive.middlewares.received.ReceivedAtMiddleware": 990,
 }
 # Closest to the spider: it sees each callback's own output, exceptions included.
-SPIDER_MIDDLEWARES = {"newsarchive.middlewares.pageresult.PageResultSpiderMiddleware": 990}
+SPIDER_MIDDLEWARES = {"newsarchive.middlewares.pageresult.PageResultSpiderMiddleware": 990,
+                      # It dropped a long URL's request unrecorded: LongUrlMiddleware refuses it instead.
+                      "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None}
 ITEM_PIPELINES = {
     "newsarchive.pipelines.normalise.NormalisePipeline": 100,
     "newsarchive.pipelines.validate.ValidatePipeline": 200,
