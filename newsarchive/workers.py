@@ -15,7 +15,9 @@ reactor only fetches, routes and stores.
 - The work is `NEWSARCHIVE_PARSER` (default `newsarchive.parsers.parse_page`), loaded by dotted
   path in each worker: a project with its own parsers plugs them in here. A parser that takes
   `fields=` is told, for a rendered page, which article fields are wanted (the comments, and what
-  the page as sent lacked), and may skip the others' work; one that does not is called without.
+  the page as sent lacked), and may skip the others' work; one that takes `asked_as=` is told
+  what the crawl hoped a page of unknown kind was ("listing": a start URL, a next page). One that
+  does not take them is called without.
 - What goes wrong is a record, never a hang: a ParseError is a failure with its reason, any other
   exception a `parse_error` naming where it was raised (computed in the worker, where the
   traceback is), and a worker that dies (a crash in a C extension, the OOM killer) loses no other
@@ -72,6 +74,7 @@ class ParseJob:
     site: str | None = None
     status: int | None = None
     fields: tuple[str, ...] | None = None  # the article fields wanted, None for all (a rendered page's parse)
+    asked_as: str | None = None  # what the crawl hoped the page was, when kind is None (parse_page)
 
 
 class ParseTimeLimit(Exception):
@@ -87,8 +90,9 @@ def run_job(parser_path: str, job: ParseJob, time_limit: float = 0):
         with _time_limit(time_limit):
             profile, site = _profile_and_site(job.profile, job.site)
             parser = _parser(parser_path)
-            only = {"fields": job.fields} if job.fields is not None and _takes_fields(parser) else {}
-            return parser(job.url, job.body, profile, site, job.content_type, kind=job.kind, **only)
+            hints = {name: value for name, value in (("fields", job.fields), ("asked_as", job.asked_as))
+                     if value is not None and _takes(parser, name)}
+            return parser(job.url, job.body, profile, site, job.content_type, kind=job.kind, **hints)
     except ParseTimeLimit:
         return PageFailure(job.url, "parse_time_limit", f"the parser took more than {time_limit:g} s on this page "
                            "and was stopped (NEWSARCHIVE_PARSE_TIME_LIMIT)", job.status)
@@ -182,14 +186,14 @@ def _parser(path: str):
 
 
 @lru_cache(maxsize=8)
-def _takes_fields(parser) -> bool:
-    """Whether a parser takes `fields=` (the fields wanted): a project's own parser written before
-    it is called as it was, and parses the whole page."""
+def _takes(parser, name: str) -> bool:
+    """Whether a parser takes the keyword `name` (fields=, the fields wanted; asked_as=): a
+    project's own parser written before it is called as it was, and parses the whole page."""
     try:
         parameters = inspect.signature(parser).parameters.values()
     except (TypeError, ValueError):  # a callable without a signature Python can read
         return False
-    return any(parameter.name == "fields" or parameter.kind == parameter.VAR_KEYWORD for parameter in parameters)
+    return any(parameter.name == name or parameter.kind == parameter.VAR_KEYWORD for parameter in parameters)
 
 
 def _profile_and_site(profile_key: str | None, site_name: str | None):

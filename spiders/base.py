@@ -128,13 +128,14 @@ class ArchiveSpider(scrapy.Spider):
     profile_key: str | None = None  # the profile the parsers use (None: found by URL, or none)
 
     async def parse_response(self, response, kind: str | None, render: bool = True,
-                             fields: tuple[str, ...] | None = None):
+                             fields: tuple[str, ...] | None = None, asked_as: str | None = None):
         """The page's record (Article, Listing) or PageFailure, parsed in a worker process; an
         article is completed from its rendered page when --render asks for it (newsarchive/rendering.py).
-        fields: the article fields wanted, None for all."""
+        fields: the article fields wanted, None for all; asked_as: what the crawl hoped a page of
+        unknown kind (kind None) was (parsers.parse_page)."""
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
         job = ParseJob(response.url, response.body, content_type, kind, self.profile_key,
-                       self.site_name if self.profile_key else None, response.status, fields)
+                       self.site_name if self.profile_key else None, response.status, fields, asked_as)
         if self.capture_enabled and response.request is not None:  # the worker stores the body too (StoredBody)
             record, stored = await self.parser_pool.parse_storing_body(job)
             response.meta[STORED_BODY_META] = (response.body, stored)  # for this very body only (capture_of)

@@ -115,11 +115,13 @@ class GenericSpider(ArchiveSpider):
     # pages: articles and listings, each saying which it is ----------------------------------------
 
     async def parse_listing(self, response):
-        async for output in self.parse_any_page(response, kind=None):
+        """A start URL or a listing's next page: read as a listing unless it has a story's prose,
+        whatever article metadata the site's theme prints on it (discovery.page_kind)."""
+        async for output in self.parse_any_page(response, asked_as="listing"):
             yield output
 
     async def parse_page(self, response):
-        async for output in self.parse_any_page(response, kind=None):
+        async for output in self.parse_any_page(response):
             yield output
 
     async def parse_article(self, response):
@@ -128,8 +130,8 @@ class GenericSpider(ArchiveSpider):
             return
         yield await self.parse_response(response, "article")
 
-    async def parse_any_page(self, response, kind):
-        page = await self.parse_response(response, kind)
+    async def parse_any_page(self, response, asked_as: str | None = None):
+        page = await self.parse_response(response, None, asked_as=asked_as)
         if isinstance(page, (Article, PageFailure)):
             yield page
             return

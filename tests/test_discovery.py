@@ -22,7 +22,7 @@ from newsarchive.parsers.discovery import (
 )
 from newsarchive.parsers.document import parse_document
 from newsarchive.parsers.sitemaps import NotASitemap, parse_sitemap
-from tests.conftest import run_cli, serve_in_subprocess
+from tests.conftest import SiteHandler, crawl_of, run_cli, serve_in_subprocess, story_html
 
 PROSE = "<p>" + "A sentence of the story that goes on for a while, as stories do. " * 4 + "</p>"
 
@@ -117,6 +117,80 @@ def test_a_page_says_what_it_is():
                          f"{story_in_divs}<a href='/news/'>News</a></body></html>")) == "article"
     assert page_kind(doc("<html><head><meta property='og:type' content='article'></head><body>"
                          + listing_html(30) + "</body></html>")) == "article"
+
+
+# Ten teasers set as sibling paragraphs of one container, each opening with its story's headline.
+SIBLING_TEASERS = "<div class='list'>" + "".join(
+    f"<p><a href='/news/2024/05/0{n}/story-{n}'>Story {n}: the river rose past the bridge</a> Two lines about "
+    f"story {n}, the flood and what the town did.</p>" for n in range(1, 10)) + "</div>"
+# A story whose every paragraph holds a long link, inside its sentences.
+LINKED_STORY = "<div class='story'>" + "".join(
+    f"<p>The council met on day {n}, as <a href='/news/2024/05/0{n}/story-{n}'>the report on the bridge works</a> "
+    "had asked, and the river kept rising all the while.</p>" for n in range(1, 10)) + "</div>"
+
+
+@pytest.mark.parametrize(("paragraphs", "kind"), [
+    (SIBLING_TEASERS, "listing"),
+    (LINKED_STORY, "article"),
+    # A story whose paragraphs open with a link now and then: a minority of them.
+    (LINKED_STORY.replace("<p>The council met on day 1, as ", "<p>").replace(
+        "<p>The council met on day 2, as ", "<p>"), "article"),
+    # Headlines of fewer than 20 characters are not told from a story's opening words: nine
+    # paragraphs of 80 characters are one run of prose, a story's length.
+    (SIBLING_TEASERS.replace(": the river rose past the bridge", "").replace("the town did.", "the town did about the bridge."),
+     "article"),
+])
+def test_paragraphs_that_open_with_a_headline_are_teasers_not_a_story(paragraphs, kind):
+    assert page_kind(doc(f"<html><head><title>News</title></head><body><h1>News</h1>{paragraphs}</body></html>")) == kind
+
+
+STORY_SAID = ("<meta property='og:type' content='article'>",
+              "<meta property='article:published_time' content='2024-05-01T08:00:00Z'>",
+              '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "News"}</script>')
+
+
+@pytest.mark.parametrize("said", STORY_SAID)
+def test_a_page_asked_for_as_a_listing_is_told_by_its_shape_not_its_metadata(said):
+    section = listing_html(12).replace("</head>", said + "</head>")
+    assert page_kind(doc(section)) == "article"  # found by a link: the page's word
+    assert page_kind(doc(section), asked_as="listing") == "listing"
+    assert isinstance(parse_page("https://news.example/news/", section.encode(), asked_as="listing"), Listing)
+    story = section.replace("<ul>", "<div class='story'>" + PROSE * 4 + "</div><ul>")
+    assert page_kind(doc(story), asked_as="listing") == "article"  # a story given as a start URL
+
+
+class StoryMetadataEverywhere(SiteHandler):
+    """A theme that prints a story's metadata (all of STORY_SAID) on every page: /news/ and its next
+    pages (?page=2, ?page=3), four stories each, page 2's teasers set as sibling paragraphs."""
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        page = re.fullmatch(r"/news/(?:\?page=(\d))?", self.path)
+        story = re.fullmatch(r"/news/2024/05/0\d/story-(\d+)", self.path)
+        if page:
+            number = int(page.group(1) or 1)
+            stories = range(4 * number - 3, 4 * number + 1)
+            teasers = "".join(
+                f"<p><a href='/news/2024/05/0{n % 9 + 1}/story-{n}'>Story {n}: the river rose past the bridge</a> "
+                f"Two lines about story {n}, the flood and what the town did.</p>" if number == 2 else
+                f"<div class='teaser'><h3><a href='/news/2024/05/0{n % 9 + 1}/story-{n}'>Story {n}</a></h3>"
+                f"<p>Two lines about story {n}.</p></div>" for n in stories)
+            more = f"<a rel='next' href='/news/?page={number + 1}'>Next</a>" if number < 3 else ""
+            body = f"<h1>News</h1><div class='list'>{teasers}</div>{more}"
+            return self.answer(200, f"<html><head><title>News</title>{''.join(STORY_SAID)}</head><body>{body}</body></html>")
+        if story:
+            return self.answer(200, story_html(story.group(1)).replace("</head>", "".join(STORY_SAID) + "</head>"))
+        self.answer(404, "<html><body>no</body></html>")
+
+
+def test_sections_whose_theme_says_story_on_every_page_are_walked_to_every_story(tmp_path):
+    finished = crawl_of(StoryMetadataEverywhere, tmp_path / "archive.db")
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    db = sqlite3.connect(tmp_path / "archive.db")
+    titles = sorted(title for (title,) in db.execute("SELECT title FROM articles"))
+    assert titles == sorted(f"Story {n}" for n in range(1, 13))
+    listings = {urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else "")
+                for (url,) in db.execute("SELECT url FROM listings WHERE kind = 'listing'")}
+    assert listings == {"/news/", "/news/?page=2", "/news/?page=3"}
 
 
 def test_a_page_of_any_schema_org_story_type_is_an_article():

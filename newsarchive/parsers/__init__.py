@@ -34,8 +34,11 @@ def parse_page(
     content_type: str | None = None,
     kind: str | None = None,
     fields: Collection[str] | None = None,
+    asked_as: str | None = None,
 ) -> Article | Listing:
-    """Parse any page of a news site into an Article or a Listing. fields: the article fields
+    """Parse any page of a news site into an Article or a Listing. kind: what the page is, when the
+    caller knows (None: the page tells); asked_as: what the crawl hoped it was, when the page tells
+    ("listing" for a start URL or a next page: see discovery.page_kind); fields: the article fields
     wanted, None for all (see article.extract_article: a rendered page's parse)."""
     if profile is None:
         found = find_site(url)
@@ -45,17 +48,17 @@ def parse_page(
     if profile is None:
         elsewhere: Counter = Counter()
         links = discovery.content_links(doc, elsewhere) if kind is None else None  # shared by both steps
-        if (kind or discovery.page_kind(doc, links)) == "listing":
+        if (kind or discovery.page_kind(doc, links, asked_as)) == "listing":
             return discovery.listing_from_page(doc, links, elsewhere)
         return extract_article(doc, None, site, fields)
-    if (kind or page_kind(doc, profile)) == "listing":
+    if (kind or page_kind(doc, profile, asked_as)) == "listing":
         return extract_listing(doc, profile, site)
     return extract_article(doc, profile, site, fields)
 
 
-def page_kind(doc: Document, profile: SiteProfile | None) -> str:
+def page_kind(doc: Document, profile: SiteProfile | None, asked_as: str | None = None) -> str:
     """"article" or "listing": from the profile's URL patterns and listing items, else from the
-    page itself."""
+    page itself (asked_as: see discovery.page_kind)."""
     kind = profile.page_kind(doc.url) if profile else None
     if kind:
         return kind
@@ -63,4 +66,4 @@ def page_kind(doc: Document, profile: SiteProfile | None) -> str:
         listing_items = profile.listing_selector("item")
         if listing_items and len(profile.select(doc.root, listing_items)) >= 2:
             return "listing"
-    return discovery.page_kind(doc)
+    return discovery.page_kind(doc, asked_as=asked_as)

@@ -105,16 +105,18 @@ def use_file_extensions(extensions: frozenset[str]) -> None:
     _file_extensions = extensions
 
 
-def page_kind(doc: Document, links: list[str] | None = None) -> str:
-    """"article" or "listing", from what the page says of itself, else from its shape."""
+def page_kind(doc: Document, links: list[str] | None = None, asked_as: str | None = None) -> str:
+    """"article" or "listing", from what the page says of itself, else from its shape.
+
+    asked_as "listing": the crawl was sent to the page as a listing (a start URL, a listing's next
+    page), and its shape alone decides. Themes print og:type article, an article:published_time
+    or a NewsArticle in JSON-LD on every page, sections included: read by that, a section was one
+    article, and none of its stories was fetched. A story sent as a start URL still has its prose.
+    """
     root = doc.root
     og_type = root.xpath("string(//meta[@property='og:type']/@content)").strip().lower()
-    if og_type == "article" or root.xpath("boolean(//meta[@property='article:published_time'])"):
+    if asked_as != "listing" and declares_a_story(root, og_type):
         return "article"
-    for script in root.xpath("//script[@type='application/ld+json']/text()"):
-        types = {name.casefold() for name in _JSONLD_TYPE.findall(script)}
-        if types & _STORY_TYPES:
-            return "article"
     story, prose = _prose(root)
     # One run of prose (the paragraphs of one element) as long as a short story: an article,
     # however many links its theme adds (related stories, tags, comments).
@@ -134,28 +136,57 @@ def page_kind(doc: Document, links: list[str] | None = None) -> str:
     return "article" if looks_like_article_url(doc.url) else "listing"
 
 
+def declares_a_story(root, og_type: str) -> bool:
+    """Whether the page says it is a story: og:type article, an article:published_time, a
+    schema.org story type in its JSON-LD."""
+    if og_type == "article" or root.xpath("boolean(//meta[@property='article:published_time'])"):
+        return True
+    for script in root.xpath("//script[@type='application/ld+json']/text()"):
+        if {name.casefold() for name in _JSONLD_TYPE.findall(script)} & _STORY_TYPES:
+            return True
+    return False
+
+
 STORY_CHARACTERS = 700
 _PROSE_LINE = 60  # characters: shorter lines are labels, captions and menus
 _LINE_BLOCKS = ("div", "td", "article", "section", "main", "blockquote", "dd")
+# A link of this many characters opening a paragraph is a headline: the paragraph is a teaser.
+_HEADLINE_LINK = 20
 
 
 def _prose(root) -> tuple[int, int]:
     """(the longest run of prose in one element, all prose): paragraphs of 60 or more characters,
     and lines of as many set straight in a block between line breaks, as old blog themes and
-    forums write their posts ("<div class=post-body>Line one.<br><br>Line two.</div>")."""
-    by_parent: dict = {}
+    forums write their posts ("<div class=post-body>Line one.<br><br>Line two.</div>").
+
+    Paragraphs most of which (three or more) open with a headline link are a listing's teasers, set
+    as sibling paragraphs ("<p><a>Bridge closed as the river rises</a> Two lines about it.</p>"),
+    not a story: counted as one run, ten of them made a section page an article, and none of its
+    stories was fetched. A story's own links sit inside its sentences."""
+    runs: dict = {}  # element -> [characters, lines, lines opening with a headline link]
     for paragraph in root.iter("p"):
-        length = len(element_text(paragraph) or "")
-        if length >= _PROSE_LINE:
-            parent = paragraph.getparent()
-            by_parent[parent] = by_parent.get(parent, 0) + length
+        text = element_text(paragraph) or ""
+        if len(text) >= _PROSE_LINE:
+            _add_line(runs, paragraph.getparent(), len(text), _opens_with_headline(paragraph, text))
     for block in root.iter(_LINE_BLOCKS):
         lines = (normalise_text(block.text), *(normalise_text(child.tail) for child in block))
-        length = sum(len(line) for line in lines if line and len(line) >= _PROSE_LINE)
-        if length:
-            by_parent[block] = by_parent.get(block, 0) + length
-    return max(by_parent.values(), default=0), sum(by_parent.values())
+        for line in lines:
+            if line and len(line) >= _PROSE_LINE:
+                _add_line(runs, block, len(line), False)
+    lengths = [characters for characters, lines, headlines in runs.values() if not (lines >= 3 and 2 * headlines > lines)]
+    return max(lengths, default=0), sum(lengths)
 
+
+def _add_line(runs: dict, element, characters: int, headline: bool) -> None:
+    run = runs.setdefault(element, [0, 0, 0])
+    run[0], run[1], run[2] = run[0] + characters, run[1] + 1, run[2] + headline
+
+
+def _opens_with_headline(paragraph, text: str) -> bool:
+    """Whether a paragraph's text opens with its first link's, a headline's length."""
+    link = next((anchor for anchor in paragraph.iter("a") if anchor.get("href")), None)
+    headline = (element_text(link) if link is not None else None) or ""
+    return len(headline) >= _HEADLINE_LINK and text.startswith(headline)
 
 
 def listing_from_page(doc: Document, links: list[str] | None = None, elsewhere: Counter | None = None) -> Listing:
