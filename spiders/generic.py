@@ -132,6 +132,11 @@ class GenericSpider(ArchiveSpider):
 
     async def parse_any_page(self, response, asked_as: str | None = None):
         page = await self.parse_response(response, None, asked_as=asked_as)
+        if isinstance(page, Article) and asked_as == "listing":
+            # A story given as the start URL, or a section with a story's run of prose: said, since
+            # the crawl then ends with this one page, which is not what a section URL asks for.
+            self.logger.warning(f"{response.url} was asked for as a listing but reads as an article: it is "
+                                "stored as one, and its links are not followed")
         if isinstance(page, (Article, PageFailure)):
             yield page
             return

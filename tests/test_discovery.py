@@ -22,7 +22,7 @@ from newsarchive.parsers.discovery import (
 )
 from newsarchive.parsers.document import parse_document
 from newsarchive.parsers.sitemaps import NotASitemap, parse_sitemap
-from tests.conftest import SiteHandler, crawl_of, run_cli, serve_in_subprocess, story_html
+from tests.conftest import SiteHandler, crawl_of, run_cli, serve_handler, serve_in_subprocess, story_html
 
 PROSE = "<p>" + "A sentence of the story that goes on for a while, as stories do. " * 4 + "</p>"
 
@@ -191,6 +191,20 @@ def test_sections_whose_theme_says_story_on_every_page_are_walked_to_every_story
     listings = {urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else "")
                 for (url,) in db.execute("SELECT url FROM listings WHERE kind = 'listing'")}
     assert listings == {"/news/", "/news/?page=2", "/news/?page=3"}
+
+
+def test_a_start_url_that_is_a_story_is_archived_and_said_to_be_no_listing(tmp_path):
+    server = serve_handler(StoryMetadataEverywhere)
+    try:
+        start = f"http://127.0.0.1:{server.server_port}/news/2024/05/02/story-1"
+        finished = run_cli("crawl", start, "--db", str(tmp_path / "archive.db"), "--allow-private")
+    finally:
+        server.shutdown()
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    assert [title for (title,) in sqlite3.connect(tmp_path / "archive.db").execute("SELECT title FROM articles")] == [
+        "Story 1"]
+    assert (f"WARNING: {start} was asked for as a listing but reads as an article: it is stored as one, and its "
+            "links are not followed") in finished.stderr
 
 
 def test_a_page_of_any_schema_org_story_type_is_an_article():
