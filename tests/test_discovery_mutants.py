@@ -188,6 +188,22 @@ def test_the_numbered_next_page_follows_this_page_s_number(url, pager, expected)
     assert next_page(parse_document(url, f"<html><body>{pager}</body></html>")) == expected
 
 
+@pytest.mark.parametrize(("url", "pager", "expected"), [
+    # Whatever the label: this listing's own URL with the next page number.
+    ("https://n.example/news/", "<a href='/news/?page=2'>Load more</a>", "https://n.example/news/?page=2"),
+    ("https://n.example/news/", "<a href='/news/page/2/'>« Older Entries</a>", "https://n.example/news/page/2/"),
+    ("https://n.example/news/page/2/", "<a href='/news/page/3'>Voir plus</a>", "https://n.example/news/page/3"),
+    ("https://n.example/news/?cat=3&page=2", "<a href='/news/?page=3&amp;cat=3'>المزيد</a>",
+     "https://n.example/news/?page=3&cat=3"),
+    ("https://n.example/news/?page=2", "<a href='/news/?page=1'>المزيد</a><a href='/news/?page=4'>Mehr laden</a>", None),
+    # Another listing's page 2, or this one in another order: not this listing's next page.
+    ("https://n.example/news/", "<a href='/sport/?page=2'>Load more</a>", None),
+    ("https://n.example/news/", "<a href='/news/?page=2&amp;sort=popular'>Load more</a>", None),
+])
+def test_a_link_to_this_listing_s_next_page_number_is_its_next_page_whatever_its_label(url, pager, expected):
+    assert next_page(parse_document(url, f"<html><body>{pager}</body></html>")) == expected
+
+
 def test_a_listing_from_a_page_leaves_its_next_page_out_of_its_links():
     from newsarchive.parsers.discovery import listing_from_page
 

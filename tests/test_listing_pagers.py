@@ -1,4 +1,5 @@
-"""A section paged by a link in another language, or by numbers alone, is walked to its end: each
+"""A section paged by a link in another language, by numbers alone, or by a link of any label at its
+own URL for the next page number, is walked to its end: each
 of its pages is its listing's next page, not a page of unknown kind the discovery budget stops at
 (newsarchive/parsers/discovery.py, next_page)."""
 
@@ -16,7 +17,8 @@ PAGES = 6
 
 class PagedBlog(SiteHandler):
     """A blog of PAGES listing pages (/blog/, /blog/page/N/), one story each, and no sitemap; its
-    pager is `pager` (class attribute): "german" (Ältere Beiträge) or "numbers" (1 2 3 ...)."""
+    pager is `pager` (class attribute): "german" (Ältere Beiträge), "numbers" (1 2 3 ...) or "load more"
+    (Mehr laden: a label no list of words holds, at the blog's URL for the next page)."""
 
     def do_GET(self):  # noqa: N802 (the http.server API)
         if self.path in ("/robots.txt", "/sitemap.xml"):
@@ -25,8 +27,9 @@ class PagedBlog(SiteHandler):
         if listing:
             page = int(listing.group(1) or 1)
             story = f"<article><h2><a href='/2024/05/0{page}/beitrag-{page}/'>Beitrag {page}</a></h2></article>"
-            if self.pager == "german":
-                pager = f"<a href='/blog/page/{page + 1}/'>Ältere Beiträge</a>" if page < PAGES else ""
+            if self.pager in ("german", "load more"):
+                label = "Ältere Beiträge" if self.pager == "german" else "Mehr laden"
+                pager = f"<a href='/blog/page/{page + 1}/'>{label}</a>" if page < PAGES else ""
             else:
                 pager = "".join(f"<a href='/blog/page/{n}/'>{n}</a>" if n != page else f"<span>{n}</span>"
                                 for n in range(max(1, page - 1), min(PAGES, page + 1) + 1))
@@ -41,8 +44,8 @@ class PagedBlog(SiteHandler):
         return self.answer(404, "<html><body>nein</body></html>")
 
 
-@pytest.mark.parametrize("pager", ["german", "numbers"])
-def test_a_blog_paged_in_german_or_by_numbers_is_walked_to_its_end(tmp_path, pager):
+@pytest.mark.parametrize("pager", ["german", "numbers", "load more"])
+def test_a_paged_blog_is_walked_to_its_end(tmp_path, pager):
     server = serve_handler(type("Site", (PagedBlog,), {"pager": pager}))
     try:
         result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/blog/", "--db", str(tmp_path / "a.db"),

@@ -6,7 +6,7 @@ pages of the site. A listing offers every same-site link of its content (not nav
 header, footer or asides, not files such as images or PDFs): the crawl fetches them and lets each
 page say what it is, so an article is found whatever its URL looks like. The shape of a URL (a
 date, a long slug, a numeric id) only says which to fetch first. A listing's next page is
-rel=next, a "next"/"older" link, or the page-number link one above the current one. RSS/Atom
+rel=next, a "next"/"older" link, or the link to the page number one above the current one. RSS/Atom
 feeds and XML sitemaps (gzipped or not, indexes, news sitemaps; read by the crawl itself with
 Scrapy's sitemap parser, in parsers/sitemaps.py) give article URLs with their dates, which
 `--since` filters on: the publication date (news sitemap, RSS pubDate, Atom published) apart from
@@ -245,8 +245,9 @@ _NOT_PAGES = ("javascript:", "mailto:", "tel:", "data:")  # no page whatever the
 
 def next_page(doc: Document) -> str | None:
     """A listing's next page: named by rel="next" (a token of it, any case), by its link's label
-    (_NEXT_TEXT) or class, else the link labelled with the page number after this page's whose URL
-    carries that number as a page (a pager "1 2 3" in any language)."""
+    (_NEXT_TEXT) or class, else the link whose URL carries the page number after this page's and
+    is labelled with it (a pager "1 2 3" in any language) or is this listing's URL but for that
+    number (a "load more" link, in any language)."""
     for href in doc.root.xpath(_REL_NEXT):
         return doc.absolute(href)
     for anchor in doc.root.iter("a"):
@@ -262,18 +263,35 @@ _REL_NEXT = ("//link[contains(concat(' ', translate(normalize-space(@rel), 'NEXT
 
 
 def _numbered_next(doc: Document) -> str | None:
-    """The link labelled with the number of the page after this one, whose URL has that number as
-    its page (`?page=3` after `?page=2`, `/page/2/` after the first page)."""
+    """The link to the page after this one, its URL carrying that number as its page (`?page=3`
+    after `?page=2`, `/page/2/` after the first page): labelled with the number, or, whatever its
+    label ("Load more", "« Older Entries", "Voir plus", "المزيد"), at this listing's own URL but
+    for the page number."""
     shown = _PAGE_IN_URL.search(doc.url)
     wanted = str(int(shown.group(1)) + 1 if shown else 2)
+    this_listing = _without_page_number(doc.url)
     for anchor in doc.root.iter("a"):
-        if (element_text(anchor) or "").strip() != wanted or not anchor.get("href"):
+        href = anchor.get("href")
+        if not href or not _PAGE_IN_URL.search(href):  # the raw href: most links carry no page
             continue
-        url = doc.absolute(anchor.get("href"))
+        url = doc.absolute(href)
         numbered = _PAGE_IN_URL.search(url or "")
-        if url and numbered and numbered.group(1) == wanted:
+        if not url or not numbered or numbered.group(1) != wanted:
+            continue
+        if (element_text(anchor) or "").strip() == wanted or _without_page_number(url) == this_listing:
             return url
     return None
+
+
+def _without_page_number(url: str) -> str:
+    """A listing's URL without its page number (the first _PAGE_IN_URL match) or the slash that ends
+    its path: `/news/?page=2` and `/news/page/2/` are `/news`, as `/news/` is."""
+    numbered = _PAGE_IN_URL.search(url)
+    if numbered:
+        joiner = numbered.group(0)[0]
+        url = url[:numbered.start()] + (joiner if joiner in "?&" else "") + url[numbered.end():]
+    parts = urlsplit(url.replace("?&", "?").rstrip("?&"))
+    return f"{parts.netloc}{parts.path.rstrip('/')}?{parts.query}"
 
 
 _FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/feed+json", "application/json"})
