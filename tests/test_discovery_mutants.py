@@ -196,6 +196,12 @@ def test_the_numbered_next_page_follows_this_page_s_number(url, pager, expected)
     ("https://n.example/news/?cat=3&page=2", "<a href='/news/?page=3&amp;cat=3'>المزيد</a>",
      "https://n.example/news/?page=3&cat=3"),
     ("https://n.example/news/?page=2", "<a href='/news/?page=1'>المزيد</a><a href='/news/?page=4'>Mehr laden</a>", None),
+    # From a first page, 1 when there is no 2: a site counting its pages from 0.
+    ("https://n.example/news", "<a href='/news?page=1'>Load more</a>", "https://n.example/news?page=1"),
+    ("https://n.example/news", "<a href='/news?page=1'>1</a><a href='/news?page=2'>Load more</a>",
+     "https://n.example/news?page=2"),
+    ("https://n.example/news?page=2", "<a href='/news?page=1'>Load more</a>", None),
+    ("https://n.example/news", "<a href='/sport?page=1'>Load more</a>", None),
     # Another listing's page 2, or this one in another order: not this listing's next page.
     ("https://n.example/news/", "<a href='/sport/?page=2'>Load more</a>", None),
     ("https://n.example/news/", "<a href='/news/?page=2&amp;sort=popular'>Load more</a>", None),

@@ -18,18 +18,21 @@ PAGES = 6
 class PagedBlog(SiteHandler):
     """A blog of PAGES listing pages (/blog/, /blog/page/N/), one story each, and no sitemap; its
     pager is `pager` (class attribute): "german" (Ältere Beiträge), "numbers" (1 2 3 ...) or "load more"
-    (Mehr laden: a label no list of words holds, at the blog's URL for the next page)."""
+    (Mehr laden: a label no list of words holds, at the blog's URL for the next page) or "from zero"
+    (Load more, at /blog/?page=N, counted from 0 as Drupal does: ?page=1 is the second page)."""
 
     def do_GET(self):  # noqa: N802 (the http.server API)
         if self.path in ("/robots.txt", "/sitemap.xml"):
             return self.answer(404, "no")
-        listing = re.fullmatch(r"/blog/(?:page/(\d+)/)?", self.path)
+        listing = re.fullmatch(r"/blog/(?:page/(\d+)/|\?page=(\d+))?", self.path)
         if listing:
-            page = int(listing.group(1) or 1)
+            page = int(listing.group(1) or 1) if listing.group(2) is None else int(listing.group(2)) + 1
             story = f"<article><h2><a href='/2024/05/0{page}/beitrag-{page}/'>Beitrag {page}</a></h2></article>"
             if self.pager in ("german", "load more"):
                 label = "Ältere Beiträge" if self.pager == "german" else "Mehr laden"
                 pager = f"<a href='/blog/page/{page + 1}/'>{label}</a>" if page < PAGES else ""
+            elif self.pager == "from zero":  # ?page=1 is the second page
+                pager = f"<a href='/blog/?page={page}'>Load more</a>" if page < PAGES else ""
             else:
                 pager = "".join(f"<a href='/blog/page/{n}/'>{n}</a>" if n != page else f"<span>{n}</span>"
                                 for n in range(max(1, page - 1), min(PAGES, page + 1) + 1))
@@ -44,7 +47,7 @@ class PagedBlog(SiteHandler):
         return self.answer(404, "<html><body>nein</body></html>")
 
 
-@pytest.mark.parametrize("pager", ["german", "numbers", "load more"])
+@pytest.mark.parametrize("pager", ["german", "numbers", "load more", "from zero"])
 def test_a_paged_blog_is_walked_to_its_end(tmp_path, pager):
     server = serve_handler(type("Site", (PagedBlog,), {"pager": pager}))
     try:
@@ -55,4 +58,8 @@ def test_a_paged_blog_is_walked_to_its_end(tmp_path, pager):
     assert result.returncode == 0, result.stderr[-3000:]
     with sqlite3.connect(tmp_path / "a.db") as db:
         titles = sorted(title for (title,) in db.execute("SELECT title FROM articles"))
+        pages = sorted(page for (page,) in db.execute("SELECT page FROM listings WHERE kind = 'listing'"))
     assert titles == [f"Beitrag {n}" for n in range(1, PAGES + 1)]
+    # Each reached as the next page of the one before (a page reached by a link only is numbered 1;
+    # the numbers pager's link back to /blog/page/1/ is one).
+    assert set(pages) == set(range(1, PAGES + 1))

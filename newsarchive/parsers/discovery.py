@@ -266,21 +266,27 @@ def _numbered_next(doc: Document) -> str | None:
     """The link to the page after this one, its URL carrying that number as its page (`?page=3`
     after `?page=2`, `/page/2/` after the first page): labelled with the number, or, whatever its
     label ("Load more", "« Older Entries", "Voir plus", "المزيد"), at this listing's own URL but
-    for the page number."""
+    for the page number. From a first page, which carries no number, that is 2, or 1 on a site
+    that counts its pages from 0 (Drupal's `?page=1` is the second page; on a site counting from 1
+    it is this page again, read once more)."""
     shown = _PAGE_IN_URL.search(doc.url)
-    wanted = str(int(shown.group(1)) + 1 if shown else 2)
     this_listing = _without_page_number(doc.url)
+    after_a_first_page = None
     for anchor in doc.root.iter("a"):
         href = anchor.get("href")
         if not href or not _PAGE_IN_URL.search(href):  # the raw href: most links carry no page
             continue
         url = doc.absolute(href)
         numbered = _PAGE_IN_URL.search(url or "")
-        if not url or not numbered or numbered.group(1) != wanted:
+        if not url or not numbered:
             continue
-        if (element_text(anchor) or "").strip() == wanted or _without_page_number(url) == this_listing:
-            return url
-    return None
+        number = int(numbered.group(1))
+        if number == (int(shown.group(1)) + 1 if shown else 2):
+            if (element_text(anchor) or "").strip() == str(number) or _without_page_number(url) == this_listing:
+                return url
+        elif number == 1 and not shown and after_a_first_page is None and _without_page_number(url) == this_listing:
+            after_a_first_page = url
+    return after_a_first_page
 
 
 def _without_page_number(url: str) -> str:
