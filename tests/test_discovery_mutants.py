@@ -202,6 +202,11 @@ def test_the_numbered_next_page_follows_this_page_s_number(url, pager, expected)
      "https://n.example/news?page=2"),
     ("https://n.example/news?page=2", "<a href='/news?page=1'>Load more</a>", None),
     ("https://n.example/news", "<a href='/sport?page=1'>Load more</a>", None),
+    # ?p= is a WordPress post as often as a page: told by its label alone.
+    ("https://n.example/", "<a href='/?p=2'>Hello world</a><a href='/?paged=2'>« Older Entries</a>",
+     "https://n.example/?paged=2"),
+    ("https://n.example/", "<a href='/?p=1'>Hello world</a>", None),
+    ("https://n.example/", "<a href='/?p=2'>2</a>", "https://n.example/?p=2"),
     # Another listing's page 2, or this one in another order: not this listing's next page.
     ("https://n.example/news/", "<a href='/sport/?page=2'>Load more</a>", None),
     ("https://n.example/news/", "<a href='/news/?page=2&amp;sort=popular'>Load more</a>", None),

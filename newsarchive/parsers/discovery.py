@@ -280,13 +280,19 @@ def _numbered_next(doc: Document) -> str | None:
         numbered = _PAGE_IN_URL.search(url or "")
         if not url or not numbered:
             continue
-        number = int(numbered.group(1))
+        number, at_this_listing = int(numbered.group(1)), _at_this_listing(url, numbered, this_listing)
         if number == (int(shown.group(1)) + 1 if shown else 2):
-            if (element_text(anchor) or "").strip() == str(number) or _without_page_number(url) == this_listing:
+            if (element_text(anchor) or "").strip() == str(number) or at_this_listing:
                 return url
-        elif number == 1 and not shown and after_a_first_page is None and _without_page_number(url) == this_listing:
+        elif number == 1 and not shown and after_a_first_page is None and at_this_listing:
             after_a_first_page = url
     return after_a_first_page
+
+
+def _at_this_listing(url: str, numbered: re.Match, this_listing: str) -> bool:
+    """Whether a numbered URL is this listing's, but for its page number. Not told by `?p=`, which
+    is WordPress's post id as often as a page (`/?p=2` on a blog's home page is a post)."""
+    return not numbered.group(0)[1:].lower().startswith("p=") and _without_page_number(url) == this_listing
 
 
 def _without_page_number(url: str) -> str:
