@@ -53,6 +53,7 @@ from newsarchive.archive import utc_now
 from newsarchive.archive.capture_writer import CaptureWriter
 from newsarchive.items import FILLABLE_FIELDS, WIRE_HEADERS, Article, Capture, Layer
 from newsarchive.parsers.comments import script_comments_sign
+from newsarchive.parsers.text import without_lone_surrogates
 
 logger = logging.getLogger(__name__)
 
@@ -347,7 +348,14 @@ def encoded_for_header(html: str, content_type: str) -> tuple[bytes, str | None]
     (b'<p>\xe2\x82\xac \xd0\x96</p>', 'text/html; charset=utf-8')
     >>> encoded_for_header("<p>a</p>", "")
     (b'<p>a</p>', 'text/html; charset=utf-8')
+
+    Half an emoji a page's script left alone (a lone surrogate, which no charset encodes) is U+FFFD:
+    it made the render fail, and the comments it rendered unreached.
+
+    >>> encoded_for_header("<p>\ud83d</p>", "text/html; charset=utf-8")
+    (b'<p>\xef\xbf\xbd</p>', None)
     """
+    html = without_lone_surrogates(html)
     declared = http_content_type_encoding(content_type)
     if declared:
         with contextlib.suppress(UnicodeEncodeError):  # w3lib names only codecs Python has

@@ -136,3 +136,24 @@ def test_a_page_nested_deeper_than_the_parser_reads_says_where_reading_stopped()
     # read, the first 2046 <div> the others, and the 2047th, on line 2048, is one too deep.
     assert article.warnings == ["markup: the parser stopped reading the page at line 2048 "
                                 "(Excessive depth in document: 2048): what follows is missing"]
+
+
+# Half an emoji, as a site that cut its JSON-LD strings in UTF-16 units sends it: "\ud83d" alone.
+HALF_EMOJI_JSONLD = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Flood \\ud83d news", '
+                     '"author": {"@type": "Person", "name": "Ann Lee \\udc00"}, "datePublished": "2024-05-02"}</script>')
+
+
+def test_half_an_emoji_in_json_ld_is_a_replacement_character_not_a_parse_error():
+    prose = "".join(f"<p>Paragraph {k} of the story on the river and the bridge works.</p>" for k in range(4))
+    page = f"<html><head>{HALF_EMOJI_JSONLD}</head><body><article>{prose}</article></body></html>"
+    article = parse_page("https://news.example/2024/05/02/flood", page.encode())
+    assert (article.title, [author.name for author in article.authors]) == ("Flood \ufffd news", ["Ann Lee \ufffd"])
+    assert article.language == "en"  # the detector, which refused the half, read the story
+    article.title.encode("utf-8")  # what SQLite and every export do with it
+
+
+def test_half_an_emoji_in_a_json_feed_is_a_replacement_character():
+    from newsarchive.parsers.discovery import parse_feed
+
+    feed = b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"url": "https://news.example/a\\ud83d"}]}'
+    assert [link.url for link in parse_feed(feed)] == ["https://news.example/a\ufffd"]

@@ -16,7 +16,6 @@ refresh policy reads as a sign that a known article changed.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from newsarchive.parsers.comment_pages import story_of
 from newsarchive.parsers.dates import date_part, normalise_date
 from newsarchive.parsers.document import Document
 from newsarchive.parsers.metadata import STORY_TYPES
-from newsarchive.parsers.text import element_text, normalise_text
+from newsarchive.parsers.text import element_text, normalise_text, read_json
 from newsarchive.parsers.urls import canonicalise_url
 from newsarchive.scope import origin_of, origin_text
 
@@ -357,7 +356,7 @@ def _parse_json_feed(body: bytes) -> list[DiscoveredLink]:
     """JSON Feed 1.0/1.1 (jsonfeed.org): `items[].url` (or `external_url`), `date_published` and
     `date_modified`."""
     try:
-        feed = json.loads(body)
+        feed = read_json(body)
     except (ValueError, RecursionError):
         return []
     items = feed.get("items") if isinstance(feed, dict) else None

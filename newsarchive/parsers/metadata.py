@@ -8,7 +8,6 @@ section, canonical_url, page_type, publisher (to tell a byline from the site's o
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -18,7 +17,7 @@ from w3lib.html import remove_tags, replace_entities
 from newsarchive.items import Layer
 from newsarchive.parsers.bylines import name_key
 from newsarchive.parsers.comments import is_comment_item
-from newsarchive.parsers.text import element_text, normalise_text
+from newsarchive.parsers.text import element_text, normalise_text, read_json
 
 # schema.org's Article and every type below it (https://schema.org/Article, "More specific Types"):
 # a story, a report, a post or a forum thread all carry a headline, a byline and dates.
@@ -162,7 +161,7 @@ def _read_jsonld(doc, metadata: Metadata) -> None:
 
 def _jsonld_nodes(text: str) -> list[dict]:
     try:
-        data = json.loads(text, strict=False)  # raw line breaks inside strings are common
+        data = read_json(text, strict=False)  # raw line breaks inside strings are common
     except (ValueError, RecursionError):
         return []  # broken (or absurdly nested) JSON-LD is common; the other layers still count
     pending, nodes = [data], []

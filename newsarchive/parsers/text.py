@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from urllib.parse import urljoin, urlsplit
@@ -17,6 +18,46 @@ EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123
 # word for full-text search ("Mag\xaddalener" is two tokens to SQLite's FTS) and for comparison with
 # the same text elsewhere. The zero-width (non-)joiners stay: Persian spelling and emoji need them.
 _INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
+
+
+# Half of a UTF-16 surrogate pair, alone: what a JSON "\ud83d" decodes to when a site cut an emoji
+# in two (a description truncated in UTF-16 units, as JavaScript counts). Python keeps it in a str,
+# and nothing that encodes text (SQLite, the language detector, a capture's body) takes it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def without_lone_surrogates(text: str) -> str:
+    r"""The text with each lone surrogate replaced by U+FFFD, as a decoder does with bytes it cannot
+    read (a pair, decoded, is one character: only a half is left alone).
+
+    >>> without_lone_surrogates("Flood \ud83d news") == "Flood \ufffd news"
+    True
+    """
+    return text if text.isascii() else _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def read_json(text: str | bytes, strict: bool = True):
+    r"""json.loads, with the lone surrogates of its strings replaced (without_lone_surrogates): one
+    in a page's JSON-LD headline made the story a parse_error.
+
+    >>> read_json('{"title": "Flood \\ud83d", "tags": ["\\ud83d\\ude00"]}') == {"title": "Flood \ufffd", "tags": ["\U0001f600"]}
+    True
+    """
+    data = json.loads(text, strict=strict)
+    escaped = (_SURROGATE_ESCAPE_BYTES if isinstance(text, bytes) else _SURROGATE_ESCAPE).search(text)  # type: ignore[arg-type]
+    return _mended(data) if escaped else data
+
+
+def _mended(value):
+    if isinstance(value, str):
+        return without_lone_surrogates(value)
+    if isinstance(value, list):
+        return [_mended(item) for item in value]
+    if isinstance(value, dict):
+        return {_mended(key): _mended(item) for key, item in value.items()}
+    return value
 
 
 def normalise_text(text: str | None) -> str | None:
