@@ -157,3 +157,15 @@ def test_half_an_emoji_in_a_json_feed_is_a_replacement_character():
 
     feed = b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"url": "https://news.example/a\\ud83d"}]}'
     assert [link.url for link in parse_feed(feed)] == ["https://news.example/a\ufffd"]
+
+
+@pytest.mark.parametrize("empty_date", [
+    "0001-01-01T00:00:00+03:00",  # .NET's empty date in a zone east of UTC: before year 1 in UTC
+    "9999-12-31T23:59:59-05:00",  # its largest, west of UTC: after year 9999
+])
+def test_a_date_utc_cannot_hold_is_no_date_not_a_parse_error(empty_date):
+    prose = "".join(f"<p>Paragraph {k} of the story on the river and the bridge works.</p>" for k in range(4))
+    page = (f'<html><head><meta property="article:published_time" content="{empty_date}"></head><body><article>'
+            f'<h1>Flood</h1>{prose}</article></body></html>')
+    article = parse_page("https://news.example/news/flood-at-the-bridge", page.encode())
+    assert (article.title, article.published_at) == ("Flood", None)

@@ -74,11 +74,23 @@ def _rfc_2822_moment(parts: tuple) -> str | None:
         return None
 
 
-def to_utc_iso(moment: datetime) -> str:
+def to_utc_iso(moment: datetime) -> str | None:
+    """The moment in UTC, as ISO 8601; None when UTC has no such moment: .NET's empty date
+    (0001-01-01T00:00:00) written in a zone east of UTC falls before year 1, and made the page a
+    parse_error.
+
+    >>> to_utc_iso(datetime.fromisoformat("2024-05-02T08:00:00+03:00"))
+    '2024-05-02T05:00:00Z'
+    >>> to_utc_iso(datetime.fromisoformat("0001-01-01T00:00:00+03:00")) is None
+    True
+    """
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
+    try:
+        moment = moment.astimezone(timezone.utc)
+    except OverflowError:
+        return None
     # Not strftime("%Y"): it prints year 1 as "1", which is no ISO date.
-    moment = moment.astimezone(timezone.utc)
     return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
 
 
