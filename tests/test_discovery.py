@@ -63,6 +63,47 @@ def test_content_links_leave_out_navigation_other_origins_and_files():
     assert content_links(page) == ["https://news.example/read/qk/", "https://news.example/read/qm/"]
 
 
+def test_content_links_keep_the_headers_and_footers_of_posts_not_of_the_page():
+    # A blog theme's listing (WordPress's default themes): each post's title link in its own <header>.
+    posts = "".join(f"""<article><header class="entry-header"><h2><a href="/read/q{n}/">Post {n}</a></h2></header>
+        <p>Two lines about it.</p><footer class="entry-footer"><a href="/topic/{n}/">Topic</a></footer></article>"""
+                    for n in "bc")
+    page = doc(f"""<html><body><header id="masthead"><a href="/">Home</a><a href="/about/">About</a></header>
+        <main>{posts}<section><header><a href="/read/qd/">In a section</a></header>
+        <aside><a href="/popular/">Popular</a></aside><nav><a href="/page/2/">Older</a></nav></section></main>
+        <footer><a href="/imprint/">Imprint</a></footer></body></html>""")
+    assert content_links(page) == ["https://news.example/read/qb/", "https://news.example/topic/b/",
+                                   "https://news.example/read/qc/", "https://news.example/topic/c/",
+                                   "https://news.example/read/qd/"]
+
+
+class BlogTheme(SiteHandler):
+    """A blog (at /news/) in a theme whose every post title link is in the post's <header>, paged by
+    an "Older posts" link in <nav> to /news/page/N/, with no sitemap: five pages, two posts each."""
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        page = re.fullmatch(r"/news/(?:page/(\d)/)?", self.path)
+        post = re.fullmatch(r"/2024/05/0\d/post-(\d+)/", self.path)
+        if page:
+            number = int(page.group(1) or 1)
+            posts = "".join(f"<article><header class='entry-header'><h2><a href='/2024/05/0{n % 9 + 1}/post-{n}/'>Post {n}"
+                            f"</a></h2></header><p>Two lines about post {n}.</p></article>"
+                            for n in (2 * number - 1, 2 * number))
+            older = f"<nav class='navigation'><a href='/news/page/{number + 1}/'>Older posts</a></nav>" if number < 5 else ""
+            return self.answer(200, f"<html><head><title>Blog</title></head><body><header><a href='/'>Blog</a></header>"
+                                    f"<main>{posts}{older}</main></body></html>")
+        if post:
+            return self.answer(200, story_html(post.group(1)).replace("Story", "Post"))
+        self.answer(404, "<html><body>no</body></html>")
+
+
+def test_a_blog_whose_theme_heads_each_post_with_its_link_is_archived_whole(tmp_path):
+    finished = crawl_of(BlogTheme, tmp_path / "archive.db")
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    titles = {title for (title,) in sqlite3.connect(tmp_path / "archive.db").execute("SELECT title FROM articles")}
+    assert titles == {f"Post {n}" for n in range(1, 11)}
+
+
 def test_content_links_count_the_other_origins_they_leave_out():
     """Counted for the crawl's verdict when it finds no article (www. of the site given, say);
     not navigation, files or what is no page."""

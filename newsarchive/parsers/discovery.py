@@ -2,8 +2,8 @@
 
 A page is told apart as an article or a listing by what it says of itself (og:type article, a
 JSON-LD Article type), else by its shape: one long run of text against many links to other
-pages of the site. A listing offers every same-site link of its content (not navigation,
-header, footer or asides, not files such as images or PDFs): the crawl fetches them and lets each
+pages of the site. A listing offers every same-site link of its content (not navigation, asides,
+the page's header and footer, not files such as images or PDFs): the crawl fetches them and lets each
 page say what it is, so an article is found whatever its URL looks like. The shape of a URL (a
 date, a long slug, a numeric id) only says which to fetch first. A listing's next page is
 rel=next, a "next"/"older" link, or the link to the page number one above the current one. RSS/Atom
@@ -48,7 +48,13 @@ _NEXT_TEXT = re.compile(
     r"التالي|下一页|次へ|다음)\b|^(›|»|→)$", re.I)
 # A page number a listing's URL carries (/page/3/, ?page=3, ?paged=3 ...).
 _PAGE_IN_URL = re.compile(r"(?:/page/|[?&](?:page|paged|pg|p|seite|pagina|pagenum)=)(\d{1,5})(?!\d)", re.I)
-_NAV_ANCESTORS = {"nav", "header", "footer", "aside"}
+# Where a page keeps its navigation: never a listing's content.
+_NAV_ANCESTORS = ("aside", "nav")
+# The page's own header and footer (the masthead, the site's footer links), but not those of an
+# element of content: a blog theme sets each post's title link in the post's <header> ("<article>
+# <header><h2><a href=...>", WordPress's default themes among them), and none of its posts was found.
+_PAGE_PARTS = ("footer", "header")
+_CONTENT_ELEMENTS = ("article", "main", "section")
 _STORY_TYPES = frozenset(name.casefold() for name in STORY_TYPES)
 # A JSON-LD type, without its schema.org prefix ("https://schema.org/NewsArticle", "schema:NewsArticle").
 # A list of types is read by its first.
@@ -208,7 +214,8 @@ def listing_from_page(doc: Document, links: list[str] | None = None, elsewhere: 
 
 def content_links(doc: Document, elsewhere: Counter | None = None) -> list[str]:
     """Same-site links of the page's content, canonical, once each, in document order: not those
-    of navigation, header, footer or asides, nor links to files (images, PDFs, archives ...). A
+    of navigation, asides, the page's header and footer (a post's own are content), nor links to
+    files (images, PDFs, archives ...). A
     link to a page of a story's comments is its story's: they are read with it
     (newsarchive/comment_pages.py). elsewhere: a Counter given to count the content links to each
     other origin in (origin_text: "https://www.example.org")."""
@@ -237,7 +244,10 @@ def content_links(doc: Document, elsewhere: Counter | None = None) -> list[str]:
     return links
 
 
-_CONTENT_HREFS = etree.XPath("//a[not(ancestor::{})]/@href".format(" or ancestor::".join(sorted(_NAV_ANCESTORS))),
+_OUTSIDE_CONTENT = " or ".join([*(f"ancestor::{name}" for name in _NAV_ANCESTORS),
+                                 *(f"ancestor::{part}[not({' or '.join(f'ancestor::{element}' for element in _CONTENT_ELEMENTS)})]"
+                                   for part in _PAGE_PARTS)])
+_CONTENT_HREFS = etree.XPath(f"//a[not({_OUTSIDE_CONTENT})]/@href",
                              smart_strings=False)  # plain strings: no reference back to each element
 _NOT_PAGES = ("javascript:", "mailto:", "tel:", "data:")  # no page whatever the base URL
 
