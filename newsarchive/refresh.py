@@ -34,6 +34,10 @@ from newsarchive.revisits import parse_time
 _FIRST_NUMBER = re.compile(r"\d+")
 
 
+# How far the last time zone's clock runs behind UTC (UTC-12): a day ends there last.
+LAST_ZONE_BEHIND_UTC = timedelta(hours=12)
+
+
 @dataclass
 class RefreshPolicy:
     window_days: float = 7.0
@@ -89,7 +93,10 @@ class RefreshPolicy:
     def listing_shows_newer_edit(link: ListingLink, known: KnownArticle) -> bool:
         """Whether the listed last change (an "Updated" date, a sitemap lastmod, an Atom <updated>)
         is later than what we stored. A time is compared with the moment of our last visit; a date
-        alone with days, and on the day of our last visit it counts unless we stored that day's edit."""
+        alone, the site's day in its own zone, counts when that day had not ended everywhere when
+        we last came (UTC-12 is the last zone to leave a day), unless we stored that day's edit or
+        a later one. A date before that is an edit our last visit read: a sitemap dating each entry
+        by its day alone had most of its stories fetched again on every crawl."""
         listed = find_date(link.modified_at_raw)
         if not listed:
             return False
@@ -101,10 +108,9 @@ class RefreshPolicy:
             # at worst, never a change missed).
             return parse_time(listed) >= parse_time(known.last_seen_at).replace(microsecond=0)
         listed = date_part(listed)
-        if known.modified_at:
-            return listed > date_part(known.modified_at)
-        # We never saw an edit date: the edit may be later than our last visit that same day.
-        return listed >= date_part(known.last_seen_at)
+        if known.modified_at and date_part(known.modified_at) >= listed:
+            return False
+        return listed >= (parse_time(known.last_seen_at) - LAST_ZONE_BEHIND_UTC).date().isoformat()
 
     @staticmethod
     def listing_shows_other_comment_count(link: ListingLink, known: KnownArticle) -> bool:

@@ -47,10 +47,13 @@ def test_a_listed_time_counts_only_after_our_last_visit_the_same_day():
     # change came before or after it, so it counts (a fetch too many at worst, no change missed)
     assert shows_edit("2026-05-01T12:00:00+02:00") is True
     assert shows_edit("2026-04-30T23:00:00Z", modified_at="2026-04-01T12:00:00Z") is False
-    # A date alone cannot say when that day: it counts unless we stored that day's edit.
+    # A date alone cannot say when that day, in what zone: it counts while that day lasted somewhere
+    # at our visit (2026-04-30T22:00 in UTC-12), unless we stored that day's edit.
     assert shows_edit("2026-05-01") is True
     assert shows_edit("2026-05-01", modified_at="2026-05-01T12:00:00Z") is False
-    assert shows_edit("2026-04-30") is False
+    assert shows_edit("2026-04-30") is True
+    assert shows_edit("2026-04-29") is False
+    assert shows_edit("2026-04-29", modified_at="2026-04-01T12:00:00Z") is False
     assert shows_edit("not a date") is False
 
 

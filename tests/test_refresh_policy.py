@@ -71,11 +71,16 @@ def test_an_article_without_a_publication_date_is_as_young_as_its_first_sighting
     ("2026-03-01T10:00:00Z", None, True),
     ("2026-03-01T09:00:00Z", "2026-02-01T00:00:00Z", False),  # a stored older edit does not matter
     ("2026-03-01T12:00:00+03:00", None, False),               # 09:00 UTC: before the visit
-    # a date alone: after the stored edit's day; without a stored edit, on or after the visit's day
-    ("2026-02-02", "2026-02-01T00:00:00Z", True),
-    ("2026-02-01", "2026-02-01T23:00:00Z", False),
+    # a date alone, the site's day: counted when that day had not ended in every zone at our visit
+    # (in UTC-12 it was 2026-02-28T22:00), unless we stored an edit of that day or later
     ("2026-03-01", None, True),
-    ("2026-02-28", None, False),
+    ("2026-02-28", None, True),
+    ("2026-02-27", None, False),
+    ("2026-03-01", "2026-02-01T00:00:00Z", True),
+    ("2026-03-01", "2026-03-01T08:00:00Z", False),
+    ("2026-02-01", "2026-02-01T23:00:00Z", False),
+    # after the stored edit's day, but an edit our visit, weeks later, read
+    ("2026-02-02", "2026-02-01T00:00:00Z", False),
     ("Updated 2 March 2026", None, True),
     ("no date here", None, False),
     (None, None, False),
@@ -83,6 +88,15 @@ def test_an_article_without_a_publication_date_is_as_young_as_its_first_sighting
 def test_a_listing_shows_a_newer_edit(listed, stored_modification, shows):
     article = known(modified_at=stored_modification)
     assert RefreshPolicy.listing_shows_newer_edit(link(modified=listed), article) is shows
+
+
+@pytest.mark.parametrize(("last_visit", "shows"), [
+    ("2026-03-01T11:59:59.000000Z", True),  # 2026-02-28T23:59:59 in UTC-12: the day had not ended there
+    ("2026-03-01T12:00:00.000000Z", False),  # it had, everywhere
+])
+def test_the_day_before_a_visit_counts_while_it_lasts_in_the_last_zone(last_visit, shows):
+    article = known(last_seen_at=last_visit)
+    assert RefreshPolicy.listing_shows_newer_edit(link(modified="2026-02-28"), article) is shows
 
 
 @pytest.mark.parametrize(("listed", "stored", "shows"), [
