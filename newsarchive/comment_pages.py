@@ -20,7 +20,7 @@ import dataclasses
 import logging
 
 from newsarchive.archive.queries import COMMENT_PAGE_UNREAD
-from newsarchive.archive.store import comment_key
+from newsarchive.archive.store import comment_keys
 from newsarchive.items import Article, Layer
 from newsarchive.other_pages import OtherPages
 from newsarchive.parsers.comment_pages import comment_page_of
@@ -91,11 +91,11 @@ def with_comment_pages(article: Article, read: list[Article], unread: list[str])
     ([('Yes.', 0), ('No.', 1)], 'complete', True)
     """
     # Two pages' comments are one when the archive would store them as one (its comment key).
-    comments, seen = list(article.comments), {comment_key(comment) for comment in article.comments}
+    comments, seen = list(article.comments), set(comment_keys(article.comments))
     for page in sorted(read, key=_page_number):
-        for comment in page.comments:
-            if comment_key(comment) not in seen:
-                seen.add(comment_key(comment))
+        for comment, key in zip(page.comments, comment_keys(page.comments), strict=True):
+            if key not in seen:
+                seen.add(key)
                 comments.append(comment)
     comments = [dataclasses.replace(comment, position=position) for position, comment in enumerate(comments)]
     shown = max((count for count in [article.comment_count, *(page.comment_count for page in read)]

@@ -19,6 +19,7 @@ from newsarchive.archive import open_archive
 from newsarchive.archive import store as archive_store
 from newsarchive.archive.store import (
     comment_key,
+    comment_keys,
     content_hash,
     finish_crawl,
     insert_row,
@@ -270,6 +271,26 @@ def test_a_comment_missing_from_a_whole_section_is_marked_removed_and_cleared_wh
     assert write(archive, archive_store._mark_removed_comments, 1, [c2], T3) == 1  # c1 now
     assert write(archive, archive_store._mark_removed_comments, 1, [], T3) == 1  # none left on the page: c2 too
     assert write(archive, archive_store._mark_removed_comments, 1, [], T3) == 0
+
+
+def test_comments_alike_with_no_id_are_keyed_by_their_turn():
+    thanks, great = Comment("Thanks!", 0, author_name="Ann"), Comment("Great", 1, author_name="Cy")
+    with_id = Comment("Thanks!", 3, "c7", author_name="Ann")
+    key = comment_key(thanks)
+    assert comment_keys([thanks, great, thanks, with_id, with_id, thanks]) == [
+        key, comment_key(great), f"{key}#2", "id:c7", "id:c7", f"{key}#3"]
+    assert comment_keys([]) == []
+
+
+def test_a_comment_posted_twice_is_stored_twice_and_its_second_missed_alone(archive):
+    thanks, great = Comment("Thanks!", 0, author_name="Ann"), Comment("Great", 1, author_name="Cy")
+    twice = [thanks, great, Comment("Thanks!", 2, author_name="Ann")]
+    write(archive, store_article, full_article(comments=twice, comments_complete=True), 7, T1)
+    write(archive, store_article, full_article(comments=twice, comments_complete=True), 8, T2)
+    write(archive, store_article, full_article(comments=twice[:2], comments_complete=True), 9, T3)
+    key = comment_key(thanks)
+    assert rows(archive, "SELECT comment_key, body_text, position, last_seen_at, removed_at FROM comments ORDER BY id") == [
+        (key, "Thanks!", 0, T3, None), (comment_key(great), "Great", 1, T3, None), (f"{key}#2", "Thanks!", 2, T2, T3)]
 
 
 # revisits -------------------------------------------------------------------------------------

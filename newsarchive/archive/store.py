@@ -14,6 +14,7 @@ import json
 import os
 import socket
 import uuid
+from collections import Counter
 from pathlib import Path
 
 from newsarchive import revisits
@@ -65,6 +66,20 @@ def comment_key(comment: Comment) -> str:
         return f"id:{comment.site_comment_id}"
     basis = "\x1f".join(str(value or "") for value in (comment.author_name, comment.posted_at_raw, comment.body_text))
     return "h:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:20]  # pragma: no mutate (codec names ignore case)
+
+
+def comment_keys(comments: list[Comment]) -> list[str]:
+    """Each comment's key (comment_key) in a page's comments: the second of two alike in author, date
+    and text, with no id of the site's, is `<key>#2`, and so on. A reader who posted the same words
+    twice (a form sent twice) shows two comments, and the second was stored as the first again; the
+    first keeps the key it always had."""
+    keys: list[str] = []
+    seen: Counter[str] = Counter()
+    for comment in comments:
+        key = comment_key(comment)
+        seen[key] += 1
+        keys.append(key if comment.site_comment_id or seen[key] == 1 else f"{key}#{seen[key]}")
+    return keys
 
 
 def store_article(db: Database, article: Article, crawl_id: int, seen_at: str,
@@ -399,8 +414,7 @@ def _store_photos(db: Database, article_id: int, photos: list[Photo], seen_at: s
 
 def _store_comments(db: Database, article_id: int, comments: list[Comment], seen_at: str) -> None:
     ids_by_site_id: dict[str, int] = {}
-    for comment in comments:  # document order: a parent always comes before its replies
-        key = comment_key(comment)
+    for comment, key in zip(comments, comment_keys(comments), strict=True):  # document order: a parent always comes before its replies
         parent_id = ids_by_site_id.get(comment.parent_id) if comment.parent_id else None  # pragma: no mutate (get(None) finds nothing either)
         cursor = db.execute(
             "INSERT OR IGNORE INTO comments (article_id, comment_key, site_comment_id, parent_id, "  # pragma: no mutate
@@ -427,7 +441,7 @@ def _mark_removed_comments(db: Database, article_id: int, comments: list[Comment
 
     removed_at keeps the time a comment was first missed; a comment that comes back is cleared.
     """
-    keys = [comment_key(comment) for comment in comments]
+    keys = comment_keys(comments)
     # No comments left on the page: every stored one is gone ("NOT IN ()" is not SQL, and
     # "NOT IN (NULL)" matches nothing).
     still_there = f"AND comment_key NOT IN ({', '.join('?' for _ in keys)})" if keys else ""  # pragma: no mutate (SQLite reads NOT IN () as true)
