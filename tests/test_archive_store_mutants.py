@@ -1,6 +1,7 @@
 """The archive's write rules (newsarchive/archive/store.py) called in this process, every column
 they write checked against values worked out by hand (docs/testing.md, mutation testing)."""
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -96,8 +97,11 @@ def test_content_hash_is_the_sha256_of_title_newline_body():
 def test_comment_key_is_the_site_id_or_a_short_digest():
     assert comment_key(Comment("text", 0, site_comment_id="54")) == "id:54"
     digest = hashlib.sha1("Reader\x1f2 Jan\x1ftext".encode()).hexdigest()[:20]
-    assert comment_key(Comment("text", 0, author_name="Reader", posted_at_raw="2 Jan")) == "h:" + digest
+    assert comment_key(Comment("text", 0, author_name="Reader", posted_at="2026-01-02", posted_at_raw="2 Jan")) == "h:" + digest
     assert comment_key(Comment("text", 3)) == "h:" + hashlib.sha1("\x1f\x1ftext".encode()).hexdigest()[:20]
+    # a date the parsers did not read ("3 hours ago": relative to the visit) is no part of it
+    undated = hashlib.sha1("Reader\x1f\x1ftext".encode()).hexdigest()[:20]
+    assert comment_key(Comment("text", 0, author_name="Reader", posted_at_raw="3 hours ago")) == "h:" + undated
 
 
 def test_insert_row_returns_the_new_rowid(bare):
@@ -280,6 +284,16 @@ def test_comments_alike_with_no_id_are_keyed_by_their_turn():
     assert comment_keys([thanks, great, thanks, with_id, with_id, thanks]) == [
         key, comment_key(great), f"{key}#2", "id:c7", "id:c7", f"{key}#3"]
     assert comment_keys([]) == []
+
+
+def test_a_comment_dated_hours_ago_is_the_same_comment_on_the_next_visit(archive):
+    first = [Comment("Nice story", 0, author_name="Ann", posted_at_raw="3 hours ago"),
+             Comment("I was there", 1, author_name="Bob", posted_at="2026-01-02", posted_at_raw="2 Jan")]
+    later = [dataclasses.replace(first[0], posted_at_raw="5 hours ago"), first[1]]
+    write(archive, store_article, full_article(comments=first, comments_complete=True), 7, T1)
+    write(archive, store_article, full_article(comments=later, comments_complete=True), 8, T2)
+    assert rows(archive, "SELECT author_name, posted_at_raw, first_seen_at, last_seen_at, removed_at FROM comments "
+                         "ORDER BY id") == [("Ann", "3 hours ago", T1, T2, None), ("Bob", "2 Jan", T1, T2, None)]
 
 
 def test_a_comment_posted_twice_is_stored_twice_and_its_second_missed_alone(archive):

@@ -61,10 +61,14 @@ def content_hash(title: str | None, body_text: str | None) -> str:
 
 
 def comment_key(comment: Comment) -> str:
-    """The site's id where the markup has one, else a digest of author, date and text."""
+    """The site's id where the markup has one, else a digest of author, date and text. The date is
+    the date as printed, and only when the parsers read it as one: "3 hours ago" or "yesterday" (no
+    posted_at) says when the comment came relative to the visit, and with it in the digest every
+    visit stored the comment again and marked the one it stored before removed."""
     if comment.site_comment_id:
         return f"id:{comment.site_comment_id}"
-    basis = "\x1f".join(str(value or "") for value in (comment.author_name, comment.posted_at_raw, comment.body_text))
+    printed_date = comment.posted_at_raw if comment.posted_at else None
+    basis = "\x1f".join(str(value or "") for value in (comment.author_name, printed_date, comment.body_text))
     return "h:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:20]  # pragma: no mutate (codec names ignore case)
 
 
