@@ -21,18 +21,14 @@ pages for good.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from newsarchive.archive.queries import KnownArticle
 from newsarchive.items import ListingLink
 from newsarchive.parsers.dates import date_part, find_date
-from newsarchive.parsers.text import western_digits
+from newsarchive.parsers.text import printed_count
 from newsarchive.revisits import parse_time
-
-_FIRST_NUMBER = re.compile(r"\d+")
-
 
 # How far the last time zone's clock runs behind UTC (UTC-12): a day ends there last.
 LAST_ZONE_BEHIND_UTC = timedelta(hours=12)
@@ -116,5 +112,5 @@ class RefreshPolicy:
     def listing_shows_other_comment_count(link: ListingLink, known: KnownArticle) -> bool:
         if not link.comment_count_raw:
             return False
-        number = _FIRST_NUMBER.search(western_digits(link.comment_count_raw))
-        return number is not None and int(number.group()) != (known.comment_count or 0)
+        count = printed_count(link.comment_count_raw)
+        return count is not None and count != (known.comment_count or 0)

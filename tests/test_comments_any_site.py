@@ -142,3 +142,17 @@ def test_an_item_marked_by_its_schema_org_property_alone_is_a_comment():
     # No class, id or item type names it: itemprop=comment, the article's comment property.
     section = "<h3>Reader views</h3><ul><li itemprop='comment'><b>Anna</b> <p>Nice to have the bridge back.</p></li></ul>"
     assert [text for *_, text in comments_of(section)] == ["Nice to have the bridge back."]
+
+
+@pytest.mark.parametrize(("counter", "count"), [
+    ("1,234 comments", 1234), ("Kommentare: 1.234", 1234), ("1 234 commentaires", 1234), ("1.2K Comments", 1200),
+    ("Comments: 12", 12), ("٢٠ تعليقات", 20),
+])
+def test_a_big_thread_s_counter_is_read_whole_and_one_comment_read_is_not_all(counter, count):
+    prose = "".join(f"<p>Paragraph {k} of the story on the river and the bridge works.</p>" for k in range(4))
+    one = ("<ol class='comment-list'><li class='comment' id='comment-1'><p class='comment-author'>Ann</p>"
+           "<div class='comment-content'><p>Nice story</p></div></li></ol>")
+    page = f"<html><head><title>Flood</title></head><body><article><h1>Flood</h1>{prose}</article><h3>{counter}</h3>{one}</body></html>"
+    article = parse_page("https://news.example/news/2024/05/02/flood", page.encode())
+    assert (article.comment_count, article.comment_count_raw, len(article.comments)) == (count, counter, 1)
+    assert (article.comments_status, article.comments_complete) == ("unreached", False)

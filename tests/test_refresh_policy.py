@@ -106,6 +106,9 @@ def test_the_day_before_a_visit_counts_while_it_lasts_in_the_last_zone(last_visi
     ("1", None, True),              # none stored counts as 0
     ("0", None, False),
     ("comments", 5, False),         # no number: no signal
+    ("1,234 comments", 1234, False),  # a count grouped in thousands, read whole
+    ("1,235 comments", 1234, True),
+    ("1.2K comments", 1200, False),
     (None, 5, False),
     ("", 5, False),
 ])

@@ -70,13 +70,12 @@ from newsarchive.parsers.text import (
     block_links,
     element_text,
     normalise_text,
+    printed_count,
     text_blocks,
-    western_digits,
 )
 from newsarchive.profiles import Site, SiteProfile, compiled_selector
 
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_FIRST_NUMBER = re.compile(r"\d+")
 
 
 def parse_article(
@@ -617,9 +616,8 @@ class _ArticlePage:
         if not count_raw:
             (count_raw, _), source = comment_counter(self.root), Layer.MARKUP
         if count_raw:
-            number = _FIRST_NUMBER.search(western_digits(count_raw))
             self.article.comment_count_raw = count_raw
-            self.article.comment_count = int(number.group()) if number else None
+            self.article.comment_count = printed_count(count_raw)
             self.article.sources["comment_count"] = source
 
     def _generic_comments(self) -> None:

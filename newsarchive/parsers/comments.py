@@ -27,7 +27,7 @@ from lxml import etree
 from newsarchive.items import Comment
 from newsarchive.parsers.dates import find_date
 from newsarchive.parsers.page_cache import named_elements, per_page
-from newsarchive.parsers.text import element_text, western_digits
+from newsarchive.parsers.text import PRINTED_COUNT, element_text, printed_count, western_digits
 
 _ITEM_CLASSES = {"comment", "comment-item", "commentlist-item", "comment-entry", "comments-item", "c-comment"}
 _ID = re.compile(r"^(?:li-|div-)?comment-?([a-z]{0,3}\d[\w-]*)$", re.I)
@@ -331,8 +331,8 @@ def _after(counter, container) -> set:
 
 
 def _counted(counter) -> int | None:
-    match = _COUNTER.match(western_digits(element_text(counter) or ""))
-    return int(match.group(1) or match.group(2)) if match else None
+    text = element_text(counter)
+    return printed_count(text) if _COUNTER.match(western_digits(text or "")) else None
 
 
 def _shape(element) -> tuple[str, str]:
@@ -432,10 +432,11 @@ def _time_part(item):
     return None
 
 
-# "3 Comment(s)", "12 comments", "1 комментарий", "٣ تعليقات", "Comments (4)": a counter, alone in its element.
-_COUNTER = re.compile(r"^\W*(?:(\d+)\s*(?:comments?|comment\(s\)|kommentare?|commentaires?|комментари\w*|"
-                      r"تعليقات|تعليق)|(?:comments?|kommentare|commentaires|комментарии|التعليقات)\s*\(?(\d+)\)?)\W*$",
-                      re.IGNORECASE)
+# "3 Comment(s)", "12 comments", "1 комментарий", "٣ تعليقات", "Comments (4)", "Kommentare: 1.234",
+# "1.2K comments": a counter, alone in its element (its count: printed_count).
+_COUNTER = re.compile(rf"^\W*(?:(?:{PRINTED_COUNT})\s*(?:comments?|comment\(s\)|kommentare?|commentaires?|комментари\w*|"
+                      rf"تعليقات|تعليق)|(?:comments?|kommentare|commentaires|комментарии|التعليقات)\s*[:(]?\s*(?:{PRINTED_COUNT})\)?)"
+                      r"\W*$", re.IGNORECASE)
 
 
 # Elements whose own text speaks of comments: the few worth reading whole (found in C by lxml).
@@ -458,7 +459,7 @@ def comment_counter(root) -> tuple[str | None, int | None]:
     match = _COUNTER.match(western_digits(text or ""))
     if text is None or match is None:  # never: comment_counter_element matched this very text
         return None, None
-    return text, int(match.group(1) or match.group(2))
+    return text, printed_count(text)
 
 
 def comment_counter_element(root):

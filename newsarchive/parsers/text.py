@@ -60,6 +60,28 @@ def _mended(value):
     return value
 
 
+# A count as pages print one: 12; 1,234, 1.234 or 1 234 (grouped in thousands); 1.2K.
+PRINTED_COUNT = r"\d{1,3}(?:[,.'\u00a0\u202f ]\d{3})+(?!\d)|\d+(?:[.,]\d+)?\s?[kK](?![a-zA-Z])|\d+"
+_PRINTED_COUNT = re.compile(PRINTED_COUNT)
+
+
+def printed_count(text: str | None) -> int | None:
+    """The first count a text prints (Eastern digits read too); None when it has no number. A big
+    thread's "1,234 comments" read as 1 had its comments called complete with one page of them.
+
+    >>> [printed_count(text) for text in ("12 comments", "1,234 Comments", "Kommentare: 1.234", "1 234 commentaires",
+    ...                                   "1.2K comments", "Comments (4)", "٣ تعليقات", "no comments")]
+    [12, 1234, 1234, 1234, 1200, 4, 3, None]
+    """
+    found = _PRINTED_COUNT.search(western_digits(text or ""))
+    if found is None:
+        return None
+    number = found.group()
+    if number[-1] in "kK":
+        return round(float(number[:-1].strip().replace(",", ".")) * 1000)
+    return int(re.sub(r"\D", "", number))
+
+
 def normalise_text(text: str | None) -> str | None:
     """Collapse whitespace runs (NBSP and other Unicode spaces too), strip, drop the invisible layout
     characters (soft hyphens, zero-width spaces), NFC. Empty -> None.
