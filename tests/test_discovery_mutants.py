@@ -202,6 +202,12 @@ def test_the_numbered_next_page_follows_this_page_s_number(url, pager, expected)
      "https://n.example/news?page=2"),
     ("https://n.example/news?page=2", "<a href='/news?page=1'>Load more</a>", None),
     ("https://n.example/news", "<a href='/sport?page=1'>Load more</a>", None),
+    # A "Load more" button its script drives, the page in a data- attribute.
+    ("https://n.example/news/", "<button class='more' data-url='/news/?page=2'>Load more</button>",
+     "https://n.example/news/?page=2"),
+    ("https://n.example/news/page/2/", "<div data-next-page='/news/page/3/'></div>", "https://n.example/news/page/3/"),
+    ("https://n.example/news/", "<button data-endpoint='/api/news?page=2'>Load more</button>", None),
+    ("https://n.example/news/", "<div data-page='2' data-url='/news/'>Load more</div>", None),
     # ?p= is a WordPress post as often as a page: told by its label alone.
     ("https://n.example/", "<a href='/?p=2'>Hello world</a><a href='/?paged=2'>« Older Entries</a>",
      "https://n.example/?paged=2"),

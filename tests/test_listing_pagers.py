@@ -19,7 +19,8 @@ class PagedBlog(SiteHandler):
     """A blog of PAGES listing pages (/blog/, /blog/page/N/), one story each, and no sitemap; its
     pager is `pager` (class attribute): "german" (Ältere Beiträge), "numbers" (1 2 3 ...) or "load more"
     (Mehr laden: a label no list of words holds, at the blog's URL for the next page) or "from zero"
-    (Load more, at /blog/?page=N, counted from 0 as Drupal does: ?page=1 is the second page)."""
+    (Load more, at /blog/?page=N, counted from 0 as Drupal does: ?page=1 is the second page) or
+    "button" (a script's Load more button, the next page in its data-url)."""
 
     def do_GET(self):  # noqa: N802 (the http.server API)
         if self.path in ("/robots.txt", "/sitemap.xml"):
@@ -31,6 +32,8 @@ class PagedBlog(SiteHandler):
             if self.pager in ("german", "load more"):
                 label = "Ältere Beiträge" if self.pager == "german" else "Mehr laden"
                 pager = f"<a href='/blog/page/{page + 1}/'>{label}</a>" if page < PAGES else ""
+            elif self.pager == "button":  # a script's "Load more", the next page in a data- attribute
+                pager = f"<button data-url='/blog/page/{page + 1}/'>Load more</button>" if page < PAGES else ""
             elif self.pager == "from zero":  # ?page=1 is the second page
                 pager = f"<a href='/blog/?page={page}'>Load more</a>" if page < PAGES else ""
             else:
@@ -47,7 +50,7 @@ class PagedBlog(SiteHandler):
         return self.answer(404, "<html><body>nein</body></html>")
 
 
-@pytest.mark.parametrize("pager", ["german", "numbers", "load more", "from zero"])
+@pytest.mark.parametrize("pager", ["german", "numbers", "load more", "from zero", "button"])
 def test_a_paged_blog_is_walked_to_its_end(tmp_path, pager):
     server = serve_handler(type("Site", (PagedBlog,), {"pager": pager}))
     try:

@@ -276,25 +276,39 @@ def _numbered_next(doc: Document) -> str | None:
     label ("Load more", "« Older Entries", "Voir plus", "المزيد"), at this listing's own URL but
     for the page number. From a first page, which carries no number, that is 2, or 1 on a site
     that counts its pages from 0 (Drupal's `?page=1` is the second page; on a site counting from 1
-    it is this page again, read once more)."""
+    it is this page again, read once more). A "Load more" button its script drives names the page in
+    a data- attribute (`<button data-url="/news/?page=2">`), read as such a link."""
     shown = _PAGE_IN_URL.search(doc.url)
     this_listing = _without_page_number(doc.url)
     after_a_first_page = None
-    for anchor in doc.root.iter("a"):
-        href = anchor.get("href")
-        if not href or not _PAGE_IN_URL.search(href):  # the raw href: most links carry no page
-            continue
-        url = doc.absolute(href)
+    for element, written in _numbered_targets(doc):
+        url = doc.absolute(written)
         numbered = _PAGE_IN_URL.search(url or "")
         if not url or not numbered:
             continue
         number, at_this_listing = int(numbered.group(1)), _at_this_listing(url, numbered, this_listing)
         if number == (int(shown.group(1)) + 1 if shown else 2):
-            if (element_text(anchor) or "").strip() == str(number) or at_this_listing:
+            labelled = element.tag == "a" and (element_text(element) or "").strip() == str(number)
+            if labelled or at_this_listing:
                 return url
         elif number == 1 and not shown and after_a_first_page is None and at_this_listing:
             after_a_first_page = url
     return after_a_first_page
+
+
+def _numbered_targets(doc: Document):
+    """(element, URL as written) of each link whose URL carries a page number, then of each data-
+    attribute that does. The raw values are searched: most links carry no page."""
+    for anchor in doc.root.iter("a"):
+        href = anchor.get("href")
+        if href and _PAGE_IN_URL.search(href):
+            yield anchor, href
+    for value in _DATA_ATTRIBUTES(doc.root):
+        if _PAGE_IN_URL.search(value):
+            yield value.getparent(), str(value)
+
+
+_DATA_ATTRIBUTES = etree.XPath("//@*[starts-with(name(), 'data-')]")
 
 
 def _at_this_listing(url: str, numbered: re.Match, this_listing: str) -> bool:
