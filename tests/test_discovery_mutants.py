@@ -208,6 +208,12 @@ def test_the_numbered_next_page_follows_this_page_s_number(url, pager, expected)
     ("https://n.example/news/page/2/", "<div data-next-page='/news/page/3/'></div>", "https://n.example/news/page/3/"),
     ("https://n.example/news/", "<button data-endpoint='/api/news?page=2'>Load more</button>", None),
     ("https://n.example/news/", "<div data-page='2' data-url='/news/'>Load more</div>", None),
+    # An infinite scroll's script, holding the next page's URL.
+    ("https://n.example/news/", "<script>var more = {next: '/news/?page=2', api: '/api/?page=2'};</script>",
+     "https://n.example/news/?page=2"),
+    ("https://n.example/news/page/2/", '<script type="application/json">{"nextUrl": "https:\\/\\/n.example\\/news\\/page\\/3\\/"}</script>',
+     "https://n.example/news/page/3/"),
+    ("https://n.example/news/", "<script src='/app.js?page=2'></script><script>load('/sport/?page=2')</script>", None),
     # ?p= is a WordPress post as often as a page: told by its label alone.
     ("https://n.example/", "<a href='/?p=2'>Hello world</a><a href='/?paged=2'>« Older Entries</a>",
      "https://n.example/?paged=2"),

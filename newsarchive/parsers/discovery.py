@@ -306,9 +306,16 @@ def _numbered_targets(doc: Document):
     for value in _DATA_ATTRIBUTES(doc.root):
         if _PAGE_IN_URL.search(value):
             yield value.getparent(), str(value)
+    for script in _INLINE_SCRIPTS(doc.root):  # an infinite scroll's state: var next = "/news/?page=2"
+        text = (script.text or "").replace("\\/", "/")  # JSON may escape its slashes
+        if _PAGE_IN_URL.search(text):
+            for quoted in _QUOTED_PAGE_URL.finditer(text):
+                yield script, quoted.group(1)
 
 
 _DATA_ATTRIBUTES = etree.XPath("//@*[starts-with(name(), 'data-')]")
+_INLINE_SCRIPTS = etree.XPath("//script[not(@src)]")
+_QUOTED_PAGE_URL = re.compile(r"""["']((?:https?:|/)[^"'\s<>]{0,300}?(?:/page/|[?&]\w+=)\d{1,5}[^"'\s<>]{0,100})["']""")
 
 
 def _at_this_listing(url: str, numbered: re.Match, this_listing: str) -> bool:
