@@ -99,9 +99,20 @@ def test_a_figure_read_as_nothing_is_skipped():
     ("data-lazy-src='/a.jpg'", "/a.jpg"),
     ("data-original='/a.jpg'", "/a.jpg"),
     ("src='data:image/gif;base64,R0lGOD' data-src='/a.jpg'", "/a.jpg"),
-    ("srcset=' /a-400.jpg 400w, /a-800.jpg 800w'", "/a-400.jpg"),
-    ("data-srcset='/a-400.jpg 400w, /a-800.jpg 800w'", "/a-400.jpg"),
-    ("srcset='/a-400.jpg,/a-800.jpg'", "/a-400.jpg"),
+    # a lazy loader's attribute before src, which holds a placeholder until its script runs
+    ("src='/static/blank.gif' data-src='/b.jpg'", "/b.jpg"),
+    ("src='/a.jpg' data-original='/b.jpg' data-lazy-src='/c.jpg'", "/c.jpg"),
+    ("src='/a.jpg' data-original='/b.jpg'", "/b.jpg"),
+    ("src='/a.jpg' data-src='  '", "/a.jpg"),
+    # a srcset's largest, by width or density; the first without descriptors
+    ("srcset=' /a-400.jpg 400w, /a-800.jpg 800w'", "/a-800.jpg"),
+    ("srcset='/a-800.jpg 800w, /a-400.jpg 400w'", "/a-800.jpg"),
+    ("data-srcset='/a-400.jpg 400w, /a-800.jpg 800w'", "/a-800.jpg"),
+    ("data-srcset='/d.jpg 1x, /d@2x.jpg 2x'", "/d@2x.jpg"),
+    ("srcset='/a-400.jpg, /a-800.jpg'", "/a-400.jpg"),
+    ("srcset='/a-400.jpg,/a-800.jpg'", "/a-400.jpg,/a-800.jpg"),  # one address, to a browser too: it runs to a space
+    ("srcset='/w_480,h_300/a.jpg 480w, /b.jpg 320w'", "/w_480,h_300/a.jpg"),
+    ("srcset='/a.jpg 1.5x, /b.jpg nonsense'", "/a.jpg"),
     ("srcset='/a-400.jpg 400w' data-srcset='/b-400.jpg 400w'", "/a-400.jpg"),
     ("src='data:image/gif;base64,R0lGOD'", None),
     ("alt='nothing'", None),

@@ -8,6 +8,7 @@ outside navigation, asides, teasers and comments. Captions and credits are split
 from __future__ import annotations
 
 import copy
+import re
 
 from lxml import etree
 
@@ -21,7 +22,9 @@ _CAPTIONS = etree.XPath("descendant::figcaption | descendant::*[contains(@class,
 _CREDITS = etree.XPath("descendant::*[contains(@class, 'credit') or contains(@class, 'copyright') "
                        "or contains(@class, 'source')]")
 # Lazy-loading pages keep the image's address in one of these, or in a srcset.
-_SOURCE_ATTRIBUTES = ("src", "data-src", "data-lazy-src", "data-original")
+# Where a page keeps an image's address, in the order read: a lazy loader's own attribute first,
+# which its script copies into src (whose image is then a placeholder: a data: URI, a blank.gif).
+_SOURCE_ATTRIBUTES = ("data-lazy-src", "data-src", "data-original", "src")
 
 
 def story_container(root, body_element=None):
@@ -67,13 +70,56 @@ def photo(url: str, image, caption, is_lead: bool, position: int, size: tuple[in
 
 
 def image_source(image) -> str | None:
-    """The image's address, wherever a lazy-loading page keeps it."""
+    """The image's address, wherever a lazy-loading page keeps it; from a srcset alone, its largest.
+
+    >>> from lxml import html
+    >>> image_source(html.fragment_fromstring("<img src='/static/blank.gif' data-lazy-src='/img/river.jpg'>"))
+    '/img/river.jpg'
+    >>> image_source(html.fragment_fromstring("<img srcset='/img/a-480.jpg 480w, /img/a-1200.jpg 1200w'>"))
+    '/img/a-1200.jpg'
+    """
     for attribute in _SOURCE_ATTRIBUTES:
         value = (image.get(attribute) or "").strip()
         if value and not value.startswith("data:"):
             return value
-    srcset = (image.get("srcset") or image.get("data-srcset") or "").strip()
-    return srcset.split(",")[0].split()[0] if srcset else None
+    return largest_in_srcset(image.get("srcset") or image.get("data-srcset") or "")
+
+
+_SRCSET_URL = re.compile(r"[\s,]*(\S+)")
+
+
+def largest_in_srcset(srcset: str) -> str | None:
+    """The address of a srcset's largest image (by its width or density descriptor; the first when
+    none has one), read as browsers read the list: an address runs to the next space, so one with
+    commas in it (`/upload/w_480,h_300/a.jpg`) is whole.
+
+    >>> largest_in_srcset("/a.jpg 1x, /a@2x.jpg 2x"), largest_in_srcset("/upload/w_480,h_300/a.jpg 480w, /b.jpg 320w")
+    ('/a@2x.jpg', '/upload/w_480,h_300/a.jpg')
+    >>> largest_in_srcset("/only.jpg"), largest_in_srcset("  ")
+    ('/only.jpg', None)
+    """
+    best, best_size, position = None, -1.0, 0
+    while (found := _SRCSET_URL.match(srcset, position)) is not None:
+        url, position = found.group(1), found.end()
+        descriptor = ""
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            comma = srcset.find(",", position)
+            end = comma if comma >= 0 else len(srcset)
+            descriptor, position = srcset[position:end].strip(), end + 1
+        size = _descriptor_size(descriptor)
+        if url and size > best_size:
+            best, best_size = url, size
+    return best
+
+
+def _descriptor_size(descriptor: str) -> float:
+    """A srcset candidate's width (480w) or density (2x), 0 when it has none it can be read by."""
+    try:
+        return float(descriptor[:-1]) if descriptor[-1:] in ("w", "x") else 0.0
+    except ValueError:
+        return 0.0
 
 
 def caption_and_credit(caption) -> tuple[str | None, str | None, str | None, str | None]:
