@@ -316,6 +316,23 @@ def test_feeds_rss_and_atom():
         ("https://news.example/read/cx/", None, "2024-05-04T10:00:00Z")]  # <updated>: a change, not publication
 
 
+@pytest.mark.parametrize(("item", "url"), [
+    # RSS 2.0: a guid is the item's permanent address unless isPermaLink says false
+    (b"<guid isPermaLink='true'>https://news.example/read/ax/</guid>", "https://news.example/read/ax/"),
+    (b"<guid>https://news.example/read/bx/</guid>", "https://news.example/read/bx/"),
+    (b"<guid isPermaLink='false'>https://news.example/read/cx/</guid>", None),
+    (b"<guid>tag:news.example,2024:7</guid>", None),
+    (b"<link>https://news.example/read/dx/</link><guid>https://news.example/?p=7</guid>", "https://news.example/read/dx/"),
+    # FeedBurner's proxy link, and the story's own address beside it
+    (b"<link>https://feeds.example/~r/news/~3/abc/</link><feedburner:origLink>https://news.example/read/ex/"
+     b"</feedburner:origLink>", "https://news.example/read/ex/"),
+])
+def test_an_rss_item_s_address_is_its_link_or_its_permanent_guid(item, url):
+    rss = (b"<rss version='2.0' xmlns:feedburner='http://rssnamespace.org/feedburner/ext/1.0'><channel><item>"
+           b"<title>A</title>" + item + b"</item></channel></rss>")
+    assert [link.url for link in parse_feed(rss)] == ([url] if url else [])
+
+
 def test_json_feeds_and_the_feeds_a_page_announces():
     feed = (b'{"version": "https://jsonfeed.org/version/1.1", "items": ['
             b'{"id": "1", "url": "https://news.example/read/ex/", "date_published": "2024-05-05T08:00:00+02:00"},'

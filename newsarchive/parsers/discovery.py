@@ -358,7 +358,10 @@ def _local(tag) -> str:
 
 
 def parse_feed(body: bytes) -> list[DiscoveredLink]:
-    """RSS 2.0 items, Atom entries and JSON Feed items: their links and dates."""
+    """RSS 2.0 items, Atom entries and JSON Feed items: their links and dates. An RSS item's link is
+    its <link>, else its <guid>, which RSS 2.0 makes the item's permanent address unless
+    isPermaLink says false (items with a guid alone were lost); a feed served through FeedBurner
+    links its proxy, and names the story's own address in <feedburner:origLink>, read first."""
     if body.lstrip()[:1] == b"{":
         return _parse_json_feed(body)
     root = _xml(body)
@@ -368,15 +371,20 @@ def parse_feed(body: bytes) -> list[DiscoveredLink]:
     for item in root.iter():
         if _local(item.tag) not in ("item", "entry"):
             continue
-        url = published = modified = None
+        url = published = modified = original = permalink = None
         for child in item:
             name = _local(child.tag)
             if name == "link":
                 url = url or (child.get("href") if child.get("rel") in (None, "alternate") else None) or (child.text or "").strip()
+            elif name == "origlink":
+                original = (child.text or "").strip()
+            elif name == "guid" and (child.get("isPermaLink") or "true").strip().lower() != "false":
+                permalink = (child.text or "").strip()
             elif name in ("pubdate", "published", "date") and not published:
                 published = normalise_date((child.text or "").strip())
             elif name == "updated" and not modified:  # Atom's last change; RSS has none
                 modified = normalise_date((child.text or "").strip())
+        url = original or url or (permalink if permalink and permalink.lower().startswith(("http:", "https:", "/")) else None)
         if url:
             links.append(DiscoveredLink(url.strip(), published, modified))
     return links
