@@ -296,13 +296,32 @@ def test_sitemaps_urlsets_news_dates_indexes_and_gzip():
 
 @pytest.mark.parametrize("garbage, says", [
     (b"", "not XML"), (b"plain text", "not XML"),
-    (b"<html><body>Not found</body></html>", "XML whose root is <html>, not <urlset> or <sitemapindex>"),
+    (b"<html><body>Not found</body></html>", "XML whose root is <html>, not <urlset>, <sitemapindex> or a feed"),
     (b"\x1f\x8b\x08broken", "gzip that does not inflate to a sitemap"),
     (gzip.compress(b"\0" * (50 * 1024 * 1024 + 1)), "gzip that does not inflate to a sitemap")])
 def test_what_is_no_sitemap_says_what_it_is(garbage, says):
     # Garbled gzip was a parse_error and a gzip bomb an empty sitemap; HTML and text were empty sitemaps too.
     with pytest.raises(NotASitemap, match=f"^{re.escape(says)}"):
         parse_sitemap(garbage)
+
+
+@pytest.mark.parametrize(("body", "links"), [
+    (b"https://news.example/read/ax/\r\nhttps://news.example/read/bx/\n\n",
+     [("https://news.example/read/ax/", None, None), ("https://news.example/read/bx/", None, None)]),
+    (b"<rss version='2.0'><channel><item><link>https://news.example/read/cx/</link>"
+     b"<pubDate>Fri, 03 May 2024 08:00:00 +0000</pubDate></item></channel></rss>",
+     [("https://news.example/read/cx/", "2024-05-03T08:00:00Z", None)]),
+    (b"<feed xmlns='http://www.w3.org/2005/Atom'><entry><link href='https://news.example/read/dx/'/>"
+     b"<updated>2024-05-04T10:00:00Z</updated></entry></feed>", [("https://news.example/read/dx/", None, "2024-05-04T10:00:00Z")]),
+])
+def test_a_sitemap_in_the_protocol_s_other_forms_a_text_file_or_a_feed(body, links):
+    assert [(link.url, link.published_at, link.modified_at) for link in parse_sitemap(body)[1]] == links
+
+
+@pytest.mark.parametrize("body", [b"https://news.example/read/ax/\nNot found\n", b"Not found\n", b"\xff\xfe\x00h"])
+def test_a_text_file_is_a_sitemap_only_when_every_line_is_a_url(body):
+    with pytest.raises(NotASitemap, match="nor a text file of URLs"):
+        parse_sitemap(body)
 
 
 def test_feeds_rss_and_atom():

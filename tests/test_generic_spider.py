@@ -244,4 +244,4 @@ def test_a_sitemap_that_is_none_is_a_failure_unless_its_address_was_guessed(make
         assert outputs == [ListingPage(f"{SITE}/sitemap.xml", "sitemap", links=0)]
     else:  # robots.txt or the profile named it: the site's sitemap is broken, and the archive says so
         assert outputs == [PageFailure(f"{SITE}/sitemap.xml", "not_a_sitemap",
-                                       "XML whose root is <html>, not <urlset> or <sitemapindex>", 200)]
+                                       "XML whose root is <html>, not <urlset>, <sitemapindex> or a feed", 200)]

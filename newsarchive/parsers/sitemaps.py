@@ -1,4 +1,5 @@
-"""XML sitemaps read with Scrapy's sitemap parser: gzipped or not, sitemap indexes, news sitemaps.
+"""Sitemaps in the protocol's three forms (sitemaps.org): XML, read with Scrapy's sitemap parser
+(gzipped or not, sitemap indexes, news sitemaps); an RSS or Atom feed; a text file of one URL a line.
 
 Read by the crawl itself (spiders/base.py), never in a parser worker, which does not import Scrapy
 (newsarchive/workers.py).
@@ -13,7 +14,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
 from newsarchive.parsers.dates import normalise_date
-from newsarchive.parsers.discovery import DiscoveredLink
+from newsarchive.parsers.discovery import DiscoveredLink, parse_feed
 
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
 
@@ -38,8 +39,10 @@ class NotASitemap(ValueError):
 
 def parse_sitemap(body: bytes) -> tuple[list[str], list[DiscoveredLink]]:
     """(sub-sitemaps of a sitemap index, page links of a urlset with their news sitemap's
-    publication date and their lastmod, apart). A gzipped sitemap (.xml.gz) is read as well;
-    NotASitemap for anything else (an empty sitemap is a sitemap)."""
+    publication date and their lastmod, apart). A gzipped sitemap (.xml.gz) is read as well, and
+    the protocol's other forms: a feed (its items' links and dates) and a text file whose every line
+    is a URL. NotASitemap for anything else (an empty sitemap is a sitemap): the other forms were
+    `not_a_sitemap` failures, and the stories they named not fetched."""
     if body[:3] == b"\x1f\x8b\x08":
         try:
             body = gunzip(body, max_size=SITEMAP_MAX_BYTES)
@@ -49,13 +52,33 @@ def parse_sitemap(body: bytes) -> tuple[list[str], list[DiscoveredLink]]:
         sitemap = _NewsSitemap(body)
         entries = list(sitemap)
     except (StopIteration, etree.XMLSyntaxError) as error:  # empty, or not XML at all
-        raise NotASitemap(f"not XML ({type(error).__name__}: {error})") from None
+        urls = _text_sitemap(body)
+        if urls is None:
+            raise NotASitemap(f"not XML ({type(error).__name__}: {error}), nor a text file of URLs") from None
+        return [], [DiscoveredLink(url) for url in urls]
     if sitemap.type == "sitemapindex":
         return [entry["loc"] for entry in entries], []
+    if sitemap.type in _FEED_ROOTS:
+        return [], parse_feed(body)
     if sitemap.type != "urlset":
-        raise NotASitemap(f"XML whose root is <{sitemap.type}>, not <urlset> or <sitemapindex>")
+        raise NotASitemap(f"XML whose root is <{sitemap.type}>, not <urlset>, <sitemapindex> or a feed")
     return [], [DiscoveredLink(entry["loc"], normalise_date(entry.get("publication_date")),
                                normalise_date(entry.get("lastmod"))) for entry in entries]
+
+
+_FEED_ROOTS = frozenset({"rss", "feed", "RDF"})  # RSS 2.0, Atom, RSS 1.0 (Scrapy's type: the root's local name)
+
+
+def _text_sitemap(body: bytes) -> list[str] | None:
+    """The URLs of a text sitemap, one a line, UTF-8; None unless every line that is not blank is
+    an http(s) URL (HTML, prose or garbage is no sitemap)."""
+    try:
+        lines = [line.strip() for line in body.decode("utf-8-sig").splitlines() if line.strip()]
+    except UnicodeDecodeError:
+        return None
+    if not lines or not all(line.startswith(("http://", "https://")) and " " not in line for line in lines):
+        return None
+    return lines
 
 
 # A sitemap whose entries (STAMP_LEAST at least) have, nearly all (STAMP_SHARE), one and the same
