@@ -227,6 +227,27 @@ def test_a_link_to_this_listing_s_next_page_number_is_its_next_page_whatever_its
     assert next_page(parse_document(url, f"<html><body>{pager}</body></html>")) == expected
 
 
+@pytest.mark.parametrize(("url", "pager", "expected"), [
+    # this page's URL with one number raised, the least: page numbers and offsets in any form
+    ("https://n.example/news/page-2", "<a href='/news/page-1'>1</a><a href='/news/page-5'>5</a><a href='/news/page-3'>Mehr</a>",
+     "https://n.example/news/page-3"),
+    ("https://n.example/news/index_2.html", "<a href='index_4.html'>4</a><a href='index_3.html'>3</a>",
+     "https://n.example/news/index_3.html"),
+    ("https://n.example/news/?start=20", "<a href='?start=0'>x</a><a href='?start=40'>Mehr</a>", "https://n.example/news/?start=40"),
+    ("https://n.example/news/p2", "<div data-next='/news/p3'></div>", "https://n.example/news/p3"),
+    # no number to raise; two raised; another listing; a number only lower; a story's link
+    ("https://n.example/news/", "<a href='/news/page-2'>Mehr</a>", None),
+    ("https://n.example/news/2024/page-2", "<a href='/news/2025/page-3'>Mehr</a>", None),
+    ("https://n.example/news/page-2", "<a href='/sport/page-3'>Mehr</a>", None),
+    ("https://n.example/news/page-2", "<a href='/news/page-1'>Mehr</a>", None),
+    ("https://n.example/news/page-2", "<a href='/news/2024/05/02/story-5'>Story</a>", None),
+    # a page number by its name is the next one or none: ?page=4 after ?page=2 is not taken
+    ("https://n.example/news/?page=2", "<a href='/news/?page=4'>Mehr</a>", None),
+])
+def test_a_link_to_this_page_with_one_number_raised_is_its_next_page(url, pager, expected):
+    assert next_page(parse_document(url, f"<html><body>{pager}</body></html>")) == expected
+
+
 def test_a_listing_from_a_page_leaves_its_next_page_out_of_its_links():
     from newsarchive.parsers.discovery import listing_from_page
 

@@ -20,20 +20,25 @@ class PagedBlog(SiteHandler):
     pager is `pager` (class attribute): "german" (Ältere Beiträge), "numbers" (1 2 3 ...) or "load more"
     (Mehr laden: a label no list of words holds, at the blog's URL for the next page) or "from zero"
     (Load more, at /blog/?page=N, counted from 0 as Drupal does: ?page=1 is the second page) or
-    "button" (a script's Load more button, the next page in its data-url)."""
+    "button" (a script's Load more button, the next page in its data-url) or "offset" (Mehr laden, at
+    /blog/?start=N, ten a page: the first page's link is followed as a link of its content, the
+    pages after as the next page of the one before, by their one number that grows)."""
 
     def do_GET(self):  # noqa: N802 (the http.server API)
         if self.path in ("/robots.txt", "/sitemap.xml"):
             return self.answer(404, "no")
-        listing = re.fullmatch(r"/blog/(?:page/(\d+)/|\?page=(\d+))?", self.path)
+        listing = re.fullmatch(r"/blog/(?:page/(\d+)/|\?page=(\d+)|\?start=(\d+))?", self.path)
         if listing:
-            page = int(listing.group(1) or 1) if listing.group(2) is None else int(listing.group(2)) + 1
+            page = (int(listing.group(3)) // 10 + 1 if listing.group(3) is not None else
+                    int(listing.group(2)) + 1 if listing.group(2) is not None else int(listing.group(1) or 1))
             story = f"<article><h2><a href='/2024/05/0{page}/beitrag-{page}/'>Beitrag {page}</a></h2></article>"
             if self.pager in ("german", "load more"):
                 label = "Ältere Beiträge" if self.pager == "german" else "Mehr laden"
                 pager = f"<a href='/blog/page/{page + 1}/'>{label}</a>" if page < PAGES else ""
             elif self.pager == "button":  # a script's "Load more", the next page in a data- attribute
                 pager = f"<button data-url='/blog/page/{page + 1}/'>Load more</button>" if page < PAGES else ""
+            elif self.pager == "offset":  # ?start=10 is the second page: ten posts a page, as the site counts
+                pager = f"<a href='/blog/?start={10 * page}'>Mehr laden</a>" if page < PAGES else ""
             elif self.pager == "from zero":  # ?page=1 is the second page
                 pager = f"<a href='/blog/?page={page}'>Load more</a>" if page < PAGES else ""
             else:
@@ -50,7 +55,7 @@ class PagedBlog(SiteHandler):
         return self.answer(404, "<html><body>nein</body></html>")
 
 
-@pytest.mark.parametrize("pager", ["german", "numbers", "load more", "from zero", "button"])
+@pytest.mark.parametrize("pager", ["german", "numbers", "load more", "from zero", "button", "offset"])
 def test_a_paged_blog_is_walked_to_its_end(tmp_path, pager):
     server = serve_handler(type("Site", (PagedBlog,), {"pager": pager}))
     try:
@@ -63,6 +68,6 @@ def test_a_paged_blog_is_walked_to_its_end(tmp_path, pager):
         titles = sorted(title for (title,) in db.execute("SELECT title FROM articles"))
         pages = sorted(page for (page,) in db.execute("SELECT page FROM listings WHERE kind = 'listing'"))
     assert titles == [f"Beitrag {n}" for n in range(1, PAGES + 1)]
-    # Each reached as the next page of the one before (a page reached by a link only is numbered 1;
-    # the numbers pager's link back to /blog/page/1/ is one).
-    assert set(pages) == set(range(1, PAGES + 1))
+    # Each reached as the next page of the one before (a page reached by a link only is numbered 1:
+    # the numbers pager's link back to /blog/page/1/, the offset pager's second page).
+    assert set(pages) == set(range(1, PAGES + (pager != "offset")))

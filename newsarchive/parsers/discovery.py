@@ -6,7 +6,8 @@ pages of the site. A listing offers every same-site link of its content (not nav
 the page's header and footer, not files such as images or PDFs): the crawl fetches them and lets each
 page say what it is, so an article is found whatever its URL looks like. The shape of a URL (a
 date, a long slug, a numeric id) only says which to fetch first. A listing's next page is
-rel=next, a "next"/"older" link, or the link to the page number one above the current one. RSS/Atom
+rel=next, a "next"/"older" link, the link to the page number one above the current one, or to
+this page's URL with one of its numbers raised (an offset, a page number in another form). RSS/Atom
 feeds and XML sitemaps (gzipped or not, indexes, news sitemaps; read by the crawl itself with
 Scrapy's sitemap parser, in parsers/sitemaps.py) give article URLs with their dates, which
 `--since` filters on: the publication date (news sitemap, RSS pubDate, Atom published) apart from
@@ -255,7 +256,8 @@ def next_page(doc: Document) -> str | None:
     """A listing's next page: named by rel="next" (a token of it, any case), by its link's label
     (_NEXT_TEXT) or class, else the link whose URL carries the page number after this page's and
     is labelled with it (a pager "1 2 3" in any language) or is this listing's URL but for that
-    number (a "load more" link, in any language)."""
+    number (a "load more" link, in any language); else the link to this page's URL with one of its
+    numbers raised (_one_number_on)."""
     for href in doc.root.xpath(_REL_NEXT):
         return doc.absolute(href)
     for anchor in doc.root.iter("a"):
@@ -263,7 +265,7 @@ def next_page(doc: Document) -> str | None:
         classes = anchor.get("class") or ""
         if anchor.get("href") and (_NEXT_TEXT.search(label) or re.search(r"\bnext\b", classes)):
             return doc.absolute(anchor.get("href"))
-    return _numbered_next(doc)
+    return _numbered_next(doc) or _one_number_on(doc)
 
 
 _REL_NEXT = ("//link[contains(concat(' ', translate(normalize-space(@rel), 'NEXT', 'next'), ' '), ' next ')]/@href"
@@ -296,16 +298,20 @@ def _numbered_next(doc: Document) -> str | None:
     return after_a_first_page
 
 
-def _numbered_targets(doc: Document):
-    """(element, URL as written) of each link whose URL carries a page number, then of each data-
-    attribute that does. The raw values are searched: most links carry no page."""
+def _numbered_targets(doc: Document, scripts: bool = True, carries=None):
+    """(element, URL as written) of each link whose URL carries a page number (_PAGE_IN_URL, or the
+    pattern `carries`), then of each data- attribute that does, then (`scripts`) of each quoted URL
+    of an inline script. The raw values are searched: most links carry no page."""
+    carries = carries or _PAGE_IN_URL
     for anchor in doc.root.iter("a"):
         href = anchor.get("href")
-        if href and _PAGE_IN_URL.search(href):
+        if href and carries.search(href):
             yield anchor, href
     for value in _DATA_ATTRIBUTES(doc.root):
-        if _PAGE_IN_URL.search(value):
+        if carries.search(value):
             yield value.getparent(), str(value)
+    if not scripts:
+        return
     for script in _INLINE_SCRIPTS(doc.root):  # an infinite scroll's state: var next = "/news/?page=2"
         text = (script.text or "").replace("\\/", "/")  # JSON may escape its slashes
         if _PAGE_IN_URL.search(text):
@@ -316,6 +322,40 @@ def _numbered_targets(doc: Document):
 _DATA_ATTRIBUTES = etree.XPath("//@*[starts-with(name(), 'data-')]")
 _INLINE_SCRIPTS = etree.XPath("//script[not(@src)]")
 _QUOTED_PAGE_URL = re.compile(r"""["']((?:https?:|/)[^"'\s<>]{0,300}?(?:/page/|[?&]\w+=)\d{1,5}[^"'\s<>]{0,100})["']""")
+
+
+def _one_number_on(doc: Document) -> str | None:
+    """The link (or data- attribute) to this page's own URL with one of its numbers higher, the
+    least higher when several are: a page number or an offset in a form no name above reads
+    (`/news/page-3`, `index_3.html`, `?start=40` after `?start=20`). A first page has no number to
+    raise: its second is reached as a link of its content, and the pages after it from there."""
+    own = _NUMBER_RUN.split(doc.url)
+    if len(own) < 2:
+        return None
+    best, step = None, 0
+    for _element, written in _numbered_targets(doc, scripts=False, carries=_NUMBER_RUN):
+        url = doc.absolute(written) or ""
+        parts = _NUMBER_RUN.split(url)
+        if len(parts) != len(own) or parts[0::2] != own[0::2]:
+            continue
+        changed = [(index, int(mine), int(theirs)) for index, (mine, theirs) in enumerate(zip(own[1::2], parts[1::2], strict=True))
+                   if mine != theirs]
+        if len(changed) != 1 or _names_a_page(url, parts, changed[0][0]):
+            continue  # a page number by its name (?page=, /page/) is _numbered_next's: the next one, not any higher
+        increase = changed[0][2] - changed[0][1]
+        if increase > 0 and (best is None or increase < step):
+            best, step = url, increase
+    return best
+
+
+def _names_a_page(url: str, parts: list[str], number_index: int) -> bool:
+    """Whether the number_index-th number of the URL (split into parts by _NUMBER_RUN) is a page
+    number _PAGE_IN_URL reads by its name."""
+    start = sum(len(part) for part in parts[:2 * number_index + 1])
+    return any(found.start(1) == start for found in _PAGE_IN_URL.finditer(url))
+
+
+_NUMBER_RUN = re.compile(r"(\d+)")
 
 
 def _at_this_listing(url: str, numbered: re.Match, this_listing: str) -> bool:
