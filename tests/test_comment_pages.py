@@ -329,3 +329,43 @@ def test_a_story_reads_at_most_so_many_comment_pages(tmp_path, limit, clause, co
     base = f"http://127.0.0.1:{server.server_port}/2024/05/01/harbour-flood/comment-page-"
     assert json.loads(warnings) == ([f"comments: the comment page {base}{page}/: past NEWSARCHIVE_COMMENT_PAGES (1) "
                                      "was not read" for page in (1, 2)] if limit else [])
+
+
+class StoryWithCommentFrame(SiteHandler):
+    """/news/ links one story; its comments are in a frame of the site's own (/comments/?article=1),
+    under a counter of 2; a frame to write one (/comment-iframe?post=1) beside it. `asked` notes
+    the paths asked."""
+
+    asked: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        self.asked.append(self.path)
+        if self.path == "/news/":
+            return self.answer(200, "<html><body><ul><li><a href='/news/2024/05/01/story-1'>Story 1</a></li></ul></body></html>")
+        if self.path == "/news/2024/05/01/story-1":
+            prose = "".join(f"<p>Paragraph {k} of story 1 on the river and the bridge works.</p>" for k in range(4))
+            return self.answer(200, f"<html><head><title>Story 1</title></head><body><article><h1>Story 1</h1>{prose}"
+                                    "</article><h3>2 Comments</h3><iframe src='/comments/?article=1' title='Comments'>"
+                                    "</iframe><iframe id='comment-editor' src='/comment-iframe?post=1'></iframe></body></html>")
+        if self.path == "/comments/?article=1":
+            items = "".join(f"<li class='comment' id='comment-{k}'><p class='comment-author'>Reader {k}</p>"
+                            f"<div class='comment-content'><p>Comment {k} on the bridge story.</p></div></li>" for k in (1, 2))
+            return self.answer(200, f"<html><body><ol class='comment-list'>{items}</ol></body></html>")
+        self.answer(404, "<html><body>no</body></html>")
+
+
+def test_comments_in_a_frame_of_the_site_s_own_are_read_without_a_browser(tmp_path):
+    StoryWithCommentFrame.asked = []
+    server = serve_handler(StoryWithCommentFrame)
+    try:
+        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
+                         "--allow-private", "--render", "never")
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = sqlite3.connect(tmp_path / "a.db")
+    assert db.execute("SELECT comments_status, comment_count FROM articles").fetchall() == [("complete", 2)]
+    assert db.execute("SELECT author_name, body_text FROM comments ORDER BY position").fetchall() == [
+        ("Reader 1", "Comment 1 on the bridge story."), ("Reader 2", "Comment 2 on the bridge story.")]
+    assert db.execute("SELECT count(*) FROM captures WHERE kind = 'comments'").fetchone() == (1,)
+    assert "/comment-iframe?post=1" not in StoryWithCommentFrame.asked  # a form's frame holds no comments

@@ -6,7 +6,8 @@ query parameter such as `comment_page=2` or `commentsPage=2`. A link is one of t
 pages when its URL, without the marker and its fragment, is the story's own: "recent comments"
 lists link other stories' comment pages, which are theirs. The crawl reads them and adds their
 comments to the story's (newsarchive/comment_pages.py); without them a page showing the first 25 of
-200 comments would pass for a story with 25.
+200 comments would pass for a story with 25. A frame of the site's own that shows the comments
+(comment_frames) is read the same way.
 
     >>> comment_page_of("https://blog.example/2024/05/01/flood/comment-page-2/#comments")
     ('https://blog.example/2024/05/01/flood', 2)
@@ -79,7 +80,8 @@ def story_key(url: str) -> str:
 
 def other_comment_pages(root, page_url: str, absolute) -> list[str]:
     """The canonical URLs of the other pages of the comments of the story at page_url (itself a
-    story's page or one of its comment pages), by page number, each once. absolute: the document's
+    story's page or one of its comment pages): the frames of its own site that show them
+    (comment_frames), then its comment pages by page number, each once. absolute: the document's
     function from an href to an absolute URL."""
     own = canonicalise_url(page_url)
     if own is None:
@@ -94,4 +96,38 @@ def other_comment_pages(root, page_url: str, absolute) -> list[str]:
         page = comment_page_of(url)
         if url and page and page[0] == story and url != own:
             found.setdefault(url, page[1])
-    return sorted(found, key=lambda url: (found[url], url))
+    frames = [url for url in comment_frames(root, own, absolute) if url not in found]
+    return frames + sorted(found, key=lambda url: (found[url], url))
+
+
+# What names a frame as the comments' (its address, id, class, name or title), in the languages of
+# the sites met so far; and as the form to write one (Blogger's comment-editor, comment_form ...).
+_COMMENT_FRAME = re.compile(r"comment|kommentar|комментар|تعليق", re.IGNORECASE)
+_FORM_FRAME = re.compile(r"form|editor", re.IGNORECASE)
+_FRAMES = etree.XPath("//iframe[@src]")
+
+
+def comment_frames(root, own: str, absolute) -> list[str]:
+    """The canonical URLs of the frames that show a story's comments from its own site (scheme,
+    host and port): a page of comments set into the story's page, which a browser shows as part of
+    it and the story's HTML does not hold (`<iframe src="/comments/?article=1">`). Read as a page
+    of the story's comments, also without a browser; a comment service's frame, on another site, is
+    the browser's (newsarchive/rendering.py).
+
+    >>> from lxml import html
+    >>> page = html.fromstring("<div><iframe src='/comments/?article=1'></iframe><iframe src='/ads/1'></iframe>"
+    ...                        "<iframe title='Comments' src='https://talk.example/embed?s=1'></iframe>"
+    ...                        "<iframe id='comment-editor' src='/comment-iframe?post=1'></iframe></div>")
+    >>> comment_frames(page, "https://news.example/a/1", lambda href: "https://news.example" + href if href[0] == "/" else href)
+    ['https://news.example/comments/?article=1']
+    """
+    origin = urlsplit(own)[:2]
+    frames: list[str] = []
+    for frame in _FRAMES(root):
+        names = " ".join(frame.get(name) or "" for name in ("src", "id", "class", "name", "title"))
+        if not _COMMENT_FRAME.search(names) or _FORM_FRAME.search(names):
+            continue
+        url = canonicalise_url(absolute(frame.get("src")) or "")
+        if url and url != own and urlsplit(url)[:2] == origin and url not in frames:
+            frames.append(url)
+    return frames
