@@ -33,6 +33,7 @@ from newsarchive.rendering import (
     offsite_guard_args,
     rendered_html,
     rendered_response,
+    with_frames,
 )
 from newsarchive.scope import Scope
 
@@ -114,6 +115,7 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
             html = await browse(page) if browse is not None else None
             if html is None:
                 html = await rendered_html(page)
+            html = await with_frames(page, html)
         finally:
             if sent is not None:
                 self.sent_pages.pop(request.url, None)

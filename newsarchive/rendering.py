@@ -41,6 +41,7 @@ import os
 import re
 import shutil
 import time
+from html import escape as html_escape
 from urllib.parse import urldefrag
 
 from lxml import html as lxml_html
@@ -321,6 +322,42 @@ async def rendered_html(page) -> str:
     except Exception:  # noqa: BLE001 (a page that replaced XMLSerializer or the like; a closed page fails below too)
         html = None
     return html if isinstance(html, str) else await page.content()
+
+
+# A frame's body as the frame shows it (in the frame's own world: Playwright reaches frames of any origin).
+FRAME_BODY_JS = "() => document.body ? document.body.innerHTML : ''"
+FRAME_READ_S = 2.0  # the longest wait for one frame's body: a frame that never answers is left out
+FRAME_DEPTH = 2  # frames within frames read, this deep
+
+
+async def with_frames(page, html: str) -> str:
+    """The rendered HTML with what the page's frames show set in at the end of its body, each in a
+    `<section data-newsarchive-frame="URL">`. A comment service that shows its comments in a frame
+    (Disqus, Facebook's, a site's own), keeps them in a document of its own, which the page's HTML
+    leaves out: they were never read. Set in, they are parsed with the page's, and the rendered
+    capture keeps what the browser showed. Frames of no web address (about:blank, data:) and those
+    that do not answer within FRAME_READ_S are left out."""
+    sections = [section async for section in _frame_sections(page.main_frame, FRAME_DEPTH)]
+    if not sections:
+        return html
+    at = html.lower().rfind("</body>")
+    at = at if at >= 0 else len(html)
+    return html[:at] + "".join(sections) + html[at:]
+
+
+async def _frame_sections(frame, depth: int):
+    for child in frame.child_frames:
+        if not child.url.startswith(("http://", "https://")) or child.is_detached():
+            continue
+        try:
+            body = await asyncio.wait_for(child.evaluate(FRAME_BODY_JS), FRAME_READ_S)
+        except Exception:  # noqa: BLE001 (a frame gone, or whose scripts broke what this calls, is left out)
+            continue
+        if isinstance(body, str) and body.strip():
+            yield f'<section data-newsarchive-frame="{html_escape(child.url)}">{body}</section>'
+        if depth > 1:
+            async for section in _frame_sections(child, depth - 1):
+                yield section
 
 
 def rendered_response(request, url: str, status: int, headers: dict[str, str], html: str):

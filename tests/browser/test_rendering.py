@@ -552,6 +552,36 @@ def test_a_comment_service_the_settings_name_is_read_and_no_other(tmp_path, allo
         assert CommentService.requests == []
 
 
+class FramedCommentService(SiteHandler):
+    """The other origin of a comment service that shows its comments in a frame of its own: the
+    frame's page, whose script adds them."""
+
+    def do_GET(self):  # noqa: N802
+        self.answer(200, "<html><body><ol id='comment-list'></ol><script>" + ITEM_JS
+                    + "addComment('First, in the service frame.'); addComment('Second, in the service frame.');"
+                    "</script></body></html>")
+
+
+def test_comments_a_service_shows_in_a_frame_of_its_own_are_read(tmp_path):
+    service = serve_handler(FramedCommentService)
+    frame = f"http://127.0.0.1:{service.server_port}/thread?story=framed"
+    site = embed_site({
+        "/embeds/": "<html><body><h1>Embeds</h1><p><a href='/2024/05/04/framed-comments'>A story</a></p></body></html>",
+        "/2024/05/04/framed-comments": article("framed-comments", "Storm with comments in a frame", (
+            f"<h3>2 Comments</h3><div id='comments'><iframe src='{frame}' title='Comments'></iframe></div>")),
+    })
+    try:
+        crawl_embeds(site, tmp_path / "framed.db", f"NEWSARCHIVE_RENDER_ORIGINS=http://127.0.0.1:{service.server_port}")
+    finally:
+        site.shutdown()
+        service.shutdown()
+    db = sqlite3.connect(tmp_path / "framed.db")
+    assert comments_of(db, "framed-comments") == (
+        "complete", ["First, in the service frame.", "Second, in the service frame."], "rendered")
+    rendered = db.execute("SELECT body FROM captures WHERE kind = 'rendered'").fetchone()[0]
+    assert f'<section data-newsarchive-frame="{frame}">'.encode() in zlib.decompress(rendered)
+
+
 # A page with three images (an img element, a CSS background, one a script makes), a web font and a video.
 PICTURED = {
     "/embeds/": "<html><body><h1>Embeds</h1><p><a href='/2024/05/03/pictured-comments'>A story</a></p></body></html>",
