@@ -333,10 +333,10 @@ FRAME_DEPTH = 2  # frames within frames read, this deep
 async def with_frames(page, html: str) -> str:
     """The rendered HTML with what the page's frames show set in at the end of its body, each in a
     `<section data-newsarchive-frame="URL">`. A comment service that shows its comments in a frame
-    (Disqus, Facebook's, a site's own), keeps them in a document of its own, which the page's HTML
-    leaves out: they were never read. Set in, they are parsed with the page's, and the rendered
-    capture keeps what the browser showed. Frames of no web address (about:blank, data:) and those
-    that do not answer within FRAME_READ_S are left out."""
+    (Disqus's way, Facebook's) keeps them in a document of its own, which the page's HTML leaves
+    out: they were never read. Set in, they are parsed with the page's, and the rendered capture
+    keeps what the browser showed. Frames of no web address (about:blank, data:) and those that do
+    not answer within FRAME_READ_S are left out."""
     sections = [section async for section in _frame_sections(page.main_frame, FRAME_DEPTH)]
     if not sections:
         return html

@@ -531,18 +531,24 @@ def crawl_embeds(site: ThreadingHTTPServer, db_path, *settings: str):
     return result
 
 
+def crawl_with_service(site: ThreadingHTTPServer, service: ThreadingHTTPServer, db_path, origins: str):
+    """crawl_embeds of the site with NEWSARCHIVE_RENDER_ORIGINS set to `origins`, both servers
+    stopped after; the archive, open."""
+    try:
+        crawl_embeds(site, db_path, f"NEWSARCHIVE_RENDER_ORIGINS={origins}")
+    finally:
+        site.shutdown()
+        service.shutdown()
+    return sqlite3.connect(db_path)
+
+
 @pytest.mark.parametrize("allowed", [True, False])
 def test_a_comment_service_the_settings_name_is_read_and_no_other(tmp_path, allowed):
     service = serve_handler(CommentService)
     CommentService.requests = []
     site = embed_site(service_site(service.server_port))
     origins = f"http://127.0.0.1:{service.server_port}" if allowed else ""
-    try:
-        crawl_embeds(site, tmp_path / "service.db", f"NEWSARCHIVE_RENDER_ORIGINS={origins}")
-    finally:
-        site.shutdown()
-        service.shutdown()
-    db = sqlite3.connect(tmp_path / "service.db")
+    db = crawl_with_service(site, service, tmp_path / "service.db", origins)
     if allowed:
         assert comments_of(db, "service-comments") == (
             "complete", ["A comment the embedded service sent."], "rendered")
@@ -570,12 +576,7 @@ def test_comments_a_service_shows_in_a_frame_of_its_own_are_read(tmp_path):
         "/2024/05/04/framed-comments": article("framed-comments", "Storm with comments in a frame", (
             f"<h3>2 Comments</h3><div id='comments'><iframe src='{frame}' title='Comments'></iframe></div>")),
     })
-    try:
-        crawl_embeds(site, tmp_path / "framed.db", f"NEWSARCHIVE_RENDER_ORIGINS=http://127.0.0.1:{service.server_port}")
-    finally:
-        site.shutdown()
-        service.shutdown()
-    db = sqlite3.connect(tmp_path / "framed.db")
+    db = crawl_with_service(site, service, tmp_path / "framed.db", f"http://127.0.0.1:{service.server_port}")
     assert comments_of(db, "framed-comments") == (
         "complete", ["First, in the service frame.", "Second, in the service frame."], "rendered")
     rendered = db.execute("SELECT body FROM captures WHERE kind = 'rendered'").fetchone()[0]
