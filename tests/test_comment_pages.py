@@ -15,7 +15,7 @@ from newsarchive.items import Article, Comment
 from newsarchive.parsers import parse_page
 from newsarchive.parsers.comment_pages import comment_page_of, other_comment_pages
 from newsarchive.parsers.document import parse_document
-from tests.conftest import SiteHandler, run_cli, serve_handler
+from tests.conftest import SiteHandler, run_cli, section_html, serve_handler
 
 STORY = "https://blog.example/2024/05/01/harbour-flood/"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"]
@@ -341,7 +341,7 @@ class StoryWithCommentFrame(SiteHandler):
     def do_GET(self):  # noqa: N802 (the http.server API)
         self.asked.append(self.path)
         if self.path == "/news/":
-            return self.answer(200, "<html><body><ul><li><a href='/news/2024/05/01/story-1'>Story 1</a></li></ul></body></html>")
+            return self.answer(200, section_html(range(1, 2)))
         if self.path == "/news/2024/05/01/story-1":
             prose = "".join(f"<p>Paragraph {k} of story 1 on the river and the bridge works.</p>" for k in range(4))
             return self.answer(200, f"<html><head><title>Story 1</title></head><body><article><h1>Story 1</h1>{prose}"

@@ -14,7 +14,7 @@ from scrapy import Request, Spider
 from scrapy.utils.test import get_crawler
 
 from newsarchive.middlewares.retry_after import RetryAfterMiddleware
-from tests.conftest import SiteHandler, run_cli, serve_handler
+from tests.conftest import SiteHandler, run_cli, section_html, serve_handler
 
 
 def retry_middleware(**settings) -> RetryAfterMiddleware:
@@ -52,8 +52,7 @@ class CutShortSite(SiteHandler):
         if self.path == "/robots.txt":
             return self.answer(404, "no")
         if self.path == "/news/":
-            links = "".join(f"<li><a href='/news/2024/05/0{n}/story-{n}'>Story {n}</a></li>" for n in range(1, 4))
-            return self.answer(200, f"<html><head><title>News</title></head><body><ul>{links}</ul></body></html>")
+            return self.answer(200, section_html(range(1, 4)))
         number = re.search(r"story-(\d)$", self.path)
         if not number:
             return self.answer(404, "<html><body>no</body></html>")

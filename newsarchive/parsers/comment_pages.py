@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from lxml import etree
 
 from newsarchive.parsers.urls import canonicalise_url
+from newsarchive.scope import origin_of
 
 _PATH_MARKER = re.compile(r"/comment-page-(\d+)/?$", re.IGNORECASE)
 # Query parameters that number a page of comments (compared in lower case, "-" and "_" dropped).
@@ -121,13 +122,13 @@ def comment_frames(root, own: str, absolute) -> list[str]:
     >>> comment_frames(page, "https://news.example/a/1", lambda href: "https://news.example" + href if href[0] == "/" else href)
     ['https://news.example/comments/?article=1']
     """
-    origin = urlsplit(own)[:2]
+    origin = origin_of(own)
     frames: list[str] = []
     for frame in _FRAMES(root):
         names = " ".join(frame.get(name) or "" for name in ("src", "id", "class", "name", "title"))
         if not _COMMENT_FRAME.search(names) or _FORM_FRAME.search(names):
             continue
         url = canonicalise_url(absolute(frame.get("src")) or "")
-        if url and url != own and urlsplit(url)[:2] == origin and url not in frames:
+        if url and url != own and origin_of(url) == origin and url not in frames:
             frames.append(url)
     return frames

@@ -455,11 +455,7 @@ def comment_counter(root) -> tuple[str | None, int | None]:
     element = comment_counter_element(root)
     if element is None:
         return None, None
-    text = element_text(element)
-    match = _COUNTER.match(western_digits(text or ""))
-    if text is None or match is None:  # never: comment_counter_element matched this very text
-        return None, None
-    return text, printed_count(text)
+    return element_text(element), _counted(element)
 
 
 def comment_counter_element(root):
