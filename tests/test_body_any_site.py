@@ -398,3 +398,20 @@ def test_an_appeal_is_a_line_or_two_and_never_the_whole_body():
 def test_an_appeal_in_the_page_is_not_in_the_archived_body():
     html = page(after="<p>Sign up for our daily newsletter and never miss a story.</p>")
     assert body_texts(html) == STORY
+
+
+def test_a_story_ending_in_more_labelled_lines_than_credits_keeps_them_as_its_own_list():
+    # A week's opening hours closing a story: four short "Label: value" lines are the story's
+    # list, not its credits (three at most).
+    hours = ["Monday: closed to all traffic", "Tuesday: buses only", "Wednesday: cyclists and buses",
+             "Thursday: open again from six"]
+    html = page(after="".join(f"<p>{line}</p>" for line in hours))
+    assert body_texts(html) == [*STORY, *hours]
+    assert body_texts(page(after="".join(f"<p>{line}</p>" for line in hours[:3]))) == STORY
+
+
+def test_labelled_list_items_closing_a_story_are_the_storys():
+    story = [BodyBlock("paragraph", STORY[0])]
+    seats = [BodyBlock("list_item", "North: 12 seats"), BodyBlock("list_item", "South: 9 seats")]
+    assert without_colophon([*story, *seats]) == [*story, *seats]
+    assert without_colophon([*story, *seats, BodyBlock("paragraph", "Photo: Jane Doe")]) == [*story, *seats]

@@ -125,24 +125,30 @@ def before_comments(blocks: list, counter_text: str | None) -> list:
 # a value. At the body's end such lines are its colophon: credits, sources, contacts.
 _LABELLED_LINE = re.compile(r"^([^\W\d][\w\s-]{1,24}?)\s?:\s+\S")
 _COLOPHON_LENGTH = 80  # characters: a credit or a contact line, not a paragraph
+# Lines: credits, a source and a contact are a few. A longer run of short labelled lines closing a
+# story is a list of its own ("Monday: closed", "North: 12 seats", a results table's lines).
+COLOPHON_LINES = 3
 
 
 def without_colophon(blocks: list) -> list:
     """The body without the short "Label: value" lines that end it (photo credits, sources,
-    contacts). A label that also opens an earlier line is a speaker of an interview, and stays.
-    Never the whole body.
+    contacts), COLOPHON_LINES at most. A label that also opens an earlier line is a speaker of an
+    interview, and stays; a list's item is the story's. Never the whole body.
 
     >>> from newsarchive.items import BodyBlock
     >>> [b.text for b in without_colophon([BodyBlock("paragraph", "Story."), BodyBlock("paragraph", "Photo: A. Lens")])]
     ['Story.']
     """
     last = len(blocks)
-    while last > 1 and _is_colophon_line(blocks[last - 1].text, blocks[:last - 1]):
+    while last > 1 and _is_colophon_line(blocks[last - 1], blocks[:last - 1]):
         last -= 1
-    return blocks[:last]
+    return blocks[:last] if len(blocks) - last <= COLOPHON_LINES else blocks
 
 
-def _is_colophon_line(text: str, before: list) -> bool:
+def _is_colophon_line(block, before: list) -> bool:
+    text = block.text
+    if block.kind == "list_item":
+        return False
     match = _LABELLED_LINE.match(text)
     if match is None or len(text) > _COLOPHON_LENGTH:
         return False
