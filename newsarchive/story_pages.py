@@ -2,9 +2,10 @@
 
 Some sites split a long story over pages ("Page 2", WordPress's paginated posts) and say where the
 next one is with `<link rel="next">` in the page's head (as Yoast and most CMSs print it). Only the
-first page was stored: the rest of the story was lost without a word. Now the spider fetches the
-next page while the first is being parsed (`complete`), parses it for its body alone, follows its
-own `rel="next"`, and appends the blocks of each page to the story, a block a page repeats (a
+first page was stored: the rest of the story was lost without a word. Many print no `rel="next"`,
+only a pager under the text ("1 2 3 Next »"): its link to the page numbered after this one's is
+then the next page (linked_next_page). Now the spider fetches the next page while the first is
+being parsed (`complete`), parses it for its body alone, follows its own next page, and appends the blocks of each page to the story, a block a page repeats (a
 standfirst, a caption) once; the story stays one record of its first page, as with comment pages
 (newsarchive/comment_pages.py), and each further page is kept as a capture of kind `page`.
 
@@ -36,21 +37,23 @@ HEAD_BYTES = 64 * 1024  # where a page's <link rel="next"> is looked for
 
 _LINK_TAG = re.compile(rb"<link\b[^>]*>", re.IGNORECASE)
 _REL_NEXT = re.compile(rb"""\brel\s*=\s*["']?\s*next\b""", re.IGNORECASE)
+_ANCHOR_TAG = re.compile(rb"<a\s[^>]*>", re.IGNORECASE)
 _HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 # The page number a further page's path adds to the story's: /2/ or /page/2/ after its path, -2 or
 # _2 before its file extension (/story.html, /story-2.html). Not -2 after an extensionless path:
 # WordPress gives a second post of one title the slug flood-2.
-_PAGE_AFTER_PATH = re.compile(r"^/(?:page/|p/|seite/)?\d{1,3}/?$", re.IGNORECASE)
-_PAGE_BEFORE_EXTENSION = re.compile(r"^[-_]\d{1,3}\.[a-z0-9]{1,5}$", re.IGNORECASE)
+_PAGE_AFTER_PATH = re.compile(r"^/(?:page/|p/|seite/)?(\d{1,3})/?$", re.IGNORECASE)
+_PAGE_BEFORE_EXTENSION = re.compile(r"^[-_](\d{1,3})\.[a-z0-9]{1,5}$", re.IGNORECASE)
 # Query parameters that number a story's pages. `p` only when the story's URL has none: with plain
 # permalinks WordPress names its posts ?p=123, and the next post is ?p=124.
 _PAGE_PARAMETERS = {"page", "p", "pg", "pagina", "seite", "pagenum", "part"}
 
 
 def next_story_page(body: bytes, url: str, story_url: str | None = None) -> str | None:
-    """The page after the page at `url`, from the `<link rel="next">` in its head, when that
-    continues the URL of the story's first page (story_url, else `url`: see the module's
-    docstring); None otherwise.
+    """The page after the page at `url` of the story whose first page is at story_url (else `url`):
+    the `<link rel="next">` in its head, when that continues the story's URL (see the module's
+    docstring); else a link of the page's own pager, `<a href>` anywhere in it, to the page whose
+    number follows this page's (`linked_next_page`); None when neither is there.
 
     >>> page = b"<html><head><link rel='next' href='/news/2024/flood/2/'></head>"
     >>> next_story_page(page, "https://n.example/news/2024/flood/")
@@ -58,22 +61,69 @@ def next_story_page(body: bytes, url: str, story_url: str | None = None) -> str 
     >>> next_story_page(b"<link href='/news/2024/drought/' rel=next>", "https://n.example/news/2024/flood/") is None
     True
     """
-    head = body[:HEAD_BYTES]
-    for tag in _LINK_TAG.findall(head):
-        if not _REL_NEXT.search(tag):
-            continue
-        href = _HREF.search(tag)
-        if href is None:
-            continue
-        found = next(part for part in href.groups() if part is not None).decode("utf-8", "replace").strip()
-        target = urljoin(url, found.replace("&amp;", "&"))
-        return target if continues(story_url or url, target) else None
+    story_url = story_url or url
+    announced = _announced_next(body, url)
+    if announced is not None and continues(story_url, announced):
+        return announced
+    return linked_next_page(body, url, story_url)
+
+
+def _announced_next(body: bytes, url: str) -> str | None:
+    """The URL of the first `<link rel="next">` in the page's head."""
+    for tag in _LINK_TAG.findall(body[:HEAD_BYTES]):
+        if _REL_NEXT.search(tag):
+            return _absolute_href(tag, url)
     return None
 
 
+def linked_next_page(body: bytes, url: str, story_url: str) -> str | None:
+    """The page after this one by the links of the page's pager ("1 2 3 Next", "Page 2"), for the
+    sites that print no `<link rel="next">`: the first `<a href>` whose URL continues the story's
+    with the number that follows this page's (2 from the first page). Any other link, the next
+    post's or another page's, adds no such number to the story's URL.
+
+    >>> pager = b"<p>The river rose.</p><a href='/flood/'>1</a> <a href='/flood/2/'>2</a> <a href='/flood/3/'>3</a>"
+    >>> linked_next_page(pager, "https://n.example/flood/", "https://n.example/flood/")
+    'https://n.example/flood/2/'
+    >>> linked_next_page(pager, "https://n.example/flood/2/", "https://n.example/flood/")
+    'https://n.example/flood/3/'
+    >>> linked_next_page(pager, "https://n.example/flood/3/", "https://n.example/flood/") is None
+    True
+    """
+    number = 1 if url == story_url else page_number(story_url, url)
+    if number is None:
+        return None
+    wanted = str(number + 1)
+    # An href that names another path than the story's is none of its pages: its words are not
+    # looked at further (a page's hundreds of links, many with a digit, cost 0.7 ms joined and split).
+    name = urlsplit(story_url).path.rstrip("/").rsplit("/", 1)[-1].split(".")[0]
+    for tag in _ANCHOR_TAG.findall(body):
+        if wanted.encode() not in tag:
+            continue
+        href = _href(tag)
+        if href is None or wanted not in href or (href.startswith(("/", "http:", "https:")) and name not in href):
+            continue
+        target = urljoin(url, href)
+        if page_number(story_url, target) == number + 1:
+            return target
+    return None
+
+
+def _absolute_href(tag: bytes, url: str) -> str | None:
+    href = _href(tag)
+    return None if href is None else urljoin(url, href)
+
+
+def _href(tag: bytes) -> str | None:
+    """The href of a tag, as written (its `&amp;` read)."""
+    href = _HREF.search(tag)
+    if href is None:
+        return None
+    return next(part for part in href.groups() if part is not None).decode("utf-8", "replace").strip().replace("&amp;", "&")
+
+
 def continues(url: str, target: str) -> bool:
-    """Whether `target` is a further page of the story at `url`: the same origin, and its path a
-    page number added to the story's, or its path the same and its query a page parameter more.
+    """Whether `target` is a further page of the story at `url` (see page_number).
 
     >>> [continues("https://n.example/a/story.html", t) for t in ("https://n.example/a/story-2.html",
     ...  "https://n.example/a/story.html?page=2", "https://n.example/a/other.html", "https://m.example/a/story-2.html")]
@@ -81,27 +131,44 @@ def continues(url: str, target: str) -> bool:
     >>> continues("https://n.example/?p=100", "https://n.example/?p=101")  # WordPress's next post
     False
     """
+    return page_number(url, target) is not None
+
+
+def page_number(url: str, target: str) -> int | None:
+    """The number of the further page of the story at `url` that `target` is: on the same origin,
+    a page number added to the story's path, or its path the same and a page parameter added to its
+    query (or changed); None when `target` is no page of that story.
+
+    >>> page_number("https://n.example/a/story.html", "https://n.example/a/story-3.html")
+    3
+    >>> page_number("https://n.example/a/story", "https://n.example/a/story?id=7") is None
+    True
+    """
     here, there = urlsplit(url), urlsplit(target)
     if (here.scheme, here.netloc.lower()) != (there.scheme, there.netloc.lower()) or target == url:
-        return False
+        return None
     if here.path == there.path:
-        return _pages_by_query(dict(parse_qsl(here.query)), dict(parse_qsl(there.query)))
+        return _page_by_query(dict(parse_qsl(here.query)), dict(parse_qsl(there.query)))
     if here.query != there.query:
-        return False
+        return None
     path = here.path.rstrip("/")
     name = path.rsplit("/", 1)[-1]
     if "." in name:  # /story.html: /story-2.html
         stem = path.rsplit(".", 1)[0]
-        return there.path.startswith(stem) and bool(_PAGE_BEFORE_EXTENSION.match(there.path[len(stem):]))
-    return bool(path) and there.path.startswith(path) and bool(_PAGE_AFTER_PATH.match(there.path[len(path):]))
+        added = _PAGE_BEFORE_EXTENSION.match(there.path[len(stem):]) if there.path.startswith(stem) else None
+    else:
+        added = _PAGE_AFTER_PATH.match(there.path[len(path):]) if path and there.path.startswith(path) else None
+    return int(added.group(1)) if added else None
 
 
-def _pages_by_query(here: dict[str, str], there: dict[str, str]) -> bool:
-    """Whether `there` is `here` with a page parameter added, or its page parameter (not `p`) changed."""
+def _page_by_query(here: dict[str, str], there: dict[str, str]) -> int | None:
+    """The page number of `there` when it is `here` with page parameters added, or its page
+    parameter (not `p`) changed: the highest of their numbers (`?page=2&part=1` is page 2)."""
     changed = {name for name in here.keys() | there.keys() if here.get(name) != there.get(name)}
-    return bool(changed) and all(
+    paged = bool(changed) and all(
         name in there and there[name].isdigit() and name.lower() in _PAGE_PARAMETERS
         and (name not in here or name.lower() != "p") for name in changed)
+    return max(int(there[name]) for name in changed) if paged else None
 
 
 class StoryPages(OtherPages):

@@ -1,6 +1,6 @@
-"""A story split over pages, each naming the next with <link rel="next">, is stored whole; a
-rel="next" that leads to another story (WordPress's next post) is not followed
-(newsarchive/story_pages.py)."""
+"""A story split over pages, each naming the next with <link rel="next"> or only by the links of
+its pager ("1 2 3 Next"), is stored whole; a rel="next" that leads to another story (WordPress's
+next post) is not followed (newsarchive/story_pages.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ import sqlite3
 import pytest
 
 from newsarchive.items import Article, BodyBlock
-from newsarchive.story_pages import HEAD_BYTES, continues, next_story_page, with_story_pages
+from newsarchive.story_pages import (
+    HEAD_BYTES,
+    continues,
+    linked_next_page,
+    next_story_page,
+    page_number,
+    with_story_pages,
+)
 from tests.conftest import SiteHandler, crawl_of
 
 BASE = "https://n.example"
@@ -59,6 +66,45 @@ def test_the_next_page_is_read_in_the_page_s_head(head, found):
 def test_a_next_link_past_the_head_is_not_read():
     late = b"<html><head>" + b" " * HEAD_BYTES + b"<link rel='next' href='/news/flood/2/'></head></html>"
     assert next_story_page(late, f"{BASE}/news/flood/") is None
+
+
+@pytest.mark.parametrize(("story", "target", "number"), [
+    ("/news/flood/", "/news/flood/2/", 2),
+    ("/news/flood/", "/news/flood/page/12/", 12),
+    ("/a/story.html", "/a/story_3.html", 3),
+    ("/a/story?id=5", "/a/story?id=5&page=4", 4),
+    ("/a/story?page=2", "/a/story?page=3", 3),
+    ("/a/story", "/a/story?page=2&part=1", 2),
+    ("/news/flood/", "/news/drought/2/", None),
+])
+def test_a_further_page_s_number(story, target, number):
+    assert page_number(BASE + story, BASE + target) == number
+
+
+FLOOD = f"{BASE}/news/2024/flood/"
+
+
+@pytest.mark.parametrize(("url", "links", "found"), [
+    (FLOOD, "<a href='/news/2024/flood/'>1</a> <a href='/news/2024/flood/2/'>2</a>", f"{FLOOD}2/"),
+    (f"{FLOOD}2/", "<a href='/news/2024/flood/'>1</a> <a href='/news/2024/flood/3/'>3</a>", f"{FLOOD}3/"),
+    (f"{FLOOD}2/", "<a href='/news/2024/flood/'>« Previous</a>", None),  # the last page
+    (FLOOD, "<a class='next' href='?page=2'>Next ›</a>", f"{FLOOD}?page=2"),  # relative, any label
+    (FLOOD, "<A HREF=\"2/\" CLASS=pager>Seite 2</A>", f"{FLOOD}2/"),
+    (FLOOD, "<a href='/news/2024/flood/3/'>3</a>", None),  # not the number after this page's
+    (FLOOD, "<a href='/news/2024/drought/2/'>Drought, part 2</a>", None),  # another story's page
+    (FLOOD, "<a href='/news/2024/flood-2/'>Flood, the sequel</a>", None),  # WordPress's second post of a title
+    (FLOOD, "<img src='/news/2024/flood/2/'>", None),  # no link
+    (FLOOD, "<a href='/news/2024/05/02/'>May 2</a><a href='/news/2024/flood/2/'>2</a>", f"{FLOOD}2/"),
+])
+def test_the_next_page_is_read_in_the_page_s_own_pager(url, links, found):
+    body = f"<html><head></head><body><p>The river rose.</p><div class='pages'>{links}</div></body></html>".encode()
+    assert linked_next_page(body, url, FLOOD) == found
+    assert next_story_page(body, url, FLOOD) == found
+
+
+def test_a_rel_next_to_the_next_post_leaves_the_pager_to_be_read():
+    body = b"<head><link rel='next' href='/news/2024/drought/'></head><body><a href='/news/2024/flood/2/'>2</a></body>"
+    assert next_story_page(body, FLOOD) == f"{FLOOD}2/"
 
 
 def test_later_pages_continue_the_first_page_s_url():
@@ -183,3 +229,52 @@ def test_comments_of_further_pages_join_the_story_s():
     by_script.comment_pages = [f"{BASE}/s/3/c/"]
     waiting = with_comments_of_pages(first, [by_script])
     assert (waiting.comments, waiting.comments_status, waiting.comments_complete) == ([], "unreached", False)
+
+
+class PagerOnlySite(SiteHandler):
+    """Two stories over three pages each, which say so only in the pager under their text ("1 2 3
+    Next »"): story 1 by path (/2/), story 2 by query (?page=2, relative). Each page also links
+    other stories and days whose URLs hold the next page's number."""
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        if self.path == "/robots.txt":
+            return self.answer(404, "no")
+        if self.path == "/news/":
+            links = "".join(f"<li><a href='/news/2024/05/02/story-{n}/'>Story {n}</a></li>" for n in (1, 2))
+            return self.answer(200, f"<html><head><title>News</title></head><body><ul>{links}</ul></body></html>")
+        found = re.fullmatch(r"/news/2024/05/02/story-(\d)/(?:(\d)/|\?page=(\d))?", self.path)
+        if not found:
+            return self.answer(404, "<html><body>no</body></html>")
+        story, page = int(found.group(1)), int(found.group(2) or found.group(3) or 1)
+        if page > 3 or (story == 1 and found.group(3)) or (story == 2 and found.group(2)):
+            return self.answer(404, "<html><body>no</body></html>")
+        self.asked.append(self.path)
+        address = (lambda k: f"/news/2024/05/02/story-1/{k}/") if story == 1 else (lambda k: f"?page={k}")
+        pager = " ".join(f"<a href='{address(k)}'>{k}</a>" for k in (1, 2, 3) if k != page)
+        pager += f" <a href='{address(page + 1)}'>Next »</a>" if page < 3 else ""
+        others = "<aside><a href='/news/2024/05/03/'>May 3</a> <a href='/news/2024/05/02/story-3/'>Story 3</a></aside>"
+        prose = "".join(f"<p>{line}</p>" for line in pager_story(story, page))
+        return self.answer(200, f"<html><head><title>Story {story}</title></head><body><article><h1>Story "
+                                f"{story}</h1>{prose}<nav class='pages'>{pager}</nav></article>{others}</body></html>")
+
+
+def pager_story(story: int, page: int) -> list[str]:
+    # Sentences of a story's length: on a page of a few lines, trafilatura reads the whole text,
+    # pager included, as one line.
+    return [f"Page {page}, paragraph {k} of story {story}: the council met on Tuesday about the river bridge "
+            "works, the detour of the buses and what the repairs will cost the town." for k in range(3)]
+
+
+def test_a_story_paged_by_its_pager_alone_is_stored_whole(tmp_path):
+    site = type("Site", (PagerOnlySite,), {"asked": []})
+    result = crawl_of(site, tmp_path / "a.db", "--render", "never", "-s", "AUTOTHROTTLE_ENABLED=False")
+    assert result.returncode == 0, result.stderr[-3000:]
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        bodies = dict(db.execute("SELECT url, body_text FROM articles"))
+    base = "http://127.0.0.1:" + re.search(r"127\.0\.0\.1:(\d+)", next(iter(bodies))).group(1)
+    body_of = {n: [line for page in (1, 2, 3) for line in pager_story(n, page)] for n in (1, 2)}
+    assert {url.removeprefix(base): body.split("\n\n") for url, body in bodies.items()} == {
+        f"/news/2024/05/02/story-{n}/": body_of[n] for n in (1, 2)}
+    assert sorted(site.asked) == ["/news/2024/05/02/story-1/", "/news/2024/05/02/story-1/2/",
+                                  "/news/2024/05/02/story-1/3/", "/news/2024/05/02/story-2/",
+                                  "/news/2024/05/02/story-2/?page=2", "/news/2024/05/02/story-2/?page=3"]
