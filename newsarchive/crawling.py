@@ -42,6 +42,7 @@ from newsarchive.options import (
 )
 from newsarchive.pipelines.store import ONE_TEXT_CAUSES
 from newsarchive.rendering import describe_rendering, rendering_figures
+from newsarchive.scope import site_host
 
 logger = logging.getLogger(__name__)
 
@@ -292,7 +293,8 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
             raise OptionError("--locales and --base-url are for profiled sites; give the URL itself instead")
         start_urls = [check_start_url(site, "SITE")] + [check_start_url(urljoin(site, s), "--sections")
                                                          for s in section_list]
-        plan = CrawlPlan("generic", urlsplit(site).hostname, {"start_urls": ",".join(start_urls), **common})
+        # One lock for a site's two names (example.org, www.example.org): one scope (scope.py).
+        plan = CrawlPlan("generic", site_host(urlsplit(site).hostname or ""), {"start_urls": ",".join(start_urls), **common})
     else:
         found = find_site(site)
         if not found:

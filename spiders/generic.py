@@ -78,7 +78,7 @@ class GenericSpider(ArchiveSpider):
         named = [urljoin(request.url, url) for url in getattr(getattr(robotparser, "rp", None), "sitemaps", [])]
         in_scope = [url for url in named if self.scope.allows(url)]
         if len(in_scope) < len(named):
-            # The site's own word, but on another origin (a CDN, the www. host): not fetched, as any
+            # The site's own word, but on another origin (a CDN's host): not fetched, as any
             # page there is not; said once, since the stories it lists may be the crawl's.
             elsewhere = [url for url in named if url not in in_scope]
             self.logger.warning(f"robots.txt of {urlsplit(request.url).netloc} names sitemaps on other origins, "

@@ -270,6 +270,9 @@ def test_a_url_is_crawled_by_the_generic_spider_with_its_sections():
                               "max_pages": 3, "since": "2026-01-01", "until": None, "allow_private": "1",
                               "full": "1"}
     assert plan.settings == {}
+    # A site's two names are one site (newsarchive/scope.py): one lock for crawls of either.
+    assert {crawl_plan(url).lock_name for url in ("https://www.news.example/world/", "https://news.example/")} == {
+        "news.example"}
 
 
 def test_a_profiled_site_is_crawled_by_its_own_spider():

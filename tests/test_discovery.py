@@ -105,27 +105,29 @@ def test_a_blog_whose_theme_heads_each_post_with_its_link_is_archived_whole(tmp_
 
 
 def test_content_links_count_the_other_origins_they_leave_out():
-    """Counted for the crawl's verdict when it finds no article (www. of the site given, say);
-    not navigation, files or what is no page."""
+    """Counted for the crawl's verdict when it finds no article (m. of the site given, say);
+    not navigation, files or what is no page. The site's www. name is the site's own."""
     from collections import Counter
 
-    page = doc("""<html><body><nav><a href="https://www.news.example/sport/">Sport</a></nav>
-        <main><a href="/read/qk/">Here</a><a href="https://www.news.example/read/a/">A</a>
-        <a href="https://www.news.example/read/b/">B</a><a href="https://WWW.news.example:443/read/c/">C</a>
+    page = doc("""<html><body><nav><a href="https://m.news.example/sport/">Sport</a></nav>
+        <main><a href="/read/qk/">Here</a><a href="https://m.news.example/read/a/">A</a>
+        <a href="https://m.news.example/read/b/">B</a><a href="https://M.news.example:443/read/c/">C</a>
         <a href="http://news.example/read/qm/">Same host, other scheme</a>
-        <a href="https://news.example:8443/read/zz/">Other port</a><a href="https://www.news.example/x.pdf">PDF</a>
+        <a href="https://WWW.news.example/read/qw/">Its www. name</a>
+        <a href="https://news.example:8443/read/zz/">Other port</a><a href="https://m.news.example/x.pdf">PDF</a>
         <a href="mailto:a@news.example">Mail</a><a href="https://cdn.example/p/1">P1</a><a href="https://cdn.example/p/2">P2</a>
         <a href="https://x.example/">X</a><a href="https://y.example/">Y</a></main></body></html>""")
     elsewhere: Counter = Counter()
-    assert content_links(page, elsewhere) == ["https://news.example/read/qk/", "http://news.example/read/qm/"]
-    assert elsewhere == {"https://www.news.example": 3, "https://cdn.example": 2, "https://news.example:8443": 1,
+    assert content_links(page, elsewhere) == ["https://news.example/read/qk/", "http://news.example/read/qm/",
+                                              "https://www.news.example/read/qw/"]
+    assert elsewhere == {"https://m.news.example": 3, "https://cdn.example": 2, "https://news.example:8443": 1,
                          "https://x.example": 1, "https://y.example": 1}
     listing = parse_page("https://news.example/section/", listing_html(6).replace(
-        "</ul>", "</ul><a href='https://www.news.example/read/a/'>A</a><a href='https://www.news.example/read/b/'>B</a>"
+        "</ul>", "</ul><a href='https://m.news.example/read/a/'>A</a><a href='https://m.news.example/read/b/'>B</a>"
                  "<a href='https://cdn.example/p/1'>P</a><a href='https://x.example/'>X</a><a href='https://y.example/'>Y</a>"
                  "<a href='https://y.example/2'>Y2</a>").encode())
     assert isinstance(listing, Listing)
-    assert listing.elsewhere == {"https://www.news.example": 2, "https://y.example": 2, "https://cdn.example": 1}
+    assert listing.elsewhere == {"https://m.news.example": 2, "https://y.example": 2, "https://cdn.example": 1}
 
 
 def test_a_link_to_a_page_of_a_storys_comments_is_the_storys():

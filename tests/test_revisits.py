@@ -301,3 +301,31 @@ def test_a_budget_goes_first_to_due_articles_then_to_the_most_expected_missed_ch
     candidates = list(lookup.revisit_candidates("site", now, "2026-02-22T12:00:00Z", "2026-03-01T06:00:00.000000Z"))
     lookup.close()
     assert [url.rsplit("/", 1)[1] for url in candidates] == ["due-high", "due-low", "later-high", "later-low"]
+
+
+def test_a_site_s_revisits_include_its_stories_stored_under_its_www_name(tmp_path):
+    """A crawl of example.org follows links to www.example.org (scope.py), and those stories are
+    stored with that host as their site: a later crawl's revisits never reached them."""
+    from newsarchive.archive import open_archive
+    from newsarchive.archive.queries import ArchiveLookup
+    from newsarchive.archive.store import start_crawl, store_article
+    from newsarchive.items import Article
+
+    archive = open_archive(tmp_path / "archive.db")
+    with archive.write() as db:
+        crawl = start_crawl(db, "news.example", "generic", {}, "2026-01-01T00:00:00.000000Z")
+        for host in ("news.example", "www.news.example", "blog.news.example", "www.other.example"):
+            url = f"https://{host}/2026/01/02/story"
+            store_article(db, Article(url=url, canonical_url=url, site=host, title=host, published_at="2026-01-02",
+                                      body_text=f"A story of {host}."), crawl, "2026-01-02T00:00:00.000000Z")
+    archive.close()
+    lookup = ArchiveLookup(tmp_path / "archive.db")
+    window, now, floor = "2026-02-22T12:00:00Z", "2026-03-01T12:00:00.000000Z", "2026-03-01T06:00:00.000000Z"
+    try:
+        for site in ("news.example", "www.news.example"):
+            assert sorted(lookup.revisit_candidates(site, now, window, floor)) == [
+                "https://news.example/2026/01/02/story", "https://www.news.example/2026/01/02/story"]
+        assert list(lookup.revisit_candidates("blog.news.example", now, window, floor)) == [
+            "https://blog.news.example/2026/01/02/story"]
+    finally:
+        lookup.close()

@@ -47,7 +47,7 @@ def test_an_internationalised_site_is_one_origin_however_its_name_is_written(sta
 
     scope = Scope([start])
     assert scope.allows(link) and scope.allows(scrapy.Request(start).url)
-    assert scope.hosts == ["xn--bcher-kva.example"]
+    assert scope.hosts == ["www.xn--bcher-kva.example", "xn--bcher-kva.example"]
     assert not scope.allows("https://xn--bcher-kva.example.evil.test/") and not scope.allows("https://bucher.example/")
 
 
@@ -56,9 +56,28 @@ def test_a_site_on_a_default_port_is_the_same_site_under_the_other_scheme():
     assert scope.allows("https://example.org/news/a") and scope.allows("http://EXAMPLE.org:80/b")
     assert not scope.allows("https://example.org:8443/a")
     assert not scope.allows("http://example.org:8080/a")
-    assert not scope.allows("http://www.example.org/a") and not scope.allows("http://example.org.evil.test/a")
-    assert scope.describe() == "http://example.org:80, https://example.org:443"
-    assert Scope(["https://example.org/"]).origins == {("https", "example.org", 443), ("http", "example.org", 80)}
+    assert not scope.allows("http://example.org.evil.test/a") and not scope.allows("http://news.example.org/a")
+    assert scope.describe() == ("http://example.org:80, http://www.example.org:80, https://example.org:443, "
+                                "https://www.example.org:443")
+    assert Scope(["https://example.org/"]).origins == {("https", "example.org", 443), ("http", "example.org", 80),
+                                                       ("https", "www.example.org", 443), ("http", "www.example.org", 80)}
+
+
+@pytest.mark.parametrize(("start", "inside", "outside"), [
+    ("https://example.org/news/", ["https://www.example.org/a", "http://WWW.example.org/b"],
+     ["https://www.www.example.org/a", "https://www2.example.org/a", "https://m.example.org/a"]),
+    ("https://www.example.org/news/", ["https://example.org/a", "https://www.example.org/b"],
+     ["https://org/a", "https://www.org/a"]),
+    ("http://www.example.org:8080/", ["http://example.org:8080/a"], ["http://example.org/a", "https://example.org:8080/a"]),
+    ("http://127.0.0.1:8000/", ["http://127.0.0.1:8000/a"], ["http://www.127.0.0.1:8000/a"]),
+    ("http://localhost:8000/", ["http://localhost:8000/a"], ["http://www.localhost:8000/a"]),
+])
+def test_a_host_and_its_www_name_are_one_site(start, inside, outside):
+    """Sites answer at example.org and www.example.org, and link either: a crawl given one and
+    linked to the other archived nothing (exit 4). An address, or a name of one label, has no www."""
+    scope = Scope([start])
+    assert all(scope.allows(url) for url in inside)
+    assert not any(scope.allows(url) for url in outside)
 
 
 def test_a_site_on_another_port_is_that_origin_alone():
@@ -70,7 +89,7 @@ def test_a_site_on_another_port_is_that_origin_alone():
 
 def test_the_hosts_of_a_scope_are_each_named_once_in_order():
     scope = Scope(["https://b.example/", "http://a.example:8080/", "http://b.example/"])
-    assert scope.hosts == ["a.example", "b.example"]
+    assert scope.hosts == ["a.example", "b.example", "www.a.example", "www.b.example"]
     assert Scope([]).hosts == [] and not Scope([]).allows("http://a.example/")
 
 
@@ -214,3 +233,40 @@ def test_a_crawl_whose_links_lead_to_another_origin_exits_4_naming_it(tmp_path):
         f"not follow: to archive that site, crawl {origin} (or give it as a start URL too)")
     with sqlite3.connect(db_path) as db:
         assert db.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+
+
+def test_a_site_linking_its_stories_at_its_www_name_is_crawled(tmp_path):
+    """Every host name resolves to the loopback server here (tests/loopback_resolver.py). A crawl
+    of news.example whose section links its stories at www.news.example archived none: exit 4."""
+    import sqlite3
+
+    from tests.conftest import SiteHandler, run_cli, serve_handler, story_html
+
+    class LinksToWww(SiteHandler):
+        asked: list = []
+
+        def do_GET(self):  # noqa: N802 (the http.server API)
+            self.asked.append((self.headers["Host"].split(":")[0], self.path))
+            port = self.server.server_port
+            if self.path == "/news/":
+                links = "".join(f"<li><a href='http://www.news.example:{port}/2024/05/0{n}/story-{n}'>Story {n}</a></li>"
+                                for n in (1, 2))
+                return self.answer(200, f"<html><head><title>News</title></head><body><ul>{links}</ul></body></html>")
+            if self.path.startswith("/2024/"):
+                return self.answer(200, story_html(self.path[-1]))
+            return self.answer(404, "<html><body>no</body></html>")
+
+    server = serve_handler(LinksToWww)
+    try:
+        result = run_cli("crawl", f"http://news.example:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
+                         "--allow-private", "--render", "never", "-s", "ROBOTSTXT_OBEY=False",
+                         "-s", "TWISTED_DNS_RESOLVER=tests.loopback_resolver.LoopbackResolver")
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        assert db.execute("SELECT url, site FROM articles ORDER BY url").fetchall() == [
+            (f"http://www.news.example:{server.server_port}/2024/05/0{n}/story-{n}", "www.news.example") for n in (1, 2)]
+    assert sorted(LinksToWww.asked) == [("news.example", "/news/"), ("news.example", "/sitemap.xml"),
+                                        ("www.news.example", "/2024/05/01/story-1"),
+                                        ("www.news.example", "/2024/05/02/story-2")]

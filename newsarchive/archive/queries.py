@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsarchive.revisits import expected_missed
+from newsarchive.scope import www_twin
 
 # Redirects followed from a link to the article it leads to (a link to http:// that goes to https://,
 # then to the URL with its slash, is two).
@@ -150,7 +151,9 @@ class ArchiveLookup:
         the caller stops at its budget. Those published before `older_than` (younger ones are the
         refresh window's) and last fetched before `seen_before` (the schedule's floor): first the
         ones whose scheduled visit is due at `now`, then the rest, each by most expected missed
-        changes, so a budget larger than what is due still goes where changes most likely wait."""
+        changes, so a budget larger than what is due still goes where changes most likely wait. A
+        site known by its host name is known by its `www.` name too (scope.www_twin): its stories
+        may have been stored under either."""
         conn = self._connection()
         if conn is None:
             return
@@ -161,13 +164,13 @@ class ArchiveLookup:
         try:
             rows = conn.execute(
                 f"SELECT a.url FROM articles a LEFT JOIN revisits r ON r.article_id = a.id "
-                f"WHERE a.site IS ? AND a.last_seen_at < ? "
+                f"WHERE (a.site IS ? OR a.site IS ?) AND a.last_seen_at < ? "
                 # a date without a time is young while any part of that day is in the window
                 f"AND CASE WHEN length({published}) = 10 THEN {published} < substr(?, 1, 10) "
                 f"ELSE {published} < ? END{where} "
                 f"ORDER BY coalesce(r.next_visit_at <= ?, 1) DESC, "
                 f"expected_missed(r.change_rate, {published}, a.comment_count, a.last_seen_at, ?) DESC, a.id",
-                [site, seen_before, older_than, older_than, *params, now, now])
+                [site, (site and www_twin(site)) or site, seen_before, older_than, older_than, *params, now, now])
             yield from (row[0] for row in rows)
         except sqlite3.OperationalError:  # not migrated yet
             return

@@ -32,7 +32,7 @@ from newsarchive.parsers.document import Document
 from newsarchive.parsers.metadata import STORY_TYPES
 from newsarchive.parsers.text import element_text, normalise_text, read_json
 from newsarchive.parsers.urls import canonicalise_url
-from newsarchive.scope import origin_of, origin_text
+from newsarchive.scope import origin_of, origin_text, site_host
 
 _DATE_PATH = re.compile(r"/(19|20)\d{2}[/-]\d{1,2}([/-]\d{1,2})?/")
 _ID_PATH = re.compile(r"[/-]\d{4,}(?:\.html?)?/?$")
@@ -214,12 +214,14 @@ def listing_from_page(doc: Document, links: list[str] | None = None, elsewhere: 
 
 
 def content_links(doc: Document, elsewhere: Counter | None = None) -> list[str]:
-    """Same-site links of the page's content, canonical, once each, in document order: not those
+    """Same-site links of the page's content (its host or that host's `www.` name: scope.site_host),
+    canonical, once each, in document order: not those
     of navigation, asides, the page's header and footer (a post's own are content), nor links to
     files (images, PDFs, archives ...). A link to a page of a story's comments is its story's: they
     are read with it (newsarchive/comment_pages.py). elsewhere: a Counter given to count the content links to each
     other origin in (origin_text: "https://www.example.org")."""
     own = urlsplit(doc.url)
+    own_site = (site_host(own.hostname or ""), own.port)
     own_key = canonicalise_url(doc.url)
     seen_hrefs, seen, links = set(), set(), []
     # The XPath engine skips navigation in C: a page holds hundreds of anchors, most repeated.
@@ -235,7 +237,7 @@ def content_links(doc: Document, elsewhere: Counter | None = None) -> list[str]:
         if is_file_url(url):
             continue
         parts = urlsplit(url)
-        if (parts.hostname, parts.port) != (own.hostname, own.port):
+        if (site_host(parts.hostname or ""), parts.port) != own_site:
             if elsewhere is not None and (origin := origin_of(url)) is not None:
                 elsewhere[origin_text(origin)] += 1
             continue
