@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from newsarchive.comment_pages import COMMENT_PAGE_FIELDS, with_comment_pages
 from newsarchive.items import Article
 from newsarchive.other_pages import OtherPages
+from newsarchive.parsers.text import as_browsers_read
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +120,8 @@ def _href(tag: bytes) -> str | None:
     href = _HREF.search(tag)
     if href is None:
         return None
-    return next(part for part in href.groups() if part is not None).decode("utf-8", "replace").strip().replace("&amp;", "&")
+    written = next(part for part in href.groups() if part is not None).decode("utf-8", "replace")
+    return as_browsers_read(written.replace("&amp;", "&"))
 
 
 def continues(url: str, target: str) -> bool:

@@ -130,6 +130,16 @@ def test_content_links_count_the_other_origins_they_leave_out():
     assert listing.elsewhere == {"https://m.news.example": 2, "https://y.example": 2, "https://cdn.example": 1}
 
 
+def test_links_are_read_as_browsers_read_them():
+    """A backslash before the query is a slash (the WHATWG URL standard; servers on Windows write
+    links so), spaces around an address are none of it: joined as written, the first two led to
+    /section//read/qa/ and /section/read/qb/, pages that are none."""
+    page = doc(r"""<html><body><main><a href="\read\qa\">A</a><a href=" read\qb.aspx?from=a\b ">B</a>
+        <a href="/read/qc/">C</a></main></body></html>""", url="https://news.example/section/")
+    assert content_links(page) == ["https://news.example/read/qa/", "https://news.example/section/read/qb.aspx?from=a%5Cb",
+                                   "https://news.example/read/qc/"]
+
+
 def test_a_link_to_a_page_of_a_storys_comments_is_the_storys():
     page = doc("""<html><body><main><a href="/read/qk/comment-page-2/#comment-7">Latest comment</a>
         <a href="/read/qk/">One</a><a href="/read/qm.html/comment-page-3">Two's comments</a>

@@ -10,6 +10,7 @@ import lxml.html
 
 from newsarchive.parsers.encoding import decode_html, looks_binary, looks_like_html, sniffable
 from newsarchive.parsers.errors import EmptyPageError, NotHtmlError
+from newsarchive.parsers.text import as_browsers_read
 
 
 class Document:
@@ -25,13 +26,13 @@ class Document:
         self.encoding = encoding
         self.markup_notes = markup_notes
         base = root.find(".//base[@href]") if root is not None else None
-        self.base_url = urljoin(url, base.get("href")) if base is not None else url
+        self.base_url = urljoin(url, as_browsers_read(base.get("href"))) if base is not None else url
 
     def absolute(self, link: str | None) -> str | None:
         if not link or not link.strip():
             return None
         try:
-            return urljoin(self.base_url, link.strip())
+            return urljoin(self.base_url, as_browsers_read(link))
         except ValueError:  # "http://[::1/": no URL at all, and one bad link must not cost the page
             return None
 

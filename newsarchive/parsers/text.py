@@ -256,15 +256,31 @@ def block_links(anchors, base_url: str | None) -> list[Link]:
 
 
 def absolute_url(href: str | None, base_url: str | None) -> str | None:
-    """href resolved against base_url, or None for no web URL (javascript:, mailto:, a broken URL)."""
+    """href resolved against base_url (as_browsers_read), or None for no web URL (javascript:,
+    mailto:, a broken URL)."""
     if not href or not href.strip():
         return None
     try:
-        url = urljoin(base_url or "", href.strip())
+        url = urljoin(base_url or "", as_browsers_read(href))
         scheme = urlsplit(url).scheme
     except ValueError:  # "http://[::1/": one bad link must not cost the page
         return None
     return url if scheme in _WEB_SCHEMES else None
+
+
+def as_browsers_read(href: str) -> str:
+    r"""A link's address as a browser reads it on a web page (the WHATWG URL standard): without
+    the spaces around it, and a backslash before its query a slash. Servers on Windows write links
+    so; joined as written, they led to pages that are none.
+
+    >>> as_browsers_read(" \\news\\flood.aspx?q=a\\b ")
+    '/news/flood.aspx?q=a\\b'
+    """
+    href = href.strip()
+    if "\\" not in href:
+        return href
+    end = min((at for at in (href.find("?"), href.find("#")) if at >= 0), default=len(href))
+    return href[:end].replace("\\", "/") + href[end:]
 
 
 def western_digits(text: str) -> str:
