@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 from newsarchive.comment_pages import COMMENT_PAGE_FIELDS, with_comment_pages
 from newsarchive.items import Article
@@ -80,8 +80,10 @@ def _announced_next(body: bytes, url: str) -> str | None:
 def linked_next_page(body: bytes, url: str, story_url: str) -> str | None:
     """The page after this one by the links of the page's pager ("1 2 3 Next", "Page 2"), for the
     sites that print no `<link rel="next">`: the first `<a href>` whose URL continues the story's
-    with the number that follows this page's (2 from the first page). Any other link, the next
-    post's or another page's, adds no such number to the story's URL.
+    with the number that follows this page's. From the first page, that is 2, or 1 where a link
+    to 1 continues the story: a site counting its pages from 0 (Drupal's `?page=1` is its second
+    page; on a site counting from 1, that link is the first page again, read once more). Any other
+    link, the next post's or another page's, adds no such number to the story's URL.
 
     >>> pager = b"<p>The river rose.</p><a href='/flood/'>1</a> <a href='/flood/2/'>2</a> <a href='/flood/3/'>3</a>"
     >>> linked_next_page(pager, "https://n.example/flood/", "https://n.example/flood/")
@@ -91,23 +93,33 @@ def linked_next_page(body: bytes, url: str, story_url: str) -> str | None:
     >>> linked_next_page(pager, "https://n.example/flood/3/", "https://n.example/flood/") is None
     True
     """
-    number = 1 if url == story_url else page_number(story_url, url)
+    first = url == story_url
+    number = 0 if first else page_number(story_url, url)
     if number is None:
         return None
-    wanted = str(number + 1)
+    wanted = {number + 1, number + 2} if first else {number + 1}
+    found = _numbered_links(body, url, story_url, wanted)
+    return found.get(number + 1) or found.get(number + 2)
+
+
+def _numbered_links(body: bytes, url: str, story_url: str, wanted: set[int]) -> dict[int, str]:
+    """The first link of the page to each further page of the story numbered in `wanted`."""
+    marks = [str(number).encode() for number in wanted]
     # An href that names another path than the story's is none of its pages: its words are not
     # looked at further (a page's hundreds of links, many with a digit, cost 0.7 ms joined and split).
     name = urlsplit(story_url).path.rstrip("/").rsplit("/", 1)[-1].split(".")[0]
+    found: dict[int, str] = {}
     for tag in _ANCHOR_TAG.findall(body):
-        if wanted.encode() not in tag:
+        if not any(mark in tag for mark in marks):
             continue
         href = _href(tag)
-        if href is None or wanted not in href or (href.startswith(("/", "http:", "https:")) and name not in href):
+        if href is None or (href.startswith(("/", "http:", "https:")) and name not in href):
             continue
-        target = urljoin(url, href)
-        if page_number(story_url, target) == number + 1:
-            return target
-    return None
+        target = urldefrag(urljoin(url, href))[0]
+        number = page_number(story_url, target)
+        if number in wanted:
+            found.setdefault(number, target)
+    return found
 
 
 def _absolute_href(tag: bytes, url: str) -> str | None:

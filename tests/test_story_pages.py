@@ -95,6 +95,12 @@ FLOOD = f"{BASE}/news/2024/flood/"
     (FLOOD, "<a href='/news/2024/flood-2/'>Flood, the sequel</a>", None),  # WordPress's second post of a title
     (FLOOD, "<img src='/news/2024/flood/2/'>", None),  # no link
     (FLOOD, "<a href='/news/2024/05/02/'>May 2</a><a href='/news/2024/flood/2/'>2</a>", f"{FLOOD}2/"),
+    # Counted from 0 (Drupal): "2" is ?page=1, and the page after it ?page=2.
+    (FLOOD, "<a href='?page=1#comments'>2</a> <a href='?page=2'>3</a>", f"{FLOOD}?page=1"),
+    (f"{FLOOD}?page=1", "<a href='/news/2024/flood/'>1</a> <a href='?page=2'>3</a>", f"{FLOOD}?page=2"),
+    # Counted from 1, the first page linked as page 1 too: read once more, then page 2.
+    (FLOOD, "<a href='?page=1'>1</a> <a href='?page=2'>2</a>", f"{FLOOD}?page=1"),
+    (f"{FLOOD}?page=1", "<a href='?page=1'>1</a> <a href='?page=2'>2</a>", f"{FLOOD}?page=2"),
 ])
 def test_the_next_page_is_read_in_the_page_s_own_pager(url, links, found):
     body = f"<html><head></head><body><p>The river rose.</p><div class='pages'>{links}</div></body></html>".encode()
@@ -232,24 +238,27 @@ def test_comments_of_further_pages_join_the_story_s():
 
 
 class PagerOnlySite(SiteHandler):
-    """Two stories over three pages each, which say so only in the pager under their text ("1 2 3
-    Next »"): story 1 by path (/2/), story 2 by query (?page=2, relative). Each page also links
-    other stories and days whose URLs hold the next page's number."""
+    """Three stories over three pages each, which say so only in the pager under their text ("1 2 3
+    Next »"): story 1 by path (/2/), story 2 by query (?page=2, relative), story 3 by query counted
+    from 0 (?page=1 is its second page). Each page also links other stories and days whose URLs
+    hold the next page's number."""
 
     def do_GET(self):  # noqa: N802 (the http.server API)
         if self.path == "/robots.txt":
             return self.answer(404, "no")
         if self.path == "/news/":
-            links = "".join(f"<li><a href='/news/2024/05/02/story-{n}/'>Story {n}</a></li>" for n in (1, 2))
+            links = "".join(f"<li><a href='/news/2024/05/02/story-{n}/'>Story {n}</a></li>" for n in (1, 2, 3))
             return self.answer(200, f"<html><head><title>News</title></head><body><ul>{links}</ul></body></html>")
         found = re.fullmatch(r"/news/2024/05/02/story-(\d)/(?:(\d)/|\?page=(\d))?", self.path)
         if not found:
             return self.answer(404, "<html><body>no</body></html>")
-        story, page = int(found.group(1)), int(found.group(2) or found.group(3) or 1)
-        if page > 3 or (story == 1 and found.group(3)) or (story == 2 and found.group(2)):
+        story = int(found.group(1))
+        page = int(found.group(3)) + 1 if story == 3 and found.group(3) else int(found.group(2) or found.group(3) or 1)
+        if page > 3 or (story == 1 and found.group(3)) or (story != 1 and found.group(2)):
             return self.answer(404, "<html><body>no</body></html>")
         self.asked.append(self.path)
-        address = (lambda k: f"/news/2024/05/02/story-1/{k}/") if story == 1 else (lambda k: f"?page={k}")
+        address = {1: lambda k: f"/news/2024/05/02/story-1/{k}/", 2: lambda k: f"?page={k}",
+                   3: lambda k: f"?page={k - 1}" if k > 1 else "/news/2024/05/02/story-3/"}[story]
         pager = " ".join(f"<a href='{address(k)}'>{k}</a>" for k in (1, 2, 3) if k != page)
         pager += f" <a href='{address(page + 1)}'>Next »</a>" if page < 3 else ""
         others = "<aside><a href='/news/2024/05/03/'>May 3</a> <a href='/news/2024/05/02/story-3/'>Story 3</a></aside>"
@@ -272,9 +281,11 @@ def test_a_story_paged_by_its_pager_alone_is_stored_whole(tmp_path):
     with sqlite3.connect(tmp_path / "a.db") as db:
         bodies = dict(db.execute("SELECT url, body_text FROM articles"))
     base = "http://127.0.0.1:" + re.search(r"127\.0\.0\.1:(\d+)", next(iter(bodies))).group(1)
-    body_of = {n: [line for page in (1, 2, 3) for line in pager_story(n, page)] for n in (1, 2)}
+    body_of = {n: [line for page in (1, 2, 3) for line in pager_story(n, page)] for n in (1, 2, 3)}
     assert {url.removeprefix(base): body.split("\n\n") for url, body in bodies.items()} == {
-        f"/news/2024/05/02/story-{n}/": body_of[n] for n in (1, 2)}
+        f"/news/2024/05/02/story-{n}/": body_of[n] for n in (1, 2, 3)}
     assert sorted(site.asked) == ["/news/2024/05/02/story-1/", "/news/2024/05/02/story-1/2/",
                                   "/news/2024/05/02/story-1/3/", "/news/2024/05/02/story-2/",
-                                  "/news/2024/05/02/story-2/?page=2", "/news/2024/05/02/story-2/?page=3"]
+                                  "/news/2024/05/02/story-2/?page=2", "/news/2024/05/02/story-2/?page=3",
+                                  "/news/2024/05/02/story-3/", "/news/2024/05/02/story-3/?page=1",
+                                  "/news/2024/05/02/story-3/?page=2"]
