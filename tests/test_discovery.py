@@ -306,6 +306,30 @@ def test_sitemaps_urlsets_news_dates_indexes_and_gzip():
     assert parse_sitemap(b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'/>") == ([], [])  # empty
 
 
+def test_the_other_languages_versions_a_sitemap_names_are_its_pages():
+    """A multilingual site's sitemap may list each story once, naming its translations as
+    alternates (hreflang): those were never fetched unless a listing of the crawl linked them."""
+    body = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc>https://news.example/en/read/bx/</loc><lastmod>2024-05-09</lastmod>
+  <news:news><news:publication_date>2024-05-04</news:publication_date></news:news>
+  <xhtml:link rel="alternate" hreflang="en" href="https://news.example/en/read/bx/"/>
+  <xhtml:link rel="alternate" hreflang="fr" href="https://news.example/fr/read/bx/"/>
+  <xhtml:link rel="alternate" hreflang="ar" href="https://news.example/ar/read/cx/"/></url>
+<url><loc>https://news.example/en/read/dx/</loc>
+  <xhtml:link rel="alternate" hreflang="fr" href="https://news.example/fr/read/bx/"/></url>
+<url><loc>https://news.example/ar/read/cx/</loc><lastmod>2024-05-10</lastmod></url>
+</urlset>"""
+    # The entries' own first, their dates theirs; each translation once, with its story's
+    # publication date and no lastmod (the entry's own edit says nothing of the translation).
+    assert [(link.url, link.published_at, link.modified_at) for link in parse_sitemap(body)[1]] == [
+        ("https://news.example/en/read/bx/", "2024-05-04", "2024-05-09"),
+        ("https://news.example/en/read/dx/", None, None),
+        ("https://news.example/ar/read/cx/", None, "2024-05-10"),
+        ("https://news.example/fr/read/bx/", "2024-05-04", None)]
+
+
 @pytest.mark.parametrize("garbage, says", [
     (b"", "not XML"), (b"plain text", "not XML"),
     (b"<html><body>Not found</body></html>", "XML whose root is <html>, not <urlset>, <sitemapindex> or a feed"),

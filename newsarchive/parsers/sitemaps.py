@@ -62,8 +62,22 @@ def parse_sitemap(body: bytes) -> tuple[list[str], list[DiscoveredLink]]:
         return [], parse_feed(body)
     if sitemap.type != "urlset":
         raise NotASitemap(f"XML whose root is <{sitemap.type}>, not <urlset>, <sitemapindex> or a feed")
-    return [], [DiscoveredLink(entry["loc"], normalise_date(entry.get("publication_date")),
-                               normalise_date(entry.get("lastmod"))) for entry in entries]
+    return [], _page_links(entries)
+
+
+def _page_links(entries: list[dict]) -> list[DiscoveredLink]:
+    """A urlset's pages: its entries', then, once each, the other languages' versions they name
+    (`<xhtml:link rel="alternate" hreflang>`), which a multilingual site may list nowhere else. A
+    version has its story's publication date, not its lastmod: that edit was the entry's page's."""
+    links = [DiscoveredLink(entry["loc"], normalise_date(entry.get("publication_date")),
+                            normalise_date(entry.get("lastmod"))) for entry in entries]
+    seen = {link.url for link in links}
+    for entry in entries:
+        for url in entry.get("alternate", ()):
+            if url not in seen:
+                seen.add(url)
+                links.append(DiscoveredLink(url, normalise_date(entry.get("publication_date"))))
+    return links
 
 
 _FEED_ROOTS = frozenset({"rss", "feed", "RDF"})  # RSS 2.0, Atom, RSS 1.0 (Scrapy's type: the root's local name)
