@@ -371,6 +371,21 @@ def test_feeds_rss_and_atom():
         ("https://news.example/read/cx/", None, "2024-05-04T10:00:00Z")]  # <updated>: a change, not publication
 
 
+def test_an_atom_entry_s_relative_link_is_read_against_its_xml_base():
+    """Atom lets a feed set xml:base (on the feed, an entry, a link) and link relatively under it;
+    joined with the feed's own URL instead, such links led to pages that are none."""
+    atom = (b"<feed xmlns='http://www.w3.org/2005/Atom' xml:base='https://news.example/blog/'>"
+            b"<entry><link href='2024/05/a-post'/></entry>"
+            b"<entry xml:base='archive/'><link rel='replies' href='/c/1'/><link rel='alternate' href='b-post'/></entry>"
+            b"<entry><link href='https://news.example/read/cx/'/></entry></feed>")
+    assert [link.url for link in parse_feed(atom)] == [
+        "https://news.example/blog/2024/05/a-post", "https://news.example/blog/archive/b-post",
+        "https://news.example/read/cx/"]
+    # Without an xml:base, a relative link is left to be joined with the feed's URL, as before.
+    assert [link.url for link in parse_feed(b"<rss><channel><item><link> /read/dx/ </link></item></channel></rss>")] == [
+        "/read/dx/"]
+
+
 @pytest.mark.parametrize(("item", "url"), [
     # RSS 2.0: a guid is the item's permanent address unless isPermaLink says false
     (b"<guid isPermaLink='true'>https://news.example/read/ax/</guid>", "https://news.example/read/ax/"),

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -417,7 +417,7 @@ def parse_feed(body: bytes) -> list[DiscoveredLink]:
         for child in item:
             name = _local(child.tag)
             if name == "link":
-                url = url or (child.get("href") if child.get("rel") in (None, "alternate") else None) or (child.text or "").strip()
+                url = url or _feed_link(child)
             elif name == "origlink":
                 original = (child.text or "").strip()
             elif name == "guid" and (child.get("isPermaLink") or "true").strip().lower() != "false":
@@ -430,6 +430,16 @@ def parse_feed(body: bytes) -> list[DiscoveredLink]:
         if url:
             links.append(DiscoveredLink(url.strip(), published, modified))
     return links
+
+
+def _feed_link(link) -> str | None:
+    """An RSS <link>'s text or an Atom <link>'s href (its page's: no rel, or alternate), against the
+    xml:base around it where the feed sets one (Atom allows it, and relative hrefs under it)."""
+    written = (link.get("href") if link.get("rel") in (None, "alternate") else None) or (link.text or "").strip()
+    if not written:
+        return None
+    base = link.base  # lxml reads xml:base, the element's own and its ancestors'
+    return urljoin(base, written.strip()) if base else written
 
 
 def _parse_json_feed(body: bytes) -> list[DiscoveredLink]:
