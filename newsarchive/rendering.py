@@ -10,7 +10,7 @@ HTML lacked) from it, their `sources` marked `rendered`; the DOM is kept as a ca
 `rendered`. `--render always` renders every article, `--render never` none. A profile that lists
 a field in `rendered_fields` (e.g. `rendered_fields = ["comments"]`) has its articles rendered
 when the page as sent lacks that field. Each rendered page is counted under why
-(`rendering_figures`): always, profile_field, comment_counter (a counter above the comments read),
+(`rendering_figures`): always, profile_field, comment_counter (a counter, printed or JSON-LD's, above the comments read),
 comment_embed (a comment service, the site's own comments script, a `data-` attribute naming a
 comment API or a noscript note) or empty_comment_container, read in the page as sent; the counts go
 to the crawl summary, crawls.coverage and `report`.

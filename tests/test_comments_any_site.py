@@ -9,8 +9,10 @@ from __future__ import annotations
 import pytest
 from lxml import html
 
+from newsarchive.items import Layer
 from newsarchive.parsers import parse_page
 from newsarchive.parsers.comments import comment_containers, shows_a_comment_list, structural_comment_items
+from newsarchive.rendering import render_reason
 
 URL = "https://town.example/2024/03/04/bridge-reopens"
 BODY = "".join(f"<p>Paragraph {n} of the report on the bridge over the river, with enough words to count as text "
@@ -156,3 +158,34 @@ def test_a_big_thread_s_counter_is_read_whole_and_one_comment_read_is_not_all(co
     article = parse_page("https://news.example/news/2024/05/02/flood", page.encode())
     assert (article.comment_count, article.comment_count_raw, len(article.comments)) == (count, counter, 1)
     assert (article.comments_status, article.comments_complete) == ("unreached", False)
+
+
+def with_jsonld(comments: str, node: str) -> bytes:
+    script = f"<script type='application/ld+json'>{{\"@context\": \"https://schema.org\", {node}}}</script>"
+    return page(comments).replace(b"</head>", script.encode() + b"</head>")
+
+
+def test_a_json_ld_comment_count_tells_comments_a_script_loads_from_none():
+    # The site's own script fills the empty box from somewhere no sign of ours names: without the
+    # count its JSON-LD gives, "none", and no browser was sent for them.
+    box = "<div id='talk'></div><script src='/assets/talk.js'></script>"
+    article = parse_page(URL, with_jsonld(box, '"@type": "NewsArticle", "commentCount": "12"'), kind="article")
+    assert (article.comment_count, article.comment_count_raw, article.sources["comment_count"]) == (12, "12", Layer.JSONLD)
+    assert (article.comments_status, article.comments_complete) == ("unreached", False)
+    assert render_reason(article, "auto") == "comment_counter"
+    statistic = ('"@type": "Article", "interactionStatistic": {"@type": "InteractionCounter", '
+                 '"interactionType": "https://schema.org/CommentAction", "userInteractionCount": 3}')
+    assert parse_page(URL, with_jsonld(box, statistic), kind="article").comment_count == 3
+    assert parse_page(URL, page(box), kind="article").comments_status == "none"
+
+
+def test_a_printed_counter_comes_before_the_json_ld_count_and_a_json_ld_zero_is_no_count():
+    counted = "<h3>2 Comments</h3>" + "".join(
+        f"<div class='comment' id='comment-{k}'><p>Reader {k} liked the new bridge a lot.</p></div>" for k in (1, 2))
+    article = parse_page(URL, with_jsonld(counted, '"@type": "NewsArticle", "commentCount": 9'), kind="article")
+    assert (article.comment_count, article.sources["comment_count"], len(article.comments)) == (2, Layer.MARKUP, 2)
+    assert article.comments_status == "complete"
+    # Yoast's count of WordPress's own comments, 0, beside a comment service that holds the page's.
+    disqus = "<div id='disqus_thread'></div><script src='https://town.disqus.com/embed.js'></script>"
+    article = parse_page(URL, with_jsonld(disqus, '"@type": "NewsArticle", "commentCount": 0'), kind="article")
+    assert (article.comment_count, article.comments_status) == (None, "unreached")

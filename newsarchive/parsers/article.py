@@ -612,9 +612,14 @@ class _ArticlePage:
             self.article.comments_complete, self.article.comments_status = False, "unreached"
 
     def _fill_comment_count(self) -> None:
+        """The count of comments the page gives: the profile's counter, else the one it prints,
+        else its JSON-LD's (commentCount, above zero), which tells comments loaded by a script no
+        sign of ours names from a page with none."""
         count_raw, source = element_text(self.select_first("comment_count")), Layer.PROFILE
         if not count_raw:
             (count_raw, _), source = comment_counter(self.root), Layer.MARKUP
+        if not count_raw and (counted := self.metadata.get("comment_count")):
+            count_raw, source = str(counted), Layer.JSONLD
         if count_raw:
             self.article.comment_count_raw = count_raw
             self.article.comment_count = printed_count(count_raw)

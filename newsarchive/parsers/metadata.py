@@ -199,10 +199,38 @@ def _offer_jsonld_article(node: dict, metadata: Metadata) -> None:
     metadata.offer("section", _first_text(node.get("articleSection")), Layer.JSONLD)
     metadata.offer("canonical_url", _first_text(node.get("url")), Layer.JSONLD)
     metadata.offer("publisher", _first_text(node.get("publisher")), Layer.JSONLD)
+    metadata.offer("comment_count", _jsonld_comment_count(node), Layer.JSONLD)
     if _jsonld_types(node) - {"WebPage"}:
         metadata.offer("page_type", "article", Layer.JSONLD)
         # The article's own headline, apart from a WebPage's name ("Story | Site") met before it.
         metadata.offer("headline", _first_text(node.get("headline")), Layer.JSONLD)
+
+
+def _jsonld_comment_count(node: dict) -> int | None:
+    """The comments an article node counts, above zero: `commentCount`, else an
+    `interactionStatistic` of a CommentAction. A count of 0 is no news: a CMS prints its own
+    comments' count (Yoast's 0) beside the comment service that holds the page's.
+
+    >>> _jsonld_comment_count({"commentCount": "12"}), _jsonld_comment_count({"commentCount": 0})
+    (12, None)
+    >>> _jsonld_comment_count({"interactionStatistic": [{"interactionType": "https://schema.org/LikeAction",
+    ...     "userInteractionCount": 40}, {"interactionType": {"@type": "CommentAction"}, "userInteractionCount": 3}]})
+    3
+    """
+    counts = [node.get("commentCount")]
+    statistics = node.get("interactionStatistic")
+    for statistic in statistics if isinstance(statistics, list) else [statistics]:
+        if isinstance(statistic, dict):
+            kind = statistic.get("interactionType")
+            kind = kind.get("@type") if isinstance(kind, dict) else kind
+            if isinstance(kind, str) and kind.rsplit("/", 1)[-1].removeprefix("schema:") == "CommentAction":
+                counts.append(statistic.get("userInteractionCount"))
+    for count in counts:
+        number = count if isinstance(count, int) and not isinstance(count, bool) else (
+            int(count) if isinstance(count, str) and count.strip().isdigit() else None)
+        if number:
+            return number
+    return None
 
 
 def _plain(value) -> str | None:
