@@ -257,8 +257,8 @@ def offsite_guard_args(scope, also=None) -> list[str]:
     switches for a crawl without a scope (any origin allowed).
 
     >>> from newsarchive.scope import Scope
-    >>> offsite_guard_args(Scope(["http://127.0.0.1:8000/news/"]), Scope(["https://comments.example"]))
-    ['--proxy-server=http://offsite.invalid:9', '--proxy-bypass-list=<-loopback>;http://127.0.0.1:8000;ws://127.0.0.1:8000;http://comments.example:80;ws://comments.example:80;https://comments.example:443;wss://comments.example:443']
+    >>> offsite_guard_args(Scope(["http://127.0.0.1:8000/news/"]), Scope(["https://comments.example"]))[1].split(";")
+    ['--proxy-bypass-list=<-loopback>', 'http://127.0.0.1:8000', 'ws://127.0.0.1:8000', 'http://comments.example:80', 'ws://comments.example:80', 'http://www.comments.example:80', 'ws://www.comments.example:80', 'https://comments.example:443', 'wss://comments.example:443', 'https://www.comments.example:443', 'wss://www.comments.example:443']
     """
     if scope is None:
         return []
