@@ -285,3 +285,48 @@ def test_a_shard_crawl_in_maintenance_leaves_the_merged_archive_as_it_was(tmp_pa
     assert sorted((urlsplit(url).path, reason, status) for url, reason, status in db.execute(
         "SELECT url, reason, status FROM failures")) == [
         (path, "not_the_story", 200) for path in StoriesThatGoIntoMaintenance.STORIES]
+
+
+class StoriesTakenDown(StoriesThatGoIntoMaintenance):
+    """The same section; once `taken_down`, story 1 redirects to the section and story 2 to the site's
+    front page (where sites send a story they took down), while story 3 stays."""
+
+    taken_down = False
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        if self.taken_down and self.path in self.STORIES[:2]:
+            self.send_response(301)
+            self.send_header("Location", "/news/" if self.path == self.STORIES[0] else "/")
+            self.send_header("Content-Length", "0")
+            return self.end_headers()
+        if self.path == "/":
+            return self.answer(200, "<html><head><title>Harbour Times</title></head><body><h1>Harbour Times</h1>"
+                                    "<p>The news of the harbour, every day since 1921, from the quay to the lighthouse "
+                                    "and out to the islands.</p><a href='/news/'>News</a></body></html>")
+        return super().do_GET()
+
+
+def test_a_story_that_redirects_to_its_section_or_the_front_page_is_not_the_story(tmp_path):
+    """Before, the second crawl stored the section as an article "News" and the front page as an
+    article "Harbour Times", and said nothing of the two stories gone."""
+    db_path, site = tmp_path / "down.db", type("Site", (StoriesTakenDown,), {})
+    server = serve_handler(site)
+    try:
+        first = crawl_site(server, db_path)
+        site.taken_down = True
+        second = crawl_site(server, db_path, "--full")
+    finally:
+        server.shutdown()
+    assert (first.returncode, second.returncode) == (0, 0), second.stderr[-3000:]
+    db = sqlite3.connect(db_path)
+    assert sorted((urlsplit(url).path, title) for url, title in db.execute("SELECT url, title FROM articles")) == [
+        (path, f"Harbour story {path[-1]}") for path in StoriesTakenDown.STORIES]
+    origin = f"http://127.0.0.1:{server.server_port}"
+    assert sorted(db.execute("SELECT crawl_id, url, reason, detail, status FROM failures")) == [
+        (2, f"{origin}{path}", "not_the_story", f"it now redirects to {origin}{where}, {what}, not to a story (a story "
+         "taken down is often sent there); any article stored under it keeps its versions, and the next crawl asks "
+         "for it again", 200)
+        for path, where, what in ((StoriesTakenDown.STORIES[0], "/news/", "a listing page of this crawl"),
+                                  (StoriesTakenDown.STORIES[1], "/", "the site's front page"))]
+    # Story 3 fetched again (--full); the section once, as the listing it is; the sitemap, a 404.
+    assert "5 pages: 1 articles, 2 listings, 0 unchanged, 2 failures" in second.stdout

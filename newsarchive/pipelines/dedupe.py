@@ -6,7 +6,10 @@ and counts the page as unchanged. A page that declares the canonical URL of a di
 (a template's og:url pointing at a section, say) is no duplicate: it keeps its own URL as its
 canonical one, with a warning. So does a page whose canonical URL is a listing page of this crawl
 (a section, an archive page, a feed), where a template points every story: such a canonical would
-make each story of the section look like a new version of the first one stored under it. A resumed
+make each story of the section look like a new version of the first one stored under it. A link
+that redirects to the site's front page or to one of this crawl's listings (a start URL, a
+section, its pages) leads to no story: a story taken down and sent to its section or home is a
+`not_the_story` failure of its URL (led_away), where it was stored as an article "News". A resumed
 crawl starts out knowing the articles and listing pages the interrupted crawl stored
 (`crawl_started`), so it ends with the archive it would have given had it never stopped.
 Across crawls the archive's keys do the same (an article row per canonical URL, photos per
@@ -17,10 +20,12 @@ sharing its text (archive/store.py, _another_story).
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from newsarchive import signals as newsarchive_signals
 from newsarchive.archive.queries import articles_settled_by_crawl, listings_settled_by_crawl
 from newsarchive.archive.store import content_hash
-from newsarchive.items import Article, ArticleDuplicate, ListingPage, PageResult
+from newsarchive.items import Article, ArticleDuplicate, ListingPage, PageFailure, PageResult
 from newsarchive.parsers.urls import canonicalise_url
 from newsarchive.pipelines import update_articles
 
@@ -37,6 +42,11 @@ class DedupePipeline:
         crawler.signals.connect(pipeline.crawl_started, signal=newsarchive_signals.crawl_started)
         return pipeline
 
+    def open_spider(self, spider=None):
+        # The start URLs are listings before their pages are stored: a story's URL asked for
+        # again at the start of the crawl may redirect to one first.
+        self.listing_urls.update(filter(None, map(canonicalise_url, getattr(spider, "start_urls", None) or [])))
+
     def crawl_started(self, crawl_id: int, archive, settled: list[str]) -> None:
         """The store pipeline opened the crawl; `settled` are the URLs the crawl it resumed was done
         with, whose articles are this crawl's already."""
@@ -49,7 +59,26 @@ class DedupePipeline:
         if isinstance(item, PageResult):
             self.listing_urls.update(canonicalise_url(record.url) for record in item.records
                                      if isinstance(record, ListingPage))
+            if item.redirects:
+                item.records = [self.led_away(item, record) if isinstance(record, Article) else record
+                                for record in item.records]
         return update_articles(item, self.dedupe, "dedupe", self.stats)
+
+    def led_away(self, item: PageResult, article: Article) -> Article | PageFailure:
+        """The article a redirect led to, or a `not_the_story` failure of the URL asked for when the
+        redirect led to the site's front page or a listing of this crawl: no story."""
+        landed = canonicalise_url(article.url) or article.url
+        if landed in self.listing_urls:
+            where = "a listing page of this crawl"
+        elif is_front_page(landed):
+            where = "the site's front page"
+        else:
+            return article
+        self.stats.inc_value("newsarchive/dedupe/led_away_count")
+        status = item.capture.status if item.capture is not None else None
+        return PageFailure(item.url, "not_the_story", f"it now redirects to {article.url}, {where}, not to a story "
+                           "(a story taken down is often sent there); any article stored under it keeps its "
+                           "versions, and the next crawl asks for it again", status)
 
     def dedupe(self, article: Article) -> Article | ArticleDuplicate:
         digest = content_hash(article.title, article.body_text)
@@ -71,6 +100,16 @@ class DedupePipeline:
             self.stats.inc_value("newsarchive/dedupe/shared_canonical_count")
         self.seen_keys[canonical] = self.seen_keys[article.url] = digest
         return dedupe_parts(article)
+
+
+def is_front_page(url: str) -> bool:
+    """Whether a URL is a site's front page: its root, with no query (`/?p=7` is a WordPress post).
+
+    >>> is_front_page("https://news.example/"), is_front_page("https://news.example/?p=7")
+    (True, False)
+    """
+    parts = urlsplit(url)
+    return parts.path in ("", "/") and not parts.query
 
 
 def dedupe_parts(article: Article) -> Article:
