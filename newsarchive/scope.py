@@ -48,8 +48,8 @@ def origin_of(url: str) -> Origin | None:
 def site_host(host: str) -> str:
     """A host name without its `www.`: the name both of a site's hosts share.
 
-    >>> site_host("www.example.org"), site_host("example.org"), site_host("www2.example.org")
-    ('example.org', 'example.org', 'www2.example.org')
+    >>> site_host("www.example.org"), site_host("example.org"), site_host("www2.example.org"), site_host("www.org")
+    ('example.org', 'example.org', 'www2.example.org', 'www.org')
     """
     return host[4:] if host.startswith("www.") and "." in host[4:] else host
 

@@ -330,3 +330,31 @@ def test_a_story_that_redirects_to_its_section_or_the_front_page_is_not_the_stor
                                   (StoriesTakenDown.STORIES[1], "/", "the site's front page"))]
     # Story 3 fetched again (--full); the section once, as the listing it is; the sitemap, a 404.
     assert "5 pages: 1 articles, 2 listings, 0 unchanged, 2 failures" in second.stdout
+
+
+def test_a_redirect_to_a_start_url_is_no_story_before_the_start_page_is_stored():
+    """The crawl's first requests (the start URLs, the stories it asks for again) go out together: a
+    story's redirect to a start URL may be answered before that listing's page is stored."""
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from newsarchive.items import Capture, PageFailure, PageResult
+    from newsarchive.pipelines.dedupe import DedupePipeline
+
+    def redirected(asked: str, landed: str) -> PageResult:
+        hop = Capture(url=asked, fetched_at=T2, status=301, request_headers={}, response_headers={}, body=b"",
+                      location=landed)
+        page = Capture(url=landed, fetched_at=T2, status=200, request_headers={}, response_headers={}, body=b"<html>")
+        return PageResult(url=asked, records=[Article(url=landed, title="News", body_text="Links.")], capture=page,
+                          redirects=[hop])
+
+    dedupe = DedupePipeline(get_crawler(Spider).stats)
+    dedupe.open_spider(type("Started", (), {"start_urls": ["https://harbour.example/news/?utm_source=x"]})())
+    (failure,) = dedupe.process_item(redirected(URL, "https://harbour.example/news/")).records
+    assert isinstance(failure, PageFailure) and (failure.url, failure.reason, failure.status) == (URL, "not_the_story", 200)
+    assert "https://harbour.example/news/, a listing page of this crawl" in failure.detail
+    # A story that moved is no listing and no front page: the article, as before.
+    (moved,) = dedupe.process_item(redirected(URL, "https://harbour.example/2024/05/02/ferry-late-again")).records
+    assert isinstance(moved, Article) and moved.url == "https://harbour.example/2024/05/02/ferry-late-again"
+    (home,) = dedupe.process_item(redirected(URL, "https://harbour.example/")).records
+    assert isinstance(home, PageFailure) and "the site's front page" in home.detail
