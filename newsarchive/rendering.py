@@ -7,7 +7,9 @@ through scrapy-playwright in the system's Chromium (NEWSARCHIVE_CHROMIUM; Playwr
 browser download is never used), clicks "load more comments" up to NEWSARCHIVE_RENDER_MAX_CLICKS
 times, parses the rendered DOM with the same parsers and takes the comments (and any field the
 HTML lacked) from it, their `sources` marked `rendered`; the DOM is kept as a capture of kind
-`rendered`. `--render always` renders every article, `--render never` none. A profile that lists
+`rendered`. `--render always` renders every article and listing page, `--render never` none. A
+page asked for as a listing that links nowhere and has scripts (an app's shell) is rendered under
+auto too (`listing_render_reason`), its links read from the rendered DOM. A profile that lists
 a field in `rendered_fields` (e.g. `rendered_fields = ["comments"]`) has its articles rendered
 when the page as sent lacks that field. Each rendered page is counted under why
 (`rendering_figures`): always, profile_field, comment_counter (a counter, printed or JSON-LD's, above the comments read),
@@ -52,7 +54,7 @@ from newsarchive import settings as default_settings
 from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import utc_now
 from newsarchive.archive.capture_writer import CaptureWriter
-from newsarchive.items import FILLABLE_FIELDS, WIRE_HEADERS, Article, Capture, Layer
+from newsarchive.items import FILLABLE_FIELDS, WIRE_HEADERS, Article, Capture, Layer, Listing
 from newsarchive.parsers.comments import script_comments_sign
 from newsarchive.parsers.text import without_lone_surrogates
 
@@ -92,7 +94,7 @@ COMMENT_FIELDS = ("comments", "comments_complete", "comments_status")
 
 # Why a page is rendered, in the order they are looked for (the first that holds is counted).
 RENDER_REASONS = ("always", "comment_counter", "comment_embed", "empty_comment_container", "profile_field",
-                  "script_body")
+                  "script_body", "script_listing")
 # Before rendering, a page whose comments come by script has this reason; the page as sent tells
 # which sign it was (comment_embed or empty_comment_container: see script_sign).
 BY_SCRIPT = "comments_by_script"
@@ -173,6 +175,29 @@ def render_reason(article: Article, mode: str, rendered_fields: tuple[str, ...] 
 
 
 _SCRIPT_TAG = re.compile(rb"<script\b", re.IGNORECASE)
+
+
+def listing_render_reason(listing: Listing, mode: str, scripts: bool = False) -> str | None:
+    """Why a page the crawl asked for as a listing (a start URL, a listing's next page) is rendered
+    in a browser, or None: every one under `--render always`; under auto a page that links to no
+    story or section of the site and sends scripts (scripts: sends_scripts), `script_listing`, as
+    an app's shell does before its scripts write the section's stories into it (its next page may
+    be known already: a URL in its state's JSON). Such a section was one listing with no link:
+    nothing of the site was archived, whatever the mode.
+
+    >>> shell = Listing(url="https://example.com/news/", next_page_url="https://example.com/news/?page=2")
+    >>> listing_render_reason(shell, "auto", scripts=True), listing_render_reason(shell, "auto", scripts=False)
+    ('script_listing', None)
+    >>> from newsarchive.items import ListingLink
+    >>> listing_render_reason(Listing(url="https://example.com/news/", links=[ListingLink("https://example.com/a", 0)]),
+    ...                       "auto", scripts=True) is None
+    True
+    """
+    if mode == "always":
+        return "always"
+    if mode == "auto" and scripts and not (listing.links or listing.section_links):
+        return "script_listing"
+    return None
 
 
 def sends_scripts(response) -> bool:
@@ -763,7 +788,8 @@ def describe_rendering(figures: dict) -> str:
 
 
 class Renderer:
-    """The spider's side: render the articles the mode asks for, and merge what the browser saw."""
+    """The spider's side: render the articles and listing pages the mode asks for, and merge what
+    the browser saw."""
 
     def __init__(self, crawler, mode: str, missing: str | None, max_clicks: int, timeout: float,
                  concurrency: int = default_settings.NEWSARCHIVE_RENDER_CONCURRENCY):
@@ -813,35 +839,64 @@ class Renderer:
         for why its comments come by script (the rendered DOM no longer shows an empty container)."""
         reason = render_reason(article, self.mode, self.rendered_fields,
                                scripts=not article.body_text and sends_scripts(sent))
-        if reason is None:
+        if reason is None or self._cannot_render(article.url, "their comments are recorded as unreached"):
             return article
-        if self.missing:
-            self._warn_once(f"--render {self.mode}: cannot render {article.url} and the like: {self.missing}; "
-                            f"their comments are recorded as unreached")
-            self.stats.inc_value("newsarchive/render/unavailable_count")
+        wanted = wanted_from_rendering(article)
+        rendered = await self._rendered(article.url, sent, lambda response: parse_rendered(response, wanted))
+        if rendered is None:
             return article
-        activity = PageActivity()
-        try:
-            async with self.pages:  # the others wait here, not in the downloader
-                response = await self._render(article.url, activity, sent_page(sent, article.url))
-            elsewhere = activity.left_page()
-            if elsewhere:
-                raise RenderLeftPage(f"the page's scripts sent the browser to {elsewhere}")
-            rendered = await parse_rendered(response, wanted_from_rendering(article))
-        except Exception as error:  # noqa: BLE001 (a page the browser cannot render keeps what the HTML gave)
-            logger.warning(f"cannot render {article.url}: {type(error).__name__}: {error}")
-            self.stats.inc_value("newsarchive/render/failed_count")
-            return article
-        finally:
-            self._count_kept_off(article.url, activity)
-        self.stats.inc_value("newsarchive/render/rendered_count")
         reason = script_sign(getattr(sent, "text", "")) if reason == BY_SCRIPT else reason
         self.stats.inc_value(f"newsarchive/render/reason/{reason}_count")
-        self._keep_captures(article.url, response, activity.captures)
         if isinstance(rendered, Article):
             taken = merge_rendered(article, rendered)
             self.stats.inc_value("newsarchive/render/comments_found_count", int("comments" in taken))
         return article
+
+    async def complete_listing(self, listing: Listing, parse_rendered, sent=None) -> Listing:
+        """A listing page, its links read from its rendered page when the mode asks for it
+        (listing_render_reason): an app's shell, whose section is written by its scripts.
+        parse_rendered: an async function from a response to the listing it gives; sent: the
+        response as sent."""
+        reason = listing_render_reason(listing, self.mode, sends_scripts(sent))
+        if reason is None or self._cannot_render(listing.url, "their links are those of the page as sent"):
+            return listing
+        rendered = await self._rendered(listing.url, sent, parse_rendered)
+        if not isinstance(rendered, Listing):
+            return listing
+        self.stats.inc_value(f"newsarchive/render/reason/{reason}_count")
+        return dataclasses.replace(listing, links=rendered.links, section_links=rendered.section_links,
+                                   next_page_url=rendered.next_page_url or listing.next_page_url,
+                                   feeds=rendered.feeds or listing.feeds, elsewhere=rendered.elsewhere)
+
+    def _cannot_render(self, url: str, consequence: str) -> bool:
+        """Whether the crawl has no browser for a page to render: said once, counted each time."""
+        if not self.missing:
+            return False
+        self._warn_once(f"--render {self.mode}: cannot render {url} and the like: {self.missing}; {consequence}")
+        self.stats.inc_value("newsarchive/render/unavailable_count")
+        return True
+
+    async def _rendered(self, url: str, sent, parse_rendered):
+        """The page as the browser rendered it, parsed (parse_rendered: an async function from the
+        rendered response to its record), its DOM and what its scripts loaded kept as captures;
+        None when it could not be rendered (a warning, counted: the page keeps what the HTML gave)."""
+        activity = PageActivity()
+        try:
+            async with self.pages:  # the others wait here, not in the downloader
+                response = await self._render(url, activity, sent_page(sent, url))
+            elsewhere = activity.left_page()
+            if elsewhere:
+                raise RenderLeftPage(f"the page's scripts sent the browser to {elsewhere}")
+            rendered = await parse_rendered(response)
+        except Exception as error:  # noqa: BLE001 (a page the browser cannot render keeps what the HTML gave)
+            logger.warning(f"cannot render {url}: {type(error).__name__}: {error}")
+            self.stats.inc_value("newsarchive/render/failed_count")
+            return None
+        finally:
+            self._count_kept_off(url, activity)
+        self.stats.inc_value("newsarchive/render/rendered_count")
+        self._keep_captures(url, response, activity.captures)
+        return rendered
 
     async def _render(self, url: str, activity: PageActivity, sent: SentPage | None = None):
         """The page as the browser rendered it, in a tab of the pool: opening a tab starts a

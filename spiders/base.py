@@ -39,7 +39,7 @@ from newsarchive.archive.queries import ArchiveLookup
 from newsarchive.comment_pages import CommentPages
 from newsarchive.crawling import ARTICLES_SOUGHT_STAT, OFFSITE_STAT
 from newsarchive.failures import RefusedResponse, describe_failure
-from newsarchive.items import Article, FrontierEntry, ListingPage, PageFailure
+from newsarchive.items import Article, FrontierEntry, Listing, ListingPage, PageFailure
 from newsarchive.middlewares.pageresult import FRONTIER_META, STORED_BODY_META, asked_url, capture_of, page_result
 from newsarchive.options import check_date_order, parse_count, parse_day, parse_flag
 from newsarchive.parsers.discovery import parse_feed
@@ -150,7 +150,13 @@ class ArchiveSpider(scrapy.Spider):
             record = await self.story_pages.complete(record, response.body, self.parse_for_fields)
             record = await self.comment_pages.complete(record, self.parse_for_fields)
             record = await self.renderer.complete(record, self.parse_for_fields, response)
+        elif render and isinstance(record, Listing) and "listing" in (kind, asked_as):  # an app's shell, say
+            record = await self.renderer.complete_listing(record, self.parse_rendered_listing, response)
         return record
+
+    async def parse_rendered_listing(self, response):
+        """The listing a browser's rendering of a listing page gives."""
+        return await self.parse_response(response, "listing", render=False)
 
     async def parse_for_fields(self, response, fields: tuple[str, ...] | None = None):
         """The article a page gives for the fields wanted (None: all), parsed like any page but never

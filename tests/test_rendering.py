@@ -16,7 +16,7 @@ from exports.warc import export_warc
 from newsarchive.archive import open_archive
 from newsarchive.archive.store import finish_crawl, start_crawl, store_article, store_capture
 from newsarchive.crawling import CrawlSummary, OptionError, crawl_plan
-from newsarchive.items import FILLABLE_FIELDS, Article, Capture, Comment, Layer
+from newsarchive.items import FILLABLE_FIELDS, Article, Capture, Comment, Layer, Listing, ListingLink
 from newsarchive.parsers.article import parse_article
 from newsarchive.profiles import ProfileError, load_profile, profile_from_dict
 from newsarchive.rendering import (
@@ -26,6 +26,7 @@ from newsarchive.rendering import (
     chromium_missing,
     chromium_path,
     describe_rendering,
+    listing_render_reason,
     merge_rendered,
     needs_rendering,
     render_reason,
@@ -114,6 +115,22 @@ def test_render_reason(status, count, read, mode, fields, reason):
 def test_a_story_without_text_is_rendered_when_its_scripts_may_write_it(body, scripts, mode, status, reason):
     article = Article(url=URL, title="Flood", body_text=body, comments_status=status)
     assert render_reason(article, mode, (), scripts=scripts) == reason
+
+
+@pytest.mark.parametrize(("links", "sections", "next_page", "scripts", "mode", "reason"), [
+    (0, 0, None, True, "auto", "script_listing"),  # an app's shell: its scripts write the section
+    (0, 0, "https://news.example/news/?page=2", True, "auto", "script_listing"),  # its next page in its state's JSON
+    (0, 0, None, False, "auto", None),  # nothing could write links into it: an empty section
+    (1, 0, None, True, "auto", None),
+    (0, 1, None, True, "auto", None),  # an archive index's sections are links too
+    (0, 0, None, True, "never", None),
+    (5, 0, None, False, "always", "always"),
+])
+def test_a_listing_is_rendered_when_its_scripts_may_write_its_links(links, sections, next_page, scripts, mode, reason):
+    listing = Listing(url="https://news.example/news/", next_page_url=next_page,
+                      links=[ListingLink(f"https://news.example/a{n}", n) for n in range(links)],
+                      section_links=[ListingLink(f"https://news.example/s{n}/", n) for n in range(sections)])
+    assert listing_render_reason(listing, mode, scripts) == reason
 
 
 @pytest.mark.parametrize(("sent", "sign"), [

@@ -823,3 +823,48 @@ def test_a_story_whose_scripts_write_its_text_is_rendered_for_it(tmp_path):
             ("missing_body_text",)]
         assert [url.rsplit("/", 1)[1] for (url,) in db.execute("SELECT url FROM captures WHERE kind = 'rendered'")] == [
             "script-story"]
+
+
+# An app's shell: the section's stories come as JSON in the page, and its script writes their
+# links (and the next page's) into it after load. The HTML as sent links nowhere.
+SHELL_JS = """const state = JSON.parse(document.getElementById('state').textContent);
+document.getElementById('app').innerHTML = '<ul>' + state.stories.map(
+  s => '<li><a href="' + s.url + '">' + s.title + '</a></li>').join('') + '</ul>'
+  + (state.next ? '<a rel="next" href="' + state.next + '">Older stories</a>' : '');"""
+
+
+def shell(stories: list[str], next_page: str | None) -> str:
+    state = json.dumps({"stories": [{"url": f"/2024/05/03/{slug}", "title": f"The story of the {slug}"}
+                                    for slug in stories], "next": next_page})
+    return (f"<!doctype html><html><head><title>Harbour news</title></head><body><div id='app'></div>"
+            f"<script id='state' type='application/json'>{state}</script><script>{SHELL_JS}</script></body></html>")
+
+
+SHELL_PAGES = {
+    "/embeds/": shell(["ferry", "market", "crane"], "/embeds/?page=2"),
+    "/embeds/?page=2": shell(["lighthouse", "regatta"], None),
+    **{f"/2024/05/03/{slug}": article(slug, f"The story of the {slug}", "")
+       for slug in ("ferry", "market", "crane", "lighthouse", "regatta")},
+}
+
+
+def test_a_section_whose_scripts_write_its_links_is_rendered_and_its_stories_archived(tmp_path):
+    """Before, the section was one listing with no link and nothing of the site was archived (exit
+    4), whatever --render said: only articles were rendered."""
+    site = embed_site(SHELL_PAGES)
+    try:
+        crawled = crawl_embeds(site, tmp_path / "auto.db")
+        never = run_cli("crawl", f"http://127.0.0.1:{site.server_port}/embeds/", "--db", str(tmp_path / "never.db"),
+                        "--allow-private", "--render", "never", "-s", "ROBOTSTXT_OBEY=False")
+    finally:
+        site.shutdown()
+    db = sqlite3.connect(tmp_path / "auto.db")
+    assert sorted(url.rsplit("/", 1)[1] for (url,) in db.execute("SELECT url FROM articles")) == [
+        "crane", "ferry", "lighthouse", "market", "regatta"]
+    base = f"http://127.0.0.1:{site.server_port}"
+    assert sorted(db.execute("SELECT url, page, links, requested FROM listings WHERE kind = 'listing'")) == [
+        (f"{base}/embeds/", 1, 4, 4), (f"{base}/embeds/?page=2", 2, 2, 2)]  # the next page is a link too
+    assert sorted(url for (url,) in db.execute("SELECT url FROM captures WHERE kind = 'rendered'")) == [
+        f"{base}/embeds/", f"{base}/embeds/?page=2"]  # and no story: they need no browser
+    assert "2 pages rendered (2 script_listing)" in crawled.stdout
+    assert never.returncode == 4 and "met no article" in never.stderr
