@@ -449,6 +449,11 @@ def test_comment_counter(markup, expected):
     ("<div><p id='remark42'>x</p></div>", "comment_embed"),
     ("<div><div id='coral_thread'>x</div></div>", "comment_embed"),
     ("<div><div class='fb-comments' data-href='x'>x</div></div>", "comment_embed"),
+    # The placeholders of the services blogs and small sites run themselves, by their guides' ids.
+    *((f"<div><section id='{name}'></section></div>", "comment_embed") for name in (
+        "isso-thread", "cusdis_thread", "discourse-comments", "gitalk-container", "waline", "vcomments", "tcomment",
+        "hashover", "replybox")),
+    ("<div><div id='discourse'></div><div class='tag-discourse'></div></div>", None),  # a topic, not the embed
     ("<div><div class='fb-comments-count'>x</div></div>", None),
     ("<div><hyvor-talk-comments website-id='1'></hyvor-talk-comments></div>", "comment_embed"),
     ("<div><p data-hyvor-talk-id='1'>x</p></div>", "comment_embed"),
@@ -469,7 +474,9 @@ def test_script_comments_sign(markup, sign):
 
 @pytest.mark.parametrize("name", ["disqus-thread", "viafoura", "spot-im-frame", "spotim-conversation", "openweb-thread",
                                   "vuukle-comments", "livefyre", "fyre-widget", "insticator-unit", "commento-root",
-                                  "remark42-box", "hyvor-talk-view", "giscus", "utterances-frame", "graphcomment"])
+                                  "remark42-box", "hyvor-talk-view", "giscus", "utterances-frame", "graphcomment",
+                                  "isso-root", "cusdis", "talkyard-comments", "gitalk", "waline-wrapper", "valine",
+                                  "twikoo", "intensedebate", "commentbox"])
 def test_an_element_named_after_a_comment_service_is_a_sign(name):
     assert script_comments_sign(html.fromstring(f"<div><p>Story.</p><div class='{name.upper()}'></div></div>")) == "comment_embed"
     assert script_comments_sign(html.fromstring(f"<div><p>Story.</p><section id='{name}'></section></div>")) == "comment_embed"
@@ -479,7 +486,9 @@ def test_an_element_named_after_a_comment_service_is_a_sign(name):
     "var d = 'https://harbour.DISQUS.com/embed.js';", "load('https://cdn.commento.io/js/commento.js')",
     "s.src = 'https://talk.hyvor.com/embed/embed.js';", "new Remark42({host: '/r'})", "import('/static/coral.js')",
     "s.src = 'https://giscus.app/client.js';", "s.src = 'https://utteranc.es/client.js';",
-    "s.src = 'https://connect.facebook.net/en_GB/sdk.js#xfbml=1';",
+    "s.src = 'https://connect.facebook.net/en_GB/sdk.js#xfbml=1';", "s.src = 'https://cusdis.com/js/cusdis.es.js';",
+    "s.src = 'https://www.intensedebate.com/js/genericCommentWrapperV2.js';", "load('https://unpkg.com/commentbox.io/dist/x.js')",
+    "s.src = 'https://getreplybox.com/js/embed.js';", "s.src = 'https://comments.example/talkyard-comments.min.js';",
 ])
 def test_an_inline_script_loading_a_comment_service_is_a_sign(script):
     assert script_comments_sign(html.fromstring(f"<div><p>Story.</p><script>{script}</script></div>")) == "comment_embed"

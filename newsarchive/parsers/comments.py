@@ -616,12 +616,17 @@ def _paragraphs(container, owner, item_set) -> str | None:
 
 # Comment services a page loads by script: the placeholder element or the script that fills it.
 # Disqus (`#disqus_thread`, embed.js), Facebook (`.fb-comments`), Commento (`#commento`),
-# Hyvor Talk (`<hyvor-talk-comments>`), Remark42, Coral, Giscus and utterances.
+# Hyvor Talk (`<hyvor-talk-comments>`), Remark42, Coral, Giscus and utterances; and the ones blogs
+# and small sites run themselves, each by the element its embedding guide names: Isso
+# (`#isso-thread`), Cusdis, Discourse's embed, Gitalk, Waline, Valine, Twikoo, HashOver, ReplyBox.
 # The placeholders by id or class are read from the page's named elements (found once a page); the
 # others by their tag or attribute, in one walk of the page that tests no strings.
-_PLACEHOLDER_IDS = frozenset({"disqus_thread", "commento", "remark42", "coral_thread"})
+_PLACEHOLDER_IDS = frozenset({"disqus_thread", "commento", "remark42", "coral_thread", "isso-thread", "cusdis_thread",
+                              "discourse-comments", "gitalk-container", "waline", "vcomments", "tcomment", "hashover",
+                              "replybox"})
 _UNNAMED_PLACEHOLDER = etree.XPath("//*[self::hyvor-talk-comments or @data-hyvor-talk-id or @data-fb-comments]")
-_EMBED_HOSTS = ("disqus.com/", "commento.io", "talk.hyvor.com", "remark42", "coral.js", "giscus.app", "utteranc.es")
+_EMBED_HOSTS = ("disqus.com/", "commento.io", "talk.hyvor.com", "remark42", "coral.js", "giscus.app", "utteranc.es",
+                "cusdis.com/", "intensedebate.com/", "commentbox.io", "getreplybox.com", "talkyard")
 _EMBED_SCRIPT = re.compile("|".join(map(re.escape, _EMBED_HOSTS)) + r"|facebook\.net/[^\"']*(?:xfbml|sdk)", re.I)
 # What _EMBED_SCRIPT needs to find, as plain substrings: a page's inline scripts run to hundreds of
 # kilobytes, which substring tests read ten times faster than the pattern does.
@@ -636,7 +641,7 @@ _HINT_LINKS = etree.XPath("//link[contains(' preconnect dns-prefetch preload ', 
 # An element a comment service fills, by the service's name as a class or id: `class="viafoura"`,
 # `id="spotim-conversation"`, `class="vuukle-comments"` (a name, not a part of one: `tag-discourse`).
 _SERVICES = (r"disqus|viafoura|spot-?im|openweb|vuukle|livefyre|fyre|insticator|commento|remark42|hyvor-talk|giscus"
-             r"|utterances|graphcomment")
+             r"|utterances|graphcomment|isso|cusdis|talkyard|gitalk|waline|valine|twikoo|intensedebate|commentbox")
 _SERVICE_NAME = re.compile(rf"^(?:{_SERVICES})(?:[-_]\w[\w-]*)?$", re.I)
 _SERVICE_IN_NAMES = re.compile(_SERVICES)  # a first test of an element's lower-cased names
 # The site's own script that loads the comments, by its file name: comments.js, comments,30.js,
