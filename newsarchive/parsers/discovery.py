@@ -215,11 +215,11 @@ def listing_from_page(doc: Document, links: list[str] | None = None, elsewhere: 
 
 def content_links(doc: Document, elsewhere: Counter | None = None) -> list[str]:
     """Same-site links of the page's content (its host or that host's `www.` name: scope.site_host),
-    canonical, once each, in document order: not those
-    of navigation, asides, the page's header and footer (a post's own are content), nor links to
-    files (images, PDFs, archives ...). A link to a page of a story's comments is its story's: they
-    are read with it (newsarchive/comment_pages.py). elsewhere: a Counter given to count the content links to each
-    other origin in (origin_text: "https://www.example.org")."""
+    canonical, once each, in document order: not those of navigation, asides, the page's header and
+    footer (a post's own are content), nor links to files (images, PDFs, archives ...). A link to a
+    page of a story's comments is its story's: they are read with it (newsarchive/comment_pages.py).
+    elsewhere: a Counter given to count the content links to each other origin in (origin_text:
+    "https://m.example.org")."""
     own = urlsplit(doc.url)
     own_site = (site_host(own.hostname or ""), own.port)
     own_key = canonicalise_url(doc.url)
