@@ -11,7 +11,7 @@ standfirst, a caption) once; the story stays one record of its first page, as wi
 
 `rel="next"` is also what WordPress prints on a post for the *next post*, another story. So a next
 page is taken only where its URL continues the story's own (next_story_page): the same path with a
-page number added (`/story/2/`, `/story/page/2/`, `/story-2.html`) or the same path and query with
+page number added (`/story/2/`, `/story/page/2/`, `/story/seite-2`, `/story-2.html`) or the same path and query with
 a page parameter (`?page=2`, `?p=2`). A page that could not be fetched or parsed leaves a warning
 naming it, and the story as far as it was read. At most NEWSARCHIVE_STORY_PAGES pages a story
 (20; 0 reads none).
@@ -40,10 +40,10 @@ _LINK_TAG = re.compile(rb"<link\b[^>]*>", re.IGNORECASE)
 _REL_NEXT = re.compile(rb"""\brel\s*=\s*["']?\s*next\b""", re.IGNORECASE)
 _ANCHOR_TAG = re.compile(rb"<a\s[^>]*>", re.IGNORECASE)
 _HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
-# The page number a further page's path adds to the story's: /2/ or /page/2/ after its path, -2 or
+# The page number a further page's path adds to the story's: /2/, /page/2/ or /seite-2 after its path, -2 or
 # _2 before its file extension (/story.html, /story-2.html). Not -2 after an extensionless path:
 # WordPress gives a second post of one title the slug flood-2.
-_PAGE_AFTER_PATH = re.compile(r"^/(?:page/|p/|seite/)?(\d{1,3})/?$", re.IGNORECASE)
+_PAGE_AFTER_PATH = re.compile(r"^/(?:(?:page|p|seite|pagina)[/-])?(\d{1,3})/?$", re.IGNORECASE)
 _PAGE_BEFORE_EXTENSION = re.compile(r"^[-_](\d{1,3})\.[a-z0-9]{1,5}$", re.IGNORECASE)
 # Query parameters that number a story's pages. `p` only when the story's URL has none: with plain
 # permalinks WordPress names its posts ?p=123, and the next post is ?p=124.
@@ -145,10 +145,10 @@ def _may_link_pages(body: bytes, names: set[str], marks: list[bytes]) -> bool:
     at the page's bytes where they hold such a number, without reading its links, which most
     stories' pages do not need (0.3 ms a page); a false yes only costs that reading."""
     numbers = b"|".join(marks)
-    for found in re.finditer(rb"=[\"']?(?:\./)?(?:page/|p/|seite/)?(?:%s)(?!\d)" % numbers, body):
+    for found in re.finditer(rb"=[\"']?(?:\./)?(?:(?:page|p|seite|pagina)[/-])?(?:%s)(?!\d)" % numbers, body):
         if _BEFORE_A_PAGE_NUMBER.search(body[max(0, found.start() - 10):found.start()].lower()):
             return True
-    after_name = re.compile(rb"[-_/](?:page/|p/|seite/)?(?:%s)(?!\d)" % numbers)
+    after_name = re.compile(rb"[-_/](?:(?:page|p|seite|pagina)[/-])?(?:%s)(?!\d)" % numbers, re.IGNORECASE)
     for name in (written.encode() for written in names):
         at = body.find(name)
         while at >= 0:

@@ -27,6 +27,8 @@ BASE = "https://n.example"
 @pytest.mark.parametrize(("story", "target", "further"), [
     ("/news/flood/", "/news/flood/2/", True),
     ("/news/flood/", "/news/flood/page/3/", True),
+    ("/politik/2024-01/flood", "/politik/2024-01/flood/seite-2", True),  # Die Zeit's
+    ("/news/flood/", "/news/flood/page-3/", True),
     ("/news/flood", "/news/flood/2", True),
     ("/a/story.html", "/a/story-2.html", True),
     ("/a/story.html", "/a/story_3.html", True),
@@ -99,6 +101,7 @@ FLOOD = f"{BASE}/news/2024/flood/"
     (FLOOD, "<a href='?page=1#comments'>2</a> <a href='?page=2'>3</a>", f"{FLOOD}?page=1"),
     (f"{FLOOD}?page=1", "<a href='/news/2024/flood/'>1</a> <a href='?page=2'>3</a>", f"{FLOOD}?page=2"),
     (FLOOD, "<a href='page/2/'>2</a>", f"{FLOOD}page/2/"),  # relative, under the story's path
+    (FLOOD, "<a href='https://n.example/news/2024/flood/seite-2'>Seite 2</a>", f"{FLOOD}seite-2"),
     # A slug in Arabic, linked in its own letters or with its escapes in lower case.
     (f"{BASE}/ar/%D8%B3%D9%8A%D9%84/", "<a href='/ar/سيل/2/'>٢</a>", f"{BASE}/ar/سيل/2/"),
     (f"{BASE}/ar/%D8%B3%D9%8A%D9%84/", "<a href='/ar/%d8%b3%d9%8a%d9%84/2/'>٢</a>", f"{BASE}/ar/%d8%b3%d9%8a%d9%84/2/"),
