@@ -7,6 +7,7 @@ tests/browser/test_rendering.py."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -35,6 +36,7 @@ from newsarchive.rendering import (
 )
 from newsarchive.research.report import crawl_report, report_html, report_text
 from newsarchive.scope import Scope
+from tests.conftest import SiteHandler, crawl_of
 
 URL = "https://news.example/2024/05/01/story"
 STORY = "<h1>Storm hits the coast</h1><article><p>" + "The storm reached the coast on Monday night. " * 8 + "</p></article>"
@@ -382,3 +384,23 @@ def test_comments_status_is_stored_and_updated(tmp_path):
     with archive.write() as db:
         assert db.execute("SELECT comments_status FROM articles").fetchall() == [("complete",)]
     archive.close()
+
+
+class AppShell(SiteHandler):
+    """A section that is an app's shell: its script would write the stories' links into it."""
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        if self.path == "/news/":
+            return self.answer(200, "<html><head><title>News</title></head><body><div id='app'></div>"
+                                    "<script src='/app.js'></script></body></html>")
+        return self.answer(404, "<html><body>Not found</body></html>")
+
+
+def test_a_section_its_scripts_would_fill_and_no_browser_to_render_it_says_so(tmp_path):
+    result = crawl_of(AppShell, tmp_path / "a.db", "--render", "auto", "-s", "NEWSARCHIVE_CHROMIUM=/nonexistent/chromium",
+                      "-s", "ROBOTSTXT_OBEY=False")
+    assert result.returncode == 4, result.stderr[-3000:]
+    assert re.search(r"--render auto: cannot render http://127\.0\.0\.1:\d+/news/ and the like: .+; their links are "
+                     r"those of the page as sent", result.stderr)
+    assert "2 pages: 0 articles, 2 listings, 0 unchanged, 0 failures; 0 pages rendered, 1 not rendered: no browser" in (
+        result.stdout)
