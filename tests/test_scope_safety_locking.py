@@ -170,12 +170,26 @@ def test_on_a_disk_without_room_the_lock_is_still_taken_and_the_crawl_says_it_ca
     assert lock_path(db, "127.0.0.1").read_text() == ""
 
 
+def crawl_by_name(handler, host: str, db_path):
+    """`newsarchive crawl http://HOST:PORT/news/` of a loopback server answering with `handler`,
+    every host name resolving to it (tests/loopback_resolver.py); (the result, the server's port)."""
+    from tests.conftest import run_cli, serve_handler
+
+    server = serve_handler(handler)
+    try:
+        return run_cli("crawl", f"http://{host}:{server.server_port}/news/", "--db", str(db_path), "--allow-private",
+                       "--render", "never", "-s", "ROBOTSTXT_OBEY=False",
+                       "-s", "TWISTED_DNS_RESOLVER=tests.loopback_resolver.LoopbackResolver"), server.server_port
+    finally:
+        server.shutdown()
+
+
 def test_a_site_given_by_its_internationalised_name_is_crawled(tmp_path):
     """Every host name resolves to the loopback server here (tests/loopback_resolver.py). Before its
     origin was taken in ASCII, the crawl dropped even its start page as offsite: "0 pages", exit 4."""
     import sqlite3
 
-    from tests.conftest import SiteHandler, run_cli, serve_handler
+    from tests.conftest import SiteHandler
 
     class IdnSite(SiteHandler):
         def do_GET(self):  # noqa: N802 (the http.server API)
@@ -188,17 +202,11 @@ def test_a_site_given_by_its_internationalised_name_is_crawled(tmp_path):
             return self.answer(200, f"<html><head><title>Story {self.path[-1]}</title></head><body><article>"
                                     f"<h1>Story {self.path[-1]}</h1>{prose}</article></body></html>")
 
-    server = serve_handler(IdnSite)
-    try:
-        result = run_cli("crawl", f"http://bücher.example:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
-                         "--allow-private", "--render", "never", "-s", "ROBOTSTXT_OBEY=False",
-                         "-s", "TWISTED_DNS_RESOLVER=tests.loopback_resolver.LoopbackResolver")
-    finally:
-        server.shutdown()
+    result, port = crawl_by_name(IdnSite, "bücher.example", tmp_path / "a.db")
     assert result.returncode == 0, result.stderr[-3000:]
     with sqlite3.connect(tmp_path / "a.db") as db:
         assert db.execute("SELECT url FROM articles ORDER BY url").fetchall() == [
-            (f"http://xn--bcher-kva.example:{server.server_port}/2024/05/0{n}/story-{n}",) for n in (1, 2)]
+            (f"http://xn--bcher-kva.example:{port}/2024/05/0{n}/story-{n}",) for n in (1, 2)]
 
 
 def test_a_crawl_whose_links_lead_to_another_origin_exits_4_naming_it(tmp_path):
@@ -240,7 +248,7 @@ def test_a_site_linking_its_stories_at_its_www_name_is_crawled(tmp_path):
     of news.example whose section links its stories at www.news.example archived none: exit 4."""
     import sqlite3
 
-    from tests.conftest import SiteHandler, run_cli, serve_handler, story_html
+    from tests.conftest import SiteHandler, story_html
 
     class LinksToWww(SiteHandler):
         asked: list = []
@@ -256,17 +264,11 @@ def test_a_site_linking_its_stories_at_its_www_name_is_crawled(tmp_path):
                 return self.answer(200, story_html(self.path[-1]))
             return self.answer(404, "<html><body>no</body></html>")
 
-    server = serve_handler(LinksToWww)
-    try:
-        result = run_cli("crawl", f"http://news.example:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
-                         "--allow-private", "--render", "never", "-s", "ROBOTSTXT_OBEY=False",
-                         "-s", "TWISTED_DNS_RESOLVER=tests.loopback_resolver.LoopbackResolver")
-    finally:
-        server.shutdown()
+    result, port = crawl_by_name(LinksToWww, "news.example", tmp_path / "a.db")
     assert result.returncode == 0, result.stderr[-3000:]
     with sqlite3.connect(tmp_path / "a.db") as db:
         assert db.execute("SELECT url, site FROM articles ORDER BY url").fetchall() == [
-            (f"http://www.news.example:{server.server_port}/2024/05/0{n}/story-{n}", "www.news.example") for n in (1, 2)]
+            (f"http://www.news.example:{port}/2024/05/0{n}/story-{n}", "www.news.example") for n in (1, 2)]
     assert sorted(LinksToWww.asked) == [("news.example", "/news/"), ("news.example", "/sitemap.xml"),
                                         ("www.news.example", "/2024/05/01/story-1"),
                                         ("www.news.example", "/2024/05/02/story-2")]
