@@ -360,9 +360,12 @@ async def with_frames(page, html: str) -> str:
     `<section data-newsarchive-frame="URL">`. A comment service that shows its comments in a frame
     (Disqus's way, Facebook's) keeps them in a document of its own, which the page's HTML leaves
     out: they were never read. Set in, they are parsed with the page's, and the rendered capture
-    keeps what the browser showed. Frames of no web address (about:blank, data:) and those that do
-    not answer within FRAME_READ_S are left out."""
-    sections = [section async for section in _frame_sections(page.main_frame, FRAME_DEPTH)]
+    keeps what the browser showed. Frames of no web address (about:blank, data:), those that do
+    not answer within FRAME_READ_S, and those showing an address already set in or the page itself
+    (`<iframe src="#">` loads the page again: its comments were read once more for each such frame)
+    are left out."""
+    shown = {urldefrag(page.main_frame.url)[0]}
+    sections = [section async for section in _frame_sections(page.main_frame, FRAME_DEPTH, shown)]
     if not sections:
         return html
     at = html.lower().rfind("</body>")
@@ -370,10 +373,14 @@ async def with_frames(page, html: str) -> str:
     return html[:at] + "".join(sections) + html[at:]
 
 
-async def _frame_sections(frame, depth: int):
+async def _frame_sections(frame, depth: int, shown: set[str]):
+    """The sections of the frames in `frame`, `depth` deep, each address once (shown: those set in
+    already, and the page's own)."""
     for child in frame.child_frames:
-        if not child.url.startswith(("http://", "https://")) or child.is_detached():
+        address = urldefrag(child.url)[0]
+        if not child.url.startswith(("http://", "https://")) or child.is_detached() or address in shown:
             continue
+        shown.add(address)
         try:
             body = await asyncio.wait_for(child.evaluate(FRAME_BODY_JS), FRAME_READ_S)
         except Exception:  # noqa: BLE001 (a frame gone, or whose scripts broke what this calls, is left out)
@@ -381,7 +388,7 @@ async def _frame_sections(frame, depth: int):
         if isinstance(body, str) and body.strip():
             yield f'<section data-newsarchive-frame="{html_escape(child.url)}">{body}</section>'
         if depth > 1:
-            async for section in _frame_sections(child, depth - 1):
+            async for section in _frame_sections(child, depth - 1, shown):
                 yield section
 
 

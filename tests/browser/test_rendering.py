@@ -583,6 +583,28 @@ def test_comments_a_service_shows_in_a_frame_of_its_own_are_read(tmp_path):
     assert f'<section data-newsarchive-frame="{frame}">'.encode() in zlib.decompress(rendered)
 
 
+def test_a_frame_that_shows_the_page_itself_or_a_frame_already_read_is_not_set_in(tmp_path):
+    """`<iframe src="#">` (and src="") loads the page again: each such frame, and each of its own,
+    was set in, and its comments read once more (a Blogger page of the dev set: 13 comments stored
+    as 65). A second frame of one address is set in once."""
+    service = serve_handler(FramedCommentService)
+    frame = f"http://127.0.0.1:{service.server_port}/thread?story=framed"
+    comments = "".join(f"<li class='comment' id='c-{k}'><p>Comment {k} on the storm, in the page.</p></li>" for k in (1, 2))
+    site = embed_site({
+        "/embeds/": "<html><body><h1>Embeds</h1><p><a href='/2024/05/04/self-framed'>A story</a></p></body></html>",
+        "/2024/05/04/self-framed": article("self-framed", "Storm in a page that frames itself", (
+            f"<h3>4 Comments</h3><ol class='comment-list'>{comments}</ol><iframe src='#'></iframe><iframe src=''></iframe>"
+            f"<div id='comments'><iframe src='{frame}' title='Comments'></iframe><iframe src='{frame}#again'></iframe>"
+            "</div>")),
+    })
+    db = crawl_with_service(site, service, tmp_path / "self.db", f"http://127.0.0.1:{service.server_port}")
+    assert comments_of(db, "self-framed") == ("complete", [
+        "Comment 1 on the storm, in the page.", "Comment 2 on the storm, in the page.",
+        "First, in the service frame.", "Second, in the service frame."], "rendered")
+    rendered = zlib.decompress(db.execute("SELECT body FROM captures WHERE kind = 'rendered'").fetchone()[0])
+    assert rendered.count(b"data-newsarchive-frame") == 1
+
+
 # A page with three images (an img element, a CSS background, one a script makes), a web font and a video.
 PICTURED = {
     "/embeds/": "<html><body><h1>Embeds</h1><p><a href='/2024/05/03/pictured-comments'>A story</a></p></body></html>",
