@@ -284,6 +284,20 @@ def test_comments_alike_with_no_id_are_keyed_by_their_turn():
     assert comment_keys([thanks, great, thanks, with_id, with_id, thanks]) == [
         key, comment_key(great), f"{key}#2", "id:c7", "id:c7", f"{key}#3"]
     assert comment_keys([]) == []
+    # Posted three times running: three comments.
+    assert comment_keys([thanks, thanks, thanks]) == [key, f"{key}#2", f"{key}#3"]
+
+
+def test_comments_a_page_shows_again_are_keyed_as_the_first_showing():
+    """A page showing its list twice (for small screens and large, or a frame of the page itself:
+    a Blogger page stored its 13 comments as 65): a comment alike an earlier one whose neighbour is
+    alike the earlier one's is that comment again. Lone repeats are posts of their own."""
+    a, b, c = (Comment(text, n, author_name="Ann") for n, text in enumerate(("Yes.", "No.", "Maybe.")))
+    keys = [comment_key(comment) for comment in (a, b, c)]
+    assert comment_keys([a, b, c, a, b, c, a, b, c]) == keys * 3
+    assert comment_keys([a, b, a]) == [keys[0], keys[1], f"{keys[0]}#2"]  # no neighbour alike
+    assert comment_keys([b, a, c, a]) == [keys[1], keys[0], keys[2], f"{keys[0]}#2"]
+    assert comment_keys([a, b, c, b, a]) == [keys[0], keys[1], keys[2], f"{keys[1]}#2", f"{keys[0]}#2"]
 
 
 def test_a_comment_dated_hours_ago_is_the_same_comment_on_the_next_visit(archive):

@@ -76,14 +76,33 @@ def comment_keys(comments: list[Comment]) -> list[str]:
     """Each comment's key (comment_key) in a page's comments: the second of two alike in author, date
     and text, with no id of the site's, is `<key>#2`, and so on. A reader who posted the same words
     twice (a form sent twice) shows two comments, and the second was stored as the first again; the
-    first keeps the key it always had."""
+    first keeps the key it always had. But a page may show its comments more than once (a list
+    for small screens beside the one for large, a frame of the page itself): an alike comment
+    whose neighbour before or after is alike the earlier one's too is that comment shown again,
+    and has its key (a Blogger page stored its 13 comments as 65)."""
+    bases = [comment_key(comment) for comment in comments]
     keys: list[str] = []
-    seen: Counter[str] = Counter()
-    for comment in comments:
-        key = comment_key(comment)
-        seen[key] += 1
-        keys.append(key if comment.site_comment_id or seen[key] == 1 else f"{key}#{seen[key]}")
+    turns: Counter[str] = Counter()
+    last: dict[str, int] = {}  # each key's latest place in the list (a list shown again: in the showing before)
+    for at, (comment, key) in enumerate(zip(comments, bases, strict=True)):
+        earlier = last.get(key)
+        last[key] = at
+        if comment.site_comment_id:
+            keys.append(key)
+        elif earlier is not None and _same_neighbour(bases, at, earlier):
+            keys.append(keys[earlier])
+        else:
+            turns[key] += 1
+            keys.append(key if turns[key] == 1 else f"{key}#{turns[key]}")
     return keys
+
+
+def _same_neighbour(keys: list[str], here: int, there: int) -> bool:
+    """Whether the comments before (or after) two alike places in a list are alike, and another
+    comment: a run shown again (a reader's same words posted three times running are three)."""
+    own = keys[here]
+    before = here > 0 and there > 0 and keys[here - 1] == keys[there - 1] != own
+    return before or (here + 1 < len(keys) and keys[here + 1] == keys[there + 1] != own)
 
 
 def store_article(db: Database, article: Article, crawl_id: int, seen_at: str,
