@@ -5,14 +5,15 @@ next one is with `<link rel="next">` in the page's head (as Yoast and most CMSs 
 first page was stored: the rest of the story was lost without a word. Many print no `rel="next"`,
 only a pager under the text ("1 2 3 Next »"): its link to the page numbered after this one's is
 then the next page (linked_next_page). Now the spider fetches the next page while the first is
-being parsed (`complete`), parses it for its body alone, follows its own next page, and appends the blocks of each page to the story, a block a page repeats (a
-standfirst, a caption) once; the story stays one record of its first page, as with comment pages
-(newsarchive/comment_pages.py), and each further page is kept as a capture of kind `page`.
+being parsed (`complete`), parses it for its body alone, follows its own next page, and appends
+the blocks of each page to the story, a block a page repeats (a standfirst, a caption) once; the
+story stays one record of its first page, as with comment pages (newsarchive/comment_pages.py),
+and each further page is kept as a capture of kind `page`.
 
 `rel="next"` is also what WordPress prints on a post for the *next post*, another story. So a next
 page is taken only where its URL continues the story's own (next_story_page): the same path with a
-page number added (`/story/2/`, `/story/page/2/`, `/story/seite-2`, `/story-2.html`) or the same path and query with
-a page parameter (`?page=2`, `?p=2`). A page that could not be fetched or parsed leaves a warning
+page number added (`/story/2/`, `/story/page/2/`, `/story/seite-2`, `/story-2.html`) or the same
+path and query with a page parameter (`?page=2`, `?p=2`). A page that could not be fetched or parsed leaves a warning
 naming it, and the story as far as it was read. At most NEWSARCHIVE_STORY_PAGES pages a story
 (20; 0 reads none).
 """
@@ -43,7 +44,9 @@ _HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IG
 # The page number a further page's path adds to the story's: /2/, /page/2/ or /seite-2 after its path, -2 or
 # _2 before its file extension (/story.html, /story-2.html). Not -2 after an extensionless path:
 # WordPress gives a second post of one title the slug flood-2.
-_PAGE_AFTER_PATH = re.compile(r"^/(?:(?:page|p|seite|pagina)[/-])?(\d{1,3})/?$", re.IGNORECASE)
+# The word a path may set before a page's number: /page/2, /seite-2.
+_PAGE_SEGMENT = r"(?:(?:page|p|seite|pagina)[/-])?"
+_PAGE_AFTER_PATH = re.compile(rf"^/{_PAGE_SEGMENT}(\d{{1,3}})/?$", re.IGNORECASE)
 _PAGE_BEFORE_EXTENSION = re.compile(r"^[-_](\d{1,3})\.[a-z0-9]{1,5}$", re.IGNORECASE)
 # Query parameters that number a story's pages. `p` only when the story's URL has none: with plain
 # permalinks WordPress names its posts ?p=123, and the next post is ?p=124.
@@ -145,10 +148,10 @@ def _may_link_pages(body: bytes, names: set[str], marks: list[bytes]) -> bool:
     at the page's bytes where they hold such a number, without reading its links, which most
     stories' pages do not need (0.3 ms a page); a false yes only costs that reading."""
     numbers = b"|".join(marks)
-    for found in re.finditer(rb"=[\"']?(?:\./)?(?:(?:page|p|seite|pagina)[/-])?(?:%s)(?!\d)" % numbers, body):
+    for found in re.finditer(rb"=[\"']?(?:\./)?%s(?:%s)(?!\d)" % (_PAGE_SEGMENT.encode(), numbers), body):
         if _BEFORE_A_PAGE_NUMBER.search(body[max(0, found.start() - 10):found.start()].lower()):
             return True
-    after_name = re.compile(rb"[-_/](?:(?:page|p|seite|pagina)[/-])?(?:%s)(?!\d)" % numbers, re.IGNORECASE)
+    after_name = re.compile(rb"[-_/]%s(?:%s)(?!\d)" % (_PAGE_SEGMENT.encode(), numbers), re.IGNORECASE)
     for name in (written.encode() for written in names):
         at = body.find(name)
         while at >= 0:

@@ -272,7 +272,7 @@ def test_a_comment_missing_from_a_whole_section_is_marked_removed_and_cleared_wh
     write(archive, store_article, full_article(comments=[c1, c2], comments_complete=True), 9, T3)
     assert rows(archive, "SELECT site_comment_id, last_seen_at, removed_at FROM comments ORDER BY id") == [
         ("c1", T3, None), ("c2", T3, None), ("c3", T1, T2)]  # c3 keeps the time it was first missed
-    assert write(archive, archive_store._mark_removed_comments, 1, [c2], T3) == 1  # c1 now
+    assert write(archive, archive_store._mark_removed_comments, 1, comment_keys([c2]), T3) == 1  # c1 now
     assert write(archive, archive_store._mark_removed_comments, 1, [], T3) == 1  # none left on the page: c2 too
     assert write(archive, archive_store._mark_removed_comments, 1, [], T3) == 0
 

@@ -156,9 +156,10 @@ def store_article(db: Database, article: Article, crawl_id: int, seen_at: str,
         _replace_blocks(db, article_id, article.body_blocks)
     _store_authors(db, article_id, article.authors)
     _store_photos(db, article_id, article.photos, seen_at)
-    _store_comments(db, article_id, article.comments, seen_at)
+    keys = comment_keys(article.comments)
+    _store_comments(db, article_id, article.comments, keys, seen_at)
     if article.comments_complete:
-        _mark_removed_comments(db, article_id, article.comments, seen_at)
+        _mark_removed_comments(db, article_id, keys, seen_at)
     return status
 
 
@@ -435,9 +436,10 @@ def _store_photos(db: Database, article_id: int, photos: list[Photo], seen_at: s
             )
 
 
-def _store_comments(db: Database, article_id: int, comments: list[Comment], seen_at: str) -> None:
+def _store_comments(db: Database, article_id: int, comments: list[Comment], keys: list[str], seen_at: str) -> None:
+    """The page's comments, each under its key (comment_keys)."""
     ids_by_site_id: dict[str, int] = {}
-    for comment, key in zip(comments, comment_keys(comments), strict=True):  # document order: a parent always comes before its replies
+    for comment, key in zip(comments, keys, strict=True):  # document order: a parent always comes before its replies
         parent_id = ids_by_site_id.get(comment.parent_id) if comment.parent_id else None  # pragma: no mutate (get(None) finds nothing either)
         cursor = db.execute(
             "INSERT OR IGNORE INTO comments (article_id, comment_key, site_comment_id, parent_id, "  # pragma: no mutate
@@ -459,12 +461,12 @@ def _store_comments(db: Database, article_id: int, comments: list[Comment], seen
             ids_by_site_id[comment.site_comment_id] = comment_id
 
 
-def _mark_removed_comments(db: Database, article_id: int, comments: list[Comment], seen_at: str) -> int:
-    """Stored comments missing from a page whose comment section was read whole: removed, not deleted.
+def _mark_removed_comments(db: Database, article_id: int, keys: list[str], seen_at: str) -> int:
+    """Stored comments missing from a page whose comment section was read whole (keys: the page's
+    comment_keys): removed, not deleted.
 
     removed_at keeps the time a comment was first missed; a comment that comes back is cleared.
     """
-    keys = comment_keys(comments)
     # No comments left on the page: every stored one is gone ("NOT IN ()" is not SQL, and
     # "NOT IN (NULL)" matches nothing).
     still_there = f"AND comment_key NOT IN ({', '.join('?' for _ in keys)})" if keys else ""  # pragma: no mutate (SQLite reads NOT IN () as true)
