@@ -28,6 +28,7 @@ from newsarchive.items import Article, ArticleNotModified, ListingLink, ListingP
 from newsarchive.options import OptionError, check_start_url, parse_flag
 from newsarchive.parsers.dates import date_part
 from newsarchive.parsers.discovery import before, looks_like_article_url
+from newsarchive.parsers.sitemaps import discovery_file_kind
 from newsarchive.scope import Scope, origin_of
 from spiders.base import ArchiveSpider
 
@@ -116,7 +117,14 @@ class GenericSpider(ArchiveSpider):
 
     async def parse_listing(self, response):
         """A start URL or a listing's next page: read as a listing unless it has a story's prose,
-        whatever article metadata the site's theme prints on it (discovery.page_kind)."""
+        whatever article metadata the site's theme prints on it (discovery.page_kind). A feed or
+        sitemap (a user may start from one) is read as what it is."""
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        form = discovery_file_kind(response.body, content_type)
+        if form is not None:
+            for output in (self.parse_feed if form == "feed" else self.parse_sitemap)(response):
+                yield output
+            return
         async for output in self.parse_any_page(response, asked_as="listing"):
             yield output
 

@@ -78,7 +78,8 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
     running the same command again: its state lives in the archive.
 
     SITE is a profiled site's name (`newsarchive schedule` and `scrapy list` show them), or a
-    section URL of any other site, crawled by the generic spider (sitemaps and feeds included).
+    section URL of any other site, crawled by the generic spider (sitemaps and feeds included); the
+    site's RSS/Atom/JSON feed or sitemap will do as well (`--sections` adds more start URLs).
 
     \b
     Exit status: 0 the crawl finished and archived something; 1 it did not finish; 2 bad

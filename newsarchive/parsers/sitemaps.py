@@ -7,6 +7,7 @@ Read by the crawl itself (spiders/base.py), never in a parser worker, which does
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from lxml import etree
@@ -81,6 +82,36 @@ def _page_links(entries: list[dict]) -> list[DiscoveredLink]:
 
 
 _FEED_ROOTS = frozenset({"rss", "feed", "RDF"})  # RSS 2.0, Atom, RSS 1.0 (Scrapy's type: the root's local name)
+
+# An XML file's first element, after a byte order mark, the declaration, processing instructions
+# (a feed's stylesheet), comments and a doctype.
+_FIRST_ELEMENT = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)\s*)*<([\w.:-]+)", re.DOTALL)
+_ROOT_FORMS = {b"urlset": "sitemap", b"sitemapindex": "sitemap", b"rss": "feed", b"feed": "feed", b"rdf": "feed"}
+SNIFFED_BYTES = 4096
+
+
+def discovery_file_kind(body: bytes, content_type: str | None = None) -> str | None:
+    """"sitemap" or "feed" for a body that is one (by its first bytes: an XML root, a JSON Feed's
+    version, gzip; a text/plain list of URLs), else None: what a page asked for as a listing is
+    when a user gives a site's feed or sitemap as the crawl's start (it was read as an HTML page
+    with no link, or failed as no HTML, and nothing was archived).
+
+    >>> discovery_file_kind(b'<?xml version="1.0"?><!-- made by us --><rss version="2.0"><channel>')
+    'feed'
+    >>> discovery_file_kind(b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"), discovery_file_kind(b"<!DOCTYPE html><html>")
+    ('sitemap', None)
+    """
+    head = body[:SNIFFED_BYTES]
+    if head[:3] == b"\x1f\x8b\x08":  # a .xml.gz the server sent as it is
+        return "sitemap"
+    if head.lstrip()[:1] == b"{":
+        return "feed" if b"jsonfeed.org/version" in head else None
+    first = _FIRST_ELEMENT.match(head)
+    if first:
+        return _ROOT_FORMS.get(first.group(1).rsplit(b":", 1)[-1].lower())
+    if (content_type or "").lower().startswith("text/plain") and _text_sitemap(body) is not None:
+        return "sitemap"
+    return None
 
 
 def _text_sitemap(body: bytes) -> list[str] | None:
