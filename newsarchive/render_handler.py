@@ -21,6 +21,7 @@ render keeps.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
@@ -29,6 +30,7 @@ from newsarchive.browser_launcher import launcher_for
 from newsarchive.rendering import (
     BROWSE_META,
     SENT_PAGE_META,
+    RenderTimeout,
     browser_request_refusal,
     offsite_guard_args,
     rendered_html,
@@ -38,6 +40,8 @@ from newsarchive.rendering import (
 from newsarchive.scope import Scope
 
 logger = logging.getLogger(__name__)
+
+BROWSER_CLOSE_WAIT_S = 10.0  # the longest wait for the browser to close at the crawl's end, and again for its driver
 
 
 class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
@@ -81,6 +85,19 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         else:
             await route.continue_()
 
+    async def _close(self) -> None:
+        """scrapy-playwright's close, bounded: a browser that stopped answering (frozen, or swapped
+        out) held the crawl's end for good, its archive complete and its exit never coming. Past
+        the bound Playwright's driver is stopped, which kills the browsers it launched."""
+        try:
+            await asyncio.wait_for(super()._close(), BROWSER_CLOSE_WAIT_S)
+        except asyncio.TimeoutError:
+            logger.warning(f"the browser did not close within {BROWSER_CLOSE_WAIT_S:g} s: stopping it")
+            driver = getattr(getattr(self, "browser_provider", None), "playwright_context_manager", None)
+            if driver is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(driver.__aexit__(), BROWSER_CLOSE_WAIT_S)
+
     # scrapy-playwright connects these to engine_started: nothing to start yet.
     async def _maybe_launch_in_thread(self) -> None:
         return None
@@ -93,7 +110,16 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
             if getattr(self, "browser_provider", None) is None:
                 self._use_launcher()
                 await self._launch()
-        return await super()._download_request(request, spider)  # which retries a page the browser closed
+        # The render's own bound: a browser killed (out of memory, by hand) in the middle of a render
+        # may leave a call to Playwright's driver unanswered for good, and Scrapy's download timeout
+        # does not reach this handler. Eight such renders held a crawl of 300 stories forever, its
+        # last seven stories unstored.
+        deadline = request.meta.get("download_timeout") or self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
+        try:
+            # super() retries a page the browser closed
+            return await asyncio.wait_for(super()._download_request(request, spider), deadline)
+        except asyncio.TimeoutError:
+            raise RenderTimeout(f"the browser did not finish the page within {deadline:g} s") from None
 
     async def _download_request_with_retry(self, request, spider):
         """A render in a tab: go to the page, browse it (meta BROWSE_META), read the DOM.

@@ -137,6 +137,10 @@ CONTENT_TYPES = re.compile(r"^\s*(?:application/(?:[\w.+-]+\+)?json|text/json|te
                            re.I)
 
 
+RENDER_DEADLINE_TIMEOUTS = 4  # a render's last bound, in render timeouts (Renderer.request_for)
+CLOSE_WAIT_S = 5.0  # the longest wait for a failed render's tab to close
+
+
 class RenderTimeout(Exception):
     """A rendered page's scripts kept the browser waiting longer than the render allows."""
 
@@ -914,8 +918,9 @@ class Renderer:
             response = await self.crawler.engine.download_async(request)
         except Exception:
             page = request.meta.get("playwright_page")
-            if page is not None and not page.is_closed():
-                await page.close()  # in an unknown state: not reused
+            if page is not None and not page.is_closed():  # in an unknown state: not reused
+                with contextlib.suppress(Exception):  # nor waited for, if its browser is gone
+                    await asyncio.wait_for(page.close(), CLOSE_WAIT_S)
             raise
         page = response.meta.get("playwright_page")
         if page is not None and not page.is_closed():
@@ -939,7 +944,9 @@ class Renderer:
             **({"playwright_page": tab.page} if tab.page is not None else {}),
             "download_slot": BROWSER_SLOT,  # not queued behind the site's pages in their slot
             "autothrottle_dont_adjust_delay": True,  # see BrowserRendering._browser_slot
-            "download_timeout": self.timeout * 2,
+            # The whole render's bound (render_handler.py): the page's load (the timeout) and its
+            # browse (twice it) have their own; this is for a browser that stopped answering.
+            "download_timeout": self.timeout * RENDER_DEADLINE_TIMEOUTS,
             "playwright_page_goto_kwargs": {"wait_until": "load"},
             # Attached to a new page only (the tab's page, or its replacement if the browser closed it).
             "playwright_page_event_handlers": tab.handlers,

@@ -128,7 +128,7 @@ def test_request_for_a_page_in_a_new_tab_and_in_an_open_one():
     assert (request.url, request.dont_filter) == (URL, True)
     assert request.meta == {
         "playwright": True, "download_slot": BROWSER_SLOT, "autothrottle_dont_adjust_delay": True,
-        "download_timeout": 5.0, "playwright_page_goto_kwargs": {"wait_until": "load"},
+        "download_timeout": 10.0, "playwright_page_goto_kwargs": {"wait_until": "load"},
         "playwright_page_event_handlers": tab.handlers}  # a new page: the tab's handlers go on it
     assert (browse.func, browse.args, browse.keywords) == (renderer.browse, (), {"activity": activity, "wait_ms": 2500})
     assert tab.activity is activity
