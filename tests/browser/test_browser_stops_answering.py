@@ -51,7 +51,8 @@ def processes_under(root: int) -> list[int]:
 
 
 def chromium_processes() -> list[int]:
-    """This test's Chromium processes (under the crawl it started)."""
+    """The Chromium processes under this test process (the crawl's, and the browser fixture's of
+    other tests, if one is running)."""
     pids = []
     for pid in processes_under(os.getpid()):
         try:
@@ -65,9 +66,11 @@ def chromium_processes() -> list[int]:
 
 class FreezingSite(SiteHandler):
     """Six stories; the first request for a story's comments (only a browser sends one) stops every
-    Chromium process of the crawl (SIGSTOP), then is answered."""
+    Chromium process of the crawl (SIGSTOP: those under this process, but for those that were
+    there before it, `others`), then is answered."""
 
     frozen: list[int] = []
+    others: set[int] = set()
 
     def do_GET(self):  # noqa: N802 (the http.server API)
         if self.path == "/news/":
@@ -77,7 +80,7 @@ class FreezingSite(SiteHandler):
             return self.answer(200, story(int(self.path.rsplit("-", 1)[1])))
         if self.path.startswith("/comments/"):
             if not FreezingSite.frozen:
-                FreezingSite.frozen = chromium_processes()
+                FreezingSite.frozen = [pid for pid in chromium_processes() if pid not in FreezingSite.others]
                 for pid in FreezingSite.frozen:
                     os.kill(pid, signal.SIGSTOP)
             return self.answer(200, json.dumps([f"A comment of {self.path}"]), **{"Content-Type": "application/json"})
@@ -85,7 +88,7 @@ class FreezingSite(SiteHandler):
 
 
 def test_a_browser_that_stops_answering_fails_its_renders_and_the_crawl_ends(tmp_path):
-    FreezingSite.frozen = []
+    FreezingSite.frozen, FreezingSite.others = [], set(chromium_processes())
     server = serve_handler(FreezingSite)
     started = time.monotonic()
     try:
