@@ -49,9 +49,10 @@ def process_tree(pid: int) -> list[int]:
     while pending:
         current = pending.pop()
         tree.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*/children"):
-            with contextlib.suppress(OSError):
-                pending += [int(child) for child in task.read_text().split()]
+        with contextlib.suppress(OSError):  # the process (or a thread of it) ended meanwhile
+            for task in Path(f"/proc/{current}/task").glob("*/children"):
+                with contextlib.suppress(OSError):
+                    pending += [int(child) for child in task.read_text().split()]
     return tree
 
 
