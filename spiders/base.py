@@ -133,8 +133,7 @@ class ArchiveSpider(scrapy.Spider):
         article is completed from its rendered page when --render asks for it (newsarchive/rendering.py).
         fields: the article fields wanted, None for all; asked_as: what the crawl hoped a page of
         unknown kind (kind None) was (parsers.parse_page)."""
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
-        job = ParseJob(response.url, response.body, content_type, kind, self.profile_key,
+        job = ParseJob(response.url, response.body, content_type_of(response), kind, self.profile_key,
                        self.site_name if self.profile_key else None, response.status, fields, asked_as)
         if self.capture_enabled and response.request is not None:  # the worker stores the body too (StoredBody)
             record, stored = await self.parser_pool.parse_storing_body(job)
@@ -347,6 +346,11 @@ class ArchiveSpider(scrapy.Spider):
             if origin is not None:
                 self.offsite_origins[origin_text(origin)] += 1
         return allowed
+
+
+def content_type_of(response) -> str | None:
+    """The response's Content-Type header as text, None without one."""
+    return response.headers.get(b"Content-Type", b"").decode("latin-1") or None
 
 
 def request_key(url: str) -> str:

@@ -30,7 +30,7 @@ from newsarchive.parsers.dates import date_part
 from newsarchive.parsers.discovery import before, looks_like_article_url
 from newsarchive.parsers.sitemaps import discovery_file_kind
 from newsarchive.scope import Scope, origin_of
-from spiders.base import ArchiveSpider
+from spiders.base import ArchiveSpider, content_type_of
 
 # A page of unknown kind is fetched after listings, articles with an article's URL before others.
 LIKELY_ARTICLE_PRIORITY, OTHER_PAGE_PRIORITY = 5, 2
@@ -119,8 +119,7 @@ class GenericSpider(ArchiveSpider):
         """A start URL or a listing's next page: read as a listing unless it has a story's prose,
         whatever article metadata the site's theme prints on it (discovery.page_kind). A feed or
         sitemap (a user may start from one) is read as what it is."""
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
-        form = discovery_file_kind(response.body, content_type)
+        form = discovery_file_kind(response.body, content_type_of(response))
         if form is not None:
             for output in (self.parse_feed if form == "feed" else self.parse_sitemap)(response):
                 yield output

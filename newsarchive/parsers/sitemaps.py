@@ -18,6 +18,7 @@ from newsarchive.parsers.dates import normalise_date
 from newsarchive.parsers.discovery import DiscoveredLink, parse_feed
 
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
+_GZIP_MAGIC = b"\x1f\x8b\x08"  # a gzip member, deflated: a .xml.gz sent as it is
 
 
 class _NewsSitemap(Sitemap):
@@ -44,7 +45,7 @@ def parse_sitemap(body: bytes) -> tuple[list[str], list[DiscoveredLink]]:
     the protocol's other forms: a feed (its items' links and dates) and a text file whose every line
     is a URL. NotASitemap for anything else (an empty sitemap is a sitemap): the other forms were
     `not_a_sitemap` failures, and the stories they named not fetched."""
-    if body[:3] == b"\x1f\x8b\x08":
+    if body.startswith(_GZIP_MAGIC):
         try:
             body = gunzip(body, max_size=SITEMAP_MAX_BYTES)
         except Exception as error:  # noqa: BLE001 (zlib.error, OSError, EOFError, the size limit's ValueError)
@@ -86,7 +87,7 @@ _FEED_ROOTS = frozenset({"rss", "feed", "RDF"})  # RSS 2.0, Atom, RSS 1.0 (Scrap
 # An XML file's first element, after a byte order mark, the declaration, processing instructions
 # (a feed's stylesheet), comments and a doctype.
 _FIRST_ELEMENT = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)\s*)*<([\w.:-]+)", re.DOTALL)
-_ROOT_FORMS = {b"urlset": "sitemap", b"sitemapindex": "sitemap", b"rss": "feed", b"feed": "feed", b"rdf": "feed"}
+_ROOT_FORMS = {b"urlset": "sitemap", b"sitemapindex": "sitemap", **{root.lower().encode(): "feed" for root in _FEED_ROOTS}}
 SNIFFED_BYTES = 4096
 
 
@@ -102,7 +103,7 @@ def discovery_file_kind(body: bytes, content_type: str | None = None) -> str | N
     ('sitemap', None)
     """
     head = body[:SNIFFED_BYTES]
-    if head[:3] == b"\x1f\x8b\x08":  # a .xml.gz the server sent as it is
+    if head.startswith(_GZIP_MAGIC):
         return "sitemap"
     if head.lstrip()[:1] == b"{":
         return "feed" if b"jsonfeed.org/version" in head else None
