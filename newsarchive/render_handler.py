@@ -23,6 +23,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import signal
+from pathlib import Path
 
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
@@ -88,15 +91,17 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
     async def _close(self) -> None:
         """scrapy-playwright's close, bounded: a browser that stopped answering (frozen, or swapped
         out) held the crawl's end for good, its archive complete and its exit never coming. Past
-        the bound Playwright's driver is stopped, which kills the browsers it launched."""
+        the bound the browsers Playwright launched are killed (a frozen one outlived its driver),
+        and its driver is stopped (the provider's close, which super() did not reach)."""
         try:
             await asyncio.wait_for(super()._close(), BROWSER_CLOSE_WAIT_S)
         except asyncio.TimeoutError:
             logger.warning(f"the browser did not close within {BROWSER_CLOSE_WAIT_S:g} s: stopping it")
-            driver = getattr(getattr(self, "browser_provider", None), "playwright_context_manager", None)
-            if driver is not None:
+            kill_launched_browsers(os.getpid())  # first: once its driver ends, a browser is no longer under the crawl
+            provider = getattr(self, "browser_provider", None)
+            if provider is not None:
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(driver.__aexit__(), BROWSER_CLOSE_WAIT_S)
+                    await asyncio.wait_for(provider.close(), BROWSER_CLOSE_WAIT_S)
 
     # scrapy-playwright connects these to engine_started: nothing to start yet.
     async def _maybe_launch_in_thread(self) -> None:
@@ -175,3 +180,38 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         names_a_proxy = options.get("proxy") or any(arg.startswith(("--proxy-server", "--proxy-pac-url")) for arg in args)
         if not names_a_proxy:
             options["args"] = args + offsite_guard_args(getattr(self.crawler.spider, "scope", None), self.other_origins)
+
+
+# The switch Playwright launches its browsers with (it drives them through a pipe): the mark of a
+# browser of this crawl's among its descendants.
+LAUNCHED_BROWSER_MARK = b"--remote-debugging-pipe"
+
+
+def kill_launched_browsers(root: int) -> int:
+    """SIGKILL the browsers Playwright launched under process `root`, and their processes; how many
+    were killed. Read from Linux's /proc (elsewhere there is none: nothing is killed)."""
+    killed = 0
+    for pid in _descendants(root):
+        try:
+            launched = LAUNCHED_BROWSER_MARK in Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if launched:
+            for process in [pid, *_descendants(pid)]:
+                with contextlib.suppress(OSError):
+                    os.kill(process, signal.SIGKILL)
+                    killed += 1
+    return killed
+
+
+def _descendants(root: int) -> list[int]:
+    """The processes under `root`, from the kernel's lists of each thread's children."""
+    found, pending = [], [root]
+    while pending:
+        with contextlib.suppress(OSError):  # a process that ended meanwhile
+            for children in Path(f"/proc/{pending.pop()}/task").glob("*/children"):
+                with contextlib.suppress(OSError, ValueError):
+                    pids = [int(child) for child in children.read_text().split()]
+                    found += pids
+                    pending += pids
+    return found

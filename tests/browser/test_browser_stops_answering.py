@@ -2,7 +2,7 @@
 system, hung in its own code) costs the crawl its renders, never the crawl: each render has a
 last bound of its own (render_handler.py, `_download_request`), a failed render's tab is closed
 within a bound (rendering.Renderer._render), and so is the browser at the crawl's end
-(render_handler.py, `_close`). Without them calls to Playwright's driver waited for good: the
+(render_handler.py, `_close`), past which its processes are killed. Without them calls to Playwright's driver waited for good: the
 crawl never ended, and every story whose render was in flight was left unstored."""
 
 from __future__ import annotations
@@ -64,6 +64,15 @@ def chromium_processes() -> list[int]:
     return pids
 
 
+def running(pid: int) -> bool:
+    """Whether a process is there and no zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 class FreezingSite(SiteHandler):
     """Six stories; the first request for a story's comments (only a browser sends one) stops every
     Chromium process of the crawl (SIGSTOP: those under this process, but for those that were
@@ -98,6 +107,7 @@ def test_a_browser_that_stops_answering_fails_its_renders_and_the_crawl_ends(tmp
                          "--allow-private", "--render", "auto", "-s", "NEWSARCHIVE_RENDER_TIMEOUT=1",
                          "-s", "NEWSARCHIVE_RENDER_CONCURRENCY=2", "-s", "AUTOTHROTTLE_ENABLED=False",
                          "-s", "ROBOTSTXT_OBEY=False", timeout=150)
+        left_running = [pid for pid in FreezingSite.frozen if running(pid)]
     finally:
         server.shutdown()
         for pid in FreezingSite.frozen:  # what the crawl's end did not stop
@@ -113,6 +123,7 @@ def test_a_browser_that_stops_answering_fails_its_renders_and_the_crawl_ends(tmp
     assert len(warnings) == 6
     assert any("RenderTimeout: the browser did not finish the page within 4 s" in line for line in warnings)
     assert "the browser did not close within 10 s: stopping it" in result.stderr
+    assert left_running == []  # the frozen browser was killed, not left behind its driver
     with sqlite3.connect(tmp_path / "a.db") as db:
         assert sorted(db.execute("SELECT title, comments_status FROM articles")) == [
             (f"Story {n}", "unreached") for n in STORIES]
