@@ -27,12 +27,14 @@ import os
 import signal
 from pathlib import Path
 
+from playwright.async_api import Error as PlaywrightError
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from newsarchive.browser_launcher import launcher_for
 from newsarchive.rendering import (
     BROWSE_META,
     SENT_PAGE_META,
+    BrowserReplaced,
     RenderTimeout,
     browser_request_refusal,
     offsite_guard_args,
@@ -45,15 +47,35 @@ from newsarchive.scope import Scope
 logger = logging.getLogger(__name__)
 
 BROWSER_CLOSE_WAIT_S = 10.0  # the longest wait for the browser to close at the crawl's end, and again for its driver
+BROWSER_ANSWER_WAIT_S = 10.0  # the longest wait for a browser to open a context, when asked whether it still answers
+
+
+class DeadDriverNoise(logging.Filter):
+    """Drops asyncio's "Future exception was never retrieved" for the connection to a Playwright
+    driver that ended: Playwright sets that exception on a future nobody awaits once the driver
+    has started, and asyncio logs it as an error, three lines of it. The crawl says it in its own
+    words ("the browser stopped answering"), where it matters."""
+
+    MESSAGE = "Connection closed while reading from the driver"  # Playwright's (playwright/_impl/transport.py)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return str(error) != self.MESSAGE
 
 
 class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
     def __init__(self, crawler) -> None:
         super().__init__(crawler)
+        asyncio_logger = logging.getLogger("asyncio")
+        if not any(isinstance(each, DeadDriverNoise) for each in asyncio_logger.filters):
+            asyncio_logger.addFilter(DeadDriverNoise())
         self._start_lock = asyncio.Lock()
+        self._launch_lock = asyncio.Lock()
         self.crawler = crawler
         self.other_origins = Scope(crawler.settings.getlist("NEWSARCHIVE_RENDER_ORIGINS"))
         self.sent_pages: dict = {}  # URL -> the page as the crawl received it (SentPage), while it renders
+        self.launcher_set = False  # _use_launcher's changes, made once for every browser of the crawl
+        self.browser_processes: list[int] = []  # the current browser's, found at its launch
 
     def refuses(self, request) -> bool:
         """Whether to abort a request of the browser's, by the crawl's scope (browser_request_refusal)."""
@@ -79,14 +101,71 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         answered with the response the crawl received (rendering.sent_page); any other sent as the
         browser made it."""
         request = route.request
-        if self.refuses(request):
-            await route.abort()
-            return
-        sent = self.sent_pages.get(request.url)
-        if sent is not None and request.is_navigation_request() and request.frame.parent_frame is None:
-            await route.fulfill(status=sent.status, headers=sent.headers, body=sent.body)
-        else:
-            await route.continue_()
+        # A tab closed (or its browser gone) while its request waited here: nothing to answer.
+        with contextlib.suppress(PlaywrightError):
+            if self.refuses(request):
+                await route.abort()
+                return
+            sent = self.sent_pages.get(request.url)
+            if sent is not None and request.is_navigation_request() and request.frame.parent_frame is None:
+                await route.fulfill(status=sent.status, headers=sent.headers, body=sent.body)
+            else:
+                await route.continue_()
+
+    async def _maybe_launch_browser(self) -> None:
+        """scrapy-playwright's launch, noting the processes of the browser it launched (those of
+        this crawl's launched browsers that were not there before), which _replace_browser kills."""
+        # A render that began in a browser since replaced comes here with the driver still to start.
+        await self._started()
+        async with self._launch_lock:  # one launch at a time: another's processes are not this one's
+            if hasattr(self, "browser"):
+                return
+            before = set(launched_browsers(os.getpid()))
+            await super()._maybe_launch_browser()
+            self.browser_processes = [pid for pid in launched_browsers(os.getpid()) if pid not in before]
+
+    async def _replace_if_not_answering(self, provider) -> bool:
+        """After a render failed as renders fail in a browser that no longer answers (its last
+        bound passed, an error of Playwright's): whether the browser is a new one since the render
+        began, made here when the old one does not open a context within BROWSER_ANSWER_WAIT_S.
+        A killed Chromium is started again by scrapy-playwright, but a frozen one, or a dead
+        Playwright driver (its browser still "connected" to Python, every call failing as if its
+        page had closed), failed every later render of the crawl."""
+        async with self._start_lock:
+            if self.browser_provider is not provider:  # replaced already, after another render failed
+                return True
+            if await self._browser_answers():
+                return False
+            logger.warning("the browser stopped answering: starting a new one")
+            self.crawler.stats.inc_value("newsarchive/render/browser_replaced_count")
+            await self._replace_browser()
+            return True
+
+    async def _browser_answers(self) -> bool:
+        browser = getattr(self, "browser", None)
+        if browser is None:  # ended, and let go of: scrapy-playwright launches the next
+            return True
+        try:
+            context = await asyncio.wait_for(browser.new_context(), BROWSER_ANSWER_WAIT_S)
+        except (asyncio.TimeoutError, PlaywrightError):
+            return False
+        with contextlib.suppress(asyncio.TimeoutError, PlaywrightError):
+            await asyncio.wait_for(context.close(), BROWSER_ANSWER_WAIT_S)
+        return True
+
+    async def _replace_browser(self) -> None:
+        """Kill the browser, let go of it, its contexts and its driver: the next render starts new
+        ones (_started). The tabs the renderer keeps are of the old browser (_open_page)."""
+        kill_processes(self.browser_processes)
+        self.browser_processes = []
+        self.context_wrappers.clear()
+        if hasattr(self, "context_semaphore"):  # held by the old browser's contexts, which never closed
+            self.context_semaphore = asyncio.Semaphore(value=self.config.max_contexts)
+        if hasattr(self, "browser"):
+            del self.browser
+        provider, self.browser_provider = self.browser_provider, None
+        with contextlib.suppress(Exception):  # a dead driver's close may fail, or never end
+            await asyncio.wait_for(provider.close(), BROWSER_CLOSE_WAIT_S)
 
     async def _close(self) -> None:
         """scrapy-playwright's close, bounded: a browser that stopped answering (frozen, or swapped
@@ -111,10 +190,28 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         return None
 
     async def _download_request(self, request, spider=None):
+        """The render, in the crawl's browser. A render that failed as renders fail in a browser
+        that no longer answers, where the browser does not (_replace_if_not_answering), raises
+        BrowserReplaced: the renderer tries it again, in the new one."""
+        provider = await self._started()
+        try:
+            return await self._bounded_render(request, spider)
+        except (RenderTimeout, PlaywrightError) as error:
+            if await self._replace_if_not_answering(provider):
+                raise BrowserReplaced(f"the browser stopped answering ({type(error).__name__}: {error})") from error
+            raise
+
+    async def _started(self):
+        """Playwright's driver (the provider), started at the first render and after a replacement."""
         async with self._start_lock:
             if getattr(self, "browser_provider", None) is None:
-                self._use_launcher()
+                if not self.launcher_set:
+                    self._use_launcher()
+                    self.launcher_set = True
                 await self._launch()
+            return self.browser_provider
+
+    async def _bounded_render(self, request, spider):
         # The render's own bound: a browser killed (out of memory, by hand) in the middle of a render
         # may leave a call to Playwright's driver unanswered for good, and Scrapy's download timeout
         # does not reach this handler. Eight such renders held a crawl of 300 stories forever, its
@@ -161,7 +258,7 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         playwright_page_event_handlers when it has none or the browser closed it. The page is
         left in the request's meta, open, for the renderer to use again or close."""
         page = request.meta.get("playwright_page")
-        if page is None or page.is_closed():
+        if page is None or page.is_closed() or page.context.browser is not getattr(self, "browser", None):
             page = await self._create_page(request=request, spider=spider)
             for event, handler in (request.meta.get("playwright_page_event_handlers") or {}).items():
                 page.on(event, handler)
@@ -187,21 +284,41 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
 LAUNCHED_BROWSER_MARK = b"--remote-debugging-pipe"
 
 
-def kill_launched_browsers(root: int) -> int:
-    """SIGKILL the browsers Playwright launched under process `root`, and their processes; how many
-    were killed. Read from Linux's /proc (elsewhere there is none: nothing is killed)."""
-    killed = 0
+def launched_browsers(root: int) -> list[int]:
+    """The browsers Playwright launched under process `root` (their first process each), read from
+    Linux's /proc (elsewhere there is none: none is found)."""
+    found = []
     for pid in _descendants(root):
         try:
-            launched = LAUNCHED_BROWSER_MARK in Path(f"/proc/{pid}/cmdline").read_bytes()
+            if LAUNCHED_BROWSER_MARK in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
         except OSError:
             continue
-        if launched:
-            for process in [pid, *_descendants(pid)]:
-                with contextlib.suppress(OSError):
-                    os.kill(process, signal.SIGKILL)
-                    killed += 1
+    return [pid for pid in found if _parent(pid) not in found]
+
+
+def kill_launched_browsers(root: int) -> int:
+    """SIGKILL the browsers Playwright launched under process `root`, and their processes; how many
+    were killed."""
+    return kill_processes(launched_browsers(root))
+
+
+def kill_processes(roots: list[int]) -> int:
+    """SIGKILL each process of `roots` and the processes under it; how many were killed."""
+    killed = 0
+    for root in roots:
+        for process in [*_descendants(root), root]:
+            with contextlib.suppress(OSError):
+                os.kill(process, signal.SIGKILL)
+                killed += 1
     return killed
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _descendants(root: int) -> list[int]:

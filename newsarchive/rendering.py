@@ -145,6 +145,11 @@ class RenderTimeout(Exception):
     """A rendered page's scripts kept the browser waiting longer than the render allows."""
 
 
+class BrowserReplaced(Exception):
+    """The browser stopped answering in the middle of a render and was replaced by a new one
+    (newsarchive/render_handler.py): the render may be tried again, in that one."""
+
+
 class RenderLeftPage(Exception):
     """A rendered page's scripts sent the browser to another page: nothing is taken from it."""
 
@@ -631,6 +636,11 @@ class PageActivity:
         self.captures: list[Capture] = []
         self.kept_off: list[str] = []  # URLs of the requests the offsite guard's proxy kept off the network
 
+    def forget(self) -> None:
+        """Start again, as for a new render: the requests and pages of a browser that was replaced
+        will never end or be read."""
+        self.__init__(self.quiet_ms)  # type: ignore[misc]
+
     def request_sent(self, request) -> None:
         self.last_change = self.pending[request] = time.monotonic()
 
@@ -910,6 +920,16 @@ class Renderer:
         return rendered
 
     async def _render(self, url: str, activity: PageActivity, sent: SentPage | None = None):
+        """The page as the browser rendered it; once more when the browser stopped answering
+        meanwhile and was replaced (a frozen or killed browser, a dead driver), with what the
+        old one saw forgotten."""
+        try:
+            return await self._render_in_a_tab(url, activity, sent)
+        except BrowserReplaced:
+            activity.forget()
+            return await self._render_in_a_tab(url, activity, sent)
+
+    async def _render_in_a_tab(self, url: str, activity: PageActivity, sent: SentPage | None = None):
         """The page as the browser rendered it, in a tab of the pool: opening a tab starts a
         renderer process, which cost more than the rendering itself (bench/render.py)."""
         tab = self.open_tabs.pop() if self.open_tabs else Tab()

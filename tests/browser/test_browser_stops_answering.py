@@ -1,9 +1,11 @@
 """A browser that stops answering in the middle of a crawl (frozen: swapped out, stopped by the
-system, hung in its own code) costs the crawl its renders, never the crawl: each render has a
-last bound of its own (render_handler.py, `_download_request`), a failed render's tab is closed
-within a bound (rendering.Renderer._render), and so is the browser at the crawl's end
-(render_handler.py, `_close`), past which its processes are killed. Without them calls to Playwright's driver waited for good: the
-crawl never ended, and every story whose render was in flight was left unstored."""
+system, hung in its own code), or whose Playwright driver died, costs the crawl neither its end nor
+its renders. Each render has a last bound of its own (render_handler.py, `_bounded_render`); a
+render that fails so, in a browser that then does not open a context, has the browser replaced
+and is tried once more in the new one (`_replace_if_not_answering`); a browser frozen after the
+last render is killed at the crawl's end (`_close`). Without the bounds calls to the driver
+waited for good: the crawl never ended, and every story whose render was in flight was left
+unstored. Without the replacement every later render of the crawl failed."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import json
 import os
 import signal
 import sqlite3
+import threading
 import time
 
 from tests.conftest import SiteHandler, run_cli, serve_handler
@@ -20,15 +23,17 @@ STORIES = range(1, 7)
 
 
 def story(number: int) -> str:
-    """A story with one comment, fetched by its script a little after the page's load: the browser is
-    frozen while it renders, past the page's own load timeout."""
+    """A story with one comment, fetched by its script a little after the page's load, and then the
+    comment's likes, fetched and shown beside it."""
     script = (f"window.addEventListener('load', () => setTimeout(() => fetch('/comments/{number}.json')"
               ".then(r => r.json()).then(texts => { for (const text of texts) { const li = document.createElement('li');"
-              " li.className = 'comment'; li.textContent = text; document.getElementById('comment-list').appendChild(li); } }), 50));")
+              " li.className = 'comment'; li.textContent = text; document.getElementById('comment-list').appendChild(li); }"
+              f" return fetch('/likes/{number}.json'); }}).then(r => r.json())"
+              ".then(likes => { document.getElementById('likes').textContent = likes; }), 50));")
     return (f"<!doctype html><html><head><title>Story {number}</title>"
             "<meta property='article:published_time' content='2024-05-01T08:00:00Z'></head>"
             f"<body><h1>Story {number}</h1><article>{BODY}</article><h3>1 Comment</h3><ol id='comment-list'></ol>"
-            f"<script>{script}</script></body></html>")
+            f"<p id='likes'></p><script>{script}</script></body></html>")
 
 
 def processes_under(root: int) -> list[int]:
@@ -64,6 +69,19 @@ def chromium_processes() -> list[int]:
     return pids
 
 
+def driver_processes() -> list[int]:
+    """Playwright's driver processes under this test process (Node.js running `cli.js run-driver`)."""
+    pids = []
+    for pid in processes_under(os.getpid()):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                if b"run-driver" in cmdline.read():
+                    pids.append(pid)
+        except OSError:
+            continue
+    return pids
+
+
 def running(pid: int) -> bool:
     """Whether a process is there and no zombie."""
     try:
@@ -73,59 +91,146 @@ def running(pid: int) -> bool:
         return False
 
 
-class FreezingSite(SiteHandler):
-    """Six stories; the first request for a story's comments (only a browser sends one) stops every
-    Chromium process of the crawl (SIGSTOP: those under this process, but for those that were
-    there before it, `others`), then is answered."""
+class StoppingSite(SiteHandler):
+    """Six stories whose comments (and their likes) only a browser asks for, and a seventh without
+    comments. `stop` is done to the crawl's browser or driver processes (`processes`: those not
+    there before, `others`) when the last story's likes are asked for, its comments loaded and the
+    other stories' renders done (`at` "likes": the tab that rendered the one before waits in the
+    renderer's pool, for the next page), or when the seventh story is asked for, every render done
+    (`at` "last")."""
 
-    frozen: list[int] = []
+    at = "likes"
+    stop = signal.SIGSTOP
+    processes = staticmethod(chromium_processes)
+    counting = threading.Lock()
+    sent: dict[str, int] = {}  # requests for comments, for likes
+    stop_done = False
+    stopped: list[int] = []
+    left_after_stop: set[int] = set()  # of those stopped, the ones running at a later request
     others: set[int] = set()
 
     def do_GET(self):  # noqa: N802 (the http.server API)
         if self.path == "/news/":
             links = "".join(f"<p><a href='/2024/05/01/story-{n}'>Storm story number {n}</a></p>" for n in STORIES)
+            links += "<p><a href='/2024/05/01/story-last'>Storm story number seven</a></p>"
             return self.answer(200, f"<html><body><h1>News</h1>{links}</body></html>")
+        if self.path == "/2024/05/01/story-last":
+            if StoppingSite.at == "last":
+                self.after("likes", len(STORIES))
+                self.stop_processes()
+            return self.answer(200, "<html><head><title>Story seven</title>"
+                                    "<meta property='article:published_time' content='2024-05-01T08:00:00Z'></head>"
+                                    f"<body><h1>Story seven</h1><article>{BODY}</article></body></html>")
         if self.path.startswith("/2024/05/01/story-"):
             return self.answer(200, story(int(self.path.rsplit("-", 1)[1])))
-        if self.path.startswith("/comments/"):
-            if not FreezingSite.frozen:
-                FreezingSite.frozen = [pid for pid in chromium_processes() if pid not in FreezingSite.others]
-                for pid in FreezingSite.frozen:
-                    os.kill(pid, signal.SIGSTOP)
-            return self.answer(200, json.dumps([f"A comment of {self.path}"]), **{"Content-Type": "application/json"})
+        if self.path.startswith(("/comments/", "/likes/")):
+            kind = self.path.split("/")[1]
+            if StoppingSite.stopped:  # asked by the browser that replaced them
+                StoppingSite.left_after_stop.update(pid for pid in StoppingSite.stopped if running(pid))
+            with StoppingSite.counting:
+                StoppingSite.sent[kind] = asked = StoppingSite.sent.get(kind, 0) + 1
+            if kind == "likes" and StoppingSite.at == "likes" and asked == len(STORIES):
+                self.after("likes", len(STORIES) - 1)
+                self.stop_processes()
+            answer = json.dumps([f"A comment of {self.path}"]) if kind == "comments" else "3"
+            return self.answer(200, answer, **{"Content-Type": "application/json"})
         return self.answer(404, "<html><body>no</body></html>")
 
+    @staticmethod
+    def after(kind: str, count: int):
+        """Once `count` requests of `kind` came (each answered at once), and 1.5 s more, in which the renders that
+        sent them settle (50 ms of quiet, then the page's idle callback) and give their tabs back
+        to the renderer's pool; a render still waiting for an answer waits up to 6 s."""
+        while StoppingSite.sent.get(kind, 0) < count:
+            time.sleep(0.05)
+        time.sleep(1.5)
 
-def test_a_browser_that_stops_answering_fails_its_renders_and_the_crawl_ends(tmp_path):
-    FreezingSite.frozen, FreezingSite.others = [], set(chromium_processes())
-    server = serve_handler(FreezingSite)
+    @staticmethod
+    def stop_processes():
+        """Once: the processes of the browser that replaced the stopped one are not to be stopped."""
+        if not StoppingSite.stop_done:
+            StoppingSite.stop_done = True
+            StoppingSite.stopped = [pid for pid in StoppingSite.processes() if pid not in StoppingSite.others]
+            for pid in StoppingSite.stopped:
+                os.kill(pid, StoppingSite.stop)
+
+
+def crawl_stopping(tmp_path, at: str, stop: signal.Signals, processes):
+    """The crawl of StoppingSite (renders of 3 s, browsing 6 s, each bound 12 s, two at a time): its result, the
+    processes stopped, those of them left running after it, and its seconds."""
+    StoppingSite.at, StoppingSite.stop, StoppingSite.processes = at, stop, staticmethod(processes)
+    StoppingSite.stopped, StoppingSite.others, StoppingSite.sent = [], set(processes()), {}
+    StoppingSite.left_after_stop, StoppingSite.stop_done = set(), False
+    server = serve_handler(StoppingSite)
     started = time.monotonic()
     try:
-        # Renders of 1 s (each bound: 4 s), two at a time; unbounded, the crawl never ends, and
-        # run_cli's timeout fails the test.
+        # Unbounded, the crawl never ends, and run_cli's timeout fails the test.
         result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
-                         "--allow-private", "--render", "auto", "-s", "NEWSARCHIVE_RENDER_TIMEOUT=1",
+                         "--allow-private", "--render", "auto", "-s", "NEWSARCHIVE_RENDER_TIMEOUT=3",
                          "-s", "NEWSARCHIVE_RENDER_CONCURRENCY=2", "-s", "AUTOTHROTTLE_ENABLED=False",
                          "-s", "ROBOTSTXT_OBEY=False", timeout=150)
-        left_running = [pid for pid in FreezingSite.frozen if running(pid)]
+        left_running = [pid for pid in StoppingSite.stopped if running(pid)]
     finally:
         server.shutdown()
-        for pid in FreezingSite.frozen:  # what the crawl's end did not stop
+        for pid in StoppingSite.stopped:  # what the crawl did not stop
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-    took = time.monotonic() - started
-    assert FreezingSite.frozen, "no Chromium process was found to freeze"
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "6 articles, 2 listings, 0 unchanged, 0 failures; 0 pages rendered, 6 could not be rendered" in result.stdout
-    warnings = [line for line in result.stderr.splitlines() if "cannot render" in line]
-    assert len(warnings) == 6
-    assert any("RenderTimeout: the browser did not finish the page within 4 s" in line for line in warnings)
-    assert "the browser did not close within 10 s: stopping it" in result.stderr
-    assert left_running == []  # the frozen browser was killed, not left behind its driver
+    assert StoppingSite.stopped, "no process was found to stop"
+    return result, left_running, time.monotonic() - started
+
+
+def stored_stories(tmp_path) -> tuple[list, list, list]:
+    """The articles (title, comments_status), their comments, and the captures of what the stories'
+    scripts loaded (path, status)."""
     with sqlite3.connect(tmp_path / "a.db") as db:
-        assert sorted(db.execute("SELECT title, comments_status FROM articles")) == [
-            (f"Story {n}", "unreached") for n in STORIES]
-        assert db.execute("SELECT count(*) FROM comments").fetchone() == (0,)
+        return (sorted(db.execute("SELECT title, comments_status FROM articles")),
+                sorted(db.execute("SELECT a.title, c.body_text FROM comments c JOIN articles a ON a.id = c.article_id")),
+                sorted((url.split("/", 3)[3], status) for url, status in
+                       db.execute("SELECT url, status FROM captures WHERE kind = 'script'")))
+
+
+EVERY_STORY_RENDERED = ([(f"Story {n}", "complete") for n in STORIES] + [("Story seven", "none")],
+                        [(f"Story {n}", f"A comment of /comments/{n}.json") for n in STORIES],
+                        # each once: none from a browser that was replaced, whose responses cannot be read
+                        sorted([(f"comments/{n}.json", 200) for n in STORIES] + [(f"likes/{n}.json", 200) for n in STORIES]))
+
+
+def test_a_browser_frozen_in_a_render_is_replaced_and_the_render_tried_again(tmp_path):
+    result, left_running, took = crawl_stopping(tmp_path, "likes", signal.SIGSTOP, chromium_processes)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "7 articles, 2 listings, 0 unchanged, 0 failures; 6 pages rendered (6 comment_counter)" in result.stdout
+    assert result.stderr.count("the browser stopped answering: starting a new one") == 1
+    assert "cannot render" not in result.stderr
+    assert "cannot keep" not in result.stderr  # what the replaced browser loaded is not read from it
+    assert " ERROR: " not in result.stderr
+    assert StoppingSite.left_after_stop == set()  # killed when replaced, not left to its driver
+    assert left_running == []
+    assert stored_stories(tmp_path) == EVERY_STORY_RENDERED
+    assert took < 120
+
+
+def test_a_dead_driver_is_replaced_and_the_render_tried_again(tmp_path):
+    """Playwright's driver killed (out of memory, say): the browser it ran ends with it, but stays
+    "connected" to Python, and every call fails as if a page had closed."""
+    result, left_running, took = crawl_stopping(tmp_path, "likes", signal.SIGKILL, driver_processes)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "7 articles, 2 listings, 0 unchanged, 0 failures; 6 pages rendered (6 comment_counter)" in result.stdout
+    assert result.stderr.count("the browser stopped answering: starting a new one") == 1
+    assert "cannot render" not in result.stderr
+    assert "cannot keep" not in result.stderr  # what the replaced browser loaded is not read from it
+    assert " ERROR: " not in result.stderr  # Playwright's "Connection closed while reading from the driver" among them
+    assert stored_stories(tmp_path) == EVERY_STORY_RENDERED
+    assert took < 120
+
+
+def test_a_browser_frozen_after_its_renders_is_killed_at_the_crawls_end(tmp_path):
+    result, left_running, took = crawl_stopping(tmp_path, "last", signal.SIGSTOP, chromium_processes)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "7 articles, 2 listings, 0 unchanged, 0 failures; 6 pages rendered (6 comment_counter)" in result.stdout
+    assert "the browser did not close within 10 s: stopping it" in result.stderr
+    assert "the browser stopped answering" not in result.stderr  # no render met it frozen
+    assert left_running == []
+    assert stored_stories(tmp_path) == EVERY_STORY_RENDERED
     assert took < 120
