@@ -34,7 +34,7 @@ from newsarchive.browser_launcher import launcher_for
 from newsarchive.rendering import (
     BROWSE_META,
     SENT_PAGE_META,
-    BrowserReplaced,
+    RenderInterrupted,
     RenderTimeout,
     browser_request_refusal,
     offsite_guard_args,
@@ -48,19 +48,27 @@ logger = logging.getLogger(__name__)
 
 BROWSER_CLOSE_WAIT_S = 10.0  # the longest wait for the browser to close at the crawl's end, and again for its driver
 BROWSER_ANSWER_WAIT_S = 10.0  # the longest wait for a browser to open a context, when asked whether it still answers
+# Browsers started again in a crawl, at most: past that, renders fail as they come (their stories
+# `unreached`, for the next crawl), rather than a browser that cannot start being started forever.
+MAX_BROWSER_REPLACEMENTS = 10
 
 
 class DeadDriverNoise(logging.Filter):
-    """Drops asyncio's "Future exception was never retrieved" for the connection to a Playwright
-    driver that ended: Playwright sets that exception on a future nobody awaits once the driver
-    has started, and asyncio logs it as an error, three lines of it. The crawl says it in its own
-    words ("the browser stopped answering"), where it matters."""
+    """Drops what asyncio logs as errors, three lines or more each, when a Playwright driver ended:
+    "Future exception was never retrieved" for its connection (Playwright sets the exception on a
+    future nobody awaits once the driver has started), and "Task was destroyed but it is pending"
+    for Playwright's tasks that waited on it (a request of the browser's in its route, which no
+    answer will ever end), once a replaced browser is let go. The crawl says it in its own words
+    ("the browser stopped answering"), where it matters."""
 
     MESSAGE = "Connection closed while reading from the driver"  # Playwright's (playwright/_impl/transport.py)
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        return str(error) != self.MESSAGE
+        if str(error) == self.MESSAGE:
+            return False
+        message = record.getMessage()
+        return not (message.startswith("Task was destroyed but it is pending") and "/playwright/" in message)
 
 
 class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
@@ -76,6 +84,7 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         self.sent_pages: dict = {}  # URL -> the page as the crawl received it (SentPage), while it renders
         self.launcher_set = False  # _use_launcher's changes, made once for every browser of the crawl
         self.browser_processes: list[int] = []  # the current browser's, found at its launch
+        self.replacements = 0
 
     def refuses(self, request) -> bool:
         """Whether to abort a request of the browser's, by the crawl's scope (browser_request_refusal)."""
@@ -101,16 +110,15 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         answered with the response the crawl received (rendering.sent_page); any other sent as the
         browser made it."""
         request = route.request
-        # A tab closed (or its browser gone) while its request waited here: nothing to answer.
-        with contextlib.suppress(PlaywrightError):
-            if self.refuses(request):
-                await route.abort()
-                return
-            sent = self.sent_pages.get(request.url)
-            if sent is not None and request.is_navigation_request() and request.frame.parent_frame is None:
-                await route.fulfill(status=sent.status, headers=sent.headers, body=sent.body)
-            else:
-                await route.continue_()
+        sent = self.sent_pages.get(request.url)
+        if self.refuses(request):
+            answer = route.abort()
+        elif sent is not None and request.is_navigation_request() and request.frame.parent_frame is None:
+            answer = route.fulfill(status=sent.status, headers=sent.headers, body=sent.body)
+        else:
+            answer = route.continue_()
+        with contextlib.suppress(PlaywrightError):  # the tab closed, or its browser ended, meanwhile
+            await answer
 
     async def _maybe_launch_browser(self) -> None:
         """scrapy-playwright's launch, noting the processes of the browser it launched (those of
@@ -134,23 +142,37 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         async with self._start_lock:
             if self.browser_provider is not provider:  # replaced already, after another render failed
                 return True
-            if await self._browser_answers():
+            if self.replacements >= MAX_BROWSER_REPLACEMENTS or await self._browser_answers():
                 return False
-            logger.warning("the browser stopped answering: starting a new one")
-            self.crawler.stats.inc_value("newsarchive/render/browser_replaced_count")
+            if not self._may_replace("the browser stopped answering"):
+                return False
             await self._replace_browser()
             return True
 
     async def _browser_answers(self) -> bool:
+        """Whether the browser opens a context; with none (not launched, or ended), a render's
+        error is its driver's."""
         browser = getattr(self, "browser", None)
-        if browser is None:  # ended, and let go of: scrapy-playwright launches the next
-            return True
+        if browser is None:
+            return False
         try:
             context = await asyncio.wait_for(browser.new_context(), BROWSER_ANSWER_WAIT_S)
         except (asyncio.TimeoutError, PlaywrightError):
             return False
         with contextlib.suppress(asyncio.TimeoutError, PlaywrightError):
             await asyncio.wait_for(context.close(), BROWSER_ANSWER_WAIT_S)
+        return True
+
+    def _may_replace(self, why: str) -> bool:
+        """Whether another browser may be started (MAX_BROWSER_REPLACEMENTS), said in one warning."""
+        self.replacements += 1
+        if self.replacements > MAX_BROWSER_REPLACEMENTS:
+            if self.replacements == MAX_BROWSER_REPLACEMENTS + 1:
+                logger.warning(f"{why}; the browser was started again {MAX_BROWSER_REPLACEMENTS} times in "
+                               "this crawl: its later renders fail")
+            return False
+        logger.warning(f"{why}: starting a new one")
+        self.crawler.stats.inc_value("newsarchive/render/browser_replaced_count")
         return True
 
     async def _replace_browser(self) -> None:
@@ -163,9 +185,7 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
             self.context_semaphore = asyncio.Semaphore(value=self.config.max_contexts)
         if hasattr(self, "browser"):
             del self.browser
-        provider, self.browser_provider = self.browser_provider, None
-        with contextlib.suppress(Exception):  # a dead driver's close may fail, or never end
-            await asyncio.wait_for(provider.close(), BROWSER_CLOSE_WAIT_S)
+        await self._let_go_of_provider()
 
     async def _close(self) -> None:
         """scrapy-playwright's close, bounded: a browser that stopped answering (frozen, or swapped
@@ -190,26 +210,43 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         return None
 
     async def _download_request(self, request, spider=None):
-        """The render, in the crawl's browser. A render that failed as renders fail in a browser
-        that no longer answers, where the browser does not (_replace_if_not_answering), raises
-        BrowserReplaced: the renderer tries it again, in the new one."""
+        """The render, in the crawl's browser, tried once (scrapy-playwright tries a page closed
+        under it again within the same render, where what the first tab saw was read with the
+        second's: the renderer tries again itself, rendering.Renderer._render). A render cut short
+        by a browser that no longer answers, replaced (_replace_if_not_answering), raises
+        RenderInterrupted."""
         provider = await self._started()
         try:
             return await self._bounded_render(request, spider)
         except (RenderTimeout, PlaywrightError) as error:
             if await self._replace_if_not_answering(provider):
-                raise BrowserReplaced(f"the browser stopped answering ({type(error).__name__}: {error})") from error
+                raise RenderInterrupted(f"the browser stopped answering ({type(error).__name__}: {error})") from error
             raise
 
     async def _started(self):
-        """Playwright's driver (the provider), started at the first render and after a replacement."""
+        """Playwright's driver (the provider), started at the first render and after a replacement.
+        One that fails to start (it died starting) is let go of: the render that wanted it is tried
+        again (RenderInterrupted), and the next start is a new one."""
         async with self._start_lock:
             if getattr(self, "browser_provider", None) is None:
                 if not self.launcher_set:
                     self._use_launcher()
                     self.launcher_set = True
-                await self._launch()
+                try:
+                    await self._launch()
+                except Exception as error:  # noqa: BLE001 (Playwright's driver raises plain exceptions)
+                    await self._let_go_of_provider()
+                    why = f"Playwright's driver did not start ({type(error).__name__}: {error})"
+                    if self._may_replace(why):
+                        raise RenderInterrupted(why) from error
+                    raise
             return self.browser_provider
+
+    async def _let_go_of_provider(self) -> None:
+        provider, self.browser_provider = getattr(self, "browser_provider", None), None
+        if provider is not None:
+            with contextlib.suppress(Exception):  # a dead driver's close may fail, or never end
+                await asyncio.wait_for(provider.close(), BROWSER_CLOSE_WAIT_S)
 
     async def _bounded_render(self, request, spider):
         # The render's own bound: a browser killed (out of memory, by hand) in the middle of a render
@@ -218,8 +255,7 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         # last seven stories unstored.
         deadline = request.meta.get("download_timeout") or self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
         try:
-            # super() retries a page the browser closed
-            return await asyncio.wait_for(super()._download_request(request, spider), deadline)
+            return await asyncio.wait_for(self._download_request_with_retry(request, spider), deadline)
         except asyncio.TimeoutError:
             raise RenderTimeout(f"the browser did not finish the page within {deadline:g} s") from None
 
@@ -287,14 +323,15 @@ LAUNCHED_BROWSER_MARK = b"--remote-debugging-pipe"
 def launched_browsers(root: int) -> list[int]:
     """The browsers Playwright launched under process `root` (their first process each), read from
     Linux's /proc (elsewhere there is none: none is found)."""
-    found = []
-    for pid in _descendants(root):
-        try:
-            if LAUNCHED_BROWSER_MARK in Path(f"/proc/{pid}/cmdline").read_bytes():
-                found.append(pid)
-        except OSError:
-            continue
+    found = [pid for pid in _descendants(root) if _launched_browser(pid)]
     return [pid for pid in found if _parent(pid) not in found]
+
+
+def _launched_browser(pid: int) -> bool:
+    try:
+        return LAUNCHED_BROWSER_MARK in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def kill_launched_browsers(root: int) -> int:
@@ -304,9 +341,12 @@ def kill_launched_browsers(root: int) -> int:
 
 
 def kill_processes(roots: list[int]) -> int:
-    """SIGKILL each process of `roots` and the processes under it; how many were killed."""
+    """SIGKILL each process of `roots` that is still a browser Playwright launched (a process that
+    ended may have left its number to another), and the processes under it; how many were killed."""
     killed = 0
     for root in roots:
+        if not _launched_browser(root):
+            continue
         for process in [*_descendants(root), root]:
             with contextlib.suppress(OSError):
                 os.kill(process, signal.SIGKILL)

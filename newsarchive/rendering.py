@@ -145,9 +145,9 @@ class RenderTimeout(Exception):
     """A rendered page's scripts kept the browser waiting longer than the render allows."""
 
 
-class BrowserReplaced(Exception):
-    """The browser stopped answering in the middle of a render and was replaced by a new one
-    (newsarchive/render_handler.py): the render may be tried again, in that one."""
+class RenderInterrupted(Exception):
+    """A render cut short by its browser ending (killed, or frozen and replaced, its driver dead or
+    not started; newsarchive/render_handler.py): it may be tried again, in a new browser."""
 
 
 class RenderLeftPage(Exception):
@@ -635,6 +635,7 @@ class PageActivity:
         self.documents: list[str] = []  # the URLs of the pages the tab showed, in order
         self.captures: list[Capture] = []
         self.kept_off: list[str] = []  # URLs of the requests the offsite guard's proxy kept off the network
+        self.crashed = False  # the tab's renderer process ended (killed for its memory, say)
 
     def forget(self) -> None:
         """Start again, as for a new render: the requests and pages of a browser that was replaced
@@ -759,6 +760,11 @@ class Tab:
         self.page = None
         self.activity = PageActivity()  # the last render's, until the next begins
         self.handlers = {event: self._handing_to(method) for event, method in PageActivity.EVENTS.items()}
+        self.handlers["crash"] = self._crashed
+        self.crashed = False  # its renderer process ended (killed for its memory, say): the page is gone
+
+    def _crashed(self, page) -> None:
+        self.crashed = self.activity.crashed = True
 
     def _handing_to(self, method: str):
         def handler(*args):
@@ -920,19 +926,20 @@ class Renderer:
         return rendered
 
     async def _render(self, url: str, activity: PageActivity, sent: SentPage | None = None):
-        """The page as the browser rendered it; once more when the browser stopped answering
-        meanwhile and was replaced (a frozen or killed browser, a dead driver), with what the
-        old one saw forgotten."""
+        """The page as the browser rendered it; once more, in a new tab, when its tab crashed or its
+        browser ended meanwhile (RenderInterrupted), with what the first saw forgotten."""
         try:
             return await self._render_in_a_tab(url, activity, sent)
-        except BrowserReplaced:
+        except Exception as error:
+            if not (isinstance(error, RenderInterrupted) or activity.crashed):
+                raise
             activity.forget()
             return await self._render_in_a_tab(url, activity, sent)
 
     async def _render_in_a_tab(self, url: str, activity: PageActivity, sent: SentPage | None = None):
         """The page as the browser rendered it, in a tab of the pool: opening a tab starts a
         renderer process, which cost more than the rendering itself (bench/render.py)."""
-        tab = self.open_tabs.pop() if self.open_tabs else Tab()
+        tab = await self._free_tab()
         request = self.request_for(url, activity, tab, sent)
         try:
             response = await self.crawler.engine.download_async(request)
@@ -947,6 +954,16 @@ class Renderer:
             tab.page = page
             self.open_tabs.append(tab)
         return response
+
+    async def _free_tab(self) -> Tab:
+        """A tab of the pool, but for those that crashed while they waited (closed), else a new one."""
+        while self.open_tabs:
+            tab = self.open_tabs.pop()
+            if not tab.crashed:
+                return tab
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(tab.page.close(), CLOSE_WAIT_S)
+        return Tab()
 
     def request_for(self, url: str, activity: PageActivity | None = None, tab: Tab | None = None,
                     sent: SentPage | None = None):

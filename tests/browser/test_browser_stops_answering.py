@@ -15,6 +15,7 @@ import signal
 import sqlite3
 import threading
 import time
+from pathlib import Path
 
 from tests.conftest import SiteHandler, run_cli, serve_handler
 
@@ -67,6 +68,11 @@ def chromium_processes() -> list[int]:
         except OSError:
             continue
     return pids
+
+
+def renderer_processes() -> list[int]:
+    """The Chromium renderer processes (those of the tabs) under this test process."""
+    return [pid for pid in chromium_processes() if b"--type=renderer" in Path(f"/proc/{pid}/cmdline").read_bytes()]
 
 
 def driver_processes() -> list[int]:
@@ -225,6 +231,31 @@ def test_a_dead_driver_is_replaced_and_the_render_tried_again(tmp_path):
     assert took < 120
 
 
+def test_a_browser_killed_in_a_render_is_started_again_and_the_render_tried_again(tmp_path):
+    """Chromium killed (by the kernel's out-of-memory killer, say): scrapy-playwright lets go of it
+    and launches another when a render asks for a tab."""
+    result, left_running, took = crawl_stopping(tmp_path, "likes", signal.SIGKILL, chromium_processes)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "7 articles, 2 listings, 0 unchanged, 0 failures; 6 pages rendered (6 comment_counter)" in result.stdout
+    assert result.stderr.count("the browser stopped answering: starting a new one") == 1
+    assert "cannot render" not in result.stderr
+    assert "cannot keep" not in result.stderr
+    assert " ERROR: " not in result.stderr
+    assert stored_stories(tmp_path) == EVERY_STORY_RENDERED
+
+
+def test_a_tab_that_crashes_is_rendered_again_in_a_new_one(tmp_path):
+    """The tabs' renderer processes killed: their pages crash, the browser goes on."""
+    result, left_running, took = crawl_stopping(tmp_path, "likes", signal.SIGKILL, renderer_processes)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "7 articles, 2 listings, 0 unchanged, 0 failures; 6 pages rendered (6 comment_counter)" in result.stdout
+    assert "starting a new one" not in result.stderr
+    assert "cannot render" not in result.stderr
+    assert "cannot keep" not in result.stderr
+    assert " ERROR: " not in result.stderr
+    assert stored_stories(tmp_path) == EVERY_STORY_RENDERED
+
+
 def test_a_browser_frozen_after_its_renders_is_killed_at_the_crawls_end(tmp_path):
     result, left_running, took = crawl_stopping(tmp_path, "last", signal.SIGSTOP, chromium_processes)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -234,3 +265,52 @@ def test_a_browser_frozen_after_its_renders_is_killed_at_the_crawls_end(tmp_path
     assert left_running == []
     assert stored_stories(tmp_path) == EVERY_STORY_RENDERED
     assert took < 120
+
+
+def failing_node(folder, starts_that_fail: int | None) -> str:
+    """A Node.js for Playwright's driver (PLAYWRIGHT_NODEJS_PATH) that ends at once, as a driver
+    killed while it starts, the first `starts_that_fail` times it is run (None: every time), then
+    runs Playwright's own Node.js."""
+    import playwright
+
+    node = os.path.join(os.path.dirname(playwright.__file__), "driver", "node")
+    script = folder / "node"
+    limit = "" if starts_that_fail is None else f'[ "$(cat "$COUNT" 2>/dev/null | wc -l)" -gt {starts_that_fail} ] && exec "{node}" "$@"\n'
+    script.write_text(f'#!/bin/sh\nCOUNT="{folder}/starts"\necho started >> "$COUNT"\n{limit}exit 1\n')
+    script.chmod(0o755)
+    return str(script)
+
+
+def crawl_with_node(tmp_path, node: str):
+    StoppingSite.at, StoppingSite.stop_done = "never", True
+    StoppingSite.stopped, StoppingSite.sent, StoppingSite.left_after_stop = [], {}, set()
+    server = serve_handler(StoppingSite)
+    try:
+        return run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
+                       "--allow-private", "--render", "auto", "-s", "NEWSARCHIVE_RENDER_CONCURRENCY=2",
+                       "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False", timeout=150,
+                       env={"PLAYWRIGHT_NODEJS_PATH": node})
+    finally:
+        server.shutdown()
+
+
+def test_a_driver_that_dies_starting_is_started_again(tmp_path):
+    result = crawl_with_node(tmp_path, failing_node(tmp_path, 1))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "7 articles, 2 listings, 0 unchanged, 0 failures; 6 pages rendered (6 comment_counter)" in result.stdout
+    assert result.stderr.count("Playwright's driver did not start (") == 1
+    assert result.stderr.count(": starting a new one") == 1
+    assert "cannot render" not in result.stderr
+    assert (tmp_path / "starts").read_text().count("started") == 2
+    assert stored_stories(tmp_path) == EVERY_STORY_RENDERED
+
+
+def test_a_driver_that_never_starts_is_tried_a_bounded_number_of_times(tmp_path):
+    """Each of the six renders is tried twice; from the eleventh start on, renders fail as they come."""
+    result = crawl_with_node(tmp_path, failing_node(tmp_path, None))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "7 articles, 2 listings, 0 unchanged, 0 failures; 0 pages rendered, 6 could not be rendered" in result.stdout
+    assert result.stderr.count(": starting a new one") == 10
+    assert result.stderr.count("the browser was started again 10 times in this crawl: its later renders fail") == 1
+    assert len([line for line in result.stderr.splitlines() if "cannot render" in line]) == 6
+    assert stored_stories(tmp_path)[0] == [(f"Story {n}", "unreached") for n in STORIES] + [("Story seven", "none")]
