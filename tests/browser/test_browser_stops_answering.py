@@ -72,7 +72,14 @@ def chromium_processes() -> list[int]:
 
 def renderer_processes() -> list[int]:
     """The Chromium renderer processes (those of the tabs) under this test process."""
-    return [pid for pid in chromium_processes() if b"--type=renderer" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    pids = []
+    for pid in chromium_processes():
+        try:
+            if b"--type=renderer" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                pids.append(pid)
+        except OSError:  # ended meanwhile
+            continue
+    return pids
 
 
 def driver_processes() -> list[int]:
