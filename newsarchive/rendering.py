@@ -635,11 +635,11 @@ class PageActivity:
         self.documents: list[str] = []  # the URLs of the pages the tab showed, in order
         self.captures: list[Capture] = []
         self.kept_off: list[str] = []  # URLs of the requests the offsite guard's proxy kept off the network
-        self.crashed = False  # the tab's renderer process ended (killed for its memory, say)
+        self.crashed = False  # the tab's renderer process ended in this render (killed for its memory, say)
 
     def forget(self) -> None:
-        """Start again, as for a new render: the requests and pages of a browser that was replaced
-        will never end or be read."""
+        """Start again, as for a new render: the requests and responses of a tab that crashed, or of
+        a browser that ended, will never end or be read."""
         self.__init__(self.quiet_ms)  # type: ignore[misc]
 
     def request_sent(self, request) -> None:
