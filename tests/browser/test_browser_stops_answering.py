@@ -17,6 +17,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SiteHandler, run_cli, serve_handler
 
 BODY = "<p>" + "Rain and wind reached the coast on Monday night, and the river rose. " * 8 + "</p>"
@@ -210,57 +212,29 @@ EVERY_STORY_RENDERED = ([(f"Story {n}", "complete") for n in STORIES] + [("Story
                         sorted([(f"comments/{n}.json", 200) for n in STORIES] + [(f"likes/{n}.json", 200) for n in STORIES]))
 
 
-def test_a_browser_frozen_in_a_render_is_replaced_and_the_render_tried_again(tmp_path):
-    result, left_running, took = crawl_stopping(tmp_path, "likes", signal.SIGSTOP, chromium_processes)
+@pytest.mark.parametrize(("stop", "processes", "replacements"), [
+    # Swapped out, or hung in its own code: it answers nothing, and is killed when replaced.
+    pytest.param(signal.SIGSTOP, chromium_processes, 1, id="browser-frozen"),
+    # Playwright's driver killed (out of memory, say): the browser it ran ends with it but stays
+    # "connected" to Python, and every call fails as if its page had closed.
+    pytest.param(signal.SIGKILL, driver_processes, 1, id="driver-killed"),
+    # Chromium killed (by the kernel's out-of-memory killer, say): scrapy-playwright lets go of it.
+    pytest.param(signal.SIGKILL, chromium_processes, 1, id="browser-killed"),
+    # The tabs' renderer processes killed: their pages crash, the browser goes on.
+    pytest.param(signal.SIGKILL, renderer_processes, 0, id="tabs-crashed"),
+])
+def test_a_render_whose_tab_or_browser_ends_is_tried_again(tmp_path, stop, processes, replacements):
+    result, left_running, took = crawl_stopping(tmp_path, "likes", stop, processes)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "7 articles, 2 listings, 0 unchanged, 0 failures; 6 pages rendered (6 comment_counter)" in result.stdout
-    assert result.stderr.count("the browser stopped answering: starting a new one") == 1
+    assert result.stderr.count("the browser stopped answering: starting a new one") == replacements
     assert "cannot render" not in result.stderr
-    assert "cannot keep" not in result.stderr  # what the replaced browser loaded is not read from it
-    assert " ERROR: " not in result.stderr
-    assert StoppingSite.left_after_stop == set()  # killed when replaced, not left to its driver
+    assert "cannot keep" not in result.stderr  # what the first attempt loaded is not read again
+    assert " ERROR: " not in result.stderr  # Playwright's "Connection closed while reading from the driver" among them
+    assert StoppingSite.left_after_stop == set()  # a frozen browser is killed when replaced, not left to its driver
     assert left_running == []
     assert stored_stories(tmp_path) == EVERY_STORY_RENDERED
     assert took < 120
-
-
-def test_a_dead_driver_is_replaced_and_the_render_tried_again(tmp_path):
-    """Playwright's driver killed (out of memory, say): the browser it ran ends with it, but stays
-    "connected" to Python, and every call fails as if a page had closed."""
-    result, left_running, took = crawl_stopping(tmp_path, "likes", signal.SIGKILL, driver_processes)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "7 articles, 2 listings, 0 unchanged, 0 failures; 6 pages rendered (6 comment_counter)" in result.stdout
-    assert result.stderr.count("the browser stopped answering: starting a new one") == 1
-    assert "cannot render" not in result.stderr
-    assert "cannot keep" not in result.stderr  # what the replaced browser loaded is not read from it
-    assert " ERROR: " not in result.stderr  # Playwright's "Connection closed while reading from the driver" among them
-    assert stored_stories(tmp_path) == EVERY_STORY_RENDERED
-    assert took < 120
-
-
-def test_a_browser_killed_in_a_render_is_started_again_and_the_render_tried_again(tmp_path):
-    """Chromium killed (by the kernel's out-of-memory killer, say): scrapy-playwright lets go of it
-    and launches another when a render asks for a tab."""
-    result, left_running, took = crawl_stopping(tmp_path, "likes", signal.SIGKILL, chromium_processes)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "7 articles, 2 listings, 0 unchanged, 0 failures; 6 pages rendered (6 comment_counter)" in result.stdout
-    assert result.stderr.count("the browser stopped answering: starting a new one") == 1
-    assert "cannot render" not in result.stderr
-    assert "cannot keep" not in result.stderr
-    assert " ERROR: " not in result.stderr
-    assert stored_stories(tmp_path) == EVERY_STORY_RENDERED
-
-
-def test_a_tab_that_crashes_is_rendered_again_in_a_new_one(tmp_path):
-    """The tabs' renderer processes killed: their pages crash, the browser goes on."""
-    result, left_running, took = crawl_stopping(tmp_path, "likes", signal.SIGKILL, renderer_processes)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "7 articles, 2 listings, 0 unchanged, 0 failures; 6 pages rendered (6 comment_counter)" in result.stdout
-    assert "starting a new one" not in result.stderr
-    assert "cannot render" not in result.stderr
-    assert "cannot keep" not in result.stderr
-    assert " ERROR: " not in result.stderr
-    assert stored_stories(tmp_path) == EVERY_STORY_RENDERED
 
 
 def test_a_browser_frozen_after_its_renders_is_killed_at_the_crawls_end(tmp_path):
