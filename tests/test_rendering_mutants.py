@@ -363,7 +363,7 @@ def test_a_request_the_offsite_proxy_kept_off_is_noted_and_ended_and_no_other_fa
 
 def test_a_tab_hands_each_event_to_the_activity_of_its_render():
     tab, first, second = Tab(), PageActivity(), PageActivity()
-    assert (tab.page, set(tab.handlers)) == (None, set(PageActivity.EVENTS))
+    assert (tab.page, set(tab.handlers)) == (None, {*PageActivity.EVENTS, "crash"})
     tab.handlers["request"](object())  # before its first render, an event has somewhere to go
     request = object()
     tab.activity = first
@@ -381,6 +381,20 @@ def test_a_tab_hands_each_event_to_the_activity_of_its_render():
     closing = tab.handlers["popup"](popup)  # a coroutine, which Playwright's event emitter runs
     asyncio.run(closing)
     assert popup.closed
+    assert (tab.crashed, first.crashed, second.crashed) == (False, False, False)
+    tab.handlers["crash"](object())  # the tab's renderer process ended: the tab, and the render it served
+    assert (tab.crashed, first.crashed, second.crashed) == (True, False, True)
+
+
+def test_an_activity_forgets_what_it_saw_for_a_render_tried_again():
+    activity = PageActivity(quiet_ms=7)
+    activity.request_sent(object())
+    activity.documents.append(URL)
+    activity.kept_off.append(URL)
+    activity.crashed = True
+    activity.forget()
+    assert (activity.pending, activity.seen, activity.documents, activity.captures, activity.kept_off,
+            activity.crashed, activity.quiet_ms) == ({}, [], [], [], [], False, 7)
 
 
 @pytest.mark.parametrize(("documents", "left_for"), [
