@@ -746,7 +746,24 @@ class PageActivity:
                     request_headers=_header_lists(await response.request.all_headers()),
                     response_headers=_header_lists(await response.all_headers()), body=await response.body()))
             except Exception as error:  # noqa: BLE001 (a body the browser no longer has is not kept)
-                logger.warning(f"cannot keep {response.url}, loaded by {page.url}: {error}")
+                if not await _answers(page):  # the tab or its browser ended: the render is cut short
+                    raise
+                logger.warning(f"cannot keep {response.url}, loaded by {page.url}: {first_line(error)}")
+
+
+async def _answers(page) -> bool:
+    """Whether a tab still runs its page's scripts (within CLOSE_WAIT_S)."""
+    try:
+        await asyncio.wait_for(page.evaluate("1"), CLOSE_WAIT_S)
+    except Exception:  # noqa: BLE001 (closed, crashed, its browser or driver gone)
+        return False
+    return True
+
+
+def first_line(error: BaseException) -> str:
+    """An error's first line: Playwright adds the browser's whole log to an error of a browser
+    that ended."""
+    return str(error).strip().split("\n", 1)[0]
 
 
 class Tab:
@@ -916,7 +933,7 @@ class Renderer:
                 raise RenderLeftPage(f"the page's scripts sent the browser to {elsewhere}")
             rendered = await parse_rendered(response)
         except Exception as error:  # noqa: BLE001 (a page the browser cannot render keeps what the HTML gave)
-            logger.warning(f"cannot render {url}: {type(error).__name__}: {error}")
+            logger.warning(f"cannot render {url}: {type(error).__name__}: {first_line(error)}")
             self.stats.inc_value("newsarchive/render/failed_count")
             return None
         finally:

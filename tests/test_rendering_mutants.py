@@ -39,6 +39,7 @@ from newsarchive.rendering import (
     browser_request_refusal,
     carries_content,
     describe_rendering,
+    first_line,
     lacks_field,
     merge_rendered,
     render_reason,
@@ -443,3 +444,10 @@ def test_renderer_with_captures_disabled_keeps_none(tmp_path):
     renderer._keep_captures(URL, HtmlResponse(URL, body=b"<p>Hi</p>"), [])
     archive.close()
     assert sqlite3.connect(tmp_path / "a.db").execute("SELECT count(*) FROM captures").fetchone() == (0,)
+
+
+def test_a_warning_names_an_error_by_its_first_line():
+    # Playwright appends the browser's log to the error of a browser that ended
+    error = RuntimeError("Response.body: Target page, context or browser has been closed\nBrowser logs:\n\n<launching> chromium")
+    assert first_line(error) == "Response.body: Target page, context or browser has been closed"
+    assert first_line(RuntimeError("\n  one line\n")) == "one line"
