@@ -142,10 +142,10 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         async with self._start_lock:
             if self.browser_provider is not provider:  # replaced already, after another render failed
                 return True
+            # Past the cap, no browser is asked (a frozen one would hold every failed render 10 s).
             if self.replacements >= MAX_BROWSER_REPLACEMENTS or await self._browser_answers():
                 return False
-            if not self._may_replace("the browser stopped answering"):
-                return False
+            self._may_replace("the browser stopped answering")  # below the cap: it may
             await self._replace_browser()
             return True
 
@@ -197,10 +197,7 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         except asyncio.TimeoutError:
             logger.warning(f"the browser did not close within {BROWSER_CLOSE_WAIT_S:g} s: stopping it")
             kill_launched_browsers(os.getpid())  # first: once its driver ends, a browser is no longer under the crawl
-            provider = getattr(self, "browser_provider", None)
-            if provider is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(provider.close(), BROWSER_CLOSE_WAIT_S)
+            await self._let_go_of_provider()
 
     # scrapy-playwright connects these to engine_started: nothing to start yet.
     async def _maybe_launch_in_thread(self) -> None:
