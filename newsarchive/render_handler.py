@@ -51,24 +51,30 @@ BROWSER_ANSWER_WAIT_S = 10.0  # the longest wait for a browser to open a context
 # Browsers started again in a crawl, at most: past that, renders fail as they come (their stories
 # `unreached`, for the next crawl), rather than a browser that cannot start being started forever.
 MAX_BROWSER_REPLACEMENTS = 10
+# The shortest bound of a start of Playwright's driver; NEWSARCHIVE_RENDER_TIMEOUT when longer. It
+# starts in 0.3 s on an idle machine, 1.4 s on two cores busy with bench/render.py's crawl.
+DRIVER_START_WAIT_S = 10.0
 
 
 class DeadDriverNoise(logging.Filter):
     """Drops what asyncio logs as errors, three lines or more each, when a Playwright driver ended:
     "Future exception was never retrieved" for its connection (Playwright sets the exception on a
-    future nobody awaits once the driver has started), and "Task was destroyed but it is pending"
+    future nobody awaits once the driver has started), "Task was destroyed but it is pending"
     for Playwright's tasks that waited on it (a request of the browser's in its route, which no
-    answer will ever end), once a replaced browser is let go. The crawl says it in its own words
-    ("the browser stopped answering"), where it matters."""
+    answer will ever end), once a replaced browser is let go, and "Task exception was never
+    retrieved" for the start of a driver that did not answer in time (_launch), which fails when
+    the driver is killed. The crawl says it in its own words ("the browser stopped answering",
+    "Playwright's driver did not start"), where it matters."""
 
     MESSAGE = "Connection closed while reading from the driver"  # Playwright's (playwright/_impl/transport.py)
+    TASK_COMPLAINTS = ("Task was destroyed but it is pending", "Task exception was never retrieved")
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
         if str(error) == self.MESSAGE:
             return False
         message = record.getMessage()
-        return not (message.startswith("Task was destroyed but it is pending") and "/playwright/" in message)
+        return not (message.startswith(self.TASK_COMPLAINTS) and "/playwright/" in message)
 
 
 class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
@@ -85,6 +91,7 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         self.launcher_set = False  # _use_launcher's changes, made once for every browser of the crawl
         self.browser_processes: list[int] = []  # the current browser's, found at its launch
         self.replacements = 0
+        self.driver_start_wait_s = max(DRIVER_START_WAIT_S, crawler.settings.getfloat("NEWSARCHIVE_RENDER_TIMEOUT"))
 
     def refuses(self, request) -> bool:
         """Whether to abort a request of the browser's, by the crawl's scope (browser_request_refusal)."""
@@ -97,10 +104,13 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
 
     async def _create_browser_context(self, name, context_kwargs, spider=None):
         """scrapy-playwright's context, with the crawl's User-Agent (archivists name a contact in
-        it) and one route for the requests of all its tabs (_route), a tab a page's script opens
+        it), the options PLAYWRIGHT_CONTEXTS gives its name (`default`, the renders'; made here,
+        at the first render and after a replacement, not at the driver's start: _launch), and
+        one route for the requests of all its tabs (_route), a tab a page's script opens
         (window.open) included: Playwright lets such a tab through Chromium's popup blocker, and
         it is closed at once (PageActivity), but its first request is sent first."""
-        context_kwargs = {"user_agent": self.crawler.settings.get("USER_AGENT"), **(context_kwargs or {})}
+        context_kwargs = {"user_agent": self.crawler.settings.get("USER_AGENT"),
+                          **(self.config.startup_context_kwargs.get(name) or {}), **(context_kwargs or {})}
         wrapper = await super()._create_browser_context(name, context_kwargs, spider)
         await wrapper.context.route("**", self._route)
         return wrapper
@@ -226,6 +236,9 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         again (RenderInterrupted), and the next start is a new one."""
         async with self._start_lock:
             if getattr(self, "browser_provider", None) is None:
+                if self.replacements > MAX_BROWSER_REPLACEMENTS:  # said once, by _may_replace
+                    raise RenderInterrupted(f"the browser was started again {MAX_BROWSER_REPLACEMENTS} times "
+                                            "in this crawl")
                 if not self.launcher_set:
                     self._use_launcher()
                     self.launcher_set = True
@@ -238,6 +251,22 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
                         raise RenderInterrupted(why) from error
                     raise
             return self.browser_provider
+
+    async def _launch(self) -> None:
+        """Playwright's driver, started within driver_start_wait_s: a Node.js that hung starting
+        held every render, and the crawl's end, for good; one past the bound is killed.
+        scrapy-playwright's start also makes PLAYWRIGHT_CONTEXTS' contexts, which launches the
+        browser from within the start, and our launch waits for the start to end
+        (_maybe_launch_browser): a crawl given that setting rendered nothing and never ended, not
+        even on SIGTERM. The contexts are made as renders need them (_create_browser_context)."""
+        logger.info("Starting Playwright's driver")
+        before = set(marked_processes(os.getpid(), DRIVER_MARK))
+        self.browser_provider = self.browser_provider_cls(self.config)
+        try:
+            await asyncio.wait_for(self.browser_provider.start(), self.driver_start_wait_s)
+        except asyncio.TimeoutError:
+            kill_processes([pid for pid in marked_processes(os.getpid(), DRIVER_MARK) if pid not in before], DRIVER_MARK)
+            raise TimeoutError(f"no answer within {self.driver_start_wait_s:g} s") from None
 
     async def _let_go_of_provider(self) -> None:
         provider, self.browser_provider = getattr(self, "browser_provider", None), None
@@ -315,18 +344,25 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
 # The switch Playwright launches its browsers with (it drives them through a pipe): the mark of a
 # browser of this crawl's among its descendants.
 LAUNCHED_BROWSER_MARK = b"--remote-debugging-pipe"
+# The argument Playwright's driver runs with (`node cli.js run-driver`, Playwright's _driver.py).
+DRIVER_MARK = b"run-driver"
 
 
 def launched_browsers(root: int) -> list[int]:
     """The browsers Playwright launched under process `root` (their first process each), read from
     Linux's /proc (elsewhere there is none: none is found)."""
-    found = [pid for pid in _descendants(root) if _launched_browser(pid)]
+    return marked_processes(root, LAUNCHED_BROWSER_MARK)
+
+
+def marked_processes(root: int, mark: bytes) -> list[int]:
+    """The processes under `root` whose command line holds `mark`, but for those under another of them."""
+    found = [pid for pid in _descendants(root) if _marked(pid, mark)]
     return [pid for pid in found if _parent(pid) not in found]
 
 
-def _launched_browser(pid: int) -> bool:
+def _marked(pid: int, mark: bytes) -> bool:
     try:
-        return LAUNCHED_BROWSER_MARK in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return mark in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
 
@@ -337,12 +373,12 @@ def kill_launched_browsers(root: int) -> int:
     return kill_processes(launched_browsers(root))
 
 
-def kill_processes(roots: list[int]) -> int:
-    """SIGKILL each process of `roots` that is still a browser Playwright launched (a process that
-    ended may have left its number to another), and the processes under it; how many were killed."""
+def kill_processes(roots: list[int], mark: bytes = LAUNCHED_BROWSER_MARK) -> int:
+    """SIGKILL each process of `roots` whose command line still holds `mark` (a process that ended
+    may have left its number to another), and the processes under it; how many were killed."""
     killed = 0
     for root in roots:
-        if not _launched_browser(root):
+        if not _marked(root, mark):
             continue
         for process in [*_descendants(root), root]:
             with contextlib.suppress(OSError):

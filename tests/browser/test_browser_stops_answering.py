@@ -248,28 +248,30 @@ def test_a_browser_frozen_after_its_renders_is_killed_at_the_crawls_end(tmp_path
     assert took < 120
 
 
-def failing_node(folder, starts_that_fail: int | None) -> str:
+def failing_node(folder, starts_that_fail: int | None, failing: str = "exit 1") -> str:
     """A Node.js for Playwright's driver (PLAYWRIGHT_NODEJS_PATH) that ends at once, as a driver
     killed while it starts, the first `starts_that_fail` times it is run (None: every time), then
-    runs Playwright's own Node.js."""
+    runs Playwright's own Node.js. failing: what it does when it fails (a shell command)."""
     import playwright
 
     node = os.path.join(os.path.dirname(playwright.__file__), "driver", "node")
     script = folder / "node"
     limit = "" if starts_that_fail is None else f'[ "$(cat "$COUNT" 2>/dev/null | wc -l)" -gt {starts_that_fail} ] && exec "{node}" "$@"\n'
-    script.write_text(f'#!/bin/sh\nCOUNT="{folder}/starts"\necho started >> "$COUNT"\n{limit}exit 1\n')
+    script.write_text(f'#!/bin/sh\nCOUNT="{folder}/starts"\necho started >> "$COUNT"\n{limit}{failing}\n')
     script.chmod(0o755)
     return str(script)
 
 
-def crawl_with_node(tmp_path, node: str):
+def crawl_with_node(tmp_path, node: str, *settings: str):
+    """The crawl of StoppingSite with this Node.js, and these settings ("NAME=value")."""
     StoppingSite.at, StoppingSite.stop_done = "never", True
     StoppingSite.stopped, StoppingSite.sent, StoppingSite.left_after_stop = [], {}, set()
     server = serve_handler(StoppingSite)
     try:
         return run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
                        "--allow-private", "--render", "auto", "-s", "NEWSARCHIVE_RENDER_CONCURRENCY=2",
-                       "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False", timeout=150,
+                       "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
+                       *(argument for setting in settings for argument in ("-s", setting)), timeout=150,
                        env={"PLAYWRIGHT_NODEJS_PATH": node})
     finally:
         server.shutdown()
@@ -294,4 +296,21 @@ def test_a_driver_that_never_starts_is_tried_a_bounded_number_of_times(tmp_path)
     assert result.stderr.count(": starting a new one") == 10
     assert result.stderr.count("the browser was started again 10 times in this crawl: its later renders fail") == 1
     assert len([line for line in result.stderr.splitlines() if "cannot render" in line]) == 6
+    assert (tmp_path / "starts").read_text().count("started") == 11  # the twelfth render tries none
     assert stored_stories(tmp_path)[0] == [(f"Story {n}", "unreached") for n in STORIES] + [("Story seven", "none")]
+
+
+def test_a_driver_that_hangs_starting_is_killed_and_started_again(tmp_path):
+    """A Node.js that never answers at its first start (hung, swapped out): before, every render
+    waited for it, and the crawl never ended."""
+    # Its bound: the render timeout, 10 s at the least.
+    result = crawl_with_node(tmp_path, failing_node(tmp_path, 1, f'echo $$ > "{tmp_path}/hung"; sleep 600'),
+                             "NEWSARCHIVE_RENDER_TIMEOUT=3")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert " ERROR: " not in result.stderr  # asyncio's, for the start Playwright never finished
+    assert "7 articles, 2 listings, 0 unchanged, 0 failures; 6 pages rendered (6 comment_counter)" in result.stdout
+    assert result.stderr.count("Playwright's driver did not start (TimeoutError: no answer within 10 s): "
+                               "starting a new one") == 1
+    assert (tmp_path / "starts").read_text().count("started") == 2
+    assert not running(int((tmp_path / "hung").read_text()))  # the hung driver was killed, its sleep with it
+    assert stored_stories(tmp_path) == EVERY_STORY_RENDERED

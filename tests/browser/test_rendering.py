@@ -583,6 +583,29 @@ def test_comments_a_service_shows_in_a_frame_of_its_own_are_read(tmp_path):
     assert f'<section data-newsarchive-frame="{frame}">'.encode() in zlib.decompress(rendered)
 
 
+def test_the_renders_take_the_context_options_playwright_contexts_gives(tmp_path):
+    """scrapy-playwright's PLAYWRIGHT_CONTEXTS (a viewport, a locale ...): its `default` context is
+    the renders'. scrapy-playwright made it at its driver's start, launching the browser from
+    there; the crawl's own launch waits for that start to end: the crawl rendered nothing and never
+    ended."""
+    site = embed_site({
+        "/embeds/": "<html><body><h1>Embeds</h1><p><a href='/2024/05/05/sized-comments'>A story</a></p></body></html>",
+        "/2024/05/05/sized-comments": article("sized-comments", "Storm seen in a small window", (
+            "<div id='comments'><ol id='comment-list'></ol></div><script>" + ITEM_JS
+            + "addComment(`Read at ${innerWidth} by ${innerHeight}, in ${navigator.language}.`);</script>")),
+    })
+    contexts = json.dumps({"default": {"viewport": {"width": 411, "height": 333}, "locale": "de-DE"}})
+    try:
+        result = run_cli("crawl", f"http://127.0.0.1:{site.server_port}/embeds/", "--db", str(tmp_path / "a.db"),
+                         "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
+                         "-s", f"PLAYWRIGHT_CONTEXTS={contexts}", timeout=120)
+    finally:
+        site.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert comments_of(sqlite3.connect(tmp_path / "a.db"), "sized-comments") == (
+        "complete", ["Read at 411 by 333, in de-DE."], "rendered")
+
+
 def test_a_frame_that_shows_the_page_itself_or_a_frame_already_read_is_not_set_in(tmp_path):
     """`<iframe src="#">` (and src="") loads the page again: each such frame, and each of its own,
     was set in, and its comments read once more (a Blogger page of the dev set: 13 comments stored
