@@ -284,6 +284,7 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
         raise OptionError(f"--refresh-window must be 0 or more days, not {refresh_window}")
     check_render(render, (overrides or {}).get("NEWSARCHIVE_CHROMIUM"))
     check_render_origins((overrides or {}).get("NEWSARCHIVE_RENDER_ORIGINS"))
+    check_browser_settings(overrides or {})
     check_setting_types(overrides or {})
     common = {"max_pages": max_pages, "since": since, "until": until,
               "allow_private": "1" if allow_private else "", "full": "1" if full else ""}
@@ -364,6 +365,28 @@ def check_render(render: str | None, chromium: str | None) -> None:
         missing = browser_missing(chromium or project_settings().get("NEWSARCHIVE_CHROMIUM"))
         if missing:
             raise OptionError(f"--render always needs a browser: {missing}")
+
+
+# scrapy-playwright's settings that hold a dict (a JSON object, as `-s` gives it).
+BROWSER_DICT_SETTINGS = ("PLAYWRIGHT_LAUNCH_OPTIONS", "PLAYWRIGHT_CONTEXTS", "PLAYWRIGHT_CDP_KWARGS",
+                         "PLAYWRIGHT_CONNECT_KWARGS")
+
+
+def check_browser_settings(overrides: dict) -> None:
+    """scrapy-playwright's settings a crawl may give: the browser is Chromium (the crawl's launcher
+    runs it: another type launched it and waited for it for good), and the dicts are JSON objects
+    (read at the first render, a bad one failed every render)."""
+    from scrapy.settings import BaseSettings
+
+    browser = overrides.get("PLAYWRIGHT_BROWSER_TYPE")
+    if browser is not None and browser != "chromium":
+        raise OptionError(f"PLAYWRIGHT_BROWSER_TYPE: the crawl renders with Chromium (NEWSARCHIVE_CHROMIUM), "
+                          f"not {browser!r}")
+    for name in BROWSER_DICT_SETTINGS:
+        try:
+            BaseSettings({name: overrides.get(name) or {}}).getdict(name)
+        except (ValueError, TypeError):
+            raise OptionError(f"{name} must be a JSON object ({{...}}), not {overrides[name]!r}") from None
 
 
 def check_render_origins(value) -> None:

@@ -575,6 +575,30 @@ async def load_more_comments(page, max_clicks: int, wait_ms: int, activity: Page
     return settled
 
 
+def launch_options(chromium: str | None, given: dict) -> dict:
+    """The browser's launch options: the crawl's (the Chromium found, headless, CHROMIUM_ARGS), each
+    replaced by the one scrapy-playwright's PLAYWRIGHT_LAUNCH_OPTIONS gives (`given`) but `args`,
+    added after the crawl's switches. A dict given whole replaced the crawl's: one naming a proxy
+    lost the Chromium's path, and every render failed.
+
+    >>> options = launch_options("/usr/bin/chromium", {"proxy": {"server": "http://proxy:3128"}, "args": ["--lang=de"]})
+    >>> options["executable_path"], options["proxy"], options["args"][-1], "--disable-gpu" in options["args"]
+    ('/usr/bin/chromium', {'server': 'http://proxy:3128'}, '--lang=de', True)
+    """
+    ours = {"executable_path": chromium, "headless": True, "args": CHROMIUM_ARGS}
+    return {**ours, **given, "args": [*CHROMIUM_ARGS, *(given.get("args") or ())]}
+
+
+def render_concurrency(settings) -> int:
+    """Pages rendered at once: NEWSARCHIVE_RENDER_CONCURRENCY, or scrapy-playwright's
+    PLAYWRIGHT_MAX_PAGES_PER_CONTEXT when a crawl sets it lower (the tabs of the renders are
+    open for the whole crawl: with more renders than tabs the others waited out their bound
+    and failed)."""
+    concurrency = settings.getint("NEWSARCHIVE_RENDER_CONCURRENCY")
+    tabs = settings.getint("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT")
+    return min(concurrency, tabs) if tabs > 0 else concurrency
+
+
 class BrowserRendering:
     """Add-on: install scrapy-playwright's download handler, with the system Chromium and the
     rendering settings, when NEWSARCHIVE_RENDER is not `never` and the machine can render."""
@@ -594,13 +618,14 @@ class BrowserRendering:
         timeout_ms = int(settings.getfloat("NEWSARCHIVE_RENDER_TIMEOUT") * 1000)
         for name, value in {
             "PLAYWRIGHT_BROWSER_TYPE": "chromium",
-            "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": chromium_path(chromium), "headless": True,
-                                          "args": CHROMIUM_ARGS},
             "PLAYWRIGHT_MAX_CONTEXTS": 1,
             "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": settings.getint("NEWSARCHIVE_RENDER_CONCURRENCY"),
             "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": timeout_ms,
         }.items():
             settings.set(name, value, priority="addon")
+        given = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(chromium_path(chromium), given),
+                     priority=max(settings.getpriority("PLAYWRIGHT_LAUNCH_OPTIONS") or 0, SETTINGS_PRIORITIES["addon"]))
         self._browser_slot(settings)
 
     @staticmethod
@@ -612,7 +637,7 @@ class BrowserRendering:
         AutoThrottle, the slot kept its start delay (about a second between renders): a crawl of
         a site of 275 real pages, 34 rendered, took 51 s instead of 30 to 35."""
         slots = settings.getdict("DOWNLOAD_SLOTS")
-        slots.setdefault(BROWSER_SLOT, {"concurrency": settings.getint("NEWSARCHIVE_RENDER_CONCURRENCY"),
+        slots.setdefault(BROWSER_SLOT, {"concurrency": render_concurrency(settings),
                                         "delay": settings.getfloat("DOWNLOAD_DELAY")})
         settings.set("DOWNLOAD_SLOTS", slots, priority=max(settings.getpriority("DOWNLOAD_SLOTS") or 0,
                                                            SETTINGS_PRIORITIES["addon"]))
@@ -853,7 +878,7 @@ class Renderer:
         mode = settings.get("NEWSARCHIVE_RENDER")
         renderer = cls(crawler, mode, browser_missing(settings.get("NEWSARCHIVE_CHROMIUM")) if mode != "never" else None,
                        settings.getint("NEWSARCHIVE_RENDER_MAX_CLICKS"), settings.getfloat("NEWSARCHIVE_RENDER_TIMEOUT"),
-                       settings.getint("NEWSARCHIVE_RENDER_CONCURRENCY"))
+                       render_concurrency(settings))
         crawler.signals.connect(renderer.crawl_started, signal=newsarchive_signals.crawl_started)
         return renderer
 

@@ -223,11 +223,28 @@ def test_an_error_chain_reads_first_cause_first():
     ({"locales": "en"}, "--locales and --base-url are for profiled sites; give the URL itself instead"),
     ({"sections": "ftp://127.0.0.1/x"}, "--sections "),
     ({"overrides": {"NEWSARCHIVE_RENDER_ORIGINS": "disqus.com"}}, "NEWSARCHIVE_RENDER_ORIGINS: 'disqus.com' is not"),
+    # Another browser type, launched with the crawl's Chromium, never answered: every render waited it out.
+    ({"overrides": {"PLAYWRIGHT_BROWSER_TYPE": "firefox"}},
+     "PLAYWRIGHT_BROWSER_TYPE: the crawl renders with Chromium (NEWSARCHIVE_CHROMIUM), not 'firefox'"),
+    ({"overrides": {"PLAYWRIGHT_CONTEXTS": "{'default': {}}"}},
+     "PLAYWRIGHT_CONTEXTS must be a JSON object ({...}), not \"{'default': {}}\""),
+    ({"overrides": {"PLAYWRIGHT_LAUNCH_OPTIONS": "[1]"}}, "PLAYWRIGHT_LAUNCH_OPTIONS must be a JSON object ({...}), not '[1]'"),
+    ({"overrides": {"PLAYWRIGHT_CDP_KWARGS": "x"}}, "PLAYWRIGHT_CDP_KWARGS must be a JSON object"),
+    ({"overrides": {"PLAYWRIGHT_CONNECT_KWARGS": "1"}}, "PLAYWRIGHT_CONNECT_KWARGS must be a JSON object"),
 ])
 def test_a_bad_option_is_refused_before_anything_starts(options, message):
     with pytest.raises(OptionError) as refused:
         crawl_plan(SITE, **options)
     assert str(refused.value).startswith(message)
+
+
+@pytest.mark.parametrize("overrides", [
+    {"PLAYWRIGHT_BROWSER_TYPE": "chromium"},
+    {"PLAYWRIGHT_CONTEXTS": '{"default": {"locale": "de-DE"}}', "PLAYWRIGHT_LAUNCH_OPTIONS": {"args": ["--lang=de"]}},
+    {"PLAYWRIGHT_CDP_KWARGS": "", "PLAYWRIGHT_CONNECT_KWARGS": "{}"},
+])
+def test_browser_settings_the_crawl_can_use_are_taken(overrides):
+    assert {name: crawl_plan(SITE, overrides=overrides).settings[name] for name in overrides} == overrides
 
 
 def test_a_photos_dir_no_file_can_be_written_in_is_a_bad_option(tmp_path):

@@ -11,6 +11,7 @@ import re
 import sqlite3
 
 import pytest
+from scrapy.settings import Settings
 from warcio.archiveiterator import ArchiveIterator
 
 from exports.warc import export_warc
@@ -30,6 +31,7 @@ from newsarchive.rendering import (
     listing_render_reason,
     merge_rendered,
     needs_rendering,
+    render_concurrency,
     render_reason,
     rendering_figures,
     script_sign,
@@ -357,6 +359,14 @@ def test_the_browser_may_read_the_other_origins_the_settings_name():
     assert browser_request_refusal("GET", "https://comments.example/embed.js", "script", SCOPE, service) is None
     assert browser_request_refusal("POST", "https://comments.example/post", "fetch", SCOPE, service) == "method"
     assert browser_request_refusal("GET", "https://tracker.example/t.js", "script", SCOPE, service) == "offsite"
+
+
+@pytest.mark.parametrize(("tabs", "expected"), [(None, 3), (0, 3), (1, 1), (2, 2), (3, 3), (8, 3)])
+def test_renders_at_once_are_at_most_the_tabs_scrapy_playwright_may_open(tabs, expected):
+    """Tabs are kept open for the whole crawl: a render past PLAYWRIGHT_MAX_PAGES_PER_CONTEXT waited
+    for a tab until its bound, and failed."""
+    values = {"NEWSARCHIVE_RENDER_CONCURRENCY": 3, **({"PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": tabs} if tabs is not None else {})}
+    assert render_concurrency(Settings(values)) == expected
 
 
 @pytest.mark.parametrize("origins", ["https://disqus.com", "https://disqus.com, http://127.0.0.1:9000", ["https://a.example"], ""])

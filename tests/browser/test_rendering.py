@@ -583,27 +583,41 @@ def test_comments_a_service_shows_in_a_frame_of_its_own_are_read(tmp_path):
     assert f'<section data-newsarchive-frame="{frame}">'.encode() in zlib.decompress(rendered)
 
 
-def test_the_renders_take_the_context_options_playwright_contexts_gives(tmp_path):
-    """scrapy-playwright's PLAYWRIGHT_CONTEXTS (a viewport, a locale ...): its `default` context is
-    the renders'. scrapy-playwright made it at its driver's start, launching the browser from
-    there; the crawl's own launch waits for that start to end: the crawl rendered nothing and never
-    ended."""
-    site = embed_site({
-        "/embeds/": "<html><body><h1>Embeds</h1><p><a href='/2024/05/05/sized-comments'>A story</a></p></body></html>",
-        "/2024/05/05/sized-comments": article("sized-comments", "Storm seen in a small window", (
+SIZED_STORIES = [f"sized-{n}" for n in range(1, 5)]
+
+
+@pytest.mark.parametrize(("settings", "seen"), [
+    # scrapy-playwright made PLAYWRIGHT_CONTEXTS' contexts at its driver's start, launching the
+    # browser from there; the crawl's own launch waits for that start to end: the crawl rendered
+    # nothing and never ended. Its `default` context is the renders'.
+    ({"PLAYWRIGHT_CONTEXTS": {"default": {"viewport": {"width": 411, "height": 333}, "locale": "de-DE"}}},
+     "Read at 411 by 333, in de-DE, gc undefined."),
+    # Launch options given whole replaced the crawl's, the Chromium's path with them: every render
+    # failed. A crawl's tabs stay open: past PLAYWRIGHT_MAX_PAGES_PER_CONTEXT, a render waited for
+    # one until its bound, and failed.
+    ({"PLAYWRIGHT_LAUNCH_OPTIONS": {"args": ["--js-flags=--expose-gc"]}, "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 1},
+     "Read at 1280 by 720, in en-US, gc function."),  # Playwright's own viewport and locale
+], ids=["contexts", "launch-options-and-one-tab"])
+def test_the_renders_take_the_browser_settings_of_scrapy_playwright(tmp_path, settings, seen):
+    pages = {"/embeds/": "<html><body><h1>Embeds</h1>" + "".join(
+        f"<p><a href='/2024/05/05/{slug}'>Story {slug}</a></p>" for slug in SIZED_STORIES) + "</body></html>"}
+    for slug in SIZED_STORIES:
+        pages[f"/2024/05/05/{slug}"] = article(slug, f"Storm seen in window {slug}", (
             "<div id='comments'><ol id='comment-list'></ol></div><script>" + ITEM_JS
-            + "addComment(`Read at ${innerWidth} by ${innerHeight}, in ${navigator.language}.`);</script>")),
-    })
-    contexts = json.dumps({"default": {"viewport": {"width": 411, "height": 333}, "locale": "de-DE"}})
+            + "addComment(`Read at ${innerWidth} by ${innerHeight}, in ${navigator.language}, gc ${typeof gc}.`);"
+            "</script>"))
+    site = embed_site(pages)
+    given = [argument for name, value in settings.items() for argument in ("-s", f"{name}={json.dumps(value)}")]
     try:
         result = run_cli("crawl", f"http://127.0.0.1:{site.server_port}/embeds/", "--db", str(tmp_path / "a.db"),
                          "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
-                         "-s", f"PLAYWRIGHT_CONTEXTS={contexts}", timeout=120)
+                         "-s", "NEWSARCHIVE_RENDER_TIMEOUT=2", *given, timeout=120)
     finally:
         site.shutdown()
     assert result.returncode == 0, result.stderr[-3000:]
-    assert comments_of(sqlite3.connect(tmp_path / "a.db"), "sized-comments") == (
-        "complete", ["Read at 411 by 333, in de-DE."], "rendered")
+    assert "4 pages rendered (4 empty_comment_container)" in result.stdout
+    db = sqlite3.connect(tmp_path / "a.db")
+    assert [comments_of(db, slug) for slug in SIZED_STORIES] == [("complete", [seen], "rendered")] * 4
 
 
 def test_a_frame_that_shows_the_page_itself_or_a_frame_already_read_is_not_set_in(tmp_path):
