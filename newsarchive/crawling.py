@@ -286,6 +286,7 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
     check_render_origins((overrides or {}).get("NEWSARCHIVE_RENDER_ORIGINS"))
     check_browser_settings(overrides or {})
     check_setting_types(overrides or {})
+    check_setting_bounds(overrides or {})
     common = {"max_pages": max_pages, "since": since, "until": until,
               "allow_private": "1" if allow_private else "", "full": "1" if full else ""}
     section_list = [part.strip() for part in (sections or "").split(",") if part.strip()]
@@ -419,6 +420,29 @@ def check_setting_types(overrides: dict) -> None:
         except ValueError:
             kind = "true or false" if isinstance(default, bool) else "a number"
             raise OptionError(f"-s {name}={value}: {name} is {kind} (its default is {default!r})") from None
+
+
+# The least value of settings below which a crawl cannot run: with 0 pages rendered at once no
+# render could start, and the crawl never ended, not even on SIGTERM.
+LEAST_VALUES = {"NEWSARCHIVE_RENDER_CONCURRENCY": 1, "NEWSARCHIVE_RENDER_MAX_CLICKS": 0,
+                "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 0}
+# Settings that must be more than 0: a render timeout of 0 failed every render.
+POSITIVE_SETTINGS = ("NEWSARCHIVE_RENDER_TIMEOUT",)
+
+
+def check_setting_bounds(overrides: dict) -> None:
+    """An OptionError for a -s number out of its setting's bounds (LEAST_VALUES, POSITIVE_SETTINGS)."""
+    for name, value in overrides.items():
+        if name not in LEAST_VALUES and name not in POSITIVE_SETTINGS:
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise OptionError(f"-s {name}={value}: {name} is a number") from None
+        if name in LEAST_VALUES and number < LEAST_VALUES[name]:
+            raise OptionError(f"-s {name}={value}: {name} must be {LEAST_VALUES[name]} or more")
+        if name in POSITIVE_SETTINGS and number <= 0:
+            raise OptionError(f"-s {name}={value}: {name} must be more than 0")
 
 
 def _scrapy_bool(value) -> bool:

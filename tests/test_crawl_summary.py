@@ -231,6 +231,17 @@ def test_an_error_chain_reads_first_cause_first():
     ({"overrides": {"PLAYWRIGHT_LAUNCH_OPTIONS": "[1]"}}, "PLAYWRIGHT_LAUNCH_OPTIONS must be a JSON object ({...}), not '[1]'"),
     ({"overrides": {"PLAYWRIGHT_CDP_KWARGS": "x"}}, "PLAYWRIGHT_CDP_KWARGS must be a JSON object"),
     ({"overrides": {"PLAYWRIGHT_CONNECT_KWARGS": "1"}}, "PLAYWRIGHT_CONNECT_KWARGS must be a JSON object"),
+    # No render could start: the crawl never ended, not even on SIGTERM.
+    ({"overrides": {"NEWSARCHIVE_RENDER_CONCURRENCY": "0"}},
+     "-s NEWSARCHIVE_RENDER_CONCURRENCY=0: NEWSARCHIVE_RENDER_CONCURRENCY must be 1 or more"),
+    ({"overrides": {"NEWSARCHIVE_RENDER_MAX_CLICKS": "-1"}},
+     "-s NEWSARCHIVE_RENDER_MAX_CLICKS=-1: NEWSARCHIVE_RENDER_MAX_CLICKS must be 0 or more"),
+    ({"overrides": {"PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": "-2"}},
+     "-s PLAYWRIGHT_MAX_PAGES_PER_CONTEXT=-2: PLAYWRIGHT_MAX_PAGES_PER_CONTEXT must be 0 or more"),
+    ({"overrides": {"PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": "many"}},
+     "-s PLAYWRIGHT_MAX_PAGES_PER_CONTEXT=many: PLAYWRIGHT_MAX_PAGES_PER_CONTEXT is a number"),
+    ({"overrides": {"NEWSARCHIVE_RENDER_TIMEOUT": "0"}},
+     "-s NEWSARCHIVE_RENDER_TIMEOUT=0: NEWSARCHIVE_RENDER_TIMEOUT must be more than 0"),
 ])
 def test_a_bad_option_is_refused_before_anything_starts(options, message):
     with pytest.raises(OptionError) as refused:
@@ -242,8 +253,10 @@ def test_a_bad_option_is_refused_before_anything_starts(options, message):
     {"PLAYWRIGHT_BROWSER_TYPE": "chromium"},
     {"PLAYWRIGHT_CONTEXTS": '{"default": {"locale": "de-DE"}}', "PLAYWRIGHT_LAUNCH_OPTIONS": {"args": ["--lang=de"]}},
     {"PLAYWRIGHT_CDP_KWARGS": "", "PLAYWRIGHT_CONNECT_KWARGS": "{}"},
+    {"NEWSARCHIVE_RENDER_CONCURRENCY": "1", "NEWSARCHIVE_RENDER_MAX_CLICKS": "0", "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": "0",
+     "NEWSARCHIVE_RENDER_TIMEOUT": "0.5"},
 ])
-def test_browser_settings_the_crawl_can_use_are_taken(overrides):
+def test_browser_settings_the_crawl_can_use_are_taken(overrides):  # the least of each bound too
     assert {name: crawl_plan(SITE, overrides=overrides).settings[name] for name in overrides} == overrides
 
 
