@@ -37,6 +37,7 @@ from newsarchive.rendering import (
     RenderInterrupted,
     RenderTimeout,
     browser_request_refusal,
+    first_line,
     offsite_guard_args,
     rendered_html,
     rendered_response,
@@ -75,6 +76,12 @@ class DeadDriverNoise(logging.Filter):
             return False
         message = record.getMessage()
         return not (message.startswith(self.TASK_COMPLAINTS) and "/playwright/" in message)
+
+
+class BrowserDidNotStart(Exception):
+    """The browser's launch failed, or a remote browser's connection (PLAYWRIGHT_CDP_URL): a
+    NEWSARCHIVE_CHROMIUM that is no browser, one that crashes at its start, a remote one that is
+    not there. Said so, not as a browser that stopped answering."""
 
 
 class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
@@ -139,10 +146,14 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
             if hasattr(self, "browser"):
                 return
             before = set(launched_browsers(os.getpid()))
-            await super()._maybe_launch_browser()
+            try:
+                await super()._maybe_launch_browser()
+            except Exception as error:  # noqa: BLE001 (Playwright's errors, and a remote browser's refusal)
+                raise BrowserDidNotStart(f"the browser did not start ({type(error).__name__}: "
+                                         f"{first_line(error)})") from error
             self.browser_processes = [pid for pid in launched_browsers(os.getpid()) if pid not in before]
 
-    async def _replace_if_not_answering(self, provider) -> bool:
+    async def _replace_if_not_answering(self, provider, why: str = "the browser stopped answering") -> bool:
         """After a render failed as renders fail in a browser that no longer answers (its last
         bound passed, an error of Playwright's): whether the browser is a new one since the render
         began, made here when the old one does not open a context within BROWSER_ANSWER_WAIT_S.
@@ -152,10 +163,13 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         async with self._start_lock:
             if self.browser_provider is not provider:  # replaced already, after another render failed
                 return True
-            # Past the cap, no browser is asked (a frozen one would hold every failed render 10 s).
-            if self.replacements >= MAX_BROWSER_REPLACEMENTS or await self._browser_answers():
+            # Past the cap, no browser is asked (a frozen one would hold every failed render 10 s);
+            # _may_replace says, once, that no other is started.
+            if self.replacements >= MAX_BROWSER_REPLACEMENTS:
+                return self._may_replace(why)
+            if await self._browser_answers():
                 return False
-            self._may_replace("the browser stopped answering")  # below the cap: it may
+            self._may_replace(why)  # below the cap: it may
             await self._replace_browser()
             return True
 
@@ -225,6 +239,10 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         provider = await self._started()
         try:
             return await self._bounded_render(request, spider)
+        except BrowserDidNotStart as error:
+            if await self._replace_if_not_answering(provider, str(error)):
+                raise RenderInterrupted(str(error)) from error
+            raise
         except (RenderTimeout, PlaywrightError) as error:
             if await self._replace_if_not_answering(provider):
                 raise RenderInterrupted(f"the browser stopped answering ({type(error).__name__}: {error})") from error

@@ -262,8 +262,8 @@ def failing_node(folder, starts_that_fail: int | None, failing: str = "exit 1") 
     return str(script)
 
 
-def crawl_with_node(tmp_path, node: str, *settings: str):
-    """The crawl of StoppingSite with this Node.js, and these settings ("NAME=value")."""
+def crawl_with_node(tmp_path, node: str | None, *settings: str):
+    """The crawl of StoppingSite with this Node.js (None: Playwright's), and these settings ("NAME=value")."""
     StoppingSite.at, StoppingSite.stop_done = "never", True
     StoppingSite.stopped, StoppingSite.sent, StoppingSite.left_after_stop = [], {}, set()
     server = serve_handler(StoppingSite)
@@ -272,7 +272,7 @@ def crawl_with_node(tmp_path, node: str, *settings: str):
                        "--allow-private", "--render", "auto", "-s", "NEWSARCHIVE_RENDER_CONCURRENCY=2",
                        "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
                        *(argument for setting in settings for argument in ("-s", setting)), timeout=150,
-                       env={"PLAYWRIGHT_NODEJS_PATH": node})
+                       env={"PLAYWRIGHT_NODEJS_PATH": node} if node else None)
     finally:
         server.shutdown()
 
@@ -314,3 +314,22 @@ def test_a_driver_that_hangs_starting_is_killed_and_started_again(tmp_path):
     assert (tmp_path / "starts").read_text().count("started") == 2
     assert not running(int((tmp_path / "hung").read_text()))  # the hung driver was killed, its sleep with it
     assert stored_stories(tmp_path) == EVERY_STORY_RENDERED
+
+
+def test_a_browser_that_does_not_start_is_said_so_and_started_a_bounded_number_of_times(tmp_path):
+    """A NEWSARCHIVE_CHROMIUM that is no browser (or crashes at its start): before, each failure
+    was "the browser stopped answering", and the cap on new ones went unsaid."""
+    chromium = tmp_path / "chromium"
+    chromium.write_text('#!/bin/sh\necho started >> "$(dirname "$0")/starts"\nexit 1\n')
+    chromium.chmod(0o755)
+    # One render at a time: two failing at once are one replacement (the second finds it made).
+    result = crawl_with_node(tmp_path, None, f"NEWSARCHIVE_CHROMIUM={chromium}", "NEWSARCHIVE_RENDER_CONCURRENCY=1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "7 articles, 2 listings, 0 unchanged, 0 failures; 0 pages rendered, 6 could not be rendered" in result.stdout
+    assert "stopped answering" not in result.stderr
+    assert result.stderr.count("WARNING: the browser did not start (") == 11  # ten new ones, then the cap
+    assert result.stderr.count(": starting a new one") == 10
+    assert result.stderr.count("the browser was started again 10 times in this crawl: its later renders fail") == 1
+    assert len([line for line in result.stderr.splitlines() if "cannot render" in line]) == 6
+    assert (tmp_path / "starts").read_text().count("started") == 11  # the last story past the cap tried once
+    assert stored_stories(tmp_path)[0] == [(f"Story {n}", "unreached") for n in STORIES] + [("Story seven", "none")]
