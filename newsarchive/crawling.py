@@ -481,11 +481,21 @@ def run_crawl(site: str, db_path: str, arguments: dict, settings: dict | None = 
     if threading.current_thread() is threading.main_thread():  # where Python lets signals be set
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
-    stats = crawler.stats.get_stats() if crawler.stats else {}
+    stats = _crawl_stats(crawler)
     crawl_id, reason = stats.get("newsarchive/crawl_id"), stats.get("finish_reason")
     if crawl_id is None and start_errors:
         crawl_id, reason = _record_failed_start(db_path, crawler, site, started_at, start_errors[0]), "failed_to_start"
     return CrawlSummary(crawl_id, reason, stats)
+
+
+def _crawl_stats(crawler) -> dict:
+    """The crawl's stats; none when it failed before Scrapy made them (Crawler.stats raises until
+    then): a spider that could not be made, on a setting it could not read, ended in Scrapy's
+    "Crawler.stats is not set yet", exit 1, its start unrecorded and its cause unsaid."""
+    try:
+        return crawler.stats.get_stats() if crawler.stats else {}
+    except RuntimeError:
+        return {}
 
 
 def _record_failed_start(db_path: str, crawler, spider_name: str, started_at: str, failure) -> int | None:

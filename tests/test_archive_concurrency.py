@@ -119,3 +119,22 @@ def test_a_sigterm_after_the_crawl_ends_the_process(tmp_path):
                 break
         crawl.send_signal(signal.SIGTERM)
         assert crawl.wait(timeout=3) == -signal.SIGTERM
+
+
+def test_a_crawl_whose_spider_cannot_be_made_records_its_failed_start_and_why(tmp_path):
+    """A setting the spider reads as a whole number, given a fraction: the spider is not made, and
+    Scrapy has no stats yet. Before, reading them raised ("Crawler.stats is not set yet"): exit 1
+    with that for the only word, and no record of the attempt."""
+    from tests.conftest import free_port, run_cli
+
+    path = tmp_path / "a.db"
+    result = run_cli("crawl", f"http://127.0.0.1:{free_port()}/news/", "--db", str(path), "--allow-private",
+                     "--render", "never", "-s", "NEWSARCHIVE_RENDER_CONCURRENCY=2.5", timeout=120)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "the crawl failed to start: ValueError: invalid literal for int() with base 10: '2.5'" in result.stderr
+    assert "exit 1: the crawl did not finish (failed_to_start)" in result.stderr
+    assert "Crawler.stats" not in result.stderr and "Traceback" not in result.stderr
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT finish_reason, failures FROM crawls").fetchall() == [("failed_to_start", 1)]
+        assert db.execute("SELECT reason, detail FROM failures").fetchall() == [
+            ("crawl_failed_to_start", "ValueError: invalid literal for int() with base 10: '2.5'")]
