@@ -151,7 +151,7 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
             except Exception as error:  # noqa: BLE001 (Playwright's errors, and a remote browser's refusal)
                 raise BrowserDidNotStart(f"the browser did not start ({type(error).__name__}: "
                                          f"{first_line(error)})") from error
-            self.browser_processes = [pid for pid in launched_browsers(os.getpid()) if pid not in before]
+            self.browser_processes = marked_processes(os.getpid(), LAUNCHED_BROWSER_MARK, besides=before)
 
     async def _replace_if_not_answering(self, provider, why: str = "the browser stopped answering") -> bool:
         """After a render failed as renders fail in a browser that no longer answers (its last
@@ -163,10 +163,10 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         async with self._start_lock:
             if self.browser_provider is not provider:  # replaced already, after another render failed
                 return True
-            # Past the cap, no browser is asked (a frozen one would hold every failed render 10 s);
-            # _may_replace says, once, that no other is started.
+            # Past the cap, no browser is asked (a frozen one would hold every failed render 10 s).
             if self.replacements >= MAX_BROWSER_REPLACEMENTS:
-                return self._may_replace(why)
+                self._may_replace(why)  # it may not: said once
+                return False
             if await self._browser_answers():
                 return False
             self._may_replace(why)  # below the cap: it may
@@ -283,7 +283,7 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         try:
             await asyncio.wait_for(self.browser_provider.start(), self.driver_start_wait_s)
         except asyncio.TimeoutError:
-            kill_processes([pid for pid in marked_processes(os.getpid(), DRIVER_MARK) if pid not in before], DRIVER_MARK)
+            kill_processes(marked_processes(os.getpid(), DRIVER_MARK, besides=before), DRIVER_MARK)
             raise TimeoutError(f"no answer within {self.driver_start_wait_s:g} s") from None
 
     async def _let_go_of_provider(self) -> None:
@@ -372,10 +372,11 @@ def launched_browsers(root: int) -> list[int]:
     return marked_processes(root, LAUNCHED_BROWSER_MARK)
 
 
-def marked_processes(root: int, mark: bytes) -> list[int]:
-    """The processes under `root` whose command line holds `mark`, but for those under another of them."""
+def marked_processes(root: int, mark: bytes, besides: set[int] | frozenset[int] = frozenset()) -> list[int]:
+    """The processes under `root` whose command line holds `mark`, but for those under another of
+    them and those of `besides` (the ones there before a launch: the rest are the launch's)."""
     found = [pid for pid in _descendants(root) if _marked(pid, mark)]
-    return [pid for pid in found if _parent(pid) not in found]
+    return [pid for pid in found if _parent(pid) not in found and pid not in besides]
 
 
 def _marked(pid: int, mark: bytes) -> bool:

@@ -585,8 +585,7 @@ def launch_options(chromium: str | None, given: dict) -> dict:
     >>> options["executable_path"], options["proxy"], options["args"][-1], "--disable-gpu" in options["args"]
     ('/usr/bin/chromium', {'server': 'http://proxy:3128'}, '--lang=de', True)
     """
-    ours = {"executable_path": chromium, "headless": True, "args": CHROMIUM_ARGS}
-    return {**ours, **given, "args": [*CHROMIUM_ARGS, *(given.get("args") or ())]}
+    return {"executable_path": chromium, "headless": True, **given, "args": [*CHROMIUM_ARGS, *(given.get("args") or ())]}
 
 
 def render_concurrency(settings) -> int:
