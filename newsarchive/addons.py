@@ -67,12 +67,14 @@ class DistributedCrawl:
     Without it, one process crawls: the spiders request a URL once per crawl themselves
     (spiders/base.py, `follow`), so Scrapy's duplicate filter has nothing to add, and the seen-set
     it would keep in a JOBDIR could only drop the requests a resumed crawl takes from the frontier.
+    Its pending requests past NEWSARCHIVE_QUEUE_IN_MEMORY wait on disk (newsarchive/request_queue.py).
     """
 
     def update_settings(self, settings) -> None:
         url = settings.get("NEWSARCHIVE_REDIS_URL")
         if not url:
             settings.set("DUPEFILTER_CLASS", "scrapy.dupefilters.BaseDupeFilter", priority="addon")
+            settings.set("SCHEDULER", "newsarchive.request_queue.SpillingScheduler", priority="addon")
             return
         name = settings.get("NEWSARCHIVE_CRAWL_NAME") or "%(spider)s"
         for setting, value in {

@@ -423,9 +423,9 @@ def check_setting_types(overrides: dict) -> None:
 
 
 # The least value of settings below which a crawl cannot run: with 0 pages rendered at once no
-# render could start, and the crawl never ended, not even on SIGTERM.
+# render could start, and the crawl never ended, not even on SIGTERM. (A queue's -1 is no bound.)
 LEAST_VALUES = {"NEWSARCHIVE_RENDER_CONCURRENCY": 1, "NEWSARCHIVE_RENDER_MAX_CLICKS": 0,
-                "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 0}
+                "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 0, "NEWSARCHIVE_QUEUE_IN_MEMORY": -1}
 # Settings that must be more than 0: a render timeout of 0 failed every render.
 POSITIVE_SETTINGS = ("NEWSARCHIVE_RENDER_TIMEOUT",)
 

@@ -73,6 +73,10 @@ NEWSARCHIVE_DISCOVERY_MAX_PAGES = 10000
 # NEWSARCHIVE_PARSE_TIME_LIMIT seconds (0: no limit) and recorded as a parse_time_limit failure.
 NEWSARCHIVE_PARSER_WORKERS = -1
 NEWSARCHIVE_PARSER_QUEUE = 0
+# Pending requests kept in memory; past them, the crawl's requests wait on disk beside the archive
+# (newsarchive/request_queue.py): a big site's backlog held about 2 KB of memory a request.
+# -1: all in memory (Scrapy's own scheduler).
+NEWSARCHIVE_QUEUE_IN_MEMORY = 10000
 NEWSARCHIVE_PARSER = "newsarchive.parsers.parse_page"
 NEWSARCHIVE_PARSE_TIME_LIMIT = 60.0
 

@@ -240,6 +240,8 @@ def test_an_error_chain_reads_first_cause_first():
      "-s PLAYWRIGHT_MAX_PAGES_PER_CONTEXT=-2: PLAYWRIGHT_MAX_PAGES_PER_CONTEXT must be 0 or more"),
     ({"overrides": {"PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": "many"}},
      "-s PLAYWRIGHT_MAX_PAGES_PER_CONTEXT=many: PLAYWRIGHT_MAX_PAGES_PER_CONTEXT is a number"),
+    ({"overrides": {"NEWSARCHIVE_QUEUE_IN_MEMORY": "-2"}},
+     "-s NEWSARCHIVE_QUEUE_IN_MEMORY=-2: NEWSARCHIVE_QUEUE_IN_MEMORY must be -1 or more"),
     ({"overrides": {"NEWSARCHIVE_RENDER_TIMEOUT": "0"}},
      "-s NEWSARCHIVE_RENDER_TIMEOUT=0: NEWSARCHIVE_RENDER_TIMEOUT must be more than 0"),
 ])
@@ -254,7 +256,7 @@ def test_a_bad_option_is_refused_before_anything_starts(options, message):
     {"PLAYWRIGHT_CONTEXTS": '{"default": {"locale": "de-DE"}}', "PLAYWRIGHT_LAUNCH_OPTIONS": {"args": ["--lang=de"]}},
     {"PLAYWRIGHT_CDP_KWARGS": "", "PLAYWRIGHT_CONNECT_KWARGS": "{}"},
     {"NEWSARCHIVE_RENDER_CONCURRENCY": "1", "NEWSARCHIVE_RENDER_MAX_CLICKS": "0", "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": "0",
-     "NEWSARCHIVE_RENDER_TIMEOUT": "0.5"},
+     "NEWSARCHIVE_RENDER_TIMEOUT": "0.5", "NEWSARCHIVE_QUEUE_IN_MEMORY": "-1"},
 ])
 def test_browser_settings_the_crawl_can_use_are_taken(overrides):  # the least of each bound too
     assert {name: crawl_plan(SITE, overrides=overrides).settings[name] for name in overrides} == overrides

@@ -1,0 +1,107 @@
+"""SpillingScheduler: Scrapy's scheduler, whose pending requests beyond a bound wait on disk.
+
+A crawl finds links faster than it fetches them: on a big site its pending requests run to
+hundreds of thousands, each held in memory as a Request with its headers, meta and frontier entry
+(about 2 KB). Scrapy keeps them on disk only under a JOBDIR, whose other state (the seen set, the
+spider's state) a newsarchive crawl does not use: the archive's frontier is what a resumed crawl
+trusts (newsarchive/archive/frontier.py).
+
+So the first NEWSARCHIVE_QUEUE_IN_MEMORY pending requests stay in memory, as in Scrapy, and the
+rest wait in Scrapy's own disk queues (SCHEDULER_DISK_QUEUE, by priority as in memory) in a folder
+beside the archive, `ARCHIVE.queue-PID-...`, deleted when the crawl closes. A killed crawl cannot
+delete its folder: the next crawl of the archive deletes every such folder whose process is gone.
+A request Scrapy cannot serialize (a callback that is not the spider's method) stays in memory.
+
+Scrapy pops its memory queue before its disk queue: the requests that waited on disk come once
+those in memory are done, each group in order of priority. That ordering differs from one queue's
+only past the bound, and only in which of two pending requests comes first.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from scrapy.core.scheduler import Scheduler
+from scrapy.utils.misc import build_from_crawler, load_object
+
+logger = logging.getLogger(__name__)
+
+QUEUE_FOLDER = ".queue-"  # ARCHIVE.queue-PID-XXXXXXXX: the folder of a crawl's requests waiting on disk
+
+
+class SpillingScheduler(Scheduler):
+    folder: Path  # where the requests past the bound wait
+    in_memory: int  # NEWSARCHIVE_QUEUE_IN_MEMORY
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        folder = queue_folder(settings.get("NEWSARCHIVE_DB_PATH"))
+        scheduler = cls(
+            dupefilter=build_from_crawler(load_object(settings["DUPEFILTER_CLASS"]), crawler),
+            jobdir=str(folder),
+            dqclass=load_object(settings["SCHEDULER_DISK_QUEUE"]),
+            mqclass=load_object(settings["SCHEDULER_MEMORY_QUEUE"]),
+            logunser=settings.getbool("SCHEDULER_DEBUG"),
+            stats=crawler.stats,
+            pqclass=load_object(settings["SCHEDULER_PRIORITY_QUEUE"]),
+            crawler=crawler,
+        )
+        scheduler.folder = folder
+        scheduler.in_memory = settings.getint("NEWSARCHIVE_QUEUE_IN_MEMORY")
+        return scheduler
+
+    def _dqpush(self, request) -> bool:
+        """On disk once the memory queue holds its share (-1: no bound, all in memory)."""
+        if self.in_memory < 0 or len(self.mqs) < self.in_memory:
+            return False
+        return super()._dqpush(request)
+
+    def close(self, reason: str):
+        """The pending requests are the archive's frontier rows: the folder is not kept."""
+        try:
+            return super().close(reason)
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def queue_folder(db_path: str | None) -> Path:
+    """This process's queue folder beside the archive (made now), the stale ones of crawls that
+    were killed deleted first. Without an archive path (a crawl run by hand with Scrapy's own
+    command and no NEWSARCHIVE_DB_PATH), a new folder in the system's temporary folder."""
+    if not db_path:
+        return Path(tempfile.mkdtemp(prefix="newsarchive-queue-"))
+    archive = Path(db_path).absolute()
+    delete_stale_queue_folders(archive)
+    # One of its own for each crawl of this process (a script may run two into one archive).
+    return Path(tempfile.mkdtemp(prefix=f"{archive.name}{QUEUE_FOLDER}{os.getpid()}-", dir=archive.parent))
+
+
+def delete_stale_queue_folders(archive: Path) -> list[Path]:
+    """Delete the queue folders beside the archive whose crawl's process is gone; return them."""
+    pattern = re.compile(re.escape(archive.name + QUEUE_FOLDER) + r"(\d+)-\w+")
+    stale = []
+    for folder in archive.parent.glob(f"{archive.name}{QUEUE_FOLDER}*"):
+        match = pattern.fullmatch(folder.name)
+        if match and folder.is_dir() and not _running(int(match.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+            stale.append(folder)
+    if stale:
+        logger.info(f"deleted the request queues of {len(stale)} crawls that were killed: "
+                    f"{', '.join(folder.name for folder in stale)}")
+    return stale
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):  # another user's process; no process number: not touched
+        return True
+    return True
