@@ -26,6 +26,7 @@ allow_private ("1"), full ("1").
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from datetime import timedelta
 from urllib.parse import urljoin
@@ -70,7 +71,7 @@ class ArchiveSpider(scrapy.Spider):
         check_date_order(self.since, self.until)
         self.allow_private = parse_flag(allow_private)
         self.full = parse_flag(full)
-        self.requested: set[str] = set()  # canonical URLs requested in this crawl
+        self.requested: set[bytes] = set()  # the request_key of each URL requested in this crawl
         self.resumed_entries: list[FrontierEntry] = []
         self.revisit_urls: set[str] = set()  # frontier keys of the revisits this crawl requested
         self.arguments: dict[str, str] = {}
@@ -353,9 +354,13 @@ def content_type_of(response) -> str | None:
     return response.headers.get(b"Content-Type", b"").decode("latin-1") or None
 
 
-def request_key(url: str) -> str:
-    """What `requested` holds of a URL: its canonical form (one key for its spellings)."""
-    return canonicalise_url(url) or url
+def request_key(url: str) -> bytes:
+    """What `requested` holds of a URL: a digest of its canonical form (one key for its spellings).
+    A crawl keeps one for every URL it requested, for its whole length: 16 bytes rather than the
+    URL (often over 100 characters) cut the memory a million requests hold by about 80 MB; two
+    URLs have the same key by chance once in about 10^38 pairs."""
+    canonical = canonicalise_url(url) or url
+    return hashlib.blake2b(canonical.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _absolute(links, page_url: str):

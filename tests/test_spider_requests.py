@@ -28,7 +28,7 @@ from newsarchive.items import (
 )
 from newsarchive.middlewares.pageresult import FRONTIER_META, STORED_BODY_META, capture_of
 from newsarchive.options import OptionError
-from spiders.base import PRIORITIES, REVISIT_PRIORITY, ArchiveSpider
+from spiders.base import PRIORITIES, REVISIT_PRIORITY, ArchiveSpider, request_key
 from spiders.generic import GenericSpider
 from tests.conftest import LOOPBACK_SITE
 from tests.conftest import spider_stat as stat
@@ -58,6 +58,14 @@ def test_a_url_is_requested_once_a_crawl_whatever_its_spelling(make_spider):
     assert (entry.url, entry.kind, entry.priority, first.priority) == (f"{SITE}/news/page/2", "listing", 10, 10)
     assert first.callback == spider.parse_listing and first.errback == spider.on_error
     assert PRIORITIES["sitemap"] > PRIORITIES["listing"] > PRIORITIES["page"] > PRIORITIES["article"] > REVISIT_PRIORITY
+
+
+def test_a_request_key_is_16_bytes_one_for_a_urls_spellings():
+    keys = {url: request_key(url) for url in (f"{SITE}/a?x=1&y=2", f"{SITE}/a?y=2&x=1#top", f"{SITE}/a?x=1",
+                                               f"{SITE}/A?x=1", "http://xn--mgbh0fb.example/\udcff")}
+    assert {len(key) for key in keys.values()} == {16}
+    assert keys[f"{SITE}/a?x=1&y=2"] == keys[f"{SITE}/a?y=2&x=1#top"]  # the same canonical URL
+    assert len(set(keys.values())) == 4  # the others differ: a parameter fewer, a path's case, a lone surrogate
 
 
 def test_an_article_request_takes_a_304_to_its_callback_and_its_headers_from_its_entry(make_spider):

@@ -660,6 +660,23 @@ def test_a_crawl_that_stored_one_text_under_most_urls_says_so(tmp_path, caplog, 
                         if said else [])
 
 
+@pytest.mark.parametrize("batch_size", [1, 100])
+def test_the_crawl_keeps_the_titles_of_texts_met_again_only(tmp_path, caplog, batch_size):
+    """A million stories kept a million titles for note_one_text, which reads one of a text met
+    three times at least. Each text is met in a batch of its own, or all in one."""
+    pipeline = opened(tmp_path, NEWSARCHIVE_STORE_BATCH_SIZE=batch_size)
+    texts = [("Back soon", "Down"), ("A", "a"), ("Back soon", "Down"), ("B", "b"), ("A", "a"), ("Back soon", "Down")]
+    for number, (title, body) in enumerate(texts):
+        url = f"https://d.example/{number}"
+        pipeline.process_item(PageResult(url, [article(url, title, body)]))
+    pipeline.close_spider()
+    with caplog.at_level(logging.WARNING):
+        pipeline.spider_closed(pipeline.crawler.spider, "finished")
+    assert sorted(pipeline.titles.values()) == ["A", "Back soon"]  # not "B", met once
+    assert sorted(pipeline.texts.values()) == [1, 2, 3]
+    assert stat(pipeline, "newsarchive/store/one_text_title") is None  # 3 of 6: half, not most
+
+
 def test_a_crawl_that_meets_the_one_page_again_unchanged_says_so_and_keeps_it_to_ask_again(tmp_path, caplog):
     """The next crawl asks for the pages again (spiders adopt them from the frontier); a wall that
     is still up is met unchanged, and counted, so the crawl after asks again too."""

@@ -133,7 +133,7 @@ class StorePipeline:
         self.coverage = Counter()
         self.sources = Counter()
         self.texts: Counter = Counter()  # see Tally.count_text
-        self.titles: dict = {}
+        self.titles: dict = {}  # the title of each text met twice or more (count)
         self.write_error: str | None = None  # why the archive could not be written, once it could not
         self.closing = None  # the engine closing the spider for that (a Deferred)
         # The archive the crawl looks known stories up in, when it is another file (a shard's
@@ -374,8 +374,11 @@ class StorePipeline:
         self.coverage.update(tally.coverage)
         self.sources.update(tally.sources)
         self.texts.update(tally.texts)
+        # A title is kept for a text met twice or more: the one text of a crawl (note_one_text) is
+        # met three times at least, and a crawl of a million stories kept a million titles.
         for digest, title in tally.titles.items():
-            self.titles.setdefault(digest, title)
+            if self.texts[digest] > 1:
+                self.titles.setdefault(digest, title)
 
     def coverage_report(self) -> dict:
         articles = self.coverage["articles"]
