@@ -27,7 +27,6 @@ import tempfile
 from pathlib import Path
 
 from scrapy.core.scheduler import Scheduler
-from scrapy.utils.misc import build_from_crawler, load_object
 
 logger = logging.getLogger(__name__)
 
@@ -38,23 +37,14 @@ class SpillingScheduler(Scheduler):
     folder: Path  # where the requests past the bound wait
     in_memory: int  # NEWSARCHIVE_QUEUE_IN_MEMORY
 
-    @classmethod
-    def from_crawler(cls, crawler):
+    def __init__(self, *args, crawler=None, **kwargs):
+        """Scrapy's scheduler as its own from_crawler makes it (JOBDIR unset: no disk queue), given
+        its queue folder beside the archive."""
+        super().__init__(*args, crawler=crawler, **kwargs)
         settings = crawler.settings
-        folder = queue_folder(settings.get("NEWSARCHIVE_DB_PATH"))
-        scheduler = cls(
-            dupefilter=build_from_crawler(load_object(settings["DUPEFILTER_CLASS"]), crawler),
-            jobdir=str(folder),
-            dqclass=load_object(settings["SCHEDULER_DISK_QUEUE"]),
-            mqclass=load_object(settings["SCHEDULER_MEMORY_QUEUE"]),
-            logunser=settings.getbool("SCHEDULER_DEBUG"),
-            stats=crawler.stats,
-            pqclass=load_object(settings["SCHEDULER_PRIORITY_QUEUE"]),
-            crawler=crawler,
-        )
-        scheduler.folder = folder
-        scheduler.in_memory = settings.getint("NEWSARCHIVE_QUEUE_IN_MEMORY")
-        return scheduler
+        self.folder = queue_folder(settings.get("NEWSARCHIVE_DB_PATH"))
+        self.dqdir = str(self.folder)
+        self.in_memory = settings.getint("NEWSARCHIVE_QUEUE_IN_MEMORY")
 
     def _dqpush(self, request) -> bool:
         """On disk once the memory queue holds its share (-1: no bound, all in memory)."""
