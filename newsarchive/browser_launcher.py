@@ -61,7 +61,7 @@ def launcher_for(chromium: str, folder: Path | None = None) -> str:
         return chromium
     text = LAUNCHER.format(chromium=shlex.quote(chromium), features=shlex.quote(",".join(DISABLED_FEATURES)))
     name = f"chromium-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
-    for where in [lambda: folder] if folder is not None else [_cache_folder, _scratch_folder]:
+    for where in [lambda: folder] if folder is not None else [user_cache_folder, _scratch_folder]:
         try:
             return str(_written(where(), name, text))
         except (OSError, RuntimeError):  # RuntimeError: Path.home() of a user without a home
@@ -69,7 +69,9 @@ def launcher_for(chromium: str, folder: Path | None = None) -> str:
     return chromium
 
 
-def _cache_folder() -> Path:
+def user_cache_folder() -> Path:
+    """newsarchive's folder in the user's cache (XDG_CACHE_HOME, else ~/.cache); Path.home() raises
+    RuntimeError for a user without a home."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsarchive"
 
 

@@ -4,6 +4,7 @@ nothing is started or written: no archive, no lock file, no partial output."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import stat
@@ -146,15 +147,14 @@ def test_an_archive_on_read_only_media_is_read_but_not_written(tmp_path):
     assert sorted(p.name for p in media.iterdir()) == ["copy.db"]
 
 
-def test_browse_serves_a_copy_on_read_only_media(tmp_path):
-    """Datasette on a read-only copy: immutable mode, its metadata file written elsewhere."""
+def browse_on_read_only_media(media: Path, db_path: Path, env: dict):
+    """`newsarchive browse` of db_path, in media bind-mounted read-only (a namespace of its own),
+    until its Datasette answered: the finished process (stdout: "rows N" of the failures table)."""
     import subprocess
     import sys
 
     from tests.conftest import free_port
 
-    media = tmp_path / "media"
-    path = archive_with_rows(media / "copy.db")
     port = free_port()
     fetch = ("import json, sys, time, urllib.request\n"
              "for _ in range(60):\n"
@@ -166,15 +166,57 @@ def test_browse_serves_a_copy_on_read_only_media(tmp_path):
              "        time.sleep(0.5)\n"
              "sys.exit(7)\n")
     script = (f"mount --bind -o ro {media} {media} && touch {media}/probe 2>/dev/null && exit 9; "
-              f"{sys.executable} -m newsarchive.cli browse --db {path} --port {port} & server=$!; "
+              f"{sys.executable} -m newsarchive.cli browse --db {db_path} --port {port} & server=$!; "
               f"{sys.executable} -c \"$FETCH\"; status=$?; kill $server; wait $server; exit $status")
-    result = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script],
-                            capture_output=True, text=True, timeout=120, env={**os.environ, "FETCH": fetch})
+    return subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, **env, "FETCH": fetch})
+
+
+def test_browse_serves_a_copy_on_read_only_media_with_its_metadata_in_the_users_cache(tmp_path):
+    """Datasette on a read-only copy: immutable mode, its metadata file in the user's cache folder,
+    the same file for every browse of that archive (browse becomes Datasette and cannot delete a
+    temporary file when it ends: one made each time piled up)."""
+    media, cache, scratch = tmp_path / "media", tmp_path / "cache", tmp_path / "scratch"
+    scratch.mkdir()
+    path = archive_with_rows(media / "copy.db")
+    for _ in range(2):
+        result = browse_on_read_only_media(media, path, {"XDG_CACHE_HOME": str(cache), "TMPDIR": str(scratch)})
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert "rows 400" in result.stdout
+        assert "opened as an immutable copy" in result.stderr
+    [metadata] = (cache / "newsarchive" / "browse").iterdir()
+    assert metadata.name.startswith("copy-") and metadata.name.endswith(".datasette.json")
+    assert f"(metadata: {metadata})" in result.stdout
+    assert "copy" in json.loads(metadata.read_text())["databases"]
+    assert sorted(p.name for p in media.iterdir()) == ["copy.db"]
+    assert list(scratch.iterdir()) == []
+
+
+def test_browse_of_a_read_only_copy_writes_its_metadata_to_a_temporary_folder_when_the_cache_cannot_be_written(
+        tmp_path):
+    media, scratch = tmp_path / "media", tmp_path / "scratch"
+    scratch.mkdir()
+    not_a_folder = tmp_path / "cache-is-a-file"
+    not_a_folder.write_text("")
+    path = archive_with_rows(media / "copy.db")
+    result = browse_on_read_only_media(media, path, {"XDG_CACHE_HOME": str(not_a_folder), "TMPDIR": str(scratch)})
     assert result.returncode == 0, result.stderr[-2000:]
     assert "rows 400" in result.stdout
-    assert "opened as an immutable copy" in result.stderr
-    assert "(metadata: /tmp" in result.stdout or "newsarchive-browse-" in result.stdout
+    [folder] = scratch.iterdir()
+    assert folder.name.startswith("newsarchive-browse-")
+    assert f"(metadata: {folder / 'copy.datasette.json'})" in result.stdout
     assert sorted(p.name for p in media.iterdir()) == ["copy.db"]
+
+
+def test_the_metadata_of_archives_in_one_read_only_folder_is_one_file_each(tmp_path, monkeypatch):
+    from newsarchive.research.browse import default_metadata_path
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # /proc/a cannot be written: the cache is used
+
+    first, second = default_metadata_path(Path("/proc/a/copy.db")), default_metadata_path(Path("/proc/b/copy.db"))
+    assert first != second
+    assert first == default_metadata_path(Path("/proc/a/copy.db"))
+    assert first.parent == second.parent == tmp_path / "newsarchive" / "browse"
 
 
 @pytest.mark.parametrize("dates, words", [

@@ -254,7 +254,8 @@ def diff(article, db_path, first, last, colour):
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
 @click.option("--port", type=int, default=8001, show_default=True, help="The port Datasette listens on.")
 @click.option("--metadata", "metadata_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write Datasette's metadata file (default: beside the archive).")
+              help="Where to write Datasette's metadata file (default: beside the archive; where its folder "
+                   "is read-only, in the user's cache folder, ~/.cache/newsarchive/browse).")
 def browse(db_path, host, port, metadata_path):
     """Open the archive in Datasette: described tables, search boxes, facets, canned research queries.
 

@@ -7,6 +7,7 @@ site, section, language and authors; and every query of docs/queries.md is a can
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -15,6 +16,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from newsarchive.archive.schema import schema_docs
+from newsarchive.browser_launcher import user_cache_folder
 from newsarchive.research.queries import load_queries
 
 # Per table or view: what Datasette should show first and offer to filter by.
@@ -75,10 +77,21 @@ def datasette_command(db_path: Path, metadata_path: Path, host: str, port: int, 
 
 
 def default_metadata_path(db_path: Path) -> Path:
-    """Beside the archive; in a temporary folder when the archive's folder cannot be written."""
+    """Beside the archive; when the archive's folder cannot be written (read-only media), in the
+    user's cache folder, one file for each archive's path, rewritten by each browse of it (browse
+    becomes Datasette and cannot delete a file when it ends: a new temporary folder each time would
+    pile up); in a temporary folder when neither can be written."""
     beside = db_path.with_name(db_path.stem + ".datasette.json")
     if os.access(db_path.parent, os.W_OK):
         return beside
+    archive_key = hashlib.blake2b(str(db_path.resolve()).encode(), digest_size=8).hexdigest()
+    try:
+        cached = user_cache_folder() / "browse"
+        cached.mkdir(parents=True, exist_ok=True)
+        if os.access(cached, os.W_OK):
+            return cached / f"{db_path.stem}-{archive_key}.datasette.json"
+    except (OSError, RuntimeError):  # RuntimeError: Path.home() of a user without a home
+        pass
     return Path(tempfile.mkdtemp(prefix="newsarchive-browse-")) / beside.name
 
 
