@@ -24,7 +24,9 @@ import asyncio
 import contextlib
 import logging
 import os
+import shutil
 import signal
+import tempfile
 from pathlib import Path
 
 from playwright.async_api import Error as PlaywrightError
@@ -44,9 +46,11 @@ from newsarchive.rendering import (
     with_frames,
 )
 from newsarchive.scope import Scope
+from newsarchive.scratch import delete_stale_folders, own_folder, temporary_folder_of_children
 
 logger = logging.getLogger(__name__)
 
+BROWSER_SCRATCH = "newsarchive-browser-"  # TMP/newsarchive-browser-PID-XXXXXXXX: browser_scratch_folder
 BROWSER_CLOSE_WAIT_S = 10.0  # the longest wait for the browser to close at the crawl's end, and again for its driver
 BROWSER_ANSWER_WAIT_S = 10.0  # the longest wait for a browser to open a context, when asked whether it still answers
 # Browsers started again in a crawl, at most: past that, renders fail as they come (their stories
@@ -84,6 +88,25 @@ class BrowserDidNotStart(Exception):
     not there. Said so, not as a browser that stopped answering."""
 
 
+def browser_scratch_folder() -> Path | None:
+    """The temporary folder of this crawl's Playwright drivers and browsers (their profiles, about
+    200 KB each, in the system's temporary folder), made now; None where it cannot be made. The
+    driver deletes its browser's profile when the browser closes, but a driver killed (with the
+    crawl's process group by a service manager, or by the out-of-memory killer) left it in the
+    system's folder for good. The crawl deletes this one when it ends, and the next rendering
+    crawl the ones whose crawl is gone."""
+    parent = Path(tempfile.gettempdir())
+    stale = delete_stale_folders(parent, BROWSER_SCRATCH)
+    if stale:
+        logger.info("deleted the browser folders left by crawls that were killed: "
+                    f"{', '.join(folder.name for folder in stale)}")
+    try:
+        return own_folder(parent, BROWSER_SCRATCH)
+    except OSError as error:
+        logger.warning(f"the browser's temporary files go to {parent}: no folder of the crawl's own there ({error})")
+        return None
+
+
 class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
     def __init__(self, crawler) -> None:
         super().__init__(crawler)
@@ -98,6 +121,7 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         self.launcher_set = False  # _use_launcher's changes, made once for every browser of the crawl
         self.browser_processes: list[int] = []  # the current browser's, found at its launch
         self.replacements = 0
+        self.scratch: Path | None = None  # the temporary folder of the driver and browser (browser_scratch_folder)
         self.driver_start_wait_s = max(DRIVER_START_WAIT_S, crawler.settings.getfloat("NEWSARCHIVE_RENDER_TIMEOUT"))
 
     def refuses(self, request) -> bool:
@@ -222,6 +246,9 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
             logger.warning(f"the browser did not close within {BROWSER_CLOSE_WAIT_S:g} s: stopping it")
             kill_launched_browsers(os.getpid())  # first: once its driver ends, a browser is no longer under the crawl
             await self._let_go_of_provider()
+        finally:
+            if self.scratch:  # what a replaced driver, dead, could not delete
+                shutil.rmtree(self.scratch, ignore_errors=True)
 
     # scrapy-playwright connects these to engine_started: nothing to start yet.
     async def _maybe_launch_in_thread(self) -> None:
@@ -280,8 +307,11 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         logger.info("Starting Playwright's driver")
         before = set(marked_processes(os.getpid(), DRIVER_MARK))
         self.browser_provider = self.browser_provider_cls(self.config)
+        if self.scratch is None:
+            self.scratch = browser_scratch_folder()
         try:
-            await asyncio.wait_for(self.browser_provider.start(), self.driver_start_wait_s)
+            with temporary_folder_of_children(self.scratch) if self.scratch else contextlib.nullcontext():
+                await asyncio.wait_for(self.browser_provider.start(), self.driver_start_wait_s)
         except asyncio.TimeoutError:
             kill_processes(marked_processes(os.getpid(), DRIVER_MARK, besides=before), DRIVER_MARK)
             raise TimeoutError(f"no answer within {self.driver_start_wait_s:g} s") from None

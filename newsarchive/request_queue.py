@@ -20,13 +20,13 @@ only past the bound, and only in which of two pending requests comes first.
 from __future__ import annotations
 
 import logging
-import os
-import re
 import shutil
 import tempfile
 from pathlib import Path
 
 from scrapy.core.scheduler import Scheduler
+
+from newsarchive.scratch import delete_stale_folders, own_folder
 
 logger = logging.getLogger(__name__)
 
@@ -68,30 +68,13 @@ def queue_folder(db_path: str | None) -> Path:
         return Path(tempfile.mkdtemp(prefix="newsarchive-queue-"))
     archive = Path(db_path).absolute()
     delete_stale_queue_folders(archive)
-    # One of its own for each crawl of this process (a script may run two into one archive).
-    return Path(tempfile.mkdtemp(prefix=f"{archive.name}{QUEUE_FOLDER}{os.getpid()}-", dir=archive.parent))
+    return own_folder(archive.parent, archive.name + QUEUE_FOLDER)
 
 
 def delete_stale_queue_folders(archive: Path) -> list[Path]:
     """Delete the queue folders beside the archive whose crawl's process is gone; return them."""
-    pattern = re.compile(re.escape(archive.name + QUEUE_FOLDER) + r"(\d+)-\w+")
-    stale = []
-    for folder in archive.parent.glob(f"{archive.name}{QUEUE_FOLDER}*"):
-        match = pattern.fullmatch(folder.name)
-        if match and folder.is_dir() and not _running(int(match.group(1))):
-            shutil.rmtree(folder, ignore_errors=True)
-            stale.append(folder)
+    stale = delete_stale_folders(archive.parent, archive.name + QUEUE_FOLDER)
     if stale:
-        logger.info(f"deleted the request queues of {len(stale)} crawls that were killed: "
+        logger.info("deleted the request queues left by crawls that were killed: "
                     f"{', '.join(folder.name for folder in stale)}")
     return stale
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):  # another user's process; no process number: not touched
-        return True
-    return True

@@ -13,6 +13,8 @@ import json
 import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -178,12 +180,13 @@ def crawl_stopping(tmp_path, at: str, stop: signal.Signals, processes):
     StoppingSite.left_after_stop, StoppingSite.stop_done = set(), False
     server = serve_handler(StoppingSite)
     started = time.monotonic()
+    (tmp_path / "tmp").mkdir()  # the crawl's temporary folder (TMPDIR)
     try:
         # Unbounded, the crawl never ends, and run_cli's timeout fails the test.
         result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
                          "--allow-private", "--render", "auto", "-s", "NEWSARCHIVE_RENDER_TIMEOUT=3",
                          "-s", "NEWSARCHIVE_RENDER_CONCURRENCY=2", "-s", "AUTOTHROTTLE_ENABLED=False",
-                         "-s", "ROBOTSTXT_OBEY=False", timeout=150)
+                         "-s", "ROBOTSTXT_OBEY=False", timeout=150, env={"TMPDIR": str(tmp_path / "tmp")})
         left_running = [pid for pid in StoppingSite.stopped if running(pid)]
     finally:
         server.shutdown()
@@ -235,6 +238,41 @@ def test_a_render_whose_tab_or_browser_ends_is_tried_again(tmp_path, stop, proce
     assert left_running == []
     assert stored_stories(tmp_path) == EVERY_STORY_RENDERED
     assert took < 120
+    # The browsers' profiles deleted, a dead driver's too (it left its own in the temporary folder)
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_the_browser_files_of_a_crawl_killed_with_its_driver_are_deleted_by_the_next_crawl(tmp_path):
+    """A service manager's stop (systemd's, or `timeout -s KILL` of a process group) kills the
+    crawl, Playwright's driver and the browser at once: the browser's profile, which the driver
+    deletes when the browser closes, was left in the temporary folder by every such crawl."""
+    StoppingSite.at, StoppingSite.stop_done = "never", True
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    server = serve_handler(StoppingSite)
+    arguments = ["crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
+                 "--allow-private", "--render", "auto", "-s", "ROBOTSTXT_OBEY=False", "-s", "LOG_LEVEL=INFO"]
+    try:
+        crawl = subprocess.Popen([sys.executable, "-m", "newsarchive.cli", *arguments], start_new_session=True,
+                                 env={**os.environ, "TMPDIR": str(scratch)},
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 90
+            while not any(file.is_file() for file in scratch.rglob("*")):  # the browser writes its profile
+                assert crawl.poll() is None and time.monotonic() < deadline, "the crawl rendered nothing"
+                time.sleep(0.1)
+        finally:
+            os.killpg(crawl.pid, signal.SIGKILL)
+            crawl.wait()
+        [left] = scratch.iterdir()
+        assert left.name.startswith(f"newsarchive-browser-{crawl.pid}-")
+        resumed = run_cli(*arguments, timeout=150, env={"TMPDIR": str(scratch)})
+    finally:
+        server.shutdown()
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert f"deleted the browser folders left by crawls that were killed: {left.name}" in resumed.stderr
+    assert list(scratch.iterdir()) == []
+    assert stored_stories(tmp_path) == EVERY_STORY_RENDERED
 
 
 def test_a_browser_frozen_after_its_renders_is_killed_at_the_crawls_end(tmp_path):
