@@ -8,6 +8,7 @@ addversion.json and scheduled with schedule.json, as the recipes in docs/schedul
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -53,8 +54,9 @@ def scrapyd(tmp_path):
 def test_deploy_schedule_and_crawl_the_demo_site(scrapyd, demo_site, tmp_path):
     url, folder = scrapyd
     egg = tmp_path / "newsarchive.egg"
+    # scrapyd-deploy leaves the folder it built the egg in (its TMPDIR): this test's, not /tmp.
     built = subprocess.run([str(BIN / "scrapyd-deploy"), "--build-egg", str(egg)], cwd=ROOT,
-                           capture_output=True, text=True, timeout=300)
+                           capture_output=True, text=True, timeout=300, env={**os.environ, "TMPDIR": str(tmp_path)})
     assert built.returncode == 0, built.stderr[-3000:]
     with open(egg, "rb") as egg_file:
         added = requests.post(url + "/addversion.json", data={"project": "newsarchive", "version": "1"},
