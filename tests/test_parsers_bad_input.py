@@ -169,3 +169,22 @@ def test_a_date_utc_cannot_hold_is_no_date_not_a_parse_error(empty_date):
             f'<h1>Flood</h1>{prose}</article></body></html>')
     article = parse_page("https://news.example/news/flood-at-the-bridge", page.encode())
     assert (article.title, article.published_at) == ("Flood", None)
+
+
+@pytest.mark.parametrize("headline", ["T" * 200_000, "Flood " * 40_000])
+def test_a_long_headline_without_digits_parses_within_the_time_limit(headline):
+    # The words before a date element were cut at their last digit by r".*\d", which backtracked
+    # from every position of a text without one: 8 s for a headline of 40,000 characters, and a
+    # page of 200,000 lost to the parse time limit (minutes), now a tenth of a second.
+    from newsarchive.workers import ParseJob, run_job
+
+    prose = "".join(f"<p>Paragraph {k} of the story on the river and the bridge works.</p>" for k in range(4))
+    page = (f'<html lang="en"><head><title>{headline}</title>'
+            '<meta property="article:published_time" content="2024-05-01T10:00:00Z"></head><body><article>'
+            f'<h1>{headline}</h1><div class="byline">By Ann Lee</div><time datetime="2024-05-01">May 1, 2024</time>'
+            f'{prose}</article></body></html>')
+    job = ParseJob("https://news.example/news/2024/05/01/flood", page.encode(), "text/html", "article")
+    article = run_job("newsarchive.parsers.parse_page", job, time_limit=20)
+    assert isinstance(article, Article), article
+    assert article.published_at.startswith("2024-05-01")
+    assert "Paragraph 3 of the story" in article.body_text
