@@ -55,6 +55,10 @@ from newsarchive.story_pages import StoryPages
 from newsarchive.workers import ParseJob, ParserPool
 
 # Listings are read before the articles they list; discovery files before listings.
+# A sitemap index may list sitemap indexes (sitemaps.org says it may not, but big sites nest two
+# or three): the sitemaps this many indexes below the first one read are not followed further.
+SITEMAP_INDEX_DEPTH = 4
+SITEMAP_DEPTH_META = "sitemap_depth"  # how many indexes above this sitemap (0: one the crawl found itself)
 PRIORITIES = {"sitemap": 15, "feed": 15, "listing": 10, "page": 2, "article": 0}
 REVISIT_PRIORITY = -1  # due known articles after every article a listing offered
 
@@ -290,7 +294,7 @@ class ArchiveSpider(scrapy.Spider):
             else:
                 yield PageFailure(response.url, "not_a_sitemap", str(error), response.status)
             return
-        yield from self.follow_all([urljoin(response.url, child) for child in children], "sitemap")
+        yield from self.follow_child_sitemaps(response, children)
         stamp = drop_lastmod_stamp(links)
         if stamp is not None:
             self.crawler.stats.inc_value("newsarchive/sitemap/lastmod_stamp_count")
@@ -298,6 +302,21 @@ class ArchiveSpider(scrapy.Spider):
                              f"time, {stamp}: the sitemap's own date, not theirs; not taken as a change")
         yield from self.article_requests_from(_absolute(links, response.url))
         yield ListingPage(response.url, "sitemap", links=len(children) + len(links))
+
+    def follow_child_sitemaps(self, response, children: list[str]):
+        """The sitemaps a sitemap index lists, down to SITEMAP_INDEX_DEPTH indexes below the first:
+        an index that lists an index that lists another, for ever (a site's generator gone wrong,
+        or a trap), held the crawl for good, reading sitemaps that offered no article."""
+        depth = response.meta.get(SITEMAP_DEPTH_META, 0)
+        if not children:
+            return
+        if depth >= SITEMAP_INDEX_DEPTH:
+            self.crawler.stats.inc_value("newsarchive/sitemap/too_deep_count")
+            self.logger.warning(f"the sitemap index {response.url} is {depth} indexes below the first: its "
+                                f"{len(children)} sitemaps are not followed (at most {SITEMAP_INDEX_DEPTH} levels)")
+            return
+        yield from self.follow_all([urljoin(response.url, child) for child in children], "sitemap",
+                                   **{SITEMAP_DEPTH_META: depth + 1})
 
     def parse_feed(self, response):
         links = parse_feed(response.body)
@@ -308,9 +327,9 @@ class ArchiveSpider(scrapy.Spider):
         """The article requests a spider makes of sitemap or feed entries (DiscoveredLinks)."""
         raise NotImplementedError
 
-    def follow_all(self, urls, kind: str):
+    def follow_all(self, urls, kind: str, **meta):
         for url in urls:
-            request = self.follow(url, kind) if self.is_allowed(url) else None
+            request = self.follow(url, kind, **meta) if self.is_allowed(url) else None
             if request is not None:
                 yield request
 

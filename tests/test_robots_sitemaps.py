@@ -59,3 +59,53 @@ def test_sitemaps_robots_txt_names_on_another_origin_are_said_and_the_site_s_own
     with sqlite3.connect(tmp_path / "a.db") as db:
         assert sorted(title for (title,) in db.execute("SELECT title FROM articles")) == [
             "Story 1", "Story 2", "Story 3"]
+
+
+class SitemapChain(SiteHandler):
+    """Each /sitemap.xml?n=N a sitemap index listing the index ?n=N+1 and a sitemap of one story
+    (?story=N): a chain of indexes with no end, as a site's generator gone wrong serves."""
+
+    asked: list[int] = []
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        base = f"http://127.0.0.1:{self.server.server_port}"
+        if self.path == "/robots.txt":
+            return self.answer(200, f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml?n=0\n",
+                               **{"Content-Type": "text/plain"})
+        if self.path.startswith("/sitemap.xml?n="):
+            n = int(self.path.rsplit("=", 1)[1])
+            SitemapChain.asked.append(n)
+            entries = "".join(f"<sitemap><loc>{base}/sitemap.xml?{query}</loc></sitemap>"
+                              for query in (f"n={n + 1}", f"story={n}"))
+            return self.answer(200, '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/'
+                                    f'sitemap/0.9">{entries}</sitemapindex>', **{"Content-Type": "application/xml"})
+        if self.path.startswith("/sitemap.xml?story="):
+            n = self.path.rsplit("=", 1)[1]
+            return self.answer(200, '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                                    f"<url><loc>{base}/news/2024/05/01/story-{n}</loc></url></urlset>",
+                               **{"Content-Type": "application/xml"})
+        if self.path.startswith("/news/2024/05/01/story-"):
+            return self.answer(200, story_html(self.path.rsplit("-", 1)[1]))
+        if self.path == "/news/":
+            return self.answer(200, "<html><body><h1>News</h1><p>Nothing listed here.</p></body></html>")
+        return self.answer(404, "<html><body>no</body></html>")
+
+
+def test_a_chain_of_sitemap_indexes_is_followed_four_levels_down_and_the_crawl_ends(tmp_path):
+    # It was followed for ever: the crawl never ended (51,000 sitemaps in four minutes).
+    SitemapChain.asked = []
+    server = serve_handler(SitemapChain)
+    try:
+        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
+                         "--allow-private", "-s", "LOG_LEVEL=INFO", timeout=120)
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(SitemapChain.asked) == [0, 1, 2, 3, 4]
+    port = server.server_port
+    assert (f"the sitemap index http://127.0.0.1:{port}/sitemap.xml?n=4 is 4 indexes below the first: its 2 "
+            "sitemaps are not followed (at most 4 levels)") in result.stderr
+    assert "'newsarchive/sitemap/too_deep_count': 1," in result.stderr
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        stories = sorted(url.rsplit("-", 1)[1] for (url,) in db.execute("SELECT url FROM articles"))
+    assert stories == ["0", "1", "2", "3"]  # the stories of the sitemaps followed
