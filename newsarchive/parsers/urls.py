@@ -66,13 +66,23 @@ def strip_tracking(url: str) -> str:
 
 @lru_cache(maxsize=65536)  # an article's URL comes by from its listing, its page and the pipelines
 def canonicalise_url(url: str | None) -> str | None:
-    """Canonical http(s) URL (no fragment, no tracking or session parameters, sorted query), else None."""
+    """Canonical http(s) URL (no fragment, no tracking or session parameters, sorted query, no
+    user name or password), else None.
+
+    >>> canonicalise_url("http://user:secret@news.example:8080/a?b=2&a=1#top")
+    'http://news.example:8080/a?a=1&b=2'
+    """
     if not url:
         return None
     try:
         parts = urlsplit(url.strip())
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
             return None
-        return canonicalize_url(strip_session(strip_tracking(url.strip())))
+        url = url.strip()
+        if "@" in parts.netloc:
+            # Credentials in a link: the page's, not the crawl's to send; Twisted took them for the
+            # host's name, and the page was a fetch error asked for again by every crawl.
+            url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+        return canonicalize_url(strip_session(strip_tracking(url)))
     except ValueError:  # a port that is no number, a bad IPv6 host: pages link such things too
         return None
