@@ -25,6 +25,7 @@ from scrapy.http import Response
 
 from newsarchive.archive import utc_now
 from newsarchive.items import Capture, FrontierEntry, PageFailure, PageResult
+from newsarchive.middlewares.compression import ENCODING_CUT_FLAG
 from newsarchive.middlewares.received import RECEIVED_AT_META
 from newsarchive.tracebacks import describe_exception
 
@@ -82,7 +83,7 @@ class PageResultSpiderMiddleware:
     def result_of(self, response, records: list, discovered: list) -> PageResult:
         result = page_result(response.request, records, discovered,
                              capture_of(response) if self.capture else None, self.stats)
-        if CUT_SHORT_FLAG in response.flags:
+        if CUT_SHORT_FLAG in response.flags or ENCODING_CUT_FLAG in response.flags:
             result.cut_short = True
             self.stats.inc_value("newsarchive/pages/cut_short_count")
             for article in result.articles():
@@ -109,6 +110,9 @@ def page_result(request: Request | None, records: list, discovered: list[Frontie
 
 def cut_short_warning(response: Response) -> str:
     """The warning of an article whose page arrived cut short."""
+    if ENCODING_CUT_FLAG in response.flags:
+        return ("data_loss: the page arrived cut short, its compressed stream stops before its end; its text may "
+                "be incomplete")
     announced = (response.headers.get(b"Content-Length") or b"?").decode("latin-1")
     return (f"data_loss: the page arrived cut short, the connection closed before the {announced} bytes its "
             "Content-Length announced; its text may be incomplete")

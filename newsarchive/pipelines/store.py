@@ -111,7 +111,7 @@ def blame_the_cut(result: PageResult) -> None:
     detail, and asked for again by the next crawl like any data_loss."""
     for record in result.records:
         if isinstance(record, PageFailure) and record.reason != "data_loss":
-            record.detail = f"the page arrived cut short of its Content-Length; of what arrived: {record.reason}: {record.detail}"
+            record.detail = f"the page arrived cut short; of what arrived: {record.reason}: {record.detail}"
             record.reason = "data_loss"
 
 
@@ -284,7 +284,7 @@ class StorePipeline:
             raise  # the file, not the page: locked, full, read-only
         except NotTheStory as refusal:  # what the site sent is kept, as this page's failure
             status = result.capture.status if result.capture is not None else None
-            failure = PageFailure(result.url, "not_the_story", str(refusal), status)
+            failure = PageFailure(result.url, refusal.reason, str(refusal), status)
             return self.fail_page(db, result, failure, seen_at, with_capture=True)
         except Exception as error:  # noqa: BLE001 (a page that cannot be stored is that page's failure)
             return self.fail_page(db, result, PageFailure(result.url, "store_error",
