@@ -15,16 +15,33 @@ from twisted.web._newclient import ParseError as HttpParseError
 from twisted.web.client import ResponseFailed
 
 
-class RedirectLoop(IgnoreRequest):
-    """A redirect back to a URL already in the redirect chain, or too many redirects."""
+class RefusedResponse(IgnoreRequest):
+    """A response the crawl received but could not use; `response` is what the site sent, which the
+    page's failure keeps as its capture (and its status)."""
+
+    def __init__(self, message: str, response=None):
+        super().__init__(message)
+        self.response = response
 
 
-class OffsiteRedirect(IgnoreRequest):
+class RefusedRedirect(RefusedResponse):
+    """A redirect the crawl does not follow; `response` is the redirect (newsarchive/middlewares/redirect.py
+    sets it where Scrapy's methods that raise are not given it)."""
+
+
+class RedirectLoop(RefusedRedirect):
+    """A redirect back to a URL already in the redirect chain, or too many redirects; `to_itself`:
+    back to the URL that redirected."""
+
+    to_itself = False
+
+
+class OffsiteRedirect(RefusedRedirect):
     """A redirect to a URL outside the crawl's origins."""
 
 
-class UnfollowableRedirect(IgnoreRequest):
-    """A redirect to a URL no crawler can fetch: javascript:, data:, mailto:, ftp: ..."""
+class UnfollowableRedirect(RefusedRedirect):
+    """A redirect to a URL no crawler can fetch: javascript:, data:, mailto:, ftp:, no URL at all ..."""
 
 
 class RobotsForbidden(IgnoreRequest):
@@ -33,15 +50,6 @@ class RobotsForbidden(IgnoreRequest):
 
 class UrlTooLong(IgnoreRequest):
     """A URL longer than URLLENGTH_LIMIT (newsarchive/middlewares/url_length.py)."""
-
-
-class RefusedResponse(IgnoreRequest):
-    """A response the crawl received but could not use; `response` is what the site sent, which the
-    page's failure keeps as its capture (and its status)."""
-
-    def __init__(self, message: str, response=None):
-        super().__init__(message)
-        self.response = response
 
 
 class ResponseTooLarge(RefusedResponse):

@@ -61,6 +61,12 @@ def test_faults_are_recorded_and_the_crawl_finishes(demo_site, tmp_path):
     assert refused["/faults/bad-gzip"] == (200, ["gzip"], BAD_GZIP_BODY)
     assert refused["/faults/gzip-bomb"][:2] == (200, ["gzip"]) and refused["/faults/gzip-bomb"][2][:2] == b"\x1f\x8b"
     assert db.execute("SELECT status FROM failures WHERE url LIKE '%/faults/%gzip%'").fetchall() == [(200,), (200,)]
+    # A redirect refused is kept as it came, and its failure has its status (they had neither).
+    redirects = {"/faults/redirect-loop": 302, "/faults/refresh-loop": 200, "/faults/redirect": 302}
+    assert {urlsplit(url).path: status for url, status in db.execute("SELECT url, status FROM captures")
+            if urlsplit(url).path in redirects} == redirects
+    assert {urlsplit(url).path: status for url, status in db.execute("SELECT url, status FROM failures")
+            if urlsplit(url).path in redirects} == redirects
     assert db.execute("SELECT finish_reason FROM crawls").fetchone() == ("finished",)
     # The good section on the same run was still crawled: its first page, a full page of articles.
     security = next(s for s in demo_site.manifest["sections"] if s["path"] == "/en_GB/news/iraq/security")

@@ -275,3 +275,43 @@ def test_a_redirect_the_request_handles_itself_is_left_to_it():
         request = Request(f"{SITE}/a", meta=meta)
         answer = http_redirect(request, "javascript:void(0)")
         assert middleware(LoopAwareRedirectMiddleware).process_response(request, answer) is answer
+
+
+@pytest.mark.parametrize(("kind", "answer", "to"), [
+    (LoopAwareRedirectMiddleware, http_redirect, f"{SITE}/a"),  # a loop
+    (LoopAwareMetaRefreshMiddleware, meta_refresh, f"{SITE}/a"),
+    (LoopAwareRedirectMiddleware, http_redirect, "http://elsewhere.example/a"),  # offsite
+    (LoopAwareRedirectMiddleware, http_redirect, "javascript:void(0)"),  # unfollowable
+    (LoopAwareRedirectMiddleware, http_redirect, "http://[::1"),  # no URL: it was a ValueError, a fetch_error
+    (LoopAwareRedirectMiddleware, http_redirect, "http://127.0.0.1:port/a"),
+])
+def test_a_refused_redirect_carries_the_response_it_refused(kind, answer, to):
+    # Its failure keeps the redirect's status and its capture: they had neither (status NULL, nothing captured).
+    request = Request(f"{SITE}/a")
+    response = answer(request, to)
+    with pytest.raises((RedirectLoop, OffsiteRedirect, UnfollowableRedirect)) as refusal:
+        middleware(kind).process_response(request, response)
+    assert refusal.value.response is response
+    reason, _, status = describe_failure(Failure(refusal.value))
+    assert status == response.status
+    assert reason == {f"{SITE}/a": "redirect_loop", "http://elsewhere.example/a": "offsite_redirect"}.get(
+        to, "unfollowable_redirect")
+
+
+def test_a_page_that_refreshes_itself_after_a_while_is_the_page():
+    # A live page's auto-refresh (`30; url=` its own URL): the page a browser shows meanwhile. It
+    # was a redirect loop, and the page was lost.
+    request = Request(f"{SITE}/a")
+    tag = HtmlResponse(request.url, body=f"<html><head><meta http-equiv='refresh' content='30; url={SITE}/a'></head>"
+                                         "<body>The live page</body></html>".encode(), request=request)
+    assert middleware(LoopAwareMetaRefreshMiddleware).process_response(request, tag) is tag
+    header = refresh_by_header(request, "30; url=/a")
+    assert middleware(LoopAwareMetaRefreshMiddleware).process_response(request, header) is header
+
+
+@pytest.mark.parametrize("to", ["http://[::1", "http://127.0.0.1:port/a"])
+@pytest.mark.parametrize("answer", [meta_refresh, lambda request, to: refresh_by_header(request, f"0; url={to}")])
+def test_a_page_that_refreshes_to_no_url_is_the_page(to, answer):
+    request = Request(f"{SITE}/a")
+    page = answer(request, to)
+    assert middleware(LoopAwareMetaRefreshMiddleware).process_response(request, page) is page

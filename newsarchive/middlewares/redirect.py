@@ -14,6 +14,12 @@
 - A redirect to a URL that is not http(s) (`javascript:`, `data:`, `mailto:`): Scrapy hands the
   3xx to the spider, which recorded an `http_302` "Ignoring non-200 response"; now an
   `unfollowable_redirect` naming where it pointed.
+- A Location that is no URL (`http://[::1`, a port that is no number): `unfollowable_redirect`
+  as well (it was a `fetch_error`, asked for again by every crawl).
+- Each redirect refused carries the response (RefusedRedirect): its failure keeps the redirect's
+  status, and the redirect is captured, as any response the crawl refused.
+- A page whose refresh names the page itself after a delay (a live page's auto-refresh) is that
+  page; at once (0 seconds), a `redirect_loop`.
 - A redirect to a URL already fetched is fetched again rather than dropped as a duplicate.
 - Each redirect followed is kept as a capture (kind redirect, with where it led), stored with the
   page it led to (PageResult.redirects): a WARC export replays a link that redirects, and the
@@ -26,6 +32,7 @@ the page waits for its parse, which reads the bytes again in a worker.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from urllib.parse import urljoin, urlsplit
 
@@ -33,8 +40,9 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
+from scrapy.utils.response import get_meta_refresh
 
-from newsarchive.failures import OffsiteRedirect, RedirectLoop, UnfollowableRedirect
+from newsarchive.failures import OffsiteRedirect, RedirectLoop, RefusedRedirect, UnfollowableRedirect
 from newsarchive.middlewares.pageresult import REDIRECTS_META, capture_of
 from newsarchive.middlewares.site_cookies import SiteCookies, cookie_pairs
 from newsarchive.parsers.urls import canonicalise_url
@@ -54,7 +62,8 @@ class LoopAwareRedirects:
         # Before Scrapy builds the request: a javascript: or mailto: URL makes no Request at all.
         if urlsplit(url).scheme.lower() not in ("http", "https"):
             said = (response.headers.get(b"Location") or b"").decode("latin-1").strip() or url  # as the site wrote it
-            raise UnfollowableRedirect(f"a redirect to {said[:200]}, which no crawler can fetch: {source_request.url}")
+            raise UnfollowableRedirect(f"a redirect to {said[:200]}, which no crawler can fetch: {source_request.url}",
+                                       response)
         cookies = SiteCookies.of(self.crawler)
         if cookies.take(response.url, response.headers.getlist("Set-Cookie")):
             host = urlsplit(response.url).hostname
@@ -69,7 +78,9 @@ class LoopAwareRedirects:
         if redirected.url in chain and not self._cookies_since(redirected.url, asked_with.get(redirected.url)):
             sent = cookie_pairs(asked_with.get(redirected.url))
             said = f", though it was asked with the cookies the site set ({', '.join(sent)})" if sent else ""
-            raise RedirectLoop(f"redirect loop{said}: {' -> '.join(chain + [redirected.url])}")
+            loop = RedirectLoop(f"redirect loop{said}: {' -> '.join(chain + [redirected.url])}")
+            loop.to_itself = redirected.url == request.url
+            raise loop
         scope = getattr(self.crawler.spider, "scope", None)
         if scope is not None and not scope.allows(redirected.url):
             if chain[0] in getattr(self.crawler.spider, "start_urls", ()):
@@ -115,7 +126,26 @@ class LoopAwareRedirectMiddleware(LoopAwareRedirects, RedirectMiddleware):
     """HTTP redirects (3xx with a Location)."""
 
     def process_response(self, request, response, spider=None):
-        return self._kept(super().process_response(request, response), request, response)
+        with refused_as(response):
+            try:
+                followed = super().process_response(request, response)
+            except ValueError as error:  # Scrapy's reading of a Location that is no URL (http://[::1, a port "x")
+                said = (response.headers.get(b"Location") or b"").decode("latin-1").strip()
+                raise UnfollowableRedirect(f"a redirect to {said[:200]}, which is no URL ({error}): {request.url}",
+                                           response) from error
+            return self._kept(followed, request, response)
+
+
+@contextlib.contextmanager
+def refused_as(response):
+    """A redirect refused within carries `response`, the redirect as the site sent it: the page's
+    failure then keeps its status and its capture, as for any response the crawl refused."""
+    try:
+        yield
+    except RefusedRedirect as refusal:
+        if refusal.response is None:
+            refusal.response = response
+        raise
 
 
 # The bytes that hold the 4,096 characters Scrapy reads for a refresh, in any encoding (UTF-8 takes
@@ -131,14 +161,22 @@ class LoopAwareMetaRefreshMiddleware(LoopAwareRedirects, MetaRefreshMiddleware):
     links answered "Redirecting..." with one had each stored as a `missing_title` failure."""
 
     def process_response(self, request, response, spider=None):
-        by_header = self._refresh_header(request, response)
+        try:
+            by_header = self._refresh_header(request, response)
+        except ValueError:  # a refresh to no URL (http://[::1) goes nowhere: the page is the page
+            return response
         if by_header is not None:
             return by_header
         head = page_head(response)
         try:
-            followed = super().process_response(request, head)
-        except UnfollowableRedirect:  # a refresh to javascript: or mailto: goes nowhere: the page is the page
+            with refused_as(response):
+                followed = super().process_response(request, head)
+        except (UnfollowableRedirect, ValueError):  # a refresh to javascript: or no URL goes nowhere: the page is the page
             return response
+        except RedirectLoop as loop:
+            if loop.to_itself and get_meta_refresh(head, ignore_tags=self._ignore_tags)[0]:
+                return response  # an auto-refresh (a live page's): a browser shows the page meanwhile
+            raise
         return response if followed is head else self._kept(followed, request, response)
 
     def _refresh_header(self, request, response):
@@ -150,8 +188,14 @@ class LoopAwareMetaRefreshMiddleware(LoopAwareRedirects, MetaRefreshMiddleware):
         url = urljoin(response.url, target)
         if urlsplit(url).scheme.lower() not in ("http", "https"):
             return None  # as a refresh tag to javascript: is, the page is the page
-        return self._kept(self._redirect(self._redirect_request_using_get(request, response, url), request,
-                                         "refresh header"), request, response)
+        try:
+            with refused_as(response):
+                return self._kept(self._redirect(self._redirect_request_using_get(request, response, url), request,
+                                                 "refresh header"), request, response)
+        except RedirectLoop as loop:
+            if loop.to_itself and delay:
+                return response
+            raise
 
 
 _REFRESH_HEADER = re.compile(r"""^\s*(\d+(?:\.\d*)?)\s*(?:[;,]\s*(?:url\s*=\s*)?["']?([^"']+?)["']?\s*)?$""", re.IGNORECASE)
