@@ -58,10 +58,21 @@ def is_stdout(out_path: str | Path) -> bool:
     return str(out_path) == STDOUT
 
 
-def refuse_overwriting_archive(db_path: str | Path, out_path: str | Path) -> None:
-    """An ExportError when out_path is the archive itself: replacing it would lose the archive."""
-    if not is_stdout(out_path) and Path(out_path).exists() and os.path.samefile(db_path, out_path):
-        raise ExportError(f"cannot write {out_path}: it is the archive being exported")
+def refuse_overwriting_archive(db_path: str | Path, *out_paths: str | Path | None) -> None:
+    """An ExportError when an output path is the archive itself, or one of SQLite's files beside it
+    (its -wal holds changes not yet in the archive's file): replacing it would lose the archive.
+    Every command that writes a file its user names checks it (exports, report --html, browse
+    --metadata)."""
+    archive = Path(os.path.realpath(db_path))
+    for out_path in out_paths:
+        if out_path is None or is_stdout(out_path):
+            continue
+        target = Path(os.path.realpath(out_path))
+        if target == archive or (target.exists() and archive.exists() and os.path.samefile(archive, target)):
+            raise ExportError(f"cannot write {out_path}: it is the archive itself")
+        for suffix in ("-wal", "-shm", "-journal"):
+            if target == archive.with_name(archive.name + suffix):
+                raise ExportError(f"cannot write {out_path}: it is the archive's {suffix} file")
 
 
 @contextmanager

@@ -23,7 +23,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from exports import ExportError, output_file
+from exports import ExportError, output_file, refuse_overwriting_archive
 from exports.warc import WarcExportSummary, export_warc
 from newsarchive.archive import open_for_reading
 
@@ -41,6 +41,7 @@ def export_wacz(db_path: str | Path, out_path: str | Path, crawl_ids: list[int] 
                 photos_dir: str | Path | None = None) -> WaczExportSummary:
     """Write the captures (of the given crawls, or all) as a WACZ package to out_path."""
     out_path = Path(out_path)
+    refuse_overwriting_archive(db_path, out_path)
     with tempfile.TemporaryDirectory(prefix="newsarchive-wacz-") as work, output_file(out_path) as partial:
         warc_path = Path(work) / f"{out_path.stem}.warc.gz"
         warc = export_warc(db_path, warc_path, crawl_ids, photos_dir=photos_dir)

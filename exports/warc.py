@@ -54,7 +54,7 @@ with warnings.catch_warnings():
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from exports import ExportError, output_file
+from exports import ExportError, output_file, refuse_overwriting_archive
 from newsarchive.archive import open_for_reading
 from newsarchive.items import WIRE_HEADERS
 
@@ -82,6 +82,7 @@ def export_warc(db_path: str | Path, out_path: str | Path, crawl_ids: list[int] 
     out_path + ".cdxj" too.
     """
     out_path = Path(out_path)
+    refuse_overwriting_archive(db_path, out_path, out_path.with_name(out_path.name + ".cdxj") if cdx else None)
     conn = open_for_reading(db_path)
     conn.row_factory = sqlite3.Row
     summary = WarcExportSummary(out_path)

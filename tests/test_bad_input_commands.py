@@ -275,3 +275,22 @@ def test_an_empty_archive_name_is_a_bad_option(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     one_line_error(run("crawl", "diyaruna", "--db", ""), 2, "--db", "give the archive's file name (it is empty)")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [
+    ["export", "warc", "--out", "{archive}"],
+    ["export", "wacz", "--out", "{archive}"],
+    ["export", "warc", "--out", "{stem}", "--cdx"],  # its index, {stem}.cdxj, would be the archive
+    ["export", "csv", "--out", "{archive}-wal"],  # the changes not yet in the archive's file
+    ["report", "--html", "{archive}"],
+    ["browse", "--metadata", "{archive}"],
+])
+def test_no_command_writes_over_the_archive_it_reads(tmp_path, command):
+    # Each replaced the archive with a WARC, a ZIP, an HTML page or Datasette's metadata, exit 0.
+    archive = archive_with_rows(tmp_path / "copy.cdxj")
+    before = hashlib.sha256(archive.read_bytes()).hexdigest()
+    arguments = [part.format(archive=archive, stem=tmp_path / "copy") for part in command]
+    result = run(arguments[0], *arguments[1:2], "--db", str(archive), *arguments[2:]) if arguments[0] == "export" \
+        else run(arguments[0], "--db", str(archive), *arguments[1:])
+    one_line_error(result, 1 if command[0] != "browse" else 2, "cannot write", "it is the archive")
+    assert hashlib.sha256(archive.read_bytes()).hexdigest() == before

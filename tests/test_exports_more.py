@@ -221,7 +221,7 @@ def test_an_export_never_replaces_the_archive_itself(research_archive, tmp_path)
     for kind in ("jsonl", "sqlite"):
         result = newsarchive("export", kind, "--db", str(path), "--out", str(path))
         assert result.returncode == 1
-        assert result.stderr.decode() == f"Error: cannot write {path}: it is the archive being exported\n"
+        assert result.stderr.decode() == f"Error: cannot write {path}: it is the archive itself\n"
     assert path.read_bytes() == before
 
 

@@ -441,7 +441,7 @@ def test_export_format_writes_the_file_or_standard_output(archive, tmp_path, cap
     assert capsysbinary.readouterr().out == b"\xef\xbb\xbfid,name,articles\r\n2,Sara Ahmed,1\r\n"
     assert export_format("parquet", archive, tmp_path / "a.parquet", ExportFilters()) == 4
     assert pq.read_table(tmp_path / "a.parquet").num_rows == 4
-    with pytest.raises(ExportError, match=f"^cannot write {archive}: it is the archive being exported$"):
+    with pytest.raises(ExportError, match=f"^cannot write {archive}: it is the archive itself$"):
         export_format("csv", archive, archive, ExportFilters())
 
 
@@ -474,7 +474,7 @@ def test_stdout_and_the_archive_itself(archive, tmp_path):
     (tmp_path / "other.db").write_bytes(b"")
     refuse_overwriting_archive(archive, tmp_path / "other.db")
     os.link(archive, tmp_path / "same.db")
-    with pytest.raises(ExportError, match="it is the archive being exported$"):
+    with pytest.raises(ExportError, match="it is the archive itself$"):
         refuse_overwriting_archive(archive, tmp_path / "same.db")
 
 
@@ -512,7 +512,7 @@ def test_sqlite_copy_is_one_file_with_every_row(archive, tmp_path):
     assert check.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     assert check.execute("SELECT title FROM articles WHERE id = 3").fetchone()[0] == "Цены снова на рынке"
     check.close()
-    with pytest.raises(ExportError, match=f"^cannot write {archive}: it is the archive being exported$"):
+    with pytest.raises(ExportError, match=f"^cannot write {archive}: it is the archive itself$"):
         export_sqlite(archive, archive)
 
 

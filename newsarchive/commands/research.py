@@ -196,17 +196,20 @@ def report(db_path, crawl_id, html_path, as_json):
     Example:
         newsarchive report --db archive.db --html crawl-report.html
     """
+    from exports import ExportError, output_file, refuse_overwriting_archive
     from newsarchive.research.report import ReportError, crawl_report, report_html, report_text
 
     db = open_archive_for_reading(db_path)
     try:
+        refuse_overwriting_archive(db_path, html_path)
         figures = crawl_report(db, crawl_id, str(db_path))
-    except ReportError as error:
+        if html_path:
+            with output_file(html_path) as partial:
+                partial.write_text(report_html(figures), encoding="utf-8")
+    except (ReportError, ExportError) as error:
         raise click.ClickException(str(error)) from None
     finally:
         db.close()
-    if html_path:
-        html_path.write_text(report_html(figures), encoding="utf-8")
     if as_json:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
     else:
@@ -263,11 +266,16 @@ def browse(db_path, host, port, metadata_path):
     Needs the [browse] extra (pip install -e ".[browse]"). Example:
         newsarchive browse --db archive.db          # then open http://127.0.0.1:8001/
     """
+    from exports import ExportError, refuse_overwriting_archive
     from newsarchive.research.browse import default_metadata_path, run_datasette
 
     conn = open_archive_for_reading(db_path)  # says so when the archive is on read-only media
     immutable = conn.immutable
     conn.close()
+    try:
+        refuse_overwriting_archive(db_path, metadata_path)
+    except ExportError as error:
+        raise click.UsageError(str(error)) from None
     metadata_path = metadata_path or default_metadata_path(db_path)
     click.echo(f"serving {db_path} on http://{host}:{port}/ (metadata: {metadata_path}); Ctrl-C stops")
     try:
