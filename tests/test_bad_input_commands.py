@@ -294,3 +294,33 @@ def test_no_command_writes_over_the_archive_it_reads(tmp_path, command):
         else run(arguments[0], "--db", str(archive), *arguments[1:])
     one_line_error(result, 1 if command[0] != "browse" else 2, "cannot write", "it is the archive")
     assert hashlib.sha256(archive.read_bytes()).hexdigest() == before
+
+
+def test_an_archive_on_read_only_media_is_read_with_the_changes_its_wal_file_holds(tmp_path):
+    # A snapshot of a live archive: a crawl's last changes are in its -wal file, not yet in the
+    # archive's, and there is no -shm file (nor can one be made). The immutable mode read the file
+    # alone: exports and stats without those changes, exit 0.
+    import subprocess
+    import sys
+
+    media, out = tmp_path / "media", tmp_path / "out"
+    out.mkdir()
+    path = archive_with_rows(media / "copy.db")
+    writer = ("import os, sqlite3, sys\n"
+              "db = sqlite3.connect(sys.argv[1]); db.execute('PRAGMA wal_autocheckpoint=0')\n"
+              "db.executemany(\"INSERT INTO failures (url, reason, detail) VALUES (?, 'http_500', 'late')\","
+              " [(f'https://example.org/late/{n}',) for n in range(7)])\n"
+              "db.commit(); os._exit(0)  # killed: nothing checkpointed\n")
+    subprocess.run([sys.executable, "-c", writer, str(path)], check=True)
+    (media / "copy.db-shm").unlink()
+    assert (media / "copy.db-wal").stat().st_size > 0
+    script = (f"mount --bind -o ro {media} {media} && touch {media}/probe 2>/dev/null && exit 9; "
+              f"{sys.executable} -m newsarchive.cli export sqlite --db {path} --out {out}/copy.db")
+    result = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "opened as an immutable copy" in result.stderr
+    with sqlite3.connect(out / "copy.db") as copy:
+        assert copy.execute("SELECT reason, count(*) FROM failures GROUP BY reason").fetchall() == [
+            ("http_404", 400), ("http_500", 7)]
+    assert sorted(p.name for p in media.iterdir()) == ["copy.db", "copy.db-wal"]

@@ -146,17 +146,25 @@ def open_for_reading(path: str | Path) -> ReadConnection:
     if not path.is_file():
         raise ArchiveError(f"{path} does not exist" if not path.exists() else f"{path} is not a file")
     _check_header(path)
-    for mode in ("ro", "ro&immutable=1"):
+    # A WAL archive needs its -shm file beside it; on read-only media it cannot be made. Without
+    # locks, in exclusive mode, SQLite keeps that index in memory and still reads the -wal file
+    # (the changes a crawl committed since its last checkpoint: a snapshot of a live archive). The
+    # immutable mode, where even that fails (a system without the unix-none VFS), reads the
+    # archive's file alone.
+    for mode, first in (("ro", None), ("ro&vfs=unix-none", "PRAGMA locking_mode=EXCLUSIVE"), ("ro&immutable=1", None)):
         conn = None
         try:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, factory=ReadConnection,
                                    check_same_thread=False)
+            if first:
+                conn.execute(first)
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.OperationalError as error:
             if conn is not None:
                 conn.close()
-            # A WAL archive needs its -shm file beside it; on read-only media it cannot be made.
             if mode == "ro" and ("unable to open" in str(error) or "readonly" in str(error)):
+                continue
+            if "unix-none" in mode:
                 continue
             raise ArchiveError(f"cannot read {path}: {error}") from None
         except sqlite3.DatabaseError as error:
@@ -168,7 +176,7 @@ def open_for_reading(path: str | Path) -> ReadConnection:
         except BaseException:
             conn.close()
             raise
-        conn.immutable = "immutable" in mode
+        conn.immutable = mode != "ro"  # read-only media: nothing can change it (Datasette's immutable mode)
         folding.register(conn)
         return conn
     raise AssertionError("unreachable")

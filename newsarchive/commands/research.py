@@ -276,6 +276,11 @@ def browse(db_path, host, port, metadata_path):
         refuse_overwriting_archive(db_path, metadata_path)
     except ExportError as error:
         raise click.UsageError(str(error)) from None
+    wal = db_path.with_name(db_path.name + "-wal")
+    if immutable and wal.is_file() and wal.stat().st_size:
+        click.echo(f"warning: Datasette reads an archive on read-only media as its file alone; {wal.name} beside it "
+                   "holds changes a crawl made since its last checkpoint, which it will not show (the other "
+                   "commands read them): copy both files to writable storage to browse them", err=True)
     metadata_path = metadata_path or default_metadata_path(db_path)
     click.echo(f"serving {db_path} on http://{host}:{port}/ (metadata: {metadata_path}); Ctrl-C stops")
     try:
