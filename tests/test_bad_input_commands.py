@@ -324,3 +324,73 @@ def test_an_archive_on_read_only_media_is_read_with_the_changes_its_wal_file_hol
         assert copy.execute("SELECT reason, count(*) FROM failures GROUP BY reason").fetchall() == [
             ("http_404", 400), ("http_500", 7)]
     assert sorted(p.name for p in media.iterdir()) == ["copy.db", "copy.db-wal"]
+
+
+def older_archive(path: Path) -> Path:
+    """An archive an older newsarchive left: every migration but m014 (published_day), one article."""
+    from tests.conftest import archive_without_migration
+
+    db = archive_without_migration(path, "m014_published_day")
+    db.execute("INSERT INTO crawls (id, site, spider, started_at, finished_at, finish_reason) "
+               "VALUES (1, 'diyaruna', 'diyaruna', '2025-01-01T00:00:00Z', '2025-01-01T01:00:00Z', 'finished')")
+    db.execute("INSERT INTO articles (id, url, canonical_url, title, body_text, content_hash, version_count, "
+               "first_seen_at, last_seen_at, first_crawl_id, last_crawl_id, published_at) VALUES (1, "
+               "'https://d.example/old', 'https://d.example/old', 'Old story', 'old body', 'h1', 1, "
+               "'2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z', 1, 1, '2024-12-31T23:30:00-02:00')")
+    db.conn.commit()
+    db.close()
+    return path
+
+
+def test_a_read_command_upgrades_an_archive_an_older_newsarchive_made(tmp_path):
+    # Its queries failed: "OperationalError: no such column: a.published_day", exit 1.
+    path = older_archive(tmp_path / "old.db")
+    result = run("export", "csv", "--db", str(path), "--out", str(tmp_path / "old.csv"))
+    assert result.exit_code == 0, result.output
+    assert (f"note: {path} was made by an older newsarchive: upgraded to this version's schema "
+            "(1 changes)") in result.output
+    import csv
+
+    with open(tmp_path / "old.csv", encoding="utf-8") as exported:
+        rows = list(csv.DictReader(exported))
+    assert [(row["title"], row["published_day"]) for row in rows] == [("Old story", "2024-12-31")]
+    again = run("export", "csv", "--db", str(path), "--out", str(tmp_path / "again.csv"))
+    assert again.exit_code == 0 and "older" not in again.output
+
+
+def test_an_older_archive_on_read_only_media_is_one_clear_line(tmp_path):
+    import subprocess
+    import sys
+
+    media = tmp_path / "media"
+    media.mkdir()
+    path = older_archive(media / "old.db")
+    script = (f"mount --bind -o ro {media} {media} && touch {media}/probe 2>/dev/null && exit 9; "
+              f"{sys.executable} -m newsarchive.cli stats --db {path}")
+    result = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith(f"Error: {path} was made by an older newsarchive: its schema lacks 1 of this "
+                            "version's changes (m014_published_day); it cannot be upgraded here")
+    assert error.endswith("copy it to writable storage and run the command on the copy")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_shard_on_read_only_media_is_merged(tmp_path):
+    # Read with a writable connection: "OperationalError: attempt to write a readonly database",
+    # and an empty archive left behind.
+    import subprocess
+    import sys
+
+    media = tmp_path / "media"
+    media.mkdir()
+    path = older_archive(media / "shard.db")
+    open_archive(path).close()  # of this version: read where it is, not from a migrated copy
+    script = (f"mount --bind -o ro {media} {media} && touch {media}/probe 2>/dev/null && exit 9; "
+              f"{sys.executable} -m newsarchive.cli merge {path} --into {tmp_path / 'merged.db'}")
+    result = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    with sqlite3.connect(tmp_path / "merged.db") as merged:
+        assert merged.execute("SELECT title FROM articles").fetchall() == [("Old story",)]

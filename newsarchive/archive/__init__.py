@@ -10,7 +10,9 @@ than a traceback or a write into the wrong file:
   SQLite's quick_check; a damaged file, another program's SQLite database, a file that is not
   SQLite or an archive of a newer newsarchive is refused and left untouched.
 - `open_for_reading(path)`: a read-only connection; on read-only media, where a WAL archive
-  cannot be opened the usual way, the file is opened immutable (and `immutable` says so).
+  cannot be opened the usual way, the file is opened without locks (its -wal read too), else
+  immutable (and `immutable` says so). An archive of an older newsarchive is an OlderArchive,
+  which the commands upgrade where they can write it (commands/common.py).
 """
 
 from __future__ import annotations
@@ -33,6 +35,16 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 
 class ArchiveError(Exception):
     """An archive that cannot be opened as asked: the message is one line saying why."""
+
+
+class OlderArchive(ArchiveError):
+    """An archive made by an older newsarchive, whose schema lacks this version's migrations
+    (`missing`): a writer applies them when it opens it (open_archive); a reader cannot read it."""
+
+    def __init__(self, path: Path, missing: list[str]):
+        super().__init__(f"{path} was made by an older newsarchive: its schema lacks {len(missing)} of this "
+                         f"version's changes ({', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''})")
+        self.missing = missing
 
 
 def utc_now() -> str:
@@ -140,8 +152,9 @@ class ReadConnection(sqlite3.Connection):
     immutable = False
 
 
-def open_for_reading(path: str | Path) -> ReadConnection:
-    """A read-only connection to an existing archive, or an ArchiveError saying why not."""
+def open_for_reading(path: str | Path, older: bool = False) -> ReadConnection:
+    """A read-only connection to an existing archive, or an ArchiveError saying why not (an
+    OlderArchive for one an older newsarchive made, unless `older`: a caller that migrates a copy)."""
     path = Path(path)
     if not path.is_file():
         raise ArchiveError(f"{path} does not exist" if not path.exists() else f"{path} is not a file")
@@ -173,6 +186,8 @@ def open_for_reading(path: str | Path) -> ReadConnection:
             raise ArchiveError(f"{path} is damaged or not an SQLite file ({error})") from None
         try:
             _check_archive(conn, path, writing=False)
+            if not older:
+                _check_not_older(conn, path)
         except BaseException:
             conn.close()
             raise
@@ -252,6 +267,15 @@ def _check_archive(conn: sqlite3.Connection, path: Path, writing: bool) -> None:
                            "upgrade newsarchive to use it")
     if writing:
         check_integrity(conn, path)
+
+
+def _check_not_older(conn: sqlite3.Connection, path: Path) -> None:
+    """OlderArchive for an archive that lacks some of this version's migrations: its readers' queries
+    failed on a column it lacks ("no such column: a.published_day")."""
+    _, applied = _tables_and_migrations(conn, path)
+    missing = [migration.name for migration in migrations._migrations if migration.name not in applied]
+    if missing:
+        raise OlderArchive(path, missing)
 
 
 def check_integrity(conn: sqlite3.Connection, path: Path) -> None:

@@ -90,7 +90,7 @@ def _check_source(source: Path, target: Path) -> None:
         raise MergeError(f"{source} is the archive being merged into")
     if not source.is_file():
         raise MergeError(f"{source}: no such file")
-    open_for_reading(source).close()  # refuses a file that is no archive, or of a newer schema
+    open_for_reading(source, older=True).close()  # refuses a file that is no archive, or of a newer schema
 
 
 class _readable_copy:
@@ -103,7 +103,7 @@ class _readable_copy:
     def __enter__(self) -> sqlite3.Connection:
         # open_for_reading refuses a file that is not an archive, or one of a newer schema (an
         # unknown migration), with an ArchiveError saying so.
-        checked = open_for_reading(self.path)
+        checked = open_for_reading(self.path, older=True)
         try:
             check_integrity(checked, self.path)
             applied = checked.execute(
@@ -125,7 +125,9 @@ class _readable_copy:
             open_archive(path).close()  # applies the missing migrations to the copy
             self.summary.notes.append(f"{self.path}: older schema ({applied} of {known} migrations): "
                                       "merged from a migrated copy")
-        self.db = sqlite3.connect(path)
+        # Read-only: a source on read-only media (a shard handed over on a disk) cannot take the
+        # -shm file a writable connection makes, and "attempt to write a readonly database".
+        self.db = open_for_reading(path)
         self.db.row_factory = sqlite3.Row
         return self.db
 

@@ -24,15 +24,34 @@ existing_db_option = click.option(
 
 def open_archive_for_reading(db_path: Path):
     """A read-only connection to an archive, or a clear error when the file is not one."""
-    from newsarchive.archive import ArchiveError, open_for_reading
+    from newsarchive.archive import ArchiveError, OlderArchive, open_for_reading
 
     try:
-        conn = open_for_reading(db_path)
+        try:
+            conn = open_for_reading(db_path)
+        except OlderArchive as older:
+            upgrade_older_archive(db_path, older)
+            conn = open_for_reading(db_path)
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
     if conn.immutable:
         click.echo(f"note: {db_path} is on read-only media: opened as an immutable copy", err=True)
     return conn
+
+
+def upgrade_older_archive(db_path: Path, older) -> None:
+    """Apply this version's migrations to an archive an older newsarchive made, as a crawl into it
+    would (they add tables and columns; nothing is removed), said in one line; where the archive
+    cannot be written, the OlderArchive error, with what to do."""
+    from newsarchive.archive import ArchiveError, open_archive
+
+    try:
+        open_archive(db_path).close()
+    except ArchiveError as error:
+        raise ArchiveError(f"{older}; it cannot be upgraded here ({error}): copy it to writable storage and "
+                           "run the command on the copy") from None
+    click.echo(f"note: {db_path} was made by an older newsarchive: upgraded to this version's schema "
+               f"({len(older.missing)} changes)", err=True)
 
 
 def rebuild_search_lists(db_path: Path) -> None:
