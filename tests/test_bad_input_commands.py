@@ -394,3 +394,23 @@ def test_a_shard_on_read_only_media_is_merged(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     with sqlite3.connect(tmp_path / "merged.db") as merged:
         assert merged.execute("SELECT title FROM articles").fetchall() == [("Old story",)]
+
+
+def test_an_archive_another_process_holds_locked_is_said_to_be_locked_not_damaged(tmp_path):
+    # A writer that waited out the busy timeout said "is damaged or not an SQLite file (database is locked)".
+    from newsarchive.archive import ArchiveError
+
+    path = archive_with_rows(tmp_path / "copy.db")
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA journal_mode=DELETE")  # as `export sqlite` writes it: its readers wait on a writer too
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(ArchiveError) as refusal:
+            open_archive(path, busy_timeout=0.2)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert str(refusal.value) == (f"cannot open {path}: another process holds it locked (database is locked); "
+                                  "try again once it has finished")
+    open_archive(path).close()  # and it is no damaged file

@@ -219,8 +219,17 @@ def _tables_and_migrations(conn: sqlite3.Connection, path: Path) -> tuple[set[st
             applied = {row[0] for row in conn.execute(
                 "SELECT name FROM _sqlite_migrations WHERE migration_set = 'newsarchive'")}
     except sqlite3.DatabaseError as error:
-        raise ArchiveError(f"{path} is damaged or not an SQLite file ({error})") from None
+        raise _unreadable(path, error) from None
     return tables, applied
+
+
+def _unreadable(path: Path, error: sqlite3.DatabaseError) -> ArchiveError:
+    """The ArchiveError of a file SQLite could not read: locked by another process (a writer that
+    did not let go within the busy timeout), else damaged or no SQLite file."""
+    if getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return ArchiveError(f"cannot open {path}: another process holds it locked ({error}); try again once it "
+                            "has finished")
+    return ArchiveError(f"{path} is damaged or not an SQLite file ({error})")
 
 
 @lru_cache(maxsize=1)
