@@ -414,3 +414,33 @@ def test_an_archive_another_process_holds_locked_is_said_to_be_locked_not_damage
     assert str(refusal.value) == (f"cannot open {path}: another process holds it locked (database is locked); "
                                   "try again once it has finished")
     open_archive(path).close()  # and it is no damaged file
+
+
+HUGE = "99999999999999999999"  # past SQLite's integers: the queries raised OverflowError
+
+
+@pytest.mark.parametrize("command, words", [
+    (["search", "storm", "--limit", HUGE], ["--limit", HUGE, "1<=x<=9223372036854775807"]),
+    (["report", "--crawl", HUGE], ["--crawl", HUGE]),
+    (["export", "csv", "--out", "{tmp}/o.csv", "--since-crawl", HUGE], ["--since-crawl", HUGE]),
+    (["export", "warc", "--out", "{tmp}/o.warc", "--crawl", HUGE], ["--crawl", HUGE]),
+    (["diff", HUGE], [f"the archive has no article at {HUGE}"]),
+    (["browse", "--port", "70000"], ["--port", "70000", "0<=x<=65535"]),
+])
+def test_numbers_no_archive_or_system_can_hold_are_refused_in_one_line(tmp_path, command, words):
+    path = archive_with_rows(tmp_path / "copy.db")
+    arguments = [part.format(tmp=tmp_path) for part in command]
+    split = 2 if arguments[0] == "export" else 1
+    result = run(*arguments[:split], "--db", str(path), *arguments[split:])
+    one_line_error(result, 1 if arguments[0] == "diff" else 2, *words)
+
+
+@pytest.mark.parametrize("option, value, words", [
+    ("--port", "70000", ["--port", "0<=x<=65535"]),
+    ("--port", "-1", ["--port"]),
+    ("--articles", "0", ["--articles", "1<=x<=100000"]),  # it crawled a site of no article, exit 0
+    ("--articles", "1000000000000", ["--articles"]),  # it made the site in memory until killed
+])
+def test_the_demo_refuses_numbers_out_of_range_before_it_starts(tmp_path, option, value, words):
+    one_line_error(run("demo", "--db", str(tmp_path / "d.db"), option, value), 2, *words)
+    assert not (tmp_path / "d.db").exists()

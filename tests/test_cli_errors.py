@@ -5,23 +5,38 @@ report. Real commands in their own processes, on a real archive."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 
 from tests.conftest import run_cli
 
 
-def test_a_number_too_big_for_sqlite_is_one_line(research_archive):
+def test_a_number_too_big_for_sqlite_is_refused_by_its_option(research_archive):
+    # It reached the query: "OverflowError: Python int too large to convert to SQLite INTEGER".
     result = run_cli("search", "bridge", "--db", str(research_archive.db_path), "--limit", "9" * 25)
-    assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [
-        "Error: OverflowError: Python int too large to convert to SQLite INTEGER (NEWSARCHIVE_TRACEBACK=1 shows where)"]
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: Invalid value for '--limit': {'9' * 25} is not in the range 1<=x<=9223372036854775807.")
 
 
 def test_an_output_file_that_cannot_be_written_is_named(research_archive, tmp_path):
     missing = tmp_path / "no" / "such" / "folder" / "report.html"
     result = run_cli("report", "--db", str(research_archive.db_path), "--html", str(missing))
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1] == f"Error: cannot use {missing}: No such file or directory"
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: cannot write {missing}: the folder {missing.parent} does not exist")
     assert "Traceback" not in result.stderr
+
+
+def test_an_error_no_check_foresaw_is_one_line_naming_what_it_can():
+    from newsarchive.cli import one_line
+
+    assert one_line(FileNotFoundError(2, "No such file or directory", "/x/report.html")) == (
+        "cannot use /x/report.html: No such file or directory")
+    assert one_line(sqlite3.DatabaseError("database disk image is malformed")) == (
+        "the archive cannot be read, it is damaged or no SQLite file (database disk image is malformed)")
+    assert one_line(sqlite3.OperationalError("no such table: x")) == (
+        "OperationalError: no such table: x (NEWSARCHIVE_TRACEBACK=1 shows where)")
+    assert one_line(OverflowError("too big")) == "OverflowError: too big (NEWSARCHIVE_TRACEBACK=1 shows where)"
 
 
 def test_a_damaged_archive_met_half_way_is_said_to_be_damaged(research_archive, tmp_path):
@@ -38,8 +53,14 @@ def test_a_damaged_archive_met_half_way_is_said_to_be_damaged(research_archive, 
     assert "Traceback" not in result.stderr
 
 
-def test_the_traceback_is_shown_when_asked_for(research_archive):
-    result = run_cli("search", "bridge", "--db", str(research_archive.db_path), "--limit", "9" * 25,
-                     env={"NEWSARCHIVE_TRACEBACK": "1"})
+def test_the_traceback_is_shown_when_asked_for(research_archive, tmp_path):
+    damaged = tmp_path / "damaged.db"
+    shutil.copy(research_archive.db_path, damaged)
+    size = damaged.stat().st_size
+    with open(damaged, "r+b") as file:
+        file.seek(size // 3)
+        file.write(bytes(size // 3))
+    result = run_cli("stats", "--db", str(damaged), env={"NEWSARCHIVE_TRACEBACK": "1"})
     assert result.returncode == 1
-    assert "Traceback (most recent call last)" in result.stderr and "OverflowError" in result.stderr
+    assert "Traceback (most recent call last)" in result.stderr and "DatabaseError" in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: the archive cannot be read")

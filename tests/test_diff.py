@@ -160,7 +160,7 @@ def test_from_and_to_choose_one_pair(archive_path):
     (["3"], 1, "Error: article 3 has only one version (stored 2026-01-05T01:00:02Z): nothing to compare"),
     (["1", "--to", "5"], 2, "Error: --to 5: article 1 has versions 1 to 3"),
     (["1", "--from", "2", "--to", "2"], 2, "Error: --from 2 must be an earlier version than --to 2"),
-    (["1", "--from", "0"], 2, "Error: Invalid value for '--from': 0 is not in the range x>=1."),
+    (["1", "--from", "0"], 2, "Error: Invalid value for '--from': 0 is not in the range 1<=x<=9223372036854775807."),
 ])
 def test_bad_requests_get_one_clear_line(archive_path, args, code, message):
     result = run_cli("diff", *args, "--db", str(archive_path))

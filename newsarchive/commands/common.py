@@ -8,6 +8,10 @@ from pathlib import Path
 
 import click
 
+# SQLite's integers: a larger number given for an id or a limit raised OverflowError in the query.
+ROW_ID = click.IntRange(min=0, max=2**63 - 1)
+PORT = click.IntRange(min=0, max=65535)  # 0: any free port
+
 
 def _not_empty(context, parameter, path: Path) -> Path:
     """An empty file is no archive: a command on an existing archive (`index`, `duplicates`) would

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from newsarchive.commands.common import find_duplicates, open_archive_for_reading, rebuild_search_lists
+from newsarchive.commands.common import PORT, find_duplicates, open_archive_for_reading, rebuild_search_lists
 
 # crawl -----------------------------------------------------------------------------------------
 
@@ -179,11 +179,12 @@ def _refuse_private_start(start_urls: list[str], allow_private: bool) -> None:
 @click.command()
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("demo-archive.db"), show_default=True, help="The SQLite archive to write.")
-@click.option("--articles", type=int, default=200, show_default=True, help="Articles on the demo site.")
+@click.option("--articles", type=click.IntRange(min=1, max=100_000), default=200, show_default=True,
+              help="Articles on the demo site (1 to 100,000).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the generated site.")
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where to write the generated site (default: a temporary folder).")
-@click.option("--port", type=int, default=8642, show_default=True,
+@click.option("--port", type=PORT, default=8642, show_default=True,
               help="Serve it on this loopback port: the same one every run, so the archive knows the site again.")
 def demo(db_path: Path, articles: int, seed: int, site_dir: Path | None, port: int):
     """Generate an offline Diyaruna-like site, serve it on 127.0.0.1 and crawl it into an archive.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from newsarchive.commands.common import existing_db_option, open_archive_for_reading
+from newsarchive.commands.common import ROW_ID, existing_db_option, open_archive_for_reading
 
 
 @click.group()
@@ -24,7 +24,7 @@ def export_filter_options(function):
         click.option("--language", help="Only this language, e.g. ar."),
         click.option("--since", help="Published on or after this date, YYYY-MM-DD."),
         click.option("--until", help="Published on or before this date, YYYY-MM-DD."),
-        click.option("--since-crawl", type=int, metavar="N",
+        click.option("--since-crawl", type=ROW_ID, metavar="N",
                      help="Only articles new or changed after crawl N (incremental exports)."),
     ]):
         function = option(function)
@@ -179,7 +179,7 @@ def capture_export_options(out_help: str):
                          default=Path("archive.db"), show_default=True, help="The SQLite archive file."),
             click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
                          help=out_help),
-            click.option("--crawl", "crawl_ids", type=int, multiple=True,
+            click.option("--crawl", "crawl_ids", type=ROW_ID, multiple=True,
                          help="Only the captures of this crawl (repeatable)."),
             click.option("--photos-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
                          help="Where the photo files are, when not where the crawl wrote them "

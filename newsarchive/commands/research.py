@@ -12,6 +12,8 @@ from pathlib import Path
 import click
 
 from newsarchive.commands.common import (
+    PORT,
+    ROW_ID,
     existing_db_option,
     find_duplicates,
     open_archive_for_reading,
@@ -53,7 +55,7 @@ def sites(as_json):
 @click.option("--until", help="Published (or posted) on or before this date, YYYY-MM-DD.")
 @click.option("--author", help="Only articles by this author (or comments by this commenter); any case.")
 @click.option("--language", help="Only articles (or comments on articles) in this language: ar, en, ru ...")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Hits to show.")
+@click.option("--limit", type=click.IntRange(min=1, max=ROW_ID.max), default=20, show_default=True, help="Hits to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
 def search(query, db_path, target, site, since, until, author, language, limit, as_json):
     """Full-text search of articles or comments, best matches first, with the matching passage.
@@ -183,7 +185,7 @@ def stats(db_path, as_json):
 
 @click.command()
 @existing_db_option
-@click.option("--crawl", "crawl_id", type=int, help="The crawl to report on (default: the latest).")
+@click.option("--crawl", "crawl_id", type=ROW_ID, help="The crawl to report on (default: the latest).")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the report as one self-contained HTML file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -223,8 +225,8 @@ def report(db_path, crawl_id, html_path, as_json):
 @click.command()
 @click.argument("article")
 @existing_db_option
-@click.option("--from", "first", type=click.IntRange(min=1), help="Compare from this version (default: the first).")
-@click.option("--to", "last", type=click.IntRange(min=1), help="Compare up to this version (default: the latest).")
+@click.option("--from", "first", type=click.IntRange(min=1, max=ROW_ID.max), help="Compare from this version (default: the first).")
+@click.option("--to", "last", type=click.IntRange(min=1, max=ROW_ID.max), help="Compare up to this version (default: the latest).")
 @click.option("--color/--no-color", "colour", default=None,
               help="Colour removed and added words (default: on a terminal, unless NO_COLOR is set).")
 def diff(article, db_path, first, last, colour):
@@ -255,7 +257,7 @@ def diff(article, db_path, first, last, colour):
 @click.command()
 @existing_db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
-@click.option("--port", type=int, default=8001, show_default=True, help="The port Datasette listens on.")
+@click.option("--port", type=PORT, default=8001, show_default=True, help="The port Datasette listens on.")
 @click.option("--metadata", "metadata_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write Datasette's metadata file (default: beside the archive; where its folder "
                    "is read-only, in the user's cache folder, ~/.cache/newsarchive/browse).")

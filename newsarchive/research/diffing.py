@@ -173,7 +173,7 @@ def body_diff(old: str, new: str) -> list[list[Piece] | UnchangedParagraphs]:
 def find_article(db: sqlite3.Connection, id_or_url: str) -> dict:
     """The article with this id, or reached by this URL: id, title and canonical URL."""
     query = "SELECT id, title, canonical_url AS url FROM articles WHERE "
-    if id_or_url.strip().isdigit():
+    if id_or_url.strip().isdigit() and int(id_or_url) < 2**63:  # beyond: no SQLite row id, so no article
         row = db.execute(query + "id = ?", [int(id_or_url)]).fetchone()
         missing = f"the archive has no article {id_or_url.strip()}"
     else:
