@@ -307,7 +307,7 @@ class ArchiveSpider(scrapy.Spider):
         """The sitemaps a sitemap index lists, down to SITEMAP_INDEX_DEPTH indexes below the first:
         an index that lists an index that lists another, for ever (a site's generator gone wrong,
         or a trap), held the crawl for good, reading sitemaps that offered no article."""
-        depth = response.meta.get(SITEMAP_DEPTH_META, 0)
+        depth = response.request.meta.get(SITEMAP_DEPTH_META, 0) if response.request is not None else 0
         if not children:
             return
         if depth >= SITEMAP_INDEX_DEPTH:
