@@ -263,6 +263,27 @@ class CrawlPlan:
     settings: dict = field(default_factory=dict)
 
 
+def check_lookup_db(lookup_db: str | None) -> None:
+    """--lookup-db: an archive, or no file yet (the merged archive of a first run). A file that is
+    no archive failed the crawl's start with two tracebacks."""
+    from newsarchive.archive import ArchiveError, open_for_reading
+
+    if lookup_db and os.path.exists(lookup_db):
+        try:
+            open_for_reading(lookup_db, older=True).close()  # an older one is read as it is
+        except ArchiveError as error:
+            raise OptionError(f"--lookup-db: {error}") from None
+
+
+REDIS_SCHEMES = ("redis", "rediss", "unix")  # what redis-py's from_url reads
+
+
+def check_redis_url(redis_url: str | None) -> None:
+    if redis_url is not None and urlsplit(redis_url).scheme not in REDIS_SCHEMES:
+        raise OptionError(f"--redis must be a URL of Redis ({', '.join(f'{scheme}://' for scheme in REDIS_SCHEMES)}), "
+                          f"not {redis_url!r}")
+
+
 def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, since: str | None = None,
                until: str | None = None, locales: str | None = None, base_url: str | None = None,
                allow_private: bool = False, full: bool = False, contact: str | None = None,
@@ -282,6 +303,8 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
         parse_count(revisit_budget, "--revisit-budget")
     if refresh_window is not None and refresh_window < 0:
         raise OptionError(f"--refresh-window must be 0 or more days, not {refresh_window}")
+    check_lookup_db(lookup_db)
+    check_redis_url(redis_url)
     check_render(render, (overrides or {}).get("NEWSARCHIVE_CHROMIUM"))
     check_render_origins((overrides or {}).get("NEWSARCHIVE_RENDER_ORIGINS"))
     check_browser_settings(overrides or {})

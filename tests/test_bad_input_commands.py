@@ -444,3 +444,25 @@ def test_numbers_no_archive_or_system_can_hold_are_refused_in_one_line(tmp_path,
 def test_the_demo_refuses_numbers_out_of_range_before_it_starts(tmp_path, option, value, words):
     one_line_error(run("demo", "--db", str(tmp_path / "d.db"), option, value), 2, *words)
     assert not (tmp_path / "d.db").exists()
+
+
+@pytest.mark.parametrize("option, value, words", [
+    ("--lookup-db", "{other}/notes.db", ["--lookup-db:", "notes.db is not a newsarchive archive"]),
+    ("--redis", "localhost:6379", ["--redis must be a URL of Redis (redis://, rediss://, unix://), "
+                                   "not 'localhost:6379'"]),
+])
+def test_a_lookup_archive_or_redis_url_that_cannot_work_is_refused_before_the_crawl(tmp_path, option, value, words):
+    # The crawl started, logged two tracebacks (or "Engine slot not assigned") and left a failed crawl's row.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.db").write_text("not an archive")
+    result = run("crawl", "diyaruna", "--db", str(tmp_path / "archive.db"), option, value.format(other=other))
+    one_line_error(result, 2, *words)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["other"]
+
+
+def test_a_lookup_archive_not_made_yet_is_no_bad_option(tmp_path):
+    from newsarchive.crawling import check_lookup_db
+
+    check_lookup_db(str(tmp_path / "merged.db"))  # a first distributed run: the merged archive comes later
+    assert not (tmp_path / "merged.db").exists()
