@@ -466,3 +466,19 @@ def test_a_lookup_archive_not_made_yet_is_no_bad_option(tmp_path):
 
     check_lookup_db(str(tmp_path / "merged.db"))  # a first distributed run: the merged archive comes later
     assert not (tmp_path / "merged.db").exists()
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda folder: Path("/dev/zero"), ["/dev/zero is not a regular file"]),  # it was read for ever
+    (lambda folder: (os.mkfifo(folder / "pipe"), folder / "pipe")[1], ["pipe is not a regular file"]),  # it waited
+    (lambda folder: sparse_file(folder / "huge.html", 2**30), ["huge.html is larger than 16 MB"]),  # read whole
+])
+def test_extract_reads_only_a_regular_file_no_bigger_than_a_page_a_crawl_takes(tmp_path, make, words):
+    path = make(tmp_path)
+    one_line_error(run("extract", str(path), "--url", "https://news.example/a"), 2, *words)
+
+
+def sparse_file(path: Path, size: int) -> Path:
+    with open(path, "wb") as file:
+        file.truncate(size)
+    return path

@@ -32,11 +32,28 @@ def extract(file: Path, url: str, site: str | None, charset: str | None):
 
     profile, site_record = _profile_and_site(site)
     content_type = f"text/html; charset={charset}" if charset else None
+    body = saved_page(file)
     try:
-        record = parse_page(url, file.read_bytes(), profile=profile, site=site_record, content_type=content_type)
+        record = parse_page(url, body, profile=profile, site=site_record, content_type=content_type)
     except ParseError as error:
         raise click.ClickException(str(error)) from error
     click.echo(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
+
+
+def saved_page(file: Path) -> bytes:
+    """The bytes of a saved page: a regular file no bigger than a crawl takes a page
+    (DOWNLOAD_MAXSIZE). /dev/zero was read for ever, a named pipe waited for good, and a file of
+    gigabytes was read whole into memory."""
+    from newsarchive.settings import DOWNLOAD_MAXSIZE
+
+    if not file.is_file():
+        raise click.BadParameter(f"{file} is not a regular file (a device, a pipe ...)", param_hint="FILE")
+    with open(file, "rb") as saved:
+        body = saved.read(DOWNLOAD_MAXSIZE + 1)
+    if len(body) > DOWNLOAD_MAXSIZE:
+        raise click.BadParameter(f"{file} is larger than {DOWNLOAD_MAXSIZE // 2**20} MB, the most a crawl takes of "
+                                 "a page (DOWNLOAD_MAXSIZE)", param_hint="FILE")
+    return body
 
 
 def _profile_and_site(site: str | None):
