@@ -49,6 +49,11 @@ def parse_jobs(specs: list[str], default_every: str, full_every: str | None) -> 
             jobs.append(Job(site, full_every, full=True))
     for job in jobs:
         cron_schedule(job)  # fail early on a bad interval
+    given: dict[str, Job] = {}
+    for job in jobs:
+        earlier = given.setdefault(job.name, job)
+        if earlier is not job:  # one name: one cron log, one systemd unit, which the second replaced
+            raise ValueError(f"{job.site} is given twice ({earlier.every} and {job.every}): one interval for a site")
     return jobs
 
 
@@ -79,6 +84,8 @@ def cron_schedule(job: Job) -> str:
             raise ValueError(f"interval {job.every!r}: hours must divide 24 (1h, 2h, 3h, 4h, 6h, 8h, 12h)")
         return f"{minute} */{number} * * *" if number > 1 else f"{minute} * * * *"
     if unit == "d":
+        if number > 31:  # cron's day of the month: */40 runs on the 1st of every month
+            raise ValueError(f"interval {job.every!r}: cron counts days within a month; use 31d at most")
         return f"{minute} {hour} */{number} * *" if number > 1 else f"{minute} {hour} * * *"
     if number > 1:
         raise ValueError(f"interval {job.every!r}: cron has no every-{number}-weeks; use 1w, or days ({7 * number}d "

@@ -139,6 +139,7 @@ def test_a_section_url_is_scheduled_with_the_generic_spider(tmp_path):
 
 def test_intervals_cron_cannot_keep_are_refused(tmp_path):
     for spec, words in (("diyaruna:0h", "at least 1"), ("diyaruna:2w", "every-2-weeks"),
+                        ("diyaruna:40d", "use 31d at most"),  # it printed */40: the 1st of each month
                         ("diyarna", "did you mean diyaruna?"), ("http://exa mple.org/", "SITE")):
         result = run_cli("schedule", spec, "--db", str(tmp_path / "a.db"))
         assert result.returncode == 2 and words in result.stderr, (spec, result.stderr)
@@ -148,9 +149,20 @@ def test_intervals_cron_cannot_keep_are_refused(tmp_path):
 def test_crawl_options_every_run_would_refuse_are_refused_now(tmp_path):
     # They were printed into the crontab as given, and each scheduled crawl then failed, unseen.
     for extra, says in ((["--crawl-option", "--bogus"], "No such option '--bogus'"),
-                        (["--crawl-option=--max-pages=abc"], "'abc' is not a valid integer")):
+                        (["--crawl-option=--max-pages=abc"], "'abc' is not a valid integer"),
+                        (["--crawl-option=--max-pages=-5"], "--max-pages must be 0 or more, not -5"),
+                        (["--crawl-option=--redis=localhost"], "--redis must be a URL of Redis")):
         result = run_cli("schedule", "diyaruna", "--db", str(tmp_path / "a.db"), *extra)
         assert result.returncode == 2 and "Invalid value for '--crawl-option'" in result.stderr and says in result.stderr
         assert result.stdout == ""
     good = run_cli("schedule", "diyaruna", "--db", str(tmp_path / "a.db"), "--crawl-option=--max-pages=3")
     assert good.returncode == 0 and " --max-pages=3 >> " in good.stdout
+
+
+def test_a_site_given_twice_is_refused(tmp_path):
+    # Two cron lines writing one log, and one systemd unit of the two, the other dropped unsaid.
+    result = run_cli("schedule", "diyaruna:6h", "diyaruna:1d", "--db", str(tmp_path / "a.db"))
+    assert result.returncode == 2 and result.stdout == ""
+    assert "diyaruna is given twice (6h and 1d): one interval for a site" in result.stderr
+    both = run_cli("schedule", "diyaruna:6h", "caravanserai:1d", "--full-every", "1w", "--db", str(tmp_path / "a.db"))
+    assert both.returncode == 0, both.stderr  # a site's --full crawl is a job of its own

@@ -93,16 +93,11 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
         newsarchive crawl diyaruna --db archive.db --revisit-budget 200
         newsarchive crawl https://example.com/news/ --db archive.db --render always
     """
-    from newsarchive.crawling import OptionError, crawl_plan, run_crawl
+    from newsarchive.crawling import OptionError, run_crawl
     from newsarchive.locking import EXIT_LOCKED, CrawlLocked, LockUnavailable, crawl_lock
 
     try:
-        plan = crawl_plan(site, sections=sections, max_pages=max_pages, since=since, until=until, locales=locales,
-                          base_url=base_url, allow_private=allow_private, full=full, contact=contact,
-                          photos_dir=photos_dir, stale_pages=stale_pages, refresh_window=refresh_window,
-                          redis_url=redis_url, crawl_name=crawl_name, lookup_db=lookup_db, resume=not no_resume,
-                          revisit_budget=revisit_budget, render=render,
-                          overrides=dict(_parse_overrides(overrides)))
+        plan = _plan_of(click.get_current_context().params)
     except OptionError as error:
         raise click.UsageError(str(error)) from None
     start_urls = plan.arguments.get("start_urls", "").split(",") + [plan.arguments.get("base_url") or ""]
@@ -231,15 +226,32 @@ def merge(sources, target):
     find_duplicates(target)  # the shards' copies of one story meet only here
 
 
+def _plan_of(params: dict):
+    """The crawl's plan (crawling.crawl_plan) of the crawl command's parsed options; OptionError
+    for a bad one."""
+    from newsarchive.crawling import crawl_plan
+
+    names = ("sections", "max_pages", "since", "until", "locales", "base_url", "allow_private", "full", "contact",
+             "photos_dir", "stale_pages", "refresh_window", "redis_url", "crawl_name", "lookup_db",
+             "revisit_budget", "render")
+    return crawl_plan(params["site"], **{name: params[name] for name in names}, resume=not params["no_resume"],
+                      overrides=dict(_parse_overrides(params["overrides"])))
+
+
 # schedule --------------------------------------------------------------------------------------
 
 def _check_crawl_options(site: str, db_path: Path, extra: list[str]) -> None:
-    """The --crawl-option words, read by the crawl command's own parser: an option it does not
-    know, or a value of the wrong type, would fail every scheduled run, unseen."""
+    """The --crawl-option words, read by the crawl command's own parser and checked as the crawl
+    checks its options: an option it does not know, a value of the wrong type or out of its range
+    (--max-pages=-5) would fail every scheduled run, unseen."""
+    from newsarchive.crawling import OptionError
+
     try:
-        crawl.make_context("crawl", [site, "--db", str(db_path), *extra])
+        _plan_of(crawl.make_context("crawl", [site, "--db", str(db_path), *extra]).params)
     except click.ClickException as error:
         raise click.BadParameter(error.format_message(), param_hint="'--crawl-option'") from None
+    except OptionError as error:
+        raise click.BadParameter(str(error), param_hint="'--crawl-option'") from None
 
 
 @click.command()
