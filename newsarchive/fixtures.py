@@ -32,17 +32,34 @@ class FixtureCase:
         return f"{self.site}/{self.name}"
 
     def meta(self) -> dict:
-        return json.loads((self.folder / CASE_FILE).read_text(encoding="utf-8"))
+        meta = self._json(CASE_FILE)
+        if not isinstance(meta.get("url"), str):
+            raise BadCase(f"{self.folder / CASE_FILE} names no page URL (\"url\")")
+        return meta
+
+    def _json(self, name: str) -> dict:
+        """One of the case's JSON files, an object; BadCase naming the file when it is not."""
+        path = self.folder / name
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            raise BadCase(f"{path} cannot be read: {error}") from None
+        if not isinstance(data, dict):
+            raise BadCase(f"{path} holds {type(data).__name__}, not a JSON object")
+        return data
 
     def body(self) -> bytes:
         return (self.folder / PAGE_FILE).read_bytes()
 
     @property
     def checked_by_hand(self) -> bool:
-        return bool(self.meta().get("checked_by_hand"))
+        try:
+            return bool(self.meta().get("checked_by_hand"))
+        except BadCase:
+            return False
 
     def expected(self) -> dict:
-        return json.loads((self.folder / EXPECTED_FILE).read_text(encoding="utf-8"))
+        return self._json(EXPECTED_FILE)
 
     def parse(self) -> dict:
         """The record the parsers make of the saved page now, as plain JSON data."""
@@ -108,6 +125,10 @@ def diff_records(expected, got, path: str = "") -> list[Difference]:
 
 def check_case(case: FixtureCase) -> list[Difference]:
     return diff_records(case.expected(), case.parse())
+
+
+class BadCase(ValueError):
+    """A case whose case.json or expected.json cannot be read as the case's: the message names the file."""
 
 
 class CaseExists(FileExistsError):

@@ -68,7 +68,8 @@ def test_the_site_comes_from_the_profile_by_host_else_the_host_itself():
 
 def test_a_failing_step_names_itself_in_the_error():
     broken = profile_from_dict({"name": "broken", "sites": [{"name": "B", "code": "b", "hosts": ["b.example"]}],
-                                "urls": {}, "selectors": {"article": {"breadcrumb": "nav[["}, "listing": {}}})
+                                "urls": {}, "selectors": {"article": {"breadcrumb": "nav"}, "listing": {}}})
+    broken.article_selectors["breadcrumb"] = "nav[["  # past the profile's own check: a step that raises
     with pytest.raises(Exception) as caught:
         extract_article(parse_document("https://b.example/x", page("<p>text</p>")), broken)
     assert caught.value.__notes__ == ["layer: fill_section"]

@@ -161,3 +161,24 @@ def test_sites_lists_every_profiled_site_in_aligned_columns():
     assert listed[2] == {"site": "caravanserai", "profile": "diyaruna-family", "code": "cnmi_ca",
                          "hosts": ["central.asia-news.com"], "locales": ["en_GB", "ru"]}
     assert [site["site"] for site in listed] == ["diyaruna", "almashareq", "caravanserai", "salaamtimes"]
+
+
+@pytest.mark.parametrize("file, text, says", [
+    ("case.json", "{bad json", "case.json cannot be read: Expecting property name"),
+    ("case.json", "[]", "case.json holds list, not a JSON object"),
+    ("case.json", "{}", 'case.json names no page URL ("url")'),
+    ("expected.json", "", "expected.json cannot be read: Expecting value"),
+])
+def test_a_case_whose_files_cannot_be_read_fails_naming_the_file_and_the_others_are_checked(tmp_path, file, text, says):
+    # The run stopped at it with "JSONDecodeError", "AttributeError: 'list' object has no attribute
+    # 'get'" or "KeyError: 'url'", naming no file, and the cases after it were never checked.
+    for name in ("sample-article-en", "arabic-article"):
+        shutil.copytree(FIXTURES / "diyaruna" / name, tmp_path / "diyaruna" / name)
+    broken = tmp_path / "diyaruna" / "arabic-article" / file
+    broken.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["fixtures", "check", "diyaruna", "--dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"FAIL diyaruna/arabic-article: {broken.parent / file}" in result.output and says in result.output
+    assert "ok   diyaruna/sample-article-en" in result.output
+    assert "1 passed, 1 failed" in result.output

@@ -56,3 +56,28 @@ def test_bad_input_gets_one_line():
     assert result.exit_code == 2 and "no site profile knows https://unknown.example/a" in result.output
     result = check("no-such-file.html", "--url", COMMENTS_URL)
     assert result.exit_code == 2 and "is not a file or a URL" in result.output
+
+
+def test_a_profile_file_that_cannot_work_is_one_line_naming_it_and_what_is_wrong(tmp_path):
+    # TOMLDecodeError, SelectorSyntaxError, TypeError and KeyError('urls'), naming neither file nor selector.
+    bundled = (BUNDLED / "diyaruna.toml").read_text(encoding="utf-8")
+    cases = {
+        "bad.toml": ("name = [", "is not TOML: "),
+        "selector.toml": (bundled.replace('title = "h1.article__title"', 'title = "h1[[[bad"'),
+                          "selectors.article.title = 'h1[[[bad' is no CSS selector ("),
+        "number.toml": (bundled.replace('title = "h1.article__title"', "title = 5"),
+                        "selectors.article.title must be text, not 5"),
+        "empty.toml": ("", "no 'urls' in it"),
+    }
+    for name, (text, says) in cases.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        result = check(str(COMMENTS_PAGE), "--url", COMMENTS_URL, "--profile", str(path))
+        assert result.exit_code == 1, (name, result.output)
+        assert result.output.strip().splitlines()[-1].startswith(f"Error: profile {path}") and says in result.output, (
+            name, result.output)
+
+
+def test_a_site_no_profile_has_is_said_so():
+    result = check(str(COMMENTS_PAGE), "--url", COMMENTS_URL, "--site", "nosuch")
+    assert result.exit_code == 2 and "no site profile has a site named 'nosuch'" in result.output

@@ -97,7 +97,12 @@ def fixtures_check(site: str | None, fixtures_dir: Path):
         raise click.ClickException(f"no fixture cases under {fixtures_dir}" + (f" for site {site}" if site else ""))
     failed = 0
     for case in cases:
-        differences = fixture_cases.check_case(case)
+        try:
+            differences = fixture_cases.check_case(case)
+        except fixture_cases.BadCase as error:  # the other cases are still checked
+            failed += 1
+            click.echo(f"FAIL {case.label}: {error}")
+            continue
         if differences:
             failed += 1
             click.echo(f"FAIL {case.label}: {len(differences)} difference(s)")
@@ -208,6 +213,8 @@ def profile_check(source, url, site, profile_path, charset):
 
     body, url, charset = _page_source(source, url, charset)
     found = find_site(site or url)
+    if site and not found and not profile_path:
+        raise click.BadParameter(f"no site profile has a site named {site!r}", param_hint="--site")
     if profile_path:
         try:
             chosen = load_profile(str(profile_path))

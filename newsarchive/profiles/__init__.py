@@ -131,15 +131,37 @@ def profile_from_dict(data: dict, source: str = "<dict>") -> SiteProfile:
             rtl_locales=list(data.get("rtl_locales", [])),
             url_patterns={kind: re.compile(pattern) for kind, pattern in urls.items()},
             page_parameter=page_parameter,
-            article_selectors=dict(data["selectors"]["article"]),
-            listing_selectors=dict(data["selectors"]["listing"]),
+            article_selectors=_checked_selectors(data["selectors"]["article"], "article", source),
+            listing_selectors=_checked_selectors(data["selectors"]["listing"], "listing", source),
             confirmed={kind: frozenset(names) for kind, names in data["selectors"].get("confirmed", {}).items()},
             rendered_fields=_rendered_fields(data.get("rendered_fields", []), source),
             sitemaps=tuple(map(str, data.get("discovery", {}).get("sitemaps", []))),
             feeds=tuple(map(str, data.get("discovery", {}).get("feeds", []))),
         )
-    except (KeyError, TypeError, AttributeError, re.error) as error:  # a missing key, a table of the wrong type
+    except KeyError as error:
+        raise ProfileError(f"profile {source}: no {error.args[0]!r} in it (see the bundled profiles)") from error
+    except (TypeError, AttributeError, re.error) as error:  # a table of the wrong type, a bad URL pattern
         raise ProfileError(f"profile {source}: {error!r}") from error
+
+
+def _checked_selectors(table: dict, kind: str, source: str) -> dict[str, str]:
+    """A profile's selectors, each a CSS selector that compiles (an attribute's name for the keys
+    ending in _attribute): a bad one raised cssselect's error at the first page, naming neither
+    the profile nor the selector."""
+    from cssselect import SelectorError
+
+    checked = {}
+    for name, selector in dict(table).items():
+        if not isinstance(selector, str):
+            raise ProfileError(f"profile {source}: selectors.{kind}.{name} must be text, not {selector!r}")
+        if not name.endswith("_attribute"):
+            try:
+                compiled_selector(selector)
+            except SelectorError as error:
+                raise ProfileError(f"profile {source}: selectors.{kind}.{name} = {selector!r} is no CSS selector "
+                                   f"({error})") from None
+        checked[name] = selector
+    return checked
 
 
 def _rendered_fields(names: list, source: str) -> tuple[str, ...]:
@@ -168,7 +190,11 @@ def load_profile(name: str) -> SiteProfile:
     if not path.is_file():
         raise ProfileError(f"no profile named {name!r} (looked for {path})")
     with path.open("rb") as handle:
-        profile = profile_from_dict(tomllib.load(handle), source=str(path))
+        try:
+            data = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as error:
+            raise ProfileError(f"profile {path} is not TOML: {error}") from None
+    profile = profile_from_dict(data, source=str(path))
     profile.key = str(path) if name.endswith(".toml") else name
     return profile
 
