@@ -169,3 +169,43 @@ def test_a_query_of_more_than_a_hundred_words_is_refused(db):
     assert search(db, " ".join(["bridge"] * 100)) == search(db, "bridge")
     with pytest.raises(SearchQueryError, match="^a search query of 101 words is too long \\(at most 100\\): use words"):
         search(db, " ".join(["bridge"] * 101))
+
+
+def marks(passage: str) -> str:
+    return passage.replace(MATCH_START, "[").replace(MATCH_END, "]")
+
+
+TIGRIS = "… " + "filler " * 6 + "The [Tigris] rose at night; the Euphrates stayed low. filler …"
+
+
+@pytest.mark.parametrize("query, passage", [
+    ("tigris", TIGRIS),
+    ("TIGRIS", TIGRIS),
+    ("euph*", "… filler The Tigris rose at night; the [Euphrates] stayed low." + " filler" * 6 + " …"),
+    ('"tigris" AND NOT flood', TIGRIS),
+    ("title:tigris", TIGRIS),  # the column's name is no word of the query
+    ("river", "filler " * 16 + "…"),  # as written nowhere (the index matched it otherwise): the opening
+])
+def test_a_long_texts_passage_is_found_around_its_first_match(query, passage):
+    from newsarchive.research.search import passage_of_long_text
+
+    text = "filler " * 30_000 + "The Tigris rose at night; the Euphrates stayed low. " + "filler " * 30_000
+    assert marks(passage_of_long_text(text, query)) == passage
+
+
+def test_a_search_in_a_long_text_is_answered_with_its_passage(tmp_path):
+    # FTS5's snippet() weighed every match against every other: 13 s for 40,000, minutes for more.
+    from newsarchive.research.search import LONG_TEXT
+
+    archive = open_archive(tmp_path / "long.db")
+    body = "zebraword filler " * 40_000
+    assert len(body) > LONG_TEXT
+    with archive.write() as write:
+        crawl_id = start_crawl(write, None, "generic", {}, "2026-03-01T00:00:00Z")
+        for number, text in enumerate([body, "A short zebraword story."], start=1):
+            store_article(write, Article(url=f"https://a.example/{number}", site="a", title=f"Story {number}",
+                                         body_text=text), crawl_id, "2026-03-01T00:00:00Z")
+    archive.close()
+    found = {hit["id"]: marks(hit["passage"]) for hit in search(sqlite3.connect(tmp_path / "long.db"), "zebraword")}
+    assert found == {1: "[zebraword] filler " * 7 + "[zebraword] filler …",
+                     2: "A short [zebraword] story."}

@@ -226,14 +226,55 @@ def _hits(db, query: str, target: str, ranked: list[tuple[int, float]]) -> list[
     return hits
 
 
+# A text longer than this gets its passage found here, not by FTS5's snippet(), which weighs every
+# match against every other (an article of 40,000 matches took 13 s; one of 1.5 million, minutes),
+# nor by highlight(), which marks them all (minutes too).
+LONG_TEXT = 100_000
+PASSAGE_WORDS = 16  # as snippet()'s passages
+_QUERY_WORD = re.compile(r"(\w+)(\*?)")
+_NOT_WORDS = frozenset({"AND", "OR", "NOT", "NEAR"})
+
+
 def _passages(db, query: str, target: str, column: int, ids: list[int]) -> dict[int, str]:
     """The matching passage of each row. A query with a prefix* expands it over the whole vocabulary
     each time it starts (4 ms here), so it starts once and picks the rows out of its matches; any
     other query starts cheaply at each row, which beats passing over every match."""
     index = f"{target}_fts"
-    snippet = f"snippet({index}, {column}, '{MATCH_START}', '{MATCH_END}', ' … ', 16)"
+    snippet = f"snippet({index}, {column}, '{MATCH_START}', '{MATCH_END}', ' … ', {PASSAGE_WORDS})"
+    long_texts = dict(db.execute(
+        f"SELECT id, body_text FROM {target} WHERE id IN (SELECT value FROM json_each(?)) AND length(body_text) > ?",
+        [json.dumps(ids), LONG_TEXT]))
+    short_ids = [rowid for rowid in ids if rowid not in long_texts]
+    passages = {rowid: passage_of_long_text(text, query) for rowid, text in long_texts.items()}
     if "*" in query:
-        return dict(db.execute(f"SELECT rowid, {snippet} FROM {index} WHERE {index} MATCH ? "
-                               "AND +rowid IN (SELECT value FROM json_each(?))", [query, json.dumps(ids)]))
-    return {rowid: db.execute(f"SELECT {snippet} FROM {index} WHERE {index} MATCH ? AND rowid = ?",
-                              [query, rowid]).fetchone()[0] for rowid in ids}
+        passages.update(db.execute(f"SELECT rowid, {snippet} FROM {index} WHERE {index} MATCH ? "
+                                   "AND +rowid IN (SELECT value FROM json_each(?))", [query, json.dumps(short_ids)]))
+        return passages
+    passages.update({rowid: db.execute(f"SELECT {snippet} FROM {index} WHERE {index} MATCH ? AND rowid = ?",
+                                       [query, rowid]).fetchone()[0] for rowid in short_ids})
+    return passages
+
+
+def passage_of_long_text(text: str, query: str) -> str:
+    """About PASSAGE_WORDS words around the first place the text shows a word of the query (in any
+    case; a prefix* as a prefix), those words marked; the text's opening where none is found as
+    written (the index also matches a word without its diacritics).
+
+    >>> marked = passage_of_long_text("Rain fell. " * 3 + "The river Tigris rose at night.", 'tigris OR "night"')
+    >>> marked.replace(MATCH_START, "[").replace(MATCH_END, "]")
+    '… fell. Rain fell. Rain fell. The river [Tigris] rose at [night]. …'
+    """
+    words = [(word, star) for word, star in _QUERY_WORD.findall(query)
+             if word not in _NOT_WORDS and not query[query.find(word) + len(word):].startswith(":")]
+    pattern = re.compile("|".join(r"\b" + re.escape(word) + (r"\w*" if star else r"\b") for word, star in words)
+                         or r"(?!)", re.IGNORECASE)
+    found = pattern.search(text)
+    if found is None:
+        opening = text[:4000].split()
+        return " ".join(opening[:PASSAGE_WORDS]) + (" …" if len(opening) > PASSAGE_WORDS else "")
+    before = text[max(0, found.start() - 2000):found.start()].split()[-(PASSAGE_WORDS // 2 - 1):]
+    after = text[found.start():found.start() + 4000].split()[:PASSAGE_WORDS - len(before)]
+    window = " ".join([*before, *after])
+    marked = pattern.sub(lambda match: f"{MATCH_START}{match.group(0)}{MATCH_END}", window)
+    opening = "… " if len(text[:found.start()].split()) > len(before) else ""
+    return f"{opening}{marked} …"
