@@ -48,17 +48,25 @@ class CutShortSite(SiteHandler):
     crawls get it whole, its length right; cut = "early": the same, cut before the story's first
     paragraph. `asked` notes every story path asked."""
 
-    def do_GET(self):  # noqa: N802 (the http.server API)
-        if self.path == "/robots.txt":
-            return self.answer(404, "no")
-        if self.path == "/news/":
-            return self.answer(200, section_html(range(1, 4)))
+    def story_asked(self) -> str | None:
+        """The number of the story asked for (its path noted in `asked`); None once robots.txt, the
+        section or a 404 is answered."""
+        if self.path in ("/robots.txt", "/news/"):
+            self.answer(*((404, "no") if self.path == "/robots.txt" else (200, section_html(range(1, 4)))))
+            return None
         number = re.search(r"story-(\d)$", self.path)
         if not number:
-            return self.answer(404, "<html><body>no</body></html>")
+            self.answer(404, "<html><body>no</body></html>")
+            return None
         self.asked.append(self.path)
-        page = (f"<html><head><title>Story {number.group(1)}</title></head><body><article>"
-                f"<h1>Story {number.group(1)}</h1>{STORY}</article></body></html>").encode()
+        return number.group(1)
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        number = self.story_asked()
+        if number is None:
+            return None
+        page = (f"<html><head><title>Story {number}</title></head><body><article>"
+                f"<h1>Story {number}</h1>{STORY}</article></body></html>").encode()
         announced = len(page) + 400 if self.cut == "header" or self.crawl[0] == 1 else len(page)
         if self.cut == "middle" and self.crawl[0] == 1:
             page = page[:page.index(b"<p>Paragraph 3")]
@@ -192,7 +200,7 @@ def test_a_compressed_stream_is_told_whole_or_cut(encoding, body, ends):
     assert stream_ends(body(), encoding.encode()) is ends
 
 
-class CompressedCutSite(SiteHandler):
+class CompressedCutSite(CutShortSite):
     """Story pages sent compressed (`encoding`), their Content-Length right; in the first crawl the
     compressed stream is cut after its first two-thirds (the server's compressor cut off)."""
 
@@ -200,15 +208,10 @@ class CompressedCutSite(SiteHandler):
     cut_in = 1  # the crawl whose pages are cut
 
     def do_GET(self):  # noqa: N802 (the http.server API)
-        if self.path == "/robots.txt":
-            return self.answer(404, "no")
-        if self.path == "/news/":
-            return self.answer(200, section_html(range(1, 4)))
-        number = re.search(r"story-(\d)$", self.path)
-        if not number:
-            return self.answer(404, "<html><body>no</body></html>")
-        self.asked.append(self.path)
-        body = compressed(page_of(int(number.group(1))), self.encoding)
+        number = self.story_asked()
+        if number is None:
+            return
+        body = compressed(page_of(int(number)), self.encoding)
         if self.crawl[0] == self.cut_in:
             body = body[:len(body) * 2 // 3]
         self.answer(200, body, **{"Content-Encoding": self.encoding})
