@@ -193,6 +193,8 @@ def compressed(page: bytes, encoding: str) -> bytes:
     ("br", lambda: compressed(page_of(1), "br"), True),
     ("br", lambda: compressed(page_of(1), "br")[:-10], False),
     ("zstd", lambda: b"not checked here", True),
+    ("gzip", lambda: b"", True),  # no body (a 304 that names its encoding): nothing cut, nothing retried
+    ("br", lambda: b"", True),
 ])
 def test_a_compressed_stream_is_told_whole_or_cut(encoding, body, ends):
     from newsarchive.middlewares.compression import stream_ends

@@ -73,7 +73,10 @@ class SizeCheckedCompressionMiddleware(HttpCompressionMiddleware):
 
 def stream_ends(body: bytes, encoding: bytes) -> bool:
     """Whether a compressed body holds its stream's end (each of gzip's members, deflate's end,
-    brotli's last block); True for an encoding not checked here."""
+    brotli's last block); True for an encoding not checked here, and for no body at all (a 304, a
+    204, an empty page: what Scrapy's decoders make of it is what came)."""
+    if not body:
+        return True
     if encoding in (b"gzip", b"x-gzip"):
         return _zlib_stream_ends(body, zlib.MAX_WBITS | 16, members=True)
     if encoding == b"deflate":  # zlib's wrapper, or the raw deflate some servers send
