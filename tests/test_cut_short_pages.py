@@ -203,19 +203,20 @@ def test_a_compressed_stream_is_told_whole_or_cut(encoding, body, ends):
 
 
 class CompressedCutSite(CutShortSite):
-    """Story pages sent compressed (`encoding`), their Content-Length right; in the first crawl the
-    compressed stream is cut after its first two-thirds (the server's compressor cut off)."""
+    """Story pages sent compressed (`encoding`), their Content-Length right; in the crawls `cut_at`
+    names, the compressed stream is cut (the server's compressor cut off): by default, in the
+    first, after its first two-thirds."""
 
     encoding = "gzip"
-    cut_in = 1  # the crawl whose pages are cut
+    cut_at = {1: 2 / 3}  # crawl number: the share of the compressed stream sent
 
     def do_GET(self):  # noqa: N802 (the http.server API)
         number = self.story_asked()
         if number is None:
             return
         body = compressed(page_of(int(number)), self.encoding)
-        if self.crawl[0] == self.cut_in:
-            body = body[:len(body) * 2 // 3]
+        if self.crawl[0] in self.cut_at:
+            body = body[:int(len(body) * self.cut_at[self.crawl[0]])]
         self.answer(200, body, **{"Content-Encoding": self.encoding})
 
 
@@ -250,7 +251,7 @@ def test_a_page_whose_compressed_stream_is_cut_is_retried_kept_with_a_warning_an
 @pytest.mark.parametrize("encoding", ["gzip", "br"])
 def test_a_page_cut_short_does_not_replace_the_whole_story_stored(tmp_path, encoding):
     # The fragment became the story's next version, its text in every query until a later crawl.
-    site = type("Site", (CompressedCutSite,), {"encoding": encoding, "crawl": [1], "cut_in": 2, "asked": []})
+    site = type("Site", (CompressedCutSite,), {"encoding": encoding, "crawl": [1], "cut_at": {2: 2 / 3}, "asked": []})
     server = serve_handler(site)
     url = f"http://127.0.0.1:{server.server_port}/news/"
     try:
@@ -268,7 +269,7 @@ def test_a_page_cut_short_does_not_replace_the_whole_story_stored(tmp_path, enco
             captured = db.execute("SELECT count(*) FROM captures WHERE crawl_id = 2").fetchone()[0]
         assert [(reason, status) for reason, _, status, _ in failures] == [("data_loss", 200)] * 3
         for _, detail, _, article_id in failures:
-            assert detail == (f"the page arrived cut short, and its text is not the whole story archived as article "
+            assert detail == (f"the page arrived cut short, and its text is not the story archived as article "
                               f"{article_id}: that version is kept; the next crawl asks for the page again")
         assert captured >= 4  # the section and the three pages as they came
         site.asked.clear()
@@ -278,3 +279,23 @@ def test_a_page_cut_short_does_not_replace_the_whole_story_stored(tmp_path, enco
         server.shutdown()
     assert sorted(site.asked) == [f"/news/2024/05/0{n}/story-{n}" for n in range(1, 4)]
     assert stories(tmp_path / "a.db") == whole
+
+
+def test_a_page_cut_short_does_not_replace_a_story_stored_from_a_page_cut_elsewhere(tmp_path):
+    # Fragment for fragment, the versions churned: the first stays until a whole page replaces it.
+    site = type("Site", (CompressedCutSite,), {"crawl": [1], "cut_at": {1: 0.85, 2: 2 / 3}, "asked": []})
+    server = serve_handler(site)
+    url = f"http://127.0.0.1:{server.server_port}/news/"
+    try:
+        assert crawl_cut_site(tmp_path, site, url, 1).returncode == 0
+        first = stories(tmp_path / "a.db")
+        site.crawl[0] = 2
+        cut_again = run_cli("crawl", url, "--db", str(tmp_path / "a.db"), "--allow-private", "--render", "never",
+                            "--full", "-s", "AUTOTHROTTLE_ENABLED=False")
+        assert cut_again.returncode == 4, cut_again.stderr[-3000:]
+        assert stories(tmp_path / "a.db") == first
+        whole = crawl_cut_site(tmp_path, site, url, 3)
+        assert whole.returncode == 0, whole.stderr[-3000:]
+    finally:
+        server.shutdown()
+    assert [(versions, body.count("Paragraph")) for _, versions, body, _ in stories(tmp_path / "a.db")] == [(2, 6)] * 3

@@ -126,7 +126,7 @@ def store_article(db: Database, article: Article, crawl_id: int, seen_at: str,
                                "kept this page's own URL"])
         key, existing = article.url, _stored_under(db, article.url, article.url)
     if existing is not None and existing[1] != digest:
-        _refuse_a_cut_version(db, existing[0], article)
+        _refuse_a_cut_version(existing[0], article)
         _refuse_what_is_not(_stored_story(db, existing[0]), article)
     elif existing is None and elsewhere is not None:
         known = elsewhere.stored_story([key, article.url])
@@ -216,8 +216,8 @@ class NotTheStory(Exception):
 
 class CutShortOfTheStory(NotTheStory):
     """A page that arrived cut short (its `data_loss` warning) with other text than the stored
-    story's whole version: a fragment, not the story's next version. A `data_loss` failure, asked
-    for again by the next crawl; the stored version stays the story's text."""
+    story's: a fragment, not the story's next version. A `data_loss` failure, asked for again by
+    the next crawl; the stored version stays the story's text."""
 
     reason = "data_loss"
 
@@ -225,18 +225,14 @@ class CutShortOfTheStory(NotTheStory):
 CUT_SHORT_WARNING = "data_loss:"  # how the warning of a page that arrived cut short begins (middlewares/pageresult.py)
 
 
-def _refuse_a_cut_version(db: Database, article_id: int, article: Article) -> None:
-    """Raise CutShortOfTheStory for a page cut short whose stored story arrived whole. Stored as
-    a version, the fragment replaced the story's text (an article of 5,700 characters became 150)
-    until a later crawl fetched it whole. A story first stored from a cut page is replaced, as
-    any version is."""
-    if not any(warning.startswith(CUT_SHORT_WARNING) for warning in article.warnings):
-        return
-    (stored_warnings,) = db.execute("SELECT warnings FROM articles WHERE id = ?", [article_id]).fetchone()  # pragma: no mutate
-    if f'"{CUT_SHORT_WARNING}' in (stored_warnings or ""):  # one of the strings of its JSON list
-        return
-    raise CutShortOfTheStory(f"the page arrived cut short, and its text is not the whole story archived as article "
-                             f"{article_id}: that version is kept; the next crawl asks for the page again")
+def _refuse_a_cut_version(article_id: int, article: Article) -> None:
+    """Raise CutShortOfTheStory for a page cut short whose text is not the stored story's. Stored
+    as a version, the fragment replaced the story's text (an article of 5,700 characters became
+    150) until a later crawl fetched it whole. A story first stored from a cut page keeps that
+    version until a page that is whole replaces it."""
+    if any(warning.startswith(CUT_SHORT_WARNING) for warning in article.warnings):
+        raise CutShortOfTheStory(f"the page arrived cut short, and its text is not the story archived as article "
+                                 f"{article_id}: that version is kept; the next crawl asks for the page again")
 
 
 # Where a publication date came from when the page itself does not state one (Article.sources).
