@@ -289,6 +289,11 @@ class FrontierEntry:
 OUTCOMES = ("failure", "article", "unchanged", "listing")
 
 
+
+# How the warning of an article whose page arrived cut short begins (middlewares/pageresult.py
+# writes it; archive/store.py reads it: such a page replaces no stored version).
+CUT_SHORT_WARNING = "data_loss:"
+
 @dataclass
 class PageResult:
     """Everything one response (or fetch error) gave, stored in one transaction.

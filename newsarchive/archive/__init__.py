@@ -185,9 +185,9 @@ def open_for_reading(path: str | Path, older: bool = False) -> ReadConnection:
                 conn.close()
             raise ArchiveError(f"{path} is damaged or not an SQLite file ({error})") from None
         try:
-            _check_archive(conn, path, writing=False)
+            applied = _check_archive(conn, path, writing=False)
             if not older:
-                _check_not_older(conn, path)
+                _check_not_older(path, applied)
         except BaseException:
             conn.close()
             raise
@@ -256,13 +256,14 @@ def _check_header(path: Path) -> None:
         raise ArchiveError(f"{path} is not a newsarchive archive (not an SQLite file)")
 
 
-def _check_archive(conn: sqlite3.Connection, path: Path, writing: bool) -> None:
-    """A newsarchive archive, undamaged, of a schema this version knows; an empty file is a new one."""
+def _check_archive(conn: sqlite3.Connection, path: Path, writing: bool) -> set[str]:
+    """A newsarchive archive, undamaged, of a schema this version knows; an empty file is a new one.
+    Returns the migrations applied to it."""
     deadline = time.monotonic() + 10
     while True:
         tables, applied = _tables_and_migrations(conn, path)
         if not tables and writing:
-            return  # a new archive
+            return applied  # a new archive
         # Another process may be creating this archive right now: its tables appear one by one.
         if applied or not tables <= _archive_table_names() or time.monotonic() > deadline:
             break
@@ -276,12 +277,12 @@ def _check_archive(conn: sqlite3.Connection, path: Path, writing: bool) -> None:
                            "upgrade newsarchive to use it")
     if writing:
         check_integrity(conn, path)
+    return applied
 
 
-def _check_not_older(conn: sqlite3.Connection, path: Path) -> None:
-    """OlderArchive for an archive that lacks some of this version's migrations: its readers' queries
-    failed on a column it lacks ("no such column: a.published_day")."""
-    _, applied = _tables_and_migrations(conn, path)
+def _check_not_older(path: Path, applied: set[str]) -> None:
+    """OlderArchive for an archive that lacks some of this version's migrations (`applied`: those
+    it has): its readers' queries failed on a column it lacks ("no such column: a.published_day")."""
     missing = [migration.name for migration in migrations._migrations if migration.name not in applied]
     if missing:
         raise OlderArchive(path, missing)

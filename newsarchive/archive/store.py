@@ -21,6 +21,7 @@ from newsarchive import revisits
 from newsarchive.archive.database import Database
 from newsarchive.archive.queries import ArchiveLookup, StoredStory
 from newsarchive.items import (
+    CUT_SHORT_WARNING,
     Article,
     ArticleDuplicate,
     BodyBlock,
@@ -220,9 +221,6 @@ class CutShortOfTheStory(NotTheStory):
     the next crawl; the stored version stays the story's text."""
 
     reason = "data_loss"
-
-
-CUT_SHORT_WARNING = "data_loss:"  # how the warning of a page that arrived cut short begins (middlewares/pageresult.py)
 
 
 def _refuse_a_cut_version(article_id: int, article: Article) -> None:

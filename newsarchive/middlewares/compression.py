@@ -45,7 +45,7 @@ class SizeCheckedCompressionMiddleware(HttpCompressionMiddleware):
     def _decode(self, body: bytes, encoding: bytes, max_size: int) -> bytes:
         """Scrapy's decoding of one encoding, noting the encodings whose stream was cut."""
         decoded = super()._decode(body, encoding, max_size)
-        if not stream_ends(body, encoding):
+        if not stream_ends(body, encoding, decoded):
             self.cut_encodings.append(encoding.decode("latin-1"))
         return decoded
 
@@ -71,19 +71,28 @@ class SizeCheckedCompressionMiddleware(HttpCompressionMiddleware):
                                      response) from error
 
 
-def stream_ends(body: bytes, encoding: bytes) -> bool:
+def stream_ends(body: bytes, encoding: bytes, decoded: bytes | None = None) -> bool:
     """Whether a compressed body holds its stream's end (each of gzip's members, deflate's end,
     brotli's last block); True for an encoding not checked here, and for no body at all (a 304, a
-    204, an empty page: what Scrapy's decoders make of it is what came)."""
+    204, an empty page: what Scrapy's decoders make of it is what came). `decoded`, what Scrapy made
+    of it, spares the usual gzip body a second pass: one member, whose trailer gives its length."""
     if not body:
         return True
     if encoding in (b"gzip", b"x-gzip"):
+        if decoded is not None and _gzip_trailer_length(body) == len(decoded) % 2**32:
+            return True  # a cut stream's last four bytes are compressed data: one chance in 2**32 to match
         return _zlib_stream_ends(body, zlib.MAX_WBITS | 16, members=True)
     if encoding == b"deflate":  # zlib's wrapper, or the raw deflate some servers send
         return _zlib_stream_ends(body, zlib.MAX_WBITS) or _zlib_stream_ends(body, -zlib.MAX_WBITS)
     if encoding == b"br":
         return _brotli_stream_ends(body)
     return True
+
+
+def _gzip_trailer_length(body: bytes) -> int | None:
+    """The uncompressed length (modulo 2**32) a gzip member's last four bytes give; None for a body
+    too short to be a member (a header of 10 bytes, a trailer of 8)."""
+    return int.from_bytes(body[-4:], "little") if len(body) >= 18 else None
 
 
 def _zlib_stream_ends(body: bytes, wbits: int, members: bool = False) -> bool:

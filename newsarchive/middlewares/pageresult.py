@@ -24,7 +24,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from newsarchive.archive import utc_now
-from newsarchive.items import Capture, FrontierEntry, PageFailure, PageResult
+from newsarchive.items import CUT_SHORT_WARNING, Capture, FrontierEntry, PageFailure, PageResult
 from newsarchive.middlewares.compression import ENCODING_CUT_FLAG
 from newsarchive.middlewares.received import RECEIVED_AT_META
 from newsarchive.tracebacks import describe_exception
@@ -111,10 +111,10 @@ def page_result(request: Request | None, records: list, discovered: list[Frontie
 def cut_short_warning(response: Response) -> str:
     """The warning of an article whose page arrived cut short."""
     if ENCODING_CUT_FLAG in response.flags:
-        return ("data_loss: the page arrived cut short, its compressed stream stops before its end; its text may "
+        return (f"{CUT_SHORT_WARNING} the page arrived cut short, its compressed stream stops before its end; its text may "
                 "be incomplete")
     announced = (response.headers.get(b"Content-Length") or b"?").decode("latin-1")
-    return (f"data_loss: the page arrived cut short, the connection closed before the {announced} bytes its "
+    return (f"{CUT_SHORT_WARNING} the page arrived cut short, the connection closed before the {announced} bytes its "
             "Content-Length announced; its text may be incomplete")
 
 
