@@ -93,7 +93,7 @@ def _justext_stoplist_of(language: str | None):
         yield
         return
     all_languages = external.JT_STOPLIST
-    external.JT_STOPLIST = _stoplist(name)
+    external.JT_STOPLIST = _stoplist(name)  # type: ignore[assignment]  # trafilatura declares it None
     try:
         yield
     finally:  # all languages again for the next page, and for any other user of trafilatura
