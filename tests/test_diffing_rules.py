@@ -5,6 +5,7 @@ paragraphs were merged, split, added or removed."""
 
 from __future__ import annotations
 
+import random
 import sqlite3
 
 import pytest
@@ -12,6 +13,8 @@ import pytest
 from newsarchive.research.diffing import (
     ADDED,
     EQUAL,
+    LONG_PARAGRAPH,
+    LONGEST_CHUNK,
     REMOVED,
     CommentChange,
     DiffError,
@@ -24,8 +27,11 @@ from newsarchive.research.diffing import (
     comment_changes,
     find_article,
     format_diffs,
+    token_opcodes,
     version_pairs,
+    word_diff,
 )
+from newsarchive.research.diffing import _chunks as chunks
 from tests.test_diff import PLAIN, URL, versions_archive
 
 
@@ -115,6 +121,73 @@ def test_paragraphs_added_and_removed_whole():
         [Piece(ADDED, "Zeta.")], UnchangedParagraphs(1), [Piece(REMOVED, "Beta two.")]]
     assert body_diff("", "One.\n\n\n\nTwo.") == [[Piece(ADDED, "One.")], [Piece(ADDED, "Two.")]]
     assert body_diff("Same.\n\nSame too.", "Same.\n\n  Same too.  ") == [UnchangedParagraphs(2)]
+
+
+# Long paragraphs: compared a chunk at a time first ----------------------------------------------
+
+def applied(old: list[str], new: list[str], opcodes) -> list[str]:
+    """The new tokens as the opcodes make them from the old, each checked to follow the last, its
+    equal runs equal, and to end where both texts end."""
+    made, at_old, at_new = [], 0, 0
+    for operation, i1, i2, j1, j2 in opcodes:
+        assert (i1, j1) == (at_old, at_new) and (i1, j1) != (i2, j2)
+        assert operation != "equal" or old[i1:i2] == new[j1:j2]
+        made += new[j1:j2]
+        at_old, at_new = i2, j2
+    assert (at_old, at_new) == (len(old), len(new))
+    return made
+
+
+def test_a_long_paragraph_gets_the_opcodes_of_its_edits():
+    old = [f"w{n}" for n in range(8000)]
+    assert len(old) > LONG_PARAGRAPH  # compared chunk by chunk
+    new = old[:100] + ["edited"] + old[101:4000] + old[4003:6001] + ["new", "words"] + old[6001:]
+    assert token_opcodes(old, new) == [
+        ("equal", 0, 100, 0, 100), ("replace", 100, 101, 100, 101), ("equal", 101, 4000, 101, 4000),
+        ("delete", 4000, 4003, 4000, 4000), ("equal", 4003, 6001, 4000, 5998), ("insert", 6001, 6001, 5998, 6000),
+        ("equal", 6001, 8000, 6000, 7999)]
+    # A word added at the end of a text that ends where a chunk ends (its last chunk left out), and removed.
+    ending = old[:chunks(old)[-1][1]]
+    assert token_opcodes(ending, ending + ["more"]) == [("equal", 0, len(ending), 0, len(ending)),
+                                                        ("insert", len(ending), len(ending), len(ending), len(ending) + 1)]
+    assert token_opcodes(ending + ["more"], ending) == [("equal", 0, len(ending), 0, len(ending)),
+                                                        ("delete", len(ending), len(ending) + 1, len(ending), len(ending))]
+    pieces = word_diff(" ".join(old), " ".join(new))
+    assert [piece for piece in pieces if piece.kind != EQUAL] == [
+        Piece(REMOVED, "w100"), Piece(ADDED, "edited"), Piece(REMOVED, "w4000 w4001 w4002"), Piece(ADDED, "new words")]
+    assert pieces[0] == Piece(EQUAL, " ".join(old[:100]) + " ")
+
+
+def test_chunks_end_at_marked_tokens_so_an_edit_changes_the_chunks_around_it_alone():
+    tokens = [f"w{n}" for n in range(3000)]
+    cut = chunks(tokens)
+    assert [token for chunk, _ in cut for token in chunk] == tokens  # every token once, in order
+    assert [start for _, start in cut] == [sum(len(chunk) for chunk, _ in cut[:k]) for k in range(len(cut))]
+    assert max(len(chunk) for chunk, _ in cut) <= LONGEST_CHUNK and 100 < len(cut) < 400
+    edited = chunks(tokens[:1500] + ["inserted"] + tokens[1500:])
+    assert len({chunk for chunk, _ in cut} ^ {chunk for chunk, _ in edited}) <= 4  # one chunk, or two with the mark
+    # Words repeated without a mark: cut every LONGEST_CHUNK tokens.
+    unmarked = next(token for token in ("a", "b", "c", "d", "e") if len(chunks([token] * 2)) == 1)
+    marked = next(token for token in tokens if len(chunks([token] * 2)) == 2)
+    assert chunks([unmarked, marked, unmarked]) == [((unmarked, marked), 0), ((unmarked,), 2)]
+    assert [len(chunk) for chunk, _ in chunks([unmarked] * 150)] == [LONGEST_CHUNK, LONGEST_CHUNK, 150 - 2 * LONGEST_CHUNK]
+
+
+def test_long_paragraphs_that_share_little_or_repeat_a_few_words_get_valid_opcodes():
+    rewritten = ([f"old{n}" for n in range(6000)], [f"new{n}" for n in range(7000)])
+    assert token_opcodes(*rewritten) == [("replace", 0, 6000, 0, 7000)]
+    # Two words repeated 100,000 times: every chunk is alike, and none is an anchor (difflib's
+    # autojunk); the opcodes stay valid, if coarse.
+    old = "zebraword filler".split() * 100000
+    new = old[:1000] + ["edited"] + old[1001:150000] + ["x"] + old[150000:]
+    assert applied(old, new, token_opcodes(old, new)) == new
+    draw = random.Random(1)
+    shared = [f"w{draw.randrange(3000)}" for _ in range(20000)]  # words of a vocabulary of 3,000
+    edited = ["edited" if n % 400 == 0 else word for n, word in enumerate(shared)]
+    opcodes = token_opcodes(shared, edited)
+    assert applied(shared, edited, opcodes) == edited
+    assert [opcode for opcode in opcodes if opcode[0] != "equal"] == [("replace", n, n + 1, n, n + 1)
+                                                                      for n in range(0, 20000, 400)]
 
 
 def test_the_printed_diff_is_the_one_the_command_prints(db):

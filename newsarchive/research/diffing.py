@@ -5,7 +5,8 @@ Text is split into word and punctuation tokens over Unicode (the `regex` module'
 Arabic diacritics, tatweel and zero-width joiners inside their word, where `re` splits them), and
 the tokens are compared with difflib, so an edit reads as words removed and added. Whitespace
 is kept beside each token to print the text as it was, but never compared. Bodies are compared
-paragraph by paragraph first, so a long article shows only the paragraphs that changed.
+paragraph by paragraph first, so a long article shows only the paragraphs that changed; a
+paragraph of more than LONG_PARAGRAPH tokens is compared in chunks first (`token_opcodes`).
 
 Comments are not versioned; a comment belongs to a version pair when a crawl between the two
 versions first stored it (added) or first found it gone (removed). Bylines are not versioned
@@ -19,6 +20,7 @@ either (`article_versions` holds title and body only), so a byline change cannot
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from itertools import pairwise
@@ -32,6 +34,15 @@ TOKEN = regex.compile(r"(\w+|[^\w\s]+)(\s*)")
 PARAGRAPH_BREAK = regex.compile(r"\n\s*\n")
 WORDS = regex.compile(r"\w+")
 EQUAL, REMOVED, ADDED = "equal", "removed", "added"
+# difflib's matching takes time of the order of the product of two texts' lengths when their words
+# repeat (a paragraph of 200,000 words took 52 s). Past this many tokens a paragraph is compared a
+# chunk at a time first, and only the chunks that differ word by word (token_opcodes).
+LONG_PARAGRAPH = 5000
+# A chunk ends at a token whose CRC-32 is a multiple of CHUNK_MARK (about one token in 16), so the
+# two texts cut at the same words and an edit changes only the chunks around it; and after
+# LONGEST_CHUNK tokens at most (a text of a few words repeated may hold no such token).
+CHUNK_MARK = 16
+LONGEST_CHUNK = 64
 
 
 class DiffError(ValueError):
@@ -105,9 +116,8 @@ def word_diff(old: str, new: str) -> list[Piece]:
     """The new text, with the tokens the old one had instead marked removed and added."""
     _, old_tokens = tokens(old or "")
     leading, new_tokens = tokens(new or "")
-    matcher = SequenceMatcher(None, [t for t, _ in old_tokens], [t for t, _ in new_tokens], autojunk=False)
     pieces = [Piece(EQUAL, leading)]
-    opcodes = matcher.get_opcodes()
+    opcodes = token_opcodes([t for t, _ in old_tokens], [t for t, _ in new_tokens])
     for index, (operation, i1, i2, j1, j2) in enumerate(opcodes):
         if operation == "equal":
             next_removes = index + 1 < len(opcodes) and opcodes[index + 1][0] in ("delete", "replace")
@@ -120,6 +130,62 @@ def word_diff(old: str, new: str) -> list[Piece]:
         # The space after the change: the new text's, or after a pure removal, the old text's.
         pieces.append(Piece(EQUAL, new_tokens[j2 - 1][1] if j2 > j1 else old_tokens[i2 - 1][1]))
     return _merged(pieces)
+
+
+Opcode = tuple[str, int, int, int, int]  # difflib's: operation, old start and end, new start and end
+
+
+def token_opcodes(old: list[str], new: list[str]) -> list[Opcode]:
+    """difflib's opcodes from the old tokens to the new. Two texts of more than LONG_PARAGRAPH tokens
+    are matched chunk by chunk (_chunks), and the tokens of each run of chunks that differ matched
+    then, when the run is no longer than LONG_PARAGRAPH tokens; a longer one is all replaced."""
+    if max(len(old), len(new)) <= LONG_PARAGRAPH:
+        return SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    old_chunks, new_chunks = _chunks(old), _chunks(new)
+    # autojunk: a chunk found more than once in a hundred is no anchor (a text of a few words repeated).
+    matcher = SequenceMatcher(None, [chunk for chunk, _ in old_chunks], [chunk for chunk, _ in new_chunks])
+    opcodes: list[Opcode] = []
+    for operation, i1, i2, j1, j2 in matcher.get_opcodes():
+        start_old, end_old = _token_span(old_chunks, i1, i2, len(old))
+        start_new, end_new = _token_span(new_chunks, j1, j2, len(new))
+        if operation == "equal" or max(end_old - start_old, end_new - start_new) > LONG_PARAGRAPH:
+            opcodes.append((operation, start_old, end_old, start_new, end_new))
+            continue
+        for inner, a1, a2, b1, b2 in SequenceMatcher(None, old[start_old:end_old], new[start_new:end_new],
+                                                     autojunk=False).get_opcodes():
+            opcodes.append((inner, start_old + a1, start_old + a2, start_new + b1, start_new + b2))
+    return _joined_opcodes(opcodes)
+
+
+def _chunks(tokens: list[str]) -> list[tuple[tuple[str, ...], int]]:
+    """The tokens cut into chunks (see CHUNK_MARK): each chunk's tokens and where it starts."""
+    chunks, start = [], 0
+    for index, token in enumerate(tokens):
+        if zlib.crc32(token.encode()) % CHUNK_MARK == 0 or index + 1 - start == LONGEST_CHUNK:
+            chunks.append((tuple(tokens[start:index + 1]), start))
+            start = index + 1
+    if start < len(tokens):
+        chunks.append((tuple(tokens[start:]), start))
+    return chunks
+
+
+def _token_span(chunks: list[tuple[tuple[str, ...], int]], first: int, end: int, length: int) -> tuple[int, int]:
+    """The tokens of chunks first..end (end excluded), as a span of the text's tokens."""
+    start = chunks[first][1] if first < len(chunks) else length
+    return start, chunks[end][1] if end < len(chunks) else length
+
+
+def _joined_opcodes(opcodes: list[Opcode]) -> list[Opcode]:
+    """Opcodes with neighbours of the same operation made one (a run of chunks' last equal tokens
+    and the equal chunks after it)."""
+    joined: list[Opcode] = []
+    for opcode in opcodes:
+        operation, i1, i2, j1, j2 = opcode
+        if joined and joined[-1][0] == operation:
+            joined[-1] = (operation, joined[-1][1], i2, joined[-1][3], j2)
+        else:
+            joined.append(opcode)
+    return joined
 
 
 def _equal_text(pairs: list[tuple[str, str]], old_space: str, before_removal: bool) -> str:
