@@ -82,9 +82,12 @@ _FETCH_ERRORS = (
 
 
 # What broke a download Scrapy reports as DownloadFailedError: the errors Twisted's HTTP client
-# gathered (ResponseFailed.reasons), by type.
+# gathered (ResponseFailed.reasons), by type. Any other error there was raised reading what the
+# server sent (a status line that is no number, a Content-Length that is none, a Transfer-Encoding
+# it does not know): bad_response too.
+_CONNECTION_ERRORS = (net_errors.ConnectionLost, net_errors.ConnectionDone)
 _RESPONSE_ERRORS = (
-    ((net_errors.ConnectionLost, net_errors.ConnectionDone), "connection_lost"),
+    (_CONNECTION_ERRORS, "connection_lost"),
     ((HttpParseError,), "bad_response"),  # what came back is not HTTP
 )
 
@@ -107,7 +110,29 @@ def describe_failure(failure) -> tuple[str, str, int | None]:
     """(reason, detail, HTTP status or None) for a Twisted Failure from a request's errback."""
     value = failure.value
     status = getattr(getattr(value, "response", None), "status", None)
-    return reason_of(value), f"{type(value).__name__}: {value}", status
+    return reason_of(value), detail_of(value), status
+
+
+def detail_of(error: BaseException) -> str:
+    """The error in words: for a download Twisted's HTTP client gave up on, the errors behind it
+    (see _RESPONSE_ERRORS), not a list of Failure objects.
+
+    >>> from twisted.python.failure import Failure
+    >>> detail_of(ResponseFailed([Failure(HttpParseError("non-integer status code", b"HTTP/1.1 abc OK"))]))
+    'the answer is not HTTP that can be read: ParseError: non-integer status code: HTTP/1.1 abc OK'
+    """
+    causes = _response_errors(error)
+    if not causes:
+        return f"{type(error).__name__}: {error}"
+    said = "; ".join(f"{type(cause).__name__}: {_arguments(cause)}" for cause in causes)
+    return said if all(isinstance(cause, _CONNECTION_ERRORS) for cause in causes) else \
+        f"the answer is not HTTP that can be read: {said}"
+
+
+def _arguments(error: BaseException) -> str:
+    """An exception's arguments as text, bytes (what the server sent) decoded: not "b'...'"."""
+    return ": ".join(arg.decode("utf-8", "backslashreplace") if isinstance(arg, bytes) else str(arg)
+                     for arg in error.args) or str(error)
 
 
 def reason_of(error: BaseException) -> str:
@@ -117,11 +142,12 @@ def reason_of(error: BaseException) -> str:
     for types, reason in _FETCH_ERRORS:
         if isinstance(error, types):
             return reason
-    for cause in _response_errors(error):
+    causes = _response_errors(error)
+    for cause in causes:
         for cause_types, cause_reason in _RESPONSE_ERRORS:
             if isinstance(cause, cause_types):
                 return cause_reason
-    return "fetch_error"
+    return "bad_response" if causes else "fetch_error"
 
 
 def _response_errors(error: BaseException) -> list[BaseException]:

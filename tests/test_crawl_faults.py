@@ -24,7 +24,7 @@ def test_faults_are_recorded_and_the_crawl_finishes(demo_site, tmp_path):
     faults = ["/faults/404", "/faults/500", "/faults/redirect-loop", "/faults/refresh-loop", "/faults/binary",
               "/faults/not-html",
               "/faults/empty", "/faults/huge", "/faults/gzip-bomb", "/faults/bad-gzip", "/faults/not-http",
-              "/faults/reset",
+              "/faults/unknown-transfer-encoding", "/faults/reset",
               "/faults/slow?seconds=6", "/faults/redirect?to=javascript:void(0)",
               "/en_GB/news/iraq/security"]
     db_path = tmp_path / "faults.db"
@@ -46,10 +46,16 @@ def test_faults_are_recorded_and_the_crawl_finishes(demo_site, tmp_path):
         "/faults/gzip-bomb": "too_large",  # about 64 KB sent, 64 MB inflated: stopped at DOWNLOAD_MAXSIZE
         "/faults/bad-gzip": "bad_content_encoding",
         "/faults/not-http": "bad_response",
+        "/faults/unknown-transfer-encoding": "bad_response",
         "/faults/reset": "connection_lost",
         "/faults/slow": "timeout",
         "/faults/redirect": "unfollowable_redirect",  # to javascript:, which it names
     }
+    # An answer Twisted's HTTP client cannot read is said in words, not as a list of Failure objects.
+    details = {urlsplit(url).path: detail for url, detail in db.execute("SELECT url, detail FROM failures")}
+    assert details["/faults/unknown-transfer-encoding"] == "the answer is not HTTP that can be read: KeyError: gzip, chunked"
+    assert details["/faults/not-http"] == ("the answer is not HTTP that can be read: ParseError: "
+                                           "non-integer status code: THIS IS NOT HTTP")  # its status "IS"
     # A body the crawl received but could not decompress is kept as the site sent it, still encoded,
     # and its failure has its status.
     from newsarchive.demo.serve import BAD_GZIP_BODY

@@ -72,11 +72,26 @@ def test_an_http_error_names_its_status():
     ((net_errors.ConnectionDone(),), "connection_lost"),
     ((ParseError("non-integer status code", b"THIS IS NOT HTTP"),), "bad_response"),
     ((ValueError("odd"), ParseError("wrong header", b"x")), "bad_response"),  # the first that has a reason
-    ((ValueError("odd"),), "fetch_error"),
+    ((ValueError("odd"),), "bad_response"),  # raised reading what the server sent
+    ((net_errors.ConnectionDone(), KeyError(b"gzip, chunked")), "connection_lost"),
     ((), "fetch_error"),
 ])
 def test_a_failed_download_is_told_by_the_errors_behind_it(errors, reason):
     assert describe_failure(failed_download(*errors))[0] == reason
+
+
+@pytest.mark.parametrize(("errors", "detail"), [
+    ((ParseError("non-integer status code", b"HTTP/1.1 abc OK"),),
+     "the answer is not HTTP that can be read: ParseError: non-integer status code: HTTP/1.1 abc OK"),
+    ((KeyError(b"gzip, chunked"),), "the answer is not HTTP that can be read: KeyError: gzip, chunked"),
+    ((ValueError("Value contains non-decimal digits: b'zz'"), ParseError("bad header", b"\xff\xfe")),
+     "the answer is not HTTP that can be read: ValueError: Value contains non-decimal digits: b'zz'; "
+     "ParseError: bad header: \\xff\\xfe"),
+    ((net_errors.ConnectionLost("gone"),), "ConnectionLost: gone"),
+    ((net_errors.ConnectionDone(),), "ConnectionDone: Connection was closed cleanly."),
+])
+def test_a_failed_download_is_described_by_the_errors_behind_it(errors, detail):
+    assert describe_failure(failed_download(*errors))[1] == detail
 
 
 def test_response_failed_itself_is_read_the_same():

@@ -9,7 +9,8 @@ JPEG. Under `/faults/`: 404, 500, slow?seconds=N, redirect-loop, redirect?to=URL
 refresh-loop (the same by `<meta http-equiv="refresh">`), binary, not-html,
 huge, gzip-bomb (a page of a few hundred kilobytes that inflates to 64 MB), bad-gzip (a body labelled
 gzip that is not), not-http (an answer
-that is not HTTP), reset (the connection reset unanswered), empty, pager?page=N: a listing that never ends, each page linking the same article
+that is not HTTP), unknown-transfer-encoding (a body sent `Transfer-Encoding: gzip, chunked`, which
+HTTP clients need not read), reset (the connection reset unanswered), empty, pager?page=N: a listing that never ends, each page linking the same article
 (`/faults/pager/2019/05/03/the-same-story-on-every-page`) and its next page, and empty-pager?page=N:
 the same listing, whose pages after the first link no article, only their next page (a pager
 that answers any page number).
@@ -179,6 +180,12 @@ class DemoSiteHandler(BaseHTTPRequestHandler):
         if fault == "not-http":  # the server answers, but not in HTTP
             self.close_connection = True
             self.wfile.write(b"THIS IS NOT HTTP\r\n\r\n<html><body>hello</body></html>")
+            return None
+        if fault == "unknown-transfer-encoding":  # chunked, and gzip over it, which no one asked for
+            self.close_connection = True
+            page = gzip.compress(b"<html><body>hello</body></html>")
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+                             + b"%x\r\n" % len(page) + page + b"\r\n0\r\n\r\n")
             return None
         if fault == "reset":  # the connection is reset before any answer
             self.close_connection = True
