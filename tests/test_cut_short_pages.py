@@ -192,6 +192,7 @@ def compressed(page: bytes, encoding: str) -> bytes:
     ("deflate", lambda: compressed(page_of(1), "raw-deflate")[:-20], False),
     ("br", lambda: compressed(page_of(1), "br"), True),
     ("br", lambda: compressed(page_of(1), "br")[:-10], False),
+    ("br", lambda: b"\xff\xff\xff not brotli", False),  # no stream at all: none that ends
     ("zstd", lambda: b"not checked here", True),
     ("gzip", lambda: b"", True),  # no body (a 304 that names its encoding): nothing cut, nothing retried
     ("br", lambda: b"", True),
@@ -204,6 +205,13 @@ def test_a_compressed_stream_is_told_whole_or_cut(encoding, body, ends):
     assert stream_ends(body(), encoding.encode()) is ends
     if encoding == "gzip":  # told the same with what Scrapy decoded of it (the trailer's length first)
         assert stream_ends(body(), b"gzip", gunzip(body())) is ends
+
+
+def test_a_body_too_short_for_a_gzip_member_has_no_trailer_to_read():
+    from newsarchive.middlewares.compression import stream_ends
+
+    # Three zero bytes would read as a length of 0, what was decoded: no member holds fewer than 18.
+    assert stream_ends(b"\0\0\0", b"gzip", b"") is False
 
 
 class CompressedCutSite(CutShortSite):
