@@ -309,6 +309,24 @@ def test_a_page_that_refreshes_itself_after_a_while_is_the_page():
     assert middleware(LoopAwareMetaRefreshMiddleware).process_response(request, header) is header
 
 
+@pytest.mark.parametrize("delayed", [
+    lambda request, to: HtmlResponse(request.url, request=request, body=(
+        f"<html><head><meta http-equiv='refresh' content='30; url={to}'></head><body>Page</body></html>").encode()),
+    lambda request, to: refresh_by_header(request, f"30; url={to}"),
+])
+def test_two_pages_that_refresh_to_each_other_after_a_while_are_a_loop(delayed):
+    # Only a page that names itself is a page that refreshes: two that send the crawl to each other
+    # are a loop, however long each waits.
+    first = Request(f"{SITE}/a")
+    followed = middleware(LoopAwareMetaRefreshMiddleware, METAREFRESH_MAXDELAY=100).process_response(
+        first, delayed(first, f"{SITE}/b"))
+    assert followed.url == f"{SITE}/b"
+    with pytest.raises(RedirectLoop) as loop:
+        middleware(LoopAwareMetaRefreshMiddleware, METAREFRESH_MAXDELAY=100).process_response(
+            followed, delayed(followed, f"{SITE}/a"))
+    assert (str(loop.value), loop.value.to_itself) == (f"redirect loop: {SITE}/a -> {SITE}/b -> {SITE}/a", False)
+
+
 @pytest.mark.parametrize("to", ["http://[::1", "http://127.0.0.1:port/a"])
 @pytest.mark.parametrize("answer", [meta_refresh, lambda request, to: refresh_by_header(request, f"0; url={to}")])
 def test_a_page_that_refreshes_to_no_url_is_the_page(to, answer):
