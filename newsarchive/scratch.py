@@ -26,8 +26,10 @@ def own_folder(parent: Path, prefix: str) -> Path:
 
 
 def delete_stale_folders(parent: Path, prefix: str) -> list[Path]:
-    """Delete the folders own_folder made in parent with this prefix whose process is gone; return them."""
-    pattern = re.compile(re.escape(prefix) + r"(\d+)-\w+")
+    """Delete the folders own_folder made in parent with this prefix whose process is gone; return them.
+    Only names own_folder makes (tempfile's random part: eight of a-z, 0-9 and _): a user's folder
+    that happens to start so ("PREFIX2024-notes") is not taken for one."""
+    pattern = re.compile(re.escape(prefix) + r"(\d+)-[a-z0-9_]{8}")
     stale = []
     for folder in parent.glob(f"{glob.escape(prefix)}*"):  # escaped: an archive's name may hold [ or *
         match = pattern.fullmatch(folder.name)

@@ -158,13 +158,13 @@ def test_a_crawl_killed_with_its_requests_on_disk_is_resumed_and_its_folder_dele
 
 def test_only_the_folders_of_crawls_that_are_gone_are_deleted(tmp_path):
     archive = tmp_path / "archive.db"
-    gone = tmp_path / f"archive.db.queue-{dead_pid()}-k2x_9q"
-    running = tmp_path / "archive.db.queue-1-a8b7c6"  # init's number: a process that runs
-    other_archive = tmp_path / f"other.db.queue-{dead_pid()}-a8b7c6"
+    gone = tmp_path / f"archive.db.queue-{dead_pid()}-k2x_9q0z"
+    running = tmp_path / "archive.db.queue-1-a8b7c6d5"  # init's number: a process that runs
+    other_archive = tmp_path / f"other.db.queue-{dead_pid()}-a8b7c6d5"
     not_a_queue = tmp_path / "archive.db.queue-notes"
     for folder in (gone, running, other_archive, not_a_queue):
         folder.mkdir()
-    a_file = tmp_path / f"archive.db.queue-{dead_pid()}-f1le"  # named like one, but no folder
+    a_file = tmp_path / f"archive.db.queue-{dead_pid()}-f1le_abc"  # named like one, but no folder
     a_file.write_text("")
     assert delete_stale_queue_folders(archive) == [gone]
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
