@@ -476,6 +476,13 @@ def test_stdout_and_the_archive_itself(archive, tmp_path):
     os.link(archive, tmp_path / "same.db")
     with pytest.raises(ExportError, match="it is the archive itself$"):
         refuse_overwriting_archive(archive, tmp_path / "same.db")
+    for suffix in ("-wal", "-shm", "-journal"):  # SQLite's files beside it, there or not
+        with pytest.raises(ExportError, match=f"^cannot write {archive}{suffix}: it is the archive's {suffix} file$"):
+            refuse_overwriting_archive(archive, f"{archive}{suffix}")
+    # The archive named through a link: its files are those beside the file it links to.
+    (tmp_path / "link.db").symlink_to(archive)
+    with pytest.raises(ExportError, match="it is the archive's -wal file$"):
+        refuse_overwriting_archive(tmp_path / "link.db", f"{archive}-wal")
 
 
 def test_output_stream_to_a_file_or_standard_output(tmp_path, capsysbinary, monkeypatch):
