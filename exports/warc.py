@@ -243,6 +243,19 @@ def payload_digest_of(body: bytes) -> str:
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
+class WireHeaders(StatusAndHeaders):
+    """HTTP headers written as the bytes that came (the archive keeps them as Latin-1 text, a
+    character a byte). warcio percent-encodes every value past ASCII instead: a redirect whose
+    Location names an Arabic slug in UTF-8, as many servers send it, replayed to a URL never
+    captured. Text that never was bytes on the wire (beyond Latin-1) is left to warcio."""
+
+    def compute_headers_buffer(self, header_filter=None):
+        try:
+            self.headers_buff = self.to_bytes(header_filter, encoding="latin-1")
+        except UnicodeEncodeError:
+            super().compute_headers_buffer(header_filter)
+
+
 def _response_headers(status: int, headers: dict[str, list[str]], body_length: int | None) -> StatusAndHeaders:
     pairs = []
     for name, values in headers.items():
@@ -257,7 +270,7 @@ def _response_headers(status: int, headers: dict[str, list[str]], body_length: i
         reason = HTTPStatus(status).phrase
     except ValueError:
         reason = "Unknown"
-    return StatusAndHeaders(f"{status} {reason}", pairs, protocol="HTTP/1.1")
+    return WireHeaders(f"{status} {reason}", pairs, protocol="HTTP/1.1")
 
 
 def _request_headers(url: str, capture: sqlite3.Row) -> StatusAndHeaders:
@@ -266,4 +279,4 @@ def _request_headers(url: str, capture: sqlite3.Row) -> StatusAndHeaders:
     pairs = [("Host", parts.netloc)]
     for name, values in json.loads(capture["request_headers"] or "{}").items():
         pairs += [(name, value) for value in values if name.lower() != "host"]
-    return StatusAndHeaders(f"GET {target} HTTP/1.1", pairs, is_http_request=True)
+    return WireHeaders(f"GET {target} HTTP/1.1", pairs, is_http_request=True)

@@ -30,9 +30,9 @@ import pytest
 from wacz.main import main as wacz_main
 from warcio.archiveiterator import ArchiveIterator
 
-from exports.warc import PROFILES, payload_digest_of
+from exports.warc import PROFILES, WireHeaders, payload_digest_of
 from newsarchive.demo.serve import demo_jpeg
-from tests.conftest import free_port, run_cli
+from tests.conftest import SiteHandler, crawl_of, free_port, run_cli, section_html, story_html
 from tests.test_recrawl import Recrawl
 
 
@@ -130,6 +130,55 @@ def test_every_capture_round_trips_byte_for_byte(exported):
             revisits.append((key, record))
     assert len(responses) + len(revisits) == len(captures) == len(requests)
     assert set(responses) | {key for key, _ in revisits} == set(by_key)
+
+
+class RawHeaderSite(SiteHandler):
+    """A site whose headers hold bytes past ASCII, as servers send them: story 1 redirects to an
+    Arabic slug written in UTF-8 in its Location, and every answer has a Latin-1 header."""
+
+    ARABIC_SLUG = "\u0642\u0635\u0629".encode()  # qissa, "story"
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        path = self.path
+        if path == "/news/2024/05/01/story-1":
+            self.send_raw(b"301 Moved Permanently", b"moved", b"Location: /news/2024/05/01/" + self.ARABIC_SLUG + b"/\r\n")
+        elif path == "/news/":
+            self.send_raw(b"200 OK", section_html(range(1, 3)).encode())
+        elif path.startswith("/news/2024/05/0"):
+            self.send_raw(b"200 OK", story_html(path.rsplit("-", 1)[-1].strip("/")).encode())
+        else:
+            self.send_raw(b"404 Not Found", b"no")
+
+    def send_raw(self, status: bytes, body: bytes, extra: bytes = b"") -> None:
+        self.close_connection = True
+        self.wfile.write(b"HTTP/1.1 " + status + b"\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: "
+                         + str(len(body)).encode() + b"\r\nX-Place: caf\xe9\r\n" + extra + b"\r\n" + body)
+
+
+def test_headers_are_written_as_the_bytes_that_came(tmp_path):
+    # warcio percent-encoded every header value past ASCII: the redirect replayed to a URL never captured.
+    db_path, warc_path = tmp_path / "a.db", tmp_path / "a.warc"
+    crawled = crawl_of(RawHeaderSite, db_path, "--render", "never", "--no-index")
+    assert crawled.returncode == 0, crawled.stderr[-3000:]
+    assert run_cli("export", "warc", "--db", str(db_path), "--out", str(warc_path)).returncode == 0
+    raw = warc_path.read_bytes()
+    assert b"\r\nLocation: /news/2024/05/01/" + RawHeaderSite.ARABIC_SLUG + b"/\r\n" in raw
+    # robots.txt, the section, /sitemap.xml (a 404), the redirect, its target and story 2
+    assert raw.count(b"\r\nX-Place: caf\xe9\r\n") == 6
+    assert b"%C3" not in raw
+    assert console_script("warcio.cli", "check", str(warc_path)).returncode == 0  # the digests are of those bytes
+    redirect = next(record for record, _ in read_records(warc_path)
+                    if record.rec_type == "response" and record.http_headers.get_statuscode() == "301")
+    assert redirect.http_headers.get_header("Location") == "/news/2024/05/01/\u0642\u0635\u0629/"  # as a reader decodes it
+
+
+def test_header_text_that_never_was_bytes_is_percent_encoded_as_warcio_does():
+    wire = WireHeaders("200 OK", [("X-Place", "caf\xe9")], protocol="HTTP/1.1")
+    wire.compute_headers_buffer()
+    assert wire.headers_buff == b"HTTP/1.1 200 OK\r\nX-Place: caf\xe9\r\n\r\n"
+    beyond = WireHeaders("200 OK", [("X-Place", "\u0642")], protocol="HTTP/1.1")  # a browser's text, past Latin-1
+    beyond.compute_headers_buffer()
+    assert beyond.headers_buff == b"HTTP/1.1 200 OK\r\nX-Place: %D9%82\r\n\r\n"
 
 
 def photo_urls_of(run) -> set[str]:
