@@ -5,7 +5,9 @@
 WACZ (Web Archive Collection Zipped) is what ReplayWeb.page and other replay tools open as one
 file. The package is made by the `wacz` package (py-wacz, Webrecorder's), run in this process:
 
-- `archive/<name>.warc.gz`: the WARC that `export warc` writes for the same crawls;
+- `archive/<name>.warc.gz`: the WARC that `export warc` writes for the same crawls, and the
+  earlier captures their revisits refer to (a page unchanged since an earlier crawl is a revisit
+  of that crawl's response, which the package must hold to replay it alone);
 - `indexes/index.cdx.gz` and `index.idx`: its CDXJ index, compressed in blocks, made by wacz;
 - `pages/pages.jsonl`: the article pages, one line each (URL, capture time, title), the
   latest capture of each article among those exported, so a replay tool lists the articles;
@@ -44,7 +46,7 @@ def export_wacz(db_path: str | Path, out_path: str | Path, crawl_ids: list[int] 
     refuse_overwriting_archive(db_path, out_path)
     with tempfile.TemporaryDirectory(prefix="newsarchive-wacz-") as work, output_file(out_path) as partial:
         warc_path = Path(work) / f"{out_path.stem}.warc.gz"
-        warc = export_warc(db_path, warc_path, crawl_ids, photos_dir=photos_dir)
+        warc = export_warc(db_path, warc_path, crawl_ids, photos_dir=photos_dir, self_contained=True)
         pages = article_pages(db_path, crawl_ids)
         pages_path = Path(work) / "pages.jsonl"
         pages_path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in [PAGES_HEADER, *pages]),

@@ -75,11 +75,14 @@ class WarcExportSummary:
 
 
 def export_warc(db_path: str | Path, out_path: str | Path, crawl_ids: list[int] | None = None, *,
-                photos_dir: str | Path | None = None, cdx: bool = False) -> WarcExportSummary:
+                photos_dir: str | Path | None = None, cdx: bool = False,
+                self_contained: bool = False) -> WarcExportSummary:
     """Write the captures (of the given crawls, or all) to out_path; gzip when it ends in .gz.
 
     photos_dir: where the photo files are, when not where their crawl wrote them. cdx: write
-    out_path + ".cdxj" too.
+    out_path + ".cdxj" too. self_contained: with the earlier captures the crawls' revisits refer
+    to, as response records (a WACZ replays alone); without, a revisit of one crawl's WARC refers
+    to a record of an earlier crawl's, as WARC collections do.
     """
     out_path = Path(out_path)
     refuse_overwriting_archive(db_path, out_path, out_path.with_name(out_path.name + ".cdxj") if cdx else None)
@@ -99,7 +102,7 @@ def export_warc(db_path: str | Path, out_path: str | Path, crawl_ids: list[int] 
             bodies = CaptureBodies(conn, photos_dir)
             page_records: dict[tuple[int, str], str] = {}  # (crawl, URL) -> its page's response record
             rendered = []
-            for capture in _captures(conn, crawl_ids):
+            for capture in _captures(conn, crawl_ids, self_contained):
                 if capture["kind"] == "rendered":
                     rendered.append(capture["id"])  # pragma: no mutate (sqlite3.Row reads a column name in any case)
                     continue
@@ -164,11 +167,17 @@ class CaptureBodies:
         return self.crawl_folders[crawl_id]
 
 
-def _captures(conn: sqlite3.Connection, crawl_ids: list[int] | None):
+def _captures(conn: sqlite3.Connection, crawl_ids: list[int] | None, with_revisited: bool = False):
+    """The crawls' captures (all without crawl_ids), in the order stored; with_revisited: and the
+    captures of other crawls their revisits refer to (each holds its body: no revisit of a revisit)."""
     sql = "SELECT * FROM captures"  # pragma: no mutate
-    if crawl_ids:
-        sql += f" WHERE crawl_id IN ({', '.join('?' for _ in crawl_ids)})"
-    return conn.execute(sql + " ORDER BY id", crawl_ids or [])
+    if not crawl_ids:
+        return conn.execute(sql + " ORDER BY id")
+    crawls = f"crawl_id IN ({', '.join('?' for _ in crawl_ids)})"
+    sql += f" WHERE {crawls}"
+    if with_revisited:
+        sql += f" OR id IN (SELECT revisit_of FROM captures WHERE {crawls} AND revisit_of IS NOT NULL)"
+    return conn.execute(sql + " ORDER BY id", crawl_ids * (2 if with_revisited else 1))
 
 
 def _write_warcinfo(writer: WARCWriter, conn, filename: str, crawl_ids) -> str:

@@ -371,6 +371,33 @@ def test_wacz_validator_passes(wacz_package):
     assert printed.getvalue().strip().endswith("Validation succeeded, the passed WACZ is valid")
 
 
+def test_wacz_of_one_crawl_holds_the_earlier_responses_its_revisits_refer_to(exported, tmp_path):
+    # A page unchanged since crawl 1 is a revisit of crawl 1's response: the package of crawl 2
+    # alone held the revisit and not the response, and no replay tool could show the page.
+    run, _, captures, _ = exported
+    out = tmp_path / "second.wacz"
+    assert run_cli("export", "wacz", "--db", str(run.db_path), "--out", str(out), "--crawl", "2").returncode == 0
+    with zipfile.ZipFile(out) as package:
+        records = list(ArchiveIterator(io.BytesIO(package.read("archive/second.warc.gz"))))
+    responses = {(r.rec_headers.get_header("WARC-Target-URI"), r.rec_headers.get_header("WARC-Date"))
+                 for r in records if r.rec_type == "response"}
+    revisits = [(r.rec_headers.get_header("WARC-Refers-To-Target-URI"), r.rec_headers.get_header("WARC-Refers-To-Date"))
+                for r in records if r.rec_type == "revisit"]
+    second = [c for c in captures if c["crawl_id"] == 2]
+    by_id = {c["id"]: c for c in captures}
+    originals = {(by_id[c["revisit_of"]]["url"], by_id[c["revisit_of"]]["fetched_at"]) for c in second if c["revisit_of"]}
+    assert revisits and originals and all(by_id[c["revisit_of"]]["crawl_id"] == 1 for c in second if c["revisit_of"])
+    assert set(revisits) <= responses
+    fetched = {(c["url"], c["fetched_at"]) for c in second if c["revisit_of"] is None and c["kind"] != "rendered"}
+    assert responses == fetched | originals  # crawl 2's own responses, and the ones its revisits refer to
+    assert len(revisits) == sum(1 for c in second if c["revisit_of"])
+    # A WARC of crawl 2 alone refers to crawl 1's WARC, as WARC collections do.
+    warc = tmp_path / "second.warc"
+    assert run_cli("export", "warc", "--db", str(run.db_path), "--out", str(warc), "--crawl", "2").returncode == 0
+    assert {(r.rec_headers.get_header("WARC-Target-URI"), r.rec_headers.get_header("WARC-Date"))
+            for r, _ in read_records(warc) if r.rec_type == "response"} == fetched
+
+
 def test_wacz_of_a_missing_crawl_or_into_a_missing_folder_is_refused(exported, tmp_path):
     run, _, _, _ = exported
     missing = run_cli("export", "wacz", "--db", str(run.db_path), "--out", str(tmp_path / "a.wacz"), "--crawl", "42")
