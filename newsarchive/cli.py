@@ -19,6 +19,7 @@ import sys
 import traceback
 
 import click
+from click.utils import PacifyFlushWrapper
 
 from newsarchive.commands import crawling, exporting, pages, research
 
@@ -48,9 +49,14 @@ def main():
     """The command, with what its checks did not foresee (a damaged archive met half-way through a
     read, an output path that cannot be written, a number too big for SQLite, a closed stdout)
     said in one line, exit status 1, rather than a traceback. NEWSARCHIVE_TRACEBACK=1 shows the
-    traceback too, for a bug report."""
+    traceback too, for a bug report. A reader that stopped early (`| head`) had what it wanted:
+    exit status 0, as `export --out -` has (click exits 1, its mark the wrapper it put on stdout)."""
     try:
         cli()
+    except SystemExit as exiting:
+        if exiting.code == 1 and isinstance(sys.stdout, PacifyFlushWrapper):
+            sys.exit(0)
+        raise
     except Exception as error:  # noqa: BLE001 (click's own errors and exits are handled inside cli())
         if os.environ.get("NEWSARCHIVE_TRACEBACK"):
             traceback.print_exc()

@@ -4,8 +4,11 @@ report. Real commands in their own processes, on a real archive."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 
 from tests.conftest import run_cli
 
@@ -64,3 +67,24 @@ def test_the_traceback_is_shown_when_asked_for(research_archive, tmp_path):
     assert result.returncode == 1
     assert "Traceback (most recent call last)" in result.stderr and "DatabaseError" in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("Error: the archive cannot be read")
+
+
+def reader_gone(*args: str) -> subprocess.CompletedProcess:
+    """The command, its standard output a pipe whose reader has gone (as `| head` goes)."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run([sys.executable, "-m", "newsarchive.cli", *args], stdout=write, stderr=subprocess.PIPE,
+                              text=True, timeout=300)
+    finally:
+        os.close(write)
+
+
+def test_a_reader_that_stopped_early_had_what_it_wanted(research_archive):
+    # click exited 1, and `set -o pipefail; newsarchive stats | head -1` failed; export exited 0.
+    db = str(research_archive.db_path)
+    for args in (("schema",), ("stats", "--db", db), ("search", "bridge", "--db", db)):
+        result = reader_gone(*args)
+        assert (result.returncode, result.stderr) == (0, ""), args
+    # Other errors keep their status: a usage error 2, one no check foresaw 1.
+    assert reader_gone("stats", "--db", db, "--nosuch").returncode == 2
