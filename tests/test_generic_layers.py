@@ -172,21 +172,13 @@ def test_the_full_generic_pass_runs_only_when_the_fast_one_finds_little():
                  "Shops on both banks said they had lost customers since the bridge closed in spring."]
     long_story = "".join(f"<p>{sentence} {index}</p>" for index in range(4) for sentence in sentences)
     short_story = "<p>The bridge is open again, the mayor said on Tuesday.</p>"
-    # More text elsewhere on the page than in the short story: the full pass may find another body.
-    footer = "<footer><p>" + "Copyright of the town's paper and its owners, all rights reserved. " * 2 + "</p></footer>"
     for story, fallback in ((long_story, False), (short_story, True)):
-        page = f"<html><body><article><h1>Bridge</h1>{story}</article>{footer}</body></html>"
+        page = f"<html><body><article><h1>Bridge</h1>{story}</article></body></html>"
         found = extract_body_and_comments(parse_document("https://town.example/b", page.encode(), "text/html").root,
                                           "https://town.example/b")
         text = "\n".join(block.text for block in found.body)
         assert (len(text) < SHORT_TEXT, found.fallback) == (fallback, fallback)
         assert "The bridge is open again" in text if fallback else "Shops on both banks said" in text
-    # The short story alone on its page: there is no other body to find.
-    page = f"<html><body><article><h1>Bridge</h1>{short_story}</article></body></html>"
-    found = extract_body_and_comments(parse_document("https://town.example/b", page.encode(), "text/html").root,
-                                      "https://town.example/b")
-    assert (found.fallback, [block.text for block in found.body]) == (
-        False, ["Bridge", "The bridge is open again, the mayor said on Tuesday."])
 
 
 # jusText, in trafilatura's full pass, told the page's language -------------------------------------
@@ -197,11 +189,9 @@ SHORT_GERMAN_STORY = ("Die Regierung hat am Mittwoch beschlossen, dass die Brüc
 
 def justext_gathered_all_languages(lang_attribute: str) -> list[str]:
     """In a fresh process (trafilatura keeps the all-languages list for good once gathered): a page
-    short enough for the full pass (its footer holds more text than its story); whether its body was
-    found and the list was gathered."""
-    footer = "<footer><p>" + "Alle Rechte vorbehalten, die Zeitung der Stadt und ihre Eigentümer. " * 2 + "</p></footer>"
+    short enough for the full pass; whether its body was found and the list was gathered."""
     page = (f"<html{lang_attribute}><head><title>Neue Brücke</title></head><body><div><p>{SHORT_GERMAN_STORY}"
-            f"</p></div>{footer}</body></html>").encode()
+            "</p></div></body></html>").encode()
     code = ("import trafilatura.external as external; from newsarchive.parsers import parse_page; "
             f"article = parse_page('https://bridge.example/news/story', {page!r}, kind='article'); "
             "print(bool(article.body_text), external.JT_STOPLIST is not None)")

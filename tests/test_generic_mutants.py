@@ -4,8 +4,8 @@ Every expected value follows from the documented rule: the body is trafilatura's
 line a block (a list item after "- ", a table row between pipes, the "|---|" rule under a header
 row), each line taking the kind of the tree block with its words (a few blocks ahead at most) and
 the links of the page's block with its words; comments are its comment lines less counters; the
-full pass runs when the fast one found under SHORT_TEXT characters, unless they are nearly all
-the page's text (WHOLE_PAGE_SHARE); the date is the publication date, not the modification date.
+full pass runs when the fast one found under SHORT_TEXT characters; the date is the publication
+date, not the modification date.
 """
 
 from __future__ import annotations
@@ -18,9 +18,7 @@ from newsarchive.items import BodyBlock, Link
 from newsarchive.parsers.generic import (
     LEFT_OUT_SHARE,
     SHORT_TEXT,
-    WHOLE_PAGE_SHARE,
     GenericExtraction,
-    _holds_the_page,
     _left_out_structure,
     _lines_as_blocks,
     _links_by_text,
@@ -63,7 +61,7 @@ def test_each_line_of_the_text_is_a_block_with_the_kind_and_links_of_its_block()
         BodyBlock("table", "| Bank | Shops |", []),
         BodyBlock("table", "|---|---|", []),
         BodyBlock("table", "| North | 12 |", [Link("https://town.example/north", "North")]),
-    ], comments=[], fallback=False)  # short, but all of the page's text but "Home": no full pass
+    ], comments=[], fallback=True)
 
 
 def test_comment_lines_are_kept_and_counters_left_out():
@@ -93,33 +91,9 @@ def test_the_full_pass_runs_below_short_text_characters(last_length, fallback):
     assert SHORT_TEXT == 1000
     texts = [sized(f"Line {n}", 100) for n in range(9)] + [sized("Last", last_length)]
     assert [len(text) for text in texts] == [100] * 9 + [last_length]
-    # Other text on the page, more than a fifth of it: the story is not all the page holds.
-    aside = "<aside><ul>" + "".join(f"<li>{sized('Also read', 80)}</li>" for _ in range(4)) + "</ul></aside>"
-    found = extract_body_and_comments(root_of(story("".join(f"<p>{text}</p>" for text in texts), after=aside)), URL)
+    found = extract_body_and_comments(root_of(story("".join(f"<p>{text}</p>" for text in texts))), URL)
     assert [block.text for block in found.body] == texts
     assert found.fallback is fallback
-
-
-class Found:
-    """What the fast pass found, as trafilatura's document gives it."""
-
-    def __init__(self, text: str | None, comments: str | None = None):
-        self.text, self.comments = text, comments
-
-
-def test_a_short_text_that_is_nearly_all_the_page_needs_no_full_pass():
-    assert WHOLE_PAGE_SHARE == 0.8
-    # The page shows 100 characters, spaces left out: 60 in the story, 20 in a comment, 20 in its
-    # menu (one a tail). Its title, scripts, styles, templates and HTML comments show none.
-    page = root_of("<html><head><title>" + "t" * 50 + "</title><style>p{}</style></head><body>"
-                   "<nav><a href='/'>" + "m" * 10 + "</a>" + "n" * 10 + "</nav><script>var x = 1;</script>"
-                   "<!-- a note --><template>" + "p" * 9 + "</template><noscript>" + "j" * 9 + "</noscript>"
-                   "<article><p>" + "s " * 60 + "</p><p class='comment'>" + "c\u00a0" * 20 + "</p></article></body></html>")
-    assert _holds_the_page(page, Found("s" * 60, "c" * 20)) is True  # 80 of 100
-    assert _holds_the_page(page, Found("s" * 60, "c" * 19)) is False
-    assert _holds_the_page(page, Found("s " * 80 + "\n" + "\t" * 10, None)) is True  # spaces are not counted
-    assert _holds_the_page(page, Found("s" * 79, "")) is False
-    assert _holds_the_page(root_of("<html><body><p>   </p></body></html>"), Found("")) is False  # no text at all
 
 
 # _left_out_structure: when the fast pass's text lacks the story's subheadings and lists
@@ -320,9 +294,8 @@ def pass_lines(page: str, fast: bool) -> list[str]:
 
 def test_a_short_text_is_the_full_pass_s():
     # Spans on lines of their own: the fast pass keeps a line each, the full pass joins them, so
-    # the two texts tell which pass gave the body. A footer holds half the page's text.
-    footer = "<footer><p>" + "Copyright notice of the site and its owners, all rights reserved here. " * 2 + "</p></footer>"
-    page = "<html><body>" + footer + "<br>".join(f"<span>{text}</span>" for text in SPANS) + "</body></html>"
+    # the two texts tell which pass gave the body.
+    page = "<html><body>" + "<br>".join(f"<span>{text}</span>" for text in SPANS) + "</body></html>"
     fast, full = pass_lines(page, fast=True), pass_lines(page, fast=False)
     assert fast == SPANS and full == [" ".join(SPANS)]
     found = extract_body_and_comments(root_of(page), URL)

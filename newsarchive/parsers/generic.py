@@ -24,13 +24,6 @@ from newsarchive.parsers.text import BLOCK_TAGS, absolute_url, block_links, elem
 
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 SHORT_TEXT = 1000  # characters: less than a short article's body, so worth the full pass
-# The share of the page's text (spaces left out) that the fast pass's text and comments must hold
-# for a short text to need no full pass: the page has little else, so no other body to find. On
-# the dev set's 272 pages no short fast text holds more than 0.65 of its page (menus, footers and
-# teasers around it); a page that is all story (a text-only edition, a brief on a bare page) holds
-# about 0.9, its headline and counters the rest.
-WHOLE_PAGE_SHARE = 0.8
-_NOT_SHOWN_TAGS = frozenset({"script", "style", "noscript", "template"})
 
 # A line such as "0 comments" or "12 Reactions": a counter, not a comment.
 _COUNTER_LINE = re.compile(r"^\W*\d+\W*\s*\S+\W*$")
@@ -55,15 +48,13 @@ def extract_body_and_comments(root, url: str, language: str | None = None) -> Ge
     Its fast pass first; its full pass (which also runs readability and jusText and keeps the
     better text) only when the fast one found little, or left out the story's subheadings and
     lists (see _left_out_structure): on real pages the two differ almost only there, and the full
-    pass costs a third more (numbers in bench/extraction.py). A short text that holds nearly all
-    the page's text (_holds_the_page) needs no full pass: there is no other body to find.
+    pass costs a third more (numbers in bench/extraction.py).
 
     The body's blocks are the lines of trafilatura's plain text, as the archive has always stored
     them (a changed text would make a new version of every such article), with the kinds of its
     tree and the links of the page's own block of that text (see _lines_as_blocks)."""
     found = _trafilatura(root, url, fast=True)
-    fallback = (found is None or (len(found.text or "") < SHORT_TEXT and not _holds_the_page(root, found))
-                or _left_out_structure(root, found.text or ""))
+    fallback = found is None or len(found.text or "") < SHORT_TEXT or _left_out_structure(root, found.text or "")
     if fallback:
         # A page that declares no language: the fast pass's text tells it, when it found any.
         language = language or (detect_language(found.text) if found is not None and found.text else None)
@@ -107,31 +98,6 @@ def _stoplist(name: str) -> frozenset[str]:
     from justext import get_stoplist
 
     return get_stoplist(name)
-
-
-def _holds_the_page(root, found) -> bool:
-    """Whether trafilatura's text and comments hold WHOLE_PAGE_SHARE of the text the page shows."""
-    shown = _shown_characters(root)
-    return shown > 0 and _characters(found.text) + _characters(found.comments) >= WHOLE_PAGE_SHARE * shown
-
-
-def _shown_characters(root) -> int:
-    """The characters of the page's body text, spaces left out, but for the text of its scripts,
-    styles and HTML comments."""
-    body = root.find("body")
-    body = root if body is None else body
-    total = 0
-    for element in body.iter():
-        if isinstance(element.tag, str) and element.tag not in _NOT_SHOWN_TAGS:
-            total += _characters(element.text)
-        if element is not body:
-            total += _characters(element.tail)
-    return total
-
-
-def _characters(text: str | None) -> int:
-    """Characters but for spaces of any kind."""
-    return sum(map(len, text.split())) if text else 0
 
 
 def _left_out_structure(root, text: str) -> bool:
