@@ -2,8 +2,10 @@
 and a shareable copy of the SQLite file (sqlite_copy.py).
 
 Every export to a file writes through `output_file()`: into a temporary file beside the one asked
-for, renamed to it only when the export is complete, so a failed export leaves nothing behind (no
-empty or half-written file a script could mistake for a result). An existing file is replaced,
+for (`.NAME.PID.partial`, the process's own: two exports to one file at once do not write into
+each other), renamed to it only when the export is complete, so a failed export leaves nothing
+behind (no empty or half-written file a script could mistake for a result); one killed outright
+leaves its partial file, which the next export to that name deletes. An existing file is replaced,
 except the archive being exported; a symbolic link's target is what is replaced, and a device or
 a named pipe is written into, never replaced. `--out -` (`output_stream()`) writes to standard output
 instead, for the exports that write in one pass.
@@ -11,11 +13,15 @@ instead, for the exports that write in one pass.
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Iterator
+
+from newsarchive.scratch import running
 
 STDOUT = "-"
 
@@ -44,7 +50,8 @@ def output_file(out_path: str | Path, stream: bool = False):
         except OSError as error:
             raise ExportError(f"cannot write {out_path}: {error.strerror or error}") from None
         return
-    partial = target.with_name(f".{target.name}.partial")
+    _delete_stale_partials(target)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
         yield partial
         os.replace(partial, target)
@@ -52,6 +59,15 @@ def output_file(out_path: str | Path, stream: bool = False):
         raise ExportError(f"cannot write {out_path}: {error.strerror or error}") from None
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _delete_stale_partials(target: Path) -> None:
+    """The partial files (and SQLite's journals of them) of exports to target whose process is gone."""
+    pattern = re.compile(re.escape(f".{target.name}.") + r"(\d+)\.partial(?:-journal|-wal|-shm)?")
+    for path in target.parent.glob(f".{glob.escape(target.name)}.*.partial*"):
+        found = pattern.fullmatch(path.name)
+        if found and path.is_file() and not path.is_symlink() and not running(int(found.group(1))):
+            path.unlink(missing_ok=True)
 
 
 def is_stdout(out_path: str | Path) -> bool:

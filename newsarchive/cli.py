@@ -14,6 +14,7 @@ that needs them, so `newsarchive --help` starts quickly.
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import sys
 import traceback
@@ -50,7 +51,12 @@ def main():
     read, an output path that cannot be written, a number too big for SQLite, a closed stdout)
     said in one line, exit status 1, rather than a traceback. NEWSARCHIVE_TRACEBACK=1 shows the
     traceback too, for a bug report. A reader that stopped early (`| head`) had what it wanted:
-    exit status 0, as `export --out -` has (click exits 1, its mark the wrapper it put on stdout)."""
+    exit status 0, as `export --out -` has (click exits 1, its mark the wrapper it put on stdout).
+    SIGTERM (kill, timeout, a service manager's stop) ends a command as Ctrl-C does, its
+    temporary files deleted on the way out, exit status 143 (a crawl takes it over: Scrapy's
+    shutdown)."""
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         cli()
     except SystemExit as exiting:
@@ -62,6 +68,12 @@ def main():
             traceback.print_exc()
         print(f"Error: {one_line(error)}", file=sys.stderr)
         sys.exit(1)
+
+
+def _stop_on_sigterm(signum, frame) -> None:
+    """Unwind the command (its `finally` blocks and context managers run): SystemExit, which no
+    `except Exception` takes for an error of its own."""
+    raise SystemExit(128 + signum)
 
 
 def one_line(error: BaseException) -> str:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 
 from tests.conftest import run_cli
 
@@ -88,3 +90,22 @@ def test_a_reader_that_stopped_early_had_what_it_wanted(research_archive):
         assert (result.returncode, result.stderr) == (0, ""), args
     # Other errors keep their status: a usage error 2, one no check foresaw 1.
     assert reader_gone("stats", "--db", db, "--nosuch").returncode == 2
+
+
+def test_sigterm_ends_a_command_as_ctrl_c_does_with_status_143(research_archive, tmp_path):
+    # An export into a named pipe that no one reads waits in open(): SIGTERM there left Python's
+    # default (the process killed where it stood, an export's partial file and folders behind);
+    # now the command unwinds, its `finally` blocks run (tests/test_exports_mutants.py).
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    command = subprocess.Popen([sys.executable, "-m", "newsarchive.cli", "export", "jsonl", "--db",
+                                str(research_archive.db_path), "--out", str(fifo)], stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(3)  # started, and waiting for a reader
+        assert command.poll() is None
+        command.send_signal(signal.SIGTERM)
+        assert command.wait(timeout=60) == 143
+        assert "Traceback" not in command.stderr.read()
+    finally:
+        command.kill()
+        command.wait()

@@ -451,13 +451,14 @@ def test_output_file_is_written_whole_or_not_at_all(tmp_path):
     out = tmp_path / "out.txt"
     out.write_text("old")
     with output_file(out) as partial:
-        assert partial == tmp_path / ".out.txt.partial"
+        assert partial == tmp_path / f".out.txt.{os.getpid()}.partial"  # this process's own
         partial.write_text("new")
     assert out.read_text() == "new" and not partial.exists()
-    with pytest.raises(RuntimeError), output_file(out) as partial:
-        partial.write_text("half")
-        raise RuntimeError("export failed")
-    assert out.read_text() == "new" and not partial.exists()
+    for stopped in (RuntimeError("export failed"), SystemExit(143)):  # SystemExit: SIGTERM (cli.main)
+        with pytest.raises(type(stopped)), output_file(out) as partial:
+            partial.write_text("half")
+            raise stopped
+        assert out.read_text() == "new" and not partial.exists()
     with pytest.raises(ExportError, match=f"^cannot write {tmp_path / 'no' / 'x'}: the folder {tmp_path / 'no'} "
                                           "does not exist$"), output_file(tmp_path / "no" / "x"):
         pass
@@ -507,14 +508,25 @@ def test_output_stream_to_a_file_or_standard_output(tmp_path, capsysbinary, monk
 
 # --- exports/sqlite_copy.py --------------------------------------------------------------------------
 
+def dead_pid() -> int:
+    """The id of a process that has ended."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
 def test_sqlite_copy_is_one_file_with_every_row(archive, tmp_path):
     out = tmp_path / "copy.db"
     for stale in ("-journal", "-wal", "-shm"):
         (tmp_path / f"copy.db{stale}").write_bytes(b"stale")
-    (tmp_path / ".copy.db.partial").write_bytes(b"left by a killed export")
+    gone = dead_pid()
+    for left in (f".copy.db.{gone}.partial", f".copy.db.{gone}.partial-journal"):  # by a killed export
+        (tmp_path / left).write_bytes(b"left by a killed export")
+    (tmp_path / ".copy.db.1.partial").write_bytes(b"an export running now")  # init's number: it runs
+    (tmp_path / f".other.db.{gone}.partial").write_bytes(b"another file's")
     copy = export_sqlite(archive, str(out))
     assert copy == SqliteCopy(out, out.stat().st_size, {"articles": 4, "comments": 2, "captures": 10})
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.db"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".copy.db.1.partial", f".other.db.{gone}.partial", "copy.db"]
     check = sqlite3.connect(out)
     assert check.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     assert check.execute("SELECT title FROM articles WHERE id = 3").fetchone()[0] == "Цены снова на рынке"
