@@ -4,7 +4,12 @@ changed in between, not a second copy of it."""
 from __future__ import annotations
 
 import re
+import signal
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
 
 from newsarchive.demo.site import generate_site
 from tests.conftest import free_port, run_cli
@@ -43,3 +48,40 @@ def test_a_second_demo_run_is_an_incremental_crawl_of_the_changed_site(tmp_path)
         assert db.execute("SELECT count(*) FROM comments WHERE removed_at IS NOT NULL").fetchone() == (1,)
         fetched = db.execute("SELECT articles_stored, articles_skipped FROM crawls WHERE id = 2").fetchone()
     assert fetched[0] < 15 and fetched[1] > 25  # an incremental crawl: most known articles not fetched again
+
+
+def test_a_port_whose_last_connections_are_still_closing_is_free():
+    # A demo killed and run again at once: its server's connections wait out TIME_WAIT, and the
+    # port was taken for busy; the rerun served the site at another origin (another site to the
+    # archive: its pages fetched again, its stories stored twice).
+    from newsarchive.demo.run import _free_or
+
+    listening = socket.socket()
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the demo's server (http.server) binds
+    listening.bind(("127.0.0.1", 0))
+    listening.listen()
+    port = listening.getsockname()[1]
+    assert _free_or(port) == 0  # a server on it: busy
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = listening.accept()
+    accepted.close()  # the server's side closes first: its end waits in TIME_WAIT
+    client.close()
+    listening.close()
+    assert _free_or(port) == port
+
+
+def test_a_demo_stopped_by_ctrl_c_exits_as_its_crawl_did(tmp_path):
+    # It said "crawl 1 shutdown", then how to look at the archive, and exited 0.
+    demo = subprocess.Popen([sys.executable, "-m", "newsarchive.cli", "demo", "--db", str(tmp_path / "d.db"),
+                             "--articles", "3000", "--port", str(free_port())],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "crawling into" in next(line for line in demo.stdout if "crawling into" in line or "crawl " in line)
+        time.sleep(1.5)
+        demo.send_signal(signal.SIGINT)
+        out, err = demo.communicate(timeout=120)
+    finally:
+        demo.kill()
+    assert demo.returncode == 1
+    assert re.search(r"^crawl 1 shutdown in ", out, re.M)
+    assert err.strip().splitlines()[-1] == "exit 1: the crawl did not finish (shutdown)"

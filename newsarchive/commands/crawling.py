@@ -192,9 +192,13 @@ def demo(db_path: Path, articles: int, seed: int, site_dir: Path | None, port: i
     """
     from newsarchive.demo.run import run_demo
 
-    run_demo(db_path, articles=articles, seed=seed, site_dir=site_dir, port=port, echo=click.echo)
-    rebuild_search_lists(db_path)
-    find_duplicates(db_path)
+    summary = run_demo(db_path, articles=articles, seed=seed, site_dir=site_dir, port=port, echo=click.echo)["summary"]
+    if summary.stored:
+        rebuild_search_lists(db_path)
+        find_duplicates(db_path)
+    if summary.exit_code:  # interrupted (Ctrl-C), say: the crawl's status, as `crawl` exits with
+        click.echo(f"exit {summary.exit_code}: {summary.verdict()}", err=True)
+        sys.exit(summary.exit_code)
 
 
 # merge -----------------------------------------------------------------------------------------

@@ -116,10 +116,13 @@ def _echo_next_steps(db_path: Path, earlier: int, echo) -> None:
 
 
 def _free_or(port: int) -> int:
-    """The port asked for when it is free, else 0 (the system picks one)."""
+    """The port asked for when it is free, else 0 (the system picks one). Free as the server binds
+    it (SO_REUSEADDR, as http.server does): the connections of a demo just stopped, still closing
+    (TIME_WAIT), took the port for busy, and the rerun served the site at another origin."""
     if not port:
         return 0
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
