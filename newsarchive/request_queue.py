@@ -52,6 +52,11 @@ class SpillingScheduler(Scheduler):
             return False
         return super()._dqpush(request)
 
+    def _write_dqs_state(self, dqdir: str, state) -> None:
+        """Not written: Scrapy keeps the disk queue's state for a JOBDIR crawl to resume; here the
+        pending requests are the archive's frontier rows, and the folder goes. On a full disk its
+        writing was a traceback, and the crawl's summary was never printed."""
+
     def close(self, reason: str):
         """The pending requests are the archive's frontier rows: the folder is not kept."""
         try:

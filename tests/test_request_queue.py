@@ -5,6 +5,7 @@ killed with SIGKILL while its requests were on disk."""
 from __future__ import annotations
 
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -107,6 +108,16 @@ def test_a_bound_of_0_puts_every_request_on_disk_and_minus_1_none(scheduler_of):
         enqueue(scheduler, range(4))
     assert (len(on_disk.mqs), len(on_disk.dqs)) == (0, 4)
     assert (len(in_memory.mqs), len(in_memory.dqs)) == (4, 0)
+
+
+def test_closing_writes_no_queue_state_even_where_nothing_can_be_written(scheduler_of):
+    # Scrapy writes the disk queue's state (active.json) for a JOBDIR crawl to resume: on a full
+    # disk that was a traceback, and the crawl's summary never came. The frontier is the state here.
+    scheduler = scheduler_of(0)
+    enqueue(scheduler, range(3))  # on disk: three pending at the crawl's end
+    shutil.rmtree(scheduler.folder)  # nowhere to write (as a full disk refuses)
+    scheduler.close("archive_write_failed")
+    assert not scheduler.folder.exists()
 
 
 def test_a_request_that_cannot_be_written_to_disk_waits_in_memory(scheduler_of):

@@ -19,11 +19,12 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from newsarchive.demo.site import generate_site
-from tests.conftest import run_cli, serve_in_subprocess
+from tests.conftest import SiteHandler, crawl_of, run_cli, section_html, serve_in_subprocess, story_html
 
 ARTICLES = 120
 # Slow enough to stop half-way: one request at a time, a short delay, small write batches.
@@ -295,3 +296,39 @@ def test_a_crawl_whose_process_id_another_process_has_now_is_resumed(site, tmp_p
     assert "resumed crawl 1" in resumed.stdout
     assert_complete(db_path, manifest)
     assert finish_reasons(db_path) == ["interrupted", "finished"]
+
+
+class ArchiveDeletedSite(SiteHandler):
+    """A site that, asked for its third story, deletes the archive being crawled into (a script
+    clearing old files, a user's rm), or puts an empty SQLite file in its place."""
+
+    db_path: Path | None = None
+    replace = False
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        if self.path == "/news/":
+            return self.answer(200, section_html(range(1, 6)))
+        if self.path == "/news/2024/05/03/story-3" and self.db_path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
+            if self.replace:
+                sqlite3.connect(self.db_path).execute("CREATE TABLE x (y)")
+        if self.path.startswith("/news/2024/05/0"):
+            return self.answer(200, story_html(self.path.rsplit("-", 1)[-1]))
+        return self.answer(404, "no")
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_an_archive_deleted_or_replaced_under_the_crawl_is_a_failed_crawl(tmp_path, replace):
+    # SQLite wrote on into the deleted file; the crawl said "finished" and exited 0, and its passes
+    # after made an empty archive in its place: the whole crawl was lost, and cron told otherwise.
+    db_path = tmp_path / "archive.db"
+    handler = type("Site", (ArchiveDeletedSite,), {"db_path": db_path, "replace": replace})
+    result = crawl_of(handler, db_path, "--render", "never")
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
+    assert "the archive file was deleted or replaced during the crawl" in result.stderr.splitlines()[-1]
+    assert "holds" not in result.stdout  # no count of an archive that is not the crawl's
+    if replace:  # the file put in its place is left as it was
+        assert sqlite3.connect(db_path).execute("SELECT name FROM sqlite_master").fetchall() == [("x",)]
+    else:  # and none made again
+        assert not db_path.exists()

@@ -95,6 +95,7 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
     """
     from newsarchive.crawling import OptionError, run_crawl
     from newsarchive.locking import EXIT_LOCKED, CrawlLocked, LockUnavailable, crawl_lock
+    from newsarchive.pipelines.store import ARCHIVE_MOVED_STAT
 
     try:
         plan = _plan_of(click.get_current_context().params)
@@ -113,9 +114,11 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
             summary = run_crawl(plan.spider, str(db_path), plan.arguments, plan.settings)
         # A crawl that stored nothing (it failed to start: the archive held by another process, say)
         # leaves the search lists and duplicates as they were, and waits for nothing more.
-        if summary.stored and not (redis_url or no_index):  # a shard is searched after its merge
+        # Nor after the archive could not be written (a full disk, a file deleted under the crawl).
+        written = summary.stored and not summary.write_error
+        if written and not (redis_url or no_index):  # a shard is searched after its merge
             rebuild_search_lists(db_path)
-        if summary.stored and not redis_url:  # shards: the merged archive's copies, by `newsarchive duplicates`
+        if written and not redis_url:  # shards: the merged archive's copies, by `newsarchive duplicates`
             find_duplicates(db_path)
     except CrawlLocked as error:
         click.echo(f"not started: {error}", err=True)
@@ -123,7 +126,8 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
     except LockUnavailable as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"crawl {summary.crawl_id} of {site}: {summary.finish_reason}; {summary.describe()}")
-    click.echo(f"archive {db_path} holds " + ", ".join(f"{n} {table}" for table, n in _archive_counts(db_path).items()))
+    if not summary.stats.get(ARCHIVE_MOVED_STAT):  # the file there now is not the crawl's archive, or none
+        click.echo(f"archive {db_path} holds " + ", ".join(f"{n} {table}" for table, n in _archive_counts(db_path).items()))
     if summary.verdict():
         click.echo(f"exit {summary.exit_code}: {summary.verdict()}", err=True)
     sys.exit(summary.exit_code)
@@ -193,7 +197,7 @@ def demo(db_path: Path, articles: int, seed: int, site_dir: Path | None, port: i
     from newsarchive.demo.run import run_demo
 
     summary = run_demo(db_path, articles=articles, seed=seed, site_dir=site_dir, port=port, echo=click.echo)["summary"]
-    if summary.stored:
+    if summary.stored and not summary.write_error:
         rebuild_search_lists(db_path)
         find_duplicates(db_path)
     if summary.exit_code:  # interrupted (Ctrl-C), say: the crawl's status, as `crawl` exits with

@@ -115,6 +115,22 @@ def blame_the_cut(result: PageResult) -> None:
             record.reason = "data_loss"
 
 
+ARCHIVE_MOVED_STAT = "newsarchive/store/archive_moved"  # set when ArchiveMoved was raised
+
+
+class ArchiveMoved(Exception):
+    """The archive's file was deleted, or another put in its place, while the crawl wrote to it."""
+
+
+def file_identity(path) -> tuple[int, int] | None:
+    """The file at path (device and inode), None when there is none."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
 class StorePipeline:
     revisit_limits = Limits()  # the revisit schedule's floor and ceiling (settings)
 
@@ -165,6 +181,7 @@ class StorePipeline:
 
     def open_spider(self):
         self.archive = open_archive(self.db_path, self.busy_timeout)
+        self.archive_file = file_identity(self.db_path)
         spider = self.crawler.spider
         settings = {name: self.crawler.settings.get(name) for name in RECORDED_SETTINGS}
         settings["spider_arguments"] = getattr(spider, "arguments", {})
@@ -224,6 +241,7 @@ class StorePipeline:
             return
         seen_at, tally, stored = utc_now(), Tally(), []
         try:
+            self.check_archive_file()
             with self.archive.write() as db:
                 for result in batch:
                     outcome, counted, failed_for = self.store_page(db, result, seen_at)
@@ -243,6 +261,15 @@ class StorePipeline:
                      if result.request_fingerprint and failed_for in TRANSIENT_FAILURES]
             self.crawler.signals.send_catch_log(newsarchive_signals.requests_committed, fingerprints=fingerprints,
                                                 retry=retry)
+
+    def check_archive_file(self) -> None:
+        """ArchiveMoved when the file at the archive's path is no longer the one the crawl opened:
+        SQLite goes on writing into the file it has open, deleted, and the crawl said "finished"
+        over an archive that was gone (and its passes after made an empty one in its place)."""
+        if file_identity(self.db_path) != self.archive_file:
+            self.stats.set_value(ARCHIVE_MOVED_STAT, True)
+            raise ArchiveMoved("the archive file was deleted or replaced during the crawl: what the crawl stored "
+                               "went with the file it had opened")
 
     def stop_on_write_error(self, error: Exception, pages: int) -> None:
         """The archive itself cannot be written (disk full, file damaged or read-only): stop rather
@@ -405,6 +432,7 @@ class StorePipeline:
                     self.stats.set_value("newsarchive/pages/kept_for_retry_count", kept)
                     self.stats.set_value("newsarchive/store/one_text_kept_count", one_page_kept)
                 finish_crawl(db, self.crawl_id, self.crawl_figures(reason))
+            self.check_archive_file()
         except Exception as error:  # noqa: BLE001 (one line, not a traceback from Scrapy's signal)
             # A full disk may refuse this last write too. The crawl's row stays unfinished, and
             # the next crawl of the site marks it interrupted and takes over its frontier. After
