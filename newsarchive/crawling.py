@@ -59,6 +59,8 @@ NO_SHARE_STAT = "newsarchive/distributed/no_share"
 # distributed or resumed crawl), and the other origin the site's links led to most, with how many
 # links ("ORIGIN N").
 ARTICLES_SOUGHT_STAT = "newsarchive/articles_sought"
+CUT_OFF_STAT = "newsarchive/pages/cut_off_count"  # see CrawlSummary.cut_off
+FORCED_SHUTDOWN = "forced_shutdown"  # the finish reason of a crawl stopped at once (no spider closed)
 OFFSITE_STAT = "newsarchive/offsite/commonest"
 
 
@@ -94,10 +96,17 @@ class CrawlSummary:
         return self.stats.get("newsarchive/store/write_error")
 
     @property
+    def cut_off(self) -> int:
+        """Pages received but not stored when the crawl was stopped at once (a second Ctrl-C or
+        SIGTERM: Scrapy's forced shutdown, in which no spider closes and no batch is written):
+        their requests stay pending in its frontier, and the crawl that resumes it asks again."""
+        return self.stats.get(CUT_OFF_STAT, 0)
+
+    @property
     def unaccounted(self) -> int:
         """Pages received but neither stored as any outcome nor left for the next run: 0 unless
         something was lost."""
-        return self.pages() - self.stored - self.not_stored
+        return self.pages() - self.stored - self.not_stored - self.cut_off
 
     @property
     def no_share(self) -> bool:
@@ -182,6 +191,8 @@ class CrawlSummary:
             yield rendering
         if self.not_stored:
             yield f"{self.not_stored} pages not stored (the archive could not be written), to be fetched again"
+        if self.cut_off:
+            yield f"{self.cut_off} pages received but not stored when it was stopped at once, to be fetched again"
         if self.unaccounted:
             yield f"{self.unaccounted} pages UNACCOUNTED FOR (not stored: a bug, please report it)"
         if get("newsarchive/retried_from"):
@@ -506,6 +517,12 @@ def run_crawl(site: str, db_path: str, arguments: dict, settings: dict | None = 
         signal.signal(signal.SIGINT, signal.default_int_handler)
     stats = _crawl_stats(crawler)
     crawl_id, reason = stats.get("newsarchive/crawl_id"), stats.get("finish_reason")
+    if crawl_id is not None and reason is None:  # stopped at once: the spider never closed
+        reason = FORCED_SHUTDOWN
+        summary = CrawlSummary(crawl_id, reason, stats)
+        stats[CUT_OFF_STAT] = summary.pages() - summary.stored - summary.not_stored
+        logger.warning(f"crawl {crawl_id} was stopped at once: its row in {db_path} stays unfinished, and the next "
+                       "crawl of the site takes it over")
     if crawl_id is None and start_errors:
         crawl_id, reason = _record_failed_start(db_path, crawler, site, started_at, start_errors[0]), "failed_to_start"
     return CrawlSummary(crawl_id, reason, stats)

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive.demo.site import generate_site
-from tests.conftest import SiteHandler, crawl_of, run_cli, section_html, serve_in_subprocess, story_html
+from tests.conftest import SiteHandler, crawl_of, run_cli, section_html, serve_handler, serve_in_subprocess, story_html
 
 ARTICLES = 120
 # Slow enough to stop half-way: one request at a time, a short delay, small write batches.
@@ -332,3 +332,48 @@ def test_an_archive_deleted_or_replaced_under_the_crawl_is_a_failed_crawl(tmp_pa
         assert sqlite3.connect(db_path).execute("SELECT name FROM sqlite_master").fetchall() == [("x",)]
     else:  # and none made again
         assert not db_path.exists()
+
+
+class SlowStorySite(SiteHandler):
+    """A section of 9 stories whose pages take 30 s each but the first two (`slow`): a crawl
+    stopped by Ctrl-C waits for the stories in flight."""
+
+    slow = True
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        if self.path == "/news/":
+            return self.answer(200, section_html(range(1, 10)))
+        if self.path.startswith("/news/2024/05/0"):
+            number = self.path.rsplit("-", 1)[-1]
+            if self.slow and number not in ("1", "2"):
+                time.sleep(30)
+            return self.answer(200, story_html(number))
+        return self.answer(404, "no")
+
+
+def test_a_second_ctrl_c_stops_the_crawl_at_once_and_says_what_is_left_to_fetch(tmp_path):
+    # The crawl said "crawl 1 of SITE: None; ... 9 pages UNACCOUNTED FOR (not stored: a bug, please
+    # report it)": Scrapy's forced shutdown closes no spider, and writes no batch.
+    server = serve_handler(SlowStorySite)
+    try:
+        crawl = subprocess.Popen([sys.executable, "-m", "newsarchive.cli", "crawl",
+                                  f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
+                                  "--allow-private", "--render", "never", "-s", "AUTOTHROTTLE_ENABLED=0",
+                                  "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(4)  # the section and stories 1 and 2 fetched; the slow ones in flight
+        crawl.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        crawl.send_signal(signal.SIGINT)
+        out, err = crawl.communicate(timeout=120)
+    finally:
+        server.shutdown()
+    assert crawl.returncode == 1
+    line = out.splitlines()[0]
+    assert re.fullmatch(r"crawl 1 of \S+: forced_shutdown; (\d+) pages: .*; \1 pages received but not stored when it "
+                        r"was stopped at once, to be fetched again", line), line  # none stored: no batch was written
+    assert err.strip().splitlines()[-1] == "exit 1: the crawl did not finish (forced_shutdown)"
+    # Resumed: every story archived.
+    resumed = crawl_of(type("Site", (SlowStorySite,), {"slow": False}), tmp_path / "a.db", "--render", "never")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert sqlite3.connect(tmp_path / "a.db").execute("SELECT count(*) FROM articles").fetchone() == (9,)

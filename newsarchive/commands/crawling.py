@@ -93,7 +93,7 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
         newsarchive crawl diyaruna --db archive.db --revisit-budget 200
         newsarchive crawl https://example.com/news/ --db archive.db --render always
     """
-    from newsarchive.crawling import OptionError, run_crawl
+    from newsarchive.crawling import FORCED_SHUTDOWN, OptionError, run_crawl
     from newsarchive.locking import EXIT_LOCKED, CrawlLocked, LockUnavailable, crawl_lock
     from newsarchive.pipelines.store import ARCHIVE_MOVED_STAT
 
@@ -115,7 +115,8 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
         # A crawl that stored nothing (it failed to start: the archive held by another process, say)
         # leaves the search lists and duplicates as they were, and waits for nothing more.
         # Nor after the archive could not be written (a full disk, a file deleted under the crawl).
-        written = summary.stored and not summary.write_error
+        # Nor after a second Ctrl-C, which asks to stop at once.
+        written = summary.stored and not summary.write_error and summary.finish_reason != FORCED_SHUTDOWN
         if written and not (redis_url or no_index):  # a shard is searched after its merge
             rebuild_search_lists(db_path)
         if written and not redis_url:  # shards: the merged archive's copies, by `newsarchive duplicates`
