@@ -10,6 +10,7 @@ process ends, however it ends, so a killed crawl never leaves a stale lock behin
 from __future__ import annotations
 
 import fcntl
+import glob
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,6 +52,23 @@ def crawl_lock(db_path: str | Path, site: str):
             yield path
         finally:
             handle.truncate(0)
+
+
+def crawls_running(db_path: str | Path) -> list[str]:
+    """The sites a crawl into the archive is running for now: those whose lock a process holds
+    (tried, and let go at once)."""
+    db_path = Path(db_path).resolve()
+    running = []
+    for path in sorted(db_path.parent.glob(f"{glob.escape(db_path.name)}.*.lock")):
+        try:
+            with open(path) as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    running.append(path.name[len(db_path.name) + 1:-len(".lock")])
+        except OSError:  # a lock file gone meanwhile, or unreadable: no crawl known to run
+            continue
+    return running
 
 
 def name_holder(descriptor: int) -> None:

@@ -20,6 +20,7 @@ from newsarchive.archive.store import (
     store_listing,
 )
 from newsarchive.items import Article, Byline, Capture, Comment, ListingPage, PageFailure, Photo
+from newsarchive.locking import crawl_lock, crawls_running
 from tests.conftest import run_cli
 
 
@@ -152,3 +153,19 @@ def test_a_shard_from_a_newer_version_or_not_an_archive_is_refused(tmp_path):
     notes.write_text("not a database")
     refused = run_cli("merge", str(notes), "--into", str(tmp_path / "merged.db"))
     assert refused.returncode == 1 and "is not a newsarchive archive" in refused.stderr
+
+
+def test_a_shard_a_crawl_is_writing_now_is_refused_until_the_crawl_ends(tmp_path):
+    # Merged half-way, its crawl was taken for merged by the next merge ("1 already merged"): the
+    # merged archive lacked two thirds of its captures, and nothing said so.
+    first, second = two_archives(tmp_path)
+    merged = tmp_path / "merged.db"
+    with crawl_lock(second, "diyaruna"):  # as `newsarchive crawl` holds it while it runs
+        assert crawls_running(second) == ["diyaruna"] and crawls_running(first) == []
+        refused = run_cli("merge", str(first), str(second), "--into", str(merged))
+        assert refused.returncode == 1
+        assert refused.stderr.strip().splitlines()[-1] == (
+            f"Error: {second} is being crawled now (diyaruna): merge it once its crawl has ended")
+        assert not merged.exists()  # nothing merged, not even the first
+    assert crawls_running(second) == []
+    assert run_cli("merge", str(first), str(second), "--into", str(merged)).returncode == 0

@@ -28,6 +28,7 @@ from pathlib import Path
 from newsarchive.archive import check_integrity, open_archive, open_for_reading
 from newsarchive.archive.migrations import migrations
 from newsarchive.archive.store import comments_read_kept, insert_row, json_object
+from newsarchive.locking import crawls_running
 
 CHUNK = 500
 CRAWL_COPY = ("site", "spider", "started_at", "finished_at", "finish_reason", "settings", "requests", "responses",
@@ -91,6 +92,9 @@ def _check_source(source: Path, target: Path) -> None:
     if not source.is_file():
         raise MergeError(f"{source}: no such file")
     open_for_reading(source, older=True).close()  # refuses a file that is no archive, or of a newer schema
+    running = crawls_running(source)
+    if running:  # its crawl merged half-way would be taken for merged whole by the next merge
+        raise MergeError(f"{source} is being crawled now ({', '.join(running)}): merge it once its crawl has ended")
 
 
 class _readable_copy:
