@@ -3,7 +3,8 @@ and receive them without importing each other."""
 
 # The store pipeline opened the crawl's row: crawl_id=..., archive=... (its open Archive: the one
 # connection of this process to the file, which other writers of the crawl share), resumed=
-# [FrontierEntry, ...] (pending requests of the interrupted crawl it took over), settled=[url, ...].
+# [FrontierEntry, ...] (pending requests of the interrupted crawl it took over), settled=[url, ...],
+# read_again=[url, ...] (of those settled, the listings the resumed crawl reads again).
 crawl_started = object()
 # The store pipeline committed a batch: fingerprints=[...] of the requests whose pages it wrote;
 # retry=[...] those of them whose page failed for a passing reason (failures.TRANSIENT_FAILURES),

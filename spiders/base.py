@@ -77,6 +77,7 @@ class ArchiveSpider(scrapy.Spider):
         self.full = parse_flag(full)
         self.requested: set[bytes] = set()  # the request_key of each URL requested in this crawl
         self.resumed_entries: list[FrontierEntry] = []
+        self.read_before: set[bytes] = set()  # request keys of the pages a resumed crawl reads again (crawl_started)
         self.revisit_urls: set[str] = set()  # frontier keys of the revisits this crawl requested
         self.arguments: dict[str, str] = {}
         self.offsite_origins: Counter = Counter()  # the other origins the site's links led to (origin_text), and how often
@@ -109,12 +110,17 @@ class ArchiveSpider(scrapy.Spider):
         crawler.signals.connect(spider.crawl_started, signal=newsarchive_signals.crawl_started)
         return spider
 
-    def crawl_started(self, crawl_id: int, resumed: list[FrontierEntry], settled: list[str]) -> None:
+    def crawl_started(self, crawl_id: int, resumed: list[FrontierEntry], settled: list[str],
+                      read_again: list[str] = ()) -> None:
         """The store pipeline opened the crawl; `resumed` are the pending entries of the interrupted
-        crawl it took over, `settled` the URLs that crawl already finished with."""
+        crawl it took over, `settled` the URLs that crawl already finished with, `read_again` those
+        of them this crawl reads again (its listings: frontier.settled_to_read_again), whose
+        pagination goes on over the pages that crawl read, stale or not (next_page_request)."""
         self.resumed_entries = resumed
+        self.read_before = {request_key(url) for url in read_again}
         for url in [*settled, *(entry.url for entry in resumed)]:
-            self.requested.add(request_key(url))
+            if request_key(url) not in self.read_before:
+                self.requested.add(request_key(url))
         # A crawl that meets no article, new or known, archived nothing (newsarchive/crawling.py,
         # CrawlSummary.found_no_article); not said of a distributed worker, whose share may hold
         # none, nor of a resumed crawl, whose articles the interrupted one may have taken.
@@ -268,7 +274,9 @@ class ArchiveSpider(scrapy.Spider):
         # one that shows its last articles, or an empty page, for any page number. A --full crawl
         # requests every article it is offered, so there only such pages count, and the rule holds
         # too: without it, a --full crawl walked an endless pager for good (3,000 pages a minute).
-        if self.stale_pages_limit and stale_pages >= self.stale_pages_limit:
+        # A resumed crawl walks again the pages the interrupted one read (crawl_started), however
+        # stale: a story that moved onto one of them since was seen by neither crawl.
+        if self.stale_pages_limit and stale_pages >= self.stale_pages_limit and request_key(url) not in self.read_before:
             self.crawler.stats.inc_value("newsarchive/refresh/pagination_stopped_count")
             return None
         return self.follow(url, "listing", page=page + 1, stale_pages=stale_pages, **meta)

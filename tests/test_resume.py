@@ -174,10 +174,12 @@ def test_sigkill_at_a_random_point_then_rerun_gives_the_clean_archive(site, tmp_
     assert_complete(db_path, manifest)
     assert finish_reasons(db_path) == ["interrupted", "finished"]
     assert len(article_fetches(access_log)) == ARTICLES
-    # Only pages fetched but not yet written when the process died are fetched again: no
-    # settled article or listing page (the start pages included) is asked for twice.
+    # Only articles fetched but not yet written when the process died are fetched again: no settled
+    # article is asked for twice. Listing pages are read again, settled or not: they may have changed.
     fetched_twice = {path for path, count in all_fetches(access_log).items() if count > 1}
-    assert fetched_twice <= fetched_before_kill - settled_at_kill
+    stories_twice = {path for path in fetched_twice if "/articles/" in path}
+    assert stories_twice <= fetched_before_kill - settled_at_kill
+    assert all("/news/" in path or "/archives" in path for path in fetched_twice - stories_twice), fetched_twice
 
 
 def test_killed_twice_then_rerun_and_a_fresh_start_on_request(site, tmp_path):
@@ -377,3 +379,49 @@ def test_a_second_ctrl_c_stops_the_crawl_at_once_and_says_what_is_left_to_fetch(
     resumed = crawl_of(type("Site", (SlowStorySite,), {"slow": False}), tmp_path / "a.db", "--render", "never")
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert sqlite3.connect(tmp_path / "a.db").execute("SELECT count(*) FROM articles").fetchone() == (9,)
+
+
+class PublishingSite(SiteHandler):
+    """A section of 30 stories, five a page, newest first; `published` more stories come out on
+    top (page 1), and every other story moves down the pages."""
+
+    published = 0
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        if not self.path.startswith("/news/"):
+            return self.answer(404, "no")
+        if self.path.startswith("/news/2024/"):
+            return self.answer(200, story_html(self.path.rsplit("-", 1)[-1]))
+        page = int(self.path.partition("page=")[2] or 1)
+        newest_first = list(range(30 + self.published, 0, -1))
+        shown = newest_first[(page - 1) * 5:page * 5]
+        links = "".join(f"<li><a href='/news/2024/05/01/story-{n}'>Story {n}</a></li>" for n in shown)
+        more = f"<a rel='next' href='/news/?page={page + 1}'>Next</a>" if page * 5 < len(newest_first) else ""
+        return self.answer(200, f"<html><head><title>News</title></head><body><ul>{links}</ul>{more}</body></html>")
+
+
+def test_a_resumed_crawl_reads_again_the_listings_the_interrupted_one_read(tmp_path):
+    # The site published stories between an interrupted crawl and its resumption: the resumed crawl
+    # took the listing pages read before for done, and the new stories on them were never seen.
+    db_path = tmp_path / "a.db"
+    site = type("Site", (PublishingSite,), {"published": 0})
+    server = serve_handler(site)
+    crawl = ["crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path), "--allow-private",
+             "--render", "never", "--no-index"]
+    try:
+        # One request at a time, listings before stories (their priority): the first crawl reads
+        # pages of the section, then stops at the page limit with most stories still to fetch.
+        first = run_cli(*crawl, "-s", "CONCURRENT_REQUESTS=1", "-s", "CLOSESPIDER_PAGECOUNT=10")
+        assert first.returncode == 1, first.stdout + first.stderr[-2000:]
+        db = sqlite3.connect(db_path)
+        pages = {url.partition("page=")[2] or "1" for (url,) in db.execute("SELECT url FROM listings WHERE url LIKE '%/news/%'")}
+        assert {"1", "2", "3"} <= pages  # page 1 among them, where the new stories will come out
+        assert 0 < db.execute("SELECT count(*) FROM articles").fetchone()[0] < 30
+        site.published = 3
+        resumed = run_cli(*crawl)
+    finally:
+        server.shutdown()
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "resumed crawl 1" in resumed.stdout and " 0 failures" in resumed.stdout
+    stored = {int(url.rsplit("-", 1)[1]) for (url,) in db.execute("SELECT url FROM articles")}
+    assert stored == set(range(1, 34))  # the three new stories, on a page read before, too

@@ -113,6 +113,17 @@ def read_frontier(conn: sqlite3.Connection, crawl_id: int) -> tuple[list[Frontie
     return pending, settled
 
 
+def settled_to_read_again(conn: sqlite3.Connection, crawl_id: int) -> list[str]:
+    """The settled pages a resumed crawl reads again: its listings, sitemaps, feeds and start URLs
+    show what the site shows now, not what they showed the interrupted crawl. Read once, they were
+    taken for done: the stories published since, and the old ones that moved across a page
+    boundary into a page read before the kill, were never seen (a news site publishes between a
+    cron run that died and the next)."""
+    return [url for (url,) in conn.execute(
+        "SELECT url FROM frontier WHERE crawl_id = ? AND settled_at IS NOT NULL AND kind NOT IN ('article', 'page') "
+        "ORDER BY rowid", [crawl_id])]
+
+
 def close_frontier(db: Database, crawl_id: int, failed_at: str, one_page: str | None = None) -> tuple[int, int, int]:
     """A finished crawl: pending rows become failures (`not_fetched`), and the rows go, but those
     of pages that failed for a transient reason or arrived cut short, kept pending for the next

@@ -200,9 +200,11 @@ class StorePipeline:
             if self.frontier_enabled:
                 frontier.forget_unfinished(db, spider.name, site)
         self.stats.set_value("newsarchive/crawl_id", self.crawl_id)
-        pending, settled = [], []
+        pending, settled, read_again = [], [], []
         if resumed_from is not None or retried_from is not None or orphans:
             pending, settled = frontier.read_frontier(self.archive.conn, self.crawl_id)
+        if resumed_from is not None:
+            read_again = frontier.settled_to_read_again(self.archive.conn, self.crawl_id)
         if orphans:
             self.stats.set_value("newsarchive/orphans_count", orphans)
             spider.logger.warning(f"asking for {orphans} pages an earlier interrupted crawl left pending, "
@@ -218,7 +220,7 @@ class StorePipeline:
             spider.logger.info(f"asking again for {len(pending)} pages crawl {retried_from} could not archive "
                                f"(a timeout, a lost connection, a 5xx, one page under many URLs ...)")
         self.crawler.signals.send_catch_log(newsarchive_signals.crawl_started, crawl_id=self.crawl_id, archive=self.archive,
-                                            resumed=pending, settled=settled)
+                                            resumed=pending, settled=settled, read_again=read_again)
 
     # storing pages ------------------------------------------------------------------------------
 
