@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 import venv
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -110,6 +112,14 @@ def crawl_of(handler, db_path, *options: str) -> subprocess.CompletedProcess:
                        "--allow-private", *options)
     finally:
         server.shutdown()
+
+
+def interrupt(process: subprocess.Popen, *pauses: float) -> tuple[str, str]:
+    """Ctrl-C a command after each pause (seconds): once, or twice for a stop at once; its output."""
+    for pause in pauses:
+        time.sleep(pause)
+        process.send_signal(signal.SIGINT)
+    return process.communicate(timeout=120)
 
 
 def serve_in_subprocess(site_dir: Path, *extra_args: str):

@@ -4,15 +4,13 @@ changed in between, not a second copy of it."""
 from __future__ import annotations
 
 import re
-import signal
 import socket
 import sqlite3
 import subprocess
 import sys
-import time
 
 from newsarchive.demo.site import generate_site
-from tests.conftest import free_port, run_cli
+from tests.conftest import free_port, interrupt, run_cli
 
 
 def test_demo_articles_read_as_sentences(tmp_path):
@@ -77,9 +75,7 @@ def test_a_demo_stopped_by_ctrl_c_exits_as_its_crawl_did(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert "crawling into" in next(line for line in demo.stdout if "crawling into" in line or "crawl " in line)
-        time.sleep(1.5)
-        demo.send_signal(signal.SIGINT)
-        out, err = demo.communicate(timeout=120)
+        out, err = interrupt(demo, 1.5)
     finally:
         demo.kill()
     assert demo.returncode == 1

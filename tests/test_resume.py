@@ -24,7 +24,16 @@ from pathlib import Path
 import pytest
 
 from newsarchive.demo.site import generate_site
-from tests.conftest import SiteHandler, crawl_of, run_cli, section_html, serve_handler, serve_in_subprocess, story_html
+from tests.conftest import (
+    SiteHandler,
+    crawl_of,
+    interrupt,
+    run_cli,
+    section_html,
+    serve_handler,
+    serve_in_subprocess,
+    story_html,
+)
 
 ARTICLES = 120
 # Slow enough to stop half-way: one request at a time, a short delay, small write batches.
@@ -363,11 +372,8 @@ def test_a_second_ctrl_c_stops_the_crawl_at_once_and_says_what_is_left_to_fetch(
                                   "--allow-private", "--render", "never", "-s", "AUTOTHROTTLE_ENABLED=0",
                                   "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(4)  # the section and stories 1 and 2 fetched; the slow ones in flight
-        crawl.send_signal(signal.SIGINT)
-        time.sleep(0.5)
-        crawl.send_signal(signal.SIGINT)
-        out, err = crawl.communicate(timeout=120)
+        # After 4 s the section and stories 1 and 2 are fetched, the slow ones in flight.
+        out, err = interrupt(crawl, 4, 0.5)
     finally:
         server.shutdown()
     assert crawl.returncode == 1
