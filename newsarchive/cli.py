@@ -20,7 +20,6 @@ import sys
 import traceback
 
 import click
-from click.utils import PacifyFlushWrapper
 
 from newsarchive.commands import crawling, exporting, pages, research
 
@@ -51,7 +50,8 @@ def main():
     read, an output path that cannot be written, a number too big for SQLite, a closed stdout)
     said in one line, exit status 1, rather than a traceback. NEWSARCHIVE_TRACEBACK=1 shows the
     traceback too, for a bug report. A reader that stopped early (`| head`) had what it wanted:
-    exit status 0, as `export --out -` has (click exits 1, its mark the wrapper it put on stdout).
+    exit status 0, as `export --out -` has (click exits 1, its mark the wrapper it put on stdout:
+    CLICK_PIPE_WRAPPERS).
     SIGTERM (kill, timeout, a service manager's stop) ends a command as Ctrl-C does, its
     temporary files deleted on the way out, exit status 143 (a crawl takes it over: Scrapy's
     shutdown)."""
@@ -60,7 +60,7 @@ def main():
     try:
         cli()
     except SystemExit as exiting:
-        if exiting.code == 1 and isinstance(sys.stdout, PacifyFlushWrapper):
+        if exiting.code == 1 and type(sys.stdout).__name__ in CLICK_PIPE_WRAPPERS:
             sys.exit(0)
         raise
     except Exception as error:  # noqa: BLE001 (click's own errors and exits are handled inside cli())
@@ -68,6 +68,11 @@ def main():
             traceback.print_exc()
         print(f"Error: {one_line(error)}", file=sys.stderr)
         sys.exit(1)
+
+
+# The class click puts on sys.stdout when a write finds the pipe closed, before it exits 1: public
+# before click 8.5 (its import deprecated since), private after.
+CLICK_PIPE_WRAPPERS = ("PacifyFlushWrapper", "_PacifyFlushWrapper")
 
 
 def _stop_on_sigterm(signum, frame) -> None:

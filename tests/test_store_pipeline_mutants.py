@@ -143,7 +143,7 @@ def test_open_spider_records_the_settings_asked_for_and_announces_the_crawl(tmp_
     pipeline.open_spider()
     assert (pipeline.crawl_id, stat(pipeline, "newsarchive/crawl_id")) == (1, 1)
     assert pipeline.archive.conn.execute("PRAGMA busy_timeout").fetchone() == (2500,)  # 2.5 s, in ms
-    assert started == [{"crawl_id": 1, "archive": pipeline.archive, "resumed": [], "settled": []}]
+    assert started == [{"crawl_id": 1, "archive": pipeline.archive, "resumed": [], "settled": [], "read_again": []}]
     site, spider_name, settings, finished_at = rows(tmp_path, "SELECT site, spider, settings, finished_at FROM crawls")[0]
     assert (site, spider_name, finished_at) == ("diyaruna", "diyaruna", None)
     recorded = json.loads(settings)
@@ -215,7 +215,8 @@ def test_the_next_crawl_takes_over_the_frontier_of_a_stopped_one(tmp_path, caplo
     assert messages == ["resuming crawl 1: 2 requests pending, 2 already done"]
     assert (stat(pipeline, "newsarchive/resumed_from"), stat(pipeline, "newsarchive/resumed_pending")) == (1, 2)
     assert started == [{"crawl_id": 2, "archive": pipeline.archive, "settled": [X, NEWS],  # rowid order: X was discovered before NEWS was settled
-                        "resumed": [FrontierEntry(Y, "article", 2, {"page": 1}), FrontierEntry(Z, "article")]}]
+                        "resumed": [FrontierEntry(Y, "article", 2, {"page": 1}), FrontierEntry(Z, "article")],
+                        "read_again": [NEWS]}]  # the start page, which may show other stories now; X is an article
     assert rows(tmp_path, "SELECT crawl_id, count(*) FROM frontier GROUP BY crawl_id") == [(2, 4)]
 
 
@@ -254,7 +255,7 @@ def test_the_next_crawl_asks_again_for_the_pages_a_finished_one_could_not_fetch(
     assert (stat(pipeline, "newsarchive/retried_from"), stat(pipeline, "newsarchive/retried_count")) == (1, 1)
     assert stat(pipeline, "newsarchive/resumed_from") is None
     assert started == [{"crawl_id": 2, "archive": pipeline.archive, "settled": [],
-                        "resumed": [FrontierEntry(Y, "listing", 7, {"page": 2})]}]
+                        "resumed": [FrontierEntry(Y, "listing", 7, {"page": 2})], "read_again": []}]
     assert rows(tmp_path, "SELECT crawl_id, url FROM frontier") == [(2, Y)]
 
 
