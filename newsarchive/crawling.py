@@ -59,7 +59,6 @@ NO_SHARE_STAT = "newsarchive/distributed/no_share"
 # distributed or resumed crawl), and the other origin the site's links led to most, with how many
 # links ("ORIGIN N").
 ARTICLES_SOUGHT_STAT = "newsarchive/articles_sought"
-CUT_OFF_STAT = "newsarchive/pages/cut_off_count"  # see CrawlSummary.cut_off
 FORCED_SHUTDOWN = "forced_shutdown"  # the finish reason of a crawl stopped at once (no spider closed)
 OFFSITE_STAT = "newsarchive/offsite/commonest"
 
@@ -100,7 +99,9 @@ class CrawlSummary:
         """Pages received but not stored when the crawl was stopped at once (a second Ctrl-C or
         SIGTERM: Scrapy's forced shutdown, in which no spider closes and no batch is written):
         their requests stay pending in its frontier, and the crawl that resumes it asks again."""
-        return self.stats.get(CUT_OFF_STAT, 0)
+        if self.finish_reason != FORCED_SHUTDOWN:
+            return 0
+        return self.pages() - self.stored - self.not_stored
 
     @property
     def unaccounted(self) -> int:
@@ -519,8 +520,6 @@ def run_crawl(site: str, db_path: str, arguments: dict, settings: dict | None = 
     crawl_id, reason = stats.get("newsarchive/crawl_id"), stats.get("finish_reason")
     if crawl_id is not None and reason is None:  # stopped at once: the spider never closed
         reason = FORCED_SHUTDOWN
-        summary = CrawlSummary(crawl_id, reason, stats)
-        stats[CUT_OFF_STAT] = summary.pages() - summary.stored - summary.not_stored
         logger.warning(f"crawl {crawl_id} was stopped at once: its row in {db_path} stays unfinished, and the next "
                        "crawl of the site takes it over")
     if crawl_id is None and start_errors:
