@@ -95,6 +95,14 @@ class CrawlSummary:
         return self.stats.get("newsarchive/store/write_error")
 
     @property
+    def archive_written(self) -> bool:
+        """Whether the passes after a crawl (search lists, duplicates) may run on its archive: not
+        after a crawl that stored nothing (it failed to start: the archive held by another process,
+        say), nor after one whose archive could not be written (a full disk, a file deleted under
+        the crawl), nor after a second Ctrl-C, which asks to stop at once."""
+        return bool(self.stored) and not self.write_error and self.finish_reason != FORCED_SHUTDOWN
+
+    @property
     def cut_off(self) -> int:
         """Pages received but not stored when the crawl was stopped at once (a second Ctrl-C or
         SIGTERM: Scrapy's forced shutdown, in which no spider closes and no batch is written):

@@ -94,6 +94,22 @@ def test_pages_the_archive_could_not_take_are_accounted_for_and_the_crawl_exits_
     assert lost.unaccounted == 1 and "1 pages UNACCOUNTED FOR" in lost.describe()
 
 
+@pytest.mark.parametrize(("reason", "stored", "write_error", "passes"), [
+    ("finished", 3, None, True),
+    ("shutdown", 3, None, True),  # one Ctrl-C: what was stored is searchable
+    ("forced_shutdown", 3, None, False),  # a second one asks to stop at once
+    ("finished", 3, "OperationalError: database or disk is full", False),
+    ("failed_to_start", 0, None, False),
+])
+def test_the_passes_after_a_crawl_run_only_on_an_archive_it_wrote(reason, stored, write_error, passes):
+    # The search lists and duplicates, run by `crawl` and `demo` alike (demo ran them after a
+    # second Ctrl-C).
+    crawl = summary(reason, received=stored, article=stored, article_article=stored)
+    if write_error:
+        crawl.stats["newsarchive/store/write_error"] = write_error
+    assert crawl.archive_written is passes
+
+
 def test_photo_files_not_written_are_counted_and_the_crawl_still_exits_0():
     kept = summary(received=2, article=2, article_article=2)
     kept.stats["newsarchive/photos/unwritten_count"] = 3  # their bytes are in the captures

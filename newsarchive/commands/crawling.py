@@ -93,7 +93,7 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
         newsarchive crawl diyaruna --db archive.db --revisit-budget 200
         newsarchive crawl https://example.com/news/ --db archive.db --render always
     """
-    from newsarchive.crawling import FORCED_SHUTDOWN, OptionError, run_crawl
+    from newsarchive.crawling import OptionError, run_crawl
     from newsarchive.locking import EXIT_LOCKED, CrawlLocked, LockUnavailable, crawl_lock
     from newsarchive.pipelines.store import ARCHIVE_MOVED_STAT
 
@@ -112,11 +112,7 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
         with crawl_lock(db_path, plan.lock_name):
             _check_archive_for_writing(db_path)
             summary = run_crawl(plan.spider, str(db_path), plan.arguments, plan.settings)
-        # A crawl that stored nothing (it failed to start: the archive held by another process, say)
-        # leaves the search lists and duplicates as they were, and waits for nothing more.
-        # Nor after the archive could not be written (a full disk, a file deleted under the crawl).
-        # Nor after a second Ctrl-C, which asks to stop at once.
-        written = summary.stored and not summary.write_error and summary.finish_reason != FORCED_SHUTDOWN
+        written = summary.archive_written
         if written and not (redis_url or no_index):  # a shard is searched after its merge
             rebuild_search_lists(db_path)
         if written and not redis_url:  # shards: the merged archive's copies, by `newsarchive duplicates`
@@ -198,7 +194,7 @@ def demo(db_path: Path, articles: int, seed: int, site_dir: Path | None, port: i
     from newsarchive.demo.run import run_demo
 
     summary = run_demo(db_path, articles=articles, seed=seed, site_dir=site_dir, port=port, echo=click.echo)["summary"]
-    if summary.stored and not summary.write_error:
+    if summary.archive_written:
         rebuild_search_lists(db_path)
         find_duplicates(db_path)
     if summary.exit_code:  # interrupted (Ctrl-C), say: the crawl's status, as `crawl` exits with
