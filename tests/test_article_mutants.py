@@ -188,8 +188,10 @@ def test_comment_ids_come_from_the_profile_attribute_else_the_id_less_its_prefix
 def test_without_a_profile_attribute_comment_ids_are_read_from_data_comment_id():
     article = parse_article("https://minimal.example/a", page(
         "<h1>Rain</h1>" + STORY + "<ul><li class='c' data-comment-id='5' id='comment-9'><p>Hello</p></li>"
-        "<li class='c'><span>no text of its own</span></li></ul>"), MINIMAL)
-    assert [(c.site_comment_id, c.body_text) for c in article.comments] == [("5", "Hello"), (None, "")]
+        "<li class='c'><span>no paragraph</span></li><li class='c'></li></ul>"), MINIMAL)
+    # The profile's body selector (p) misses the second: its text is read as markup reads a comment's.
+    assert [(c.site_comment_id, c.body_text) for c in article.comments] == [
+        ("5", "Hello"), (None, "no paragraph"), (None, "")]
 
 
 def test_a_comment_date_is_read_in_the_article_language():
@@ -199,6 +201,37 @@ def test_a_comment_date_is_read_in_the_article_language():
                        url="https://planet.example/ar/news/2024/05/20/rain")
     assert [(c.author_name, c.posted_at, c.posted_at_raw) for c in article.comments] == [
         ("سارة", "2024-04-03", "03/04/2024")]
+
+
+def test_comment_parts_the_profiles_selectors_miss_are_read_as_markup_reads_them():
+    # A redesign the guesses (.who, time.when, .said) missed stored every comment with no text, no
+    # author and no time, as complete. The first item fits the profile, and is read by it alone.
+    comments = ("<h4 class='count'>2</h4><ol class='comments'>"
+                "<li class='comment' data-cid='1'><span class='who'>Ana</span><time class='when'>3 May 2024</time>"
+                "<p class='said'>Said by the profile</p><p>Not the profile's part</p></li>"
+                "<li class='comment' data-cid='2'><div class='comment-meta'><cite class='fn'>Li Wei</cite> "
+                "<span class='comment-date'>4 May 2024</span></div><div class='comment-text'><p>Read as markup</p></div>"
+                "<a class='comment-reply-link' href='#reply'>Reply</a></li></ol>")
+    article = profiled("<h1 class='headline'>Rain</h1>" + STORY + comments)
+    assert [(c.site_comment_id, c.author_name, c.posted_at_raw, c.posted_at, c.body_text) for c in article.comments] == [
+        ("1", "Ana", "3 May 2024", "2024-05-03", "Said by the profile"),
+        ("2", "Li Wei", "Li Wei 4 May 2024", "2024-05-04", "Read as markup")]  # the meta part is the time's
+    assert (article.sources["comments"], article.comments_status) == (Layer.PROFILE, "complete")
+
+
+def test_a_flat_comment_list_threads_the_replies_by_the_parent_they_name():
+    comments = ("<ol class='comments'>"
+                "<li class='comment' data-cid='1'><p class='said'>First</p></li>"
+                "<li class='comment' data-cid='2' data-parent-id='1'><p class='said'>A reply</p></li>"
+                "<li class='comment' data-cid='3' data-parent-id='2'><p class='said'>Its reply</p></li>"
+                "<li class='comment' data-cid='4' data-parent-id='99'><p class='said'>To one not shown</p></li>"
+                "<li class='comment' data-cid='5'><p class='said'>Second</p>"
+                "<ol><li class='comment' data-cid='6' data-parent-id='1'><p class='said'>Nested</p></li></ol></li></ol>")
+    article = profiled("<h1 class='headline'>Rain</h1>" + STORY + comments)
+    # Nesting, where there is some, says more than an attribute (6 is nested in 5); a reply to a
+    # comment not on the page is shown at the top (as the markup layer counts it).
+    assert [(c.site_comment_id, c.parent_id, c.depth) for c in article.comments] == [
+        ("1", None, 0), ("2", "1", 1), ("3", "2", 2), ("4", "99", 0), ("5", None, 0), ("6", "5", 1)]
 
 
 # authors from metadata ---------------------------------------------------------------------------

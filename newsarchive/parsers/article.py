@@ -37,12 +37,15 @@ from newsarchive.parsers.bylines import (
 )
 from newsarchive.parsers.comment_pages import other_comment_pages
 from newsarchive.parsers.comments import (
+    CommentParts,
     comment_counter,
+    comment_parts,
     comments_loaded_by_script,
     comments_status,
     extract_comments,
     is_comment_item,
     is_not_a_comment,
+    named_parent_id,
     shows_a_comment_list,
 )
 from newsarchive.parsers.dates import (
@@ -54,6 +57,7 @@ from newsarchive.parsers.dates import (
     date_shown,
     dateline_day,
     day_of_match,
+    find_date,
     local_day,
     normalise_date,
     plausible_publication_date,
@@ -643,24 +647,38 @@ class _ArticlePage:
             self.article.sources["comments"] = Layer.GENERIC
 
     def _comments_from_items(self, items: list) -> list[Comment]:
+        """The comments of the profile's items, each part by the profile's selector, else (a
+        redesign the guess missed: `cite.fn` for `.comment__author`) as the markup layer reads
+        it from the same item; a reply's parent by the items' nesting, else by the id the reply
+        names (`data-parent-id`)."""
         item_set = set(items)
         id_attribute = (self.profile.article_selector("comment_id_attribute") if self.profile else None) or "data-comment-id"
         ids = {item: _comment_id(item, id_attribute) for item in items}
+        depths: dict[str, int] = {}
         comments = []
         for position, item in enumerate(items):  # document order: each comment before its replies
             ancestors = [a for a in item.iterancestors() if a in item_set]
+            markup = _LazyParts(item, item_set)
             posted = self._own_first("comment_date", item, item_set)
-            posted_raw = element_text(posted)
-            posted_value = posted.get("datetime") if posted is not None else None
+            if posted is not None:
+                posted_raw = element_text(posted)
+                posted_at = normalise_date(posted.get("datetime") or posted_raw, self.article.language)
+            else:  # the markup's time part may hold more than the date ("Li Wei, 4 May 2024"): found in it
+                posted_raw, machine = markup.parts.posted_raw, markup.parts.posted_machine
+                posted_at = find_date(machine or posted_raw, self.article.language) if posted_raw else None
+            parent_id = ids[ancestors[0]] if ancestors else named_parent_id(item)
+            depth = len(ancestors) if ancestors or not parent_id else depths.get(parent_id, -1) + 1
+            if site_id := ids[item]:
+                depths[site_id] = depth
             comments.append(
                 Comment(
-                    body_text=element_text(self._own_first("comment_body", item, item_set)) or "",
+                    body_text=element_text(self._own_first("comment_body", item, item_set)) or markup.parts.text or "",
                     position=position,
                     site_comment_id=ids[item],
-                    parent_id=ids[ancestors[0]] if ancestors else None,
-                    depth=len(ancestors),
-                    author_name=element_text(self._own_first("comment_author", item, item_set)),
-                    posted_at=normalise_date(posted_value or posted_raw, self.article.language),
+                    parent_id=parent_id,
+                    depth=depth,
+                    author_name=element_text(self._own_first("comment_author", item, item_set)) or markup.parts.author,
+                    posted_at=posted_at,
                     posted_at_raw=posted_raw,
                 )
             )
@@ -673,6 +691,18 @@ class _ArticlePage:
             if owner is item:
                 return element
         return None
+
+
+class _LazyParts:
+    """A comment item's parts as the markup layer reads them, read only when a part is asked for:
+    on a page the profile fits, never."""
+
+    def __init__(self, item, item_set: set) -> None:
+        self.item, self.item_set = item, item_set
+
+    @cached_property
+    def parts(self) -> CommentParts:
+        return comment_parts(self.item, self.item_set)
 
 
 _RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "yi"}

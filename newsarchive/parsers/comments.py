@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -102,12 +103,13 @@ def _comments_of(items: list, language: str | None, structural: bool) -> list[Co
     depths: dict[str, int] = {}
     for item in items:
         parent = _parent_item(item, item_set)
-        parent_id = ids.get(parent) if parent is not None else item.get("data-parent-id") or None
-        text = _text(item, item_set)
+        parts = comment_parts(item, item_set)
+        parent_id = ids.get(parent) if parent is not None else named_parent_id(item)
+        text = parts.text
         if not text or is_not_a_comment(text) or _is_teaser(item, text):
             continue
-        author = _first_text(item, item_set, itemprop="author")
-        posted_raw, posted_text = _date_parts(item, item_set)
+        author = parts.author
+        posted_raw, posted_text = parts.posted_raw, parts.posted_machine
         if posted_raw is None and structural and (time_part := _time_part(item)) is not None:
             posted_raw = element_text(time_part)  # "Georg N. am 10.4.2020": the date is the part to read
             posted_text = match.group() if (match := _DATE_TEXT.search(posted_raw or "")) else None
@@ -120,6 +122,30 @@ def _comments_of(items: list, language: str | None, structural: bool) -> list[Co
             posted_at=find_date(posted_text or posted_raw, language) if posted_raw else None,
         ))
     return comments
+
+
+@dataclass(frozen=True)
+class CommentParts:
+    """What the markup says of one comment item, whoever found the item: its text, author, and
+    time as printed and as a machine reads it."""
+
+    text: str | None
+    author: str | None
+    posted_raw: str | None
+    posted_machine: str | None
+
+
+def comment_parts(item, item_set) -> CommentParts:
+    """The parts of a comment item of item_set (its replies' parts are theirs), read by markup."""
+    posted_raw, posted_machine = _date_parts(item, item_set)
+    return CommentParts(_text(item, item_set), _first_text(item, item_set, itemprop="author"), posted_raw,
+                        posted_machine)
+
+
+def named_parent_id(item) -> str | None:
+    """The id of the comment an item answers, when the item names it: a flat list whose replies
+    say whom they answer (`data-parent-id`), not by nesting."""
+    return item.get("data-parent-id") or None
 
 
 def _numbered_id(item) -> str | None:
