@@ -104,6 +104,23 @@ def test_next_page_url():
     assert _listing("<p>none</p>").next_page_url is None
 
 
+@pytest.mark.parametrize("pager", [
+    "<div class='pager'><a href='?p=1'>Previous</a><a href='?p=1'>1</a><span>2</span><a href='?p=3'>3</a>"
+    "<a class='pagination-next' href='?p=3'>Next</a></div>",
+    "<div class='pager'><a rel='next' class='arrow' href='?p=3'>›</a></div>",
+    "<nav><a href='?p=3'>Older stories</a></nav>",
+])
+def test_a_next_link_the_profiles_selector_misses_is_found_as_any_listings_is(pager):
+    # The selector (a.next) is a guess: a pager marked otherwise left every later page of the
+    # section unread, and the crawl said "finished".
+    assert _listing(pager).next_page_url == "https://planet.example/en/news/?p=3"
+
+
+def test_the_last_page_has_no_next_page_whatever_its_pager_shows():
+    last = "<div class='pager'><a href='?p=1'>Previous</a><a href='?p=1'>1</a><span>2</span></div>"
+    assert _listing(last).next_page_url is None
+
+
 def test_parse_listing_decodes_with_the_declared_charset():
     body = "<html><body><ul><li class='item'><a class='title' href='/en/articles/3'>\u0418\u0437</a></li></ul>"
     listing = parse_listing(URL, body.encode("koi8-r"), PROFILE, content_type="text/html; charset=koi8-r")

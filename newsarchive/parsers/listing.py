@@ -6,6 +6,7 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 from newsarchive.items import Listing, ListingLink
+from newsarchive.parsers.discovery import next_page
 from newsarchive.parsers.document import Document, parse_document
 from newsarchive.parsers.text import element_text, western_digits
 from newsarchive.parsers.urls import canonicalise_url
@@ -102,6 +103,9 @@ def _last_page(doc: Document, profile: SiteProfile, page: int) -> int | None:
 
 
 def _next_page_url(doc: Document, profile: SiteProfile) -> str | None:
+    """The next page by the profile's selector, else as any listing's is found (rel="next", a
+    "Next" label or class, the pager's next number): a selector is a guess, and a pager whose next
+    link it missed left every later page of the section unread, the crawl "finished"."""
     found = _select(doc, profile, "next_page")
     href = found[0].get("href") if found else None
-    return doc.absolute(href) if href else None
+    return doc.absolute(href) if href else next_page(doc)
