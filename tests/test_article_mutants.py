@@ -203,6 +203,21 @@ def test_a_comment_date_is_read_in_the_article_language():
         ("سارة", "2024-04-03", "03/04/2024")]
 
 
+def test_a_numeric_date_is_read_in_the_order_of_the_pages_region():
+    # dateparser told "en" reads 03/04/2024 as an American would (4 March); the profile's locale
+    # (en_GB) or the page's declared lang says which order the page writes.
+    comment = ("<ol class='comments'><li class='comment' data-cid='1'><time class='when'>03/04/2024 14:05</time>"
+               "<p class='said'>Thanks</p></li></ol>")
+    british = profiled("<h1 class='headline'>Rain</h1>" + STORY + comment)
+    assert [c.posted_at for c in british.comments] == ["2024-04-03T14:05:00Z"]
+    undated = "https://news.example/story"
+    for lang, day in [("en-GB", "2024-04-03"), ("en-US", "2024-03-04"), ("en", "2024-03-04"), ("en-x-twain", "2024-03-04"),
+                      ("en-ZZ", "2024-03-04")]:  # a region dateparser does not know: its language's order
+        article = parse_article(undated, page("<h1>Rain</h1><p class='date'>Published 03/04/2024</p>" + STORY,
+                                              html_attributes=f" lang='{lang}'"))
+        assert (lang, article.published_at) == (lang, day)
+
+
 def test_comment_parts_the_profiles_selectors_miss_are_read_as_markup_reads_them():
     # A redesign the guesses (.who, time.when, .said) missed stored every comment with no text, no
     # author and no time, as complete. The first item fits the profile, and is read by it alone.

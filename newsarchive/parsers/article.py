@@ -174,10 +174,10 @@ class _ArticlePage:
         on a forum or a list the date shown is a clock's."""
         if self._profile_fits():
             return None
-        language = self.article.language
+        language = self.date_language
         return (self._day_shown() or date_in_byline(self.article.byline_raw, language)
                 or dateline_day([block.text for block in self.article.body_blocks[:3]], language)
-                or generic.find_publication_date(self.root, self.doc.url, language))
+                or generic.find_publication_date(self.root, self.doc.url, self.article.language))
 
     def _generic_author(self) -> str | None:
         """trafilatura's byline rules (author XPaths of the visible page), when nothing cheaper named
@@ -249,6 +249,18 @@ class _ArticlePage:
             rtl = (self.root.get("dir") or "").lower() == "rtl" or article.language in _RTL_LANGUAGES
         article.direction = "rtl" if rtl else "ltr"
 
+    @property
+    def date_language(self) -> str | None:
+        """The language dates are read in, with the region that orders a numeric date's day and
+        month where the page names one (a profile's locale `en_GB`, `<html lang="en-GB">`):
+        03/02/2019 is 3 February in Britain and 2 March in the United States, and dateparser,
+        told only "en", reads it as an American would."""
+        language = self.article.language
+        tag = (self.article.locale or self.root.get("lang") or "").replace("_", "-").split("-")
+        if language and len(tag) > 1 and tag[0].lower() == language and len(tag[1]) == 2 and tag[1].isalpha():
+            return f"{language}-{tag[1].upper()}"
+        return language
+
     def detect_language(self) -> None:
         """When neither the URL nor the page declares a language: detect it from the text."""
         article = self.article
@@ -299,11 +311,11 @@ class _ArticlePage:
             raw, source = from_metadata
             # A plain <meta name="date"> is often the day of the last change: the date the page
             # shows beside the story says when it came out.
-            if source == Layer.META and (shown := date_shown(self.root, article.language)) and shown != local_day(raw):
+            if source == Layer.META and (shown := date_shown(self.root, self.date_language)) and shown != local_day(raw):
                 raw, source = shown, Layer.MARKUP
             elif shown_candidate := self._metadata_date_shown(raw):
                 raw, source = shown_candidate
-        published = normalise_date(raw, article.language) if raw else None
+        published = normalise_date(raw, self.date_language) if raw else None
         url_date = self._url_date()
         if published and not plausible_publication_date(published) and date_part(published) != url_date:
             # 0001-01-01 placeholders and dates in the future are template mistakes, not dates:
@@ -330,7 +342,7 @@ class _ArticlePage:
         modified_raw = self.from_metadata("modified_at")
         if modified_raw:
             article.modified_at_raw = modified_raw
-            article.modified_at = normalise_date(modified_raw, article.language)
+            article.modified_at = normalise_date(modified_raw, self.date_language)
 
     def _day_shown(self) -> str | None:
         """The day shown under the headline (None with no headline), looked for once a page: the
@@ -338,7 +350,7 @@ class _ArticlePage:
         if self._shown_under_headline is None:
             headline = self.root.find(".//h1")
             self._shown_under_headline = (
-                date_shown(self.root, self.article.language, near=headline) if headline is not None else None,)
+                date_shown(self.root, self.date_language, near=headline) if headline is not None else None,)
         return self._shown_under_headline[0]
 
     def _metadata_date(self) -> tuple[str, Layer] | None:
@@ -367,7 +379,7 @@ class _ArticlePage:
                 by_day.setdefault(day, (other, layer))  # the most trusted layer's text for each day
         if len(by_day) < 2:
             return None
-        shown = date_shown(self.root, self.article.language, near=self.root.find(".//h1"))
+        shown = date_shown(self.root, self.date_language, near=self.root.find(".//h1"))
         return by_day[shown] if shown in by_day and shown != local_day(raw) else None
 
     def _url_date(self) -> str | None:
@@ -597,7 +609,7 @@ class _ArticlePage:
         if items:
             self.set_field("comments", self._comments_from_items(items), Layer.PROFILE)
         else:  # the profile's selector (a guess) finds none, or no profile: the markup's comment items
-            comments = extract_comments(self.root, self.article.language)
+            comments = extract_comments(self.root, self.date_language)
             if comments:
                 self.set_field("comments", comments, Layer.MARKUP)
             elif not self._profile_fits():
@@ -662,10 +674,10 @@ class _ArticlePage:
             posted = self._own_first("comment_date", item, item_set)
             if posted is not None:
                 posted_raw = element_text(posted)
-                posted_at = normalise_date(posted.get("datetime") or posted_raw, self.article.language)
+                posted_at = normalise_date(posted.get("datetime") or posted_raw, self.date_language)
             else:  # the markup's time part may hold more than the date ("Li Wei, 4 May 2024"): found in it
                 posted_raw, machine = markup.parts.posted_raw, markup.parts.posted_machine
-                posted_at = find_date(machine or posted_raw, self.article.language) if posted_raw else None
+                posted_at = find_date(machine or posted_raw, self.date_language) if posted_raw else None
             parent_id = ids[ancestors[0]] if ancestors else named_parent_id(item)
             depth = len(ancestors) if ancestors or not parent_id else depths.get(parent_id, -1) + 1
             if site_id := ids[item]:

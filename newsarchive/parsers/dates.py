@@ -10,6 +10,7 @@ call, only for the rest.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_tz
@@ -207,6 +208,10 @@ def _dateparser_parse(text: str, language: str | None) -> datetime | None:
     # 60 MB a process); the page's language, else the languages most of the web is written in.
     languages = [language] if language else UNDECLARED_LANGUAGES
     try:
+        if language and "-" in language:  # a region ("en-GB"): its order of a numeric date's day and month
+            with contextlib.suppress(ValueError):  # a locale dateparser does not know: its language's
+                return dateparser.parse(text, locales=[language], settings=settings)
+            languages = [language.split("-")[0]]
         return dateparser.parse(text, languages=languages, settings=settings)
     except (ValueError, OverflowError, TypeError, KeyError):  # a language dateparser does not know
         return None
