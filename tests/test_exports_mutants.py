@@ -524,9 +524,16 @@ def test_sqlite_copy_is_one_file_with_every_row(archive, tmp_path):
         (tmp_path / left).write_bytes(b"left by a killed export")
     (tmp_path / ".copy.db.1.partial").write_bytes(b"an export running now")  # init's number: it runs
     (tmp_path / f".other.db.{gone}.partial").write_bytes(b"another file's")
+    # The user's own files, named like one but not one: a longer name, and a link (to a file elsewhere).
+    (tmp_path / f".copy.db.{gone}.partial.notes").write_bytes(b"the user's")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "kept").write_bytes(b"the user's")
+    (tmp_path / f".copy.db.{gone}.partial-wal").symlink_to(tmp_path / "elsewhere" / "kept")
     copy = export_sqlite(archive, str(out))
     assert copy == SqliteCopy(out, out.stat().st_size, {"articles": 4, "comments": 2, "captures": 10})
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".copy.db.1.partial", f".other.db.{gone}.partial", "copy.db"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".copy.db.1.partial", f".copy.db.{gone}.partial-wal", f".copy.db.{gone}.partial.notes",
+        f".other.db.{gone}.partial", "copy.db", "elsewhere"]
     check = sqlite3.connect(out)
     assert check.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     assert check.execute("SELECT title FROM articles WHERE id = 3").fetchone()[0] == "Цены снова на рынке"

@@ -89,6 +89,9 @@ def test_a_failed_download_is_told_by_the_errors_behind_it(errors, reason):
      "ParseError: bad header: \\xff\\xfe"),
     ((net_errors.ConnectionLost("gone"),), "ConnectionLost: gone"),
     ((net_errors.ConnectionDone(),), "ConnectionDone: Connection was closed cleanly."),
+    # Cut short after an answer that could not be read: the answer is what went wrong.
+    ((net_errors.ConnectionLost("gone"), KeyError(b"gzip, chunked")),
+     "the answer is not HTTP that can be read: ConnectionLost: gone; KeyError: gzip, chunked"),
 ])
 def test_a_failed_download_is_described_by_the_errors_behind_it(errors, detail):
     assert describe_failure(failed_download(*errors))[1] == detail

@@ -169,3 +169,8 @@ def test_a_shard_a_crawl_is_writing_now_is_refused_until_the_crawl_ends(tmp_path
         assert not merged.exists()  # nothing merged, not even the first
     assert crawls_running(second) == []
     assert run_cli("merge", str(first), str(second), "--into", str(merged)).returncode == 0
+    # An archive whose name a glob would read as a pattern ([...]) is found by its own name.
+    odd = tmp_path / "shard[1].db"
+    odd.write_bytes(second.read_bytes())
+    with crawl_lock(odd, "diyaruna"):
+        assert crawls_running(odd) == ["diyaruna"]

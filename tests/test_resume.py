@@ -431,3 +431,46 @@ def test_a_resumed_crawl_reads_again_the_listings_the_interrupted_one_read(tmp_p
     assert "resumed crawl 1" in resumed.stdout and " 0 failures" in resumed.stdout
     stored = {int(url.rsplit("-", 1)[1]) for (url,) in db.execute("SELECT url FROM articles")}
     assert stored == set(range(1, 34))  # the three new stories, on a page read before, too
+
+
+class AppendingSite(SiteHandler):
+    """A section of 12 stories, five a page, oldest first (an archive's order): `published` more
+    stories come out at the end, on its last page and on a new page after it."""
+
+    published = 0
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        if not self.path.startswith("/news/"):
+            return self.answer(404, "no")
+        if self.path.startswith("/news/2024/"):
+            return self.answer(200, story_html(self.path.rsplit("-", 1)[-1]))
+        page = int(self.path.partition("page=")[2] or 1)
+        oldest_first = list(range(1, 13 + self.published))
+        shown = oldest_first[(page - 1) * 5:page * 5]
+        links = "".join(f"<li><a href='/news/2024/05/01/story-{n}'>Story {n}</a></li>" for n in shown)
+        more = f"<a rel='next' href='/news/?page={page + 1}'>Next</a>" if page * 5 < len(oldest_first) else ""
+        return self.answer(200, f"<html><head><title>News</title></head><body><ul>{links}</ul>{more}</body></html>")
+
+
+def test_a_resumed_crawl_reads_again_a_listing_page_after_the_first(tmp_path):
+    # The interrupted crawl read the section's last page (3); the stories published since came out on
+    # it and on a new page 4, which only page 3, read again, links to.
+    db_path = tmp_path / "a.db"
+    site = type("Site", (AppendingSite,), {"published": 0})
+    server = serve_handler(site)
+    crawl = ["crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path), "--allow-private",
+             "--render", "never", "--no-index"]
+    try:
+        first = run_cli(*crawl, "-s", "CONCURRENT_REQUESTS=1", "-s", "CLOSESPIDER_PAGECOUNT=8")
+        assert first.returncode == 1, first.stdout + first.stderr[-2000:]
+        db = sqlite3.connect(db_path)
+        pages = {url.partition("page=")[2] or "1" for (url,) in db.execute("SELECT url FROM listings")}
+        assert pages == {"1", "2", "3"}
+        assert 0 < db.execute("SELECT count(*) FROM articles").fetchone()[0] < 12
+        site.published = 5  # 13 to 15 on page 3, 16 and 17 on a new page 4
+        resumed = run_cli(*crawl)
+    finally:
+        server.shutdown()
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    stored = {int(url.rsplit("-", 1)[1]) for (url,) in db.execute("SELECT url FROM articles")}
+    assert stored == set(range(1, 18))
