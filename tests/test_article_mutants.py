@@ -249,6 +249,11 @@ def test_a_flat_comment_list_threads_the_replies_by_the_parent_they_name():
         ("1", None, 0), ("2", "1", 1), ("3", "2", 2), ("4", "99", 0), ("5", None, 0), ("6", "5", 1)]
 
 
+def test_a_profiled_byline_over_two_lines_names_its_author_on_one():
+    article = profiled("<h1 class='headline'>Rain</h1><p class='byline'>By Ana Ruiz<br>Lisbon</p>" + STORY)
+    assert ([a.name for a in article.authors], article.byline_raw) == (["Ana Ruiz"], "By Ana Ruiz Lisbon")
+
+
 # authors from metadata ---------------------------------------------------------------------------
 
 def test_one_metadata_author_is_split_like_a_byline_and_several_are_kept_as_names():

@@ -13,13 +13,13 @@ from lxml import etree
 
 from newsarchive.items import Byline
 from newsarchive.parsers.bylines import (
-    _lines_text,
     byline_element,
     bylines_from_names,
     clean_byline,
     find_byline,
     find_byline_authors,
     is_role,
+    lines_text,
     name_key,
     prefer_shown,
     prints_in_full,
@@ -146,7 +146,22 @@ def test_split_byline_gives_names_raw_names_and_positions():
     ("Autorin: Ana Ruiz, Chief in New York", [("Ana Ruiz", "Chief in New York")]),  # four words: a job
     ("Ana Ruiz, Chief in Tunis", [("Ana Ruiz", None), ("Chief in Tunis", None)]),  # three words: no job
     ("Ana Ruiz, Chief In New York", [("Ana Ruiz", None), ("Chief In New York", None)]),  # no lower-case word
-    ("Chief in New York", [("Chief in New York", None)]),  # no name before it: no job
+    ("Head of News for Europe", [("Head of News for Europe", None)]),  # no name before it: no job
+    # Where the author filed from is no part of the name, nor a job that takes a co-author's place;
+    # after a comma, it is a job's place ("Chief in Tunis" above).
+    ("By Khalid al-Taie in Baghdad", [("Khalid al-Taie", None)]),
+    ("By Khalid al-Taie and Sami Zein in Erbil", [("Khalid al-Taie", None), ("Sami Zein", None)]),
+    ("By Ana Ruiz reporting from New York City", [("Ana Ruiz", None)]),
+    ("By Ana Ruiz, in Lisbon", [("Ana Ruiz", None)]),
+    ("Ахмед Фарух и Мария Иванова из Алматы", [("Ахмед Фарух", None), ("Мария Иванова", None)]),
+    ("بقلم خالد الطائي من بغداد", [("خالد الطائي", None)]),
+    ("Von Ana Ruiz aus Berlin", [("Ana Ruiz", None)]),
+    ("By Ana Ruiz in depth", [("Ana Ruiz in depth", None)]),  # no capitalised place
+    ("Ana de Souza", [("Ana de Souza", None)]),
+    # A byline in capitals joins its names with AND; a capital initial is no "and" ("y", "e").
+    ("BY KHALID AL-TAIE AND SAMI ZEIN", [("KHALID AL-TAIE", None), ("SAMI ZEIN", None)]),
+    ("By Ana Ruiz And Li Wei", [("Ana Ruiz", None), ("Li Wei", None)]),
+    ("By Mary E Smith y Juan Y Ruiz", [("Mary E Smith", None), ("Juan Y Ruiz", None)]),
     ("J. I. DA SILVA, ANA MARIA DE SOUZA", [("J. I. DA SILVA", None), ("ANA MARIA DE SOUZA", None)]),
     ("Joe S.", [("Joe S.", None)]),
     ("Ana Ruiz.", [("Ana Ruiz", None)]),
@@ -286,7 +301,7 @@ def test_the_names_inside_a_marked_byline(inner, expected):
 def test_lines_text_keeps_breaks_and_blocks_and_skips_scripts():
     root = lxml.html.fromstring(
         "<div>By Ana\nRuiz<br>Lisbon<p>Porto\r</p><script>x()</script>tail</div>")
-    assert _lines_text(root) == "\nBy Ana Ruiz\nLisbon\nPorto tail"
+    assert lines_text(root) == "\nBy Ana Ruiz\nLisbon\nPorto tail"
 
 
 def test_a_byline_over_lines_names_from_the_line_with_the_lead_in():
@@ -357,7 +372,7 @@ def test_a_label_alone_reads_the_names_from_lines_of_120_characters_at_most():
 def test_one_line_reads_carriage_returns_as_spaces():
     element = etree.Element("span")
     element.text = "Ana\rRuiz\nLisbon"
-    assert _lines_text(element) == "Ana Ruiz Lisbon"
+    assert lines_text(element) == "Ana Ruiz Lisbon"
 
 
 def test_prefer_shown_takes_metadata_as_the_article_own_by_default():

@@ -29,6 +29,7 @@ from newsarchive.parsers.boilerplate import (
 from newsarchive.parsers.bylines import (
     bylines_from_names,
     find_byline_authors,
+    lines_text,
     prefer_shown,
     shown_as_a_name,
     signature,
@@ -401,7 +402,7 @@ class _ArticlePage:
         if byline_element is not None:
             self.article.byline_raw = element_text(byline_element)
             names = [element_text(span) for span in self.select("authors", byline_element)]
-            authors = bylines_from_names(names) if any(names) else split_byline(self.article.byline_raw)
+            authors = bylines_from_names(names) if any(names) else split_byline(lines_text(byline_element))
             if authors:
                 self.set_field("authors", authors, Layer.PROFILE)
                 return

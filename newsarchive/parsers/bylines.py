@@ -48,7 +48,19 @@ _INNER_LEAD_IN = re.compile(
 # Commas (Latin and Arabic), semicolons, "&", a spaced slash, and the word for "and" standing
 # alone. The Arabic "و" is often written joined to the next name ("وأحمد"); only a free-standing
 # one is split, since names themselves begin with the letter (وليد).
-_SEPARATORS = re.compile(r"\s*[,،;|&]\s*|\s+/\s+|\s+(?:and|und|et|y|e|и|та|و)\s+")
+# A byline in capitals joins its names with AND too; the one-letter words stay lower-case only,
+# since a capital one is an initial ("Mary E Smith").
+_SEPARATORS = re.compile(r"\s*[,،;|&]\s*|\s+/\s+|\s+(?:(?i:and|und|et)|y|e|и|та|و)\s+")
+# Where the author filed from, printed after the name ("Ana Ruiz in Baghdad", "Мария Иванова из
+# Алматы", "خالد الطائي من بغداد"): up to three capitalised words (any word, in a script without
+# capitals) after a word for "in" or "from" that no name holds. After a comma it may be a job's
+# place instead ("Ana Ruiz, project lead in Tunis"), and stays with the job.
+_PLACE = (r"(?:in|reporting\s+from|aus|à|из|в|من|في)\s+(?:[A-ZÀ-ÞА-ЯЁ][\w'’.-]*|[\u0600-\u06ff]+)"
+          r"(?:\s+(?:[A-ZÀ-ÞА-ЯЁ][\w'’.-]*|[\u0600-\u06ff]+)){0,2}$")
+_PLACE_AFTER_NAME = re.compile(rf"\s+{_PLACE}")
+_PLACE_ALONE = re.compile(rf"^{_PLACE}")
+_AFTER_A_COMMA = re.compile(r"\s*[,،;]\s*")
+_PARTS_AND_SEPARATORS = re.compile(f"({_SEPARATORS.pattern})")  # split() then keeps each separator
 # Spaced marks that part a byline from the date, category or reading time printed on its line.
 _SEGMENTS = re.compile(r"\s+[·•|»–—-]\s+|\s+//\s+|\s*[·•»]\s*")
 # "Label: value" fields on one line ("Datum: 19.11.2021 Autor: Ada Roth Quelle: dpa").
@@ -207,8 +219,12 @@ def split_byline(byline: str | None) -> list[Byline]:
     if not text:
         return []
     authors: list[Byline] = []
-    for part in _SEPARATORS.split(text):
-        cleaned = _tidy_name(strip_lead_in(part or ""))
+    pieces = _PARTS_AND_SEPARATORS.split(text)
+    for part, separator in zip(pieces[0::2], ["", *pieces[1::2]], strict=True):
+        cleaned = strip_lead_in(part or "")
+        if _PLACE_ALONE.match(cleaned) or not (authors and _AFTER_A_COMMA.fullmatch(separator)):
+            cleaned = _PLACE_AFTER_NAME.sub("", _PLACE_ALONE.sub("", cleaned))
+        cleaned = _tidy_name(cleaned)
         if not cleaned or "@" in cleaned or "://" in cleaned:
             continue
         job, cleaned = _job_before_name(cleaned)
@@ -361,10 +377,10 @@ def _bylines_shown(root):
             if not text or len(text) > 120 or len(text.split()) > 20:
                 continue
             names = _name_parts(element) if kind != "line" else None
-            authors = split_byline(names or _lines_text(element))
+            authors = split_byline(names or lines_text(element))
             if not authors and kind == "line" and (parent := element.getparent()) is not None:
                 # A label alone ("<strong>Text:</strong> Ana Ruiz"): the names follow it on its line.
-                lines = [line for line in _lines_text(parent).split("\n") if len(normalise_text(line) or "") <= 120]
+                lines = [line for line in lines_text(parent).split("\n") if len(normalise_text(line) or "") <= 120]
                 authors = split_byline("\n".join(lines))
             # An unmarked line must read as a byline: names are capitalised ("By the numbers:" is not),
             # and a bare link to an author's page must hold a name ("9 articles" is its count).
@@ -438,8 +454,9 @@ def _byline_text(element) -> str | None:
     return normalise_text(" ".join(element.itertext()))
 
 
-def _lines_text(element) -> str:
-    """An element's text with its line breaks (<br>, blocks) kept as newlines."""
+def lines_text(element) -> str:
+    """An element's text with its line breaks (<br>, blocks) kept as newlines: a byline printed
+    over two lines ("By Ana Ruiz<br>Lisbon") names its author on one (clean_byline)."""
     parts: list[str] = []
     _collect_lines(element, parts)
     return "".join(parts)
