@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from scrapy.settings import SETTINGS_PRIORITIES
+
 
 class ContactUserAgent:
     """Build USER_AGENT from NEWSARCHIVE_USER_AGENT and NEWSARCHIVE_CONTACT_URL.
@@ -76,7 +78,12 @@ class DistributedCrawl:
             settings.set("DUPEFILTER_CLASS", "scrapy.dupefilters.BaseDupeFilter", priority="addon")
             settings.set("SCHEDULER", "newsarchive.request_queue.SpillingScheduler", priority="addon")
             return
+        # `newsarchive crawl` names every distributed crawl (crawling.distributed_crawl_name); a
+        # crawl started by Scrapy itself is named after its spider.
         name = settings.get("NEWSARCHIVE_CRAWL_NAME") or "%(spider)s"
+        # Above the project's own "" (settings.py), which took every such crawl's keys to "newsarchive::...".
+        settings.set("NEWSARCHIVE_CRAWL_NAME", name,
+                     priority=max(settings.getpriority("NEWSARCHIVE_CRAWL_NAME") or 0, SETTINGS_PRIORITIES["addon"]))
         for setting, value in {
             "SCHEDULER": "newsarchive.distributed.ReliableScheduler",
             "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
@@ -84,7 +91,6 @@ class DistributedCrawl:
             "SCHEDULER_PERSIST": True,  # other workers still need the queue when one stops
             "SCHEDULER_QUEUE_KEY": f"newsarchive:{name}:requests",
             "SCHEDULER_DUPEFILTER_KEY": f"newsarchive:{name}:dupefilter",
-            "NEWSARCHIVE_CRAWL_NAME": name,
             "REDIS_URL": url,
         }.items():
             settings.set(setting, value, priority="addon")

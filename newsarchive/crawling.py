@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import sqlite3
 import tempfile
@@ -273,6 +274,11 @@ class CrawlSummary:
         return " (" + ", ".join(f"{count} {reason}" for count, reason in reasons[:shown]) + more + ")"
 
 
+# The longest --refresh-window, some 270 years: the window's start is a date (datetime's years
+# begin at 1), and "inf" failed the crawl's start with an OverflowError. --full refetches all.
+MAX_REFRESH_WINDOW_DAYS = 100_000
+
+
 @dataclass
 class CrawlPlan:
     """What to run: the spider, its arguments and the settings, all checked."""
@@ -299,9 +305,37 @@ REDIS_SCHEMES = ("redis", "rediss", "unix")  # what redis-py's from_url reads
 
 
 def check_redis_url(redis_url: str | None) -> None:
-    if redis_url is not None and urlsplit(redis_url).scheme not in REDIS_SCHEMES:
+    if redis_url is None:
+        return
+    try:
+        parts = urlsplit(redis_url)
+        parts.port  # noqa: B018 (read for its check: a port past 65535, or none that is a number)
+    except ValueError as error:  # "Port out of range 0-65535", "Invalid IPv6 URL"
+        raise OptionError(f"--redis {redis_url!r} is no URL that can be used: {error}") from None
+    if parts.scheme not in REDIS_SCHEMES:
         raise OptionError(f"--redis must be a URL of Redis ({', '.join(f'{scheme}://' for scheme in REDIS_SCHEMES)}), "
                           f"not {redis_url!r}")
+
+
+# A crawl's name is part of every Redis key of the crawl, and Redis reads the names of the keys a
+# worker looks for as a pattern (a "[" in one hid the crawl's own keys: a killed worker's requests
+# were never put back), and scrapy-redis formats them with "%".
+_CRAWL_NAME = re.compile(r"[\w.-]+")
+
+
+def distributed_crawl_name(crawl_name: str | None, site: str) -> str:
+    """The name of a distributed crawl: the one given, else the site's (a profile's name; a URL's
+    host, and its port when it has one). Every crawl given by URL was "generic", the spider's
+    name, and crawls of two sites through one Redis took each other's requests."""
+    if crawl_name is None:
+        if "://" not in site:
+            return site
+        parts = urlsplit(site)
+        return site_host(parts.hostname or "") + (f"-{parts.port}" if parts.port else "")
+    if not _CRAWL_NAME.fullmatch(crawl_name):
+        raise OptionError(f"--crawl-name may hold letters, digits, '.', '_' and '-' (it names the crawl's Redis "
+                          f"keys), not {crawl_name!r}")
+    return crawl_name
 
 
 def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, since: str | None = None,
@@ -321,10 +355,13 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
         parse_count(stale_pages, "--stale-pages")
     if revisit_budget is not None:
         parse_count(revisit_budget, "--revisit-budget")
-    if refresh_window is not None and refresh_window < 0:
-        raise OptionError(f"--refresh-window must be 0 or more days, not {refresh_window}")
+    if refresh_window is not None and not 0 <= refresh_window < MAX_REFRESH_WINDOW_DAYS:  # nan too
+        raise OptionError(f"--refresh-window must be 0 or more days, fewer than {MAX_REFRESH_WINDOW_DAYS:,}, "
+                          f"not {refresh_window}")
     check_lookup_db(lookup_db)
     check_redis_url(redis_url)
+    if redis_url is not None:
+        crawl_name = distributed_crawl_name(crawl_name, site)
     check_render(render, (overrides or {}).get("NEWSARCHIVE_CHROMIUM"))
     check_render_origins((overrides or {}).get("NEWSARCHIVE_RENDER_ORIGINS"))
     check_browser_settings(overrides or {})

@@ -53,7 +53,7 @@ NEWSARCHIVE_REVISIT_CEILING_DAYS = 60
 # Distributed crawls (newsarchive/distributed.py): several processes share one crawl through
 # Redis when this is set; each writes its own archive shard, merged with `newsarchive merge`.
 NEWSARCHIVE_REDIS_URL = ""
-NEWSARCHIVE_CRAWL_NAME = ""  # names the crawl's Redis keys; default: the spider's name
+NEWSARCHIVE_CRAWL_NAME = ""  # names the crawl's Redis keys; `crawl` gives the site's (crawling.distributed_crawl_name)
 NEWSARCHIVE_REDIS_OUTAGE_SECONDS = 60
 # Where the refresh policy looks up known articles (default: NEWSARCHIVE_DB_PATH); point the
 # shards of a distributed crawl at the merged archive.

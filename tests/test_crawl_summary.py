@@ -232,7 +232,21 @@ def test_an_error_chain_reads_first_cause_first():
     ({"max_pages": -1}, "--max-pages must be 0 or more, not -1"),
     ({"stale_pages": -2}, "--stale-pages must be 0 or more, not -2"),
     ({"revisit_budget": -3}, "--revisit-budget must be 0 or more, not -3"),
-    ({"refresh_window": -0.5}, "--refresh-window must be 0 or more days, not -0.5"),
+    ({"refresh_window": -0.5}, "--refresh-window must be 0 or more days, fewer than 100,000, not -0.5"),
+    # The window's start is a date: "inf" failed the crawl's start with an OverflowError.
+    ({"refresh_window": float("inf")}, "--refresh-window must be 0 or more days, fewer than 100,000, not inf"),
+    ({"refresh_window": float("nan")}, "--refresh-window must be 0 or more days, fewer than 100,000, not nan"),
+    ({"refresh_window": 100_000.0}, "--refresh-window must be 0 or more days, fewer than 100,000, not 100000.0"),
+    # Past the scheme, a URL Redis's client cannot use failed the crawl's start.
+    ({"redis_url": "redis://127.0.0.1:99999/0"}, "--redis 'redis://127.0.0.1:99999/0' is no URL that can be used: Port out of range"),
+    ({"redis_url": "redis://[::1/0"}, "--redis 'redis://[::1/0' is no URL that can be used: Invalid IPv6 URL"),
+    # The name is in every Redis key of the crawl: a pattern character hid its own keys from it,
+    # and a "%" failed its start with a traceback.
+    ({"redis_url": "redis://127.0.0.1:6399/0", "crawl_name": "nightly-[1]"},
+     "--crawl-name may hold letters, digits, '.', '_' and '-' (it names the crawl's Redis keys), not 'nightly-[1]'"),
+    ({"redis_url": "redis://127.0.0.1:6399/0", "crawl_name": "50%"}, "--crawl-name may hold letters"),
+    ({"redis_url": "redis://127.0.0.1:6399/0", "crawl_name": "a*"}, "--crawl-name may hold letters"),
+    ({"redis_url": "redis://127.0.0.1:6399/0", "crawl_name": ""}, "--crawl-name may hold letters"),
     ({"render": "sometimes"}, "--render must be one of auto, always, never, not 'sometimes'"),
     ({"render": "always", "overrides": {"NEWSARCHIVE_CHROMIUM": "/nonexistent/chromium"}},
      "--render always needs a browser: "),
@@ -344,6 +358,29 @@ def test_options_become_the_settings_they_stand_for_and_nothing_else():
         "NEWSARCHIVE_REFRESH_WINDOW_DAYS": 0.0, "NEWSARCHIVE_REDIS_URL": "redis://127.0.0.1:6399/0",
         "NEWSARCHIVE_CRAWL_NAME": "nightly", "NEWSARCHIVE_LOOKUP_DB_PATH": os.path.abspath("merged.db"),
         "NEWSARCHIVE_FRONTIER_RESUME": False, "NEWSARCHIVE_REVISIT_BUDGET": 10, "NEWSARCHIVE_RENDER": "never"}
+
+
+def test_a_distributed_crawl_is_named_after_its_site_unless_named():
+    redis = "redis://127.0.0.1:6399/0"
+    assert crawl_plan(SITE, redis_url=redis).settings["NEWSARCHIVE_CRAWL_NAME"] == "127.0.0.1-8000"
+    assert crawl_plan("https://www.example.org/news/", redis_url=redis).settings["NEWSARCHIVE_CRAWL_NAME"] == "example.org"
+    assert crawl_plan("diyaruna", redis_url=redis).settings["NEWSARCHIVE_CRAWL_NAME"] == "diyaruna"
+    assert crawl_plan(SITE, redis_url=redis, crawl_name="night_ly.2-b").settings["NEWSARCHIVE_CRAWL_NAME"] == "night_ly.2-b"
+    assert "NEWSARCHIVE_CRAWL_NAME" not in crawl_plan(SITE).settings  # one process: no Redis keys
+    assert crawl_plan(SITE, refresh_window=99_999.0).settings["NEWSARCHIVE_REFRESH_WINDOW_DAYS"] == 99_999.0
+
+
+def test_a_distributed_crawl_scrapy_starts_itself_is_named_after_its_spider():
+    # The project's "" outranked the add-on's default: every such crawl's keys were "newsarchive::...".
+    from scrapy.settings import Settings
+
+    from newsarchive.addons import DistributedCrawl
+
+    settings = Settings({"NEWSARCHIVE_CRAWL_NAME": "", "NEWSARCHIVE_REDIS_URL": "redis://127.0.0.1:6399/0"},
+                        priority="project")
+    DistributedCrawl().update_settings(settings)
+    assert (settings["NEWSARCHIVE_CRAWL_NAME"], settings["SCHEDULER_QUEUE_KEY"]) == (
+        "%(spider)s", "newsarchive:%(spider)s:requests")
 
 
 def test_a_profiled_site_refuses_a_locale_it_does_not_have():

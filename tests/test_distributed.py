@@ -19,7 +19,7 @@ import pytest
 from scrapy.exceptions import DontCloseSpider
 
 from newsarchive.demo.site import generate_site
-from tests.conftest import free_port, run_cli, serve_handler, serve_in_subprocess
+from tests.conftest import SiteHandler, free_port, run_cli, section_html, serve_handler, serve_in_subprocess, story_html
 
 ARTICLES = 90
 WORKER_SETTINGS = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=INFO", "-s", "DOWNLOAD_DELAY=0.1",
@@ -411,3 +411,36 @@ def test_a_worker_that_received_no_page_of_a_begun_crawl_says_the_others_took_th
     assert worked.spider_idle(worked.spider) is None
     worked.close("finished")
     assert worked.stats.get_value(NO_SHARE_STAT) is None
+
+
+class EightStories(SiteHandler):
+    """A section of eight stories (/news/), each story's page saying which site it is on."""
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        if self.path == "/news/":
+            return self.answer(200, section_html(range(1, 9)))
+        if self.path.startswith("/news/2024/05/0"):
+            return self.answer(200, story_html(f"{self.path.rsplit('-', 1)[-1]} of {self.server.server_port}"))
+        return self.answer(404, "no")
+
+
+def test_two_sites_crawled_through_one_redis_keep_to_their_own_crawls(redis_server, tmp_path):
+    # Without --crawl-name, every crawl given by URL was named "generic" (its spider's name): two
+    # sites crawled at once took each other's requests, and one archived nothing, exit 0.
+    servers = [serve_handler(EightStories), serve_handler(EightStories)]
+    try:
+        workers = [subprocess.Popen(
+            [sys.executable, "-m", "newsarchive.cli", "crawl", f"http://127.0.0.1:{server.server_port}/news/",
+             "--db", str(tmp_path / f"site-{n}.db"), "--allow-private", "--redis", redis_server.url,
+             "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=INFO", "-s", "DOWNLOAD_DELAY=0.2"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n, server in enumerate(servers)]
+        outputs = [worker.communicate(timeout=120) for worker in workers]
+    finally:
+        for server in servers:
+            server.shutdown()
+    for n, (server, worker, (_out, err)) in enumerate(zip(servers, workers, outputs, strict=True)):
+        assert worker.returncode == 0, err[-3000:]
+        assert f"distributed crawl 127.0.0.1-{server.server_port} is complete" in err  # named after its site
+        with sqlite3.connect(tmp_path / f"site-{n}.db") as db:
+            titles = sorted(title for (title,) in db.execute("SELECT title FROM articles"))
+        assert titles == sorted(f"Story {k} of {server.server_port}" for k in range(1, 9))
