@@ -15,7 +15,8 @@ default the site), plus what an archive needs on top:
   waits while others may still find links), and the last one clears the crawl's keys;
 - a Redis outage is survived: requests found meanwhile are kept in memory and sent when Redis is
   back; after NEWSARCHIVE_REDIS_OUTAGE_SECONDS the worker stops with finish reason
-  "redis_unavailable" and says so in its log;
+  "redis_unavailable" and says so in its log; a Redis that comes back without the crawl (restarted
+  without its data: no append-only file) stops it with "redis_state_lost", not "finished";
 - a page that failed for a passing reason (a timeout, a reset, a 5xx: failures.TRANSIENT_FAILURES)
   is asked for again by the next crawl of the same name, as a single crawl's frontier does
   (newsarchive/archive/frontier.py): its failure committed, its request moves from the worker's
@@ -53,6 +54,7 @@ logger = logging.getLogger(__name__)
 REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
 HEARTBEAT_SECONDS = 2.0
 HEARTBEAT_TTL = 10  # a worker silent this long is taken for dead
+STATE_LOST = "redis_state_lost"  # the finish reason of a worker whose crawl Redis no longer holds
 STARTUP_GRACE_SECONDS = 30  # how long a worker waits for the crawl's first request to appear
 
 # One round trip each, and atomic: a request is never out of the queue without being in flight.
@@ -106,6 +108,8 @@ class ReliableScheduler(Scheduler):
         scheduler.outage_since = None
         scheduler.started = False
         scheduler.crawl_began = False  # seen begun by any worker (its "started" or "done" key)
+        scheduler.crawl_ended = False  # seen ended (its "done" key): the crawl's keys are gone for good
+        scheduler.state_lost = False
         scheduler.opened_at = time.monotonic()
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(scheduler.requests_committed, signal=newsarchive_signals.requests_committed)
@@ -181,20 +185,42 @@ class ReliableScheduler(Scheduler):
 
     def clear_crawl(self) -> None:
         self.spider.logger.info(f"distributed crawl {self.crawl_name} is complete: clearing its Redis keys")
+        # First: workers still waiting see this and stop, and none takes the keys' going for a loss
+        # (check_crawl_state); it expires before the next crawl of this name.
+        self.server.set(self.key("done"), "1", ex=HEARTBEAT_TTL)
         for key in self.server.scan_iter(match=self.key("*")):
-            if key.decode() != self.retry_key:  # the next crawl's
+            if key.decode() not in (self.retry_key, self.key("done")):  # the next crawl's, and the end's
                 self.server.delete(key)
         self.queue.clear()
         self.df.clear()
-        # Workers still waiting see this and stop; it expires before the next crawl of this name.
-        self.server.set(self.key("done"), "1", ex=HEARTBEAT_TTL)
 
     def heartbeat(self) -> None:
         try:
             self.server.set(self.key("worker", self.worker_id), "1", ex=HEARTBEAT_TTL)
             self.redis_back()
+            self.check_crawl_state()
         except REDIS_ERRORS as error:
             self.redis_down(error)
+
+    def check_crawl_state(self) -> None:
+        """Stop the worker when Redis no longer holds the crawl it had begun (neither its "started"
+        key nor the end's "done"): Redis restarted without its data (no append-only file, a new
+        container) or the keys were deleted, and with them the queue, the duplicate filter and
+        every worker's requests in flight. The workers went on over an empty queue, said
+        "finished", exit 0, and the stories in flight were never archived."""
+        if self.state_lost or self.crawl_ended or not (self.started or self.crawl_began):
+            return
+        if self.server.exists(self.key("done")):
+            self.crawl_ended = True
+            return
+        if self.server.exists(self.key("started")):
+            return
+        self.state_lost = True
+        self.spider.logger.error(
+            f"Redis no longer holds distributed crawl {self.crawl_name} (its queue, its duplicate filter and the "
+            "requests in flight): it restarted without its data (appendonly off?) or its keys were deleted; "
+            "stopping this worker: run the crawl again")
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=STATE_LOST))
 
     # the queue, with in-flight tracking and outage handling -----------------------------------------
 
@@ -311,7 +337,7 @@ class ReliableScheduler(Scheduler):
             if self.requeue_dead_workers() or len(self.queue):
                 raise DontCloseSpider
             if self.server.exists(self.key("done")):
-                self.crawl_began = True
+                self.crawl_began = self.crawl_ended = True
                 return  # another worker saw the crawl end and tidied up
             begun = self.server.exists(self.key("started"))
             self.crawl_began = self.crawl_began or bool(begun)
@@ -350,14 +376,16 @@ class ReliableScheduler(Scheduler):
                 self.server.rename(self.key("inflight", worker), claimed)  # only one survivor wins
             except Exception:  # noqa: BLE001 (another worker claimed it first)
                 continue
+            its_requests = 0
             for encoded in self.server.hvals(claimed):
                 request = self.queue._decode_request(encoded)
                 request.dont_filter = True  # the duplicate filter has seen it already
                 self.queue.push(request)
-                requeued += 1
+                its_requests += 1
             self.server.delete(claimed)
-            self.spider.logger.warning(f"worker {worker} is gone: {requeued} of its requests are back in the queue")
-            self.stats.inc_value("newsarchive/distributed/requeued_count", requeued)
+            self.spider.logger.warning(f"worker {worker} is gone: {its_requests} of its requests are back in the queue")
+            self.stats.inc_value("newsarchive/distributed/requeued_count", its_requests)
+            requeued += its_requests
         return requeued
 
     # outages -----------------------------------------------------------------------------------

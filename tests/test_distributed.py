@@ -239,6 +239,28 @@ def test_a_redis_restart_is_survived(site, redis_server, tmp_path):
     assert count == len(manifest["articles"])
 
 
+def test_a_redis_that_comes_back_without_the_crawl_stops_the_worker_unfinished(site, redis_server, tmp_path):
+    # Restarted without its data (no append-only file, a new container), Redis held no queue, no
+    # duplicate filter and no requests in flight: the workers said "finished", exit 0, stories lost.
+    _, base_url, _ = site
+    shard = tmp_path / "shard.db"
+    worker = start_worker(base_url, redis_server.url, shard, "-s", "DOWNLOAD_DELAY=0.3")
+    deadline = time.monotonic() + 60
+    while stored_articles(shard) < 5:
+        assert time.monotonic() < deadline and worker.poll() is None
+        time.sleep(0.1)
+    redis_server.stop()
+    shutil.rmtree(redis_server.folder / "appendonlydir", ignore_errors=True)  # its data gone
+    (redis_server.folder / "dump.rdb").unlink(missing_ok=True)
+    redis_server.start()
+    out, err = worker.communicate(timeout=120)
+    assert worker.returncode == 1, err[-3000:]
+    assert "Redis no longer holds distributed crawl test (its queue, its duplicate filter and the requests in " \
+           "flight): it restarted without its data (appendonly off?) or its keys were deleted" in err
+    assert out.startswith("crawl 1 of diyaruna: redis_state_lost; ")
+    assert stored_articles(shard) < ARTICLES
+
+
 def test_a_worker_started_while_redis_is_down_waits_for_it(site, redis_server, tmp_path):
     manifest, base_url, _ = site
     redis_server.stop()
