@@ -466,3 +466,25 @@ def test_two_sites_crawled_through_one_redis_keep_to_their_own_crawls(redis_serv
         with sqlite3.connect(tmp_path / f"site-{n}.db") as db:
             titles = sorted(title for (title,) in db.execute("SELECT title FROM articles"))
         assert titles == sorted(f"Story {k} of {server.server_port}" for k in range(1, 9))
+
+
+def test_each_dead_workers_requests_are_counted_once(redis_server):
+    # Two workers gone: the second's log line and the count added its requests to the first's.
+    import redis
+    from scrapy import Request
+
+    keys = redis.Redis.from_url(redis_server.url)
+    dead = [opened_scheduler(redis_server.url) for _ in range(2)]
+    for worker, urls in zip(dead, (["http://127.0.0.1/a", "http://127.0.0.1/b"], ["http://127.0.0.1/c"]), strict=True):
+        for url in urls:
+            assert worker.enqueue_request(Request(url))
+        while worker.next_request() is not None:  # each takes what it can: in flight, never committed
+            pass
+        worker.heartbeat_loop.stop()
+    keys.delete(*(f"newsarchive:unit:worker:{worker.worker_id}" for worker in dead))  # their heartbeats expired
+    survivor = opened_scheduler(redis_server.url)
+    assert sorted(keys.hlen(worker.inflight_key) for worker in dead) == [1, 2]
+    assert survivor.requeue_dead_workers() == 3
+    assert survivor.stats.get_value("newsarchive/distributed/requeued_count") == 3
+    assert len(survivor.queue) == 3
+    survivor.heartbeat_loop.stop()
