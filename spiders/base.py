@@ -76,6 +76,9 @@ class ArchiveSpider(scrapy.Spider):
         self.allow_private = parse_flag(allow_private)
         self.full = parse_flag(full)
         self.requested: set[bytes] = set()  # the request_key of each URL requested in this crawl
+        # Stories a sitemap or feed had this crawl request that no listing page has shown yet
+        # (first_listed_here): the stale-pages rule counts them new on the page that lists them first.
+        self.unlisted_from_discovery_files: set[bytes] = set()
         self.resumed_entries: list[FrontierEntry] = []
         self.read_before: set[bytes] = set()  # request keys of the pages a resumed crawl reads again (crawl_started)
         self.revisit_urls: set[str] = set()  # frontier keys of the revisits this crawl requested
@@ -215,6 +218,24 @@ class ArchiveSpider(scrapy.Spider):
             meta["handle_httpstatus_list"] = [304]  # a conditional request's answer comes to parse_article
         return scrapy.Request(entry.url, callback=getattr(self, f"parse_{entry.kind}"), errback=self.on_error,
                               priority=entry.priority, headers=entry.meta.get("headers"), meta=meta)
+
+    def discovery_file_request(self, link) -> scrapy.Request | None:
+        """article_request_if_due for an entry of a sitemap or feed, which first_listed_here counts."""
+        request = self.article_request_if_due(link)
+        if request is not None:
+            self.unlisted_from_discovery_files.add(request_key(link.url))
+        return request
+
+    def first_listed_here(self, urls) -> int:
+        """How many of a listing page's links a sitemap or feed had this crawl request and no listing
+        page showed before: to the stale-pages rule they are new. Read first (they come first: a
+        sitemap's priority is higher), a news sitemap's or a feed's stories made the section's
+        first pages lead to nothing new, and its pagination stopped after three of them, every
+        older story unrequested, on a first crawl. Counted once: a pager that repeats them forever
+        is stale after three pages still."""
+        keys = {request_key(url) for url in urls} & self.unlisted_from_discovery_files
+        self.unlisted_from_discovery_files -= keys
+        return len(keys)
 
     def article_request_if_due(self, link) -> scrapy.Request | None:
         """The request for a listed article, if the refresh policy wants it fetched on this run.

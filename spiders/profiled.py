@@ -92,7 +92,8 @@ class ProfileSpider(ArchiveSpider):
         articles = [request for request in map(self.article_request_if_due, in_window) if request is not None]
         for request in articles:
             yield request
-        stale = self.stale_count(response.meta.get("stale_pages", 0), len(articles) + len(sections))
+        stale = self.stale_count(response.meta.get("stale_pages", 0), len(articles) + len(sections)
+                                 + self.first_listed_here(link.url for link in in_window))
         if self.more_pages_in_window(listing, in_window):
             request = self.next_page_request(listing.next_page_url, listing.page, stale)
             if request is not None:
@@ -112,7 +113,7 @@ class ProfileSpider(ArchiveSpider):
             known = self.archive_lookup.known_article(url)
             if known is None or self.refresh.reason_to_fetch(link, known) is None:
                 continue
-            request = self.article_request_if_due(link)
+            request = self.discovery_file_request(link)
             if request is not None:
                 yield request
 

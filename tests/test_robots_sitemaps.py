@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 
 from tests.conftest import SiteHandler, run_cli, serve_handler, story_html
 
@@ -109,3 +110,60 @@ def test_a_chain_of_sitemap_indexes_is_followed_four_levels_down_and_the_crawl_e
     with sqlite3.connect(tmp_path / "a.db") as db:
         stories = sorted(url.rsplit("-", 1)[1] for (url,) in db.execute("SELECT url FROM articles"))
     assert stories == ["0", "1", "2", "3"]  # the stories of the sitemaps followed
+
+
+class SectionAndNewsSitemap(SiteHandler):
+    """A section of 30 stories, five a page, newest first, whose pages come slowly; /sitemap.xml (a
+    news sitemap's few days) lists the 15 newest, and comes at once: the crawl reads it first. With
+    `endless`, the section's pager goes on for ever, every page past the sixth showing page 1's stories."""
+
+    endless = False
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        base = f"http://127.0.0.1:{self.server.server_port}"
+        if self.path == "/sitemap.xml":
+            entries = "".join(f"<url><loc>{base}/news/2024/05/01/story-{n}</loc></url>" for n in range(30, 15, -1))
+            return self.answer(200, "<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                                    f"{entries}</urlset>", **{"Content-Type": "application/xml"})
+        if self.path.startswith("/news/2024/"):
+            return self.answer(200, story_html(self.path.rsplit("-", 1)[-1]))
+        if not self.path.startswith("/news/"):
+            return self.answer(404, "no")
+        time.sleep(0.3)
+        page = int(self.path.partition("page=")[2] or 1)
+        shown = range(30 - 5 * (page - 1), 25 - 5 * (page - 1), -1) if page <= 6 else range(30, 25, -1)
+        links = "".join(f"<li><a href='/news/2024/05/01/story-{n}'>Story {n}</a></li>" for n in shown)
+        more = f"<a rel='next' href='/news/?page={page + 1}'>Next</a>" if page < 6 or self.endless else ""
+        return self.answer(200, f"<html><head><title>News</title></head><body><ul>{links}</ul>{more}</body></html>")
+
+
+def test_a_section_whose_newest_stories_a_sitemap_gave_first_is_read_to_its_end(tmp_path):
+    # Its first three pages led the crawl to nothing it had not requested: the stale-pages rule stopped
+    # the pagination there, and the 15 older stories were never asked for, on a first crawl, exit 0.
+    server = serve_handler(SectionAndNewsSitemap)
+    try:
+        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
+                         "--allow-private", "--render", "never", "--no-index", "-s", "AUTOTHROTTLE_ENABLED=False")
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        stored = {int(url.rsplit("-", 1)[1]) for (url,) in db.execute("SELECT url FROM articles")}
+        listings = db.execute("SELECT count(*) FROM listings WHERE kind = 'listing'").fetchone()[0]
+    assert (stored, listings) == (set(range(1, 31)), 6)
+
+
+def test_a_pager_that_shows_the_sitemaps_stories_for_ever_still_stops(tmp_path):
+    # The sitemap's stories count as new once, on the page that lists them first, not on every page after.
+    site = type("Site", (SectionAndNewsSitemap,), {"endless": True})
+    server = serve_handler(site)
+    try:
+        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
+                         "--allow-private", "--render", "never", "--no-index", "-s", "AUTOTHROTTLE_ENABLED=False")
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        listings = db.execute("SELECT count(*) FROM listings WHERE kind = 'listing'").fetchone()[0]
+        assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 30
+    assert listings == 9  # pages 7 to 9 show page 1's stories: three stale pages, then no more
