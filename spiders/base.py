@@ -44,7 +44,7 @@ from newsarchive.items import Article, FrontierEntry, Listing, ListingPage, Page
 from newsarchive.middlewares.pageresult import FRONTIER_META, STORED_BODY_META, asked_url, capture_of, page_result
 from newsarchive.options import check_date_order, parse_count, parse_day, parse_flag
 from newsarchive.parsers.discovery import parse_feed
-from newsarchive.parsers.sitemaps import NotASitemap, drop_lastmod_stamp, parse_sitemap
+from newsarchive.parsers.sitemaps import NotASitemap, discovery_file_kind, drop_lastmod_stamp, parse_sitemap
 from newsarchive.parsers.urls import canonicalise_url
 from newsarchive.refresh import RefreshPolicy
 from newsarchive.rendering import Renderer
@@ -348,6 +348,16 @@ class ArchiveSpider(scrapy.Spider):
                                    **{SITEMAP_DEPTH_META: depth + 1})
 
     def parse_feed(self, response):
+        """A feed's entries handed to article_requests_from. A body that is no feed (a page, a
+        feed that cannot be read) is a `not_a_feed` failure, unless the crawl only guessed the
+        feed's address: stored as an empty feed, its stories were lost and nothing said so."""
+        if discovery_file_kind(response.body, content_type_of(response)) is None:
+            if response.meta.get("guessed"):
+                yield ListingPage(response.url, "feed", links=0)
+            else:
+                yield PageFailure(response.url, "not_a_feed", "the body is no RSS, Atom or JSON Feed",
+                                  response.status)
+            return
         links = parse_feed(response.body)
         yield from self.article_requests_from(_absolute(links, response.url))
         yield ListingPage(response.url, "feed", links=len(links))

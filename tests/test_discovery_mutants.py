@@ -289,3 +289,5 @@ def test_json_feeds_skip_what_is_no_item():
     assert parse_feed(feed) == [DiscoveredLink("https://n.example/a/", "2024-05-20", "2024-05-21"),
                                 DiscoveredLink("https://n.example/b/")]
     assert parse_feed(b'[{"url": "https://n.example/a/"}]') == []
+    # After a byte order mark it was read as XML, which recovered nothing: no story.
+    assert parse_feed(b"\xef\xbb\xbf" + feed) == parse_feed(feed)

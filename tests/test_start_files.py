@@ -22,6 +22,10 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
     (b"\xef\xbb\xbf<feed xmlns='http://www.w3.org/2005/Atom'><title>T</title>", "application/atom+xml", "feed"),
     (b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>", None, "feed"),
     (b'  {"version": "https://jsonfeed.org/version/1.1", "items": []}', "application/json", "feed"),
+    # As PHP's json_encode writes it (slashes escaped), after a byte order mark, or told by its media type.
+    (b'{"version":"https:\\/\\/jsonfeed.org\\/version\\/1.1","items":[]}', "application/json", "feed"),
+    (b'\xef\xbb\xbf{"version": "https://jsonfeed.org/version/1", "items": []}', None, "feed"),
+    (b'{"items": [], "version": "the URL far below"}', "application/feed+json; charset=utf-8", "feed"),
     (b"<?xml version='1.0'?><!-- generator --><sitemapindex xmlns='" + SITEMAP_NS.encode() + b"'>", None, "sitemap"),
     (b"<urlset xmlns='" + SITEMAP_NS.encode() + b"'><url>", "text/html", "sitemap"),
     (gzip.compress(b"<urlset/>"), "application/octet-stream", "sitemap"),
@@ -93,3 +97,40 @@ def test_a_crawl_started_from_feeds_and_sitemaps_archives_the_stories_they_list(
         (f"{base}/urls.txt", "sitemap", 1),
     ]
     assert failures == []
+
+
+class AnnouncedFeeds(SiteHandler):
+    """A section linking no story, announcing two feeds: a JSON Feed opening with a byte order mark
+    (stories 1 and 2), and an address that answers a page, no feed."""
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        base = f"http://127.0.0.1:{self.server.server_port}"
+        if self.path == "/news/":
+            return self.answer(200, "<html><head><title>News</title>"
+                                    "<link rel='alternate' type='application/feed+json' href='/feed.json'>"
+                                    "<link rel='alternate' type='application/rss+xml' href='/rss/'></head>"
+                                    "<body><h1>News</h1><p>Our stories are in our feeds.</p></body></html>")
+        if self.path == "/feed.json":
+            items = ", ".join(f'{{"url": "{base}/news/2024/05/0{n}/story-{n}"}}' for n in (1, 2))
+            body = b"\xef\xbb\xbf" + f'{{"version": "https://jsonfeed.org/version/1.1", "items": [{items}]}}'.encode()
+            return self.answer(200, body, **{"Content-Type": "application/feed+json"})
+        if self.path == "/rss/":
+            return self.answer(200, "<!DOCTYPE html><html><body><h1>Subscribe to our feeds</h1></body></html>")
+        if self.path.startswith("/news/2024/"):
+            return self.answer(200, story_html(self.path.rsplit("-", 1)[-1]))
+        return self.answer(404, "no")
+
+
+def test_an_announced_feed_is_read_past_its_byte_order_mark_and_one_that_is_no_feed_is_a_failure(tmp_path):
+    # Both were stored as empty feeds, and the JSON Feed's stories were lost with nothing said.
+    server = serve_handler(AnnouncedFeeds)
+    try:
+        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
+                         "--allow-private", "--render", "never", "--no-index", "-s", "ROBOTSTXT_OBEY=False")
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        assert sorted(title for (title,) in db.execute("SELECT title FROM articles")) == ["Story 1", "Story 2"]
+        failures = db.execute("SELECT substr(url, -5), reason, detail FROM failures").fetchall()
+    assert failures == [("/rss/", "not_a_feed", "the body is no RSS, Atom or JSON Feed")]

@@ -399,12 +399,21 @@ def _local(tag) -> str:
     return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def is_json_text(body: bytes) -> bool:
+    """Whether a body opens as a JSON object, past a UTF-8 byte order mark and spaces (a JSON
+    Feed saved by a Windows editor opens with a mark, and was read as broken XML: no story)."""
+    return body.removeprefix(_UTF8_BOM).lstrip()[:1] == b"{"
+
+
 def parse_feed(body: bytes) -> list[DiscoveredLink]:
     """RSS 2.0 items, Atom entries and JSON Feed items: their links and dates. An RSS item's link is
     its <link>, else its <guid>, which RSS 2.0 makes the item's permanent address unless
     isPermaLink says false (items with a guid alone were lost); a feed served through FeedBurner
     links its proxy, and names the story's own address in <feedburner:origLink>, read first."""
-    if body.lstrip()[:1] == b"{":
+    if is_json_text(body):
         return _parse_json_feed(body)
     root = _xml(body)
     if root is None:

@@ -15,7 +15,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
 from newsarchive.parsers.dates import normalise_date
-from newsarchive.parsers.discovery import DiscoveredLink, parse_feed
+from newsarchive.parsers.discovery import DiscoveredLink, is_json_text, parse_feed
 
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
 _GZIP_MAGIC = b"\x1f\x8b\x08"  # a gzip member, deflated: a .xml.gz sent as it is
@@ -89,6 +89,7 @@ _FEED_ROOTS = frozenset({"rss", "feed", "RDF"})  # RSS 2.0, Atom, RSS 1.0 (Scrap
 _FIRST_ELEMENT = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)\s*)*<([\w.:-]+)", re.DOTALL)
 _ROOT_FORMS = {b"urlset": "sitemap", b"sitemapindex": "sitemap", **{root.lower().encode(): "feed" for root in _FEED_ROOTS}}
 SNIFFED_BYTES = 4096
+_JSON_FEED_VERSION = re.compile(rb"jsonfeed\.org\\?/version")
 
 
 def discovery_file_kind(body: bytes, content_type: str | None = None) -> str | None:
@@ -105,8 +106,10 @@ def discovery_file_kind(body: bytes, content_type: str | None = None) -> str | N
     head = body[:SNIFFED_BYTES]
     if head.startswith(_GZIP_MAGIC):
         return "sitemap"
-    if head.lstrip()[:1] == b"{":
-        return "feed" if b"jsonfeed.org/version" in head else None
+    if is_json_text(head):
+        # Its version's URL, slashes escaped or not (PHP's json_encode escapes them), or its media type.
+        return "feed" if (_JSON_FEED_VERSION.search(head)
+                          or (content_type or "").lower().startswith("application/feed+json")) else None
     first = _FIRST_ELEMENT.match(head)
     if first:
         return _ROOT_FORMS.get(first.group(1).rsplit(b":", 1)[-1].lower())
