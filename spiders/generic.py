@@ -25,6 +25,7 @@ from scrapy import signals
 from newsarchive import signals as newsarchive_signals
 from newsarchive.failures import NO_ANSWER_REASONS, reason_of
 from newsarchive.items import Article, ArticleNotModified, ListingLink, ListingPage, PageFailure
+from newsarchive.middlewares.pageresult import asked_url
 from newsarchive.options import OptionError, check_start_url, parse_flag
 from newsarchive.parsers.dates import date_part
 from newsarchive.parsers.discovery import before, looks_like_article_url
@@ -132,10 +133,14 @@ class GenericSpider(ArchiveSpider):
             yield output
 
     async def parse_article(self, response):
+        """A story a sitemap, a feed or a listing named (or a revisit): read as one unless the page is
+        shaped as a listing (discovery.page_kind, asked_as "article"): a category page a sitemap
+        lists was stored as an article of its teasers, and its stories were not followed."""
         if response.status == 304:
             yield ArticleNotModified(response.url)
             return
-        yield await self.parse_response(response, "article")
+        async for output in self.parse_any_page(response, asked_as="article"):
+            yield output
 
     async def parse_any_page(self, response, asked_as: str | None = None):
         page = await self.parse_response(response, None, asked_as=asked_as)
@@ -146,6 +151,11 @@ class GenericSpider(ArchiveSpider):
                                 "stored as one, and its links are not followed")
         if isinstance(page, (Article, PageFailure)):
             yield page
+            return
+        if asked_as == "article" and asked_url(response.request) != response.url:
+            # A story's URL that now redirects to a listing (a story taken down, sent to its section).
+            yield PageFailure(asked_url(response.request), "not_the_story",
+                              f"it now redirects to {response.url}, a listing page, not to a story", response.status)
             return
         depth = response.meta.get("depth_of_discovery", 0)
         self.offsite_origins.update(page.elsewhere)

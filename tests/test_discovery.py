@@ -212,6 +212,20 @@ def test_a_page_asked_for_as_a_listing_is_told_by_its_shape_not_its_metadata(sai
     assert page_kind(doc(story), asked_as="listing") == "article"  # a story given as a start URL
 
 
+def test_a_page_asked_for_as_a_story_is_one_unless_shaped_as_a_listing():
+    # A sitemap's or a feed's entry. A category page a sitemap lists (og:type website, teasers) was
+    # stored as an article of its teasers, and its stories were not followed.
+    category = listing_html(12).replace("</head>", "<meta property='og:type' content='website'></head>")
+    assert page_kind(doc(category), asked_as="article") == "listing"
+    assert isinstance(parse_page("https://news.example/category/world/", category.encode(), asked_as="article"), Listing)
+    for said in STORY_SAID:  # a story says so, however many links its theme adds
+        assert page_kind(doc(listing_html(12).replace("</head>", said + "</head>")), asked_as="article") == "article"
+    # A short story with few links, no word of what it is: a story (found by a link alone, its URL decides).
+    short = "<html><head><title>Flood</title></head><body><h1>Flood</h1><p>The river rose.</p></body></html>"
+    assert page_kind(doc(short), asked_as="article") == "article"
+    assert page_kind(doc(short)) == "listing"
+
+
 class StoryMetadataEverywhere(SiteHandler):
     """A theme that prints a story's metadata (all of STORY_SAID) on every page: /news/ and its next
     pages (?page=2, ?page=3), four stories each, page 2's teasers set as sibling paragraphs."""

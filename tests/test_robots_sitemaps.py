@@ -167,3 +167,55 @@ def test_a_pager_that_shows_the_sitemaps_stories_for_ever_still_stops(tmp_path):
         listings = db.execute("SELECT count(*) FROM listings WHERE kind = 'listing'").fetchone()[0]
         assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 30
     assert listings == 9  # pages 7 to 9 show page 1's stories: three stale pages, then no more
+
+
+class CategorySitemap(SiteHandler):
+    """A WordPress site's sitemaps (an index of post-sitemap.xml, stories 1 to 3 and 9, and
+    category-sitemap.xml, the World section); the section lists stories 1 and 4 (4 is in no
+    sitemap); story 9 was taken down: it redirects to the section."""
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        base = f"http://127.0.0.1:{self.server.server_port}"
+        xml = {"Content-Type": "application/xml"}
+        if self.path == "/sitemap.xml":
+            children = "".join(f"<sitemap><loc>{base}/{name}-sitemap.xml</loc></sitemap>" for name in ("post", "category"))
+            return self.answer(200, f"<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{children}</sitemapindex>", **xml)
+        if self.path in ("/post-sitemap.xml", "/category-sitemap.xml"):
+            urls = ([f"{base}/2024/05/0{n}/story-{n}/" for n in (1, 2, 3, 9)] if self.path.startswith("/post")
+                    else [f"{base}/category/world/"])
+            entries = "".join(f"<url><loc>{url}</loc></url>" for url in urls)
+            return self.answer(200, f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{entries}</urlset>", **xml)
+        if self.path == "/category/world/":
+            teasers = "".join(f"<li><a href='/2024/05/0{n}/story-{n}/'>Story {n}</a></li>" for n in (1, 4))
+            teasers += "".join(f"<li><a href='/tag/{tag}/'>{tag}</a></li>" for tag in ("rain", "flood", "river"))
+            return self.answer(200, "<html><head><title>World</title><meta property='og:type' content='website'>"
+                                    f"</head><body><h1>World</h1><ul>{teasers}</ul></body></html>")
+        if self.path == "/" or self.path.startswith("/tag/"):  # the home page, tag pages: story 1 again
+            return self.answer(200, "<html><head><title>Home</title></head><body><h1>Home</h1><ul>"
+                                    "<li><a href='/2024/05/01/story-1/'>Story 1</a></li></ul></body></html>")
+        if self.path == "/2024/05/09/story-9/":
+            return self.answer(301, "", Location=f"{base}/category/world/")
+        story = re.fullmatch(r"/2024/05/0(\d)/story-\d/", self.path)
+        if story:
+            return self.answer(200, story_html(story.group(1)).replace(
+                "<head>", "<head><meta property='og:type' content='article'>"))
+        return self.answer(404, "no")
+
+
+def test_a_section_a_sitemap_lists_is_read_as_a_listing_and_a_story_sent_to_it_is_no_story(tmp_path):
+    # The section was stored as an article of its teasers, story 4 (in no sitemap) was never
+    # fetched, and story 9's URL was an unchanged revisit of that "article".
+    server = serve_handler(CategorySitemap)
+    try:
+        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/", "--db", str(tmp_path / "a.db"),
+                         "--allow-private", "--render", "never", "--no-index", "-s", "ROBOTSTXT_OBEY=False")
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        titles = sorted(title for (title,) in db.execute("SELECT title FROM articles"))
+        sections = [url.split("/", 3)[3] for (url,) in db.execute("SELECT url FROM listings WHERE kind = 'listing'")]
+        failures = db.execute("SELECT substr(url, -16), reason FROM failures").fetchall()
+    assert titles == ["Story 1", "Story 2", "Story 3", "Story 4"]
+    assert "category/world/" in sections
+    assert failures == [("/2024/05/09/story-9/"[-16:], "not_the_story")]  # its URL, not the section's

@@ -38,7 +38,8 @@ def parse_page(
 ) -> Article | Listing:
     """Parse any page of a news site into an Article or a Listing. kind: what the page is, when the
     caller knows (None: the page tells); asked_as: what the crawl hoped it was, when the page tells
-    ("listing" for a start URL or a next page: see discovery.page_kind); fields: the article fields
+    ("listing" for a start URL or a next page, "article" for a sitemap's or feed's entry: see
+    discovery.page_kind); fields: the article fields
     wanted, None for all (see article.extract_article: a rendered page's parse)."""
     if profile is None:
         found = find_site(url)
@@ -46,6 +47,8 @@ def parse_page(
             profile, site = found[0], site or found[1]
     doc = parse_document(url, body, content_type)
     if profile is None:
+        if kind is None and asked_as == "article" and discovery.says_it_is_a_story(doc):
+            kind = "article"  # a sitemap's story that says it is one: its links need not be read
         elsewhere: Counter = Counter()
         links = discovery.content_links(doc, elsewhere) if kind is None else None  # shared by both steps
         if (kind or discovery.page_kind(doc, links, asked_as)) == "listing":

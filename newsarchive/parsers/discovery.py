@@ -114,8 +114,10 @@ def use_file_extensions(extensions: frozenset[str]) -> None:
 def page_kind(doc: Document, links: list[str] | None = None, asked_as: str | None = None) -> str:
     """"article" or "listing", from what the page says of itself, else from its shape.
 
-    asked_as "listing": the crawl was sent to the page as a listing (a start URL, a listing's next
-    page), and its shape alone decides. Themes print og:type article, an article:published_time
+    asked_as "article": the crawl was sent to the page as a story (a sitemap's or a feed's entry): a
+    story unless it is shaped as a listing (a category page a sitemap lists: mostly links, no
+    story declared, no story's run of prose). asked_as "listing": the crawl was sent to the page
+    as a listing (a start URL, a listing's next page), and its shape alone decides. Themes print og:type article, an article:published_time
     or a NewsArticle in JSON-LD on every page, sections included: read by that, a section was one
     article, and none of its stories was fetched. A story sent as a start URL still has its prose.
     """
@@ -132,6 +134,8 @@ def page_kind(doc: Document, links: list[str] | None = None, asked_as: str | Non
     # Text density: an article is mostly prose; a listing is mostly links to articles.
     if link_count >= 5 and prose < 300 * link_count:
         return "listing"
+    if asked_as == "article":  # a sitemap's or feed's entry: a story, unless its shape said otherwise above
+        return "article"
     if prose >= 500:  # prose, whatever og:type a theme prints on every page
         return "article"
     body = root.find("body")
@@ -140,6 +144,11 @@ def page_kind(doc: Document, links: list[str] | None = None, asked_as: str | Non
     if og_type in ("website", "blog"):
         return "listing"
     return "article" if looks_like_article_url(doc.url) else "listing"
+
+
+def says_it_is_a_story(doc: Document) -> bool:
+    """declares_a_story, for a whole page."""
+    return declares_a_story(doc.root, doc.root.xpath("string(//meta[@property='og:type']/@content)").strip().lower())
 
 
 def declares_a_story(root, og_type: str) -> bool:
