@@ -139,8 +139,11 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         at the first render and after a replacement, not at the driver's start: _launch), and
         one route for the requests of all its tabs (_route), a tab a page's script opens
         (window.open) included: Playwright lets such a tab through Chromium's popup blocker, and
-        it is closed at once (PageActivity), but its first request is sent first."""
-        context_kwargs = {"user_agent": self.crawler.settings.get("USER_AGENT"),
+        it is closed at once (PageActivity), but its first request is sent first. Service workers
+        are blocked: the tabs share the context, and a worker one story's page registered (a
+        news site's offline app) answered the later renders' loads of the site itself, past the
+        route: stories were rendered from another story's page, its comments stored as theirs."""
+        context_kwargs = {"user_agent": self.crawler.settings.get("USER_AGENT"), "service_workers": "block",
                           **(self.config.startup_context_kwargs.get(name) or {}), **(context_kwargs or {})}
         wrapper = await super()._create_browser_context(name, context_kwargs, spider)
         await wrapper.context.route("**", self._route)

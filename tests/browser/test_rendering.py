@@ -927,3 +927,44 @@ def test_a_section_whose_scripts_write_its_links_is_rendered_and_its_stories_arc
         f"{base}/embeds/", f"{base}/embeds/?page=2"]  # and no story: they need no browser
     assert "2 pages rendered (2 script_listing)" in crawled.stdout
     assert never.returncode == 4 and "met no article" in never.stderr
+
+
+class OfflineAppSite(SiteHandler):
+    """Six stories, each adding its own comment by script and registering /sw.js, a news site's
+    offline app whose worker answers every page load with story 0 (its app shell)."""
+
+    WORKER = ("self.addEventListener('install', e => self.skipWaiting());"
+              "self.addEventListener('activate', e => e.waitUntil(clients.claim()));"
+              "self.addEventListener('fetch', e => { if (e.request.mode === 'navigate') "
+              "e.respondWith(fetch('/2024/05/01/story-0')); });")
+
+    def do_GET(self):  # noqa: N802
+        if self.path == "/news/":
+            return self.answer(200, "<html><body><h1>News</h1>" + "".join(
+                f"<p><a href='/2024/05/01/story-{n}'>Storm story {n}</a></p>" for n in range(6)) + "</body></html>")
+        if self.path == "/sw.js":
+            return self.answer(200, self.WORKER, **{"Content-Type": "application/javascript"})
+        if self.path.startswith("/2024/05/01/story-"):
+            n = self.path.rsplit("-", 1)[1]
+            return self.answer(200, article(f"story-{n}", f"Storm story {n}", (
+                "<h3>1 Comment</h3><ol id='comment-list'></ol><script>" + ITEM_JS
+                + f"addComment('The comment on story {n}.');"
+                  "navigator.serviceWorker.register('/sw.js').catch(function () {});</script>")))
+        return self.answer(404, "no")
+
+
+def test_a_service_worker_a_story_registers_answers_no_other_render(tmp_path):
+    # The tabs share one browser context: story 0's worker answered the later renders' page loads
+    # with story 0, past the route that gives the browser the page the crawl received, and story
+    # 0's comment was stored as theirs, "complete".
+    site = serve_handler(OfflineAppSite)
+    try:
+        result = run_cli("crawl", f"http://127.0.0.1:{site.server_port}/news/", "--db", str(tmp_path / "a.db"),
+                         "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
+                         "-s", "NEWSARCHIVE_RENDER_CONCURRENCY=1")
+    finally:
+        site.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        comments = sorted(db.execute("SELECT a.title, c.body_text FROM comments c JOIN articles a ON a.id = c.article_id"))
+    assert comments == [(f"Storm story {n}", f"The comment on story {n}.") for n in range(6)]
