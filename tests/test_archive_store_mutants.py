@@ -535,6 +535,10 @@ def test_a_body_kept_in_a_file_is_not_stored_again(archive):
     (("complete", {"comments": "rendered"}), ("none", {}), "none", None),
     (("unreached", {}), ("unreached", {}), "unreached", None),
     (("none", {}), ("unreached", {}), "unreached", None),
+    # a render that read some and knows of more: kept complete, the story was never asked for again
+    (("complete", {"comments": "rendered"}), ("unreached", {"comments": "rendered"}), "unreached", "rendered"),
+    # the page as sent read without a render (it failed): the render's reading stands
+    (("complete", {"comments": "rendered"}), ("unreached", {"comments": "markup"}), "complete", "rendered"),
 ])
 @pytest.mark.parametrize("changed", [False, True])
 def test_comments_once_read_stay_read(archive, stored, visit, status, comments_source, changed):

@@ -28,6 +28,7 @@ from newsarchive.items import (
     Byline,
     Capture,
     Comment,
+    Layer,
     ListingPage,
     PageFailure,
     Photo,
@@ -287,16 +288,22 @@ def comments_read_kept(status: str | None, sources: dict, earlier_status: str | 
                        earlier_sources: str | None) -> tuple[str | None, dict]:
     """The comments' status and the field sources of a visit, after an earlier one's (its sources
     as stored: JSON): a visit that did not reach the comments (`unreached`: not rendered this time,
-    or its render failed) does not undo one that read them all, which stays `complete`, its comments
-    keeping the source they were read from. newsarchive/archive/merge.py merges two archives' views
-    of an article by the same rule.
+    or its render failed) does not undo one that read them all, which stays `complete`, its
+    comments keeping the source they were read from. A visit whose render read some and knows of
+    more (its counter says 5, the browser showed 3) is `unreached` whatever came before: kept
+    `complete`, the story was never asked for again once its refresh window had passed.
+    newsarchive/archive/merge.py merges two archives' views of an article by the same rule.
 
     >>> comments_read_kept("unreached", {"title": "html"}, "complete", '{"comments": "rendered"}')
     ('complete', {'title': 'html', 'comments': 'rendered'})
+    >>> comments_read_kept("unreached", {"comments": "rendered"}, "complete", '{"comments": "rendered"}')
+    ('unreached', {'comments': 'rendered'})
+    >>> comments_read_kept("unreached", {"comments": "html"}, "complete", '{"comments": "rendered"}')
+    ('complete', {'comments': 'rendered'})
     >>> comments_read_kept("none", {}, "complete", '{"comments": "rendered"}')  # the comments are gone
     ('none', {})
     """
-    if status != "unreached" or earlier_status != "complete":
+    if status != "unreached" or earlier_status != "complete" or sources.get("comments") == Layer.RENDERED:
         return status, sources
     read_from = json_object(earlier_sources).get("comments")
     return "complete", ({**sources, "comments": read_from} if read_from else dict(sources))
