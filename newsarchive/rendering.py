@@ -660,6 +660,8 @@ class PageActivity:
         self.captures: list[Capture] = []
         self.kept_off: list[str] = []  # URLs of the requests the offsite guard's proxy kept off the network
         self.crashed = False  # the tab's renderer process ended in this render (killed for its memory, say)
+        # A "load more comments" button still showed after the last click allowed: comments were left unread.
+        self.comments_left = False
 
     def forget(self) -> None:
         """Start again, as for a new render: the requests and responses of a tab that crashed, or of
@@ -956,6 +958,9 @@ class Renderer:
             if elsewhere:
                 raise RenderLeftPage(f"the page's scripts sent the browser to {elsewhere}")
             rendered = await parse_rendered(response)
+            if activity.comments_left and isinstance(rendered, Article):
+                # NEWSARCHIVE_RENDER_MAX_CLICKS clicked, the button still there: read all shown, not all.
+                rendered.comments_status, rendered.comments_complete = "unreached", False
         except Exception as error:  # noqa: BLE001 (a page the browser cannot render keeps what the HTML gave)
             logger.warning(f"cannot render {url}: {type(error).__name__}: {first_line(error)}")
             self.stats.inc_value("newsarchive/render/failed_count")
@@ -1044,6 +1049,7 @@ class Renderer:
         async def steps():
             settled = await activity.settle(page, wait_ms)
             settled = await load_more_comments(page, self.max_clicks, min(wait_ms, 5000), activity, settled)
+            activity.comments_left = settled is not None and settled.button
             await activity.read(page)
             return settled.html if settled is not None else None  # no HTML with a button showing
 

@@ -968,3 +968,23 @@ def test_a_service_worker_a_story_registers_answers_no_other_render(tmp_path):
     with sqlite3.connect(tmp_path / "a.db") as db:
         comments = sorted(db.execute("SELECT a.title, c.body_text FROM comments c JOIN articles a ON a.id = c.article_id"))
     assert comments == [(f"Storm story {n}", f"The comment on story {n}.") for n in range(6)]
+
+
+def test_comments_behind_a_button_still_showing_after_the_last_click_allowed_are_unreached(tmp_path):
+    # Each click adds two comments and the button stays: after NEWSARCHIVE_RENDER_MAX_CLICKS the
+    # comments read were stored as complete, and the story's others never asked for again.
+    site = embed_site({
+        "/embeds/": "<html><body><h1>Embeds</h1><p><a href='/2024/05/02/endless-comments'>A story</a></p></body></html>",
+        "/2024/05/02/endless-comments": article("endless-comments", "Storm with endless comments", (
+            "<ol id='comment-list'></ol><button id='more'>Load more comments</button><script>" + ITEM_JS
+            + "var shown = 0; function more() { for (var k = 0; k < 2; k++) { shown += 1; addComment('Comment number ' + shown + '.'); } }"
+              "more(); document.getElementById('more').addEventListener('click', more);</script>")),
+    })
+    try:
+        crawl_embeds(site, tmp_path / "a.db", "NEWSARCHIVE_RENDER_MAX_CLICKS=3")
+    finally:
+        site.shutdown()
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        status, = db.execute("SELECT comments_status FROM articles").fetchone()
+        comments = [text for (text,) in db.execute("SELECT body_text FROM comments ORDER BY position")]
+    assert (status, comments) == ("unreached", [f"Comment number {n}." for n in range(1, 9)])  # 2, and 2 a click
