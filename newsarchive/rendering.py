@@ -56,6 +56,7 @@ from newsarchive.archive import utc_now
 from newsarchive.archive.capture_writer import CaptureWriter
 from newsarchive.items import FILLABLE_FIELDS, WIRE_HEADERS, Article, Capture, Layer, Listing
 from newsarchive.parsers.comments import script_comments_sign
+from newsarchive.parsers.metadata import STORY_TYPES
 from newsarchive.parsers.text import without_lone_surrogates
 
 logger = logging.getLogger(__name__)
@@ -358,9 +359,18 @@ async def rendered_html(page) -> str:
     return html if isinstance(html, str) else await page.content()
 
 
-# A frame's body as the frame shows it (in the frame's own world: Playwright reaches frames of any origin).
-FRAME_BODY_JS = "() => document.body ? document.body.innerHTML : ''"
+# A frame's body as the frame shows it (in the frame's own world: Playwright reaches frames of any
+# origin); null for a frame showing a story (og:type article, article:published_time, a story type
+# of JSON-LD: `types`, lower-case), whose comments are another story's.
+FRAME_BODY_JS = """types => {
+  const says = document.querySelector("meta[property='og:type'][content='article' i], meta[property='article:published_time']");
+  const typed = [...document.querySelectorAll("script[type='application/ld+json']")].some(script =>
+    [...script.textContent.matchAll(/"@type"\\s*:\\s*\\[?\\s*"(?:[^"]*[\\/:])?([^"\\/:]+)"/g)]
+      .some(found => types.includes(found[1].toLowerCase())));
+  return says || typed ? null : (document.body ? document.body.innerHTML : '');
+}"""
 FRAME_READ_S = 2.0  # the longest wait for one frame's body: a frame that never answers is left out
+_FRAME_STORY_TYPES = sorted(name.casefold() for name in STORY_TYPES)
 FRAME_DEPTH = 2  # frames within frames read, this deep
 
 
@@ -370,9 +380,10 @@ async def with_frames(page, html: str) -> str:
     (Disqus's way, Facebook's) keeps them in a document of its own, which the page's HTML leaves
     out: they were never read. Set in, they are parsed with the page's, and the rendered capture
     keeps what the browser showed. Frames of no web address (about:blank, data:), those that do
-    not answer within FRAME_READ_S, and those showing an address already set in or the page itself
-    (`<iframe src="#">` loads the page again: its comments were read once more for each such frame)
-    are left out."""
+    not answer within FRAME_READ_S, those showing an address already set in or the page itself
+    (`<iframe src="#">` loads the page again: its comments were read once more for each such frame),
+    and those showing a story (a related story in a frame: its comments were stored as this
+    story's) are left out."""
     shown = {urldefrag(page.main_frame.url)[0]}
     sections = [section async for section in _frame_sections(page.main_frame, FRAME_DEPTH, shown)]
     if not sections:
@@ -391,8 +402,10 @@ async def _frame_sections(frame, depth: int, shown: set[str]):
             continue
         shown.add(address)
         try:
-            body = await asyncio.wait_for(child.evaluate(FRAME_BODY_JS), FRAME_READ_S)
+            body = await asyncio.wait_for(child.evaluate(FRAME_BODY_JS, _FRAME_STORY_TYPES), FRAME_READ_S)
         except Exception:  # noqa: BLE001 (a frame gone, or whose scripts broke what this calls, is left out)
+            continue
+        if body is None:  # a story: nor its frames
             continue
         if isinstance(body, str) and body.strip():
             yield f'<section data-newsarchive-frame="{html_escape(child.url)}">{body}</section>'

@@ -988,3 +988,29 @@ def test_comments_behind_a_button_still_showing_after_the_last_click_allowed_are
         status, = db.execute("SELECT comments_status FROM articles").fetchone()
         comments = [text for (text,) in db.execute("SELECT body_text FROM comments ORDER BY position")]
     assert (status, comments) == ("unreached", [f"Comment number {n}." for n in range(1, 9)])  # 2, and 2 a click
+
+
+@pytest.mark.parametrize("says", [
+    "<meta property='og:type' content='Article'>",
+    "<meta property='article:published_time' content='2024-05-01T08:00:00Z'>",
+    '<script type="application/ld+json">{"@context": "https://schema.org", "@type": ["NewsArticle"]}</script>',
+])
+def test_a_frame_showing_another_story_is_not_set_in(tmp_path, says):
+    # A related story shown in a frame: its comments were set in with the page's and stored as its own.
+    other = "<h3>2 Comments</h3><ol class='comment-list'>" + "".join(
+        f"<li class='comment' id='o-{k}'><p>Comment {k} on the other story.</p></li>" for k in (1, 2)) + "</ol>"
+    site = embed_site({
+        "/embeds/": "<html><body><h1>Embeds</h1><p><a href='/2024/05/05/framing'>A story</a></p></body></html>",
+        "/2024/05/05/framing": article("framing", "Storm with a related story in a frame", (
+            "<h3>1 Comment</h3><ol id='comment-list'></ol><script>" + ITEM_JS
+            + "addComment('The one comment on this story.');</script>"
+              "<iframe src='/2024/05/05/framed' title='Related story'></iframe>")),
+        "/2024/05/05/framed": (f"<!doctype html><html><head><title>Other</title>{says}</head>"
+                               f"<body><h1>Other</h1><article>{BODY}</article>{other}</body></html>"),
+    })
+    try:
+        crawl_embeds(site, tmp_path / "a.db")
+    finally:
+        site.shutdown()
+    db = sqlite3.connect(tmp_path / "a.db")
+    assert comments_of(db, "framing") == ("complete", ["The one comment on this story."], "rendered")
