@@ -541,7 +541,12 @@ CLICK_LOAD_MORE_JS = f"""([pattern, timeout]) => {{
     const observer = new MutationObserver(() => finish('changed'));
     const timer = setTimeout(() => finish('unchanged'), timeout);
     observer.observe(document.body, {{childList: true, subtree: true, characterData: true, attributes: true}});
-    element.click();
+    // Last to hear the click: unless the page's own script took it (its "load more" handler), the
+    // click goes nowhere. A link to another page ("View more comments"), or a submit button, took
+    // the tab away: the render failed, and the comments the page showed were lost.
+    const stay = event => event.preventDefault();
+    window.addEventListener('click', stay);
+    try {{ element.click(); }} finally {{ window.removeEventListener('click', stay); }}
   }});
 }}"""
 # Once the page's main thread is idle (at most timeout ms): {button: true} when a "load more

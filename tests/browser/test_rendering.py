@@ -1014,3 +1014,30 @@ def test_a_frame_showing_another_story_is_not_set_in(tmp_path, says):
         site.shutdown()
     db = sqlite3.connect(tmp_path / "a.db")
     assert comments_of(db, "framing") == ("complete", ["The one comment on this story."], "rendered")
+
+
+def test_a_load_more_link_to_another_page_keeps_the_tab_and_the_comments_it_showed(tmp_path):
+    # Clicked as a "load more" button, the link took the tab to the other page: the render failed,
+    # and the comments the browser had shown were lost (0 stored), crawl after crawl. A link the
+    # page's own script takes (it loads more in place, leaving the link's default alone) still works.
+    site = embed_site({
+        "/embeds/": "<html><body><h1>Embeds</h1><p><a href='/2024/05/06/linked'>A</a> <a href='/2024/05/06/taken'>B</a></p></body></html>",
+        "/2024/05/06/linked": article("linked", "Storm with a link to all its comments", (
+            "<h3>10 Comments</h3><ol id='comment-list'></ol><a href='/2024/05/06/linked/all-comments'>View more comments</a>"
+            "<script>" + ITEM_JS + "['One', 'Two', 'Three'].forEach(n => addComment(n + ', shown by the script.'));</script>")),
+        "/2024/05/06/linked/all-comments": "<html><body><h1>All comments</h1></body></html>",
+        "/2024/05/06/taken": article("taken", "Storm with a link its script takes", (
+            "<h3>2 Comments</h3><ol id='comment-list'></ol><a id='more' href='/2024/05/06/taken?comments=2'>Load more comments</a>"
+            "<script>" + ITEM_JS + "addComment('First, shown by the script.');"
+            "document.getElementById('more').addEventListener('click', function () {"
+            "addComment('Second, loaded in place.'); this.remove(); });</script>")),
+    })
+    try:
+        result = crawl_embeds(site, tmp_path / "a.db")
+    finally:
+        site.shutdown()
+    assert "could not be rendered" not in result.stdout
+    db = sqlite3.connect(tmp_path / "a.db")
+    assert comments_of(db, "linked") == ("unreached", [f"{n}, shown by the script." for n in ("One", "Two", "Three")],
+                                         "rendered")
+    assert comments_of(db, "taken") == ("complete", ["First, shown by the script.", "Second, loaded in place."], "rendered")
