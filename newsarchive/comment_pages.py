@@ -90,6 +90,10 @@ def with_comment_pages(article: Article, read: list[Article], unread: list[str])
     >>> [(c.body_text, c.position) for c in merged.comments], merged.comments_status, merged.comments_complete
     ([('Yes.', 0), ('No.', 1)], 'complete', True)
     """
+    # A page that shows no comment but says it has some (its list is filled by its script, or left
+    # empty): its comments were not read, whatever the others' counters say.
+    unread = [*unread, *(f"{page.url}: it shows none of the comments it says it has (its script loads them?)"
+                         for page in read if not page.comments and page.comments_status == "unreached")]
     # Two pages' comments are one when the archive would store them as one (its comment key).
     comments, seen = list(article.comments), set(comment_keys(article.comments))
     for page in sorted(read, key=_page_number):

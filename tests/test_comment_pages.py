@@ -369,3 +369,20 @@ def test_comments_in_a_frame_of_the_site_s_own_are_read_without_a_browser(tmp_pa
         ("Reader 1", "Comment 1 on the bridge story."), ("Reader 2", "Comment 2 on the bridge story.")]
     assert db.execute("SELECT count(*) FROM captures WHERE kind = 'comments'").fetchone() == (1,)
     assert "/comment-iframe?post=1" not in StoryWithCommentFrame.asked  # a form's frame holds no comments
+
+
+def test_a_comment_page_showing_none_of_the_comments_it_says_it_has_leaves_them_unreached():
+    # Its list filled by its script: the first page's two comments were stored as all there were, complete.
+    import dataclasses
+
+    from newsarchive.comment_pages import COMMENT_PAGE_UNREAD
+
+    first = page_article(STORY, [1, 2], count=None)
+    empty = dataclasses.replace(page_article(STORY + "comment-page-2/", [], count=None), comments_status="unreached")
+    merged = with_comment_pages(first, [empty], [])
+    assert (merged.comments_status, merged.comments_complete) == ("unreached", False)
+    assert merged.warnings == [f"{COMMENT_PAGE_UNREAD}{STORY}comment-page-2/: it shows none of the comments it says "
+                               "it has (its script loads them?) was not read"]
+    # A page showing some of the comments a counter of them all gives was read.
+    partial = dataclasses.replace(page_article(STORY + "comment-page-2/", [3, 4], count=4), comments_status="unreached")
+    assert with_comment_pages(page_article(STORY, [1, 2], count=4), [partial], []).comments_status == "complete"
