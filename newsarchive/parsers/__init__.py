@@ -39,8 +39,8 @@ def parse_page(
     """Parse any page of a news site into an Article or a Listing. kind: what the page is, when the
     caller knows (None: the page tells); asked_as: what the crawl hoped it was, when the page tells
     ("listing" for a start URL or a next page, "article" for a sitemap's or feed's entry: see
-    discovery.page_kind); fields: the article fields
-    wanted, None for all (see article.extract_article: a rendered page's parse)."""
+    discovery.page_kind); fields: the article fields wanted, None for all (see
+    article.extract_article: a rendered page's parse)."""
     if profile is None:
         found = find_site(url)
         if found:

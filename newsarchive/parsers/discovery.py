@@ -117,9 +117,10 @@ def page_kind(doc: Document, links: list[str] | None = None, asked_as: str | Non
     asked_as "article": the crawl was sent to the page as a story (a sitemap's or a feed's entry): a
     story unless it is shaped as a listing (a category page a sitemap lists: mostly links, no
     story declared, no story's run of prose). asked_as "listing": the crawl was sent to the page
-    as a listing (a start URL, a listing's next page), and its shape alone decides. Themes print og:type article, an article:published_time
-    or a NewsArticle in JSON-LD on every page, sections included: read by that, a section was one
-    article, and none of its stories was fetched. A story sent as a start URL still has its prose.
+    as a listing (a start URL, a listing's next page), and its shape alone decides. Themes print
+    og:type article, an article:published_time or a NewsArticle in JSON-LD on every page, sections
+    included: read by that, a section was one article, and none of its stories was fetched. A
+    story sent as a start URL still has its prose.
     """
     root = doc.root
     og_type = root.xpath("string(//meta[@property='og:type']/@content)").strip().lower()
