@@ -388,10 +388,11 @@ def test_a_second_ctrl_c_stops_the_crawl_at_once_and_says_what_is_left_to_fetch(
 
 
 class PublishingSite(SiteHandler):
-    """A section of 30 stories, five a page, newest first; `published` more stories come out on
-    top (page 1), and every other story moves down the pages."""
+    """A section of `stories` stories, five a page; `published` more come out: newest first, on top
+    (page 1), every other story moving down the pages; oldest first (an archive's order), at the
+    end, on its last page and on new pages after it."""
 
-    published = 0
+    stories, published, newest_first = 30, 0, True
 
     def do_GET(self):  # noqa: N802 (the http.server API)
         if not self.path.startswith("/news/"):
@@ -399,78 +400,43 @@ class PublishingSite(SiteHandler):
         if self.path.startswith("/news/2024/"):
             return self.answer(200, story_html(self.path.rsplit("-", 1)[-1]))
         page = int(self.path.partition("page=")[2] or 1)
-        newest_first = list(range(30 + self.published, 0, -1))
-        shown = newest_first[(page - 1) * 5:page * 5]
+        order = list(range(1, self.stories + self.published + 1))
+        shown = (order[::-1] if self.newest_first else order)[(page - 1) * 5:page * 5]
         links = "".join(f"<li><a href='/news/2024/05/01/story-{n}'>Story {n}</a></li>" for n in shown)
-        more = f"<a rel='next' href='/news/?page={page + 1}'>Next</a>" if page * 5 < len(newest_first) else ""
+        more = f"<a rel='next' href='/news/?page={page + 1}'>Next</a>" if page * 5 < len(order) else ""
         return self.answer(200, f"<html><head><title>News</title></head><body><ul>{links}</ul>{more}</body></html>")
 
 
-def test_a_resumed_crawl_reads_again_the_listings_the_interrupted_one_read(tmp_path):
+@pytest.mark.parametrize(("newest_first", "stories", "page_limit", "published"), [
+    # The new stories come out on page 1, read before.
+    (True, 30, 10, 3),
+    # The interrupted crawl read the section's last page (3); the new stories come out on it and on
+    # a new page 4, which only page 3, read again, links to.
+    (False, 12, 8, 5),
+])
+def test_a_resumed_crawl_reads_again_the_listings_the_interrupted_one_read(tmp_path, newest_first, stories,
+                                                                           page_limit, published):
     # The site published stories between an interrupted crawl and its resumption: the resumed crawl
     # took the listing pages read before for done, and the new stories on them were never seen.
     db_path = tmp_path / "a.db"
-    site = type("Site", (PublishingSite,), {"published": 0})
+    site = type("Site", (PublishingSite,), {"stories": stories, "newest_first": newest_first})
     server = serve_handler(site)
     crawl = ["crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path), "--allow-private",
              "--render", "never", "--no-index"]
     try:
         # One request at a time, listings before stories (their priority): the first crawl reads
-        # pages of the section, then stops at the page limit with most stories still to fetch.
-        first = run_cli(*crawl, "-s", "CONCURRENT_REQUESTS=1", "-s", "CLOSESPIDER_PAGECOUNT=10")
+        # pages 1 to 3 of the section, then stops at the page limit with most stories still to fetch.
+        first = run_cli(*crawl, "-s", "CONCURRENT_REQUESTS=1", "-s", f"CLOSESPIDER_PAGECOUNT={page_limit}")
         assert first.returncode == 1, first.stdout + first.stderr[-2000:]
         db = sqlite3.connect(db_path)
         pages = {url.partition("page=")[2] or "1" for (url,) in db.execute("SELECT url FROM listings WHERE url LIKE '%/news/%'")}
-        assert {"1", "2", "3"} <= pages  # page 1 among them, where the new stories will come out
-        assert 0 < db.execute("SELECT count(*) FROM articles").fetchone()[0] < 30
-        site.published = 3
+        assert {"1", "2", "3"} <= pages
+        assert 0 < db.execute("SELECT count(*) FROM articles").fetchone()[0] < stories
+        site.published = published
         resumed = run_cli(*crawl)
     finally:
         server.shutdown()
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert "resumed crawl 1" in resumed.stdout and " 0 failures" in resumed.stdout
     stored = {int(url.rsplit("-", 1)[1]) for (url,) in db.execute("SELECT url FROM articles")}
-    assert stored == set(range(1, 34))  # the three new stories, on a page read before, too
-
-
-class AppendingSite(SiteHandler):
-    """A section of 12 stories, five a page, oldest first (an archive's order): `published` more
-    stories come out at the end, on its last page and on a new page after it."""
-
-    published = 0
-
-    def do_GET(self):  # noqa: N802 (the http.server API)
-        if not self.path.startswith("/news/"):
-            return self.answer(404, "no")
-        if self.path.startswith("/news/2024/"):
-            return self.answer(200, story_html(self.path.rsplit("-", 1)[-1]))
-        page = int(self.path.partition("page=")[2] or 1)
-        oldest_first = list(range(1, 13 + self.published))
-        shown = oldest_first[(page - 1) * 5:page * 5]
-        links = "".join(f"<li><a href='/news/2024/05/01/story-{n}'>Story {n}</a></li>" for n in shown)
-        more = f"<a rel='next' href='/news/?page={page + 1}'>Next</a>" if page * 5 < len(oldest_first) else ""
-        return self.answer(200, f"<html><head><title>News</title></head><body><ul>{links}</ul>{more}</body></html>")
-
-
-def test_a_resumed_crawl_reads_again_a_listing_page_after_the_first(tmp_path):
-    # The interrupted crawl read the section's last page (3); the stories published since came out on
-    # it and on a new page 4, which only page 3, read again, links to.
-    db_path = tmp_path / "a.db"
-    site = type("Site", (AppendingSite,), {"published": 0})
-    server = serve_handler(site)
-    crawl = ["crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path), "--allow-private",
-             "--render", "never", "--no-index"]
-    try:
-        first = run_cli(*crawl, "-s", "CONCURRENT_REQUESTS=1", "-s", "CLOSESPIDER_PAGECOUNT=8")
-        assert first.returncode == 1, first.stdout + first.stderr[-2000:]
-        db = sqlite3.connect(db_path)
-        pages = {url.partition("page=")[2] or "1" for (url,) in db.execute("SELECT url FROM listings")}
-        assert pages == {"1", "2", "3"}
-        assert 0 < db.execute("SELECT count(*) FROM articles").fetchone()[0] < 12
-        site.published = 5  # 13 to 15 on page 3, 16 and 17 on a new page 4
-        resumed = run_cli(*crawl)
-    finally:
-        server.shutdown()
-    assert resumed.returncode == 0, resumed.stderr[-3000:]
-    stored = {int(url.rsplit("-", 1)[1]) for (url,) in db.execute("SELECT url FROM articles")}
-    assert stored == set(range(1, 18))
+    assert stored == set(range(1, stories + published + 1))  # the new stories, on a page read before, too

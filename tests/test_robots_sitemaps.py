@@ -8,7 +8,7 @@ import re
 import sqlite3
 import time
 
-from tests.conftest import SiteHandler, run_cli, serve_handler, story_html
+from tests.conftest import SiteHandler, crawl_of, run_cli, serve_handler, story_html
 
 
 class SitemapElsewhere(SiteHandler):
@@ -112,6 +112,9 @@ def test_a_chain_of_sitemap_indexes_is_followed_four_levels_down_and_the_crawl_e
     assert stories == ["0", "1", "2", "3"]  # the stories of the sitemaps followed
 
 
+PLAIN_CRAWL = ("--render", "never", "--no-index", "-s", "AUTOTHROTTLE_ENABLED=False")
+
+
 class SectionAndNewsSitemap(SiteHandler):
     """A section of 30 stories, five a page, newest first, whose pages come slowly; /sitemap.xml (a
     news sitemap's few days) lists the 15 newest, and comes at once: the crawl reads it first. With
@@ -140,12 +143,7 @@ class SectionAndNewsSitemap(SiteHandler):
 def test_a_section_whose_newest_stories_a_sitemap_gave_first_is_read_to_its_end(tmp_path):
     # Its first three pages led the crawl to nothing it had not requested: the stale-pages rule stopped
     # the pagination there, and the 15 older stories were never asked for, on a first crawl, exit 0.
-    server = serve_handler(SectionAndNewsSitemap)
-    try:
-        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
-                         "--allow-private", "--render", "never", "--no-index", "-s", "AUTOTHROTTLE_ENABLED=False")
-    finally:
-        server.shutdown()
+    result = crawl_of(SectionAndNewsSitemap, tmp_path / "a.db", *PLAIN_CRAWL)
     assert result.returncode == 0, result.stderr[-3000:]
     with sqlite3.connect(tmp_path / "a.db") as db:
         stored = {int(url.rsplit("-", 1)[1]) for (url,) in db.execute("SELECT url FROM articles")}
@@ -155,13 +153,7 @@ def test_a_section_whose_newest_stories_a_sitemap_gave_first_is_read_to_its_end(
 
 def test_a_pager_that_shows_the_sitemaps_stories_for_ever_still_stops(tmp_path):
     # The sitemap's stories count as new once, on the page that lists them first, not on every page after.
-    site = type("Site", (SectionAndNewsSitemap,), {"endless": True})
-    server = serve_handler(site)
-    try:
-        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
-                         "--allow-private", "--render", "never", "--no-index", "-s", "AUTOTHROTTLE_ENABLED=False")
-    finally:
-        server.shutdown()
+    result = crawl_of(type("Site", (SectionAndNewsSitemap,), {"endless": True}), tmp_path / "a.db", *PLAIN_CRAWL)
     assert result.returncode == 0, result.stderr[-3000:]
     with sqlite3.connect(tmp_path / "a.db") as db:
         listings = db.execute("SELECT count(*) FROM listings WHERE kind = 'listing'").fetchone()[0]
@@ -190,7 +182,7 @@ class CategorySitemap(SiteHandler):
             teasers += "".join(f"<li><a href='/tag/{tag}/'>{tag}</a></li>" for tag in ("rain", "flood", "river"))
             return self.answer(200, "<html><head><title>World</title><meta property='og:type' content='website'>"
                                     f"</head><body><h1>World</h1><ul>{teasers}</ul></body></html>")
-        if self.path == "/" or self.path.startswith("/tag/"):  # the home page, tag pages: story 1 again
+        if self.path == "/news/" or self.path.startswith("/tag/"):  # the news page, tag pages: story 1 again
             return self.answer(200, "<html><head><title>Home</title></head><body><h1>Home</h1><ul>"
                                     "<li><a href='/2024/05/01/story-1/'>Story 1</a></li></ul></body></html>")
         if self.path == "/2024/05/09/story-9/":
@@ -205,12 +197,7 @@ class CategorySitemap(SiteHandler):
 def test_a_section_a_sitemap_lists_is_read_as_a_listing_and_a_story_sent_to_it_is_no_story(tmp_path):
     # The section was stored as an article of its teasers, story 4 (in no sitemap) was never
     # fetched, and story 9's URL was an unchanged revisit of that "article".
-    server = serve_handler(CategorySitemap)
-    try:
-        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/", "--db", str(tmp_path / "a.db"),
-                         "--allow-private", "--render", "never", "--no-index", "-s", "ROBOTSTXT_OBEY=False")
-    finally:
-        server.shutdown()
+    result = crawl_of(CategorySitemap, tmp_path / "a.db", *PLAIN_CRAWL, "-s", "ROBOTSTXT_OBEY=False")
     assert result.returncode == 0, result.stderr[-3000:]
     with sqlite3.connect(tmp_path / "a.db") as db:
         titles = sorted(title for (title,) in db.execute("SELECT title FROM articles"))

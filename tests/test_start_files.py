@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 
 from newsarchive.parsers.sitemaps import discovery_file_kind
-from tests.conftest import SiteHandler, run_cli, serve_handler, story_html
+from tests.conftest import SiteHandler, crawl_of, run_cli, serve_handler, story_html
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
@@ -123,12 +123,7 @@ class AnnouncedFeeds(SiteHandler):
 
 def test_an_announced_feed_is_read_past_its_byte_order_mark_and_one_that_is_no_feed_is_a_failure(tmp_path):
     # Both were stored as empty feeds, and the JSON Feed's stories were lost with nothing said.
-    server = serve_handler(AnnouncedFeeds)
-    try:
-        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
-                         "--allow-private", "--render", "never", "--no-index", "-s", "ROBOTSTXT_OBEY=False")
-    finally:
-        server.shutdown()
+    result = crawl_of(AnnouncedFeeds, tmp_path / "a.db", "--render", "never", "--no-index", "-s", "ROBOTSTXT_OBEY=False")
     assert result.returncode == 0, result.stderr[-3000:]
     with sqlite3.connect(tmp_path / "a.db") as db:
         assert sorted(title for (title,) in db.execute("SELECT title FROM articles")) == ["Story 1", "Story 2"]

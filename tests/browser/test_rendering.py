@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import SiteHandler, run_cli, run_cli_noting_imports, serve_handler
+from tests.conftest import SiteHandler, crawl_of, run_cli, run_cli_noting_imports, serve_handler
 
 BODY = "<p>" + "Rain and wind reached the coast on Monday night, and the river rose. " * 8 + "</p>"
 # The items carry a `data-comment-*` mark, as many services' do: read in the rendered DOM it would
@@ -957,36 +957,35 @@ def test_a_service_worker_a_story_registers_answers_no_other_render(tmp_path):
     # The tabs share one browser context: story 0's worker answered the later renders' page loads
     # with story 0, past the route that gives the browser the page the crawl received, and story
     # 0's comment was stored as theirs, "complete".
-    site = serve_handler(OfflineAppSite)
-    try:
-        result = run_cli("crawl", f"http://127.0.0.1:{site.server_port}/news/", "--db", str(tmp_path / "a.db"),
-                         "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
-                         "-s", "NEWSARCHIVE_RENDER_CONCURRENCY=1")
-    finally:
-        site.shutdown()
+    result = crawl_of(OfflineAppSite, tmp_path / "a.db", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
+                      "-s", "NEWSARCHIVE_RENDER_CONCURRENCY=1")
     assert result.returncode == 0, result.stderr[-3000:]
     with sqlite3.connect(tmp_path / "a.db") as db:
         comments = sorted(db.execute("SELECT a.title, c.body_text FROM comments c JOIN articles a ON a.id = c.article_id"))
     assert comments == [(f"Storm story {n}", f"The comment on story {n}.") for n in range(6)]
 
 
+def crawl_one_story(tmp_path, path: str, page: str, *settings: str, others: dict[str, str] | None = None):
+    """crawl_embeds of a site whose listing links one story (`page` at `path`), and serves `others`;
+    the archive, open."""
+    site = embed_site({"/embeds/": f"<html><body><h1>Embeds</h1><p><a href='{path}'>A story</a></p></body></html>",
+                       path: page, **(others or {})})
+    try:
+        crawl_embeds(site, tmp_path / "a.db", *settings)
+    finally:
+        site.shutdown()
+    return sqlite3.connect(tmp_path / "a.db")
+
+
 def test_comments_behind_a_button_still_showing_after_the_last_click_allowed_are_unreached(tmp_path):
     # Each click adds two comments and the button stays: after NEWSARCHIVE_RENDER_MAX_CLICKS the
     # comments read were stored as complete, and the story's others never asked for again.
-    site = embed_site({
-        "/embeds/": "<html><body><h1>Embeds</h1><p><a href='/2024/05/02/endless-comments'>A story</a></p></body></html>",
-        "/2024/05/02/endless-comments": article("endless-comments", "Storm with endless comments", (
-            "<ol id='comment-list'></ol><button id='more'>Load more comments</button><script>" + ITEM_JS
-            + "var shown = 0; function more() { for (var k = 0; k < 2; k++) { shown += 1; addComment('Comment number ' + shown + '.'); } }"
-              "more(); document.getElementById('more').addEventListener('click', more);</script>")),
-    })
-    try:
-        crawl_embeds(site, tmp_path / "a.db", "NEWSARCHIVE_RENDER_MAX_CLICKS=3")
-    finally:
-        site.shutdown()
-    with sqlite3.connect(tmp_path / "a.db") as db:
-        status, = db.execute("SELECT comments_status FROM articles").fetchone()
-        comments = [text for (text,) in db.execute("SELECT body_text FROM comments ORDER BY position")]
+    db = crawl_one_story(tmp_path, "/2024/05/02/endless-comments", article("endless-comments", "Storm with endless comments", (
+        "<ol id='comment-list'></ol><button id='more'>Load more comments</button><script>" + ITEM_JS
+        + "var shown = 0; function more() { for (var k = 0; k < 2; k++) { shown += 1; addComment('Comment number ' + shown + '.'); } }"
+          "more(); document.getElementById('more').addEventListener('click', more);</script>")), "NEWSARCHIVE_RENDER_MAX_CLICKS=3")
+    status, = db.execute("SELECT comments_status FROM articles").fetchone()
+    comments = [text for (text,) in db.execute("SELECT body_text FROM comments ORDER BY position")]
     assert (status, comments) == ("unreached", [f"Comment number {n}." for n in range(1, 9)])  # 2, and 2 a click
 
 
@@ -999,20 +998,11 @@ def test_a_frame_showing_another_story_is_not_set_in(tmp_path, says):
     # A related story shown in a frame: its comments were set in with the page's and stored as its own.
     other = "<h3>2 Comments</h3><ol class='comment-list'>" + "".join(
         f"<li class='comment' id='o-{k}'><p>Comment {k} on the other story.</p></li>" for k in (1, 2)) + "</ol>"
-    site = embed_site({
-        "/embeds/": "<html><body><h1>Embeds</h1><p><a href='/2024/05/05/framing'>A story</a></p></body></html>",
-        "/2024/05/05/framing": article("framing", "Storm with a related story in a frame", (
-            "<h3>1 Comment</h3><ol id='comment-list'></ol><script>" + ITEM_JS
-            + "addComment('The one comment on this story.');</script>"
-              "<iframe src='/2024/05/05/framed' title='Related story'></iframe>")),
-        "/2024/05/05/framed": (f"<!doctype html><html><head><title>Other</title>{says}</head>"
-                               f"<body><h1>Other</h1><article>{BODY}</article>{other}</body></html>"),
-    })
-    try:
-        crawl_embeds(site, tmp_path / "a.db")
-    finally:
-        site.shutdown()
-    db = sqlite3.connect(tmp_path / "a.db")
+    db = crawl_one_story(tmp_path, "/2024/05/05/framing", article("framing", "Storm with a related story in a frame", (
+        "<h3>1 Comment</h3><ol id='comment-list'></ol><script>" + ITEM_JS + "addComment('The one comment on this story.');"
+        "</script><iframe src='/2024/05/05/framed' title='Related story'></iframe>")),
+        others={"/2024/05/05/framed": (f"<!doctype html><html><head><title>Other</title>{says}</head>"
+                                       f"<body><h1>Other</h1><article>{BODY}</article>{other}</body></html>")})
     assert comments_of(db, "framing") == ("complete", ["The one comment on this story."], "rendered")
 
 
