@@ -54,6 +54,7 @@ from newsarchive import settings as default_settings
 from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import utc_now
 from newsarchive.archive.capture_writer import CaptureWriter
+from newsarchive.comment_pages import with_comment_pages
 from newsarchive.items import FILLABLE_FIELDS, WIRE_HEADERS, Article, Capture, Layer, Listing
 from newsarchive.parsers.comments import script_comments_sign
 from newsarchive.parsers.metadata import STORY_TYPES
@@ -427,6 +428,24 @@ def rendered_response(request, url: str, status: int, headers: dict[str, str], h
     return HtmlResponse(url, status=status, headers=kept, body=body, request=request, flags=["playwright"])
 
 
+async def with_replaced_comments(rendered: Article, response, replaced: list[str], parse_rendered) -> Article:
+    """The rendered article with the comments its page showed before clicks that took them away
+    (`replaced`: its HTML before each such click, PageActivity.replaced), each parsed as the
+    rendered page is: those shown first come first, each comment once (a batch a click did not take
+    away is in the next HTML too), and the article's comments complete or not by the same rule as
+    comments spread over a story's comment pages (with_comment_pages)."""
+    shown = []
+    for html in replaced:
+        earlier = await parse_rendered(rendered_response(response.request, response.url, response.status,
+                                                         response.headers.to_unicode_dict(), html))
+        if isinstance(earlier, Article) and earlier.comments:  # a page before its first batch came adds nothing
+            shown.append(earlier)
+    if not shown:
+        return rendered
+    first, *later = shown
+    return with_comment_pages(dataclasses.replace(rendered, comments=first.comments), [*later, rendered], [])
+
+
 def encoded_for_header(html: str, content_type: str) -> tuple[bytes, str | None]:
     r"""The rendered HTML in the charset its Content-Type declares, when that charset holds it, and
     None; else in UTF-8, and the Content-Type to state instead (the page was sent without a
@@ -525,8 +544,35 @@ FIND_LOAD_MORE_JS = """pattern => {
   }
   return null;
 }"""
+# What a "load more comments" click took away, kept in the page from the click to the settle after
+# it (the page's HTML before the click, and whether the click removed any text but its button's):
+# a pager that replaces its list with the next batch ("Show more comments" showing 3 to 4 in place
+# of 1 to 2) left only its last batch in the DOM read at the end, and the comments shown before it
+# were lost, the story `complete`. The HTML before such a click is read too (PageActivity.replaced,
+# Renderer._with_replaced_comments). Its serialisation stays in the page unless the click took
+# something away; the button itself, or a spinner, taken away costs one more parse, no more.
+CLICK_STATE = "__newsarchiveClick"
+NOTE_REMOVED_JS = """(state, records) => {
+  for (const record of records) for (const node of record.removedNodes) {
+    let text = node.textContent || '';
+    if (node.contains && node.contains(state.button)) text = text.replace(state.button.textContent, '');
+    if (text.trim()) state.removed = true;
+  }
+}"""
+# The HTML before the last click when that click took away some of what the page showed, else null;
+# the click's watch ends.
+TAKE_REPLACED_JS = f"""() => {{
+  const state = window.{CLICK_STATE};
+  if (!state) return null;
+  delete window.{CLICK_STATE};
+  ({NOTE_REMOVED_JS})(state, state.observer.takeRecords());
+  state.observer.disconnect();
+  return state.removed ? state.before : null;
+}}"""
 # Click the first visible "load more comments" button or link and wait (at most timeout ms) for the
-# page to change: "changed", "unchanged" or "none" (no such button). One round trip to the page a
+# page to change: [outcome, replaced], outcome "changed", "unchanged" or "none" (no such button),
+# replaced what TAKE_REPLACED_JS gives of the click before (its settle may have run out of time).
+# One round trip to the page a
 # click, and no polling: a MutationObserver sees the change (Playwright's wait_for_function, used
 # before, is a second round trip and polls on each animation frame; bench/render.py measured no
 # difference in time between the two, within its noise). The click is the element's own click(), as
@@ -534,10 +580,17 @@ FIND_LOAD_MORE_JS = """pattern => {
 # animation frames and to be the topmost element, and waits out its whole timeout, then fails the
 # render, when a cookie banner covers the button.
 CLICK_LOAD_MORE_JS = f"""([pattern, timeout]) => {{
+  const replaced = ({TAKE_REPLACED_JS})();
   const element = ({FIND_LOAD_MORE_JS})(pattern);
-  if (!element) return 'none';
+  if (!element) return ['none', replaced];
+  let before = null;
+  try {{ before = ({DOCUMENT_HTML_JS})(); }} catch (error) {{}}
+  const state = {{before, button: element, removed: false}};
+  state.observer = new MutationObserver(records => ({NOTE_REMOVED_JS})(state, records));
+  state.observer.observe(document.documentElement, {{childList: true, subtree: true}});
+  window.{CLICK_STATE} = state;
   return new Promise(done => {{
-    const finish = outcome => {{ observer.disconnect(); clearTimeout(timer); done(outcome); }};
+    const finish = outcome => {{ observer.disconnect(); clearTimeout(timer); done([outcome, replaced]); }};
     const observer = new MutationObserver(() => finish('changed'));
     const timer = setTimeout(() => finish('unchanged'), timeout);
     observer.observe(document.body, {{childList: true, subtree: true, characterData: true, attributes: true}});
@@ -551,25 +604,29 @@ CLICK_LOAD_MORE_JS = f"""([pattern, timeout]) => {{
 }}"""
 # Once the page's main thread is idle (at most timeout ms): {button: true} when a "load more
 # comments" button is showing, else {html}, the page's HTML as DOCUMENT_HTML_JS reads it (null when
-# the page's scripts broke what that calls). PageActivity.settle ends with this one round trip: a
+# the page's scripts broke what that calls); and `replaced`, what TAKE_REPLACED_JS gives of the
+# click the page settles after. PageActivity.settle ends with this one round trip: a
 # page without a button is read in it, where a wait for the idle thread, a look for a button and
 # the read of the HTML took three (bench/render.py, 100 renders: 875 messages sent to Playwright's
 # driver against 1,076, and 3,053 received against 3,262).
 SETTLED_PAGE_JS = f"""([pattern, timeout]) => new Promise(done => requestIdleCallback(() => {{
-  if (({FIND_LOAD_MORE_JS})(pattern)) return done({{button: true}});
+  const replaced = ({TAKE_REPLACED_JS})();
+  if (({FIND_LOAD_MORE_JS})(pattern)) return done({{button: true, replaced}});
   let html = null;
   try {{ html = ({DOCUMENT_HTML_JS})(); }} catch (error) {{}}
-  done({{html}});
+  done({{html, replaced}});
 }}, {{timeout}}))"""
 
 
 @dataclasses.dataclass(frozen=True)
 class SettledPage:
     """What a page showed once it had settled (SETTLED_PAGE_JS): a "load more comments" button, or
-    its HTML (None when the page's scripts broke what reads it)."""
+    its HTML (None when the page's scripts broke what reads it); and its HTML before the click it
+    settled after, when that click took away some of what it showed (TAKE_REPLACED_JS)."""
 
     button: bool = False
     html: str | None = None
+    replaced: str | None = None
 
 
 async def load_more_comments(page, max_clicks: int, wait_ms: int, activity: PageActivity | None = None,
@@ -581,8 +638,10 @@ async def load_more_comments(page, max_clicks: int, wait_ms: int, activity: Page
     last click (or `settled`, when there was nothing to click); None when that is not known."""
     clicks = 0
     while clicks < max_clicks and (settled is None or settled.button):
-        outcome = await page.evaluate(CLICK_LOAD_MORE_JS, [LOAD_MORE.pattern, wait_ms])
+        outcome, replaced = await page.evaluate(CLICK_LOAD_MORE_JS, [LOAD_MORE.pattern, wait_ms])
         settled = None  # the page may have changed since
+        if activity is not None:
+            activity.note_replaced(replaced)
         if outcome == "none":
             break
         clicks += 1
@@ -590,6 +649,8 @@ async def load_more_comments(page, max_clicks: int, wait_ms: int, activity: Page
             break
         if activity is not None:
             settled = await activity.settle(page, wait_ms)
+    if clicks and settled is None and activity is not None:  # the last click's settle did not take it
+        activity.note_replaced(await page.evaluate(TAKE_REPLACED_JS))
     return settled
 
 
@@ -680,11 +741,18 @@ class PageActivity:
         self.crashed = False  # the tab's renderer process ended in this render (killed for its memory, say)
         # A "load more comments" button still showed after the last click allowed: comments were left unread.
         self.comments_left = False
+        # The page's HTML before each click that took away some of what it showed (TAKE_REPLACED_JS).
+        self.replaced: list[str] = []
 
     def forget(self) -> None:
         """Start again, as for a new render: the requests and responses of a tab that crashed, or of
         a browser that ended, will never end or be read."""
         self.__init__(self.quiet_ms)  # type: ignore[misc]
+
+    def note_replaced(self, html) -> None:
+        """Keep the page's HTML from before a click that took away some of what it showed."""
+        if isinstance(html, str) and html:
+            self.replaced.append(html)
 
     def request_sent(self, request) -> None:
         self.last_change = self.pending[request] = time.monotonic()
@@ -759,6 +827,8 @@ class PageActivity:
                 continue
             checked = self.last_change
             shown = await self._when_idle(page, min(timeout_ms, IDLE_WAIT_MS))
+            if shown is not None:  # kept even when the page is not read as settled here: it is taken once
+                self.note_replaced(shown.replaced)
             if not self.in_flight and self.last_change == checked:  # no request of theirs came meanwhile
                 return shown
         return None
@@ -775,8 +845,9 @@ class PageActivity:
             shown = await asyncio.wait_for(page.evaluate(SETTLED_PAGE_JS, [LOAD_MORE.pattern, timeout_ms]),
                                            timeout_ms / 1000)
             if isinstance(shown, dict):
-                html = shown.get("html")
-                return SettledPage(bool(shown.get("button")), html if isinstance(html, str) else None)
+                html, replaced = shown.get("html"), shown.get("replaced")
+                return SettledPage(bool(shown.get("button")), html if isinstance(html, str) else None,
+                                   replaced if isinstance(replaced, str) else None)
         return None
 
     async def read(self, page) -> None:
@@ -976,6 +1047,8 @@ class Renderer:
             if elsewhere:
                 raise RenderLeftPage(f"the page's scripts sent the browser to {elsewhere}")
             rendered = await parse_rendered(response)
+            if activity.replaced and isinstance(rendered, Article):
+                rendered = await with_replaced_comments(rendered, response, activity.replaced, parse_rendered)
             if activity.comments_left and isinstance(rendered, Article):
                 # NEWSARCHIVE_RENDER_MAX_CLICKS clicked, the button still there: read all shown, not all.
                 rendered.comments_status, rendered.comments_complete = "unreached", False

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 
-from newsarchive.rendering import CLICK_LOAD_MORE_JS, SETTLED_PAGE_JS, PageActivity, Renderer
+from newsarchive.rendering import CLICK_LOAD_MORE_JS, SETTLED_PAGE_JS, TAKE_REPLACED_JS, PageActivity, Renderer
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_executable
 
 ADD_COMMENT_JS = """function addComment(text) {
@@ -23,6 +23,12 @@ BUTTON = ("<!doctype html><html><body><h1>Storm</h1><ol id='comment-list'><li cl
           + "var clicks = 0; document.getElementById('more').onclick = function () {"
             "  clicks += 1; addComment('Loaded by click ' + clicks + '.');"
             "  if (clicks === 2) this.remove(); };</script></body></html>")
+# Each click shows the next comment in place of the one shown: a pager of comments.
+REPLACING = ("<!doctype html><html><body><h1>Storm</h1><ol id='comment-list'><li class='comment'>Comment 1.</li></ol>"
+             "<button id='more'>Show more comments</button><script>var shown = 1;"
+             "document.getElementById('more').onclick = function () { shown += 1;"
+             "  document.getElementById('comment-list').innerHTML = '<li class=\"comment\">Comment ' + shown + '.</li>';"
+             "  if (shown === 3) this.remove(); };</script></body></html>")
 # What reads the page's HTML in the page is broken: the render reads it another way (render_handler.py).
 BROKEN_SERIALISER = ("<!doctype html><html><body><h1>Storm</h1><script>"
                      "window.XMLSerializer = function () { throw new Error('no'); };</script></body></html>")
@@ -43,8 +49,9 @@ class ScriptsCounted:
         return self.page.url
 
 
-def browsed(html: str, max_clicks: int = 5) -> tuple[str | None, list[str]]:
-    """What Renderer.browse returns for a page showing html, and the scripts it sent the page."""
+def browsed(html: str, max_clicks: int = 5, activity: PageActivity | None = None) -> tuple[str | None, list[str]]:
+    """What Renderer.browse returns for a page showing html, and the scripts it sent the page;
+    `activity` is the one the render follows the page with."""
     from playwright.async_api import async_playwright
 
     async def run():
@@ -55,7 +62,7 @@ def browsed(html: str, max_clicks: int = 5) -> tuple[str | None, list[str]]:
                 await page.set_content(html)
                 counted = ScriptsCounted(page)
                 renderer = Renderer(None, "auto", None, max_clicks, timeout=2.5)
-                return await renderer.browse(counted, PageActivity(), 2500), counted.scripts
+                return await renderer.browse(counted, activity or PageActivity(), 2500), counted.scripts
             finally:
                 await browser.close()
 
@@ -82,6 +89,32 @@ def test_a_button_is_clicked_until_it_is_gone_and_the_page_is_read_as_it_settled
     html, scripts = browsed(BUTTON)
     assert scripts == [SETTLED_PAGE_JS, CLICK_LOAD_MORE_JS, SETTLED_PAGE_JS, CLICK_LOAD_MORE_JS, SETTLED_PAGE_JS]
     assert comments_in(html) == ["Sent with the page.", "Loaded by click 1.", "Loaded by click 2."]
+
+
+def test_a_button_that_adds_comments_keeps_no_page_from_before_its_clicks():
+    activity = PageActivity()
+    browsed(BUTTON, activity=activity)
+    assert activity.replaced == []  # the button it took away is not a comment
+
+
+def test_the_page_before_each_click_that_took_comments_away_is_kept_in_the_same_scripts():
+    activity = PageActivity()
+    html, scripts = browsed(REPLACING, activity=activity)
+    assert scripts == [SETTLED_PAGE_JS, CLICK_LOAD_MORE_JS, SETTLED_PAGE_JS, CLICK_LOAD_MORE_JS, SETTLED_PAGE_JS]
+    assert [comments_in(page) for page in activity.replaced] == [["Comment 1."], ["Comment 2."]]
+    assert comments_in(html) == ["Comment 3."]
+
+
+def test_a_page_that_never_idles_keeps_the_pages_before_its_clicks_all_the_same():
+    # Its settles end without reading it (requestIdleCallback never calls back): the next click
+    # takes what the one before took away, and a last script what the last click did.
+    never_idle = REPLACING.replace("<script>", "<script>window.requestIdleCallback = function () {};", 1)
+    activity = PageActivity()
+    html, scripts = browsed(never_idle, max_clicks=2, activity=activity)
+    assert scripts == [SETTLED_PAGE_JS, CLICK_LOAD_MORE_JS, SETTLED_PAGE_JS, CLICK_LOAD_MORE_JS, SETTLED_PAGE_JS,
+                       TAKE_REPLACED_JS]
+    assert html is None  # render_handler.py reads it
+    assert [comments_in(page) for page in activity.replaced] == [["Comment 1."], ["Comment 2."]]
 
 
 def test_a_page_still_showing_its_button_after_the_last_click_allowed_is_read_by_the_handler():

@@ -1031,3 +1031,44 @@ def test_a_load_more_link_to_another_page_keeps_the_tab_and_the_comments_it_show
     assert comments_of(db, "linked") == ("unreached", [f"{n}, shown by the script." for n in ("One", "Two", "Three")],
                                          "rendered")
     assert comments_of(db, "taken") == ("complete", ["First, shown by the script.", "Second, loaded in place."], "rendered")
+
+
+# Comments in batches of two: BATCHES[k] is what /api/batch-k.json answers.
+BATCHES = [[f"Comment {2 * k + n} of six." for n in (1, 2)] for k in range(3)]
+# Shows a batch: `replace` empties the list first (a pager of comments), else the whole list so
+# far is written again (a framework rendering its state), each comment under its site's id.
+SHOW_BATCH_JS = """var shown = [], batch = 0;
+function show(items, replace) {
+  shown = replace ? items : shown.concat(items);
+  document.getElementById('comment-list').innerHTML = '';
+  shown.forEach(function (text) {
+    var li = document.createElement('li'); li.className = 'comment'; li.id = 'comment-' + text.split(' ')[1];
+    li.innerHTML = '<div class="comment-content"><p></p></div>'; li.querySelector('p').textContent = text;
+    document.getElementById('comment-list').appendChild(li);
+  });
+}
+function next(replace) {
+  fetch('/api/batch-' + batch + '.json').then(r => r.json()).then(function (items) {
+    show(items, replace); batch += 1;
+    if (batch === 3) document.getElementById('more').remove();
+  });
+}"""
+
+
+@pytest.mark.parametrize(("replace", "at_load"), [(True, True), (False, True), (True, False)])
+def test_comments_a_load_more_click_took_away_are_kept(tmp_path, replace, at_load):
+    # "Show more comments" replacing the list with the next batch: the DOM read at the end showed
+    # the last batch alone, and 2 of the 6 comments were stored, `complete`. A list written again
+    # whole at each click (nothing lost) keeps each comment once. A page showing no comment before
+    # its first click (a hint the click takes away) adds none, and does not make them unreached.
+    first = "next({0});" if at_load else ""
+    page = article("paged-comments", "Storm with paged comments", (
+        "<h3>6 Comments</h3><p id='hint'>The comments are shown on request.</p><ol id='comment-list'></ol>"
+        "<button id='more'>Show more comments</button><script>" + SHOW_BATCH_JS + first + "document.getElementById("
+        "'more').addEventListener('click', function () { var hint = document.getElementById('hint');"
+        "if (hint) hint.remove(); next({0}); });</script>").replace("{0}", str(replace).lower()))
+    db = crawl_one_story(tmp_path, "/2024/05/07/paged-comments", page,
+                         others={f"/api/batch-{k}.json": json.dumps(texts) for k, texts in enumerate(BATCHES)})
+    assert comments_of(db, "paged-comments") == ("complete", [text for texts in BATCHES for text in texts], "rendered")
+    ids = [row[0] for row in db.execute("SELECT site_comment_id FROM comments ORDER BY position")]
+    assert ids == [str(n) for n in range(1, 7)]
