@@ -44,6 +44,10 @@ def comment_texts(comments: str) -> list[str]:
     # A button with its count beside it, and login notices.
     "Kommentieren16", "Reply (3)", "Sie sind aktuell nicht eingeloggt.", "You must be logged in to post a comment.",
     "Werden Sie Teil unserer Community und diskutieren Sie mit! Dazu benötigen Sie ein Nutzerkonto.",
+    # The placeholder of a list its script fills, and the buttons that fill it.
+    "Loading comments…", "Loading the comments.", "Comments are loading...", "Show comments (12)", "View all comments",
+    "Kommentare werden geladen", "Chargement des commentaires…", "Cargando comentarios", "Загрузка комментариев...",
+    "جار تحميل التعليقات",
 ])
 def test_comment_section_furniture_is_no_comment(text):
     assert is_not_a_comment(text)
@@ -53,6 +57,7 @@ def test_comment_section_furniture_is_no_comment(text):
     "Great piece, thanks.",
     "No, the bridge was closed for three years, not two.",
     "Post office hours changed too.",
+    "Loading the ferry took three hours.", "Show the comments to the mayor, he should read them.",
     # A long comment may quote the form's words and still be a comment.
     "I tried to leave a reply yesterday but the page said your email address will not be published, which "
     "is fine, but then it lost my text. Anyway: the bridge is a good thing for the traders, who lost half "
@@ -60,6 +65,12 @@ def test_comment_section_furniture_is_no_comment(text):
 ])
 def test_real_comments_are_kept(text):
     assert not is_not_a_comment(text)
+
+
+def test_the_placeholder_of_a_list_its_script_fills_is_no_comment_and_leaves_them_unreached():
+    article = parse_page(URL, page("<section id='comments'><h3>3 Comments</h3><p>Loading comments…</p>"
+                                   "<ol class='comment-list'></ol></section>"), kind="article")
+    assert (article.comments, article.comments_status) == ([], "unreached")
 
 
 def test_an_empty_wordpress_comment_section_gives_no_comment():

@@ -164,6 +164,11 @@ _NOT_A_COMMENT = re.compile(
     r"please (?:log|sign) ?in (?:here )?to|comments are (?:closed|moderated)|commenting (?:is|has been) (?:closed|disabled)|"
     r"(?:please )?enter your comment|join the (?:conversation|discussion)|cancel reply|"
     r"(?:you must|you need to) (?:be )?(?:log|sign)(?:ged)? ?in|have your say|"
+    # The placeholder of a list a script fills, and its buttons ("Loading comments…", "Show all comments").
+    r"^(?:loading|load|show|view|see|read|open|hide) (?:the |all |all the |more |\d+ )?comments?(?: (?:loading|below))?$|"
+    r"^comments? (?:are |is )?(?:loading|being loaded)$|^kommentare (?:werden )?(?:geladen|laden|anzeigen|einblenden)$|"
+    r"^chargement des commentaires$|^(?:cargando|ver|mostrar) (?:los )?comentarios$|^загрузка комментариев$|"
+    r"^جار[يِ]? تحميل التعليقات$|"
     r"^(?:user|recent|latest|newest) comments$|^comments?$|^reply$|^post$|"
     r"hinterlasse (?:jetzt )?einen kommentar|schreibe? (?:einen|deinen) kommentar|kommentar (?:verfassen|hinzufügen|schreiben|abgeben)|"
     r"^jetzt kommentieren|^kommentieren(?: sie)?$|^(?:noch |bisher |derzeit |leider )?keine kommentare|sind (?:noch |derzeit )?keine kommentare|"
