@@ -40,7 +40,6 @@ from newsarchive.parsers.comment_pages import other_comment_pages
 from newsarchive.parsers.comments import (
     CommentParts,
     comment_counter,
-    comment_parts,
     comments_loaded_by_script,
     comments_status,
     extract_comments,
@@ -671,13 +670,13 @@ class _ArticlePage:
         comments = []
         for position, item in enumerate(items):  # document order: each comment before its replies
             ancestors = [a for a in item.iterancestors() if a in item_set]
-            markup = _LazyParts(item, item_set)
+            markup = CommentParts(item, item_set)
             posted = self._own_first("comment_date", item, item_set)
             if posted is not None:
                 posted_raw = element_text(posted)
                 posted_at = normalise_date(posted.get("datetime") or posted_raw, self.date_language)
             else:  # the markup's time part may hold more than the date ("Li Wei, 4 May 2024"): found in it
-                posted_raw, machine = markup.parts.posted_raw, markup.parts.posted_machine
+                posted_raw, machine = markup.posted_raw, markup.posted_machine
                 posted_at = find_date(machine or posted_raw, self.date_language) if posted_raw else None
             parent_id = ids[ancestors[0]] if ancestors else named_parent_id(item)
             depth = len(ancestors) if ancestors or not parent_id else depths.get(parent_id, -1) + 1
@@ -685,12 +684,12 @@ class _ArticlePage:
                 depths[site_id] = depth
             comments.append(
                 Comment(
-                    body_text=element_text(self._own_first("comment_body", item, item_set)) or markup.parts.text or "",
+                    body_text=element_text(self._own_first("comment_body", item, item_set)) or markup.text or "",
                     position=position,
                     site_comment_id=ids[item],
                     parent_id=parent_id,
                     depth=depth,
-                    author_name=element_text(self._own_first("comment_author", item, item_set)) or markup.parts.author,
+                    author_name=element_text(self._own_first("comment_author", item, item_set)) or markup.author,
                     posted_at=posted_at,
                     posted_at_raw=posted_raw,
                 )
@@ -704,18 +703,6 @@ class _ArticlePage:
             if owner is item:
                 return element
         return None
-
-
-class _LazyParts:
-    """A comment item's parts as the markup layer reads them, read only when a part is asked for:
-    on a page the profile fits, never."""
-
-    def __init__(self, item, item_set: set) -> None:
-        self.item, self.item_set = item, item_set
-
-    @cached_property
-    def parts(self) -> CommentParts:
-        return comment_parts(self.item, self.item_set)
 
 
 _RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "yi"}

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
+from functools import cached_property
 
 from lxml import etree
 
@@ -103,7 +103,7 @@ def _comments_of(items: list, language: str | None, structural: bool) -> list[Co
     depths: dict[str, int] = {}
     for item in items:
         parent = _parent_item(item, item_set)
-        parts = comment_parts(item, item_set)
+        parts = CommentParts(item, item_set)
         parent_id = ids.get(parent) if parent is not None else named_parent_id(item)
         text = parts.text
         if not text or is_not_a_comment(text) or _is_teaser(item, text):
@@ -124,22 +124,34 @@ def _comments_of(items: list, language: str | None, structural: bool) -> list[Co
     return comments
 
 
-@dataclass(frozen=True)
 class CommentParts:
-    """What the markup says of one comment item, whoever found the item: its text, author, and
-    time as printed and as a machine reads it."""
+    """What the markup says of one comment item of item_set (its replies' parts are theirs), whoever
+    found the item: its text, author, and time as printed and as a machine reads it. Each part is
+    read when first asked for: an item with no text of its own is dropped before its author and
+    time are looked for, and a profile that finds them asks for none."""
 
-    text: str | None
-    author: str | None
-    posted_raw: str | None
-    posted_machine: str | None
+    def __init__(self, item, item_set: set) -> None:
+        self.item, self.item_set = item, item_set
 
+    @cached_property
+    def text(self) -> str | None:
+        return _text(self.item, self.item_set)
 
-def comment_parts(item, item_set) -> CommentParts:
-    """The parts of a comment item of item_set (its replies' parts are theirs), read by markup."""
-    posted_raw, posted_machine = _date_parts(item, item_set)
-    return CommentParts(_text(item, item_set), _first_text(item, item_set, itemprop="author"), posted_raw,
-                        posted_machine)
+    @cached_property
+    def author(self) -> str | None:
+        return _first_text(self.item, self.item_set, itemprop="author")
+
+    @cached_property
+    def _posted(self) -> tuple[str | None, str | None]:
+        return _date_parts(self.item, self.item_set)
+
+    @property
+    def posted_raw(self) -> str | None:
+        return self._posted[0]
+
+    @property
+    def posted_machine(self) -> str | None:
+        return self._posted[1]
 
 
 def named_parent_id(item) -> str | None:
