@@ -19,10 +19,10 @@ kept. The responses a page's scripts loaded (kind script: a JSON comment API, a 
 are request and response records like any page, so a replay tool that runs the page's scripts
 finds them. The DOM a browser rendered (kind rendered) is no response of the server: it is a
 `conversion` record (WARC 1.1: "an alternative version of another record's content that was
-created as the result of an archival process") for the page's URL, whose WARC-Refers-To names
-the response (or revisit) record of the page as the crawl fetched it, and which replay indexes
-leave out (cdxj-indexer indexes response, revisit, resource and metadata records): the page's
-URL replays what the server sent. Conversions come after the other records, as their page's
+created as the result of an archival process") whose WARC-Refers-To names the response (or
+revisit) record of the page as the crawl fetched it; its target is `urn:rendered:` and the page's
+URL (RENDERED_URI), so a replay tool that indexes conversions too (pywb) still replays what the
+server sent under the page's URL. Conversions come after the other records, as their page's
 record must be written first. A photo's body is read
 from its file under the photos folder its crawl recorded (NEWSARCHIVE_PHOTOS_DIR), or under
 `photos_dir` when given (the folder moved), and checked against the capture's SHA-256.
@@ -62,6 +62,12 @@ PROFILES = {
     "identical": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
     "not_modified": "http://netpreserve.org/warc/1.1/revisit/server-not-modified",
 }
+
+
+# The target of a rendered DOM's conversion record: the page's URL after this prefix, as Browsertrix
+# names what it derives from a page (urn:text:, urn:view:). Under the page's own URL, pywb's
+# indexer (wb-manager add, which indexes conversions too) replayed the rendered copy as the page.
+RENDERED_URI = "urn:rendered:"
 
 
 @dataclass
@@ -190,13 +196,32 @@ def _write_warcinfo(writer: WARCWriter, conn, filename: str, crawl_ids) -> str:
         "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
         "isPartOf": ", ".join(sorted({c["site"] or c["spider"] for c in crawls})) or "newsarchive",
         "description": "Captures of newsarchive crawls " + ", ".join(str(c["id"]) for c in crawls),
-        "robots": "obey",
+        "robots": _robots_policy(crawls),
         "json-metadata": json.dumps({"crawls": [{**c, "settings": json.loads(c["settings"] or "{}")}
                                                 for c in crawls]}, sort_keys=True),
     }
     record = writer.create_warcinfo_record(filename, info)
     writer.write_record(record)
     return record.rec_headers.get_header("WARC-Record-ID")  # pragma: no mutate (warcio reads a header name in any case)
+
+
+def _robots_policy(crawls: list[dict]) -> str:
+    """warcinfo's `robots`: "obey" when every crawl exported obeyed robots.txt (ROBOTSTXT_OBEY,
+    the default), "ignore" when none did, else "obey in crawls 1, 3; ignore in crawls 2".
+
+    >>> [_robots_policy([{"id": n, "settings": settings} for n, settings in enumerate(crawls, 1)]) for crawls in (
+    ...     ['{}', '{"ROBOTSTXT_OBEY": true}'], ['{"ROBOTSTXT_OBEY": "0"}'], ['{"ROBOTSTXT_OBEY": false}', None, '{}'])]
+    ['obey', 'ignore', 'obey in crawls 2, 3; ignore in crawls 1']
+    """
+    obeyed: dict[bool, list[str]] = {True: [], False: []}
+    for crawl in crawls:
+        setting = json.loads(crawl["settings"] or "{}").get("ROBOTSTXT_OBEY", True)
+        obeyed[str(setting).strip().lower() not in ("0", "false", "no", "off", "")].append(str(crawl["id"]))
+    if not obeyed[False]:
+        return "obey"
+    if not obeyed[True]:
+        return "ignore"
+    return f"obey in crawls {', '.join(obeyed[True])}; ignore in crawls {', '.join(obeyed[False])}"
 
 
 def _write_capture(writer: WARCWriter, conn, capture: sqlite3.Row, warcinfo_id: str, summary,
@@ -240,7 +265,8 @@ def _write_rendered(writer: WARCWriter, conn, capture: sqlite3.Row, warcinfo_id:
     headers = {"WARC-Date": capture["fetched_at"], "WARC-Warcinfo-ID": warcinfo_id}
     if page_record_id:
         headers["WARC-Refers-To"] = page_record_id
-    record = writer.create_warc_record(capture["url"], "conversion", payload=io.BytesIO(body), length=len(body),
+    record = writer.create_warc_record(RENDERED_URI + capture["url"], "conversion", payload=io.BytesIO(body),
+                                       length=len(body),
                                        warc_content_type=capture["content_type"] or "text/html",
                                        warc_headers_dict=headers)
     writer.write_record(record)

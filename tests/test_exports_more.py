@@ -26,9 +26,9 @@ EDITED_PATH = "/en_GB/articles/cnmi_di/features/2019/02/14/feature-01"  # edited
 UTC = timezone.utc
 
 
-def newsarchive(*args: str) -> subprocess.CompletedProcess:
-    """The command as a user runs it, stdout and stderr as bytes."""
-    return subprocess.run([sys.executable, "-m", "newsarchive.cli", *args], capture_output=True, timeout=300)
+def newsarchive(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The command as a user runs it (in `cwd`), stdout and stderr as bytes."""
+    return subprocess.run([sys.executable, "-m", "newsarchive.cli", *args], capture_output=True, timeout=300, cwd=cwd)
 
 
 def export(archive_path: Path, kind: str, out, *options: str) -> subprocess.CompletedProcess:
@@ -278,6 +278,16 @@ def test_sqlite_copy_refusals_leave_nothing(research_archive, tmp_path, out, cod
     result = newsarchive("export", "sqlite", "--db", str(research_archive.db_path), "--out", target)
     assert result.returncode == code and result.stdout == b""
     assert result.stderr.decode().splitlines()[-1] == message.format(tmp=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["warc", "wacz"])
+def test_a_package_of_captures_to_standard_output_is_refused_and_nothing_written(research_archive, tmp_path, kind):
+    # `--out -` wrote a file named "-" in the working folder and said "wrote -".
+    result = newsarchive("export", kind, "--db", str(research_archive.db_path), "--out", "-", cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == b""
+    assert result.stderr.decode().splitlines()[-1] == (
+        f"Error: Invalid value for '--out': {kind.upper()} needs a file name, not standard output")
     assert list(tmp_path.iterdir()) == []
 
 

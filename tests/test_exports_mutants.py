@@ -575,7 +575,8 @@ def test_warc_of_every_crawl(archive, tmp_path):
         ("response", MARKET_PAGE), ("request", MARKET_PAGE), ("response", f"{BASE}/broken"),
         ("request", f"{BASE}/broken"), ("response", BASE), ("request", BASE), ("response", ARABIC),
         ("request", ARABIC), ("revisit", BRIDGE), ("request", BRIDGE),
-        ("revisit", MARKET_PAGE), ("request", MARKET_PAGE), ("conversion", BRIDGE), ("conversion", BRIDGE)]
+        ("revisit", MARKET_PAGE), ("request", MARKET_PAGE), ("conversion", f"urn:rendered:{BRIDGE}"),
+        ("conversion", f"urn:rendered:{BRIDGE}")]
     info_id = records[0][1].get_header("WARC-Record-ID")
     assert {headers.get_header("WARC-Warcinfo-ID") for _, headers, _, _ in records[1:]} == {info_id}
     assert records[0][1].get_header("WARC-Filename") == "all.warc"

@@ -270,7 +270,7 @@ def test_warc_writes_the_rendered_dom_as_a_conversion_of_the_page(tmp_path):
                    for r in ArchiveIterator(stream)]
     assert [(kind, url) for kind, url, *_ in records] == [
         ("warcinfo", None), ("response", api), ("request", api), ("response", page), ("request", page),
-        ("conversion", page)]  # warcio writes a response before its request
+        ("conversion", f"urn:rendered:{page}")]  # warcio writes a response before its request
     assert (records[2][3], records[1][4]) == (page, b'["Hi"]')  # the script's request names its page
     conversion = records[5]
     assert conversion[2].get_header("WARC-Refers-To") == records[3][2].get_header("WARC-Record-ID")

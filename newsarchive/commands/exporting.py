@@ -171,6 +171,15 @@ def export_sqlite_command(db_path: Path, out_path: Path):
                + ", ".join(f"{count} {table}" for table, count in copy.rows.items()))
 
 
+def _a_file_name(context, param, out_path: Path) -> Path:
+    """--out of a package of captures (WARC, WACZ): a file, not standard output (`-` wrote a file named `-`)."""
+    from exports import is_stdout
+
+    if is_stdout(out_path):
+        raise click.BadParameter(f"{context.command.name.upper()} needs a file name, not standard output")
+    return out_path
+
+
 def capture_export_options(out_help: str):
     """The options of the exports of captures (WARC, WACZ): archive, output, crawls, photo folder."""
     def decorate(function):
@@ -178,7 +187,7 @@ def capture_export_options(out_help: str):
             click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                          default=Path("archive.db"), show_default=True, help="The SQLite archive file."),
             click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
-                         help=out_help),
+                         callback=_a_file_name, help=out_help),
             click.option("--crawl", "crawl_ids", type=ROW_ID, multiple=True,
                          help="Only the captures of this crawl (repeatable)."),
             click.option("--photos-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),

@@ -446,7 +446,7 @@ def test_warc_export_replays_the_script_responses_and_the_rendered_dom(crawled, 
     headers, body = records[("response", "api/comments.json")]
     assert body == PAGES["/api/comments.json"].encode("utf-8")
     page_headers, _ = records[("response", JSON_PAGE[1:])]
-    dom_headers, dom = records[("conversion", JSON_PAGE[1:])]
+    dom_headers, dom = records[("conversion", JSON_PAGE[1:])]  # under urn:rendered:http://host/...
     assert dom_headers.get_header("WARC-Refers-To") == page_headers.get_header("WARC-Record-ID")
     assert b"A comment the API sent, number two." in dom
     assert sum(1 for rec_type, _ in records if rec_type == "conversion") == 11
