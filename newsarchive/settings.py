@@ -33,6 +33,10 @@ NEWSARCHIVE_CAPTURE_ENABLED = True
 
 # Photo files: downloaded into this directory (named by content hash) when set; off when empty.
 NEWSARCHIVE_PHOTOS_DIR = ""
+# A photo whose URL redirects (http to https, an old path to a CDN's) is followed to its file, each
+# hop kept as a capture of kind redirect: without it, Scrapy's media pipelines stop at the 301, and
+# the photo was "not downloaded", its <img> replaying as a redirect to nothing.
+MEDIA_ALLOW_REDIRECTS = True
 
 # Incremental crawls (newsarchive/refresh.py): a known article is fetched again while it is
 # younger than this many days, or when a listing shows it changed; --full fetches everything.

@@ -167,3 +167,42 @@ def test_a_photo_shown_by_several_stories_of_one_crawl_is_one_file_linked_to_eac
         assert db.execute("SELECT p.file_path, p.file_sha256, a.warnings FROM photos p JOIN articles a "
                           "ON a.id = p.article_id").fetchall() == [(f"{digest[:2]}/{digest}.jpg", digest, "[]")] * 3
     assert [path.name for path in photos_dir.rglob("*") if path.is_file()] == [f"{digest}.jpg"]
+
+
+class MovedPhoto(StoriesSharingOnePhoto):
+    """The same stories, their photo's URL redirecting twice (an old path, then a CDN's) to the file."""
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        moves = {"/img/harbour.jpg": "/media/harbour.jpg", "/media/harbour.jpg": "/cdn/v2/harbour.jpg"}
+        if self.path in moves:
+            self.send_response(301)
+            self.send_header("Location", moves[self.path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        if self.path == "/cdn/v2/harbour.jpg":
+            return self.answer(200, self.PHOTO, **{"Content-Type": "image/jpeg"})
+        return super().do_GET()
+
+
+def test_a_photo_whose_url_redirects_is_followed_to_its_file_and_each_hop_kept(tmp_path):
+    # Scrapy's media pipelines stop at a redirect: the photo was "not downloaded" and its <img>
+    # replayed as a redirect to nothing.
+    db_path, photos_dir = tmp_path / "archive.db", tmp_path / "photos"
+    server = serve_handler(MovedPhoto)
+    try:
+        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
+                         "--allow-private", "--photos-dir", str(photos_dir), *SETTINGS)
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    digest = hashlib.sha256(MovedPhoto.PHOTO).hexdigest()
+    base = f"http://127.0.0.1:{server.server_port}"
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT p.url, p.file_sha256, a.warnings FROM photos p JOIN articles a "
+                          "ON a.id = p.article_id").fetchall() == [(f"{base}/img/harbour.jpg", digest, "[]")] * 3
+        captures = db.execute("SELECT kind, url, status, location FROM captures WHERE kind IN ('photo', 'redirect') "
+                              "ORDER BY id").fetchall()
+    assert captures == [("redirect", f"{base}/img/harbour.jpg", 301, f"{base}/media/harbour.jpg"),
+                        ("redirect", f"{base}/media/harbour.jpg", 301, f"{base}/cdn/v2/harbour.jpg"),
+                        ("photo", f"{base}/cdn/v2/harbour.jpg", 200, None)]

@@ -38,7 +38,7 @@ from scrapy.pipelines.files import FilesPipeline
 from newsarchive.archive.capture_writer import CaptureWriter
 from newsarchive.archive.queries import ArchiveLookup
 from newsarchive.items import PageResult
-from newsarchive.middlewares.pageresult import capture_of
+from newsarchive.middlewares.pageresult import REDIRECTS_META, capture_of
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +119,8 @@ class PhotoFilesPipeline(FilesPipeline):
         which FilesPipeline keeps for every later article showing the same photo, carries the
         file's sha256, size and type, and why its file was not written, if it was not."""
         capture = capture_of(response)
+        for hop in response.request.meta.get(REDIRECTS_META, ()) if response.request is not None else ():
+            self.captures.write(hop, "redirect")  # the redirects followed to the file (MEDIA_ALLOW_REDIRECTS)
         try:
             result = await super().media_downloaded(response, request, info, item=item)
         except Exception:
