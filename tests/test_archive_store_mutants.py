@@ -18,6 +18,7 @@ import pytest
 
 from newsarchive.archive import open_archive
 from newsarchive.archive import store as archive_store
+from newsarchive.archive.queries import ArchiveLookup
 from newsarchive.archive.store import (
     comment_key,
     comment_keys,
@@ -498,6 +499,28 @@ def test_a_capture_keeps_its_body_compressed_and_a_repeat_points_at_it(archive):
          None, None, len(BODY), digest, 1, "page", None),
         (3, 4, X, T3, 200, '{"User-Agent": ["ünit"]}', "{}", None, zlib.compress(b"", 6), "zlib", 0,
          "sha256:" + hashlib.sha256(b"").hexdigest(), None, "page", None)]
+
+
+@pytest.mark.parametrize("between", [200, 503])
+def test_a_304_points_at_the_capture_that_gave_the_record_not_at_a_failed_page_since(archive, between):
+    # Crawl 2 met a maintenance page (200, not_the_story) or a 503 at the story's URL: the 304s of
+    # crawls 3 and 4 were stored as revisits of it, and replay said the story's URL held it.
+    digest, story = "sha256:" + hashlib.sha256(BODY).hexdigest(), {"Last-Modified": ["Sat, 03 Jan 2026 00:00:00 GMT"]}
+    write(archive, store_capture, capture(headers=story), 1)  # 1
+    maintenance = capture(body=b"<h1>Back soon</h1>", status=between, when=T2,
+                          headers={"Last-Modified": ["Mon, 05 Jan 2026 00:00:00 GMT"]})
+    write(archive, store_capture, maintenance, 2)  # 2
+    write(archive, store_failure, PageFailure(X, "not_the_story" if between == 200 else "http_503"), 2, T2)
+    assert write(archive, store_capture, capture(body=b"", status=304, when=T3), 3) == "revisit"  # 3
+    write(archive, store_capture, capture(when=T3, headers=story), 4)  # 4: the story again (not the last body: kept)
+    assert write(archive, store_capture, capture(body=b"", status=304, when=T3), 5) == "revisit"  # 5
+    assert rows(archive, "SELECT id, revisit_of, body_digest FROM captures WHERE id != 2") == [
+        (1, None, digest), (3, 1, digest), (4, None, digest), (5, 4, digest)]
+    lookup = ArchiveLookup(archive.path)
+    try:  # the validators sent: those of the story's capture
+        assert lookup.conditional_headers(X) == {"If-Modified-Since": "Sat, 03 Jan 2026 00:00:00 GMT"}
+    finally:
+        lookup.close()
 
 
 def test_a_304_points_at_the_last_full_capture_of_its_kind(archive):

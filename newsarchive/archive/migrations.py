@@ -413,3 +413,10 @@ def m018_crawl_process_start(db: Database) -> None:
     # with the machine (a reboot, a power cut) left a pid the next boot may give another process,
     # which was taken for the crawl still running, and its pending pages were never resumed.
     db.table("crawls").add_column("pid_started", int)
+
+
+@migrations()
+def m019_failures_by_url(db: Database) -> None:
+    # A conditional request's validators, and the capture a 304 revisits, are those of the URL's
+    # last capture that no failure of its crawl names (archive/queries.py, LAST_RECORD_CAPTURE).
+    db.table("failures").create_index(["url", "crawl_id"])

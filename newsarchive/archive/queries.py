@@ -57,6 +57,13 @@ COMMENT_PAGE_UNREAD = "comments: the comment page "
 
 # Validators of the last full response, turned into the headers of a conditional request.
 _CONDITIONAL_HEADERS = {"etag": "If-None-Match", "last-modified": "If-Modified-Since"}
+# A URL's last capture that gave the record stored (`{columns}` of `captures c`): a page answered
+# 200 that no failure of its crawl at that URL names. A maintenance page at a story's URL (200,
+# `not_the_story`) gave its validators to the next crawl's conditional request, and the 304s
+# after it were stored as revisits of it: replay said the story's URL held "We'll be back soon".
+LAST_RECORD_CAPTURE = ("SELECT {columns} FROM captures c WHERE c.url = ? AND c.kind = 'page' AND c.status = 200 "
+                       "AND NOT EXISTS (SELECT 1 FROM failures f WHERE f.url = c.url AND f.crawl_id = c.crawl_id) "
+                       "ORDER BY c.id DESC LIMIT 1")
 
 
 class ArchiveLookup:
@@ -131,11 +138,9 @@ class ArchiveLookup:
         return StoredStory(*row) if row else None
 
     def conditional_headers(self, url: str) -> dict[str, str]:
-        """If-None-Match / If-Modified-Since from the URL's last successful capture, if any."""
-        row = self._one(
-            "SELECT response_headers FROM captures WHERE url = ? AND status = 200 ORDER BY id DESC LIMIT 1",
-            [url],
-        )
+        """If-None-Match / If-Modified-Since from the URL's capture that gave its record stored
+        (LAST_RECORD_CAPTURE), if any."""
+        row = self._one(LAST_RECORD_CAPTURE.format(columns="c.response_headers"), [url])
         if not row or not row[0]:
             return {}
         headers = {name.lower(): values for name, values in json.loads(row[0]).items()}

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from newsarchive import revisits
 from newsarchive.archive.database import Database
-from newsarchive.archive.queries import ArchiveLookup, StoredStory
+from newsarchive.archive.queries import LAST_RECORD_CAPTURE, ArchiveLookup, StoredStory
 from newsarchive.items import (
     CUT_SHORT_WARNING,
     Article,
@@ -600,8 +600,12 @@ def store_capture(db: Database, capture: Capture, crawl_id: int | None, kind: st
         "ORDER BY id DESC LIMIT 1",  # pragma: no mutate
         [capture.url, kind],  # a rendered DOM is no revisit of the page as sent, nor the reverse
     ).fetchone()
-    if capture.status == 304 and last:
-        revisit_of, digest = last[0], last[1]
+    # A 304 answers the validators of the capture that gave the record (archive/queries.py), not
+    # the URL's last body (a maintenance page, a 503 since).
+    not_modified = db.execute(LAST_RECORD_CAPTURE.format(columns="coalesce(c.revisit_of, c.id), c.body_digest"),
+                              [capture.url]).fetchone() if capture.status == 304 else None
+    if not_modified:
+        revisit_of, digest = not_modified[0], not_modified[1]
     else:
         revisit_of = last[0] if last and last[1] == digest else None
     headers = capture.response_headers
