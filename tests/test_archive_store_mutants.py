@@ -165,14 +165,29 @@ def test_a_changed_article_gets_a_version_and_keeps_its_key_and_first_sighting(a
     assert rows(archive, "SELECT article_id, version, captured_at, crawl_id, title, content_hash FROM article_versions "
                          "ORDER BY version") == [(1, 1, T1, 7, "T", sha256("T\nB")), (1, 2, T2, 8, "T2", sha256("T2\nB"))]
     # Found under its first key, the new canonical URL leads to it too; authors are matched by
-    # name, new ones added.
+    # name, and the credits are the new byline's: A, whom no article credits now, is gone (a
+    # corrected byline credited both the old author and the new).
     assert rows(archive, "SELECT url, first_seen_at FROM article_urls ORDER BY url") == [
         (X, T1), (X + "-moved", T2), (X + "?amp=1", T1)]
-    assert rows(archive, "SELECT id, name FROM authors ORDER BY id") == [(1, "A"), (2, "B"), (3, "C")]
+    assert rows(archive, "SELECT id, name FROM authors ORDER BY id") == [(2, "B"), (3, "C")]
     assert rows(archive, "SELECT author_id, position, name_raw FROM article_authors ORDER BY author_id, position") == [
-        (1, 0, "By A"), (2, 1, "B"), (3, 1, "C")]  # one row an author: B keeps the first byline's
+        (2, 0, "B."), (3, 1, "C")]
     assert write(archive, store_article, changed, 9, T3) == "unchanged"
     assert rows(archive, "SELECT count(*), max(version_count) FROM article_versions, articles") == [(2, 2)]
+
+
+def test_a_corrected_byline_replaces_the_credits_on_an_unchanged_visit_and_no_byline_keeps_them(archive):
+    write(archive, store_article, full_article(authors=[Byline("John Smith", "By John Smith", 0)],
+                                               byline_raw="By John Smith"), 7, T1)
+    write(archive, store_article, full_article(authors=[Byline("Jim Lee", "By Jim Lee", 0)], byline_raw="By Jim Lee"), 7, T1)
+    corrected = full_article(authors=[Byline("Jane Doe", "By Jane Doe", 0)], byline_raw="By Jane Doe")
+    assert write(archive, store_article, corrected, 8, T2) == "unchanged"
+    credits = ("SELECT a.byline_raw, au.name, aa.position, aa.name_raw FROM articles a JOIN article_authors aa "
+               "ON aa.article_id = a.id JOIN authors au ON au.id = aa.author_id")
+    assert rows(archive, credits) == [("By Jane Doe", "Jane Doe", 0, "By Jane Doe")]
+    assert rows(archive, "SELECT name FROM authors") == [("Jane Doe",)]
+    assert write(archive, store_article, full_article(authors=[], byline_raw=None), 9, T3) == "unchanged"
+    assert rows(archive, credits) == [("By Jane Doe", "Jane Doe", 0, "By Jane Doe")]
 
 
 def test_an_unchanged_article_notes_the_visit_and_its_comment_figures(archive):

@@ -148,9 +148,10 @@ def store_article(db: Database, article: Article, crawl_id: int, seen_at: str,
         values = _article_values(article)
         db.execute(
             "UPDATE articles SET last_seen_at = ?, last_crawl_id = ?, comment_count = ?, "  # pragma: no mutate
-            "comment_count_raw = ?, comments_status = ?, sources = ?, warnings = ? WHERE id = ?",  # pragma: no mutate
+            "comment_count_raw = ?, comments_status = ?, sources = ?, warnings = ?, "  # pragma: no mutate
+            "byline_raw = coalesce(?, byline_raw) WHERE id = ?",  # pragma: no mutate (a byline corrected: _store_authors)
             [seen_at, crawl_id, article.comment_count, article.comment_count_raw, article.comments_status,
-             values["sources"], values["warnings"], article_id],
+             values["sources"], values["warnings"], article.byline_raw if article.authors else None, article_id],
         )
     for url in {key, article.url}:
         db.execute("INSERT OR IGNORE INTO article_urls (url, article_id, first_seen_at) VALUES (?, ?, ?)",  # pragma: no mutate
@@ -436,16 +437,28 @@ def _replace_blocks(db: Database, article_id: int, blocks: list[BodyBlock]) -> N
 
 
 def _store_authors(db: Database, article_id: int, authors: list[Byline]) -> None:
-    for author in authors:
-        row = db.execute("SELECT id FROM authors WHERE name = ?", [author.name]).fetchone()  # pragma: no mutate
-        author_id = row[0] if row else db.execute(
-            "INSERT INTO authors (name) VALUES (?)",  # pragma: no mutate
-            [author.name]).lastrowid
-        db.execute(
-            "INSERT OR IGNORE INTO article_authors (article_id, author_id, position, name_raw, role) "  # pragma: no mutate
-            "VALUES (?, ?, ?, ?, ?)",  # pragma: no mutate
-            [article_id, author_id, author.position, author.name_raw, author.role],
-        )
+    """The article's credits, as its byline now gives them: a corrected byline (John Smith, then
+    Jane Doe) replaces those of the last visit, where it credited both; an author no article
+    credits any more is no author of the archive. A visit whose page gave no byline leaves them (a
+    page whose markup changed, not a correction)."""
+    if not authors:
+        return
+    rows = [(_author_id(db, author.name), author.position, author.name_raw, author.role) for author in authors]
+    stored = db.execute("SELECT author_id, position, name_raw, role FROM article_authors WHERE article_id = ?",  # pragma: no mutate
+                        [article_id]).fetchall()
+    if sorted(map(tuple, stored), key=repr) == sorted(rows, key=repr):
+        return
+    db.execute("DELETE FROM article_authors WHERE article_id = ?", [article_id])  # pragma: no mutate
+    db.conn.executemany("INSERT OR IGNORE INTO article_authors (article_id, author_id, position, name_raw, role) "  # pragma: no mutate
+                        "VALUES (?, ?, ?, ?, ?)", [(article_id, *row) for row in rows])  # pragma: no mutate
+    dropped = {row[0] for row in stored} - {row[0] for row in rows}
+    db.conn.executemany("DELETE FROM authors WHERE id = ? AND NOT EXISTS "  # pragma: no mutate
+                        "(SELECT 1 FROM article_authors WHERE author_id = authors.id)", [[author] for author in dropped])
+
+
+def _author_id(db: Database, name: str) -> int:
+    row = db.execute("SELECT id FROM authors WHERE name = ?", [name]).fetchone()  # pragma: no mutate
+    return row[0] if row else insert_row(db, "authors", {"name": name})
 
 
 def _store_photos(db: Database, article_id: int, photos: list[Photo], seen_at: str) -> None:
