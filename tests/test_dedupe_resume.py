@@ -88,5 +88,5 @@ def test_the_listings_read_before_the_resume_are_no_storys_canonical_url(archive
 
 def test_urls_an_earlier_crawl_linked_are_not_this_crawls_pages(archive):
     pipeline = resumed_dedupe(archive, [FIRST])
-    assert OLD_ALIAS not in pipeline.seen_keys
-    assert set(pipeline.seen_keys) == {FIRST, CANONICAL}
+    assert OLD_ALIAS not in {**pipeline.seen_pages, **pipeline.seen_keys}
+    assert (set(pipeline.seen_pages), set(pipeline.seen_keys)) == ({FIRST}, {CANONICAL})

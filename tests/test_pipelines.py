@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
+from newsarchive.archive.store import content_hash
 from newsarchive.items import Article, ArticleDuplicate, BodyBlock, Byline, Comment, PageFailure, PageResult
 from newsarchive.parsers import parse_page
 from newsarchive.pipelines.dedupe import DedupePipeline
@@ -78,6 +79,22 @@ def test_dedupe_turns_the_same_article_reached_by_another_url_into_a_duplicate(t
     second.url = SAMPLE_URL + "?page=1"  # canonical still the same
     assert pipeline.process_item(page(first)).records == [first]
     assert pipeline.process_item(page(second)).records == [ArticleDuplicate(SAMPLE_URL + "?page=1", SAMPLE_URL)]
+    assert pipeline.stats.get_value("newsarchive/dedupe/duplicate_count") == 1
+
+
+def test_the_canonical_page_read_after_an_alias_showing_an_older_copy_is_the_story_not_a_duplicate(tmp_path):
+    # A short link (its canonical the story's URL) served a cached copy and was read first: the
+    # story's own page, corrected, was taken for that page reached again, and the edit was lost.
+    pipeline = DedupePipeline.from_crawler(crawler_for(tmp_path))
+    alias, story = sample_article(), sample_article()
+    alias.url = SAMPLE_URL.replace("feature-03", "s/12345")
+    story.body_text += " Correction: the vote was on Tuesday."
+    assert pipeline.process_item(page(alias)).records == [alias]
+    assert pipeline.process_item(page(story)).records == [story]
+    assert story.canonical_url == SAMPLE_URL and story.warnings == []
+    again = sample_article()  # the story's page once more (a redirect to it): the page stored, reached again
+    assert pipeline.process_item(page(again)).records == [
+        ArticleDuplicate(SAMPLE_URL, SAMPLE_URL, same_page=(again.title, content_hash(again.title, again.body_text)))]
     assert pipeline.stats.get_value("newsarchive/dedupe/duplicate_count") == 1
 
 

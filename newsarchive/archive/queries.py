@@ -220,18 +220,19 @@ def archive_counts(conn: sqlite3.Connection) -> dict[str, int]:
     return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ARCHIVE_TABLES}
 
 
-def articles_settled_by_crawl(conn: sqlite3.Connection, crawl_id: int) -> dict[str, str]:
-    """URL or canonical URL -> content hash of each article whose page this crawl (or the
-    interrupted crawl it took over) has already stored: what a resumed crawl's dedupe knows, as the
-    crawl would have known it had it never stopped. Only the page's own URL and its article's key:
-    URLs an earlier crawl linked to the article are not this crawl's pages."""
-    known: dict[str, str] = {}
+def articles_settled_by_crawl(conn: sqlite3.Connection, crawl_id: int) -> tuple[dict[str, str], dict[str, str]]:
+    """(page URL -> content hash, article key -> content hash) of each article whose page this
+    crawl (or the interrupted crawl it took over) has already stored: what a resumed crawl's dedupe
+    knows, as the crawl would have known it had it never stopped. Only the page's own URL and its
+    article's key: URLs an earlier crawl linked to the article are not this crawl's pages."""
+    pages: dict[str, str] = {}
+    keys: dict[str, str] = {}
     for url, key, digest in conn.execute(
             "SELECT f.url, a.canonical_url, a.content_hash FROM frontier f "
             "JOIN article_urls u ON u.url = f.url JOIN articles a ON a.id = u.article_id "
             "WHERE f.crawl_id = ? AND f.outcome IN ('article', 'unchanged')", [crawl_id]):
-        known[url] = known[key] = digest
-    return known
+        pages[url] = keys[key] = digest
+    return pages, keys
 
 
 def listings_settled_by_crawl(conn: sqlite3.Connection, crawl_id: int) -> list[str]:

@@ -33,7 +33,8 @@ from newsarchive.pipelines import update_articles
 class DedupePipeline:
     def __init__(self, stats):
         self.stats = stats
-        self.seen_keys: dict[str, str] = {}  # URL or canonical URL -> content hash
+        self.seen_pages: dict[str, str] = {}  # URL of a page this crawl stored -> content hash
+        self.seen_keys: dict[str, str] = {}  # article key (canonical URL) of those pages -> content hash
         self.listing_urls: set[str] = set()  # this crawl's listing pages (sections, feeds, sitemaps), canonical
 
     @classmethod
@@ -51,7 +52,9 @@ class DedupePipeline:
         """The store pipeline opened the crawl; `settled` are the URLs the crawl it resumed was done
         with, whose articles are this crawl's already."""
         if settled:
-            self.seen_keys.update(articles_settled_by_crawl(archive.conn, crawl_id))
+            pages, keys = articles_settled_by_crawl(archive.conn, crawl_id)
+            self.seen_pages.update(pages)
+            self.seen_keys.update(keys)
             self.listing_urls.update(map(canonicalise_url, listings_settled_by_crawl(archive.conn, crawl_id)))
 
     def process_item(self, item):
@@ -88,17 +91,21 @@ class DedupePipeline:
                                     "kept this page's own URL")
             article.canonical_url = canonical = article.url
             self.stats.inc_value("newsarchive/dedupe/listing_canonical_count")
-        if article.url in self.seen_keys or self.seen_keys.get(canonical) == digest:
+        stored_as = self.seen_keys.get(canonical, self.seen_pages.get(canonical))
+        if article.url in self.seen_pages or stored_as == digest:
             self.stats.inc_value("newsarchive/dedupe/duplicate_count")
-            if article.url in self.seen_keys:  # the very page, reached again by way of another URL
+            if article.url in self.seen_pages:  # the very page, reached again by way of another URL
                 return ArticleDuplicate(article.url, article.url, same_page=(article.title or "", digest))
             return ArticleDuplicate(article.url, canonical)
-        if canonical in self.seen_keys:  # another story under the same canonical URL
+        # The story's own page (its canonical URL), read after another URL of it that showed an
+        # older copy (a short link a cache served): its text is the story's, a version; it was
+        # taken for the page stored, reached again, and the edit was lost crawl after crawl.
+        if stored_as is not None and canonical != article.url:  # another story under the same canonical URL
             article.warnings.append(f"canonical_url: {canonical} is the canonical URL of another story "
                                     "in this crawl; kept this page's own URL")
             article.canonical_url = canonical = article.url
             self.stats.inc_value("newsarchive/dedupe/shared_canonical_count")
-        self.seen_keys[canonical] = self.seen_keys[article.url] = digest
+        self.seen_keys[canonical] = self.seen_pages[article.url] = digest
         return dedupe_parts(article)
 
 
