@@ -279,6 +279,27 @@ def test_replies_point_at_their_parents_row_across_crawls(archive):
         (5, 1, "id:c3", "c3", None, "c9", None, None, None, "orphan", 4, 0, T2, T2, None)]
 
 
+def test_a_comment_shown_again_under_its_id_is_stored_as_it_is_now_and_its_earlier_text_kept(archive):
+    # An edited comment kept its first text, with no trace of the edit; a comment made a reply
+    # kept its place at the top of the thread.
+    first = [Comment("The mayor said 300 jobs", 0, "c1", author_name="Bob"), Comment("Agreed.", 1, "c2", author_name="Ann"),
+             Comment("no id", 2, author_name="Cy")]
+    write(archive, store_article, full_article(comments=first), 7, T1)
+    edited = [Comment("The mayor said 30 jobs (edited)", 0, "c1", author_name="Bob"),
+              Comment("Agreed.", 1, "c2", parent_id="c1", depth=1), Comment("no id", 2, author_name="Cy")]
+    write(archive, store_article, full_article(comments=edited), 8, T2)
+    again = [Comment("The mayor said 30 jobs (edited)", 0, "c1", author_name="Robert B."), *edited[1:]]
+    write(archive, store_article, full_article(comments=again), 9, T3)
+    write(archive, store_article, full_article(comments=again), 9, T3)  # the same again: nothing more
+    assert rows(archive, "SELECT id, body_text, author_name, parent_id, parent_site_comment_id, depth, first_seen_at, "
+                         "last_seen_at FROM comments ORDER BY id") == [
+        (1, "The mayor said 30 jobs (edited)", "Robert B.", None, None, 0, T1, T3),
+        (2, "Agreed.", "Ann", 1, "c1", 1, T1, T3),  # a name the page no longer shows is kept
+        (3, "no id", "Cy", None, None, 0, T1, T3)]
+    assert rows(archive, "SELECT comment_id, body_text, author_name, replaced_at FROM comment_edits ORDER BY id") == [
+        (1, "The mayor said 300 jobs", "Bob", T2), (1, "The mayor said 30 jobs (edited)", "Bob", T3)]
+
+
 def test_a_comment_missing_from_a_whole_section_is_marked_removed_and_cleared_when_back(archive):
     c1, c2, c3 = Comment("one", 0, "c1"), Comment("two", 1, "c2"), Comment("three", 2, "c3")
     write(archive, store_article, full_article(comments=[c1, c2, c3]), 7, T1)

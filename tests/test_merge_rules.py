@@ -191,6 +191,26 @@ def test_a_reply_is_linked_to_its_parent_in_the_target(tmp_path):
         ("y1", None, 0), ("c1", None, 0), ("c2", "c1", 1)]
 
 
+def edited(text: str):
+    page = article(X, "X", "body one", ["c1"])
+    page.comments[0].body_text = text
+    return page
+
+
+@pytest.mark.parametrize("order", ["old first", "new first"])
+def test_a_comment_edited_between_the_sides_has_the_text_seen_last_and_keeps_the_others(tmp_path, order):
+    older, newer = tmp_path / "older.db", tmp_path / "newer.db"
+    crawl(older, T1, [edited("300 jobs")])
+    crawl(older, T2, [edited("30 jobs")])  # an edit this side saw: kept with the comment
+    crawl(newer, T4, [edited("30 jobs, sorry")])
+    merged = tmp_path / "merged.db"
+    merge_archives([older, newer] if order == "old first" else [newer, older], merged)
+    merge_archives([older, newer], merged)  # merged again: nothing twice
+    assert rows(merged, "SELECT body_text, first_seen_at, last_seen_at FROM comments") == [("30 jobs, sorry", T1, T4)]
+    assert rows(merged, "SELECT body_text, replaced_at FROM comment_edits ORDER BY replaced_at") == [
+        ("300 jobs", T2), ("30 jobs", T4)]
+
+
 def test_a_downloaded_photo_file_is_kept_from_either_side(tmp_path):
     plain, downloaded = tmp_path / "plain.db", tmp_path / "downloaded.db"
     crawl(plain, T1, [article(X, "X", "body one", photos=["p1"])])
@@ -335,7 +355,9 @@ def test_comment_edge_cases(tmp_path):
     orphan = with_comments(["c1", "c2", "c3"], 3)
     orphan.comments[2].parent_id, orphan.comments[2].depth = "c0", 1
     crawl(first, T1, [orphan])
-    crawl(first, T2, [with_comments(["c1", "c3"], 3)])  # c2 missed at T2
+    later = with_comments(["c1", "c3"], 3)  # c2 missed at T2
+    later.comments[1].parent_id, later.comments[1].depth = "c0", 1  # still a reply (else it would have moved)
+    crawl(first, T2, [later])
     crawl(second, T2, [with_comments(["c1", "c2"], 2)])
     crawl(second, T3, [with_comments(["c1"], 5, complete=False)])  # 5 shown, 1 read: part of the section
     merge_archives([first, second], merged)

@@ -397,9 +397,42 @@ def _merge_comments(source, db, source_id: int, target_id: int) -> None:
             values = {column: row[column] for column in COMMENT_COPY}
             values.update(article_id=target_id, parent_id=parent, first_seen_at=row["first_seen_at"],
                           last_seen_at=row["last_seen_at"], removed_at=row["removed_at"])
-            insert_row(db, "comments", values)  # pragma: no mutate
+            _copy_comment_edits(source, db, row["id"], insert_row(db, "comments", values))  # pragma: no mutate
             continue
+        _copy_comment_edits(source, db, row["id"], current[0])
+        _merge_comment_text(db, current[0], row)
         last_seen = max(current[2], row["last_seen_at"])
         removals = [r for r in (current[3], row["removed_at"]) if r and r > last_seen]
         db.execute("UPDATE comments SET first_seen_at = ?, last_seen_at = ?, removed_at = ? WHERE id = ?",  # pragma: no mutate
                    [min(current[1], row["first_seen_at"]), last_seen, min(removals) if removals else None, current[0]])
+
+
+def _copy_comment_edits(source, db, source_comment_id: int, target_comment_id: int) -> None:
+    """The earlier texts of a comment (comment_edits), each once."""
+    for edit in source.execute("SELECT body_text, author_name, replaced_at FROM comment_edits WHERE comment_id = ?",  # pragma: no mutate
+                               [source_comment_id]):
+        if db.execute("SELECT 1 FROM comment_edits WHERE comment_id = ? AND replaced_at = ? AND body_text IS ?",  # pragma: no mutate
+                      [target_comment_id, edit["replaced_at"], edit["body_text"]]).fetchone() is None:
+            insert_row(db, "comment_edits", {"comment_id": target_comment_id, **dict(edit)})  # pragma: no mutate
+
+
+def _merge_comment_text(db, target_comment_id: int, row: dict) -> None:
+    """One comment seen with another text by each side: the text of the side that saw it last is
+    the comment's, the other's an earlier text (comment_edits), replaced when the later side first
+    saw the comment, or last saw it when the two sides' sightings overlap."""
+    text, author, first_seen, last_seen = db.execute(
+        "SELECT body_text, author_name, first_seen_at, last_seen_at FROM comments WHERE id = ?",  # pragma: no mutate
+        [target_comment_id]).fetchone()
+    if (text, author) == (row["body_text"], row["author_name"]):
+        return
+    if row["last_seen_at"] > last_seen:
+        earlier = {"body_text": text, "author_name": author}
+        replaced = row["first_seen_at"] if row["first_seen_at"] > last_seen else row["last_seen_at"]
+        db.execute("UPDATE comments SET body_text = ?, author_name = ? WHERE id = ?",  # pragma: no mutate
+                   [row["body_text"], row["author_name"], target_comment_id])
+    else:
+        earlier = {"body_text": row["body_text"], "author_name": row["author_name"]}
+        replaced = first_seen if first_seen > row["last_seen_at"] else last_seen
+    if db.execute("SELECT 1 FROM comment_edits WHERE comment_id = ? AND body_text IS ?",  # pragma: no mutate
+                  [target_comment_id, earlier["body_text"]]).fetchone() is None:
+        insert_row(db, "comment_edits", {"comment_id": target_comment_id, **earlier, "replaced_at": replaced})

@@ -420,3 +420,14 @@ def m019_failures_by_url(db: Database) -> None:
     # A conditional request's validators, and the capture a 304 revisits, are those of the URL's
     # last capture that no failure of its crawl names (archive/queries.py, LAST_RECORD_CAPTURE).
     db.table("failures").create_index(["url", "crawl_id"])
+
+
+@migrations()
+def m020_comment_edits(db: Database) -> None:
+    # A comment the site shows under its own id with another text (its reader edited it, a
+    # moderator cut it) kept its first text, with no trace of the change: its row now has the
+    # text last seen, and each text it replaced is a row here.
+    db.table("comment_edits").create(
+        {"id": int, "comment_id": int, "body_text": str, "author_name": str, "replaced_at": str},
+        pk="id", foreign_keys=[("comment_id", "comments", "id")])
+    db.table("comment_edits").create_index(["comment_id"])

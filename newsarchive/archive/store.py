@@ -493,14 +493,31 @@ def _store_comments(db: Database, article_id: int, comments: list[Comment], keys
         )
         if cursor.rowcount and cursor.lastrowid is not None:  # pragma: no mutate (else the UPDATE finds the new row too)
             comment_id = cursor.lastrowid
-        else:  # stored by an earlier crawl: only note that it is (again) there
-            comment_id = db.execute(
+        else:  # stored by an earlier crawl: noted as (again) there, and as it is now
+            stored = db.execute(
                 "UPDATE comments SET last_seen_at = ?, removed_at = NULL WHERE article_id = ? AND comment_key = ? "  # pragma: no mutate
-                "RETURNING id",  # pragma: no mutate
+                "RETURNING id, body_text, author_name, parent_site_comment_id, depth",  # pragma: no mutate
                 [seen_at, article_id, key],
-            ).fetchone()[0]
+            ).fetchone()
+            comment_id = stored[0]
+            _note_comment_changed(db, stored, comment, parent_id, seen_at)
         if comment.site_comment_id:
             ids_by_site_id[comment.site_comment_id] = comment_id
+
+
+def _note_comment_changed(db: Database, stored, comment: Comment, parent_id: int | None, seen_at: str) -> None:
+    """A stored comment shown again under its key (its site's id) as it is now: another text or
+    name (the earlier kept in comment_edits), or another place in the thread (a comment made a
+    reply, or a reply moved up)."""
+    comment_id, text, author, parent_site_id, depth = stored
+    if (comment.body_text, comment.author_name or author) != (text, author):
+        insert_row(db, "comment_edits", {"comment_id": comment_id, "body_text": text, "author_name": author,  # pragma: no mutate
+                                         "replaced_at": seen_at})
+        db.execute("UPDATE comments SET body_text = ?, author_name = ? WHERE id = ?",  # pragma: no mutate
+                   [comment.body_text, comment.author_name or author, comment_id])
+    if (comment.parent_id, comment.depth) != (parent_site_id, depth):
+        db.execute("UPDATE comments SET parent_id = ?, parent_site_comment_id = ?, depth = ? WHERE id = ?",  # pragma: no mutate
+                   [parent_id, comment.parent_id, comment.depth, comment_id])
 
 
 def _mark_removed_comments(db: Database, article_id: int, keys: list[str], seen_at: str) -> int:
