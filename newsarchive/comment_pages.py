@@ -37,9 +37,10 @@ class CommentPages(OtherPages):
     CAPTURE_KIND = "comments"
     FIELDS = COMMENT_PAGE_FIELDS
 
-    async def complete(self, article: Article, parse_page) -> Article:
+    async def complete(self, article: Article, parse_page, story=None) -> Article:
         """The article with the comments of its other comment pages. parse_page: an async function
-        from a response and the fields wanted to the parsed record."""
+        from a response and the fields wanted to the parsed record; story: the response of the
+        story's page, whose result keeps their captures (keep_with_page)."""
         if not article.comment_pages or self.limit <= 0:
             return article
         read: list[Article] = []
@@ -53,7 +54,7 @@ class CommentPages(OtherPages):
                 unread.append(f"{url}: past NEWSARCHIVE_COMMENT_PAGES ({self.limit})")
                 continue
             asked.add(url)
-            page = await self._read(url, parse_page, unread)
+            page = await self._read(url, parse_page, unread, story)
             if page is not None:
                 read.append(page)
                 waiting += [other for other in page.comment_pages if other not in asked]
@@ -63,10 +64,10 @@ class CommentPages(OtherPages):
         stats.inc_value("newsarchive/comment_pages/articles_count")
         return with_comment_pages(article, read, unread)
 
-    async def _read(self, url: str, parse_page, unread: list[str]) -> Article | None:
+    async def _read(self, url: str, parse_page, unread: list[str], story=None) -> Article | None:
         """One comment page, parsed, or None (and why, in unread)."""
         try:
-            page, _ = await self.fetch(url, parse_page)
+            page, _ = await self.fetch(url, parse_page, story)
         except Exception as error:  # noqa: BLE001 (a page not read leaves the comments unreached; the story is kept)
             logger.warning(f"cannot read the comment page {url}: {type(error).__name__}: {error}")
             unread.append(f"{url}: {type(error).__name__}: {error}")

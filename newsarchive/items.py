@@ -312,6 +312,8 @@ class PageResult:
     kind: str | None = None  # what the page was requested as (its FrontierEntry's kind), None when not known
     cut_short: bool = False  # the body arrived short of its Content-Length: asked for again next crawl
     redirects: list[Capture] = field(default_factory=list)  # the redirects followed to the page, in order
+    # (kind, capture) of each response the page's record was read from besides the page (keep_with_page)
+    read_with: list[tuple[str, Capture]] = field(default_factory=list)
 
     @property
     def outcome(self) -> str:

@@ -36,18 +36,21 @@ class OtherPages:
 
         self.captures = CaptureWriter.started(self.crawler, crawl_id, archive)
 
-    async def fetch(self, url: str, parse_page):
+    async def fetch(self, url: str, parse_page, story=None):
         """(the page parsed for FIELDS, its response); an exception saying why it could not be read.
-        parse_page: an async function from a response and the fields wanted to the parsed record."""
+        parse_page: an async function from a response and the fields wanted to the parsed record;
+        story: the response of the story's own page, whose result keeps the capture (keep_with_page)."""
         from scrapy import Request
 
-        from newsarchive.middlewares.pageresult import capture_of
+        from newsarchive.middlewares.pageresult import capture_of, keep_with_page
 
         response = await self.crawler.engine.download_async(Request(url, dont_filter=True))
         if response.status != 200:
             raise ValueError(f"HTTP {response.status}")
-        if self.captures is not None:
-            self.captures.write(capture_of(response), self.CAPTURE_KIND)
+        if self.captures is not None and self.captures.enabled:
+            capture = capture_of(response)
+            if not keep_with_page(story, self.CAPTURE_KIND, capture):
+                self.captures.write(capture, self.CAPTURE_KIND)
         page = await parse_page(response, self.FIELDS)
         if not isinstance(page, Article):
             raise ValueError(getattr(page, "detail", None) or type(page).__name__)

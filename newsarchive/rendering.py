@@ -1059,7 +1059,7 @@ class Renderer:
         finally:
             self._count_kept_off(url, activity)
         self.stats.inc_value("newsarchive/render/rendered_count")
-        self._keep_captures(url, response, activity.captures)
+        self._keep_captures(url, response, activity.captures, sent)
         return rendered
 
     async def _render(self, url: str, activity: PageActivity, sent: SentPage | None = None):
@@ -1156,16 +1156,18 @@ class Renderer:
             self.stats.inc_value("newsarchive/render/aborted/offsite_count", len(activity.kept_off))
             logger.debug(f"the browser was kept from {', '.join(activity.kept_off)}, asked for by {url}")
 
-    def _keep_captures(self, url: str, response, scripts: list[Capture]) -> None:
+    def _keep_captures(self, url: str, response, scripts: list[Capture], sent=None) -> None:
         """The rendered DOM (kind rendered) under the URL the page was rendered for (its scripts may
-        have rewritten the address the browser shows), then what they loaded (kind script)."""
-        from newsarchive.middlewares.pageresult import capture_of
+        have rewritten the address the browser shows), then what they loaded (kind script): kept
+        with the result of the page as sent (keep_with_page), or written now without one."""
+        from newsarchive.middlewares.pageresult import capture_of, keep_with_page
 
-        if self.captures is None:
+        if self.captures is None or not self.captures.enabled:
             return
-        self.captures.write(dataclasses.replace(capture_of(response), url=url), "rendered")
-        for capture in scripts:
-            self.captures.write(capture, "script")
+        for kind, capture in [("rendered", dataclasses.replace(capture_of(response), url=url)),
+                              *(("script", capture) for capture in scripts)]:
+            if not keep_with_page(sent, kind, capture):
+                self.captures.write(capture, kind)
 
     def _warn_once(self, message: str) -> None:
         if not self.warned:

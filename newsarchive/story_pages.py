@@ -232,12 +232,13 @@ class StoryPages(OtherPages):
     CAPTURE_KIND = "page"
     FIELDS = STORY_PAGE_FIELDS
 
-    async def complete(self, article: Article, body: bytes, parse_page) -> Article:
-        """The article with the body of the story's further pages. body: its first page as sent;
-        parse_page: an async function from a response and the fields wanted to the parsed record."""
+    async def complete(self, article: Article, story, parse_page) -> Article:
+        """The article with the body of the story's further pages. story: the response of its first
+        page, whose result keeps their captures (keep_with_page); parse_page: an async function from
+        a response and the fields wanted to the parsed record."""
         if self.limit <= 0 or not article.body_blocks:
             return article
-        url = next_story_page(body, article.url)
+        url = next_story_page(story.body, article.url)
         if url is None:
             return article
         read: list[Article] = []
@@ -248,7 +249,7 @@ class StoryPages(OtherPages):
                 unread = f"{url}: past NEWSARCHIVE_STORY_PAGES ({self.limit})"
                 break
             asked.add(url)
-            page, unread, url = await self._read(url, article.url, parse_page)
+            page, unread, url = await self._read(url, article.url, parse_page, story)
             if page is None:
                 break
             read.append(page)
@@ -258,10 +259,10 @@ class StoryPages(OtherPages):
         stats.inc_value("newsarchive/story_pages/articles_count")
         return with_comments_of_pages(with_story_pages(article, read, unread), read)
 
-    async def _read(self, url: str, story_url: str, parse_page) -> tuple[Article | None, str, str | None]:
+    async def _read(self, url: str, story_url: str, parse_page, story) -> tuple[Article | None, str, str | None]:
         """One further page: (its parse, '', the page after it), or (None, why it was not read, None)."""
         try:
-            page, response = await self.fetch(url, parse_page)
+            page, response = await self.fetch(url, parse_page, story)
             if not page.body_blocks:
                 raise ValueError("no story text on it")
         except Exception as error:  # noqa: BLE001 (a page not read leaves the story as far as it was read)

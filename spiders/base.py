@@ -160,8 +160,8 @@ class ArchiveSpider(scrapy.Spider):
             # The rest of a story split over pages (newsarchive/story_pages.py), its comments on
             # other pages (newsarchive/comment_pages.py), then those loaded by script: from the
             # page a browser rendered.
-            record = await self.story_pages.complete(record, response.body, self.parse_for_fields)
-            record = await self.comment_pages.complete(record, self.parse_for_fields)
+            record = await self.story_pages.complete(record, response, self.parse_for_fields)
+            record = await self.comment_pages.complete(record, self.parse_for_fields, response)
             record = await self.renderer.complete(record, self.parse_for_fields, response)
         elif render and isinstance(record, Listing) and "listing" in (kind, asked_as):  # an app's shell, say
             record = await self.renderer.complete_listing(record, self.parse_rendered_listing, response)

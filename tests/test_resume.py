@@ -17,6 +17,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -440,3 +441,61 @@ def test_a_resumed_crawl_reads_again_the_listings_the_interrupted_one_read(tmp_p
     assert "resumed crawl 1" in resumed.stdout and " 0 failures" in resumed.stdout
     stored = {int(url.rsplit("-", 1)[1]) for (url,) in db.execute("SELECT url FROM articles")}
     assert stored == set(range(1, stories + published + 1))  # the new stories, on a page read before, too
+
+
+class StoryWithCommentPages(SiteHandler):
+    """A section of one story whose twelve comments are shown four to a page; its third comment page
+    waits for `released` (the crawl is killed meanwhile), and the requests are counted."""
+
+    released = threading.Event()
+    asked: Counter = Counter()
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        from tests.test_comment_pages import story_page
+
+        type(self).asked[self.path] += 1
+        if self.path == "/news/":
+            return self.answer(200, "<html><head><title>News</title></head><body><ul><li>"
+                                    "<a href='/2024/05/01/harbour-flood/'>Harbour flood</a></li></ul></body></html>")
+        pages = {"/2024/05/01/harbour-flood/": 1, "/2024/05/01/harbour-flood/comment-page-2/": 2,
+                 "/2024/05/01/harbour-flood/comment-page-3/": 3}
+        if self.path not in pages:
+            return self.answer(404, "<html><body><h1>Not found</h1></body></html>")
+        page = pages[self.path]
+        if page == 3:
+            self.released.wait(60)
+        return self.answer(200, story_page(range(4 * page - 3, 4 * page + 1), [1, 2, 3], current=page))
+
+
+def test_the_other_pages_read_for_a_story_killed_before_it_was_stored_are_stored_once(tmp_path):
+    # Its comment page 2 was captured as it came, page 3 still loading when the crawl was killed:
+    # the run after it read page 2 again, and the archive held two captures of it where a crawl
+    # never killed holds one (and a story's renders were so counted twice against their bound).
+    StoryWithCommentPages.released.clear()
+    StoryWithCommentPages.asked.clear()
+    server = serve_handler(StoryWithCommentPages)
+    db_path = tmp_path / "a.db"
+    command = [sys.executable, "-m", "newsarchive.cli", "crawl", f"http://127.0.0.1:{server.server_port}/news/",
+               "--db", str(db_path), "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "ROBOTSTXT_OBEY=0"]
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not StoryWithCommentPages.asked["/2024/05/01/harbour-flood/comment-page-3/"]:
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()[1][-3000:]
+            time.sleep(0.02)
+        process.kill()
+        process.communicate(timeout=30)
+        StoryWithCommentPages.released.set()
+        rerun = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    finally:
+        StoryWithCommentPages.released.set()
+        server.shutdown()
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert StoryWithCommentPages.asked["/2024/05/01/harbour-flood/comment-page-2/"] == 2  # read by both runs
+    with sqlite3.connect(db_path) as db:
+        captures = db.execute("SELECT kind, substr(url, instr(substr(url, 8), '/') + 7), count(*) FROM captures "
+                              "WHERE url LIKE '%harbour-flood%' GROUP BY kind, url ORDER BY url").fetchall()
+        comments = db.execute("SELECT count(*), count(DISTINCT comment_key) FROM comments").fetchone()
+    assert captures == [("page", "/2024/05/01/harbour-flood/", 1), ("comments", "/2024/05/01/harbour-flood/comment-page-2/", 1),
+                        ("comments", "/2024/05/01/harbour-flood/comment-page-3/", 1)]
+    assert comments == (12, 12)

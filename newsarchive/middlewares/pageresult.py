@@ -35,6 +35,9 @@ FRONTIER_META = "newsarchive_frontier"  # request.meta key: the FrontierEntry a 
 STORED_BODY_META = "newsarchive_stored_body"
 # request.meta key: the Captures of the redirects followed to this request (middlewares/redirect.py)
 REDIRECTS_META = "newsarchive_redirects"
+# request.meta key: (kind, Capture) of each response the page's record was read from besides the
+# page itself (keep_with_page)
+READ_WITH_META = "newsarchive_read_with"
 CUT_SHORT_FLAG = "dataloss"  # Scrapy's flag on a response whose body is short of its Content-Length
 
 
@@ -105,7 +108,22 @@ def page_result(request: Request | None, records: list, discovered: list[Frontie
     return PageResult(url=url, records=records, capture=capture, discovered=discovered,
                       request_fingerprint=request.meta.get("newsarchive_fingerprint") if request else None,
                       kind=entry.kind if entry else None,
-                      redirects=list(request.meta.get(REDIRECTS_META, ())) if request is not None else [])
+                      redirects=list(request.meta.get(REDIRECTS_META, ())) if request is not None else [],
+                      read_with=list(request.meta.get(READ_WITH_META, ())) if request is not None else [])
+
+
+def keep_with_page(page: Response | None, kind: str, capture: Capture) -> bool:
+    """Keep a capture the page's record was read from (its further pages and comment pages, its
+    rendering and what the rendered page's scripts loaded) to be stored with the page's result, in
+    its transaction: written as they came, a crawl killed before it stored the page left them
+    behind, and its resumption, which reads the page again, stored them twice (and counted the
+    story's render twice, against NEWSARCHIVE_RENDER_ATTEMPTS). False when there is no page's
+    result to keep it with (no page response): the caller writes it itself."""
+    request = getattr(page, "request", None) if page is not None else None
+    if request is None:
+        return False
+    request.meta.setdefault(READ_WITH_META, []).append((kind, capture))
+    return True
 
 
 def cut_short_warning(response: Response) -> str:

@@ -353,10 +353,14 @@ class StorePipeline:
             tally.count_digest(*record.same_page)
 
     def store_redirects(self, db, result: PageResult, tally: Tally) -> None:
-        """The captures of the redirects followed to the page (kind redirect)."""
+        """The captures of the redirects followed to the page (kind redirect), and of the responses
+        its record was read from besides it (its other pages, its rendering: keep_with_page)."""
         for hop in result.redirects:
             kind = store_capture(db, hop, self.crawl_id, kind="redirect")
             tally.stats[f"newsarchive/store/capture_redirect_{kind}_count"] += 1
+        for kind, capture in result.read_with:
+            stored = store_capture(db, capture, self.crawl_id, kind=kind)
+            tally.stats[f"newsarchive/captures/{kind}_{stored}_count"] += 1  # as CaptureWriter counts them
 
     def keep_frontier(self, db, result: PageResult, outcome: str, seen_at: str) -> None:
         if not self.frontier_enabled:
