@@ -21,6 +21,7 @@ render keeps.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import logging
 import os
@@ -312,6 +313,10 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         self.browser_provider = self.browser_provider_cls(self.config)
         if self.scratch is None:
             self.scratch = browser_scratch_folder()
+            if self.scratch:
+                # Also when the close never ends: a crawl stopped (SIGTERM) while it closed its
+                # browser stops its reactor with _close still waiting, and left the folder behind.
+                atexit.register(shutil.rmtree, self.scratch, ignore_errors=True)
         try:
             with temporary_folder_of_children(self.scratch) if self.scratch else contextlib.nullcontext():
                 await asyncio.wait_for(self.browser_provider.start(), self.driver_start_wait_s)

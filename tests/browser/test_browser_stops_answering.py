@@ -283,6 +283,34 @@ def test_the_browser_files_of_a_crawl_killed_with_its_driver_are_deleted_by_the_
     assert stored_stories(tmp_path) == EVERY_STORY_RENDERED
 
 
+def test_a_crawl_stopped_while_it_closes_its_browser_leaves_no_browser_folder(tmp_path):
+    """SIGTERM (systemd's stop, cron's timeout) while the crawl closes its browser stops its reactor
+    with the close still waiting: the crawl's browser folder was left behind, and no crawl that
+    rendered nothing deleted it."""
+    StoppingSite.at, StoppingSite.stop_done = "never", True
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    server = serve_handler(StoppingSite)
+    log = tmp_path / "crawl.log"
+    try:
+        with open(log, "w") as stderr:
+            crawl = subprocess.Popen([sys.executable, "-m", "newsarchive.cli", "crawl",
+                                      f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"),
+                                      "--allow-private", "--render", "auto", "-s", "ROBOTSTXT_OBEY=False",
+                                      "-s", "LOG_LEVEL=INFO"], env={**os.environ, "TMPDIR": str(scratch)},
+                                     stdout=subprocess.DEVNULL, stderr=stderr)
+            deadline = time.monotonic() + 90
+            while "Closing browser" not in log.read_text():
+                assert crawl.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+                time.sleep(0.01)
+            crawl.send_signal(signal.SIGTERM)
+            crawl.wait(timeout=60)
+    finally:
+        server.shutdown()
+    assert list(scratch.iterdir()) == [], log.read_text()[-3000:]
+    assert stored_stories(tmp_path) == EVERY_STORY_RENDERED
+
+
 def test_a_browser_frozen_after_its_renders_is_killed_at_the_crawls_end(tmp_path):
     # No render meets the frozen browser, so its renders get the default bound: on a slow machine a
     # render past 3 s would leave its story's likes unasked, and the site would never stop the
