@@ -179,6 +179,29 @@ def compressed(page: bytes, encoding: str) -> bytes:
     return brotli.compress(page)
 
 
+@pytest.mark.parametrize(("encodings", "kept"), [
+    (["gzip"], [b"gzip"]), (["x-gzip"], [b"x-gzip"]), (["gzip", "br"], [b"gzip, br"]), ([], None)])
+def test_a_decoded_body_keeps_the_content_encoding_it_came_with_as_the_original(encodings, kept):
+    # Scrapy drops the header once it decodes the body: the capture and the WARC said nothing of
+    # how the body came.
+    from scrapy.http import HtmlResponse
+
+    from newsarchive.middlewares.compression import SizeCheckedCompressionMiddleware
+
+    crawler = get_crawler(Spider)
+    crawler.spider = crawler._create_spider("test")
+    middleware = SizeCheckedCompressionMiddleware.from_crawler(crawler)
+    body = page_of(1)
+    for encoding in encodings:
+        body = compressed(body, "gzip" if encoding == "x-gzip" else encoding)
+    request = Request("https://news.example/story")
+    headers = {"Content-Type": "text/html", **({"Content-Encoding": ", ".join(encodings)} if encodings else {})}
+    response = HtmlResponse(request.url, body=body, headers=headers, request=request)
+    decoded = middleware.process_response(request, response)
+    assert decoded.body == page_of(1) and decoded.headers.getlist("Content-Encoding") == []
+    assert decoded.headers.getlist("X-Archive-Orig-Content-Encoding") == (kept or [])
+
+
 @pytest.mark.parametrize(("encoding", "body", "ends"), [
     ("gzip", lambda: compressed(page_of(1), "gzip"), True),
     ("gzip", lambda: compressed(page_of(1), "gzip")[:-9], False),  # its trailer and a byte of the data gone

@@ -33,6 +33,8 @@ from scrapy.exceptions import IgnoreRequest
 from newsarchive.failures import BadContentEncoding, ResponseTooLarge
 
 ENCODING_CUT_FLAG = "encoding_cut"  # a response whose compressed stream ended early (pageresult.py)
+# The Content-Encoding a decoded response came with (the body kept is decoded: its header is not sent on).
+ORIGINAL_ENCODING = "X-Archive-Orig-Content-Encoding"
 
 
 class SizeCheckedCompressionMiddleware(HttpCompressionMiddleware):
@@ -61,14 +63,21 @@ class SizeCheckedCompressionMiddleware(HttpCompressionMiddleware):
         return decoded.replace(flags=[*decoded.flags, ENCODING_CUT_FLAG])
 
     def decoded(self, request, response):
+        """The response with its body decoded (Scrapy's middleware); the Content-Encoding it came
+        with kept as X-Archive-Orig-Content-Encoding (as pywb names what it rewrote), which Scrapy
+        drops: its capture, and the WARC export, said nothing of how the body came."""
+        came_as = response.headers.getlist("Content-Encoding")
         try:
-            return super().process_response(request, response)
+            decoded = super().process_response(request, response)
         except IgnoreRequest as error:  # the one IgnoreRequest Scrapy's middleware raises: the size limit
             raise ResponseTooLarge(str(error), response) from error
         except Exception as error:  # noqa: BLE001 (each decoder raises its own kind of error)
             codings = ", ".join(value.decode("latin-1") for value in response.headers.getlist("Content-Encoding"))
             raise BadContentEncoding(f"the body does not decompress as {codings}: {type(error).__name__}: {error}",
                                      response) from error
+        if came_as and decoded is not response and decoded.headers.getlist("Content-Encoding") != came_as:
+            decoded.headers.setlist(ORIGINAL_ENCODING, came_as)
+        return decoded
 
 
 def stream_ends(body: bytes, encoding: bytes, decoded: bytes | None = None) -> bool:
