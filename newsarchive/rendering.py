@@ -135,6 +135,7 @@ STREAM_MS = 2000
 # quarter second), and a page that replaced requestIdleCallback by a function that never calls
 # back held it for good (PageActivity._when_idle).
 IDLE_WAIT_MS = 1000
+JAVASCRIPT_TYPES = re.compile(r"^\s*(?:text|application)/(?:x-)?(?:javascript|ecmascript)\b", re.I)
 CONTENT_TYPES = re.compile(r"^\s*(?:application/(?:[\w.+-]+\+)?json|text/json|text/html|application/xhtml\+xml)\b",
                            re.I)
 
@@ -320,10 +321,16 @@ def _host_in_url(host: str) -> str:
 
 
 def carries_content(resource_type: str, status: int, method: str, content_type: str, main_frame: bool) -> bool:
-    """Whether a response the page's scripts loaded is kept as a capture: an xhr, fetch or iframe
-    document (not the page itself) read with GET, answered 200, with a JSON or HTML body."""
+    """Whether a response the rendered page loaded is kept as a capture: an xhr, fetch or iframe
+    document (not the page itself) with a JSON or HTML body, or a script with a JavaScript one,
+    read with GET and answered 200. The page's own scripts are what a replay tool runs to show
+    what they load: without its comments script, a page replayed without its comments."""
+    if status != 200 or method.upper() != "GET":
+        return False
+    if resource_type == "script":
+        return bool(JAVASCRIPT_TYPES.match(content_type or ""))
     return (resource_type in SCRIPT_RESOURCES and not (resource_type == "document" and main_frame)
-            and status == 200 and method.upper() == "GET" and bool(CONTENT_TYPES.match(content_type or "")))
+            and bool(CONTENT_TYPES.match(content_type or "")))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -730,8 +737,10 @@ class PageActivity:
     EVENTS = {"request": "request_sent", "requestfinished": "request_ended", "requestfailed": "request_failed",
               "response": "seen_response", "popup": "close_popup", "framenavigated": "frame_navigated"}
 
-    def __init__(self, quiet_ms: int = QUIET_MS):
+    def __init__(self, quiet_ms: int = QUIET_MS, scripts_kept: set[str] | None = None):
         self.quiet_ms = quiet_ms
+        # The URLs of the scripts the crawl's renders kept as captures already (shared by them).
+        self.scripts_kept = set() if scripts_kept is None else scripts_kept
         self.last_change = time.monotonic()
         self.pending: dict[object, float] = {}  # the page's requests in flight, and when each was sent
         self.seen: list[tuple[object, str]] = []  # (Playwright response, when it arrived)
@@ -747,7 +756,7 @@ class PageActivity:
     def forget(self) -> None:
         """Start again, as for a new render: the requests and responses of a tab that crashed, or of
         a browser that ended, will never end or be read."""
-        self.__init__(self.quiet_ms)  # type: ignore[misc]
+        self.__init__(self.quiet_ms, self.scripts_kept)  # type: ignore[misc]
 
     def note_replaced(self, html) -> None:
         """Keep the page's HTML from before a click that took away some of what it showed."""
@@ -808,6 +817,8 @@ class PageActivity:
             self.documents.append(response.url)
         if carries_content(request.resource_type, response.status, request.method,
                            response.headers.get("content-type", ""), response.frame.parent_frame is None):
+            if request.resource_type == "script" and response.url in self.scripts_kept:
+                return  # a site's scripts are the same on every page: kept once a crawl (read)
             self.seen.append((response, utc_now()))
 
     async def settle(self, page, timeout_ms: int) -> SettledPage | None:
@@ -860,6 +871,8 @@ class PageActivity:
                     url=response.url, fetched_at=fetched_at, status=response.status,
                     request_headers=_header_lists(await response.request.all_headers()),
                     response_headers=_header_lists(await response.all_headers()), body=await response.body()))
+                if response.request.resource_type == "script":
+                    self.scripts_kept.add(response.url)
             except Exception as error:  # noqa: BLE001 (a body the browser no longer has is not kept)
                 if not await _answers(page):  # the tab or its browser ended: the render is cut short
                     raise
@@ -961,6 +974,7 @@ class Renderer:
         # CONCURRENT_REQUESTS, and starve the crawl of the pages that need no browser.
         self.pages = asyncio.Semaphore(concurrency)
         self.open_tabs: list[Tab] = []  # browser tabs free for the next page
+        self.scripts_kept: set[str] = set()  # the scripts the renders kept as captures (PageActivity)
 
     @classmethod
     def from_crawler(cls, crawler) -> Renderer:
@@ -1039,7 +1053,7 @@ class Renderer:
         """The page as the browser rendered it, parsed (parse_rendered: an async function from the
         rendered response to its record), its DOM and what its scripts loaded kept as captures;
         None when it could not be rendered (a warning, counted: the page keeps what the HTML gave)."""
-        activity = PageActivity()
+        activity = PageActivity(scripts_kept=self.scripts_kept)
         try:
             async with self.pages:  # the others wait here, not in the downloader
                 response = await self._render(url, activity, sent_page(sent, url))

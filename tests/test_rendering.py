@@ -181,6 +181,12 @@ def test_browser_request_refusal(method, url, resource_type, refusal):
     ("fetch", 200, "GET", "text/javascript", False, False),
     ("script", 200, "GET", "application/json", False, False),
     ("fetch", 200, "POST", "application/json", False, False),
+    # The page's own scripts: what a replay tool runs to show what they load.
+    ("script", 200, "GET", "text/javascript; charset=utf-8", False, True),
+    ("script", 200, "GET", "application/x-javascript", True, True),
+    ("script", 404, "GET", "text/javascript", False, False),
+    ("script", 200, "POST", "application/javascript", False, False),
+    ("stylesheet", 200, "GET", "text/css", False, False),
 ])
 def test_carries_content(resource_type, status, method, content_type, main_frame, kept):
     assert carries_content(resource_type, status, method, content_type, main_frame) is kept

@@ -427,7 +427,7 @@ def test_script_loaded_responses_are_captures(crawled):
                            "WHERE kind = 'script' ORDER BY id").fetchall()
     paths = ["/" + url.split("/", 3)[3] for url, *_ in rows]
     assert sorted(paths) == ["/api/comments.json", "/api/guarded.json", "/api/more.json?page=0",
-                             "/api/more.json?page=1"]
+                             "/api/more.json?page=1", "/static/comments.js"]  # the site's own comments script too
     url, status, body, encoding, request_headers, content_type = rows[paths.index("/api/comments.json")]
     assert (status, content_type, zlib.decompress(body) if encoding == "zlib" else body) == (
         200, "application/json", PAGES["/api/comments.json"].encode("utf-8"))
@@ -456,7 +456,7 @@ def test_warc_export_replays_the_script_responses_and_the_rendered_dom(crawled, 
 # browser's proxy switches saw (rendering.offsite_guard_args).
 RENDERING = {"rendered": 11, "failed": 4, "unavailable": 0, "comments_found": 11, "retried": 0,
              "reasons": {"comment_counter": 7, "comment_embed": 3, "empty_comment_container": 1},
-             "aborted": {"method": 2, "offsite": 7}, "script_captures": 4}
+             "aborted": {"method": 2, "offsite": 7}, "script_captures": 5}
 
 
 def test_rendered_pages_are_counted_by_reason(crawled, tmp_path):
@@ -468,7 +468,7 @@ def test_rendered_pages_are_counted_by_reason(crawled, tmp_path):
     assert json.loads(report.stdout)["rendering"] == RENDERING
     text = run_cli("report", "--db", str(crawled.db_path), "--html", str(tmp_path / "report.html")).stdout
     assert ("  rendered in a browser: 11 pages (7 comment_counter, 3 comment_embed, 1 empty_comment_container); "
-            "4 failed, 0 not rendered (no browser); 4 script responses kept; "
+            "4 failed, 0 not rendered (no browser); 5 script responses kept; "
             "0 known articles asked for again for unreached comments") in text.splitlines()
     assert "<h2>Pages rendered in a browser</h2>" in (tmp_path / "report.html").read_text(encoding="utf-8")
 
@@ -512,7 +512,7 @@ def embed_site(pages: dict[str, str], asks: list | None = None, etag: str | None
                 return
             data = body.encode("utf-8")
             self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Type", CONTENT_TYPES.get(self.path.rsplit(".", 1)[-1], "text/html; charset=utf-8"))
             if etag:
                 self.send_header("ETag", etag)
             self.send_header("Content-Length", str(len(data)))
@@ -1072,3 +1072,28 @@ def test_comments_a_load_more_click_took_away_are_kept(tmp_path, replace, at_loa
     assert comments_of(db, "paged-comments") == ("complete", [text for texts in BATCHES for text in texts], "rendered")
     ids = [row[0] for row in db.execute("SELECT site_comment_id FROM comments ORDER BY position")]
     assert ids == [str(n) for n in range(1, 7)]
+
+
+def test_a_script_every_story_loads_is_kept_once_and_replays_their_comments(tmp_path):
+    # The page's own comments script was never kept: a replay tool running the page found no
+    # script, and showed no comment. A site's scripts are the same on every page: kept once.
+    script = ITEM_JS + "document.querySelectorAll('[data-story]').forEach(function (story) {" \
+                       "addComment('The one comment on story ' + story.dataset.story + '.'); });"
+    story = ("<h3>1 Comment</h3><ol id='comment-list'></ol><span data-story='{n}'></span>"
+             "<script src='/static/comments.js'></script>")
+    site = embed_site({
+        "/embeds/": "<html><body><h1>Embeds</h1>" + "".join(
+            f"<p><a href='/2024/05/08/scripted-{n}'>Story {n}</a></p>" for n in (1, 2)) + "</body></html>",
+        **{f"/2024/05/08/scripted-{n}": article(f"scripted-{n}", f"Storm with scripted comments {n}",
+                                                story.replace("{n}", str(n))) for n in (1, 2)},
+        "/static/comments.js": script})
+    try:
+        crawl_embeds(site, tmp_path / "a.db", "NEWSARCHIVE_RENDER_CONCURRENCY=1")
+    finally:
+        site.shutdown()
+    db = sqlite3.connect(tmp_path / "a.db")
+    assert [comments_of(db, f"scripted-{n}") for n in (1, 2)] == [
+        ("complete", [f"The one comment on story {n}."], "rendered") for n in (1, 2)]
+    kept = db.execute("SELECT url, body, body_encoding, content_type FROM captures WHERE kind = 'script'").fetchall()
+    assert [(url.rsplit("/", 2)[-2:], zlib.decompress(body).decode(), encoding, kind) for url, body, encoding, kind in kept] == [
+        (["static", "comments.js"], script, "zlib", "text/javascript")]
