@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from datetime import datetime, timezone
 
 import pytest
 
@@ -19,7 +20,7 @@ from newsarchive.story_pages import (
     page_number,
     with_story_pages,
 )
-from tests.conftest import SiteHandler, crawl_of
+from tests.conftest import SiteHandler, crawl_of, run_cli, serve_handler
 
 BASE = "https://n.example"
 
@@ -297,3 +298,56 @@ def test_a_story_paged_by_its_pager_alone_is_stored_whole(tmp_path):
                                   "/news/2024/05/02/story-2/?page=2", "/news/2024/05/02/story-2/?page=3",
                                   "/news/2024/05/02/story-3/", "/news/2024/05/02/story-3/?page=1",
                                   "/news/2024/05/02/story-3/?page=2"]
+
+
+class EditedOnPageTwoSite(SiteHandler):
+    """Story 1 over two pages and story 3 on one, both published today (no date in their URLs),
+    answering 304 to an If-None-Match their first page's ETag matches; `edited` adds a paragraph
+    to story 1's page 2 alone."""
+
+    edited = False
+    asked: list = []
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        if self.path == "/news/":
+            links = "".join(f"<li><a href='/news/story-{n}/'>Story {n}</a></li>" for n in (1, 3))
+            return self.answer(200, f"<html><head><title>News</title></head><body><ul>{links}</ul></body></html>")
+        found = re.fullmatch(r"/news/story-(\d)/(?:(\d)/)?", self.path)
+        if not found or (found.group(1) == "3" and found.group(2)):
+            return self.answer(404, "<html><body>no</body></html>")
+        story, page = int(found.group(1)), int(found.group(2) or 1)
+        self.asked.append((self.path, self.headers.get("If-None-Match")))
+        if page == 1 and self.headers.get("If-None-Match") == f'"story-{story}"':
+            self.send_response(304)
+            self.end_headers()
+            return None
+        link = "<link rel='next' href='2/'>" if (story, page) == (1, 1) else ""
+        prose = "".join(f"<p>Page {page}, paragraph {k} of story {story} on the river and the bridge works.</p>"
+                        for k in range(3 + (self.edited and page == 2)))
+        published = datetime.now(timezone.utc).strftime("%Y-%m-%dT00:00:00Z")  # young: asked for again
+        return self.answer(200, f"<html><head><title>Story {story}</title>{link}<meta property='article:published_time' "
+                                f"content='{published}'></head><body><article><h1>Story {story}</h1>{prose}</article>"
+                                "</body></html>", ETag=f'"story-{story}"')
+
+
+def test_a_story_read_with_other_pages_is_never_asked_for_conditionally(tmp_path):
+    # A 304 for its first page says nothing of the second: a paragraph added there was never seen.
+    site = type("Site", (EditedOnPageTwoSite,), {"asked": [], "edited": False})
+    server = serve_handler(site)
+    command = ("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(tmp_path / "a.db"), "--allow-private",
+               "--render", "never", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False")
+    try:
+        assert run_cli(*command).returncode == 0
+        site.edited, site.asked = True, []
+        second = run_cli(*command)
+    finally:
+        server.shutdown()
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert sorted(site.asked) == [("/news/story-1/", None), ("/news/story-1/2/", None),
+                                  ("/news/story-3/", '"story-3"')]  # a story of one page still is
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        versions = db.execute("SELECT a.url, a.version_count, a.body_text FROM articles a ORDER BY a.url").fetchall()
+        others = db.execute("SELECT substr(url, -9), substr(other_url, -11) FROM other_pages").fetchall()
+    assert [(url[-9:], count, "paragraph 3 of story 1" in body) for url, count, body in versions] == [
+        ("/story-1/", 2, True), ("/story-3/", 1, False)]
+    assert others == [("/story-1/", "/story-1/2/")]

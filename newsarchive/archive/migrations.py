@@ -431,3 +431,11 @@ def m020_comment_edits(db: Database) -> None:
         {"id": int, "comment_id": int, "body_text": str, "author_name": str, "replaced_at": str},
         pk="id", foreign_keys=[("comment_id", "comments", "id")])
     db.table("comment_edits").create_index(["comment_id"])
+
+
+@migrations()
+def m021_other_pages(db: Database) -> None:
+    # The other pages a story was read from (its further pages, its comment pages): a 304 for its
+    # first page says nothing of them, so a story that has any is never asked for conditionally.
+    # An edit on page 2, a comment added on comment page 2, went unseen crawl after crawl.
+    db.table("other_pages").create({"url": str, "other_url": str, "first_seen_at": str}, pk=("url", "other_url"))

@@ -139,7 +139,10 @@ class ArchiveLookup:
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         """If-None-Match / If-Modified-Since from the URL's capture that gave its record stored
-        (LAST_RECORD_CAPTURE), if any."""
+        (LAST_RECORD_CAPTURE), if any; none for a story read with other pages (other_pages), of
+        which a 304 for this one says nothing."""
+        if self._one("SELECT 1 FROM other_pages WHERE url = ? LIMIT 1", [url]):
+            return {}
         row = self._one(LAST_RECORD_CAPTURE.format(columns="c.response_headers"), [url])
         if not row or not row[0]:
             return {}

@@ -535,6 +535,13 @@ def _mark_removed_comments(db: Database, article_id: int, keys: list[str], seen_
     ).rowcount
 
 
+def store_other_pages(db: Database, pages: set[str], others: list[str], seen_at: str) -> None:
+    """The other pages a story's page (under each of `pages`: the URL asked for, the page's own)
+    was read with (other_pages)."""
+    db.conn.executemany("INSERT OR IGNORE INTO other_pages (url, other_url, first_seen_at) VALUES (?, ?, ?)",  # pragma: no mutate
+                        [(page, other, seen_at) for page in sorted(pages) for other in others])
+
+
 def store_failure(db: Database, failure: PageFailure, crawl_id: int | None, failed_at: str) -> None:
     insert_row(db, "failures", {  # pragma: no mutate
         "crawl_id": crawl_id, "url": failure.url, "reason": failure.reason,  # pragma: no mutate

@@ -40,6 +40,7 @@ from newsarchive.archive.store import (
     store_failure,
     store_listing,
     store_not_modified,
+    store_other_pages,
     visit_before,
 )
 from newsarchive.failures import TRANSIENT_FAILURES
@@ -129,6 +130,11 @@ def file_identity(path) -> tuple[int, int] | None:
     except OSError:
         return None
     return found.st_dev, found.st_ino
+
+
+# The kinds of the captures of a story's other pages (story_pages.py, comment_pages.py): a 304 for
+# its page says nothing of them (other_pages).
+OTHER_PAGE_KINDS = ("page", "comments")
 
 
 class StorePipeline:
@@ -305,7 +311,7 @@ class StorePipeline:
                 if result.capture is not None:
                     kind = store_capture(db, result.capture, self.crawl_id)
                     tally.stats[f"newsarchive/store/capture_{kind}_count"] += 1  # pragma: no mutate (one capture a page: = 1 is the same)
-                self.store_redirects(db, result, tally)
+                self.store_redirects(db, result, tally, seen_at)
                 outcome = result.outcome
                 ask_again = self.asks_again_for_whole(result, tally)
                 self.keep_frontier(db, result, frontier.CUT_SHORT if ask_again else outcome, seen_at)
@@ -340,7 +346,7 @@ class StorePipeline:
                 kind = store_capture(db, result.capture, self.crawl_id)
                 tally.stats[f"newsarchive/store/capture_{kind}_count"] += 1  # pragma: no mutate (one capture a page: = 1 is the same)
             if with_capture:
-                self.store_redirects(db, result, tally)
+                self.store_redirects(db, result, tally, seen_at)
             self.keep_frontier(db, result, "failure", seen_at)
         return "failure", tally, failure.reason
 
@@ -352,7 +358,7 @@ class StorePipeline:
         if isinstance(record, ArticleDuplicate) and record.same_page is not None and result.url != record.url:
             tally.count_digest(*record.same_page)
 
-    def store_redirects(self, db, result: PageResult, tally: Tally) -> None:
+    def store_redirects(self, db, result: PageResult, tally: Tally, seen_at: str) -> None:
         """The captures of the redirects followed to the page (kind redirect), and of the responses
         its record was read from besides it (its other pages, its rendering: keep_with_page)."""
         for hop in result.redirects:
@@ -361,6 +367,9 @@ class StorePipeline:
         for kind, capture in result.read_with:
             stored = store_capture(db, capture, self.crawl_id, kind=kind)
             tally.stats[f"newsarchive/captures/{kind}_{stored}_count"] += 1  # as CaptureWriter counts them
+        others = [capture.url for kind, capture in result.read_with if kind in OTHER_PAGE_KINDS]
+        if others:
+            store_other_pages(db, {result.url, *(record.url for record in result.articles())}, others, seen_at)
 
     def keep_frontier(self, db, result: PageResult, outcome: str, seen_at: str) -> None:
         if not self.frontier_enabled:
