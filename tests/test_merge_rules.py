@@ -20,6 +20,7 @@ from newsarchive.archive.store import (
     store_capture,
     store_failure,
     store_listing,
+    store_other_pages,
 )
 from newsarchive.items import BodyBlock, Byline, Capture, Link, ListingPage, PageFailure, Photo
 from tests.test_merge import article
@@ -209,6 +210,19 @@ def test_a_comment_edited_between_the_sides_has_the_text_seen_last_and_keeps_the
     assert rows(merged, "SELECT body_text, first_seen_at, last_seen_at FROM comments") == [("30 jobs, sorry", T1, T4)]
     assert rows(merged, "SELECT body_text, replaced_at FROM comment_edits ORDER BY replaced_at") == [
         ("300 jobs", T2), ("30 jobs", T4)]
+
+
+def test_the_other_pages_a_story_was_read_with_are_merged_each_once_first_seen_first(tmp_path):
+    first, second, merged = tmp_path / "first.db", tmp_path / "second.db", tmp_path / "merged.db"
+    for path, when, others in ((first, T2, [X + "/2", X + "/3"]), (second, T1, [X + "/2"])):
+        archive = open_archive(path)
+        with archive.write() as db:
+            store_other_pages(db, {X}, others, when)
+        archive.close()
+    merge_archives([first, second], merged)
+    merge_archives([second], merged)  # again: nothing twice
+    assert rows(merged, "SELECT url, other_url, first_seen_at FROM other_pages ORDER BY other_url") == [
+        (X, X + "/2", T1), (X, X + "/3", T2)]
 
 
 def test_a_downloaded_photo_file_is_kept_from_either_side(tmp_path):

@@ -7,7 +7,8 @@ was seen under); its versions are the union of both sides' versions in capture o
 identical to the one before it collapsed; the body's blocks and links with the body (from the
 side whose content the merged article has); authors by name, photos by article and URL, comments
 by article and comment key (earliest first seen, latest last seen; removed only if missed after
-it was last seen); the comments' status is the side seen last's, but a side that did not reach
+it was last seen; the text of the side that saw it last, the other's and each side's earlier texts
+in comment_edits); the other pages a story was read with, each once; the comments' status is the side seen last's, but a side that did not reach
 them leaves them `complete` when the other read them all. Crawl rows carry a uuid: the captures and failures of a crawl already merged
 are not added again, so merging is idempotent. A source written by an older newsarchive is
 migrated (a copy; the file itself is left as it is); one written by a newer version, or that is
@@ -147,6 +148,7 @@ def _merge_one(source: sqlite3.Connection, archive, summary: MergeSummary) -> No
         _merge_captures(source, db, crawl_ids, new_crawls)
         for table in ("failures", "listings"):  # pragma: no mutate
             _merge_crawl_rows(source, db, table, crawl_ids, new_crawls)
+        _merge_other_pages(source, db)
     last_id = 0
     while rows := source.execute(
             "SELECT * FROM articles WHERE id > ? ORDER BY id LIMIT ?",  # pragma: no mutate
@@ -436,3 +438,12 @@ def _merge_comment_text(db, target_comment_id: int, row: dict) -> None:
     if db.execute("SELECT 1 FROM comment_edits WHERE comment_id = ? AND body_text IS ?",  # pragma: no mutate
                   [target_comment_id, earlier["body_text"]]).fetchone() is None:
         insert_row(db, "comment_edits", {"comment_id": target_comment_id, **earlier, "replaced_at": replaced})
+
+
+def _merge_other_pages(source, db) -> None:
+    """The other pages each story was read with (other_pages), each pair once, first seen when
+    either side first saw it."""
+    for row in source.execute("SELECT url, other_url, first_seen_at FROM other_pages"):  # pragma: no mutate
+        db.execute("INSERT INTO other_pages (url, other_url, first_seen_at) VALUES (?, ?, ?) "  # pragma: no mutate
+                   "ON CONFLICT (url, other_url) DO UPDATE SET first_seen_at = min(first_seen_at, excluded.first_seen_at)",
+                   list(row))
