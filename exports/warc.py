@@ -229,12 +229,13 @@ def _write_capture(writer: WARCWriter, conn, capture: sqlite3.Row, warcinfo_id: 
     """The capture's request and response (or revisit) records; the response record's ID."""
     url, date = capture["url"], capture["fetched_at"]
     common = {"WARC-Date": date, "WARC-Warcinfo-ID": warcinfo_id}
+    truncated = {"WARC-Truncated": capture["truncated"]} if capture["truncated"] else {}
     response_headers = json.loads(capture["response_headers"] or "{}")
     if capture["revisit_of"] is None:
         body = bodies.body(capture)
         http_headers = _response_headers(capture["status"], response_headers, len(body))
         response = writer.create_warc_record(url, "response", payload=io.BytesIO(body), length=len(body),
-                                             http_headers=http_headers, warc_headers_dict=common)
+                                             http_headers=http_headers, warc_headers_dict={**common, **truncated})
         record_type = "response"
     else:
         original = conn.execute("SELECT * FROM captures WHERE id = ?", [capture["revisit_of"]]).fetchone()  # pragma: no mutate
@@ -242,7 +243,7 @@ def _write_capture(writer: WARCWriter, conn, capture: sqlite3.Row, warcinfo_id: 
         http_headers = _response_headers(capture["status"], response_headers, None)
         response = writer.create_revisit_record(
             url, payload_digest_of(bodies.body(original)), original["url"], original["fetched_at"],
-            http_headers=http_headers, warc_headers_dict=common,
+            http_headers=http_headers, warc_headers_dict={**common, **truncated},
         )
         # warcio writes the identical-payload profile itself: replaced, not written twice.
         response.rec_headers.replace_header("WARC-Profile", PROFILES[profile])

@@ -250,6 +250,9 @@ class Capture:
     kind: str = "capture"
     stored: StoredBody | None = None
     location: str | None = None  # a redirect the crawl followed: where it led (kept as a capture of kind redirect)
+    # Why the body is not all the server meant to send, as WARC-Truncated says it: "disconnect" (the
+    # connection closed before its Content-Length, or its compressed stream stops early); None: whole.
+    truncated: str | None = None
 
 
 @dataclass

@@ -146,6 +146,18 @@ def test_a_page_cut_in_the_middle_is_kept_and_completed_by_the_next_crawl(tmp_pa
     after = stories(tmp_path / "a.db")
     assert [(versions, body.count("Paragraph")) for _, versions, body, _ in after] == [(2, 6)] * 3
     assert not any("data_loss" in warnings for _, _, _, warnings in after)
+    # The captures say which bodies were cut (WARC-Truncated in an export): the first crawl's.
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        assert db.execute("SELECT crawl_id, truncated, count(*) FROM captures WHERE url LIKE '%story%' "
+                          "GROUP BY crawl_id, truncated").fetchall() == [(1, "disconnect", 3), (2, None, 3)]
+    warc = tmp_path / "a.warc"
+    assert run_cli("export", "warc", "--db", str(tmp_path / "a.db"), "--out", str(warc)).returncode == 0
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(warc, "rb") as stream:
+        truncated = [record.rec_headers.get_header("WARC-Truncated") for record in ArchiveIterator(stream)
+                     if record.rec_type == "response" and "story" in record.rec_headers.get_header("WARC-Target-URI")]
+    assert truncated == ["disconnect"] * 3 + [None] * 3  # in the order stored
 
 
 def test_a_page_cut_before_its_story_fails_for_the_cut_and_is_asked_again(tmp_path, cut_site):

@@ -439,3 +439,10 @@ def m021_other_pages(db: Database) -> None:
     # first page says nothing of them, so a story that has any is never asked for conditionally.
     # An edit on page 2, a comment added on comment page 2, went unseen crawl after crawl.
     db.table("other_pages").create({"url": str, "other_url": str, "first_seen_at": str}, pk=("url", "other_url"))
+
+
+@migrations()
+def m022_truncated_captures(db: Database) -> None:
+    # A page that arrived cut short was kept (its article warned data_loss) with nothing on its
+    # capture to say so: its WARC record looked whole to a replay tool (WARC 1.1's WARC-Truncated).
+    db.table("captures").add_column("truncated", str)

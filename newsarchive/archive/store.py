@@ -656,6 +656,6 @@ def store_capture(db: Database, capture: Capture, crawl_id: int | None, kind: st
         "body_encoding": None if revisit_of else ("file" if body_file else "zlib"),  # pragma: no mutate
         "body_size": len(body), "body_digest": digest, "revisit_of": revisit_of,  # pragma: no mutate
         "kind": kind, "body_file": None if revisit_of else body_file,  # pragma: no mutate
-        "location": capture.location,
+        "location": capture.location, "truncated": capture.truncated,
     })
     return "revisit" if revisit_of else "response"

@@ -88,6 +88,8 @@ class PageResultSpiderMiddleware:
                              capture_of(response) if self.capture else None, self.stats)
         if CUT_SHORT_FLAG in response.flags or ENCODING_CUT_FLAG in response.flags:
             result.cut_short = True
+            if result.capture is not None:
+                result.capture.truncated = "disconnect"
             self.stats.inc_value("newsarchive/pages/cut_short_count")
             for article in result.articles():
                 article.warnings.append(cut_short_warning(response))
