@@ -175,15 +175,22 @@ class CaptureBodies:
 
 def _captures(conn: sqlite3.Connection, crawl_ids: list[int] | None, with_revisited: bool = False):
     """The crawls' captures (all without crawl_ids), in the order stored; with_revisited: and the
-    captures of other crawls their revisits refer to (each holds its body: no revisit of a revisit)."""
+    captures of other crawls their revisits refer to (each holds its body: no revisit of a
+    revisit), and the last capture of each photo their pages show that an earlier crawl fetched
+    (a photo the archive has is not fetched again: a package of the later crawl alone replayed
+    its stories without it)."""
     sql = "SELECT * FROM captures"  # pragma: no mutate
     if not crawl_ids:
         return conn.execute(sql + " ORDER BY id")
     crawls = f"crawl_id IN ({', '.join('?' for _ in crawl_ids)})"
     sql += f" WHERE {crawls}"
-    if with_revisited:
-        sql += f" OR id IN (SELECT revisit_of FROM captures WHERE {crawls} AND revisit_of IS NOT NULL)"
-    return conn.execute(sql + " ORDER BY id", crawl_ids * (2 if with_revisited else 1))
+    if not with_revisited:
+        return conn.execute(sql + " ORDER BY id", crawl_ids)
+    sql += (f" OR id IN (SELECT revisit_of FROM captures WHERE {crawls} AND revisit_of IS NOT NULL)"
+            f" OR id IN (SELECT max(id) FROM captures WHERE kind = 'photo' AND NOT {crawls} AND url IN ("
+            f"SELECT p.url FROM photos p JOIN article_urls u ON u.article_id = p.article_id JOIN captures page "
+            f"ON page.url = u.url WHERE page.kind = 'page' AND page.{crawls}) GROUP BY url)")
+    return conn.execute(sql + " ORDER BY id", crawl_ids * 4)
 
 
 def _write_warcinfo(writer: WARCWriter, conn, filename: str, crawl_ids) -> str:

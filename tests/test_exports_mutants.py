@@ -658,6 +658,20 @@ def test_warc_revisits_of_one_crawl_refer_to_the_capture_with_the_body(archive, 
                                                       "com,diyaruna)/ru/market?lang=ru"]
 
 
+def test_a_self_contained_warc_of_one_crawl_holds_what_its_revisits_name_and_its_pages_photos(archive, tmp_path):
+    # A photo the archive has is not fetched again: the package of crawl 2 alone replayed BRIDGE
+    # without its lead photo, fetched in crawl 1.
+    out = tmp_path / "second.warc"
+    summary = export_warc(archive, out, [2], self_contained=True)
+    assert summary.records == {"warcinfo": 1, "response": 3, "revisit": 2, "request": 5, "conversion": 2}
+    assert [(kind, headers.get_header("WARC-Target-URI"), headers.get_header("WARC-Date")) for kind, headers, _, _
+            in read_warc(out) if kind in ("response", "revisit")] == [
+        ("response", BRIDGE, "2026-01-05T10:00:01Z"), ("response", LEAD, "2026-01-05T10:00:02Z"),
+        ("response", MARKET_PAGE, "2026-01-05T10:00:03Z"), ("revisit", BRIDGE, "2026-02-15T10:00:01Z"),
+        ("revisit", MARKET_PAGE, "2026-02-15T10:00:02Z")]
+    assert export_warc(archive, tmp_path / "first.warc", [1], self_contained=True).records["response"] == 6  # its own
+
+
 def test_warc_of_a_missing_crawl_or_a_lost_photo_is_one_line(archive, tmp_path):
     with pytest.raises(ExportError, match=f"^no crawl 5, 7 in {archive} \\(crawls: 1, 2\\)$"):
         export_warc(archive, tmp_path / "a.warc", [7, 1, 5])
