@@ -28,6 +28,9 @@ from newsarchive.parsers.comments import comments_status
 
 logger = logging.getLogger(__name__)
 
+# Why a comment page read was not read whole: its comments come by script (a frame of the site's own
+# filled by its script, say), which a browser rendering the story's page reads (rendering.py).
+SHOWS_NONE = "it shows none of the comments it says it has (its script loads them?)"
 # What a comment page is parsed for (the rest of its parse, the story's body first, is skipped).
 COMMENT_PAGE_FIELDS = ("comments", "comments_complete", "comments_status", "comment_count", "comment_pages")
 
@@ -93,7 +96,7 @@ def with_comment_pages(article: Article, read: list[Article], unread: list[str])
     """
     # A page that shows no comment but says it has some (its list is filled by its script, or left
     # empty): its comments were not read, whatever the others' counters say.
-    unread = [*unread, *(f"{page.url}: it shows none of the comments it says it has (its script loads them?)"
+    unread = [*unread, *(f"{page.url}: {SHOWS_NONE}"
                          for page in read if not page.comments and page.comments_status == "unreached")]
     # Two pages' comments are one when the archive would store them as one (its comment key).
     comments, seen = list(article.comments), set(comment_keys(article.comments))

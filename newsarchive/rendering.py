@@ -54,7 +54,8 @@ from newsarchive import settings as default_settings
 from newsarchive import signals as newsarchive_signals
 from newsarchive.archive import utc_now
 from newsarchive.archive.capture_writer import CaptureWriter
-from newsarchive.comment_pages import with_comment_pages
+from newsarchive.archive.queries import COMMENT_PAGE_UNREAD
+from newsarchive.comment_pages import SHOWS_NONE, with_comment_pages
 from newsarchive.items import FILLABLE_FIELDS, WIRE_HEADERS, Article, Capture, Layer, Listing
 from newsarchive.parsers.comments import script_comments_sign
 from newsarchive.parsers.metadata import STORY_TYPES
@@ -176,7 +177,7 @@ def render_reason(article: Article, mode: str, rendered_fields: tuple[str, ...] 
         return "always"
     if mode != "auto":
         return None
-    if article.comments_status == "unreached" and not article.comment_pages:  # those come by link, not by script
+    if article.comments_status == "unreached" and (not article.comment_pages or comment_pages_by_script(article)):
         counted = article.comment_count is not None and article.comment_count > len(article.comments)
         return "comment_counter" if counted else BY_SCRIPT
     if any(lacks_field(article, name) for name in rendered_fields):
@@ -184,6 +185,16 @@ def render_reason(article: Article, mode: str, rendered_fields: tuple[str, ...] 
     if scripts and lacks_field(article, "body_text"):
         return "script_body"
     return None
+
+
+def comment_pages_by_script(article: Article) -> bool:
+    """Whether a page of the story's comments was read and showed none of those it says it has
+    (comment_pages.SHOWS_NONE): its script loads them, and a rendering of the story's page reads
+    them (a frame of the site's own is rendered with it). Comments on other pages come by link,
+    not by script: a story whose comment pages were all read, or could not be fetched, is not
+    rendered for them. The story whose comment frame its script fills was never rendered, its
+    comments `unreached` for good."""
+    return any(warning.startswith(COMMENT_PAGE_UNREAD) and SHOWS_NONE in warning for warning in article.warnings)
 
 
 _SCRIPT_TAG = re.compile(rb"<script\b", re.IGNORECASE)

@@ -108,6 +108,21 @@ def test_render_reason(status, count, read, mode, fields, reason):
     assert needs_rendering(article, mode, fields) is (reason is not None)
 
 
+@pytest.mark.parametrize(("why", "reason"), [
+    (None, None),  # its comment pages all read, their comments fewer than its counter: by link, not by script
+    ("https://news.example/s/comment-page-2/: ValueError: HTTP 503", None),  # a page of them not fetched
+    # A page of them read, showing none of those it says it has: its script loads them (a frame of
+    # the site's own), and a rendering of the story's page sets that frame in.
+    ("https://news.example/comments/?story=1: it shows none of the comments it says it has (its script loads them?)",
+     "comment_counter"),
+])
+def test_a_story_with_comment_pages_is_rendered_only_for_a_page_whose_script_loads_them(why, reason):
+    article = Article(url=URL, comments_status="unreached", comment_count=5, comments=[Comment("One", 0)],
+                      comment_pages=["https://news.example/comments/?story=1"],
+                      warnings=[f"comments: the comment page {why} was not read"] if why else [])
+    assert render_reason(article, "auto") == reason
+
+
 @pytest.mark.parametrize(("body", "scripts", "mode", "status", "reason"), [
     ("", True, "auto", "none", "script_body"),  # its scripts may write the story
     ("", False, "auto", "none", None),  # nothing could: a missing_body_text failure, not rendered

@@ -106,6 +106,7 @@ def other_comment_pages(root, page_url: str, absolute) -> list[str]:
 _COMMENT_FRAME = re.compile(r"comment|kommentar|комментар|تعليق", re.IGNORECASE)
 _FORM_FRAME = re.compile(r"form|editor", re.IGNORECASE)
 _FRAMES = etree.XPath("//iframe[@src]")
+_SET_IN = etree.XPath("//section/@data-newsarchive-frame")  # rendering.with_frames's sections
 
 
 def comment_frames(root, own: str, absolute) -> list[str]:
@@ -121,9 +122,18 @@ def comment_frames(root, own: str, absolute) -> list[str]:
     ...                        "<iframe id='comment-editor' src='/comment-iframe?post=1'></iframe></div>")
     >>> comment_frames(page, "https://news.example/a/1", lambda href: "https://news.example" + href if href[0] == "/" else href)
     ['https://news.example/comments/?article=1']
+
+    A frame a browser's rendering set in (rendering.with_frames) is no page left to read:
+
+    >>> rendered = html.fromstring("<div><iframe src='/comments/?article=1'></iframe>"
+    ...                            "<section data-newsarchive-frame='https://news.example/comments/?article=1'></section></div>")
+    >>> comment_frames(rendered, "https://news.example/a/1", lambda href: "https://news.example" + href)
+    []
     """
     origin = origin_of(own)
-    frames: list[str] = []
+    # A page a browser rendered holds what its frames showed (rendering.with_frames): read already.
+    frames: list[str] = [url for url in map(canonicalise_url, _SET_IN(root)) if url]
+    set_in = len(frames)
     for frame in _FRAMES(root):
         names = " ".join(frame.get(name) or "" for name in ("src", "id", "class", "name", "title"))
         if not _COMMENT_FRAME.search(names) or _FORM_FRAME.search(names):
@@ -131,4 +141,4 @@ def comment_frames(root, own: str, absolute) -> list[str]:
         url = canonicalise_url(absolute(frame.get("src")) or "")
         if url and url != own and origin_of(url) == origin and url not in frames:
             frames.append(url)
-    return frames
+    return frames[set_in:]

@@ -1097,3 +1097,17 @@ def test_a_script_every_story_loads_is_kept_once_and_replays_their_comments(tmp_
     kept = db.execute("SELECT url, body, body_encoding, content_type FROM captures WHERE kind = 'script'").fetchall()
     assert [(url.rsplit("/", 2)[-2:], zlib.decompress(body).decode(), encoding, kind) for url, body, encoding, kind in kept] == [
         (["static", "comments.js"], script, "zlib", "text/javascript")]
+
+
+def test_comments_a_frame_of_the_sites_own_shows_by_script_are_read_from_the_rendered_page(tmp_path):
+    # The frame was read without a browser as a page of the story's comments, and showed none (its
+    # script writes them): the story was never rendered for them, `unreached` for good.
+    frame = ("<html><body><ol id='comment-list'></ol><script>" + ITEM_JS
+             + "addComment('First comment, in the frame.'); addComment('Second comment, in the frame.');</script>"
+               "</body></html>")
+    db = crawl_one_story(tmp_path, "/2024/05/09/framed-comments", article("framed-comments", "Storm with a comment frame", (
+        "<h3>2 Comments</h3><iframe id='comments-frame' src='/frames/comments?story=9'></iframe>")),
+        others={"/frames/comments?story=9": frame})
+    assert comments_of(db, "framed-comments") == (
+        "complete", ["First comment, in the frame.", "Second comment, in the frame."], "rendered")
+    assert db.execute("SELECT count(*) FROM captures WHERE kind = 'rendered'").fetchone() == (1,)
