@@ -930,9 +930,31 @@ class Tab:
 
 def _header_lists(headers: dict[str, str]) -> dict[str, list[str]]:
     """Playwright's headers as the captures keep Scrapy's: Title-Case names, a list of values
-    (Playwright joins a repeated header's values with newlines)."""
-    return {"-".join(part.capitalize() for part in name.split("-")): value.split("\n")
+    (Playwright joins a repeated header's values with newlines), each a character a byte
+    (_as_sent)."""
+    return {"-".join(part.capitalize() for part in name.split("-")): _as_sent(value).split("\n")
             for name, value in headers.items()}
+
+
+def _as_sent(value: str) -> str:
+    """A header value Chromium read as windows-1252, as the archive keeps Scrapy's: a character a
+    byte (Latin-1). A value in UTF-8 (`café`) came as `cafÃ©`, and its bytes 0x80 to 0x9F as other
+    characters (`…` for 0x85), which the WARC export could not write as bytes: it wrote them
+    percent-encoded. A value with a character windows-1252 has no byte for is left as it is.
+
+    >>> _as_sent("cafÃ© Ù\u2026Ø±") == "café مر".encode("utf-8").decode("latin-1"), _as_sent("plain"), _as_sent("日本")
+    (True, 'plain', '日本')
+    """
+    kept = []
+    for character in value:
+        if ord(character) < 256:
+            kept.append(character)
+            continue
+        try:
+            kept.append(character.encode("cp1252").decode("latin-1"))
+        except UnicodeEncodeError:
+            return value
+    return "".join(kept)
 
 
 def rendering_figures(stats: dict) -> dict:
