@@ -451,3 +451,11 @@ def test_a_warning_names_an_error_by_its_first_line():
     error = RuntimeError("Response.body: Target page, context or browser has been closed\nBrowser logs:\n\n<launching> chromium")
     assert first_line(error) == "Response.body: Target page, context or browser has been closed"
     assert first_line(RuntimeError("\n  one line\n")) == "one line"
+
+
+def test_playwrights_headers_are_kept_as_scrapys_title_case_a_list_a_character_a_byte():
+    from newsarchive.rendering import _header_lists
+
+    sent = "café".encode("utf-8")  # what the server sent, read by Chromium as windows-1252
+    assert _header_lists({"x-note": sent.decode("cp1252"), "set-cookie": "a=1\nb=2", "etag": '"v1"'}) == {
+        "X-Note": [sent.decode("latin-1")], "Set-Cookie": ["a=1", "b=2"], "Etag": ['"v1"']}
