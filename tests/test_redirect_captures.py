@@ -302,3 +302,32 @@ def test_a_story_whose_url_moved_with_its_headline_keeps_one_history(tmp_path, t
         assert again.returncode == 0, again.stderr[-3000:]
         assert stories == [(1, "The bridge closes for repairs", 2)]
         assert urls == ["bridge-closes-for-repairs/", "bridge-closes/"]
+
+
+class MovedRobots(MovedStories):
+    """The stories of MovedStories, with a robots.txt that moved: /robots.txt answers 301."""
+
+    wall, refresh = False, False
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        if self.path == "/robots.txt":
+            return self.answer(301, "", Location="/meta/robots.txt")
+        if self.path == "/meta/robots.txt":
+            return self.answer(200, "User-agent: *\nDisallow: /private/\n", **{"Content-Type": "text/plain"})
+        return super().do_GET()
+
+
+def test_a_robots_txt_that_redirects_is_kept_with_its_redirect(tmp_path):
+    # Only the file at the redirect's target was kept: /robots.txt itself was in no WARC.
+    site = type("Site", (MovedRobots,), {"asked": []})
+    server = serve_handler(site)
+    try:
+        result = crawl(tmp_path, f"http://127.0.0.1:{server.server_port}/news/")
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    base = f"http://127.0.0.1:{server.server_port}"
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        kept = db.execute("SELECT kind, url, status, location FROM captures WHERE url LIKE '%robots%' ORDER BY id").fetchall()
+    assert kept == [("redirect", f"{base}/robots.txt", 301, f"{base}/meta/robots.txt"),
+                    ("robots", f"{base}/meta/robots.txt", 200, None)]

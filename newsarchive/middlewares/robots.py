@@ -28,7 +28,7 @@ from twisted.internet.defer import Deferred
 
 from newsarchive.archive.capture_writer import CaptureWriter
 from newsarchive.failures import RefusedResponse, RobotsForbidden
-from newsarchive.middlewares.pageresult import capture_of
+from newsarchive.middlewares.pageresult import REDIRECTS_META, capture_of
 from newsarchive.signals import robots_unreadable
 
 logger = logging.getLogger(__name__)
@@ -53,6 +53,10 @@ class ArchiveRobotsTxtMiddleware(RobotsTxtMiddleware):
             scrapy_logger.addFilter(ScrapysRobotsErrorLeftOut())
 
     async def _parse_robots(self, response, netloc, request):
+        # The redirects followed to it first (http to https, a host's www. name): /robots.txt itself
+        # replays through them.
+        for hop in response.request.meta.get(REDIRECTS_META, ()) if response.request is not None else ():
+            self.captures.write(hop, "redirect")
         self.captures.write(capture_of(response), "robots")
         await super()._parse_robots(response, netloc, request)
 
