@@ -6,6 +6,7 @@ import hashlib
 import json
 import sqlite3
 import zlib
+from pathlib import Path
 
 from tests.conftest import SiteHandler, run_cli, serve_handler
 
@@ -153,15 +154,21 @@ class StoriesSharingOnePhoto(SiteHandler):
         return self.answer(404, "<html><body><h1>Not found</h1></body></html>")
 
 
-def test_a_photo_shown_by_several_stories_of_one_crawl_is_one_file_linked_to_each(tmp_path):
+def crawl_with_photos(handler, tmp_path) -> tuple[Path, Path, str]:
+    """A crawl of the site `handler` serves, downloading photos: (archive, photos folder, site's base URL)."""
     db_path, photos_dir = tmp_path / "archive.db", tmp_path / "photos"
-    server = serve_handler(StoriesSharingOnePhoto)
+    server = serve_handler(handler)
     try:
         result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
                          "--allow-private", "--photos-dir", str(photos_dir), *SETTINGS)
     finally:
         server.shutdown()
     assert result.returncode == 0, result.stderr[-3000:]
+    return db_path, photos_dir, f"http://127.0.0.1:{server.server_port}"
+
+
+def test_a_photo_shown_by_several_stories_of_one_crawl_is_one_file_linked_to_each(tmp_path):
+    db_path, photos_dir, _ = crawl_with_photos(StoriesSharingOnePhoto, tmp_path)
     digest = hashlib.sha256(StoriesSharingOnePhoto.PHOTO).hexdigest()
     with sqlite3.connect(db_path) as db:
         assert db.execute("SELECT p.file_path, p.file_sha256, a.warnings FROM photos p JOIN articles a "
@@ -188,16 +195,8 @@ class MovedPhoto(StoriesSharingOnePhoto):
 def test_a_photo_whose_url_redirects_is_followed_to_its_file_and_each_hop_kept(tmp_path):
     # Scrapy's media pipelines stop at a redirect: the photo was "not downloaded" and its <img>
     # replayed as a redirect to nothing.
-    db_path, photos_dir = tmp_path / "archive.db", tmp_path / "photos"
-    server = serve_handler(MovedPhoto)
-    try:
-        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
-                         "--allow-private", "--photos-dir", str(photos_dir), *SETTINGS)
-    finally:
-        server.shutdown()
-    assert result.returncode == 0, result.stderr[-3000:]
+    db_path, _, base = crawl_with_photos(MovedPhoto, tmp_path)
     digest = hashlib.sha256(MovedPhoto.PHOTO).hexdigest()
-    base = f"http://127.0.0.1:{server.server_port}"
     with sqlite3.connect(db_path) as db:
         assert db.execute("SELECT p.url, p.file_sha256, a.warnings FROM photos p JOIN articles a "
                           "ON a.id = p.article_id").fetchall() == [(f"{base}/img/harbour.jpg", digest, "[]")] * 3
