@@ -567,7 +567,7 @@ FIND_LOAD_MORE_JS = """pattern => {
 # a pager that replaces its list with the next batch ("Show more comments" showing 3 to 4 in place
 # of 1 to 2) left only its last batch in the DOM read at the end, and the comments shown before it
 # were lost, the story `complete`. The HTML before such a click is read too (PageActivity.replaced,
-# Renderer._with_replaced_comments). Its serialisation stays in the page unless the click took
+# with_replaced_comments). Its serialisation stays in the page unless the click took
 # something away; the button itself, or a spinner, taken away costs one more parse, no more.
 CLICK_STATE = "__newsarchiveClick"
 NOTE_REMOVED_JS = """(state, records) => {
@@ -590,8 +590,7 @@ TAKE_REPLACED_JS = f"""() => {{
 # Click the first visible "load more comments" button or link and wait (at most timeout ms) for the
 # page to change: [outcome, replaced], outcome "changed", "unchanged" or "none" (no such button),
 # replaced what TAKE_REPLACED_JS gives of the click before (its settle may have run out of time).
-# One round trip to the page a
-# click, and no polling: a MutationObserver sees the change (Playwright's wait_for_function, used
+# One round trip to the page a click, and no polling: a MutationObserver sees the change (Playwright's wait_for_function, used
 # before, is a second round trip and polls on each animation frame; bench/render.py measured no
 # difference in time between the two, within its noise). The click is the element's own click(), as
 # a script would make it: Playwright's click first waits for the button to stand still over two
@@ -623,8 +622,8 @@ CLICK_LOAD_MORE_JS = f"""([pattern, timeout]) => {{
 # Once the page's main thread is idle (at most timeout ms): {button: true} when a "load more
 # comments" button is showing, else {html}, the page's HTML as DOCUMENT_HTML_JS reads it (null when
 # the page's scripts broke what that calls); and `replaced`, what TAKE_REPLACED_JS gives of the
-# click the page settles after. PageActivity.settle ends with this one round trip: a
-# page without a button is read in it, where a wait for the idle thread, a look for a button and
+# click the page settles after. PageActivity.settle ends with this one round trip: a page without
+# a button is read in it, where a wait for the idle thread, a look for a button and
 # the read of the HTML took three (bench/render.py, 100 renders: 875 messages sent to Playwright's
 # driver against 1,076, and 3,053 received against 3,262).
 SETTLED_PAGE_JS = f"""([pattern, timeout]) => new Promise(done => requestIdleCallback(() => {{
