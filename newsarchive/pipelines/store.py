@@ -311,7 +311,7 @@ class StorePipeline:
                 if result.capture is not None:
                     kind = store_capture(db, result.capture, self.crawl_id)
                     tally.stats[f"newsarchive/store/capture_{kind}_count"] += 1  # pragma: no mutate (one capture a page: = 1 is the same)
-                self.store_redirects(db, result, tally, seen_at)
+                self.store_captures_with_page(db, result, tally, seen_at)
                 outcome = result.outcome
                 ask_again = self.asks_again_for_whole(result, tally)
                 self.keep_frontier(db, result, frontier.CUT_SHORT if ask_again else outcome, seen_at)
@@ -346,7 +346,7 @@ class StorePipeline:
                 kind = store_capture(db, result.capture, self.crawl_id)
                 tally.stats[f"newsarchive/store/capture_{kind}_count"] += 1  # pragma: no mutate (one capture a page: = 1 is the same)
             if with_capture:
-                self.store_redirects(db, result, tally, seen_at)
+                self.store_captures_with_page(db, result, tally, seen_at)
             self.keep_frontier(db, result, "failure", seen_at)
         return "failure", tally, failure.reason
 
@@ -358,7 +358,7 @@ class StorePipeline:
         if isinstance(record, ArticleDuplicate) and record.same_page is not None and result.url != record.url:
             tally.count_digest(*record.same_page)
 
-    def store_redirects(self, db, result: PageResult, tally: Tally, seen_at: str) -> None:
+    def store_captures_with_page(self, db, result: PageResult, tally: Tally, seen_at: str) -> None:
         """The captures of the redirects followed to the page (kind redirect), and of the responses
         its record was read from besides it (its other pages, its rendering: keep_with_page)."""
         for hop in result.redirects:
