@@ -64,6 +64,21 @@ def test_an_unreadable_printed_date_falls_back_to_the_url():
     assert (article.published_at, article.published_at_raw, article.sources["published_at"]) == ("2019-02-26", "sometime", "url")
 
 
+@pytest.mark.parametrize(("printed", "published", "raw"), [
+    # The day printed, its time of day in a <time datetime> inside: it was read as the day alone.
+    ('<p class="article__date"><time datetime="2019-02-26T10:30:00+03:00">26 February 2019</time></p>',
+     "2019-02-26T07:30:00Z", "26 February 2019"),
+    ('<p class="article__date"><time datetime="2019-02-26">26 February 2019</time></p>', "2019-02-26", "26 February 2019"),
+    # A datetime no reader reads: the day printed.
+    ('<p class="article__date"><time datetime="soon">2019-02-26</time></p>', "2019-02-26", "2019-02-26"),
+])
+def test_a_printed_date_is_read_by_its_machine_readable_time_where_it_has_one(printed, published, raw):
+    body = SAMPLE.read_bytes().replace(b'<p class="article__date">2019-02-26</p>', printed.encode())
+    article = parse_page(URL, body)
+    assert (article.published_at, article.published_at_raw, article.sources["published_at"]) == (published, raw, "profile")
+    assert article.warnings == []
+
+
 @pytest.mark.parametrize("href", [
     "https://news.example: Headline with spaces/",  # a port that is no number
     "http://[::1/broken",  # an unclosed IPv6 host

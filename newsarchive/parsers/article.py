@@ -305,7 +305,11 @@ class _ArticlePage:
 
     def fill_dates(self) -> None:
         article = self.article
-        raw = element_text(self.select_first("date"))
+        shown_element = self.select_first("date")
+        # Read by its machine-readable time where it has one (a <time datetime> in `p.date`): its
+        # printed day alone lost the time of day and the zone.
+        machine = machine_date(shown_element) if shown_element is not None else None
+        raw = element_text(shown_element) or machine
         source = Layer.PROFILE
         if not raw and (from_metadata := self._metadata_date()):
             raw, source = from_metadata
@@ -315,7 +319,9 @@ class _ArticlePage:
                 raw, source = shown, Layer.MARKUP
             elif shown_candidate := self._metadata_date_shown(raw):
                 raw, source = shown_candidate
-        published = normalise_date(raw, self.date_language) if raw else None
+        published = normalise_date((machine if source == Layer.PROFILE else None) or raw, self.date_language) if raw else None
+        if published is None and raw and source == Layer.PROFILE:  # a datetime no reader reads: the day printed
+            published = normalise_date(raw, self.date_language)
         url_date = self._url_date()
         if published and not plausible_publication_date(published) and date_part(published) != url_date:
             # 0001-01-01 placeholders and dates in the future are template mistakes, not dates:
@@ -703,6 +709,23 @@ class _ArticlePage:
             if owner is item:
                 return element
         return None
+
+
+def machine_date(element) -> str | None:
+    """A date element's machine-readable time: its own `datetime` (a <time>) or `content` (a
+    <meta>), else that of the first <time datetime> inside it; None without one.
+
+    >>> from lxml import html
+    >>> [machine_date(html.fragment_fromstring(markup)) for markup in (
+    ...     "<p class='date'><time datetime='2024-05-04T10:30:00+03:00'>4 May 2024</time></p>",
+    ...     "<time datetime=' 2024-05-04 '>4 May</time>", "<p>4 May 2024</p>")]
+    ['2024-05-04T10:30:00+03:00', '2024-05-04', None]
+    """
+    own = element.get("datetime") or element.get("content")
+    if own and own.strip():
+        return own.strip()
+    inner = next((time.get("datetime") for time in element.iter("time") if (time.get("datetime") or "").strip()), None)
+    return inner.strip() if inner else None
 
 
 _RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "yi"}
