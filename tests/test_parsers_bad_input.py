@@ -64,6 +64,13 @@ def test_an_unreadable_printed_date_falls_back_to_the_url():
     assert (article.published_at, article.published_at_raw, article.sources["published_at"]) == ("2019-02-26", "sometime", "url")
 
 
+def test_the_label_of_an_ad_among_a_profiled_storys_paragraphs_is_no_paragraph():
+    body = SAMPLE.read_bytes()
+    first = body.index(b'<p class="article__p">')
+    labelled = body[:first] + '<p class="article__p">Advertisement</p><p class="article__p">إعلان</p>'.encode() + body[first:]
+    assert parse_page(URL, labelled).body_blocks == parse_page(URL, body).body_blocks
+
+
 @pytest.mark.parametrize(("printed", "published", "raw"), [
     # The day printed, its time of day in a <time datetime> inside: it was read as the day alone.
     ('<p class="article__date"><time datetime="2019-02-26T10:30:00+03:00">26 February 2019</time></p>',

@@ -21,6 +21,7 @@ from newsarchive.parsers.boilerplate import (
     before_comments,
     inside_non_body,
     is_boilerplate,
+    without_ad_labels,
     without_colophon,
     without_link_lists,
     without_more_stories,
@@ -559,6 +560,8 @@ class _ArticlePage:
             if not article.authors:
                 article.sources.pop("authors")
                 article.byline_raw = None if article.byline_raw in commenters else article.byline_raw
+        if (unlabelled := without_ad_labels(article.body_blocks)) != article.body_blocks:
+            self._set_body(unlabelled)
         if article.sources.get("body_text") == Layer.PROFILE and self._profile_fits():
             return
         elsewhere = {article.byline_raw, article.title, *(photo.caption_raw for photo in article.photos),

@@ -193,6 +193,25 @@ _READER_APPEAL = re.compile(
 _APPEAL_LENGTH = 320  # characters: an appeal is a line or two; a paragraph of the story is longer
 
 
+# The label a site sets over an ad inside the story, alone on its line, in the languages met so far.
+_AD_LABEL = re.compile(r"^\W*(?:advertisements?|advertising|ad|sponsored(?: content)?|anzeige|werbung|publicité|"
+                       r"publicidad|pubblicità|advertentie|реклама|إعلان|اعلان|تبلیغ)\W*$", re.IGNORECASE)
+
+
+def without_ad_labels(blocks: list) -> list:
+    """The body without the lines that only label an ad ("Advertisement", "Anzeige", "إعلان"),
+    which a site sets between the story's paragraphs, wherever its story was read from: a
+    profile's body selector took them as paragraphs. Never the whole body.
+
+    >>> from newsarchive.items import BodyBlock
+    >>> [b.text for b in without_ad_labels([BodyBlock("paragraph", "The council voted."), BodyBlock("paragraph", "ADVERTISEMENT"),
+    ...                                     BodyBlock("paragraph", "Ad blockers cost the paper its revenue.")])]
+    ['The council voted.', 'Ad blockers cost the paper its revenue.']
+    """
+    kept = [block for block in blocks if not _AD_LABEL.match(block.text)]
+    return kept or blocks
+
+
 def without_reader_appeals(blocks: list) -> list:
     """The body without the lines where the site addresses its readers (newsletter sign-ups,
     "follow us", calls for support or donations, affiliate-link notices), wherever they stand.
