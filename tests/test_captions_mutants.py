@@ -65,6 +65,11 @@ def test_a_bracketed_credit_is_preferred_to_a_parenthesised_one_inside_the_capti
     ("фото/ТАСС", "ТАСС"),
     ("صورة لـ رويترز", "رويترز"),
     ("الصورة عن رويترز", "رويترز"),
+    # "courtesy of", as English's "Photo courtesy of" goes: it was kept in the Arabic credit.
+    ("[الصورة مقدمة من وزارة الداخلية]", "وزارة الداخلية"),
+    ("الصورة مقدّمة من قوات البيشمركة", "قوات البيشمركة"),
+    ("صورة بإذن من الشرطة", "الشرطة"),
+    ("الصورة بعدسة أحمد علي", "أحمد علي"),
     # brackets go only when they wrap the whole credit
     ("(Ana Ruiz", "(Ana Ruiz"),
     ("Xinhua]", "Xinhua]"),

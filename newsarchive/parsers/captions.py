@@ -20,7 +20,7 @@ _PLAIN_CREDIT_SUFFIX = re.compile(
 )
 # Non-Latin lead-ins come first: the Latin alternative can match the empty string.
 _CREDIT_LEAD_IN = re.compile(
-    r"^(?:الصورة|صورة)\s*(?:من|:|عن|لـ)?\s*"
+    r"^(?:الصورة|صورة)\s*(?:(?:مقدمة|مقدّمة|مُقدمة)\s+(?:من|مِن)|بإذن\s+من|بعدسة|من|:|عن|لـ)?\s*"
     r"|^фото\s*(?:предоставлено|:|/)?\s*"
     r"|^(?:(?:file|archive|handout)\s+)?(?:photo(?:graph)?s?|images?|pictures?|credit)?\s*"
     r"(?:courtesy\s+of|provided\s+by|by|from|via|:|/)?\s*(?:the\s+)?",
