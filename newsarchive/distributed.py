@@ -106,6 +106,7 @@ class ReliableScheduler(Scheduler):
         scheduler.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         scheduler.unsent = []  # requests found while Redis was unreachable
         scheduler.outage_since = None
+        scheduler.stopping_for_outage = False  # the worker stops for an outage past its limit
         scheduler.started = False
         scheduler.crawl_began = False  # seen begun by any worker (its "started" or "done" key)
         scheduler.crawl_ended = False  # seen ended (its "done" key): the crawl's keys are gone for good
@@ -397,7 +398,8 @@ class ReliableScheduler(Scheduler):
             self.spider.logger.error(
                 f"Redis is unreachable ({error}); keeping new requests in memory and retrying for "
                 f"{self.outage_limit:.0f} s")
-        elif now - self.outage_since > self.outage_limit:
+        elif now - self.outage_since > self.outage_limit and not self.stopping_for_outage:
+            self.stopping_for_outage = True  # said once: the engine asks the scheduler again while it closes
             self.spider.logger.error(
                 f"Redis has been unreachable for {now - self.outage_since:.0f} s: stopping this worker; "
                 f"{len(self.unsent)} requests found meanwhile were not shared")

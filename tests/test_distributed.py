@@ -315,7 +315,7 @@ def test_redis_gone_for_good_stops_the_worker_with_a_clear_reason(site, redis_se
     _, err = worker.communicate(timeout=120)
     redis_server.start()
     assert worker.returncode == 1
-    assert "Redis has been unreachable" in err
+    assert err.count("Redis has been unreachable") == 1  # said once (it was 4 or 5 times, as the worker closed)
     assert sqlite3.connect(shard).execute("SELECT finish_reason FROM crawls").fetchone() == ("redis_unavailable",)
 
 
