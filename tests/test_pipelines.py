@@ -93,9 +93,21 @@ def test_the_canonical_page_read_after_an_alias_showing_an_older_copy_is_the_sto
     assert pipeline.process_item(page(story)).records == [story]
     assert story.canonical_url == SAMPLE_URL and story.warnings == []
     again = sample_article()  # the story's page once more (a redirect to it): the page stored, reached again
-    assert pipeline.process_item(page(again)).records == [
-        ArticleDuplicate(SAMPLE_URL, SAMPLE_URL, same_page=(again.title, content_hash(again.title, again.body_text)))]
+    [duplicate] = pipeline.process_item(page(again)).records
+    assert duplicate == ArticleDuplicate(SAMPLE_URL, SAMPLE_URL)
+    assert duplicate.same_page == (again.title, content_hash(again.title, again.body_text))
     assert pipeline.stats.get_value("newsarchive/dedupe/duplicate_count") == 1
+
+
+def test_pages_are_duplicates_by_their_articles_key_or_by_a_page_this_crawl_stored():
+    pipeline = DedupePipeline(get_crawler().stats)
+    first, copy, pointing = sample_article(), sample_article(), sample_article()
+    first.url, copy.url = SAMPLE_URL + "?page=1", SAMPLE_URL + "?page=2"  # both: canonical SAMPLE_URL
+    assert pipeline.dedupe(first) is first and first.warnings == []  # a first page under another key: no warning
+    assert pipeline.dedupe(copy) == ArticleDuplicate(copy.url, SAMPLE_URL)  # the same key, the same text
+    # A page naming as canonical a page this crawl stored (not that page's key): its duplicate.
+    pointing.url, pointing.canonical_url = SAMPLE_URL + "?print=1", first.url
+    assert pipeline.dedupe(pointing) == ArticleDuplicate(pointing.url, first.url)
 
 
 def test_a_duplicate_page_is_linked_to_the_stored_article(tmp_path):

@@ -95,7 +95,8 @@ class DedupePipeline:
         if article.url in self.seen_pages or stored_as == digest:
             self.stats.inc_value("newsarchive/dedupe/duplicate_count")
             if article.url in self.seen_pages:  # the very page, reached again by way of another URL
-                return ArticleDuplicate(article.url, article.url, same_page=(article.title or "", digest))
+                title = article.title or ""  # pragma: no mutate (a title is there: ValidatePipeline ran first)
+                return ArticleDuplicate(article.url, article.url, same_page=(title, digest))
             return ArticleDuplicate(article.url, canonical)
         # The story's own page (its canonical URL), read after another URL of it that showed an
         # older copy (a short link a cache served): its text is the story's, a version; it was
