@@ -510,11 +510,12 @@ def _note_comment_changed(db: Database, stored, comment: Comment, parent_id: int
     name (the earlier kept in comment_edits), or another place in the thread (a comment made a
     reply, or a reply moved up)."""
     comment_id, text, author, parent_site_id, depth = stored
-    if (comment.body_text, comment.author_name or author) != (text, author):
+    shown_by = comment.author_name or author  # a name the page no longer shows is kept
+    if (comment.body_text, shown_by) != (text, author):
         insert_row(db, "comment_edits", {"comment_id": comment_id, "body_text": text, "author_name": author,  # pragma: no mutate
                                          "replaced_at": seen_at})
         db.execute("UPDATE comments SET body_text = ?, author_name = ? WHERE id = ?",  # pragma: no mutate
-                   [comment.body_text, comment.author_name or author, comment_id])
+                   [comment.body_text, shown_by, comment_id])
     if (comment.parent_id, comment.depth) != (parent_site_id, depth):
         db.execute("UPDATE comments SET parent_id = ?, parent_site_comment_id = ?, depth = ? WHERE id = ?",  # pragma: no mutate
                    [parent_id, comment.parent_id, comment.depth, comment_id])

@@ -43,10 +43,12 @@ from newsarchive.archive.store import (
     store_other_pages,
     visit_before,
 )
+from newsarchive.comment_pages import CommentPages
 from newsarchive.failures import TRANSIENT_FAILURES
 from newsarchive.items import Article, ArticleDuplicate, ArticleNotModified, ListingPage, PageFailure, PageResult
 from newsarchive.rendering import rendering_figures
 from newsarchive.revisits import Limits
+from newsarchive.story_pages import StoryPages
 from newsarchive.tracebacks import describe_exception
 
 # Settings worth keeping with each crawl row: what was asked for, not the whole Scrapy config.
@@ -132,9 +134,8 @@ def file_identity(path) -> tuple[int, int] | None:
     return found.st_dev, found.st_ino
 
 
-# The kinds of the captures of a story's other pages (story_pages.py, comment_pages.py): a 304 for
-# its page says nothing of them (other_pages).
-OTHER_PAGE_KINDS = ("page", "comments")
+# The kinds of the captures of a story's other pages: a 304 for its page says nothing of them (other_pages).
+OTHER_PAGE_KINDS = (StoryPages.CAPTURE_KIND, CommentPages.CAPTURE_KIND)
 
 
 class StorePipeline:
