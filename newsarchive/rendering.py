@@ -57,7 +57,7 @@ from newsarchive.archive.capture_writer import CaptureWriter
 from newsarchive.archive.queries import COMMENT_PAGE_UNREAD
 from newsarchive.comment_pages import SHOWS_NONE, with_comment_pages
 from newsarchive.items import FILLABLE_FIELDS, WIRE_HEADERS, Article, Capture, Layer, Listing
-from newsarchive.parsers.comments import script_comments_sign
+from newsarchive.parsers.comments import LOAD_MORE, script_comments_sign
 from newsarchive.parsers.metadata import STORY_TYPES
 from newsarchive.parsers.text import without_lone_surrogates
 
@@ -89,8 +89,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--in-process-gp
 # two thirds of the CPU of the full browser's --headless (bench/render.py's 100 renders: 8.9 s of
 # browser CPU against 13.2 s; its browser process 3.0 s against 8.9 s).
 CHROMIUM_NAMES = ("chromium-headless-shell", "chromium")
-# Buttons and links that load more comments: "Load more comments", "Show comments (12)", "View more comments".
-LOAD_MORE = re.compile(r"\b(?:load|show|view|see|more)\b.*\bcomments?\b", re.I)
 # Article fields always taken from the rendered page when it has more comments.
 COMMENT_FIELDS = ("comments", "comments_complete", "comments_status")
 

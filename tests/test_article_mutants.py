@@ -329,18 +329,41 @@ def test_a_metadata_body_loses_the_captions_and_link_texts_the_page_shows():
 
 def test_body_blocks_follow_the_profile_block_selector():
     story = ("<div class='story'><figure><p>In a figure</p></figure><p>First <a href='more'>more</a></p>"
-             "<h3>Not a block here</h3><blockquote><p>Quoted</p></blockquote><h2>Later</h2></div>")
+             "<blockquote><p>Quoted</p></blockquote><h2>Later</h2></div>")
     article = parse_article(URL, page("<base href='https://cdn.example/x/'><h1 class='headline'>Rain</h1>" + story),
                             PROFILE)
     assert [(b.kind, b.text) for b in article.body_blocks] == [
         ("paragraph", "First more"), ("quote", "Quoted"), ("quote", "Quoted"), ("heading", "Later")]
     assert [(link.url, link.text) for link in article.body_blocks[0].links] == [("https://cdn.example/x/more", "more")]
+    assert not [warning for warning in article.warnings if "body_blocks" in warning]
+
+
+def test_text_the_block_selector_leaves_out_has_the_body_element_read_whole_with_a_warning():
+    # The selector was written for the markup seen; a subheading in a tag it does not name is the
+    # story's text all the same (it was dropped without a word before).
+    story = ("<div class='story'><figure><p>In a figure</p></figure><p>First <a href='more'>more</a></p>"
+             "<h3>Not in the selector</h3><blockquote><p>Quoted</p></blockquote><h2>Later</h2></div>")
+    article = parse_article(URL, page("<base href='https://cdn.example/x/'><h1 class='headline'>Rain</h1>" + story),
+                            PROFILE)
+    assert [(b.kind, b.text) for b in article.body_blocks] == [
+        ("paragraph", "First more"), ("heading", "Not in the selector"), ("quote", "Quoted"), ("heading", "Later")]
+    assert [(link.url, link.text) for link in article.body_blocks[0].links] == [("https://cdn.example/x/more", "more")]
+    assert article.sources["body_text"] == Layer.PROFILE
+    assert [warning for warning in article.warnings if "body_blocks" in warning] == [
+        "profile: the body_blocks selector (p, h2, blockquote) left 1 block(s) of the body element out "
+        "(first: 'Not in the selector'): the element was read whole"]
 
 
 def test_without_a_block_selector_paragraphs_and_headings_h2_to_h4_are_blocks():
-    story = "<div class='story'><p>One</p><h3>Two</h3><blockquote>Three</blockquote><h4>Four</h4><h5>Five</h5></div>"
+    story = "<div class='story'><p>One</p><h3>Two</h3><h4>Four</h4><h5>Five</h5></div>"
+    article = parse_article("https://minimal.example/a", page("<h1>Rain</h1>" + story), MINIMAL)
+    # h5 is not in the default selector: the element is read whole (the test above), h5 a heading.
+    assert [(b.kind, b.text) for b in article.body_blocks] == [
+        ("paragraph", "One"), ("heading", "Two"), ("heading", "Four"), ("heading", "Five")]
+    story = "<div class='story'><p>One</p><h3>Two</h3><h4>Four</h4></div>"
     article = parse_article("https://minimal.example/a", page("<h1>Rain</h1>" + story), MINIMAL)
     assert [(b.kind, b.text) for b in article.body_blocks] == [("paragraph", "One"), ("heading", "Two"), ("heading", "Four")]
+    assert not [warning for warning in article.warnings if "body_blocks" in warning]
 
 
 def test_a_story_inside_a_page_wide_form_and_list_item_keeps_its_blocks_and_kinds():
@@ -687,12 +710,21 @@ def test_a_profile_lead_figure_without_an_image_gives_no_photo():
     assert "photos" not in article.sources
 
 
-def test_a_fitting_profile_with_a_lead_photo_ignores_other_figures():
+def test_a_fitting_profile_keeps_the_story_figures_its_selectors_miss_and_not_those_outside_it():
+    # Until stop 58 a fitting profile with a lead photo ignored every other figure: a figure of a
+    # class its body_photos selector did not name was lost without a word.
     story = ("<div class='story'><p>The rain in Spain stays mainly in the plain, the forecasters said.</p>"
-             "<figure><img src='/img/extra.jpg'></figure></div>")
-    article = profiled("<figure class='lead'><img class='pic' src='/img/rain.jpg'></figure>"
-                       "<h1 class='headline'>Rain</h1>" + story)
-    assert [p.url for p in article.photos] == ["https://planet.example/img/rain.jpg"]
+             "<figure class='wide'><img src='/img/extra.jpg'></figure></div>"
+             "<aside><figure><img src='/img/other-story.jpg'></figure></aside>")
+    article = profiled("<article><figure class='lead'><img class='pic' src='/img/rain.jpg'></figure>"
+                       "<h1 class='headline'>Rain</h1>" + story + "</article>"
+                       "<div class='related'><figure><img src='/img/teaser.jpg'></figure></div>")
+    assert [(p.url, p.is_lead, p.position) for p in article.photos] == [
+        ("https://planet.example/img/rain.jpg", True, 0), ("https://planet.example/img/extra.jpg", False, 1)]
+    assert article.sources["photos"] == Layer.MARKUP
+    only_named = profiled("<figure class='lead'><img class='pic' src='/img/rain.jpg'></figure>"
+                          "<h1 class='headline'>Rain</h1>" + STORY)
+    assert only_named.sources["photos"] == Layer.PROFILE
 
 
 def test_comments_loaded_by_script_are_unreached():

@@ -81,3 +81,19 @@ def test_a_profile_file_that_cannot_work_is_one_line_naming_it_and_what_is_wrong
 def test_a_site_no_profile_has_is_said_so():
     result = check(str(COMMENTS_PAGE), "--url", COMMENTS_URL, "--site", "nosuch")
     assert result.exit_code == 2 and "no site profile has a site named 'nosuch'" in result.output
+
+
+def test_a_selector_that_matches_but_leaves_text_out_is_marked_with_what_it_left(tmp_path):
+    page = COMMENTS_PAGE.read_text(encoding="utf-8")
+    start = page.index("<div class=\"article__content\">") + len("<div class=\"article__content\">")
+    drifted = tmp_path / "page.html"
+    drifted.write_text(page[:start] + "<div class='para'>A paragraph written as a div by the site's new editor.</div>"
+                       + page[start:], encoding="utf-8")
+    result = check(str(drifted), "--url", COMMENTS_URL)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].endswith("selectors match, 1 leaves some of the page out")
+    blocks, note = line_of(result.output, "body_blocks")
+    assert blocks.startswith("LEFT body_blocks ")
+    assert note.strip() == ("the body_blocks selector (p, h2, h3, h4) left 1 block(s) of the body element out "
+                            "(first: \"A paragraph written as a div by the site's new editor.\"): the element was read whole")
+    assert line_of(result.output, "body")[0].startswith("ok   body ")

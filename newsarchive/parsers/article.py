@@ -48,6 +48,7 @@ from newsarchive.parsers.comments import (
     is_not_a_comment,
     named_parent_id,
     shows_a_comment_list,
+    shows_more_comments_control,
 )
 from newsarchive.parsers.dates import (
     DATE_IN_URL,
@@ -69,7 +70,15 @@ from newsarchive.parsers.document import Document, parse_document
 from newsarchive.parsers.generic import GenericExtraction
 from newsarchive.parsers.language import detect_language
 from newsarchive.parsers.metadata import Metadata, extract_metadata, site_initials
-from newsarchive.parsers.photos import figure_caption, image_source, photo, photos_in_story, story_container
+from newsarchive.parsers.photos import (
+    figure_caption,
+    figure_image,
+    image_source,
+    photo,
+    photos_figures,
+    photos_in_story,
+    story_container,
+)
 from newsarchive.parsers.text import (
     block_kind,
     block_links,
@@ -186,6 +195,38 @@ class _ArticlePage:
         found = None if self._profile_fits() else generic.find_author(self.root)
         names = [name for name in (part.strip() for part in (found or "").split(";")) if shown_as_a_name(self.root, name)]
         return "; ".join(names) or None
+
+    @cached_property
+    def body_elements(self) -> list:
+        """The story's body elements the profile names, in reading order: every match of its body
+        selector, for a story that an aside, an ad or a "read more" box splits in two; but none
+        inside another, and none of another story (see of_this_story), nor outside the <article>
+        around the first."""
+        found = self.of_this_story(self.select("body"))
+        if len(found) < 2:
+            return found
+        story = _story_element(found[0])
+        kept = [found[0]]
+        for element in found[1:]:
+            if _story_element(element) is story and kept[-1] not in set(element.iterancestors()):
+                kept.append(element)
+        return kept
+
+    def of_this_story(self, elements: list) -> list:
+        """The elements (in document order) that come before the headline of another story: a
+        page that appends the next article, as endless pages do, shows its body and its comments
+        in the same markup as this one's, and they are not this story's. The other story's
+        headline is a second match of the profile's title selector."""
+        headlines = self.select("title")
+        if len(headlines) < 2 or not elements:
+            return elements
+        wanted, before = set(elements), set()
+        for element in self.root.iter():
+            if element is headlines[1]:
+                break
+            if element in wanted:
+                before.add(element)
+        return [element for element in elements if element in before]
 
     def _profile_fits(self) -> bool:
         if self.profile is None or self.select_first("title") is None:
@@ -439,26 +480,24 @@ class _ArticlePage:
         lead = self.select_first("lead_photo")
         if lead is not None:
             figures.append((lead, True))
-        body = self.select_first("body")
-        if body is not None:
+        for body in self.body_elements:
             figures.extend((figure, False) for figure in self.select("body_photos", body) if figure is not lead)
         photos: list[Photo] = []
         for figure, is_lead in figures:
             photo = self._photo_from_figure(figure, is_lead, len(photos))
             if photo and all(photo.url != seen.url for seen in photos):
                 photos.append(photo)
-        # No profile, one that no longer fits, or a lead photo the profile's selector (a guess)
-        # does not find: the figures of the article, wherever they stand in it.
-        if lead is None or not self._profile_fits():
-            in_markup = self._photos_in_markup()
-            missed = {photo.url for photo in in_markup} - {photo.url for photo in photos}
-            if missed:
-                extra = [photo for photo in photos if photo.url not in {p.url for p in in_markup}]
-                photos = in_markup + extra
-                for position, photo in enumerate(photos):
-                    photo.position = position
-                self.set_field("photos", photos, Layer.MARKUP)
-                return
+        # The figures of the article, wherever they stand in it, for what the profile's selectors
+        # (guesses, written for the pages seen) do not find: a figure of another class, a gallery
+        # after the body, a lead photo in a div; and every photo of a page no profile reads.
+        in_markup = self._photos_in_markup()
+        if {photo.url for photo in in_markup} - {photo.url for photo in photos}:
+            extra = [photo for photo in photos if photo.url not in {p.url for p in in_markup}]
+            photos = in_markup + extra
+            for position, photo in enumerate(photos):
+                photo.position = position
+            self.set_field("photos", photos, Layer.MARKUP)
+            return
         if photos:
             self.set_field("photos", photos, Layer.PROFILE)
             return
@@ -468,13 +507,22 @@ class _ArticlePage:
             self.article.photos = [Photo(url=url, position=0, width=width, height=height, is_lead=True)]
 
     def _photos_in_markup(self) -> list[Photo]:
-        """Photos of a page no profile describes: the figures of its story (photos.py)."""
-        return photos_in_story(story_container(self.root, self.metadata.get("body_element")), self._photo_from_figure)
+        """The figures of the page's story (photos.py), and the parent of each image the profile's
+        photo_image selector names outside them (a lead photo set in a div rather than the figure
+        the lead_photo selector names: its parent holds its caption). The story's container is
+        found by the page's metadata only when the profile does not read the page (metadata is
+        read only where it is needed)."""
+        body_element = None if self._profile_fits() else self.metadata.get("body_element")
+        container = story_container(self.root, body_element)
+        images = self.of_this_story(self.select("photo_image", container))
+        in_figures = {image for figure in photos_figures(container) for image in figure.iter()} if images else set()
+        parents = [image.getparent() for image in images if image not in in_figures]
+        return photos_in_story(container, self._photo_from_figure, [parent for parent in parents if parent is not None])
 
     def _photo_from_figure(self, figure, is_lead: bool, position: int) -> Photo | None:
         image = self.select_first("photo_image", figure)
         if image is None:
-            image = figure.find(".//img")
+            image = figure_image(figure)
         if image is None:
             return None
         url = self.doc.absolute(image_source(image))
@@ -483,7 +531,7 @@ class _ArticlePage:
         caption = self.select_first("photo_caption", figure)
         if caption is None:
             caption = figure_caption(figure)
-        return photo(url, image, caption, is_lead, position, self._image_size(url, image))
+        return photo(url, image, caption, is_lead, position, self._image_size(url, image), figure)
 
     def _image_size(self, url: str, image) -> tuple[int | None, int | None]:
         match = self.profile.match_url("image", url) if self.profile else None
@@ -494,8 +542,7 @@ class _ArticlePage:
         return None, None
 
     def fill_body(self) -> None:
-        body = self.select_first("body")
-        blocks = self._blocks_from_element(body) if body is not None else []
+        blocks = [block for body in self.body_elements for block in self._blocks_from_element(body)]
         source = Layer.PROFILE
         if not blocks and (from_metadata := self._body_from_metadata()):
             blocks, source = from_metadata
@@ -584,7 +631,11 @@ class _ArticlePage:
         return sum(len(block.text) for block in blocks) >= 0.6 * prose
 
     def _blocks_from_element(self, container) -> list[BodyBlock]:
-        """Text blocks of the body element the profile names, by its block selector."""
+        """Text blocks of a body element the profile names, by its block selector; the whole
+        element's blocks (text_blocks: paragraphs written as divs or as text between <br>s, quotes,
+        list items, tables), with a warning, when the selector leaves some of its text out: the
+        selector was written for the markup of the pages seen, and a story's text is never dropped
+        for a tag nobody foresaw."""
         selector = (self.profile.article_selector("body_blocks") if self.profile else None) or "p, h2, h3, h4"
         blocks = []
         for element in compiled_selector(selector)(container):
@@ -594,7 +645,15 @@ class _ArticlePage:
             if text:
                 links = block_links(element.iter("a"), self.doc.base_url)
                 blocks.append(BodyBlock(block_kind(element, container), text, links))
-        return blocks
+        whole = text_blocks(container, skip=is_boilerplate, base_url=self.doc.base_url)
+        selected = " ".join(block.text for block in blocks)
+        left_out = [block.text for block in whole if block.text not in selected]
+        if not left_out:
+            return blocks
+        self.article.warnings.append(
+            f"profile: the body_blocks selector ({selector}) left {len(left_out)} block(s) of the body element "
+            f"out (first: {left_out[0][:60]!r}): the element was read whole")
+        return whole
 
     def _body_from_metadata(self) -> tuple[list[BodyBlock], Layer] | None:
         text, source = self.metadata.get("body"), self.metadata.source("body")
@@ -614,7 +673,7 @@ class _ArticlePage:
 
     def fill_comments(self) -> None:
         self._fill_comment_count()
-        items = self.select("comments")
+        items = self.of_this_story(self.select("comments"))
         if items:
             self.set_field("comments", self._comments_from_items(items), Layer.PROFILE)
         else:  # the profile's selector (a guess) finds none, or no profile: the markup's comment items
@@ -629,9 +688,11 @@ class _ArticlePage:
         # found by markup alone count only against a counter.
         by_profile = bool(items) and (shown is None or read >= shown)
         by_markup = self.article.sources.get("comments") == Layer.MARKUP and shown is not None and read >= shown
-        self.article.comments_complete = shown == 0 or by_profile or by_markup
+        # Without a counter, a "Load more comments" button says the items read are not all of them.
+        more_by_script = bool(read) and shown is None and shows_more_comments_control(self.root)
+        self.article.comments_complete = (shown == 0 or by_profile or by_markup) and not more_by_script
         loaded_by_script = not read and comments_loaded_by_script(self.root)  # only looked for when none were read
-        self.article.comments_status = comments_status(read, shown, loaded_by_script)
+        self.article.comments_status = "unreached" if more_by_script else comments_status(read, shown, loaded_by_script)
         self.article.comment_pages = other_comment_pages(self.root, self.doc.url, self.doc.absolute)
         if self.article.comment_pages:  # the page shows some of them, the others are on those pages
             self.article.comments_complete, self.article.comments_status = False, "unreached"
@@ -712,6 +773,11 @@ class _ArticlePage:
             if owner is item:
                 return element
         return None
+
+
+def _story_element(element):
+    """The <article> element around an element, or None."""
+    return next((ancestor for ancestor in element.iterancestors("article")), None)
 
 
 def machine_date(element) -> str | None:

@@ -55,7 +55,7 @@ _SEPARATORS = re.compile(r"\s*[,،;|&]\s*|\s+/\s+|\s+(?:(?i:and|und|et)|y|e|и|�
 # Алматы", "خالد الطائي من بغداد"): up to three capitalised words (any word, in a script without
 # capitals) after a word for "in" or "from" that no name holds. After a comma it may be a job's
 # place instead ("Ana Ruiz, project lead in Tunis"), and stays with the job.
-_PLACE = (r"(?:in|reporting\s+from|aus|à|из|в|من|في)\s+(?:[A-ZÀ-ÞА-ЯЁ][\w'’.-]*|[\u0600-\u06ff]+)"
+_PLACE = (r"(?:in|(?:reporting\s+)?from|aus|à|из|в|من|في)\s+(?:[A-ZÀ-ÞА-ЯЁ][\w'’.-]*|[\u0600-\u06ff]+)"
           r"(?:\s+(?:[A-ZÀ-ÞА-ЯЁ][\w'’.-]*|[\u0600-\u06ff]+)){0,2}$")
 _PLACE_AFTER_NAME = re.compile(rf"\s+{_PLACE}")
 _PLACE_ALONE = re.compile(rf"^{_PLACE}")
@@ -654,7 +654,10 @@ def _class_words(element) -> set[str]:
 # A story signed at its end, as many papers close a report: its last block the author's name alone,
 # set whole in bold or italics ("<p><strong>Marina Mucha</strong></p>"). Two to four capitalised
 # words; short lower-case particles between them (von, de, van der, bin).
-_SIGNED_NAME = re.compile(rf"^{_CAPITALISED_WORD}(?:\s+(?:[^\W\d_]{{1,3}}\s+){{0,2}}{_CAPITALISED_WORD}){{1,3}}$")
+# A name: capitalised words, with particles between them written apart ("bin", "de la") or joined to
+# the next by a hyphen ("al-Taie", "Abu al-Khair": transliterated Arabic names).
+_SIGNED_NAME = re.compile(rf"^{_CAPITALISED_WORD}(?:\s+(?:[^\W\d_]{{1,3}}\s+){{0,2}}(?:[^\W\d_]{{1,3}}-)?"
+                          rf"{_CAPITALISED_WORD}){{1,3}}$")
 _EMPHASIS_TAGS = frozenset({"b", "strong", "em", "i"})
 
 

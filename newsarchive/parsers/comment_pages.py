@@ -2,7 +2,8 @@
 
 A story with many comments may show them a page at a time, each page at the story's URL with a
 marker: WordPress's `/comment-page-2/` path segment (and its `?cpage=2` without pretty links), or a
-query parameter such as `comment_page=2` or `commentsPage=2`. A link is one of this story's comment
+query parameter such as `comment_page=2` or `commentsPage=2`, or any numbered page parameter of a
+link to the page's comments (`?page=2#comments`). A link is one of this story's comment
 pages when its URL, without the marker and its fragment, is the story's own: "recent comments"
 lists link other stories' comment pages, which are theirs. The crawl reads them and adds their
 comments to the story's (newsarchive/comment_pages.py); without them a page showing the first 25 of
@@ -30,8 +31,11 @@ from newsarchive.scope import origin_of
 _PATH_MARKER = re.compile(r"/comment-page-(\d+)/?$", re.IGNORECASE)
 # Query parameters that number a page of comments (compared in lower case, "-" and "_" dropped).
 _PAGE_PARAMETERS = frozenset({"cpage", "commentpage", "commentspage"})
+# A link to the comments of a page (`#comments`, `#comment-list`; not `#comment-12`, one comment):
+# with it, any numbered page parameter (`?page=2#comments`, a CMS's own pager) numbers a comment page.
+_COMMENTS_FRAGMENT = re.compile(r"^comments?(?:[-_][a-z]+)*$", re.IGNORECASE)
 # Cheap test of a raw href before it is made absolute and canonical (most of a page's links fail it).
-MAY_BE_A_COMMENT_PAGE = re.compile(r"comments?[-_]?page|cpage", re.IGNORECASE)
+MAY_BE_A_COMMENT_PAGE = re.compile(r"comments?[-_]?page|cpage|#comments?\b", re.IGNORECASE)
 _HREFS = etree.XPath("//a/@href", smart_strings=False)  # plain strings: no reference back to each element
 
 
@@ -45,11 +49,21 @@ def comment_page_of(url: str | None) -> tuple[str, int] | None:
     if marker:
         return _story_url(parts, parts.path[:marker.start()], parts.query), int(marker.group(1))
     pairs = parse_qsl(parts.query, keep_blank_values=True)
+    to_comments = bool(_COMMENTS_FRAGMENT.match(parts.fragment))
     for index, (name, value) in enumerate(pairs):
-        if name.lower().replace("-", "").replace("_", "") in _PAGE_PARAMETERS and value.isdigit():
+        name = name.lower().replace("-", "").replace("_", "")
+        if (name in _PAGE_PARAMETERS or (to_comments and "page" in name)) and value.isdigit():
             rest = urlencode(pairs[:index] + pairs[index + 1:])
             return _story_url(parts, parts.path, rest), int(value)
     return None
+
+
+def _page_by_fragment(url: str | None) -> tuple[str, int] | None:
+    """comment_page_of a link that numbers its page with a parameter of the site's own and says it
+    leads to the comments (`?page=2#comments`), its story's URL canonical as the page's."""
+    page = comment_page_of(url) if url and "#" in url else None
+    story = canonicalise_url(page[0]) if page else None
+    return (story_key(story), page[1]) if page and story else None
 
 
 def _story_url(parts, path: str, query: str) -> str:
@@ -93,8 +107,9 @@ def other_comment_pages(root, page_url: str, absolute) -> list[str]:
     for href in _HREFS(root):
         if not MAY_BE_A_COMMENT_PAGE.search(href):
             continue
-        url = canonicalise_url(absolute(href))
-        page = comment_page_of(url)
+        linked = absolute(href)
+        url = canonicalise_url(linked)
+        page = comment_page_of(url) or _page_by_fragment(linked)
         if url and page and page[0] == story and url != own:
             found.setdefault(url, page[1])
     frames = [url for url in comment_frames(root, own, absolute) if url not in found]

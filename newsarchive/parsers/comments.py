@@ -768,6 +768,30 @@ def _names_a_comment_service(root) -> bool:
                for name in (*_classes(element), element.get("id") or ""))
 
 
+# Buttons and links that load more comments: "Load more comments", "Show comments (12)", "View more
+# comments" (the rendering layer clicks them: newsarchive/rendering.py).
+LOAD_MORE = re.compile(r"\b(?:load|show|view|see|more)\b.*\bcomments?\b", re.I)
+# What a reader clicks to have the page's script do something: a button, or a link that leads nowhere
+# (a link to a page, a comment page included, is followed by the crawl; `#comments` jumps to the list).
+_CONTROLS = etree.XPath("//button | //*[@role='button'] | //a[not(@href) or normalize-space(@href)='#' "
+                        "or starts-with(normalize-space(@href), 'javascript:')]")
+_CONTROL_TEXT = 60  # characters at most: a button's label, not a paragraph that names comments
+
+
+def shows_more_comments_control(root) -> bool:
+    """Whether the page shows a control that loads more comments by script ("Load more comments"):
+    the comments read are then not all there are.
+
+    >>> from lxml import html
+    >>> shows_more_comments_control(html.fromstring("<div><button>Load more comments</button></div>"))
+    True
+    >>> shows_more_comments_control(html.fromstring("<div><a href='#comments'>View comments (3)</a></div>"))
+    False
+    """
+    return any(len(text) <= _CONTROL_TEXT and LOAD_MORE.search(text)
+               for element in _CONTROLS(root) if (text := element_text(element)))
+
+
 def comments_loaded_by_script(root) -> bool:
     """Whether the page says comments come later, by script (see script_comments_sign).
 

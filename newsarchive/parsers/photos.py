@@ -17,7 +17,10 @@ from newsarchive.parsers.boilerplate import is_boilerplate
 from newsarchive.parsers.captions import normalise_credit, split_credit
 from newsarchive.parsers.text import element_text, normalise_text
 
-_FIGURES = etree.XPath("descendant::figure[.//img] | descendant::*[contains(concat(' ', @class, ' '), ' wp-caption ')]")
+# A photo's element: a figure (an AMP page's images are amp-img), or WordPress's captioned image.
+_FIGURES = etree.XPath("descendant::figure[.//img or .//amp-img] "
+                       "| descendant::*[contains(concat(' ', @class, ' '), ' wp-caption ')]")
+_IMAGES = etree.XPath("descendant::img | descendant::amp-img")
 _CAPTIONS = etree.XPath("descendant::figcaption | descendant::*[contains(@class, 'caption')]")
 _CREDITS = etree.XPath("descendant::*[contains(@class, 'credit') or contains(@class, 'copyright') "
                        "or contains(@class, 'source')]")
@@ -38,10 +41,14 @@ def story_container(root, body_element=None):
     return root if container is None else container
 
 
-def photos_in_story(container, read_figure) -> list[Photo]:
+def photos_in_story(container, read_figure, also=()) -> list[Photo]:
     """Every figure of the story as a Photo, read by `read_figure(figure, is_lead, position)`; the
-    first is the lead photo when it stands before the story's first paragraph."""
+    first is the lead photo when it stands before the story's first paragraph. also: other elements
+    to read as figures (a profile's image in a div of its own), in document order with the others."""
     figures = [f for f in _FIGURES(container) if not _outside_the_story(f, container)]
+    if also:
+        wanted = set(figures) | set(also)
+        figures = [element for element in container.iter() if element in wanted]
     # The story's first paragraph: a line of prose, not a byline or date line above it.
     first_paragraph = next((p for p in container.iter("p") if len(element_text(p) or "") >= 60), None)
     photos: list[Photo] = []
@@ -53,14 +60,26 @@ def photos_in_story(container, read_figure) -> list[Photo]:
     return photos
 
 
+def photos_figures(container) -> list:
+    """The figure elements in a container (figures, captioned images), wherever they stand."""
+    return _FIGURES(container)
+
+
 def figure_caption(figure):
     """A figure's caption element: its figcaption or an element whose class names a caption."""
     return next(iter(_CAPTIONS(figure)), None)
 
 
-def photo(url: str, image, caption, is_lead: bool, position: int, size: tuple[int | None, int | None]) -> Photo:
-    """A Photo from its image element and caption element (either may be None)."""
-    caption_text, credit, credit_raw, caption_raw = caption_and_credit(caption)
+def figure_image(figure):
+    """A figure's image element (an img, or an AMP page's amp-img), or None."""
+    return next(iter(_IMAGES(figure)), None)
+
+
+def photo(url: str, image, caption, is_lead: bool, position: int, size: tuple[int | None, int | None],
+          figure=None) -> Photo:
+    """A Photo from its image element and caption element (either may be None), the credit read
+    from the caption, else from an element of the figure beside it."""
+    caption_text, credit, credit_raw, caption_raw = caption_and_credit(caption, figure)
     width, height = size
     return Photo(
         url=url, position=position, caption=caption_text, caption_raw=caption_raw, credit=credit,
@@ -122,9 +141,10 @@ def _descriptor_size(descriptor: str) -> float:
         return 0.0
 
 
-def caption_and_credit(caption) -> tuple[str | None, str | None, str | None, str | None]:
+def caption_and_credit(caption, figure=None) -> tuple[str | None, str | None, str | None, str | None]:
     """(caption, credit, credit_raw, caption_raw): a credit in an element of its own (class
-    `credit`, `copyright`, `source`), else one written at the caption's end."""
+    `credit`, `copyright`, `source`), else one written at the caption's end, else one in an element
+    of its own beside the caption in the figure (`<figcaption>...</figcaption><p class="credit">`)."""
     caption_raw = element_text(caption)
     credit_element = next(iter(_CREDITS(caption)), None) if caption is not None else None
     credit_raw = element_text(credit_element)
@@ -134,6 +154,12 @@ def caption_and_credit(caption) -> tuple[str | None, str | None, str | None, str
             element.drop_tree()
         return element_text(without), normalise_credit(credit_raw), credit_raw, caption_raw
     caption_text, credit, credit_raw = split_credit(caption_raw)
+    if credit_raw is None and figure is not None:
+        beside = next((element for element in _CREDITS(figure) if caption is None or
+                       (element is not caption and caption not in set(element.iterancestors()))), None)
+        if (credit_raw := element_text(beside)) and credit_raw != caption_raw:
+            return caption_text, normalise_credit(credit_raw), credit_raw, caption_raw
+        credit_raw = None
     return caption_text, credit, credit_raw, caption_raw
 
 

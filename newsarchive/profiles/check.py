@@ -41,6 +41,7 @@ class SelectorCheck:
     source: str | None = None  # the layer that filled the field
     found: str | None = None  # the field's value, short
     suggestion: str | None = None  # the element another layer found, as a selector
+    left_out: str | None = None  # the record's warning that the selector matched but left some of the page out
 
     @property
     def status(self) -> str:
@@ -55,11 +56,15 @@ def check_page(url: str, body: bytes, profile: SiteProfile, site: Site | None,
     record = parse_page(url, body, profile, site, content_type, kind=kind).to_dict()
     selectors = profile.article_selectors if kind == "article" else profile.listing_selectors
     suggestions = _what_other_layers_found(doc.root) if kind == "article" else {}
+    # What the parser said the profile's selectors left out (parsers/article.py: "profile: the
+    # body_blocks selector ... left 2 block(s) of the body element out").
+    left_out = [warning for warning in record.get("warnings") or () if warning.startswith("profile: the ")]
     checks = []
     for name, css in selectors.items():
         if name in NOT_SELECTORS:
             continue
         check = SelectorCheck(name, css, profile.is_confirmed(kind, name), len(profile.select(doc.root, css)))
+        check.left_out = next((warning for warning in left_out if f" {name} selector " in warning), None)
         if kind == "article" and name in ARTICLE_FIELDS:
             check.field = ARTICLE_FIELDS[name]
             check.source = record["sources"].get(check.field)
@@ -102,15 +107,17 @@ def _short(value) -> str | None:
         first = value[0]
         label = first.get("name") or first.get("url") or first.get("body_text") if isinstance(first, dict) else first
         return f"{len(value)}: {str(label)[:50]}"
-    text = str(value)
+    text = " ".join(str(value).split())  # one line: a body's paragraphs are parted by blank lines
     return text if len(text) <= 60 else text[:57] + "..."
 
 
 def format_checks(kind: str, checks: list[SelectorCheck]) -> str:
     lines = [f"a {kind} page; {sum(c.matches > 0 for c in checks)} of {len(checks)} selectors match"]
+    if leaving := sum(check.left_out is not None for check in checks):
+        lines[0] += f", {leaving} leave{'s' if leaving == 1 else ''} some of the page out"
     width = max(len(check.name) for check in checks)
     for check in checks:
-        mark = "ok  " if check.matches else "MISS"
+        mark = ("LEFT" if check.left_out else "ok  ") if check.matches else "MISS"
         line = f"{mark} {check.name:{width}s}  {check.status:9s}  {check.matches:3d}  {check.css}"
         if check.field:
             line += f"  -> {check.field} from {check.source or 'nothing'}"
@@ -120,4 +127,6 @@ def format_checks(kind: str, checks: list[SelectorCheck]) -> str:
         if check.suggestion:
             lines.append(f"     {'':{width}s}  found by the {check.source} layer in {check.suggestion}: "
                          f'try {check.name} = "{check.suggestion}"')
+        if check.left_out:
+            lines.append(f"     {'':{width}s}  {check.left_out.removeprefix('profile: ')}")
     return "\n".join(lines) + "\n"
