@@ -208,14 +208,19 @@ class ReliableScheduler(Scheduler):
         key nor the end's "done"): Redis restarted without its data (no append-only file, a new
         container) or the keys were deleted, and with them the queue, the duplicate filter and
         every worker's requests in flight. The workers went on over an empty queue, said
-        "finished", exit 0, and the stories in flight were never archived."""
-        if self.state_lost or self.crawl_ended or not (self.started or self.crawl_began):
+        "finished", exit 0, and the stories in flight were never archived. A worker that joined
+        the crawl under way (its start requests all seen already) knows it began from its
+        "started" key, seen here or by the first request it took from the queue."""
+        if self.state_lost or self.crawl_ended:
             return
         if self.server.exists(self.key("done")):
             self.crawl_ended = True
             return
         if self.server.exists(self.key("started")):
+            self.crawl_began = True
             return
+        if not (self.started or self.crawl_began):
+            return  # not begun yet: nothing to lose
         self.state_lost = True
         self.spider.logger.error(
             f"Redis no longer holds distributed crawl {self.crawl_name} (its queue, its duplicate filter and the "
@@ -267,6 +272,7 @@ class ReliableScheduler(Scheduler):
         if not found:
             return None
         request_id, encoded = found
+        self.crawl_began = True  # a queue to take from: the crawl has begun (check_crawl_state)
         request = self.queue._decode_request(encoded)
         request.meta["newsarchive_fingerprint"] = request_id.decode() if isinstance(request_id, bytes) else request_id
         self.stats.inc_value("scheduler/dequeued/redis")
@@ -341,6 +347,9 @@ class ReliableScheduler(Scheduler):
                 self.crawl_began = self.crawl_ended = True
                 return  # another worker saw the crawl end and tidied up
             begun = self.server.exists(self.key("started"))
+            if not begun and (self.started or self.crawl_began):
+                self.check_crawl_state()  # begun, and its keys gone: lost, not finished
+                raise DontCloseSpider
             self.crawl_began = self.crawl_began or bool(begun)
             if not begun and time.monotonic() - self.opened_at < STARTUP_GRACE_SECONDS:
                 raise DontCloseSpider  # the worker with the start requests may not have sent them yet

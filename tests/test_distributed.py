@@ -261,6 +261,39 @@ def test_a_redis_that_comes_back_without_the_crawl_stops_the_worker_unfinished(s
     assert stored_articles(shard) < ARTICLES
 
 
+def test_a_worker_that_joined_under_way_also_stops_unfinished_when_redis_loses_the_crawl(site, redis_server, tmp_path):
+    # The late worker's own start requests were all seen already, so it never set the crawl's
+    # "started" key: it took the keys' going for a crawl not begun, drained what it held, said
+    # "finished", exit 0, and cleared the crawl, while the first worker exited 1.
+    import redis
+
+    _, base_url, _ = site
+
+    def start_generic_worker(shard: Path) -> subprocess.Popen:  # one start URL: the late worker's is seen already
+        return subprocess.Popen(
+            [sys.executable, "-m", "newsarchive.cli", "crawl", f"{base_url}/en_GB/archives/", "--db", str(shard),
+             "--allow-private", "--redis", redis_server.url, "--crawl-name", "test", *WORKER_SETTINGS,
+             "-s", "DOWNLOAD_DELAY=0.3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    first_shard, late_shard = tmp_path / "first.db", tmp_path / "late.db"
+    first = start_generic_worker(first_shard)
+    deadline = time.monotonic() + 60
+    while stored_articles(first_shard) < 3:
+        assert time.monotonic() < deadline and first.poll() is None
+        time.sleep(0.1)
+    late = start_generic_worker(late_shard)
+    while stored_articles(late_shard) < 2:
+        assert time.monotonic() < deadline and late.poll() is None
+        time.sleep(0.1)
+    redis.Redis.from_url(redis_server.url).flushall()
+    for worker, shard in ((first, first_shard), (late, late_shard)):
+        out, err = worker.communicate(timeout=120)
+        assert worker.returncode == 1, err[-3000:]
+        assert out.startswith(f"crawl 1 of {base_url}/en_GB/archives/: redis_state_lost; "), out
+        with sqlite3.connect(shard) as db:
+            assert db.execute("SELECT finish_reason FROM crawls").fetchall() == [("redis_state_lost",)]
+
+
 def test_a_worker_started_while_redis_is_down_waits_for_it(site, redis_server, tmp_path):
     manifest, base_url, _ = site
     redis_server.stop()
