@@ -168,6 +168,16 @@ def test_three_workers_share_a_crawl_and_the_merge_equals_a_single_crawl(site, r
     leftover = [key.decode() for key in redis.Redis.from_url(redis_server.url).keys("newsarchive:*")]
     assert leftover in ([], ["newsarchive:test:done"])  # the finished crawl tidied its keys
 
+    # Each worker's report in the merged archive: the other workers' crawls are neither its
+    # "previous crawl" nor a source of comments "added" to articles they stored meanwhile.
+    for crawl_id in (1, 2, 3):
+        report = run_cli("report", "--db", str(merged), "--crawl", str(crawl_id))
+        assert report.returncode == 0, report.stderr
+        others = ", ".join(str(other) for other in (1, 2, 3) if other != crawl_id)
+        assert f"  one worker of distributed crawl test, with crawls {others}: comments added " in report.stdout
+        assert "Coverage (previous crawl: none):" in report.stdout
+        assert "Comments added or removed" not in report.stdout
+
 
 def test_a_killed_worker_loses_no_requests(site, redis_server, tmp_path):
     manifest, base_url, access_log = site

@@ -58,6 +58,7 @@ RECORDED_SETTINGS = (
     "NEWSARCHIVE_REFRESH_WINDOW_DAYS", "NEWSARCHIVE_REFRESH_FULL", "NEWSARCHIVE_REFRESH_STALE_PAGES",
     "NEWSARCHIVE_CONDITIONAL_REQUESTS", "NEWSARCHIVE_FRONTIER_ENABLED", "NEWSARCHIVE_PHOTOS_DIR",
     "NEWSARCHIVE_REVISIT_BUDGET", "NEWSARCHIVE_REVISIT_FLOOR_HOURS", "NEWSARCHIVE_REVISIT_CEILING_DAYS",
+    "NEWSARCHIVE_CRAWL_NAME",  # a distributed crawl's: its shards' rows in a merged archive say so (report.py)
 )
 COVERAGE_FIELDS = ("byline", "date", "photo", "comments")
 # Articles of one title and text, and more than half of those a crawl stored, that make the crawl

@@ -37,9 +37,10 @@ def crawl_report(db: sqlite3.Connection, crawl_id: int | None = None, db_path: s
     """The report's figures; db_path is named in the `newsarchive diff` command of each changed article."""
     db.row_factory = sqlite3.Row
     crawl = _crawl(db, crawl_id)
+    crawl["shards"] = _shards(db, crawl)
     previous = db.execute(
         "SELECT * FROM crawls WHERE site IS ? AND id < ? AND coalesce(articles_stored, 0) > 0 ORDER BY id DESC LIMIT 1",
-        [crawl["site"], crawl["id"]]).fetchone()
+        [crawl["site"], min(crawl["shards"])]).fetchone()
     coverage = _coverage_rows(crawl, dict(previous) if previous else None)
     selectors = _selector_rows(crawl, dict(previous) if previous else None)
     return {
@@ -121,6 +122,30 @@ def _crawl(db, crawl_id: int | None) -> dict:
     return crawl
 
 
+def _shards(db, crawl: dict) -> list[int]:
+    """The crawls of a merged archive that were workers of one distributed crawl with this one (its
+    site and crawl name, their times overlapping), itself included: their articles and comments
+    are one crawl's. Another worker's crawl is no "previous crawl" to compare coverage with, nor
+    are the comments it stored meanwhile comments added since the articles were stored."""
+    name = crawl["settings"].get("NEWSARCHIVE_CRAWL_NAME")
+    if not name:
+        return [crawl["id"]]
+    rows = db.execute(
+        "SELECT id FROM crawls WHERE site IS ? AND json_extract(settings, '$.NEWSARCHIVE_CRAWL_NAME') = ? "
+        "AND started_at <= ? AND coalesce(finished_at, '9999') >= ? ORDER BY id",
+        [crawl["site"], name, crawl["finished_at"] or "9999", crawl["started_at"]]).fetchall()
+    return [row[0] for row in rows] or [crawl["id"]]
+
+
+def _window(db, crawl: dict) -> tuple[str, str]:
+    """From the first start to the last end of the crawl's shards (its own times, alone)."""
+    marks = ",".join("?" * len(crawl["shards"]))
+    started, finished, running = db.execute(
+        f"SELECT min(started_at), max(finished_at), sum(finished_at IS NULL) FROM crawls WHERE id IN ({marks})",
+        crawl["shards"]).fetchone()
+    return started, "9999" if running or not finished else finished
+
+
 def _changed_articles(db, crawl: dict, db_path: str) -> list[dict]:
     """The articles this crawl found changed: which fields, the title's word diff, how many words,
     the comments added and removed, and how to see the diff."""
@@ -148,7 +173,7 @@ def _comments_in_crawl(db, article_id: int, crawl: dict) -> dict:
     """The article's comments this crawl first stored or first found gone."""
     from newsarchive.research.diffing import ADDED, comment_changes
 
-    changes = comment_changes(db, article_id, crawl["started_at"], crawl["finished_at"] or "9999")
+    changes = comment_changes(db, article_id, *_window(db, crawl))
     removed = [" ".join(change.body_text.split())[:REMOVED_COMMENT_CHARACTERS]
                for change in changes if change.kind != ADDED]
     return {"comments_added": len(changes) - len(removed), "comments_removed": len(removed),
@@ -158,14 +183,15 @@ def _comments_in_crawl(db, article_id: int, crawl: dict) -> dict:
 def _comments_changed(db, crawl: dict) -> list[dict]:
     """Articles stored before this crawl whose text it found unchanged but whose comments it found
     added or removed (moderation is a change too)."""
-    until = crawl["finished_at"] or "9999"
+    since, until = _window(db, crawl)
+    shards = crawl["shards"]
+    marks = ",".join("?" * len(shards))
     rows = db.execute(
         "SELECT DISTINCT a.id, a.title, a.canonical_url AS url FROM comments c JOIN articles a ON a.id = c.article_id "
         "WHERE a.first_crawl_id < ? AND ((c.first_seen_at > ? AND c.first_seen_at <= ?) "
         "OR (c.removed_at > ? AND c.removed_at <= ?)) AND a.id NOT IN "
-        "(SELECT article_id FROM article_versions WHERE crawl_id = ? AND version > 1) ORDER BY a.id LIMIT ?",
-        [crawl["id"], crawl["started_at"], until, crawl["started_at"], until, crawl["id"],
-         CHANGED_ARTICLES_SHOWN]).fetchall()
+        f"(SELECT article_id FROM article_versions WHERE crawl_id IN ({marks}) AND version > 1) ORDER BY a.id LIMIT ?",
+        [min(shards), since, until, since, until, *shards, CHANGED_ARTICLES_SHOWN]).fetchall()
     return [dict(row) | _comments_in_crawl(db, row["id"], crawl) for row in rows]
 
 
@@ -243,6 +269,10 @@ def report_text(report: dict) -> str:
         f"{crawl.get('articles_not_modified') or 0} unchanged, {crawl.get('articles_skipped') or 0} skipped; "
         f"{crawl['failures'] or 0} failures",
     ]
+    if len(crawl.get("shards") or ()) > 1:
+        lines.append(f"  one worker of distributed crawl {crawl['settings'].get('NEWSARCHIVE_CRAWL_NAME')}, with crawls "
+                     f"{', '.join(str(shard) for shard in crawl['shards'] if shard != crawl['id'])}: comments added "
+                     "or removed below are the whole crawl's")
     if crawl.get("revisits"):
         lines.append(f"  revisits (known articles no listing offered): {crawl['revisits']} fetched, "
                      f"{crawl.get('revisits_changed') or 0} found changed")
