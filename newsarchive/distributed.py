@@ -33,6 +33,7 @@ SQLite has one writer, so each worker writes its own archive shard (`--db shard-
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -56,6 +57,12 @@ HEARTBEAT_SECONDS = 2.0
 HEARTBEAT_TTL = 10  # a worker silent this long is taken for dead
 STATE_LOST = "redis_state_lost"  # the finish reason of a worker whose crawl Redis no longer holds
 STARTUP_GRACE_SECONDS = 30  # how long a worker waits for the crawl's first request to appear
+# Settings that shape what a crawl fetches, besides its spider's arguments: its workers must agree.
+SCOPE_SETTINGS = ("NEWSARCHIVE_REFRESH_FULL", "NEWSARCHIVE_REFRESH_WINDOW_DAYS", "ROBOTSTXT_OBEY")
+
+
+class OptionsDiffer(Exception):
+    """A worker started with other options than the distributed crawl it would join."""
 
 # One round trip each, and atomic: a request is never out of the queue without being in flight.
 ENQUEUE = """
@@ -114,6 +121,9 @@ class ReliableScheduler(Scheduler):
         scheduler.opened_at = time.monotonic()
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(scheduler.requests_committed, signal=newsarchive_signals.requests_committed)
+        if crawler.spider is not None:  # refused here, before the engine opens: one line, no traceback
+            scheduler.crawl_name = scheduler.crawl_name % {"spider": crawler.spider.name}
+            scheduler.check_options(crawler.spider)
         return scheduler
 
     @classmethod
@@ -168,6 +178,26 @@ class ReliableScheduler(Scheduler):
         self.heartbeat_loop = task.LoopingCall(self.heartbeat)
         self.heartbeat_loop.start(HEARTBEAT_SECONDS, now=False)
         return result
+
+    def check_options(self, spider) -> None:
+        """Refuse to join a crawl whose first worker was started with other options. Each worker
+        filters the links it reads by its own (--since, --sections, --full ...), so a crawl of
+        workers that disagree held what happened to pass the worker that took each listing: 110
+        of 200 stories, or all 200, as the workers' start order fell. The first worker's options
+        are the crawl's (a key that goes with the crawl's other keys)."""
+        options = {"arguments": dict(getattr(spider, "arguments", None) or {}),
+                   **{name: self.crawler.settings.get(name) for name in SCOPE_SETTINGS}}
+        try:
+            if self.server.set(self.key("options"), json.dumps(options, sort_keys=True), nx=True):
+                return
+            recorded = self.server.get(self.key("options"))
+        except REDIS_ERRORS:
+            return  # unreachable since it answered the scheduler's ping: the heartbeat says so
+        crawls = json.loads(recorded) if recorded else options
+        if crawls != options:
+            raise OptionsDiffer(f"this worker's options differ from those distributed crawl {self.crawl_name} was "
+                                f"started with ({_differences(options, crawls)}): start every worker of a crawl with "
+                                "the same options, or give this one another --crawl-name")
 
     def close(self, reason):
         if getattr(self, "heartbeat_loop", None) and self.heartbeat_loop.running:
@@ -436,3 +466,11 @@ class ReliableScheduler(Scheduler):
                 self.unsent = pending[position:] + self.unsent
                 self.redis_down(error)
                 return
+
+
+def _differences(mine: dict, crawls: dict) -> str:
+    """`since: 2024-01-10 here, none in the crawl; ...` for the options that differ."""
+    flat_mine = {**mine.get("arguments", {}), **{k: v for k, v in mine.items() if k != "arguments"}}
+    flat_crawls = {**crawls.get("arguments", {}), **{k: v for k, v in crawls.items() if k != "arguments"}}
+    return "; ".join(f"{name}: {flat_mine.get(name, 'none')} here, {flat_crawls.get(name, 'none')} in the crawl"
+                     for name in sorted(set(flat_mine) | set(flat_crawls)) if flat_mine.get(name) != flat_crawls.get(name))

@@ -398,7 +398,7 @@ def test_a_page_that_failed_for_a_passing_reason_is_asked_for_again_by_the_next_
     assert keys.keys("newsarchive:pager:*") in ([], [b"newsarchive:pager:done"])  # nothing left to ask again
 
 
-def opened_scheduler(redis_url: str):
+def opened_scheduler(redis_url: str, **settings):
     """A worker's scheduler, opened on a real Redis, as the DistributedCrawl add-on configures it.
     Its heartbeat loop takes Twisted's global reactor, which importing installs: the one Scrapy
     crawls with is installed first, as a crawl would, or the other tests' crawls in this process
@@ -416,7 +416,7 @@ def opened_scheduler(redis_url: str):
         "SCHEDULER": "newsarchive.distributed.ReliableScheduler", "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue", "SCHEDULER_PERSIST": True,
         "SCHEDULER_QUEUE_KEY": "newsarchive:unit:requests", "SCHEDULER_DUPEFILTER_KEY": "newsarchive:unit:dupefilter",
-        "NEWSARCHIVE_CRAWL_NAME": "unit", "REDIS_URL": redis_url, "NEWSARCHIVE_REDIS_OUTAGE_SECONDS": 5})
+        "NEWSARCHIVE_CRAWL_NAME": "unit", "REDIS_URL": redis_url, "NEWSARCHIVE_REDIS_OUTAGE_SECONDS": 5, **settings})
     crawler.spider = crawler._create_spider("news")
     scheduler = ReliableScheduler.from_crawler(crawler)
     scheduler.open(crawler.spider)
@@ -476,6 +476,29 @@ def test_a_worker_that_received_no_page_of_a_begun_crawl_says_the_others_took_th
     assert worked.spider_idle(worked.spider) is None
     worked.close("finished")
     assert worked.stats.get_value(NO_SHARE_STAT) is None
+
+
+def test_a_worker_started_with_other_options_than_its_crawl_is_refused(redis_server):
+    # Each worker filters the links it reads by its own options: a crawl of workers that disagreed
+    # held whatever passed the worker that happened to take each listing.
+    from newsarchive.distributed import OptionsDiffer, ReliableScheduler
+
+    first = opened_scheduler(redis_server.url, NEWSARCHIVE_REFRESH_WINDOW_DAYS=7)
+    alike = opened_scheduler(redis_server.url, NEWSARCHIVE_REFRESH_WINDOW_DAYS=7)
+    with pytest.raises(OptionsDiffer) as refused:
+        opened_scheduler(redis_server.url, NEWSARCHIVE_REFRESH_WINDOW_DAYS=30)
+    assert str(refused.value) == (
+        "this worker's options differ from those distributed crawl unit was started with "
+        "(NEWSARCHIVE_REFRESH_WINDOW_DAYS: 30 here, 7 in the crawl): start every worker of a crawl with the same "
+        "options, or give this one another --crawl-name")
+    # Spider arguments count too (--since, --sections ...).
+    crawler = alike.crawler
+    crawler.spider.arguments = {"since": "2024-01-10"}
+    with pytest.raises(OptionsDiffer, match=r"\(since: 2024-01-10 here, none in the crawl\)"):
+        ReliableScheduler.from_crawler(crawler)
+    alike.close("finished")
+    first.close("finished")  # the crawl is over: the next one may be started with other options
+    assert opened_scheduler(redis_server.url, NEWSARCHIVE_REFRESH_WINDOW_DAYS=30).crawl_name == "unit"
 
 
 class EightStories(SiteHandler):
