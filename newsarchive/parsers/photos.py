@@ -28,6 +28,7 @@ _CREDITS = etree.XPath("descendant::*[contains(@class, 'credit') or contains(@cl
 # Where a page keeps an image's address, in the order read: a lazy loader's own attribute first,
 # which its script copies into src (whose image is then a placeholder: a data: URI, a blank.gif).
 _SOURCE_ATTRIBUTES = ("data-lazy-src", "data-src", "data-original", "src")
+_NOT_AN_IMAGE = ("data:", "#", "javascript:", "about:")
 
 
 def story_container(root, body_element=None):
@@ -96,10 +97,14 @@ def image_source(image) -> str | None:
     '/img/river.jpg'
     >>> image_source(html.fragment_fromstring("<img srcset='/img/a-480.jpg 480w, /img/a-1200.jpg 1200w'>"))
     '/img/a-1200.jpg'
+    >>> image_source(html.fragment_fromstring("<img src='#'>")) is None
+    True
     """
     for attribute in _SOURCE_ATTRIBUTES:
         value = (image.get(attribute) or "").strip()
-        if value and not value.startswith("data:"):
+        # Not an image's address: inline data, or one that leads back to the page (`src="#"`, a
+        # placeholder a script replaces; as a photo its download was the page again, or nothing).
+        if value and not value.lower().startswith(_NOT_AN_IMAGE):
             return value
     return largest_in_srcset(image.get("srcset") or image.get("data-srcset") or "")
 
