@@ -45,3 +45,32 @@ def test_search_finds_the_word_the_page_hyphenated(tmp_path):
     assert [hit["title"] for hit in hits] == ["St. Magdalener im Glas"]
     assert len(search(archive.conn, "Winzergenossenschaft", filters=SearchFilters(limit=10))) == 1
     archive.close()
+
+
+STORY = " ".join(["A paragraph of plain prose about the border crossing and the reconstruction work there."] * 5)
+
+
+def control_page(head: str = "", in_story: str = "", headline: str = "<h1>A story</h1>") -> bytes:
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>A story</title>{head}</head><body>"
+            f"<article>{headline}<p>{STORY}</p><p>Second paragraph{in_story} here. {STORY}</p></article>"
+            "</body></html>").encode()
+
+
+def test_a_control_character_in_the_story_costs_neither_the_body_nor_a_character_of_text():
+    # One &#7; anywhere in the story made trafilatura discard the page: no body, a failure.
+    clean = parse_page("https://news.example/2024/03/story", control_page())
+    for control in ("&#7;", "&#x1B;", "&#x0e;", "\x07", "&#127;"):
+        article = parse_page("https://news.example/2024/03/story", control_page(in_story=control))
+        assert article.body_text == clean.body_text and article.body_text.count("Second paragraph here.") == 1, control
+    newline = parse_page("https://news.example/2024/03/story", control_page(in_story="&#10;&#9;"))
+    assert "Second paragraph here." in newline.body_text  # whitespace references are whitespace
+
+
+def test_terminal_control_sequences_in_metadata_are_not_stored():
+    # A headline that would set a terminal's title when `search` printed it (ESC ] 0; ... BEL).
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+            '"Headline \\u001b]0;pwned\\u0007 \\u001b[2Jhidden", "author": {"@type": "Person", "name": '
+            '"Ana\\u001b[8m Ruiz"}}</script>')
+    article = parse_page("https://news.example/2024/03/story", control_page(head=head, headline=""))
+    assert article.title == "Headline ]0;pwned [2Jhidden"
+    assert [author.name for author in article.authors] == ["Ana[8m Ruiz"]

@@ -47,10 +47,21 @@ def parse_document(url: str, body: bytes | str, content_type: str | None = None)
             raise NotHtmlError(url, f"the body is not HTML ({content_type or 'no content type'})")
     text, encoding = decode_html(body, content_type)
     try:
-        root, markup_notes = _parse_mending(text)
+        root, markup_notes = _parse_mending(_without_control_characters(text))
     except lxml.etree.ParserError as error:
         raise NotHtmlError(url, f"the HTML cannot be parsed: {error}") from error
     return Document(url, root, encoding, markup_notes)
+
+
+# A control character (C0 but the whitespace ones, DEL), raw or as a numeric reference (`&#7;`,
+# `&#x1B;`): no page shows one. In the tree, one such character anywhere in a story made
+# trafilatura discard the whole page ("discarding data"): its body was lost, the page a
+# missing_body_text failure. Its place in the text is left empty, as a browser shows it.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]|&#(?:0*(?:[0-8]|1[4-9]|2\d|3[01]|127)|[xX]0*(?:[0-8eEfF]|1[0-9a-fA-F]|7[fF]));")
+
+
+def _without_control_characters(text: str) -> str:
+    return _CONTROLS.sub("", text) if _CONTROLS.search(text) else text
 
 
 def html_parser(**options) -> lxml.etree.HTMLParser:

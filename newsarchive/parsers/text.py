@@ -17,7 +17,11 @@ EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123
 # may break), the zero-width space, the word joiner and a stray byte-order mark. Kept, they split a
 # word for full-text search ("Mag\xaddalener" is two tokens to SQLite's FTS) and for comparison with
 # the same text elsewhere. The zero-width (non-)joiners stay: Persian spelling and emoji need them.
-_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff\x00-\x08\x0e-\x1b\x7f]")
+# Control characters (C0 and DEL, not the whitespace ones): no text shows them, and printed they
+# drive the reader's terminal (ESC ] 0; sets its title): a hostile page's JSON-LD carried them into
+# stored titles and names, and `search` printed them raw.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1b\x7f]")
 
 
 # Half of a UTF-16 surrogate pair, alone: what a JSON "\ud83d" decodes to when a site cut an emoji
@@ -86,12 +90,16 @@ def normalise_text(text: str | None) -> str | None:
     """Collapse whitespace runs (NBSP and other Unicode spaces too), strip, drop the invisible layout
     characters (soft hyphens, zero-width spaces), NFC. Empty -> None.
 
-    >>> normalise_text("  Mag\u00adda\u00adle\u00adner\u00a0wines\u200b ")
-    'Magdalener wines'
+    >>> normalise_text("  Mag\u00adda\u00adle\u00adner\u00a0wines\u200b "), normalise_text("Title\x1b]0;x\x07\n")
+    ('Magdalener wines', 'Title]0;x')
     """
     if text is None:
         return None
-    collapsed = " ".join((text if text.isascii() else _INVISIBLE.sub("", text)).split())
+    if not text.isascii():
+        text = _INVISIBLE.sub("", text)
+    elif not text.isprintable():  # a tab or a line break, mostly; or a control character
+        text = CONTROL_CHARACTERS.sub("", text)
+    collapsed = " ".join(text.split())
     return unicodedata.normalize("NFC", collapsed) if collapsed else None
 
 
