@@ -108,6 +108,58 @@ def test_merge_is_idempotent_and_order_does_not_matter(tmp_path):
     assert snapshot(backward) == once
 
 
+def credited(path) -> tuple[list[str], set[str]]:
+    db = sqlite3.connect(path)
+    names = [row[0] for row in db.execute("SELECT au.name FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
+                                          "ORDER BY aa.position")]
+    return names, {row[0] for row in db.execute("SELECT name FROM authors")}
+
+
+def test_a_corrected_byline_and_first_seen_times_merge_as_one_crawl_keeps_them_in_either_order(tmp_path):
+    import dataclasses
+
+    def by(*names):
+        return [Byline(name=name, name_raw=name, position=n) for n, name in enumerate(names)]
+
+    story = article("https://d.example/x", "X", "body one", photos=["p1"])
+    before, after, unsigned = tmp_path / "before.db", tmp_path / "after.db", tmp_path / "unsigned.db"
+    build(before, "2026-01-01T10:00:00Z", [dataclasses.replace(story, authors=by("John Smith"))])
+    build(after, "2026-01-02T10:00:00Z", [dataclasses.replace(story, authors=by("Jane Doe"), photos=[
+        Photo(url="p1", position=0), Photo(url="p2", position=1)])])
+    build(unsigned, "2026-01-03T10:00:00Z", [dataclasses.replace(story, authors=[])])
+    for order in ((before, after), (after, before)):
+        merged = tmp_path / f"merged-{order[0].stem}.db"
+        assert run_cli("merge", *map(str, order), "--into", str(merged)).returncode == 0
+        # A corrected byline replaces the one before it, as in one archive crawled twice.
+        assert credited(merged) == (["Jane Doe"], {"Jane Doe"}), order
+        db = sqlite3.connect(merged)
+        assert sorted(db.execute("SELECT url, first_seen_at FROM photos")) == [
+            ("p1", "2026-01-01T10:00:00Z"), ("p2", "2026-01-02T10:00:00Z")], order
+        assert db.execute("SELECT first_seen_at FROM article_urls").fetchall() == [("2026-01-01T10:00:00Z",)], order
+        # A later visit whose page showed no byline leaves the credits as they were.
+        assert run_cli("merge", str(unsigned), "--into", str(merged)).returncode == 0
+        assert credited(merged) == (["Jane Doe"], {"Jane Doe"}), order
+
+
+def test_a_crawl_merged_while_unfinished_takes_its_end_when_merged_again(tmp_path):
+    shard, merged = tmp_path / "shard.db", tmp_path / "merged.db"
+    archive = open_archive(shard)
+    with archive.write() as db:  # a crawl killed: its row never finished
+        crawl_id = start_crawl(db, "diyaruna", "diyaruna", {}, "2026-01-01T10:00:00Z")
+        store_article(db, article("https://d.example/x", "X", "body"), crawl_id, "2026-01-01T10:05:00Z")
+    archive.close()
+    assert run_cli("merge", str(shard), "--into", str(merged)).returncode == 0
+    archive = open_archive(shard)
+    with archive.write() as db:  # the crawl that took it over marked it
+        finish_crawl(db, crawl_id, {"finished_at": "2026-01-01T10:05:00Z", "finish_reason": "interrupted",
+                                    "articles_stored": 1})
+    archive.close()
+    again = run_cli("merge", str(shard), "--into", str(merged))
+    assert again.returncode == 0 and "1 already merged" in again.stdout
+    assert sqlite3.connect(merged).execute("SELECT finished_at, finish_reason, articles_stored FROM crawls").fetchall() == [
+        ("2026-01-01T10:05:00Z", "interrupted", 1)]
+
+
 def test_a_shard_from_an_older_schema_is_migrated_in_a_copy(tmp_path):
     old = tmp_path / "old.db"
     old_migrations = Migrations("newsarchive")

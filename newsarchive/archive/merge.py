@@ -165,10 +165,15 @@ def _merge_crawls(source, db, summary) -> tuple[dict[int, int], set[int]]:
     for crawl in source.execute("SELECT * FROM crawls ORDER BY id"):  # pragma: no mutate
         crawl = dict(crawl)
         crawl["uuid"] = crawl.get("uuid") or uuid.uuid4().hex
-        existing = db.execute("SELECT id FROM crawls WHERE uuid = ?", [crawl["uuid"]]).fetchone()  # pragma: no mutate
+        existing = db.execute("SELECT id, finished_at FROM crawls WHERE uuid = ?", [crawl["uuid"]]).fetchone()  # pragma: no mutate
         if existing:
             crawl_ids[crawl["id"]] = existing[0]
             summary.crawls_already_merged += 1
+            if existing[1] is None and crawl["finished_at"] is not None:
+                # Merged while unfinished (killed), marked since by the crawl that took it over
+                # (`interrupted`, its end its last capture): the merged archive says so too.
+                _update_row(db, "crawls", existing[0], {column: crawl.get(column) for column in CRAWL_COPY
+                                                        if column not in ("uuid", "started_at")})
             continue
         row = {column: crawl.get(column) for column in CRAWL_COPY}
         # The crawl it took over is an earlier row of the same source: merged already.
@@ -177,6 +182,11 @@ def _merge_crawls(source, db, summary) -> tuple[dict[int, int], set[int]]:
         new_crawls.add(crawl["id"])
         summary.crawls_added += 1
     return crawl_ids, new_crawls
+
+
+def _update_row(db, table: str, row_id: int, values: dict) -> None:
+    db.execute(f"UPDATE {table} SET {', '.join(f'{column} = ?' for column in values)} WHERE id = ?",  # pragma: no mutate
+               [*values.values(), row_id])
 
 
 def _merge_captures(source, db, crawl_ids, new_crawls) -> None:
@@ -226,6 +236,7 @@ def _merge_article(source, db, article: dict, crawl_ids: dict[int, int]) -> None
         "SELECT * FROM article_versions WHERE article_id = ?",  # pragma: no mutate
         [article["id"]])]
     hash_before = None  # the target's content before this side is merged in
+    latest = True  # whether this side saw the article last (its fields, its credits win)
     if found is None:
         values = {column: article[column] for column in ARTICLE_COPY}
         values.update(first_seen_at=article["first_seen_at"], last_seen_at=article["last_seen_at"],
@@ -237,15 +248,20 @@ def _merge_article(source, db, article: dict, crawl_ids: dict[int, int]) -> None
         target_id = insert_row(db, "articles", values)  # pragma: no mutate
     else:
         target_id = found[0]
-        hash_before = db.execute("SELECT content_hash FROM articles WHERE id = ?",  # pragma: no mutate
-                                 [target_id]).fetchone()[0]
+        hash_before, seen_before = db.execute("SELECT content_hash, last_seen_at FROM articles WHERE id = ?",  # pragma: no mutate
+                                              [target_id]).fetchone()
+        latest = (article["last_seen_at"], article["content_hash"]) > (seen_before, hash_before)  # as _merge_article_row
         _merge_article_row(db, target_id, article, crawl_ids)
     _merge_versions(db, target_id, versions, crawl_ids)
     _merge_blocks(source, db, article, target_id, hash_before)
-    for url in urls or [article["canonical_url"]]:
-        db.execute("INSERT OR IGNORE INTO article_urls (url, article_id, first_seen_at) VALUES (?, ?, ?)",  # pragma: no mutate
-                   [url, target_id, article["first_seen_at"]])
-    _merge_authors(source, db, article["id"], target_id)
+    url_rows = source.execute("SELECT url, first_seen_at FROM article_urls WHERE article_id = ?",  # pragma: no mutate
+                              [article["id"]]).fetchall()
+    for url, first_seen in url_rows or [(article["canonical_url"], article["first_seen_at"])]:
+        # Each URL first seen when either side first saw it, whatever the order of the merge.
+        db.execute("INSERT INTO article_urls (url, article_id, first_seen_at) VALUES (?, ?, ?) ON CONFLICT (url) "
+                   "DO UPDATE SET first_seen_at = min(first_seen_at, excluded.first_seen_at) "
+                   "WHERE article_id = excluded.article_id", [url, target_id, first_seen or article["first_seen_at"]])
+    _merge_authors(source, db, article["id"], target_id, latest)
     _merge_photos(source, db, article["id"], target_id)
     _merge_comments(source, db, article["id"], target_id)
     _mark_comments_missing_from_the_latest_visit(db, target_id)
@@ -355,12 +371,21 @@ def _merge_blocks(source, db, article: dict, target_id: int, hash_before: str | 
                             f"VALUES (?, {', '.join('?' for _ in columns)})", [(target_id, *row) for row in rows])
 
 
-def _merge_authors(source, db, source_id: int, target_id: int) -> None:
+def _merge_authors(source, db, source_id: int, target_id: int, latest: bool) -> None:
+    """The credits of the side that saw the article last, as a crawl keeps them (store.py's
+    _store_authors: a corrected byline replaces the last visit's); the other side's when that one
+    gave none (a visit whose page showed no byline leaves the credits as they were)."""
     # Rows as dicts: a sqlite3.Row finds a key in any case, a dict only in the case written.
-    for row in map(dict, source.execute(
+    rows = [dict(row) for row in source.execute(
             "SELECT au.name, aa.position, aa.name_raw, aa.role FROM article_authors aa "  # pragma: no mutate
             "JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = ?",  # pragma: no mutate
-            [source_id])):
+            [source_id])]
+    credited = [row[0] for row in db.execute("SELECT author_id FROM article_authors WHERE article_id = ?",  # pragma: no mutate
+                                             [target_id])]
+    if not rows or (credited and not latest):
+        return
+    db.execute("DELETE FROM article_authors WHERE article_id = ?", [target_id])  # pragma: no mutate
+    for row in rows:
         found = db.execute("SELECT id FROM authors WHERE name = ?", [row["name"]]).fetchone()  # pragma: no mutate
         author_id = found[0] if found else db.execute(
             "INSERT INTO authors (name) VALUES (?)",  # pragma: no mutate
@@ -368,6 +393,9 @@ def _merge_authors(source, db, source_id: int, target_id: int) -> None:
         db.execute("INSERT OR IGNORE INTO article_authors (article_id, author_id, position, name_raw, role) "  # pragma: no mutate
                    "VALUES (?, ?, ?, ?, ?)",  # pragma: no mutate
                    [target_id, author_id, row["position"], row["name_raw"], row["role"]])
+    for author_id in credited:  # an author no article credits any more is no author of the archive
+        db.execute("DELETE FROM authors WHERE id = ? AND NOT EXISTS "  # pragma: no mutate
+                   "(SELECT 1 FROM article_authors WHERE author_id = authors.id)", [author_id])
 
 
 def _merge_photos(source, db, source_id: int, target_id: int) -> None:
@@ -376,6 +404,8 @@ def _merge_photos(source, db, source_id: int, target_id: int) -> None:
             [source_id])):
         db.execute(f"INSERT OR IGNORE INTO photos (article_id, {', '.join(PHOTO_COPY)}) "  # pragma: no mutate
                    f"VALUES (?, {', '.join('?' for _ in PHOTO_COPY)})", [target_id, *row.values()])
+        db.execute("UPDATE photos SET first_seen_at = ? WHERE article_id = ? AND url = ? AND first_seen_at > ?",  # pragma: no mutate
+                   [row["first_seen_at"], target_id, row["url"], row["first_seen_at"]])  # the earlier, in either order
         if row["file_sha256"]:
             db.execute("UPDATE photos SET file_path = ?, file_size = ?, file_type = ?, file_sha256 = ? "  # pragma: no mutate
                        "WHERE article_id = ? AND url = ? AND file_sha256 IS NULL",  # pragma: no mutate
