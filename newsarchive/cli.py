@@ -81,12 +81,20 @@ def _stop_on_sigterm(signum, frame) -> None:
     raise SystemExit(128 + signum)
 
 
+# SQLite's errors of a write the disk refused: full (SQLITE_FULL), or the file may not grow (a file
+# size limit, `ulimit -f`) or be written (SQLITE_IOERR, its "disk I/O error").
+_CANNOT_WRITE = (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR)
+
+
 def one_line(error: BaseException) -> str:
     """An error as a user can act on it: the file an OSError names, a damaged SQLite file said so."""
     if isinstance(error, OSError) and error.filename is not None:
         return f"cannot use {error.filename}: {error.strerror or error}"
     if isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.OperationalError):
         return f"the archive cannot be read, it is damaged or no SQLite file ({error})"
+    if (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF in _CANNOT_WRITE:  # the primary code of an extended one
+        return (f"the archive could not be written: the disk is full, or the file may not grow or be written "
+                f"({error}); nothing of this transaction was kept")
     return f"{type(error).__name__}: {error} (NEWSARCHIVE_TRACEBACK=1 shows where)"
 
 

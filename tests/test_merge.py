@@ -226,3 +226,41 @@ def test_a_shard_a_crawl_is_writing_now_is_refused_until_the_crawl_ends(tmp_path
     odd.write_bytes(second.read_bytes())
     with crawl_lock(odd, "diyaruna"):
         assert crawls_running(odd) == ["diyaruna"]
+
+
+def test_merge_into_a_file_beside_an_archive_is_refused(tmp_path):
+    first, _ = two_archives(tmp_path)
+    side = tmp_path / "first.db-wal"
+    side.write_bytes(b"")  # an archive's empty log: taken for a new archive, filled, then deleted by its next writer
+    result = run_cli("merge", str(first), "--into", str(side))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"Error: {side} is the -wal file of the archive first.db beside it, not an archive: "
+                                     "name another file")
+    assert side.read_bytes() == b""
+    crawl = run_cli("crawl", "http://127.0.0.1:9/news/", "--db", str(tmp_path / "first.db-shm"), "--allow-private")
+    assert crawl.returncode == 1 and "is the -shm file of the archive first.db beside it" in crawl.stderr, crawl.stderr
+
+
+def test_a_merge_the_disk_refuses_says_so_in_one_line_and_a_rerun_with_room_completes(tmp_path):
+    import resource
+    import subprocess
+    import sys
+
+    big = tmp_path / "big.db"
+    prose = " ".join(f"word{n}" for n in range(40_000))  # about 300 KB a story
+    build(big, "2026-01-01T10:00:00Z", [article(f"https://d.example/{n}", f"Story {n}", f"{n} {prose}") for n in range(8)])
+    target = tmp_path / "full.db"
+
+    def limited():  # the file may not grow past 1 MB (as a full disk), its writes EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1_000_000, 1_000_000))
+
+    result = subprocess.run([sys.executable, "-m", "newsarchive.cli", "merge", str(big), "--into", str(target)],
+                            capture_output=True, text=True, preexec_fn=limited, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("Error: the archive could not be written: the disk is full, or the file "
+                                            "may not grow or be written ("), result.stderr
+    assert "Traceback" not in result.stderr and "cannot rollback" not in result.stderr
+    again = run_cli("merge", str(big), "--into", str(target))
+    assert again.returncode == 0, again.stderr
+    assert snapshot(target)["articles"] == snapshot(big)["articles"]
+

@@ -96,7 +96,10 @@ class Archive:
         try:
             yield self.db
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # SQLite may have rolled the transaction back itself (a full disk: SQLITE_FULL): a
+            # ROLLBACK then fails and its "no transaction is active" would hide the cause.
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
         else:
             self.conn.execute("COMMIT")
@@ -197,9 +200,19 @@ def open_for_reading(path: str | Path, older: bool = False) -> ReadConnection:
     raise AssertionError("unreachable")
 
 
+# SQLite's files beside an archive: its write-ahead log (changes not yet in the archive's file), the
+# log's index, a rollback journal. Made an archive of its own, one is deleted or replaced by the
+# next writer of the archive beside it, and all written into it with it.
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
 def _check_before_writing(path: Path) -> None:
     if path.exists() and not path.is_file():
         raise ArchiveError(f"{path} is not a file")
+    for suffix in SQLITE_SIDE_FILES:
+        if path.name.endswith(suffix) and path.with_name(path.name[:-len(suffix)]).is_file():
+            raise ArchiveError(f"{path} is the {suffix} file of the archive {path.name[:-len(suffix)]} beside it, "
+                               "not an archive: name another file")
     if path.is_file():
         _check_header(path)
         if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
