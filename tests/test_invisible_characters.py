@@ -74,3 +74,25 @@ def test_terminal_control_sequences_in_metadata_are_not_stored():
     article = parse_page("https://news.example/2024/03/story", control_page(head=head, headline=""))
     assert article.title == "Headline ]0;pwned [2Jhidden"
     assert [author.name for author in article.authors] == ["Ana[8m Ruiz"]
+
+
+def test_search_by_author_is_in_any_case_in_every_script(tmp_path):
+    # SQLite's NOCASE folds ASCII only: "иван петров" found nothing by "Иван Петров".
+    from newsarchive.items import Article, Byline, Comment
+
+    archive = open_archive(tmp_path / "archive.db")
+    with archive.write() as db:
+        crawl_id = start_crawl(db, None, "generic", {}, "2026-03-01T00:00:00Z")
+        for number, name in enumerate(("Иван Петров", "Émile Zoé", "Ivan Petrov")):
+            url = f"https://news.example/{number}"
+            store_article(db, Article(url=url, canonical_url=url, title=f"Story {number}", body_text=f"Bridges {number}.",
+                                      authors=[Byline(name=name, name_raw=name, position=0)],
+                                      comments=[Comment(body_text=f"Bridges again {number}.", position=0, author_name=name)]),
+                          crawl_id, "2026-03-01T00:00:00Z")
+    for asked, title in (("иван петров", "Story 0"), ("ИВАН ПЕТРОВ", "Story 0"), ("émile zoé", "Story 1"),
+                         ("ivan PETROV", "Story 2")):
+        for target in ("articles", "comments"):
+            hits = search(archive.conn, "bridges", target, SearchFilters(author=asked))
+            assert [hit["title"] for hit in hits] == [title], (asked, target)
+    assert search(archive.conn, "bridges", filters=SearchFilters(author="Иван")) == []  # the whole name
+    archive.close()

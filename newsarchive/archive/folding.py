@@ -48,6 +48,13 @@ def fold(text: str | None) -> str | None:
     return folded
 
 
+def casefold(text: str | None) -> str | None:
+    """A name as compared whatever its case, in every script: SQLite's NOCASE and lower() fold
+    ASCII letters only ("Иван" and "иван" differed)."""
+    return text.casefold() if text else text
+
+
 def register(conn) -> None:
-    """Make fold() an SQL function of this connection (the indexes' triggers need it)."""
+    """Make fold() (the indexes' triggers need it) and casefold() SQL functions of this connection."""
     conn.create_function("fold", 1, fold, deterministic=True)
+    conn.create_function("casefold", 1, casefold, deterministic=True)

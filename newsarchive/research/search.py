@@ -174,12 +174,12 @@ def _filter_clauses(target: str, filters: SearchFilters) -> tuple[str, str, list
         source, row_id, date = "articles a", "a.id", "a.published_at"
         if filters.author:
             where.append("EXISTS (SELECT 1 FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
-                         "WHERE aa.article_id = a.id AND au.name = ? COLLATE NOCASE)")
+                         "WHERE aa.article_id = a.id AND casefold(au.name) = casefold(?))")
             params.append(filters.author)
     else:
         source, row_id, date = "comments c JOIN articles a ON a.id = c.article_id", "c.id", "c.posted_at"
         if filters.author:
-            where.append("c.author_name = ? COLLATE NOCASE")
+            where.append("casefold(c.author_name) = casefold(?)")
             params.append(filters.author)
     if filters.site:
         where.append("a.site = ?")
