@@ -82,6 +82,14 @@ def test_filters_select_what_is_exported(research_archive, tmp_path):
     assert all(r["language"] == "ar" and "2019-01-15" <= r["published_at"] <= "2019-02-15" for r in records)
     export(research_archive, "csv", tmp_path / "none.csv", "--site", "nosuchsite")
     assert (tmp_path / "none.csv").read_text(encoding="utf-8").startswith("id,url,canonical_url,")
+    # The language as `search --language` reads it: its English name, or its code in capitals.
+    for spelled in ("Arabic", "AR"):
+        export(research_archive, "jsonl", tmp_path / "named.jsonl", "--language", spelled, "--since", "2019-01-15",
+               "--until", "2019-02-15")
+        assert (tmp_path / "named.jsonl").read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
+    unknown = run_cli("export", "jsonl", "--db", str(research_archive.db_path), "--out", str(tmp_path / "x.jsonl"),
+                      "--language", "Klingonese")
+    assert unknown.returncode == 2 and "--language: 'Klingonese' is neither a two-letter code" in unknown.stderr
 
 
 def test_parquet_keeps_the_nested_parts(research_archive, tmp_path):

@@ -21,7 +21,7 @@ def export_filter_options(function):
     for option in reversed([
         click.option("--site", help="Only this site."),
         click.option("--section", help="Only this section (its last breadcrumb entry)."),
-        click.option("--language", help="Only this language, e.g. ar."),
+        click.option("--language", help="Only this language: a code (ar) or its English name (Arabic)."),
         click.option("--since", help="Published on or after this date, YYYY-MM-DD."),
         click.option("--until", help="Published on or before this date, YYYY-MM-DD."),
         click.option("--since-crawl", type=ROW_ID, metavar="N",
@@ -36,10 +36,13 @@ def export_filters(site, section, language, since, until, since_crawl):
     ends before it starts, is a usage error (exit 2), not an empty or a whole export."""
     from exports.records import ExportFilters
     from newsarchive.options import OptionError, check_date_order, parse_day
+    from newsarchive.research.search import language_code
 
     try:
         since, until = parse_day(since, "--since"), parse_day(until, "--until")
         check_date_order(since, until)
+        # As `search --language` reads it ("Arabic", "AR"): the raw value matched nothing, silently.
+        language = language_code(language) if language else None
     except OptionError as error:
         raise click.UsageError(str(error)) from None
     return ExportFilters(site, section, language, since, until, since_crawl)
