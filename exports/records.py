@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from newsarchive.archive import open_for_reading
-from newsarchive.archive.queries import date_window
+from newsarchive.archive.queries import date_window, publication_day_of
 
 CHUNK_SIZE = 500
 
@@ -39,7 +39,7 @@ class ExportFilters:
     site: str | None = None
     section: str | None = None
     language: str | None = None
-    since: str | None = None  # publication date, YYYY-MM-DD
+    since: str | None = None  # day of publication as the site counts days (publication_day_of), YYYY-MM-DD
     until: str | None = None
     since_crawl: int | None = None  # only articles new or changed after this crawl (CHANGED_AFTER_CRAWL)
 
@@ -49,7 +49,7 @@ class ExportFilters:
             if value:
                 clauses.append(f"{alias}.{column} = ?")
                 params.append(value)
-        window, window_params = date_window(f"{alias}.published_at", self.since, self.until)
+        window, window_params = date_window(publication_day_of(alias), self.since, self.until)
         if self.since_crawl is not None:
             clauses.append(CHANGED_AFTER_CRAWL.format(a=alias))
             params += [self.since_crawl] * 3

@@ -76,10 +76,10 @@ def test_filters_select_what_is_exported(research_archive, tmp_path):
     export(research_archive, "jsonl", out, "--language", "ar", "--since", "2019-01-15", "--until", "2019-02-15")
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     expected = db_of(research_archive).execute(
-        "SELECT count(*) FROM articles WHERE language = 'ar' AND published_at BETWEEN '2019-01-15' AND '2019-02-15'"
+        "SELECT count(*) FROM articles WHERE language = 'ar' AND published_day BETWEEN '2019-01-15' AND '2019-02-15'"
     ).fetchone()[0]
     assert len(records) == expected > 0
-    assert all(r["language"] == "ar" and "2019-01-15" <= r["published_at"] <= "2019-02-15" for r in records)
+    assert all(r["language"] == "ar" and "2019-01-15" <= r["published_day"] <= "2019-02-15" for r in records)
     export(research_archive, "csv", tmp_path / "none.csv", "--site", "nosuchsite")
     assert (tmp_path / "none.csv").read_text(encoding="utf-8").startswith("id,url,canonical_url,")
     # The language as `search --language` reads it: its English name, or its code in capitals.
@@ -106,3 +106,28 @@ def test_parquet_keeps_the_nested_parts(research_archive, tmp_path):
     arabic = next(row for row in rows if row["language"] == "ar")
     assert arabic["section_path"] and arabic["title"] == db.execute(
         "SELECT title FROM articles WHERE id = ?", [arabic["id"]]).fetchone()[0]
+
+
+def test_since_and_until_go_by_the_day_the_site_published_on(tmp_path):
+    # A story out at 23:30 in Chicago is of 10 March though its UTC time is on the 11th; one out at
+    # 00:30 in Tokyo is of the 11th though its UTC time is on the 10th. Exports and search went by
+    # the UTC day, while report counts by the site's day and the README says to ask by it.
+    from newsarchive.archive import open_archive
+    from newsarchive.archive.store import start_crawl, store_article
+    from newsarchive.items import Article
+    from newsarchive.research.search import SearchFilters, search
+
+    path = tmp_path / "archive.db"
+    archive = open_archive(path)
+    with archive.write() as db:
+        crawl_id = start_crawl(db, None, "generic", {}, "2024-03-12T00:00:00Z")
+        for name, utc, day in (("Chicago", "2024-03-11T04:30:00Z", "2024-03-10"), ("Tokyo", "2024-03-10T15:30:00Z", "2024-03-11")):
+            url = f"https://news.example/{name.lower()}"
+            store_article(db, Article(url=url, canonical_url=url, title=f"Late story in {name}", body_text="Rain fell.",
+                                      published_at=utc, published_day=day), crawl_id, "2024-03-12T00:00:00Z")
+    out = tmp_path / "day.jsonl"
+    run_cli("export", "jsonl", "--db", str(path), "--out", str(out), "--since", "2024-03-11", "--until", "2024-03-11")
+    assert [json.loads(line)["title"] for line in out.read_text(encoding="utf-8").splitlines()] == ["Late story in Tokyo"]
+    hits = search(archive.conn, "rain", filters=SearchFilters(since="2024-03-10", until="2024-03-10"))
+    assert [hit["title"] for hit in hits] == ["Late story in Chicago"]
+    archive.close()

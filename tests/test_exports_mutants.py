@@ -180,7 +180,8 @@ def test_filters_build_one_where_clause_with_its_parameters():
     where, params = ExportFilters(site="s", section="x", language="en", since="2026-01-01", until="2026-01-31",
                                   since_crawl=7).where("b")
     assert where.startswith("b.site = ? AND b.section = ? AND b.language = ? AND (b.first_crawl_id > ? OR ")
-    assert where.endswith(" AND b.published_at >= ? AND substr(b.published_at, 1, 10) <= ?")
+    assert where.endswith(" AND coalesce(b.published_day, substr(b.published_at, 1, 10)) >= ? "
+                          "AND substr(coalesce(b.published_day, substr(b.published_at, 1, 10)), 1, 10) <= ?")
     assert params == ["s", "x", "en", 7, 7, 7, "2026-01-01", "2026-01-31"]
 
 

@@ -93,7 +93,9 @@ def full_ranking(db, target: str, query: str, limit: int, site: str | None = Non
         where.append("a.site = ?")
         params.append(site)
     if since:
-        where.append("a.published_at >= ?" if target == "articles" else "c.posted_at >= ?")
+        # An article's day as its site counts days (published_day), a comment's time in UTC.
+        where.append("coalesce(a.published_day, substr(a.published_at, 1, 10)) >= ?" if target == "articles"
+                     else "c.posted_at >= ?")
         params.append(since)
     if author:
         where.append("EXISTS (SELECT 1 FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
@@ -185,8 +187,10 @@ def test_lists_with_filters_give_the_filtered_ranking(listed_archive):
 
 
 def lists_with_filters(db, query: str, limit: int, filters: SearchFilters):
+    from newsarchive.archive.folding import register
     from newsarchive.research.search import _filter_clauses, _kept_among, _kept_sql
 
+    register(db)  # the SQL functions of the archive's connections (casefold for --author)
     source, row_id, where, params = _filter_clauses("articles", filters)
     kept = _kept_sql(source, row_id, where)
     passing = lambda rows: _kept_among(db, kept, row_id, params, rows)  # noqa: E731

@@ -215,6 +215,14 @@ def date_window(column: str, since: str | None, until: str | None) -> tuple[list
     return clauses, params
 
 
+def publication_day_of(alias: str = "a") -> str:
+    """SQL for an article's day of publication as its site counts days (published_day: a story out
+    at 23:30 in Chicago is of that day, not of the next UTC day), the UTC day for an article stored
+    before the site's day was kept: what `--since` and `--until` of exports and search go by, as
+    `report` counts a crawl's articles per day."""
+    return f"coalesce({alias}.published_day, substr({alias}.published_at, 1, 10))"
+
+
 ARCHIVE_TABLES = ("articles", "article_versions", "authors", "photos", "comments", "listings", "failures", "crawls")
 
 

@@ -22,7 +22,7 @@ def export_filter_options(function):
         click.option("--site", help="Only this site."),
         click.option("--section", help="Only this section (its last breadcrumb entry)."),
         click.option("--language", help="Only this language: a code (ar) or its English name (Arabic)."),
-        click.option("--since", help="Published on or after this date, YYYY-MM-DD."),
+        click.option("--since", help="Published on or after this day (the site's day: published_day), YYYY-MM-DD."),
         click.option("--until", help="Published on or before this date, YYYY-MM-DD."),
         click.option("--since-crawl", type=ROW_ID, metavar="N",
                      help="Only articles new or changed after crawl N (incremental exports)."),

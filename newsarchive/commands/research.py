@@ -51,7 +51,7 @@ def sites(as_json):
 @click.option("--in", "target", type=click.Choice(["articles", "comments"]), default="articles", show_default=True,
               help="Search article texts or comment texts.")
 @click.option("--site", help="Only this site.")
-@click.option("--since", help="Published (or, for comments, posted) on or after this date, YYYY-MM-DD.")
+@click.option("--since", help="Published (the site's day: published_day) or, for comments, posted (UTC) on or after this day, YYYY-MM-DD.")
 @click.option("--until", help="Published (or posted) on or before this date, YYYY-MM-DD.")
 @click.option("--author", help="Only articles by this author (or comments by this commenter); any case.")
 @click.option("--language", help="Only articles (or comments on articles) in this language: ar, en, ru ...")

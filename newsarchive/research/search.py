@@ -13,7 +13,8 @@ import sqlite3
 from dataclasses import dataclass
 
 from newsarchive.archive.folding import fold
-from newsarchive.archive.queries import date_window
+from newsarchive.archive.folding import register as register_functions
+from newsarchive.archive.queries import date_window, publication_day_of
 from newsarchive.archive.search_lists import best_rows, bm25_sql
 
 # Markers around matched words in passages; the CLI turns them into colour or brackets.
@@ -95,6 +96,7 @@ def search(db: sqlite3.Connection, query: str, target: str = "articles",
     if words > MAX_QUERY_WORDS:
         raise SearchQueryError(f"a search query of {words} words is too long (at most {MAX_QUERY_WORDS}): {HELP}")
     query = fold(prepare_query(query, INDEX_COLUMNS[target]))  # the indexes hold folded text (archive/folding.py)
+    register_functions(db)  # casefold() for --author, on a connection the archive did not open too
     db.row_factory = sqlite3.Row
     try:
         return _hits(db, query, target, _ranked_ids(db, query, target, filters))
@@ -110,6 +112,7 @@ def count_matches(db, query: str, target: str, filters: SearchFilters) -> int:
     """How many rows match the query and the filters (the "of N" of a page of hits)."""
     query = fold(prepare_query(query, INDEX_COLUMNS[target]))
     index = f"{target}_fts"
+    register_functions(db)
     source, row_id, where, params = _filter_clauses(target, filters)
     if not where:
         return db.execute(f"SELECT count(*) FROM {index} WHERE {index} MATCH ?", [query]).fetchone()[0]
@@ -171,7 +174,7 @@ def _filter_clauses(target: str, filters: SearchFilters) -> tuple[str, str, list
     """The rows of `target` the filters keep: FROM clause, its id column, conditions, parameters."""
     where, params = [], []
     if target == "articles":
-        source, row_id, date = "articles a", "a.id", "a.published_at"
+        source, row_id, date = "articles a", "a.id", publication_day_of("a")
         if filters.author:
             where.append("EXISTS (SELECT 1 FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
                          "WHERE aa.article_id = a.id AND casefold(au.name) = casefold(?))")
