@@ -77,3 +77,17 @@ def test_every_research_query_is_a_working_canned_query(datasette, query):
         assert rows == [], query.name
         return
     assert isinstance(rows, list) and rows, query.name
+
+
+def test_a_port_another_program_holds_is_one_line_before_anything_is_served(research_archive):
+    import socket
+
+    from tests.conftest import run_cli
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = run_cli("browse", "--db", str(research_archive.db_path), "--port", str(port), timeout=60)
+    assert result.returncode == 1
+    assert "serving" not in result.stdout
+    assert result.stderr.splitlines() == [f"Error: cannot serve on 127.0.0.1:{port}: Address already in use "
+                                          f"(another program uses it? give --port another number)"]

@@ -284,11 +284,28 @@ def browse(db_path, host, port, metadata_path):
                    "holds changes a crawl made since its last checkpoint, which it will not show (the other "
                    "commands read them): copy both files to writable storage to browse them", err=True)
     metadata_path = metadata_path or default_metadata_path(db_path)
+    _check_port_free(host, port)
     click.echo(f"serving {db_path} on http://{host}:{port}/ (metadata: {metadata_path}); Ctrl-C stops")
     try:
         run_datasette(db_path, metadata_path, host, port, immutable)  # replaces this process
     except RuntimeError as error:
         raise click.ClickException(str(error)) from None
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """One line, before anything says the archive is served, when the address is taken (Datasette
+    would log six lines from its web server and exit 3, which is report's status for coverage
+    that fell) or cannot be had."""
+    import os
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        raise click.ClickException(f"cannot serve on {host}:{port}: {reason} "
+                                   "(another program uses it? give --port another number)") from None
 
 
 # schema ----------------------------------------------------------------------------------------
