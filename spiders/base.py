@@ -76,6 +76,7 @@ class ArchiveSpider(scrapy.Spider):
         self.allow_private = parse_flag(allow_private)
         self.full = parse_flag(full)
         self.requested: set[bytes] = set()  # the request_key of each URL requested in this crawl
+        self.skipped: set[bytes] = set()  # ... and of each known article the refresh policy did not fetch
         # Stories a sitemap or feed had this crawl request that no listing page has shown yet
         # (first_listed_here): the stale-pages rule counts them new on the page that lists them first.
         self.unlisted_from_discovery_files: set[bytes] = set()
@@ -243,11 +244,20 @@ class ArchiveSpider(scrapy.Spider):
         would be known to the policy, and counted as skipped although this crawl fetched it."""
         if request_key(link.url) in self.requested or not self.is_allowed(link.url):
             return None
+        key = request_key(link.url)
         known = self.archive_lookup.known_article(link.url)
         reason = self.refresh.reason_to_fetch(link, known)
-        self.crawler.stats.inc_value(f"newsarchive/refresh/{reason or 'skipped'}_count")
+        # A known article not fetched is counted once, however many listings show it; and not at
+        # all once another listing's signs (a new comment count) have it fetched after all.
         if reason is None:
+            if key not in self.skipped:
+                self.skipped.add(key)
+                self.crawler.stats.inc_value("newsarchive/refresh/skipped_count")
             return None
+        if key in self.skipped:
+            self.skipped.discard(key)
+            self.crawler.stats.inc_value("newsarchive/refresh/skipped_count", -1)
+        self.crawler.stats.inc_value(f"newsarchive/refresh/{reason}_count")
         conditional = known is not None and self.refresh.wants_conditional(reason) and self.conditional_requests
         headers = self.archive_lookup.conditional_headers(link.url) if conditional else {}
         request = self.follow(link.url, "article", **({"headers": headers} if headers else {}))

@@ -291,6 +291,18 @@ def test_a_known_article_listed_without_a_sign_of_change_is_skipped(make_spider,
     assert spider.follow(f"{SITE}/news/quiet", "article") is not None  # skipped, not taken as requested
 
 
+def test_a_known_article_two_listings_show_is_skipped_once_and_not_at_all_once_fetched(make_spider, known_articles):
+    # Counted per link, the crawl said "154 known articles not fetched again" of an archive of 150.
+    spider = make_spider()
+    quiet = ListingLink(f"{SITE}/news/quiet", 0)
+    assert spider.article_request_if_due(quiet) is None and spider.article_request_if_due(quiet) is None
+    assert refresh_counts(spider) == {"skipped_count": 1}
+    # A third listing shows it changed: fetched after all, so not skipped.
+    changed = ListingLink(f"{SITE}/news/quiet", 0, modified_at_raw="2026-02-01T00:00:00Z")
+    assert spider.article_request_if_due(changed) is not None
+    assert refresh_counts(spider) == {"skipped_count": 0, "listing_modified_count": 1}
+
+
 def test_a_known_article_listed_as_changed_is_asked_for_conditionally(make_spider, known_articles):
     spider = make_spider()
     link = ListingLink(f"{SITE}/news/quiet", 0, modified_at_raw="2026-02-01T00:00:00Z")

@@ -367,7 +367,7 @@ def report_html(report: dict) -> str:
         ["requests", crawl["requests"]], ["responses", crawl["responses"]], ["items", crawl["items"]],
         ["new articles", crawl["articles_new"]], ["changed articles", crawl["articles_changed"]],
         ["unchanged articles", crawl.get("articles_not_modified")],
-        ["article links skipped (refresh policy)", crawl.get("articles_skipped")],
+        ["known articles not fetched (refresh policy)", crawl.get("articles_skipped")],
         ["revisits of known articles (--revisit-budget)", crawl.get("revisits") or 0],
         ["revisits that found a change", crawl.get("revisits_changed") or 0],
         ["changes expected since the last visit (estimated staleness)",
