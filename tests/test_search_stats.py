@@ -83,6 +83,10 @@ def test_names_and_ordinary_words_are_plain_words(research_archive):
     ("title:peshmerga", "title:peshmerga"), ("title:al-Taie", 'title:"al-Taie"'), ("x:y", '"x:y"'),
     ("NEAR(a b, 3)", "NEAR ( a b , 3 )"), ("a, b", "a b"), ('o"brien', "o brien"),
     ("(a OR b) AND NOT c", "( a OR b ) AND NOT c"),
+    # Words are all to match, groups too: FTS5 joins only phrases without an operator.
+    ("forces (security OR border)", "forces AND ( security OR border )"),
+    ("(security OR border) forces", "( security OR border ) AND forces"), ("(a) (b)", "( a ) AND ( b )"),
+    ("NEAR(a b, 3) c", "NEAR ( a b , 3 ) AND c"), ("a OR (b c)", "a OR ( b c )"),
 ])
 def test_queries_keep_the_fts5_syntax_and_quote_the_rest(query, prepared):
     from newsarchive.research.search import prepare_query

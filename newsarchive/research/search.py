@@ -57,8 +57,17 @@ def prepare_query(query: str, columns: tuple[str, ...] = ()) -> str:
             depth -= 1
         elif piece == "," and near_depth is None:
             continue  # punctuation between plain words; FTS5 reads a comma only in NEAR(...)
+        if prepared and _joins_without_operator(prepared[-1], piece):
+            prepared.append("AND")  # all words must match, groups too: FTS5 joins only phrases by itself
         prepared.append(_prepared_piece(piece, columns))
     return " ".join(prepared)
+
+
+def _joins_without_operator(before: str, piece: str) -> bool:
+    """Whether a group stands next to a word or another group with no operator between them
+    (`forces (security OR border)`), which FTS5 reads as a syntax error."""
+    operand_before = before not in _OPERATORS and before not in ("(", ",")
+    return operand_before and (piece == "(" or (before == ")" and piece not in _OPERATORS and piece not in (")", ",")))
 
 
 def _prepared_piece(piece: str, columns: tuple[str, ...]) -> str:
