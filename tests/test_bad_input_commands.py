@@ -118,7 +118,9 @@ def test_exports_to_a_missing_folder_or_an_unknown_crawl_leave_no_file(tmp_path)
         one_line_error(run("export", kind, "--db", str(db_path), "--out", str(missing)), 1,
                        "the folder", "does not exist")
     out = tmp_path / "crawl.warc.gz"
-    one_line_error(run("export", "warc", "--db", str(db_path), "--out", str(out), "--crawl", "42"), 1, "no crawl 42")
+    for kind in ("warc", "wacz"):  # a usage error, as --since-crawl's (exit 2)
+        one_line_error(run("export", kind, "--db", str(db_path), "--out", str(out), "--crawl", "42"), 2, "no crawl 42")
+    one_line_error(run("merge", str(tmp_path / "missing.db"), "--into", str(tmp_path / "m.db")), 2, "does not exist")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["archive.db", "archive.db-shm", "archive.db-wal"] \
         or sorted(p.name for p in tmp_path.iterdir()) == ["archive.db"]
 

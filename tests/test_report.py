@@ -87,7 +87,8 @@ def test_a_coverage_drop_is_warned_loudly_and_page_text_cannot_run(tmp_path):
 
 def test_reporting_on_a_crawl_that_does_not_exist_is_a_clear_error(research_archive):
     result = run_cli("report", "--db", str(research_archive.db_path), "--crawl", "99")
-    assert result.returncode == 1 and "no crawl 99" in result.stderr
+    # A usage error, as every command's for a crawl or a file that is not there (exit 2).
+    assert result.returncode == 2 and "Error: Invalid value for '--crawl': no crawl 99 in " in result.stderr
 
 
 def test_a_profile_selector_that_stops_matching_is_named(tmp_path):

@@ -205,7 +205,7 @@ def demo(db_path: Path, articles: int, seed: int, site_dir: Path | None, port: i
 # merge -----------------------------------------------------------------------------------------
 
 @click.command()
-@click.argument("sources", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--into", "target", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The archive to merge into (created if missing).")
 def merge(sources, target):

@@ -79,6 +79,27 @@ def _export_table(kind: str, db_path: Path, out_path: Path, table: str, filters,
                f"{following}", err=is_stdout(out_path))
 
 
+def check_crawls_named(db_path: Path, crawl_ids, option: str = "--crawl") -> None:
+    """A usage error (exit 2, as for a file that is not there) when an option names a crawl the
+    archive does not have: `export warc|wacz --crawl`, `report --crawl`."""
+    from exports.records import crawl_ids as first_and_latest
+    from newsarchive.archive import open_for_reading
+
+    if not crawl_ids:
+        return
+    conn = open_for_reading(db_path)
+    try:
+        known = {row[0] for row in conn.execute("SELECT id FROM crawls")}
+        missing = sorted(set(crawl_ids) - known)
+        if missing:
+            first, latest = first_and_latest(conn)
+            have = f"its crawls are {first} to {latest}" if latest is not None else "it has no crawls"
+            raise click.BadParameter(f"no crawl {', '.join(map(str, missing))} in {db_path} ({have})",
+                                     param_hint=f"'{option}'")
+    finally:
+        conn.close()
+
+
 def _check_since_crawl(db, db_path: Path, since_crawl: int | None) -> None:
     """A usage error when --since-crawl names no crawl of the archive."""
     from exports.records import crawl_exists, crawl_ids
@@ -219,6 +240,7 @@ def export_warc_command(db_path: Path, out_path: Path, crawl_ids: tuple[int, ...
     from exports.warc import export_warc
 
     open_archive_for_reading(db_path).close()
+    check_crawls_named(db_path, crawl_ids)
     try:
         summary = export_warc(db_path, out_path, list(crawl_ids) or None, photos_dir=photos_dir, cdx=cdx)
     except ExportError as error:
@@ -241,6 +263,7 @@ def export_wacz_command(db_path: Path, out_path: Path, crawl_ids: tuple[int, ...
     from exports.wacz import export_wacz
 
     open_archive_for_reading(db_path).close()
+    check_crawls_named(db_path, crawl_ids)
     try:
         summary = export_wacz(db_path, out_path, list(crawl_ids) or None, photos_dir=photos_dir)
     except ExportError as error:

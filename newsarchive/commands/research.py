@@ -199,9 +199,11 @@ def report(db_path, crawl_id, html_path, as_json):
         newsarchive report --db archive.db --html crawl-report.html
     """
     from exports import ExportError, output_file, refuse_overwriting_archive
+    from newsarchive.commands.exporting import check_crawls_named
     from newsarchive.research.report import ReportError, crawl_report, report_html, report_text
 
     db = open_archive_for_reading(db_path)
+    check_crawls_named(db_path, [crawl_id] if crawl_id is not None else [])
     try:
         refuse_overwriting_archive(db_path, html_path)
         figures = crawl_report(db, crawl_id, str(db_path))
