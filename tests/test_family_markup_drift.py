@@ -113,6 +113,17 @@ def test_a_load_more_button_without_a_counter_leaves_the_comments_unreached():
     assert (article.comments_status, article.comments_complete) == ("complete", True)
 
 
+def test_replies_behind_a_button_leave_the_comments_unreached_whatever_the_counter():
+    # The counter counts the two threads; their replies come when "View 4 replies" is clicked.
+    replies = "<button class='comment__replies-more' data-url='/en_GB/comments/101/replies'>View 4 replies</button>"
+    article = parsed(story() + comments(after=replies))
+    assert (len(article.comments), article.comment_count) == (2, 2)
+    assert (article.comments_status, article.comments_complete) == ("unreached", False)
+    # A reply link (to write one) is no such button.
+    article = parsed(story() + comments(after="<a href='#comment-form' class='comment__reply'>Reply</a>"))
+    assert (article.comments_status, article.comments_complete) == ("complete", True)
+
+
 # photos ---------------------------------------------------------------------------------------------------
 
 def test_a_body_figure_of_another_class_and_a_gallery_after_the_body_are_photos_of_the_story():

@@ -196,15 +196,14 @@ def test_crawl_rows_count_what_the_refresh_policy_spared(recrawl):
     second = rows(recrawl.db, "SELECT * FROM crawls WHERE id = 2")[0]
     assert second["articles_new"] == NEW_ARTICLES
     assert second["articles_changed"] == len(recrawl.changes["edited"])
-    # Skipped: on each listing page served in full, each article linked there that this crawl did
-    # not fetch (once per page: the headline and photo links are one listing link).
-    listed_not_fetched = [
+    # Skipped: each article linked on a listing page served in full that this crawl did not fetch,
+    # once, however many pages list it (until stop 58 once per page: more "known articles not
+    # fetched" than the archive knew).
+    listed_not_fetched = set().union(*(
         {urlsplit(href).path for href in ARTICLE_HREF.findall(listing_file(recrawl, path).read_text(encoding="utf-8"))}
-        - set(article_paths(recrawl.second_requests))
         for path, status in recrawl.second_requests
-        if status == "200" and ("/news/" in path or "/archives" in path)
-    ]
-    assert second["articles_skipped"] == sum(map(len, listed_not_fetched)) > 0
+        if status == "200" and ("/news/" in path or "/archives" in path))) - set(article_paths(recrawl.second_requests))
+    assert second["articles_skipped"] == len(listed_not_fetched) > 0
     # Every known article fetched again whose text had not changed: the young ones (304) and those
     # whose comments alone changed; edited and new articles are not among them.
     fetched = set(article_paths(recrawl.second_requests))
@@ -242,11 +241,11 @@ def test_pagination_stops_after_stale_pages_and_walks_all_with_zero(tmp_path):
         stopped = crawl("--stale-pages", "1")
         assert sum("/news/" in path for path in stopped) == len(manifest["sections"])
         assert not any("page=" in path or "/articles/" in path for path in stopped)
-        # Every article link on the first pages read is known and old: each is counted as skipped,
-        # once per page it is listed on (a page links each article by headline and by photo).
+        # Every article linked on the first pages read is known and old: each is counted as skipped,
+        # once, however many of those pages list it (a subsection's stories are its section's too).
         first_pages = [tmp_path / "site" / section["path"].lstrip("/") / "index.html" for section in manifest["sections"]]
-        listed = sum(len(set(ARTICLE_HREF.findall(page.read_text(encoding="utf-8")))) for page in first_pages)
-        assert skipped_in_last_crawl(tmp_path / "archive.db") == listed == PAGE_SIZE * len(manifest["sections"])
+        listed = set().union(*(set(ARTICLE_HREF.findall(page.read_text(encoding="utf-8"))) for page in first_pages))
+        assert skipped_in_last_crawl(tmp_path / "archive.db") == len(listed) > PAGE_SIZE
         walked = crawl("--stale-pages", "0")
         assert sum("/news/" in path for path in walked) == section_pages
         assert not any("/articles/" in path for path in walked)

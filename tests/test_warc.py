@@ -413,7 +413,8 @@ def test_wacz_of_one_crawl_holds_the_earlier_responses_its_revisits_refer_to(exp
 def test_wacz_of_a_missing_crawl_or_into_a_missing_folder_is_refused(exported, tmp_path):
     run, _, _, _ = exported
     missing = run_cli("export", "wacz", "--db", str(run.db_path), "--out", str(tmp_path / "a.wacz"), "--crawl", "42")
-    assert (missing.returncode, missing.stderr) == (1, f"Error: no crawl 42 in {run.db_path} (crawls: 1, 2)\n")
+    assert missing.returncode == 2 and f"Error: Invalid value for '--crawl': no crawl 42 in {run.db_path} (its crawls " \
+        "are 1 to 2)" in missing.stderr
     nowhere = run_cli("export", "wacz", "--db", str(run.db_path), "--out", str(tmp_path / "no" / "a.wacz"))
     assert (nowhere.returncode, nowhere.stderr) == (
         1, f"Error: cannot write {tmp_path / 'no' / 'a.wacz'}: the folder {tmp_path / 'no'} does not exist\n")

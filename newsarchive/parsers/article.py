@@ -46,9 +46,9 @@ from newsarchive.parsers.comments import (
     extract_comments,
     is_comment_item,
     is_not_a_comment,
+    more_comments_control,
     named_parent_id,
     shows_a_comment_list,
-    shows_more_comments_control,
 )
 from newsarchive.parsers.dates import (
     DATE_IN_URL,
@@ -688,8 +688,10 @@ class _ArticlePage:
         # found by markup alone count only against a counter.
         by_profile = bool(items) and (shown is None or read >= shown)
         by_markup = self.article.sources.get("comments") == Layer.MARKUP and shown is not None and read >= shown
-        # Without a counter, a "Load more comments" button says the items read are not all of them.
-        more_by_script = bool(read) and shown is None and shows_more_comments_control(self.root)
+        # Without a counter, a "Load more comments" button says the items read are not all of them;
+        # a "View 4 replies" button says so whatever the counter (which may count threads only).
+        control = more_comments_control(self.root) if read else None
+        more_by_script = control == "replies" or (control == "comments" and shown is None)
         self.article.comments_complete = (shown == 0 or by_profile or by_markup) and not more_by_script
         loaded_by_script = not read and comments_loaded_by_script(self.root)  # only looked for when none were read
         self.article.comments_status = "unreached" if more_by_script else comments_status(read, shown, loaded_by_script)

@@ -769,8 +769,10 @@ def _names_a_comment_service(root) -> bool:
 
 
 # Buttons and links that load more comments: "Load more comments", "Show comments (12)", "View more
-# comments" (the rendering layer clicks them: newsarchive/rendering.py).
-LOAD_MORE = re.compile(r"\b(?:load|show|view|see|more)\b.*\bcomments?\b", re.I)
+# comments", or a comment's replies: "View 4 replies" (the rendering layer clicks them:
+# newsarchive/rendering.py).
+LOAD_MORE = re.compile(r"\b(?:load|show|view|see|more)\b.*\b(?:comments?|repl(?:y|ies))\b", re.I)
+_REPLIES = re.compile(r"\brepl(?:y|ies)\b", re.I)
 # What a reader clicks to have the page's script do something: a button, or a link that leads nowhere
 # (a link to a page, a comment page included, is followed by the crawl; `#comments` jumps to the list).
 _CONTROLS = etree.XPath("//button | //*[@role='button'] | //a[not(@href) or normalize-space(@href)='#' "
@@ -778,18 +780,24 @@ _CONTROLS = etree.XPath("//button | //*[@role='button'] | //a[not(@href) or norm
 _CONTROL_TEXT = 60  # characters at most: a button's label, not a paragraph that names comments
 
 
-def shows_more_comments_control(root) -> bool:
-    """Whether the page shows a control that loads more comments by script ("Load more comments"):
-    the comments read are then not all there are.
+def more_comments_control(root) -> str | None:
+    """What a control the page shows loads by script: "comments" ("Load more comments"), "replies"
+    ("View 4 replies": a comment's replies, which a counter of the comments shown may not count),
+    or None. The comments read are then not all there are.
 
     >>> from lxml import html
-    >>> shows_more_comments_control(html.fromstring("<div><button>Load more comments</button></div>"))
+    >>> more_comments_control(html.fromstring("<div><button>Load more comments</button></div>"))
+    'comments'
+    >>> more_comments_control(html.fromstring("<div><button data-url='/r?c=1'>View 4 replies</button></div>"))
+    'replies'
+    >>> more_comments_control(html.fromstring("<div><a href='#comments'>View comments (3)</a><a>Reply</a></div>")) is None
     True
-    >>> shows_more_comments_control(html.fromstring("<div><a href='#comments'>View comments (3)</a></div>"))
-    False
     """
-    return any(len(text) <= _CONTROL_TEXT and LOAD_MORE.search(text)
-               for element in _CONTROLS(root) if (text := element_text(element)))
+    loads = [text for element in _CONTROLS(root)
+             if (text := element_text(element)) and len(text) <= _CONTROL_TEXT and LOAD_MORE.search(text)]
+    if not loads:
+        return None
+    return "replies" if any(_REPLIES.search(text) for text in loads) else "comments"
 
 
 def comments_loaded_by_script(root) -> bool:

@@ -90,7 +90,7 @@ def normalise_text(text: str | None) -> str | None:
     """Collapse whitespace runs (NBSP and other Unicode spaces too), strip, drop the invisible layout
     characters (soft hyphens, zero-width spaces), NFC. Empty -> None.
 
-    >>> normalise_text("  Mag\u00adda\u00adle\u00adner\u00a0wines\u200b "), normalise_text("Title\x1b]0;x\x07\n")
+    >>> normalise_text("  Mag\u00adda\u00adle\u00adner\u00a0wines\u200b "), normalise_text("Title" + chr(27) + "]0;x" + chr(7))
     ('Magdalener wines', 'Title]0;x')
     """
     if text is None:
