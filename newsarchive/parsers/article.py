@@ -15,9 +15,12 @@ from collections.abc import Collection
 from functools import cached_property
 from urllib.parse import urlsplit
 
+from lxml import etree
+
 from newsarchive.items import Article, BodyBlock, Byline, Comment, Layer, Photo
 from newsarchive.parsers import generic, titles
 from newsarchive.parsers.boilerplate import (
+    NOT_BODY_TAGS,
     before_comments,
     inside_non_body,
     is_boilerplate,
@@ -78,6 +81,7 @@ from newsarchive.parsers.photos import (
     photos_figures,
     photos_in_story,
     story_container,
+    story_figures,
 )
 from newsarchive.parsers.text import (
     block_kind,
@@ -229,6 +233,12 @@ class _ArticlePage:
         return [element for element in elements if element in before]
 
     def _profile_fits(self) -> bool:
+        return self.profile_fits
+
+    @cached_property
+    def profile_fits(self) -> bool:
+        """Whether the profile reads the page: its title and body selectors match (asked by most
+        steps: found once)."""
         if self.profile is None or self.select_first("title") is None:
             return False
         body = self.select_first("body")
@@ -490,7 +500,7 @@ class _ArticlePage:
         # The figures of the article, wherever they stand in it, for what the profile's selectors
         # (guesses, written for the pages seen) do not find: a figure of another class, a gallery
         # after the body, a lead photo in a div; and every photo of a page no profile reads.
-        in_markup = self._photos_in_markup()
+        in_markup = self._photos_in_markup({figure for figure, _ in figures})
         if {photo.url for photo in in_markup} - {photo.url for photo in photos}:
             extra = [photo for photo in photos if photo.url not in {p.url for p in in_markup}]
             photos = in_markup + extra
@@ -506,18 +516,22 @@ class _ArticlePage:
             width, height = self._image_size(url, None)
             self.article.photos = [Photo(url=url, position=0, width=width, height=height, is_lead=True)]
 
-    def _photos_in_markup(self) -> list[Photo]:
+    def _photos_in_markup(self, read: set) -> list[Photo]:
         """The figures of the page's story (photos.py), and the parent of each image the profile's
         photo_image selector names outside them (a lead photo set in a div rather than the figure
-        the lead_photo selector names: its parent holds its caption). The story's container is
-        found by the page's metadata only when the profile does not read the page (metadata is
-        read only where it is needed)."""
+        the lead_photo selector names: its parent holds its caption); none when they are all
+        figures the profile read already (`read`). The story's container is found by the page's
+        metadata only when the profile does not read the page (metadata is read only where it is
+        needed)."""
         body_element = None if self._profile_fits() else self.metadata.get("body_element")
         container = story_container(self.root, body_element)
         images = self.of_this_story(self.select("photo_image", container))
         in_figures = {image for figure in photos_figures(container) for image in figure.iter()} if images else set()
-        parents = [image.getparent() for image in images if image not in in_figures]
-        return photos_in_story(container, self._photo_from_figure, [parent for parent in parents if parent is not None])
+        parents = [parent for image in images if image not in in_figures and (parent := image.getparent()) is not None]
+        figures = story_figures(container, parents)
+        if all(figure in read for figure in figures):
+            return []
+        return photos_in_story(container, self._photo_from_figure, figures=figures)
 
     def _photo_from_figure(self, figure, is_lead: bool, position: int) -> Photo | None:
         image = self.select_first("photo_image", figure)
@@ -645,6 +659,8 @@ class _ArticlePage:
             if text:
                 links = block_links(element.iter("a"), self.doc.base_url)
                 blocks.append(BodyBlock(block_kind(element, container), text, links))
+        if not _text_left_out(container, blocks):
+            return blocks
         whole = text_blocks(container, skip=is_boilerplate, base_url=self.doc.base_url)
         selected = " ".join(block.text for block in blocks)
         left_out = [block.text for block in whole if block.text not in selected]
@@ -775,6 +791,25 @@ class _ArticlePage:
             if owner is item:
                 return element
         return None
+
+
+# What the blocks of a body element never hold (text_blocks skips them): figures and their captions,
+# asides, forms, scripts ... The outermost of them, so that none is counted twice.
+_NOT_BLOCK_TEXT = " or ".join(f"self::{tag}" for tag in sorted(NOT_BODY_TAGS | {"noscript", "template", "button", "select"}))
+_OUTSIDE_BLOCKS = etree.XPath(f".//*[{_NOT_BLOCK_TEXT}][not(ancestor::*[{_NOT_BLOCK_TEXT}])]")
+
+
+def _letters(text: str) -> int:
+    return len("".join(text.split()))
+
+
+def _text_left_out(container, blocks: list[BodyBlock]) -> bool:
+    """Whether a body element may hold text its selected blocks do not: a cheap count of its
+    characters (spaces aside) against theirs, before the whole element is read to compare
+    (text_blocks, ten times the cost on the demo's pages)."""
+    shown = _letters(container.text_content()) - sum(_letters(element.text_content())
+                                                     for element in _OUTSIDE_BLOCKS(container))
+    return shown > sum(_letters(block.text) for block in blocks)
 
 
 def _story_element(element):

@@ -42,14 +42,21 @@ def story_container(root, body_element=None):
     return root if container is None else container
 
 
-def photos_in_story(container, read_figure, also=()) -> list[Photo]:
-    """Every figure of the story as a Photo, read by `read_figure(figure, is_lead, position)`; the
-    first is the lead photo when it stands before the story's first paragraph. also: other elements
-    to read as figures (a profile's image in a div of its own), in document order with the others."""
+def story_figures(container, also=()) -> list:
+    """The story's figure elements, outside navigation, asides, teasers and comments; with `also`
+    (other elements to read as figures: a profile's image in a div of its own), in document order."""
     figures = [f for f in _FIGURES(container) if not _outside_the_story(f, container)]
     if also:
         wanted = set(figures) | set(also)
         figures = [element for element in container.iter() if element in wanted]
+    return figures
+
+
+def photos_in_story(container, read_figure, also=(), figures=None) -> list[Photo]:
+    """Every figure of the story (story_figures, unless given) as a Photo, read by
+    `read_figure(figure, is_lead, position)`; the first is the lead photo when it stands before the
+    story's first paragraph."""
+    figures = story_figures(container, also) if figures is None else figures
     # The story's first paragraph: a line of prose, not a byline or date line above it.
     first_paragraph = next((p for p in container.iter("p") if len(element_text(p) or "") >= 60), None)
     photos: list[Photo] = []
