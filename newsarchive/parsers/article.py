@@ -174,7 +174,7 @@ class _ArticlePage:
         if self._generic is None:
             # A page the profile reads (its title and body selectors match) lacks what its selectors
             # do not find: the generic layer is for pages nothing cheaper can read.
-            self._generic = generic.NOTHING if self._profile_fits() else generic.extract_body_and_comments(
+            self._generic = generic.NOTHING if self.profile_fits else generic.extract_body_and_comments(
                 self.root, self.doc.url, self.article.language)
         return self._generic
 
@@ -186,7 +186,7 @@ class _ArticlePage:
         the oldest date, takes a sidebar's, a comment's or the page's modification time as
         readily; the dates the story itself shows are the story's. No headline, no date shown:
         on a forum or a list the date shown is a clock's."""
-        if self._profile_fits():
+        if self.profile_fits:
             return None
         language = self.date_language
         return (self._day_shown() or date_in_byline(self.article.byline_raw, language)
@@ -196,7 +196,7 @@ class _ArticlePage:
     def _generic_author(self) -> str | None:
         """trafilatura's byline rules (author XPaths of the visible page), when nothing cheaper named
         one: the names of them the page shows as text of its own (see `shown_as_a_name`)."""
-        found = None if self._profile_fits() else generic.find_author(self.root)
+        found = None if self.profile_fits else generic.find_author(self.root)
         names = [name for name in (part.strip() for part in (found or "").split(";")) if shown_as_a_name(self.root, name)]
         return "; ".join(names) or None
 
@@ -231,9 +231,6 @@ class _ArticlePage:
             if element in wanted:
                 before.add(element)
         return [element for element in elements if element in before]
-
-    def _profile_fits(self) -> bool:
-        return self.profile_fits
 
     @cached_property
     def profile_fits(self) -> bool:
@@ -523,7 +520,7 @@ class _ArticlePage:
         figures the profile read already (`read`). The story's container is found by the page's
         metadata only when the profile does not read the page (metadata is read only where it is
         needed)."""
-        body_element = None if self._profile_fits() else self.metadata.get("body_element")
+        body_element = None if self.profile_fits else self.metadata.get("body_element")
         container = story_container(self.root, body_element)
         images = self.of_this_story(self.select("photo_image", container))
         in_figures = {image for figure in photos_figures(container) for image in figure.iter()} if images else set()
@@ -623,7 +620,7 @@ class _ArticlePage:
                 article.byline_raw = None if article.byline_raw in commenters else article.byline_raw
         if (unlabelled := without_ad_labels(article.body_blocks)) != article.body_blocks:
             self._set_body(unlabelled)
-        if article.sources.get("body_text") == Layer.PROFILE and self._profile_fits():
+        if article.sources.get("body_text") == Layer.PROFILE and self.profile_fits:
             return
         elsewhere = {article.byline_raw, article.title, *(photo.caption_raw for photo in article.photos),
                      *(photo.caption for photo in article.photos), *(comment.body_text for comment in article.comments)}
@@ -696,7 +693,7 @@ class _ArticlePage:
             comments = extract_comments(self.root, self.date_language)
             if comments:
                 self.set_field("comments", comments, Layer.MARKUP)
-            elif not self._profile_fits():
+            elif not self.profile_fits:
                 self._generic_comments()
         shown, read = self.article.comment_count, len(self.article.comments)
         # Complete only when what the page says it holds was all read: a counter of zero, or
