@@ -470,7 +470,11 @@ class ReliableScheduler(Scheduler):
 
 def _differences(mine: dict, crawls: dict) -> str:
     """`since: 2024-01-10 here, none in the crawl; ...` for the options that differ."""
-    flat_mine = {**mine.get("arguments", {}), **{k: v for k, v in mine.items() if k != "arguments"}}
-    flat_crawls = {**crawls.get("arguments", {}), **{k: v for k, v in crawls.items() if k != "arguments"}}
-    return "; ".join(f"{name}: {flat_mine.get(name, 'none')} here, {flat_crawls.get(name, 'none')} in the crawl"
-                     for name in sorted(set(flat_mine) | set(flat_crawls)) if flat_mine.get(name) != flat_crawls.get(name))
+    mine, crawls = _flat(mine), _flat(crawls)
+    return "; ".join(f"{name}: {mine.get(name, 'none')} here, {crawls.get(name, 'none')} in the crawl"
+                     for name in sorted(set(mine) | set(crawls)) if mine.get(name) != crawls.get(name))
+
+
+def _flat(options: dict) -> dict:
+    """A worker's options as one dict: its spider's arguments beside the settings."""
+    return {**options.get("arguments", {}), **{name: value for name, value in options.items() if name != "arguments"}}

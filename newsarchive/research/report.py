@@ -38,6 +38,7 @@ def crawl_report(db: sqlite3.Connection, crawl_id: int | None = None, db_path: s
     db.row_factory = sqlite3.Row
     crawl = _crawl(db, crawl_id)
     crawl["shards"] = _shards(db, crawl)
+    crawl["window"] = _window(db, crawl)  # read once: every changed article's comments are counted in it
     previous = db.execute(
         "SELECT * FROM crawls WHERE site IS ? AND id < ? AND coalesce(articles_stored, 0) > 0 ORDER BY id DESC LIMIT 1",
         [crawl["site"], min(crawl["shards"])]).fetchone()
@@ -173,7 +174,7 @@ def _comments_in_crawl(db, article_id: int, crawl: dict) -> dict:
     """The article's comments this crawl first stored or first found gone."""
     from newsarchive.research.diffing import ADDED, comment_changes
 
-    changes = comment_changes(db, article_id, *_window(db, crawl))
+    changes = comment_changes(db, article_id, *crawl["window"])
     removed = [" ".join(change.body_text.split())[:REMOVED_COMMENT_CHARACTERS]
                for change in changes if change.kind != ADDED]
     return {"comments_added": len(changes) - len(removed), "comments_removed": len(removed),
@@ -183,7 +184,7 @@ def _comments_in_crawl(db, article_id: int, crawl: dict) -> dict:
 def _comments_changed(db, crawl: dict) -> list[dict]:
     """Articles stored before this crawl whose text it found unchanged but whose comments it found
     added or removed (moderation is a change too)."""
-    since, until = _window(db, crawl)
+    since, until = crawl["window"]
     shards = crawl["shards"]
     marks = ",".join("?" * len(shards))
     rows = db.execute(
