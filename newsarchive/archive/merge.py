@@ -477,3 +477,60 @@ def _merge_other_pages(source, db) -> None:
         db.execute("INSERT INTO other_pages (url, other_url, first_seen_at) VALUES (?, ?, ?) "  # pragma: no mutate
                    "ON CONFLICT (url, other_url) DO UPDATE SET first_seen_at = min(first_seen_at, excluded.first_seen_at)",
                    list(row))
+
+
+class _RowReader:
+    """The archive's own connection read as a merge source: rows by column name (sqlite3.Row), as
+    the _merge_* helpers read a source archive's, without changing the connection's own rows."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def execute(self, sql: str, parameters=()) -> sqlite3.Cursor:
+        cursor = self.conn.cursor()
+        cursor.row_factory = sqlite3.Row
+        return cursor.execute(sql, parameters)
+
+
+class _SameCrawls(dict):
+    """Crawl ids of one archive: each is its own."""
+
+    def get(self, key, default=None):
+        return key
+
+
+# Rows of an article that fold_article_into moves or merges into the kept article; what is left of
+# the folded one is deleted, table by table (comment_edits through its comments).
+_FOLDED_ROWS = ("comments", "photos", "article_authors", "article_links", "article_blocks", "article_versions",
+                "revisits", "duplicate_signatures")
+
+
+def fold_article_into(db, keep_id: int, gone_id: int) -> None:
+    """Make two articles of one archive one, by the rules of merging two archives: one story stored
+    twice (a story moved to a new URL and linked under both: store.py's _moved_story finds it when
+    the old URL redirects). The kept article gains the other's versions in capture order, its URLs,
+    credits, photos and comments; the other is deleted, with its duplicate pairs (the kept
+    article, changed, is compared again when the crawl ends)."""
+    reader = _RowReader(db.conn)
+    gone = dict(reader.execute("SELECT * FROM articles WHERE id = ?", [gone_id]).fetchone())  # pragma: no mutate
+    hash_before, seen_before = db.execute("SELECT content_hash, last_seen_at FROM articles WHERE id = ?",  # pragma: no mutate
+                                          [keep_id]).fetchone()
+    latest = (gone["last_seen_at"], gone["content_hash"]) > (seen_before, hash_before)
+    same_crawls = _SameCrawls()
+    versions = [dict(v) for v in reader.execute("SELECT * FROM article_versions WHERE article_id = ?",  # pragma: no mutate
+                                                [gone_id])]
+    _merge_article_row(db, keep_id, gone, same_crawls)
+    _merge_versions(db, keep_id, versions, same_crawls)
+    _merge_blocks(reader, db, gone, keep_id, hash_before)
+    db.execute("UPDATE article_urls SET article_id = ? WHERE article_id = ?", [keep_id, gone_id])  # pragma: no mutate
+    _merge_authors(reader, db, gone_id, keep_id, latest)
+    _merge_photos(reader, db, gone_id, keep_id)
+    _merge_comments(reader, db, gone_id, keep_id)
+    _mark_comments_missing_from_the_latest_visit(db, keep_id)
+    _merge_revisit_schedule(reader, db, gone_id, keep_id)
+    db.execute("DELETE FROM comment_edits WHERE comment_id IN (SELECT id FROM comments WHERE article_id = ?)",  # pragma: no mutate
+               [gone_id])
+    for table in _FOLDED_ROWS:
+        db.execute(f"DELETE FROM {table} WHERE article_id = ?", [gone_id])  # pragma: no mutate
+    db.execute("DELETE FROM duplicates WHERE ? IN (article_id, duplicate_of)", [gone_id])  # pragma: no mutate
+    db.execute("DELETE FROM articles WHERE id = ?", [gone_id])  # pragma: no mutate

@@ -121,7 +121,11 @@ def store_article(db: Database, article: Article, crawl_id: int, seen_at: str,
     article with the edit history split in two (_moved_story)."""
     key = article.canonical_url or article.url
     digest = content_hash(article.title, article.body_text)
-    existing = _stored_under(db, key, article.url) or _moved_story(db, moved_from, article, digest)
+    existing = _stored_under(db, key, article.url)
+    moved = _moved_story(db, moved_from, article, digest)
+    if existing is not None and moved is not None and existing[0] != moved[0]:
+        existing = _one_story_stored_twice(db, existing[0], moved[0], key, article.url)
+    existing = existing or moved
     if existing is not None and existing[1] != digest and key != article.url and _another_story(db, existing[0], article):
         article = dataclasses.replace(article, canonical_url=article.url, warnings=[
             *article.warnings, f"canonical_url: {key} is the canonical URL of another story in the archive; "
@@ -179,6 +183,16 @@ def _moved_story(db: Database, moved_from: str | None, article: Article, digest:
     return stored
 
 
+def _one_story_stored_twice(db: Database, one: int, other: int, key: str, url: str) -> tuple | None:
+    """The story at the URL a redirect led from is stored already under the page's own URL too (the
+    listing linked the new URL as well, or linked only it on an earlier crawl): the two articles
+    are made one, the first stored keeping the other's versions, URLs and comments."""
+    from newsarchive.archive.merge import fold_article_into
+
+    fold_article_into(db, keep_id=min(one, other), gone_id=max(one, other))
+    return _stored_under(db, key, url)
+
+
 def _stored_under(db: Database, key: str, url: str) -> tuple | None:
     """The stored article reached by the canonical URL or the page's URL: (id, content hash,
     version count, comments status, sources), or None."""
@@ -200,14 +214,23 @@ SAME_STORY_SHARE = 0.2
 def _another_story(db: Database, stored_id: int, article: Article) -> bool:
     """Whether the page is another story than the stored article its canonical URL names: it is
     not one of that article's URLs, and the two share less than SAME_STORY_SHARE of their text."""
-    from newsarchive.archive.duplicates import body_words, shingles
-
     if db.execute("SELECT 1 FROM article_urls WHERE url = ? AND article_id = ?",  # pragma: no mutate
                   [article.url, stored_id]).fetchone() is not None:
         return False
-    (stored_body,) = db.execute("SELECT body_text FROM articles WHERE id = ?", [stored_id]).fetchone()  # pragma: no mutate
-    stored, page = shingles(body_words(stored_body)), shingles(body_words(article.body_text))
-    return len(stored & page) < SAME_STORY_SHARE * min(len(stored), len(page))
+    return not _shares_text(db, stored_id, article.body_text)
+
+
+def _stored_body(db: Database, article_id: int) -> str:
+    return db.execute("SELECT body_text FROM articles WHERE id = ?", [article_id]).fetchone()[0]  # pragma: no mutate
+
+
+def _shares_text(db: Database, stored_id: int, body_text: str | None) -> bool:
+    """Whether a text shares at least SAME_STORY_SHARE of its five-word runs (of the shorter of the
+    two) with the stored article's body: an edit of the story, not another story."""
+    from newsarchive.archive.duplicates import body_words, shingles
+
+    stored, page = shingles(body_words(_stored_body(db, stored_id))), shingles(body_words(body_text))
+    return len(stored & page) >= SAME_STORY_SHARE * min(len(stored), len(page))
 
 
 class NotTheStory(Exception):
@@ -365,11 +388,16 @@ def schedule_visit(db: Database, urls: list[str], before: tuple[int, str, int] |
     return changed if before is not None else None
 
 
-def store_duplicate(db: Database, duplicate: ArticleDuplicate, seen_at: str) -> bool:
-    """A page of an article already stored in this crawl under another URL: link the URL to it."""
+def store_duplicate(db: Database, duplicate: ArticleDuplicate, seen_at: str, moved_from: str | None = None) -> bool:
+    """A page of an article already stored in this crawl under another URL: link the URL to it.
+    moved_from: the URL the crawl asked for when redirects led from it to this page; a stored story
+    there that shares the page's text is the same story, stored twice (_one_story_stored_twice)."""
     row = db.execute("SELECT article_id FROM article_urls WHERE url = ?", [duplicate.canonical_url]).fetchone()  # pragma: no mutate
     if row is None:
         return False
+    moved = _stored_under(db, moved_from, moved_from) if moved_from else None
+    if moved is not None and moved[0] != row[0] and _shares_text(db, moved[0], _stored_body(db, row[0])):
+        row = _one_story_stored_twice(db, row[0], moved[0], duplicate.canonical_url, duplicate.canonical_url)
     db.execute("INSERT OR IGNORE INTO article_urls (url, article_id, first_seen_at) VALUES (?, ?, ?)",  # pragma: no mutate
                [duplicate.url, row[0], seen_at])
     return True

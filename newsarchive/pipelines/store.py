@@ -400,7 +400,7 @@ class StorePipeline:
             changed = schedule_visit(db, [record.url], before, seen_at, self.revisit_limits)
             counts["newsarchive/revisit/changed_count"] += bool(revisit and changed)
         elif isinstance(record, ArticleDuplicate):
-            store_duplicate(db, record, seen_at)
+            store_duplicate(db, record, seen_at, moved_from)
         elif isinstance(record, ListingPage):
             store_listing(db, record, self.crawl_id, seen_at)
         elif isinstance(record, PageFailure):
