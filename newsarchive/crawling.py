@@ -34,7 +34,6 @@ from newsarchive.items import PageFailure
 from newsarchive.middlewares.redirect import START_MOVED_STAT
 from newsarchive.options import (
     OptionError,
-    check_choices,
     check_date_order,
     check_start_url,
     did_you_mean,
@@ -388,7 +387,7 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
         for section in section_list:
             if "://" in section:
                 check_start_url(section, "--sections")
-        check_choices([loc.strip() for loc in (locales or "").split(",") if loc.strip()], profile.locales, "--locales")
+        profile.check_locales([loc.strip() for loc in (locales or "").split(",") if loc.strip()], "--locales")
         plan = CrawlPlan(site, site, {"sections": sections, "locales": locales, "base_url": base_url, **common})
     plan.settings = crawl_settings(contact=contact, photos_dir=photos_dir, stale_pages=stale_pages,
                                    refresh_window=refresh_window, redis_url=redis_url, crawl_name=crawl_name,

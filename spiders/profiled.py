@@ -30,7 +30,7 @@ from __future__ import annotations
 from urllib.parse import urljoin
 
 from newsarchive.items import ArticleNotModified, ListingLink, ListingPage, PageFailure
-from newsarchive.options import check_choices, check_start_url
+from newsarchive.options import check_start_url
 from newsarchive.parsers.dates import date_part, normalise_date
 from newsarchive.profiles import bundled_profiles, load_profile
 from newsarchive.scope import Scope
@@ -49,8 +49,8 @@ class ProfileSpider(ArchiveSpider):
         self.profile_key = self.profile.key
         self.site = self.profile.site_by_name(self.site_name)
         self.base_url = check_start_url(base_url, "base_url").rstrip("/") if base_url else self.site.base_url
-        self.locales = check_choices([loc for loc in locales.split(",") if loc], self.profile.locales, "locales") \
-            or list(self.profile.locales)
+        # None: every locale the site serves, those the profile does not list too.
+        self.locales = self.profile.check_locales([loc for loc in locales.split(",") if loc], "locales") or None
         self.sections_given = any(p.strip() for p in sections.split(","))
         paths = [p.strip() for p in sections.split(",") if p.strip()] or list(self.site.start_paths)
         self.start_urls = [check_start_url(urljoin(self.base_url + "/", path), "section") for path in paths]
@@ -128,7 +128,7 @@ class ProfileSpider(ArchiveSpider):
     def is_allowed(self, url: str) -> bool:
         """Only URLs on the crawl's origins and in the chosen locales are fetched."""
         locale = self.profile.locale_for_url(url)
-        if locale is not None and locale not in self.locales:
+        if locale is not None and self.locales is not None and locale not in self.locales:
             self.crawler.stats.inc_value("newsarchive/offsite_or_locale_skipped_count")
             return False
         return super().is_allowed(url)

@@ -43,7 +43,8 @@ def _scrapyd_server(context, parameter, url: str) -> str:
 @click.option("--max-pages", type=int, default=0, help="Listing pages to follow per section (0: all).")
 @click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")
 @click.option("--until", help="Only articles published on or before this date (YYYY-MM-DD).")
-@click.option("--locales", help="Comma-separated locales to keep, e.g. en_GB,ar.")
+@click.option("--locales", help="Comma-separated locales to keep, e.g. en_GB,ar (default: every locale the site "
+              "serves, those the profile does not list too, such as uz).")
 @click.option("--base-url", help="Fetch the site from this origin instead (a mirror, the demo).")
 @click.option("--allow-private", is_flag=True, help="Allow start URLs on loopback or private addresses.")
 @click.option("--contact", help="URL or e-mail where site operators can reach you (in the user agent).")

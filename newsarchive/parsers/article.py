@@ -293,7 +293,8 @@ class _ArticlePage:
             if declared:
                 article.language = declared.replace("_", "-").split("-")[0].lower()
                 article.sources.setdefault("language", Layer.META)
-        rtl = (locale in self.profile.rtl_locales) if (self.profile and locale) else None
+        # A locale the profile does not list: the page's own direction, or its language's.
+        rtl = (locale in self.profile.rtl_locales) if (self.profile and locale in self.profile.locales) else None
         if rtl is None:
             rtl = (self.root.get("dir") or "").lower() == "rtl" or article.language in _RTL_LANGUAGES
         article.direction = "rtl" if rtl else "ltr"

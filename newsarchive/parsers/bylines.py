@@ -33,7 +33,9 @@ _LEAD_IN = re.compile(
     r"(?:publicado|escrito|publié|écrit)\s+(?:por|par)|redaktion\s*:|"
     r"(?:geschrieben|veröffentlicht|verfasst|erstellt|gepostet|eingetragen|publiziert)\s+(?:von|vom)|von|vom|"
     r"par|por|di|door|author(?:s)?|autor(?:in|en|innen|/in)?|auteur(?:s)?|autore|"
-    r"بقلم|كتب|كتبه|إعداد|автор(?:ы)?|текст\s*:)(?:\s*:?\s+|\s*:?$)",
+    r"بقلم|كتب|كتبه|إعداد|автор(?:ы)?|текст\s*:|"
+    # Urdu, Persian, Pashto, Uzbek (Latin and Cyrillic) and Tajik: "written by", "writer", "author".
+    r"تحریر|نویسنده|نگارنده|ليکوال|لیکوال|muallif|муаллиф)(?:\s*:?\s+|\s*:?$)",
     re.IGNORECASE,
 )
 # A lead-in inside a line of page furniture ("Posted on 3 May 2024 by Ana Ruiz", "Beitrag von r23"):
@@ -67,7 +69,8 @@ _SEGMENTS = re.compile(r"\s+[·•|»–—-]\s+|\s+//\s+|\s*[·•»]\s*")
 _LABEL = re.compile(r"(?:^|(?<=\s))([^\W\d_][\w/-]*)\s?(?::(?=\s|$)|：)")
 _AUTHOR_LABELS = frozenset(
     "by von author authors autor autorin autoren auteur auteurs autore text texte interview redaktion writer "
-    "reporter verfasser verfasserin por par автор авторы текст 作者 记者 编辑 责任编辑 autor/in".split()
+    "reporter verfasser verfasserin por par автор авторы текст 作者 记者 编辑 责任编辑 autor/in "
+    "تحریر نویسنده نگارنده ليکوال لیکوال muallif муаллиф".split()
 )
 # Where the date printed after a name begins: 21.01.2009, 2019-08-02, 10:29, 8 January 2020,
 # 07 Dezember, 2022, August 3, 2019, a lone year.

@@ -28,7 +28,7 @@ from lxml import etree
 from newsarchive.items import Comment
 from newsarchive.parsers.dates import find_date
 from newsarchive.parsers.page_cache import named_elements, per_page
-from newsarchive.parsers.text import PRINTED_COUNT, element_text, printed_count, western_digits
+from newsarchive.parsers.text import COUNT_IN_WORDS, PRINTED_COUNT, element_text, printed_count, western_digits
 
 _ITEM_CLASSES = {"comment", "comment-item", "commentlist-item", "comment-entry", "comments-item", "c-comment"}
 _ID = re.compile(r"^(?:li-|div-)?comment-?([a-z]{0,3}\d[\w-]*)$", re.I)
@@ -477,9 +477,10 @@ def _time_part(item):
 
 # "3 Comment(s)", "12 comments", "1 комментарий", "٣ تعليقات", "Comments (4)", "Kommentare: 1.234",
 # "1.2K comments": a counter, alone in its element (its count: printed_count).
-_COUNTER = re.compile(rf"^\W*(?:(?:{PRINTED_COUNT})\s*(?:comments?|comment\(s\)|kommentare?|commentaires?|комментари\w*|"
-                      rf"تعليقات|تعليق)|(?:comments?|kommentare|commentaires|комментарии|التعليقات)\s*[:(]?\s*(?:{PRINTED_COUNT})\)?)"
-                      r"\W*$", re.IGNORECASE)
+# A small count in words counts too ("One comment", "تعليق واحد", "تعليقان": COUNT_IN_WORDS).
+_COUNTER = re.compile(rf"^\W*(?:(?:{PRINTED_COUNT}|{COUNT_IN_WORDS})\s*(?:comments?|comment\(s\)|kommentare?|commentaires?|"
+                      rf"комментари\w*|تعليقات|تعليق)|(?:comments?|kommentare|commentaires|комментарии|التعليقات)\s*[:(]?\s*"
+                      rf"(?:{PRINTED_COUNT})\)?|تعليق\s+واحد|تعليقان|تعليقين)\W*$", re.IGNORECASE)
 
 
 # Elements whose own text speaks of comments: the few worth reading whole (found in C by lxml).

@@ -14,10 +14,14 @@ EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123
 
 
 # Characters a page holds for its layout, never shown as text: the soft hyphen (`&shy;`, where a word
-# may break), the zero-width space, the word joiner and a stray byte-order mark. Kept, they split a
-# word for full-text search ("Mag\xaddalener" is two tokens to SQLite's FTS) and for comparison with
-# the same text elsewhere. The zero-width (non-)joiners stay: Persian spelling and emoji need them.
-_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff\x00-\x08\x0e-\x1b\x7f]")
+# may break), the zero-width space, the word joiner, a stray byte-order mark, the marks and controls
+# that set the direction of right-to-left text (LRM, RLM, ALM, embeddings, isolates) and the Arabic
+# tatweel that stretches a word to justify a line. Kept, they split a word for full-text search
+# ("Mag\xaddalener" is two tokens to SQLite's FTS) and for comparison with the same text elsewhere:
+# one author signed "خالد الطائي" with an RLM after the name on some pages was two authors. The
+# zero-width (non-)joiners stay: Persian spelling and emoji need them.
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\u0640"
+                        "\x00-\x08\x0e-\x1b\x7f]")
 # Control characters (C0 and DEL, not the whitespace ones): no text shows them, and printed they
 # drive the reader's terminal (ESC ] 0; sets its title): a hostile page's JSON-LD carried them into
 # stored titles and names, and `search` printed them raw.
@@ -65,24 +69,37 @@ def _mended(value):
 
 
 # A count as pages print one: 12; 1,234, 1.234 or 1 234 (grouped in thousands); 1.2K.
-PRINTED_COUNT = r"\d{1,3}(?:[,.'\u00a0\u202f ]\d{3})+(?!\d)|\d+(?:[.,]\d+)?\s?[kK](?![a-zA-Z])|\d+"
+# Thousands grouped by a comma, a full stop, an apostrophe, a (narrow) space, the Arabic thousands
+# separator or the Arabic comma; a decimal point or the Arabic one before K.
+PRINTED_COUNT = (r"\d{1,3}(?:[,.'\u00a0\u202f \u066c\u060c]\d{3})+(?!\d)|\d+(?:[.,\u066b]\d+)?\s?[kK](?![a-zA-Z])"
+                 r"|\d+")
 _PRINTED_COUNT = re.compile(PRINTED_COUNT)
+# The smallest counts, which counters write in words: "One comment", "Один комментарий", "تعليق واحد",
+# and Arabic's dual ("تعليقان", "تعليقين": two comments, the noun's own ending the number).
+_COUNT_WORDS = {"one": 1, "two": 2, "un": 1, "une": 1, "deux": 2, "ein": 1, "eine": 1, "einen": 1, "zwei": 2,
+                "uno": 1, "dos": 2, "один": 1, "одна": 1, "одно": 1, "два": 2, "две": 2, "واحد": 1, "واحدة": 1,
+                "اثنان": 2, "اثنين": 2, "تعليقان": 2, "تعليقين": 2}
+COUNT_IN_WORDS = r"\b(?:" + "|".join(_COUNT_WORDS) + r")\b"
+_COUNT_IN_WORDS = re.compile(COUNT_IN_WORDS, re.IGNORECASE)
 
 
 def printed_count(text: str | None) -> int | None:
-    """The first count a text prints (Eastern digits read too); None when it has no number. A big
-    thread's "1,234 comments" read as 1 had its comments called complete with one page of them.
+    """The first count a text prints (Eastern digits read too), or a small one it writes in words;
+    None when it has no number. A big thread's "1,234 comments" read as 1 had its comments called
+    complete with one page of them; "تعليقان" (two comments) read as none had them never loaded.
 
     >>> [printed_count(text) for text in ("12 comments", "1,234 Comments", "Kommentare: 1.234", "1 234 commentaires",
-    ...                                   "1.2K comments", "Comments (4)", "٣ تعليقات", "no comments")]
-    [12, 1234, 1234, 1234, 1200, 4, 3, None]
+    ...                                   "1.2K comments", "Comments (4)", "٣ تعليقات", "١٬٢٠٥ تعليقات", "no comments",
+    ...                                   "One comment", "Один комментарий", "تعليقان")]
+    [12, 1234, 1234, 1234, 1200, 4, 3, 1205, None, 1, 1, 2]
     """
     found = _PRINTED_COUNT.search(western_digits(text or ""))
     if found is None:
-        return None
+        in_words = _COUNT_IN_WORDS.search(text or "")
+        return _COUNT_WORDS[in_words.group().lower()] if in_words else None
     number = found.group()
     if number[-1] in "kK":
-        return round(float(number[:-1].strip().replace(",", ".")) * 1000)
+        return round(float(re.sub("[,\u066b]", ".", number[:-1].strip())) * 1000)
     return int(re.sub(r"\D", "", number))
 
 
