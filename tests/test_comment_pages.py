@@ -386,3 +386,15 @@ def test_a_comment_page_showing_none_of_the_comments_it_says_it_has_leaves_them_
     # A page showing some of the comments a counter of them all gives was read.
     partial = dataclasses.replace(page_article(STORY + "comment-page-2/", [3, 4], count=4), comments_status="unreached")
     assert with_comment_pages(page_article(STORY, [1, 2], count=4), [partial], []).comments_status == "complete"
+
+
+@pytest.mark.parametrize("url, page", [
+    ("https://blog.example/story?page=2#comments", ("https://blog.example/story", 2)),
+    ("https://blog.example/story?page=3#comment-list", ("https://blog.example/story", 3)),
+    # One comment, not the list: the page parameter is the site's, not the comments'.
+    ("https://blog.example/story?page=2#comment-12", None),
+    ("https://blog.example/story?page=2#comments2", None),
+])
+def test_a_numbered_page_parameter_is_a_comment_page_only_with_a_fragment_naming_the_comments(url, page):
+    assert comment_page_of(url) == page
+

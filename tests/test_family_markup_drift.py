@@ -175,3 +175,85 @@ def test_the_place_a_byline_reports_from_is_no_part_of_the_name():
     page = story().replace("By <span class='article__author'>Khalid al-Taie</span>", "By Khalid al-Taie from Baghdad")
     assert [(author.name, author.name_raw) for author in parsed(page).authors] == [
         ("Khalid al-Taie", "Khalid al-Taie from Baghdad")]
+
+
+# found by mutation testing (each test fails with one planted bug the others let through) ------------------
+
+
+def test_a_body_element_nested_in_another_gives_its_paragraphs_once():
+    article = parsed(story(content=content(ONE, content(TWO))) + comments())
+    assert [block.text[:20] for block in article.body_blocks] == ["Security forces step", "Residents said the n"]
+    assert not [warning for warning in article.warnings if "body_blocks" in warning]
+
+
+def without_article_elements(page: str) -> str:
+    return page.replace("<article class='article'>", "<div class='article'>").replace("</article>", "</div>")
+
+
+def test_the_lead_photo_in_a_div_of_the_next_story_is_not_a_photo_of_this_one():
+    next_lead = (f"<div class='article__media article__media--lead'><img class='article__media--img' "
+                 f"src='{IMAGES}20001-bridge-600_384.jpg'><p class='article__caption'>The bridge.</p></div>")
+    appended = ("<div class='next-article'>" + story("Mosul bridge reopens", lead=next_lead, content=content(
+        "<p class='article__p'>Traffic resumed on the bridge as engineers finished their work.</p>")) + "</div>")
+    article = parsed(without_article_elements(story() + comments() + appended))
+    assert [photo.url for photo in article.photos] == [IMAGES + "17041-patrol-600_384.jpg"]
+    assert [block.text[:20] for block in article.body_blocks] == ["Security forces step", "Residents said the n"]
+
+
+def test_a_figure_in_the_second_body_element_is_read_by_the_profile():
+    figure = (f"<figure class='article__media'><img class='article__media--img' src='{IMAGES}17043-farm-600_384.jpg'>"
+              "<figcaption class='article__caption'>A farm near Hawija.</figcaption></figure>")
+    article = parsed(story(content=content(ONE) + "<aside class='article__related'><h4>Read more</h4></aside>"
+                           + content(figure, TWO)) + comments())
+    assert [(photo.url.rsplit("/", 1)[1], photo.caption, photo.is_lead) for photo in article.photos] == [
+        ("17041-patrol-600_384.jpg", "Soldiers patrol a road.", True), ("17043-farm-600_384.jpg", "A farm near Hawija.", False)]
+    assert article.sources["photos"] == Layer.PROFILE
+
+
+def test_a_body_figure_with_an_amp_image_of_another_class_is_a_photo_of_the_story():
+    amp = (f"<figure class='article__image-block'><amp-img src='{IMAGES}17042-road-600_384.jpg' width='600' "
+           "height='384'></amp-img><figcaption>The Hawija road.</figcaption></figure>")
+    article = parsed(story(content=content(ONE, amp, TWO)))
+    assert [(photo.url.rsplit("/", 1)[1], photo.caption, photo.is_lead) for photo in article.photos] == [
+        ("17041-patrol-600_384.jpg", "Soldiers patrol a road.", True), ("17042-road-600_384.jpg", "The Hawija road.", False)]
+
+
+def test_a_long_text_in_a_link_that_leads_nowhere_is_no_load_more_button():
+    # 86 characters: a paragraph about comments, set in an <a name> anchor, not a button's label.
+    notice = ("<a name='rules'>Read our rules before you post: we show comments only after a moderator "
+              "has read them.</a>")
+    article = parsed(story() + comments(count="", after=notice))
+    assert len(article.comments) == 2
+    assert (article.comments_status, article.comments_complete) == ("complete", True)
+
+
+def test_a_load_more_link_to_hash_leaves_the_comments_unreached():
+    # <a href="#">: a link that leads nowhere, its script loads the next comments (as a <button> would).
+    more = "<a href='#' class='comments__more'>Load more comments</a>"
+    article = parsed(story() + comments(count="", after=more))
+    assert len(article.comments) == 2
+    assert (article.comments_status, article.comments_complete) == ("unreached", False)
+
+
+def test_a_load_more_control_of_role_button_or_a_javascript_link_leaves_the_comments_unreached():
+    for more in ("<div role='button' class='comments__more'>Show more comments</div>",
+                 "<a href='javascript:void(0)' class='comments__more'>Load more comments</a>"):
+        article = parsed(story() + comments(count="", after=more))
+        assert len(article.comments) == 2, more
+        assert (article.comments_status, article.comments_complete) == ("unreached", False), more
+
+
+def test_a_load_more_link_without_an_href_leaves_the_comments_unreached():
+    more = "<a class='comments__more'>Load more comments</a>"
+    article = parsed(story() + comments(count="", after=more))
+    assert len(article.comments) == 2
+    assert (article.comments_status, article.comments_complete) == ("unreached", False)
+
+
+def test_the_figure_of_the_next_story_is_not_a_photo_of_this_one():
+    # A plain <figure> of the story an endless page appends, in the one container both share.
+    next_lead = (f"<figure><img src='{IMAGES}20001-bridge-600_384.jpg'><figcaption>The bridge.</figcaption></figure>")
+    appended = ("<div class='next-article'>" + story("Mosul bridge reopens", lead=next_lead, content=content(
+        "<p class='article__p'>Traffic resumed on the bridge as engineers finished their work.</p>")) + "</div>")
+    article = parsed(without_article_elements(story() + comments() + appended))
+    assert [photo.url for photo in article.photos] == [IMAGES + "17041-patrol-600_384.jpg"]

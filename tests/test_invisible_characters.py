@@ -8,6 +8,7 @@ from __future__ import annotations
 from newsarchive.archive import open_archive
 from newsarchive.archive.store import start_crawl, store_article
 from newsarchive.parsers import parse_page
+from newsarchive.parsers.text import normalise_text
 from newsarchive.research.search import SearchFilters, search
 
 PAGE = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Wein</title></head><body>
@@ -96,3 +97,11 @@ def test_search_by_author_is_in_any_case_in_every_script(tmp_path):
             assert [hit["title"] for hit in hits] == [title], (asked, target)
     assert search(archive.conn, "bridges", filters=SearchFilters(author="Иван")) == []  # the whole name
     archive.close()
+
+
+def test_control_characters_are_dropped_from_a_text_that_is_not_ascii():
+    # The ASCII-only cases above take normalise_text's other branch: a headline with an accented
+    # letter kept its ESC and BEL.
+    assert normalise_text("Café" + chr(27) + "]0;pwned" + chr(7) + " à Genève" + chr(127)) == "Café]0;pwned à Genève"
+    assert normalise_text("Иван" + chr(27) + "[8m Петров") == "Иван[8m Петров"
+

@@ -526,7 +526,9 @@ class _ArticlePage:
         images = self.of_this_story(self.select("photo_image", container))
         in_figures = {image for figure in photos_figures(container) for image in figure.iter()} if images else set()
         parents = [parent for image in images if image not in in_figures and (parent := image.getparent()) is not None]
-        figures = story_figures(container, parents)
+        # On a page whose stories are no <article> elements, the next story's figures share this
+        # one's container.
+        figures = self.of_this_story(story_figures(container, parents))
         if all(figure in read for figure in figures):
             return []
         return photos_in_story(container, self._photo_from_figure, figures=figures)
