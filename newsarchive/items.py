@@ -132,6 +132,9 @@ class Article:
     # The other pages of the story's comments (newsarchive/parsers/comment_pages.py): the crawl reads
     # them and adds their comments (newsarchive/comment_pages.py).
     comment_pages: list[str] = field(default_factory=list)
+    # The story in other languages, as the page names them (<link rel="alternate" hreflang="en-GB"
+    # href>): hreflang -> URL. Researchers compare a story's locale versions by them.
+    alternates: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     kind: str = "article"

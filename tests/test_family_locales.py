@@ -141,3 +141,49 @@ def test_a_crawl_takes_every_locale_the_site_serves_unless_told_which(tmp_path, 
         assert [locale for locale, url in urls.items() if spider.is_allowed(url)] == allowed
     finally:
         spider.closed("finished")
+
+
+def test_the_versions_a_page_names_in_other_languages_are_its_alternates():
+    url = "https://diyaruna.com/ar/articles/cnmi_di/features/2026/12/05/feature-01"
+    head = ("<link rel='alternate' hreflang='en-GB' href='/en_GB/articles/cnmi_di/features/2026/12/05/feature-07'>"
+            f"<link rel='alternate' hreflang='ar' href='{url}'>"  # the page itself
+            "<link rel='alternate' type='application/rss+xml' href='/ar/rss'>"  # a feed, no language
+            "<link rel='Alternate' hreflang='ru' href='https://diyaruna.com/ru/articles/cnmi_di/features/2026/12/05/feature-02'>"
+            "<link rel='stylesheet' hreflang='fr' href='/fr.css'>")
+    page = (f"<html lang='ar'><head><title>خبر</title>{head}</head><body><main><article class='article'>"
+            f"<h1 class='article__title'>عنوان الخبر</h1>{BODY}</article>"
+            "<link rel='alternate' hreflang='de' href='/de/x'></main></body></html>")  # in the body: no head link
+    article = parse_page(url, page, kind="article")
+    assert article.alternates == {
+        "en-GB": "https://diyaruna.com/en_GB/articles/cnmi_di/features/2026/12/05/feature-07",
+        "ru": "https://diyaruna.com/ru/articles/cnmi_di/features/2026/12/05/feature-02"}
+
+
+def test_alternates_are_stored_once_and_merged_with_the_earliest_first_sight(tmp_path):
+    import sqlite3
+
+    from newsarchive.archive import open_archive
+    from newsarchive.archive.merge import merge_archives
+    from newsarchive.archive.store import start_crawl, store_article
+    from newsarchive.items import Article
+
+    url, english = "https://x.example/ar/story", "https://x.example/en/story"
+    for name, seen in (("one.db", "2026-01-02T00:00:00Z"), ("two.db", "2026-01-01T00:00:00Z")):
+        archive = open_archive(tmp_path / name)
+        with archive.write() as db:
+            crawl = start_crawl(db, "x", "generic", {}, seen)
+            for _ in range(2):  # seen twice: stored once
+                store_article(db, Article(url=url, title="خبر", body_text="نص.", alternates={"en": english}), crawl, seen)
+        archive.close()
+    merge_archives([tmp_path / "one.db", tmp_path / "two.db"], tmp_path / "merged.db")
+    with sqlite3.connect(tmp_path / "merged.db") as db:
+        assert db.execute("SELECT url, hreflang, alternate_url, first_seen_at FROM article_alternates").fetchall() == [
+            (url, "en", english, "2026-01-01T00:00:00Z")]
+
+
+def test_a_tatweel_that_ends_a_written_apart_preposition_is_spelling_and_stays():
+    from newsarchive.parsers.text import normalise_text
+
+    assert normalise_text(f"احتفل السكان ب{TATWEEL} المتحف و ب{TATWEEL}120 دينارا") == (
+        f"احتفل السكان ب{TATWEEL} المتحف و ب{TATWEEL}120 دينارا")
+    assert normalise_text(f"الق{TATWEEL}{TATWEEL}دس") == "القدس"

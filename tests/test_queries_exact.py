@@ -121,9 +121,38 @@ def test_photo_and_section_queries(archive):
     assert rows(archive, "section_output_per_month") == [
         ("diyaruna", "Economy", "2026-02", 1), ("diyaruna", "Security", "2026-01", 1),
         ("diyaruna", "الأمن", "2026-01", 1)]
+    # Neither page names its versions: paired by their path.
     assert rows(archive, "locale_versions_of_the_same_story") == [
-        ("/articles/cnmi_di/features/2026/01/02/feature-01", "ar", "افتتاح الجسر", "en_GB",
-         "Bridge reopens in Mosul after repairs")]
+        ("ar", "افتتاح الجسر", "en_GB", "Bridge reopens in Mosul after repairs", "path", BRIDGE_AR, BRIDGE_EN)]
+
+
+def test_locale_versions_named_by_their_pages_are_paired_by_them_and_not_by_path(tmp_path):
+    # The Arabic feature-01 names the English feature-07 as its version (and feature-07 names it):
+    # the English feature-01 shares its path and is another story. ru and en_GB feature-03 name none.
+    path = tmp_path / "archive.db"
+    archive = open_archive(path)
+    def feature(locale: str, number: str) -> str:
+        return f"{BASE}/{locale}/articles/cnmi_ca/features/2026/01/02/feature-{number}"
+
+    arabic, english, market_en, bridge_ru, bridge_en = (feature("ar", "01"), feature("en_GB", "07"),
+                                                         feature("en_GB", "01"), feature("ru", "03"), feature("en_GB", "03"))
+    stories = [(arabic, "ar", "الجسر", {"en-GB": english, "x-default": english}),
+               (english, "en_GB", "The bridge", {"ar": arabic}),
+               (market_en, "en_GB", "Market prices", {}),
+               (bridge_ru, "ru", "Мост", {}), (bridge_en, "en_GB", "The bridge (2)", {})]
+    with archive.write() as db:
+        crawl = start_crawl(db, "caravanserai", "caravanserai", {}, CRAWL_1)
+        for url, locale, title, alternates in stories:
+            store_article(db, Article(url=url, canonical_url=url, site="caravanserai", locale=locale, title=title,
+                                      body_text=f"{title}.", alternates=alternates), crawl, CRAWL_1)
+    archive.close()
+    db = sqlite3.connect(path)
+    try:
+        assert rows(db, "locale_versions_of_the_same_story") == [
+            ("ar", "الجسر", "en_GB", "The bridge", "page", arabic, english),
+            ("en_GB", "The bridge (2)", "ru", "Мост", "path", bridge_en, bridge_ru)]
+    finally:
+        db.close()
 
 
 def test_comment_queries(archive):

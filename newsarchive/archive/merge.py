@@ -149,6 +149,7 @@ def _merge_one(source: sqlite3.Connection, archive, summary: MergeSummary) -> No
         for table in ("failures", "listings"):  # pragma: no mutate
             _merge_crawl_rows(source, db, table, crawl_ids, new_crawls)
         _merge_other_pages(source, db)
+        _merge_alternates(source, db)
     last_id = 0
     while rows := source.execute(
             "SELECT * FROM articles WHERE id > ? ORDER BY id LIMIT ?",  # pragma: no mutate
@@ -476,6 +477,15 @@ def _merge_other_pages(source, db) -> None:
     for row in source.execute("SELECT url, other_url, first_seen_at FROM other_pages"):  # pragma: no mutate
         db.execute("INSERT INTO other_pages (url, other_url, first_seen_at) VALUES (?, ?, ?) "  # pragma: no mutate
                    "ON CONFLICT (url, other_url) DO UPDATE SET first_seen_at = min(first_seen_at, excluded.first_seen_at)",
+                   list(row))
+
+
+def _merge_alternates(source, db) -> None:
+    """The locale versions each story's page names (article_alternates), each once, first seen
+    when either side first saw it."""
+    for row in source.execute("SELECT url, hreflang, alternate_url, first_seen_at FROM article_alternates"):  # pragma: no mutate
+        db.execute("INSERT INTO article_alternates (url, hreflang, alternate_url, first_seen_at) VALUES (?, ?, ?, ?) "  # pragma: no mutate
+                   "ON CONFLICT (url, alternate_url) DO UPDATE SET first_seen_at = min(first_seen_at, excluded.first_seen_at)",
                    list(row))
 
 

@@ -446,3 +446,14 @@ def m022_truncated_captures(db: Database) -> None:
     # A page that arrived cut short was kept (its article warned data_loss) with nothing on its
     # capture to say so: its WARC record looked whole to a replay tool (WARC 1.1's WARC-Truncated).
     db.table("captures").add_column("truncated", str)
+
+
+@migrations()
+def m023_article_alternates(db: Database) -> None:
+    # The story in other languages, as its page names them (hreflang alternates): the platform's
+    # locale versions need not share a path (feature-07 in English may be feature-01 in Arabic), and
+    # a query pairing them by path alone pairs unrelated stories.
+    db.table("article_alternates").create({"url": str, "hreflang": str, "alternate_url": str, "first_seen_at": str},
+                                          pk=("url", "alternate_url"))
+    db.table("article_alternates").create_index(["alternate_url"])
+

@@ -160,6 +160,9 @@ def store_article(db: Database, article: Article, crawl_id: int, seen_at: str,
     for url in {key, article.url}:
         db.execute("INSERT OR IGNORE INTO article_urls (url, article_id, first_seen_at) VALUES (?, ?, ?)",  # pragma: no mutate
                    [url, article_id, seen_at])
+    db.conn.executemany("INSERT OR IGNORE INTO article_alternates (url, hreflang, alternate_url, first_seen_at) "  # pragma: no mutate
+                        "VALUES (?, ?, ?, ?)",  # pragma: no mutate
+                        [(key, language, url, seen_at) for language, url in article.alternates.items()])
     if status != "unchanged" or not _has_blocks(db, article_id):  # also fills an article stored before m013
         _replace_blocks(db, article_id, article.body_blocks)
     _store_authors(db, article_id, article.authors)

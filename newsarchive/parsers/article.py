@@ -273,6 +273,7 @@ class _ArticlePage:
             self.article.site = urlsplit(self.doc.url).hostname
 
     def fill_canonical_url(self) -> None:
+        self.fill_alternates()
         link = self.root.find('.//link[@rel="canonical"]')
         if link is not None and link.get("href"):
             self.set_field("canonical_url", self.doc.absolute(link.get("href")), Layer.META)
@@ -280,6 +281,15 @@ class _ArticlePage:
         canonical = self.from_metadata("canonical_url")
         if canonical:
             self.article.canonical_url = self.doc.absolute(canonical)
+
+    def fill_alternates(self) -> None:
+        """The story in other languages, as the page's head names them (hreflang alternates); the
+        page itself, which many list among them, is none."""
+        head = self.root.find("head")
+        for link in head.iter("link") if head is not None else ():
+            language, url = (link.get("hreflang") or "").strip(), self.doc.absolute(link.get("href"))
+            if language and url and url != self.doc.url and "alternate" in (link.get("rel") or "").lower().split():
+                self.article.alternates.setdefault(language, url)
 
     def fill_language(self) -> None:
         article, profile = self.article, self.profile

@@ -15,13 +15,16 @@ EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123
 
 # Characters a page holds for its layout, never shown as text: the soft hyphen (`&shy;`, where a word
 # may break), the zero-width space, the word joiner, a stray byte-order mark, the marks and controls
-# that set the direction of right-to-left text (LRM, RLM, ALM, embeddings, isolates) and the Arabic
-# tatweel that stretches a word to justify a line. Kept, they split a word for full-text search
-# ("Mag\xaddalener" is two tokens to SQLite's FTS) and for comparison with the same text elsewhere:
-# one author signed "خالد الطائي" with an RLM after the name on some pages was two authors. The
-# zero-width (non-)joiners stay: Persian spelling and emoji need them.
-_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\u0640"
+# that set the direction of right-to-left text (LRM, RLM, ALM, embeddings, isolates). Kept, they split
+# a word for full-text search ("Mag\xaddalener" is two tokens to SQLite's FTS) and for comparison
+# with the same text elsewhere: one author signed "خالد الطائي" with an RLM after the name on some
+# pages was two authors. The zero-width (non-)joiners stay: Persian spelling and emoji need them.
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069"
                         "\x00-\x08\x0e-\x1b\x7f]")
+# The Arabic tatweel between two letters of a word stretches it to justify a line ("خالـــد" is
+# "خالد"); after a letter that ends a word it is spelling, and stays ("بـ 120": the preposition
+# written apart, before a number or a foreign word).
+_STRETCH = re.compile("(?<=[\u0620-\u064a])\u0640+(?=[\u0620-\u064a])")
 # Control characters (C0 and DEL, not the whitespace ones): no text shows them, and printed they
 # drive the reader's terminal (ESC ] 0; sets its title): a hostile page's JSON-LD carried them into
 # stored titles and names, and `search` printed them raw.
@@ -113,7 +116,7 @@ def normalise_text(text: str | None) -> str | None:
     if text is None:
         return None
     if not text.isascii():
-        text = _INVISIBLE.sub("", text)
+        text = _STRETCH.sub("", _INVISIBLE.sub("", text))
     elif not text.isprintable():  # a tab or a line break, mostly; or a control character
         text = CONTROL_CHARACTERS.sub("", text)
     collapsed = " ".join(text.split())
