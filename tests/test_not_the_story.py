@@ -71,6 +71,19 @@ def test_a_page_that_states_no_date_and_shares_no_text_with_the_story_is_not_sto
     assert stored(archive) == [("Ferry late", 1, "Ferry late")]
 
 
+def test_a_page_that_states_another_day_and_shares_no_text_with_the_story_is_not_stored(archive):
+    # The site's maintenance page in its template, whose masthead shows today's date: the any-site
+    # layer reads it as the page's date. Stored, it replaced the story and its date.
+    page = story(title="Temporarily unavailable", body_text=NOTICE, published_at="2026-01-05",
+                 sources={"title": "markup", "published_at": "generic"})
+    with pytest.raises(NotTheStory) as refusal:
+        store_twice(archive, story(), page)
+    assert str(refusal.value).startswith(
+        "the page no longer shows the story archived as article 1 ('Ferry late'): it states another day "
+        "(2026-01-05) than the story's (2024-05-02), and shares 0 of its 13 five-word runs with the story's text")
+    assert stored(archive) == [("Ferry late", 1, "Ferry late")]
+
+
 def test_a_page_with_no_text_at_all_is_not_the_story_either(archive):
     with pytest.raises(NotTheStory, match="shares 0 of its 0 five-word runs"):
         store_twice(archive, story(), story(title="Access denied", body_text="", published_at=None))

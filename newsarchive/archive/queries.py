@@ -47,8 +47,10 @@ class StoredStory:
     body_text: str | None
     sources: str | None  # the JSON of the article's `sources`
     content_hash: str
+    published_day: str | None  # the story's day where it came out, else the day of its UTC time
 
-    COLUMNS = "a.id, a.title, a.body_text, a.sources, a.content_hash"  # of `articles a`, in field order
+    COLUMNS = ("a.id, a.title, a.body_text, a.sources, a.content_hash, "  # of `articles a`, in field order
+               "coalesce(a.published_day, substr(a.published_at, 1, 10))")
 
 
 # How an article's warnings begin the line on a page of its comments not read (comment_pages.py).

@@ -282,14 +282,17 @@ def _why_not_the_story(stored: StoredStory, article: Article, where: str) -> str
     notice, sites answer a story's URL with 200 and a page of their own: stored as a version, it
     would replace the story's title and text with "We'll be back soon" in every archive query. Such
     a page shares (almost) no text with the story (SAME_STORY_SHARE) and states no publication date
-    (a URL's date is the URL's, not the page's), where the stored story stated one. A story
-    rewritten in place (a live blog) still states its date; a story whose pages never stated one
-    is stored as before."""
+    (a URL's date is the URL's, not the page's) where the stored story stated one, or states another
+    day (the site's template shows today's date in its masthead, which the any-site layer reads). A
+    story rewritten in place (a live blog) still states its day; a story whose pages never stated
+    one is stored as before."""
     from newsarchive.archive.duplicates import body_words, shingles
 
     if json_object(stored.sources).get("published_at") in _DATE_NOT_STATED:
         return None
-    if article.published_at is not None and article.sources.get("published_at") not in _DATE_NOT_STATED:
+    page_day = article.published_day or (article.published_at or "")[:10]
+    if (article.published_at is not None and article.sources.get("published_at") not in _DATE_NOT_STATED
+            and (stored.published_day is None or page_day == stored.published_day)):
         return None
     words = body_words(article.body_text)
     runs, page = shingles(body_words(stored.body_text)), shingles(words) if words else set()
@@ -297,10 +300,15 @@ def _why_not_the_story(stored: StoredStory, article: Article, where: str) -> str
     if page and shared >= SAME_STORY_SHARE * min(len(runs), len(page)):
         return None
     return (f"the page no longer shows the story archived as article {stored.article_id}{where} "
-            f"({stored.title!r}): it states no "
-            f"publication date, where the story did, and shares {shared} of its {len(page)} five-word runs "
-            f"with the story's text (a maintenance, block or removal page); shows {article.title!r}. The "
+            f"({stored.title!r}): it states {_date_stated(article, stored)}, and shares {shared} of its "
+            f"{len(page)} five-word runs with the story's text (a maintenance, block or removal page); shows {article.title!r}. The "
             "article keeps its versions; the next crawl asks for the page again")
+
+
+def _date_stated(article: Article, stored: StoredStory) -> str:
+    if article.published_at is None or article.sources.get("published_at") in _DATE_NOT_STATED:
+        return "no publication date, where the story did"
+    return f"another day ({article.published_day or article.published_at}) than the story's ({stored.published_day})"
 
 
 def _keeping_comments_read(article: Article, stored_status: str | None, stored_sources: str | None) -> Article:
