@@ -661,6 +661,27 @@ def test_a_crawl_that_stored_one_text_under_most_urls_says_so(tmp_path, caplog, 
                         if said else [])
 
 
+LINKED = ["https://d.example/story", "https://d.example/story?itm_source=top", "https://d.example/story?from=most-read"]
+DATED = {"published_at": "2026-12-05", "sources": {"published_at": "jsonld"}}
+
+
+@pytest.mark.parametrize(("urls", "date", "said"), [
+    (LINKED, DATED, None),  # one story a listing links three ways: no wall, the crawl archived it
+    (LINKED, {}, (3, 3, "Story")),  # a page that states no date: a page its scripts fill, maybe
+    (LINKED, {"published_at": "2026-12-05", "sources": {"published_at": "url"}}, (3, 3, "Story")),  # the URL's date
+    ([f"https://d.example/{n}" for n in range(3)], DATED, (3, 3, "Story")),  # three stories' URLs
+])
+def test_one_dated_story_under_urls_of_one_page_is_no_page_under_many_urls(tmp_path, caplog, urls, date, said):
+    pipeline = opened(tmp_path)
+    for url in urls:
+        pipeline.process_item(PageResult(url, [article(url, "Story", "The text of the story.", **date)]))
+    pipeline.close_spider()
+    with caplog.at_level(logging.WARNING):
+        pipeline.spider_closed(pipeline.crawler.spider, "finished")
+    figures = tuple(stat(pipeline, f"newsarchive/store/one_text_{name}") for name in ("count", "stored", "title"))
+    assert figures == (said or (None, None, None))
+
+
 @pytest.mark.parametrize("batch_size", [1, 100])
 def test_the_crawl_keeps_the_titles_of_texts_met_again_only(tmp_path, caplog, batch_size):
     """A million stories kept a million titles for note_one_text, which reads one of a text met

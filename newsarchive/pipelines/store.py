@@ -20,6 +20,7 @@ import os
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
@@ -31,6 +32,7 @@ from newsarchive.archive.store import (
     NotTheStory,
     content_hash,
     finish_crawl,
+    json_object,
     mark_interrupted_crawls,
     schedule_visit,
     start_crawl,
@@ -475,7 +477,7 @@ class StorePipeline:
             return None
         digest, count = self.texts.most_common(1)[0]  # pragma: no mutate (the first of the commonest, however many)
         stored = sum(self.texts.values())
-        if count < ONE_TEXT_LEAST or 2 * count <= stored:
+        if count < ONE_TEXT_LEAST or 2 * count <= stored or self.one_story_linked_many_ways(digest):
             return None
         self.stats.set_value("newsarchive/store/one_text_count", count)
         self.stats.set_value("newsarchive/store/one_text_stored", stored)
@@ -483,6 +485,20 @@ class StorePipeline:
         spider.logger.warning(f"{count} of the {stored} articles stored have one title and text, "
                               f"{self.titles[digest]!r}: {ONE_TEXT_CAUSES}")
         return digest
+
+    def one_story_linked_many_ways(self, digest: str) -> bool:
+        """Whether the one text of the crawl's articles is one story its listings link several ways
+        (a "top story" box adds ?itm_source=top, a "most read" one ?from=most-read) rather than a
+        page answering many stories: it states its publication date, and all its URLs are one
+        page's, differing in their query only. Taken for a wall, a site's one new story made the
+        crawl exit 4, and every crawl after it."""
+        rows = self.archive.conn.execute(
+            "SELECT u.url, a.published_at, a.sources FROM articles a JOIN article_urls u ON u.article_id = a.id "  # pragma: no mutate
+            "WHERE substr(a.content_hash, 1, ?) = ?", [len(digest), digest]).fetchall()  # pragma: no mutate
+        pages = {urlsplit(url)._replace(query="", fragment="") for url, _, _ in rows}
+        dated = all(published_at and json_object(sources).get("published_at") not in (None, "url")
+                    for _, published_at, sources in rows)
+        return len(pages) == 1 and dated
 
     def crawl_figures(self, reason: str) -> dict:
         get = self.stats.get_value
