@@ -68,13 +68,20 @@ class CutShortSite(SiteHandler):
         page = (f"<html><head><title>Story {number}</title></head><body><article>"
                 f"<h1>Story {number}</h1>{STORY}</article></body></html>").encode()
         announced = len(page) + 400 if self.cut == "header" or self.crawl[0] == 1 else len(page)
-        if self.cut == "middle" and self.crawl[0] == 1:
+        whole, status = len(page), 200
+        if self.cut in ("middle", "partial") and self.crawl[0] == 1:
             page = page[:page.index(b"<p>Paragraph 3")]
         if self.cut == "early" and self.crawl[0] == 1:
             page = page[:page.index(b"<p>Paragraph 0")]
-        self.send_response(200)
+        if self.cut == "characters" and self.crawl[0] == 1:  # announces fewer than it sends: a cut mid-word
+            announced = page.index(b"graph 3")
+        if self.cut == "partial" and self.crawl[0] == 1:  # a range no one asked for, its length right
+            status, announced = 206, len(page)
+        self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(announced))
+        if status == 206:
+            self.send_header("Content-Range", f"bytes 0-{len(page) - 1}/{whole}")
         self.end_headers()
         self.wfile.write(page)
         self.close_connection = True
@@ -158,6 +165,35 @@ def test_a_page_cut_in_the_middle_is_kept_and_completed_by_the_next_crawl(tmp_pa
         truncated = [record.rec_headers.get_header("WARC-Truncated") for record in ArchiveIterator(stream)
                      if record.rec_type == "response" and "story" in record.rec_headers.get_header("WARC-Target-URI")]
     assert truncated == ["disconnect"] * 3 + [None] * 3  # in the order stored
+
+
+@pytest.mark.parametrize(("cut", "said"), [
+    ("characters", "its HTML stops in the middle of a text or a tag, at the {announced} bytes its Content-Length "
+                   "announced (a server that counts the characters of a page, not its bytes, announces too few)"),
+    ("partial", "the server sent part of it (206 Partial Content, bytes 0-{last}/{whole})"),
+])
+def test_a_page_sent_in_part_with_its_length_right_is_kept_and_completed_by_the_next_crawl(tmp_path, cut_site, cut,
+                                                                                           said):
+    # Its Content-Length is what arrived: the client dropped the rest (a length in characters), or
+    # the server sent a range; stored as the story, the fragment stayed the story.
+    site, url = cut_site(cut)
+    first = crawl_cut_site(tmp_path, site, url, 1)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "3 pages that failed for a passing reason or arrived cut short will be asked for again" in first.stdout
+    kept = stories(tmp_path / "a.db")
+    assert [(versions, body.count("Paragraph")) for _, versions, body, _ in kept] == [(1, 3)] * 3
+    page = page_of(1)
+    cut_at = page.index(b"graph 3") if cut == "characters" else page.index(b"<p>Paragraph 3")
+    expected = said.format(announced=cut_at, last=cut_at - 1, whole=len(page))
+    assert [warning for warning in json.loads(kept[0][3]) if warning.startswith("data_loss")] == [
+        f"data_loss: the page arrived cut short, {expected}; its text may be incomplete"]
+    second = crawl_cut_site(tmp_path, site, url, 2)
+    assert second.returncode == 0, second.stderr[-3000:]
+    after = stories(tmp_path / "a.db")
+    assert [(versions, body.count("Paragraph")) for _, versions, body, _ in after] == [(2, 6)] * 3
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        assert db.execute("SELECT crawl_id, truncated, count(*) FROM captures WHERE url LIKE '%story%' "
+                          "GROUP BY crawl_id, truncated").fetchall() == [(1, "unspecified", 3), (2, None, 3)]
 
 
 def test_a_page_cut_before_its_story_fails_for_the_cut_and_is_asked_again(tmp_path, cut_site):
@@ -346,3 +382,24 @@ def test_a_page_cut_short_does_not_replace_a_story_stored_from_a_page_cut_elsewh
     finally:
         server.shutdown()
     assert [(versions, body.count("Paragraph")) for _, versions, body, _ in stories(tmp_path / "a.db")] == [(2, 6)] * 3
+
+
+@pytest.mark.parametrize(("body", "headers", "cut"), [
+    (b"<html><body><p>The story goes on and o", {}, True),  # mid-text, its length what arrived
+    (b"<html><body><p class='lead", {}, True),  # mid-tag
+    (b"<html><body><p>The story.</p></div>\n", {}, False),  # no </html>, but it ends with a tag: 3 real pages of 272
+    (b"<html><body><p>The story.</p></body></html>\n", {}, False),
+    (b"<html><body><p>The story goes on and o", {"Content-Length": None}, False),  # its end is the connection's
+    (b"<html><body><p>The story goes on and o", {"Content-Length": "10"}, False),  # another length: decoded
+    (b"The story goes on and o", {"Content-Type": "text/plain"}, False),
+    (b"", {}, False),
+])
+def test_a_body_that_stops_where_no_page_ends_is_cut_short(body, headers, cut):
+    from scrapy.http import HtmlResponse
+
+    from newsarchive.middlewares.pageresult import cut_short
+
+    values = {"Content-Type": "text/html; charset=utf-8", "Content-Length": str(len(body))} | headers
+    response = HtmlResponse("http://127.0.0.1:8000/a", body=body,
+                            headers={name: value for name, value in values.items() if value is not None})
+    assert (cut_short(response) is not None) is cut

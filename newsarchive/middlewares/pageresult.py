@@ -86,13 +86,15 @@ class PageResultSpiderMiddleware:
     def result_of(self, response, records: list, discovered: list) -> PageResult:
         result = page_result(response.request, records, discovered,
                              capture_of(response) if self.capture else None, self.stats)
-        if CUT_SHORT_FLAG in response.flags or ENCODING_CUT_FLAG in response.flags:
+        cut = cut_short(response)
+        if cut is not None:
             result.cut_short = True
             if result.capture is not None:
-                result.capture.truncated = "disconnect"
+                result.capture.truncated = cut[0]
             self.stats.inc_value("newsarchive/pages/cut_short_count")
             for article in result.articles():
-                article.warnings.append(cut_short_warning(response))
+                article.warnings.append(f"{CUT_SHORT_WARNING} the page arrived cut short, {cut[1]}; its text may be "
+                                        "incomplete")
         return result
 
 
@@ -128,14 +130,37 @@ def keep_with_page(page: Response | None, kind: str, capture: Capture) -> bool:
     return True
 
 
-def cut_short_warning(response: Response) -> str:
-    """The warning of an article whose page arrived cut short."""
+def cut_short(response: Response) -> tuple[str, str] | None:
+    """How a page's body is short of the page, when it is: (the WARC-Truncated reason of its
+    capture, what the article's warning says), else None."""
     if ENCODING_CUT_FLAG in response.flags:
-        return (f"{CUT_SHORT_WARNING} the page arrived cut short, its compressed stream stops before its end; its text may "
-                "be incomplete")
-    announced = (response.headers.get(b"Content-Length") or b"?").decode("latin-1")
-    return (f"{CUT_SHORT_WARNING} the page arrived cut short, the connection closed before the {announced} bytes its "
-            "Content-Length announced; its text may be incomplete")
+        return "disconnect", "its compressed stream stops before its end"
+    if CUT_SHORT_FLAG in response.flags:
+        announced = (response.headers.get(b"Content-Length") or b"?").decode("latin-1")
+        return "disconnect", f"the connection closed before the {announced} bytes its Content-Length announced"
+    if response.status == 206:
+        return "unspecified", (f"the server sent part of it (206 Partial Content, "
+                               f"{(response.headers.get(b'Content-Range') or b'no range').decode('latin-1')})")
+    if _stops_mid_document(response):
+        return "unspecified", (f"its HTML stops in the middle of a text or a tag, at the {len(response.body)} bytes its "
+                               "Content-Length announced (a server that counts the characters of a page, not its "
+                               "bytes, announces too few)")
+    return None
+
+
+def _stops_mid_document(response: Response) -> bool:
+    """Whether an HTML body sent whole by its Content-Length (not compressed: the two lengths
+    agree) stops where no page ends: without its </html>, inside a text or a tag (its last
+    character not a tag's >). An HTTP client reads what the Content-Length says and drops the
+    rest: an Arabic story of 4,781 bytes announced as 2,762 was stored cut mid-word without a
+    word. Of the 272 pages of a real news dev set, 3 have no </html>, and all three end with a tag."""
+    length = response.headers.get(b"Content-Length")
+    body = response.body
+    if not body or length is None or not length.strip().isdigit() or int(length) != len(body):
+        return False
+    if b"html" not in (response.headers.get(b"Content-Type") or b"text/html").lower():
+        return False
+    return b"</html" not in body[-8192:].lower() and not body.rstrip().endswith(b">")
 
 
 def asked_url(request: Request) -> str:
