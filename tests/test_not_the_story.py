@@ -371,3 +371,33 @@ def test_a_redirect_to_a_start_url_is_no_story_before_the_start_page_is_stored()
     assert isinstance(moved, Article) and moved.url == "https://harbour.example/2024/05/02/ferry-late-again"
     (home,) = dedupe.process_item(redirected(URL, "https://harbour.example/")).records
     assert isinstance(home, PageFailure) and "the site's front page" in home.detail
+
+
+LOGIN = "https://harbour.example/login"
+SIGN_IN = "Sign in to continue reading: subscribers read every story of the harbour, the ferries and the quays"
+
+
+def test_a_stored_storys_url_that_now_redirects_to_a_login_page_is_not_the_story(archive):
+    # Stored as an article, the login page said nothing of the story, and the crawl told of no failure.
+    from newsarchive.archive.store import store_duplicate
+    from newsarchive.items import ArticleDuplicate
+
+    login = Article(url=LOGIN, site="harbour.example", title="Sign in", body_text=SIGN_IN)
+    with archive.write() as db:
+        assert store_article(db, story(), 1, T1) == "new"
+    with archive.write() as db, pytest.raises(NotTheStory) as refusal:
+        store_article(db, login, 2, T2, moved_from=URL)
+    assert str(refusal.value).startswith(
+        f"the page no longer shows the story archived as article 1 at {URL}, which now redirects to {LOGIN} "
+        "('Ferry late'): it states no publication date, where the story did, and shares 0 of its")
+    # The login page stored already (another link led to it): a duplicate of it is refused the same way.
+    with archive.write() as db:
+        assert store_article(db, login, 2, T2) == "new"
+    with archive.write() as db, pytest.raises(NotTheStory, match=f"article 1 at {URL}, which now redirects"):
+        store_duplicate(db, ArticleDuplicate(LOGIN, LOGIN), T2, moved_from=URL)
+    # A page of its own that states the story's day is another story the site sends readers to.
+    with archive.write() as db:
+        other = Article(url="https://harbour.example/2024/05/02/quay-opens", site="harbour.example", title="Quay opens",
+                        body_text=NOTICE, published_at="2024-05-02", sources={"published_at": "opengraph"})
+        assert store_article(db, other, 2, T2, moved_from=URL) == "new"
+    assert stored(archive)[0] == ("Ferry late", 1, "Ferry late")

@@ -294,10 +294,15 @@ def test_a_story_whose_url_moved_with_its_headline_keeps_one_history(tmp_path, t
     with sqlite3.connect(tmp_path / "a.db") as db:
         stories = db.execute("SELECT id, title, version_count FROM articles ORDER BY id").fetchall()
         urls = sorted(url.split("/01/")[-1] for (url,) in db.execute("SELECT url FROM article_urls WHERE article_id = 1"))
-    if to_wall:  # not the story: the story keeps its one version, the wall is a page of its own
-        assert [(title, versions) for _, title, versions in stories] == [("The bridge closes", 1),
-                                                                        ("Before you continue", 1)]
+        failures = db.execute("SELECT crawl_id, url, reason FROM failures").fetchall()
+    if to_wall:
+        # Not the story, and no story at all (no date, none of its text): the story keeps its one
+        # version, and its URL's answer is its failure, asked again next crawl. (It was stored as
+        # an article of its own, and the crawl told of no failure: changed with that decision.)
+        assert [(title, versions) for _, title, versions in stories] == [("The bridge closes", 1)]
         assert urls == ["bridge-closes/"]
+        assert [(crawl_id, url.split("/01/")[-1], reason) for crawl_id, url, reason in failures] == [
+            (2, "bridge-closes/", "not_the_story")]
     else:
         assert again.returncode == 0, again.stderr[-3000:]
         assert stories == [(1, "The bridge closes for repairs", 2)]

@@ -123,6 +123,8 @@ def store_article(db: Database, article: Article, crawl_id: int, seen_at: str,
     digest = content_hash(article.title, article.body_text)
     existing = _stored_under(db, key, article.url)
     moved = _moved_story(db, moved_from, article, digest)
+    if moved is None:
+        _refuse_a_redirect_away(db, moved_from, article)
     if existing is not None and moved is not None and existing[0] != moved[0]:
         existing = _one_story_stored_twice(db, existing[0], moved[0], key, article.url)
     existing = existing or moved
@@ -196,6 +198,18 @@ def _one_story_stored_twice(db: Database, one: int, other: int, key: str, url: s
     return _stored_under(db, key, url)
 
 
+def _refuse_a_redirect_away(db: Database, moved_from: str | None, page: Article) -> None:
+    """Raise NotTheStory when a stored story's URL now redirects to a page that is not the story
+    and no story at all by _why_not_the_story's signs (a login or subscription page, a removal
+    notice elsewhere on the site): stored as an article, the page said nothing of the story, and
+    the crawl told of no failure. A page of its own that states the story's day is another story
+    the site sends readers to, stored as such."""
+    stored = _stored_under(db, moved_from, moved_from) if moved_from else None
+    if stored is not None:
+        _refuse_what_is_not(_stored_story(db, stored[0]), page,
+                            f" at {moved_from}, which now redirects to {page.url}")
+
+
 def _stored_under(db: Database, key: str, url: str) -> tuple | None:
     """The stored article reached by the canonical URL or the page's URL: (id, content hash,
     version count, comments status, sources), or None."""
@@ -221,6 +235,15 @@ def _another_story(db: Database, stored_id: int, article: Article) -> bool:
                   [article.url, stored_id]).fetchone() is not None:
         return False
     return not _shares_text(db, stored_id, article.body_text)
+
+
+def _stored_page(db: Database, article_id: int, url: str) -> Article:
+    """What _why_not_the_story reads of a page this crawl stored already, as the article it gave."""
+    title, body, published_at, published_day, sources = db.execute(
+        "SELECT title, body_text, published_at, published_day, sources FROM articles WHERE id = ?",  # pragma: no mutate
+        [article_id]).fetchone()
+    return Article(url=url, title=title, body_text=body, published_at=published_at, published_day=published_day,
+                   sources=json_object(sources))
 
 
 def _stored_body(db: Database, article_id: int) -> str:
@@ -407,8 +430,11 @@ def store_duplicate(db: Database, duplicate: ArticleDuplicate, seen_at: str, mov
     if row is None:
         return False
     moved = _stored_under(db, moved_from, moved_from) if moved_from else None
-    if moved is not None and moved[0] != row[0] and _shares_text(db, moved[0], _stored_body(db, row[0])):
-        row = _one_story_stored_twice(db, row[0], moved[0], duplicate.canonical_url, duplicate.canonical_url)
+    if moved is not None and moved[0] != row[0]:
+        if not _shares_text(db, moved[0], _stored_body(db, row[0])):
+            _refuse_a_redirect_away(db, moved_from, _stored_page(db, row[0], duplicate.url))
+        else:
+            row = _one_story_stored_twice(db, row[0], moved[0], duplicate.canonical_url, duplicate.canonical_url)
     db.execute("INSERT OR IGNORE INTO article_urls (url, article_id, first_seen_at) VALUES (?, ?, ?)",  # pragma: no mutate
                [duplicate.url, row[0], seen_at])
     return True
