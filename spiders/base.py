@@ -77,9 +77,10 @@ class ArchiveSpider(scrapy.Spider):
         self.full = parse_flag(full)
         self.requested: set[bytes] = set()  # the request_key of each URL requested in this crawl
         self.skipped: set[bytes] = set()  # ... and of each known article the refresh policy did not fetch
-        # Stories a sitemap or feed had this crawl request that no listing page has shown yet
-        # (first_listed_here): the stale-pages rule counts them new on the page that lists them first.
-        self.unlisted_from_discovery_files: set[bytes] = set()
+        # The request keys of the links each listing (its first page's URL) showed that this crawl
+        # requested (new_to_this_listing): the stale-pages rule counts them new on its page that shows
+        # them first.
+        self.shown_by_listing: dict[str, set[bytes]] = {}
         self.resumed_entries: list[FrontierEntry] = []
         self.read_before: set[bytes] = set()  # request keys of the pages a resumed crawl reads again (crawl_started)
         self.revisit_urls: set[str] = set()  # frontier keys of the revisits this crawl requested
@@ -220,22 +221,17 @@ class ArchiveSpider(scrapy.Spider):
         return scrapy.Request(entry.url, callback=getattr(self, f"parse_{entry.kind}"), errback=self.on_error,
                               priority=entry.priority, headers=entry.meta.get("headers"), meta=meta)
 
-    def discovery_file_request(self, link) -> scrapy.Request | None:
-        """article_request_if_due for an entry of a sitemap or feed, which first_listed_here counts."""
-        request = self.article_request_if_due(link)
-        if request is not None:
-            self.unlisted_from_discovery_files.add(request_key(link.url))
-        return request
-
-    def first_listed_here(self, urls) -> int:
-        """How many of a listing page's links a sitemap or feed had this crawl request and no listing
-        page showed before: to the stale-pages rule they are new. Read first (they come first: a
-        sitemap's priority is higher), a news sitemap's or a feed's stories made the section's
-        first pages lead to nothing new, and its pagination stopped after three of them, every
-        older story unrequested, on a first crawl. Counted once: a pager that repeats them forever
-        is stale after three pages still."""
-        keys = {request_key(url) for url in urls} & self.unlisted_from_discovery_files
-        self.unlisted_from_discovery_files -= keys
+    def new_to_this_listing(self, listing: str, urls) -> int:
+        """How many of a listing page's links this crawl has requested (from this page, another
+        listing, a sitemap or a feed) that no earlier page of the same listing (`listing`: the URL
+        of its first page) showed: to the stale-pages rule they are new. Requested from elsewhere
+        first (a front page that lists the latest fifteen, a news sitemap read first), a section's
+        first pages led to nothing new, and its pagination stopped after three of them, every
+        older story unrequested, crawl after crawl, --full too. Counted once a listing: a pager
+        that repeats them forever is stale after three pages still."""
+        shown = self.shown_by_listing.setdefault(listing, set())
+        keys = ({request_key(url) for url in urls} & self.requested) - shown
+        shown |= keys
         return len(keys)
 
     def article_request_if_due(self, link) -> scrapy.Request | None:

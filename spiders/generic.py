@@ -110,7 +110,7 @@ class GenericSpider(ArchiveSpider):
             # A lastmod or an Atom <updated> is a change signal; a publication date is not.
             link = ListingLink(url=found.url, position=position, published_at_raw=found.published_at,
                                modified_at_raw=found.modified_at)
-            request = self.discovery_file_request(link)
+            request = self.article_request_if_due(link)
             if request is not None:
                 yield request
 
@@ -167,9 +167,10 @@ class GenericSpider(ArchiveSpider):
         for request in followed:
             yield request
         number = response.meta.get("page", 1)
+        listing = response.meta.get("listing_start", response.url)
         stale = self.stale_count(response.meta.get("stale_pages", 0),
-                                 len(followed) + self.first_listed_here(link.url for link in page.links))
-        request = self.next_page_request(page.next_page_url, number, stale, depth_of_discovery=depth)
+                                 len(followed) + self.new_to_this_listing(listing, (link.url for link in page.links)))
+        request = self.next_page_request(page.next_page_url, number, stale, depth_of_discovery=depth, listing_start=listing)
         if request is not None:
             yield request
         yield ListingPage(response.url, "listing", number, len(page.links) + bool(page.next_page_url))

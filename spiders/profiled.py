@@ -92,10 +92,11 @@ class ProfileSpider(ArchiveSpider):
         articles = [request for request in map(self.article_request_if_due, in_window) if request is not None]
         for request in articles:
             yield request
+        chain = response.meta.get("listing_start", response.url)
         stale = self.stale_count(response.meta.get("stale_pages", 0), len(articles) + len(sections)
-                                 + self.first_listed_here(link.url for link in in_window))
+                                 + self.new_to_this_listing(chain, (link.url for link in in_window)))
         if self.more_pages_in_window(listing, in_window):
-            request = self.next_page_request(listing.next_page_url, listing.page, stale)
+            request = self.next_page_request(listing.next_page_url, listing.page, stale, listing_start=chain)
             if request is not None:
                 yield request
         yield ListingPage(response.url, "listing", listing.page,
@@ -113,7 +114,7 @@ class ProfileSpider(ArchiveSpider):
             known = self.archive_lookup.known_article(url)
             if known is None or self.refresh.reason_to_fetch(link, known) is None:
                 continue
-            request = self.discovery_file_request(link)
+            request = self.article_request_if_due(link)
             if request is not None:
                 yield request
 

@@ -72,9 +72,10 @@ def test_a_listing_leads_to_its_feed_its_content_links_and_its_next_page(make_sp
 def test_a_later_listing_page_counts_on_from_its_request(make_spider):
     spider = make_spider()
     outputs_of(spider.parse_listing, f"{SITE}/news/", LISTING)
-    # The same links again, on page 2 reached at depth 1: nothing new, one more stale page.
+    # The same links again, on page 2 (of the listing page 1 began: its request says so) reached at
+    # depth 1: nothing new, one more stale page.
     outputs = outputs_of(spider.parse_page, f"{SITE}/news/page/2", LISTING.replace(b"/news/page/2", b"/news/page/3"),
-                         page=2, stale_pages=1, depth_of_discovery=1)
+                         page=2, stale_pages=1, depth_of_discovery=1, listing_start=f"{SITE}/news/")
     assert described(outputs) == [(f"{SITE}/news/page/3", "listing", 10, 1),
                                   ListingPage(f"{SITE}/news/page/2", "listing", 2, 4)]
     assert outputs[0].meta["stale_pages"] == 2
@@ -201,12 +202,24 @@ def test_a_bad_start_url_is_refused_by_name():
         GenericSpider(start_urls="ftp://127.0.0.1/news/")
 
 
-def test_a_first_listing_page_that_offers_nothing_new_is_one_stale_page(make_spider):
+def test_a_listing_page_that_shows_what_its_earlier_pages_showed_is_a_stale_page(make_spider):
+    # The stories were requested from another page (a front page listing the latest): new to this
+    # listing, its first page is no stale page. (It was, and with two more such pages the
+    # pagination stopped before the older stories, crawl after crawl: changed with that decision.)
     spider = make_spider()
     for url in ("/news/2026/01/02/a-story-about-things", "/quem-se-ama", "/article/3834/1"):
         spider.follow(SITE + url, "page")
-    next_page = outputs_of(spider.parse_listing, f"{SITE}/news/", LISTING)[-2]
-    assert (next_page.url, next_page.meta["stale_pages"]) == (f"{SITE}/news/page/2", 1)
+    first = outputs_of(spider.parse_listing, f"{SITE}/news/", LISTING)[-2]
+    assert (first.url, first.meta["stale_pages"], first.meta["listing_start"]) == (
+        f"{SITE}/news/page/2", 0, f"{SITE}/news/")
+    # Its second page shows them again (a pager that repeats its page): one stale page, then two.
+    second = outputs_of(spider.parse_listing, first.url, LISTING.replace(b"/news/page/2", b"/news/page/3"), **first.meta)[-2]
+    assert (second.url, second.meta["stale_pages"]) == (f"{SITE}/news/page/3", 1)
+    third = outputs_of(spider.parse_listing, second.url, LISTING.replace(b"/news/page/2", b"/news/page/4"), **second.meta)[-2]
+    assert (third.url, third.meta["stale_pages"]) == (f"{SITE}/news/page/4", 2)
+    # Another listing (its own first page) showing them: new to it.
+    other = outputs_of(spider.parse_listing, f"{SITE}/world/", LISTING.replace(b"/news/page/2", b"/world/page/2"))[-2]
+    assert (other.url, other.meta["stale_pages"]) == (f"{SITE}/world/page/2", 0)
 
 
 def test_a_page_requested_as_an_article_is_read_as_one(make_spider):

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from newsarchive.demo.site import PAGE_SIZE, SiteChanges, generate_site
-from tests.conftest import run_cli, serve_in_subprocess
+from tests.conftest import SiteHandler, run_cli, serve_handler, serve_in_subprocess, story_html
 
 ARTICLES, NEW_ARTICLES, SEED = 60, 6, 11
 CHANGES = SiteChanges(edited=2, comments_added=3, comments_removed=1, new_articles=NEW_ARTICLES, seed=5)
@@ -252,3 +252,44 @@ def test_pagination_stops_after_stale_pages_and_walks_all_with_zero(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+class FrontPageAndSection(SiteHandler):
+    """A front page (/) that lists the nine latest of twelve stories and links the section /news/,
+    whose pages list three stories each, newest first (/news/page/2/ ... /news/page/4/)."""
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        self.asked.append(self.path)
+        story = re.fullmatch(r"/news/2024/05/(\d\d)/story-\d+", self.path)
+        if self.path == "/robots.txt":
+            return self.answer(404, "no")
+        if story:
+            return self.answer(200, story_html(int(story[1])))
+        links = lambda numbers: "".join(  # noqa: E731
+            f"<li><a href='/news/2024/05/{n:02d}/story-{n}'>Story {n}</a></li>" for n in numbers)
+        if self.path == "/":
+            return self.answer(200, f"<html><body><ul>{links(range(12, 3, -1))}</ul><a href='/news/'>News</a></body></html>")
+        page = re.fullmatch(r"/news/(?:page/(\d)/)?", self.path)
+        if page:
+            number = int(page[1] or 1)
+            newer = f"<a rel='next' href='/news/page/{number + 1}/'>Older</a>" if number < 4 else ""
+            return self.answer(200, f"<html><body><ul>{links(range(15 - 3 * number, 12 - 3 * number, -1))}</ul>"
+                                    f"{newer}</body></html>")
+        return self.answer(404, "<html><body>no</body></html>")
+
+
+def test_a_section_whose_first_pages_list_stories_the_front_page_led_to_is_walked_to_its_older_ones(tmp_path):
+    # Its first three pages led to nothing the crawl had not requested from the front page: three
+    # stale pages, and the pagination stopped before stories 1 to 3, crawl after crawl, --full too.
+    site = type("Site", (FrontPageAndSection,), {"asked": []})
+    server = serve_handler(site)
+    try:
+        result = run_cli("crawl", f"http://127.0.0.1:{server.server_port}/", "--db", str(tmp_path / "a.db"),
+                         "--allow-private", "--render", "never", "-s", "AUTOTHROTTLE_ENABLED=False")
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(path for path in site.asked if path.startswith("/news/page/")) == [
+        "/news/page/2/", "/news/page/3/", "/news/page/4/"]
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone() == (12,)
