@@ -274,8 +274,8 @@ def test_the_report_estimates_the_archives_staleness(tmp_path):
 def test_a_budget_goes_first_to_due_articles_then_to_the_most_expected_missed_changes(tmp_path):
     from newsarchive.archive import open_archive
     from newsarchive.archive.queries import ArchiveLookup
-    from newsarchive.archive.store import start_crawl, store_article
-    from newsarchive.items import Article
+    from newsarchive.archive.store import start_crawl, store_article, store_failure
+    from newsarchive.items import Article, PageFailure
 
     now, base = "2026-03-01T12:00:00.000000Z", "https://site.example/news"
     # (path, published, last fetched, next visit, estimated changes a day), hand-made: expected
@@ -301,6 +301,17 @@ def test_a_budget_goes_first_to_due_articles_then_to_the_most_expected_missed_ch
     candidates = list(lookup.revisit_candidates("site", now, "2026-02-22T12:00:00Z", "2026-03-01T06:00:00.000000Z"))
     lookup.close()
     assert [url.rsplit("/", 1)[1] for url in candidates] == ["due-high", "due-low", "later-high", "later-low"]
+    # due-high is deleted (a 404 since it was last seen), later-low failed before it was last seen
+    # (a passing 503, then seen again): due-high goes last, and later-low keeps its place.
+    archive = open_archive(tmp_path / "archive.db")
+    with archive.write() as db:
+        store_failure(db, PageFailure(f"{base}/due-high", "http_404"), crawl, "2026-02-26T00:00:00.000000Z")
+        store_failure(db, PageFailure(f"{base}/later-low", "http_503"), crawl, "2026-02-20T00:00:00.000000Z")
+    archive.close()
+    lookup = ArchiveLookup(tmp_path / "archive.db")
+    candidates = list(lookup.revisit_candidates("site", now, "2026-02-22T12:00:00Z", "2026-03-01T06:00:00.000000Z"))
+    lookup.close()
+    assert [url.rsplit("/", 1)[1] for url in candidates] == ["due-low", "later-high", "later-low", "due-high"]
 
 
 def test_a_site_s_revisits_include_its_stories_stored_under_its_www_name(tmp_path):

@@ -161,7 +161,10 @@ class ArchiveLookup:
         the caller stops at its budget. Those published before `older_than` (younger ones are the
         refresh window's) and last fetched before `seen_before` (the schedule's floor): first the
         ones whose scheduled visit is due at `now`, then the rest, each by most expected missed
-        changes, so a budget larger than what is due still goes where changes most likely wait. A
+        changes, so a budget larger than what is due still goes where changes most likely wait;
+        after all of them, those whose pages failed since they were last seen (a story deleted, 404
+        or 410: never seen again, it had the most expected missed changes, and a small budget was
+        spent on the dead crawl after crawl while a live story's correction waited). A
         site known by its host name is known by its `www.` name too (scope.www_twin): its stories
         may have been stored under either."""
         conn = self._connection()
@@ -178,7 +181,9 @@ class ArchiveLookup:
                 # a date without a time is young while any part of that day is in the window
                 f"AND CASE WHEN length({published}) = 10 THEN {published} < substr(?, 1, 10) "
                 f"ELSE {published} < ? END{where} "
-                f"ORDER BY coalesce(r.next_visit_at <= ?, 1) DESC, "
+                f"ORDER BY EXISTS (SELECT 1 FROM article_urls u JOIN failures f ON f.url = u.url "
+                f"WHERE u.article_id = a.id AND f.failed_at > a.last_seen_at), "
+                f"coalesce(r.next_visit_at <= ?, 1) DESC, "
                 f"expected_missed(r.change_rate, {published}, a.comment_count, a.last_seen_at, ?) DESC, a.id",
                 [site, (site and www_twin(site)) or site, seen_before, older_than, older_than, *params, now, now])
             yield from (row[0] for row in rows)
