@@ -13,7 +13,14 @@ import pytest
 from newsarchive.archive import open_archive
 from newsarchive.archive.store import finish_crawl, start_crawl, store_article, store_failure
 from newsarchive.items import Article, Comment, PageFailure
-from newsarchive.research.report import ReportError, _coverage_rows, _diff_command, _selector_rows, crawl_report
+from newsarchive.research.report import (
+    ReportError,
+    _at_most,
+    _coverage_rows,
+    _diff_command,
+    _selector_rows,
+    crawl_report,
+)
 
 
 def previous_crawl(coverage: dict, crawl_id: int = 1) -> dict:
@@ -38,6 +45,29 @@ def test_coverage_warns_of_a_drop_of_more_than_ten_points(before, now, warned):
                                      "the site may have changed its layout")
     else:
         assert byline["warning"] is None
+
+
+@pytest.mark.parametrize(("earlier", "now", "warned"), [
+    ((10, 0.6), (2, 0.0), False),  # two new stories, no comments yet: a 17% chance at the earlier 60%
+    ((10, 0.6), (20, 0.0), True),  # twenty: no luck explains that
+    ((100, 0.9), (5, 0.0), True),  # a byline on 90 of 100, then on none of 5: the markup changed
+    ((1000, 0.6), (1000, 0.45), True),  # fifteen points, over a thousand each
+    ((100, 0.7), (100, 0.55), True),
+    ((None, 0.9), (2, 0.0), True),  # an older archive's row, without its article count: the share alone
+])
+def test_a_fall_that_the_luck_of_the_stories_stored_explains_is_not_warned_of(earlier, now, warned):
+    (earlier_articles, before), (articles, share) = earlier, now
+    previous = previous_crawl({"share": {"comments": before}} | ({"articles": earlier_articles} if earlier_articles else {}))
+    rows = _coverage_rows({"coverage": {"articles": articles, "share": {"comments": share}}}, previous)
+    assert (rows[3]["warning"] is not None) is warned
+
+
+def test_the_chance_of_a_fall_is_the_binomial_one():
+    # At most 0 of 2 at a rate of 7/12 (6 of 10 before, smoothed by one with and one without): (5/12)**2.
+    assert _at_most(0, 2, 7 / 12) == pytest.approx((5 / 12) ** 2)
+    assert _at_most(1, 3, 0.5) == pytest.approx(0.5)  # 0 or 1 of 3 fair coins: 4 of 8
+    assert _at_most(3, 3, 0.5) == pytest.approx(1.0)
+    assert _at_most(400, 1000, 0.6) < 1e-30  # summed in logarithms: no underflow to an error
 
 
 def test_coverage_rows_name_every_field_with_or_without_figures():

@@ -193,8 +193,9 @@ def report(db_path, crawl_id, html_path, as_json):
     """Summarise a crawl: pages, items, failures by reason, coverage against the previous crawl.
 
     \b
-    A field whose coverage fell by more than 10 points is warned about loudly, and the command
-    exits with status 3, so a scheduled job can alert on it.
+    A field whose coverage fell by more than 10 points, more than the luck of which stories
+    each crawl stored explains (a 5% chance), is warned about loudly, and the command exits
+    with status 3, so a scheduled job can alert on it.
     Example:
         newsarchive report --db archive.db --html crawl-report.html
     """

@@ -2,8 +2,8 @@
 
 The coverage of each field (share of stored articles with a byline, a date, a photo, comments)
 is compared with the previous crawl of the same site that stored articles; a drop of more than
-COVERAGE_DROP (10 points) is the sign that the site changed its layout, and is warned about
-loudly. So is a profile selector that found its field on fewer pages than before (the field then
+COVERAGE_DROP (10 points), more than the luck of which stories each crawl stored explains
+(CHANCE_OF_FALL), is the sign that the site changed its layout, and is warned about loudly. So is a profile selector that found its field on fewer pages than before (the field then
 came from a fallback layer, or from nowhere): the share of articles whose field came from the
 `profile` layer, field by field, against the previous crawl. Each article the crawl found changed
 is listed with the fields that changed, its title's word diff when the title changed, the words
@@ -16,6 +16,7 @@ in it that comes from pages (titles, comments, URLs) is escaped: strangers write
 from __future__ import annotations
 
 import json
+import math
 import shlex
 import sqlite3
 from html import escape
@@ -215,13 +216,16 @@ def _failures(db, crawl_id: int) -> list[dict]:
 
 
 def _coverage_rows(crawl: dict, previous: dict | None) -> list[dict]:
-    now = (crawl.get("coverage") or {}).get("share") or {}
-    before = (json.loads(previous["coverage"]).get("share") or {}) if previous and previous.get("coverage") else {}
+    coverage = crawl.get("coverage") or {}
+    now = coverage.get("share") or {}
+    earlier_coverage = json.loads(previous["coverage"]) if previous and previous.get("coverage") else {}
+    before = earlier_coverage.get("share") or {}
     rows = []
     for field in COVERAGE_FIELDS:
         share, earlier = now.get(field), before.get(field)
         warning = None
-        if share is not None and earlier is not None and _fell(earlier, share):
+        if (share is not None and earlier is not None and _fell(earlier, share)
+                and not _by_chance(share, coverage.get("articles"), earlier, earlier_coverage.get("articles"))):
             warning = (f"{field} coverage fell from {earlier:.0%} to {share:.0%} since crawl {previous['id']}: "
                        f"the site may have changed its layout")
         rows.append({"field": field, "share": share, "previous_share": earlier, "warning": warning})
@@ -233,6 +237,36 @@ def _fell(earlier: float, share: float) -> bool:
     0.10000000000000009 and 0.9 - 0.8 is 0.09999999999999998, so a drop of exactly 10 points
     warned on some shares and not on others."""
     return round(earlier - share, 9) > COVERAGE_DROP
+
+
+# A fall in a field's coverage that the luck of which stories a crawl stored explains this often or
+# more is no sign of a layout change: a crawl that stored two new stories, neither with comments
+# yet, after one whose stories had comments on 60% of them (a 16% chance), said "COMMENTS COVERAGE
+# FELL FROM 60% TO 0%" and exited 3, on a site that had not changed.
+CHANCE_OF_FALL = 0.05
+
+
+def _by_chance(share: float, articles: int | None, earlier: float, earlier_articles: int | None) -> bool:
+    """Whether so few of a crawl's articles with the field are likely by chance, were the field as
+    common as before: the binomial chance of at most that many of `articles`, at the earlier
+    crawl's share (smoothed by one article with it and one without, so that a share of 100% over
+    a few articles is not taken for a certainty), is at least CHANCE_OF_FALL. A crawl whose
+    article counts are not known (an older archive's rows) is judged by the share alone."""
+    if not articles or not earlier_articles:
+        return False
+    with_field = round(share * articles)
+    rate = (earlier * earlier_articles + 1) / (earlier_articles + 2)
+    return _at_most(with_field, articles, rate) >= CHANCE_OF_FALL
+
+
+def _at_most(successes: int, trials: int, rate: float) -> float:
+    """The binomial chance of at most `successes` in `trials` at `rate` (0 < rate < 1), summed in
+    logarithms: the terms of a crawl of thousands of articles are far below a float's range."""
+    log_rate, log_miss = math.log(rate), math.log1p(-rate)
+    log_terms = [math.lgamma(trials + 1) - math.lgamma(k + 1) - math.lgamma(trials - k + 1)
+                 + k * log_rate + (trials - k) * log_miss for k in range(successes + 1)]
+    top = max(log_terms)
+    return min(1.0, math.exp(top) * sum(math.exp(term - top) for term in log_terms))
 
 
 def _profile_shares(coverage: dict) -> dict[str, float]:
@@ -247,13 +281,15 @@ def _profile_shares(coverage: dict) -> dict[str, float]:
 
 
 def _selector_rows(crawl: dict, previous: dict | None) -> list[dict]:
-    now = _profile_shares(crawl.get("coverage") or {})
-    before = _profile_shares(json.loads(previous["coverage"]) if previous and previous.get("coverage") else {})
+    coverage = crawl.get("coverage") or {}
+    earlier_coverage = json.loads(previous["coverage"]) if previous and previous.get("coverage") else {}
+    now, before = _profile_shares(coverage), _profile_shares(earlier_coverage)
     rows = []
     for field in sorted(set(now) | set(before)):
         share, earlier = now.get(field, 0.0), before.get(field)
         warning = None
-        if earlier is not None and _fell(earlier, share):
+        if (earlier is not None and _fell(earlier, share)
+                and not _by_chance(share, coverage.get("articles"), earlier, earlier_coverage.get("articles"))):
             warning = (f"the profile's selector for {field} found it on {share:.0%} of pages (crawl {previous['id']}: "
                        f"{earlier:.0%}): the markup changed; `newsarchive profile check URL` shows what to fix")
         rows.append({"field": field, "share": share, "previous_share": earlier, "warning": warning})
