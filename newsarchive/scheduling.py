@@ -9,6 +9,7 @@ journal show failures. `--full-every 1w` adds a weekly `--full` crawl (docs/arch
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -103,10 +104,13 @@ def crawl_command(job: Job, db_path: Path, extra: list[str]) -> str:
 
 
 def cron_lines(jobs: list[Job], db_path: Path, log_dir: Path, extra: list[str]) -> str:
+    """The crontab lines of the jobs, each making its log's folder first: printed to be pasted,
+    they ran no crawl at all where the folder was not there (the shell's redirection failed)."""
     lines = [BEGIN]
+    folder = shlex.quote(str(log_dir.resolve()))
     for job in jobs:
         log = log_dir.resolve() / f"{job.name}.log"
-        command = f"{crawl_command(job, db_path, extra)} >> {shlex.quote(str(log))} 2>&1"
+        command = f"mkdir -p {folder} && {crawl_command(job, db_path, extra)} >> {shlex.quote(str(log))} 2>&1"
         lines.append(f"{cron_schedule(job)} {_cron_escaped(command)}")
     lines.append(END)
     return "\n".join(lines) + "\n"
@@ -129,18 +133,27 @@ def systemd_units(jobs: list[Job], db_path: Path, extra: list[str]) -> dict[str,
     return units
 
 
-def scrapyd_cron_lines(jobs: list[Job], db_path: Path, scrapyd_url: str, project: str) -> str:
+def scrapyd_cron_lines(jobs: list[Job], db_path: Path, scrapyd_url: str, project: str, plan_of) -> str:
+    """The crontab lines that have Scrapyd run the jobs. plan_of(job): the job's crawl plan (its
+    spider, arguments and settings, from the crawl command's options and --crawl-option's), each
+    argument and setting sent along: they were all dropped without a word."""
     lines = [BEGIN]
     for job in jobs:
-        spider = ["spider=generic", f"start_urls={job.site}"] if "://" in job.site else [f"spider={job.site}"]
-        data = [f"project={project}", *spider, f"setting=NEWSARCHIVE_DB_PATH={db_path.resolve()}"]
-        if job.full:
-            data.append("full=1")
+        plan = plan_of(job)
+        data = [f"project={project}", f"spider={plan.spider}",
+                *(f"{name}={value}" for name, value in plan.arguments.items() if value is not None),
+                *(f"setting={name}={_setting_text(value)}" for name, value in plan.settings.items()),
+                f"setting=NEWSARCHIVE_DB_PATH={db_path.resolve()}"]
         fields = " ".join(f"-d {shlex.quote(item)}" for item in data)
         command = f"curl -fsS {shlex.quote(scrapyd_url.rstrip('/') + '/schedule.json')} {fields} > /dev/null"
         lines.append(f"{cron_schedule(job)} {_cron_escaped(command)}")
     lines.append(END)
     return "\n".join(lines) + "\n"
+
+
+def _setting_text(value) -> str:
+    """A setting as Scrapyd passes it on (text): a list or a dict as JSON, which Scrapy's settings read."""
+    return json.dumps(value) if isinstance(value, (dict, list, tuple)) else str(value)
 
 
 def _cron_escaped(command: str) -> str:

@@ -33,8 +33,9 @@ def crawl_options(demo_site):
 
 def test_printed_cron_lines_schedule_working_crawls(demo_site, tmp_path):
     db_path = tmp_path / "news archive; 2024.db"  # a space and a ; in the path: quoted, one word
+    logs = tmp_path / "cron logs" / "news"  # not there yet, as on a fresh machine (made only by --install, it was)
     result = run_cli("schedule", "diyaruna:6h", "almashareq:1d", "--full-every", "1w", "--db", str(db_path),
-                     "--log-dir", str(tmp_path / "logs"), *crawl_options(demo_site))
+                     "--log-dir", str(logs), *crawl_options(demo_site))
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if not line.startswith("#")]
     assert len(lines) == 4
@@ -44,9 +45,10 @@ def test_printed_cron_lines_schedule_working_crawls(demo_site, tmp_path):
     assert sum("--full" in line for line in lines) == 2
     # The line's command, run as cron would run it, crawls into the archive.
     command = lines[0].split(None, 5)[5]
-    (tmp_path / "logs").mkdir()
-    ran = subprocess.run(command, shell=True, timeout=300)
-    assert ran.returncode == 0, (tmp_path / "logs" / "newsarchive-diyaruna.log").read_text()[-3000:]
+    assert not logs.exists()
+    ran = subprocess.run(["/bin/sh", "-c", command], timeout=300)
+    assert ran.returncode == 0, (logs / "newsarchive-diyaruna.log").read_text()[-3000:]
+    assert "crawl 1 of diyaruna: finished" in (logs / "newsarchive-diyaruna.log").read_text()
     arabic = sum(1 for a in demo_site.manifest["articles"] if a["locale"] == "ar")
     assert sqlite3.connect(db_path).execute("SELECT count(*) FROM articles").fetchone()[0] == arabic
 
@@ -92,6 +94,22 @@ def test_scrapyd_lines_call_schedule_json(tmp_path):
                      "--db", str(tmp_path / "a.db"))
     line = result.stdout.splitlines()[1]
     assert "curl -fsS http://127.0.0.1:6800/schedule.json -d project=newsarchive -d spider=diyaruna" in line
+
+
+def test_scrapyd_lines_carry_every_crawl_option(tmp_path):
+    # The curl line sent the spider and the archive only: --revisit-budget, --contact and the rest
+    # were dropped without a word.
+    result = run_cli("schedule", "https://news.example/world/", "--format", "scrapyd", "--full-every", "1w",
+                     "--db", str(tmp_path / "a.db"), "--crawl-option=--revisit-budget=2",
+                     "--crawl-option=--contact=desk@example.org", "--crawl-option=--max-pages=5")
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if not line.startswith("#")]
+    fields = [shlex.split(line.split(" ", 5)[5])[4::2][:-1] for line in lines]  # each -d's value; the > /dev/null off
+    for full, line in zip(("", "1"), fields, strict=True):
+        assert line == [
+            "project=newsarchive", "spider=generic", "start_urls=https://news.example/world/", "max_pages=5",
+            "allow_private=", f"full={full}", "setting=NEWSARCHIVE_CONTACT_URL=desk@example.org",
+            "setting=NEWSARCHIVE_REVISIT_BUDGET=2", f"setting=NEWSARCHIVE_DB_PATH={tmp_path / 'a.db'}"]
 
 
 @pytest.mark.parametrize("url", ["not a url", "ftp://127.0.0.1:6800", "http://127.0.0.1:99999", "http://:6800",

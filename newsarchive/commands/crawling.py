@@ -317,7 +317,11 @@ def schedule(sites, db_path, every, full_every, output, log_dir, scrapyd_url, un
         for name, text in units.items():
             click.echo(f"# {unit_dir / name}\n{text}")
         return
-    block = (scheduling.scrapyd_cron_lines(jobs, db_path, scrapyd_url, "newsarchive") if output == "scrapyd"
+    def plan_of(job):
+        full = ["--full"] if job.full else []
+        return _plan_of(crawl.make_context("crawl", [job.site, "--db", str(db_path), *extra, *full]).params)
+
+    block = (scheduling.scrapyd_cron_lines(jobs, db_path, scrapyd_url, "newsarchive", plan_of) if output == "scrapyd"
              else scheduling.cron_lines(jobs, db_path, log_dir, list(extra)))
     if install:
         log_dir.mkdir(parents=True, exist_ok=True)
