@@ -487,6 +487,28 @@ def test_crawls_of_this_host_whose_process_is_gone_are_marked_interrupted(bare):
         (7, "2026-01-07T10:00:00Z", "interrupted"), (8, "2026-01-08T10:00:00Z", "interrupted")]
 
 
+def test_an_interrupted_crawl_gets_the_figures_its_rows_tell(bare):
+    # Only the crawl's end wrote them: a killed crawl's report said "0 new" of the articles it stored.
+    archive = bare
+    for started in ("2026-01-01T10:00:00Z", "2026-01-02T10:00:00Z"):
+        write(archive, start_crawl, None, "unit", {}, started)
+    write(archive, store_article, Article(url=X, title="X", body_text="One."), 1, T1)
+    write(archive, store_article, Article(url=X, title="X", body_text="Two."), 2, T2)  # changed by crawl 2
+    for url in (Y, "https://d.example/z"):
+        write(archive, store_article, Article(url=url, title="Y", body_text=f"Text of {url}."), 2, T2)
+    write(archive, store_failure, PageFailure("https://d.example/gone", "http_404"), 2, T2)
+    write(archive, store_listing, ListingPage("https://d.example/news", "listing", 1, 3, 3), 2, T2)
+    with archive.write() as db:
+        db.execute("UPDATE crawls SET pid = ?, finished_at = NULL", [dead_pid()])
+    assert write(archive, mark_interrupted_crawls) == [1, 2]
+    assert rows(archive, "SELECT id, articles_new, articles_changed, failures, listings, requests, responses "
+                         "FROM crawls ORDER BY id") == [(1, 1, 0, 0, 0, None, None), (2, 2, 1, 1, 1, None, None)]
+    from newsarchive.research.report import crawl_report, report_text
+
+    report = report_text(crawl_report(archive.conn, 2))
+    assert "  ? requests, ? responses, ? items\n  articles: 2 new, 1 changed," in report
+
+
 def test_a_process_is_alive_unless_the_system_knows_no_such_process():
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:

@@ -246,3 +246,34 @@ def test_articles_are_counted_on_the_day_they_came_out_where_they_came_out(tmp_p
     with open_for_reading(path) as db:
         assert crawl_report(db)["articles_per_day"] == [
             {"day": "2023-11-08", "articles": 1}, {"day": "2023-11-09", "articles": 2}]
+
+
+def test_a_report_is_of_the_latest_finished_crawl_or_of_the_site_asked_for(tmp_path):
+    # Site A's job ran `crawl A && report` while site B's crawl was under way in the same archive:
+    # the report was B's (still running, exit 0), and A's layout change never reached cron.
+    from newsarchive.archive import open_archive
+    from newsarchive.archive.store import finish_crawl, start_crawl
+
+    db_path = tmp_path / "archive.db"
+    archive = open_archive(db_path)
+    with archive.write() as db:
+        for site, started in (("a.example", "2026-01-01T00:00:00Z"), ("b.example", "2026-01-01T01:00:00Z"),
+                              ("a.example", "2026-01-02T00:00:00Z"), ("b.example", "2026-01-02T00:30:00Z")):
+            crawl = start_crawl(db, site, "generic", {}, started)
+            if crawl < 4:  # the last, B's second, is under way
+                finish_crawl(db, crawl, {"finished_at": started, "finish_reason": "finished"})
+    archive.close()
+
+    def first_line(*options) -> str:
+        result = run_cli("report", "--db", str(db_path), *options)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.splitlines()[0]
+
+    assert first_line() == "Crawl 3 of a.example: finished"
+    assert first_line("--site", "a.example") == "Crawl 3 of a.example: finished"
+    assert first_line("--site", "https://a.example/news/") == "Crawl 3 of a.example: finished"
+    assert first_line("--site", "b.example") == "Crawl 4 of b.example: still running or interrupted"
+    unknown = run_cli("report", "--db", str(db_path), "--site", "c.example")
+    assert unknown.returncode == 2 and "Invalid value for '--site': the archive has no crawl of c.example" in unknown.stderr
+    both = run_cli("report", "--db", str(db_path), "--site", "a.example", "--crawl", "1")
+    assert both.returncode == 2 and "give --crawl or --site, not both" in both.stderr

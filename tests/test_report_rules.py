@@ -145,6 +145,9 @@ def db(tmp_path):
                                    "coverage": '{"share": {"byline": 0.5}}'})
         failed_start = start_crawl(write, "gamma", "generic", {}, T[5])
         store_failure(write, PageFailure("", "crawl_failed_to_start", "ConnectionError: redis down"), failed_start, T[5])
+        # As crawling.py's _record_failed_start ends it (the report's default is the latest crawl
+        # that ended: one under way is asked for by its id).
+        finish_crawl(write, failed_start, {"finished_at": T[5], "finish_reason": "failed_to_start", "failures": 1})
     archive.close()
     connection = sqlite3.connect(tmp_path / "archive.db")
     yield connection
@@ -244,7 +247,10 @@ def test_a_crawls_settings_and_rendering_figures_are_read_back(with_running_craw
 
 
 def test_a_crawl_that_has_not_ended_reports_up_to_now(with_running_crawl):
-    report = crawl_report(with_running_crawl)  # the last crawl: still running
+    # The last crawl, still running: asked for by its id (the default is the latest that ended, crawl 1;
+    # it was the latest whatever its state: changed with that decision).
+    assert crawl_report(with_running_crawl)["crawl"]["id"] == 1
+    report = crawl_report(with_running_crawl, 2)
     assert report["crawl"]["id"] == 2 and report["crawl"]["settings"] == {}
     assert report["staleness"]["at"] == "2026-01-07T00:00:00Z"  # its start, having no end
     changed, = report["comments_changed"]

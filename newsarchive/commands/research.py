@@ -185,11 +185,13 @@ def stats(db_path, as_json):
 
 @click.command()
 @existing_db_option
-@click.option("--crawl", "crawl_id", type=ROW_ID, help="The crawl to report on (default: the latest).")
+@click.option("--crawl", "crawl_id", type=ROW_ID, help="The crawl to report on (default: the latest that finished).")
+@click.option("--site", help="Report on this site's latest crawl: its name, or a URL of it (for a scheduled job "
+                             "on an archive other sites' crawls write too).")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the report as one self-contained HTML file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def report(db_path, crawl_id, html_path, as_json):
+def report(db_path, crawl_id, site, html_path, as_json):
     """Summarise a crawl: pages, items, failures by reason, coverage against the previous crawl.
 
     \b
@@ -198,13 +200,20 @@ def report(db_path, crawl_id, html_path, as_json):
     with status 3, so a scheduled job can alert on it.
     Example:
         newsarchive report --db archive.db --html crawl-report.html
+        newsarchive crawl diyaruna --db archive.db && newsarchive report --db archive.db --site diyaruna
     """
     from exports import ExportError, output_file, refuse_overwriting_archive
     from newsarchive.commands.exporting import check_crawls_named
-    from newsarchive.research.report import ReportError, crawl_report, report_html, report_text
+    from newsarchive.research.report import ReportError, crawl_report, latest_crawl_of, report_html, report_text
 
+    if site is not None and crawl_id is not None:
+        raise click.UsageError("give --crawl or --site, not both")
     db = open_archive_for_reading(db_path)
     check_crawls_named(db_path, [crawl_id] if crawl_id is not None else [])
+    if site is not None:
+        crawl_id = latest_crawl_of(db, site)
+        if crawl_id is None:
+            raise click.BadParameter(f"the archive has no crawl of {site}", param_hint="'--site'")
     try:
         refuse_overwriting_archive(db_path, html_path)
         figures = crawl_report(db, crawl_id, str(db_path))

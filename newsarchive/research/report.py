@@ -109,9 +109,19 @@ def _rendering_html(report: dict) -> list[str]:
     return ["<h2>Pages rendered in a browser</h2>", _table(["", "pages"], [["rendered", rendering["rendered"]], *rows])]
 
 
+def latest_crawl_of(db, site: str) -> int | None:
+    """The id of the site's latest crawl (`site`: its name, or a URL of it), None when it has none."""
+    row = db.execute("SELECT max(id) FROM crawls WHERE site IS ?", [_site_name(site)]).fetchone()
+    return row[0] if row else None
+
+
 def _crawl(db, crawl_id: int | None) -> dict:
+    """The crawl asked for, else the archive's latest that finished. A job that ran `crawl A &&
+    report`, on an archive another site's crawl had started to write meanwhile, reported that one
+    (still running, exit 0) rather than its own; `report --site A` names the crawl for sure."""
     if crawl_id is None:
-        row = db.execute("SELECT * FROM crawls ORDER BY id DESC LIMIT 1").fetchone()
+        row = (db.execute("SELECT * FROM crawls WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
+               or db.execute("SELECT * FROM crawls ORDER BY id DESC LIMIT 1").fetchone())
         if row is None:
             raise ReportError("the archive has no crawls yet")
     else:
@@ -122,6 +132,14 @@ def _crawl(db, crawl_id: int | None) -> dict:
     crawl["coverage"] = json.loads(crawl["coverage"]) if crawl.get("coverage") else {}
     crawl["settings"] = json.loads(crawl["settings"]) if crawl.get("settings") else {}
     return crawl
+
+
+def _site_name(site: str) -> str:
+    """The name a crawl row gives a site: a profile's site name as given, a URL's host."""
+    from newsarchive.scope import origin_of
+
+    origin = origin_of(site) if "://" in site else None
+    return origin[1] if origin else site
 
 
 def _shards(db, crawl: dict) -> list[int]:
@@ -296,12 +314,17 @@ def _selector_rows(crawl: dict, previous: dict | None) -> list[dict]:
     return rows
 
 
+def _known(count: int | None) -> str:
+    return "?" if count is None else str(count)
+
+
 def report_text(report: dict) -> str:
     crawl = report["crawl"]
     lines = [
         f"Crawl {crawl['id']} of {crawl['site']}: {crawl['finish_reason'] or 'still running or interrupted'}",
         f"  {crawl['started_at']} to {crawl['finished_at'] or '?'}",
-        f"  {crawl['requests'] or 0} requests, {crawl['responses'] or 0} responses, {crawl['items'] or 0} items",
+        # An interrupted crawl's requests, responses and items were counted in its process only: unknown.
+        f"  {_known(crawl['requests'])} requests, {_known(crawl['responses'])} responses, {_known(crawl['items'])} items",
         f"  articles: {crawl['articles_new'] or 0} new, {crawl['articles_changed'] or 0} changed, "
         f"{crawl.get('articles_not_modified') or 0} unchanged, {crawl.get('articles_skipped') or 0} skipped; "
         f"{crawl['failures'] or 0} failures",
