@@ -65,6 +65,7 @@ REVISIT_PRIORITY = -1  # due known articles after every article a listing offere
 
 class ArchiveSpider(scrapy.Spider):
     site_name: str | None = None
+    sections_given = False  # a crawl limited to some of the site's sections (a profiled spider's --sections)
     capture_enabled = False  # NEWSARCHIVE_CAPTURE_ENABLED (from_crawler)
 
     def __init__(self, max_pages: str = "0", since: str = "", until: str = "", allow_private: str = "",
@@ -196,6 +197,8 @@ class ArchiveSpider(scrapy.Spider):
                 yield request
         for request in self.revisit_requests():
             yield request
+        for request in self.window_requests():
+            yield request
 
     def start_requests_for(self, url: str):
         """The requests a start URL begins with (a listing; the generic spider may add a sitemap)."""
@@ -260,6 +263,30 @@ class ArchiveSpider(scrapy.Spider):
         if request is not None and reason == "comments_unreached":
             self.crawler.stats.inc_value("newsarchive/render/retried_count")
         return request
+
+    def window_requests(self) -> list[scrapy.Request]:
+        """Requests for the site's young known articles (the refresh window's), at the revisits'
+        priority: the window fetches a young article again whether or not a listing still shows
+        it. A story deleted or retracted and taken off the listings the day after it came out was
+        never fetched again, and stayed in the archive as live. One a listing shows is requested
+        once all the same (article_request_if_due). None on a crawl limited to some sections: the
+        site's other stories are not its to fetch."""
+        if self.sections_given:
+            return []
+        requests: list[scrapy.Request] = []
+        reason = "full" if self.refresh.full else "in_window"
+        for url in self.archive_lookup.young_articles(self.site_name, self.refresh.window_start, self.since, self.until):
+            if request_key(url) in self.requested or not self.is_allowed(url):
+                continue
+            known = self.archive_lookup.known_article(url)
+            retried = bool(known and self.refresh.retries_comments(known))
+            conditional = self.conditional_requests and not retried and self.refresh.wants_conditional(reason)
+            headers = self.archive_lookup.conditional_headers(url) if conditional else {}
+            request = self.follow(url, "article", REVISIT_PRIORITY, **({"headers": headers} if headers else {}))
+            if request is not None:
+                requests.append(request)
+                self.crawler.stats.inc_value(f"newsarchive/refresh/{'comments_unreached' if retried else reason}_count")
+        return requests
 
     def revisit_requests(self) -> list[scrapy.Request]:
         """Conditional requests for up to the budget's number of known articles, due ones first

@@ -190,6 +190,27 @@ class ArchiveLookup:
         except sqlite3.OperationalError:  # not migrated yet
             return
 
+    def young_articles(self, site: str | None, window_start: str, since: str | None = None,
+                       until: str | None = None) -> list[str]:
+        """URLs of the site's known articles published since `window_start` (the refresh window's,
+        as RefreshPolicy.is_young judges them), newest first. A site known by its host name is known
+        by its `www.` name too (scope.www_twin)."""
+        conn = self._connection()
+        if conn is None:
+            return []
+        published = "coalesce(published_at, first_seen_at)"
+        clauses, params = date_window(published, since, until)
+        where = "".join(f" AND {clause}" for clause in clauses)
+        try:
+            return [row[0] for row in conn.execute(
+                f"SELECT url FROM articles WHERE (site IS ? OR site IS ?) "
+                # a date without a time is young while any part of that day is in the window
+                f"AND CASE WHEN length({published}) = 10 THEN {published} >= substr(?, 1, 10) "
+                f"ELSE {published} >= ? END{where} ORDER BY {published} DESC, id",
+                [site, (site and www_twin(site)) or site, window_start, window_start, *params])]
+        except sqlite3.OperationalError:  # not migrated yet
+            return []
+
     def stored_photo_files(self, urls: list[str], photos_dir: Path) -> dict[str, tuple]:
         """Files the archive already has for these photo URLs, still present under photos_dir:
         url -> (file_path, file_size, file_type, file_sha256)."""
