@@ -58,7 +58,10 @@ HEARTBEAT_TTL = 10  # a worker silent this long is taken for dead
 STATE_LOST = "redis_state_lost"  # the finish reason of a worker whose crawl Redis no longer holds
 STARTUP_GRACE_SECONDS = 30  # how long a worker waits for the crawl's first request to appear
 # Settings that shape what a crawl fetches, besides its spider's arguments: its workers must agree.
-SCOPE_SETTINGS = ("NEWSARCHIVE_REFRESH_FULL", "NEWSARCHIVE_REFRESH_WINDOW_DAYS", "ROBOTSTXT_OBEY")
+# Each read by its type: `-s NEWSARCHIVE_REFRESH_WINDOW_DAYS=7` (the text "7") is the default 7,
+# and a worker given it was refused as "7 here, 7 in the crawl".
+SCOPE_SETTINGS = {"NEWSARCHIVE_REFRESH_FULL": "getbool", "NEWSARCHIVE_REFRESH_WINDOW_DAYS": "getfloat",
+                  "ROBOTSTXT_OBEY": "getbool"}
 
 
 class OptionsDiffer(Exception):
@@ -186,7 +189,7 @@ class ReliableScheduler(Scheduler):
         of 200 stories, or all 200, as the workers' start order fell. The first worker's options
         are the crawl's (a key that goes with the crawl's other keys)."""
         options = {"arguments": dict(getattr(spider, "arguments", None) or {}),
-                   **{name: self.crawler.settings.get(name) for name in SCOPE_SETTINGS}}
+                   **{name: getattr(self.crawler.settings, read)(name) for name, read in SCOPE_SETTINGS.items()}}
         try:
             if self.server.set(self.key("options"), json.dumps(options, sort_keys=True), nx=True):
                 return

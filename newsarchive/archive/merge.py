@@ -540,7 +540,12 @@ def fold_article_into(db, keep_id: int, gone_id: int) -> None:
     _merge_revisit_schedule(reader, db, gone_id, keep_id)
     db.execute("DELETE FROM comment_edits WHERE comment_id IN (SELECT id FROM comments WHERE article_id = ?)",  # pragma: no mutate
                [gone_id])
+    credited = [row[0] for row in db.execute("SELECT author_id FROM article_authors WHERE article_id = ?",  # pragma: no mutate
+                                             [gone_id])]
     for table in _FOLDED_ROWS:
         db.execute(f"DELETE FROM {table} WHERE article_id = ?", [gone_id])  # pragma: no mutate
+    for author_id in credited:  # an author no article credits any more is no author of the archive
+        db.execute("DELETE FROM authors WHERE id = ? AND NOT EXISTS "  # pragma: no mutate
+                   "(SELECT 1 FROM article_authors WHERE author_id = authors.id)", [author_id])
     db.execute("DELETE FROM duplicates WHERE ? IN (article_id, duplicate_of)", [gone_id])  # pragma: no mutate
     db.execute("DELETE FROM articles WHERE id = ?", [gone_id])  # pragma: no mutate
