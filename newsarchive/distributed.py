@@ -474,8 +474,13 @@ class ReliableScheduler(Scheduler):
 def _differences(mine: dict, crawls: dict) -> str:
     """`since: 2024-01-10 here, none in the crawl; ...` for the options that differ."""
     mine, crawls = _flat(mine), _flat(crawls)
-    return "; ".join(f"{name}: {mine.get(name, 'none')} here, {crawls.get(name, 'none')} in the crawl"
+    return "; ".join(f"{name}: {_shown(mine.get(name, 'none'))} here, {_shown(crawls.get(name, 'none'))} in the crawl"
                      for name in sorted(set(mine) | set(crawls)) if mine.get(name) != crawls.get(name))
+
+
+def _shown(value):
+    """A setting's value as the user gave it: 30 days, not 30.0."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _flat(options: dict) -> dict:
