@@ -121,8 +121,8 @@ def systemd_units(jobs: list[Job], db_path: Path, extra: list[str]) -> dict[str,
     for job in jobs:
         seconds = {"m": "min", "h": "h", "d": "d", "w": "w"}[job.every[-1]]
         units[f"{job.name}.service"] = (
-            f"[Unit]\nDescription=newsarchive crawl of {job.site}{' (full)' if job.full else ''}\n\n"
-            # systemd expands %-specifiers in ExecStart: a URL's %20 must be written %%20.
+            f"[Unit]\nDescription=newsarchive crawl of {job.site.replace('%', '%%')}{' (full)' if job.full else ''}\n\n"
+            # systemd expands %-specifiers in ExecStart and Description: a URL's %20 must be written %%20.
             f"[Service]\nType=oneshot\nExecStart={crawl_command(job, db_path, extra).replace('%', '%%')}\n"
             # 75: the previous run still holds the lock; not a failure worth an alert.
             "SuccessExitStatus=75\n")

@@ -151,6 +151,8 @@ def test_a_section_url_is_scheduled_with_the_generic_spider(tmp_path):
     assert line.endswith(f"{tmp_path / 'logs' / 'newsarchive-example.org-news-a-20b.log'} 2>&1")
     units = run_cli("schedule", url, "--format", "systemd", "--db", str(tmp_path / "a.db"))
     assert "ExecStart=" in units.stdout and "/news/a%%20b/ --db" in units.stdout
+    # In the description too, which systemd expands as well (it warned of an unknown specifier).
+    assert "Description=newsarchive crawl of https://example.org/news/a%%20b/\n" in units.stdout
     scrapyd = run_cli("schedule", f"{url}:1d", "--format", "scrapyd", "--db", str(tmp_path / "a.db"))
     assert "-d spider=generic -d start_urls=https://example.org/news/a\\%20b/" in scrapyd.stdout
 
