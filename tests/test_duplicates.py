@@ -378,3 +378,28 @@ def test_an_archive_of_an_older_newsarchive_gets_the_tables_when_first_written(t
     assert run_cli("duplicates", "--db", str(db_path)).returncode == 0
     assert json.loads(run_cli("stats", "--db", str(db_path), "--json").stdout)["duplicates"] == {
         "exact_pairs": 1, "near_pairs": 0, "articles_not_compared": 0}
+
+
+def test_a_cluster_of_near_copies_is_one_row_a_body_each_to_the_earliest(archive):
+    # A templated daily story: each day the same text with one word of its own. Every pair of the
+    # cluster was a row (n(n-1)/2: 45 here), and each new day read every earlier body.
+    days = [article("weather", f"day-{n}", body(changed(STORY, 10 + 10 * n))) for n in range(10)]
+    crawl = store(archive, *days)
+    summary = find_duplicates(archive)
+    # Two days differ in a word each, ten apart: 5 shingles of each are the other's not: 106 shared of 126.
+    assert pairs(archive) == [(f"weather day-{n}", "weather day-0", "near", round(106 / 126, 4), crawl)
+                              for n in range(1, 10)]
+    assert (summary.near_found, summary.near_pairs) == (9, 9)
+
+
+def test_the_later_bodies_linked_to_a_body_that_changes_are_linked_again(archive):
+    # a, b and c are near copies (b and c linked to a); a is rewritten into another story: b and c,
+    # still near each other, are one pair, b's link to the earliest body like it.
+    crawl = store(archive, *(article("weather", name, body(changed(STORY, 10 + 10 * n))) for n, name in enumerate("abc")))
+    find_duplicates(archive)
+    assert [(later, earlier) for later, earlier, *_ in pairs(archive)] == [("weather b", "weather a"),
+                                                                          ("weather c", "weather a")]
+    rewritten = store(archive, article("weather", "a", body(words(120, "other"))))
+    summary = find_duplicates(archive)
+    assert pairs(archive) == [("weather c", "weather b", "near", round(106 / 126, 4), crawl)]
+    assert summary.articles == 1 and rewritten > crawl
