@@ -141,6 +141,27 @@ def test_a_corrected_byline_and_first_seen_times_merge_as_one_crawl_keeps_them_i
         assert credited(merged) == (["Jane Doe"], {"Jane Doe"}), order
 
 
+def test_two_sides_seen_at_the_same_moment_give_the_fields_and_the_credits_of_one_side(tmp_path):
+    # Two shards fetched the story in the same second, with other texts and bylines: the side whose
+    # content hash sorts last gives the fields (as _merge_versions orders them), and the credits
+    # with them, whatever the order of the merge.
+    import dataclasses
+
+    story = article("https://d.example/x", "X", "body one")
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    build(one, "2026-01-02T10:00:00Z", [dataclasses.replace(story, authors=[Byline("Jane Doe", "Jane Doe", 0)])])
+    build(two, "2026-01-02T10:00:00Z", [dataclasses.replace(story, body_text="body two",
+                                                                authors=[Byline("John Smith", "John Smith", 0)])])
+    hashes = {side: sqlite3.connect(side).execute("SELECT content_hash FROM articles").fetchone()[0] for side in (one, two)}
+    last = max((one, two), key=hashes.get)
+    expected = ("body one", ["Jane Doe"]) if last == one else ("body two", ["John Smith"])
+    for order in ((one, two), (two, one)):
+        merged = tmp_path / f"merged-{order[0].stem}.db"
+        assert run_cli("merge", *map(str, order), "--into", str(merged)).returncode == 0
+        body = sqlite3.connect(merged).execute("SELECT body_text FROM articles").fetchone()[0]
+        assert (body, credited(merged)[0]) == expected, order
+
+
 def test_a_crawl_merged_while_unfinished_takes_its_end_when_merged_again(tmp_path):
     shard, merged = tmp_path / "shard.db", tmp_path / "merged.db"
     archive = open_archive(shard)
