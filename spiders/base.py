@@ -264,6 +264,16 @@ class ArchiveSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsarchive/render/retried_count")
         return request
 
+    def known_article_request(self, url: str, may_be_conditional: bool, **meta) -> tuple[scrapy.Request | None, bool]:
+        """The request for a known article the crawl fetches again of its own accord (the refresh
+        window, a revisit), at the revisits' priority: conditional where it may be, unless its
+        comments are fetched again in full (a 304 would leave them unread); and whether they are."""
+        known = self.archive_lookup.known_article(url)
+        retried = bool(known and self.refresh.retries_comments(known))
+        conditional = self.conditional_requests and may_be_conditional and not retried
+        headers = self.archive_lookup.conditional_headers(url) if conditional else {}
+        return self.follow(url, "article", REVISIT_PRIORITY, **meta, **({"headers": headers} if headers else {})), retried
+
     def window_requests(self) -> list[scrapy.Request]:
         """Requests for the site's young known articles (the refresh window's), at the revisits'
         priority: the window fetches a young article again whether or not a listing still shows
@@ -278,11 +288,7 @@ class ArchiveSpider(scrapy.Spider):
         for url in self.archive_lookup.young_articles(self.site_name, self.refresh.window_start, self.since, self.until):
             if request_key(url) in self.requested or not self.is_allowed(url):
                 continue
-            known = self.archive_lookup.known_article(url)
-            retried = bool(known and self.refresh.retries_comments(known))
-            conditional = self.conditional_requests and not retried and self.refresh.wants_conditional(reason)
-            headers = self.archive_lookup.conditional_headers(url) if conditional else {}
-            request = self.follow(url, "article", REVISIT_PRIORITY, **({"headers": headers} if headers else {}))
+            request, retried = self.known_article_request(url, self.refresh.wants_conditional(reason))
             if request is not None:
                 requests.append(request)
                 self.crawler.stats.inc_value(f"newsarchive/refresh/{'comments_unreached' if retried else reason}_count")
@@ -304,10 +310,7 @@ class ArchiveSpider(scrapy.Spider):
                 break
             if not self.is_allowed(url):
                 continue
-            known = self.archive_lookup.known_article(url)
-            retried = bool(known and self.refresh.retries_comments(known))
-            headers = self.archive_lookup.conditional_headers(url) if self.conditional_requests and not retried else {}
-            request = self.follow(url, "article", REVISIT_PRIORITY, revisit=1, **({"headers": headers} if headers else {}))
+            request, retried = self.known_article_request(url, True, revisit=1)
             if request is not None:
                 requests.append(request)
                 if retried:
