@@ -48,7 +48,6 @@ from urllib.parse import urldefrag
 
 from lxml import html as lxml_html
 from scrapy.settings import SETTINGS_PRIORITIES
-from w3lib.encoding import http_content_type_encoding
 
 from newsarchive import settings as default_settings
 from newsarchive import signals as newsarchive_signals
@@ -58,6 +57,7 @@ from newsarchive.archive.queries import COMMENT_PAGE_UNREAD
 from newsarchive.comment_pages import SHOWS_NONE, with_comment_pages
 from newsarchive.items import FILLABLE_FIELDS, WIRE_HEADERS, Article, Capture, Layer, Listing
 from newsarchive.parsers.comments import LOAD_MORE, script_comments_sign
+from newsarchive.parsers.encoding import header_charset
 from newsarchive.parsers.metadata import STORY_TYPES
 from newsarchive.parsers.text import without_lone_surrogates
 
@@ -474,6 +474,8 @@ def encoded_for_header(html: str, content_type: str) -> tuple[bytes, str | None]
     (b'<p>\xe2\x82\xac \xd0\x96</p>', 'text/html; charset=utf-8')
     >>> encoded_for_header("<p>a</p>", "")
     (b'<p>a</p>', 'text/html; charset=utf-8')
+    >>> encoded_for_header("<p>a</p>", "text/html; charset=x-user-defined")  # no codec in Python
+    (b'<p>a</p>', 'text/html; charset=utf-8')
 
     Half an emoji a page's script left alone (a lone surrogate, which no charset encodes) is U+FFFD:
     it made the render fail, and the comments it rendered unreached.
@@ -482,9 +484,9 @@ def encoded_for_header(html: str, content_type: str) -> tuple[bytes, str | None]
     (b'<p>\xef\xbf\xbd</p>', None)
     """
     html = without_lone_surrogates(html)
-    declared = http_content_type_encoding(content_type)
+    declared = header_charset(content_type)
     if declared:
-        with contextlib.suppress(UnicodeEncodeError):  # w3lib names only codecs Python has
+        with contextlib.suppress(UnicodeEncodeError):  # header_charset names only codecs Python has
             return html.encode(declared), None
     kind = content_type.split(";")[0].strip() or "text/html"
     return html.encode("utf-8"), f"{kind}; charset=utf-8"

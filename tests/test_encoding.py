@@ -24,7 +24,10 @@ def test_text_is_text():
 
 @pytest.mark.parametrize("bom, codec, name", [(codecs.BOM_UTF8, "utf-8", "utf-8"),
                                               (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16-le"),
-                                              (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16-be")])
+                                              (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16-be"),
+                                              # UTF-32-LE's mark starts with UTF-16-LE's (FF FE).
+                                              (codecs.BOM_UTF32_LE, "utf-32-le", "utf-32-le"),
+                                              (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32-be")])
 def test_a_byte_order_mark_wins_over_any_declaration(bom, codec, name):
     body = bom + page(ARABIC, "<meta charset='windows-1256'>").encode(codec)
     assert decode_html(body, "text/html; charset=iso-8859-1") == (page(ARABIC, "<meta charset='windows-1256'>"), name)
@@ -175,10 +178,18 @@ def test_a_guessed_charset_replaces_what_it_cannot_read_beyond_the_sample():
     assert name == "cp1251" and text.endswith("\ufffd</p></body></html>") and text.count(RUSSIAN) > 3000
 
 
+def test_a_charset_python_has_no_codec_for_is_no_declaration():
+    # The Encoding standard's x-user-defined (w3lib 2.6 names it; Python has no such codec).
+    text = page(ARABIC)
+    assert decode_html(text.encode("utf-8"), "text/html; charset=x-user-defined") == (text, "utf-8")
+    russian = page(RUSSIAN, lang="ru")
+    assert decode_html(russian.encode("cp1251"), "text/html; charset=x-user-defined") == (russian, "cp1251")
+
+
 # UTF-16 and UTF-32: half the bytes of an ASCII-heavy page are NULs -----------------------------
 
 @pytest.mark.parametrize("declared, codec", [("utf-16le", "utf-16-le"), ("UTF-16BE", "utf-16-be"),
-                                             ("utf-32le", "utf-32-le")])
+                                             ("utf-32le", "utf-32-le"), ('"UTF-32BE"', "utf-32-be")])
 def test_a_wide_charset_the_header_declares_is_read_before_utf8(declared, codec):
     # These bytes are also valid UTF-8 (letters between NULs): the declaration must come first.
     body = page(ARABIC).encode(codec)
@@ -194,6 +205,8 @@ def test_a_wide_page_is_sniffed_as_its_text_not_its_nul_bytes():
     assert sniffable(with_bom) == page(ARABIC).encode("utf-8")  # ... as text it is a page
     assert sniffable(page(ARABIC).encode("utf-32-be"), "text/html; charset=utf-32be") == page(ARABIC).encode("utf-8")
     assert sniffable(b"\x00\x01binary", "text/html; charset=utf-8") == b"\x00\x01binary"  # others as they are
+    utf32_bom = codecs.BOM_UTF32_LE + page(ARABIC).encode("utf-32-le")
+    assert sniffable(utf32_bom, "text/html") == page(ARABIC).encode("utf-8")
     document = parse_document("https://example.org/a", with_bom)
     assert (document.encoding, document.root.findtext(".//p")) == ("utf-16-le", ARABIC)
 

@@ -15,6 +15,7 @@ characters, so that no page is lost.
 from __future__ import annotations
 
 import codecs
+import email.message
 import re
 
 import charset_normalizer
@@ -33,13 +34,66 @@ _MARKUP = re.compile(rb"<\s*(!doctype|html|head|body|meta|title|div|p|article|a)
 
 
 _WIDE_ENCODINGS = ("utf-16", "utf-32")
+_UTF32_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"))
+
+
+def byte_order_mark(body: bytes) -> tuple[str | None, bytes | None]:
+    """(codec, mark) of the byte-order mark the body starts with, or (None, None). UTF-32's marks
+    first: UTF-32-LE's starts with UTF-16-LE's, and w3lib (2.6 on), following the Encoding
+    standard (browsers have no UTF-32), reads it as UTF-16's; a page that has one is UTF-32."""
+    for mark, codec in _UTF32_BOMS:
+        if body.startswith(mark):
+            return codec, mark
+    return read_bom(body)
+
+
+def header_charset(content_type: str | None) -> str | None:
+    """The charset a Content-Type header declares, as the name of a codec Python has, or None.
+    w3lib's reading first (its aliases are the Encoding standard's: latin-1 is windows-1252); a
+    label it does not take (UTF-32, since w3lib 2.6) by Python's own codecs. A label Python has
+    no codec for is no declaration, nor is x-user-defined (see codec_for).
+
+    >>> header_charset("text/html; charset=ISO-8859-1"), header_charset('text/html; charset="utf-32le"')
+    ('cp1252', 'utf-32-le')
+    >>> header_charset("text/html; charset=x-user-defined"), header_charset("text/html"), header_charset(None)
+    (None, None, None)
+    """
+    if not content_type:
+        return None
+    return codec_for(http_content_type_encoding(content_type) or _charset_parameter(content_type))
+
+
+# Labels that name no text: x-user-defined reads every byte above 127 as a private-use character
+# (a web font's glyph index, not a letter); a page "declared" so is in some charset it did not name.
+_NO_TEXT_CHARSETS = frozenset({"x-user-defined"})
+
+
+def codec_for(label: str | None) -> str | None:
+    """The name of the Python codec an encoding label names, or None when Python has none (w3lib
+    2.6 registers x-user-defined, earlier ones do not: either way it is no charset of text).
+
+    >>> codec_for("UTF8"), codec_for("latin_1"), codec_for("klingon"), codec_for("x-user-defined")
+    ('utf-8', 'iso8859-1', None, None)
+    """
+    try:
+        name = codecs.lookup(label).name if label else None
+    except LookupError:
+        return None
+    return None if name in _NO_TEXT_CHARSETS else name
+
+
+def _charset_parameter(content_type: str) -> str | None:
+    header = email.message.Message()
+    header["content-type"] = content_type
+    label = header.get_param("charset")
+    return label if isinstance(label, str) else None
 
 
 def sniffable(body: bytes, content_type: str | None = None) -> bytes:
     """The bytes to tell HTML from binary by: a page in UTF-16 or UTF-32 (by its byte-order mark or
     the charset its header declares) is half NUL bytes, which would read as binary; its text
     re-encoded as UTF-8 is not. Any other page as it is."""
-    encoding, bom = read_bom(body)
+    encoding, bom = byte_order_mark(body)
     encoding = encoding or _declared_wide_encoding(content_type)
     if not encoding or not encoding.startswith(_WIDE_ENCODINGS):
         return body
@@ -51,7 +105,7 @@ def sniffable(body: bytes, content_type: str | None = None) -> bytes:
 def _declared_wide_encoding(content_type: str | None) -> str | None:
     """UTF-16 or UTF-32 when the HTTP header declares it: such bytes (ASCII letters between NULs)
     are also valid UTF-8, so the declaration must be read before UTF-8 is tried."""
-    declared = http_content_type_encoding(content_type) if content_type else None  # pragma: no mutate (None in, None out)
+    declared = header_charset(content_type)
     return declared if declared and declared.startswith(_WIDE_ENCODINGS) else None
 
 
@@ -76,8 +130,8 @@ def decode_html(body: bytes | str, content_type: str | None = None) -> tuple[str
     """Return (text, encoding used)."""
     if isinstance(body, str):
         return body, "unicode"
-    bom_encoding, bom = read_bom(body)
-    if bom_encoding and bom:  # pragma: no mutate (read_bom gives both or neither)
+    bom_encoding, bom = byte_order_mark(body)
+    if bom_encoding and bom:  # pragma: no mutate (byte_order_mark gives both or neither)
         return body[len(bom):].decode(bom_encoding, errors="replace"), bom_encoding
     wide = _declared_wide_encoding(content_type)
     if wide:
@@ -176,14 +230,7 @@ codecs.register_error(_STRAY_BYTES_HANDLER, _read_stray_bytes)
 
 
 def _declared_encoding(body: bytes, content_type: str | None) -> str | None:
-    declared = http_content_type_encoding(content_type) if content_type else None  # pragma: no mutate (None in, None out)
-    declared = declared or html_body_declared_encoding(body)
-    if not declared:
-        return None
-    try:
-        return codecs.lookup(declared).name
-    except LookupError:
-        return None
+    return header_charset(content_type) or codec_for(html_body_declared_encoding(body))
 
 
 # Languages written in windows-1252 before UTF-8. Only a hint among equally clean statistical
