@@ -15,7 +15,9 @@ from newsarchive.archive.store import finish_crawl, start_crawl, store_article, 
 from newsarchive.items import Article, Comment, PageFailure
 from newsarchive.research.report import (
     ReportError,
-    _at_most,
+    _by_chance,
+    _dealt_at_most,
+    _dealt_exactly,
     _coverage_rows,
     _diff_command,
     _selector_rows,
@@ -62,12 +64,27 @@ def test_a_fall_that_the_luck_of_the_stories_stored_explains_is_not_warned_of(ea
     assert (rows[3]["warning"] is not None) is warned
 
 
-def test_the_chance_of_a_fall_is_the_binomial_one():
-    # At most 0 of 2 at a rate of 7/12 (6 of 10 before, smoothed by one with and one without): (5/12)**2.
-    assert _at_most(0, 2, 7 / 12) == pytest.approx((5 / 12) ** 2)
-    assert _at_most(1, 3, 0.5) == pytest.approx(0.5)  # 0 or 1 of 3 fair coins: 4 of 8
-    assert _at_most(3, 3, 0.5) == pytest.approx(1.0)
-    assert _at_most(400, 1000, 0.6) < 1e-30  # summed in logarithms: no underflow to an error
+def test_the_chance_of_a_fall_is_the_hypergeometric_one():
+    # 2 of 12 dealt, 6 of the 12 marked: none marked in C(6,2) of C(12,2) ways, 15 of 66.
+    assert _dealt_exactly(0, 2, 6, 12) == pytest.approx(15 / 66)
+    assert _dealt_exactly(1, 2, 6, 12) == pytest.approx(36 / 66)
+    assert _dealt_at_most(1, 2, 6, 12) == pytest.approx(51 / 66)
+    assert _dealt_exactly(3, 11, 4, 12) == pytest.approx(4 / 12)  # the one left out is marked: 4 in 12
+    assert _dealt_exactly(2, 11, 4, 12) == 0.0  # 11 of 12 dealt hold at least 3 of the 4 marked
+    assert _dealt_at_most(400, 1000, 1200, 2000) < 1e-30  # in logarithms: no underflow to an error
+
+
+@pytest.mark.parametrize(("now", "earlier", "by_chance"), [
+    # One story stored, with comments, then 3 of 11 with comments: the one was marked 4 times in 12,
+    # and the mid-p is half of that.
+    ((3 / 11, 11), (1.0, 1), True),
+    # 9 of 10 pages, then 5 of 10: 5 or fewer of 10 dealt from 14 marked of 20 happen 0.071 of the
+    # time; exactly 5, 0.065, halved: 0.038.
+    ((0.5, 10), (0.9, 10), False),
+    ((0.0, 2), (0.6, 10), True),  # 0 of 2 after 6 of 10: 15/66, halved
+])
+def test_a_fall_is_weighed_with_both_crawls_counts_as_samples(now, earlier, by_chance):
+    assert _by_chance(*now, *earlier) is by_chance
 
 
 def test_coverage_rows_name_every_field_with_or_without_figures():

@@ -257,34 +257,47 @@ def _fell(earlier: float, share: float) -> bool:
     return round(earlier - share, 9) > COVERAGE_DROP
 
 
-# A fall in a field's coverage that the luck of which stories a crawl stored explains this often or
-# more is no sign of a layout change: a crawl that stored two new stories, neither with comments
-# yet, after one whose stories had comments on 60% of them (a 16% chance), said "COMMENTS COVERAGE
-# FELL FROM 60% TO 0%" and exited 3, on a site that had not changed.
+# A fall in a field's coverage that the luck of which stories each crawl stored explains this often
+# or more is no sign of a layout change: a crawl that stored two new stories, neither with comments
+# yet, after one whose stories had comments on 60% of them, said "COMMENTS COVERAGE FELL FROM 60% TO
+# 0%" and exited 3, on a site that had not changed; so did a full crawl with comments on 27% of its
+# stories after one that stored a single story, which had comments.
 CHANCE_OF_FALL = 0.05
 
 
 def _by_chance(share: float, articles: int | None, earlier: float, earlier_articles: int | None) -> bool:
     """Whether so few of a crawl's articles with the field are likely by chance, were the field as
-    common as before: the binomial chance of at most that many of `articles`, at the earlier
-    crawl's share (smoothed by one article with it and one without, so that a share of 100% over
-    a few articles is not taken for a certainty), is at least CHANCE_OF_FALL. A crawl whose
-    article counts are not known (an older archive's rows) is judged by the share alone."""
+    common in both crawls: both crawls' articles pooled and dealt at random, the chance that this
+    crawl gets at most as many with the field (Fisher's exact test, one-sided, mid-p: half the
+    chance of exactly as many) is at least CHANCE_OF_FALL. Both counts are samples: a share of
+    100% over one article says little. A crawl whose article counts are not known (an older
+    archive's rows) is judged by the share alone."""
     if not articles or not earlier_articles:
         return False
     with_field = round(share * articles)
-    rate = (earlier * earlier_articles + 1) / (earlier_articles + 2)
-    return _at_most(with_field, articles, rate) >= CHANCE_OF_FALL
+    pooled_with_field = with_field + round(earlier * earlier_articles)
+    population = articles + earlier_articles
+    chance = _dealt_at_most(with_field - 1, articles, pooled_with_field, population)
+    chance += _dealt_exactly(with_field, articles, pooled_with_field, population) / 2
+    return chance >= CHANCE_OF_FALL
 
 
-def _at_most(successes: int, trials: int, rate: float) -> float:
-    """The binomial chance of at most `successes` in `trials` at `rate` (0 < rate < 1), summed in
-    logarithms: the terms of a crawl of thousands of articles are far below a float's range."""
-    log_rate, log_miss = math.log(rate), math.log1p(-rate)
-    log_terms = [math.lgamma(trials + 1) - math.lgamma(k + 1) - math.lgamma(trials - k + 1)
-                 + k * log_rate + (trials - k) * log_miss for k in range(successes + 1)]
-    top = max(log_terms)
-    return min(1.0, math.exp(top) * sum(math.exp(term - top) for term in log_terms))
+def _dealt_exactly(successes: int, draws: int, marked: int, population: int) -> float:
+    """The hypergeometric chance that `draws` taken at random from `population`, `marked` of them
+    marked, hold exactly `successes` marked ones; in logarithms, as counts of thousands are far
+    beyond a float's range."""
+    if not max(0, draws - (population - marked)) <= successes <= min(draws, marked):
+        return 0.0
+    return math.exp(_log_choose(marked, successes) + _log_choose(population - marked, draws - successes)
+                    - _log_choose(population, draws))
+
+
+def _dealt_at_most(successes: int, draws: int, marked: int, population: int) -> float:
+    return min(1.0, sum(_dealt_exactly(k, draws, marked, population) for k in range(successes + 1)))
+
+
+def _log_choose(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
 
 
 def _profile_shares(coverage: dict) -> dict[str, float]:
