@@ -33,7 +33,8 @@ def bridge(title: str) -> Article:
     return Article(
         body_blocks=[BodyBlock("paragraph", "The bridge over the Tigris reopened.", [link])],
         url=BRIDGE_EN, canonical_url=BRIDGE_EN, site="diyaruna", locale="en_GB", language="en", section="Security",
-        title=title, published_at="2026-01-02", body_text="The bridge over the Tigris reopened.",
+        title=title, published_at="2026-01-02", published_day="2026-01-02",
+        body_text="The bridge over the Tigris reopened.",
         authors=byline("Khalid al-Taie", "Sara Ahmed"),
         photos=[Photo(url=f"{BASE}/p1.jpg", position=0, credit="AFP"), Photo(url=f"{BASE}/p2.jpg", position=1)],
         comments=[Comment(body_text="Finally.", position=0, site_comment_id="c1", author_name="Ahmed",
@@ -46,7 +47,7 @@ def bridge(title: str) -> Article:
 def market(comments: list[Comment]) -> Article:
     return Article(
         url=MARKET, canonical_url=MARKET, site="diyaruna", locale="en_GB", language="en", section="Economy",
-        title="Market prices fall", published_at="2026-02-10", body_text="Prices fell in the main market.",
+        title="Market prices fall", published_at="2026-02-10", published_day="2026-02-10", body_text="Prices fell in the main market.",
         body_blocks=[BodyBlock("paragraph", "Prices fell in the main market."),
                      BodyBlock("quote", "Trade came back with the bridge.", [Link(BRIDGE_EN, "the bridge")])],
         authors=byline("Sara Ahmed"), comments=comments, comment_count=len(comments), comments_complete=True)
@@ -57,7 +58,8 @@ def archive(tmp_path_factory):
     path = tmp_path_factory.mktemp("queries") / "archive.db"
     archive = open_archive(path)
     arabic = Article(url=BRIDGE_AR, canonical_url=BRIDGE_AR, site="diyaruna", locale="ar", language="ar",
-                     section="الأمن", title="افتتاح الجسر", published_at="2026-01-02", body_text="افتتح الجسر.",
+                     section="الأمن", title="افتتاح الجسر", published_at="2026-01-02",
+                     published_day="2026-01-02", body_text="افتتح الجسر.",
                      authors=byline("Khalid al-Taie"), photos=[Photo(url=f"{BASE}/p3.jpg", position=0, credit="AFP")])
     ahmed = Comment(body_text="Prices fell again.", position=0, site_comment_id="c3", author_name="Ahmed",
                     posted_at="2026-02-10T20:00:00Z")
@@ -126,27 +128,48 @@ def test_photo_and_section_queries(archive):
         ("ar", "افتتاح الجسر", "en_GB", "Bridge reopens in Mosul after repairs", "path", BRIDGE_AR, BRIDGE_EN)]
 
 
-def test_locale_versions_named_by_their_pages_are_paired_by_them_and_not_by_path(tmp_path):
-    # The Arabic feature-01 names the English feature-07 as its version (and feature-07 names it):
-    # the English feature-01 shares its path and is another story. ru and en_GB feature-03 name none.
+def test_a_month_is_where_the_story_came_out_not_utc(tmp_path):
+    # Out on 31 January at 20:00 in New York: 1 February in UTC, a January story.
+    db = one_crawl_archive(tmp_path, [Article(
+        url=MARKET, canonical_url=MARKET, site="diyaruna", locale="en_GB", title="Late story", section="World",
+        published_at="2026-02-01T01:00:00Z", published_day="2026-01-31", body_text="Late.",
+        authors=byline("Ann Lee"))])
+    try:
+        assert rows(db, "articles_per_author_per_month") == [("Ann Lee", "2026-01", 1)]
+        assert rows(db, "section_output_per_month") == [("diyaruna", "World", "2026-01", 1)]
+    finally:
+        db.close()
+
+
+def one_crawl_archive(tmp_path, articles: list[Article]) -> sqlite3.Connection:
     path = tmp_path / "archive.db"
     archive = open_archive(path)
+    with archive.write() as db:
+        crawl = start_crawl(db, "diyaruna", "diyaruna", {}, CRAWL_1)
+        for article in articles:
+            store_article(db, article, crawl, CRAWL_1)
+    archive.close()
+    return sqlite3.connect(path)
+
+
+@pytest.mark.parametrize("named_by", ["both", "the Arabic page", "the English page"])
+def test_locale_versions_named_by_their_pages_are_paired_by_them_and_not_by_path(tmp_path, named_by):
+    # The Arabic feature-01 names the English feature-07 as its version, or feature-07 names it, or
+    # both (each page may be the one stored first): the English feature-01 shares its path and is
+    # another story. ru and en_GB feature-03 name none.
     def feature(locale: str, number: str) -> str:
         return f"{BASE}/{locale}/articles/cnmi_ca/features/2026/01/02/feature-{number}"
 
     arabic, english, market_en, bridge_ru, bridge_en = (feature("ar", "01"), feature("en_GB", "07"),
                                                          feature("en_GB", "01"), feature("ru", "03"), feature("en_GB", "03"))
-    stories = [(arabic, "ar", "الجسر", {"en-GB": english, "x-default": english}),
-               (english, "en_GB", "The bridge", {"ar": arabic}),
+    names_english = {"en-GB": english, "x-default": english} if named_by != "the English page" else {}
+    names_arabic = {"ar": arabic} if named_by != "the Arabic page" else {}
+    stories = [(arabic, "ar", "الجسر", names_english), (english, "en_GB", "The bridge", names_arabic),
                (market_en, "en_GB", "Market prices", {}),
                (bridge_ru, "ru", "Мост", {}), (bridge_en, "en_GB", "The bridge (2)", {})]
-    with archive.write() as db:
-        crawl = start_crawl(db, "caravanserai", "caravanserai", {}, CRAWL_1)
-        for url, locale, title, alternates in stories:
-            store_article(db, Article(url=url, canonical_url=url, site="caravanserai", locale=locale, title=title,
-                                      body_text=f"{title}.", alternates=alternates), crawl, CRAWL_1)
-    archive.close()
-    db = sqlite3.connect(path)
+    db = one_crawl_archive(tmp_path, [
+        Article(url=url, canonical_url=url, site="caravanserai", locale=locale, title=title, body_text=f"{title}.",
+                alternates=alternates) for url, locale, title, alternates in stories])
     try:
         assert rows(db, "locale_versions_of_the_same_story") == [
             ("ar", "الجسر", "en_GB", "The bridge", "page", arabic, english),
