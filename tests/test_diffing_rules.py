@@ -47,6 +47,9 @@ def test_an_article_is_found_by_its_id_or_any_of_its_urls(db):
     assert find_article(db, "1") == find_article(db, " 1 ") == find_article(db, URL) == {
         "id": 1, "title": "Mosul bridge reopens after repairs", "url": URL}
     assert find_article(db, "3")["url"] == URL + "-2"
+    # The address a browser shows: tracking parameters, a fragment, a space around it.
+    for address in (f"{URL}?utm_source=newsletter&fbclid=x1", f"{URL}#comments", f" {URL} "):
+        assert find_article(db, address)["id"] == 1, address
     with pytest.raises(DiffError, match=r"^the archive has no article 9$"):
         find_article(db, " 9")
     with pytest.raises(DiffError, match=r"^the archive has no article at https://diyaruna.com/nowhere$"):

@@ -28,6 +28,8 @@ from itertools import pairwise
 import click
 import regex
 
+from newsarchive.parsers.urls import canonicalise_url
+
 # A word (letters with their combining marks, digits, joiners) or a run of punctuation, and the
 # whitespace after it.
 TOKEN = regex.compile(r"(\w+|[^\w\s]+)(\s*)")
@@ -237,14 +239,20 @@ def body_diff(old: str, new: str) -> list[list[Piece] | UnchangedParagraphs]:
 # reading the archive -------------------------------------------------------------------------
 
 def find_article(db: sqlite3.Connection, id_or_url: str) -> dict:
-    """The article with this id, or reached by this URL: id, title and canonical URL."""
+    """The article with this id, or reached by this URL (as given or canonicalised): id, title and
+    canonical URL."""
     query = "SELECT id, title, canonical_url AS url FROM articles WHERE "
     if id_or_url.strip().isdigit() and int(id_or_url) < 2**63:  # beyond: no SQLite row id, so no article
         row = db.execute(query + "id = ?", [int(id_or_url)]).fetchone()
         missing = f"the archive has no article {id_or_url.strip()}"
     else:
-        row = db.execute(query + "id = (SELECT article_id FROM article_urls WHERE url = ?) OR url = ? "
-                         "OR canonical_url = ? LIMIT 1", [id_or_url] * 3).fetchone()
+        # As given, else as the archive stores URLs: a browser's address with tracking
+        # parameters, a #fragment or a slug in its own letters names the stored story.
+        for url in dict.fromkeys([id_or_url, canonicalise_url(id_or_url.strip())]):
+            row = db.execute(query + "id = (SELECT article_id FROM article_urls WHERE url = ?) OR url = ? "
+                             "OR canonical_url = ? LIMIT 1", [url] * 3).fetchone() if url else None
+            if row is not None:
+                break
         missing = f"the archive has no article at {id_or_url}"
     if row is None:
         raise DiffError(missing)
