@@ -42,13 +42,26 @@ def export_sqlite(db_path: str | Path, out_path: str | Path) -> SqliteCopy:
                 _vacuum_into(source, partial)
                 _to_single_file(partial)
             except sqlite3.Error as error:
-                raise ExportError(f"cannot write {out_path}: {error}") from None
+                raise _copy_error(source, db_path, out_path, error) from None
             finally:
                 _remove_side_files(partial)
             _remove_side_files(out_path)  # they belong to the file being replaced
     finally:
         source.close()
     return SqliteCopy(out_path, out_path.stat().st_size, _row_counts(out_path))
+
+
+def _copy_error(source: sqlite3.Connection, db_path: str | Path, out_path: Path, error: sqlite3.Error) -> ExportError:
+    """What stopped the copy: the archive, when SQLite finds it damaged (VACUUM INTO reads every
+    page; a damaged one can make it say "database or disk is full"), else the output."""
+    try:
+        damage = source.execute("PRAGMA quick_check(1)").fetchone()[0]  # pragma: no mutate
+    except (sqlite3.Error, UnicodeDecodeError) as check_error:
+        damage = str(check_error)
+    if damage != "ok":
+        damage = " ".join(str(damage).split())  # SQLite's report runs over lines
+        return ExportError(f"{db_path} is damaged, nothing was copied ({error}; SQLite quick_check: {damage})")
+    return ExportError(f"cannot write {out_path}: {error}")
 
 
 def _vacuum_into(source: sqlite3.Connection, partial: Path) -> None:

@@ -86,11 +86,16 @@ def _stop_on_sigterm(signum, frame) -> None:
 _CANNOT_WRITE = (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR)
 
 
+# Python's sqlite3 on a text value that is no UTF-8: bytes of the archive's file damaged.
+_DAMAGED_TEXT = "Could not decode to UTF-8"
+
+
 def one_line(error: BaseException) -> str:
     """An error as a user can act on it: the file an OSError names, a damaged SQLite file said so."""
     if isinstance(error, OSError) and error.filename is not None:
         return f"cannot use {error.filename}: {error.strerror or error}"
-    if isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.OperationalError):
+    if isinstance(error, sqlite3.DatabaseError) and (
+            not isinstance(error, sqlite3.OperationalError) or str(error).startswith(_DAMAGED_TEXT)):
         return f"the archive cannot be read, it is damaged or no SQLite file ({error})"
     if (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF in _CANNOT_WRITE:  # the primary code of an extended one
         return (f"the archive could not be written: the disk is full, or the file may not grow or be written "

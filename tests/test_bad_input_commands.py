@@ -91,6 +91,62 @@ def test_a_damaged_archive_is_refused_and_left_untouched(tmp_path):
     assert not (tmp_path / "damaged.db-wal").exists() or (tmp_path / "damaged.db-wal").stat().st_size == 0
 
 
+def damaged_in_the_middle(path: Path) -> Path:
+    """The archive with a page of the failures table's rows overwritten, as in the test above."""
+    data = bytearray(path.read_bytes())
+    middle = (data.index(b"detail of row 200:") // 4096) * 4096
+    data[middle + 100: middle + 2100] = b"\xff" * 2000
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_copy_of_a_damaged_archive_blames_the_archive_not_the_copy(tmp_path):
+    # VACUUM INTO said "database disk image is malformed" (or "database or disk is full"), and the
+    # export said it "cannot write" the copy, on a disk with room to spare.
+    path = damaged_in_the_middle(archive_with_rows(tmp_path / "damaged.db"))
+    line = one_line_error(run("export", "sqlite", "--db", str(path), "--out", str(tmp_path / "copy.db")), 1,
+                          f"{path} is damaged, nothing was copied", "quick_check")
+    assert "cannot write" not in line
+    assert not (tmp_path / "copy.db").exists()
+
+
+@pytest.mark.parametrize("command", [["stats"], ["search", "x"], ["report"], ["export", "csv", "--out", "x.csv"]])
+def test_damaged_bytes_of_the_schema_or_of_a_text_say_damaged(tmp_path, command):
+    # SQLite's error quotes a damaged schema's bytes, which Python could not decode: the commands
+    # ended "Error: UnicodeDecodeError: 'utf-8' codec can't decode byte 0xb6".
+    schema = archive_with_rows(tmp_path / "schema.db")
+    data = bytearray(schema.read_bytes())
+    data[data.index(b"CREATE INDEX") + 7] = 0xB6
+    schema.write_bytes(bytes(data))
+    one_line_error(run(*command, "--db", str(schema)), 1, f"{schema} is damaged")
+
+
+def test_a_text_value_whose_bytes_are_damaged_says_the_archive_is_damaged(tmp_path):
+    path = tmp_path / "text.db"
+    archive = open_archive(path)
+    with archive.write() as db:
+        from newsarchive.archive.store import start_crawl, store_article
+        from newsarchive.items import Article
+
+        crawl = start_crawl(db, "example.org", "generic", {}, "2026-01-01T00:00:00Z")
+        store_article(db, Article(url="https://example.org/a", canonical_url="https://example.org/a",
+                                  site="example.org", title="A story", body_text="The story's one damaged paragraph."),
+                      crawl, "2026-01-01T00:00:00Z")
+    archive.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    archive.close()
+    data = bytearray(path.read_bytes())
+    data[data.index(b"one damaged paragraph") + 4] = 0xFF  # no UTF-8 byte anywhere
+    path.write_bytes(bytes(data))
+    # As a user runs it: the command's own last line (cli.main), not a test runner's.
+    from tests.conftest import run_cli
+
+    result = run_cli("export", "csv", "--db", str(path), "--out", str(tmp_path / "articles.csv"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        "Error: the archive cannot be read, it is damaged or no SQLite file (Could not decode to UTF-8 column "
+        "'body_text'"), result.stderr
+
+
 @pytest.mark.parametrize("command", [["crawl", "diyaruna"], ["index"], ["stats"], ["search", "x"], ["report"],
                                      ["export", "jsonl", "--out", "x.jsonl"], ["export", "warc", "--out", "x.warc"],
                                      ["schema"]])

@@ -16,9 +16,9 @@ from newsarchive.items import Article, Comment, PageFailure
 from newsarchive.research.report import (
     ReportError,
     _by_chance,
+    _coverage_rows,
     _dealt_at_most,
     _dealt_exactly,
-    _coverage_rows,
     _diff_command,
     _selector_rows,
     crawl_report,

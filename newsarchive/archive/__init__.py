@@ -183,10 +183,10 @@ def open_for_reading(path: str | Path, older: bool = False) -> ReadConnection:
             if "unix-none" in mode:
                 continue
             raise ArchiveError(f"cannot read {path}: {error}") from None
-        except sqlite3.DatabaseError as error:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
             if conn is not None:
                 conn.close()
-            raise ArchiveError(f"{path} is damaged or not an SQLite file ({error})") from None
+            raise _unreadable(path, error) from None
         try:
             applied = _check_archive(conn, path, writing=False)
             if not older:
@@ -231,17 +231,20 @@ def _tables_and_migrations(conn: sqlite3.Connection, path: Path) -> tuple[set[st
         if "_sqlite_migrations" in tables:
             applied = {row[0] for row in conn.execute(
                 "SELECT name FROM _sqlite_migrations WHERE migration_set = 'newsarchive'")}
-    except sqlite3.DatabaseError as error:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
         raise _unreadable(path, error) from None
     return tables, applied
 
 
-def _unreadable(path: Path, error: sqlite3.DatabaseError) -> ArchiveError:
+def _unreadable(path: Path, error: sqlite3.DatabaseError | UnicodeDecodeError) -> ArchiveError:
     """The ArchiveError of a file SQLite could not read: locked by another process (a writer that
-    did not let go within the busy timeout), else damaged or no SQLite file."""
+    did not let go within the busy timeout), else damaged or no SQLite file. A UnicodeDecodeError
+    is SQLite's message quoting the damaged bytes of a schema, which Python cannot decode."""
     if getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         return ArchiveError(f"cannot open {path}: another process holds it locked ({error}); try again once it "
                             "has finished")
+    if isinstance(error, UnicodeDecodeError):
+        return ArchiveError(f"{path} is damaged: its schema holds bytes that are no text ({error.object[:80]!r})")
     return ArchiveError(f"{path} is damaged or not an SQLite file ({error})")
 
 
