@@ -42,6 +42,18 @@ def test_every_field_of_an_article_node():
     assert set(metadata.sources.values()) == {Layer.JSONLD}
 
 
+def test_character_references_in_json_ld_text_are_read():
+    # A script's text is not read by the HTML parser: CMSs write "&amp;" there for "&" (wmn.de's
+    # sections), and `export --section "Body & Fitness"` found none of them.
+    node = {"@type": "NewsArticle", "headline": "Q&amp;A: rain", "articleSection": "Body &amp; Fitness",
+            "author": [{"name": "Ana &amp; Ben"}, "Jos&eacute; Ruiz"], "url": "https://n.example/a?x=1&amp;y=2",
+            "publisher": "AT&T News"}
+    values = _metadata(node).values
+    assert (values["section"], values["authors"], values["canonical_url"], values["publisher"]) == (
+        "Body & Fitness", ["Ana & Ben", "José Ruiz"], "https://n.example/a?x=1&y=2", "AT&T News")
+    assert values["headline"] == "Q&A: rain"
+
+
 def test_a_webpage_node_gives_only_what_the_article_node_does_not():
     page = {"@type": "WebPage", "name": "Rain in Spain | Daily Planet", "inLanguage": "en",
             "image": {"url": "https://n.example/page.jpg"}, "articleBody": "Plain text body"}

@@ -243,11 +243,18 @@ def _plain(value) -> str | None:
 
 
 def _first_text(value) -> str | None:
+    """A JSON-LD value as text: its first item, a node's name, with HTML's character references
+    read (a script's text is not, by the HTML parser, and CMSs escape what they write into it:
+    "Body &amp; Fitness").
+
+    >>> _first_text([{"name": "Body &amp; Fitness"}]), _first_text("AT&T"), _first_text(3)
+    ('Body & Fitness', 'AT&T', None)
+    """
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, dict):
         value = value.get("name") or value.get("@value")
-    return normalise_text(value) if isinstance(value, str) else None
+    return normalise_text(replace_entities(value)) if isinstance(value, str) else None
 
 
 def _jsonld_names(value) -> list[str]:
@@ -255,7 +262,7 @@ def _jsonld_names(value) -> list[str]:
     names = []
     for item in items:
         name = item.get("name") if isinstance(item, dict) else item
-        if isinstance(name, str) and (text := normalise_text(name)):
+        if isinstance(name, str) and (text := normalise_text(replace_entities(name))):
             names.append(text)
     return names
 
