@@ -28,3 +28,19 @@ def test_the_whole_sample_counts_not_only_its_first_words():
     text = "Breaking: council closes bridge for repairs until spring " + (
         "Der Stadtrat hat am Dienstag beschlossen, die alte Brücke bis zum Frühjahr zu schließen. " * 10)
     assert len(text) < SAMPLE_CHARACTERS and detect_language(text) == "de"
+
+
+def test_a_language_a_page_declares_by_its_name_is_stored_as_its_code():
+    # phillyvoice.com: <meta name="language" content="english">, no lang on <html>. Stored as
+    # 'english', the story fell out of `export --language en`.
+    from newsarchive.parsers import parse_page
+
+    paragraphs = "".join(f"<p>Paragraph {n}: the council met on Tuesday and voted on the budget.</p>" for n in range(6))
+    for meta, language in (("english", "en"), ("Deutsch", "de"), ("en-US", "en")):
+        page = (f'<html><head><meta name="language" content="{meta}"><title>Budget vote</title></head>'
+                f"<body><article><h1>Budget vote</h1>{paragraphs}</article></body></html>")
+        article = parse_page("https://news.example/2024/01/10/budget-vote", page.encode())
+        assert article.language == language, meta
+    # A name nobody knows is no declaration: the language is read from the text.
+    page = page.replace("en-US", "newspeak")
+    assert parse_page("https://news.example/2024/01/10/budget-vote", page.encode()).language == "en"

