@@ -124,6 +124,18 @@ def test_a_query_of_fts5_syntax_is_read_as_such(db):
     assert ids(db, '"old bridge"') == {2}
     assert ids(db, "brid*", site="beta") == {4}
     assert ids(db, "rain OR traffic") == {1, 5}
+    # A column's phrase or group: title:"..." was split into the word "title:" and a phrase, and
+    # found nothing.
+    assert ids(db, 'title:"bridge reopens"') == {1}
+    assert ids(db, "title:(bridge AND roads)") == {4}
+    assert ids(db, "loan title:(markets OR weather)") == {2}
+    assert ids(db, 'author_name:"omar"', "comments") == ids(db, "author_name:omar", "comments") != set()
+
+
+def test_arabic_words_are_found_with_or_without_the_article_prefixes_too(db):
+    # The title "جسر الموصل" is indexed without al-: a prefix query that writes it, however short
+    # the rest ("الموص*", "الج*"), found nothing.
+    assert ids(db, "الموصل") == ids(db, "موصل") == ids(db, "الموص*") == ids(db, "الج*") == {3}
 
 
 @pytest.mark.parametrize("query", ["", "   "])

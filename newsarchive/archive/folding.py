@@ -7,7 +7,8 @@ folds its query the same way, so that:
   ي, ta marbuta ة is ه, tatweel and the short-vowel diacritics (harakat, shadda, sukun, dagger
   alef) are dropped, and the definite article with the conjunctions and prepositions written
   onto it (ال، وال، بال، كال، فال، لل) is taken off a word of three or more letters: "الأمنية",
-  "الامنية" and "امنية" are one word, "حدود" finds "الحدود" and "والحدود";
+  "الامنية" and "امنية" are one word, "حدود" finds "الحدود" and "والحدود"; and off the start
+  of a word a query asks for, however short ("الطر*" finds "الطريق");
 - Russian: ё is е (the case is folded by the index itself).
 
 Folding keeps every word a word (it never joins or splits one): the index's word positions are
@@ -33,8 +34,10 @@ _TABLE = str.maketrans({
 # scan is six times faster than translate's look-up of each character, on the bodies of the
 # any-site benchmark (bench/generic_crawl.py), which duplicate detection folds one by one.
 _FOLDED = re.compile("[" + "".join(re.escape(chr(code)) for code in _TABLE) + "]")
-# The definite article, alone or with و ب ك ف written onto it, or لل, before three or more letters.
-_ARTICLE = re.compile(r"(?<![\w\u0600-\u06FF])(?:[وبكف]?ال|لل)(?=[\u0621-\u064A]{3})")
+# The definite article, alone or with و ب ك ف written onto it, or لل, before three or more letters,
+# or before the start of a word a query asks for (FTS5's prefix, "الطر*"), which the words it
+# means were indexed without.
+_ARTICLE = re.compile(r"(?<![\w\u0600-\u06FF])(?:[وبكف]?ال|لل)(?=[\u0621-\u064A]{3}|[\u0621-\u064A]{1,2}\*)")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
 
 

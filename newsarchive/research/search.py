@@ -36,7 +36,8 @@ MAX_QUERY_WORDS = 100
 
 
 INDEX_COLUMNS = {"articles": ("title", "body_text"), "comments": ("body_text", "author_name")}
-_PIECES = re.compile(r'"[^"]*"|[(),]|[^\s(),"]+')
+# A column's phrase or group (title:"two words", title:(a OR b)), a phrase, a parenthesis or comma, a word.
+_PIECES = re.compile(r'[^\s(),":]+:(?:"[^"]*"|\()|"[^"]*"|[(),]|[^\s(),"]+')
 _OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 _WORD = re.compile(r"^\w+\*?$")
 
@@ -48,8 +49,9 @@ def prepare_query(query: str, columns: tuple[str, ...] = ()) -> str:
     if query.count('"') % 2:  # an unbalanced quote is part of a word, not a phrase
         query = query.replace('"', " ")
     prepared, near_depth, depth = [], None, 0
-    for piece in _PIECES.findall(query):
-        if piece == "(":
+    for piece in _pieces(query, columns):
+        column = _column_of_group(piece, columns)
+        if column is not None or piece == "(":
             depth += 1
             near_depth = depth if prepared and prepared[-1] == "NEAR" else near_depth
         elif piece == ")":
@@ -57,16 +59,32 @@ def prepare_query(query: str, columns: tuple[str, ...] = ()) -> str:
             depth -= 1
         elif piece == "," and near_depth is None:
             continue  # punctuation between plain words; FTS5 reads a comma only in NEAR(...)
-        if prepared and _joins_without_operator(prepared[-1], piece):
+        if prepared and _joins_without_operator(prepared[-1], "(" if column is not None else piece):
             prepared.append("AND")  # all words must match, groups too: FTS5 joins only phrases by itself
-        prepared.append(_prepared_piece(piece, columns))
+        prepared.append(f"{column}:(" if column is not None else _prepared_piece(piece, columns))
     return " ".join(prepared)
+
+
+def _pieces(query: str, columns: tuple[str, ...]):
+    """The query's pieces; a group opened by what is no column of the index (`foo:(`) as a word
+    and a parenthesis."""
+    for piece in _PIECES.findall(query):
+        if piece.endswith(":(") and _column_of_group(piece, columns) is None:
+            yield from (piece[:-1], "(")
+        else:
+            yield piece
+
+
+def _column_of_group(piece: str, columns: tuple[str, ...]) -> str | None:
+    """The column of a group it opens (`title:(`), when it is one of the index's."""
+    column, colon, rest = piece.partition(":")
+    return column if colon and rest == "(" and column in columns else None
 
 
 def _joins_without_operator(before: str, piece: str) -> bool:
     """Whether a group stands next to a word or another group with no operator between them
     (`forces (security OR border)`), which FTS5 reads as a syntax error."""
-    operand_before = before not in _OPERATORS and before not in ("(", ",")
+    operand_before = before not in _OPERATORS and before != "," and not before.endswith("(")
     return operand_before and (piece == "(" or (before == ")" and piece not in _OPERATORS and piece not in (")", ",")))
 
 
