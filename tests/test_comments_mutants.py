@@ -430,6 +430,26 @@ def test_comment_counter(markup, expected):
     assert comment_counter(parse(markup)) == expected
 
 
+@pytest.mark.parametrize(("markup", "expected"), [
+    # WordPress's default heading, in its translations: the count before the post's title, which
+    # holds numbers of its own.
+    ("<h2 class='comments-title'>5 thoughts on “JSON parsing: simdjson vs. JSON for C++ 20”</h2>", 5),
+    ("<h2 class='comments-title'>4 Gedanken zu „Mein Motto: Pläne für 2020“</h2>", 4),
+    ("<h3 id='comments'>11 responses to “The Loneliest Woman in the World”</h3>", 11),
+    ("<h3 id='comments-title'>Ein Kommentar zu “Ein entspannter Start ins neue Jahr 2016”</h3>", 1),
+    ("<h3 id='comments'>One Reply to “2 bridges”</h3>", 1),
+    ("<h2 class='comments-title'>3 réflexions sur « Le pont »</h2>", 3),
+    ("<h2 class='comments-title'>12 comments on “Bridge”</h2>", 12),
+    # Not so: replies alone are a comment's count of its replies; a heading without the title.
+    ("<h3 class='comments-title'>3 replies</h3>", None),
+    ("<h3 class='comments-title'>5 thoughts</h3>", None),
+    ("<p class='comments-title'>5 thoughts on “Bridge”</p>", None),  # no heading, no word of comments
+])
+def test_a_count_before_the_posts_title_is_a_counter(markup, expected):
+    page = parse(f"<div><h1>Bridge</h1><p>Story.</p>{markup}<p>Leave a reply</p></div>")
+    assert comment_counter(page)[1] == expected
+
+
 # --- comments loaded by script -----------------------------------------------------------------
 
 @pytest.mark.parametrize(("markup", "sign"), [
@@ -520,3 +540,23 @@ def test_schema_org_microdata_alone_marks_a_comment_item():
 ])
 def test_a_preconnect_link_to_a_comment_service_is_a_sign(link, sign):
     assert script_comments_sign(html.fromstring(f"<html><head>{link}</head><body><p>Story.</p></body></html>")) == sign
+
+
+def test_a_wordpress_list_its_titled_heading_counts_in_full_is_complete():
+    # Without the heading read as a counter, the list was never "complete", and a comment the site
+    # deleted was never marked removed (store.py marks removals only on complete lists).
+    from newsarchive.parsers import parse_page
+
+    def comment(number: int) -> str:
+        return (f'<li id="comment-{number}" class="comment depth-1"><article id="div-comment-{number}" class="comment-body">'
+                f'<footer class="comment-meta"><b class="fn">reader{number}</b>'
+                f'<time datetime="2019-08-0{number}T04:11:57+00:00">August 2019</time></footer>'
+                f'<div class="comment-content"><p>Comment number {number} on the benchmark.</p></div></article></li>')
+
+    paragraphs = "".join(f"<p>Paragraph {n}: simdjson parses JSON at gigabytes per second.</p>" for n in range(8))
+    for shown, complete in (([1, 2, 3], True), ([1, 2], False)):
+        page = (f"<html><body><article><h1>JSON parsing</h1>{paragraphs}</article><div id='comments'>"
+                f"<h2 class='comments-title'>3 thoughts on &ldquo;JSON parsing in 2019&rdquo;</h2>"
+                f"<ol class='comment-list'>{''.join(comment(n) for n in shown)}</ol></div></body></html>")
+        article = parse_page("https://blog.example/2019/08/01/json-parsing/", page.encode())
+        assert (len(article.comments), article.comment_count, article.comments_complete) == (len(shown), 3, complete)

@@ -211,7 +211,7 @@ def is_not_a_comment(text: str) -> bool:
     (True, True, False)
     """
     text = " ".join(text.split()).strip(" .:!?…*-–")
-    if not text or re.fullmatch(r"\W*\d+\W*", text) or _COUNTER.match(western_digits(text)):
+    if not text or re.fullmatch(r"\W*\d+\W*", text) or counter_text(text):
         return True
     # A button with its count beside it ("Kommentieren16", "Reply (3)") is the button.
     bare = re.sub(r"\s*\(?\d+\)?$", "", western_digits(text))
@@ -374,8 +374,7 @@ def _after(counter, container) -> set:
 
 
 def _counted(counter) -> int | None:
-    text = element_text(counter)
-    return printed_count(text) if _COUNTER.match(western_digits(text or "")) else None
+    return printed_count(counter_text(element_text(counter)))
 
 
 def _shape(element) -> tuple[str, str]:
@@ -483,6 +482,33 @@ _COUNTER = re.compile(rf"^\W*(?:(?:{PRINTED_COUNT}|{COUNT_IN_WORDS})\s*(?:commen
                       rf"(?:{PRINTED_COUNT})\)?|تعليق\s+واحد|تعليقان|تعليقين)\W*$", re.IGNORECASE)
 
 
+# WordPress's heading of a post's comments, in its translations: a count of thoughts, responses,
+# replies or comments, then "on" the post's title in quotes ("5 thoughts on “Title”", "Eine Antwort
+# zu „Title“", "11 responses to “Title”", "3 réflexions sur « Title »"). The count is read from
+# before the title, which may hold numbers of its own. The nouns other than "comments" count only
+# so: alone, "3 replies" is a comment's count of its replies.
+_TITLED_COUNTER = re.compile(
+    rf"^\W*(?P<count>(?:{PRINTED_COUNT}|{COUNT_IN_WORDS})\s*(?:thoughts?|responses?|repl(?:y|ies)|comments?|"
+    rf"gedanken|antworten|antwort|kommentare?|réflexions?|réponses?|commentaires?|comentarios?|respuestas?|"
+    rf"pensamientos?|комментари\w*|мысл\w*|ответ\w*|تعليقات|تعليق|ردود|رد|أفكار|فكرة))"
+    rf"\s+(?:on|to|zu|sur|à|a|en|sobre|para|к|на|о|على|في|حول)\s*[“\"„«‘'‚‹「].*$", re.IGNORECASE | re.DOTALL)
+COUNTER_TEXT_MAX = 40  # characters of a counter (a titled one's before its title)
+
+
+def counter_text(text: str | None) -> str | None:
+    """The counting part of a text that is a count of comments, alone in its element ("12
+    comments", "Comments (4)") or before its post's title ("5 thoughts on “Title”": "5 thoughts");
+    None for any other text.
+
+    >>> counter_text("12 Comments"), counter_text("4 Gedanken zu „2 Jahre später“"), counter_text("3 replies")
+    ('12 Comments', '4 Gedanken', None)
+    """
+    text = western_digits(text or "")
+    titled = _TITLED_COUNTER.match(text)
+    count = titled.group("count") if titled else text
+    return count if count and len(count) < COUNTER_TEXT_MAX and (titled or _COUNTER.match(count)) else None
+
+
 # Elements whose own text speaks of comments: the few worth reading whole (found in C by lxml).
 # Asked of each element, not as the parents of the matching text nodes (`//text()[...]/parent::*`):
 # libxml2 merges such a set of parents in quadratic time, and a page with a "Reply to comment" on
@@ -491,6 +517,16 @@ _COUNTER = re.compile(rf"^\W*(?:(?:{PRINTED_COUNT}|{COUNT_IN_WORDS})\s*(?:commen
 _MAYBE_COUNTER = etree.XPath(
     "//*[text()[" + " or ".join(f"contains(., '{w}')" for w in ("omment", "OMMENT", "оммент", "تعليق")) + "]]"
 )
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _maybe_counters(root) -> list:
+    """The elements that may be the page's counter: those whose text speaks of comments, then the
+    headings a comment section names by class or id (`h2.comments-title`, `h3#comments`), whose
+    text may speak of thoughts or responses instead (_TITLED_COUNTER). (Headings found by lxml's
+    iter: one XPath for both took 0.5 ms a page more on the dev set's pages, this 0.14.)"""
+    return _MAYBE_COUNTER(root) + [heading for heading in root.iter(_HEADINGS)
+                                   if "omment" in (heading.get("class") or "") or "omment" in (heading.get("id") or "")]
 
 
 def comment_counter(root) -> tuple[str | None, int | None]:
@@ -508,11 +544,10 @@ def comment_counter_element(root):
 
 
 def _find_counter(root):
-    for element in _MAYBE_COUNTER(root):
+    for element in _maybe_counters(root):
         if len(element) > 2 or is_comment_item(element):
             continue  # a counter is a short element, not a container or a comment
-        text = element_text(element)
-        if text and len(text) < 40 and _COUNTER.match(western_digits(text)):
+        if counter_text(element_text(element)):
             return element
     return None
 
