@@ -488,3 +488,22 @@ def test_an_element_with_no_date_class_is_no_date_element():
     page_ = "<h1>Harbour works</h1><p>28 April 2020</p><p>More</p><p>Text</p><p class='date'>1 May 2020</p>"
     root = lxml_html.fromstring(f"<html><body>{page_}</body></html>")
     assert date_shown(root, "en", near=root.find(".//h1")) == "2020-05-01"
+
+
+@pytest.mark.parametrize(("printed", "language", "day"), [
+    # Dots put the day first wherever dates are written so; read month-first (1 October) on a
+    # German page that declared no language, and its comments' dates too.
+    ("10.01.2017", None, "2017-01-10"),
+    ("10.01.2017", "en", "2017-01-10"),
+    ("Veröffentlicht am 10.01.2017", None, "2017-01-10"),
+    ("10.01.2017 um 14:30 Uhr", "de", "2017-01-10"),
+    ("10.01.17", None, "2017-01-10"),
+    ("31.12.2016", None, "2016-12-31"),
+    ("13.13.2017", None, None),  # no such month, either way round
+    ("10/01/2017", "en", "2017-10-01"),  # slashes: the American order, for a page that says English only
+])
+def test_a_numeric_date_written_with_dots_is_day_first(printed, language, day):
+    from newsarchive.parsers.dates import find_date
+
+    found = find_date(printed, language)
+    assert (found[:10] if found else None) == day

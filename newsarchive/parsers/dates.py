@@ -33,6 +33,11 @@ _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\.?\s+([^\d\s,]+?)\.?,?\s+(\d{4})$")
 _MONTH_DAY_YEAR = re.compile(r"^([^\d\s,]+?)\.?\s+(\d{1,2}),?\s+(\d{4})$")
+# A numeric date written with dots puts the day first wherever it is written so (German, Russian,
+# Turkish, Nordic, Slavic pages); the American month-first order writes slashes. dateparser, told no
+# language, or English, read "10.01.2017" as 1 October.
+_DOTTED_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")  # alone: read here, no dateparser
+_DOTTED_NUMERIC_DATE = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.\d{2,4}(?![\d.]*\d)")  # with more: dateparser's DMY
 # RSS's pubDate and HTTP's dates (RFC 2822): "Tue, 10 Jun 2003 04:00:00 GMT", "2 Oct 2002 13:00 +0200",
 # with an offset or a zone the standard names (others, such as CEST, are dateparser's to read).
 _RFC_2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s+"
@@ -55,6 +60,10 @@ def normalise_date(raw: str | None, language: str | None = None, costly: bool = 
             return to_utc_iso(parsed)
     if _RFC_2822.match(text) and (parts := parsedate_tz(text)) is not None:
         return _rfc_2822_moment(parts)
+    match = _DOTTED_DAY_MONTH_YEAR.match(text)
+    if match:
+        day, month, year = map(int, match.groups())
+        return _valid_date(year, month, day)
     if language:
         day = _with_month_names(text, language)
         if day:
@@ -204,6 +213,8 @@ def _dateparser_parse(text: str, language: str | None) -> datetime | None:
     # label word read as "today" hid the printed date after it ("Stand heute 03.04.2020").
     settings = {"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"],
                 "PARSERS": ["timestamp", "custom-formats", "absolute-time"]}
+    if _DOTTED_NUMERIC_DATE.search(text):
+        settings["DATE_ORDER"] = "DMY"
     # Without a language dateparser tries all 200 of its locales, loading each one's data (some
     # 60 MB a process); the page's language, else the languages most of the web is written in.
     languages = [language] if language else UNDECLARED_LANGUAGES
