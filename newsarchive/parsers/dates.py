@@ -62,8 +62,8 @@ def normalise_date(raw: str | None, language: str | None = None, costly: bool = 
         return _rfc_2822_moment(parts)
     match = _DOTTED_DAY_MONTH_YEAR.match(text)
     if match:
-        day, month, year = map(int, match.groups())
-        return _valid_date(year, month, day)
+        day_number, month, year = map(int, match.groups())
+        return _valid_date(year, month, day_number)
     if language:
         day = _with_month_names(text, language)
         if day:
