@@ -175,7 +175,7 @@ class _ArticlePage:
             # A page the profile reads (its title and body selectors match) lacks what its selectors
             # do not find: the generic layer is for pages nothing cheaper can read.
             self._generic = generic.NOTHING if self.profile_fits else generic.extract_body_and_comments(
-                self.root, self.doc.url, self.article.language)
+                self.root, self.doc.url, self.article.language, joiners=self.doc.joiners)
         return self._generic
 
     def _generic_date(self) -> str | None:

@@ -18,13 +18,14 @@ class Document:
     `markup_notes` says what was mended in the markup before it could be read, or where reading
     had to stop (see _parse_mending)."""
 
-    __slots__ = ("url", "root", "base_url", "encoding", "markup_notes")
+    __slots__ = ("url", "root", "base_url", "encoding", "markup_notes", "text")
 
-    def __init__(self, url: str, root, encoding: str, markup_notes: tuple[str, ...] = ()):
+    def __init__(self, url: str, root, encoding: str, markup_notes: tuple[str, ...] = (), text: str | None = None):
         self.url = url
         self.root = root
         self.encoding = encoding
         self.markup_notes = markup_notes
+        self.text = text  # the page's text as decoded, when known
         base = root.find(".//base[@href]") if root is not None else None
         self.base_url = urljoin(url, as_browsers_read(base.get("href"))) if base is not None else url
 
@@ -35,6 +36,12 @@ class Document:
             return urljoin(self.base_url, as_browsers_read(link))
         except ValueError:  # "http://[::1/": no URL at all, and one bad link must not cost the page
             return None
+
+    @property
+    def joiners(self) -> bool:
+        """Whether the page may write zero-width joiners or non-joiners (generic.py keeps them):
+        asked only by the generic layer, which needs it; True when the text is not known."""
+        return self.text is None or writes_joiners(self.text)
 
 
 def parse_document(url: str, body: bytes | str, content_type: str | None = None) -> Document:
@@ -50,7 +57,23 @@ def parse_document(url: str, body: bytes | str, content_type: str | None = None)
         root, markup_notes = _parse_mending(_without_control_characters(text))
     except lxml.etree.ParserError as error:
         raise NotHtmlError(url, f"the HTML cannot be parsed: {error}") from error
-    return Document(url, root, encoding, markup_notes)
+    return Document(url, root, encoding, markup_notes, text=text)
+
+
+# Zero-width non-joiners and joiners, as characters or as references: Persian, Urdu, Pashto and
+# Kurdish spell words with them (می‌خواهم), emoji sequences join with them. (A search of the text
+# costs 0.02 ms a page for the characters, 0.3 ms with the references; of the tree, 0.9 ms.)
+_JOINER_MARKS = ("\u200c", "\u200d", "&zw", "&ZW", "&#820", "&#x200", "&#X200")
+
+
+def writes_joiners(text: str) -> bool:
+    """Whether a page's text may hold a zero-width joiner or non-joiner (a few false alarms: any
+    reference that starts so, &#8201; for one).
+
+    >>> writes_joiners("<p>می\u200cخواهم</p>"), writes_joiners("<p>a&zwnj;b</p>"), writes_joiners("<p>plain</p>")
+    (True, True, False)
+    """
+    return any(mark in text for mark in _JOINER_MARKS)
 
 
 # A control character (C0 but the whitespace ones, DEL), raw or as a numeric reference (`&#7;`,

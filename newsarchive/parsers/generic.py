@@ -16,6 +16,8 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from lxml import etree
+
 from newsarchive.items import BodyBlock, Link
 from newsarchive.parsers.boilerplate import NOT_BODY_TAGS
 from newsarchive.parsers.dates import parse_free_text_date
@@ -41,7 +43,7 @@ class GenericExtraction:
 NOTHING = GenericExtraction()
 
 
-def extract_body_and_comments(root, url: str, language: str | None = None) -> GenericExtraction:
+def extract_body_and_comments(root, url: str, language: str | None = None, joiners: bool = True) -> GenericExtraction:
     """trafilatura's body and comments of the page's tree, which stays as it was: trafilatura (2.3
     on) prunes a copy of a tree it is given, so the page is neither parsed nor copied again here.
 
@@ -52,7 +54,9 @@ def extract_body_and_comments(root, url: str, language: str | None = None) -> Ge
 
     The body's blocks are the lines of trafilatura's plain text, as the archive has always stored
     them (a changed text would make a new version of every such article), with the kinds of its
-    tree and the links of the page's own block of that text (see _lines_as_blocks)."""
+    tree and the links of the page's own block of that text (see _lines_as_blocks). The words its
+    text lost their zero-width joiners and non-joiners in get them back (`joiners`: whether the
+    page may hold any; see _with_joiners)."""
     found = _trafilatura(root, url, fast=True)
     fallback = found is None or len(found.text or "") < SHORT_TEXT or _left_out_structure(root, found.text or "")
     if fallback:
@@ -63,10 +67,12 @@ def extract_body_and_comments(root, url: str, language: str | None = None) -> Ge
     if found is None:
         return GenericExtraction(fallback=fallback)
     lines = [line for line in map(normalise_text, (found.text or "").split("\n")) if line]
-    comments = [normalise_text(line) for line in (found.comments or "").split("\n")]
+    comments = [line for line in map(normalise_text, (found.comments or "").split("\n")) if line]
+    if joiners:
+        lines, comments = _with_joiners(root, lines, comments)
     return GenericExtraction(
         body=_lines_as_blocks(lines, _tree_blocks(found.body), _links_by_text(root, url, lines)),
-        comments=[line for line in comments if line and not _COUNTER_LINE.match(line)],
+        comments=[line for line in comments if not _COUNTER_LINE.match(line)],
         fallback=fallback,
     )
 
@@ -147,6 +153,29 @@ def _trafilatura(root, url: str, fast: bool):
         include_images=False, as_dict=False, fast=fast,
     )
     return None if isinstance(found, dict) else found  # a dict only with as_dict=True
+
+
+_JOINERS = "\u200c\u200d"
+_NO_JOINERS = str.maketrans("", "", _JOINERS)
+_JOINED_TEXT = etree.XPath("//text()[contains(., '\u200c') or contains(., '\u200d')]")
+
+
+def _with_joiners(root, *texts: list[str]) -> tuple[list[str], ...]:
+    """The lines with the zero-width non-joiners and joiners of the page's words: trafilatura drops
+    every character that is not printable, and so spelled Persian "می‌خواهم" as "میخواهم" (another
+    word to a reader and to search) and split a family emoji into its people. Each word of the
+    page's text that holds one stands in for the same word without it; but for a word the page also
+    writes without one, which occurrence is which cannot be told: left as trafilatura gives it."""
+    spelled: dict[str, str] = {}
+    for text in _JOINED_TEXT(root):
+        for word in text.split():
+            if word.translate(_NO_JOINERS) != word:
+                spelled.setdefault(word.translate(_NO_JOINERS), word)
+    if spelled:
+        for text in root.itertext():
+            for word in set(text.split()).intersection(spelled):
+                spelled.pop(word, None)
+    return tuple([" ".join(spelled.get(word, word) for word in line.split(" ")) for line in lines] for lines in texts)
 
 
 # What trafilatura's plain text adds to a line: a list item's "- ", a table row's pipes, its rule
