@@ -130,6 +130,8 @@ def test_a_query_of_fts5_syntax_is_read_as_such(db):
     assert ids(db, "title:(bridge AND roads)") == {4}
     assert ids(db, "loan title:(markets OR weather)") == {2}
     assert ids(db, 'author_name:"omar"', "comments") == ids(db, "author_name:omar", "comments") != set()
+    # What is no column of the index is a word before a group: no FTS5 error about a column.
+    assert ids(db, "weather:(rain OR traffic)") == {5}
 
 
 def test_arabic_words_are_found_with_or_without_the_article_prefixes_too(db):
