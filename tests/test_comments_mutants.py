@@ -440,6 +440,12 @@ def test_comment_counter(markup, expected):
     ("<h3 id='comments'>One Reply to “2 bridges”</h3>", 1),
     ("<h2 class='comments-title'>3 réflexions sur « Le pont »</h2>", 3),
     ("<h2 class='comments-title'>12 comments on “Bridge”</h2>", 12),
+    ("<h2 class='comments-title'>7 comentarios en «El puente»</h2>", 7),
+    ("<h2 class='comments-title'>2 respuestas a «El puente»</h2>", 2),
+    ("<h2 class='comments-title'>5 комментариев к «Мост»</h2>", 5),
+    ("<h2 class='comments-title'>3 мысли о “Мост”</h2>", 3),
+    ("<h2 class='comments-title'>4 تعليقات على “الجسر”</h2>", 4),
+    ("<h2 class='comments-title'>6 Antworten zu „Die Brücke“</h2>", 6),
     # Not so: replies alone are a comment's count of its replies; a heading without the title.
     ("<h3 class='comments-title'>3 replies</h3>", None),
     ("<h3 class='comments-title'>5 thoughts</h3>", None),

@@ -115,10 +115,11 @@ def test_zero_width_joiners_and_non_joiners_are_text_in_the_body_of_any_site(tmp
     sentences = [f"من {want} به {library} بروم و کتاب بخوانم، امروز صبح زود.",
                  f"این جمله دوم است و {library} کتاب\u200cخانه شهر بزرگ است. {family}",
                  "جمله سوم درباره شهر است و مردم آن که هر روز به کتابخانه می‌روند."]
-    for written in ("raw", "reference"):
+    references = {"raw": ("\u200c", "\u200d"), "named": ("&zwnj;", "&zwj;"), "decimal": ("&#8204;", "&#8205;"),
+                  "hex": ("&#x200c;", "&#x200D;"), "HEX": ("&#X200C;", "&#X200D;")}
+    for written, (non_joiner, joiner) in references.items():
         body = "".join(f"<p>{sentence}</p>" for sentence in sentences * 3)
-        if written == "reference":
-            body = body.replace("\u200c", "&zwnj;").replace("\u200d", "&#x200D;")
+        body = body.replace("\u200c", non_joiner).replace("\u200d", joiner)
         page = (f'<html lang="fa" dir="rtl"><head><meta charset="utf-8"><title>کتابخانه</title></head>'
                 f"<body><div class='main'>{body}</div></body></html>")
         article = parse_page("https://fa.example/2026/03/library", page.encode())
