@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from exports import ExportError, output_file, refuse_overwriting_archive
-from newsarchive.archive import open_for_reading
+from newsarchive.archive import damage_found, open_for_reading
 
 # Files SQLite keeps beside a database; a stale one beside a new copy would be replayed into it.
 _SIDE_FILES = ("-journal", "-wal", "-shm")
@@ -54,12 +54,8 @@ def export_sqlite(db_path: str | Path, out_path: str | Path) -> SqliteCopy:
 def _copy_error(source: sqlite3.Connection, db_path: str | Path, out_path: Path, error: sqlite3.Error) -> ExportError:
     """What stopped the copy: the archive, when SQLite finds it damaged (VACUUM INTO reads every
     page; a damaged one can make it say "database or disk is full"), else the output."""
-    try:
-        damage = source.execute("PRAGMA quick_check(1)").fetchone()[0]  # pragma: no mutate
-    except (sqlite3.Error, UnicodeDecodeError) as check_error:
-        damage = str(check_error)
-    if damage != "ok":
-        damage = " ".join(str(damage).split())  # SQLite's report runs over lines
+    damage = damage_found(source)
+    if damage:
         return ExportError(f"{db_path} is damaged, nothing was copied ({error}; SQLite quick_check: {damage})")
     return ExportError(f"cannot write {out_path}: {error}")
 

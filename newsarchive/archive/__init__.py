@@ -306,11 +306,16 @@ def _check_not_older(path: Path, applied: set[str]) -> None:
 
 def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
     """SQLite's quick_check: an ArchiveError naming what is damaged, before anything reads on or writes."""
+    damage = damage_found(conn)
+    if damage:
+        raise ArchiveError(f"{path} is damaged and was left untouched (SQLite quick_check: {damage}); restore it "
+                           f"from a backup, or recover it with `sqlite3 {path} .recover`")
+
+
+def damage_found(conn: sqlite3.Connection) -> str | None:
+    """What SQLite's quick_check finds damaged in the archive, on one line; None when nothing."""
     try:
         problems = [" ".join(str(row[0]).split()) for row in conn.execute("PRAGMA quick_check(3)")]
-    except sqlite3.DatabaseError as error:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as error:  # the latter: SQLite's message quoting damaged bytes
         problems = [str(error)]
-    if problems != ["ok"]:
-        raise ArchiveError(f"{path} is damaged and was left untouched (SQLite quick_check: "
-                           f"{'; '.join(problems)[:300]}); restore it from a backup, or recover it "
-                           f"with `sqlite3 {path} .recover`")
+    return None if problems == ["ok"] else "; ".join(problems)[:300]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import email.message
 import re
+from functools import lru_cache
 
 import charset_normalizer
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
@@ -47,6 +48,9 @@ def byte_order_mark(body: bytes) -> tuple[str | None, bytes | None]:
     return read_bom(body)
 
 
+# A crawl's pages share a few Content-Types, and each page's is read for its sniffing, its wide
+# charsets and its declared one: read once.
+@lru_cache(maxsize=256)
 def header_charset(content_type: str | None) -> str | None:
     """The charset a Content-Type header declares, as the name of a codec Python has, or None.
     w3lib's reading first (its aliases are the Encoding standard's: latin-1 is windows-1252); a

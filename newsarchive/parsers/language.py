@@ -33,13 +33,28 @@ LABEL_PREFIX = "__label__"  # fastText's labels: "__label__de"
 
 
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+# Language names in English, to their ISO 639-1 codes: the family's languages and the web's most
+# used; the C library's locale names (locale.locale_alias: "deutsch", "français") know more.
+LANGUAGE_NAMES = {"arabic": "ar", "english": "en", "russian": "ru", "french": "fr", "german": "de",
+                  "persian": "fa", "farsi": "fa", "urdu": "ur", "turkish": "tr", "kurdish": "ku", "pashto": "ps",
+                  "uzbek": "uz", "kazakh": "kk", "tajik": "tg", "kyrgyz": "ky", "spanish": "es"}
+
+
+def language_of_name(name: str) -> str | None:
+    """The ISO 639 code of a language's name, as a researcher types it or a page declares it.
+
+    >>> [language_of_name(name) for name in ("Arabic", " farsi ", "Deutsch", "klingon")]
+    ['ar', 'fa', 'de', None]
+    """
+    cleaned = name.strip().lower()
+    code = LANGUAGE_NAMES.get(cleaned) or locale.locale_alias.get(cleaned, "").split("_")[0]
+    return code if _LANGUAGE_CODE.fullmatch(code) else None
 
 
 def declared_language(value: str | None) -> str | None:
     """The ISO 639 code of a language as a page declares it: a tag's language ("en-GB" -> "en"),
-    or a language's name, which some pages give (`<meta name="language" content="english">`),
-    known by the C library's locale names ("deutsch" -> "de"); None for anything else, which
-    detection then reads from the text.
+    or a language's name, which some pages give (`<meta name="language" content="english">`);
+    None for anything else, which detection then reads from the text.
 
     >>> [declared_language(value) for value in ("en-GB", "pt_BR", "English", " Deutsch ", "fil", "klingon", "")]
     ['en', 'pt', 'en', 'de', 'fil', None, None]
@@ -48,8 +63,7 @@ def declared_language(value: str | None) -> str | None:
     first = tag.split("-")[0]
     if _LANGUAGE_CODE.fullmatch(first):
         return first
-    alias = locale.locale_alias.get(tag, "").split("_")[0]
-    return alias if _LANGUAGE_CODE.fullmatch(alias) else None
+    return language_of_name(tag)
 
 
 def detect_language(text: str) -> str | None:
