@@ -17,6 +17,14 @@ the harakat must be word characters to the tokenizer: FTS_TOKENIZER in migration
 
 `fold` is also an SQL function on every connection the archive opens: the indexes' triggers call
 it, and `SELECT ... WHERE articles_fts MATCH fold('الأمنية')` works in SQL too.
+
+Chinese and Japanese write no spaces between words, and Korean writes its particles onto the word
+(서울에서, "in Seoul"): the tokenizer makes a whole run of such characters one token, so a word
+inside a run cannot be found in those indexes. Their text is indexed a second time as overlapping
+pairs of characters (`pairs`: 智慧农业 is 智慧 慧农 农业 业), in the indexes articles_cjk_fts
+and comments_cjk_fts, and a query with such characters asks those (`paired_query`: 农业 is the
+pair 农业, 智慧农业 the phrase "智慧 慧农 农业", a lone 农 the prefix 农*). Only rows holding such
+characters are in them.
 """
 
 from __future__ import annotations
@@ -41,6 +49,19 @@ _ARTICLE = re.compile(r"(?<![\w\u0600-\u06FF])(?:[وبكف]?ال|لل)(?=[\u0621
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
 
 
+# Scripts written without spaces between words, or with particles written onto them: Han (with its
+# extensions and compatibility forms, and the marks 々 〆 〇), Hiragana, Katakana (also half-width),
+# Hangul syllables. Thai, Lao, Khmer and Burmese write no spaces either, but their vowel signs are
+# marks the tokenizer splits words at: pairs of characters would not be tokens there.
+UNSPACED_RANGES = ((0x3005, 0x3007), (0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
+                   (0xAC00, 0xD7A3), (0xF900, 0xFAFF), (0xFF66, 0xFF9F), (0x20000, 0x2FFFF))
+_UNSPACED_CLASS = "".join(f"{chr(first)}-{chr(last)}" for first, last in UNSPACED_RANGES)
+_UNSPACED_RUN = re.compile(f"[{_UNSPACED_CLASS}]+")
+# What FTS5 reads as one piece of a query: a quoted phrase ("" inside is a quote), or a run of
+# anything else but spaces and its syntax characters.
+_QUERY_PIECE = re.compile(r'"(?:[^"]|"")*"|[^\s"(),]+')
+
+
 def fold(text: str | None) -> str | None:
     """The search form of a text (or of a query: FTS5's operators and quotes are left alone)."""
     if not text:
@@ -51,6 +72,55 @@ def fold(text: str | None) -> str | None:
     return folded
 
 
+def has_unspaced(text: str | None) -> bool:
+    """Whether the text holds characters of a script written without spaces (UNSPACED_RANGES).
+    The paired indexes' triggers ask it of every row stored: an ASCII text is answered at once (1 µs
+    for 10 KB, against 100 µs for the pattern, and 1 ms for SQLite's GLOB of the same class)."""
+    return text is not None and not text.isascii() and _UNSPACED_RUN.search(text) is not None
+
+
+def pairs(text: str | None) -> str | None:
+    """The text with every run of unspaced characters as its overlapping pairs, then its last
+    character alone, so that every character starts a token (a lone 农 is found as the prefix 农*).
+
+    >>> pairs("在智慧农业园区, Tokyo東京")
+    ' 在智 智慧 慧农 农业 业园 园区 区 , Tokyo 東京 京 '
+    """
+    if not text:
+        return text
+    return _UNSPACED_RUN.sub(lambda run: f" {_pairs_of(run.group(0))} {run.group(0)[-1]} ", text)
+
+
+def paired_query(query: str) -> str:
+    """An FTS5 query (folded) as the paired indexes read it: each unspaced run of a phrase as its
+    pairs, a word holding one as a phrase of its parts, a word of one such character as a prefix.
+
+    >>> paired_query('智慧农业 AND title:农* OR "东京 天气" NOT Tokyo東京')
+    '"智慧 慧农 农业" AND title:农* OR "东京 天气" NOT "Tokyo 東京"'
+    """
+    return _QUERY_PIECE.sub(lambda piece: _paired_piece(piece.group(0)), query)
+
+
+def _paired_piece(piece: str) -> str:
+    if not has_unspaced(piece):
+        return piece
+    if piece.startswith('"'):
+        return '"' + _with_runs_paired(piece[1:-1]).strip() + '"'
+    column, colon, word = piece.rpartition(":")
+    word = word.removesuffix("*")
+    if len(word) == 1:  # one character: every token it starts (a pair, or itself at a run's end)
+        return f"{column}{colon}{word}*"
+    return f'{column}{colon}"{_with_runs_paired(word).strip()}"'
+
+
+def _with_runs_paired(text: str) -> str:
+    return " ".join(_UNSPACED_RUN.sub(lambda run: f" {_pairs_of(run.group(0))} ", text).split())
+
+
+def _pairs_of(run: str) -> str:
+    return " ".join(run[start:start + 2] for start in range(len(run) - 1)) if len(run) > 1 else run
+
+
 def casefold(text: str | None) -> str | None:
     """A name as compared whatever its case, in every script: SQLite's NOCASE and lower() fold
     ASCII letters only ("Иван" and "иван" differed)."""
@@ -58,6 +128,10 @@ def casefold(text: str | None) -> str | None:
 
 
 def register(conn) -> None:
-    """Make fold() (the indexes' triggers need it) and casefold() SQL functions of this connection."""
+    """Make fold(), pairs() and has_unspaced() (the indexes' triggers need them), casefold() and cjk_query() (a
+    query of articles_cjk_fts or comments_cjk_fts, folded and paired) SQL functions of this connection."""
     conn.create_function("fold", 1, fold, deterministic=True)
     conn.create_function("casefold", 1, casefold, deterministic=True)
+    conn.create_function("pairs", 1, pairs, deterministic=True)
+    conn.create_function("has_unspaced", 1, has_unspaced, deterministic=True)
+    conn.create_function("cjk_query", 1, lambda query: paired_query(fold(query) or ""), deterministic=True)

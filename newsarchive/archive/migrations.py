@@ -457,3 +457,39 @@ def m023_article_alternates(db: Database) -> None:
                                           pk=("url", "alternate_url"))
     db.table("article_alternates").create_index(["alternate_url"])
 
+
+
+# Index -> (table, indexed columns) of the paired indexes (folding.py's pairs).
+PAIRED_INDEXES = {"articles_cjk_fts": ("articles", ("title", "body_text")),
+                  "comments_cjk_fts": ("comments", ("body_text", "author_name"))}
+
+
+@migrations()
+def m024_unspaced_search(db: Database) -> None:
+    # A Chinese or Japanese word inside a run of characters (智慧农业 in 在益阳一个智慧农业园区里), a
+    # Korean word with its particle written on (서울에서), was not found: the tokenizer makes the run
+    # one token. The rows holding such characters are indexed again as overlapping pairs of
+    # characters (folding.py), by triggers that keep only those rows. Contentless: what the pairs
+    # index is not the stored text, which passages are found in (research/search.py).
+    for index, (table, columns) in PAIRED_INDEXES.items():
+        names = ", ".join(columns)
+        db.execute(f"CREATE VIRTUAL TABLE [{index}] USING fts5({names}, content='', tokenize=\"{FOLDED_TOKENIZER}\")")
+        new, old = _holds_unspaced("new", columns), _holds_unspaced("old", columns)
+        insert = f"INSERT INTO [{index}] (rowid, {names}) SELECT new.id, {_paired('new', columns)} WHERE {new};"
+        delete = (f"INSERT INTO [{index}] ([{index}], rowid, {names}) "
+                  f"SELECT 'delete', old.id, {_paired('old', columns)} WHERE {old};")
+        db.execute(f"CREATE TRIGGER [{index}_ai] AFTER INSERT ON [{table}] WHEN {new} BEGIN {insert} END")
+        db.execute(f"CREATE TRIGGER [{index}_ad] AFTER DELETE ON [{table}] WHEN {old} BEGIN {delete} END")
+        db.execute(f"CREATE TRIGGER [{index}_au] AFTER UPDATE OF {names} ON [{table}] "
+                   f"WHEN {old} OR {new} BEGIN {delete} {insert} END")
+        db.execute(f"INSERT INTO [{index}] (rowid, {names}) SELECT id, {_paired(table, columns)} FROM [{table}] "
+                   f"WHERE {_holds_unspaced(table, columns)}")
+
+
+def _holds_unspaced(row: str, columns: tuple[str, ...]) -> str:
+    """SQL: whether the row holds characters of a script written without spaces in any column."""
+    return "(" + " OR ".join(f"has_unspaced({row}.[{column}])" for column in columns) + ")"
+
+
+def _paired(row: str, columns: tuple[str, ...]) -> str:
+    return ", ".join(f"pairs(fold({row}.[{column}]))" for column in columns)

@@ -56,7 +56,7 @@ MAX_SCORED_CANDIDATES = 40_000
 # FTS5's bm25 constant k1 (fixed in fts5_aux.c): a phrase's score stays below IDF * (k1 + 1).
 BM25_K1 = 1.2
 # bm25 column weights of each index: a hit in an article's title counts five times one in its body.
-RANK_WEIGHTS = {"articles_fts": (5.0, 1.0), "comments_fts": ()}
+RANK_WEIGHTS = {"articles_fts": (5.0, 1.0), "comments_fts": (), "articles_cjk_fts": (5.0, 1.0), "comments_cjk_fts": ()}
 
 _QUERY_TOKEN = re.compile(r"[()]|[^\s()]+")
 _OPERATORS = {"AND", "OR", "(", ")"}

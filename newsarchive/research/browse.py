@@ -37,7 +37,8 @@ TABLE_OPTIONS = {
 STATIC_DIR = Path(str(files("newsarchive.research").joinpath("static")))
 PLUGINS_DIR = Path(str(files("newsarchive.research").joinpath("datasette_plugins")))
 # Internal tables researchers rarely need: hidden from the database page, still reachable.
-HIDDEN = ("article_urls", "_sqlite_migrations", "articles_fts", "comments_fts", "search_lists", "search_terms")
+HIDDEN = ("article_urls", "_sqlite_migrations", "articles_fts", "comments_fts", "articles_cjk_fts", "comments_cjk_fts",
+          "search_lists", "search_terms")
 
 
 def datasette_metadata(db_path: str | Path) -> dict:

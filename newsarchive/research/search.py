@@ -12,7 +12,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
-from newsarchive.archive.folding import fold
+from newsarchive.archive.folding import fold, has_unspaced, paired_query
 from newsarchive.archive.folding import register as register_functions
 from newsarchive.archive.queries import date_window, publication_day_of
 from newsarchive.archive.search_lists import best_rows, bm25_sql
@@ -126,7 +126,10 @@ def search(db: sqlite3.Connection, query: str, target: str = "articles",
     register_functions(db)  # casefold() for --author, on a connection the archive did not open too
     db.row_factory = sqlite3.Row
     try:
-        return _hits(db, query, target, _ranked_ids(db, query, target, filters))
+        hits = []
+        for index, match, spaced_only in _asked(db, target, query):
+            hits += _hits(db, index, match, query, target, _ranked_ids(db, index, match, target, filters, spaced_only))
+        return sorted(hits, key=lambda hit: hit["score"])[:filters.limit]  # stable: each part's order stays
     except sqlite3.OperationalError as error:
         message = str(error)
         if "no such table" in message or "locked" in message:
@@ -137,14 +140,43 @@ def search(db: sqlite3.Connection, query: str, target: str = "articles",
 
 def count_matches(db, query: str, target: str, filters: SearchFilters) -> int:
     """How many rows match the query and the filters (the "of N" of a page of hits)."""
-    query = fold(prepare_query(query, INDEX_COLUMNS[target]))
-    index = f"{target}_fts"
     register_functions(db)
-    source, row_id, where, params = _filter_clauses(target, filters)
+    return sum(_count(db, index, match, target, filters, spaced_only)
+               for index, match, spaced_only in _asked(db, target, fold(prepare_query(query, INDEX_COLUMNS[target]))))
+
+
+def _count(db, index: str, query: str, target: str, filters: SearchFilters, spaced_only: bool) -> int:
+    source, row_id, where, params = _filter_clauses(target, filters, spaced_only)
     if not where:
         return db.execute(f"SELECT count(*) FROM {index} WHERE {index} MATCH ?", [query]).fetchone()[0]
     return db.execute(f"SELECT count(*) FROM {index}, {source} WHERE {index} MATCH ? AND {row_id} = {index}.rowid "
                       f"AND {' AND '.join(where)}", [query, *params]).fetchone()[0]
+
+
+def index_for(db, target: str, query: str) -> tuple[str, str]:
+    """The index a (folded) query asks, and the query as that index reads it: one with characters
+    of a script written without spaces (Chinese, Japanese, Korean) asks the paired index, which
+    finds a word inside a run of them (archive/folding.py); an archive from before that index
+    (opened read-only) has only the other."""
+    paired = f"{target}_cjk_fts"
+    if has_unspaced(query) and db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [paired]).fetchone():
+        return paired, paired_query(query)
+    return f"{target}_fts", query
+
+
+_OR = re.compile(r"\bOR\b")
+_PHRASE = re.compile(r'"(?:[^"]|"")*"')
+
+
+def _asked(db, target: str, query: str) -> list[tuple[str, str, bool]]:
+    """The indexes a (folded) query asks: (index, the query as it reads it, whether only the rows
+    holding no unspaced characters are taken from it). The paired index holds only rows with such
+    characters: a query with an OR may match the others too (`Baghdad OR 农业`), where the index of
+    words answers it exactly (no word of theirs can be such a word)."""
+    index, match = index_for(db, target, query)
+    if index == f"{target}_fts" or not _OR.search(_PHRASE.sub(" ", query)):
+        return [(index, match, False)]
+    return [(index, match, False), (f"{target}_fts", query, True)]
 
 
 def language_code(value: str) -> str:
@@ -162,9 +194,10 @@ def language_code(value: str) -> str:
                       f"{did_you_mean(cleaned, LANGUAGE_NAMES)}")
 
 
-def _ranked_ids(db, query: str, target: str, filters: SearchFilters) -> list[tuple[int, float]]:
-    index = f"{target}_fts"  # FTS5 wants MATCH and bm25() on the table's own name, not an alias
-    source, row_id, where, params = _filter_clauses(target, filters)
+def _ranked_ids(db, index: str, query: str, target: str, filters: SearchFilters,
+                spaced_only: bool = False) -> list[tuple[int, float]]:
+    # FTS5 wants MATCH and bm25() on the table's own name (index), not an alias.
+    source, row_id, where, params = _filter_clauses(target, filters, spaced_only)
     kept = _kept_sql(source, row_id, where) if where else None
     if (filters.site or filters.since or filters.until or filters.language) and _count_at_most(db, kept, params, FILTER_FIRST_ROWS) \
             <= FILTER_FIRST_ROWS:
@@ -193,9 +226,13 @@ def _ranked_among(db, index: str, query: str, kept_sql: str, params: list, limit
                       f"AND +rowid IN ({kept_sql}) ORDER BY score LIMIT ?", [query, *params, limit]).fetchall()
 
 
-def _filter_clauses(target: str, filters: SearchFilters) -> tuple[str, str, list[str], list]:
-    """The rows of `target` the filters keep: FROM clause, its id column, conditions, parameters."""
+def _filter_clauses(target: str, filters: SearchFilters, spaced_only: bool = False) -> tuple[str, str, list[str], list]:
+    """The rows of `target` the filters keep (and, spaced_only, that hold no characters of a script
+    written without spaces): FROM clause, its id column, conditions, parameters."""
     where, params = [], []
+    if spaced_only:
+        row = "a" if target == "articles" else "c"
+        where.append("NOT (" + " OR ".join(f"has_unspaced({row}.{column})" for column in INDEX_COLUMNS[target]) + ")")
     if target == "articles":
         source, row_id, date = "articles a", "a.id", publication_day_of("a")
         if filters.author:
@@ -227,7 +264,7 @@ def _kept_among(db, kept_sql: str, row_id: str, params: list, rows: set[int]) ->
                                          [*params, json.dumps(sorted(rows))])}
 
 
-def _hits(db, query: str, target: str, ranked: list[tuple[int, float]]) -> list[dict]:
+def _hits(db, index: str, match: str, query: str, target: str, ranked: list[tuple[int, float]]) -> list[dict]:
     if not ranked:
         return []
     ids = [rowid for rowid, _ in ranked]
@@ -242,7 +279,7 @@ def _hits(db, query: str, target: str, ranked: list[tuple[int, float]]) -> list[
                           f"WHERE c.id IN ({placeholders})", ids)
         passage_column = 0  # comments_fts(body_text, author_name)
     by_id = {row["id"]: dict(row) for row in rows}
-    passages = _passages(db, query, target, passage_column, ids)
+    passages = _passages(db, index, match, query, target, passage_column, ids)
     hits = []
     for rowid, score in ranked:
         hit = by_id[rowid]
@@ -261,23 +298,28 @@ _QUERY_WORD = re.compile(r"(\w+)(\*?)")
 _NOT_WORDS = frozenset({"AND", "OR", "NOT", "NEAR"})
 
 
-def _passages(db, query: str, target: str, column: int, ids: list[int]) -> dict[int, str]:
+def _passages(db, index: str, match: str, query: str, target: str, column: int, ids: list[int]) -> dict[int, str]:
     """The matching passage of each row. A query with a prefix* expands it over the whole vocabulary
     each time it starts (4 ms here), so it starts once and picks the rows out of its matches; any
-    other query starts cheaply at each row, which beats passing over every match."""
-    index = f"{target}_fts"
+    other query starts cheaply at each row, which beats passing over every match. The paired
+    index holds no text to cut passages from (`match` is its reading of `query`): they are found
+    in the stored text."""
+    if index.endswith("_cjk_fts"):
+        texts = db.execute(f"SELECT id, body_text FROM {target} WHERE id IN (SELECT value FROM json_each(?))",
+                           [json.dumps(ids)])
+        return {rowid: passage_of_unspaced_text(text or "", query) for rowid, text in texts}
     snippet = f"snippet({index}, {column}, '{MATCH_START}', '{MATCH_END}', ' … ', {PASSAGE_WORDS})"
     long_texts = dict(db.execute(
         f"SELECT id, body_text FROM {target} WHERE id IN (SELECT value FROM json_each(?)) AND length(body_text) > ?",
         [json.dumps(ids), LONG_TEXT]))
     short_ids = [rowid for rowid in ids if rowid not in long_texts]
-    passages = {rowid: passage_of_long_text(text, query) for rowid, text in long_texts.items()}
-    if "*" in query:
+    passages = {rowid: passage_of_long_text(text, match) for rowid, text in long_texts.items()}
+    if "*" in match:
         passages.update(db.execute(f"SELECT rowid, {snippet} FROM {index} WHERE {index} MATCH ? "
-                                   "AND +rowid IN (SELECT value FROM json_each(?))", [query, json.dumps(short_ids)]))
+                                   "AND +rowid IN (SELECT value FROM json_each(?))", [match, json.dumps(short_ids)]))
         return passages
     passages.update({rowid: db.execute(f"SELECT {snippet} FROM {index} WHERE {index} MATCH ? AND rowid = ?",
-                                       [query, rowid]).fetchone()[0] for rowid in short_ids})
+                                       [match, rowid]).fetchone()[0] for rowid in short_ids})
     return passages
 
 
@@ -290,10 +332,7 @@ def passage_of_long_text(text: str, query: str) -> str:
     >>> marked.replace(MATCH_START, "[").replace(MATCH_END, "]")
     '… fell. Rain fell. Rain fell. The river [Tigris] rose at [night]. …'
     """
-    words = [(word, star) for word, star in _QUERY_WORD.findall(query)
-             if word not in _NOT_WORDS and not query[query.find(word) + len(word):].startswith(":")]
-    pattern = re.compile("|".join(r"\b" + re.escape(word) + (r"\w*" if star else r"\b") for word, star in words)
-                         or r"(?!)", re.IGNORECASE)
+    pattern = _words_of(query)
     found = pattern.search(text)
     if found is None:
         opening = text[:4000].split()
@@ -304,3 +343,39 @@ def passage_of_long_text(text: str, query: str) -> str:
     marked = pattern.sub(lambda match: f"{MATCH_START}{match.group(0)}{MATCH_END}", window)
     opening = "… " if len(text[:found.start()].split()) > len(before) else ""
     return f"{opening}{marked} …"
+
+
+# About as much to read as PASSAGE_WORDS words, in a text written without spaces.
+PASSAGE_CHARACTERS = 60
+
+
+def passage_of_unspaced_text(text: str, query: str) -> str:
+    """About PASSAGE_CHARACTERS characters around the first place the text shows a word of the
+    query, those words marked: a word in a script written without spaces is found anywhere in a run
+    of its characters (as the paired index finds it); the text's opening where none is found.
+
+    >>> text = "雨" * 50 + "在益阳一个智慧农业园区里，农民很忙。" + "晴" * 80
+    >>> marked = passage_of_unspaced_text(text, '农业 OR title:天气').replace(MATCH_START, "[").replace(MATCH_END, "]")
+    >>> marked.replace("晴" * 39, "(39 晴)")
+    '… 雨雨雨在益阳一个智慧[农业]园区里，农民很忙。(39 晴) …'
+    """
+    found = _words_of(query).search(text)
+    # A little before the word, but no later than where the passage would end with the text.
+    start = max(0, min(found.start() - PASSAGE_CHARACTERS // 6, len(text) - PASSAGE_CHARACTERS)) if found else 0
+    window = " ".join(text[start:start + PASSAGE_CHARACTERS].split())
+    marked = _words_of(query).sub(lambda match: f"{MATCH_START}{match.group(0)}{MATCH_END}", window)
+    return ("… " if start else "") + marked + (" …" if start + PASSAGE_CHARACTERS < len(text) else "")
+
+
+def _words_of(query: str) -> re.Pattern:
+    """The query's words as a pattern, in any case: a word as a whole word (a prefix* as a prefix),
+    but one holding characters of a script written without spaces anywhere."""
+    words = [(word, star) for word, star in _QUERY_WORD.findall(query)
+             if word not in _NOT_WORDS and not query[query.find(word) + len(word):].startswith(":")]
+    return re.compile("|".join(_word_pattern(word, star) for word, star in words) or r"(?!)", re.IGNORECASE)
+
+
+def _word_pattern(word: str, star: str) -> str:
+    if has_unspaced(word):
+        return re.escape(word)
+    return r"\b" + re.escape(word) + (r"\w*" if star else r"\b")

@@ -1,5 +1,5 @@
 """A Datasette plugin (loaded by `newsarchive browse` with --plugins-dir): the archive's fold()
-SQL function, so canned queries can search the folded indexes as `newsarchive search` does; and
+and cjk_query() SQL functions, so canned queries can search the indexes as `newsarchive search` does; and
 the tables' search boxes (`?_search=`) fold what they are given before Datasette escapes it, as
 the indexes hold folded text ("الأمن" finds what is indexed as "امن", "мёд" what is "мед").
 `?_searchmode=raw` hands the query to FTS5 as typed: fold it yourself there (`fold()` in SQL)."""
@@ -7,7 +7,7 @@ the indexes hold folded text ("الأمن" finds what is indexed as "امن", "�
 from datasette import hookimpl
 from datasette.utils import escape_fts
 
-from newsarchive.archive.folding import fold
+from newsarchive.archive.folding import fold, register
 
 
 def escape_folded(query: str) -> str:
@@ -18,5 +18,5 @@ def escape_folded(query: str) -> str:
 # one replaces it.
 @hookimpl(trylast=True)
 def prepare_connection(conn):
-    conn.create_function("fold", 1, fold, deterministic=True)
+    register(conn)  # fold(), and cjk_query() for the paired indexes
     conn.create_function("escape_fts", 1, escape_folded, deterministic=True)

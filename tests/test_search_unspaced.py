@@ -1,0 +1,207 @@
+"""Words of scripts written without spaces (Chinese, Japanese) or with particles written onto them
+(Korean) are found inside a run of characters: the paired indexes (archive/folding.py, migration
+m024) and search's routing to them (research/search.py). A hand-made archive written through the
+archive's own store; each expected hit worked out by reading the texts below."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from newsarchive.archive import open_archive
+from newsarchive.archive.folding import paired_query, pairs, register
+from newsarchive.archive.store import start_crawl, store_article
+from newsarchive.items import Article, Comment
+from newsarchive.research.search import MATCH_END, MATCH_START, SearchFilters, count_matches, search
+from tests.conftest import archive_without_migration
+
+T = "2026-03-01T00:00:00Z"
+# number -> (title, body, comments)
+ARTICLES = {
+    1: ("智慧农业园区开放", "在益阳一个智慧农业园区里，农民正在忙着收割。", ["这个园区很好", "农民辛苦了"]),
+    2: ("東京の天気", "今日は雨が降っています。明日は晴れるでしょう。", ["雨が嫌いです"]),
+    3: ("서울 소식", "서울에서 비가 온다. 부산에는 눈이 왔다.", []),
+    4: ("Rain in Baghdad", "Heavy rain fell on Baghdad; farmers in the green zone waited.", ["Rain again"]),
+    5: ("Beijing report", "Reporters visited 北京 and its 农业 fairs. 北京农业大学 opened.", []),
+}
+
+
+def store(path) -> None:
+    archive = open_archive(path)
+    with archive.write() as write:
+        crawl_id = start_crawl(write, None, "generic", {}, T)
+        for number, (title, body, comments) in ARTICLES.items():
+            store_article(write, Article(
+                url=f"https://news.example/{number}", site="news", title=title, body_text=body,
+                comments=[Comment(body_text=text, position=position, site_comment_id=str(position))
+                          for position, text in enumerate(comments)], comments_complete=True), crawl_id, T)
+    archive.close()
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("unspaced") / "archive.db"
+    store(path)
+    conn = sqlite3.connect(path)
+    yield conn
+    conn.close()
+
+
+def article_numbers(db, query: str) -> list[int]:
+    return sorted(int(hit["url"].rsplit("/", 1)[1]) for hit in search(db, query, "articles", SearchFilters(limit=50)))
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("农业", [1, 5]),  # inside a run (1), and a run of its own among English words (5)
+    ("智慧农业", [1]),
+    ("农", [1, 5]),  # one character: wherever it stands in a run, also at a run's end
+    ("收割", [1]),
+    ("割", [1]),  # the last character of its run
+    ("业园", [1]),  # two characters across two words of the run still stand in it
+    ("农业大学", [5]),
+    ("农业 OR 天気", [1, 2, 5]),
+    ("农业 NOT 园区", [5]),
+    ("title:农业", [1]),  # in article 5 only in the body
+    ('"智慧农业园区"', [1]),
+    ("雨が降", [2]),
+    ("晴れる", [2]),
+    ("서울", [3]),  # a Korean word with its particle written on (서울에서) and alone (서울)
+    ("부산", [3]),
+    ("北京 Reporters", [5]),  # words of both kinds in one query: all must match
+    ("Baghdad OR 天気", [2, 4]),  # an OR: also the rows holding no such characters (4)
+    ("(green OR 天気) NOT 雨が降", [4]),
+    ('"Heavy rain" OR 서울', [3, 4]),
+    ('"OR 서울"', []),  # no OR outside a phrase: the rows with such characters only
+    ("Baghdad 天気", []),
+    ("农业园区开放日", []),  # a longer run than any text holds
+    ("农田", []),  # both characters are in texts, never together
+])
+def test_a_word_is_found_inside_a_run_of_characters(db, query, expected):
+    assert article_numbers(db, query) == expected
+    assert count_matches(db, query, "articles", SearchFilters()) == len(expected)
+
+
+def test_a_query_without_such_characters_asks_the_index_of_words(db):
+    assert article_numbers(db, "rain") == [4]
+    assert article_numbers(db, "Baghdad farmers") == [4]
+
+
+def test_comments_are_found_inside_a_run_too(db):
+    texts = [hit["passage"].replace(MATCH_START, "[").replace(MATCH_END, "]")
+             for hit in search(db, "园区 OR 嫌い", "comments")]
+    assert sorted(texts) == ["这个[园区]很好", "雨が[嫌い]です"]
+
+
+def test_the_passage_marks_the_word_where_it_stands_in_the_run(db):
+    hits = search(db, "收割", "articles")
+    assert [hit["passage"].replace(MATCH_START, "[").replace(MATCH_END, "]") for hit in hits] == [
+        "在益阳一个智慧农业园区里，农民正在忙着[收割]。"]
+    assert hits[0]["title"] == "智慧农业园区开放"
+
+
+def test_a_title_hit_ranks_above_a_body_hit(db):
+    # 农业 is in the title and body of 1 and in the body of 5 only (twice, in a body of like length)
+    assert [hit["url"] for hit in search(db, "农业", "articles")] == ["https://news.example/1", "https://news.example/5"]
+
+
+def test_edits_and_deletions_keep_the_paired_index_in_step(tmp_path):
+    path = tmp_path / "a.db"
+    store(path)
+    with sqlite3.connect(path) as conn:
+        register(conn)
+        conn.execute("UPDATE articles SET body_text = '农民都回家了。' WHERE url = 'https://news.example/1'")
+        conn.execute("UPDATE articles SET title = 'Seoul news', body_text = 'Rain in Seoul.' "
+                     "WHERE url = 'https://news.example/3'")
+        conn.execute("UPDATE articles SET body_text = '大阪も雨です。' WHERE url = 'https://news.example/4'")
+        conn.execute("DELETE FROM comments WHERE body_text = '雨が嫌いです'")
+        conn.execute("INSERT INTO articles_cjk_fts (articles_cjk_fts) VALUES ('integrity-check')")
+        conn.execute("INSERT INTO comments_cjk_fts (comments_cjk_fts) VALUES ('integrity-check')")
+        assert_ranks_as_built_afresh(conn, ["农业", "大阪", "雨", "Baghdad 雨"])
+    with sqlite3.connect(path) as conn:
+        assert article_numbers(conn, "收割") == []  # edited out of 1's body
+        assert article_numbers(conn, "农业") == [1, 5]  # still in 1's title
+        assert article_numbers(conn, "서울") == []  # 3 holds no Korean now: out of the index
+        assert article_numbers(conn, "大阪") == [4]  # 4 holds Japanese now: in it
+        assert search(conn, "嫌い", "comments") == []
+
+
+def assert_ranks_as_built_afresh(conn, queries: list[str]) -> None:
+    """The paired index scores each match as one built from the texts as they stand now: the
+    triggers left no trace of a row's earlier texts (FTS5 counts every row and token it was told of
+    into bm25, even a deletion of what it never held)."""
+    definition = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_cjk_fts'").fetchone()[0]
+    conn.execute(definition.replace("articles_cjk_fts", "afresh", 1))
+    conn.execute("INSERT INTO afresh (rowid, title, body_text) SELECT id, pairs(fold(title)), pairs(fold(body_text)) "
+                 "FROM articles WHERE has_unspaced(title) OR has_unspaced(body_text)")
+    for query in queries:
+        scores = [conn.execute(f"SELECT rowid, round(bm25({index}, 5.0, 1.0), 9) FROM {index} "
+                               f"WHERE {index} MATCH cjk_query(?) ORDER BY rowid", [query]).fetchall()
+                  for index in ("articles_cjk_fts", "afresh")]
+        assert scores[0] == scores[1] and scores[0], query
+    conn.execute("DROP TABLE afresh")
+
+
+def test_an_archive_from_before_the_paired_indexes_gets_them(tmp_path):
+    path = tmp_path / "old.db"
+    old = archive_without_migration(path, "m024_unspaced_search")
+    old.execute("INSERT INTO articles (id, url, canonical_url, title, body_text, content_hash) "
+                "VALUES (1, 'u1', 'u1', 'old', '在益阳一个智慧农业园区里', 'h'), (2, 'u2', 'u2', 'plain', 'no such text', 'h')")
+    old.conn.commit()
+    old.close()
+    open_archive(path).close()  # migrates
+    with sqlite3.connect(path) as conn:
+        assert [hit["id"] for hit in search(conn, "农业", "articles")] == [1]
+        assert tuple(conn.execute("SELECT count(*) FROM articles_cjk_fts_docsize").fetchone()) == (1,)  # the row with such text
+
+
+def test_the_command_finds_a_word_inside_a_run(tmp_path):
+    path = tmp_path / "a.db"
+    store(path)
+    done = subprocess.run([sys.executable, "-m", "newsarchive.cli", "search", "农业", "--db", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "https://news.example/1" in done.stdout and "https://news.example/5" in done.stdout
+    assert "https://news.example/2" not in done.stdout
+
+
+def test_sql_users_search_the_paired_index_with_cjk_query(tmp_path):
+    path = tmp_path / "a.db"
+    store(path)
+    with sqlite3.connect(path) as conn:
+        register(conn)
+        assert conn.execute("SELECT a.url FROM articles_cjk_fts JOIN articles a ON a.id = articles_cjk_fts.rowid "
+                            "WHERE articles_cjk_fts MATCH cjk_query('益阳 OR 부산')"
+                            " ORDER BY a.url").fetchall() == [("https://news.example/1",), ("https://news.example/3",)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("智慧农业", " 智慧 慧农 农业 业 "),
+    ("农", " 农 农 "),  # a lone character: itself, then itself alone (both start a token)
+    ("Tokyo東京タワー", "Tokyo 東京 京タ タワ ワー ー "),
+    ("서울에서 비", " 서울 울에 에서 서   비 비 "),
+    ("plain text", "plain text"),
+    ("", ""),
+    (None, None),
+])
+def test_each_run_becomes_its_pairs_and_its_last_character(text, expected):
+    assert pairs(text) == expected
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("农业", '"农业"'),
+    ("智慧农业", '"智慧 慧农 农业"'),
+    ("农", "农*"),
+    ("农*", "农*"),
+    ("title:智慧农业", 'title:"智慧 慧农 农业"'),
+    ("title:农", "title:农*"),
+    ('"智慧农业 园区"', '"智慧 慧农 农业 园区"'),
+    ('"a ""b"" 农业"', '"a ""b"" 农业"'),
+    ("NEAR(智慧农业 天, 3)", 'NEAR("智慧 慧农 农业" 天*, 3)'),
+    ("rain AND 雨", "rain AND 雨*"),
+    ("(农业 OR x)", '("农业" OR x)'),
+])
+def test_a_query_is_read_in_pairs(query, expected):
+    assert paired_query(query) == expected
