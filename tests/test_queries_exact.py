@@ -100,7 +100,8 @@ def test_the_document_names_every_query_tested_here():
         "articles_changed_after_publication", "locale_versions_of_the_same_story", "most_discussed_articles",
         "most_active_commenters", "removed_comments", "replies_and_whom_they_answer", "section_output_per_month",
         "co_authors", "search_articles", "articles_by_author", "field_coverage_across_crawls", "failures_by_reason",
-        "stories_republished_across_sites", "articles_linking_to_url"}  # its rows: tests/test_duplicates.py
+        "stories_republished_across_sites",  # its rows: tests/test_duplicates.py
+        "articles_linking_to_url", "search_articles_cjk"}  # its rows: tests/test_search_unspaced.py
 
 
 def test_authorship_queries(archive):

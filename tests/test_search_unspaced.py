@@ -205,3 +205,17 @@ def test_each_run_becomes_its_pairs_and_its_last_character(text, expected):
 ])
 def test_a_query_is_read_in_pairs(query, expected):
     assert paired_query(query) == expected
+
+
+def test_the_documented_query_finds_a_word_inside_a_run(tmp_path):
+    from newsarchive.research.queries import load_queries
+    sql = {query.name: query.sql for query in load_queries()}["search_articles_cjk"]
+    path = tmp_path / "a.db"
+    store(path)
+    with sqlite3.connect(path) as conn:
+        register(conn)
+        found = conn.execute(sql, {"term": "收割"}).fetchall()
+        assert [(title, passage) for _, title, _, _, passage in found] == [
+            ("智慧农业园区开放", "园区里，农民正在忙着收割。")]  # 收割 is the 20th character: from the 10th
+        assert [row[1] for row in conn.execute(sql, {"term": "农业"})] == ["智慧农业园区开放", "Beijing report"]
+        assert conn.execute(sql, {"term": " "}).fetchall() == []
