@@ -26,6 +26,11 @@ ARTICLES = {
     3: ("서울 소식", "서울에서 비가 온다. 부산에는 눈이 왔다.", []),
     4: ("Rain in Baghdad", "Heavy rain fell on Baghdad; farmers in the green zone waited.", ["Rain again"]),
     5: ("Beijing report", "Reporters visited 北京 and its 农业 fairs. 北京农业大学 opened.", []),
+    6: ("लागत", "इस साल लागत कम है।", []),  # "the cost is low this year"
+    7: ("सरकार", "पानी की कमी है, सरकार ने काम शुरू किया।", []),  # "water is short, the government started work"
+    8: ("ข่าว", "วันนี้ประเทศไทยมีฝนตกหนัก", []),  # Thai: "today Thailand has heavy rain", no spaces
+    9: ("Paris", "Le cafe\u0301 de Paris ferme, un re\u0301cit nai\u0308f.", []),  # accents written as marks
+    10: ("ברכה", "שָׁלוֹם לְכֻלָּם", []),  # Hebrew with its points
 }
 
 
@@ -82,6 +87,25 @@ def article_numbers(db, query: str) -> list[int]:
 def test_a_word_is_found_inside_a_run_of_characters(db, query, expected):
     assert article_numbers(db, query) == expected
     assert count_matches(db, query, "articles", SearchFilters()) == len(expected)
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("कम", [6]),  # a word with a vowel sign is one word: कमी (7) is not the word कम and a sign
+    ("कमी", [7]),
+    ("काम", [7]),
+    ("सरकार", [7]),
+    ("ฝนตก", [8]),  # inside the Thai run
+    ("ประเทศไทย", [8]),
+    ("ไทย", [8]),
+    ("café", [9]),
+    ("cafe", [9]),
+    ("naïf", [9]),  # not the words nai and f
+    ("שלום", [10]),  # without points, as readers type it
+    ("שָׁלוֹם", [10]),
+    ("לכלם", [10]),
+])
+def test_words_written_with_marks_are_whole_words(db, query, expected):
+    assert article_numbers(db, query) == expected
 
 
 def test_a_query_without_such_characters_asks_the_index_of_words(db):
@@ -146,14 +170,18 @@ def assert_ranks_as_built_afresh(conn, queries: list[str]) -> None:
 
 def test_an_archive_from_before_the_paired_indexes_gets_them(tmp_path):
     path = tmp_path / "old.db"
-    old = archive_without_migration(path, "m024_unspaced_search")
+    old = archive_without_migration(path, "m024_marks_and_unspaced_scripts")
     old.execute("INSERT INTO articles (id, url, canonical_url, title, body_text, content_hash) "
-                "VALUES (1, 'u1', 'u1', 'old', '在益阳一个智慧农业园区里', 'h'), (2, 'u2', 'u2', 'plain', 'no such text', 'h')")
+                "VALUES (1, 'u1', 'u1', 'old', '在益阳一个智慧农业园区里', 'h'), (2, 'u2', 'u2', 'plain', 'no such text', 'h'), "
+                "(3, 'u3', 'u3', 'कम', 'लागत कम है', 'h'), (4, 'u4', 'u4', 'कमी', 'पानी की कमी है', 'h')")
     old.conn.commit()
+    assert [row[0] for row in old.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'कमी'")] == [3, 4]
     old.close()
     open_archive(path).close()  # migrates
     with sqlite3.connect(path) as conn:
         assert [hit["id"] for hit in search(conn, "农业", "articles")] == [1]
+        assert [hit["id"] for hit in search(conn, "कमी", "articles")] == [4]  # the word index made again
+        assert [hit["id"] for hit in search(conn, "plain", "articles")] == [2]
         assert tuple(conn.execute("SELECT count(*) FROM articles_cjk_fts_docsize").fetchone()) == (1,)  # the row with such text
 
 

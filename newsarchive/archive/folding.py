@@ -11,15 +11,17 @@ folds its query the same way, so that:
   of a word a query asks for, however short ("الطر*" finds "الطريق");
 - Russian: ё is е (the case is folded by the index itself).
 
+- Hebrew: the points and cantillation marks are dropped (שָׁלוֹם is שלום).
+
 Folding keeps every word a word (it never joins or splits one): the index's word positions are
 those of the original text, so FTS5's snippet() and highlight() show the original words. For that,
-the harakat must be word characters to the tokenizer: FTS_TOKENIZER in migrations.py lists them.
+marks must be word characters to the tokenizer: WORD_TOKENIZER in migrations.py makes them so.
 
 `fold` is also an SQL function on every connection the archive opens: the indexes' triggers call
 it, and `SELECT ... WHERE articles_fts MATCH fold('الأمنية')` works in SQL too.
 
-Chinese and Japanese write no spaces between words, and Korean writes its particles onto the word
-(서울에서, "in Seoul"): the tokenizer makes a whole run of such characters one token, so a word
+Chinese, Japanese, Thai, Lao, Khmer and Burmese write no spaces between words, and Korean writes
+its particles onto the word (서울에서, "in Seoul"): the tokenizer makes a whole run of such characters one token, so a word
 inside a run cannot be found in those indexes. Their text is indexed a second time as overlapping
 pairs of characters (`pairs`: 智慧农业 is 智慧 慧农 农业 业), in the indexes articles_cjk_fts
 and comments_cjk_fts, and a query with such characters asks those (`paired_query`: 农业 is the
@@ -33,9 +35,12 @@ import re
 
 # Harakat and the other marks written over or under Arabic letters (U+064B to U+065F, U+0670).
 ARABIC_MARKS = "".join(chr(code) for code in range(0x064B, 0x0660)) + "\u0670"
+# Hebrew cantillation and points (U+0591 to U+05C7 but for the punctuation among them: maqaf, paseq,
+# sof pasuq, nun hafukha).
+HEBREW_MARKS = "".join(chr(code) for code in range(0x0591, 0x05C8) if chr(code) not in "\u05be\u05c0\u05c3\u05c6")
 _TABLE = str.maketrans({
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ي", "ى": "ي", "ة": "ه",
-    "ـ": None, **{mark: None for mark in ARABIC_MARKS},
+    "ـ": None, **{mark: None for mark in ARABIC_MARKS + HEBREW_MARKS},
     "ё": "е", "Ё": "Е",
 })
 # The characters _TABLE changes: a text with none (most Latin-script text) is not translated. The
@@ -49,12 +54,13 @@ _ARTICLE = re.compile(r"(?<![\w\u0600-\u06FF])(?:[وبكف]?ال|لل)(?=[\u0621
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
 
 
-# Scripts written without spaces between words, or with particles written onto them: Han (with its
-# extensions and compatibility forms, and the marks 々 〆 〇), Hiragana, Katakana (also half-width),
-# Hangul syllables. Thai, Lao, Khmer and Burmese write no spaces either, but their vowel signs are
-# marks the tokenizer splits words at: pairs of characters would not be tokens there.
-UNSPACED_RANGES = ((0x3005, 0x3007), (0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
-                   (0xAC00, 0xD7A3), (0xF900, 0xFAFF), (0xFF66, 0xFF9F), (0x20000, 0x2FFFF))
+# Scripts written without spaces between words, or with particles written onto them: Thai, Lao,
+# Burmese, Khmer, Han (with its extensions and compatibility forms, and the marks 々 〆 〇),
+# Hiragana, Katakana (also half-width), Hangul syllables. A pair may hold a vowel sign alone
+# (สวัสดี is สว วั ัส สด ดี): marks are word characters to the tokenizer, so it is still a token.
+UNSPACED_RANGES = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x3005, 0x3007), (0x3040, 0x30FF),
+                   (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3), (0xF900, 0xFAFF),
+                   (0xFF66, 0xFF9F), (0x20000, 0x2FFFF))
 _UNSPACED_CLASS = "".join(f"{chr(first)}-{chr(last)}" for first, last in UNSPACED_RANGES)
 _UNSPACED_RUN = re.compile(f"[{_UNSPACED_CLASS}]+")
 # What FTS5 reads as one piece of a query: a quoted phrase ("" inside is a quote), or a run of

@@ -17,8 +17,8 @@ migrations = Migrations("newsarchive")
 # Tables are named with db.table("name"), not db["name"]: the same Table, typed as one (db["name"]
 # may also be a View, which has no create or add_column).
 
-# How article and comment text is split into search terms: lower-cased, accents removed. (m001's
-# tokenizer; m008 rebuilt the indexes with FOLDED_TOKENIZER over folded text.)
+# How article and comment text was split into search terms: lower-cased, accents removed. (m001's
+# tokenizer; m008 rebuilt the indexes with FOLDED_TOKENIZER over folded text, m024 with WORD_TOKENIZER.)
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 
 
@@ -459,21 +459,39 @@ def m023_article_alternates(db: Database) -> None:
 
 
 
+# Marks are word characters: the vowel signs of Devanagari, Bengali, Tamil, Thai ..., Hebrew points,
+# Arabic harakat. The tokenizer's default splits words at them (its categories are letters, numbers
+# and private use): हिन्दी was the three words ह न द, and a query of it found any word of those
+# consonants; a decomposed é was e and a separator. With marks, each is one word, and
+# remove_diacritics still folds an accent written as a mark (é as e).
+WORD_TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N* Co M*'"
 # Index -> (table, indexed columns) of the paired indexes (folding.py's pairs).
 PAIRED_INDEXES = {"articles_cjk_fts": ("articles", ("title", "body_text")),
                   "comments_cjk_fts": ("comments", ("body_text", "author_name"))}
 
 
 @migrations()
-def m024_unspaced_search(db: Database) -> None:
+def m024_marks_and_unspaced_scripts(db: Database) -> None:
+    # The word indexes again with marks as word characters (WORD_TOKENIZER), over the same folded
+    # text; the triggers m008 made fill them as before. The search lists of the old ones are dropped.
+    for index, (table, columns) in FOLDED_INDEXES.items():
+        names = ", ".join(columns)
+        db.execute(f"DROP TABLE [{index}]")
+        db.execute(f"CREATE VIRTUAL TABLE [{index}] USING fts5({names}, content=[{table}], content_rowid='id', "
+                   f"tokenize=\"{WORD_TOKENIZER}\")")
+        db.execute(f"INSERT INTO [{index}] (rowid, {names}) SELECT id, "
+                   + ", ".join(f"fold([{column}])" for column in columns) + f" FROM [{table}]")
+    db.execute("DELETE FROM search_terms")
+    db.execute("DELETE FROM search_lists")
     # A Chinese or Japanese word inside a run of characters (智慧农业 in 在益阳一个智慧农业园区里), a
-    # Korean word with its particle written on (서울에서), was not found: the tokenizer makes the run
-    # one token. The rows holding such characters are indexed again as overlapping pairs of
-    # characters (folding.py), by triggers that keep only those rows. Contentless: what the pairs
-    # index is not the stored text, which passages are found in (research/search.py).
+    # Korean word with its particle written on (서울에서), a Thai word in its unspaced sentence, was
+    # not found: the tokenizer makes the run one token. The rows holding such characters are
+    # indexed again as overlapping pairs of characters (folding.py), by triggers that keep only
+    # those rows. Contentless: what the pairs index is not the stored text, which passages are found
+    # in (research/search.py).
     for index, (table, columns) in PAIRED_INDEXES.items():
         names = ", ".join(columns)
-        db.execute(f"CREATE VIRTUAL TABLE [{index}] USING fts5({names}, content='', tokenize=\"{FOLDED_TOKENIZER}\")")
+        db.execute(f"CREATE VIRTUAL TABLE [{index}] USING fts5({names}, content='', tokenize=\"{WORD_TOKENIZER}\")")
         new, old = _holds_unspaced("new", columns), _holds_unspaced("old", columns)
         insert = f"INSERT INTO [{index}] (rowid, {names}) SELECT new.id, {_paired('new', columns)} WHERE {new};"
         delete = (f"INSERT INTO [{index}] ([{index}], rowid, {names}) "

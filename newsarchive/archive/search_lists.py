@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from newsarchive.archive import open_archive
-from newsarchive.archive.migrations import FTS_TOKENIZER, SEARCH_LIST_SOURCES
+from newsarchive.archive.migrations import SEARCH_LIST_SOURCES, WORD_TOKENIZER
 
 # Below this many matching rows FTS5 ranks a term in a few milliseconds: no list needed.
 MIN_DOCUMENTS = 2000
@@ -436,7 +436,7 @@ def _index_terms(conn, words: list[str]) -> list[str] | None:
     """The index term of each word, by the index's own tokenizer; None if a word is not one term."""
     opened = not conn.in_transaction
     conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.newsarchive_query_words "
-                 f"USING fts5(word, tokenize='{FTS_TOKENIZER}')")
+                 f"USING fts5(word, tokenize=\"{WORD_TOKENIZER}\")")
     conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.newsarchive_query_terms "
                  "USING fts5vocab(temp, newsarchive_query_words, instance)")
     conn.execute("DELETE FROM temp.newsarchive_query_words")

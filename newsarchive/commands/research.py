@@ -63,8 +63,9 @@ def search(query, db_path, target, site, since, until, author, language, limit, 
     \b
     QUERY is words (as written: al-Taie, o'brien), "a phrase", prefix*, AND / OR / NOT, title:word.
     Arabic words are found however they are spelled (alef and hamza forms, ta marbuta, diacritics,
-    with or without the article al-); Russian ё is е. A Chinese or Japanese word is found inside a
-    run of characters, a Korean one with its particle written on (농업 in 농업에서).
+    with or without the article al-), Hebrew with or without points; Russian ё is е. A Chinese,
+    Japanese or Thai word is found inside a run of characters, a Korean one with its particle
+    written on (농업 in 농업에서).
     Examples:
         newsarchive search peshmerga --db archive.db
         newsarchive search '"border crossing" OR smuggl*' --since 2024-01-01 --json
