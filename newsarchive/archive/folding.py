@@ -58,11 +58,12 @@ _ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
 # Burmese, Khmer, Han (with its extensions and compatibility forms, and the marks 々 〆 〇),
 # Hiragana, Katakana (also half-width), Hangul syllables. A pair may hold a vowel sign alone
 # (สวัสดี is สว วั ัส สด ดี): marks are word characters to the tokenizer, so it is still a token.
+HANGUL_SYLLABLES = (0xAC00, 0xD7A3)
 UNSPACED_RANGES = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x3005, 0x3007), (0x3040, 0x30FF),
-                   (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3), (0xF900, 0xFAFF),
+                   (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), HANGUL_SYLLABLES, (0xF900, 0xFAFF),
                    (0xFF66, 0xFF9F), (0x20000, 0x2FFFF))
-_UNSPACED_CLASS = "".join(f"{chr(first)}-{chr(last)}" for first, last in UNSPACED_RANGES)
-_UNSPACED_RUN = re.compile(f"[{_UNSPACED_CLASS}]+")
+UNSPACED_CLASS = "".join(f"{chr(first)}-{chr(last)}" for first, last in UNSPACED_RANGES)
+_UNSPACED_RUN = re.compile(f"[{UNSPACED_CLASS}]+")
 # What FTS5 reads as one piece of a query: a quoted phrase ("" inside is a quote), or a run of
 # anything else but spaces and its syntax characters.
 _QUERY_PIECE = re.compile(r'"(?:[^"]|"")*"|[^\s"(),]+')

@@ -511,3 +511,13 @@ def _holds_unspaced(row: str, columns: tuple[str, ...]) -> str:
 
 def _paired(row: str, columns: tuple[str, ...]) -> str:
     return ", ".join(f"pairs(fold({row}.[{column}]))" for column in columns)
+
+
+@migrations()
+def m025_character_shingles(db: Database) -> None:
+    # Chinese, Japanese and Thai bodies are compared character by character (duplicates.py's
+    # body_words), no longer clause by clause: their signatures are taken as made from an earlier
+    # text, so the next run signs them again and finds their pairs anew. A copy signed the new way
+    # would have missed its original signed the old way.
+    db.execute("UPDATE duplicate_signatures SET content_hash = '' "
+               "WHERE article_id IN (SELECT id FROM articles WHERE has_unspaced(body_text))")
