@@ -107,6 +107,21 @@ def test_an_article_diff_reads_the_fields_that_changed(db):
     assert [change.kind for change in diffs[0].comments] == ["added", "removed"] and diffs[1].comments == []
 
 
+@pytest.mark.parametrize(("old", "new", "pieces"), [
+    # One character edited in a run: that character, not the run from one punctuation mark to the next.
+    ("益阳的智慧农业园区开放了。", "益阳的智慧林业园区开放了。",
+     [Piece(EQUAL, "益阳的智慧"), Piece(REMOVED, "农"), Piece(ADDED, "林"), Piece(EQUAL, "业园区开放了。")]),
+    ("今日は雨です。", "今日は晴れです。",
+     [Piece(EQUAL, "今日は"), Piece(REMOVED, "雨"), Piece(ADDED, "晴れ"), Piece(EQUAL, "です。")]),
+    ("ฝนตกหนัก", "ฝนตกเบา", [Piece(EQUAL, "ฝนตก"), Piece(REMOVED, "หนัก"), Piece(ADDED, "เบา")]),
+    # Korean spaces its words: a word stays a word.
+    ("서울에서 비가 온다", "부산에서 비가 온다",
+     [Piece(REMOVED, "서울에서"), Piece(ADDED, "부산에서"), Piece(EQUAL, " 비가 온다")]),
+])
+def test_text_written_without_spaces_is_compared_character_by_character(old, new, pieces):
+    assert word_diff(old, new) == pieces
+
+
 def test_paragraphs_merged_into_fewer_are_diffed_together():
     assert body_diff("Alpha one.\n\nBeta two.\n\nGamma three.", "Alpha one.\n\nDelta four.") == [
         UnchangedParagraphs(1),

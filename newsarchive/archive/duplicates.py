@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from newsarchive.archive import open_archive, utc_now
-from newsarchive.archive.folding import HANGUL_SYLLABLES, UNSPACED_RANGES, fold
+from newsarchive.archive.folding import CHARACTER_WORD_CLASS, fold
 
 THRESHOLD = 0.8  # Jaccard similarity of the shingle sets at which two bodies are near duplicates
 LSH_THRESHOLD = 0.6  # LSH finds candidates at this similarity (18 bands of 7): recall 98.6% at 0.8
@@ -75,8 +75,7 @@ CHUNK = 100
 # Such a run was one "word" from one punctuation mark to the next, so a character changed in a
 # clause changed five shingles of clauses: a Chinese story with one character edited in a tenth of
 # its clauses came to about 0.3, under the threshold, and one of fewer than 50 clauses was never compared.
-_CHARACTER_WORDS = "".join(f"{chr(first)}-{chr(last)}" for first, last in UNSPACED_RANGES if (first, last) != HANGUL_SYLLABLES)
-_WORD = re.compile(f"[{_CHARACTER_WORDS}]|[^\\W{_CHARACTER_WORDS}]+")
+_WORD = re.compile(f"[{CHARACTER_WORD_CLASS}]|[^\\W{CHARACTER_WORD_CLASS}]+")
 _MINHASH_TEMPLATE: MinHash | None = None
 
 # datasketch is imported where a signature is made or read, not with this module: it imports

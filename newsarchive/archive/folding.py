@@ -63,6 +63,10 @@ UNSPACED_RANGES = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x3005
                    (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), HANGUL_SYLLABLES, (0xF900, 0xFAFF),
                    (0xFF66, 0xFF9F), (0x20000, 0x2FFFF))
 UNSPACED_CLASS = "".join(f"{chr(first)}-{chr(last)}" for first, last in UNSPACED_RANGES)
+# The characters that are each a word when words are compared (duplicates, diffs): those of the
+# scripts written without spaces, not Korean's, which spaces its words. (Regular expression class.)
+CHARACTER_WORD_CLASS = "".join(f"{chr(first)}-{chr(last)}" for first, last in UNSPACED_RANGES
+                               if (first, last) != HANGUL_SYLLABLES)
 _UNSPACED_RUN = re.compile(f"[{UNSPACED_CLASS}]+")
 # What FTS5 reads as one piece of a query: a quoted phrase ("" inside is a quote), or a run of
 # anything else but spaces and its syntax characters.

@@ -15,6 +15,8 @@ either (`article_versions` holds title and body only), so a byline change cannot
     >>> pieces = word_diff("Peshmerga increase co-operation", "Peshmerga step up co-operation")
     >>> render(pieces, colour=False)
     'Peshmerga [-increase-]{+step up+} co-operation'
+    >>> render(word_diff("智慧农业园区开放", "智慧林业园区开放"), colour=False)
+    '智慧[-农-]{+林+}业园区开放'
 """
 
 from __future__ import annotations
@@ -28,13 +30,15 @@ from itertools import pairwise
 import click
 import regex
 
+from newsarchive.archive.folding import CHARACTER_WORD_CLASS
 from newsarchive.parsers.urls import canonicalise_url
 
-# A word (letters with their combining marks, digits, joiners) or a run of punctuation, and the
-# whitespace after it.
-TOKEN = regex.compile(r"(\w+|[^\w\s]+)(\s*)")
+# A word (letters with their combining marks, digits, joiners; in Chinese, Japanese or Thai, which
+# write no spaces, one character: else a character edited showed its whole clause removed and
+# added) or a run of punctuation, and the whitespace after it.
+TOKEN = regex.compile(rf"([{CHARACTER_WORD_CLASS}]|[^\W{CHARACTER_WORD_CLASS}]+|[^\w\s]+)(\s*)")
 PARAGRAPH_BREAK = regex.compile(r"\n\s*\n")
-WORDS = regex.compile(r"\w+")
+WORDS = regex.compile(rf"[{CHARACTER_WORD_CLASS}]|[^\W{CHARACTER_WORD_CLASS}]+")
 EQUAL, REMOVED, ADDED = "equal", "removed", "added"
 # difflib's matching takes time of the order of the product of two texts' lengths when their words
 # repeat (a paragraph of 200,000 words took 52 s). Past this many tokens a paragraph is compared a
