@@ -141,6 +141,22 @@ def test_without_metadata_the_date_under_the_headline_beats_a_clock_and_older_te
         "2020-03-12", "2020-03-12", "generic")
 
 
+@pytest.mark.parametrize("byline_date, expected", [
+    # The moment its markup gives, in UTC; the text kept as the page wrote it (the day is the site's).
+    ("<time datetime='2020-03-12T10:30:00+03:00'>12 March 2020</time>", ("2020-03-12T07:30:00Z", "2020-03-12T10:30:00+03:00")),
+    ("<span class='date'><time datetime='2020-03-12T23:30:00-05:00'>12 March</time></span>",
+     ("2020-03-13T04:30:00Z", "2020-03-12T23:30:00-05:00")),
+    # A day alone, or a moment on another day than the one the element shows: the day shown.
+    ("<time datetime='2020-03-12'>12 March 2020</time>", ("2020-03-12", "2020-03-12")),
+    ("<span class='date'>12 March 2020 <time datetime='2020-03-14T09:00:00Z'>·</time></span>",
+     ("2020-03-12", "2020-03-12")),
+])
+def test_without_metadata_the_time_shown_in_markup_is_kept(byline_date, expected):
+    article = parse(page_without_metadata(byline_date=byline_date))
+    assert (article.published_at, article.published_at_raw) == expected
+    assert article.published_day == "2020-03-12" and article.sources["published_at"] == "generic"
+
+
 def test_without_a_published_date_the_modification_time_is_not_taken_for_one():
     # htmldate reads og:updated_time when it finds no publication date in the metadata.
     head = "<meta property='og:updated_time' content='2020-06-02T11:57:06+02:00'>"

@@ -13,6 +13,7 @@ import copy
 import re
 from collections.abc import Collection
 from functools import cached_property
+from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -60,6 +61,7 @@ from newsarchive.parsers.dates import (
     date_in_byline,
     date_part,
     date_shown,
+    dated_element_shown,
     dateline_day,
     day_of_match,
     find_date,
@@ -153,7 +155,7 @@ class _ArticlePage:
         self.article = Article(url=doc.url, warnings=[f"markup: {note}" for note in doc.markup_notes])
         self._metadata: Metadata | None = None
         self._generic: GenericExtraction | None = None
-        self._shown_under_headline: tuple[str | None] | None = None  # (day,) once looked for
+        self._shown_under_headline: tuple[tuple[Any, str] | None] | None = None  # ((element, day),) once looked for
 
     # helpers ------------------------------------------------------------------------------------
 
@@ -413,10 +415,26 @@ class _ArticlePage:
     def _day_shown(self) -> str | None:
         """The day shown under the headline (None with no headline), looked for once a page: the
         undated page's date and its day of publication may both ask."""
+        found = self._dated_element_under_headline()
+        return found[1] if found else None
+
+    def _moment_shown(self) -> str | None:
+        """The moment the date shown under the headline gives in its markup (`<time datetime>`),
+        when it has a time of day and falls on the day shown (where it was written, or in UTC: a
+        datetime read alone is read in UTC): the day alone lost the time and the zone of a page
+        whose metadata give no date."""
+        found = self._dated_element_under_headline()
+        machine = machine_date(found[0]) if found else None
+        moment = normalise_date(machine) if machine else None
+        if found and moment and "T" in moment and found[1] in (local_day(machine), date_part(moment)):
+            return machine
+        return None
+
+    def _dated_element_under_headline(self) -> tuple[Any, str] | None:
         if self._shown_under_headline is None:
             headline = self.root.find(".//h1")
             self._shown_under_headline = (
-                date_shown(self.root, self.date_language, near=headline) if headline is not None else None,)
+                dated_element_shown(self.root, self.date_language, near=headline) if headline is not None else None,)
         return self._shown_under_headline[0]
 
     def _metadata_date(self) -> tuple[str, Layer] | None:
@@ -611,7 +629,10 @@ class _ArticlePage:
         """After the byline and the body are known: for a page no cheaper layer dated, the date
         the page shows (see `_generic_date`); then the day of publication."""
         article = self.article
-        if article.published_at is None and (generic_date := self._generic_date()):
+        if article.published_at is None and not self.profile_fits and (moment := self._moment_shown()):
+            article.published_at, article.published_at_raw = normalise_date(moment), moment
+            article.sources["published_at"] = Layer.GENERIC
+        elif article.published_at is None and (generic_date := self._generic_date()):
             article.published_at = article.published_at_raw = generic_date
             article.sources["published_at"] = Layer.GENERIC
         article.published_day = publication_day(article, shown=self._day_shown)

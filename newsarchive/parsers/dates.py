@@ -15,7 +15,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_tz
 from functools import lru_cache
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -351,14 +351,20 @@ def date_shown(root, language: str | None = None, near=None) -> str | None:
     >>> date_shown(page, "en", near=page.find(".//h1"))
     '2020-04-28'
     """
+    found = dated_element_shown(root, language, near)
+    return found[1] if found else None
+
+
+def dated_element_shown(root, language: str | None = None, near=None) -> tuple[Any, str] | None:
+    """The element `date_shown` reads, and its day."""
     # A page's dates may be asked for more than once. (pragmas: a cache's key, any name works; a
     # flag's None is as false)
     elements = per_page(root, "date elements", _date_elements)  # pragma: no mutate
-    day = _first_day(root, elements, near, language, _shown_text, after_a_label=False)  # pragma: no mutate
-    if day is None:
+    found = _first_dated(root, elements, near, language, _shown_text, after_a_label=False)  # pragma: no mutate
+    if found is None:
         labelled = per_page(root, "labelled dates", _labelled_dates)  # pragma: no mutate
-        day = _first_day(root, list(labelled), near, language, labelled.get, after_a_label=True)
-    return day
+        found = _first_dated(root, list(labelled), near, language, labelled.get, after_a_label=True)
+    return found
 
 
 def _date_elements(root) -> list:
@@ -373,9 +379,10 @@ def _date_elements(root) -> list:
     return sorted(classed.union(root.iter("time")), key=position.__getitem__)
 
 
-def _first_day(root, elements: list, near, language: str | None, text_of, after_a_label: bool) -> str | None:
-    """The day of the first of `elements` (nearest `near` first) whose text (`text_of`) reads as
-    a plausible date in the story; one of them labelled as a change's is passed over, unless all
+def _first_dated(root, elements: list, near, language: str | None, text_of,
+                 after_a_label: bool) -> tuple[Any, str] | None:
+    """The first of `elements` (nearest `near` first) whose text (`text_of`) reads as a plausible
+    date in the story, and its day; one of them labelled as a change's is passed over, unless all
     were found `after_a_label` of publication."""
     if near is not None:
         elements = _nearest_first(root, elements, near)
@@ -388,7 +395,7 @@ def _first_day(root, elements: list, near, language: str | None, text_of, after_
             continue
         day = date_part(find_date(numeric[0] if numeric else text, language))
         if day and plausible_publication_date(day) and (after_a_label or not _labelled_as_modified(element, text)):
-            return day
+            return element, day
     return None
 
 
