@@ -49,7 +49,13 @@ class FixtureCase:
         return data
 
     def body(self) -> bytes:
-        return (self.folder / PAGE_FILE).read_bytes()
+        """The saved page; BadCase naming it when it cannot be read (not committed, an LFS pointer's
+        file not fetched): the other cases are still checked."""
+        path = self.folder / PAGE_FILE
+        try:
+            return path.read_bytes()
+        except OSError as error:
+            raise BadCase(f"{path} cannot be read: {error.strerror or error}") from None
 
     @property
     def checked_by_hand(self) -> bool:

@@ -182,3 +182,16 @@ def test_a_case_whose_files_cannot_be_read_fails_naming_the_file_and_the_others_
     assert f"FAIL diyaruna/arabic-article: {broken.parent / file}" in result.output and says in result.output
     assert "ok   diyaruna/sample-article-en" in result.output
     assert "1 passed, 1 failed" in result.output
+
+
+def test_a_case_whose_page_is_missing_fails_naming_it_and_the_others_are_checked(tmp_path):
+    # A page.html not committed (or an LFS pointer's file not fetched) stopped the run with one
+    # "Error: cannot use .../page.html" line: no case reported, no count.
+    for name in ("sample-article-en", "arabic-article"):
+        shutil.copytree(FIXTURES / "diyaruna" / name, tmp_path / "diyaruna" / name)
+    page = tmp_path / "diyaruna" / "arabic-article" / "page.html"
+    page.unlink()
+    result = CliRunner().invoke(cli, ["fixtures", "check", "diyaruna", "--dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"FAIL diyaruna/arabic-article: {page} cannot be read: No such file or directory" in result.output
+    assert "ok   diyaruna/sample-article-en" in result.output and "1 passed, 1 failed" in result.output
