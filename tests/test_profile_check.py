@@ -68,6 +68,21 @@ def test_a_profile_file_that_cannot_work_is_one_line_naming_it_and_what_is_wrong
         "number.toml": (bundled.replace('title = "h1.article__title"', "title = 5"),
                         "selectors.article.title must be text, not 5"),
         "empty.toml": ("", "no 'urls' in it"),
+        # A name no parser reads was accepted, and the field came from another layer, or none.
+        "unknown-name.toml": (bundled.replace('byline = "p.article__byline"', 'author = "p.article__byline"'),
+                              "selectors.article.author is no selector the parsers read (did you mean authors?)"),
+        "listing-name.toml": (bundled.replace('pager = "div.pagination"', 'pagination = "div.pagination"'),
+                              "selectors.listing.pagination is no selector the parsers read (they read: item,"),
+        "confirmed-name.toml": (bundled.replace('"pager", "section_links"]', '"pager", "pages"]'),
+                                "selectors.confirmed.listing names no selector the parsers read: pages"),
+        # One text where a list is wanted was split into characters: hosts n, e, w ...; a crawl of /n, /e.
+        "hosts.toml": (bundled.replace('hosts = ["diyaruna.com", "www.diyaruna.com"]', 'hosts = "diyaruna.com"'),
+                       "sites.hosts must be a list of texts (as sites.hosts = [\"...\"]), not 'diyaruna.com'"),
+        "locales.toml": (bundled.replace('locales = ["en_GB", "ar", "ru"]', 'locales = "ar"'),
+                         "locales must be a list of texts"),
+        "confirmed.toml": (bundled.replace('listing = ["item", "item_link", "item_title", "item_section", "pager", '
+                                           '"section_links"]', 'listing = "item"'),
+                           "selectors.confirmed.listing must be a list of texts"),
     }
     for name, (text, says) in cases.items():
         path = tmp_path / name
@@ -76,6 +91,18 @@ def test_a_profile_file_that_cannot_work_is_one_line_naming_it_and_what_is_wrong
         assert result.exit_code == 1, (name, result.output)
         assert result.output.strip().splitlines()[-1].startswith(f"Error: profile {path}") and says in result.output, (
             name, result.output)
+
+
+def test_a_selector_with_contains_is_read(tmp_path):
+    # lxml's translation of :contains() stopped evaluating once trafilatura was loaded:
+    # "XPathFunctionError: XPath function '{}lower-case' not found", naming neither profile nor selector.
+    bundled = (BUNDLED / "diyaruna.toml").read_text(encoding="utf-8")
+    path = tmp_path / "contains.toml"
+    path.write_text(bundled.replace('date = "p.article__date"', "date = \"p:contains('2022')\""), encoding="utf-8")
+    import trafilatura  # noqa: F401 (as in a crawl: loaded before the first page)
+    result = check(str(COMMENTS_PAGE), "--url", COMMENTS_URL, "--profile", str(path))
+    assert result.exit_code == 0, result.output
+    assert line_of(result.output, "date")[0].startswith("ok   date ") and "published_at from profile" in result.output
 
 
 def test_a_site_no_profile_has_is_said_so():

@@ -20,9 +20,10 @@ from importlib.resources import files
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from cssselect import HTMLTranslator
 from lxml.cssselect import CSSSelector
 
-from newsarchive.options import check_choices
+from newsarchive.options import check_choices, did_you_mean
 
 # A locale as URLs write it: a language code, with a region after an underscore (en_GB, ar, uz),
 # the language one the C library knows of (`xx`, a typo, is refused).
@@ -144,34 +145,58 @@ def _language_of(locale_code: str) -> str:
     return locale_code.split("_")[0]
 
 
+# The selectors the parsers read, by kind (docs/site-markup.md). Another name (a typo, or a
+# natural guess such as `author` or `headline`) was accepted and read by nothing: the field came
+# from another layer, or not at all, and `profile check` listed the selector as matching.
+SELECTOR_NAMES = {
+    "article": frozenset({
+        "title", "date", "byline", "authors", "breadcrumb", "lead_photo", "body", "body_blocks", "body_photos",
+        "photo_image", "photo_caption", "comment_count", "comments", "comment_author", "comment_date",
+        "comment_body", "comment_id_attribute"}),
+    "listing": frozenset({
+        "item", "item_link", "item_title", "item_section", "item_date", "item_modified", "item_comment_count",
+        "pager", "next_page", "section_links"}),
+}
+# cssselect's own HTML translation, not lxml's: lxml's reads `:contains()` through an XPath
+# extension function of its own, which stopped evaluating ("XPath function lower-case not found")
+# once trafilatura was loaded. Here `:contains()` is case-sensitive, as in jQuery; element names
+# are matched in any case, as HTML's are.
+_TRANSLATOR = HTMLTranslator()
+
+
 @lru_cache(maxsize=1024)
 def compiled_selector(selector: str) -> CSSSelector:
     """A CSS selector translated to XPath once per process: translation costs more than matching."""
-    return CSSSelector(selector)
+    return CSSSelector(selector, translator=_TRANSLATOR)
 
 
 def profile_from_dict(data: dict, source: str = "<dict>") -> SiteProfile:
     try:
         urls = dict(data["urls"])
         page_parameter = urls.pop("page_parameter", "page")
+        def texts(table: dict, key: str, where: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+            return _texts(table.get(key, list(default)), f"{where}{key}", source)
+
+        discovery = data.get("discovery", {})
         return SiteProfile(
             name=data["name"],
             sites=[
-                Site(s["name"], s["code"], tuple(s["hosts"]), tuple(s.get("start_paths", ["/"])))
+                Site(s["name"], s["code"], _texts(s["hosts"], "sites.hosts", source),
+                     texts(s, "start_paths", "sites.", ("/",)))
                 for s in data["sites"]
             ],
-            locales=list(data.get("locales", [])),
+            locales=list(texts(data, "locales", "")),
             default_locale=data.get("default_locale", ""),
             languages=dict(data.get("languages", {})),
-            rtl_locales=list(data.get("rtl_locales", [])),
+            rtl_locales=list(texts(data, "rtl_locales", "")),
             url_patterns={kind: re.compile(pattern) for kind, pattern in urls.items()},
             page_parameter=page_parameter,
             article_selectors=_checked_selectors(data["selectors"]["article"], "article", source),
             listing_selectors=_checked_selectors(data["selectors"]["listing"], "listing", source),
-            confirmed={kind: frozenset(names) for kind, names in data["selectors"].get("confirmed", {}).items()},
+            confirmed=_confirmed(data["selectors"].get("confirmed", {}), source),
             rendered_fields=_rendered_fields(data.get("rendered_fields", []), source),
-            sitemaps=tuple(map(str, data.get("discovery", {}).get("sitemaps", []))),
-            feeds=tuple(map(str, data.get("discovery", {}).get("feeds", []))),
+            sitemaps=texts(discovery, "sitemaps", "discovery."),
+            feeds=texts(discovery, "feeds", "discovery."),
         )
     except KeyError as error:
         raise ProfileError(f"profile {source}: no {error.args[0]!r} in it (see the bundled profiles)") from error
@@ -187,6 +212,10 @@ def _checked_selectors(table: dict, kind: str, source: str) -> dict[str, str]:
 
     checked = {}
     for name, selector in dict(table).items():
+        if name not in SELECTOR_NAMES[kind]:
+            raise ProfileError(f"profile {source}: selectors.{kind}.{name} is no selector the parsers read"
+                               f"{did_you_mean(name, SELECTOR_NAMES[kind])} (they read: "
+                               f"{', '.join(sorted(SELECTOR_NAMES[kind]))})")
         if not isinstance(selector, str):
             raise ProfileError(f"profile {source}: selectors.{kind}.{name} must be text, not {selector!r}")
         if not name.endswith("_attribute"):
@@ -197,6 +226,31 @@ def _checked_selectors(table: dict, kind: str, source: str) -> dict[str, str]:
                                    f"({error})") from None
         checked[name] = selector
     return checked
+
+
+def _texts(value, name: str, source: str) -> tuple[str, ...]:
+    """A list of texts the profile gives: one text where a list is wanted was split into its
+    characters (hosts = "news.example.org" made the hosts n, e, w ...; start_paths = "/news/" a crawl
+    of /n, /e, /w, /s)."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ProfileError(f"profile {source}: {name} must be a list of texts (as {name} = [\"...\"]), not {value!r}")
+    return tuple(value)
+
+
+def _confirmed(table: dict, source: str) -> dict[str, frozenset[str]]:
+    """[selectors.confirmed]: for each kind, the names of its selectors that public copies confirm."""
+    if not isinstance(table, dict):
+        raise ProfileError(f"profile {source}: selectors.confirmed must be a table (article = [...], listing = [...])")
+    confirmed = {}
+    for kind, names in table.items():
+        if kind not in SELECTOR_NAMES:
+            raise ProfileError(f"profile {source}: selectors.confirmed.{kind} is no kind of page (article, listing)")
+        listed = _texts(names, f"selectors.confirmed.{kind}", source)
+        if unknown := [name for name in listed if name not in SELECTOR_NAMES[kind]]:
+            raise ProfileError(f"profile {source}: selectors.confirmed.{kind} names no selector the parsers read: "
+                               f"{', '.join(unknown)}")
+        confirmed[kind] = frozenset(listed)
+    return confirmed
 
 
 def _rendered_fields(names: list, source: str) -> tuple[str, ...]:
