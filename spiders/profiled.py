@@ -85,10 +85,15 @@ class ProfileSpider(ArchiveSpider):
         if not listing.links and not listing.section_links:
             yield PageFailure(response.url, "empty_listing", "no article or section links found", response.status)
             return
-        sections = list(self.follow_all([link.url for link in listing.section_links], "listing"))
+        # A teaser's link to a page the profile calls a listing (a section's) is a section link:
+        # fetched as an article, it was stored as one, and the stories it lists never fetched.
+        listed = [link for link in listing.links if self.profile.page_kind(link.url) != "listing"]
+        section_urls = [link.url for link in listing.section_links] + [
+            link.url for link in listing.links if self.profile.page_kind(link.url) == "listing"]
+        sections = list(self.follow_all(section_urls, "listing"))
         for request in sections:
             yield request
-        in_window = [link for link in listing.links if self.in_date_window(link)]
+        in_window = [link for link in listed if self.in_date_window(link)]
         articles = [request for request in map(self.article_request_if_due, in_window) if request is not None]
         for request in articles:
             yield request

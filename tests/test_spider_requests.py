@@ -494,6 +494,38 @@ def test_a_profiled_listing_page_that_led_to_sections_is_not_stale(tmp_path):
         spider.closed("finished")
 
 
+def test_a_teaser_linking_to_a_section_page_leads_to_that_listing_not_to_an_article(tmp_path):
+    """A listing item whose link the profile's own URL patterns call a section was fetched as an
+    article: stored as one ("Sport", its teasers for a body), the stories it lists never fetched."""
+    from scrapy.utils.test import get_crawler
+
+    from newsarchive import settings as project_module
+    from spiders.profiled import DiyarunaSpider
+
+    crawler = get_crawler(DiyarunaSpider, {
+        **{name: value for name, value in vars(project_module).items() if name.isupper()},
+        "NEWSARCHIVE_DB_PATH": str(tmp_path / "archive.db"), "NEWSARCHIVE_PARSER_WORKERS": 0,
+        "NEWSARCHIVE_RENDER": "never"})
+    spider = DiyarunaSpider.from_crawler(crawler)
+    crawler.spider = spider
+    story = "/en_GB/articles/cnmi_di/features/2026/01/02/harbour"
+    teasers = "".join(f"<div class='article--block'><h5 class='article__title'><a href='{path}'>{path}</a></h5></div>"
+                      for path in (story, "/en_GB/news/sport"))
+    url = f"{DIYARUNA}/en_GB/news/iraq"
+    response = HtmlResponse(url, body=f"<html lang='en'><body><h1>Iraq</h1>{teasers}</body></html>".encode(),
+                            headers={"Content-Type": "text/html"}, request=Request(url, meta={"page": 1}))
+
+    async def collect():
+        return [output async for output in spider.parse_listing(response)]
+
+    try:
+        requests = [output for output in asyncio.run(collect()) if isinstance(output, Request)]
+        assert [(request.url, request.meta[FRONTIER_META].kind) for request in requests] == [
+            (f"{DIYARUNA}/en_GB/news/sport", "listing"), (f"{DIYARUNA}{story}", "article")]
+    finally:
+        spider.closed("finished")
+
+
 def test_links_to_other_origins_are_counted_by_origin_and_the_commonest_is_told_at_the_close(make_spider):
     spider = make_spider()
     for url in ("https://www.news.example/a", "https://www.news.example/b", "http://127.0.0.1:9000/x",

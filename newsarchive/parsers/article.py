@@ -23,6 +23,7 @@ from newsarchive.parsers import generic, titles
 from newsarchive.parsers.boilerplate import (
     NOT_BODY_TAGS,
     before_comments,
+    boilerplate_in,
     inside_non_body,
     is_boilerplate,
     without_ad_labels,
@@ -383,7 +384,12 @@ class _ArticlePage:
                 raw, source = shown_candidate
         published = normalise_date((machine if source == Layer.PROFILE else None) or raw, self.date_language) if raw else None
         if published is None and raw and source == Layer.PROFILE:  # a datetime no reader reads: the day printed
-            published = normalise_date(raw, self.date_language)
+            # after a label, if need be ("Veröffentlicht: 22. August 2012", "Publié sur 18/02/2020")
+            published = normalise_date(raw, self.date_language) or find_date(raw, self.date_language)
+            if published is None and (from_metadata := self._metadata_date()):
+                # No date a reader knows in the element ("26 февраля 2019, 23:30 МСК"): the metadata's.
+                raw, source = from_metadata
+                published = normalise_date(raw, self.date_language)
         url_date = self._url_date()
         if published and not plausible_publication_date(published) and date_part(published) != url_date:
             # 0001-01-01 placeholders and dates in the future are template mistakes, not dates:
@@ -399,7 +405,7 @@ class _ArticlePage:
         elif published:
             article.published_at, article.published_at_raw = published, raw
             article.sources["published_at"] = source
-            if url_date and date_part(published) != url_date:
+            if url_date and url_date not in (date_part(published), local_day(raw, self.date_language)):
                 article.warnings.append(f"published_at: the page says {published}, the URL says {url_date}")
         elif url_date:
             article.published_at = url_date
@@ -489,6 +495,10 @@ class _ArticlePage:
             if authors:
                 self.set_field("authors", authors, Layer.PROFILE)
                 return
+        elif names := [text for span in self.of_this_story(self.select("authors")) if (text := element_text(span))]:
+            # No byline element: each author's own elements, wherever the story shows them.
+            self.set_field("authors", bylines_from_names(names), Layer.PROFILE)
+            return
         names = self.from_metadata("authors")
         # The byline as the page shows it, wherever it is: for the names when no layer above has
         # them or when it reads better than the metadata's (see `prefer_shown`), and on a profiled
@@ -635,7 +645,7 @@ class _ArticlePage:
         elif article.published_at is None and (generic_date := self._generic_date()):
             article.published_at = article.published_at_raw = generic_date
             article.sources["published_at"] = Layer.GENERIC
-        article.published_day = publication_day(article, shown=self._day_shown)
+        article.published_day = publication_day(article, shown=self._day_shown, language=self.date_language)
 
     def tidy_body(self) -> None:
         """Lines that other fields hold are not the story's: a body from a layer that read past
@@ -682,9 +692,9 @@ class _ArticlePage:
         selector was written for the markup of the pages seen, and a story's text is never dropped
         for a tag nobody foresaw."""
         selector = (self.profile.article_selector("body_blocks") if self.profile else None) or "p, h2, h3, h4"
-        blocks = []
+        blocks, skipped = [], boilerplate_in(container)
         for element in compiled_selector(selector)(container):
-            if inside_non_body(element, container):
+            if inside_non_body(element, container, skipped):
                 continue
             text = element_text(element)
             if text:
@@ -692,7 +702,7 @@ class _ArticlePage:
                 blocks.append(BodyBlock(block_kind(element, container), text, links))
         if not _text_left_out(container, blocks):
             return blocks
-        whole = text_blocks(container, skip=is_boilerplate, base_url=self.doc.base_url)
+        whole = text_blocks(container, skip=skipped, base_url=self.doc.base_url)
         selected = " ".join(block.text for block in blocks)
         left_out = [block.text for block in whole if block.text not in selected]
         if not left_out:

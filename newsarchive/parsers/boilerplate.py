@@ -11,6 +11,8 @@ stories", "Weitere Themen", "À lire aussi").
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from newsarchive.parsers.comments import is_comment_item
 
@@ -22,7 +24,7 @@ NOT_BODY_TAGS = frozenset({"figure", "figcaption", "aside", "nav", "form", "foot
 _BOILERPLATE_WORDS = frozenset(
     "related teaser share sharing social sidebar widget newsletter subscribe promo advert ads nav "
     "navigation pagination breadcrumb breadcrumbs tags comments comment respond meta byline hidden hide "
-    "rating poll vote survey reactions feedback".split()
+    "rating poll vote survey reactions feedback caption".split()
 )
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # "xy-related-posts", "hideOnPrint": words of names
 
@@ -38,12 +40,31 @@ def is_boilerplate(element) -> bool:
     )
 
 
-def inside_non_body(element, container) -> bool:
-    """Inside a figure, an aside, a form ... or a widget (rating, sharing, related links) of the body."""
+def boilerplate_in(container) -> Callable[[Any], bool]:
+    """is_boilerplate for the elements inside a story's container, but for a wrapper whose class
+    words say widget while it holds most of the container's text: a theme's names on the story's
+    own wrapper (WordPress Hueman's `entry themeform share`, a `row--sidebar` column, Bootstrap's
+    `hidden-xs`), whose story was dropped whole. (Hidden by its style, or a comment, it stays out.)"""
+    total = len(container.text_content())
+    verdicts: dict = {}
+
+    def skipped(element) -> bool:
+        if element not in verdicts:
+            verdicts[element] = is_boilerplate(element) and not (
+                "display:none" not in (element.get("style") or "").replace(" ", "")
+                and not is_comment_item(element) and 2 * len(element.text_content()) > total)
+        return verdicts[element]
+
+    return skipped
+
+
+def inside_non_body(element, container, skipped: Callable[[Any], bool] = is_boilerplate) -> bool:
+    """Inside a figure, an aside, a form ... or a widget (rating, sharing, related links) of the
+    body, as `skipped` tells widgets."""
     for ancestor in element.iterancestors():
         if ancestor is container:
             return False
-        if ancestor.tag in NOT_BODY_TAGS or is_boilerplate(ancestor):
+        if ancestor.tag in NOT_BODY_TAGS or skipped(ancestor):
             return True
     return False
 

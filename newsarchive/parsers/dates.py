@@ -44,9 +44,11 @@ _RFC_2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+
                        r"(?:[+-]\d{4}|UT|UTC|GMT|Z|[ECMP][SD]T)$")
 
 
-def normalise_date(raw: str | None, language: str | None = None, costly: bool = True) -> str | None:
+def normalise_date(raw: str | None, language: str | None = None, costly: bool = True,
+                   local: bool = False) -> str | None:
     """ISO 8601 for a date or date-time as printed, or None when it is not a date. `costly=False`:
-    only the cheap parsers, not dateparser."""
+    only the cheap parsers, not dateparser. `local`: the calendar day where it was printed, not
+    the moment in UTC ("19 February 2020 23:30 CST" is the 19th there, 05:30 on the 20th in UTC)."""
     text = normalise_text(raw)
     if not text:
         return None
@@ -57,9 +59,9 @@ def normalise_date(raw: str | None, language: str | None = None, costly: bool = 
     if _ISO_DATETIME.match(text):
         parsed = _from_isoformat(text)
         if parsed is not None:
-            return to_utc_iso(parsed)
+            return parsed.date().isoformat() if local else to_utc_iso(parsed)
     if _RFC_2822.match(text) and (parts := parsedate_tz(text)) is not None:
-        return _rfc_2822_moment(parts)
+        return _valid_date(*parts[:3]) if local else _rfc_2822_moment(parts)
     match = _DOTTED_DAY_MONTH_YEAR.match(text)
     if match:
         day_number, month, year = map(int, match.groups())
@@ -68,7 +70,7 @@ def normalise_date(raw: str | None, language: str | None = None, costly: bool = 
         day = _with_month_names(text, language)
         if day:
             return day
-    return _with_dateparser(text, language) if costly else None
+    return _with_dateparser(text, language, local) if costly else None
 
 
 def _rfc_2822_moment(parts: tuple) -> str | None:
@@ -104,18 +106,20 @@ def to_utc_iso(moment: datetime) -> str | None:
     return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
 
 
-def find_date(raw: str | None, language: str | None = None, max_leading_words: int = 4) -> str | None:
+def find_date(raw: str | None, language: str | None = None, max_leading_words: int = 4,
+              local: bool = False) -> str | None:
     """A date in text that may start with a label ("Updated 20 May 2024", "تم التحديث ..."):
-    the whole text, else the text without its first word, two words, ... as printed."""
+    the whole text, else the text without its first word, two words, ... as printed (`local`: as
+    normalise_date's)."""
     words = (raw or "").split()  # pragma: no mutate (any placeholder word reads as no date too)
     variants = [" ".join(words[skip:]) for skip in range(min(max_leading_words, max(len(words) - 1, 0)) + 1)]
     for text in variants:  # the cheap parsers on every variant first: dateparser costs milliseconds
-        found = normalise_date(text, language, costly=False)
+        found = normalise_date(text, language, costly=False, local=local)
         if found:
             return found
     for text in variants:  # then dateparser, the whole text first, then less each label word
         # pragma below: variants are words joined, never blank; an empty one is no date to dateparser either
-        found = _with_dateparser(western_digits(normalise_text(text) or ""), language) if text else None  # pragma: no mutate
+        found = _with_dateparser(western_digits(normalise_text(text) or ""), language, local) if text else None  # pragma: no mutate
         if found:
             return found
     return None
@@ -129,7 +133,7 @@ def local_day(raw: str | None, language: str | None = None) -> str | None:
         parsed = _from_isoformat(text)
         if parsed is not None:
             return parsed.date().isoformat()
-    return date_part(find_date(text, language))
+    return date_part(find_date(text, language, local=True))
 
 
 def date_part(iso: str | None) -> str | None:
@@ -183,11 +187,11 @@ def month_numbers(language: str) -> dict[str, int]:
     return table
 
 
-def _with_dateparser(text: str, language: str | None) -> str | None:
+def _with_dateparser(text: str, language: str | None, local: bool = False) -> str | None:
     parsed = _dateparser_parse(text, language)
     if parsed is None:
         return None
-    if _HAS_TIME.search(text):
+    if _HAS_TIME.search(text) and not local:
         return to_utc_iso(parsed)
     return parsed.date().isoformat()
 
@@ -272,7 +276,8 @@ def url_date_is_earlier(url_date: str, published: str) -> bool:
         return False
 
 
-def publication_day(article: Article, shown: Callable[[], str | None] = lambda: None) -> str | None:
+def publication_day(article: Article, shown: Callable[[], str | None] = lambda: None,
+                    language: str | None = None) -> str | None:
     """The day of publication where it was published. `published_at` is in UTC, and a story out
     at 00:30 in Berlin is the previous day's in UTC: the day is read from the date as printed,
     and where that is a UTC time, from a day one apart that the page names in its own time: the
@@ -282,12 +287,13 @@ def publication_day(article: Article, shown: Callable[[], str | None] = lambda: 
     (5 November in Berlin: 2021-11-04T23:00Z; in Delhi: 2021-11-04T18:30Z);
     a time to the minute is a moment, whose local day only the URL is trusted to give (a date
     shown one day later is as often an update's). `shown()` is asked only then: finding the date
-    shown costs milliseconds."""
+    shown costs milliseconds. `language`: the one the date was read in (a region's, "en-GB", reads
+    02/03/2021 as the 2nd of March), else the article's."""
     day = date_part(article.published_at)
     raw = article.published_at_raw
     if not raw or article.sources.get("published_at") == Layer.URL:
         return day
-    day = local_day(raw, article.language) or day
+    day = local_day(raw, language or article.language) or day
     if day and UTC_STAMP.search(raw):
         match = DATE_IN_URL.search(urlsplit(article.url).path)
         # pragma below: a placeholder is no time either (and published_at is set where raw is)
