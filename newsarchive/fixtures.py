@@ -106,7 +106,11 @@ def find_cases(root: Path, site: str | None = None) -> list[FixtureCase]:
 
 
 def diff_records(expected, got, path: str = "") -> list[Difference]:
-    """Field-by-field differences between two JSON values, with dotted paths."""
+    """Field-by-field differences between two JSON values, with dotted paths.
+
+    >>> [d.path for d in diff_records({"complete": True, "depth": 0, "n": 2}, {"complete": 1, "depth": 0.0, "n": 2})]
+    ['complete', 'depth']
+    """
     if isinstance(expected, dict) and isinstance(got, dict):
         differences = []
         for key in list(expected) + [k for k in got if k not in expected]:
@@ -126,7 +130,9 @@ def diff_records(expected, got, path: str = "") -> list[Difference]:
         return differences
     if expected is _MISSING and got is _MISSING:
         return []
-    return [] if expected == got else [Difference(path, expected, got)]
+    # The same JSON value: of the same type too, as JSON readers see them (true is no 1, 0.0 no 0).
+    same = expected == got and type(expected) is type(got)
+    return [] if same else [Difference(path, expected, got)]
 
 
 def check_case(case: FixtureCase) -> list[Difference]:

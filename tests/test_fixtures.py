@@ -195,3 +195,18 @@ def test_a_case_whose_page_is_missing_fails_naming_it_and_the_others_are_checked
     assert result.exit_code == 1
     assert f"FAIL diyaruna/arabic-article: {page} cannot be read: No such file or directory" in result.output
     assert "ok   diyaruna/sample-article-en" in result.output and "1 passed, 1 failed" in result.output
+
+
+def test_a_value_of_another_json_type_is_a_difference(tmp_path):
+    # true and 1, 0 and 0.0 are equal in Python: a parser change from a boolean to a number (which
+    # JSON readers tell apart) passed the check.
+    shutil.copytree(FIXTURES / "diyaruna" / "sample-article-en", tmp_path / "diyaruna" / "sample-article-en")
+    expected = tmp_path / "diyaruna" / "sample-article-en" / "expected.json"
+    record = json.loads(expected.read_text(encoding="utf-8"))
+    assert record["comments_complete"] is True and record["comments"][0]["depth"] == 0
+    record["comments_complete"], record["comments"][0]["depth"] = 1, 0.0
+    expected.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["fixtures", "check", "diyaruna", "--dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "FAIL diyaruna/sample-article-en: 2 difference(s)" in result.output
+    assert "comments_complete" in result.output and "comments[0].depth" in result.output
