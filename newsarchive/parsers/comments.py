@@ -36,8 +36,11 @@ _ID = re.compile(r"^(?:li-|div-)?comment-?([a-z]{0,3}\d[\w-]*)$", re.I)
 # `datetime`, `timestamp`, `comment-metadata`.
 _AUTHOR_CLASS = re.compile(r"author|user-?name|nickname|^fn$|[-_]name$", re.I)
 _DATE_CLASS = re.compile(r"date|time|comment-?meta", re.I)
+# The controls and labels inside a comment's markup, not its text (WordPress.com's "Like" control:
+# its link and feedback said "LikeLike" after every comment, "LikenLiken" in German).
 _SKIP_CLASSES = frozenset({"reply", "comment-reply-link", "comment-reply", "comment-meta", "comment-metadata",
-                           "comment-author", "says", "comment-awaiting-moderation", "edit-link"})
+                           "comment-author", "says", "comment-awaiting-moderation", "edit-link", "comment-likes",
+                           "comment-like-link", "comment-like-feedback"})
 
 
 _ITEM_TAGS = frozenset({"li", "article", "section", "div", "dd", "blockquote", "aside"})
@@ -683,8 +686,8 @@ def _paragraphs(container, owner, item_set) -> str | None:
     for element in container.iter("p"):
         if _parent_item(element, item_set) is not owner:
             continue  # a reply's paragraph
-        if any(_classes(a) & _SKIP_CLASSES for a in element.iterancestors()):
-            continue
+        if any(_classes(a) & _SKIP_CLASSES for a in (element, *element.iterancestors())):
+            continue  # a control's paragraph ("Like"), or one inside a control
         text = element_text(element)
         if text:
             parts.append(text)
