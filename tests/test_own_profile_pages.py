@@ -92,3 +92,14 @@ def test_the_day_of_publication_is_the_day_as_printed(shown, lang, published_at,
         f"<p class='when'>{shown}</p><div class='story'>{STORY}</div>", lang), profile(body="div.story", date="p.when"))
     assert (article.published_at, article.published_day) == (published_at, day)
     assert not [warning for warning in article.warnings if warning.startswith("published_at")]
+
+
+def test_ad_labels_between_the_paragraphs_are_no_text_the_blocks_selector_left_out():
+    # Every record of such a site warned that body_blocks "left 2 block(s) of the body element out
+    # (first: 'Advertisement')", and `profile check` called a right selector LEFT.
+    ad = "<div class='GoogleDfpAd-wrapper'><div class='GoogleDfpAd-adCaption'>Advertisement</div><div id='ad'></div></div>"
+    paragraphs = STORY.split("</p>")[:3]
+    inside = "<div class='story'>" + ad.join(paragraph + "</p>" for paragraph in paragraphs) + "</div>"
+    article = parse_article(URL, page(inside), profile(body="div.story", body_blocks="p"))
+    assert article.body_text == STORY_TEXT
+    assert not [warning for warning in article.warnings if "body_blocks" in warning]
