@@ -97,7 +97,7 @@ def test_the_day_of_publication_is_the_day_as_printed(shown, lang, published_at,
 def test_ad_labels_between_the_paragraphs_are_no_text_the_blocks_selector_left_out():
     # Every record of such a site warned that body_blocks "left 2 block(s) of the body element out
     # (first: 'Advertisement')", and `profile check` called a right selector LEFT.
-    ad = "<div class='GoogleDfpAd-wrapper'><div class='GoogleDfpAd-adCaption'>Advertisement</div><div id='ad'></div></div>"
+    ad = "<div class='dfp-slot'><div class='dfp-label'>Advertisement</div><div id='slot'></div></div>"
     paragraphs = STORY.split("</p>")[:3]
     inside = "<div class='story'>" + ad.join(paragraph + "</p>" for paragraph in paragraphs) + "</div>"
     article = parse_article(URL, page(inside), profile(body="div.story", body_blocks="p"))
