@@ -286,6 +286,7 @@ class CrawlPlan:
     lock_name: str
     arguments: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
+    profile_file: str | None = None  # a profile of the user's own (--profile), its site the spider
 
 
 def check_lookup_db(lookup_db: str | None) -> None:
@@ -343,9 +344,9 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
                photos_dir: str | None = None, stale_pages: int | None = None, refresh_window: float | None = None,
                redis_url: str | None = None, crawl_name: str | None = None, lookup_db: str | None = None,
                resume: bool = True, revisit_budget: int | None = None, render: str | None = None,
-               overrides: dict | None = None) -> CrawlPlan:
+               overrides: dict | None = None, profile: str | None = None) -> CrawlPlan:
     """Check a crawl's options and turn them into a plan; raise OptionError for a bad one."""
-    from newsarchive.profiles import all_site_names, find_site
+    from newsarchive.profiles import ProfileError, all_site_names, profile_and_site
 
     since, until = parse_day(since, "--since"), parse_day(until, "--until")
     check_date_order(since, until)
@@ -369,7 +370,7 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
     common = {"max_pages": max_pages, "since": since, "until": until,
               "allow_private": "1" if allow_private else "", "full": "1" if full else ""}
     section_list = [part.strip() for part in (sections or "").split(",") if part.strip()]
-    if "://" in site:  # a URL: any site, through the generic spider
+    if "://" in site and not profile:  # a URL: any site, through the generic spider
         if locales or base_url is not None:
             raise OptionError("--locales and --base-url are for profiled sites; give the URL itself instead")
         start_urls = [check_start_url(site, "SITE")] + [check_start_url(urljoin(site, s), "--sections")
@@ -377,18 +378,23 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
         # One lock for a site's two names (example.org, www.example.org): one scope (scope.py).
         plan = CrawlPlan("generic", site_host(urlsplit(site).hostname or ""), {"start_urls": ",".join(start_urls), **common})
     else:
-        found = find_site(site)
+        try:  # a profile file's site by name or URL, else a bundled site by name
+            found = profile_and_site(None if "://" in site else site, site, profile)
+        except ProfileError as error:
+            raise OptionError(str(error)) from None
         if not found:
             raise OptionError(f"no site profile has a site named {site!r}{did_you_mean(site, all_site_names())} "
-                              f"(or give a section URL); sites: {', '.join(all_site_names())}")
-        profile, _ = found
+                              f"(or give a section URL, or --profile FILE); sites: {', '.join(all_site_names())}")
+        site_profile, chosen = found
+        site = chosen.name
         if base_url is not None:  # given, if empty ("" would crawl the profile's live site instead)
             check_start_url(base_url, "--base-url")
         for section in section_list:
             if "://" in section:
                 check_start_url(section, "--sections")
-        profile.check_locales([loc.strip() for loc in (locales or "").split(",") if loc.strip()], "--locales")
-        plan = CrawlPlan(site, site, {"sections": sections, "locales": locales, "base_url": base_url, **common})
+        site_profile.check_locales([loc.strip() for loc in (locales or "").split(",") if loc.strip()], "--locales")
+        plan = CrawlPlan(site, site, {"sections": sections, "locales": locales, "base_url": base_url, **common},
+                         profile_file=str(Path(profile).resolve()) if profile else None)  # workers load it too
     plan.settings = crawl_settings(contact=contact, photos_dir=photos_dir, stale_pages=stale_pages,
                                    refresh_window=refresh_window, redis_url=redis_url, crawl_name=crawl_name,
                                    lookup_db=lookup_db, resume=resume, revisit_budget=revisit_budget,
@@ -542,13 +548,22 @@ def project_settings(overrides: dict | None = None):
     return settings
 
 
-def run_crawl(site: str, db_path: str, arguments: dict, settings: dict | None = None) -> CrawlSummary:
-    """Crawl one site into the archive at db_path, in this process; blocks until it ends."""
+def run_crawl(site: str, db_path: str, arguments: dict, settings: dict | None = None,
+              profile_file: str | None = None) -> CrawlSummary:
+    """Crawl one site into the archive at db_path, in this process; blocks until it ends. A site of
+    a profile file (`profile_file`) has a spider made for it; any other is one the project lists."""
     from scrapy.crawler import CrawlerProcess
 
     merged = {"NEWSARCHIVE_DB_PATH": str(db_path), **(settings or {})}
     process = CrawlerProcess(project_settings(merged))
-    spider_class = process.spider_loader.load(site)
+    if profile_file:
+        from newsarchive.profiles import load_profile
+        from spiders.profiled import spider_class as profiled_spider
+
+        profile = load_profile(profile_file)
+        spider_class = profiled_spider(profile, profile.site_by_name(site))
+    else:
+        spider_class = process.spider_loader.load(site)
     crawler = process.create_crawler(spider_class)
     started_at, start_errors = utc_now(), []
     crawl = process.crawl(crawler, **{k: str(v) for k, v in arguments.items() if v not in (None, "", False)})

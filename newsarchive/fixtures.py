@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsarchive.parsers import ParseError, parse_page
-from newsarchive.profiles import find_site
+from newsarchive.profiles import ProfileError, profile_and_site
 
 PAGE_FILE, CASE_FILE, EXPECTED_FILE = "page.html", "case.json", "expected.json"
 
@@ -71,7 +71,10 @@ class FixtureCase:
         """The record the parsers make of the saved page now, as plain JSON data."""
         meta = self.meta()
         content_type = f"text/html; charset={meta['charset']}" if meta.get("charset") else None
-        found = find_site(self.site)
+        try:  # the profile file the case was recorded with, else the bundled profile of its site
+            found = profile_and_site(self.site, meta["url"], meta.get("profile"))
+        except ProfileError as error:
+            raise BadCase(str(error)) from None
         profile, site = found if found else (None, None)
         try:
             record = parse_page(meta["url"], self.body(), profile=profile, site=site, content_type=content_type)
@@ -165,7 +168,7 @@ def existing_case(root: Path, site: str, name: str) -> FixtureCase | None:
 
 
 def record_case(root: Path, site: str, name: str, url: str, body: bytes, charset: str | None,
-                description: str = "", force: bool = False) -> FixtureCase:
+                description: str = "", force: bool = False, profile: str | None = None) -> FixtureCase:
     """Save a page as a new case, with the parsers' current output as the expected record.
 
     An existing case is replaced only with force: its expected record may have been checked by hand.
@@ -176,7 +179,8 @@ def record_case(root: Path, site: str, name: str, url: str, body: bytes, charset
     folder.mkdir(parents=True, exist_ok=True)
     (folder / PAGE_FILE).write_bytes(body)
     meta = {"url": url, "charset": charset, "description": description, "checked_by_hand": False,
-            "checked": "not yet: compare every field of expected.json with the page, then say what you checked"}
+            "checked": "not yet: compare every field of expected.json with the page, then say what you checked",
+            **({"profile": profile} if profile else {})}  # a profile file, as given (from where checks run)
     (folder / CASE_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     case = FixtureCase(site=site, name=name, folder=folder)
     write_expected(case, case.parse())

@@ -27,6 +27,7 @@ site does not have (404) is recorded as an empty one, not as a failure.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin
 
 from newsarchive.items import ArticleNotModified, ListingLink, ListingPage, PageFailure
@@ -158,15 +159,21 @@ class ProfileSpider(ArchiveSpider):
         return not all((day := self.link_date(link)) and day < self.since for link in listing.links)
 
 
+def spider_class(profile, site) -> type[ProfileSpider]:
+    """The ProfileSpider subclass of one site of a profile (bundled, or a file: its key is its
+    path), named after the site."""
+    class_name = "".join(part.title() for part in re.split(r"[^0-9A-Za-z]+", site.name)) + "Spider"
+    return type(class_name, (ProfileSpider,), {
+        "name": site.name, "site_name": site.name, "profile_name": profile.key,
+        "__module__": __name__, "__doc__": f"Crawl {site.name} ({', '.join(site.hosts)}).",
+    })
+
+
 def _spider_classes():
-    """One ProfileSpider subclass per site of each bundled profile, named after the site."""
+    """One ProfileSpider subclass per site of each bundled profile."""
     for profile in bundled_profiles():
         for site in profile.sites:
-            class_name = "".join(part.title() for part in site.name.split("_")) + "Spider"
-            yield type(class_name, (ProfileSpider,), {
-                "name": site.name, "site_name": site.name, "profile_name": profile.key,
-                "__module__": __name__, "__doc__": f"Crawl {site.name} ({', '.join(site.hosts)}).",
-            })
+            yield spider_class(profile, site)
 
 
 globals().update({spider_class.__name__: spider_class for spider_class in _spider_classes()})

@@ -71,10 +71,12 @@ def _scrapyd_server(context, parameter, url: str) -> str:
 @click.option("--no-index", is_flag=True,
               help="Do not rebuild the search lists at the end (for frequent crawls of a large archive: "
                    "run `newsarchive index` later, e.g. nightly).")
+@click.option("--profile", type=click.Path(exists=True, dir_okay=False),
+              help="A profile file of your own (docs/site-markup.md): SITE is one of its sites, by name or URL.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
 def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, allow_private, contact,
           job_dir, no_resume, photos_dir, full, refresh_window, redis_url, crawl_name, lookup_db, stale_pages,
-          revisit_budget, render, no_index, overrides):
+          revisit_budget, render, no_index, profile, overrides):
     """Crawl a site into the archive. A crawl that was interrupted (killed, Ctrl-C) is resumed by
     running the same command again: its state lives in the archive.
 
@@ -93,6 +95,7 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
         newsarchive crawl diyaruna --db archive.db --sections /en_GB/news/iraq --max-pages 3 --since 2024-01-01
         newsarchive crawl diyaruna --db archive.db --revisit-budget 200
         newsarchive crawl https://example.com/news/ --db archive.db --render always
+        newsarchive crawl harbour --profile harbour.toml --db archive.db
     """
     from newsarchive.crawling import OptionError, run_crawl
     from newsarchive.locking import EXIT_LOCKED, CrawlLocked, LockUnavailable, crawl_lock
@@ -112,7 +115,7 @@ def crawl(site, db_path, sections, max_pages, since, until, locales, base_url, a
     try:
         with crawl_lock(db_path, plan.lock_name):
             _check_archive_for_writing(db_path)
-            summary = run_crawl(plan.spider, str(db_path), plan.arguments, plan.settings)
+            summary = run_crawl(plan.spider, str(db_path), plan.arguments, plan.settings, plan.profile_file)
         written = summary.archive_written
         if written and not (redis_url or no_index):  # a shard is searched after its merge
             rebuild_search_lists(db_path)
@@ -239,7 +242,7 @@ def _plan_of(params: dict):
 
     names = ("sections", "max_pages", "since", "until", "locales", "base_url", "allow_private", "full", "contact",
              "photos_dir", "stale_pages", "refresh_window", "redis_url", "crawl_name", "lookup_db",
-             "revisit_budget", "render")
+             "revisit_budget", "render", "profile")
     return crawl_plan(params["site"], **{name: params[name] for name in names}, resume=not params["no_resume"],
                       overrides=dict(_parse_overrides(params["overrides"])))
 

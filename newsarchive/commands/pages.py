@@ -21,7 +21,9 @@ import click
 @click.option("--url", required=True, help="The URL the page was fetched from.")
 @click.option("--site", help="Site profile name, when the URL's host is not the site's (a mirror).")
 @click.option("--charset", help="The charset the server declared, if known.")
-def extract(file: Path, url: str, site: str | None, charset: str | None):
+@click.option("--profile", "profile_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A profile file of your own to read the page with (see docs/site-markup.md).")
+def extract(file: Path, url: str, site: str | None, charset: str | None, profile_path: Path | None):
     """Print one saved page's record as JSON, each field with the layer that gave it.
 
     \b
@@ -30,7 +32,7 @@ def extract(file: Path, url: str, site: str | None, charset: str | None):
     """
     from newsarchive.parsers import ParseError, parse_page
 
-    profile, site_record = _profile_and_site(site)
+    profile, site_record = _profile_and_site(site, url, profile_path, only_named=True)
     content_type = f"text/html; charset={charset}" if charset else None
     body = saved_page(file)
     try:
@@ -56,15 +58,20 @@ def saved_page(file: Path) -> bytes:
     return body
 
 
-def _profile_and_site(site: str | None):
-    from newsarchive.profiles import find_site
+def _profile_and_site(site: str | None, url: str | None, profile_path: Path | None, only_named: bool = False):
+    """The profile and site to read a page with (profiles.profile_and_site); (None, None) for none.
+    `only_named`: a bundled profile only for a --site named (the parsers find one by the URL)."""
+    from newsarchive.profiles import ProfileError, profile_and_site
 
-    if not site:
+    if only_named and not site and not profile_path:
         return None, None
-    found = find_site(site)
-    if not found:
+    try:
+        found = profile_and_site(site, url, str(profile_path) if profile_path else None)
+    except ProfileError as error:
+        raise click.ClickException(str(error)) from None
+    if not found and site:
         raise click.BadParameter(f"no site profile has a site named {site!r}", param_hint="--site")
-    return found
+    return found or (None, None)
 
 
 # fixtures ------------------------------------------------------------------------------------
@@ -124,8 +131,11 @@ def fixtures_check(site: str | None, fixtures_dir: Path):
 @click.option("--charset", help="The charset the page's bytes are in, when known.")
 @click.option("--description", default="", help="One sentence: what this case exercises.")
 @click.option("--force", is_flag=True, help="Replace the case if one of that name exists (and its checked expected record).")
+@click.option("--profile", "profile_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A profile file of your own: the case is read with it, now and by `fixtures check` (its path "
+                   "is kept as given: give it as your checks will find it).")
 @fixtures_dir_option
-def fixtures_record(source, site, name, url, charset, description, force, fixtures_dir):
+def fixtures_record(source, site, name, url, charset, description, force, profile_path, fixtures_dir):
     """Save a page (a URL or a file) as a fixture case and write its current parse to review.
     An existing case is kept unless --force is given: its expected record may have been checked by hand.
 
@@ -136,9 +146,10 @@ def fixtures_record(source, site, name, url, charset, description, force, fixtur
     """
     from newsarchive import fixtures as fixture_cases
 
-    _check_new_case(fixtures_dir, site, name, force)
+    _check_new_case(fixtures_dir, site, name, force, profile_path)
     body, url, charset = _page_source(source, url, charset)
-    case = fixture_cases.record_case(fixtures_dir, site, name, url, body, charset, description, force=force)
+    case = fixture_cases.record_case(fixtures_dir, site, name, url, body, charset, description, force=force,
+                                     profile=str(profile_path) if profile_path else None)
     click.echo(f"recorded {case.label} in {case.folder}: review {fixture_cases.EXPECTED_FILE} before committing")
 
 
@@ -154,13 +165,15 @@ def _page_source(source: str, url: str | None, charset: str | None) -> tuple[byt
     return Path(source).read_bytes(), url, charset
 
 
-def _check_new_case(fixtures_dir: Path, site: str, name: str, force: bool) -> None:
+def _check_new_case(fixtures_dir: Path, site: str, name: str, force: bool, profile_path: Path | None = None) -> None:
     """A profiled site and a case name not taken (or --force), checked before anything is fetched."""
     from newsarchive import fixtures as fixture_cases
     from newsarchive.options import did_you_mean
     from newsarchive.profiles import all_site_names
 
-    if site not in all_site_names():
+    if profile_path:
+        _profile_and_site(site, None, profile_path)  # the file's site
+    elif site not in all_site_names():
         raise click.BadParameter(f"no site profile has a site named {site!r}{did_you_mean(site, all_site_names())}; "
                                  f"known: {', '.join(all_site_names())}", param_hint="--site")
     try:
@@ -208,20 +221,11 @@ def profile_check(source, url, site, profile_path, charset):
         newsarchive profile check saved.html --url https://diyaruna.com/en_GB/articles/... --profile mine.toml
     """
     from newsarchive.parsers import ParseError
-    from newsarchive.profiles import ProfileError, find_site, load_profile
     from newsarchive.profiles.check import check_page, format_checks
 
     body, url, charset = _page_source(source, url, charset)
-    found = find_site(site or url)
-    if site and not found and not profile_path:
-        raise click.BadParameter(f"no site profile has a site named {site!r}", param_hint="--site")
-    if profile_path:
-        try:
-            chosen = load_profile(str(profile_path))
-        except ProfileError as error:
-            raise click.ClickException(str(error)) from None
-        found = (chosen, chosen.site_by_name(site) if site else chosen.site_for_url(url))
-    if not found:
+    found = _profile_and_site(site, url, profile_path)
+    if not found[0]:
         raise click.UsageError(f"no site profile knows {url} (give --site NAME for a mirror, or --profile FILE)")
     content_type = f"text/html; charset={charset}" if charset else None
     try:

@@ -304,6 +304,24 @@ def find_site(name_or_url: str) -> tuple[SiteProfile, Site] | None:
     return None
 
 
+def profile_and_site(site: str | None, url: str | None = None, profile_file: str | None = None
+                     ) -> tuple[SiteProfile, Site] | None:
+    """The profile and site a command reads a page with: from a profile file (a site by name, else
+    by the URL's host, else its only site), else the bundled profile of a site name or URL; None
+    when none knows them. ProfileError for a file that cannot be used or names no such site."""
+    if profile_file:
+        profile = load_profile(str(profile_file))
+        chosen = profile.site_by_name(site) if site else (profile.site_for_url(url) if url else None)
+        if chosen is None and not site and len(profile.sites) == 1:
+            chosen = profile.sites[0]
+        if chosen is None:
+            names = [one.name for one in profile.sites]
+            wanted = f"site named {site!r}{did_you_mean(site, names)}" if site else f"site for {url}"
+            raise ProfileError(f"profile {profile_file} has no {wanted} (its sites: {', '.join(names)})")
+        return profile, chosen
+    return find_site(site or url or "")
+
+
 def all_site_names() -> list[str]:
     """The names of every site of the bundled profiles, as `newsarchive crawl` takes them."""
     return [site.name for profile in bundled_profiles() for site in profile.sites]
