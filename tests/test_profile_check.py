@@ -80,13 +80,24 @@ def test_a_profile_file_that_cannot_work_is_one_line_naming_it_and_what_is_wrong
                        "sites.hosts must be a list of texts (as sites.hosts = [\"...\"]), not 'diyaruna.com'"),
         "locales.toml": (bundled.replace('locales = ["en_GB", "ar", "ru"]', 'locales = "ar"'),
                          "locales must be a list of texts"),
+        # Messages that named neither the file nor the key (a TypeError, a ValueError), or a key not in it.
+        "sites-table.toml": ("".join(part + (f"[sites.s{n}]" if n < bundled.count("[[sites]]") else "")
+                                     for n, part in enumerate(bundled.split("[[sites]]"))),
+                             "sites must be an array of tables ([[sites]] with name, code, hosts)"),
+        "article-list.toml": (bundled.split("[selectors.article]")[0] + '[selectors]\narticle = ["h1", "ab"]\n'
+                              'listing = {item = "div"}\n',
+                              "selectors.article must be a table of selectors ([selectors.article] with name = "),
         "confirmed.toml": (bundled.replace('listing = ["item", "item_link", "item_title", "item_section", "pager", '
                                            '"section_links"]', 'listing = "item"'),
                            "selectors.confirmed.listing must be a list of texts"),
     }
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes(bundled.replace('title = "h1.article__title"', 'title = "h1.überschrift"').encode("latin-1"))
+    cases["latin1.toml"] = (None, "is not UTF-8 text (TOML files are): invalid")
     for name, (text, says) in cases.items():
         path = tmp_path / name
-        path.write_text(text, encoding="utf-8")
+        if text is not None:
+            path.write_text(text, encoding="utf-8")
         result = check(str(COMMENTS_PAGE), "--url", COMMENTS_URL, "--profile", str(path))
         assert result.exit_code == 1, (name, result.output)
         assert result.output.strip().splitlines()[-1].startswith(f"Error: profile {path}") and says in result.output, (

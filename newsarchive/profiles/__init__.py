@@ -178,6 +178,10 @@ def profile_from_dict(data: dict, source: str = "<dict>") -> SiteProfile:
             return _texts(table.get(key, list(default)), f"{where}{key}", source)
 
         discovery = data.get("discovery", {})
+        if not isinstance(data["sites"], list) or not all(isinstance(one, dict) for one in data["sites"]):
+            raise ProfileError(f"profile {source}: sites must be an array of tables ([[sites]] with name, code, hosts)")
+        if not isinstance(data["selectors"], dict):
+            raise ProfileError(f"profile {source}: selectors must be a table ([selectors.article], [selectors.listing])")
         return SiteProfile(
             name=data["name"],
             sites=[
@@ -210,8 +214,11 @@ def _checked_selectors(table: dict, kind: str, source: str) -> dict[str, str]:
     the profile nor the selector."""
     from cssselect import SelectorError
 
+    if not isinstance(table, dict):
+        raise ProfileError(f"profile {source}: selectors.{kind} must be a table of selectors ([selectors.{kind}] "
+                           f"with name = \"css\" lines), not {table!r}")
     checked = {}
-    for name, selector in dict(table).items():
+    for name, selector in table.items():
         if name not in SELECTOR_NAMES[kind]:
             raise ProfileError(f"profile {source}: selectors.{kind}.{name} is no selector the parsers read"
                                f"{did_you_mean(name, SELECTOR_NAMES[kind])} (they read: "
@@ -283,6 +290,9 @@ def load_profile(name: str) -> SiteProfile:
             data = tomllib.load(handle)
         except tomllib.TOMLDecodeError as error:
             raise ProfileError(f"profile {path} is not TOML: {error}") from None
+        except UnicodeDecodeError as error:  # TOML is UTF-8
+            raise ProfileError(f"profile {path} is not UTF-8 text (TOML files are): {error.reason} at byte "
+                               f"{error.start}") from None
     profile = profile_from_dict(data, source=str(path))
     profile.key = str(path) if name.endswith(".toml") else name
     return profile
