@@ -103,3 +103,16 @@ def test_ad_labels_between_the_paragraphs_are_no_text_the_blocks_selector_left_o
     article = parse_article(URL, page(inside), profile(body="div.story", body_blocks="p"))
     assert article.body_text == STORY_TEXT
     assert not [warning for warning in article.warnings if "body_blocks" in warning]
+
+
+def test_a_broad_photo_image_selector_takes_no_teaser_thumbnails():
+    # `photo_image = "img"` made the "More stories" thumbnails (images linking to other stories)
+    # photos of the story: 6 instead of 1 on a real page. An image linking to its own file is a photo.
+    inside = ("<figure class='Figure'><img src='/img/houston.jpg'><div class='Figure-caption'>In Houston.</div></figure>"
+              f"<div class='story'>{STORY}</div><div class='lede'><a href='/img/pier-large.jpg'><img src='/img/pier.jpg'>"
+              "</a><p>The pier.</p></div><div class='more'><h3>More stories</h3><ul>"
+              + "".join(f"<li><a href='/2024/01/other-{n}/'><img src='/img/teaser-{n}.jpg'></a>"
+                        f"<a href='/2024/01/other-{n}/'>Other story {n}</a></li>" for n in (1, 2)) + "</ul></div>")
+    article = parse_article(URL, page(inside), profile(body="div.story", photo_image="img", lead_photo="figure.Figure"))
+    assert [photo.url for photo in article.photos] == [
+        "https://news.example.org/img/houston.jpg", "https://news.example.org/img/pier.jpg"]

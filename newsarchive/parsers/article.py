@@ -561,7 +561,7 @@ class _ArticlePage:
         needed)."""
         body_element = None if self.profile_fits else self.metadata.get("body_element")
         container = story_container(self.root, body_element)
-        images = self.of_this_story(self.select("photo_image", container))
+        images = [image for image in self.of_this_story(self.select("photo_image", container)) if not _links_away(image)]
         in_figures = {image for figure in photos_figures(container) for image in figure.iter()} if images else set()
         parents = [parent for image in images if image not in in_figures and (parent := image.getparent()) is not None]
         # On a page whose stories are no <article> elements, the next story's figures share this
@@ -857,6 +857,18 @@ def _text_left_out(container, blocks: list[BodyBlock]) -> bool:
 def _story_element(element):
     """The <article> element around an element, or None."""
     return next((ancestor for ancestor in element.iterancestors("article")), None)
+
+
+# A link to the image itself (a lightbox's), not to another page.
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|tiff?)(?:[?#]|$)", re.IGNORECASE)
+
+
+def _links_away(image) -> bool:
+    """An image inside a link to another page: a teaser's thumbnail ("More stories"), not a photo
+    of the story, however broad the profile's photo_image selector (`img`)."""
+    link = next(image.iterancestors("a"), None)
+    href = (link.get("href") or "").strip() if link is not None else ""
+    return bool(href) and not href.startswith("#") and not _IMAGE_FILE.search(href)
 
 
 def machine_date(element) -> str | None:
