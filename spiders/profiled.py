@@ -101,11 +101,14 @@ class ProfileSpider(ArchiveSpider):
         chain = response.meta.get("listing_start", response.url)
         stale = self.stale_count(response.meta.get("stale_pages", 0), len(articles) + len(sections)
                                  + self.new_to_this_listing(chain, (link.url for link in in_window)))
+        # The page's number: the profile's page parameter says it, else the pages walked to it (a
+        # pager by path, /news/page/2/, names none, and --max-pages never stopped it).
+        page = max(listing.page, response.meta.get("page", 1))
         if self.more_pages_in_window(listing, in_window):
-            request = self.next_page_request(listing.next_page_url, listing.page, stale, listing_start=chain)
+            request = self.next_page_request(listing.next_page_url, page, stale, listing_start=chain)
             if request is not None:
                 yield request
-        yield ListingPage(response.url, "listing", listing.page,
+        yield ListingPage(response.url, "listing", page,
                           len(listing.links) + len(listing.section_links) + bool(listing.next_page_url))
 
     def article_requests_from(self, links):

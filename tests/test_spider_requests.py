@@ -526,6 +526,45 @@ def test_a_teaser_linking_to_a_section_page_leads_to_that_listing_not_to_an_arti
         spider.closed("finished")
 
 
+def test_a_pager_by_path_is_numbered_by_the_pages_walked_and_max_pages_stops_it(tmp_path):
+    """A listing paginated by path (/page/2/) names no page parameter: every page was page 1, and
+    --max-pages never stopped the walk."""
+    from scrapy.utils.test import get_crawler
+
+    from newsarchive import settings as project_module
+    from spiders.profiled import DiyarunaSpider
+
+    crawler = get_crawler(DiyarunaSpider, {
+        **{name: value for name, value in vars(project_module).items() if name.isupper()},
+        "NEWSARCHIVE_DB_PATH": str(tmp_path / "archive.db"), "NEWSARCHIVE_PARSER_WORKERS": 0,
+        "NEWSARCHIVE_RENDER": "never"})
+    spider = DiyarunaSpider.from_crawler(crawler, max_pages="2")
+    crawler.spider = spider
+
+    def outputs(path: str, next_path: str, **meta) -> list:
+        teaser = (f"<div class='article--block'><h5 class='article__title'><a href='/en_GB/articles/cnmi_di/features/"
+                  f"2026/01/02/{path.strip('/').replace('/', '-')}'>A story</a></h5></div>")
+        body = (f"<html lang='en'><body><h1>Iraq</h1>{teaser}<div class='pagination'><a class='pagination__next' "
+                f"href='{next_path}'>Next</a></div></body></html>").encode()
+        response = HtmlResponse(f"{DIYARUNA}{path}", body=body, headers={"Content-Type": "text/html"},
+                                request=Request(f"{DIYARUNA}{path}", meta=meta))
+
+        async def collect():
+            return [output async for output in spider.parse_listing(response)]
+        return asyncio.run(collect())
+
+    try:
+        first = outputs("/en_GB/news/iraq", "/en_GB/news/iraq/page/2/")
+        next_pages = [output for output in first if isinstance(output, Request) and "/page/" in output.url]
+        assert [(request.url, request.meta["page"]) for request in next_pages] == [(f"{DIYARUNA}/en_GB/news/iraq/page/2/", 2)]
+        second = outputs("/en_GB/news/iraq/page/2/", "/en_GB/news/iraq/page/3/", **next_pages[0].meta)
+        assert not [output for output in second if isinstance(output, Request) and "/page/" in output.url]
+        assert [(page.url, page.page) for page in first + second if isinstance(page, ListingPage)] == [
+            (f"{DIYARUNA}/en_GB/news/iraq", 1), (f"{DIYARUNA}/en_GB/news/iraq/page/2/", 2)]
+    finally:
+        spider.closed("finished")
+
+
 def test_links_to_other_origins_are_counted_by_origin_and_the_commonest_is_told_at_the_close(make_spider):
     spider = make_spider()
     for url in ("https://www.news.example/a", "https://www.news.example/b", "http://127.0.0.1:9000/x",
