@@ -135,3 +135,20 @@ def test_a_selector_that_matches_but_leaves_text_out_is_marked_with_what_it_left
     assert note.strip() == ("the body_blocks selector (p, h2, h3, h4) left 1 block(s) of the body element out "
                             "(first: \"A paragraph written as a div by the site's new editor.\"): the element was read whole")
     assert line_of(result.output, "body")[0].startswith("ok   body ")
+
+
+def test_a_selector_read_inside_another_is_counted_there_and_never_told_to_be_the_container(tmp_path):
+    # comment_author counted over the page matched the author names of the page's comments while
+    # the parser, inside each item its comments selector gives, read none; and a missed one was told
+    # to be "ul.comments__list li.comment", the comment item itself.
+    bundled = (BUNDLED / "diyaruna.toml").read_text(encoding="utf-8")
+    profile = tmp_path / "items.toml"
+    profile.write_text(bundled.replace('comments = "ol.comments__list li.comment"', 'comments = "ul.comments__list li.comment"')
+                       .replace('comment_author = ".comment__author"', 'comment_author = "h1"'), encoding="utf-8")
+    result = check(str(COMMENTS_PAGE), "--url", COMMENTS_URL, "--profile", str(profile))
+    assert result.exit_code == 0, result.output
+    author, hint = line_of(result.output, "comment_author")
+    assert author.startswith("MISS comment_author ") and "  0  h1  " in author  # the headline: outside every comment
+    assert "try comment_author" not in result.output and "try comments" not in result.output
+    assert line_of(result.output, "comments")[0].startswith("ok   comments ")
+    assert all(len(line) < 200 for line in result.output.splitlines())  # one line each, a comment's too

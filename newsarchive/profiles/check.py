@@ -29,6 +29,21 @@ ARTICLE_FIELDS = {
     "comments": "comments", "comment_author": "comments", "comment_date": "comments", "comment_body": "comments",
 }
 NOT_SELECTORS = {"comment_id_attribute"}
+# Selectors read inside the elements of another (parsers/article.py, listing.py), counted there:
+# over the whole page, `authors = "a span"` matched 29 elements where the parser, inside the byline,
+# read 1; a comment_author matching nothing inside any comment said "ok". A container a profile
+# does not name is the page (authors without a byline are read in the page).
+READ_WITHIN = {
+    "article": {"authors": ("byline",), "body_blocks": ("body",), "body_photos": ("body",),
+                "photo_image": ("lead_photo", "body_photos"), "photo_caption": ("lead_photo", "body_photos"),
+                "comment_author": ("comments",), "comment_date": ("comments",), "comment_body": ("comments",)},
+    "listing": {name: ("item",) for name in ("item_link", "item_title", "item_section", "item_date", "item_modified",
+                                              "item_comment_count")},
+}
+# The selectors another layer's element can stand in for: containers, not the parts read inside
+# them (a comment item is no comment_author; a figure is no photo_caption).
+SUGGESTED = {"byline": "authors", "comments": "comments", "comment_count": "comment_count",
+             "lead_photo": "photos", "body_photos": "photos"}
 
 
 @dataclass
@@ -63,16 +78,27 @@ def check_page(url: str, body: bytes, profile: SiteProfile, site: Site | None,
     for name, css in selectors.items():
         if name in NOT_SELECTORS:
             continue
-        check = SelectorCheck(name, css, profile.is_confirmed(kind, name), len(profile.select(doc.root, css)))
+        check = SelectorCheck(name, css, profile.is_confirmed(kind, name), _matches(doc.root, profile, kind, name))
         check.left_out = next((warning for warning in left_out if f" {name} selector " in warning), None)
         if kind == "article" and name in ARTICLE_FIELDS:
             check.field = ARTICLE_FIELDS[name]
             check.source = record["sources"].get(check.field)
             check.found = _short(record.get(check.field))
-            if check.matches == 0 and check.source not in (None, "profile"):
-                check.suggestion = suggestions.get(check.field)
+            if check.matches == 0 and check.source not in (None, "profile") and name in SUGGESTED:
+                check.suggestion = suggestions.get(SUGGESTED[name])
         checks.append(check)
     return kind, checks
+
+
+def _matches(root, profile: SiteProfile, kind: str, name: str) -> int:
+    """How many elements a selector matches where the parser reads it: in the page, or inside each
+    element of the selectors it is read within (READ_WITHIN)."""
+    selectors = profile.article_selectors if kind == "article" else profile.listing_selectors
+    named = [selectors[within] for within in READ_WITHIN[kind].get(name, ()) if selectors.get(within)]
+    if not named:
+        return len(profile.select(root, selectors[name]))
+    containers = [found for css in named for found in profile.select(root, css)]
+    return len({element for container in containers for element in profile.select(container, selectors[name])})
 
 
 def _what_other_layers_found(root) -> dict[str, str]:
@@ -106,7 +132,7 @@ def _short(value) -> str | None:
     if isinstance(value, list):
         first = value[0]
         label = first.get("name") or first.get("url") or first.get("body_text") if isinstance(first, dict) else first
-        return f"{len(value)}: {str(label)[:50]}"
+        return f"{len(value)}: {' '.join(str(label).split())[:50]}"  # one line: a comment's paragraphs too
     text = " ".join(str(value).split())  # one line: a body's paragraphs are parted by blank lines
     return text if len(text) <= 60 else text[:57] + "..."
 
