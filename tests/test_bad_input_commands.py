@@ -110,7 +110,8 @@ def test_a_copy_of_a_damaged_archive_blames_the_archive_not_the_copy(tmp_path):
     assert not (tmp_path / "copy.db").exists()
 
 
-@pytest.mark.parametrize("command", [["stats"], ["search", "x"], ["report"], ["export", "csv", "--out", "x.csv"]])
+@pytest.mark.parametrize("command", [["stats"], ["search", "x"], ["report"], ["export", "csv", "--out", "x.csv"],
+                                     ["index"], ["duplicates"]])  # the last two open it for writing
 def test_damaged_bytes_of_the_schema_or_of_a_text_say_damaged(tmp_path, command):
     # SQLite's error quotes a damaged schema's bytes, which Python could not decode: the commands
     # ended "Error: UnicodeDecodeError: 'utf-8' codec can't decode byte 0xb6".
@@ -118,7 +119,7 @@ def test_damaged_bytes_of_the_schema_or_of_a_text_say_damaged(tmp_path, command)
     data = bytearray(schema.read_bytes())
     data[data.index(b"CREATE INDEX") + 7] = 0xB6
     schema.write_bytes(bytes(data))
-    one_line_error(run(*command, "--db", str(schema)), 1, f"{schema} is damaged")
+    one_line_error(run(*command, "--db", str(schema)), 1, f"{schema} is damaged: its schema holds bytes that are no text")
 
 
 def test_a_text_value_whose_bytes_are_damaged_says_the_archive_is_damaged(tmp_path):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import email.message
+import email.utils
 import re
 from functools import lru_cache
 
@@ -87,10 +88,16 @@ def codec_for(label: str | None) -> str | None:
 
 
 def _charset_parameter(content_type: str) -> str | None:
+    """The charset parameter as written, RFC 2231's form too (`charset*=utf-8''koi8-r`, which
+    email.message gives as a tuple: passed on, it raised in codecs.lookup and lost the page).
+
+    >>> _charset_parameter("text/html; charset*=utf-8''koi8-r"), _charset_parameter('text/html; charset="utf-32le"')
+    ('koi8-r', 'utf-32le')
+    """
     header = email.message.Message()
     header["content-type"] = content_type
     label = header.get_param("charset")
-    return label if isinstance(label, str) else None
+    return email.utils.collapse_rfc2231_value(label) if label else None
 
 
 def sniffable(body: bytes, content_type: str | None = None) -> bytes:

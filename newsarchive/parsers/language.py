@@ -40,6 +40,11 @@ LANGUAGE_NAMES = {"arabic": "ar", "english": "en", "russian": "ru", "french": "f
                   "uzbek": "uz", "kazakh": "kk", "tajik": "tg", "kyrgyz": "ky", "spanish": "es"}
 
 
+# ISO 639 codes withdrawn for others, which old templates still declare (Java's Locale did until
+# Java 17): Hebrew under iw and he would be two languages to a researcher counting them.
+_RENAMED_CODES = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro"}
+
+
 def language_of_name(name: str) -> str | None:
     """The ISO 639 code of a language's name, as a researcher types it or a page declares it.
 
@@ -58,11 +63,13 @@ def declared_language(value: str | None) -> str | None:
 
     >>> [declared_language(value) for value in ("en-GB", "pt_BR", "English", " Deutsch ", "fil", "klingon", "")]
     ['en', 'pt', 'en', 'de', 'fil', None, None]
+    >>> [declared_language(value) for value in ("es_419", " en-GB", "sr_Latn", "iw", "in-ID")]
+    ['es', 'en', 'sr', 'he', 'id']
     """
     tag = (value or "").strip().lower().replace("_", "-")
     first = tag.split("-")[0]
     if _LANGUAGE_CODE.fullmatch(first):
-        return first
+        return _RENAMED_CODES.get(first, first)
     return language_of_name(tag)
 
 

@@ -183,11 +183,11 @@ def language_code(value: str) -> str:
     """An ISO 639-1 code from a code or a language's name ("Arabic" -> "ar": language_of_name)."""
     # Imported here: the parsers' package costs a search without --language 0.14 s.
     from newsarchive.options import OptionError, did_you_mean
-    from newsarchive.parsers.language import LANGUAGE_NAMES, language_of_name
+    from newsarchive.parsers.language import LANGUAGE_NAMES, declared_language, language_of_name
 
     cleaned = value.strip().lower()
     if re.fullmatch(r"[a-z]{2}", cleaned):
-        return cleaned
+        return declared_language(cleaned) or cleaned  # a withdrawn code as the archive stores it: iw is he
     if code := language_of_name(cleaned):
         return code
     raise OptionError(f"--language: {value!r} is neither a two-letter code (ar, en, ru) nor a language name"
