@@ -9,8 +9,7 @@ folds its query the same way, so that:
   onto it (ال، وال، بال، كال، فال، لل) is taken off a word of three or more letters: "الأمنية",
   "الامنية" and "امنية" are one word, "حدود" finds "الحدود" and "والحدود"; and off the start
   of a word a query asks for, however short ("الطر*" finds "الطريق");
-- Russian: ё is е (the case is folded by the index itself).
-
+- Russian: ё is е (the case is folded by the index itself);
 - Hebrew: the points and cantillation marks are dropped (שָׁלוֹם is שלום).
 
 Folding keeps every word a word (it never joins or splits one): the index's word positions are
@@ -21,12 +20,12 @@ marks must be word characters to the tokenizer: WORD_TOKENIZER in migrations.py 
 it, and `SELECT ... WHERE articles_fts MATCH fold('الأمنية')` works in SQL too.
 
 Chinese, Japanese, Thai, Lao, Khmer and Burmese write no spaces between words, and Korean writes
-its particles onto the word (서울에서, "in Seoul"): the tokenizer makes a whole run of such characters one token, so a word
-inside a run cannot be found in those indexes. Their text is indexed a second time as overlapping
-pairs of characters (`pairs`: 智慧农业 is 智慧 慧农 农业 业), in the indexes articles_cjk_fts
-and comments_cjk_fts, and a query with such characters asks those (`paired_query`: 农业 is the
-pair 农业, 智慧农业 the phrase "智慧 慧农 农业", a lone 农 the prefix 农*). Only rows holding such
-characters are in them.
+its particles onto the word (서울에서, "in Seoul"): the tokenizer makes a whole run of such
+characters one token, so a word inside a run cannot be found in those indexes. Their text is
+indexed a second time as overlapping pairs of characters (`pairs`: 智慧农业 is 智慧 慧农 农业 业),
+in the indexes articles_cjk_fts and comments_cjk_fts, and a query with such characters asks those
+(`paired_query`: 农业 is the pair 农业, 智慧农业 the phrase "智慧 慧农 农业", a lone 农 the prefix
+农*). Only rows holding such characters are in them.
 """
 
 from __future__ import annotations

@@ -155,7 +155,7 @@ def _count(db, index: str, query: str, target: str, filters: SearchFilters, spac
 
 def index_for(db, target: str, query: str) -> tuple[str, str]:
     """The index a (folded) query asks, and the query as that index reads it: one with characters
-    of a script written without spaces (Chinese, Japanese, Korean) asks the paired index, which
+    of a script written without spaces (Chinese, Japanese, Thai ...) or Korean asks the paired index, which
     finds a word inside a run of them (archive/folding.py); an archive from before that index
     (opened read-only) has only the other."""
     paired = f"{target}_cjk_fts"
