@@ -114,6 +114,8 @@ def test_an_article_diff_reads_the_fields_that_changed(db):
     ("今日は雨です。", "今日は晴れです。",
      [Piece(EQUAL, "今日は"), Piece(REMOVED, "雨"), Piece(ADDED, "晴れ"), Piece(EQUAL, "です。")]),
     ("ฝนตกหนัก", "ฝนตกเบา", [Piece(EQUAL, "ฝนตก"), Piece(REMOVED, "หนัก"), Piece(ADDED, "เบา")]),
+    # A letter with its marks is one character: the tone mark edited shows with its letter.
+    ("ขาวดี", "ข่าวดี", [Piece(REMOVED, "ข"), Piece(ADDED, "ข่"), Piece(EQUAL, "าวดี")]),
     # Korean spaces its words: a word stays a word.
     ("서울에서 비가 온다", "부산에서 비가 온다",
      [Piece(REMOVED, "서울에서"), Piece(ADDED, "부산에서"), Piece(EQUAL, " 비가 온다")]),

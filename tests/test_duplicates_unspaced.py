@@ -83,3 +83,18 @@ def test_signatures_made_clause_by_clause_are_made_again(tmp_path):
             (200,), (200,)]
     finally:
         again.close()
+
+
+def test_hindi_words_differing_in_their_vowel_signs_are_different_words():
+    # re's \w split सेना ("army") into स न, the same as सोना ("gold"): different stories were one body.
+    assert body_words("सेना ने दिन भर काम किया") == ["सेना", "ने", "दिन", "भर", "काम", "किया"]
+    assert body_words("सेना ने दिन भर") != body_words("सोना ने दान भर")
+
+
+def test_hindi_stories_differing_in_vowel_signs_are_no_exact_pair(archive):
+    words = "सेना ने आज सुबह शहर के पुराने पुल पर काम शुरू किया और शाम तक सड़क फिर से खुल गई".split()
+    body = " ".join(words * 4)  # 80 words
+    changed = body.replace("सेना", "सोना").replace("किया", "कीया")  # each word another vowel sign
+    store(archive, article("hindi", "army", body), article("other", "gold", changed))
+    find_duplicates(archive)
+    assert [kind for _, _, kind, _, _ in pairs(archive)] != ["exact"]

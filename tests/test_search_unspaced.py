@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+import unicodedata
 
 import pytest
 
@@ -31,6 +32,8 @@ ARTICLES = {
     8: ("ข่าว", "วันนี้ประเทศไทยมีฝนตกหนัก", []),  # Thai: "today Thailand has heavy rain", no spaces
     9: ("Paris", "Le cafe\u0301 de Paris ferme, un re\u0301cit nai\u0308f.", []),  # accents written as marks
     10: ("ברכה", "שָׁלוֹם לְכֻלָּם", []),  # Hebrew with its points
+    11: ("一季度经济数据发布", "2024年3月15日，苹果iPhone销量上升。", []),  # runs between digits and Latin letters
+    12: ("किसान", "किसानों ने दिल्ली में प्रदर्शन किया।", []),
 }
 
 
@@ -106,6 +109,37 @@ def test_a_word_is_found_inside_a_run_of_characters(db, query, expected):
 ])
 def test_words_written_with_marks_are_whole_words(db, query, expected):
     assert article_numbers(db, query) == expected
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    # Runs of one character between digits or Latin letters (the index held each run's last
+    # character twice, and the query asked for the phrase without it: a date was never found).
+    ("3月15日", [11]), ("2024年3月", [11]), ("苹果iPhone", [11]), ("年", [11]),
+    # A phrase of two words each of a run (the first run's last character stands between them).
+    ('"비가 온다"', [3]), ('"서울 소식"', [3]), ('"东京 天气"', []), ("NEAR(비가 온다, 2)", [3]),
+    # A NOT keeps the articles with no such characters too (only an OR did).
+    ("rain NOT 天気", [4]), ("Baghdad NOT 农业", [4]), ("Reporters NOT 北京", []),
+    # A prefix of a word written with vowel signs (re's \w stopped at the first sign: a phrase, no prefix).
+    ("किसान*", [12]), ("दिल्ल*", [12]),
+])
+def test_words_next_to_digits_phrases_negations_and_prefixes(db, query, expected):
+    assert article_numbers(db, query) == expected
+    assert count_matches(db, query, "articles", SearchFilters()) == len(expected)
+
+
+def test_a_thai_passage_marks_the_word_and_cuts_no_letter_from_its_marks(tmp_path):
+    path = tmp_path / "a.db"
+    archive = open_archive(path)
+    text = "กรุงเทพมหานครกล่าวสวัสดีประชาชนและนายกรัฐมนตรีเดินทางมาร่วมงาน" * 3 + "วันนี้ฝนตกหนักมาก"
+    with archive.write() as write:
+        crawl_id = start_crawl(write, None, "generic", {}, T)
+        store_article(write, Article(url="https://th.example/1", site="th", title="ข่าว", body_text=text), crawl_id, T)
+    archive.close()
+    with sqlite3.connect(path) as conn:
+        for word in ("สวัสดี", "นายกรัฐมนตรี", "ฝนตก"):
+            passage = search(conn, word, "articles")[0]["passage"]
+            assert f"{MATCH_START}{word}{MATCH_END}" in passage, (word, passage)
+            assert not unicodedata.category(passage.removeprefix("… ")[0]).startswith("M"), passage
 
 
 def test_a_query_without_such_characters_asks_the_index_of_words(db):
@@ -207,9 +241,10 @@ def test_sql_users_search_the_paired_index_with_cjk_query(tmp_path):
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("智慧农业", " 智慧 慧农 农业 业 "),
-    ("农", " 农 农 "),  # a lone character: itself, then itself alone (both start a token)
+    ("农", " 农 "),  # a run of one: that character
+    ("2024年3月15日", "2024 年 3 月 15 日 "),  # runs between digits
     ("Tokyo東京タワー", "Tokyo 東京 京タ タワ ワー ー "),
-    ("서울에서 비", " 서울 울에 에서 서   비 비 "),
+    ("서울에서 비", " 서울 울에 에서 서   비 "),
     ("plain text", "plain text"),
     ("", ""),
     (None, None),
@@ -221,14 +256,19 @@ def test_each_run_becomes_its_pairs_and_its_last_character(text, expected):
 @pytest.mark.parametrize(("query", "expected"), [
     ("农业", '"农业"'),
     ("智慧农业", '"智慧 慧农 农业"'),
-    ("农", "农*"),
-    ("农*", "农*"),
+    ("农", '"农" *'),  # one character: the pair it starts, or itself at a run's end
+    ("农*", '"农" *'),
     ("title:智慧农业", 'title:"智慧 慧农 农业"'),
-    ("title:农", "title:农*"),
-    ('"智慧农业 园区"', '"智慧 慧农 农业 园区"'),
+    ("title:农", 'title:"农" *'),
+    # A run that ends inside the phrase ends in the text too: all its tokens, its last character alone.
+    ('"智慧农业 园区"', '"智慧 慧农 农业 业 园区"'),
+    ('"서울 시장"', '"서울 울 시장"'),
+    ("3月15日", '"3 月 15 日" *'),
+    ("2024年3月", '"2024 年 3 月" *'),
+    ("苹果iPhone", '"苹果 果 iPhone"'),
     ('"a ""b"" 农业"', '"a ""b"" 农业"'),
-    ("NEAR(智慧农业 天, 3)", 'NEAR("智慧 慧农 农业" 天*, 3)'),
-    ("rain AND 雨", "rain AND 雨*"),
+    ("NEAR(智慧农业 天, 3)", 'NEAR("智慧 慧农 农业" "天" *, 3)'),
+    ("rain AND 雨", 'rain AND "雨" *'),
     ("(农业 OR x)", '("农业" OR x)'),
 ])
 def test_a_query_is_read_in_pairs(query, expected):

@@ -51,6 +51,8 @@ import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import regex
+
 from newsarchive.archive import open_archive, utc_now
 from newsarchive.archive.folding import CHARACTER_WORD_CLASS, fold
 
@@ -75,7 +77,10 @@ CHUNK = 100
 # Such a run was one "word" from one punctuation mark to the next, so a character changed in a
 # clause changed five shingles of clauses: a Chinese story with one character edited in a tenth of
 # its clauses came to about 0.3, under the threshold, and one of fewer than 50 clauses was never compared.
-_WORD = re.compile(f"[{CHARACTER_WORD_CLASS}]|[^\\W{CHARACTER_WORD_CLASS}]+")
+# (The regex module's \w holds a word's marks, re's split सेना into स न: Hindi words differing in
+# their vowel signs, सेना and सोना, were one word. A character is a letter with its marks: \X.)
+_WORD = regex.compile(f"(?=[{CHARACTER_WORD_CLASS}])\\X|[^\\W{CHARACTER_WORD_CLASS}]+")
+_ASCII_WORD = re.compile(r"\w+")  # the same words in a text of ASCII alone, by the faster re
 _MINHASH_TEMPLATE: MinHash | None = None
 
 # datasketch is imported where a signature is made or read, not with this module: it imports
@@ -92,10 +97,11 @@ def body_words(text: str | None) -> list[str]:
 
     >>> body_words("The Bridge, reopened!")
     ['the', 'bridge', 'reopened']
-    >>> body_words("北京大桥, reopened 重开! 서울에서")
-    ['北', '京', '大', '桥', 'reopened', '重', '开', '서울에서']
+    >>> body_words("北京大桥, reopened 重开! 서울에서 सेना ข่าว")
+    ['北', '京', '大', '桥', 'reopened', '重', '开', '서울에서', 'सेना', 'ข่', 'า', 'ว']
     """
-    return _WORD.findall((fold(unicodedata.normalize("NFKC", text or "")) or "").casefold())
+    normal = (fold(unicodedata.normalize("NFKC", text or "")) or "").casefold()
+    return (_ASCII_WORD if normal.isascii() else _WORD).findall(normal)
 
 
 def body_hash(words: list[str]) -> str:

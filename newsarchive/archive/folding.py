@@ -67,6 +67,7 @@ UNSPACED_CLASS = "".join(f"{chr(first)}-{chr(last)}" for first, last in UNSPACED
 CHARACTER_WORD_CLASS = "".join(f"{chr(first)}-{chr(last)}" for first, last in UNSPACED_RANGES
                                if (first, last) != HANGUL_SYLLABLES)
 _UNSPACED_RUN = re.compile(f"[{UNSPACED_CLASS}]+")
+_BETWEEN_RUNS = re.compile(f"([{UNSPACED_CLASS}]+)")  # split() keeps the runs
 # What FTS5 reads as one piece of a query: a quoted phrase ("" inside is a quote), or a run of
 # anything else but spaces and its syntax characters.
 _QUERY_PIECE = re.compile(r'"(?:[^"]|"")*"|[^\s"(),]+')
@@ -91,22 +92,26 @@ def has_unspaced(text: str | None) -> bool:
 
 def pairs(text: str | None) -> str | None:
     """The text with every run of unspaced characters as its overlapping pairs, then its last
-    character alone, so that every character starts a token (a lone 农 is found as the prefix 农*).
+    character alone (a run of one: that character), so that every character starts a token (a lone
+    农 is found as the prefix 农*) and every run ends with its last character alone.
 
-    >>> pairs("在智慧农业园区, Tokyo東京")
-    ' 在智 智慧 慧农 农业 业园 园区 区 , Tokyo 東京 京 '
+    >>> pairs("在智慧农业园区, Tokyo東京 2024年3月")
+    ' 在智 智慧 慧农 农业 业园 园区 区 , Tokyo 東京 京  2024 年 3 月 '
     """
     if not text:
         return text
-    return _UNSPACED_RUN.sub(lambda run: f" {_pairs_of(run.group(0))} {run.group(0)[-1]} ", text)
+    return _UNSPACED_RUN.sub(lambda run: f" {' '.join(_run_tokens(run.group(0)))} ", text)
 
 
 def paired_query(query: str) -> str:
-    """An FTS5 query (folded) as the paired indexes read it: each unspaced run of a phrase as its
-    pairs, a word holding one as a phrase of its parts, a word of one such character as a prefix.
+    """An FTS5 query (folded) as the paired indexes read it: a word or phrase holding unspaced
+    characters as the phrase of the tokens its text was indexed as. A run that ends inside it
+    ends in the text too, so its tokens are all the run's; the last run may go on in the text
+    (农业 is found in 农业园区), so its pairs only, or, for one character, that character as a
+    prefix (the pair it starts, or itself at a run's end).
 
-    >>> paired_query('智慧农业 AND title:农* OR "东京 天气" NOT Tokyo東京')
-    '"智慧 慧农 农业" AND title:农* OR "东京 天气" NOT "Tokyo 東京"'
+    >>> paired_query('智慧农业 AND title:农* OR "东京 天气" NOT Tokyo東京 3月15日')
+    '"智慧 慧农 农业" AND title:"农" * OR "东京 京 天气" NOT "Tokyo 東京" "3 月 15 日" *'
     """
     return _QUERY_PIECE.sub(lambda piece: _paired_piece(piece.group(0)), query)
 
@@ -115,20 +120,39 @@ def _paired_piece(piece: str) -> str:
     if not has_unspaced(piece):
         return piece
     if piece.startswith('"'):
-        return '"' + _with_runs_paired(piece[1:-1]).strip() + '"'
+        return _phrase(piece[1:-1].replace('""', '"'), starred=False)
     column, colon, word = piece.rpartition(":")
-    word = word.removesuffix("*")
-    if len(word) == 1:  # one character: every token it starts (a pair, or itself at a run's end)
-        return f"{column}{colon}{word}*"
-    return f'{column}{colon}"{_with_runs_paired(word).strip()}"'
+    return column + colon + _phrase(word.removesuffix("*"), starred=word.endswith("*"))
 
 
-def _with_runs_paired(text: str) -> str:
-    return " ".join(_UNSPACED_RUN.sub(lambda run: f" {_pairs_of(run.group(0))} ", text).split())
+def _phrase(text: str, starred: bool) -> str:
+    """The FTS5 phrase of a query's text as the paired index tokenized it (see paired_query)."""
+    pieces = _BETWEEN_RUNS.split(text)  # other text, a run, other text, a run ... (runs at odd places)
+    last_run = max((place for place in range(1, len(pieces), 2) if not "".join(pieces[place + 1:]).strip()),
+                   default=None)
+    tokens: list[str] = []
+    prefix = starred
+    for place, piece in enumerate(pieces):
+        if place % 2 == 0:
+            tokens += piece.split()  # FTS5 tokenizes it as it tokenized the text
+        elif place != last_run:
+            tokens += _run_tokens(piece)
+        elif len(piece) == 1:
+            tokens.append(piece)
+            prefix = True
+        else:
+            tokens += _pairs_of(piece)
+    phrase = '"' + " ".join(token.replace('"', '""') for token in tokens) + '"'
+    return phrase + " *" if prefix else phrase
 
 
-def _pairs_of(run: str) -> str:
-    return " ".join(run[start:start + 2] for start in range(len(run) - 1)) if len(run) > 1 else run
+def _run_tokens(run: str) -> list[str]:
+    """The tokens a whole run is indexed as: its pairs, then its last character alone."""
+    return [*_pairs_of(run), run[-1]] if len(run) > 1 else [run]
+
+
+def _pairs_of(run: str) -> list[str]:
+    return [run[start:start + 2] for start in range(len(run) - 1)]
 
 
 def casefold(text: str | None) -> str | None:

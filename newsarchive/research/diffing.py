@@ -34,11 +34,11 @@ from newsarchive.archive.folding import CHARACTER_WORD_CLASS
 from newsarchive.parsers.urls import canonicalise_url
 
 # A word (letters with their combining marks, digits, joiners; in Chinese, Japanese or Thai, which
-# write no spaces, one character: else a character edited showed its whole clause removed and
-# added) or a run of punctuation, and the whitespace after it.
-TOKEN = regex.compile(rf"([{CHARACTER_WORD_CLASS}]|[^\W{CHARACTER_WORD_CLASS}]+|[^\w\s]+)(\s*)")
+# write no spaces, one character with its marks: else a character edited showed its whole clause
+# removed and added) or a run of punctuation, and the whitespace after it.
+TOKEN = regex.compile(rf"((?=[{CHARACTER_WORD_CLASS}])\X|[^\W{CHARACTER_WORD_CLASS}]+|[^\w\s]+)(\s*)")
 PARAGRAPH_BREAK = regex.compile(r"\n\s*\n")
-WORDS = regex.compile(rf"[{CHARACTER_WORD_CLASS}]|[^\W{CHARACTER_WORD_CLASS}]+")
+WORDS = regex.compile(rf"(?=[{CHARACTER_WORD_CLASS}])\X|[^\W{CHARACTER_WORD_CLASS}]+")
 EQUAL, REMOVED, ADDED = "equal", "removed", "added"
 # difflib's matching takes time of the order of the product of two texts' lengths when their words
 # repeat (a paragraph of 200,000 words took 52 s). Past this many tokens a paragraph is compared a

@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass
+
+import regex
 
 from newsarchive.archive.folding import fold, has_unspaced, paired_query
 from newsarchive.archive.folding import register as register_functions
@@ -39,7 +42,9 @@ INDEX_COLUMNS = {"articles": ("title", "body_text"), "comments": ("body_text", "
 # A column's phrase or group (title:"two words", title:(a OR b)), a phrase, a parenthesis or comma, a word.
 _PIECES = re.compile(r'[^\s(),":]+:(?:"[^"]*"|\()|"[^"]*"|[(),]|[^\s(),"]+')
 _OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
-_WORD = re.compile(r"^\w+\*?$")
+# Words by the regex module's \w, which holds the marks of a word (Hindi's vowel signs, Thai's,
+# Hebrew points); re's splits किसान* at them, and the prefix was quoted into a phrase.
+_WORD = regex.compile(r"^\w+\*?$")
 
 
 def prepare_query(query: str, columns: tuple[str, ...] = ()) -> str:
@@ -164,17 +169,17 @@ def index_for(db, target: str, query: str) -> tuple[str, str]:
     return f"{target}_fts", query
 
 
-_OR = re.compile(r"\bOR\b")
+_OR_OR_NOT = re.compile(r"\b(?:OR|NOT)\b")
 _PHRASE = re.compile(r'"(?:[^"]|"")*"')
 
 
 def _asked(db, target: str, query: str) -> list[tuple[str, str, bool]]:
     """The indexes a (folded) query asks: (index, the query as it reads it, whether only the rows
     holding no unspaced characters are taken from it). The paired index holds only rows with such
-    characters: a query with an OR may match the others too (`Baghdad OR 农业`), where the index of
-    words answers it exactly (no word of theirs can be such a word)."""
+    characters: a query with an OR or a NOT may match the others too (`Baghdad OR 农业`, `Tokyo NOT
+    東京`), where the index of words answers it exactly (no word of theirs can be such a word)."""
     index, match = index_for(db, target, query)
-    if index == f"{target}_fts" or not _OR.search(_PHRASE.sub(" ", query)):
+    if index == f"{target}_fts" or not _OR_OR_NOT.search(_PHRASE.sub(" ", query)):
         return [(index, match, False)]
     return [(index, match, False), (f"{target}_fts", query, True)]
 
@@ -230,9 +235,8 @@ def _filter_clauses(target: str, filters: SearchFilters, spaced_only: bool = Fal
     """The rows of `target` the filters keep (and, spaced_only, that hold no characters of a script
     written without spaces): FROM clause, its id column, conditions, parameters."""
     where, params = [], []
-    if spaced_only:
-        row = "a" if target == "articles" else "c"
-        where.append("NOT (" + " OR ".join(f"has_unspaced({row}.{column})" for column in INDEX_COLUMNS[target]) + ")")
+    if spaced_only:  # the rows the paired index does not hold (its triggers hold those with such characters)
+        where.append(f"NOT EXISTS (SELECT 1 FROM {target}_cjk_fts p WHERE p.rowid = {'a.id' if target == 'articles' else 'c.id'})")
     if target == "articles":
         source, row_id, date = "articles a", "a.id", publication_day_of("a")
         if filters.author:
@@ -294,7 +298,7 @@ def _hits(db, index: str, match: str, query: str, target: str, ranked: list[tupl
 # nor by highlight(), which marks them all (minutes too).
 LONG_TEXT = 100_000
 PASSAGE_WORDS = 16  # as snippet()'s passages
-_QUERY_WORD = re.compile(r"(\w+)(\*?)")
+_QUERY_WORD = regex.compile(r"(\w+)(\*?)")  # marks inside (see _WORD)
 _NOT_WORDS = frozenset({"AND", "OR", "NOT", "NEAR"})
 
 
@@ -362,20 +366,26 @@ def passage_of_unspaced_text(text: str, query: str) -> str:
     found = _words_of(query).search(text)
     # A little before the word, but no later than where the passage would end with the text.
     start = max(0, min(found.start() - PASSAGE_CHARACTERS // 6, len(text) - PASSAGE_CHARACTERS)) if found else 0
-    window = " ".join(text[start:start + PASSAGE_CHARACTERS].split())
+    end = start + PASSAGE_CHARACTERS
+    # Not inside a letter: a Thai vowel sign or tone mark stays with the letter it is written on.
+    while 0 < start and unicodedata.category(text[start]).startswith("M"):
+        start -= 1
+    while end < len(text) and unicodedata.category(text[end]).startswith("M"):
+        end += 1
+    window = " ".join(text[start:end].split())
     marked = _words_of(query).sub(lambda match: f"{MATCH_START}{match.group(0)}{MATCH_END}", window)
-    return ("… " if start else "") + marked + (" …" if start + PASSAGE_CHARACTERS < len(text) else "")
+    return ("… " if start else "") + marked + (" …" if end < len(text) else "")
 
 
-def _words_of(query: str) -> re.Pattern:
+def _words_of(query: str) -> regex.Pattern:
     """The query's words as a pattern, in any case: a word as a whole word (a prefix* as a prefix),
     but one holding characters of a script written without spaces anywhere."""
     words = [(word, star) for word, star in _QUERY_WORD.findall(query)
              if word not in _NOT_WORDS and not query[query.find(word) + len(word):].startswith(":")]
-    return re.compile("|".join(_word_pattern(word, star) for word, star in words) or r"(?!)", re.IGNORECASE)
+    return regex.compile("|".join(_word_pattern(word, star) for word, star in words) or r"(?!)", regex.IGNORECASE)
 
 
 def _word_pattern(word: str, star: str) -> str:
     if has_unspaced(word):
-        return re.escape(word)
-    return r"\b" + re.escape(word) + (r"\w*" if star else r"\b")
+        return regex.escape(word)
+    return r"\b" + regex.escape(word) + (r"\w*" if star else r"\b")
