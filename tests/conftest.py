@@ -274,6 +274,16 @@ def make_generic_spider(tmp_path):
         spider.closed("finished")
 
 
+@pytest.fixture
+def empty_archive(tmp_path):
+    """A new archive file under tmp_path, open for writing; closed after the test."""
+    from newsarchive.archive import open_archive
+
+    archive = open_archive(tmp_path / "archive.db")
+    yield archive
+    archive.close()
+
+
 def spider_stat(spider, name: str):
     """One figure of a spider's crawl stats (None when never set)."""
     return spider.crawler.stats.get_value(name)

@@ -68,10 +68,8 @@ def pairs(archive) -> list[tuple]:
 
 
 @pytest.fixture
-def archive(tmp_path):
-    archive = open_archive(tmp_path / "archive.db")
-    yield archive
-    archive.close()
+def archive(empty_archive):
+    return empty_archive
 
 
 def test_the_hand_counts_hold():

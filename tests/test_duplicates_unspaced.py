@@ -8,8 +8,6 @@ import hashlib
 import re
 import sqlite3
 
-import pytest
-
 from newsarchive.archive import open_archive
 from newsarchive.archive.duplicates import MIN_WORDS, body_words, find_duplicates, jaccard, shingles
 from tests.conftest import archive_without_migration
@@ -32,12 +30,6 @@ def edited(text: str, *positions: int) -> str:
 STORY = characters(200)  # 200 characters, 196 shingles; 10 clauses
 
 
-@pytest.fixture
-def archive(tmp_path):
-    archive = open_archive(tmp_path / "archive.db")
-    yield archive
-    archive.close()
-
 
 def test_the_hand_counts_hold():
     assert len(body_words(STORY)) == 200 and len(shingles(body_words(STORY))) == 196
@@ -45,7 +37,8 @@ def test_the_hand_counts_hold():
     assert jaccard(shingles(body_words(STORY)), shingles(body_words(edited(STORY, 40, 150)))) == 186 / 206
 
 
-def test_a_chinese_story_with_two_characters_edited_is_a_near_pair(archive):
+def test_a_chinese_story_with_two_characters_edited_is_a_near_pair(empty_archive):
+    archive = empty_archive
     crawl = store(archive, article("xinhua", "bridge", STORY), article("sister", "bridge-edited", edited(STORY, 40, 150)),
                   article("other", "unrelated", characters(200, first=0x5E00)))
     summary = find_duplicates(archive)
@@ -53,7 +46,8 @@ def test_a_chinese_story_with_two_characters_edited_is_a_near_pair(archive):
     assert summary.short == 0
 
 
-def test_a_chinese_brief_is_not_compared(archive):
+def test_a_chinese_brief_is_not_compared(empty_archive):
+    archive = empty_archive
     brief = characters(MIN_WORDS - 1)
     store(archive, article("xinhua", "brief", brief), article("sister", "brief-copy", brief))
     summary = find_duplicates(archive)
@@ -91,7 +85,8 @@ def test_hindi_words_differing_in_their_vowel_signs_are_different_words():
     assert body_words("सेना ने दिन भर") != body_words("सोना ने दान भर")
 
 
-def test_hindi_stories_differing_in_vowel_signs_are_no_exact_pair(archive):
+def test_hindi_stories_differing_in_vowel_signs_are_no_exact_pair(empty_archive):
+    archive = empty_archive
     words = "सेना ने आज सुबह शहर के पुराने पुल पर काम शुरू किया और शाम तक सड़क फिर से खुल गई".split()
     body = " ".join(words * 4)  # 80 words
     changed = body.replace("सेना", "सोना").replace("किया", "कीया")  # each word another vowel sign
