@@ -34,6 +34,7 @@ ARTICLES = {
     10: ("ברכה", "שָׁלוֹם לְכֻלָּם", []),  # Hebrew with its points
     11: ("一季度经济数据发布", "2024年3月15日，苹果iPhone销量上升。", []),  # runs between digits and Latin letters
     12: ("किसान", "किसानों ने दिल्ली में प्रदर्शन किया।", []),
+    13: ("新闻", "２０２５年４月１日，ＡＢＣ发布消息。", []),  # full-width digits and letters
 }
 
 
@@ -114,7 +115,9 @@ def test_words_written_with_marks_are_whole_words(db, query, expected):
 @pytest.mark.parametrize(("query", "expected"), [
     # Runs of one character between digits or Latin letters (the index held each run's last
     # character twice, and the query asked for the phrase without it: a date was never found).
-    ("3月15日", [11]), ("2024年3月", [11]), ("苹果iPhone", [11]), ("年", [11]),
+    ("3月15日", [11]), ("2024年3月", [11]), ("苹果iPhone", [11]), ("年", [11, 13]),
+    # Full-width digits and letters are their ASCII ones, in the text and in the query.
+    ("2025年4月", [13]), ("２０２５年４月", [13]), ("ABC发布", [13]),
     # A phrase of two words each of a run (the first run's last character stands between them).
     ('"비가 온다"', [3]), ('"서울 소식"', [3]), ('"东京 天气"', []), ("NEAR(비가 온다, 2)", [3]),
     # A NOT keeps the articles with no such characters too (only an OR did).

@@ -10,7 +10,8 @@ folds its query the same way, so that:
   "الامنية" and "امنية" are one word, "حدود" finds "الحدود" and "والحدود"; and off the start
   of a word a query asks for, however short ("الطر*" finds "الطريق");
 - Russian: ё is е (the case is folded by the index itself);
-- Hebrew: the points and cantillation marks are dropped (שָׁלוֹם is שלום).
+- Hebrew: the points and cantillation marks are dropped (שָׁלוֹם is שלום);
+- Chinese and Japanese: a full-width letter or digit is its ASCII one (２０２４年 is 2024年).
 
 Folding keeps every word a word (it never joins or splits one): the index's word positions are
 those of the original text, so FTS5's snippet() and highlight() show the original words. For that,
@@ -37,10 +38,13 @@ ARABIC_MARKS = "".join(chr(code) for code in range(0x064B, 0x0660)) + "\u0670"
 # Hebrew cantillation and points (U+0591 to U+05C7 but for the punctuation among them: maqaf, paseq,
 # sof pasuq, nun hafukha).
 HEBREW_MARKS = "".join(chr(code) for code in range(0x0591, 0x05C8) if chr(code) not in "\u05be\u05c0\u05c3\u05c6")
+# The full-width forms of ASCII letters, digits and signs (U+FF01 to U+FF5E), which Chinese and
+# Japanese text sets among its characters (２０２４年, ＪＲ): each is its ASCII character, one for one.
+FULL_WIDTH = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
 _TABLE = str.maketrans({
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ي", "ى": "ي", "ة": "ه",
     "ـ": None, **{mark: None for mark in ARABIC_MARKS + HEBREW_MARKS},
-    "ё": "е", "Ё": "Е",
+    "ё": "е", "Ё": "Е", **FULL_WIDTH,
 })
 # The characters _TABLE changes: a text with none (most Latin-script text) is not translated. The
 # scan is six times faster than translate's look-up of each character, on the bodies of the
