@@ -70,8 +70,7 @@ UNSPACED_CLASS = "".join(f"{chr(first)}-{chr(last)}" for first, last in UNSPACED
 # scripts written without spaces, not Korean's, which spaces its words. (Regular expression class.)
 CHARACTER_WORD_CLASS = "".join(f"{chr(first)}-{chr(last)}" for first, last in UNSPACED_RANGES
                                if (first, last) != HANGUL_SYLLABLES)
-_UNSPACED_RUN = re.compile(f"[{UNSPACED_CLASS}]+")
-_BETWEEN_RUNS = re.compile(f"([{UNSPACED_CLASS}]+)")  # split() keeps the runs
+_UNSPACED_RUN = re.compile(f"([{UNSPACED_CLASS}]+)")  # a group: split() keeps the runs
 # What FTS5 reads as one piece of a query: a quoted phrase ("" inside is a quote), or a run of
 # anything else but spaces and its syntax characters.
 _QUERY_PIECE = re.compile(r'"(?:[^"]|"")*"|[^\s"(),]+')
@@ -131,7 +130,7 @@ def _paired_piece(piece: str) -> str:
 
 def _phrase(text: str, starred: bool) -> str:
     """The FTS5 phrase of a query's text as the paired index tokenized it (see paired_query)."""
-    pieces = _BETWEEN_RUNS.split(text)  # other text, a run, other text, a run ... (runs at odd places)
+    pieces = _UNSPACED_RUN.split(text)  # other text, a run, other text, a run ... (runs at odd places)
     last_run = max((place for place in range(1, len(pieces), 2) if not "".join(pieces[place + 1:]).strip()),
                    default=None)
     tokens: list[str] = []

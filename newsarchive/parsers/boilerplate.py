@@ -45,17 +45,23 @@ def boilerplate_in(container) -> Callable[[Any], bool]:
     words say widget while it holds most of the container's text: a theme's names on the story's
     own wrapper (WordPress Hueman's `entry themeform share`, a `row--sidebar` column, Bootstrap's
     `hidden-xs`), whose story was dropped whole. (Hidden by its style, or a comment, it stays out.)"""
-    total = len(container.text_content())
     verdicts: dict = {}
+    total: list[int] = []  # the container's text length, measured once a widget-named wrapper asks
 
     def skipped(element) -> bool:
         if element not in verdicts:
             verdicts[element] = is_boilerplate(element) and not (
                 "display:none" not in (element.get("style") or "").replace(" ", "")
-                and not is_comment_item(element) and 2 * len(element.text_content()) > total)
+                and not is_comment_item(element) and 2 * len(element.text_content()) > _length(container, total))
         return verdicts[element]
 
     return skipped
+
+
+def _length(container, measured: list[int]) -> int:
+    if not measured:
+        measured.append(len(container.text_content()))
+    return measured[0]
 
 
 def inside_non_body(element, container, skipped: Callable[[Any], bool] = is_boilerplate) -> bool:
