@@ -2,7 +2,8 @@
 
 A case is a folder `<fixtures>/<site>/<name>/` holding `page.html` (the bytes as served),
 `case.json` (`url`, `charset`, `description`, and `checked_by_hand` with `checked`: whether a
-person compared expected.json with the page, and what they compared) and `expected.json` (the
+person compared expected.json with the page, and what they compared; `profile`, a profile file the
+case is read with, or `any_site`, read with none) and `expected.json` (the
 record). A recorded case holds what the parsers make of the page *today*: until someone checks
 it, it catches changes, not errors, and `fixtures check` says so. `check_cases`
 re-parses every page and reports each field that differs, so an archivist's CI fails, with a
@@ -19,6 +20,9 @@ from newsarchive.parsers import ParseError, parse_page
 from newsarchive.profiles import ProfileError, profile_and_site
 
 PAGE_FILE, CASE_FILE, EXPECTED_FILE = "page.html", "case.json", "expected.json"
+# case.json's mark of a case read with the any-site layers, no profile (`fixtures record --any-site`):
+# its site folder's name, even a profiled site's, and its URL's host choose none.
+ANY_SITE = "any_site"
 
 
 @dataclass
@@ -35,6 +39,8 @@ class FixtureCase:
         meta = self._json(CASE_FILE)
         if not isinstance(meta.get("url"), str):
             raise BadCase(f"{self.folder / CASE_FILE} names no page URL (\"url\")")
+        if not isinstance(meta.get(ANY_SITE, False), bool):
+            raise BadCase(f"{self.folder / CASE_FILE}: \"{ANY_SITE}\" is true or false, not {meta[ANY_SITE]!r}")
         return meta
 
     def _json(self, name: str) -> dict:
@@ -71,13 +77,15 @@ class FixtureCase:
         """The record the parsers make of the saved page now, as plain JSON data."""
         meta = self.meta()
         content_type = f"text/html; charset={meta['charset']}" if meta.get("charset") else None
+        any_site = meta.get(ANY_SITE, False)
         try:  # the profile file the case was recorded with, else the bundled profile of its site
-            found = profile_and_site(self.site, meta["url"], meta.get("profile"))
+            found = None if any_site else profile_and_site(self.site, meta["url"], meta.get("profile"))
         except ProfileError as error:
             raise BadCase(str(error)) from None
         profile, site = found if found else (None, None)
         try:
-            record = parse_page(meta["url"], self.body(), profile=profile, site=site, content_type=content_type)
+            record = parse_page(meta["url"], self.body(), profile=profile, site=site, content_type=content_type,
+                                find_profile=not any_site)
         except ParseError as error:
             return {"kind": "error", "reason": error.reason, "message": str(error)}
         return json.loads(json.dumps(record.to_dict(), ensure_ascii=False))
@@ -168,8 +176,11 @@ def existing_case(root: Path, site: str, name: str) -> FixtureCase | None:
 
 
 def record_case(root: Path, site: str, name: str, url: str, body: bytes, charset: str | None,
-                description: str = "", force: bool = False, profile: str | None = None) -> FixtureCase:
+                description: str = "", force: bool = False, profile: str | None = None,
+                any_site: bool = False) -> FixtureCase:
     """Save a page as a new case, with the parsers' current output as the expected record.
+    profile: a profile file the case is read with; any_site: read with no profile, whatever the
+    site's name (ANY_SITE in case.json).
 
     An existing case is replaced only with force: its expected record may have been checked by hand.
     """
@@ -180,7 +191,8 @@ def record_case(root: Path, site: str, name: str, url: str, body: bytes, charset
     (folder / PAGE_FILE).write_bytes(body)
     meta = {"url": url, "charset": charset, "description": description, "checked_by_hand": False,
             "checked": "not yet: compare every field of expected.json with the page, then say what you checked",
-            **({"profile": profile} if profile else {})}  # a profile file, as given (from where checks run)
+            **({"profile": profile} if profile else {}),  # a profile file, as given (from where checks run)
+            **({ANY_SITE: True} if any_site else {})}
     (folder / CASE_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     case = FixtureCase(site=site, name=name, folder=folder)
     write_expected(case, case.parse())

@@ -126,9 +126,11 @@ def test_fixtures_record_keeps_an_existing_case_without_force(tmp_path):
 
 @pytest.mark.parametrize("site, name, message", [
     ("diyarun", "copy", "Error: Invalid value for --site: no site profile has a site named 'diyarun' "
-                        "(did you mean diyaruna?); known: diyaruna, almashareq, caravanserai, salaamtimes"),
+                        "(did you mean diyaruna?); known: diyaruna, almashareq, caravanserai, salaamtimes "
+                        "(or give --any-site to read the page with no profile)"),
     ("bbc", "copy", "Error: Invalid value for --site: no site profile has a site named 'bbc'; "
-                    "known: diyaruna, almashareq, caravanserai, salaamtimes"),
+                    "known: diyaruna, almashareq, caravanserai, salaamtimes (or give --any-site to read "
+                    "the page with no profile)"),
     ("diyaruna", "../escape", "Error: Invalid value for --name: case name '../escape' must be a plain folder "
                               "name, e.g. windows-1256-charset"),
 ])

@@ -23,7 +23,9 @@ import click
 @click.option("--charset", help="The charset the server declared, if known.")
 @click.option("--profile", "profile_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A profile file of your own to read the page with (see docs/site-markup.md).")
-def extract(file: Path, url: str, site: str | None, charset: str | None, profile_path: Path | None):
+@click.option("--any-site", is_flag=True, help="Read the page with the any-site layers alone, even where a "
+                                               "bundled profile knows its site (what a profile adds, by comparison).")
+def extract(file: Path, url: str, site: str | None, charset: str | None, profile_path: Path | None, any_site: bool):
     """Print one saved page's record as JSON, each field with the layer that gave it.
 
     \b
@@ -32,29 +34,32 @@ def extract(file: Path, url: str, site: str | None, charset: str | None, profile
     """
     from newsarchive.parsers import ParseError, parse_page
 
+    if any_site and (site or profile_path):
+        raise click.UsageError("--any-site reads the page with no profile: give it without --site or --profile")
     profile, site_record = _profile_and_site(site, url, profile_path, only_named=True)
     content_type = f"text/html; charset={charset}" if charset else None
     body = saved_page(file)
     try:
-        record = parse_page(url, body, profile=profile, site=site_record, content_type=content_type)
+        record = parse_page(url, body, profile=profile, site=site_record, content_type=content_type,
+                            find_profile=not any_site)
     except ParseError as error:
         raise click.ClickException(str(error)) from error
     click.echo(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
 
 
-def saved_page(file: Path) -> bytes:
+def saved_page(file: Path, param_hint: str = "FILE") -> bytes:
     """The bytes of a saved page: a regular file no bigger than a crawl takes a page
     (DOWNLOAD_MAXSIZE). /dev/zero was read for ever, a named pipe waited for good, and a file of
     gigabytes was read whole into memory."""
     from newsarchive.settings import DOWNLOAD_MAXSIZE
 
     if not file.is_file():
-        raise click.BadParameter(f"{file} is not a regular file (a device, a pipe ...)", param_hint="FILE")
+        raise click.BadParameter(f"{file} is not a regular file (a device, a pipe ...)", param_hint=param_hint)
     with open(file, "rb") as saved:
         body = saved.read(DOWNLOAD_MAXSIZE + 1)
     if len(body) > DOWNLOAD_MAXSIZE:
         raise click.BadParameter(f"{file} is larger than {DOWNLOAD_MAXSIZE // 2**20} MB, the most a crawl takes of "
-                                 "a page (DOWNLOAD_MAXSIZE)", param_hint="FILE")
+                                 "a page (DOWNLOAD_MAXSIZE)", param_hint=param_hint)
     return body
 
 
@@ -125,7 +130,8 @@ def fixtures_check(site: str | None, fixtures_dir: Path):
 
 @fixtures.command("record")
 @click.argument("source")
-@click.option("--site", required=True, help="Site name: the folder under the fixtures dir.")
+@click.option("--site", help="Site name: the folder under the fixtures dir (a profile's site; with --any-site, "
+                              "any name, by default the page's host).")
 @click.option("--name", required=True, help="Case name, after what it exercises (windows-1256-charset).")
 @click.option("--url", help="The page's URL, when SOURCE is a file (default: SOURCE when it is a URL).")
 @click.option("--charset", help="The charset the page's bytes are in, when known.")
@@ -134,48 +140,59 @@ def fixtures_check(site: str | None, fixtures_dir: Path):
 @click.option("--profile", "profile_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A profile file of your own: the case is read with it, now and by `fixtures check` (its path "
                    "is kept as given: give it as your checks will find it).")
+@click.option("--any-site", is_flag=True,
+              help="Read the page with the any-site layers, no profile (a site no profile knows): so do the checks.")
 @fixtures_dir_option
-def fixtures_record(source, site, name, url, charset, description, force, profile_path, fixtures_dir):
+def fixtures_record(source, site, name, url, charset, description, force, profile_path, any_site, fixtures_dir):
     """Save a page (a URL or a file) as a fixture case and write its current parse to review.
     An existing case is kept unless --force is given: its expected record may have been checked by hand.
 
     \b
-    Example:
+    Examples:
         newsarchive fixtures record saved.html --site diyaruna --name arabic-article \\
             --url https://diyaruna.com/ar/articles/cnmi_di/features/2020/03/15/feature-01
+        newsarchive fixtures record story.html --any-site --name live-blog --url https://news.example.org/2024/05/01/story
     """
     from newsarchive import fixtures as fixture_cases
 
-    _check_new_case(fixtures_dir, site, name, force, profile_path)
+    if any_site and profile_path:
+        raise click.UsageError("give --profile (read with that profile) or --any-site (read with none), not both")
+    if not site and not any_site:
+        raise click.BadParameter("give the site's name (or --any-site for a site no profile knows)", param_hint="--site")
+    if not site:  # the page's host names the folder
+        site = _host_of(_page_url(source, url))
+    _check_new_case(fixtures_dir, site, name, force, profile_path, any_site)
     body, url, charset = _page_source(source, url, charset)
     case = fixture_cases.record_case(fixtures_dir, site, name, url, body, charset, description, force=force,
-                                     profile=str(profile_path) if profile_path else None)
+                                     profile=str(profile_path) if profile_path else None, any_site=any_site)
     click.echo(f"recorded {case.label} in {case.folder}: review {fixture_cases.EXPECTED_FILE} before committing")
 
 
 def _page_source(source: str, url: str | None, charset: str | None) -> tuple[bytes, str, str | None]:
     """A page's bytes, URL and charset, from a URL (downloaded) or a saved file (with --url)."""
+    url = _page_url(source, url)
     if "://" in source:
         body, charset = _download(source, charset)
-        return body, url or source, charset
-    if not url:
-        raise click.BadParameter("give the page's --url when SOURCE is a saved file", param_hint="--url")
+        return body, url, charset
     if not Path(source).is_file():
         raise click.BadParameter(f"{source} is not a file or a URL", param_hint="SOURCE")
-    return Path(source).read_bytes(), url, charset
+    return saved_page(Path(source), "SOURCE"), url, charset
 
 
-def _check_new_case(fixtures_dir: Path, site: str, name: str, force: bool, profile_path: Path | None = None) -> None:
-    """A profiled site and a case name not taken (or --force), checked before anything is fetched."""
+def _check_new_case(fixtures_dir: Path, site: str, name: str, force: bool, profile_path: Path | None = None,
+                    any_site: bool = False) -> None:
+    """A profiled site (any name with any_site) and a case name not taken (or --force), checked
+    before anything is fetched."""
     from newsarchive import fixtures as fixture_cases
     from newsarchive.options import did_you_mean
     from newsarchive.profiles import all_site_names
 
     if profile_path:
         _profile_and_site(site, None, profile_path)  # the file's site
-    elif site not in all_site_names():
+    elif site not in all_site_names() and not any_site:
         raise click.BadParameter(f"no site profile has a site named {site!r}{did_you_mean(site, all_site_names())}; "
-                                 f"known: {', '.join(all_site_names())}", param_hint="--site")
+                                 f"known: {', '.join(all_site_names())} (or give --any-site to read the page "
+                                 "with no profile)", param_hint="--site")
     try:
         existing = fixture_cases.existing_case(fixtures_dir, site, name)
     except fixture_cases.BadCaseName as error:
@@ -183,6 +200,29 @@ def _check_new_case(fixtures_dir: Path, site: str, name: str, force: bool, profi
     if existing and not force:
         raise click.UsageError(f"fixture case {existing.label} already exists in {existing.folder}: "
                                "give --force to replace it")
+
+
+def _page_url(source: str, url: str | None) -> str:
+    """The page's URL: --url, else SOURCE when it is a URL."""
+    if url:
+        return url
+    if "://" in source:
+        return source
+    raise click.BadParameter("give the page's --url when SOURCE is a saved file", param_hint="--url")
+
+
+def _host_of(url: str) -> str:
+    """The host of a page's URL, as a case folder's name (one plain name: no port)."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        host = None
+    if not host:
+        raise click.BadParameter(f"no host in {url!r} to name the case's folder after: give --site NAME",
+                                 param_hint="--site")
+    return host
 
 
 def _download(url: str, charset: str | None) -> tuple[bytes, str | None]:

@@ -35,13 +35,16 @@ def parse_page(
     kind: str | None = None,
     fields: Collection[str] | None = None,
     asked_as: str | None = None,
+    *,
+    find_profile: bool = True,
 ) -> Article | Listing:
     """Parse any page of a news site into an Article or a Listing. kind: what the page is, when the
     caller knows (None: the page tells); asked_as: what the crawl hoped it was, when the page tells
     ("listing" for a start URL or a next page, "article" for a sitemap's or feed's entry: see
     discovery.page_kind); fields: the article fields wanted, None for all (see
-    article.extract_article: a rendered page's parse)."""
-    if profile is None:
+    article.extract_article: a rendered page's parse). Given no profile, the bundled profile of the
+    URL's site reads the page, unless find_profile is false (the any-site layers alone)."""
+    if profile is None and find_profile:
         found = find_site(url)
         if found:
             profile, site = found[0], site or found[1]
