@@ -362,7 +362,12 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
     check_redis_url(redis_url)
     if redis_url is not None:
         crawl_name = distributed_crawl_name(crawl_name, site)
-    check_render(render, (overrides or {}).get("NEWSARCHIVE_CHROMIUM"))
+    check_setting_choices(overrides or {})
+    if render is None and (overrides or {}).get("NEWSARCHIVE_RENDER"):
+        check_render(overrides["NEWSARCHIVE_RENDER"], overrides.get("NEWSARCHIVE_CHROMIUM"),
+                     f"-s NEWSARCHIVE_RENDER={overrides['NEWSARCHIVE_RENDER']}")
+    else:
+        check_render(render, (overrides or {}).get("NEWSARCHIVE_CHROMIUM"))
     check_render_origins((overrides or {}).get("NEWSARCHIVE_RENDER_ORIGINS"))
     check_browser_settings(overrides or {})
     check_setting_types(overrides or {})
@@ -441,8 +446,23 @@ def crawl_settings(*, contact=None, photos_dir=None, stale_pages=None, refresh_w
     return settings
 
 
-def check_render(render: str | None, chromium: str | None) -> None:
-    """--render is auto, always or never; always needs a browser (auto goes on without one)."""
+# Settings whose value is one word of a few: another (`-s NEWSARCHIVE_RENDER=Always`) was taken
+# without a word, and the crawl did what none of them says (rendered nothing, drew no progress).
+CHOICE_SETTINGS = {"NEWSARCHIVE_RENDER": ("auto", "always", "never"), "NEWSARCHIVE_PROGRESS": ("auto", "always", "never")}
+
+
+def check_setting_choices(overrides: dict) -> None:
+    """An OptionError for a -s value that is not one of its setting's choices (CHOICE_SETTINGS)."""
+    for name, value in overrides.items():
+        choices = CHOICE_SETTINGS.get(name)
+        if choices is not None and value not in choices:
+            raise OptionError(f"-s {name}={value}: {name} is one of {', '.join(choices)}"
+                              f"{did_you_mean(str(value).lower(), choices)}")
+
+
+def check_render(render: str | None, chromium: str | None, given_as: str = "--render always") -> None:
+    """--render is auto, always or never; always needs a browser (auto goes on without one).
+    given_as: how the crawl was told to render always (the option, or -s NEWSARCHIVE_RENDER)."""
     from newsarchive.rendering import RENDER_MODES, browser_missing
 
     if render is not None and render not in RENDER_MODES:
@@ -450,7 +470,7 @@ def check_render(render: str | None, chromium: str | None) -> None:
     if render == "always":
         missing = browser_missing(chromium or project_settings().get("NEWSARCHIVE_CHROMIUM"))
         if missing:
-            raise OptionError(f"--render always needs a browser: {missing}")
+            raise OptionError(f"{given_as} needs a browser: {missing}")
 
 
 # scrapy-playwright's settings that hold a dict (a JSON object, as `-s` gives it).

@@ -274,6 +274,13 @@ def test_an_error_chain_reads_first_cause_first():
      "-s NEWSARCHIVE_QUEUE_IN_MEMORY=-2: NEWSARCHIVE_QUEUE_IN_MEMORY must be -1 or more"),
     ({"overrides": {"NEWSARCHIVE_RENDER_TIMEOUT": "0"}},
      "-s NEWSARCHIVE_RENDER_TIMEOUT=0: NEWSARCHIVE_RENDER_TIMEOUT must be more than 0"),
+    # Taken without a word, and the crawl rendered nothing (exit 0, the comments unreached).
+    ({"overrides": {"NEWSARCHIVE_RENDER": "Always"}},
+     "-s NEWSARCHIVE_RENDER=Always: NEWSARCHIVE_RENDER is one of auto, always, never (did you mean always?)"),
+    ({"overrides": {"NEWSARCHIVE_PROGRESS": "yes"}},
+     "-s NEWSARCHIVE_PROGRESS=yes: NEWSARCHIVE_PROGRESS is one of auto, always, never"),
+    ({"overrides": {"NEWSARCHIVE_RENDER": "always", "NEWSARCHIVE_CHROMIUM": "/nonexistent/chromium"}},
+     "-s NEWSARCHIVE_RENDER=always needs a browser: no Chromium at NEWSARCHIVE_CHROMIUM='/nonexistent/chromium'"),
 ])
 def test_a_bad_option_is_refused_before_anything_starts(options, message):
     with pytest.raises(OptionError) as refused:
@@ -287,6 +294,7 @@ def test_a_bad_option_is_refused_before_anything_starts(options, message):
     {"PLAYWRIGHT_CDP_KWARGS": "", "PLAYWRIGHT_CONNECT_KWARGS": "{}"},
     {"NEWSARCHIVE_RENDER_CONCURRENCY": "1", "NEWSARCHIVE_RENDER_MAX_CLICKS": "0", "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": "0",
      "NEWSARCHIVE_RENDER_TIMEOUT": "0.5", "NEWSARCHIVE_QUEUE_IN_MEMORY": "-1"},
+    {"NEWSARCHIVE_RENDER": "never", "NEWSARCHIVE_PROGRESS": "always"},
 ])
 def test_browser_settings_the_crawl_can_use_are_taken(overrides):  # the least of each bound too
     assert {name: crawl_plan(SITE, overrides=overrides).settings[name] for name in overrides} == overrides
