@@ -749,8 +749,11 @@ class PageActivity:
 
     def __init__(self, quiet_ms: int = QUIET_MS, scripts_kept: set[str] | None = None):
         self.quiet_ms = quiet_ms
-        # The URLs of the scripts the crawl's renders kept as captures already (shared by them).
+        # The URLs of the scripts the crawl's renders keep as captures (shared by them), each claimed
+        # by the render that saw it first: renders run side by side, and each of those in flight
+        # when the first kept it kept it again (40 stories, one script: several copies, in the WARC too).
         self.scripts_kept = set() if scripts_kept is None else scripts_kept
+        self.scripts_claimed: list[str] = []  # those this render claimed: given back if it keeps none
         self.last_change = time.monotonic()
         self.pending: dict[object, float] = {}  # the page's requests in flight, and when each was sent
         self.seen: list[tuple[object, str]] = []  # (Playwright response, when it arrived)
@@ -766,7 +769,15 @@ class PageActivity:
     def forget(self) -> None:
         """Start again, as for a new render: the requests and responses of a tab that crashed, or of
         a browser that ended, will never end or be read."""
+        self.release_scripts()
         self.__init__(self.quiet_ms, self.scripts_kept)  # type: ignore[misc]
+
+    def release_scripts(self, url: str | None = None) -> None:
+        """Give back the claim on a script (all this render's when url is None) whose capture it
+        will not keep: the next render that loads it keeps it."""
+        for claimed in [url] if url is not None else self.scripts_claimed:
+            self.scripts_kept.discard(claimed)
+        self.scripts_claimed = [] if url is None else [kept for kept in self.scripts_claimed if kept != url]
 
     def note_replaced(self, html) -> None:
         """Keep the page's HTML from before a click that took away some of what it showed."""
@@ -827,8 +838,11 @@ class PageActivity:
             self.documents.append(response.url)
         if carries_content(request.resource_type, response.status, request.method,
                            response.headers.get("content-type", ""), response.frame.parent_frame is None):
-            if request.resource_type == "script" and response.url in self.scripts_kept:
-                return  # a site's scripts are the same on every page: kept once a crawl (read)
+            if request.resource_type == "script":
+                if response.url in self.scripts_kept:
+                    return  # a site's scripts are the same on every page: kept once a crawl
+                self.scripts_kept.add(response.url)
+                self.scripts_claimed.append(response.url)
             self.seen.append((response, utc_now()))
 
     async def settle(self, page, timeout_ms: int) -> SettledPage | None:
@@ -875,18 +889,18 @@ class PageActivity:
         for response, fetched_at in self.seen:
             if response.request in self.pending:  # still loading (a stream): its body would never come
                 logger.info(f"not kept: {response.url}, loaded by {page.url}, was still loading")
+                self.release_scripts(response.url)
                 continue
             try:
                 self.captures.append(Capture(
                     url=response.url, fetched_at=fetched_at, status=response.status,
                     request_headers=_header_lists(await response.request.all_headers()),
                     response_headers=_header_lists(await response.all_headers()), body=await response.body()))
-                if response.request.resource_type == "script":
-                    self.scripts_kept.add(response.url)
             except Exception as error:  # noqa: BLE001 (a body the browser no longer has is not kept)
                 if not await _answers(page):  # the tab or its browser ended: the render is cut short
                     raise
                 logger.warning(f"cannot keep {response.url}, loaded by {page.url}: {first_line(error)}")
+                self.release_scripts(response.url)
 
 
 async def _answers(page) -> bool:
@@ -1099,6 +1113,7 @@ class Renderer:
                 # NEWSARCHIVE_RENDER_MAX_CLICKS clicked, the button still there: read all shown, not all.
                 rendered.comments_status, rendered.comments_complete = "unreached", False
         except Exception as error:  # noqa: BLE001 (a page the browser cannot render keeps what the HTML gave)
+            activity.release_scripts()  # its captures are not kept: a later render keeps those scripts
             logger.warning(f"cannot render {url}: {type(error).__name__}: {first_line(error)}")
             self.stats.inc_value("newsarchive/render/failed_count")
             return None

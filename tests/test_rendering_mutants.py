@@ -459,3 +459,30 @@ def test_playwrights_headers_are_kept_as_scrapys_title_case_a_list_a_character_a
     sent = "café".encode("utf-8")  # what the server sent, read by Chromium as windows-1252
     assert _header_lists({"x-note": sent.decode("cp1252"), "set-cookie": "a=1\nb=2", "etag": '"v1"'}) == {
         "X-Note": [sent.decode("latin-1")], "Set-Cookie": ["a=1", "b=2"], "Etag": ['"v1"']}
+
+
+def script_response(url: str):
+    """A response to a page's script request, as Playwright's objects give it (what seen_response reads)."""
+    request = type("Request", (), {"resource_type": "script", "method": "GET", "is_navigation_request": lambda self: False})()
+    frame = type("Frame", (), {"parent_frame": None})()
+    return type("Response", (), {"request": request, "url": url, "status": 200, "frame": frame,
+                                 "headers": {"content-type": "text/javascript"}})()
+
+
+def test_a_script_is_claimed_by_the_first_render_that_sees_it_and_given_back_if_that_one_keeps_none():
+    # Renders side by side each kept the site's script: it was marked kept only once read.
+    kept: set[str] = set()
+    first, second, third = (PageActivity(scripts_kept=kept) for _ in range(3))
+    first.seen_response(script_response("http://127.0.0.1:9/static/comments.js"))
+    second.seen_response(script_response("http://127.0.0.1:9/static/comments.js"))
+    assert (len(first.seen), len(second.seen), kept) == (1, 0, {"http://127.0.0.1:9/static/comments.js"})
+    first.seen_response(script_response("http://127.0.0.1:9/static/other.js"))
+    first.release_scripts("http://127.0.0.1:9/static/other.js")  # this one could not be read
+    assert (kept, first.scripts_claimed) == ({"http://127.0.0.1:9/static/comments.js"},
+                                             ["http://127.0.0.1:9/static/comments.js"])
+    first.forget()  # its tab crashed: what it saw is not kept
+    assert (kept, first.scripts_claimed, first.seen) == (set(), [], [])
+    third.seen_response(script_response("http://127.0.0.1:9/static/comments.js"))
+    assert (len(third.seen), third.scripts_claimed) == (1, ["http://127.0.0.1:9/static/comments.js"])
+    third.release_scripts()
+    assert (kept, third.scripts_claimed) == (set(), [])

@@ -1099,6 +1099,31 @@ def test_a_script_every_story_loads_is_kept_once_and_replays_their_comments(tmp_
         (["static", "comments.js"], script, "zlib", "text/javascript")]
 
 
+def test_a_script_the_stories_rendered_side_by_side_load_is_kept_once(tmp_path):
+    # Each render in flight when the first kept the script kept it again (it was marked kept only
+    # once read): 6 stories rendered at once stored the site's one script up to 6 times.
+    script = ITEM_JS + "document.querySelectorAll('[data-story]').forEach(function (story) {" \
+                       "addComment('The one comment on story ' + story.dataset.story + '.'); });"
+    story = ("<h3>1 Comment</h3><ol id='comment-list'></ol><span data-story='{n}'></span>"
+             "<script src='/static/comments.js'></script>")
+    stories = range(1, 7)
+    site = embed_site({
+        "/embeds/": "<html><body><h1>Embeds</h1>" + "".join(
+            f"<p><a href='/2024/05/08/side-by-side-{n}'>Story {n}</a></p>" for n in stories) + "</body></html>",
+        **{f"/2024/05/08/side-by-side-{n}": article(f"side-by-side-{n}", f"Storm with scripted comments {n}",
+                                                    story.replace("{n}", str(n))) for n in stories},
+        "/static/comments.js": script})
+    try:
+        crawl_embeds(site, tmp_path / "a.db", "NEWSARCHIVE_RENDER_CONCURRENCY=8")
+    finally:
+        site.shutdown()
+    db = sqlite3.connect(tmp_path / "a.db")
+    assert [comments_of(db, f"side-by-side-{n}") for n in stories] == [
+        ("complete", [f"The one comment on story {n}."], "rendered") for n in stories]
+    assert db.execute("SELECT url FROM captures WHERE kind = 'script'").fetchall() == [
+        (f"http://127.0.0.1:{site.server_port}/static/comments.js",)]
+
+
 def test_comments_a_frame_of_the_sites_own_shows_by_script_are_read_from_the_rendered_page(tmp_path):
     # The frame was read without a browser as a page of the story's comments, and showed none (its
     # script writes them): the story was never rendered for them, `unreached` for good.
