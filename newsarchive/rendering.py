@@ -39,6 +39,7 @@ import dataclasses
 import functools
 import importlib.util
 import logging
+import math
 import os
 import re
 import shutil
@@ -125,9 +126,14 @@ DOCUMENT_HTML_JS = """() => (document.doctype ? new XMLSerializer().serializeToS
 # is what lets a starved page's scripts put their comments in.
 QUIET_MS = 50
 IN_FLIGHT_POLL_S = 0.02  # how often a settling page's requests in flight are looked at again
-# A request of a rendered page still open after this long is a stream (a live page's long poll or
-# server-sent events): the page is not waiting for it to end, and neither is the render.
+# A request of a rendered page still open after this long is a stream (a live page's long poll):
+# the page is not waiting for it to end, and neither is the render. At least this, and a quarter of
+# the render timeout (stream_ms_for: 5 s by default): a busy comment service answers in 3 s, and
+# a 2 s bound read every such page without its comments, `unreached` on every crawl, however long
+# the timeout an archivist gave. Server-sent events (an EventSource) are a stream from the start.
 STREAM_MS = 2000
+STREAM_SHARE_OF_TIMEOUT = 0.25
+STREAM_TYPES = ("eventsource",)
 # The longest wait for a page's main thread to go idle; after it the page is read as it is. With
 # the render timeout as the only bound, one page of bench/render.py in the headless shell held its
 # render slot for the whole 20 s (the cause was not found; a busy page still idles within a
@@ -747,8 +753,8 @@ class PageActivity:
     EVENTS = {"request": "request_sent", "requestfinished": "request_ended", "requestfailed": "request_failed",
               "response": "seen_response", "popup": "close_popup", "framenavigated": "frame_navigated"}
 
-    def __init__(self, quiet_ms: int = QUIET_MS, scripts_kept: set[str] | None = None):
-        self.quiet_ms = quiet_ms
+    def __init__(self, quiet_ms: int = QUIET_MS, scripts_kept: set[str] | None = None, stream_ms: int = STREAM_MS):
+        self.quiet_ms, self.stream_ms = quiet_ms, stream_ms
         # The URLs of the scripts the crawl's renders keep as captures (shared by them), each claimed
         # by the render that saw it first: renders run side by side, and each of those in flight
         # when the first kept it kept it again (40 stories, one script: several copies, in the WARC too).
@@ -770,7 +776,7 @@ class PageActivity:
         """Start again, as for a new render: the requests and responses of a tab that crashed, or of
         a browser that ended, will never end or be read."""
         self.release_scripts()
-        self.__init__(self.quiet_ms, self.scripts_kept)  # type: ignore[misc]
+        self.__init__(self.quiet_ms, self.scripts_kept, self.stream_ms)  # type: ignore[misc]
 
     def release_scripts(self, url: str | None = None) -> None:
         """Give back the claim on a script (all this render's when url is None) whose capture it
@@ -785,14 +791,16 @@ class PageActivity:
             self.replaced.append(html)
 
     def request_sent(self, request) -> None:
-        self.last_change = self.pending[request] = time.monotonic()
+        self.last_change = time.monotonic()
+        # Server-sent events never end: in flight from the start, never waited for (in_flight).
+        self.pending[request] = -math.inf if getattr(request, "resource_type", None) in STREAM_TYPES else self.last_change
 
     @property
     def in_flight(self) -> int:
         """The requests in flight that the page may still be waiting for: one open for longer than
-        STREAM_MS is a stream (a long poll, server-sent events on a live page), which never ends
-        and which no settling waits out."""
-        recent = time.monotonic() - STREAM_MS / 1000
+        stream_ms is a stream (a long poll on a live page), which never ends and which no settling
+        waits out; so is one of server-sent events."""
+        recent = time.monotonic() - self.stream_ms / 1000
         return sum(1 for sent in self.pending.values() if sent >= recent)
 
     @staticmethod
@@ -901,6 +909,16 @@ class PageActivity:
                     raise
                 logger.warning(f"cannot keep {response.url}, loaded by {page.url}: {first_line(error)}")
                 self.release_scripts(response.url)
+
+
+def stream_ms_for(timeout: float) -> int:
+    """How long a rendered page's request may stay open before it is taken for a stream (STREAM_MS),
+    for a render timeout of `timeout` seconds.
+
+    >>> stream_ms_for(20.0), stream_ms_for(60.0), stream_ms_for(4.0)
+    (5000, 15000, 2000)
+    """
+    return max(STREAM_MS, int(timeout * 1000 * STREAM_SHARE_OF_TIMEOUT))
 
 
 async def _answers(page) -> bool:
@@ -1099,7 +1117,7 @@ class Renderer:
         """The page as the browser rendered it, parsed (parse_rendered: an async function from the
         rendered response to its record), its DOM and what its scripts loaded kept as captures;
         None when it could not be rendered (a warning, counted: the page keeps what the HTML gave)."""
-        activity = PageActivity(scripts_kept=self.scripts_kept)
+        activity = PageActivity(scripts_kept=self.scripts_kept, stream_ms=stream_ms_for(self.timeout))
         try:
             async with self.pages:  # the others wait here, not in the downloader
                 response = await self._render(url, activity, sent_page(sent, url))

@@ -47,6 +47,7 @@ from newsarchive.rendering import (
     rendering_figures,
     script_sign,
     sent_page,
+    stream_ms_for,
 )
 
 URL = "https://news.example/2024/05/01/story"
@@ -486,3 +487,18 @@ def test_a_script_is_claimed_by_the_first_render_that_sees_it_and_given_back_if_
     assert (len(third.seen), third.scripts_claimed) == (1, ["http://127.0.0.1:9/static/comments.js"])
     third.release_scripts()
     assert (kept, third.scripts_claimed) == (set(), [])
+
+
+def test_a_request_open_a_quarter_of_the_render_timeout_is_a_stream_and_server_sent_events_at_once():
+    activity = PageActivity(stream_ms=stream_ms_for(20.0))
+    slow, events = (type("Request", (), {"resource_type": kind})() for kind in ("fetch", "eventsource"))
+    activity.request_sent(slow)
+    activity.request_sent(events)
+    assert activity.in_flight == 1  # the slow fetch: server-sent events are never waited for
+    activity.pending[slow] -= 3.0  # a busy comment service, 3 s on: still waited for (it was not, past 2 s)
+    assert activity.in_flight == 1
+    activity.pending[slow] -= 2.1  # past 5 s: a long poll
+    assert activity.in_flight == 0
+    assert events in activity.pending  # in flight all the same: never kept as a capture (read)
+    activity.forget()
+    assert activity.stream_ms == 5000

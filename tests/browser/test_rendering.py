@@ -493,6 +493,9 @@ def service_site(service_port: int) -> dict[str, str]:
     }
 
 
+SLOW_SERVICE_S = 3  # how long embed_site's /api/slow... answers take
+
+
 def embed_site(pages: dict[str, str], asks: list | None = None, etag: str | None = None) -> ThreadingHTTPServer:
     """A site serving `pages` (read at each request: a test may change them between crawls). Each
     request for an article (/2024/...) adds its If-None-Match (None without one) to `asks`; with
@@ -510,6 +513,8 @@ def embed_site(pages: dict[str, str], asks: list | None = None, etag: str | None
                 self.send_response(304)
                 self.end_headers()
                 return
+            if self.path.startswith("/api/slow"):  # a busy comment service
+                time.sleep(SLOW_SERVICE_S)
             data = body.encode("utf-8")
             self.send_response(200)
             self.send_header("Content-Type", CONTENT_TYPES.get(self.path.rsplit(".", 1)[-1], "text/html; charset=utf-8"))
@@ -975,6 +980,18 @@ def crawl_one_story(tmp_path, path: str, page: str, *settings: str, others: dict
     finally:
         site.shutdown()
     return sqlite3.connect(tmp_path / "a.db")
+
+
+def test_comments_a_busy_comment_service_sends_after_3_s_are_read(tmp_path):
+    # A request open for 2 s was taken for a stream: the page was read without its comments,
+    # `unreached` on every crawl, whatever render timeout was given.
+    db = crawl_one_story(tmp_path, "/2024/05/02/slow-comments", article("slow-comments", "Storm with slow comments", (
+        "<h3>2 Comments</h3><ol id='comment-list' data-comments-url='/api/slow-comments.json'></ol><script>" + ITEM_JS
+        + "window.addEventListener('load', function () { fetch('/api/slow-comments.json').then(r => r.json())"
+          ".then(items => items.forEach(addComment)); });</script>")),
+        others={"/api/slow-comments.json": json.dumps(["A slow comment, number one.", "A slow comment, number two."])})
+    assert comments_of(db, "slow-comments") == (
+        "complete", ["A slow comment, number one.", "A slow comment, number two."], "rendered")
 
 
 def test_comments_behind_a_button_still_showing_after_the_last_click_allowed_are_unreached(tmp_path):
