@@ -36,6 +36,7 @@ from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from newsarchive.browser_launcher import launcher_for
 from newsarchive.rendering import (
     BROWSE_META,
+    COMMENTS_INTO_VIEW_JS,
     SENT_PAGE_META,
     RenderInterrupted,
     RenderTimeout,
@@ -148,6 +149,7 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
                           **(self.config.startup_context_kwargs.get(name) or {}), **(context_kwargs or {})}
         wrapper = await super()._create_browser_context(name, context_kwargs, spider)
         await wrapper.context.route("**", self._route)
+        await wrapper.context.add_init_script(COMMENTS_INTO_VIEW_JS)  # comments loaded when scrolled to
         return wrapper
 
     async def _route(self, route) -> None:

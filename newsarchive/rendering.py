@@ -116,6 +116,21 @@ PLAYWRIGHT_LOGGER = "scrapy-playwright"  # the logger scrapy-playwright's downlo
 # shows: about 25 ms of the browser's CPU a render, a third of all it spends (100 renders of
 # bench/render.py's pages, 4 tabs: 4.9 s against 7.7 s). The page's scripts could replace what
 # this calls; rendered_html falls back on page.content() when they broke it.
+# Run in every page a tab loads (the context's init script, render_handler.py): once the page has
+# loaded, the comments are scrolled into the middle of the view. Comment services and WordPress
+# load them only when the reader scrolls to them (an IntersectionObserver on the comments' element,
+# an <iframe loading="lazy">): a story longer than a screen was rendered with its comments never
+# asked for, `unreached` on every crawl. The element is the last of those a comments section is
+# marked by, outside the page's header, navigation and footer (a counter linked under the
+# headline comes before it); the top page only, not its frames. Nothing else is scrolled to: the
+# foot of a page with endless scroll would load story after story.
+COMMENTS_INTO_VIEW_JS = """window.top === window && addEventListener('load', () => { try {
+  let chosen = null;
+  for (const element of document.querySelectorAll(
+      '#disqus_thread, [data-comments-url], [id*="comment" i], [class*="comment" i], iframe[title*="comment" i]'))
+    if (!element.closest('header, nav, footer')) chosen = element;
+  if (chosen) chosen.scrollIntoView({block: 'center'});
+} catch (error) {} }, {once: true});"""
 DOCUMENT_HTML_JS = """() => (document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '')
   + (document.documentElement ? document.documentElement.outerHTML : '')"""
 # A page has settled when none of its requests has been in flight for this long (Playwright's

@@ -982,6 +982,22 @@ def crawl_one_story(tmp_path, path: str, page: str, *settings: str, others: dict
     return sqlite3.connect(tmp_path / "a.db")
 
 
+def test_comments_loaded_when_scrolled_to_are_read_below_a_long_story(tmp_path):
+    # An IntersectionObserver on the comments (Disqus's and Jetpack's lazy loading) never saw them:
+    # the browser never scrolled, and a story longer than a screen stayed `unreached` on every crawl.
+    lazy = ("var seen = new IntersectionObserver(function (entries) { if (entries[0].isIntersecting) {"
+            "seen.disconnect(); fetch('/api/lazy-comments.json').then(r => r.json()).then(items => items.forEach(addComment));"
+            "} }); seen.observe(document.getElementById('comment-list'));")
+    long_story = "".join(f"<p>{BODY} Part {n} of a long read.</p>" for n in range(40))
+    page = article("lazy-comments", "Storm with comments loaded when seen", (
+        "<h3>2 Comments</h3><ol id='comment-list'></ol><script>" + ITEM_JS + lazy + "</script>"
+        "<footer><p><a href='/about'>About us</a></p></footer>")).replace(BODY, long_story, 1)
+    db = crawl_one_story(tmp_path, "/2024/05/02/lazy-comments", page,
+                         others={"/api/lazy-comments.json": json.dumps(["Seen once scrolled to, one.", "Seen once scrolled to, two."])})
+    assert comments_of(db, "lazy-comments") == (
+        "complete", ["Seen once scrolled to, one.", "Seen once scrolled to, two."], "rendered")
+
+
 def test_comments_a_busy_comment_service_sends_after_3_s_are_read(tmp_path):
     # A request open for 2 s was taken for a stream: the page was read without its comments,
     # `unreached` on every crawl, whatever render timeout was given.
