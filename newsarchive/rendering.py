@@ -9,7 +9,8 @@ times, parses the rendered DOM with the same parsers and takes the comments (and
 HTML lacked) from it, their `sources` marked `rendered`; the DOM is kept as a capture of kind
 `rendered`. `--render always` renders every article and listing page, `--render never` none. A
 page asked for as a listing that links nowhere and has scripts (an app's shell) is rendered under
-auto too (`listing_render_reason`), its links read from the rendered DOM. A profile that lists
+auto too (`listing_render_reason`), its links read from the rendered DOM, and those only the page as
+sent listed kept after them. A profile that lists
 a field in `rendered_fields` (e.g. `rendered_fields = ["comments"]`) has its articles rendered
 when the page as sent lacks that field. Each rendered page is counted under why
 (`rendering_figures`): always, profile_field, comment_counter (a counter, printed or JSON-LD's, above the comments read),
@@ -56,7 +57,7 @@ from newsarchive.archive import utc_now
 from newsarchive.archive.capture_writer import CaptureWriter
 from newsarchive.archive.queries import COMMENT_PAGE_UNREAD
 from newsarchive.comment_pages import SHOWS_NONE, with_comment_pages
-from newsarchive.items import FILLABLE_FIELDS, WIRE_HEADERS, Article, Capture, Layer, Listing
+from newsarchive.items import FILLABLE_FIELDS, WIRE_HEADERS, Article, Capture, Layer, Listing, ListingLink
 from newsarchive.parsers.comments import LOAD_MORE, script_comments_sign
 from newsarchive.parsers.encoding import header_charset
 from newsarchive.parsers.metadata import STORY_TYPES
@@ -550,6 +551,23 @@ def wanted_from_rendering(article: Article) -> tuple[str, ...]:
     True
     """
     return (*COMMENT_FIELDS, *(name for name in FILLABLE_FIELDS if lacks_field(article, name)))
+
+
+def links_of_both(rendered: list[ListingLink], sent: list[ListingLink]) -> list[ListingLink]:
+    """A rendered listing's links, then those only the page as sent showed, numbered on: a section
+    whose script, failing to refresh its list, put an error note in its place lost every story the
+    page as sent listed (`--render always`).
+
+    >>> rendered = [ListingLink("https://example.com/b", 0), ListingLink("https://example.com/c", 1)]
+    >>> sent = [ListingLink("https://example.com/a", 0), ListingLink("https://example.com/b", 1)]
+    >>> [(link.url[-1], link.position) for link in links_of_both(rendered, sent)]
+    [('b', 0), ('c', 1), ('a', 2)]
+    >>> links_of_both([], sent) == sent
+    True
+    """
+    shown = {link.url for link in rendered}
+    only_sent = [link for link in sent if link.url not in shown]
+    return rendered + [dataclasses.replace(link, position=len(rendered) + number) for number, link in enumerate(only_sent)]
 
 
 def merge_rendered(article: Article, rendered: Article) -> list[str]:
@@ -1116,9 +1134,10 @@ class Renderer:
         if not isinstance(rendered, Listing):
             return listing
         self.stats.inc_value(f"newsarchive/render/reason/{reason}_count")
-        return dataclasses.replace(listing, links=rendered.links, section_links=rendered.section_links,
+        return dataclasses.replace(listing, links=links_of_both(rendered.links, listing.links),
+                                   section_links=links_of_both(rendered.section_links, listing.section_links),
                                    next_page_url=rendered.next_page_url or listing.next_page_url,
-                                   feeds=rendered.feeds or listing.feeds, elsewhere=rendered.elsewhere)
+                                   feeds=rendered.feeds or listing.feeds, elsewhere=rendered.elsewhere or listing.elsewhere)
 
     def _cannot_render(self, url: str, consequence: str) -> bool:
         """Whether the crawl has no browser for a page to render: said once, counted each time."""

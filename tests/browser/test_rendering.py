@@ -934,6 +934,28 @@ def test_a_section_whose_scripts_write_its_links_is_rendered_and_its_stories_arc
     assert never.returncode == 4 and "met no article" in never.stderr
 
 
+def test_a_rendered_section_keeps_the_stories_its_page_as_sent_listed(tmp_path):
+    # Its script, failing to refresh the list from its API, put an error note in its place: the
+    # links were read from the rendered page alone, and --render always archived none of the
+    # stories --render never did (exit 4).
+    stories = ("ferry", "market", "crane")
+    listed = "".join(f"<li><a href='/2024/05/03/{slug}'>The story of the {slug}</a></li>" for slug in stories)
+    section = ("<!doctype html><html><head><title>Harbour news</title></head><body><h1>Harbour news</h1>"
+               f"<ul id='stories'>{listed}</ul><script>fetch('/api/missing.json').catch(() => null).then(() => {{"
+               "document.getElementById('stories').outerHTML = '<p>Stories could not be loaded.</p>'; });</script>"
+               "</body></html>")
+    site = embed_site({"/embeds/": section, **{f"/2024/05/03/{slug}": article(slug, f"The story of the {slug}", "")
+                                              for slug in stories}})
+    try:
+        crawled = crawl_embeds(site, tmp_path / "always.db", "NEWSARCHIVE_RENDER=always")
+    finally:
+        site.shutdown()
+    db = sqlite3.connect(tmp_path / "always.db")
+    assert sorted(url.rsplit("/", 1)[1] for (url,) in db.execute("SELECT url FROM articles")) == sorted(stories)
+    assert db.execute("SELECT links FROM listings WHERE kind = 'listing'").fetchall() == [(3,)]
+    assert "4 pages rendered (4 always)" in crawled.stdout
+
+
 class OfflineAppSite(SiteHandler):
     """Six stories, each adding its own comment by script and registering /sw.js, a news site's
     offline app whose worker answers every page load with story 0 (its app shell)."""
