@@ -74,6 +74,12 @@ class RefreshPolicy:
             return True
         return self.can_render and known.renders < self.render_attempts
 
+    def renders_again(self, known: KnownArticle) -> bool:
+        """Whether the article was rendered before and this crawl can render: its page is fetched
+        in full. Its scripts may load new comments while its HTML stays the same, and a 304 left
+        them unread (the stored ones marked seen again)."""
+        return self.can_render and known.renders > 0
+
     def wants_conditional(self, reason: str) -> bool:
         """Whether a known article fetched for this reason may be asked for conditionally: not
         for everything again (full), nor for comments a 304 would leave unread."""

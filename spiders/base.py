@@ -257,7 +257,8 @@ class ArchiveSpider(scrapy.Spider):
             self.skipped.discard(key)
             self.crawler.stats.inc_value("newsarchive/refresh/skipped_count", -1)
         self.crawler.stats.inc_value(f"newsarchive/refresh/{reason}_count")
-        conditional = known is not None and self.refresh.wants_conditional(reason) and self.conditional_requests
+        conditional = (known is not None and self.refresh.wants_conditional(reason) and self.conditional_requests
+                       and not self.refresh.renders_again(known))
         headers = self.archive_lookup.conditional_headers(link.url) if conditional else {}
         request = self.follow(link.url, "article", **({"headers": headers} if headers else {}))
         if request is not None and reason == "comments_unreached":
@@ -267,10 +268,12 @@ class ArchiveSpider(scrapy.Spider):
     def known_article_request(self, url: str, may_be_conditional: bool, **meta) -> tuple[scrapy.Request | None, bool]:
         """The request for a known article the crawl fetches again of its own accord (the refresh
         window, a revisit), at the revisits' priority: conditional where it may be, unless its
-        comments are fetched again in full (a 304 would leave them unread); and whether they are."""
+        comments are fetched again in full (a 304 would leave them unread: never read, or loaded
+        by its scripts); and whether they are fetched for comments never read."""
         known = self.archive_lookup.known_article(url)
         retried = bool(known and self.refresh.retries_comments(known))
-        conditional = self.conditional_requests and may_be_conditional and not retried
+        rendered_before = bool(known and self.refresh.renders_again(known))
+        conditional = self.conditional_requests and may_be_conditional and not retried and not rendered_before
         headers = self.archive_lookup.conditional_headers(url) if conditional else {}
         return self.follow(url, "article", REVISIT_PRIORITY, **meta, **({"headers": headers} if headers else {})), retried
 

@@ -181,3 +181,11 @@ def test_comments_are_asked_for_again_until_so_many_renders_read_none():
             == reason, renders
     assert policy(can_render=True, render_attempts=1).reason_to_fetch(
         link(), known(comments_status="unreached", renders=1)) is None
+
+
+def test_a_story_rendered_before_is_fetched_in_full_by_a_crawl_that_can_render():
+    # Its scripts may load new comments while its HTML, and so its ETag, stay the same: a 304
+    # left them unread. A crawl with no browser would not read them either: conditional.
+    assert policy(can_render=True).renders_again(known(comments_status="complete", renders=1)) is True
+    assert policy(can_render=False).renders_again(known(comments_status="complete", renders=1)) is False
+    assert policy(can_render=True).renders_again(known(comments_status="complete", renders=0)) is False

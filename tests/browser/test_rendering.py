@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import sqlite3
 import threading
 import time
 import zlib
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -498,7 +500,7 @@ SLOW_SERVICE_S = 3  # how long embed_site's /api/slow... answers take
 
 def embed_site(pages: dict[str, str], asks: list | None = None, etag: str | None = None) -> ThreadingHTTPServer:
     """A site serving `pages` (read at each request: a test may change them between crawls). Each
-    request for an article (/2024/...) adds its If-None-Match (None without one) to `asks`; with
+    request for an article (/2024/..., any year) adds its If-None-Match (None without one) to `asks`; with
     `etag`, pages carry it and a request that sends it back is answered 304."""
 
     class EmbedSite(Site):
@@ -507,7 +509,7 @@ def embed_site(pages: dict[str, str], asks: list | None = None, etag: str | None
             if body is None:
                 self.send_error(404)
                 return
-            if asks is not None and self.path.startswith("/2024/"):
+            if asks is not None and re.match(r"/20\d\d/", self.path):  # an article's page
                 asks.append(self.headers.get("If-None-Match"))
             if etag and self.headers.get("If-None-Match") == etag:
                 self.send_response(304)
@@ -700,14 +702,43 @@ def test_comments_a_crawl_could_not_reach_are_read_by_the_next_crawl_that_can(tm
         # The article was asked for by each crawl, never conditionally (the browser renders the page
         # as the crawl received it, and asks for nothing).
         assert conditional_asks and set(conditional_asks) == {None}
-        # A third crawl has nothing left to read: the old, unchanged story is not fetched from its
-        # listing, and a revisit asks for it conditionally again.
+        # A third crawl: the old, unchanged story is not fetched from its listing, and a revisit
+        # asks for it in full again (its comments come by script: a 304 would leave new ones unread).
         asked_before = len(conditional_asks)
         crawl_embeds(site, db_path, service_named, *revisits)
-        assert conditional_asks[asked_before:] == ([] if found_by == "listing" else ['"v1"'])
+        assert conditional_asks[asked_before:] == ([] if found_by == "listing" else [None])
     finally:
         site.shutdown()
         service.shutdown()
+
+
+def test_a_comment_added_by_script_to_a_young_rendered_story_is_read_by_the_next_crawl(tmp_path):
+    # The story's HTML (and its ETag) stays the same while its comment API gets a new comment. The
+    # second crawl asked for it conditionally, got 304 and rendered nothing: the new comment was
+    # never archived, and the stored ones were marked seen again as if read.
+    today = datetime.now(timezone.utc).date().isoformat()
+    comments = ["The first reader's comment on the flood.", "The second reader's comment on the flood."]
+    page = article("young-comments", "Storm with comments from its API", (
+        "<h3>Comments</h3><ol id='comment-list' data-comments-url='/api/young.json'></ol><script>"
+        "window.addEventListener('load', function () { fetch('/api/young.json').then(r => r.json())"
+        ".then(items => items.forEach(function (text, number) { var li = document.createElement('li');"
+        "li.className = 'comment'; li.id = 'comment-' + number; li.textContent = text;"
+        "document.getElementById('comment-list').appendChild(li); })); });</script>")).replace("2024-05-01", today)
+    path = f"/{today.replace('-', '/')}/young-comments"  # a young story's address
+    pages = {"/embeds/": f"<html><body><h1>Embeds</h1><p><a href='{path}'>A story</a></p></body></html>",
+             path: page, "/api/young.json": json.dumps(comments[:1])}
+    asks: list[str | None] = []
+    site = embed_site(pages, asks, etag='"v1"')
+    db_path = tmp_path / "young.db"
+    try:
+        crawl_embeds(site, db_path)
+        assert comments_of(sqlite3.connect(db_path), "young-comments") == ("complete", comments[:1], "rendered")
+        pages["/api/young.json"] = json.dumps(comments)
+        crawl_embeds(site, db_path)
+    finally:
+        site.shutdown()
+    assert comments_of(sqlite3.connect(db_path), "young-comments") == ("complete", comments, "rendered")
+    assert asks == [None, None]  # fetched in full by each crawl: the browser renders the page as received
 
 
 def test_comments_no_render_could_reach_are_asked_for_so_many_times_only(tmp_path):
