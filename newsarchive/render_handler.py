@@ -31,12 +31,14 @@ import tempfile
 from pathlib import Path
 
 from playwright.async_api import Error as PlaywrightError
+from scrapy_playwright.handler import DEFAULT_CONTEXT_NAME as DEFAULT_CONTEXT
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from newsarchive.browser_launcher import launcher_for
 from newsarchive.rendering import (
     BROWSE_META,
     COMMENTS_INTO_VIEW_JS,
+    EMPTY_STORAGE_JS,
     SENT_PAGE_META,
     RenderInterrupted,
     RenderTimeout,
@@ -142,13 +144,17 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         one route for the requests of all its tabs (_route), a tab a page's script opens
         (window.open) included: Playwright lets such a tab through Chromium's popup blocker, and
         it is closed at once (PageActivity), but its first request is sent first. Service workers
-        are blocked: the tabs share the context, and a worker one story's page registered (a
+        are blocked: a tab renders page after page, and a worker one story's page registered (a
         news site's offline app) answered the later renders' loads of the site itself, past the
-        route: stories were rendered from another story's page, its comments stored as theirs."""
+        route: stories were rendered from another story's page, its comments stored as theirs.
+        Each tab has a context of its own (rendering.Tab): one with the `default` context's
+        kwargs of PLAYWRIGHT_CONTEXTS, when a crawl gives them."""
+        given = self.config.startup_context_kwargs
         context_kwargs = {"user_agent": self.crawler.settings.get("USER_AGENT"), "service_workers": "block",
-                          **(self.config.startup_context_kwargs.get(name) or {}), **(context_kwargs or {})}
+                          **(given.get(name) or given.get(DEFAULT_CONTEXT) or {}), **(context_kwargs or {})}
         wrapper = await super()._create_browser_context(name, context_kwargs, spider)
         await wrapper.context.route("**", self._route)
+        await wrapper.context.add_init_script(EMPTY_STORAGE_JS)  # each page a new visitor's
         await wrapper.context.add_init_script(COMMENTS_INTO_VIEW_JS)  # comments loaded when scrolled to
         return wrapper
 
@@ -351,6 +357,9 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         driver and the browser (bench/render.py, 100 renders: 23.0 CPU s against 24.8). The guard
         and the page as sent are on the context's route (_route)."""
         page = await self._open_page(request, spider)
+        # The cookies the tab's last page was given: each page is the one a new visitor gets (the
+        # crawl's own requests keep none either). The context is this tab's alone (rendering.Tab).
+        await page.context.clear_cookies()
         sent = request.meta.get(SENT_PAGE_META)
         if sent is not None:
             self.sent_pages[request.url] = sent

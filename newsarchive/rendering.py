@@ -117,6 +117,14 @@ PLAYWRIGHT_LOGGER = "scrapy-playwright"  # the logger scrapy-playwright's downlo
 # shows: about 25 ms of the browser's CPU a render, a third of all it spends (100 renders of
 # bench/render.py's pages, 4 tabs: 4.9 s against 7.7 s). The page's scripts could replace what
 # this calls; rendered_html falls back on page.content() when they broke it.
+# Run first in every page a tab loads (an init script of its context, render_handler.py): the page's
+# storage is emptied, as its cookies are before each render, so that each page is the one a new
+# visitor gets; a site that meters its stories, or serves its comments, by what the crawl's earlier
+# renders left saw one reader read them all (its comment API answered "subscribe" from the fourth).
+EMPTY_STORAGE_JS = """if (window.top === window) {
+  try { localStorage.clear(); } catch (error) {}
+  try { sessionStorage.clear(); } catch (error) {}
+}"""
 # Run in every page a tab loads (the context's init script, render_handler.py): once the page has
 # loaded, the comments are scrolled into the middle of the view. Comment services and WordPress
 # load them only when the reader scrolls to them (an IntersectionObserver on the comments' element,
@@ -162,6 +170,9 @@ CONTENT_TYPES = re.compile(r"^\s*(?:application/(?:[\w.+-]+\+)?json|text/json|te
 
 
 RENDER_DEADLINE_TIMEOUTS = 4  # a render's last bound, in render timeouts (Renderer.request_for)
+# The browser contexts the renders' tabs take, one each (Tab): `render-0`, `render-1` ... Given the
+# kwargs of PLAYWRIGHT_CONTEXTS' `default` context, when a crawl sets one (render_handler.py).
+RENDER_CONTEXT = "render"
 CLOSE_WAIT_S = 5.0  # the longest wait for a failed render's tab to close
 
 
@@ -752,7 +763,7 @@ class BrowserRendering:
         timeout_ms = int(settings.getfloat("NEWSARCHIVE_RENDER_TIMEOUT") * 1000)
         for name, value in {
             "PLAYWRIGHT_BROWSER_TYPE": "chromium",
-            "PLAYWRIGHT_MAX_CONTEXTS": 1,
+            "PLAYWRIGHT_MAX_CONTEXTS": render_concurrency(settings),  # a context a tab (Tab)
             "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": settings.getint("NEWSARCHIVE_RENDER_CONCURRENCY"),
             "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": timeout_ms,
         }.items():
@@ -976,8 +987,11 @@ class Tab:
     round trip through Playwright's driver per event each time (12 a render), because Playwright
     subscribes to an event when its first handler comes and unsubscribes when its last goes."""
 
-    def __init__(self):
+    def __init__(self, context: str = RENDER_CONTEXT):
         self.page = None
+        # Its browser context, its own: cookies and storage a page left are wiped before the tab's
+        # next page (render_handler.py), which a render in another tab could not have done safely.
+        self.context = context
         self.activity = PageActivity()  # the last render's, until the next begins
         self.handlers = {event: self._handing_to(method) for event, method in PageActivity.EVENTS.items()}
         self.handlers["crash"] = self._crashed
@@ -1071,6 +1085,9 @@ class Renderer:
         # CONCURRENT_REQUESTS, and starve the crawl of the pages that need no browser.
         self.pages = asyncio.Semaphore(concurrency)
         self.open_tabs: list[Tab] = []  # browser tabs free for the next page
+        # The browser contexts of the tabs, one each, that no tab holds (at most `concurrency` tabs
+        # are open: one per render in flight, the others in open_tabs).
+        self.free_contexts = [f"{RENDER_CONTEXT}-{number}" for number in reversed(range(concurrency))]
         self.scripts_kept: set[str] = set()  # the scripts the renders kept as captures (PageActivity)
 
     @classmethod
@@ -1198,22 +1215,27 @@ class Renderer:
             if page is not None and not page.is_closed():  # in an unknown state: not reused
                 with contextlib.suppress(Exception):  # nor waited for, if its browser is gone
                     await asyncio.wait_for(page.close(), CLOSE_WAIT_S)
+            self.free_contexts.append(tab.context)
             raise
         page = response.meta.get("playwright_page")
         if page is not None and not page.is_closed():
             tab.page = page
             self.open_tabs.append(tab)
+        else:
+            self.free_contexts.append(tab.context)
         return response
 
     async def _free_tab(self) -> Tab:
-        """A tab of the pool, but for those that crashed while they waited (closed), else a new one."""
+        """A tab of the pool, but for those that crashed while they waited (closed), else a new one
+        in a browser context no open tab has."""
         while self.open_tabs:
             tab = self.open_tabs.pop()
             if not tab.crashed:
                 return tab
+            self.free_contexts.append(tab.context)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(tab.page.close(), CLOSE_WAIT_S)
-        return Tab()
+        return Tab(self.free_contexts.pop() if self.free_contexts else RENDER_CONTEXT)
 
     def request_for(self, url: str, activity: PageActivity | None = None, tab: Tab | None = None,
                     sent: SentPage | None = None):
@@ -1227,6 +1249,7 @@ class Renderer:
         wait_ms = int(self.timeout * 1000)
         return Request(url, dont_filter=True, meta={
             "playwright": True,
+            "playwright_context": tab.context,
             # The tab comes back with the response (render_handler.py), for the next page.
             **({"playwright_page": tab.page} if tab.page is not None else {}),
             "download_slot": BROWSER_SLOT,  # not queued behind the site's pages in their slot

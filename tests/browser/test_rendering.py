@@ -741,6 +741,70 @@ def test_a_comment_added_by_script_to_a_young_rendered_story_is_read_by_the_next
     assert asks == [None, None]  # fetched in full by each crawl: the browser renders the page as received
 
 
+class MeteredSite(BaseHTTPRequestHandler):
+    """Four stories whose comments come from an API that meters its readers, as a metered paywall
+    does: by a cookie it sets (the API answers "subscribe" from a reader's third story on), or, on
+    the stories under /stored/, by a count the page keeps in its localStorage."""
+
+    STORIES = ("first", "second", "third", "fourth")
+    METER = ("var seen = Number(localStorage.getItem('seen') || 0); localStorage.setItem('seen', seen + 1);"
+             "if (seen >= 2) { document.getElementById('comment-list').outerHTML = '<p>Subscribe to read the comments.</p>'; }"
+             "else ")
+    LOAD = ("fetch('/api/comments.json').then(r => r.ok ? r.json() : []).then(items => items.forEach(function (text, n) {"
+            "var li = document.createElement('li'); li.className = 'comment'; li.id = 'comment-' + n; li.textContent = text;"
+            "document.getElementById('comment-list').appendChild(li); }));")
+
+    def do_GET(self):  # noqa: N802
+        if self.path in ("/metered/", "/stored/"):
+            return self.answer("<html><body><h1>Metered</h1>" + "".join(
+                f"<p><a href='/2024/05/06{self.path}{slug}'>The {slug} story</a></p>" for slug in self.STORIES) + "</body></html>")
+        if self.path == "/api/comments.json":
+            seen = int(dict(part.strip().split("=", 1) for part in (self.headers.get("Cookie") or "").split(";")
+                            if "=" in part).get("meter", 0))
+            if seen >= 2:
+                return self.answer('{"error": "subscribe"}', status=403, kind="application/json")
+            return self.answer(json.dumps(["A metered comment."]), kind="application/json",
+                               cookie=f"meter={seen + 1}; Path=/; Max-Age=86400")
+        for slug in self.STORIES:
+            if self.path.endswith(f"/{slug}"):
+                script = (self.METER if "/stored/" in self.path else "") + self.LOAD
+                return self.answer(article(slug, f"The {slug} metered story", (
+                    "<h3>Comments</h3><ol id='comment-list' data-comments-url='/api/comments.json'></ol>"
+                    f"<script>window.addEventListener('load', function () {{ {script} }});</script>")))
+        self.send_error(404)
+
+    def answer(self, body: str, status: int = 200, kind: str = "text/html; charset=utf-8", cookie: str | None = None):
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        if cookie:
+            self.send_header("Set-Cookie", cookie)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("section", ["metered", "stored"])
+def test_each_rendered_page_is_a_new_visitors_whatever_the_tabs_pages_before_left(tmp_path, section):
+    # One context for every render kept the cookies and storage each page left: from the third
+    # story on, a site metering its readers by either served no comment, and those stories stayed
+    # `unreached` though any new visitor reads their comments. One tab renders them all here.
+    site = serve_handler(MeteredSite)
+    try:
+        result = run_cli("crawl", f"http://127.0.0.1:{site.server_port}/{section}/", "--db", str(tmp_path / "m.db"),
+                         "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
+                         "-s", "NEWSARCHIVE_RENDER_CONCURRENCY=1")
+    finally:
+        site.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = sqlite3.connect(tmp_path / "m.db")
+    assert [comments_of(db, slug) for slug in MeteredSite.STORIES] == [
+        ("complete", ["A metered comment."], "rendered")] * 4
+
+
 def test_comments_no_render_could_reach_are_asked_for_so_many_times_only(tmp_path):
     # The comment service is never named: every render reads no comments. With two attempts, the
     # first crawl's render and the second's are all: the third crawl leaves the old story alone.

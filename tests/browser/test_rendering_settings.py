@@ -49,7 +49,7 @@ def test_browser_rendering_installs_the_named_chromium(tmp_path, monkeypatch):
     assert dict(settings["DOWNLOAD_HANDLERS"]) == {"http": HANDLER, "https": HANDLER}
     installed = {"PLAYWRIGHT_BROWSER_TYPE": "chromium",
                  "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": named, "headless": True, "args": CHROMIUM_ARGS},
-                 "PLAYWRIGHT_MAX_CONTEXTS": 1, "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 3,
+                 "PLAYWRIGHT_MAX_CONTEXTS": 3, "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 3,  # a context a tab
                  "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 2500}
     assert {name: settings[name] for name in installed} == installed
     assert {settings.getpriority(name) for name in installed} == {SETTINGS_PRIORITIES["addon"]}
@@ -122,12 +122,13 @@ def test_renderer_counts_a_page_it_could_not_render(caplog):
 
 def test_request_for_a_page_in_a_new_tab_and_in_an_open_one():
     renderer = renderer_of()
-    activity, tab = PageActivity(), Tab()
+    activity, tab = PageActivity(), Tab("render-2")
     request = renderer.request_for(URL, activity, tab)
     browse = request.meta.pop(BROWSE_META)
     assert (request.url, request.dont_filter) == (URL, True)
     assert request.meta == {
-        "playwright": True, "download_slot": BROWSER_SLOT, "autothrottle_dont_adjust_delay": True,
+        "playwright": True, "playwright_context": "render-2",  # the tab's own context
+        "download_slot": BROWSER_SLOT, "autothrottle_dont_adjust_delay": True,
         "download_timeout": 10.0, "playwright_page_goto_kwargs": {"wait_until": "load"},
         "playwright_page_event_handlers": tab.handlers}  # a new page: the tab's handlers go on it
     assert (browse.func, browse.args, browse.keywords) == (renderer.browse, (), {"activity": activity, "wait_ms": 2500})
