@@ -130,14 +130,16 @@ EMPTY_STORAGE_JS = """if (window.top === window) {
 # load them only when the reader scrolls to them (an IntersectionObserver on the comments' element,
 # an <iframe loading="lazy">): a story longer than a screen was rendered with its comments never
 # asked for, `unreached` on every crawl. The element is the last of those a comments section is
-# marked by, outside the page's header, navigation and footer (a counter linked under the
-# headline comes before it); the top page only, not its frames. Nothing else is scrolled to: the
+# marked by, outside the page's header, navigation, footer and sidebars (a counter linked under the
+# headline comes before it; a sidebar's "Recent comments" widget, after it in a two-column page's
+# markup, sits at the top); the top page only, not its frames. Nothing else is scrolled to: the
 # foot of a page with endless scroll would load story after story.
 COMMENTS_INTO_VIEW_JS = """window.top === window && addEventListener('load', () => { try {
   let chosen = null;
   for (const element of document.querySelectorAll(
       '#disqus_thread, [data-comments-url], [id*="comment" i], [class*="comment" i], iframe[title*="comment" i]'))
-    if (!element.closest('header, nav, footer')) chosen = element;
+    if (!element.closest('header, nav, footer, aside, [role=complementary], .widget, [id*=sidebar i], [class*=sidebar i]'))
+      chosen = element;
   if (chosen) chosen.scrollIntoView({block: 'center'});
 } catch (error) {} }, {once: true});"""
 DOCUMENT_HTML_JS = """() => (document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '')

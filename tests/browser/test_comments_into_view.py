@@ -43,3 +43,12 @@ def test_a_frame_does_not_scroll_its_page(page):
                        f"<iframe src='http://news.test/frame' height='300'></iframe>{STORY}</body></html>",
                  frame=f"<!doctype html><html><body>{STORY}<div class='comments'>Widget</div></body></html>")
     assert tab.evaluate("scrollY") == 0
+
+
+def test_a_sidebars_recent_comments_widget_is_not_the_comments_section(page):
+    # A two-column page's markup has its sidebar after the story; the sidebar sits at the top.
+    tab = loaded(page, "<!doctype html><html><body><div style='display: flex'><main style='width: 70%'>"
+                       f"<article>{STORY}</article><div id='comments'><ol id='comment-list'></ol></div>{STORY}</main>"
+                       "<div id='sidebar' style='width: 30%'><section id='recent-comments-2' class='widget "
+                       "widget_recent_comments'><h2>Recent comments</h2></section></div></div></body></html>")
+    assert in_view(tab, "#comment-list") and not in_view(tab, "#recent-comments-2")
