@@ -22,8 +22,8 @@ The browser's own requests stay in the crawl's scope (newsarchive/scope.py): a s
 iframe or beacon to any other origin is aborted, unless NEWSARCHIVE_RENDER_ORIGINS names that
 origin (a comment service the site embeds), and so is every request that is not a GET or
 HEAD (an archival crawl submits no form and fires no analytics). Images, media and fonts are
-skipped. What the page's scripts loaded that carried content (xhr, fetch and iframe documents
-answered 200 with JSON or HTML) is kept as captures of kind `script`, so a WARC replays the
+skipped. What the page's scripts loaded that carried content (xhr and fetch answered 200 with any
+type but media and binary files, iframe documents with JSON or HTML) is kept as captures of kind `script`, so a WARC replays the
 comments; their request headers carry the Referer, the page they were loaded for.
 
 The browser's download handler is installed only when rendering is wanted and possible
@@ -167,6 +167,8 @@ STREAM_TYPES = ("eventsource",)
 # back held it for good (PageActivity._when_idle).
 IDLE_WAIT_MS = 1000
 JAVASCRIPT_TYPES = re.compile(r"^\s*(?:text|application)/(?:x-)?(?:javascript|ecmascript)\b", re.I)
+# What a page's script may fetch that holds no text: a picture, a clip, a font, a file to download.
+BINARY_TYPES = re.compile(r"^\s*(?:image|audio|video|font)/|^\s*application/(?:octet-stream|pdf|zip|gzip|wasm)\b", re.I)
 CONTENT_TYPES = re.compile(r"^\s*(?:application/(?:[\w.+-]+\+)?json|text/json|text/html|application/xhtml\+xml)\b",
                            re.I)
 
@@ -365,16 +367,20 @@ def _host_in_url(host: str) -> str:
 
 
 def carries_content(resource_type: str, status: int, method: str, content_type: str, main_frame: bool) -> bool:
-    """Whether a response the rendered page loaded is kept as a capture: an xhr, fetch or iframe
-    document (not the page itself) with a JSON or HTML body, or a script with a JavaScript one,
-    read with GET and answered 200. The page's own scripts are what a replay tool runs to show
-    what they load: without its comments script, a page replayed without its comments."""
+    """Whether a response the rendered page loaded is kept as a capture: an xhr or fetch of any
+    type but media and binary files, an iframe document (not the page itself) with a JSON or HTML
+    body, or a script with a JavaScript one, read with GET and answered 200. What a script asked
+    for is what it reads, whatever the server called it: a comment API answering JSON as
+    text/plain or text/javascript, or XML, was not kept, and a replay showed no comments. The page's
+    own scripts are what a replay tool runs to show what they load: without its comments script, a
+    page replayed without its comments."""
     if status != 200 or method.upper() != "GET":
         return False
     if resource_type == "script":
         return bool(JAVASCRIPT_TYPES.match(content_type or ""))
-    return (resource_type in SCRIPT_RESOURCES and not (resource_type == "document" and main_frame)
-            and bool(CONTENT_TYPES.match(content_type or "")))
+    if resource_type in ("xhr", "fetch"):
+        return not BINARY_TYPES.match(content_type or "")
+    return resource_type == "document" and not main_frame and bool(CONTENT_TYPES.match(content_type or ""))
 
 
 @dataclasses.dataclass(frozen=True)

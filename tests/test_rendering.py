@@ -193,7 +193,16 @@ def test_browser_request_refusal(method, url, resource_type, refusal):
     ("document", 200, "GET", "text/html; charset=utf-8", False, True),  # a comment iframe
     ("document", 200, "GET", "text/html", True, False),  # the page itself: the rendered capture
     ("fetch", 404, "GET", "application/json", False, False),
-    ("fetch", 200, "GET", "text/javascript", False, False),
+    # What a script asked for, whatever the server called it: JSON as text/plain or text/javascript, XML.
+    ("fetch", 200, "GET", "text/javascript", False, True),
+    ("xhr", 200, "GET", "text/plain; charset=utf-8", False, True),
+    ("fetch", 200, "GET", "application/xml", False, True),
+    ("fetch", 200, "GET", "image/png", False, False),  # no text: a picture, a clip, a font, a file
+    ("xhr", 200, "GET", "video/mp4", False, False),
+    ("fetch", 200, "GET", "font/woff2", False, False),
+    ("fetch", 200, "GET", "application/octet-stream", False, False),
+    ("fetch", 200, "GET", "Application/PDF", False, False),
+    ("document", 200, "GET", "text/plain", False, False),  # a frame showing a file, not comments
     ("script", 200, "GET", "application/json", False, False),
     ("fetch", 200, "POST", "application/json", False, False),
     # The page's own scripts: what a replay tool runs to show what they load.

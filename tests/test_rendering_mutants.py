@@ -152,8 +152,11 @@ def test_browser_request_refusal_without_a_scope(method, url, resource_type, ref
     ("xhr", 200, "get", "text/json", True, True),  # only a document is the page itself
     ("fetch", 200, "GET", "  application/xhtml+xml", False, True),
     ("fetch", 201, "GET", "application/json", False, False),
-    ("fetch", 200, "GET", None, False, False),
-    ("fetch", 200, "GET", "application/jsonp", False, False),
+    ("fetch", 200, "GET", None, False, True),  # no type said: what the script asked for all the same
+    ("fetch", 200, "GET", "application/jsonp", False, True),
+    ("document", 200, "GET", None, False, False),
+    ("media", 200, "GET", "video/mp4", False, False),
+    ("fetch", 200, "GET", "  audio/ogg", False, False),
 ])
 def test_carries_content_edges(resource_type, status, method, content_type, main_frame, kept):
     assert carries_content(resource_type, status, method, content_type, main_frame) is kept
