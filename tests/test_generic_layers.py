@@ -220,3 +220,30 @@ def test_the_stop_words_of_all_languages_are_back_after_the_page():
     assert external.JT_STOPLIST is before
     with generic._justext_stoplist_of(None):
         assert external.JT_STOPLIST is before
+
+
+SHELL_WITH_NOTE = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>River floods the town centre</title>
+<meta property="og:title" content="River floods the town centre"></head>
+<body><noscript>You need to enable JavaScript to run this app.</noscript><div id="root"></div>
+<script src="/static/app.js"></script></body></html>"""
+
+
+def test_an_apps_noscript_note_is_not_its_story():
+    # trafilatura's fallback read the note as the body: the shell was archived with it as its
+    # story, and never rendered for the story its script writes.
+    article = parse_page("https://news.example/2024/05/01/river-floods", SHELL_WITH_NOTE, kind="article")
+    assert (article.body_text, "body_text" in article.sources) == (None, False)
+
+
+def test_a_noscript_note_in_a_story_is_left_out_of_it():
+    story = ("<p>The river rose past the old stone bridge on Monday night, and by morning the road along its "
+             "bank was under water.</p><p>The council closed the road until engineers have checked the bridge, "
+             "which was built in 1887 and last repaired in 1990.</p>")
+    html = (f"<!doctype html><html lang='en'><head><title>River road closed</title></head><body><h1>River road closed</h1>"
+            f"<div class='story'>{story}<div id='disqus_thread'></div><noscript>Please enable JavaScript to view "
+            "the comments powered by Disqus.</noscript></div></body></html>").encode()
+    article = parse_page("https://news.example/2024/05/01/river-road", html, kind="article")
+    assert article.body_text.split("\n\n") == [
+        "The river rose past the old stone bridge on Monday night, and by morning the road along its bank was under water.",
+        "The council closed the road until engineers have checked the bridge, which was built in 1887 and last "
+        "repaired in 1990."]

@@ -68,6 +68,9 @@ def extract_body_and_comments(root, url: str, language: str | None = None, joine
         return GenericExtraction(fallback=fallback)
     lines = [line for line in map(normalise_text, (found.text or "").split("\n")) if line]
     comments = [line for line in map(normalise_text, (found.comments or "").split("\n")) if line]
+    if unshown := _noscript_texts(root):  # trafilatura's fallback reads them: a browser never shows them
+        lines = [line for line in lines if _line_key(line) not in unshown]
+        comments = [line for line in comments if _line_key(line) not in unshown]
     if joiners:
         lines, comments = _with_joiners(root, lines, comments)
     return GenericExtraction(
@@ -153,6 +156,17 @@ def _trafilatura(root, url: str, fast: bool):
         include_images=False, as_dict=False, fast=fast,
     )
     return None if isinstance(found, dict) else found  # a dict only with as_dict=True
+
+
+_NOSCRIPT = etree.XPath("//noscript[normalize-space()]")
+
+
+def _noscript_texts(root) -> set[str]:
+    """The words (_words) of the page's <noscript> notes, which a browser running scripts never
+    shows, and no other layer reads: an app's shell ("You need to enable JavaScript to run this
+    app.") was archived with that note as its story, and never rendered for the story its script
+    writes; a comment service's "Please enable JavaScript to view the comments" joined a story."""
+    return {_words(note.text_content()) for note in _NOSCRIPT(root)}
 
 
 _JOINERS = "\u200c\u200d"
