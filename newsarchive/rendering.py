@@ -973,6 +973,22 @@ def stream_ms_for(timeout: float) -> int:
     return max(STREAM_MS, int(timeout * 1000 * STREAM_SHARE_OF_TIMEOUT))
 
 
+async def _emptied(tab: Tab, page) -> bool:
+    """Whether the tab's page, read, was replaced by an empty one (about:blank) for the tab to wait
+    in the pool with: a live page refreshing itself (a meta refresh, a reload timer) went on
+    loading itself and its API, unrecorded and unpaced, for the rest of the crawl, and a reload
+    under way when the tab was taken again failed that render ("interrupted by another
+    navigation"). A tab that cannot be emptied is closed, not reused."""
+    tab.activity = PageActivity()  # the render's activity has seen its page: the empty one is nobody's
+    try:
+        await asyncio.wait_for(page.goto("about:blank"), CLOSE_WAIT_S)
+        return True
+    except Exception:  # noqa: BLE001 (a tab that crashed, a browser that ended)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(page.close(), CLOSE_WAIT_S)
+        return False
+
+
 async def _answers(page) -> bool:
     """Whether a tab still runs its page's scripts (within CLOSE_WAIT_S)."""
     try:
@@ -1226,7 +1242,7 @@ class Renderer:
             self.free_contexts.append(tab.context)
             raise
         page = response.meta.get("playwright_page")
-        if page is not None and not page.is_closed():
+        if page is not None and not page.is_closed() and await _emptied(tab, page):
             tab.page = page
             self.open_tabs.append(tab)
         else:

@@ -805,6 +805,58 @@ def test_each_rendered_page_is_a_new_visitors_whatever_the_tabs_pages_before_lef
         ("complete", ["A metered comment."], "rendered")] * 4
 
 
+class LiveSite(BaseHTTPRequestHandler):
+    """A live story refreshing itself every second (a meta refresh) with its comments from an API,
+    and on the section's second page three more stories, which the crawl's delay spreads out."""
+
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802
+        LiveSite.hits.append(self.path)
+        late = [f"/2024/05/07/late-{n}" for n in range(3)]
+        if self.path == "/live/":
+            body = ("<html><body><h1>Live</h1><p><a href='/2024/05/07/live'>Live story</a></p>"
+                    "<a rel='next' href='/live/?page=2'>Older</a></body></html>")
+        elif self.path == "/live/?page=2":
+            body = "<html><body><h1>Live</h1>" + "".join(f"<p><a href='{path}'>Story</a></p>" for path in late) + "</body></html>"
+        elif self.path == "/api/live.json":
+            body = json.dumps(["A comment on the live story."])
+        elif self.path == "/2024/05/07/live":
+            body = article("live", "The live storm story", (
+                "<h3>1 Comment</h3><ol id='comment-list'></ol><script>" + ITEM_JS
+                + "fetch('/api/live.json').then(r => r.json()).then(items => items.forEach(addComment));</script>")
+            ).replace("<head>", "<head><meta http-equiv='refresh' content='1'>")
+        elif self.path in late:
+            body = article(self.path.rsplit("/", 1)[1], "A later storm story", "")
+        else:
+            return self.send_error(404)
+        data = body.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json" if self.path.endswith(".json") else "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_rendered_live_page_does_not_go_on_refreshing_in_its_tab(tmp_path):
+    # The tab went back to the pool still showing the page, which reloaded itself and its API
+    # every second for the rest of the crawl: requests nothing recorded nor paced.
+    LiveSite.hits = []
+    site = serve_handler(LiveSite)
+    try:
+        result = run_cli("crawl", f"http://127.0.0.1:{site.server_port}/live/", "--db", str(tmp_path / "l.db"),
+                         "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
+                         "-s", "DOWNLOAD_DELAY=1.5")
+    finally:
+        site.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert comments_of(sqlite3.connect(tmp_path / "l.db"), "live") == ("complete", ["A comment on the live story."], "rendered")
+    assert (LiveSite.hits.count("/2024/05/07/live"), LiveSite.hits.count("/api/live.json")) == (1, 1)
+
+
 def test_comments_no_render_could_reach_are_asked_for_so_many_times_only(tmp_path):
     # The comment service is never named: every render reads no comments. With two attempts, the
     # first crawl's render and the second's are all: the third crawl leaves the old story alone.
