@@ -87,6 +87,20 @@ def article_numbers(db, query: str) -> list[int]:
     ("Baghdad 天気", []),
     ("农业园区开放日", []),  # a longer run than any text holds
     ("农田", []),  # both characters are in texts, never together
+    # A Latin word or a number written against such characters, by itself: the index of words holds
+    # the whole run (苹果iPhone销量上升) as one word, and the query asked it alone.
+    ("iPhone", [11]),
+    ("2024", [11]),
+    ("ABC", [13]),  # written full-width, against characters
+    ("Baghdad", [4]),  # rows with no such characters: from the index of words
+    ("Reporters", [5]),
+    ("iPhone OR Baghdad", [4, 11]),
+    ("iph*", [11]),
+    ("rain NOT Baghdad", []),
+    # A full-width quote mark or operator word is read as its folded form: ＂ quoted inside the
+    # phrase the query was made into broke it ("unterminated string").
+    ("東京＂天気", [2]),
+    ("雨 ＯＲ 서울", [2, 3]),
 ])
 def test_a_word_is_found_inside_a_run_of_characters(db, query, expected):
     assert article_numbers(db, query) == expected

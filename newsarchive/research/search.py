@@ -127,7 +127,9 @@ def search(db: sqlite3.Connection, query: str, target: str = "articles",
     words = len(query.split())
     if words > MAX_QUERY_WORDS:
         raise SearchQueryError(f"a search query of {words} words is too long (at most {MAX_QUERY_WORDS}): {HELP}")
-    query = fold(prepare_query(query, INDEX_COLUMNS[target]))  # the indexes hold folded text (archive/folding.py)
+    # The indexes hold folded text (archive/folding.py); folded first, the query means what its folded
+    # form means: a full-width quote mark (＂) inside a phrase the preparing quoted broke it.
+    query = prepare_query(fold(query) or "", INDEX_COLUMNS[target])
     register_functions(db)  # casefold() for --author, on a connection the archive did not open too
     db.row_factory = sqlite3.Row
     try:
@@ -147,7 +149,7 @@ def count_matches(db, query: str, target: str, filters: SearchFilters) -> int:
     """How many rows match the query and the filters (the "of N" of a page of hits)."""
     register_functions(db)
     return sum(_count(db, index, match, target, filters, spaced_only)
-               for index, match, spaced_only in _asked(db, target, fold(prepare_query(query, INDEX_COLUMNS[target]))))
+               for index, match, spaced_only in _asked(db, target, prepare_query(fold(query) or "", INDEX_COLUMNS[target])))
 
 
 def _count(db, index: str, query: str, target: str, filters: SearchFilters, spaced_only: bool) -> int:
@@ -177,11 +179,21 @@ def _asked(db, target: str, query: str) -> list[tuple[str, str, bool]]:
     """The indexes a (folded) query asks: (index, the query as it reads it, whether only the rows
     holding no unspaced characters are taken from it). The paired index holds only rows with such
     characters: a query with an OR or a NOT may match the others too (`Baghdad OR 农业`, `Tokyo NOT
-    東京`), where the index of words answers it exactly (no word of theirs can be such a word)."""
+    東京`), where the index of words answers it exactly (no word of theirs can be such a word).
+    A query with no such characters asks the paired index for its rows too, where it has any: the
+    index of words holds `苹果iPhone销量` or `2024年3月15日` as one word, and `iPhone` or `2024`
+    found neither; the paired index holds them apart."""
+    words = f"{target}_fts"
     index, match = index_for(db, target, query)
-    if index == f"{target}_fts" or not _OR_OR_NOT.search(_PHRASE.sub(" ", query)):
-        return [(index, match, False)]
-    return [(index, match, False), (f"{target}_fts", query, True)]
+    if index != words:
+        if not _OR_OR_NOT.search(_PHRASE.sub(" ", query)):
+            return [(index, match, False)]
+        return [(index, match, False), (words, query, True)]
+    paired = f"{target}_cjk_fts"
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [paired]).fetchone() and db.execute(
+            f"SELECT 1 FROM {paired} LIMIT 1").fetchone():
+        return [(words, query, True), (paired, paired_query(query), False)]
+    return [(words, query, False)]
 
 
 def language_code(value: str) -> str:
