@@ -391,6 +391,8 @@ def crawl_plan(site: str, *, sections: str | None = None, max_pages: int = 0, si
             raise OptionError(f"no site profile has a site named {site!r}{did_you_mean(site, all_site_names())} "
                               f"(or give a section URL, or --profile FILE); sites: {', '.join(all_site_names())}")
         site_profile, chosen = found
+        if "://" in site and profile and base_url is None:
+            sections = _sections_of_url(site, sections, site_profile, chosen, profile)
         site = chosen.name
         if base_url is not None:  # given, if empty ("" would crawl the profile's live site instead)
             check_start_url(base_url, "--base-url")
@@ -458,6 +460,18 @@ def check_setting_choices(overrides: dict) -> None:
         if choices is not None and value not in choices:
             raise OptionError(f"-s {name}={value}: {name} is one of {', '.join(choices)}"
                               f"{did_you_mean(str(value).lower(), choices)}")
+
+
+def _sections_of_url(url: str, sections: str | None, profile, chosen, profile_file: str) -> str | None:
+    """The sections a crawl of a URL with a profile file (`crawl URL --profile FILE`) walks: the
+    URL's own page when it is more than the site's home (unless --sections names others). A URL of
+    another host than the profile's site is refused: a one-site profile took any URL, and crawled its
+    own site's start paths, the host and path given dropped without a word."""
+    if profile.site_for_url(url) is not chosen:
+        raise OptionError(f"{url} is not on a host of {chosen.name!r}, the site of {profile_file} (a mirror of "
+                          f"it: newsarchive crawl {chosen.name} --profile {profile_file} --base-url {url})")
+    url = check_start_url(url, "SITE")
+    return sections or (url if urlsplit(url).path.strip("/") else None)
 
 
 def check_render(render: str | None, chromium: str | None, given_as: str = "--render always") -> None:

@@ -103,3 +103,23 @@ def test_a_site_the_profile_file_does_not_have_is_one_line_naming_its_sites(tmp_
                  ["extract", str(page), "--url", "https://x.example/a", "--site", "harbor", "--profile", str(profile)]):
         done = run_cli(*args)
         assert done.returncode in (1, 2) and says in done.stderr and "Traceback" not in done.stderr, (args, done.stderr)
+
+
+def test_a_url_given_with_a_profile_file_is_crawled_from_there_and_must_be_on_its_site(tmp_path):
+    # A one-site profile took any URL and crawled its own site's start paths: the host and the
+    # path given were dropped without a word.
+    from newsarchive.crawling import crawl_plan
+    from newsarchive.options import OptionError
+
+    profile = str(write_profile(tmp_path))
+    section = crawl_plan("https://news.example.org/news/politics/", profile=profile)
+    home = crawl_plan("https://news.example.org/", profile=profile)
+    assert (section.spider, section.arguments["sections"]) == ("harbour", "https://news.example.org/news/politics/")
+    assert (home.spider, home.arguments["sections"]) == ("harbour", None)  # the site's start paths
+    assert crawl_plan("https://news.example.org/news/politics/", profile=profile, sections="/news/sport/").arguments[
+        "sections"] == "/news/sport/"  # the sections asked for
+    refused = run_cli("crawl", "https://elsewhere.example/news/", "--profile", profile, "--db", str(tmp_path / "a.db"))
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines()[-1] == (
+        f"Error: https://elsewhere.example/news/ is not on a host of 'harbour', the site of {profile} (a mirror "
+        f"of it: newsarchive crawl harbour --profile {profile} --base-url https://elsewhere.example/news/)")
