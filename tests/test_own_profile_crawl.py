@@ -109,7 +109,6 @@ def test_a_url_given_with_a_profile_file_is_crawled_from_there_and_must_be_on_it
     # A one-site profile took any URL and crawled its own site's start paths: the host and the
     # path given were dropped without a word.
     from newsarchive.crawling import crawl_plan
-    from newsarchive.options import OptionError
 
     profile = str(write_profile(tmp_path))
     section = crawl_plan("https://news.example.org/news/politics/", profile=profile)
