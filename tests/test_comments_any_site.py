@@ -191,14 +191,18 @@ def test_a_printed_counter_comes_before_the_json_ld_count_and_a_json_ld_zero_is_
     assert (article.comment_count, article.comments_status) == (None, "unreached")
 
 
-@pytest.mark.parametrize("label, lang", [("Like", "en"), ("Liken", "de")])
-def test_the_like_control_of_a_wordpress_com_comment_is_no_text(label, lang):
+@pytest.mark.parametrize("label, lang, text", [
+    ("Like", "en", "<p>Comment number {n} on the bridge.</p>"), ("Liken", "de", "<p>Comment number {n} on the bridge.</p>"),
+    # A theme that writes the text outside a paragraph: the control's words, and the author's name
+    # (the comment's body read whole), stayed in the comment.
+    ("Like", "en", "Comment number {n} on the bridge."), ("Like", "en", "<div>Comment number {n} on the bridge.</div>")])
+def test_the_like_control_of_a_wordpress_com_comment_is_no_text(label, lang, text):
     # Every comment's text ended in "LikeLike" (the control's link and its feedback).
     comments = "".join(
         f"<li id='comment-{n}' class='comment even depth-1'><article id='div-comment-{n}' class='comment-body'>"
         f"<header class='comment-meta'><cite class='fn'>Reader {n}</cite> <span class='says'>says:</span>"
         f"<div class='comment-metadata'><time datetime='2024-03-0{n}T08:13:16+01:00'>{n} March 2024</time></div></header>"
-        f"<div class='comment-content'><p>Comment number {n} on the bridge.</p><p id='comment-like-{n}' "
+        f"<div class='comment-content'>{text.format(n=n)}<p id='comment-like-{n}' "
         f"class='comment-likes comment-not-liked'><a href='?like_comment={n}' class='comment-like-link'><span>{label}"
         f"</span></a><span class='comment-like-feedback'>{label}</span></p></div></article></li>" for n in (5, 6))
     found = comments_of(f"<div id='comments' class='comments-area'><h2 class='comments-title'>2 thoughts on "

@@ -681,7 +681,9 @@ def _own_text(item, item_set) -> str | None:
 
 
 def _paragraphs(container, owner, item_set) -> str | None:
-    """The paragraphs of `container` that belong to the comment `owner`, or its text if it has none."""
+    """The paragraphs of `container` that belong to the comment `owner`, or, if it has none, its own
+    text less the controls, author and date (_own_text): a comment written outside any paragraph
+    kept a WordPress.com "Like" control's words ("... LikeLike") and the author's name."""
     parts = []
     for element in container.iter("p"):
         if _parent_item(element, item_set) is not owner:
@@ -693,7 +695,7 @@ def _paragraphs(container, owner, item_set) -> str | None:
             parts.append(text)
     if parts:
         return "\n\n".join(parts)
-    return None if container is owner else element_text(container)
+    return None if container is owner else _own_text(container, item_set)
 
 
 # Comment services a page loads by script: the placeholder element or the script that fills it.
