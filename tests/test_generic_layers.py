@@ -247,3 +247,27 @@ def test_a_noscript_note_in_a_story_is_left_out_of_it():
         "The river rose past the old stone bridge on Monday night, and by morning the road along its bank was under water.",
         "The council closed the road until engineers have checked the bridge, which was built in 1887 and last "
         "repaired in 1990."]
+
+
+def test_the_frames_set_in_a_rendered_page_give_their_comments_and_no_part_of_its_story():
+    # A story whose text its script writes, rendered with its frames set in at the end of its body
+    # (rendering.with_frames): a "Support us" frame's paragraphs were read as part of the story.
+    story = ("<p>The river rose past the old stone bridge on Monday night, and by morning the road along its "
+             "bank was under water.</p><p>The council closed the road until engineers have checked the bridge, "
+             "which was built in 1887 and last repaired in 1990.</p>")
+    promo = ("<p>Our newsroom depends on readers like you, and every pound you give keeps our reporters in the "
+             "field for another week of stories.</p><p>Membership starts at three pounds a month and can be "
+             "cancelled at any time from your account page.</p>")
+    comments = ("<ol class='comment-list'><li id='comment-1' class='comment'><div class='comment-content'>"
+                "<p>The bridge should have been closed sooner.</p></div></li></ol>")
+    html = ("<!doctype html><html lang='en'><head><title>River road closed</title></head><body>"
+            f"<h1>River road closed</h1><div id='app'>{story}</div><aside><iframe src='/promo'></iframe></aside>"
+            f"<section data-newsarchive-frame='https://news.example/promo'>{promo}</section>"
+            f"<section data-newsarchive-frame='https://news.example/comments?story=1'>{comments}</section>"
+            "</body></html>").encode()
+    article = parse_page("https://news.example/2024/05/01/river-road", html, kind="article")
+    assert article.body_text.split("\n\n") == [
+        "The river rose past the old stone bridge on Monday night, and by morning the road along its bank was under water.",
+        "The council closed the road until engineers have checked the bridge, which was built in 1887 and last "
+        "repaired in 1990."]
+    assert [comment.body_text for comment in article.comments] == ["The bridge should have been closed sooner."]

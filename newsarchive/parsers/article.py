@@ -76,6 +76,7 @@ from newsarchive.parsers.document import Document, parse_document
 from newsarchive.parsers.generic import GenericExtraction
 from newsarchive.parsers.language import declared_language, detect_language
 from newsarchive.parsers.metadata import Metadata, extract_metadata, site_initials
+from newsarchive.parsers.page_cache import forget_page
 from newsarchive.parsers.photos import (
     figure_caption,
     figure_image,
@@ -134,7 +135,14 @@ def extract_article(doc: Document, profile: SiteProfile | None, site: Site | Non
     the steps of SKIPPABLE_STEPS that give none of them are left out; the record's other fields
     may then be missing or partial."""
     page = _ArticlePage(doc, profile, site)
+    frames = _frames_taken_out(doc)
     for step in FIELD_STEPS:
+        if step == "fill_comments" and frames:  # a frame's comments are the story's: read with the page's
+            for body, section in frames:
+                body.append(section)
+            forget_page(doc.root)  # what the steps before found of the page, found without them
+            page._generic = None  # read again with them, if the comments need it
+            frames = []
         if fields is not None and step in SKIPPABLE_STEPS and SKIPPABLE_STEPS[step].isdisjoint(fields):
             continue
         try:
@@ -143,6 +151,26 @@ def extract_article(doc: Document, profile: SiteProfile | None, site: Site | Non
             error.add_note(f"layer: {step}")  # the failure row names the field that failed
             raise
     return page.article
+
+
+_FRAME_SECTIONS = etree.XPath("//section[@data-newsarchive-frame]")
+
+
+def _frames_taken_out(doc: Document) -> list:
+    """A rendered page's frames (newsarchive/rendering.py, with_frames: each in a section at the end
+    of its body), taken out of the tree until its comments are read: (their parent, the section).
+    A story whose text its script writes read a frame's "Support us" promo as part of it."""
+    if doc.text is not None and "data-newsarchive-frame" not in doc.text:
+        return []  # every page but a rendered one with frames: no walk of the tree
+    taken = []
+    for section in _FRAME_SECTIONS(doc.root):
+        parent = section.getparent()
+        if parent is not None:
+            parent.remove(section)
+            taken.append((parent, section))
+    if taken:
+        forget_page(doc.root)
+    return taken
 
 
 class _ArticlePage:

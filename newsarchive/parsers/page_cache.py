@@ -1,7 +1,8 @@
 """What several parsing steps ask of one page, found once.
 
-The answers are the last page's, kept with its root (parsers never change a page's tree in place)
-and per thread: a worker parses one page at a time, and the steps of that page share them.
+The answers are the last page's, kept with its root (parsers never change a page's tree in place,
+but for a rendered page's frames, taken out and put back: forget_page) and per thread: a worker
+parses one page at a time, and the steps of that page share them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ def per_page(root, name: str, find):
     if name not in answers:
         answers[name] = find(root)
     return answers[name]
+
+
+def forget_page(root) -> None:
+    """Forget what was found of the page of `root`: its tree has changed."""
+    if getattr(_LAST_PAGE, "root", None) is root:
+        _LAST_PAGE.answers = {}
 
 
 # The elements that carry a name a step may look for (class, id, item type or property, rel, a
