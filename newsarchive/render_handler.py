@@ -132,10 +132,22 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         """Whether to abort a request of the browser's, by the crawl's scope (browser_request_refusal)."""
         why = browser_request_refusal(request.method, request.url, request.resource_type,
                                       getattr(self.crawler.spider, "scope", None), self.other_origins)
+        if why is None and (robots := self._robots()) is not None and robots.disallows(request.url):
+            why = "robots"  # the crawl asks for nothing its site's robots.txt disallows, nor does its browser
         if why:
             self.crawler.stats.inc_value(f"newsarchive/render/aborted/{why}_count")
             logger.debug(f"the browser may not send {request.method} {request.url} ({why})")
         return why is not None
+
+    def _robots(self):
+        """The crawl's robots.txt middleware (None with ROBOTSTXT_OBEY off), found once."""
+        if not hasattr(self, "_robots_middleware"):
+            from newsarchive.middlewares.robots import ArchiveRobotsTxtMiddleware
+
+            engine = getattr(self.crawler, "engine", None)
+            middlewares = engine.downloader.middleware.middlewares if engine is not None else ()
+            self._robots_middleware = next((one for one in middlewares if isinstance(one, ArchiveRobotsTxtMiddleware)), None)
+        return self._robots_middleware
 
     async def _create_browser_context(self, name, context_kwargs, spider=None):
         """scrapy-playwright's context, with the crawl's User-Agent (archivists name a contact in

@@ -1070,7 +1070,7 @@ def rendering_figures(stats: dict) -> dict:
                # known articles asked for again for comments an earlier crawl could not reach
                "retried": get("retried"),
                "reasons": {reason: get(f"reason/{reason}") for reason in RENDER_REASONS if get(f"reason/{reason}")},
-               "aborted": {why: get(f"aborted/{why}") for why in ("method", "offsite", "heavy") if get(f"aborted/{why}")},
+               "aborted": {why: get(f"aborted/{why}") for why in ("method", "offsite", "heavy", "robots") if get(f"aborted/{why}")},
                "script_captures": sum(stats.get(f"newsarchive/captures/script_{stored}_count", 0)
                                       for stored in ("response", "revisit"))}
     return figures if figures["rendered"] or figures["failed"] or figures["unavailable"] else {}

@@ -20,6 +20,7 @@ with a typed refusal.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlparse
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
@@ -72,6 +73,15 @@ class ArchiveRobotsTxtMiddleware(RobotsTxtMiddleware):
             if stored is not None and not isinstance(stored, Deferred):
                 return stored
         return parser
+
+    def disallows(self, url: str) -> bool:
+        """Whether the robots.txt of the URL's origin, read already, disallows it (a request of the
+        browser's that renders a page: its scripts' requests pass no middleware). False for an
+        origin whose robots.txt is not read yet, or could not be."""
+        parser = self._parsers.get(urlparse(url).netloc)
+        if parser is None or isinstance(parser, Deferred):
+            return False
+        return not parser.allowed(url, self._robotstxt_useragent or self._default_useragent)
 
     def _robots_error(self, exc, netloc) -> None:
         self.unreadable[netloc] = exc

@@ -857,6 +857,30 @@ def test_a_rendered_live_page_does_not_go_on_refreshing_in_its_tab(tmp_path):
     assert (LiveSite.hits.count("/2024/05/07/live"), LiveSite.hits.count("/api/live.json")) == (1, 1)
 
 
+def test_the_browser_asks_for_nothing_the_sites_robots_txt_disallows(tmp_path):
+    # The crawl obeyed robots.txt, its browser did not: a comment API under a disallowed path was
+    # asked for by every render and archived.
+    asks: list[str | None] = []
+    page = article("robots-comments", "Storm with comments from a disallowed API", (
+        "<h3>1 Comment</h3><ol id='comment-list' data-comments-url='/api/robots.json'></ol><script>" + ITEM_JS
+        + "window.addEventListener('load', function () { fetch('/api/robots.json').then(r => r.json())"
+          ".then(items => items.forEach(addComment)); });</script>"))
+    site = embed_site({"/embeds/": "<html><body><h1>Embeds</h1><p><a href='/2024/05/08/robots-comments'>A story</a></p></body></html>",
+                       "/2024/05/08/robots-comments": page, "/robots.txt": "User-agent: *\nDisallow: /api/\n",
+                       "/api/robots.json": json.dumps(["A comment robots.txt keeps out."])}, asks)
+    try:
+        result = run_cli("crawl", f"http://127.0.0.1:{site.server_port}/embeds/", "--db", str(tmp_path / "r.db"),
+                         "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False")
+    finally:
+        site.shutdown()
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = sqlite3.connect(tmp_path / "r.db")
+    assert comments_of(db, "robots-comments") == ("unreached", [], None)
+    coverage = json.loads(db.execute("SELECT coverage FROM crawls").fetchone()[0])
+    assert coverage["rendering"]["aborted"] == {"robots": 1}
+    assert db.execute("SELECT count(*) FROM captures WHERE url LIKE '%/api/%'").fetchone() == (0,)
+
+
 def test_comments_no_render_could_reach_are_asked_for_so_many_times_only(tmp_path):
     # The comment service is never named: every render reads no comments. With two attempts, the
     # first crawl's render and the second's are all: the third crawl leaves the old story alone.
