@@ -142,8 +142,32 @@ COMMENTS_INTO_VIEW_JS = """window.top === window && addEventListener('load', () 
       chosen = element;
   if (chosen) chosen.scrollIntoView({block: 'center'});
 } catch (error) {} }, {once: true});"""
-DOCUMENT_HTML_JS = """() => (document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '')
-  + (document.documentElement ? document.documentElement.outerHTML : '')"""
+# What an open shadow root shows (a web component's comments: Coral's embed can draw them there)
+# is left out of an element's outerHTML: it is set into its host, in a `<section
+# data-newsarchive-shadow>` of a copy, where the parsers read it as the page's (nested roots too).
+# A page with no shadow root is serialised as it is; the walk that looks for one is one query.
+DOCUMENT_HTML_JS = """() => {
+  const doctype = document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '';
+  const root = document.documentElement;
+  if (!root) return doctype;
+  if (![...document.querySelectorAll('*')].some(element => element.shadowRoot)) return doctype + root.outerHTML;
+  const withShadows = original => {
+    const copy = original.cloneNode(true), pairs = [];
+    const from = document.createTreeWalker(original, NodeFilter.SHOW_ELEMENT);
+    const to = document.createTreeWalker(copy, NodeFilter.SHOW_ELEMENT);
+    for (let a = from.currentNode, b = to.currentNode; a && b; a = from.nextNode(), b = to.nextNode())
+      if (a.shadowRoot) pairs.push([a.shadowRoot, b]);
+    for (const [shadow, host] of pairs) {
+      const section = document.createElement('section');
+      section.setAttribute('data-newsarchive-shadow', '');
+      for (const node of shadow.childNodes)
+        section.appendChild(node.nodeType === Node.ELEMENT_NODE ? withShadows(node) : node.cloneNode(true));
+      host.appendChild(section);
+    }
+    return copy;
+  };
+  return doctype + withShadows(root).outerHTML;
+}"""
 # A page has settled when none of its requests has been in flight for this long (Playwright's
 # networkidle: 500 ms) and its main thread is idle (PageActivity.settle): scripts that load
 # comments on load or on a click send their requests at once. On bench/render.py's site, on 2

@@ -881,6 +881,33 @@ def test_the_browser_asks_for_nothing_the_sites_robots_txt_disallows(tmp_path):
     assert db.execute("SELECT count(*) FROM captures WHERE url LIKE '%/api/%'").fetchone() == (0,)
 
 
+def test_comments_a_web_component_draws_in_its_shadow_root_are_read(tmp_path):
+    # An element's outerHTML leaves its shadow root out: the comments a widget drew there (open,
+    # and a reply in a nested root) were never read, the story `unreached` on every crawl.
+    widget = """
+class CommentWidget extends HTMLElement {
+  connectedCallback() {
+    const shadow = this.attachShadow({mode: 'open'});
+    shadow.innerHTML = '<style>li { color: grey }</style><ol class="comment-list">'
+      + '<li id="comment-1" class="comment"><div class="comment-content"><p>Drawn in the shadow, one.</p></div></li>'
+      + '<li id="comment-2" class="comment"><div class="comment-content"><p>Drawn in the shadow, two.</p></div>'
+      + '<reply-widget></reply-widget></li></ol>';
+  }
+}
+class ReplyWidget extends HTMLElement {
+  connectedCallback() {
+    this.attachShadow({mode: 'open'}).innerHTML = '<ol class="children"><li id="comment-3" class="comment">'
+      + '<div class="comment-content"><p>A reply, in a shadow inside the shadow.</p></div></li></ol>';
+  }
+}
+customElements.define('reply-widget', ReplyWidget);
+customElements.define('comment-widget', CommentWidget);"""
+    db = crawl_one_story(tmp_path, "/2024/05/09/shadow-comments", article("shadow-comments", "Storm with a comment widget", (
+        f"<h3>3 Comments</h3><div id='comments'><comment-widget></comment-widget></div><script>{widget}</script>")))
+    assert comments_of(db, "shadow-comments") == ("complete", [
+        "Drawn in the shadow, one.", "Drawn in the shadow, two.", "A reply, in a shadow inside the shadow."], "rendered")
+
+
 def test_comments_no_render_could_reach_are_asked_for_so_many_times_only(tmp_path):
     # The comment service is never named: every render reads no comments. With two attempts, the
     # first crawl's render and the second's are all: the third crawl leaves the old story alone.
