@@ -40,6 +40,7 @@ from newsarchive.rendering import (
     COMMENTS_INTO_VIEW_JS,
     EMPTY_STORAGE_JS,
     SENT_PAGE_META,
+    TIMERS_JS,
     RenderInterrupted,
     RenderTimeout,
     browser_request_refusal,
@@ -167,6 +168,7 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
         wrapper = await super()._create_browser_context(name, context_kwargs, spider)
         await wrapper.context.route("**", self._route)
         await wrapper.context.add_init_script(EMPTY_STORAGE_JS)  # each page a new visitor's
+        await wrapper.context.add_init_script(TIMERS_JS)  # a widget started a moment after load
         await wrapper.context.add_init_script(COMMENTS_INTO_VIEW_JS)  # comments loaded when scrolled to
         return wrapper
 

@@ -117,6 +117,43 @@ PLAYWRIGHT_LOGGER = "scrapy-playwright"  # the logger scrapy-playwright's downlo
 # shows: about 25 ms of the browser's CPU a render, a third of all it spends (100 renders of
 # bench/render.py's pages, 4 tabs: 4.9 s against 7.7 s). The page's scripts could replace what
 # this calls; rendered_html falls back on page.content() when they broke it.
+# Run in every page a tab loads (an init script of its context, render_handler.py): the page's short
+# timers (LEAST_TIMER_MS to SHORT_TIMER_MS, set within WATCHED_MS of its start) are counted, and
+# window.__newsarchiveTimers(bound) waits until none is pending (at most bound ms), then tells how
+# many fired meanwhile (SETTLED_PAGE_JS). A widget started a moment after load
+# (setTimeout(loadComments, 500), to paint the page first) was read before it ran, `unreached` on
+# every crawl: a page settled once no request was in flight and its main thread idle. Timers set
+# later (a carousel's, a poll's) are not waited for, so a page of endless short timers costs
+# WATCHED_MS at most. Only the top page's; the page's own calls are kept as they were.
+SHORT_TIMER_MS, WATCHED_MS, TIMERS_WAIT_MS = 2000, 3000, 2500
+# Shorter timers (a framework's setTimeout(fn, 0), dozens a page) run before the page goes idle: not
+# counted, or each would have made the page settle once more.
+LEAST_TIMER_MS = 50
+TIMERS_NAME = "__newsarchiveTimers"
+TIMERS_JS = f"""window.top === window && (() => {{
+  const started = performance.now(), native = window.setTimeout, nativeClear = window.clearTimeout;
+  const pending = new Set(), waiting = [];
+  let fired = 0;
+  const settle = () => {{ if (!pending.size) waiting.splice(0).forEach(done => done()); }};
+  window.setTimeout = function (callback, delay, ...rest) {{
+    const wait = Number(delay);
+    if (typeof callback !== 'function' || !(wait >= {LEAST_TIMER_MS} && wait <= {SHORT_TIMER_MS})
+        || performance.now() - started > {WATCHED_MS}) return native.call(window, callback, delay, ...rest);
+    const id = native.call(window, function () {{
+      pending.delete(id); fired += 1;
+      try {{ return callback.apply(this, arguments); }} finally {{ settle(); }}
+    }}, delay, ...rest);
+    pending.add(id);
+    return id;
+  }};
+  window.clearTimeout = function (id) {{ if (pending.delete(id)) settle(); return nativeClear.call(window, id); }};
+  Object.defineProperty(window, '{TIMERS_NAME}', {{value: bound => new Promise(done => {{
+    const before = fired, finish = () => done(fired - before);
+    if (!pending.size) return finish();
+    waiting.push(finish);
+    native.call(window, finish, bound);
+  }})}});
+}})();"""
 # Run first in every page a tab loads (an init script of its context, render_handler.py): the page's
 # storage is emptied, as its cookies are before each render, so that each page is the one a new
 # visitor gets; a site that meters its stories, or serves its comments, by what the crawl's earlier
@@ -708,13 +745,14 @@ CLICK_LOAD_MORE_JS = f"""([pattern, timeout]) => {{
 # a button is read in it, where a wait for the idle thread, a look for a button and
 # the read of the HTML took three (bench/render.py, 100 renders: 875 messages sent to Playwright's
 # driver against 1,076, and 3,053 received against 3,262).
-SETTLED_PAGE_JS = f"""([pattern, timeout]) => new Promise(done => requestIdleCallback(() => {{
+SETTLED_PAGE_JS = f"""([pattern, timeout, timersWait]) => new Promise(done => (window.{TIMERS_NAME}
+    ? window.{TIMERS_NAME}(timersWait) : Promise.resolve(0)).then(timers => requestIdleCallback(() => {{
   const replaced = ({TAKE_REPLACED_JS})();
-  if (({FIND_LOAD_MORE_JS})(pattern)) return done({{button: true, replaced}});
+  if (({FIND_LOAD_MORE_JS})(pattern)) return done({{button: true, replaced, timers}});
   let html = null;
   try {{ html = ({DOCUMENT_HTML_JS})(); }} catch (error) {{}}
-  done({{html, replaced}});
-}}, {{timeout}}))"""
+  done({{html, replaced, timers}});
+}}, {{timeout}})))"""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -726,6 +764,7 @@ class SettledPage:
     button: bool = False
     html: str | None = None
     replaced: str | None = None
+    timers_fired: bool = False  # short timers of the page ran while it was waited for: it may change
 
 
 async def load_more_comments(page, max_clicks: int, wait_ms: int, activity: PageActivity | None = None,
@@ -948,7 +987,9 @@ class PageActivity:
             shown = await self._when_idle(page, min(timeout_ms, IDLE_WAIT_MS))
             if shown is not None:  # kept even when the page is not read as settled here: it is taken once
                 self.note_replaced(shown.replaced)
-            if not self.in_flight and self.last_change == checked:  # no request of theirs came meanwhile
+            # No request of theirs came meanwhile, nor did a timer of theirs run (it may have sent one,
+            # not yet reported, or changed the page after it was read).
+            if not self.in_flight and self.last_change == checked and not (shown is not None and shown.timers_fired):
                 return shown
         return None
 
@@ -961,12 +1002,12 @@ class PageActivity:
         never calls back. None when the wait ran out or failed (a page without
         requestIdleCallback): the page then settles by the quiet alone, and is read as it is."""
         with contextlib.suppress(Exception):
-            shown = await asyncio.wait_for(page.evaluate(SETTLED_PAGE_JS, [LOAD_MORE.pattern, timeout_ms]),
-                                           timeout_ms / 1000)
+            shown = await asyncio.wait_for(page.evaluate(SETTLED_PAGE_JS, [LOAD_MORE.pattern, timeout_ms, TIMERS_WAIT_MS]),
+                                           (timeout_ms + TIMERS_WAIT_MS) / 1000)
             if isinstance(shown, dict):
                 html, replaced = shown.get("html"), shown.get("replaced")
                 return SettledPage(bool(shown.get("button")), html if isinstance(html, str) else None,
-                                   replaced if isinstance(replaced, str) else None)
+                                   replaced if isinstance(replaced, str) else None, bool(shown.get("timers")))
         return None
 
     async def read(self, page) -> None:

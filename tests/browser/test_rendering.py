@@ -908,6 +908,23 @@ customElements.define('comment-widget', CommentWidget);"""
         "Drawn in the shadow, one.", "Drawn in the shadow, two.", "A reply, in a shadow inside the shadow."], "rendered")
 
 
+@pytest.mark.parametrize("start, expected", [
+    ("setTimeout(function () { addComment('Drawn a moment after load.'); }, 600);", "Drawn a moment after load."),
+    ("setTimeout(function () { fetch('/api/timer.json').then(r => r.json()).then(items => items.forEach(addComment)); }, 1500);",
+     "Fetched a moment after load."),
+    # A chain of short timers that never ends (a poll): the page settles all the same.
+    ("(function poll() { setTimeout(poll, 100); })(); addComment('Drawn at once, beside a poll.');",
+     "Drawn at once, beside a poll."),
+], ids=["drawn-at-600-ms", "fetched-at-1500-ms", "endless-poll"])
+def test_comments_a_widget_starts_a_moment_after_load_are_read(tmp_path, start, expected):
+    # The page settled once no request was in flight and its main thread idle: a widget started by
+    # a timer ran after the page was read, and the story stayed `unreached` on every crawl.
+    db = crawl_one_story(tmp_path, "/2024/05/09/timer-comments", article("timer-comments", "Storm with a late widget", (
+        f"<h3>1 Comment</h3><ol id='comment-list'></ol><script>{ITEM_JS} {start}</script>")),
+        others={"/api/timer.json": json.dumps(["Fetched a moment after load."])})
+    assert comments_of(db, "timer-comments") == ("complete", [expected], "rendered")
+
+
 def test_comments_no_render_could_reach_are_asked_for_so_many_times_only(tmp_path):
     # The comment service is never named: every render reads no comments. With two attempts, the
     # first crawl's render and the second's are all: the third crawl leaves the old story alone.
