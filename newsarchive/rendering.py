@@ -49,6 +49,7 @@ from html import escape as html_escape
 from urllib.parse import urldefrag
 
 from lxml import html as lxml_html
+from scrapy import signals
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from newsarchive import settings as default_settings
@@ -239,6 +240,7 @@ RENDER_DEADLINE_TIMEOUTS = 4  # a render's last bound, in render timeouts (Rende
 # kwargs of PLAYWRIGHT_CONTEXTS' `default` context, when a crawl sets one (render_handler.py).
 RENDER_CONTEXT = "render"
 CLOSE_WAIT_S = 5.0  # the longest wait for a failed render's tab to close
+IDLE_TAB_S = 0.25  # how long a rendered tab waits in the pool, its page as it was, before it is emptied
 
 
 class RenderTimeout(Exception):
@@ -1038,13 +1040,15 @@ def stream_ms_for(timeout: float) -> int:
     return max(STREAM_MS, int(timeout * 1000 * STREAM_SHARE_OF_TIMEOUT))
 
 
-async def _emptied(tab: Tab, page) -> bool:
-    """Whether the tab's page, read, was replaced by an empty one (about:blank) for the tab to wait
-    in the pool with: a live page refreshing itself (a meta refresh, a reload timer) went on
-    loading itself and its API, unrecorded and unpaced, for the rest of the crawl, and a reload
-    under way when the tab was taken again failed that render ("interrupted by another
-    navigation"). A tab that cannot be emptied is closed, not reused."""
-    tab.activity = PageActivity()  # the render's activity has seen its page: the empty one is nobody's
+async def _emptied_when_idle(tab: Tab, page) -> bool:
+    """Whether the tab's page, read, was replaced by an empty one (about:blank), once the tab has
+    waited IDLE_TAB_S in the pool: a live page refreshing itself (a meta refresh, a reload timer)
+    went on loading itself and its API, unrecorded and unpaced, for the rest of the crawl. A tab
+    taken again before then goes to its next page at once (Renderer._ready), which ends the last
+    one: emptying every tab cost the browser a navigation a render. A tab that cannot be emptied
+    is closed, not reused."""
+    await asyncio.sleep(IDLE_TAB_S)
+    tab.emptying_now = True
     try:
         await asyncio.wait_for(page.goto("about:blank"), CLOSE_WAIT_S)
         return True
@@ -1085,6 +1089,8 @@ class Tab:
         self.handlers = {event: self._handing_to(method) for event, method in PageActivity.EVENTS.items()}
         self.handlers["crash"] = self._crashed
         self.crashed = False  # its renderer process ended (killed for its memory, say): the page is gone
+        self.emptying: asyncio.Future | None = None  # its page's emptying while it waits in the pool
+        self.emptying_now = False  # that emptying has begun to navigate
 
     def _crashed(self, page) -> None:
         self.crashed = self.activity.crashed = True
@@ -1187,6 +1193,7 @@ class Renderer:
                        settings.getint("NEWSARCHIVE_RENDER_MAX_CLICKS"), settings.getfloat("NEWSARCHIVE_RENDER_TIMEOUT"),
                        render_concurrency(settings))
         crawler.signals.connect(renderer.crawl_started, signal=newsarchive_signals.crawl_started)
+        crawler.signals.connect(renderer.stop_emptying, signal=signals.spider_closed)
         return renderer
 
     @property
@@ -1307,18 +1314,44 @@ class Renderer:
             self.free_contexts.append(tab.context)
             raise
         page = response.meta.get("playwright_page")
-        if page is not None and not page.is_closed() and await _emptied(tab, page):
+        if page is not None and not page.is_closed():
             tab.page = page
+            tab.activity = PageActivity()  # the render's activity has seen its page: what follows is nobody's
+            tab.emptying = asyncio.ensure_future(_emptied_when_idle(tab, page))
             self.open_tabs.append(tab)
         else:
             self.free_contexts.append(tab.context)
         return response
 
+    @staticmethod
+    async def _ready(tab: Tab) -> bool:
+        """Whether a tab taken from the pool can render: one still showing its last page (its
+        emptying not begun, and now not needed) or emptied; not one that could not be emptied."""
+        emptying, tab.emptying = tab.emptying, None
+        if emptying is None:
+            return True
+        if not emptying.done() and not tab.emptying_now:
+            emptying.cancel()
+            return True
+        tab.emptying_now = False
+        with contextlib.suppress(asyncio.CancelledError):
+            return await emptying
+        return True
+
+    def stop_emptying(self) -> None:
+        """At the crawl's end: the tabs waiting to be emptied are left as they are (the browser closes)."""
+        for tab in self.open_tabs:
+            if tab.emptying is not None and not tab.emptying.done():
+                tab.emptying.cancel()
+
     async def _free_tab(self) -> Tab:
-        """A tab of the pool, but for those that crashed while they waited (closed), else a new one
-        in a browser context no open tab has."""
+        """A tab of the pool, but for those that crashed while they waited (closed) or could not be
+        emptied, else a new one in a browser context no open tab has."""
         while self.open_tabs:
             tab = self.open_tabs.pop()
+            if not await self._ready(tab):
+                self.free_contexts.append(tab.context)
+                continue
             if not tab.crashed:
                 return tab
             self.free_contexts.append(tab.context)
