@@ -222,6 +222,11 @@ def test_the_stop_words_of_all_languages_are_back_after_the_page():
         assert external.JT_STOPLIST is before
 
 
+RIVER_PARAGRAPHS = [
+    "The river rose past the old stone bridge on Monday night, and by morning the road along its bank was under water.",
+    "The council closed the road until engineers have checked the bridge, which was built in 1887 and last "
+    "repaired in 1990."]
+RIVER_STORY = "".join(f"<p>{paragraph}</p>" for paragraph in RIVER_PARAGRAPHS)
 SHELL_WITH_NOTE = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>River floods the town centre</title>
 <meta property="og:title" content="River floods the town centre"></head>
 <body><noscript>You need to enable JavaScript to run this app.</noscript><div id="root"></div>
@@ -236,38 +241,26 @@ def test_an_apps_noscript_note_is_not_its_story():
 
 
 def test_a_noscript_note_in_a_story_is_left_out_of_it():
-    story = ("<p>The river rose past the old stone bridge on Monday night, and by morning the road along its "
-             "bank was under water.</p><p>The council closed the road until engineers have checked the bridge, "
-             "which was built in 1887 and last repaired in 1990.</p>")
     html = (f"<!doctype html><html lang='en'><head><title>River road closed</title></head><body><h1>River road closed</h1>"
-            f"<div class='story'>{story}<div id='disqus_thread'></div><noscript>Please enable JavaScript to view "
+            f"<div class='story'>{RIVER_STORY}<div id='disqus_thread'></div><noscript>Please enable JavaScript to view "
             "the comments powered by Disqus.</noscript></div></body></html>").encode()
     article = parse_page("https://news.example/2024/05/01/river-road", html, kind="article")
-    assert article.body_text.split("\n\n") == [
-        "The river rose past the old stone bridge on Monday night, and by morning the road along its bank was under water.",
-        "The council closed the road until engineers have checked the bridge, which was built in 1887 and last "
-        "repaired in 1990."]
+    assert article.body_text.split("\n\n") == RIVER_PARAGRAPHS
 
 
 def test_the_frames_set_in_a_rendered_page_give_their_comments_and_no_part_of_its_story():
     # A story whose text its script writes, rendered with its frames set in at the end of its body
     # (rendering.with_frames): a "Support us" frame's paragraphs were read as part of the story.
-    story = ("<p>The river rose past the old stone bridge on Monday night, and by morning the road along its "
-             "bank was under water.</p><p>The council closed the road until engineers have checked the bridge, "
-             "which was built in 1887 and last repaired in 1990.</p>")
     promo = ("<p>Our newsroom depends on readers like you, and every pound you give keeps our reporters in the "
              "field for another week of stories.</p><p>Membership starts at three pounds a month and can be "
              "cancelled at any time from your account page.</p>")
     comments = ("<ol class='comment-list'><li id='comment-1' class='comment'><div class='comment-content'>"
                 "<p>The bridge should have been closed sooner.</p></div></li></ol>")
     html = ("<!doctype html><html lang='en'><head><title>River road closed</title></head><body>"
-            f"<h1>River road closed</h1><div id='app'>{story}</div><aside><iframe src='/promo'></iframe></aside>"
+            f"<h1>River road closed</h1><div id='app'>{RIVER_STORY}</div><aside><iframe src='/promo'></iframe></aside>"
             f"<section data-newsarchive-frame='https://news.example/promo'>{promo}</section>"
             f"<section data-newsarchive-frame='https://news.example/comments?story=1'>{comments}</section>"
             "</body></html>").encode()
     article = parse_page("https://news.example/2024/05/01/river-road", html, kind="article")
-    assert article.body_text.split("\n\n") == [
-        "The river rose past the old stone bridge on Monday night, and by morning the road along its bank was under water.",
-        "The council closed the road until engineers have checked the bridge, which was built in 1887 and last "
-        "repaired in 1990."]
+    assert article.body_text.split("\n\n") == RIVER_PARAGRAPHS
     assert [comment.body_text for comment in article.comments] == ["The bridge should have been closed sooner."]

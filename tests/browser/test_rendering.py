@@ -34,6 +34,13 @@ ITEM_JS = """function addComment(text) {
 }"""
 
 
+def comments_from(api: str) -> str:
+    """A comments list and the script that fills it, once the page has loaded, from a JSON API."""
+    return (f"<ol id='comment-list' data-comments-url='{api}'></ol><script>{ITEM_JS}"
+            f"window.addEventListener('load', function () {{ fetch('{api}').then(r => r.json())"
+            ".then(items => items.forEach(addComment)); });</script>")
+
+
 def article(slug: str, title: str, comments: str) -> str:
     return (f"<!doctype html><html lang='en'><head><title>{title}</title>"
             f"<meta property='article:published_time' content='2024-05-01T08:00:00Z'></head><body>"
@@ -862,9 +869,7 @@ def test_the_browser_asks_for_nothing_the_sites_robots_txt_disallows(tmp_path):
     # asked for by every render and archived.
     asks: list[str | None] = []
     page = article("robots-comments", "Storm with comments from a disallowed API", (
-        "<h3>1 Comment</h3><ol id='comment-list' data-comments-url='/api/robots.json'></ol><script>" + ITEM_JS
-        + "window.addEventListener('load', function () { fetch('/api/robots.json').then(r => r.json())"
-          ".then(items => items.forEach(addComment)); });</script>"))
+        "<h3>1 Comment</h3>" + comments_from("/api/robots.json")))
     site = embed_site({"/embeds/": "<html><body><h1>Embeds</h1><p><a href='/2024/05/08/robots-comments'>A story</a></p></body></html>",
                        "/2024/05/08/robots-comments": page, "/robots.txt": "User-agent: *\nDisallow: /api/\n",
                        "/api/robots.json": json.dumps(["A comment robots.txt keeps out."])}, asks)
@@ -1239,9 +1244,7 @@ def test_comments_a_busy_comment_service_sends_after_3_s_are_read(tmp_path):
     # A request open for 2 s was taken for a stream: the page was read without its comments,
     # `unreached` on every crawl, whatever render timeout was given.
     db = crawl_one_story(tmp_path, "/2024/05/02/slow-comments", article("slow-comments", "Storm with slow comments", (
-        "<h3>2 Comments</h3><ol id='comment-list' data-comments-url='/api/slow-comments.json'></ol><script>" + ITEM_JS
-        + "window.addEventListener('load', function () { fetch('/api/slow-comments.json').then(r => r.json())"
-          ".then(items => items.forEach(addComment)); });</script>")),
+        "<h3>2 Comments</h3>" + comments_from("/api/slow-comments.json"))),
         others={"/api/slow-comments.json": json.dumps(["A slow comment, number one.", "A slow comment, number two."])})
     assert comments_of(db, "slow-comments") == (
         "complete", ["A slow comment, number one.", "A slow comment, number two."], "rendered")
