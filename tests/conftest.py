@@ -103,12 +103,12 @@ def serve_handler(handler) -> ThreadingHTTPServer:
     return server
 
 
-def crawl_of(handler, db_path, *options: str) -> subprocess.CompletedProcess:
-    """`newsarchive crawl` of a loopback site served by `handler` (its /news/ section) into db_path,
+def crawl_of(handler, db_path, *options: str, section: str = "/news/") -> subprocess.CompletedProcess:
+    """`newsarchive crawl` of a loopback site served by `handler` (its `section`) into db_path,
     the server stopped after."""
     server = serve_handler(handler)
     try:
-        return run_cli("crawl", f"http://127.0.0.1:{server.server_port}/news/", "--db", str(db_path),
+        return run_cli("crawl", f"http://127.0.0.1:{server.server_port}{section}", "--db", str(db_path),
                        "--allow-private", *options)
     finally:
         server.shutdown()

@@ -799,13 +799,8 @@ def test_each_rendered_page_is_a_new_visitors_whatever_the_tabs_pages_before_lef
     # One context for every render kept the cookies and storage each page left: from the third
     # story on, a site metering its readers by either served no comment, and those stories stayed
     # `unreached` though any new visitor reads their comments. One tab renders them all here.
-    site = serve_handler(MeteredSite)
-    try:
-        result = run_cli("crawl", f"http://127.0.0.1:{site.server_port}/{section}/", "--db", str(tmp_path / "m.db"),
-                         "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
-                         "-s", "NEWSARCHIVE_RENDER_CONCURRENCY=1")
-    finally:
-        site.shutdown()
+    result = crawl_of(MeteredSite, tmp_path / "m.db", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
+                      "-s", "NEWSARCHIVE_RENDER_CONCURRENCY=1", section=f"/{section}/")
     assert result.returncode == 0, result.stderr[-3000:]
     db = sqlite3.connect(tmp_path / "m.db")
     assert [comments_of(db, slug) for slug in MeteredSite.STORIES] == [
@@ -852,13 +847,8 @@ def test_a_rendered_live_page_does_not_go_on_refreshing_in_its_tab(tmp_path):
     # The tab went back to the pool still showing the page, which reloaded itself and its API
     # every second for the rest of the crawl: requests nothing recorded nor paced.
     LiveSite.hits = []
-    site = serve_handler(LiveSite)
-    try:
-        result = run_cli("crawl", f"http://127.0.0.1:{site.server_port}/live/", "--db", str(tmp_path / "l.db"),
-                         "--allow-private", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
-                         "-s", "DOWNLOAD_DELAY=1.5")
-    finally:
-        site.shutdown()
+    result = crawl_of(LiveSite, tmp_path / "l.db", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
+                      "-s", "DOWNLOAD_DELAY=1.5", section="/live/")
     assert result.returncode == 0, result.stderr[-3000:]
     assert comments_of(sqlite3.connect(tmp_path / "l.db"), "live") == ("complete", ["A comment on the live story."], "rendered")
     assert (LiveSite.hits.count("/2024/05/07/live"), LiveSite.hits.count("/api/live.json")) == (1, 1)
