@@ -106,8 +106,9 @@ BY_SCRIPT = "comments_by_script"
 READ_METHODS = ("GET", "HEAD")
 # They carry no comments: refused when asked for (images and fonts are not even asked for: CHROMIUM_ARGS).
 HEAVY_RESOURCES = ("image", "media", "font")
-# Responses loaded by the page's scripts that may hold content, and the types of body kept.
-SCRIPT_RESOURCES = ("xhr", "fetch", "document")
+# Responses loaded by the page's scripts that may hold content (carries_content): what they fetched,
+# and a frame's page.
+FETCHED_RESOURCES = ("xhr", "fetch")
 ERROR_PAGE = "chrome-error:"  # the scheme of the page Chromium shows for a navigation that failed
 BROWSER_SLOT = "newsarchive-browser"  # the downloader slot of the pages rendered
 SENT_PAGE_META = "newsarchive_sent_page"  # request meta: the page as sent (SentPage), for the browser
@@ -441,7 +442,7 @@ def carries_content(resource_type: str, status: int, method: str, content_type: 
         return False
     if resource_type == "script":
         return bool(JAVASCRIPT_TYPES.match(content_type or ""))
-    if resource_type in ("xhr", "fetch"):
+    if resource_type in FETCHED_RESOURCES:
         return not BINARY_TYPES.match(content_type or "")
     return resource_type == "document" and not main_frame and bool(CONTENT_TYPES.match(content_type or ""))
 
