@@ -150,7 +150,7 @@ URLLENGTH_LIMIT = 8192
 DOWNLOAD_TIMEOUT = 30
 # Scrapy's default resolver asks for IPv4 addresses only: a site on an IPv6 address (http://[::1]:8000/)
 # or a host with only AAAA records was a dns_error on every page, though its server answered.
-DNS_RESOLVER = "scrapy.resolver.CachingHostnameResolver"
+TWISTED_DNS_RESOLVER = "scrapy.resolver.CachingHostnameResolver"  # Scrapy 2.16 on (DNS_RESOLVER before)
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 # The longest wait a 429 or 503 answer's Retry-After is granted before its retry (seconds); a site

@@ -279,8 +279,9 @@ def test_an_error_chain_reads_first_cause_first():
      "-s NEWSARCHIVE_RENDER=Always: NEWSARCHIVE_RENDER is one of auto, always, never (did you mean always?)"),
     ({"overrides": {"NEWSARCHIVE_PROGRESS": "yes"}},
      "-s NEWSARCHIVE_PROGRESS=yes: NEWSARCHIVE_PROGRESS is one of auto, always, never"),
+    # (What is missing is the Chromium, or scrapy-playwright where the browser extra is not installed.)
     ({"overrides": {"NEWSARCHIVE_RENDER": "always", "NEWSARCHIVE_CHROMIUM": "/nonexistent/chromium"}},
-     "-s NEWSARCHIVE_RENDER=always needs a browser: no Chromium at NEWSARCHIVE_CHROMIUM='/nonexistent/chromium'"),
+     "-s NEWSARCHIVE_RENDER=always needs a browser: "),
 ])
 def test_a_bad_option_is_refused_before_anything_starts(options, message):
     with pytest.raises(OptionError) as refused:
