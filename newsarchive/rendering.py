@@ -132,6 +132,7 @@ SHORT_TIMER_MS, WATCHED_MS, TIMERS_WAIT_MS = 2000, 3000, 2500
 # counted, or each would have made the page settle once more.
 LEAST_TIMER_MS = 50
 TIMERS_NAME = "__newsarchiveTimers"
+NATIVE_TIMEOUT_NAME = "__newsarchiveSetTimeout"  # the browser's own setTimeout, which TIMERS_JS wraps
 TIMERS_JS = f"""window.top === window && (() => {{
   const started = performance.now(), native = window.setTimeout, nativeClear = window.clearTimeout;
   const pending = new Set(), waiting = [];
@@ -149,6 +150,7 @@ TIMERS_JS = f"""window.top === window && (() => {{
     return id;
   }};
   window.clearTimeout = function (id) {{ if (pending.delete(id)) settle(); return nativeClear.call(window, id); }};
+  Object.defineProperty(window, '{NATIVE_TIMEOUT_NAME}', {{value: native}});
   Object.defineProperty(window, '{TIMERS_NAME}', {{value: bound => new Promise(done => {{
     const before = fired, finish = () => done(fired - before);
     if (!pending.size) return finish();
@@ -749,13 +751,17 @@ CLICK_LOAD_MORE_JS = f"""([pattern, timeout]) => {{
 # the read of the HTML took three (bench/render.py, 100 renders: 875 messages sent to Playwright's
 # driver against 1,076, and 3,053 received against 3,262).
 SETTLED_PAGE_JS = f"""([pattern, timeout, timersWait]) => new Promise(done => (window.{TIMERS_NAME}
-    ? window.{TIMERS_NAME}(timersWait) : Promise.resolve(0)).then(timers => requestIdleCallback(() => {{
+    ? window.{TIMERS_NAME}(timersWait) : Promise.resolve(0)).then(timers => {{
+  // Given up after `timeout` (null: not read), by the page's own clock: a page may have replaced
+  // requestIdleCallback by a function that never calls back.
+  (window.{NATIVE_TIMEOUT_NAME} || setTimeout).call(window, () => done(null), timeout + 100);
+  requestIdleCallback(() => {{
   const replaced = ({TAKE_REPLACED_JS})();
   if (({FIND_LOAD_MORE_JS})(pattern)) return done({{button: true, replaced, timers}});
   let html = null;
   try {{ html = ({DOCUMENT_HTML_JS})(); }} catch (error) {{}}
   done({{html, replaced, timers}});
-}}, {{timeout}})))"""
+}}, {{timeout}}); }}))"""
 
 
 @dataclasses.dataclass(frozen=True)
