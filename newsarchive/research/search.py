@@ -166,9 +166,14 @@ def index_for(db, target: str, query: str) -> tuple[str, str]:
     finds a word inside a run of them (archive/folding.py); an archive from before that index
     (opened read-only) has only the other."""
     paired = f"{target}_cjk_fts"
-    if has_unspaced(query) and db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [paired]).fetchone():
+    if has_unspaced(query) and _is_table(db, paired):
         return paired, paired_query(query)
     return f"{target}_fts", query
+
+
+def _is_table(db, name: str) -> bool:
+    """Whether the archive has that table (an archive from before its migration, opened read-only, has not)."""
+    return db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [name]).fetchone() is not None
 
 
 _OR_OR_NOT = re.compile(r"\b(?:OR|NOT)\b")
@@ -190,8 +195,7 @@ def _asked(db, target: str, query: str) -> list[tuple[str, str, bool]]:
             return [(index, match, False)]
         return [(index, match, False), (words, query, True)]
     paired = f"{target}_cjk_fts"
-    if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [paired]).fetchone() and db.execute(
-            f"SELECT 1 FROM {paired} LIMIT 1").fetchone():
+    if _is_table(db, paired) and db.execute(f"SELECT 1 FROM {paired} LIMIT 1").fetchone():
         return [(words, query, True), (paired, paired_query(query), False)]
     return [(words, query, False)]
 
